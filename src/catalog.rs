@@ -1,0 +1,561 @@
+//! The provider catalog: hosts, SDK names, token shapes and rule help, loaded
+//! from the TOML files under `rules/` (embedded at build time).
+//!
+//! This module turns that data into fast matchers (host classification,
+//! token-literal search, prefilter triggers). It holds no provider facts of
+//! its own: every Zoho-specific string comes from `rules/*.toml`.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+const CATALOG_TOML: &str = include_str!("../rules/zoho-crm.toml");
+const RULES_TOML: &str = include_str!("../rules/rules.toml");
+
+/// Rule help, one Markdown file per rule.
+const RULE_DOCS: &[(&str, &str)] = &[
+    ("OT001", include_str!("../rules/docs/OT001.md")),
+    ("OT002", include_str!("../rules/docs/OT002.md")),
+    ("OT003", include_str!("../rules/docs/OT003.md")),
+    ("OT004", include_str!("../rules/docs/OT004.md")),
+    ("OT005", include_str!("../rules/docs/OT005.md")),
+    ("OT006", include_str!("../rules/docs/OT006.md")),
+];
+
+/// Production / sandbox / developer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EnvKind {
+    Production,
+    Sandbox,
+    Developer,
+}
+
+impl EnvKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            EnvKind::Production => "production",
+            EnvKind::Sandbox => "sandbox",
+            EnvKind::Developer => "developer",
+        }
+    }
+}
+
+/// Index into [`Catalog::data_centers`].
+pub type DcId = u8;
+
+/// An Environment (DESIGN §2): a data center and, for API hosts, an
+/// environment. `kind == None` is a DC-only host (accounts, content, upload):
+/// it serves every environment of its data center.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Environment {
+    pub dc: DcId,
+    pub kind: Option<EnvKind>,
+}
+
+impl fmt::Display for Environment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let dc = &catalog().data_centers[self.dc as usize].name;
+        match self.kind {
+            Some(k) => write!(f, "{dc} {}", k.name()),
+            None => write!(f, "{dc} (any environment)"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostKind {
+    Api,
+    Legacy,
+    Accounts,
+    DcOnly,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct HostInfo {
+    pub env: Environment,
+    pub kind: HostKind,
+}
+
+/// One host found in a string.
+#[derive(Debug, Clone)]
+pub struct HostMatch {
+    pub info: HostInfo,
+    /// Byte range of the host in the searched text.
+    pub start: usize,
+    pub end: usize,
+    /// The URL path right after the host, up to the next hole.
+    pub path: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawCatalog {
+    provider: RawProvider,
+    prefilter: RawPrefilter,
+    data_center: Vec<RawDc>,
+    templates: RawTemplates,
+    paths: RawPaths,
+    tokens: RawTokens,
+    sdk: RawSdk,
+}
+
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+struct RawProvider {
+    id: String,
+    name: String,
+    environments: Vec<EnvKind>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawPrefilter {
+    literals: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawDc {
+    id: String,
+    name: String,
+    sdk_prefix: String,
+    api: BTreeMap<EnvKind, Vec<String>>,
+    legacy: BTreeMap<EnvKind, Vec<String>>,
+    accounts: Vec<String>,
+    dc_only: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawTemplates {
+    env_variable_suffix: String,
+    api_domain_root: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawPaths {
+    token_endpoint: Vec<String>,
+    other_products: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawTokens {
+    header_prefixes: Vec<String>,
+    header_prefixes_generic: Vec<String>,
+    header_names: Vec<String>,
+    keys: Vec<String>,
+    name_shape: String,
+    api_domain_keys: Vec<String>,
+    literal: String,
+    placeholders: Vec<String>,
+    placeholder_chars: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawSdk {
+    dc_class_suffix: String,
+    environment_members: BTreeMap<String, EnvKind>,
+    init_methods: Vec<String>,
+    switch_methods: Vec<String>,
+    environment_params: Vec<String>,
+    token_params: Vec<String>,
+    token_classes: Vec<String>,
+    token_identity_params: Vec<String>,
+    builder_classes: Vec<String>,
+    vendored_globs: Vec<String>,
+    #[allow(dead_code)]
+    languages: BTreeMap<String, RawSdkLang>,
+}
+
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+struct RawSdkLang {
+    packages: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawRules {
+    rule: Vec<RuleMeta>,
+}
+
+/// Rule metadata from `rules/rules.toml` plus its help from `rules/docs/`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RuleMeta {
+    pub id: String,
+    pub name: String,
+    pub level: Level,
+    pub short: String,
+    pub full: String,
+    pub precision: String,
+    pub security_severity: String,
+    pub tags: Vec<String>,
+    #[serde(skip)]
+    pub help_markdown: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Level {
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Note => "note",
+            Level::Warning => "warning",
+            Level::Error => "error",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct DataCenter {
+    pub id: String,
+    pub name: String,
+}
+
+/// The loaded catalog with its matchers.
+pub struct Catalog {
+    pub provider_name: String,
+    pub data_centers: Vec<DataCenter>,
+    hosts: Vec<HostInfo>,
+    host_matcher: AhoCorasick,
+    pub env_variable_suffix: String,
+    pub api_domain_root: String,
+    pub token_endpoint_paths: Vec<String>,
+    pub other_product_paths: Vec<String>,
+    pub header_prefixes: Vec<String>,
+    pub header_prefixes_generic: Vec<String>,
+    header_names: HashSet<String>,
+    token_keys: HashSet<String>,
+    token_name_shape: Regex,
+    api_domain_keys: HashSet<String>,
+    pub token_literal: Regex,
+    placeholders: HashSet<String>,
+    placeholder_chars: String,
+    /// `USDataCenter` → DC.
+    sdk_dc_classes: BTreeMap<String, DcId>,
+    sdk_env_members: BTreeMap<String, EnvKind>,
+    init_methods: HashSet<String>,
+    switch_methods: HashSet<String>,
+    pub environment_params: Vec<String>,
+    token_params: HashSet<String>,
+    token_classes: HashSet<String>,
+    token_identity_params: HashSet<String>,
+    builder_classes: HashSet<String>,
+    pub vendored_globs: Vec<String>,
+    pub triggers: Vec<String>,
+    pub rules: Vec<RuleMeta>,
+}
+
+/// The embedded catalog. Loading it cannot fail at run time: a test checks
+/// that the embedded files parse.
+pub fn catalog() -> &'static Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    CATALOG.get_or_init(|| Catalog::load(CATALOG_TOML, RULES_TOML).expect("embedded catalog is valid"))
+}
+
+fn set(v: &[String]) -> HashSet<String> {
+    v.iter().cloned().collect()
+}
+
+impl Catalog {
+    pub fn load(catalog_toml: &str, rules_toml: &str) -> anyhow::Result<Catalog> {
+        let raw: RawCatalog = toml::from_str(catalog_toml)?;
+        let rules: RawRules = toml::from_str(rules_toml)?;
+        let mut data_centers = Vec::new();
+        let mut hosts = Vec::new();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut sdk_dc_classes = BTreeMap::new();
+        for (i, dc) in raw.data_center.iter().enumerate() {
+            let id = i as DcId;
+            data_centers.push(DataCenter {
+                id: dc.id.clone(),
+                name: dc.name.clone(),
+            });
+            sdk_dc_classes.insert(format!("{}{}", dc.sdk_prefix, raw.sdk.dc_class_suffix), id);
+            let mut add = |list: &[String], kind: Option<EnvKind>, hk: HostKind| {
+                for h in list {
+                    patterns.push(h.to_ascii_lowercase());
+                    hosts.push(HostInfo {
+                        env: Environment { dc: id, kind },
+                        kind: hk,
+                    });
+                }
+            };
+            for (k, list) in &dc.api {
+                add(list, Some(*k), HostKind::Api);
+            }
+            for (k, list) in &dc.legacy {
+                add(list, Some(*k), HostKind::Legacy);
+            }
+            add(&dc.accounts, None, HostKind::Accounts);
+            add(&dc.dc_only, None, HostKind::DcOnly);
+        }
+        let host_matcher = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&patterns)?;
+        let mut rule_list = rules.rule;
+        for r in &mut rule_list {
+            r.help_markdown = RULE_DOCS
+                .iter()
+                .find(|(id, _)| *id == r.id)
+                .map(|(_, d)| d.to_string())
+                .ok_or_else(|| anyhow::anyhow!("no help text for rule {}", r.id))?;
+        }
+        let mut triggers: Vec<String> = raw.prefilter.literals.clone();
+        triggers.extend(sdk_dc_classes.keys().cloned());
+        triggers.extend(raw.sdk.token_classes.iter().cloned());
+        triggers.extend(raw.tokens.header_prefixes.iter().map(|p| p.trim().to_string()));
+        triggers.sort();
+        triggers.dedup();
+        Ok(Catalog {
+            provider_name: raw.provider.name,
+            data_centers,
+            hosts,
+            host_matcher,
+            env_variable_suffix: raw.templates.env_variable_suffix,
+            api_domain_root: raw.templates.api_domain_root,
+            token_endpoint_paths: raw.paths.token_endpoint,
+            other_product_paths: raw.paths.other_products,
+            header_prefixes: raw.tokens.header_prefixes,
+            header_prefixes_generic: raw.tokens.header_prefixes_generic,
+            header_names: raw.tokens.header_names.iter().map(|h| h.to_ascii_lowercase()).collect(),
+            token_keys: set(&raw.tokens.keys),
+            token_name_shape: Regex::new(&raw.tokens.name_shape)?,
+            api_domain_keys: set(&raw.tokens.api_domain_keys),
+            token_literal: Regex::new(&raw.tokens.literal)?,
+            placeholders: raw.tokens.placeholders.iter().map(|p| p.to_ascii_lowercase()).collect(),
+            placeholder_chars: raw.tokens.placeholder_chars,
+            sdk_dc_classes,
+            sdk_env_members: raw.sdk.environment_members,
+            init_methods: set(&raw.sdk.init_methods),
+            switch_methods: set(&raw.sdk.switch_methods),
+            environment_params: raw.sdk.environment_params,
+            token_params: set(&raw.sdk.token_params),
+            token_classes: set(&raw.sdk.token_classes),
+            token_identity_params: set(&raw.sdk.token_identity_params),
+            builder_classes: set(&raw.sdk.builder_classes),
+            vendored_globs: raw.sdk.vendored_globs,
+            triggers,
+            rules: rule_list,
+        })
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&RuleMeta> {
+        self.rules.iter().find(|r| r.id.eq_ignore_ascii_case(id))
+    }
+
+    pub fn rule_index(&self, id: &str) -> usize {
+        self.rules.iter().position(|r| r.id == id).unwrap_or(0)
+    }
+
+    /// Every catalog host in `text`, with a host boundary on both sides.
+    /// `\u{1}` in `text` marks a run-time hole and counts as a boundary.
+    pub fn find_hosts(&self, text: &str) -> Vec<HostMatch> {
+        let bytes = text.as_bytes();
+        let is_host_char = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+        let mut out = Vec::new();
+        for m in self.host_matcher.find_iter(text) {
+            let (s, e) = (m.start(), m.end());
+            if s > 0 && (is_host_char(bytes[s - 1]) || bytes[s - 1] == b'.') {
+                continue;
+            }
+            if e < bytes.len() {
+                let b = bytes[e];
+                if is_host_char(b) || (b == b'.' && bytes.get(e + 1).is_some_and(|c| c.is_ascii_alphanumeric())) {
+                    continue;
+                }
+            }
+            let rest = &text[e..];
+            let path_end = rest.find(['\u{1}', '?', '#', ' ', '"', '\'']).unwrap_or(rest.len());
+            let path = rest[..path_end].trim_start_matches(|c: char| c == ':' || c.is_ascii_digit()).to_string();
+            out.push(HostMatch {
+                info: self.hosts[m.pattern().as_usize()],
+                start: s,
+                end: e,
+                path,
+            });
+        }
+        out
+    }
+
+    /// A host whose environment is built at run time: a hole right before
+    /// `.zohoapis.` (`"https://" + env + ".zohoapis.com"`). Returns the DC
+    /// when the rest of the host names one.
+    pub fn env_template_dc(&self, text: &str) -> Option<Option<DcId>> {
+        let needle = format!("\u{1}{}", self.env_variable_suffix);
+        let pos = text.find(&needle)?;
+        let after = &text[pos + 1..];
+        // Reuse the host table: "www" + after names the production host.
+        let probe = format!("www{after}");
+        let dc = self
+            .find_hosts(&probe)
+            .into_iter()
+            .find(|m| m.start == 0)
+            .map(|m| m.info.env.dc);
+        Some(dc)
+    }
+
+    /// A host whose data center is built at run time: `zohoapis.` followed by a hole.
+    pub fn dc_template_env(&self, text: &str) -> Option<EnvKind> {
+        let needle = format!("{}\u{1}", self.api_domain_root);
+        let pos = text.find(&needle)?;
+        let before = &text[..pos];
+        let prefix = before.rsplit(['/', '\u{1}', '"', '\'']).next().unwrap_or("");
+        // "sandbox." + "zohoapis.com" names the environment of the prefix.
+        let probe = format!("{prefix}{}com", self.api_domain_root);
+        self.find_hosts(&probe).first().and_then(|m| m.info.env.kind)
+    }
+
+    pub fn is_token_endpoint_path(&self, path: &str) -> bool {
+        self.token_endpoint_paths.iter().any(|p| path.starts_with(p.as_str()))
+    }
+
+    pub fn is_other_product_path(&self, path: &str) -> bool {
+        self.other_product_paths.iter().any(|p| path.starts_with(p.as_str()))
+    }
+
+    pub fn is_header_name(&self, key: &str) -> bool {
+        self.header_names.contains(&key.to_ascii_lowercase())
+    }
+
+    pub fn is_token_key(&self, key: &str) -> bool {
+        self.token_keys.contains(key)
+    }
+
+    /// Env-var / config-key names shaped like a token (`ZOHO_REFRESH_TOKEN`).
+    pub fn is_token_name(&self, name: &str) -> bool {
+        self.token_name_shape.is_match(name)
+    }
+
+    pub fn is_api_domain_key(&self, key: &str) -> bool {
+        self.api_domain_keys.contains(key)
+    }
+
+    /// Placeholder token values: never a token identity.
+    pub fn is_placeholder(&self, value: &str) -> bool {
+        let v = value.trim();
+        if v.is_empty() || v.len() < 8 {
+            return true;
+        }
+        let lower = v.to_ascii_lowercase();
+        if self.placeholders.contains(&lower) {
+            return true;
+        }
+        if lower.starts_with('<') && lower.ends_with('>') || lower.starts_with("${") || lower.starts_with("{{") {
+            return true;
+        }
+        if lower.contains("your") || lower.contains("xxxx") || lower.contains("****") || lower.contains("example") {
+            return true;
+        }
+        if let Some(rest) = v.strip_prefix("1000.") {
+            if rest.chars().all(|c| self.placeholder_chars.contains(c)) {
+                return true;
+            }
+            // Low-entropy hex ("1000.0000…", "1000.aaaa…") is a sample, not a token.
+            let distinct: HashSet<char> = rest.chars().filter(|c| *c != '.').collect();
+            if distinct.len() < 6 {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// `USDataCenter.SANDBOX` → the Environment, for a dotted SDK path whose
+    /// last two segments are a DC class and an environment member.
+    pub fn sdk_environment(&self, class: &str, member: &str) -> Option<Environment> {
+        let dc = *self.sdk_dc_classes.get(class)?;
+        let kind = *self.sdk_env_members.get(member)?;
+        Some(Environment { dc, kind: Some(kind) })
+    }
+
+    pub fn is_init_method(&self, name: &str) -> bool {
+        self.init_methods.contains(name)
+    }
+    pub fn is_switch_method(&self, name: &str) -> bool {
+        self.switch_methods.contains(name)
+    }
+    pub fn is_environment_param(&self, name: &str) -> bool {
+        self.environment_params.iter().any(|p| p == name)
+    }
+    pub fn is_token_param(&self, name: &str) -> bool {
+        self.token_params.contains(name)
+    }
+    pub fn is_token_class(&self, name: &str) -> bool {
+        self.token_classes.contains(name)
+    }
+    pub fn is_token_identity_param(&self, name: &str) -> bool {
+        self.token_identity_params.contains(name)
+    }
+    pub fn is_builder_class(&self, name: &str) -> bool {
+        self.builder_classes.contains(name)
+    }
+
+    /// The header value with a token scheme stripped: `"Zoho-oauthtoken "` → true.
+    pub fn header_prefix_len(&self, s: &str, generic: bool) -> Option<usize> {
+        let lists: &[&Vec<String>] = if generic {
+            &[&self.header_prefixes, &self.header_prefixes_generic]
+        } else {
+            &[&self.header_prefixes]
+        };
+        for l in lists {
+            for p in l.iter() {
+                if s.len() >= p.len() && s[..p.len()].eq_ignore_ascii_case(p) {
+                    return Some(p.len());
+                }
+                if s.eq_ignore_ascii_case(p.trim_end()) {
+                    return Some(s.len());
+                }
+            }
+        }
+        None
+    }
+
+    /// Every token literal (by shape) in `text`, placeholders excluded.
+    pub fn token_literals<'a>(&'a self, text: &'a str) -> impl Iterator<Item = regex::Match<'a>> + 'a {
+        self.token_literal.find_iter(text).filter(|m| !self.is_placeholder(m.as_str()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_catalog_loads_and_every_rule_has_help() {
+        let c = catalog();
+        assert_eq!(c.rules.len(), 6);
+        assert!(c.rules.iter().all(|r| r.help_markdown.contains("## Bad")));
+        assert!(c.data_centers.len() >= 8);
+    }
+
+    #[test]
+    fn classifies_hosts_with_boundaries() {
+        let c = catalog();
+        let m = c.find_hosts("https://sandbox.zohoapis.com.au/crm/v8/Leads");
+        assert_eq!(m.len(), 1);
+        assert_eq!(c.data_centers[m[0].info.env.dc as usize].id, "au");
+        assert_eq!(m[0].info.env.kind, Some(EnvKind::Sandbox));
+        assert_eq!(m[0].path, "/crm/v8/Leads");
+        assert!(c.find_hosts("https://notzohoapis.com").is_empty());
+        assert!(c.find_hosts("https://www.zohoapis.community").is_empty());
+        let m = c.find_hosts("https://content.zohoapis.eu/x");
+        assert_eq!(m[0].info.env.kind, None);
+    }
+
+    #[test]
+    fn templates_and_placeholders() {
+        let c = catalog();
+        assert!(c.env_template_dc("https://\u{1}.zohoapis.eu/crm").is_some());
+        assert_eq!(c.dc_template_env("https://sandbox.zohoapis.\u{1}/crm"), Some(EnvKind::Sandbox));
+        assert!(c.is_placeholder("1000.xxxxxxxx.yyyy"));
+        assert!(c.is_placeholder("your_refresh_token"));
+        assert!(!c.is_placeholder("1000.3f9c1e0b7a5d4c2e8f6a9b0c1d2e3f4a.0a1b2c3d4e5f60718293a4b5c6d7e8f9"));
+    }
+}

@@ -1,0 +1,254 @@
+//! The fact model: what every front-end lowers a file into.
+//!
+//! A front-end turns one file's syntax tree into [`FileFacts`]: scopes,
+//! assignments, returns, call sites and imports, each carrying small [`Expr`]
+//! trees. Expressions are *syntax*, not values: resolving a name, following an
+//! import or evaluating a string is the linker's job (`link.rs`). Nothing here
+//! knows about Zoho; provider knowledge lives in the catalog.
+//!
+//! Front-ends must not print, and must not read other files.
+
+use serde::Serialize;
+
+/// A region of a file. Lines and columns are 1-based; columns count Unicode
+/// scalar values (SARIF `unicodeCodePoints`); `end_col` is exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+    pub line: u32,
+    pub col: u32,
+    pub end_line: u32,
+    pub end_col: u32,
+}
+
+/// Index of a file in the scan (see `link::Repo::files`).
+pub type FileId = usize;
+/// Index of a scope in [`FileFacts::scopes`]; 0 is the module.
+pub type ScopeId = usize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Python,
+    JavaScript,
+    TypeScript,
+}
+
+impl Lang {
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::Python => "python",
+            Lang::JavaScript => "javascript",
+            Lang::TypeScript => "typescript",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeKind {
+    Module,
+    Class,
+    Function,
+}
+
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub kind: ScopeKind,
+    /// Function or class name; empty for the module and anonymous functions.
+    pub name: String,
+    pub parent: Option<ScopeId>,
+    /// Parameter names, in order (functions only; `self`/`this` excluded).
+    pub params: Vec<String>,
+    pub span: Span,
+}
+
+/// A syntactic expression. `span` covers the whole expression.
+#[derive(Debug, Clone)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum ExprKind {
+    /// A string literal, already unescaped.
+    Str(String),
+    /// String building: `a + b`, f-strings, template literals, `%`/`format`
+    /// are lowered to this when the parts are known.
+    Concat(Vec<Expr>),
+    Name(String),
+    /// `self` / `this`.
+    This,
+    Member(Box<Expr>, String),
+    Index(Box<Expr>, Box<Expr>),
+    Call(Box<Call>),
+    /// Dict / object literal: (key, value). Keys that are not plain strings
+    /// are kept as expressions.
+    Dict(Vec<(Expr, Expr)>),
+    List(Vec<Expr>),
+    /// One of several values chosen at run time: a ternary (`cond` set) or
+    /// `a or b` / `a ?? b` (no condition).
+    Alt {
+        cond: Option<Box<Expr>>,
+        alts: Vec<Expr>,
+    },
+    /// A comparison or boolean test; only its operands matter (selector keys).
+    Test(Vec<Expr>),
+    /// A read of a process environment variable with a static name.
+    Env(String),
+    /// A function value defined in this file (lambda, arrow function, `def`).
+    Func(ScopeId),
+    Bool(bool),
+    Number,
+    Null,
+    /// Anything the analysis does not model.
+    Unknown,
+}
+
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub callee: Expr,
+    pub args: Vec<Arg>,
+    /// `new X(...)`.
+    pub is_new: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Arg {
+    /// Keyword argument name (`token=`), `None` for positional ones.
+    pub name: Option<String>,
+    pub value: Expr,
+}
+
+/// `target = value`. `guard` is the condition of the innermost `if` around
+/// the assignment (flow-insensitive analysis keeps it as the selector of this
+/// alternative).
+#[derive(Debug, Clone)]
+pub struct Assign {
+    pub scope: ScopeId,
+    pub target: Expr,
+    pub value: Expr,
+    pub guard: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Return {
+    pub scope: ScopeId,
+    pub value: Expr,
+    pub guard: Option<Expr>,
+}
+
+/// A call expression that heads its chain (it is not the receiver of another
+/// call): the candidate for a binding.
+#[derive(Debug, Clone)]
+pub struct CallSite {
+    pub scope: ScopeId,
+    pub expr: Expr,
+    /// The call's value is discarded (an expression statement): a method call
+    /// on an object then configures that object (`s.headers.update(...)`).
+    pub statement: bool,
+}
+
+/// An import: `local` names the binding in this file; `module` is the source
+/// as written (`config`, `.settings`, `./config.js`); `name` is the imported
+/// member, `None` for the module object itself.
+#[derive(Debug, Clone)]
+pub struct Import {
+    pub scope: ScopeId,
+    pub local: String,
+    pub module: String,
+    pub name: Option<String>,
+    pub span: Span,
+}
+
+/// Everything one front-end learnt about one file.
+#[derive(Debug, Clone, Default)]
+pub struct FileFacts {
+    pub scopes: Vec<Scope>,
+    pub assigns: Vec<Assign>,
+    pub returns: Vec<Return>,
+    pub calls: Vec<CallSite>,
+    pub imports: Vec<Import>,
+    /// Names of env vars read anywhere in the file (for the prefilter's
+    /// second pass and for linking).
+    pub env_reads: Vec<String>,
+    /// First line with a syntax error, if the parser had to recover.
+    pub parse_error_line: Option<u32>,
+}
+
+impl FileFacts {
+    pub fn new_module(span: Span) -> Self {
+        FileFacts {
+            scopes: vec![Scope {
+                kind: ScopeKind::Module,
+                name: String::new(),
+                parent: None,
+                params: Vec::new(),
+                span,
+            }],
+            ..Default::default()
+        }
+    }
+
+    pub fn add_scope(&mut self, kind: ScopeKind, name: String, parent: ScopeId, span: Span) -> ScopeId {
+        self.scopes.push(Scope {
+            kind,
+            name,
+            parent: Some(parent),
+            params: Vec::new(),
+            span,
+        });
+        self.scopes.len() - 1
+    }
+
+    /// The scope path used in symbol identities: `Class.method`.
+    pub fn scope_path(&self, mut scope: ScopeId) -> String {
+        let mut parts = Vec::new();
+        while let Some(s) = self.scopes.get(scope) {
+            if !s.name.is_empty() {
+                parts.push(s.name.as_str());
+            }
+            match s.parent {
+                Some(p) => scope = p,
+                None => break,
+            }
+        }
+        parts.reverse();
+        parts.join(".")
+    }
+}
+
+impl Expr {
+    pub fn new(kind: ExprKind, span: Span) -> Self {
+        Expr { kind, span }
+    }
+    pub fn unknown(span: Span) -> Self {
+        Expr::new(ExprKind::Unknown, span)
+    }
+    /// The plain string content, if this is a string literal.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            ExprKind::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    /// The trailing member/method name: `a.b.c` → `c`, `f` → `f`.
+    pub fn last_name(&self) -> Option<&str> {
+        match &self.kind {
+            ExprKind::Name(n) => Some(n),
+            ExprKind::Member(_, m) => Some(m),
+            _ => None,
+        }
+    }
+    /// Dotted path of a name/member chain: `Initializer.switch_user`.
+    pub fn dotted(&self) -> Option<String> {
+        match &self.kind {
+            ExprKind::Name(n) => Some(n.clone()),
+            ExprKind::This => Some("this".into()),
+            ExprKind::Member(o, m) => o.dotted().map(|p| format!("{p}.{m}")),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,749 @@
+//! Python front-end: tree-sitter-python → facts.
+//!
+//! Lowers module/class/function scopes, assignments (plain, augmented,
+//! tuple, `with … as`, `for … in`), returns, `if` guards, imports, calls with
+//! keyword arguments, f-strings, `%`/`.format()` string building, ternaries,
+//! `or` defaults and `os.environ` / `os.getenv` reads.
+
+use tree_sitter::{Node, Parser};
+
+use super::{first_error_line, unescape, LineIndex, MAX_DEPTH};
+use crate::facts::*;
+
+pub fn lower(text: &str) -> FileFacts {
+    let mut parser = Parser::new();
+    let lines = LineIndex::new(text);
+    let mut facts = FileFacts::new_module(lines.span(0, text.len()));
+    if parser.set_language(&tree_sitter_python::LANGUAGE.into()).is_err() {
+        return facts;
+    }
+    let Some(tree) = parser.parse(text, None) else {
+        return facts;
+    };
+    let root = tree.root_node();
+    facts.parse_error_line = first_error_line(root);
+    let mut l = Lowerer {
+        src: text.as_bytes(),
+        lines,
+        facts,
+        depth: 0,
+    };
+    l.block(root, 0, None);
+    l.facts
+}
+
+struct Lowerer<'a> {
+    src: &'a [u8],
+    lines: LineIndex<'a>,
+    facts: FileFacts,
+    depth: usize,
+}
+
+fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
+    let mut c = node.walk();
+    node.named_children(&mut c).collect()
+}
+
+impl<'a> Lowerer<'a> {
+    fn text(&self, node: Node) -> &'a str {
+        node.utf8_text(self.src).unwrap_or("")
+    }
+
+    fn span(&self, node: Node) -> Span {
+        self.lines.node_span(node)
+    }
+
+    fn block(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        for child in named_children(node) {
+            self.stmt(child, scope, guard);
+        }
+    }
+
+    fn stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        if self.depth > MAX_DEPTH {
+            return;
+        }
+        self.depth += 1;
+        self.stmt_inner(node, scope, guard);
+        self.depth -= 1;
+    }
+
+    fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        match node.kind() {
+            "expression_statement" => {
+                for child in named_children(node) {
+                    match child.kind() {
+                        "assignment" | "augmented_assignment" => self.assignment(child, scope, guard),
+                        _ => {
+                            let e = self.expr_top(child, scope, true);
+                            drop(e);
+                        }
+                    }
+                }
+            }
+            "function_definition" => self.function(node, scope),
+            "class_definition" => self.class(node, scope),
+            "decorated_definition" => {
+                if let Some(d) = node.child_by_field_name("definition") {
+                    self.stmt(d, scope, guard);
+                }
+            }
+            "return_statement" => {
+                let value = match named_children(node).first() {
+                    Some(v) => self.expr_top(*v, scope, false),
+                    None => Expr::new(ExprKind::Null, self.span(node)),
+                };
+                self.facts.returns.push(Return {
+                    scope,
+                    value,
+                    guard: guard.cloned(),
+                });
+            }
+            "if_statement" => {
+                let cond = node
+                    .child_by_field_name("condition")
+                    .map(|c| self.expr_top(c, scope, false));
+                let g = cond.as_ref().or(guard);
+                if let Some(b) = node.child_by_field_name("consequence") {
+                    self.block(b, scope, g);
+                }
+                let mut c = node.walk();
+                for alt in node.children_by_field_name("alternative", &mut c) {
+                    match alt.kind() {
+                        "elif_clause" => {
+                            let ec = alt
+                                .child_by_field_name("condition")
+                                .map(|c| self.expr_top(c, scope, false));
+                            if let Some(b) = alt.child_by_field_name("consequence") {
+                                self.block(b, scope, ec.as_ref().or(g));
+                            }
+                        }
+                        _ => {
+                            if let Some(b) = alt.child_by_field_name("body") {
+                                self.block(b, scope, g);
+                            }
+                        }
+                    }
+                }
+            }
+            "for_statement" => {
+                if let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) {
+                    let iter = self.expr_top(right, scope, false);
+                    let sp = self.span(node);
+                    let value = Expr::new(
+                        ExprKind::Index(Box::new(iter), Box::new(Expr::unknown(sp))),
+                        self.span(right),
+                    );
+                    self.bind_target(left, value, scope, guard, sp);
+                }
+                for f in ["body", "alternative"] {
+                    if let Some(b) = node.child_by_field_name(f) {
+                        self.stmt(b, scope, guard);
+                    }
+                }
+            }
+            "with_statement" => {
+                for child in named_children(node) {
+                    if child.kind() == "with_clause" {
+                        for item in named_children(child) {
+                            self.with_item(item, scope, guard);
+                        }
+                    } else {
+                        self.stmt(child, scope, guard);
+                    }
+                }
+            }
+            "import_statement" => self.import(node, scope),
+            "import_from_statement" => self.import_from(node, scope),
+            "block" | "else_clause" | "finally_clause" | "except_clause" | "while_statement" | "try_statement"
+            | "match_statement" | "case_clause" | "elif_clause" | "module" => {
+                if node.kind() == "while_statement" {
+                    if let Some(c) = node.child_by_field_name("condition") {
+                        self.expr_top(c, scope, false);
+                    }
+                }
+                for child in named_children(node) {
+                    self.stmt(child, scope, guard);
+                }
+            }
+            "global_statement" | "nonlocal_statement" | "pass_statement" | "comment" | "break_statement"
+            | "continue_statement" => {}
+            _ => {
+                // Expressions in odd statement positions (asserts, raise, del…):
+                // lower them so their calls are seen.
+                if node.is_named() {
+                    for child in named_children(node) {
+                        if child.kind().ends_with("statement") || child.kind() == "block" {
+                            self.stmt(child, scope, guard);
+                        } else {
+                            self.expr_top(child, scope, false);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn with_item(&mut self, item: Node, scope: ScopeId, guard: Option<&Expr>) {
+        let Some(value) = item.child_by_field_name("value") else { return };
+        if value.kind() == "as_pattern" {
+            let kids = named_children(value);
+            if let Some(src) = kids.first() {
+                let v = self.expr_top(*src, scope, false);
+                if let Some(alias) = value.child_by_field_name("alias") {
+                    let target = named_children(alias).first().copied().unwrap_or(alias);
+                    let sp = self.span(value);
+                    self.bind_target(target, v, scope, guard, sp);
+                }
+            }
+        } else {
+            self.expr_top(value, scope, true);
+        }
+    }
+
+    fn assignment(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        let Some(left) = node.child_by_field_name("left") else { return };
+        let Some(right) = node.child_by_field_name("right") else {
+            return; // annotation only: `x: int`
+        };
+        let sp = self.span(node);
+        if right.kind() == "assignment" {
+            // a = b = value
+            self.assignment(right, scope, guard);
+            if let Some(inner) = right.child_by_field_name("left") {
+                let v = self.expr(inner, scope, false);
+                self.bind_target(left, v, scope, guard, sp);
+            }
+            return;
+        }
+        let mut value = self.expr_top(right, scope, false);
+        if node.kind() == "augmented_assignment" {
+            let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+            if op == "+=" {
+                let current = self.expr(left, scope, false);
+                let vs = value.span;
+                value = Expr::new(ExprKind::Concat(vec![current, value]), vs);
+            } else {
+                value = Expr::unknown(value.span);
+            }
+        }
+        self.bind_target(left, value, scope, guard, sp);
+    }
+
+    fn bind_target(&mut self, target: Node, value: Expr, scope: ScopeId, guard: Option<&Expr>, span: Span) {
+        match target.kind() {
+            "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list" => {
+                let targets = named_children(target);
+                let values = match &value.kind {
+                    ExprKind::List(items) if items.len() == targets.len() => Some(items.clone()),
+                    _ => None,
+                };
+                for (i, t) in targets.iter().enumerate() {
+                    let v = match &values {
+                        Some(vs) => vs[i].clone(),
+                        None => Expr::unknown(value.span),
+                    };
+                    self.bind_target(*t, v, scope, guard, span);
+                }
+            }
+            _ => {
+                let t = self.expr(target, scope, false);
+                self.facts.assigns.push(Assign {
+                    scope,
+                    target: t,
+                    value,
+                    guard: guard.cloned(),
+                    span,
+                });
+            }
+        }
+    }
+
+    fn function(&mut self, node: Node, parent: ScopeId) {
+        let name = node.child_by_field_name("name").map(|n| self.text(n).to_string()).unwrap_or_default();
+        let sp = self.span(node);
+        let scope = self.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
+        if let Some(params) = node.child_by_field_name("parameters") {
+            self.params(params, scope);
+        }
+        if !name.is_empty() {
+            let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
+            self.facts.assigns.push(Assign {
+                scope: parent,
+                target: Expr::new(ExprKind::Name(name), name_span),
+                value: Expr::new(ExprKind::Func(scope), sp),
+                guard: None,
+                span: sp,
+            });
+        }
+        if let Some(body) = node.child_by_field_name("body") {
+            self.block(body, scope, None);
+        }
+    }
+
+    fn params(&mut self, params: Node, scope: ScopeId) {
+        let in_class = self.facts.scopes[scope]
+            .parent
+            .is_some_and(|p| self.facts.scopes[p].kind == ScopeKind::Class);
+        let mut names = Vec::new();
+        for p in named_children(params) {
+            let name_node = match p.kind() {
+                "identifier" => Some(p),
+                "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
+                "typed_parameter" => named_children(p).into_iter().find(|c| c.kind() == "identifier"),
+                _ => None,
+            };
+            if let Some(n) = name_node {
+                names.push(self.text(n).to_string());
+            }
+            if let Some(v) = p.child_by_field_name("value") {
+                // Defaults are alternatives of the parameter.
+                let value = self.expr_top(v, scope, false);
+                if let Some(n) = name_node {
+                    let name = self.text(n).to_string();
+                    let sp = self.span(p);
+                    self.facts.assigns.push(Assign {
+                        scope,
+                        target: Expr::new(ExprKind::Name(name), self.span(n)),
+                        value,
+                        guard: None,
+                        span: sp,
+                    });
+                }
+            }
+        }
+        if in_class && names.first().is_some_and(|n| n == "self" || n == "cls") {
+            names.remove(0);
+        }
+        self.facts.scopes[scope].params = names;
+    }
+
+    fn class(&mut self, node: Node, parent: ScopeId) {
+        let name = node.child_by_field_name("name").map(|n| self.text(n).to_string()).unwrap_or_default();
+        let sp = self.span(node);
+        let scope = self.facts.add_scope(ScopeKind::Class, name.clone(), parent, sp);
+        if !name.is_empty() {
+            self.facts.assigns.push(Assign {
+                scope: parent,
+                target: Expr::new(ExprKind::Name(name), sp),
+                value: Expr::new(ExprKind::Func(scope), sp),
+                guard: None,
+                span: sp,
+            });
+        }
+        if let Some(body) = node.child_by_field_name("body") {
+            self.block(body, scope, None);
+        }
+    }
+
+    fn import(&mut self, node: Node, scope: ScopeId) {
+        let sp = self.span(node);
+        let mut c = node.walk();
+        let names: Vec<Node> = node.children_by_field_name("name", &mut c).collect();
+        for n in names {
+            let (module, local) = match n.kind() {
+                "aliased_import" => {
+                    let m = n.child_by_field_name("name").map(|x| self.text(x)).unwrap_or("");
+                    let a = n.child_by_field_name("alias").map(|x| self.text(x)).unwrap_or(m);
+                    (m.to_string(), a.to_string())
+                }
+                _ => {
+                    let m = self.text(n).to_string();
+                    // `import a.b` binds `a`; member access a.b.X is resolved via the module path.
+                    (m.clone(), m)
+                }
+            };
+            self.facts.imports.push(Import {
+                scope,
+                local,
+                module,
+                name: None,
+                span: sp,
+            });
+        }
+    }
+
+    fn import_from(&mut self, node: Node, scope: ScopeId) {
+        let sp = self.span(node);
+        let module = node.child_by_field_name("module_name").map(|m| self.text(m).to_string()).unwrap_or_default();
+        let mut c = node.walk();
+        let names: Vec<Node> = node.children_by_field_name("name", &mut c).collect();
+        for n in names {
+            let (name, local) = match n.kind() {
+                "aliased_import" => {
+                    let m = n.child_by_field_name("name").map(|x| self.text(x)).unwrap_or("");
+                    let a = n.child_by_field_name("alias").map(|x| self.text(x)).unwrap_or(m);
+                    (m.to_string(), a.to_string())
+                }
+                _ => (self.text(n).to_string(), self.text(n).to_string()),
+            };
+            self.facts.imports.push(Import {
+                scope,
+                local,
+                module: module.clone(),
+                name: Some(name),
+                span: sp,
+            });
+        }
+    }
+
+    /// Lowers an expression at the top of a statement (its calls are chain heads).
+    fn expr_top(&mut self, node: Node, scope: ScopeId, statement: bool) -> Expr {
+        let e = self.expr(node, scope, false);
+        if statement {
+            if let Some(last) = self.facts.calls.last_mut() {
+                if last.expr.span == e.span {
+                    last.statement = true;
+                }
+            }
+        }
+        e
+    }
+
+    fn expr(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        if self.depth > MAX_DEPTH {
+            return Expr::unknown(self.span(node));
+        }
+        self.depth += 1;
+        let e = self.expr_inner(node, scope, receiver);
+        self.depth -= 1;
+        e
+    }
+
+    fn expr_inner(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        let sp = self.span(node);
+        let kind = match node.kind() {
+            "identifier" => match self.text(node) {
+                "self" | "cls" => ExprKind::This,
+                t => ExprKind::Name(t.to_string()),
+            },
+            "string" => return self.string(node, scope),
+            "concatenated_string" => {
+                let parts = named_children(node).into_iter().map(|c| self.string(c, scope)).collect();
+                ExprKind::Concat(parts)
+            }
+            "attribute" => {
+                let obj = node.child_by_field_name("object");
+                let attr = node.child_by_field_name("attribute").map(|a| self.text(a).to_string());
+                match (obj, attr) {
+                    (Some(o), Some(a)) => {
+                        let o = self.expr(o, scope, receiver);
+                        ExprKind::Member(Box::new(o), a)
+                    }
+                    _ => ExprKind::Unknown,
+                }
+            }
+            "subscript" => {
+                let value = node.child_by_field_name("value");
+                let sub = node.child_by_field_name("subscript");
+                match (value, sub) {
+                    (Some(v), Some(s)) => {
+                        let v = self.expr(v, scope, receiver);
+                        let s = self.expr(s, scope, false);
+                        if let (Some("os.environ" | "environ"), Some(name)) = (v.dotted().as_deref(), s.as_str()) {
+                            self.facts.env_reads.push(name.to_string());
+                            ExprKind::Env(name.to_string())
+                        } else {
+                            ExprKind::Index(Box::new(v), Box::new(s))
+                        }
+                    }
+                    _ => ExprKind::Unknown,
+                }
+            }
+            "call" => return self.call(node, scope, receiver),
+            "binary_operator" => {
+                let l = node.child_by_field_name("left");
+                let r = node.child_by_field_name("right");
+                let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+                match (l, r) {
+                    (Some(l), Some(r)) => {
+                        let le = self.expr(l, scope, false);
+                        let re = self.expr(r, scope, false);
+                        match op {
+                            "+" => ExprKind::Concat(vec![le, re]),
+                            "%" if le.as_str().is_some() => {
+                                let args = match re.kind {
+                                    ExprKind::List(items) => items,
+                                    _ => vec![re],
+                                };
+                                percent_format(&le, args)
+                            }
+                            _ => ExprKind::Unknown,
+                        }
+                    }
+                    _ => ExprKind::Unknown,
+                }
+            }
+            "boolean_operator" => {
+                let l = node.child_by_field_name("left");
+                let r = node.child_by_field_name("right");
+                let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+                match (l, r) {
+                    (Some(l), Some(r)) => {
+                        let le = self.expr(l, scope, false);
+                        let re = self.expr(r, scope, false);
+                        if op == "or" {
+                            ExprKind::Alt {
+                                cond: None,
+                                alts: vec![le, re],
+                            }
+                        } else {
+                            ExprKind::Test(vec![le, re])
+                        }
+                    }
+                    _ => ExprKind::Unknown,
+                }
+            }
+            "conditional_expression" => {
+                let kids = named_children(node);
+                if kids.len() == 3 {
+                    let a = self.expr(kids[0], scope, false);
+                    let c = self.expr(kids[1], scope, false);
+                    let b = self.expr(kids[2], scope, false);
+                    ExprKind::Alt {
+                        cond: Some(Box::new(c)),
+                        alts: vec![a, b],
+                    }
+                } else {
+                    ExprKind::Unknown
+                }
+            }
+            "comparison_operator" | "not_operator" => {
+                let kids = named_children(node).into_iter().map(|c| self.expr(c, scope, false)).collect();
+                ExprKind::Test(kids)
+            }
+            "parenthesized_expression" | "await" | "expression_list" if named_children(node).len() == 1 => {
+                let inner = named_children(node)[0];
+                return self.expr(inner, scope, receiver);
+            }
+            "tuple" | "list" | "set" | "expression_list" => {
+                ExprKind::List(named_children(node).into_iter().map(|c| self.expr(c, scope, false)).collect())
+            }
+            "dictionary" => {
+                let mut pairs = Vec::new();
+                for p in named_children(node) {
+                    if p.kind() == "pair" {
+                        if let (Some(k), Some(v)) = (p.child_by_field_name("key"), p.child_by_field_name("value")) {
+                            let k = self.expr(k, scope, false);
+                            let v = self.expr(v, scope, false);
+                            pairs.push((k, v));
+                        }
+                    } else if p.kind() == "dictionary_splat" {
+                        if let Some(inner) = named_children(p).first() {
+                            let v = self.expr(*inner, scope, false);
+                            pairs.push((Expr::unknown(v.span), v));
+                        }
+                    }
+                }
+                ExprKind::Dict(pairs)
+            }
+            "lambda" => {
+                let fscope = self.facts.add_scope(ScopeKind::Function, String::new(), scope, sp);
+                if let Some(p) = node.child_by_field_name("parameters") {
+                    self.params(p, fscope);
+                }
+                if let Some(body) = node.child_by_field_name("body") {
+                    let value = self.expr(body, fscope, false);
+                    self.facts.returns.push(Return {
+                        scope: fscope,
+                        value,
+                        guard: None,
+                    });
+                }
+                ExprKind::Func(fscope)
+            }
+            "true" => ExprKind::Bool(true),
+            "false" => ExprKind::Bool(false),
+            "none" => ExprKind::Null,
+            "integer" | "float" => ExprKind::Number,
+            "named_expression" => {
+                // (x := value)
+                let name = node.child_by_field_name("name");
+                let value = node.child_by_field_name("value");
+                match (name, value) {
+                    (Some(n), Some(v)) => {
+                        let ve = self.expr(v, scope, false);
+                        self.bind_target(n, ve.clone(), scope, None, sp);
+                        return ve;
+                    }
+                    _ => ExprKind::Unknown,
+                }
+            }
+            _ => {
+                // Generators, comprehensions, unary ops…: still lower children so
+                // calls inside them are recorded.
+                for c in named_children(node) {
+                    self.expr(c, scope, false);
+                }
+                ExprKind::Unknown
+            }
+        };
+        Expr::new(kind, sp)
+    }
+
+    fn string(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let sp = self.span(node);
+        if node.kind() != "string" {
+            return self.expr(node, scope, false);
+        }
+        let mut parts: Vec<Expr> = Vec::new();
+        let mut has_interp = false;
+        for c in named_children(node) {
+            match c.kind() {
+                "string_content" => {
+                    let s = unescape(self.text(c));
+                    parts.push(Expr::new(ExprKind::Str(s), self.span(c)));
+                }
+                "interpolation" => {
+                    has_interp = true;
+                    match c.child_by_field_name("expression") {
+                        Some(e) => {
+                            let e = self.expr(e, scope, false);
+                            parts.push(e);
+                        }
+                        None => parts.push(Expr::unknown(self.span(c))),
+                    }
+                }
+                "escape_sequence" => {
+                    let s = unescape(self.text(c));
+                    parts.push(Expr::new(ExprKind::Str(s), self.span(c)));
+                }
+                _ => {}
+            }
+        }
+        if !has_interp {
+            let s: String = parts.iter().filter_map(|p| p.as_str()).collect();
+            return Expr::new(ExprKind::Str(s), sp);
+        }
+        Expr::new(ExprKind::Concat(parts), sp)
+    }
+
+    fn call(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        let sp = self.span(node);
+        let Some(func) = node.child_by_field_name("function") else {
+            return Expr::unknown(sp);
+        };
+        // The callee's receiver chain is part of this call's chain.
+        let callee = self.expr(func, scope, true);
+        let mut args = Vec::new();
+        if let Some(arglist) = node.child_by_field_name("arguments") {
+            for a in named_children(arglist) {
+                match a.kind() {
+                    "keyword_argument" => {
+                        let name = a.child_by_field_name("name").map(|n| self.text(n).to_string());
+                        if let Some(v) = a.child_by_field_name("value") {
+                            let value = self.expr(v, scope, false);
+                            args.push(Arg { name, value });
+                        }
+                    }
+                    "comment" => {}
+                    "list_splat" | "dictionary_splat" => {
+                        if let Some(inner) = named_children(a).first() {
+                            let value = self.expr(*inner, scope, false);
+                            args.push(Arg { name: None, value });
+                        }
+                    }
+                    _ => {
+                        let value = self.expr(a, scope, false);
+                        args.push(Arg { name: None, value });
+                    }
+                }
+            }
+        }
+        let dotted = callee.dotted();
+        // Environment reads.
+        if let Some(d) = dotted.as_deref() {
+            if matches!(d, "os.getenv" | "getenv" | "os.environ.get" | "environ.get" | "os.environ.setdefault") {
+                if let Some(name) = args.first().and_then(|a| a.value.as_str()) {
+                    let name = name.to_string();
+                    self.facts.env_reads.push(name.clone());
+                    let env = Expr::new(ExprKind::Env(name), sp);
+                    return match args.get(1) {
+                        Some(default) => Expr::new(
+                            ExprKind::Alt {
+                                cond: None,
+                                alts: vec![env, default.value.clone()],
+                            },
+                            sp,
+                        ),
+                        None => env,
+                    };
+                }
+            }
+        }
+        // "…".format(a, b) → string building.
+        if let ExprKind::Member(obj, m) = &callee.kind {
+            if m == "format" {
+                if let Some(template) = obj.as_str() {
+                    let kind = brace_format(template, obj.span, &args);
+                    return Expr::new(kind, sp);
+                }
+            }
+        }
+        let e = Expr::new(
+            ExprKind::Call(Box::new(Call {
+                callee,
+                args,
+                is_new: false,
+            })),
+            sp,
+        );
+        if !receiver {
+            self.facts.calls.push(CallSite {
+                scope,
+                expr: e.clone(),
+                statement: false,
+            });
+        }
+        e
+    }
+}
+
+/// `"https://%s.zohoapis.com" % env` → Concat.
+fn percent_format(template: &Expr, args: Vec<Expr>) -> ExprKind {
+    let t = template.as_str().unwrap_or("");
+    let mut parts = Vec::new();
+    let mut args = args.into_iter();
+    let mut rest = t;
+    while let Some(i) = rest.find('%') {
+        let spec_len = rest[i + 1..]
+            .find(|c: char| c.is_ascii_alphabetic() || c == '%')
+            .map(|j| j + 2)
+            .unwrap_or(1);
+        parts.push(Expr::new(ExprKind::Str(rest[..i].to_string()), template.span));
+        if rest[i + 1..].starts_with('%') {
+            parts.push(Expr::new(ExprKind::Str("%".into()), template.span));
+        } else {
+            parts.push(args.next().unwrap_or_else(|| Expr::unknown(template.span)));
+        }
+        rest = &rest[(i + spec_len).min(rest.len())..];
+    }
+    parts.push(Expr::new(ExprKind::Str(rest.to_string()), template.span));
+    ExprKind::Concat(parts)
+}
+
+/// `"https://{}.zohoapis.{tld}".format(env, tld=tld)` → Concat.
+fn brace_format(t: &str, span: Span, args: &[Arg]) -> ExprKind {
+    let mut parts = Vec::new();
+    let mut positional = args.iter().filter(|a| a.name.is_none());
+    let mut rest = t;
+    while let Some(i) = rest.find('{') {
+        if rest[i + 1..].starts_with('{') {
+            parts.push(Expr::new(ExprKind::Str(rest[..=i].to_string()), span));
+            rest = &rest[i + 2..];
+            continue;
+        }
+        let Some(j) = rest[i..].find('}') else { break };
+        parts.push(Expr::new(ExprKind::Str(rest[..i].to_string()), span));
+        let field = rest[i + 1..i + j].split([':', '!']).next().unwrap_or("");
+        let value = if field.is_empty() || field.chars().all(|c| c.is_ascii_digit()) {
+            positional.next().map(|a| a.value.clone())
+        } else {
+            args.iter().find(|a| a.name.as_deref() == Some(field)).map(|a| a.value.clone())
+        };
+        parts.push(value.unwrap_or_else(|| Expr::unknown(span)));
+        rest = &rest[i + j + 1..];
+    }
+    parts.push(Expr::new(ExprKind::Str(rest.to_string()), span));
+    ExprKind::Concat(parts)
+}

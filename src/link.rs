@@ -1,0 +1,1440 @@
+//! Linking: resolves the facts of every file into values, and finds the
+//! bindings (DESIGN §3 step 5).
+//!
+//! Values are sets of alternatives ([`Val`]): a ternary, an `if`, a map
+//! lookup by a run-time key all yield several. Names resolve flow-
+//! insensitively within their scope chain, then through imports to other
+//! files; `self.x`/`this.x` resolve to the class's field assignments; calls
+//! to functions defined in the repository are seen through one step (their
+//! returns, and the bindings they make with their parameters).
+//!
+//! This module knows languages only through the fact model and Zoho only
+//! through the catalog. It never prints and never reads files.
+
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
+
+
+use crate::catalog::{catalog, DcId, HostKind};
+use crate::facts::*;
+use crate::model::*;
+use crate::model::literal_hash;
+
+/// A parsed file as the linker sees it.
+pub struct SourceFile {
+    /// Path relative to the working directory, `/`-separated.
+    pub path: String,
+    /// `None` for files that are scanned as text only (OT006).
+    pub lang: Option<Lang>,
+    pub facts: FileFacts,
+}
+
+/// Alternatives beyond this count are dropped (a value is a small set).
+const MAX_ALTS: usize = 32;
+/// Nesting of name resolution / calls beyond this yields Unknown.
+const MAX_EVAL_DEPTH: usize = 24;
+
+#[derive(Debug, Clone)]
+pub struct Val {
+    pub kind: VKind,
+    pub at: Loc,
+    pub sel: Option<Rc<str>>,
+    pub via_param: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum Piece {
+    /// Literal text and where it is written.
+    Lit(String, Loc),
+    Hole(Box<Val>),
+}
+
+#[derive(Debug, Clone)]
+pub enum VKind {
+    Str(Vec<Piece>),
+    Env(String),
+    /// An opaque value with an identity (an unresolved name, a parameter…).
+    Sym(Rc<str>, SymKind),
+    /// An SDK environment object.
+    Sdk(crate::catalog::Environment),
+    /// An SDK token object; its identity comes from these values.
+    TokenObj(Vec<Val>),
+    Dict(Rc<Vec<(Option<String>, Vec<Val>)>>),
+    List(Rc<Vec<Val>>),
+    /// The result of a call (or a configured object) that carries what its
+    /// arguments held: endpoints and tokens.
+    Carrier(Rc<Ingredients>),
+    Func(FileId, ScopeId),
+    Module(FileId),
+    /// The API domain that came with a token (`api_domain`): keyed.
+    Derived,
+    Minted(Option<DcId>, Rc<str>),
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SymKind {
+    Symbol,
+    Param,
+}
+
+/// Endpoints and tokens found in a call's arguments and receiver chain.
+#[derive(Debug, Default, Clone)]
+pub struct Ingredients {
+    pub endpoints: Vec<EndpointAlt>,
+    pub tokens: Vec<TokenAlt>,
+    /// How many of each came from the call's own arguments.
+    pub own_endpoints: usize,
+    pub own_tokens: usize,
+    /// Endpoints/tokens that came in through a parameter substitution.
+    pub via_param: bool,
+    pub sdk: Option<BindingKind>,
+}
+
+impl Ingredients {
+    fn token_endpoint_dc(&self) -> Option<Option<DcId>> {
+        self.endpoints.iter().find(|e| e.token_endpoint).map(|e| match e.target {
+            Target::Env(env) => Some(env.dc),
+            Target::AnyEnv(dc) => dc,
+        })
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Any,
+    Token,
+    /// An Authorization header value: a scheme prefix, or the token itself.
+    Header,
+    Environment,
+}
+
+pub struct Linker<'r> {
+    pub files: &'r [SourceFile],
+    stack: RefCell<Vec<(FileId, usize)>>,
+    depth: RefCell<usize>,
+    name_cache: RefCell<HashMap<(FileId, ScopeId, String), Vec<Val>>>,
+    /// Python module path / JS relative path → file.
+    by_path: HashMap<&'r str, FileId>,
+}
+
+type Params = HashMap<String, Vec<Val>>;
+
+fn val(kind: VKind, file: FileId, span: Span) -> Val {
+    Val {
+        kind,
+        at: Loc { file, span },
+        sel: None,
+        via_param: false,
+    }
+}
+
+fn push_alts(out: &mut Vec<Val>, vs: Vec<Val>) {
+    for v in vs {
+        if out.len() >= MAX_ALTS {
+            break;
+        }
+        out.push(v);
+    }
+}
+
+/// The flattened text of a string value with `\u{1}` for holes.
+fn probe_text(pieces: &[Piece]) -> String {
+    let mut s = String::new();
+    for p in pieces {
+        match p {
+            Piece::Lit(l, _) => s.push_str(l),
+            Piece::Hole(_) => s.push('\u{1}'),
+        }
+    }
+    s
+}
+
+impl<'r> Linker<'r> {
+    pub fn new(files: &'r [SourceFile]) -> Self {
+        let by_path = files.iter().enumerate().map(|(i, f)| (f.path.as_str(), i)).collect();
+        Linker {
+            files,
+            stack: RefCell::new(Vec::new()),
+            depth: RefCell::new(0),
+            name_cache: RefCell::new(HashMap::new()),
+            by_path,
+        }
+    }
+
+    fn facts(&self, file: FileId) -> &'r FileFacts {
+        &self.files[file].facts
+    }
+
+    fn sym(&self, file: FileId, scope: ScopeId, name: &str) -> Rc<str> {
+        let f = &self.files[file];
+        let sp = f.facts.scope_path(scope);
+        if sp.is_empty() {
+            format!("{}::{name}", f.path).into()
+        } else {
+            format!("{}::{sp}.{name}", f.path).into()
+        }
+    }
+
+    // ----------------------------------------------------------------------
+    // Evaluation
+    // ----------------------------------------------------------------------
+
+    pub fn eval(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> Vec<Val> {
+        if *self.depth.borrow() > MAX_EVAL_DEPTH {
+            return vec![val(VKind::Other, file, e.span)];
+        }
+        *self.depth.borrow_mut() += 1;
+        let mut r = self.eval_inner(file, scope, e, params);
+        *self.depth.borrow_mut() -= 1;
+        r.truncate(MAX_ALTS);
+        r
+    }
+
+    fn eval_inner(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> Vec<Val> {
+        let c = catalog();
+        let one = |k: VKind| vec![val(k, file, e.span)];
+        match &e.kind {
+            ExprKind::Str(s) => one(VKind::Str(vec![Piece::Lit(s.clone(), Loc { file, span: e.span })])),
+            ExprKind::Concat(parts) => self.concat(file, scope, parts, e.span, params),
+            ExprKind::Name(n) => self.resolve_name(file, scope, n, e.span, params),
+            ExprKind::This => one(VKind::Other),
+            ExprKind::Env(n) => one(VKind::Env(n.clone())),
+            ExprKind::Member(obj, m) => {
+                if let Some(env) = obj.last_name().and_then(|cls| c.sdk_environment(cls, m)) {
+                    return one(VKind::Sdk(env));
+                }
+                if c.is_api_domain_key(m) {
+                    return one(VKind::Derived);
+                }
+                if matches!(obj.kind, ExprKind::This) {
+                    return self.class_field(file, scope, m, e.span, params);
+                }
+                let objs = self.eval(file, scope, obj, params);
+                let mut out = Vec::new();
+                for o in objs {
+                    push_alts(&mut out, self.member(file, &o, m, e.span));
+                }
+                out
+            }
+            ExprKind::Index(obj, key) => {
+                let keys = self.eval(file, scope, key, params);
+                if keys.iter().any(|k| matches!(&k.kind, VKind::Str(p) if p.len() == 1 && matches!(p[0], Piece::Lit(ref s, _) if c.is_api_domain_key(s))))
+                {
+                    return one(VKind::Derived);
+                }
+                let objs = self.eval(file, scope, obj, params);
+                let mut out = Vec::new();
+                for o in &objs {
+                    for k in &keys {
+                        push_alts(&mut out, self.index(file, scope, o, k, key, e.span, params));
+                    }
+                }
+                out
+            }
+            ExprKind::Call(call) => self.eval_call(file, scope, e, call, params),
+            ExprKind::Dict(pairs) => {
+                let mut fields = Vec::new();
+                for (k, v) in pairs {
+                    let key = match &k.kind {
+                        ExprKind::Str(s) => Some(s.clone()),
+                        ExprKind::Name(n) if self.files[file].lang != Some(Lang::Python) => Some(n.clone()),
+                        _ => None,
+                    };
+                    fields.push((key, self.eval(file, scope, v, params)));
+                }
+                one(VKind::Dict(Rc::new(fields)))
+            }
+            ExprKind::List(items) => {
+                let mut vs = Vec::new();
+                for i in items {
+                    push_alts(&mut vs, self.eval(file, scope, i, params));
+                }
+                one(VKind::List(Rc::new(vs)))
+            }
+            ExprKind::Alt { cond, alts } => {
+                let sel = match cond {
+                    Some(c) => Some(
+                        self.selector(file, scope, c, params)
+                            .unwrap_or_else(|| format!("cond@{}:{}", self.files[file].path, c.span.line).into()),
+                    ),
+                    None => None,
+                };
+                let mut out = Vec::new();
+                for a in alts {
+                    let mut vs = self.eval(file, scope, a, params);
+                    if let Some(s) = &sel {
+                        for v in &mut vs {
+                            v.sel = Some(s.clone());
+                        }
+                    }
+                    push_alts(&mut out, vs);
+                }
+                out
+            }
+            ExprKind::Func(s) => one(VKind::Func(file, *s)),
+            ExprKind::Test(_) | ExprKind::Bool(_) | ExprKind::Number | ExprKind::Null | ExprKind::Unknown => {
+                one(VKind::Other)
+            }
+        }
+    }
+
+    fn concat(&self, file: FileId, scope: ScopeId, parts: &[Expr], span: Span, params: Option<&Params>) -> Vec<Val> {
+        // Cartesian product of the parts' alternatives, capped.
+        let mut acc: Vec<(Vec<Piece>, Option<Rc<str>>, bool)> = vec![(Vec::new(), None, false)];
+        for p in parts {
+            let vs = self.eval(file, scope, p, params);
+            let mut next = Vec::new();
+            for (pieces, sel, vp) in &acc {
+                for v in &vs {
+                    if next.len() >= MAX_ALTS {
+                        break;
+                    }
+                    let mut np = pieces.clone();
+                    match &v.kind {
+                        VKind::Str(ps) => np.extend(ps.iter().cloned()),
+                        _ => np.push(Piece::Hole(Box::new(v.clone()))),
+                    }
+                    next.push((np, sel.clone().or(v.sel.clone()), *vp || v.via_param));
+                }
+            }
+            acc = next;
+        }
+        acc.into_iter()
+            .map(|(pieces, sel, via_param)| Val {
+                kind: VKind::Str(pieces),
+                at: Loc { file, span },
+                sel,
+                via_param,
+            })
+            .collect()
+    }
+
+    /// The identity of the key that selects among alternatives.
+    fn selector(&self, file: FileId, scope: ScopeId, cond: &Expr, params: Option<&Params>) -> Option<Rc<str>> {
+        match &cond.kind {
+            ExprKind::Test(ops) => ops.iter().find_map(|o| self.selector(file, scope, o, params)),
+            ExprKind::Str(_) | ExprKind::Number | ExprKind::Bool(_) | ExprKind::Null => None,
+            _ => {
+                let vs = self.eval(file, scope, cond, params);
+                vs.iter().find_map(|v| self.identity_key(v))
+            }
+        }
+    }
+
+    /// A string key naming where a value comes from (env var, symbol).
+    fn identity_key(&self, v: &Val) -> Option<Rc<str>> {
+        match &v.kind {
+            VKind::Env(n) => Some(format!("env:{n}").into()),
+            VKind::Sym(s, _) => Some(s.clone()),
+            VKind::Str(p) if p.len() == 1 => match &p[0] {
+                Piece::Hole(h) => self.identity_key(h),
+                Piece::Lit(..) => v.sel.clone(),
+            },
+            _ => v.sel.clone(),
+        }
+    }
+
+    fn resolve_name(&self, file: FileId, scope: ScopeId, name: &str, span: Span, params: Option<&Params>) -> Vec<Val> {
+        if let Some(p) = params.and_then(|p| p.get(name)) {
+            return p
+                .iter()
+                .cloned()
+                .map(|mut v| {
+                    v.via_param = true;
+                    v
+                })
+                .collect();
+        }
+        let key = (file, scope, name.to_string());
+        if params.is_none() {
+            if let Some(v) = self.name_cache.borrow().get(&key) {
+                return v.clone();
+            }
+        }
+        let r = self.resolve_name_uncached(file, scope, name, span, params);
+        if params.is_none() && self.stack.borrow().is_empty() {
+            self.name_cache.borrow_mut().insert(key, r.clone());
+        }
+        r
+    }
+
+    fn resolve_name_uncached(&self, file: FileId, scope: ScopeId, name: &str, span: Span, params: Option<&Params>) -> Vec<Val> {
+        let facts = self.facts(file);
+        let mut s = Some(scope);
+        let mut first = true;
+        while let Some(sc) = s {
+            let sdef = &facts.scopes[sc];
+            // Class bodies are not visible from their methods.
+            if first || sdef.kind != ScopeKind::Class {
+                let vals = self.assigned(file, sc, |t| matches!(&t.kind, ExprKind::Name(n) if n == name), params);
+                let is_param = sdef.params.iter().any(|p| p == name);
+                if is_param {
+                    let mut out = vals.unwrap_or_default();
+                    let mut v = val(VKind::Sym(self.sym(file, sc, name), SymKind::Param), file, span);
+                    v.sel = None;
+                    out.insert(0, v);
+                    return out;
+                }
+                if let Some(vals) = vals {
+                    return vals
+                        .into_iter()
+                        .map(|mut v| {
+                            if matches!(v.kind, VKind::Other) {
+                                v.kind = VKind::Sym(self.sym(file, sc, name), SymKind::Symbol);
+                            }
+                            v
+                        })
+                        .collect();
+                }
+                if let Some(imp) = facts.imports.iter().find(|i| i.local == name && (i.scope == sc)) {
+                    return self.resolve_import(file, imp, span);
+                }
+            }
+            first = false;
+            s = sdef.parent;
+        }
+        if let Some(imp) = facts.imports.iter().find(|i| i.local == name) {
+            return self.resolve_import(file, imp, span);
+        }
+        vec![val(VKind::Sym(format!("{}::{name}", self.files[file].path).into(), SymKind::Symbol), file, span)]
+    }
+
+    /// Values assigned in `scope` to targets matching `pred`; None when none.
+    fn assigned(&self, file: FileId, scope: ScopeId, pred: impl Fn(&Expr) -> bool, params: Option<&Params>) -> Option<Vec<Val>> {
+        let facts = self.facts(file);
+        let idx: Vec<usize> = facts
+            .assigns
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.scope == scope && pred(&a.target))
+            .map(|(i, _)| i)
+            .collect();
+        if idx.is_empty() {
+            return None;
+        }
+        let many = idx.len() > 1;
+        let mut out = Vec::new();
+        for i in idx {
+            if self.stack.borrow().contains(&(file, i)) {
+                continue;
+            }
+            self.stack.borrow_mut().push((file, i));
+            let a = &facts.assigns[i];
+            let mut vs = self.eval(file, a.scope, &a.value, params);
+            if many {
+                let sel = a.guard.as_ref().and_then(|g| self.selector(file, a.scope, g, params));
+                for v in &mut vs {
+                    if v.sel.is_none() {
+                        v.sel = sel.clone();
+                    }
+                }
+            }
+            self.stack.borrow_mut().pop();
+            push_alts(&mut out, vs);
+        }
+        Some(out)
+    }
+
+    fn enclosing_class(&self, file: FileId, mut scope: ScopeId) -> Option<ScopeId> {
+        let facts = self.facts(file);
+        loop {
+            let s = &facts.scopes[scope];
+            if s.kind == ScopeKind::Class {
+                return Some(scope);
+            }
+            scope = s.parent?;
+        }
+    }
+
+    fn class_field(&self, file: FileId, scope: ScopeId, m: &str, span: Span, params: Option<&Params>) -> Vec<Val> {
+        let facts = self.facts(file);
+        let Some(class) = self.enclosing_class(file, scope) else {
+            return vec![val(VKind::Other, file, span)];
+        };
+        // A method of the class.
+        if let Some(fs) = facts
+            .scopes
+            .iter()
+            .position(|s| s.parent == Some(class) && s.kind == ScopeKind::Function && s.name == m)
+        {
+            return vec![val(VKind::Func(file, fs), file, span)];
+        }
+        let mut out = Vec::new();
+        let member_scopes: Vec<ScopeId> = (0..facts.scopes.len())
+            .filter(|&s| self.enclosing_class(file, s) == Some(class))
+            .collect();
+        for s in member_scopes {
+            let is_field = |t: &Expr| matches!(&t.kind, ExprKind::Member(o, n) if n == m && matches!(o.kind, ExprKind::This));
+            let is_class_attr = |t: &Expr| s == class && matches!(&t.kind, ExprKind::Name(n) if n == m);
+            // Fields assigned in methods see their parameters as opaque: no params.
+            let p = if s == scope { params } else { None };
+            if let Some(vs) = self.assigned(file, s, |t| is_field(t) || is_class_attr(t), p) {
+                push_alts(&mut out, vs);
+            }
+        }
+        if out.is_empty() {
+            let sym = self.sym(file, class, m);
+            return vec![val(VKind::Sym(sym, SymKind::Symbol), file, span)];
+        }
+        let sym = self.sym(file, class, m);
+        out.into_iter()
+            .map(|mut v| {
+                if matches!(v.kind, VKind::Other) {
+                    v.kind = VKind::Sym(sym.clone(), SymKind::Symbol);
+                }
+                v
+            })
+            .collect()
+    }
+
+    fn member(&self, file: FileId, o: &Val, m: &str, span: Span) -> Vec<Val> {
+        let c = catalog();
+        let keep = |k: VKind| {
+            vec![Val {
+                kind: k,
+                at: Loc { file, span },
+                sel: o.sel.clone(),
+                via_param: o.via_param,
+            }]
+        };
+        match &o.kind {
+            VKind::Module(fid) => self.module_member(*fid, m, span),
+            VKind::Dict(fields) => {
+                let vs: Vec<Val> = fields
+                    .iter()
+                    .filter(|(k, _)| k.as_deref() == Some(m))
+                    .flat_map(|(_, v)| v.iter().cloned())
+                    .collect();
+                if vs.is_empty() {
+                    keep(VKind::Other)
+                } else {
+                    vs
+                }
+            }
+            VKind::Carrier(ing) if c.is_token_key(m) => match ing.token_endpoint_dc() {
+                Some(dc) => keep(VKind::Minted(dc, format!("{}:{}", self.files[o.at.file].path, o.at.span.line).into())),
+                None => keep(VKind::Sym(format!("{}::{m}", self.files[o.at.file].path).into(), SymKind::Symbol)),
+            },
+            VKind::Carrier(_) => vec![o.clone()],
+            VKind::Sym(s, k) => keep(VKind::Sym(format!("{s}.{m}").into(), *k)),
+            VKind::Sdk(_) => vec![o.clone()],
+            _ => keep(VKind::Other),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn index(&self, file: FileId, _scope: ScopeId, o: &Val, k: &Val, _key: &Expr, span: Span, _params: Option<&Params>) -> Vec<Val> {
+        let lit_key = match &k.kind {
+            VKind::Str(p) if p.len() == 1 => match &p[0] {
+                Piece::Lit(s, _) => Some(s.as_str()),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(kk) = lit_key {
+            let mut vs = self.member(file, o, kk, span);
+            for v in &mut vs {
+                if v.sel.is_none() {
+                    v.sel = k.sel.clone();
+                }
+            }
+            return vs;
+        }
+        // A run-time key: every value of the map is an alternative.
+        let sel = self.identity_key(k).or_else(|| Some(format!("key@{}:{}", self.files[file].path, span.line).into()));
+        let all: Vec<Val> = match &o.kind {
+            VKind::Dict(fields) => fields.iter().flat_map(|(_, v)| v.iter().cloned()).collect(),
+            VKind::List(items) => items.iter().cloned().collect(),
+            VKind::Sym(s, kind) => vec![val(VKind::Sym(format!("{s}[*]").into(), *kind), file, span)],
+            _ => vec![val(VKind::Other, file, span)],
+        };
+        all.into_iter()
+            .map(|mut v| {
+                v.sel = sel.clone();
+                v.via_param |= o.via_param || k.via_param;
+                v
+            })
+            .collect()
+    }
+
+    fn module_member(&self, fid: FileId, m: &str, span: Span) -> Vec<Val> {
+        let facts = self.facts(fid);
+        // CommonJS: exports.X / module.exports.X / module.exports = {X}.
+        let is_export = |t: &Expr| match &t.kind {
+            ExprKind::Member(o, n) if n == m => matches!(o.dotted().as_deref(), Some("exports" | "module.exports")),
+            _ => false,
+        };
+        if let Some(vs) = self.assigned(fid, 0, is_export, None) {
+            return vs;
+        }
+        if let Some(vs) = self.assigned(fid, 0, |t| t.dotted().as_deref() == Some("module.exports"), None) {
+            let mut out = Vec::new();
+            for v in vs {
+                push_alts(&mut out, self.member(fid, &v, m, span));
+            }
+            if out.iter().any(|v| !matches!(v.kind, VKind::Other)) {
+                return out;
+            }
+        }
+        if facts.assigns.iter().any(|a| a.scope == 0 && matches!(&a.target.kind, ExprKind::Name(n) if n == m))
+            || facts.imports.iter().any(|i| i.scope == 0 && i.local == m)
+        {
+            return self.resolve_name(fid, 0, m, span, None);
+        }
+        // A submodule: `from pkg import mod`.
+        vec![val(VKind::Sym(format!("{}::{m}", self.files[fid].path).into(), SymKind::Symbol), fid, span)]
+    }
+
+    fn resolve_import(&self, file: FileId, imp: &Import, span: Span) -> Vec<Val> {
+        let target = self.resolve_module(file, &imp.module);
+        match (target, &imp.name) {
+            (Some(fid), None) => vec![val(VKind::Module(fid), file, span)],
+            (Some(fid), Some(n)) => {
+                if let Some(sub) = self.resolve_module(file, &format!("{}.{n}", imp.module)) {
+                    if self.files[file].lang == Some(Lang::Python) {
+                        return vec![val(VKind::Module(sub), file, span)];
+                    }
+                }
+                if n == "default" {
+                    if let Some(vs) = self.assigned(fid, 0, |t| {
+                        matches!(t.dotted().as_deref(), Some("module.exports" | "default"))
+                    }, None) {
+                        return vs;
+                    }
+                }
+                self.module_member(fid, n, span)
+            }
+            (None, name) => {
+                let id = match name {
+                    Some(n) => format!("import:{}.{n}", imp.module),
+                    None => format!("import:{}", imp.module),
+                };
+                vec![val(VKind::Sym(id.into(), SymKind::Symbol), file, span)]
+            }
+        }
+    }
+
+    /// Finds the repository file an import names.
+    pub fn resolve_module(&self, from: FileId, module: &str) -> Option<FileId> {
+        let from_path = &self.files[from].path;
+        let dir = from_path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        let lang = self.files[from].lang?;
+        candidate_paths(lang, dir, module)
+            .iter()
+            .find_map(|p| self.by_path.get(p.as_str()).copied())
+            .or_else(|| {
+                // Absolute Python module: any file whose path ends with it.
+                if lang != Lang::Python || module.starts_with('.') {
+                    return None;
+                }
+                let rel = module.replace('.', "/");
+                let ends = [format!("/{rel}.py"), format!("/{rel}/__init__.py")];
+                let mut hits: Vec<(usize, FileId)> = self
+                    .files
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| ends.iter().any(|e| format!("/{}", f.path).ends_with(e.as_str())))
+                    .map(|(i, f)| (f.path.len(), i))
+                    .collect();
+                hits.sort();
+                hits.first().map(|(_, i)| *i)
+            })
+    }
+
+    fn eval_call(&self, file: FileId, scope: ScopeId, e: &Expr, call: &Call, params: Option<&Params>) -> Vec<Val> {
+        let c = catalog();
+        let one = |k: VKind| vec![val(k, file, e.span)];
+        let callee = &call.callee;
+        // SDK environment constructors: USDataCenter.SANDBOX().
+        if let ExprKind::Member(obj, m) = &callee.kind {
+            if let Some(env) = obj.last_name().and_then(|cls| c.sdk_environment(cls, m)) {
+                return one(VKind::Sdk(env));
+            }
+            match m.as_str() {
+                "get" if !call.args.is_empty() && call.args.len() <= 2 => {
+                    let mut out = self.eval(
+                        file,
+                        scope,
+                        &Expr::new(ExprKind::Index(obj.clone(), Box::new(call.args[0].value.clone())), e.span),
+                        params,
+                    );
+                    if let Some(d) = call.args.get(1) {
+                        push_alts(&mut out, self.eval(file, scope, &d.value, params));
+                    }
+                    return out;
+                }
+                "replace" | "replaceAll" | "sub" if call.args.len() >= 2 => {
+                    let (from, to) = (call.args[0].value.as_str(), call.args[1].value.as_str());
+                    if let (Some(from), Some(to)) = (from, to) {
+                        let recv = self.eval(file, scope, obj, params);
+                        return recv
+                            .into_iter()
+                            .map(|mut v| {
+                                if let VKind::Str(ps) = &mut v.kind {
+                                    for p in ps.iter_mut() {
+                                        if let Piece::Lit(s, _) = p {
+                                            *s = s.replacen(from, to, 1);
+                                        }
+                                    }
+                                }
+                                v.at = Loc { file, span: e.span };
+                                v
+                            })
+                            .collect();
+                    }
+                }
+                "strip" | "rstrip" | "lstrip" | "lower" | "upper" | "trim" | "trimEnd" | "trimStart" | "toString"
+                | "toLowerCase" | "toUpperCase" | "json" | "rstrip_slash" | "decode" | "encode" => {
+                    return self.eval(file, scope, obj, params);
+                }
+                _ => {}
+            }
+        }
+        // URL joining: urljoin(base, path), new URL(path, base), path.join(a, b).
+        if let Some(d) = callee.dotted() {
+            let last = d.rsplit('.').next().unwrap_or("");
+            if matches!(last, "urljoin" | "join" | "resolve") && matches!(d.as_str(), "urljoin" | "parse.urljoin" | "urllib.parse.urljoin" | "path.join" | "posixpath.join" | "url.resolve") {
+                let parts: Vec<Expr> = call.args.iter().map(|a| a.value.clone()).collect();
+                return self.concat(file, scope, &parts, e.span, params);
+            }
+            if call.is_new && last == "URL" && !call.args.is_empty() {
+                let mut parts: Vec<Expr> = call.args.iter().map(|a| a.value.clone()).collect();
+                parts.reverse();
+                return self.concat(file, scope, &parts, e.span, params);
+            }
+        }
+        // Token objects: OAuthToken(refresh_token=…), new OAuthBuilder()…refreshToken(rt).build().
+        if let Some(ids) = self.token_object(file, scope, e, params) {
+            return one(VKind::TokenObj(ids));
+        }
+        // Functions defined in the repository: their returns.
+        let callee_vals = match &callee.kind {
+            ExprKind::Name(_) | ExprKind::Member(..) => self.eval(file, scope, callee, params),
+            _ => Vec::new(),
+        };
+        if let Some((ffile, fscope)) = callee_vals.iter().find_map(|v| match v.kind {
+            VKind::Func(f, s) => Some((f, s)),
+            _ => None,
+        }) {
+            if self.facts(ffile).scopes[fscope].kind == ScopeKind::Function {
+                let rets: Vec<&Return> = self.facts(ffile).returns.iter().filter(|r| r.scope == fscope).collect();
+                if !rets.is_empty() {
+                    let p = self.bind_params(file, scope, ffile, fscope, call, params);
+                    let mut out = Vec::new();
+                    let many = rets.len() > 1;
+                    for r in rets {
+                        let mut vs = self.eval(ffile, fscope, &r.value, Some(&p));
+                        if many {
+                            let sel = r.guard.as_ref().and_then(|g| self.selector(ffile, fscope, g, Some(&p)));
+                            for v in &mut vs {
+                                if v.sel.is_none() {
+                                    v.sel = sel.clone();
+                                }
+                            }
+                        }
+                        push_alts(&mut out, vs);
+                    }
+                    if out.iter().any(|v| !matches!(v.kind, VKind::Other)) {
+                        return out;
+                    }
+                }
+            }
+        }
+        // Anything else: a value that carries the call's endpoints and tokens.
+        let ing = self.ingredients(file, scope, e, params);
+        if ing.endpoints.is_empty() && ing.tokens.is_empty() {
+            return one(VKind::Other);
+        }
+        let mut v = val(VKind::Carrier(Rc::new(ing)), file, e.span);
+        v.via_param = false;
+        vec![v]
+    }
+
+    fn bind_params(&self, file: FileId, scope: ScopeId, ffile: FileId, fscope: ScopeId, call: &Call, params: Option<&Params>) -> Params {
+        let names = &self.facts(ffile).scopes[fscope].params;
+        let mut p = Params::new();
+        let mut pos = 0;
+        for a in &call.args {
+            let target = match &a.name {
+                Some(n) => Some(n.clone()),
+                None => {
+                    let n = names.get(pos).cloned();
+                    pos += 1;
+                    n
+                }
+            };
+            if let Some(t) = target {
+                if names.contains(&t) {
+                    p.insert(t, self.eval(file, scope, &a.value, params));
+                }
+            }
+        }
+        p
+    }
+
+    /// The identity values of an SDK token construction, if `e` is one.
+    fn token_object(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> Option<Vec<Val>> {
+        let c = catalog();
+        let chain = chain_calls(e);
+        let root_is_token_class = chain.iter().any(|call| {
+            let name = call.callee.last_name().unwrap_or("");
+            c.is_token_class(name)
+        });
+        if !root_is_token_class {
+            return None;
+        }
+        let mut ids = Vec::new();
+        for call in &chain {
+            let method = call.callee.last_name().unwrap_or("");
+            let is_ctor = c.is_token_class(method);
+            for a in &call.args {
+                let named = a.name.as_deref().is_some_and(|n| c.is_token_identity_param(n));
+                let builder = !is_ctor && a.name.is_none() && c.is_token_identity_param(method);
+                if named || builder {
+                    ids.extend(self.eval(file, scope, &a.value, params));
+                }
+            }
+        }
+        Some(ids)
+    }
+
+    // ----------------------------------------------------------------------
+    // Ingredients and bindings
+    // ----------------------------------------------------------------------
+
+    /// Endpoints and tokens in a call's arguments, receiver chain and receiver.
+    pub fn ingredients(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> Ingredients {
+        let c = catalog();
+        let mut ing = Ingredients::default();
+        let chain = chain_calls(e);
+        for call in &chain {
+            let method = call.callee.last_name().unwrap_or("");
+            if c.is_switch_method(method) {
+                ing.sdk = Some(BindingKind::SdkSwitch);
+            } else if c.is_init_method(method) && ing.sdk.is_none() {
+                ing.sdk = Some(BindingKind::SdkInit);
+            }
+            let method_slot = if c.is_token_param(method) {
+                Slot::Token
+            } else if c.is_environment_param(method) {
+                Slot::Environment
+            } else {
+                Slot::Any
+            };
+            if c.is_token_class(method) {
+                continue;
+            }
+            for a in &call.args {
+                let slot = match a.name.as_deref() {
+                    Some(n) if c.is_token_param(n) || c.is_token_key(n) => Slot::Token,
+                    Some(n) if c.is_environment_param(n) => Slot::Environment,
+                    Some(n) if c.is_header_name(n) => Slot::Header,
+                    _ => method_slot,
+                };
+                // A header set by name: req.set_header("Authorization", value).
+                if call.args.len() == 2 && a.name.is_none() {
+                    if let Some(h) = call.args[0].value.as_str() {
+                        if c.is_header_name(h) && std::ptr::eq(a, &call.args[1]) {
+                            let vs = self.eval(file, scope, &a.value, params);
+                            for v in &vs {
+                                self.scan(v, Slot::Header, &mut ing, 0);
+                            }
+                            continue;
+                        }
+                    }
+                }
+                let vs = self.eval(file, scope, &a.value, params);
+                for v in &vs {
+                    self.scan(v, slot, &mut ing, 0);
+                }
+            }
+        }
+        ing.own_endpoints = ing.endpoints.len();
+        ing.own_tokens = ing.tokens.len();
+        // The receiver: a configured client/session carries its endpoint and
+        // token. SDK calls carry nothing: the SDK's own state is modelled by
+        // the switch rule.
+        if ing.sdk.is_some() {
+            return ing;
+        }
+        if let Some(Some(root)) = chain.last().map(|c| receiver_root(&c.callee)) {
+            {
+                if !matches!(root.kind, ExprKind::Call(_)) {
+                    let vs = self.eval(file, scope, root, params);
+                    for v in &vs {
+                        if let VKind::Carrier(carried) = &v.kind {
+                            self.merge_carried(&mut ing, carried, v.via_param);
+                        }
+                    }
+                    if let ExprKind::Name(n) = &root.kind {
+                        self.configured(file, scope, n, e, params, &mut ing);
+                    }
+                    if let ExprKind::Member(o, _) = &root.kind {
+                        if matches!(o.kind, ExprKind::This) {
+                            self.configured_field(file, scope, root, e, &mut ing);
+                        }
+                    }
+                }
+            }
+        }
+        ing
+    }
+
+    fn merge_carried(&self, ing: &mut Ingredients, carried: &Ingredients, via_param: bool) {
+        // A token-endpoint response carries nothing into later calls.
+        if carried.token_endpoint_dc().is_some() {
+            return;
+        }
+        for ep in &carried.endpoints {
+            ing.endpoints.push(ep.clone());
+        }
+        for t in &carried.tokens {
+            ing.tokens.push(t.clone());
+        }
+        ing.via_param |= via_param || carried.via_param;
+    }
+
+    /// Ingredients an object named `name` got from statements that configure
+    /// it: `s.headers.update({...})`, `s.headers["Authorization"] = …`.
+    fn configured(&self, file: FileId, scope: ScopeId, name: &str, current: &Expr, params: Option<&Params>, ing: &mut Ingredients) {
+        let facts = self.facts(file);
+        let rooted = |t: &Expr| {
+            matches!(&t.kind, ExprKind::Member(..) | ExprKind::Index(..))
+                && root_name(t).is_some_and(|r| r == name)
+        };
+        for a in facts.assigns.iter().filter(|a| rooted(&a.target) && self.same_function(file, a.scope, scope)) {
+            let vs = self.eval(file, a.scope, &a.value, params);
+            let slot = target_slot(&a.target);
+            for v in &vs {
+                self.scan(v, slot, ing, 0);
+            }
+        }
+        for cs in facts.calls.iter().filter(|cs| cs.statement && cs.expr.span != current.span) {
+            if let ExprKind::Call(call) = &cs.expr.kind {
+                if receiver_root(&call.callee).is_some_and(|r| matches!(&r.kind, ExprKind::Name(n) if n == name))
+                    && self.same_function(file, cs.scope, scope)
+                {
+                    let sub = self.ingredients_own(file, cs.scope, &cs.expr, params);
+                    self.merge_carried(ing, &sub, false);
+                }
+            }
+        }
+    }
+
+    /// Like `configured`, for `this.client` / `self.session` fields.
+    fn configured_field(&self, file: FileId, scope: ScopeId, root: &Expr, current: &Expr, ing: &mut Ingredients) {
+        let facts = self.facts(file);
+        let class = self.enclosing_class(file, scope);
+        let field = root.dotted();
+        for a in facts.assigns.iter() {
+            if let ExprKind::Member(inner, _) | ExprKind::Index(inner, _) = &a.target.kind {
+                let mut base = inner.as_ref();
+                while let ExprKind::Member(b, _) | ExprKind::Index(b, _) = &base.kind {
+                    if base.dotted() == field {
+                        break;
+                    }
+                    base = b;
+                }
+                if base.dotted() == field && self.enclosing_class(file, a.scope) == class {
+                    let vs = self.eval(file, a.scope, &a.value, None);
+                    for v in &vs {
+                        self.scan(v, target_slot(&a.target), ing, 0);
+                    }
+                }
+            }
+        }
+        for cs in facts.calls.iter().filter(|cs| cs.statement && cs.expr.span != current.span) {
+            if let ExprKind::Call(call) = &cs.expr.kind {
+                let r = receiver_root(&call.callee);
+                if r.and_then(|r| r.dotted()) == field && self.enclosing_class(file, cs.scope) == class {
+                    let sub = self.ingredients_own(file, cs.scope, &cs.expr, None);
+                    self.merge_carried(ing, &sub, false);
+                }
+            }
+        }
+    }
+
+    fn ingredients_own(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> Ingredients {
+        let c = catalog();
+        let mut ing = Ingredients::default();
+        for call in chain_calls(e) {
+            for a in &call.args {
+                let slot = match a.name.as_deref() {
+                    Some(n) if c.is_token_param(n) || c.is_token_key(n) => Slot::Token,
+                    Some(n) if c.is_header_name(n) => Slot::Header,
+                    _ => Slot::Any,
+                };
+                let header_by_name = call.args.len() == 2
+                    && std::ptr::eq(a, &call.args[1])
+                    && call.args[0].value.as_str().is_some_and(|h| c.is_header_name(h));
+                let vs = self.eval(file, scope, &a.value, params);
+                for v in &vs {
+                    self.scan(v, if header_by_name { Slot::Header } else { slot }, &mut ing, 0);
+                }
+            }
+        }
+        ing
+    }
+
+    /// Configuration at module level is seen everywhere; inside a function,
+    /// only by that function.
+    fn same_function(&self, file: FileId, a: ScopeId, b: ScopeId) -> bool {
+        let facts = self.facts(file);
+        let func_of = |mut s: ScopeId| loop {
+            let sc = &facts.scopes[s];
+            if sc.kind == ScopeKind::Function {
+                return s;
+            }
+            match sc.parent {
+                Some(p) => s = p,
+                None => return 0,
+            }
+        };
+        func_of(a) == 0 || func_of(a) == func_of(b)
+    }
+
+    /// Finds endpoints and tokens inside a value.
+    fn scan(&self, v: &Val, slot: Slot, ing: &mut Ingredients, depth: usize) {
+        if depth > 6 {
+            return;
+        }
+        let c = catalog();
+        match &v.kind {
+            VKind::Str(pieces) => {
+                if slot == Slot::Token {
+                    self.token_from(v, ing);
+                    return;
+                }
+                // Header schemes: "Zoho-oauthtoken " + token.
+                let mut prefix_done = false;
+                for (i, p) in pieces.iter().enumerate() {
+                    if let Piece::Lit(s, at) = p {
+                        let generic = slot == Slot::Header;
+                        let lead = s.len() - s.trim_start().len();
+                        if let Some(n) = c.header_prefix_len(&s[lead..], generic) {
+                            prefix_done = true;
+                            // The token is what follows the scheme.
+                            let mut rest: Vec<Piece> = Vec::new();
+                            let tail = &s[lead + n..];
+                            if !tail.trim().is_empty() {
+                                rest.push(Piece::Lit(tail.trim().to_string(), *at));
+                            }
+                            rest.extend(pieces[i + 1..].iter().cloned());
+                            let token = match rest.iter().find(|q| matches!(q, Piece::Hole(_))) {
+                                Some(Piece::Hole(h)) => {
+                                    let mut h = (**h).clone();
+                                    h.sel = h.sel.or(v.sel.clone());
+                                    h
+                                }
+                                _ => {
+                                    let text: String = rest.iter().map(|q| match q {
+                                        Piece::Lit(t, _) => t.as_str(),
+                                        Piece::Hole(_) => "",
+                                    }).collect();
+                                    let at = rest.iter().find_map(|q| match q {
+                                        Piece::Lit(_, a) => Some(*a),
+                                        Piece::Hole(_) => None,
+                                    }).unwrap_or(v.at);
+                                    Val { kind: VKind::Str(vec![Piece::Lit(text, at)]), at, sel: v.sel.clone(), via_param: v.via_param }
+                                }
+                            };
+                            self.token_from(&token, ing);
+                            break;
+                        }
+                        // Query-string tokens: ?access_token=… / &authtoken=…
+                        if let Some(pos) = s.rfind(['?', '&']) {
+                            let key = s[pos + 1..].trim_end_matches('=');
+                            if s.ends_with('=') && c.is_token_key(key) {
+                                if let Some(Piece::Hole(h)) = pieces.get(i + 1) {
+                                    self.token_from(h, ing);
+                                }
+                            }
+                        }
+                    }
+                }
+                if slot == Slot::Header && !prefix_done {
+                    self.token_from(v, ing);
+                    return;
+                }
+                self.endpoint_from(v, pieces, ing);
+            }
+            VKind::Sdk(env) => ing.endpoints.push(EndpointAlt {
+                target: Target::Env(*env),
+                origin: v.at,
+                selector: v.sel.as_deref().map(str::to_string),
+                token_endpoint: false,
+            }),
+            VKind::TokenObj(ids) => {
+                for id in ids {
+                    let mut id = id.clone();
+                    id.sel = id.sel.or(v.sel.clone());
+                    self.token_from(&id, ing);
+                }
+            }
+            VKind::Env(_) | VKind::Sym(..) | VKind::Minted(..) => {
+                if matches!(slot, Slot::Token | Slot::Header) {
+                    self.token_from(v, ing);
+                }
+            }
+            VKind::Dict(fields) => {
+                for (k, vs) in fields.iter() {
+                    let sub = match k.as_deref() {
+                        Some(k) if c.is_header_name(k) => Slot::Header,
+                        Some(k) if c.is_token_key(k) || c.is_token_param(k) => Slot::Token,
+                        Some(k) if c.is_environment_param(k) => Slot::Environment,
+                        _ => Slot::Any,
+                    };
+                    for x in vs {
+                        let mut x = x.clone();
+                        x.sel = x.sel.or(v.sel.clone());
+                        self.scan(&x, sub, ing, depth + 1);
+                    }
+                }
+            }
+            VKind::List(items) => {
+                for x in items.iter() {
+                    self.scan(x, slot, ing, depth + 1);
+                }
+            }
+            VKind::Carrier(carried) => {
+                let before = (ing.endpoints.len(), ing.tokens.len());
+                self.merge_carried(ing, carried, v.via_param);
+                // Values passed in as arguments count as this call's own.
+                let _ = before;
+            }
+            VKind::Derived | VKind::Func(..) | VKind::Module(_) | VKind::Other => {}
+        }
+        if v.via_param {
+            ing.via_param = true;
+        }
+    }
+
+    fn endpoint_from(&self, v: &Val, pieces: &[Piece], ing: &mut Ingredients) {
+        let c = catalog();
+        let text = probe_text(pieces);
+        let sel = v.sel.as_deref().map(str::to_string);
+        let hosts = c.find_hosts(&text);
+        let origin = self.literal_origin(v, pieces, hosts.first().map(|h| h.start).unwrap_or(0));
+        for h in &hosts {
+            if h.info.kind == HostKind::Api && c.is_other_product_path(&h.path) {
+                continue;
+            }
+            let token_endpoint = h.info.kind == HostKind::Accounts && c.is_token_endpoint_path(&h.path);
+            ing.endpoints.push(EndpointAlt {
+                target: Target::Env(h.info.env),
+                origin,
+                selector: sel.clone(),
+                token_endpoint,
+            });
+        }
+        if hosts.is_empty() {
+            if let Some(dc) = c.env_template_dc(&text) {
+                let hole_key = pieces.iter().find_map(|p| match p {
+                    Piece::Hole(h) => self.identity_key(h),
+                    Piece::Lit(..) => None,
+                });
+                ing.endpoints.push(EndpointAlt {
+                    target: Target::AnyEnv(dc),
+                    origin,
+                    selector: sel.clone().or(hole_key.as_deref().map(str::to_string)),
+                    token_endpoint: false,
+                });
+            }
+        }
+        // A host held in a variable inside the string: "{BASE}/crm/v8".
+        for p in pieces {
+            if let Piece::Hole(h) = p {
+                if let VKind::Carrier(_) | VKind::Sdk(_) = h.kind {
+                    self.scan(h, Slot::Any, ing, 1);
+                }
+            }
+        }
+        if v.via_param && !hosts.is_empty() {
+            ing.via_param = true;
+        }
+    }
+
+    /// Where the literal holding byte `offset` of the probe text is written.
+    fn literal_origin(&self, v: &Val, pieces: &[Piece], offset: usize) -> Loc {
+        let mut pos = 0;
+        for p in pieces {
+            let len = match p {
+                Piece::Lit(t, _) => t.len(),
+                Piece::Hole(_) => 1,
+            };
+            if offset < pos + len {
+                if let Piece::Lit(_, at) = p {
+                    return *at;
+                }
+            }
+            pos += len;
+        }
+        v.at
+    }
+
+    fn token_from(&self, v: &Val, ing: &mut Ingredients) {
+        let c = catalog();
+        let identity = match &v.kind {
+            VKind::Env(n) => TokenIdentity::Env(n.clone()),
+            VKind::Sym(s, SymKind::Symbol) => TokenIdentity::Symbol(s.to_string()),
+            VKind::Sym(s, SymKind::Param) => TokenIdentity::Param(s.to_string()),
+            VKind::Minted(_, s) => TokenIdentity::Minted(s.to_string()),
+            VKind::Str(pieces) => {
+                if pieces.len() == 1 {
+                    match &pieces[0] {
+                        Piece::Lit(s, at) => {
+                            if c.is_placeholder(s) {
+                                return;
+                            }
+                            ing.tokens.push(TokenAlt {
+                                identity: TokenIdentity::Literal(literal_hash(s.trim())),
+                                origin: *at,
+                                selector: v.sel.as_deref().map(str::to_string),
+                                minted_dc: None,
+                            });
+                            return;
+                        }
+                        Piece::Hole(h) => return self.token_from(h, ing),
+                    }
+                } else {
+                    // "Zoho-oauthtoken " handled by scan; a built string: its holes.
+                    if let Some(Piece::Hole(h)) = pieces.iter().find(|p| matches!(p, Piece::Hole(_))) {
+                        return self.token_from(h, ing);
+                    }
+                    return;
+                }
+            }
+            VKind::TokenObj(ids) => {
+                for id in ids {
+                    self.token_from(id, ing);
+                }
+                return;
+            }
+            VKind::Carrier(carried) => {
+                self.merge_carried(ing, carried, v.via_param);
+                return;
+            }
+            _ => return,
+        };
+        let minted_dc = match &v.kind {
+            VKind::Minted(dc, _) => *dc,
+            _ => None,
+        };
+        if v.via_param {
+            ing.via_param = true;
+        }
+        ing.tokens.push(TokenAlt {
+            identity,
+            origin: v.at,
+            selector: v.sel.as_deref().map(str::to_string),
+            minted_dc,
+        });
+    }
+
+    /// Every binding in the repository.
+    pub fn bindings(&self) -> Vec<Binding> {
+        let mut out = Vec::new();
+        for (fid, f) in self.files.iter().enumerate() {
+            for cs in &f.facts.calls {
+                let ing = self.ingredients(fid, cs.scope, &cs.expr, None);
+                let own = ing.own_endpoints + ing.own_tokens > 0;
+                let at = Loc { file: fid, span: cs.expr.span };
+                let sdk_switch_without_token = ing.sdk == Some(BindingKind::SdkSwitch) && ing.own_tokens == 0;
+                if own && !ing.endpoints.is_empty() && (!ing.tokens.is_empty() || sdk_switch_without_token) {
+                    let kind = ing.sdk.unwrap_or(BindingKind::Call);
+                    out.push(make_binding(at, kind, &ing, Vec::new(), sdk_switch_without_token));
+                    continue;
+                }
+                // One step of function summaries: a helper that makes the binding
+                // with what this call passes in.
+                if let Some(b) = self.helper_binding(fid, cs) {
+                    out.push(b);
+                }
+            }
+        }
+        out
+    }
+
+    fn helper_binding(&self, fid: FileId, cs: &CallSite) -> Option<Binding> {
+        let ExprKind::Call(call) = &cs.expr.kind else { return None };
+        if !matches!(call.callee.kind, ExprKind::Name(_) | ExprKind::Member(..)) {
+            return None;
+        }
+        let callee_vals = self.eval(fid, cs.scope, &call.callee, None);
+        let (ffile, fscope) = callee_vals.iter().find_map(|v| match v.kind {
+            VKind::Func(f, s) => Some((f, s)),
+            _ => None,
+        })?;
+        if self.facts(ffile).scopes[fscope].kind != ScopeKind::Function {
+            return None;
+        }
+        let p = self.bind_params(fid, cs.scope, ffile, fscope, call, None);
+        if p.is_empty() {
+            return None;
+        }
+        for inner in self.facts(ffile).calls.iter().filter(|c| c.scope == fscope) {
+            let ing = self.ingredients(ffile, fscope, &inner.expr, Some(&p));
+            let endpoints_via = ing.endpoints.iter().any(|e| e.origin.file == fid && e.origin.span.start >= cs.expr.span.start && e.origin.span.end <= cs.expr.span.end)
+                || ing.via_param;
+            if !ing.endpoints.is_empty() && !ing.tokens.is_empty() && endpoints_via {
+                let via = vec![Loc { file: ffile, span: inner.expr.span }];
+                return Some(make_binding(Loc { file: fid, span: cs.expr.span }, BindingKind::Helper, &ing, via, false));
+            }
+        }
+        None
+    }
+}
+
+fn make_binding(at: Loc, kind: BindingKind, ing: &Ingredients, via: Vec<Loc>, _no_token: bool) -> Binding {
+    let mut endpoints = ing.endpoints.clone();
+    endpoints.sort();
+    endpoints.dedup();
+    let mut tokens = ing.tokens.clone();
+    tokens.sort();
+    tokens.dedup_by(|a, b| a.identity == b.identity && a.selector == b.selector);
+    Binding {
+        at,
+        kind,
+        endpoints,
+        tokens,
+        via,
+    }
+}
+
+/// The calls of a method chain, outermost first: `a.b(x).c(y)` → [c(y), b(x)].
+pub fn chain_calls(e: &Expr) -> Vec<&Call> {
+    let mut out = Vec::new();
+    let mut cur = e;
+    loop {
+        match &cur.kind {
+            ExprKind::Call(c) => {
+                out.push(c.as_ref());
+                match &c.callee.kind {
+                    ExprKind::Member(o, _) => cur = o,
+                    _ => break,
+                }
+            }
+            ExprKind::Member(o, _) | ExprKind::Index(o, _) => cur = o,
+            _ => break,
+        }
+    }
+    out
+}
+
+/// The receiver at the root of a callee chain: `s.headers.update` → `s`;
+/// `this.client.get` → `this.client`.
+fn receiver_root(callee: &Expr) -> Option<&Expr> {
+    match &callee.kind {
+        ExprKind::Member(o, _) => {
+            let mut cur = o.as_ref();
+            loop {
+                match &cur.kind {
+                    ExprKind::Member(inner, _) if !matches!(inner.kind, ExprKind::This) => cur = inner,
+                    ExprKind::Index(inner, _) => cur = inner,
+                    _ => return Some(cur),
+                }
+            }
+        }
+        _ => None,
+    }
+}
+
+fn root_name(e: &Expr) -> Option<&str> {
+    match &e.kind {
+        ExprKind::Name(n) => Some(n),
+        ExprKind::Member(o, _) | ExprKind::Index(o, _) => root_name(o),
+        _ => None,
+    }
+}
+
+/// The slot a configuring assignment fills: `x.headers["Authorization"] = v`.
+fn target_slot(t: &Expr) -> Slot {
+    let c = catalog();
+    match &t.kind {
+        ExprKind::Index(_, k) => match k.as_str() {
+            Some(k) if c.is_header_name(k) => Slot::Header,
+            Some(k) if c.is_token_key(k) => Slot::Token,
+            _ => Slot::Any,
+        },
+        ExprKind::Member(_, m) if c.is_token_key(m) || c.is_token_param(m) => Slot::Token,
+        ExprKind::Member(_, m) if c.is_header_name(m) => Slot::Header,
+        _ => Slot::Any,
+    }
+}
+
+/// Candidate repository paths for an import written in `dir`.
+fn candidate_paths(lang: Lang, dir: &str, module: &str) -> Vec<String> {
+    let join = |d: &str, rel: &str| -> String {
+        let mut parts: Vec<&str> = if d.is_empty() { Vec::new() } else { d.split('/').collect() };
+        for seg in rel.split('/') {
+            match seg {
+                "" | "." => {}
+                ".." => {
+                    parts.pop();
+                }
+                s => parts.push(s),
+            }
+        }
+        parts.join("/")
+    };
+    match lang {
+        Lang::Python => {
+            let dots = module.chars().take_while(|c| *c == '.').count();
+            let rest = module[dots..].replace('.', "/");
+            let base = if dots == 0 {
+                String::new()
+            } else {
+                let mut d = dir.to_string();
+                for _ in 1..dots {
+                    d = d.rsplit_once('/').map(|(a, _)| a.to_string()).unwrap_or_default();
+                }
+                d
+            };
+            let p = join(&base, &rest);
+            vec![format!("{p}.py"), format!("{p}/__init__.py")]
+        }
+        Lang::JavaScript | Lang::TypeScript => {
+            if !module.starts_with('.') {
+                return Vec::new();
+            }
+            let p = join(dir, module);
+            let mut v = vec![p.clone()];
+            for ext in ["js", "ts", "mjs", "cjs", "jsx", "tsx", "mts", "cts"] {
+                v.push(format!("{p}.{ext}"));
+            }
+            for ext in ["js", "ts", "mjs", "cjs", "jsx", "tsx"] {
+                v.push(format!("{p}/index.{ext}"));
+            }
+            // `./x.js` written for a TS source `./x.ts`.
+            if let Some(stem) = p.strip_suffix(".js") {
+                v.push(format!("{stem}.ts"));
+                v.push(format!("{stem}.tsx"));
+            }
+            v
+        }
+    }
+}
+
+/// Import targets of a file that the walk should also parse (second pass).
+pub fn import_candidates(lang: Lang, path: &str, facts: &FileFacts) -> Vec<String> {
+    let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let mut out = BTreeSet::new();
+    for imp in &facts.imports {
+        for p in candidate_paths(lang, dir, &imp.module) {
+            out.insert(p);
+        }
+        if let Some(n) = &imp.name {
+            for p in candidate_paths(lang, dir, &format!("{}.{n}", imp.module)) {
+                out.insert(p);
+            }
+        }
+        if lang == Lang::Python && !imp.module.starts_with('.') {
+            // Absolute module: matched by suffix later.
+            out.insert(format!("*{}.py", imp.module.replace('.', "/")));
+            out.insert(format!("*{}/__init__.py", imp.module.replace('.', "/")));
+        }
+    }
+    out.into_iter().collect()
+}

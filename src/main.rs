@@ -1,0 +1,231 @@
+//! The `orgtoken` command: parses arguments, calls the library, maps the
+//! outcome to an exit code (0 clean, 1 findings, 2 usage or config error).
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use orgtoken::catalog::{catalog, Level};
+use orgtoken::report::{self, Format, RenderOptions};
+use orgtoken::scan::{self, ScanOptions};
+
+#[derive(Parser)]
+#[command(
+    name = "orgtoken",
+    version,
+    about = "Finds where one Zoho CRM OAuth token meets more than one environment or data center",
+    after_help = "Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage or configuration error."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan files and directories (default: the current directory).
+    Scan(ScanArgs),
+    /// List the rules.
+    Rules {
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
+    /// Print a rule's documentation, e.g. `orgtoken explain OT001`.
+    Explain {
+        /// Rule id (OT001…OT006) or name (cross-environment-token).
+        rule: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RulesFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Never,
+}
+
+#[derive(clap::Args)]
+struct ScanArgs {
+    /// Files or directories to scan.
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Exit 1 when a finding at or above this level is reported.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+    /// Skip paths matching GLOB (repeatable), e.g. --exclude 'tests/**'.
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Do not honour .gitignore / .ignore files.
+    #[arg(long)]
+    no_ignore: bool,
+    /// Also scan vendored directories (node_modules, site-packages, vendor…).
+    #[arg(long)]
+    include_vendored: bool,
+    /// Skip files larger than this (bytes; K, M, G suffixes accepted).
+    #[arg(long, value_name = "SIZE", default_value = "5M", value_parser = parse_size)]
+    max_file_size: u64,
+    /// Worker threads (default: available cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    threads: Option<usize>,
+    /// Print only findings (no notes or summary line).
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (num, mult) = match t.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
+        Some((i, _)) => {
+            let m = match t[i..].to_ascii_lowercase().as_str() {
+                "k" | "kb" | "kib" => 1024,
+                "m" | "mb" | "mib" => 1024 * 1024,
+                "g" | "gb" | "gib" => 1024 * 1024 * 1024,
+                "b" => 1,
+                u => return Err(format!("unknown size unit `{u}` (use K, M or G)")),
+            };
+            (&t[..i], m)
+        }
+        None => (t, 1),
+    };
+    num.trim()
+        .parse::<u64>()
+        .map(|n| n * mult)
+        .map_err(|_| format!("`{s}` is not a size (e.g. 5M, 512K, 1048576)"))
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match cli.command {
+        Command::Rules { format } => {
+            print_rules(format);
+            ExitCode::SUCCESS
+        }
+        Command::Explain { rule } => match catalog()
+            .rules
+            .iter()
+            .find(|r| r.id.eq_ignore_ascii_case(&rule) || r.name.eq_ignore_ascii_case(&rule))
+        {
+            Some(r) => {
+                print!("{}", r.help_markdown);
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("error: unknown rule `{rule}`; `orgtoken rules` lists them");
+                ExitCode::from(2)
+            }
+        },
+        Command::Scan(args) => run_scan(args),
+    }
+}
+
+fn print_rules(format: RulesFormat) {
+    let c = catalog();
+    match format {
+        RulesFormat::Text => {
+            for r in &c.rules {
+                println!("{}  {:<30} {:<8} {}", r.id, r.name, r.level.name(), r.short);
+            }
+        }
+        RulesFormat::Json => {
+            let v: Vec<serde_json::Value> = c
+                .rules
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id, "name": r.name, "level": r.level.name(),
+                        "short": r.short, "full": r.full, "help": r.help_markdown,
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&v).expect("serialisable"));
+        }
+    }
+}
+
+fn run_scan(args: ScanArgs) -> ExitCode {
+    let opts = ScanOptions {
+        roots: scan::roots_or_default(args.paths),
+        excludes: args.exclude,
+        no_ignore: args.no_ignore,
+        include_vendored: args.include_vendored,
+        max_file_size: args.max_file_size,
+        threads: args.threads.unwrap_or_else(scan::default_threads).max(1),
+    };
+    let result = match scan::scan(&opts) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let to_tty = args.output.is_none() && std::io::stdout().is_terminal();
+    let color = to_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let mut rendered = report::render(
+        args.format,
+        &result,
+        &RenderOptions {
+            color,
+            width: 100,
+        },
+    );
+    if args.quiet && args.format == Format::Human {
+        // Keep the diagnostics, drop notes and the summary line.
+        let keep: Vec<&str> = rendered
+            .lines()
+            .filter(|l| !l.starts_with("note: ") && !l.starts_with("orgtoken: "))
+            .collect();
+        rendered = keep.join("\n");
+        if !rendered.is_empty() {
+            rendered.push('\n');
+        }
+    }
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, &rendered) {
+                eprintln!("error: cannot write `{}`: {e}", path.display());
+                return ExitCode::from(2);
+            }
+            if !args.quiet {
+                eprintln!("{}", report::summary_line(&result));
+            }
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(rendered.as_bytes());
+            let _ = out.flush();
+            if !args.quiet && args.format != Format::Human {
+                eprintln!("{}", report::summary_line(&result));
+            }
+        }
+    }
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Level::Error),
+        FailOn::Warning => Some(Level::Warning),
+        FailOn::Never => None,
+    };
+    let failing = threshold.is_some_and(|t| result.findings.iter().any(|f| f.level >= t));
+    if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,154 @@
+//! The linked model that rules read: bindings of token identities to
+//! Environments, with the locations that explain them.
+//!
+//! Built by `link.rs` from the facts of every file; read by `rules/`. Holds
+//! no syntax and no file text.
+
+use std::fmt;
+
+use crate::catalog::{DcId, Environment};
+use crate::facts::{FileId, Span};
+
+/// The identity of a literal secret: the first 12 hex digits of its SHA-256.
+pub fn literal_hash(s: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(s.as_bytes()).iter().take(6).map(|b| format!("{b:02x}")).collect()
+}
+
+/// A place in a scanned file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Loc {
+    pub file: FileId,
+    pub span: Span,
+}
+
+/// What makes two token uses "the same token" (DESIGN §2). Never holds a
+/// secret: literals are represented by a hash.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TokenIdentity {
+    /// A process environment variable.
+    Env(String),
+    /// A literal, by the first 12 hex digits of its SHA-256.
+    Literal(String),
+    /// A program symbol: `path::Scope.name`, or an unresolved import.
+    Symbol(String),
+    /// A function parameter (`path::func.param`); differs per call site.
+    Param(String),
+    /// A token minted by a token-endpoint call at this place.
+    Minted(String),
+}
+
+impl TokenIdentity {
+    /// Comes from the deployment's settings (env vars), so each deployment
+    /// may supply its own token.
+    pub fn is_deployment(&self) -> bool {
+        matches!(self, TokenIdentity::Env(_))
+    }
+    /// Definitely one value wherever it is used (a literal or a constant).
+    pub fn is_definite(&self) -> bool {
+        matches!(self, TokenIdentity::Literal(_))
+    }
+}
+
+impl fmt::Display for TokenIdentity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TokenIdentity::Env(n) => write!(f, "env:{n}"),
+            TokenIdentity::Literal(h) => write!(f, "literal:sha256:{h}"),
+            TokenIdentity::Symbol(s) => write!(f, "sym:{s}"),
+            TokenIdentity::Param(s) => write!(f, "param:{s}"),
+            TokenIdentity::Minted(s) => write!(f, "minted:{s}"),
+        }
+    }
+}
+
+/// One alternative of an endpoint at a binding.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EndpointAlt {
+    pub target: Target,
+    /// Where the host literal or SDK constant is.
+    pub origin: Loc,
+    /// The key that selects this alternative at run time, if any.
+    pub selector: Option<String>,
+    /// The endpoint is an accounts server's token endpoint (a refresh/exchange).
+    pub token_endpoint: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Target {
+    /// A definite Environment (or DC-only host when `kind` is None).
+    Env(Environment),
+    /// A host whose environment is built at run time (`{env}.zohoapis.com`).
+    AnyEnv(Option<DcId>),
+}
+
+/// One alternative of the token at a binding.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TokenAlt {
+    pub identity: TokenIdentity,
+    pub origin: Loc,
+    pub selector: Option<String>,
+    /// The accounts server's data center where this token was minted.
+    pub minted_dc: Option<DcId>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum BindingKind {
+    /// A call that carries the token to the endpoint (HTTP, client method).
+    Call,
+    /// An SDK initialize.
+    SdkInit,
+    /// An SDK switch to another user/environment.
+    SdkSwitch,
+    /// A call to a helper function that adds the token/endpoint inside.
+    Helper,
+}
+
+/// A place where a token and an endpoint are used together (DESIGN §2).
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub at: Loc,
+    pub kind: BindingKind,
+    pub endpoints: Vec<EndpointAlt>,
+    pub tokens: Vec<TokenAlt>,
+    /// Other places that explain the binding (the helper's inner call).
+    pub via: Vec<Loc>,
+}
+
+impl Binding {
+    /// The definite Environments of this binding (DC-only hosts included).
+    pub fn environments(&self) -> Vec<Environment> {
+        let mut v: Vec<Environment> = self
+            .endpoints
+            .iter()
+            .filter_map(|e| match e.target {
+                Target::Env(env) => Some(env),
+                Target::AnyEnv(_) => None,
+            })
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// The API environments (DC-only hosts left out).
+    pub fn api_environments(&self) -> Vec<Environment> {
+        self.environments().into_iter().filter(|e| e.kind.is_some()).collect()
+    }
+
+    /// The identities of the token, sorted and unique.
+    pub fn identities(&self) -> Vec<&TokenIdentity> {
+        let mut v: Vec<&TokenIdentity> = self.tokens.iter().map(|t| &t.identity).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+}
+
+/// The whole linked model.
+#[derive(Debug, Default)]
+pub struct Model {
+    pub bindings: Vec<Binding>,
+    /// Token literals found by shape (OT006), with their hash.
+    pub token_literals: Vec<(Loc, String)>,
+}

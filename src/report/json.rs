@@ -1,0 +1,81 @@
+//! JSON output, schema version 1 (documented in docs/json-output.md).
+
+use serde_json::{json, Value};
+
+use super::count;
+use crate::catalog::{catalog, Level};
+use crate::model::Loc;
+use crate::scan::ScanResult;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+fn loc(result: &ScanResult, l: Loc) -> Value {
+    json!({
+        "path": result.files[l.file].path,
+        "line": l.span.line,
+        "column": l.span.col,
+        "end_line": l.span.end_line,
+        "end_column": l.span.end_col,
+    })
+}
+
+pub fn render(result: &ScanResult) -> String {
+    let findings: Vec<Value> = result
+        .findings
+        .iter()
+        .map(|f| {
+            let mut v = loc(result, f.primary);
+            let o = v.as_object_mut().expect("object");
+            o.insert("rule".into(), json!(f.rule));
+            o.insert("name".into(), json!(catalog().rule(f.rule).map(|r| r.name.clone())));
+            o.insert("level".into(), json!(f.level.name()));
+            o.insert("message".into(), json!(f.message));
+            o.insert("token".into(), json!(f.token));
+            o.insert("environments".into(), json!(f.environments));
+            o.insert("help".into(), json!(f.help));
+            o.insert("fingerprint".into(), json!(f.fingerprint));
+            o.insert(
+                "related".into(),
+                Value::Array(
+                    f.related
+                        .iter()
+                        .map(|r| {
+                            let mut v = loc(result, r.loc);
+                            v.as_object_mut().expect("object").insert("message".into(), json!(r.message));
+                            v
+                        })
+                        .collect(),
+                ),
+            );
+            // Stable key order for readers who diff.
+            let sorted: serde_json::Map<String, Value> = {
+                let mut m: Vec<(String, Value)> = o.clone().into_iter().collect();
+                m.sort_by(|a, b| a.0.cmp(&b.0));
+                m.into_iter().collect()
+            };
+            Value::Object(sorted)
+        })
+        .collect();
+    let s = &result.stats;
+    let doc = json!({
+        "version": SCHEMA_VERSION,
+        "tool": {"name": "orgtoken", "version": env!("CARGO_PKG_VERSION")},
+        "findings": findings,
+        "notes": result.notes,
+        "summary": {
+            "errors": count(&result.findings, Level::Error),
+            "warnings": count(&result.findings, Level::Warning),
+            "notes": result.notes.len(),
+            "files_walked": s.files_walked,
+            "files_analysed": s.files_analysed,
+            "skipped": {
+                "binary": s.skipped.binary,
+                "too_large": s.skipped.too_large,
+                "vendored": s.skipped.excluded_vendored,
+            },
+        },
+    });
+    let mut out = serde_json::to_string_pretty(&doc).expect("serialisable");
+    out.push('\n');
+    out
+}

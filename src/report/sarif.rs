@@ -1,0 +1,150 @@
+//! SARIF 2.1.0 output for GitHub code scanning: rules with help, results
+//! with one primary location (the binding), related locations, and stable
+//! fingerprints. Columns are Unicode code points; `endColumn` is exclusive.
+
+use std::collections::HashMap;
+
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::catalog::catalog;
+use crate::model::Loc;
+use crate::scan::ScanResult;
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+fn physical(result: &ScanResult, l: Loc) -> Value {
+    json!({
+        "artifactLocation": {"uri": uri(&result.files[l.file].path), "uriBaseId": "%SRCROOT%"},
+        "region": {
+            "startLine": l.span.line,
+            "startColumn": l.span.col,
+            "endLine": l.span.end_line,
+            "endColumn": l.span.end_col,
+        }
+    })
+}
+
+/// A relative URI: `/`-separated, percent-encoding what is not allowed.
+fn uri(path: &str) -> String {
+    let mut out = String::new();
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn rules() -> Vec<Value> {
+    catalog()
+        .rules
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "name": r.name,
+                "shortDescription": {"text": r.short},
+                "fullDescription": {"text": r.full},
+                "help": {"text": r.help_markdown, "markdown": r.help_markdown},
+                "defaultConfiguration": {"level": r.level.name()},
+                "properties": {
+                    "tags": r.tags,
+                    "precision": r.precision,
+                    "security-severity": r.security_severity,
+                },
+            })
+        })
+        .collect()
+}
+
+pub fn render(result: &ScanResult) -> String {
+    let mut seen_lines: HashMap<(usize, String), usize> = HashMap::new();
+    let results: Vec<Value> = result
+        .findings
+        .iter()
+        .map(|f| {
+            let file = &result.files[f.primary.file];
+            let line_text = file.text.lines().nth(f.primary.span.line as usize - 1).unwrap_or("").trim();
+            let line_hash: String = Sha256::digest(line_text.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect();
+            let n = seen_lines.entry((f.primary.file, line_hash.clone())).or_insert(0);
+            *n += 1;
+            let related: Vec<Value> = f
+                .related
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    json!({
+                        "id": i + 1,
+                        "physicalLocation": physical(result, r.loc),
+                        "message": {"text": r.message},
+                    })
+                })
+                .collect();
+            let mut message = f.message.clone();
+            for (i, r) in f.related.iter().enumerate() {
+                message.push_str(&format!(" [{}]({})", related_label(&r.message), i + 1));
+            }
+            let mut v = json!({
+                "ruleId": f.rule,
+                "ruleIndex": catalog().rule_index(f.rule),
+                "level": f.level.name(),
+                "message": {"text": message},
+                "locations": [{"physicalLocation": physical(result, f.primary)}],
+                "partialFingerprints": {
+                    "primaryLocationLineHash": format!("{line_hash}:{n}"),
+                    "orgtoken/v1": f.fingerprint,
+                },
+                "properties": {
+                    "token": f.token,
+                    "environments": f.environments,
+                },
+            });
+            if !related.is_empty() {
+                v["relatedLocations"] = Value::Array(related);
+            }
+            v
+        })
+        .collect();
+    let notifications: Vec<Value> = result
+        .notes
+        .iter()
+        .map(|n| {
+            let mut v = json!({"level": "warning", "message": {"text": n.message}});
+            if !n.path.is_empty() {
+                v["locations"] = json!([{"physicalLocation": {"artifactLocation": {"uri": uri(&n.path), "uriBaseId": "%SRCROOT%"}}}]);
+            }
+            v
+        })
+        .collect();
+    let doc = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "orgtoken",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/orgtoken/orgtoken",
+                "rules": rules(),
+            }},
+            "automationDetails": {"id": "orgtoken/"},
+            "columnKind": "unicodeCodePoints",
+            "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The directory orgtoken was run from (the repository root in CI)."}}},
+            "invocations": [{
+                "executionSuccessful": true,
+                "toolExecutionNotifications": notifications,
+            }],
+            "results": results,
+        }],
+    });
+    let mut out = serde_json::to_string_pretty(&doc).expect("serialisable");
+    out.push('\n');
+    out
+}
+
+fn related_label(msg: &str) -> &str {
+    msg.split(';').next().unwrap_or(msg)
+}

@@ -1,0 +1,91 @@
+//! Rules: pure functions from the linked model to findings (DESIGN §4).
+//!
+//! One file per rule. Rules never read files and never print; they see the
+//! model and the file paths (for messages) only.
+
+mod ot001_cross_environment;
+mod ot002_runtime_switch;
+mod ot004_cross_datacenter;
+mod ot006_hardcoded_token;
+
+use std::collections::BTreeSet;
+
+use crate::catalog::{catalog, Environment, Level};
+use crate::finding::{Finding, Related};
+use crate::model::{Binding, BindingKind, Loc, Model};
+
+/// What a rule may look at.
+pub struct RuleCtx<'a> {
+    pub model: &'a Model,
+    pub paths: &'a [String],
+}
+
+impl RuleCtx<'_> {
+    pub fn at(&self, loc: Loc) -> String {
+        format!("{}:{}", self.paths[loc.file], loc.span.line)
+    }
+}
+
+/// Runs every rule; the result is sorted and free of duplicates.
+pub fn run(ctx: &RuleCtx) -> Vec<Finding> {
+    let mut out = Vec::new();
+    out.extend(ot001_cross_environment::check(ctx));
+    out.extend(ot002_runtime_switch::check(ctx));
+    out.extend(ot004_cross_datacenter::check(ctx));
+    out.extend(ot006_hardcoded_token::check(ctx));
+    // One result per breaking binding: a cross-environment finding already
+    // covers the data-center difference at the same place.
+    let ot001: BTreeSet<Loc> = out.iter().filter(|f| f.rule == "OT001").map(|f| f.primary).collect();
+    out.retain(|f| !(f.rule == "OT004" && ot001.contains(&f.primary)));
+    out.sort_by(|a, b| (a.primary, a.rule, &a.message).cmp(&(b.primary, b.rule, &b.message)));
+    out.dedup_by(|a, b| a.primary == b.primary && a.rule == b.rule);
+    out
+}
+
+pub(crate) fn level(rule: &str) -> Level {
+    catalog().rule(rule).map(|r| r.level).unwrap_or(Level::Error)
+}
+
+pub(crate) fn env_names(envs: &[Environment]) -> Vec<String> {
+    let mut v: Vec<String> = envs.iter().map(|e| e.to_string()).collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+pub(crate) fn describe(kind: BindingKind) -> &'static str {
+    match kind {
+        BindingKind::Call => "this call",
+        BindingKind::SdkInit => "this SDK initialisation",
+        BindingKind::SdkSwitch => "this SDK switch",
+        BindingKind::Helper => "this helper call",
+    }
+}
+
+/// Related locations shared by the binding rules: where the token comes
+/// from, the helper's inner call, then `others` (capped).
+pub(crate) fn related_for(ctx: &RuleCtx, b: &Binding, token_origin: Option<Loc>, others: &[(Loc, String)]) -> Vec<Related> {
+    let mut rel = Vec::new();
+    if let Some(o) = token_origin {
+        if o != b.at {
+            rel.push(Related {
+                loc: o,
+                message: "the token comes from here".into(),
+            });
+        }
+    }
+    for v in &b.via {
+        rel.push(Related {
+            loc: *v,
+            message: "the helper sends the request here".into(),
+        });
+    }
+    for (loc, msg) in others.iter().take(5) {
+        rel.push(Related {
+            loc: *loc,
+            message: msg.clone(),
+        });
+    }
+    let _ = ctx;
+    rel
+}

@@ -1,0 +1,94 @@
+//! OT002 runtime-environment-switch: an endpoint chosen at run time among
+//! several environments while the token is not selected by the same key.
+//! A data-center-only switch with a definite token is OT004 (reported here,
+//! where the switch is known).
+
+use std::collections::BTreeSet;
+
+use super::{describe, env_names, related_for, RuleCtx};
+use crate::catalog::{Environment, Level};
+use crate::finding::Finding;
+use crate::model::{Binding, Loc, Target};
+
+pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
+    ctx.model.bindings.iter().filter_map(|b| check_binding(ctx, b)).collect()
+}
+
+fn check_binding(ctx: &RuleCtx, b: &Binding) -> Option<Finding> {
+    if b.tokens.is_empty() {
+        return None;
+    }
+    let api: Vec<&crate::model::EndpointAlt> = b
+        .endpoints
+        .iter()
+        .filter(|e| matches!(e.target, Target::AnyEnv(_)) || matches!(e.target, Target::Env(env) if env.kind.is_some()))
+        .collect();
+    let targets: BTreeSet<Target> = api.iter().map(|e| e.target).collect();
+    let templated = targets.iter().any(|t| matches!(t, Target::AnyEnv(_)));
+    if targets.len() < 2 && !templated {
+        return None;
+    }
+    let envs: Vec<Environment> = targets
+        .iter()
+        .filter_map(|t| match t {
+            Target::Env(e) => Some(*e),
+            Target::AnyEnv(_) => None,
+        })
+        .collect();
+    let kinds: BTreeSet<_> = envs.iter().filter_map(|e| e.kind).collect();
+    let dcs: BTreeSet<_> = envs.iter().map(|e| e.dc).collect();
+    let selectors: BTreeSet<&str> = api.iter().filter_map(|e| e.selector.as_deref()).collect();
+    // Keyed: the token is chosen by the same key as the endpoint.
+    if b.tokens.iter().any(|t| t.selector.as_deref().is_some_and(|s| selectors.contains(s))) {
+        return None;
+    }
+    let deployment_switch = !selectors.is_empty() && selectors.iter().all(|s| s.starts_with("env:"));
+    let deployment_token = b.tokens.iter().all(|t| t.identity.is_deployment());
+    let ids: Vec<String> = b.identities().iter().map(|i| i.to_string()).collect();
+    let id = ids.join(", ");
+    let switch_origin = api.iter().map(|e| e.origin).find(|o| *o != b.at);
+    let mut others: Vec<(Loc, String)> = Vec::new();
+    if let Some(o) = switch_origin {
+        others.push((o, "the endpoint is chosen here".into()));
+    }
+    let token_origin = b.tokens.first().map(|t| t.origin);
+    let env_list = if templated && envs.is_empty() {
+        "an environment built at run time".to_string()
+    } else {
+        env_names(&envs).join(" / ")
+    };
+    if kinds.len() >= 2 || templated {
+        let level = if deployment_switch && deployment_token { Level::Warning } else { Level::Error };
+        let selector = selectors.iter().next().map(|s| format!(" by `{s}`")).unwrap_or_default();
+        return Some(Finding {
+            rule: "OT002",
+            level,
+            message: format!(
+                "the endpoint is chosen at run time{selector} among {env_list}, but token `{id}` is not chosen with it"
+            ),
+            label: format!("{} switches environment with one token", describe(b.kind)),
+            primary: b.at,
+            related: related_for(ctx, b, token_origin, &others),
+            help: "select the token with the same key as the environment, or use the api_domain returned with the token".into(),
+            token: Some(id),
+            environments: env_names(&envs),
+            fingerprint: String::new(),
+        });
+    }
+    // A data-center-only switch: only a definite token is a finding.
+    if dcs.len() >= 2 && b.tokens.iter().any(|t| t.identity.is_definite()) {
+        return Some(Finding {
+            rule: "OT004",
+            level: super::level("OT004"),
+            message: format!("the data center is chosen at run time among {env_list}, but token `{id}` is the same in every branch"),
+            label: format!("{} switches data center with one token", describe(b.kind)),
+            primary: b.at,
+            related: related_for(ctx, b, token_origin, &others),
+            help: "mint one token per data center and select it with the data center".into(),
+            token: Some(id),
+            environments: env_names(&envs),
+            fingerprint: String::new(),
+        });
+    }
+    None
+}

@@ -1,0 +1,368 @@
+//! The pipeline (DESIGN §3): walk → prefilter → front-ends (parallel) →
+//! link → rules → fingerprints. Returns findings, notes and the redacted
+//! texts the reporters may show. Never prints.
+
+use std::collections::{BTreeSet, HashMap};
+use std::panic::{self, AssertUnwindSafe};
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::catalog::catalog;
+use crate::facts::{FileFacts, Lang, Span};
+use crate::finding::{Finding, Note};
+use crate::frontend::{self, LineIndex};
+use crate::link::{import_candidates, Linker, SourceFile};
+use crate::model::{literal_hash, Loc, Model};
+use crate::rules::{self, RuleCtx};
+use crate::walk::{self, Candidate, Prefilter, Skipped, WalkOptions};
+
+pub type ScanOptions = WalkOptions;
+
+/// A file whose text reporters may show, already redacted.
+pub struct ShownFile {
+    pub path: String,
+    pub text: String,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Stats {
+    pub files_walked: usize,
+    pub files_analysed: usize,
+    pub skipped: Skipped,
+}
+
+pub struct ScanResult {
+    pub files: Vec<ShownFile>,
+    pub findings: Vec<Finding>,
+    pub notes: Vec<Note>,
+    pub stats: Stats,
+}
+
+/// What reading one file gave.
+enum Read {
+    /// Text with a trigger: analysed.
+    Hit(String),
+    /// Text without a trigger: kept only as a second-pass candidate.
+    Miss,
+    Binary,
+    TooLarge,
+    Invalid(String),
+}
+
+fn read(c: &Candidate, max: u64, pre: &Prefilter) -> Read {
+    match std::fs::metadata(&c.path) {
+        Ok(m) if m.len() > max => return Read::TooLarge,
+        Ok(m) if !m.is_file() => return Read::Invalid("not a regular file; skipped".into()),
+        Err(e) => return Read::Invalid(format!("cannot read: {e}")),
+        _ => {}
+    }
+    let bytes = match std::fs::read(&c.path) {
+        Ok(b) => b,
+        Err(e) => return Read::Invalid(format!("cannot read: {e}")),
+    };
+    if walk::is_binary(&bytes) {
+        return Read::Binary;
+    }
+    if !pre.matches(&bytes) {
+        return Read::Miss;
+    }
+    match String::from_utf8(bytes) {
+        Ok(mut s) => {
+            if s.starts_with('\u{feff}') {
+                // Keep byte offsets valid for the rest of the file: blank the BOM.
+                s.replace_range(..3, "   ");
+            }
+            Read::Hit(s)
+        }
+        Err(e) => Read::Invalid(format!(
+            "not valid UTF-8 (first bad byte at offset {}); skipped",
+            e.utf8_error().valid_up_to()
+        )),
+    }
+}
+
+struct Analysed {
+    path: String,
+    text: String,
+    lang: Option<Lang>,
+    facts: FileFacts,
+    note: Option<String>,
+}
+
+fn analyse(path: String, text: String) -> Analysed {
+    let lang = frontend::lang_for_path(&path);
+    let (facts, note) = match lang {
+        Some(l) => {
+            let r = panic::catch_unwind(AssertUnwindSafe(|| frontend::lower(l, &path, &text)));
+            match r {
+                Ok(f) => {
+                    let note = f.parse_error_line.map(|line| {
+                        format!("syntax error near line {line}; analysed what the parser could recover")
+                    });
+                    (f, note)
+                }
+                Err(_) => (
+                    FileFacts::new_module(Span::default()),
+                    Some("internal error while analysing this file (a bug: please report it); skipped".into()),
+                ),
+            }
+        }
+        None => (FileFacts::new_module(Span::default()), None),
+    };
+    Analysed {
+        path,
+        text,
+        lang,
+        facts,
+        note,
+    }
+}
+
+/// Runs a scan. `Err` is a usage problem (bad glob, missing root).
+pub fn scan(opts: &ScanOptions) -> Result<ScanResult, String> {
+    for r in &opts.roots {
+        if std::fs::metadata(r).is_err() {
+            return Err(format!("cannot read path `{}`: no such file or directory", r.display()));
+        }
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .stack_size(16 * 1024 * 1024)
+        .build()
+        .map_err(|e| e.to_string())?;
+    pool.install(|| scan_in_pool(opts))
+}
+
+fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
+    let walked = walk::walk(opts)?;
+    let pre = Prefilter::from_catalog();
+    let mut stats = Stats {
+        files_walked: walked.files.len(),
+        ..Default::default()
+    };
+    stats.skipped.excluded_vendored = walked.skipped_vendored;
+    let mut notes: Vec<Note> = walked
+        .errors
+        .iter()
+        .map(|(p, m)| Note {
+            path: p.clone(),
+            message: m.clone(),
+        })
+        .collect();
+
+    let reads: Vec<(usize, Read)> = walked
+        .files
+        .par_iter()
+        .enumerate()
+        .map(|(i, c)| (i, read(c, opts.max_file_size, &pre)))
+        .collect();
+    let mut hits: Vec<(String, String)> = Vec::new();
+    let mut misses: Vec<&Candidate> = Vec::new();
+    for (i, r) in reads {
+        let c = &walked.files[i];
+        match r {
+            Read::Hit(t) => hits.push((c.display.clone(), t)),
+            Read::Miss => {
+                if frontend::lang_for_path(&c.display).is_some() {
+                    misses.push(c);
+                }
+            }
+            Read::Binary => stats.skipped.binary += 1,
+            Read::TooLarge => stats.skipped.too_large += 1,
+            Read::Invalid(m) => notes.push(Note {
+                path: c.display.clone(),
+                message: m,
+            }),
+        }
+    }
+    let mut analysed: Vec<Analysed> = hits.into_par_iter().map(|(p, t)| analyse(p, t)).collect();
+
+    // Second pass: code files without a trigger that pass-one files import,
+    // or that read the env vars pass-one files read.
+    let mut wanted: BTreeSet<String> = BTreeSet::new();
+    let mut env_names: BTreeSet<String> = BTreeSet::new();
+    for a in &analysed {
+        if let Some(l) = a.lang {
+            wanted.extend(import_candidates(l, &a.path, &a.facts));
+            env_names.extend(a.facts.env_reads.iter().cloned());
+        }
+    }
+    let env_pre = (!env_names.is_empty()).then(|| Prefilter::new(&env_names.iter().collect::<Vec<_>>()));
+    let second: Vec<&Candidate> = misses
+        .into_iter()
+        .filter(|c| {
+            wanted.contains(&c.display)
+                || wanted.iter().any(|w| {
+                    w.strip_prefix('*')
+                        .is_some_and(|suffix| format!("/{}", c.display).ends_with(&format!("/{suffix}")))
+                })
+                || env_pre.as_ref().is_some_and(|p| {
+                    std::fs::read(&c.path).map(|b| p.matches(&b)).unwrap_or(false)
+                })
+        })
+        .collect();
+    let second: Vec<Analysed> = second
+        .par_iter()
+        .filter_map(|c| std::fs::read_to_string(&c.path).ok().map(|t| analyse(c.display.clone(), t)))
+        .collect();
+    analysed.extend(second);
+    analysed.sort_by(|a, b| a.path.cmp(&b.path));
+    stats.files_analysed = analysed.len();
+
+    for a in &analysed {
+        if let Some(n) = &a.note {
+            notes.push(Note {
+                path: a.path.clone(),
+                message: n.clone(),
+            });
+        }
+    }
+
+    // Token literals (OT006), in every analysed file.
+    let mut model = Model::default();
+    for (fid, a) in analysed.iter().enumerate() {
+        let lines = LineIndex::new(&a.text);
+        for m in catalog().token_literals(&a.text) {
+            model.token_literals.push((
+                Loc {
+                    file: fid,
+                    span: lines.span(m.start(), m.end()),
+                },
+                literal_hash(m.as_str()),
+            ));
+        }
+    }
+
+    let texts: Vec<String>;
+    let sources: Vec<SourceFile>;
+    {
+        let mut t = Vec::with_capacity(analysed.len());
+        let mut s = Vec::with_capacity(analysed.len());
+        for a in analysed {
+            t.push(a.text);
+            s.push(SourceFile {
+                path: a.path,
+                lang: a.lang,
+                facts: a.facts,
+            });
+        }
+        texts = t;
+        sources = s;
+    }
+    let linked = panic::catch_unwind(AssertUnwindSafe(|| Linker::new(&sources).bindings()));
+    model.bindings = match linked {
+        Ok(b) => b,
+        Err(_) => {
+            notes.push(Note {
+                path: String::new(),
+                message: "internal error while linking (a bug: please report it); bindings skipped".into(),
+            });
+            Vec::new()
+        }
+    };
+    let paths: Vec<String> = sources.iter().map(|s| s.path.clone()).collect();
+    let mut findings = rules::run(&RuleCtx {
+        model: &model,
+        paths: &paths,
+    });
+
+    // Secrets to redact: token-shaped literals, and literals in token slots.
+    let mut secret_spans: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
+    for (loc, _) in &model.token_literals {
+        secret_spans.entry(loc.file).or_default().push((loc.span.start, loc.span.end));
+    }
+    for b in &model.bindings {
+        for t in &b.tokens {
+            if matches!(t.identity, crate::model::TokenIdentity::Literal(_)) {
+                secret_spans
+                    .entry(t.origin.file)
+                    .or_default()
+                    .push((t.origin.span.start, t.origin.span.end));
+            }
+        }
+    }
+    let files: Vec<ShownFile> = paths
+        .iter()
+        .zip(texts)
+        .enumerate()
+        .map(|(fid, (p, t))| ShownFile {
+            path: p.clone(),
+            text: redact(&t, secret_spans.get(&fid).map(Vec::as_slice).unwrap_or(&[])),
+        })
+        .collect();
+
+    for f in &mut findings {
+        f.fingerprint = fingerprint(f, &paths, &files);
+    }
+    notes.sort();
+    notes.dedup();
+    Ok(ScanResult {
+        files,
+        findings,
+        notes,
+        stats,
+    })
+}
+
+/// Replaces secrets with `*` of the same byte length (spans stay valid).
+/// Token-shaped literals keep their `1000.` prefix so readers see what it was.
+pub fn redact(text: &str, spans: &[(usize, usize)]) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    let mut mask = |s: usize, e: usize, keep: usize| {
+        for b in bytes.iter_mut().take(e.min(text.len())).skip(s + keep) {
+            if b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_' {
+                *b = b'*';
+            }
+        }
+    };
+    for m in catalog().token_literal.find_iter(text) {
+        mask(m.start(), m.end(), 5);
+    }
+    for &(s, e) in spans {
+        // Only the string body of a literal: keep quotes and prefixes.
+        if e > s && e <= text.len() && !catalog().token_literal.is_match(&text[s..e]) {
+            let slice = &text[s..e];
+            let inner_start = slice.find(['"', '\'', '`']).map(|i| s + i + 1).unwrap_or(s);
+            mask(inner_start, e, 0);
+        }
+    }
+    // Masking only touches ASCII bytes, so the result is valid UTF-8.
+    String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())
+}
+
+/// A line-independent fingerprint: rule, token identity, path, environments
+/// and the binding's normalised text.
+fn fingerprint(f: &Finding, paths: &[String], files: &[ShownFile]) -> String {
+    let text = files
+        .get(f.primary.file)
+        .and_then(|sf| sf.text.get(f.primary.span.start..f.primary.span.end))
+        .unwrap_or("");
+    let normalised: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut h = Sha256::new();
+    for part in [
+        f.rule,
+        f.token.as_deref().unwrap_or(""),
+        &paths[f.primary.file],
+        &f.environments.join(","),
+        &normalised,
+    ] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Default thread count: the machine's parallelism.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+pub fn roots_or_default(paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths
+    }
+}

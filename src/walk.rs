@@ -1,0 +1,197 @@
+//! Discovery and prefilter (DESIGN §3 steps 1–2).
+//!
+//! Walks the roots with the `ignore` crate's parallel walker (.gitignore,
+//! .ignore, excludes, vendored paths), reads each file once, skips binaries
+//! and files over the size limit (counted, never silent), and runs one
+//! multi-literal search for the catalog's triggers. It does not parse.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use ignore::{WalkBuilder, WalkState};
+
+use crate::catalog::catalog;
+
+/// Directories that hold other people's code (vendored dependencies).
+const VENDORED_DIRS: &[&str] = &[
+    "**/node_modules/**",
+    "**/site-packages/**",
+    "**/vendor/**",
+    "**/bower_components/**",
+    "**/.venv/**",
+    "**/venv/**",
+    "**/__pycache__/**",
+    "**/.tox/**",
+];
+
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    pub roots: Vec<PathBuf>,
+    pub excludes: Vec<String>,
+    pub no_ignore: bool,
+    pub include_vendored: bool,
+    pub max_file_size: u64,
+    pub threads: usize,
+}
+
+/// A file found by the walk.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub path: PathBuf,
+    /// Path as shown to the user: relative to the working directory, `/`-separated.
+    pub display: String,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Skipped {
+    pub binary: usize,
+    pub too_large: usize,
+    pub excluded_vendored: usize,
+}
+
+pub struct Walk {
+    pub files: Vec<Candidate>,
+    /// Problems met while walking (unreadable directories, broken links).
+    pub errors: Vec<(String, String)>,
+    pub skipped_vendored: usize,
+}
+
+fn globset(patterns: &[String]) -> Result<GlobSet, String> {
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        let g = Glob::new(p).map_err(|e| format!("invalid glob `{p}`: {e}"))?;
+        b.add(g);
+        // `--exclude tests` also excludes what is under tests/.
+        if !p.ends_with("/**") {
+            if let Ok(g) = Glob::new(&format!("{}/**", p.trim_end_matches('/'))) {
+                b.add(g);
+            }
+        }
+        if !p.starts_with("**/") && !p.starts_with('/') {
+            if let Ok(g) = Glob::new(&format!("**/{p}")) {
+                b.add(g);
+            }
+        }
+    }
+    b.build().map_err(|e| e.to_string())
+}
+
+/// The display form of a path: relative to the working directory when under
+/// it, with forward slashes and no leading `./`.
+pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {
+    let rel = match cwd {
+        Some(c) if path.is_absolute() => path.strip_prefix(c).unwrap_or(path),
+        _ => path,
+    };
+    let s = rel.to_string_lossy().replace('\\', "/");
+    let s = s.trim_start_matches("./").to_string();
+    if s.is_empty() {
+        ".".into()
+    } else {
+        s
+    }
+}
+
+pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
+    let excludes = globset(&opts.excludes)?;
+    let mut vendored_patterns: Vec<String> = VENDORED_DIRS.iter().map(|s| s.to_string()).collect();
+    vendored_patterns.extend(catalog().vendored_globs.iter().cloned());
+    let vendored = globset(&vendored_patterns)?;
+    let cwd = std::env::current_dir().ok();
+    let Some((first, rest)) = opts.roots.split_first() else {
+        return Ok(Walk {
+            files: Vec::new(),
+            errors: Vec::new(),
+            skipped_vendored: 0,
+        });
+    };
+    let mut b = WalkBuilder::new(first);
+    for r in rest {
+        b.add(r);
+    }
+    b.hidden(false)
+        .git_ignore(!opts.no_ignore)
+        .git_global(!opts.no_ignore)
+        .git_exclude(!opts.no_ignore)
+        .ignore(!opts.no_ignore)
+        .parents(!opts.no_ignore)
+        .require_git(false)
+        .follow_links(false)
+        .threads(opts.threads)
+        .filter_entry(|e| e.file_name() != ".git");
+    let files = Mutex::new(Vec::new());
+    let errors = Mutex::new(Vec::new());
+    let vendored_count = Mutex::new(0usize);
+    b.build_parallel().run(|| {
+        Box::new(|entry| {
+            match entry {
+                Ok(e) => {
+                    let path = e.path();
+                    let display = display_path(path, cwd.as_deref());
+                    let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+                    if excludes.is_match(&display) || excludes.is_match(path) {
+                        return if is_dir { WalkState::Skip } else { WalkState::Continue };
+                    }
+                    if !opts.include_vendored && e.depth() > 0 && (vendored.is_match(&display) || vendored.is_match(path)) {
+                        *vendored_count.lock().expect("no panics while locked") += 1;
+                        return if is_dir { WalkState::Skip } else { WalkState::Continue };
+                    }
+                    if e.file_type().is_some_and(|t| t.is_file()) {
+                        files.lock().expect("no panics while locked").push(Candidate {
+                            path: path.to_path_buf(),
+                            display,
+                        });
+                    }
+                }
+                Err(err) => {
+                    let path = match &err {
+                        ignore::Error::WithPath { path, .. } => display_path(path, cwd.as_deref()),
+                        _ => String::new(),
+                    };
+                    errors.lock().expect("no panics while locked").push((path, err.to_string()));
+                }
+            }
+            WalkState::Continue
+        })
+    });
+    let mut files = files.into_inner().expect("walk threads are done");
+    files.sort_by(|a, b| a.display.cmp(&b.display));
+    files.dedup_by(|a, b| a.display == b.display);
+    let mut errors = errors.into_inner().expect("walk threads are done");
+    errors.sort();
+    Ok(Walk {
+        files,
+        errors,
+        skipped_vendored: vendored_count.into_inner().expect("walk threads are done"),
+    })
+}
+
+/// The prefilter: one multi-literal, ASCII-case-insensitive search.
+pub struct Prefilter {
+    ac: AhoCorasick,
+}
+
+impl Prefilter {
+    pub fn from_catalog() -> Self {
+        Self::new(&catalog().triggers)
+    }
+
+    pub fn new<S: AsRef<[u8]>>(literals: &[S]) -> Self {
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(literals)
+            .expect("trigger literals are plain strings");
+        Prefilter { ac }
+    }
+
+    pub fn matches(&self, bytes: &[u8]) -> bool {
+        self.ac.is_match(bytes)
+    }
+}
+
+/// A file is binary when its first 8 KiB hold a NUL byte (as git and ripgrep do).
+pub fn is_binary(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(8192)].contains(&0)
+}
