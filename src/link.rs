@@ -274,9 +274,18 @@ impl<'r> Linker<'r> {
                 out
             }
             ExprKind::Func(s) => one(VKind::Func(file, *s)),
-            ExprKind::Test(_) | ExprKind::Bool(_) | ExprKind::Number | ExprKind::Null | ExprKind::Unknown => {
+            // A test's value is derived from its first operand with an identity
+            // (`os.environ.get("SANDBOX") == "1"` comes from env:SANDBOX).
+            ExprKind::Test(ops) => {
+                for o in ops {
+                    let vs = self.eval(file, scope, o, params);
+                    if let Some(v) = vs.into_iter().find(|v| matches!(v.kind, VKind::Env(_) | VKind::Sym(..))) {
+                        return vec![v];
+                    }
+                }
                 one(VKind::Other)
             }
+            ExprKind::Bool(_) | ExprKind::Number | ExprKind::Null | ExprKind::Unknown => one(VKind::Other),
         }
     }
 
@@ -913,7 +922,8 @@ impl<'r> Linker<'r> {
         }
         for cs in facts.calls.iter().filter(|cs| cs.statement && cs.expr.span != current.span) {
             if let ExprKind::Call(call) = &cs.expr.kind {
-                if receiver_root(&call.callee).is_some_and(|r| matches!(&r.kind, ExprKind::Name(n) if n == name))
+                if configures(&call.callee)
+                    && receiver_root(&call.callee).is_some_and(|r| matches!(&r.kind, ExprKind::Name(n) if n == name))
                     && self.same_function(file, cs.scope, scope)
                 {
                     let sub = self.ingredients_own(file, cs.scope, &cs.expr, params);
@@ -948,7 +958,10 @@ impl<'r> Linker<'r> {
         for cs in facts.calls.iter().filter(|cs| cs.statement && cs.expr.span != current.span) {
             if let ExprKind::Call(call) = &cs.expr.kind {
                 let r = receiver_root(&call.callee);
-                if r.and_then(|r| r.dotted()) == field && self.enclosing_class(file, cs.scope) == class {
+                if configures(&call.callee)
+                    && r.and_then(|r| r.dotted()) == field
+                    && self.enclosing_class(file, cs.scope) == class
+                {
                     let sub = self.ingredients_own(file, cs.scope, &cs.expr, None);
                     self.merge_carried(ing, &sub, false);
                 }
@@ -1338,6 +1351,18 @@ fn receiver_root(callee: &Expr) -> Option<&Expr> {
             }
         }
         _ => None,
+    }
+}
+
+/// A call on a field of its receiver (`s.headers.update(...)`) configures
+/// the receiver; a call on the receiver itself (`s.get(url)`,
+/// `this.client.get(url)`) uses it.
+fn configures(callee: &Expr) -> bool {
+    let ExprKind::Member(o, _) = &callee.kind else { return false };
+    match &o.kind {
+        ExprKind::Member(inner, _) => !matches!(inner.kind, ExprKind::This),
+        ExprKind::Index(..) => true,
+        _ => false,
     }
 }
 

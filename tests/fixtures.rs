@@ -1,0 +1,89 @@
+//! Every fixture under fixtures/ states its exact expected findings in
+//! EXPECTED; this test checks them both ways (every expected finding is
+//! reported, nothing else is) and the exit code that follows from them.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn fixtures() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("fixtures/ exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("EXPECTED").is_file())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn expected(dir: &Path) -> BTreeSet<String> {
+    std::fs::read_to_string(dir.join("EXPECTED"))
+        .expect("EXPECTED is readable")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
+fn actual(dir: &Path) -> (BTreeSet<String>, i32) {
+    let out = Command::cargo_bin("orgtoken")
+        .expect("binary builds")
+        .current_dir(dir)
+        .args(["scan", "--format", "json", "."])
+        .output()
+        .expect("orgtoken runs");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{}: output is not JSON ({e}): {}", dir.display(), String::from_utf8_lossy(&out.stdout))
+    });
+    let mut set = BTreeSet::new();
+    for f in doc["findings"].as_array().expect("findings array") {
+        set.insert(format!(
+            "{} {} {}:{}",
+            f["rule"].as_str().unwrap(),
+            f["level"].as_str().unwrap(),
+            f["path"].as_str().unwrap(),
+            f["line"]
+        ));
+    }
+    for n in doc["notes"].as_array().expect("notes array") {
+        set.insert(format!("note {}", n["path"].as_str().unwrap()));
+    }
+    (set, out.status.code().expect("exit code"))
+}
+
+#[test]
+fn at_least_25_fixtures_with_positives_and_negatives() {
+    let all = fixtures();
+    assert!(all.len() >= 25, "only {} fixtures", all.len());
+    let negatives = all.iter().filter(|d| expected(d).is_empty()).count();
+    assert!(negatives >= 8, "only {negatives} negative fixtures");
+    for rule in ["OT001", "OT002", "OT004", "OT006"] {
+        assert!(
+            all.iter().any(|d| expected(d).iter().any(|l| l.starts_with(rule))),
+            "no fixture expects {rule}"
+        );
+    }
+}
+
+#[test]
+fn every_fixture_reports_exactly_its_expected_findings() {
+    let mut failures = Vec::new();
+    for dir in fixtures() {
+        let want = expected(&dir);
+        let (got, code) = actual(&dir);
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        let missing: Vec<_> = want.difference(&got).collect();
+        let extra: Vec<_> = got.difference(&want).collect();
+        if !missing.is_empty() || !extra.is_empty() {
+            failures.push(format!("{name}:\n  missing: {missing:?}\n  unexpected: {extra:?}"));
+        }
+        let want_code = if want.iter().any(|l| l.contains(" error ")) { 1 } else { 0 };
+        if code != want_code {
+            failures.push(format!("{name}: exit code {code}, expected {want_code}"));
+        }
+    }
+    assert!(failures.is_empty(), "fixture mismatches:\n{}", failures.join("\n"));
+}
