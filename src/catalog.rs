@@ -374,7 +374,9 @@ impl Catalog {
             }
             let rest = &text[e..];
             let path_end = rest.find(['\u{1}', '?', '#', ' ', '"', '\'']).unwrap_or(rest.len());
-            let path = rest[..path_end].trim_start_matches(|c: char| c == ':' || c.is_ascii_digit()).to_string();
+            let path = rest[..path_end]
+                .trim_start_matches(|c: char| c == ':' || c.is_ascii_digit())
+                .to_string();
             out.push(HostMatch {
                 info: self.hosts[m.pattern().as_usize()],
                 start: s,
@@ -519,7 +521,9 @@ impl Catalog {
 
     /// Every token literal (by shape) in `text`, placeholders excluded.
     pub fn token_literals<'a>(&'a self, text: &'a str) -> impl Iterator<Item = regex::Match<'a>> + 'a {
-        self.token_literal.find_iter(text).filter(|m| !self.is_placeholder(m.as_str()))
+        self.token_literal
+            .find_iter(text)
+            .filter(|m| !self.is_placeholder(m.as_str()))
     }
 }
 
@@ -553,7 +557,10 @@ mod tests {
     fn templates_and_placeholders() {
         let c = catalog();
         assert!(c.env_template_dc("https://\u{1}.zohoapis.eu/crm").is_some());
-        assert_eq!(c.dc_template_env("https://sandbox.zohoapis.\u{1}/crm"), Some(EnvKind::Sandbox));
+        assert_eq!(
+            c.dc_template_env("https://sandbox.zohoapis.\u{1}/crm"),
+            Some(EnvKind::Sandbox)
+        );
         assert!(c.is_placeholder("1000.xxxxxxxx.yyyy"));
         assert!(c.is_placeholder("your_refresh_token"));
         assert!(!c.is_placeholder("1000.3f9c1e0b7a5d4c2e8f6a9b0c1d2e3f4a.0a1b2c3d4e5f60718293a4b5c6d7e8f9"));

@@ -3,11 +3,11 @@
 
 pub mod catalog;
 pub mod facts;
-pub mod frontend;
 pub mod finding;
+pub mod frontend;
 pub mod link;
 pub mod model;
-pub mod rules;
 pub mod report;
+pub mod rules;
 pub mod scan;
 pub mod walk;

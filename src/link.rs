@@ -15,11 +15,10 @@ use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 
-
 use crate::catalog::{catalog, DcId, HostKind};
 use crate::facts::*;
-use crate::model::*;
 use crate::model::literal_hash;
+use crate::model::*;
 
 /// A parsed file as the linker sees it.
 pub struct SourceFile {
@@ -94,10 +93,13 @@ pub struct Ingredients {
 
 impl Ingredients {
     fn token_endpoint_dc(&self) -> Option<Option<DcId>> {
-        self.endpoints.iter().find(|e| e.token_endpoint).map(|e| match e.target {
-            Target::Env(env) => Some(env.dc),
-            Target::AnyEnv(dc) => dc,
-        })
+        self.endpoints
+            .iter()
+            .find(|e| e.token_endpoint)
+            .map(|e| match e.target {
+                Target::Env(env) => Some(env.dc),
+                Target::AnyEnv(dc) => dc,
+            })
     }
 }
 
@@ -254,13 +256,10 @@ impl<'r> Linker<'r> {
                 one(VKind::List(Rc::new(vs)))
             }
             ExprKind::Alt { cond, alts } => {
-                let sel = match cond {
-                    Some(c) => Some(
-                        self.selector(file, scope, c, params)
-                            .unwrap_or_else(|| format!("cond@{}:{}", self.files[file].path, c.span.line).into()),
-                    ),
-                    None => None,
-                };
+                let sel: Option<Rc<str>> = cond.as_ref().map(|c| {
+                    self.selector(file, scope, c, params)
+                        .unwrap_or_else(|| format!("cond@{}:{}", self.files[file].path, c.span.line).into())
+                });
                 let mut out = Vec::new();
                 for a in alts {
                     let mut vs = self.eval(file, scope, a, params);
@@ -279,7 +278,10 @@ impl<'r> Linker<'r> {
             ExprKind::Test(ops) => {
                 for o in ops {
                     let vs = self.eval(file, scope, o, params);
-                    if let Some(v) = vs.into_iter().find(|v| matches!(v.kind, VKind::Env(_) | VKind::Sym(..))) {
+                    if let Some(v) = vs
+                        .into_iter()
+                        .find(|v| matches!(v.kind, VKind::Env(_) | VKind::Sym(..)))
+                    {
                         return vec![v];
                     }
                 }
@@ -369,7 +371,14 @@ impl<'r> Linker<'r> {
         r
     }
 
-    fn resolve_name_uncached(&self, file: FileId, scope: ScopeId, name: &str, span: Span, params: Option<&Params>) -> Vec<Val> {
+    fn resolve_name_uncached(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        name: &str,
+        span: Span,
+        params: Option<&Params>,
+    ) -> Vec<Val> {
         let facts = self.facts(file);
         let mut s = Some(scope);
         let mut first = true;
@@ -407,11 +416,21 @@ impl<'r> Linker<'r> {
         if let Some(imp) = facts.imports.iter().find(|i| i.local == name) {
             return self.resolve_import(file, imp, span);
         }
-        vec![val(VKind::Sym(format!("{}::{name}", self.files[file].path).into(), SymKind::Symbol), file, span)]
+        vec![val(
+            VKind::Sym(format!("{}::{name}", self.files[file].path).into(), SymKind::Symbol),
+            file,
+            span,
+        )]
     }
 
     /// Values assigned in `scope` to targets matching `pred`; None when none.
-    fn assigned(&self, file: FileId, scope: ScopeId, pred: impl Fn(&Expr) -> bool, params: Option<&Params>) -> Option<Vec<Val>> {
+    fn assigned(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        pred: impl Fn(&Expr) -> bool,
+        params: Option<&Params>,
+    ) -> Option<Vec<Val>> {
         let facts = self.facts(file);
         let idx: Vec<usize> = facts
             .assigns
@@ -475,7 +494,8 @@ impl<'r> Linker<'r> {
             .filter(|&s| self.enclosing_class(file, s) == Some(class))
             .collect();
         for s in member_scopes {
-            let is_field = |t: &Expr| matches!(&t.kind, ExprKind::Member(o, n) if n == m && matches!(o.kind, ExprKind::This));
+            let is_field =
+                |t: &Expr| matches!(&t.kind, ExprKind::Member(o, n) if n == m && matches!(o.kind, ExprKind::This));
             let is_class_attr = |t: &Expr| s == class && matches!(&t.kind, ExprKind::Name(n) if n == m);
             // Fields assigned in methods see their parameters as opaque: no params.
             let p = if s == scope { params } else { None };
@@ -523,8 +543,14 @@ impl<'r> Linker<'r> {
                 }
             }
             VKind::Carrier(ing) if c.is_token_key(m) => match ing.token_endpoint_dc() {
-                Some(dc) => keep(VKind::Minted(dc, format!("{}:{}", self.files[o.at.file].path, o.at.span.line).into())),
-                None => keep(VKind::Sym(format!("{}::{m}", self.files[o.at.file].path).into(), SymKind::Symbol)),
+                Some(dc) => keep(VKind::Minted(
+                    dc,
+                    format!("{}:{}", self.files[o.at.file].path, o.at.span.line).into(),
+                )),
+                None => keep(VKind::Sym(
+                    format!("{}::{m}", self.files[o.at.file].path).into(),
+                    SymKind::Symbol,
+                )),
             },
             VKind::Carrier(_) => vec![o.clone()],
             VKind::Sym(s, k) => keep(VKind::Sym(format!("{s}.{m}").into(), *k)),
@@ -534,7 +560,16 @@ impl<'r> Linker<'r> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn index(&self, file: FileId, _scope: ScopeId, o: &Val, k: &Val, _key: &Expr, span: Span, _params: Option<&Params>) -> Vec<Val> {
+    fn index(
+        &self,
+        file: FileId,
+        _scope: ScopeId,
+        o: &Val,
+        k: &Val,
+        _key: &Expr,
+        span: Span,
+        _params: Option<&Params>,
+    ) -> Vec<Val> {
         let lit_key = match &k.kind {
             VKind::Str(p) if p.len() == 1 => match &p[0] {
                 Piece::Lit(s, _) => Some(s.as_str()),
@@ -552,7 +587,9 @@ impl<'r> Linker<'r> {
             return vs;
         }
         // A run-time key: every value of the map is an alternative.
-        let sel = self.identity_key(k).or_else(|| Some(format!("key@{}:{}", self.files[file].path, span.line).into()));
+        let sel = self
+            .identity_key(k)
+            .or_else(|| Some(format!("key@{}:{}", self.files[file].path, span.line).into()));
         let all: Vec<Val> = match &o.kind {
             VKind::Dict(fields) => fields.iter().flat_map(|(_, v)| v.iter().cloned()).collect(),
             VKind::List(items) => items.iter().cloned().collect(),
@@ -587,13 +624,20 @@ impl<'r> Linker<'r> {
                 return out;
             }
         }
-        if facts.assigns.iter().any(|a| a.scope == 0 && matches!(&a.target.kind, ExprKind::Name(n) if n == m))
+        if facts
+            .assigns
+            .iter()
+            .any(|a| a.scope == 0 && matches!(&a.target.kind, ExprKind::Name(n) if n == m))
             || facts.imports.iter().any(|i| i.scope == 0 && i.local == m)
         {
             return self.resolve_name(fid, 0, m, span, None);
         }
         // A submodule: `from pkg import mod`.
-        vec![val(VKind::Sym(format!("{}::{m}", self.files[fid].path).into(), SymKind::Symbol), fid, span)]
+        vec![val(
+            VKind::Sym(format!("{}::{m}", self.files[fid].path).into(), SymKind::Symbol),
+            fid,
+            span,
+        )]
     }
 
     fn resolve_import(&self, file: FileId, imp: &Import, span: Span) -> Vec<Val> {
@@ -607,9 +651,12 @@ impl<'r> Linker<'r> {
                     }
                 }
                 if n == "default" {
-                    if let Some(vs) = self.assigned(fid, 0, |t| {
-                        matches!(t.dotted().as_deref(), Some("module.exports" | "default"))
-                    }, None) {
+                    if let Some(vs) = self.assigned(
+                        fid,
+                        0,
+                        |t| matches!(t.dotted().as_deref(), Some("module.exports" | "default")),
+                        None,
+                    ) {
                         return vs;
                     }
                 }
@@ -666,7 +713,10 @@ impl<'r> Linker<'r> {
                     let mut out = self.eval(
                         file,
                         scope,
-                        &Expr::new(ExprKind::Index(obj.clone(), Box::new(call.args[0].value.clone())), e.span),
+                        &Expr::new(
+                            ExprKind::Index(obj.clone(), Box::new(call.args[0].value.clone())),
+                            e.span,
+                        ),
                         params,
                     );
                     if let Some(d) = call.args.get(1) {
@@ -704,7 +754,17 @@ impl<'r> Linker<'r> {
         // URL joining: urljoin(base, path), new URL(path, base), path.join(a, b).
         if let Some(d) = callee.dotted() {
             let last = d.rsplit('.').next().unwrap_or("");
-            if matches!(last, "urljoin" | "join" | "resolve") && matches!(d.as_str(), "urljoin" | "parse.urljoin" | "urllib.parse.urljoin" | "path.join" | "posixpath.join" | "url.resolve") {
+            if matches!(last, "urljoin" | "join" | "resolve")
+                && matches!(
+                    d.as_str(),
+                    "urljoin"
+                        | "parse.urljoin"
+                        | "urllib.parse.urljoin"
+                        | "path.join"
+                        | "posixpath.join"
+                        | "url.resolve"
+                )
+            {
                 let parts: Vec<Expr> = call.args.iter().map(|a| a.value.clone()).collect();
                 return self.concat(file, scope, &parts, e.span, params);
             }
@@ -761,7 +821,15 @@ impl<'r> Linker<'r> {
         vec![v]
     }
 
-    fn bind_params(&self, file: FileId, scope: ScopeId, ffile: FileId, fscope: ScopeId, call: &Call, params: Option<&Params>) -> Params {
+    fn bind_params(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        ffile: FileId,
+        fscope: ScopeId,
+        call: &Call,
+        params: Option<&Params>,
+    ) -> Params {
         let names = &self.facts(ffile).scopes[fscope].params;
         let mut p = Params::new();
         let mut pos = 0;
@@ -907,20 +975,35 @@ impl<'r> Linker<'r> {
 
     /// Ingredients an object named `name` got from statements that configure
     /// it: `s.headers.update({...})`, `s.headers["Authorization"] = …`.
-    fn configured(&self, file: FileId, scope: ScopeId, name: &str, current: &Expr, params: Option<&Params>, ing: &mut Ingredients) {
+    fn configured(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        name: &str,
+        current: &Expr,
+        params: Option<&Params>,
+        ing: &mut Ingredients,
+    ) {
         let facts = self.facts(file);
         let rooted = |t: &Expr| {
-            matches!(&t.kind, ExprKind::Member(..) | ExprKind::Index(..))
-                && root_name(t).is_some_and(|r| r == name)
+            matches!(&t.kind, ExprKind::Member(..) | ExprKind::Index(..)) && root_name(t).is_some_and(|r| r == name)
         };
-        for a in facts.assigns.iter().filter(|a| rooted(&a.target) && self.same_function(file, a.scope, scope)) {
+        for a in facts
+            .assigns
+            .iter()
+            .filter(|a| rooted(&a.target) && self.same_function(file, a.scope, scope))
+        {
             let vs = self.eval(file, a.scope, &a.value, params);
             let slot = target_slot(&a.target);
             for v in &vs {
                 self.scan(v, slot, ing, 0);
             }
         }
-        for cs in facts.calls.iter().filter(|cs| cs.statement && cs.expr.span != current.span) {
+        for cs in facts
+            .calls
+            .iter()
+            .filter(|cs| cs.statement && cs.expr.span != current.span)
+        {
             if let ExprKind::Call(call) = &cs.expr.kind {
                 if configures(&call.callee)
                     && receiver_root(&call.callee).is_some_and(|r| matches!(&r.kind, ExprKind::Name(n) if n == name))
@@ -955,7 +1038,11 @@ impl<'r> Linker<'r> {
                 }
             }
         }
-        for cs in facts.calls.iter().filter(|cs| cs.statement && cs.expr.span != current.span) {
+        for cs in facts
+            .calls
+            .iter()
+            .filter(|cs| cs.statement && cs.expr.span != current.span)
+        {
             if let ExprKind::Call(call) = &cs.expr.kind {
                 let r = receiver_root(&call.callee);
                 if configures(&call.callee)
@@ -1042,15 +1129,26 @@ impl<'r> Linker<'r> {
                                     h
                                 }
                                 _ => {
-                                    let text: String = rest.iter().map(|q| match q {
-                                        Piece::Lit(t, _) => t.as_str(),
-                                        Piece::Hole(_) => "",
-                                    }).collect();
-                                    let at = rest.iter().find_map(|q| match q {
-                                        Piece::Lit(_, a) => Some(*a),
-                                        Piece::Hole(_) => None,
-                                    }).unwrap_or(v.at);
-                                    Val { kind: VKind::Str(vec![Piece::Lit(text, at)]), at, sel: v.sel.clone(), via_param: v.via_param }
+                                    let text: String = rest
+                                        .iter()
+                                        .map(|q| match q {
+                                            Piece::Lit(t, _) => t.as_str(),
+                                            Piece::Hole(_) => "",
+                                        })
+                                        .collect();
+                                    let at = rest
+                                        .iter()
+                                        .find_map(|q| match q {
+                                            Piece::Lit(_, a) => Some(*a),
+                                            Piece::Hole(_) => None,
+                                        })
+                                        .unwrap_or(v.at);
+                                    Val {
+                                        kind: VKind::Str(vec![Piece::Lit(text, at)]),
+                                        at,
+                                        sel: v.sel.clone(),
+                                        via_param: v.via_param,
+                                    }
                                 }
                             };
                             self.token_from(&token, ing);
@@ -1253,7 +1351,10 @@ impl<'r> Linker<'r> {
             for cs in &f.facts.calls {
                 let ing = self.ingredients(fid, cs.scope, &cs.expr, None);
                 let own = ing.own_endpoints + ing.own_tokens > 0;
-                let at = Loc { file: fid, span: cs.expr.span };
+                let at = Loc {
+                    file: fid,
+                    span: cs.expr.span,
+                };
                 let sdk_switch_without_token = ing.sdk == Some(BindingKind::SdkSwitch) && ing.own_tokens == 0;
                 if own && !ing.endpoints.is_empty() && (!ing.tokens.is_empty() || sdk_switch_without_token) {
                     let kind = ing.sdk.unwrap_or(BindingKind::Call);
@@ -1271,7 +1372,9 @@ impl<'r> Linker<'r> {
     }
 
     fn helper_binding(&self, fid: FileId, cs: &CallSite) -> Option<Binding> {
-        let ExprKind::Call(call) = &cs.expr.kind else { return None };
+        let ExprKind::Call(call) = &cs.expr.kind else {
+            return None;
+        };
         if !matches!(call.callee.kind, ExprKind::Name(_) | ExprKind::Member(..)) {
             return None;
         }
@@ -1289,11 +1392,26 @@ impl<'r> Linker<'r> {
         }
         for inner in self.facts(ffile).calls.iter().filter(|c| c.scope == fscope) {
             let ing = self.ingredients(ffile, fscope, &inner.expr, Some(&p));
-            let endpoints_via = ing.endpoints.iter().any(|e| e.origin.file == fid && e.origin.span.start >= cs.expr.span.start && e.origin.span.end <= cs.expr.span.end)
-                || ing.via_param;
+            let endpoints_via = ing.endpoints.iter().any(|e| {
+                e.origin.file == fid
+                    && e.origin.span.start >= cs.expr.span.start
+                    && e.origin.span.end <= cs.expr.span.end
+            }) || ing.via_param;
             if !ing.endpoints.is_empty() && !ing.tokens.is_empty() && endpoints_via {
-                let via = vec![Loc { file: ffile, span: inner.expr.span }];
-                return Some(make_binding(Loc { file: fid, span: cs.expr.span }, BindingKind::Helper, &ing, via, false));
+                let via = vec![Loc {
+                    file: ffile,
+                    span: inner.expr.span,
+                }];
+                return Some(make_binding(
+                    Loc {
+                        file: fid,
+                        span: cs.expr.span,
+                    },
+                    BindingKind::Helper,
+                    &ing,
+                    via,
+                    false,
+                ));
             }
         }
         None
@@ -1358,7 +1476,9 @@ fn receiver_root(callee: &Expr) -> Option<&Expr> {
 /// the receiver; a call on the receiver itself (`s.get(url)`,
 /// `this.client.get(url)`) uses it.
 fn configures(callee: &Expr) -> bool {
-    let ExprKind::Member(o, _) = &callee.kind else { return false };
+    let ExprKind::Member(o, _) = &callee.kind else {
+        return false;
+    };
     match &o.kind {
         ExprKind::Member(inner, _) => !matches!(inner.kind, ExprKind::This),
         ExprKind::Index(..) => true,
@@ -1392,7 +1512,11 @@ fn target_slot(t: &Expr) -> Slot {
 /// Candidate repository paths for an import written in `dir`.
 fn candidate_paths(lang: Lang, dir: &str, module: &str) -> Vec<String> {
     let join = |d: &str, rel: &str| -> String {
-        let mut parts: Vec<&str> = if d.is_empty() { Vec::new() } else { d.split('/').collect() };
+        let mut parts: Vec<&str> = if d.is_empty() {
+            Vec::new()
+        } else {
+            d.split('/').collect()
+        };
         for seg in rel.split('/') {
             match seg {
                 "" | "." => {}

@@ -179,14 +179,7 @@ fn run_scan(args: ScanArgs) -> ExitCode {
     };
     let to_tty = args.output.is_none() && std::io::stdout().is_terminal();
     let color = to_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let mut rendered = report::render(
-        args.format,
-        &result,
-        &RenderOptions {
-            color,
-            width: 100,
-        },
-    );
+    let mut rendered = report::render(args.format, &result, &RenderOptions { color, width: 100 });
     if args.quiet && args.format == Format::Human {
         // Keep the diagnostics, drop notes and the summary line.
         let keep: Vec<&str> = rendered

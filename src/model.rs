@@ -12,7 +12,11 @@ use crate::facts::{FileId, Span};
 /// The identity of a literal secret: the first 12 hex digits of its SHA-256.
 pub fn literal_hash(s: &str) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(s.as_bytes()).iter().take(6).map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(s.as_bytes())
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A place in a scanned file.

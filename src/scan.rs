@@ -98,9 +98,9 @@ fn analyse(path: String, text: String) -> Analysed {
             let r = panic::catch_unwind(AssertUnwindSafe(|| frontend::lower(l, &path, &text)));
             match r {
                 Ok(f) => {
-                    let note = f.parse_error_line.map(|line| {
-                        format!("syntax error near line {line}; analysed what the parser could recover")
-                    });
+                    let note = f
+                        .parse_error_line
+                        .map(|line| format!("syntax error near line {line}; analysed what the parser could recover"));
                     (f, note)
                 }
                 Err(_) => (
@@ -198,14 +198,18 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
                     w.strip_prefix('*')
                         .is_some_and(|suffix| format!("/{}", c.display).ends_with(&format!("/{suffix}")))
                 })
-                || env_pre.as_ref().is_some_and(|p| {
-                    std::fs::read(&c.path).map(|b| p.matches(&b)).unwrap_or(false)
-                })
+                || env_pre
+                    .as_ref()
+                    .is_some_and(|p| std::fs::read(&c.path).map(|b| p.matches(&b)).unwrap_or(false))
         })
         .collect();
     let second: Vec<Analysed> = second
         .par_iter()
-        .filter_map(|c| std::fs::read_to_string(&c.path).ok().map(|t| analyse(c.display.clone(), t)))
+        .filter_map(|c| {
+            std::fs::read_to_string(&c.path)
+                .ok()
+                .map(|t| analyse(c.display.clone(), t))
+        })
         .collect();
     analysed.extend(second);
     analysed.sort_by(|a, b| a.path.cmp(&b.path));
@@ -271,7 +275,10 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
     // Secrets to redact: token-shaped literals, and literals in token slots.
     let mut secret_spans: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
     for (loc, _) in &model.token_literals {
-        secret_spans.entry(loc.file).or_default().push((loc.span.start, loc.span.end));
+        secret_spans
+            .entry(loc.file)
+            .or_default()
+            .push((loc.span.start, loc.span.end));
     }
     for b in &model.bindings {
         for t in &b.tokens {

@@ -134,7 +134,10 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
                     if excludes.is_match(&display) || excludes.is_match(path) {
                         return if is_dir { WalkState::Skip } else { WalkState::Continue };
                     }
-                    if !opts.include_vendored && e.depth() > 0 && (vendored.is_match(&display) || vendored.is_match(path)) {
+                    if !opts.include_vendored
+                        && e.depth() > 0
+                        && (vendored.is_match(&display) || vendored.is_match(path))
+                    {
                         *vendored_count.lock().expect("no panics while locked") += 1;
                         return if is_dir { WalkState::Skip } else { WalkState::Continue };
                     }
@@ -150,7 +153,10 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
                         ignore::Error::WithPath { path, .. } => display_path(path, cwd.as_deref()),
                         _ => String::new(),
                     };
-                    errors.lock().expect("no panics while locked").push((path, err.to_string()));
+                    errors
+                        .lock()
+                        .expect("no panics while locked")
+                        .push((path, err.to_string()));
                 }
             }
             WalkState::Continue

@@ -36,7 +36,11 @@ fn actual(dir: &Path) -> (BTreeSet<String>, i32) {
         .output()
         .expect("orgtoken runs");
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("{}: output is not JSON ({e}): {}", dir.display(), String::from_utf8_lossy(&out.stdout))
+        panic!(
+            "{}: output is not JSON ({e}): {}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stdout)
+        )
     });
     let mut set = BTreeSet::new();
     for f in doc["findings"].as_array().expect("findings array") {
@@ -80,7 +84,11 @@ fn every_fixture_reports_exactly_its_expected_findings() {
         if !missing.is_empty() || !extra.is_empty() {
             failures.push(format!("{name}:\n  missing: {missing:?}\n  unexpected: {extra:?}"));
         }
-        let want_code = if want.iter().any(|l| l.contains(" error ")) { 1 } else { 0 };
+        let want_code = if want.iter().any(|l| l.contains(" error ")) {
+            1
+        } else {
+            0
+        };
         if code != want_code {
             failures.push(format!("{name}: exit code {code}, expected {want_code}"));
         }

@@ -1,8 +1,1936 @@
-//! JavaScript / TypeScript front-end (placeholder until written).
-use super::LineIndex;
-use crate::facts::{FileFacts, Lang};
+//! JavaScript / TypeScript front-end: tree-sitter-javascript and
+//! tree-sitter-typescript (TS and TSX dialects) → facts.
+//!
+//! Lowers module/class/function scopes (declarations, function and arrow
+//! expressions, methods, class fields), declarations with destructuring,
+//! assignments, returns, `if`/`switch` guards, ES imports, `require`, exports,
+//! calls and `new`, template literals, `||`/`??` defaults, ternaries and
+//! `process.env` / `import.meta.env` / `Deno.env.get` reads. TypeScript type
+//! syntax is skipped; JSX is only walked for the calls inside it.
 
-pub fn lower(_lang: Lang, _path: &str, text: &str) -> FileFacts {
+use tree_sitter::{Node, Parser};
+
+use super::{first_error_line, unescape, LineIndex, MAX_DEPTH};
+use crate::facts::*;
+
+pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
+    let mut parser = Parser::new();
     let lines = LineIndex::new(text);
-    FileFacts::new_module(lines.span(0, text.len()))
+    let mut facts = FileFacts::new_module(lines.span(0, text.len()));
+    let ext = path
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let language: tree_sitter::Language = match ext.as_str() {
+        "tsx" => tree_sitter_typescript::LANGUAGE_TSX.into(),
+        "ts" | "mts" | "cts" => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+        "js" | "jsx" | "mjs" | "cjs" => tree_sitter_javascript::LANGUAGE.into(),
+        _ if lang == Lang::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+        _ => tree_sitter_javascript::LANGUAGE.into(),
+    };
+    if parser.set_language(&language).is_err() {
+        return facts;
+    }
+    let Some(tree) = parser.parse(text, None) else {
+        return facts;
+    };
+    let root = tree.root_node();
+    facts.parse_error_line = first_error_line(root);
+    let mut l = Lowerer {
+        src: text.as_bytes(),
+        lines,
+        facts,
+        depth: 0,
+        stack_base: stack_position(),
+    };
+    l.block(root, 0, None);
+    l.facts
+}
+
+struct Lowerer<'a> {
+    src: &'a [u8],
+    lines: LineIndex<'a>,
+    facts: FileFacts,
+    depth: usize,
+    /// Stack position when lowering started (see [`Lowerer::too_deep`]).
+    stack_base: usize,
+}
+
+/// Stack bytes the lowering may use. Besides [`MAX_DEPTH`], this bounds
+/// recursion by the stack really used: unoptimized builds have large frames
+/// and worker threads have small (2 MiB) stacks.
+const STACK_BUDGET: usize = 1 << 20;
+
+/// An address on the current stack frame.
+#[inline(never)]
+fn stack_position() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
+/// Named children without comments.
+fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
+    let mut c = node.walk();
+    node.named_children(&mut c).filter(|n| !is_comment(n.kind())).collect()
+}
+
+fn is_comment(kind: &str) -> bool {
+    matches!(kind, "comment" | "html_comment")
+}
+
+/// TypeScript type syntax: never lowered.
+fn is_type_node(kind: &str) -> bool {
+    kind.ends_with("_type")
+        || matches!(
+            kind,
+            "type_annotation"
+                | "type_arguments"
+                | "type_parameters"
+                | "type_identifier"
+                | "predefined_type"
+                | "type_predicate_annotation"
+                | "asserts_annotation"
+                | "implements_clause"
+                | "accessibility_modifier"
+                | "override_modifier"
+        )
+}
+
+/// Function-valued expressions that take the name of what they are bound to.
+fn is_function_value(kind: &str) -> bool {
+    matches!(
+        kind,
+        "arrow_function" | "function_expression" | "function" | "generator_function" | "class"
+    )
+}
+
+/// Env-object paths: `process.env.X`, `import.meta.env.X`, `Bun.env.X`.
+fn is_env_object(e: &Expr) -> bool {
+    matches!(
+        e.dotted().as_deref(),
+        Some("process.env" | "globalThis.process.env" | "import.meta.env" | "Bun.env")
+    )
+}
+
+impl<'a> Lowerer<'a> {
+    fn text(&self, node: Node) -> &'a str {
+        node.utf8_text(self.src).unwrap_or("")
+    }
+
+    fn span(&self, node: Node) -> Span {
+        self.lines.node_span(node)
+    }
+
+    /// Nesting is cut here: deeper statements are skipped, deeper
+    /// expressions are `Unknown`.
+    fn too_deep(&self) -> bool {
+        self.depth > MAX_DEPTH || stack_position().abs_diff(self.stack_base) > STACK_BUDGET
+    }
+
+    fn block(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        for child in named_children(node) {
+            self.stmt(child, scope, guard);
+        }
+    }
+
+    fn stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        if self.too_deep() {
+            return;
+        }
+        self.depth += 1;
+        self.stmt_inner(node, scope, guard);
+        self.depth -= 1;
+    }
+
+    // One small method per statement kind (see `expr_inner` on frame sizes).
+    fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        match node.kind() {
+            "expression_statement" => {
+                for child in named_children(node) {
+                    self.expr_statement(child, scope, guard);
+                }
+            }
+            "lexical_declaration" | "variable_declaration" | "using_declaration" => {
+                for d in named_children(node) {
+                    if d.kind() == "variable_declarator" {
+                        self.declarator(d, scope, guard);
+                    }
+                }
+            }
+            "function_declaration" | "generator_function_declaration" => {
+                self.function(node, scope, "", true);
+            }
+            "class_declaration" | "abstract_class_declaration" => {
+                self.class(node, scope, "", true);
+            }
+            "return_statement" => self.return_stmt(node, scope, guard),
+            "if_statement" => self.if_stmt(node, scope, guard),
+            "for_in_statement" => self.for_in_stmt(node, scope, guard),
+            "for_statement" => self.for_stmt(node, scope, guard),
+            "while_statement" | "do_statement" | "with_statement" => {
+                for f in ["condition", "object"] {
+                    if let Some(c) = node.child_by_field_name(f) {
+                        self.expr_top(c, scope, false);
+                    }
+                }
+                if let Some(b) = node.child_by_field_name("body") {
+                    self.stmt(b, scope, guard);
+                }
+            }
+            "try_statement" => {
+                for f in ["body", "handler", "finalizer"] {
+                    if let Some(b) = node.child_by_field_name(f) {
+                        self.stmt(b, scope, guard);
+                    }
+                }
+            }
+            // TypeScript namespaces: their members are lowered in place.
+            "catch_clause" | "finally_clause" | "class_static_block" | "labeled_statement" | "internal_module"
+            | "module" => {
+                if let Some(b) = node.child_by_field_name("body") {
+                    self.stmt(b, scope, guard);
+                }
+            }
+            "switch_statement" => self.switch_stmt(node, scope, guard),
+            "import_statement" => self.import(node, scope),
+            "export_statement" => self.export(node, scope, guard),
+            "program" | "statement_block" | "else_clause" => self.block(node, scope, guard),
+            "comment"
+            | "html_comment"
+            | "empty_statement"
+            | "break_statement"
+            | "continue_statement"
+            | "debugger_statement"
+            | "hash_bang_line"
+            | "interface_declaration"
+            | "type_alias_declaration"
+            | "ambient_declaration"
+            | "enum_declaration"
+            | "import_alias"
+            | "function_signature"
+            | "abstract_method_signature"
+            | "method_signature"
+            | "index_signature" => {}
+            _ => self.other_stmt(node, scope, guard),
+        }
+    }
+
+    /// throw, ERROR nodes, odd positions: lower children so their calls are seen.
+    fn other_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        if !node.is_named() {
+            return;
+        }
+        for child in named_children(node) {
+            let k = child.kind();
+            if k.ends_with("statement") || k.ends_with("declaration") || k == "statement_block" {
+                self.stmt(child, scope, guard);
+            } else {
+                self.expr_top(child, scope, false);
+            }
+        }
+    }
+
+    fn return_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        let value = match named_children(node).first() {
+            Some(v) => self.expr_top(*v, scope, false),
+            None => Expr::new(ExprKind::Null, self.span(node)),
+        };
+        self.facts.returns.push(Return {
+            scope,
+            value,
+            guard: guard.cloned(),
+        });
+    }
+
+    fn if_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        let cond = node
+            .child_by_field_name("condition")
+            .map(|c| self.expr_top(c, scope, false));
+        let g = cond.as_ref().or(guard);
+        if let Some(b) = node.child_by_field_name("consequence") {
+            self.stmt(b, scope, g);
+        }
+        if let Some(alt) = node.child_by_field_name("alternative") {
+            // `else if` is an if_statement inside the else_clause: it
+            // computes its own guard.
+            self.block(alt, scope, g);
+        }
+    }
+
+    fn for_in_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        if let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) {
+            let iter = self.expr_top(right, scope, false);
+            let sp = self.span(node);
+            let of = node
+                .child_by_field_name("operator")
+                .is_some_and(|o| self.text(o) == "of");
+            let value = if of {
+                Expr::new(
+                    ExprKind::Index(Box::new(iter), Box::new(Expr::unknown(sp))),
+                    self.span(right),
+                )
+            } else {
+                // `for (k in obj)`: k is a key, not a value.
+                Expr::unknown(self.span(right))
+            };
+            self.bind_target(left, value, scope, guard, sp);
+        }
+        if let Some(b) = node.child_by_field_name("body") {
+            self.stmt(b, scope, guard);
+        }
+    }
+
+    fn for_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        if let Some(init) = node.child_by_field_name("initializer") {
+            match init.kind() {
+                "lexical_declaration" | "variable_declaration" | "empty_statement" => self.stmt(init, scope, guard),
+                _ => self.expr_statement(init, scope, guard),
+            }
+        }
+        for f in ["condition", "increment"] {
+            if let Some(c) = node.child_by_field_name(f) {
+                if c.kind() == "expression_statement" {
+                    self.stmt(c, scope, guard);
+                } else if c.is_named() && c.kind() != "empty_statement" {
+                    self.expr_statement(c, scope, guard);
+                }
+            }
+        }
+        if let Some(b) = node.child_by_field_name("body") {
+            self.stmt(b, scope, guard);
+        }
+    }
+
+    fn switch_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        let value = node
+            .child_by_field_name("value")
+            .map(|v| self.expr_top(v, scope, false));
+        let Some(body) = node.child_by_field_name("body") else {
+            return;
+        };
+        for case in named_children(body) {
+            // `case V:` selects its body when `value === V`.
+            let g = match case.child_by_field_name("value") {
+                Some(v) => {
+                    let ve = self.expr_top(v, scope, false);
+                    let sp = self.span(case);
+                    let mut operands = Vec::new();
+                    if let Some(sv) = &value {
+                        operands.push(sv.clone());
+                    }
+                    operands.push(ve);
+                    Some(Expr::new(ExprKind::Test(operands), sp))
+                }
+                None => None,
+            };
+            let g = g.as_ref().or(guard);
+            let mut c = case.walk();
+            let stmts: Vec<Node> = case.children_by_field_name("body", &mut c).collect();
+            for s in stmts {
+                self.stmt(s, scope, g);
+            }
+        }
+    }
+
+    /// The expression of an expression statement (or a `for` header part).
+    fn expr_statement(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        match node.kind() {
+            "assignment_expression" | "augmented_assignment_expression" => {
+                self.assignment(node, scope, guard);
+            }
+            "sequence_expression" => {
+                for c in named_children(node) {
+                    self.expr_statement(c, scope, guard);
+                }
+            }
+            _ => {
+                self.expr_top(node, scope, true);
+            }
+        }
+    }
+
+    /// `const name = value`, destructuring and `require`.
+    fn declarator(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        let Some(name) = node.child_by_field_name("name") else {
+            return;
+        };
+        let Some(value) = node.child_by_field_name("value") else {
+            return;
+        };
+        let sp = self.span(node);
+        if let Some((module, member)) = self.require_source(value) {
+            self.bind_import(name, module, member, scope, sp);
+            return;
+        }
+        let hint = if name.kind() == "identifier" {
+            self.text(name)
+        } else {
+            ""
+        };
+        let v = self.value(value, scope, hint);
+        self.bind_target(name, v, scope, guard, sp);
+    }
+
+    /// `require('m')`, `require('m').X`, `await import('m')` → (module, member).
+    fn require_source(&self, node: Node) -> Option<(String, Option<String>)> {
+        let mut n = node;
+        let mut member = None;
+        loop {
+            match n.kind() {
+                "await_expression"
+                | "parenthesized_expression"
+                | "non_null_expression"
+                | "as_expression"
+                | "satisfies_expression" => {
+                    n = *named_children(n).first()?;
+                }
+                "member_expression" if member.is_none() => {
+                    let prop = n.child_by_field_name("property")?;
+                    member = Some(self.text(prop).to_string());
+                    n = n.child_by_field_name("object")?;
+                }
+                "call_expression" => break,
+                _ => return None,
+            }
+        }
+        let func = n.child_by_field_name("function")?;
+        let is_require = (func.kind() == "identifier" && self.text(func) == "require") || func.kind() == "import";
+        if !is_require {
+            return None;
+        }
+        let args = n.child_by_field_name("arguments")?;
+        let first = *named_children(args).first()?;
+        if first.kind() != "string" {
+            return None;
+        }
+        Some((self.string_value(first), member))
+    }
+
+    /// Binds the names of a `require` / dynamic-import declaration.
+    fn bind_import(&mut self, target: Node, module: String, member: Option<String>, scope: ScopeId, span: Span) {
+        match target.kind() {
+            "identifier" => {
+                let local = self.text(target).to_string();
+                self.facts.imports.push(Import {
+                    scope,
+                    local,
+                    module,
+                    name: member,
+                    span,
+                });
+            }
+            "object_pattern" if member.is_none() => {
+                for p in named_children(target) {
+                    let (name, local) = match p.kind() {
+                        "shorthand_property_identifier_pattern" => {
+                            let t = self.text(p).to_string();
+                            (t.clone(), t)
+                        }
+                        "object_assignment_pattern" => match p.child_by_field_name("left") {
+                            Some(l) if l.kind() == "shorthand_property_identifier_pattern" => {
+                                let t = self.text(l).to_string();
+                                (t.clone(), t)
+                            }
+                            _ => continue,
+                        },
+                        "pair_pattern" => {
+                            let key = p.child_by_field_name("key").and_then(|k| self.key_name(k));
+                            let val = p.child_by_field_name("value").and_then(|v| match v.kind() {
+                                "identifier" => Some(v),
+                                "assignment_pattern" => {
+                                    v.child_by_field_name("left").filter(|l| l.kind() == "identifier")
+                                }
+                                _ => None,
+                            });
+                            match (key, val) {
+                                (Some(k), Some(v)) => (k, self.text(v).to_string()),
+                                _ => continue,
+                            }
+                        }
+                        _ => continue,
+                    };
+                    self.facts.imports.push(Import {
+                        scope,
+                        local,
+                        module: module.clone(),
+                        name: Some(name),
+                        span,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A static property key: `a`, `'a'`, `1`, `#a`.
+    fn key_name(&self, key: Node) -> Option<String> {
+        match key.kind() {
+            "property_identifier"
+            | "private_property_identifier"
+            | "identifier"
+            | "number"
+            | "shorthand_property_identifier_pattern"
+            | "shorthand_property_identifier" => Some(self.text(key).to_string()),
+            "string" => Some(self.string_value(key)),
+            _ => None,
+        }
+    }
+
+    /// Lowers `left = right` / `left += right`; returns the assigned value.
+    fn assignment(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) -> Expr {
+        if self.too_deep() {
+            return Expr::unknown(self.span(node));
+        }
+        self.depth += 1;
+        let e = self.assignment_inner(node, scope, guard);
+        self.depth -= 1;
+        e
+    }
+
+    fn assignment_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) -> Expr {
+        let sp = self.span(node);
+        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+            return Expr::unknown(sp);
+        };
+        if right.kind() == "assignment_expression" {
+            // a = b = value
+            let v = self.assignment(right, scope, guard);
+            if let Some(inner) = right.child_by_field_name("left") {
+                let iv = self.expr(inner, scope, false);
+                self.bind_target(left, iv, scope, guard, sp);
+            }
+            return v;
+        }
+        let hint = match left.kind() {
+            "identifier" => self.text(left),
+            "member_expression" => left.child_by_field_name("property").map(|p| self.text(p)).unwrap_or(""),
+            _ => "",
+        };
+        let mut value = self.value(right, scope, hint);
+        if node.kind() == "augmented_assignment_expression" {
+            let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+            let vs = value.span;
+            value = match op {
+                "+=" => {
+                    let current = self.expr(left, scope, false);
+                    Expr::new(ExprKind::Concat(vec![current, value]), vs)
+                }
+                "||=" | "??=" => {
+                    let current = self.expr(left, scope, false);
+                    Expr::new(
+                        ExprKind::Alt {
+                            cond: None,
+                            alts: vec![current, value],
+                        },
+                        vs,
+                    )
+                }
+                _ => Expr::unknown(vs),
+            };
+        }
+        self.bind_target(left, value.clone(), scope, guard, sp);
+        value
+    }
+
+    /// Binds a target or destructuring pattern to `value`.
+    fn bind_target(&mut self, target: Node, value: Expr, scope: ScopeId, guard: Option<&Expr>, span: Span) {
+        if self.too_deep() {
+            return;
+        }
+        self.depth += 1;
+        self.bind_target_inner(target, value, scope, guard, span);
+        self.depth -= 1;
+    }
+
+    fn bind_target_inner(&mut self, target: Node, value: Expr, scope: ScopeId, guard: Option<&Expr>, span: Span) {
+        match target.kind() {
+            "object_pattern" => {
+                for p in named_children(target) {
+                    match p.kind() {
+                        "shorthand_property_identifier_pattern" => {
+                            let name = self.text(p).to_string();
+                            let v = self.member(value.clone(), name, value.span);
+                            self.bind_target(p, v, scope, guard, span);
+                        }
+                        "object_assignment_pattern" => {
+                            // { a = default }
+                            let Some(left) = p.child_by_field_name("left") else {
+                                continue;
+                            };
+                            let v = match left.kind() {
+                                "shorthand_property_identifier_pattern" => {
+                                    let name = self.text(left).to_string();
+                                    self.member(value.clone(), name, value.span)
+                                }
+                                _ => Expr::unknown(value.span),
+                            };
+                            let v = self.with_default(v, p.child_by_field_name("right"), scope);
+                            self.bind_target(left, v, scope, guard, span);
+                        }
+                        "pair_pattern" => {
+                            let (Some(key), Some(val)) = (p.child_by_field_name("key"), p.child_by_field_name("value"))
+                            else {
+                                continue;
+                            };
+                            let v = match self.key_name(key) {
+                                Some(k) => self.member(value.clone(), k, value.span),
+                                None => {
+                                    // { [expr]: x }
+                                    let ke = match named_children(key).first() {
+                                        Some(k) => self.expr(*k, scope, false),
+                                        None => Expr::unknown(self.span(key)),
+                                    };
+                                    Expr::new(ExprKind::Index(Box::new(value.clone()), Box::new(ke)), value.span)
+                                }
+                            };
+                            self.bind_target(val, v, scope, guard, span);
+                        }
+                        "rest_pattern" => {
+                            // { ...rest }: the rest of the object; its members are the object's.
+                            if let Some(inner) = named_children(p).first() {
+                                self.bind_target(*inner, value.clone(), scope, guard, span);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            "array_pattern" => {
+                let items = match &value.kind {
+                    ExprKind::List(items) => Some(items.clone()),
+                    _ => None,
+                };
+                // Holes are bare commas: count them to keep positions.
+                let mut i = 0;
+                let mut c = target.walk();
+                let kids: Vec<Node> = target.children(&mut c).collect();
+                for k in kids {
+                    if k.kind() == "," {
+                        i += 1;
+                        continue;
+                    }
+                    if !k.is_named() || is_comment(k.kind()) {
+                        continue;
+                    }
+                    let v = match (&items, k.kind()) {
+                        (Some(items), "rest_pattern") if i <= items.len() => {
+                            Expr::new(ExprKind::List(items[i..].to_vec()), value.span)
+                        }
+                        (Some(items), _) => items.get(i).cloned().unwrap_or_else(|| Expr::unknown(value.span)),
+                        (None, _) => Expr::unknown(value.span),
+                    };
+                    self.bind_target(k, v, scope, guard, span);
+                }
+            }
+            "assignment_pattern" => {
+                // x = default (nested in a pattern)
+                let Some(left) = target.child_by_field_name("left") else {
+                    return;
+                };
+                let v = self.with_default(value, target.child_by_field_name("right"), scope);
+                self.bind_target(left, v, scope, guard, span);
+            }
+            "rest_pattern" => {
+                if let Some(inner) = named_children(target).first() {
+                    self.bind_target(*inner, value, scope, guard, span);
+                }
+            }
+            "shorthand_property_identifier_pattern" => {
+                let t = Expr::new(ExprKind::Name(self.text(target).to_string()), self.span(target));
+                self.push_assign(scope, t, value, guard, span);
+            }
+            _ => {
+                let t = self.expr(target, scope, false);
+                self.push_assign(scope, t, value, guard, span);
+            }
+        }
+    }
+
+    fn push_assign(&mut self, scope: ScopeId, target: Expr, value: Expr, guard: Option<&Expr>, span: Span) {
+        self.facts.assigns.push(Assign {
+            scope,
+            target,
+            value,
+            guard: guard.cloned(),
+            span,
+        });
+    }
+
+    /// `value` or, when a default is given, `value ?? default`.
+    fn with_default(&mut self, value: Expr, default: Option<Node>, scope: ScopeId) -> Expr {
+        match default {
+            Some(d) => {
+                let de = self.expr(d, scope, false);
+                let sp = value.span;
+                Expr::new(
+                    ExprKind::Alt {
+                        cond: None,
+                        alts: vec![value, de],
+                    },
+                    sp,
+                )
+            }
+            None => value,
+        }
+    }
+
+    /// `obj.name`, as an env read when `obj` is an env object.
+    fn member(&mut self, obj: Expr, name: String, span: Span) -> Expr {
+        if is_env_object(&obj) {
+            self.facts.env_reads.push(name.clone());
+            return Expr::new(ExprKind::Env(name), span);
+        }
+        Expr::new(ExprKind::Member(Box::new(obj), name), span)
+    }
+
+    /// A value bound to a name: function and class expressions take `name`
+    /// as their scope name when they have none of their own.
+    fn value(&mut self, node: Node, scope: ScopeId, name: &str) -> Expr {
+        if !is_function_value(node.kind()) {
+            return self.expr_top(node, scope, false);
+        }
+        if self.too_deep() {
+            return Expr::unknown(self.span(node));
+        }
+        self.depth += 1;
+        let sp = self.span(node);
+        let s = if node.kind() == "class" {
+            self.class(node, scope, name, false)
+        } else {
+            self.function(node, scope, name, false)
+        };
+        self.depth -= 1;
+        Expr::new(ExprKind::Func(s), sp)
+    }
+
+    /// Functions, arrows and methods. `declare` adds `name = Func` in the parent.
+    fn function(&mut self, node: Node, parent: ScopeId, fallback_name: &str, declare: bool) -> ScopeId {
+        let own = node
+            .child_by_field_name("name")
+            .map(|n| self.name_text(n))
+            .unwrap_or_default();
+        let name = if own.is_empty() { fallback_name.to_string() } else { own };
+        let sp = self.span(node);
+        let scope = self.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
+        if let Some(params) = node.child_by_field_name("parameters") {
+            self.params(params, scope);
+        } else if let Some(p) = node.child_by_field_name("parameter") {
+            // x => …
+            self.facts.scopes[scope].params = vec![self.text(p).to_string()];
+        }
+        if declare && !name.is_empty() {
+            let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
+            self.facts.assigns.push(Assign {
+                scope: parent,
+                target: Expr::new(ExprKind::Name(name), name_span),
+                value: Expr::new(ExprKind::Func(scope), sp),
+                guard: None,
+                span: sp,
+            });
+        }
+        if let Some(body) = node.child_by_field_name("body") {
+            if body.kind() == "statement_block" {
+                self.block(body, scope, None);
+            } else {
+                // Arrow function with an expression body.
+                let value = self.expr_top(body, scope, false);
+                self.facts.returns.push(Return {
+                    scope,
+                    value,
+                    guard: None,
+                });
+            }
+        }
+        scope
+    }
+
+    /// A declaration or method name: identifiers as written, string keys unquoted.
+    fn name_text(&self, node: Node) -> String {
+        match node.kind() {
+            "string" => self.string_value(node),
+            _ => self.text(node).to_string(),
+        }
+    }
+
+    fn params(&mut self, params: Node, scope: ScopeId) {
+        let mut names = Vec::new();
+        for p in named_children(params) {
+            // TS wraps each parameter: required_parameter / optional_parameter.
+            let (pattern, default, ts_property) = match p.kind() {
+                "required_parameter" | "optional_parameter" => {
+                    let pat = p
+                        .child_by_field_name("pattern")
+                        .or_else(|| p.child_by_field_name("name"));
+                    let prop = named_children(p)
+                        .iter()
+                        .any(|c| matches!(c.kind(), "accessibility_modifier" | "override_modifier"))
+                        || p.children(&mut p.walk()).any(|c| c.kind() == "readonly");
+                    (pat, p.child_by_field_name("value"), prop)
+                }
+                "assignment_pattern" => (p.child_by_field_name("left"), p.child_by_field_name("right"), false),
+                _ => (Some(p), None, false),
+            };
+            let Some(pattern) = pattern else { continue };
+            match pattern.kind() {
+                "this" => continue,
+                "identifier" => {
+                    let name = self.text(pattern).to_string();
+                    names.push(name.clone());
+                    let sp = self.span(p);
+                    if let Some(d) = default {
+                        // Defaults are alternatives of the parameter.
+                        let value = self.value(d, scope, &name);
+                        let target = Expr::new(ExprKind::Name(name.clone()), self.span(pattern));
+                        self.push_assign(scope, target, value, None, sp);
+                    }
+                    if ts_property {
+                        // constructor(private token: string) → this.token = token
+                        let ps = self.span(pattern);
+                        let target = Expr::new(
+                            ExprKind::Member(Box::new(Expr::new(ExprKind::This, ps)), name.clone()),
+                            ps,
+                        );
+                        let value = Expr::new(ExprKind::Name(name), ps);
+                        self.push_assign(scope, target, value, None, sp);
+                    }
+                }
+                "object_pattern" | "array_pattern" => {
+                    // A destructured parameter gets a synthetic name (`#arg<position>`)
+                    // so positions are kept and its parts can be bound from it.
+                    let name = format!("#arg{}", names.len());
+                    names.push(name.clone());
+                    let sp = self.span(p);
+                    let mut value = Expr::new(ExprKind::Name(name.clone()), self.span(pattern));
+                    if let Some(d) = default {
+                        let de = self.expr_top(d, scope, false);
+                        let target = Expr::new(ExprKind::Name(name), self.span(pattern));
+                        self.push_assign(scope, target.clone(), de, None, sp);
+                        value = target;
+                    }
+                    self.bind_target(pattern, value, scope, None, sp);
+                }
+                // `...rest` and anything else: no positional name.
+                _ => {}
+            }
+        }
+        self.facts.scopes[scope].params = names;
+    }
+
+    /// Classes. `declare` adds `name = Func(class)` in the parent.
+    fn class(&mut self, node: Node, parent: ScopeId, fallback_name: &str, declare: bool) -> ScopeId {
+        let own = node
+            .child_by_field_name("name")
+            .map(|n| self.text(n).to_string())
+            .unwrap_or_default();
+        let name = if own.is_empty() { fallback_name.to_string() } else { own };
+        let sp = self.span(node);
+        // `extends mixin(Base)`: calls in the heritage belong to the parent scope.
+        for c in named_children(node) {
+            if c.kind() == "class_heritage" {
+                for h in named_children(c) {
+                    let v = if h.kind() == "extends_clause" {
+                        h.child_by_field_name("value")
+                    } else {
+                        Some(h)
+                    };
+                    if let Some(v) = v.filter(|v| !is_type_node(v.kind())) {
+                        self.expr_top(v, parent, false);
+                    }
+                }
+            }
+        }
+        let scope = self.facts.add_scope(ScopeKind::Class, name.clone(), parent, sp);
+        if declare && !name.is_empty() {
+            self.facts.assigns.push(Assign {
+                scope: parent,
+                target: Expr::new(ExprKind::Name(name), sp),
+                value: Expr::new(ExprKind::Func(scope), sp),
+                guard: None,
+                span: sp,
+            });
+        }
+        let Some(body) = node.child_by_field_name("body") else {
+            return scope;
+        };
+        for m in named_children(body) {
+            match m.kind() {
+                "method_definition" => {
+                    self.function(m, scope, "", true);
+                }
+                "field_definition" | "public_field_definition" => {
+                    let key = m
+                        .child_by_field_name("property")
+                        .or_else(|| m.child_by_field_name("name"));
+                    let (Some(key), Some(v)) = (key, m.child_by_field_name("value")) else {
+                        continue;
+                    };
+                    let ms = self.span(m);
+                    let target = match self.key_name(key) {
+                        Some(k) => {
+                            let ks = self.span(key);
+                            Expr::new(ExprKind::Member(Box::new(Expr::new(ExprKind::This, ks)), k), ks)
+                        }
+                        None => Expr::unknown(self.span(key)),
+                    };
+                    let hint = target.last_name().unwrap_or("").to_string();
+                    let value = self.value(v, scope, &hint);
+                    self.push_assign(scope, target, value, None, ms);
+                }
+                "class_static_block" => self.stmt(m, scope, None),
+                "decorator" => {
+                    for d in named_children(m) {
+                        self.expr_top(d, parent, false);
+                    }
+                }
+                _ => {}
+            }
+        }
+        scope
+    }
+
+    /// The unescaped content of a string literal node.
+    fn string_value(&self, node: Node) -> String {
+        let mut out = String::new();
+        for c in named_children(node) {
+            match c.kind() {
+                "string_fragment" | "escape_sequence" | "html_character_reference" => {
+                    out.push_str(&unescape(self.text(c)))
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn import(&mut self, node: Node, scope: ScopeId) {
+        let sp = self.span(node);
+        let Some(source) = node.child_by_field_name("source") else {
+            // TS `import x = require('m')`.
+            for c in named_children(node) {
+                if c.kind() == "import_require_clause" {
+                    let src = c.child_by_field_name("source").map(|s| self.string_value(s));
+                    let id = named_children(c).into_iter().find(|n| n.kind() == "identifier");
+                    if let (Some(module), Some(id)) = (src, id) {
+                        self.facts.imports.push(Import {
+                            scope,
+                            local: self.text(id).to_string(),
+                            module,
+                            name: None,
+                            span: sp,
+                        });
+                    }
+                }
+            }
+            return;
+        };
+        let module = self.string_value(source);
+        for clause in named_children(node) {
+            match clause.kind() {
+                "import_clause" => {
+                    for part in named_children(clause) {
+                        match part.kind() {
+                            "identifier" => self.push_import(scope, self.text(part), &module, Some("default"), sp),
+                            "namespace_import" => {
+                                if let Some(id) = named_children(part).first() {
+                                    self.push_import(scope, self.text(*id), &module, None, sp);
+                                }
+                            }
+                            "named_imports" => {
+                                for spec in named_children(part) {
+                                    if spec.kind() != "import_specifier" {
+                                        continue;
+                                    }
+                                    let Some(n) = spec.child_by_field_name("name") else {
+                                        continue;
+                                    };
+                                    let name = self.name_text(n);
+                                    let local = match spec.child_by_field_name("alias") {
+                                        Some(a) => self.text(a).to_string(),
+                                        None => name.clone(),
+                                    };
+                                    self.push_import(scope, &local, &module, Some(&name), sp);
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                "import_require_clause" => {
+                    if let Some(id) = named_children(clause).into_iter().find(|n| n.kind() == "identifier") {
+                        self.push_import(scope, self.text(id), &module, None, sp);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn push_import(&mut self, scope: ScopeId, local: &str, module: &str, name: Option<&str>, span: Span) {
+        self.facts.imports.push(Import {
+            scope,
+            local: local.to_string(),
+            module: module.to_string(),
+            name: name.map(str::to_string),
+            span,
+        });
+    }
+
+    fn export(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        let sp = self.span(node);
+        let mut c = node.walk();
+        let is_default = node.children(&mut c).any(|k| k.kind() == "default");
+        if let Some(decl) = node.child_by_field_name("declaration") {
+            self.stmt(decl, scope, guard);
+            if is_default {
+                // export default function foo() {} → default = foo
+                if let Some(n) = decl.child_by_field_name("name") {
+                    let target = Expr::new(ExprKind::Name("default".into()), sp);
+                    let value = Expr::new(ExprKind::Name(self.text(n).to_string()), self.span(n));
+                    self.push_assign(scope, target, value, guard, sp);
+                }
+            }
+            return;
+        }
+        if let Some(v) = node.child_by_field_name("value") {
+            let value = self.value(v, scope, "default");
+            let target = Expr::new(ExprKind::Name("default".into()), sp);
+            self.push_assign(scope, target, value, guard, sp);
+            return;
+        }
+        let source = node.child_by_field_name("source").map(|s| self.string_value(s));
+        for child in named_children(node) {
+            match child.kind() {
+                "export_clause" => {
+                    for spec in named_children(child) {
+                        let Some(n) = spec.child_by_field_name("name") else {
+                            continue;
+                        };
+                        let name = self.name_text(n);
+                        let alias = spec.child_by_field_name("alias").map(|a| self.name_text(a));
+                        match &source {
+                            // export { A as B } from 'm': a re-export is an import.
+                            Some(m) => {
+                                let local = alias.unwrap_or_else(|| name.clone());
+                                self.push_import(scope, &local, m, Some(&name), sp);
+                            }
+                            None => {
+                                if let Some(a) = alias.filter(|a| *a != name) {
+                                    let target = Expr::new(ExprKind::Name(a), self.span(spec));
+                                    let value = Expr::new(ExprKind::Name(name), self.span(n));
+                                    self.push_assign(scope, target, value, guard, sp);
+                                }
+                            }
+                        }
+                    }
+                }
+                "namespace_export" => {
+                    // export * as ns from 'm'
+                    if let (Some(m), Some(id)) = (&source, named_children(child).first()) {
+                        let local = self.name_text(*id);
+                        self.push_import(scope, &local, m, None, sp);
+                    }
+                }
+                k if k == "string" || is_type_node(k) => {}
+                _ => {
+                    // TS `export = value`.
+                    let value = self.expr_top(child, scope, false);
+                    let module = Expr::new(ExprKind::Name("module".into()), sp);
+                    let target = Expr::new(ExprKind::Member(Box::new(module), "exports".into()), sp);
+                    self.push_assign(scope, target, value, guard, sp);
+                }
+            }
+        }
+    }
+
+    /// Lowers an expression at the top of a statement (its calls are chain heads).
+    fn expr_top(&mut self, node: Node, scope: ScopeId, statement: bool) -> Expr {
+        let e = self.expr(node, scope, false);
+        if statement {
+            if let Some(last) = self.facts.calls.last_mut() {
+                if last.expr.span == e.span {
+                    last.statement = true;
+                }
+            }
+        }
+        e
+    }
+
+    fn expr(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        if self.too_deep() {
+            return Expr::unknown(self.span(node));
+        }
+        self.depth += 1;
+        let e = self.expr_inner(node, scope, receiver);
+        self.depth -= 1;
+        e
+    }
+
+    // Each kind of expression is lowered by its own small method: in debug
+    // builds one big `match` would give every recursion level the stack frame
+    // of all its arms at once.
+    fn expr_inner(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        match node.kind() {
+            "template_string" => self.template(node, scope),
+            "member_expression" => self.member_expr(node, scope, receiver),
+            "subscript_expression" => self.subscript_expr(node, scope, receiver),
+            "call_expression" | "new_expression" => self.call(node, scope, receiver),
+            "binary_expression" => self.binary_expr(node, scope),
+            "unary_expression" => self.unary_expr(node, scope),
+            "ternary_expression" => self.ternary_expr(node, scope),
+            "await_expression"
+            | "parenthesized_expression"
+            | "as_expression"
+            | "satisfies_expression"
+            | "non_null_expression"
+            | "type_assertion" => self.wrapped_expr(node, scope, receiver),
+            "sequence_expression" => self.sequence_expr(node, scope),
+            "assignment_expression" | "augmented_assignment_expression" => self.assignment(node, scope, None),
+            "array" => self.array_expr(node, scope),
+            "object" => self.object(node, scope),
+            "arrow_function" | "function_expression" | "function" | "generator_function" => {
+                let s = self.function(node, scope, "", false);
+                Expr::new(ExprKind::Func(s), self.span(node))
+            }
+            "class" => {
+                let s = self.class(node, scope, "", false);
+                Expr::new(ExprKind::Func(s), self.span(node))
+            }
+            k if is_type_node(k) || is_comment(k) => Expr::unknown(self.span(node)),
+            _ => match self.leaf(node) {
+                Some(e) => e,
+                None => self.other_expr(node, scope),
+            },
+        }
+    }
+
+    /// Names, literals and keywords.
+    fn leaf(&self, node: Node) -> Option<Expr> {
+        let kind = match node.kind() {
+            "identifier" | "shorthand_property_identifier" | "shorthand_property_identifier_pattern" => {
+                match self.text(node) {
+                    "undefined" => ExprKind::Null,
+                    t => ExprKind::Name(t.to_string()),
+                }
+            }
+            "this" => ExprKind::This,
+            "string" => ExprKind::Str(self.string_value(node)),
+            "meta_property" => match self.text(node) {
+                "import.meta" => ExprKind::Member(
+                    Box::new(Expr::new(ExprKind::Name("import".into()), self.span(node))),
+                    "meta".into(),
+                ),
+                _ => ExprKind::Unknown,
+            },
+            "true" => ExprKind::Bool(true),
+            "false" => ExprKind::Bool(false),
+            "null" | "undefined" => ExprKind::Null,
+            "number" => ExprKind::Number,
+            _ => return None,
+        };
+        Some(Expr::new(kind, self.span(node)))
+    }
+
+    /// JSX, spread, yield, update expressions, ERROR nodes…: still lower
+    /// children so calls inside them are recorded.
+    fn other_expr(&mut self, node: Node, scope: ScopeId) -> Expr {
+        for c in named_children(node) {
+            if c.kind() == "statement_block" {
+                self.stmt(c, scope, None);
+            } else {
+                self.expr(c, scope, false);
+            }
+        }
+        Expr::unknown(self.span(node))
+    }
+
+    fn member_expr(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        let sp = self.span(node);
+        let obj = node.child_by_field_name("object");
+        let prop = node.child_by_field_name("property").map(|a| self.text(a).to_string());
+        let (Some(o), Some(p)) = (obj, prop) else {
+            return Expr::unknown(sp);
+        };
+        let o = if o.kind() == "import" {
+            Expr::new(ExprKind::Name("import".into()), self.span(o))
+        } else {
+            self.expr(o, scope, receiver)
+        };
+        self.member(o, p, sp)
+    }
+
+    fn subscript_expr(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        let sp = self.span(node);
+        let (Some(o), Some(i)) = (node.child_by_field_name("object"), node.child_by_field_name("index")) else {
+            return Expr::unknown(sp);
+        };
+        let o = self.expr(o, scope, receiver);
+        let i = self.expr(i, scope, false);
+        let kind = match i.as_str() {
+            Some(name) if is_env_object(&o) => {
+                let name = name.to_string();
+                self.facts.env_reads.push(name.clone());
+                ExprKind::Env(name)
+            }
+            _ => ExprKind::Index(Box::new(o), Box::new(i)),
+        };
+        Expr::new(kind, sp)
+    }
+
+    fn binary_expr(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let sp = self.span(node);
+        let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+            return Expr::unknown(sp);
+        };
+        let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+        let le = self.expr(l, scope, false);
+        let re = self.expr(r, scope, false);
+        let kind = match op {
+            "+" => ExprKind::Concat(vec![le, re]),
+            "||" | "??" => ExprKind::Alt {
+                cond: None,
+                alts: vec![le, re],
+            },
+            "&&" | "==" | "===" | "!=" | "!==" | "<" | ">" | "<=" | ">=" | "instanceof" | "in" => {
+                ExprKind::Test(vec![le, re])
+            }
+            _ => ExprKind::Unknown,
+        };
+        Expr::new(kind, sp)
+    }
+
+    fn unary_expr(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let sp = self.span(node);
+        let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+        let Some(a) = node.child_by_field_name("argument") else {
+            return Expr::unknown(sp);
+        };
+        let ae = self.expr(a, scope, false);
+        if op == "!" {
+            Expr::new(ExprKind::Test(vec![ae]), sp)
+        } else {
+            Expr::unknown(sp)
+        }
+    }
+
+    fn ternary_expr(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let sp = self.span(node);
+        let c = node.child_by_field_name("condition");
+        let a = node.child_by_field_name("consequence");
+        let b = node.child_by_field_name("alternative");
+        let (Some(c), Some(a), Some(b)) = (c, a, b) else {
+            return Expr::unknown(sp);
+        };
+        let c = self.expr(c, scope, false);
+        let a = self.expr(a, scope, false);
+        let b = self.expr(b, scope, false);
+        Expr::new(
+            ExprKind::Alt {
+                cond: Some(Box::new(c)),
+                alts: vec![a, b],
+            },
+            sp,
+        )
+    }
+
+    /// `await x`, `(x)`, `x as T`, `x satisfies T`, `x!`, `<T>x`: the value is `x`.
+    fn wrapped_expr(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        match named_children(node).into_iter().find(|c| !is_type_node(c.kind())) {
+            Some(inner) => self.expr(inner, scope, receiver),
+            None => Expr::unknown(self.span(node)),
+        }
+    }
+
+    /// (a, b): every part is evaluated, the last is the value.
+    fn sequence_expr(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let mut last = None;
+        for c in named_children(node) {
+            last = Some(self.expr(c, scope, false));
+        }
+        last.unwrap_or_else(|| Expr::unknown(self.span(node)))
+    }
+
+    fn array_expr(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let sp = self.span(node);
+        let mut items = Vec::new();
+        for c in named_children(node) {
+            items.push(self.expr(c, scope, false));
+        }
+        Expr::new(ExprKind::List(items), sp)
+    }
+
+    fn object(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let sp = self.span(node);
+        let mut pairs = Vec::new();
+        for p in named_children(node) {
+            if let Some(pair) = self.object_entry(p, scope) {
+                pairs.push(pair);
+            }
+        }
+        Expr::new(ExprKind::Dict(pairs), sp)
+    }
+
+    /// One entry of an object literal: (key, value).
+    fn object_entry(&mut self, p: Node, scope: ScopeId) -> Option<(Expr, Expr)> {
+        let ps = self.span(p);
+        match p.kind() {
+            "pair" => {
+                let k = p.child_by_field_name("key")?;
+                let v = p.child_by_field_name("value")?;
+                let (ke, hint) = match self.key_name(k) {
+                    Some(name) => (Expr::new(ExprKind::Str(name.clone()), self.span(k)), name),
+                    // [computed]: value
+                    None => (self.computed_key(k, scope), String::new()),
+                };
+                let ve = self.value(v, scope, &hint);
+                Some((ke, ve))
+            }
+            "shorthand_property_identifier" => {
+                let name = self.text(p).to_string();
+                Some((
+                    Expr::new(ExprKind::Str(name.clone()), ps),
+                    Expr::new(ExprKind::Name(name), ps),
+                ))
+            }
+            "spread_element" => {
+                let inner = *named_children(p).first()?;
+                let v = self.expr(inner, scope, false);
+                Some((Expr::unknown(ps), v))
+            }
+            "method_definition" => {
+                let name = p.child_by_field_name("name");
+                let key = match name.and_then(|n| self.key_name(n)) {
+                    Some(k) => Expr::new(ExprKind::Str(k), name.map(|n| self.span(n)).unwrap_or(ps)),
+                    None => Expr::unknown(ps),
+                };
+                let s = self.function(p, scope, "", false);
+                Some((key, Expr::new(ExprKind::Func(s), ps)))
+            }
+            _ => {
+                self.expr(p, scope, false);
+                None
+            }
+        }
+    }
+
+    /// The expression of a `[computed]` key.
+    fn computed_key(&mut self, k: Node, scope: ScopeId) -> Expr {
+        match named_children(k).first() {
+            Some(inner) => self.expr(*inner, scope, false),
+            None => Expr::unknown(self.span(k)),
+        }
+    }
+
+    /// Template literal: parts and substitutions → Concat (Str when static).
+    fn template(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let sp = self.span(node);
+        let mut parts: Vec<Expr> = Vec::new();
+        let mut has_subst = false;
+        for c in named_children(node) {
+            match c.kind() {
+                "string_fragment" | "escape_sequence" => {
+                    let s = unescape(self.text(c));
+                    parts.push(Expr::new(ExprKind::Str(s), self.span(c)));
+                }
+                "template_substitution" => {
+                    has_subst = true;
+                    match named_children(c).first() {
+                        Some(e) => {
+                            let e = self.expr(*e, scope, false);
+                            parts.push(e);
+                        }
+                        None => parts.push(Expr::unknown(self.span(c))),
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !has_subst {
+            let s: String = parts.iter().filter_map(|p| p.as_str()).collect();
+            return Expr::new(ExprKind::Str(s), sp);
+        }
+        Expr::new(ExprKind::Concat(parts), sp)
+    }
+
+    fn call_args(&mut self, node: Node, scope: ScopeId) -> Vec<Arg> {
+        let mut args = Vec::new();
+        let Some(arglist) = node.child_by_field_name("arguments") else {
+            return args;
+        };
+        if arglist.kind() == "template_string" {
+            // tag`…`
+            let value = self.template(arglist, scope);
+            args.push(Arg { name: None, value });
+            return args;
+        }
+        for a in named_children(arglist) {
+            let value = match a.kind() {
+                "spread_element" => match named_children(a).first() {
+                    Some(inner) => self.expr(*inner, scope, false),
+                    None => continue,
+                },
+                _ => self.expr(a, scope, false),
+            };
+            args.push(Arg { name: None, value });
+        }
+        args
+    }
+
+    fn call(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        let sp = self.span(node);
+        let is_new = node.kind() == "new_expression";
+        let field = if is_new { "constructor" } else { "function" };
+        let Some(func) = node.child_by_field_name(field) else {
+            return Expr::unknown(sp);
+        };
+        // The callee's receiver chain is part of this call's chain.
+        let callee = match func.kind() {
+            "import" | "super" => Expr::new(ExprKind::Name(self.text(func).to_string()), self.span(func)),
+            _ => self.expr(func, scope, true),
+        };
+        let args = self.call_args(node, scope);
+        // Deno.env.get("X")
+        if !is_new && callee.dotted().as_deref() == Some("Deno.env.get") {
+            if let Some(name) = args.first().and_then(|a| a.value.as_str()) {
+                let name = name.to_string();
+                self.facts.env_reads.push(name.clone());
+                return Expr::new(ExprKind::Env(name), sp);
+            }
+        }
+        let e = Expr::new(ExprKind::Call(Box::new(Call { callee, args, is_new })), sp);
+        if !receiver {
+            self.facts.calls.push(CallSite {
+                scope,
+                expr: e.clone(),
+                statement: false,
+            });
+        }
+        e
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn js(src: &str) -> FileFacts {
+        lower(Lang::JavaScript, "a.js", src)
+    }
+
+    fn ts(src: &str) -> FileFacts {
+        lower(Lang::TypeScript, "a.ts", src)
+    }
+
+    /// A compact rendering of an expression for assertions.
+    fn show(e: &Expr) -> String {
+        match &e.kind {
+            ExprKind::Str(s) => format!("{s:?}"),
+            ExprKind::Concat(p) => format!("concat({})", p.iter().map(show).collect::<Vec<_>>().join(", ")),
+            ExprKind::Name(n) => n.clone(),
+            ExprKind::This => "this".into(),
+            ExprKind::Member(o, m) => format!("{}.{m}", show(o)),
+            ExprKind::Index(o, i) => format!("{}[{}]", show(o), show(i)),
+            ExprKind::Call(c) => format!(
+                "{}{}({})",
+                if c.is_new { "new " } else { "" },
+                show(&c.callee),
+                c.args.iter().map(|a| show(&a.value)).collect::<Vec<_>>().join(", ")
+            ),
+            ExprKind::Dict(p) => format!(
+                "{{{}}}",
+                p.iter()
+                    .map(|(k, v)| format!("{}: {}", show(k), show(v)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            ExprKind::List(i) => format!("[{}]", i.iter().map(show).collect::<Vec<_>>().join(", ")),
+            ExprKind::Alt { cond, alts } => format!(
+                "alt({}{})",
+                cond.as_ref().map(|c| format!("{} ? ", show(c))).unwrap_or_default(),
+                alts.iter().map(show).collect::<Vec<_>>().join(" | ")
+            ),
+            ExprKind::Test(o) => format!("test({})", o.iter().map(show).collect::<Vec<_>>().join(", ")),
+            ExprKind::Env(n) => format!("env:{n}"),
+            ExprKind::Func(s) => format!("func#{s}"),
+            ExprKind::Bool(b) => b.to_string(),
+            ExprKind::Number => "num".into(),
+            ExprKind::Null => "null".into(),
+            ExprKind::Unknown => "?".into(),
+        }
+    }
+
+    fn assigns(f: &FileFacts) -> Vec<String> {
+        f.assigns
+            .iter()
+            .map(|a| format!("{}@{} = {}", show(&a.target), a.scope, show(&a.value)))
+            .collect()
+    }
+
+    fn calls(f: &FileFacts) -> Vec<String> {
+        f.calls.iter().map(|c| show(&c.expr)).collect()
+    }
+
+    fn imports(f: &FileFacts) -> Vec<(String, String, Option<String>)> {
+        f.imports
+            .iter()
+            .map(|i| (i.local.clone(), i.module.clone(), i.name.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn template_url_and_env() {
+        let f = js("const token = process.env.ZOHO_TOKEN || 'dev';\n\
+                    const url = `https://www.zohoapis.${tld}/crm/v2/${mod}`;\n\
+                    const a = process.env['ZOHO_DC'];\n\
+                    const b = import.meta.env.VITE_ZOHO;\n\
+                    const c = Deno.env.get('DENO_TOKEN');\n");
+        let a = assigns(&f);
+        assert_eq!(a[0], "token@0 = alt(env:ZOHO_TOKEN | \"dev\")");
+        assert_eq!(
+            a[1],
+            "url@0 = concat(\"https://www.zohoapis.\", tld, \"/crm/v2/\", mod)"
+        );
+        assert_eq!(a[2], "a@0 = env:ZOHO_DC");
+        assert_eq!(a[3], "b@0 = env:VITE_ZOHO");
+        assert_eq!(a[4], "c@0 = env:DENO_TOKEN");
+        assert_eq!(f.env_reads, vec!["ZOHO_TOKEN", "ZOHO_DC", "VITE_ZOHO", "DENO_TOKEN"]);
+        assert!(
+            f.calls.is_empty(),
+            "Deno.env.get is an env read, not a call: {:?}",
+            calls(&f)
+        );
+        assert_eq!(f.parse_error_line, None);
+    }
+
+    #[test]
+    fn builder_chain_is_one_call_site() {
+        let f = js("async function init(env, tok) {\n\
+                      (await new ZOHOCRMSDK.InitializeBuilder()).environment(env).token(tok).initialize();\n\
+                    }\n");
+        assert_eq!(f.calls.len(), 1, "{:?}", calls(&f));
+        let c = &f.calls[0];
+        assert_eq!(
+            show(&c.expr),
+            "new ZOHOCRMSDK.InitializeBuilder().environment(env).token(tok).initialize()"
+        );
+        assert!(c.statement);
+        assert_eq!(c.scope, 1);
+        assert_eq!(f.scopes[1].name, "init");
+        assert_eq!(f.scopes[1].params, vec!["env", "tok"]);
+        let ExprKind::Call(call) = &c.expr.kind else { panic!() };
+        assert_eq!(call.callee.last_name(), Some("initialize"));
+        // Span of the outermost call: the whole chain.
+        assert_eq!(c.expr.span.line, 2);
+        assert_eq!(c.expr.span.col, 1);
+    }
+
+    #[test]
+    fn axios_call_with_headers_dict() {
+        let f = js("axios.get(url, { headers: { Authorization: `Zoho-oauthtoken ${token}` } });");
+        assert_eq!(f.calls.len(), 1);
+        let ExprKind::Call(call) = &f.calls[0].expr.kind else {
+            panic!()
+        };
+        assert!(!call.is_new);
+        assert_eq!(call.callee.dotted().as_deref(), Some("axios.get"));
+        assert_eq!(call.args.len(), 2);
+        assert!(matches!(call.args[1].value.kind, ExprKind::Dict(_)));
+        assert_eq!(
+            show(&call.args[1].value),
+            "{\"headers\": {\"Authorization\": concat(\"Zoho-oauthtoken \", token)}}"
+        );
+    }
+
+    #[test]
+    fn es_imports_and_require() {
+        let f = js("import Sdk from 'zcrmsdk';\n\
+                    import { A as B, C } from './m.js';\n\
+                    import * as M from \"./ns\";\n\
+                    import './side-effect';\n\
+                    const cfg = require('./config');\n\
+                    const { X, Y: Z, W = 1 } = require('./x');\n\
+                    const tok = require('./t').token;\n\
+                    const dyn = await import('./d');\n");
+        assert_eq!(
+            imports(&f),
+            vec![
+                ("Sdk".into(), "zcrmsdk".into(), Some("default".into())),
+                ("B".into(), "./m.js".into(), Some("A".into())),
+                ("C".into(), "./m.js".into(), Some("C".into())),
+                ("M".into(), "./ns".into(), None),
+                ("cfg".into(), "./config".into(), None),
+                ("X".into(), "./x".into(), Some("X".into())),
+                ("Z".into(), "./x".into(), Some("Y".into())),
+                ("W".into(), "./x".into(), Some("W".into())),
+                ("tok".into(), "./t".into(), Some("token".into())),
+                ("dyn".into(), "./d".into(), None),
+            ]
+        );
+        assert!(f.calls.is_empty(), "{:?}", calls(&f));
+        assert!(f.assigns.is_empty(), "{:?}", assigns(&f));
+    }
+
+    #[test]
+    fn exports_and_reexports() {
+        let f = js("export const BASE = 'https://accounts.zoho.eu';\n\
+                    export default { token: TOKEN };\n\
+                    export { a as b };\n\
+                    export { t as token } from './t';\n\
+                    module.exports = { base: BASE };\n\
+                    exports.X = 1;\n\
+                    module.exports.Y = 'y';\n");
+        assert_eq!(
+            assigns(&f),
+            vec![
+                "BASE@0 = \"https://accounts.zoho.eu\"",
+                "default@0 = {\"token\": TOKEN}",
+                "b@0 = a",
+                "module.exports@0 = {\"base\": BASE}",
+                "exports.X@0 = num",
+                "module.exports.Y@0 = \"y\"",
+            ]
+        );
+        assert_eq!(imports(&f), vec![("token".into(), "./t".into(), Some("t".into()))]);
+    }
+
+    #[test]
+    fn export_default_function() {
+        let f = js("export default function makeClient(t) { return new Client(t); }\n");
+        assert_eq!(f.scopes[1].name, "makeClient");
+        assert_eq!(assigns(&f), vec!["makeClient@0 = func#1", "default@0 = makeClient"]);
+        assert_eq!(f.returns.len(), 1);
+        assert_eq!(f.returns[0].scope, 1);
+        assert_eq!(show(&f.returns[0].value), "new Client(t)");
+        assert_eq!(f.calls.len(), 1);
+    }
+
+    #[test]
+    fn destructuring() {
+        let f = js("const { a, b: c, d = 'x', ...rest } = obj;\n\
+                    const { ZOHO_TOKEN, ZOHO_DC: dc = 'com' } = process.env;\n\
+                    const [p, , q] = ['1', '2', '3'];\n");
+        assert_eq!(
+            assigns(&f),
+            vec![
+                "a@0 = obj.a",
+                "c@0 = obj.b",
+                "d@0 = alt(obj.d | \"x\")",
+                "rest@0 = obj",
+                "ZOHO_TOKEN@0 = env:ZOHO_TOKEN",
+                "dc@0 = alt(env:ZOHO_DC | \"com\")",
+                "p@0 = \"1\"",
+                "q@0 = \"3\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn class_fields_methods_and_this() {
+        let f = js("class Api extends Base {\n\
+                      base = 'https://www.zohoapis.com';\n\
+                      static region = 'us';\n\
+                      constructor(token, dc = 'eu') {\n\
+                        super(token);\n\
+                        this.token = token;\n\
+                      }\n\
+                      get(path) { return fetch(`${this.base}${path}`, { headers: { Authorization: this.token } }); }\n\
+                    }\n");
+        let class = f.scopes.iter().position(|s| s.kind == ScopeKind::Class).unwrap();
+        assert_eq!(f.scopes[class].name, "Api");
+        let ctor = f.scopes.iter().position(|s| s.name == "constructor").unwrap();
+        assert_eq!(f.scopes[ctor].parent, Some(class));
+        assert_eq!(f.scopes[ctor].params, vec!["token", "dc"]);
+        let get = f.scopes.iter().position(|s| s.name == "get").unwrap();
+        assert_eq!(f.scopes[get].parent, Some(class));
+        let a = assigns(&f);
+        assert!(a.contains(&format!("Api@0 = func#{class}")), "{a:?}");
+        assert!(
+            a.contains(&format!("this.base@{class} = \"https://www.zohoapis.com\"")),
+            "{a:?}"
+        );
+        assert!(a.contains(&format!("this.region@{class} = \"us\"")), "{a:?}");
+        assert!(a.contains(&format!("dc@{ctor} = \"eu\"")), "{a:?}");
+        assert!(a.contains(&format!("this.token@{ctor} = token")), "{a:?}");
+        assert!(a.contains(&format!("constructor@{class} = func#{ctor}")), "{a:?}");
+        let c = calls(&f);
+        assert!(
+            c.contains(&"fetch(concat(this.base, path), {\"headers\": {\"Authorization\": this.token}})".to_string()),
+            "{c:?}"
+        );
+        assert_eq!(f.returns.len(), 1);
+        assert_eq!(f.returns[0].scope, get);
+    }
+
+    #[test]
+    fn arrow_functions_and_returns() {
+        let f = js("const getClient = (token) => new Client({ token });\n\
+                    const h = async function () { return 1; };\n\
+                    items.map(x => fetch(x));\n");
+        assert_eq!(f.scopes[1].name, "getClient");
+        assert_eq!(f.scopes[1].params, vec!["token"]);
+        assert_eq!(f.scopes[2].name, "h");
+        assert_eq!(f.scopes[3].params, vec!["x"]);
+        let a = assigns(&f);
+        assert_eq!(a, vec!["getClient@0 = func#1", "h@0 = func#2"]);
+        assert_eq!(show(&f.returns[0].value), "new Client({\"token\": token})");
+        assert_eq!(f.returns[0].scope, 1);
+        let c = calls(&f);
+        assert_eq!(
+            c,
+            vec!["new Client({\"token\": token})", "fetch(x)", "items.map(func#3)"]
+        );
+        assert!(f.calls[2].statement);
+        assert!(!f.calls[0].statement);
+    }
+
+    #[test]
+    fn guards_loops_switch_and_ops() {
+        let f = js("let url;\n\
+                    if (env === 'production') { url = 'https://accounts.zoho.com'; } else url = 'https://accounts.zoho.eu';\n\
+                    for (const dc of DCS) { connect(dc); }\n\
+                    switch (region) { case 'eu': host = 'zoho.eu'; break; default: host = 'zoho.com'; }\n\
+                    let s = 'a'; s += b;\n\
+                    const t = flag ? 'x' : 'y';\n\
+                    const n = !ok;\n\
+                    const k = a && b;\n\
+                    const v = cfg?.token ?? null;\n");
+        let a = assigns(&f);
+        assert_eq!(
+            a,
+            vec![
+                "url@0 = \"https://accounts.zoho.com\"",
+                "url@0 = \"https://accounts.zoho.eu\"",
+                "dc@0 = DCS[?]",
+                "host@0 = \"zoho.eu\"",
+                "host@0 = \"zoho.com\"",
+                "s@0 = \"a\"",
+                "s@0 = concat(s, b)",
+                "t@0 = alt(flag ? \"x\" | \"y\")",
+                "n@0 = test(ok)",
+                "k@0 = test(a, b)",
+                "v@0 = alt(cfg.token | null)",
+            ]
+        );
+        assert_eq!(show(f.assigns[0].guard.as_ref().unwrap()), "test(env, \"production\")");
+        assert_eq!(show(f.assigns[1].guard.as_ref().unwrap()), "test(env, \"production\")");
+        assert_eq!(show(f.assigns[3].guard.as_ref().unwrap()), "test(region, \"eu\")");
+        assert!(f.assigns[4].guard.is_none());
+        assert_eq!(calls(&f), vec!["connect(dc)"]);
+    }
+
+    #[test]
+    fn nested_calls_everywhere_are_seen() {
+        let f = js("try { a(); } catch (e) { b(); } finally { c(); }\n\
+                    while (d()) { e(); }\n\
+                    do { f(); } while (g());\n\
+                    label: for (let i = h(); i < 3; i++) { j(); }\n\
+                    throw k();\n\
+                    x = [l(), ...m()];\n\
+                    const o = { ...n(), p() { return q(); } };\n\
+                    function r() { return s(t()); }\n");
+        let mut c = calls(&f);
+        c.sort();
+        let expected: Vec<String> = [
+            "a()", "b()", "c()", "d()", "e()", "f()", "g()", "h()", "j()", "k()", "l()", "m()", "n()", "q()", "s(t())",
+            "t()",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(c, expected);
+    }
+
+    #[test]
+    fn comments_produce_nothing() {
+        let f = js("// token = 'x'\n/* fetch(url) */\nfoo(/* c */ a, // d\n b);\n");
+        assert_eq!(calls(&f), vec!["foo(a, b)"]);
+        assert!(f.assigns.is_empty());
+    }
+
+    #[test]
+    fn typescript_types_are_skipped() {
+        let f = ts("import type { Cfg } from './cfg';\n\
+                    interface Opts { token: string }\n\
+                    type Region = 'eu' | 'us';\n\
+                    enum Dc { EU = 'eu' }\n\
+                    declare const X: string;\n\
+                    export class Client {\n\
+                      private base: string = 'https://www.zohoapis.eu';\n\
+                      constructor(private readonly token: string, public dc?: string) {}\n\
+                      async get<T>(path: string): Promise<T> {\n\
+                        const r = await fetch(`${this.base}${path}` as string, { headers: { Authorization: this.token! } });\n\
+                        return (await r.json()) as T;\n\
+                      }\n\
+                    }\n\
+                    const tok = <string>process.env.ZOHO_TOKEN;\n\
+                    const n = cfg satisfies Cfg;\n\
+                    function f(this: Window, { token, env = 'prod' }: Opts, x = 2) {}\n");
+        assert_eq!(f.parse_error_line, None);
+        assert_eq!(imports(&f), vec![("Cfg".into(), "./cfg".into(), Some("Cfg".into()))]);
+        let class = f.scopes.iter().position(|s| s.name == "Client").unwrap();
+        let ctor = f.scopes.iter().position(|s| s.name == "constructor").unwrap();
+        let get = f.scopes.iter().position(|s| s.name == "get").unwrap();
+        assert_eq!(f.scopes[ctor].params, vec!["token", "dc"]);
+        assert_eq!(f.scopes[get].params, vec!["path"]);
+        let a = assigns(&f);
+        assert!(
+            a.contains(&format!("this.base@{class} = \"https://www.zohoapis.eu\"")),
+            "{a:?}"
+        );
+        assert!(a.contains(&format!("this.token@{ctor} = token")), "{a:?}");
+        assert!(a.contains(&format!("this.dc@{ctor} = dc")), "{a:?}");
+        assert!(a.contains(&"tok@0 = env:ZOHO_TOKEN".to_string()), "{a:?}");
+        assert!(a.contains(&"n@0 = cfg".to_string()), "{a:?}");
+        let func = f.scopes.iter().position(|s| s.name == "f").unwrap();
+        assert_eq!(f.scopes[func].params, vec!["#arg0", "x"]);
+        assert!(a.contains(&format!("token@{func} = #arg0.token")), "{a:?}");
+        assert!(a.contains(&format!("env@{func} = alt(#arg0.env | \"prod\")")), "{a:?}");
+        let c = calls(&f);
+        assert!(
+            c.contains(&"fetch(concat(this.base, path), {\"headers\": {\"Authorization\": this.token}})".to_string()),
+            "{c:?}"
+        );
+        assert!(c.contains(&"r.json()".to_string()), "{c:?}");
+        assert!(!a.iter().any(|s| s.starts_with("Dc") || s.starts_with("X@")), "{a:?}");
+    }
+
+    #[test]
+    fn tsx_parses_with_tsx_grammar() {
+        let src = "export const App = ({ token }: Props) => {\n\
+                     const data = useQuery(() => fetch(url, { headers: { Authorization: token } }));\n\
+                     return <div className={cx('a')} onClick={() => save(data as any)}>{render(data)}</div>;\n\
+                   };\n";
+        let f = lower(Lang::TypeScript, "App.tsx", src);
+        assert_eq!(f.parse_error_line, None);
+        let mut c = calls(&f);
+        c.sort();
+        assert!(c.iter().any(|s| s.starts_with("fetch(url")), "{c:?}");
+        assert!(c.contains(&"cx(\"a\")".to_string()), "{c:?}");
+        assert!(c.contains(&"save(data)".to_string()), "{c:?}");
+        assert!(c.contains(&"render(data)".to_string()), "{c:?}");
+        // The TS grammar cannot parse JSX.
+        let g = lower(Lang::TypeScript, "App.ts", src);
+        assert!(g.parse_error_line.is_some());
+    }
+
+    #[test]
+    fn jsx_in_js() {
+        let f = lower(
+            Lang::JavaScript,
+            "a.jsx",
+            "const x = <A b={f(1)}><C {...g()} />{h()}</A>;",
+        );
+        assert_eq!(f.parse_error_line, None);
+        let mut c = calls(&f);
+        c.sort();
+        assert_eq!(c, vec!["f(num)", "g()", "h()"]);
+    }
+
+    #[test]
+    fn syntax_error_sets_line() {
+        let f = js("const a = 1;\nconst b = ;\nfoo();\n");
+        assert_eq!(f.parse_error_line, Some(2));
+        assert!(calls(&f).contains(&"foo()".to_string()));
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let mut src = String::from("const x = ");
+        src.push_str(&"(".repeat(300));
+        src.push_str("f()");
+        src.push_str(&")".repeat(300));
+        src.push_str(";\n");
+        let f = js(&src);
+        assert_eq!(f.parse_error_line, None);
+        assert_eq!(f.assigns.len(), 1);
+    }
+
+    #[test]
+    fn deep_calls() {
+        let deep_calls = format!("{}1{}", "g(".repeat(300), ")".repeat(300));
+        let f = js(&deep_calls);
+        assert!(!f.calls.is_empty());
+    }
+
+    #[test]
+    fn deep_fns() {
+        let deep_fns = format!("{}{}", "function a() {".repeat(300), "}".repeat(300));
+        let f = js(&deep_fns);
+        assert!(f.scopes.len() > 10);
+    }
+
+    #[test]
+    fn deep_arrays() {
+        let deep_arrays = format!("x = {}1{};", "[".repeat(300), "]".repeat(300));
+        js(&deep_arrays);
+    }
+
+    #[test]
+    fn deep_objects() {
+        let deep_objects = format!("x = {}1{};", "{a: ".repeat(300), "}".repeat(300));
+        js(&deep_objects);
+    }
+
+    #[test]
+    fn deep_pattern() {
+        let deep_pattern = format!("const {}x{} = y;", "[".repeat(300), "]".repeat(300));
+        js(&deep_pattern);
+    }
+
+    #[test]
+    fn long_chain() {
+        let long_chain = format!("b{};", ".m()".repeat(2000));
+        let f = js(&long_chain);
+        assert_eq!(f.calls.len(), 1);
+    }
+
+    #[test]
+    fn spans_are_one_based_unicode_columns() {
+        let f = js("const é = 'ü'; go(é);\n");
+        let c = &f.calls[0].expr.span;
+        assert_eq!((c.line, c.col, c.end_col), (1, 16, 21));
+    }
+
+    #[test]
+    fn pathological_nesting_on_small_stack() {
+        let n = 1000;
+        let cases = vec![
+            ("a.js", format!("x = {}1{};", "y => ".repeat(n), "")),
+            ("a.js", format!("x = {}1{};", "{a: ".repeat(n), "}".repeat(n))),
+            ("a.js", format!("x = {}{};", "class { a = ".repeat(n), "}".repeat(n))),
+            ("a.js", format!("{}f();{}", "if (a) { ".repeat(n), "}".repeat(n))),
+            ("a.js", format!("x = {}1{};", "`${".repeat(n), "}`".repeat(n))),
+            ("a.js", format!("x = {}1{};", "a ? b : ".repeat(n), "")),
+            ("a.js", format!("x = {}{};", "<a b={".repeat(n), "} />".repeat(n))),
+            ("a.js", format!("x = {}1{};", "a + (".repeat(n), ")".repeat(n))),
+            ("a.js", format!("x = {}1{};", "f(() => ".repeat(n), ")".repeat(n))),
+            (
+                "a.js",
+                format!("function f({}x{}) {{}}", "{a: ".repeat(n), "}".repeat(n)),
+            ),
+            (
+                "a.js",
+                format!("const {} = y;", "{a: ".repeat(n) + "b" + &"}".repeat(n)),
+            ),
+            ("a.js", format!("{}1{};", "a = ".repeat(n), "")),
+            ("a.js", format!("{}1;", "f(), ".repeat(5 * n))),
+            ("a.js", format!("for ({}1;;) {{}}", "a = ".repeat(n))),
+            ("a.js", format!("x = {}1{};", "[...".repeat(n), "]".repeat(n))),
+            ("a.ts", format!("x = {}1{};", "(<T>(".repeat(n), "))".repeat(n))),
+            ("a.tsx", format!("x = {}1{};", "(a as any)[".repeat(n), "]".repeat(n))),
+        ];
+        for (path, src) in cases {
+            let handle = std::thread::Builder::new()
+                .stack_size(2 << 20)
+                .spawn(move || {
+                    let lang = if path.ends_with(".js") {
+                        Lang::JavaScript
+                    } else {
+                        Lang::TypeScript
+                    };
+                    lower(lang, path, &src).scopes.len()
+                })
+                .unwrap();
+            assert!(handle.join().is_ok(), "overflow on {path}");
+        }
+    }
 }

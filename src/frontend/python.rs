@@ -127,7 +127,8 @@ impl<'a> Lowerer<'a> {
                 }
             }
             "for_statement" => {
-                if let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) {
+                if let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                {
                     let iter = self.expr_top(right, scope, false);
                     let sp = self.span(node);
                     let value = Expr::new(
@@ -185,7 +186,9 @@ impl<'a> Lowerer<'a> {
     }
 
     fn with_item(&mut self, item: Node, scope: ScopeId, guard: Option<&Expr>) {
-        let Some(value) = item.child_by_field_name("value") else { return };
+        let Some(value) = item.child_by_field_name("value") else {
+            return;
+        };
         if value.kind() == "as_pattern" {
             let kids = named_children(value);
             if let Some(src) = kids.first() {
@@ -202,7 +205,9 @@ impl<'a> Lowerer<'a> {
     }
 
     fn assignment(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        let Some(left) = node.child_by_field_name("left") else { return };
+        let Some(left) = node.child_by_field_name("left") else {
+            return;
+        };
         let Some(right) = node.child_by_field_name("right") else {
             return; // annotation only: `x: int`
         };
@@ -260,7 +265,10 @@ impl<'a> Lowerer<'a> {
     }
 
     fn function(&mut self, node: Node, parent: ScopeId) {
-        let name = node.child_by_field_name("name").map(|n| self.text(n).to_string()).unwrap_or_default();
+        let name = node
+            .child_by_field_name("name")
+            .map(|n| self.text(n).to_string())
+            .unwrap_or_default();
         let sp = self.span(node);
         let scope = self.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
         if let Some(params) = node.child_by_field_name("parameters") {
@@ -319,7 +327,10 @@ impl<'a> Lowerer<'a> {
     }
 
     fn class(&mut self, node: Node, parent: ScopeId) {
-        let name = node.child_by_field_name("name").map(|n| self.text(n).to_string()).unwrap_or_default();
+        let name = node
+            .child_by_field_name("name")
+            .map(|n| self.text(n).to_string())
+            .unwrap_or_default();
         let sp = self.span(node);
         let scope = self.facts.add_scope(ScopeKind::Class, name.clone(), parent, sp);
         if !name.is_empty() {
@@ -365,7 +376,10 @@ impl<'a> Lowerer<'a> {
 
     fn import_from(&mut self, node: Node, scope: ScopeId) {
         let sp = self.span(node);
-        let module = node.child_by_field_name("module_name").map(|m| self.text(m).to_string()).unwrap_or_default();
+        let module = node
+            .child_by_field_name("module_name")
+            .map(|m| self.text(m).to_string())
+            .unwrap_or_default();
         let mut c = node.walk();
         let names: Vec<Node> = node.children_by_field_name("name", &mut c).collect();
         for n in names {
@@ -419,7 +433,10 @@ impl<'a> Lowerer<'a> {
             },
             "string" => return self.string(node, scope),
             "concatenated_string" => {
-                let parts = named_children(node).into_iter().map(|c| self.string(c, scope)).collect();
+                let parts = named_children(node)
+                    .into_iter()
+                    .map(|c| self.string(c, scope))
+                    .collect();
                 ExprKind::Concat(parts)
             }
             "attribute" => {
@@ -509,16 +526,22 @@ impl<'a> Lowerer<'a> {
                 }
             }
             "comparison_operator" | "not_operator" => {
-                let kids = named_children(node).into_iter().map(|c| self.expr(c, scope, false)).collect();
+                let kids = named_children(node)
+                    .into_iter()
+                    .map(|c| self.expr(c, scope, false))
+                    .collect();
                 ExprKind::Test(kids)
             }
             "parenthesized_expression" | "await" | "expression_list" if named_children(node).len() == 1 => {
                 let inner = named_children(node)[0];
                 return self.expr(inner, scope, receiver);
             }
-            "tuple" | "list" | "set" | "expression_list" => {
-                ExprKind::List(named_children(node).into_iter().map(|c| self.expr(c, scope, false)).collect())
-            }
+            "tuple" | "list" | "set" | "expression_list" => ExprKind::List(
+                named_children(node)
+                    .into_iter()
+                    .map(|c| self.expr(c, scope, false))
+                    .collect(),
+            ),
             "dictionary" => {
                 let mut pairs = Vec::new();
                 for p in named_children(node) {
@@ -653,7 +676,10 @@ impl<'a> Lowerer<'a> {
         let dotted = callee.dotted();
         // Environment reads.
         if let Some(d) = dotted.as_deref() {
-            if matches!(d, "os.getenv" | "getenv" | "os.environ.get" | "environ.get" | "os.environ.setdefault") {
+            if matches!(
+                d,
+                "os.getenv" | "getenv" | "os.environ.get" | "environ.get" | "os.environ.setdefault"
+            ) {
                 if let Some(name) = args.first().and_then(|a| a.value.as_str()) {
                     let name = name.to_string();
                     self.facts.env_reads.push(name.clone());
@@ -739,7 +765,9 @@ fn brace_format(t: &str, span: Span, args: &[Arg]) -> ExprKind {
         let value = if field.is_empty() || field.chars().all(|c| c.is_ascii_digit()) {
             positional.next().map(|a| a.value.clone())
         } else {
-            args.iter().find(|a| a.name.as_deref() == Some(field)).map(|a| a.value.clone())
+            args.iter()
+                .find(|a| a.name.as_deref() == Some(field))
+                .map(|a| a.value.clone())
         };
         parts.push(value.unwrap_or_else(|| Expr::unknown(span)));
         rest = &rest[i + j + 1..];

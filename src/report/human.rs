@@ -61,13 +61,19 @@ fn source(file: &ShownFile) -> NamedSource<String> {
 fn to_diag(f: &Finding, files: &[ShownFile]) -> Diag {
     let file = &files[f.primary.file];
     let span = f.primary.span;
-    let mut labels = vec![LabeledSpan::new_primary_with_span(Some(f.label.clone()), (span.start, span.end - span.start))];
+    let mut labels = vec![LabeledSpan::new_primary_with_span(
+        Some(f.label.clone()),
+        (span.start, span.end - span.start),
+    )];
     let mut related = Vec::new();
     for r in &f.related {
         let s = r.loc.span;
         if r.loc.file == f.primary.file {
             if (s.start, s.end) != (span.start, span.end) {
-                labels.push(LabeledSpan::new_with_span(Some(r.message.clone()), (s.start, s.end - s.start)));
+                labels.push(LabeledSpan::new_with_span(
+                    Some(r.message.clone()),
+                    (s.start, s.end - s.start),
+                ));
             }
         } else {
             let other = &files[r.loc.file];
@@ -77,13 +83,26 @@ fn to_diag(f: &Finding, files: &[ShownFile]) -> Diag {
                 severity: Severity::Advice,
                 help: None,
                 source: source(other),
-                labels: vec![LabeledSpan::new_with_span(Some(r.message.clone()), (s.start, s.end - s.start))],
+                labels: vec![LabeledSpan::new_with_span(
+                    Some(r.message.clone()),
+                    (s.start, s.end - s.start),
+                )],
                 related: Vec::new(),
             });
         }
     }
     Diag {
-        code: format!("{}", f.rule),
+        code: format!(
+            "{} {} · {}:{}:{}",
+            f.rule,
+            crate::catalog::catalog()
+                .rule(f.rule)
+                .map(|r| r.name.as_str())
+                .unwrap_or(""),
+            file.path,
+            span.line,
+            span.col
+        ),
         message: f.message.clone(),
         severity: match f.level {
             Level::Error => Severity::Error,

@@ -41,7 +41,9 @@ pub fn render(result: &ScanResult) -> String {
                         .iter()
                         .map(|r| {
                             let mut v = loc(result, r.loc);
-                            v.as_object_mut().expect("object").insert("message".into(), json!(r.message));
+                            v.as_object_mut()
+                                .expect("object")
+                                .insert("message".into(), json!(r.message));
                             v
                         })
                         .collect(),

@@ -67,8 +67,17 @@ pub fn render(result: &ScanResult) -> String {
         .iter()
         .map(|f| {
             let file = &result.files[f.primary.file];
-            let line_text = file.text.lines().nth(f.primary.span.line as usize - 1).unwrap_or("").trim();
-            let line_hash: String = Sha256::digest(line_text.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect();
+            let line_text = file
+                .text
+                .lines()
+                .nth(f.primary.span.line as usize - 1)
+                .unwrap_or("")
+                .trim();
+            let line_hash: String = Sha256::digest(line_text.as_bytes())
+                .iter()
+                .take(8)
+                .map(|b| format!("{b:02x}"))
+                .collect();
             let n = seen_lines.entry((f.primary.file, line_hash.clone())).or_insert(0);
             *n += 1;
             let related: Vec<Value> = f

@@ -33,10 +33,18 @@ pub fn run(ctx: &RuleCtx) -> Vec<Finding> {
     out.extend(ot002_runtime_switch::check(ctx));
     out.extend(ot004_cross_datacenter::check(ctx));
     out.extend(ot006_hardcoded_token::check(ctx));
-    // One result per breaking binding: a cross-environment finding already
-    // covers the data-center difference at the same place.
+    // One result per breaking binding, the most precise cause first: a token
+    // minted in another data center (OT004) explains more than the
+    // environment difference (OT001), which covers a mere data-center
+    // difference of the same token (OT004).
+    let minted: BTreeSet<Loc> = out
+        .iter()
+        .filter(|f| f.rule == "OT004" && f.token.as_deref().is_some_and(|t| t.starts_with("minted:")))
+        .map(|f| f.primary)
+        .collect();
+    out.retain(|f| !(f.rule == "OT001" && minted.contains(&f.primary)));
     let ot001: BTreeSet<Loc> = out.iter().filter(|f| f.rule == "OT001").map(|f| f.primary).collect();
-    out.retain(|f| !(f.rule == "OT004" && ot001.contains(&f.primary)));
+    out.retain(|f| !(f.rule == "OT004" && ot001.contains(&f.primary) && !minted.contains(&f.primary)));
     out.sort_by(|a, b| (a.primary, a.rule, &a.message).cmp(&(b.primary, b.rule, &b.message)));
     out.dedup_by(|a, b| a.primary == b.primary && a.rule == b.rule);
     out
@@ -64,7 +72,12 @@ pub(crate) fn describe(kind: BindingKind) -> &'static str {
 
 /// Related locations shared by the binding rules: where the token comes
 /// from, the helper's inner call, then `others` (capped).
-pub(crate) fn related_for(ctx: &RuleCtx, b: &Binding, token_origin: Option<Loc>, others: &[(Loc, String)]) -> Vec<Related> {
+pub(crate) fn related_for(
+    ctx: &RuleCtx,
+    b: &Binding,
+    token_origin: Option<Loc>,
+    others: &[(Loc, String)],
+) -> Vec<Related> {
     let mut rel = Vec::new();
     if let Some(o) = token_origin {
         if o != b.at {

@@ -72,7 +72,10 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
         }
     }
     // SDK switch without a token: the SDK reuses the previous one.
-    for b in bindings.iter().filter(|b| b.kind == BindingKind::SdkSwitch && b.tokens.is_empty()) {
+    for b in bindings
+        .iter()
+        .filter(|b| b.kind == BindingKind::SdkSwitch && b.tokens.is_empty())
+    {
         let Some(env) = fixed_env(b) else { continue };
         let previous: Vec<&Binding> = bindings
             .iter()
@@ -84,7 +87,15 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
         let id = first.identities().first().map(|i| i.to_string()).unwrap_or_default();
         let others: Vec<(Loc, String)> = previous
             .iter()
-            .map(|o| (o.at, format!("the SDK was initialised with `{id}` for {} here", fixed_env(o).expect("filtered"))))
+            .map(|o| {
+                (
+                    o.at,
+                    format!(
+                        "the SDK was initialised with `{id}` for {} here",
+                        fixed_env(o).expect("filtered")
+                    ),
+                )
+            })
             .collect();
         out.push(Finding {
             rule: ID,

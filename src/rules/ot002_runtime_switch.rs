@@ -11,7 +11,11 @@ use crate::finding::Finding;
 use crate::model::{Binding, Loc, Target};
 
 pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
-    ctx.model.bindings.iter().filter_map(|b| check_binding(ctx, b)).collect()
+    ctx.model
+        .bindings
+        .iter()
+        .filter_map(|b| check_binding(ctx, b))
+        .collect()
 }
 
 fn check_binding(ctx: &RuleCtx, b: &Binding) -> Option<Finding> {
@@ -39,17 +43,27 @@ fn check_binding(ctx: &RuleCtx, b: &Binding) -> Option<Finding> {
     let dcs: BTreeSet<_> = envs.iter().map(|e| e.dc).collect();
     let selectors: BTreeSet<&str> = api.iter().filter_map(|e| e.selector.as_deref()).collect();
     // Keyed: the token is chosen by the same key as the endpoint.
-    if b.tokens.iter().any(|t| t.selector.as_deref().is_some_and(|s| selectors.contains(s))) {
+    if b.tokens
+        .iter()
+        .any(|t| t.selector.as_deref().is_some_and(|s| selectors.contains(s)))
+    {
         return None;
     }
     let deployment_switch = !selectors.is_empty() && selectors.iter().all(|s| s.starts_with("env:"));
     let deployment_token = b.tokens.iter().all(|t| t.identity.is_deployment());
     let ids: Vec<String> = b.identities().iter().map(|i| i.to_string()).collect();
     let id = ids.join(", ");
-    let switch_origin = api.iter().map(|e| e.origin).find(|o| *o != b.at);
+    // Each alternative once, where it is written.
     let mut others: Vec<(Loc, String)> = Vec::new();
-    if let Some(o) = switch_origin {
-        others.push((o, "the endpoint is chosen here".into()));
+    let mut shown: BTreeSet<Target> = BTreeSet::new();
+    for e in &api {
+        if e.origin != b.at && shown.insert(e.target) {
+            let what = match e.target {
+                Target::Env(env) => format!("{env} is one alternative"),
+                Target::AnyEnv(_) => "the host is built from a variable here".to_string(),
+            };
+            others.push((e.origin, what));
+        }
     }
     let token_origin = b.tokens.first().map(|t| t.origin);
     let env_list = if templated && envs.is_empty() {
@@ -58,8 +72,16 @@ fn check_binding(ctx: &RuleCtx, b: &Binding) -> Option<Finding> {
         env_names(&envs).join(" / ")
     };
     if kinds.len() >= 2 || templated {
-        let level = if deployment_switch && deployment_token { Level::Warning } else { Level::Error };
-        let selector = selectors.iter().next().map(|s| format!(" by `{s}`")).unwrap_or_default();
+        let level = if deployment_switch && deployment_token {
+            Level::Warning
+        } else {
+            Level::Error
+        };
+        let selector = selectors
+            .iter()
+            .next()
+            .map(|s| format!(" by `{s}`"))
+            .unwrap_or_default();
         return Some(Finding {
             rule: "OT002",
             level,
@@ -69,7 +91,9 @@ fn check_binding(ctx: &RuleCtx, b: &Binding) -> Option<Finding> {
             label: format!("{} switches environment with one token", describe(b.kind)),
             primary: b.at,
             related: related_for(ctx, b, token_origin, &others),
-            help: "select the token with the same key as the environment, or use the api_domain returned with the token".into(),
+            help:
+                "select the token with the same key as the environment, or use the api_domain returned with the token"
+                    .into(),
             token: Some(id),
             environments: env_names(&envs),
             fingerprint: String::new(),
@@ -80,7 +104,9 @@ fn check_binding(ctx: &RuleCtx, b: &Binding) -> Option<Finding> {
         return Some(Finding {
             rule: "OT004",
             level: super::level("OT004"),
-            message: format!("the data center is chosen at run time among {env_list}, but token `{id}` is the same in every branch"),
+            message: format!(
+                "the data center is chosen at run time among {env_list}, but token `{id}` is the same in every branch"
+            ),
             label: format!("{} switches data center with one token", describe(b.kind)),
             primary: b.at,
             related: related_for(ctx, b, token_origin, &others),

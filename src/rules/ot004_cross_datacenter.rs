@@ -19,7 +19,11 @@ fn fixed_dc(b: &Binding) -> Option<(DcId, Environment)> {
     let envs = b.environments();
     let dcs: BTreeSet<DcId> = envs.iter().map(|e| e.dc).collect();
     match dcs.len() {
-        1 => envs.iter().find(|e| e.kind.is_some()).or(envs.first()).map(|e| (e.dc, *e)),
+        1 => envs
+            .iter()
+            .find(|e| e.kind.is_some())
+            .or(envs.first())
+            .map(|e| (e.dc, *e)),
         _ => None,
     }
 }
@@ -38,7 +42,8 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
     let mut reported = BTreeSet::new();
     for (id, members) in &groups {
         let dcs: BTreeSet<DcId> = members.iter().map(|m| m.1).collect();
-        if dcs.len() < 2 {
+        // A minted token's own data center is known: checked precisely below.
+        if dcs.len() < 2 || matches!(id, TokenIdentity::Minted(_)) {
             continue;
         }
         for (i, dc, env) in members {
@@ -49,7 +54,12 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
             let others: Vec<(Loc, String)> = members
                 .iter()
                 .filter(|m| m.1 != *dc)
-                .map(|m| (bindings[m.0].at, format!("the same token is used in data center {} here", dc_name(m.1))))
+                .map(|m| {
+                    (
+                        bindings[m.0].at,
+                        format!("the same token is used in data center {} here", dc_name(m.1)),
+                    )
+                })
                 .collect();
             let other_envs: Vec<Environment> = members.iter().filter(|m| m.1 != *dc).map(|m| m.2).collect();
             let origin = b.tokens.iter().find(|t| &t.identity == *id).map(|t| t.origin);
@@ -61,7 +71,13 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                 message: format!(
                     "token `{id}` is used in data center {} here and in {} elsewhere; tokens never cross data centers",
                     dc_name(*dc),
-                    other_envs.iter().map(|e| dc_name(e.dc)).collect::<BTreeSet<_>>().into_iter().collect::<Vec<_>>().join(", ")
+                    other_envs
+                        .iter()
+                        .map(|e| dc_name(e.dc))
+                        .collect::<BTreeSet<_>>()
+                        .into_iter()
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
                 label: format!("{} uses `{id}` in data center {}", describe(b.kind), dc_name(*dc)),
                 primary: b.at,
@@ -80,7 +96,9 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
         }
         for t in &b.tokens {
             let Some(minted) = t.minted_dc else { continue };
-            let Some(env) = b.api_environments().into_iter().find(|e| e.dc != minted) else { continue };
+            let Some(env) = b.api_environments().into_iter().find(|e| e.dc != minted) else {
+                continue;
+            };
             out.push(Finding {
                 rule: ID,
                 level: level(ID),
@@ -93,7 +111,9 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                 label: format!("{} uses a {} token in {}", describe(b.kind), dc_name(minted), env),
                 primary: b.at,
                 related: related_for(ctx, b, Some(t.origin), &[]),
-                help: "refresh at the accounts server of the token's data center and call the api_domain returned with it".into(),
+                help:
+                    "refresh at the accounts server of the token's data center and call the api_domain returned with it"
+                        .into(),
                 token: Some(t.identity.to_string()),
                 environments: env_names(&[env]),
                 fingerprint: String::new(),

@@ -13,7 +13,9 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
         .map(|(loc, hash)| Finding {
             rule: ID,
             level: level(ID),
-            message: format!("a Zoho OAuth token (literal:sha256:{hash}) is committed here; revoke it and load it from a secret"),
+            message: format!(
+                "a Zoho OAuth token (literal:sha256:{hash}) is committed here; revoke it and load it from a secret"
+            ),
             label: "token literal (redacted)".into(),
             primary: *loc,
             related: Vec::new(),

@@ -1,0 +1,249 @@
+//! The command as a user runs it: exit codes, formats, bad input,
+//! determinism and redaction.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn bin() -> Command {
+    Command::cargo_bin("orgtoken").expect("binary builds")
+}
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    bin().current_dir(dir).args(args).output().expect("orgtoken runs")
+}
+
+#[test]
+fn rules_lists_every_rule() {
+    bin()
+        .arg("rules")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("OT001  cross-environment-token"))
+        .stdout(predicate::str::contains("OT006  hardcoded-token"));
+}
+
+#[test]
+fn explain_prints_help_and_rejects_unknown_rules() {
+    bin()
+        .args(["explain", "ot002"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("# OT002 runtime-environment-switch"))
+        .stdout(predicate::str::contains("## Good"));
+    bin()
+        .args(["explain", "OT999"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown rule"));
+}
+
+#[test]
+fn usage_errors_and_missing_roots_exit_2() {
+    bin().args(["scan", "--format", "yaml"]).assert().code(2);
+    bin()
+        .args(["scan", "/definitely/not/here"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read path"));
+    bin()
+        .args(["scan", "--exclude", "a[", "."])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid glob"));
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let dir = fixtures_dir().join("py-env-switch-warning");
+    // Only a warning: clean at the default threshold, failing at `warning`.
+    assert_eq!(run_in(&dir, &["scan", "."]).status.code(), Some(0));
+    assert_eq!(
+        run_in(&dir, &["scan", "--fail-on", "warning", "."]).status.code(),
+        Some(1)
+    );
+    let dir = fixtures_dir().join("py-shared-env-token");
+    assert_eq!(run_in(&dir, &["scan", "."]).status.code(), Some(1));
+    assert_eq!(
+        run_in(&dir, &["scan", "--fail-on", "never", "."]).status.code(),
+        Some(0)
+    );
+    let dir = fixtures_dir().join("neg-keyed-map");
+    assert_eq!(
+        run_in(&dir, &["scan", "--fail-on", "warning", "."]).status.code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn human_output_has_code_frames_labels_help_and_summary() {
+    let out = run_in(&fixtures_dir().join("py-shared-env-token"), &["scan", "."]);
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(s.contains("OT001"), "{s}");
+    assert!(
+        s.contains("this call sends `env:ZOHO_ACCESS_TOKEN` to US production"),
+        "{s}"
+    );
+    assert!(s.contains("the token comes from here"), "{s}");
+    assert!(s.contains("help: mint one token per environment"), "{s}");
+    assert!(
+        s.contains("orgtoken: 2 errors, 0 warnings in 1 file analysed (2 walked)"),
+        "{s}"
+    );
+    assert!(!s.contains('\u{1b}'), "no colours when stdout is not a terminal");
+}
+
+#[test]
+fn output_file_and_summary_on_stderr() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out_file = tmp.path().join("r.sarif");
+    let out = run_in(
+        &fixtures_dir().join("py-shared-env-token"),
+        &["scan", "--format", "sarif", "--output", out_file.to_str().unwrap(), "."],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("orgtoken: 2 errors"));
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out_file).unwrap()).unwrap();
+    assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn two_runs_are_byte_identical_in_every_format() {
+    for format in ["human", "json", "sarif"] {
+        let a = run_in(&fixtures_dir(), &["scan", "--format", format, "-j", "1", "."]);
+        let b = run_in(&fixtures_dir(), &["scan", "--format", format, "-j", "4", "."]);
+        assert_eq!(a.stdout, b.stdout, "{format} output differs between runs");
+        assert!(!a.stdout.is_empty());
+    }
+}
+
+/// Every token-shaped literal written in any fixture.
+fn fixture_token_literals() -> Vec<String> {
+    let re = regex::Regex::new(r"1000\.[0-9a-f]{32}\.[0-9a-f]{32}").unwrap();
+    let mut found = Vec::new();
+    let mut stack = vec![fixtures_dir()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Ok(t) = std::fs::read_to_string(&p) {
+                found.extend(re.find_iter(&t).map(|m| m.as_str().to_string()));
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
+#[test]
+fn no_token_literal_appears_in_any_output() {
+    let secrets = fixture_token_literals();
+    assert!(secrets.len() >= 3, "fixtures should hold real-looking tokens to redact");
+    for format in ["human", "json", "sarif"] {
+        for extra in [&[][..], &["--include-vendored"][..]] {
+            let mut args = vec!["scan", "--format", format];
+            args.extend_from_slice(extra);
+            args.push(".");
+            let out = run_in(&fixtures_dir(), &args);
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            for s in &secrets {
+                assert!(!text.contains(s.as_str()), "{format} output leaks a token");
+                // Not even the distinctive second half.
+                assert!(!text.contains(&s[38..]), "{format} output leaks part of a token");
+            }
+        }
+    }
+}
+
+#[test]
+fn bad_input_costs_a_note_not_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::write(
+        d.join("good.py"),
+        "import os, requests\nT = os.environ['ZOHO_ACCESS_TOKEN']\nH = {'Authorization': 'Zoho-oauthtoken ' + T}\nrequests.get('https://www.zohoapis.com/crm/v8/Leads', headers=H)\nrequests.get('https://sandbox.zohoapis.com/crm/v8/Leads', headers=H)\n",
+    )
+    .unwrap();
+    // Binary with a trigger, invalid UTF-8 with a trigger, a syntax error.
+    std::fs::write(d.join("blob.py"), b"zoho\x00\x01\x02binary").unwrap();
+    std::fs::write(d.join("latin1.py"), b"# zoho caf\xe9\nx = 1\n").unwrap();
+    std::fs::write(d.join("broken.py"), "import zoho\ndef f(:\n").unwrap();
+    // Deeply nested expression.
+    let deep = format!("x = {}'zoho'{}\n", "(".repeat(5000), ")".repeat(5000));
+    std::fs::write(d.join("deep.py"), deep).unwrap();
+    let out = run_in(d, &["scan", "--format", "json", "."]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let notes: Vec<String> = doc["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| format!("{}: {}", n["path"].as_str().unwrap(), n["message"].as_str().unwrap()))
+        .collect();
+    assert!(
+        notes.iter().any(|n| n.starts_with("latin1.py: not valid UTF-8")),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("broken.py: syntax error near line 2")),
+        "{notes:?}"
+    );
+    assert_eq!(doc["summary"]["skipped"]["binary"], 1);
+    assert_eq!(
+        doc["findings"].as_array().unwrap().len(),
+        2,
+        "the good file is still analysed"
+    );
+}
+
+#[test]
+fn size_limit_and_excludes_are_reported_in_the_summary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::write(d.join("big.py"), format!("# zoho\n{}", "x = 1\n".repeat(2000))).unwrap();
+    std::fs::create_dir_all(d.join("node_modules/pkg")).unwrap();
+    std::fs::write(d.join("node_modules/pkg/index.js"), "// zoho").unwrap();
+    let out = run_in(d, &["scan", "--max-file-size", "1K", "."]);
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(s.contains("skipped 1 over the size limit, 1 vendored"), "{s}");
+    let out = run_in(d, &["scan", "--exclude", "big.py", "--format", "json", "."]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["summary"]["files_walked"], 0);
+}
+
+#[test]
+fn gitignored_files_are_skipped_but_dotfiles_are_scanned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::write(d.join(".gitignore"), "ignored.py\n").unwrap();
+    let code = "T = '1000.5d2e8a1f3c4b6d7e9f0a1b2c3d4e5f60.7a8b9c0d1e2f3a4b5c6d7e8f90a1b2c3'  # zoho\n";
+    std::fs::write(d.join("ignored.py"), code).unwrap();
+    std::fs::create_dir_all(d.join(".github")).unwrap();
+    std::fs::write(d.join(".github/notes.py"), code).unwrap();
+    let out = run_in(d, &["scan", "--format", "json", "."]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let paths: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, vec![".github/notes.py"]);
+    let out = run_in(d, &["scan", "--no-ignore", "--format", "json", "."]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 2);
+}
