@@ -552,7 +552,8 @@ impl<'r> Linker<'r> {
                     SymKind::Symbol,
                 )),
             },
-            VKind::Carrier(_) => vec![o.clone()],
+            // Data read from a response or client is not the client.
+            VKind::Carrier(_) => keep(VKind::Other),
             VKind::Sym(s, k) => keep(VKind::Sym(format!("{s}.{m}").into(), *k)),
             VKind::Sdk(_) => vec![o.clone()],
             _ => keep(VKind::Other),
@@ -1209,11 +1210,12 @@ impl<'r> Linker<'r> {
                     self.scan(x, slot, ing, depth + 1);
                 }
             }
+            // A call's result passed along as data (a response body) carries
+            // nothing; in a token slot it carries its token.
             VKind::Carrier(carried) => {
-                let before = (ing.endpoints.len(), ing.tokens.len());
-                self.merge_carried(ing, carried, v.via_param);
-                // Values passed in as arguments count as this call's own.
-                let _ = before;
+                if matches!(slot, Slot::Token | Slot::Header) {
+                    ing.tokens.extend(carried.tokens.iter().cloned());
+                }
             }
             VKind::Derived | VKind::Func(..) | VKind::Module(_) | VKind::Other => {}
         }

@@ -66,11 +66,11 @@ fn check_binding(ctx: &RuleCtx, b: &Binding) -> Option<Finding> {
         }
     }
     let token_origin = b.tokens.first().map(|t| t.origin);
-    let env_list = if templated && envs.is_empty() {
-        "an environment built at run time".to_string()
-    } else {
-        env_names(&envs).join(" / ")
-    };
+    let mut names = env_names(&envs);
+    if templated {
+        names.push("an environment built at run time".to_string());
+    }
+    let env_list = names.join(" / ");
     if kinds.len() >= 2 || templated {
         let level = if deployment_switch && deployment_token {
             Level::Warning
