@@ -117,11 +117,172 @@ pub struct Linker<'r> {
     stack: RefCell<Vec<(FileId, usize)>>,
     depth: RefCell<usize>,
     name_cache: RefCell<HashMap<(FileId, ScopeId, String), Vec<Val>>>,
-    /// Python module path / JS relative path → file.
+    field_cache: RefCell<HashMap<(FileId, ScopeId, String), Vec<Val>>>,
+    /// Returns of functions that do not depend on their parameters.
+    return_cache: RefCell<HashMap<(FileId, ScopeId), Vec<Val>>>,
+    /// Calls inside a function that carry a token or an endpoint on their own
+    /// (the only ones a call site can complete into a binding).
+    template_cache: RefCell<HashMap<(FileId, ScopeId), Rc<Vec<usize>>>>,
+    index: Vec<FileIndex>,
+    /// Path → file.
     by_path: HashMap<&'r str, FileId>,
+    /// Every `/`-boundary suffix of every path → the file with the shortest path.
+    by_suffix: HashMap<&'r str, FileId>,
 }
 
 type Params = HashMap<String, Vec<Val>>;
+
+/// Per-file lookup tables, built once, so that resolution never scans a
+/// file's facts linearly.
+struct FileIndex {
+    /// (scope, target key) → assignments. Keys: `name`, `this.name`, dotted paths.
+    by_target: HashMap<(ScopeId, String), Vec<usize>>,
+    /// (class, member) → assignments to `self.member` in its methods, and class attributes.
+    fields: HashMap<(ScopeId, String), Vec<usize>>,
+    /// (class, name) → method scope.
+    methods: HashMap<(ScopeId, String), ScopeId>,
+    /// Root key (`name`, `this.name`) → assignments to a member or item of it.
+    rooted_assigns: HashMap<String, Vec<usize>>,
+    /// Root key → statement calls that configure it (`s.headers.update(...)`).
+    config_calls: HashMap<String, Vec<usize>>,
+    class_of: Vec<Option<ScopeId>>,
+    func_of: Vec<ScopeId>,
+    /// Scope → its returns / its chain-head calls.
+    returns_of: HashMap<ScopeId, Vec<usize>>,
+    calls_of: HashMap<ScopeId, Vec<usize>>,
+    /// Functions whose returns or local assignments mention a parameter: only
+    /// these need evaluating per call site.
+    param_dependent: Vec<bool>,
+}
+
+/// Does `e` mention one of `names`?
+fn mentions(e: &Expr, names: &[String]) -> bool {
+    match &e.kind {
+        ExprKind::Name(n) => names.contains(n),
+        ExprKind::Concat(parts) | ExprKind::List(parts) | ExprKind::Test(parts) => parts.iter().any(|p| mentions(p, names)),
+        ExprKind::Member(o, _) => mentions(o, names),
+        ExprKind::Index(o, k) => mentions(o, names) || mentions(k, names),
+        ExprKind::Call(c) => mentions(&c.callee, names) || c.args.iter().any(|a| mentions(&a.value, names)),
+        ExprKind::Dict(pairs) => pairs.iter().any(|(k, v)| mentions(k, names) || mentions(v, names)),
+        ExprKind::Alt { cond, alts } => {
+            cond.as_ref().is_some_and(|c| mentions(c, names)) || alts.iter().any(|a| mentions(a, names))
+        }
+        _ => false,
+    }
+}
+
+impl FileIndex {
+    fn build(facts: &FileFacts) -> Self {
+        let n = facts.scopes.len();
+        let mut class_of = vec![None; n];
+        let mut func_of = vec![0; n];
+        for i in 0..n {
+            let sc = &facts.scopes[i];
+            let parent = sc.parent;
+            class_of[i] = if sc.kind == ScopeKind::Class { Some(i) } else { parent.and_then(|p| class_of[p]) };
+            func_of[i] = if sc.kind == ScopeKind::Function { i } else { parent.map(|p| func_of[p]).unwrap_or(0) };
+        }
+        let mut by_target: HashMap<(ScopeId, String), Vec<usize>> = HashMap::new();
+        let mut fields: HashMap<(ScopeId, String), Vec<usize>> = HashMap::new();
+        let mut rooted_assigns: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, a) in facts.assigns.iter().enumerate() {
+            if let Some(k) = target_key(&a.target) {
+                by_target.entry((a.scope, k)).or_default().push(i);
+            }
+            match &a.target.kind {
+                ExprKind::Member(o, m) if matches!(o.kind, ExprKind::This) => {
+                    if let Some(c) = class_of[a.scope] {
+                        fields.entry((c, m.clone())).or_default().push(i);
+                    }
+                }
+                ExprKind::Name(m) if facts.scopes[a.scope].kind == ScopeKind::Class => {
+                    fields.entry((a.scope, m.clone())).or_default().push(i);
+                }
+                _ => {}
+            }
+            if let ExprKind::Member(o, _) | ExprKind::Index(o, _) = &a.target.kind {
+                if let Some(k) = root_key(o) {
+                    rooted_assigns.entry(k).or_default().push(i);
+                }
+            }
+        }
+        let mut methods = HashMap::new();
+        for (i, sc) in facts.scopes.iter().enumerate() {
+            if let (ScopeKind::Function, Some(p)) = (sc.kind, sc.parent) {
+                if facts.scopes[p].kind == ScopeKind::Class && !sc.name.is_empty() {
+                    methods.entry((p, sc.name.clone())).or_insert(i);
+                }
+            }
+        }
+        let mut config_calls: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, cs) in facts.calls.iter().enumerate() {
+            if !cs.statement {
+                continue;
+            }
+            if let ExprKind::Call(call) = &cs.expr.kind {
+                if let ExprKind::Member(o, _) = &call.callee.kind {
+                    if configures(&call.callee) {
+                        if let Some(k) = root_key(o) {
+                            config_calls.entry(k).or_default().push(i);
+                        }
+                    }
+                }
+            }
+        }
+        let mut returns_of: HashMap<ScopeId, Vec<usize>> = HashMap::new();
+        let mut param_dependent = vec![false; n];
+        for (i, r) in facts.returns.iter().enumerate() {
+            returns_of.entry(r.scope).or_default().push(i);
+            let ps = &facts.scopes[r.scope].params;
+            if mentions(&r.value, ps) || r.guard.as_ref().is_some_and(|g| mentions(g, ps)) {
+                param_dependent[r.scope] = true;
+            }
+        }
+        for a in &facts.assigns {
+            let f = func_of[a.scope];
+            if f != 0 && mentions(&a.value, &facts.scopes[f].params) {
+                param_dependent[f] = true;
+            }
+        }
+        let mut calls_of: HashMap<ScopeId, Vec<usize>> = HashMap::new();
+        for (i, c) in facts.calls.iter().enumerate() {
+            calls_of.entry(c.scope).or_default().push(i);
+        }
+        FileIndex {
+            by_target,
+            fields,
+            methods,
+            rooted_assigns,
+            config_calls,
+            class_of,
+            func_of,
+            returns_of,
+            calls_of,
+            param_dependent,
+        }
+    }
+}
+
+/// The lookup key of an assignment target.
+fn target_key(t: &Expr) -> Option<String> {
+    match &t.kind {
+        ExprKind::Name(n) => Some(n.clone()),
+        ExprKind::Member(o, m) if matches!(o.kind, ExprKind::This) => Some(format!("this.{m}")),
+        ExprKind::Member(..) => t.dotted(),
+        _ => None,
+    }
+}
+
+/// The object a member/item chain hangs off: `s.headers` → `s`,
+/// `self.session.headers` → `this.session`.
+fn root_key(e: &Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Name(n) => Some(n.clone()),
+        ExprKind::Member(o, m) if matches!(o.kind, ExprKind::This) => Some(format!("this.{m}")),
+        ExprKind::Member(o, _) | ExprKind::Index(o, _) => root_key(o),
+        _ => None,
+    }
+}
 
 fn val(kind: VKind, file: FileId, span: Span) -> Val {
     Val {
@@ -156,12 +317,28 @@ fn probe_text(pieces: &[Piece]) -> String {
 impl<'r> Linker<'r> {
     pub fn new(files: &'r [SourceFile]) -> Self {
         let by_path = files.iter().enumerate().map(|(i, f)| (f.path.as_str(), i)).collect();
+        let mut by_suffix: HashMap<&str, FileId> = HashMap::new();
+        for (i, f) in files.iter().enumerate() {
+            let p = f.path.as_str();
+            let starts = std::iter::once(0).chain(p.match_indices('/').map(|(j, _)| j + 1));
+            for st in starts {
+                let e = by_suffix.entry(&p[st..]).or_insert(i);
+                if (files[*e].path.len(), *e) > (p.len(), i) {
+                    *e = i;
+                }
+            }
+        }
         Linker {
             files,
             stack: RefCell::new(Vec::new()),
             depth: RefCell::new(0),
             name_cache: RefCell::new(HashMap::new()),
+            field_cache: RefCell::new(HashMap::new()),
+            return_cache: RefCell::new(HashMap::new()),
+            template_cache: RefCell::new(HashMap::new()),
+            index: files.iter().map(|f| FileIndex::build(&f.facts)).collect(),
             by_path,
+            by_suffix,
         }
     }
 
@@ -365,7 +542,9 @@ impl<'r> Linker<'r> {
             }
         }
         let r = self.resolve_name_uncached(file, scope, name, span, params);
-        if params.is_none() && self.stack.borrow().is_empty() {
+        if params.is_none() {
+            // Cached even when computed inside a cycle: a value cut by the
+            // cycle guard is a smaller set of alternatives, never a wrong one.
             self.name_cache.borrow_mut().insert(key, r.clone());
         }
         r
@@ -386,7 +565,7 @@ impl<'r> Linker<'r> {
             let sdef = &facts.scopes[sc];
             // Class bodies are not visible from their methods.
             if first || sdef.kind != ScopeKind::Class {
-                let vals = self.assigned(file, sc, |t| matches!(&t.kind, ExprKind::Name(n) if n == name), params);
+                let vals = self.assigned(file, sc, name, params);
                 let is_param = sdef.params.iter().any(|p| p == name);
                 if is_param {
                     let mut out = vals.unwrap_or_default();
@@ -423,28 +602,21 @@ impl<'r> Linker<'r> {
         )]
     }
 
-    /// Values assigned in `scope` to targets matching `pred`; None when none.
-    fn assigned(
-        &self,
-        file: FileId,
-        scope: ScopeId,
-        pred: impl Fn(&Expr) -> bool,
-        params: Option<&Params>,
-    ) -> Option<Vec<Val>> {
+    /// Values assigned in `scope` to the target with this key; None when none.
+    fn assigned(&self, file: FileId, scope: ScopeId, key: &str, params: Option<&Params>) -> Option<Vec<Val>> {
+        let idx = self.index[file].by_target.get(&(scope, key.to_string()))?;
+        self.assigned_at(file, idx, params)
+    }
+
+    /// Values of these assignments (alternatives, each with its `if` selector).
+    fn assigned_at(&self, file: FileId, idx: &[usize], params: Option<&Params>) -> Option<Vec<Val>> {
         let facts = self.facts(file);
-        let idx: Vec<usize> = facts
-            .assigns
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| a.scope == scope && pred(&a.target))
-            .map(|(i, _)| i)
-            .collect();
         if idx.is_empty() {
             return None;
         }
         let many = idx.len() > 1;
         let mut out = Vec::new();
-        for i in idx {
+        for &i in idx {
             if self.stack.borrow().contains(&(file, i)) {
                 continue;
             }
@@ -465,57 +637,44 @@ impl<'r> Linker<'r> {
         Some(out)
     }
 
-    fn enclosing_class(&self, file: FileId, mut scope: ScopeId) -> Option<ScopeId> {
-        let facts = self.facts(file);
-        loop {
-            let s = &facts.scopes[scope];
-            if s.kind == ScopeKind::Class {
-                return Some(scope);
-            }
-            scope = s.parent?;
-        }
+    fn enclosing_class(&self, file: FileId, scope: ScopeId) -> Option<ScopeId> {
+        self.index[file].class_of[scope]
     }
 
     fn class_field(&self, file: FileId, scope: ScopeId, m: &str, span: Span, params: Option<&Params>) -> Vec<Val> {
-        let facts = self.facts(file);
         let Some(class) = self.enclosing_class(file, scope) else {
             return vec![val(VKind::Other, file, span)];
         };
+        let ix = &self.index[file];
         // A method of the class.
-        if let Some(fs) = facts
-            .scopes
-            .iter()
-            .position(|s| s.parent == Some(class) && s.kind == ScopeKind::Function && s.name == m)
-        {
+        if let Some(&fs) = ix.methods.get(&(class, m.to_string())) {
             return vec![val(VKind::Func(file, fs), file, span)];
         }
-        let mut out = Vec::new();
-        let member_scopes: Vec<ScopeId> = (0..facts.scopes.len())
-            .filter(|&s| self.enclosing_class(file, s) == Some(class))
-            .collect();
-        for s in member_scopes {
-            let is_field =
-                |t: &Expr| matches!(&t.kind, ExprKind::Member(o, n) if n == m && matches!(o.kind, ExprKind::This));
-            let is_class_attr = |t: &Expr| s == class && matches!(&t.kind, ExprKind::Name(n) if n == m);
-            // Fields assigned in methods see their parameters as opaque: no params.
-            let p = if s == scope { params } else { None };
-            if let Some(vs) = self.assigned(file, s, |t| is_field(t) || is_class_attr(t), p) {
-                push_alts(&mut out, vs);
-            }
-        }
-        if out.is_empty() {
-            let sym = self.sym(file, class, m);
-            return vec![val(VKind::Sym(sym, SymKind::Symbol), file, span)];
+        let key = (file, class, m.to_string());
+        if let Some(v) = self.field_cache.borrow().get(&key) {
+            return v.clone();
         }
         let sym = self.sym(file, class, m);
-        out.into_iter()
-            .map(|mut v| {
-                if matches!(v.kind, VKind::Other) {
-                    v.kind = VKind::Sym(sym.clone(), SymKind::Symbol);
-                }
-                v
-            })
-            .collect()
+        // Fields assigned in methods see their parameters as opaque: no params.
+        let _ = params;
+        let out = match ix.fields.get(&(class, m.to_string())) {
+            Some(idx) => self.assigned_at(file, idx, None).unwrap_or_default(),
+            None => Vec::new(),
+        };
+        let out: Vec<Val> = if out.is_empty() {
+            vec![val(VKind::Sym(sym, SymKind::Symbol), file, span)]
+        } else {
+            out.into_iter()
+                .map(|mut v| {
+                    if matches!(v.kind, VKind::Other) {
+                        v.kind = VKind::Sym(sym.clone(), SymKind::Symbol);
+                    }
+                    v
+                })
+                .collect()
+        };
+        self.field_cache.borrow_mut().insert(key, out.clone());
+        out
     }
 
     fn member(&self, file: FileId, o: &Val, m: &str, span: Span) -> Vec<Val> {
@@ -609,14 +768,12 @@ impl<'r> Linker<'r> {
     fn module_member(&self, fid: FileId, m: &str, span: Span) -> Vec<Val> {
         let facts = self.facts(fid);
         // CommonJS: exports.X / module.exports.X / module.exports = {X}.
-        let is_export = |t: &Expr| match &t.kind {
-            ExprKind::Member(o, n) if n == m => matches!(o.dotted().as_deref(), Some("exports" | "module.exports")),
-            _ => false,
-        };
-        if let Some(vs) = self.assigned(fid, 0, is_export, None) {
-            return vs;
+        for k in [format!("exports.{m}"), format!("module.exports.{m}")] {
+            if let Some(vs) = self.assigned(fid, 0, &k, None) {
+                return vs;
+            }
         }
-        if let Some(vs) = self.assigned(fid, 0, |t| t.dotted().as_deref() == Some("module.exports"), None) {
+        if let Some(vs) = self.assigned(fid, 0, "module.exports", None) {
             let mut out = Vec::new();
             for v in vs {
                 push_alts(&mut out, self.member(fid, &v, m, span));
@@ -625,10 +782,7 @@ impl<'r> Linker<'r> {
                 return out;
             }
         }
-        if facts
-            .assigns
-            .iter()
-            .any(|a| a.scope == 0 && matches!(&a.target.kind, ExprKind::Name(n) if n == m))
+        if self.index[fid].by_target.contains_key(&(0, m.to_string()))
             || facts.imports.iter().any(|i| i.scope == 0 && i.local == m)
         {
             return self.resolve_name(fid, 0, m, span, None);
@@ -652,13 +806,10 @@ impl<'r> Linker<'r> {
                     }
                 }
                 if n == "default" {
-                    if let Some(vs) = self.assigned(
-                        fid,
-                        0,
-                        |t| matches!(t.dotted().as_deref(), Some("module.exports" | "default")),
-                        None,
-                    ) {
-                        return vs;
+                    for k in ["module.exports", "default"] {
+                        if let Some(vs) = self.assigned(fid, 0, k, None) {
+                            return vs;
+                        }
                     }
                 }
                 self.module_member(fid, n, span)
@@ -682,21 +833,15 @@ impl<'r> Linker<'r> {
             .iter()
             .find_map(|p| self.by_path.get(p.as_str()).copied())
             .or_else(|| {
-                // Absolute Python module: any file whose path ends with it.
+                // Absolute Python module: the shortest file whose path ends with it.
                 if lang != Lang::Python || module.starts_with('.') {
                     return None;
                 }
                 let rel = module.replace('.', "/");
-                let ends = [format!("/{rel}.py"), format!("/{rel}/__init__.py")];
-                let mut hits: Vec<(usize, FileId)> = self
-                    .files
+                [format!("{rel}.py"), format!("{rel}/__init__.py")]
                     .iter()
-                    .enumerate()
-                    .filter(|(_, f)| ends.iter().any(|e| format!("/{}", f.path).ends_with(e.as_str())))
-                    .map(|(i, f)| (f.path.len(), i))
-                    .collect();
-                hits.sort();
-                hits.first().map(|(_, i)| *i)
+                    .filter_map(|e| self.by_suffix.get(e.as_str()).copied())
+                    .min_by_key(|&i| (self.files[i].path.len(), i))
             })
     }
 
@@ -789,26 +934,9 @@ impl<'r> Linker<'r> {
             _ => None,
         }) {
             if self.facts(ffile).scopes[fscope].kind == ScopeKind::Function {
-                let rets: Vec<&Return> = self.facts(ffile).returns.iter().filter(|r| r.scope == fscope).collect();
-                if !rets.is_empty() {
-                    let p = self.bind_params(file, scope, ffile, fscope, call, params);
-                    let mut out = Vec::new();
-                    let many = rets.len() > 1;
-                    for r in rets {
-                        let mut vs = self.eval(ffile, fscope, &r.value, Some(&p));
-                        if many {
-                            let sel = r.guard.as_ref().and_then(|g| self.selector(ffile, fscope, g, Some(&p)));
-                            for v in &mut vs {
-                                if v.sel.is_none() {
-                                    v.sel = sel.clone();
-                                }
-                            }
-                        }
-                        push_alts(&mut out, vs);
-                    }
-                    if out.iter().any(|v| !matches!(v.kind, VKind::Other)) {
-                        return out;
-                    }
+                let out = self.returns(file, scope, ffile, fscope, call, params);
+                if out.iter().any(|v| !matches!(v.kind, VKind::Other)) {
+                    return out;
                 }
             }
         }
@@ -820,6 +948,52 @@ impl<'r> Linker<'r> {
         let mut v = val(VKind::Carrier(Rc::new(ing)), file, e.span);
         v.via_param = false;
         vec![v]
+    }
+
+    /// What a call to a repository function returns (one step of summaries).
+    fn returns(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        ffile: FileId,
+        fscope: ScopeId,
+        call: &Call,
+        params: Option<&Params>,
+    ) -> Vec<Val> {
+        let ix = &self.index[ffile];
+        let Some(rets) = ix.returns_of.get(&fscope) else {
+            return Vec::new();
+        };
+        let dependent = ix.param_dependent[fscope];
+        if !dependent {
+            if let Some(v) = self.return_cache.borrow().get(&(ffile, fscope)) {
+                return v.clone();
+            }
+        }
+        let p = if dependent {
+            self.bind_params(file, scope, ffile, fscope, call, params)
+        } else {
+            Params::new()
+        };
+        let mut out = Vec::new();
+        let many = rets.len() > 1;
+        for &i in rets {
+            let r = &self.facts(ffile).returns[i];
+            let mut vs = self.eval(ffile, fscope, &r.value, Some(&p));
+            if many {
+                let sel = r.guard.as_ref().and_then(|g| self.selector(ffile, fscope, g, Some(&p)));
+                for v in &mut vs {
+                    if v.sel.is_none() {
+                        v.sel = sel.clone();
+                    }
+                }
+            }
+            push_alts(&mut out, vs);
+        }
+        if !dependent {
+            self.return_cache.borrow_mut().insert((ffile, fscope), out.clone());
+        }
+        out
     }
 
     fn bind_params(
@@ -946,13 +1120,8 @@ impl<'r> Linker<'r> {
                             self.merge_carried(&mut ing, carried, v.via_param);
                         }
                     }
-                    if let ExprKind::Name(n) = &root.kind {
-                        self.configured(file, scope, n, e, params, &mut ing);
-                    }
-                    if let ExprKind::Member(o, _) = &root.kind {
-                        if matches!(o.kind, ExprKind::This) {
-                            self.configured_field(file, scope, root, e, &mut ing);
-                        }
+                    if let Some(k) = root_key(root) {
+                        self.configured(file, scope, &k, e, params, &mut ing);
                     }
                 }
             }
@@ -974,85 +1143,47 @@ impl<'r> Linker<'r> {
         ing.via_param |= via_param || carried.via_param;
     }
 
-    /// Ingredients an object named `name` got from statements that configure
-    /// it: `s.headers.update({...})`, `s.headers["Authorization"] = …`.
+    /// Ingredients an object got from statements that configure it:
+    /// `s.headers.update({...})`, `s.headers["Authorization"] = …`,
+    /// `self.session.headers = …`. `key` is the object's root key (`s`,
+    /// `this.session`); a name is configured within its function (or at
+    /// module level), a field within its class.
     fn configured(
         &self,
         file: FileId,
         scope: ScopeId,
-        name: &str,
+        key: &str,
         current: &Expr,
         params: Option<&Params>,
         ing: &mut Ingredients,
     ) {
         let facts = self.facts(file);
-        let rooted = |t: &Expr| {
-            matches!(&t.kind, ExprKind::Member(..) | ExprKind::Index(..)) && root_name(t).is_some_and(|r| r == name)
+        let ix = &self.index[file];
+        let is_field = key.starts_with("this.");
+        let visible = |s: ScopeId| {
+            if is_field {
+                ix.class_of[s] == ix.class_of[scope]
+            } else {
+                ix.func_of[s] == 0 || ix.func_of[s] == ix.func_of[scope]
+            }
         };
-        for a in facts
-            .assigns
-            .iter()
-            .filter(|a| rooted(&a.target) && self.same_function(file, a.scope, scope))
-        {
+        let params = if is_field { None } else { params };
+        for &i in ix.rooted_assigns.get(key).map(Vec::as_slice).unwrap_or(&[]) {
+            let a = &facts.assigns[i];
+            if !visible(a.scope) {
+                continue;
+            }
             let vs = self.eval(file, a.scope, &a.value, params);
             let slot = target_slot(&a.target);
             for v in &vs {
                 self.scan(v, slot, ing, 0);
             }
         }
-        for cs in facts
-            .calls
-            .iter()
-            .filter(|cs| cs.statement && cs.expr.span != current.span)
-        {
-            if let ExprKind::Call(call) = &cs.expr.kind {
-                if configures(&call.callee)
-                    && receiver_root(&call.callee).is_some_and(|r| matches!(&r.kind, ExprKind::Name(n) if n == name))
-                    && self.same_function(file, cs.scope, scope)
-                {
-                    let sub = self.ingredients_own(file, cs.scope, &cs.expr, params);
-                    self.merge_carried(ing, &sub, false);
-                }
-            }
-        }
-    }
-
-    /// Like `configured`, for `this.client` / `self.session` fields.
-    fn configured_field(&self, file: FileId, scope: ScopeId, root: &Expr, current: &Expr, ing: &mut Ingredients) {
-        let facts = self.facts(file);
-        let class = self.enclosing_class(file, scope);
-        let field = root.dotted();
-        for a in facts.assigns.iter() {
-            if let ExprKind::Member(inner, _) | ExprKind::Index(inner, _) = &a.target.kind {
-                let mut base = inner.as_ref();
-                while let ExprKind::Member(b, _) | ExprKind::Index(b, _) = &base.kind {
-                    if base.dotted() == field {
-                        break;
-                    }
-                    base = b;
-                }
-                if base.dotted() == field && self.enclosing_class(file, a.scope) == class {
-                    let vs = self.eval(file, a.scope, &a.value, None);
-                    for v in &vs {
-                        self.scan(v, target_slot(&a.target), ing, 0);
-                    }
-                }
-            }
-        }
-        for cs in facts
-            .calls
-            .iter()
-            .filter(|cs| cs.statement && cs.expr.span != current.span)
-        {
-            if let ExprKind::Call(call) = &cs.expr.kind {
-                let r = receiver_root(&call.callee);
-                if configures(&call.callee)
-                    && r.and_then(|r| r.dotted()) == field
-                    && self.enclosing_class(file, cs.scope) == class
-                {
-                    let sub = self.ingredients_own(file, cs.scope, &cs.expr, None);
-                    self.merge_carried(ing, &sub, false);
-                }
+        for &i in ix.config_calls.get(key).map(Vec::as_slice).unwrap_or(&[]) {
+            let cs = &facts.calls[i];
+            if cs.expr.span != current.span && visible(cs.scope) {
+                let sub = self.ingredients_own(file, cs.scope, &cs.expr, params);
+                self.merge_carried(ing, &sub, false);
             }
         }
     }
@@ -1077,23 +1208,6 @@ impl<'r> Linker<'r> {
             }
         }
         ing
-    }
-
-    /// Configuration at module level is seen everywhere; inside a function,
-    /// only by that function.
-    fn same_function(&self, file: FileId, a: ScopeId, b: ScopeId) -> bool {
-        let facts = self.facts(file);
-        let func_of = |mut s: ScopeId| loop {
-            let sc = &facts.scopes[s];
-            if sc.kind == ScopeKind::Function {
-                return s;
-            }
-            match sc.parent {
-                Some(p) => s = p,
-                None => return 0,
-            }
-        };
-        func_of(a) == 0 || func_of(a) == func_of(b)
     }
 
     /// Finds endpoints and tokens inside a value.
@@ -1373,6 +1487,26 @@ impl<'r> Linker<'r> {
         out
     }
 
+    /// The calls of a function that hold a token or an endpoint by themselves.
+    fn templates(&self, ffile: FileId, fscope: ScopeId) -> Rc<Vec<usize>> {
+        if let Some(t) = self.template_cache.borrow().get(&(ffile, fscope)) {
+            return t.clone();
+        }
+        let calls = self.index[ffile].calls_of.get(&fscope).cloned().unwrap_or_default();
+        let t: Rc<Vec<usize>> = Rc::new(
+            calls
+                .into_iter()
+                .filter(|&ci| {
+                    let inner = &self.facts(ffile).calls[ci];
+                    let ing = self.ingredients(ffile, fscope, &inner.expr, None);
+                    !ing.endpoints.is_empty() || !ing.tokens.is_empty()
+                })
+                .collect(),
+        );
+        self.template_cache.borrow_mut().insert((ffile, fscope), t.clone());
+        t
+    }
+
     fn helper_binding(&self, fid: FileId, cs: &CallSite) -> Option<Binding> {
         let ExprKind::Call(call) = &cs.expr.kind else {
             return None;
@@ -1388,11 +1522,16 @@ impl<'r> Linker<'r> {
         if self.facts(ffile).scopes[fscope].kind != ScopeKind::Function {
             return None;
         }
+        let templates = self.templates(ffile, fscope);
+        if templates.is_empty() {
+            return None;
+        }
         let p = self.bind_params(fid, cs.scope, ffile, fscope, call, None);
         if p.is_empty() {
             return None;
         }
-        for inner in self.facts(ffile).calls.iter().filter(|c| c.scope == fscope) {
+        for &ci in templates.iter() {
+            let inner = &self.facts(ffile).calls[ci];
             let ing = self.ingredients(ffile, fscope, &inner.expr, Some(&p));
             let endpoints_via = ing.endpoints.iter().any(|e| {
                 e.origin.file == fid
@@ -1485,14 +1624,6 @@ fn configures(callee: &Expr) -> bool {
         ExprKind::Member(inner, _) => !matches!(inner.kind, ExprKind::This),
         ExprKind::Index(..) => true,
         _ => false,
-    }
-}
-
-fn root_name(e: &Expr) -> Option<&str> {
-    match &e.kind {
-        ExprKind::Name(n) => Some(n),
-        ExprKind::Member(o, _) | ExprKind::Index(o, _) => root_name(o),
-        _ => None,
     }
 }
 

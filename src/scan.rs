@@ -190,14 +190,18 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         }
     }
     let env_pre = (!env_names.is_empty()).then(|| Prefilter::new(&env_names.iter().collect::<Vec<_>>()));
+    // `*a/b.py` wants any path ending in `/a/b.py` (an absolute Python module).
+    let wanted_suffixes: BTreeSet<&str> = wanted.iter().filter_map(|w| w.strip_prefix('*')).collect();
+    let is_wanted = |display: &str| {
+        wanted.contains(display)
+            || std::iter::once(0)
+                .chain(display.match_indices('/').map(|(j, _)| j + 1))
+                .any(|st| wanted_suffixes.contains(&display[st..]))
+    };
     let second: Vec<&Candidate> = misses
-        .into_iter()
+        .into_par_iter()
         .filter(|c| {
-            wanted.contains(&c.display)
-                || wanted.iter().any(|w| {
-                    w.strip_prefix('*')
-                        .is_some_and(|suffix| format!("/{}", c.display).ends_with(&format!("/{suffix}")))
-                })
+            is_wanted(&c.display)
                 || env_pre
                     .as_ref()
                     .is_some_and(|p| std::fs::read(&c.path).map(|b| p.matches(&b)).unwrap_or(false))
