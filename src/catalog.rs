@@ -230,7 +230,7 @@ pub struct Catalog {
     pub other_product_paths: Vec<String>,
     pub header_prefixes: Vec<String>,
     pub header_prefixes_generic: Vec<String>,
-    header_names: HashSet<String>,
+    header_names: Vec<String>,
     token_keys: HashSet<String>,
     token_name_shape: Regex,
     api_domain_keys: HashSet<String>,
@@ -325,12 +325,21 @@ impl Catalog {
             other_product_paths: raw.paths.other_products,
             header_prefixes: raw.tokens.header_prefixes,
             header_prefixes_generic: raw.tokens.header_prefixes_generic,
-            header_names: raw.tokens.header_names.iter().map(|h| h.to_ascii_lowercase()).collect(),
+            header_names: raw.tokens.header_names,
             token_keys: set(&raw.tokens.keys),
             token_name_shape: Regex::new(&raw.tokens.name_shape)?,
             api_domain_keys: set(&raw.tokens.api_domain_keys),
             token_literal: Regex::new(&raw.tokens.literal)?,
-            placeholders: raw.tokens.placeholders.iter().map(|p| p.to_ascii_lowercase()).collect(),
+            placeholders: raw
+                .tokens
+                .placeholders
+                .iter()
+                .flat_map(|p| {
+                    let lower = p.to_ascii_lowercase();
+                    let squashed: String = lower.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+                    [lower, squashed]
+                })
+                .collect(),
             placeholder_chars: raw.tokens.placeholder_chars,
             sdk_dc_classes,
             sdk_env_members: raw.sdk.environment_members,
@@ -424,7 +433,7 @@ impl Catalog {
     }
 
     pub fn is_header_name(&self, key: &str) -> bool {
-        self.header_names.contains(&key.to_ascii_lowercase())
+        self.header_names.iter().any(|h| h.eq_ignore_ascii_case(key))
     }
 
     pub fn is_token_key(&self, key: &str) -> bool {
@@ -447,7 +456,9 @@ impl Catalog {
             return true;
         }
         let lower = v.to_ascii_lowercase();
-        if self.placeholders.contains(&lower) {
+        // "refresh_token", "REFRESH Token", "refreshToken" are one placeholder.
+        let squashed: String = lower.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        if self.placeholders.contains(&lower) || self.placeholders.contains(&squashed) {
             return true;
         }
         if lower.starts_with('<') && lower.ends_with('>') || lower.starts_with("${") || lower.starts_with("{{") {
@@ -563,6 +574,9 @@ mod tests {
         );
         assert!(c.is_placeholder("1000.xxxxxxxx.yyyy"));
         assert!(c.is_placeholder("your_refresh_token"));
+        assert!(c.is_placeholder("refreshToken"));
+        assert!(c.is_placeholder("REFRESH Token"));
+        assert!(c.is_placeholder("clientSecret"));
         assert!(!c.is_placeholder("1000.3f9c1e0b7a5d4c2e8f6a9b0c1d2e3f4a.0a1b2c3d4e5f60718293a4b5c6d7e8f9"));
     }
 }

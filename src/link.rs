@@ -123,6 +123,8 @@ pub struct Linker<'r> {
     /// Calls inside a function that carry a token or an endpoint on their own
     /// (the only ones a call site can complete into a binding).
     template_cache: RefCell<HashMap<(FileId, ScopeId), Rc<Vec<usize>>>>,
+    /// What configuring statements give an object (root key, function or class).
+    configured_cache: RefCell<HashMap<(FileId, String, ScopeId), Rc<Ingredients>>>,
     index: Vec<FileIndex>,
     /// Path → file.
     by_path: HashMap<&'r str, FileId>,
@@ -159,7 +161,9 @@ struct FileIndex {
 fn mentions(e: &Expr, names: &[String]) -> bool {
     match &e.kind {
         ExprKind::Name(n) => names.contains(n),
-        ExprKind::Concat(parts) | ExprKind::List(parts) | ExprKind::Test(parts) => parts.iter().any(|p| mentions(p, names)),
+        ExprKind::Concat(parts) | ExprKind::List(parts) | ExprKind::Test(parts) => {
+            parts.iter().any(|p| mentions(p, names))
+        }
         ExprKind::Member(o, _) => mentions(o, names),
         ExprKind::Index(o, k) => mentions(o, names) || mentions(k, names),
         ExprKind::Call(c) => mentions(&c.callee, names) || c.args.iter().any(|a| mentions(&a.value, names)),
@@ -179,8 +183,16 @@ impl FileIndex {
         for i in 0..n {
             let sc = &facts.scopes[i];
             let parent = sc.parent;
-            class_of[i] = if sc.kind == ScopeKind::Class { Some(i) } else { parent.and_then(|p| class_of[p]) };
-            func_of[i] = if sc.kind == ScopeKind::Function { i } else { parent.map(|p| func_of[p]).unwrap_or(0) };
+            class_of[i] = if sc.kind == ScopeKind::Class {
+                Some(i)
+            } else {
+                parent.and_then(|p| class_of[p])
+            };
+            func_of[i] = if sc.kind == ScopeKind::Function {
+                i
+            } else {
+                parent.map(|p| func_of[p]).unwrap_or(0)
+            };
         }
         let mut by_target: HashMap<(ScopeId, String), Vec<usize>> = HashMap::new();
         let mut fields: HashMap<(ScopeId, String), Vec<usize>> = HashMap::new();
@@ -336,6 +348,7 @@ impl<'r> Linker<'r> {
             field_cache: RefCell::new(HashMap::new()),
             return_cache: RefCell::new(HashMap::new()),
             template_cache: RefCell::new(HashMap::new()),
+            configured_cache: RefCell::new(HashMap::new()),
             index: files.iter().map(|f| FileIndex::build(&f.facts)).collect(),
             by_path,
             by_suffix,
@@ -1157,6 +1170,42 @@ impl<'r> Linker<'r> {
         params: Option<&Params>,
         ing: &mut Ingredients,
     ) {
+        let ix = &self.index[file];
+        let is_field = key.starts_with("this.");
+        let group = if is_field {
+            ix.class_of[scope].unwrap_or(0)
+        } else {
+            ix.func_of[scope]
+        };
+        let params = if is_field { None } else { params };
+        if params.is_none() {
+            let cache_key = (file, key.to_string(), group);
+            let cached = self.configured_cache.borrow().get(&cache_key).cloned();
+            let all = match cached {
+                Some(c) => c,
+                None => {
+                    let mut all = Ingredients::default();
+                    self.configured_uncached(file, scope, key, None, None, &mut all);
+                    let all = Rc::new(all);
+                    self.configured_cache.borrow_mut().insert(cache_key, all.clone());
+                    all
+                }
+            };
+            self.merge_carried(ing, &all, false);
+        } else {
+            self.configured_uncached(file, scope, key, Some(current), params, ing);
+        }
+    }
+
+    fn configured_uncached(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        key: &str,
+        current: Option<&Expr>,
+        params: Option<&Params>,
+        ing: &mut Ingredients,
+    ) {
         let facts = self.facts(file);
         let ix = &self.index[file];
         let is_field = key.starts_with("this.");
@@ -1167,7 +1216,6 @@ impl<'r> Linker<'r> {
                 ix.func_of[s] == 0 || ix.func_of[s] == ix.func_of[scope]
             }
         };
-        let params = if is_field { None } else { params };
         for &i in ix.rooted_assigns.get(key).map(Vec::as_slice).unwrap_or(&[]) {
             let a = &facts.assigns[i];
             if !visible(a.scope) {
@@ -1181,7 +1229,7 @@ impl<'r> Linker<'r> {
         }
         for &i in ix.config_calls.get(key).map(Vec::as_slice).unwrap_or(&[]) {
             let cs = &facts.calls[i];
-            if cs.expr.span != current.span && visible(cs.scope) {
+            if current.is_none_or(|c| cs.expr.span != c.span) && visible(cs.scope) {
                 let sub = self.ingredients_own(file, cs.scope, &cs.expr, params);
                 self.merge_carried(ing, &sub, false);
             }
