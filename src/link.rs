@@ -116,15 +116,15 @@ pub struct Linker<'r> {
     pub files: &'r [SourceFile],
     stack: RefCell<Vec<(FileId, usize)>>,
     depth: RefCell<usize>,
-    name_cache: RefCell<HashMap<(FileId, ScopeId, String), Vec<Val>>>,
-    field_cache: RefCell<HashMap<(FileId, ScopeId, String), Vec<Val>>>,
+    name_cache: Cache<(FileId, ScopeId, String), Vec<Val>>,
+    field_cache: Cache<(FileId, ScopeId, String), Vec<Val>>,
     /// Returns of functions that do not depend on their parameters.
-    return_cache: RefCell<HashMap<(FileId, ScopeId), Vec<Val>>>,
+    return_cache: Cache<(FileId, ScopeId), Vec<Val>>,
     /// Calls inside a function that carry a token or an endpoint on their own
     /// (the only ones a call site can complete into a binding).
-    template_cache: RefCell<HashMap<(FileId, ScopeId), Rc<Vec<usize>>>>,
+    template_cache: Cache<(FileId, ScopeId), Rc<Vec<usize>>>,
     /// What configuring statements give an object (root key, function or class).
-    configured_cache: RefCell<HashMap<(FileId, String, ScopeId), Rc<Ingredients>>>,
+    configured_cache: Cache<(FileId, String, ScopeId), Rc<Ingredients>>,
     index: Vec<FileIndex>,
     /// Path → file.
     by_path: HashMap<&'r str, FileId>,
@@ -133,6 +133,7 @@ pub struct Linker<'r> {
 }
 
 type Params = HashMap<String, Vec<Val>>;
+type Cache<K, V> = RefCell<HashMap<K, V>>;
 
 /// Per-file lookup tables, built once, so that resolution never scans a
 /// file's facts linearly.
