@@ -440,6 +440,11 @@ impl Catalog {
         self.token_keys.contains(key)
     }
 
+    /// A key, keyword or parameter name whose value is a token.
+    pub fn is_token_slot_name(&self, name: &str) -> bool {
+        self.is_token_key(name) || self.is_token_param(name) || self.is_token_name(name)
+    }
+
     /// Env-var / config-key names shaped like a token (`ZOHO_REFRESH_TOKEN`).
     pub fn is_token_name(&self, name: &str) -> bool {
         self.token_name_shape.is_match(name)

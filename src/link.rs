@@ -276,6 +276,10 @@ impl FileIndex {
     }
 }
 
+fn key_of(scope: ScopeId, name: &str) -> (ScopeId, String) {
+    (scope, name.to_string())
+}
+
 /// The lookup key of an assignment target.
 fn target_key(t: &Expr) -> Option<String> {
     match &t.kind {
@@ -550,13 +554,19 @@ impl<'r> Linker<'r> {
                 .collect();
         }
         let key = (file, scope, name.to_string());
-        if params.is_none() {
+        // Several assignments in the use's own scope: the answer depends on
+        // where the use is (see `reaching`), so it is not cached.
+        let positional = self.index[file]
+            .by_target
+            .get(&key_of(scope, name))
+            .is_some_and(|v| v.len() > 1);
+        if params.is_none() && !positional {
             if let Some(v) = self.name_cache.borrow().get(&key) {
                 return v.clone();
             }
         }
         let r = self.resolve_name_uncached(file, scope, name, span, params);
-        if params.is_none() {
+        if params.is_none() && !positional {
             // Cached even when computed inside a cycle: a value cut by the
             // cycle guard is a smaller set of alternatives, never a wrong one.
             self.name_cache.borrow_mut().insert(key, r.clone());
@@ -579,7 +589,12 @@ impl<'r> Linker<'r> {
             let sdef = &facts.scopes[sc];
             // Class bodies are not visible from their methods.
             if first || sdef.kind != ScopeKind::Class {
-                let vals = self.assigned(file, sc, name, params);
+                let vals = if first {
+                    self.reaching(file, sc, name, span)
+                        .and_then(|idx| self.assigned_at(file, &idx, params))
+                } else {
+                    self.assigned(file, sc, name, params)
+                };
                 let is_param = sdef.params.iter().any(|p| p == name);
                 if is_param {
                     let mut out = vals.unwrap_or_default();
@@ -614,6 +629,28 @@ impl<'r> Linker<'r> {
             file,
             span,
         )]
+    }
+
+    /// The assignments to `name` in `scope` that can reach a use at `at`:
+    /// the last unconditional one that completes before the use, and the
+    /// conditional ones after it. A use before every assignment (a loop, a
+    /// closure) sees them all.
+    fn reaching(&self, file: FileId, scope: ScopeId, name: &str, at: Span) -> Option<Vec<usize>> {
+        let all = self.index[file].by_target.get(&key_of(scope, name))?;
+        let facts = self.facts(file);
+        let mut before: Vec<usize> = all
+            .iter()
+            .copied()
+            .filter(|&i| facts.assigns[i].span.end <= at.start)
+            .collect();
+        if before.is_empty() {
+            return Some(all.clone());
+        }
+        before.sort_by_key(|&i| facts.assigns[i].span.start);
+        match before.iter().rposition(|&i| facts.assigns[i].guard.is_none()) {
+            Some(k) => Some(before[k..].to_vec()),
+            None => Some(before),
+        }
     }
 
     /// Values assigned in `scope` to the target with this key; None when none.
@@ -869,7 +906,13 @@ impl<'r> Linker<'r> {
                 return one(VKind::Sdk(env));
             }
             match m.as_str() {
-                "get" if !call.args.is_empty() && call.args.len() <= 2 => {
+                // dict.get(key[, default]) / map.get(key) — not an HTTP `get(url, …)`.
+                "get"
+                    if !call.args.is_empty()
+                        && call.args.len() <= 2
+                        && call.args.iter().all(|a| a.name.is_none())
+                        && !self.is_url_like(file, scope, &call.args[0].value, params) =>
+                {
                     let mut out = self.eval(
                         file,
                         scope,
@@ -962,6 +1005,17 @@ impl<'r> Linker<'r> {
         let mut v = val(VKind::Carrier(Rc::new(ing)), file, e.span);
         v.via_param = false;
         vec![v]
+    }
+
+    /// A value that looks like a URL or a path (an HTTP call's first argument).
+    fn is_url_like(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> bool {
+        self.eval(file, scope, e, params).iter().any(|v| match &v.kind {
+            VKind::Str(pieces) => {
+                let t = probe_text(pieces);
+                t.contains("://") || t.starts_with('/') || !catalog().find_hosts(&t).is_empty()
+            }
+            _ => false,
+        })
     }
 
     /// What a call to a repository function returns (one step of summaries).
@@ -1094,7 +1148,7 @@ impl<'r> Linker<'r> {
             }
             for a in &call.args {
                 let slot = match a.name.as_deref() {
-                    Some(n) if c.is_token_param(n) || c.is_token_key(n) => Slot::Token,
+                    Some(n) if c.is_token_slot_name(n) => Slot::Token,
                     Some(n) if c.is_environment_param(n) => Slot::Environment,
                     Some(n) if c.is_header_name(n) => Slot::Header,
                     _ => method_slot,
@@ -1243,7 +1297,7 @@ impl<'r> Linker<'r> {
         for call in chain_calls(e) {
             for a in &call.args {
                 let slot = match a.name.as_deref() {
-                    Some(n) if c.is_token_param(n) || c.is_token_key(n) => Slot::Token,
+                    Some(n) if c.is_token_slot_name(n) => Slot::Token,
                     Some(n) if c.is_header_name(n) => Slot::Header,
                     _ => Slot::Any,
                 };
@@ -1357,7 +1411,7 @@ impl<'r> Linker<'r> {
                 for (k, vs) in fields.iter() {
                     let sub = match k.as_deref() {
                         Some(k) if c.is_header_name(k) => Slot::Header,
-                        Some(k) if c.is_token_key(k) || c.is_token_param(k) => Slot::Token,
+                        Some(k) if c.is_token_slot_name(k) => Slot::Token,
                         Some(k) if c.is_environment_param(k) => Slot::Environment,
                         _ => Slot::Any,
                     };
@@ -1376,7 +1430,9 @@ impl<'r> Linker<'r> {
             // A call's result passed along as data (a response body) carries
             // nothing; in a token slot it carries its token.
             VKind::Carrier(carried) => {
-                if matches!(slot, Slot::Token | Slot::Header) {
+                // An object built by a call that holds a token but talks to no
+                // endpoint (`new Headers({...})`, `dict(auth, ...)`) is auth data.
+                if matches!(slot, Slot::Token | Slot::Header) || carried.endpoints.is_empty() {
                     ing.tokens.extend(carried.tokens.iter().cloned());
                 }
             }
@@ -1682,7 +1738,7 @@ fn target_slot(t: &Expr) -> Slot {
     match &t.kind {
         ExprKind::Index(_, k) => match k.as_str() {
             Some(k) if c.is_header_name(k) => Slot::Header,
-            Some(k) if c.is_token_key(k) => Slot::Token,
+            Some(k) if c.is_token_slot_name(k) => Slot::Token,
             _ => Slot::Any,
         },
         ExprKind::Member(_, m) if c.is_token_key(m) || c.is_token_param(m) => Slot::Token,

@@ -77,11 +77,7 @@ fn check_binding(ctx: &RuleCtx, b: &Binding) -> Option<Finding> {
         } else {
             Level::Error
         };
-        let selector = selectors
-            .iter()
-            .next()
-            .map(|s| format!(" by `{s}`"))
-            .unwrap_or_default();
+        let selector = selectors.iter().find_map(|s| describe_selector(s)).unwrap_or_default();
         return Some(Finding {
             rule: "OT002",
             level,
@@ -117,4 +113,18 @@ fn check_binding(ctx: &RuleCtx, b: &Binding) -> Option<Finding> {
         });
     }
     None
+}
+
+/// How a selector reads in a message: `env:ZOHO_ENV` → ` by env var `ZOHO_ENV``,
+/// `app.py::Client.__init__.sandbox` → ` by `Client.__init__.sandbox``;
+/// anonymous keys (a loop, a literal condition) are not named.
+fn describe_selector(s: &str) -> Option<String> {
+    if let Some(name) = s.strip_prefix("env:") {
+        return Some(format!(" by env var `{name}`"));
+    }
+    if s.starts_with("key@") || s.starts_with("cond@") {
+        return None;
+    }
+    let short = s.rsplit("::").next().unwrap_or(s);
+    Some(format!(" by `{short}`"))
 }
