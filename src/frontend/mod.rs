@@ -57,14 +57,12 @@ impl<'a> LineIndex<'a> {
             if line.is_ascii() {
                 continue;
             }
-            let mut chars = 0;
             let mut next = st;
-            for (off, _) in line.char_indices() {
+            for (chars, (off, _)) in line.char_indices().enumerate() {
                 if st + off >= next {
                     checkpoints.push((st + off, chars));
                     next = st + off + CHECKPOINT;
                 }
-                chars += 1;
             }
         }
         LineIndex {
