@@ -535,6 +535,15 @@ impl Catalog {
         None
     }
 
+    /// `s` is exactly one real-looking token (by shape, not a placeholder).
+    pub fn is_token_literal(&self, s: &str) -> bool {
+        let t = s.trim();
+        self.token_literal
+            .find(t)
+            .is_some_and(|m| m.start() == 0 && m.end() == t.len())
+            && !self.is_placeholder(t)
+    }
+
     /// Every token literal (by shape) in `text`, placeholders excluded.
     pub fn token_literals<'a>(&'a self, text: &'a str) -> impl Iterator<Item = regex::Match<'a>> + 'a {
         self.token_literal

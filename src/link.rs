@@ -1000,6 +1000,13 @@ impl<'r> Linker<'r> {
         // Anything else: a value that carries the call's endpoints and tokens.
         let ing = self.ingredients(file, scope, e, params);
         if ing.endpoints.is_empty() && ing.tokens.is_empty() {
+            // `get_token()`: every call without arguments to the same function
+            // gives the same value, wherever it is made.
+            if call.args.is_empty() {
+                if let Some(VKind::Sym(s, _)) = callee_vals.first().map(|v| &v.kind) {
+                    return one(VKind::Sym(format!("{s}()").into(), SymKind::Symbol));
+                }
+            }
             return one(VKind::Other);
         }
         let mut v = val(VKind::Carrier(Rc::new(ing)), file, e.span);
@@ -1517,7 +1524,9 @@ impl<'r> Linker<'r> {
                 if pieces.len() == 1 {
                     match &pieces[0] {
                         Piece::Lit(s, at) => {
-                            if c.is_placeholder(s) {
+                            // Zoho tokens have one shape; any other literal in a
+                            // token slot is a sample or a mock, never an identity.
+                            if !c.is_token_literal(s) {
                                 return;
                             }
                             ing.tokens.push(TokenAlt {
