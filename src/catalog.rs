@@ -164,14 +164,28 @@ struct RawSdk {
     token_identity_params: Vec<String>,
     builder_classes: Vec<String>,
     vendored_globs: Vec<String>,
-    #[allow(dead_code)]
-    languages: BTreeMap<String, RawSdkLang>,
+    languages: BTreeMap<String, SdkLanguage>,
 }
 
-#[derive(Debug, Deserialize)]
-#[allow(dead_code)]
-struct RawSdkLang {
-    packages: Vec<String>,
+/// How one language writes the SDK (packages, environment syntax, init,
+/// switch and token forms). Front-ends of later languages read this.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SdkLanguage {
+    pub packages: Vec<String>,
+    pub environment_syntax: EnvironmentSyntax,
+    pub init: String,
+    pub switch: String,
+    pub token: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EnvironmentSyntax {
+    Call,
+    Field,
+    StaticCall,
+    Constant,
+    ObjectCall,
 }
 
 #[derive(Debug, Deserialize)]
@@ -248,6 +262,8 @@ pub struct Catalog {
     token_identity_params: HashSet<String>,
     builder_classes: HashSet<String>,
     pub vendored_globs: Vec<String>,
+    /// Per-language SDK forms, by language name.
+    pub sdk_languages: BTreeMap<String, SdkLanguage>,
     pub triggers: Vec<String>,
     pub rules: Vec<RuleMeta>,
 }
@@ -351,6 +367,7 @@ impl Catalog {
             token_identity_params: set(&raw.sdk.token_identity_params),
             builder_classes: set(&raw.sdk.builder_classes),
             vendored_globs: raw.sdk.vendored_globs,
+            sdk_languages: raw.sdk.languages,
             triggers,
             rules: rule_list,
         })
@@ -562,6 +579,32 @@ mod tests {
         assert_eq!(c.rules.len(), 6);
         assert!(c.rules.iter().all(|r| r.help_markdown.contains("## Bad")));
         assert!(c.data_centers.len() >= 8);
+    }
+
+    #[test]
+    fn every_sdk_language_has_its_forms() {
+        let c = catalog();
+        for lang in [
+            "python",
+            "javascript",
+            "java",
+            "php",
+            "csharp",
+            "ruby",
+            "scala",
+            "browser",
+        ] {
+            let l = c
+                .sdk_languages
+                .get(lang)
+                .unwrap_or_else(|| panic!("no SDK entry for {lang}"));
+            assert!(
+                !l.packages.is_empty() && !l.init.is_empty() && !l.token.is_empty(),
+                "{lang}"
+            );
+        }
+        assert_eq!(c.sdk_languages["php"].environment_syntax, EnvironmentSyntax::StaticCall);
+        assert_eq!(c.sdk_languages["java"].environment_syntax, EnvironmentSyntax::Field);
     }
 
     #[test]
