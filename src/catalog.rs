@@ -254,6 +254,7 @@ pub struct Catalog {
     /// `USDataCenter` → DC.
     sdk_dc_classes: BTreeMap<String, DcId>,
     sdk_env_members: BTreeMap<String, EnvKind>,
+    dc_class_suffix: String,
     init_methods: HashSet<String>,
     switch_methods: HashSet<String>,
     pub environment_params: Vec<String>,
@@ -359,6 +360,7 @@ impl Catalog {
             placeholder_chars: raw.tokens.placeholder_chars,
             sdk_dc_classes,
             sdk_env_members: raw.sdk.environment_members,
+            dc_class_suffix: raw.sdk.dc_class_suffix,
             init_methods: set(&raw.sdk.init_methods),
             switch_methods: set(&raw.sdk.switch_methods),
             environment_params: raw.sdk.environment_params,
@@ -510,6 +512,22 @@ impl Catalog {
         Some(Environment { dc, kind: Some(kind) })
     }
 
+    /// An SDK environment written as a member path: `...USDataCenter.SANDBOX`
+    /// or the browser SDK's `DataCenter.US.SANDBOX`.
+    pub fn sdk_environment_path(&self, object: &crate::facts::Expr, member: &str) -> Option<Environment> {
+        use crate::facts::ExprKind;
+        let last = object.last_name()?;
+        if let Some(env) = self.sdk_environment(last, member) {
+            return Some(env);
+        }
+        match &object.kind {
+            ExprKind::Member(parent, dc) if parent.last_name() == Some(self.dc_class_suffix.as_str()) => {
+                self.sdk_environment(&format!("{dc}{}", self.dc_class_suffix), member)
+            }
+            _ => None,
+        }
+    }
+
     pub fn is_init_method(&self, name: &str) -> bool {
         self.init_methods.contains(name)
     }
@@ -605,6 +623,29 @@ mod tests {
         }
         assert_eq!(c.sdk_languages["php"].environment_syntax, EnvironmentSyntax::StaticCall);
         assert_eq!(c.sdk_languages["java"].environment_syntax, EnvironmentSyntax::Field);
+    }
+
+    #[test]
+    fn sdk_environments_in_every_member_form() {
+        use crate::facts::{Expr, ExprKind, Span};
+        let name = |n: &str| Expr::new(ExprKind::Name(n.into()), Span::default());
+        let member = |o: Expr, m: &str| Expr::new(ExprKind::Member(Box::new(o), m.into()), Span::default());
+        let c = catalog();
+        let env = c
+            .sdk_environment_path(&member(name("ZOHOCRMSDK"), "EUDataCenter"), "SANDBOX")
+            .unwrap();
+        assert_eq!(
+            (c.data_centers[env.dc as usize].id.as_str(), env.kind),
+            ("eu", Some(EnvKind::Sandbox))
+        );
+        let env = c
+            .sdk_environment_path(&member(name("DataCenter"), "JP"), "DEVELOPER")
+            .unwrap();
+        assert_eq!(
+            (c.data_centers[env.dc as usize].id.as_str(), env.kind),
+            ("jp", Some(EnvKind::Developer))
+        );
+        assert!(c.sdk_environment_path(&member(name("Foo"), "US"), "SANDBOX").is_none());
     }
 
     #[test]

@@ -399,7 +399,7 @@ impl<'r> Linker<'r> {
             ExprKind::This => one(VKind::Other),
             ExprKind::Env(n) => one(VKind::Env(n.clone())),
             ExprKind::Member(obj, m) => {
-                if let Some(env) = obj.last_name().and_then(|cls| c.sdk_environment(cls, m)) {
+                if let Some(env) = c.sdk_environment_path(obj, m) {
                     return one(VKind::Sdk(env));
                 }
                 if c.is_api_domain_key(m) {
@@ -757,8 +757,9 @@ impl<'r> Linker<'r> {
                     dc,
                     format!("{}:{}", self.files[o.at.file].path, o.at.span.line).into(),
                 )),
+                // One response's token: its identity is where the call is.
                 None => keep(VKind::Sym(
-                    format!("{}::{m}", self.files[o.at.file].path).into(),
+                    format!("{}:{}::{m}", self.files[o.at.file].path, o.at.span.line).into(),
                     SymKind::Symbol,
                 )),
             },
@@ -902,7 +903,7 @@ impl<'r> Linker<'r> {
         let callee = &call.callee;
         // SDK environment constructors: USDataCenter.SANDBOX().
         if let ExprKind::Member(obj, m) = &callee.kind {
-            if let Some(env) = obj.last_name().and_then(|cls| c.sdk_environment(cls, m)) {
+            if let Some(env) = c.sdk_environment_path(obj, m) {
                 return one(VKind::Sdk(env));
             }
             match m.as_str() {
