@@ -162,6 +162,7 @@ struct RawSdk {
     token_params: Vec<String>,
     token_classes: Vec<String>,
     token_identity_params: Vec<String>,
+    #[allow(dead_code)]
     builder_classes: Vec<String>,
     vendored_globs: Vec<String>,
     languages: BTreeMap<String, SdkLanguage>,
@@ -261,7 +262,6 @@ pub struct Catalog {
     token_params: HashSet<String>,
     token_classes: HashSet<String>,
     token_identity_params: HashSet<String>,
-    builder_classes: HashSet<String>,
     pub vendored_globs: Vec<String>,
     /// Per-language SDK forms, by language name.
     pub sdk_languages: BTreeMap<String, SdkLanguage>,
@@ -367,7 +367,6 @@ impl Catalog {
             token_params: set(&raw.sdk.token_params),
             token_classes: set(&raw.sdk.token_classes),
             token_identity_params: set(&raw.sdk.token_identity_params),
-            builder_classes: set(&raw.sdk.builder_classes),
             vendored_globs: raw.sdk.vendored_globs,
             sdk_languages: raw.sdk.languages,
             triggers,
@@ -545,9 +544,6 @@ impl Catalog {
     }
     pub fn is_token_identity_param(&self, name: &str) -> bool {
         self.token_identity_params.contains(name)
-    }
-    pub fn is_builder_class(&self, name: &str) -> bool {
-        self.builder_classes.contains(name)
     }
 
     /// The header value with a token scheme stripped: `"Zoho-oauthtoken "` → true.

@@ -406,7 +406,7 @@ impl<'r> Linker<'r> {
                     return one(VKind::Derived);
                 }
                 if matches!(obj.kind, ExprKind::This) {
-                    return self.class_field(file, scope, m, e.span, params);
+                    return self.class_field(file, scope, m, e.span);
                 }
                 let objs = self.eval(file, scope, obj, params);
                 let mut out = Vec::new();
@@ -425,7 +425,7 @@ impl<'r> Linker<'r> {
                 let mut out = Vec::new();
                 for o in &objs {
                     for k in &keys {
-                        push_alts(&mut out, self.index(file, scope, o, k, key, e.span, params));
+                        push_alts(&mut out, self.index(file, o, k, e.span));
                     }
                 }
                 out
@@ -692,7 +692,9 @@ impl<'r> Linker<'r> {
         self.index[file].class_of[scope]
     }
 
-    fn class_field(&self, file: FileId, scope: ScopeId, m: &str, span: Span, params: Option<&Params>) -> Vec<Val> {
+    /// `self.m` / `this.m`: a method of the enclosing class, or every value
+    /// its methods assign to the field (their parameters stay opaque).
+    fn class_field(&self, file: FileId, scope: ScopeId, m: &str, span: Span) -> Vec<Val> {
         let Some(class) = self.enclosing_class(file, scope) else {
             return vec![val(VKind::Other, file, span)];
         };
@@ -706,8 +708,6 @@ impl<'r> Linker<'r> {
             return v.clone();
         }
         let sym = self.sym(file, class, m);
-        // Fields assigned in methods see their parameters as opaque: no params.
-        let _ = params;
         let out = match ix.fields.get(&(class, m.to_string())) {
             Some(idx) => self.assigned_at(file, idx, None).unwrap_or_default(),
             None => Vec::new(),
@@ -771,17 +771,7 @@ impl<'r> Linker<'r> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn index(
-        &self,
-        file: FileId,
-        _scope: ScopeId,
-        o: &Val,
-        k: &Val,
-        _key: &Expr,
-        span: Span,
-        _params: Option<&Params>,
-    ) -> Vec<Val> {
+    fn index(&self, file: FileId, o: &Val, k: &Val, span: Span) -> Vec<Val> {
         let lit_key = match &k.kind {
             VKind::Str(p) if p.len() == 1 => match &p[0] {
                 Piece::Lit(s, _) => Some(s.as_str()),
@@ -1589,7 +1579,7 @@ impl<'r> Linker<'r> {
                 let sdk_switch_without_token = ing.sdk == Some(BindingKind::SdkSwitch) && ing.own_tokens == 0;
                 if own && !ing.endpoints.is_empty() && (!ing.tokens.is_empty() || sdk_switch_without_token) {
                     let kind = ing.sdk.unwrap_or(BindingKind::Call);
-                    out.push(make_binding(at, kind, &ing, Vec::new(), sdk_switch_without_token));
+                    out.push(make_binding(at, kind, &ing, Vec::new()));
                     continue;
                 }
                 // One step of function summaries: a helper that makes the binding
@@ -1666,7 +1656,6 @@ impl<'r> Linker<'r> {
                     BindingKind::Helper,
                     &ing,
                     via,
-                    false,
                 ));
             }
         }
@@ -1674,7 +1663,7 @@ impl<'r> Linker<'r> {
     }
 }
 
-fn make_binding(at: Loc, kind: BindingKind, ing: &Ingredients, via: Vec<Loc>, _no_token: bool) -> Binding {
+fn make_binding(at: Loc, kind: BindingKind, ing: &Ingredients, via: Vec<Loc>) -> Binding {
     let mut endpoints = ing.endpoints.clone();
     endpoints.sort();
     endpoints.dedup();

@@ -271,10 +271,7 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         }
     };
     let paths: Vec<String> = sources.iter().map(|s| s.path.clone()).collect();
-    let mut findings = rules::run(&RuleCtx {
-        model: &model,
-        paths: &paths,
-    });
+    let mut findings = rules::run(&RuleCtx { model: &model });
 
     // Secrets to redact: token-shaped literals, and literals in token slots.
     let mut secret_spans: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();

@@ -1,7 +1,7 @@
 //! Rules: pure functions from the linked model to findings (DESIGN §4).
 //!
 //! One file per rule. Rules never read files and never print; they see the
-//! model and the file paths (for messages) only.
+//! model only.
 
 mod ot001_cross_environment;
 mod ot002_runtime_switch;
@@ -14,16 +14,9 @@ use crate::catalog::{catalog, Environment, Level};
 use crate::finding::{Finding, Related};
 use crate::model::{Binding, BindingKind, Loc, Model};
 
-/// What a rule may look at.
+/// What a rule may look at: the linked model, nothing else.
 pub struct RuleCtx<'a> {
     pub model: &'a Model,
-    pub paths: &'a [String],
-}
-
-impl RuleCtx<'_> {
-    pub fn at(&self, loc: Loc) -> String {
-        format!("{}:{}", self.paths[loc.file], loc.span.line)
-    }
 }
 
 /// Runs every rule; the result is sorted and free of duplicates.
@@ -72,12 +65,7 @@ pub(crate) fn describe(kind: BindingKind) -> &'static str {
 
 /// Related locations shared by the binding rules: where the token comes
 /// from, the helper's inner call, then `others` (capped).
-pub(crate) fn related_for(
-    ctx: &RuleCtx,
-    b: &Binding,
-    token_origin: Option<Loc>,
-    others: &[(Loc, String)],
-) -> Vec<Related> {
+pub(crate) fn related_for(b: &Binding, token_origin: Option<Loc>, others: &[(Loc, String)]) -> Vec<Related> {
     let mut rel = Vec::new();
     if let Some(o) = token_origin {
         if o != b.at {
@@ -99,6 +87,5 @@ pub(crate) fn related_for(
             message: msg.clone(),
         });
     }
-    let _ = ctx;
     rel
 }

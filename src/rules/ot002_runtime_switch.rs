@@ -11,14 +11,10 @@ use crate::finding::Finding;
 use crate::model::{Binding, Loc, Target};
 
 pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
-    ctx.model
-        .bindings
-        .iter()
-        .filter_map(|b| check_binding(ctx, b))
-        .collect()
+    ctx.model.bindings.iter().filter_map(check_binding).collect()
 }
 
-fn check_binding(ctx: &RuleCtx, b: &Binding) -> Option<Finding> {
+fn check_binding(b: &Binding) -> Option<Finding> {
     if b.tokens.is_empty() {
         return None;
     }
@@ -86,7 +82,7 @@ fn check_binding(ctx: &RuleCtx, b: &Binding) -> Option<Finding> {
             ),
             label: format!("{} switches environment with one token", describe(b.kind)),
             primary: b.at,
-            related: related_for(ctx, b, token_origin, &others),
+            related: related_for(b, token_origin, &others),
             help:
                 "select the token with the same key as the environment, or use the api_domain returned with the token"
                     .into(),
@@ -105,7 +101,7 @@ fn check_binding(ctx: &RuleCtx, b: &Binding) -> Option<Finding> {
             ),
             label: format!("{} switches data center with one token", describe(b.kind)),
             primary: b.at,
-            related: related_for(ctx, b, token_origin, &others),
+            related: related_for(b, token_origin, &others),
             help: "mint one token per data center and select it with the data center".into(),
             token: Some(id),
             environments: env_names(&envs),

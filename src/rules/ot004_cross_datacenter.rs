@@ -81,7 +81,7 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                 ),
                 label: format!("{} uses `{id}` in data center {}", describe(b.kind), dc_name(*dc)),
                 primary: b.at,
-                related: related_for(ctx, b, origin, &others),
+                related: related_for(b, origin, &others),
                 help: "mint one token per data center, at that data center's accounts server".into(),
                 token: Some(id.to_string()),
                 environments: env_names(&all),
@@ -110,7 +110,7 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                 ),
                 label: format!("{} uses a {} token in {}", describe(b.kind), dc_name(minted), env),
                 primary: b.at,
-                related: related_for(ctx, b, Some(t.origin), &[]),
+                related: related_for(b, Some(t.origin), &[]),
                 help:
                     "refresh at the accounts server of the token's data center and call the api_domain returned with it"
                         .into(),
