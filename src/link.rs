@@ -1122,8 +1122,8 @@ impl<'r> Linker<'r> {
     // Ingredients and bindings
     // ----------------------------------------------------------------------
 
-    /// Endpoints and tokens in a call's arguments, receiver chain and receiver.
-    pub fn ingredients(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> Ingredients {
+    /// Endpoints and tokens in the arguments of a call's chain (its own).
+    fn own_ingredients(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> Ingredients {
         let c = catalog();
         let mut ing = Ingredients::default();
         let chain = chain_calls(e);
@@ -1171,6 +1171,13 @@ impl<'r> Linker<'r> {
         }
         ing.own_endpoints = ing.endpoints.len();
         ing.own_tokens = ing.tokens.len();
+        ing
+    }
+
+    /// Endpoints and tokens in a call's arguments, receiver chain and receiver.
+    pub fn ingredients(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> Ingredients {
+        let mut ing = self.own_ingredients(file, scope, e, params);
+        let chain = chain_calls(e);
         // The receiver: a configured client/session carries its endpoint and
         // token. SDK calls carry nothing: the SDK's own state is modelled by
         // the switch rule.
@@ -1178,17 +1185,15 @@ impl<'r> Linker<'r> {
             return ing;
         }
         if let Some(Some(root)) = chain.last().map(|c| receiver_root(&c.callee)) {
-            {
-                if !matches!(root.kind, ExprKind::Call(_)) {
-                    let vs = self.eval(file, scope, root, params);
-                    for v in &vs {
-                        if let VKind::Carrier(carried) = &v.kind {
-                            self.merge_carried(&mut ing, carried, v.via_param);
-                        }
+            if !matches!(root.kind, ExprKind::Call(_)) {
+                let vs = self.eval(file, scope, root, params);
+                for v in &vs {
+                    if let VKind::Carrier(carried) = &v.kind {
+                        self.merge_carried(&mut ing, carried, v.via_param);
                     }
-                    if let Some(k) = root_key(root) {
-                        self.configured(file, scope, &k, e, params, &mut ing);
-                    }
+                }
+                if let Some(k) = root_key(root) {
+                    self.configured(file, scope, &k, e, params, &mut ing);
                 }
             }
         }
@@ -1283,32 +1288,10 @@ impl<'r> Linker<'r> {
         for &i in ix.config_calls.get(key).map(Vec::as_slice).unwrap_or(&[]) {
             let cs = &facts.calls[i];
             if current.is_none_or(|c| cs.expr.span != c.span) && visible(cs.scope) {
-                let sub = self.ingredients_own(file, cs.scope, &cs.expr, params);
+                let sub = self.own_ingredients(file, cs.scope, &cs.expr, params);
                 self.merge_carried(ing, &sub, false);
             }
         }
-    }
-
-    fn ingredients_own(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> Ingredients {
-        let c = catalog();
-        let mut ing = Ingredients::default();
-        for call in chain_calls(e) {
-            for a in &call.args {
-                let slot = match a.name.as_deref() {
-                    Some(n) if c.is_token_slot_name(n) => Slot::Token,
-                    Some(n) if c.is_header_name(n) => Slot::Header,
-                    _ => Slot::Any,
-                };
-                let header_by_name = call.args.len() == 2
-                    && std::ptr::eq(a, &call.args[1])
-                    && call.args[0].value.as_str().is_some_and(|h| c.is_header_name(h));
-                let vs = self.eval(file, scope, &a.value, params);
-                for v in &vs {
-                    self.scan(v, if header_by_name { Slot::Header } else { slot }, &mut ing, 0);
-                }
-            }
-        }
-        ing
     }
 
     /// Finds endpoints and tokens inside a value.
