@@ -203,6 +203,16 @@ impl FileFacts {
         self.scopes.len() - 1
     }
 
+    /// Marks the call whose span is `span` (the last one lowered, if it is
+    /// the statement's expression) as an expression statement.
+    pub fn mark_statement(&mut self, span: Span) {
+        if let Some(last) = self.calls.last_mut() {
+            if last.expr.span == span {
+                last.statement = true;
+            }
+        }
+    }
+
     /// The scope path used in symbol identities: `Class.method`.
     pub fn scope_path(&self, mut scope: ScopeId) -> String {
         let mut parts = Vec::new();

@@ -517,6 +517,23 @@ impl<'r> Linker<'r> {
             .collect()
     }
 
+    /// One of several assignments/returns: the `if` around it is what selects it.
+    fn select_by_guard(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        guard: Option<&Expr>,
+        params: Option<&Params>,
+        vs: &mut [Val],
+    ) {
+        let sel = guard.and_then(|g| self.selector(file, scope, g, params));
+        for v in vs.iter_mut() {
+            if v.sel.is_none() {
+                v.sel = sel.clone();
+            }
+        }
+    }
+
     /// The identity of the key that selects among alternatives.
     fn selector(&self, file: FileId, scope: ScopeId, cond: &Expr, params: Option<&Params>) -> Option<Rc<str>> {
         match &cond.kind {
@@ -675,12 +692,7 @@ impl<'r> Linker<'r> {
             let a = &facts.assigns[i];
             let mut vs = self.eval(file, a.scope, &a.value, params);
             if many {
-                let sel = a.guard.as_ref().and_then(|g| self.selector(file, a.scope, g, params));
-                for v in &mut vs {
-                    if v.sel.is_none() {
-                        v.sel = sel.clone();
-                    }
-                }
+                self.select_by_guard(file, a.scope, a.guard.as_ref(), params, &mut vs);
             }
             self.stack.borrow_mut().pop();
             push_alts(&mut out, vs);
@@ -1047,12 +1059,7 @@ impl<'r> Linker<'r> {
             let r = &self.facts(ffile).returns[i];
             let mut vs = self.eval(ffile, fscope, &r.value, Some(&p));
             if many {
-                let sel = r.guard.as_ref().and_then(|g| self.selector(ffile, fscope, g, Some(&p)));
-                for v in &mut vs {
-                    if v.sel.is_none() {
-                        v.sel = sel.clone();
-                    }
-                }
+                self.select_by_guard(ffile, fscope, r.guard.as_ref(), Some(&p), &mut vs);
             }
             push_alts(&mut out, vs);
         }

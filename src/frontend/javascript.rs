@@ -1046,11 +1046,7 @@ impl<'a> Lowerer<'a> {
     fn expr_top(&mut self, node: Node, scope: ScopeId, statement: bool) -> Expr {
         let e = self.expr(node, scope, false);
         if statement {
-            if let Some(last) = self.facts.calls.last_mut() {
-                if last.expr.span == e.span {
-                    last.statement = true;
-                }
-            }
+            self.facts.mark_statement(e.span);
         }
         e
     }
