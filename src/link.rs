@@ -33,6 +33,9 @@ pub struct SourceFile {
 const MAX_ALTS: usize = 32;
 /// Nesting of name resolution / calls beyond this yields Unknown.
 const MAX_EVAL_DEPTH: usize = 24;
+/// Evaluation steps one call site may take: a pathological call graph costs
+/// a note, never a hang.
+const FUEL_PER_CALL_SITE: u32 = 200_000;
 
 #[derive(Debug, Clone)]
 pub struct Val {
@@ -115,6 +118,8 @@ enum Slot {
 pub struct Linker<'r> {
     pub files: &'r [SourceFile],
     stack: RefCell<Vec<(FileId, usize)>>,
+    fuel: std::cell::Cell<u32>,
+    starved: std::cell::Cell<bool>,
     depth: RefCell<usize>,
     name_cache: Cache<(FileId, ScopeId, String), Vec<Val>>,
     field_cache: Cache<(FileId, ScopeId, String), Vec<Val>>,
@@ -348,6 +353,8 @@ impl<'r> Linker<'r> {
         Linker {
             files,
             stack: RefCell::new(Vec::new()),
+            fuel: std::cell::Cell::new(FUEL_PER_CALL_SITE),
+            starved: std::cell::Cell::new(false),
             depth: RefCell::new(0),
             name_cache: RefCell::new(HashMap::new()),
             field_cache: RefCell::new(HashMap::new()),
@@ -382,6 +389,12 @@ impl<'r> Linker<'r> {
         if *self.depth.borrow() > MAX_EVAL_DEPTH {
             return vec![val(VKind::Other, file, e.span)];
         }
+        let fuel = self.fuel.get();
+        if fuel == 0 {
+            self.starved.set(true);
+            return vec![val(VKind::Other, file, e.span)];
+        }
+        self.fuel.set(fuel - 1);
         *self.depth.borrow_mut() += 1;
         let mut r = self.eval_inner(file, scope, e, params);
         *self.depth.borrow_mut() -= 1;
@@ -1555,31 +1568,44 @@ impl<'r> Linker<'r> {
         });
     }
 
-    /// Every binding in the repository.
-    pub fn bindings(&self) -> Vec<Binding> {
+    /// Every binding in the repository, and the call sites whose analysis ran
+    /// out of its budget (their results may be incomplete).
+    pub fn bindings(&self) -> (Vec<Binding>, Vec<Loc>) {
         let mut out = Vec::new();
+        let mut starved = Vec::new();
         for (fid, f) in self.files.iter().enumerate() {
             for cs in &f.facts.calls {
-                let ing = self.ingredients(fid, cs.scope, &cs.expr, None);
-                let own = ing.own_endpoints + ing.own_tokens > 0;
+                self.fuel.set(FUEL_PER_CALL_SITE);
+                self.starved.set(false);
                 let at = Loc {
                     file: fid,
                     span: cs.expr.span,
                 };
-                let sdk_switch_without_token = ing.sdk == Some(BindingKind::SdkSwitch) && ing.own_tokens == 0;
-                if own && !ing.endpoints.is_empty() && (!ing.tokens.is_empty() || sdk_switch_without_token) {
-                    let kind = ing.sdk.unwrap_or(BindingKind::Call);
-                    out.push(make_binding(at, kind, &ing, Vec::new()));
-                    continue;
+                let b = self.binding_at(fid, cs);
+                if self.starved.get() {
+                    starved.push(at);
                 }
-                // One step of function summaries: a helper that makes the binding
-                // with what this call passes in.
-                if let Some(b) = self.helper_binding(fid, cs) {
-                    out.push(b);
-                }
+                out.extend(b);
             }
         }
-        out
+        (out, starved)
+    }
+
+    fn binding_at(&self, fid: FileId, cs: &CallSite) -> Option<Binding> {
+        let ing = self.ingredients(fid, cs.scope, &cs.expr, None);
+        let own = ing.own_endpoints + ing.own_tokens > 0;
+        let at = Loc {
+            file: fid,
+            span: cs.expr.span,
+        };
+        let sdk_switch_without_token = ing.sdk == Some(BindingKind::SdkSwitch) && ing.own_tokens == 0;
+        if own && !ing.endpoints.is_empty() && (!ing.tokens.is_empty() || sdk_switch_without_token) {
+            let kind = ing.sdk.unwrap_or(BindingKind::Call);
+            return Some(make_binding(at, kind, &ing, Vec::new()));
+        }
+        // One step of function summaries: a helper that makes the binding
+        // with what this call passes in.
+        self.helper_binding(fid, cs)
     }
 
     /// The calls of a function that hold a token or an endpoint by themselves.

@@ -260,16 +260,24 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         sources = s;
     }
     let linked = panic::catch_unwind(AssertUnwindSafe(|| Linker::new(&sources).bindings()));
-    model.bindings = match linked {
-        Ok(b) => b,
-        Err(_) => {
-            notes.push(Note {
-                path: String::new(),
-                message: "internal error while linking (a bug: please report it); bindings skipped".into(),
-            });
-            Vec::new()
+    match linked {
+        Ok((bindings, starved)) => {
+            model.bindings = bindings;
+            for loc in starved {
+                notes.push(Note {
+                    path: sources[loc.file].path.clone(),
+                    message: format!(
+                        "analysis of the call at line {} ran out of its budget; findings for it may be incomplete",
+                        loc.span.line
+                    ),
+                });
+            }
         }
-    };
+        Err(_) => notes.push(Note {
+            path: String::new(),
+            message: "internal error while linking (a bug: please report it); bindings skipped".into(),
+        }),
+    }
     let paths: Vec<String> = sources.iter().map(|s| s.path.clone()).collect();
     let mut findings = rules::run(&RuleCtx { model: &model });
 

@@ -247,3 +247,31 @@ fn gitignored_files_are_skipped_but_dotfiles_are_scanned() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["findings"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn a_pathological_call_graph_finishes() {
+    // Thirty functions, each calling the previous one twice with its parameter:
+    // evaluation is bounded by depth and fuel, never exponential.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut src =
+        String::from("import os, requests\nT = os.environ['ZOHO_TOKEN']\ndef f0(x):\n    return x + '/crm/v8/Leads'\n");
+    for i in 1..=30 {
+        src.push_str(&format!(
+            "def f{i}(x):\n    return f{p}(x) + f{p}(x + '/') if x else f{p}(x)\n",
+            p = i - 1
+        ));
+    }
+    src.push_str("requests.get(f30('https://www.zohoapis.com'), headers={'Authorization': 'Zoho-oauthtoken ' + T})\n");
+    src.push_str(
+        "requests.get(f30('https://sandbox.zohoapis.com'), headers={'Authorization': 'Zoho-oauthtoken ' + T})\n",
+    );
+    std::fs::write(tmp.path().join("p.py"), src).unwrap();
+    let out = run_in(tmp.path(), &["scan", "--format", "json", "."]);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["summary"]["files_analysed"] == 1);
+}
