@@ -23,6 +23,7 @@ pub type ScanOptions = WalkOptions;
 /// A file whose text reporters may show, already redacted.
 pub struct ShownFile {
     pub path: String,
+    /// Empty for files no finding points into.
     pub text: String,
 }
 
@@ -299,13 +300,23 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
             }
         }
     }
+    // Reporters see the redacted text of the files findings point into; the
+    // others are dropped here.
+    let shown: BTreeSet<usize> = findings
+        .iter()
+        .flat_map(|f| std::iter::once(f.primary.file).chain(f.related.iter().map(|r| r.loc.file)))
+        .collect();
     let files: Vec<ShownFile> = paths
         .iter()
         .zip(texts)
         .enumerate()
         .map(|(fid, (p, t))| ShownFile {
             path: p.clone(),
-            text: redact(&t, secret_spans.get(&fid).map(Vec::as_slice).unwrap_or(&[])),
+            text: if shown.contains(&fid) {
+                redact(&t, secret_spans.get(&fid).map(Vec::as_slice).unwrap_or(&[]))
+            } else {
+                String::new()
+            },
         })
         .collect();
 
