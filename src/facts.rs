@@ -60,6 +60,8 @@ pub struct Scope {
     pub parent: Option<ScopeId>,
     /// Parameter names, in order (functions only; `self`/`this` excluded).
     pub params: Vec<String>,
+    /// Base classes as written, last segment only (`class A(base.B)` → `B`).
+    pub bases: Vec<String>,
     pub span: Span,
 }
 
@@ -186,6 +188,7 @@ impl FileFacts {
                 name: String::new(),
                 parent: None,
                 params: Vec::new(),
+                bases: Vec::new(),
                 span,
             }],
             ..Default::default()
@@ -198,6 +201,7 @@ impl FileFacts {
             name,
             parent: Some(parent),
             params: Vec::new(),
+            bases: Vec::new(),
             span,
         });
         self.scopes.len() - 1

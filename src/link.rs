@@ -133,6 +133,9 @@ pub struct Linker<'r> {
     index: Vec<FileIndex>,
     /// Path → file.
     by_path: HashMap<&'r str, FileId>,
+    /// Class name → the classes of that name; base name → its subclasses.
+    classes_by_name: HashMap<&'r str, Vec<(FileId, ScopeId)>>,
+    subclasses: HashMap<&'r str, Vec<(FileId, ScopeId)>>,
     /// Every `/`-boundary suffix of every path → the file with the shortest path.
     by_suffix: HashMap<&'r str, FileId>,
 }
@@ -350,8 +353,22 @@ impl<'r> Linker<'r> {
                 }
             }
         }
+        let mut classes_by_name: HashMap<&str, Vec<(FileId, ScopeId)>> = HashMap::new();
+        let mut subclasses: HashMap<&str, Vec<(FileId, ScopeId)>> = HashMap::new();
+        for (fid, f) in files.iter().enumerate() {
+            for (sid, sc) in f.facts.scopes.iter().enumerate() {
+                if sc.kind == ScopeKind::Class && !sc.name.is_empty() {
+                    classes_by_name.entry(sc.name.as_str()).or_default().push((fid, sid));
+                    for b in &sc.bases {
+                        subclasses.entry(b.as_str()).or_default().push((fid, sid));
+                    }
+                }
+            }
+        }
         Linker {
             files,
+            classes_by_name,
+            subclasses,
             stack: RefCell::new(Vec::new()),
             fuel: std::cell::Cell::new(FUEL_PER_CALL_SITE),
             starved: std::cell::Cell::new(false),
@@ -723,20 +740,41 @@ impl<'r> Linker<'r> {
         let Some(class) = self.enclosing_class(file, scope) else {
             return vec![val(VKind::Other, file, span)];
         };
-        let ix = &self.index[file];
-        // A method of the class.
-        if let Some(&fs) = ix.methods.get(&(class, m.to_string())) {
-            return vec![val(VKind::Func(file, fs), file, span)];
+        let (ancestors, descendants) = self.class_family(file, class);
+        // A method of the class or of a base class.
+        for &(f, c) in std::iter::once(&(file, class)).chain(ancestors.iter()) {
+            if let Some(&fs) = self.index[f].methods.get(&(c, m.to_string())) {
+                return vec![val(VKind::Func(f, fs), file, span)];
+            }
         }
         let key = (file, class, m.to_string());
         if let Some(v) = self.field_cache.borrow().get(&key) {
             return v.clone();
         }
         let sym = self.sym(file, class, m);
-        let out = match ix.fields.get(&(class, m.to_string())) {
-            Some(idx) => self.assigned_at(file, idx, None).unwrap_or_default(),
-            None => Vec::new(),
-        };
+        // The field as this class, its bases and its subclasses set it: a
+        // method may run on an instance of any of them, and the instance's
+        // class is what selects among their values.
+        let family: Vec<(FileId, ScopeId)> = std::iter::once((file, class))
+            .chain(ancestors.iter().copied())
+            .chain(descendants.iter().copied())
+            .collect();
+        let mut out = Vec::new();
+        for &(f, c) in &family {
+            let Some(idx) = self.index[f].fields.get(&(c, m.to_string())) else {
+                continue;
+            };
+            let mut vs = self.assigned_at(f, idx, None).unwrap_or_default();
+            if !descendants.is_empty() || !ancestors.is_empty() {
+                let by_class: Rc<str> = format!("class:{}", self.sym(f, c, "")).trim_end_matches("::").into();
+                for v in &mut vs {
+                    if v.sel.is_none() {
+                        v.sel = Some(by_class.clone());
+                    }
+                }
+            }
+            push_alts(&mut out, vs);
+        }
         let out: Vec<Val> = if out.is_empty() {
             vec![val(VKind::Sym(sym, SymKind::Symbol), file, span)]
         } else {
@@ -751,6 +789,45 @@ impl<'r> Linker<'r> {
         };
         self.field_cache.borrow_mut().insert(key, out.clone());
         out
+    }
+
+    /// The base classes (transitively) and the subclasses (transitively) of a
+    /// class, found by name across the repository.
+    fn class_family(&self, file: FileId, class: ScopeId) -> (Vec<(FileId, ScopeId)>, Vec<(FileId, ScopeId)>) {
+        const MAX_FAMILY: usize = 16;
+        let mut ancestors: Vec<(FileId, ScopeId)> = Vec::new();
+        let mut todo = vec![(file, class)];
+        while let Some((f, c)) = todo.pop() {
+            for base in &self.facts(f).scopes[c].bases {
+                for &bc in self
+                    .classes_by_name
+                    .get(base.as_str())
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[])
+                {
+                    if bc != (file, class) && !ancestors.contains(&bc) && ancestors.len() < MAX_FAMILY {
+                        ancestors.push(bc);
+                        todo.push(bc);
+                    }
+                }
+            }
+        }
+        let mut descendants: Vec<(FileId, ScopeId)> = Vec::new();
+        let mut todo = vec![(file, class)];
+        while let Some((f, c)) = todo.pop() {
+            let name = self.facts(f).scopes[c].name.as_str();
+            for &sub in self.subclasses.get(name).map(Vec::as_slice).unwrap_or(&[]) {
+                if sub != (file, class)
+                    && !descendants.contains(&sub)
+                    && !ancestors.contains(&sub)
+                    && descendants.len() < MAX_FAMILY
+                {
+                    descendants.push(sub);
+                    todo.push(sub);
+                }
+            }
+        }
+        (ancestors, descendants)
     }
 
     fn member(&self, file: FileId, o: &Val, m: &str, span: Span) -> Vec<Val> {

@@ -825,6 +825,7 @@ impl<'a> Lowerer<'a> {
         let name = if own.is_empty() { fallback_name.to_string() } else { own };
         let sp = self.span(node);
         // `extends mixin(Base)`: calls in the heritage belong to the parent scope.
+        let mut bases = Vec::new();
         for c in named_children(node) {
             if c.kind() == "class_heritage" {
                 for h in named_children(c) {
@@ -834,12 +835,16 @@ impl<'a> Lowerer<'a> {
                         Some(h)
                     };
                     if let Some(v) = v.filter(|v| !is_type_node(v.kind())) {
-                        self.expr_top(v, parent, false);
+                        let base = self.expr_top(v, parent, false);
+                        if let Some(last) = base.last_name() {
+                            bases.push(last.to_string());
+                        }
                     }
                 }
             }
         }
         let scope = self.facts.add_scope(ScopeKind::Class, name.clone(), parent, sp);
+        self.facts.scopes[scope].bases = bases;
         if declare && !name.is_empty() {
             self.facts.assigns.push(Assign {
                 scope: parent,

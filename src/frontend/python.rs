@@ -333,6 +333,15 @@ impl<'a> Lowerer<'a> {
             .unwrap_or_default();
         let sp = self.span(node);
         let scope = self.facts.add_scope(ScopeKind::Class, name.clone(), parent, sp);
+        if let Some(supers) = node.child_by_field_name("superclasses") {
+            for b in named_children(supers) {
+                if matches!(b.kind(), "identifier" | "attribute") {
+                    let text = self.text(b);
+                    let last = text.rsplit('.').next().unwrap_or(text).trim().to_string();
+                    self.facts.scopes[scope].bases.push(last);
+                }
+            }
+        }
         if !name.is_empty() {
             self.facts.assigns.push(Assign {
                 scope: parent,

@@ -38,11 +38,11 @@ fn check_binding(b: &Binding) -> Option<Finding> {
     let kinds: BTreeSet<_> = envs.iter().filter_map(|e| e.kind).collect();
     let dcs: BTreeSet<_> = envs.iter().map(|e| e.dc).collect();
     let selectors: BTreeSet<&str> = api.iter().filter_map(|e| e.selector.as_deref()).collect();
-    // Keyed: the token is chosen by the same key as the endpoint.
-    if b.tokens
-        .iter()
-        .any(|t| t.selector.as_deref().is_some_and(|s| selectors.contains(s)))
-    {
+    // Keyed: every key that chooses the endpoint also chooses the token, and
+    // the branches hold different tokens.
+    let token_selectors: BTreeSet<&str> = b.tokens.iter().filter_map(|t| t.selector.as_deref()).collect();
+    let distinct_tokens = b.identities().len() > 1;
+    if !selectors.is_empty() && selectors.is_subset(&token_selectors) && distinct_tokens {
         return None;
     }
     let deployment_switch = !selectors.is_empty() && selectors.iter().all(|s| s.starts_with("env:"));
@@ -120,6 +120,9 @@ fn describe_selector(s: &str) -> Option<String> {
     }
     if s.starts_with("key@") || s.starts_with("cond@") {
         return None;
+    }
+    if s.starts_with("class:") {
+        return Some(" by the instance's class".to_string());
     }
     let short = s.rsplit("::").next().unwrap_or(s);
     Some(format!(" by `{short}`"))
