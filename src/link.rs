@@ -134,14 +134,16 @@ pub struct Linker<'r> {
     /// Path → file.
     by_path: HashMap<&'r str, FileId>,
     /// Class name → the classes of that name; base name → its subclasses.
-    classes_by_name: HashMap<&'r str, Vec<(FileId, ScopeId)>>,
-    subclasses: HashMap<&'r str, Vec<(FileId, ScopeId)>>,
+    classes_by_name: HashMap<&'r str, Vec<ClassRef>>,
+    subclasses: HashMap<&'r str, Vec<ClassRef>>,
     /// Every `/`-boundary suffix of every path → the file with the shortest path.
     by_suffix: HashMap<&'r str, FileId>,
 }
 
 type Params = HashMap<String, Vec<Val>>;
 type Cache<K, V> = RefCell<HashMap<K, V>>;
+/// A class: its file and scope.
+type ClassRef = (FileId, ScopeId);
 
 /// Per-file lookup tables, built once, so that resolution never scans a
 /// file's facts linearly.
@@ -353,8 +355,8 @@ impl<'r> Linker<'r> {
                 }
             }
         }
-        let mut classes_by_name: HashMap<&str, Vec<(FileId, ScopeId)>> = HashMap::new();
-        let mut subclasses: HashMap<&str, Vec<(FileId, ScopeId)>> = HashMap::new();
+        let mut classes_by_name: HashMap<&str, Vec<ClassRef>> = HashMap::new();
+        let mut subclasses: HashMap<&str, Vec<ClassRef>> = HashMap::new();
         for (fid, f) in files.iter().enumerate() {
             for (sid, sc) in f.facts.scopes.iter().enumerate() {
                 if sc.kind == ScopeKind::Class && !sc.name.is_empty() {
@@ -755,7 +757,7 @@ impl<'r> Linker<'r> {
         // The field as this class, its bases and its subclasses set it: a
         // method may run on an instance of any of them, and the instance's
         // class is what selects among their values.
-        let family: Vec<(FileId, ScopeId)> = std::iter::once((file, class))
+        let family: Vec<ClassRef> = std::iter::once((file, class))
             .chain(ancestors.iter().copied())
             .chain(descendants.iter().copied())
             .collect();
@@ -793,9 +795,9 @@ impl<'r> Linker<'r> {
 
     /// The base classes (transitively) and the subclasses (transitively) of a
     /// class, found by name across the repository.
-    fn class_family(&self, file: FileId, class: ScopeId) -> (Vec<(FileId, ScopeId)>, Vec<(FileId, ScopeId)>) {
+    fn class_family(&self, file: FileId, class: ScopeId) -> (Vec<ClassRef>, Vec<ClassRef>) {
         const MAX_FAMILY: usize = 16;
-        let mut ancestors: Vec<(FileId, ScopeId)> = Vec::new();
+        let mut ancestors: Vec<ClassRef> = Vec::new();
         let mut todo = vec![(file, class)];
         while let Some((f, c)) = todo.pop() {
             for base in &self.facts(f).scopes[c].bases {
@@ -812,7 +814,7 @@ impl<'r> Linker<'r> {
                 }
             }
         }
-        let mut descendants: Vec<(FileId, ScopeId)> = Vec::new();
+        let mut descendants: Vec<ClassRef> = Vec::new();
         let mut todo = vec![(file, class)];
         while let Some((f, c)) = todo.pop() {
             let name = self.facts(f).scopes[c].name.as_str();
