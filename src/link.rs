@@ -118,6 +118,8 @@ enum Slot {
 pub struct Linker<'r> {
     pub files: &'r [SourceFile],
     stack: RefCell<Vec<(FileId, usize)>>,
+    /// Functions whose returns are being evaluated (recursion guard).
+    in_progress: RefCell<Vec<ScopeRef>>,
     fuel: std::cell::Cell<u32>,
     starved: std::cell::Cell<bool>,
     depth: RefCell<usize>,
@@ -134,16 +136,16 @@ pub struct Linker<'r> {
     /// Path → file.
     by_path: HashMap<&'r str, FileId>,
     /// Class name → the classes of that name; base name → its subclasses.
-    classes_by_name: HashMap<&'r str, Vec<ClassRef>>,
-    subclasses: HashMap<&'r str, Vec<ClassRef>>,
+    classes_by_name: HashMap<&'r str, Vec<ScopeRef>>,
+    subclasses: HashMap<&'r str, Vec<ScopeRef>>,
     /// Every `/`-boundary suffix of every path → the file with the shortest path.
     by_suffix: HashMap<&'r str, FileId>,
 }
 
 type Params = HashMap<String, Vec<Val>>;
 type Cache<K, V> = RefCell<HashMap<K, V>>;
-/// A class: its file and scope.
-type ClassRef = (FileId, ScopeId);
+/// A scope in a file: a class or a function.
+type ScopeRef = (FileId, ScopeId);
 
 /// Per-file lookup tables, built once, so that resolution never scans a
 /// file's facts linearly.
@@ -355,8 +357,8 @@ impl<'r> Linker<'r> {
                 }
             }
         }
-        let mut classes_by_name: HashMap<&str, Vec<ClassRef>> = HashMap::new();
-        let mut subclasses: HashMap<&str, Vec<ClassRef>> = HashMap::new();
+        let mut classes_by_name: HashMap<&str, Vec<ScopeRef>> = HashMap::new();
+        let mut subclasses: HashMap<&str, Vec<ScopeRef>> = HashMap::new();
         for (fid, f) in files.iter().enumerate() {
             for (sid, sc) in f.facts.scopes.iter().enumerate() {
                 if sc.kind == ScopeKind::Class && !sc.name.is_empty() {
@@ -372,6 +374,7 @@ impl<'r> Linker<'r> {
             classes_by_name,
             subclasses,
             stack: RefCell::new(Vec::new()),
+            in_progress: RefCell::new(Vec::new()),
             fuel: std::cell::Cell::new(FUEL_PER_CALL_SITE),
             starved: std::cell::Cell::new(false),
             depth: RefCell::new(0),
@@ -757,7 +760,7 @@ impl<'r> Linker<'r> {
         // The field as this class, its bases and its subclasses set it: a
         // method may run on an instance of any of them, and the instance's
         // class is what selects among their values.
-        let family: Vec<ClassRef> = std::iter::once((file, class))
+        let family: Vec<ScopeRef> = std::iter::once((file, class))
             .chain(ancestors.iter().copied())
             .chain(descendants.iter().copied())
             .collect();
@@ -795,9 +798,9 @@ impl<'r> Linker<'r> {
 
     /// The base classes (transitively) and the subclasses (transitively) of a
     /// class, found by name across the repository.
-    fn class_family(&self, file: FileId, class: ScopeId) -> (Vec<ClassRef>, Vec<ClassRef>) {
+    fn class_family(&self, file: FileId, class: ScopeId) -> (Vec<ScopeRef>, Vec<ScopeRef>) {
         const MAX_FAMILY: usize = 16;
-        let mut ancestors: Vec<ClassRef> = Vec::new();
+        let mut ancestors: Vec<ScopeRef> = Vec::new();
         let mut todo = vec![(file, class)];
         while let Some((f, c)) = todo.pop() {
             for base in &self.facts(f).scopes[c].bases {
@@ -814,7 +817,7 @@ impl<'r> Linker<'r> {
                 }
             }
         }
-        let mut descendants: Vec<ClassRef> = Vec::new();
+        let mut descendants: Vec<ScopeRef> = Vec::new();
         let mut todo = vec![(file, class)];
         while let Some((f, c)) = todo.pop() {
             let name = self.facts(f).scopes[c].name.as_str();
@@ -1131,15 +1134,40 @@ impl<'r> Linker<'r> {
         params: Option<&Params>,
     ) -> Vec<Val> {
         let ix = &self.index[ffile];
-        let Some(rets) = ix.returns_of.get(&fscope) else {
+        if !ix.returns_of.contains_key(&fscope) {
             return Vec::new();
-        };
+        }
         let dependent = ix.param_dependent[fscope];
         if !dependent {
             if let Some(v) = self.return_cache.borrow().get(&(ffile, fscope)) {
                 return v.clone();
             }
         }
+        // A recursive call adds nothing the outer evaluation does not see.
+        if self.in_progress.borrow().contains(&(ffile, fscope)) {
+            return Vec::new();
+        }
+        self.in_progress.borrow_mut().push((ffile, fscope));
+        let out = self.returns_uncached(file, scope, ffile, fscope, call, params, dependent);
+        self.in_progress.borrow_mut().pop();
+        if !dependent {
+            self.return_cache.borrow_mut().insert((ffile, fscope), out.clone());
+        }
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn returns_uncached(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        ffile: FileId,
+        fscope: ScopeId,
+        call: &Call,
+        params: Option<&Params>,
+        dependent: bool,
+    ) -> Vec<Val> {
+        let rets = &self.index[ffile].returns_of[&fscope];
         let p = if dependent {
             self.bind_params(file, scope, ffile, fscope, call, params)
         } else {
@@ -1154,9 +1182,6 @@ impl<'r> Linker<'r> {
                 self.select_by_guard(ffile, fscope, r.guard.as_ref(), Some(&p), &mut vs);
             }
             push_alts(&mut out, vs);
-        }
-        if !dependent {
-            self.return_cache.borrow_mut().insert((ffile, fscope), out.clone());
         }
         out
     }
