@@ -84,7 +84,9 @@ pub enum ExprKind {
     This,
     Member(Box<Expr>, String),
     Index(Box<Expr>, Box<Expr>),
-    Call(Box<Call>),
+    /// Shared: the same call is held by its call site and by the expression
+    /// around it.
+    Call(std::sync::Arc<Call>),
     /// Dict / object literal: (key, value). Keys that are not plain strings
     /// are kept as expressions.
     Dict(Vec<(Expr, Expr)>),

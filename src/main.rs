@@ -179,18 +179,15 @@ fn run_scan(args: ScanArgs) -> ExitCode {
     };
     let to_tty = args.output.is_none() && std::io::stdout().is_terminal();
     let color = to_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let mut rendered = report::render(args.format, &result, &RenderOptions { color, width: 100 });
-    if args.quiet && args.format == Format::Human {
-        // Keep the diagnostics, drop notes and the summary line.
-        let keep: Vec<&str> = rendered
-            .lines()
-            .filter(|l| !l.starts_with("note: ") && !l.starts_with("orgtoken: "))
-            .collect();
-        rendered = keep.join("\n");
-        if !rendered.is_empty() {
-            rendered.push('\n');
-        }
-    }
+    let rendered = report::render(
+        args.format,
+        &result,
+        &RenderOptions {
+            color,
+            width: 100,
+            quiet: args.quiet,
+        },
+    );
     match &args.output {
         Some(path) => {
             if let Err(e) = std::fs::write(path, &rendered) {

@@ -275,3 +275,12 @@ fn a_pathological_call_graph_finishes() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(doc["summary"]["files_analysed"] == 1);
 }
+
+#[test]
+fn quiet_keeps_findings_and_drops_notes_and_summary() {
+    let out = run_in(&fixtures_dir().join("py-syntax-error"), &["scan", "--quiet", "."]);
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(s.contains("OT001"), "{s}");
+    assert!(!s.contains("note:") && !s.contains("orgtoken: "), "{s}");
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -1397,7 +1397,7 @@ impl<'a> Lowerer<'a> {
                 return Expr::new(ExprKind::Env(name), sp);
             }
         }
-        let e = Expr::new(ExprKind::Call(Box::new(Call { callee, args, is_new })), sp);
+        let e = Expr::new(ExprKind::Call(std::sync::Arc::new(Call { callee, args, is_new })), sp);
         if !receiver {
             self.facts.calls.push(CallSite {
                 scope,

@@ -712,7 +712,7 @@ impl<'a> Lowerer<'a> {
             }
         }
         let e = Expr::new(
-            ExprKind::Call(Box::new(Call {
+            ExprKind::Call(std::sync::Arc::new(Call {
                 callee,
                 args,
                 is_new: false,

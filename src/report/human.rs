@@ -137,6 +137,9 @@ pub fn render(result: &ScanResult, opts: &RenderOptions) -> String {
         }
         out.push('\n');
     }
+    if opts.quiet {
+        return out;
+    }
     for n in &result.notes {
         if n.path.is_empty() {
             out.push_str(&format!("note: {}\n", n.message));

@@ -22,6 +22,8 @@ pub enum Format {
 pub struct RenderOptions {
     pub color: bool,
     pub width: usize,
+    /// Human format: findings only, no notes or summary line.
+    pub quiet: bool,
 }
 
 pub fn render(format: Format, result: &ScanResult, opts: &RenderOptions) -> String {
