@@ -13,9 +13,19 @@ use crate::scan::ScanResult;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
+/// Paths under the working directory are relative to `%SRCROOT%`; a root
+/// given outside it keeps an absolute `file://` URI.
+fn artifact(path: &str) -> Value {
+    if path.starts_with('/') {
+        json!({"uri": format!("file://{}", uri(path))})
+    } else {
+        json!({"uri": uri(path), "uriBaseId": "%SRCROOT%"})
+    }
+}
+
 fn physical(result: &ScanResult, l: Loc) -> Value {
     json!({
-        "artifactLocation": {"uri": uri(&result.files[l.file].path), "uriBaseId": "%SRCROOT%"},
+        "artifactLocation": artifact(&result.files[l.file].path),
         "region": {
             "startLine": l.span.line,
             "startColumn": l.span.col,
@@ -123,7 +133,7 @@ pub fn render(result: &ScanResult) -> String {
         .map(|n| {
             let mut v = json!({"level": "warning", "message": {"text": n.message}});
             if !n.path.is_empty() {
-                v["locations"] = json!([{"physicalLocation": {"artifactLocation": {"uri": uri(&n.path), "uriBaseId": "%SRCROOT%"}}}]);
+                v["locations"] = json!([{"physicalLocation": {"artifactLocation": artifact(&n.path)}}]);
             }
             v
         })
