@@ -367,10 +367,19 @@ fn fingerprint(f: &Finding, paths: &[String], files: &[ShownFile]) -> String {
         .and_then(|sf| sf.text.get(f.primary.span.start..f.primary.span.end))
         .unwrap_or("");
     let normalised: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Identities of minted tokens name the line of their token call: drop it.
+    let token: String = f
+        .token
+        .as_deref()
+        .unwrap_or("")
+        .split(':')
+        .filter(|part| !part.chars().all(|c| c.is_ascii_digit()) || part.is_empty())
+        .collect::<Vec<_>>()
+        .join(":");
     let mut h = Sha256::new();
     for part in [
         f.rule,
-        f.token.as_deref().unwrap_or(""),
+        &token,
         &paths[f.primary.file],
         &f.environments.join(","),
         &normalised,

@@ -284,3 +284,36 @@ fn quiet_keeps_findings_and_drops_notes_and_summary() {
     assert!(!s.contains("note:") && !s.contains("orgtoken: "), "{s}");
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn fingerprints_survive_line_shifts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo/crm");
+    std::fs::create_dir_all(tmp.path().join("crm")).unwrap();
+    for f in ["settings.py", "client.py"] {
+        std::fs::copy(demo.join(f), tmp.path().join("crm").join(f)).unwrap();
+    }
+    let prints = |dir: &Path| -> Vec<(String, String)> {
+        let out = run_in(dir, &["scan", "--format", "json", "."]);
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut v: Vec<(String, String)> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["fingerprint"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let before = prints(tmp.path());
+    assert!(before.len() >= 4);
+    let client = tmp.path().join("crm/client.py");
+    let text = std::fs::read_to_string(&client).unwrap();
+    std::fs::write(&client, format!("# a new header comment\n\n\n{text}")).unwrap();
+    assert_eq!(before, prints(tmp.path()));
+}
