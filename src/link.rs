@@ -1541,10 +1541,35 @@ impl<'r> Linker<'r> {
                     ing.tokens.extend(carried.tokens.iter().cloned());
                 }
             }
+            // A callback passed as an argument that configures its own argument:
+            // `api.interceptors.request.use(cfg => { cfg.headers.Authorization = … })`.
+            VKind::Func(f, fscope) if depth == 0 && slot == Slot::Any => self.scan_callback(*f, *fscope, ing),
             VKind::Derived | VKind::Func(..) | VKind::Module(_) | VKind::Other => {}
         }
         if v.via_param {
             ing.via_param = true;
+        }
+    }
+
+    /// Tokens and endpoints a callback writes into its parameters.
+    fn scan_callback(&self, file: FileId, fscope: ScopeId, ing: &mut Ingredients) {
+        let facts = self.facts(file);
+        let ix = &self.index[file];
+        if facts.scopes[fscope].kind != ScopeKind::Function {
+            return;
+        }
+        for p in &facts.scopes[fscope].params {
+            for &i in ix.rooted_assigns.get(p.as_str()).map(Vec::as_slice).unwrap_or(&[]) {
+                let a = &facts.assigns[i];
+                if ix.func_of[a.scope] != fscope {
+                    continue;
+                }
+                let vs = self.eval(file, a.scope, &a.value, None);
+                let slot = target_slot(&a.target);
+                for v in &vs {
+                    self.scan(v, slot, ing, 1);
+                }
+            }
         }
     }
 
