@@ -100,7 +100,18 @@ struct RawCatalog {
     templates: RawTemplates,
     paths: RawPaths,
     tokens: RawTokens,
+    legacy: Legacy,
     sdk: RawSdk,
+}
+
+/// Legacy zcrmsdk configuration keys (catalog §6).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Legacy {
+    pub base_url_keys: Vec<String>,
+    pub sandbox_flags: Vec<String>,
+    pub user_keys: Vec<String>,
+    pub default_base: String,
+    pub truthy: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -263,6 +274,7 @@ pub struct Catalog {
     token_classes: HashSet<String>,
     token_identity_params: HashSet<String>,
     pub vendored_globs: Vec<String>,
+    pub legacy: Legacy,
     /// Per-language SDK forms, by language name.
     pub sdk_languages: BTreeMap<String, SdkLanguage>,
     pub triggers: Vec<String>,
@@ -369,6 +381,7 @@ impl Catalog {
             token_identity_params: set(&raw.sdk.token_identity_params),
             vendored_globs: raw.sdk.vendored_globs,
             sdk_languages: raw.sdk.languages,
+            legacy: raw.legacy,
             triggers,
             rules: rule_list,
         })

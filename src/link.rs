@@ -72,6 +72,7 @@ pub enum VKind {
     /// The API domain that came with a token (`api_domain`): keyed.
     Derived,
     Minted(Option<DcId>, Rc<str>),
+    Bool(bool),
     Other,
 }
 
@@ -474,7 +475,12 @@ impl<'r> Linker<'r> {
                         ExprKind::Name(n) if self.files[file].lang != Some(Lang::Python) => Some(n.clone()),
                         _ => None,
                     };
-                    fields.push((key, self.eval(file, scope, v, params)));
+                    let vs = self.eval(file, scope, v, params);
+                    match key {
+                        // `{**base, …}` / `{...base, …}`: the base's fields, inlined.
+                        None if matches!(k.kind, ExprKind::Unknown) => merge_spread(&mut fields, vs),
+                        _ => set_field(&mut fields, key, vs),
+                    }
                 }
                 one(VKind::Dict(Rc::new(fields)))
             }
@@ -517,7 +523,8 @@ impl<'r> Linker<'r> {
                 }
                 one(VKind::Other)
             }
-            ExprKind::Bool(_) | ExprKind::Number | ExprKind::Null | ExprKind::Unknown => one(VKind::Other),
+            ExprKind::Bool(b) => one(VKind::Bool(*b)),
+            ExprKind::Number | ExprKind::Null | ExprKind::Unknown => one(VKind::Other),
         }
     }
 
@@ -1075,6 +1082,20 @@ impl<'r> Linker<'r> {
                 return self.concat(file, scope, &parts, e.span, params);
             }
         }
+        // Dict building: dict(base, k=v) (Python), Object.assign({}, base, {k: v}) (JS).
+        if let Some(d) = callee.dotted() {
+            if (d == "dict" && self.files[file].lang == Some(Lang::Python)) || d == "Object.assign" {
+                let mut fields = Vec::new();
+                for a in &call.args {
+                    let vs = self.eval(file, scope, &a.value, params);
+                    match &a.name {
+                        Some(n) => set_field(&mut fields, Some(n.clone()), vs),
+                        None => merge_spread(&mut fields, vs),
+                    }
+                }
+                return one(VKind::Dict(Rc::new(fields)));
+            }
+        }
         // Token objects: OAuthToken(refresh_token=…), new OAuthBuilder()…refreshToken(rt).build().
         if let Some(ids) = self.token_object(file, scope, e, params) {
             return one(VKind::TokenObj(ids));
@@ -1513,7 +1534,15 @@ impl<'r> Linker<'r> {
                 }
             }
             VKind::Dict(fields) => {
+                let legacy = self.legacy_config(fields, ing);
+                let c = catalog();
                 for (k, vs) in fields.iter() {
+                    if legacy
+                        && k.as_deref()
+                            .is_some_and(|k| c.legacy.base_url_keys.iter().any(|b| b == k))
+                    {
+                        continue;
+                    }
                     let sub = match k.as_deref() {
                         Some(k) if c.is_header_name(k) => Slot::Header,
                         Some(k) if c.is_token_slot_name(k) => Slot::Token,
@@ -1544,11 +1573,104 @@ impl<'r> Linker<'r> {
             // A callback passed as an argument that configures its own argument:
             // `api.interceptors.request.use(cfg => { cfg.headers.Authorization = … })`.
             VKind::Func(f, fscope) if depth == 0 && slot == Slot::Any => self.scan_callback(*f, *fscope, ing),
-            VKind::Derived | VKind::Func(..) | VKind::Module(_) | VKind::Other => {}
+            VKind::Derived | VKind::Func(..) | VKind::Module(_) | VKind::Bool(_) | VKind::Other => {}
         }
         if v.via_param {
             ing.via_param = true;
         }
+    }
+
+    /// A legacy zcrmsdk config (`{"apiBaseUrl": …, "sandbox": "true",
+    /// "currentUserEmail": …}`): its environment is the base URL switched by
+    /// the sandbox flag, its token the stored row of that user. Returns
+    /// whether `fields` is one (its base URL is then handled here).
+    fn legacy_config(&self, fields: &[(Option<String>, Vec<Val>)], ing: &mut Ingredients) -> bool {
+        let legacy = &catalog().legacy;
+        let field = |keys: &[String]| {
+            fields
+                .iter()
+                .find(|(k, _)| k.as_deref().is_some_and(|k| keys.iter().any(|x| x == k)))
+                .map(|(_, v)| v)
+        };
+        let Some(user) = field(&legacy.user_keys).and_then(|v| v.first()) else {
+            return false;
+        };
+        let user_id = match &user.kind {
+            VKind::Str(p) if p.len() == 1 => match &p[0] {
+                Piece::Lit(s, _) if !s.trim().is_empty() => Some(s.trim().to_ascii_lowercase()),
+                _ => None,
+            },
+            _ => self.identity_key(user).map(|k| k.to_string()),
+        };
+        let Some(user_id) = user_id else { return false };
+        // The base URL's environments (the SDK default when none is set).
+        let mut base = Ingredients::default();
+        for v in field(&legacy.base_url_keys).map(Vec::as_slice).unwrap_or(&[]) {
+            self.scan(v, Slot::Any, &mut base, 1);
+        }
+        if base.endpoints.is_empty() {
+            let default = val(
+                VKind::Str(vec![Piece::Lit(legacy.default_base.clone(), user.at)]),
+                user.at.file,
+                user.at.span,
+            );
+            self.scan(&default, Slot::Any, &mut base, 1);
+        }
+        // The sandbox flag rewrites www → sandbox; unknown flags are a switch.
+        let flags: Vec<(Option<bool>, Option<String>, Loc)> = match field(&legacy.sandbox_flags) {
+            None => vec![(Some(false), None, user.at)],
+            Some(vs) => vs
+                .iter()
+                .map(|f| {
+                    let known = match &f.kind {
+                        VKind::Bool(b) => Some(*b),
+                        VKind::Str(p) if p.len() == 1 => match &p[0] {
+                            Piece::Lit(s, _) => Some(legacy.truthy.iter().any(|t| t == s.trim())),
+                            Piece::Hole(_) => None,
+                        },
+                        _ => None,
+                    };
+                    (known, self.identity_key(f).map(|k| k.to_string()), f.at)
+                })
+                .collect(),
+        };
+        for e in &base.endpoints {
+            let Target::Env(env) = e.target else {
+                ing.endpoints.push(e.clone());
+                continue;
+            };
+            for (flag, key, at) in &flags {
+                let kinds: &[crate::catalog::EnvKind] = match flag {
+                    Some(true) => &[crate::catalog::EnvKind::Sandbox],
+                    Some(false) => &[crate::catalog::EnvKind::Production],
+                    None => &[crate::catalog::EnvKind::Production, crate::catalog::EnvKind::Sandbox],
+                };
+                for &k in kinds {
+                    let kind = if env.kind == Some(crate::catalog::EnvKind::Production) {
+                        Some(k)
+                    } else {
+                        env.kind
+                    };
+                    ing.endpoints.push(EndpointAlt {
+                        target: Target::Env(crate::catalog::Environment { dc: env.dc, kind }),
+                        origin: if *flag == Some(true) { *at } else { e.origin },
+                        selector: if flag.is_none() {
+                            key.clone()
+                        } else {
+                            e.selector.clone()
+                        },
+                        token_endpoint: false,
+                    });
+                }
+            }
+        }
+        ing.tokens.push(TokenAlt {
+            identity: TokenIdentity::Symbol(format!("store:{user_id}")),
+            origin: user.at,
+            selector: None,
+            minted_dc: None,
+        });
+        true
     }
 
     /// Tokens and endpoints a callback writes into its parameters.
@@ -1821,6 +1943,29 @@ fn make_binding(at: Loc, kind: BindingKind, ing: &Ingredients, via: Vec<Loc>) ->
         endpoints,
         tokens,
         via,
+    }
+}
+
+/// Sets a dict field; a later value for the same key replaces the earlier one.
+fn set_field(fields: &mut Vec<(Option<String>, Vec<Val>)>, key: Option<String>, vs: Vec<Val>) {
+    match fields.iter_mut().find(|(k, _)| key.is_some() && *k == key) {
+        Some(f) => f.1 = vs,
+        None => fields.push((key, vs)),
+    }
+}
+
+/// Inlines the fields of the dicts among `vs`; anything else stays an
+/// unnamed field.
+fn merge_spread(fields: &mut Vec<(Option<String>, Vec<Val>)>, vs: Vec<Val>) {
+    for v in vs {
+        match &v.kind {
+            VKind::Dict(inner) => {
+                for (k, iv) in inner.iter() {
+                    set_field(fields, k.clone(), iv.clone());
+                }
+            }
+            _ => fields.push((None, vec![v])),
+        }
     }
 }
 

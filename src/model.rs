@@ -59,7 +59,7 @@ impl fmt::Display for TokenIdentity {
         match self {
             TokenIdentity::Env(n) => write!(f, "env:{n}"),
             TokenIdentity::Literal(h) => write!(f, "literal:sha256:{h}"),
-            TokenIdentity::Symbol(s) if s.starts_with("import:") => f.write_str(s),
+            TokenIdentity::Symbol(s) if s.starts_with("import:") || s.starts_with("store:") => f.write_str(s),
             TokenIdentity::Symbol(s) => write!(f, "sym:{s}"),
             TokenIdentity::Param(s) => write!(f, "param:{s}"),
             TokenIdentity::Minted(s) => write!(f, "minted:{s}"),
