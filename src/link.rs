@@ -1597,7 +1597,8 @@ impl<'r> Linker<'r> {
         };
         let user_id = match &user.kind {
             VKind::Str(p) if p.len() == 1 => match &p[0] {
-                Piece::Lit(s, _) if !s.trim().is_empty() => Some(s.trim().to_ascii_lowercase()),
+                // "xxxxx", "" and the like are samples: no stored row to share.
+                Piece::Lit(s, _) if !is_sample_user(s) => Some(s.trim().to_ascii_lowercase()),
                 _ => None,
             },
             _ => self.identity_key(user).map(|k| k.to_string()),
@@ -1944,6 +1945,11 @@ fn make_binding(at: Loc, kind: BindingKind, ing: &Ingredients, via: Vec<Loc>) ->
         tokens,
         via,
     }
+}
+
+fn is_sample_user(s: &str) -> bool {
+    let t = s.trim();
+    t.len() < 3 || t.chars().all(|c| !c.is_ascii_alphanumeric() || c.eq_ignore_ascii_case(&'x'))
 }
 
 /// Sets a dict field; a later value for the same key replaces the earlier one.
