@@ -1949,7 +1949,9 @@ fn make_binding(at: Loc, kind: BindingKind, ing: &Ingredients, via: Vec<Loc>) ->
 
 fn is_sample_user(s: &str) -> bool {
     let t = s.trim();
-    t.len() < 3 || t.chars().all(|c| !c.is_ascii_alphanumeric() || c.eq_ignore_ascii_case(&'x'))
+    t.len() < 3
+        || t.chars()
+            .all(|c| !c.is_ascii_alphanumeric() || c.eq_ignore_ascii_case(&'x'))
 }
 
 /// Sets a dict field; a later value for the same key replaces the earlier one.
