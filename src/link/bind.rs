@@ -1,0 +1,738 @@
+//! Finding endpoints and tokens in calls (their arguments, receiver chain
+//! and configured receiver), and turning them into bindings.
+
+use std::rc::Rc;
+
+use super::index::root_key;
+use super::syntax::{chain_calls, receiver_root, target_slot};
+use super::{probe_text, val, Linker, Params, Piece, SymKind, VKind, Val, FUEL_PER_CALL_SITE};
+use crate::catalog::{catalog, DcId, HostKind};
+use crate::facts::*;
+use crate::model::literal_hash;
+use crate::model::*;
+
+/// Endpoints and tokens found in a call's arguments and receiver chain.
+#[derive(Debug, Default, Clone)]
+pub struct Ingredients {
+    pub endpoints: Vec<EndpointAlt>,
+    pub tokens: Vec<TokenAlt>,
+    /// How many of each came from the call's own arguments.
+    pub own_endpoints: usize,
+    pub own_tokens: usize,
+    /// Endpoints/tokens that came in through a parameter substitution.
+    pub via_param: bool,
+    pub sdk: Option<BindingKind>,
+}
+
+impl Ingredients {
+    pub(super) fn token_endpoint_dc(&self) -> Option<Option<DcId>> {
+        self.endpoints
+            .iter()
+            .find(|e| e.token_endpoint)
+            .map(|e| match e.target {
+                Target::Env(env) => Some(env.dc),
+                Target::AnyEnv(dc) => dc,
+            })
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Slot {
+    Any,
+    Token,
+    /// An Authorization header value: a scheme prefix, or the token itself.
+    Header,
+    Environment,
+}
+
+impl Linker<'_> {
+    // ----------------------------------------------------------------------
+    // Ingredients and bindings
+    // ----------------------------------------------------------------------
+
+    /// Endpoints and tokens in the arguments of a call's chain (its own).
+    fn own_ingredients(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> Ingredients {
+        let c = catalog();
+        let mut ing = Ingredients::default();
+        let chain = chain_calls(e);
+        for call in &chain {
+            let method = call.callee.last_name().unwrap_or("");
+            if c.is_switch_method(method) {
+                ing.sdk = Some(BindingKind::SdkSwitch);
+            } else if c.is_init_method(method) && ing.sdk.is_none() {
+                ing.sdk = Some(BindingKind::SdkInit);
+            }
+            let method_slot = if c.is_token_param(method) {
+                Slot::Token
+            } else if c.is_environment_param(method) {
+                Slot::Environment
+            } else {
+                Slot::Any
+            };
+            if c.is_token_class(method) {
+                continue;
+            }
+            for a in &call.args {
+                let slot = match a.name.as_deref() {
+                    Some(n) if c.is_token_slot_name(n) => Slot::Token,
+                    Some(n) if c.is_environment_param(n) => Slot::Environment,
+                    Some(n) if c.is_header_name(n) => Slot::Header,
+                    _ => method_slot,
+                };
+                // A header set by name: req.set_header("Authorization", value).
+                if call.args.len() == 2 && a.name.is_none() {
+                    if let Some(h) = call.args[0].value.as_str() {
+                        if c.is_header_name(h) && std::ptr::eq(a, &call.args[1]) {
+                            let vs = self.eval(file, scope, &a.value, params);
+                            for v in &vs {
+                                self.scan(v, Slot::Header, &mut ing, 0);
+                            }
+                            continue;
+                        }
+                    }
+                }
+                let vs = self.eval(file, scope, &a.value, params);
+                for v in &vs {
+                    self.scan(v, slot, &mut ing, 0);
+                }
+            }
+        }
+        ing.own_endpoints = ing.endpoints.len();
+        ing.own_tokens = ing.tokens.len();
+        ing
+    }
+
+    /// Endpoints and tokens in a call's arguments, receiver chain and receiver.
+    pub fn ingredients(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> Ingredients {
+        let mut ing = self.own_ingredients(file, scope, e, params);
+        let chain = chain_calls(e);
+        // The receiver: a configured client/session carries its endpoint and
+        // token. SDK calls carry nothing: the SDK's own state is modelled by
+        // the switch rule.
+        if ing.sdk.is_some() {
+            return ing;
+        }
+        if let Some(Some(root)) = chain.last().map(|c| receiver_root(&c.callee)) {
+            if !matches!(root.kind, ExprKind::Call(_)) {
+                let vs = self.eval(file, scope, root, params);
+                for v in &vs {
+                    if let VKind::Carrier(carried) = &v.kind {
+                        self.merge_carried(&mut ing, carried, v.via_param);
+                    }
+                }
+                if let Some(k) = root_key(root) {
+                    self.configured(file, scope, &k, e, params, &mut ing);
+                }
+            }
+        }
+        ing
+    }
+
+    fn merge_carried(&self, ing: &mut Ingredients, carried: &Ingredients, via_param: bool) {
+        // A token-endpoint response carries nothing into later calls.
+        if carried.token_endpoint_dc().is_some() {
+            return;
+        }
+        for ep in &carried.endpoints {
+            ing.endpoints.push(ep.clone());
+        }
+        for t in &carried.tokens {
+            ing.tokens.push(t.clone());
+        }
+        ing.via_param |= via_param || carried.via_param;
+    }
+
+    /// Ingredients an object got from statements that configure it:
+    /// `s.headers.update({...})`, `s.headers["Authorization"] = …`,
+    /// `self.session.headers = …`. `key` is the object's root key (`s`,
+    /// `this.session`); a name is configured within its function (or at
+    /// module level), a field within its class.
+    fn configured(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        key: &str,
+        current: &Expr,
+        params: Option<&Params>,
+        ing: &mut Ingredients,
+    ) {
+        let ix = &self.index[file];
+        let is_field = key.starts_with("this.");
+        let group = if is_field {
+            ix.class_of[scope].unwrap_or(0)
+        } else {
+            ix.func_of[scope]
+        };
+        let params = if is_field { None } else { params };
+        if params.is_none() {
+            let cache_key = (file, key.to_string(), group);
+            let cached = self.configured_cache.borrow().get(&cache_key).cloned();
+            let all = match cached {
+                Some(c) => c,
+                None => {
+                    let mut all = Ingredients::default();
+                    self.configured_uncached(file, scope, key, None, None, &mut all);
+                    let all = Rc::new(all);
+                    self.configured_cache.borrow_mut().insert(cache_key, all.clone());
+                    all
+                }
+            };
+            self.merge_carried(ing, &all, false);
+        } else {
+            self.configured_uncached(file, scope, key, Some(current), params, ing);
+        }
+    }
+
+    fn configured_uncached(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        key: &str,
+        current: Option<&Expr>,
+        params: Option<&Params>,
+        ing: &mut Ingredients,
+    ) {
+        let facts = self.facts(file);
+        let ix = &self.index[file];
+        let is_field = key.starts_with("this.");
+        let visible = |s: ScopeId| {
+            if is_field {
+                ix.class_of[s] == ix.class_of[scope]
+            } else {
+                ix.func_of[s] == 0 || ix.func_of[s] == ix.func_of[scope]
+            }
+        };
+        for &i in ix.rooted_assigns.get(key).map(Vec::as_slice).unwrap_or(&[]) {
+            let a = &facts.assigns[i];
+            if !visible(a.scope) {
+                continue;
+            }
+            let vs = self.eval(file, a.scope, &a.value, params);
+            let slot = target_slot(&a.target);
+            for v in &vs {
+                self.scan(v, slot, ing, 0);
+            }
+        }
+        for &i in ix.config_calls.get(key).map(Vec::as_slice).unwrap_or(&[]) {
+            let cs = &facts.calls[i];
+            if current.is_none_or(|c| cs.expr.span != c.span) && visible(cs.scope) {
+                let sub = self.own_ingredients(file, cs.scope, &cs.expr, params);
+                self.merge_carried(ing, &sub, false);
+            }
+        }
+    }
+
+    /// Finds endpoints and tokens inside a value.
+    fn scan(&self, v: &Val, slot: Slot, ing: &mut Ingredients, depth: usize) {
+        if depth > 6 {
+            return;
+        }
+        let c = catalog();
+        match &v.kind {
+            VKind::Str(pieces) => {
+                if slot == Slot::Token {
+                    self.token_from(v, ing);
+                    return;
+                }
+                // Header schemes: "Zoho-oauthtoken " + token.
+                let mut prefix_done = false;
+                for (i, p) in pieces.iter().enumerate() {
+                    if let Piece::Lit(s, at) = p {
+                        let generic = slot == Slot::Header;
+                        let lead = s.len() - s.trim_start().len();
+                        if let Some(n) = c.header_prefix_len(&s[lead..], generic) {
+                            prefix_done = true;
+                            // The token is what follows the scheme.
+                            let mut rest: Vec<Piece> = Vec::new();
+                            let tail = &s[lead + n..];
+                            if !tail.trim().is_empty() {
+                                rest.push(Piece::Lit(tail.trim().to_string(), *at));
+                            }
+                            rest.extend(pieces[i + 1..].iter().cloned());
+                            let token = match rest.iter().find(|q| matches!(q, Piece::Hole(_))) {
+                                Some(Piece::Hole(h)) => {
+                                    let mut h = (**h).clone();
+                                    h.sel = h.sel.or(v.sel.clone());
+                                    h
+                                }
+                                _ => {
+                                    let text: String = rest
+                                        .iter()
+                                        .map(|q| match q {
+                                            Piece::Lit(t, _) => t.as_str(),
+                                            Piece::Hole(_) => "",
+                                        })
+                                        .collect();
+                                    let at = rest
+                                        .iter()
+                                        .find_map(|q| match q {
+                                            Piece::Lit(_, a) => Some(*a),
+                                            Piece::Hole(_) => None,
+                                        })
+                                        .unwrap_or(v.at);
+                                    Val {
+                                        kind: VKind::Str(vec![Piece::Lit(text, at)]),
+                                        at,
+                                        sel: v.sel.clone(),
+                                        via_param: v.via_param,
+                                    }
+                                }
+                            };
+                            self.token_from(&token, ing);
+                            break;
+                        }
+                        // Query-string tokens: ?access_token=… / &authtoken=…
+                        if let Some(pos) = s.rfind(['?', '&']) {
+                            let key = s[pos + 1..].trim_end_matches('=');
+                            if s.ends_with('=') && c.is_token_key(key) {
+                                if let Some(Piece::Hole(h)) = pieces.get(i + 1) {
+                                    self.token_from(h, ing);
+                                }
+                            }
+                        }
+                    }
+                }
+                if slot == Slot::Header && !prefix_done {
+                    self.token_from(v, ing);
+                    return;
+                }
+                self.endpoint_from(v, pieces, ing);
+            }
+            VKind::Sdk(env) => ing.endpoints.push(EndpointAlt {
+                target: Target::Env(*env),
+                origin: v.at,
+                selector: v.sel.as_deref().map(str::to_string),
+                token_endpoint: false,
+            }),
+            VKind::TokenObj(ids) => {
+                for id in ids {
+                    let mut id = id.clone();
+                    id.sel = id.sel.or(v.sel.clone());
+                    self.token_from(&id, ing);
+                }
+            }
+            VKind::Env(_) | VKind::Sym(..) | VKind::Minted(..) => {
+                if matches!(slot, Slot::Token | Slot::Header) {
+                    self.token_from(v, ing);
+                }
+            }
+            VKind::Dict(fields) => {
+                let legacy = self.legacy_config(fields, ing);
+                let c = catalog();
+                for (k, vs) in fields.iter() {
+                    if legacy
+                        && k.as_deref()
+                            .is_some_and(|k| c.legacy.base_url_keys.iter().any(|b| b == k))
+                    {
+                        continue;
+                    }
+                    let sub = match k.as_deref() {
+                        Some(k) if c.is_header_name(k) => Slot::Header,
+                        Some(k) if c.is_token_slot_name(k) => Slot::Token,
+                        Some(k) if c.is_environment_param(k) => Slot::Environment,
+                        _ => Slot::Any,
+                    };
+                    for x in vs {
+                        let mut x = x.clone();
+                        x.sel = x.sel.or(v.sel.clone());
+                        self.scan(&x, sub, ing, depth + 1);
+                    }
+                }
+            }
+            VKind::List(items) => {
+                for x in items.iter() {
+                    self.scan(x, slot, ing, depth + 1);
+                }
+            }
+            // A call's result passed along as data (a response body) carries
+            // nothing; in a token slot it carries its token.
+            VKind::Carrier(carried) => {
+                // An object built by a call that holds a token but talks to no
+                // endpoint (`new Headers({...})`, `dict(auth, ...)`) is auth data.
+                if matches!(slot, Slot::Token | Slot::Header) || carried.endpoints.is_empty() {
+                    ing.tokens.extend(carried.tokens.iter().cloned());
+                }
+            }
+            // A callback passed as an argument that configures its own argument:
+            // `api.interceptors.request.use(cfg => { cfg.headers.Authorization = … })`.
+            VKind::Func(f, fscope) if depth == 0 && slot == Slot::Any => self.scan_callback(*f, *fscope, ing),
+            VKind::Derived | VKind::Func(..) | VKind::Module(_) | VKind::Bool(_) | VKind::Other => {}
+        }
+        if v.via_param {
+            ing.via_param = true;
+        }
+    }
+
+    /// A legacy zcrmsdk config (`{"apiBaseUrl": …, "sandbox": "true",
+    /// "currentUserEmail": …}`): its environment is the base URL switched by
+    /// the sandbox flag, its token the stored row of that user. Returns
+    /// whether `fields` is one (its base URL is then handled here).
+    fn legacy_config(&self, fields: &[(Option<String>, Vec<Val>)], ing: &mut Ingredients) -> bool {
+        let legacy = &catalog().legacy;
+        let field = |keys: &[String]| {
+            fields
+                .iter()
+                .find(|(k, _)| k.as_deref().is_some_and(|k| keys.iter().any(|x| x == k)))
+                .map(|(_, v)| v)
+        };
+        let Some(user) = field(&legacy.user_keys).and_then(|v| v.first()) else {
+            return false;
+        };
+        let user_id = match &user.kind {
+            VKind::Str(p) if p.len() == 1 => match &p[0] {
+                // "xxxxx", "" and the like are samples: no stored row to share.
+                Piece::Lit(s, _) if !is_sample_user(s) => Some(s.trim().to_ascii_lowercase()),
+                _ => None,
+            },
+            _ => self.identity_key(user).map(|k| k.to_string()),
+        };
+        let Some(user_id) = user_id else { return false };
+        // The base URL's environments (the SDK default when none is set).
+        let mut base = Ingredients::default();
+        for v in field(&legacy.base_url_keys).map(Vec::as_slice).unwrap_or(&[]) {
+            self.scan(v, Slot::Any, &mut base, 1);
+        }
+        if base.endpoints.is_empty() {
+            let default = val(
+                VKind::Str(vec![Piece::Lit(legacy.default_base.clone(), user.at)]),
+                user.at.file,
+                user.at.span,
+            );
+            self.scan(&default, Slot::Any, &mut base, 1);
+        }
+        // The sandbox flag rewrites www → sandbox; unknown flags are a switch.
+        let flags: Vec<(Option<bool>, Option<String>, Loc)> = match field(&legacy.sandbox_flags) {
+            None => vec![(Some(false), None, user.at)],
+            Some(vs) => vs
+                .iter()
+                .map(|f| {
+                    let known = match &f.kind {
+                        VKind::Bool(b) => Some(*b),
+                        VKind::Str(p) if p.len() == 1 => match &p[0] {
+                            Piece::Lit(s, _) => Some(legacy.truthy.iter().any(|t| t == s.trim())),
+                            Piece::Hole(_) => None,
+                        },
+                        _ => None,
+                    };
+                    (known, self.identity_key(f).map(|k| k.to_string()), f.at)
+                })
+                .collect(),
+        };
+        for e in &base.endpoints {
+            let Target::Env(env) = e.target else {
+                ing.endpoints.push(e.clone());
+                continue;
+            };
+            for (flag, key, at) in &flags {
+                let kinds: &[crate::catalog::EnvKind] = match flag {
+                    Some(true) => &[crate::catalog::EnvKind::Sandbox],
+                    Some(false) => &[crate::catalog::EnvKind::Production],
+                    None => &[crate::catalog::EnvKind::Production, crate::catalog::EnvKind::Sandbox],
+                };
+                for &k in kinds {
+                    let kind = if env.kind == Some(crate::catalog::EnvKind::Production) {
+                        Some(k)
+                    } else {
+                        env.kind
+                    };
+                    ing.endpoints.push(EndpointAlt {
+                        target: Target::Env(crate::catalog::Environment { dc: env.dc, kind }),
+                        origin: if *flag == Some(true) { *at } else { e.origin },
+                        selector: if flag.is_none() {
+                            key.clone()
+                        } else {
+                            e.selector.clone()
+                        },
+                        token_endpoint: false,
+                    });
+                }
+            }
+        }
+        ing.tokens.push(TokenAlt {
+            identity: TokenIdentity::Symbol(format!("store:{user_id}")),
+            origin: user.at,
+            selector: None,
+            minted_dc: None,
+        });
+        true
+    }
+
+    /// Tokens and endpoints a callback writes into its parameters.
+    fn scan_callback(&self, file: FileId, fscope: ScopeId, ing: &mut Ingredients) {
+        let facts = self.facts(file);
+        let ix = &self.index[file];
+        if facts.scopes[fscope].kind != ScopeKind::Function {
+            return;
+        }
+        for p in &facts.scopes[fscope].params {
+            for &i in ix.rooted_assigns.get(p.as_str()).map(Vec::as_slice).unwrap_or(&[]) {
+                let a = &facts.assigns[i];
+                if ix.func_of[a.scope] != fscope {
+                    continue;
+                }
+                let vs = self.eval(file, a.scope, &a.value, None);
+                let slot = target_slot(&a.target);
+                for v in &vs {
+                    self.scan(v, slot, ing, 1);
+                }
+            }
+        }
+    }
+
+    fn endpoint_from(&self, v: &Val, pieces: &[Piece], ing: &mut Ingredients) {
+        let c = catalog();
+        let text = probe_text(pieces);
+        let sel = v.sel.as_deref().map(str::to_string);
+        let hosts = c.find_hosts(&text);
+        let origin = self.literal_origin(v, pieces, hosts.first().map(|h| h.start).unwrap_or(0));
+        for h in &hosts {
+            if h.info.kind == HostKind::Api && c.is_other_product_path(&h.path) {
+                continue;
+            }
+            let token_endpoint = h.info.kind == HostKind::Accounts && c.is_token_endpoint_path(&h.path);
+            ing.endpoints.push(EndpointAlt {
+                target: Target::Env(h.info.env),
+                origin,
+                selector: sel.clone(),
+                token_endpoint,
+            });
+        }
+        if hosts.is_empty() {
+            if let Some(dc) = c.env_template_dc(&text) {
+                let hole_key = pieces.iter().find_map(|p| match p {
+                    Piece::Hole(h) => self.identity_key(h),
+                    Piece::Lit(..) => None,
+                });
+                ing.endpoints.push(EndpointAlt {
+                    target: Target::AnyEnv(dc),
+                    origin,
+                    selector: sel.clone().or(hole_key.as_deref().map(str::to_string)),
+                    token_endpoint: false,
+                });
+            }
+        }
+        // A host held in a variable inside the string: "{BASE}/crm/v8".
+        for p in pieces {
+            if let Piece::Hole(h) = p {
+                if let VKind::Carrier(_) | VKind::Sdk(_) = h.kind {
+                    self.scan(h, Slot::Any, ing, 1);
+                }
+            }
+        }
+        if v.via_param && !hosts.is_empty() {
+            ing.via_param = true;
+        }
+    }
+
+    /// Where the literal holding byte `offset` of the probe text is written.
+    fn literal_origin(&self, v: &Val, pieces: &[Piece], offset: usize) -> Loc {
+        let mut pos = 0;
+        for p in pieces {
+            let len = match p {
+                Piece::Lit(t, _) => t.len(),
+                Piece::Hole(_) => 1,
+            };
+            if offset < pos + len {
+                if let Piece::Lit(_, at) = p {
+                    return *at;
+                }
+            }
+            pos += len;
+        }
+        v.at
+    }
+
+    fn token_from(&self, v: &Val, ing: &mut Ingredients) {
+        let c = catalog();
+        let identity = match &v.kind {
+            VKind::Env(n) => TokenIdentity::Env(n.clone()),
+            VKind::Sym(s, SymKind::Symbol) => TokenIdentity::Symbol(s.to_string()),
+            VKind::Sym(s, SymKind::Param) => TokenIdentity::Param(s.to_string()),
+            VKind::Minted(_, s) => TokenIdentity::Minted(s.to_string()),
+            VKind::Str(pieces) => {
+                if pieces.len() == 1 {
+                    match &pieces[0] {
+                        Piece::Lit(s, at) => {
+                            // Zoho tokens have one shape; any other literal in a
+                            // token slot is a sample or a mock, never an identity.
+                            if !c.is_token_literal(s) {
+                                return;
+                            }
+                            ing.tokens.push(TokenAlt {
+                                identity: TokenIdentity::Literal(literal_hash(s.trim())),
+                                origin: *at,
+                                selector: v.sel.as_deref().map(str::to_string),
+                                minted_dc: None,
+                            });
+                            return;
+                        }
+                        Piece::Hole(h) => return self.token_from(h, ing),
+                    }
+                } else {
+                    // "Zoho-oauthtoken " handled by scan; a built string: its holes.
+                    if let Some(Piece::Hole(h)) = pieces.iter().find(|p| matches!(p, Piece::Hole(_))) {
+                        return self.token_from(h, ing);
+                    }
+                    return;
+                }
+            }
+            VKind::TokenObj(ids) => {
+                for id in ids {
+                    self.token_from(id, ing);
+                }
+                return;
+            }
+            VKind::Carrier(carried) => {
+                self.merge_carried(ing, carried, v.via_param);
+                return;
+            }
+            _ => return,
+        };
+        let minted_dc = match &v.kind {
+            VKind::Minted(dc, _) => *dc,
+            _ => None,
+        };
+        if v.via_param {
+            ing.via_param = true;
+        }
+        ing.tokens.push(TokenAlt {
+            identity,
+            origin: v.at,
+            selector: v.sel.as_deref().map(str::to_string),
+            minted_dc,
+        });
+    }
+
+    /// Every binding in the repository, and the call sites whose analysis ran
+    /// out of its budget (their results may be incomplete).
+    pub fn bindings(&self) -> (Vec<Binding>, Vec<Loc>) {
+        let mut out = Vec::new();
+        let mut starved = Vec::new();
+        for (fid, f) in self.files.iter().enumerate() {
+            for cs in &f.facts.calls {
+                self.fuel.set(FUEL_PER_CALL_SITE);
+                self.starved.set(false);
+                let at = Loc {
+                    file: fid,
+                    span: cs.expr.span,
+                };
+                let b = self.binding_at(fid, cs);
+                if self.starved.get() {
+                    starved.push(at);
+                }
+                out.extend(b);
+            }
+        }
+        (out, starved)
+    }
+
+    fn binding_at(&self, fid: FileId, cs: &CallSite) -> Option<Binding> {
+        let ing = self.ingredients(fid, cs.scope, &cs.expr, None);
+        let own = ing.own_endpoints + ing.own_tokens > 0;
+        let at = Loc {
+            file: fid,
+            span: cs.expr.span,
+        };
+        let sdk_switch_without_token = ing.sdk == Some(BindingKind::SdkSwitch) && ing.own_tokens == 0;
+        if own && !ing.endpoints.is_empty() && (!ing.tokens.is_empty() || sdk_switch_without_token) {
+            let kind = ing.sdk.unwrap_or(BindingKind::Call);
+            return Some(make_binding(at, kind, &ing, Vec::new()));
+        }
+        // One step of function summaries: a helper that makes the binding
+        // with what this call passes in.
+        self.helper_binding(fid, cs)
+    }
+
+    /// The calls of a function that hold a token or an endpoint by themselves.
+    fn templates(&self, ffile: FileId, fscope: ScopeId) -> Rc<Vec<usize>> {
+        if let Some(t) = self.template_cache.borrow().get(&(ffile, fscope)) {
+            return t.clone();
+        }
+        let calls = self.index[ffile].calls_of.get(&fscope).cloned().unwrap_or_default();
+        let t: Rc<Vec<usize>> = Rc::new(
+            calls
+                .into_iter()
+                .filter(|&ci| {
+                    let inner = &self.facts(ffile).calls[ci];
+                    let ing = self.ingredients(ffile, fscope, &inner.expr, None);
+                    !ing.endpoints.is_empty() || !ing.tokens.is_empty()
+                })
+                .collect(),
+        );
+        self.template_cache.borrow_mut().insert((ffile, fscope), t.clone());
+        t
+    }
+
+    fn helper_binding(&self, fid: FileId, cs: &CallSite) -> Option<Binding> {
+        let ExprKind::Call(call) = &cs.expr.kind else {
+            return None;
+        };
+        if !matches!(call.callee.kind, ExprKind::Name(_) | ExprKind::Member(..)) {
+            return None;
+        }
+        let callee_vals = self.eval(fid, cs.scope, &call.callee, None);
+        let (ffile, fscope) = callee_vals.iter().find_map(|v| match v.kind {
+            VKind::Func(f, s) => Some((f, s)),
+            _ => None,
+        })?;
+        if self.facts(ffile).scopes[fscope].kind != ScopeKind::Function {
+            return None;
+        }
+        let templates = self.templates(ffile, fscope);
+        if templates.is_empty() {
+            return None;
+        }
+        let p = self.bind_params(fid, cs.scope, ffile, fscope, call, None);
+        if p.is_empty() {
+            return None;
+        }
+        for &ci in templates.iter() {
+            let inner = &self.facts(ffile).calls[ci];
+            let ing = self.ingredients(ffile, fscope, &inner.expr, Some(&p));
+            let endpoints_via = ing.endpoints.iter().any(|e| {
+                e.origin.file == fid
+                    && e.origin.span.start >= cs.expr.span.start
+                    && e.origin.span.end <= cs.expr.span.end
+            }) || ing.via_param;
+            if !ing.endpoints.is_empty() && !ing.tokens.is_empty() && endpoints_via {
+                let via = vec![Loc {
+                    file: ffile,
+                    span: inner.expr.span,
+                }];
+                return Some(make_binding(
+                    Loc {
+                        file: fid,
+                        span: cs.expr.span,
+                    },
+                    BindingKind::Helper,
+                    &ing,
+                    via,
+                ));
+            }
+        }
+        None
+    }
+}
+
+fn make_binding(at: Loc, kind: BindingKind, ing: &Ingredients, via: Vec<Loc>) -> Binding {
+    let mut endpoints = ing.endpoints.clone();
+    endpoints.sort();
+    endpoints.dedup();
+    let mut tokens = ing.tokens.clone();
+    tokens.sort();
+    tokens.dedup_by(|a, b| a.identity == b.identity && a.selector == b.selector);
+    Binding {
+        at,
+        kind,
+        endpoints,
+        tokens,
+        via,
+    }
+}
+
+fn is_sample_user(s: &str) -> bool {
+    let t = s.trim();
+    t.len() < 3
+        || t.chars()
+            .all(|c| !c.is_ascii_alphanumeric() || c.eq_ignore_ascii_case(&'x'))
+}

@@ -1,0 +1,154 @@
+//! Reading syntax the linker needs: method chains, receivers, configuring
+//! calls, and the files an import can name.
+
+use std::collections::BTreeSet;
+
+use super::bind::Slot;
+use crate::catalog::catalog;
+use crate::facts::*;
+
+/// The calls of a method chain, outermost first: `a.b(x).c(y)` → [c(y), b(x)].
+pub fn chain_calls(e: &Expr) -> Vec<&Call> {
+    let mut out = Vec::new();
+    let mut cur = e;
+    loop {
+        match &cur.kind {
+            ExprKind::Call(c) => {
+                out.push(c.as_ref());
+                match &c.callee.kind {
+                    ExprKind::Member(o, _) => cur = o,
+                    _ => break,
+                }
+            }
+            ExprKind::Member(o, _) | ExprKind::Index(o, _) => cur = o,
+            _ => break,
+        }
+    }
+    out
+}
+
+/// The receiver at the root of a callee chain: `s.headers.update` → `s`;
+/// `this.client.get` → `this.client`.
+pub(super) fn receiver_root(callee: &Expr) -> Option<&Expr> {
+    match &callee.kind {
+        ExprKind::Member(o, _) => {
+            let mut cur = o.as_ref();
+            loop {
+                match &cur.kind {
+                    ExprKind::Member(inner, _) if !matches!(inner.kind, ExprKind::This) => cur = inner,
+                    ExprKind::Index(inner, _) => cur = inner,
+                    _ => return Some(cur),
+                }
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A call on a field of its receiver (`s.headers.update(...)`) configures
+/// the receiver; a call on the receiver itself (`s.get(url)`,
+/// `this.client.get(url)`) uses it.
+pub(super) fn configures(callee: &Expr) -> bool {
+    let ExprKind::Member(o, _) = &callee.kind else {
+        return false;
+    };
+    match &o.kind {
+        ExprKind::Member(inner, _) => !matches!(inner.kind, ExprKind::This),
+        ExprKind::Index(..) => true,
+        _ => false,
+    }
+}
+
+/// The slot a configuring assignment fills: `x.headers["Authorization"] = v`.
+pub(super) fn target_slot(t: &Expr) -> Slot {
+    let c = catalog();
+    match &t.kind {
+        ExprKind::Index(_, k) => match k.as_str() {
+            Some(k) if c.is_header_name(k) => Slot::Header,
+            Some(k) if c.is_token_slot_name(k) => Slot::Token,
+            _ => Slot::Any,
+        },
+        ExprKind::Member(_, m) if c.is_token_key(m) || c.is_token_param(m) => Slot::Token,
+        ExprKind::Member(_, m) if c.is_header_name(m) => Slot::Header,
+        _ => Slot::Any,
+    }
+}
+
+/// Candidate repository paths for an import written in `dir`.
+pub(super) fn candidate_paths(lang: Lang, dir: &str, module: &str) -> Vec<String> {
+    let join = |d: &str, rel: &str| -> String {
+        let mut parts: Vec<&str> = if d.is_empty() {
+            Vec::new()
+        } else {
+            d.split('/').collect()
+        };
+        for seg in rel.split('/') {
+            match seg {
+                "" | "." => {}
+                ".." => {
+                    parts.pop();
+                }
+                s => parts.push(s),
+            }
+        }
+        parts.join("/")
+    };
+    match lang {
+        Lang::Python => {
+            let dots = module.chars().take_while(|c| *c == '.').count();
+            let rest = module[dots..].replace('.', "/");
+            let base = if dots == 0 {
+                String::new()
+            } else {
+                let mut d = dir.to_string();
+                for _ in 1..dots {
+                    d = d.rsplit_once('/').map(|(a, _)| a.to_string()).unwrap_or_default();
+                }
+                d
+            };
+            let p = join(&base, &rest);
+            vec![format!("{p}.py"), format!("{p}/__init__.py")]
+        }
+        Lang::JavaScript | Lang::TypeScript => {
+            if !module.starts_with('.') {
+                return Vec::new();
+            }
+            let p = join(dir, module);
+            let mut v = vec![p.clone()];
+            for ext in ["js", "ts", "mjs", "cjs", "jsx", "tsx", "mts", "cts"] {
+                v.push(format!("{p}.{ext}"));
+            }
+            for ext in ["js", "ts", "mjs", "cjs", "jsx", "tsx"] {
+                v.push(format!("{p}/index.{ext}"));
+            }
+            // `./x.js` written for a TS source `./x.ts`.
+            if let Some(stem) = p.strip_suffix(".js") {
+                v.push(format!("{stem}.ts"));
+                v.push(format!("{stem}.tsx"));
+            }
+            v
+        }
+    }
+}
+
+/// Import targets of a file that the walk should also parse (second pass).
+pub fn import_candidates(lang: Lang, path: &str, facts: &FileFacts) -> Vec<String> {
+    let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let mut out = BTreeSet::new();
+    for imp in &facts.imports {
+        for p in candidate_paths(lang, dir, &imp.module) {
+            out.insert(p);
+        }
+        if let Some(n) = &imp.name {
+            for p in candidate_paths(lang, dir, &format!("{}.{n}", imp.module)) {
+                out.insert(p);
+            }
+        }
+        if lang == Lang::Python && !imp.module.starts_with('.') {
+            // Absolute module: matched by suffix later.
+            out.insert(format!("*{}.py", imp.module.replace('.', "/")));
+            out.insert(format!("*{}/__init__.py", imp.module.replace('.', "/")));
+        }
+    }
+    out.into_iter().collect()
+}
