@@ -3,7 +3,7 @@
 //! A front-end turns one file's syntax tree into [`FileFacts`]: scopes,
 //! assignments, returns, call sites and imports, each carrying small [`Expr`]
 //! trees. Expressions are *syntax*, not values: resolving a name, following an
-//! import or evaluating a string is the linker's job (`link.rs`). Nothing here
+//! import or evaluating a string is the linker's job (`link/`). Nothing here
 //! knows about Zoho; provider knowledge lives in the catalog.
 //!
 //! Front-ends must not print, and must not read other files.

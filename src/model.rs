@@ -1,7 +1,7 @@
 //! The linked model that rules read: bindings of token identities to
 //! Environments, with the locations that explain them.
 //!
-//! Built by `link.rs` from the facts of every file; read by `rules/`. Holds
+//! Built by `link/` from the facts of every file; read by `rules/`. Holds
 //! no syntax and no file text.
 
 use std::fmt;
