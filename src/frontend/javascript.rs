@@ -193,6 +193,7 @@ impl<'a> Lowerer<'a> {
             }
             "switch_statement" => self.switch_stmt(node, scope, guard),
             "import_statement" => self.import(node, scope),
+            "enum_declaration" => self.enum_decl(node, scope),
             "export_statement" => self.export(node, scope, guard),
             "program" | "statement_block" | "else_clause" => self.block(node, scope, guard),
             "comment"
@@ -205,7 +206,6 @@ impl<'a> Lowerer<'a> {
             | "interface_declaration"
             | "type_alias_declaration"
             | "ambient_declaration"
-            | "enum_declaration"
             | "import_alias"
             | "function_signature"
             | "abstract_method_signature"
@@ -213,6 +213,38 @@ impl<'a> Lowerer<'a> {
             | "index_signature" => {}
             _ => self.other_stmt(node, scope, guard),
         }
+    }
+
+    /// `enum Host { Prod = "https://…", Sandbox = "https://…" }` → a dict
+    /// assigned to `Host`, so `Host.Sandbox` resolves like an object member.
+    fn enum_decl(&mut self, node: Node, scope: ScopeId) {
+        let (Some(name), Some(body)) = (node.child_by_field_name("name"), node.child_by_field_name("body")) else {
+            return;
+        };
+        let mut pairs = Vec::new();
+        for m in named_children(body) {
+            if m.kind() != "enum_assignment" {
+                continue;
+            }
+            let (Some(k), Some(v)) = (m.child_by_field_name("name"), m.child_by_field_name("value")) else {
+                continue;
+            };
+            let key = match self.key_name(k) {
+                Some(key) => Expr::new(ExprKind::Str(key), self.span(k)),
+                None => continue,
+            };
+            let value = self.expr(v, scope, false);
+            pairs.push((key, value));
+        }
+        let sp = self.span(node);
+        let target = Expr::new(ExprKind::Name(self.text(name).to_string()), self.span(name));
+        self.facts.assigns.push(Assign {
+            scope,
+            target,
+            value: Expr::new(ExprKind::Dict(pairs), sp),
+            guard: None,
+            span: sp,
+        });
     }
 
     /// throw, ERROR nodes, odd positions: lower children so their calls are seen.

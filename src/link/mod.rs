@@ -667,6 +667,15 @@ impl<'r> Linker<'r> {
         };
         match &o.kind {
             VKind::Module(fid) => self.module_member(*fid, m, span),
+            // `Host.SANDBOX` on a class used as an enum: its class attribute.
+            VKind::Func(f, s) if self.facts(*f).scopes[*s].kind == ScopeKind::Class => {
+                match self.index[*f].fields.get(&(*s, m.to_string())) {
+                    Some(idx) => self.assigned_at(*f, idx, None).unwrap_or_default(),
+                    None => keep(VKind::Other),
+                }
+            }
+            // `Host.SANDBOX.value` (Python enums) is the string itself.
+            VKind::Str(_) if m == "value" => vec![o.clone()],
             VKind::Dict(fields) => {
                 let vs: Vec<Val> = fields
                     .iter()
