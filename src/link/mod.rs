@@ -699,7 +699,10 @@ impl<'r> Linker<'r> {
                     SymKind::Symbol,
                 )),
             },
-            // Data read from a response or client is not the client.
+            // A token response seen through its wrapper (`res.data`, `res.body`)
+            // is still the token response.
+            VKind::Carrier(ing) if ing.token_endpoint_dc().is_some() => vec![o.clone()],
+            // Data read from any other response or client is not the client.
             VKind::Carrier(_) => keep(VKind::Other),
             VKind::Sym(s, k) => keep(VKind::Sym(format!("{s}.{m}").into(), *k)),
             VKind::Sdk(_) => vec![o.clone()],
