@@ -356,7 +356,12 @@ impl Linker<'_> {
             // A callback passed as an argument that configures its own argument:
             // `api.interceptors.request.use(cfg => { cfg.headers.Authorization = … })`.
             VKind::Func(f, fscope) if depth == 0 && slot == Slot::Any => self.scan_callback(*f, *fscope, ing),
-            VKind::Derived | VKind::Func(..) | VKind::Module(_) | VKind::Bool(_) | VKind::Other => {}
+            VKind::Derived
+            | VKind::Func(..)
+            | VKind::Module(_)
+            | VKind::Instance(..)
+            | VKind::Bool(_)
+            | VKind::Other => {}
         }
         if v.via_param {
             ing.via_param = true;

@@ -85,6 +85,8 @@ pub enum VKind {
     /// The API domain that came with a token (`api_domain`): keyed.
     Derived,
     Minted(Option<DcId>, Rc<str>),
+    /// An instance of a class defined in the repository.
+    Instance(FileId, ScopeId),
     Bool(bool),
     Other,
 }
@@ -562,9 +564,15 @@ impl<'r> Linker<'r> {
     /// `self.m` / `this.m`: a method of the enclosing class, or every value
     /// its methods assign to the field (their parameters stay opaque).
     fn class_field(&self, file: FileId, scope: ScopeId, m: &str, span: Span) -> Vec<Val> {
-        let Some(class) = self.enclosing_class(file, scope) else {
-            return vec![val(VKind::Other, file, span)];
-        };
+        match self.enclosing_class(file, scope) {
+            Some(class) => self.class_member(file, class, m, span),
+            None => vec![val(VKind::Other, file, span)],
+        }
+    }
+
+    /// Member `m` of a class: a method (of the class or a base), or the
+    /// values the class family assigns to the field.
+    fn class_member(&self, file: FileId, class: ScopeId, m: &str, span: Span) -> Vec<Val> {
         let (ancestors, descendants) = self.class_family(file, class);
         // A method of the class or of a base class.
         for &(f, c) in std::iter::once(&(file, class)).chain(ancestors.iter()) {
@@ -614,6 +622,14 @@ impl<'r> Linker<'r> {
         };
         self.field_cache.borrow_mut().insert(key, out.clone());
         out
+    }
+
+    /// Values read from an instance: what came from the constructor's
+    /// parameters belongs to this instance (two instances built with different
+    /// tokens stay apart).
+    fn for_instance(&self, inst: &Val, vs: Vec<Val>) -> Vec<Val> {
+        let at = format!("@{}:{}", self.files[inst.at.file].path, inst.at.span.line);
+        vs.into_iter().map(|v| rekey(v, &at, 0)).collect()
     }
 
     /// The base classes (transitively) and the subclasses (transitively) of a
@@ -667,6 +683,10 @@ impl<'r> Linker<'r> {
         };
         match &o.kind {
             VKind::Module(fid) => self.module_member(*fid, m, span),
+            // `client.get_token` / `client.base` on an instance of a repository class.
+            // Values that come from the constructor's parameters belong to this
+            // instance: two instances built with different tokens stay apart.
+            VKind::Instance(f, c) => self.for_instance(o, self.class_member(*f, *c, m, span)),
             // `Host.SANDBOX` on a class used as an enum: its class attribute.
             VKind::Func(f, s) if self.facts(*f).scopes[*s].kind == ScopeKind::Class => {
                 match self.index[*f].fields.get(&(*s, m.to_string())) {
@@ -935,7 +955,17 @@ impl<'r> Linker<'r> {
             _ => None,
         }) {
             if self.facts(ffile).scopes[fscope].kind == ScopeKind::Function {
-                let out = self.returns(file, scope, ffile, fscope, call, params);
+                let mut out = self.returns(file, scope, ffile, fscope, call, params);
+                // A method called on an instance: its values are that instance's.
+                if let ExprKind::Member(obj, _) = &callee.kind {
+                    if let Some(inst) = self
+                        .eval(file, scope, obj, params)
+                        .into_iter()
+                        .find(|v| matches!(v.kind, VKind::Instance(..)))
+                    {
+                        out = self.for_instance(&inst, out);
+                    }
+                }
                 if out.iter().any(|v| !matches!(v.kind, VKind::Other)) {
                     return out;
                 }
@@ -944,6 +974,13 @@ impl<'r> Linker<'r> {
         // Anything else: a value that carries the call's endpoints and tokens.
         let ing = self.ingredients(file, scope, e, params);
         if ing.endpoints.is_empty() && ing.tokens.is_empty() {
+            // `TokenManager(...)`: an instance whose methods and fields resolve.
+            if let Some((f, c)) = callee_vals.iter().find_map(|v| match v.kind {
+                VKind::Func(f, s) if self.facts(f).scopes[s].kind == ScopeKind::Class => Some((f, s)),
+                _ => None,
+            }) {
+                return one(VKind::Instance(f, c));
+            }
             // `get_token()`: every call without arguments to the same function
             // gives the same value, wherever it is made.
             if call.args.is_empty() {
@@ -1087,6 +1124,39 @@ impl<'r> Linker<'r> {
         }
         Some(ids)
     }
+}
+
+/// Suffixes parameter and minted-token identities inside `v` with an
+/// instance's creation site.
+fn rekey(mut v: Val, at: &str, depth: usize) -> Val {
+    if depth > 6 {
+        return v;
+    }
+    v.kind = match v.kind {
+        VKind::Sym(s, SymKind::Param) => VKind::Sym(format!("{s}{at}").into(), SymKind::Param),
+        VKind::Minted(dc, s) => VKind::Minted(dc, format!("{s}{at}").into()),
+        VKind::Str(pieces) => VKind::Str(
+            pieces
+                .into_iter()
+                .map(|p| match p {
+                    Piece::Hole(h) => Piece::Hole(Box::new(rekey(*h, at, depth + 1))),
+                    lit => lit,
+                })
+                .collect(),
+        ),
+        VKind::Dict(fields) => VKind::Dict(Rc::new(
+            fields
+                .iter()
+                .map(|(k, vs)| (k.clone(), vs.iter().cloned().map(|x| rekey(x, at, depth + 1)).collect()))
+                .collect(),
+        )),
+        VKind::List(items) => VKind::List(Rc::new(
+            items.iter().cloned().map(|x| rekey(x, at, depth + 1)).collect(),
+        )),
+        VKind::TokenObj(ids) => VKind::TokenObj(ids.into_iter().map(|x| rekey(x, at, depth + 1)).collect()),
+        other => other,
+    };
+    v
 }
 
 /// Sets a dict field; a later value for the same key replaces the earlier one.
