@@ -46,6 +46,9 @@ pub struct SourceFile {
 const MAX_ALTS: usize = 32;
 /// Nesting of name resolution / calls beyond this yields Unknown.
 const MAX_EVAL_DEPTH: usize = 24;
+/// How many nested function summaries a value may go through (a helper
+/// calling a helper).
+const MAX_SUMMARY_DEPTH: usize = 2;
 /// Evaluation steps one call site may take: a pathological call graph costs
 /// a note, never a hang.
 const FUEL_PER_CALL_SITE: u32 = 200_000;
@@ -1026,10 +1029,13 @@ impl<'r> Linker<'r> {
                 return v.clone();
             }
         }
-        // A recursive call adds nothing the outer evaluation does not see.
-        if self.in_progress.borrow().contains(&(ffile, fscope)) {
+        // A recursive call adds nothing the outer evaluation does not see, and
+        // summaries go MAX_SUMMARY_DEPTH calls deep, no further.
+        let in_progress = self.in_progress.borrow();
+        if in_progress.contains(&(ffile, fscope)) || in_progress.len() >= MAX_SUMMARY_DEPTH {
             return Vec::new();
         }
+        drop(in_progress);
         self.in_progress.borrow_mut().push((ffile, fscope));
         let out = self.returns_uncached(file, scope, ffile, fscope, call, params, dependent);
         self.in_progress.borrow_mut().pop();
