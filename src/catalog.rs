@@ -216,8 +216,15 @@ pub struct RuleMeta {
     pub precision: String,
     pub security_severity: String,
     pub tags: Vec<String>,
+    /// False for rules whose analysis is not built yet (they never fire).
+    #[serde(default = "active_by_default")]
+    pub active: bool,
     #[serde(skip)]
     pub help_markdown: String,
+}
+
+fn active_by_default() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]

@@ -142,7 +142,8 @@ fn print_rules(format: RulesFormat) {
     match format {
         RulesFormat::Text => {
             for r in &c.rules {
-                println!("{}  {:<30} {:<8} {}", r.id, r.name, r.level.name(), r.short);
+                let note = if r.active { "" } else { " (not active yet)" };
+                println!("{}  {:<30} {:<8} {}{note}", r.id, r.name, r.level.name(), r.short);
             }
         }
         RulesFormat::Json => {
@@ -151,7 +152,7 @@ fn print_rules(format: RulesFormat) {
                 .iter()
                 .map(|r| {
                     serde_json::json!({
-                        "id": r.id, "name": r.name, "level": r.level.name(),
+                        "id": r.id, "name": r.name, "level": r.level.name(), "active": r.active,
                         "short": r.short, "full": r.full, "help": r.help_markdown,
                     })
                 })
