@@ -317,3 +317,30 @@ fn fingerprints_survive_line_shifts() {
     std::fs::write(&client, format!("# a new header comment\n\n\n{text}")).unwrap();
     assert_eq!(before, prints(tmp.path()));
 }
+
+#[test]
+fn json_output_validates_against_its_documented_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../docs/orgtoken-output-v1.schema.json")).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    for dir in ["fixtures", "fixtures/py-syntax-error", "fixtures/neg-keyed-map"] {
+        let out = run_in(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join(dir),
+            &["scan", "--format", "json", "."],
+        );
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{e} at {}", e.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "{dir}: {errors:#?}");
+    }
+    // The schema really constrains: an unknown level is rejected.
+    let out = run_in(
+        &fixtures_dir().join("py-shared-env-token"),
+        &["scan", "--format", "json", "."],
+    );
+    let mut doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    doc["findings"][0]["level"] = "fatal".into();
+    assert!(!validator.is_valid(&doc));
+}
