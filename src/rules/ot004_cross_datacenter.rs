@@ -96,9 +96,16 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
         }
         for t in &b.tokens {
             let Some(minted) = t.minted_dc else { continue };
-            let Some(env) = b.api_environments().into_iter().find(|e| e.dc != minted) else {
+            let wrong: Vec<Environment> = b.api_environments().into_iter().filter(|e| e.dc != minted).collect();
+            let Some(env) = wrong.first().copied() else {
                 continue;
             };
+            let dcs: Vec<String> = wrong
+                .iter()
+                .map(|e| dc_name(e.dc))
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
             out.push(Finding {
                 rule: ID,
                 level: level(ID),
@@ -106,7 +113,7 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                     "token `{}` is minted at the {} accounts server but used at the {} API",
                     t.identity,
                     dc_name(minted),
-                    dc_name(env.dc)
+                    dcs.join(" / ")
                 ),
                 label: format!("{} uses a {} token in {}", describe(b.kind), dc_name(minted), env),
                 primary: b.at,
@@ -115,7 +122,7 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                     "refresh at the accounts server of the token's data center and call the api_domain returned with it"
                         .into(),
                 token: Some(t.identity.to_string()),
-                environments: env_names(&[env]),
+                environments: env_names(&wrong),
                 fingerprint: String::new(),
             });
             break;
