@@ -8,15 +8,12 @@
 //! `process.env` / `import.meta.env` / `Deno.env.get` reads. TypeScript type
 //! syntax is skipped; JSX is only walked for the calls inside it.
 
-use tree_sitter::{Node, Parser};
+use tree_sitter::Node;
 
-use super::{first_error_line, unescape, LineIndex, MAX_DEPTH};
+use super::{parse, unescape, LineIndex, MAX_DEPTH};
 use crate::facts::*;
 
 pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
-    let mut parser = Parser::new();
-    let lines = LineIndex::new(text);
-    let mut facts = FileFacts::new_module(lines.span(0, text.len()));
     let ext = path
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
@@ -28,17 +25,14 @@ pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
         _ if lang == Lang::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
         _ => tree_sitter_javascript::LANGUAGE.into(),
     };
-    if parser.set_language(&language).is_err() {
-        return facts;
-    }
-    let Some(tree) = parser.parse(text, None) else {
+    let (facts, tree) = parse(&language, text);
+    let Some(tree) = tree else {
         return facts;
     };
     let root = tree.root_node();
-    facts.parse_error_line = first_error_line(root);
     let mut l = Lowerer {
         src: text.as_bytes(),
-        lines,
+        lines: LineIndex::new(text),
         facts,
         depth: 0,
         stack_base: stack_position(),

@@ -33,6 +33,23 @@ pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
     }
 }
 
+/// Parses `text` with a grammar: the module's facts (with the first syntax
+/// error's line) and the tree, or the empty facts alone when the grammar
+/// cannot be loaded or the parse is cancelled.
+pub fn parse(language: &tree_sitter::Language, text: &str) -> (FileFacts, Option<tree_sitter::Tree>) {
+    let lines = LineIndex::new(text);
+    let mut facts = FileFacts::new_module(lines.span(0, text.len()));
+    let mut parser = tree_sitter::Parser::new();
+    if parser.set_language(language).is_err() {
+        return (facts, None);
+    }
+    let tree = parser.parse(text, None);
+    if let Some(t) = &tree {
+        facts.parse_error_line = first_error_line(t.root_node());
+    }
+    (facts, tree)
+}
+
 /// Maps byte offsets to 1-based lines and Unicode-scalar columns in
 /// O(log n): ASCII lines by subtraction, other lines through checkpoints
 /// every [`CHECKPOINT`] bytes (a 5 MB minified line stays cheap).

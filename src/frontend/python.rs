@@ -5,26 +5,20 @@
 //! keyword arguments, f-strings, `%`/`.format()` string building, ternaries,
 //! `or` defaults and `os.environ` / `os.getenv` reads.
 
-use tree_sitter::{Node, Parser};
+use tree_sitter::Node;
 
-use super::{first_error_line, unescape, LineIndex, MAX_DEPTH};
+use super::{parse, unescape, LineIndex, MAX_DEPTH};
 use crate::facts::*;
 
 pub fn lower(text: &str) -> FileFacts {
-    let mut parser = Parser::new();
-    let lines = LineIndex::new(text);
-    let mut facts = FileFacts::new_module(lines.span(0, text.len()));
-    if parser.set_language(&tree_sitter_python::LANGUAGE.into()).is_err() {
-        return facts;
-    }
-    let Some(tree) = parser.parse(text, None) else {
+    let (facts, tree) = parse(&tree_sitter_python::LANGUAGE.into(), text);
+    let Some(tree) = tree else {
         return facts;
     };
     let root = tree.root_node();
-    facts.parse_error_line = first_error_line(root);
     let mut l = Lowerer {
         src: text.as_bytes(),
-        lines,
+        lines: LineIndex::new(text),
         facts,
         depth: 0,
     };
