@@ -94,7 +94,9 @@ pub struct HostMatch {
 
 #[derive(Debug, Deserialize)]
 struct RawCatalog {
-    provider: RawProvider,
+    /// Describes the file; the code reads nothing from it yet.
+    #[serde(rename = "provider")]
+    _provider: RawProvider,
     prefilter: RawPrefilter,
     data_center: Vec<RawDc>,
     templates: RawTemplates,
@@ -173,8 +175,6 @@ struct RawSdk {
     token_params: Vec<String>,
     token_classes: Vec<String>,
     token_identity_params: Vec<String>,
-    #[allow(dead_code)]
-    builder_classes: Vec<String>,
     vendored_globs: Vec<String>,
     languages: BTreeMap<String, SdkLanguage>,
 }
@@ -253,7 +253,6 @@ pub struct DataCenter {
 
 /// The loaded catalog with its matchers.
 pub struct Catalog {
-    pub provider_name: String,
     pub data_centers: Vec<DataCenter>,
     hosts: Vec<HostInfo>,
     host_matcher: AhoCorasick,
@@ -351,7 +350,6 @@ impl Catalog {
         triggers.sort();
         triggers.dedup();
         Ok(Catalog {
-            provider_name: raw.provider.name,
             data_centers,
             hosts,
             host_matcher,

@@ -199,21 +199,17 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
                 .chain(display.match_indices('/').map(|(j, _)| j + 1))
                 .any(|st| wanted_suffixes.contains(&display[st..]))
     };
-    let second: Vec<&Candidate> = misses
+    // Each candidate is read once: wanted by path, or by the env vars it reads.
+    let second: Vec<Analysed> = misses
         .into_par_iter()
-        .filter(|c| {
-            is_wanted(&c.display)
-                || env_pre
-                    .as_ref()
-                    .is_some_and(|p| std::fs::read(&c.path).map(|b| p.matches(&b)).unwrap_or(false))
-        })
-        .collect();
-    let second: Vec<Analysed> = second
-        .par_iter()
         .filter_map(|c| {
-            std::fs::read_to_string(&c.path)
-                .ok()
-                .map(|t| analyse(c.display.clone(), t))
+            let by_path = is_wanted(&c.display);
+            if !by_path && env_pre.is_none() {
+                return None;
+            }
+            let text = String::from_utf8(std::fs::read(&c.path).ok()?).ok()?;
+            let by_env = env_pre.as_ref().is_some_and(|p| p.matches(text.as_bytes()));
+            (by_path || by_env).then(|| analyse(c.display.clone(), text))
         })
         .collect();
     analysed.extend(second);

@@ -10,7 +10,7 @@
 
 use tree_sitter::Node;
 
-use super::{parse, unescape, LineIndex, MAX_DEPTH};
+use super::{parse, unescape, LineIndex, Nesting};
 use crate::facts::*;
 
 pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
@@ -35,7 +35,7 @@ pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
         lines: LineIndex::new(text),
         facts,
         depth: 0,
-        stack_base: stack_position(),
+        nesting: Nesting::new(),
     };
     l.block(root, 0, None);
     l.facts
@@ -46,20 +46,7 @@ struct Lowerer<'a> {
     lines: LineIndex<'a>,
     facts: FileFacts,
     depth: usize,
-    /// Stack position when lowering started (see [`Lowerer::too_deep`]).
-    stack_base: usize,
-}
-
-/// Stack bytes the lowering may use. Besides [`MAX_DEPTH`], this bounds
-/// recursion by the stack really used: unoptimized builds have large frames
-/// and worker threads have small (2 MiB) stacks.
-const STACK_BUDGET: usize = 1 << 20;
-
-/// An address on the current stack frame.
-#[inline(never)]
-fn stack_position() -> usize {
-    let marker = 0u8;
-    std::hint::black_box(&marker) as *const u8 as usize
+    nesting: Nesting,
 }
 
 /// Named children without comments.
@@ -118,7 +105,7 @@ impl<'a> Lowerer<'a> {
     /// Nesting is cut here: deeper statements are skipped, deeper
     /// expressions are `Unknown`.
     fn too_deep(&self) -> bool {
-        self.depth > MAX_DEPTH || stack_position().abs_diff(self.stack_base) > STACK_BUDGET
+        self.nesting.too_deep(self.depth)
     }
 
     fn block(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {

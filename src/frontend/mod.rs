@@ -14,6 +14,42 @@ use crate::facts::{FileFacts, Lang, Span};
 /// Expression nesting beyond this is lowered as `Unknown`.
 pub const MAX_DEPTH: usize = 200;
 
+/// Stack bytes a lowering may use. Besides [`MAX_DEPTH`], this bounds
+/// recursion by the stack really used: unoptimized builds have large frames
+/// and threads other than the scan's workers may have small (2 MiB) stacks.
+const STACK_BUDGET: usize = 1 << 20;
+
+/// The nesting guard both front-ends use: too deep is past [`MAX_DEPTH`] or
+/// past [`STACK_BUDGET`] bytes of stack since lowering started.
+pub struct Nesting {
+    stack_base: usize,
+}
+
+impl Nesting {
+    pub fn new() -> Self {
+        Nesting {
+            stack_base: stack_position(),
+        }
+    }
+
+    pub fn too_deep(&self, depth: usize) -> bool {
+        depth > MAX_DEPTH || stack_position().abs_diff(self.stack_base) > STACK_BUDGET
+    }
+}
+
+impl Default for Nesting {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// An address on the current stack frame.
+#[inline(never)]
+fn stack_position() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
 /// The front-end for a path, by extension.
 pub fn lang_for_path(path: &str) -> Option<Lang> {
     let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;

@@ -7,7 +7,7 @@
 
 use tree_sitter::Node;
 
-use super::{parse, unescape, LineIndex, MAX_DEPTH};
+use super::{parse, unescape, LineIndex, Nesting};
 use crate::facts::*;
 
 pub fn lower(text: &str) -> FileFacts {
@@ -21,6 +21,7 @@ pub fn lower(text: &str) -> FileFacts {
         lines: LineIndex::new(text),
         facts,
         depth: 0,
+        nesting: Nesting::new(),
     };
     l.block(root, 0, None);
     l.facts
@@ -31,6 +32,7 @@ struct Lowerer<'a> {
     lines: LineIndex<'a>,
     facts: FileFacts,
     depth: usize,
+    nesting: Nesting,
 }
 
 fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
@@ -54,7 +56,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        if self.depth > MAX_DEPTH {
+        if self.nesting.too_deep(self.depth) {
             return;
         }
         self.depth += 1;
@@ -414,7 +416,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn expr(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
-        if self.depth > MAX_DEPTH {
+        if self.nesting.too_deep(self.depth) {
             return Expr::unknown(self.span(node));
         }
         self.depth += 1;

@@ -107,7 +107,7 @@ pub struct Linker<'r> {
     in_progress: RefCell<Vec<ScopeRef>>,
     fuel: std::cell::Cell<u32>,
     starved: std::cell::Cell<bool>,
-    depth: RefCell<usize>,
+    depth: std::cell::Cell<usize>,
     name_cache: Cache<(FileId, ScopeId, String), Vec<Val>>,
     field_cache: Cache<(FileId, ScopeId, String), Vec<Val>>,
     /// Returns of functions that do not depend on their parameters.
@@ -196,7 +196,7 @@ impl<'r> Linker<'r> {
             in_progress: RefCell::new(Vec::new()),
             fuel: std::cell::Cell::new(FUEL_PER_CALL_SITE),
             starved: std::cell::Cell::new(false),
-            depth: RefCell::new(0),
+            depth: std::cell::Cell::new(0),
             name_cache: RefCell::new(HashMap::new()),
             field_cache: RefCell::new(HashMap::new()),
             return_cache: RefCell::new(HashMap::new()),
@@ -227,7 +227,7 @@ impl<'r> Linker<'r> {
     // ----------------------------------------------------------------------
 
     pub fn eval(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> Vec<Val> {
-        if *self.depth.borrow() > MAX_EVAL_DEPTH {
+        if self.depth.get() > MAX_EVAL_DEPTH {
             return vec![val(VKind::Other, file, e.span)];
         }
         let fuel = self.fuel.get();
@@ -236,9 +236,9 @@ impl<'r> Linker<'r> {
             return vec![val(VKind::Other, file, e.span)];
         }
         self.fuel.set(fuel - 1);
-        *self.depth.borrow_mut() += 1;
+        self.depth.set(self.depth.get() + 1);
         let mut r = self.eval_inner(file, scope, e, params);
-        *self.depth.borrow_mut() -= 1;
+        self.depth.set(self.depth.get() - 1);
         r.truncate(MAX_ALTS);
         r
     }
@@ -1036,8 +1036,13 @@ impl<'r> Linker<'r> {
             return Vec::new();
         }
         drop(in_progress);
+        let p = if dependent {
+            self.bind_params(file, scope, ffile, fscope, call, params)
+        } else {
+            Params::new()
+        };
         self.in_progress.borrow_mut().push((ffile, fscope));
-        let out = self.returns_uncached(file, scope, ffile, fscope, call, params, dependent);
+        let out = self.returns_with(ffile, fscope, &p);
         self.in_progress.borrow_mut().pop();
         if !dependent {
             self.return_cache.borrow_mut().insert((ffile, fscope), out.clone());
@@ -1045,30 +1050,16 @@ impl<'r> Linker<'r> {
         out
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn returns_uncached(
-        &self,
-        file: FileId,
-        scope: ScopeId,
-        ffile: FileId,
-        fscope: ScopeId,
-        call: &Call,
-        params: Option<&Params>,
-        dependent: bool,
-    ) -> Vec<Val> {
+    /// The returns of a function evaluated with its parameters bound to `p`.
+    fn returns_with(&self, ffile: FileId, fscope: ScopeId, p: &Params) -> Vec<Val> {
         let rets = &self.index[ffile].returns_of[&fscope];
-        let p = if dependent {
-            self.bind_params(file, scope, ffile, fscope, call, params)
-        } else {
-            Params::new()
-        };
         let mut out = Vec::new();
         let many = rets.len() > 1;
         for &i in rets {
             let r = &self.facts(ffile).returns[i];
-            let mut vs = self.eval(ffile, fscope, &r.value, Some(&p));
+            let mut vs = self.eval(ffile, fscope, &r.value, Some(p));
             if many {
-                self.select_by_guard(ffile, fscope, r.guard.as_ref(), Some(&p), &mut vs);
+                self.select_by_guard(ffile, fscope, r.guard.as_ref(), Some(p), &mut vs);
             }
             push_alts(&mut out, vs);
         }
