@@ -33,6 +33,20 @@ pub enum Lang {
     Python,
     JavaScript,
     TypeScript,
+    Rust,
+    Java,
+    Php,
+    CSharp,
+    Go,
+    Ruby,
+    Shell,
+    /// `.env` files and their relatives (dotenv syntax).
+    Dotenv,
+    Yaml,
+    Json,
+    Toml,
+    /// INI files and Java `.properties`.
+    Ini,
 }
 
 impl Lang {
@@ -41,7 +55,24 @@ impl Lang {
             Lang::Python => "python",
             Lang::JavaScript => "javascript",
             Lang::TypeScript => "typescript",
+            Lang::Rust => "rust",
+            Lang::Java => "java",
+            Lang::Php => "php",
+            Lang::CSharp => "csharp",
+            Lang::Go => "go",
+            Lang::Ruby => "ruby",
+            Lang::Shell => "shell",
+            Lang::Dotenv => "dotenv",
+            Lang::Yaml => "yaml",
+            Lang::Json => "json",
+            Lang::Toml => "toml",
+            Lang::Ini => "ini",
         }
+    }
+
+    /// A configuration format (lowered into profiles, not code facts).
+    pub fn is_config(self) -> bool {
+        matches!(self, Lang::Dotenv | Lang::Yaml | Lang::Json | Lang::Toml | Lang::Ini)
     }
 }
 

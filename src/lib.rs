@@ -2,6 +2,7 @@
 //! environment or data center. See ARCHITECTURE.md for the code map.
 
 pub mod catalog;
+pub mod config;
 pub mod facts;
 pub mod finding;
 pub mod frontend;

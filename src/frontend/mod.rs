@@ -6,8 +6,15 @@
 //! no file system, no global state. Deep nesting is cut at [`MAX_DEPTH`] so
 //! a pathological file costs a truncated analysis, never a stack overflow.
 
+pub mod csharp;
+pub mod go;
+pub mod java;
 pub mod javascript;
+pub mod php;
 pub mod python;
+pub mod ruby;
+pub mod rust;
+pub mod shell;
 
 use crate::facts::{FileFacts, Lang, Span};
 
@@ -50,13 +57,30 @@ fn stack_position() -> usize {
     std::hint::black_box(&marker) as *const u8 as usize
 }
 
-/// The front-end for a path, by extension.
+/// The front-end for a path, by file name and extension.
 pub fn lang_for_path(path: &str) -> Option<Lang> {
-    let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
-    match ext.as_str() {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let lower_name = name.to_ascii_lowercase();
+    if lower_name == ".env" || lower_name.starts_with(".env.") || lower_name == ".envrc" || lower_name == ".dev.vars" {
+        return Some(Lang::Dotenv);
+    }
+    let ext = lower_name.rsplit_once('.').map(|(_, e)| e)?;
+    match ext {
         "py" | "pyw" | "pyi" => Some(Lang::Python),
         "js" | "mjs" | "cjs" | "jsx" => Some(Lang::JavaScript),
         "ts" | "mts" | "cts" | "tsx" => Some(Lang::TypeScript),
+        "rs" => Some(Lang::Rust),
+        "java" => Some(Lang::Java),
+        "php" => Some(Lang::Php),
+        "cs" => Some(Lang::CSharp),
+        "go" => Some(Lang::Go),
+        "rb" | "rake" => Some(Lang::Ruby),
+        "sh" | "bash" | "zsh" => Some(Lang::Shell),
+        "env" => Some(Lang::Dotenv),
+        "yaml" | "yml" => Some(Lang::Yaml),
+        "json" => Some(Lang::Json),
+        "toml" | "tfvars" => Some(Lang::Toml),
+        "ini" | "cfg" | "conf" | "properties" => Some(Lang::Ini),
         _ => None,
     }
 }
@@ -66,6 +90,14 @@ pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
     match lang {
         Lang::Python => python::lower(text),
         Lang::JavaScript | Lang::TypeScript => javascript::lower(lang, path, text),
+        Lang::Rust => rust::lower(text),
+        Lang::Java => java::lower(text),
+        Lang::Php => php::lower(text),
+        Lang::CSharp => csharp::lower(text),
+        Lang::Go => go::lower(text),
+        Lang::Ruby => ruby::lower(text),
+        Lang::Shell => shell::lower(text),
+        Lang::Dotenv | Lang::Yaml | Lang::Json | Lang::Toml | Lang::Ini => crate::config::lower(lang, path, text),
     }
 }
 

@@ -128,6 +128,7 @@ pub(super) fn candidate_paths(lang: Lang, dir: &str, module: &str) -> Vec<String
             }
             v
         }
+        _ => Vec::new(),
     }
 }
 
