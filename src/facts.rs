@@ -130,8 +130,12 @@ pub enum ExprKind {
     },
     /// A comparison or boolean test; only its operands matter (selector keys).
     Test(Vec<Expr>),
-    /// A read of a process environment variable with a static name.
+    /// A read of a process environment variable with a static name (in a
+    /// config file: a `${VAR}` / `$VAR` / `{{var}}` reference).
     Env(String),
+    /// A secret held outside the repository (`${{ secrets.X }}`, a k8s
+    /// `secretKeyRef`): its identity, e.g. `secret:ZOHO_TOKEN`.
+    Secret(String),
     /// A function value defined in this file (lambda, arrow function, `def`).
     Func(ScopeId),
     Bool(bool),
@@ -211,6 +215,62 @@ pub struct FileFacts {
     pub env_reads: Vec<String>,
     /// First line with a syntax error, if the parser had to recover.
     pub parse_error_line: Option<u32>,
+    /// Profiles of a configuration file (empty for code).
+    pub profiles: Vec<Profile>,
+    /// Other problems worth a note (an alias bomb cut short, …).
+    pub notes: Vec<String>,
+}
+
+/// A group of settings meant for one deployment (DESIGN §2): a `.env.<name>`
+/// file, a section of a config file, a CI job, a compose service, a k8s
+/// container, a Postman environment.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    /// Unique within the file: `jobs.deploy`, `zoho.sandbox`, the file name.
+    pub name: String,
+    /// Where the profile is introduced (its key, or the file's first line).
+    pub span: Span,
+    /// Profiles whose settings this one inherits; its own settings override
+    /// them, later parents override earlier ones.
+    pub parents: Vec<Parent>,
+    pub settings: Vec<Setting>,
+    /// A template, not a deployment: `.env.example`, a GitLab hidden job.
+    pub template: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Parent {
+    pub target: ParentRef,
+    /// The line that brings the parent in (`extends:`, `env_file:`), if any.
+    pub span: Option<Span>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParentRef {
+    /// A profile of this file, by index.
+    Local(usize),
+    /// A profile of this file, by name (resolved by the linker).
+    Named(String),
+    /// Every profile named like the file of another file, by path relative
+    /// to the scan (`.env` for `.env.sandbox`, an `env_file:`).
+    File(String),
+}
+
+/// One setting of a profile: `KEY=value`, `key: value`.
+#[derive(Debug, Clone)]
+pub struct Setting {
+    /// The key: an env var name, or a dotted path inside the profile.
+    pub key: String,
+    /// The value as syntax: `Str`, `Concat` with `Env`/`Secret` references,
+    /// `Unknown`.
+    pub value: Expr,
+    /// The whole entry.
+    pub span: Span,
+    /// Sets a process environment variable (dotenv, CI `env:`, compose,
+    /// k8s) that code may read.
+    pub env: bool,
+    /// The YAML alias / merge key that brought this setting in, if any.
+    pub via: Option<Span>,
 }
 
 impl FileFacts {

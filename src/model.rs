@@ -40,13 +40,17 @@ pub enum TokenIdentity {
     Param(String),
     /// A token minted by a token-endpoint call at this place.
     Minted(String),
+    /// A secret held outside the repository: `secret:NAME` (CI),
+    /// `secret:<environment>/NAME` (a GitHub environment's secret),
+    /// `k8s-secret:name/key`.
+    Secret(String),
 }
 
 impl TokenIdentity {
     /// Comes from the deployment's settings (env vars), so each deployment
     /// may supply its own token.
     pub fn is_deployment(&self) -> bool {
-        matches!(self, TokenIdentity::Env(_))
+        matches!(self, TokenIdentity::Env(_) | TokenIdentity::Secret(_))
     }
     /// Definitely one value wherever it is used (a literal or a constant).
     pub fn is_definite(&self) -> bool {
@@ -63,6 +67,7 @@ impl fmt::Display for TokenIdentity {
             TokenIdentity::Symbol(s) => write!(f, "sym:{s}"),
             TokenIdentity::Param(s) => write!(f, "param:{s}"),
             TokenIdentity::Minted(s) => write!(f, "minted:{s}"),
+            TokenIdentity::Secret(s) => f.write_str(s),
         }
     }
 }
@@ -107,6 +112,8 @@ pub enum BindingKind {
     SdkSwitch,
     /// A call to a helper function that adds the token/endpoint inside.
     Helper,
+    /// A config profile (section, `.env.*` file, CI job…) that sets both.
+    Profile,
 }
 
 /// A place where a token and an endpoint are used together (DESIGN §2).
@@ -118,6 +125,8 @@ pub struct Binding {
     pub tokens: Vec<TokenAlt>,
     /// Other places that explain the binding (the helper's inner call).
     pub via: Vec<Loc>,
+    /// The profile's name (`path#section`), for profile bindings.
+    pub profile: Option<String>,
 }
 
 impl Binding {

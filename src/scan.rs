@@ -99,9 +99,13 @@ fn analyse(path: String, text: String) -> Analysed {
             let r = panic::catch_unwind(AssertUnwindSafe(|| frontend::lower(l, &path, &text)));
             match r {
                 Ok(f) => {
-                    let note = f
+                    let mut notes: Vec<String> = f
                         .parse_error_line
-                        .map(|line| format!("syntax error near line {line}; analysed what the parser could recover"));
+                        .map(|line| format!("syntax error near line {line}; analysed what the parser could recover"))
+                        .into_iter()
+                        .collect();
+                    notes.extend(f.notes.iter().cloned());
+                    let note = (!notes.is_empty()).then(|| notes.join("; "));
                     (f, note)
                 }
                 Err(_) => (
@@ -188,6 +192,7 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         if let Some(l) = a.lang {
             wanted.extend(import_candidates(l, &a.path, &a.facts));
             env_names.extend(a.facts.env_reads.iter().cloned());
+            env_names.extend(configured_env_names(&a.facts));
         }
     }
     let env_pre = (!env_names.is_empty()).then(|| Prefilter::new(&env_names.iter().collect::<Vec<_>>()));
@@ -327,6 +332,33 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         notes,
         stats,
     })
+}
+
+/// Env vars a config file sets to a token or an endpoint: code that reads
+/// them is linked to the file even when it never mentions Zoho.
+fn configured_env_names(facts: &FileFacts) -> Vec<String> {
+    let c = catalog();
+    let mut out = Vec::new();
+    for p in &facts.profiles {
+        for s in p.settings.iter().filter(|s| s.env) {
+            let mut text = String::new();
+            collect_text(&s.value, &mut text);
+            if c.is_token_slot_name(&s.key) || !c.find_hosts(&text).is_empty() || c.is_token_literal(text.trim()) {
+                out.push(s.key.clone());
+            }
+        }
+    }
+    out
+}
+
+fn collect_text(e: &crate::facts::Expr, out: &mut String) {
+    use crate::facts::ExprKind;
+    match &e.kind {
+        ExprKind::Str(s) => out.push_str(s),
+        ExprKind::Concat(parts) => parts.iter().for_each(|p| collect_text(p, out)),
+        ExprKind::Alt { alts, .. } => alts.iter().for_each(|p| collect_text(p, out)),
+        _ => {}
+    }
 }
 
 /// Replaces secrets with `*` of the same byte length (spans stay valid).

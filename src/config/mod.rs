@@ -1,10 +1,370 @@
 //! Configuration front-ends: `.env`, YAML, JSON, TOML, INI/`.properties`.
-//! Each lowers a file into profiles (see `facts::Profile`).
+//!
+//! Each format is parsed by a real parser into a small document tree
+//! ([`Node`]: maps, sequences, scalars, with spans; YAML aliases and merge
+//! keys already expanded and marked with the line that brought them in).
+//! `dialect.rs` then reads the tree as what the file is — a GitHub Actions
+//! workflow, a GitLab CI file, a compose file, a k8s manifest, a Postman
+//! environment, a per-profile settings file, or generic config — and lowers
+//! it into [`Profile`]s of the fact model. Like the code front-ends, these
+//! are pure functions of one file's text.
 
-use crate::facts::{FileFacts, Lang};
+mod dialect;
+mod dotenv;
+mod ini;
+mod json;
+mod toml;
+mod yaml;
+
+use crate::facts::{Expr, ExprKind, FileFacts, Lang, Span};
 use crate::frontend::LineIndex;
 
-pub fn lower(_lang: Lang, _path: &str, text: &str) -> FileFacts {
+/// Nodes a YAML document may expand to through aliases before expansion
+/// stops (a "billion laughs" costs a note, not the memory).
+const MAX_NODES: usize = 200_000;
+/// Settings one file may hold; the rest are dropped with a note.
+const MAX_SETTINGS: usize = 100_000;
+
+/// A parsed configuration document.
+#[derive(Debug, Clone)]
+pub(crate) struct Node {
+    pub kind: NodeKind,
+    pub span: Span,
+    /// The alias or merge key that brought this node here, if any.
+    pub via: Option<Span>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum NodeKind {
+    Map(Vec<Entry>),
+    Seq(Vec<Node>),
+    /// A scalar's text; `quoted` scalars are always strings.
+    Scalar(String),
+    Null,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    pub key: String,
+    pub key_span: Span,
+    pub value: Node,
+    /// Brought in by a YAML merge key (`<<: *base`) at this place.
+    pub via: Option<Span>,
+}
+
+impl Node {
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        match &self.kind {
+            NodeKind::Map(es) => es.iter().rev().find(|e| e.key == key),
+            _ => None,
+        }
+    }
+    pub fn entries(&self) -> &[Entry] {
+        match &self.kind {
+            NodeKind::Map(es) => es,
+            _ => &[],
+        }
+    }
+    pub fn items(&self) -> &[Node] {
+        match &self.kind {
+            NodeKind::Seq(v) => v,
+            _ => &[],
+        }
+    }
+    pub fn scalar(&self) -> Option<&str> {
+        match &self.kind {
+            NodeKind::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn is_map(&self) -> bool {
+        matches!(self.kind, NodeKind::Map(_))
+    }
+}
+
+/// The reference syntax inside a config value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Interp {
+    /// Plain text.
+    None,
+    /// `$VAR`, `${VAR}`, `${VAR:-default}` (dotenv, compose, GitLab CI).
+    Shell,
+    /// `${{ secrets.X }}`, `${{ env.X }}`, `${{ vars.X }}` (GitHub Actions).
+    GitHub,
+    /// `{{var}}` (Postman).
+    Postman,
+    /// `${a.b}` / `${A:default}` (Spring, .NET-style placeholders).
+    Placeholder,
+}
+
+/// Lowers a scalar value into an expression: a string, or a `Concat` of
+/// strings and references.
+pub(crate) fn value_expr(text: &str, span: Span, interp: Interp, secret_scope: Option<&str>) -> Expr {
+    let mut parts: Vec<Expr> = Vec::new();
+    let mut lit = String::new();
+    let mut rest = text;
+    let flush = |lit: &mut String, parts: &mut Vec<Expr>| {
+        if !lit.is_empty() {
+            parts.push(Expr::new(ExprKind::Str(std::mem::take(lit)), span));
+        }
+    };
+    while !rest.is_empty() {
+        let found = match interp {
+            Interp::None => None,
+            Interp::Shell => shell_ref(rest, span),
+            Interp::GitHub => github_ref(rest, span, secret_scope),
+            Interp::Postman => braces_ref(rest, "{{", "}}", span),
+            Interp::Placeholder => braces_ref(rest, "${", "}", span),
+        };
+        match found {
+            Some((pos, len, e)) => {
+                lit.push_str(&rest[..pos]);
+                flush(&mut lit, &mut parts);
+                parts.push(e);
+                rest = &rest[pos + len..];
+            }
+            None => {
+                lit.push_str(rest);
+                break;
+            }
+        }
+    }
+    flush(&mut lit, &mut parts);
+    match parts.len() {
+        0 => Expr::new(ExprKind::Str(String::new()), span),
+        1 => parts.pop().expect("one part"),
+        _ => Expr::new(ExprKind::Concat(parts), span),
+    }
+}
+
+/// The first `$VAR` / `${VAR}` / `${VAR:-default}` in `s`: (offset, length, expr).
+fn shell_ref(s: &str, span: Span) -> Option<(usize, usize, Expr)> {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while let Some(off) = s[i..].find('$') {
+        let pos = i + off;
+        let next = bytes.get(pos + 1).copied();
+        match next {
+            // `$$` is an escaped dollar (compose).
+            Some(b'$') => {
+                i = pos + 2;
+                continue;
+            }
+            Some(b'{') => {
+                let close = s[pos..].find('}')? + pos;
+                let inner = &s[pos + 2..close];
+                let name_len = inner
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(inner.len());
+                let name = &inner[..name_len];
+                if name.is_empty() {
+                    i = close + 1;
+                    continue;
+                }
+                let env = Expr::new(ExprKind::Env(name.to_string()), span);
+                let rest = &inner[name_len..];
+                // `${VAR:-default}` / `${VAR-default}`: the env var or the default.
+                let default = rest
+                    .strip_prefix(":-")
+                    .or_else(|| rest.strip_prefix('-'))
+                    .or_else(|| rest.strip_prefix(":="))
+                    .filter(|d| !d.is_empty());
+                let e = match default {
+                    Some(d) => Expr::new(
+                        ExprKind::Alt {
+                            cond: None,
+                            alts: vec![env, value_expr(d, span, Interp::Shell, None)],
+                        },
+                        span,
+                    ),
+                    None => env,
+                };
+                return Some((pos, close + 1 - pos, e));
+            }
+            Some(c) if c.is_ascii_alphabetic() || c == b'_' => {
+                let name_len = s[pos + 1..]
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(s.len() - pos - 1);
+                let name = &s[pos + 1..pos + 1 + name_len];
+                return Some((pos, name_len + 1, Expr::new(ExprKind::Env(name.to_string()), span)));
+            }
+            _ => i = pos + 1,
+        }
+    }
+    None
+}
+
+/// `${{ secrets.X }}` → the secret (scoped by the job's GitHub environment,
+/// whose secrets are separate), `${{ env.X }}` → the env var; other
+/// expressions are unknown values.
+fn github_ref(s: &str, span: Span, secret_scope: Option<&str>) -> Option<(usize, usize, Expr)> {
+    let pos = s.find("${{")?;
+    let close = s[pos..].find("}}")? + pos;
+    let inner = s[pos + 3..close].trim();
+    let ident = |p: &str| {
+        inner
+            .strip_prefix(p)
+            .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .map(str::to_string)
+    };
+    let e = if let Some(n) = ident("secrets.") {
+        let id = match secret_scope {
+            Some(scope) => format!("secret:{scope}/{n}"),
+            None => format!("secret:{n}"),
+        };
+        Expr::new(ExprKind::Secret(id), span)
+    } else if let Some(n) = ident("env.") {
+        Expr::new(ExprKind::Env(n), span)
+    } else {
+        Expr::unknown(span)
+    };
+    Some((pos, close + 2 - pos, e))
+}
+
+/// `{{name}}` / `${name}` / `${name:default}` → a reference to `name`.
+fn braces_ref(s: &str, open: &str, close: &str, span: Span) -> Option<(usize, usize, Expr)> {
+    let pos = s.find(open)?;
+    let end = s[pos + open.len()..].find(close)? + pos + open.len();
+    let inner = s[pos + open.len()..end].trim();
+    let (name, default) = match inner.split_once(':') {
+        Some((n, d)) if open == "${" => (n.trim(), Some(d)),
+        _ => (inner, None),
+    };
+    if name.is_empty() {
+        return Some((pos, end + close.len() - pos, Expr::unknown(span)));
+    }
+    let r = Expr::new(ExprKind::Env(name.to_string()), span);
+    let e = match default {
+        Some(d) => Expr::new(
+            ExprKind::Alt {
+                cond: None,
+                alts: vec![r, Expr::new(ExprKind::Str(d.to_string()), span)],
+            },
+            span,
+        ),
+        None => r,
+    };
+    Some((pos, end + close.len() - pos, e))
+}
+
+/// The file name part of a path.
+pub(crate) fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// The directory part of a path, with a trailing `/` (empty at the root).
+pub(crate) fn dir_of(path: &str) -> &str {
+    match path.rfind('/') {
+        Some(i) => &path[..=i],
+        None => "",
+    }
+}
+
+/// Lowers one configuration file into profiles.
+pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
     let lines = LineIndex::new(text);
-    FileFacts::new_module(lines.span(0, text.len()))
+    let mut facts = FileFacts::new_module(lines.span(0, text.len()));
+    match lang {
+        Lang::Dotenv => dotenv::lower(path, text, &lines, &mut facts),
+        Lang::Ini => ini::lower(path, text, &lines, &mut facts),
+        Lang::Yaml => {
+            let docs = yaml::parse(text, &lines, &mut facts);
+            dialect::lower(path, &docs, Interp::Shell, &mut facts);
+        }
+        Lang::Json => {
+            if let Some(doc) = json::parse(text, &mut facts) {
+                dialect::lower(path, std::slice::from_ref(&doc), Interp::None, &mut facts);
+            }
+        }
+        Lang::Toml => {
+            if let Some(doc) = toml::parse(text, &lines, &mut facts) {
+                dialect::lower(path, std::slice::from_ref(&doc), Interp::None, &mut facts);
+            }
+        }
+        _ => {}
+    }
+    let total: usize = facts.profiles.iter().map(|p| p.settings.len()).sum();
+    if total > MAX_SETTINGS {
+        let mut left = MAX_SETTINGS;
+        for p in &mut facts.profiles {
+            let keep = p.settings.len().min(left);
+            p.settings.truncate(keep);
+            left -= keep;
+        }
+        facts.notes.push(format!(
+            "more than {MAX_SETTINGS} settings; only the first ones were analysed"
+        ));
+    }
+    facts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn show(e: &Expr) -> String {
+        match &e.kind {
+            ExprKind::Str(s) => format!("{s:?}"),
+            ExprKind::Env(n) => format!("env:{n}"),
+            ExprKind::Secret(n) => n.clone(),
+            ExprKind::Concat(p) => p.iter().map(show).collect::<Vec<_>>().join("+"),
+            ExprKind::Alt { alts, .. } => format!("({})", alts.iter().map(show).collect::<Vec<_>>().join("|")),
+            ExprKind::Unknown => "?".into(),
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn shell_references() {
+        let sp = Span::default();
+        assert_eq!(
+            show(&value_expr("https://${HOST}/crm/$VER", sp, Interp::Shell, None)),
+            "\"https://\"+env:HOST+\"/crm/\"+env:VER"
+        );
+        assert_eq!(
+            show(&value_expr("${D:-www.zohoapis.com}", sp, Interp::Shell, None)),
+            "(env:D|\"www.zohoapis.com\")"
+        );
+        assert_eq!(show(&value_expr("a$$b", sp, Interp::Shell, None)), "\"a$$b\"");
+        assert_eq!(show(&value_expr("cost: 5$", sp, Interp::Shell, None)), "\"cost: 5$\"");
+    }
+
+    #[test]
+    fn github_references() {
+        let sp = Span::default();
+        assert_eq!(
+            show(&value_expr("${{ secrets.ZOHO_TOKEN }}", sp, Interp::GitHub, None)),
+            "secret:ZOHO_TOKEN"
+        );
+        assert_eq!(
+            show(&value_expr(
+                "${{ secrets.ZOHO_TOKEN }}",
+                sp,
+                Interp::GitHub,
+                Some("sandbox")
+            )),
+            "secret:sandbox/ZOHO_TOKEN"
+        );
+        assert_eq!(show(&value_expr("${{ env.A }}", sp, Interp::GitHub, None)), "env:A");
+        assert_eq!(
+            show(&value_expr("https://${{ vars.HOST }}/x", sp, Interp::GitHub, None)),
+            "\"https://\"+?+\"/x\""
+        );
+    }
+
+    #[test]
+    fn postman_and_placeholders() {
+        let sp = Span::default();
+        assert_eq!(
+            show(&value_expr("{{base}}/crm", sp, Interp::Postman, None)),
+            "env:base+\"/crm\""
+        );
+        assert_eq!(
+            show(&value_expr("${zoho.url:https://x}", sp, Interp::Placeholder, None)),
+            "(env:zoho.url|\"https://x\")"
+        );
+    }
 }

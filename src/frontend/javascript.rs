@@ -1464,6 +1464,7 @@ mod tests {
             ),
             ExprKind::Test(o) => format!("test({})", o.iter().map(show).collect::<Vec<_>>().join(", ")),
             ExprKind::Env(n) => format!("env:{n}"),
+            ExprKind::Secret(n) => n.clone(),
             ExprKind::Func(s) => format!("func#{s}"),
             ExprKind::Bool(b) => b.to_string(),
             ExprKind::Number => "num".into(),

@@ -79,7 +79,7 @@ pub fn lang_for_path(path: &str) -> Option<Lang> {
         "env" => Some(Lang::Dotenv),
         "yaml" | "yml" => Some(Lang::Yaml),
         "json" => Some(Lang::Json),
-        "toml" | "tfvars" => Some(Lang::Toml),
+        "toml" => Some(Lang::Toml),
         "ini" | "cfg" | "conf" | "properties" => Some(Lang::Ini),
         _ => None,
     }
@@ -247,6 +247,19 @@ pub fn unescape(raw: &str) -> String {
             Some('t') => out.push('\t'),
             Some('r') => out.push('\r'),
             Some('0') => out.push('\0'),
+            // `\uXXXX` (JSON, JS, Python): the code point, when it is one.
+            Some('u') => {
+                let hex: String = chars.clone().take(4).collect();
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(ch) if hex.len() == 4 => {
+                        out.push(ch);
+                        for _ in 0..4 {
+                            chars.next();
+                        }
+                    }
+                    _ => out.push('u'),
+                }
+            }
             Some('\n') => {}
             Some(o) => out.push(o),
             None => out.push('\\'),

@@ -223,7 +223,7 @@ impl Linker<'_> {
     }
 
     /// Finds endpoints and tokens inside a value.
-    fn scan(&self, v: &Val, slot: Slot, ing: &mut Ingredients, depth: usize) {
+    pub(super) fn scan(&self, v: &Val, slot: Slot, ing: &mut Ingredients, depth: usize) {
         if depth > 6 {
             return;
         }
@@ -547,12 +547,19 @@ impl Linker<'_> {
         v.at
     }
 
-    fn token_from(&self, v: &Val, ing: &mut Ingredients) {
+    pub(super) fn token_from(&self, v: &Val, ing: &mut Ingredients) {
         let c = catalog();
+        if let Some(n) = self.env_origin.borrow().get(&v.at) {
+            self.token_env.borrow_mut().insert(n.clone());
+        }
+        if let VKind::Env(n) = &v.kind {
+            self.token_env.borrow_mut().insert(n.clone());
+        }
         let identity = match &v.kind {
             VKind::Env(n) => TokenIdentity::Env(n.clone()),
             VKind::Sym(s, SymKind::Symbol) => TokenIdentity::Symbol(s.to_string()),
             VKind::Sym(s, SymKind::Param) => TokenIdentity::Param(s.to_string()),
+            VKind::Sym(s, SymKind::Secret) => TokenIdentity::Secret(s.to_string()),
             VKind::Minted(_, s) => TokenIdentity::Minted(s.to_string()),
             VKind::Str(pieces) => {
                 if pieces.len() == 1 {
@@ -628,6 +635,7 @@ impl Linker<'_> {
                 out.extend(b);
             }
         }
+        out.extend(self.profile_bindings());
         (out, starved)
     }
 
@@ -719,7 +727,7 @@ impl Linker<'_> {
     }
 }
 
-fn make_binding(at: Loc, kind: BindingKind, ing: &Ingredients, via: Vec<Loc>) -> Binding {
+pub(super) fn make_binding(at: Loc, kind: BindingKind, ing: &Ingredients, via: Vec<Loc>) -> Binding {
     let mut endpoints = ing.endpoints.clone();
     endpoints.sort();
     endpoints.dedup();
@@ -732,6 +740,7 @@ fn make_binding(at: Loc, kind: BindingKind, ing: &Ingredients, via: Vec<Loc>) ->
         endpoints,
         tokens,
         via,
+        profile: None,
     }
 }
 

@@ -17,6 +17,7 @@
 
 mod bind;
 mod index;
+mod profiles;
 mod syntax;
 
 pub use bind::Ingredients;
@@ -98,6 +99,8 @@ pub enum VKind {
 pub enum SymKind {
     Symbol,
     Param,
+    /// A secret held outside the repository (`secret:X`, `k8s-secret:a/b`).
+    Secret,
 }
 
 pub struct Linker<'r> {
@@ -125,6 +128,13 @@ pub struct Linker<'r> {
     subclasses: HashMap<&'r str, Vec<ScopeRef>>,
     /// Every `/`-boundary suffix of every path → the file with the shortest path.
     by_suffix: HashMap<&'r str, FileId>,
+    /// Profiles of config files, with their effective settings.
+    profiles: profiles::ProfileTable,
+    /// Where a profile's value of an env var was read into code: value → name.
+    env_origin: RefCell<HashMap<Loc, String>>,
+    /// Env vars whose values code uses as a token (so profiles setting them
+    /// hold a token even when the name does not say so).
+    token_env: RefCell<std::collections::HashSet<String>>,
 }
 
 type Params = HashMap<String, Vec<Val>>;
@@ -188,7 +198,7 @@ impl<'r> Linker<'r> {
                 }
             }
         }
-        Linker {
+        let mut linker = Linker {
             files,
             classes_by_name,
             subclasses,
@@ -205,7 +215,12 @@ impl<'r> Linker<'r> {
             index: files.iter().map(|f| FileIndex::build(&f.facts)).collect(),
             by_path,
             by_suffix,
-        }
+            profiles: profiles::ProfileTable::default(),
+            env_origin: RefCell::new(HashMap::new()),
+            token_env: RefCell::new(Default::default()),
+        };
+        linker.profiles = profiles::ProfileTable::build(&linker);
+        linker
     }
 
     fn facts(&self, file: FileId) -> &'r FileFacts {
@@ -251,7 +266,10 @@ impl<'r> Linker<'r> {
             ExprKind::Concat(parts) => self.concat(file, scope, parts, e.span, params),
             ExprKind::Name(n) => self.resolve_name(file, scope, n, e.span, params),
             ExprKind::This => one(VKind::Other),
-            ExprKind::Env(n) => one(VKind::Env(n.clone())),
+            ExprKind::Env(n) => self
+                .env_alternatives(n, file, e.span)
+                .unwrap_or_else(|| one(VKind::Env(n.clone()))),
+            ExprKind::Secret(s) => one(VKind::Sym(s.as_str().into(), SymKind::Secret)),
             ExprKind::Member(obj, m) => {
                 if let Some(env) = c.sdk_environment_path(obj, m) {
                     return one(VKind::Sdk(env));

@@ -5,6 +5,7 @@
 
 mod ot001_cross_environment;
 mod ot002_runtime_switch;
+mod ot003_shared_token_across_profiles;
 mod ot004_cross_datacenter;
 mod ot006_hardcoded_token;
 
@@ -24,6 +25,7 @@ pub fn run(ctx: &RuleCtx) -> Vec<Finding> {
     let mut out = Vec::new();
     out.extend(ot001_cross_environment::check(ctx));
     out.extend(ot002_runtime_switch::check(ctx));
+    out.extend(ot003_shared_token_across_profiles::check(ctx));
     out.extend(ot004_cross_datacenter::check(ctx));
     out.extend(ot006_hardcoded_token::check(ctx));
     // One result per breaking binding, the most precise cause first: a token
@@ -60,6 +62,7 @@ pub(crate) fn describe(kind: BindingKind) -> &'static str {
         BindingKind::SdkInit => "this SDK initialisation",
         BindingKind::SdkSwitch => "this SDK switch",
         BindingKind::Helper => "this helper call",
+        BindingKind::Profile => "this profile",
     }
 }
 

@@ -13,6 +13,10 @@ const ID: &str = "OT001";
 
 /// A binding with exactly one API environment and no run-time host.
 fn fixed_env(b: &Binding) -> Option<Environment> {
+    // Profiles are OT003's.
+    if b.kind == BindingKind::Profile {
+        return None;
+    }
     if b.endpoints.iter().any(|e| matches!(e.target, Target::AnyEnv(_))) {
         return None;
     }

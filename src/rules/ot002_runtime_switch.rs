@@ -15,7 +15,8 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
 }
 
 fn check_binding(b: &Binding) -> Option<Finding> {
-    if b.tokens.is_empty() {
+    // Profiles are OT003's.
+    if b.tokens.is_empty() || b.kind == crate::model::BindingKind::Profile {
         return None;
     }
     let api: Vec<&crate::model::EndpointAlt> = b
@@ -45,8 +46,19 @@ fn check_binding(b: &Binding) -> Option<Finding> {
     if !selectors.is_empty() && selectors.is_subset(&token_selectors) && distinct_tokens {
         return None;
     }
-    let deployment_switch = !selectors.is_empty() && selectors.iter().all(|s| s.starts_with("env:"));
-    let deployment_token = b.tokens.iter().all(|t| t.identity.is_deployment());
+    // Chosen by the deployment: an env var, or the profiles that set it.
+    let deployment_switch = !selectors.is_empty()
+        && selectors
+            .iter()
+            .all(|s| s.starts_with("env:") || s.starts_with("profile:"));
+    // The deployment supplies the token, unless every profile that chooses
+    // the endpoint gives it one and the same token.
+    let covered = selectors.is_subset(&token_selectors);
+    let deployment_token = b
+        .tokens
+        .iter()
+        .all(|t| t.identity.is_deployment() || t.selector.as_deref().is_some_and(|s| s.starts_with("profile:")))
+        && !(covered && !distinct_tokens && b.tokens.iter().all(|t| t.selector.is_some()));
     let ids: Vec<String> = b.identities().iter().map(|i| i.to_string()).collect();
     let id = ids.join(", ");
     // Each alternative once, where it is written.
@@ -117,6 +129,9 @@ fn check_binding(b: &Binding) -> Option<Finding> {
 fn describe_selector(s: &str) -> Option<String> {
     if let Some(name) = s.strip_prefix("env:") {
         return Some(format!(" by env var `{name}`"));
+    }
+    if s.starts_with("profile:") {
+        return Some(" by the deployment's settings (the profiles that set this env var)".to_string());
     }
     if s.starts_with("key@") || s.starts_with("cond@") {
         return None;

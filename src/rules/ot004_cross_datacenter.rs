@@ -13,6 +13,10 @@ const ID: &str = "OT004";
 
 /// The single data center of a binding with no run-time host choice.
 fn fixed_dc(b: &Binding) -> Option<(DcId, Environment)> {
+    // Profiles are OT003's.
+    if b.kind == crate::model::BindingKind::Profile {
+        return None;
+    }
     if b.endpoints.iter().any(|e| matches!(e.target, Target::AnyEnv(_))) {
         return None;
     }

@@ -1,0 +1,726 @@
+//! Reads a parsed config document as what it is and lowers it into profiles:
+//! GitHub Actions workflows (workflow → job → step, `env:` inherited
+//! downward, `${{ secrets.X }}` scoped by the job's GitHub environment),
+//! GitLab CI (`variables:`, jobs, `extends:`, hidden template jobs), compose
+//! files (services, `environment:` in list and map forms, `env_file:`),
+//! Kubernetes manifests (container `env:`, `secretKeyRef`), Postman
+//! environments, per-profile settings files (`application-<p>.yml`,
+//! `appsettings.<p>.json`, `config/<p>.json`, Helm `values-<p>.yaml`), and
+//! generic config, where every mapping holding settings is a profile that
+//! inherits its enclosing mapping.
+
+use super::{dir_of, file_name, value_expr, Entry, Interp, Node, NodeKind};
+use crate::facts::{Expr, ExprKind, FileFacts, Parent, ParentRef, Profile, Setting, Span};
+use crate::frontend::Nesting;
+
+/// Profiles one file may hold (a huge data file is not a config file).
+const MAX_PROFILES: usize = 20_000;
+/// Words in a file name that mark a template rather than a deployment.
+const TEMPLATE_MARKERS: &[&str] = &["example", "sample", "template", "dist", "tmpl"];
+/// Top-level GitLab CI keys that are not jobs.
+const GITLAB_KEYWORDS: &[&str] = &[
+    "stages",
+    "variables",
+    "default",
+    "include",
+    "workflow",
+    "image",
+    "services",
+    "before_script",
+    "after_script",
+    "cache",
+    "pages",
+];
+
+pub(crate) fn is_template_name(name: &str) -> bool {
+    name.to_ascii_lowercase()
+        .split(['.', '-', '_'])
+        .any(|part| TEMPLATE_MARKERS.contains(&part))
+}
+
+/// The base file a per-profile settings file overrides: `application-x.yml`
+/// → `application.yml`, `appsettings.X.json` → `appsettings.json`,
+/// `config/x.json` → `config/default.json`, `values-x.yaml` → `values.yaml`.
+pub(crate) fn file_parents(path: &str) -> Vec<Parent> {
+    let name = file_name(path);
+    let dir = dir_of(path);
+    let lower = name.to_ascii_lowercase();
+    let (stem, ext) = match lower.rsplit_once('.') {
+        Some(x) => x,
+        None => return Vec::new(),
+    };
+    let base = if let Some(rest) = stem
+        .strip_prefix("application-")
+        .or_else(|| stem.strip_prefix("application_"))
+    {
+        (!rest.is_empty()).then(|| format!("application.{ext}"))
+    } else if let Some(rest) = stem.strip_prefix("appsettings.") {
+        (!rest.is_empty()).then(|| format!("appsettings.{ext}"))
+    } else if let Some(rest) = stem.strip_prefix("values-").or_else(|| stem.strip_prefix("values.")) {
+        (!rest.is_empty()).then(|| format!("values.{ext}"))
+    } else if dir.ends_with("config/") && ext == "json" && stem != "default" {
+        Some("default.json".to_string())
+    } else {
+        None
+    };
+    base.map(|b| {
+        vec![Parent {
+            target: ParentRef::File(format!("{dir}{b}")),
+            span: None,
+        }]
+    })
+    .unwrap_or_default()
+}
+
+/// Is this file read whole as one profile (keys flattened to dotted paths)?
+fn is_profile_file(path: &str) -> bool {
+    let lower = file_name(path).to_ascii_lowercase();
+    let stem = lower.rsplit_once('.').map(|(s, _)| s).unwrap_or(&lower);
+    stem == "application"
+        || stem.starts_with("application-")
+        || stem == "appsettings"
+        || stem.starts_with("appsettings.")
+        || stem == "values"
+        || stem.starts_with("values-")
+        || (dir_of(path).ends_with("config/") && lower.ends_with(".json"))
+        || lower.ends_with(".postman_globals.json")
+}
+
+struct Lowering<'a> {
+    path: &'a str,
+    template: bool,
+    nesting: Nesting,
+    out: Vec<Profile>,
+    truncated: bool,
+}
+
+pub(super) fn lower(path: &str, docs: &[Node], interp: Interp, facts: &mut FileFacts) {
+    let name = file_name(path);
+    let lower_name = name.to_ascii_lowercase();
+    // `package.json` and lock files describe packages, not deployments.
+    if matches!(
+        lower_name.as_str(),
+        "package.json" | "package-lock.json" | "composer.json" | "composer.lock" | "tsconfig.json"
+    ) {
+        return;
+    }
+    let mut l = Lowering {
+        path,
+        template: is_template_name(name),
+        nesting: Nesting::new(),
+        out: Vec::new(),
+        truncated: false,
+    };
+    let is_yaml = matches!(interp, Interp::Shell);
+    for doc in docs {
+        if path.contains(".github/workflows/") && is_yaml {
+            l.github(doc);
+        } else if is_yaml && (lower_name.ends_with(".gitlab-ci.yml") || lower_name.ends_with(".gitlab-ci.yaml")) {
+            l.gitlab(doc);
+        } else if is_yaml && is_compose(&lower_name, doc) {
+            l.compose(doc);
+        } else if doc.get("apiVersion").is_some() && doc.get("kind").is_some() {
+            l.kubernetes(doc);
+        } else if lower_name.ends_with(".postman_environment.json") || doc.get("_postman_variable_scope").is_some() {
+            l.postman_environment(doc);
+        } else if is_profile_file(path) {
+            l.profile_file(doc, docs.len() > 1);
+        } else {
+            // Generic config: `${VAR}` / `${a.b:default}` placeholders.
+            l.sections(doc, String::new(), None, doc.span, 0, Interp::Placeholder);
+        }
+    }
+    if l.truncated {
+        facts.notes.push(format!(
+            "more than {MAX_PROFILES} config sections; only the first ones were analysed"
+        ));
+    }
+    facts.profiles.extend(l.out);
+}
+
+fn is_compose(lower_name: &str, doc: &Node) -> bool {
+    if lower_name.starts_with("docker-compose")
+        || lower_name.starts_with("compose.")
+        || lower_name.starts_with("compose-")
+    {
+        return true;
+    }
+    doc.get("services").is_some_and(|s| {
+        s.entries().iter().any(|e| {
+            ["image", "build", "environment", "env_file"]
+                .iter()
+                .any(|k| e.value.get(k).is_some())
+        })
+    })
+}
+
+/// The value of a scalar (or null, as empty) node.
+fn scalar_text(n: &Node) -> Option<&str> {
+    match &n.kind {
+        NodeKind::Scalar(s) => Some(s),
+        NodeKind::Null => Some(""),
+        _ => None,
+    }
+}
+
+/// A span from the key to the end of the value when it is on the same line.
+fn entry_span(e: &Entry) -> Span {
+    let v = e.value.span;
+    if v.start >= e.key_span.start && v.line == e.key_span.line {
+        Span {
+            end: v.end,
+            end_line: v.end_line,
+            end_col: v.end_col,
+            ..e.key_span
+        }
+    } else {
+        e.key_span
+    }
+}
+
+impl Lowering<'_> {
+    fn push(&mut self, p: Profile) -> Option<usize> {
+        if self.out.len() >= MAX_PROFILES {
+            self.truncated = true;
+            return None;
+        }
+        self.out.push(p);
+        Some(self.out.len() - 1)
+    }
+
+    fn profile(&self, name: String, span: Span, parents: Vec<Parent>) -> Profile {
+        Profile {
+            name,
+            span,
+            parents,
+            settings: Vec::new(),
+            template: self.template,
+        }
+    }
+
+    fn setting(key: &str, e: &Entry, interp: Interp, scope: Option<&str>, env: bool) -> Option<Setting> {
+        let text = scalar_text(&e.value)?;
+        Some(Setting {
+            key: key.to_string(),
+            value: value_expr(text, e.value.span, interp, scope),
+            span: entry_span(e),
+            env,
+            via: e.via.or(e.value.via),
+        })
+    }
+
+    /// `KEY: value` entries of a map as settings.
+    fn map_settings(map: &Node, interp: Interp, scope: Option<&str>, env: bool) -> Vec<Setting> {
+        map.entries()
+            .iter()
+            .filter_map(|e| Self::setting(&e.key, e, interp, scope, env))
+            .collect()
+    }
+
+    // --- GitHub Actions -------------------------------------------------
+
+    fn github(&mut self, doc: &Node) {
+        let wf_span = doc.entry("env").map(|e| e.key_span).unwrap_or(doc.span);
+        let mut wf = self.profile("workflow".into(), wf_span, Vec::new());
+        if let Some(env) = doc.get("env") {
+            wf.settings = Self::map_settings(env, Interp::GitHub, None, true);
+        }
+        let Some(wf_idx) = self.push(wf) else { return };
+        let Some(jobs) = doc.get("jobs") else { return };
+        for job in jobs.entries() {
+            // Secrets of a job that names a GitHub environment are that
+            // environment's secrets.
+            let scope: Option<String> = job.value.get("environment").and_then(|e| match &e.kind {
+                NodeKind::Scalar(s) => Some(s.clone()),
+                NodeKind::Map(_) => e.get("name").and_then(|n| n.scalar()).map(str::to_string),
+                _ => None,
+            });
+            let scope = scope.map(|s| {
+                if s.contains("${{") {
+                    format!("{}@{}", s.trim(), job.key)
+                } else {
+                    s
+                }
+            });
+            let mut p = self.profile(
+                format!("jobs.{}", job.key),
+                job.key_span,
+                vec![Parent {
+                    target: ParentRef::Local(wf_idx),
+                    span: None,
+                }],
+            );
+            // Workflow-level secrets resolve in the job's environment.
+            if scope.is_some() {
+                if let Some(env) = doc.get("env") {
+                    for e in env.entries() {
+                        if e.value.scalar().is_some_and(|s| s.contains("secrets.")) {
+                            if let Some(mut s) = Self::setting(&e.key, e, Interp::GitHub, scope.as_deref(), true) {
+                                s.via = Some(job.key_span);
+                                p.settings.push(s);
+                            }
+                        }
+                    }
+                }
+            }
+            for (section, env) in [("env", true), ("with", false), ("secrets", false)] {
+                if let Some(m) = job.value.get(section) {
+                    p.settings
+                        .extend(Self::map_settings(m, Interp::GitHub, scope.as_deref(), env));
+                }
+            }
+            let Some(job_idx) = self.push(p) else { return };
+            let Some(steps) = job.value.get("steps") else { continue };
+            for (i, step) in steps.items().iter().enumerate() {
+                let mut settings = Vec::new();
+                for (section, env) in [("env", true), ("with", false)] {
+                    if let Some(m) = step.get(section) {
+                        settings.extend(Self::map_settings(m, Interp::GitHub, scope.as_deref(), env));
+                    }
+                }
+                if settings.is_empty() {
+                    continue;
+                }
+                let label = step
+                    .get("id")
+                    .or_else(|| step.get("name"))
+                    .and_then(|n| n.scalar())
+                    .map(|s| format!("jobs.{}.steps.{s}", job.key))
+                    .unwrap_or_else(|| format!("jobs.{}.steps[{i}]", job.key));
+                let mut p = self.profile(
+                    label,
+                    step.span,
+                    vec![Parent {
+                        target: ParentRef::Local(job_idx),
+                        span: None,
+                    }],
+                );
+                p.settings = settings;
+                if self.push(p).is_none() {
+                    return;
+                }
+            }
+        }
+    }
+
+    // --- GitLab CI --------------------------------------------------------
+
+    fn gitlab_variables(vars: &Node) -> Vec<Setting> {
+        vars.entries()
+            .iter()
+            .filter_map(|e| {
+                // `KEY: {value: …, description: …}`
+                if let Some(v) = e.value.entry("value") {
+                    let mut s = Self::setting(&e.key, v, Interp::Shell, None, true)?;
+                    s.span = entry_span(e);
+                    return Some(s);
+                }
+                Self::setting(&e.key, e, Interp::Shell, None, true)
+            })
+            .collect()
+    }
+
+    fn gitlab(&mut self, doc: &Node) {
+        let mut global = self.profile(
+            "variables".into(),
+            doc.entry("variables").map(|e| e.key_span).unwrap_or(doc.span),
+            Vec::new(),
+        );
+        if let Some(v) = doc.get("variables") {
+            global.settings = Self::gitlab_variables(v);
+        }
+        let Some(g) = self.push(global) else { return };
+        for job in doc.entries() {
+            if GITLAB_KEYWORDS.contains(&job.key.as_str()) || !job.value.is_map() {
+                continue;
+            }
+            let mut parents = vec![Parent {
+                target: ParentRef::Local(g),
+                span: None,
+            }];
+            if let Some(ext) = job.value.entry("extends") {
+                let names: Vec<&str> = match &ext.value.kind {
+                    NodeKind::Scalar(s) => vec![s.as_str()],
+                    NodeKind::Seq(v) => v.iter().filter_map(|n| n.scalar()).collect(),
+                    _ => Vec::new(),
+                };
+                for n in names {
+                    parents.push(Parent {
+                        target: ParentRef::Named(n.to_string()),
+                        span: Some(entry_span(ext)),
+                    });
+                }
+            }
+            let mut p = self.profile(job.key.clone(), job.key_span, parents);
+            p.template = self.template || job.key.starts_with('.');
+            if let Some(v) = job.value.get("variables") {
+                p.settings = Self::gitlab_variables(v);
+            }
+            if self.push(p).is_none() {
+                return;
+            }
+        }
+    }
+
+    // --- compose ----------------------------------------------------------
+
+    fn compose(&mut self, doc: &Node) {
+        let Some(services) = doc.get("services") else { return };
+        let dir = dir_of(self.path);
+        for svc in services.entries() {
+            let mut parents = Vec::new();
+            if let Some(ef) = svc.value.entry("env_file") {
+                let files: Vec<&Node> = match &ef.value.kind {
+                    NodeKind::Seq(v) => v.iter().collect(),
+                    _ => vec![&ef.value],
+                };
+                for f in files {
+                    let p = f.scalar().or_else(|| f.get("path").and_then(|p| p.scalar()));
+                    if let Some(p) = p {
+                        parents.push(Parent {
+                            target: ParentRef::File(normalize(&format!("{dir}{p}"))),
+                            span: Some(f.span),
+                        });
+                    }
+                }
+            }
+            let mut p = self.profile(format!("services.{}", svc.key), svc.key_span, parents);
+            if let Some(env) = svc.value.get("environment") {
+                match &env.kind {
+                    NodeKind::Map(_) => p.settings = Self::map_settings(env, Interp::Shell, None, true),
+                    NodeKind::Seq(items) => {
+                        for it in items {
+                            let Some(s) = it.scalar() else { continue };
+                            let (k, value) = match s.split_once('=') {
+                                Some((k, v)) => (k.trim(), value_expr(v, it.span, Interp::Shell, None)),
+                                // `- KEY`: passed through from the shell.
+                                None => (s.trim(), Expr::new(ExprKind::Env(s.trim().to_string()), it.span)),
+                            };
+                            p.settings.push(Setting {
+                                key: k.to_string(),
+                                value,
+                                span: it.span,
+                                env: true,
+                                via: it.via,
+                            });
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if self.push(p).is_none() {
+                return;
+            }
+        }
+    }
+
+    // --- Kubernetes -------------------------------------------------------
+
+    fn kubernetes(&mut self, doc: &Node) {
+        let kind = doc.get("kind").and_then(|k| k.scalar()).unwrap_or("").to_string();
+        let name = doc
+            .get("metadata")
+            .and_then(|m| m.get("name"))
+            .and_then(|n| n.scalar())
+            .unwrap_or("")
+            .to_string();
+        if matches!(kind.as_str(), "ConfigMap" | "Secret") {
+            let mut p = self.profile(format!("{kind}/{name}"), doc.span, Vec::new());
+            for section in ["data", "stringData"] {
+                if let Some(d) = doc.get(section) {
+                    p.settings.extend(Self::map_settings(d, Interp::None, None, false));
+                }
+            }
+            self.push(p);
+            return;
+        }
+        let mut containers = Vec::new();
+        find_containers(doc, 0, &self.nesting, &mut containers);
+        for c in containers {
+            let cname = c.get("name").and_then(|n| n.scalar()).unwrap_or("container");
+            let mut p = self.profile(format!("{kind}/{name}/{cname}"), c.span, Vec::new());
+            for item in c.get("env").map(Node::items).unwrap_or(&[]) {
+                let Some(key) = item.get("name").and_then(|n| n.scalar()) else {
+                    continue;
+                };
+                let value = if let Some(v) = item.get("value") {
+                    value_expr(scalar_text(v).unwrap_or(""), v.span, Interp::Shell, None)
+                } else if let Some(r) = item
+                    .get("valueFrom")
+                    .and_then(|v| v.get("secretKeyRef").or_else(|| v.get("configMapKeyRef")))
+                {
+                    let secret = r.get("name").and_then(|n| n.scalar()).unwrap_or("");
+                    let key = r.get("key").and_then(|n| n.scalar()).unwrap_or("");
+                    let what = if item.get("valueFrom").and_then(|v| v.get("secretKeyRef")).is_some() {
+                        "k8s-secret"
+                    } else {
+                        "k8s-configmap"
+                    };
+                    Expr::new(ExprKind::Secret(format!("{what}:{secret}/{key}")), r.span)
+                } else {
+                    Expr::unknown(item.span)
+                };
+                p.settings.push(Setting {
+                    key: key.to_string(),
+                    value,
+                    span: item.span,
+                    env: true,
+                    via: item.via,
+                });
+            }
+            if self.push(p).is_none() {
+                return;
+            }
+        }
+    }
+
+    // --- Postman ----------------------------------------------------------
+
+    fn postman_environment(&mut self, doc: &Node) {
+        let name = doc
+            .get("name")
+            .and_then(|n| n.scalar())
+            .map(str::to_string)
+            .unwrap_or_else(|| file_name(self.path).to_string());
+        let span = doc.entry("name").map(|e| e.key_span).unwrap_or(doc.span);
+        let mut p = self.profile(name, span, Vec::new());
+        for v in doc.get("values").map(Node::items).unwrap_or(&[]) {
+            if v.get("enabled").and_then(|e| e.scalar()) == Some("false") {
+                continue;
+            }
+            let (Some(key), Some(val)) = (v.get("key").and_then(|k| k.scalar()), v.entry("value")) else {
+                continue;
+            };
+            if let Some(mut s) = Self::setting(key, val, Interp::Postman, None, false) {
+                s.span = v.span;
+                p.settings.push(s);
+            }
+        }
+        self.push(p);
+    }
+
+    // --- whole-file profiles -------------------------------------------------
+
+    fn profile_file(&mut self, doc: &Node, multi: bool) {
+        let name = file_name(self.path).to_string();
+        // Spring multi-document YAML: a document per profile.
+        let spring_profile = ["spring.config.activate.on-profile", "spring.profiles"]
+            .iter()
+            .find_map(|k| dotted(doc, k).and_then(|n| n.scalar()).map(str::to_string));
+        let (pname, parents) = match spring_profile {
+            Some(sp) if multi => (
+                format!("{name}#{sp}"),
+                vec![Parent {
+                    target: ParentRef::Local(0),
+                    span: None,
+                }],
+            ),
+            _ if multi && !self.out.is_empty() => (format!("{name}#{}", self.out.len()), Vec::new()),
+            _ => (name, file_parents(self.path)),
+        };
+        let span = doc.entries().first().map(|e| e.key_span).unwrap_or(doc.span);
+        let mut p = self.profile(pname, span, parents);
+        let mut settings = Vec::new();
+        self.flatten(doc, String::new(), 0, &mut settings);
+        p.settings = settings;
+        self.push(p);
+    }
+
+    fn flatten(&self, n: &Node, prefix: String, depth: usize, out: &mut Vec<Setting>) {
+        if self.nesting.too_deep(depth) || out.len() > super::MAX_SETTINGS {
+            return;
+        }
+        for e in n.entries() {
+            let key = if prefix.is_empty() {
+                e.key.clone()
+            } else {
+                format!("{prefix}.{}", e.key)
+            };
+            match &e.value.kind {
+                NodeKind::Map(_) => self.flatten(&e.value, key, depth + 1, out),
+                _ => {
+                    if let Some(s) = Self::setting(&key, e, Interp::Placeholder, None, false) {
+                        out.push(s);
+                    }
+                }
+            }
+        }
+    }
+
+    // --- generic config -----------------------------------------------------
+
+    /// Every mapping with settings is a profile inheriting the nearest
+    /// enclosing one; the root is always one (named after the file).
+    fn sections(&mut self, n: &Node, name: String, parent: Option<usize>, header: Span, depth: usize, interp: Interp) {
+        if self.nesting.too_deep(depth) || self.truncated {
+            return;
+        }
+        match &n.kind {
+            NodeKind::Map(entries) => {
+                let settings: Vec<Setting> = entries
+                    .iter()
+                    .filter(|e| !matches!(e.value.kind, NodeKind::Map(_) | NodeKind::Seq(_)))
+                    .filter_map(|e| Self::setting(&e.key, e, interp, None, false))
+                    .collect();
+                let me = if !settings.is_empty() || parent.is_none() {
+                    let pname = if name.is_empty() {
+                        file_name(self.path).to_string()
+                    } else {
+                        name.clone()
+                    };
+                    let parents = match parent {
+                        Some(p) => vec![Parent {
+                            target: ParentRef::Local(p),
+                            span: n.via,
+                        }],
+                        None => Vec::new(),
+                    };
+                    let mut p = self.profile(pname, header, parents);
+                    p.settings = settings;
+                    self.push(p).or(parent)
+                } else {
+                    parent
+                };
+                for e in entries {
+                    if matches!(e.value.kind, NodeKind::Map(_) | NodeKind::Seq(_)) {
+                        let child = if name.is_empty() {
+                            e.key.clone()
+                        } else {
+                            format!("{name}.{}", e.key)
+                        };
+                        self.sections(&e.value, child, me, e.key_span, depth + 1, interp);
+                    }
+                }
+            }
+            NodeKind::Seq(items) => {
+                for (i, it) in items.iter().enumerate() {
+                    self.sections(it, format!("{name}[{i}]"), parent, it.span, depth + 1, interp);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `a.b.c` looked up through nested maps, or as a literal dotted key.
+fn dotted<'a>(n: &'a Node, path: &str) -> Option<&'a Node> {
+    if let Some(v) = n.get(path) {
+        return Some(v);
+    }
+    let (head, rest) = path.split_once('.')?;
+    dotted(n.get(head)?, rest)
+}
+
+fn find_containers<'a>(n: &'a Node, depth: usize, nesting: &Nesting, out: &mut Vec<&'a Node>) {
+    if nesting.too_deep(depth) {
+        return;
+    }
+    for e in n.entries() {
+        if matches!(e.key.as_str(), "containers" | "initContainers") {
+            out.extend(e.value.items().iter().filter(|c| c.is_map()));
+        } else if e.value.is_map() {
+            find_containers(&e.value, depth + 1, nesting, out);
+        }
+    }
+}
+
+/// `a/./b/../c` → `a/c`.
+fn normalize(p: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in p.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::facts::{ExprKind, FileFacts, Lang, ParentRef};
+
+    fn lower(path: &str, text: &str) -> FileFacts {
+        let lang = crate::frontend::lang_for_path(path).unwrap();
+        super::super::lower(lang, path, text)
+    }
+
+    fn names(f: &FileFacts) -> Vec<&str> {
+        f.profiles.iter().map(|p| p.name.as_str()).collect()
+    }
+
+    #[test]
+    fn github_workflow_profiles() {
+        let f = lower(
+            ".github/workflows/deploy.yml",
+            "env:\n  A: 1\njobs:\n  sb:\n    environment: sandbox\n    env:\n      T: ${{ secrets.ZOHO }}\n    steps:\n      - run: x\n        env:\n          B: 2\n  prod:\n    env:\n      T: ${{ secrets.ZOHO }}\n",
+        );
+        assert_eq!(names(&f), vec!["workflow", "jobs.sb", "jobs.sb.steps[0]", "jobs.prod"]);
+        let sb = &f.profiles[1];
+        assert!(matches!(&sb.settings[0].value.kind, ExprKind::Secret(s) if s == "secret:sandbox/ZOHO"));
+        assert_eq!(sb.settings[0].span.line, 7);
+        assert!(matches!(&f.profiles[3].settings[0].value.kind, ExprKind::Secret(s) if s == "secret:ZOHO"));
+        assert_eq!(f.profiles[2].parents[0].target, ParentRef::Local(1));
+    }
+
+    #[test]
+    fn gitlab_extends_and_templates() {
+        let f = lower(
+            ".gitlab-ci.yml",
+            "variables:\n  T: $ZOHO_TOKEN\n.base:\n  variables:\n    D: x\nsb:\n  extends: .base\n  variables:\n    D: y\nstages: [a]\n",
+        );
+        assert_eq!(names(&f), vec!["variables", ".base", "sb"]);
+        assert!(f.profiles[1].template);
+        assert_eq!(f.profiles[2].parents[1].target, ParentRef::Named(".base".into()));
+        assert_eq!(f.profiles[2].parents[1].span.unwrap().line, 7);
+    }
+
+    #[test]
+    fn compose_services() {
+        let f = lower(
+            "deploy/docker-compose.yml",
+            "services:\n  a:\n    env_file: ../.env.sandbox\n    environment:\n      - T=${TOKEN}\n      - PASS\n  b:\n    environment:\n      T: x\n",
+        );
+        assert_eq!(names(&f), vec!["services.a", "services.b"]);
+        assert_eq!(f.profiles[0].parents[0].target, ParentRef::File(".env.sandbox".into()));
+        assert_eq!(f.profiles[0].settings.len(), 2);
+        assert!(matches!(&f.profiles[0].settings[1].value.kind, ExprKind::Env(n) if n == "PASS"));
+    }
+
+    #[test]
+    fn kubernetes_secret_refs() {
+        let f = lower(
+            "k8s/deploy.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: crm\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          env:\n            - name: T\n              valueFrom:\n                secretKeyRef: {name: zoho, key: token}\n            - name: D\n              value: https://www.zohoapis.com\n",
+        );
+        assert_eq!(names(&f), vec!["Deployment/crm/app"]);
+        assert!(matches!(&f.profiles[0].settings[0].value.kind, ExprKind::Secret(s) if s == "k8s-secret:zoho/token"));
+    }
+
+    #[test]
+    fn generic_sections_and_files() {
+        let f = lower(
+            "zoho.toml",
+            "[zoho]\ntoken = \"t\"\n[zoho.sandbox]\napi = \"s\"\n[zoho.prod]\napi = \"p\"\n",
+        );
+        assert_eq!(names(&f), vec!["zoho.toml", "zoho", "zoho.sandbox", "zoho.prod"]);
+        assert_eq!(f.profiles[2].parents[0].target, ParentRef::Local(1));
+        let f = lower("src/appsettings.Development.json", "{\"Zoho\": {\"Token\": \"t\"}}");
+        assert_eq!(f.profiles[0].settings[0].key, "Zoho.Token");
+        assert_eq!(
+            f.profiles[0].parents[0].target,
+            ParentRef::File("src/appsettings.json".into())
+        );
+        assert!(lower("package.json", "{\"zoho\": {\"a\": \"b\"}}").profiles.is_empty());
+        let f = lower(
+            "pm/sb.postman_environment.json",
+            "{\"name\": \"Sandbox\", \"values\": [{\"key\": \"t\", \"value\": \"x\", \"enabled\": true}]}",
+        );
+        assert_eq!(names(&f), vec!["Sandbox"]);
+        assert_eq!(f.profiles[0].settings.len(), 1);
+        let _ = Lang::Json;
+    }
+}

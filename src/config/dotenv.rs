@@ -1,0 +1,208 @@
+//! `.env`, `.env.*`, `*.env`, `.dev.vars`, `.envrc`: dotenv syntax
+//! (`KEY=value`, `export KEY=value`, quotes, `${VAR}` references, comments).
+//!
+//! Each file is one profile; `.env` is the base that `.env.<name>`
+//! overrides, and `.env.<name>.local` overrides `.env.<name>`.
+
+use super::{dir_of, file_name, value_expr, Interp};
+use crate::facts::{FileFacts, Parent, ParentRef, Profile, Setting};
+use crate::frontend::LineIndex;
+
+/// Names that mark a template rather than a deployment.
+const TEMPLATE_MARKERS: &[&str] = &["example", "sample", "template", "dist", "tmpl", "defaults"];
+
+pub(super) fn lower(path: &str, text: &str, lines: &LineIndex, facts: &mut FileFacts) {
+    let name = file_name(path);
+    let lower_name = name.to_ascii_lowercase();
+    let template = lower_name
+        .split(['.', '-', '_'])
+        .any(|part| TEMPLATE_MARKERS.contains(&part));
+    let mut parents = Vec::new();
+    if let Some(rest) = lower_name.strip_prefix(".env.") {
+        let base = match rest.strip_suffix(".local") {
+            Some(stem) if !stem.is_empty() => format!(".env.{stem}"),
+            _ => ".env".to_string(),
+        };
+        parents.push(Parent {
+            target: ParentRef::File(format!("{}{base}", dir_of(path))),
+            span: None,
+        });
+    }
+    let mut settings = Vec::new();
+    let mut offset = 0;
+    let bytes_len = text.len();
+    while offset < bytes_len {
+        let line_end = text[offset..].find('\n').map(|i| offset + i).unwrap_or(bytes_len);
+        let line = &text[offset..line_end];
+        let mut next = line_end + 1;
+        let trimmed = line.trim_start();
+        let lead = line.len() - trimmed.len();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            offset = next;
+            continue;
+        }
+        let body = trimmed.strip_prefix("export ").map(str::trim_start).unwrap_or(trimmed);
+        let body_start = offset + lead + (trimmed.len() - body.len());
+        let Some(eq) = body.find('=') else {
+            // `.envrc` is a shell script: lines that are not assignments
+            // (`source_up`, `dotenv`) are not errors there.
+            if !lower_name.ends_with(".envrc") && facts.parse_error_line.is_none() {
+                facts.parse_error_line = Some(lines.position(offset).0);
+            }
+            offset = next;
+            continue;
+        };
+        let key = body[..eq].trim();
+        if key.is_empty()
+            || !key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        {
+            if !lower_name.ends_with(".envrc") && facts.parse_error_line.is_none() {
+                facts.parse_error_line = Some(lines.position(offset).0);
+            }
+            offset = next;
+            continue;
+        }
+        let raw_start = body_start + eq + 1;
+        let raw = &text[raw_start..line_end];
+        let ws = raw.len() - raw.trim_start().len();
+        let vstart = raw_start + ws;
+        let (value, vend, interp) = match text[vstart..].chars().next() {
+            Some(q @ ('"' | '\'' | '`')) => {
+                // Quoted values may span lines.
+                match find_close(&text[vstart + 1..], q) {
+                    Some(close) => {
+                        let inner = &text[vstart + 1..vstart + 1 + close];
+                        let end = vstart + 1 + close + 1;
+                        next = text[end..].find('\n').map(|i| end + i + 1).unwrap_or(bytes_len);
+                        let value = if q == '"' {
+                            unescape_double(inner)
+                        } else {
+                            inner.to_string()
+                        };
+                        let interp = if q == '\'' { Interp::None } else { Interp::Shell };
+                        (value, end, interp)
+                    }
+                    None => {
+                        if facts.parse_error_line.is_none() {
+                            facts.parse_error_line = Some(lines.position(offset).0);
+                        }
+                        (raw.trim().trim_start_matches(q).to_string(), line_end, Interp::Shell)
+                    }
+                }
+            }
+            _ => {
+                // Unquoted: a ` #` starts a comment.
+                let v = &text[vstart..line_end];
+                let cut = v.find(" #").or_else(|| v.find("\t#")).unwrap_or(v.len());
+                let v = v[..cut].trim_end();
+                (v.to_string(), vstart + v.len(), Interp::Shell)
+            }
+        };
+        let span = lines.span(body_start, vend.max(body_start));
+        let vspan = lines.span(vstart, vend.max(vstart));
+        settings.push(Setting {
+            key: key.to_string(),
+            value: value_expr(&value, vspan, interp, None),
+            span,
+            env: true,
+            via: None,
+        });
+        offset = next;
+    }
+    facts.profiles.push(Profile {
+        name: name.to_string(),
+        span: lines.span(0, text.find('\n').unwrap_or(text.len())),
+        parents,
+        settings,
+        template,
+    });
+}
+
+/// The offset of the closing quote `q` in `s` (backslash escapes skipped
+/// in double quotes).
+fn find_close(s: &str, q: char) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in s.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        if c == '\\' && q == '"' {
+            escaped = true;
+            continue;
+        }
+        if c == q {
+            return Some(i);
+        }
+    }
+    None
+}
+
+fn unescape_double(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some(o) => out.push(o),
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::ExprKind;
+
+    fn lower_text(path: &str, text: &str) -> FileFacts {
+        let lines = LineIndex::new(text);
+        let mut f = FileFacts::new_module(lines.span(0, text.len()));
+        lower(path, text, &lines, &mut f);
+        f
+    }
+
+    #[test]
+    fn keys_values_and_lines() {
+        let f = lower_text(
+            "app/.env.sandbox",
+            "# comment\nexport A=1\nB = \"x y\" \nC='${NOT}' # c\nD=plain # comment\n\nE=\"multi\nline\"\nF=${A}/x\n",
+        );
+        let p = &f.profiles[0];
+        assert_eq!(p.name, ".env.sandbox");
+        assert_eq!(p.parents[0].target, ParentRef::File("app/.env".into()));
+        assert!(!p.template);
+        let keys: Vec<(&str, u32)> = p.settings.iter().map(|s| (s.key.as_str(), s.span.line)).collect();
+        assert_eq!(keys, vec![("A", 2), ("B", 3), ("C", 4), ("D", 5), ("E", 7), ("F", 9)]);
+        assert!(matches!(&p.settings[1].value.kind, ExprKind::Str(s) if s == "x y"));
+        assert!(matches!(&p.settings[2].value.kind, ExprKind::Str(s) if s == "${NOT}"));
+        assert!(matches!(&p.settings[3].value.kind, ExprKind::Str(s) if s == "plain"));
+        assert!(matches!(&p.settings[4].value.kind, ExprKind::Str(s) if s == "multi\nline"));
+        assert!(matches!(&p.settings[5].value.kind, ExprKind::Concat(_)));
+        assert!(f.parse_error_line.is_none());
+    }
+
+    #[test]
+    fn templates_and_errors() {
+        let f = lower_text(".env.example", "A=\nthis is not an assignment\nB=2\n");
+        assert!(f.profiles[0].template);
+        assert_eq!(f.parse_error_line, Some(2));
+        assert_eq!(f.profiles[0].settings.len(), 2);
+        let f = lower_text(".env.production.local", "A=1\n");
+        assert_eq!(
+            f.profiles[0].parents[0].target,
+            ParentRef::File(".env.production".into())
+        );
+        let f = lower_text("x/.envrc", "source_up\nexport A=1\n");
+        assert!(f.parse_error_line.is_none());
+    }
+}

@@ -1,0 +1,170 @@
+//! INI files (`[section]`, `key = value`, `;`/`#` comments) and Java
+//! `.properties` (`a.b.c=value`, `key: value`, `#`/`!` comments, `\`
+//! continuations, `${…}` placeholders).
+//!
+//! A `.properties` file is one profile (Spring's `application-<name>.properties`
+//! inherits `application.properties`); an INI file has a root profile for
+//! the keys before any section and one profile per section, inheriting it.
+
+use super::{dialect, file_name, value_expr, Interp};
+use crate::facts::{FileFacts, Parent, ParentRef, Profile, Setting};
+use crate::frontend::LineIndex;
+
+pub(super) fn lower(path: &str, text: &str, lines: &LineIndex, facts: &mut FileFacts) {
+    let name = file_name(path);
+    let properties = name.to_ascii_lowercase().ends_with(".properties");
+    let interp = Interp::Placeholder;
+    let mut root = Profile {
+        name: name.to_string(),
+        span: lines.span(0, text.find('\n').unwrap_or(text.len())),
+        parents: dialect::file_parents(path),
+        settings: Vec::new(),
+        template: dialect::is_template_name(name),
+    };
+    let mut sections: Vec<Profile> = Vec::new();
+    let mut offset = 0;
+    while offset < text.len() {
+        let mut line_end = text[offset..].find('\n').map(|i| offset + i).unwrap_or(text.len());
+        let line = text[offset..line_end].trim_end_matches('\r');
+        let trimmed = line.trim_start();
+        let lead = line.len() - trimmed.len();
+        let start = offset + lead;
+        if trimmed.is_empty() || trimmed.starts_with(['#', ';', '!']) {
+            offset = line_end + 1;
+            continue;
+        }
+        if !properties && trimmed.starts_with('[') {
+            match trimmed.find(']') {
+                Some(close) => {
+                    let sname = trimmed[1..close].trim().to_string();
+                    sections.push(Profile {
+                        name: sname,
+                        span: lines.span(start, start + close + 1),
+                        parents: vec![Parent {
+                            target: ParentRef::Local(0),
+                            span: None,
+                        }],
+                        settings: Vec::new(),
+                        template: false,
+                    });
+                }
+                None => {
+                    if facts.parse_error_line.is_none() {
+                        facts.parse_error_line = Some(lines.position(offset).0);
+                    }
+                }
+            }
+            offset = line_end + 1;
+            continue;
+        }
+        // The separator: `=` or `:` (or whitespace in .properties).
+        let sep = trimmed
+            .find(['=', ':'])
+            .or_else(|| properties.then(|| trimmed.find(char::is_whitespace)).flatten());
+        let Some(sep) = sep else {
+            if facts.parse_error_line.is_none() {
+                facts.parse_error_line = Some(lines.position(offset).0);
+            }
+            offset = line_end + 1;
+            continue;
+        };
+        let key = trimmed[..sep].trim().to_string();
+        let vstart_rel = sep + 1 + (trimmed[sep + 1..].len() - trimmed[sep + 1..].trim_start().len());
+        let mut value = String::new();
+        let mut vstart = start + vstart_rel;
+        let mut piece = &text[vstart.min(line_end)..line_end];
+        // `.properties` continuation lines end with a backslash.
+        loop {
+            let p = piece.trim_end_matches('\r');
+            if properties && p.ends_with('\\') && line_end < text.len() {
+                value.push_str(&p[..p.len() - 1]);
+                let next_start = line_end + 1;
+                line_end = text[next_start..]
+                    .find('\n')
+                    .map(|i| next_start + i)
+                    .unwrap_or(text.len());
+                let l = &text[next_start..line_end];
+                piece = l.trim_start();
+                continue;
+            }
+            let mut v = p;
+            if !properties {
+                // INI: an inline `;`/` #` comment.
+                if let Some(c) = v.find(" ;").or_else(|| v.find(" #")) {
+                    v = &v[..c];
+                }
+            }
+            value.push_str(v.trim_end());
+            break;
+        }
+        let mut v = value.as_str();
+        if !properties
+            && v.len() >= 2
+            && (v.starts_with('"') && v.ends_with('"') || v.starts_with('\'') && v.ends_with('\''))
+        {
+            v = &v[1..v.len() - 1];
+            vstart += 1;
+        }
+        let vend = (vstart + v.len()).min(line_end).max(vstart.min(line_end));
+        let vspan = lines.span(vstart.min(line_end), vend);
+        let setting = Setting {
+            key,
+            value: value_expr(v, vspan, interp, None),
+            span: lines.span(start, line_end),
+            env: false,
+            via: None,
+        };
+        match sections.last_mut() {
+            Some(s) => s.settings.push(setting),
+            None => root.settings.push(setting),
+        }
+        offset = line_end + 1;
+    }
+    facts.profiles.push(root);
+    facts.profiles.extend(sections);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::ExprKind;
+
+    fn lower_text(path: &str, text: &str) -> FileFacts {
+        let lines = LineIndex::new(text);
+        let mut f = FileFacts::new_module(lines.span(0, text.len()));
+        lower(path, text, &lines, &mut f);
+        f
+    }
+
+    #[test]
+    fn ini_sections() {
+        let f = lower_text(
+            "zoho.ini",
+            "token = 1\n[sandbox]\napi = \"https://sandbox.zohoapis.com\" ; c\n[production]\napi: x\n",
+        );
+        let names: Vec<&str> = f.profiles.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, vec!["zoho.ini", "sandbox", "production"]);
+        assert_eq!(f.profiles[1].settings[0].span.line, 3);
+        assert!(
+            matches!(&f.profiles[1].settings[0].value.kind, ExprKind::Str(s) if s == "https://sandbox.zohoapis.com")
+        );
+        assert_eq!(f.profiles[1].parents[0].target, ParentRef::Local(0));
+    }
+
+    #[test]
+    fn properties_files() {
+        let f = lower_text(
+            "src/main/resources/application-sandbox.properties",
+            "! c\nzoho.api-domain=https://sandbox.zohoapis.com\nzoho.token=${ZOHO_TOKEN}\nlong=a\\\n  b\n",
+        );
+        let p = &f.profiles[0];
+        assert_eq!(p.settings.len(), 3);
+        assert_eq!(p.settings[0].key, "zoho.api-domain");
+        assert!(matches!(&p.settings[1].value.kind, ExprKind::Env(n) if n == "ZOHO_TOKEN"));
+        assert!(matches!(&p.settings[2].value.kind, ExprKind::Str(s) if s == "ab"));
+        assert_eq!(
+            p.parents[0].target,
+            ParentRef::File("src/main/resources/application.properties".into())
+        );
+    }
+}

@@ -1,0 +1,144 @@
+//! OT003 shared-token-across-profiles: two profiles (config sections,
+//! `.env.*` files, CI jobs, compose services, Postman environments) that
+//! target different Environments with the same token identity; and one
+//! profile holding one token beside endpoints of several environments.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{env_names, level, related_for, RuleCtx};
+use crate::catalog::Environment;
+use crate::finding::Finding;
+use crate::model::{Binding, BindingKind, Loc, TokenIdentity};
+
+const ID: &str = "OT003";
+
+/// The Environments a profile targets: its API environments, or its
+/// data-center-only hosts when it names no API host.
+fn targets(b: &Binding) -> Vec<Environment> {
+    let api = b.api_environments();
+    if api.is_empty() {
+        b.environments()
+    } else {
+        api
+    }
+}
+
+fn name(b: &Binding) -> &str {
+    b.profile.as_deref().unwrap_or("?")
+}
+
+pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
+    let bindings = &ctx.model.bindings;
+    let profiles: Vec<usize> = (0..bindings.len())
+        .filter(|&i| bindings[i].kind == BindingKind::Profile)
+        .collect();
+    let mut out = Vec::new();
+    let mut reported: BTreeSet<usize> = BTreeSet::new();
+    // One profile, one token, several environments.
+    for &i in &profiles {
+        let b = &bindings[i];
+        let envs = targets(b);
+        let ids = b.identities();
+        if envs.len() >= 2 && ids.len() == 1 {
+            let id = ids[0].to_string();
+            let others: Vec<(Loc, String)> = b
+                .endpoints
+                .iter()
+                .filter(|e| e.origin != b.at)
+                .map(|e| (e.origin, "an endpoint of this profile".to_string()))
+                .collect();
+            reported.insert(i);
+            out.push(Finding {
+                rule: ID,
+                level: level(ID),
+                message: format!(
+                    "profile `{}` holds one token, `{id}`, beside endpoints for {}; a token is valid in one environment only",
+                    name(b),
+                    env_names(&envs).join(", ")
+                ),
+                label: format!("`{id}` is set for {} environments", envs.len()),
+                primary: b.at,
+                related: related_for(b, b.tokens.first().map(|t| t.origin), &others),
+                help: "give each environment its own token setting (e.g. ZOHO_SANDBOX_REFRESH_TOKEN beside the sandbox URL)"
+                    .into(),
+                token: Some(id),
+                environments: env_names(&envs),
+                fingerprint: String::new(),
+            });
+        }
+    }
+    // Profiles sharing a token identity across environments.
+    let mut groups: BTreeMap<&TokenIdentity, Vec<(usize, Vec<Environment>)>> = BTreeMap::new();
+    for &i in &profiles {
+        let b = &bindings[i];
+        let envs = targets(b);
+        if envs.is_empty() {
+            continue;
+        }
+        for id in b.identities() {
+            groups.entry(id).or_default().push((i, envs.clone()));
+        }
+    }
+    for (id, members) in &groups {
+        let all: BTreeSet<Environment> = members.iter().flat_map(|(_, e)| e.iter().copied()).collect();
+        if all.len() < 2 {
+            continue;
+        }
+        for (i, envs) in members {
+            let b = &bindings[*i];
+            let here: BTreeSet<Environment> = envs.iter().copied().collect();
+            let elsewhere: Vec<(usize, Vec<Environment>)> = members
+                .iter()
+                .filter(|(j, e)| j != i && e.iter().any(|x| !here.contains(x)))
+                .cloned()
+                .collect();
+            if elsewhere.is_empty() || !reported.insert(*i) {
+                continue;
+            }
+            let others: Vec<(Loc, String)> = elsewhere
+                .iter()
+                .map(|(j, e)| {
+                    (
+                        bindings[*j].at,
+                        format!(
+                            "profile `{}` uses the same token for {}",
+                            name(&bindings[*j]),
+                            env_names(e).join(", ")
+                        ),
+                    )
+                })
+                .collect();
+            let other_envs: Vec<Environment> = elsewhere
+                .iter()
+                .flat_map(|(_, e)| e.iter().copied())
+                .filter(|e| !here.contains(e))
+                .collect();
+            let other_names: Vec<&str> = elsewhere.iter().map(|(j, _)| name(&bindings[*j])).collect();
+            let origin = b.tokens.iter().find(|t| &t.identity == *id).map(|t| t.origin);
+            let mut all_envs = envs.clone();
+            all_envs.extend(other_envs.iter().copied());
+            out.push(Finding {
+                rule: ID,
+                level: level(ID),
+                message: format!(
+                    "profile `{}` uses token `{id}` for {}, and profile{} `{}` use{} it for {}; a token is valid in one environment only",
+                    name(b),
+                    env_names(envs).join(", "),
+                    if other_names.len() > 1 { "s" } else { "" },
+                    other_names.join("`, `"),
+                    if other_names.len() > 1 { "" } else { "s" },
+                    env_names(&other_envs).join(", ")
+                ),
+                label: format!("`{id}` is shared with another environment's profile"),
+                primary: b.at,
+                related: related_for(b, origin, &others),
+                help: "give each profile its own token (its own secret or env var), minted in that profile's environment"
+                    .into(),
+                token: Some(id.to_string()),
+                environments: env_names(&all_envs),
+                fingerprint: String::new(),
+            });
+        }
+    }
+    out
+}
