@@ -344,3 +344,84 @@ fn json_output_validates_against_its_documented_schema() {
     doc["findings"][0]["level"] = "fatal".into();
     assert!(!validator.is_valid(&doc));
 }
+
+#[test]
+fn hostile_config_files_cost_a_note_not_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // A finding that must survive beside the hostile files.
+    std::fs::write(
+        d.join(".env.sandbox"),
+        "ZOHO_API_DOMAIN=https://sandbox.zohoapis.com\nZOHO_REFRESH_TOKEN=${SHARED}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join(".env.production"),
+        "ZOHO_API_DOMAIN=https://www.zohoapis.com\nZOHO_REFRESH_TOKEN=${SHARED}\n",
+    )
+    .unwrap();
+    // A YAML alias bomb ("billion laughs").
+    let mut bomb = String::from("zoho: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    let mut prev = "a".to_string();
+    for n in ["b", "c", "d", "e", "f", "g", "h", "i"] {
+        let refs = vec![format!("*{prev}"); 9].join(",");
+        bomb.push_str(&format!("{n}: &{n} [{refs}]\n"));
+        prev = n.to_string();
+    }
+    std::fs::write(d.join("bomb.yml"), bomb).unwrap();
+    // 10,000-deep JSON and YAML.
+    let deep_json = format!("{{\"zoho\": {}{}}}", "[".repeat(10_000), "]".repeat(10_000));
+    std::fs::write(d.join("deep.json"), deep_json).unwrap();
+    let deep_yaml = format!("zoho: {}1{}\n", "[".repeat(10_000), "]".repeat(10_000));
+    std::fs::write(d.join("deep.yaml"), deep_yaml).unwrap();
+    // A 20 MB JSON file (read with a raised size limit).
+    let mut big = String::from("{\"zoho\": [\n");
+    while big.len() < 20 * 1024 * 1024 {
+        big.push_str("  {\"api_domain\": \"https://www.zohoapis.com\", \"id\": 12345678, \"name\": \"lead\"},\n");
+    }
+    big.push_str("  {}\n]}\n");
+    std::fs::write(d.join("big.json"), big).unwrap();
+    // Invalid UTF-8 in a .env.
+    std::fs::write(
+        d.join(".env.local"),
+        b"ZOHO_API_DOMAIN=https://www.zohoapis.com\nX=\xff\n",
+    )
+    .unwrap();
+    let out = run_in(d, &["scan", "--format", "json", "--max-file-size", "64M", "."]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let notes: Vec<String> = doc["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| format!("{}: {}", n["path"].as_str().unwrap(), n["message"].as_str().unwrap()))
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("bomb.yml: ") && n.contains("alias bomb")),
+        "{notes:?}"
+    );
+    assert!(
+        notes.iter().any(|n| n.starts_with("big.json: config file larger than")),
+        "{notes:?}"
+    );
+    assert!(
+        notes.iter().any(|n| n.starts_with(".env.local: not valid UTF-8")),
+        "{notes:?}"
+    );
+    let rules: Vec<String> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{}",
+                f["rule"].as_str().unwrap(),
+                f["path"].as_str().unwrap(),
+                f["line"]
+            )
+        })
+        .collect();
+    assert_eq!(rules, vec!["OT003 .env.production:2", "OT003 .env.sandbox:2"]);
+}

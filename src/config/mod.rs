@@ -24,6 +24,9 @@ use crate::frontend::LineIndex;
 const MAX_NODES: usize = 200_000;
 /// Settings one file may hold; the rest are dropped with a note.
 const MAX_SETTINGS: usize = 100_000;
+/// Config files past this size are data, not settings: they are scanned as
+/// text only (token literals), with a note, so a 20 MB export costs little.
+const MAX_CONFIG_BYTES: usize = 2 * 1024 * 1024;
 
 /// A parsed configuration document.
 #[derive(Debug, Clone)]
@@ -267,6 +270,13 @@ pub(crate) fn dir_of(path: &str) -> &str {
 pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
     let lines = LineIndex::new(text);
     let mut facts = FileFacts::new_module(lines.span(0, text.len()));
+    if text.len() > MAX_CONFIG_BYTES {
+        facts.notes.push(format!(
+            "config file larger than {} MiB: scanned for token literals only",
+            MAX_CONFIG_BYTES >> 20
+        ));
+        return facts;
+    }
     match lang {
         Lang::Dotenv => dotenv::lower(path, text, &lines, &mut facts),
         Lang::Ini => ini::lower(path, text, &lines, &mut facts),

@@ -71,7 +71,9 @@ pub(crate) fn describe(kind: BindingKind) -> &'static str {
 pub(crate) fn related_for(b: &Binding, token_origin: Option<Loc>, others: &[(Loc, String)]) -> Vec<Related> {
     let mut rel = Vec::new();
     if let Some(o) = token_origin {
-        if o != b.at {
+        // Not when the origin lies inside the binding (a token on its line).
+        let inside = o.file == b.at.file && o.span.start >= b.at.span.start && o.span.end <= b.at.span.end;
+        if !inside {
             rel.push(Related {
                 loc: o,
                 message: "the token comes from here".into(),
