@@ -468,6 +468,11 @@ impl Catalog {
         self.other_product_paths.iter().any(|p| path.starts_with(p.as_str()))
     }
 
+    /// The header names that carry a token (`Authorization`).
+    pub fn header_names(&self) -> &[String] {
+        &self.header_names
+    }
+
     pub fn is_header_name(&self, key: &str) -> bool {
         self.header_names.iter().any(|h| h.eq_ignore_ascii_case(key))
     }

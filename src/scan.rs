@@ -93,7 +93,7 @@ struct Analysed {
 }
 
 fn analyse(path: String, text: String) -> Analysed {
-    let lang = frontend::lang_for_path(&path);
+    let lang = frontend::lang_for_path(&path).or_else(|| frontend::lang_for_shebang(&path, &text));
     let (facts, note) = match lang {
         Some(l) => {
             let r = panic::catch_unwind(AssertUnwindSafe(|| frontend::lower(l, &path, &text)));
