@@ -103,6 +103,7 @@ struct RawCatalog {
     paths: RawPaths,
     tokens: RawTokens,
     legacy: Legacy,
+    token_store: TokenStoreNames,
     sdk: RawSdk,
 }
 
@@ -114,6 +115,30 @@ pub struct Legacy {
     pub user_keys: Vec<String>,
     pub default_base: String,
     pub truthy: Vec<String>,
+}
+
+/// Token-store tables and their key columns (catalog §5).
+#[derive(Debug, Clone, Deserialize)]
+pub struct TokenStoreNames {
+    pub tables: Vec<String>,
+    pub user_columns: Vec<String>,
+    pub key_columns: Vec<String>,
+    pub persistence_keys: Vec<String>,
+}
+
+impl TokenStoreNames {
+    fn has(list: &[String], name: &str) -> bool {
+        list.iter().any(|x| x.eq_ignore_ascii_case(name))
+    }
+    pub fn is_table(&self, name: &str) -> bool {
+        Self::has(&self.tables, name)
+    }
+    pub fn is_user_column(&self, name: &str) -> bool {
+        Self::has(&self.user_columns, name)
+    }
+    pub fn is_key_column(&self, name: &str) -> bool {
+        Self::has(&self.key_columns, name)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -281,6 +306,7 @@ pub struct Catalog {
     token_identity_params: HashSet<String>,
     pub vendored_globs: Vec<String>,
     pub legacy: Legacy,
+    pub token_store: TokenStoreNames,
     /// Per-language SDK forms, by language name.
     pub sdk_languages: BTreeMap<String, SdkLanguage>,
     pub triggers: Vec<String>,
@@ -347,6 +373,8 @@ impl Catalog {
         triggers.extend(sdk_dc_classes.keys().cloned());
         triggers.extend(raw.sdk.token_classes.iter().cloned());
         triggers.extend(raw.tokens.header_prefixes.iter().map(|p| p.trim().to_string()));
+        // A schema creating a token table may not say "zoho" anywhere.
+        triggers.extend(raw.token_store.tables.iter().cloned());
         triggers.sort();
         triggers.dedup();
         Ok(Catalog {
@@ -387,6 +415,7 @@ impl Catalog {
             vendored_globs: raw.sdk.vendored_globs,
             sdk_languages: raw.sdk.languages,
             legacy: raw.legacy,
+            token_store: raw.token_store,
             triggers,
             rules: rule_list,
         })

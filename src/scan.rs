@@ -256,10 +256,15 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         texts = t;
         sources = s;
     }
-    let linked = panic::catch_unwind(AssertUnwindSafe(|| Linker::new(&sources).bindings()));
+    let linked = panic::catch_unwind(AssertUnwindSafe(|| {
+        let linker = Linker::new(&sources);
+        let (bindings, starved) = linker.bindings();
+        (bindings, starved, linker.token_stores())
+    }));
     match linked {
-        Ok((bindings, starved)) => {
+        Ok((bindings, starved, stores)) => {
             model.bindings = bindings;
+            model.token_stores = stores;
             for loc in starved {
                 notes.push(Note {
                     path: sources[loc.file].path.clone(),

@@ -15,6 +15,7 @@ pub mod python;
 pub mod ruby;
 pub mod rust;
 pub mod shell;
+pub mod sql;
 
 use crate::facts::{FileFacts, Lang, Span};
 
@@ -81,6 +82,7 @@ pub fn lang_for_path(path: &str) -> Option<Lang> {
         "json" => Some(Lang::Json),
         "toml" | "tfvars" => Some(Lang::Toml),
         "ini" | "cfg" | "conf" | "properties" => Some(Lang::Ini),
+        "sql" => Some(Lang::Sql),
         _ => None,
     }
 }
@@ -113,6 +115,7 @@ pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
         Lang::Go => go::lower(text),
         Lang::Ruby => ruby::lower(text),
         Lang::Shell => shell::lower(text),
+        Lang::Sql => sql::lower(text),
         Lang::Dotenv | Lang::Yaml | Lang::Json | Lang::Toml | Lang::Ini => crate::config::lower(lang, path, text),
     }
 }

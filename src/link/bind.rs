@@ -383,6 +383,11 @@ impl Linker<'_> {
         let Some(user) = field(&legacy.user_keys).and_then(|v| v.first()) else {
             return false;
         };
+        let user_key = fields
+            .iter()
+            .find_map(|(k, _)| k.as_deref().filter(|k| legacy.user_keys.iter().any(|x| x == k)))
+            .unwrap_or_default()
+            .to_string();
         let user_id = match &user.kind {
             VKind::Str(p) if p.len() == 1 => match &p[0] {
                 // "xxxxx", "" and the like are samples: no stored row to share.
@@ -453,6 +458,18 @@ impl Linker<'_> {
                 }
             }
         }
+        // The SDK persists this user's token, keyed by the user alone.
+        let store = TokenStore {
+            at: user.at,
+            kind: TokenStoreKind::LegacyConfig,
+            key: vec![user_key],
+            keyed: false,
+        };
+        let mut stores = self.legacy_stores.borrow_mut();
+        if !stores.contains(&store) {
+            stores.push(store);
+        }
+        drop(stores);
         ing.tokens.push(TokenAlt {
             identity: TokenIdentity::Symbol(format!("store:{user_id}")),
             origin: user.at,
