@@ -123,7 +123,8 @@ pub struct TokenStoreNames {
     pub tables: Vec<String>,
     pub user_columns: Vec<String>,
     pub key_columns: Vec<String>,
-    pub persistence_keys: Vec<String>,
+    /// Methods that write a cache entry: `r.set(key, value)`.
+    pub write_methods: Vec<String>,
 }
 
 impl TokenStoreNames {
@@ -138,6 +139,9 @@ impl TokenStoreNames {
     }
     pub fn is_key_column(&self, name: &str) -> bool {
         Self::has(&self.key_columns, name)
+    }
+    pub fn is_write_method(&self, name: &str) -> bool {
+        self.write_methods.iter().any(|m| m == name)
     }
 }
 

@@ -157,6 +157,8 @@ pub enum TokenStoreKind {
     LegacyConfig,
     /// A database table (`CREATE TABLE oauthtokens …`), by name.
     Table(String),
+    /// A cache in code: `cache[email] = token`, `redis.set(key, token)`.
+    Cache,
 }
 
 /// A place where tokens are persisted, and what a stored token is found by.

@@ -17,6 +17,7 @@
 
 mod bind;
 mod index;
+mod store;
 mod syntax;
 
 pub use bind::Ingredients;
@@ -209,48 +210,6 @@ impl<'r> Linker<'r> {
             by_suffix,
             legacy_stores: RefCell::new(Vec::new()),
         }
-    }
-
-    /// Every token store in the repository, sorted: the legacy configs seen
-    /// by [`Linker::bindings`] (call it first) and the token tables of the
-    /// SQL schemas, whose columns are those of every `CREATE TABLE` and
-    /// `ALTER TABLE … ADD COLUMN` of that name.
-    pub fn token_stores(&self) -> Vec<TokenStore> {
-        let names = &catalog().token_store;
-        let mut columns: HashMap<String, Vec<&str>> = HashMap::new();
-        for f in self.files {
-            for t in f.facts.tables.iter().filter(|t| names.is_table(&t.name)) {
-                columns
-                    .entry(t.name.to_ascii_lowercase())
-                    .or_default()
-                    .extend(t.columns.iter().map(String::as_str));
-            }
-        }
-        let mut out = self.legacy_stores.borrow().clone();
-        for (fid, f) in self.files.iter().enumerate() {
-            for t in f.facts.tables.iter().filter(|t| !t.alter && names.is_table(&t.name)) {
-                let cols = columns
-                    .get(&t.name.to_ascii_lowercase())
-                    .map(Vec::as_slice)
-                    .unwrap_or(&[]);
-                out.push(TokenStore {
-                    at: Loc {
-                        file: fid,
-                        span: t.span,
-                    },
-                    kind: TokenStoreKind::Table(t.name.clone()),
-                    key: cols
-                        .iter()
-                        .filter(|c| names.is_user_column(c))
-                        .map(|c| c.to_string())
-                        .collect(),
-                    keyed: cols.iter().any(|c| names.is_key_column(c)),
-                });
-            }
-        }
-        out.sort();
-        out.dedup();
-        out
     }
 
     fn facts(&self, file: FileId) -> &'r FileFacts {

@@ -56,6 +56,10 @@ fn finding(
             format!("table `{name}` stores tokens"),
             "token table without an org, environment or api_domain column".to_string(),
         ),
+        TokenStoreKind::Cache => (
+            "this cache stores a token".to_string(),
+            "cache key without an org, environment or api_domain".to_string(),
+        ),
     };
     let related = by_kind
         .values()
