@@ -602,6 +602,17 @@ impl Catalog {
         self.token_identity_params.contains(name)
     }
 
+    /// The length of a leading `Authorization:` (a token header's name, its
+    /// colon and the blanks after it) in a header line.
+    pub fn header_line_len(&self, s: &str) -> Option<usize> {
+        self.header_names.iter().find_map(|h| {
+            let name = s.get(..h.len()).filter(|n| n.eq_ignore_ascii_case(h))?;
+            let rest = s[name.len()..].trim_start_matches([' ', '\t']).strip_prefix(':')?;
+            let value = rest.trim_start_matches([' ', '\t']);
+            Some(s.len() - value.len())
+        })
+    }
+
     /// The header value with a token scheme stripped: `"Zoho-oauthtoken "` → true.
     pub fn header_prefix_len(&self, s: &str, generic: bool) -> Option<usize> {
         let lists: &[&Vec<String>] = if generic {
@@ -722,6 +733,8 @@ mod tests {
             c.dc_template_env("https://sandbox.zohoapis.\u{1}/crm"),
             Some(EnvKind::Sandbox)
         );
+        assert_eq!(c.header_line_len("authorization:  Zoho-oauthtoken x"), Some(16));
+        assert_eq!(c.header_line_len("Authorization-X: y"), None);
         assert!(c.is_placeholder("1000.xxxxxxxx.yyyy"));
         assert!(c.is_placeholder("your_refresh_token"));
         assert!(c.is_placeholder("refreshToken"));

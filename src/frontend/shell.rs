@@ -781,10 +781,14 @@ impl<'a> Lowerer<'a> {
         let Some(sp) = whole_span(&parts) else { return };
         match opt {
             Opt::Header => {
-                if let Some((k, v)) = split_at_char(&parts, ':', &self.lines) {
-                    let k = trim_parts(k);
-                    let v = trim_parts(v);
-                    headers.push((concat(k, sp), concat(v, sp)));
+                match split_at_char(&parts, ':', &self.lines) {
+                    Some((k, v)) => {
+                        let k = trim_parts(k);
+                        let v = trim_parts(v);
+                        headers.push((concat(k, sp), concat(v, sp)));
+                    }
+                    // `-H "$AUTH"`: a whole header line held in a variable.
+                    None => headers.push((Expr::unknown(sp), concat(parts, sp))),
                 }
             }
             Opt::Form => {

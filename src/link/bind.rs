@@ -238,8 +238,14 @@ impl Linker<'_> {
                 let mut prefix_done = false;
                 for (i, p) in pieces.iter().enumerate() {
                     if let Piece::Lit(s, at) = p {
-                        let generic = slot == Slot::Header;
-                        let lead = s.len() - s.trim_start().len();
+                        let mut generic = slot == Slot::Header;
+                        let mut lead = s.len() - s.trim_start().len();
+                        // A whole header line: "Authorization: Zoho-oauthtoken …"
+                        // (a shell variable passed to `curl -H`, pycurl, PHP curl).
+                        if let Some(h) = c.header_line_len(&s[lead..]) {
+                            lead += h;
+                            generic = true;
+                        }
                         if let Some(n) = c.header_prefix_len(&s[lead..], generic) {
                             prefix_done = true;
                             // The token is what follows the scheme.
