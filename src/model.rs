@@ -173,6 +173,10 @@ pub struct TokenStore {
     /// The key includes an org, an environment or the api_domain: each
     /// environment's token has its own row.
     pub keyed: bool,
+    /// The identity of the token it holds, when one is known (a legacy
+    /// config's user row): the store mixes environments only if the
+    /// bindings of that token do.
+    pub token: Option<TokenIdentity>,
 }
 
 /// The whole linked model.

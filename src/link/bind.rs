@@ -465,11 +465,13 @@ impl Linker<'_> {
             }
         }
         // The SDK persists this user's token, keyed by the user alone.
+        let identity = TokenIdentity::Symbol(format!("store:{user_id}"));
         let store = TokenStore {
             at: user.at,
             kind: TokenStoreKind::LegacyConfig,
             key: vec![user_key],
             keyed: false,
+            token: Some(identity.clone()),
         };
         let mut stores = self.legacy_stores.borrow_mut();
         if !stores.contains(&store) {
@@ -477,7 +479,7 @@ impl Linker<'_> {
         }
         drop(stores);
         ing.tokens.push(TokenAlt {
-            identity: TokenIdentity::Symbol(format!("store:{user_id}")),
+            identity,
             origin: user.at,
             selector: None,
             minted_dc: None,

@@ -59,6 +59,7 @@ impl Linker<'_> {
                         .map(|c| c.to_string())
                         .collect(),
                     keyed: cols.iter().any(|c| names.is_key_column(c)),
+                    token: None,
                 });
             }
         }
@@ -124,6 +125,7 @@ impl Linker<'_> {
             kind: TokenStoreKind::Cache,
             key: user,
             keyed,
+            token: None,
         });
     }
 }
