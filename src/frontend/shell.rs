@@ -102,6 +102,9 @@ enum Opt {
     Form,
     Url,
     Bearer,
+    /// httpie's `--auth` value and `--auth-type` (a token with `bearer`).
+    Auth,
+    AuthType,
     /// Takes a value that carries neither endpoint nor token.
     Skip,
     /// A flag without a value.
@@ -156,19 +159,33 @@ fn wget_short(c: char) -> Opt {
 
 fn httpie_long(name: &str) -> Opt {
     match name {
-        "auth" | "auth-type" | "output" | "session" | "session-read-only" | "verify" | "cert" | "cert-key"
-        | "timeout" | "proxy" | "print" | "pretty" | "style" | "format-options" | "max-redirects" | "ssl"
-        | "ciphers" | "default-scheme" | "boundary" | "raw" | "response-charset" | "response-mime" | "unsorted"
-        | "max-headers" => Opt::Skip,
+        "auth" => Opt::Auth,
+        "auth-type" => Opt::AuthType,
+        "bearer" => Opt::Bearer,
+        "output" | "session" | "session-read-only" | "verify" | "cert" | "cert-key" | "timeout" | "proxy" | "print"
+        | "pretty" | "style" | "format-options" | "max-redirects" | "ssl" | "ciphers" | "default-scheme"
+        | "boundary" | "raw" | "response-charset" | "response-mime" | "unsorted" | "max-headers" => Opt::Skip,
         _ => Opt::Flag,
     }
 }
 
 fn httpie_short(c: char) -> Opt {
     match c {
-        'a' | 'A' | 'o' | 'p' | 's' => Opt::Skip,
+        'a' => Opt::Auth,
+        'A' => Opt::AuthType,
+        'o' | 'p' | 's' => Opt::Skip,
         _ => Opt::Flag,
     }
+}
+
+/// What a client's command line says, option by option.
+#[derive(Default)]
+struct Collected {
+    urls: Vec<Expr>,
+    headers: Vec<(Expr, Expr)>,
+    data: Vec<(Expr, Expr)>,
+    auth: Option<Parts>,
+    bearer: bool,
 }
 
 /// A word split into literal and expanded parts, so that option syntax
@@ -646,16 +663,14 @@ impl<'a> Lowerer<'a> {
     /// A client's command line as call arguments: URLs positional,
     /// `headers` and `data` dicts.
     fn client_args(&mut self, client: Client, args: &[Node], scope: ScopeId) -> Vec<Arg> {
-        let mut urls: Vec<Expr> = Vec::new();
-        let mut headers: Vec<(Expr, Expr)> = Vec::new();
-        let mut data: Vec<(Expr, Expr)> = Vec::new();
+        let mut got = Collected::default();
         let mut pending: Option<Opt> = None;
         let mut httpie_url_seen = false;
         let mut options_done = false;
         for a in args {
             let parts = self.parts(*a, scope);
             if let Some(opt) = pending.take() {
-                self.apply(opt, parts, &mut urls, &mut headers, &mut data);
+                self.apply(opt, parts, &mut got);
                 continue;
             }
             let lead = parts.first().and_then(|p| p.as_str()).unwrap_or("");
@@ -681,7 +696,7 @@ impl<'a> Lowerer<'a> {
                     let value = split_at_char(&parts, '=', &self.lines)
                         .map(|(_, v)| v)
                         .unwrap_or_default();
-                    self.apply(opt, value, &mut urls, &mut headers, &mut data);
+                    self.apply(opt, value, &mut got);
                 } else {
                     pending = Some(opt);
                 }
@@ -702,7 +717,7 @@ impl<'a> Lowerer<'a> {
                     let rest_at = i + ch.len_utf8();
                     if rest_at < lead.len() || parts.len() > 1 {
                         let value = drop_prefix(&parts, rest_at, &self.lines);
-                        self.apply(opt, value, &mut urls, &mut headers, &mut data);
+                        self.apply(opt, value, &mut got);
                     } else {
                         pending = Some(opt);
                     }
@@ -721,7 +736,7 @@ impl<'a> Lowerer<'a> {
                     }
                     if !httpie_url_seen {
                         httpie_url_seen = true;
-                        urls.push(concat(parts, self.span(*a)));
+                        got.urls.push(concat(parts, self.span(*a)));
                         continue;
                     }
                     // Request items: Header:Value, field=value, field:=json, param==value.
@@ -730,21 +745,28 @@ impl<'a> Lowerer<'a> {
                     match (colon, eq) {
                         (Some(c), e) if e.is_none_or(|e| c < e) => {
                             if let Some((k, v)) = split_at_char(&parts, ':', &self.lines) {
-                                headers.push((concat(k, self.span(*a)), concat(v, self.span(*a))));
+                                got.headers.push((concat(k, self.span(*a)), concat(v, self.span(*a))));
                             }
                         }
                         (_, Some(_)) => {
                             if let Some((k, v)) = split_at_char(&parts, '=', &self.lines) {
                                 let v = strip_leading(v, '=', &self.lines);
-                                data.push((concat(k, self.span(*a)), concat(v, self.span(*a))));
+                                got.data.push((concat(k, self.span(*a)), concat(v, self.span(*a))));
                             }
                         }
                         _ => {}
                     }
                 }
-                _ => urls.push(concat(parts, self.span(*a))),
+                _ => got.urls.push(concat(parts, self.span(*a))),
             }
         }
+        // httpie `-A bearer -a TOKEN`: the Authorization header it sends.
+        if let (true, Some(auth)) = (got.bearer, got.auth.take()) {
+            self.apply(Opt::Bearer, auth, &mut got);
+        }
+        let Collected {
+            urls, headers, data, ..
+        } = got;
         let mut out: Vec<Arg> = urls.into_iter().map(|u| Arg { name: None, value: u }).collect();
         let whole = args
             .first()
@@ -770,14 +792,7 @@ impl<'a> Lowerer<'a> {
         out
     }
 
-    fn apply(
-        &self,
-        opt: Opt,
-        parts: Parts,
-        urls: &mut Vec<Expr>,
-        headers: &mut Vec<(Expr, Expr)>,
-        data: &mut Vec<(Expr, Expr)>,
-    ) {
+    fn apply(&self, opt: Opt, parts: Parts, got: &mut Collected) {
         let Some(sp) = whole_span(&parts) else { return };
         match opt {
             Opt::Header => {
@@ -785,10 +800,10 @@ impl<'a> Lowerer<'a> {
                     Some((k, v)) => {
                         let k = trim_parts(k);
                         let v = trim_parts(v);
-                        headers.push((concat(k, sp), concat(v, sp)));
+                        got.headers.push((concat(k, sp), concat(v, sp)));
                     }
                     // `-H "$AUTH"`: a whole header line held in a variable.
-                    None => headers.push((Expr::unknown(sp), concat(parts, sp))),
+                    None => got.headers.push((Expr::unknown(sp), concat(parts, sp))),
                 }
             }
             Opt::Form => {
@@ -802,19 +817,22 @@ impl<'a> Lowerer<'a> {
                 }
                 for field in split_all(&parts, '&', &self.lines) {
                     if let Some((k, v)) = split_at_char(&field, '=', &self.lines) {
-                        data.push((concat(k, sp), concat(v, sp)));
+                        got.data.push((concat(k, sp), concat(v, sp)));
                     }
                 }
             }
-            Opt::Url => urls.push(concat(parts, sp)),
+            Opt::Url => got.urls.push(concat(parts, sp)),
             Opt::Bearer => {
                 // The header the option stands for.
                 let scheme = Expr::new(ExprKind::Str("Bearer ".into()), sp);
                 let mut v = vec![scheme];
                 v.extend(parts);
                 let header = catalog_header_name();
-                headers.push((Expr::new(ExprKind::Str(header), sp), Expr::new(ExprKind::Concat(v), sp)));
+                got.headers
+                    .push((Expr::new(ExprKind::Str(header), sp), Expr::new(ExprKind::Concat(v), sp)));
             }
+            Opt::Auth => got.auth = Some(parts),
+            Opt::AuthType => got.bearer = parts.first().and_then(|p| p.as_str()) == Some("bearer"),
             Opt::Skip | Opt::Flag => {}
         }
     }
@@ -1354,6 +1372,24 @@ mod tests {
         }
         let data = args.iter().find(|a| a.name.as_deref() == Some("data")).unwrap();
         assert_eq!(dict_keys(&data.value), ["grant_type", "refresh_token", "client_id"]);
+    }
+
+    #[test]
+    fn httpie_and_wget_forms() {
+        let f = lower(
+            "http -A bearer -a \"$T\" POST https://www.zohoapis.com/crm/v8/Leads X-Id:1 name=x\nwget --post-data=\"refresh_token=$RT\" -O - https://accounts.zoho.com/oauth/v2/token\n",
+        );
+        assert_eq!(f.calls.len(), 2);
+        let args = call_args(&f, 0);
+        assert_eq!(args[0].value.as_str(), Some("https://www.zohoapis.com/crm/v8/Leads"));
+        let headers = args.iter().find(|a| a.name.as_deref() == Some("headers")).unwrap();
+        assert_eq!(dict_keys(&headers.value), ["X-Id", "Authorization"]);
+        let data = args.iter().find(|a| a.name.as_deref() == Some("data")).unwrap();
+        assert_eq!(dict_keys(&data.value), ["name"]);
+        let args = call_args(&f, 1);
+        assert_eq!(args[0].value.as_str(), Some("https://accounts.zoho.com/oauth/v2/token"));
+        let data = args.iter().find(|a| a.name.as_deref() == Some("data")).unwrap();
+        assert_eq!(dict_keys(&data.value), ["refresh_token"]);
     }
 
     #[test]
