@@ -41,6 +41,7 @@ pub fn lower(text: &str) -> FileFacts {
         first_assign: HashMap::new(),
         functions: HashSet::new(),
         assigning: None,
+        locals: HashSet::new(),
     };
     l.collect_names(root);
     l.stmt(root, 0, None);
@@ -60,6 +61,8 @@ struct Lowerer<'a> {
     /// The assignment being lowered: (name, start byte). `X=${X:-d}` reads
     /// the environment's X when nothing assigned X before.
     assigning: Option<(String, usize)>,
+    /// Names declared `local` (`declare`, `typeset`) in a function scope.
+    locals: HashSet<(ScopeId, String)>,
 }
 
 fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
@@ -303,7 +306,21 @@ impl<'a> Lowerer<'a> {
 
     fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
         match node.kind() {
-            "variable_assignment" => self.assignment(node, scope, scope, guard),
+            "variable_assignment" => {
+                // In a function, a variable not declared local is the
+                // script's global: uses outside the function see it too.
+                if let Some(i) = self.assignment(node, scope, scope, guard) {
+                    let global = match &self.facts.assigns[i].target.kind {
+                        ExprKind::Name(n) => scope != 0 && !self.locals.contains(&(scope, n.clone())),
+                        _ => false,
+                    };
+                    if global {
+                        let mut copy = self.facts.assigns[i].clone();
+                        copy.scope = 0;
+                        self.facts.assigns.push(copy);
+                    }
+                }
+            }
             "variable_assignments" => {
                 for a in named_children(node) {
                     self.stmt(a, scope, guard);
@@ -319,6 +336,14 @@ impl<'a> Lowerer<'a> {
                     0
                 };
                 for a in named_children(node) {
+                    let name = match a.kind() {
+                        "variable_assignment" => a.child_by_field_name("name"),
+                        "variable_name" => Some(a),
+                        _ => None,
+                    };
+                    if let (Some(n), true) = (name, target_scope != 0) {
+                        self.locals.insert((scope, self.text(n).to_string()));
+                    }
                     if a.kind() == "variable_assignment" {
                         self.assignment(a, scope, target_scope, guard);
                     }
@@ -524,17 +549,16 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// `name=value`, lowered in `scope`, assigned in `target_scope`.
-    fn assignment(&mut self, node: Node, scope: ScopeId, target_scope: ScopeId, guard: Option<&Expr>) {
-        let Some(name) = node.child_by_field_name("name") else {
-            return;
-        };
+    /// `name=value`, lowered in `scope`, assigned in `target_scope`; the
+    /// index of the assignment made.
+    fn assignment(&mut self, node: Node, scope: ScopeId, target_scope: ScopeId, guard: Option<&Expr>) -> Option<usize> {
+        let name = node.child_by_field_name("name")?;
         if name.kind() != "variable_name" {
             // `arr[i]=…`: not modelled, but its value may hold calls.
             if let Some(v) = node.child_by_field_name("value") {
                 self.word(v, scope);
             }
-            return;
+            return None;
         }
         let n = self.text(name).to_string();
         let outer = self.assigning.replace((n.clone(), node.start_byte()));
@@ -564,6 +588,7 @@ impl<'a> Lowerer<'a> {
             guard: guard.cloned(),
             span: sp,
         });
+        Some(self.facts.assigns.len() - 1)
     }
 
     fn function(&mut self, node: Node, parent: ScopeId) {
@@ -600,7 +625,9 @@ impl<'a> Lowerer<'a> {
                 (Some("name"), _) => name = Some(k),
                 (Some("argument"), _) => args.push(k),
                 // `TOKEN=x curl …`: the prefix sets the variable for the command.
-                (_, "variable_assignment") => self.assignment(k, scope, scope, guard),
+                (_, "variable_assignment") => {
+                    self.assignment(k, scope, scope, guard);
+                }
                 _ => {}
             }
         }
@@ -1428,6 +1455,21 @@ mod tests {
         // The curl inside and the call of the function.
         assert_eq!(f.calls.len(), 2);
         assert!(matches!(&f.calls[1].expr.kind, ExprKind::Call(c) if c.callee.last_name() == Some("get")));
+    }
+
+    #[test]
+    fn function_assignments_are_global_unless_local() {
+        let f = lower("f() {\n  local a\n  a=1\n  b=2\n}\n");
+        let fs = f.scopes.iter().position(|s| s.name == "f").unwrap();
+        let scopes = |n: &str| -> Vec<ScopeId> {
+            f.assigns
+                .iter()
+                .filter(|a| matches!(&a.target.kind, ExprKind::Name(x) if x == n))
+                .map(|a| a.scope)
+                .collect()
+        };
+        assert_eq!(scopes("a"), [fs]);
+        assert_eq!(scopes("b"), [fs, 0]);
     }
 
     #[test]
