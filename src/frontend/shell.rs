@@ -10,7 +10,9 @@
 //! dict (`-H "Authorization: …"`), its form fields a `data` dict
 //! (`-d refresh_token=…`). A command substitution piped into `jq -r .field`
 //! is that field of the call's response. Functions are scopes whose
-//! parameters are `$1`…`$9`; calling one is a call with positional arguments.
+//! parameters are `$1`…`$9`; calling one is a call with positional arguments;
+//! a variable a function assigns without `local` is also a global (its value
+//! is then read in the script's scope). `source`d files are not followed.
 //!
 //! What a command-line option means is curl's (wget's, httpie's) syntax,
 //! so it lives here; nothing here knows about Zoho.
