@@ -103,6 +103,7 @@ struct RawCatalog {
     paths: RawPaths,
     tokens: RawTokens,
     legacy: Legacy,
+    token_store: TokenStoreNames,
     sdk: RawSdk,
 }
 
@@ -114,6 +115,34 @@ pub struct Legacy {
     pub user_keys: Vec<String>,
     pub default_base: String,
     pub truthy: Vec<String>,
+}
+
+/// Token-store tables and their key columns (catalog §5).
+#[derive(Debug, Clone, Deserialize)]
+pub struct TokenStoreNames {
+    pub tables: Vec<String>,
+    pub user_columns: Vec<String>,
+    pub key_columns: Vec<String>,
+    /// Methods that write a cache entry: `r.set(key, value)`.
+    pub write_methods: Vec<String>,
+}
+
+impl TokenStoreNames {
+    fn has(list: &[String], name: &str) -> bool {
+        list.iter().any(|x| x.eq_ignore_ascii_case(name))
+    }
+    pub fn is_table(&self, name: &str) -> bool {
+        Self::has(&self.tables, name)
+    }
+    pub fn is_user_column(&self, name: &str) -> bool {
+        Self::has(&self.user_columns, name)
+    }
+    pub fn is_key_column(&self, name: &str) -> bool {
+        Self::has(&self.key_columns, name)
+    }
+    pub fn is_write_method(&self, name: &str) -> bool {
+        self.write_methods.iter().any(|m| m == name)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -281,6 +310,7 @@ pub struct Catalog {
     token_identity_params: HashSet<String>,
     pub vendored_globs: Vec<String>,
     pub legacy: Legacy,
+    pub token_store: TokenStoreNames,
     /// Per-language SDK forms, by language name.
     pub sdk_languages: BTreeMap<String, SdkLanguage>,
     pub triggers: Vec<String>,
@@ -347,6 +377,8 @@ impl Catalog {
         triggers.extend(sdk_dc_classes.keys().cloned());
         triggers.extend(raw.sdk.token_classes.iter().cloned());
         triggers.extend(raw.tokens.header_prefixes.iter().map(|p| p.trim().to_string()));
+        // A schema creating a token table may not say "zoho" anywhere.
+        triggers.extend(raw.token_store.tables.iter().cloned());
         triggers.sort();
         triggers.dedup();
         Ok(Catalog {
@@ -387,6 +419,7 @@ impl Catalog {
             vendored_globs: raw.sdk.vendored_globs,
             sdk_languages: raw.sdk.languages,
             legacy: raw.legacy,
+            token_store: raw.token_store,
             triggers,
             rules: rule_list,
         })
@@ -466,6 +499,11 @@ impl Catalog {
 
     pub fn is_other_product_path(&self, path: &str) -> bool {
         self.other_product_paths.iter().any(|p| path.starts_with(p.as_str()))
+    }
+
+    /// The header names that carry a token (`Authorization`).
+    pub fn header_names(&self) -> &[String] {
+        &self.header_names
     }
 
     pub fn is_header_name(&self, key: &str) -> bool {
@@ -562,6 +600,17 @@ impl Catalog {
     }
     pub fn is_token_identity_param(&self, name: &str) -> bool {
         self.token_identity_params.contains(name)
+    }
+
+    /// The length of a leading `Authorization:` (a token header's name, its
+    /// colon and the blanks after it) in a header line.
+    pub fn header_line_len(&self, s: &str) -> Option<usize> {
+        self.header_names.iter().find_map(|h| {
+            let name = s.get(..h.len()).filter(|n| n.eq_ignore_ascii_case(h))?;
+            let rest = s[name.len()..].trim_start_matches([' ', '\t']).strip_prefix(':')?;
+            let value = rest.trim_start_matches([' ', '\t']);
+            Some(s.len() - value.len())
+        })
     }
 
     /// The header value with a token scheme stripped: `"Zoho-oauthtoken "` → true.
@@ -684,6 +733,8 @@ mod tests {
             c.dc_template_env("https://sandbox.zohoapis.\u{1}/crm"),
             Some(EnvKind::Sandbox)
         );
+        assert_eq!(c.header_line_len("authorization:  Zoho-oauthtoken x"), Some(16));
+        assert_eq!(c.header_line_len("Authorization-X: y"), None);
         assert!(c.is_placeholder("1000.xxxxxxxx.yyyy"));
         assert!(c.is_placeholder("your_refresh_token"));
         assert!(c.is_placeholder("refreshToken"));

@@ -47,6 +47,8 @@ pub enum Lang {
     Toml,
     /// INI files and Java `.properties`.
     Ini,
+    /// SQL schemas and migrations (tables only).
+    Sql,
 }
 
 impl Lang {
@@ -67,6 +69,7 @@ impl Lang {
             Lang::Json => "json",
             Lang::Toml => "toml",
             Lang::Ini => "ini",
+            Lang::Sql => "sql",
         }
     }
 
@@ -202,6 +205,19 @@ pub struct Import {
     pub span: Span,
 }
 
+/// A table a schema creates or alters (`CREATE TABLE`, `ALTER TABLE … ADD
+/// COLUMN`): its name and the columns that statement names, unquoted.
+#[derive(Debug, Clone)]
+pub struct TableDef {
+    /// The last part of the (possibly qualified) name: `db.oauthtokens` → `oauthtokens`.
+    pub name: String,
+    pub columns: Vec<String>,
+    /// `ALTER TABLE`: adds to a table created elsewhere.
+    pub alter: bool,
+    /// The table name as written.
+    pub span: Span,
+}
+
 /// Everything one front-end learnt about one file.
 #[derive(Debug, Clone, Default)]
 pub struct FileFacts {
@@ -213,6 +229,8 @@ pub struct FileFacts {
     /// Names of env vars read anywhere in the file (for the prefilter's
     /// second pass and for linking).
     pub env_reads: Vec<String>,
+    /// Tables created or altered (SQL schemas and migrations).
+    pub tables: Vec<TableDef>,
     /// First line with a syntax error, if the parser had to recover.
     pub parse_error_line: Option<u32>,
     /// Profiles of a configuration file (empty for code).

@@ -159,10 +159,41 @@ impl Binding {
     }
 }
 
+/// What kind of place persists tokens.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TokenStoreKind {
+    /// A legacy zcrmsdk config: the SDK persists the row of its user key.
+    LegacyConfig,
+    /// A database table (`CREATE TABLE oauthtokens …`), by name.
+    Table(String),
+    /// A cache in code: `cache[email] = token`, `redis.set(key, token)`.
+    Cache,
+}
+
+/// A place where tokens are persisted, and what a stored token is found by.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TokenStore {
+    /// The table name, or the user key's value in a legacy config.
+    pub at: Loc,
+    pub kind: TokenStoreKind,
+    /// The key as written: the user key of a legacy config, the user or
+    /// client columns of a table (empty when it names none).
+    pub key: Vec<String>,
+    /// The key includes an org, an environment or the api_domain: each
+    /// environment's token has its own row.
+    pub keyed: bool,
+    /// The identity of the token it holds, when one is known (a legacy
+    /// config's user row): the store mixes environments only if the
+    /// bindings of that token do.
+    pub token: Option<TokenIdentity>,
+}
+
 /// The whole linked model.
 #[derive(Debug, Default)]
 pub struct Model {
     pub bindings: Vec<Binding>,
+    /// Token stores (legacy configs, token tables), sorted.
+    pub token_stores: Vec<TokenStore>,
     /// Token literals found by shape (OT006), with their hash.
     pub token_literals: Vec<(Loc, String)>,
 }

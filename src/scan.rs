@@ -93,7 +93,7 @@ struct Analysed {
 }
 
 fn analyse(path: String, text: String) -> Analysed {
-    let lang = frontend::lang_for_path(&path);
+    let lang = frontend::lang_for_path(&path).or_else(|| frontend::lang_for_shebang(&path, &text));
     let (facts, note) = match lang {
         Some(l) => {
             let r = panic::catch_unwind(AssertUnwindSafe(|| frontend::lower(l, &path, &text)));
@@ -261,10 +261,15 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         texts = t;
         sources = s;
     }
-    let linked = panic::catch_unwind(AssertUnwindSafe(|| Linker::new(&sources).bindings()));
+    let linked = panic::catch_unwind(AssertUnwindSafe(|| {
+        let linker = Linker::new(&sources);
+        let (bindings, starved) = linker.bindings();
+        (bindings, starved, linker.token_stores())
+    }));
     match linked {
-        Ok((bindings, starved)) => {
+        Ok((bindings, starved, stores)) => {
             model.bindings = bindings;
+            model.token_stores = stores;
             for loc in starved {
                 notes.push(Note {
                     path: sources[loc.file].path.clone(),

@@ -64,7 +64,7 @@ fn at_least_25_fixtures_with_positives_and_negatives() {
     assert!(all.len() >= 25, "only {} fixtures", all.len());
     let negatives = all.iter().filter(|d| expected(d).is_empty()).count();
     assert!(negatives >= 8, "only {negatives} negative fixtures");
-    for rule in ["OT001", "OT002", "OT004", "OT006"] {
+    for rule in ["OT001", "OT002", "OT004", "OT005", "OT006"] {
         assert!(
             all.iter().any(|d| expected(d).iter().any(|l| l.starts_with(rule))),
             "no fixture expects {rule}"

@@ -15,6 +15,7 @@ pub mod python;
 pub mod ruby;
 pub mod rust;
 pub mod shell;
+pub mod sql;
 
 use crate::facts::{FileFacts, Lang, Span};
 
@@ -81,8 +82,25 @@ pub fn lang_for_path(path: &str) -> Option<Lang> {
         "json" => Some(Lang::Json),
         "toml" => Some(Lang::Toml),
         "ini" | "cfg" | "conf" | "properties" => Some(Lang::Ini),
+        "sql" => Some(Lang::Sql),
         _ => None,
     }
+}
+
+/// The front-end for a file without an extension, by its `#!` line:
+/// `#!/bin/sh`, `#!/usr/bin/env bash`, `#!/bin/zsh -e` are shell scripts.
+pub fn lang_for_shebang(path: &str, text: &str) -> Option<Lang> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if name.trim_start_matches('.').contains('.') {
+        return None;
+    }
+    let first = text.lines().next()?.strip_prefix("#!")?;
+    let mut words = first.split_whitespace();
+    let mut prog = words.next()?.rsplit('/').next()?;
+    if prog == "env" {
+        prog = words.find(|w| !w.starts_with('-'))?;
+    }
+    matches!(prog, "sh" | "bash" | "zsh" | "dash" | "ksh").then_some(Lang::Shell)
 }
 
 /// Lowers one file. `path` selects the dialect (TSX vs TS).
@@ -97,6 +115,7 @@ pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
         Lang::Go => go::lower(text),
         Lang::Ruby => ruby::lower(text),
         Lang::Shell => shell::lower(text),
+        Lang::Sql => sql::lower(text),
         Lang::Dotenv | Lang::Yaml | Lang::Json | Lang::Toml | Lang::Ini => crate::config::lower(lang, path, text),
     }
 }
@@ -283,6 +302,20 @@ mod tests {
         let x = text.rfind('x').unwrap();
         assert_eq!(li.position(x), (3, 4));
         assert_eq!(li.position(text.len()), (4, 1));
+    }
+
+    #[test]
+    fn shebang_names_shell_scripts_without_extension() {
+        use super::lang_for_shebang;
+        use crate::facts::Lang;
+        assert_eq!(lang_for_shebang("bin/deploy", "#!/bin/sh\necho"), Some(Lang::Shell));
+        assert_eq!(
+            lang_for_shebang("deploy", "#!/usr/bin/env -S bash -e\n"),
+            Some(Lang::Shell)
+        );
+        assert_eq!(lang_for_shebang("deploy", "#!/usr/bin/env python3\n"), None);
+        assert_eq!(lang_for_shebang("notes.txt", "#!/bin/sh\n"), None);
+        assert_eq!(lang_for_shebang("run", "echo hi\n"), None);
     }
 
     #[test]

@@ -1,9 +1,1500 @@
-//! The shell front-end (tree-sitter): not implemented yet; the file is
-//! scanned as text only (token literals, OT006).
+//! Shell front-end: tree-sitter-bash → facts (sh, bash, zsh scripts).
+//!
+//! Variables (`X=…`, `export`, `local`, `readonly`, `declare`, `read X`,
+//! `for x in …`) are assignments; `$X` / `${X}` inside words and double-quoted
+//! strings are `Concat` parts; a variable the script never assigns is an
+//! environment read (`Env`); `${X:-default}` is an alternative of the two;
+//! `${X/www/sandbox}` is a `replace`; `if`/`elif`/`case` conditions guard the
+//! assignments under them. Each `curl` / `wget` / `http` (httpie) command is a
+//! call: its URL arguments are positional arguments, its headers a `headers`
+//! dict (`-H "Authorization: …"`), its form fields a `data` dict
+//! (`-d refresh_token=…`). A command substitution piped into `jq -r .field`
+//! is that field of the call's response. Functions are scopes whose
+//! parameters are `$1`…`$9`; calling one is a call with positional arguments;
+//! a variable a function assigns without `local` is also a global (its value
+//! is then read in the script's scope). `source`d files are not followed.
+//!
+//! What a command-line option means is curl's (wget's, httpie's) syntax,
+//! so it lives here; nothing here knows about Zoho.
 
-use crate::facts::FileFacts;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use tree_sitter::Node;
+
+use super::{parse, unescape, LineIndex, Nesting};
+use crate::facts::*;
+
+/// Positional parameters a shell function may read.
+const POSITIONAL: [&str; 9] = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
 pub fn lower(text: &str) -> FileFacts {
-    let (facts, _tree) = super::parse(&tree_sitter_bash::LANGUAGE.into(), text);
-    facts
+    let (facts, tree) = parse(&tree_sitter_bash::LANGUAGE.into(), text);
+    let Some(tree) = tree else {
+        return facts;
+    };
+    let root = tree.root_node();
+    let mut l = Lowerer {
+        src: text.as_bytes(),
+        lines: LineIndex::new(text),
+        facts,
+        depth: 0,
+        nesting: Nesting::new(),
+        first_assign: HashMap::new(),
+        functions: HashSet::new(),
+        assigning: None,
+        locals: HashSet::new(),
+    };
+    l.collect_names(root);
+    l.stmt(root, 0, None);
+    l.facts
+}
+
+struct Lowerer<'a> {
+    src: &'a [u8],
+    lines: LineIndex<'a>,
+    facts: FileFacts,
+    depth: usize,
+    nesting: Nesting,
+    /// Variable name → byte offset of its first assignment in the file.
+    first_assign: HashMap<String, usize>,
+    /// Names of the functions the script defines.
+    functions: HashSet<String>,
+    /// The assignment being lowered: (name, start byte). `X=${X:-d}` reads
+    /// the environment's X when nothing assigned X before.
+    assigning: Option<(String, usize)>,
+    /// Names declared `local` (`declare`, `typeset`) in a function scope.
+    locals: HashSet<(ScopeId, String)>,
+}
+
+fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
+    let mut c = node.walk();
+    node.named_children(&mut c).collect()
+}
+
+/// Children with their field names.
+fn fielded_children<'t>(node: Node<'t>) -> Vec<(Option<&'static str>, Node<'t>)> {
+    let mut c = node.walk();
+    let kids: Vec<Node<'t>> = node.children(&mut c).collect();
+    kids.into_iter()
+        .enumerate()
+        .map(|(i, k)| (node.field_name_for_child(i as u32), k))
+        .collect()
+}
+
+/// The HTTP clients whose command lines are lowered into calls.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Client {
+    Curl,
+    Wget,
+    Httpie,
+}
+
+fn client_for(name: &str) -> Option<Client> {
+    match name.rsplit('/').next().unwrap_or(name) {
+        "curl" => Some(Client::Curl),
+        "wget" => Some(Client::Wget),
+        "http" | "https" | "xh" | "xhs" => Some(Client::Httpie),
+        _ => None,
+    }
+}
+
+/// What a client option does with its value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Opt {
+    Header,
+    /// `k=v&k2=v2` form fields.
+    Form,
+    Url,
+    Bearer,
+    /// httpie's `--auth` value and `--auth-type` (a token with `bearer`).
+    Auth,
+    AuthType,
+    /// Takes a value that carries neither endpoint nor token.
+    Skip,
+    /// A flag without a value.
+    Flag,
+}
+
+fn curl_long(name: &str) -> Opt {
+    match name {
+        "header" | "proxy-header" => Opt::Header,
+        "data" | "data-raw" | "data-binary" | "data-urlencode" | "data-ascii" | "form" | "form-string" => Opt::Form,
+        "url" => Opt::Url,
+        "oauth2-bearer" => Opt::Bearer,
+        "request" | "user" | "output" | "user-agent" | "referer" | "cookie" | "cookie-jar" | "max-time"
+        | "connect-timeout" | "write-out" | "retry" | "retry-delay" | "retry-max-time" | "proxy" | "upload-file"
+        | "cacert" | "capath" | "cert" | "key" | "config" | "range" | "limit-rate" | "resolve" | "interface"
+        | "json" | "trace" | "trace-ascii" | "dump-header" | "stderr" | "continue-at" | "max-filesize"
+        | "max-redirs" | "speed-limit" | "speed-time" | "local-port" | "dns-servers" | "connect-to" | "aws-sigv4"
+        | "variable" | "expand-url" | "url-query" | "netrc-file" | "ciphers" | "proxy-user" | "socks5"
+        | "socks5-hostname" | "unix-socket" | "output-dir" | "create-file-mode" => Opt::Skip,
+        _ => Opt::Flag,
+    }
+}
+
+fn curl_short(c: char) -> Opt {
+    match c {
+        'H' => Opt::Header,
+        'd' | 'F' => Opt::Form,
+        'X' | 'u' | 'o' | 'A' | 'e' | 'b' | 'c' | 'm' | 'w' | 'x' | 'T' | 'K' | 'r' | 'Y' | 'y' | 'z' | 'C' | 'D'
+        | 'E' | 'P' | 'Q' | 't' | 'U' => Opt::Skip,
+        _ => Opt::Flag,
+    }
+}
+
+fn wget_long(name: &str) -> Opt {
+    match name {
+        "header" => Opt::Header,
+        "post-data" | "body-data" => Opt::Form,
+        "output-document" | "output-file" | "append-output" | "user" | "password" | "http-user" | "http-password"
+        | "user-agent" | "referer" | "tries" | "timeout" | "method" | "load-cookies" | "save-cookies"
+        | "directory-prefix" | "input-file" | "post-file" | "body-file" | "ca-certificate" | "certificate"
+        | "private-key" | "wait" | "limit-rate" => Opt::Skip,
+        _ => Opt::Flag,
+    }
+}
+
+fn wget_short(c: char) -> Opt {
+    match c {
+        'O' | 'o' | 'a' | 'U' | 't' | 'T' | 'P' | 'i' | 'w' | 'e' | 'B' => Opt::Skip,
+        _ => Opt::Flag,
+    }
+}
+
+fn httpie_long(name: &str) -> Opt {
+    match name {
+        "auth" => Opt::Auth,
+        "auth-type" => Opt::AuthType,
+        "bearer" => Opt::Bearer,
+        "output" | "session" | "session-read-only" | "verify" | "cert" | "cert-key" | "timeout" | "proxy" | "print"
+        | "pretty" | "style" | "format-options" | "max-redirects" | "ssl" | "ciphers" | "default-scheme"
+        | "boundary" | "raw" | "response-charset" | "response-mime" | "unsorted" | "max-headers" => Opt::Skip,
+        _ => Opt::Flag,
+    }
+}
+
+fn httpie_short(c: char) -> Opt {
+    match c {
+        'a' => Opt::Auth,
+        'A' => Opt::AuthType,
+        'o' | 'p' | 's' => Opt::Skip,
+        _ => Opt::Flag,
+    }
+}
+
+/// What a client's command line says, option by option.
+#[derive(Default)]
+struct Collected {
+    urls: Vec<Expr>,
+    headers: Vec<(Expr, Expr)>,
+    data: Vec<(Expr, Expr)>,
+    auth: Option<Parts>,
+    bearer: bool,
+}
+
+/// A word split into literal and expanded parts, so that option syntax
+/// (`--header=…`, `Name: value`, `k=v&k2=v2`) can be read across expansions.
+type Parts = Vec<Expr>;
+
+impl<'a> Lowerer<'a> {
+    fn text(&self, node: Node) -> &'a str {
+        node.utf8_text(self.src).unwrap_or("")
+    }
+
+    fn span(&self, node: Node) -> Span {
+        self.lines.node_span(node)
+    }
+
+    /// Names assigned anywhere (and where first), and the functions defined.
+    /// Iterative: deep files cost no stack here.
+    fn collect_names(&mut self, root: Node) {
+        let mut cursor = root.walk();
+        loop {
+            let node = cursor.node();
+            match node.kind() {
+                "variable_assignment" => {
+                    if let Some(n) = node.child_by_field_name("name") {
+                        let name = self.text(n).to_string();
+                        self.note_assigned(name, node.start_byte());
+                    }
+                }
+                "for_statement" | "c_style_for_statement" => {
+                    if let Some(v) = node.child_by_field_name("variable") {
+                        let name = self.text(v).to_string();
+                        self.note_assigned(name, node.start_byte());
+                    }
+                }
+                "function_definition" => {
+                    if let Some(n) = node.child_by_field_name("name") {
+                        self.functions.insert(self.text(n).to_string());
+                    }
+                }
+                "command" => {
+                    if let Some(names) = self.read_targets(node) {
+                        for n in names {
+                            let name = self.text(n).to_string();
+                            self.note_assigned(name, node.start_byte());
+                        }
+                    }
+                }
+                _ => {}
+            }
+            if cursor.goto_first_child() {
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return;
+                }
+            }
+        }
+    }
+
+    fn note_assigned(&mut self, name: String, at: usize) {
+        let e = self.first_assign.entry(name).or_insert(at);
+        *e = (*e).min(at);
+    }
+
+    /// The variables `read [-r] A B` assigns (with the command node).
+    fn read_targets<'t>(&self, cmd: Node<'t>) -> Option<Vec<Node<'t>>> {
+        let name = cmd.child_by_field_name("name")?;
+        if self.text(name) != "read" {
+            return None;
+        }
+        let mut c = cmd.walk();
+        let args: Vec<Node<'t>> = cmd.children_by_field_name("argument", &mut c).collect();
+        let mut out = Vec::new();
+        let mut skip_next = false;
+        for a in args {
+            let t = self.text(a);
+            if skip_next {
+                skip_next = false;
+                continue;
+            }
+            if let Some(flag) = t.strip_prefix('-') {
+                // -a/-d/-n/-p/-t/-u take a value.
+                skip_next = flag.len() == 1 && "adnNptu".contains(flag);
+                continue;
+            }
+            if a.kind() == "word" {
+                out.push(a);
+            }
+        }
+        Some(out)
+    }
+
+    // ------------------------------------------------------------------
+    // Statements
+    // ------------------------------------------------------------------
+
+    fn stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        if self.nesting.too_deep(self.depth) {
+            return;
+        }
+        self.depth += 1;
+        self.stmt_inner(node, scope, guard);
+        self.depth -= 1;
+    }
+
+    fn stmts(&mut self, nodes: &[Node], scope: ScopeId, guard: Option<&Expr>) {
+        for n in nodes {
+            self.stmt(*n, scope, guard);
+        }
+    }
+
+    fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        match node.kind() {
+            "variable_assignment" => {
+                // In a function, a variable not declared local is the
+                // script's global: uses outside the function see it too.
+                if let Some(i) = self.assignment(node, scope, scope, guard) {
+                    let global = match &self.facts.assigns[i].target.kind {
+                        ExprKind::Name(n) => scope != 0 && !self.locals.contains(&(scope, n.clone())),
+                        _ => false,
+                    };
+                    if global {
+                        let mut copy = self.facts.assigns[i].clone();
+                        copy.scope = 0;
+                        self.facts.assigns.push(copy);
+                    }
+                }
+            }
+            "variable_assignments" => {
+                for a in named_children(node) {
+                    self.stmt(a, scope, guard);
+                }
+            }
+            "declaration_command" => {
+                // `local`/`declare`/`typeset` inside a function make a local;
+                // `export`/`readonly` (and any at top level) a global.
+                let keyword = node.child(0).map(|k| self.text(k)).unwrap_or("");
+                let target_scope = if matches!(keyword, "local" | "declare" | "typeset") {
+                    scope
+                } else {
+                    0
+                };
+                for a in named_children(node) {
+                    let name = match a.kind() {
+                        "variable_assignment" => a.child_by_field_name("name"),
+                        "variable_name" => Some(a),
+                        _ => None,
+                    };
+                    if let (Some(n), true) = (name, target_scope != 0) {
+                        self.locals.insert((scope, self.text(n).to_string()));
+                    }
+                    if a.kind() == "variable_assignment" {
+                        self.assignment(a, scope, target_scope, guard);
+                    }
+                }
+            }
+            "command" => {
+                self.command(node, scope, guard, true);
+            }
+            "function_definition" => self.function(node, scope),
+            "if_statement" => self.if_statement(node, scope, guard),
+            "case_statement" => {
+                let value = node
+                    .child_by_field_name("value")
+                    .map(|v| self.word(v, scope))
+                    .unwrap_or_else(|| Expr::unknown(self.span(node)));
+                for item in named_children(node) {
+                    if item.kind() != "case_item" {
+                        continue;
+                    }
+                    let mut body = Vec::new();
+                    let mut patterns = vec![value.clone()];
+                    for (field, k) in fielded_children(item) {
+                        if !k.is_named() {
+                            continue;
+                        }
+                        if field == Some("value") {
+                            patterns.push(self.word(k, scope));
+                        } else {
+                            body.push(k);
+                        }
+                    }
+                    let g = Expr::new(ExprKind::Test(patterns), self.span(item));
+                    self.stmts(&body, scope, Some(&g));
+                }
+            }
+            "for_statement" => {
+                let mut values = Vec::new();
+                let mut var = None;
+                let mut body = None;
+                for (field, k) in fielded_children(node) {
+                    match field {
+                        Some("variable") => var = Some(k),
+                        Some("value") => values.push(self.word(k, scope)),
+                        Some("body") => body = Some(k),
+                        _ => {}
+                    }
+                }
+                if let Some(v) = var {
+                    let sp = self.span(node);
+                    // One run-time pick among the listed words (like `for x in list`).
+                    let list = Expr::new(ExprKind::List(values), sp);
+                    let value = Expr::new(ExprKind::Index(Box::new(list), Box::new(Expr::unknown(sp))), sp);
+                    let target = Expr::new(ExprKind::Name(self.text(v).to_string()), self.span(v));
+                    self.facts.assigns.push(Assign {
+                        scope,
+                        target,
+                        value,
+                        guard: guard.cloned(),
+                        span: sp,
+                    });
+                }
+                if let Some(b) = body {
+                    self.stmt(b, scope, guard);
+                }
+            }
+            "while_statement" | "until_statement" => {
+                for (field, k) in fielded_children(node) {
+                    if !k.is_named() {
+                        continue;
+                    }
+                    match field {
+                        Some("condition") => {
+                            self.condition(k, scope, guard);
+                        }
+                        _ => self.stmt(k, scope, guard),
+                    }
+                }
+            }
+            "redirected_statement" => {
+                if let Some(b) = node.child_by_field_name("body") {
+                    self.stmt(b, scope, guard);
+                }
+            }
+            "pipeline" => {
+                for c in named_children(node) {
+                    self.stmt(c, scope, guard);
+                }
+            }
+            "test_command" => {
+                self.condition(node, scope, guard);
+            }
+            "comment" | "heredoc_body" | "file_redirect" | "heredoc_redirect" | "herestring_redirect" => {}
+            // program, compound_statement, subshell, do_group, list,
+            // negated_command, else/elif clauses reached directly…
+            _ => {
+                for c in named_children(node) {
+                    self.stmt(c, scope, guard);
+                }
+            }
+        }
+    }
+
+    /// A condition: a test becomes the guard's expression; a command is
+    /// lowered as a statement (its calls are seen) and guards opaquely.
+    fn condition(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) -> Expr {
+        match node.kind() {
+            "test_command" => {
+                let mut ops = Vec::new();
+                for c in named_children(node) {
+                    self.test_operands(c, scope, &mut ops, 0);
+                }
+                Expr::new(ExprKind::Test(ops), self.span(node))
+            }
+            "negated_command" => {
+                let inner = named_children(node);
+                match inner.first() {
+                    Some(i) => self.condition(*i, scope, guard),
+                    None => Expr::unknown(self.span(node)),
+                }
+            }
+            "list" => {
+                let mut ops = Vec::new();
+                for c in named_children(node) {
+                    let e = self.condition(c, scope, guard);
+                    ops.push(e);
+                }
+                Expr::new(ExprKind::Test(ops), self.span(node))
+            }
+            _ => {
+                self.stmt(node, scope, guard);
+                Expr::unknown(self.span(node))
+            }
+        }
+    }
+
+    fn test_operands(&mut self, node: Node, scope: ScopeId, ops: &mut Vec<Expr>, depth: usize) {
+        if depth > 16 || self.nesting.too_deep(self.depth + depth) {
+            return;
+        }
+        match node.kind() {
+            "binary_expression" | "unary_expression" | "parenthesized_expression" | "negated_expression" => {
+                for c in named_children(node) {
+                    self.test_operands(c, scope, ops, depth + 1);
+                }
+            }
+            "test_operator" => {}
+            _ => ops.push(self.word(node, scope)),
+        }
+    }
+
+    fn if_statement(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        let mut cond: Option<Expr> = None;
+        let mut body = Vec::new();
+        for (field, k) in fielded_children(node) {
+            if !k.is_named() {
+                continue;
+            }
+            match (field, k.kind()) {
+                (Some("condition"), _) => {
+                    let c = self.condition(k, scope, guard);
+                    cond = Some(c);
+                }
+                (_, "elif_clause") | (_, "else_clause") => {}
+                _ => body.push(k),
+            }
+        }
+        let g = cond.as_ref().or(guard).cloned();
+        self.stmts(&body, scope, g.as_ref());
+        for alt in named_children(node) {
+            match alt.kind() {
+                "elif_clause" => {
+                    // Before `then`: the condition; after: the body.
+                    let mut seen_then = false;
+                    let mut ec: Option<Expr> = None;
+                    let mut ebody = Vec::new();
+                    for k in {
+                        let mut c = alt.walk();
+                        alt.children(&mut c).collect::<Vec<_>>()
+                    } {
+                        if k.kind() == "then" {
+                            seen_then = true;
+                            continue;
+                        }
+                        if !k.is_named() {
+                            continue;
+                        }
+                        if seen_then {
+                            ebody.push(k);
+                        } else {
+                            let c = self.condition(k, scope, g.as_ref());
+                            ec = Some(c);
+                        }
+                    }
+                    let eg = ec.or_else(|| g.clone());
+                    self.stmts(&ebody, scope, eg.as_ref());
+                }
+                "else_clause" => {
+                    let kids = named_children(alt);
+                    self.stmts(&kids, scope, g.as_ref());
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// `name=value`, lowered in `scope`, assigned in `target_scope`; the
+    /// index of the assignment made.
+    fn assignment(&mut self, node: Node, scope: ScopeId, target_scope: ScopeId, guard: Option<&Expr>) -> Option<usize> {
+        let name = node.child_by_field_name("name")?;
+        if name.kind() != "variable_name" {
+            // `arr[i]=…`: not modelled, but its value may hold calls.
+            if let Some(v) = node.child_by_field_name("value") {
+                self.word(v, scope);
+            }
+            return None;
+        }
+        let n = self.text(name).to_string();
+        let outer = self.assigning.replace((n.clone(), node.start_byte()));
+        let value = match node.child_by_field_name("value") {
+            Some(v) => self.word(v, scope),
+            None => Expr::new(ExprKind::Str(String::new()), self.span(node)),
+        };
+        self.assigning = outer;
+        // `X+=more` appends.
+        let append = {
+            let mut c = node.walk();
+            let appended = node.children(&mut c).any(|k| k.kind() == "+=");
+            appended
+        };
+        let value = if append {
+            let sp = value.span;
+            let current = self.var(&n, self.span(name), node.start_byte());
+            Expr::new(ExprKind::Concat(vec![current, value]), sp)
+        } else {
+            value
+        };
+        let sp = self.span(node);
+        self.facts.assigns.push(Assign {
+            scope: target_scope,
+            target: Expr::new(ExprKind::Name(n), self.span(name)),
+            value,
+            guard: guard.cloned(),
+            span: sp,
+        });
+        Some(self.facts.assigns.len() - 1)
+    }
+
+    fn function(&mut self, node: Node, parent: ScopeId) {
+        let name = node
+            .child_by_field_name("name")
+            .map(|n| self.text(n).to_string())
+            .unwrap_or_default();
+        let sp = self.span(node);
+        let scope = self.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
+        self.facts.scopes[scope].params = POSITIONAL.iter().map(|p| p.to_string()).collect();
+        if !name.is_empty() {
+            let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
+            self.facts.assigns.push(Assign {
+                scope: parent,
+                target: Expr::new(ExprKind::Name(name), name_span),
+                value: Expr::new(ExprKind::Func(scope), sp),
+                guard: None,
+                span: sp,
+            });
+        }
+        if let Some(body) = node.child_by_field_name("body") {
+            self.stmt(body, scope, None);
+        }
+    }
+
+    /// A simple command. Returns its value when it has one: the call of an
+    /// HTTP client or of a script function, or what `echo`/`printf` prints.
+    fn command(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>, statement: bool) -> Option<Expr> {
+        let sp = self.span(node);
+        let mut name: Option<Node> = None;
+        let mut args: Vec<Node> = Vec::new();
+        for (field, k) in fielded_children(node) {
+            match (field, k.kind()) {
+                (Some("name"), _) => name = Some(k),
+                (Some("argument"), _) => args.push(k),
+                // `TOKEN=x curl …`: the prefix sets the variable for the command.
+                (_, "variable_assignment") => {
+                    self.assignment(k, scope, scope, guard);
+                }
+                _ => {}
+            }
+        }
+        let name = name?;
+        let cmd = self.text(name).to_string();
+        if let Some(targets) = self.read_targets(node) {
+            for t in targets {
+                let target = Expr::new(ExprKind::Name(self.text(t).to_string()), self.span(t));
+                self.facts.assigns.push(Assign {
+                    scope,
+                    target,
+                    value: Expr::unknown(sp),
+                    guard: guard.cloned(),
+                    span: sp,
+                });
+            }
+            return None;
+        }
+        let call = if let Some(client) = client_for(&cmd) {
+            let callee = Expr::new(ExprKind::Name(cmd.clone()), self.span(name));
+            let call_args = self.client_args(client, &args, scope);
+            Call {
+                callee,
+                args: call_args,
+                is_new: false,
+            }
+        } else if self.functions.contains(&cmd) {
+            let callee = Expr::new(ExprKind::Name(cmd.clone()), self.span(name));
+            let call_args = args
+                .iter()
+                .map(|a| Arg {
+                    name: None,
+                    value: self.word(*a, scope),
+                })
+                .collect();
+            Call {
+                callee,
+                args: call_args,
+                is_new: false,
+            }
+        } else {
+            // Any other command: its words may still hold calls and env reads.
+            let values: Vec<Expr> = args.iter().map(|a| self.word(*a, scope)).collect();
+            return match cmd.as_str() {
+                "echo" | "printf" => values
+                    .into_iter()
+                    .find(|v| !v.as_str().is_some_and(|s| s.starts_with('-'))),
+                _ => None,
+            };
+        };
+        let e = Expr::new(ExprKind::Call(Arc::new(call)), sp);
+        self.facts.calls.push(CallSite {
+            scope,
+            expr: e.clone(),
+            statement,
+        });
+        Some(e)
+    }
+
+    /// A client's command line as call arguments: URLs positional,
+    /// `headers` and `data` dicts.
+    fn client_args(&mut self, client: Client, args: &[Node], scope: ScopeId) -> Vec<Arg> {
+        let mut got = Collected::default();
+        let mut pending: Option<Opt> = None;
+        let mut httpie_url_seen = false;
+        let mut options_done = false;
+        for a in args {
+            let parts = self.parts(*a, scope);
+            if let Some(opt) = pending.take() {
+                self.apply(opt, parts, &mut got);
+                continue;
+            }
+            let lead = parts.first().and_then(|p| p.as_str()).unwrap_or("");
+            if !options_done && lead == "--" && parts.len() == 1 {
+                options_done = true;
+                continue;
+            }
+            if !options_done && lead.starts_with("--") {
+                // --name or --name=value
+                let (name, inline) = match lead[2..].split_once('=') {
+                    Some((n, _)) => (n.to_string(), true),
+                    None => (lead[2..].to_string(), false),
+                };
+                let opt = match client {
+                    Client::Curl => curl_long(&name),
+                    Client::Wget => wget_long(&name),
+                    Client::Httpie => httpie_long(&name),
+                };
+                if opt == Opt::Flag {
+                    continue;
+                }
+                if inline {
+                    let value = split_at_char(&parts, '=', &self.lines)
+                        .map(|(_, v)| v)
+                        .unwrap_or_default();
+                    self.apply(opt, value, &mut got);
+                } else {
+                    pending = Some(opt);
+                }
+                continue;
+            }
+            if !options_done && lead.starts_with('-') && lead.len() > 1 {
+                // A cluster of short flags; the last may take a value, inline or next.
+                let letters: Vec<(usize, char)> = lead.char_indices().skip(1).collect();
+                for (i, ch) in letters {
+                    let opt = match client {
+                        Client::Curl => curl_short(ch),
+                        Client::Wget => wget_short(ch),
+                        Client::Httpie => httpie_short(ch),
+                    };
+                    if opt == Opt::Flag {
+                        continue;
+                    }
+                    let rest_at = i + ch.len_utf8();
+                    if rest_at < lead.len() || parts.len() > 1 {
+                        let value = drop_prefix(&parts, rest_at, &self.lines);
+                        self.apply(opt, value, &mut got);
+                    } else {
+                        pending = Some(opt);
+                    }
+                    break;
+                }
+                continue;
+            }
+            match client {
+                Client::Httpie => {
+                    let is_method = parts.len() == 1
+                        && !lead.is_empty()
+                        && lead.chars().all(|c| c.is_ascii_uppercase())
+                        && !httpie_url_seen;
+                    if is_method {
+                        continue;
+                    }
+                    if !httpie_url_seen {
+                        httpie_url_seen = true;
+                        got.urls.push(concat(parts, self.span(*a)));
+                        continue;
+                    }
+                    // Request items: Header:Value, field=value, field:=json, param==value.
+                    let eq = first_literal_pos(&parts, '=');
+                    let colon = first_literal_pos(&parts, ':');
+                    match (colon, eq) {
+                        (Some(c), e) if e.is_none_or(|e| c < e) => {
+                            if let Some((k, v)) = split_at_char(&parts, ':', &self.lines) {
+                                got.headers.push((concat(k, self.span(*a)), concat(v, self.span(*a))));
+                            }
+                        }
+                        (_, Some(_)) => {
+                            if let Some((k, v)) = split_at_char(&parts, '=', &self.lines) {
+                                let v = strip_leading(v, '=', &self.lines);
+                                got.data.push((concat(k, self.span(*a)), concat(v, self.span(*a))));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                _ => got.urls.push(concat(parts, self.span(*a))),
+            }
+        }
+        // httpie `-A bearer -a TOKEN`: the Authorization header it sends.
+        if let (true, Some(auth)) = (got.bearer, got.auth.take()) {
+            self.apply(Opt::Bearer, auth, &mut got);
+        }
+        let Collected {
+            urls, headers, data, ..
+        } = got;
+        let mut out: Vec<Arg> = urls.into_iter().map(|u| Arg { name: None, value: u }).collect();
+        let whole = args
+            .first()
+            .map(|f| {
+                self.lines.span(
+                    f.start_byte(),
+                    args.last().map(|l| l.end_byte()).unwrap_or(f.end_byte()),
+                )
+            })
+            .unwrap_or_default();
+        if !headers.is_empty() {
+            out.push(Arg {
+                name: Some("headers".into()),
+                value: Expr::new(ExprKind::Dict(headers), whole),
+            });
+        }
+        if !data.is_empty() {
+            out.push(Arg {
+                name: Some("data".into()),
+                value: Expr::new(ExprKind::Dict(data), whole),
+            });
+        }
+        out
+    }
+
+    fn apply(&self, opt: Opt, parts: Parts, got: &mut Collected) {
+        let Some(sp) = whole_span(&parts) else { return };
+        match opt {
+            Opt::Header => {
+                match split_at_char(&parts, ':', &self.lines) {
+                    Some((k, v)) => {
+                        let k = trim_parts(k);
+                        let v = trim_parts(v);
+                        got.headers.push((concat(k, sp), concat(v, sp)));
+                    }
+                    // `-H "$AUTH"`: a whole header line held in a variable.
+                    None => got.headers.push((Expr::unknown(sp), concat(parts, sp))),
+                }
+            }
+            Opt::Form => {
+                // `@file` reads the body from a file: nothing to see.
+                if parts
+                    .first()
+                    .and_then(|p| p.as_str())
+                    .is_some_and(|s| s.starts_with('@'))
+                {
+                    return;
+                }
+                for field in split_all(&parts, '&', &self.lines) {
+                    if let Some((k, v)) = split_at_char(&field, '=', &self.lines) {
+                        got.data.push((concat(k, sp), concat(v, sp)));
+                    }
+                }
+            }
+            Opt::Url => got.urls.push(concat(parts, sp)),
+            Opt::Bearer => {
+                // The header the option stands for.
+                let scheme = Expr::new(ExprKind::Str("Bearer ".into()), sp);
+                let mut v = vec![scheme];
+                v.extend(parts);
+                let header = catalog_header_name();
+                got.headers
+                    .push((Expr::new(ExprKind::Str(header), sp), Expr::new(ExprKind::Concat(v), sp)));
+            }
+            Opt::Auth => got.auth = Some(parts),
+            Opt::AuthType => got.bearer = parts.first().and_then(|p| p.as_str()) == Some("bearer"),
+            Opt::Skip | Opt::Flag => {}
+        }
+    }
+
+    // ------------------------------------------------------------------
+    // Words
+    // ------------------------------------------------------------------
+
+    /// A word's value.
+    fn word(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let sp = self.span(node);
+        if node.kind() == "array" {
+            let items = named_children(node).into_iter().map(|c| self.word(c, scope)).collect();
+            return Expr::new(ExprKind::List(items), sp);
+        }
+        let parts = self.parts(node, scope);
+        concat(parts, sp)
+    }
+
+    /// A word as literal and expanded parts, adjacent literals merged.
+    fn parts(&mut self, node: Node, scope: ScopeId) -> Parts {
+        let mut out = Vec::new();
+        if self.nesting.too_deep(self.depth) {
+            out.push(Expr::unknown(self.span(node)));
+            return out;
+        }
+        self.depth += 1;
+        self.parts_into(node, scope, &mut out);
+        self.depth -= 1;
+        merge_literals(out, &self.lines)
+    }
+
+    fn parts_into(&mut self, node: Node, scope: ScopeId, out: &mut Parts) {
+        let sp = self.span(node);
+        match node.kind() {
+            "word" | "extglob_pattern" | "regex" => {
+                out.push(Expr::new(ExprKind::Str(unquote_word(self.text(node))), sp));
+            }
+            "number" => out.push(Expr::new(ExprKind::Str(self.text(node).to_string()), sp)),
+            "raw_string" => {
+                let t = self.text(node);
+                let inner = t.strip_prefix('\'').and_then(|t| t.strip_suffix('\'')).unwrap_or(t);
+                let inner_span = self
+                    .lines
+                    .span(node.start_byte() + 1, node.end_byte().saturating_sub(1));
+                out.push(Expr::new(ExprKind::Str(inner.to_string()), inner_span));
+            }
+            "ansi_c_string" => {
+                let t = self.text(node);
+                let inner = t.strip_prefix("$'").and_then(|t| t.strip_suffix('\'')).unwrap_or(t);
+                out.push(Expr::new(ExprKind::Str(unescape(inner)), sp));
+            }
+            "string" | "translated_string" => {
+                for c in named_children(node) {
+                    match c.kind() {
+                        "string_content" => {
+                            let s = unescape_dquoted(self.text(c));
+                            out.push(Expr::new(ExprKind::Str(s), self.span(c)));
+                        }
+                        _ => self.parts_into(c, scope, out),
+                    }
+                }
+            }
+            "concatenation" => {
+                for c in named_children(node) {
+                    self.parts_into(c, scope, out);
+                }
+            }
+            "simple_expansion" => {
+                let name = named_children(node).into_iter().next();
+                match name {
+                    Some(n) if n.kind() == "variable_name" => {
+                        let v = self.var(self.text(n), sp, node.start_byte());
+                        out.push(v);
+                    }
+                    _ => out.push(Expr::unknown(sp)),
+                }
+            }
+            "expansion" => out.push(self.expansion(node, scope)),
+            "command_substitution" => out.push(self.substitution(node, scope)),
+            "arithmetic_expansion" => out.push(Expr::new(ExprKind::Number, sp)),
+            "process_substitution" => {
+                for c in named_children(node) {
+                    self.stmt(c, scope, None);
+                }
+                out.push(Expr::unknown(sp));
+            }
+            _ => out.push(Expr::unknown(sp)),
+        }
+    }
+
+    /// `$NAME`: a script variable, a function's positional parameter, or the
+    /// environment's variable.
+    fn var(&mut self, name: &str, span: Span, at: usize) -> Expr {
+        if POSITIONAL.contains(&name) {
+            return Expr::new(ExprKind::Name(name.to_string()), span);
+        }
+        if !name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') {
+            return Expr::unknown(span); // $?, $@, $#, $0…
+        }
+        let from_env = match self.first_assign.get(name) {
+            None => true,
+            // `X=${X:-default}`: nothing assigned X before, so the environment did.
+            Some(&first) => self
+                .assigning
+                .as_ref()
+                .is_some_and(|(n, start)| n == name && first >= *start && at >= *start),
+        };
+        if from_env {
+            if !self.facts.env_reads.iter().any(|e| e == name) {
+                self.facts.env_reads.push(name.to_string());
+            }
+            Expr::new(ExprKind::Env(name.to_string()), span)
+        } else {
+            Expr::new(ExprKind::Name(name.to_string()), span)
+        }
+    }
+
+    /// `${…}`: a plain reference, a default (`:-`, `-`, `:=`, `=`), a
+    /// pattern replacement (`/from/to`), or a suffix/prefix strip.
+    fn expansion(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let sp = self.span(node);
+        let kids = fielded_children(node);
+        let Some(name_idx) = kids.iter().position(|(_, k)| k.kind() == "variable_name") else {
+            return Expr::unknown(sp);
+        };
+        // `${#X}`, `${!X}`: a length or an indirection.
+        if kids[..name_idx].iter().any(|(f, _)| *f == Some("operator")) {
+            return Expr::unknown(sp);
+        }
+        let var = self.var(self.text(kids[name_idx].1), sp, node.start_byte());
+        let rest: Vec<(Option<&str>, Node)> = kids[name_idx + 1..]
+            .iter()
+            .copied()
+            .filter(|(_, k)| k.kind() != "}")
+            .collect();
+        let Some((_, op)) = rest.first().copied() else {
+            return var;
+        };
+        let op = self.text(op).to_string();
+        let operands: Vec<Node> = rest[1..]
+            .iter()
+            .filter(|(f, k)| *f != Some("operator") && k.is_named())
+            .map(|(_, k)| *k)
+            .collect();
+        match op.as_str() {
+            ":-" | "-" | ":=" | "=" => {
+                let mut parts = Vec::new();
+                for o in &operands {
+                    parts.extend(self.parts(*o, scope));
+                }
+                let default = concat(merge_literals(parts, &self.lines), sp);
+                Expr::new(
+                    ExprKind::Alt {
+                        cond: None,
+                        alts: vec![var, default],
+                    },
+                    sp,
+                )
+            }
+            "/" | "//" if operands.len() == 2 => {
+                let from = self.word(operands[0], scope);
+                let to = self.word(operands[1], scope);
+                let callee = Expr::new(ExprKind::Member(Box::new(var), "replace".into()), sp);
+                Expr::new(
+                    ExprKind::Call(Arc::new(Call {
+                        callee,
+                        args: vec![
+                            Arg {
+                                name: None,
+                                value: from,
+                            },
+                            Arg { name: None, value: to },
+                        ],
+                        is_new: false,
+                    })),
+                    sp,
+                )
+            }
+            // `${X%/}`, `${X#prefix}`: close enough to X for hosts and tokens.
+            "%" | "%%" | "#" | "##" => var,
+            _ => Expr::unknown(sp),
+        }
+    }
+
+    /// `$(…)` / `` `…` ``: the value of its last pipeline or command.
+    fn substitution(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let sp = self.span(node);
+        let kids = named_children(node);
+        let mut value = None;
+        for k in kids {
+            value = self.valued(k, scope);
+        }
+        value.unwrap_or_else(|| Expr::unknown(sp))
+    }
+
+    /// The value of a command inside a substitution: `curl …` is its call;
+    /// `curl … | jq -r .access_token` is that field of the call's response.
+    fn valued(&mut self, node: Node, scope: ScopeId) -> Option<Expr> {
+        if self.nesting.too_deep(self.depth) {
+            return None;
+        }
+        self.depth += 1;
+        let r = match node.kind() {
+            "command" => self.command(node, scope, None, false),
+            "redirected_statement" => node.child_by_field_name("body").and_then(|b| self.valued(b, scope)),
+            "pipeline" => {
+                let cmds = named_children(node);
+                let mut value: Option<Expr> = None;
+                for (i, c) in cmds.iter().enumerate() {
+                    if i > 0 {
+                        if let Some(path) = self.jq_path(*c) {
+                            value = value.map(|v| {
+                                path.into_iter().fold(v, |acc, (field, fsp)| {
+                                    Expr::new(ExprKind::Member(Box::new(acc), field), fsp)
+                                })
+                            });
+                            continue;
+                        }
+                    }
+                    // A text filter (`tr`, `sed`) passes the value through.
+                    let v = self.valued(*c, scope);
+                    if i == 0 || v.is_some() {
+                        value = v;
+                    }
+                }
+                value
+            }
+            _ => {
+                self.stmt(node, scope, None);
+                None
+            }
+        };
+        self.depth -= 1;
+        r
+    }
+
+    /// `jq -r '.a.b'` → [a, b]; any other filter → None.
+    fn jq_path(&self, cmd: Node) -> Option<Vec<(String, Span)>> {
+        if cmd.kind() != "command" {
+            return None;
+        }
+        let name = cmd.child_by_field_name("name")?;
+        if self.text(name) != "jq" {
+            return None;
+        }
+        let mut c = cmd.walk();
+        let args: Vec<Node> = cmd.children_by_field_name("argument", &mut c).collect();
+        let filter = args.into_iter().find(|a| !self.text(*a).starts_with('-'))?;
+        let t = self.text(filter).trim_matches(['\'', '"']);
+        let sp = self.span(filter);
+        let fields: Vec<(String, Span)> = t
+            .strip_prefix('.')?
+            .split('.')
+            .map(|f| (f.trim_end_matches(['?']).to_string(), sp))
+            .collect();
+        fields
+            .iter()
+            .all(|(f, _)| !f.is_empty() && f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            .then_some(fields)
+    }
+}
+
+/// The header name the catalog knows for tokens (`Authorization`).
+fn catalog_header_name() -> String {
+    crate::catalog::catalog()
+        .header_names()
+        .first()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// An unquoted word's text with backslash escapes removed.
+fn unquote_word(t: &str) -> String {
+    if !t.contains('\\') {
+        return t.to_string();
+    }
+    let mut out = String::with_capacity(t.len());
+    let mut chars = t.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('\n') | None => {}
+                Some(o) => out.push(o),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Inside double quotes only `\$`, `` \` ``, `\"`, `\\` and a newline are escapes.
+fn unescape_dquoted(t: &str) -> String {
+    if !t.contains('\\') {
+        return t.to_string();
+    }
+    let mut out = String::with_capacity(t.len());
+    let mut chars = t.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.peek() {
+                Some('$' | '`' | '"' | '\\') => out.push(chars.next().unwrap_or('\\')),
+                Some('\n') => {
+                    chars.next();
+                }
+                _ => out.push(c),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// One expression for parts: a string, the single part, or a `Concat`.
+fn concat(parts: Parts, span: Span) -> Expr {
+    match parts.len() {
+        0 => Expr::new(ExprKind::Str(String::new()), span),
+        1 => parts.into_iter().next().unwrap_or_else(|| Expr::unknown(span)),
+        _ => Expr::new(ExprKind::Concat(parts), span),
+    }
+}
+
+fn whole_span(parts: &Parts) -> Option<Span> {
+    let first = parts.first()?;
+    let last = parts.last()?;
+    Some(Span {
+        start: first.span.start,
+        end: last.span.end,
+        line: first.span.line,
+        col: first.span.col,
+        end_line: last.span.end_line,
+        end_col: last.span.end_col,
+    })
+}
+
+/// A literal's sub-span: exact when the literal is written as is (no
+/// quotes or escapes in between), else the whole literal.
+fn sub_span(lit: &Expr, from: usize, to: usize, lines: &LineIndex) -> Span {
+    let s = lit.as_str().unwrap_or("");
+    if lit.span.end - lit.span.start == s.len() {
+        lines.span(lit.span.start + from, lit.span.start + to)
+    } else {
+        lit.span
+    }
+}
+
+fn merge_literals(parts: Parts, lines: &LineIndex) -> Parts {
+    let mut out: Parts = Vec::with_capacity(parts.len());
+    for p in parts {
+        if let (Some(prev), Some(s)) = (out.last_mut(), p.as_str()) {
+            if let Some(ps) = prev.as_str() {
+                let joined = format!("{ps}{s}");
+                let span = if prev.span.end == p.span.start
+                    && prev.span.end - prev.span.start == ps.len()
+                    && p.span.end - p.span.start == s.len()
+                {
+                    lines.span(prev.span.start, p.span.end)
+                } else {
+                    Span {
+                        start: prev.span.start,
+                        end: p.span.end,
+                        line: prev.span.line,
+                        col: prev.span.col,
+                        end_line: p.span.end_line,
+                        end_col: p.span.end_col,
+                    }
+                };
+                *prev = Expr::new(ExprKind::Str(joined), span);
+                continue;
+            }
+        }
+        out.push(p);
+    }
+    out
+}
+
+/// (part index, byte offset) of the first `ch` in a literal part.
+fn first_literal_pos(parts: &Parts, ch: char) -> Option<(usize, usize)> {
+    parts
+        .iter()
+        .enumerate()
+        .find_map(|(i, p)| p.as_str().and_then(|s| s.find(ch)).map(|o| (i, o)))
+}
+
+/// Splits at the first literal `ch`: (before, after).
+fn split_at_char(parts: &Parts, ch: char, lines: &LineIndex) -> Option<(Parts, Parts)> {
+    let (i, o) = first_literal_pos(parts, ch)?;
+    let lit = &parts[i];
+    let s = lit.as_str().unwrap_or("");
+    let mut before: Parts = parts[..i].to_vec();
+    if o > 0 {
+        before.push(Expr::new(ExprKind::Str(s[..o].to_string()), sub_span(lit, 0, o, lines)));
+    }
+    let mut after: Parts = Vec::new();
+    let rest = o + ch.len_utf8();
+    if rest < s.len() {
+        after.push(Expr::new(
+            ExprKind::Str(s[rest..].to_string()),
+            sub_span(lit, rest, s.len(), lines),
+        ));
+    }
+    after.extend(parts[i + 1..].iter().cloned());
+    Some((before, after))
+}
+
+fn split_all(parts: &Parts, ch: char, lines: &LineIndex) -> Vec<Parts> {
+    let mut out = Vec::new();
+    let mut rest = parts.clone();
+    while let Some((a, b)) = split_at_char(&rest, ch, lines) {
+        out.push(a);
+        rest = b;
+    }
+    out.push(rest);
+    out.retain(|p| !p.is_empty());
+    out
+}
+
+/// Drops the first `n` bytes of the leading literal (`-H…` → `…`).
+fn drop_prefix(parts: &Parts, n: usize, lines: &LineIndex) -> Parts {
+    let mut out = parts.clone();
+    if let Some(first) = out.first() {
+        if let Some(s) = first.as_str() {
+            let n = n.min(s.len());
+            if n == s.len() {
+                out.remove(0);
+            } else {
+                let sp = sub_span(first, n, s.len(), lines);
+                out[0] = Expr::new(ExprKind::Str(s[n..].to_string()), sp);
+            }
+        }
+    }
+    out
+}
+
+fn strip_leading(parts: Parts, ch: char, lines: &LineIndex) -> Parts {
+    match parts.first().and_then(|p| p.as_str()) {
+        Some(s) if s.starts_with(ch) => drop_prefix(&parts, ch.len_utf8(), lines),
+        _ => parts,
+    }
+}
+
+/// Trims blanks around a header name or value.
+fn trim_parts(mut parts: Parts) -> Parts {
+    if let Some(first) = parts.first_mut() {
+        if let Some(s) = first.as_str() {
+            let t = s.trim_start().to_string();
+            first.kind = ExprKind::Str(t);
+        }
+    }
+    if let Some(last) = parts.last_mut() {
+        if let Some(s) = last.as_str() {
+            let t = s.trim_end().to_string();
+            last.kind = ExprKind::Str(t);
+        }
+    }
+    parts.retain(|p| p.as_str() != Some(""));
+    parts
+}
+#[cfg(test)]
+mod tests {
+    use super::lower;
+    use crate::facts::*;
+
+    fn assign<'f>(f: &'f FileFacts, name: &str) -> &'f Assign {
+        f.assigns
+            .iter()
+            .find(|a| matches!(&a.target.kind, ExprKind::Name(n) if n == name))
+            .unwrap_or_else(|| panic!("no assignment to {name}"))
+    }
+
+    fn call_args(f: &FileFacts, i: usize) -> &[Arg] {
+        match &f.calls[i].expr.kind {
+            ExprKind::Call(c) => &c.args,
+            k => panic!("not a call: {k:?}"),
+        }
+    }
+
+    fn dict_keys(e: &Expr) -> Vec<String> {
+        match &e.kind {
+            ExprKind::Dict(pairs) => pairs
+                .iter()
+                .filter_map(|(k, _)| k.as_str().map(str::to_string))
+                .collect(),
+            k => panic!("not a dict: {k:?}"),
+        }
+    }
+
+    #[test]
+    fn variables_defaults_and_env_reads() {
+        let f = lower("export TOKEN=\"${ZOHO_TOKEN:-none}\"\nBASE=${BASE:-https://www.zohoapis.com}\nURL=\"$BASE/crm/v8/${MODULE}\"\n");
+        match &assign(&f, "TOKEN").value.kind {
+            ExprKind::Alt { cond: None, alts } => {
+                assert!(matches!(&alts[0].kind, ExprKind::Env(n) if n == "ZOHO_TOKEN"));
+                assert_eq!(alts[1].as_str(), Some("none"));
+            }
+            k => panic!("{k:?}"),
+        }
+        // `BASE=${BASE:-…}`: nothing assigned BASE before, so it is the env var.
+        match &assign(&f, "BASE").value.kind {
+            ExprKind::Alt { alts, .. } => assert!(matches!(&alts[0].kind, ExprKind::Env(n) if n == "BASE")),
+            k => panic!("{k:?}"),
+        }
+        match &assign(&f, "URL").value.kind {
+            ExprKind::Concat(parts) => {
+                assert!(matches!(&parts[0].kind, ExprKind::Name(n) if n == "BASE"));
+                assert_eq!(parts[1].as_str(), Some("/crm/v8/"));
+                assert!(matches!(&parts[2].kind, ExprKind::Env(n) if n == "MODULE"));
+            }
+            k => panic!("{k:?}"),
+        }
+        let mut reads = f.env_reads.clone();
+        reads.sort();
+        assert_eq!(reads, ["BASE", "MODULE", "ZOHO_TOKEN"]);
+    }
+
+    #[test]
+    fn curl_lowers_url_headers_and_form_fields() {
+        let f = lower(
+            "curl -sS -X POST -H \"Authorization: Zoho-oauthtoken $T\" --header='Accept: json' \\\n  https://accounts.zoho.eu/oauth/v2/token -d \"grant_type=refresh_token&refresh_token=$RT\" --data-urlencode client_id=x\n",
+        );
+        assert_eq!(f.calls.len(), 1);
+        let args = call_args(&f, 0);
+        assert_eq!(args[0].name, None);
+        assert_eq!(args[0].value.as_str(), Some("https://accounts.zoho.eu/oauth/v2/token"));
+        let headers = args.iter().find(|a| a.name.as_deref() == Some("headers")).unwrap();
+        assert_eq!(dict_keys(&headers.value), ["Authorization", "Accept"]);
+        if let ExprKind::Dict(pairs) = &headers.value.kind {
+            match &pairs[0].1.kind {
+                ExprKind::Concat(p) => {
+                    assert_eq!(p[0].as_str(), Some("Zoho-oauthtoken "));
+                    assert!(matches!(&p[1].kind, ExprKind::Env(n) if n == "T"));
+                }
+                k => panic!("{k:?}"),
+            }
+        }
+        let data = args.iter().find(|a| a.name.as_deref() == Some("data")).unwrap();
+        assert_eq!(dict_keys(&data.value), ["grant_type", "refresh_token", "client_id"]);
+    }
+
+    #[test]
+    fn httpie_and_wget_forms() {
+        let f = lower(
+            "http -A bearer -a \"$T\" POST https://www.zohoapis.com/crm/v8/Leads X-Id:1 name=x\nwget --post-data=\"refresh_token=$RT\" -O - https://accounts.zoho.com/oauth/v2/token\n",
+        );
+        assert_eq!(f.calls.len(), 2);
+        let args = call_args(&f, 0);
+        assert_eq!(args[0].value.as_str(), Some("https://www.zohoapis.com/crm/v8/Leads"));
+        let headers = args.iter().find(|a| a.name.as_deref() == Some("headers")).unwrap();
+        assert_eq!(dict_keys(&headers.value), ["X-Id", "Authorization"]);
+        let data = args.iter().find(|a| a.name.as_deref() == Some("data")).unwrap();
+        assert_eq!(dict_keys(&data.value), ["name"]);
+        let args = call_args(&f, 1);
+        assert_eq!(args[0].value.as_str(), Some("https://accounts.zoho.com/oauth/v2/token"));
+        let data = args.iter().find(|a| a.name.as_deref() == Some("data")).unwrap();
+        assert_eq!(dict_keys(&data.value), ["refresh_token"]);
+    }
+
+    #[test]
+    fn if_and_case_guard_assignments() {
+        let f = lower(
+            "if [ \"$ENV\" = sandbox ]; then\n  H=a\nelse\n  H=b\nfi\ncase \"$E\" in\n  dev) K=c ;;\nesac\nZ=1\n",
+        );
+        let guards: Vec<bool> = f.assigns.iter().map(|a| a.guard.is_some()).collect();
+        assert_eq!(guards, [true, true, true, false]);
+        match &f.assigns[0].guard.as_ref().unwrap().kind {
+            ExprKind::Test(ops) => assert!(matches!(&ops[0].kind, ExprKind::Env(n) if n == "ENV")),
+            k => panic!("{k:?}"),
+        }
+    }
+
+    #[test]
+    fn jq_reads_a_field_of_the_response() {
+        let f = lower("AT=$(curl -s https://accounts.zoho.com/oauth/v2/token | jq -r '.access_token')\n");
+        match &assign(&f, "AT").value.kind {
+            ExprKind::Member(obj, field) => {
+                assert_eq!(field, "access_token");
+                assert!(matches!(obj.kind, ExprKind::Call(_)));
+            }
+            k => panic!("{k:?}"),
+        }
+        assert_eq!(f.calls.len(), 1);
+    }
+
+    #[test]
+    fn functions_take_positional_parameters() {
+        let f = lower("get() { local url=\"$1\"; curl \"$url\"; }\nget https://www.zohoapis.com/crm/v8/Leads\n");
+        let fs = f.scopes.iter().position(|s| s.name == "get").unwrap();
+        assert_eq!(f.scopes[fs].params[0], "1");
+        assert_eq!(assign(&f, "url").scope, fs);
+        assert!(matches!(assign(&f, "get").value.kind, ExprKind::Func(s) if s == fs));
+        // The curl inside and the call of the function.
+        assert_eq!(f.calls.len(), 2);
+        assert!(matches!(&f.calls[1].expr.kind, ExprKind::Call(c) if c.callee.last_name() == Some("get")));
+    }
+
+    #[test]
+    fn function_assignments_are_global_unless_local() {
+        let f = lower("f() {\n  local a\n  a=1\n  b=2\n}\n");
+        let fs = f.scopes.iter().position(|s| s.name == "f").unwrap();
+        let scopes = |n: &str| -> Vec<ScopeId> {
+            f.assigns
+                .iter()
+                .filter(|a| matches!(&a.target.kind, ExprKind::Name(x) if x == n))
+                .map(|a| a.scope)
+                .collect()
+        };
+        assert_eq!(scopes("a"), [fs]);
+        assert_eq!(scopes("b"), [fs, 0]);
+    }
+
+    #[test]
+    fn replace_expansion_is_a_rewrite() {
+        let f = lower("B=https://www.zohoapis.com\nS=${B/www/sandbox}\n");
+        match &assign(&f, "S").value.kind {
+            ExprKind::Call(c) => {
+                assert_eq!(c.callee.last_name(), Some("replace"));
+                assert_eq!(c.args[1].value.as_str(), Some("sandbox"));
+            }
+            k => panic!("{k:?}"),
+        }
+    }
+
+    #[test]
+    fn parse_errors_and_deep_nesting_cost_nothing_else() {
+        let f =
+            lower("T=$ZOHO_T\ncurl -H \"Authorization: Zoho-oauthtoken $T\" https://www.zohoapis.com\nif then fi (\n");
+        assert!(f.parse_error_line.is_some());
+        assert_eq!(f.calls.len(), 1);
+        let deep = format!("echo {}x{}\n", "$(echo ".repeat(3000), ")".repeat(3000));
+        let _ = lower(&deep);
+        let deep = format!("{}curl x{}\n", "( ".repeat(5000), " )".repeat(5000));
+        let _ = lower(&deep);
+    }
 }

@@ -238,8 +238,14 @@ impl Linker<'_> {
                 let mut prefix_done = false;
                 for (i, p) in pieces.iter().enumerate() {
                     if let Piece::Lit(s, at) = p {
-                        let generic = slot == Slot::Header;
-                        let lead = s.len() - s.trim_start().len();
+                        let mut generic = slot == Slot::Header;
+                        let mut lead = s.len() - s.trim_start().len();
+                        // A whole header line: "Authorization: Zoho-oauthtoken …"
+                        // (a shell variable passed to `curl -H`, pycurl, PHP curl).
+                        if let Some(h) = c.header_line_len(&s[lead..]) {
+                            lead += h;
+                            generic = true;
+                        }
                         if let Some(n) = c.header_prefix_len(&s[lead..], generic) {
                             prefix_done = true;
                             // The token is what follows the scheme.
@@ -383,6 +389,11 @@ impl Linker<'_> {
         let Some(user) = field(&legacy.user_keys).and_then(|v| v.first()) else {
             return false;
         };
+        let user_key = fields
+            .iter()
+            .find_map(|(k, _)| k.as_deref().filter(|k| legacy.user_keys.iter().any(|x| x == k)))
+            .unwrap_or_default()
+            .to_string();
         let user_id = match &user.kind {
             VKind::Str(p) if p.len() == 1 => match &p[0] {
                 // "xxxxx", "" and the like are samples: no stored row to share.
@@ -453,8 +464,22 @@ impl Linker<'_> {
                 }
             }
         }
+        // The SDK persists this user's token, keyed by the user alone.
+        let identity = TokenIdentity::Symbol(format!("store:{user_id}"));
+        let store = TokenStore {
+            at: user.at,
+            kind: TokenStoreKind::LegacyConfig,
+            key: vec![user_key],
+            keyed: false,
+            token: Some(identity.clone()),
+        };
+        let mut stores = self.legacy_stores.borrow_mut();
+        if !stores.contains(&store) {
+            stores.push(store);
+        }
+        drop(stores);
         ing.tokens.push(TokenAlt {
-            identity: TokenIdentity::Symbol(format!("store:{user_id}")),
+            identity,
             origin: user.at,
             selector: None,
             minted_dc: None,

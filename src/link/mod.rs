@@ -18,6 +18,7 @@
 mod bind;
 mod index;
 mod profiles;
+mod store;
 mod syntax;
 
 pub use bind::Ingredients;
@@ -135,6 +136,8 @@ pub struct Linker<'r> {
     /// Env vars whose values code uses as a token (so profiles setting them
     /// hold a token even when the name does not say so).
     token_env: RefCell<std::collections::HashSet<String>>,
+    /// Legacy configs met while finding bindings (their stored user rows).
+    legacy_stores: RefCell<Vec<TokenStore>>,
 }
 
 type Params = HashMap<String, Vec<Val>>;
@@ -218,6 +221,7 @@ impl<'r> Linker<'r> {
             profiles: profiles::ProfileTable::default(),
             env_origin: RefCell::new(HashMap::new()),
             token_env: RefCell::new(Default::default()),
+            legacy_stores: RefCell::new(Vec::new()),
         };
         linker.profiles = profiles::ProfileTable::build(&linker);
         linker

@@ -7,6 +7,7 @@ mod ot001_cross_environment;
 mod ot002_runtime_switch;
 mod ot003_shared_token_across_profiles;
 mod ot004_cross_datacenter;
+mod ot005_unkeyed_token_store;
 mod ot006_hardcoded_token;
 
 use std::collections::BTreeSet;
@@ -27,6 +28,7 @@ pub fn run(ctx: &RuleCtx) -> Vec<Finding> {
     out.extend(ot002_runtime_switch::check(ctx));
     out.extend(ot003_shared_token_across_profiles::check(ctx));
     out.extend(ot004_cross_datacenter::check(ctx));
+    out.extend(ot005_unkeyed_token_store::check(ctx));
     out.extend(ot006_hardcoded_token::check(ctx));
     // One result per breaking binding, the most precise cause first: a token
     // minted in another data center (OT004) explains more than the
