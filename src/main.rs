@@ -59,9 +59,14 @@ struct ScanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    output: Option<PathBuf>,
+    /// Write the report to FILE instead of standard output; FORMAT=FILE
+    /// (repeatable) writes another format beside it, e.g.
+    /// `--output sarif=results.sarif --output json=out.json`.
+    #[arg(long, short = 'o', value_name = "[FORMAT=]FILE")]
+    output: Vec<String>,
+    /// Print counts per rule and per environment before the summary line.
+    #[arg(long)]
+    statistics: bool,
     /// Exit 1 when a finding at or above this level is reported.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     fail_on: FailOn,
@@ -83,6 +88,33 @@ struct ScanArgs {
     /// Print only findings (no notes or summary line).
     #[arg(long, short = 'q')]
     quiet: bool,
+}
+
+/// Where the reports go: the main format's file (stdout when absent) and
+/// extra `FORMAT=FILE` outputs.
+struct Outputs {
+    main: Option<PathBuf>,
+    extra: Vec<(Format, PathBuf)>,
+}
+
+fn parse_outputs(values: &[String]) -> Result<Outputs, String> {
+    let mut out = Outputs {
+        main: None,
+        extra: Vec::new(),
+    };
+    for v in values {
+        match v.split_once('=').and_then(|(f, p)| Some((Format::from_name(f)?, p))) {
+            Some((_, "")) => return Err(format!("`--output {v}`: the file name is missing")),
+            Some((format, path)) => out.extra.push((format, PathBuf::from(path))),
+            None if out.main.is_some() => {
+                return Err(format!(
+                    "`--output {v}`: only one output without a format; write FORMAT=FILE for the others"
+                ))
+            }
+            None => out.main = Some(PathBuf::from(v)),
+        }
+    }
+    Ok(out)
 }
 
 fn parse_size(s: &str) -> Result<u64, String> {
@@ -178,19 +210,32 @@ fn run_scan(args: ScanArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let to_tty = args.output.is_none() && std::io::stdout().is_terminal();
+    let outputs = match parse_outputs(&args.output) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let to_tty = outputs.main.is_none() && std::io::stdout().is_terminal();
     let color = to_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let rendered = report::render(
-        args.format,
-        &result,
-        &RenderOptions {
-            color,
-            width: 100,
-            quiet: args.quiet,
-        },
-    );
-    match &args.output {
+    let opts = RenderOptions {
+        color,
+        width: 100,
+        quiet: args.quiet,
+        statistics: args.statistics,
+    };
+    let file_opts = RenderOptions { color: false, ..opts };
+    for (format, path) in &outputs.extra {
+        let rendered = report::render(*format, &result, &file_opts);
+        if let Err(e) = std::fs::write(path, &rendered) {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
+    match &outputs.main {
         Some(path) => {
+            let rendered = report::render(args.format, &result, &file_opts);
             if let Err(e) = std::fs::write(path, &rendered) {
                 eprintln!("error: cannot write `{}`: {e}", path.display());
                 return ExitCode::from(2);
@@ -200,10 +245,11 @@ fn run_scan(args: ScanArgs) -> ExitCode {
             }
         }
         None => {
+            let rendered = report::render(args.format, &result, &opts);
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(rendered.as_bytes());
             let _ = out.flush();
-            if !args.quiet && args.format != Format::Human {
+            if !args.quiet && !args.format.is_human() {
                 eprintln!("{}", report::summary_line(&result));
             }
         }

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::catalog::catalog;
 use crate::facts::{FileFacts, Lang, Span};
-use crate::finding::{Finding, Note};
+use crate::finding::{Filtered, Finding, Note};
 use crate::frontend::{self, LineIndex};
 use crate::link::{import_candidates, Linker, SourceFile};
 use crate::model::{literal_hash, Loc, Model};
@@ -39,6 +39,8 @@ pub struct ScanResult {
     pub findings: Vec<Finding>,
     pub notes: Vec<Note>,
     pub stats: Stats,
+    /// Filled by the filter stage (`crate::filter`), empty after the scan.
+    pub filtered: Filtered,
 }
 
 /// What reading one file gave.
@@ -326,6 +328,7 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         findings,
         notes,
         stats,
+        filtered: Filtered::default(),
     })
 }
 
