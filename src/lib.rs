@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod config;
 pub mod facts;
+pub mod filter;
 pub mod finding;
 pub mod frontend;
 pub mod link;
@@ -11,4 +12,5 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod suppress;
 pub mod walk;

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use orgtoken::catalog::{catalog, Level};
+use orgtoken::filter::{self, FilterOptions};
 use orgtoken::report::{self, Format, RenderOptions};
 use orgtoken::scan::{self, ScanOptions};
 
@@ -67,6 +68,9 @@ struct ScanArgs {
     /// Print counts per rule and per environment before the summary line.
     #[arg(long)]
     statistics: bool,
+    /// Report `orgtoken: ignore` comments that suppress nothing (as notes).
+    #[arg(long)]
+    report_unused_suppressions: bool,
     /// Exit 1 when a finding at or above this level is reported.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     fail_on: FailOn,
@@ -203,13 +207,19 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         max_file_size: args.max_file_size,
         threads: args.threads.unwrap_or_else(scan::default_threads).max(1),
     };
-    let result = match scan::scan(&opts) {
+    let mut result = match scan::scan(&opts) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
+    filter::apply(
+        &mut result,
+        &FilterOptions {
+            report_unused_suppressions: args.report_unused_suppressions,
+        },
+    );
     let outputs = match parse_outputs(&args.output) {
         Ok(o) => o,
         Err(e) => {

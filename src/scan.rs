@@ -41,6 +41,8 @@ pub struct ScanResult {
     pub stats: Stats,
     /// Filled by the filter stage (`crate::filter`), empty after the scan.
     pub filtered: Filtered,
+    /// Suppression comments in the analysed files (`crate::suppress`).
+    pub markers: Vec<crate::suppress::Marker>,
 }
 
 /// What reading one file gave.
@@ -227,6 +229,12 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         }
     }
 
+    let markers: Vec<crate::suppress::Marker> = analysed
+        .iter()
+        .enumerate()
+        .flat_map(|(fid, a)| crate::suppress::markers(fid, &a.text))
+        .collect();
+
     // Token literals (OT006), in every analysed file.
     let mut model = Model::default();
     for (fid, a) in analysed.iter().enumerate() {
@@ -329,6 +337,7 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         notes,
         stats,
         filtered: Filtered::default(),
+        markers,
     })
 }
 

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::catalog::catalog;
+use crate::finding::{Finding, SuppressionKind};
 use crate::model::Loc;
 use crate::scan::ScanResult;
 
@@ -72,10 +73,19 @@ fn rules() -> Vec<Value> {
 
 pub fn render(result: &ScanResult) -> String {
     let mut seen_lines: HashMap<(usize, String), usize> = HashMap::new();
-    let results: Vec<Value> = result
-        .findings
-        .iter()
-        .map(|f| {
+    // Suppressed findings are results too, marked with `suppressions`.
+    let mut all: Vec<(&Finding, Option<(SuppressionKind, &str)>)> = result.findings.iter().map(|f| (f, None)).collect();
+    all.extend(
+        result
+            .filtered
+            .suppressed
+            .iter()
+            .map(|s| (&s.finding, Some((s.kind, s.justification.as_str())))),
+    );
+    all.sort_by(|a, b| (a.0.primary, a.0.rule).cmp(&(b.0.primary, b.0.rule)));
+    let results: Vec<Value> = all
+        .into_iter()
+        .map(|(f, suppression)| {
             let file = &result.files[f.primary.file];
             let line_text = file
                 .text
@@ -123,6 +133,17 @@ pub fn render(result: &ScanResult) -> String {
             });
             if !related.is_empty() {
                 v["relatedLocations"] = Value::Array(related);
+            }
+            if let Some((kind, justification)) = suppression {
+                let kind = match kind {
+                    SuppressionKind::InSource => "inSource",
+                    SuppressionKind::External => "external",
+                };
+                let mut s = json!({"kind": kind, "status": "accepted"});
+                if !justification.is_empty() {
+                    s["justification"] = json!(justification);
+                }
+                v["suppressions"] = json!([s]);
             }
             v
         })
