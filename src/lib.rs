@@ -1,6 +1,7 @@
 //! orgtoken: finds where one Zoho CRM OAuth token meets more than one
 //! environment or data center. See ARCHITECTURE.md for the code map.
 
+pub mod baseline;
 pub mod catalog;
 pub mod config;
 pub mod facts;

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use orgtoken::baseline;
 use orgtoken::catalog::{catalog, Level};
 use orgtoken::filter::{self, FilterOptions};
 use orgtoken::report::{self, Format, RenderOptions};
@@ -71,6 +72,12 @@ struct ScanArgs {
     /// Report `orgtoken: ignore` comments that suppress nothing (as notes).
     #[arg(long)]
     report_unused_suppressions: bool,
+    /// Hide the findings listed in this baseline file (see --write-baseline).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Write every reported finding to a baseline FILE, then exit 0.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
     /// Exit 1 when a finding at or above this level is reported.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     fail_on: FailOn,
@@ -207,6 +214,19 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         max_file_size: args.max_file_size,
         threads: args.threads.unwrap_or_else(scan::default_threads).max(1),
     };
+    let baseline = match &args.baseline {
+        Some(p) => match std::fs::read_to_string(p)
+            .map_err(|e| e.to_string())
+            .and_then(|t| baseline::parse(&t))
+        {
+            Ok(b) => Some((b, p.display().to_string())),
+            Err(e) => {
+                eprintln!("error: baseline `{}`: {e}", p.display());
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
     let mut result = match scan::scan(&opts) {
         Ok(r) => r,
         Err(e) => {
@@ -218,6 +238,7 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         &mut result,
         &FilterOptions {
             report_unused_suppressions: args.report_unused_suppressions,
+            baseline,
         },
     );
     let outputs = match parse_outputs(&args.output) {
@@ -263,6 +284,19 @@ fn run_scan(args: ScanArgs) -> ExitCode {
                 eprintln!("{}", report::summary_line(&result));
             }
         }
+    }
+    if let Some(path) = &args.write_baseline {
+        let b = baseline::of(&result);
+        if let Err(e) = std::fs::write(path, baseline::to_json(&b)) {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            return ExitCode::from(2);
+        }
+        eprintln!(
+            "orgtoken: wrote {} baseline entries to {}",
+            b.entries.len(),
+            path.display()
+        );
+        return ExitCode::SUCCESS;
     }
     let threshold = match args.fail_on {
         FailOn::Error => Some(Level::Error),

@@ -367,6 +367,16 @@ pub fn redact(text: &str, spans: &[(usize, usize)]) -> String {
     String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())
 }
 
+/// A token identity without line numbers: identities of minted tokens name
+/// the line of their token call, which moves when lines are inserted.
+pub fn stable_token(token: &str) -> String {
+    token
+        .split(':')
+        .filter(|part| !part.chars().all(|c| c.is_ascii_digit()) || part.is_empty())
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
 /// A line-independent fingerprint: rule, token identity, path, environments
 /// and the binding's normalised text.
 fn fingerprint(f: &Finding, paths: &[String], files: &[ShownFile]) -> String {
@@ -375,15 +385,7 @@ fn fingerprint(f: &Finding, paths: &[String], files: &[ShownFile]) -> String {
         .and_then(|sf| sf.text.get(f.primary.span.start..f.primary.span.end))
         .unwrap_or("");
     let normalised: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    // Identities of minted tokens name the line of their token call: drop it.
-    let token: String = f
-        .token
-        .as_deref()
-        .unwrap_or("")
-        .split(':')
-        .filter(|part| !part.chars().all(|c| c.is_ascii_digit()) || part.is_empty())
-        .collect::<Vec<_>>()
-        .join(":");
+    let token = stable_token(f.token.as_deref().unwrap_or(""));
     let mut h = Sha256::new();
     for part in [
         f.rule,

@@ -120,3 +120,74 @@ fn suppressed_findings_do_not_fail_the_run() {
     assert_eq!(doc["findings"].as_array().unwrap().len(), 0);
     assert_eq!(doc["summary"]["suppressed_inline"], 2);
 }
+
+#[test]
+fn baseline_round_trip() {
+    let tmp = two_env_repo();
+    let d = tmp.path();
+    let out = run_in(d, &["scan", "--write-baseline", "baseline.json", "."]);
+    assert_eq!(out.status.code(), Some(0), "writing a baseline accepts the findings");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wrote 2 baseline entries to baseline.json"));
+    let written = std::fs::read_to_string(d.join("baseline.json")).unwrap();
+    let b: Value = serde_json::from_str(&written).unwrap();
+    assert_eq!(b["version"], 1);
+    assert_eq!(b["entries"].as_array().unwrap().len(), 2);
+    assert_eq!(b["entries"][0]["token"], "env:ZOHO_ACCESS_TOKEN");
+    assert_eq!(b["entries"][0]["path"], "app.py");
+
+    // Lines inserted above the findings: still hidden.
+    let app = d.join("app.py");
+    let text = std::fs::read_to_string(&app).unwrap();
+    std::fs::write(&app, format!("# header\n# added\n\n{text}")).unwrap();
+    let (doc, code) = json_in(d, &["--baseline", "baseline.json", "."]);
+    assert_eq!(code, 0);
+    assert!(doc["findings"].as_array().unwrap().is_empty());
+    assert_eq!(doc["summary"]["suppressed_baseline"], 2);
+    assert_eq!(places(&doc, "suppressed"), ["OT001 app.py:14", "OT001 app.py:19"]);
+    let out = run_in(d, &["scan", "--format", "sarif", "--baseline", "baseline.json", "."]);
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for r in sarif["runs"][0]["results"].as_array().unwrap() {
+        assert_eq!(r["suppressions"][0]["kind"], "external");
+    }
+
+    // A new finding is reported; the accepted ones stay hidden.
+    std::fs::write(
+        d.join("new.py"),
+        "import os, requests\nT = os.environ['ZOHO_REFRESH_TOKEN']\nH = {'Authorization': 'Zoho-oauthtoken ' + T}\nrequests.get('https://www.zohoapis.eu/crm/v8/Leads', headers=H)\nrequests.get('https://developer.zohoapis.eu/crm/v8/Leads', headers=H)\n",
+    )
+    .unwrap();
+    let (doc, code) = json_in(d, &["--baseline", "baseline.json", "."]);
+    assert_eq!(code, 1);
+    assert_eq!(places(&doc, "findings"), ["OT001 new.py:4", "OT001 new.py:5"]);
+    assert_eq!(doc["summary"]["suppressed_baseline"], 2);
+
+    // A fixed finding leaves a stale entry, listed by the summary.
+    std::fs::remove_file(&app).unwrap();
+    let out = run_in(d, &["scan", "--baseline", "baseline.json", "."]);
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(s.contains("0 hidden by the baseline, 2 stale baseline entries"), "{s}");
+    assert!(
+        s.contains("note: stale baseline entry (no finding matches it any more): OT001 app.py env:ZOHO_ACCESS_TOKEN ("),
+        "{s}"
+    );
+}
+
+#[test]
+fn bad_baselines_exit_2() {
+    let tmp = two_env_repo();
+    let d = tmp.path();
+    std::fs::write(
+        d.join("b.json"),
+        "{\"version\": 9, \"tool\": \"orgtoken\", \"entries\": []}",
+    )
+    .unwrap();
+    let out = run_in(d, &["scan", "--baseline", "b.json", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("baseline version 9 is not supported"));
+    std::fs::write(d.join("b.json"), "not json").unwrap();
+    assert_eq!(run_in(d, &["scan", "--baseline", "b.json", "."]).status.code(), Some(2));
+    assert_eq!(
+        run_in(d, &["scan", "--baseline", "missing.json", "."]).status.code(),
+        Some(2)
+    );
+}
