@@ -68,6 +68,8 @@ pub struct Filtered {
     pub stale_baseline: Vec<String>,
     /// Findings left out because their binding is outside the changed files.
     pub outside_changes: usize,
+    /// Findings `.orgtoken.toml` turned off (`off` rules, `[[ignore]]`, `include`).
+    pub by_config: usize,
 }
 
 impl Filtered {

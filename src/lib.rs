@@ -10,6 +10,7 @@ pub mod finding;
 pub mod frontend;
 pub mod link;
 pub mod model;
+pub mod project;
 pub mod report;
 pub mod rules;
 pub mod scan;

@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use orgtoken::baseline;
 use orgtoken::catalog::{catalog, Level};
 use orgtoken::filter::{self, FilterOptions};
+use orgtoken::project::{self, FailOn, Project};
 use orgtoken::report::{self, Format, RenderOptions};
 use orgtoken::scan::{self, ScanOptions};
 
@@ -47,13 +48,6 @@ enum RulesFormat {
     Json,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum FailOn {
-    Error,
-    Warning,
-    Never,
-}
-
 #[derive(clap::Args)]
 struct ScanArgs {
     /// Files or directories to scan.
@@ -78,9 +72,16 @@ struct ScanArgs {
     /// Write every reported finding to a baseline FILE, then exit 0.
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
-    /// Exit 1 when a finding at or above this level is reported.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    fail_on: FailOn,
+    /// Exit 1 when a finding at or above this level is reported
+    /// [default: `fail-on` in .orgtoken.toml, else error].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// Read this project file instead of the nearest .orgtoken.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+    /// Ignore every .orgtoken.toml.
+    #[arg(long)]
+    isolated: bool,
     /// Skip paths matching GLOB (repeatable), e.g. --exclude 'tests/**'.
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
@@ -205,10 +206,41 @@ fn print_rules(format: RulesFormat) {
     }
 }
 
+/// The project file in effect, with the catalog extended as it asks.
+fn load_project(args: &ScanArgs, roots: &[PathBuf]) -> Result<Option<Project>, String> {
+    if args.isolated {
+        return Ok(None);
+    }
+    let Some(path) = args.config.clone().or_else(|| project::discover(&roots[0])) else {
+        return Ok(None);
+    };
+    let p = Project::load(&path)?;
+    let ext = p.extension();
+    if !ext.hosts.is_empty() || !ext.token_names.is_empty() {
+        orgtoken::catalog::install(&ext).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    p.check_rule_ids()?;
+    Ok(Some(p))
+}
+
 fn run_scan(args: ScanArgs) -> ExitCode {
+    let roots = scan::roots_or_default(args.paths.clone());
+    let project = match load_project(&args, &roots) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut excludes = args.exclude.clone();
+    // The project file names hosts but is no part of the code under audit.
+    excludes.push(project::FILE_NAME.to_string());
+    if let Some(p) = &project {
+        excludes.extend(p.config.exclude.iter().cloned());
+    }
     let opts = ScanOptions {
-        roots: scan::roots_or_default(args.paths),
-        excludes: args.exclude,
+        roots,
+        excludes,
         no_ignore: args.no_ignore,
         include_vendored: args.include_vendored,
         max_file_size: args.max_file_size,
@@ -239,6 +271,7 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         &FilterOptions {
             report_unused_suppressions: args.report_unused_suppressions,
             baseline,
+            project: project.clone(),
         },
     );
     let outputs = match parse_outputs(&args.output) {
@@ -298,7 +331,11 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
-    let threshold = match args.fail_on {
+    let fail_on = args
+        .fail_on
+        .or(project.as_ref().and_then(|p| p.config.fail_on))
+        .unwrap_or(FailOn::Error);
+    let threshold = match fail_on {
         FailOn::Error => Some(Level::Error),
         FailOn::Warning => Some(Level::Warning),
         FailOn::Never => None,

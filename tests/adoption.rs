@@ -191,3 +191,131 @@ fn bad_baselines_exit_2() {
         Some(2)
     );
 }
+
+/// A repository with a proxy host and a custom token name, known only
+/// through `.orgtoken.toml`.
+fn proxy_repo() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::create_dir_all(d.join("src/jobs")).unwrap();
+    std::fs::write(
+        d.join("src/jobs/a.py"),
+        "import os, requests\nT = os.environ[\"CRM_BLOB\"]\nrequests.get(\"https://www.zohoapis.com/crm/v8/Leads\", params={\"crm_blob\": T})\nrequests.get(\"https://sandbox.zohoapis.com/crm/v8/Leads\", params={\"crm_blob\": T})\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("src/b.py"),
+        "import os, requests\nH = {\"Authorization\": \"Zoho-oauthtoken \" + os.environ[\"ZOHO_ACCESS_TOKEN\"]}\nrequests.get(\"https://www.zohoapis.eu/crm/v8/Leads\", headers=H)\nrequests.get(\"https://zoho-sandbox.internal.example/crm/v8/Leads\", headers=H)\n",
+    )
+    .unwrap();
+    tmp
+}
+
+const PROXY_CONFIG: &str = "extra-token-names = [\"crm_blob\"]\nextra-hosts = { \"zoho-sandbox.internal.example\" = { dc = \"eu\", environment = \"sandbox\" } }\n";
+
+#[test]
+fn project_file_adds_hosts_and_token_names_and_is_found_walking_up() {
+    let tmp = proxy_repo();
+    let d = tmp.path();
+    let (doc, code) = json_in(d, &["."]);
+    assert_eq!(code, 0, "without the project file nothing is known");
+    assert!(doc["findings"].as_array().unwrap().is_empty());
+    std::fs::write(d.join(".orgtoken.toml"), PROXY_CONFIG).unwrap();
+    let (doc, code) = json_in(d, &["."]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        places(&doc, "findings"),
+        [
+            "OT001 src/b.py:3",
+            "OT001 src/b.py:4",
+            "OT001 src/jobs/a.py:3",
+            "OT001 src/jobs/a.py:4"
+        ]
+    );
+    assert_eq!(
+        doc["findings"][1]["environments"],
+        serde_json::json!(["EU production", "EU sandbox"])
+    );
+    // Found from a subdirectory too (walking up from the scan root).
+    let (doc, _) = json_in(&d.join("src"), &["jobs"]);
+    assert_eq!(places(&doc, "findings"), ["OT001 jobs/a.py:3", "OT001 jobs/a.py:4"]);
+    // --isolated ignores it; --config names another one.
+    let (doc, _) = json_in(d, &["--isolated", "."]);
+    assert!(doc["findings"].as_array().unwrap().is_empty());
+    std::fs::write(d.join("other.toml"), "extra-token-names = [\"crm_blob\"]\n").unwrap();
+    let (doc, _) = json_in(d, &["--config", "other.toml", "."]);
+    assert_eq!(
+        places(&doc, "findings"),
+        ["OT001 src/jobs/a.py:3", "OT001 src/jobs/a.py:4"]
+    );
+}
+
+#[test]
+fn project_file_sets_levels_ignores_includes_and_fail_on() {
+    let tmp = proxy_repo();
+    let d = tmp.path();
+    let write = |extra: &str| std::fs::write(d.join(".orgtoken.toml"), format!("{PROXY_CONFIG}{extra}\n")).unwrap();
+    write("[rules]\nOT001 = \"warning\"");
+    let (doc, code) = json_in(d, &["."]);
+    assert_eq!(code, 0, "warnings do not fail at the default threshold");
+    assert!(doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["level"] == "warning"));
+    assert_eq!(json_in(d, &["--fail-on", "warning", "."]).1, 1);
+    write("fail-on = \"warning\"\n[rules]\nOT001 = \"warning\"");
+    assert_eq!(json_in(d, &["."]).1, 1, "fail-on from the project file");
+    assert_eq!(json_in(d, &["--fail-on", "never", "."]).1, 0, "the flag wins");
+    write("[rules]\nOT001 = \"off\"");
+    let (doc, code) = json_in(d, &["."]);
+    assert_eq!((doc["findings"].as_array().unwrap().len(), code), (0, 0));
+    assert_eq!(doc["summary"]["off_by_config"], 4);
+    write("[[ignore]]\npath = \"src/jobs\"\nrules = [\"OT001\"]");
+    let (doc, _) = json_in(d, &["."]);
+    assert_eq!(places(&doc, "findings"), ["OT001 src/b.py:3", "OT001 src/b.py:4"]);
+    write("include = [\"src/jobs/**\"]");
+    let (doc, _) = json_in(d, &["."]);
+    assert_eq!(
+        places(&doc, "findings"),
+        ["OT001 src/jobs/a.py:3", "OT001 src/jobs/a.py:4"]
+    );
+    write("exclude = [\"src/jobs\"]");
+    let (doc, _) = json_in(d, &["."]);
+    assert_eq!(places(&doc, "findings"), ["OT001 src/b.py:3", "OT001 src/b.py:4"]);
+    let out = run_in(d, &["scan", "."]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("(1 walked)"),
+        "the project file is not scanned"
+    );
+}
+
+#[test]
+fn project_file_errors_name_the_key_and_exit_2() {
+    let tmp = proxy_repo();
+    let d = tmp.path();
+    for (text, wanted) in [
+        ("colour = \"red\"\n", "unknown field `colour`"),
+        ("[[ignore]]\npaht = \"x\"\n", "unknown field `paht`"),
+        ("[rules]\nOT009 = \"off\"\n", "rules: unknown rule `OT009`"),
+        ("[rules]\nOT001 = \"loud\"\n", "unknown variant `loud`"),
+        ("fail-on = \"sometimes\"\n", "unknown variant `sometimes`"),
+        (
+            "[extra-hosts]\n\"proxy.example\" = { dc = \"mars\", environment = \"sandbox\" }\n",
+            "unknown data center `mars`",
+        ),
+        (
+            "[extra-hosts]\n\"proxy.example\" = { dc = \"us\", env = \"sandbox\" }\n",
+            "unknown field `env`",
+        ),
+        ("include = [\"a[\"]\n", "invalid glob"),
+    ] {
+        std::fs::write(d.join(".orgtoken.toml"), text).unwrap();
+        let out = run_in(d, &["scan", "."]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{text}: {err}");
+        assert!(err.contains(".orgtoken.toml") && err.contains(wanted), "{text}: {err}");
+    }
+    let out = run_in(d, &["scan", "--config", "nope.toml", "."]);
+    assert_eq!(out.status.code(), Some(2));
+}

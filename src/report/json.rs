@@ -87,6 +87,7 @@ pub fn render(result: &ScanResult) -> String {
             "suppressed_baseline": flt.count(SuppressionKind::External),
             "stale_baseline": flt.stale_baseline,
             "outside_changes": flt.outside_changes,
+            "off_by_config": flt.by_config,
             "files_walked": s.files_walked,
             "files_analysed": s.files_analysed,
             "skipped": {

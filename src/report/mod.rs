@@ -192,6 +192,9 @@ pub fn summary_line(result: &ScanResult) -> String {
     if !flt.stale_baseline.is_empty() {
         hidden.push(plural(flt.stale_baseline.len(), "stale baseline entry").replace("entrys", "entries"));
     }
+    if flt.by_config > 0 {
+        hidden.push(format!("{} turned off in .orgtoken.toml", flt.by_config));
+    }
     if flt.outside_changes > 0 {
         hidden.push(format!("{} outside the changed files", flt.outside_changes));
     }
