@@ -4,6 +4,9 @@
 //! findings are moved, never lost: reporters count them and SARIF keeps them
 //! with `suppressions`.
 
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
 use crate::baseline::Baseline;
 use crate::project::Project;
 use crate::scan::ScanResult;
@@ -16,6 +19,8 @@ pub struct FilterOptions {
     pub baseline: Option<(Baseline, String)>,
     /// The project file: rule levels, `off` rules, per-path ignores, `include`.
     pub project: Option<Project>,
+    /// `--changed-since`: the changed files (absolute paths).
+    pub changed: Option<BTreeSet<PathBuf>>,
 }
 
 pub fn apply(result: &mut ScanResult, opts: &FilterOptions) {
@@ -25,5 +30,8 @@ pub fn apply(result: &mut ScanResult, opts: &FilterOptions) {
     crate::suppress::apply(result, opts.report_unused_suppressions);
     if let Some((b, name)) = &opts.baseline {
         crate::baseline::apply(result, b, name);
+    }
+    if let Some(changed) = &opts.changed {
+        crate::changes::apply(result, changed);
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod baseline;
 pub mod catalog;
+pub mod changes;
 pub mod config;
 pub mod facts;
 pub mod filter;

@@ -69,6 +69,10 @@ struct ScanArgs {
     /// Hide the findings listed in this baseline file (see --write-baseline).
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
+    /// Report only results whose binding is in a file changed since REV
+    /// (git diff plus untracked files); the whole tree is still analysed.
+    #[arg(long, value_name = "REV", conflicts_with = "write_baseline")]
+    changed_since: Option<String>,
     /// Write every reported finding to a baseline FILE, then exit 0.
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
@@ -259,6 +263,16 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         },
         None => None,
     };
+    let changed = match &args.changed_since {
+        Some(rev) => match orgtoken::changes::changed_since(rev, &opts.roots[0]) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                eprintln!("error: --changed-since {rev}: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
     let mut result = match scan::scan(&opts) {
         Ok(r) => r,
         Err(e) => {
@@ -272,6 +286,7 @@ fn run_scan(args: ScanArgs) -> ExitCode {
             report_unused_suppressions: args.report_unused_suppressions,
             baseline,
             project: project.clone(),
+            changed,
         },
     );
     let outputs = match parse_outputs(&args.output) {

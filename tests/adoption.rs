@@ -319,3 +319,58 @@ fn project_file_errors_name_the_key_and_exit_2() {
     let out = run_in(d, &["scan", "--config", "nope.toml", "."]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = std::process::Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .output()
+        .unwrap()
+        .status
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+#[test]
+fn changed_since_reports_only_results_in_changed_files() {
+    let tmp = two_env_repo();
+    let d = tmp.path();
+    std::fs::create_dir_all(d.join("lib")).unwrap();
+    std::fs::copy(fixture("js-fetch-two-envs").join("sync.js"), d.join("lib/sync.js")).unwrap();
+    git(d, &["init", "-q"]);
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "init"]);
+    let (doc, code) = json_in(d, &["--changed-since", "HEAD", "."]);
+    assert_eq!(code, 0, "nothing changed");
+    assert_eq!(doc["summary"]["outside_changes"], 4);
+    // A modified file and an untracked one are reported; the others are not.
+    let sync = d.join("lib/sync.js");
+    let text = std::fs::read_to_string(&sync).unwrap();
+    std::fs::write(&sync, format!("// touched\n{text}")).unwrap();
+    std::fs::write(
+        d.join("new.py"),
+        "import os, requests\nT = os.environ['ZOHO_ACCESS_TOKEN']\nrequests.get('https://developer.zohoapis.com/crm/v8/Leads', headers={'Authorization': 'Zoho-oauthtoken ' + T})\n",
+    )
+    .unwrap();
+    let (doc, code) = json_in(d, &["--changed-since", "HEAD", "."]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        places(&doc, "findings"),
+        ["OT001 lib/sync.js:6", "OT001 lib/sync.js:9", "OT001 new.py:3"]
+    );
+    assert_eq!(doc["summary"]["outside_changes"], 2);
+    // Scanning from a subdirectory: paths still line up with git's.
+    let (doc, _) = json_in(&d.join("lib"), &["--changed-since", "HEAD", "."]);
+    assert_eq!(places(&doc, "findings"), ["OT001 sync.js:6", "OT001 sync.js:9"]);
+    let out = run_in(d, &["scan", "--changed-since", "no-such-rev", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--changed-since no-such-rev"));
+}
