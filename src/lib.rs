@@ -9,6 +9,7 @@ pub mod facts;
 pub mod filter;
 pub mod finding;
 pub mod frontend;
+pub mod inventory;
 pub mod link;
 pub mod model;
 pub mod project;

@@ -11,6 +11,7 @@ use orgtoken::baseline;
 use orgtoken::catalog::{catalog, Level};
 use orgtoken::filter::{self, FilterOptions};
 use orgtoken::project::{self, FailOn, Project};
+use orgtoken::report::inventory::InventoryFormat;
 use orgtoken::report::{self, Format, RenderOptions};
 use orgtoken::scan::{self, ScanOptions};
 
@@ -35,6 +36,9 @@ enum Command {
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         format: RulesFormat,
     },
+    /// Every token identity, the environments it is bound to and where: the
+    /// migration plan (how many org-specific tokens to mint).
+    Inventory(InventoryArgs),
     /// Print a rule's documentation, e.g. `orgtoken explain OT001`.
     Explain {
         /// Rule id (OT001…OT006) or name (cross-environment-token).
@@ -133,6 +137,39 @@ fn parse_outputs(values: &[String]) -> Result<Outputs, String> {
     Ok(out)
 }
 
+#[derive(clap::Args)]
+struct InventoryArgs {
+    /// Files or directories to scan.
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = InventoryFormat::Human)]
+    format: InventoryFormat,
+    /// Write the inventory to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Skip paths matching GLOB (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Do not honour .gitignore / .ignore files.
+    #[arg(long)]
+    no_ignore: bool,
+    /// Also scan vendored directories (node_modules, site-packages, vendor…).
+    #[arg(long)]
+    include_vendored: bool,
+    /// Skip files larger than this (bytes; K, M, G suffixes accepted).
+    #[arg(long, value_name = "SIZE", default_value = "5M", value_parser = parse_size)]
+    max_file_size: u64,
+    /// Worker threads (default: available cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    threads: Option<usize>,
+    /// Read this project file instead of the nearest .orgtoken.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+    /// Ignore every .orgtoken.toml.
+    #[arg(long)]
+    isolated: bool,
+}
+
 fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let (num, mult) = match t.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
@@ -182,6 +219,7 @@ fn main() -> ExitCode {
             }
         },
         Command::Scan(args) => run_scan(args),
+        Command::Inventory(args) => run_inventory(args),
     }
 }
 
@@ -211,11 +249,11 @@ fn print_rules(format: RulesFormat) {
 }
 
 /// The project file in effect, with the catalog extended as it asks.
-fn load_project(args: &ScanArgs, roots: &[PathBuf]) -> Result<Option<Project>, String> {
-    if args.isolated {
+fn load_project(config: Option<&PathBuf>, isolated: bool, roots: &[PathBuf]) -> Result<Option<Project>, String> {
+    if isolated {
         return Ok(None);
     }
-    let Some(path) = args.config.clone().or_else(|| project::discover(&roots[0])) else {
+    let Some(path) = config.cloned().or_else(|| project::discover(&roots[0])) else {
         return Ok(None);
     };
     let p = Project::load(&path)?;
@@ -227,9 +265,55 @@ fn load_project(args: &ScanArgs, roots: &[PathBuf]) -> Result<Option<Project>, S
     Ok(Some(p))
 }
 
+fn run_inventory(args: InventoryArgs) -> ExitCode {
+    let roots = scan::roots_or_default(args.paths.clone());
+    let project = match load_project(args.config.as_ref(), args.isolated, &roots) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut excludes = args.exclude.clone();
+    excludes.push(project::FILE_NAME.to_string());
+    if let Some(p) = &project {
+        excludes.extend(p.config.exclude.iter().cloned());
+    }
+    let opts = ScanOptions {
+        roots,
+        excludes,
+        no_ignore: args.no_ignore,
+        include_vendored: args.include_vendored,
+        max_file_size: args.max_file_size,
+        threads: args.threads.unwrap_or_else(scan::default_threads).max(1),
+    };
+    let result = match scan::scan(&opts) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let rendered = report::inventory::render(args.format, &result);
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, &rendered) {
+                eprintln!("error: cannot write `{}`: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(rendered.as_bytes());
+            let _ = out.flush();
+        }
+    }
+    ExitCode::SUCCESS
+}
+
 fn run_scan(args: ScanArgs) -> ExitCode {
     let roots = scan::roots_or_default(args.paths.clone());
-    let project = match load_project(&args, &roots) {
+    let project = match load_project(args.config.as_ref(), args.isolated, &roots) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");

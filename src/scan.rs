@@ -43,6 +43,8 @@ pub struct ScanResult {
     pub filtered: Filtered,
     /// Suppression comments in the analysed files (`crate::suppress`).
     pub markers: Vec<crate::suppress::Marker>,
+    /// Every binding of the linked model, for `orgtoken inventory`.
+    pub bindings: Vec<crate::inventory::BindingInfo>,
 }
 
 /// What reading one file gave.
@@ -286,6 +288,7 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         }),
     }
     let paths: Vec<String> = sources.iter().map(|s| s.path.clone()).collect();
+    let bindings = crate::inventory::bindings_of(&model, &paths);
     let mut findings = rules::run(&RuleCtx { model: &model });
 
     // Secrets to redact: token-shaped literals, and literals in token slots.
@@ -338,6 +341,7 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         stats,
         filtered: Filtered::default(),
         markers,
+        bindings,
     })
 }
 

@@ -141,3 +141,25 @@ fn bad_output_arguments_exit_2() {
     let out = run_in(&d, &["scan", "--output", "sarif=", "."]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn inventory_in_every_format() {
+    let d = fixture("py-shared-env-token");
+    insta::assert_snapshot!(stdout(&d, &["inventory"]));
+    let sdk = fixture("py-sdk-switch-without-token");
+    insta::assert_snapshot!(stdout(&sdk, &["inventory", "--format", "markdown"]));
+    insta::assert_snapshot!(stdout(&sdk, &["inventory", "--format", "json", "."]));
+    let out = run_in(&d, &["inventory", "--format", "json", "."]);
+    assert_eq!(out.status.code(), Some(0), "the inventory is a report, not a gate");
+}
+
+#[test]
+fn inventory_never_shows_a_token_value() {
+    let all = fixture("");
+    for format in ["human", "json", "markdown"] {
+        let s = stdout(&all, &["inventory", "--format", format, "."]);
+        let re = regex::Regex::new(r"[0-9a-f]{32}").unwrap();
+        assert!(!re.is_match(&s), "{format}");
+        assert!(s.contains("literal:sha256:"), "{format}: literals are named by hash");
+    }
+}
