@@ -134,6 +134,9 @@ pub fn render(result: &ScanResult) -> String {
             if !related.is_empty() {
                 v["relatedLocations"] = Value::Array(related);
             }
+            if let Some(flow) = code_flow(result, f) {
+                v["codeFlows"] = json!([flow]);
+            }
             if let Some((kind, justification)) = suppression {
                 let kind = match kind {
                     SuppressionKind::InSource => "inSource",
@@ -183,6 +186,39 @@ pub fn render(result: &ScanResult) -> String {
     let mut out = serde_json::to_string_pretty(&doc).expect("serialisable");
     out.push('\n');
     out
+}
+
+/// Related-location messages of the steps a token takes to the binding
+/// (written by `rules::related_for`).
+const TOKEN_ORIGIN: &str = "the token comes from here";
+const HELPER_STEP: &str = "the helper sends the request here";
+
+/// A thread flow from the token's origin through the helper's inner call to
+/// the binding, when the token comes from another place.
+fn code_flow(result: &ScanResult, f: &Finding) -> Option<Value> {
+    let origin = f.related.iter().find(|r| r.message == TOKEN_ORIGIN)?;
+    let mut steps = vec![(origin.loc, origin.message.as_str())];
+    steps.extend(
+        f.related
+            .iter()
+            .filter(|r| r.message == HELPER_STEP)
+            .map(|r| (r.loc, r.message.as_str())),
+    );
+    steps.push((f.primary, f.label.as_str()));
+    let locations: Vec<Value> = steps
+        .iter()
+        .enumerate()
+        .map(|(i, (loc, msg))| {
+            json!({
+                "location": {"physicalLocation": physical(result, *loc), "message": {"text": msg}},
+                "executionOrder": i + 1,
+            })
+        })
+        .collect();
+    Some(json!({
+        "message": {"text": format!("how {} reaches this binding", f.token.as_deref().unwrap_or("the token"))},
+        "threadFlows": [{"locations": locations}],
+    }))
 }
 
 fn related_label(msg: &str) -> &str {
