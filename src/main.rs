@@ -404,6 +404,9 @@ fn run_scan(args: ScanArgs) -> ExitCode {
                 return ExitCode::from(2);
             }
             if !args.quiet {
+                if args.statistics && !args.format.is_human() {
+                    eprint!("{}", report::statistics(&result));
+                }
                 eprintln!("{}", report::summary_line(&result));
             }
         }
@@ -413,6 +416,9 @@ fn run_scan(args: ScanArgs) -> ExitCode {
             let _ = out.write_all(rendered.as_bytes());
             let _ = out.flush();
             if !args.quiet && !args.format.is_human() {
+                if args.statistics {
+                    eprint!("{}", report::statistics(&result));
+                }
                 eprintln!("{}", report::summary_line(&result));
             }
         }

@@ -23,6 +23,9 @@ pub struct Marker {
     pub line: u32,
     /// `ignore-file`: covers the whole file.
     pub file_level: bool,
+    /// The comment is alone on its line, so it also covers the next line
+    /// (a trailing comment belongs to its own line only).
+    pub own_line: bool,
     /// Rule ids, upper case; empty means every rule.
     pub rules: Vec<String>,
     /// The justification written after the marker (secrets masked).
@@ -32,7 +35,7 @@ pub struct Marker {
 impl Marker {
     /// Does this marker cover a finding of `rule` at `line`?
     pub fn covers(&self, rule: &str, line: u32) -> bool {
-        (self.file_level || self.line == line || self.line + 1 == line)
+        (self.file_level || self.line == line || (self.own_line && self.line + 1 == line))
             && (self.rules.is_empty() || self.rules.iter().any(|r| r == rule))
     }
 
@@ -47,14 +50,21 @@ impl Marker {
     }
 }
 
+/// A parsed marker: `ignore-file`, the rule ids, the reason, and whether
+/// the comment is alone on its line.
+pub struct Parsed {
+    pub file_level: bool,
+    pub rules: Vec<String>,
+    pub reason: String,
+    pub own_line: bool,
+}
+
 /// Parses the marker of one line, if it has one after a comment leader.
-/// Returns `(file_level, rules, reason)`.
-pub fn parse_line(line: &str) -> Option<(bool, Vec<String>, String)> {
+pub fn parse_line(line: &str) -> Option<Parsed> {
     let at = line.find(KEYWORD)?;
     let before = line[..at].trim_end();
-    if !LEADERS.iter().any(|l| before.ends_with(l)) {
-        return None;
-    }
+    let leader = LEADERS.iter().find(|l| before.ends_with(**l))?;
+    let own_line = before[..before.len() - leader.len()].trim().is_empty();
     let rest = line[at + KEYWORD.len()..].trim_start();
     let (file_level, rest) = if let Some(r) = rest.strip_prefix("ignore-file") {
         (true, r)
@@ -84,7 +94,12 @@ pub fn parse_line(line: &str) -> Option<(bool, Vec<String>, String)> {
         reason = reason.strip_suffix(closer).unwrap_or(reason).trim_end();
     }
     let reason = reason.trim_start_matches([':', '-', '—']).trim();
-    Some((file_level, rules, crate::scan::redact(reason, &[])))
+    Some(Parsed {
+        file_level,
+        rules,
+        reason: crate::scan::redact(reason, &[]),
+        own_line,
+    })
 }
 
 /// Every marker in one file's text.
@@ -95,13 +110,14 @@ pub fn markers(file: FileId, text: &str) -> Vec<Marker> {
     text.lines()
         .enumerate()
         .filter_map(|(i, l)| {
-            let (file_level, rules, reason) = parse_line(l)?;
+            let p = parse_line(l)?;
             Some(Marker {
                 file,
                 line: i as u32 + 1,
-                file_level,
-                rules,
-                reason,
+                file_level: p.file_level,
+                own_line: p.own_line,
+                rules: p.rules,
+                reason: p.reason,
             })
         })
         .collect()
@@ -159,7 +175,7 @@ mod tests {
     use super::*;
 
     fn parsed(line: &str) -> Option<(bool, Vec<String>, String)> {
-        parse_line(line)
+        parse_line(line).map(|p| (p.file_level, p.rules, p.reason))
     }
 
     #[test]
@@ -228,7 +244,11 @@ mod tests {
         );
         assert!(m[0].covers("OT003", 4) && m[0].covers("OT003", 3) && !m[0].covers("OT003", 5));
         assert!(!m[0].covers("OT001", 4));
-        assert!(m[1].covers("OT001", 6) && m[1].covers("OT006", 7));
+        assert!(m[0].own_line && !m[1].own_line);
+        assert!(
+            m[1].covers("OT001", 6) && !m[1].covers("OT006", 7),
+            "a trailing comment covers its line only"
+        );
 
         let env = "# orgtoken: ignore-file[OT006] sample values\nZOHO_REFRESH_TOKEN=1000.aaaa\nZOHO_API=https://www.zohoapis.com # orgtoken: ignore[OT001]\n";
         let m = markers(0, env);
@@ -240,6 +260,9 @@ mod tests {
         let m = markers(1, sh);
         assert_eq!(m.len(), 1);
         assert_eq!(m[0].reason, "sandbox smoke test");
-        assert!(m[0].covers("OT001", 2) && m[0].covers("OT001", 3) && !m[0].covers("OT001", 1));
+        assert!(m[0].covers("OT001", 2) && !m[0].covers("OT001", 3) && !m[0].covers("OT001", 1));
+        let m = markers(1, "  # orgtoken: ignore[OT001]\n  -- orgtoken: ignore\n");
+        assert!(m.iter().all(|m| m.own_line));
+        assert!(m[0].covers("OT001", 2) && m[1].covers("OT002", 3));
     }
 }

@@ -163,3 +163,66 @@ fn inventory_never_shows_a_token_value() {
         assert!(s.contains("literal:sha256:"), "{format}: literals are named by hash");
     }
 }
+
+#[test]
+fn new_formats_are_deterministic() {
+    let all = fixture("");
+    for args in [
+        &["scan", "--format", "concise", "--statistics"][..],
+        &["scan", "--format", "github"][..],
+        &["scan", "--format", "junit"][..],
+        &["inventory", "--format", "markdown"][..],
+        &["inventory", "--format", "json"][..],
+    ] {
+        let mut a = args.to_vec();
+        a.extend(["-j", "1", "."]);
+        let one = run_in(&all, &a).stdout;
+        a[args.len() + 1] = "4";
+        assert_eq!(one, run_in(&all, &a).stdout, "{args:?}");
+        assert!(!one.is_empty());
+    }
+}
+
+#[test]
+fn no_token_literal_appears_in_the_new_formats() {
+    let re = regex::Regex::new(r"1000\.[0-9a-f]{32}\.([0-9a-f]{32})").unwrap();
+    let mut secrets = Vec::new();
+    let mut stack = vec![fixture("")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Ok(t) = std::fs::read_to_string(&p) {
+                secrets.extend(re.captures_iter(&t).map(|c| c[1].to_string()));
+            }
+        }
+    }
+    assert!(secrets.len() >= 3);
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("b.json");
+    let base_arg = format!("--write-baseline={}", base.display());
+    for args in [
+        &["scan", "--format", "concise"][..],
+        &["scan", "--format", "github"][..],
+        &["scan", "--format", "junit"][..],
+        &["inventory"][..],
+        &["scan", &base_arg][..],
+    ] {
+        let mut a = args.to_vec();
+        a.push(".");
+        let out = run_in(&fixture(""), &a);
+        let mut text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if let Ok(b) = std::fs::read_to_string(&base) {
+            text.push_str(&b);
+        }
+        for s in &secrets {
+            assert!(!text.contains(s.as_str()), "{args:?} leaks part of a token");
+        }
+    }
+    assert!(std::fs::read_to_string(&base).unwrap().contains("literal:sha256:"));
+}
