@@ -321,8 +321,14 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         }
     };
     let mut excludes = args.exclude.clone();
-    // The project file names hosts but is no part of the code under audit.
+    // The project file and the baseline name hosts and token identities but
+    // are no part of the code under audit.
     excludes.push(project::FILE_NAME.to_string());
+    let cwd = std::env::current_dir().ok();
+    for p in [&args.baseline, &args.write_baseline].into_iter().flatten() {
+        let shown = orgtoken::walk::display_path(p, cwd.as_deref());
+        excludes.push(globset::escape(&shown));
+    }
     if let Some(p) = &project {
         excludes.extend(p.config.exclude.iter().cloned());
     }

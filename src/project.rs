@@ -108,7 +108,19 @@ impl Project {
     pub fn load(path: &Path) -> Result<Project, String> {
         let shown = path.display();
         let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
-        let config: ProjectConfig = toml::from_str(&text).map_err(|e| format!("{shown}: {}", e.message()))?;
+        let config: ProjectConfig = toml::from_str(&text).map_err(|e| {
+            // `path:line:col: message`, with the offending line when it helps.
+            match e.span() {
+                Some(span) => {
+                    let before = &text[..span.start.min(text.len())];
+                    let line = before.matches('\n').count() + 1;
+                    let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+                    let src = text.lines().nth(line - 1).unwrap_or("").trim();
+                    format!("{shown}:{line}:{col}: {} (in `{src}`)", e.message())
+                }
+                None => format!("{shown}: {}", e.message()),
+            }
+        })?;
         let abs = std::fs::canonicalize(path).map_err(|e| format!("{shown}: {e}"))?;
         let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
         let p = Project {

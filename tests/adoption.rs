@@ -374,3 +374,50 @@ fn changed_since_reports_only_results_in_changed_files() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--changed-since no-such-rev"));
 }
+
+/// Every exit code with what the user reads on stderr, pinned in one snapshot.
+#[test]
+fn exit_codes_and_error_messages() {
+    let tmp = two_env_repo();
+    let d = tmp.path();
+    std::fs::write(d.join("other.toml"), "[rules]\nOT001 = \"warning\"\nverbose = true\n").unwrap();
+    std::fs::write(
+        d.join("v9.json"),
+        "{\"version\": 9, \"tool\": \"orgtoken\", \"entries\": []}",
+    )
+    .unwrap();
+    let mut report = String::new();
+    for args in [
+        &["scan", "--format", "concise", "--quiet", "."][..],
+        &["scan", "--format", "concise", "--quiet", "--fail-on", "never", "."][..],
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--quiet",
+            "--isolated",
+            "--config",
+            "other.toml",
+            ".",
+        ][..],
+        &["scan", "--config", "other.toml", "."][..],
+        &["scan", "--baseline", "v9.json", "."][..],
+        &["scan", "--output", "a.txt", "--output", "b.txt", "."][..],
+        &["scan", "--write-baseline", "b.json", "--changed-since", "HEAD", "."][..],
+        &["scan", "--write-baseline", "b.json", "."][..],
+        &["scan", "--baseline", "b.json", "--format", "concise", "."][..],
+    ] {
+        let out = run_in(d, args);
+        let stderr = String::from_utf8_lossy(&out.stderr).replace(&d.display().to_string(), "<tmp>");
+        // clap's usage block is long: keep its first line.
+        let stderr = stderr.lines().take(2).collect::<Vec<_>>().join("\n");
+        report.push_str(&format!(
+            "$ orgtoken {}\nexit {}\n{}\n{}\n",
+            args.join(" "),
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).trim_end(),
+            stderr.trim_end()
+        ));
+    }
+    insta::assert_snapshot!(report);
+}
