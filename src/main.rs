@@ -4,6 +4,9 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -108,6 +111,34 @@ struct ScanArgs {
     /// Print only findings (no notes or summary line).
     #[arg(long, short = 'q')]
     quiet: bool,
+}
+
+/// A "still scanning" line on stderr, only when stderr is a terminal and the
+/// scan takes more than two seconds; erased when the scan ends.
+struct Progress(Option<(mpsc::Sender<()>, thread::JoinHandle<()>)>);
+
+impl Progress {
+    fn start() -> Progress {
+        if !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let (tx, rx) = mpsc::channel::<()>();
+        let handle = thread::spawn(move || {
+            if rx.recv_timeout(Duration::from_secs(2)) == Err(mpsc::RecvTimeoutError::Timeout) {
+                eprint!("orgtoken: scanning…");
+                let _ = rx.recv();
+                eprint!("\r\x1b[2K");
+            }
+        });
+        Progress(Some((tx, handle)))
+    }
+
+    fn done(self) {
+        if let Some((tx, handle)) = self.0 {
+            drop(tx);
+            let _ = handle.join();
+        }
+    }
 }
 
 /// Where the reports go: the main format's file (stdout when absent) and
@@ -287,7 +318,10 @@ fn run_inventory(args: InventoryArgs) -> ExitCode {
         max_file_size: args.max_file_size,
         threads: args.threads.unwrap_or_else(scan::default_threads).max(1),
     };
-    let result = match scan::scan(&opts) {
+    let progress = Progress::start();
+    let result = scan::scan(&opts);
+    progress.done();
+    let result = match result {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
@@ -363,7 +397,10 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         },
         None => None,
     };
-    let mut result = match scan::scan(&opts) {
+    let progress = Progress::start();
+    let result = scan::scan(&opts);
+    progress.done();
+    let mut result = match result {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
