@@ -39,13 +39,17 @@ pub fn render(result: &ScanResult, opts: &RenderOptions) -> String {
         }
         *n += 1;
         let name = catalog().rule(f.rule).map(|r| r.name.as_str()).unwrap_or("");
+        // GitHub takes columns only for an annotation on one line.
+        let cols = if s.line == s.end_line {
+            format!(",col={},endColumn={}", s.col, s.end_col)
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
-            "::{command} file={},line={},endLine={},col={},endColumn={},title={}::{}\n",
+            "::{command} file={},line={},endLine={}{cols},title={}::{}\n",
             escape_property(path),
             s.line,
             s.end_line,
-            s.col,
-            s.end_col,
             escape_property(&format!("{} {name}", f.rule)),
             escape_data(&format!("{}\n{} (orgtoken explain {})", f.message, f.help, f.rule)),
         ));
