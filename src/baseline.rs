@@ -2,11 +2,14 @@
 //! orgtoken without fixing everything first (`--write-baseline FILE`, then
 //! `--baseline FILE`).
 //!
-//! Entries are keyed by the line-independent fingerprint plus rule, path and
-//! token identity (redacted identities, line numbers dropped): inserting
-//! lines above a finding keeps it matched. No secret is ever written.
+//! Entries are keyed by rule, path and token identity (redacted, line
+//! numbers dropped) plus the line-independent fingerprint or the binding's
+//! site (the fingerprint without the environments): inserting lines above a
+//! finding keeps it matched, and so does a new environment used with the
+//! same token elsewhere. No secret is ever written.
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::finding::{Finding, Suppressed, SuppressionKind};
 use crate::scan::{stable_token, ScanResult};
@@ -28,16 +31,40 @@ pub struct Entry {
     pub path: String,
     pub token: String,
     pub fingerprint: String,
+    /// The binding's place without the environments (rule, token, path and
+    /// normalised binding text): a new environment used with an accepted
+    /// token elsewhere changes the fingerprint but not this.
+    #[serde(default)]
+    pub site: String,
 }
 
 impl Entry {
     fn of(result: &ScanResult, f: &Finding) -> Entry {
+        let file = &result.files[f.primary.file];
+        let token = stable_token(f.token.as_deref().unwrap_or(""));
+        let text = file.text.get(f.primary.span.start..f.primary.span.end).unwrap_or("");
+        let normalised = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut h = Sha256::new();
+        for part in [f.rule, &token, &file.path, &normalised] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
         Entry {
             rule: f.rule.to_string(),
-            path: result.files[f.primary.file].path.clone(),
-            token: stable_token(f.token.as_deref().unwrap_or("")),
+            path: file.path.clone(),
+            token,
             fingerprint: f.fingerprint.clone(),
+            site: h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect(),
         }
+    }
+
+    /// The same accepted finding: same rule, path and token, and the same
+    /// fingerprint or the same site.
+    fn matches(&self, other: &Entry) -> bool {
+        self.rule == other.rule
+            && self.path == other.path
+            && self.token == other.token
+            && (self.fingerprint == other.fingerprint || (!self.site.is_empty() && self.site == other.site))
     }
 
     fn describe(&self) -> String {
@@ -97,7 +124,7 @@ pub fn apply(result: &mut ScanResult, baseline: &Baseline, name: &str) {
         let e = Entry::of(result, &f);
         let mut hit = false;
         for (i, b) in baseline.entries.iter().enumerate() {
-            if *b == e {
+            if b.matches(&e) {
                 matched[i] = true;
                 hit = true;
             }
@@ -116,7 +143,7 @@ pub fn apply(result: &mut ScanResult, baseline: &Baseline, name: &str) {
     for s in &result.filtered.suppressed {
         let e = Entry::of(result, &s.finding);
         for (i, b) in baseline.entries.iter().enumerate() {
-            if *b == e {
+            if b.matches(&e) {
                 matched[i] = true;
             }
         }

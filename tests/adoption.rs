@@ -161,6 +161,21 @@ fn baseline_round_trip() {
     assert_eq!(places(&doc, "findings"), ["OT001 new.py:4", "OT001 new.py:5"]);
     assert_eq!(doc["summary"]["suppressed_baseline"], 2);
 
+    // The accepted token used with a third environment elsewhere: the new
+    // binding is reported, the accepted ones stay hidden although their
+    // messages (and fingerprints) now name three environments.
+    std::fs::remove_file(d.join("new.py")).unwrap();
+    std::fs::write(
+        d.join("dev.py"),
+        "import os, requests\nT = os.environ['ZOHO_ACCESS_TOKEN']\nrequests.get('https://developer.zohoapis.com/crm/v8/Leads', headers={'Authorization': 'Zoho-oauthtoken ' + T})\n",
+    )
+    .unwrap();
+    let (doc, _) = json_in(d, &["--baseline", "baseline.json", "."]);
+    assert_eq!(places(&doc, "findings"), ["OT001 dev.py:3"]);
+    assert_eq!(doc["summary"]["suppressed_baseline"], 2);
+    assert!(doc["summary"]["stale_baseline"].as_array().unwrap().is_empty());
+    std::fs::remove_file(d.join("dev.py")).unwrap();
+
     // A fixed finding leaves a stale entry, listed by the summary.
     std::fs::remove_file(&app).unwrap();
     let out = run_in(d, &["scan", "--baseline", "baseline.json", "."]);
