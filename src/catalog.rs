@@ -315,12 +315,33 @@ pub struct Catalog {
     pub sdk_languages: BTreeMap<String, SdkLanguage>,
     pub triggers: Vec<String>,
     pub rules: Vec<RuleMeta>,
+    /// Token names a project adds (`extra-token-names`), lower case.
+    extra_token_names: HashSet<String>,
+}
+
+/// What a project's `.orgtoken.toml` adds to the embedded catalog.
+#[derive(Debug, Default, Clone)]
+pub struct Extension {
+    /// `(host, data center id, environment)`; no environment is a DC-only host.
+    pub hosts: Vec<(String, String, Option<EnvKind>)>,
+    /// Env-var and config-key names whose value is a token.
+    pub token_names: Vec<String>,
+}
+
+static CATALOG: OnceLock<Catalog> = OnceLock::new();
+
+/// Extends the catalog for this process. Call it once, before the scan
+/// (before anything calls [`catalog`]).
+pub fn install(ext: &Extension) -> Result<(), String> {
+    let c = Catalog::load_with(CATALOG_TOML, RULES_TOML, ext).map_err(|e| e.to_string())?;
+    CATALOG
+        .set(c)
+        .map_err(|_| "the catalog was already in use before the project's extension was installed".to_string())
 }
 
 /// The embedded catalog. Loading it cannot fail at run time: a test checks
 /// that the embedded files parse.
 pub fn catalog() -> &'static Catalog {
-    static CATALOG: OnceLock<Catalog> = OnceLock::new();
     CATALOG.get_or_init(|| Catalog::load(CATALOG_TOML, RULES_TOML).expect("embedded catalog is valid"))
 }
 
@@ -330,6 +351,10 @@ fn set(v: &[String]) -> HashSet<String> {
 
 impl Catalog {
     pub fn load(catalog_toml: &str, rules_toml: &str) -> anyhow::Result<Catalog> {
+        Self::load_with(catalog_toml, rules_toml, &Extension::default())
+    }
+
+    pub fn load_with(catalog_toml: &str, rules_toml: &str, ext: &Extension) -> anyhow::Result<Catalog> {
         let raw: RawCatalog = toml::from_str(catalog_toml)?;
         let rules: RawRules = toml::from_str(rules_toml)?;
         let mut data_centers = Vec::new();
@@ -361,6 +386,34 @@ impl Catalog {
             add(&dc.accounts, None, HostKind::Accounts);
             add(&dc.dc_only, None, HostKind::DcOnly);
         }
+        for (host, dc, kind) in &ext.hosts {
+            let id = raw
+                .data_center
+                .iter()
+                .position(|d| d.id.eq_ignore_ascii_case(dc))
+                .ok_or_else(|| {
+                    let known: Vec<&str> = raw.data_center.iter().map(|d| d.id.as_str()).collect();
+                    anyhow::anyhow!(
+                        "extra host `{host}`: unknown data center `{dc}` (one of {})",
+                        known.join(", ")
+                    )
+                })?;
+            if host.is_empty() || host.contains(['/', ':', ' ']) {
+                anyhow::bail!("extra host `{host}`: write a bare host name, e.g. `zoho-sandbox.internal.example`");
+            }
+            patterns.push(host.to_ascii_lowercase());
+            hosts.push(HostInfo {
+                env: Environment {
+                    dc: id as DcId,
+                    kind: *kind,
+                },
+                kind: if kind.is_some() {
+                    HostKind::Api
+                } else {
+                    HostKind::DcOnly
+                },
+            });
+        }
         let host_matcher = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
@@ -379,6 +432,8 @@ impl Catalog {
         triggers.extend(raw.tokens.header_prefixes.iter().map(|p| p.trim().to_string()));
         // A schema creating a token table may not say "zoho" anywhere.
         triggers.extend(raw.token_store.tables.iter().cloned());
+        triggers.extend(ext.hosts.iter().map(|h| h.0.clone()));
+        triggers.extend(ext.token_names.iter().cloned());
         triggers.sort();
         triggers.dedup();
         Ok(Catalog {
@@ -422,6 +477,7 @@ impl Catalog {
             token_store: raw.token_store,
             triggers,
             rules: rule_list,
+            extra_token_names: ext.token_names.iter().map(|n| n.to_ascii_lowercase()).collect(),
         })
     }
 
@@ -511,7 +567,11 @@ impl Catalog {
     }
 
     pub fn is_token_key(&self, key: &str) -> bool {
-        self.token_keys.contains(key)
+        self.token_keys.contains(key) || self.is_extra_token_name(key)
+    }
+
+    fn is_extra_token_name(&self, name: &str) -> bool {
+        !self.extra_token_names.is_empty() && self.extra_token_names.contains(&name.to_ascii_lowercase())
     }
 
     /// A key, keyword or parameter name whose value is a token.
@@ -521,7 +581,7 @@ impl Catalog {
 
     /// Env-var / config-key names shaped like a token (`ZOHO_REFRESH_TOKEN`).
     pub fn is_token_name(&self, name: &str) -> bool {
-        self.token_name_shape.is_match(name)
+        self.token_name_shape.is_match(name) || self.is_extra_token_name(name)
     }
 
     pub fn is_api_domain_key(&self, key: &str) -> bool {
@@ -660,6 +720,35 @@ mod tests {
         assert_eq!(c.rules.len(), 6);
         assert!(c.rules.iter().all(|r| r.help_markdown.contains("## Bad")));
         assert!(c.data_centers.len() >= 8);
+    }
+
+    #[test]
+    fn a_project_extension_adds_hosts_and_token_names() {
+        let ext = Extension {
+            hosts: vec![(
+                "zoho-sandbox.internal.example".into(),
+                "eu".into(),
+                Some(EnvKind::Sandbox),
+            )],
+            token_names: vec!["CRM_SECRET_BLOB".into()],
+        };
+        let c = Catalog::load_with(CATALOG_TOML, RULES_TOML, &ext).unwrap();
+        let m = c.find_hosts("https://zoho-sandbox.internal.example/crm/v8/Leads");
+        assert_eq!(m.len(), 1);
+        assert_eq!(c.data_centers[m[0].info.env.dc as usize].id, "eu");
+        assert_eq!(m[0].info.env.kind, Some(EnvKind::Sandbox));
+        assert!(c.triggers.iter().any(|t| t == "zoho-sandbox.internal.example"));
+        assert!(c.is_token_name("crm_secret_blob") && c.is_token_key("CRM_SECRET_BLOB"));
+        assert!(!catalog().is_token_name("CRM_SECRET_BLOB"));
+        let bad = Extension {
+            hosts: vec![("proxy.example".into(), "mars".into(), None)],
+            token_names: vec![],
+        };
+        let e = Catalog::load_with(CATALOG_TOML, RULES_TOML, &bad)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("unknown data center `mars`"), "{e}");
     }
 
     #[test]

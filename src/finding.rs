@@ -40,3 +40,40 @@ pub struct Note {
     pub path: String,
     pub message: String,
 }
+
+/// How a suppressed finding was hidden (SARIF `suppressions[].kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuppressionKind {
+    /// An `orgtoken: ignore[…]` comment in the source.
+    InSource,
+    /// An entry of the `--baseline` file.
+    External,
+}
+
+/// A finding hidden by a suppression: kept for SARIF, counted in summaries,
+/// never shown by human formats nor counted for the exit code.
+#[derive(Debug, Clone)]
+pub struct Suppressed {
+    pub finding: Finding,
+    pub kind: SuppressionKind,
+    /// The reason written in the comment, or the baseline file's name.
+    pub justification: String,
+}
+
+/// What the filter stage (suppressions, baseline, config, changed files) did.
+#[derive(Debug, Default, Clone)]
+pub struct Filtered {
+    pub suppressed: Vec<Suppressed>,
+    /// Baseline entries no current finding matches, described for the user.
+    pub stale_baseline: Vec<String>,
+    /// Findings left out because their binding is outside the changed files.
+    pub outside_changes: usize,
+    /// Findings `.orgtoken.toml` turned off (`off` rules, `[[ignore]]`, `include`).
+    pub by_config: usize,
+}
+
+impl Filtered {
+    pub fn count(&self, kind: SuppressionKind) -> usize {
+        self.suppressed.iter().filter(|s| s.kind == kind).count()
+    }
+}

@@ -1,14 +1,20 @@
 //! orgtoken: finds where one Zoho CRM OAuth token meets more than one
 //! environment or data center. See ARCHITECTURE.md for the code map.
 
+pub mod baseline;
 pub mod catalog;
+pub mod changes;
 pub mod config;
 pub mod facts;
+pub mod filter;
 pub mod finding;
 pub mod frontend;
+pub mod inventory;
 pub mod link;
 pub mod model;
+pub mod project;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod suppress;
 pub mod walk;

@@ -4,10 +4,17 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use orgtoken::baseline;
 use orgtoken::catalog::{catalog, Level};
+use orgtoken::filter::{self, FilterOptions};
+use orgtoken::project::{self, FailOn, Project};
+use orgtoken::report::inventory::InventoryFormat;
 use orgtoken::report::{self, Format, RenderOptions};
 use orgtoken::scan::{self, ScanOptions};
 
@@ -32,6 +39,9 @@ enum Command {
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         format: RulesFormat,
     },
+    /// Every token identity, the environments it is bound to and where: the
+    /// migration plan (how many org-specific tokens to mint).
+    Inventory(InventoryArgs),
     /// Print a rule's documentation, e.g. `orgtoken explain OT001`.
     Explain {
         /// Rule id (OT001…OT006) or name (cross-environment-token).
@@ -45,13 +55,6 @@ enum RulesFormat {
     Json,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum FailOn {
-    Error,
-    Warning,
-    Never,
-}
-
 #[derive(clap::Args)]
 struct ScanArgs {
     /// Files or directories to scan.
@@ -59,12 +62,37 @@ struct ScanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    output: Option<PathBuf>,
-    /// Exit 1 when a finding at or above this level is reported.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    fail_on: FailOn,
+    /// Write the report to FILE instead of standard output; FORMAT=FILE
+    /// (repeatable) writes another format beside it, e.g.
+    /// `--output sarif=results.sarif --output json=out.json`.
+    #[arg(long, short = 'o', value_name = "[FORMAT=]FILE")]
+    output: Vec<String>,
+    /// Print counts per rule and per environment before the summary line.
+    #[arg(long)]
+    statistics: bool,
+    /// Report `orgtoken: ignore` comments that suppress nothing (as notes).
+    #[arg(long)]
+    report_unused_suppressions: bool,
+    /// Hide the findings listed in this baseline file (see --write-baseline).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Report only results whose binding is in a file changed since REV
+    /// (git diff plus untracked files); the whole tree is still analysed.
+    #[arg(long, value_name = "REV", conflicts_with = "write_baseline")]
+    changed_since: Option<String>,
+    /// Write every reported finding to a baseline FILE, then exit 0.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Exit 1 when a finding at or above this level is reported
+    /// [default: `fail-on` in .orgtoken.toml, else error].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// Read this project file instead of the nearest .orgtoken.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+    /// Ignore every .orgtoken.toml.
+    #[arg(long)]
+    isolated: bool,
     /// Skip paths matching GLOB (repeatable), e.g. --exclude 'tests/**'.
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
@@ -83,6 +111,94 @@ struct ScanArgs {
     /// Print only findings (no notes or summary line).
     #[arg(long, short = 'q')]
     quiet: bool,
+}
+
+/// A "still scanning" line on stderr, only when stderr is a terminal and the
+/// scan takes more than two seconds; erased when the scan ends.
+struct Progress(Option<(mpsc::Sender<()>, thread::JoinHandle<()>)>);
+
+impl Progress {
+    fn start() -> Progress {
+        if !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let (tx, rx) = mpsc::channel::<()>();
+        let handle = thread::spawn(move || {
+            if rx.recv_timeout(Duration::from_secs(2)) == Err(mpsc::RecvTimeoutError::Timeout) {
+                eprint!("orgtoken: scanning…");
+                let _ = rx.recv();
+                eprint!("\r\x1b[2K");
+            }
+        });
+        Progress(Some((tx, handle)))
+    }
+
+    fn done(self) {
+        if let Some((tx, handle)) = self.0 {
+            drop(tx);
+            let _ = handle.join();
+        }
+    }
+}
+
+/// Where the reports go: the main format's file (stdout when absent) and
+/// extra `FORMAT=FILE` outputs.
+struct Outputs {
+    main: Option<PathBuf>,
+    extra: Vec<(Format, PathBuf)>,
+}
+
+fn parse_outputs(values: &[String]) -> Result<Outputs, String> {
+    let mut out = Outputs {
+        main: None,
+        extra: Vec::new(),
+    };
+    for v in values {
+        match v.split_once('=').and_then(|(f, p)| Some((Format::from_name(f)?, p))) {
+            Some((_, "")) => return Err(format!("`--output {v}`: the file name is missing")),
+            Some((format, path)) => out.extra.push((format, PathBuf::from(path))),
+            None if out.main.is_some() => {
+                return Err(format!(
+                    "`--output {v}`: only one output without a format; write FORMAT=FILE for the others"
+                ))
+            }
+            None => out.main = Some(PathBuf::from(v)),
+        }
+    }
+    Ok(out)
+}
+
+#[derive(clap::Args)]
+struct InventoryArgs {
+    /// Files or directories to scan.
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = InventoryFormat::Human)]
+    format: InventoryFormat,
+    /// Write the inventory to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Skip paths matching GLOB (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Do not honour .gitignore / .ignore files.
+    #[arg(long)]
+    no_ignore: bool,
+    /// Also scan vendored directories (node_modules, site-packages, vendor…).
+    #[arg(long)]
+    include_vendored: bool,
+    /// Skip files larger than this (bytes; K, M, G suffixes accepted).
+    #[arg(long, value_name = "SIZE", default_value = "5M", value_parser = parse_size)]
+    max_file_size: u64,
+    /// Worker threads (default: available cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    threads: Option<usize>,
+    /// Read this project file instead of the nearest .orgtoken.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+    /// Ignore every .orgtoken.toml.
+    #[arg(long)]
+    isolated: bool,
 }
 
 fn parse_size(s: &str) -> Result<u64, String> {
@@ -134,6 +250,7 @@ fn main() -> ExitCode {
             }
         },
         Command::Scan(args) => run_scan(args),
+        Command::Inventory(args) => run_inventory(args),
     }
 }
 
@@ -162,53 +279,211 @@ fn print_rules(format: RulesFormat) {
     }
 }
 
-fn run_scan(args: ScanArgs) -> ExitCode {
+/// The project file in effect, with the catalog extended as it asks.
+fn load_project(config: Option<&PathBuf>, isolated: bool, roots: &[PathBuf]) -> Result<Option<Project>, String> {
+    if isolated {
+        return Ok(None);
+    }
+    let Some(path) = config.cloned().or_else(|| project::discover(&roots[0])) else {
+        return Ok(None);
+    };
+    let p = Project::load(&path)?;
+    let ext = p.extension();
+    if !ext.hosts.is_empty() || !ext.token_names.is_empty() {
+        orgtoken::catalog::install(&ext).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    p.check_rule_ids()?;
+    Ok(Some(p))
+}
+
+fn run_inventory(args: InventoryArgs) -> ExitCode {
+    let roots = scan::roots_or_default(args.paths.clone());
+    let project = match load_project(args.config.as_ref(), args.isolated, &roots) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut excludes = args.exclude.clone();
+    excludes.push(project::FILE_NAME.to_string());
+    if let Some(p) = &project {
+        excludes.extend(p.config.exclude.iter().cloned());
+    }
     let opts = ScanOptions {
-        roots: scan::roots_or_default(args.paths),
-        excludes: args.exclude,
+        roots,
+        excludes,
         no_ignore: args.no_ignore,
         include_vendored: args.include_vendored,
         max_file_size: args.max_file_size,
         threads: args.threads.unwrap_or_else(scan::default_threads).max(1),
     };
-    let result = match scan::scan(&opts) {
+    let progress = Progress::start();
+    let result = scan::scan(&opts);
+    progress.done();
+    let result = match result {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
-    let to_tty = args.output.is_none() && std::io::stdout().is_terminal();
-    let color = to_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let rendered = report::render(
-        args.format,
-        &result,
-        &RenderOptions {
-            color,
-            width: 100,
-            quiet: args.quiet,
-        },
-    );
+    let rendered = report::inventory::render(args.format, &result);
     match &args.output {
         Some(path) => {
             if let Err(e) = std::fs::write(path, &rendered) {
                 eprintln!("error: cannot write `{}`: {e}", path.display());
                 return ExitCode::from(2);
             }
-            if !args.quiet {
-                eprintln!("{}", report::summary_line(&result));
-            }
         }
         None => {
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(rendered.as_bytes());
             let _ = out.flush();
-            if !args.quiet && args.format != Format::Human {
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn run_scan(args: ScanArgs) -> ExitCode {
+    let roots = scan::roots_or_default(args.paths.clone());
+    let project = match load_project(args.config.as_ref(), args.isolated, &roots) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut excludes = args.exclude.clone();
+    // The project file and the baseline name hosts and token identities but
+    // are no part of the code under audit.
+    excludes.push(project::FILE_NAME.to_string());
+    let cwd = std::env::current_dir().ok();
+    for p in [&args.baseline, &args.write_baseline].into_iter().flatten() {
+        let shown = orgtoken::walk::display_path(p, cwd.as_deref());
+        excludes.push(globset::escape(&shown));
+    }
+    if let Some(p) = &project {
+        excludes.extend(p.config.exclude.iter().cloned());
+    }
+    let opts = ScanOptions {
+        roots,
+        excludes,
+        no_ignore: args.no_ignore,
+        include_vendored: args.include_vendored,
+        max_file_size: args.max_file_size,
+        threads: args.threads.unwrap_or_else(scan::default_threads).max(1),
+    };
+    let baseline = match &args.baseline {
+        Some(p) => match std::fs::read_to_string(p)
+            .map_err(|e| e.to_string())
+            .and_then(|t| baseline::parse(&t))
+        {
+            Ok(b) => Some((b, p.display().to_string())),
+            Err(e) => {
+                eprintln!("error: baseline `{}`: {e}", p.display());
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
+    let changed = match &args.changed_since {
+        Some(rev) => match orgtoken::changes::changed_since(rev, &opts.roots[0]) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                eprintln!("error: --changed-since {rev}: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
+    let progress = Progress::start();
+    let result = scan::scan(&opts);
+    progress.done();
+    let mut result = match result {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    filter::apply(
+        &mut result,
+        &FilterOptions {
+            report_unused_suppressions: args.report_unused_suppressions,
+            baseline,
+            project: project.clone(),
+            changed,
+        },
+    );
+    let outputs = match parse_outputs(&args.output) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let to_tty = outputs.main.is_none() && std::io::stdout().is_terminal();
+    let color = to_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let opts = RenderOptions {
+        color,
+        width: 100,
+        quiet: args.quiet,
+        statistics: args.statistics,
+    };
+    let file_opts = RenderOptions { color: false, ..opts };
+    for (format, path) in &outputs.extra {
+        let rendered = report::render(*format, &result, &file_opts);
+        if let Err(e) = std::fs::write(path, &rendered) {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
+    match &outputs.main {
+        Some(path) => {
+            let rendered = report::render(args.format, &result, &file_opts);
+            if let Err(e) = std::fs::write(path, &rendered) {
+                eprintln!("error: cannot write `{}`: {e}", path.display());
+                return ExitCode::from(2);
+            }
+            if !args.quiet {
+                if args.statistics && !args.format.is_human() {
+                    eprint!("{}", report::statistics(&result));
+                }
+                eprintln!("{}", report::summary_line(&result));
+            }
+        }
+        None => {
+            let rendered = report::render(args.format, &result, &opts);
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(rendered.as_bytes());
+            let _ = out.flush();
+            if !args.quiet && !args.format.is_human() {
+                if args.statistics {
+                    eprint!("{}", report::statistics(&result));
+                }
                 eprintln!("{}", report::summary_line(&result));
             }
         }
     }
-    let threshold = match args.fail_on {
+    if let Some(path) = &args.write_baseline {
+        let b = baseline::of(&result);
+        if let Err(e) = std::fs::write(path, baseline::to_json(&b)) {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            return ExitCode::from(2);
+        }
+        eprintln!(
+            "orgtoken: wrote {} baseline entries to {}",
+            b.entries.len(),
+            path.display()
+        );
+        return ExitCode::SUCCESS;
+    }
+    let fail_on = args
+        .fail_on
+        .or(project.as_ref().and_then(|p| p.config.fail_on))
+        .unwrap_or(FailOn::Error);
+    let threshold = match fail_on {
         FailOn::Error => Some(Level::Error),
         FailOn::Warning => Some(Level::Warning),
         FailOn::Never => None,

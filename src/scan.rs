@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::catalog::catalog;
 use crate::facts::{FileFacts, Lang, Span};
-use crate::finding::{Finding, Note};
+use crate::finding::{Filtered, Finding, Note};
 use crate::frontend::{self, LineIndex};
 use crate::link::{import_candidates, Linker, SourceFile};
 use crate::model::{literal_hash, Loc, Model};
@@ -39,6 +39,12 @@ pub struct ScanResult {
     pub findings: Vec<Finding>,
     pub notes: Vec<Note>,
     pub stats: Stats,
+    /// Filled by the filter stage (`crate::filter`), empty after the scan.
+    pub filtered: Filtered,
+    /// Suppression comments in the analysed files (`crate::suppress`).
+    pub markers: Vec<crate::suppress::Marker>,
+    /// Every binding of the linked model, for `orgtoken inventory`.
+    pub bindings: Vec<crate::inventory::BindingInfo>,
 }
 
 /// What reading one file gave.
@@ -230,6 +236,12 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         }
     }
 
+    let markers: Vec<crate::suppress::Marker> = analysed
+        .iter()
+        .enumerate()
+        .flat_map(|(fid, a)| crate::suppress::markers(fid, &a.text))
+        .collect();
+
     // Token literals (OT006), in every analysed file.
     let mut model = Model::default();
     for (fid, a) in analysed.iter().enumerate() {
@@ -286,6 +298,7 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         }),
     }
     let paths: Vec<String> = sources.iter().map(|s| s.path.clone()).collect();
+    let bindings = crate::inventory::bindings_of(&model, &paths);
     let mut findings = rules::run(&RuleCtx { model: &model });
 
     // Secrets to redact: token-shaped literals, and literals in token slots.
@@ -336,6 +349,9 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         findings,
         notes,
         stats,
+        filtered: Filtered::default(),
+        markers,
+        bindings,
     })
 }
 
@@ -392,6 +408,16 @@ pub fn redact(text: &str, spans: &[(usize, usize)]) -> String {
     String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())
 }
 
+/// A token identity without line numbers: identities of minted tokens name
+/// the line of their token call, which moves when lines are inserted.
+pub fn stable_token(token: &str) -> String {
+    token
+        .split(':')
+        .filter(|part| !part.chars().all(|c| c.is_ascii_digit()) || part.is_empty())
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
 /// A line-independent fingerprint: rule, token identity, path, environments
 /// and the binding's normalised text.
 fn fingerprint(f: &Finding, paths: &[String], files: &[ShownFile]) -> String {
@@ -400,15 +426,7 @@ fn fingerprint(f: &Finding, paths: &[String], files: &[ShownFile]) -> String {
         .and_then(|sf| sf.text.get(f.primary.span.start..f.primary.span.end))
         .unwrap_or("");
     let normalised: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    // Identities of minted tokens name the line of their token call: drop it.
-    let token: String = f
-        .token
-        .as_deref()
-        .unwrap_or("")
-        .split(':')
-        .filter(|part| !part.chars().all(|c| c.is_ascii_digit()) || part.is_empty())
-        .collect::<Vec<_>>()
-        .join(":");
+    let token = stable_token(f.token.as_deref().unwrap_or(""));
     let mut h = Sha256::new();
     for part in [
         f.rule,

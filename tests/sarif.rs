@@ -96,6 +96,22 @@ fn sarif_meets_github_ingestion_rules() {
             }
         }
     }
+    // A token that comes from elsewhere gets a code flow: origin first,
+    // the binding (the primary location) last.
+    let flows: Vec<&Value> = results.iter().filter(|r| r["codeFlows"].is_array()).collect();
+    assert!(flows.len() > 10);
+    for r in flows {
+        let steps = r["codeFlows"][0]["threadFlows"][0]["locations"].as_array().unwrap();
+        assert!(steps.len() >= 2);
+        assert_eq!(
+            steps[0]["location"]["physicalLocation"],
+            r["relatedLocations"][0]["physicalLocation"]
+        );
+        assert_eq!(
+            steps.last().unwrap()["location"]["physicalLocation"],
+            r["locations"][0]["physicalLocation"]
+        );
+    }
     // Unparseable files become tool execution notifications.
     let doc = sarif_of("fixtures/py-syntax-error");
     let notes = doc["runs"][0]["invocations"][0]["toolExecutionNotifications"]

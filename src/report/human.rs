@@ -137,17 +137,6 @@ pub fn render(result: &ScanResult, opts: &RenderOptions) -> String {
         }
         out.push('\n');
     }
-    if opts.quiet {
-        return out;
-    }
-    for n in &result.notes {
-        if n.path.is_empty() {
-            out.push_str(&format!("note: {}\n", n.message));
-        } else {
-            out.push_str(&format!("note: {}: {}\n", n.path, n.message));
-        }
-    }
-    out.push_str(&super::summary_line(result));
-    out.push('\n');
+    out.push_str(&super::human_tail(result, opts, "note: "));
     out
 }

@@ -4,6 +4,7 @@ use serde_json::{json, Value};
 
 use super::count;
 use crate::catalog::{catalog, Level};
+use crate::finding::{Finding, SuppressionKind};
 use crate::model::Loc;
 use crate::scan::ScanResult;
 
@@ -19,55 +20,74 @@ fn loc(result: &ScanResult, l: Loc) -> Value {
     })
 }
 
+fn finding(result: &ScanResult, f: &Finding) -> Value {
+    let mut v = loc(result, f.primary);
+    let o = v.as_object_mut().expect("object");
+    o.insert("rule".into(), json!(f.rule));
+    o.insert("name".into(), json!(catalog().rule(f.rule).map(|r| r.name.clone())));
+    o.insert("level".into(), json!(f.level.name()));
+    o.insert("message".into(), json!(f.message));
+    o.insert("token".into(), json!(f.token));
+    o.insert("environments".into(), json!(f.environments));
+    o.insert("help".into(), json!(f.help));
+    o.insert("fingerprint".into(), json!(f.fingerprint));
+    o.insert(
+        "related".into(),
+        Value::Array(
+            f.related
+                .iter()
+                .map(|r| {
+                    let mut v = loc(result, r.loc);
+                    v.as_object_mut()
+                        .expect("object")
+                        .insert("message".into(), json!(r.message));
+                    v
+                })
+                .collect(),
+        ),
+    );
+    // Stable key order for readers who diff.
+    let sorted: serde_json::Map<String, Value> = {
+        let mut m: Vec<(String, Value)> = o.clone().into_iter().collect();
+        m.sort_by(|a, b| a.0.cmp(&b.0));
+        m.into_iter().collect()
+    };
+    Value::Object(sorted)
+}
+
 pub fn render(result: &ScanResult) -> String {
-    let findings: Vec<Value> = result
-        .findings
+    let findings: Vec<Value> = result.findings.iter().map(|f| finding(result, f)).collect();
+    let suppressed: Vec<Value> = result
+        .filtered
+        .suppressed
         .iter()
-        .map(|f| {
-            let mut v = loc(result, f.primary);
-            let o = v.as_object_mut().expect("object");
-            o.insert("rule".into(), json!(f.rule));
-            o.insert("name".into(), json!(catalog().rule(f.rule).map(|r| r.name.clone())));
-            o.insert("level".into(), json!(f.level.name()));
-            o.insert("message".into(), json!(f.message));
-            o.insert("token".into(), json!(f.token));
-            o.insert("environments".into(), json!(f.environments));
-            o.insert("help".into(), json!(f.help));
-            o.insert("fingerprint".into(), json!(f.fingerprint));
-            o.insert(
-                "related".into(),
-                Value::Array(
-                    f.related
-                        .iter()
-                        .map(|r| {
-                            let mut v = loc(result, r.loc);
-                            v.as_object_mut()
-                                .expect("object")
-                                .insert("message".into(), json!(r.message));
-                            v
-                        })
-                        .collect(),
-                ),
-            );
-            // Stable key order for readers who diff.
-            let sorted: serde_json::Map<String, Value> = {
-                let mut m: Vec<(String, Value)> = o.clone().into_iter().collect();
-                m.sort_by(|a, b| a.0.cmp(&b.0));
-                m.into_iter().collect()
+        .map(|s| {
+            let mut v = finding(result, &s.finding);
+            let kind = match s.kind {
+                SuppressionKind::InSource => "inline",
+                SuppressionKind::External => "baseline",
             };
-            Value::Object(sorted)
+            v["suppression"] = json!({"kind": kind, "justification": s.justification});
+            v
         })
         .collect();
+    let flt = &result.filtered;
     let s = &result.stats;
     let doc = json!({
         "version": SCHEMA_VERSION,
         "tool": {"name": "orgtoken", "version": env!("CARGO_PKG_VERSION")},
         "findings": findings,
+        "suppressed": suppressed,
         "notes": result.notes,
         "summary": {
             "errors": count(&result.findings, Level::Error),
             "warnings": count(&result.findings, Level::Warning),
             "notes": result.notes.len(),
+            "suppressed_inline": flt.count(SuppressionKind::InSource),
+            "suppressed_baseline": flt.count(SuppressionKind::External),
+            "stale_baseline": flt.stale_baseline,
+            "outside_changes": flt.outside_changes,
+            "off_by_config": flt.by_config,
             "files_walked": s.files_walked,
             "files_analysed": s.files_analysed,
             "skipped": {

@@ -1,12 +1,18 @@
 //! Reporters: one small file per output format. They read findings, notes
 //! and redacted texts only; they never analyse.
 
+pub mod concise;
+pub mod github;
 pub mod human;
+pub mod inventory;
 pub mod json;
+pub mod junit;
 pub mod sarif;
 
-use crate::catalog::Level;
-use crate::finding::Finding;
+use std::collections::BTreeMap;
+
+use crate::catalog::{catalog, Level};
+use crate::finding::{Finding, SuppressionKind};
 use crate::scan::ScanResult;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -17,13 +23,53 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0 for GitHub code scanning and other viewers.
     Sarif,
+    /// One line per finding: `path:line:col: OT001 message`.
+    Concise,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
+    /// JUnit XML, for CI systems that show test reports.
+    Junit,
+}
+
+impl Format {
+    /// Formats read by people: they carry notes, statistics and the summary
+    /// line themselves; machine formats put the summary on stderr.
+    pub fn is_human(self) -> bool {
+        matches!(self, Format::Human | Format::Concise | Format::Github)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Concise => "concise",
+            Format::Github => "github",
+            Format::Junit => "junit",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Format> {
+        [
+            Format::Human,
+            Format::Json,
+            Format::Sarif,
+            Format::Concise,
+            Format::Github,
+            Format::Junit,
+        ]
+        .into_iter()
+        .find(|f| f.name().eq_ignore_ascii_case(name))
+    }
 }
 
 pub struct RenderOptions {
     pub color: bool,
     pub width: usize,
-    /// Human format: findings only, no notes or summary line.
+    /// Human formats: findings only, no notes or summary line.
     pub quiet: bool,
+    /// Human formats: counts per rule and per environment before the summary.
+    pub statistics: bool,
 }
 
 pub fn render(format: Format, result: &ScanResult, opts: &RenderOptions) -> String {
@@ -31,7 +77,70 @@ pub fn render(format: Format, result: &ScanResult, opts: &RenderOptions) -> Stri
         Format::Human => human::render(result, opts),
         Format::Json => json::render(result),
         Format::Sarif => sarif::render(result),
+        Format::Concise => concise::render(result, opts),
+        Format::Github => github::render(result, opts),
+        Format::Junit => junit::render(result),
     }
+}
+
+/// The path a location points into.
+pub fn path_of(result: &ScanResult, f: &Finding) -> String {
+    result.files[f.primary.file].path.clone()
+}
+
+/// Notes (unless quiet), statistics (if asked) and the summary line: the
+/// tail every human format ends with.
+pub fn human_tail(result: &ScanResult, opts: &RenderOptions, note_prefix: &str) -> String {
+    let mut out = String::new();
+    if opts.quiet {
+        return out;
+    }
+    for n in &result.notes {
+        if n.path.is_empty() {
+            out.push_str(&format!("{note_prefix}{}\n", n.message));
+        } else {
+            out.push_str(&format!("{note_prefix}{}: {}\n", n.path, n.message));
+        }
+    }
+    for e in &result.filtered.stale_baseline {
+        out.push_str(&format!(
+            "{note_prefix}stale baseline entry (no finding matches it any more): {e}\n"
+        ));
+    }
+    if opts.statistics {
+        out.push_str(&statistics(result));
+    }
+    out.push_str(&summary_line(result));
+    out.push('\n');
+    out
+}
+
+/// `--statistics`: reported findings per rule and per Environment.
+pub fn statistics(result: &ScanResult) -> String {
+    let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut by_env: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in &result.findings {
+        *by_rule.entry(f.rule).or_default() += 1;
+        for e in &f.environments {
+            *by_env.entry(e.as_str()).or_default() += 1;
+        }
+    }
+    let mut out = String::from("findings per rule:\n");
+    if by_rule.is_empty() {
+        out.push_str("  (none)\n");
+    }
+    for (rule, n) in &by_rule {
+        let name = catalog().rule(rule).map(|r| r.name.as_str()).unwrap_or("");
+        out.push_str(&format!("  {n:>5}  {rule} {name}\n"));
+    }
+    out.push_str("findings per environment:\n");
+    if by_env.is_empty() {
+        out.push_str("  (none)\n");
+    }
+    for (env, n) in &by_env {
+        out.push_str(&format!("  {n:>5}  {env}\n"));
+    }
+    out
 }
 
 pub fn count(findings: &[Finding], level: Level) -> usize {
@@ -71,8 +180,32 @@ pub fn summary_line(result: &ScanResult) -> String {
     } else {
         format!("; {}", plural(result.notes.len(), "note"))
     };
+    let flt = &result.filtered;
+    let mut hidden = Vec::new();
+    let inline = flt.count(SuppressionKind::InSource);
+    if inline > 0 {
+        hidden.push(format!("{inline} suppressed inline"));
+    }
+    let baseline = flt.count(SuppressionKind::External);
+    if baseline > 0 || !flt.stale_baseline.is_empty() {
+        hidden.push(format!("{baseline} hidden by the baseline"));
+    }
+    if !flt.stale_baseline.is_empty() {
+        hidden.push(plural(flt.stale_baseline.len(), "stale baseline entry").replace("entrys", "entries"));
+    }
+    if flt.by_config > 0 {
+        hidden.push(format!("{} turned off in .orgtoken.toml", flt.by_config));
+    }
+    if flt.outside_changes > 0 {
+        hidden.push(format!("{} outside the changed files", flt.outside_changes));
+    }
+    let hidden = if hidden.is_empty() {
+        String::new()
+    } else {
+        format!("; {}", hidden.join(", "))
+    };
     format!(
-        "orgtoken: {}, {} in {} analysed ({} walked{skipped}){notes}",
+        "orgtoken: {}, {} in {} analysed ({} walked{skipped}){hidden}{notes}",
         plural(e, "error"),
         plural(w, "warning"),
         plural(s.files_analysed, "file"),

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::catalog::catalog;
+use crate::finding::{Finding, SuppressionKind};
 use crate::model::Loc;
 use crate::scan::ScanResult;
 
@@ -72,10 +73,19 @@ fn rules() -> Vec<Value> {
 
 pub fn render(result: &ScanResult) -> String {
     let mut seen_lines: HashMap<(usize, String), usize> = HashMap::new();
-    let results: Vec<Value> = result
-        .findings
-        .iter()
-        .map(|f| {
+    // Suppressed findings are results too, marked with `suppressions`.
+    let mut all: Vec<(&Finding, Option<(SuppressionKind, &str)>)> = result.findings.iter().map(|f| (f, None)).collect();
+    all.extend(
+        result
+            .filtered
+            .suppressed
+            .iter()
+            .map(|s| (&s.finding, Some((s.kind, s.justification.as_str())))),
+    );
+    all.sort_by(|a, b| (a.0.primary, a.0.rule).cmp(&(b.0.primary, b.0.rule)));
+    let results: Vec<Value> = all
+        .into_iter()
+        .map(|(f, suppression)| {
             let file = &result.files[f.primary.file];
             let line_text = file
                 .text
@@ -124,6 +134,20 @@ pub fn render(result: &ScanResult) -> String {
             if !related.is_empty() {
                 v["relatedLocations"] = Value::Array(related);
             }
+            if let Some(flow) = code_flow(result, f) {
+                v["codeFlows"] = json!([flow]);
+            }
+            if let Some((kind, justification)) = suppression {
+                let kind = match kind {
+                    SuppressionKind::InSource => "inSource",
+                    SuppressionKind::External => "external",
+                };
+                let mut s = json!({"kind": kind, "status": "accepted"});
+                if !justification.is_empty() {
+                    s["justification"] = json!(justification);
+                }
+                v["suppressions"] = json!([s]);
+            }
             v
         })
         .collect();
@@ -162,6 +186,39 @@ pub fn render(result: &ScanResult) -> String {
     let mut out = serde_json::to_string_pretty(&doc).expect("serialisable");
     out.push('\n');
     out
+}
+
+/// Related-location messages of the steps a token takes to the binding
+/// (written by `rules::related_for`).
+const TOKEN_ORIGIN: &str = "the token comes from here";
+const HELPER_STEP: &str = "the helper sends the request here";
+
+/// A thread flow from the token's origin through the helper's inner call to
+/// the binding, when the token comes from another place.
+fn code_flow(result: &ScanResult, f: &Finding) -> Option<Value> {
+    let origin = f.related.iter().find(|r| r.message == TOKEN_ORIGIN)?;
+    let mut steps = vec![(origin.loc, origin.message.as_str())];
+    steps.extend(
+        f.related
+            .iter()
+            .filter(|r| r.message == HELPER_STEP)
+            .map(|r| (r.loc, r.message.as_str())),
+    );
+    steps.push((f.primary, f.label.as_str()));
+    let locations: Vec<Value> = steps
+        .iter()
+        .enumerate()
+        .map(|(i, (loc, msg))| {
+            json!({
+                "location": {"physicalLocation": physical(result, *loc), "message": {"text": msg}},
+                "executionOrder": i + 1,
+            })
+        })
+        .collect();
+    Some(json!({
+        "message": {"text": format!("how {} reaches this binding", f.token.as_deref().unwrap_or("the token"))},
+        "threadFlows": [{"locations": locations}],
+    }))
 }
 
 fn related_label(msg: &str) -> &str {

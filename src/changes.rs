@@ -1,0 +1,60 @@
+//! `--changed-since REV`: the files changed since a git revision (committed,
+//! staged or not, plus untracked files), for fast pull-request checks. The
+//! whole tree is still analysed, so cross-file links hold; only results
+//! whose binding lies in a changed file are reported.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::scan::ScanResult;
+
+fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "`git {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// The absolute paths changed since `rev` in the repository holding `root`.
+pub fn changed_since(rev: &str, root: &Path) -> Result<BTreeSet<PathBuf>, String> {
+    let root = absolute(root);
+    let dir = if root.is_file() {
+        root.parent().map(Path::to_path_buf).unwrap_or(root)
+    } else {
+        root
+    };
+    let top = PathBuf::from(git(&dir, &["rev-parse", "--show-toplevel"])?.trim_end_matches(['\n', '\r']));
+    let mut names = git(&top, &["diff", "--name-only", "-z", rev, "--"])?;
+    names.push_str(&git(&top, &["ls-files", "--others", "--exclude-standard", "-z"])?);
+    Ok(names
+        .split('\0')
+        .filter(|n| !n.is_empty())
+        .map(|n| absolute(&top.join(n)))
+        .collect())
+}
+
+/// Keeps the findings whose primary location is in a changed file.
+pub fn apply(result: &mut ScanResult, changed: &BTreeSet<PathBuf>) {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let files = &result.files;
+    let before = result.findings.len();
+    result
+        .findings
+        .retain(|f| changed.contains(&absolute(&cwd.join(&files[f.primary.file].path))));
+    result.filtered.outside_changes += before - result.findings.len();
+}

@@ -1,0 +1,106 @@
+//! The inventory (`orgtoken inventory`): every token identity, the
+//! Environments it is bound to, and every binding — the migration plan a
+//! team needs to decide how many org-specific tokens to mint.
+//!
+//! Built from the linked model's bindings by the scan; identities are the
+//! redacted strings findings use, never a token value.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::catalog::catalog;
+use crate::model::{BindingKind, Model, Target};
+
+/// One binding, as the inventory shows it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct BindingInfo {
+    pub path: String,
+    pub line: u32,
+    pub column: u32,
+    pub kind: &'static str,
+    /// Token identities, redacted (`env:ZOHO_TOKEN`, `literal:sha256:…`).
+    pub tokens: Vec<String>,
+    /// Environments of the endpoint, e.g. `US production`.
+    pub environments: Vec<String>,
+}
+
+/// A token identity with its Environments and bindings.
+#[derive(Debug, Clone)]
+pub struct TokenEntry {
+    pub token: String,
+    pub environments: Vec<String>,
+    /// Indices into the bindings list.
+    pub bindings: Vec<usize>,
+}
+
+fn kind_name(k: BindingKind) -> &'static str {
+    match k {
+        BindingKind::Call => "call",
+        BindingKind::SdkInit => "sdk-init",
+        BindingKind::SdkSwitch => "sdk-switch",
+        BindingKind::Helper => "helper",
+        BindingKind::Profile => "profile",
+    }
+}
+
+/// The inventory's view of the model's bindings, sorted by place.
+pub fn bindings_of(model: &Model, paths: &[String]) -> Vec<BindingInfo> {
+    let mut out: Vec<BindingInfo> = model
+        .bindings
+        .iter()
+        .map(|b| {
+            let mut environments: Vec<String> = b
+                .endpoints
+                .iter()
+                .map(|e| match e.target {
+                    Target::Env(env) => env.to_string(),
+                    Target::AnyEnv(Some(dc)) => format!(
+                        "{} (environment chosen at run time)",
+                        catalog().data_centers[dc as usize].name
+                    ),
+                    Target::AnyEnv(None) => "environment chosen at run time".to_string(),
+                })
+                .collect();
+            environments.sort();
+            environments.dedup();
+            BindingInfo {
+                path: paths[b.at.file].clone(),
+                line: b.at.span.line,
+                column: b.at.span.col,
+                kind: kind_name(b.kind),
+                tokens: b.identities().iter().map(|t| t.to_string()).collect(),
+                environments,
+            }
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The pseudo-identity of bindings that pass no token.
+pub const NO_TOKEN: &str = "(no token passed: the previous one is reused)";
+
+/// Groups bindings by token identity, identities sorted.
+pub fn by_token(bindings: &[BindingInfo]) -> Vec<TokenEntry> {
+    let mut map: BTreeMap<&str, (BTreeSet<&str>, Vec<usize>)> = BTreeMap::new();
+    for (i, b) in bindings.iter().enumerate() {
+        // An SDK switch without a token reuses the previous one: list it too.
+        let tokens: Vec<&str> = if b.tokens.is_empty() {
+            vec![NO_TOKEN]
+        } else {
+            b.tokens.iter().map(String::as_str).collect()
+        };
+        for t in tokens {
+            let e = map.entry(t).or_default();
+            e.0.extend(b.environments.iter().map(String::as_str));
+            e.1.push(i);
+        }
+    }
+    map.into_iter()
+        .map(|(token, (envs, bindings))| TokenEntry {
+            token: token.to_string(),
+            environments: envs.into_iter().map(str::to_string).collect(),
+            bindings,
+        })
+        .collect()
+}

@@ -1,0 +1,241 @@
+//! The project file `.orgtoken.toml`, found by walking up from the first
+//! scan root (`--config FILE` overrides, `--isolated` ignores it).
+//!
+//! ```toml
+//! include = ["src/**"]              # report only results under these paths
+//! exclude = ["tests/fixtures/**"]   # do not read these paths (like --exclude)
+//! fail-on = "warning"               # error | warning | never
+//! extra-token-names = ["CRM_SECRET_BLOB"]
+//!
+//! [rules]
+//! OT002 = "warning"                 # error | warning | off
+//!
+//! [[ignore]]
+//! path = "scripts/**"
+//! rules = ["OT006"]                 # no rules = every rule
+//!
+//! [extra-hosts]
+//! "zoho-sandbox.internal.example" = { dc = "us", environment = "sandbox" }
+//! ```
+//!
+//! Unknown keys are errors that name the key. Globs are relative to the
+//! directory of the file. This module reads the file and applies its
+//! filters to findings; the catalog extension is installed by `main`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+
+use crate::catalog::{catalog, EnvKind, Extension, Level};
+use crate::scan::ScanResult;
+
+pub const FILE_NAME: &str = ".orgtoken.toml";
+
+/// The exit threshold (`--fail-on`, `fail-on`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    Error,
+    Warning,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleSetting {
+    Error,
+    Warning,
+    Off,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IgnoreEntry {
+    pub path: String,
+    #[serde(default)]
+    pub rules: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtraHost {
+    pub dc: String,
+    pub environment: Option<EnvKind>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ProjectConfig {
+    #[serde(default)]
+    pub include: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    #[serde(default)]
+    pub ignore: Vec<IgnoreEntry>,
+    #[serde(default)]
+    pub rules: BTreeMap<String, RuleSetting>,
+    pub fail_on: Option<FailOn>,
+    #[serde(default)]
+    pub extra_hosts: BTreeMap<String, ExtraHost>,
+    #[serde(default)]
+    pub extra_token_names: Vec<String>,
+}
+
+/// A loaded project file.
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub path: PathBuf,
+    /// The directory globs are relative to.
+    pub dir: PathBuf,
+    pub config: ProjectConfig,
+}
+
+/// The nearest `.orgtoken.toml` at or above `root`.
+pub fn discover(root: &Path) -> Option<PathBuf> {
+    let abs = std::fs::canonicalize(root).ok()?;
+    let start = if abs.is_file() {
+        abs.parent()?.to_path_buf()
+    } else {
+        abs
+    };
+    start.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file())
+}
+
+impl Project {
+    /// Reads and checks a project file. Errors name the file and the key.
+    pub fn load(path: &Path) -> Result<Project, String> {
+        let shown = path.display();
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
+        let config: ProjectConfig = toml::from_str(&text).map_err(|e| {
+            // `path:line:col: message`, with the offending line when it helps.
+            match e.span() {
+                Some(span) => {
+                    let before = &text[..span.start.min(text.len())];
+                    let line = before.matches('\n').count() + 1;
+                    let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+                    let src = text.lines().nth(line - 1).unwrap_or("").trim();
+                    format!("{shown}:{line}:{col}: {} (in `{src}`)", e.message())
+                }
+                None => format!("{shown}: {}", e.message()),
+            }
+        })?;
+        let abs = std::fs::canonicalize(path).map_err(|e| format!("{shown}: {e}"))?;
+        let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+        let p = Project {
+            path: path.to_path_buf(),
+            dir,
+            config,
+        };
+        p.globs(&p.config.include)
+            .map_err(|e| format!("{shown}: include: {e}"))?;
+        for i in &p.config.ignore {
+            p.globs(std::slice::from_ref(&i.path))
+                .map_err(|e| format!("{shown}: ignore: {e}"))?;
+        }
+        Ok(p)
+    }
+
+    /// The catalog extension this file asks for.
+    pub fn extension(&self) -> Extension {
+        Extension {
+            hosts: self
+                .config
+                .extra_hosts
+                .iter()
+                .map(|(h, e)| (h.clone(), e.dc.clone(), e.environment))
+                .collect(),
+            token_names: self.config.extra_token_names.clone(),
+        }
+    }
+
+    /// Rule ids must exist: checked once the catalog is installed.
+    pub fn check_rule_ids(&self) -> Result<(), String> {
+        let shown = self.path.display();
+        let ids = self.config.rules.keys().map(|k| (k, "rules")).chain(
+            self.config
+                .ignore
+                .iter()
+                .flat_map(|i| i.rules.iter().map(|r| (r, "ignore.rules"))),
+        );
+        for (id, key) in ids {
+            if catalog().rule(id).is_none() {
+                return Err(format!(
+                    "{shown}: {key}: unknown rule `{id}` (`orgtoken rules` lists them)"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn globs(&self, patterns: &[String]) -> Result<GlobSet, String> {
+        let mut b = GlobSetBuilder::new();
+        for p in patterns {
+            let p = p.trim_start_matches("./").trim_end_matches('/');
+            b.add(Glob::new(p).map_err(|e| format!("invalid glob `{p}`: {e}"))?);
+            // A directory covers what is under it.
+            if let Ok(g) = Glob::new(&format!("{p}/**")) {
+                b.add(g);
+            }
+        }
+        b.build().map_err(|e| e.to_string())
+    }
+
+    /// A scan path relative to this file's directory (as the globs are).
+    fn relative(&self, shown: &str, cwd: &Path) -> String {
+        let abs = cwd.join(shown);
+        match abs.strip_prefix(&self.dir) {
+            Ok(r) => r.to_string_lossy().replace('\\', "/"),
+            Err(_) => shown.to_string(),
+        }
+    }
+
+    /// Rule levels, `off` rules, per-path ignores and `include`: findings
+    /// they remove are dropped (configuration, not suppression) and counted.
+    pub fn apply(&self, result: &mut ScanResult) {
+        let cwd = std::env::current_dir()
+            .and_then(std::fs::canonicalize)
+            .unwrap_or_default();
+        let include = self.globs(&self.config.include).unwrap_or_default();
+        let ignores: Vec<(GlobSet, &Vec<String>)> = self
+            .config
+            .ignore
+            .iter()
+            .filter_map(|i| Some((self.globs(std::slice::from_ref(&i.path)).ok()?, &i.rules)))
+            .collect();
+        let setting = |rule: &str| {
+            self.config
+                .rules
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(rule))
+                .map(|(_, v)| *v)
+        };
+        let files = &result.files;
+        let before = result.findings.len();
+        result.findings.retain_mut(|f| {
+            let rel = self.relative(&files[f.primary.file].path, &cwd);
+            if !self.config.include.is_empty() && !include.is_match(&rel) {
+                return false;
+            }
+            if ignores.iter().any(|(g, rules)| {
+                g.is_match(&rel) && (rules.is_empty() || rules.iter().any(|r| r.eq_ignore_ascii_case(f.rule)))
+            }) {
+                return false;
+            }
+            match setting(f.rule) {
+                Some(RuleSetting::Off) => false,
+                Some(RuleSetting::Error) => {
+                    f.level = Level::Error;
+                    true
+                }
+                Some(RuleSetting::Warning) => {
+                    f.level = Level::Warning;
+                    true
+                }
+                None => true,
+            }
+        });
+        result.filtered.by_config += before - result.findings.len();
+    }
+}

@@ -1,0 +1,83 @@
+//! GitHub Actions workflow commands: one `::error`/`::warning` annotation per
+//! finding, shown on the pull request's diff.
+//!
+//! GitHub shows at most 10 error and 10 warning annotations per step; the
+//! rest are printed as plain log lines and counted in one `::notice`.
+
+use super::RenderOptions;
+use crate::catalog::{catalog, Level};
+use crate::scan::ScanResult;
+
+/// Per-step annotation cap of GitHub Actions, per level.
+const CAP: usize = 10;
+
+/// Escapes a command's message (`%`, `\r`, `\n`).
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escapes a command's property value (also `:` and `,`).
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+pub fn render(result: &ScanResult, opts: &RenderOptions) -> String {
+    let mut out = String::new();
+    let (mut errors, mut warnings, mut notices) = (0usize, 0usize, 0usize);
+    let mut rest = Vec::new();
+    for f in &result.findings {
+        let (command, n) = match f.level {
+            Level::Error => ("error", &mut errors),
+            Level::Warning => ("warning", &mut warnings),
+            Level::Note => ("notice", &mut notices),
+        };
+        let path = &result.files[f.primary.file].path;
+        let s = f.primary.span;
+        if *n >= CAP {
+            rest.push(format!("{path}:{}:{}: {} {}", s.line, s.col, f.rule, f.message));
+            continue;
+        }
+        *n += 1;
+        let name = catalog().rule(f.rule).map(|r| r.name.as_str()).unwrap_or("");
+        // GitHub takes columns only for an annotation on one line.
+        let cols = if s.line == s.end_line {
+            format!(",col={},endColumn={}", s.col, s.end_col)
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            "::{command} file={},line={},endLine={}{cols},title={}::{}\n",
+            escape_property(path),
+            s.line,
+            s.end_line,
+            escape_property(&format!("{} {name}", f.rule)),
+            escape_data(&format!("{}\n{} (orgtoken explain {})", f.message, f.help, f.rule)),
+        ));
+    }
+    if !rest.is_empty() {
+        for r in &rest {
+            out.push_str(r);
+            out.push('\n');
+        }
+        out.push_str(&format!(
+            "::notice title=orgtoken::{}\n",
+            escape_data(&format!(
+                "{} more finding(s) not annotated (GitHub shows at most {CAP} errors and {CAP} warnings per step); they are listed in the log above",
+                rest.len()
+            ))
+        ));
+    }
+    out.push_str(&super::human_tail(result, opts, "note: "));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_data_and_properties() {
+        assert_eq!(escape_data("50% a\r\nb: c, d"), "50%25 a%0D%0Ab: c, d");
+        assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+    }
+}

@@ -1,0 +1,119 @@
+//! `orgtoken inventory` output: a table for people, JSON for scripts,
+//! Markdown to paste into a ticket. Reads the scan's bindings only.
+
+use serde_json::json;
+
+use crate::inventory::{by_token, BindingInfo, TokenEntry};
+use crate::scan::ScanResult;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InventoryFormat {
+    Human,
+    Json,
+    Markdown,
+}
+
+fn summary(tokens: &[TokenEntry], bindings: &[BindingInfo]) -> String {
+    let multi = tokens.iter().filter(|t| t.environments.len() > 1).count();
+    let tok = if tokens.len() == 1 { "identity" } else { "identities" };
+    let bind = if bindings.len() == 1 { "binding" } else { "bindings" };
+    format!(
+        "{} token {tok}, {} {bind}; {multi} bound to more than one environment (each needs one org-specific token per environment)",
+        tokens.len(),
+        bindings.len()
+    )
+}
+
+pub fn render(format: InventoryFormat, result: &ScanResult) -> String {
+    let bindings = &result.bindings;
+    let tokens = by_token(bindings);
+    match format {
+        InventoryFormat::Human => human(&tokens, bindings),
+        InventoryFormat::Markdown => markdown(&tokens, bindings),
+        InventoryFormat::Json => {
+            let doc = json!({
+                "version": 1,
+                "tool": {"name": "orgtoken", "version": env!("CARGO_PKG_VERSION")},
+                "tokens": tokens.iter().map(|t| json!({
+                    "token": t.token,
+                    "environments": t.environments,
+                    "bindings": t.bindings.iter().map(|&i| {
+                        let b = &bindings[i];
+                        json!({"path": b.path, "line": b.line, "column": b.column, "kind": b.kind, "environments": b.environments})
+                    }).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+                "summary": {
+                    "tokens": tokens.len(),
+                    "bindings": bindings.len(),
+                    "multi_environment_tokens": tokens.iter().filter(|t| t.environments.len() > 1).count(),
+                },
+            });
+            let mut s = serde_json::to_string_pretty(&doc).expect("serialisable");
+            s.push('\n');
+            s
+        }
+    }
+}
+
+fn human(tokens: &[TokenEntry], bindings: &[BindingInfo]) -> String {
+    let mut out = String::new();
+    for t in tokens {
+        out.push_str(&format!("{}\n", t.token));
+        out.push_str(&format!("  environments: {}\n", t.environments.join(", ")));
+        let rows: Vec<(String, &BindingInfo)> = t
+            .bindings
+            .iter()
+            .map(|&i| {
+                let b = &bindings[i];
+                (format!("{}:{}:{}", b.path, b.line, b.column), b)
+            })
+            .collect();
+        let w = rows.iter().map(|(p, _)| p.chars().count()).max().unwrap_or(0);
+        for (place, b) in rows {
+            out.push_str(&format!(
+                "  {place:<w$}  {:<10}  {}\n",
+                b.kind,
+                b.environments.join(", ")
+            ));
+        }
+        out.push('\n');
+    }
+    out.push_str(&format!("orgtoken inventory: {}\n", summary(tokens, bindings)));
+    out
+}
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+fn markdown(tokens: &[TokenEntry], bindings: &[BindingInfo]) -> String {
+    let mut out = String::from("## Zoho CRM token inventory\n\n");
+    out.push_str(&format!("{}.\n\n", summary(tokens, bindings)));
+    out.push_str("| token | environments | bindings |\n|---|---|---|\n");
+    for t in tokens {
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            cell(&t.token),
+            cell(&t.environments.join(", ")),
+            t.bindings.len()
+        ));
+    }
+    for t in tokens {
+        out.push_str(&format!(
+            "\n### `{}`\n\n| where | kind | environments |\n|---|---|---|\n",
+            cell(&t.token)
+        ));
+        for &i in &t.bindings {
+            let b = &bindings[i];
+            out.push_str(&format!(
+                "| `{}:{}:{}` | {} | {} |\n",
+                cell(&b.path),
+                b.line,
+                b.column,
+                b.kind,
+                cell(&b.environments.join(", "))
+            ));
+        }
+    }
+    out
+}

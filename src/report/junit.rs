@@ -1,0 +1,67 @@
+//! JUnit XML: one test suite per file with findings, one failing test case
+//! per finding; a clean scan is one passing test case.
+
+use crate::catalog::Level;
+use crate::scan::ScanResult;
+
+fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Control characters are not allowed in XML 1.0.
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+pub fn render(result: &ScanResult) -> String {
+    // Findings are sorted by file, so suites come out grouped and ordered.
+    let mut suites: Vec<(String, Vec<String>)> = Vec::new();
+    for f in &result.findings {
+        let path = &result.files[f.primary.file].path;
+        let s = f.primary.span;
+        let case = format!(
+            "    <testcase name=\"{rule} {path}:{line}:{col}\" classname=\"{path}\">\n      <failure type=\"{rule}\" message=\"{msg}\">{level}: {path}:{line}:{col}: {rule} {msg}\n{help}</failure>\n    </testcase>\n",
+            rule = f.rule,
+            path = xml(path),
+            line = s.line,
+            col = s.col,
+            msg = xml(&f.message),
+            level = if f.level == Level::Error { "error" } else { f.level.name() },
+            help = xml(&f.help),
+        );
+        match suites.last_mut() {
+            Some((p, cases)) if p == path => cases.push(case),
+            _ => suites.push((path.clone(), vec![case])),
+        }
+    }
+    let total = result.findings.len();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(&format!(
+        "<testsuites name=\"orgtoken\" tests=\"{}\" failures=\"{total}\">\n",
+        total.max(1)
+    ));
+    if suites.is_empty() {
+        out.push_str("  <testsuite name=\"orgtoken\" tests=\"1\" failures=\"0\">\n    <testcase name=\"no findings\" classname=\"orgtoken\"/>\n  </testsuite>\n");
+    }
+    for (path, cases) in &suites {
+        out.push_str(&format!(
+            "  <testsuite name=\"{}\" tests=\"{n}\" failures=\"{n}\">\n",
+            xml(path),
+            n = cases.len()
+        ));
+        for c in cases {
+            out.push_str(c);
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}

@@ -1,0 +1,438 @@
+//! Adoption controls as a user meets them: inline suppressions, the
+//! baseline, `.orgtoken.toml`, `--changed-since`.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("orgtoken")
+        .unwrap()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn json_in(dir: &Path, args: &[&str]) -> (Value, i32) {
+    let mut a = vec!["scan", "--format", "json"];
+    a.extend_from_slice(args);
+    let out = run_in(dir, &a);
+    let doc = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("not JSON; stderr: {}", String::from_utf8_lossy(&out.stderr)));
+    (doc, out.status.code().unwrap())
+}
+
+fn places(doc: &Value, key: &str) -> Vec<String> {
+    doc[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{}",
+                f["rule"].as_str().unwrap(),
+                f["path"].as_str().unwrap(),
+                f["line"]
+            )
+        })
+        .collect()
+}
+
+/// The OT001 pair of `py-shared-env-token`, in a scratch directory.
+fn two_env_repo() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("py-shared-env-token").join("app.py"), tmp.path().join("app.py")).unwrap();
+    tmp
+}
+
+#[test]
+fn inline_suppressions_are_hidden_counted_and_kept_in_sarif() {
+    let dir = fixture("suppress-inline");
+    let (doc, code) = json_in(&dir, &["."]);
+    assert_eq!(code, 1);
+    assert_eq!(places(&doc, "findings"), ["OT001 app.py:16", "OT001 sync.js:8"]);
+    assert_eq!(
+        places(&doc, "suppressed"),
+        ["OT001 app.py:12", "OT006 seed.py:3", "OT001 sync.js:5"]
+    );
+    assert_eq!(
+        doc["suppressed"][0]["suppression"]["justification"],
+        "read-only job, split tracked in CRM-142"
+    );
+    assert_eq!(doc["summary"]["suppressed_inline"], 3);
+
+    let out = run_in(&dir, &["scan", "--format", "sarif", "."]);
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 5, "suppressed results stay in SARIF");
+    let suppressed: Vec<&Value> = results.iter().filter(|r| r["suppressions"].is_array()).collect();
+    assert_eq!(suppressed.len(), 3);
+    assert!(suppressed.iter().all(|r| r["suppressions"][0]["kind"] == "inSource"));
+
+    // Human formats hide them and say how many.
+    let out = run_in(&dir, &["scan", "--format", "concise", "."]);
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(!s.contains("app.py:12:") && !s.contains("seed.py"), "{s}");
+    assert!(s.contains("; 3 suppressed inline;"), "{s}");
+}
+
+#[test]
+fn unknown_rules_always_and_unused_suppressions_on_request() {
+    let dir = fixture("suppress-inline");
+    let (doc, _) = json_in(&dir, &["."]);
+    let notes: Vec<&str> = doc["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(notes.len(), 1);
+    assert!(notes[0].contains("unknown rule `OT999`"), "{notes:?}");
+    let (doc, _) = json_in(&dir, &["--report-unused-suppressions", "."]);
+    let notes: Vec<&str> = doc["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        notes.contains(&"line 7: unused suppression `orgtoken: ignore[OT006,OT999]`"),
+        "{notes:?}"
+    );
+    assert_eq!(notes.len(), 2, "used markers are not reported: {notes:?}");
+}
+
+#[test]
+fn suppressed_findings_do_not_fail_the_run() {
+    let tmp = two_env_repo();
+    let app = tmp.path().join("app.py");
+    let text = std::fs::read_to_string(&app).unwrap();
+    assert_eq!(json_in(tmp.path(), &["."]).1, 1);
+    std::fs::write(&app, format!("# orgtoken: ignore-file migration planned\n{text}")).unwrap();
+    let (doc, code) = json_in(tmp.path(), &["."]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 0);
+    assert_eq!(doc["summary"]["suppressed_inline"], 2);
+}
+
+#[test]
+fn baseline_round_trip() {
+    let tmp = two_env_repo();
+    let d = tmp.path();
+    let out = run_in(d, &["scan", "--write-baseline", "baseline.json", "."]);
+    assert_eq!(out.status.code(), Some(0), "writing a baseline accepts the findings");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wrote 2 baseline entries to baseline.json"));
+    let written = std::fs::read_to_string(d.join("baseline.json")).unwrap();
+    let b: Value = serde_json::from_str(&written).unwrap();
+    assert_eq!(b["version"], 1);
+    assert_eq!(b["entries"].as_array().unwrap().len(), 2);
+    assert_eq!(b["entries"][0]["token"], "env:ZOHO_ACCESS_TOKEN");
+    assert_eq!(b["entries"][0]["path"], "app.py");
+
+    // Lines inserted above the findings: still hidden.
+    let app = d.join("app.py");
+    let text = std::fs::read_to_string(&app).unwrap();
+    std::fs::write(&app, format!("# header\n# added\n\n{text}")).unwrap();
+    let (doc, code) = json_in(d, &["--baseline", "baseline.json", "."]);
+    assert_eq!(code, 0);
+    assert!(doc["findings"].as_array().unwrap().is_empty());
+    assert_eq!(doc["summary"]["suppressed_baseline"], 2);
+    assert_eq!(places(&doc, "suppressed"), ["OT001 app.py:14", "OT001 app.py:19"]);
+    let out = run_in(d, &["scan", "--format", "sarif", "--baseline", "baseline.json", "."]);
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for r in sarif["runs"][0]["results"].as_array().unwrap() {
+        assert_eq!(r["suppressions"][0]["kind"], "external");
+    }
+
+    // A new finding is reported; the accepted ones stay hidden.
+    std::fs::write(
+        d.join("new.py"),
+        "import os, requests\nT = os.environ['ZOHO_REFRESH_TOKEN']\nH = {'Authorization': 'Zoho-oauthtoken ' + T}\nrequests.get('https://www.zohoapis.eu/crm/v8/Leads', headers=H)\nrequests.get('https://developer.zohoapis.eu/crm/v8/Leads', headers=H)\n",
+    )
+    .unwrap();
+    let (doc, code) = json_in(d, &["--baseline", "baseline.json", "."]);
+    assert_eq!(code, 1);
+    assert_eq!(places(&doc, "findings"), ["OT001 new.py:4", "OT001 new.py:5"]);
+    assert_eq!(doc["summary"]["suppressed_baseline"], 2);
+
+    // The accepted token used with a third environment elsewhere: the new
+    // binding is reported, the accepted ones stay hidden although their
+    // messages (and fingerprints) now name three environments.
+    std::fs::remove_file(d.join("new.py")).unwrap();
+    std::fs::write(
+        d.join("dev.py"),
+        "import os, requests\nT = os.environ['ZOHO_ACCESS_TOKEN']\nrequests.get('https://developer.zohoapis.com/crm/v8/Leads', headers={'Authorization': 'Zoho-oauthtoken ' + T})\n",
+    )
+    .unwrap();
+    let (doc, _) = json_in(d, &["--baseline", "baseline.json", "."]);
+    assert_eq!(places(&doc, "findings"), ["OT001 dev.py:3"]);
+    assert_eq!(doc["summary"]["suppressed_baseline"], 2);
+    assert!(doc["summary"]["stale_baseline"].as_array().unwrap().is_empty());
+    std::fs::remove_file(d.join("dev.py")).unwrap();
+
+    // A fixed finding leaves a stale entry, listed by the summary.
+    std::fs::remove_file(&app).unwrap();
+    let out = run_in(d, &["scan", "--baseline", "baseline.json", "."]);
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(s.contains("0 hidden by the baseline, 2 stale baseline entries"), "{s}");
+    assert!(
+        s.contains("note: stale baseline entry (no finding matches it any more): OT001 app.py env:ZOHO_ACCESS_TOKEN ("),
+        "{s}"
+    );
+}
+
+#[test]
+fn bad_baselines_exit_2() {
+    let tmp = two_env_repo();
+    let d = tmp.path();
+    std::fs::write(
+        d.join("b.json"),
+        "{\"version\": 9, \"tool\": \"orgtoken\", \"entries\": []}",
+    )
+    .unwrap();
+    let out = run_in(d, &["scan", "--baseline", "b.json", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("baseline version 9 is not supported"));
+    std::fs::write(d.join("b.json"), "not json").unwrap();
+    assert_eq!(run_in(d, &["scan", "--baseline", "b.json", "."]).status.code(), Some(2));
+    assert_eq!(
+        run_in(d, &["scan", "--baseline", "missing.json", "."]).status.code(),
+        Some(2)
+    );
+}
+
+/// A repository with a proxy host and a custom token name, known only
+/// through `.orgtoken.toml`.
+fn proxy_repo() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::create_dir_all(d.join("src/jobs")).unwrap();
+    std::fs::write(
+        d.join("src/jobs/a.py"),
+        "import os, requests\nT = os.environ[\"CRM_BLOB\"]\nrequests.get(\"https://www.zohoapis.com/crm/v8/Leads\", params={\"crm_blob\": T})\nrequests.get(\"https://sandbox.zohoapis.com/crm/v8/Leads\", params={\"crm_blob\": T})\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("src/b.py"),
+        "import os, requests\nH = {\"Authorization\": \"Zoho-oauthtoken \" + os.environ[\"ZOHO_ACCESS_TOKEN\"]}\nrequests.get(\"https://www.zohoapis.eu/crm/v8/Leads\", headers=H)\nrequests.get(\"https://zoho-sandbox.internal.example/crm/v8/Leads\", headers=H)\n",
+    )
+    .unwrap();
+    tmp
+}
+
+const PROXY_CONFIG: &str = "extra-token-names = [\"crm_blob\"]\nextra-hosts = { \"zoho-sandbox.internal.example\" = { dc = \"eu\", environment = \"sandbox\" } }\n";
+
+#[test]
+fn project_file_adds_hosts_and_token_names_and_is_found_walking_up() {
+    let tmp = proxy_repo();
+    let d = tmp.path();
+    let (doc, code) = json_in(d, &["."]);
+    assert_eq!(code, 0, "without the project file nothing is known");
+    assert!(doc["findings"].as_array().unwrap().is_empty());
+    std::fs::write(d.join(".orgtoken.toml"), PROXY_CONFIG).unwrap();
+    let (doc, code) = json_in(d, &["."]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        places(&doc, "findings"),
+        [
+            "OT001 src/b.py:3",
+            "OT001 src/b.py:4",
+            "OT001 src/jobs/a.py:3",
+            "OT001 src/jobs/a.py:4"
+        ]
+    );
+    assert_eq!(
+        doc["findings"][1]["environments"],
+        serde_json::json!(["EU production", "EU sandbox"])
+    );
+    // Found from a subdirectory too (walking up from the scan root).
+    let (doc, _) = json_in(&d.join("src"), &["jobs"]);
+    assert_eq!(places(&doc, "findings"), ["OT001 jobs/a.py:3", "OT001 jobs/a.py:4"]);
+    // --isolated ignores it; --config names another one.
+    let (doc, _) = json_in(d, &["--isolated", "."]);
+    assert!(doc["findings"].as_array().unwrap().is_empty());
+    std::fs::write(d.join("other.toml"), "extra-token-names = [\"crm_blob\"]\n").unwrap();
+    let (doc, _) = json_in(d, &["--config", "other.toml", "."]);
+    assert_eq!(
+        places(&doc, "findings"),
+        ["OT001 src/jobs/a.py:3", "OT001 src/jobs/a.py:4"]
+    );
+}
+
+#[test]
+fn project_file_sets_levels_ignores_includes_and_fail_on() {
+    let tmp = proxy_repo();
+    let d = tmp.path();
+    let write = |extra: &str| std::fs::write(d.join(".orgtoken.toml"), format!("{PROXY_CONFIG}{extra}\n")).unwrap();
+    write("[rules]\nOT001 = \"warning\"");
+    let (doc, code) = json_in(d, &["."]);
+    assert_eq!(code, 0, "warnings do not fail at the default threshold");
+    assert!(doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["level"] == "warning"));
+    assert_eq!(json_in(d, &["--fail-on", "warning", "."]).1, 1);
+    write("fail-on = \"warning\"\n[rules]\nOT001 = \"warning\"");
+    assert_eq!(json_in(d, &["."]).1, 1, "fail-on from the project file");
+    assert_eq!(json_in(d, &["--fail-on", "never", "."]).1, 0, "the flag wins");
+    write("[rules]\nOT001 = \"off\"");
+    let (doc, code) = json_in(d, &["."]);
+    assert_eq!((doc["findings"].as_array().unwrap().len(), code), (0, 0));
+    assert_eq!(doc["summary"]["off_by_config"], 4);
+    write("[[ignore]]\npath = \"src/jobs\"\nrules = [\"OT001\"]");
+    let (doc, _) = json_in(d, &["."]);
+    assert_eq!(places(&doc, "findings"), ["OT001 src/b.py:3", "OT001 src/b.py:4"]);
+    write("include = [\"src/jobs/**\"]");
+    let (doc, _) = json_in(d, &["."]);
+    assert_eq!(
+        places(&doc, "findings"),
+        ["OT001 src/jobs/a.py:3", "OT001 src/jobs/a.py:4"]
+    );
+    write("exclude = [\"src/jobs\"]");
+    let (doc, _) = json_in(d, &["."]);
+    assert_eq!(places(&doc, "findings"), ["OT001 src/b.py:3", "OT001 src/b.py:4"]);
+    let out = run_in(d, &["scan", "."]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("(1 walked)"),
+        "the project file is not scanned"
+    );
+}
+
+#[test]
+fn project_file_errors_name_the_key_and_exit_2() {
+    let tmp = proxy_repo();
+    let d = tmp.path();
+    for (text, wanted) in [
+        ("colour = \"red\"\n", "unknown field `colour`"),
+        ("[[ignore]]\npaht = \"x\"\n", "unknown field `paht`"),
+        ("[rules]\nOT009 = \"off\"\n", "rules: unknown rule `OT009`"),
+        ("[rules]\nOT001 = \"loud\"\n", "unknown variant `loud`"),
+        ("fail-on = \"sometimes\"\n", "unknown variant `sometimes`"),
+        (
+            "[extra-hosts]\n\"proxy.example\" = { dc = \"mars\", environment = \"sandbox\" }\n",
+            "unknown data center `mars`",
+        ),
+        (
+            "[extra-hosts]\n\"proxy.example\" = { dc = \"us\", env = \"sandbox\" }\n",
+            "unknown field `env`",
+        ),
+        ("include = [\"a[\"]\n", "invalid glob"),
+    ] {
+        std::fs::write(d.join(".orgtoken.toml"), text).unwrap();
+        let out = run_in(d, &["scan", "."]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{text}: {err}");
+        assert!(err.contains(".orgtoken.toml") && err.contains(wanted), "{text}: {err}");
+    }
+    let out = run_in(d, &["scan", "--config", "nope.toml", "."]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = std::process::Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .output()
+        .unwrap()
+        .status
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+#[test]
+fn changed_since_reports_only_results_in_changed_files() {
+    let tmp = two_env_repo();
+    let d = tmp.path();
+    std::fs::create_dir_all(d.join("lib")).unwrap();
+    std::fs::copy(fixture("js-fetch-two-envs").join("sync.js"), d.join("lib/sync.js")).unwrap();
+    git(d, &["init", "-q"]);
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "init"]);
+    let (doc, code) = json_in(d, &["--changed-since", "HEAD", "."]);
+    assert_eq!(code, 0, "nothing changed");
+    assert_eq!(doc["summary"]["outside_changes"], 4);
+    // A modified file and an untracked one are reported; the others are not.
+    let sync = d.join("lib/sync.js");
+    let text = std::fs::read_to_string(&sync).unwrap();
+    std::fs::write(&sync, format!("// touched\n{text}")).unwrap();
+    std::fs::write(
+        d.join("new.py"),
+        "import os, requests\nT = os.environ['ZOHO_ACCESS_TOKEN']\nrequests.get('https://developer.zohoapis.com/crm/v8/Leads', headers={'Authorization': 'Zoho-oauthtoken ' + T})\n",
+    )
+    .unwrap();
+    let (doc, code) = json_in(d, &["--changed-since", "HEAD", "."]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        places(&doc, "findings"),
+        ["OT001 lib/sync.js:6", "OT001 lib/sync.js:9", "OT001 new.py:3"]
+    );
+    assert_eq!(doc["summary"]["outside_changes"], 2);
+    // Scanning from a subdirectory: paths still line up with git's.
+    let (doc, _) = json_in(&d.join("lib"), &["--changed-since", "HEAD", "."]);
+    assert_eq!(places(&doc, "findings"), ["OT001 sync.js:6", "OT001 sync.js:9"]);
+    let out = run_in(d, &["scan", "--changed-since", "no-such-rev", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--changed-since no-such-rev"));
+}
+
+/// Every exit code with what the user reads on stderr, pinned in one snapshot.
+#[test]
+fn exit_codes_and_error_messages() {
+    let tmp = two_env_repo();
+    let d = tmp.path();
+    std::fs::write(d.join("other.toml"), "[rules]\nOT001 = \"warning\"\nverbose = true\n").unwrap();
+    std::fs::write(
+        d.join("v9.json"),
+        "{\"version\": 9, \"tool\": \"orgtoken\", \"entries\": []}",
+    )
+    .unwrap();
+    let mut report = String::new();
+    for args in [
+        &["scan", "--format", "concise", "--quiet", "."][..],
+        &["scan", "--format", "concise", "--quiet", "--fail-on", "never", "."][..],
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--quiet",
+            "--isolated",
+            "--config",
+            "other.toml",
+            ".",
+        ][..],
+        &["scan", "--config", "other.toml", "."][..],
+        &["scan", "--baseline", "v9.json", "."][..],
+        &["scan", "--output", "a.txt", "--output", "b.txt", "."][..],
+        &["scan", "--write-baseline", "b.json", "--changed-since", "HEAD", "."][..],
+        &["scan", "--write-baseline", "b.json", "."][..],
+        &["scan", "--baseline", "b.json", "--format", "concise", "."][..],
+    ] {
+        let out = run_in(d, args);
+        let stderr = String::from_utf8_lossy(&out.stderr).replace(&d.display().to_string(), "<tmp>");
+        // clap's usage block is long: keep its first line.
+        let stderr = stderr.lines().take(2).collect::<Vec<_>>().join("\n");
+        report.push_str(&format!(
+            "$ orgtoken {}\nexit {}\n{}\n{}\n",
+            args.join(" "),
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).trim_end(),
+            stderr.trim_end()
+        ));
+    }
+    insta::assert_snapshot!(report);
+}
