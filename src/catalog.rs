@@ -682,7 +682,7 @@ impl Catalog {
         };
         for l in lists {
             for p in l.iter() {
-                if s.len() >= p.len() && s[..p.len()].eq_ignore_ascii_case(p) {
+                if s.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)) {
                     return Some(p.len());
                 }
                 if s.eq_ignore_ascii_case(p.trim_end()) {
@@ -720,6 +720,16 @@ mod tests {
         assert_eq!(c.rules.len(), 6);
         assert!(c.rules.iter().all(|r| r.help_markdown.contains("## Bad")));
         assert!(c.data_centers.len() >= 8);
+    }
+
+    #[test]
+    fn header_prefixes_never_split_a_character() {
+        let c = catalog();
+        // Found on a real repository: Hebrew text where a prefix's length
+        // falls inside a character.
+        assert_eq!(c.header_prefix_len("בן-גוריון 12", true), None);
+        assert_eq!(c.header_line_len("בן-גוריון: x"), None);
+        assert_eq!(c.header_prefix_len("Zoho-oauthtoken abc", false), Some(16));
     }
 
     #[test]

@@ -282,13 +282,21 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         Ok((bindings, starved, stores)) => {
             model.bindings = bindings;
             model.token_stores = stores;
-            for loc in starved {
-                notes.push(Note {
-                    path: sources[loc.file].path.clone(),
-                    message: format!(
+            for (loc, crashed) in starved {
+                let message = if crashed {
+                    format!(
+                        "internal error while analysing the call at line {} (a bug: please report it); that call was skipped",
+                        loc.span.line
+                    )
+                } else {
+                    format!(
                         "analysis of the call at line {} ran out of its budget; findings for it may be incomplete",
                         loc.span.line
-                    ),
+                    )
+                };
+                notes.push(Note {
+                    path: sources[loc.file].path.clone(),
+                    message,
                 });
             }
         }

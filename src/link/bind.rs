@@ -642,7 +642,9 @@ impl Linker<'_> {
 
     /// Every binding in the repository, and the call sites whose analysis ran
     /// out of its budget (their results may be incomplete).
-    pub fn bindings(&self) -> (Vec<Binding>, Vec<Loc>) {
+    /// A panic while analysing one call site (a bug) costs that call site
+    /// only: it is listed with the starved ones, marked `true`.
+    pub fn bindings(&self) -> (Vec<Binding>, Vec<(Loc, bool)>) {
         let mut out = Vec::new();
         let mut starved = Vec::new();
         for (fid, f) in self.files.iter().enumerate() {
@@ -653,11 +655,19 @@ impl Linker<'_> {
                     file: fid,
                     span: cs.expr.span,
                 };
-                let b = self.binding_at(fid, cs);
-                if self.starved.get() {
-                    starved.push(at);
+                let b = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.binding_at(fid, cs)));
+                match b {
+                    Ok(b) => {
+                        if self.starved.get() {
+                            starved.push((at, false));
+                        }
+                        out.extend(b);
+                    }
+                    Err(_) => {
+                        self.reset_after_panic();
+                        starved.push((at, true));
+                    }
                 }
-                out.extend(b);
             }
         }
         out.extend(self.profile_bindings());

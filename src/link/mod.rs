@@ -227,6 +227,13 @@ impl<'r> Linker<'r> {
         linker
     }
 
+    /// Evaluation state a panic may have left half-updated.
+    fn reset_after_panic(&self) {
+        self.depth.set(0);
+        self.stack.borrow_mut().clear();
+        self.in_progress.borrow_mut().clear();
+    }
+
     fn facts(&self, file: FileId) -> &'r FileFacts {
         &self.files[file].facts
     }
