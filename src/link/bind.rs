@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use super::index::root_key;
-use super::syntax::{chain_calls, receiver_root, target_slot};
+use super::syntax::{chain_calls, configures, receiver_root, target_slot};
 use super::{probe_text, val, Linker, Params, Piece, SymKind, VKind, Val, FUEL_PER_CALL_SITE};
 use crate::catalog::{catalog, DcId, HostKind};
 use crate::facts::*;
@@ -62,7 +62,7 @@ impl Linker<'_> {
             } else if c.is_init_method(method) && ing.sdk.is_none() {
                 ing.sdk = Some(BindingKind::SdkInit);
             }
-            let method_slot = if c.is_token_param(method) {
+            let method_slot = if c.is_token_param(method) || c.is_auth_method(method) {
                 Slot::Token
             } else if c.is_environment_param(method) {
                 Slot::Environment
@@ -94,6 +94,21 @@ impl Linker<'_> {
                 let vs = self.eval(file, scope, &a.value, params);
                 for v in &vs {
                     self.scan(v, slot, &mut ing, 0);
+                }
+                // An object configured by statements and passed along
+                // (`client.Do(req)` after `req.Header.Set(…)`, a header map
+                // filled by `h.insert(…)`) carries its configuration.
+                if let ExprKind::Name(n) = &a.value.kind {
+                    let mut sub = Ingredients::default();
+                    self.configured(file, scope, n, e, params, &mut sub);
+                    if !sub.endpoints.is_empty() || !sub.tokens.is_empty() {
+                        for v in &vs {
+                            if let VKind::Carrier(carried) = &v.kind {
+                                self.merge_carried(&mut sub, carried, v.via_param);
+                            }
+                        }
+                        self.merge_carried(&mut ing, &sub, false);
+                    }
                 }
             }
         }
@@ -632,6 +647,14 @@ impl Linker<'_> {
     }
 
     fn binding_at(&self, fid: FileId, cs: &CallSite) -> Option<Binding> {
+        // A statement that configures an object later passed to a call
+        // (`req.Header.Set(…)` … `client.Do(req)`) is not where it is used:
+        // the call that sends it is.
+        if let ExprKind::Call(call) = &cs.expr.kind {
+            if cs.statement && configures(&call.callee) && self.passed_along(fid, cs.scope, &call.callee) {
+                return None;
+            }
+        }
         let ing = self.ingredients(fid, cs.scope, &cs.expr, None);
         let own = ing.own_endpoints + ing.own_tokens > 0;
         let at = Loc {
@@ -646,6 +669,23 @@ impl Linker<'_> {
         // One step of function summaries: a helper that makes the binding
         // with what this call passes in.
         self.helper_binding(fid, cs)
+    }
+
+    /// Is the object a configuring call works on passed as an argument to a
+    /// call of the same scope?
+    fn passed_along(&self, fid: FileId, scope: ScopeId, callee: &Expr) -> bool {
+        let Some(ExprKind::Name(root)) = receiver_root(callee).map(|r| &r.kind) else {
+            return false;
+        };
+        let facts = self.facts(fid);
+        let calls = self.index[fid].calls_of.get(&scope).map(Vec::as_slice).unwrap_or(&[]);
+        calls.iter().any(|&i| {
+            chain_calls(&facts.calls[i].expr).iter().any(|c| {
+                c.args
+                    .iter()
+                    .any(|a| matches!(&a.value.kind, ExprKind::Name(n) if n == root))
+            })
+        })
     }
 
     /// The calls of a function that hold a token or an endpoint by themselves.

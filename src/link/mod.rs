@@ -805,7 +805,7 @@ impl<'r> Linker<'r> {
             (Some(fid), None) => vec![val(VKind::Module(fid), file, span)],
             (Some(fid), Some(n)) => {
                 if let Some(sub) = self.resolve_module(file, &format!("{}.{n}", imp.module)) {
-                    if self.files[file].lang == Some(Lang::Python) {
+                    if matches!(self.files[file].lang, Some(Lang::Python | Lang::Rust)) {
                         return vec![val(VKind::Module(sub), file, span)];
                     }
                 }
