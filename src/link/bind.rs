@@ -232,6 +232,11 @@ impl Linker<'_> {
             let cs = &facts.calls[i];
             if current.is_none_or(|c| cs.expr.span != c.span) && visible(cs.scope) {
                 let sub = self.own_ingredients(file, cs.scope, &cs.expr, params);
+                // A statement that sends somewhere (`http.DefaultClient.Do(req)`)
+                // uses its receiver's package or object; it configures nothing.
+                if !sub.endpoints.is_empty() && !sub.tokens.is_empty() {
+                    continue;
+                }
                 self.merge_carried(ing, &sub, false);
             }
         }
