@@ -53,6 +53,7 @@ fn lower_file(text: &str) -> FileFacts {
         nesting: Nesting::new(),
         classes: HashMap::new(),
         header_consts: HashSet::new(),
+        uses: HashMap::new(),
     };
     let ts = match TokenStream::from_str(&src) {
         Ok(ts) => ts,
@@ -125,6 +126,8 @@ struct Lowerer<'a> {
     classes: HashMap<String, ScopeId>,
     /// Names imported from an `http`-style `header` module (`AUTHORIZATION`).
     header_consts: HashSet<String>,
+    /// Local name → the dotted path it imports (`var` → `std.env.var`).
+    uses: HashMap<String, String>,
 }
 
 /// Methods that hand their receiver's value through (`Result`/`Option`
@@ -207,8 +210,13 @@ impl Lowerer<'_> {
                     use_tree(&u.tree, &mut Vec::new(), &mut out);
                     for (local, module, name) in out {
                         if module.rsplit("::").next() == Some("header") && name.is_some() {
-                            self.header_consts.insert(local);
+                            self.header_consts.insert(local.clone());
                         }
+                        let full = match &name {
+                            Some(n) => format!("{module}::{n}"),
+                            None => module,
+                        };
+                        self.uses.insert(local, full.replace("::", "."));
                     }
                 }
                 syn::Item::Mod(m) => {
@@ -296,6 +304,15 @@ impl Lowerer<'_> {
                 }
             }
             syn::Item::Macro(m) => {
+                if m.mac.path.segments.last().is_some_and(|s| s.ident == "lazy_static") {
+                    if let Ok(statics) = m.mac.parse_body_with(parse_lazy_statics) {
+                        for (ident, expr) in &statics {
+                            let sp = self.span_of(ident).join_to(self.span_of(expr));
+                            self.constant(ident, expr, scope, sp);
+                        }
+                        return;
+                    }
+                }
                 let e = self.macro_call(&m.mac, scope, false);
                 self.facts.mark_statement(e.span);
             }
@@ -758,6 +775,12 @@ impl Lowerer<'_> {
         let callee = self.expr(&c.func, scope, true);
         let args = self.args(&c.args, scope);
         let dotted = callee.dotted().unwrap_or_default();
+        // The path as imported: `use std::env::var as getenv; getenv("X")`.
+        let dotted = match dotted.split_once('.') {
+            _ if !self.uses.contains_key(dotted.split('.').next().unwrap_or("")) => dotted,
+            Some((head, rest)) => format!("{}.{rest}", self.uses[head]),
+            None => self.uses[&dotted].clone(),
+        };
         if is_env_read(&dotted) {
             if let Some(name) = args.first().and_then(|a| a.value.as_str()) {
                 self.facts.env_reads.push(name.to_string());
@@ -770,12 +793,20 @@ impl Lowerer<'_> {
         let keeps = match last2.as_slice() {
             ["Some" | "Ok", ..] => true,
             [f, ty] => {
-                matches!(*ty, "String" | "HeaderValue" | "Url" | "Box" | "Arc" | "Rc" | "Cow")
-                    && matches!(*f, "from" | "from_str" | "from_static" | "parse" | "new" | "try_from")
+                matches!(
+                    *ty,
+                    "String" | "HeaderValue" | "Url" | "Box" | "Arc" | "Rc" | "Cow" | "Lazy" | "LazyLock" | "LazyCell"
+                ) && matches!(*f, "from" | "from_str" | "from_static" | "parse" | "new" | "try_from")
             }
             _ => false,
         };
         if keeps && args.len() == 1 {
+            // `Lazy::new(|| value)`: the closure's value.
+            if let Some(syn::Expr::Closure(cl)) = c.args.first() {
+                if cl.inputs.is_empty() {
+                    return self.expr_top(&cl.body, scope, None);
+                }
+            }
             return args
                 .into_iter()
                 .next()
@@ -1108,6 +1139,25 @@ impl Lowerer<'_> {
     }
 }
 
+/// The body of `lazy_static! { [pub] static ref NAME: T = value; … }`.
+fn parse_lazy_statics(input: syn::parse::ParseStream) -> syn::Result<Vec<(syn::Ident, syn::Expr)>> {
+    let mut out = Vec::new();
+    while !input.is_empty() {
+        input.call(syn::Attribute::parse_outer)?;
+        input.parse::<syn::Visibility>()?;
+        input.parse::<syn::Token![static]>()?;
+        input.parse::<syn::Token![ref]>()?;
+        let ident: syn::Ident = input.parse()?;
+        input.parse::<syn::Token![:]>()?;
+        input.parse::<syn::Type>()?;
+        input.parse::<syn::Token![=]>()?;
+        let expr: syn::Expr = input.parse()?;
+        input.parse::<syn::Token![;]>()?;
+        out.push((ident, expr));
+    }
+    Ok(out)
+}
+
 /// Splits a token stream into item- or statement-sized chunks: after a `;`,
 /// and after a `{ … }` group not followed by something that continues the
 /// expression.
@@ -1399,6 +1449,19 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn imported_env_functions_and_lazy_statics() {
+        let f = lower(
+            "use std::env::var as getenv;\n\
+             use once_cell::sync::Lazy;\n\
+             lazy_static! {\n    pub static ref TOKEN: String = getenv(\"ZOHO_TOKEN\").unwrap();\n}\n\
+             static BASE: Lazy<String> = Lazy::new(|| dotenvy::var(\"ZOHO_BASE\").unwrap());\n",
+        );
+        let a = assigns(&f);
+        assert_eq!(a, vec!["TOKEN@0 = env:ZOHO_TOKEN", "BASE@0 = env:ZOHO_BASE"]);
+        assert_eq!(f.assigns[0].span.line, 4);
     }
 
     #[test]

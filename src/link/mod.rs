@@ -23,7 +23,7 @@ pub use bind::Ingredients;
 pub use syntax::{chain_calls, import_candidates};
 
 use index::{key_of, FileIndex};
-use syntax::candidate_paths;
+use syntax::{candidate_paths, directory_package};
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -125,6 +125,8 @@ pub struct Linker<'r> {
     subclasses: HashMap<&'r str, Vec<ScopeRef>>,
     /// Every `/`-boundary suffix of every path → the file with the shortest path.
     by_suffix: HashMap<&'r str, FileId>,
+    /// Directory → its files (for languages whose package is a directory).
+    by_dir: HashMap<&'r str, Vec<FileId>>,
 }
 
 type Params = HashMap<String, Vec<Val>>;
@@ -176,6 +178,13 @@ impl<'r> Linker<'r> {
                 }
             }
         }
+        let mut by_dir: HashMap<&str, Vec<FileId>> = HashMap::new();
+        for (i, f) in files.iter().enumerate() {
+            if f.lang.is_some_and(directory_package) {
+                let dir = f.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+                by_dir.entry(dir).or_default().push(i);
+            }
+        }
         let mut classes_by_name: HashMap<&str, Vec<ScopeRef>> = HashMap::new();
         let mut subclasses: HashMap<&str, Vec<ScopeRef>> = HashMap::new();
         for (fid, f) in files.iter().enumerate() {
@@ -205,6 +214,7 @@ impl<'r> Linker<'r> {
             index: files.iter().map(|f| FileIndex::build(&f.facts)).collect(),
             by_path,
             by_suffix,
+            by_dir,
         }
     }
 
@@ -501,11 +511,32 @@ impl<'r> Linker<'r> {
         if let Some(imp) = facts.imports.iter().find(|i| i.local == name) {
             return self.resolve_import(file, imp, span);
         }
+        if let Some(vs) = self.sibling_name(file, name, span) {
+            return vs;
+        }
         vec![val(
             VKind::Sym(format!("{}::{name}", self.files[file].path).into(), SymKind::Symbol),
             file,
             span,
         )]
+    }
+
+    /// A top-level name of another file of the same package, where a
+    /// package is a directory (Go).
+    fn sibling_name(&self, file: FileId, name: &str, span: Span) -> Option<Vec<Val>> {
+        let f = &self.files[file];
+        if !f.lang.is_some_and(directory_package) {
+            return None;
+        }
+        let dir = f.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        let key = key_of(0, name);
+        let sibling = self
+            .by_dir
+            .get(dir)?
+            .iter()
+            .copied()
+            .find(|&s| s != file && self.files[s].lang == f.lang && self.index[s].by_target.contains_key(&key))?;
+        Some(self.resolve_name(sibling, 0, name, span, None))
     }
 
     /// The assignments to `name` in `scope` that can reach a use at `at`:

@@ -161,6 +161,12 @@ pub(super) fn candidate_paths(lang: Lang, dir: &str, module: &str) -> Vec<String
     }
 }
 
+/// Languages whose package is a directory: a file sees the top-level names
+/// of the other files beside it.
+pub(super) fn directory_package(lang: Lang) -> bool {
+    matches!(lang, Lang::Go)
+}
+
 /// Import targets of a file that the walk should also parse (second pass).
 pub fn import_candidates(lang: Lang, path: &str, facts: &FileFacts) -> Vec<String> {
     let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
