@@ -10,7 +10,7 @@
 //! (a field is read by its serialised name) and `os.Getenv` /
 //! `os.LookupEnv` reads.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use tree_sitter::Node;
@@ -33,6 +33,7 @@ pub fn lower(text: &str) -> FileFacts {
         classes: HashMap::new(),
         tags: HashMap::new(),
         receiver: None,
+        locals: HashSet::new(),
     };
     l.declare_types(root);
     l.block(root, 0, None);
@@ -51,6 +52,9 @@ struct Lowerer<'a> {
     tags: HashMap<String, Option<String>>,
     /// The receiver's name inside a method body.
     receiver: Option<String>,
+    /// Names declared in the function being lowered (parameters, `:=`,
+    /// `var`): `x = v` to any other name sets the package-level `x`.
+    locals: HashSet<String>,
 }
 
 fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
@@ -271,6 +275,9 @@ impl<'a> Lowerer<'a> {
                                 let v = Expr::new(ExprKind::Index(Box::new(iter), Box::new(Expr::unknown(sp))), sp);
                                 let targets = named_children(left);
                                 // `for _, v := range xs`: the value is the second name.
+                                for t in &targets {
+                                    self.locals.insert(self.text(*t).to_string());
+                                }
                                 if let Some(t) = targets.get(if targets.len() > 1 { 1 } else { 0 }) {
                                     let t = self.expr(*t, scope, true);
                                     self.assign(scope, t, v, guard, sp);
@@ -350,17 +357,22 @@ impl<'a> Lowerer<'a> {
 
     /// `const A, B = x, y` / `var c = NewClient(…)`.
     fn spec(&mut self, spec: Node, scope: ScopeId, guard: Option<&Expr>) {
-        let Some(values) = spec.child_by_field_name("value") else {
-            return;
-        };
         let mut c = spec.walk();
         let names: Vec<Node> = spec
             .children_by_field_name("name", &mut c)
             .filter(|n| n.kind() == "identifier")
             .collect();
+        if self.facts.scopes[scope].kind == ScopeKind::Function {
+            for n in &names {
+                self.locals.insert(self.text(*n).to_string());
+            }
+        }
+        let Some(values) = spec.child_by_field_name("value") else {
+            return;
+        };
         let values = named_children(values);
         let sp = self.span(spec);
-        self.pair(&names, &values, scope, guard, sp, false);
+        self.pair(&names, &values, scope, guard, sp, Mode::Declare);
     }
 
     /// `a, b := x, y` / `x.f = v` / `s += t`.
@@ -368,16 +380,18 @@ impl<'a> Lowerer<'a> {
         let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
             return;
         };
-        let op = node
-            .child_by_field_name("operator")
-            .map(|o| self.text(o))
-            .unwrap_or("=");
+        let op = match node.child_by_field_name("operator") {
+            Some(o) => self.text(o),
+            None if node.kind() == "short_var_declaration" => ":=",
+            None => "=",
+        };
         let sp = self.span(node);
         let targets = named_children(left);
         let values = named_children(right);
         match op {
-            ":=" | "=" => self.pair(&targets, &values, scope, guard, sp, false),
-            "+=" => self.pair(&targets, &values, scope, guard, sp, true),
+            ":=" => self.pair(&targets, &values, scope, guard, sp, Mode::Declare),
+            "=" => self.pair(&targets, &values, scope, guard, sp, Mode::Assign),
+            "+=" => self.pair(&targets, &values, scope, guard, sp, Mode::Add),
             _ => {
                 for v in values {
                     self.expr(v, scope, false);
@@ -386,12 +400,29 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn pair(&mut self, targets: &[Node], values: &[Node], scope: ScopeId, guard: Option<&Expr>, sp: Span, add: bool) {
+    fn pair(&mut self, targets: &[Node], values: &[Node], scope: ScopeId, guard: Option<&Expr>, sp: Span, mode: Mode) {
         let lowered: Vec<Expr> = values.iter().map(|v| self.expr(*v, scope, false)).collect();
         for (i, t) in targets.iter().enumerate() {
-            if self.text(*t) == "_" {
+            let name = self.text(*t);
+            if name == "_" {
                 continue;
             }
+            let in_function = self.facts.scopes[scope].kind == ScopeKind::Function;
+            let is_name = t.kind() == "identifier";
+            if mode == Mode::Declare && is_name && in_function {
+                self.locals.insert(name.to_string());
+            }
+            // `token = os.Getenv(…)` in `init()` sets the package's `token`.
+            let target_scope = if mode != Mode::Declare
+                && is_name
+                && in_function
+                && !self.locals.contains(name)
+                && self.receiver.as_deref() != Some(name)
+            {
+                0
+            } else {
+                scope
+            };
             // `v, err := f()`: the first target gets the call's value.
             let value = if lowered.len() == targets.len() {
                 lowered[i].clone()
@@ -401,13 +432,13 @@ impl<'a> Lowerer<'a> {
                 Expr::unknown(sp)
             };
             let target = self.expr(*t, scope, true);
-            let value = if add {
+            let value = if mode == Mode::Add {
                 let cur = target.clone();
                 Expr::new(ExprKind::Concat(vec![cur, value]), sp)
             } else {
                 value
             };
-            self.assign(scope, target, value, guard, sp);
+            self.assign(target_scope, target, value, guard, sp);
         }
     }
 
@@ -477,6 +508,8 @@ impl<'a> Lowerer<'a> {
 
     /// Parameters and body of a function, method or function literal.
     fn body(&mut self, node: Node, scope: ScopeId) {
+        // A function literal also sees its enclosing function's names.
+        let saved = self.locals.clone();
         if let Some(params) = node.child_by_field_name("parameters") {
             let mut names = Vec::new();
             for p in named_children(params) {
@@ -490,11 +523,16 @@ impl<'a> Lowerer<'a> {
                 }
                 names.extend(ns);
             }
+            self.locals.extend(names.iter().cloned());
             self.facts.scopes[scope].params = names;
+        }
+        if let Some(r) = self.receiver.clone() {
+            self.locals.insert(r);
         }
         if let Some(b) = node.child_by_field_name("body") {
             self.block(b, scope, None);
         }
+        self.locals = saved;
     }
 
     // ------------------------------------------------------------------
@@ -770,6 +808,15 @@ impl<'a> Lowerer<'a> {
     }
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// `:=` and `var`: a new name in this scope.
+    Declare,
+    Assign,
+    /// `+=`.
+    Add,
+}
+
 fn is_statement(kind: &str) -> bool {
     kind.ends_with("_statement")
         || kind.ends_with("_declaration")
@@ -1014,6 +1061,34 @@ mod tests {
         assert_eq!(
             calls(&f),
             vec!["resty.New().SetBaseURL(hosts[\"sandbox\"]).SetAuthToken(t.access_token)"]
+        );
+    }
+
+    #[test]
+    fn assignments_to_package_variables() {
+        let f = lower(
+            "package p\n\
+             var token string\n\
+             func init() {\n\
+                 token = os.Getenv(\"ZOHO_TOKEN\")\n\
+                 base := \"a\"\n\
+                 base = \"b\"\n\
+                 var x string\n\
+                 x = \"c\"\n\
+                 func() { base = \"d\" }()\n\
+             }\n",
+        );
+        let a = assigns(&f);
+        assert_eq!(
+            a,
+            vec![
+                "init@0 = func#1",
+                "token@0 = env:ZOHO_TOKEN",
+                "base@1 = \"a\"",
+                "base@1 = \"b\"",
+                "x@1 = \"c\"",
+                "base@2 = \"d\"",
+            ]
         );
     }
 
