@@ -88,25 +88,36 @@ fn lower_file(text: &str) -> FileFacts {
 /// syn's recursive descent may be given.
 const MAX_TOKEN_DEPTH: usize = 100;
 
+/// Operators in one statement or list element: a longer binary or method
+/// chain is a tree deeper than syn (and its span joining) may walk.
+const MAX_CHAIN: usize = 1000;
+
 fn too_deep(ts: &TokenStream) -> bool {
-    let mut stack = vec![ts.clone().into_iter()];
-    let mut run = 0;
-    while let Some(top) = stack.last_mut() {
+    // Per open group: its token iterator, the current run of operator tokens
+    // and the operators since the last `;` or `,`.
+    let mut stack = vec![(ts.clone().into_iter(), 0usize, 0usize)];
+    while let Some((top, run, chain)) = stack.last_mut() {
         match top.next() {
             Some(TokenTree::Group(g)) => {
-                run = 0;
+                *run = 0;
                 if stack.len() >= MAX_TOKEN_DEPTH {
                     return true;
                 }
-                stack.push(g.stream().into_iter());
+                stack.push((g.stream().into_iter(), 0, 0));
             }
-            Some(TokenTree::Punct(_)) => {
-                run += 1;
-                if run > 2 * MAX_TOKEN_DEPTH {
+            Some(TokenTree::Punct(p)) => {
+                if matches!(p.as_char(), ';' | ',') {
+                    *chain = 0;
+                    *run = 0;
+                    continue;
+                }
+                *run += 1;
+                *chain += 1;
+                if *run > 2 * MAX_TOKEN_DEPTH || *chain > MAX_CHAIN {
                     return true;
                 }
             }
-            Some(_) => run = 0,
+            Some(_) => *run = 0,
             None => {
                 stack.pop();
             }
@@ -1544,10 +1555,14 @@ mod tests {
             ")".repeat(depth)
         );
         let unary = format!("fn f() {{ let x = {}y; }}\n", "!".repeat(depth));
-        let chain = format!("fn f() {{ a{}; }}\n", ".b()".repeat(depth));
+        let chain = format!("fn f() {{ a{}; }}\n", ".b()".repeat(20 * depth));
+        let sum = format!(
+            "const S: &str = \"a\"{};\nconst T: &str = \"t\";\n",
+            " + \"a\"".repeat(20 * depth)
+        );
         let f = std::thread::Builder::new()
             .stack_size(8 << 20)
-            .spawn(move || (lower(&parens), lower(&unary), lower(&chain)))
+            .spawn(move || (lower(&parens), lower(&unary), lower(&chain), lower(&sum)))
             .unwrap()
             .join()
             .expect("no overflow");
@@ -1555,5 +1570,6 @@ mod tests {
         assert_eq!(a, vec!["Y@0 = \"y\""]);
         assert_eq!(f.0.parse_error_line, None);
         assert_eq!(f.1.parse_error_line, None);
+        assert_eq!(assigns(&f.3), vec!["T@0 = \"t\""]);
     }
 }
