@@ -54,6 +54,8 @@ fn lower_file(text: &str) -> FileFacts {
         classes: HashMap::new(),
         header_consts: HashSet::new(),
         uses: HashMap::new(),
+        inline_mods: HashSet::new(),
+        path_imports: HashSet::new(),
     };
     let ts = match TokenStream::from_str(&src) {
         Ok(ts) => ts,
@@ -139,6 +141,10 @@ struct Lowerer<'a> {
     header_consts: HashSet<String>,
     /// Local name → the dotted path it imports (`var` → `std.env.var`).
     uses: HashMap<String, String>,
+    /// Modules declared inline in this file (`mod config { … }`).
+    inline_mods: HashSet<String>,
+    /// Module paths written inline (`crate::config::X`), imported once.
+    path_imports: HashSet<String>,
 }
 
 /// Methods that hand their receiver's value through (`Result`/`Option`
@@ -232,6 +238,7 @@ impl Lowerer<'_> {
                 }
                 syn::Item::Mod(m) => {
                     if let Some((_, items)) = &m.content {
+                        self.inline_mods.insert(m.ident.to_string());
                         self.collect_uses(items);
                     }
                 }
@@ -307,13 +314,25 @@ impl Lowerer<'_> {
                     });
                 }
             }
-            syn::Item::Mod(m) => {
-                if let Some((_, items)) = &m.content {
+            syn::Item::Mod(m) => match &m.content {
+                Some((_, items)) => {
                     for i in items {
                         self.item(i, scope);
                     }
                 }
-            }
+                // `mod zoho;`: the module file, named `zoho` here.
+                None => {
+                    let name = m.ident.to_string();
+                    let sp = self.span_of(m);
+                    self.facts.imports.push(Import {
+                        scope,
+                        local: name.clone(),
+                        module: format!("self::{name}"),
+                        name: None,
+                        span: sp,
+                    });
+                }
+            },
             syn::Item::Macro(m) => {
                 if m.mac.path.segments.last().is_some_and(|s| s.ident == "lazy_static") {
                     if let Ok(statics) = m.mac.parse_body_with(parse_lazy_statics) {
@@ -738,6 +757,28 @@ impl Lowerer<'_> {
             && last.chars().all(|c| c.is_ascii_uppercase() || c == '_')
         {
             return Expr::new(ExprKind::Str(header_name(last)), sp);
+        }
+        let mut segs = segs;
+        // `self::X`, and `config::X` of a module declared in this file: names
+        // of this file (its inline modules share its scope).
+        while segs.len() >= 2 && (segs[0] == "self" || self.inline_mods.contains(&segs[0])) {
+            segs.remove(0);
+        }
+        // `crate::config::X`: member `X` of the module file, imported here.
+        if segs.len() >= 3 && matches!(segs[0].as_str(), "crate" | "super") {
+            let n = segs.len() - 1;
+            let module = segs[..n].join("::");
+            if self.path_imports.insert(module.clone()) {
+                self.facts.imports.push(Import {
+                    scope: 0,
+                    local: module.clone(),
+                    module: module.clone(),
+                    name: None,
+                    span: sp,
+                });
+            }
+            let m = Expr::new(ExprKind::Name(module), sp);
+            return Expr::new(ExprKind::Member(Box::new(m), segs[n].clone()), sp);
         }
         let mut e: Option<Expr> = None;
         for s in segs {
@@ -1473,6 +1514,27 @@ mod tests {
         let a = assigns(&f);
         assert_eq!(a, vec!["TOKEN@0 = env:ZOHO_TOKEN", "BASE@0 = env:ZOHO_BASE"]);
         assert_eq!(f.assigns[0].span.line, 4);
+    }
+
+    #[test]
+    fn module_paths_written_inline() {
+        let f = lower(
+            "mod hosts { pub const EU: &str = \"https://www.zohoapis.eu\"; }\n\
+             fn f() { get(hosts::EU, self::hosts::EU, crate::config::TOKEN, crate::config::token()); }\n",
+        );
+        assert_eq!(
+            calls(&f),
+            vec![
+                "crate::config.token()",
+                "get(EU, EU, crate::config.TOKEN, crate::config.token())"
+            ]
+        );
+        let imports: Vec<(String, String, Option<String>)> = f
+            .imports
+            .iter()
+            .map(|i| (i.local.clone(), i.module.clone(), i.name.clone()))
+            .collect();
+        assert_eq!(imports, vec![("crate::config".into(), "crate::config".into(), None)]);
     }
 
     #[test]
