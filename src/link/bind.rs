@@ -231,9 +231,20 @@ impl Linker<'_> {
         for &i in ix.config_calls.get(key).map(Vec::as_slice).unwrap_or(&[]) {
             let cs = &facts.calls[i];
             if current.is_none_or(|c| cs.expr.span != c.span) && visible(cs.scope) {
+                // A statement that sends a configured object along
+                // (`http.DefaultClient.Do(req)`) uses its receiver's package
+                // or object; it configures nothing.
+                let sends = match &cs.expr.kind {
+                    ExprKind::Call(call) => call.args.iter().any(|a| {
+                        matches!(&a.value.kind, ExprKind::Name(n)
+                            if ix.config_calls.contains_key(n) || ix.rooted_assigns.contains_key(n))
+                    }),
+                    _ => false,
+                };
+                if sends {
+                    continue;
+                }
                 let sub = self.own_ingredients(file, cs.scope, &cs.expr, params);
-                // A statement that sends somewhere (`http.DefaultClient.Do(req)`)
-                // uses its receiver's package or object; it configures nothing.
                 if !sub.endpoints.is_empty() && !sub.tokens.is_empty() {
                     continue;
                 }
