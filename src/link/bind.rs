@@ -100,7 +100,7 @@ impl Linker<'_> {
                 // filled by `h.insert(…)`) carries its configuration.
                 if let ExprKind::Name(n) = &a.value.kind {
                     let mut sub = Ingredients::default();
-                    self.configured(file, scope, n, e, params, &mut sub);
+                    self.configured_before(file, scope, n, a.value.span, params, &mut sub);
                     if !sub.endpoints.is_empty() || !sub.tokens.is_empty() {
                         for v in &vs {
                             if let VKind::Carrier(carried) = &v.kind {
@@ -231,17 +231,7 @@ impl Linker<'_> {
         for &i in ix.config_calls.get(key).map(Vec::as_slice).unwrap_or(&[]) {
             let cs = &facts.calls[i];
             if current.is_none_or(|c| cs.expr.span != c.span) && visible(cs.scope) {
-                // A statement that sends a configured object along
-                // (`http.DefaultClient.Do(req)`) uses its receiver's package
-                // or object; it configures nothing.
-                let sends = match &cs.expr.kind {
-                    ExprKind::Call(call) => call.args.iter().any(|a| {
-                        matches!(&a.value.kind, ExprKind::Name(n)
-                            if ix.config_calls.contains_key(n) || ix.rooted_assigns.contains_key(n))
-                    }),
-                    _ => false,
-                };
-                if sends {
+                if sends_configured(ix, cs) {
                     continue;
                 }
                 let sub = self.own_ingredients(file, cs.scope, &cs.expr, params);
@@ -250,6 +240,52 @@ impl Linker<'_> {
                 }
                 self.merge_carried(ing, &sub, false);
             }
+        }
+    }
+
+    /// What the statements between an object's last assignment and `at`
+    /// give it (`req.Header.Set(…)` before `client.Do(req)`; a request
+    /// variable reused for the next request starts afresh).
+    fn configured_before(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        key: &str,
+        at: Span,
+        params: Option<&Params>,
+        ing: &mut Ingredients,
+    ) {
+        let facts = self.facts(file);
+        let ix = &self.index[file];
+        let lo = ix
+            .by_target
+            .get(&(scope, key.to_string()))
+            .into_iter()
+            .flatten()
+            .map(|&i| facts.assigns[i].span)
+            .filter(|s| s.end <= at.start)
+            .map(|s| s.start)
+            .max()
+            .unwrap_or(0);
+        let between = |s: ScopeId, sp: Span| ix.func_of[s] == ix.func_of[scope] && sp.start >= lo && sp.end <= at.start;
+        for &i in ix.rooted_assigns.get(key).map(Vec::as_slice).unwrap_or(&[]) {
+            let a = &facts.assigns[i];
+            if !between(a.scope, a.span) {
+                continue;
+            }
+            let vs = self.eval(file, a.scope, &a.value, params);
+            let slot = target_slot(&a.target);
+            for v in &vs {
+                self.scan(v, slot, ing, 0);
+            }
+        }
+        for &i in ix.config_calls.get(key).map(Vec::as_slice).unwrap_or(&[]) {
+            let cs = &facts.calls[i];
+            if !between(cs.scope, cs.expr.span) || sends_configured(ix, cs) {
+                continue;
+            }
+            let sub = self.own_ingredients(file, cs.scope, &cs.expr, params);
+            self.merge_carried(ing, &sub, false);
         }
     }
 
@@ -772,6 +808,19 @@ impl Linker<'_> {
             }
         }
         None
+    }
+}
+
+/// A statement that passes a configured object along
+/// (`http.DefaultClient.Do(req)`) uses its receiver's package or object; it
+/// configures nothing.
+fn sends_configured(ix: &super::index::FileIndex, cs: &CallSite) -> bool {
+    match &cs.expr.kind {
+        ExprKind::Call(call) => call.args.iter().any(|a| {
+            matches!(&a.value.kind, ExprKind::Name(n)
+                if ix.config_calls.contains_key(n) || ix.rooted_assigns.contains_key(n))
+        }),
+        _ => false,
     }
 }
 
