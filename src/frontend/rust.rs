@@ -531,6 +531,11 @@ impl Lowerer<'_> {
                 let scrutinee = self.expr(&m.expr, scope, false);
                 let mut alts = Vec::new();
                 for arm in &m.arms {
+                    // `Ok(t) => t`: the names an arm binds hold the scrutinee.
+                    if !matches!(&arm.pat, syn::Pat::Ident(i) if !i.ident.to_string().starts_with(char::is_lowercase)) {
+                        let psp = self.span_of(&arm.pat);
+                        self.bind_pat(&arm.pat, scrutinee.clone(), scope, None, psp);
+                    }
                     if let Some((_, g)) = &arm.guard {
                         self.expr(g, scope, false);
                     }
@@ -1461,6 +1466,10 @@ mod tests {
         assert_eq!(a[4], "url@1 = SANDBOX");
         let guarded = f.assigns.iter().find(|x| show(&x.target) == "url").unwrap();
         assert_eq!(guarded.guard.as_ref().map(show).as_deref(), Some("sandbox"));
+        let f = lower("fn t() { let token = match std::env::var(\"T\") { Ok(t) => t, Err(_) => DEV.into() }; }\n");
+        let a = assigns(&f);
+        assert_eq!(a[1], "t@1 = env:T");
+        assert_eq!(a[2], "token@1 = alt(env:T ? t | DEV)");
     }
 
     #[test]
