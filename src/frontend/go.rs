@@ -745,6 +745,8 @@ impl<'a> Lowerer<'a> {
         };
         let callee = self.expr(func, scope, true);
         let mut args: Vec<Arg> = Vec::new();
+        // `&v` arguments: the call may write into `v`.
+        let mut out_args: Vec<Option<Expr>> = Vec::new();
         if let Some(list) = node.child_by_field_name("arguments") {
             for a in named_children(list) {
                 let inner = if a.kind() == "variadic_argument" {
@@ -753,7 +755,27 @@ impl<'a> Lowerer<'a> {
                     a
                 };
                 let value = self.expr(inner, scope, false);
+                let by_ref = inner.kind() == "unary_expression"
+                    && inner.child_by_field_name("operator").map(|o| self.text(o)) == Some("&");
+                out_args.push(by_ref.then(|| value.clone()));
                 args.push(Arg { name: None, value });
+            }
+        }
+        // Decoding into `&v` gives `v` the decoded data:
+        // `json.Unmarshal(body, &v)`, `json.NewDecoder(r).Decode(&v)`.
+        let decoded = match &callee.kind {
+            ExprKind::Member(obj, m) if m == "Decode" => match &obj.kind {
+                ExprKind::Call(c) if c.callee.last_name() == Some("NewDecoder") => {
+                    c.args.first().map(|a| a.value.clone())
+                }
+                _ => None,
+            },
+            ExprKind::Member(_, m) if m == "Unmarshal" => args.first().map(|a| a.value.clone()),
+            _ => None,
+        };
+        if let (Some(data), Some(Some(target))) = (decoded, out_args.last()) {
+            if matches!(target.kind, ExprKind::Name(_) | ExprKind::Member(..)) {
+                self.assign(scope, target.clone(), data, None, sp);
             }
         }
         let dotted = callee.dotted().unwrap_or_default();
@@ -1089,6 +1111,24 @@ mod tests {
                 "x@1 = \"c\"",
                 "base@2 = \"d\"",
             ]
+        );
+    }
+
+    #[test]
+    fn decoding_into_a_variable_assigns_it() {
+        let f = lower(
+            "package p\n\
+             func f(resp *http.Response, raw []byte) {\n\
+                 var tok T\n\
+                 if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil {\n\t\treturn\n\t}\n\
+                 json.Unmarshal(raw, &cfg)\n\
+             }\n",
+        );
+        let a = assigns(&f);
+        assert!(a.contains(&"tok@1 = resp.Body".to_string()), "{a:?}");
+        assert!(
+            a.contains(&"cfg@0 = raw".to_string()) || a.contains(&"cfg@1 = raw".to_string()),
+            "{a:?}"
         );
     }
 
