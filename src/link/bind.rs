@@ -231,7 +231,7 @@ impl Linker<'_> {
         for &i in ix.config_calls.get(key).map(Vec::as_slice).unwrap_or(&[]) {
             let cs = &facts.calls[i];
             if current.is_none_or(|c| cs.expr.span != c.span) && visible(cs.scope) {
-                if sends_configured(ix, cs) {
+                if self.sends_configured(file, cs) {
                     continue;
                 }
                 let sub = self.own_ingredients(file, cs.scope, &cs.expr, params);
@@ -281,7 +281,7 @@ impl Linker<'_> {
         }
         for &i in ix.config_calls.get(key).map(Vec::as_slice).unwrap_or(&[]) {
             let cs = &facts.calls[i];
-            if !between(cs.scope, cs.expr.span) || sends_configured(ix, cs) {
+            if !between(cs.scope, cs.expr.span) || self.sends_configured(file, cs) {
                 continue;
             }
             let sub = self.own_ingredients(file, cs.scope, &cs.expr, params);
@@ -723,6 +723,32 @@ impl Linker<'_> {
         self.helper_binding(fid, cs)
     }
 
+    /// A statement that sends a configured request along
+    /// (`http.DefaultClient.Do(req)`, `req` built by a call) uses its
+    /// receiver's package or object; it configures nothing. (Passing
+    /// configured data, as in `s.headers.update(h)`, does configure.)
+    fn sends_configured(&self, file: FileId, cs: &CallSite) -> bool {
+        let ix = &self.index[file];
+        let ExprKind::Call(call) = &cs.expr.kind else {
+            return false;
+        };
+        let facts = self.facts(file);
+        // Read syntactically: evaluating here would recurse into the
+        // configuration being computed.
+        let built_by_call = |n: &str| {
+            [cs.scope, ix.func_of[cs.scope]].iter().any(|&s| {
+                ix.by_target.get(&(s, n.to_string())).is_some_and(|v| {
+                    v.iter()
+                        .any(|&i| matches!(facts.assigns[i].value.kind, ExprKind::Call(_)))
+                })
+            })
+        };
+        call.args.iter().any(|a| {
+            matches!(&a.value.kind, ExprKind::Name(n)
+                if (ix.config_calls.contains_key(n) || ix.rooted_assigns.contains_key(n)) && built_by_call(n))
+        })
+    }
+
     /// Is the object a configuring call works on passed as an argument to a
     /// call of the same scope?
     fn passed_along(&self, fid: FileId, scope: ScopeId, callee: &Expr) -> bool {
@@ -808,19 +834,6 @@ impl Linker<'_> {
             }
         }
         None
-    }
-}
-
-/// A statement that passes a configured object along
-/// (`http.DefaultClient.Do(req)`) uses its receiver's package or object; it
-/// configures nothing.
-fn sends_configured(ix: &super::index::FileIndex, cs: &CallSite) -> bool {
-    match &cs.expr.kind {
-        ExprKind::Call(call) => call.args.iter().any(|a| {
-            matches!(&a.value.kind, ExprKind::Name(n)
-                if ix.config_calls.contains_key(n) || ix.rooted_assigns.contains_key(n))
-        }),
-        _ => false,
     }
 }
 
