@@ -608,8 +608,12 @@ impl<'r> Linker<'r> {
     /// values the class family assigns to the field.
     fn class_member(&self, file: FileId, class: ScopeId, m: &str, span: Span) -> Vec<Val> {
         let (ancestors, descendants) = self.class_family(file, class);
-        // A method of the class or of a base class.
-        for &(f, c) in std::iter::once(&(file, class)).chain(ancestors.iter()) {
+        let parts = self.package_parts(file, class);
+        // A method of the class (in any of its files) or of a base class.
+        for &(f, c) in std::iter::once(&(file, class))
+            .chain(parts.iter())
+            .chain(ancestors.iter())
+        {
             if let Some(&fs) = self.index[f].methods.get(&(c, m.to_string())) {
                 return vec![val(VKind::Func(f, fs), file, span)];
             }
@@ -623,6 +627,7 @@ impl<'r> Linker<'r> {
         // method may run on an instance of any of them, and the instance's
         // class is what selects among their values.
         let family: Vec<ScopeRef> = std::iter::once((file, class))
+            .chain(parts.iter().copied())
             .chain(ancestors.iter().copied())
             .chain(descendants.iter().copied())
             .collect();
@@ -656,6 +661,29 @@ impl<'r> Linker<'r> {
         };
         self.field_cache.borrow_mut().insert(key, out.clone());
         out
+    }
+
+    /// The same type declared by other files of its package (Go: a struct
+    /// in one file, its methods and constructor in others).
+    fn package_parts(&self, file: FileId, class: ScopeId) -> Vec<ScopeRef> {
+        let f = &self.files[file];
+        if !f.lang.is_some_and(directory_package) {
+            return Vec::new();
+        }
+        let dir = f.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        let name = f.facts.scopes[class].name.as_str();
+        self.classes_by_name
+            .get(name)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+            .iter()
+            .copied()
+            .filter(|&(g, _)| {
+                g != file
+                    && self.files[g].lang == f.lang
+                    && self.files[g].path.rsplit_once('/').map(|(d, _)| d).unwrap_or("") == dir
+            })
+            .collect()
     }
 
     /// Values read from an instance: what came from the constructor's
