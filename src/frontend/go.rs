@@ -1146,6 +1146,15 @@ mod tests {
     }
 
     #[test]
+    fn degenerate_inputs() {
+        for src in ["", "package", "package p\n", "\"", "`", "func (", "}{"] {
+            let f = lower(src);
+            assert!(f.assigns.is_empty(), "{src:?}");
+        }
+        assert!(lower("}{").parse_error_line.is_some());
+    }
+
+    #[test]
     fn deep_nesting_is_cut_without_overflow() {
         let depth = 20_000;
         let src = format!("package p\nvar x = {}1{}\n", "(".repeat(depth), ")".repeat(depth));

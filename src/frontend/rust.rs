@@ -1618,6 +1618,26 @@ mod tests {
     }
 
     #[test]
+    fn degenerate_inputs() {
+        for src in [
+            "",
+            "\u{feff}",
+            "#!",
+            "// only a comment\n",
+            "#![allow(dead_code)]\n",
+            "\"",
+            "r#\"",
+            "fn",
+            "}{",
+        ] {
+            let f = lower(src);
+            assert!(f.assigns.is_empty(), "{src:?}");
+        }
+        assert_eq!(lower("#![allow(dead_code)]\nconst A: &str = \"a\";\n").assigns.len(), 1);
+        assert_eq!(lower("}{").parse_error_line, Some(1));
+    }
+
+    #[test]
     fn deep_nesting_is_cut_without_overflow() {
         let depth = 5000;
         let parens = format!(
