@@ -186,6 +186,9 @@ struct RawTokens {
     header_prefixes: Vec<String>,
     header_prefixes_generic: Vec<String>,
     header_names: Vec<String>,
+    /// HTTP-client methods whose argument is the token (`bearer_auth(t)`).
+    #[serde(default)]
+    auth_methods: Vec<String>,
     keys: Vec<String>,
     name_shape: String,
     api_domain_keys: Vec<String>,
@@ -292,6 +295,7 @@ pub struct Catalog {
     pub header_prefixes: Vec<String>,
     pub header_prefixes_generic: Vec<String>,
     header_names: Vec<String>,
+    auth_methods: HashSet<String>,
     token_keys: HashSet<String>,
     token_name_shape: Regex,
     api_domain_keys: HashSet<String>,
@@ -447,6 +451,7 @@ impl Catalog {
             header_prefixes: raw.tokens.header_prefixes,
             header_prefixes_generic: raw.tokens.header_prefixes_generic,
             header_names: raw.tokens.header_names,
+            auth_methods: set(&raw.tokens.auth_methods),
             token_keys: set(&raw.tokens.keys),
             token_name_shape: Regex::new(&raw.tokens.name_shape)?,
             api_domain_keys: set(&raw.tokens.api_domain_keys),
@@ -564,6 +569,11 @@ impl Catalog {
 
     pub fn is_header_name(&self, key: &str) -> bool {
         self.header_names.iter().any(|h| h.eq_ignore_ascii_case(key))
+    }
+
+    /// A client method that sets the Authorization header from its argument.
+    pub fn is_auth_method(&self, name: &str) -> bool {
+        self.auth_methods.contains(name)
     }
 
     pub fn is_token_key(&self, key: &str) -> bool {

@@ -1,9 +1,1169 @@
-//! The go front-end (tree-sitter): not implemented yet; the file is
-//! scanned as text only (token literals, OT006).
+//! Go front-end: tree-sitter-go → facts.
+//!
+//! Lowers `const`/`var` declarations and blocks, functions (parameters,
+//! returns), struct types as classes (a method's receiver `c.token` is
+//! `self.token`; a function building `&T{..}` or `T{..}` of a struct of this
+//! file is its constructor and assigns the fields), `:=` and `=` with their
+//! `if`/`switch` guards (a `switch` case is selected by the switch value),
+//! imports, calls and method chains, `fmt.Sprintf` and `+` string building,
+//! raw strings, composite literals (maps, `http.Header{…}`), `json:"…"` tags
+//! (a field is read by its serialised name) and `os.Getenv` /
+//! `os.LookupEnv` reads.
 
-use crate::facts::FileFacts;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use tree_sitter::Node;
+
+use super::{parse, unescape, LineIndex, Nesting};
+use crate::facts::*;
 
 pub fn lower(text: &str) -> FileFacts {
-    let (facts, _tree) = super::parse(&tree_sitter_go::LANGUAGE.into(), text);
-    facts
+    let (facts, tree) = parse(&tree_sitter_go::LANGUAGE.into(), text);
+    let Some(tree) = tree else {
+        return facts;
+    };
+    let root = tree.root_node();
+    let mut l = Lowerer {
+        src: text.as_bytes(),
+        lines: LineIndex::new(text),
+        facts,
+        depth: 0,
+        nesting: Nesting::new(),
+        classes: HashMap::new(),
+        tags: HashMap::new(),
+        receiver: None,
+        locals: HashSet::new(),
+    };
+    l.declare_types(root);
+    l.block(root, 0, None);
+    l.facts
+}
+
+struct Lowerer<'a> {
+    src: &'a [u8],
+    lines: LineIndex<'a>,
+    facts: FileFacts,
+    depth: usize,
+    nesting: Nesting,
+    /// Struct type name → its class scope.
+    classes: HashMap<String, ScopeId>,
+    /// Field name → its `json:"…"` name, for fields tagged alike everywhere.
+    tags: HashMap<String, Option<String>>,
+    /// The receiver's name inside a method body.
+    receiver: Option<String>,
+    /// Names declared in the function being lowered (parameters, `:=`,
+    /// `var`): `x = v` to any other name sets the package-level `x`.
+    locals: HashSet<String>,
+}
+
+fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
+    let mut c = node.walk();
+    node.named_children(&mut c).filter(|n| n.kind() != "comment").collect()
+}
+
+/// The `json:"name,omitempty"` name of a struct tag.
+fn json_tag(tag: &str) -> Option<String> {
+    let body = match tag.strip_prefix('`') {
+        Some(raw) => raw.trim_end_matches('`').to_string(),
+        None => unescape(tag.trim_matches('"')),
+    };
+    let i = body.find("json:\"")?;
+    let rest = &body[i + 6..];
+    let name = rest[..rest.find('"')?].split(',').next()?.to_string();
+    (!name.is_empty() && name != "-").then_some(name)
+}
+
+impl<'a> Lowerer<'a> {
+    fn text(&self, node: Node) -> &'a str {
+        node.utf8_text(self.src).unwrap_or("")
+    }
+
+    fn span(&self, node: Node) -> Span {
+        self.lines.node_span(node)
+    }
+
+    fn assign(&mut self, scope: ScopeId, target: Expr, value: Expr, guard: Option<&Expr>, span: Span) {
+        self.facts.assigns.push(Assign {
+            scope,
+            target,
+            value,
+            guard: guard.cloned(),
+            span,
+        });
+    }
+
+    /// Struct types become classes before anything uses them (methods and
+    /// constructors may come first in the file).
+    fn declare_types(&mut self, root: Node) {
+        for decl in named_children(root) {
+            if decl.kind() != "type_declaration" {
+                continue;
+            }
+            for spec in named_children(decl) {
+                let (Some(name), Some(ty)) = (spec.child_by_field_name("name"), spec.child_by_field_name("type"))
+                else {
+                    continue;
+                };
+                if ty.kind() != "struct_type" {
+                    continue;
+                }
+                let n = self.text(name).to_string();
+                self.class_scope(&n, self.span(spec));
+                self.field_tags(ty);
+            }
+        }
+    }
+
+    fn field_tags(&mut self, struct_type: Node) {
+        for list in named_children(struct_type) {
+            for field in named_children(list) {
+                if field.kind() != "field_declaration" {
+                    continue;
+                }
+                let tag = field.child_by_field_name("tag").and_then(|t| json_tag(self.text(t)));
+                let mut c = field.walk();
+                let names: Vec<String> = field
+                    .children_by_field_name("name", &mut c)
+                    .map(|n| self.text(n).to_string())
+                    .collect();
+                for n in names {
+                    let e = self.tags.entry(n).or_insert(tag.clone());
+                    if *e != tag {
+                        *e = None;
+                    }
+                }
+            }
+        }
+    }
+
+    fn class_scope(&mut self, name: &str, span: Span) -> ScopeId {
+        if let Some(&s) = self.classes.get(name) {
+            return s;
+        }
+        let s = self.facts.add_scope(ScopeKind::Class, name.to_string(), 0, span);
+        self.classes.insert(name.to_string(), s);
+        self.assign(
+            0,
+            Expr::new(ExprKind::Name(name.to_string()), span),
+            Expr::new(ExprKind::Func(s), span),
+            None,
+            span,
+        );
+        s
+    }
+
+    // ------------------------------------------------------------------
+    // Statements
+    // ------------------------------------------------------------------
+
+    fn block(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        for child in named_children(node) {
+            self.stmt(child, scope, guard);
+        }
+    }
+
+    fn stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        if self.nesting.too_deep(self.depth) {
+            return;
+        }
+        self.depth += 1;
+        self.stmt_inner(node, scope, guard);
+        self.depth -= 1;
+    }
+
+    fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        match node.kind() {
+            "package_clause"
+            | "comment"
+            | "type_declaration"
+            | "inc_statement"
+            | "dec_statement"
+            | "break_statement"
+            | "continue_statement"
+            | "goto_statement"
+            | "fallthrough_statement"
+            | "empty_statement" => {}
+            "import_declaration" => self.imports(node, scope),
+            "const_declaration" | "var_declaration" | "var_spec_list" => {
+                for spec in named_children(node) {
+                    match spec.kind() {
+                        "const_spec" | "var_spec" => self.spec(spec, scope, guard),
+                        "var_spec_list" => self.stmt(spec, scope, guard),
+                        _ => {}
+                    }
+                }
+            }
+            "function_declaration" => self.function(node, scope),
+            "method_declaration" => self.method(node),
+            "short_var_declaration" | "assignment_statement" => self.assignment(node, scope, guard),
+            "expression_statement" => {
+                for child in named_children(node) {
+                    let e = self.expr(child, scope, false);
+                    self.facts.mark_statement(e.span);
+                }
+            }
+            "return_statement" => {
+                let value = match named_children(node).first() {
+                    Some(list) => {
+                        let first = named_children(*list).first().copied().unwrap_or(*list);
+                        self.expr(first, scope, false)
+                    }
+                    None => Expr::new(ExprKind::Null, self.span(node)),
+                };
+                self.facts.returns.push(Return {
+                    scope,
+                    value,
+                    guard: guard.cloned(),
+                });
+            }
+            "if_statement" => {
+                if let Some(init) = node.child_by_field_name("initializer") {
+                    self.stmt(init, scope, guard);
+                }
+                let cond = node
+                    .child_by_field_name("condition")
+                    .map(|c| self.expr(c, scope, false));
+                let g = cond.as_ref().or(guard);
+                if let Some(b) = node.child_by_field_name("consequence") {
+                    self.block(b, scope, g);
+                }
+                if let Some(alt) = node.child_by_field_name("alternative") {
+                    if alt.kind() == "if_statement" {
+                        self.stmt(alt, scope, g);
+                    } else {
+                        self.block(alt, scope, g);
+                    }
+                }
+            }
+            "expression_switch_statement" => {
+                if let Some(init) = node.child_by_field_name("initializer") {
+                    self.stmt(init, scope, guard);
+                }
+                let value = node.child_by_field_name("value").map(|v| self.expr(v, scope, false));
+                for case in named_children(node) {
+                    match case.kind() {
+                        "expression_case" => {
+                            let values = case.child_by_field_name("value").map(|v| self.expr(v, scope, false));
+                            // `switch env { case … }` is selected by env; a bare
+                            // `switch { case cond: … }` by each case's condition.
+                            let g = value.clone().or(values);
+                            for child in named_children(case) {
+                                if child.kind() == "statement_list" {
+                                    self.block(child, scope, g.as_ref().or(guard));
+                                }
+                            }
+                        }
+                        "default_case" => {
+                            for child in named_children(case) {
+                                self.block(child, scope, value.as_ref().or(guard));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            "for_statement" => {
+                for child in named_children(node) {
+                    match child.kind() {
+                        "range_clause" => {
+                            if let (Some(left), Some(right)) =
+                                (child.child_by_field_name("left"), child.child_by_field_name("right"))
+                            {
+                                let iter = self.expr(right, scope, false);
+                                let sp = self.span(child);
+                                let v = Expr::new(ExprKind::Index(Box::new(iter), Box::new(Expr::unknown(sp))), sp);
+                                let targets = named_children(left);
+                                // `for _, v := range xs`: the value is the second name.
+                                for t in &targets {
+                                    self.locals.insert(self.text(*t).to_string());
+                                }
+                                if let Some(t) = targets.get(if targets.len() > 1 { 1 } else { 0 }) {
+                                    let t = self.expr(*t, scope, true);
+                                    self.assign(scope, t, v, guard, sp);
+                                }
+                            }
+                        }
+                        "block" => self.block(child, scope, guard),
+                        _ => self.stmt(child, scope, guard),
+                    }
+                }
+            }
+            "block"
+            | "statement_list"
+            | "source_file"
+            | "labeled_statement"
+            | "defer_statement"
+            | "go_statement"
+            | "type_switch_statement"
+            | "select_statement"
+            | "type_case"
+            | "communication_case"
+            | "default_case"
+            | "for_clause" => {
+                for child in named_children(node) {
+                    if is_statement(child.kind()) {
+                        self.stmt(child, scope, guard);
+                    } else {
+                        self.expr(child, scope, false);
+                    }
+                }
+            }
+            _ => {
+                if node.is_named() {
+                    for child in named_children(node) {
+                        if is_statement(child.kind()) {
+                            self.stmt(child, scope, guard);
+                        } else {
+                            self.expr(child, scope, false);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn imports(&mut self, node: Node, scope: ScopeId) {
+        let sp = self.span(node);
+        let mut specs = Vec::new();
+        for c in named_children(node) {
+            match c.kind() {
+                "import_spec" => specs.push(c),
+                "import_spec_list" => specs.extend(named_children(c).into_iter().filter(|s| s.kind() == "import_spec")),
+                _ => {}
+            }
+        }
+        for s in specs {
+            let Some(path) = s.child_by_field_name("path") else {
+                continue;
+            };
+            let module = self.string(path).as_str().unwrap_or("").to_string();
+            let local = match s.child_by_field_name("name") {
+                Some(n) => self.text(n).to_string(),
+                None => module.rsplit('/').next().unwrap_or(&module).to_string(),
+            };
+            if local == "_" || local == "." {
+                continue;
+            }
+            self.facts.imports.push(Import {
+                scope,
+                local,
+                module,
+                name: None,
+                span: sp,
+            });
+        }
+    }
+
+    /// `const A, B = x, y` / `var c = NewClient(…)`.
+    fn spec(&mut self, spec: Node, scope: ScopeId, guard: Option<&Expr>) {
+        let mut c = spec.walk();
+        let names: Vec<Node> = spec
+            .children_by_field_name("name", &mut c)
+            .filter(|n| n.kind() == "identifier")
+            .collect();
+        if self.facts.scopes[scope].kind == ScopeKind::Function {
+            for n in &names {
+                self.locals.insert(self.text(*n).to_string());
+            }
+        }
+        let Some(values) = spec.child_by_field_name("value") else {
+            return;
+        };
+        let values = named_children(values);
+        let sp = self.span(spec);
+        self.pair(&names, &values, scope, guard, sp, Mode::Declare);
+    }
+
+    /// `a, b := x, y` / `x.f = v` / `s += t`.
+    fn assignment(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+            return;
+        };
+        let op = match node.child_by_field_name("operator") {
+            Some(o) => self.text(o),
+            None if node.kind() == "short_var_declaration" => ":=",
+            None => "=",
+        };
+        let sp = self.span(node);
+        let targets = named_children(left);
+        let values = named_children(right);
+        match op {
+            ":=" => self.pair(&targets, &values, scope, guard, sp, Mode::Declare),
+            "=" => self.pair(&targets, &values, scope, guard, sp, Mode::Assign),
+            "+=" => self.pair(&targets, &values, scope, guard, sp, Mode::Add),
+            _ => {
+                for v in values {
+                    self.expr(v, scope, false);
+                }
+            }
+        }
+    }
+
+    fn pair(&mut self, targets: &[Node], values: &[Node], scope: ScopeId, guard: Option<&Expr>, sp: Span, mode: Mode) {
+        let lowered: Vec<Expr> = values.iter().map(|v| self.expr(*v, scope, false)).collect();
+        for (i, t) in targets.iter().enumerate() {
+            let name = self.text(*t);
+            if name == "_" {
+                continue;
+            }
+            let in_function = self.facts.scopes[scope].kind == ScopeKind::Function;
+            let is_name = t.kind() == "identifier";
+            if mode == Mode::Declare && is_name && in_function {
+                self.locals.insert(name.to_string());
+            }
+            // `token = os.Getenv(…)` in `init()` sets the package's `token`.
+            let target_scope = if mode != Mode::Declare
+                && is_name
+                && in_function
+                && !self.locals.contains(name)
+                && self.receiver.as_deref() != Some(name)
+            {
+                0
+            } else {
+                scope
+            };
+            // `v, err := f()`: the first target gets the call's value.
+            let value = if lowered.len() == targets.len() {
+                lowered[i].clone()
+            } else if i == 0 && lowered.len() == 1 {
+                lowered[0].clone()
+            } else {
+                Expr::unknown(sp)
+            };
+            let target = self.expr(*t, scope, true);
+            let value = if mode == Mode::Add {
+                let cur = target.clone();
+                Expr::new(ExprKind::Concat(vec![cur, value]), sp)
+            } else {
+                value
+            };
+            self.assign(target_scope, target, value, guard, sp);
+        }
+    }
+
+    fn function(&mut self, node: Node, parent: ScopeId) {
+        let name = node
+            .child_by_field_name("name")
+            .map(|n| self.text(n).to_string())
+            .unwrap_or_default();
+        // A function returning a struct of this file is its constructor.
+        let owner = node
+            .child_by_field_name("result")
+            .map(|r| self.text(r).trim_start_matches(['(', '*']).trim().to_string())
+            .and_then(|r| {
+                let first = r.split([',', ')', ' ']).next().unwrap_or("").trim_start_matches('*');
+                self.classes.get(first).copied()
+            });
+        let sp = self.span(node);
+        let scope = self
+            .facts
+            .add_scope(ScopeKind::Function, name.clone(), owner.unwrap_or(parent), sp);
+        let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
+        self.assign(
+            parent,
+            Expr::new(ExprKind::Name(name), name_span),
+            Expr::new(ExprKind::Func(scope), sp),
+            None,
+            sp,
+        );
+        self.body(node, scope);
+    }
+
+    fn method(&mut self, node: Node) {
+        let sp = self.span(node);
+        let mut receiver = None;
+        let mut class = None;
+        if let Some(recv) = node.child_by_field_name("receiver") {
+            if let Some(p) = named_children(recv)
+                .into_iter()
+                .find(|p| p.kind() == "parameter_declaration")
+            {
+                receiver = p.child_by_field_name("name").map(|n| self.text(n).to_string());
+                if let Some(t) = p.child_by_field_name("type") {
+                    let ty = self.text(t).trim_start_matches('*');
+                    let ty = ty.split('[').next().unwrap_or(ty).trim().to_string();
+                    class = Some(self.class_scope(&ty, sp));
+                }
+            }
+        }
+        let name = node
+            .child_by_field_name("name")
+            .map(|n| self.text(n).to_string())
+            .unwrap_or_default();
+        let parent = class.unwrap_or(0);
+        let scope = self.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
+        let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
+        self.assign(
+            parent,
+            Expr::new(ExprKind::Name(name), name_span),
+            Expr::new(ExprKind::Func(scope), sp),
+            None,
+            sp,
+        );
+        let saved = std::mem::replace(&mut self.receiver, receiver);
+        self.body(node, scope);
+        self.receiver = saved;
+    }
+
+    /// Parameters and body of a function, method or function literal.
+    fn body(&mut self, node: Node, scope: ScopeId) {
+        // A function literal also sees its enclosing function's names.
+        let saved = self.locals.clone();
+        if let Some(params) = node.child_by_field_name("parameters") {
+            let mut names = Vec::new();
+            for p in named_children(params) {
+                let mut c = p.walk();
+                let ns: Vec<String> = p
+                    .children_by_field_name("name", &mut c)
+                    .map(|n| self.text(n).to_string())
+                    .collect();
+                if ns.is_empty() {
+                    names.push(String::new());
+                }
+                names.extend(ns);
+            }
+            self.locals.extend(names.iter().cloned());
+            self.facts.scopes[scope].params = names;
+        }
+        if let Some(r) = self.receiver.clone() {
+            self.locals.insert(r);
+        }
+        if let Some(b) = node.child_by_field_name("body") {
+            self.block(b, scope, None);
+        }
+        self.locals = saved;
+    }
+
+    // ------------------------------------------------------------------
+    // Expressions
+    // ------------------------------------------------------------------
+
+    fn expr(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        if self.nesting.too_deep(self.depth) {
+            return Expr::unknown(self.span(node));
+        }
+        self.depth += 1;
+        let e = self.expr_inner(node, scope, receiver);
+        self.depth -= 1;
+        e
+    }
+
+    fn expr_inner(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        let sp = self.span(node);
+        let kind = match node.kind() {
+            "identifier" => {
+                let t = self.text(node);
+                if self.receiver.as_deref() == Some(t) {
+                    ExprKind::This
+                } else {
+                    ExprKind::Name(t.to_string())
+                }
+            }
+            "interpreted_string_literal" | "raw_string_literal" => return self.string(node),
+            "true" => ExprKind::Bool(true),
+            "false" => ExprKind::Bool(false),
+            "nil" => ExprKind::Null,
+            "int_literal" | "float_literal" | "imaginary_literal" | "rune_literal" | "iota" => ExprKind::Number,
+            "selector_expression" => {
+                let obj = node.child_by_field_name("operand");
+                let field = node.child_by_field_name("field").map(|f| self.text(f).to_string());
+                match (obj, field) {
+                    (Some(o), Some(f)) => {
+                        let o = self.expr(o, scope, receiver);
+                        let f = match self.tags.get(&f) {
+                            Some(Some(tag)) => tag.clone(),
+                            _ => f,
+                        };
+                        ExprKind::Member(Box::new(o), f)
+                    }
+                    _ => ExprKind::Unknown,
+                }
+            }
+            "index_expression" => {
+                let o = node.child_by_field_name("operand");
+                let i = node.child_by_field_name("index");
+                match (o, i) {
+                    (Some(o), Some(i)) => {
+                        let o = self.expr(o, scope, receiver);
+                        let i = self.expr(i, scope, false);
+                        ExprKind::Index(Box::new(o), Box::new(i))
+                    }
+                    _ => ExprKind::Unknown,
+                }
+            }
+            "call_expression" => return self.call(node, scope, receiver),
+            "binary_expression" => {
+                let l = node.child_by_field_name("left");
+                let r = node.child_by_field_name("right");
+                let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+                match (l, r) {
+                    (Some(l), Some(r)) => {
+                        let le = self.expr(l, scope, false);
+                        let re = self.expr(r, scope, false);
+                        if op == "+" {
+                            ExprKind::Concat(vec![le, re])
+                        } else {
+                            ExprKind::Test(vec![le, re])
+                        }
+                    }
+                    _ => ExprKind::Unknown,
+                }
+            }
+            "unary_expression" => {
+                let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+                let Some(o) = node.child_by_field_name("operand") else {
+                    return Expr::unknown(sp);
+                };
+                match op {
+                    "&" | "*" => return self.expr(o, scope, receiver),
+                    _ => ExprKind::Test(vec![self.expr(o, scope, false)]),
+                }
+            }
+            "parenthesized_expression" | "expression_list" | "literal_element" if named_children(node).len() == 1 => {
+                return self.expr(named_children(node)[0], scope, receiver);
+            }
+            "type_assertion_expression" => match node.child_by_field_name("operand") {
+                Some(o) => return self.expr(o, scope, receiver),
+                None => ExprKind::Unknown,
+            },
+            "composite_literal" => return self.composite(node, scope),
+            "literal_value" => return self.literal_value(node, scope, None),
+            "func_literal" => {
+                let fscope = self.facts.add_scope(ScopeKind::Function, String::new(), scope, sp);
+                self.body(node, fscope);
+                ExprKind::Func(fscope)
+            }
+            "expression_list" => ExprKind::List(
+                named_children(node)
+                    .into_iter()
+                    .map(|c| self.expr(c, scope, false))
+                    .collect(),
+            ),
+            _ => {
+                for c in named_children(node) {
+                    self.expr(c, scope, false);
+                }
+                ExprKind::Unknown
+            }
+        };
+        Expr::new(kind, sp)
+    }
+
+    fn string(&mut self, node: Node) -> Expr {
+        let sp = self.span(node);
+        let raw = self.text(node);
+        let s = if node.kind() == "raw_string_literal" {
+            raw.trim_start_matches('`').trim_end_matches('`').replace('\r', "")
+        } else {
+            let body = raw.strip_prefix('"').unwrap_or(raw);
+            unescape(body.strip_suffix('"').unwrap_or(body))
+        };
+        Expr::new(ExprKind::Str(s), sp)
+    }
+
+    /// `T{a: x}` / `&T{…}` / `map[string]string{"k": v}` / `[]string{…}`.
+    fn composite(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let ty = node
+            .child_by_field_name("type")
+            .map(|t| self.text(t).to_string())
+            .unwrap_or_default();
+        // A literal of a struct of this file inside one of its constructors or
+        // methods assigns the fields.
+        let owner = self
+            .classes
+            .get(&ty)
+            .copied()
+            .filter(|&c| self.enclosing_class(scope) == Some(c));
+        match node.child_by_field_name("body") {
+            Some(b) => {
+                let e = self.literal_value(b, scope, owner);
+                Expr::new(e.kind, self.span(node))
+            }
+            None => Expr::unknown(self.span(node)),
+        }
+    }
+
+    fn literal_value(&mut self, node: Node, scope: ScopeId, owner: Option<ScopeId>) -> Expr {
+        let sp = self.span(node);
+        let mut pairs = Vec::new();
+        let mut items = Vec::new();
+        for el in named_children(node) {
+            match el.kind() {
+                "keyed_element" => {
+                    let (Some(k), Some(v)) = (el.child_by_field_name("key"), el.child_by_field_name("value")) else {
+                        continue;
+                    };
+                    let inner = named_children(k).first().copied().unwrap_or(k);
+                    let key = if inner.kind() == "identifier" {
+                        let name = self.text(inner).to_string();
+                        let name = match self.tags.get(&name) {
+                            Some(Some(tag)) => tag.clone(),
+                            _ => name,
+                        };
+                        Expr::new(ExprKind::Str(name), self.span(inner))
+                    } else {
+                        self.expr(k, scope, false)
+                    };
+                    let value = self.expr(v, scope, false);
+                    if let (Some(_), Some(field)) = (owner, key.as_str()) {
+                        if self.facts.scopes[scope].kind == ScopeKind::Function {
+                            let ksp = key.span;
+                            let t = Expr::new(
+                                ExprKind::Member(Box::new(Expr::new(ExprKind::This, ksp)), field.to_string()),
+                                ksp,
+                            );
+                            let esp = self.span(el);
+                            self.assign(scope, t, value.clone(), None, esp);
+                        }
+                    }
+                    pairs.push((key, value));
+                }
+                _ => items.push(self.expr(el, scope, false)),
+            }
+        }
+        if pairs.is_empty() {
+            return Expr::new(ExprKind::List(items), sp);
+        }
+        Expr::new(ExprKind::Dict(pairs), sp)
+    }
+
+    fn enclosing_class(&self, mut scope: ScopeId) -> Option<ScopeId> {
+        loop {
+            let s = &self.facts.scopes[scope];
+            if s.kind == ScopeKind::Class {
+                return Some(scope);
+            }
+            scope = s.parent?;
+        }
+    }
+
+    fn call(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        let sp = self.span(node);
+        let Some(func) = node.child_by_field_name("function") else {
+            return Expr::unknown(sp);
+        };
+        let callee = self.expr(func, scope, true);
+        let mut args: Vec<Arg> = Vec::new();
+        // `&v` arguments: the call may write into `v`.
+        let mut out_args: Vec<Option<Expr>> = Vec::new();
+        if let Some(list) = node.child_by_field_name("arguments") {
+            for a in named_children(list) {
+                let inner = if a.kind() == "variadic_argument" {
+                    named_children(a).first().copied().unwrap_or(a)
+                } else {
+                    a
+                };
+                let value = self.expr(inner, scope, false);
+                let by_ref = inner.kind() == "unary_expression"
+                    && inner.child_by_field_name("operator").map(|o| self.text(o)) == Some("&");
+                out_args.push(by_ref.then(|| value.clone()));
+                args.push(Arg { name: None, value });
+            }
+        }
+        // Decoding into `&v` gives `v` the decoded data:
+        // `json.Unmarshal(body, &v)`, `json.NewDecoder(r).Decode(&v)`.
+        let decoded = match &callee.kind {
+            ExprKind::Member(obj, m) if m == "Decode" => match &obj.kind {
+                ExprKind::Call(c) if c.callee.last_name() == Some("NewDecoder") => {
+                    c.args.first().map(|a| a.value.clone())
+                }
+                _ => None,
+            },
+            ExprKind::Member(_, m) if m == "Unmarshal" => args.first().map(|a| a.value.clone()),
+            _ => None,
+        };
+        if let (Some(data), Some(Some(target))) = (decoded, out_args.last()) {
+            if matches!(target.kind, ExprKind::Name(_) | ExprKind::Member(..)) {
+                self.assign(scope, target.clone(), data, None, sp);
+            }
+        }
+        let dotted = callee.dotted().unwrap_or_default();
+        match dotted.as_str() {
+            "os.Getenv" | "os.LookupEnv" | "syscall.Getenv" => {
+                if let Some(name) = args.first().and_then(|a| a.value.as_str()) {
+                    self.facts.env_reads.push(name.to_string());
+                    return Expr::new(ExprKind::Env(name.to_string()), sp);
+                }
+            }
+            "fmt.Sprintf" | "fmt.Errorf" => {
+                if let Some(t) = args.first().filter(|a| a.value.as_str().is_some()) {
+                    let rest: Vec<Expr> = args[1..].iter().map(|a| a.value.clone()).collect();
+                    return Expr::new(printf(&t.value, rest), sp);
+                }
+            }
+            // Conversions that keep the text.
+            "strings.TrimSpace" | "strings.TrimSuffix" | "strings.TrimRight" | "strings.ToLower" | "string" => {
+                if let Some(a) = args.first() {
+                    return a.value.clone();
+                }
+            }
+            // strings.Replace(s, old, new, n) is s.replace(old, new).
+            "strings.Replace" | "strings.ReplaceAll" if args.len() >= 3 => {
+                let s = args[0].value.clone();
+                let callee = Expr::new(ExprKind::Member(Box::new(s), "replace".into()), sp);
+                let call = Call {
+                    callee,
+                    args: args[1..3].to_vec(),
+                    is_new: false,
+                };
+                return Expr::new(ExprKind::Call(Arc::new(call)), sp);
+            }
+            _ => {}
+        }
+        let e = Expr::new(
+            ExprKind::Call(Arc::new(Call {
+                callee,
+                args,
+                is_new: false,
+            })),
+            sp,
+        );
+        if !receiver {
+            self.facts.calls.push(CallSite {
+                scope,
+                expr: e.clone(),
+                statement: false,
+            });
+        }
+        e
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// `:=` and `var`: a new name in this scope.
+    Declare,
+    Assign,
+    /// `+=`.
+    Add,
+}
+
+fn is_statement(kind: &str) -> bool {
+    kind.ends_with("_statement")
+        || kind.ends_with("_declaration")
+        || matches!(kind, "block" | "statement_list" | "expression_case" | "default_case")
+}
+
+/// `fmt.Sprintf("https://%s.zohoapis.%s", env, tld)` → Concat.
+fn printf(template: &Expr, args: Vec<Expr>) -> ExprKind {
+    let t = template.as_str().unwrap_or("");
+    let mut parts = Vec::new();
+    let mut args = args.into_iter();
+    let mut lit = String::new();
+    let mut chars = t.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            lit.push(c);
+            continue;
+        }
+        if chars.peek() == Some(&'%') {
+            chars.next();
+            lit.push('%');
+            continue;
+        }
+        // Flags, width and precision up to the verb letter.
+        for d in chars.by_ref() {
+            if d.is_ascii_alphabetic() {
+                break;
+            }
+        }
+        parts.push(Expr::new(ExprKind::Str(std::mem::take(&mut lit)), template.span));
+        parts.push(args.next().unwrap_or_else(|| Expr::unknown(template.span)));
+    }
+    parts.push(Expr::new(ExprKind::Str(lit), template.span));
+    ExprKind::Concat(parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A compact rendering of an expression for assertions.
+    fn show(e: &Expr) -> String {
+        match &e.kind {
+            ExprKind::Str(s) => format!("{s:?}"),
+            ExprKind::Concat(p) => format!("concat({})", p.iter().map(show).collect::<Vec<_>>().join(", ")),
+            ExprKind::Name(n) => n.clone(),
+            ExprKind::This => "this".into(),
+            ExprKind::Member(o, m) => format!("{}.{m}", show(o)),
+            ExprKind::Index(o, i) => format!("{}[{}]", show(o), show(i)),
+            ExprKind::Call(c) => format!(
+                "{}({})",
+                show(&c.callee),
+                c.args.iter().map(|a| show(&a.value)).collect::<Vec<_>>().join(", ")
+            ),
+            ExprKind::Dict(p) => format!(
+                "{{{}}}",
+                p.iter()
+                    .map(|(k, v)| format!("{}: {}", show(k), show(v)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            ExprKind::List(i) => format!("[{}]", i.iter().map(show).collect::<Vec<_>>().join(", ")),
+            ExprKind::Alt { cond, alts } => format!(
+                "alt({}{})",
+                cond.as_ref().map(|c| format!("{} ? ", show(c))).unwrap_or_default(),
+                alts.iter().map(show).collect::<Vec<_>>().join(" | ")
+            ),
+            ExprKind::Test(o) => format!("test({})", o.iter().map(show).collect::<Vec<_>>().join(", ")),
+            ExprKind::Env(n) => format!("env:{n}"),
+            ExprKind::Secret(n) => n.clone(),
+            ExprKind::Func(s) => format!("func#{s}"),
+            ExprKind::Bool(b) => b.to_string(),
+            ExprKind::Number => "num".into(),
+            ExprKind::Null => "null".into(),
+            ExprKind::Unknown => "?".into(),
+        }
+    }
+
+    fn assigns(f: &FileFacts) -> Vec<String> {
+        f.assigns
+            .iter()
+            .map(|a| format!("{}@{} = {}", show(&a.target), a.scope, show(&a.value)))
+            .collect()
+    }
+
+    fn calls(f: &FileFacts) -> Vec<String> {
+        f.calls.iter().map(|c| show(&c.expr)).collect()
+    }
+
+    #[test]
+    fn declarations_env_reads_and_string_building() {
+        let f = lower(
+            "package p\n\
+             import (\n\t\"os\"\n\tz \"example.com/zoho/config\"\n)\n\
+             const (\n\tA = `https://www.zohoapis.com`\n\tB, C = \"x\\ty\", 1\n)\n\
+             var tok = os.Getenv(\"ZOHO_TOKEN\")\n\
+             func f(env, tld string) {\n\
+                 u := fmt.Sprintf(\"https://%s.zohoapis.%s/100%%\", env, tld)\n\
+                 v, ok := os.LookupEnv(\"ZOHO_DC\")\n\
+                 u += \"/crm\"\n\
+                 _ = strings.ReplaceAll(A, \"www\", \"sandbox\")\n\
+             }\n",
+        );
+        let a = assigns(&f);
+        assert_eq!(a[0], "A@0 = \"https://www.zohoapis.com\"");
+        assert_eq!(a[1], "B@0 = \"x\\ty\"");
+        assert_eq!(a[2], "C@0 = num");
+        assert_eq!(a[3], "tok@0 = env:ZOHO_TOKEN");
+        assert_eq!(a[4], "f@0 = func#1");
+        assert_eq!(a[5], "u@1 = concat(\"https://\", env, \".zohoapis.\", tld, \"/100%\")");
+        assert_eq!(a[6], "v@1 = env:ZOHO_DC");
+        assert_eq!(a[7], "ok@1 = ?");
+        assert_eq!(a[8], "u@1 = concat(u, \"/crm\")");
+        assert_eq!(f.scopes[1].params, vec!["env", "tld"]);
+        assert_eq!(f.env_reads, vec!["ZOHO_TOKEN", "ZOHO_DC"]);
+        let imports: Vec<(String, String)> = f.imports.iter().map(|i| (i.local.clone(), i.module.clone())).collect();
+        assert_eq!(
+            imports,
+            vec![
+                ("os".into(), "os".into()),
+                ("z".into(), "example.com/zoho/config".into())
+            ]
+        );
+        assert_eq!(f.parse_error_line, None);
+    }
+
+    #[test]
+    fn structs_methods_and_constructors() {
+        let f = lower(
+            "package p\n\
+             func (c *Client) Get(path string) (*http.Response, error) {\n\
+                 req, _ := http.NewRequest(\"GET\", c.base+path, nil)\n\
+                 req.Header.Set(\"Authorization\", \"Zoho-oauthtoken \"+c.token)\n\
+                 return c.http.Do(req)\n\
+             }\n\
+             type Client struct {\n\tbase, token string\n\thttp *http.Client\n}\n\
+             func NewClient(token string) *Client {\n\
+                 return &Client{base: \"https://www.zohoapis.eu\", token: token}\n\
+             }\n",
+        );
+        let class = f
+            .scopes
+            .iter()
+            .position(|s| s.kind == ScopeKind::Class && s.name == "Client")
+            .unwrap();
+        let get = f.scopes.iter().position(|s| s.name == "Get").unwrap();
+        let ctor = f.scopes.iter().position(|s| s.name == "NewClient").unwrap();
+        assert_eq!(f.scopes[get].parent, Some(class));
+        assert_eq!(
+            f.scopes[ctor].parent,
+            Some(class),
+            "a constructor belongs to its struct"
+        );
+        assert_eq!(f.scopes[get].params, vec!["path"]);
+        let a = assigns(&f);
+        assert!(
+            a.contains(&format!("this.base@{ctor} = \"https://www.zohoapis.eu\"")),
+            "{a:?}"
+        );
+        assert!(a.contains(&format!("this.token@{ctor} = token")), "{a:?}");
+        assert!(a.contains(&format!("NewClient@0 = func#{ctor}")), "{a:?}");
+        assert!(
+            a.contains(&format!(
+                "req@{get} = http.NewRequest(\"GET\", concat(this.base, path), null)"
+            )),
+            "{a:?}"
+        );
+        assert_eq!(
+            calls(&f),
+            vec![
+                "http.NewRequest(\"GET\", concat(this.base, path), null)",
+                "req.Header.Set(\"Authorization\", concat(\"Zoho-oauthtoken \", this.token))",
+                "this.http.Do(req)",
+            ]
+        );
+        assert!(f.calls[1].statement);
+        assert!(!f.calls[2].statement);
+        let r: Vec<String> = f.returns.iter().map(|r| show(&r.value)).collect();
+        assert_eq!(r[0], "this.http.Do(req)");
+    }
+
+    #[test]
+    fn guards_of_if_and_switch() {
+        let f = lower(
+            "package p\n\
+             func pick(env string, sandbox bool) {\n\
+                 base := P\n\
+                 if sandbox {\n\t\tbase = S\n\t} else if dev {\n\t\tbase = D\n\t}\n\
+                 switch env {\n\
+                 case \"sandbox\":\n\t\thost, tok = S, os.Getenv(\"SB\")\n\
+                 default:\n\t\thost = P\n\
+                 }\n\
+                 switch {\n\
+                 case sandbox:\n\t\tx = S\n\
+                 }\n\
+             }\n",
+        );
+        let g: Vec<(String, Option<String>)> = f
+            .assigns
+            .iter()
+            .skip(1)
+            .map(|a| {
+                (
+                    format!("{} = {}", show(&a.target), show(&a.value)),
+                    a.guard.as_ref().map(show),
+                )
+            })
+            .collect();
+        let want = [
+            ("base = P", None),
+            ("base = S", Some("sandbox")),
+            ("base = D", Some("dev")),
+            ("host = S", Some("env")),
+            ("tok = env:SB", Some("env")),
+            ("host = P", Some("env")),
+            ("x = S", Some("sandbox")),
+        ];
+        let want: Vec<(String, Option<String>)> = want
+            .iter()
+            .map(|(a, g)| (a.to_string(), g.map(str::to_string)))
+            .collect();
+        assert_eq!(g, want);
+    }
+
+    #[test]
+    fn composite_literals_chains_and_json_tags() {
+        let f = lower(
+            "package p\n\
+             type TokenResponse struct {\n\tAccessToken string `json:\"access_token\"`\n\tAPIDomain string `json:\"api_domain,omitempty\"`\n}\n\
+             func f(t TokenResponse) {\n\
+                 h := http.Header{\"Authorization\": {\"Zoho-oauthtoken \" + t.AccessToken}}\n\
+                 hosts := map[string]string{\"sandbox\": t.APIDomain}\n\
+                 c := resty.New().SetBaseURL(hosts[\"sandbox\"]).SetAuthToken(t.AccessToken)\n\
+             }\n",
+        );
+        let a = assigns(&f);
+        assert!(
+            a.iter()
+                .any(|x| x.ends_with("= {\"Authorization\": [concat(\"Zoho-oauthtoken \", t.access_token)]}")),
+            "{a:?}"
+        );
+        assert!(a.iter().any(|x| x.ends_with("= {\"sandbox\": t.api_domain}")), "{a:?}");
+        assert_eq!(
+            calls(&f),
+            vec!["resty.New().SetBaseURL(hosts[\"sandbox\"]).SetAuthToken(t.access_token)"]
+        );
+    }
+
+    #[test]
+    fn assignments_to_package_variables() {
+        let f = lower(
+            "package p\n\
+             var token string\n\
+             func init() {\n\
+                 token = os.Getenv(\"ZOHO_TOKEN\")\n\
+                 base := \"a\"\n\
+                 base = \"b\"\n\
+                 var x string\n\
+                 x = \"c\"\n\
+                 func() { base = \"d\" }()\n\
+             }\n",
+        );
+        let a = assigns(&f);
+        assert_eq!(
+            a,
+            vec![
+                "init@0 = func#1",
+                "token@0 = env:ZOHO_TOKEN",
+                "base@1 = \"a\"",
+                "base@1 = \"b\"",
+                "x@1 = \"c\"",
+                "base@2 = \"d\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn decoding_into_a_variable_assigns_it() {
+        let f = lower(
+            "package p\n\
+             func f(resp *http.Response, raw []byte) {\n\
+                 var tok T\n\
+                 if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil {\n\t\treturn\n\t}\n\
+                 json.Unmarshal(raw, &cfg)\n\
+             }\n",
+        );
+        let a = assigns(&f);
+        assert!(a.contains(&"tok@1 = resp.Body".to_string()), "{a:?}");
+        assert!(
+            a.contains(&"cfg@0 = raw".to_string()) || a.contains(&"cfg@1 = raw".to_string()),
+            "{a:?}"
+        );
+    }
+
+    #[test]
+    fn parse_errors_give_a_line_and_keep_the_rest() {
+        let f = lower(
+            "package p\n\
+             func broken( {\n}\n\
+             func ok() {\n\tu := \"https://sandbox.zohoapis.com\"\n}\n",
+        );
+        assert_eq!(f.parse_error_line, Some(2));
+        assert!(assigns(&f)
+            .iter()
+            .any(|a| a.starts_with("u@") && a.ends_with("\"https://sandbox.zohoapis.com\"")));
+    }
+
+    #[test]
+    fn degenerate_inputs() {
+        for src in ["", "package", "package p\n", "\"", "`", "func (", "}{"] {
+            let f = lower(src);
+            assert!(f.assigns.is_empty(), "{src:?}");
+        }
+        assert!(lower("}{").parse_error_line.is_some());
+    }
+
+    #[test]
+    fn deep_nesting_is_cut_without_overflow() {
+        let depth = 20_000;
+        let src = format!("package p\nvar x = {}1{}\n", "(".repeat(depth), ")".repeat(depth));
+        let r = std::thread::Builder::new()
+            .stack_size(8 << 20)
+            .spawn(move || lower(&src))
+            .unwrap()
+            .join();
+        assert!(r.is_ok());
+    }
 }

@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use super::index::root_key;
-use super::syntax::{chain_calls, receiver_root, target_slot};
+use super::syntax::{chain_calls, configures, receiver_root, target_slot};
 use super::{probe_text, val, Linker, Params, Piece, SymKind, VKind, Val, FUEL_PER_CALL_SITE};
 use crate::catalog::{catalog, DcId, HostKind};
 use crate::facts::*;
@@ -62,7 +62,7 @@ impl Linker<'_> {
             } else if c.is_init_method(method) && ing.sdk.is_none() {
                 ing.sdk = Some(BindingKind::SdkInit);
             }
-            let method_slot = if c.is_token_param(method) {
+            let method_slot = if c.is_token_param(method) || c.is_auth_method(method) {
                 Slot::Token
             } else if c.is_environment_param(method) {
                 Slot::Environment
@@ -94,6 +94,21 @@ impl Linker<'_> {
                 let vs = self.eval(file, scope, &a.value, params);
                 for v in &vs {
                     self.scan(v, slot, &mut ing, 0);
+                }
+                // An object configured by statements and passed along
+                // (`client.Do(req)` after `req.Header.Set(…)`, a header map
+                // filled by `h.insert(…)`) carries its configuration.
+                if let ExprKind::Name(n) = &a.value.kind {
+                    let mut sub = Ingredients::default();
+                    self.configured_before(file, scope, n, a.value.span, params, &mut sub);
+                    if !sub.endpoints.is_empty() || !sub.tokens.is_empty() {
+                        for v in &vs {
+                            if let VKind::Carrier(carried) = &v.kind {
+                                self.merge_carried(&mut sub, carried, v.via_param);
+                            }
+                        }
+                        self.merge_carried(&mut ing, &sub, false);
+                    }
                 }
             }
         }
@@ -216,9 +231,61 @@ impl Linker<'_> {
         for &i in ix.config_calls.get(key).map(Vec::as_slice).unwrap_or(&[]) {
             let cs = &facts.calls[i];
             if current.is_none_or(|c| cs.expr.span != c.span) && visible(cs.scope) {
+                if self.sends_configured(file, cs) {
+                    continue;
+                }
                 let sub = self.own_ingredients(file, cs.scope, &cs.expr, params);
+                if !sub.endpoints.is_empty() && !sub.tokens.is_empty() {
+                    continue;
+                }
                 self.merge_carried(ing, &sub, false);
             }
+        }
+    }
+
+    /// What the statements between an object's last assignment and `at`
+    /// give it (`req.Header.Set(…)` before `client.Do(req)`; a request
+    /// variable reused for the next request starts afresh).
+    fn configured_before(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        key: &str,
+        at: Span,
+        params: Option<&Params>,
+        ing: &mut Ingredients,
+    ) {
+        let facts = self.facts(file);
+        let ix = &self.index[file];
+        let lo = ix
+            .by_target
+            .get(&(scope, key.to_string()))
+            .into_iter()
+            .flatten()
+            .map(|&i| facts.assigns[i].span)
+            .filter(|s| s.end <= at.start)
+            .map(|s| s.start)
+            .max()
+            .unwrap_or(0);
+        let between = |s: ScopeId, sp: Span| ix.func_of[s] == ix.func_of[scope] && sp.start >= lo && sp.end <= at.start;
+        for &i in ix.rooted_assigns.get(key).map(Vec::as_slice).unwrap_or(&[]) {
+            let a = &facts.assigns[i];
+            if !between(a.scope, a.span) {
+                continue;
+            }
+            let vs = self.eval(file, a.scope, &a.value, params);
+            let slot = target_slot(&a.target);
+            for v in &vs {
+                self.scan(v, slot, ing, 0);
+            }
+        }
+        for &i in ix.config_calls.get(key).map(Vec::as_slice).unwrap_or(&[]) {
+            let cs = &facts.calls[i];
+            if !between(cs.scope, cs.expr.span) || self.sends_configured(file, cs) {
+                continue;
+            }
+            let sub = self.own_ingredients(file, cs.scope, &cs.expr, params);
+            self.merge_carried(ing, &sub, false);
         }
     }
 
@@ -675,6 +742,14 @@ impl Linker<'_> {
     }
 
     fn binding_at(&self, fid: FileId, cs: &CallSite) -> Option<Binding> {
+        // A statement that configures an object later passed to a call
+        // (`req.Header.Set(…)` … `client.Do(req)`) is not where it is used:
+        // the call that sends it is.
+        if let ExprKind::Call(call) = &cs.expr.kind {
+            if cs.statement && configures(&call.callee) && self.passed_along(fid, cs.scope, &call.callee) {
+                return None;
+            }
+        }
         let ing = self.ingredients(fid, cs.scope, &cs.expr, None);
         let own = ing.own_endpoints + ing.own_tokens > 0;
         let at = Loc {
@@ -689,6 +764,49 @@ impl Linker<'_> {
         // One step of function summaries: a helper that makes the binding
         // with what this call passes in.
         self.helper_binding(fid, cs)
+    }
+
+    /// A statement that sends a configured request along
+    /// (`http.DefaultClient.Do(req)`, `req` built by a call) uses its
+    /// receiver's package or object; it configures nothing. (Passing
+    /// configured data, as in `s.headers.update(h)`, does configure.)
+    fn sends_configured(&self, file: FileId, cs: &CallSite) -> bool {
+        let ix = &self.index[file];
+        let ExprKind::Call(call) = &cs.expr.kind else {
+            return false;
+        };
+        let facts = self.facts(file);
+        // Read syntactically: evaluating here would recurse into the
+        // configuration being computed.
+        let built_by_call = |n: &str| {
+            [cs.scope, ix.func_of[cs.scope]].iter().any(|&s| {
+                ix.by_target.get(&(s, n.to_string())).is_some_and(|v| {
+                    v.iter()
+                        .any(|&i| matches!(facts.assigns[i].value.kind, ExprKind::Call(_)))
+                })
+            })
+        };
+        call.args.iter().any(|a| {
+            matches!(&a.value.kind, ExprKind::Name(n)
+                if (ix.config_calls.contains_key(n) || ix.rooted_assigns.contains_key(n)) && built_by_call(n))
+        })
+    }
+
+    /// Is the object a configuring call works on passed as an argument to a
+    /// call of the same scope?
+    fn passed_along(&self, fid: FileId, scope: ScopeId, callee: &Expr) -> bool {
+        let Some(ExprKind::Name(root)) = receiver_root(callee).map(|r| &r.kind) else {
+            return false;
+        };
+        let facts = self.facts(fid);
+        let calls = self.index[fid].calls_of.get(&scope).map(Vec::as_slice).unwrap_or(&[]);
+        calls.iter().any(|&i| {
+            chain_calls(&facts.calls[i].expr).iter().any(|c| {
+                c.args
+                    .iter()
+                    .any(|a| matches!(&a.value.kind, ExprKind::Name(n) if n == root))
+            })
+        })
     }
 
     /// The calls of a function that hold a token or an endpoint by themselves.

@@ -25,7 +25,7 @@ pub use bind::Ingredients;
 pub use syntax::{chain_calls, import_candidates};
 
 use index::{key_of, FileIndex};
-use syntax::candidate_paths;
+use syntax::{candidate_paths, directory_package};
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -138,6 +138,8 @@ pub struct Linker<'r> {
     token_env: RefCell<std::collections::HashSet<String>>,
     /// Legacy configs met while finding bindings (their stored user rows).
     legacy_stores: RefCell<Vec<TokenStore>>,
+    /// Directory → its files (for languages whose package is a directory).
+    by_dir: HashMap<&'r str, Vec<FileId>>,
 }
 
 type Params = HashMap<String, Vec<Val>>;
@@ -189,6 +191,13 @@ impl<'r> Linker<'r> {
                 }
             }
         }
+        let mut by_dir: HashMap<&str, Vec<FileId>> = HashMap::new();
+        for (i, f) in files.iter().enumerate() {
+            if f.lang.is_some_and(directory_package) {
+                let dir = f.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+                by_dir.entry(dir).or_default().push(i);
+            }
+        }
         let mut classes_by_name: HashMap<&str, Vec<ScopeRef>> = HashMap::new();
         let mut subclasses: HashMap<&str, Vec<ScopeRef>> = HashMap::new();
         for (fid, f) in files.iter().enumerate() {
@@ -222,6 +231,7 @@ impl<'r> Linker<'r> {
             env_origin: RefCell::new(HashMap::new()),
             token_env: RefCell::new(Default::default()),
             legacy_stores: RefCell::new(Vec::new()),
+            by_dir,
         };
         linker.profiles = profiles::ProfileTable::build(&linker);
         linker
@@ -530,11 +540,32 @@ impl<'r> Linker<'r> {
         if let Some(imp) = facts.imports.iter().find(|i| i.local == name) {
             return self.resolve_import(file, imp, span);
         }
+        if let Some(vs) = self.sibling_name(file, name, span) {
+            return vs;
+        }
         vec![val(
             VKind::Sym(format!("{}::{name}", self.files[file].path).into(), SymKind::Symbol),
             file,
             span,
         )]
+    }
+
+    /// A top-level name of another file of the same package, where a
+    /// package is a directory (Go).
+    fn sibling_name(&self, file: FileId, name: &str, span: Span) -> Option<Vec<Val>> {
+        let f = &self.files[file];
+        if !f.lang.is_some_and(directory_package) {
+            return None;
+        }
+        let dir = f.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        let key = key_of(0, name);
+        let sibling = self
+            .by_dir
+            .get(dir)?
+            .iter()
+            .copied()
+            .find(|&s| s != file && self.files[s].lang == f.lang && self.index[s].by_target.contains_key(&key))?;
+        Some(self.resolve_name(sibling, 0, name, span, None))
     }
 
     /// The assignments to `name` in `scope` that can reach a use at `at`:
@@ -606,8 +637,12 @@ impl<'r> Linker<'r> {
     /// values the class family assigns to the field.
     fn class_member(&self, file: FileId, class: ScopeId, m: &str, span: Span) -> Vec<Val> {
         let (ancestors, descendants) = self.class_family(file, class);
-        // A method of the class or of a base class.
-        for &(f, c) in std::iter::once(&(file, class)).chain(ancestors.iter()) {
+        let parts = self.package_parts(file, class);
+        // A method of the class (in any of its files) or of a base class.
+        for &(f, c) in std::iter::once(&(file, class))
+            .chain(parts.iter())
+            .chain(ancestors.iter())
+        {
             if let Some(&fs) = self.index[f].methods.get(&(c, m.to_string())) {
                 return vec![val(VKind::Func(f, fs), file, span)];
             }
@@ -621,6 +656,7 @@ impl<'r> Linker<'r> {
         // method may run on an instance of any of them, and the instance's
         // class is what selects among their values.
         let family: Vec<ScopeRef> = std::iter::once((file, class))
+            .chain(parts.iter().copied())
             .chain(ancestors.iter().copied())
             .chain(descendants.iter().copied())
             .collect();
@@ -654,6 +690,29 @@ impl<'r> Linker<'r> {
         };
         self.field_cache.borrow_mut().insert(key, out.clone());
         out
+    }
+
+    /// The same type declared by other files of its package (Go: a struct
+    /// in one file, its methods and constructor in others).
+    fn package_parts(&self, file: FileId, class: ScopeId) -> Vec<ScopeRef> {
+        let f = &self.files[file];
+        if !f.lang.is_some_and(directory_package) {
+            return Vec::new();
+        }
+        let dir = f.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        let name = f.facts.scopes[class].name.as_str();
+        self.classes_by_name
+            .get(name)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+            .iter()
+            .copied()
+            .filter(|&(g, _)| {
+                g != file
+                    && self.files[g].lang == f.lang
+                    && self.files[g].path.rsplit_once('/').map(|(d, _)| d).unwrap_or("") == dir
+            })
+            .collect()
     }
 
     /// Values read from an instance: what came from the constructor's
@@ -834,7 +893,7 @@ impl<'r> Linker<'r> {
             (Some(fid), None) => vec![val(VKind::Module(fid), file, span)],
             (Some(fid), Some(n)) => {
                 if let Some(sub) = self.resolve_module(file, &format!("{}.{n}", imp.module)) {
-                    if self.files[file].lang == Some(Lang::Python) {
+                    if matches!(self.files[file].lang, Some(Lang::Python | Lang::Rust)) {
                         return vec![val(VKind::Module(sub), file, span)];
                     }
                 }

@@ -128,8 +128,43 @@ pub(super) fn candidate_paths(lang: Lang, dir: &str, module: &str) -> Vec<String
             }
             v
         }
+        Lang::Rust => {
+            // `crate::a::b` from the crate root (the `src` directory above),
+            // `super::a` from the parent module, `self::a` / `a` from here.
+            let segs: Vec<&str> = module.split("::").collect();
+            let (bases, rest): (Vec<String>, &[&str]) = match segs.first() {
+                Some(&"crate") => {
+                    let mut root = dir;
+                    while !root.is_empty() && root.rsplit('/').next() != Some("src") {
+                        root = root.rsplit_once('/').map(|(a, _)| a).unwrap_or("");
+                    }
+                    let root = if root.is_empty() { dir } else { root };
+                    (vec![root.to_string()], &segs[1..])
+                }
+                Some(&"super") => (vec![dir.to_string(), join(dir, "..")], &segs[1..]),
+                Some(&"self") => (vec![dir.to_string()], &segs[1..]),
+                _ => (vec![dir.to_string()], &segs[..]),
+            };
+            if rest.is_empty() {
+                return Vec::new();
+            }
+            let rel = rest.join("/");
+            bases
+                .iter()
+                .flat_map(|b| {
+                    let p = join(b, &rel);
+                    [format!("{p}.rs"), format!("{p}/mod.rs")]
+                })
+                .collect()
+        }
         _ => Vec::new(),
     }
+}
+
+/// Languages whose package is a directory: a file sees the top-level names
+/// of the other files beside it.
+pub(super) fn directory_package(lang: Lang) -> bool {
+    matches!(lang, Lang::Go)
 }
 
 /// Import targets of a file that the walk should also parse (second pass).
