@@ -10,7 +10,7 @@
 //! inherits its enclosing mapping.
 
 use super::{dir_of, file_name, value_expr, Entry, Interp, Node, NodeKind};
-use crate::facts::{Expr, ExprKind, FileFacts, Parent, ParentRef, Profile, Setting, Span};
+use crate::facts::{Arg, Call, CallSite, Expr, ExprKind, FileFacts, Parent, ParentRef, Profile, Setting, Span};
 use crate::frontend::Nesting;
 
 /// Profiles one file may hold (a huge data file is not a config file).
@@ -123,6 +123,10 @@ pub(super) fn lower(path: &str, docs: &[Node], interp: Interp, facts: &mut FileF
             l.kubernetes(doc);
         } else if lower_name.ends_with(".postman_environment.json") || doc.get("_postman_variable_scope").is_some() {
             l.postman_environment(doc);
+        } else if lower_name.ends_with(".postman_collection.json")
+            || doc.get("info").and_then(|i| i.get("_postman_id")).is_some()
+        {
+            l.postman_collection(doc, &mut facts.calls);
         } else if is_profile_file(path) {
             l.profile_file(doc, docs.len() > 1);
         } else {
@@ -491,12 +495,99 @@ impl Lowering<'_> {
             let (Some(key), Some(val)) = (v.get("key").and_then(|k| k.scalar()), v.entry("value")) else {
                 continue;
             };
-            if let Some(mut s) = Self::setting(key, val, Interp::Postman, None, false) {
+            if let Some(mut s) = Self::setting(&postman_var(key), val, Interp::Postman, None, true) {
                 s.span = v.span;
+                s.value = namespace_postman(s.value);
                 p.settings.push(s);
             }
         }
         self.push(p);
+    }
+
+    /// A collection: its variables are a profile, each request a call whose
+    /// URL and headers (and the nearest `auth`) read Postman variables.
+    fn postman_collection(&mut self, doc: &Node, calls: &mut Vec<CallSite>) {
+        let span = doc.entry("variable").map(|e| e.key_span).unwrap_or(doc.span);
+        let mut p = self.profile("collection".into(), span, Vec::new());
+        for v in doc.get("variable").map(Node::items).unwrap_or(&[]) {
+            let (Some(key), Some(val)) = (v.get("key").and_then(|k| k.scalar()), v.entry("value")) else {
+                continue;
+            };
+            if let Some(mut s) = Self::setting(&postman_var(key), val, Interp::Postman, None, true) {
+                s.span = v.span;
+                s.value = namespace_postman(s.value);
+                p.settings.push(s);
+            }
+        }
+        self.push(p);
+        self.postman_items(doc, doc.get("auth"), 0, calls);
+    }
+
+    fn postman_items<'n>(&self, n: &'n Node, auth: Option<&'n Node>, depth: usize, calls: &mut Vec<CallSite>) {
+        if self.nesting.too_deep(depth) || calls.len() > MAX_PROFILES {
+            return;
+        }
+        for it in n.get("item").map(Node::items).unwrap_or(&[]) {
+            let Some(req) = it.get("request") else {
+                // A folder: its auth applies to its requests.
+                self.postman_items(it, it.get("auth").or(auth), depth + 1, calls);
+                continue;
+            };
+            let url = req
+                .get("url")
+                .and_then(|u| u.scalar().or_else(|| u.get("raw").and_then(|r| r.scalar())));
+            let Some(url) = url else { continue };
+            let url_node = req.get("url").expect("checked above");
+            let mut args = vec![Arg {
+                name: Some("url".into()),
+                value: namespace_postman(value_expr(url, url_node.span, Interp::Postman, None)),
+            }];
+            let mut headers = Vec::new();
+            for h in req.get("header").map(Node::items).unwrap_or(&[]) {
+                if h.get("disabled").and_then(|d| d.scalar()) == Some("true") {
+                    continue;
+                }
+                if let (Some(k), Some(v)) = (h.get("key").and_then(|k| k.scalar()), h.get("value")) {
+                    let value =
+                        namespace_postman(value_expr(scalar_text(v).unwrap_or(""), v.span, Interp::Postman, None));
+                    headers.push((Expr::new(ExprKind::Str(k.to_string()), h.span), value));
+                }
+            }
+            if !headers.is_empty() {
+                args.push(Arg {
+                    name: Some("headers".into()),
+                    value: Expr::new(ExprKind::Dict(headers), req.span),
+                });
+            }
+            // `auth: {type: bearer, bearer: [{key: token, value: "{{t}}"}]}`
+            if let Some(a) = req.get("auth").or(auth) {
+                let kind = a.get("type").and_then(|t| t.scalar()).unwrap_or("");
+                for kv in a.get(kind).map(Node::items).unwrap_or(&[]) {
+                    if let (Some(k), Some(v)) = (kv.get("key").and_then(|k| k.scalar()), kv.get("value")) {
+                        args.push(Arg {
+                            name: Some(k.to_string()),
+                            value: namespace_postman(value_expr(
+                                scalar_text(v).unwrap_or(""),
+                                v.span,
+                                Interp::Postman,
+                                None,
+                            )),
+                        });
+                    }
+                }
+            }
+            let span = it.entry("request").map(|e| e.key_span).unwrap_or(req.span);
+            let call = Call {
+                callee: Expr::new(ExprKind::Name("request".into()), span),
+                args,
+                is_new: false,
+            };
+            calls.push(CallSite {
+                scope: 0,
+                expr: Expr::new(ExprKind::Call(std::sync::Arc::new(call)), span),
+                statement: false,
+            });
+        }
     }
 
     // --- whole-file profiles -------------------------------------------------
@@ -600,6 +691,25 @@ impl Lowering<'_> {
             _ => {}
         }
     }
+}
+
+/// Postman variables live in their own namespace beside process env vars:
+/// `{{token}}` is `postman:token`.
+fn postman_var(name: &str) -> String {
+    format!("postman:{name}")
+}
+
+fn namespace_postman(e: Expr) -> Expr {
+    let kind = match e.kind {
+        ExprKind::Env(n) => ExprKind::Env(postman_var(&n)),
+        ExprKind::Concat(parts) => ExprKind::Concat(parts.into_iter().map(namespace_postman).collect()),
+        ExprKind::Alt { cond, alts } => ExprKind::Alt {
+            cond,
+            alts: alts.into_iter().map(namespace_postman).collect(),
+        },
+        k => k,
+    };
+    Expr { kind, span: e.span }
 }
 
 /// `a.b.c` looked up through nested maps, or as a literal dotted key.
@@ -721,6 +831,7 @@ mod tests {
         );
         assert_eq!(names(&f), vec!["Sandbox"]);
         assert_eq!(f.profiles[0].settings.len(), 1);
+        assert_eq!(f.profiles[0].settings[0].key, "postman:t");
         let _ = Lang::Json;
     }
 }

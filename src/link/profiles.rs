@@ -240,8 +240,9 @@ impl<'r> Linker<'r> {
             };
             let sel: Rc<str> = format!("profile:{}", self.profile_name(pid)).into();
             for mut v in self.setting_vals(pid, eff, 0) {
-                // A value that names no host and no token says nothing the
-                // env var's name does not: keep the env var (per profile).
+                // A value that names no host and no token (empty, a
+                // placeholder, a local URL) says nothing the env var's name
+                // does not: the deployment supplies it, like an unset one.
                 let informative = match &v.kind {
                     VKind::Str(pieces) => {
                         let text = super::probe_text(pieces);
@@ -254,7 +255,8 @@ impl<'r> Linker<'r> {
                     _ => true,
                 };
                 if !informative {
-                    v = val(VKind::Env(name.to_string()), file, span);
+                    out.push(val(VKind::Env(name.to_string()), file, span));
+                    continue;
                 }
                 v.sel = Some(sel.clone());
                 self.env_origin.borrow_mut().insert(v.at, name.to_string());

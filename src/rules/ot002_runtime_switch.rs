@@ -131,7 +131,7 @@ fn describe_selector(s: &str) -> Option<String> {
         return Some(format!(" by env var `{name}`"));
     }
     if s.starts_with("profile:") {
-        return Some(" by the deployment's settings (the profiles that set this env var)".to_string());
+        return Some(" by the deployment's settings (the profiles that set its variable)".to_string());
     }
     if s.starts_with("key@") || s.starts_with("cond@") {
         return None;
