@@ -1,9 +1,910 @@
-//! The ruby front-end (tree-sitter): not implemented yet; the file is
-//! scanned as text only (token literals, OT006).
+//! Ruby front-end: tree-sitter-ruby → facts.
+//!
+//! Lowers class/method scopes (`<` bases; modules are namespaces, lowered
+//! into the enclosing scope), constants (a class's constants read from its
+//! methods resolve through the class), instance variables (`@x` is
+//! `this.x`), assignments (`||=`, `+=`), explicit and implicit
+//! (last-expression) returns, `if`/`unless`/`elsif`/`case`/modifier guards,
+//! blocks as functions, calls with keyword arguments (`key:` and `=>`
+//! hashes), `X.new(…)` as `new X(…)`, interpolated strings, `+`/`%`/`format`
+//! string building, `sub`/`gsub`, ternaries, `||` defaults, `URI(…)` /
+//! `URI.parse` / `URI.join`, `require_relative` as imports, and `ENV[…]` /
+//! `ENV.fetch(…)` reads.
+//!
+//! A call without arguments, parentheses or block (`uri.host`,
+//! `response.api_domain`) is lowered as a member read, as Ruby attribute
+//! readers are written that way.
 
-use crate::facts::FileFacts;
+use std::collections::{HashMap, HashSet};
+
+use tree_sitter::Node;
+
+use super::{parse, unescape, LineIndex, Nesting};
+use crate::facts::*;
 
 pub fn lower(text: &str) -> FileFacts {
-    let (facts, _tree) = super::parse(&tree_sitter_ruby::LANGUAGE.into(), text);
-    facts
+    let (facts, tree) = parse(&tree_sitter_ruby::LANGUAGE.into(), text);
+    let Some(tree) = tree else {
+        return facts;
+    };
+    let root = tree.root_node();
+    let mut l = Lowerer {
+        src: text.as_bytes(),
+        lines: LineIndex::new(text),
+        facts,
+        depth: 0,
+        nesting: Nesting::new(),
+        class_consts: Vec::new(),
+        locals: HashMap::new(),
+    };
+    l.body(root, 0, None, false);
+    l.facts
+}
+
+struct Lowerer<'a> {
+    src: &'a [u8],
+    lines: LineIndex<'a>,
+    facts: FileFacts,
+    depth: usize,
+    nesting: Nesting,
+    /// Constants assigned in the bodies of the enclosing classes, innermost
+    /// last: read from a method, they resolve through the class.
+    class_consts: Vec<HashSet<String>>,
+    /// Local variables (parameters and assigned names) per scope: any other
+    /// bare identifier is a method call on `self`.
+    locals: HashMap<ScopeId, HashSet<String>>,
+}
+
+/// Named children without comments.
+fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
+    let mut c = node.walk();
+    node.named_children(&mut c).filter(|n| n.kind() != "comment").collect()
+}
+
+fn call_expr(callee: Expr, args: Vec<Arg>, is_new: bool, span: Span) -> Expr {
+    Expr::new(ExprKind::Call(std::sync::Arc::new(Call { callee, args, is_new })), span)
+}
+
+/// Statement kinds whose value is not an expression value.
+fn is_control(kind: &str) -> bool {
+    matches!(
+        kind,
+        "if" | "unless"
+            | "case"
+            | "while"
+            | "until"
+            | "for"
+            | "begin"
+            | "method"
+            | "singleton_method"
+            | "class"
+            | "module"
+            | "singleton_class"
+            | "return"
+            | "if_modifier"
+            | "unless_modifier"
+            | "while_modifier"
+            | "until_modifier"
+    )
+}
+
+impl<'a> Lowerer<'a> {
+    fn text(&self, node: Node) -> &'a str {
+        node.utf8_text(self.src).unwrap_or("")
+    }
+
+    fn span(&self, node: Node) -> Span {
+        self.lines.node_span(node)
+    }
+
+    /// A statement list; with `returns`, its last expression is the value
+    /// the enclosing method returns.
+    fn body(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>, returns: bool) {
+        let kids: Vec<Node> = named_children(node)
+            .into_iter()
+            .filter(|k| !matches!(k.kind(), "rescue" | "ensure" | "else" | "empty_statement"))
+            .collect();
+        let n = kids.len();
+        for (i, child) in kids.into_iter().enumerate() {
+            self.stmt(child, scope, guard, returns && i + 1 == n);
+        }
+        // `begin … rescue … else … ensure … end` clauses.
+        for child in named_children(node) {
+            if matches!(child.kind(), "rescue" | "ensure" | "else") {
+                self.body(child, scope, guard, false);
+            }
+        }
+    }
+
+    fn stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>, last: bool) {
+        if self.nesting.too_deep(self.depth) {
+            return;
+        }
+        self.depth += 1;
+        self.stmt_inner(node, scope, guard, last);
+        self.depth -= 1;
+    }
+
+    fn push_return(&mut self, scope: ScopeId, value: Expr, guard: Option<&Expr>) {
+        self.facts.returns.push(Return {
+            scope,
+            value,
+            guard: guard.cloned(),
+        });
+    }
+
+    fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>, last: bool) {
+        match node.kind() {
+            "method" | "singleton_method" => {
+                self.method(node, scope);
+            }
+            "class" => self.class(node, scope),
+            "module" | "singleton_class" => {
+                if let Some(b) = node.child_by_field_name("body") {
+                    self.body(b, scope, None, false);
+                }
+            }
+            "assignment" | "operator_assignment" => {
+                let v = self.assignment(node, scope, guard);
+                if last {
+                    self.push_return(scope, v, guard);
+                }
+            }
+            "return" => {
+                let value = match named_children(node).first() {
+                    Some(args) => {
+                        let vals = named_children(*args);
+                        match vals.first() {
+                            Some(v) => self.expr(*v, scope, false),
+                            None => Expr::new(ExprKind::Null, self.span(node)),
+                        }
+                    }
+                    None => Expr::new(ExprKind::Null, self.span(node)),
+                };
+                self.push_return(scope, value, guard);
+            }
+            "if" | "unless" | "elsif" => {
+                let cond = node
+                    .child_by_field_name("condition")
+                    .map(|c| self.expr_top(c, scope, false));
+                let cond = match (node.kind(), cond) {
+                    ("unless", Some(c)) => {
+                        let sp = c.span;
+                        Some(Expr::new(ExprKind::Test(vec![c]), sp))
+                    }
+                    (_, c) => c,
+                };
+                let g = cond.as_ref().or(guard);
+                if let Some(b) = node.child_by_field_name("consequence") {
+                    self.body(b, scope, g, last);
+                }
+                if let Some(alt) = node.child_by_field_name("alternative") {
+                    match alt.kind() {
+                        "elsif" => self.stmt(alt, scope, g, last),
+                        _ => self.body(alt, scope, g, last),
+                    }
+                }
+            }
+            "if_modifier" | "unless_modifier" => {
+                let cond = node
+                    .child_by_field_name("condition")
+                    .map(|c| self.expr_top(c, scope, false));
+                let g = cond.as_ref().or(guard);
+                if let Some(b) = node.child_by_field_name("body") {
+                    self.stmt(b, scope, g, false);
+                }
+            }
+            "case" => {
+                let value = node
+                    .child_by_field_name("value")
+                    .map(|v| self.expr_top(v, scope, false));
+                for clause in named_children(node) {
+                    match clause.kind() {
+                        "when" => {
+                            let mut c = clause.walk();
+                            let pats: Vec<Node> = clause.children_by_field_name("pattern", &mut c).collect();
+                            let mut ops: Vec<Expr> = value.iter().cloned().collect();
+                            for p in pats {
+                                let e = self.expr(p, scope, false);
+                                ops.push(e);
+                            }
+                            let sp = self.span(clause);
+                            let g = Expr::new(ExprKind::Test(ops), sp);
+                            if let Some(b) = clause.child_by_field_name("body") {
+                                self.body(b, scope, Some(&g), last);
+                            }
+                        }
+                        "else" => self.body(clause, scope, guard, last),
+                        _ => {}
+                    }
+                }
+            }
+            "while" | "until" | "for" | "while_modifier" | "until_modifier" => {
+                for f in ["condition", "value"] {
+                    if let Some(c) = node.child_by_field_name(f) {
+                        self.expr_top(c, scope, false);
+                    }
+                }
+                if let Some(b) = node.child_by_field_name("body") {
+                    match b.kind() {
+                        "do" | "body_statement" => self.body(b, scope, guard, false),
+                        _ => self.stmt(b, scope, guard, false),
+                    }
+                }
+            }
+            "begin" | "body_statement" | "then" | "else" | "do" | "parenthesized_statements" | "block_body" => {
+                self.body(node, scope, guard, last)
+            }
+            "comment" | "empty_statement" | "heredoc_body" | "__END__" | "uninterpreted" => {}
+            _ => {
+                let e = self.expr_top(node, scope, true);
+                if last {
+                    self.push_return(scope, e, guard);
+                }
+            }
+        }
+    }
+
+    fn push_assign(&mut self, scope: ScopeId, target: Expr, value: Expr, guard: Option<&Expr>, span: Span) {
+        self.facts.assigns.push(Assign {
+            scope,
+            target,
+            value,
+            guard: guard.cloned(),
+            span,
+        });
+    }
+
+    /// Lowers an assignment and returns its value.
+    fn assignment(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) -> Expr {
+        let sp = self.span(node);
+        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+            return Expr::unknown(sp);
+        };
+        self.declare(left, scope);
+        let mut value = match right.kind() {
+            "assignment" | "operator_assignment" => self.assignment(right, scope, guard),
+            _ => self.expr_top(right, scope, false),
+        };
+        if node.kind() == "operator_assignment" {
+            let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+            let current = self.expr(left, scope, false);
+            let vs = value.span;
+            value = match op {
+                "+=" | "<<" => Expr::new(ExprKind::Concat(vec![current, value]), vs),
+                "||=" => Expr::new(
+                    ExprKind::Alt {
+                        cond: None,
+                        alts: vec![current, value],
+                    },
+                    vs,
+                ),
+                _ => Expr::unknown(vs),
+            };
+        }
+        match left.kind() {
+            "left_assignment_list" => {
+                let values = match &value.kind {
+                    ExprKind::List(items) => Some(items.clone()),
+                    _ => None,
+                };
+                for (i, t) in named_children(left).into_iter().enumerate() {
+                    let v = values
+                        .as_ref()
+                        .and_then(|vs| vs.get(i).cloned())
+                        .unwrap_or_else(|| Expr::unknown(value.span));
+                    let t = self.expr(t, scope, true);
+                    self.push_assign(scope, t, v, guard, sp);
+                }
+            }
+            _ => {
+                let t = self.expr(left, scope, true);
+                self.push_assign(scope, t, value.clone(), guard, sp);
+            }
+        }
+        value
+    }
+
+    /// Records the local variables an assignment target introduces.
+    fn declare(&mut self, target: Node, scope: ScopeId) {
+        match target.kind() {
+            "identifier" => {
+                let n = self.text(target).to_string();
+                self.locals.entry(scope).or_default().insert(n);
+            }
+            "left_assignment_list" | "destructured_left_assignment" | "rest_assignment" => {
+                for t in named_children(target) {
+                    self.declare(t, scope);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Is `name` a local variable visible in `scope` (blocks see the locals
+    /// of their method; a method sees only its own)?
+    fn is_local(&self, name: &str, scope: ScopeId) -> bool {
+        let mut s = Some(scope);
+        while let Some(sc) = s {
+            if self.locals.get(&sc).is_some_and(|l| l.contains(name)) {
+                return true;
+            }
+            let def = &self.facts.scopes[sc];
+            if def.kind != ScopeKind::Function || !def.name.is_empty() {
+                return false;
+            }
+            s = def.parent;
+        }
+        false
+    }
+
+    /// A bare identifier that is not a local: a call without arguments, on
+    /// `self` inside a class (never a chain head: it binds nothing by itself).
+    fn self_call(&self, name: String, scope: ScopeId, sp: Span) -> Expr {
+        let in_class = self.facts.scopes[scope].kind == ScopeKind::Function && !self.class_consts.is_empty();
+        let callee = if in_class {
+            Expr::new(ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), name), sp)
+        } else {
+            Expr::new(ExprKind::Name(name), sp)
+        };
+        call_expr(callee, Vec::new(), false, sp)
+    }
+
+    fn method(&mut self, node: Node, parent: ScopeId) -> ScopeId {
+        let name = node
+            .child_by_field_name("name")
+            .map(|n| self.text(n).to_string())
+            .unwrap_or_default();
+        let sp = self.span(node);
+        let scope = self.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
+        if let Some(params) = node.child_by_field_name("parameters") {
+            self.params(params, scope);
+        }
+        if !name.is_empty() {
+            let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
+            self.push_assign(
+                parent,
+                Expr::new(ExprKind::Name(name), name_span),
+                Expr::new(ExprKind::Func(scope), sp),
+                None,
+                sp,
+            );
+        }
+        if let Some(body) = node.child_by_field_name("body") {
+            match body.kind() {
+                "body_statement" => self.body(body, scope, None, true),
+                // def x = expr
+                _ => self.stmt(body, scope, None, true),
+            }
+        }
+        scope
+    }
+
+    fn params(&mut self, params: Node, scope: ScopeId) {
+        let mut names = Vec::new();
+        for p in named_children(params) {
+            let name_node = match p.kind() {
+                "identifier" => Some(p),
+                _ => p.child_by_field_name("name"),
+            };
+            let Some(n) = name_node else { continue };
+            let name = self.text(n).to_string();
+            names.push(name.clone());
+            self.locals.entry(scope).or_default().insert(name.clone());
+            if let Some(v) = p.child_by_field_name("value") {
+                // Defaults are alternatives of the parameter.
+                let value = self.expr_top(v, scope, false);
+                let target = Expr::new(ExprKind::Name(name), self.span(n));
+                self.push_assign(scope, target, value, None, self.span(p));
+            }
+        }
+        self.facts.scopes[scope].params = names;
+    }
+
+    fn class(&mut self, node: Node, parent: ScopeId) {
+        let name = node
+            .child_by_field_name("name")
+            .map(|n| last_segment(self.text(n)).to_string())
+            .unwrap_or_default();
+        let sp = self.span(node);
+        let scope = self.facts.add_scope(ScopeKind::Class, name.clone(), parent, sp);
+        if let Some(sup) = node.child_by_field_name("superclass") {
+            if let Some(b) = named_children(sup).first() {
+                let base = last_segment(self.text(*b)).to_string();
+                self.facts.scopes[scope].bases.push(base);
+            }
+        }
+        if !name.is_empty() {
+            self.push_assign(
+                parent,
+                Expr::new(ExprKind::Name(name), sp),
+                Expr::new(ExprKind::Func(scope), sp),
+                None,
+                sp,
+            );
+        }
+        if let Some(body) = node.child_by_field_name("body") {
+            let mut consts = HashSet::new();
+            for s in named_children(body) {
+                if s.kind() == "assignment" {
+                    if let Some(l) = s.child_by_field_name("left").filter(|l| l.kind() == "constant") {
+                        consts.insert(self.text(l).to_string());
+                    }
+                }
+            }
+            self.class_consts.push(consts);
+            self.body(body, scope, None, false);
+            self.class_consts.pop();
+        }
+    }
+
+    /// Lowers an expression at the top of a statement (its calls are chain heads).
+    fn expr_top(&mut self, node: Node, scope: ScopeId, statement: bool) -> Expr {
+        let e = self.expr(node, scope, false);
+        if statement {
+            self.facts.mark_statement(e.span);
+        }
+        e
+    }
+
+    fn expr(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        if self.nesting.too_deep(self.depth) {
+            return Expr::unknown(self.span(node));
+        }
+        self.depth += 1;
+        let e = self.expr_inner(node, scope, receiver);
+        self.depth -= 1;
+        e
+    }
+
+    fn expr_inner(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        let sp = self.span(node);
+        let kind = match node.kind() {
+            "identifier" => {
+                let n = self.text(node).to_string();
+                if receiver || self.is_local(&n, scope) {
+                    ExprKind::Name(n)
+                } else {
+                    return self.self_call(n, scope, sp);
+                }
+            }
+            "global_variable" => ExprKind::Name(self.text(node).to_string()),
+            "constant" => {
+                let n = self.text(node).to_string();
+                let in_method = self.facts.scopes[scope].kind == ScopeKind::Function;
+                if in_method && self.class_consts.last().is_some_and(|c| c.contains(&n)) {
+                    ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), n)
+                } else {
+                    ExprKind::Name(n)
+                }
+            }
+            "instance_variable" | "class_variable" => {
+                let n = self.text(node).trim_start_matches('@').to_string();
+                ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), n)
+            }
+            "self" => ExprKind::This,
+            "nil" => ExprKind::Null,
+            "true" => ExprKind::Bool(true),
+            "false" => ExprKind::Bool(false),
+            "integer" | "float" | "rational" | "complex" => ExprKind::Number,
+            "string" => return self.string(node, scope),
+            "chained_string" => {
+                let parts = named_children(node)
+                    .into_iter()
+                    .map(|c| self.string(c, scope))
+                    .collect();
+                ExprKind::Concat(parts)
+            }
+            "simple_symbol" | "hash_key_symbol" => ExprKind::Str(self.text(node).trim_start_matches(':').to_string()),
+            "delimited_symbol" => {
+                let s = self.string(node, scope);
+                return s;
+            }
+            "scope_resolution" => {
+                let s = node.child_by_field_name("scope");
+                let n = node.child_by_field_name("name").map(|n| self.text(n).to_string());
+                match (s, n) {
+                    (Some(s), Some(n)) => {
+                        let o = self.expr(s, scope, receiver);
+                        ExprKind::Member(Box::new(o), n)
+                    }
+                    // `::Foo`
+                    (None, Some(n)) => ExprKind::Name(n),
+                    _ => ExprKind::Unknown,
+                }
+            }
+            "parenthesized_statements" | "parenthesized_expression" => {
+                let kids = named_children(node);
+                match kids.last() {
+                    Some(inner) if kids.len() == 1 => return self.expr(*inner, scope, receiver),
+                    _ => return self.other(node, scope),
+                }
+            }
+            "assignment" | "operator_assignment" => return self.assignment(node, scope, None),
+            "conditional" => {
+                let c = node.child_by_field_name("condition");
+                let a = node.child_by_field_name("consequence");
+                let b = node.child_by_field_name("alternative");
+                match (c, a, b) {
+                    (Some(c), Some(a), Some(b)) => {
+                        let c = self.expr(c, scope, false);
+                        let a = self.expr(a, scope, false);
+                        let b = self.expr(b, scope, false);
+                        ExprKind::Alt {
+                            cond: Some(Box::new(c)),
+                            alts: vec![a, b],
+                        }
+                    }
+                    _ => ExprKind::Unknown,
+                }
+            }
+            "binary" => return self.binary(node, scope),
+            "unary" => {
+                let kids: Vec<Expr> = named_children(node)
+                    .into_iter()
+                    .map(|c| self.expr(c, scope, false))
+                    .collect();
+                let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+                if op == "!" || op == "not" {
+                    ExprKind::Test(kids)
+                } else {
+                    ExprKind::Unknown
+                }
+            }
+            "rescue_modifier" => {
+                let b = node.child_by_field_name("body");
+                let h = node.child_by_field_name("handler");
+                match (b, h) {
+                    (Some(b), Some(h)) => {
+                        let b = self.expr(b, scope, false);
+                        let h = self.expr(h, scope, false);
+                        ExprKind::Alt {
+                            cond: None,
+                            alts: vec![b, h],
+                        }
+                    }
+                    _ => ExprKind::Unknown,
+                }
+            }
+            "array" => ExprKind::List(
+                named_children(node)
+                    .into_iter()
+                    .map(|c| self.expr(c, scope, false))
+                    .collect(),
+            ),
+            "hash" => ExprKind::Dict(self.pairs(named_children(node), scope)),
+            "element_reference" => {
+                let obj = node.child_by_field_name("object");
+                let idx: Vec<Node> = named_children(node).into_iter().filter(|c| Some(*c) != obj).collect();
+                match (obj, idx.first()) {
+                    (Some(o), Some(k)) => {
+                        let o = self.expr(o, scope, receiver);
+                        let k = self.expr(*k, scope, false);
+                        match (&o.kind, k.as_str()) {
+                            (ExprKind::Name(n), Some(var)) if n == "ENV" => {
+                                self.facts.env_reads.push(var.to_string());
+                                ExprKind::Env(var.to_string())
+                            }
+                            _ => ExprKind::Index(Box::new(o), Box::new(k)),
+                        }
+                    }
+                    _ => ExprKind::Unknown,
+                }
+            }
+            "call" => return self.call(node, scope, receiver),
+            "lambda" | "block" | "do_block" => {
+                let fscope = self.block_fn(node, scope);
+                ExprKind::Func(fscope)
+            }
+            "if" | "unless" | "case" | "begin" => {
+                // An `if` used as a value: its branches' values are alternatives.
+                let fake = self.facts.returns.len();
+                self.stmt(node, scope, None, true);
+                let alts: Vec<Expr> = self.facts.returns.drain(fake..).map(|r| r.value).collect();
+                ExprKind::Alt { cond: None, alts }
+            }
+            k if is_control(k) => {
+                self.stmt(node, scope, None, false);
+                ExprKind::Unknown
+            }
+            _ => return self.other(node, scope),
+        };
+        Expr::new(kind, sp)
+    }
+
+    /// Anything not modelled: its children are still lowered so that calls
+    /// inside it are seen.
+    fn other(&mut self, node: Node, scope: ScopeId) -> Expr {
+        for c in named_children(node) {
+            self.expr(c, scope, false);
+        }
+        Expr::unknown(self.span(node))
+    }
+
+    /// A block or lambda: a function scope whose last expression is returned.
+    fn block_fn(&mut self, node: Node, scope: ScopeId) -> ScopeId {
+        let sp = self.span(node);
+        let fscope = self.facts.add_scope(ScopeKind::Function, String::new(), scope, sp);
+        if let Some(p) = node.child_by_field_name("parameters") {
+            self.params(p, fscope);
+        }
+        if let Some(b) = node.child_by_field_name("body") {
+            match b.kind() {
+                "block_body" | "body_statement" | "block" | "do_block" => self.body(b, fscope, None, true),
+                _ => self.body(b, fscope, None, true),
+            }
+        }
+        fscope
+    }
+
+    fn pairs(&mut self, items: Vec<Node>, scope: ScopeId) -> Vec<(Expr, Expr)> {
+        let mut out = Vec::new();
+        for p in items {
+            match p.kind() {
+                "pair" => {
+                    if let (Some(k), Some(v)) = (p.child_by_field_name("key"), p.child_by_field_name("value")) {
+                        let k = self.expr(k, scope, false);
+                        let v = self.expr(v, scope, false);
+                        out.push((k, v));
+                    }
+                }
+                "hash_splat_argument" => {
+                    if let Some(inner) = named_children(p).first() {
+                        let v = self.expr(*inner, scope, false);
+                        out.push((Expr::unknown(v.span), v));
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn binary(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let sp = self.span(node);
+        let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+            return Expr::unknown(sp);
+        };
+        let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+        let le = self.expr(l, scope, false);
+        let re = self.expr(r, scope, false);
+        let kind = match op {
+            "+" => ExprKind::Concat(vec![le, re]),
+            "%" if le.as_str().is_some() => {
+                let args = match re.kind {
+                    ExprKind::List(items) => items,
+                    _ => vec![re],
+                };
+                super::php::percent_format(&le, args)
+            }
+            "||" | "or" => ExprKind::Alt {
+                cond: None,
+                alts: vec![le, re],
+            },
+            "&&" | "and" | "==" | "!=" | "===" | "=~" | "!~" | "<" | ">" | "<=" | ">=" => ExprKind::Test(vec![le, re]),
+            _ => ExprKind::Unknown,
+        };
+        Expr::new(kind, sp)
+    }
+
+    fn string(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let sp = self.span(node);
+        if !matches!(node.kind(), "string" | "delimited_symbol") {
+            return self.expr(node, scope, false);
+        }
+        let mut parts: Vec<Expr> = Vec::new();
+        let mut has_interp = false;
+        for c in named_children(node) {
+            match c.kind() {
+                "string_content" | "escape_sequence" => {
+                    let s = unescape(self.text(c));
+                    parts.push(Expr::new(ExprKind::Str(s), self.span(c)));
+                }
+                "interpolation" => {
+                    has_interp = true;
+                    let inner = named_children(c);
+                    match inner.last() {
+                        Some(e) if inner.len() == 1 => {
+                            let e = self.expr(*e, scope, false);
+                            parts.push(e);
+                        }
+                        _ => parts.push(self.other(c, scope)),
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !has_interp {
+            let s: String = parts.iter().filter_map(|p| p.as_str()).collect();
+            return Expr::new(ExprKind::Str(s), sp);
+        }
+        Expr::new(ExprKind::Concat(parts), sp)
+    }
+
+    fn call_args(&mut self, node: Node, scope: ScopeId) -> Vec<Arg> {
+        let mut args = Vec::new();
+        let mut hash: Vec<Node> = Vec::new();
+        if let Some(list) = node.child_by_field_name("arguments") {
+            for a in named_children(list) {
+                match a.kind() {
+                    "pair" => {
+                        let key = a.child_by_field_name("key");
+                        match key.filter(|k| k.kind() == "hash_key_symbol") {
+                            Some(k) => {
+                                let name = Some(self.text(k).to_string());
+                                if let Some(v) = a.child_by_field_name("value") {
+                                    let value = self.expr(v, scope, false);
+                                    args.push(Arg { name, value });
+                                }
+                            }
+                            // `"Authorization" => …` pairs: one trailing hash.
+                            None => hash.push(a),
+                        }
+                    }
+                    "hash_splat_argument" => hash.push(a),
+                    "block_argument" => {}
+                    "splat_argument" => {
+                        if let Some(inner) = named_children(a).first() {
+                            let value = self.expr(*inner, scope, false);
+                            args.push(Arg { name: None, value });
+                        }
+                    }
+                    _ => {
+                        let value = self.expr(a, scope, false);
+                        args.push(Arg { name: None, value });
+                    }
+                }
+            }
+        }
+        if !hash.is_empty() {
+            let sp = self.span(hash[0]);
+            let pairs = self.pairs(hash, scope);
+            args.push(Arg {
+                name: None,
+                value: Expr::new(ExprKind::Dict(pairs), sp),
+            });
+        }
+        if let Some(b) = node.child_by_field_name("block") {
+            let f = self.block_fn(b, scope);
+            args.push(Arg {
+                name: None,
+                value: Expr::new(ExprKind::Func(f), self.span(b)),
+            });
+        }
+        args
+    }
+
+    fn push_call(
+        &mut self,
+        callee: Expr,
+        args: Vec<Arg>,
+        is_new: bool,
+        sp: Span,
+        scope: ScopeId,
+        receiver: bool,
+    ) -> Expr {
+        let e = call_expr(callee, args, is_new, sp);
+        if !receiver {
+            self.facts.calls.push(CallSite {
+                scope,
+                expr: e.clone(),
+                statement: false,
+            });
+        }
+        e
+    }
+
+    fn call(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        let sp = self.span(node);
+        let Some(method_node) = node.child_by_field_name("method") else {
+            return self.other(node, scope);
+        };
+        let method = self.text(method_node).to_string();
+        let recv_node = node.child_by_field_name("receiver");
+        let has_args = node.child_by_field_name("arguments").is_some();
+        let has_block = node.child_by_field_name("block").is_some();
+        let recv = recv_node.map(|r| self.expr(r, scope, true));
+        // `obj.attr`: a member read.
+        if !has_args && !has_block {
+            if let Some(o) = recv {
+                if method == "new" {
+                    return self.push_call(o, Vec::new(), true, sp, scope, receiver);
+                }
+                if matches!(o.kind, ExprKind::This) {
+                    return call_expr(
+                        Expr::new(ExprKind::Member(Box::new(o), method), sp),
+                        Vec::new(),
+                        false,
+                        sp,
+                    );
+                }
+                return Expr::new(ExprKind::Member(Box::new(o), method), sp);
+            }
+            return match recv_node {
+                None if !self.is_local(&method, scope) => self.self_call(method, scope, sp),
+                _ => Expr::new(ExprKind::Name(method), sp),
+            };
+        }
+        let args = self.call_args(node, scope);
+        let dotted = recv.as_ref().and_then(|r| r.dotted());
+        let first_str = args.first().and_then(|a| a.value.as_str()).map(str::to_string);
+        match (dotted.as_deref(), method.as_str()) {
+            (None, "require_relative") => {
+                if let Some(path) = first_str {
+                    let module = if path.starts_with('.') {
+                        path
+                    } else {
+                        format!("./{path}")
+                    };
+                    self.facts.imports.push(Import {
+                        scope,
+                        local: "*".into(),
+                        module,
+                        name: None,
+                        span: sp,
+                    });
+                }
+                return Expr::unknown(sp);
+            }
+            (Some("ENV"), "fetch" | "[]") => {
+                if let Some(name) = first_str {
+                    self.facts.env_reads.push(name.clone());
+                    let env = Expr::new(ExprKind::Env(name), sp);
+                    return match args.get(1) {
+                        Some(default) => Expr::new(
+                            ExprKind::Alt {
+                                cond: None,
+                                alts: vec![env, default.value.clone()],
+                            },
+                            sp,
+                        ),
+                        None => env,
+                    };
+                }
+            }
+            (None, "URI") | (Some("URI"), "parse") if args.len() == 1 => {
+                return args
+                    .into_iter()
+                    .next()
+                    .map(|a| a.value)
+                    .unwrap_or_else(|| Expr::unknown(sp));
+            }
+            (Some("URI"), "join") => {
+                return Expr::new(ExprKind::Concat(args.into_iter().map(|a| a.value).collect()), sp);
+            }
+            (None | Some("Kernel"), "format" | "sprintf")
+                if args.first().is_some_and(|a| a.value.as_str().is_some()) =>
+            {
+                let mut it = args.into_iter().map(|a| a.value);
+                let t = it.next().unwrap_or_else(|| Expr::unknown(sp));
+                return Expr::new(super::php::percent_format(&t, it.collect()), sp);
+            }
+            _ => {}
+        }
+        let callee_span = self.span(method_node);
+        match recv {
+            Some(o) if method == "new" => {
+                let _ = callee_span;
+                self.push_call(o, args, true, sp, scope, receiver)
+            }
+            Some(o) => {
+                let m = if method == "gsub" {
+                    "replaceAll".to_string()
+                } else {
+                    method
+                };
+                let callee = Expr::new(ExprKind::Member(Box::new(o), m), callee_span);
+                self.push_call(callee, args, false, sp, scope, receiver)
+            }
+            None => {
+                let callee = Expr::new(ExprKind::Name(method), callee_span);
+                self.push_call(callee, args, false, sp, scope, receiver)
+            }
+        }
+    }
+}
+
+/// The last segment of a constant path: `Base::Thing` → `Thing`.
+fn last_segment(s: &str) -> &str {
+    s.rsplit("::").next().unwrap_or(s).trim()
 }
