@@ -927,6 +927,41 @@ impl<'a> Lowerer<'a> {
                     };
                 }
             }
+            // Laravel `config('zoho.token')`: key `token` of the array that
+            // `config/zoho.php` returns.
+            "config" if callee.dotted().as_deref() == Some("config") => {
+                if let Some(key) = args.first().and_then(|a| a.value.as_str()) {
+                    let mut segs = key.split('.');
+                    let file = segs.next().unwrap_or("");
+                    if !file.is_empty() && !file.contains(['/', '\\']) {
+                        let local = format!("config:{file}");
+                        if !self.facts.imports.iter().any(|i| i.local == local) {
+                            self.facts.imports.push(Import {
+                                scope: 0,
+                                local: local.clone(),
+                                module: format!("config/{file}.php"),
+                                name: None,
+                                span: sp,
+                            });
+                        }
+                        let at = args[0].value.span;
+                        let mut e = Expr::new(ExprKind::Name(local), at);
+                        for seg in segs {
+                            e = Expr::new(ExprKind::Member(Box::new(e), seg.to_string()), at);
+                        }
+                        return match arg(1) {
+                            Some(default) => Expr::new(
+                                ExprKind::Alt {
+                                    cond: None,
+                                    alts: vec![e, default],
+                                },
+                                sp,
+                            ),
+                            None => e,
+                        };
+                    }
+                }
+            }
             "sprintf" | "vsprintf" => {
                 if let Some(t) = arg(0).filter(|t| t.as_str().is_some()) {
                     let mut rest: Vec<Expr> = args.iter().skip(1).map(|a| a.value.clone()).collect();

@@ -105,6 +105,7 @@ impl Linker<'_> {
     /// Endpoints and tokens in a call's arguments, receiver chain and receiver.
     pub fn ingredients(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> Ingredients {
         let mut ing = self.own_ingredients(file, scope, e, params);
+        self.configured_args(file, scope, e, params, &mut ing);
         let chain = chain_calls(e);
         // The receiver: a configured client/session carries its endpoint and
         // token. SDK calls carry nothing: the SDK's own state is modelled by
@@ -126,6 +127,49 @@ impl Linker<'_> {
             }
         }
         ing
+    }
+
+    /// A request object built by a call and configured by statements, then
+    /// passed whole to the call that sends it (`http.request(req)` after
+    /// `req["Authorization"] = …`): what it carries is this call's own.
+    fn configured_args(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>, ing: &mut Ingredients) {
+        if ing.sdk.is_some() {
+            return;
+        }
+        let ix = &self.index[file];
+        let facts = self.facts(file);
+        let before = (ing.endpoints.len(), ing.tokens.len());
+        for call in chain_calls(e) {
+            for a in &call.args {
+                let ExprKind::Name(n) = &a.value.kind else { continue };
+                if a.name.is_some() {
+                    continue;
+                }
+                // Configured where its configuring statements are.
+                let Some(&first) = ix.rooted_assigns.get(n.as_str()).and_then(|v| v.first()) else {
+                    continue;
+                };
+                let built: Vec<(Rc<Ingredients>, bool)> = self
+                    .eval(file, scope, &a.value, params)
+                    .into_iter()
+                    .filter_map(|v| match v.kind {
+                        VKind::Carrier(c) => Some((c, v.via_param)),
+                        _ => None,
+                    })
+                    .collect();
+                if built.is_empty() {
+                    continue;
+                }
+                for (c, via) in &built {
+                    self.merge_carried(ing, c, *via);
+                }
+                self.configured(file, facts.assigns[first].scope, n, e, params, ing);
+            }
+        }
+        if (ing.endpoints.len(), ing.tokens.len()) != before {
+            ing.own_endpoints = ing.endpoints.len();
+            ing.own_tokens = ing.tokens.len();
+        }
     }
 
     fn merge_carried(&self, ing: &mut Ingredients, carried: &Ingredients, via_param: bool) {

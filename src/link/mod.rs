@@ -501,6 +501,15 @@ impl<'r> Linker<'r> {
         if let Some(imp) = facts.imports.iter().find(|i| i.local == name) {
             return self.resolve_import(file, imp, span);
         }
+        // Whole-file imports (`require`, `require_relative`): a name the
+        // required file defines at its top level.
+        for imp in facts.imports.iter().filter(|i| i.local == "*") {
+            if let Some(fid) = self.resolve_module(file, &imp.module) {
+                if fid != file && self.index[fid].by_target.contains_key(&(0, name.to_string())) {
+                    return self.module_member(fid, name, span);
+                }
+            }
+        }
         vec![val(
             VKind::Sym(format!("{}::{name}", self.files[file].path).into(), SymKind::Symbol),
             file,
@@ -786,6 +795,19 @@ impl<'r> Linker<'r> {
                 return out;
             }
         }
+        // A file that returns a value (a PHP config file returning an array):
+        // its members.
+        if let Some(rets) = self.index[fid].returns_of.get(&0) {
+            let mut out = Vec::new();
+            for &i in rets {
+                for v in self.eval(fid, 0, &facts.returns[i].value, None) {
+                    push_alts(&mut out, self.member(fid, &v, m, span));
+                }
+            }
+            if out.iter().any(|v| !matches!(v.kind, VKind::Other)) {
+                return out;
+            }
+        }
         if self.index[fid].by_target.contains_key(&(0, m.to_string()))
             || facts.imports.iter().any(|i| i.scope == 0 && i.local == m)
         {
@@ -837,6 +859,9 @@ impl<'r> Linker<'r> {
             .iter()
             .find_map(|p| self.by_path.get(p.as_str()).copied())
             .or_else(|| {
+                if lang == Lang::Php && !module.starts_with('.') {
+                    return self.by_suffix.get(module).copied();
+                }
                 // Absolute Python module: the shortest file whose path ends with it.
                 if lang != Lang::Python || module.starts_with('.') {
                     return None;
