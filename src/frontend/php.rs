@@ -962,6 +962,14 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             }
+            // array_merge($base, [...]): a dict with both, later keys winning.
+            "array_merge" | "array_replace" => {
+                let pairs = args
+                    .iter()
+                    .map(|a| (Expr::unknown(a.value.span), a.value.clone()))
+                    .collect();
+                return Expr::new(ExprKind::Dict(pairs), sp);
+            }
             "sprintf" | "vsprintf" => {
                 if let Some(t) = arg(0).filter(|t| t.as_str().is_some()) {
                     let mut rest: Vec<Expr> = args.iter().skip(1).map(|a| a.value.clone()).collect();

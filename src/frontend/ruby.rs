@@ -817,6 +817,13 @@ impl<'a> Lowerer<'a> {
                 if method == "new" {
                     return self.push_call(o, Vec::new(), true, sp, scope, receiver);
                 }
+                // Copies and conversions that keep the value.
+                if matches!(
+                    method.as_str(),
+                    "freeze" | "dup" | "clone" | "to_s" | "to_str" | "strip" | "chomp" | "downcase" | "upcase" | "to_h"
+                ) {
+                    return o;
+                }
                 if matches!(o.kind, ExprKind::This) {
                     return call_expr(
                         Expr::new(ExprKind::Member(Box::new(o), method), sp),
@@ -875,6 +882,17 @@ impl<'a> Lowerer<'a> {
                     .next()
                     .map(|a| a.value)
                     .unwrap_or_else(|| Expr::unknown(sp));
+            }
+            // base.merge(extra): a dict with both, later keys winning.
+            (_, "merge" | "merge!") if recv.is_some() => {
+                let mut pairs = vec![];
+                if let Some(o) = recv {
+                    pairs.push((Expr::unknown(o.span), o));
+                }
+                for a in args {
+                    pairs.push((Expr::unknown(a.value.span), a.value));
+                }
+                return Expr::new(ExprKind::Dict(pairs), sp);
             }
             (Some("URI"), "join") => {
                 return Expr::new(ExprKind::Concat(args.into_iter().map(|a| a.value).collect()), sp);
