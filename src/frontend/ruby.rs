@@ -34,7 +34,7 @@ pub fn lower(text: &str) -> FileFacts {
         facts,
         depth: 0,
         nesting: Nesting::new(),
-        class_consts: Vec::new(),
+        lexical: Vec::new(),
         locals: HashMap::new(),
     };
     l.body(root, 0, None, false);
@@ -47,9 +47,10 @@ struct Lowerer<'a> {
     facts: FileFacts,
     depth: usize,
     nesting: Nesting,
-    /// Constants assigned in the bodies of the enclosing classes, innermost
-    /// last: read from a method, they resolve through the class.
-    class_consts: Vec<HashSet<String>>,
+    /// The enclosing classes and modules, innermost last: name, scope and
+    /// the constants assigned in their bodies (a constant read resolves
+    /// through the innermost one that defines it).
+    lexical: Vec<(String, ScopeId, HashSet<String>)>,
     /// Local variables (parameters and assigned names) per scope: any other
     /// bare identifier is a method call on `self`.
     locals: HashMap<ScopeId, HashSet<String>>,
@@ -138,8 +139,8 @@ impl<'a> Lowerer<'a> {
             "method" | "singleton_method" => {
                 self.method(node, scope);
             }
-            "class" => self.class(node, scope),
-            "module" | "singleton_class" => {
+            "class" | "module" => self.class(node, scope),
+            "singleton_class" => {
                 if let Some(b) = node.child_by_field_name("body") {
                     self.body(b, scope, None, false);
                 }
@@ -348,7 +349,7 @@ impl<'a> Lowerer<'a> {
     /// A bare identifier that is not a local: a call without arguments, on
     /// `self` inside a class (never a chain head: it binds nothing by itself).
     fn self_call(&self, name: String, scope: ScopeId, sp: Span) -> Expr {
-        let in_class = self.facts.scopes[scope].kind == ScopeKind::Function && !self.class_consts.is_empty();
+        let in_class = self.facts.scopes[scope].kind == ScopeKind::Function && !self.lexical.is_empty();
         let callee = if in_class {
             Expr::new(ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), name), sp)
         } else {
@@ -424,7 +425,7 @@ impl<'a> Lowerer<'a> {
         if !name.is_empty() {
             self.push_assign(
                 parent,
-                Expr::new(ExprKind::Name(name), sp),
+                Expr::new(ExprKind::Name(name.clone()), sp),
                 Expr::new(ExprKind::Func(scope), sp),
                 None,
                 sp,
@@ -439,10 +440,32 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             }
-            self.class_consts.push(consts);
+            self.lexical.push((name, scope, consts));
             self.body(body, scope, None, false);
-            self.class_consts.pop();
+            self.lexical.pop();
         }
+    }
+
+    /// A constant read: through the innermost enclosing class or module
+    /// that defines it (`this.X` from its own methods, `Mod.X` from nested
+    /// classes), else a plain name.
+    fn constant(&self, n: String, scope: ScopeId, sp: Span) -> ExprKind {
+        let innermost = self.lexical.len().saturating_sub(1);
+        for (i, (name, cscope, consts)) in self.lexical.iter().enumerate().rev() {
+            if !consts.contains(&n) {
+                continue;
+            }
+            if *cscope == scope || name.is_empty() {
+                return ExprKind::Name(n);
+            }
+            let owner = if i == innermost {
+                Expr::new(ExprKind::This, sp)
+            } else {
+                Expr::new(ExprKind::Name(name.clone()), sp)
+            };
+            return ExprKind::Member(Box::new(owner), n);
+        }
+        ExprKind::Name(n)
     }
 
     /// Lowers an expression at the top of a statement (its calls are chain heads).
@@ -478,12 +501,7 @@ impl<'a> Lowerer<'a> {
             "global_variable" => ExprKind::Name(self.text(node).to_string()),
             "constant" => {
                 let n = self.text(node).to_string();
-                let in_method = self.facts.scopes[scope].kind == ScopeKind::Function;
-                if in_method && self.class_consts.last().is_some_and(|c| c.contains(&n)) {
-                    ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), n)
-                } else {
-                    ExprKind::Name(n)
-                }
+                self.constant(n, scope, sp)
             }
             "instance_variable" | "class_variable" => {
                 let n = self.text(node).trim_start_matches('@').to_string();
@@ -987,13 +1005,14 @@ mod tests {
     fn classes_ivars_constants_and_implicit_returns() {
         let f = lower(
             "module Crm\n\
+               SANDBOX = 'https://sandbox.zohoapis.eu'\n\
                class Client < Base::Http\n\
                  HOST = 'https://sandbox.zohoapis.com'\n\
                  def initialize(token:, base: nil)\n\
                    @token = token\n\
                  end\n\
                  def url(path)\n\
-                   HOST + path\n\
+                   HOST + path + SANDBOX\n\
                  end\n\
                  def headers\n\
                    if @token\n\
@@ -1009,8 +1028,10 @@ mod tests {
         let class = f.scopes.iter().position(|s| s.name == "Client").unwrap();
         assert_eq!(f.scopes[class].kind, ScopeKind::Class);
         assert_eq!(f.scopes[class].bases, ["Http"]);
-        // Modules are namespaces: the class sits in the module scope.
-        assert_eq!(f.scopes[class].parent, Some(0));
+        // A module is a scope like a class: its constants are its fields.
+        let module = f.scopes.iter().position(|s| s.name == "Crm").unwrap();
+        assert_eq!(f.scopes[module].kind, ScopeKind::Class);
+        assert_eq!(f.scopes[class].parent, Some(module));
         let init = f.scopes.iter().position(|s| s.name == "initialize").unwrap();
         assert_eq!(f.scopes[init].params, ["token", "base"]);
         let a = assigns(&f);
@@ -1022,7 +1043,7 @@ mod tests {
         assert!(has(&a, &format!("base@{init} = null")), "{a:#?}");
         let r = returns(&f);
         // A class constant read from a method resolves through the class.
-        assert!(has(&r, "url: concat(this.HOST, path)"), "{r:#?}");
+        assert!(has(&r, "url: concat(concat(this.HOST, path), Crm.SANDBOX)"), "{r:#?}");
         assert!(
             has(
                 &r,
