@@ -892,7 +892,29 @@ impl<'a> Lowerer<'a> {
         } else {
             Expr::unknown(self.span(n))
         };
-        let args = self.call_args(node, scope);
+        let mut args = self.call_args(node, scope);
+        // Laravel `Http::withToken($t, 'Zoho-oauthtoken')` sets the
+        // Authorization header to "<type> <token>" (type `Bearer` by default).
+        if callee.last_name() == Some("withToken") && !args.is_empty() {
+            let at = args[0].value.span;
+            let scheme = args
+                .get(1)
+                .map(|a| a.value.clone())
+                .unwrap_or_else(|| Expr::new(ExprKind::Str("Bearer".into()), at));
+            let value = Expr::new(
+                ExprKind::Concat(vec![
+                    scheme,
+                    Expr::new(ExprKind::Str(" ".into()), at),
+                    args[0].value.clone(),
+                ]),
+                at,
+            );
+            let header = Expr::new(ExprKind::Str("Authorization".into()), at);
+            args = vec![Arg {
+                name: None,
+                value: Expr::new(ExprKind::Dict(vec![(header, value)]), at),
+            }];
+        }
         self.push_call(callee, args, false, sp, scope, receiver)
     }
 

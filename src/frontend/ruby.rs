@@ -924,6 +924,26 @@ impl<'a> Lowerer<'a> {
             }
             _ => {}
         }
+        // Faraday's `f.request :authorization, 'Zoho-oauthtoken', token`
+        // sets the header: `f.headers["Authorization"] = "<scheme> <token>"`.
+        if let (Some(o), "request", Some("authorization")) = (&recv, method.as_str(), first_str.as_deref()) {
+            if let (Some(scheme), Some(token)) = (args.get(1), args.get(2)) {
+                let at = scheme.value.span;
+                let value = Expr::new(
+                    ExprKind::Concat(vec![
+                        scheme.value.clone(),
+                        Expr::new(ExprKind::Str(" ".into()), at),
+                        token.value.clone(),
+                    ]),
+                    at,
+                );
+                let headers = Expr::new(ExprKind::Member(Box::new(o.clone()), "headers".into()), sp);
+                let key = Expr::new(ExprKind::Str("Authorization".into()), at);
+                let target = Expr::new(ExprKind::Index(Box::new(headers), Box::new(key)), sp);
+                self.push_assign(scope, target, value, None, sp);
+                return Expr::unknown(sp);
+            }
+        }
         let callee_span = self.span(method_node);
         match recv {
             Some(o) if method == "new" => {
