@@ -36,6 +36,7 @@ pub fn lower(text: &str) -> FileFacts {
         depth: 0,
         nesting: Nesting::new(),
         curl_urls: HashMap::new(),
+        aliases: HashMap::new(),
     };
     l.block(root, 0, None);
     l.facts
@@ -50,6 +51,8 @@ struct Lowerer<'a> {
     /// (scope, curl handle) → the URL it was given (`curl_init($url)`,
     /// `CURLOPT_URL`), passed to its `curl_exec`.
     curl_urls: HashMap<(ScopeId, String), Expr>,
+    /// `use A\B\USDataCenter as US;`: `US` → `USDataCenter`.
+    aliases: HashMap<String, String>,
 }
 
 /// Named children without comments.
@@ -213,7 +216,14 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             }
-            "namespace_use_declaration" => self.use_decl(node, scope),
+            "namespace_use_declaration" => self.use_decl(node),
+            "enum_case" => {
+                if let (Some(n), Some(v)) = (node.child_by_field_name("name"), node.child_by_field_name("value")) {
+                    let value = self.expr_top(v, scope, false);
+                    let target = Expr::new(ExprKind::Name(self.text(n).to_string()), self.span(n));
+                    self.push_assign(scope, target, value, None, self.span(node));
+                }
+            }
             "comment" | "php_tag" | "text" | "text_interpolation" | "global_declaration" | "break_statement"
             | "continue_statement" | "empty_statement" | "namespace_name" | "name" | "declare_statement" => {}
             "program"
@@ -491,37 +501,21 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// `use A\B\C;` / `use A\B\C as D;`: the name is the class (imports
-    /// matter only for the local name).
-    fn use_decl(&mut self, node: Node, scope: ScopeId) {
-        let sp = self.span(node);
+    /// `use A\B\C as D;`: `D` names the class `C` (classes are recognised
+    /// by name; namespaces are not modelled).
+    fn use_decl(&mut self, node: Node) {
         for clause in named_children(node) {
             if clause.kind() != "namespace_use_clause" {
                 continue;
             }
-            let kids = named_children(clause);
-            let Some(first) = kids.first() else { continue };
-            let full = self.text(*first).trim_start_matches('\\').to_string();
-            let local = match kids.get(1) {
-                Some(alias) => self.text(*alias).to_string(),
-                None => last_segment(&full).to_string(),
-            };
-            let (module, name) = match full.rsplit_once('\\') {
-                Some((m, n)) => (m.to_string(), Some(n.to_string())),
-                None => (full.clone(), None),
-            };
-            if local == name.as_deref().unwrap_or("") {
-                // `use Foo\Bar;` changes no meaning for the analysis: `Bar` stays
-                // a name (SDK classes are recognised by name).
+            let (Some(full), Some(alias)) = (
+                named_children(clause).first().copied(),
+                clause.child_by_field_name("alias"),
+            ) else {
                 continue;
-            }
-            self.facts.imports.push(Import {
-                scope,
-                local,
-                module,
-                name,
-                span: sp,
-            });
+            };
+            let class = last_segment(self.text(full)).to_string();
+            self.aliases.insert(self.text(alias).to_string(), class);
         }
     }
 
@@ -553,6 +547,7 @@ impl<'a> Lowerer<'a> {
             },
             "name" | "qualified_name" => {
                 let t = last_segment(self.text(node));
+                let t = self.aliases.get(t).map(String::as_str).unwrap_or(t);
                 match t.to_ascii_lowercase().as_str() {
                     "true" => ExprKind::Bool(true),
                     "false" => ExprKind::Bool(false),
@@ -1362,6 +1357,22 @@ pub(super) mod tests {
                 "Initializer.removeUserConfiguration(token);",
             ]
         );
+    }
+
+    #[test]
+    fn use_aliases_and_enum_cases() {
+        let f = lower(
+            "<?php\n\
+             use com\\zoho\\crm\\api\\dc\\USDataCenter as US, Foo\\Bar;\n\
+             enum Host: string { case Sandbox = 'https://sandbox.zohoapis.com'; }\n\
+             $env = US::SANDBOX();\n\
+             $h = Host::Sandbox->value;\n",
+        );
+        let a = assigns(&f);
+        assert!(has(&a, "env@0 = USDataCenter.SANDBOX()"), "{a:#?}");
+        assert!(has(&a, "Sandbox@1 = \"https://sandbox.zohoapis.com\""), "{a:#?}");
+        assert!(has(&a, "h@0 = Host.Sandbox.value"), "{a:#?}");
+        assert!(f.imports.is_empty());
     }
 
     #[test]
