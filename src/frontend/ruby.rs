@@ -901,6 +901,32 @@ impl<'a> Lowerer<'a> {
                     .map(|a| a.value)
                     .unwrap_or_else(|| Expr::unknown(sp));
             }
+            // hash.fetch(key[, default]) / hash.dig(k1, k2): lookups.
+            (_, "fetch" | "dig") if recv.is_some() && !args.is_empty() && args.iter().all(|a| a.name.is_none()) => {
+                let mut e = recv.unwrap_or_else(|| Expr::unknown(sp));
+                let mut args = args.into_iter().map(|a| a.value);
+                let mut default = None;
+                if method == "fetch" {
+                    if let Some(k) = args.next() {
+                        e = Expr::new(ExprKind::Index(Box::new(e), Box::new(k)), sp);
+                    }
+                    default = args.next().filter(|d| !matches!(d.kind, ExprKind::Func(_)));
+                } else {
+                    for k in args {
+                        e = Expr::new(ExprKind::Index(Box::new(e), Box::new(k)), sp);
+                    }
+                }
+                return match default {
+                    Some(d) => Expr::new(
+                        ExprKind::Alt {
+                            cond: None,
+                            alts: vec![e, d],
+                        },
+                        sp,
+                    ),
+                    None => e,
+                };
+            }
             // base.merge(extra): a dict with both, later keys winning.
             (_, "merge" | "merge!") if recv.is_some() => {
                 let mut pairs = vec![];
@@ -993,7 +1019,9 @@ mod tests {
              x = URI.join(BASE, \"/crm/v8\")\n\
              y = URI(\"https://www.zohoapis.eu\")\n\
              y ||= 'a'\n\
-             s = :sandbox\n",
+             s = :sandbox\n\
+             z = HOSTS.fetch(env, 'x')\n\
+             q = cfg.dig(:zoho, 'token')\n",
         );
         let a = assigns(&f);
         assert!(
@@ -1015,6 +1043,8 @@ mod tests {
         assert!(has(&a, "y@0 = \"https://www.zohoapis.eu\""), "{a:#?}");
         assert!(has(&a, "y@0 = alt(y | \"a\")"), "{a:#?}");
         assert!(has(&a, "s@0 = \"sandbox\""), "{a:#?}");
+        assert!(has(&a, "z@0 = alt(HOSTS[env()] | \"x\")"), "{a:#?}");
+        assert!(has(&a, "q@0 = cfg[\"zoho\"][\"token\"]"), "{a:#?}");
         let mut env = f.env_reads.clone();
         env.sort();
         assert_eq!(env, ["ZOHO_ACCESS_TOKEN", "ZOHO_BASE"]);
