@@ -337,7 +337,7 @@ impl<'a> Lowerer<'a> {
                 if let ExprKind::Name(n) = &t.kind {
                     // A curl handle reassigned: its URL is what this call gives.
                     if let ExprKind::Call(c) = &value.kind {
-                        if c.callee.as_str().is_none() && c.callee.dotted().as_deref() == Some("curl_init") {
+                        if c.callee.dotted().as_deref() == Some("curl_init") {
                             match c.args.first() {
                                 Some(a) => {
                                     self.curl_urls.insert((scope, n.clone()), a.value.clone());
@@ -368,7 +368,6 @@ impl<'a> Lowerer<'a> {
         };
         let target = Expr::new(ExprKind::Name(name.to_string()), args[0].value.span);
         let sp = self.span(node);
-        let _ = scope;
         self.push_assign(0, target, value.value.clone(), None, sp);
         true
     }

@@ -623,10 +623,15 @@ impl<'a> Lowerer<'a> {
             }
             "if" | "unless" | "case" | "begin" => {
                 // An `if` used as a value: its branches' values are alternatives.
-                let fake = self.facts.returns.len();
+                let start = self.facts.returns.len();
                 self.stmt(node, scope, None, true);
-                let alts: Vec<Expr> = self.facts.returns.drain(fake..).map(|r| r.value).collect();
-                ExprKind::Alt { cond: None, alts }
+                let (mine, nested): (Vec<Return>, Vec<Return>) =
+                    self.facts.returns.drain(start..).partition(|r| r.scope == scope);
+                self.facts.returns.extend(nested);
+                // The branches' condition selects among their values.
+                let cond = mine.iter().find_map(|r| r.guard.clone()).map(Box::new);
+                let alts: Vec<Expr> = mine.into_iter().map(|r| r.value).collect();
+                ExprKind::Alt { cond, alts }
             }
             k if is_control(k) => {
                 self.stmt(node, scope, None, false);
@@ -654,10 +659,7 @@ impl<'a> Lowerer<'a> {
             self.params(p, fscope);
         }
         if let Some(b) = node.child_by_field_name("body") {
-            match b.kind() {
-                "block_body" | "body_statement" | "block" | "do_block" => self.body(b, fscope, None, true),
-                _ => self.body(b, fscope, None, true),
-            }
+            self.body(b, fscope, None, true);
         }
         fscope
     }
@@ -972,10 +974,7 @@ impl<'a> Lowerer<'a> {
         }
         let callee_span = self.span(method_node);
         match recv {
-            Some(o) if method == "new" => {
-                let _ = callee_span;
-                self.push_call(o, args, true, sp, scope, receiver)
-            }
+            Some(o) if method == "new" => self.push_call(o, args, true, sp, scope, receiver),
             Some(o) => {
                 let m = if method == "gsub" {
                     "replaceAll".to_string()
@@ -1156,7 +1155,8 @@ mod tests {
              unless prod\n\
                h = 'https://sandbox.zohoapis.com'\n\
              end\n\
-             h = flag ? A : B\n",
+             h = flag ? A : B\n\
+             k = if sandbox then 'https://sandbox.zohoapis.com' else 'https://www.zohoapis.com' end\n",
         );
         let r = returns(&f);
         assert!(
@@ -1171,6 +1171,14 @@ mod tests {
             "{a:#?}"
         );
         assert!(has(&a, "h@0 = alt(flag() ? A | B)"), "{a:#?}");
+        assert!(
+            has(
+                &a,
+                "k@0 = alt(sandbox() ? \"https://sandbox.zohoapis.com\" | \"https://www.zohoapis.com\")"
+            ),
+            "{a:#?}"
+        );
+        assert!(f.returns.iter().all(|r| f.scopes[r.scope].name == "base"));
     }
 
     #[test]
