@@ -177,11 +177,13 @@ impl<'a> Lowerer<'a> {
                 if let Some(body) = node.child_by_field_name("body") {
                     for case in named_children(body) {
                         let value = case.child_by_field_name("value").map(|v| self.expr(v, scope, false));
+                        // `default:` is selected by the subject too.
                         let g = match (&cond, value) {
                             (Some(c), Some(v)) => {
                                 let sp = c.span;
                                 Some(Expr::new(ExprKind::Test(vec![c.clone(), v]), sp))
                             }
+                            (Some(c), None) => Some(Expr::new(ExprKind::Test(vec![c.clone()]), c.span)),
                             _ => guard.cloned(),
                         };
                         for s in named_children(case) {
@@ -881,11 +883,9 @@ impl<'a> Lowerer<'a> {
         };
         // The receiver chain is part of this call's chain.
         let o = self.expr(o, scope, true);
-        let callee = if n.kind() == "name" {
-            Expr::new(ExprKind::Member(Box::new(o), self.text(n).to_string()), self.span(n))
-        } else {
-            Expr::unknown(self.span(n))
-        };
+        // `$client->$method(...)`: a call on the receiver whose name is only
+        // known at run time.
+        let callee = Expr::new(ExprKind::Member(Box::new(o), self.text(n).to_string()), self.span(n));
         let mut args = self.call_args(node, scope);
         // Laravel `Http::withToken($t, 'Zoho-oauthtoken')` sets the
         // Authorization header to "<type> <token>" (type `Bearer` by default).
@@ -1009,6 +1009,12 @@ impl<'a> Lowerer<'a> {
                         Arg { name: None, value: to },
                     ];
                     return self.push_call(member, args, false, sp, scope, receiver);
+                }
+            }
+            // Filters and copies that keep the value.
+            "array_filter" | "array_values" if args.len() == 1 => {
+                if let Some(v) = arg(0) {
+                    return v;
                 }
             }
             "trim" | "rtrim" | "ltrim" | "strtolower" | "strtoupper" | "strval" | "urldecode" => {
@@ -1300,7 +1306,7 @@ pub(super) mod tests {
              if ($env == 'sandbox') { $base = 'https://sandbox.zohoapis.com'; }\n\
              elseif ($dev) { $base = 'https://developer.zohoapis.com'; }\n\
              else { $base = 'https://www.zohoapis.com'; }\n\
-             switch ($mode) { case 'eu': $tld = 'eu'; break; }\n\
+             switch ($mode) { case 'eu': $tld = 'eu'; break; default: $tld = 'com'; }\n\
              $opts = ['base_uri' => $base, 'headers' => ['Authorization' => 'Zoho-oauthtoken ' . $t], 7];\n\
              $list = array($a, $b);\n\
              foreach ($tokens as $name => $tok) { send($tok); }\n\
@@ -1320,6 +1326,7 @@ pub(super) mod tests {
             "{a:#?}"
         );
         assert!(has(&a, "tld@0 = \"eu\" if test(mode, \"eu\")"), "{a:#?}");
+        assert!(has(&a, "tld@0 = \"com\" if test(mode)"), "{a:#?}");
         assert!(
             has(
                 &a,

@@ -129,9 +129,11 @@ impl Linker<'_> {
         ing
     }
 
-    /// A request object built by a call and configured by statements, then
-    /// passed whole to the call that sends it (`http.request(req)` after
-    /// `req["Authorization"] = …`): what it carries is this call's own.
+    /// A request object built by a call, or an options dict, configured by
+    /// statements and then passed whole to the call that sends it
+    /// (`http.request(req)` after `req["Authorization"] = …`,
+    /// `$client->get($url, $options)` after `$options['headers'] = …`): what
+    /// it carries is this call's own.
     fn configured_args(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>, ing: &mut Ingredients) {
         if ing.sdk.is_some() {
             return;
@@ -142,24 +144,21 @@ impl Linker<'_> {
         for call in chain_calls(e) {
             for a in &call.args {
                 let ExprKind::Name(n) = &a.value.kind else { continue };
-                if a.name.is_some() {
-                    continue;
-                }
                 // Configured where its configuring statements are.
                 let Some(&first) = ix.rooted_assigns.get(n.as_str()).and_then(|v| v.first()) else {
                     continue;
                 };
-                let built: Vec<(Rc<Ingredients>, bool)> = self
-                    .eval(file, scope, &a.value, params)
+                let vs = self.eval(file, scope, &a.value, params);
+                if !vs.iter().any(|v| matches!(v.kind, VKind::Carrier(_) | VKind::Dict(_))) {
+                    continue;
+                }
+                let built: Vec<(Rc<Ingredients>, bool)> = vs
                     .into_iter()
                     .filter_map(|v| match v.kind {
                         VKind::Carrier(c) => Some((c, v.via_param)),
                         _ => None,
                     })
                     .collect();
-                if built.is_empty() {
-                    continue;
-                }
                 for (c, via) in &built {
                     self.merge_carried(ing, c, *via);
                 }
