@@ -687,6 +687,27 @@ impl<'a> Lowerer<'a> {
                 return self.push_call(callee, args, true, sp, scope, receiver);
             }
             "array_creation_expression" => self.array(node, scope),
+            // match ($x) { a, b => v, default => w }: the subject selects the arm.
+            "match_expression" => {
+                let cond = node
+                    .child_by_field_name("condition")
+                    .map(|c| self.expr(c, scope, false));
+                let mut alts = Vec::new();
+                if let Some(body) = node.child_by_field_name("body") {
+                    for arm in named_children(body) {
+                        if let Some(c) = arm.child_by_field_name("conditional_expressions") {
+                            self.other(c, scope);
+                        }
+                        if let Some(r) = arm.child_by_field_name("return_expression") {
+                            alts.push(self.expr(r, scope, false));
+                        }
+                    }
+                }
+                ExprKind::Alt {
+                    cond: cond.map(Box::new),
+                    alts,
+                }
+            }
             "anonymous_function" | "arrow_function" => {
                 let fscope = self.function(node, scope);
                 ExprKind::Func(fscope)
@@ -1310,7 +1331,8 @@ pub(super) mod tests {
              $opts = ['base_uri' => $base, 'headers' => ['Authorization' => 'Zoho-oauthtoken ' . $t], 7];\n\
              $list = array($a, $b);\n\
              foreach ($tokens as $name => $tok) { send($tok); }\n\
-             $f = fn($x) => $x . '/crm';\n",
+             $f = fn($x) => $x . '/crm';\n\
+             $m = match ($dc) { 'eu', 'EU' => 'https://www.zohoapis.eu', default => $us };\n",
         );
         let a = assigns(&f);
         assert!(
@@ -1335,6 +1357,7 @@ pub(super) mod tests {
             "{a:#?}"
         );
         assert!(has(&a, "list@0 = [a, b]"), "{a:#?}");
+        assert!(has(&a, "m@0 = alt(dc ? \"https://www.zohoapis.eu\" | us)"), "{a:#?}");
         assert!(has(&a, "tok@0 = tokens[?]"), "{a:#?}");
         assert!(calls(&f).contains(&"send(tok);".to_string()), "{:?}", calls(&f));
         let r = returns(&f);
