@@ -36,6 +36,8 @@ pub fn lower(text: &str) -> FileFacts {
         nesting: Nesting::new(),
         lexical: Vec::new(),
         locals: HashMap::new(),
+        http_defaults: HashMap::new(),
+        lowered: HashSet::new(),
     };
     l.body(root, 0, None, false);
     l.facts
@@ -54,6 +56,11 @@ struct Lowerer<'a> {
     /// Local variables (parameters and assigned names) per scope: any other
     /// bare identifier is a method call on `self`.
     locals: HashMap<ScopeId, HashSet<String>>,
+    /// Classes that `include HTTParty`: their `base_uri` and `headers`,
+    /// which every `get`/`post`/… of the class sends.
+    http_defaults: HashMap<ScopeId, (Option<Expr>, Option<Expr>)>,
+    /// Class-body DSL calls already lowered into `http_defaults`.
+    lowered: HashSet<usize>,
 }
 
 /// Named children without comments.
@@ -118,7 +125,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>, last: bool) {
-        if self.nesting.too_deep(self.depth) {
+        if self.nesting.too_deep(self.depth) || self.lowered.contains(&node.start_byte()) {
             return;
         }
         self.depth += 1;
@@ -441,9 +448,41 @@ impl<'a> Lowerer<'a> {
                 }
             }
             self.lexical.push((name, scope, consts));
+            self.http_defaults(body, scope);
             self.body(body, scope, None, false);
             self.lexical.pop();
         }
+    }
+
+    /// HTTParty's class-level `base_uri "…"` and `headers "Authorization" => …`
+    /// in a class that includes it.
+    fn http_defaults(&mut self, body: Node, scope: ScopeId) {
+        let dsl = |l: &Self, n: Node, name: &str| {
+            n.kind() == "call"
+                && n.child_by_field_name("receiver").is_none()
+                && n.child_by_field_name("method").is_some_and(|m| l.text(m) == name)
+                && n.child_by_field_name("arguments").is_some()
+        };
+        let kids = named_children(body);
+        let includes = kids.iter().any(|&k| {
+            dsl(self, k, "include")
+                && k.child_by_field_name("arguments")
+                    .is_some_and(|a| named_children(a).iter().any(|c| self.text(*c) == "HTTParty"))
+        });
+        if !includes {
+            return;
+        }
+        let (mut base, mut headers) = (None, None);
+        for k in kids {
+            if dsl(self, k, "base_uri") {
+                base = self.call_args(k, scope).into_iter().next().map(|a| a.value);
+                self.lowered.insert(k.start_byte());
+            } else if dsl(self, k, "headers") {
+                headers = self.call_args(k, scope).into_iter().next().map(|a| a.value);
+                self.lowered.insert(k.start_byte());
+            }
+        }
+        self.http_defaults.insert(scope, (base, headers));
     }
 
     /// A constant read: through the innermost enclosing class or module
@@ -821,6 +860,45 @@ impl<'a> Lowerer<'a> {
         e
     }
 
+    /// `self.class.get(path)` / `Api.get(path)` / `get(path)` in a class
+    /// that includes HTTParty: the request goes to `base_uri + path` with the
+    /// class's headers.
+    fn with_http_defaults(&self, recv: Option<&Expr>, method: &str, mut args: Vec<Arg>) -> Vec<Arg> {
+        if !matches!(method, "get" | "post" | "put" | "patch" | "delete" | "head") {
+            return args;
+        }
+        let Some((class_name, class_scope, _)) = self.lexical.last() else {
+            return args;
+        };
+        let Some((base, headers)) = self.http_defaults.get(class_scope) else {
+            return args;
+        };
+        let on_class = match recv.map(|r| &r.kind) {
+            None => true,
+            Some(ExprKind::Name(n)) => n == class_name,
+            Some(ExprKind::Call(c)) => {
+                matches!(&c.callee.kind, ExprKind::Member(o, m) if m == "class" && matches!(o.kind, ExprKind::This))
+            }
+            _ => false,
+        };
+        if !on_class {
+            return args;
+        }
+        if let (Some(b), Some(first)) = (base, args.first_mut()) {
+            if first.name.is_none() {
+                let sp = first.value.span;
+                first.value = Expr::new(ExprKind::Concat(vec![b.clone(), first.value.clone()]), sp);
+            }
+        }
+        if let Some(h) = headers {
+            args.push(Arg {
+                name: Some("headers".into()),
+                value: h.clone(),
+            });
+        }
+        args
+    }
+
     fn call(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let sp = self.span(node);
         let Some(method_node) = node.child_by_field_name("method") else {
@@ -972,6 +1050,7 @@ impl<'a> Lowerer<'a> {
                 return Expr::unknown(sp);
             }
         }
+        let args = self.with_http_defaults(recv.as_ref(), &method, args);
         let callee_span = self.span(method_node);
         match recv {
             Some(o) if method == "new" => self.push_call(o, args, true, sp, scope, receiver),
@@ -1140,6 +1219,35 @@ mod tests {
         );
         assert!(has(&a, "x@0 = res.api_domain"), "{a:#?}");
         assert_eq!(f.scopes[1].params, ["c"]);
+    }
+
+    #[test]
+    fn httparty_class_defaults_go_with_its_requests() {
+        let f = lower(
+            "class Api\n\
+               include HTTParty\n\
+               base_uri 'https://www.zohoapis.com'\n\
+               headers 'Authorization' => token_header\n\
+               def leads = self.class.get('/Leads')\n\
+               def self.deals = get('/Deals')\n\
+               def other = client.get('/x')\n\
+             end\n",
+        );
+        let c = calls(&f);
+        assert!(
+            c.contains(&"this.class().get(concat(\"https://www.zohoapis.com\", \"/Leads\"), headers: {\"Authorization\": token_header()});".to_string()),
+            "{c:#?}"
+        );
+        assert!(
+            c.contains(
+                &"get(concat(\"https://www.zohoapis.com\", \"/Deals\"), headers: {\"Authorization\": token_header()});"
+                    .to_string()
+            ),
+            "{c:#?}"
+        );
+        assert!(c.contains(&"client.get(\"/x\");".to_string()), "{c:#?}");
+        // The class-body DSL calls are not lowered again as calls.
+        assert!(!c.iter().any(|x| x.starts_with("base_uri")), "{c:#?}");
     }
 
     #[test]
