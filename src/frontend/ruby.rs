@@ -355,14 +355,14 @@ impl<'a> Lowerer<'a> {
 
     /// A bare identifier that is not a local: a call without arguments, on
     /// `self` inside a class (never a chain head: it binds nothing by itself).
-    fn self_call(&self, name: String, scope: ScopeId, sp: Span) -> Expr {
+    fn self_call(&self, name: String, scope: ScopeId, sp: Span, receiver: bool) -> Expr {
         let in_class = self.facts.scopes[scope].kind == ScopeKind::Function && !self.lexical.is_empty();
         let callee = if in_class {
             Expr::new(ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), name), sp)
         } else {
             Expr::new(ExprKind::Name(name), sp)
         };
-        call_expr(callee, Vec::new(), false, sp)
+        value_receiver(call_expr(callee, Vec::new(), false, sp), receiver)
     }
 
     fn method(&mut self, node: Node, parent: ScopeId) -> ScopeId {
@@ -531,10 +531,10 @@ impl<'a> Lowerer<'a> {
         let kind = match node.kind() {
             "identifier" => {
                 let n = self.text(node).to_string();
-                if receiver || self.is_local(&n, scope) {
+                if self.is_local(&n, scope) {
                     ExprKind::Name(n)
                 } else {
-                    return self.self_call(n, scope, sp);
+                    return self.self_call(n, scope, sp, receiver);
                 }
             }
             "global_variable" => ExprKind::Name(self.text(node).to_string()),
@@ -923,17 +923,20 @@ impl<'a> Lowerer<'a> {
                     return o;
                 }
                 if matches!(o.kind, ExprKind::This) {
-                    return call_expr(
+                    // `self.class` is the class, not a value read from it.
+                    let value = receiver && method != "class";
+                    let call = call_expr(
                         Expr::new(ExprKind::Member(Box::new(o), method), sp),
                         Vec::new(),
                         false,
                         sp,
                     );
+                    return value_receiver(call, value);
                 }
                 return Expr::new(ExprKind::Member(Box::new(o), method), sp);
             }
             return match recv_node {
-                None if !self.is_local(&method, scope) => self.self_call(method, scope, sp),
+                None if !self.is_local(&method, scope) => self.self_call(method, scope, sp, receiver),
                 _ => Expr::new(ExprKind::Name(method), sp),
             };
         }
@@ -1071,6 +1074,24 @@ impl<'a> Lowerer<'a> {
     }
 }
 
+/// A reader method called on `self` and used as a receiver (`client.get(…)`
+/// with `def client = @client ||= Faraday.new(…)`): its value is the
+/// receiver, so it is wrapped as a one-alternative value instead of
+/// extending the receiver's call chain.
+fn value_receiver(call: Expr, receiver: bool) -> Expr {
+    if !receiver {
+        return call;
+    }
+    let sp = call.span;
+    Expr::new(
+        ExprKind::Alt {
+            cond: None,
+            alts: vec![call],
+        },
+        sp,
+    )
+}
+
 /// The last segment of a constant path: `Base::Thing` → `Thing`.
 fn last_segment(s: &str) -> &str {
     s.rsplit("::").next().unwrap_or(s).trim()
@@ -1099,6 +1120,7 @@ mod tests {
              y ||= 'a'\n\
              s = :sandbox\n\
              z = HOSTS.fetch(env, 'x')\n\
+             cfg = {}\n\
              q = cfg.dig(:zoho, 'token')\n",
         );
         let a = assigns(&f);
@@ -1187,7 +1209,7 @@ mod tests {
     #[test]
     fn calls_keywords_hashes_and_blocks() {
         let f = lower(
-            "t = ENV['T']\nurl = b = uri = nil\n\
+            "t = ENV['T']\nurl = b = uri = res = nil\n\
              conn = Faraday.new(url: BASE, headers: { \"Authorization\" => \"Zoho-oauthtoken #{t}\" }) do |c|\n\
                c.headers[\"X\"] = 'y'\n\
              end\n\
@@ -1245,7 +1267,7 @@ mod tests {
             ),
             "{c:#?}"
         );
-        assert!(c.contains(&"client.get(\"/x\");".to_string()), "{c:#?}");
+        assert!(c.contains(&"alt(this.client()).get(\"/x\");".to_string()), "{c:#?}");
         // The class-body DSL calls are not lowered again as calls.
         assert!(!c.iter().any(|x| x.starts_with("base_uri")), "{c:#?}");
     }
