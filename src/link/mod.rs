@@ -1136,10 +1136,15 @@ impl<'r> Linker<'r> {
         for call in &chain {
             let method = call.callee.last_name().unwrap_or("");
             let is_ctor = c.is_token_class(method);
+            let mut position = 0;
             for a in &call.args {
                 let named = a.name.as_deref().is_some_and(|n| c.is_token_identity_param(n));
                 let builder = !is_ctor && a.name.is_none() && c.is_token_identity_param(method);
-                if named || builder {
+                let positional = is_ctor && a.name.is_none() && c.is_token_identity_position(position);
+                if a.name.is_none() {
+                    position += 1;
+                }
+                if named || builder || positional {
                     ids.extend(self.eval(file, scope, &a.value, params));
                 }
             }
