@@ -908,6 +908,13 @@ impl<'a> Lowerer<'a> {
         // known at run time.
         let callee = Expr::new(ExprKind::Member(Box::new(o), self.text(n).to_string()), self.span(n));
         let mut args = self.call_args(node, scope);
+        // A response's body (PSR-7 `getBody()`/`getContents()`, Laravel's
+        // `json()`) is read, not requested: a member of the response.
+        if args.is_empty() && matches!(callee.last_name(), Some("getBody" | "getContents" | "json")) {
+            if let ExprKind::Member(o, m) = callee.kind {
+                return Expr::new(ExprKind::Member(o, m), sp);
+            }
+        }
         // Laravel `Http::withToken($t, 'Zoho-oauthtoken')` sets the
         // Authorization header to "<type> <token>" (type `Bearer` by default).
         if callee.last_name() == Some("withToken") && !args.is_empty() {
@@ -1033,6 +1040,12 @@ impl<'a> Lowerer<'a> {
                 }
             }
             // Filters and copies that keep the value.
+            // json_decode($response) is the response's data.
+            "json_decode" if !args.is_empty() => {
+                if let Some(v) = arg(0) {
+                    return v;
+                }
+            }
             "array_filter" | "array_values" if args.len() == 1 => {
                 if let Some(v) = arg(0) {
                     return v;

@@ -977,6 +977,14 @@ impl<'a> Lowerer<'a> {
                     };
                 }
             }
+            // JSON.parse(response.body) is the response's data.
+            (Some("JSON"), "parse") if !args.is_empty() => {
+                return args
+                    .into_iter()
+                    .next()
+                    .map(|a| a.value)
+                    .unwrap_or_else(|| Expr::unknown(sp));
+            }
             (None, "URI") | (Some("URI"), "parse") if args.len() == 1 => {
                 return args
                     .into_iter()
