@@ -1385,7 +1385,9 @@ pub(super) mod tests {
              $client->get('/crm/v8/Leads', ['headers' => $h]);\n\
              $token = (new OAuthBuilder())->clientId($id)->refreshToken(getenv('RT'))->build();\n\
              (new InitializeBuilder())->environment(USDataCenter::SANDBOX())->token($token)->initialize();\n\
-             Initializer::removeUserConfiguration($token);\n",
+             Initializer::removeUserConfiguration($token);\n\
+             Http::withToken($t, 'Zoho-oauthtoken')->get($url);\n\
+             $data = json_decode($res->getBody(), true);\n",
         );
         let c = calls(&f);
         assert_eq!(
@@ -1397,8 +1399,10 @@ pub(super) mod tests {
                 "USDataCenter.SANDBOX()",
                 "new InitializeBuilder().environment(USDataCenter.SANDBOX()).token(token).initialize();",
                 "Initializer.removeUserConfiguration(token);",
+                "Http.withToken({\"Authorization\": concat(\"Zoho-oauthtoken\", \" \", t)}).get(url);",
             ]
         );
+        assert!(has(&assigns(&f), "data@0 = res.getBody"), "{:#?}", assigns(&f));
     }
 
     #[test]

@@ -1227,7 +1227,9 @@ mod tests {
              req[\"Authorization\"] = \"Zoho-oauthtoken \" + t\n\
              ZOHOCRMSDK::Initializer.switch_user(environment: ZOHOCRMSDK::DC::USDataCenter::SANDBOX)\n\
              tok = ZOHOCRMSDK::Authenticator::OAuthToken.new(refresh_token: ENV['RT'])\n\
-             x = res.api_domain\n",
+             x = res.api_domain\n\
+             d = JSON.parse(res.body)\n\
+             Faraday.new(url: u) { |f| f.request :authorization, 'Zoho-oauthtoken', t }\n",
         );
         let c = calls(&f);
         assert_eq!(
@@ -1239,6 +1241,7 @@ mod tests {
                 "new Net.HTTP.Get(uri)",
                 "ZOHOCRMSDK.Initializer.switch_user(environment: ZOHOCRMSDK.DC.USDataCenter.SANDBOX);",
                 "new ZOHOCRMSDK.Authenticator.OAuthToken(refresh_token: env:RT)",
+                "new Faraday(url: u(), func#2);",
             ],
         );
         let a = assigns(&f);
@@ -1248,6 +1251,14 @@ mod tests {
             "{a:#?}"
         );
         assert!(has(&a, "x@0 = res.api_domain"), "{a:#?}");
+        assert!(has(&a, "d@0 = res.body"), "{a:#?}");
+        assert!(
+            has(
+                &a,
+                "f.headers[\"Authorization\"]@2 = concat(\"Zoho-oauthtoken\", \" \", t)"
+            ),
+            "{a:#?}"
+        );
         assert_eq!(f.scopes[1].params, ["c"]);
     }
 
