@@ -1346,6 +1346,13 @@ mod tests {
     }
 
     #[test]
+    fn truncated_fixtures_never_panic() {
+        crate::frontend::php::tests::each_truncation("rb", |t| {
+            lower(t);
+        });
+    }
+
+    #[test]
     fn deep_nesting_is_cut() {
         let src = format!("x = {}1{}\n", "(".repeat(5000), ")".repeat(5000));
         lower(&src);
