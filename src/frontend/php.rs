@@ -1,20 +1,24 @@
 //! PHP front-end: tree-sitter-php → facts.
 //!
-//! Lowers namespace/class/interface/trait/function/method scopes (`extends`
-//! as bases), class constants, properties and promoted constructor
-//! parameters (`$this->x`, `self::X`, `static::X`), `const` and `define()`,
-//! assignments (`.=` and `??=` included), returns, `if`/`elseif`/`switch`
-//! guards, `foreach`, closures and arrow functions, calls with named
-//! arguments, `new`, interpolated strings and heredocs, `.` concatenation,
-//! `sprintf`, `str_replace`, ternaries, `??`/`?:` defaults, arrays as dicts,
-//! `require`/`include` as imports, and `getenv()` / `env()` / `$_ENV[…]` /
-//! `$_SERVER[…]` reads.
+//! Lowers namespace/class/interface/trait/enum/function/method scopes
+//! (`extends` as bases), class constants, enum cases, properties and promoted
+//! constructor parameters (`$this->x`, `self::X`, `static::X`), `const` and
+//! `define()`, assignments (`.=` and `??=` included), returns, `if`/`elseif`/
+//! `switch` guards, `match` (the subject selects the arm), `foreach`,
+//! closures and arrow functions, calls with named arguments, `new`,
+//! interpolated strings and heredocs, `.` concatenation, `sprintf`,
+//! `str_replace`, `implode`, `array_merge`, ternaries, `??`/`?:` defaults,
+//! arrays as dicts, `use … as` aliases, `require`/`include` as whole-file
+//! imports, `getenv()` / `env()` / `$_ENV[…]` / `$_SERVER[…]` reads, and
+//! Laravel `config('a.b')` as key `b` of the array `config/a.php` returns.
 //!
 //! A curl handle is lowered as a configured object: `curl_setopt($ch, OPT,
 //! v)` is an assignment to `ch.OPT` (header lines `"Name: value"` become a
 //! dict), and `curl_exec($ch)` is a call on `ch` that passes the URL the
 //! handle was given, so the linker sees it like `session.get(url)` on a
-//! session configured by statements.
+//! session configured by statements. Laravel's `withToken($t, $type)` is the
+//! Authorization header; a response's `getBody()`/`json()` and
+//! `json_decode(…)` are the response's data.
 
 use std::collections::HashMap;
 

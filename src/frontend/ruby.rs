@@ -1,19 +1,25 @@
 //! Ruby front-end: tree-sitter-ruby → facts.
 //!
-//! Lowers class/method scopes (`<` bases; modules are namespaces, lowered
-//! into the enclosing scope), constants (a class's constants read from its
-//! methods resolve through the class), instance variables (`@x` is
-//! `this.x`), assignments (`||=`, `+=`), explicit and implicit
-//! (last-expression) returns, `if`/`unless`/`elsif`/`case`/modifier guards,
-//! blocks as functions, calls with keyword arguments (`key:` and `=>`
-//! hashes), `X.new(…)` as `new X(…)`, interpolated strings, `+`/`%`/`format`
-//! string building, `sub`/`gsub`, ternaries, `||` defaults, `URI(…)` /
-//! `URI.parse` / `URI.join`, `require_relative` as imports, and `ENV[…]` /
-//! `ENV.fetch(…)` reads.
+//! Lowers class and module scopes (`<` bases; a module's constants are its
+//! fields, so `Mod::X` resolves across files), method scopes (keyword,
+//! optional and splat parameters), constants (read from a method, they
+//! resolve through the enclosing class or module that defines them),
+//! instance variables (`@x` is `this.x`), assignments (`||=`, `+=`),
+//! explicit and implicit (last-expression) returns, `if`/`unless`/`elsif`/
+//! `case`/modifier guards (and `if`/`case` used as values), blocks as
+//! functions, calls with keyword arguments (`key:` and `=>` hashes),
+//! `X.new(…)` as `new X(…)`, interpolated strings, `+`/`%`/`format` string
+//! building, `sub`/`gsub`, ternaries, `||` defaults, `Hash#fetch`/`dig`/
+//! `merge`, `URI(…)`/`URI.parse`/`URI.join`, `JSON.parse`, `require_relative`
+//! as whole-file imports, and `ENV[…]` / `ENV.fetch(…)` reads.
 //!
-//! A call without arguments, parentheses or block (`uri.host`,
-//! `response.api_domain`) is lowered as a member read, as Ruby attribute
-//! readers are written that way.
+//! Local variables are told from method calls as Ruby does (assigned before
+//! in the method): a bare identifier that is no local is a call on `self`, and
+//! a reader method used as a receiver (`connection.get(…)`) is read as a
+//! value. A call without arguments, parentheses or block on another object
+//! (`uri.host`, `response.api_domain`) is a member read. Library forms:
+//! Faraday's `request :authorization` middleware is the Authorization header;
+//! an HTTParty class's `base_uri` and `headers` go with its requests.
 
 use std::collections::{HashMap, HashSet};
 
