@@ -44,6 +44,7 @@ pub fn lower(text: &str) -> FileFacts {
         locals: HashMap::new(),
         http_defaults: HashMap::new(),
         lowered: HashSet::new(),
+        attrs: HashMap::new(),
     };
     l.body(root, 0, None, false);
     l.facts
@@ -67,6 +68,8 @@ struct Lowerer<'a> {
     http_defaults: HashMap<ScopeId, (Option<Expr>, Option<Expr>)>,
     /// Class-body DSL calls already lowered into `http_defaults`.
     lowered: HashSet<usize>,
+    /// Per class: the names of its `attr_reader`/`attr_accessor` fields.
+    attrs: HashMap<ScopeId, HashSet<String>>,
 }
 
 /// Named children without comments.
@@ -363,6 +366,11 @@ impl<'a> Lowerer<'a> {
     /// `self` inside a class (never a chain head: it binds nothing by itself).
     fn self_call(&self, name: String, scope: ScopeId, sp: Span, receiver: bool) -> Expr {
         let in_class = self.facts.scopes[scope].kind == ScopeKind::Function && !self.lexical.is_empty();
+        // `attr_reader :token` then `token`: the field.
+        let class = self.lexical.last().map(|l| l.1);
+        if in_class && class.is_some_and(|c| self.attrs.get(&c).is_some_and(|a| a.contains(&name))) {
+            return Expr::new(ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), name), sp);
+        }
         let callee = if in_class {
             Expr::new(ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), name), sp)
         } else {
@@ -453,6 +461,19 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             }
+            let mut attrs = HashSet::new();
+            for s in named_children(body) {
+                let is_attr = s.kind() == "call"
+                    && s.child_by_field_name("receiver").is_none()
+                    && s.child_by_field_name("method")
+                        .is_some_and(|m| matches!(self.text(m), "attr_reader" | "attr_accessor"));
+                if let Some(args) = s.child_by_field_name("arguments").filter(|_| is_attr) {
+                    for a in named_children(args) {
+                        attrs.insert(self.text(a).trim_start_matches(':').to_string());
+                    }
+                }
+            }
+            self.attrs.insert(scope, attrs);
             self.lexical.push((name, scope, consts));
             self.http_defaults(body, scope);
             self.body(body, scope, None, false);
@@ -929,6 +950,10 @@ impl<'a> Lowerer<'a> {
                     return o;
                 }
                 if matches!(o.kind, ExprKind::This) {
+                    let class = self.lexical.last().map(|l| l.1);
+                    if class.is_some_and(|c| self.attrs.get(&c).is_some_and(|a| a.contains(&method))) {
+                        return Expr::new(ExprKind::Member(Box::new(o), method), sp);
+                    }
                     // `self.class` is the class, not a value read from it.
                     let value = receiver && method != "class";
                     let call = call_expr(
@@ -1185,6 +1210,8 @@ mod tests {
                      auth\n\
                    end\n\
                  end\n\
+                 attr_reader :token, :base\n\
+                 def auth = { key: token, base: self.base }\n\
                  def self.build = new(token: 'x')\n\
                end\n\
              end\n",
@@ -1218,6 +1245,8 @@ mod tests {
         // A bare identifier that is no local is a method call on self.
         assert!(has(&r, "headers: this.auth() if this.token"), "{r:#?}");
         assert!(has(&r, "build: new(token: \"x\")"), "{r:#?}");
+        // attr_reader fields read bare or through self.
+        assert!(has(&r, "auth: {\"key\": this.token, \"base\": this.base}"), "{r:#?}");
     }
 
     #[test]
