@@ -1079,6 +1079,17 @@ impl<'a> Lowerer<'a> {
                     return Expr::new(ExprKind::Concat(parts), sp);
                 }
             }
+            // Closing or inspecting a curl handle sends nothing.
+            "curl_close" | "curl_getinfo" | "curl_error" | "curl_errno" | "curl_reset" => {
+                let args = args
+                    .into_iter()
+                    .map(|a| Arg {
+                        name: a.name,
+                        value: Expr::unknown(a.value.span),
+                    })
+                    .collect();
+                return self.push_call(callee, args, false, sp, scope, receiver);
+            }
             // curl_exec($ch): a call on the configured handle with its URL.
             "curl_exec" => {
                 if let Some(ExprKind::Name(h)) = arg(0).map(|a| a.kind) {

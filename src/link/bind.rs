@@ -148,8 +148,13 @@ impl Linker<'_> {
                 let Some(&first) = ix.rooted_assigns.get(n.as_str()).and_then(|v| v.first()) else {
                     continue;
                 };
+                let home = facts.assigns[first].scope;
+                let built_by_call = ix.by_target.get(&(home, n.clone())).is_some_and(|v| {
+                    v.iter()
+                        .any(|&i| matches!(facts.assigns[i].value.kind, ExprKind::Call(_)))
+                });
                 let vs = self.eval(file, scope, &a.value, params);
-                if !vs.iter().any(|v| matches!(v.kind, VKind::Carrier(_) | VKind::Dict(_))) {
+                if !built_by_call && !vs.iter().any(|v| matches!(v.kind, VKind::Carrier(_) | VKind::Dict(_))) {
                     continue;
                 }
                 let built: Vec<(Rc<Ingredients>, bool)> = vs
@@ -162,7 +167,7 @@ impl Linker<'_> {
                 for (c, via) in &built {
                     self.merge_carried(ing, c, *via);
                 }
-                self.configured(file, facts.assigns[first].scope, n, e, params, ing);
+                self.configured(file, home, n, e, params, ing);
             }
         }
         if (ing.endpoints.len(), ing.tokens.len()) != before {
@@ -696,13 +701,19 @@ impl Linker<'_> {
         if let Some(t) = self.template_cache.borrow().get(&(ffile, fscope)) {
             return t.clone();
         }
-        let calls = self.index[ffile].calls_of.get(&fscope).cloned().unwrap_or_default();
+        // The function's own calls and those of the blocks and callbacks it
+        // defines inline (`Net::HTTP.start(…) { |http| http.request(req) }`).
+        let ix = &self.index[ffile];
+        let mut calls = ix.calls_of.get(&fscope).cloned().unwrap_or_default();
+        for s in ix.inline_fns.get(&fscope).map(Vec::as_slice).unwrap_or(&[]) {
+            calls.extend(ix.calls_of.get(s).map(Vec::as_slice).unwrap_or(&[]));
+        }
         let t: Rc<Vec<usize>> = Rc::new(
             calls
                 .into_iter()
                 .filter(|&ci| {
                     let inner = &self.facts(ffile).calls[ci];
-                    let ing = self.ingredients(ffile, fscope, &inner.expr, None);
+                    let ing = self.ingredients(ffile, inner.scope, &inner.expr, None);
                     !ing.endpoints.is_empty() || !ing.tokens.is_empty()
                 })
                 .collect(),
@@ -736,7 +747,7 @@ impl Linker<'_> {
         }
         for &ci in templates.iter() {
             let inner = &self.facts(ffile).calls[ci];
-            let ing = self.ingredients(ffile, fscope, &inner.expr, Some(&p));
+            let ing = self.ingredients(ffile, inner.scope, &inner.expr, Some(&p));
             let endpoints_via = ing.endpoints.iter().any(|e| {
                 e.origin.file == fid
                     && e.origin.span.start >= cs.expr.span.start
