@@ -717,16 +717,22 @@ impl<'a> Lowerer<'a> {
                 ExprKind::Func(fscope)
             }
             "include_expression" | "include_once_expression" | "require_expression" | "require_once_expression" => {
+                // Its names become visible here, and its value is what the
+                // file returns (`$config = require 'config.php';`).
                 if let Some(arg) = named_children(node).first() {
                     let e = self.expr(*arg, scope, false);
                     if let Some(path) = include_path(&e) {
-                        self.facts.imports.push(Import {
-                            scope,
-                            local: "*".into(),
-                            module: path,
-                            name: None,
-                            span: sp,
-                        });
+                        let local = format!("require:{path}");
+                        for l in ["*".to_string(), local.clone()] {
+                            self.facts.imports.push(Import {
+                                scope,
+                                local: l,
+                                module: path.clone(),
+                                name: None,
+                                span: sp,
+                            });
+                        }
+                        return Expr::new(ExprKind::Name(local), sp);
                     }
                 }
                 ExprKind::Unknown
@@ -1471,14 +1477,26 @@ pub(super) mod tests {
 
     #[test]
     fn requires_are_imports() {
-        let f = lower("<?php\nrequire_once __DIR__ . '/config/zoho.php';\ninclude 'lib.php';\n");
-        let i: Vec<(String, String)> = f.imports.iter().map(|i| (i.local.clone(), i.module.clone())).collect();
+        let f = lower(
+            "<?php\nrequire_once __DIR__ . '/config/zoho.php';\ninclude 'lib.php';\n\
+             $cfg = (require 'settings.php')['token'];\n",
+        );
+        let i: Vec<String> = f.imports.iter().map(|i| format!("{} {}", i.local, i.module)).collect();
         assert_eq!(
             i,
             [
-                ("*".to_string(), "./config/zoho.php".to_string()),
-                ("*".to_string(), "./lib.php".to_string())
+                "* ./config/zoho.php",
+                "require:./config/zoho.php ./config/zoho.php",
+                "* ./lib.php",
+                "require:./lib.php ./lib.php",
+                "* ./settings.php",
+                "require:./settings.php ./settings.php",
             ]
+        );
+        assert!(
+            has(&assigns(&f), "cfg@0 = require:./settings.php[\"token\"]"),
+            "{:#?}",
+            assigns(&f)
         );
     }
 
