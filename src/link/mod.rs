@@ -510,6 +510,13 @@ impl<'r> Linker<'r> {
                 }
             }
         }
+        // Languages that autoload classes by name (PHP, Ruby): the one
+        // repository class of that name.
+        if matches!(self.files[file].lang, Some(Lang::Php | Lang::Ruby)) {
+            if let Some(&[(f, c)]) = self.classes_by_name.get(name).map(Vec::as_slice) {
+                return vec![val(VKind::Func(f, c), file, span)];
+            }
+        }
         vec![val(
             VKind::Sym(format!("{}::{name}", self.files[file].path).into(), SymKind::Symbol),
             file,
