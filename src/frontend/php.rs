@@ -340,17 +340,16 @@ impl<'a> Lowerer<'a> {
             }
             _ => {
                 let t = self.expr(target, scope, true);
-                if let ExprKind::Name(n) = &t.kind {
-                    // A curl handle reassigned: its URL is what this call gives.
-                    if let ExprKind::Call(c) = &value.kind {
-                        if c.callee.dotted().as_deref() == Some("curl_init") {
-                            match c.args.first() {
-                                Some(a) => {
-                                    self.curl_urls.insert((scope, n.clone()), a.value.clone());
-                                }
-                                None => {
-                                    self.curl_urls.remove(&(scope, n.clone()));
-                                }
+                // A curl handle (re)created: its URL is what `curl_init` gives.
+                if let (Some(key), ExprKind::Call(c)) = (t.dotted(), &value.kind) {
+                    if c.callee.dotted().as_deref() == Some("curl_init") {
+                        let at = self.handle_scope(&key, scope);
+                        match c.args.first() {
+                            Some(a) => {
+                                self.curl_urls.insert((at, key), a.value.clone());
+                            }
+                            None => {
+                                self.curl_urls.remove(&(at, key));
                             }
                         }
                     }
@@ -360,12 +359,36 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// Where a curl handle's URL is remembered: its function for a local,
+    /// its class for a field (`$this->ch` set up in the constructor).
+    fn handle_scope(&self, key: &str, scope: ScopeId) -> ScopeId {
+        if !key.starts_with("this.") {
+            return scope;
+        }
+        let mut s = Some(scope);
+        while let Some(sc) = s {
+            if self.facts.scopes[sc].kind == ScopeKind::Class {
+                return sc;
+            }
+            s = self.facts.scopes[sc].parent;
+        }
+        scope
+    }
+
+    /// Is the call's first argument one of these node kinds?
+    fn first_arg_is(&self, call: Node, kinds: &[&str]) -> bool {
+        call.child_by_field_name("arguments")
+            .and_then(|l| named_children(l).into_iter().next())
+            .and_then(|a| named_children(a).into_iter().last())
+            .is_some_and(|v| kinds.contains(&v.kind()))
+    }
+
     /// `define('NAME', value)`: a module-level constant.
     fn define(&mut self, node: Node, scope: ScopeId) -> bool {
         let Some(f) = node.child_by_field_name("function") else {
             return false;
         };
-        if !self.text(f).eq_ignore_ascii_case("define") {
+        if !self.text(f).eq_ignore_ascii_case("define") || !self.first_arg_is(node, &["string", "encapsed_string"]) {
             return false;
         }
         let args = self.call_args(node, scope);
@@ -388,8 +411,14 @@ impl<'a> Lowerer<'a> {
         if fname != "curl_setopt" && fname != "curl_setopt_array" {
             return false;
         }
+        if !self.first_arg_is(node, &["variable_name", "member_access_expression"]) {
+            return false;
+        }
         let args = self.call_args(node, scope);
-        let Some(ExprKind::Name(handle)) = args.first().map(|a| a.value.kind.clone()) else {
+        let Some(handle) = args.first().map(|a| a.value.clone()) else {
+            return false;
+        };
+        let Some(key) = handle.dotted() else {
             return false;
         };
         let sp = self.span(node);
@@ -407,10 +436,10 @@ impl<'a> Lowerer<'a> {
             };
             let value = header_lines(v);
             if opt.ends_with("_URL") {
-                self.curl_urls.insert((scope, handle.clone()), value.clone());
+                let at = self.handle_scope(&key, scope);
+                self.curl_urls.insert((at, key.clone()), value.clone());
             }
-            let obj = Expr::new(ExprKind::Name(handle.clone()), args[0].value.span);
-            let target = Expr::new(ExprKind::Member(Box::new(obj), opt), k.span);
+            let target = Expr::new(ExprKind::Member(Box::new(handle.clone()), opt), k.span);
             self.push_assign(scope, target, value, guard, sp);
         }
         true
@@ -1098,10 +1127,10 @@ impl<'a> Lowerer<'a> {
             }
             // curl_exec($ch): a call on the configured handle with its URL.
             "curl_exec" => {
-                if let Some(ExprKind::Name(h)) = arg(0).map(|a| a.kind) {
-                    let url = self.curl_urls.get(&(scope, h.clone())).cloned();
-                    let obj = Expr::new(ExprKind::Name(h), args[0].value.span);
-                    let member = Expr::new(ExprKind::Member(Box::new(obj), "curl_exec".into()), callee.span);
+                if let Some((h, key)) = arg(0).and_then(|h| h.dotted().map(|k| (h, k))) {
+                    let at = self.handle_scope(&key, scope);
+                    let url = self.curl_urls.get(&(at, key)).cloned();
+                    let member = Expr::new(ExprKind::Member(Box::new(h), "curl_exec".into()), callee.span);
                     let args = url.map(|value| vec![Arg { name: None, value }]).unwrap_or_default();
                     return self.push_call(member, args, false, sp, scope, receiver);
                 }
@@ -1472,6 +1501,33 @@ pub(super) mod tests {
         assert_eq!(
             calls(&f),
             ["curl_init()", "ch.curl_exec(\"https://www.zohoapis.com/crm/v8/Leads\")"]
+        );
+    }
+
+    #[test]
+    fn curl_handle_in_a_field() {
+        let f = lower(
+            "<?php\n\
+             class Api {\n\
+               public function __construct() {\n\
+                 $this->ch = curl_init('https://www.zohoapis.com/crm/v8/Leads');\n\
+                 curl_setopt($this->ch, CURLOPT_HTTPHEADER, ['Authorization: Zoho-oauthtoken ' . TOKEN]);\n\
+               }\n\
+               public function run() { return curl_exec($this->ch); }\n\
+             }\n",
+        );
+        let a = assigns(&f);
+        assert!(
+            has(
+                &a,
+                "this.ch.CURLOPT_HTTPHEADER@2 = {\"Authorization\": concat(\"Zoho-oauthtoken \", TOKEN)}"
+            ),
+            "{a:#?}"
+        );
+        assert!(
+            calls(&f).contains(&"this.ch.curl_exec(\"https://www.zohoapis.com/crm/v8/Leads\")".to_string()),
+            "{:#?}",
+            calls(&f)
         );
     }
 
