@@ -223,6 +223,18 @@ impl<'a> Lowerer<'a> {
                 }
             }
             "namespace_use_declaration" => self.use_decl(node),
+            // `use SomeTrait;` in a class body: the trait's methods and
+            // fields are the class's, as a base class's are.
+            "use_declaration" => {
+                if self.facts.scopes[scope].kind == ScopeKind::Class {
+                    for t in named_children(node) {
+                        if matches!(t.kind(), "name" | "qualified_name") {
+                            let base = last_segment(self.text(t)).to_string();
+                            self.facts.scopes[scope].bases.push(base);
+                        }
+                    }
+                }
+            }
             "enum_case" => {
                 if let (Some(n), Some(v)) = (node.child_by_field_name("name"), node.child_by_field_name("value")) {
                     let value = self.expr_top(v, scope, false);
@@ -1351,6 +1363,7 @@ pub(super) mod tests {
             "<?php\n\
              namespace App;\n\
              class Client extends \\Base\\Http {\n\
+               use ZohoAuth;\n\
                const HOST = 'https://sandbox.zohoapis.com';\n\
                private $token = 'x';\n\
                public function __construct(private string $secret, $base = null) { $this->token = $base; }\n\
@@ -1360,7 +1373,7 @@ pub(super) mod tests {
         );
         let class = f.scopes.iter().position(|s| s.name == "Client").unwrap();
         assert_eq!(f.scopes[class].kind, ScopeKind::Class);
-        assert_eq!(f.scopes[class].bases, ["Http"]);
+        assert_eq!(f.scopes[class].bases, ["Http", "ZohoAuth"]);
         let ctor = f.scopes.iter().position(|s| s.name == "__construct").unwrap();
         assert_eq!(f.scopes[ctor].params, ["secret", "base"]);
         assert_eq!(f.scopes[ctor].parent, Some(class));
