@@ -463,6 +463,20 @@ impl<'a> Lowerer<'a> {
             }
             let mut attrs = HashSet::new();
             for s in named_children(body) {
+                // `include Mod`: the module's methods are the class's, as a
+                // base class's are.
+                let is_mixin = s.kind() == "call"
+                    && s.child_by_field_name("receiver").is_none()
+                    && s.child_by_field_name("method")
+                        .is_some_and(|m| matches!(self.text(m), "include" | "extend" | "prepend"));
+                if let Some(args) = s.child_by_field_name("arguments").filter(|_| is_mixin) {
+                    for a in named_children(args) {
+                        if matches!(a.kind(), "constant" | "scope_resolution") {
+                            let base = last_segment(self.text(a)).to_string();
+                            self.facts.scopes[scope].bases.push(base);
+                        }
+                    }
+                }
                 let is_attr = s.kind() == "call"
                     && s.child_by_field_name("receiver").is_none()
                     && s.child_by_field_name("method")
@@ -1196,6 +1210,7 @@ mod tests {
             "module Crm\n\
                SANDBOX = 'https://sandbox.zohoapis.eu'\n\
                class Client < Base::Http\n\
+                 include Zoho::Auth\n\
                  HOST = 'https://sandbox.zohoapis.com'\n\
                  def initialize(token:, base: nil)\n\
                    @token = token\n\
@@ -1218,7 +1233,7 @@ mod tests {
         );
         let class = f.scopes.iter().position(|s| s.name == "Client").unwrap();
         assert_eq!(f.scopes[class].kind, ScopeKind::Class);
-        assert_eq!(f.scopes[class].bases, ["Http"]);
+        assert_eq!(f.scopes[class].bases, ["Http", "Auth"]);
         // A module is a scope like a class: its constants are its fields.
         let module = f.scopes.iter().position(|s| s.name == "Crm").unwrap();
         assert_eq!(f.scopes[module].kind, ScopeKind::Class);
