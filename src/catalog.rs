@@ -207,6 +207,8 @@ struct RawSdk {
     token_params: Vec<String>,
     token_classes: Vec<String>,
     token_identity_params: Vec<String>,
+    #[serde(default)]
+    token_identity_positions: Vec<usize>,
     vendored_globs: Vec<String>,
     languages: BTreeMap<String, SdkLanguage>,
 }
@@ -312,6 +314,7 @@ pub struct Catalog {
     token_params: HashSet<String>,
     token_classes: HashSet<String>,
     token_identity_params: HashSet<String>,
+    token_identity_positions: Vec<usize>,
     pub vendored_globs: Vec<String>,
     pub legacy: Legacy,
     pub token_store: TokenStoreNames,
@@ -476,6 +479,7 @@ impl Catalog {
             token_params: set(&raw.sdk.token_params),
             token_classes: set(&raw.sdk.token_classes),
             token_identity_params: set(&raw.sdk.token_identity_params),
+            token_identity_positions: raw.sdk.token_identity_positions,
             vendored_globs: raw.sdk.vendored_globs,
             sdk_languages: raw.sdk.languages,
             legacy: raw.legacy,
@@ -670,6 +674,11 @@ impl Catalog {
     }
     pub fn is_token_identity_param(&self, name: &str) -> bool {
         self.token_identity_params.contains(name)
+    }
+    /// A positional argument of a token constructor that is its identity
+    /// (`new OAuthToken(id, secret, token, TokenType::REFRESH)`).
+    pub fn is_token_identity_position(&self, index: usize) -> bool {
+        self.token_identity_positions.contains(&index)
     }
 
     /// The length of a leading `Authorization:` (a token header's name, its

@@ -195,7 +195,9 @@ pub struct CallSite {
 
 /// An import: `local` names the binding in this file; `module` is the source
 /// as written (`config`, `.settings`, `./config.js`); `name` is the imported
-/// member, `None` for the module object itself.
+/// member, `None` for the module object itself. `local` is `*` for a
+/// whole-file import whose top-level names become visible (PHP `require`,
+/// Ruby `require_relative`).
 #[derive(Debug, Clone)]
 pub struct Import {
     pub scope: ScopeId,

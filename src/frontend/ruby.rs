@@ -1,9 +1,1415 @@
-//! The ruby front-end (tree-sitter): not implemented yet; the file is
-//! scanned as text only (token literals, OT006).
+//! Ruby front-end: tree-sitter-ruby → facts.
+//!
+//! Lowers class and module scopes (`<` bases; a module's constants are its
+//! fields, so `Mod::X` resolves across files), method scopes (keyword,
+//! optional and splat parameters), constants (read from a method, they
+//! resolve through the enclosing class or module that defines them),
+//! instance variables (`@x` is `this.x`), assignments (`||=`, `+=`),
+//! explicit and implicit (last-expression) returns, `if`/`unless`/`elsif`/
+//! `case`/modifier guards (and `if`/`case` used as values), blocks as
+//! functions, calls with keyword arguments (`key:` and `=>` hashes),
+//! `X.new(…)` as `new X(…)`, interpolated strings, `+`/`%`/`format` string
+//! building, `sub`/`gsub`, ternaries, `||` defaults, `Hash#fetch`/`dig`/
+//! `merge`, `URI(…)`/`URI.parse`/`URI.join`, `JSON.parse`, `require_relative`
+//! as whole-file imports, and `ENV[…]` / `ENV.fetch(…)` reads.
+//!
+//! Local variables are told from method calls as Ruby does (assigned before
+//! in the method): a bare identifier that is no local is a call on `self`, and
+//! a reader method used as a receiver (`connection.get(…)`) is read as a
+//! value. A call without arguments, parentheses or block on another object
+//! (`uri.host`, `response.api_domain`) is a member read. Library forms:
+//! Faraday's `request :authorization` middleware is the Authorization header;
+//! an HTTParty class's `base_uri` and `headers` go with its requests.
 
-use crate::facts::FileFacts;
+use std::collections::{HashMap, HashSet};
+
+use tree_sitter::Node;
+
+use super::{parse, unescape, LineIndex, Nesting};
+use crate::facts::*;
 
 pub fn lower(text: &str) -> FileFacts {
-    let (facts, _tree) = super::parse(&tree_sitter_ruby::LANGUAGE.into(), text);
-    facts
+    let (facts, tree) = parse(&tree_sitter_ruby::LANGUAGE.into(), text);
+    let Some(tree) = tree else {
+        return facts;
+    };
+    let root = tree.root_node();
+    let mut l = Lowerer {
+        src: text.as_bytes(),
+        lines: LineIndex::new(text),
+        facts,
+        depth: 0,
+        nesting: Nesting::new(),
+        lexical: Vec::new(),
+        locals: HashMap::new(),
+        http_defaults: HashMap::new(),
+        lowered: HashSet::new(),
+        attrs: HashMap::new(),
+    };
+    l.body(root, 0, None, false);
+    l.facts
+}
+
+struct Lowerer<'a> {
+    src: &'a [u8],
+    lines: LineIndex<'a>,
+    facts: FileFacts,
+    depth: usize,
+    nesting: Nesting,
+    /// The enclosing classes and modules, innermost last: name, scope and
+    /// the constants assigned in their bodies (a constant read resolves
+    /// through the innermost one that defines it).
+    lexical: Vec<(String, ScopeId, HashSet<String>)>,
+    /// Local variables (parameters and assigned names) per scope: any other
+    /// bare identifier is a method call on `self`.
+    locals: HashMap<ScopeId, HashSet<String>>,
+    /// Classes that `include HTTParty`: their `base_uri` and `headers`,
+    /// which every `get`/`post`/… of the class sends.
+    http_defaults: HashMap<ScopeId, (Option<Expr>, Option<Expr>)>,
+    /// Class-body DSL calls already lowered into `http_defaults`.
+    lowered: HashSet<usize>,
+    /// Per class: the names of its `attr_reader`/`attr_accessor` fields.
+    attrs: HashMap<ScopeId, HashSet<String>>,
+}
+
+/// Named children without comments.
+fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
+    let mut c = node.walk();
+    node.named_children(&mut c).filter(|n| n.kind() != "comment").collect()
+}
+
+fn call_expr(callee: Expr, args: Vec<Arg>, is_new: bool, span: Span) -> Expr {
+    Expr::new(ExprKind::Call(std::sync::Arc::new(Call { callee, args, is_new })), span)
+}
+
+/// Statement kinds whose value is not an expression value.
+fn is_control(kind: &str) -> bool {
+    matches!(
+        kind,
+        "if" | "unless"
+            | "case"
+            | "while"
+            | "until"
+            | "for"
+            | "begin"
+            | "method"
+            | "singleton_method"
+            | "class"
+            | "module"
+            | "singleton_class"
+            | "return"
+            | "if_modifier"
+            | "unless_modifier"
+            | "while_modifier"
+            | "until_modifier"
+    )
+}
+
+impl<'a> Lowerer<'a> {
+    fn text(&self, node: Node) -> &'a str {
+        node.utf8_text(self.src).unwrap_or("")
+    }
+
+    fn span(&self, node: Node) -> Span {
+        self.lines.node_span(node)
+    }
+
+    /// A statement list; with `returns`, its last expression is the value
+    /// the enclosing method returns.
+    fn body(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>, returns: bool) {
+        let kids: Vec<Node> = named_children(node)
+            .into_iter()
+            .filter(|k| !matches!(k.kind(), "rescue" | "ensure" | "else" | "empty_statement"))
+            .collect();
+        let n = kids.len();
+        for (i, child) in kids.into_iter().enumerate() {
+            self.stmt(child, scope, guard, returns && i + 1 == n);
+        }
+        // `begin … rescue … else … ensure … end` clauses.
+        for child in named_children(node) {
+            if matches!(child.kind(), "rescue" | "ensure" | "else") {
+                self.body(child, scope, guard, false);
+            }
+        }
+    }
+
+    fn stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>, last: bool) {
+        if self.nesting.too_deep(self.depth) || self.lowered.contains(&node.start_byte()) {
+            return;
+        }
+        self.depth += 1;
+        self.stmt_inner(node, scope, guard, last);
+        self.depth -= 1;
+    }
+
+    fn push_return(&mut self, scope: ScopeId, value: Expr, guard: Option<&Expr>) {
+        self.facts.returns.push(Return {
+            scope,
+            value,
+            guard: guard.cloned(),
+        });
+    }
+
+    fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>, last: bool) {
+        match node.kind() {
+            "method" | "singleton_method" => {
+                self.method(node, scope);
+            }
+            "class" | "module" => self.class(node, scope),
+            "singleton_class" => {
+                if let Some(b) = node.child_by_field_name("body") {
+                    self.body(b, scope, None, false);
+                }
+            }
+            "assignment" | "operator_assignment" => {
+                let v = self.assignment(node, scope, guard);
+                if last {
+                    self.push_return(scope, v, guard);
+                }
+            }
+            "return" => {
+                let value = match named_children(node).first() {
+                    Some(args) => {
+                        let vals = named_children(*args);
+                        match vals.first() {
+                            Some(v) => self.expr(*v, scope, false),
+                            None => Expr::new(ExprKind::Null, self.span(node)),
+                        }
+                    }
+                    None => Expr::new(ExprKind::Null, self.span(node)),
+                };
+                self.push_return(scope, value, guard);
+            }
+            "if" | "unless" | "elsif" => {
+                let cond = node
+                    .child_by_field_name("condition")
+                    .map(|c| self.expr_top(c, scope, false));
+                let cond = match (node.kind(), cond) {
+                    ("unless", Some(c)) => {
+                        let sp = c.span;
+                        Some(Expr::new(ExprKind::Test(vec![c]), sp))
+                    }
+                    (_, c) => c,
+                };
+                let g = cond.as_ref().or(guard);
+                if let Some(b) = node.child_by_field_name("consequence") {
+                    self.body(b, scope, g, last);
+                }
+                if let Some(alt) = node.child_by_field_name("alternative") {
+                    match alt.kind() {
+                        "elsif" => self.stmt(alt, scope, g, last),
+                        _ => self.body(alt, scope, g, last),
+                    }
+                }
+            }
+            "if_modifier" | "unless_modifier" => {
+                let cond = node
+                    .child_by_field_name("condition")
+                    .map(|c| self.expr_top(c, scope, false));
+                let g = cond.as_ref().or(guard);
+                if let Some(b) = node.child_by_field_name("body") {
+                    self.stmt(b, scope, g, false);
+                }
+            }
+            "case" => {
+                let value = node
+                    .child_by_field_name("value")
+                    .map(|v| self.expr_top(v, scope, false));
+                for clause in named_children(node) {
+                    match clause.kind() {
+                        "when" => {
+                            let mut c = clause.walk();
+                            let pats: Vec<Node> = clause.children_by_field_name("pattern", &mut c).collect();
+                            let mut ops: Vec<Expr> = value.iter().cloned().collect();
+                            for p in pats {
+                                let p = match p.kind() {
+                                    "pattern" => named_children(p).first().copied().unwrap_or(p),
+                                    _ => p,
+                                };
+                                let e = self.expr(p, scope, false);
+                                ops.push(e);
+                            }
+                            let sp = self.span(clause);
+                            let g = Expr::new(ExprKind::Test(ops), sp);
+                            if let Some(b) = clause.child_by_field_name("body") {
+                                self.body(b, scope, Some(&g), last);
+                            }
+                        }
+                        "else" => self.body(clause, scope, guard, last),
+                        _ => {}
+                    }
+                }
+            }
+            "while" | "until" | "for" | "while_modifier" | "until_modifier" => {
+                if let Some(p) = node.child_by_field_name("pattern") {
+                    self.declare(p, scope);
+                }
+                for f in ["condition", "value"] {
+                    if let Some(c) = node.child_by_field_name(f) {
+                        self.expr_top(c, scope, false);
+                    }
+                }
+                if let Some(b) = node.child_by_field_name("body") {
+                    match b.kind() {
+                        "do" | "body_statement" => self.body(b, scope, guard, false),
+                        _ => self.stmt(b, scope, guard, false),
+                    }
+                }
+            }
+            "begin" | "body_statement" | "then" | "else" | "do" | "parenthesized_statements" | "block_body" => {
+                self.body(node, scope, guard, last)
+            }
+            "comment" | "empty_statement" | "heredoc_body" | "__END__" | "uninterpreted" => {}
+            _ => {
+                let e = self.expr_top(node, scope, true);
+                if last {
+                    self.push_return(scope, e, guard);
+                }
+            }
+        }
+    }
+
+    fn push_assign(&mut self, scope: ScopeId, target: Expr, value: Expr, guard: Option<&Expr>, span: Span) {
+        self.facts.assigns.push(Assign {
+            scope,
+            target,
+            value,
+            guard: guard.cloned(),
+            span,
+        });
+    }
+
+    /// Lowers an assignment and returns its value.
+    fn assignment(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) -> Expr {
+        let sp = self.span(node);
+        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+            return Expr::unknown(sp);
+        };
+        self.declare(left, scope);
+        let mut value = match right.kind() {
+            "assignment" | "operator_assignment" => self.assignment(right, scope, guard),
+            _ => self.expr_top(right, scope, false),
+        };
+        if node.kind() == "operator_assignment" {
+            let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+            let current = self.expr(left, scope, false);
+            let vs = value.span;
+            value = match op {
+                "+=" | "<<" => Expr::new(ExprKind::Concat(vec![current, value]), vs),
+                "||=" => Expr::new(
+                    ExprKind::Alt {
+                        cond: None,
+                        alts: vec![current, value],
+                    },
+                    vs,
+                ),
+                _ => Expr::unknown(vs),
+            };
+        }
+        match left.kind() {
+            "left_assignment_list" => {
+                let values = match &value.kind {
+                    ExprKind::List(items) => Some(items.clone()),
+                    _ => None,
+                };
+                for (i, t) in named_children(left).into_iter().enumerate() {
+                    let v = values
+                        .as_ref()
+                        .and_then(|vs| vs.get(i).cloned())
+                        .unwrap_or_else(|| Expr::unknown(value.span));
+                    let t = self.expr(t, scope, true);
+                    self.push_assign(scope, t, v, guard, sp);
+                }
+            }
+            _ => {
+                let t = self.expr(left, scope, true);
+                self.push_assign(scope, t, value.clone(), guard, sp);
+            }
+        }
+        value
+    }
+
+    /// Records the local variables an assignment target introduces.
+    fn declare(&mut self, target: Node, scope: ScopeId) {
+        match target.kind() {
+            "identifier" => {
+                let n = self.text(target).to_string();
+                self.locals.entry(scope).or_default().insert(n);
+            }
+            "left_assignment_list" | "destructured_left_assignment" | "rest_assignment" => {
+                for t in named_children(target) {
+                    self.declare(t, scope);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Is `name` a local variable visible in `scope` (blocks see the locals
+    /// of their method; a method sees only its own)?
+    fn is_local(&self, name: &str, scope: ScopeId) -> bool {
+        let mut s = Some(scope);
+        while let Some(sc) = s {
+            if self.locals.get(&sc).is_some_and(|l| l.contains(name)) {
+                return true;
+            }
+            let def = &self.facts.scopes[sc];
+            if def.kind != ScopeKind::Function || !def.name.is_empty() {
+                return false;
+            }
+            s = def.parent;
+        }
+        false
+    }
+
+    /// A bare identifier that is not a local: a call without arguments, on
+    /// `self` inside a class (never a chain head: it binds nothing by itself).
+    fn self_call(&self, name: String, scope: ScopeId, sp: Span, receiver: bool) -> Expr {
+        let in_class = self.facts.scopes[scope].kind == ScopeKind::Function && !self.lexical.is_empty();
+        // `attr_reader :token` then `token`: the field.
+        let class = self.lexical.last().map(|l| l.1);
+        if in_class && class.is_some_and(|c| self.attrs.get(&c).is_some_and(|a| a.contains(&name))) {
+            return Expr::new(ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), name), sp);
+        }
+        let callee = if in_class {
+            Expr::new(ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), name), sp)
+        } else {
+            Expr::new(ExprKind::Name(name), sp)
+        };
+        value_receiver(call_expr(callee, Vec::new(), false, sp), receiver)
+    }
+
+    fn method(&mut self, node: Node, parent: ScopeId) -> ScopeId {
+        let name = node
+            .child_by_field_name("name")
+            .map(|n| self.text(n).to_string())
+            .unwrap_or_default();
+        let sp = self.span(node);
+        let scope = self.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
+        if let Some(params) = node.child_by_field_name("parameters") {
+            self.params(params, scope);
+        }
+        if !name.is_empty() {
+            let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
+            self.push_assign(
+                parent,
+                Expr::new(ExprKind::Name(name), name_span),
+                Expr::new(ExprKind::Func(scope), sp),
+                None,
+                sp,
+            );
+        }
+        if let Some(body) = node.child_by_field_name("body") {
+            match body.kind() {
+                "body_statement" => self.body(body, scope, None, true),
+                // def x = expr
+                _ => self.stmt(body, scope, None, true),
+            }
+        }
+        scope
+    }
+
+    fn params(&mut self, params: Node, scope: ScopeId) {
+        let mut names = Vec::new();
+        for p in named_children(params) {
+            let name_node = match p.kind() {
+                "identifier" => Some(p),
+                _ => p.child_by_field_name("name"),
+            };
+            let Some(n) = name_node else { continue };
+            let name = self.text(n).to_string();
+            names.push(name.clone());
+            self.locals.entry(scope).or_default().insert(name.clone());
+            if let Some(v) = p.child_by_field_name("value") {
+                // Defaults are alternatives of the parameter.
+                let value = self.expr_top(v, scope, false);
+                let target = Expr::new(ExprKind::Name(name), self.span(n));
+                self.push_assign(scope, target, value, None, self.span(p));
+            }
+        }
+        self.facts.scopes[scope].params = names;
+    }
+
+    fn class(&mut self, node: Node, parent: ScopeId) {
+        let name = node
+            .child_by_field_name("name")
+            .map(|n| last_segment(self.text(n)).to_string())
+            .unwrap_or_default();
+        let sp = self.span(node);
+        let scope = self.facts.add_scope(ScopeKind::Class, name.clone(), parent, sp);
+        if let Some(sup) = node.child_by_field_name("superclass") {
+            if let Some(b) = named_children(sup).first() {
+                let base = last_segment(self.text(*b)).to_string();
+                self.facts.scopes[scope].bases.push(base);
+            }
+        }
+        if !name.is_empty() {
+            self.push_assign(
+                parent,
+                Expr::new(ExprKind::Name(name.clone()), sp),
+                Expr::new(ExprKind::Func(scope), sp),
+                None,
+                sp,
+            );
+        }
+        if let Some(body) = node.child_by_field_name("body") {
+            let mut consts = HashSet::new();
+            for s in named_children(body) {
+                if s.kind() == "assignment" {
+                    if let Some(l) = s.child_by_field_name("left").filter(|l| l.kind() == "constant") {
+                        consts.insert(self.text(l).to_string());
+                    }
+                }
+            }
+            let mut attrs = HashSet::new();
+            for s in named_children(body) {
+                // `include Mod`: the module's methods are the class's, as a
+                // base class's are.
+                let is_mixin = s.kind() == "call"
+                    && s.child_by_field_name("receiver").is_none()
+                    && s.child_by_field_name("method")
+                        .is_some_and(|m| matches!(self.text(m), "include" | "extend" | "prepend"));
+                if let Some(args) = s.child_by_field_name("arguments").filter(|_| is_mixin) {
+                    for a in named_children(args) {
+                        if matches!(a.kind(), "constant" | "scope_resolution") {
+                            let base = last_segment(self.text(a)).to_string();
+                            self.facts.scopes[scope].bases.push(base);
+                        }
+                    }
+                }
+                let is_attr = s.kind() == "call"
+                    && s.child_by_field_name("receiver").is_none()
+                    && s.child_by_field_name("method")
+                        .is_some_and(|m| matches!(self.text(m), "attr_reader" | "attr_accessor"));
+                if let Some(args) = s.child_by_field_name("arguments").filter(|_| is_attr) {
+                    for a in named_children(args) {
+                        attrs.insert(self.text(a).trim_start_matches(':').to_string());
+                    }
+                }
+            }
+            self.attrs.insert(scope, attrs);
+            self.lexical.push((name, scope, consts));
+            self.http_defaults(body, scope);
+            self.body(body, scope, None, false);
+            self.lexical.pop();
+        }
+    }
+
+    /// HTTParty's class-level `base_uri "…"` and `headers "Authorization" => …`
+    /// in a class that includes it.
+    fn http_defaults(&mut self, body: Node, scope: ScopeId) {
+        let dsl = |l: &Self, n: Node, name: &str| {
+            n.kind() == "call"
+                && n.child_by_field_name("receiver").is_none()
+                && n.child_by_field_name("method").is_some_and(|m| l.text(m) == name)
+                && n.child_by_field_name("arguments").is_some()
+        };
+        let kids = named_children(body);
+        let includes = kids.iter().any(|&k| {
+            dsl(self, k, "include")
+                && k.child_by_field_name("arguments")
+                    .is_some_and(|a| named_children(a).iter().any(|c| self.text(*c) == "HTTParty"))
+        });
+        if !includes {
+            return;
+        }
+        let (mut base, mut headers) = (None, None);
+        for k in kids {
+            if dsl(self, k, "base_uri") {
+                base = self.call_args(k, scope).into_iter().next().map(|a| a.value);
+                self.lowered.insert(k.start_byte());
+            } else if dsl(self, k, "headers") {
+                headers = self.call_args(k, scope).into_iter().next().map(|a| a.value);
+                self.lowered.insert(k.start_byte());
+            }
+        }
+        self.http_defaults.insert(scope, (base, headers));
+    }
+
+    /// A constant read: through the innermost enclosing class or module
+    /// that defines it (`this.X` from its own methods, `Mod.X` from nested
+    /// classes), else a plain name.
+    fn constant(&self, n: String, scope: ScopeId, sp: Span) -> ExprKind {
+        let innermost = self.lexical.len().saturating_sub(1);
+        for (i, (name, cscope, consts)) in self.lexical.iter().enumerate().rev() {
+            if !consts.contains(&n) {
+                continue;
+            }
+            if *cscope == scope || name.is_empty() {
+                return ExprKind::Name(n);
+            }
+            let owner = if i == innermost {
+                Expr::new(ExprKind::This, sp)
+            } else {
+                Expr::new(ExprKind::Name(name.clone()), sp)
+            };
+            return ExprKind::Member(Box::new(owner), n);
+        }
+        ExprKind::Name(n)
+    }
+
+    /// Lowers an expression at the top of a statement (its calls are chain heads).
+    fn expr_top(&mut self, node: Node, scope: ScopeId, statement: bool) -> Expr {
+        let e = self.expr(node, scope, false);
+        if statement {
+            self.facts.mark_statement(e.span);
+        }
+        e
+    }
+
+    fn expr(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        if self.nesting.too_deep(self.depth) {
+            return Expr::unknown(self.span(node));
+        }
+        self.depth += 1;
+        let e = self.expr_inner(node, scope, receiver);
+        self.depth -= 1;
+        e
+    }
+
+    fn expr_inner(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        let sp = self.span(node);
+        let kind = match node.kind() {
+            "identifier" => {
+                let n = self.text(node).to_string();
+                if self.is_local(&n, scope) {
+                    ExprKind::Name(n)
+                } else {
+                    return self.self_call(n, scope, sp, receiver);
+                }
+            }
+            "global_variable" => ExprKind::Name(self.text(node).to_string()),
+            "constant" => {
+                let n = self.text(node).to_string();
+                self.constant(n, scope, sp)
+            }
+            "instance_variable" | "class_variable" => {
+                let n = self.text(node).trim_start_matches('@').to_string();
+                ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), n)
+            }
+            "self" => ExprKind::This,
+            "nil" => ExprKind::Null,
+            "true" => ExprKind::Bool(true),
+            "false" => ExprKind::Bool(false),
+            "integer" | "float" | "rational" | "complex" => ExprKind::Number,
+            "string" => return self.string(node, scope),
+            "chained_string" => {
+                let parts = named_children(node)
+                    .into_iter()
+                    .map(|c| self.string(c, scope))
+                    .collect();
+                ExprKind::Concat(parts)
+            }
+            "simple_symbol" | "hash_key_symbol" => ExprKind::Str(self.text(node).trim_start_matches(':').to_string()),
+            "delimited_symbol" => {
+                let s = self.string(node, scope);
+                return s;
+            }
+            "scope_resolution" => {
+                let s = node.child_by_field_name("scope");
+                let n = node.child_by_field_name("name").map(|n| self.text(n).to_string());
+                match (s, n) {
+                    (Some(s), Some(n)) => {
+                        let o = self.expr(s, scope, receiver);
+                        ExprKind::Member(Box::new(o), n)
+                    }
+                    // `::Foo`
+                    (None, Some(n)) => ExprKind::Name(n),
+                    _ => ExprKind::Unknown,
+                }
+            }
+            "parenthesized_statements" | "parenthesized_expression" => {
+                let kids = named_children(node);
+                match kids.last() {
+                    Some(inner) if kids.len() == 1 => return self.expr(*inner, scope, receiver),
+                    _ => return self.other(node, scope),
+                }
+            }
+            "assignment" | "operator_assignment" => return self.assignment(node, scope, None),
+            "conditional" => {
+                let c = node.child_by_field_name("condition");
+                let a = node.child_by_field_name("consequence");
+                let b = node.child_by_field_name("alternative");
+                match (c, a, b) {
+                    (Some(c), Some(a), Some(b)) => {
+                        let c = self.expr(c, scope, false);
+                        let a = self.expr(a, scope, false);
+                        let b = self.expr(b, scope, false);
+                        ExprKind::Alt {
+                            cond: Some(Box::new(c)),
+                            alts: vec![a, b],
+                        }
+                    }
+                    _ => ExprKind::Unknown,
+                }
+            }
+            "binary" => return self.binary(node, scope),
+            "unary" => {
+                let kids: Vec<Expr> = named_children(node)
+                    .into_iter()
+                    .map(|c| self.expr(c, scope, false))
+                    .collect();
+                let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+                if op == "!" || op == "not" {
+                    ExprKind::Test(kids)
+                } else {
+                    ExprKind::Unknown
+                }
+            }
+            "rescue_modifier" => {
+                let b = node.child_by_field_name("body");
+                let h = node.child_by_field_name("handler");
+                match (b, h) {
+                    (Some(b), Some(h)) => {
+                        let b = self.expr(b, scope, false);
+                        let h = self.expr(h, scope, false);
+                        ExprKind::Alt {
+                            cond: None,
+                            alts: vec![b, h],
+                        }
+                    }
+                    _ => ExprKind::Unknown,
+                }
+            }
+            "array" => ExprKind::List(
+                named_children(node)
+                    .into_iter()
+                    .map(|c| self.expr(c, scope, false))
+                    .collect(),
+            ),
+            "hash" => ExprKind::Dict(self.pairs(named_children(node), scope)),
+            "element_reference" => {
+                let obj = node.child_by_field_name("object");
+                let idx: Vec<Node> = named_children(node).into_iter().filter(|c| Some(*c) != obj).collect();
+                match (obj, idx.first()) {
+                    (Some(o), Some(k)) => {
+                        let o = self.expr(o, scope, receiver);
+                        let k = self.expr(*k, scope, false);
+                        match (&o.kind, k.as_str()) {
+                            (ExprKind::Name(n), Some(var)) if n == "ENV" => {
+                                self.facts.env_reads.push(var.to_string());
+                                ExprKind::Env(var.to_string())
+                            }
+                            _ => ExprKind::Index(Box::new(o), Box::new(k)),
+                        }
+                    }
+                    _ => ExprKind::Unknown,
+                }
+            }
+            "call" => return self.call(node, scope, receiver),
+            "lambda" | "block" | "do_block" => {
+                let fscope = self.block_fn(node, scope);
+                ExprKind::Func(fscope)
+            }
+            "if" | "unless" | "case" | "begin" => {
+                // An `if` used as a value: its branches' values are alternatives.
+                let start = self.facts.returns.len();
+                self.stmt(node, scope, None, true);
+                let (mine, nested): (Vec<Return>, Vec<Return>) =
+                    self.facts.returns.drain(start..).partition(|r| r.scope == scope);
+                self.facts.returns.extend(nested);
+                // The branches' condition selects among their values.
+                let cond = mine.iter().find_map(|r| r.guard.clone()).map(Box::new);
+                let alts: Vec<Expr> = mine.into_iter().map(|r| r.value).collect();
+                ExprKind::Alt { cond, alts }
+            }
+            k if is_control(k) => {
+                self.stmt(node, scope, None, false);
+                ExprKind::Unknown
+            }
+            _ => return self.other(node, scope),
+        };
+        Expr::new(kind, sp)
+    }
+
+    /// Anything not modelled: its children are still lowered so that calls
+    /// inside it are seen.
+    fn other(&mut self, node: Node, scope: ScopeId) -> Expr {
+        for c in named_children(node) {
+            self.expr(c, scope, false);
+        }
+        Expr::unknown(self.span(node))
+    }
+
+    /// A block or lambda: a function scope whose last expression is returned.
+    fn block_fn(&mut self, node: Node, scope: ScopeId) -> ScopeId {
+        let sp = self.span(node);
+        let fscope = self.facts.add_scope(ScopeKind::Function, String::new(), scope, sp);
+        if let Some(p) = node.child_by_field_name("parameters") {
+            self.params(p, fscope);
+        }
+        if let Some(b) = node.child_by_field_name("body") {
+            self.body(b, fscope, None, true);
+        }
+        fscope
+    }
+
+    fn pairs(&mut self, items: Vec<Node>, scope: ScopeId) -> Vec<(Expr, Expr)> {
+        let mut out = Vec::new();
+        for p in items {
+            match p.kind() {
+                "pair" => {
+                    if let (Some(k), Some(v)) = (p.child_by_field_name("key"), p.child_by_field_name("value")) {
+                        let k = self.expr(k, scope, false);
+                        let v = self.expr(v, scope, false);
+                        out.push((k, v));
+                    }
+                }
+                "hash_splat_argument" => {
+                    if let Some(inner) = named_children(p).first() {
+                        let v = self.expr(*inner, scope, false);
+                        out.push((Expr::unknown(v.span), v));
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn binary(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let sp = self.span(node);
+        let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+            return Expr::unknown(sp);
+        };
+        let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+        let le = self.expr(l, scope, false);
+        let re = self.expr(r, scope, false);
+        let kind = match op {
+            "+" => ExprKind::Concat(vec![le, re]),
+            "%" if le.as_str().is_some() => {
+                let args = match re.kind {
+                    ExprKind::List(items) => items,
+                    _ => vec![re],
+                };
+                super::php::percent_format(&le, args)
+            }
+            "||" | "or" => ExprKind::Alt {
+                cond: None,
+                alts: vec![le, re],
+            },
+            "&&" | "and" | "==" | "!=" | "===" | "=~" | "!~" | "<" | ">" | "<=" | ">=" => ExprKind::Test(vec![le, re]),
+            _ => ExprKind::Unknown,
+        };
+        Expr::new(kind, sp)
+    }
+
+    fn string(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let sp = self.span(node);
+        if !matches!(node.kind(), "string" | "delimited_symbol") {
+            return self.expr(node, scope, false);
+        }
+        let mut parts: Vec<Expr> = Vec::new();
+        let mut has_interp = false;
+        for c in named_children(node) {
+            match c.kind() {
+                "string_content" | "escape_sequence" => {
+                    let s = unescape(self.text(c));
+                    parts.push(Expr::new(ExprKind::Str(s), self.span(c)));
+                }
+                "interpolation" => {
+                    has_interp = true;
+                    let inner = named_children(c);
+                    match inner.last() {
+                        Some(e) if inner.len() == 1 => {
+                            let e = self.expr(*e, scope, false);
+                            parts.push(e);
+                        }
+                        _ => parts.push(self.other(c, scope)),
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !has_interp {
+            let s: String = parts.iter().filter_map(|p| p.as_str()).collect();
+            return Expr::new(ExprKind::Str(s), sp);
+        }
+        Expr::new(ExprKind::Concat(parts), sp)
+    }
+
+    fn call_args(&mut self, node: Node, scope: ScopeId) -> Vec<Arg> {
+        let mut args = Vec::new();
+        let mut hash: Vec<Node> = Vec::new();
+        if let Some(list) = node.child_by_field_name("arguments") {
+            for a in named_children(list) {
+                match a.kind() {
+                    "pair" => {
+                        let key = a.child_by_field_name("key");
+                        match key.filter(|k| k.kind() == "hash_key_symbol") {
+                            Some(k) => {
+                                let name = Some(self.text(k).to_string());
+                                if let Some(v) = a.child_by_field_name("value") {
+                                    let value = self.expr(v, scope, false);
+                                    args.push(Arg { name, value });
+                                }
+                            }
+                            // `"Authorization" => …` pairs: one trailing hash.
+                            None => hash.push(a),
+                        }
+                    }
+                    "hash_splat_argument" => hash.push(a),
+                    "block_argument" => {}
+                    "splat_argument" => {
+                        if let Some(inner) = named_children(a).first() {
+                            let value = self.expr(*inner, scope, false);
+                            args.push(Arg { name: None, value });
+                        }
+                    }
+                    _ => {
+                        let value = self.expr(a, scope, false);
+                        args.push(Arg { name: None, value });
+                    }
+                }
+            }
+        }
+        if !hash.is_empty() {
+            let sp = self.span(hash[0]);
+            let pairs = self.pairs(hash, scope);
+            args.push(Arg {
+                name: None,
+                value: Expr::new(ExprKind::Dict(pairs), sp),
+            });
+        }
+        if let Some(b) = node.child_by_field_name("block") {
+            let f = self.block_fn(b, scope);
+            args.push(Arg {
+                name: None,
+                value: Expr::new(ExprKind::Func(f), self.span(b)),
+            });
+        }
+        args
+    }
+
+    fn push_call(
+        &mut self,
+        callee: Expr,
+        args: Vec<Arg>,
+        is_new: bool,
+        sp: Span,
+        scope: ScopeId,
+        receiver: bool,
+    ) -> Expr {
+        let e = call_expr(callee, args, is_new, sp);
+        if !receiver {
+            self.facts.calls.push(CallSite {
+                scope,
+                expr: e.clone(),
+                statement: false,
+            });
+        }
+        e
+    }
+
+    /// `self.class.get(path)` / `Api.get(path)` / `get(path)` in a class
+    /// that includes HTTParty: the request goes to `base_uri + path` with the
+    /// class's headers.
+    fn with_http_defaults(&self, recv: Option<&Expr>, method: &str, mut args: Vec<Arg>) -> Vec<Arg> {
+        if !matches!(method, "get" | "post" | "put" | "patch" | "delete" | "head") {
+            return args;
+        }
+        let Some((class_name, class_scope, _)) = self.lexical.last() else {
+            return args;
+        };
+        let Some((base, headers)) = self.http_defaults.get(class_scope) else {
+            return args;
+        };
+        let on_class = match recv.map(|r| &r.kind) {
+            None => true,
+            Some(ExprKind::Name(n)) => n == class_name,
+            Some(ExprKind::Call(c)) => {
+                matches!(&c.callee.kind, ExprKind::Member(o, m) if m == "class" && matches!(o.kind, ExprKind::This))
+            }
+            _ => false,
+        };
+        if !on_class {
+            return args;
+        }
+        if let (Some(b), Some(first)) = (base, args.first_mut()) {
+            if first.name.is_none() {
+                let sp = first.value.span;
+                first.value = Expr::new(ExprKind::Concat(vec![b.clone(), first.value.clone()]), sp);
+            }
+        }
+        if let Some(h) = headers {
+            args.push(Arg {
+                name: Some("headers".into()),
+                value: h.clone(),
+            });
+        }
+        args
+    }
+
+    fn call(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        let sp = self.span(node);
+        let Some(method_node) = node.child_by_field_name("method") else {
+            return self.other(node, scope);
+        };
+        let method = self.text(method_node).to_string();
+        let recv_node = node.child_by_field_name("receiver");
+        let has_args = node.child_by_field_name("arguments").is_some();
+        let has_block = node.child_by_field_name("block").is_some();
+        let recv = recv_node.map(|r| self.expr(r, scope, true));
+        // `obj.attr`: a member read.
+        if !has_args && !has_block {
+            if let Some(o) = recv {
+                if method == "new" {
+                    return self.push_call(o, Vec::new(), true, sp, scope, receiver);
+                }
+                // Copies and conversions that keep the value.
+                if matches!(
+                    method.as_str(),
+                    "freeze" | "dup" | "clone" | "to_s" | "to_str" | "strip" | "chomp" | "downcase" | "upcase" | "to_h"
+                ) {
+                    return o;
+                }
+                if matches!(o.kind, ExprKind::This) {
+                    let class = self.lexical.last().map(|l| l.1);
+                    if class.is_some_and(|c| self.attrs.get(&c).is_some_and(|a| a.contains(&method))) {
+                        return Expr::new(ExprKind::Member(Box::new(o), method), sp);
+                    }
+                    // `self.class` is the class, not a value read from it.
+                    let value = receiver && method != "class";
+                    let call = call_expr(
+                        Expr::new(ExprKind::Member(Box::new(o), method), sp),
+                        Vec::new(),
+                        false,
+                        sp,
+                    );
+                    return value_receiver(call, value);
+                }
+                return Expr::new(ExprKind::Member(Box::new(o), method), sp);
+            }
+            return match recv_node {
+                None if !self.is_local(&method, scope) => self.self_call(method, scope, sp, receiver),
+                _ => Expr::new(ExprKind::Name(method), sp),
+            };
+        }
+        let args = self.call_args(node, scope);
+        let dotted = recv.as_ref().and_then(|r| r.dotted());
+        let first_str = args.first().and_then(|a| a.value.as_str()).map(str::to_string);
+        match (dotted.as_deref(), method.as_str()) {
+            (None, "require_relative") => {
+                if let Some(path) = first_str {
+                    let module = if path.starts_with('.') {
+                        path
+                    } else {
+                        format!("./{path}")
+                    };
+                    self.facts.imports.push(Import {
+                        scope,
+                        local: "*".into(),
+                        module,
+                        name: None,
+                        span: sp,
+                    });
+                }
+                return Expr::unknown(sp);
+            }
+            (Some("ENV"), "fetch" | "[]") => {
+                if let Some(name) = first_str {
+                    self.facts.env_reads.push(name.clone());
+                    let env = Expr::new(ExprKind::Env(name), sp);
+                    return match args.get(1) {
+                        Some(default) => Expr::new(
+                            ExprKind::Alt {
+                                cond: None,
+                                alts: vec![env, default.value.clone()],
+                            },
+                            sp,
+                        ),
+                        None => env,
+                    };
+                }
+            }
+            // JSON.parse(response.body) is the response's data.
+            (Some("JSON"), "parse") if !args.is_empty() => {
+                return args
+                    .into_iter()
+                    .next()
+                    .map(|a| a.value)
+                    .unwrap_or_else(|| Expr::unknown(sp));
+            }
+            (None, "URI") | (Some("URI"), "parse") if args.len() == 1 => {
+                return args
+                    .into_iter()
+                    .next()
+                    .map(|a| a.value)
+                    .unwrap_or_else(|| Expr::unknown(sp));
+            }
+            // hash.fetch(key[, default]) / hash.dig(k1, k2): lookups.
+            (_, "fetch" | "dig") if recv.is_some() && !args.is_empty() && args.iter().all(|a| a.name.is_none()) => {
+                let mut e = recv.unwrap_or_else(|| Expr::unknown(sp));
+                let mut args = args.into_iter().map(|a| a.value);
+                let mut default = None;
+                if method == "fetch" {
+                    if let Some(k) = args.next() {
+                        e = Expr::new(ExprKind::Index(Box::new(e), Box::new(k)), sp);
+                    }
+                    default = args.next().filter(|d| !matches!(d.kind, ExprKind::Func(_)));
+                } else {
+                    for k in args {
+                        e = Expr::new(ExprKind::Index(Box::new(e), Box::new(k)), sp);
+                    }
+                }
+                return match default {
+                    Some(d) => Expr::new(
+                        ExprKind::Alt {
+                            cond: None,
+                            alts: vec![e, d],
+                        },
+                        sp,
+                    ),
+                    None => e,
+                };
+            }
+            // base.merge(extra): a dict with both, later keys winning.
+            (_, "merge" | "merge!") if recv.is_some() => {
+                let mut pairs = vec![];
+                if let Some(o) = recv {
+                    pairs.push((Expr::unknown(o.span), o));
+                }
+                for a in args {
+                    pairs.push((Expr::unknown(a.value.span), a.value));
+                }
+                return Expr::new(ExprKind::Dict(pairs), sp);
+            }
+            (Some("URI"), "join") => {
+                return Expr::new(ExprKind::Concat(args.into_iter().map(|a| a.value).collect()), sp);
+            }
+            (None | Some("Kernel"), "format" | "sprintf")
+                if args.first().is_some_and(|a| a.value.as_str().is_some()) =>
+            {
+                let mut it = args.into_iter().map(|a| a.value);
+                let t = it.next().unwrap_or_else(|| Expr::unknown(sp));
+                return Expr::new(super::php::percent_format(&t, it.collect()), sp);
+            }
+            _ => {}
+        }
+        // Faraday's `f.request :authorization, 'Zoho-oauthtoken', token`
+        // sets the header: `f.headers["Authorization"] = "<scheme> <token>"`.
+        if let (Some(o), "request", Some("authorization")) = (&recv, method.as_str(), first_str.as_deref()) {
+            if let (Some(scheme), Some(token)) = (args.get(1), args.get(2)) {
+                let at = scheme.value.span;
+                let value = Expr::new(
+                    ExprKind::Concat(vec![
+                        scheme.value.clone(),
+                        Expr::new(ExprKind::Str(" ".into()), at),
+                        token.value.clone(),
+                    ]),
+                    at,
+                );
+                let headers = Expr::new(ExprKind::Member(Box::new(o.clone()), "headers".into()), sp);
+                let key = Expr::new(ExprKind::Str("Authorization".into()), at);
+                let target = Expr::new(ExprKind::Index(Box::new(headers), Box::new(key)), sp);
+                self.push_assign(scope, target, value, None, sp);
+                return Expr::unknown(sp);
+            }
+        }
+        let args = self.with_http_defaults(recv.as_ref(), &method, args);
+        let callee_span = self.span(method_node);
+        match recv {
+            Some(o) if method == "new" => self.push_call(o, args, true, sp, scope, receiver),
+            Some(o) => {
+                let m = if method == "gsub" {
+                    "replaceAll".to_string()
+                } else {
+                    method
+                };
+                let callee = Expr::new(ExprKind::Member(Box::new(o), m), callee_span);
+                self.push_call(callee, args, false, sp, scope, receiver)
+            }
+            None => {
+                let callee = Expr::new(ExprKind::Name(method), callee_span);
+                self.push_call(callee, args, false, sp, scope, receiver)
+            }
+        }
+    }
+}
+
+/// A reader method called on `self` and used as a receiver (`client.get(…)`
+/// with `def client = @client ||= Faraday.new(…)`): its value is the
+/// receiver, so it is wrapped as a one-alternative value instead of
+/// extending the receiver's call chain.
+fn value_receiver(call: Expr, receiver: bool) -> Expr {
+    if !receiver {
+        return call;
+    }
+    let sp = call.span;
+    Expr::new(
+        ExprKind::Alt {
+            cond: None,
+            alts: vec![call],
+        },
+        sp,
+    )
+}
+
+/// The last segment of a constant path: `Base::Thing` → `Thing`.
+fn last_segment(s: &str) -> &str {
+    s.rsplit("::").next().unwrap_or(s).trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frontend::php::tests::{assigns, calls, returns, show};
+
+    fn has(list: &[String], want: &str) -> bool {
+        list.iter().any(|s| s == want)
+    }
+
+    #[test]
+    fn constants_env_reads_and_strings() {
+        let f = lower(
+            "BASE = ENV.fetch(\"ZOHO_BASE\", \"https://www.zohoapis.com\")\n\
+             TOKEN = ENV[\"ZOHO_ACCESS_TOKEN\"] || 'dev'\n\
+             h = \"Zoho-oauthtoken #{TOKEN}\"\n\
+             u = format(\"https://%s.zohoapis.%s\", env, tld)\n\
+             v = \"https://%s.zohoapis.com\" % [env]\n\
+             w = BASE.sub(\"www\", \"sandbox\")\n\
+             x = URI.join(BASE, \"/crm/v8\")\n\
+             y = URI(\"https://www.zohoapis.eu\")\n\
+             y ||= 'a'\n\
+             s = :sandbox\n\
+             z = HOSTS.fetch(env, 'x')\n\
+             cfg = {}\n\
+             q = cfg.dig(:zoho, 'token')\n",
+        );
+        let a = assigns(&f);
+        assert!(
+            has(&a, "BASE@0 = alt(env:ZOHO_BASE | \"https://www.zohoapis.com\")"),
+            "{a:#?}"
+        );
+        assert!(has(&a, "TOKEN@0 = alt(env:ZOHO_ACCESS_TOKEN | \"dev\")"), "{a:#?}");
+        assert!(has(&a, "h@0 = concat(\"Zoho-oauthtoken \", TOKEN)"), "{a:#?}");
+        assert!(
+            has(&a, "u@0 = concat(\"https://\", env(), \".zohoapis.\", tld(), \"\")"),
+            "{a:#?}"
+        );
+        assert!(
+            has(&a, "v@0 = concat(\"https://\", env(), \".zohoapis.com\")"),
+            "{a:#?}"
+        );
+        assert!(has(&a, "w@0 = BASE.sub(\"www\", \"sandbox\")"), "{a:#?}");
+        assert!(has(&a, "x@0 = concat(BASE, \"/crm/v8\")"), "{a:#?}");
+        assert!(has(&a, "y@0 = \"https://www.zohoapis.eu\""), "{a:#?}");
+        assert!(has(&a, "y@0 = alt(y | \"a\")"), "{a:#?}");
+        assert!(has(&a, "s@0 = \"sandbox\""), "{a:#?}");
+        assert!(has(&a, "z@0 = alt(HOSTS[env()] | \"x\")"), "{a:#?}");
+        assert!(has(&a, "q@0 = cfg[\"zoho\"][\"token\"]"), "{a:#?}");
+        let mut env = f.env_reads.clone();
+        env.sort();
+        assert_eq!(env, ["ZOHO_ACCESS_TOKEN", "ZOHO_BASE"]);
+        assert_eq!(f.parse_error_line, None);
+    }
+
+    #[test]
+    fn classes_ivars_constants_and_implicit_returns() {
+        let f = lower(
+            "module Crm\n\
+               SANDBOX = 'https://sandbox.zohoapis.eu'\n\
+               class Client < Base::Http\n\
+                 include Zoho::Auth\n\
+                 HOST = 'https://sandbox.zohoapis.com'\n\
+                 def initialize(token:, base: nil)\n\
+                   @token = token\n\
+                 end\n\
+                 def url(path)\n\
+                   HOST + path + SANDBOX\n\
+                 end\n\
+                 def headers\n\
+                   if @token\n\
+                     { \"Authorization\" => \"Zoho-oauthtoken #{@token}\", accept: 'json' }\n\
+                   else\n\
+                     auth\n\
+                   end\n\
+                 end\n\
+                 attr_reader :token, :base\n\
+                 def auth = { key: token, base: self.base }\n\
+                 def self.build = new(token: 'x')\n\
+               end\n\
+             end\n",
+        );
+        let class = f.scopes.iter().position(|s| s.name == "Client").unwrap();
+        assert_eq!(f.scopes[class].kind, ScopeKind::Class);
+        assert_eq!(f.scopes[class].bases, ["Http", "Auth"]);
+        // A module is a scope like a class: its constants are its fields.
+        let module = f.scopes.iter().position(|s| s.name == "Crm").unwrap();
+        assert_eq!(f.scopes[module].kind, ScopeKind::Class);
+        assert_eq!(f.scopes[class].parent, Some(module));
+        let init = f.scopes.iter().position(|s| s.name == "initialize").unwrap();
+        assert_eq!(f.scopes[init].params, ["token", "base"]);
+        let a = assigns(&f);
+        assert!(
+            has(&a, &format!("HOST@{class} = \"https://sandbox.zohoapis.com\"")),
+            "{a:#?}"
+        );
+        assert!(has(&a, &format!("this.token@{init} = token")), "{a:#?}");
+        assert!(has(&a, &format!("base@{init} = null")), "{a:#?}");
+        let r = returns(&f);
+        // A class constant read from a method resolves through the class.
+        assert!(has(&r, "url: concat(concat(this.HOST, path), Crm.SANDBOX)"), "{r:#?}");
+        assert!(
+            has(
+                &r,
+                "headers: {\"Authorization\": concat(\"Zoho-oauthtoken \", this.token), \"accept\": \"json\"} if this.token"
+            ),
+            "{r:#?}"
+        );
+        // A bare identifier that is no local is a method call on self.
+        assert!(has(&r, "headers: this.auth() if this.token"), "{r:#?}");
+        assert!(has(&r, "build: new(token: \"x\")"), "{r:#?}");
+        // attr_reader fields read bare or through self.
+        assert!(has(&r, "auth: {\"key\": this.token, \"base\": this.base}"), "{r:#?}");
+    }
+
+    #[test]
+    fn calls_keywords_hashes_and_blocks() {
+        let f = lower(
+            "t = ENV['T']\nurl = b = uri = res = nil\n\
+             conn = Faraday.new(url: BASE, headers: { \"Authorization\" => \"Zoho-oauthtoken #{t}\" }) do |c|\n\
+               c.headers[\"X\"] = 'y'\n\
+             end\n\
+             conn.get('/crm/v8/Leads')\n\
+             HTTParty.post(url, body: b, \"Authorization\" => t)\n\
+             req = Net::HTTP::Get.new(uri)\n\
+             req[\"Authorization\"] = \"Zoho-oauthtoken \" + t\n\
+             ZOHOCRMSDK::Initializer.switch_user(environment: ZOHOCRMSDK::DC::USDataCenter::SANDBOX)\n\
+             tok = ZOHOCRMSDK::Authenticator::OAuthToken.new(refresh_token: ENV['RT'])\n\
+             x = res.api_domain\n\
+             d = JSON.parse(res.body)\n\
+             Faraday.new(url: u) { |f| f.request :authorization, 'Zoho-oauthtoken', t }\n",
+        );
+        let c = calls(&f);
+        assert_eq!(
+            c,
+            [
+                "new Faraday(url: BASE, headers: {\"Authorization\": concat(\"Zoho-oauthtoken \", t)}, func#1)",
+                "conn.get(\"/crm/v8/Leads\");",
+                "HTTParty.post(url, body: b, {\"Authorization\": t});",
+                "new Net.HTTP.Get(uri)",
+                "ZOHOCRMSDK.Initializer.switch_user(environment: ZOHOCRMSDK.DC.USDataCenter.SANDBOX);",
+                "new ZOHOCRMSDK.Authenticator.OAuthToken(refresh_token: env:RT)",
+                "new Faraday(url: u(), func#2);",
+            ],
+        );
+        let a = assigns(&f);
+        assert!(has(&a, "c.headers[\"X\"]@1 = \"y\""), "{a:#?}");
+        assert!(
+            has(&a, "req[\"Authorization\"]@0 = concat(\"Zoho-oauthtoken \", t)"),
+            "{a:#?}"
+        );
+        assert!(has(&a, "x@0 = res.api_domain"), "{a:#?}");
+        assert!(has(&a, "d@0 = res.body"), "{a:#?}");
+        assert!(
+            has(
+                &a,
+                "f.headers[\"Authorization\"]@2 = concat(\"Zoho-oauthtoken\", \" \", t)"
+            ),
+            "{a:#?}"
+        );
+        assert_eq!(f.scopes[1].params, ["c"]);
+    }
+
+    #[test]
+    fn httparty_class_defaults_go_with_its_requests() {
+        let f = lower(
+            "class Api\n\
+               include HTTParty\n\
+               base_uri 'https://www.zohoapis.com'\n\
+               headers 'Authorization' => token_header\n\
+               def leads = self.class.get('/Leads')\n\
+               def self.deals = get('/Deals')\n\
+               def other = client.get('/x')\n\
+             end\n",
+        );
+        let c = calls(&f);
+        assert!(
+            c.contains(&"this.class().get(concat(\"https://www.zohoapis.com\", \"/Leads\"), headers: {\"Authorization\": token_header()});".to_string()),
+            "{c:#?}"
+        );
+        assert!(
+            c.contains(
+                &"get(concat(\"https://www.zohoapis.com\", \"/Deals\"), headers: {\"Authorization\": token_header()});"
+                    .to_string()
+            ),
+            "{c:#?}"
+        );
+        assert!(c.contains(&"alt(this.client()).get(\"/x\");".to_string()), "{c:#?}");
+        // The class-body DSL calls are not lowered again as calls.
+        assert!(!c.iter().any(|x| x.starts_with("base_uri")), "{c:#?}");
+    }
+
+    #[test]
+    fn guards_case_unless_and_modifiers() {
+        let f = lower(
+            "def base(env)\n\
+               case env\n\
+               when :sandbox then 'https://sandbox.zohoapis.com'\n\
+               else 'https://www.zohoapis.com'\n\
+               end\n\
+             end\n\
+             h = 'https://developer.zohoapis.com' if dev\n\
+             unless prod\n\
+               h = 'https://sandbox.zohoapis.com'\n\
+             end\n\
+             h = flag ? A : B\n\
+             k = if sandbox then 'https://sandbox.zohoapis.com' else 'https://www.zohoapis.com' end\n",
+        );
+        let r = returns(&f);
+        assert!(
+            has(&r, "base: \"https://sandbox.zohoapis.com\" if test(env, \"sandbox\")"),
+            "{r:#?}"
+        );
+        assert!(has(&r, "base: \"https://www.zohoapis.com\""), "{r:#?}");
+        let a = assigns(&f);
+        assert!(has(&a, "h@0 = \"https://developer.zohoapis.com\" if dev()"), "{a:#?}");
+        assert!(
+            has(&a, "h@0 = \"https://sandbox.zohoapis.com\" if test(prod())"),
+            "{a:#?}"
+        );
+        assert!(has(&a, "h@0 = alt(flag() ? A | B)"), "{a:#?}");
+        assert!(
+            has(
+                &a,
+                "k@0 = alt(sandbox() ? \"https://sandbox.zohoapis.com\" | \"https://www.zohoapis.com\")"
+            ),
+            "{a:#?}"
+        );
+        assert!(f.returns.iter().all(|r| f.scopes[r.scope].name == "base"));
+    }
+
+    #[test]
+    fn require_relative_is_an_import() {
+        let f = lower("require_relative 'config/zoho'\nrequire 'faraday'\n");
+        let i: Vec<(String, String)> = f.imports.iter().map(|i| (i.local.clone(), i.module.clone())).collect();
+        assert_eq!(i, [("*".to_string(), "./config/zoho".to_string())]);
+    }
+
+    #[test]
+    fn parse_errors_are_noted_and_the_rest_is_lowered() {
+        let f = lower("a = ENV['A']\ndef oops(\n  1 +\nend\nb = ENV['B']\n");
+        assert!(f.parse_error_line.is_some());
+        assert!(f.env_reads.contains(&"A".to_string()));
+        assert!(f.env_reads.contains(&"B".to_string()));
+    }
+
+    #[test]
+    fn truncated_fixtures_never_panic() {
+        crate::frontend::php::tests::each_truncation("rb", |t| {
+            lower(t);
+        });
+    }
+
+    #[test]
+    fn deep_nesting_is_cut() {
+        let src = format!("x = {}1{}\n", "(".repeat(5000), ")".repeat(5000));
+        lower(&src);
+        let src = format!("x = {}'a'{}\n", "[".repeat(3000), "]".repeat(3000));
+        lower(&src);
+        let src = "if a\n".repeat(2000) + &"end\n".repeat(2000);
+        lower(&src);
+        let _ = show(&Expr::unknown(Span::default()));
+    }
 }

@@ -120,6 +120,7 @@ impl Linker<'_> {
     /// Endpoints and tokens in a call's arguments, receiver chain and receiver.
     pub fn ingredients(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> Ingredients {
         let mut ing = self.own_ingredients(file, scope, e, params);
+        self.configured_args(file, scope, e, params, &mut ing);
         let chain = chain_calls(e);
         // The receiver: a configured client/session carries its endpoint and
         // token. SDK calls carry nothing: the SDK's own state is modelled by
@@ -141,6 +142,53 @@ impl Linker<'_> {
             }
         }
         ing
+    }
+
+    /// A request object built by a call, or an options dict, configured by
+    /// statements and then passed whole to the call that sends it
+    /// (`http.request(req)` after `req["Authorization"] = …`,
+    /// `$client->get($url, $options)` after `$options['headers'] = …`): what
+    /// it carries is this call's own.
+    fn configured_args(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>, ing: &mut Ingredients) {
+        if ing.sdk.is_some() {
+            return;
+        }
+        let ix = &self.index[file];
+        let facts = self.facts(file);
+        let before = (ing.endpoints.len(), ing.tokens.len());
+        for call in chain_calls(e) {
+            for a in &call.args {
+                let ExprKind::Name(n) = &a.value.kind else { continue };
+                // Configured where its configuring statements are.
+                let Some(&first) = ix.rooted_assigns.get(n.as_str()).and_then(|v| v.first()) else {
+                    continue;
+                };
+                let home = facts.assigns[first].scope;
+                let built_by_call = ix.by_target.get(&(home, n.clone())).is_some_and(|v| {
+                    v.iter()
+                        .any(|&i| matches!(facts.assigns[i].value.kind, ExprKind::Call(_)))
+                });
+                let vs = self.eval(file, scope, &a.value, params);
+                if !built_by_call && !vs.iter().any(|v| matches!(v.kind, VKind::Carrier(_) | VKind::Dict(_))) {
+                    continue;
+                }
+                let built: Vec<(Rc<Ingredients>, bool)> = vs
+                    .into_iter()
+                    .filter_map(|v| match v.kind {
+                        VKind::Carrier(c) => Some((c, v.via_param)),
+                        _ => None,
+                    })
+                    .collect();
+                for (c, via) in &built {
+                    self.merge_carried(ing, c, *via);
+                }
+                self.configured(file, home, n, e, params, ing);
+            }
+        }
+        if (ing.endpoints.len(), ing.tokens.len()) != before {
+            ing.own_endpoints = ing.endpoints.len();
+            ing.own_tokens = ing.tokens.len();
+        }
     }
 
     fn merge_carried(&self, ing: &mut Ingredients, carried: &Ingredients, via_param: bool) {
@@ -814,13 +862,19 @@ impl Linker<'_> {
         if let Some(t) = self.template_cache.borrow().get(&(ffile, fscope)) {
             return t.clone();
         }
-        let calls = self.index[ffile].calls_of.get(&fscope).cloned().unwrap_or_default();
+        // The function's own calls and those of the blocks and callbacks it
+        // defines inline (`Net::HTTP.start(…) { |http| http.request(req) }`).
+        let ix = &self.index[ffile];
+        let mut calls = ix.calls_of.get(&fscope).cloned().unwrap_or_default();
+        for s in ix.inline_fns.get(&fscope).map(Vec::as_slice).unwrap_or(&[]) {
+            calls.extend(ix.calls_of.get(s).map(Vec::as_slice).unwrap_or(&[]));
+        }
         let t: Rc<Vec<usize>> = Rc::new(
             calls
                 .into_iter()
                 .filter(|&ci| {
                     let inner = &self.facts(ffile).calls[ci];
-                    let ing = self.ingredients(ffile, fscope, &inner.expr, None);
+                    let ing = self.ingredients(ffile, inner.scope, &inner.expr, None);
                     !ing.endpoints.is_empty() || !ing.tokens.is_empty()
                 })
                 .collect(),
@@ -854,7 +908,7 @@ impl Linker<'_> {
         }
         for &ci in templates.iter() {
             let inner = &self.facts(ffile).calls[ci];
-            let ing = self.ingredients(ffile, fscope, &inner.expr, Some(&p));
+            let ing = self.ingredients(ffile, inner.scope, &inner.expr, Some(&p));
             let endpoints_via = ing.endpoints.iter().any(|e| {
                 e.origin.file == fid
                     && e.origin.span.start >= cs.expr.span.start

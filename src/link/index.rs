@@ -24,6 +24,9 @@ pub(super) struct FileIndex {
     /// Scope → its returns / its chain-head calls.
     pub(super) returns_of: HashMap<ScopeId, Vec<usize>>,
     pub(super) calls_of: HashMap<ScopeId, Vec<usize>>,
+    /// Named function → the anonymous functions (blocks, callbacks) defined
+    /// inline in it, at any depth.
+    pub(super) inline_fns: HashMap<ScopeId, Vec<ScopeId>>,
     /// Functions whose returns or local assignments mention a parameter: only
     /// these need evaluating per call site.
     pub(super) param_dependent: Vec<bool>,
@@ -132,7 +135,22 @@ impl FileIndex {
         for (i, c) in facts.calls.iter().enumerate() {
             calls_of.entry(c.scope).or_default().push(i);
         }
+        let mut inline_fns: HashMap<ScopeId, Vec<ScopeId>> = HashMap::new();
+        let anonymous = |i: usize| facts.scopes[i].kind == ScopeKind::Function && facts.scopes[i].name.is_empty();
+        for i in 0..n {
+            if !anonymous(i) {
+                continue;
+            }
+            let mut p = facts.scopes[i].parent;
+            while let Some(q) = p.filter(|&q| anonymous(q)) {
+                p = facts.scopes[q].parent;
+            }
+            if let Some(f) = p.filter(|&f| facts.scopes[f].kind == ScopeKind::Function) {
+                inline_fns.entry(f).or_default().push(i);
+            }
+        }
         FileIndex {
+            inline_fns,
             by_target,
             fields,
             methods,

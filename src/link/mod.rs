@@ -543,6 +543,22 @@ impl<'r> Linker<'r> {
         if let Some(vs) = self.sibling_name(file, name, span) {
             return vs;
         }
+        // Whole-file imports (`require`, `require_relative`): a name the
+        // required file defines at its top level.
+        for imp in facts.imports.iter().filter(|i| i.local == "*") {
+            if let Some(fid) = self.resolve_module(file, &imp.module) {
+                if fid != file && self.index[fid].by_target.contains_key(&(0, name.to_string())) {
+                    return self.module_member(fid, name, span);
+                }
+            }
+        }
+        // Languages that autoload classes by name (PHP, Ruby): the one
+        // repository class of that name.
+        if matches!(self.files[file].lang, Some(Lang::Php | Lang::Ruby)) {
+            if let Some(&[(f, c)]) = self.classes_by_name.get(name).map(Vec::as_slice) {
+                return vec![val(VKind::Func(f, c), file, span)];
+            }
+        }
         vec![val(
             VKind::Sym(format!("{}::{name}", self.files[file].path).into(), SymKind::Symbol),
             file,
@@ -874,6 +890,19 @@ impl<'r> Linker<'r> {
                 return out;
             }
         }
+        // A file that returns a value (a PHP config file returning an array):
+        // its members.
+        if let Some(rets) = self.index[fid].returns_of.get(&0) {
+            let mut out = Vec::new();
+            for &i in rets {
+                for v in self.eval(fid, 0, &facts.returns[i].value, None) {
+                    push_alts(&mut out, self.member(fid, &v, m, span));
+                }
+            }
+            if out.iter().any(|v| !matches!(v.kind, VKind::Other)) {
+                return out;
+            }
+        }
         if self.index[fid].by_target.contains_key(&(0, m.to_string()))
             || facts.imports.iter().any(|i| i.scope == 0 && i.local == m)
         {
@@ -925,6 +954,9 @@ impl<'r> Linker<'r> {
             .iter()
             .find_map(|p| self.by_path.get(p.as_str()).copied())
             .or_else(|| {
+                if lang == Lang::Php && !module.starts_with('.') {
+                    return self.by_suffix.get(module).copied();
+                }
                 // Absolute Python module: the shortest file whose path ends with it.
                 if lang != Lang::Python || module.starts_with('.') {
                     return None;
@@ -1199,10 +1231,15 @@ impl<'r> Linker<'r> {
         for call in &chain {
             let method = call.callee.last_name().unwrap_or("");
             let is_ctor = c.is_token_class(method);
+            let mut position = 0;
             for a in &call.args {
                 let named = a.name.as_deref().is_some_and(|n| c.is_token_identity_param(n));
                 let builder = !is_ctor && a.name.is_none() && c.is_token_identity_param(method);
-                if named || builder {
+                let positional = is_ctor && a.name.is_none() && c.is_token_identity_position(position);
+                if a.name.is_none() {
+                    position += 1;
+                }
+                if named || builder || positional {
                     ids.extend(self.eval(file, scope, &a.value, params));
                 }
             }

@@ -157,6 +157,15 @@ pub(super) fn candidate_paths(lang: Lang, dir: &str, module: &str) -> Vec<String
                 })
                 .collect()
         }
+        // `require_relative 'config'`, `require __DIR__ . '/config.php'`.
+        Lang::Php | Lang::Ruby if module.starts_with('.') => {
+            let p = join(dir, module);
+            if lang == Lang::Ruby && !p.ends_with(".rb") {
+                vec![format!("{p}.rb")]
+            } else {
+                vec![p]
+            }
+        }
         _ => Vec::new(),
     }
 }
@@ -179,6 +188,10 @@ pub fn import_candidates(lang: Lang, path: &str, facts: &FileFacts) -> Vec<Strin
             for p in candidate_paths(lang, dir, &format!("{}.{n}", imp.module)) {
                 out.insert(p);
             }
+        }
+        if lang == Lang::Php && !imp.module.starts_with('.') {
+            // A path from the project root (Laravel's `config/zoho.php`).
+            out.insert(format!("*{}", imp.module));
         }
         if lang == Lang::Python && !imp.module.starts_with('.') {
             // Absolute module: matched by suffix later.
