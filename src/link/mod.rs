@@ -1102,7 +1102,10 @@ impl<'r> Linker<'r> {
         let chain = chain_calls(e);
         let root_is_token_class = chain.iter().any(|call| {
             let name = call.callee.last_name().unwrap_or("");
-            c.is_token_class(name)
+            // `new OAuthToken.Builder()`: a builder nested in a token class.
+            let nested = matches!(&call.callee.kind, ExprKind::Member(o, _)
+                if call.is_new && o.last_name().is_some_and(|n| c.is_token_class(n)));
+            c.is_token_class(name) || nested
         });
         if !root_is_token_class {
             return None;
