@@ -627,8 +627,58 @@ impl Linker<'_> {
                 }
                 out.extend(b);
             }
+            for a in &f.facts.assigns {
+                self.fuel.set(FUEL_PER_CALL_SITE);
+                self.starved.set(false);
+                let b = self.assign_binding(fid, a);
+                if self.starved.get() {
+                    starved.push(Loc {
+                        file: fid,
+                        span: a.span,
+                    });
+                }
+                out.extend(b);
+            }
         }
         (out, starved)
+    }
+
+    /// `client.DefaultRequestHeaders.Authorization = …` /
+    /// `req.headers["Authorization"] = …`: putting a token into the header
+    /// of an object that talks to an endpoint binds them, as the configuring
+    /// call `s.headers.update({...})` does.
+    fn assign_binding(&self, fid: FileId, a: &Assign) -> Option<Binding> {
+        if !matches!(a.target.kind, ExprKind::Member(..) | ExprKind::Index(..))
+            || target_slot(&a.target) != Slot::Header
+        {
+            return None;
+        }
+        let root = receiver_root(&a.target)?;
+        let key = root_key(root)?;
+        let mut ing = Ingredients::default();
+        for v in &self.eval(fid, a.scope, &a.value, None) {
+            self.scan(v, Slot::Header, &mut ing, 0);
+        }
+        if ing.tokens.is_empty() {
+            return None;
+        }
+        ing.own_tokens = ing.tokens.len();
+        if !matches!(root.kind, ExprKind::Call(_)) {
+            for v in &self.eval(fid, a.scope, root, None) {
+                if let VKind::Carrier(carried) = &v.kind {
+                    self.merge_carried(&mut ing, carried, v.via_param);
+                }
+            }
+        }
+        self.configured(fid, a.scope, &key, &a.value, None, &mut ing);
+        if ing.endpoints.is_empty() {
+            return None;
+        }
+        let at = Loc {
+            file: fid,
+            span: a.span,
+        };
+        Some(make_binding(at, BindingKind::Call, &ing, Vec::new()))
     }
 
     fn binding_at(&self, fid: FileId, cs: &CallSite) -> Option<Binding> {
