@@ -501,11 +501,38 @@ impl<'r> Linker<'r> {
         if let Some(imp) = facts.imports.iter().find(|i| i.local == name) {
             return self.resolve_import(file, imp, span);
         }
+        if let Some(class) = self.visible_class(file, name) {
+            return vec![val(VKind::Func(class.0, class.1), file, span)];
+        }
         vec![val(
             VKind::Sym(format!("{}::{name}", self.files[file].path).into(), SymKind::Symbol),
             file,
             span,
         )]
+    }
+
+    /// Java and C# see the classes of their package/namespace without an
+    /// import: a free name that is a top-level class of another file of the
+    /// same language (the nearest by directory when several share the name).
+    fn visible_class(&self, file: FileId, name: &str) -> Option<ScopeRef> {
+        let lang = self.files[file].lang?;
+        if !matches!(lang, Lang::Java | Lang::CSharp) {
+            return None;
+        }
+        let dir = |f: FileId| self.files[f].path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        let here = dir(file);
+        self.classes_by_name
+            .get(name)?
+            .iter()
+            .copied()
+            .filter(|&(f, s)| {
+                f != file
+                    && self.files[f].lang == Some(lang)
+                    && self.facts(f).scopes[s]
+                        .parent
+                        .is_some_and(|p| self.facts(f).scopes[p].kind == ScopeKind::Module)
+            })
+            .min_by_key(|&(f, s)| (dir(f) != here, self.files[f].path.len(), f, s))
     }
 
     /// The assignments to `name` in `scope` that can reach a use at `at`:
@@ -800,6 +827,11 @@ impl<'r> Linker<'r> {
     }
 
     fn resolve_import(&self, file: FileId, imp: &Import, span: Span) -> Vec<Val> {
+        if self.files[file].lang == Some(Lang::Java) {
+            if let Some(vs) = self.resolve_java_import(file, imp, span) {
+                return vs;
+            }
+        }
         let target = self.resolve_module(file, &imp.module);
         match (target, &imp.name) {
             (Some(fid), None) => vec![val(VKind::Module(fid), file, span)],
@@ -828,6 +860,22 @@ impl<'r> Linker<'r> {
         }
     }
 
+    /// `import a.b.C;` names the class C of `a/b/C.java`; `import static
+    /// a.b.C.X;` its member X.
+    fn resolve_java_import(&self, file: FileId, imp: &Import, span: Span) -> Option<Vec<Val>> {
+        let n = imp.name.as_deref()?;
+        if let Some(fid) = self.resolve_module(file, &format!("{}.{n}", imp.module)) {
+            return Some(self.resolve_name(fid, 0, n, span, None));
+        }
+        let fid = self.resolve_module(file, &imp.module)?;
+        let class = imp.module.rsplit('.').next().unwrap_or(&imp.module);
+        let mut out = Vec::new();
+        for v in self.resolve_name(fid, 0, class, span, None) {
+            push_alts(&mut out, self.member(file, &v, n, span));
+        }
+        Some(out)
+    }
+
     /// Finds the repository file an import names.
     pub fn resolve_module(&self, from: FileId, module: &str) -> Option<FileId> {
         let from_path = &self.files[from].path;
@@ -837,13 +885,18 @@ impl<'r> Linker<'r> {
             .iter()
             .find_map(|p| self.by_path.get(p.as_str()).copied())
             .or_else(|| {
-                // Absolute Python module: the shortest file whose path ends with it.
-                if lang != Lang::Python || module.starts_with('.') {
+                // Absolute Python module or Java class: the shortest file
+                // whose path ends with it.
+                if !matches!(lang, Lang::Python | Lang::Java) || module.starts_with('.') {
                     return None;
                 }
                 let rel = module.replace('.', "/");
-                [format!("{rel}.py"), format!("{rel}/__init__.py")]
-                    .iter()
+                let ends = if lang == Lang::Java {
+                    vec![format!("{rel}.java")]
+                } else {
+                    vec![format!("{rel}.py"), format!("{rel}/__init__.py")]
+                };
+                ends.iter()
                     .filter_map(|e| self.by_suffix.get(e.as_str()).copied())
                     .min_by_key(|&i| (self.files[i].path.len(), i))
             })

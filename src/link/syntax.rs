@@ -145,6 +145,14 @@ pub fn import_candidates(lang: Lang, path: &str, facts: &FileFacts) -> Vec<Strin
                 out.insert(p);
             }
         }
+        if lang == Lang::Java {
+            // A class (`import a.b.C;`) or a static member's class (`import static a.b.C.X;`).
+            let rel = imp.module.replace('.', "/");
+            out.insert(format!("*{rel}.java"));
+            if let Some(n) = &imp.name {
+                out.insert(format!("*{rel}/{n}.java"));
+            }
+        }
         if lang == Lang::Python && !imp.module.starts_with('.') {
             // Absolute module: matched by suffix later.
             out.insert(format!("*{}.py", imp.module.replace('.', "/")));
