@@ -95,6 +95,11 @@ impl Linker<'_> {
                 for v in &vs {
                     self.scan(v, slot, &mut ing, 0);
                 }
+                // A local object passed along carries what configured it:
+                // `headers.set("Authorization", …)` then `new HttpEntity<>(headers)`.
+                if let ExprKind::Name(n) = &a.value.kind {
+                    self.configured_arg(file, scope, n, e, params, &mut ing);
+                }
             }
         }
         ing.own_endpoints = ing.endpoints.len();
@@ -180,6 +185,34 @@ impl Linker<'_> {
             self.merge_carried(ing, &all, false);
         } else {
             self.configured_uncached(file, scope, key, Some(current), params, ing);
+        }
+    }
+
+    /// The configuration of a local passed as an argument: only its tokens
+    /// (an object configured with an endpoint is a client, not data).
+    fn configured_arg(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        name: &str,
+        current: &Expr,
+        params: Option<&Params>,
+        ing: &mut Ingredients,
+    ) {
+        if !self.index[file].config_calls.contains_key(name) && !self.index[file].rooted_assigns.contains_key(name) {
+            return;
+        }
+        let key = (file, name.to_string());
+        if self.configuring.borrow().contains(&key) {
+            return;
+        }
+        self.configuring.borrow_mut().push(key);
+        let mut sub = Ingredients::default();
+        self.configured(file, scope, name, current, params, &mut sub);
+        self.configuring.borrow_mut().pop();
+        if sub.endpoints.is_empty() {
+            ing.tokens.extend(sub.tokens);
+            ing.via_param |= sub.via_param;
         }
     }
 

@@ -117,6 +117,8 @@ pub struct Linker<'r> {
     template_cache: Cache<(FileId, ScopeId), Rc<Vec<usize>>>,
     /// What configuring statements give an object (root key, function or class).
     configured_cache: Cache<(FileId, String, ScopeId), Rc<Ingredients>>,
+    /// Objects whose configuration is being gathered (recursion guard).
+    configuring: RefCell<Vec<(FileId, String)>>,
     index: Vec<FileIndex>,
     /// Path → file.
     by_path: HashMap<&'r str, FileId>,
@@ -202,6 +204,7 @@ impl<'r> Linker<'r> {
             return_cache: RefCell::new(HashMap::new()),
             template_cache: RefCell::new(HashMap::new()),
             configured_cache: RefCell::new(HashMap::new()),
+            configuring: RefCell::new(Vec::new()),
             index: files.iter().map(|f| FileIndex::build(&f.facts)).collect(),
             by_path,
             by_suffix,

@@ -59,6 +59,14 @@ pub(super) fn configures(callee: &Expr) -> bool {
     }
 }
 
+/// A call that sets a header by name on its receiver:
+/// `headers.set("Authorization", v)` configures `headers`.
+pub(super) fn sets_header(call: &Call) -> bool {
+    call.args.len() == 2
+        && call.args[0].name.is_none()
+        && call.args[0].value.as_str().is_some_and(|h| catalog().is_header_name(h))
+}
+
 /// The slot a configuring assignment fills: `x.headers["Authorization"] = v`.
 pub(super) fn target_slot(t: &Expr) -> Slot {
     let c = catalog();
