@@ -1124,6 +1124,9 @@ impl<'a> Lowerer<'a> {
                 .find(|c| c.kind() == "initializer_expression")
         });
         if let Some(init) = init {
+            if let Some(dict) = self.dictionary(init, scope) {
+                return dict;
+            }
             let members = named_children(init);
             if members.iter().all(|m| m.kind() == "assignment_expression") && !members.is_empty() {
                 for m in members {
@@ -1147,6 +1150,40 @@ impl<'a> Lowerer<'a> {
             }
         }
         self.finish_call(callee, args, true, sp, scope, receiver)
+    }
+
+    /// A dictionary initialiser, `{ ["a"] = x }` or `{ { "a", x } }`, as a Dict.
+    fn dictionary(&mut self, init: Node, scope: ScopeId) -> Option<Expr> {
+        let members: Vec<Node> = named_children(init)
+            .into_iter()
+            .filter(|m| !is_trivia(m.kind()))
+            .collect();
+        let indexed = |m: &Node| {
+            m.kind() == "assignment_expression"
+                && m.child_by_field_name("left")
+                    .is_some_and(|l| l.kind() == "element_binding_expression")
+        };
+        let paired = |m: &Node| m.kind() == "initializer_expression" && named_children(*m).len() == 2;
+        if members.is_empty() || !(members.iter().all(indexed) || members.iter().all(paired)) {
+            return None;
+        }
+        let mut pairs = Vec::new();
+        for m in members {
+            let (k, v) = if m.kind() == "assignment_expression" {
+                let key = m
+                    .child_by_field_name("left")
+                    .and_then(|l| named_children(l).into_iter().find(|c| c.kind() == "argument"));
+                (key, m.child_by_field_name("right"))
+            } else {
+                let kv = named_children(m);
+                (kv.first().copied(), kv.get(1).copied())
+            };
+            let (Some(k), Some(v)) = (k, v) else { continue };
+            let k = self.expr(k, scope, false);
+            let v = self.expr(v, scope, false);
+            pairs.push((k, v));
+        }
+        Some(Expr::new(ExprKind::Dict(pairs), self.span(init)))
     }
 
     /// A type as a callee: `Initializer.Builder` → Member(Initializer,
@@ -1433,6 +1470,17 @@ mod tests {
         );
         let c = calls(&f);
         has(&c, "Send(this.Base(), token: config[\"Zoho:Token\"])");
+    }
+
+    #[test]
+    fn dictionary_initialisers_are_dicts() {
+        let f = lower(
+            "class C { static readonly Dictionary<string, string> H = new Dictionary<string, string> { [\"production\"] = \"a\", [\"sandbox\"] = \"b\" };\n\
+             static readonly Dictionary<string, string> T = new() { { \"x\", Environment.GetEnvironmentVariable(\"X\") } }; }\n",
+        );
+        let a = assigns(&f);
+        has(&a, "this.H@1 = {\"production\": \"a\", \"sandbox\": \"b\"}");
+        has(&a, "this.T@1 = {\"x\": env:X}");
     }
 
     #[test]

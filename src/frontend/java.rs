@@ -968,6 +968,26 @@ impl<'a> Lowerer<'a> {
                     .map(|a| a.value)
                     .unwrap_or_else(|| Expr::unknown(sp));
             }
+            // Map.of("production", a, "sandbox", b): a keyed map.
+            (Some("Map.of" | "java.util.Map.of"), n) if n >= 2 && n % 2 == 0 => {
+                let pairs = args
+                    .chunks(2)
+                    .map(|kv| (kv[0].value.clone(), kv[1].value.clone()))
+                    .collect();
+                return Expr::new(ExprKind::Dict(pairs), sp);
+            }
+            (Some("Map.ofEntries" | "java.util.Map.ofEntries"), _) => {
+                let pairs = args
+                    .iter()
+                    .filter_map(|a| match &a.value.kind {
+                        ExprKind::Call(c) if c.args.len() == 2 && c.callee.last_name() == Some("entry") => {
+                            Some((c.args[0].value.clone(), c.args[1].value.clone()))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                return Expr::new(ExprKind::Dict(pairs), sp);
+            }
             (Some("Objects.requireNonNullElse"), 2) => {
                 let alts = args.into_iter().map(|a| a.value).collect();
                 return Expr::new(ExprKind::Alt { cond: None, alts }, sp);
@@ -1226,6 +1246,20 @@ mod tests {
         let c = calls(&f);
         assert!(c.contains(&"send(this.base(), this.T)".to_string()), "{c:?}");
         assert!(c.contains(&"use(Outer.T)".to_string()), "{c:?}");
+    }
+
+    #[test]
+    fn map_literals_are_dicts() {
+        let f = lower(
+            "class C { static final Map<String, String> H = Map.of(\"production\", \"a\", \"sandbox\", B);\n\
+             static final Map<String, String> T = Map.ofEntries(Map.entry(\"x\", System.getenv(\"X\"))); }\n",
+        );
+        let a = assigns(&f);
+        assert!(
+            a.contains(&"this.H@1 = {\"production\": \"a\", \"sandbox\": B}".to_string()),
+            "{a:?}"
+        );
+        assert!(a.contains(&"this.T@1 = {\"x\": env:X}".to_string()), "{a:?}");
     }
 
     #[test]
