@@ -1244,6 +1244,18 @@ impl<'a> Lowerer<'a> {
             }
             _ => {}
         }
+        if let ExprKind::Member(obj, m) = &callee.kind {
+            match (m.as_str(), args.len()) {
+                // JSON reads (System.Text.Json, Newtonsoft): GetProperty("api_domain")
+                // is the item "api_domain"; .GetString() / .ToString() is the value.
+                ("GetProperty" | "Value" | "GetValue" | "SelectToken", 1) if args[0].value.as_str().is_some() => {
+                    let kind = ExprKind::Index(obj.clone(), Box::new(args[0].value.clone()));
+                    return Expr::new(kind, sp);
+                }
+                ("GetString" | "ToString" | "Trim" | "TrimEnd", 0) => return (**obj).clone(),
+                _ => {}
+            }
+        }
         self.finish_call(callee, args, false, sp, scope, receiver)
     }
 
@@ -1470,6 +1482,9 @@ mod tests {
         );
         let c = calls(&f);
         has(&c, "Send(this.Base(), token: config[\"Zoho:Token\"])");
+        let f =
+            lower("class J { string D(JsonDocument doc) => doc.RootElement.GetProperty(\"api_domain\").GetString(); }");
+        assert_eq!(show(&f.returns[0].value), "doc.RootElement[\"api_domain\"]");
     }
 
     #[test]

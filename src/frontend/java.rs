@@ -1002,6 +1002,15 @@ impl<'a> Lowerer<'a> {
                     let rest = args.iter().map(|a| a.value.clone()).collect();
                     return Expr::new(percent_format(t, obj.span, rest), sp);
                 }
+                // JSON reads (org.json, Jackson, Gson): json.getString("api_domain")
+                // is the item "api_domain"; .asText() / .getAsString() is the value.
+                ("getString" | "optString" | "path", 1) if args[0].value.as_str().is_some() => {
+                    let kind = ExprKind::Index(obj.clone(), Box::new(args[0].value.clone()));
+                    return Expr::new(kind, sp);
+                }
+                ("asText" | "getAsString" | "textValue" | "toString" | "trim" | "strip", 0) => {
+                    return (**obj).clone();
+                }
                 ("concat", 1) => {
                     let parts = vec![(**obj).clone(), args[0].value.clone()];
                     return Expr::new(ExprKind::Concat(parts), sp);
@@ -1245,6 +1254,8 @@ mod tests {
         );
         let c = calls(&f);
         assert!(c.contains(&"send(this.base(), this.T)".to_string()), "{c:?}");
+        let f = lower("class J { String d(JSONObject json) { return json.getString(\"api_domain\").trim(); } }");
+        assert_eq!(show(&f.returns[0].value), "json[\"api_domain\"]");
         assert!(c.contains(&"use(Outer.T)".to_string()), "{c:?}");
     }
 
