@@ -384,6 +384,12 @@ impl Linker<'_> {
                 // endpoint (`new Headers({...})`, `dict(auth, ...)`) is auth data.
                 if matches!(slot, Slot::Token | Slot::Header) || carried.endpoints.is_empty() {
                     ing.tokens.extend(carried.tokens.iter().cloned());
+                } else if slot == Slot::Any {
+                    // A token request handed to the call that sends or parses
+                    // it (`http.send(req)`, `new JSONObject(res.body())`): the
+                    // result is that token response.
+                    ing.endpoints
+                        .extend(carried.endpoints.iter().filter(|e| e.token_endpoint).cloned());
                 }
             }
             // A callback passed as an argument that configures its own argument:

@@ -1030,6 +1030,15 @@ impl<'r> Linker<'r> {
                 }
             }
         }
+        // `res.body()` / `res.json()` on a token response is that token response.
+        if call.args.is_empty() && matches!(callee.kind, ExprKind::Member(..)) {
+            if let Some(t) = callee_vals
+                .iter()
+                .find(|v| matches!(&v.kind, VKind::Carrier(c) if c.token_endpoint_dc().is_some()))
+            {
+                return vec![t.clone()];
+            }
+        }
         // Anything else: a value that carries the call's endpoints and tokens.
         let ing = self.ingredients(file, scope, e, params);
         if ing.endpoints.is_empty() && ing.tokens.is_empty() {
