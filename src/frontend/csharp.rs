@@ -46,6 +46,8 @@ pub fn lower(text: &str) -> FileFacts {
 /// The members a class declares, to tell a field read from a local one.
 struct ClassNames {
     name: String,
+    /// The class has a base class or interfaces (members may be inherited).
+    inherits: bool,
     fields: HashSet<String>,
     methods: HashSet<String>,
 }
@@ -124,6 +126,17 @@ impl<'a> Lowerer<'a> {
                 };
                 return Expr::new(ExprKind::Member(Box::new(obj), name.to_string()), span);
             }
+        }
+        // Not declared here but the class inherits: a member of a base class,
+        // unless it looks like a type (`Foo`; fields are `_foo` or `foo`, and a
+        // bare call is never a type).
+        let inherited = self.classes.last().is_some_and(|c| c.inherits)
+            && (method || !self.is_local(name))
+            && !self.facts.imports.iter().any(|i| i.local == name)
+            && (method || !name.chars().next().is_some_and(char::is_uppercase));
+        if inherited {
+            let this = Expr::new(ExprKind::This, span);
+            return Expr::new(ExprKind::Member(Box::new(this), name.to_string()), span);
         }
         Expr::new(ExprKind::Name(name.to_string()), span)
     }
@@ -574,6 +587,7 @@ impl<'a> Lowerer<'a> {
     fn class_names(&self, name: &str, node: Node) -> ClassNames {
         let mut names = ClassNames {
             name: name.to_string(),
+            inherits: false,
             fields: HashSet::new(),
             methods: HashSet::new(),
         };
@@ -658,7 +672,8 @@ impl<'a> Lowerer<'a> {
                 span: sp,
             });
         }
-        let names = self.class_names(&name, node);
+        let mut names = self.class_names(&name, node);
+        names.inherits = !self.facts.scopes[scope].bases.is_empty();
         self.classes.push(names);
         // Initialisers see members, not the locals of an enclosing method.
         self.locals.push(HashSet::new());
@@ -1485,6 +1500,17 @@ mod tests {
         let f =
             lower("class J { string D(JsonDocument doc) => doc.RootElement.GetProperty(\"api_domain\").GetString(); }");
         assert_eq!(show(&f.returns[0].value), "doc.RootElement[\"api_domain\"]");
+    }
+
+    #[test]
+    fn inherited_members_are_this_members() {
+        let f = lower(
+            "class C : Base { void F(string local) { Send(_token, Token, local, GetBase()); } }\n\
+             class D { void G() { Send(_token, GetBase()); } }\n",
+        );
+        let c = calls(&f);
+        has(&c, "this.Send(this._token, Token, local, this.GetBase())");
+        has(&c, "Send(_token, GetBase())");
     }
 
     #[test]

@@ -44,6 +44,8 @@ pub fn lower(text: &str) -> FileFacts {
 /// The members a class declares, to tell a field read from a local one.
 struct ClassNames {
     name: String,
+    /// The class has a base class or interfaces (members may be inherited).
+    inherits: bool,
     fields: HashSet<String>,
     methods: HashSet<String>,
 }
@@ -108,6 +110,19 @@ impl<'a> Lowerer<'a> {
                 };
                 return Expr::new(ExprKind::Member(Box::new(obj), name.to_string()), span);
             }
+        }
+        // Not declared here but the class inherits: a member of a base class,
+        // unless it is statically imported or looks like a type (`Foo`; fields
+        // are `foo` or `FOO`).
+        let inherited = self.classes.last().is_some_and(|c| c.inherits)
+            && (method || !self.is_local(name))
+            && !self.facts.imports.iter().any(|i| i.local == name)
+            && (method
+                || !name.chars().next().is_some_and(char::is_uppercase)
+                || !name.chars().any(|ch| ch.is_lowercase()));
+        if inherited {
+            let this = Expr::new(ExprKind::This, span);
+            return Expr::new(ExprKind::Member(Box::new(this), name.to_string()), span);
         }
         Expr::new(ExprKind::Name(name.to_string()), span)
     }
@@ -455,6 +470,7 @@ impl<'a> Lowerer<'a> {
     fn class_names(&self, name: &str, body: Option<Node>) -> ClassNames {
         let mut names = ClassNames {
             name: name.to_string(),
+            inherits: false,
             fields: HashSet::new(),
             methods: HashSet::new(),
         };
@@ -514,7 +530,8 @@ impl<'a> Lowerer<'a> {
             });
         }
         let body = node.child_by_field_name("body");
-        let names = self.class_names(&name, body);
+        let mut names = self.class_names(&name, body);
+        names.inherits = !self.facts.scopes[scope].bases.is_empty();
         self.classes.push(names);
         // Field initialisers see fields, not the locals of an enclosing method.
         self.locals.push(HashSet::new());
@@ -1257,6 +1274,21 @@ mod tests {
         let f = lower("class J { String d(JSONObject json) { return json.getString(\"api_domain\").trim(); } }");
         assert_eq!(show(&f.returns[0].value), "json[\"api_domain\"]");
         assert!(c.contains(&"use(Outer.T)".to_string()), "{c:?}");
+    }
+
+    #[test]
+    fn inherited_members_are_this_members() {
+        let f = lower(
+            "import static a.B.IMPORTED;\n\
+             class C extends Base { void f(String local) { send(token, TOKEN, IMPORTED, Helper, local, base()); } }\n\
+             class D { void g() { send(token); } }\n",
+        );
+        let c = calls(&f);
+        assert!(
+            c.contains(&"this.send(this.token, this.TOKEN, IMPORTED, Helper, local, this.base())".to_string()),
+            "{c:?}"
+        );
+        assert!(c.contains(&"send(token)".to_string()), "{c:?}");
     }
 
     #[test]
