@@ -1253,6 +1253,10 @@ impl<'a> Lowerer<'a> {
                     return Expr::new(brace_format(t, args[skip].value.span, &rest), sp);
                 }
             }
+            (Some("string.Equals" | "String.Equals"), 2 | 3) => {
+                let ops = args.into_iter().take(2).map(|a| a.value).collect();
+                return Expr::new(ExprKind::Test(ops), sp);
+            }
             (Some("string.Concat" | "String.Concat"), _) => {
                 let parts = args.into_iter().map(|a| a.value).collect();
                 return Expr::new(ExprKind::Concat(parts), sp);
@@ -1268,6 +1272,11 @@ impl<'a> Lowerer<'a> {
                     return Expr::new(kind, sp);
                 }
                 ("GetString" | "ToString" | "Trim" | "TrimEnd", 0) => return (**obj).clone(),
+                // "sandbox".Equals(env): a test of both operands.
+                ("Equals", 1 | 2) => {
+                    let ops = vec![(**obj).clone(), args[0].value.clone()];
+                    return Expr::new(ExprKind::Test(ops), sp);
+                }
                 _ => {}
             }
         }
@@ -1500,6 +1509,10 @@ mod tests {
         let f =
             lower("class J { string D(JsonDocument doc) => doc.RootElement.GetProperty(\"api_domain\").GetString(); }");
         assert_eq!(show(&f.returns[0].value), "doc.RootElement[\"api_domain\"]");
+        let f = lower(
+            "class J { bool D(string e) => string.Equals(e, \"sandbox\", StringComparison.Ordinal) || e.Equals(X); }",
+        );
+        assert_eq!(show(&f.returns[0].value), "test(test(e, \"sandbox\"), test(e, X))");
     }
 
     #[test]

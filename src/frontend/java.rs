@@ -1005,6 +1005,10 @@ impl<'a> Lowerer<'a> {
                     .collect();
                 return Expr::new(ExprKind::Dict(pairs), sp);
             }
+            (Some("Objects.equals"), 2) => {
+                let ops = args.into_iter().map(|a| a.value).collect();
+                return Expr::new(ExprKind::Test(ops), sp);
+            }
             (Some("Objects.requireNonNullElse"), 2) => {
                 let alts = args.into_iter().map(|a| a.value).collect();
                 return Expr::new(ExprKind::Alt { cond: None, alts }, sp);
@@ -1027,6 +1031,11 @@ impl<'a> Lowerer<'a> {
                 }
                 ("asText" | "getAsString" | "textValue" | "toString" | "trim" | "strip", 0) => {
                     return (**obj).clone();
+                }
+                // "sandbox".equals(env): a test of both operands.
+                ("equals" | "equalsIgnoreCase" | "contentEquals", 1) => {
+                    let ops = vec![(**obj).clone(), args[0].value.clone()];
+                    return Expr::new(ExprKind::Test(ops), sp);
                 }
                 ("concat", 1) => {
                     let parts = vec![(**obj).clone(), args[0].value.clone()];
@@ -1206,6 +1215,7 @@ mod tests {
              String u = String.format(\"https://%s.zohoapis.%s/crm\", host, \"eu\");\n\
              String v = \"https://%s.zohoapis.com\".formatted(host);\n\
              String w = switch (mode) { case \"dev\" -> \"developer\"; default -> \"www\"; };\n\
+             switch (mode) { case \"s\": host = \"sandbox\"; break; default: host = \"www\"; }\n\
              } }\n",
         );
         let a = assigns(&f);
@@ -1216,6 +1226,7 @@ mod tests {
             "u@2 = concat(\"https://\", host, \".zohoapis.\", \"eu\", \"/crm\")",
             "v@2 = concat(\"https://\", host, \".zohoapis.com\")",
             "w@2 = alt(mode ? \"developer\" | \"www\")",
+            "host@2 = \"sandbox\" if test(mode, \"s\")",
         ];
         for w in want {
             assert!(a.contains(&w.to_string()), "missing {w} in {a:?}");
@@ -1273,6 +1284,8 @@ mod tests {
         assert!(c.contains(&"send(this.base(), this.T)".to_string()), "{c:?}");
         let f = lower("class J { String d(JSONObject json) { return json.getString(\"api_domain\").trim(); } }");
         assert_eq!(show(&f.returns[0].value), "json[\"api_domain\"]");
+        let f = lower("class J { boolean d(String e) { return \"sandbox\".equals(e) || Objects.equals(e, X); } }");
+        assert_eq!(show(&f.returns[0].value), "test(test(\"sandbox\", e), test(e, X))");
         assert!(c.contains(&"use(Outer.T)".to_string()), "{c:?}");
     }
 
