@@ -834,7 +834,8 @@ impl<'a> Lowerer<'a> {
             if body.kind() == "block" {
                 self.block(body, fscope, None);
             } else {
-                let value = self.expr_top(body, fscope, false);
+                // `h -> h.set(…)`: the body is also the lambda's statement.
+                let value = self.expr_top(body, fscope, true);
                 self.facts.returns.push(Return {
                     scope: fscope,
                     value,

@@ -520,6 +520,20 @@ impl Linker<'_> {
                     self.scan(v, slot, ing, 1);
                 }
             }
+            // `h -> h.set("Authorization", …)`: calls that configure the parameter.
+            let key = (file, format!("{p}#callback{fscope}"));
+            if self.configuring.borrow().contains(&key) {
+                continue;
+            }
+            self.configuring.borrow_mut().push(key);
+            for &i in ix.config_calls.get(p.as_str()).map(Vec::as_slice).unwrap_or(&[]) {
+                let cs = &facts.calls[i];
+                if ix.func_of[cs.scope] == fscope {
+                    let sub = self.own_ingredients(file, cs.scope, &cs.expr, None);
+                    self.merge_carried(ing, &sub, false);
+                }
+            }
+            self.configuring.borrow_mut().pop();
         }
     }
 
