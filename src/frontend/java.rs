@@ -890,6 +890,11 @@ impl<'a> Lowerer<'a> {
             .child_by_field_name("arguments")
             .map(|a| self.call_args(a, scope))
             .unwrap_or_default();
+        // new StringBuilder(s): the string it starts with.
+        if matches!(callee.dotted().as_deref(), Some("StringBuilder" | "StringBuffer")) && args.len() <= 1 {
+            let start = args.into_iter().next().map(|a| a.value);
+            return start.unwrap_or_else(|| Expr::new(ExprKind::Str(String::new()), sp));
+        }
         // new URI(u) / new URL(u): the address itself.
         if matches!(
             callee.dotted().as_deref(),
@@ -1038,6 +1043,15 @@ impl<'a> Lowerer<'a> {
                     let ops = vec![(**obj).clone(), args[0].value.clone()];
                     return Expr::new(ExprKind::Test(ops), sp);
                 }
+                // new StringBuilder(a).append(b) / uri.resolve(path): string building.
+                ("append" | "resolve", 1) if is_string_building(obj) => {
+                    let mut parts = match &obj.kind {
+                        ExprKind::Concat(p) => p.clone(),
+                        _ => vec![(**obj).clone()],
+                    };
+                    parts.push(args[0].value.clone());
+                    return Expr::new(ExprKind::Concat(parts), sp);
+                }
                 ("concat", 1) => {
                     let parts = vec![(**obj).clone(), args[0].value.clone()];
                     return Expr::new(ExprKind::Concat(parts), sp);
@@ -1093,6 +1107,15 @@ impl<'a> Lowerer<'a> {
         }
         e
     }
+}
+
+/// An expression that is being built into a string (or a URI): a literal,
+/// a concatenation, or a value lowered from a builder such as `URI.create`.
+fn is_string_building(e: &Expr) -> bool {
+    matches!(
+        e.kind,
+        ExprKind::Str(_) | ExprKind::Concat(_) | ExprKind::Name(_) | ExprKind::Member(..)
+    )
 }
 
 /// Is `e` a call of `path` without arguments?
@@ -1283,6 +1306,12 @@ mod tests {
         );
         let c = calls(&f);
         assert!(c.contains(&"send(this.base(), this.T)".to_string()), "{c:?}");
+        let f = lower(
+            "class J { String u(String m) { return new StringBuilder(BASE).append(\"/crm/\").append(m).toString(); } }",
+        );
+        assert_eq!(show(&f.returns[0].value), "concat(BASE, \"/crm/\", m)");
+        let f = lower("class J { URI u() { return URI.create(BASE).resolve(\"/crm/v8\"); } }");
+        assert_eq!(show(&f.returns[0].value), "concat(BASE, \"/crm/v8\")");
         let f = lower("class J { String d(JSONObject json) { return json.getString(\"api_domain\").trim(); } }");
         assert_eq!(show(&f.returns[0].value), "json[\"api_domain\"]");
         let f = lower("class J { boolean d(String e) { return \"sandbox\".equals(e) || Objects.equals(e, X); } }");
