@@ -1363,6 +1363,20 @@ mod tests {
     }
 
     #[test]
+    fn every_prefix_of_a_file_lowers() {
+        // Truncated input is the worst recovery case: no prefix may panic.
+        let text = include_str!("../../fixtures/java-http-two-envs/ZohoHttp.java");
+        let cuts: Vec<usize> = (0..text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .step_by(7)
+            .collect();
+        for i in cuts {
+            lower(&text[..i]);
+        }
+        assert_eq!(lower(text).calls.is_empty(), false);
+    }
+
+    #[test]
     fn parse_errors_are_recovered_and_deep_nesting_is_cut() {
         let f = lower("class C {\n void f( {\n }\n String x = System.getenv(\"A\");\n}\n");
         assert_eq!(f.parse_error_line, Some(2));
