@@ -1549,7 +1549,7 @@ mod tests {
         for i in cuts {
             lower(&text[..i]);
         }
-        assert_eq!(lower(text).calls.is_empty(), false);
+        assert!(!lower(text).calls.is_empty());
     }
 
     #[test]
