@@ -148,6 +148,10 @@ impl<'a> Lowerer<'a> {
                 for child in named_children(node) {
                     if child.kind() == "assignment_expression" {
                         self.assignment(child, scope, guard);
+                    } else if let Some((target, value)) = self.map_put(child, scope) {
+                        // config.put("apiBaseUrl", v) is config["apiBaseUrl"] = v.
+                        let sp = self.span(child);
+                        self.push_assign(scope, target, value, guard, sp);
                     } else {
                         self.expr_top(child, scope, true);
                     }
@@ -348,6 +352,29 @@ impl<'a> Lowerer<'a> {
             }
         }
         values
+    }
+
+    /// `m.put("key", v)` as a statement: the item it sets.
+    fn map_put(&mut self, node: Node, scope: ScopeId) -> Option<(Expr, Expr)> {
+        if node.kind() != "method_invocation" || node.child_by_field_name("name").map(|n| self.text(n)) != Some("put") {
+            return None;
+        }
+        let object = node.child_by_field_name("object")?;
+        let args: Vec<Node> = node
+            .child_by_field_name("arguments")
+            .map(named_children)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|a| !is_comment(a.kind()))
+            .collect();
+        if args.len() != 2 || args[0].kind() != "string_literal" {
+            return None;
+        }
+        let obj = self.expr(object, scope, true);
+        let key = self.expr(args[0], scope, false);
+        let value = self.expr(args[1], scope, false);
+        let sp = self.span(node);
+        Some((Expr::new(ExprKind::Index(Box::new(obj), Box::new(key)), sp), value))
     }
 
     fn push_assign(&mut self, scope: ScopeId, target: Expr, value: Expr, guard: Option<&Expr>, span: Span) {
@@ -1346,6 +1373,12 @@ mod tests {
             "{a:?}"
         );
         assert!(a.contains(&"this.T@1 = {\"x\": env:X}".to_string()), "{a:?}");
+        let f = lower(
+            "class C { void f() { Map<String, String> m = new HashMap<>(); m.put(\"apiBaseUrl\", U); m.put(k, v); } }",
+        );
+        let a = assigns(&f);
+        assert!(a.contains(&"m[\"apiBaseUrl\"]@2 = U".to_string()), "{a:?}");
+        assert_eq!(calls(&f), vec!["new HashMap()", "m.put(k, v)"]);
     }
 
     #[test]

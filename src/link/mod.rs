@@ -446,12 +446,66 @@ impl<'r> Linker<'r> {
             }
         }
         let r = self.resolve_name_uncached(file, scope, name, span, params);
+        let r = self.with_keyed_items(file, scope, name, r, params);
         if params.is_none() && !positional {
             // Cached even when computed inside a cycle: a value cut by the
             // cycle guard is a smaller set of alternatives, never a wrong one.
             self.name_cache.borrow_mut().insert(key, r.clone());
         }
         r
+    }
+
+    /// `cfg = {}` / `new HashMap<>()`, then `cfg["k"] = v` / `cfg.put("k", v)`:
+    /// the items a function sets by literal key are fields of the map.
+    fn with_keyed_items(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        name: &str,
+        mut vals: Vec<Val>,
+        params: Option<&Params>,
+    ) -> Vec<Val> {
+        let ix = &self.index[file];
+        let Some(idx) = ix.rooted_assigns.get(name) else {
+            return vals;
+        };
+        let guard = (file, format!("{name}#items{}", ix.func_of[scope]));
+        if self.configuring.borrow().contains(&guard) {
+            return vals;
+        }
+        self.configuring.borrow_mut().push(guard);
+        let facts = self.facts(file);
+        let mut items: Vec<(Option<String>, Vec<Val>)> = Vec::new();
+        for &i in idx {
+            let a = &facts.assigns[i];
+            let ExprKind::Index(o, k) = &a.target.kind else {
+                continue;
+            };
+            let own = matches!(&o.kind, ExprKind::Name(n) if n == name);
+            if !own || ix.func_of[a.scope] != ix.func_of[scope] {
+                continue;
+            }
+            if let Some(k) = k.as_str() {
+                let vs = self.eval(file, a.scope, &a.value, params);
+                set_field(&mut items, Some(k.to_string()), vs);
+            }
+        }
+        self.configuring.borrow_mut().pop();
+        if items.is_empty() {
+            return vals;
+        }
+        for v in vals.iter_mut() {
+            let mut fields = match &v.kind {
+                VKind::Dict(f) => (**f).clone(),
+                VKind::Sym(..) | VKind::Other => Vec::new(),
+                _ => continue,
+            };
+            for (k, vs) in &items {
+                set_field(&mut fields, k.clone(), vs.clone());
+            }
+            v.kind = VKind::Dict(Rc::new(fields));
+        }
+        vals
     }
 
     fn resolve_name_uncached(
