@@ -494,6 +494,7 @@ impl<'r> Linker<'r> {
         if items.is_empty() {
             return vals;
         }
+        let mut built = Vec::new();
         for v in vals.iter_mut() {
             let mut fields = match &v.kind {
                 VKind::Dict(f) => (**f).clone(),
@@ -503,8 +504,17 @@ impl<'r> Linker<'r> {
             for (k, vs) in &items {
                 set_field(&mut fields, k.clone(), vs.clone());
             }
-            v.kind = VKind::Dict(Rc::new(fields));
+            let dict = VKind::Dict(Rc::new(fields));
+            if matches!(v.kind, VKind::Dict(_)) {
+                v.kind = dict;
+            } else {
+                // An opaque map (`new HashMap<>()`) keeps its identity beside its items.
+                let mut d = v.clone();
+                d.kind = dict;
+                built.push(d);
+            }
         }
+        push_alts(&mut vals, built);
         vals
     }
 
