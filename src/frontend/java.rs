@@ -256,9 +256,7 @@ impl<'a> Lowerer<'a> {
             | "for_statement"
             | "switch_block"
             | "switch_block_statement_group"
-            | "switch_rule"
-            | "parenthesized_expression"
-            | "condition" => {
+            | "switch_rule" => {
                 for child in named_children(node) {
                     self.stmt(child, scope, guard);
                 }
@@ -333,11 +331,14 @@ impl<'a> Lowerer<'a> {
             for k in kids {
                 match k.kind() {
                     "switch_label" => {}
-                    "expression_statement" if case.kind() == "switch_rule" => {
-                        if let Some(e) = named_children(k).first() {
-                            values.push(self.expr_top(*e, scope, false));
+                    "expression_statement" if case.kind() == "switch_rule" => match named_children(k).first() {
+                        Some(e) if e.kind() == "assignment_expression" => {
+                            let v = self.assignment(*e, scope, g);
+                            values.push(v);
                         }
-                    }
+                        Some(e) => values.push(self.expr_top(*e, scope, true)),
+                        None => {}
+                    },
                     kind if case.kind() == "switch_rule"
                         && (kind.ends_with("expression")
                             || kind.ends_with("literal")
@@ -1267,6 +1268,7 @@ mod tests {
              String v = \"https://%s.zohoapis.com\".formatted(host);\n\
              String w = switch (mode) { case \"dev\" -> \"developer\"; default -> \"www\"; };\n\
              switch (mode) { case \"s\": host = \"sandbox\"; break; default: host = \"www\"; }\n\
+             switch (mode) { case \"d\" -> host = \"developer\"; default -> { host = \"www\"; } }\n\
              } }\n",
         );
         let a = assigns(&f);
@@ -1278,6 +1280,7 @@ mod tests {
             "v@2 = concat(\"https://\", host, \".zohoapis.com\")",
             "w@2 = alt(mode ? \"developer\" | \"www\")",
             "host@2 = \"sandbox\" if test(mode, \"s\")",
+            "host@2 = \"developer\" if test(mode, \"d\")",
         ];
         for w in want {
             assert!(a.contains(&w.to_string()), "missing {w} in {a:?}");
