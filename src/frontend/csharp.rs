@@ -1419,6 +1419,10 @@ mod tests {
         has(&a, "this.Token@1 = alt(env:ZOHO_TOKEN | \"none\")");
         has(&a, "this.Url@1 = concat(this.Base, \"/crm/v8\")");
         has(&a, "this.Key@1 = \"k\"");
+        let p = lower("class P { string _t; string Tok { get { return _t ?? \"x\"; } set { _t = value; } } }");
+        let pa = assigns(&p);
+        has(&pa, "this.Tok@2 = alt(this._t | \"x\")");
+        has(&pa, "this._t@3 = value");
         // A parameter shadows the constant of the same name.
         has(&a, "Base@2 = \"x\"");
         assert_eq!(f.scopes[2].params, vec!["path", "Base"]);
