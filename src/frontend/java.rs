@@ -1340,6 +1340,12 @@ mod tests {
             "class J { String u(String m) { return new StringBuilder(BASE).append(\"/crm/\").append(m).toString(); } }",
         );
         assert_eq!(show(&f.returns[0].value), "concat(BASE, \"/crm/\", m)");
+        let f = lower("class J { String u() { return \"\"\"\n    https://www.zohoapis.com/crm\n    \"\"\"; } }");
+        assert!(
+            show(&f.returns[0].value).contains("https://www.zohoapis.com/crm"),
+            "{}",
+            show(&f.returns[0].value)
+        );
         let f = lower("class J { URI u() { return URI.create(BASE).resolve(\"/crm/v8\"); } }");
         assert_eq!(show(&f.returns[0].value), "concat(BASE, \"/crm/v8\")");
         let f = lower("class J { String d(JSONObject json) { return json.getString(\"api_domain\").trim(); } }");
