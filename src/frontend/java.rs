@@ -886,14 +886,6 @@ impl<'a> Lowerer<'a> {
                 _ => {}
             }
         }
-        if node.child_count() > 0 && named_children(node).is_empty() {
-            // Older grammars keep the content unnamed: strip the quotes.
-            let t = self.text(node);
-            let q = if t.starts_with("\"\"\"") { 3 } else { 1 };
-            if t.len() >= 2 * q {
-                out = unescape(&t[q..t.len() - q]);
-            }
-        }
         out
     }
 
