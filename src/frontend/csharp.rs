@@ -1,9 +1,1592 @@
-//! The csharp front-end (tree-sitter): not implemented yet; the file is
-//! scanned as text only (token literals, OT006).
+//! C# front-end: tree-sitter-c-sharp → facts.
+//!
+//! Lowers namespaces, classes, structs, records and interfaces (with their
+//! base list), enums; fields, `const` and `static readonly` constants and
+//! properties (initialisers and `=> expr` bodies) as class fields, so
+//! `this.X`, a bare `X` and `Config.X` all find them; methods, constructors
+//! and local functions with parameters (and defaults) and returns; locals
+//! with the `if` guard they sit under; ternaries, `??`, `switch` statements
+//! and expressions; string concatenation, `$"…"` interpolation, verbatim and
+//! raw strings, `string.Format` / `String.Concat`;
+//! `Environment.GetEnvironmentVariable("X")` as an env read; `new` calls with
+//! named arguments and object initialisers (`new HttpClient { BaseAddress =
+//! … }` as named arguments); `new Uri(u)` as the address it wraps and
+//! `new AuthenticationHeaderValue(scheme, token)` as the header value it
+//! stands for; method chains as call chains; `using` directives as imports.
+//!
+//! A bare identifier that names a field or property of an enclosing class
+//! (and is not shadowed by a local or parameter) is lowered as `this.x`, a
+//! bare call of one of its methods as `this.M(…)`.
 
-use crate::facts::FileFacts;
+use std::collections::HashSet;
+
+use tree_sitter::Node;
+
+use super::{parse, unescape, LineIndex, Nesting};
+use crate::facts::*;
 
 pub fn lower(text: &str) -> FileFacts {
-    let (facts, _tree) = super::parse(&tree_sitter_c_sharp::LANGUAGE.into(), text);
-    facts
+    let (facts, tree) = parse(&tree_sitter_c_sharp::LANGUAGE.into(), text);
+    let Some(tree) = tree else {
+        return facts;
+    };
+    let mut l = Lowerer {
+        src: text.as_bytes(),
+        lines: LineIndex::new(text),
+        facts,
+        depth: 0,
+        nesting: Nesting::new(),
+        classes: Vec::new(),
+        locals: Vec::new(),
+    };
+    l.block(tree.root_node(), 0, None);
+    l.facts
+}
+
+/// The members a class declares, to tell a field read from a local one.
+struct ClassNames {
+    name: String,
+    /// The class has a base class or interfaces (members may be inherited).
+    inherits: bool,
+    fields: HashSet<String>,
+    methods: HashSet<String>,
+}
+
+struct Lowerer<'a> {
+    src: &'a [u8],
+    lines: LineIndex<'a>,
+    facts: FileFacts,
+    depth: usize,
+    nesting: Nesting,
+    /// Enclosing classes, innermost last.
+    classes: Vec<ClassNames>,
+    /// Locals and parameters of the enclosing functions, innermost last.
+    locals: Vec<HashSet<String>>,
+}
+
+fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
+    let mut c = node.walk();
+    node.named_children(&mut c).collect()
+}
+
+fn is_trivia(kind: &str) -> bool {
+    matches!(
+        kind,
+        "comment" | "attribute_list" | "modifier" | "preproc_if" | "preproc_region" | "preproc_endregion"
+    )
+}
+
+fn is_type_decl(kind: &str) -> bool {
+    matches!(
+        kind,
+        "class_declaration"
+            | "struct_declaration"
+            | "record_declaration"
+            | "interface_declaration"
+            | "enum_declaration"
+    )
+}
+
+impl<'a> Lowerer<'a> {
+    fn text(&self, node: Node) -> &'a str {
+        node.utf8_text(self.src).unwrap_or("")
+    }
+
+    fn span(&self, node: Node) -> Span {
+        self.lines.node_span(node)
+    }
+
+    fn declare_local(&mut self, name: &str) {
+        if let Some(l) = self.locals.last_mut() {
+            l.insert(name.to_string());
+        }
+    }
+
+    fn is_local(&self, name: &str) -> bool {
+        self.locals.last().is_some_and(|l| l.contains(name))
+    }
+
+    /// `x` as written in a method: a local, a member of an enclosing class
+    /// (`this.x`, or `Outer.x` for an outer class), or a free name.
+    fn name_ref(&self, name: &str, span: Span, method: bool) -> Expr {
+        if !self.is_local(name) || method {
+            for (i, c) in self.classes.iter().enumerate().rev() {
+                let has = if method {
+                    c.methods.contains(name)
+                } else {
+                    c.fields.contains(name)
+                };
+                if !has {
+                    continue;
+                }
+                let obj = if i + 1 == self.classes.len() {
+                    Expr::new(ExprKind::This, span)
+                } else {
+                    Expr::new(ExprKind::Name(c.name.clone()), span)
+                };
+                return Expr::new(ExprKind::Member(Box::new(obj), name.to_string()), span);
+            }
+        }
+        // Not declared here but the class inherits: a member of a base class,
+        // unless it looks like a type (`Foo`; fields are `_foo` or `foo`, and a
+        // bare call is never a type).
+        let inherited = self.classes.last().is_some_and(|c| c.inherits)
+            && (method || !self.is_local(name))
+            && !self.facts.imports.iter().any(|i| i.local == name)
+            && (method || !name.chars().next().is_some_and(char::is_uppercase));
+        if inherited {
+            let this = Expr::new(ExprKind::This, span);
+            return Expr::new(ExprKind::Member(Box::new(this), name.to_string()), span);
+        }
+        Expr::new(ExprKind::Name(name.to_string()), span)
+    }
+
+    fn this_member(&self, name: &str, span: Span) -> Expr {
+        Expr::new(
+            ExprKind::Member(Box::new(Expr::new(ExprKind::This, span)), name.to_string()),
+            span,
+        )
+    }
+
+    fn block(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        for child in named_children(node) {
+            self.stmt(child, scope, guard);
+        }
+    }
+
+    fn stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        if self.nesting.too_deep(self.depth) {
+            return;
+        }
+        self.depth += 1;
+        self.stmt_inner(node, scope, guard);
+        self.depth -= 1;
+    }
+
+    fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        let kind = node.kind();
+        match kind {
+            "expression_statement" => {
+                for child in named_children(node) {
+                    if child.kind() == "assignment_expression" {
+                        self.assignment(child, scope, guard);
+                    } else {
+                        self.expr_top(child, scope, true);
+                    }
+                }
+            }
+            "local_declaration_statement" | "field_declaration" | "event_field_declaration" => {
+                let is_field = kind != "local_declaration_statement";
+                for c in named_children(node) {
+                    if c.kind() == "variable_declaration" {
+                        self.variables(c, scope, guard, is_field);
+                    }
+                }
+            }
+            "variable_declaration" => self.variables(node, scope, guard, false),
+            "property_declaration" => self.property(node, scope),
+            k if is_type_decl(k) => {
+                self.class(node, scope);
+            }
+            "method_declaration"
+            | "constructor_declaration"
+            | "local_function_statement"
+            | "operator_declaration"
+            | "destructor_declaration" => {
+                self.function(node, scope);
+            }
+            "return_statement" | "yield_statement" | "throw_statement" => {
+                let value = named_children(node).into_iter().find(|c| !is_trivia(c.kind()));
+                let value = match value {
+                    Some(v) => self.expr_top(v, scope, false),
+                    None => Expr::new(ExprKind::Null, self.span(node)),
+                };
+                if kind != "throw_statement" {
+                    self.facts.returns.push(Return {
+                        scope,
+                        value,
+                        guard: guard.cloned(),
+                    });
+                }
+            }
+            "if_statement" => {
+                let cond = node
+                    .child_by_field_name("condition")
+                    .map(|c| self.expr_top(c, scope, false));
+                let g = cond.as_ref().or(guard);
+                if let Some(b) = node.child_by_field_name("consequence") {
+                    self.stmt(b, scope, g);
+                }
+                if let Some(b) = node.child_by_field_name("alternative") {
+                    self.stmt(b, scope, g);
+                }
+            }
+            "foreach_statement" => {
+                if let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) {
+                    let iter = self.expr_top(r, scope, false);
+                    let sp = self.span(node);
+                    let value = Expr::new(
+                        ExprKind::Index(Box::new(iter), Box::new(Expr::unknown(sp))),
+                        self.span(r),
+                    );
+                    if l.kind() == "identifier" {
+                        let name = self.text(l).to_string();
+                        self.declare_local(&name);
+                        self.push_assign(scope, Expr::new(ExprKind::Name(name), self.span(l)), value, guard, sp);
+                    }
+                }
+                if let Some(b) = node.child_by_field_name("body") {
+                    self.stmt(b, scope, guard);
+                }
+            }
+            "switch_statement" => self.switch_stmt(node, scope, guard),
+            "using_directive" => self.using(node, scope),
+            "catch_clause" => {
+                for c in named_children(node) {
+                    if c.kind() == "catch_declaration" {
+                        if let Some(n) = c.child_by_field_name("name") {
+                            let name = self.text(n).to_string();
+                            self.declare_local(&name);
+                        }
+                    } else {
+                        self.stmt(c, scope, guard);
+                    }
+                }
+            }
+            "compilation_unit"
+            | "namespace_declaration"
+            | "file_scoped_namespace_declaration"
+            | "declaration_list"
+            | "block"
+            | "try_statement"
+            | "finally_clause"
+            | "catch_filter_clause"
+            | "using_statement"
+            | "fixed_statement"
+            | "lock_statement"
+            | "checked_statement"
+            | "unsafe_statement"
+            | "labeled_statement"
+            | "while_statement"
+            | "do_statement"
+            | "for_statement"
+            | "global_statement"
+            | "arrow_expression_clause" => {
+                for child in named_children(node) {
+                    if matches!(
+                        kind,
+                        "while_statement" | "do_statement" | "for_statement" | "lock_statement" | "using_statement"
+                    ) && child.kind() != "block"
+                        && child.kind() != "variable_declaration"
+                        && !child.kind().ends_with("statement")
+                    {
+                        // Headers: conditions, updates, locked objects.
+                        self.expr_top(child, scope, false);
+                    } else {
+                        self.stmt(child, scope, guard);
+                    }
+                }
+            }
+            "comment"
+            | "break_statement"
+            | "continue_statement"
+            | "empty_statement"
+            | "goto_statement"
+            | "extern_alias_directive"
+            | "attribute_list"
+            | "modifier"
+            | "identifier"
+            | "qualified_name"
+            | "parameter_list"
+            | "base_list"
+            | "type_parameter_list"
+            | "type_parameter_constraints_clause"
+            | "accessor_list"
+            | "enum_member_declaration_list"
+            | "delegate_declaration"
+            | "indexer_declaration"
+            | "event_declaration" => {}
+            _ => {
+                if node.is_named() {
+                    self.expr_top(node, scope, false);
+                }
+            }
+        }
+    }
+
+    /// `switch (v) { case A: … }`: each section is guarded by `v == label`.
+    fn switch_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        let subject = node
+            .child_by_field_name("value")
+            .map(|v| self.expr_top(v, scope, false));
+        let Some(body) = node.child_by_field_name("body") else {
+            return;
+        };
+        for section in named_children(body) {
+            let kids = named_children(section);
+            let mut labels = Vec::new();
+            for k in &kids {
+                if matches!(k.kind(), "constant_pattern" | "case_switch_label") {
+                    labels.push(self.expr(*k, scope, false));
+                }
+            }
+            let g = if labels.is_empty() {
+                None
+            } else {
+                let mut ops: Vec<Expr> = subject.iter().cloned().collect();
+                ops.extend(labels);
+                Some(Expr::new(ExprKind::Test(ops), self.span(section)))
+            };
+            let g = g.as_ref().or(guard);
+            for k in kids {
+                if k.kind().ends_with("statement") || k.kind() == "block" {
+                    self.stmt(k, scope, g);
+                }
+            }
+        }
+    }
+
+    fn push_assign(&mut self, scope: ScopeId, target: Expr, value: Expr, guard: Option<&Expr>, span: Span) {
+        self.facts.assigns.push(Assign {
+            scope,
+            target,
+            value,
+            guard: guard.cloned(),
+            span,
+        });
+    }
+
+    /// `T a = x, b = y;` as locals or fields (fields become `this.a`).
+    fn variables(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>, is_field: bool) {
+        for d in named_children(node) {
+            if d.kind() != "variable_declarator" {
+                continue;
+            }
+            let Some(n) = d.child_by_field_name("name") else {
+                continue;
+            };
+            let name = self.text(n).to_string();
+            let value = named_children(d)
+                .into_iter()
+                .rfind(|c| c.id() != n.id() && !matches!(c.kind(), "bracketed_argument_list" | "tuple_pattern"))
+                .map(|v| self.value(v, scope));
+            let ns = self.span(n);
+            let target = if is_field {
+                self.this_member(&name, ns)
+            } else {
+                self.declare_local(&name);
+                Expr::new(ExprKind::Name(name), ns)
+            };
+            if let Some(value) = value {
+                let sp = self.span(d);
+                self.push_assign(scope, target, value, guard, sp);
+            }
+        }
+    }
+
+    /// An initialiser: `= x` or a bare expression.
+    fn value(&mut self, node: Node, scope: ScopeId) -> Expr {
+        match node.kind() {
+            "equals_value_clause" => match named_children(node).into_iter().find(|c| !is_trivia(c.kind())) {
+                Some(v) => self.expr_top(v, scope, false),
+                None => Expr::unknown(self.span(node)),
+            },
+            "initializer_expression" => self.list(node, scope),
+            _ => self.expr_top(node, scope, false),
+        }
+    }
+
+    /// `public string Token { get; } = x;` and `public string Url => x;` as
+    /// class fields; accessor bodies as getters.
+    fn property(&mut self, node: Node, scope: ScopeId) {
+        let Some(n) = node.child_by_field_name("name") else {
+            return;
+        };
+        let name = self.text(n).to_string();
+        let ns = self.span(n);
+        let sp = self.span(node);
+        if let Some(v) = node.child_by_field_name("value") {
+            let value = match v.kind() {
+                "arrow_expression_clause" => match named_children(v).first() {
+                    Some(e) => self.expr_top(*e, scope, false),
+                    None => Expr::unknown(self.span(v)),
+                },
+                _ => self.value(v, scope),
+            };
+            let target = self.this_member(&name, ns);
+            self.push_assign(scope, target, value, None, sp);
+        }
+        if let Some(accessors) = node.child_by_field_name("accessors") {
+            for a in named_children(accessors) {
+                let is_get = a.child_by_field_name("name").is_some_and(|k| self.text(k) == "get");
+                let Some(body) = a.child_by_field_name("body") else {
+                    continue;
+                };
+                let fs = self
+                    .facts
+                    .add_scope(ScopeKind::Function, String::new(), scope, self.span(a));
+                self.locals.push(HashSet::from(["value".to_string()]));
+                let before = self.facts.returns.len();
+                if body.kind() == "arrow_expression_clause" {
+                    if let Some(e) = named_children(body).first() {
+                        let value = self.expr_top(*e, fs, false);
+                        self.facts.returns.push(Return {
+                            scope: fs,
+                            value,
+                            guard: None,
+                        });
+                    }
+                } else {
+                    self.block(body, fs, None);
+                }
+                self.locals.pop();
+                if is_get {
+                    // The getter's returns are the property's values.
+                    let rets: Vec<Expr> = self.facts.returns[before..]
+                        .iter()
+                        .filter(|r| r.scope == fs)
+                        .map(|r| r.value.clone())
+                        .collect();
+                    for value in rets {
+                        let target = self.this_member(&name, ns);
+                        self.push_assign(fs, target, value, None, sp);
+                    }
+                }
+            }
+        }
+    }
+
+    fn assignment(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) -> Expr {
+        let sp = self.span(node);
+        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+            return Expr::unknown(sp);
+        };
+        let mut value = self.expr_top(right, scope, false);
+        let op = node
+            .child_by_field_name("operator")
+            .map(|o| self.text(o))
+            .unwrap_or("=");
+        let target = self.expr(left, scope, false);
+        match op {
+            "=" => {}
+            "+=" => {
+                let vs = value.span;
+                value = Expr::new(ExprKind::Concat(vec![target.clone(), value]), vs);
+            }
+            "??=" => {
+                let vs = value.span;
+                value = Expr::new(
+                    ExprKind::Alt {
+                        cond: None,
+                        alts: vec![target.clone(), value],
+                    },
+                    vs,
+                );
+            }
+            _ => value = Expr::unknown(value.span),
+        }
+        self.push_assign(scope, target, value.clone(), guard, sp);
+        value
+    }
+
+    fn function(&mut self, node: Node, parent: ScopeId) -> ScopeId {
+        let name = match node.kind() {
+            "method_declaration" | "local_function_statement" => node
+                .child_by_field_name("name")
+                .map(|n| self.text(n).to_string())
+                .unwrap_or_default(),
+            "constructor_declaration" => "constructor".to_string(),
+            _ => String::new(),
+        };
+        let sp = self.span(node);
+        let scope = self.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
+        // A local function sees the locals around it.
+        let outer = if node.kind() == "local_function_statement" {
+            self.locals.last().cloned().unwrap_or_default()
+        } else {
+            HashSet::new()
+        };
+        self.locals.push(outer);
+        if let Some(params) = node.child_by_field_name("parameters") {
+            self.params(params, scope);
+        }
+        if !name.is_empty() && node.kind() != "constructor_declaration" {
+            let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
+            if node.kind() == "local_function_statement" {
+                self.declare_local(&name);
+            }
+            self.facts.assigns.push(Assign {
+                scope: parent,
+                target: Expr::new(ExprKind::Name(name), name_span),
+                value: Expr::new(ExprKind::Func(scope), sp),
+                guard: None,
+                span: sp,
+            });
+        }
+        for c in named_children(node) {
+            if c.kind() == "constructor_initializer" {
+                for a in named_children(c) {
+                    if a.kind() == "argument_list" {
+                        self.call_args(a, scope);
+                    }
+                }
+            }
+        }
+        if let Some(body) = node.child_by_field_name("body") {
+            if body.kind() == "arrow_expression_clause" {
+                if let Some(e) = named_children(body).first() {
+                    let value = self.expr_top(*e, scope, false);
+                    self.facts.returns.push(Return {
+                        scope,
+                        value,
+                        guard: None,
+                    });
+                }
+            } else {
+                self.block(body, scope, None);
+            }
+        }
+        self.locals.pop();
+        scope
+    }
+
+    fn params(&mut self, params: Node, scope: ScopeId) {
+        let mut names = Vec::new();
+        for p in named_children(params) {
+            if p.kind() != "parameter" {
+                continue;
+            }
+            let Some(n) = p.child_by_field_name("name") else {
+                continue;
+            };
+            let name = self.text(n).to_string();
+            // A default value is an alternative of the parameter.
+            let default = named_children(p).into_iter().rfind(|c| {
+                c.id() != n.id()
+                    && !is_trivia(c.kind())
+                    && Some(c.id()) != p.child_by_field_name("type").map(|t| t.id())
+            });
+            if let Some(d) = default {
+                let value = self.value(d, scope);
+                let sp = self.span(p);
+                self.push_assign(
+                    scope,
+                    Expr::new(ExprKind::Name(name.clone()), self.span(n)),
+                    value,
+                    None,
+                    sp,
+                );
+            }
+            self.declare_local(&name);
+            names.push(name);
+        }
+        self.facts.scopes[scope].params = names;
+    }
+
+    /// The field, property and method names a type body declares.
+    fn class_names(&self, name: &str, node: Node) -> ClassNames {
+        let mut names = ClassNames {
+            name: name.to_string(),
+            inherits: false,
+            fields: HashSet::new(),
+            methods: HashSet::new(),
+        };
+        if let Some(params) = node
+            .child_by_field_name("parameters")
+            .or_else(|| named_children(node).into_iter().find(|c| c.kind() == "parameter_list"))
+        {
+            // record R(string Token) / primary constructors: members.
+            for p in named_children(params) {
+                if let Some(n) = p.child_by_field_name("name") {
+                    names.fields.insert(self.text(n).to_string());
+                }
+            }
+        }
+        let Some(body) = node.child_by_field_name("body") else {
+            return names;
+        };
+        for m in named_children(body) {
+            match m.kind() {
+                "field_declaration" | "event_field_declaration" => {
+                    for v in named_children(m) {
+                        if v.kind() == "variable_declaration" {
+                            for d in named_children(v) {
+                                if let Some(n) = d.child_by_field_name("name") {
+                                    names.fields.insert(self.text(n).to_string());
+                                }
+                            }
+                        }
+                    }
+                }
+                "property_declaration" | "enum_member_declaration" => {
+                    if let Some(n) = m.child_by_field_name("name") {
+                        names.fields.insert(self.text(n).to_string());
+                    }
+                }
+                "method_declaration" => {
+                    if let Some(n) = m.child_by_field_name("name") {
+                        names.methods.insert(self.text(n).to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+        names
+    }
+
+    fn class(&mut self, node: Node, parent: ScopeId) -> ScopeId {
+        let name = node
+            .child_by_field_name("name")
+            .map(|n| self.text(n).to_string())
+            .unwrap_or_default();
+        let sp = self.span(node);
+        let scope = self.facts.add_scope(ScopeKind::Class, name.clone(), parent, sp);
+        let mut bases = Vec::new();
+        for c in named_children(node) {
+            if c.kind() == "base_list" {
+                for b in named_children(c) {
+                    let t = match b.kind() {
+                        "generic_name" => named_children(b).first().map(|f| self.text(*f)).unwrap_or(""),
+                        "primary_constructor_base_type" => b
+                            .child_by_field_name("type")
+                            .or_else(|| named_children(b).first().copied())
+                            .map(|f| self.text(f))
+                            .unwrap_or(""),
+                        _ => self.text(b),
+                    };
+                    let t = t.split('<').next().unwrap_or(t);
+                    let last = t.rsplit('.').next().unwrap_or(t).trim();
+                    if !last.is_empty() {
+                        bases.push(last.to_string());
+                    }
+                }
+            }
+        }
+        self.facts.scopes[scope].bases = bases;
+        if !name.is_empty() {
+            self.facts.assigns.push(Assign {
+                scope: parent,
+                target: Expr::new(ExprKind::Name(name.clone()), sp),
+                value: Expr::new(ExprKind::Func(scope), sp),
+                guard: None,
+                span: sp,
+            });
+        }
+        let mut names = self.class_names(&name, node);
+        names.inherits = !self.facts.scopes[scope].bases.is_empty();
+        self.classes.push(names);
+        // Initialisers see members, not the locals of an enclosing method.
+        self.locals.push(HashSet::new());
+        if let Some(body) = node.child_by_field_name("body") {
+            for m in named_children(body) {
+                if m.kind() == "enum_member_declaration" {
+                    self.enum_member(m, scope);
+                } else {
+                    self.stmt(m, scope, None);
+                }
+            }
+        }
+        self.locals.pop();
+        self.classes.pop();
+        scope
+    }
+
+    /// `Sandbox = 2`: the member's value, or its name.
+    fn enum_member(&mut self, node: Node, scope: ScopeId) {
+        let Some(n) = node.child_by_field_name("name") else {
+            return;
+        };
+        let ns = self.span(n);
+        let value = match node.child_by_field_name("value") {
+            Some(v) => self.expr_top(v, scope, false),
+            None => Expr::new(ExprKind::Str(self.text(n).to_string()), ns),
+        };
+        let target = self.this_member(self.text(n), ns);
+        let sp = self.span(node);
+        self.push_assign(scope, target, value, None, sp);
+    }
+
+    /// `using A.B;` binds nothing by name (a namespace); `using X = A.B.C;`
+    /// binds X to C of `A.B`; `using static A.B.C;` binds nothing.
+    fn using(&mut self, node: Node, scope: ScopeId) {
+        let Some(alias) = node.child_by_field_name("name") else {
+            return;
+        };
+        let Some(target) = named_children(node)
+            .into_iter()
+            .find(|c| c.id() != alias.id() && matches!(c.kind(), "qualified_name" | "identifier" | "generic_name"))
+        else {
+            return;
+        };
+        let full: String = self.text(target).chars().filter(|c| !c.is_whitespace()).collect();
+        let (module, name) = full.rsplit_once('.').unwrap_or(("", full.as_str()));
+        self.facts.imports.push(Import {
+            scope,
+            local: self.text(alias).to_string(),
+            module: module.to_string(),
+            name: Some(name.to_string()),
+            span: self.span(node),
+        });
+    }
+
+    /// Lowers an expression at the top of a statement (its calls are chain heads).
+    fn expr_top(&mut self, node: Node, scope: ScopeId, statement: bool) -> Expr {
+        let e = self.expr(node, scope, false);
+        if statement {
+            self.facts.mark_statement(e.span);
+        }
+        e
+    }
+
+    fn expr(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        if self.nesting.too_deep(self.depth) {
+            return Expr::unknown(self.span(node));
+        }
+        self.depth += 1;
+        let e = self.expr_inner(node, scope, receiver);
+        self.depth -= 1;
+        e
+    }
+
+    // One small method per kind of expression: in debug builds one big
+    // `match` would give every recursion level the frame of all its arms.
+    fn expr_inner(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        let sp = self.span(node);
+        let kind = match node.kind() {
+            "identifier" => return self.name_ref(self.text(node), sp, false),
+            "this" | "base" | "this_expression" | "base_expression" => ExprKind::This,
+            "string_literal" | "verbatim_string_literal" | "raw_string_literal" => {
+                ExprKind::Str(self.string_value(node))
+            }
+            "interpolated_string_expression" => return self.interpolated(node, scope),
+            "boolean_literal" => ExprKind::Bool(self.text(node) == "true"),
+            "null_literal" => ExprKind::Null,
+            "integer_literal" | "real_literal" => ExprKind::Number,
+            "member_access_expression" => return self.member_access(node, scope, receiver),
+            "element_access_expression" => return self.element_access(node, scope, receiver),
+            "conditional_access_expression" => return self.conditional_access(node, scope, receiver),
+            "invocation_expression" => return self.call(node, scope, receiver),
+            "object_creation_expression" | "implicit_object_creation_expression" => {
+                return self.new_expr(node, scope, receiver)
+            }
+            "binary_expression" => return self.binary(node, scope),
+            "conditional_expression" => return self.ternary(node, scope),
+            "parenthesized_expression"
+            | "cast_expression"
+            | "await_expression"
+            | "postfix_unary_expression"
+            | "checked_expression"
+            | "ref_expression"
+            | "argument"
+            | "constant_pattern"
+            | "case_switch_label"
+                if node.kind() != "postfix_unary_expression" || !self.text(node).ends_with("++") =>
+            {
+                let inner = node
+                    .child_by_field_name("value")
+                    .or_else(|| named_children(node).into_iter().rfind(|c| !is_trivia(c.kind())));
+                return match inner {
+                    Some(i) => self.expr(i, scope, receiver),
+                    None => Expr::unknown(sp),
+                };
+            }
+            "assignment_expression" => return self.assignment(node, scope, None),
+            "prefix_unary_expression" | "is_pattern_expression" | "is_expression" => {
+                let ops = named_children(node)
+                    .into_iter()
+                    .filter(|c| !c.kind().ends_with("pattern") && !c.kind().ends_with("type"))
+                    .map(|c| self.expr(c, scope, false))
+                    .collect();
+                ExprKind::Test(ops)
+            }
+            "initializer_expression" | "collection_expression" => return self.list(node, scope),
+            "array_creation_expression" | "implicit_array_creation_expression" => {
+                match named_children(node)
+                    .into_iter()
+                    .find(|c| c.kind() == "initializer_expression")
+                {
+                    Some(i) => return self.list(i, scope),
+                    None => ExprKind::Unknown,
+                }
+            }
+            "lambda_expression" | "anonymous_method_expression" => return self.lambda(node, scope),
+            "switch_expression" => return self.switch_expr(node, scope),
+            "predefined_type" | "generic_name" | "qualified_name" | "alias_qualified_name" => {
+                let t = self.text(node);
+                ExprKind::Name(t.split('<').next().unwrap_or(t).to_string())
+            }
+            "typeof_expression" | "sizeof_expression" | "default_expression" | "nameof_expression" => ExprKind::Unknown,
+            _ => {
+                for c in named_children(node) {
+                    if !is_trivia(c.kind()) {
+                        self.expr(c, scope, false);
+                    }
+                }
+                ExprKind::Unknown
+            }
+        };
+        Expr::new(kind, sp)
+    }
+
+    fn list(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let sp = self.span(node);
+        let items = named_children(node)
+            .into_iter()
+            .filter(|c| !is_trivia(c.kind()))
+            .map(|c| self.expr(c, scope, false))
+            .collect();
+        Expr::new(ExprKind::List(items), sp)
+    }
+
+    /// The member name of `a.B` / `a.B<T>`.
+    fn member_name(&self, n: Node) -> String {
+        match n.kind() {
+            "generic_name" => named_children(n)
+                .first()
+                .map(|f| self.text(*f).to_string())
+                .unwrap_or_default(),
+            _ => self.text(n).to_string(),
+        }
+    }
+
+    fn member_access(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        let sp = self.span(node);
+        let (Some(o), Some(n)) = (node.child_by_field_name("expression"), node.child_by_field_name("name")) else {
+            return Expr::unknown(sp);
+        };
+        let obj = self.expr(o, scope, receiver);
+        Expr::new(ExprKind::Member(Box::new(obj), self.member_name(n)), sp)
+    }
+
+    fn element_access(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        let sp = self.span(node);
+        let (Some(o), Some(s)) = (
+            node.child_by_field_name("expression"),
+            node.child_by_field_name("subscript"),
+        ) else {
+            return Expr::unknown(sp);
+        };
+        let obj = self.expr(o, scope, receiver);
+        let key = match named_children(s).into_iter().find(|c| c.kind() == "argument") {
+            Some(a) => self.expr(a, scope, false),
+            None => Expr::unknown(self.span(s)),
+        };
+        Expr::new(ExprKind::Index(Box::new(obj), Box::new(key)), sp)
+    }
+
+    /// `a?.B` is `a.B` for the analysis.
+    fn conditional_access(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        let sp = self.span(node);
+        let Some(c) = node.child_by_field_name("condition") else {
+            return Expr::unknown(sp);
+        };
+        let obj = self.expr(c, scope, receiver);
+        let binding = named_children(node)
+            .into_iter()
+            .find(|k| matches!(k.kind(), "member_binding_expression" | "element_binding_expression"));
+        match binding {
+            Some(b) if b.kind() == "member_binding_expression" => match b.child_by_field_name("name") {
+                Some(n) => Expr::new(ExprKind::Member(Box::new(obj), self.member_name(n)), sp),
+                None => obj,
+            },
+            Some(b) => {
+                let key = match named_children(b)
+                    .into_iter()
+                    .flat_map(named_children)
+                    .find(|c| c.kind() == "argument")
+                {
+                    Some(a) => self.expr(a, scope, false),
+                    None => Expr::unknown(self.span(b)),
+                };
+                Expr::new(ExprKind::Index(Box::new(obj), Box::new(key)), sp)
+            }
+            None => obj,
+        }
+    }
+
+    fn binary(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let sp = self.span(node);
+        let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+            return Expr::unknown(sp);
+        };
+        let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+        let le = self.expr(l, scope, false);
+        let re = self.expr(r, scope, false);
+        let kind = match op {
+            "+" => ExprKind::Concat(vec![le, re]),
+            "??" => ExprKind::Alt {
+                cond: None,
+                alts: vec![le, re],
+            },
+            "==" | "!=" | "&&" | "||" | "<" | ">" | "<=" | ">=" => ExprKind::Test(vec![le, re]),
+            _ => ExprKind::Unknown,
+        };
+        Expr::new(kind, sp)
+    }
+
+    fn ternary(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let sp = self.span(node);
+        let c = node.child_by_field_name("condition");
+        let a = node.child_by_field_name("consequence");
+        let b = node.child_by_field_name("alternative");
+        let (Some(c), Some(a), Some(b)) = (c, a, b) else {
+            return Expr::unknown(sp);
+        };
+        let c = self.expr(c, scope, false);
+        let a = self.expr(a, scope, false);
+        let b = self.expr(b, scope, false);
+        Expr::new(
+            ExprKind::Alt {
+                cond: Some(Box::new(c)),
+                alts: vec![a, b],
+            },
+            sp,
+        )
+    }
+
+    /// `mode switch { "dev" => a, _ => b }`: an alternative chosen by `mode`.
+    fn switch_expr(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let sp = self.span(node);
+        let kids = named_children(node);
+        let Some(subject) = kids.first() else {
+            return Expr::unknown(sp);
+        };
+        let cond = self.expr(*subject, scope, false);
+        let mut alts = Vec::new();
+        for arm in kids.iter().filter(|k| k.kind() == "switch_expression_arm") {
+            if let Some(v) = named_children(*arm).into_iter().rfind(|c| !is_trivia(c.kind())) {
+                alts.push(self.expr(v, scope, false));
+            }
+        }
+        if alts.is_empty() {
+            return Expr::unknown(sp);
+        }
+        Expr::new(
+            ExprKind::Alt {
+                cond: Some(Box::new(cond)),
+                alts,
+            },
+            sp,
+        )
+    }
+
+    fn lambda(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let sp = self.span(node);
+        let fscope = self.facts.add_scope(ScopeKind::Function, String::new(), scope, sp);
+        // A lambda sees the locals around it.
+        let outer = self.locals.last().cloned().unwrap_or_default();
+        self.locals.push(outer);
+        let mut names = Vec::new();
+        if let Some(p) = node.child_by_field_name("parameters") {
+            match p.kind() {
+                "parameter_list" => {
+                    self.params(p, fscope);
+                    names = self.facts.scopes[fscope].params.clone();
+                }
+                _ => names.push(self.text(p).to_string()),
+            }
+        }
+        for n in &names {
+            self.declare_local(n);
+        }
+        self.facts.scopes[fscope].params = names;
+        if let Some(body) = node.child_by_field_name("body") {
+            if body.kind() == "block" {
+                self.block(body, fscope, None);
+            } else {
+                // `h -> h.set(…)`: the body is also the lambda's statement.
+                let value = self.expr_top(body, fscope, true);
+                self.facts.returns.push(Return {
+                    scope: fscope,
+                    value,
+                    guard: None,
+                });
+            }
+        }
+        self.locals.pop();
+        Expr::new(ExprKind::Func(fscope), sp)
+    }
+
+    /// The content of a regular, verbatim (`@"…"`) or raw (`"""…"""`) string.
+    fn string_value(&self, node: Node) -> String {
+        match node.kind() {
+            "verbatim_string_literal" => {
+                let t = self.text(node);
+                let inner = t.strip_prefix('@').unwrap_or(t);
+                let inner = inner.strip_prefix('"').unwrap_or(inner);
+                let inner = inner.strip_suffix('"').unwrap_or(inner);
+                inner.replace("\"\"", "\"")
+            }
+            _ => {
+                let mut out = String::new();
+                for c in named_children(node) {
+                    match c.kind() {
+                        "string_literal_content" | "raw_string_content" => out.push_str(self.text(c)),
+                        "escape_sequence" => out.push_str(&unescape(self.text(c))),
+                        _ => {}
+                    }
+                }
+                out
+            }
+        }
+    }
+
+    /// `$"https://{host}.zohoapis.com"` → Concat (Str when static).
+    fn interpolated(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let sp = self.span(node);
+        let verbatim = self.text(node).starts_with("$@") || self.text(node).starts_with("@$");
+        let mut parts: Vec<Expr> = Vec::new();
+        let mut has_interp = false;
+        for c in named_children(node) {
+            match c.kind() {
+                "string_content" => {
+                    let t = self.text(c);
+                    let s = if verbatim { t.to_string() } else { unescape(t) };
+                    parts.push(Expr::new(
+                        ExprKind::Str(s.replace("{{", "{").replace("}}", "}")),
+                        self.span(c),
+                    ));
+                }
+                "escape_sequence" => {
+                    parts.push(Expr::new(ExprKind::Str(unescape(self.text(c))), self.span(c)));
+                }
+                "interpolation" => {
+                    has_interp = true;
+                    let inner = named_children(c).into_iter().find(|k| {
+                        !matches!(
+                            k.kind(),
+                            "interpolation_brace" | "interpolation_format_clause" | "interpolation_alignment_clause"
+                        )
+                    });
+                    match inner {
+                        Some(e) => {
+                            let e = self.expr(e, scope, false);
+                            parts.push(e);
+                        }
+                        None => parts.push(Expr::unknown(self.span(c))),
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !has_interp {
+            let s: String = parts.iter().filter_map(|p| p.as_str()).collect();
+            return Expr::new(ExprKind::Str(s), sp);
+        }
+        Expr::new(ExprKind::Concat(parts), sp)
+    }
+
+    fn call_args(&mut self, arglist: Node, scope: ScopeId) -> Vec<Arg> {
+        let mut args = Vec::new();
+        for a in named_children(arglist) {
+            if a.kind() != "argument" {
+                continue;
+            }
+            let name = a.child_by_field_name("name").map(|n| self.text(n).to_string());
+            let Some(v) = named_children(a)
+                .into_iter()
+                .rfind(|c| Some(c.id()) != a.child_by_field_name("name").map(|n| n.id()) && !is_trivia(c.kind()))
+            else {
+                continue;
+            };
+            let value = self.expr(v, scope, false);
+            args.push(Arg { name, value });
+        }
+        args
+    }
+
+    fn new_expr(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        let sp = self.span(node);
+        let callee = match node.child_by_field_name("type") {
+            Some(ty) => self.type_expr(ty),
+            // `new() { … }`: the declared type is not at hand.
+            None => Expr::unknown(sp),
+        };
+        let arglist = node
+            .child_by_field_name("arguments")
+            .or_else(|| named_children(node).into_iter().find(|c| c.kind() == "argument_list"));
+        let mut args = arglist.map(|a| self.call_args(a, scope)).unwrap_or_default();
+        let type_name = callee.last_name().unwrap_or("").to_string();
+        // new Uri(u) / new Uri(base, relative): the address itself.
+        if type_name == "Uri" && (1..=2).contains(&args.len()) {
+            let parts: Vec<Expr> = args.into_iter().map(|a| a.value).collect();
+            return match parts.len() {
+                1 => parts.into_iter().next().unwrap_or_else(|| Expr::unknown(sp)),
+                _ => Expr::new(ExprKind::Concat(parts), sp),
+            };
+        }
+        // new AuthenticationHeaderValue("Zoho-oauthtoken", token): the header
+        // value "Zoho-oauthtoken <token>".
+        if type_name == "AuthenticationHeaderValue" && args.len() == 2 {
+            let mut it = args.into_iter().map(|a| a.value);
+            let (scheme, param) = (it.next(), it.next());
+            if let (Some(scheme), Some(param)) = (scheme, param) {
+                let scheme = match scheme.as_str() {
+                    Some(s) => Expr::new(ExprKind::Str(format!("{s} ")), scheme.span),
+                    None => Expr::new(
+                        ExprKind::Concat(vec![scheme.clone(), Expr::new(ExprKind::Str(" ".into()), scheme.span)]),
+                        scheme.span,
+                    ),
+                };
+                return Expr::new(ExprKind::Concat(vec![scheme, param]), sp);
+            }
+            return Expr::unknown(sp);
+        }
+        // new HttpClient { BaseAddress = … }: the initialiser's members are
+        // named arguments; a collection initialiser is one list argument.
+        let init = node.child_by_field_name("initializer").or_else(|| {
+            named_children(node)
+                .into_iter()
+                .find(|c| c.kind() == "initializer_expression")
+        });
+        if let Some(init) = init {
+            if let Some(dict) = self.dictionary(init, scope) {
+                return dict;
+            }
+            let members = named_children(init);
+            if members.iter().all(|m| m.kind() == "assignment_expression") && !members.is_empty() {
+                for m in members {
+                    let (Some(l), Some(r)) = (m.child_by_field_name("left"), m.child_by_field_name("right")) else {
+                        continue;
+                    };
+                    let name = match l.kind() {
+                        "identifier" => Some(self.text(l).to_string()),
+                        _ => None,
+                    };
+                    let value = if r.kind() == "initializer_expression" {
+                        self.list(r, scope)
+                    } else {
+                        self.expr(r, scope, false)
+                    };
+                    args.push(Arg { name, value });
+                }
+            } else {
+                let value = self.list(init, scope);
+                args.push(Arg { name: None, value });
+            }
+        }
+        self.finish_call(callee, args, true, sp, scope, receiver)
+    }
+
+    /// A dictionary initialiser, `{ ["a"] = x }` or `{ { "a", x } }`, as a Dict.
+    fn dictionary(&mut self, init: Node, scope: ScopeId) -> Option<Expr> {
+        let members: Vec<Node> = named_children(init)
+            .into_iter()
+            .filter(|m| !is_trivia(m.kind()))
+            .collect();
+        let indexed = |m: &Node| {
+            m.kind() == "assignment_expression"
+                && m.child_by_field_name("left")
+                    .is_some_and(|l| l.kind() == "element_binding_expression")
+        };
+        let paired = |m: &Node| m.kind() == "initializer_expression" && named_children(*m).len() == 2;
+        if members.is_empty() || !(members.iter().all(indexed) || members.iter().all(paired)) {
+            return None;
+        }
+        let mut pairs = Vec::new();
+        for m in members {
+            let (k, v) = if m.kind() == "assignment_expression" {
+                let key = m
+                    .child_by_field_name("left")
+                    .and_then(|l| named_children(l).into_iter().find(|c| c.kind() == "argument"));
+                (key, m.child_by_field_name("right"))
+            } else {
+                let kv = named_children(m);
+                (kv.first().copied(), kv.get(1).copied())
+            };
+            let (Some(k), Some(v)) = (k, v) else { continue };
+            let k = self.expr(k, scope, false);
+            let v = self.expr(v, scope, false);
+            pairs.push((k, v));
+        }
+        Some(Expr::new(ExprKind::Dict(pairs), self.span(init)))
+    }
+
+    /// A type as a callee: `Initializer.Builder` → Member(Initializer,
+    /// Builder); generic arguments dropped.
+    fn type_expr(&self, ty: Node) -> Expr {
+        let sp = self.span(ty);
+        match ty.kind() {
+            "qualified_name" => {
+                let q = ty.child_by_field_name("qualifier");
+                let n = ty.child_by_field_name("name");
+                match (q, n) {
+                    (Some(q), Some(n)) => {
+                        let obj = self.type_expr(q);
+                        Expr::new(ExprKind::Member(Box::new(obj), self.member_name(n)), sp)
+                    }
+                    _ => Expr::new(ExprKind::Name(self.text(ty).to_string()), sp),
+                }
+            }
+            "generic_name" => Expr::new(ExprKind::Name(self.member_name(ty)), sp),
+            _ => Expr::new(ExprKind::Name(self.text(ty).to_string()), sp),
+        }
+    }
+
+    fn call(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        let sp = self.span(node);
+        let Some(func) = node.child_by_field_name("function") else {
+            return Expr::unknown(sp);
+        };
+        // The callee's receiver chain is part of this call's chain.
+        let callee = match func.kind() {
+            "identifier" => self.name_ref(self.text(func), self.span(func), true),
+            "generic_name" => self.name_ref(&self.member_name(func), self.span(func), true),
+            _ => self.expr(func, scope, true),
+        };
+        let args = node
+            .child_by_field_name("arguments")
+            .map(|a| self.call_args(a, scope))
+            .unwrap_or_default();
+        match (callee.dotted().as_deref(), args.len()) {
+            (Some("Environment.GetEnvironmentVariable" | "System.Environment.GetEnvironmentVariable"), 1 | 2) => {
+                if let Some(name) = args[0].value.as_str() {
+                    let name = name.to_string();
+                    self.facts.env_reads.push(name.clone());
+                    return Expr::new(ExprKind::Env(name), sp);
+                }
+            }
+            (Some("string.Format" | "String.Format"), n) if n >= 1 => {
+                // string.Format(CultureInfo.InvariantCulture, fmt, …)
+                let skip = usize::from(args[0].value.as_str().is_none() && n >= 2);
+                if let Some(t) = args[skip].value.as_str() {
+                    let rest: Vec<Expr> = args[skip + 1..].iter().map(|a| a.value.clone()).collect();
+                    return Expr::new(brace_format(t, args[skip].value.span, &rest), sp);
+                }
+            }
+            (Some("string.Equals" | "String.Equals"), 2 | 3) => {
+                let ops = args.into_iter().take(2).map(|a| a.value).collect();
+                return Expr::new(ExprKind::Test(ops), sp);
+            }
+            (Some("string.Concat" | "String.Concat"), _) => {
+                let parts = args.into_iter().map(|a| a.value).collect();
+                return Expr::new(ExprKind::Concat(parts), sp);
+            }
+            _ => {}
+        }
+        if let ExprKind::Member(obj, m) = &callee.kind {
+            match (m.as_str(), args.len()) {
+                // JSON reads (System.Text.Json, Newtonsoft): GetProperty("api_domain")
+                // is the item "api_domain"; .GetString() / .ToString() is the value.
+                ("GetProperty" | "Value" | "GetValue" | "SelectToken", 1) if args[0].value.as_str().is_some() => {
+                    let kind = ExprKind::Index(obj.clone(), Box::new(args[0].value.clone()));
+                    return Expr::new(kind, sp);
+                }
+                ("GetString" | "ToString" | "Trim" | "TrimEnd", 0) => return (**obj).clone(),
+                // "sandbox".Equals(env): a test of both operands.
+                ("Equals", 1 | 2) => {
+                    let ops = vec![(**obj).clone(), args[0].value.clone()];
+                    return Expr::new(ExprKind::Test(ops), sp);
+                }
+                _ => {}
+            }
+        }
+        self.finish_call(callee, args, false, sp, scope, receiver)
+    }
+
+    fn finish_call(
+        &mut self,
+        callee: Expr,
+        args: Vec<Arg>,
+        is_new: bool,
+        sp: Span,
+        scope: ScopeId,
+        receiver: bool,
+    ) -> Expr {
+        let e = Expr::new(ExprKind::Call(std::sync::Arc::new(Call { callee, args, is_new })), sp);
+        if !receiver {
+            self.facts.calls.push(CallSite {
+                scope,
+                expr: e.clone(),
+                statement: false,
+            });
+        }
+        e
+    }
+}
+
+/// `string.Format("https://{0}.zohoapis.{1}", env, tld)` → Concat.
+fn brace_format(t: &str, span: Span, args: &[Expr]) -> ExprKind {
+    let mut parts = Vec::new();
+    let mut rest = t;
+    while let Some(i) = rest.find(['{', '}']) {
+        let brace = rest.as_bytes()[i];
+        if rest[i + 1..].starts_with(brace as char) {
+            parts.push(Expr::new(ExprKind::Str(rest[..=i].to_string()), span));
+            rest = &rest[i + 2..];
+            continue;
+        }
+        if brace == b'}' {
+            parts.push(Expr::new(ExprKind::Str(rest[..=i].to_string()), span));
+            rest = &rest[i + 1..];
+            continue;
+        }
+        let Some(j) = rest[i..].find('}') else { break };
+        parts.push(Expr::new(ExprKind::Str(rest[..i].to_string()), span));
+        let field = rest[i + 1..i + j].split([':', ',']).next().unwrap_or("").trim();
+        let value = field.parse::<usize>().ok().and_then(|k| args.get(k).cloned());
+        parts.push(value.unwrap_or_else(|| Expr::unknown(span)));
+        rest = &rest[i + j + 1..];
+    }
+    parts.push(Expr::new(ExprKind::Str(rest.to_string()), span));
+    ExprKind::Concat(parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A compact rendering of an expression for assertions.
+    fn show(e: &Expr) -> String {
+        match &e.kind {
+            ExprKind::Str(s) => format!("{s:?}"),
+            ExprKind::Concat(p) => format!("concat({})", p.iter().map(show).collect::<Vec<_>>().join(", ")),
+            ExprKind::Name(n) => n.clone(),
+            ExprKind::This => "this".into(),
+            ExprKind::Member(o, m) => format!("{}.{m}", show(o)),
+            ExprKind::Index(o, i) => format!("{}[{}]", show(o), show(i)),
+            ExprKind::Call(c) => format!(
+                "{}{}({})",
+                if c.is_new { "new " } else { "" },
+                show(&c.callee),
+                c.args
+                    .iter()
+                    .map(|a| match &a.name {
+                        Some(n) => format!("{n}: {}", show(&a.value)),
+                        None => show(&a.value),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            ExprKind::Dict(p) => format!(
+                "{{{}}}",
+                p.iter()
+                    .map(|(k, v)| format!("{}: {}", show(k), show(v)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            ExprKind::List(i) => format!("[{}]", i.iter().map(show).collect::<Vec<_>>().join(", ")),
+            ExprKind::Alt { cond, alts } => format!(
+                "alt({}{})",
+                cond.as_ref().map(|c| format!("{} ? ", show(c))).unwrap_or_default(),
+                alts.iter().map(show).collect::<Vec<_>>().join(" | ")
+            ),
+            ExprKind::Test(o) => format!("test({})", o.iter().map(show).collect::<Vec<_>>().join(", ")),
+            ExprKind::Env(n) => format!("env:{n}"),
+            ExprKind::Secret(n) => n.clone(),
+            ExprKind::Func(s) => format!("func#{s}"),
+            ExprKind::Bool(b) => b.to_string(),
+            ExprKind::Number => "num".into(),
+            ExprKind::Null => "null".into(),
+            ExprKind::Unknown => "?".into(),
+        }
+    }
+
+    fn assigns(f: &FileFacts) -> Vec<String> {
+        f.assigns
+            .iter()
+            .map(|a| {
+                let g = a.guard.as_ref().map(|g| format!(" if {}", show(g))).unwrap_or_default();
+                format!("{}@{} = {}{g}", show(&a.target), a.scope, show(&a.value))
+            })
+            .collect()
+    }
+
+    fn calls(f: &FileFacts) -> Vec<String> {
+        f.calls.iter().map(|c| show(&c.expr)).collect()
+    }
+
+    fn has(list: &[String], want: &str) {
+        assert!(list.iter().any(|x| x == want), "missing {want} in {list:?}");
+    }
+
+    #[test]
+    fn constants_properties_and_env_reads() {
+        let f = lower(
+            "namespace A.B {\n\
+             public class C : Base, IThing {\n\
+             private const string Base = \"https://www.zohoapis.eu\";\n\
+             private static readonly string Token = Environment.GetEnvironmentVariable(\"ZOHO_TOKEN\") ?? \"none\";\n\
+             public string Url => $\"{Base}/crm/v8\";\n\
+             public string Key { get; } = \"k\";\n\
+             string M(string path, string Base = \"x\") => Base + path + Token;\n\
+             } }\n",
+        );
+        assert_eq!(f.env_reads, vec!["ZOHO_TOKEN"]);
+        assert_eq!(f.scopes[1].bases, vec!["Base", "IThing"]);
+        let a = assigns(&f);
+        has(&a, "C@0 = func#1");
+        has(&a, "this.Base@1 = \"https://www.zohoapis.eu\"");
+        has(&a, "this.Token@1 = alt(env:ZOHO_TOKEN | \"none\")");
+        has(&a, "this.Url@1 = concat(this.Base, \"/crm/v8\")");
+        has(&a, "this.Key@1 = \"k\"");
+        let p = lower("class P { string _t; string Tok { get { return _t ?? \"x\"; } set { _t = value; } } }");
+        let pa = assigns(&p);
+        has(&pa, "this.Tok@2 = alt(this._t | \"x\")");
+        has(&pa, "this._t@3 = value");
+        // A parameter shadows the constant of the same name.
+        has(&a, "Base@2 = \"x\"");
+        assert_eq!(f.scopes[2].params, vec!["path", "Base"]);
+        assert_eq!(show(&f.returns[0].value), "concat(concat(Base, path), this.Token)");
+    }
+
+    #[test]
+    fn guards_ternaries_switches_and_formats() {
+        let f = lower(
+            "class C { void F(bool sandbox, string mode) {\n\
+             var env = sandbox ? USDataCenter.SANDBOX : USDataCenter.PRODUCTION;\n\
+             string host;\n\
+             if (sandbox) { host = \"sandbox\"; } else host = \"www\";\n\
+             var u = string.Format(\"https://{0}.zohoapis.{1}/crm\", host, \"eu\");\n\
+             var v = $@\"https://{host}.zohoapis.com\";\n\
+             var w = mode switch { \"dev\" => \"developer\", _ => \"www\" };\n\
+             switch (mode) { case \"s\": host = \"sandbox\"; break; }\n\
+             } }\n",
+        );
+        let a = assigns(&f);
+        has(
+            &a,
+            "env@2 = alt(sandbox ? USDataCenter.SANDBOX | USDataCenter.PRODUCTION)",
+        );
+        has(&a, "host@2 = \"sandbox\" if sandbox");
+        has(&a, "host@2 = \"www\" if sandbox");
+        has(&a, "u@2 = concat(\"https://\", host, \".zohoapis.\", \"eu\", \"/crm\")");
+        has(&a, "v@2 = concat(\"https://\", host, \".zohoapis.com\")");
+        has(&a, "w@2 = alt(mode ? \"developer\" | \"www\")");
+        has(&a, "host@2 = \"sandbox\" if test(mode, \"s\")");
+    }
+
+    #[test]
+    fn builders_clients_and_aliases() {
+        let f = lower(
+            "using System;\n\
+             using SDKInitializer = Com.Zoho.Crm.API.Initializer;\n\
+             class C {\n\
+             private readonly HttpClient _client = new HttpClient { BaseAddress = new Uri(\"https://www.zohoapis.com\") };\n\
+             void F(IToken tok, string token) {\n\
+             new SDKInitializer.Builder().Environment(USDataCenter.SANDBOX).Token(tok).SwitchUser();\n\
+             _client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(\"Zoho-oauthtoken\", token);\n\
+             _client.DefaultRequestHeaders.Add(\"Authorization\", \"Zoho-oauthtoken \" + token);\n\
+             } }\n",
+        );
+        let imports: Vec<(String, String, Option<String>)> = f
+            .imports
+            .iter()
+            .map(|i| (i.local.clone(), i.module.clone(), i.name.clone()))
+            .collect();
+        assert_eq!(
+            imports,
+            vec![(
+                "SDKInitializer".into(),
+                "Com.Zoho.Crm.API".into(),
+                Some("Initializer".into())
+            )]
+        );
+        let a = assigns(&f);
+        has(
+            &a,
+            "this._client@1 = new HttpClient(BaseAddress: \"https://www.zohoapis.com\")",
+        );
+        has(
+            &a,
+            "this._client.DefaultRequestHeaders.Authorization@2 = concat(\"Zoho-oauthtoken \", token)",
+        );
+        let c = calls(&f);
+        has(
+            &c,
+            "new SDKInitializer.Builder().Environment(USDataCenter.SANDBOX).Token(tok).SwitchUser()",
+        );
+        has(
+            &c,
+            "this._client.DefaultRequestHeaders.Add(\"Authorization\", concat(\"Zoho-oauthtoken \", token))",
+        );
+        assert!(f.calls.iter().filter(|c| c.statement).count() == 2);
+    }
+
+    #[test]
+    fn bare_methods_named_arguments_and_indexers() {
+        let f = lower(
+            "class C { string Base() => \"u\";\n\
+             void G(IConfiguration config) { Send(Base(), token: config[\"Zoho:Token\"]); }\n\
+             static string Q = Outer.X; }\n",
+        );
+        let c = calls(&f);
+        has(&c, "Send(this.Base(), token: config[\"Zoho:Token\"])");
+        let f =
+            lower("class J { string D(JsonDocument doc) => doc.RootElement.GetProperty(\"api_domain\").GetString(); }");
+        assert_eq!(show(&f.returns[0].value), "doc.RootElement[\"api_domain\"]");
+        let f = lower(
+            "class J { bool D(string e) => string.Equals(e, \"sandbox\", StringComparison.Ordinal) || e.Equals(X); }",
+        );
+        assert_eq!(show(&f.returns[0].value), "test(test(e, \"sandbox\"), test(e, X))");
+    }
+
+    #[test]
+    fn inherited_members_are_this_members() {
+        let f = lower(
+            "class C : Base { void F(string local) { Send(_token, Token, local, GetBase()); } }\n\
+             class D { void G() { Send(_token, GetBase()); } }\n",
+        );
+        let c = calls(&f);
+        has(&c, "this.Send(this._token, Token, local, this.GetBase())");
+        has(&c, "Send(_token, GetBase())");
+    }
+
+    #[test]
+    fn dictionary_initialisers_are_dicts() {
+        let f = lower(
+            "class C { static readonly Dictionary<string, string> H = new Dictionary<string, string> { [\"production\"] = \"a\", [\"sandbox\"] = \"b\" };\n\
+             static readonly Dictionary<string, string> T = new() { { \"x\", Environment.GetEnvironmentVariable(\"X\") } }; }\n",
+        );
+        let a = assigns(&f);
+        has(&a, "this.H@1 = {\"production\": \"a\", \"sandbox\": \"b\"}");
+        has(&a, "this.T@1 = {\"x\": env:X}");
+    }
+
+    #[test]
+    fn every_prefix_of_a_file_lowers() {
+        // Truncated input is the worst recovery case: no prefix may panic.
+        let text = include_str!("../../fixtures/cs-httpclient-two-envs/ZohoApi.cs");
+        let cuts: Vec<usize> = (0..text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .step_by(7)
+            .collect();
+        for i in cuts {
+            lower(&text[..i]);
+        }
+        assert!(!lower(text).calls.is_empty());
+    }
+
+    #[test]
+    fn parse_errors_are_recovered_and_deep_nesting_is_cut() {
+        let f = lower("class C {\n void F( {\n }\n string X = Environment.GetEnvironmentVariable(\"A\");\n}\n");
+        assert_eq!(f.parse_error_line, Some(2));
+        assert_eq!(f.env_reads, vec!["A"]);
+        let n = 1000;
+        let cases = vec![
+            format!("class C {{ string x = {}1{}; }}", "a + (".repeat(n), ")".repeat(n)),
+            format!(
+                "class C {{ void F() {{ {}G();{} }} }}",
+                "if (a) { ".repeat(n),
+                "}".repeat(n)
+            ),
+            format!("class C {{ object x = {}1{}; }}", "a ? b : ".repeat(n), ""),
+            format!("class C {{ object x = {}1{}; }}", "F(() => ".repeat(n), ")".repeat(n)),
+            format!(
+                "class C {{ object x = {}{}; }}",
+                "new A { B = ".repeat(n),
+                " }".repeat(n)
+            ),
+            format!("class C {{ object x = a{}; }}", ".B()".repeat(5 * n)),
+            format!("class C {{ string x = $\"{}\"; }}", "{$\"".repeat(n) + &"\"}".repeat(n)),
+            format!("{}{}", "class A { ".repeat(n), "}".repeat(n)),
+        ];
+        for src in cases {
+            let handle = std::thread::Builder::new()
+                .stack_size(2 << 20)
+                .spawn(move || lower(&src).scopes.len())
+                .expect("thread");
+            assert!(handle.join().is_ok());
+        }
+    }
 }

@@ -97,7 +97,10 @@ impl Linker<'_> {
                 }
                 // An object configured by statements and passed along
                 // (`client.Do(req)` after `req.Header.Set(…)`, a header map
-                // filled by `h.insert(…)`) carries its configuration.
+                // filled by `h.insert(…)`) carries its configuration: the
+                // statements since its last assignment, or else (an object
+                // configured in another scope, `new HttpEntity<>(headers)`)
+                // what configured it.
                 if let ExprKind::Name(n) = &a.value.kind {
                     let mut sub = Ingredients::default();
                     self.configured_before(file, scope, n, a.value.span, params, &mut sub);
@@ -108,6 +111,8 @@ impl Linker<'_> {
                             }
                         }
                         self.merge_carried(&mut ing, &sub, false);
+                    } else {
+                        self.configured_arg(file, scope, n, e, params, &mut ing);
                     }
                 }
             }
@@ -243,6 +248,34 @@ impl Linker<'_> {
             self.merge_carried(ing, &all, false);
         } else {
             self.configured_uncached(file, scope, key, Some(current), params, ing);
+        }
+    }
+
+    /// The configuration of a local passed as an argument: only its tokens
+    /// (an object configured with an endpoint is a client, not data).
+    fn configured_arg(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        name: &str,
+        current: &Expr,
+        params: Option<&Params>,
+        ing: &mut Ingredients,
+    ) {
+        if !self.index[file].config_calls.contains_key(name) && !self.index[file].rooted_assigns.contains_key(name) {
+            return;
+        }
+        let key = (file, name.to_string());
+        if self.configuring.borrow().contains(&key) {
+            return;
+        }
+        self.configuring.borrow_mut().push(key);
+        let mut sub = Ingredients::default();
+        self.configured(file, scope, name, current, params, &mut sub);
+        self.configuring.borrow_mut().pop();
+        if sub.endpoints.is_empty() {
+            ing.tokens.extend(sub.tokens);
+            ing.via_param |= sub.via_param;
         }
     }
 
@@ -472,6 +505,12 @@ impl Linker<'_> {
                 // endpoint (`new Headers({...})`, `dict(auth, ...)`) is auth data.
                 if matches!(slot, Slot::Token | Slot::Header) || carried.endpoints.is_empty() {
                     ing.tokens.extend(carried.tokens.iter().cloned());
+                } else if slot == Slot::Any {
+                    // A token request handed to the call that sends or parses
+                    // it (`http.send(req)`, `new JSONObject(res.body())`): the
+                    // result is that token response.
+                    ing.endpoints
+                        .extend(carried.endpoints.iter().filter(|e| e.token_endpoint).cloned());
                 }
             }
             // A callback passed as an argument that configures its own argument:
@@ -621,6 +660,20 @@ impl Linker<'_> {
                     self.scan(v, slot, ing, 1);
                 }
             }
+            // `h -> h.set("Authorization", …)`: calls that configure the parameter.
+            let key = (file, format!("{p}#callback{fscope}"));
+            if self.configuring.borrow().contains(&key) {
+                continue;
+            }
+            self.configuring.borrow_mut().push(key);
+            for &i in ix.config_calls.get(p.as_str()).map(Vec::as_slice).unwrap_or(&[]) {
+                let cs = &facts.calls[i];
+                if ix.func_of[cs.scope] == fscope {
+                    let sub = self.own_ingredients(file, cs.scope, &cs.expr, None);
+                    self.merge_carried(ing, &sub, false);
+                }
+            }
+            self.configuring.borrow_mut().pop();
         }
     }
 
@@ -784,9 +837,67 @@ impl Linker<'_> {
                     }
                 }
             }
+            for a in &f.facts.assigns {
+                self.fuel.set(FUEL_PER_CALL_SITE);
+                self.starved.set(false);
+                let at = Loc {
+                    file: fid,
+                    span: a.span,
+                };
+                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.assign_binding(fid, a))) {
+                    Ok(b) => {
+                        if self.starved.get() {
+                            starved.push((at, false));
+                        }
+                        out.extend(b);
+                    }
+                    Err(_) => {
+                        self.reset_after_panic();
+                        starved.push((at, true));
+                    }
+                }
+            }
         }
         out.extend(self.profile_bindings());
         (out, starved)
+    }
+
+    /// `client.DefaultRequestHeaders.Authorization = …` /
+    /// `req.headers["Authorization"] = …`: putting a token into the header
+    /// of an object that talks to an endpoint binds them, as the configuring
+    /// call `s.headers.update({...})` does.
+    fn assign_binding(&self, fid: FileId, a: &Assign) -> Option<Binding> {
+        if !matches!(a.target.kind, ExprKind::Member(..) | ExprKind::Index(..))
+            || target_slot(&a.target) != Slot::Header
+        {
+            return None;
+        }
+        let root = receiver_root(&a.target)?;
+        let key = root_key(root)?;
+        let mut ing = Ingredients::default();
+        for v in &self.eval(fid, a.scope, &a.value, None) {
+            self.scan(v, Slot::Header, &mut ing, 0);
+        }
+        if ing.tokens.is_empty() {
+            return None;
+        }
+        ing.own_tokens = ing.tokens.len();
+        if !matches!(root.kind, ExprKind::Call(_)) {
+            for v in &self.eval(fid, a.scope, root, None) {
+                if let VKind::Carrier(carried) = &v.kind {
+                    self.merge_carried(&mut ing, carried, v.via_param);
+                }
+            }
+        }
+        self.configured(fid, a.scope, &key, &a.value, None, &mut ing);
+        if ing.endpoints.is_empty() {
+            return None;
+        }
+        let at = Loc {
+            file: fid,
+            span: a.span,
+        };
+        Some(make_binding(at, BindingKind::Call, &ing, Vec::new()))
     }
 
     fn binding_at(&self, fid: FileId, cs: &CallSite) -> Option<Binding> {

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::syntax::configures;
+use super::syntax::{configures, sets_header};
 use crate::facts::*;
 
 /// Per-file lookup tables, built once, so that resolution never scans a
@@ -108,7 +108,7 @@ impl FileIndex {
             }
             if let ExprKind::Call(call) = &cs.expr.kind {
                 if let ExprKind::Member(o, _) = &call.callee.kind {
-                    if configures(&call.callee) {
+                    if configures(&call.callee) || sets_header(call) {
                         if let Some(k) = root_key(o) {
                             config_calls.entry(k).or_default().push(i);
                         }

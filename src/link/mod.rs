@@ -121,6 +121,8 @@ pub struct Linker<'r> {
     template_cache: Cache<(FileId, ScopeId), Rc<Vec<usize>>>,
     /// What configuring statements give an object (root key, function or class).
     configured_cache: Cache<(FileId, String, ScopeId), Rc<Ingredients>>,
+    /// Objects whose configuration is being gathered (recursion guard).
+    configuring: RefCell<Vec<(FileId, String)>>,
     index: Vec<FileIndex>,
     /// Path → file.
     by_path: HashMap<&'r str, FileId>,
@@ -224,6 +226,7 @@ impl<'r> Linker<'r> {
             return_cache: RefCell::new(HashMap::new()),
             template_cache: RefCell::new(HashMap::new()),
             configured_cache: RefCell::new(HashMap::new()),
+            configuring: RefCell::new(Vec::new()),
             index: files.iter().map(|f| FileIndex::build(&f.facts)).collect(),
             by_path,
             by_suffix,
@@ -482,12 +485,76 @@ impl<'r> Linker<'r> {
             }
         }
         let r = self.resolve_name_uncached(file, scope, name, span, params);
+        let r = self.with_keyed_items(file, scope, name, r, params);
         if params.is_none() && !positional {
             // Cached even when computed inside a cycle: a value cut by the
             // cycle guard is a smaller set of alternatives, never a wrong one.
             self.name_cache.borrow_mut().insert(key, r.clone());
         }
         r
+    }
+
+    /// `cfg = {}` / `new HashMap<>()`, then `cfg["k"] = v` / `cfg.put("k", v)`:
+    /// the items a function sets by literal key are fields of the map.
+    fn with_keyed_items(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        name: &str,
+        mut vals: Vec<Val>,
+        params: Option<&Params>,
+    ) -> Vec<Val> {
+        let ix = &self.index[file];
+        let Some(idx) = ix.rooted_assigns.get(name) else {
+            return vals;
+        };
+        let guard = (file, format!("{name}#items{}", ix.func_of[scope]));
+        if self.configuring.borrow().contains(&guard) {
+            return vals;
+        }
+        self.configuring.borrow_mut().push(guard);
+        let facts = self.facts(file);
+        let mut items: Vec<(Option<String>, Vec<Val>)> = Vec::new();
+        for &i in idx {
+            let a = &facts.assigns[i];
+            let ExprKind::Index(o, k) = &a.target.kind else {
+                continue;
+            };
+            let own = matches!(&o.kind, ExprKind::Name(n) if n == name);
+            if !own || ix.func_of[a.scope] != ix.func_of[scope] {
+                continue;
+            }
+            if let Some(k) = k.as_str() {
+                let vs = self.eval(file, a.scope, &a.value, params);
+                set_field(&mut items, Some(k.to_string()), vs);
+            }
+        }
+        self.configuring.borrow_mut().pop();
+        if items.is_empty() {
+            return vals;
+        }
+        let mut built = Vec::new();
+        for v in vals.iter_mut() {
+            let mut fields = match &v.kind {
+                VKind::Dict(f) => (**f).clone(),
+                VKind::Sym(..) | VKind::Other => Vec::new(),
+                _ => continue,
+            };
+            for (k, vs) in &items {
+                set_field(&mut fields, k.clone(), vs.clone());
+            }
+            let dict = VKind::Dict(Rc::new(fields));
+            if matches!(v.kind, VKind::Dict(_)) {
+                v.kind = dict;
+            } else {
+                // An opaque map (`new HashMap<>()`) keeps its identity beside its items.
+                let mut d = v.clone();
+                d.kind = dict;
+                built.push(d);
+            }
+        }
+        push_alts(&mut vals, built);
+        vals
     }
 
     fn resolve_name_uncached(
@@ -559,6 +626,9 @@ impl<'r> Linker<'r> {
                 return vec![val(VKind::Func(f, c), file, span)];
             }
         }
+        if let Some(class) = self.visible_class(file, name) {
+            return vec![val(VKind::Func(class.0, class.1), file, span)];
+        }
         vec![val(
             VKind::Sym(format!("{}::{name}", self.files[file].path).into(), SymKind::Symbol),
             file,
@@ -582,6 +652,30 @@ impl<'r> Linker<'r> {
             .copied()
             .find(|&s| s != file && self.files[s].lang == f.lang && self.index[s].by_target.contains_key(&key))?;
         Some(self.resolve_name(sibling, 0, name, span, None))
+    }
+
+    /// Java and C# see the classes of their package/namespace without an
+    /// import: a free name that is a top-level class of another file of the
+    /// same language (the nearest by directory when several share the name).
+    fn visible_class(&self, file: FileId, name: &str) -> Option<ScopeRef> {
+        let lang = self.files[file].lang?;
+        if !matches!(lang, Lang::Java | Lang::CSharp) {
+            return None;
+        }
+        let dir = |f: FileId| self.files[f].path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        let here = dir(file);
+        self.classes_by_name
+            .get(name)?
+            .iter()
+            .copied()
+            .filter(|&(f, s)| {
+                f != file
+                    && self.files[f].lang == Some(lang)
+                    && self.facts(f).scopes[s]
+                        .parent
+                        .is_some_and(|p| self.facts(f).scopes[p].kind == ScopeKind::Module)
+            })
+            .min_by_key(|&(f, s)| (dir(f) != here, self.files[f].path.len(), f, s))
     }
 
     /// The assignments to `name` in `scope` that can reach a use at `at`:
@@ -917,6 +1011,11 @@ impl<'r> Linker<'r> {
     }
 
     fn resolve_import(&self, file: FileId, imp: &Import, span: Span) -> Vec<Val> {
+        if self.files[file].lang == Some(Lang::Java) {
+            if let Some(vs) = self.resolve_java_import(file, imp, span) {
+                return vs;
+            }
+        }
         let target = self.resolve_module(file, &imp.module);
         match (target, &imp.name) {
             (Some(fid), None) => vec![val(VKind::Module(fid), file, span)],
@@ -945,6 +1044,22 @@ impl<'r> Linker<'r> {
         }
     }
 
+    /// `import a.b.C;` names the class C of `a/b/C.java`; `import static
+    /// a.b.C.X;` its member X.
+    fn resolve_java_import(&self, file: FileId, imp: &Import, span: Span) -> Option<Vec<Val>> {
+        let n = imp.name.as_deref()?;
+        if let Some(fid) = self.resolve_module(file, &format!("{}.{n}", imp.module)) {
+            return Some(self.resolve_name(fid, 0, n, span, None));
+        }
+        let fid = self.resolve_module(file, &imp.module)?;
+        let class = imp.module.rsplit('.').next().unwrap_or(&imp.module);
+        let mut out = Vec::new();
+        for v in self.resolve_name(fid, 0, class, span, None) {
+            push_alts(&mut out, self.member(file, &v, n, span));
+        }
+        Some(out)
+    }
+
     /// Finds the repository file an import names.
     pub fn resolve_module(&self, from: FileId, module: &str) -> Option<FileId> {
         let from_path = &self.files[from].path;
@@ -957,13 +1072,18 @@ impl<'r> Linker<'r> {
                 if lang == Lang::Php && !module.starts_with('.') {
                     return self.by_suffix.get(module).copied();
                 }
-                // Absolute Python module: the shortest file whose path ends with it.
-                if lang != Lang::Python || module.starts_with('.') {
+                // Absolute Python module or Java class: the shortest file
+                // whose path ends with it.
+                if !matches!(lang, Lang::Python | Lang::Java) || module.starts_with('.') {
                     return None;
                 }
                 let rel = module.replace('.', "/");
-                [format!("{rel}.py"), format!("{rel}/__init__.py")]
-                    .iter()
+                let ends = if lang == Lang::Java {
+                    vec![format!("{rel}.java")]
+                } else {
+                    vec![format!("{rel}.py"), format!("{rel}/__init__.py")]
+                };
+                ends.iter()
                     .filter_map(|e| self.by_suffix.get(e.as_str()).copied())
                     .min_by_key(|&i| (self.files[i].path.len(), i))
             })
@@ -1094,6 +1214,15 @@ impl<'r> Linker<'r> {
                 }
             }
         }
+        // `res.body()` / `res.json()` on a token response is that token response.
+        if call.args.is_empty() && matches!(callee.kind, ExprKind::Member(..)) {
+            if let Some(t) = callee_vals
+                .iter()
+                .find(|v| matches!(&v.kind, VKind::Carrier(c) if c.token_endpoint_dc().is_some()))
+            {
+                return vec![t.clone()];
+            }
+        }
         // Anything else: a value that carries the call's endpoints and tokens.
         let ing = self.ingredients(file, scope, e, params);
         if ing.endpoints.is_empty() && ing.tokens.is_empty() {
@@ -1222,7 +1351,10 @@ impl<'r> Linker<'r> {
         let chain = chain_calls(e);
         let root_is_token_class = chain.iter().any(|call| {
             let name = call.callee.last_name().unwrap_or("");
-            c.is_token_class(name)
+            // `new OAuthToken.Builder()`: a builder nested in a token class.
+            let nested = matches!(&call.callee.kind, ExprKind::Member(o, _)
+                if call.is_new && o.last_name().is_some_and(|n| c.is_token_class(n)));
+            c.is_token_class(name) || nested
         });
         if !root_is_token_class {
             return None;

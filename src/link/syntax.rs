@@ -59,6 +59,14 @@ pub(super) fn configures(callee: &Expr) -> bool {
     }
 }
 
+/// A call that sets a header by name on its receiver:
+/// `headers.set("Authorization", v)` configures `headers`.
+pub(super) fn sets_header(call: &Call) -> bool {
+    call.args.len() == 2
+        && call.args[0].name.is_none()
+        && call.args[0].value.as_str().is_some_and(|h| catalog().is_header_name(h))
+}
+
 /// The slot a configuring assignment fills: `x.headers["Authorization"] = v`.
 pub(super) fn target_slot(t: &Expr) -> Slot {
     let c = catalog();
@@ -192,6 +200,14 @@ pub fn import_candidates(lang: Lang, path: &str, facts: &FileFacts) -> Vec<Strin
         if lang == Lang::Php && !imp.module.starts_with('.') {
             // A path from the project root (Laravel's `config/zoho.php`).
             out.insert(format!("*{}", imp.module));
+        }
+        if lang == Lang::Java {
+            // A class (`import a.b.C;`) or a static member's class (`import static a.b.C.X;`).
+            let rel = imp.module.replace('.', "/");
+            out.insert(format!("*{rel}.java"));
+            if let Some(n) = &imp.name {
+                out.insert(format!("*{rel}/{n}.java"));
+            }
         }
         if lang == Lang::Python && !imp.module.starts_with('.') {
             // Absolute module: matched by suffix later.
