@@ -369,11 +369,20 @@ fn configured_env_names(facts: &FileFacts) -> Vec<String> {
     let c = catalog();
     let mut out = Vec::new();
     for p in &facts.profiles {
-        for s in p.settings.iter().filter(|s| s.env) {
+        for s in &p.settings {
             let mut text = String::new();
             collect_text(&s.value, &mut text);
-            if c.is_token_slot_name(&s.key) || !c.find_hosts(&text).is_empty() || c.is_token_literal(text.trim()) {
+            let last = s.key.rsplit(['.', ':']).next().unwrap_or(&s.key).replace('-', "_");
+            if !(c.is_token_slot_name(&last) || !c.find_hosts(&text).is_empty() || c.is_token_literal(text.trim())) {
+                continue;
+            }
+            if s.env {
                 out.push(s.key.clone());
+            } else if s.key.contains('.') && s.key.len() >= 6 {
+                // A configuration key as code reads it: `zoho.api-domain`
+                // (Spring), `Zoho:ApiDomain` (.NET).
+                out.push(s.key.clone());
+                out.push(s.key.replace('.', ":"));
             }
         }
     }

@@ -253,6 +253,29 @@ fn braces_ref(s: &str, open: &str, close: &str, span: Span) -> Option<(usize, us
     Some((pos, end + close.len() - pos, e))
 }
 
+/// The name under which code reads a configuration key (Spring
+/// `@Value("${zoho.api-domain}")`, .NET `configuration["Zoho:ApiDomain"]`):
+/// an `Env` read in the `config:` namespace, with the key normalised the
+/// way those frameworks bind keys (case, `-`, `_` ignored; `:` and `__`
+/// are `.`), so `zoho.api-domain`, `zoho.apiDomain` and `Zoho:ApiDomain`
+/// meet.
+pub fn config_read_name(key: &str) -> String {
+    let k = key.replace("__", ".").replace(':', ".");
+    let k: String = k
+        .chars()
+        .filter(|c| *c != '-' && *c != '_')
+        .flat_map(char::to_lowercase)
+        .collect();
+    format!("config:{k}")
+}
+
+/// The key of a Spring placeholder: `${zoho.token}` / `${zoho.token:default}`.
+pub fn placeholder_key(s: &str) -> Option<&str> {
+    let inner = s.trim().strip_prefix("${")?.strip_suffix('}')?;
+    let key = inner.split(':').next()?.trim();
+    (!key.is_empty()).then_some(key)
+}
+
 /// The file name part of a path.
 pub(crate) fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)

@@ -871,6 +871,14 @@ impl<'a> Lowerer<'a> {
             Some(a) => self.expr(a, scope, false),
             None => Expr::unknown(self.span(s)),
         };
+        // `configuration["Zoho:Token"]` on an IConfiguration (named so):
+        // a configuration key, linked to `appsettings*.json`.
+        if let (Some(k), Some(root)) = (key.as_str(), obj.last_name()) {
+            if root.to_ascii_lowercase().contains("config") {
+                self.facts.env_reads.push(k.to_string());
+                return Expr::new(ExprKind::Env(crate::config::config_read_name(k)), sp);
+            }
+        }
         Expr::new(ExprKind::Index(Box::new(obj), Box::new(key)), sp)
     }
 
@@ -1511,7 +1519,7 @@ mod tests {
              static string Q = Outer.X; }\n",
         );
         let c = calls(&f);
-        has(&c, "Send(this.Base(), token: config[\"Zoho:Token\"])");
+        has(&c, "Send(this.Base(), token: env:config:zoho.token)");
         let f =
             lower("class J { string D(JsonDocument doc) => doc.RootElement.GetProperty(\"api_domain\").GetString(); }");
         assert_eq!(show(&f.returns[0].value), "doc.RootElement[\"api_domain\"]");

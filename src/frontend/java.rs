@@ -406,6 +406,7 @@ impl<'a> Lowerer<'a> {
                 }
             });
             let ns = self.span(n);
+            let value = value.or_else(|| if is_field { self.value_annotation(node) } else { None });
             let target = if is_field {
                 Expr::new(ExprKind::Member(Box::new(Expr::new(ExprKind::This, ns)), name), ns)
             } else {
@@ -488,10 +489,41 @@ impl<'a> Lowerer<'a> {
             if let Some(n) = n {
                 let name = self.text(n).to_string();
                 self.declare_local(&name);
+                // `@Value("${zoho.token}") String token`: the parameter holds
+                // that configuration key.
+                if let Some(read) = self.value_annotation(p) {
+                    let ns = self.span(n);
+                    self.push_assign(scope, Expr::new(ExprKind::Name(name.clone()), ns), read, None, ns);
+                    // Spring supplies it, not the caller: keep its position
+                    // but not its name, so it is not also a parameter.
+                    names.push(String::new());
+                    continue;
+                }
                 names.push(name);
             }
         }
         self.facts.scopes[scope].params = names;
+    }
+
+    /// Spring's `@Value("${a.b}")` on a field or parameter: a read of
+    /// configuration key `a.b` (linked to `application*.properties|yml`).
+    fn value_annotation(&mut self, node: Node) -> Option<Expr> {
+        let modifiers = named_children(node).into_iter().find(|c| c.kind() == "modifiers")?;
+        for a in named_children(modifiers) {
+            if a.kind() != "annotation" || a.child_by_field_name("name").map(|n| self.text(n)) != Some("Value") {
+                continue;
+            }
+            let args = a.child_by_field_name("arguments")?;
+            let lit = named_children(args)
+                .into_iter()
+                .find(|c| c.kind() == "string_literal")?;
+            let raw = self.string_value(lit);
+            let key = crate::config::placeholder_key(&raw)?;
+            let name = crate::config::config_read_name(key);
+            self.facts.env_reads.push(key.to_string());
+            return Some(Expr::new(ExprKind::Env(name), self.span(a)));
+        }
+        None
     }
 
     /// The field and method names a class body declares.
@@ -994,6 +1026,18 @@ impl<'a> Lowerer<'a> {
             (Some("System.getenv" | "java.lang.System.getenv"), 1) => {
                 if let Some(e) = self.env_read(&args[0].value, sp) {
                     return e;
+                }
+            }
+            // Spring `environment.getProperty("zoho.token")`: a configuration key.
+            (Some(d), 1 | 2)
+                if d.ends_with(".getProperty")
+                    && d.rsplit('.')
+                        .nth(1)
+                        .is_some_and(|r| r.to_ascii_lowercase().contains("env")) =>
+            {
+                if let Some(key) = args[0].value.as_str() {
+                    self.facts.env_reads.push(key.to_string());
+                    return Expr::new(ExprKind::Env(crate::config::config_read_name(key)), sp);
                 }
             }
             (Some("String.format"), n) if n >= 1 => {

@@ -872,6 +872,10 @@ impl Linker<'_> {
         {
             return None;
         }
+        // Configuring a request that a later call sends: reported there.
+        if self.passed_along(fid, a.scope, &a.target) {
+            return None;
+        }
         let root = receiver_root(&a.target)?;
         let key = root_key(root)?;
         let mut ing = Ingredients::default();

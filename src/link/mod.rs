@@ -299,6 +299,19 @@ impl<'r> Linker<'r> {
                     return one(VKind::Sdk(env));
                 }
                 if c.is_api_domain_key(m) {
+                    // `this.apiDomain` set from a literal or the deployment's
+                    // settings is a host like any other, not the domain that
+                    // came with the token.
+                    if matches!(obj.kind, ExprKind::This) {
+                        let vs: Vec<Val> = self
+                            .class_field(file, scope, m, e.span)
+                            .into_iter()
+                            .filter(|v| matches!(v.kind, VKind::Str(_) | VKind::Env(_)))
+                            .collect();
+                        if !vs.is_empty() {
+                            return vs;
+                        }
+                    }
                     return one(VKind::Derived);
                 }
                 if matches!(obj.kind, ExprKind::This) {

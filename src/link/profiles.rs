@@ -41,6 +41,9 @@ pub(super) struct ProfileTable {
     pub effective: HashMap<ProfileId, Rc<BTreeMap<String, Eff>>>,
     /// Env var name → the concrete profiles that set it.
     pub env: HashMap<String, Vec<ProfileId>>,
+    /// Config-key read name (`config:zoho.apidomain`) → the concrete
+    /// profiles that set the key, and the key as they write it.
+    pub config: HashMap<String, Vec<(ProfileId, String)>>,
 }
 
 impl ProfileTable {
@@ -56,6 +59,11 @@ impl ProfileTable {
                 for (k, e) in eff.iter() {
                     if linker.setting(e).env {
                         t.env.entry(k.clone()).or_default().push((fid, i));
+                    } else {
+                        t.config
+                            .entry(crate::config::config_read_name(k))
+                            .or_default()
+                            .push(((fid, i), k.clone()));
                     }
                 }
                 t.concrete.push((fid, i));
@@ -231,11 +239,20 @@ impl<'r> Linker<'r> {
     /// A code read of env var `name`: the values the repository's profiles
     /// give it, each selected by its profile; `None` when no profile sets it.
     pub(super) fn env_alternatives(&self, name: &str, file: FileId, span: crate::facts::Span) -> Option<Vec<Val>> {
-        let setters = self.profiles.env.get(name)?;
+        let setters: Vec<(ProfileId, &str)> = if name.starts_with("config:") {
+            self.profiles
+                .config
+                .get(name)?
+                .iter()
+                .map(|(p, k)| (*p, k.as_str()))
+                .collect()
+        } else {
+            self.profiles.env.get(name)?.iter().map(|p| (*p, name)).collect()
+        };
         let c = catalog();
         let mut out = Vec::new();
-        for &pid in setters {
-            let Some(eff) = self.profiles.effective.get(&pid).and_then(|m| m.get(name)) else {
+        for (pid, key) in setters {
+            let Some(eff) = self.profiles.effective.get(&pid).and_then(|m| m.get(key)) else {
                 continue;
             };
             let sel: Rc<str> = format!("profile:{}", self.profile_name(pid)).into();
@@ -259,7 +276,7 @@ impl<'r> Linker<'r> {
                     continue;
                 }
                 v.sel = Some(sel.clone());
-                self.env_origin.borrow_mut().insert(v.at, name.to_string());
+                self.env_origin.borrow_mut().insert(v.at, key.to_string());
                 out.push(v);
             }
         }
@@ -280,7 +297,7 @@ impl<'r> Linker<'r> {
             let mut token_settings: Vec<Eff> = Vec::new();
             for (key, e) in eff.iter() {
                 let name = key_name(key);
-                let slot = if c.is_token_slot_name(&name) || self.token_env.borrow().contains(key) {
+                let slot = if c.is_token_slot_name(&name) || self.token_env.borrow().contains(key.as_str()) {
                     Slot::Token
                 } else {
                     Slot::Any
