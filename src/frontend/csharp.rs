@@ -1344,51 +1344,7 @@ fn brace_format(t: &str, span: Span, args: &[Expr]) -> ExprKind {
 mod tests {
     use super::*;
 
-    /// A compact rendering of an expression for assertions.
-    fn show(e: &Expr) -> String {
-        match &e.kind {
-            ExprKind::Str(s) => format!("{s:?}"),
-            ExprKind::Concat(p) => format!("concat({})", p.iter().map(show).collect::<Vec<_>>().join(", ")),
-            ExprKind::Name(n) => n.clone(),
-            ExprKind::This => "this".into(),
-            ExprKind::Member(o, m) => format!("{}.{m}", show(o)),
-            ExprKind::Index(o, i) => format!("{}[{}]", show(o), show(i)),
-            ExprKind::Call(c) => format!(
-                "{}{}({})",
-                if c.is_new { "new " } else { "" },
-                show(&c.callee),
-                c.args
-                    .iter()
-                    .map(|a| match &a.name {
-                        Some(n) => format!("{n}: {}", show(&a.value)),
-                        None => show(&a.value),
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            ExprKind::Dict(p) => format!(
-                "{{{}}}",
-                p.iter()
-                    .map(|(k, v)| format!("{}: {}", show(k), show(v)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            ExprKind::List(i) => format!("[{}]", i.iter().map(show).collect::<Vec<_>>().join(", ")),
-            ExprKind::Alt { cond, alts } => format!(
-                "alt({}{})",
-                cond.as_ref().map(|c| format!("{} ? ", show(c))).unwrap_or_default(),
-                alts.iter().map(show).collect::<Vec<_>>().join(" | ")
-            ),
-            ExprKind::Test(o) => format!("test({})", o.iter().map(show).collect::<Vec<_>>().join(", ")),
-            ExprKind::Env(n) => format!("env:{n}"),
-            ExprKind::Secret(n) => n.clone(),
-            ExprKind::Func(s) => format!("func#{s}"),
-            ExprKind::Bool(b) => b.to_string(),
-            ExprKind::Number => "num".into(),
-            ExprKind::Null => "null".into(),
-            ExprKind::Unknown => "?".into(),
-        }
-    }
+    use crate::frontend::testing::show;
 
     fn assigns(f: &FileFacts) -> Vec<String> {
         f.assigns
