@@ -49,6 +49,8 @@ pub enum Lang {
     Ini,
     /// SQL schemas and migrations (tables only).
     Sql,
+    /// Terraform: `*.tfvars`, and `variable` defaults in `*.tf`.
+    Hcl,
 }
 
 impl Lang {
@@ -69,13 +71,17 @@ impl Lang {
             Lang::Json => "json",
             Lang::Toml => "toml",
             Lang::Ini => "ini",
+            Lang::Hcl => "hcl",
             Lang::Sql => "sql",
         }
     }
 
     /// A configuration format (lowered into profiles, not code facts).
     pub fn is_config(self) -> bool {
-        matches!(self, Lang::Dotenv | Lang::Yaml | Lang::Json | Lang::Toml | Lang::Ini)
+        matches!(
+            self,
+            Lang::Dotenv | Lang::Yaml | Lang::Json | Lang::Toml | Lang::Ini | Lang::Hcl
+        )
     }
 }
 

@@ -58,6 +58,9 @@ pub(crate) fn file_parents(path: &str) -> Vec<Parent> {
         (!rest.is_empty()).then(|| format!("appsettings.{ext}"))
     } else if let Some(rest) = stem.strip_prefix("values-").or_else(|| stem.strip_prefix("values.")) {
         (!rest.is_empty()).then(|| format!("values.{ext}"))
+    } else if ext == "tfvars" {
+        // Terraform: the `variable` defaults the values override.
+        Some("variables.tf".to_string())
     } else if dir.ends_with("config/") && ext == "json" && stem != "default" {
         Some("default.json".to_string())
     } else {
@@ -84,6 +87,8 @@ fn is_profile_file(path: &str) -> bool {
         || stem.starts_with("values-")
         || (dir_of(path).ends_with("config/") && lower.ends_with(".json"))
         || lower.ends_with(".postman_globals.json")
+        || lower.ends_with(".tfvars")
+        || lower.ends_with(".tf")
 }
 
 struct Lowering<'a> {

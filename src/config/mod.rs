@@ -11,6 +11,7 @@
 
 mod dialect;
 mod dotenv;
+mod hcl;
 mod ini;
 mod json;
 mod toml;
@@ -310,6 +311,11 @@ pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
         Lang::Json => {
             if let Some(doc) = json::parse(text, &mut facts) {
                 dialect::lower(path, std::slice::from_ref(&doc), Interp::None, &mut facts);
+            }
+        }
+        Lang::Hcl => {
+            if let Some(doc) = hcl::parse(path, text, &lines, &mut facts) {
+                dialect::lower(path, std::slice::from_ref(&doc), Interp::Placeholder, &mut facts);
             }
         }
         Lang::Toml => {

@@ -81,6 +81,7 @@ pub fn lang_for_path(path: &str) -> Option<Lang> {
         "yaml" | "yml" => Some(Lang::Yaml),
         "json" => Some(Lang::Json),
         "toml" => Some(Lang::Toml),
+        "tfvars" | "tf" => Some(Lang::Hcl),
         "ini" | "cfg" | "conf" | "properties" => Some(Lang::Ini),
         "sql" => Some(Lang::Sql),
         _ => None,
@@ -116,7 +117,9 @@ pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
         Lang::Ruby => ruby::lower(text),
         Lang::Shell => shell::lower(text),
         Lang::Sql => sql::lower(text),
-        Lang::Dotenv | Lang::Yaml | Lang::Json | Lang::Toml | Lang::Ini => crate::config::lower(lang, path, text),
+        Lang::Dotenv | Lang::Yaml | Lang::Json | Lang::Toml | Lang::Ini | Lang::Hcl => {
+            crate::config::lower(lang, path, text)
+        }
     }
 }
 
