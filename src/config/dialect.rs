@@ -756,7 +756,7 @@ fn normalize(p: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::facts::{ExprKind, FileFacts, Lang, ParentRef};
+    use crate::facts::{ExprKind, FileFacts, ParentRef};
 
     fn lower(path: &str, text: &str) -> FileFacts {
         let lang = crate::frontend::lang_for_path(path).unwrap();
@@ -837,6 +837,5 @@ mod tests {
         assert_eq!(names(&f), vec!["Sandbox"]);
         assert_eq!(f.profiles[0].settings.len(), 1);
         assert_eq!(f.profiles[0].settings[0].key, "postman:t");
-        let _ = Lang::Json;
     }
 }
