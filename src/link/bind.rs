@@ -95,25 +95,8 @@ impl Linker<'_> {
                 for v in &vs {
                     self.scan(v, slot, &mut ing, 0);
                 }
-                // An object configured by statements and passed along
-                // (`client.Do(req)` after `req.Header.Set(…)`, a header map
-                // filled by `h.insert(…)`) carries its configuration: the
-                // statements since its last assignment, or else (an object
-                // configured in another scope, `new HttpEntity<>(headers)`)
-                // what configured it.
                 if let ExprKind::Name(n) = &a.value.kind {
-                    let mut sub = Ingredients::default();
-                    self.configured_before(file, scope, n, a.value.span, params, &mut sub);
-                    if !sub.endpoints.is_empty() || !sub.tokens.is_empty() {
-                        for v in &vs {
-                            if let VKind::Carrier(carried) = &v.kind {
-                                self.merge_carried(&mut sub, carried, v.via_param);
-                            }
-                        }
-                        self.merge_carried(&mut ing, &sub, false);
-                    } else {
-                        self.configured_arg(file, scope, n, e, params, &mut ing);
-                    }
+                    self.argument_configuration(file, scope, n, a.value.span, e, &vs, params, &mut ing);
                 }
             }
         }
@@ -125,7 +108,6 @@ impl Linker<'_> {
     /// Endpoints and tokens in a call's arguments, receiver chain and receiver.
     pub fn ingredients(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> Ingredients {
         let mut ing = self.own_ingredients(file, scope, e, params);
-        self.configured_args(file, scope, e, params, &mut ing);
         let chain = chain_calls(e);
         // The receiver: a configured client/session carries its endpoint and
         // token. SDK calls carry nothing: the SDK's own state is modelled by
@@ -149,51 +131,61 @@ impl Linker<'_> {
         ing
     }
 
-    /// A request object built by a call, or an options dict, configured by
-    /// statements and then passed whole to the call that sends it
-    /// (`http.request(req)` after `req["Authorization"] = …`,
-    /// `$client->get($url, $options)` after `$options['headers'] = …`): what
-    /// it carries is this call's own.
-    fn configured_args(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>, ing: &mut Ingredients) {
-        if ing.sdk.is_some() {
+    /// What a local passed as an argument carries from the statements that
+    /// configure it — the one place every language's idiom goes through:
+    /// 1. the statements since its last assignment before this call
+    ///    (`req.Header.Set(…)` then `client.Do(req)`; a request variable
+    ///    reused for the next request starts afresh);
+    /// 2. else, for a request object built by a call or an options dict
+    ///    (`http.request(req)` after `req["Authorization"] = …` in a block,
+    ///    `$client->get($url, $options)`), what it was built with and every
+    ///    statement of its home function;
+    /// 3. else only the tokens configured into it elsewhere (an object
+    ///    configured with an endpoint is a client, not data:
+    ///    `new HttpEntity<>(headers)`).
+    #[allow(clippy::too_many_arguments)]
+    fn argument_configuration(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        name: &str,
+        at: Span,
+        call: &Expr,
+        vs: &[Val],
+        params: Option<&Params>,
+        ing: &mut Ingredients,
+    ) {
+        let carried = |sub: &mut Ingredients| {
+            for v in vs {
+                if let VKind::Carrier(c) = &v.kind {
+                    self.merge_carried(sub, c, v.via_param);
+                }
+            }
+        };
+        let mut sub = Ingredients::default();
+        self.configured_before(file, scope, name, at, params, &mut sub);
+        if !sub.endpoints.is_empty() || !sub.tokens.is_empty() {
+            carried(&mut sub);
+            self.merge_carried(ing, &sub, false);
             return;
         }
-        let ix = &self.index[file];
-        let facts = self.facts(file);
-        let before = (ing.endpoints.len(), ing.tokens.len());
-        for call in chain_calls(e) {
-            for a in &call.args {
-                let ExprKind::Name(n) = &a.value.kind else { continue };
-                // Configured where its configuring statements are.
-                let Some(&first) = ix.rooted_assigns.get(n.as_str()).and_then(|v| v.first()) else {
-                    continue;
-                };
+        if ing.sdk.is_none() {
+            let ix = &self.index[file];
+            let facts = self.facts(file);
+            if let Some(&first) = ix.rooted_assigns.get(name).and_then(|v| v.first()) {
                 let home = facts.assigns[first].scope;
-                let built_by_call = ix.by_target.get(&(home, n.clone())).is_some_and(|v| {
+                let built_by_call = ix.by_target.get(&(home, name.to_string())).is_some_and(|v| {
                     v.iter()
                         .any(|&i| matches!(facts.assigns[i].value.kind, ExprKind::Call(_)))
                 });
-                let vs = self.eval(file, scope, &a.value, params);
-                if !built_by_call && !vs.iter().any(|v| matches!(v.kind, VKind::Carrier(_) | VKind::Dict(_))) {
-                    continue;
+                if built_by_call || vs.iter().any(|v| matches!(v.kind, VKind::Carrier(_) | VKind::Dict(_))) {
+                    carried(ing);
+                    self.configured(file, home, name, call, params, ing);
+                    return;
                 }
-                let built: Vec<(Rc<Ingredients>, bool)> = vs
-                    .into_iter()
-                    .filter_map(|v| match v.kind {
-                        VKind::Carrier(c) => Some((c, v.via_param)),
-                        _ => None,
-                    })
-                    .collect();
-                for (c, via) in &built {
-                    self.merge_carried(ing, c, *via);
-                }
-                self.configured(file, home, n, e, params, ing);
             }
         }
-        if (ing.endpoints.len(), ing.tokens.len()) != before {
-            ing.own_endpoints = ing.endpoints.len();
-            ing.own_tokens = ing.tokens.len();
-        }
+        self.configured_arg(file, scope, name, call, params, ing);
     }
 
     fn merge_carried(&self, ing: &mut Ingredients, carried: &Ingredients, via_param: bool) {
