@@ -36,20 +36,10 @@ pub fn lower(text: &str) -> FileFacts {
         facts,
         depth: 0,
         nesting: Nesting::new(),
-        classes: Vec::new(),
-        locals: Vec::new(),
+        members: Members::default(),
     };
     l.block(tree.root_node(), 0, None);
     l.facts
-}
-
-/// The members a class declares, to tell a field read from a local one.
-struct ClassNames {
-    name: String,
-    /// The class has a base class or interfaces (members may be inherited).
-    inherits: bool,
-    fields: HashSet<String>,
-    methods: HashSet<String>,
 }
 
 struct Lowerer<'a> {
@@ -58,16 +48,11 @@ struct Lowerer<'a> {
     facts: FileFacts,
     depth: usize,
     nesting: Nesting,
-    /// Enclosing classes, innermost last.
-    classes: Vec<ClassNames>,
-    /// Locals and parameters of the enclosing functions, innermost last.
-    locals: Vec<HashSet<String>>,
+    members: Members,
 }
 
-fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
-    let mut c = node.walk();
-    node.named_children(&mut c).collect()
-}
+use super::members::{ClassNames, Members};
+use super::named_children;
 
 fn is_trivia(kind: &str) -> bool {
     matches!(
@@ -96,49 +81,12 @@ impl<'a> Lowerer<'a> {
         self.lines.node_span(node)
     }
 
-    fn declare_local(&mut self, name: &str) {
-        if let Some(l) = self.locals.last_mut() {
-            l.insert(name.to_string());
-        }
-    }
-
-    fn is_local(&self, name: &str) -> bool {
-        self.locals.last().is_some_and(|l| l.contains(name))
-    }
-
-    /// `x` as written in a method: a local, a member of an enclosing class
-    /// (`this.x`, or `Outer.x` for an outer class), or a free name.
+    /// `x` as written in a method (see [`Members::name_ref`]); a name that
+    /// looks like a type is never an inherited field.
     fn name_ref(&self, name: &str, span: Span, method: bool) -> Expr {
-        if !self.is_local(name) || method {
-            for (i, c) in self.classes.iter().enumerate().rev() {
-                let has = if method {
-                    c.methods.contains(name)
-                } else {
-                    c.fields.contains(name)
-                };
-                if !has {
-                    continue;
-                }
-                let obj = if i + 1 == self.classes.len() {
-                    Expr::new(ExprKind::This, span)
-                } else {
-                    Expr::new(ExprKind::Name(c.name.clone()), span)
-                };
-                return Expr::new(ExprKind::Member(Box::new(obj), name.to_string()), span);
-            }
-        }
-        // Not declared here but the class inherits: a member of a base class,
-        // unless it looks like a type (`Foo`; fields are `_foo` or `foo`, and a
-        // bare call is never a type).
-        let inherited = self.classes.last().is_some_and(|c| c.inherits)
-            && (method || !self.is_local(name))
-            && !self.facts.imports.iter().any(|i| i.local == name)
-            && (method || !name.chars().next().is_some_and(char::is_uppercase));
-        if inherited {
-            let this = Expr::new(ExprKind::This, span);
-            return Expr::new(ExprKind::Member(Box::new(this), name.to_string()), span);
-        }
-        Expr::new(ExprKind::Name(name.to_string()), span)
+        let imported = self.facts.imports.iter().any(|i| i.local == name);
+        let looks_like_type = name.chars().next().is_some_and(char::is_uppercase);
+        self.members.name_ref(name, span, method, imported, looks_like_type)
     }
 
     fn this_member(&self, name: &str, span: Span) -> Expr {
@@ -231,7 +179,7 @@ impl<'a> Lowerer<'a> {
                     );
                     if l.kind() == "identifier" {
                         let name = self.text(l).to_string();
-                        self.declare_local(&name);
+                        self.members.declare_local(&name);
                         self.push_assign(scope, Expr::new(ExprKind::Name(name), self.span(l)), value, guard, sp);
                     }
                 }
@@ -246,7 +194,7 @@ impl<'a> Lowerer<'a> {
                     if c.kind() == "catch_declaration" {
                         if let Some(n) = c.child_by_field_name("name") {
                             let name = self.text(n).to_string();
-                            self.declare_local(&name);
+                            self.members.declare_local(&name);
                         }
                     } else {
                         self.stmt(c, scope, guard);
@@ -374,7 +322,7 @@ impl<'a> Lowerer<'a> {
             let target = if is_field {
                 self.this_member(&name, ns)
             } else {
-                self.declare_local(&name);
+                self.members.declare_local(&name);
                 Expr::new(ExprKind::Name(name), ns)
             };
             if let Some(value) = value {
@@ -425,7 +373,7 @@ impl<'a> Lowerer<'a> {
                 let fs = self
                     .facts
                     .add_scope(ScopeKind::Function, String::new(), scope, self.span(a));
-                self.locals.push(HashSet::from(["value".to_string()]));
+                self.members.locals.push(HashSet::from(["value".to_string()]));
                 let before = self.facts.returns.len();
                 if body.kind() == "arrow_expression_clause" {
                     if let Some(e) = named_children(body).first() {
@@ -439,7 +387,7 @@ impl<'a> Lowerer<'a> {
                 } else {
                     self.block(body, fs, None);
                 }
-                self.locals.pop();
+                self.members.locals.pop();
                 if is_get {
                     // The getter's returns are the property's values.
                     let rets: Vec<Expr> = self.facts.returns[before..]
@@ -502,18 +450,18 @@ impl<'a> Lowerer<'a> {
         let scope = self.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
         // A local function sees the locals around it.
         let outer = if node.kind() == "local_function_statement" {
-            self.locals.last().cloned().unwrap_or_default()
+            self.members.locals.last().cloned().unwrap_or_default()
         } else {
             HashSet::new()
         };
-        self.locals.push(outer);
+        self.members.locals.push(outer);
         if let Some(params) = node.child_by_field_name("parameters") {
             self.params(params, scope);
         }
         if !name.is_empty() && node.kind() != "constructor_declaration" {
             let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
             if node.kind() == "local_function_statement" {
-                self.declare_local(&name);
+                self.members.declare_local(&name);
             }
             self.facts.assigns.push(Assign {
                 scope: parent,
@@ -546,7 +494,7 @@ impl<'a> Lowerer<'a> {
                 self.block(body, scope, None);
             }
         }
-        self.locals.pop();
+        self.members.locals.pop();
         scope
     }
 
@@ -577,7 +525,7 @@ impl<'a> Lowerer<'a> {
                     sp,
                 );
             }
-            self.declare_local(&name);
+            self.members.declare_local(&name);
             names.push(name);
         }
         self.facts.scopes[scope].params = names;
@@ -674,9 +622,9 @@ impl<'a> Lowerer<'a> {
         }
         let mut names = self.class_names(&name, node);
         names.inherits = !self.facts.scopes[scope].bases.is_empty();
-        self.classes.push(names);
+        self.members.classes.push(names);
         // Initialisers see members, not the locals of an enclosing method.
-        self.locals.push(HashSet::new());
+        self.members.locals.push(HashSet::new());
         if let Some(body) = node.child_by_field_name("body") {
             for m in named_children(body) {
                 if m.kind() == "enum_member_declaration" {
@@ -686,8 +634,8 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        self.locals.pop();
-        self.classes.pop();
+        self.members.locals.pop();
+        self.members.classes.pop();
         scope
     }
 
@@ -982,8 +930,8 @@ impl<'a> Lowerer<'a> {
         let sp = self.span(node);
         let fscope = self.facts.add_scope(ScopeKind::Function, String::new(), scope, sp);
         // A lambda sees the locals around it.
-        let outer = self.locals.last().cloned().unwrap_or_default();
-        self.locals.push(outer);
+        let outer = self.members.locals.last().cloned().unwrap_or_default();
+        self.members.locals.push(outer);
         let mut names = Vec::new();
         if let Some(p) = node.child_by_field_name("parameters") {
             match p.kind() {
@@ -995,7 +943,7 @@ impl<'a> Lowerer<'a> {
             }
         }
         for n in &names {
-            self.declare_local(n);
+            self.members.declare_local(n);
         }
         self.facts.scopes[fscope].params = names;
         if let Some(body) = node.child_by_field_name("body") {
@@ -1011,7 +959,7 @@ impl<'a> Lowerer<'a> {
                 });
             }
         }
-        self.locals.pop();
+        self.members.locals.pop();
         Expr::new(ExprKind::Func(fscope), sp)
     }
 

@@ -57,10 +57,7 @@ struct Lowerer<'a> {
     locals: HashSet<String>,
 }
 
-fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
-    let mut c = node.walk();
-    node.named_children(&mut c).filter(|n| n.kind() != "comment").collect()
-}
+use super::named_children_no_comments as named_children;
 
 /// The `json:"name,omitempty"` name of a struct tag.
 fn json_tag(tag: &str) -> Option<String> {

@@ -34,20 +34,10 @@ pub fn lower(text: &str) -> FileFacts {
         facts,
         depth: 0,
         nesting: Nesting::new(),
-        classes: Vec::new(),
-        locals: Vec::new(),
+        members: Members::default(),
     };
     l.block(tree.root_node(), 0, None);
     l.facts
-}
-
-/// The members a class declares, to tell a field read from a local one.
-struct ClassNames {
-    name: String,
-    /// The class has a base class or interfaces (members may be inherited).
-    inherits: bool,
-    fields: HashSet<String>,
-    methods: HashSet<String>,
 }
 
 struct Lowerer<'a> {
@@ -56,16 +46,11 @@ struct Lowerer<'a> {
     facts: FileFacts,
     depth: usize,
     nesting: Nesting,
-    /// Enclosing classes, innermost last.
-    classes: Vec<ClassNames>,
-    /// Locals and parameters of the enclosing functions, innermost last.
-    locals: Vec<HashSet<String>>,
+    members: Members,
 }
 
-fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
-    let mut c = node.walk();
-    node.named_children(&mut c).collect()
-}
+use super::members::{ClassNames, Members};
+use super::named_children;
 
 fn is_comment(kind: &str) -> bool {
     matches!(kind, "line_comment" | "block_comment")
@@ -80,51 +65,13 @@ impl<'a> Lowerer<'a> {
         self.lines.node_span(node)
     }
 
-    fn declare_local(&mut self, name: &str) {
-        if let Some(l) = self.locals.last_mut() {
-            l.insert(name.to_string());
-        }
-    }
-
-    fn is_local(&self, name: &str) -> bool {
-        self.locals.last().is_some_and(|l| l.contains(name))
-    }
-
-    /// `x` as written in a method: a local, a field of an enclosing class
-    /// (`this.x`, or `Outer.x` for an outer class), or a free name.
+    /// `x` as written in a method (see [`Members::name_ref`]); a name that
+    /// looks like a type is never an inherited field.
     fn name_ref(&self, name: &str, span: Span, method: bool) -> Expr {
-        if !self.is_local(name) || method {
-            for (i, c) in self.classes.iter().enumerate().rev() {
-                let has = if method {
-                    c.methods.contains(name)
-                } else {
-                    c.fields.contains(name)
-                };
-                if !has {
-                    continue;
-                }
-                let obj = if i + 1 == self.classes.len() {
-                    Expr::new(ExprKind::This, span)
-                } else {
-                    Expr::new(ExprKind::Name(c.name.clone()), span)
-                };
-                return Expr::new(ExprKind::Member(Box::new(obj), name.to_string()), span);
-            }
-        }
-        // Not declared here but the class inherits: a member of a base class,
-        // unless it is statically imported or looks like a type (`Foo`; fields
-        // are `foo` or `FOO`).
-        let inherited = self.classes.last().is_some_and(|c| c.inherits)
-            && (method || !self.is_local(name))
-            && !self.facts.imports.iter().any(|i| i.local == name)
-            && (method
-                || !name.chars().next().is_some_and(char::is_uppercase)
-                || !name.chars().any(|ch| ch.is_lowercase()));
-        if inherited {
-            let this = Expr::new(ExprKind::This, span);
-            return Expr::new(ExprKind::Member(Box::new(this), name.to_string()), span);
-        }
-        Expr::new(ExprKind::Name(name.to_string()), span)
+        let imported = self.facts.imports.iter().any(|i| i.local == name);
+        let looks_like_type =
+            name.chars().next().is_some_and(char::is_uppercase) && name.chars().any(|ch| ch.is_lowercase());
+        self.members.name_ref(name, span, method, imported, looks_like_type)
     }
 
     fn block(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
@@ -197,7 +144,7 @@ impl<'a> Lowerer<'a> {
                 if let (Some(n), Some(v)) = (node.child_by_field_name("name"), node.child_by_field_name("value")) {
                     let iter = self.expr_top(v, scope, false);
                     let name = self.text(n).to_string();
-                    self.declare_local(&name);
+                    self.members.declare_local(&name);
                     let sp = self.span(node);
                     let value = Expr::new(
                         ExprKind::Index(Box::new(iter), Box::new(Expr::unknown(sp))),
@@ -218,7 +165,7 @@ impl<'a> Lowerer<'a> {
                     if c.kind() == "catch_formal_parameter" {
                         if let Some(n) = c.child_by_field_name("name") {
                             let name = self.text(n).to_string();
-                            self.declare_local(&name);
+                            self.members.declare_local(&name);
                         }
                     } else {
                         self.stmt(c, scope, guard);
@@ -230,7 +177,7 @@ impl<'a> Lowerer<'a> {
                     if let (Some(n), Some(v)) = (r.child_by_field_name("name"), r.child_by_field_name("value")) {
                         let value = self.expr_top(v, scope, false);
                         let name = self.text(n).to_string();
-                        self.declare_local(&name);
+                        self.members.declare_local(&name);
                         let sp = self.span(r);
                         self.push_assign(scope, Expr::new(ExprKind::Name(name), self.span(n)), value, guard, sp);
                     } else if !is_comment(r.kind()) {
@@ -410,7 +357,7 @@ impl<'a> Lowerer<'a> {
             let target = if is_field {
                 Expr::new(ExprKind::Member(Box::new(Expr::new(ExprKind::This, ns)), name), ns)
             } else {
-                self.declare_local(&name);
+                self.members.declare_local(&name);
                 Expr::new(ExprKind::Name(name), ns)
             };
             if let Some(value) = value {
@@ -453,7 +400,7 @@ impl<'a> Lowerer<'a> {
         };
         let sp = self.span(node);
         let scope = self.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
-        self.locals.push(HashSet::new());
+        self.members.locals.push(HashSet::new());
         if let Some(params) = node.child_by_field_name("parameters") {
             self.params(params, scope);
         }
@@ -470,7 +417,7 @@ impl<'a> Lowerer<'a> {
         if let Some(body) = node.child_by_field_name("body") {
             self.block(body, scope, None);
         }
-        self.locals.pop();
+        self.members.locals.pop();
         scope
     }
 
@@ -488,7 +435,7 @@ impl<'a> Lowerer<'a> {
             });
             if let Some(n) = n {
                 let name = self.text(n).to_string();
-                self.declare_local(&name);
+                self.members.declare_local(&name);
                 // `@Value("${zoho.token}") String token`: the parameter holds
                 // that configuration key.
                 if let Some(read) = self.value_annotation(p) {
@@ -592,16 +539,16 @@ impl<'a> Lowerer<'a> {
         let body = node.child_by_field_name("body");
         let mut names = self.class_names(&name, body);
         names.inherits = !self.facts.scopes[scope].bases.is_empty();
-        self.classes.push(names);
+        self.members.classes.push(names);
         // Field initialisers see fields, not the locals of an enclosing method.
-        self.locals.push(HashSet::new());
+        self.members.locals.push(HashSet::new());
         if node.kind() == "record_declaration" {
             // record R(String token) → a field per component.
             if let Some(params) = node.child_by_field_name("parameters") {
                 for p in named_children(params) {
                     if let Some(n) = p.child_by_field_name("name") {
                         let f = self.text(n).to_string();
-                        if let Some(c) = self.classes.last_mut() {
+                        if let Some(c) = self.members.classes.last_mut() {
                             c.fields.insert(f);
                         }
                     }
@@ -617,8 +564,8 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        self.locals.pop();
-        self.classes.pop();
+        self.members.locals.pop();
+        self.members.classes.pop();
         scope
     }
 
@@ -867,8 +814,8 @@ impl<'a> Lowerer<'a> {
         let sp = self.span(node);
         let fscope = self.facts.add_scope(ScopeKind::Function, String::new(), scope, sp);
         // A lambda sees the locals around it.
-        let outer = self.locals.last().cloned().unwrap_or_default();
-        self.locals.push(outer);
+        let outer = self.members.locals.last().cloned().unwrap_or_default();
+        self.members.locals.push(outer);
         let mut names = Vec::new();
         if let Some(p) = node.child_by_field_name("parameters") {
             match p.kind() {
@@ -887,7 +834,7 @@ impl<'a> Lowerer<'a> {
             }
         }
         for n in &names {
-            self.declare_local(n);
+            self.members.declare_local(n);
         }
         self.facts.scopes[fscope].params = names;
         if let Some(body) = node.child_by_field_name("body") {
@@ -903,7 +850,7 @@ impl<'a> Lowerer<'a> {
                 });
             }
         }
-        self.locals.pop();
+        self.members.locals.pop();
         Expr::new(ExprKind::Func(fscope), sp)
     }
 
@@ -965,11 +912,11 @@ impl<'a> Lowerer<'a> {
                 let cs = self
                     .facts
                     .add_scope(ScopeKind::Class, String::new(), scope, self.span(c));
-                self.classes.push(self.class_names("", Some(c)));
-                self.locals.push(HashSet::new());
+                self.members.classes.push(self.class_names("", Some(c)));
+                self.members.locals.push(HashSet::new());
                 self.block(c, cs, None);
-                self.locals.pop();
-                self.classes.pop();
+                self.members.locals.pop();
+                self.members.classes.pop();
             }
         }
         self.finish_call(callee, args, true, sp, scope, receiver)

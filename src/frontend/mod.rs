@@ -10,6 +10,7 @@ pub mod csharp;
 pub mod go;
 pub mod java;
 pub mod javascript;
+mod members;
 pub mod php;
 pub mod python;
 pub mod ruby;
@@ -121,6 +122,18 @@ pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
             crate::config::lower(lang, path, text)
         }
     }
+}
+
+/// The named children of a node.
+pub(crate) fn named_children<'t>(node: tree_sitter::Node<'t>) -> Vec<tree_sitter::Node<'t>> {
+    let mut c = node.walk();
+    node.named_children(&mut c).collect()
+}
+
+/// The named children of a node, comments left out.
+pub(crate) fn named_children_no_comments<'t>(node: tree_sitter::Node<'t>) -> Vec<tree_sitter::Node<'t>> {
+    let mut c = node.walk();
+    node.named_children(&mut c).filter(|n| n.kind() != "comment").collect()
 }
 
 /// Parses `text` with a grammar: the module's facts (with the first syntax

@@ -60,10 +60,7 @@ struct Lowerer<'a> {
 }
 
 /// Named children without comments.
-fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
-    let mut c = node.walk();
-    node.named_children(&mut c).filter(|n| n.kind() != "comment").collect()
-}
+use super::named_children_no_comments as named_children;
 
 /// The last segment of a (qualified) name: `\Foo\Bar` → `Bar`.
 fn last_segment(s: &str) -> &str {

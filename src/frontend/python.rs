@@ -35,10 +35,7 @@ struct Lowerer<'a> {
     nesting: Nesting,
 }
 
-fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
-    let mut c = node.walk();
-    node.named_children(&mut c).collect()
-}
+use super::named_children;
 
 impl<'a> Lowerer<'a> {
     fn text(&self, node: Node) -> &'a str {

@@ -73,10 +73,7 @@ struct Lowerer<'a> {
 }
 
 /// Named children without comments.
-fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
-    let mut c = node.walk();
-    node.named_children(&mut c).filter(|n| n.kind() != "comment").collect()
-}
+use super::named_children_no_comments as named_children;
 
 fn call_expr(callee: Expr, args: Vec<Arg>, is_new: bool, span: Span) -> Expr {
     Expr::new(ExprKind::Call(std::sync::Arc::new(Call { callee, args, is_new })), span)

@@ -67,10 +67,7 @@ struct Lowerer<'a> {
     locals: HashSet<(ScopeId, String)>,
 }
 
-fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
-    let mut c = node.walk();
-    node.named_children(&mut c).collect()
-}
+use super::named_children;
 
 /// Children with their field names.
 fn fielded_children<'t>(node: Node<'t>) -> Vec<(Option<&'static str>, Node<'t>)> {
