@@ -372,7 +372,7 @@ fn configured_env_names(facts: &FileFacts) -> Vec<String> {
         for s in &p.settings {
             let mut text = String::new();
             collect_text(&s.value, &mut text);
-            let last = s.key.rsplit(['.', ':']).next().unwrap_or(&s.key).replace('-', "_");
+            let last = crate::config::key_name(&s.key);
             if !(c.is_token_slot_name(&last) || !c.find_hosts(&text).is_empty() || c.is_token_literal(text.trim())) {
                 continue;
             }

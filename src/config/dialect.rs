@@ -493,19 +493,7 @@ impl Lowering<'_> {
             .unwrap_or_else(|| file_name(self.path).to_string());
         let span = doc.entry("name").map(|e| e.key_span).unwrap_or(doc.span);
         let mut p = self.profile(name, span, Vec::new());
-        for v in doc.get("values").map(Node::items).unwrap_or(&[]) {
-            if v.get("enabled").and_then(|e| e.scalar()) == Some("false") {
-                continue;
-            }
-            let (Some(key), Some(val)) = (v.get("key").and_then(|k| k.scalar()), v.entry("value")) else {
-                continue;
-            };
-            if let Some(mut s) = Self::setting(&postman_var(key), val, Interp::Postman, None, true) {
-                s.span = v.span;
-                s.value = namespace_postman(s.value);
-                p.settings.push(s);
-            }
-        }
+        p.settings = postman_settings(doc.get("values"));
         self.push(p);
     }
 
@@ -514,16 +502,7 @@ impl Lowering<'_> {
     fn postman_collection(&mut self, doc: &Node, calls: &mut Vec<CallSite>) {
         let span = doc.entry("variable").map(|e| e.key_span).unwrap_or(doc.span);
         let mut p = self.profile("collection".into(), span, Vec::new());
-        for v in doc.get("variable").map(Node::items).unwrap_or(&[]) {
-            let (Some(key), Some(val)) = (v.get("key").and_then(|k| k.scalar()), v.entry("value")) else {
-                continue;
-            };
-            if let Some(mut s) = Self::setting(&postman_var(key), val, Interp::Postman, None, true) {
-                s.span = v.span;
-                s.value = namespace_postman(s.value);
-                p.settings.push(s);
-            }
-        }
+        p.settings = postman_settings(doc.get("variable"));
         self.push(p);
         self.postman_items(doc, doc.get("auth"), 0, calls);
     }
@@ -696,6 +675,26 @@ impl Lowering<'_> {
             _ => {}
         }
     }
+}
+
+/// Postman `[{key, value, enabled}]` variables (environment `values`,
+/// collection `variable`) as settings; disabled ones are left out.
+fn postman_settings(list: Option<&Node>) -> Vec<Setting> {
+    let mut out = Vec::new();
+    for v in list.map(Node::items).unwrap_or(&[]) {
+        if v.get("enabled").and_then(|e| e.scalar()) == Some("false") {
+            continue;
+        }
+        let (Some(key), Some(val)) = (v.get("key").and_then(|k| k.scalar()), v.entry("value")) else {
+            continue;
+        };
+        if let Some(mut s) = Lowering::setting(&postman_var(key), val, Interp::Postman, None, true) {
+            s.span = v.span;
+            s.value = namespace_postman(s.value);
+            out.push(s);
+        }
+    }
+    out
 }
 
 /// Postman variables live in their own namespace beside process env vars:

@@ -77,7 +77,7 @@ pub(super) fn lower(path: &str, text: &str, lines: &LineIndex, facts: &mut FileF
                         let end = vstart + 1 + close + 1;
                         next = text[end..].find('\n').map(|i| end + i + 1).unwrap_or(bytes_len);
                         let value = if q == '"' {
-                            unescape_double(inner)
+                            crate::frontend::unescape(inner)
                         } else {
                             inner.to_string()
                         };
@@ -138,25 +138,6 @@ fn find_close(s: &str, q: char) -> Option<usize> {
         }
     }
     None
-}
-
-fn unescape_double(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => out.push('\r'),
-            Some(o) => out.push(o),
-            None => out.push('\\'),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

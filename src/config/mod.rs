@@ -270,6 +270,13 @@ pub fn config_read_name(key: &str) -> String {
     format!("config:{k}")
 }
 
+/// The last segment of a settings key, as token and endpoint names are
+/// matched: `zoho.refresh-token` → `refresh_token`, `Zoho:RefreshToken` →
+/// `RefreshToken`.
+pub fn key_name(key: &str) -> String {
+    key.rsplit(['.', ':', '/']).next().unwrap_or(key).replace('-', "_")
+}
+
 /// The key of a Spring placeholder: `${zoho.token}` / `${zoho.token:default}`.
 pub fn placeholder_key(s: &str) -> Option<&str> {
     let inner = s.trim().strip_prefix("${")?.strip_suffix('}')?;

@@ -133,6 +133,8 @@ pub struct Linker<'r> {
     by_suffix: HashMap<&'r str, FileId>,
     /// Profiles of config files, with their effective settings.
     profiles: profiles::ProfileTable,
+    /// The profiles' values of each env var / config key code reads.
+    env_cache: Cache<String, Option<Rc<Vec<Option<Val>>>>>,
     /// Where a profile's value of an env var was read into code: value → name.
     env_origin: RefCell<HashMap<Loc, String>>,
     /// Env vars whose values code uses as a token (so profiles setting them
@@ -231,6 +233,7 @@ impl<'r> Linker<'r> {
             by_path,
             by_suffix,
             profiles: profiles::ProfileTable::default(),
+            env_cache: RefCell::new(HashMap::new()),
             env_origin: RefCell::new(HashMap::new()),
             token_env: RefCell::new(Default::default()),
             legacy_stores: RefCell::new(Vec::new()),

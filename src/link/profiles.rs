@@ -128,12 +128,6 @@ fn effective(
     r
 }
 
-/// The last segment of a settings key, as a token/endpoint name is matched:
-/// `zoho.refresh-token` → `refresh_token`.
-fn key_name(key: &str) -> String {
-    key.rsplit(['.', ':', '/']).next().unwrap_or(key).replace('-', "_")
-}
-
 impl<'r> Linker<'r> {
     pub(super) fn setting(&self, e: &Eff) -> &'r Setting {
         &self.files[e.file].facts.profiles[e.profile].settings[e.setting]
@@ -239,6 +233,31 @@ impl<'r> Linker<'r> {
     /// A code read of env var `name`: the values the repository's profiles
     /// give it, each selected by its profile; `None` when no profile sets it.
     pub(super) fn env_alternatives(&self, name: &str, file: FileId, span: crate::facts::Span) -> Option<Vec<Val>> {
+        let values = self.env_values(name)?;
+        Some(
+            values
+                .iter()
+                .map(|v| match v {
+                    Some(v) => v.clone(),
+                    None => val(VKind::Env(name.to_string()), file, span),
+                })
+                .collect(),
+        )
+    }
+
+    /// The profiles' values of env var (or config key) `name`, each selected
+    /// by its profile; `None` for a value the deployment supplies. Computed
+    /// once per name: every read of it in code shares them.
+    fn env_values(&self, name: &str) -> Option<Rc<Vec<Option<Val>>>> {
+        if let Some(cached) = self.env_cache.borrow().get(name) {
+            return cached.clone();
+        }
+        let computed = self.env_values_uncached(name).map(Rc::new);
+        self.env_cache.borrow_mut().insert(name.to_string(), computed.clone());
+        computed
+    }
+
+    fn env_values_uncached(&self, name: &str) -> Option<Vec<Option<Val>>> {
         let setters: Vec<(ProfileId, &str)> = if name.starts_with("config:") {
             self.profiles
                 .config
@@ -272,12 +291,12 @@ impl<'r> Linker<'r> {
                     _ => true,
                 };
                 if !informative {
-                    out.push(val(VKind::Env(name.to_string()), file, span));
+                    out.push(None);
                     continue;
                 }
                 v.sel = Some(sel.clone());
                 self.env_origin.borrow_mut().insert(v.at, key.to_string());
-                out.push(v);
+                out.push(Some(v));
             }
         }
         out.truncate(MAX_ALTS);
@@ -296,7 +315,7 @@ impl<'r> Linker<'r> {
             // Where each token came from: (setting, its first token index).
             let mut token_settings: Vec<Eff> = Vec::new();
             for (key, e) in eff.iter() {
-                let name = key_name(key);
+                let name = crate::config::key_name(key);
                 let slot = if c.is_token_slot_name(&name) || self.token_env.borrow().contains(key.as_str()) {
                     Slot::Token
                 } else {
