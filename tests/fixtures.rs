@@ -12,9 +12,13 @@ fn fixtures() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
         .expect("fixtures/ exists")
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("EXPECTED").is_file())
+        .filter(|p| p.is_dir())
         .collect();
     dirs.sort();
+    // A fixture without EXPECTED would be a fixture nobody checks.
+    for d in &dirs {
+        assert!(d.join("EXPECTED").is_file(), "{} has no EXPECTED", d.display());
+    }
     dirs
 }
 
