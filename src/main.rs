@@ -57,8 +57,6 @@ enum RulesFormat {
 
 #[derive(clap::Args)]
 struct ScanArgs {
-    /// Files or directories to scan.
-    paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -87,27 +85,8 @@ struct ScanArgs {
     /// [default: `fail-on` in .orgtoken.toml, else error].
     #[arg(long, value_enum)]
     fail_on: Option<FailOn>,
-    /// Read this project file instead of the nearest .orgtoken.toml.
-    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
-    config: Option<PathBuf>,
-    /// Ignore every .orgtoken.toml.
-    #[arg(long)]
-    isolated: bool,
-    /// Skip paths matching GLOB (repeatable), e.g. --exclude 'tests/**'.
-    #[arg(long, value_name = "GLOB")]
-    exclude: Vec<String>,
-    /// Do not honour .gitignore / .ignore files.
-    #[arg(long)]
-    no_ignore: bool,
-    /// Also scan vendored directories (node_modules, site-packages, vendor…).
-    #[arg(long)]
-    include_vendored: bool,
-    /// Skip files larger than this (bytes; K, M, G suffixes accepted).
-    #[arg(long, value_name = "SIZE", default_value = "5M", value_parser = parse_size)]
-    max_file_size: u64,
-    /// Worker threads (default: available cores).
-    #[arg(long, short = 'j', value_name = "N")]
-    threads: Option<usize>,
+    #[command(flatten)]
+    tree: TreeArgs,
     /// Print only findings (no notes or summary line).
     #[arg(long, short = 'q')]
     quiet: bool,
@@ -170,15 +149,28 @@ fn parse_outputs(values: &[String]) -> Result<Outputs, String> {
 
 #[derive(clap::Args)]
 struct InventoryArgs {
-    /// Files or directories to scan.
-    paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = InventoryFormat::Human)]
     format: InventoryFormat,
     /// Write the inventory to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Skip paths matching GLOB (repeatable).
+    #[command(flatten)]
+    tree: TreeArgs,
+}
+
+/// What to walk and how: shared by `scan` and `inventory`.
+#[derive(clap::Args)]
+struct TreeArgs {
+    /// Files or directories to scan.
+    paths: Vec<PathBuf>,
+    /// Read this project file instead of the nearest .orgtoken.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+    /// Ignore every .orgtoken.toml.
+    #[arg(long)]
+    isolated: bool,
+    /// Skip paths matching GLOB (repeatable), e.g. --exclude 'tests/**'.
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
     /// Do not honour .gitignore / .ignore files.
@@ -193,12 +185,31 @@ struct InventoryArgs {
     /// Worker threads (default: available cores).
     #[arg(long, short = 'j', value_name = "N")]
     threads: Option<usize>,
-    /// Read this project file instead of the nearest .orgtoken.toml.
-    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
-    config: Option<PathBuf>,
-    /// Ignore every .orgtoken.toml.
-    #[arg(long)]
-    isolated: bool,
+}
+
+impl TreeArgs {
+    /// The project file (unless `--isolated`) and the walk options, with
+    /// `extra_excludes` (files of ours that are no part of the code under
+    /// audit) left out of the walk.
+    fn prepare(&self, extra_excludes: Vec<String>) -> Result<(Option<Project>, ScanOptions), String> {
+        let roots = scan::roots_or_default(self.paths.clone());
+        let project = load_project(self.config.as_ref(), self.isolated, &roots)?;
+        let mut excludes = self.exclude.clone();
+        excludes.push(project::FILE_NAME.to_string());
+        excludes.extend(extra_excludes);
+        if let Some(p) = &project {
+            excludes.extend(p.config.exclude.iter().cloned());
+        }
+        let opts = ScanOptions {
+            roots,
+            excludes,
+            no_ignore: self.no_ignore,
+            include_vendored: self.include_vendored,
+            max_file_size: self.max_file_size,
+            threads: self.threads.unwrap_or_else(scan::default_threads).max(1),
+        };
+        Ok((project, opts))
+    }
 }
 
 fn parse_size(s: &str) -> Result<u64, String> {
@@ -297,26 +308,12 @@ fn load_project(config: Option<&PathBuf>, isolated: bool, roots: &[PathBuf]) -> 
 }
 
 fn run_inventory(args: InventoryArgs) -> ExitCode {
-    let roots = scan::roots_or_default(args.paths.clone());
-    let project = match load_project(args.config.as_ref(), args.isolated, &roots) {
-        Ok(p) => p,
+    let (_, opts) = match args.tree.prepare(Vec::new()) {
+        Ok(x) => x,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
-    };
-    let mut excludes = args.exclude.clone();
-    excludes.push(project::FILE_NAME.to_string());
-    if let Some(p) = &project {
-        excludes.extend(p.config.exclude.iter().cloned());
-    }
-    let opts = ScanOptions {
-        roots,
-        excludes,
-        no_ignore: args.no_ignore,
-        include_vendored: args.include_vendored,
-        max_file_size: args.max_file_size,
-        threads: args.threads.unwrap_or_else(scan::default_threads).max(1),
     };
     let progress = Progress::start();
     let result = scan::scan(&opts);
@@ -346,33 +343,20 @@ fn run_inventory(args: InventoryArgs) -> ExitCode {
 }
 
 fn run_scan(args: ScanArgs) -> ExitCode {
-    let roots = scan::roots_or_default(args.paths.clone());
-    let project = match load_project(args.config.as_ref(), args.isolated, &roots) {
-        Ok(p) => p,
+    // The baseline names hosts and token identities but is no part of the
+    // code under audit.
+    let cwd = std::env::current_dir().ok();
+    let ours = [&args.baseline, &args.write_baseline]
+        .into_iter()
+        .flatten()
+        .map(|p| globset::escape(&orgtoken::walk::display_path(p, cwd.as_deref())))
+        .collect();
+    let (project, opts) = match args.tree.prepare(ours) {
+        Ok(x) => x,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
-    };
-    let mut excludes = args.exclude.clone();
-    // The project file and the baseline name hosts and token identities but
-    // are no part of the code under audit.
-    excludes.push(project::FILE_NAME.to_string());
-    let cwd = std::env::current_dir().ok();
-    for p in [&args.baseline, &args.write_baseline].into_iter().flatten() {
-        let shown = orgtoken::walk::display_path(p, cwd.as_deref());
-        excludes.push(globset::escape(&shown));
-    }
-    if let Some(p) = &project {
-        excludes.extend(p.config.exclude.iter().cloned());
-    }
-    let opts = ScanOptions {
-        roots,
-        excludes,
-        no_ignore: args.no_ignore,
-        include_vendored: args.include_vendored,
-        max_file_size: args.max_file_size,
-        threads: args.threads.unwrap_or_else(scan::default_threads).max(1),
     };
     let baseline = match &args.baseline {
         Some(p) => match std::fs::read_to_string(p)
