@@ -114,6 +114,9 @@ pub struct Linker<'r> {
     depth: std::cell::Cell<usize>,
     name_cache: Cache<(FileId, ScopeId, String), Vec<Val>>,
     field_cache: Cache<(FileId, ScopeId, String), Vec<Val>>,
+    /// Values of a set of reaching assignments (`x = f(x)` chains under
+    /// branches would otherwise be evaluated once per path).
+    reaching_cache: Cache<(FileId, Vec<usize>), Option<Vec<Val>>>,
     /// Returns of functions that do not depend on their parameters.
     return_cache: Cache<(FileId, ScopeId), Vec<Val>>,
     /// Calls inside a function that carry a token or an endpoint on their own
@@ -225,6 +228,7 @@ impl<'r> Linker<'r> {
             depth: std::cell::Cell::new(0),
             name_cache: RefCell::new(HashMap::new()),
             field_cache: RefCell::new(HashMap::new()),
+            reaching_cache: RefCell::new(HashMap::new()),
             return_cache: RefCell::new(HashMap::new()),
             template_cache: RefCell::new(HashMap::new()),
             configured_cache: RefCell::new(HashMap::new()),
@@ -724,10 +728,26 @@ impl<'r> Linker<'r> {
 
     /// Values of these assignments (alternatives, each with its `if` selector).
     fn assigned_at(&self, file: FileId, idx: &[usize], params: Option<&Params>) -> Option<Vec<Val>> {
-        let facts = self.facts(file);
         if idx.is_empty() {
             return None;
         }
+        if params.is_some() {
+            return self.assigned_at_uncached(file, idx, params);
+        }
+        let key = (file, idx.to_vec());
+        if let Some(v) = self.reaching_cache.borrow().get(&key) {
+            return v.clone();
+        }
+        let r = self.assigned_at_uncached(file, idx, None);
+        // A value computed after the budget ran out may be cut short: not kept.
+        if !self.starved.get() {
+            self.reaching_cache.borrow_mut().insert(key, r.clone());
+        }
+        r
+    }
+
+    fn assigned_at_uncached(&self, file: FileId, idx: &[usize], params: Option<&Params>) -> Option<Vec<Val>> {
+        let facts = self.facts(file);
         let many = idx.len() > 1;
         let mut out = Vec::new();
         for &i in idx {
