@@ -2,6 +2,7 @@
 //! environment or data center. See ARCHITECTURE.md for the code map.
 
 pub mod baseline;
+pub mod budget;
 pub mod catalog;
 pub mod changes;
 pub mod config;

@@ -182,6 +182,10 @@ struct TreeArgs {
     /// Skip files larger than this (bytes; K, M, G suffixes accepted).
     #[arg(long, value_name = "SIZE", default_value = "5M", value_parser = parse_size)]
     max_file_size: u64,
+    /// Abandon a file whose analysis takes longer than this, with a note
+    /// (seconds, or with a unit: 500ms, 30s, 2m; 0 for no limit).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    file_timeout: std::time::Duration,
     /// Worker threads (default: available cores).
     #[arg(long, short = 'j', value_name = "N")]
     threads: Option<usize>,
@@ -206,10 +210,28 @@ impl TreeArgs {
             no_ignore: self.no_ignore,
             include_vendored: self.include_vendored,
             max_file_size: self.max_file_size,
+            file_timeout: (!self.file_timeout.is_zero()).then_some(self.file_timeout),
             threads: self.threads.unwrap_or_else(scan::default_threads).max(1),
         };
         Ok((project, opts))
     }
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("invalid duration `{s}` (e.g. 10s, 500ms, 2m)"))?;
+    let ms = match unit.trim() {
+        "" | "s" => n.checked_mul(1000),
+        "ms" => Some(n),
+        "m" => n.checked_mul(60_000),
+        _ => None,
+    }
+    .ok_or_else(|| format!("invalid duration `{s}` (e.g. 10s, 500ms, 2m)"))?;
+    Ok(std::time::Duration::from_millis(ms))
 }
 
 fn parse_size(s: &str) -> Result<u64, String> {

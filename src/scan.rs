@@ -5,6 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -13,7 +14,7 @@ use crate::catalog::catalog;
 use crate::facts::{FileFacts, Lang, Span};
 use crate::finding::{Filtered, Finding, Note};
 use crate::frontend::{self, LineIndex};
-use crate::link::{import_candidates, Linker, SourceFile};
+use crate::link::{import_candidates, Cut, Linker, SourceFile};
 use crate::model::{literal_hash, Loc, Model};
 use crate::rules::{self, RuleCtx};
 use crate::walk::{self, Candidate, Prefilter, Skipped, WalkOptions};
@@ -98,13 +99,22 @@ struct Analysed {
     note: Option<String>,
 }
 
-fn analyse(path: String, text: String) -> Analysed {
+fn analyse(path: String, text: String, budget: Option<Duration>) -> Analysed {
     let lang = frontend::lang_for_path(&path).or_else(|| frontend::lang_for_shebang(&path, &text));
     let (facts, note) = match lang {
         Some(l) => {
-            let r = panic::catch_unwind(AssertUnwindSafe(|| frontend::lower(l, &path, &text)));
+            let r = panic::catch_unwind(AssertUnwindSafe(|| {
+                crate::budget::run(budget, || frontend::lower(l, &path, &text))
+            }));
             match r {
-                Ok(f) => {
+                Ok((_, true)) => (
+                    FileFacts::new_module(Span::default()),
+                    Some(format!(
+                        "analysis took longer than the per-file budget of {}; abandoned (raise it with --file-timeout)",
+                        show_duration(budget.unwrap_or_default())
+                    )),
+                ),
+                Ok((f, false)) => {
                     let mut notes: Vec<String> = f
                         .parse_error_line
                         .map(|line| format!("syntax error near line {line}; analysed what the parser could recover"))
@@ -128,6 +138,15 @@ fn analyse(path: String, text: String) -> Analysed {
         lang,
         facts,
         note,
+    }
+}
+
+/// `10s`, `250ms`: how a budget is shown in notes.
+pub fn show_duration(d: Duration) -> String {
+    if d.subsec_nanos() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{}ms", d.as_millis())
     }
 }
 
@@ -188,7 +207,10 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
             }),
         }
     }
-    let mut analysed: Vec<Analysed> = hits.into_par_iter().map(|(p, t)| analyse(p, t)).collect();
+    let mut analysed: Vec<Analysed> = hits
+        .into_par_iter()
+        .map(|(p, t)| analyse(p, t, opts.file_timeout))
+        .collect();
 
     // Second pass: code files without a trigger that pass-one files import,
     // or that read the env vars pass-one files read.
@@ -220,7 +242,7 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
             }
             let text = String::from_utf8(std::fs::read(&c.path).ok()?).ok()?;
             let by_env = env_pre.as_ref().is_some_and(|p| p.matches(text.as_bytes()));
-            (by_path || by_env).then(|| analyse(c.display.clone(), text))
+            (by_path || by_env).then(|| analyse(c.display.clone(), text, opts.file_timeout))
         })
         .collect();
     analysed.extend(second);
@@ -274,25 +296,27 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         sources = s;
     }
     let linked = panic::catch_unwind(AssertUnwindSafe(|| {
-        let linker = Linker::new(&sources);
-        let (bindings, starved) = linker.bindings();
-        (bindings, starved, linker.token_stores())
+        let linker = Linker::new(&sources).with_time_budget(opts.file_timeout);
+        let (bindings, cuts) = linker.bindings();
+        (bindings, cuts, linker.token_stores())
     }));
     match linked {
-        Ok((bindings, starved, stores)) => {
+        Ok((bindings, cuts, stores)) => {
             model.bindings = bindings;
             model.token_stores = stores;
-            for (loc, crashed) in starved {
-                let message = if crashed {
-                    format!(
-                        "internal error while analysing the call at line {} (a bug: please report it); that call was skipped",
-                        loc.span.line
-                    )
-                } else {
-                    format!(
-                        "analysis of the call at line {} ran out of its budget; findings for it may be incomplete",
-                        loc.span.line
-                    )
+            for (loc, cut) in cuts {
+                let line = loc.span.line;
+                let message = match cut {
+                    Cut::Crash => format!(
+                        "internal error while analysing the call at line {line} (a bug: please report it); that call was skipped"
+                    ),
+                    Cut::Steps => format!(
+                        "analysis of the call at line {line} ran out of its budget; findings for it may be incomplete"
+                    ),
+                    Cut::Time => format!(
+                        "linking took longer than the per-file budget of {}; the rest of this file was skipped (raise it with --file-timeout)",
+                        show_duration(opts.file_timeout.unwrap_or_default())
+                    ),
                 };
                 notes.push(Note {
                     path: sources[loc.file].path.clone(),

@@ -34,6 +34,8 @@ pub struct WalkOptions {
     pub include_vendored: bool,
     pub max_file_size: u64,
     pub threads: usize,
+    /// Time one file's analysis may take before it is abandoned with a note.
+    pub file_timeout: Option<std::time::Duration>,
 }
 
 /// A file found by the walk.

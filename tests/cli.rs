@@ -277,6 +277,64 @@ fn a_pathological_call_graph_finishes() {
 }
 
 #[test]
+fn a_file_over_its_time_budget_is_abandoned_with_a_note() {
+    // A 2 MB file takes seconds to analyse in a test build; the budget is
+    // 50 ms. It is abandoned with a note, and the small file beside it keeps
+    // its findings.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut big = String::from("import os\nimport zcrmsdk\n");
+    for i in 0..20_000 {
+        big.push_str(&format!(
+            "def f{i}(a, b):\n    x = a + b * {i}\n    return {{'k': x, 'u': 'https://www.zohoapis.com/crm/v8/m{i}'}}\n"
+        ));
+    }
+    std::fs::write(tmp.path().join("big.py"), big).unwrap();
+    std::fs::write(
+        tmp.path().join("small.py"),
+        "import os, requests\nT = os.environ['ZOHO_TOKEN']\n\
+         requests.get('https://www.zohoapis.com/crm/v8/Leads', headers={'Authorization': 'Zoho-oauthtoken ' + T})\n\
+         requests.get('https://sandbox.zohoapis.com/crm/v8/Leads', headers={'Authorization': 'Zoho-oauthtoken ' + T})\n",
+    )
+    .unwrap();
+    let out = run_in(tmp.path(), &["scan", "--format", "json", "--file-timeout", "50ms", "."]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let notes: Vec<String> = doc["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| format!("{}: {}", n["path"].as_str().unwrap(), n["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        notes,
+        ["big.py: analysis took longer than the per-file budget of 50ms; abandoned (raise it with --file-timeout)"]
+    );
+    let found: Vec<String> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{}",
+                f["rule"].as_str().unwrap(),
+                f["path"].as_str().unwrap(),
+                f["line"]
+            )
+        })
+        .collect();
+    assert_eq!(found, ["OT001 small.py:3", "OT001 small.py:4"]);
+
+    // Without a limit the file is analysed whole; a bad value is a usage error.
+    let out = run_in(
+        tmp.path(),
+        &["scan", "--format", "json", "--file-timeout", "0", "big.py"],
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["notes"].as_array().unwrap().len(), 0);
+    bin().args(["scan", "--file-timeout", "soon"]).assert().code(2);
+}
+
+#[test]
 fn quiet_keeps_findings_and_drops_notes_and_summary() {
     let out = run_in(&fixtures_dir().join("py-syntax-error"), &["scan", "--quiet", "."]);
     let s = String::from_utf8(out.stdout).unwrap();

@@ -41,8 +41,10 @@ impl Nesting {
         }
     }
 
+    /// Also true once the file's time budget is spent ([`crate::budget`]): the
+    /// lowering then cuts every remaining node short.
     pub fn too_deep(&self, depth: usize) -> bool {
-        depth > MAX_DEPTH || stack_position().abs_diff(self.stack_base) > STACK_BUDGET
+        depth > MAX_DEPTH || stack_position().abs_diff(self.stack_base) > STACK_BUDGET || crate::budget::expired()
     }
 }
 
@@ -146,7 +148,11 @@ pub fn parse(language: &tree_sitter::Language, text: &str) -> (FileFacts, Option
     if parser.set_language(language).is_err() {
         return (facts, None);
     }
-    let tree = parser.parse(text, None);
+    let bytes = text.as_bytes();
+    let mut read = |at: usize, _: tree_sitter::Point| bytes.get(at..).unwrap_or_default();
+    let mut cancel = |_: &tree_sitter::ParseState| crate::budget::expired();
+    let options = tree_sitter::ParseOptions::new().progress_callback(&mut cancel);
+    let tree = parser.parse_with_options(&mut read, None, Some(options));
     if let Some(t) = &tree {
         facts.parse_error_line = first_error_line(t.root_node());
     }

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use super::index::root_key;
 use super::syntax::{chain_calls, configures, receiver_root, target_slot};
-use super::{probe_text, val, Linker, Params, Piece, SymKind, VKind, Val, FUEL_PER_CALL_SITE};
+use super::{probe_text, val, Cut, Linker, Params, Piece, Site, SymKind, VKind, Val, FUEL_PER_CALL_SITE};
 use crate::catalog::{catalog, DcId, HostKind};
 use crate::facts::*;
 use crate::model::literal_hash;
@@ -800,58 +800,56 @@ impl Linker<'_> {
         });
     }
 
-    /// Every binding in the repository, and the call sites whose analysis ran
-    /// out of its budget (their results may be incomplete).
-    /// A panic while analysing one call site (a bug) costs that call site
-    /// only: it is listed with the starved ones, marked `true`.
-    pub fn bindings(&self) -> (Vec<Binding>, Vec<(Loc, bool)>) {
+    /// Every binding in the repository, and where the analysis was cut
+    /// short ([`Cut`]): a call site that ran out of its step budget or hit a
+    /// bug (a panic costs that call site only), or a file whose linking ran
+    /// past the per-file time budget (its remaining statements are skipped).
+    pub fn bindings(&self) -> (Vec<Binding>, Vec<(Loc, Cut)>) {
         let mut out = Vec::new();
-        let mut starved = Vec::new();
+        let mut cuts = Vec::new();
         for (fid, f) in self.files.iter().enumerate() {
-            for cs in &f.facts.calls {
-                self.fuel.set(FUEL_PER_CALL_SITE);
-                self.starved.set(false);
-                let at = Loc {
-                    file: fid,
-                    span: cs.expr.span,
-                };
-                let b = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.binding_at(fid, cs)));
-                match b {
-                    Ok(b) => {
-                        if self.starved.get() {
-                            starved.push((at, false));
-                        }
-                        out.extend(b);
+            let sites = f
+                .facts
+                .calls
+                .iter()
+                .map(|cs| (cs.expr.span, Site::Call(cs)))
+                .chain(f.facts.assigns.iter().map(|a| (a.span, Site::Assign(a))));
+            let ((), late) = crate::budget::run(self.time_budget, || {
+                for (span, site) in sites {
+                    if crate::budget::expired() {
+                        break;
                     }
-                    Err(_) => {
-                        self.reset_after_panic();
-                        starved.push((at, true));
+                    self.fuel.set(FUEL_PER_CALL_SITE);
+                    self.starved.set(false);
+                    let at = Loc { file: fid, span };
+                    let b = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match site {
+                        Site::Call(cs) => self.binding_at(fid, cs),
+                        Site::Assign(a) => self.assign_binding(fid, a),
+                    }));
+                    match b {
+                        Ok(b) => {
+                            if self.starved.get() && !crate::budget::expired() {
+                                cuts.push((at, Cut::Steps));
+                            }
+                            out.extend(b);
+                        }
+                        Err(_) => {
+                            self.reset_after_panic();
+                            cuts.push((at, Cut::Crash));
+                        }
                     }
                 }
-            }
-            for a in &f.facts.assigns {
-                self.fuel.set(FUEL_PER_CALL_SITE);
-                self.starved.set(false);
+            });
+            if late {
                 let at = Loc {
                     file: fid,
-                    span: a.span,
+                    span: Span::default(),
                 };
-                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.assign_binding(fid, a))) {
-                    Ok(b) => {
-                        if self.starved.get() {
-                            starved.push((at, false));
-                        }
-                        out.extend(b);
-                    }
-                    Err(_) => {
-                        self.reset_after_panic();
-                        starved.push((at, true));
-                    }
-                }
+                cuts.push((at, Cut::Time));
             }
         }
         out.extend(self.profile_bindings());
-        (out, starved)
+        (out, cuts)
     }
 
     /// `client.DefaultRequestHeaders.Authorization = …` /

@@ -55,6 +55,24 @@ const MAX_SUMMARY_DEPTH: usize = 2;
 /// a note, never a hang.
 const FUEL_PER_CALL_SITE: u32 = 200_000;
 
+/// Why the analysis of a place was cut short (each costs the user a note).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cut {
+    /// The call site ran out of its evaluation steps.
+    Steps,
+    /// A bug: the call site's analysis panicked.
+    Crash,
+    /// The file's linking ran past the per-file time budget.
+    Time,
+}
+
+/// A statement the linker turns into bindings.
+#[derive(Clone, Copy)]
+enum Site<'f> {
+    Call(&'f CallSite),
+    Assign(&'f Assign),
+}
+
 #[derive(Debug, Clone)]
 pub struct Val {
     pub kind: VKind,
@@ -111,6 +129,8 @@ pub struct Linker<'r> {
     in_progress: RefCell<Vec<ScopeRef>>,
     fuel: std::cell::Cell<u32>,
     starved: std::cell::Cell<bool>,
+    /// Time the linking of one file may take (`--file-timeout`).
+    time_budget: Option<std::time::Duration>,
     depth: std::cell::Cell<usize>,
     name_cache: Cache<(FileId, ScopeId, String), Vec<Val>>,
     field_cache: Cache<(FileId, ScopeId, String), Vec<Val>>,
@@ -185,6 +205,12 @@ fn probe_text(pieces: &[Piece]) -> String {
 }
 
 impl<'r> Linker<'r> {
+    /// Sets the time the linking of one file may take (None: no limit).
+    pub fn with_time_budget(mut self, budget: Option<std::time::Duration>) -> Self {
+        self.time_budget = budget;
+        self
+    }
+
     pub fn new(files: &'r [SourceFile]) -> Self {
         let by_path = files.iter().enumerate().map(|(i, f)| (f.path.as_str(), i)).collect();
         let mut by_suffix: HashMap<&str, FileId> = HashMap::new();
@@ -225,6 +251,7 @@ impl<'r> Linker<'r> {
             in_progress: RefCell::new(Vec::new()),
             fuel: std::cell::Cell::new(FUEL_PER_CALL_SITE),
             starved: std::cell::Cell::new(false),
+            time_budget: None,
             depth: std::cell::Cell::new(0),
             name_cache: RefCell::new(HashMap::new()),
             field_cache: RefCell::new(HashMap::new()),
@@ -277,7 +304,7 @@ impl<'r> Linker<'r> {
             return vec![val(VKind::Other, file, e.span)];
         }
         let fuel = self.fuel.get();
-        if fuel == 0 {
+        if fuel == 0 || crate::budget::expired() {
             self.starved.set(true);
             return vec![val(VKind::Other, file, e.span)];
         }
@@ -1469,5 +1496,42 @@ fn merge_spread(fields: &mut Vec<(Option<String>, Vec<Val>)>, vs: Vec<Val>) {
             }
             _ => fields.push((None, vec![v])),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn python(path: &str, text: &str) -> SourceFile {
+        SourceFile {
+            path: path.into(),
+            lang: Some(Lang::Python),
+            facts: crate::frontend::lower(Lang::Python, path, text),
+        }
+    }
+
+    const TWO_ENVS: &str = "import os, requests\n\
+        T = os.environ['ZOHO_TOKEN']\n\
+        requests.get('https://www.zohoapis.com/crm/v8/Leads', headers={'Authorization': 'Zoho-oauthtoken ' + T})\n\
+        requests.get('https://sandbox.zohoapis.com/crm/v8/Leads', headers={'Authorization': 'Zoho-oauthtoken ' + T})\n";
+
+    #[test]
+    fn a_file_past_its_time_budget_is_cut_with_a_note() {
+        let files = [python("a.py", TWO_ENVS), python("b.py", TWO_ENVS)];
+        let (bindings, cuts) = Linker::new(&files).bindings();
+        assert_eq!(bindings.len(), 4, "both calls of both files bind");
+        assert!(cuts.is_empty());
+
+        let (bindings, cuts) = Linker::new(&files).with_time_budget(Some(Duration::ZERO)).bindings();
+        let timed: Vec<FileId> = cuts
+            .iter()
+            .filter(|(_, c)| *c == Cut::Time)
+            .map(|(l, _)| l.file)
+            .collect();
+        assert_eq!(timed, vec![0, 1], "one note per file, none per call");
+        assert_eq!(cuts.len(), 2);
+        assert!(bindings.len() < 4);
     }
 }
