@@ -76,14 +76,8 @@ fn read(c: &Candidate, max: u64, pre: &Prefilter) -> Read {
     if !pre.matches(&bytes) {
         return Read::Miss;
     }
-    match String::from_utf8(bytes) {
-        Ok(mut s) => {
-            if s.starts_with('\u{feff}') {
-                // Keep byte offsets valid for the rest of the file: blank the BOM.
-                s.replace_range(..3, "   ");
-            }
-            Read::Hit(s)
-        }
+    match decode(bytes) {
+        Ok(s) => Read::Hit(s),
         Err(e) => Read::Invalid(format!(
             "not valid UTF-8 (first bad byte at offset {}); skipped",
             e.utf8_error().valid_up_to()
@@ -91,15 +85,42 @@ fn read(c: &Candidate, max: u64, pre: &Prefilter) -> Read {
     }
 }
 
+/// A file's bytes as analysed text: UTF-8, a BOM blanked so byte offsets
+/// stay valid for the rest of the file.
+fn decode(bytes: Vec<u8>) -> Result<String, std::string::FromUtf8Error> {
+    let mut s = String::from_utf8(bytes)?;
+    if s.starts_with('\u{feff}') {
+        s.replace_range(..3, "   ");
+    }
+    Ok(s)
+}
+
+/// A digest of an analysed text: the file is read again only for the
+/// snippets of findings, and must not have changed in between.
+fn digest(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
+
+/// One analysed file. Its text is not kept (on Zoho-dense trees it would
+/// double the memory): what is needed of it is taken here, and the files
+/// that findings point into are read again for their snippets.
 struct Analysed {
     path: String,
-    text: String,
+    fs_path: PathBuf,
+    digest: u64,
     lang: Option<Lang>,
     facts: FileFacts,
     note: Option<String>,
+    /// Suppression comments (their `file` is set once files are numbered).
+    markers: Vec<crate::suppress::Marker>,
+    /// Token-shaped literals (OT006): where, and the literal's hash.
+    literals: Vec<(Span, String)>,
 }
 
-fn analyse(path: String, text: String, budget: Option<Duration>) -> Analysed {
+fn analyse(path: String, fs_path: PathBuf, text: String, budget: Option<Duration>) -> Analysed {
     let lang = frontend::lang_for_path(&path).or_else(|| frontend::lang_for_shebang(&path, &text));
     let (facts, note) = match lang {
         Some(l) => {
@@ -132,9 +153,17 @@ fn analyse(path: String, text: String, budget: Option<Duration>) -> Analysed {
         }
         None => (FileFacts::new_module(Span::default()), None),
     };
+    let lines = LineIndex::new(&text);
+    let literals = catalog()
+        .token_literals(&text)
+        .map(|m| (lines.span(m.start(), m.end()), literal_hash(m.as_str())))
+        .collect();
     Analysed {
+        markers: crate::suppress::markers(0, &text),
+        literals,
+        digest: digest(&text),
         path,
-        text,
+        fs_path,
         lang,
         facts,
         note,
@@ -188,12 +217,12 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         .enumerate()
         .map(|(i, c)| (i, read(c, opts.max_file_size, &pre)))
         .collect();
-    let mut hits: Vec<(String, String)> = Vec::new();
+    let mut hits: Vec<(String, PathBuf, String)> = Vec::new();
     let mut misses: Vec<&Candidate> = Vec::new();
     for (i, r) in reads {
         let c = &walked.files[i];
         match r {
-            Read::Hit(t) => hits.push((c.display.clone(), t)),
+            Read::Hit(t) => hits.push((c.display.clone(), c.path.clone(), t)),
             Read::Miss => {
                 if frontend::lang_for_path(&c.display).is_some() {
                     misses.push(c);
@@ -209,7 +238,7 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
     }
     let mut analysed: Vec<Analysed> = hits
         .into_par_iter()
-        .map(|(p, t)| analyse(p, t, opts.file_timeout))
+        .map(|(p, fp, t)| analyse(p, fp, t, opts.file_timeout))
         .collect();
 
     // Second pass: code files without a trigger that pass-one files import,
@@ -242,7 +271,7 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
             }
             let text = String::from_utf8(std::fs::read(&c.path).ok()?).ok()?;
             let by_env = env_pre.as_ref().is_some_and(|p| p.matches(text.as_bytes()));
-            (by_path || by_env).then(|| analyse(c.display.clone(), text, opts.file_timeout))
+            (by_path || by_env).then(|| analyse(c.display.clone(), c.path.clone(), text, opts.file_timeout))
         })
         .collect();
     analysed.extend(second);
@@ -258,42 +287,25 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         }
     }
 
-    let markers: Vec<crate::suppress::Marker> = analysed
-        .iter()
-        .enumerate()
-        .flat_map(|(fid, a)| crate::suppress::markers(fid, &a.text))
-        .collect();
-
-    // Token literals (OT006), in every analysed file.
+    // Suppression comments and token literals (OT006), in every analysed file.
+    let mut markers: Vec<crate::suppress::Marker> = Vec::new();
     let mut model = Model::default();
-    for (fid, a) in analysed.iter().enumerate() {
-        let lines = LineIndex::new(&a.text);
-        for m in catalog().token_literals(&a.text) {
-            model.token_literals.push((
-                Loc {
-                    file: fid,
-                    span: lines.span(m.start(), m.end()),
-                },
-                literal_hash(m.as_str()),
-            ));
+    let mut origins: Vec<(PathBuf, u64)> = Vec::with_capacity(analysed.len());
+    let mut sources: Vec<SourceFile> = Vec::with_capacity(analysed.len());
+    for (fid, a) in analysed.into_iter().enumerate() {
+        markers.extend(a.markers.into_iter().map(|mut m| {
+            m.file = fid;
+            m
+        }));
+        for (span, hash) in a.literals {
+            model.token_literals.push((Loc { file: fid, span }, hash));
         }
-    }
-
-    let texts: Vec<String>;
-    let sources: Vec<SourceFile>;
-    {
-        let mut t = Vec::with_capacity(analysed.len());
-        let mut s = Vec::with_capacity(analysed.len());
-        for a in analysed {
-            t.push(a.text);
-            s.push(SourceFile {
-                path: a.path,
-                lang: a.lang,
-                facts: a.facts,
-            });
-        }
-        texts = t;
-        sources = s;
+        origins.push((a.fs_path, a.digest));
+        sources.push(SourceFile {
+            path: a.path,
+            lang: a.lang,
+            facts: a.facts,
+        });
     }
     let linked = panic::catch_unwind(AssertUnwindSafe(|| {
         let linker = Linker::new(&sources).with_time_budget(opts.file_timeout);
@@ -357,19 +369,31 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         .iter()
         .flat_map(|f| std::iter::once(f.primary.file).chain(f.related.iter().map(|r| r.loc.file)))
         .collect();
-    let files: Vec<ShownFile> = paths
-        .iter()
-        .zip(texts)
+    drop(sources);
+    let texts: Vec<Option<String>> = origins
+        .par_iter()
         .enumerate()
-        .map(|(fid, (p, t))| ShownFile {
-            path: p.clone(),
-            text: if shown.contains(&fid) {
-                redact(&t, secret_spans.get(&fid).map(Vec::as_slice).unwrap_or(&[]))
-            } else {
-                String::new()
-            },
+        .map(|(fid, (fs_path, want))| {
+            if !shown.contains(&fid) {
+                return Some(String::new());
+            }
+            let text = std::fs::read(fs_path).ok().and_then(|b| decode(b).ok())?;
+            (digest(&text) == *want).then(|| redact(&text, secret_spans.get(&fid).map(Vec::as_slice).unwrap_or(&[])))
         })
         .collect();
+    let mut files: Vec<ShownFile> = Vec::with_capacity(paths.len());
+    for (p, t) in paths.iter().zip(texts) {
+        if t.is_none() {
+            notes.push(Note {
+                path: p.clone(),
+                message: "changed or removed during the scan; its findings are shown without source lines".into(),
+            });
+        }
+        files.push(ShownFile {
+            path: p.clone(),
+            text: t.unwrap_or_default(),
+        });
+    }
 
     for f in &mut findings {
         f.fingerprint = fingerprint(f, &paths, &files);

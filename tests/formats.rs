@@ -226,3 +226,36 @@ fn no_token_literal_appears_in_the_new_formats() {
     }
     assert!(std::fs::read_to_string(&base).unwrap().contains("literal:sha256:"));
 }
+
+/// A file that changed between its analysis and the report has no text to
+/// show: every format still renders its findings (no snippet, no panic).
+#[test]
+fn findings_in_a_file_without_text_still_render() {
+    use orgtoken::report::{self, Format, RenderOptions};
+    let dir = fixture("py-shared-env-token");
+    let opts = orgtoken::scan::ScanOptions {
+        roots: vec![dir.clone()],
+        excludes: vec!["EXPECTED".into()],
+        no_ignore: false,
+        include_vendored: false,
+        max_file_size: 5 << 20,
+        threads: 1,
+        file_timeout: None,
+    };
+    let mut result = orgtoken::scan::scan(&opts).unwrap();
+    assert!(!result.findings.is_empty());
+    for f in &mut result.files {
+        f.text.clear();
+    }
+    let ropts = RenderOptions {
+        color: false,
+        width: 100,
+        quiet: false,
+        statistics: true,
+    };
+    for name in ["human", "json", "sarif", "concise", "github", "junit"] {
+        let out = report::render(Format::from_name(name).unwrap(), &result, &ropts);
+        assert!(out.contains("OT001"), "{name}: {out}");
+        assert!(!out.contains("Failed to read"), "{name}: {out}");
+    }
+}

@@ -61,15 +61,20 @@ fn source(file: &ShownFile) -> NamedSource<String> {
 fn to_diag(f: &Finding, files: &[ShownFile]) -> Diag {
     let file = &files[f.primary.file];
     let span = f.primary.span;
-    let mut labels = vec![LabeledSpan::new_primary_with_span(
-        Some(f.label.clone()),
-        (span.start, span.end - span.start),
-    )];
+    // A file that changed during the scan has no text to show: no labels.
+    let fits = |file: &ShownFile, s: crate::facts::Span| s.end <= file.text.len() && s.start <= s.end;
+    let mut labels = Vec::new();
+    if fits(file, span) {
+        labels.push(LabeledSpan::new_primary_with_span(
+            Some(f.label.clone()),
+            (span.start, span.end - span.start),
+        ));
+    }
     let mut related = Vec::new();
     for r in &f.related {
         let s = r.loc.span;
         if r.loc.file == f.primary.file {
-            if (s.start, s.end) != (span.start, span.end) {
+            if (s.start, s.end) != (span.start, span.end) && fits(file, s) {
                 labels.push(LabeledSpan::new_with_span(
                     Some(r.message.clone()),
                     (s.start, s.end - s.start),
@@ -83,10 +88,14 @@ fn to_diag(f: &Finding, files: &[ShownFile]) -> Diag {
                 severity: Severity::Advice,
                 help: None,
                 source: source(other),
-                labels: vec![LabeledSpan::new_with_span(
-                    Some(r.message.clone()),
-                    (s.start, s.end - s.start),
-                )],
+                labels: if fits(other, s) {
+                    vec![LabeledSpan::new_with_span(
+                        Some(r.message.clone()),
+                        (s.start, s.end - s.start),
+                    )]
+                } else {
+                    Vec::new()
+                },
                 related: Vec::new(),
             });
         }
