@@ -1,7 +1,7 @@
 //! Per-file lookup tables for the linker, built once per file so that
 //! resolution never scans a file's facts linearly.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::syntax::{configures, sets_header};
 use crate::facts::*;
@@ -69,9 +69,9 @@ impl FileIndex {
                 parent.map(|p| func_of[p]).unwrap_or(0)
             };
         }
-        let mut by_target: HashMap<(ScopeId, String), Vec<usize>> = HashMap::new();
-        let mut fields: HashMap<(ScopeId, String), Vec<usize>> = HashMap::new();
-        let mut rooted_assigns: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_target: HashMap<(ScopeId, String), Vec<usize>> = HashMap::default();
+        let mut fields: HashMap<(ScopeId, String), Vec<usize>> = HashMap::default();
+        let mut rooted_assigns: HashMap<String, Vec<usize>> = HashMap::default();
         for (i, a) in facts.assigns.iter().enumerate() {
             if let Some(k) = target_key(&a.target) {
                 by_target.entry((a.scope, k)).or_default().push(i);
@@ -93,7 +93,7 @@ impl FileIndex {
                 }
             }
         }
-        let mut methods = HashMap::new();
+        let mut methods = HashMap::default();
         for (i, sc) in facts.scopes.iter().enumerate() {
             if let (ScopeKind::Function, Some(p)) = (sc.kind, sc.parent) {
                 if facts.scopes[p].kind == ScopeKind::Class && !sc.name.is_empty() {
@@ -101,7 +101,7 @@ impl FileIndex {
                 }
             }
         }
-        let mut config_calls: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut config_calls: HashMap<String, Vec<usize>> = HashMap::default();
         for (i, cs) in facts.calls.iter().enumerate() {
             if !cs.statement {
                 continue;
@@ -116,7 +116,7 @@ impl FileIndex {
                 }
             }
         }
-        let mut returns_of: HashMap<ScopeId, Vec<usize>> = HashMap::new();
+        let mut returns_of: HashMap<ScopeId, Vec<usize>> = HashMap::default();
         let mut param_dependent = vec![false; n];
         for (i, r) in facts.returns.iter().enumerate() {
             returns_of.entry(r.scope).or_default().push(i);
@@ -131,11 +131,11 @@ impl FileIndex {
                 param_dependent[f] = true;
             }
         }
-        let mut calls_of: HashMap<ScopeId, Vec<usize>> = HashMap::new();
+        let mut calls_of: HashMap<ScopeId, Vec<usize>> = HashMap::default();
         for (i, c) in facts.calls.iter().enumerate() {
             calls_of.entry(c.scope).or_default().push(i);
         }
-        let mut inline_fns: HashMap<ScopeId, Vec<ScopeId>> = HashMap::new();
+        let mut inline_fns: HashMap<ScopeId, Vec<ScopeId>> = HashMap::default();
         let anonymous = |i: usize| facts.scopes[i].kind == ScopeKind::Function && facts.scopes[i].name.is_empty();
         for i in 0..n {
             if !anonymous(i) {

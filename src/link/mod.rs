@@ -27,8 +27,8 @@ pub use syntax::{chain_calls, import_candidates};
 use index::{key_of, FileIndex};
 use syntax::{candidate_paths, directory_package};
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::catalog::{catalog, DcId};
@@ -213,7 +213,7 @@ impl<'r> Linker<'r> {
 
     pub fn new(files: &'r [SourceFile]) -> Self {
         let by_path = files.iter().enumerate().map(|(i, f)| (f.path.as_str(), i)).collect();
-        let mut by_suffix: HashMap<&str, FileId> = HashMap::new();
+        let mut by_suffix: HashMap<&str, FileId> = HashMap::default();
         for (i, f) in files.iter().enumerate() {
             let p = f.path.as_str();
             let starts = std::iter::once(0).chain(p.match_indices('/').map(|(j, _)| j + 1));
@@ -224,15 +224,15 @@ impl<'r> Linker<'r> {
                 }
             }
         }
-        let mut by_dir: HashMap<&str, Vec<FileId>> = HashMap::new();
+        let mut by_dir: HashMap<&str, Vec<FileId>> = HashMap::default();
         for (i, f) in files.iter().enumerate() {
             if f.lang.is_some_and(directory_package) {
                 let dir = f.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
                 by_dir.entry(dir).or_default().push(i);
             }
         }
-        let mut classes_by_name: HashMap<&str, Vec<ScopeRef>> = HashMap::new();
-        let mut subclasses: HashMap<&str, Vec<ScopeRef>> = HashMap::new();
+        let mut classes_by_name: HashMap<&str, Vec<ScopeRef>> = HashMap::default();
+        let mut subclasses: HashMap<&str, Vec<ScopeRef>> = HashMap::default();
         for (fid, f) in files.iter().enumerate() {
             for (sid, sc) in f.facts.scopes.iter().enumerate() {
                 if sc.kind == ScopeKind::Class && !sc.name.is_empty() {
@@ -253,19 +253,19 @@ impl<'r> Linker<'r> {
             starved: std::cell::Cell::new(false),
             time_budget: None,
             depth: std::cell::Cell::new(0),
-            name_cache: RefCell::new(HashMap::new()),
-            field_cache: RefCell::new(HashMap::new()),
-            reaching_cache: RefCell::new(HashMap::new()),
-            return_cache: RefCell::new(HashMap::new()),
-            template_cache: RefCell::new(HashMap::new()),
-            configured_cache: RefCell::new(HashMap::new()),
+            name_cache: RefCell::new(HashMap::default()),
+            field_cache: RefCell::new(HashMap::default()),
+            reaching_cache: RefCell::new(HashMap::default()),
+            return_cache: RefCell::new(HashMap::default()),
+            template_cache: RefCell::new(HashMap::default()),
+            configured_cache: RefCell::new(HashMap::default()),
             configuring: RefCell::new(Vec::new()),
             index: files.iter().map(|f| FileIndex::build(&f.facts)).collect(),
             by_path,
             by_suffix,
             profiles: profiles::ProfileTable::default(),
-            env_cache: RefCell::new(HashMap::new()),
-            env_origin: RefCell::new(HashMap::new()),
+            env_cache: RefCell::new(HashMap::default()),
+            env_origin: RefCell::new(HashMap::default()),
             token_env: RefCell::new(Default::default()),
             legacy_stores: RefCell::new(Vec::new()),
             by_dir,
@@ -1351,7 +1351,7 @@ impl<'r> Linker<'r> {
         let p = if dependent {
             self.bind_params(file, scope, ffile, fscope, call, params)
         } else {
-            Params::new()
+            Params::default()
         };
         self.in_progress.borrow_mut().push((ffile, fscope));
         let out = self.returns_with(ffile, fscope, &p);
@@ -1388,7 +1388,7 @@ impl<'r> Linker<'r> {
         params: Option<&Params>,
     ) -> Params {
         let names = &self.facts(ffile).scopes[fscope].params;
-        let mut p = Params::new();
+        let mut p = Params::default();
         let mut pos = 0;
         for a in &call.args {
             let target = match &a.name {

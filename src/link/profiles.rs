@@ -4,7 +4,9 @@
 //! sets a token and an endpoint, and the expansion of env-var reads in code
 //! into the values the repository's profiles give them.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::rc::Rc;
 
 use super::bind::{Ingredients, Slot};
@@ -49,7 +51,7 @@ pub(super) struct ProfileTable {
 impl ProfileTable {
     pub fn build(linker: &Linker) -> Self {
         let mut t = ProfileTable::default();
-        let mut memo: HashMap<ProfileId, Rc<BTreeMap<String, Eff>>> = HashMap::new();
+        let mut memo: HashMap<ProfileId, Rc<BTreeMap<String, Eff>>> = HashMap::default();
         for (fid, f) in linker.files.iter().enumerate() {
             for (i, p) in f.facts.profiles.iter().enumerate() {
                 if p.template {

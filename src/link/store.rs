@@ -9,7 +9,7 @@
 //! an environment or the api_domain; it is user-keyed when its key names a
 //! user or a client only. A cache whose key names neither is not reported.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::{Linker, Piece, VKind, Val, FUEL_PER_CALL_SITE};
 use crate::catalog::catalog;
@@ -32,7 +32,7 @@ impl Linker<'_> {
     /// and `ALTER TABLE … ADD COLUMN` of that name in the repository.
     fn table_stores(&self, out: &mut Vec<TokenStore>) {
         let names = &catalog().token_store;
-        let mut columns: HashMap<String, Vec<&str>> = HashMap::new();
+        let mut columns: HashMap<String, Vec<&str>> = HashMap::default();
         for f in self.files {
             for t in f.facts.tables.iter().filter(|t| names.is_table(&t.name)) {
                 columns
