@@ -53,41 +53,122 @@ enum Read {
     Hit(String),
     /// Text without a trigger: kept only as a second-pass candidate.
     Miss,
-    Binary,
-    TooLarge,
+    /// Counted; with a note when the file is named like code or config and
+    /// mentions Zoho.
+    Binary(Option<String>),
+    /// Counted; with a note when the file mentions Zoho.
+    TooLarge(Option<String>),
     Invalid(String),
 }
 
 fn read(c: &Candidate, max: u64, pre: &Prefilter) -> Read {
-    match std::fs::metadata(&c.path) {
-        Ok(m) if m.len() > max => return Read::TooLarge,
-        Ok(m) if !m.is_file() => return Read::Invalid("not a regular file; skipped".into()),
-        Err(e) => return Read::Invalid(format!("cannot read: {e}")),
-        _ => {}
+    // `metadata` does not open the file: opening a FIFO would block.
+    let m = match std::fs::metadata(&c.path) {
+        Ok(m) => m,
+        Err(e) => return Read::Invalid(cannot_read(&e)),
+    };
+    if !m.is_file() {
+        let kind = walk::special_kind(m.file_type()).unwrap_or("special file");
+        return Read::Invalid(format!("not a regular file ({kind}); skipped"));
+    }
+    if m.len() > max {
+        return Read::TooLarge(too_large_note(c, m.len(), max, pre));
     }
     let bytes = match std::fs::read(&c.path) {
         Ok(b) => b,
-        Err(e) => return Read::Invalid(format!("cannot read: {e}")),
+        Err(e) => return Read::Invalid(cannot_read(&e)),
     };
-    if walk::is_binary(&bytes) {
-        return Read::Binary;
-    }
-    if !pre.matches(&bytes) {
+    let text = if let Some(t) = utf16_with_bom(&bytes) {
+        // Windows tools (PowerShell 5 `>`, some editors) write UTF-16.
+        match t {
+            Some(t) => t,
+            None => return Read::Invalid("UTF-16 with invalid surrogates; skipped".into()),
+        }
+    } else if walk::is_binary(&bytes) {
+        let named_like_text = frontend::lang_for_path(&c.display).is_some();
+        return Read::Binary((named_like_text && pre.matches(&bytes)).then(|| {
+            "contains NUL bytes (binary, or an encoding other than UTF-8 and UTF-16) and mentions Zoho; skipped"
+                .to_string()
+        }));
+    } else {
+        if !pre.matches(&bytes) {
+            return Read::Miss;
+        }
+        match String::from_utf8(bytes) {
+            Ok(s) => s,
+            // `.properties` files are ISO-8859-1 by definition (java.util.Properties).
+            Err(e) if c.display.to_ascii_lowercase().ends_with(".properties") => {
+                e.into_bytes().iter().map(|&b| b as char).collect()
+            }
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let line = 1 + e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count();
+                return Read::Invalid(format!(
+                    "not valid UTF-8 (first bad byte on line {line}, offset {at}); skipped: save it as UTF-8 to have it analysed"
+                ));
+            }
+        }
+    };
+    if !pre.matches(text.as_bytes()) {
         return Read::Miss;
     }
-    match String::from_utf8(bytes) {
-        Ok(mut s) => {
-            if s.starts_with('\u{feff}') {
-                // Keep byte offsets valid for the rest of the file: blank the BOM.
-                s.replace_range(..3, "   ");
-            }
-            Read::Hit(s)
-        }
-        Err(e) => Read::Invalid(format!(
-            "not valid UTF-8 (first bad byte at offset {}); skipped",
-            e.utf8_error().valid_up_to()
-        )),
+    let mut s = text;
+    if s.starts_with('\u{feff}') {
+        // Editors show no column for the byte-order mark: drop it, so columns
+        // on line 1 match the file's twin without one.
+        s.drain(..3);
     }
+    Read::Hit(s)
+}
+
+/// The note for a file that could not be read.
+fn cannot_read(e: &std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        "cannot read: no such file (removed during the scan?); skipped".into()
+    } else {
+        format!("cannot read: {}; skipped", walk::io_reason(e))
+    }
+}
+
+/// A file over the size limit is streamed through the prefilter (bounded
+/// memory, binary files stop at their first block): the user is told about
+/// the ones that mention Zoho, the others are only counted.
+fn too_large_note(c: &Candidate, len: u64, max: u64, pre: &Prefilter) -> Option<String> {
+    use std::io::Read as _;
+    let mut f = std::fs::File::open(&c.path).ok()?;
+    let mut head = vec![0u8; 8192];
+    let n = f.read(&mut head).ok()?;
+    head.truncate(n);
+    if walk::is_binary(&head) {
+        return None;
+    }
+    let hit = pre.matches(&head) || pre.matches_reader(std::io::BufReader::new(f)).ok()?;
+    let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+    hit.then(|| {
+        format!(
+            "mentions Zoho but is larger than --max-file-size ({:.1} MiB > {:.1} MiB); skipped: raise the limit to analyse it",
+            mib(len),
+            mib(max)
+        )
+    })
+}
+
+/// The text of a UTF-16 file that starts with a byte-order mark: `None` when
+/// there is no such mark, `Some(None)` when the text is not valid UTF-16.
+fn utf16_with_bom(bytes: &[u8]) -> Option<Option<String>> {
+    let le = match bytes {
+        [0xff, 0xfe, ..] => true,
+        [0xfe, 0xff, ..] => false,
+        _ => return None,
+    };
+    let units = bytes[2..].chunks_exact(2).map(|p| {
+        if le {
+            u16::from_le_bytes([p[0], p[1]])
+        } else {
+            u16::from_be_bytes([p[0], p[1]])
+        }
+    });
+    Some(char::decode_utf16(units).collect::<Result<String, _>>().ok())
 }
 
 struct Analysed {
@@ -102,7 +183,9 @@ fn analyse(path: String, text: String) -> Analysed {
     let lang = frontend::lang_for_path(&path).or_else(|| frontend::lang_for_shebang(&path, &text));
     let (facts, note) = match lang {
         Some(l) => {
+            frontend::take_nesting_cut();
             let r = panic::catch_unwind(AssertUnwindSafe(|| frontend::lower(l, &path, &text)));
+            let cut = frontend::take_nesting_cut();
             match r {
                 Ok(f) => {
                     let mut notes: Vec<String> = f
@@ -110,6 +193,12 @@ fn analyse(path: String, text: String) -> Analysed {
                         .map(|line| format!("syntax error near line {line}; analysed what the parser could recover"))
                         .into_iter()
                         .collect();
+                    if cut {
+                        notes.push(format!(
+                            "nesting too deep (over {} levels or the stack budget); the deeper parts were not analysed",
+                            frontend::MAX_DEPTH
+                        ));
+                    }
                     notes.extend(f.notes.iter().cloned());
                     let note = (!notes.is_empty()).then(|| notes.join("; "));
                     (f, note)
@@ -134,8 +223,8 @@ fn analyse(path: String, text: String) -> Analysed {
 /// Runs a scan. `Err` is a usage problem (bad glob, missing root).
 pub fn scan(opts: &ScanOptions) -> Result<ScanResult, String> {
     for r in &opts.roots {
-        if std::fs::metadata(r).is_err() {
-            return Err(format!("cannot read path `{}`: no such file or directory", r.display()));
+        if let Err(e) = std::fs::metadata(r) {
+            return Err(format!("cannot read path `{}`: {}", r.display(), walk::io_reason(&e)));
         }
     }
     let pool = rayon::ThreadPoolBuilder::new()
@@ -180,8 +269,20 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
                     misses.push(c);
                 }
             }
-            Read::Binary => stats.skipped.binary += 1,
-            Read::TooLarge => stats.skipped.too_large += 1,
+            Read::Binary(note) => {
+                stats.skipped.binary += 1;
+                notes.extend(note.map(|message| Note {
+                    path: c.display.clone(),
+                    message,
+                }));
+            }
+            Read::TooLarge(note) => {
+                stats.skipped.too_large += 1;
+                notes.extend(note.map(|message| Note {
+                    path: c.display.clone(),
+                    message,
+                }));
+            }
             Read::Invalid(m) => notes.push(Note {
                 path: c.display.clone(),
                 message: m,
@@ -468,5 +569,22 @@ pub fn roots_or_default(paths: Vec<PathBuf>) -> Vec<PathBuf> {
         vec![PathBuf::from(".")]
     } else {
         paths
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_removed_before_it_is_read_is_a_note() {
+        let c = Candidate {
+            path: PathBuf::from("/nonexistent/orgtoken-test/gone.py"),
+            display: "gone.py".into(),
+        };
+        match read(&c, 1 << 20, &Prefilter::from_catalog()) {
+            Read::Invalid(m) => assert_eq!(m, "cannot read: no such file (removed during the scan?); skipped"),
+            _ => panic!("a missing file is a note"),
+        }
     }
 }

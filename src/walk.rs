@@ -53,7 +53,8 @@ pub struct Skipped {
 
 pub struct Walk {
     pub files: Vec<Candidate>,
-    /// Problems met while walking (unreadable directories, broken links).
+    /// Problems met while walking (unreadable directories, FIFOs and other
+    /// special files).
     pub errors: Vec<(String, String)>,
     pub skipped_vendored: usize,
 }
@@ -146,6 +147,12 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
                             path: path.to_path_buf(),
                             display,
                         });
+                    } else if let Some(kind) = e.file_type().and_then(special_kind) {
+                        // Never opened: reading a FIFO blocks until a writer comes.
+                        errors
+                            .lock()
+                            .expect("no panics while locked")
+                            .push((display, format!("not a regular file ({kind}); skipped")));
                     }
                 }
                 Err(err) => {
@@ -164,7 +171,9 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
     });
     let mut files = files.into_inner().expect("walk threads are done");
     files.sort_by(|a, b| a.display.cmp(&b.display));
-    files.dedup_by(|a, b| a.display == b.display);
+    // Overlapping roots find a file twice; two names that differ only in
+    // bytes that are not UTF-8 share a display name but are two files.
+    files.dedup_by(|a, b| a.display == b.display && (a.path.to_str().is_some() || a.path == b.path));
     let mut errors = errors.into_inner().expect("walk threads are done");
     errors.sort();
     Ok(Walk {
@@ -172,6 +181,41 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
         errors,
         skipped_vendored: vendored_count.into_inner().expect("walk threads are done"),
     })
+}
+
+/// What a directory entry is when it is neither a file, a directory nor a
+/// symbolic link (links are not followed: their targets inside the tree are
+/// walked under their own path, as git and ripgrep do).
+pub fn special_kind(t: std::fs::FileType) -> Option<&'static str> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return Some("FIFO");
+        }
+        if t.is_socket() {
+            return Some("socket");
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return Some("device");
+        }
+    }
+    (!t.is_file() && !t.is_dir() && !t.is_symlink()).then_some("special file")
+}
+
+/// An I/O error as a note says it: `permission denied`, without the
+/// `(os error 13)` tail.
+pub fn io_reason(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    let s = match s.find(" (os error") {
+        Some(i) => &s[..i],
+        None => &s,
+    };
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
 }
 
 /// The prefilter: one multi-literal, ASCII-case-insensitive search.
@@ -194,6 +238,15 @@ impl Prefilter {
 
     pub fn matches(&self, bytes: &[u8]) -> bool {
         self.ac.is_match(bytes)
+    }
+
+    /// The same test over a stream, in bounded memory (for files too large
+    /// to read whole). A match may span the reader's buffer boundaries.
+    pub fn matches_reader<R: std::io::Read>(&self, reader: R) -> std::io::Result<bool> {
+        match self.ac.try_stream_find_iter(reader) {
+            Ok(mut it) => it.next().transpose().map(|m| m.is_some()),
+            Err(e) => Err(std::io::Error::other(e)),
+        }
     }
 }
 
