@@ -434,6 +434,14 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         .iter()
         .flat_map(|f| std::iter::once(f.primary.file).chain(f.related.iter().map(|r| r.loc.file)))
         .collect();
+    // Code frames show the lines around a binding: credentials written there
+    // in slots named like one are masked too.
+    for &fid in &shown {
+        secret_spans
+            .entry(fid)
+            .or_default()
+            .extend(crate::redact::named_secret_spans(&sources[fid].facts));
+    }
     let files: Vec<ShownFile> = paths
         .iter()
         .zip(texts)
@@ -519,7 +527,15 @@ pub fn redact(text: &str, spans: &[(usize, usize)]) -> String {
         if e > s && e <= text.len() && !catalog().token_literal.is_match(&text[s..e]) {
             let slice = &text[s..e];
             let inner_start = slice.find(['"', '\'', '`']).map(|i| s + i + 1).unwrap_or(s);
-            mask(inner_start, e, 0);
+            // `Zoho-oauthtoken …`, `Bearer …`: the scheme is no secret.
+            let c = catalog();
+            let scheme = c
+                .header_prefixes
+                .iter()
+                .chain(&c.header_prefixes_generic)
+                .find(|p| text.get(inner_start..).is_some_and(|t| t.starts_with(p.as_str())))
+                .map_or(0, |p| p.len());
+            mask(inner_start, e, scheme);
         }
     }
     // Masking only touches ASCII bytes, so the result is valid UTF-8.
