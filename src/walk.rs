@@ -80,13 +80,17 @@ fn globset(patterns: &[String]) -> Result<GlobSet, String> {
 }
 
 /// The display form of a path: relative to the working directory when under
-/// it, with forward slashes and no leading `./`.
+/// it, with forward slashes, no leading `./`, and control characters escaped
+/// (`\n`, `\u{1b}`).
 pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {
     let rel = match cwd {
         Some(c) if path.is_absolute() => path.strip_prefix(c).unwrap_or(path),
         _ => path,
     };
     let s = rel.to_string_lossy().replace('\\', "/");
+    // A newline or an escape sequence in a file name must not start a line
+    // of its own (a GitHub workflow command) or drive the terminal.
+    let s = escape_controls(&s);
     let s = s.trim_start_matches("./").to_string();
     if s.is_empty() {
         ".".into()
@@ -163,7 +167,7 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
                     errors
                         .lock()
                         .expect("no panics while locked")
-                        .push((path, err.to_string()));
+                        .push((path, walk_error_message(&err)));
                 }
             }
             WalkState::Continue
@@ -181,6 +185,29 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
         errors,
         skipped_vendored: vendored_count.into_inner().expect("walk threads are done"),
     })
+}
+
+/// A walker error as a note: a file or directory that vanished while the
+/// tree was walked reads like one that vanished before its read.
+fn walk_error_message(err: &ignore::Error) -> String {
+    if err.io_error().is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+        return "no such file or directory (removed during the scan?); skipped".into();
+    }
+    escape_controls(&err.to_string())
+}
+
+/// `s` with control characters escaped (`\n`, `\u{1b}`): file names are
+/// shown on lines of their own.
+pub fn escape_controls(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// What a directory entry is when it is neither a file, a directory nor a

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 /// Generous: a hang fails the test, slowness does not.
-const GUARD: Duration = Duration::from_secs(120);
+const GUARD: Duration = Duration::from_secs(300);
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
@@ -249,9 +249,9 @@ fn a_50_mb_minified_file_is_skipped_with_a_note() {
 #[test]
 fn a_large_minified_file_under_a_raised_limit_finishes() {
     // 50 MB in release builds; unoptimised builds parse about 10× slower, so
-    // they check the same shape at 4 MB (`ORGTOKEN_FULL_SIZE=1` forces 50 MB).
+    // they check the same shape at 2 MB (`ORGTOKEN_FULL_SIZE=1` forces 50 MB).
     let full = !cfg!(debug_assertions) || std::env::var_os("ORGTOKEN_FULL_SIZE").is_some();
-    let size = if full { 50 << 20 } else { 4 << 20 };
+    let size = if full { 50 << 20 } else { 2 << 20 };
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     plant_positive(d);
@@ -454,14 +454,18 @@ fn files_removed_during_the_scan_never_panic() {
     let d = tmp.path();
     plant_positive(d);
     let doomed = d.join("doomed");
-    std::fs::create_dir(&doomed).unwrap();
-    let n = 3000;
-    for i in 0..n {
-        std::fs::write(
-            doomed.join(format!("f{i}.py")),
-            format!("import zoho\nURL_{i} = 'https://www.zohoapis.com/crm/v8/Leads'\n"),
-        )
-        .unwrap();
+    // Files and whole directories vanish: reads and the walk itself fail.
+    let (dirs, per_dir) = (30, 100);
+    for k in 0..dirs {
+        let sub = doomed.join(format!("d{k}"));
+        std::fs::create_dir_all(&sub).unwrap();
+        for i in 0..per_dir {
+            std::fs::write(
+                sub.join(format!("f{i}.py")),
+                format!("import zoho\nURL_{i} = 'https://www.zohoapis.com/crm/v8/Leads'\n"),
+            )
+            .unwrap();
+        }
     }
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("orgtoken"))
         .current_dir(d)
@@ -471,8 +475,15 @@ fn files_removed_during_the_scan_never_panic() {
         .spawn()
         .unwrap();
     // Delete while the scan runs, in reverse walk order to meet the readers.
-    for i in (0..n).rev() {
-        std::fs::remove_file(doomed.join(format!("f{i}.py"))).ok();
+    for k in (0..dirs).rev() {
+        let sub = doomed.join(format!("d{k}"));
+        if k % 2 == 0 {
+            std::fs::remove_dir_all(&sub).ok();
+        } else {
+            for i in (0..per_dir).rev() {
+                std::fs::remove_file(sub.join(format!("f{i}.py"))).ok();
+            }
+        }
     }
     let start = Instant::now();
     while child.try_wait().unwrap().is_none() {
@@ -550,4 +561,31 @@ fn crlf_and_bom_files_report_like_their_lf_twins() {
         assert!(!s.contains('\r'), "{case}: a stray carriage return in a snippet");
         assert!(!s.contains('\u{feff}'), "{case}: a byte-order mark in a snippet");
     }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn control_characters_in_file_names_cannot_inject_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    let code = std::fs::read(fixture("py-shared-env-token/app.py")).unwrap();
+    std::fs::write(d.join("nl\n::error file=evil.py::injected.py"), &code).unwrap();
+    std::fs::write(d.join("esc\u{1b}[31mred.py"), &code).unwrap();
+    std::fs::write(d.join("bin\n::warning file=x::pwned.py"), b"import zoho\x00").unwrap();
+    for format in ["github", "concise", "human", "junit", "sarif", "json"] {
+        let out = run_guarded(d, &["scan", "--format", format, "."], GUARD);
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let s = String::from_utf8(out.stdout).unwrap();
+        assert!(!s.contains('\u{1b}'), "{format}: a raw escape sequence");
+        for line in s.lines() {
+            assert!(
+                !line.starts_with("::error file=evil") && !line.starts_with("::warning file=x"),
+                "{format}: injected line {line:?}"
+            );
+        }
+    }
+    let (doc, _) = scan_json(d, &[]);
+    assert!(findings(&doc).contains(&"OT001 nl\\n::error file=evil.py::injected.py:11".to_string()));
+    assert!(has_note(&doc, "bin\\n::warning file=x::pwned.py", "contains NUL bytes"));
 }

@@ -41,7 +41,13 @@ fn check_tree(dir: &Path) {
     let baseline = tmp.path().join("baseline.json");
     let mut runs: Vec<Vec<&str>> = Vec::new();
     for format in ["human", "concise", "github", "json", "sarif", "junit"] {
-        runs.push(vec!["scan", "--format", format, "--statistics", "--report-unused-suppressions"]);
+        runs.push(vec![
+            "scan",
+            "--format",
+            format,
+            "--statistics",
+            "--report-unused-suppressions",
+        ]);
     }
     for format in ["human", "json", "markdown"] {
         runs.push(vec!["inventory", "--format", format]);
@@ -94,7 +100,11 @@ fn a_tree_full_of_notes_is_byte_identical_across_thread_counts() {
         )
         .unwrap();
     }
-    std::fs::write(d.join("deep.py"), format!("x = {}'zoho'{}\n", "(".repeat(500), ")".repeat(500))).unwrap();
+    std::fs::write(
+        d.join("deep.py"),
+        format!("x = {}'zoho'{}\n", "(".repeat(500), ")".repeat(500)),
+    )
+    .unwrap();
     std::fs::write(d.join("big.js"), format!("// zoho\n{}", "x;".repeat(3 << 20))).unwrap();
     check_tree(d);
 }
