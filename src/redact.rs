@@ -5,6 +5,10 @@
 //! `Authorization` header value). Such lines sit beside the bindings that
 //! code frames show. Reads facts only; the masking is `scan::redact`.
 
+use std::sync::OnceLock;
+
+use regex::Regex;
+
 use crate::catalog::catalog;
 use crate::facts::{Expr, ExprKind, FileFacts};
 
@@ -96,4 +100,20 @@ fn walk(e: &Expr, out: &mut Vec<(usize, usize)>) {
         }
         _ => {}
     }
+}
+
+/// Credentials in URL query strings and form bodies, wherever they are
+/// written: `?authtoken=…` (the legacy API's token), `&refresh_token=…`.
+/// A URL is one literal, so no slot names it.
+pub fn query_secret_spans(text: &str) -> Vec<(usize, usize)> {
+    static PARAM: OnceLock<Regex> = OnceLock::new();
+    let re = PARAM.get_or_init(|| Regex::new(r"[?&;]([A-Za-z][\w.-]*)=([^&\s\x22'`#<>;]+)").expect("valid pattern"));
+    let c = catalog();
+    re.captures_iter(text)
+        .filter(|cap| c.is_secret_name(&cap[1]) && !c.is_placeholder(&cap[2]))
+        .map(|cap| {
+            let v = cap.get(2).expect("group 2 always takes part");
+            (v.start(), v.end())
+        })
+        .collect()
 }

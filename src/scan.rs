@@ -441,6 +441,10 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
             .entry(fid)
             .or_default()
             .extend(crate::redact::named_secret_spans(&sources[fid].facts));
+        secret_spans
+            .entry(fid)
+            .or_default()
+            .extend(crate::redact::query_secret_spans(&texts[fid]));
     }
     let files: Vec<ShownFile> = paths
         .iter()

@@ -160,10 +160,7 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
                     }
                 }
                 Err(err) => {
-                    let path = match &err {
-                        ignore::Error::WithPath { path, .. } => display_path(path, cwd.as_deref()),
-                        _ => String::new(),
-                    };
+                    let path = error_path(&err).map_or(String::new(), |p| display_path(p, cwd.as_deref()));
                     errors
                         .lock()
                         .expect("no panics while locked")
@@ -185,6 +182,16 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
         errors,
         skipped_vendored: vendored_count.into_inner().expect("walk threads are done"),
     })
+}
+
+/// The path a walker error is about, under its depth and line wrappers.
+fn error_path(err: &ignore::Error) -> Option<&Path> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::Partial(errs) => errs.iter().find_map(error_path),
+        _ => None,
+    }
 }
 
 /// A walker error as a note: a file or directory that vanished while the

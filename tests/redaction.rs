@@ -6,7 +6,7 @@
 //! The secrets are found in the fixtures' raw text independently of the
 //! pipeline: token-shaped literals by the catalog's shape, and literal values
 //! written in credential-named slots (`client_secret = "…"`, `password:`,
-//! `Authorization: "Zoho-oauthtoken …"`).
+//! `Authorization: "Zoho-oauthtoken …"`, `?authtoken=…`).
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -54,6 +54,7 @@ fn named_secrets(text: &str) -> Vec<String> {
         r#"["']?([A-Za-z_][\w.-]*)["']?\s*(?:=>|=|:)\s*(?:["'`]([^"'`\s]+)["'`]|([^"'`\s,}{)(]+)\s*$)"#,
     )
     .unwrap();
+    let query = regex::Regex::new(r"[?&]([A-Za-z_]+)=([A-Za-z0-9._-]{8,})").unwrap();
     let scheme = regex::Regex::new(r#"(?:Zoho-oauthtoken|Bearer) ([A-Za-z0-9._-]{8,})["'`]"#).unwrap();
     let mut out = Vec::new();
     for line in text.lines() {
@@ -76,6 +77,11 @@ fn named_secrets(text: &str) -> Vec<String> {
                 && !value.contains('[')
             {
                 out.push(value.to_string());
+            }
+        }
+        for cap in query.captures_iter(line) {
+            if c.is_secret_name(&cap[1]) && !c.is_placeholder(&cap[2]) {
+                out.push(cap[2].to_string());
             }
         }
         for cap in scheme.captures_iter(line) {
@@ -166,10 +172,7 @@ fn the_oracle_finds_secrets_of_every_kind() {
     // and the leak check flags raw text that holds them.
     let all = secrets_under(&fixtures());
     let shaped = all.iter().filter(|s| s.starts_with("1000.")).count();
-    let named: Vec<&String> = all
-        .iter()
-        .filter(|s| !s.starts_with("1000.") && s.len() != 32)
-        .collect();
+    let named: Vec<&String> = all.iter().filter(|s| !s.starts_with("1000.")).collect();
     assert!(shaped >= 10, "{all:?}");
     for known in [
         "9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f0e9d",
@@ -179,6 +182,7 @@ fn the_oracle_finds_secrets_of_every_kind() {
         "opaqueInlineTokenW3rT8yU1",
         "prodClientSecretM4nB6vC8xZ",
         "yamlSandboxSecretA2sD4fG6",
+        "5f3c9a7e21b84d06a9e4c3b2f1d0e8a7",
     ] {
         assert!(named.iter().any(|s| *s == known), "{known} not found: {named:?}");
     }
