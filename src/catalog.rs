@@ -191,6 +191,8 @@ struct RawTokens {
     auth_methods: Vec<String>,
     keys: Vec<String>,
     name_shape: String,
+    #[serde(default)]
+    secret_name_shape: Option<String>,
     api_domain_keys: Vec<String>,
     literal: String,
     placeholders: Vec<String>,
@@ -300,6 +302,7 @@ pub struct Catalog {
     auth_methods: HashSet<String>,
     token_keys: HashSet<String>,
     token_name_shape: Regex,
+    secret_name_shape: Option<Regex>,
     api_domain_keys: HashSet<String>,
     pub token_literal: Regex,
     placeholders: HashSet<String>,
@@ -457,6 +460,7 @@ impl Catalog {
             auth_methods: set(&raw.tokens.auth_methods),
             token_keys: set(&raw.tokens.keys),
             token_name_shape: Regex::new(&raw.tokens.name_shape)?,
+            secret_name_shape: raw.tokens.secret_name_shape.as_deref().map(Regex::new).transpose()?,
             api_domain_keys: set(&raw.tokens.api_domain_keys),
             token_literal: Regex::new(&raw.tokens.literal)?,
             placeholders: raw
@@ -596,6 +600,12 @@ impl Catalog {
     /// Env-var / config-key names shaped like a token (`ZOHO_REFRESH_TOKEN`).
     pub fn is_token_name(&self, name: &str) -> bool {
         self.token_name_shape.is_match(name) || self.is_extra_token_name(name)
+    }
+
+    /// Names whose literal value is a credential (tokens, secrets,
+    /// passwords, API keys): reporters never show such a value.
+    pub fn is_secret_name(&self, name: &str) -> bool {
+        self.is_token_slot_name(name) || self.secret_name_shape.as_ref().is_some_and(|r| r.is_match(name))
     }
 
     pub fn is_api_domain_key(&self, key: &str) -> bool {

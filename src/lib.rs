@@ -14,6 +14,7 @@ pub mod inventory;
 pub mod link;
 pub mod model;
 pub mod project;
+pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod scan;

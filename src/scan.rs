@@ -54,45 +54,126 @@ enum Read {
     Hit(String),
     /// Text without a trigger: kept only as a second-pass candidate.
     Miss,
-    Binary,
-    TooLarge,
+    /// Counted; with a note when the file is named like code or config and
+    /// mentions Zoho.
+    Binary(Option<String>),
+    /// Counted; with a note when the file mentions Zoho.
+    TooLarge(Option<String>),
     Invalid(String),
 }
 
 fn read(c: &Candidate, max: u64, pre: &Prefilter) -> Read {
-    match std::fs::metadata(&c.path) {
-        Ok(m) if m.len() > max => return Read::TooLarge,
-        Ok(m) if !m.is_file() => return Read::Invalid("not a regular file; skipped".into()),
-        Err(e) => return Read::Invalid(format!("cannot read: {e}")),
-        _ => {}
+    // `metadata` does not open the file: opening a FIFO would block.
+    let m = match std::fs::metadata(&c.path) {
+        Ok(m) => m,
+        Err(e) => return Read::Invalid(cannot_read(&e)),
+    };
+    if !m.is_file() {
+        let kind = walk::special_kind(m.file_type()).unwrap_or("special file");
+        return Read::Invalid(format!("not a regular file ({kind}); skipped"));
+    }
+    if m.len() > max {
+        return Read::TooLarge(too_large_note(c, m.len(), max, pre));
     }
     let bytes = match std::fs::read(&c.path) {
         Ok(b) => b,
-        Err(e) => return Read::Invalid(format!("cannot read: {e}")),
+        Err(e) => return Read::Invalid(cannot_read(&e)),
     };
-    if walk::is_binary(&bytes) {
-        return Read::Binary;
+    let utf16 = matches!(bytes.as_slice(), [0xff, 0xfe, ..] | [0xfe, 0xff, ..]);
+    if !utf16 && walk::is_binary(&bytes) {
+        let named_like_text = frontend::lang_for_path(&c.display).is_some();
+        return Read::Binary((named_like_text && pre.matches(&bytes)).then(|| {
+            "contains NUL bytes (binary, or an encoding other than UTF-8 and UTF-16) and mentions Zoho; skipped"
+                .to_string()
+        }));
     }
-    if !pre.matches(&bytes) {
+    if !utf16 && !pre.matches(&bytes) {
         return Read::Miss;
     }
-    match decode(bytes) {
-        Ok(s) => Read::Hit(s),
-        Err(e) => Read::Invalid(format!(
-            "not valid UTF-8 (first bad byte at offset {}); skipped",
-            e.utf8_error().valid_up_to()
-        )),
+    match decode(&c.display, bytes) {
+        Ok(text) if pre.matches(text.as_bytes()) => Read::Hit(text),
+        Ok(_) => Read::Miss,
+        Err(note) => Read::Invalid(note),
     }
 }
 
-/// A file's bytes as analysed text: UTF-8, a BOM blanked so byte offsets
-/// stay valid for the rest of the file.
-fn decode(bytes: Vec<u8>) -> Result<String, std::string::FromUtf8Error> {
-    let mut s = String::from_utf8(bytes)?;
+/// A text file's bytes as analysed text, or the note saying why not: UTF-8;
+/// UTF-16 with a byte-order mark (what Windows tools write); `.properties`
+/// files in ISO-8859-1 (their encoding by definition). A UTF-8 byte-order
+/// mark is dropped, as editors show no column for it. The same bytes always
+/// give the same text: snippets are read again through here.
+fn decode(display: &str, bytes: Vec<u8>) -> Result<String, String> {
+    let mut s = match utf16_with_bom(&bytes) {
+        Some(Some(t)) => t,
+        Some(None) => return Err("UTF-16 with invalid surrogates; skipped".into()),
+        None => match String::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(e) if display.to_ascii_lowercase().ends_with(".properties") => {
+                e.into_bytes().iter().map(|&b| b as char).collect()
+            }
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let line = 1 + e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count();
+                return Err(format!(
+                    "not valid UTF-8 (first bad byte on line {line}, offset {at}); skipped: save it as UTF-8 to have it analysed"
+                ));
+            }
+        },
+    };
     if s.starts_with('\u{feff}') {
-        s.replace_range(..3, "   ");
+        s.drain(..3);
     }
     Ok(s)
+}
+
+/// The note for a file that could not be read.
+fn cannot_read(e: &std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        "cannot read: no such file (removed during the scan?); skipped".into()
+    } else {
+        format!("cannot read: {}; skipped", walk::io_reason(e))
+    }
+}
+
+/// A file over the size limit is streamed through the prefilter (bounded
+/// memory, binary files stop at their first block): the user is told about
+/// the ones that mention Zoho, the others are only counted.
+fn too_large_note(c: &Candidate, len: u64, max: u64, pre: &Prefilter) -> Option<String> {
+    use std::io::Read as _;
+    let mut f = std::fs::File::open(&c.path).ok()?;
+    let mut head = vec![0u8; 8192];
+    let n = f.read(&mut head).ok()?;
+    head.truncate(n);
+    if walk::is_binary(&head) {
+        return None;
+    }
+    let hit = pre.matches(&head) || pre.matches_reader(std::io::BufReader::new(f)).ok()?;
+    let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+    hit.then(|| {
+        format!(
+            "mentions Zoho but is larger than --max-file-size ({:.1} MiB > {:.1} MiB); skipped: raise the limit to analyse it",
+            mib(len),
+            mib(max)
+        )
+    })
+}
+
+/// The text of a UTF-16 file that starts with a byte-order mark: `None` when
+/// there is no such mark, `Some(None)` when the text is not valid UTF-16.
+fn utf16_with_bom(bytes: &[u8]) -> Option<Option<String>> {
+    let le = match bytes {
+        [0xff, 0xfe, ..] => true,
+        [0xfe, 0xff, ..] => false,
+        _ => return None,
+    };
+    let units = bytes[2..].chunks_exact(2).map(|p| {
+        if le {
+            u16::from_le_bytes([p[0], p[1]])
+        } else {
+            u16::from_be_bytes([p[0], p[1]])
+        }
+    });
+    Some(char::decode_utf16(units).collect::<Result<String, _>>().ok())
 }
 
 /// A digest of an analysed text: the file is read again only for the
@@ -124,9 +205,11 @@ fn analyse(path: String, fs_path: PathBuf, text: String, budget: Option<Duration
     let lang = frontend::lang_for_path(&path).or_else(|| frontend::lang_for_shebang(&path, &text));
     let (facts, note) = match lang {
         Some(l) => {
+            frontend::take_nesting_cut();
             let r = panic::catch_unwind(AssertUnwindSafe(|| {
                 crate::budget::run(budget, || frontend::lower(l, &path, &text))
             }));
+            let cut = frontend::take_nesting_cut();
             match r {
                 Ok((_, true)) => (
                     FileFacts::new_module(Span::default()),
@@ -141,6 +224,12 @@ fn analyse(path: String, fs_path: PathBuf, text: String, budget: Option<Duration
                         .map(|line| format!("syntax error near line {line}; analysed what the parser could recover"))
                         .into_iter()
                         .collect();
+                    if cut {
+                        notes.push(format!(
+                            "nesting too deep (over {} levels or the stack budget); the deeper parts were not analysed",
+                            frontend::MAX_DEPTH
+                        ));
+                    }
                     notes.extend(f.notes.iter().cloned());
                     let note = (!notes.is_empty()).then(|| notes.join("; "));
                     (f, note)
@@ -182,8 +271,8 @@ pub fn show_duration(d: Duration) -> String {
 /// Runs a scan. `Err` is a usage problem (bad glob, missing root).
 pub fn scan(opts: &ScanOptions) -> Result<ScanResult, String> {
     for r in &opts.roots {
-        if std::fs::metadata(r).is_err() {
-            return Err(format!("cannot read path `{}`: no such file or directory", r.display()));
+        if let Err(e) = std::fs::metadata(r) {
+            return Err(format!("cannot read path `{}`: {}", r.display(), walk::io_reason(&e)));
         }
     }
     let pool = rayon::ThreadPoolBuilder::new()
@@ -228,8 +317,20 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
                     misses.push(c);
                 }
             }
-            Read::Binary => stats.skipped.binary += 1,
-            Read::TooLarge => stats.skipped.too_large += 1,
+            Read::Binary(note) => {
+                stats.skipped.binary += 1;
+                notes.extend(note.map(|message| Note {
+                    path: c.display.clone(),
+                    message,
+                }));
+            }
+            Read::TooLarge(note) => {
+                stats.skipped.too_large += 1;
+                notes.extend(note.map(|message| Note {
+                    path: c.display.clone(),
+                    message,
+                }));
+            }
             Read::Invalid(m) => notes.push(Note {
                 path: c.display.clone(),
                 message: m,
@@ -248,7 +349,16 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
     for a in &analysed {
         if let Some(l) = a.lang {
             wanted.extend(import_candidates(l, &a.path, &a.facts));
-            env_names.extend(a.facts.env_reads.iter().cloned());
+            // Only env vars shaped like a token pull other files in: a file
+            // that never mentions Zoho matters only if it holds the token
+            // (a `PORT` or `DATABASE_URL` read would pull in the whole tree).
+            env_names.extend(
+                a.facts
+                    .env_reads
+                    .iter()
+                    .filter(|n| catalog().is_token_slot_name(n) || catalog().is_api_domain_key(n))
+                    .cloned(),
+            );
             env_names.extend(configured_env_names(&a.facts));
         }
     }
@@ -369,6 +479,14 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         .iter()
         .flat_map(|f| std::iter::once(f.primary.file).chain(f.related.iter().map(|r| r.loc.file)))
         .collect();
+    // Code frames show the lines around a binding: credentials written there
+    // in slots named like one are masked too.
+    for &fid in &shown {
+        secret_spans
+            .entry(fid)
+            .or_default()
+            .extend(crate::redact::named_secret_spans(&sources[fid].facts));
+    }
     drop(sources);
     let texts: Vec<Option<String>> = origins
         .par_iter()
@@ -377,8 +495,13 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
             if !shown.contains(&fid) {
                 return Some(String::new());
             }
-            let text = std::fs::read(fs_path).ok().and_then(|b| decode(b).ok())?;
-            (digest(&text) == *want).then(|| redact(&text, secret_spans.get(&fid).map(Vec::as_slice).unwrap_or(&[])))
+            let text = std::fs::read(fs_path).ok().and_then(|b| decode(&paths[fid], b).ok())?;
+            if digest(&text) != *want {
+                return None;
+            }
+            let mut spans = secret_spans.get(&fid).cloned().unwrap_or_default();
+            spans.extend(crate::redact::query_secret_spans(&text));
+            Some(redact(&text, &spans))
         })
         .collect();
     let mut files: Vec<ShownFile> = Vec::with_capacity(paths.len());
@@ -466,7 +589,15 @@ pub fn redact(text: &str, spans: &[(usize, usize)]) -> String {
         if e > s && e <= text.len() && !catalog().token_literal.is_match(&text[s..e]) {
             let slice = &text[s..e];
             let inner_start = slice.find(['"', '\'', '`']).map(|i| s + i + 1).unwrap_or(s);
-            mask(inner_start, e, 0);
+            // `Zoho-oauthtoken …`, `Bearer …`: the scheme is no secret.
+            let c = catalog();
+            let scheme = c
+                .header_prefixes
+                .iter()
+                .chain(&c.header_prefixes_generic)
+                .find(|p| text.get(inner_start..).is_some_and(|t| t.starts_with(p.as_str())))
+                .map_or(0, |p| p.len());
+            mask(inner_start, e, scheme);
         }
     }
     // Masking only touches ASCII bytes, so the result is valid UTF-8.
@@ -516,5 +647,22 @@ pub fn roots_or_default(paths: Vec<PathBuf>) -> Vec<PathBuf> {
         vec![PathBuf::from(".")]
     } else {
         paths
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_removed_before_it_is_read_is_a_note() {
+        let c = Candidate {
+            path: PathBuf::from("/nonexistent/orgtoken-test/gone.py"),
+            display: "gone.py".into(),
+        };
+        match read(&c, 1 << 20, &Prefilter::from_catalog()) {
+            Read::Invalid(m) => assert_eq!(m, "cannot read: no such file (removed during the scan?); skipped"),
+            _ => panic!("a missing file is a note"),
+        }
     }
 }

@@ -55,7 +55,8 @@ pub struct Skipped {
 
 pub struct Walk {
     pub files: Vec<Candidate>,
-    /// Problems met while walking (unreadable directories, broken links).
+    /// Problems met while walking (unreadable directories, FIFOs and other
+    /// special files).
     pub errors: Vec<(String, String)>,
     pub skipped_vendored: usize,
 }
@@ -81,13 +82,17 @@ fn globset(patterns: &[String]) -> Result<GlobSet, String> {
 }
 
 /// The display form of a path: relative to the working directory when under
-/// it, with forward slashes and no leading `./`.
+/// it, with forward slashes, no leading `./`, and control characters escaped
+/// (`\n`, `\u{1b}`).
 pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {
     let rel = match cwd {
         Some(c) if path.is_absolute() => path.strip_prefix(c).unwrap_or(path),
         _ => path,
     };
     let s = rel.to_string_lossy().replace('\\', "/");
+    // A newline or an escape sequence in a file name must not start a line
+    // of its own (a GitHub workflow command) or drive the terminal.
+    let s = escape_controls(&s);
     let s = s.trim_start_matches("./").to_string();
     if s.is_empty() {
         ".".into()
@@ -148,17 +153,20 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
                             path: path.to_path_buf(),
                             display,
                         });
+                    } else if let Some(kind) = e.file_type().and_then(special_kind) {
+                        // Never opened: reading a FIFO blocks until a writer comes.
+                        errors
+                            .lock()
+                            .expect("no panics while locked")
+                            .push((display, format!("not a regular file ({kind}); skipped")));
                     }
                 }
                 Err(err) => {
-                    let path = match &err {
-                        ignore::Error::WithPath { path, .. } => display_path(path, cwd.as_deref()),
-                        _ => String::new(),
-                    };
+                    let path = error_path(&err).map_or(String::new(), |p| display_path(p, cwd.as_deref()));
                     errors
                         .lock()
                         .expect("no panics while locked")
-                        .push((path, err.to_string()));
+                        .push((path, walk_error_message(&err)));
                 }
             }
             WalkState::Continue
@@ -166,7 +174,9 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
     });
     let mut files = files.into_inner().expect("walk threads are done");
     files.sort_by(|a, b| a.display.cmp(&b.display));
-    files.dedup_by(|a, b| a.display == b.display);
+    // Overlapping roots find a file twice; two names that differ only in
+    // bytes that are not UTF-8 share a display name but are two files.
+    files.dedup_by(|a, b| a.display == b.display && (a.path.to_str().is_some() || a.path == b.path));
     let mut errors = errors.into_inner().expect("walk threads are done");
     errors.sort();
     Ok(Walk {
@@ -174,6 +184,74 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
         errors,
         skipped_vendored: vendored_count.into_inner().expect("walk threads are done"),
     })
+}
+
+/// The path a walker error is about, under its depth and line wrappers.
+fn error_path(err: &ignore::Error) -> Option<&Path> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::Partial(errs) => errs.iter().find_map(error_path),
+        _ => None,
+    }
+}
+
+/// A walker error as a note: a file or directory that vanished while the
+/// tree was walked reads like one that vanished before its read.
+fn walk_error_message(err: &ignore::Error) -> String {
+    if err.io_error().is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+        return "no such file or directory (removed during the scan?); skipped".into();
+    }
+    escape_controls(&err.to_string())
+}
+
+/// `s` with control characters escaped (`\n`, `\u{1b}`): file names are
+/// shown on lines of their own.
+pub fn escape_controls(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// What a directory entry is when it is neither a file, a directory nor a
+/// symbolic link (links are not followed: their targets inside the tree are
+/// walked under their own path, as git and ripgrep do).
+pub fn special_kind(t: std::fs::FileType) -> Option<&'static str> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return Some("FIFO");
+        }
+        if t.is_socket() {
+            return Some("socket");
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return Some("device");
+        }
+    }
+    (!t.is_file() && !t.is_dir() && !t.is_symlink()).then_some("special file")
+}
+
+/// An I/O error as a note says it: `permission denied`, without the
+/// `(os error 13)` tail.
+pub fn io_reason(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    let s = match s.find(" (os error") {
+        Some(i) => &s[..i],
+        None => &s,
+    };
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
 }
 
 /// The prefilter: one multi-literal, ASCII-case-insensitive search.
@@ -196,6 +274,15 @@ impl Prefilter {
 
     pub fn matches(&self, bytes: &[u8]) -> bool {
         self.ac.is_match(bytes)
+    }
+
+    /// The same test over a stream, in bounded memory (for files too large
+    /// to read whole). A match may span the reader's buffer boundaries.
+    pub fn matches_reader<R: std::io::Read>(&self, reader: R) -> std::io::Result<bool> {
+        match self.ac.try_stream_find_iter(reader) {
+            Ok(mut it) => it.next().transpose().map(|m| m.is_some()),
+            Err(e) => Err(std::io::Error::other(e)),
+        }
     }
 }
 

@@ -110,7 +110,8 @@ pub(super) fn lower(path: &str, text: &str, lines: &LineIndex, facts: &mut FileF
         let setting = Setting {
             key,
             value: value_expr(v, vspan, interp, None),
-            span: lines.span(start, line_end),
+            // A CRLF line's setting ends before its `\r`.
+            span: lines.span(start, line_end - usize::from(text[..line_end].ends_with('\r'))),
             env: false,
             via: None,
         };

@@ -4,7 +4,8 @@
 //! The language table lives here, in one place: which extensions map to which
 //! front-end. Front-ends are pure functions of one file's text: no printing,
 //! no file system, no global state. Deep nesting is cut at [`MAX_DEPTH`] so
-//! a pathological file costs a truncated analysis, never a stack overflow.
+//! a pathological file costs a truncated analysis, never a stack overflow
+//! (and a note: the cut is recorded in a thread-local flag the scan reads).
 
 pub mod csharp;
 pub mod go;
@@ -44,8 +45,28 @@ impl Nesting {
     /// Also true once the file's time budget is spent ([`crate::budget`]): the
     /// lowering then cuts every remaining node short.
     pub fn too_deep(&self, depth: usize) -> bool {
-        depth > MAX_DEPTH || stack_position().abs_diff(self.stack_base) > STACK_BUDGET || crate::budget::expired()
+        let cut = depth > MAX_DEPTH || stack_position().abs_diff(self.stack_base) > STACK_BUDGET;
+        if cut {
+            NESTING_CUT.set(true);
+        }
+        cut || crate::budget::expired()
     }
+}
+
+thread_local! {
+    /// Whether a lowering on this thread cut deep nesting since the last
+    /// [`take_nesting_cut`]: the scan turns it into a note for the file.
+    static NESTING_CUT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether nesting was cut since the last call (and resets the flag).
+pub fn take_nesting_cut() -> bool {
+    NESTING_CUT.replace(false)
+}
+
+/// Records a cut made by a guard of its own (syn's token depth).
+pub fn mark_nesting_cut() {
+    NESTING_CUT.set(true);
 }
 
 impl Default for Nesting {

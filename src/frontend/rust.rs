@@ -68,6 +68,7 @@ fn lower_file(text: &str) -> FileFacts {
     // syn recurses without a limit: a file nested too deep for it is lowered
     // item by item, the deep items only scanned for literals.
     if too_deep(&ts) {
+        super::mark_nesting_cut();
         l.recover_items(ts);
         return l.facts;
     }

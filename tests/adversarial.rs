@@ -1,0 +1,591 @@
+//! Hostile input (DESIGN §7, docs/robustness.md): each case runs the real
+//! binary under a wall-clock guard beside a known positive, and checks the
+//! exit code, the note naming the file, and that the positive's findings are
+//! still exact. Large inputs are generated here, never committed.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// Generous: a hang fails the test, slowness does not.
+const GUARD: Duration = Duration::from_secs(300);
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
+}
+
+/// Runs orgtoken in `dir`, killing it and failing when it outlives `limit`.
+fn run_guarded(dir: &Path, args: &[&str], limit: Duration) -> Output {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("orgtoken"))
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("orgtoken starts");
+    // Drain the pipes on threads so a large report cannot block the child.
+    let mut so = child.stdout.take().unwrap();
+    let mut se = child.stderr.take().unwrap();
+    let out_t = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut so, &mut v).ok();
+        v
+    });
+    let err_t = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut se, &mut v).ok();
+        v
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > limit {
+            child.kill().ok();
+            child.wait().ok();
+            panic!("orgtoken {args:?} did not finish within {limit:?} (a hang?)");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: out_t.join().unwrap(),
+        stderr: err_t.join().unwrap(),
+    }
+}
+
+/// A JSON scan: the document and the exit code (never a panic's 101).
+fn scan_json(dir: &Path, extra: &[&str]) -> (Value, i32) {
+    let mut args = vec!["scan", "--format", "json"];
+    args.extend_from_slice(extra);
+    args.push(".");
+    let out = run_guarded(dir, &args, GUARD);
+    let code = out.status.code().expect("exited, not killed by a signal");
+    assert_ne!(code, 101, "panic: {}", String::from_utf8_lossy(&out.stderr));
+    let doc =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (doc, code)
+}
+
+fn notes(doc: &Value) -> Vec<String> {
+    doc["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| format!("{}: {}", n["path"].as_str().unwrap(), n["message"].as_str().unwrap()))
+        .collect()
+}
+
+fn findings(doc: &Value) -> Vec<String> {
+    let mut v: Vec<String> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{}",
+                f["rule"].as_str().unwrap(),
+                f["path"].as_str().unwrap(),
+                f["line"]
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn has_note(doc: &Value, path: &str, text: &str) -> bool {
+    notes(doc)
+        .iter()
+        .any(|n| n.starts_with(&format!("{path}: ")) && n.contains(text))
+}
+
+/// A known positive beside the hostile input: `good/app.py` (two OT001).
+fn plant_positive(dir: &Path) {
+    std::fs::create_dir_all(dir.join("good")).unwrap();
+    std::fs::copy(fixture("py-shared-env-token/app.py"), dir.join("good/app.py")).unwrap();
+}
+
+const POSITIVE: [&str; 2] = ["OT001 good/app.py:11", "OT001 good/app.py:16"];
+
+fn assert_positive_exact(doc: &Value) {
+    let good: Vec<String> = findings(doc).into_iter().filter(|f| f.contains(" good/")).collect();
+    assert_eq!(good, POSITIVE, "the real findings beside the hostile input");
+}
+
+#[test]
+fn binary_files_with_a_text_extension() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    std::fs::write(d.join("nul.py"), b"import zoho\x00\x00\x00\x01").unwrap();
+    std::fs::write(d.join("nul.json"), b"{\"zoho\": \"\x00\"}").unwrap();
+    std::fs::write(d.join(".env.local"), b"ZOHO_API_DOMAIN=https://www.zohoapis.com\x00\n").unwrap();
+    // Binary without a trigger, or not named like code: counted, no note.
+    std::fs::write(d.join("quiet.py"), b"\x00\x01\x02").unwrap();
+    std::fs::write(d.join("image.png"), b"\x89PNG\x00zoho").unwrap();
+    let (doc, code) = scan_json(d, &[]);
+    assert_eq!(code, 1);
+    for p in ["nul.py", "nul.json", ".env.local"] {
+        assert!(has_note(&doc, p, "contains NUL bytes"), "{p}: {:?}", notes(&doc));
+    }
+    assert_eq!(notes(&doc).len(), 3, "{:?}", notes(&doc));
+    assert_eq!(doc["summary"]["skipped"]["binary"], 5);
+    assert_positive_exact(&doc);
+}
+
+fn utf16le_with_bom(text: &str) -> Vec<u8> {
+    let mut b = vec![0xff, 0xfe];
+    b.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    b
+}
+
+#[test]
+fn utf16_files_with_a_byte_order_mark_are_decoded() {
+    // PowerShell 5 `>` writes UTF-16LE: the .env pair still shares its token.
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    std::fs::write(
+        d.join(".env.production"),
+        utf16le_with_bom("ZOHO_API_DOMAIN=https://www.zohoapis.com\r\nZOHO_REFRESH_TOKEN=${SHARED}\r\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join(".env.sandbox"),
+        utf16le_with_bom("ZOHO_API_DOMAIN=https://sandbox.zohoapis.com\r\nZOHO_REFRESH_TOKEN=${SHARED}\r\n"),
+    )
+    .unwrap();
+    let (doc, code) = scan_json(d, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings(&doc),
+        [
+            "OT001 good/app.py:11",
+            "OT001 good/app.py:16",
+            "OT003 .env.production:2",
+            "OT003 .env.sandbox:2"
+        ]
+    );
+    assert!(notes(&doc).is_empty(), "{:?}", notes(&doc));
+}
+
+#[test]
+fn invalid_utf8_is_a_note_and_latin1_properties_are_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    std::fs::write(d.join("latin1.py"), b"import zoho\n# caf\xe9\nx = 1\n").unwrap();
+    std::fs::write(d.join("app.yml"), b"zoho:\n  name: \xff\xfe\n").unwrap();
+    // java.util.Properties files are ISO-8859-1: the Spring profiles fixture
+    // with a Latin-1 comment gives the fixture's findings.
+    let res = d.join("src/main/resources");
+    std::fs::create_dir_all(&res).unwrap();
+    for e in std::fs::read_dir(fixture("cfg-spring-profiles/src/main/resources")).unwrap() {
+        let p = e.unwrap().path();
+        let mut bytes = std::fs::read(&p).unwrap();
+        bytes.extend_from_slice(b"# r\xe9sum\xe9 \xa9 ACME\n");
+        std::fs::write(res.join(p.file_name().unwrap()), bytes).unwrap();
+    }
+    let (doc, code) = scan_json(d, &[]);
+    assert_eq!(code, 1);
+    assert!(
+        has_note(&doc, "latin1.py", "not valid UTF-8 (first bad byte on line 2"),
+        "{:?}",
+        notes(&doc)
+    );
+    assert!(has_note(&doc, "app.yml", "not valid UTF-8"), "{:?}", notes(&doc));
+    assert_eq!(notes(&doc).len(), 2, "{:?}", notes(&doc));
+    assert_eq!(
+        findings(&doc),
+        [
+            "OT001 good/app.py:11",
+            "OT001 good/app.py:16",
+            "OT003 src/main/resources/application-prod.properties:1",
+            "OT003 src/main/resources/application-sandbox.properties:1",
+        ]
+    );
+}
+
+/// A single-line minified bundle of `bytes` that mentions Zoho at its end.
+fn minified_js(bytes: usize) -> Vec<u8> {
+    let chunk = b"var a=function(b){return b.map(function(c){return c+1})};";
+    let mut v = Vec::with_capacity(bytes + 64);
+    while v.len() < bytes {
+        v.extend_from_slice(chunk);
+    }
+    v.extend_from_slice(b"var u=\"https://www.zohoapis.com/crm/v2\";");
+    v
+}
+
+#[test]
+fn a_50_mb_minified_file_is_skipped_with_a_note() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    std::fs::write(d.join("bundle.min.js"), minified_js(50 << 20)).unwrap();
+    // Over the limit without a trigger: counted only.
+    std::fs::write(d.join("other.min.js"), vec![b'x'; 6 << 20]).unwrap();
+    let (doc, code) = scan_json(d, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["summary"]["skipped"]["too_large"], 2);
+    assert_eq!(
+        notes(&doc),
+        ["bundle.min.js: mentions Zoho but is larger than --max-file-size (50.0 MiB > 5.0 MiB); skipped: raise the limit to analyse it"]
+    );
+    assert_positive_exact(&doc);
+    // The human summary counts it too.
+    let out = run_guarded(d, &["scan", "."], GUARD);
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(s.contains("note: bundle.min.js: mentions Zoho"), "{s}");
+    assert!(s.contains("skipped 2 over the size limit"), "{s}");
+}
+
+#[test]
+fn a_large_minified_file_under_a_raised_limit_finishes() {
+    // 50 MB in release builds; unoptimised builds parse about 10× slower, so
+    // they check the same shape at 2 MB (`ORGTOKEN_FULL_SIZE=1` forces 50 MB).
+    let full = !cfg!(debug_assertions) || std::env::var_os("ORGTOKEN_FULL_SIZE").is_some();
+    let size = if full { 50 << 20 } else { 2 << 20 };
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    std::fs::write(d.join("bundle.min.js"), minified_js(size)).unwrap();
+    let guard = if full { Duration::from_secs(600) } else { GUARD };
+    let out = run_guarded(d, &["scan", "--format", "json", "--max-file-size", "100M", "."], guard);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_positive_exact(&doc);
+    // Either analysed, or abandoned with a note naming it.
+    let analysed = doc["summary"]["files_analysed"] == 2;
+    assert!(analysed || has_note(&doc, "bundle.min.js", ""), "{:?}", notes(&doc));
+}
+
+#[test]
+fn ten_thousand_deep_code_and_config() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    let n = 10_000;
+    let open = |s: &str| s.repeat(n);
+    let files = [
+        ("deep_parens.py", format!("x = {}'zoho'{}\n", open("("), open(")"))),
+        (
+            "deep_lists.py",
+            format!("import zoho\ny = {}{}\n", open("["), open("]")),
+        ),
+        ("deep_dicts.py", format!("z = {}'zoho'{}\n", open("{'a': "), open("}"))),
+        ("deep_calls.py", format!("f = {}'zoho'{}\n", open("g("), open(")"))),
+        ("deep_binop.py", format!("s = 'zoho'{}\n", open(" + 'a'"))),
+        ("deep.js", format!("var x = {}'zoho'{};\n", open("("), open(")"))),
+        (
+            "deep_objects.js",
+            format!("var z = {}'zoho'{};\n", open("{a: "), open("}")),
+        ),
+        (
+            "deep_calls.ts",
+            format!("const f = {}'zoho'{};\n", open("g("), open(")")),
+        ),
+        (
+            "deep_objects.json",
+            format!("{{\"zoho\": {}1{}}}\n", open("{\"a\": "), open("}")),
+        ),
+        ("deep_flow.yaml", format!("zoho: {}1{}\n", open("{a: "), open("}"))),
+        // Block indentation grows quadratically: 1,000 levels is 1 MB.
+        (
+            "deep_block.yaml",
+            format!(
+                "zoho:\n{}",
+                (1..=1000)
+                    .map(|i| format!("{}k:\n", "  ".repeat(i)))
+                    .collect::<String>()
+            ),
+        ),
+    ];
+    for (name, text) in &files {
+        std::fs::write(d.join(name), text).unwrap();
+    }
+    let (doc, code) = scan_json(d, &[]);
+    assert_eq!(code, 1);
+    assert_positive_exact(&doc);
+    assert_eq!(findings(&doc).len(), 2, "{:?}", findings(&doc));
+    for (name, _) in &files {
+        if *name == "deep_block.yaml" {
+            continue; // within the parser's and lowering's limits: no note due
+        }
+        assert!(
+            has_note(&doc, name, "nesting too deep") || has_note(&doc, name, "syntax error"),
+            "{name}: {:?}",
+            notes(&doc)
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn symbolic_link_loops_are_not_followed() {
+    use std::os::unix::fs::symlink;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    symlink("b", d.join("a")).unwrap();
+    symlink("a", d.join("b")).unwrap();
+    symlink("..", d.join("good/up")).unwrap();
+    symlink("missing.py", d.join("dangling.py")).unwrap();
+    symlink("good/app.py", d.join("alias.py")).unwrap();
+    let (doc, code) = scan_json(d, &[]);
+    assert_eq!(code, 1);
+    // Links are not followed (as git and ripgrep): no duplicate, no note.
+    assert_eq!(findings(&doc), POSITIVE);
+    assert!(notes(&doc).is_empty(), "{:?}", notes(&doc));
+    // A root the user names is followed; a looping or dangling one exits 2.
+    let out = run_guarded(d, &["scan", "--format", "concise", "alias.py"], GUARD);
+    assert_eq!(out.status.code(), Some(1));
+    for (root, why) in [
+        ("a", "too many levels of symbolic links"),
+        ("dangling.py", "no such file"),
+    ] {
+        let out = run_guarded(d, &["scan", root], GUARD);
+        assert_eq!(out.status.code(), Some(2), "{root}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("cannot read path `{root}`: {why}")), "{err}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_never_opened() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    let made = Command::new("mkfifo").arg(d.join("pipe.py")).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("mkfifo is not available: FIFO case skipped");
+        return;
+    }
+    let (doc, code) = scan_json(d, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(notes(&doc), ["pipe.py: not a regular file (FIFO); skipped"]);
+    assert_positive_exact(&doc);
+    // Named as a root, too.
+    let out = run_guarded(d, &["scan", "--format", "concise", "pipe.py"], GUARD);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("note: pipe.py: not a regular file (FIFO); skipped"));
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_files_and_directories_cost_a_note() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    std::fs::write(d.join("secret.py"), "import zoho\n").unwrap();
+    std::fs::create_dir(d.join("locked")).unwrap();
+    std::fs::write(d.join("locked/inner.py"), "import zoho\n").unwrap();
+    std::fs::set_permissions(d.join("secret.py"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    std::fs::set_permissions(d.join("locked"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    let denied = std::fs::read(d.join("secret.py")).is_err();
+    let (doc, code) = scan_json(d, &[]);
+    // Restore so the temporary directory can be removed.
+    std::fs::set_permissions(d.join("locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(code, 1);
+    assert_positive_exact(&doc);
+    if !denied {
+        eprintln!("running as root (chmod 000 does not deny reads): permission notes not checked");
+        return;
+    }
+    assert!(
+        has_note(&doc, "secret.py", "cannot read: permission denied; skipped"),
+        "{:?}",
+        notes(&doc)
+    );
+    assert!(has_note(&doc, "locked", "ermission denied"), "{:?}", notes(&doc));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn non_utf8_file_names_are_reported_in_every_format() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    let code = std::fs::read(fixture("py-shared-env-token/app.py")).unwrap();
+    // Two names that differ only in their invalid byte are two files.
+    std::fs::write(d.join(OsStr::from_bytes(b"bad\xff.py")), &code).unwrap();
+    std::fs::write(d.join(OsStr::from_bytes(b"bad\xfe.py")), &code).unwrap();
+    let (doc, exit) = scan_json(d, &[]);
+    assert_eq!(exit, 1);
+    let shown = "bad\u{fffd}.py";
+    assert_eq!(
+        findings(&doc),
+        [
+            format!("OT001 {shown}:11"),
+            format!("OT001 {shown}:11"),
+            format!("OT001 {shown}:16"),
+            format!("OT001 {shown}:16"),
+            "OT001 good/app.py:11".into(),
+            "OT001 good/app.py:16".into(),
+        ]
+    );
+    let out = run_guarded(d, &["scan", "--format", "sarif", "."], GUARD);
+    let sarif: Value = serde_json::from_slice(&out.stdout).expect("SARIF stays valid JSON");
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 6);
+    for format in ["human", "concise", "github", "junit"] {
+        let out = run_guarded(d, &["scan", "--format", format, "."], GUARD);
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let s = String::from_utf8(out.stdout).expect("valid UTF-8 output");
+        assert!(s.contains(shown), "{format}: {s}");
+    }
+    let out = run_guarded(d, &["inventory", "--format", "json", "."], GUARD);
+    let inv: Value = serde_json::from_slice(&out.stdout).expect("inventory JSON stays valid");
+    assert!(inv.to_string().contains(shown));
+}
+
+#[test]
+fn files_removed_during_the_scan_never_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    let doomed = d.join("doomed");
+    // Files and whole directories vanish: reads and the walk itself fail.
+    let (dirs, per_dir) = (30, 100);
+    for k in 0..dirs {
+        let sub = doomed.join(format!("d{k}"));
+        std::fs::create_dir_all(&sub).unwrap();
+        for i in 0..per_dir {
+            std::fs::write(
+                sub.join(format!("f{i}.py")),
+                format!("import zoho\nURL_{i} = 'https://www.zohoapis.com/crm/v8/Leads'\n"),
+            )
+            .unwrap();
+        }
+    }
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("orgtoken"))
+        .current_dir(d)
+        .args(["scan", "--format", "json", "-j", "2", "."])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Delete while the scan runs, in reverse walk order to meet the readers.
+    for k in (0..dirs).rev() {
+        let sub = doomed.join(format!("d{k}"));
+        if k % 2 == 0 {
+            std::fs::remove_dir_all(&sub).ok();
+        } else {
+            for i in (0..per_dir).rev() {
+                std::fs::remove_file(sub.join(format!("f{i}.py"))).ok();
+            }
+        }
+    }
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        assert!(start.elapsed() < GUARD, "scan did not finish");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_positive_exact(&doc);
+    for n in notes(&doc) {
+        assert!(
+            n.starts_with("doomed/") && n.contains("removed during the scan?"),
+            "unexpected note: {n}"
+        );
+    }
+}
+
+/// CRLF + BOM twins of LF fixtures: the same findings at the same lines and
+/// columns, the same fingerprints, and no stray `\r` in any snippet.
+#[test]
+fn crlf_and_bom_files_report_like_their_lf_twins() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = [
+        "py-shared-env-token",
+        "js-fetch-two-envs",
+        "cfg-dotenv-shared-literal",
+        "cfg-yaml-anchor-merge",
+        "cfg-postman-environments",
+        "cfg-toml-sections",
+        "cfg-ini-sections",
+        "cfg-github-shared-secret",
+        "java-http-two-envs",
+        "go-two-envs",
+        "cs-httpclient-two-envs",
+        "php-guzzle-shared-token",
+        "rb-net-http-shared-token",
+        "rs-reqwest-two-envs",
+        "sh-curl-two-envs",
+    ];
+    for case in cases {
+        let lf = fixture(case);
+        let twin = tmp.path().join(case);
+        let mut stack = vec![lf.clone()];
+        while let Some(dir) = stack.pop() {
+            for e in std::fs::read_dir(&dir).unwrap() {
+                let p = e.unwrap().path();
+                let to = twin.join(p.strip_prefix(&lf).unwrap());
+                if p.is_dir() {
+                    stack.push(p);
+                    continue;
+                }
+                std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+                let text = std::fs::read_to_string(&p).unwrap();
+                let mut f = std::fs::File::create(&to).unwrap();
+                if p.file_name().unwrap() != "EXPECTED" {
+                    f.write_all("\u{feff}".as_bytes()).unwrap();
+                }
+                f.write_all(text.replace('\n', "\r\n").as_bytes()).unwrap();
+            }
+        }
+        for format in ["json", "sarif", "concise"] {
+            let a = run_guarded(&lf, &["scan", "--format", format, "."], GUARD);
+            let b = run_guarded(&twin, &["scan", "--format", format, "."], GUARD);
+            assert!(!a.stdout.is_empty());
+            assert_eq!(
+                String::from_utf8_lossy(&a.stdout),
+                String::from_utf8_lossy(&b.stdout),
+                "{case} --format {format}"
+            );
+        }
+        let human = run_guarded(&twin, &["scan", "--format", "human", "."], GUARD);
+        let s = String::from_utf8(human.stdout).unwrap();
+        assert!(s.contains("OT0"), "{case}: {s}");
+        assert!(!s.contains('\r'), "{case}: a stray carriage return in a snippet");
+        assert!(!s.contains('\u{feff}'), "{case}: a byte-order mark in a snippet");
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn control_characters_in_file_names_cannot_inject_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    let code = std::fs::read(fixture("py-shared-env-token/app.py")).unwrap();
+    std::fs::write(d.join("nl\n::error file=evil.py::injected.py"), &code).unwrap();
+    std::fs::write(d.join("esc\u{1b}[31mred.py"), &code).unwrap();
+    std::fs::write(d.join("bin\n::warning file=x::pwned.py"), b"import zoho\x00").unwrap();
+    for format in ["github", "concise", "human", "junit", "sarif", "json"] {
+        let out = run_guarded(d, &["scan", "--format", format, "."], GUARD);
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let s = String::from_utf8(out.stdout).unwrap();
+        assert!(!s.contains('\u{1b}'), "{format}: a raw escape sequence");
+        for line in s.lines() {
+            assert!(
+                !line.starts_with("::error file=evil") && !line.starts_with("::warning file=x"),
+                "{format}: injected line {line:?}"
+            );
+        }
+    }
+    let (doc, _) = scan_json(d, &[]);
+    assert!(findings(&doc).contains(&"OT001 nl\\n::error file=evil.py::injected.py:11".to_string()));
+    assert!(has_note(&doc, "bin\\n::warning file=x::pwned.py", "contains NUL bytes"));
+}
