@@ -17,7 +17,7 @@ use crate::frontend::{self, LineIndex};
 use crate::link::{import_candidates, Cut, Linker, SourceFile};
 use crate::model::{literal_hash, Loc, Model};
 use crate::rules::{self, RuleCtx};
-use crate::walk::{self, Candidate, Prefilter, Skipped, WalkOptions};
+use crate::walk::{self, Candidate, NamePrefilter, Prefilter, Skipped, WalkOptions};
 
 pub type ScanOptions = WalkOptions;
 
@@ -362,7 +362,7 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
             env_names.extend(configured_env_names(&a.facts));
         }
     }
-    let env_pre = (!env_names.is_empty()).then(|| Prefilter::new(&env_names.iter().collect::<Vec<_>>()));
+    let env_pre = (!env_names.is_empty()).then(|| NamePrefilter::new(&env_names.iter().collect::<Vec<_>>()));
     // `*a/b.py` wants any path ending in `/a/b.py` (an absolute Python module).
     let wanted_suffixes: BTreeSet<&str> = wanted.iter().filter_map(|w| w.strip_prefix('*')).collect();
     let is_wanted = |display: &str| {

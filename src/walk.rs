@@ -286,7 +286,56 @@ impl Prefilter {
     }
 }
 
+/// The second pass's test: does a text name one of these identifiers (env
+/// var or config key names) as a whole word, case-sensitively? `TOKEN` must
+/// not pull in every file that says "token", nor `ENV` every `.env`.
+pub struct NamePrefilter {
+    ac: AhoCorasick,
+}
+
+impl NamePrefilter {
+    pub fn new<S: AsRef<[u8]>>(names: &[S]) -> Self {
+        let ac = AhoCorasickBuilder::new().build(names).expect("names are plain strings");
+        NamePrefilter { ac }
+    }
+
+    pub fn matches(&self, bytes: &[u8]) -> bool {
+        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        self.ac.find_overlapping_iter(bytes).any(|m| {
+            let before = m.start().checked_sub(1).map(|i| bytes[i]);
+            let after = bytes.get(m.end()).copied();
+            !before.is_some_and(word) && !after.is_some_and(word)
+        })
+    }
+}
+
 /// A file is binary when its first 8 KiB hold a NUL byte (as git and ripgrep do).
 pub fn is_binary(bytes: &[u8]) -> bool {
     bytes[..bytes.len().min(8192)].contains(&0)
+}
+
+#[cfg(test)]
+mod name_prefilter_tests {
+    use super::NamePrefilter;
+
+    #[test]
+    fn names_match_as_whole_case_sensitive_words() {
+        let p = NamePrefilter::new(&["TOKEN", "CRM_TOKEN", "zoho.api-domain"]);
+        assert!(p.matches(b"t = os.environ['CRM_TOKEN']"));
+        assert!(p.matches(b"echo $TOKEN"));
+        assert!(p.matches(b"@Value(\"${zoho.api-domain}\")"));
+        assert!(p.matches(b"TOKEN"));
+        // Overlapping names: `CRM_TOKEN` holds `TOKEN` at a non-boundary.
+        assert!(p.matches(b"x CRM_TOKEN"));
+        for miss in [
+            &b"# the token expires"[..],
+            b"ACCESS_TOKEN",
+            b"TOKENS",
+            b"my_TOKEN_x",
+            b"Token",
+            b"zoho.api-domains",
+        ] {
+            assert!(!p.matches(miss), "{}", String::from_utf8_lossy(miss));
+        }
+    }
 }
