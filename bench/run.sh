@@ -168,7 +168,7 @@ for d in "${reals[@]}"; do
 done
 
 echo >&2
-echo "threads: $threads; median of $runs run(s) after one warm-up (rg) per tree; rg: $("$rg" --version | head -1)" >&2
+echo "threads: $threads; median of $runs run(s) after one warm-up (rg) per tree; rg: $("$rg" --version | sed -n 1p)" >&2
 echo "rg: rg -l -i -F --hidden --no-require-git -j $threads -g '!<vendored dirs>' -f <(orgtoken rules --triggers) TREE" >&2
 echo "orgtoken: orgtoken scan --format json -j $threads --isolated --exclude .corpus.json TREE" >&2
 echo "analysis MB/s/core = MB of the files rg lists / (orgtoken CPU s - rg CPU s)" >&2
