@@ -38,6 +38,10 @@ enum Command {
     Rules {
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         format: RulesFormat,
+        /// Print the prefilter's trigger literals, one per line (matched
+        /// ASCII-case-insensitively); used by bench/run.sh.
+        #[arg(long, hide = true)]
+        triggers: bool,
     },
     /// Every token identity, the environments it is bound to and where: the
     /// migration plan (how many org-specific tokens to mint).
@@ -269,7 +273,13 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Rules { format } => {
+        Command::Rules { triggers: true, .. } => {
+            for t in &catalog().triggers {
+                println!("{t}");
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Rules { format, .. } => {
             print_rules(format);
             ExitCode::SUCCESS
         }

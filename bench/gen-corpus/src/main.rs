@@ -1,0 +1,63 @@
+//! `gen-corpus --files N --zoho-share P --seed S [--size-mb M] [--fixtures DIR] OUT`
+//!
+//! Writes a deterministic synthetic monorepo into OUT (which must not exist
+//! or be empty) and its manifest, `OUT/.corpus.json`. See `bench/README.md`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use gen_corpus::{generate, Options};
+
+const USAGE: &str = "usage: gen-corpus --files N --zoho-share P --seed S [--size-mb M] [--fixtures DIR] OUT";
+
+fn parse() -> Result<(Options, PathBuf), String> {
+    let mut opts = Options::default();
+    let mut out = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
+        match a.as_str() {
+            "--files" => opts.files = value("--files")?.parse().map_err(|e| format!("--files: {e}"))?,
+            "--zoho-share" => {
+                opts.zoho_share = value("--zoho-share")?
+                    .parse()
+                    .map_err(|e| format!("--zoho-share: {e}"))?
+            }
+            "--seed" => opts.seed = value("--seed")?.parse().map_err(|e| format!("--seed: {e}"))?,
+            "--size-mb" => opts.size_mb = Some(value("--size-mb")?.parse().map_err(|e| format!("--size-mb: {e}"))?),
+            "--fixtures" => opts.fixtures = PathBuf::from(value("--fixtures")?),
+            "-h" | "--help" => return Err(String::new()),
+            s if s.starts_with('-') => return Err(format!("unknown option `{s}`")),
+            s if out.is_none() => out = Some(PathBuf::from(s)),
+            s => return Err(format!("unexpected argument `{s}`")),
+        }
+    }
+    if !(0.0..=1.0).contains(&opts.zoho_share) {
+        return Err("--zoho-share must be between 0 and 1".into());
+    }
+    let out = out.ok_or("the output directory is missing")?;
+    Ok((opts, out))
+}
+
+fn main() -> ExitCode {
+    let (opts, out) = match parse() {
+        Ok(x) => x,
+        Err(e) => {
+            if !e.is_empty() {
+                eprintln!("error: {e}");
+            }
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match generate(&opts, &out) {
+        Ok(m) => {
+            println!("{}", serde_json::to_string_pretty(&m).expect("a JSON value prints"));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
