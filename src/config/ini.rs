@@ -69,7 +69,9 @@ pub(super) fn lower(path: &str, text: &str, lines: &LineIndex, facts: &mut FileF
             continue;
         };
         let key = trimmed[..sep].trim().to_string();
-        let vstart_rel = sep + 1 + (trimmed[sep + 1..].len() - trimmed[sep + 1..].trim_start().len());
+        // A whitespace separator may be a multi-byte character (U+00A0).
+        let after = sep + trimmed[sep..].chars().next().map_or(1, char::len_utf8);
+        let vstart_rel = after + (trimmed[after..].len() - trimmed[after..].trim_start().len());
         let mut value = String::new();
         let mut vstart = start + vstart_rel;
         let mut piece = &text[vstart.min(line_end)..line_end];
@@ -167,5 +169,20 @@ mod tests {
             p.parents[0].target,
             ParentRef::File("src/main/resources/application.properties".into())
         );
+    }
+
+    #[test]
+    fn properties_multibyte_whitespace_separator() {
+        // Found by `cargo fuzz` (target `ini`): a U+00A0 separator once split a char.
+        let f = lower_text(
+            "application-sandbox.properties",
+            "a\u{a0}b\nzoho.region\u{a0} sandbox\n",
+        );
+        let p = &f.profiles[0];
+        assert_eq!(p.settings.len(), 2);
+        assert_eq!(p.settings[0].key, "a");
+        assert!(matches!(&p.settings[0].value.kind, ExprKind::Str(s) if s == "b"));
+        assert_eq!(p.settings[1].key, "zoho.region");
+        assert!(matches!(&p.settings[1].value.kind, ExprKind::Str(s) if s == "sandbox"));
     }
 }

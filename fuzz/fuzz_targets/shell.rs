@@ -1,0 +1,6 @@
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use orgtoken::facts::Lang;
+
+fuzz_target!(|data: &[u8]| orgtoken_fuzz::lower(Lang::Shell, data));
