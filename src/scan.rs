@@ -203,7 +203,12 @@ struct Analysed {
 
 fn analyse(path: String, fs_path: PathBuf, text: String, budget: Option<Duration>) -> Analysed {
     let lang = frontend::lang_for_path(&path).or_else(|| frontend::lang_for_shebang(&path, &text));
+    let minified = lang.and_then(|l| frontend::minified(l, &path, &text));
     let (facts, note) = match lang {
+        Some(_) if minified.is_some() => (
+            FileFacts::new_module(Span::default()),
+            minified.map(|why| format!("{why}: scanned for token literals only")),
+        ),
         Some(l) => {
             frontend::take_nesting_cut();
             let r = panic::catch_unwind(AssertUnwindSafe(|| {

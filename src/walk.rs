@@ -254,9 +254,22 @@ pub fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// The prefilter: one multi-literal, ASCII-case-insensitive search.
+/// The prefilter: one multi-literal, ASCII-case-insensitive search. The text
+/// is lower-cased a block at a time and searched for the lower-cased
+/// literals case-sensitively: that search runs on SIMD (Teddy), where a
+/// case-insensitive automaton would walk every byte.
 pub struct Prefilter {
-    ac: AhoCorasick,
+    /// None: no literals, nothing matches.
+    ac: Option<AhoCorasick>,
+    /// The longest literal: the overlap kept between blocks.
+    longest: usize,
+}
+
+/// Bytes lower-cased and searched at a time.
+const BLOCK: usize = 64 * 1024;
+
+thread_local! {
+    static LOWER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl Prefilter {
@@ -265,24 +278,54 @@ impl Prefilter {
     }
 
     pub fn new<S: AsRef<[u8]>>(literals: &[S]) -> Self {
-        let ac = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .build(literals)
-            .expect("trigger literals are plain strings");
-        Prefilter { ac }
+        let lowered: Vec<Vec<u8>> = literals.iter().map(|l| l.as_ref().to_ascii_lowercase()).collect();
+        let ac = (!lowered.is_empty()).then(|| {
+            AhoCorasickBuilder::new()
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                .build(&lowered)
+                .expect("trigger literals are plain strings")
+        });
+        let longest = lowered.iter().map(Vec::len).max().unwrap_or(0);
+        Prefilter { ac, longest }
     }
 
     pub fn matches(&self, bytes: &[u8]) -> bool {
-        self.ac.is_match(bytes)
+        self.matches_reader(bytes).unwrap_or(false)
     }
 
     /// The same test over a stream, in bounded memory (for files too large
-    /// to read whole). A match may span the reader's buffer boundaries.
-    pub fn matches_reader<R: std::io::Read>(&self, reader: R) -> std::io::Result<bool> {
-        match self.ac.try_stream_find_iter(reader) {
-            Ok(mut it) => it.next().transpose().map(|m| m.is_some()),
-            Err(e) => Err(std::io::Error::other(e)),
-        }
+    /// to read whole): blocks overlap by the longest literal, so a match
+    /// across a block boundary is found.
+    pub fn matches_reader<R: std::io::Read>(&self, mut reader: R) -> std::io::Result<bool> {
+        let Some(ac) = &self.ac else {
+            return Ok(false);
+        };
+        let keep = self.longest.saturating_sub(1);
+        LOWER.with(|cell| {
+            let mut buf = cell.borrow_mut();
+            buf.resize(BLOCK + keep, 0);
+            let mut filled = 0;
+            loop {
+                let n = match reader.read(&mut buf[filled..]) {
+                    Ok(n) => n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                };
+                let start = filled;
+                filled += n;
+                buf[start..filled].make_ascii_lowercase();
+                if n == 0 || filled == buf.len() {
+                    if ac.is_match(&buf[..filled]) {
+                        return Ok(true);
+                    }
+                    if n == 0 {
+                        return Ok(false);
+                    }
+                    buf.copy_within(filled - keep.., 0);
+                    filled = keep;
+                }
+            }
+        })
     }
 }
 
@@ -337,5 +380,37 @@ mod name_prefilter_tests {
         ] {
             assert!(!p.matches(miss), "{}", String::from_utf8_lossy(miss));
         }
+    }
+}
+
+#[cfg(test)]
+mod prefilter_tests {
+    use super::{Prefilter, BLOCK as STREAM_BLOCK};
+
+    #[test]
+    fn literals_match_in_any_ascii_case() {
+        let p = Prefilter::new(&["zoho", "OAuthToken", "a.b"]);
+        assert!(p.matches(b"import ZohoCRM"));
+        assert!(p.matches(b"new oauthtoken()"));
+        assert!(p.matches(b"x a.b y"));
+        assert!(!p.matches(b"axb, oauth token, zoh o"));
+        assert!(!Prefilter::new::<&str>(&[]).matches(b"zoho"));
+    }
+
+    #[test]
+    fn a_stream_finds_a_literal_across_block_boundaries() {
+        let p = Prefilter::new(&["zoho", "OAuthToken"]);
+        for at in [
+            0,
+            STREAM_BLOCK - 5,
+            STREAM_BLOCK - 1,
+            STREAM_BLOCK,
+            2 * STREAM_BLOCK + 3,
+        ] {
+            let mut text = vec![b'x'; 3 * STREAM_BLOCK];
+            text[at..at + 10].copy_from_slice(b"OAUTHTOKEN");
+            assert!(p.matches_reader(&text[..]).unwrap(), "at {at}");
+        }
+        assert!(!p.matches_reader(&vec![b'x'; 3 * STREAM_BLOCK][..]).unwrap());
     }
 }

@@ -279,13 +279,14 @@ fn ten_thousand_deep_code_and_config() {
             "deep_lists.py",
             format!("import zoho\ny = {}{}\n", open("["), open("]")),
         ),
-        ("deep_dicts.py", format!("z = {}'zoho'{}\n", open("{'a': "), open("}"))),
+        // One level per line: a single 30 KB line would be taken as minified.
+        ("deep_dicts.py", format!("z = {}'zoho'{}\n", open("{'a':\n"), open("}"))),
         ("deep_calls.py", format!("f = {}'zoho'{}\n", open("g("), open(")"))),
-        ("deep_binop.py", format!("s = 'zoho'{}\n", open(" + 'a'"))),
+        ("deep_binop.py", format!("s = ('zoho'{})\n", open(" +\n'a'"))),
         ("deep.js", format!("var x = {}'zoho'{};\n", open("("), open(")"))),
         (
             "deep_objects.js",
-            format!("var z = {}'zoho'{};\n", open("{a: "), open("}")),
+            format!("var z = {}'zoho'{};\n", open("{a:\n"), open("}")),
         ),
         (
             "deep_calls.ts",

@@ -82,12 +82,25 @@ fn stack_position() -> usize {
     std::hint::black_box(&marker) as *const u8 as usize
 }
 
+/// Lock files whose extension would otherwise name a config front-end.
+const LOCK_FILES: &[&str] = &[
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "pnpm-lock.yaml",
+    "packages.lock.json",
+];
+
 /// The front-end for a path, by file name and extension.
 pub fn lang_for_path(path: &str) -> Option<Lang> {
     let name = path.rsplit('/').next().unwrap_or(path);
     let lower_name = name.to_ascii_lowercase();
     if lower_name == ".env" || lower_name.starts_with(".env.") || lower_name == ".envrc" || lower_name == ".dev.vars" {
         return Some(Lang::Dotenv);
+    }
+    // Dependency lock files are generated and hold no configuration: text
+    // only (their size would make them the slowest files of a scan).
+    if LOCK_FILES.contains(&lower_name.as_str()) {
+        return None;
     }
     let ext = lower_name.rsplit_once('.').map(|(_, e)| e)?;
     match ext {
@@ -110,6 +123,32 @@ pub fn lang_for_path(path: &str) -> Option<Lang> {
         "sql" => Some(Lang::Sql),
         _ => None,
     }
+}
+
+/// Code files larger than this are checked for minification.
+const MINIFIED_MIN_BYTES: usize = 32 * 1024;
+/// Average line length (bytes) above which code is minified or generated:
+/// hand-written code averages well under 100.
+const MINIFIED_AVG_LINE: usize = 300;
+
+/// Why a code file is not lowered: it is a minified bundle (`*.min.js`, or
+/// lines far longer than anyone writes). Such files are build output that
+/// repeats the source; parsing them costs seconds and memory per megabyte,
+/// so they are scanned for token literals only. Config files never are.
+pub fn minified(lang: Lang, path: &str, text: &str) -> Option<String> {
+    if lang.is_config() {
+        return None;
+    }
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    if name.contains(".min.") {
+        return Some("minified (`.min.` file)".into());
+    }
+    if text.len() < MINIFIED_MIN_BYTES {
+        return None;
+    }
+    let lines = text.lines().count().max(1);
+    let avg = text.len() / lines;
+    (avg > MINIFIED_AVG_LINE).then(|| format!("minified or generated (average line {avg} bytes)"))
 }
 
 /// The front-end for a file without an extension, by its `#!` line:
