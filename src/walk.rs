@@ -338,17 +338,27 @@ pub struct NamePrefilter {
 
 impl NamePrefilter {
     pub fn new<S: AsRef<[u8]>>(names: &[S]) -> Self {
-        let ac = AhoCorasickBuilder::new().build(names).expect("names are plain strings");
+        let ac = AhoCorasickBuilder::new()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(names)
+            .expect("names are plain strings");
         NamePrefilter { ac }
     }
 
     pub fn matches(&self, bytes: &[u8]) -> bool {
         let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-        self.ac.find_overlapping_iter(bytes).any(|m| {
+        // Leftmost-longest searches run on SIMD; a match that is not a whole
+        // word resumes one byte later, so a shorter name inside it is found.
+        let mut at = 0;
+        while let Some(m) = self.ac.find(aho_corasick::Input::new(bytes).span(at..bytes.len())) {
             let before = m.start().checked_sub(1).map(|i| bytes[i]);
             let after = bytes.get(m.end()).copied();
-            !before.is_some_and(word) && !after.is_some_and(word)
-        })
+            if !before.is_some_and(word) && !after.is_some_and(word) {
+                return true;
+            }
+            at = m.start() + 1;
+        }
+        false
     }
 }
 
@@ -368,8 +378,12 @@ mod name_prefilter_tests {
         assert!(p.matches(b"echo $TOKEN"));
         assert!(p.matches(b"@Value(\"${zoho.api-domain}\")"));
         assert!(p.matches(b"TOKEN"));
-        // Overlapping names: `CRM_TOKEN` holds `TOKEN` at a non-boundary.
+        // Overlapping names: `CRM_TOKEN` holds `TOKEN` at a non-boundary;
+        // a dotted name that is not a word here holds one that is.
         assert!(p.matches(b"x CRM_TOKEN"));
+        assert!(p.matches(b"xzoho.api-domain TOKEN"));
+        let dotted = NamePrefilter::new(&["A.TOKEN", "TOKEN"]);
+        assert!(dotted.matches(b"xA.TOKEN"), "the shorter name after the dot");
         for miss in [
             &b"# the token expires"[..],
             b"ACCESS_TOKEN",

@@ -896,20 +896,39 @@ impl<'r> Linker<'r> {
         vs.into_iter().map(|v| rekey(v, &at, 0)).collect()
     }
 
+    /// The classes a bare class name written in `from` means: the one class
+    /// of that name, or, when several services of a monorepo each define
+    /// one, those nearest to `from` (same file, then the longest shared
+    /// directory path).
+    fn nearest_classes(&self, from: FileId, name: &str) -> Vec<ScopeRef> {
+        let all = self.classes_by_name.get(name).map(Vec::as_slice).unwrap_or(&[]);
+        if all.len() <= 1 {
+            return all.to_vec();
+        }
+        let here = &self.files[from].path;
+        let nearness = |f: FileId| {
+            if f == from {
+                return usize::MAX;
+            }
+            let there = &self.files[f].path;
+            let here_dirs = here.rsplit_once('/').map(|(d, _)| d).unwrap_or("").split('/');
+            let there_dirs = there.rsplit_once('/').map(|(d, _)| d).unwrap_or("").split('/');
+            here_dirs.zip(there_dirs).take_while(|(a, b)| a == b).count()
+        };
+        let best = all.iter().map(|&(f, _)| nearness(f)).max().unwrap_or(0);
+        all.iter().copied().filter(|&(f, _)| nearness(f) == best).collect()
+    }
+
     /// The base classes (transitively) and the subclasses (transitively) of a
-    /// class, found by name across the repository.
+    /// class, found by name: a base name means its nearest classes, and a
+    /// subclass belongs to the family only if this class is nearest to it.
     fn class_family(&self, file: FileId, class: ScopeId) -> (Vec<ScopeRef>, Vec<ScopeRef>) {
         const MAX_FAMILY: usize = 16;
         let mut ancestors: Vec<ScopeRef> = Vec::new();
         let mut todo = vec![(file, class)];
         while let Some((f, c)) = todo.pop() {
             for base in &self.facts(f).scopes[c].bases {
-                for &bc in self
-                    .classes_by_name
-                    .get(base.as_str())
-                    .map(Vec::as_slice)
-                    .unwrap_or(&[])
-                {
+                for bc in self.nearest_classes(f, base) {
                     if bc != (file, class) && !ancestors.contains(&bc) && ancestors.len() < MAX_FAMILY {
                         ancestors.push(bc);
                         todo.push(bc);
@@ -923,6 +942,7 @@ impl<'r> Linker<'r> {
             let name = self.facts(f).scopes[c].name.as_str();
             for &sub in self.subclasses.get(name).map(Vec::as_slice).unwrap_or(&[]) {
                 if sub != (file, class)
+                    && self.nearest_classes(sub.0, name).contains(&(f, c))
                     && !descendants.contains(&sub)
                     && !ancestors.contains(&sub)
                     && descendants.len() < MAX_FAMILY
