@@ -55,6 +55,9 @@ const MAX_SUMMARY_DEPTH: usize = 2;
 /// a note, never a hang.
 const FUEL_PER_CALL_SITE: u32 = 200_000;
 
+/// A class's bases and subclasses (transitively).
+type Family = (Vec<ScopeRef>, Vec<ScopeRef>);
+
 /// Why the analysis of a place was cut short (each costs the user a note).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cut {
@@ -134,6 +137,10 @@ pub struct Linker<'r> {
     depth: std::cell::Cell<usize>,
     name_cache: Cache<(FileId, ScopeId, String), Vec<Val>>,
     field_cache: Cache<(FileId, ScopeId, String), Vec<Val>>,
+    /// The classes a bare class name means in a file ([`Linker::nearest_classes`]).
+    nearest_cache: Cache<(FileId, String), Rc<Vec<ScopeRef>>>,
+    /// Bases and subclasses of a class (found by name, nearest first).
+    family_cache: Cache<ScopeRef, Rc<Family>>,
     /// Values of a set of reaching assignments (`x = f(x)` chains under
     /// branches would otherwise be evaluated once per path).
     reaching_cache: Cache<(FileId, Vec<usize>), Option<Vec<Val>>>,
@@ -255,6 +262,8 @@ impl<'r> Linker<'r> {
             depth: std::cell::Cell::new(0),
             name_cache: RefCell::new(HashMap::default()),
             field_cache: RefCell::new(HashMap::default()),
+            family_cache: RefCell::new(HashMap::default()),
+            nearest_cache: RefCell::new(HashMap::default()),
             reaching_cache: RefCell::new(HashMap::default()),
             return_cache: RefCell::new(HashMap::default()),
             template_cache: RefCell::new(HashMap::default()),
@@ -809,7 +818,8 @@ impl<'r> Linker<'r> {
     /// Member `m` of a class: a method (of the class or a base), or the
     /// values the class family assigns to the field.
     fn class_member(&self, file: FileId, class: ScopeId, m: &str, span: Span) -> Vec<Val> {
-        let (ancestors, descendants) = self.class_family(file, class);
+        let family = self.class_family(file, class);
+        let (ancestors, descendants) = (&family.0, &family.1);
         let parts = self.package_parts(file, class);
         // A method of the class (in any of its files) or of a base class.
         for &(f, c) in std::iter::once(&(file, class))
@@ -900,10 +910,14 @@ impl<'r> Linker<'r> {
     /// of that name, or, when several services of a monorepo each define
     /// one, those nearest to `from` (same file, then the longest shared
     /// directory path).
-    fn nearest_classes(&self, from: FileId, name: &str) -> Vec<ScopeRef> {
+    fn nearest_classes(&self, from: FileId, name: &str) -> Rc<Vec<ScopeRef>> {
         let all = self.classes_by_name.get(name).map(Vec::as_slice).unwrap_or(&[]);
         if all.len() <= 1 {
-            return all.to_vec();
+            return Rc::new(all.to_vec());
+        }
+        let key = (from, name.to_string());
+        if let Some(v) = self.nearest_cache.borrow().get(&key) {
+            return v.clone();
         }
         let here = &self.files[from].path;
         let nearness = |f: FileId| {
@@ -915,20 +929,38 @@ impl<'r> Linker<'r> {
             let there_dirs = there.rsplit_once('/').map(|(d, _)| d).unwrap_or("").split('/');
             here_dirs.zip(there_dirs).take_while(|(a, b)| a == b).count()
         };
-        let best = all.iter().map(|&(f, _)| nearness(f)).max().unwrap_or(0);
-        all.iter().copied().filter(|&(f, _)| nearness(f) == best).collect()
+        let near: Vec<usize> = all.iter().map(|&(f, _)| nearness(f)).collect();
+        let best = near.iter().copied().max().unwrap_or(0);
+        let v: Rc<Vec<ScopeRef>> = Rc::new(
+            all.iter()
+                .zip(&near)
+                .filter(|(_, &n)| n == best)
+                .map(|(&c, _)| c)
+                .collect(),
+        );
+        self.nearest_cache.borrow_mut().insert(key, v.clone());
+        v
     }
 
     /// The base classes (transitively) and the subclasses (transitively) of a
     /// class, found by name: a base name means its nearest classes, and a
     /// subclass belongs to the family only if this class is nearest to it.
-    fn class_family(&self, file: FileId, class: ScopeId) -> (Vec<ScopeRef>, Vec<ScopeRef>) {
+    fn class_family(&self, file: FileId, class: ScopeId) -> Rc<Family> {
+        if let Some(f) = self.family_cache.borrow().get(&(file, class)) {
+            return f.clone();
+        }
+        let f = Rc::new(self.class_family_uncached(file, class));
+        self.family_cache.borrow_mut().insert((file, class), f.clone());
+        f
+    }
+
+    fn class_family_uncached(&self, file: FileId, class: ScopeId) -> Family {
         const MAX_FAMILY: usize = 16;
         let mut ancestors: Vec<ScopeRef> = Vec::new();
         let mut todo = vec![(file, class)];
         while let Some((f, c)) = todo.pop() {
             for base in &self.facts(f).scopes[c].bases {
-                for bc in self.nearest_classes(f, base) {
+                for &bc in self.nearest_classes(f, base).iter() {
                     if bc != (file, class) && !ancestors.contains(&bc) && ancestors.len() < MAX_FAMILY {
                         ancestors.push(bc);
                         todo.push(bc);
