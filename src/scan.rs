@@ -384,9 +384,14 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
             if !by_path && env_pre.is_none() {
                 return None;
             }
-            let text = String::from_utf8(std::fs::read(&c.path).ok()?).ok()?;
-            let by_env = env_pre.as_ref().is_some_and(|p| p.matches(text.as_bytes()));
-            (by_path || by_env).then(|| analyse(c.display.clone(), c.path.clone(), text, opts.file_timeout))
+            let bytes = std::fs::read(&c.path).ok()?;
+            // The name search runs on the bytes: only a file it pulls in is
+            // decoded (validating every miss as UTF-8 would cost a pass).
+            if !by_path && !env_pre.as_ref().is_some_and(|p| p.matches(&bytes)) {
+                return None;
+            }
+            let text = decode(&c.display, bytes).ok()?;
+            Some(analyse(c.display.clone(), c.path.clone(), text, opts.file_timeout))
         })
         .collect();
     analysed.extend(second);
