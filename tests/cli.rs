@@ -18,6 +18,23 @@ fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
     bin().current_dir(dir).args(args).output().expect("orgtoken runs")
 }
 
+/// `RULE path:line` of each finding of a JSON report.
+fn findings_of(doc: &serde_json::Value) -> Vec<String> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{}",
+                f["rule"].as_str().unwrap(),
+                f["path"].as_str().unwrap(),
+                f["line"]
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn rules_lists_every_rule() {
     bin()
@@ -309,19 +326,7 @@ fn a_file_over_its_time_budget_is_abandoned_with_a_note() {
         notes,
         ["big.py: analysis took longer than the per-file budget of 50ms; abandoned (raise it with --file-timeout)"]
     );
-    let found: Vec<String> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {}:{}",
-                f["rule"].as_str().unwrap(),
-                f["path"].as_str().unwrap(),
-                f["line"]
-            )
-        })
-        .collect();
+    let found: Vec<String> = findings_of(&doc);
     assert_eq!(found, ["OT001 small.py:3", "OT001 small.py:4"]);
 
     // Without a limit the file is analysed whole; a bad value is a usage error.
@@ -468,18 +473,6 @@ fn hostile_config_files_cost_a_note_not_the_run() {
         notes.iter().any(|n| n.starts_with(".env.local: not valid UTF-8")),
         "{notes:?}"
     );
-    let rules: Vec<String> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {}:{}",
-                f["rule"].as_str().unwrap(),
-                f["path"].as_str().unwrap(),
-                f["line"]
-            )
-        })
-        .collect();
+    let rules: Vec<String> = findings_of(&doc);
     assert_eq!(rules, vec!["OT003 .env.production:2", "OT003 .env.sandbox:2"]);
 }
