@@ -147,7 +147,7 @@ fn too_large_note(c: &Candidate, len: u64, max: u64, pre: &Prefilter) -> Option<
     if walk::is_binary(&head) {
         return None;
     }
-    let hit = pre.matches(&head) || pre.matches_reader(std::io::BufReader::new(f)).ok()?;
+    let hit = pre.matches(&head) || pre.matches_reader(f).ok()?;
     let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
     hit.then(|| {
         format!(
@@ -204,12 +204,12 @@ struct Analysed {
 fn analyse(path: String, fs_path: PathBuf, text: String, budget: Option<Duration>) -> Analysed {
     let lang = frontend::lang_for_path(&path).or_else(|| frontend::lang_for_shebang(&path, &text));
     let minified = lang.and_then(|l| frontend::minified(l, &path, &text));
-    let (facts, note) = match lang {
-        Some(_) if minified.is_some() => (
+    let (facts, note) = match (lang, minified) {
+        (Some(_), Some(why)) => (
             FileFacts::new_module(Span::default()),
-            minified.map(|why| format!("{why}: scanned for token literals only")),
+            Some(format!("{why}: scanned for token literals only")),
         ),
-        Some(l) => {
+        (Some(l), None) => {
             frontend::take_nesting_cut();
             let r = panic::catch_unwind(AssertUnwindSafe(|| {
                 crate::budget::run(budget, || frontend::lower(l, &path, &text))
@@ -245,13 +245,20 @@ fn analyse(path: String, fs_path: PathBuf, text: String, budget: Option<Duration
                 ),
             }
         }
-        None => (FileFacts::new_module(Span::default()), None),
+        (None, _) => (FileFacts::new_module(Span::default()), None),
     };
-    let lines = LineIndex::new(&text);
-    let literals = catalog()
-        .token_literals(&text)
-        .map(|m| (lines.span(m.start(), m.end()), literal_hash(m.as_str())))
-        .collect();
+    // Most files hold no token literal: the line index is built only for
+    // those that do.
+    let found: Vec<_> = catalog().token_literals(&text).collect();
+    let literals = if found.is_empty() {
+        Vec::new()
+    } else {
+        let lines = LineIndex::new(&text);
+        found
+            .iter()
+            .map(|m| (lines.span(m.start(), m.end()), literal_hash(m.as_str())))
+            .collect()
+    };
     Analysed {
         markers: crate::suppress::markers(0, &text),
         literals,

@@ -399,7 +399,7 @@ mod name_prefilter_tests {
 
 #[cfg(test)]
 mod prefilter_tests {
-    use super::{Prefilter, BLOCK as STREAM_BLOCK};
+    use super::{Prefilter, BLOCK};
 
     #[test]
     fn literals_match_in_any_ascii_case() {
@@ -414,17 +414,11 @@ mod prefilter_tests {
     #[test]
     fn a_stream_finds_a_literal_across_block_boundaries() {
         let p = Prefilter::new(&["zoho", "OAuthToken"]);
-        for at in [
-            0,
-            STREAM_BLOCK - 5,
-            STREAM_BLOCK - 1,
-            STREAM_BLOCK,
-            2 * STREAM_BLOCK + 3,
-        ] {
-            let mut text = vec![b'x'; 3 * STREAM_BLOCK];
+        for at in [0, BLOCK - 5, BLOCK - 1, BLOCK, 2 * BLOCK + 3] {
+            let mut text = vec![b'x'; 3 * BLOCK];
             text[at..at + 10].copy_from_slice(b"OAUTHTOKEN");
             assert!(p.matches_reader(&text[..]).unwrap(), "at {at}");
         }
-        assert!(!p.matches_reader(&vec![b'x'; 3 * STREAM_BLOCK][..]).unwrap());
+        assert!(!p.matches_reader(&vec![b'x'; 3 * BLOCK][..]).unwrap());
     }
 }
