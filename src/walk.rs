@@ -5,6 +5,7 @@
 //! and files over the size limit (counted, never silent), and runs one
 //! multi-literal search for the catalog's triggers. It does not parse.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -332,31 +333,68 @@ impl Prefilter {
 /// The second pass's test: does a text name one of these identifiers (env
 /// var or config key names) as a whole word, case-sensitively? `TOKEN` must
 /// not pull in every file that says "token", nor `ENV` every `.env`.
+///
+/// A scan can collect hundreds of names, and an automaton over that many
+/// patterns walks every byte of every file. So the search is for anchors,
+/// each name's last few bytes (`_TOKEN`, `DOMAIN`): few enough distinct ones
+/// for the SIMD searcher, and each anchor found is checked against the names
+/// that end with it.
 pub struct NamePrefilter {
-    ac: AhoCorasick,
+    anchors: AhoCorasick,
+    /// Per anchor (by pattern id): the anchor and the names ending with it.
+    groups: Vec<(Vec<u8>, Vec<Vec<u8>>)>,
 }
+
+/// Distinct anchors the SIMD searcher handles well.
+const ANCHORS_MAX: usize = 64;
 
 impl NamePrefilter {
     pub fn new<S: AsRef<[u8]>>(names: &[S]) -> Self {
-        let ac = AhoCorasickBuilder::new()
-            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-            .build(names)
+        let names: BTreeSet<&[u8]> = names.iter().map(AsRef::as_ref).filter(|n| !n.is_empty()).collect();
+        // The longest suffix length that keeps the anchors few; the shortest
+        // tried when none does (still correct, only slower).
+        let groups_of = |k: usize| {
+            let mut g: BTreeMap<&[u8], Vec<Vec<u8>>> = BTreeMap::new();
+            for n in &names {
+                g.entry(&n[n.len().saturating_sub(k)..]).or_default().push(n.to_vec());
+            }
+            g
+        };
+        let groups = (3..=8)
+            .rev()
+            .map(groups_of)
+            .find(|g| g.len() <= ANCHORS_MAX)
+            .unwrap_or_else(|| groups_of(3));
+        let groups: Vec<(Vec<u8>, Vec<Vec<u8>>)> = groups.into_iter().map(|(a, ns)| (a.to_vec(), ns)).collect();
+        let anchors = AhoCorasickBuilder::new()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(groups.iter().map(|(a, _)| a))
             .expect("names are plain strings");
-        NamePrefilter { ac }
+        NamePrefilter { anchors, groups }
     }
 
     pub fn matches(&self, bytes: &[u8]) -> bool {
         let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-        // Leftmost-longest searches run on SIMD; a match that is not a whole
-        // word resumes one byte later, so a shorter name inside it is found.
+        let whole = |start: usize, end: usize| {
+            !start.checked_sub(1).is_some_and(|i| word(bytes[i])) && !bytes.get(end).copied().is_some_and(word)
+        };
+        // Every position where some anchor starts is visited: the search
+        // resumes one byte after each, and all anchors there are checked.
         let mut at = 0;
-        while let Some(m) = self.ac.find(aho_corasick::Input::new(bytes).span(at..bytes.len())) {
-            let before = m.start().checked_sub(1).map(|i| bytes[i]);
-            let after = bytes.get(m.end()).copied();
-            if !before.is_some_and(word) && !after.is_some_and(word) {
-                return true;
+        while let Some(m) = self.anchors.find(aho_corasick::Input::new(bytes).span(at..bytes.len())) {
+            let s = m.start();
+            for (anchor, names) in &self.groups {
+                if !bytes[s..].starts_with(anchor) {
+                    continue;
+                }
+                let end = s + anchor.len();
+                for n in names {
+                    if end >= n.len() && &bytes[end - n.len()..end] == n.as_slice() && whole(end - n.len(), end) {
+                        return true;
+                    }
+                }
             }
-            at = m.start() + 1;
+            at = s + 1;
         }
         false
     }
@@ -393,6 +431,45 @@ mod name_prefilter_tests {
             b"zoho.api-domains",
         ] {
             assert!(!p.matches(miss), "{}", String::from_utf8_lossy(miss));
+        }
+    }
+
+    /// Brute force: some name occurs as a whole word.
+    fn oracle(names: &[String], text: &[u8]) -> bool {
+        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        names.iter().any(|n| {
+            let n = n.as_bytes();
+            (0..=text.len().saturating_sub(n.len())).any(|s| {
+                text[s..].starts_with(n)
+                    && !s.checked_sub(1).is_some_and(|i| word(text[i]))
+                    && !text.get(s + n.len()).copied().is_some_and(word)
+            })
+        })
+    }
+
+    #[test]
+    fn hundreds_of_names_match_as_the_brute_force_does() {
+        // Many names with few distinct endings (the anchors' SIMD search),
+        // and many short, all-different names (more anchors than that).
+        let few_endings: Vec<String> = (0..400)
+            .map(|i| format!("ZOHO_Q{i}_{}", ["REFRESH_TOKEN", "API_DOMAIN", "TOKEN"][i % 3]))
+            .collect();
+        let all_different: Vec<String> = (0..300).map(|i| format!("k{i}")).collect();
+        for names in [&few_endings, &all_different] {
+            let p = NamePrefilter::new(names);
+            let mut texts: Vec<Vec<u8>> = vec![b"nothing here, not even a TOKEN".to_vec()];
+            for n in names.iter().step_by(37) {
+                texts.push(format!("x = env['{n}']").into_bytes());
+                texts.push(format!("x = env['{n}X']").into_bytes());
+                texts.push(format!("x = env['A{n}']").into_bytes());
+                texts.push(n.as_bytes().to_vec());
+                texts.push(n.as_bytes()[1..].to_vec());
+                texts.push(format!("{} {n}_ {n}", &n[..n.len() - 1]).into_bytes());
+            }
+            for t in &texts {
+                assert_eq!(p.matches(t), oracle(names, t), "{}", String::from_utf8_lossy(t));
+            }
+            assert!(texts.iter().any(|t| p.matches(t)) && texts.iter().any(|t| !p.matches(t)));
         }
     }
 }
