@@ -265,6 +265,7 @@ fn parse_size(s: &str) -> Result<u64, String> {
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    orgtoken::memory::configure();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

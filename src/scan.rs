@@ -50,8 +50,9 @@ pub struct ScanResult {
 
 /// What reading one file gave.
 enum Read {
-    /// Text with a trigger: analysed.
-    Hit(String),
+    /// Text with a trigger, analysed as soon as read: the texts of a tree's
+    /// Zoho files are never all in memory at once.
+    Hit(Box<Analysed>),
     /// Text without a trigger: kept only as a second-pass candidate.
     Miss,
     /// Counted; with a note when the file is named like code or config and
@@ -62,7 +63,30 @@ enum Read {
     Invalid(String),
 }
 
-fn read(c: &Candidate, max: u64, pre: &Prefilter) -> Read {
+/// Bytes at the start of a file that decide whether it is binary.
+const HEAD: usize = 8192;
+
+/// Reads up to `buf.len()` bytes from the start of `f`: fewer only at the end.
+fn read_head(f: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    use std::io::Read as _;
+    let mut n = 0;
+    while n < buf.len() {
+        match f.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// The first pass over one file. The prefilter reads it as a stream, so a
+/// file without a trigger (nearly all of a tree) costs no more memory than a
+/// block, and a binary file stops at its first block unless it is named like
+/// code or config. Only a file with a trigger is read whole, and analysed.
+fn read(c: &Candidate, opts: &ScanOptions, pre: &Prefilter) -> Read {
+    use std::io::{Read as _, Seek as _};
     // `metadata` does not open the file: opening a FIFO would block.
     let m = match std::fs::metadata(&c.path) {
         Ok(m) => m,
@@ -72,26 +96,47 @@ fn read(c: &Candidate, max: u64, pre: &Prefilter) -> Read {
         let kind = walk::special_kind(m.file_type()).unwrap_or("special file");
         return Read::Invalid(format!("not a regular file ({kind}); skipped"));
     }
-    if m.len() > max {
-        return Read::TooLarge(too_large_note(c, m.len(), max, pre));
+    if m.len() > opts.max_file_size {
+        return Read::TooLarge(too_large_note(c, m.len(), opts.max_file_size, pre));
     }
-    let bytes = match std::fs::read(&c.path) {
-        Ok(b) => b,
+    let mut f = match std::fs::File::open(&c.path) {
+        Ok(f) => f,
         Err(e) => return Read::Invalid(cannot_read(&e)),
     };
-    let utf16 = matches!(bytes.as_slice(), [0xff, 0xfe, ..] | [0xfe, 0xff, ..]);
-    if !utf16 && walk::is_binary(&bytes) {
-        let named_like_text = frontend::lang_for_path(&c.display).is_some();
-        return Read::Binary((named_like_text && pre.matches(&bytes)).then(|| {
-            "contains NUL bytes (binary, or an encoding other than UTF-8 and UTF-16) and mentions Zoho; skipped"
-                .to_string()
-        }));
+    let mut head = [0u8; HEAD];
+    let n = match read_head(&mut f, &mut head) {
+        Ok(n) => n,
+        Err(e) => return Read::Invalid(cannot_read(&e)),
+    };
+    let head = &head[..n];
+    let utf16 = matches!(head, [0xff, 0xfe, ..] | [0xfe, 0xff, ..]);
+    // UTF-16 is decoded before the test: its bytes do not hold the literals.
+    if !utf16 {
+        if walk::is_binary(head) {
+            let named_like_text = frontend::lang_for_path(&c.display).is_some();
+            let mentions_zoho = named_like_text && pre.matches_reader(head.chain(&mut f)).unwrap_or(false);
+            return Read::Binary(mentions_zoho.then(|| {
+                "contains NUL bytes (binary, or an encoding other than UTF-8 and UTF-16) and mentions Zoho; skipped"
+                    .to_string()
+            }));
+        }
+        match pre.matches_reader(head.chain(&mut f)) {
+            Ok(true) => {}
+            Ok(false) => return Read::Miss,
+            Err(e) => return Read::Invalid(cannot_read(&e)),
+        }
     }
-    if !utf16 && !pre.matches(&bytes) {
-        return Read::Miss;
+    let mut bytes = Vec::with_capacity(m.len() as usize);
+    if let Err(e) = f.rewind().and_then(|()| f.read_to_end(&mut bytes)) {
+        return Read::Invalid(cannot_read(&e));
     }
     match decode(&c.display, bytes) {
-        Ok(text) if pre.matches(text.as_bytes()) => Read::Hit(text),
+        Ok(text) if pre.matches(text.as_bytes()) => Read::Hit(Box::new(analyse(
+            c.display.clone(),
+            c.path.clone(),
+            text,
+            opts.file_timeout,
+        ))),
         Ok(_) => Read::Miss,
         Err(note) => Read::Invalid(note),
     }
@@ -141,13 +186,13 @@ fn cannot_read(e: &std::io::Error) -> String {
 fn too_large_note(c: &Candidate, len: u64, max: u64, pre: &Prefilter) -> Option<String> {
     use std::io::Read as _;
     let mut f = std::fs::File::open(&c.path).ok()?;
-    let mut head = vec![0u8; 8192];
-    let n = f.read(&mut head).ok()?;
-    head.truncate(n);
-    if walk::is_binary(&head) {
+    let mut head = [0u8; HEAD];
+    let n = read_head(&mut f, &mut head).ok()?;
+    let head = &head[..n];
+    if walk::is_binary(head) {
         return None;
     }
-    let hit = pre.matches(&head) || pre.matches_reader(f).ok()?;
+    let hit = pre.matches_reader(head.chain(f)).ok()?;
     let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
     hit.then(|| {
         format!(
@@ -297,6 +342,7 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanResult, String> {
 
 fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
     let walked = walk::walk(opts)?;
+    crate::memory::release_freed();
     let pre = Prefilter::from_catalog();
     let mut stats = Stats {
         files_walked: walked.files.len(),
@@ -312,18 +358,14 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         })
         .collect();
 
-    let reads: Vec<(usize, Read)> = walked
-        .files
-        .par_iter()
-        .enumerate()
-        .map(|(i, c)| (i, read(c, opts.max_file_size, &pre)))
-        .collect();
-    let mut hits: Vec<(String, PathBuf, String)> = Vec::new();
-    let mut misses: Vec<&Candidate> = Vec::new();
-    for (i, r) in reads {
-        let c = &walked.files[i];
+    let reads: Vec<Read> = walked.files.par_iter().map(|c| read(c, opts, &pre)).collect();
+    let mut analysed: Vec<Analysed> = Vec::new();
+    // The walk's list is consumed here: only the second pass's candidates
+    // outlive the first pass (on a large tree the list is tens of MB).
+    let mut misses: Vec<Candidate> = Vec::new();
+    for (c, r) in walked.files.into_iter().zip(reads) {
         match r {
-            Read::Hit(t) => hits.push((c.display.clone(), c.path.clone(), t)),
+            Read::Hit(a) => analysed.push(*a),
             Read::Miss => {
                 if frontend::lang_for_path(&c.display).is_some() {
                     misses.push(c);
@@ -349,11 +391,8 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
             }),
         }
     }
-    let mut analysed: Vec<Analysed> = hits
-        .into_par_iter()
-        .map(|(p, fp, t)| analyse(p, fp, t, opts.file_timeout))
-        .collect();
 
+    crate::memory::release_freed();
     // Second pass: code files without a trigger that pass-one files import,
     // or that read the env vars pass-one files read.
     let mut wanted: BTreeSet<String> = BTreeSet::new();
@@ -402,6 +441,7 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         })
         .collect();
     analysed.extend(second);
+    crate::memory::release_freed();
     analysed.sort_by(|a, b| a.path.cmp(&b.path));
     stats.files_analysed = analysed.len();
 
@@ -677,7 +717,16 @@ mod tests {
             path: PathBuf::from("/nonexistent/orgtoken-test/gone.py"),
             display: "gone.py".into(),
         };
-        match read(&c, 1 << 20, &Prefilter::from_catalog()) {
+        let opts = ScanOptions {
+            roots: Vec::new(),
+            excludes: Vec::new(),
+            no_ignore: false,
+            include_vendored: false,
+            max_file_size: 1 << 20,
+            threads: 1,
+            file_timeout: None,
+        };
+        match read(&c, &opts, &Prefilter::from_catalog()) {
             Read::Invalid(m) => assert_eq!(m, "cannot read: no such file (removed during the scan?); skipped"),
             _ => panic!("a missing file is a note"),
         }
