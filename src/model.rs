@@ -196,4 +196,7 @@ pub struct Model {
     pub token_stores: Vec<TokenStore>,
     /// Token literals found by shape (OT006), with their hash.
     pub token_literals: Vec<(Loc, String)>,
+    /// The analysed files' paths (as shown, `/`-separated), by [`FileId`]:
+    /// where a place sits in the tree (which project of a monorepo).
+    pub paths: Vec<String>,
 }

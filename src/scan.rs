@@ -81,6 +81,15 @@ fn read_head(f: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
+/// The rest of a file, unless it has grown past the size limit since it was
+/// measured (a log being written): then `None`, as for a file too large.
+fn read_whole(f: &mut std::fs::File, len: u64, max: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::with_capacity(len.min(max) as usize);
+    f.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= max).then_some(bytes))
+}
+
 /// The first pass over one file. The prefilter reads it as a stream, so a
 /// file without a trigger (nearly all of a tree) costs no more memory than a
 /// block, and a binary file stops at its first block unless it is named like
@@ -126,10 +135,14 @@ fn read(c: &Candidate, opts: &ScanOptions, pre: &Prefilter) -> Read {
             Err(e) => return Read::Invalid(cannot_read(&e)),
         }
     }
-    let mut bytes = Vec::with_capacity(m.len() as usize);
-    if let Err(e) = f.rewind().and_then(|()| f.read_to_end(&mut bytes)) {
-        return Read::Invalid(cannot_read(&e));
-    }
+    let bytes = match f
+        .rewind()
+        .and_then(|()| read_whole(&mut f, m.len(), opts.max_file_size))
+    {
+        Ok(Some(b)) => b,
+        Ok(None) => return Read::TooLarge(Some("grew larger than --max-file-size during the scan; skipped".into())),
+        Err(e) => return Read::Invalid(cannot_read(&e)),
+    };
     match decode(&c.display, bytes) {
         Ok(text) if pre.matches(text.as_bytes()) => Read::Hit(Box::new(analyse(
             c.display.clone(),
@@ -430,7 +443,7 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
             if !by_path && env_pre.is_none() {
                 return None;
             }
-            let bytes = std::fs::read(&c.path).ok()?;
+            let bytes = read_whole(&mut std::fs::File::open(&c.path).ok()?, 0, opts.max_file_size).ok()??;
             // The name search runs on the bytes: only a file it pulls in is
             // decoded (validating every miss as UTF-8 would cost a pass).
             if !by_path && !env_pre.as_ref().is_some_and(|p| p.matches(&bytes)) {
@@ -508,8 +521,9 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
             message: "internal error while linking (a bug: please report it); bindings skipped".into(),
         }),
     }
-    let paths: Vec<String> = sources.iter().map(|s| s.path.clone()).collect();
-    let bindings = crate::inventory::bindings_of(&model, &paths);
+    model.paths = sources.iter().map(|s| s.path.clone()).collect();
+    let paths = &model.paths;
+    let bindings = crate::inventory::bindings_of(&model, paths);
     let mut findings = rules::run(&RuleCtx { model: &model });
 
     // Secrets to redact: token-shaped literals, and literals in token slots.
@@ -576,7 +590,7 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
     }
 
     for f in &mut findings {
-        f.fingerprint = fingerprint(f, &paths, &files);
+        f.fingerprint = fingerprint(f, paths, &files);
     }
     notes.sort();
     notes.dedup();

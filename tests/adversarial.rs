@@ -17,16 +17,26 @@ fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
 }
 
-/// Runs orgtoken in `dir`, killing it and failing when it outlives `limit`.
-fn run_guarded(dir: &Path, args: &[&str], limit: Duration) -> Output {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("orgtoken"))
+/// Starts orgtoken in `dir`, its output piped.
+fn spawn(dir: &Path, args: &[&str]) -> std::process::Child {
+    Command::new(assert_cmd::cargo::cargo_bin("orgtoken"))
         .current_dir(dir)
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("orgtoken starts");
+        .expect("orgtoken starts")
+}
+
+/// Runs orgtoken in `dir`, killing it and failing when it outlives `limit`.
+fn run_guarded(dir: &Path, args: &[&str], limit: Duration) -> Output {
+    finish_guarded(spawn(dir, args), args, limit)
+}
+
+/// Waits for a started orgtoken, killing it and failing when it outlives
+/// `limit`.
+fn finish_guarded(mut child: std::process::Child, args: &[&str], limit: Duration) -> Output {
     // Drain the pipes on threads so a large report cannot block the child.
     let mut so = child.stdout.take().unwrap();
     let mut se = child.stderr.take().unwrap();
@@ -468,13 +478,8 @@ fn files_removed_during_the_scan_never_panic() {
             .unwrap();
         }
     }
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("orgtoken"))
-        .current_dir(d)
-        .args(["scan", "--format", "json", "-j", "2", "."])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let args = ["scan", "--format", "json", "-j", "2", "."];
+    let child = spawn(d, &args);
     // Delete while the scan runs, in reverse walk order to meet the readers.
     for k in (0..dirs).rev() {
         let sub = doomed.join(format!("d{k}"));
@@ -486,12 +491,9 @@ fn files_removed_during_the_scan_never_panic() {
             }
         }
     }
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        assert!(start.elapsed() < GUARD, "scan did not finish");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().unwrap();
+    // The report can outgrow a pipe's buffer: the output is drained while
+    // the scan runs.
+    let out = finish_guarded(child, &args, GUARD);
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_positive_exact(&doc);

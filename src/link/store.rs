@@ -29,24 +29,35 @@ impl Linker<'_> {
     }
 
     /// Token tables; a table's columns are those of every `CREATE TABLE`
-    /// and `ALTER TABLE … ADD COLUMN` of that name in the repository.
+    /// and `ALTER TABLE … ADD COLUMN` of that name in its own directory, or
+    /// in a directory above or below it (`db/schema.sql` and
+    /// `db/migrations/002_add_org.sql`): in a monorepo, another service's
+    /// table of the same name is another table.
     fn table_stores(&self, out: &mut Vec<TokenStore>) {
         let names = &catalog().token_store;
-        let mut columns: HashMap<String, Vec<&str>> = HashMap::default();
-        for f in self.files {
+        let dir = |fid: FileId| {
+            let p = self.files[fid].path.as_str();
+            p.rfind('/').map_or("", |i| &p[..=i])
+        };
+        let related = |a: &str, b: &str| a.starts_with(b) || b.starts_with(a);
+        let mut defs: HashMap<String, Vec<(FileId, &TableDef)>> = HashMap::default();
+        for (fid, f) in self.files.iter().enumerate() {
             for t in f.facts.tables.iter().filter(|t| names.is_table(&t.name)) {
-                columns
-                    .entry(t.name.to_ascii_lowercase())
-                    .or_default()
-                    .extend(t.columns.iter().map(String::as_str));
+                defs.entry(t.name.to_ascii_lowercase()).or_default().push((fid, t));
             }
         }
         for (fid, f) in self.files.iter().enumerate() {
             for t in f.facts.tables.iter().filter(|t| !t.alter && names.is_table(&t.name)) {
-                let cols = columns
-                    .get(&t.name.to_ascii_lowercase())
-                    .map(Vec::as_slice)
-                    .unwrap_or(&[]);
+                let mut cols: Vec<&str> = Vec::new();
+                for (other, d) in defs.get(&t.name.to_ascii_lowercase()).into_iter().flatten() {
+                    if related(dir(fid), dir(*other)) {
+                        for c in &d.columns {
+                            if !cols.contains(&c.as_str()) {
+                                cols.push(c);
+                            }
+                        }
+                    }
+                }
                 out.push(TokenStore {
                     at: Loc {
                         file: fid,

@@ -2,13 +2,17 @@
 //! only — a legacy zcrmsdk config's user row, a token table without an org,
 //! environment or api_domain column, a cache keyed by email — while more
 //! than one environment is used: by the bindings of the store's own token
-//! when it is known (a legacy config), else by the repository's bindings.
-//! Each environment's token then overwrites, or is read as, the others'.
+//! when it is known (a legacy config), else by the bindings of the store's
+//! project: the deepest directory above the store that holds any binding (the
+//! whole tree for one project; its own service in a monorepo, where another
+//! service's environments are not this table's). Each environment's token
+//! then overwrites, or is read as, the others'.
 
 use std::collections::BTreeMap;
 
 use super::{env_names, level, RuleCtx};
 use crate::catalog::{EnvKind, Environment};
+use crate::facts::FileId;
 use crate::finding::{Finding, Related};
 use crate::model::{Binding, Loc, TokenStore, TokenStoreKind};
 
@@ -31,22 +35,58 @@ fn uses<'a>(bindings: impl Iterator<Item = &'a Binding>) -> Uses {
 
 pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
     let bindings = &ctx.model.bindings;
-    let repo = uses(bindings.iter());
     ctx.model
         .token_stores
         .iter()
         .filter(|s| !s.keyed)
         .filter_map(|s| {
-            let by_kind = match &s.token {
-                Some(id) => uses(bindings.iter().filter(|b| b.tokens.iter().any(|t| &t.identity == id))),
-                None => repo.clone(),
+            let (by_kind, project) = match &s.token {
+                Some(id) => (
+                    uses(bindings.iter().filter(|b| b.tokens.iter().any(|t| &t.identity == id))),
+                    None,
+                ),
+                None => {
+                    let (dir, by_kind) = project_uses(ctx, s.at.file);
+                    (by_kind, Some(dir))
+                }
             };
-            (by_kind.len() >= 2).then(|| finding(s, &by_kind))
+            (by_kind.len() >= 2).then(|| finding(s, &by_kind, project))
         })
         .collect()
 }
 
-fn finding(s: &TokenStore, by_kind: &Uses) -> Finding {
+/// The environments used in the project of a file: by the bindings under the
+/// deepest directory above it that holds any binding with an environment.
+/// Also the directory (`""`: the whole tree).
+fn project_uses<'m>(ctx: &RuleCtx<'m>, file: FileId) -> (&'m str, Uses) {
+    let paths = &ctx.model.paths;
+    let with_env: Vec<&Binding> = ctx
+        .model
+        .bindings
+        .iter()
+        .filter(|b| !b.api_environments().is_empty())
+        .collect();
+    let path = paths.get(file).map_or("", String::as_str);
+    // Directories above the file, deepest first, each with its trailing `/`.
+    let dirs = path.rmatch_indices('/').map(|(i, _)| &path[..=i]).chain([""]);
+    for dir in dirs {
+        let under: Vec<&Binding> = with_env
+            .iter()
+            .copied()
+            .filter(|b| paths.get(b.at.file).is_some_and(|p| p.starts_with(dir)))
+            .collect();
+        if !under.is_empty() {
+            // A directory that holds every binding is the whole tree.
+            let dir = if under.len() == with_env.len() { "" } else { dir };
+            return (dir, uses(under.into_iter()));
+        }
+    }
+    ("", Uses::new())
+}
+
+/// `project`: the directory whose environments count, for a store whose
+/// token is not known.
+fn finding(s: &TokenStore, by_kind: &Uses, project: Option<&str>) -> Finding {
     let envs: Vec<Environment> = by_kind.values().map(|(e, _)| *e).collect();
     let env_list = env_names(&envs).join(" and ");
     let key = if s.key.is_empty() {
@@ -54,22 +94,24 @@ fn finding(s: &TokenStore, by_kind: &Uses) -> Finding {
     } else {
         s.key.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
     };
-    let (what, label, scope) = match &s.kind {
+    let (what, label) = match &s.kind {
         TokenStoreKind::LegacyConfig => (
             "the legacy SDK persists this user's token".to_string(),
             "the stored token row is keyed by this user only",
-            "this token is used with",
         ),
         TokenStoreKind::Table(name) => (
             format!("table `{name}` stores tokens"),
             "token table without an org, environment or api_domain column",
-            "this repository uses",
         ),
         TokenStoreKind::Cache => (
             "this cache stores a token".to_string(),
             "cache key without an org, environment or api_domain",
-            "this repository uses",
         ),
+    };
+    let scope = match project {
+        None => "this token is used with".to_string(),
+        Some("") => "this repository uses".to_string(),
+        Some(dir) => format!("the code under `{dir}` uses"),
     };
     let related = by_kind
         .values()
