@@ -102,7 +102,6 @@ pub const CROSS_LINKING: &[&str] = &[
     "neg-legacy-single-environment",
     "neg-ot005-legacy-one-env-per-store",
     "neg-subclass-own-token",
-    "ot005-sql-user-keyed-table",
     "php-autoloaded-config-class",
     // `config('zoho.…')` reads whichever copy's config/zoho.php.
     "php-laravel-config",
