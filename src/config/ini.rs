@@ -57,10 +57,14 @@ pub(super) fn lower(path: &str, text: &str, lines: &LineIndex, facts: &mut FileF
             offset = line_end + 1;
             continue;
         }
-        // The separator: `=` or `:` (or whitespace in .properties).
-        let sep = trimmed
-            .find(['=', ':'])
-            .or_else(|| properties.then(|| trimmed.find(char::is_whitespace)).flatten());
+        // The separator: the first `=` or `:`; in `.properties` also
+        // whitespace, whichever comes first (`key value=x` sets `key`), and
+        // whitespace then `=` or `:` is one separator (`key = value`).
+        let sep = if properties {
+            trimmed.find(|c: char| c == '=' || c == ':' || c.is_whitespace())
+        } else {
+            trimmed.find(['=', ':'])
+        };
         let Some(sep) = sep else {
             if facts.parse_error_line.is_none() {
                 facts.parse_error_line = Some(lines.position(offset).0);
@@ -70,7 +74,14 @@ pub(super) fn lower(path: &str, text: &str, lines: &LineIndex, facts: &mut FileF
         };
         let key = trimmed[..sep].trim().to_string();
         // A whitespace separator may be a multi-byte character (U+00A0).
-        let after = sep + trimmed[sep..].chars().next().map_or(1, char::len_utf8);
+        let sep_char = trimmed[sep..].chars().next().unwrap_or('=');
+        let mut after = sep + sep_char.len_utf8();
+        if sep_char.is_whitespace() {
+            let rest = trimmed[after..].trim_start();
+            if rest.starts_with(['=', ':']) {
+                after = trimmed.len() - rest.len() + 1;
+            }
+        }
         let vstart_rel = after + (trimmed[after..].len() - trimmed[after..].trim_start().len());
         let mut value = String::new();
         let mut vstart = start + vstart_rel;
@@ -184,5 +195,34 @@ mod tests {
         assert!(matches!(&p.settings[0].value.kind, ExprKind::Str(s) if s == "b"));
         assert_eq!(p.settings[1].key, "zoho.region");
         assert!(matches!(&p.settings[1].value.kind, ExprKind::Str(s) if s == "sandbox"));
+    }
+
+    #[test]
+    fn properties_key_ends_at_the_first_separator_of_any_kind() {
+        // Java's `Properties.load`: whitespace ends a key like `=` and `:`;
+        // whitespace then `=` or `:` is one separator.
+        let f = lower_text(
+            "application.properties",
+            "zoho.url https://www.zohoapis.com/crm?a=b\nzoho.dc = eu\nzoho.env\t: sandbox\nk\t=\tv\nhost:port=1\n",
+        );
+        let got: Vec<(String, String)> = f.profiles[0]
+            .settings
+            .iter()
+            .map(|s| {
+                let v = match &s.value.kind {
+                    ExprKind::Str(v) => v.clone(),
+                    other => format!("{other:?}"),
+                };
+                (s.key.clone(), v)
+            })
+            .collect();
+        let want = [
+            ("zoho.url", "https://www.zohoapis.com/crm?a=b"),
+            ("zoho.dc", "eu"),
+            ("zoho.env", "sandbox"),
+            ("k", "v"),
+            ("host", "port=1"),
+        ];
+        assert_eq!(got, want.map(|(k, v)| (k.to_string(), v.to_string())));
     }
 }
