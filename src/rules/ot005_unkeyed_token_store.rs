@@ -12,7 +12,6 @@ use std::collections::BTreeMap;
 
 use super::{env_names, level, RuleCtx};
 use crate::catalog::{EnvKind, Environment};
-use crate::facts::FileId;
 use crate::finding::{Finding, Related};
 use crate::model::{Binding, Loc, TokenStore, TokenStoreKind};
 
@@ -35,6 +34,13 @@ fn uses<'a>(bindings: impl Iterator<Item = &'a Binding>) -> Uses {
 
 pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
     let bindings = &ctx.model.bindings;
+    let paths = &ctx.model.paths;
+    // Where environments are used: the bindings that have one, with their paths.
+    let placed: Vec<(&str, &Binding)> = bindings
+        .iter()
+        .filter(|b| !b.api_environments().is_empty())
+        .map(|b| (paths.get(b.at.file).map_or("", String::as_str), b))
+        .collect();
     ctx.model
         .token_stores
         .iter()
@@ -46,7 +52,8 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                     None,
                 ),
                 None => {
-                    let (dir, by_kind) = project_uses(ctx, s.at.file);
+                    let path = paths.get(s.at.file).map_or("", String::as_str);
+                    let (dir, by_kind) = project_uses(&placed, path);
                     (by_kind, Some(dir))
                 }
             };
@@ -55,29 +62,22 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
         .collect()
 }
 
-/// The environments used in the project of a file: by the bindings under the
-/// deepest directory above it that holds any binding with an environment.
-/// Also the directory (`""`: the whole tree).
-fn project_uses<'m>(ctx: &RuleCtx<'m>, file: FileId) -> (&'m str, Uses) {
-    let paths = &ctx.model.paths;
-    let with_env: Vec<&Binding> = ctx
-        .model
-        .bindings
-        .iter()
-        .filter(|b| !b.api_environments().is_empty())
-        .collect();
-    let path = paths.get(file).map_or("", String::as_str);
+/// The environments used in the project of the file at `path`: by the
+/// bindings under the deepest directory above it that holds any of `placed`
+/// (bindings with an environment, by path). Also the directory (`""`: the
+/// whole tree).
+fn project_uses<'p>(placed: &[(&str, &Binding)], path: &'p str) -> (&'p str, Uses) {
     // Directories above the file, deepest first, each with its trailing `/`.
     let dirs = path.rmatch_indices('/').map(|(i, _)| &path[..=i]).chain([""]);
     for dir in dirs {
-        let under: Vec<&Binding> = with_env
+        let under: Vec<&Binding> = placed
             .iter()
-            .copied()
-            .filter(|b| paths.get(b.at.file).is_some_and(|p| p.starts_with(dir)))
+            .filter(|(p, _)| p.starts_with(dir))
+            .map(|(_, b)| *b)
             .collect();
         if !under.is_empty() {
             // A directory that holds every binding is the whole tree.
-            let dir = if under.len() == with_env.len() { "" } else { dir };
+            let dir = if under.len() == placed.len() { "" } else { dir };
             return (dir, uses(under.into_iter()));
         }
     }
