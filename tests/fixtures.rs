@@ -33,12 +33,29 @@ fn expected(dir: &Path) -> BTreeSet<String> {
 }
 
 fn actual(dir: &Path) -> (BTreeSet<String>, i32) {
+    actual_from(dir, Path::new("."), "")
+}
+
+/// The findings of `orgtoken scan target` run in `cwd`, with `prefix` taken
+/// off the paths it reports.
+fn actual_from(cwd: &Path, target: &Path, prefix: &str) -> (BTreeSet<String>, i32) {
+    let dir = cwd.join(target);
     let out = Command::cargo_bin("orgtoken")
         .expect("binary builds")
-        .current_dir(dir)
-        .args(["scan", "--format", "json", "."])
+        .current_dir(cwd)
+        .args(["scan", "--format", "json"])
+        .arg(target)
         .output()
         .expect("orgtoken runs");
+    let path = |v: &serde_json::Value| {
+        let p = v.as_str().unwrap();
+        if p.is_empty() {
+            return String::new();
+        }
+        p.strip_prefix(prefix)
+            .unwrap_or_else(|| panic!("{p} is not under {prefix}"))
+            .to_string()
+    };
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "{}: output is not JSON ({e}): {}",
@@ -52,12 +69,12 @@ fn actual(dir: &Path) -> (BTreeSet<String>, i32) {
             "{} {} {}:{}",
             f["rule"].as_str().unwrap(),
             f["level"].as_str().unwrap(),
-            f["path"].as_str().unwrap(),
+            path(&f["path"]),
             f["line"]
         ));
     }
     for n in doc["notes"].as_array().expect("notes array") {
-        set.insert(format!("note {}", n["path"].as_str().unwrap()));
+        set.insert(format!("note {}", path(&n["path"])));
     }
     (set, out.status.code().expect("exit code"))
 }
@@ -98,4 +115,32 @@ fn every_fixture_reports_exactly_its_expected_findings() {
         }
     }
     assert!(failures.is_empty(), "fixture mismatches:\n{}", failures.join("\n"));
+}
+
+/// CI runs `orgtoken scan "$GITHUB_WORKSPACE"`: a tree named by its absolute
+/// path, from another directory, gives the same findings (paths that files
+/// name each other by, like compose `env_file:`, once lost their leading `/`).
+#[test]
+fn every_fixture_reports_the_same_when_named_by_absolute_path() {
+    let elsewhere = std::env::temp_dir();
+    let mut failures = Vec::new();
+    for dir in fixtures() {
+        let abs = dir.canonicalize().expect("fixture path");
+        let prefix = format!("{}/", abs.display());
+        let (want, want_code) = actual(&dir);
+        let (got, code) = actual_from(&elsewhere, &abs, &prefix);
+        if got != want || code != want_code {
+            let name = dir.file_name().unwrap().to_string_lossy().to_string();
+            failures.push(format!(
+                "{name}:
+  relative: {want:?} (exit {want_code})
+  absolute: {got:?} (exit {code})"
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "absolute-path mismatches:\n{}",
+        failures.join("\n")
+    );
 }

@@ -738,24 +738,40 @@ fn find_containers<'a>(n: &'a Node, depth: usize, nesting: &Nesting, out: &mut V
     }
 }
 
-/// `a/./b/../c` → `a/c`.
+/// `a/./b/../c` → `a/c`. An absolute path stays absolute (a scan of
+/// `/abs/dir` shows its files as `/abs/dir/…`), and a `..` above the start
+/// stays (`a/../../x` is `../x`, not `x`: another file).
 fn normalize(p: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
     for seg in p.split('/') {
         match seg {
             "" | "." => {}
-            ".." => {
+            ".." if parts.last().is_some_and(|l| *l != "..") => {
                 parts.pop();
             }
             s => parts.push(s),
         }
     }
-    parts.join("/")
+    let joined = parts.join("/");
+    if p.starts_with('/') {
+        format!("/{joined}")
+    } else {
+        joined
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use crate::facts::{ExprKind, FileFacts, ParentRef};
+
+    #[test]
+    fn normalize_keeps_absolute_paths_and_parents_above_the_start() {
+        use super::normalize;
+        assert_eq!(normalize("a/./b/../c"), "a/c");
+        assert_eq!(normalize("/abs/dir/./prod.env"), "/abs/dir/prod.env");
+        assert_eq!(normalize("svc/../../shared.env"), "../shared.env");
+        assert_eq!(normalize("./x"), "x");
+    }
 
     fn lower(path: &str, text: &str) -> FileFacts {
         let lang = crate::frontend::lang_for_path(path).unwrap();

@@ -88,7 +88,7 @@ fn read_tree(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> io::R
 }
 
 /// Fixtures whose copies, each in its own directory, link to one another
-/// (class, struct, module and SQL-table names, Postman variables and Java
+/// (class, struct and module names, Postman variables and Java
 /// constants are resolved repository-wide), so that N copies do not give N
 /// times the fixture's findings. Measured with orgtoken at b7de26d on
 /// corpora of ~5 and ~16 copies per fixture; left out so the expectation
