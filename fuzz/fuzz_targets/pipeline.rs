@@ -85,6 +85,9 @@ fuzz_target!(|data: &[u8]| {
         include_vendored: true,
         max_file_size: 1 << 20,
         threads: 1,
+        // No wall-clock budget: a slow input is libFuzzer's timeout to
+        // report, and the same input must always give the same run.
+        file_timeout: None,
     };
     let mut result = scan::scan(&opts).expect("scan of a readable tempdir");
     filter::apply(
