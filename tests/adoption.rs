@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use serde_json::Value;
 
+mod common;
+use common::places;
+
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
 }
@@ -26,22 +29,6 @@ fn json_in(dir: &Path, args: &[&str]) -> (Value, i32) {
     let doc = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|_| panic!("not JSON; stderr: {}", String::from_utf8_lossy(&out.stderr)));
     (doc, out.status.code().unwrap())
-}
-
-fn places(doc: &Value, key: &str) -> Vec<String> {
-    doc[key]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {}:{}",
-                f["rule"].as_str().unwrap(),
-                f["path"].as_str().unwrap(),
-                f["line"]
-            )
-        })
-        .collect()
 }
 
 /// The OT001 pair of `py-shared-env-token`, in a scratch directory.

@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+mod common;
+use common::{notes, places};
+
 /// Generous: a hang fails the test, slowness does not.
 const GUARD: Duration = Duration::from_secs(300);
 
@@ -82,29 +85,9 @@ fn scan_json(dir: &Path, extra: &[&str]) -> (Value, i32) {
     (doc, code)
 }
 
-fn notes(doc: &Value) -> Vec<String> {
-    doc["notes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| format!("{}: {}", n["path"].as_str().unwrap(), n["message"].as_str().unwrap()))
-        .collect()
-}
-
+/// `RULE path:line` of each finding, sorted.
 fn findings(doc: &Value) -> Vec<String> {
-    let mut v: Vec<String> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {}:{}",
-                f["rule"].as_str().unwrap(),
-                f["path"].as_str().unwrap(),
-                f["line"]
-            )
-        })
-        .collect();
+    let mut v = places(doc, "findings");
     v.sort();
     v
 }

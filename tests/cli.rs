@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+mod common;
+use common::{notes, places};
+
 fn bin() -> Command {
     Command::cargo_bin("orgtoken").expect("binary builds")
 }
@@ -16,23 +19,6 @@ fn fixtures_dir() -> PathBuf {
 
 fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
     bin().current_dir(dir).args(args).output().expect("orgtoken runs")
-}
-
-/// `RULE path:line` of each finding of a JSON report.
-fn findings_of(doc: &serde_json::Value) -> Vec<String> {
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {}:{}",
-                f["rule"].as_str().unwrap(),
-                f["path"].as_str().unwrap(),
-                f["line"]
-            )
-        })
-        .collect()
 }
 
 #[test]
@@ -203,12 +189,7 @@ fn bad_input_costs_a_note_not_the_run() {
     let out = run_in(d, &["scan", "--format", "json", "."]);
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let notes: Vec<String> = doc["notes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| format!("{}: {}", n["path"].as_str().unwrap(), n["message"].as_str().unwrap()))
-        .collect();
+    let notes = notes(&doc);
     assert!(
         notes.iter().any(|n| n.starts_with("latin1.py: not valid UTF-8")),
         "{notes:?}"
@@ -316,17 +297,12 @@ fn a_file_over_its_time_budget_is_abandoned_with_a_note() {
     let out = run_in(tmp.path(), &["scan", "--format", "json", "--file-timeout", "50ms", "."]);
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let notes: Vec<String> = doc["notes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| format!("{}: {}", n["path"].as_str().unwrap(), n["message"].as_str().unwrap()))
-        .collect();
+    let notes = notes(&doc);
     assert_eq!(
         notes,
         ["big.py: analysis took longer than the per-file budget of 50ms; abandoned (raise it with --file-timeout)"]
     );
-    let found: Vec<String> = findings_of(&doc);
+    let found: Vec<String> = places(&doc, "findings");
     assert_eq!(found, ["OT001 small.py:3", "OT001 small.py:4"]);
 
     // Without a limit the file is analysed whole; a bad value is a usage error.
@@ -453,12 +429,7 @@ fn hostile_config_files_cost_a_note_not_the_run() {
     let out = run_in(d, &["scan", "--format", "json", "--max-file-size", "64M", "."]);
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let notes: Vec<String> = doc["notes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| format!("{}: {}", n["path"].as_str().unwrap(), n["message"].as_str().unwrap()))
-        .collect();
+    let notes = notes(&doc);
     assert!(
         notes
             .iter()
@@ -473,6 +444,6 @@ fn hostile_config_files_cost_a_note_not_the_run() {
         notes.iter().any(|n| n.starts_with(".env.local: not valid UTF-8")),
         "{notes:?}"
     );
-    let rules: Vec<String> = findings_of(&doc);
+    let rules: Vec<String> = places(&doc, "findings");
     assert_eq!(rules, vec!["OT003 .env.production:2", "OT003 .env.sandbox:2"]);
 }

@@ -107,18 +107,11 @@ fuzz_target!(|data: &[u8]| {
             quiet: false,
             statistics,
         };
-        for f in [
-            Format::Human,
-            Format::Json,
-            Format::Sarif,
-            Format::Concise,
-            Format::Github,
-            Format::Junit,
-        ] {
+        for &f in Format::all() {
             outputs.push(report::render(f, &result, &ro));
         }
     }
-    for f in [InventoryFormat::Human, InventoryFormat::Json, InventoryFormat::Markdown] {
+    for &f in InventoryFormat::all() {
         outputs.push(report::inventory::render(f, &result));
     }
     outputs.push(report::statistics(&result));

@@ -35,10 +35,7 @@ impl Linker<'_> {
     /// table of the same name is another table.
     fn table_stores(&self, out: &mut Vec<TokenStore>) {
         let names = &catalog().token_store;
-        let dir = |fid: FileId| {
-            let p = self.files[fid].path.as_str();
-            p.rfind('/').map_or("", |i| &p[..=i])
-        };
+        let dir = |fid: FileId| crate::config::dir_of(&self.files[fid].path);
         let related = |a: &str, b: &str| a.starts_with(b) || b.starts_with(a);
         let mut defs: HashMap<String, Vec<(FileId, &TableDef)>> = HashMap::default();
         for (fid, f) in self.files.iter().enumerate() {

@@ -13,6 +13,13 @@ pub enum InventoryFormat {
     Markdown,
 }
 
+impl InventoryFormat {
+    /// Every inventory format, in declaration order.
+    pub fn all() -> &'static [InventoryFormat] {
+        <InventoryFormat as clap::ValueEnum>::value_variants()
+    }
+}
+
 fn summary(tokens: &[TokenEntry], bindings: &[BindingInfo]) -> String {
     let multi = tokens.iter().filter(|t| t.environments.len() > 1).count();
     let tok = if tokens.len() == 1 { "identity" } else { "identities" };

@@ -49,17 +49,16 @@ impl Format {
         }
     }
 
+    /// Every format, in declaration order.
+    pub fn all() -> &'static [Format] {
+        <Format as clap::ValueEnum>::value_variants()
+    }
+
     pub fn from_name(name: &str) -> Option<Format> {
-        [
-            Format::Human,
-            Format::Json,
-            Format::Sarif,
-            Format::Concise,
-            Format::Github,
-            Format::Junit,
-        ]
-        .into_iter()
-        .find(|f| f.name().eq_ignore_ascii_case(name))
+        Format::all()
+            .iter()
+            .copied()
+            .find(|f| f.name().eq_ignore_ascii_case(name))
     }
 }
 
