@@ -726,6 +726,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_file_read_whole_stops_past_the_size_limit() {
+        // A file that grew after the walk measured it is not read unbounded.
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("log.txt");
+        std::fs::write(&p, b"0123456789").unwrap();
+        let whole = |max| read_whole(&mut std::fs::File::open(&p).unwrap(), 4, max).unwrap();
+        assert_eq!(whole(10).as_deref(), Some(&b"0123456789"[..]));
+        assert_eq!(whole(9), None);
+    }
+
+    #[test]
     fn a_file_removed_before_it_is_read_is_a_note() {
         let c = Candidate {
             path: PathBuf::from("/nonexistent/orgtoken-test/gone.py"),
