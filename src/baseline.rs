@@ -16,7 +16,7 @@ use crate::scan::{stable_token, ScanResult};
 
 pub const VERSION: u32 = 1;
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Baseline {
     pub version: u32,
@@ -36,6 +36,11 @@ pub struct Entry {
     /// token elsewhere changes the fingerprint but not this.
     #[serde(default)]
     pub site: String,
+    /// Written with absolute paths (by an orgtoken before the path base, or
+    /// from another checkout): its fingerprints hash those paths, so it
+    /// matches by rule, path and token alone once the old root is taken off.
+    #[serde(skip)]
+    pub legacy: bool,
 }
 
 impl Entry {
@@ -55,6 +60,7 @@ impl Entry {
             token,
             fingerprint: f.fingerprint.clone(),
             site: h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect(),
+            legacy: false,
         }
     }
 
@@ -64,7 +70,9 @@ impl Entry {
         self.rule == other.rule
             && self.path == other.path
             && self.token == other.token
-            && (self.fingerprint == other.fingerprint || (!self.site.is_empty() && self.site == other.site))
+            && (self.legacy
+                || self.fingerprint == other.fingerprint
+                || (!self.site.is_empty() && self.site == other.site))
     }
 
     fn describe(&self) -> String {
@@ -115,9 +123,43 @@ pub fn parse(text: &str) -> Result<Baseline, String> {
     Ok(b)
 }
 
+/// Entries named by absolute path (`/home/ci/app/lib/auth.js`, and token
+/// identities such as `minted:/home/ci/app/lib/auth.js:4`), made relative
+/// again: the old root is what is left of an entry's path once a file of this
+/// scan is taken off its end. Returns whether there were any.
+fn relocate_absolute(baseline: &mut Baseline, result: &ScanResult) -> bool {
+    let is_absolute =
+        |p: &str| p.starts_with('/') || p.as_bytes().get(1..3) == Some(b":\\") || p.as_bytes().get(1..3) == Some(b":/");
+    let mut any = false;
+    for e in baseline.entries.iter_mut().filter(|e| is_absolute(&e.path)) {
+        any = true;
+        let root = result.files.iter().find_map(|f| {
+            let cut = e.path.strip_suffix(f.path.as_str())?;
+            (cut.ends_with('/') || cut.ends_with('\\')).then(|| cut.to_string())
+        });
+        if let Some(root) = root {
+            e.path = e.path[root.len()..].to_string();
+            e.token = e.token.replace(&root, "");
+        }
+        e.legacy = true;
+    }
+    any
+}
+
 /// Moves findings the baseline lists into `result.filtered.suppressed` and
 /// lists the entries nothing matched any more as stale.
 pub fn apply(result: &mut ScanResult, baseline: &Baseline, name: &str) {
+    let mut baseline = baseline.clone();
+    if relocate_absolute(&mut baseline, result) {
+        result.notes.push(crate::finding::Note {
+            path: name.to_string(),
+            message: "the baseline names files by absolute path (written by an older orgtoken or in another \
+                      checkout): its entries are matched by rule, path and token only; write it again with \
+                      --write-baseline"
+                .into(),
+        });
+    }
+    let baseline = &baseline;
     let mut matched = vec![false; baseline.entries.len()];
     let findings = std::mem::take(&mut result.findings);
     for f in findings {

@@ -50,11 +50,11 @@ pub fn changed_since(rev: &str, root: &Path) -> Result<BTreeSet<PathBuf>, String
 
 /// Keeps the findings whose primary location is in a changed file.
 pub fn apply(result: &mut ScanResult, changed: &BTreeSet<PathBuf>) {
-    let cwd = std::env::current_dir().unwrap_or_default();
     let files = &result.files;
+    let base = &result.base;
     let before = result.findings.len();
     result
         .findings
-        .retain(|f| changed.contains(&absolute(&cwd.join(&files[f.primary.file].path))));
+        .retain(|f| changed.contains(&base.resolve(&files[f.primary.file].path)));
     result.filtered.outside_changes += before - result.findings.len();
 }

@@ -383,11 +383,11 @@ fn run_inventory(args: InventoryArgs) -> ExitCode {
 fn run_scan(args: ScanArgs) -> ExitCode {
     // The baseline names hosts and token identities but is no part of the
     // code under audit.
-    let cwd = std::env::current_dir().ok();
+    let base = orgtoken::walk::PathBase::of(&scan::roots_or_default(args.tree.paths.clone()));
     let ours = [&args.baseline, &args.write_baseline]
         .into_iter()
         .flatten()
-        .map(|p| globset::escape(&orgtoken::walk::display_path(p, cwd.as_deref())))
+        .map(|p| globset::escape(&base.show(p)))
         .collect();
     let (project, opts) = match args.tree.prepare(ours) {
         Ok(x) => x,

@@ -30,6 +30,7 @@ use serde::Deserialize;
 
 use crate::catalog::{catalog, EnvKind, Extension, Level};
 use crate::scan::ScanResult;
+use crate::walk::PathBase;
 
 pub const FILE_NAME: &str = ".orgtoken.toml";
 
@@ -183,8 +184,8 @@ impl Project {
     }
 
     /// A scan path relative to this file's directory (as the globs are).
-    fn relative(&self, shown: &str, cwd: &Path) -> String {
-        let abs = cwd.join(shown);
+    fn relative(&self, shown: &str, base: &PathBase) -> String {
+        let abs = base.dir.join(shown);
         match abs.strip_prefix(&self.dir) {
             Ok(r) => r.to_string_lossy().replace('\\', "/"),
             Err(_) => shown.to_string(),
@@ -194,9 +195,6 @@ impl Project {
     /// Rule levels, `off` rules, per-path ignores and `include`: findings
     /// they remove are dropped (configuration, not suppression) and counted.
     pub fn apply(&self, result: &mut ScanResult) {
-        let cwd = std::env::current_dir()
-            .and_then(std::fs::canonicalize)
-            .unwrap_or_default();
         let include = self.globs(&self.config.include).unwrap_or_default();
         let ignores: Vec<(GlobSet, &Vec<String>)> = self
             .config
@@ -214,7 +212,7 @@ impl Project {
         let files = &result.files;
         let before = result.findings.len();
         result.findings.retain_mut(|f| {
-            let rel = self.relative(&files[f.primary.file].path, &cwd);
+            let rel = self.relative(&files[f.primary.file].path, &result.base);
             if !self.config.include.is_empty() && !include.is_match(&rel) {
                 return false;
             }

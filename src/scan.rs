@@ -46,6 +46,8 @@ pub struct ScanResult {
     pub markers: Vec<crate::suppress::Marker>,
     /// Every binding of the linked model, for `orgtoken inventory`.
     pub bindings: Vec<crate::inventory::BindingInfo>,
+    /// What every path in the result is relative to.
+    pub base: walk::PathBase,
 }
 
 /// What reading one file gave.
@@ -355,6 +357,7 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanResult, String> {
 
 fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
     let walked = walk::walk(opts)?;
+    let base = walked.base.clone();
     crate::memory::release_freed();
     let pre = Prefilter::from_catalog();
     let mut stats = Stats {
@@ -602,6 +605,7 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         filtered: Filtered::default(),
         markers,
         bindings,
+        base,
     })
 }
 

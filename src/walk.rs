@@ -43,7 +43,7 @@ pub struct WalkOptions {
 #[derive(Debug, Clone)]
 pub struct Candidate {
     pub path: PathBuf,
-    /// Path as shown to the user: relative to the working directory, `/`-separated.
+    /// Path as shown to the user: relative to the `PathBase`, `/`-separated.
     pub display: String,
 }
 
@@ -60,6 +60,8 @@ pub struct Walk {
     /// special files).
     pub errors: Vec<(String, String)>,
     pub skipped_vendored: usize,
+    /// What every display path is relative to.
+    pub base: PathBase,
 }
 
 fn globset(patterns: &[String]) -> Result<GlobSet, String> {
@@ -82,14 +84,107 @@ fn globset(patterns: &[String]) -> Result<GlobSet, String> {
     b.build().map_err(|e| e.to_string())
 }
 
-/// The display form of a path: relative to the working directory when under
-/// it, with forward slashes, no leading `./`, and control characters escaped
-/// (`\n`, `\u{1b}`).
-pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {
-    let rel = match cwd {
-        Some(c) if path.is_absolute() => path.strip_prefix(c).unwrap_or(path),
-        _ => path,
-    };
+/// The one directory every path in every output is named relative to: the
+/// root of the git work tree that holds the scan roots, else the scan root
+/// (a file's directory; for several roots, their deepest common directory).
+/// Neither the working directory nor the spelling of the roots changes it,
+/// so one repository gives the same paths, token identities, fingerprints
+/// and baseline entries wherever it is checked out and however it is named.
+#[derive(Debug, Clone)]
+pub struct PathBase {
+    /// Absolute and canonical.
+    pub dir: PathBuf,
+    /// Each root as given, with its display form (relative to `dir`).
+    roots: Vec<(PathBuf, String)>,
+}
+
+impl PathBase {
+    pub fn of(roots: &[PathBuf]) -> PathBase {
+        let canonical: Vec<PathBuf> = roots.iter().map(|r| absolute(r)).collect();
+        let dirs: Vec<PathBuf> = canonical
+            .iter()
+            .map(|c| {
+                if c.is_dir() {
+                    c.clone()
+                } else {
+                    c.parent().map_or_else(|| c.clone(), Path::to_path_buf)
+                }
+            })
+            .collect();
+        let common = dirs
+            .iter()
+            .skip(1)
+            .fold(dirs.first().cloned().unwrap_or_default(), |acc, d| {
+                acc.ancestors()
+                    .find(|a| d.starts_with(a))
+                    .map_or_else(PathBuf::new, Path::to_path_buf)
+            });
+        let dir = work_tree_of(&common).unwrap_or(common);
+        let roots = roots
+            .iter()
+            .zip(&canonical)
+            .map(|(given, c)| (given.clone(), show_relative(c.strip_prefix(&dir).unwrap_or(c))))
+            .collect();
+        PathBase { dir, roots }
+    }
+
+    /// The display form of a path the walk found under one of the roots (as
+    /// the walker spells it: the root as given, then the rest).
+    pub fn show_walked(&self, path: &Path) -> String {
+        let root = self
+            .roots
+            .iter()
+            .filter(|(given, _)| path.starts_with(given))
+            .max_by_key(|(given, _)| given.as_os_str().len());
+        match root {
+            Some((given, shown)) => {
+                let rest = path.strip_prefix(given).unwrap_or(path);
+                if rest.as_os_str().is_empty() {
+                    shown.clone()
+                } else if shown == "." {
+                    show_relative(rest)
+                } else {
+                    format!("{shown}/{}", show_relative(rest))
+                }
+            }
+            None => self.show(path),
+        }
+    }
+
+    /// The display form of any path (relative to the working directory or
+    /// absolute), such as a baseline or config file named on the command line.
+    pub fn show(&self, path: &Path) -> String {
+        let abs = absolute(path);
+        show_relative(abs.strip_prefix(&self.dir).unwrap_or(&abs))
+    }
+
+    /// The file a display path names.
+    pub fn resolve(&self, shown: &str) -> PathBuf {
+        absolute(&self.dir.join(shown))
+    }
+}
+
+/// `path` made absolute and canonical where it exists (symbolic links and
+/// `..` resolved), else joined to the working directory.
+pub fn absolute(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| {
+        std::env::current_dir()
+            .map(|c| c.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    })
+}
+
+/// The root of the git work tree holding `dir` (the nearest ancestor with a
+/// `.git` directory or file, as git itself finds it).
+fn work_tree_of(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .find(|a| std::fs::symlink_metadata(a.join(".git")).is_ok())
+        .map(Path::to_path_buf)
+}
+
+/// The display form of a relative path: forward slashes, no leading `./`,
+/// control characters escaped (`\n`, `\u{1b}`), `.` when empty.
+fn show_relative(rel: &Path) -> String {
     let s = rel.to_string_lossy().replace('\\', "/");
     // A newline or an escape sequence in a file name must not start a line
     // of its own (a GitHub workflow command) or drive the terminal.
@@ -107,12 +202,13 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
     let mut vendored_patterns: Vec<String> = VENDORED_DIRS.iter().map(|s| s.to_string()).collect();
     vendored_patterns.extend(catalog().vendored_globs.iter().cloned());
     let vendored = globset(&vendored_patterns)?;
-    let cwd = std::env::current_dir().ok();
+    let base = PathBase::of(&opts.roots);
     let Some((first, rest)) = opts.roots.split_first() else {
         return Ok(Walk {
             files: Vec::new(),
             errors: Vec::new(),
             skipped_vendored: 0,
+            base,
         });
     };
     let mut b = WalkBuilder::new(first);
@@ -137,7 +233,7 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
             match entry {
                 Ok(e) => {
                     let path = e.path();
-                    let display = display_path(path, cwd.as_deref());
+                    let display = base.show_walked(path);
                     let is_dir = e.file_type().is_some_and(|t| t.is_dir());
                     if excludes.is_match(&display) || excludes.is_match(path) {
                         return if is_dir { WalkState::Skip } else { WalkState::Continue };
@@ -163,7 +259,7 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
                     }
                 }
                 Err(err) => {
-                    let path = error_path(&err).map_or(String::new(), |p| display_path(p, cwd.as_deref()));
+                    let path = error_path(&err).map_or(String::new(), |p| base.show_walked(p));
                     errors
                         .lock()
                         .expect("no panics while locked")
@@ -184,6 +280,7 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
         files,
         errors,
         skipped_vendored: vendored_count.into_inner().expect("walk threads are done"),
+        base,
     })
 }
 

@@ -4,21 +4,17 @@
 //! still exact. Large inputs are generated here, never committed.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 mod common;
-use common::{notes, places};
+use common::{fixture, notes, places};
 
 /// Generous: a hang fails the test, slowness does not.
 const GUARD: Duration = Duration::from_secs(300);
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
-}
 
 /// Starts orgtoken in `dir`, its output piped.
 fn spawn(dir: &Path, args: &[&str]) -> std::process::Child {

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+mod common;
+
 fn fixtures() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
@@ -32,8 +34,11 @@ fn expected(dir: &Path) -> BTreeSet<String> {
         .collect()
 }
 
+/// The findings of a fixture scanned as `.` from inside a copy of it (outside
+/// any git work tree: the fixture is its own path base).
 fn actual(dir: &Path) -> (BTreeSet<String>, i32) {
-    actual_from(dir, Path::new("."), "")
+    let copy = common::fixture(&dir.file_name().unwrap().to_string_lossy());
+    actual_from(&copy, Path::new("."), "")
 }
 
 /// The findings of `orgtoken scan target` run in `cwd`, with `prefix` taken
@@ -122,13 +127,21 @@ fn every_fixture_reports_exactly_its_expected_findings() {
 /// name each other by, like compose `env_file:`, once lost their leading `/`).
 #[test]
 fn every_fixture_reports_the_same_when_named_by_absolute_path() {
-    // A directory of its own: never above the fixtures (paths under the
-    // working directory are shown relative to it).
+    // Any directory: the working directory never changes the paths shown.
     let elsewhere = tempfile::tempdir().expect("temp dir");
+    // Paths are relative to the git work tree holding the scan, when there is
+    // one (this repository's, unless it was unpacked from an archive).
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .canonicalize()
+        .expect("manifest dir");
+    let work_tree = manifest.ancestors().find(|a| a.join(".git").exists());
     let mut failures = Vec::new();
     for dir in fixtures() {
         let abs = dir.canonicalize().expect("fixture path");
-        let prefix = format!("{}/", abs.display());
+        let prefix = match work_tree {
+            Some(top) => format!("{}/", abs.strip_prefix(top).unwrap().display()),
+            None => String::new(),
+        };
         let (want, want_code) = actual(&dir);
         let (got, code) = actual_from(elsewhere.path(), &abs, &prefix);
         if got != want || code != want_code {

@@ -1,13 +1,12 @@
 //! Every output format as a user sees it (insta snapshots), the exit code of
 //! each, several outputs from one run, and `--statistics`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
-}
+mod common;
+use common::fixture;
 
 fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
     Command::cargo_bin("orgtoken")

@@ -5,6 +5,8 @@ use std::path::Path;
 
 use yaml_rust2::{Yaml, YamlLoader};
 
+mod common;
+
 fn load(file: &str) -> Yaml {
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap();
     YamlLoader::load_from_str(&text).unwrap().remove(0)
@@ -60,7 +62,7 @@ fn run_scan_step(dir: &Path, args: &str) -> (String, String) {
 
 #[test]
 fn the_action_scans_annotates_writes_sarif_and_passes_the_exit_code_on() {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let fixtures = common::fixtures_copy();
     let (outputs, log) = run_scan_step(&fixtures.join("py-shared-env-token"), "");
     assert_eq!(outputs.trim(), "exit-code=1");
     assert!(log.starts_with("::error file=app.py,line=11,"), "{log}");

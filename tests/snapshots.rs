@@ -1,14 +1,14 @@
 //! What a user sees, pinned: the human and SARIF renderings of a few
 //! fixtures. Review changes with `cargo insta review`.
 
-use std::path::Path;
-
 use assert_cmd::Command;
+
+mod common;
 
 fn render(dir: &str, format: &str) -> String {
     let out = Command::cargo_bin("orgtoken")
         .unwrap()
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(dir))
+        .current_dir(common::fixture(dir))
         .args(["scan", "--format", format, "."])
         .output()
         .unwrap();

@@ -37,7 +37,7 @@ use crate::model::*;
 
 /// A parsed file as the linker sees it.
 pub struct SourceFile {
-    /// Path relative to the working directory, `/`-separated.
+    /// Path relative to the scan's `PathBase`, `/`-separated.
     pub path: String,
     /// `None` for files that are scanned as text only (OT006).
     pub lang: Option<Lang>,

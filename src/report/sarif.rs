@@ -14,8 +14,10 @@ use crate::scan::ScanResult;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-/// Paths under the working directory are relative to `%SRCROOT%`; a root
-/// given outside it keeps an absolute `file://` URI.
+/// Paths are relative to the scan's path base, `%SRCROOT%` (the git work
+/// tree's root, which is what code scanning resolves against); a path that
+/// is still absolute (several roots with no common directory) keeps a
+/// `file://` URI.
 fn artifact(path: &str) -> Value {
     if path.starts_with('/') {
         json!({"uri": format!("file://{}", uri(path))})
@@ -175,7 +177,7 @@ pub fn render(result: &ScanResult) -> String {
             }},
             "automationDetails": {"id": "orgtoken/"},
             "columnKind": "unicodeCodePoints",
-            "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The directory orgtoken was run from (the repository root in CI)."}}},
+            "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The root of the git work tree holding the scanned paths, else the scanned directory."}}},
             "invocations": [{
                 "executionSuccessful": true,
                 "toolExecutionNotifications": notifications,

@@ -31,3 +31,40 @@ pub fn notes(doc: &Value) -> Vec<String> {
         .map(|n| format!("{}: {}", n["path"].as_str().unwrap(), n["message"].as_str().unwrap()))
         .collect()
 }
+
+/// This repository's `fixtures/`, copied once per test process into a
+/// directory outside any git work tree, so that each scanned fixture is its
+/// own path base (paths in outputs are relative to the git work tree that
+/// holds a scan, and the originals sit in this repository's).
+pub fn fixtures_copy() -> &'static std::path::Path {
+    static COPY: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    COPY.get_or_init(|| {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let tmp = tempfile::Builder::new()
+            .prefix("orgtoken-fixtures-")
+            .tempdir()
+            .expect("temp dir")
+            .keep();
+        copy_tree(&src, &tmp);
+        tmp
+    })
+}
+
+/// One fixture, copied (see `fixtures_copy`).
+pub fn fixture(name: &str) -> std::path::PathBuf {
+    fixtures_copy().join(name)
+}
+
+/// Copies a directory tree (files and directories; fixtures hold nothing else).
+pub fn copy_tree(src: &std::path::Path, dst: &std::path::Path) {
+    std::fs::create_dir_all(dst).expect("create dir");
+    for e in std::fs::read_dir(src).expect("read fixture dir") {
+        let e = e.expect("dir entry");
+        let to = dst.join(e.file_name());
+        if e.file_type().expect("file type").is_dir() {
+            copy_tree(&e.path(), &to);
+        } else {
+            std::fs::copy(e.path(), &to).expect("copy file");
+        }
+    }
+}
