@@ -131,6 +131,10 @@ pub enum ExprKind {
     /// are kept as expressions.
     Dict(Vec<(Expr, Expr)>),
     List(Vec<Expr>),
+    /// Element `i` of a tuple, list or multiple return, as destructuring
+    /// reads it: `a, b = f()` assigns `Elem(f(), 0)` to `a`. Object
+    /// destructuring (`const {token} = f()`) is a `Member` read instead.
+    Elem(Box<Expr>, usize),
     /// One of several values chosen at run time: a ternary (`cond` set) or
     /// `a or b` / `a ?? b` (no condition).
     Alt {
@@ -357,8 +361,37 @@ impl Expr {
     pub fn new(kind: ExprKind, span: Span) -> Self {
         Expr { kind, span }
     }
+    /// Element `i` of `n` targets destructuring this value: the literal's
+    /// item when the value is a list or tuple of `n` items (`a, b = x, y`),
+    /// else an `Elem` read for the linker (`a, b = f()`).
+    pub fn element(&self, i: usize, n: usize) -> Expr {
+        match &self.kind {
+            ExprKind::List(items) if items.len() == n => items[i].clone(),
+            // `(a, b) = if c { (x, y) } else { (z, w) }`: element-wise.
+            ExprKind::Alt { cond, alts } => Expr::new(
+                ExprKind::Alt {
+                    cond: cond.clone(),
+                    alts: alts.iter().map(|a| a.element(i, n)).collect(),
+                },
+                self.span,
+            ),
+            // A single value read as a pair (`v, ok := os.LookupEnv(…)`):
+            // the value, then flags.
+            ExprKind::Str(_) | ExprKind::Concat(_) | ExprKind::Env(_) | ExprKind::Secret(_) if i == 0 => self.clone(),
+            ExprKind::Str(_) | ExprKind::Concat(_) | ExprKind::Env(_) | ExprKind::Secret(_) => Expr::unknown(self.span),
+            _ => Expr::new(ExprKind::Elem(Box::new(self.clone()), i), self.span),
+        }
+    }
     pub fn unknown(span: Span) -> Self {
         Expr::new(ExprKind::Unknown, span)
+    }
+    /// The value of a call, or one of its results (`req, err := http.NewRequest(…)`).
+    pub fn is_call_result(&self) -> bool {
+        match &self.kind {
+            ExprKind::Call(_) => true,
+            ExprKind::Elem(inner, _) => inner.is_call_result(),
+            _ => false,
+        }
     }
     /// The plain string content, if this is a string literal.
     pub fn as_str(&self) -> Option<&str> {

@@ -80,6 +80,9 @@ pub struct EndpointAlt {
     pub origin: Loc,
     /// The key that selects this alternative at run time, if any.
     pub selector: Option<String>,
+    /// Where that run-time choice is made (the ternary, the `if`, the map
+    /// lookup, the subclass's assignment), if known.
+    pub switch: Option<Loc>,
     /// The endpoint is an accounts server's token endpoint (a refresh/exchange).
     pub token_endpoint: bool,
 }

@@ -93,7 +93,7 @@ fn walk(e: &Expr, out: &mut Vec<(usize, usize)>) {
             cond.iter().for_each(|x| walk(x, out));
             alts.iter().for_each(|x| walk(x, out));
         }
-        ExprKind::Member(x, _) => walk(x, out),
+        ExprKind::Member(x, _) | ExprKind::Elem(x, _) => walk(x, out),
         ExprKind::Index(x, k) => {
             walk(x, out);
             walk(k, out);

@@ -311,6 +311,16 @@ impl<'a> Lowerer<'a> {
                 continue;
             }
             let Some(n) = d.child_by_field_name("name") else {
+                // `var (token, host) = Bootstrap();`
+                let tuple = named_children(d).into_iter().find(|c| c.kind() == "tuple_pattern");
+                let value = named_children(d)
+                    .into_iter()
+                    .rfind(|c| !matches!(c.kind(), "bracketed_argument_list" | "tuple_pattern") && !is_trivia(c.kind()))
+                    .map(|v| self.value(v, scope));
+                if let (Some(t), Some(v)) = (tuple, value) {
+                    let sp = self.span(d);
+                    self.destructure(t, v, scope, guard, sp);
+                }
                 continue;
             };
             let name = self.text(n).to_string();
@@ -328,6 +338,46 @@ impl<'a> Lowerer<'a> {
             if let Some(value) = value {
                 let sp = self.span(d);
                 self.push_assign(scope, target, value, guard, sp);
+            }
+        }
+    }
+
+    /// A tuple pattern or tuple of targets (`(token, host)`, `var (a, _)`,
+    /// `(string t, string h)`), each bound to its element of `value`.
+    fn destructure(&mut self, targets: Node, value: Expr, scope: ScopeId, guard: Option<&Expr>, span: Span) {
+        let elems: Vec<Node> = named_children(targets)
+            .into_iter()
+            .filter(|c| !is_trivia(c.kind()))
+            .collect();
+        for (i, el) in elems.iter().enumerate() {
+            let v = value.element(i, elems.len());
+            let el = match el.kind() {
+                "argument" => named_children(*el)
+                    .into_iter()
+                    .rfind(|c| !is_trivia(c.kind()))
+                    .unwrap_or(*el),
+                _ => *el,
+            };
+            match el.kind() {
+                "tuple_pattern" | "tuple_expression" => self.destructure(el, v, scope, guard, span),
+                "identifier" => {
+                    let name = self.text(el).to_string();
+                    self.members.declare_local(&name);
+                    let t = Expr::new(ExprKind::Name(name), self.span(el));
+                    self.push_assign(scope, t, v, guard, span);
+                }
+                "declaration_expression" => {
+                    if let Some(n) = el.child_by_field_name("name") {
+                        let name = self.text(n).to_string();
+                        self.members.declare_local(&name);
+                        let t = Expr::new(ExprKind::Name(name), self.span(n));
+                        self.push_assign(scope, t, v, guard, span);
+                    }
+                }
+                _ => {
+                    let t = self.expr(el, scope, false);
+                    self.push_assign(scope, t, v, guard, span);
+                }
             }
         }
     }
@@ -414,6 +464,16 @@ impl<'a> Lowerer<'a> {
             .child_by_field_name("operator")
             .map(|o| self.text(o))
             .unwrap_or("=");
+        // `(token, host) = Bootstrap();` / `var (a, b) = …` as an expression.
+        let tuple = match left.kind() {
+            "tuple_expression" => Some(left),
+            "declaration_expression" => named_children(left).into_iter().find(|c| c.kind() == "tuple_pattern"),
+            _ => None,
+        };
+        if let (Some(t), "=") = (tuple, op) {
+            self.destructure(t, value.clone(), scope, guard, sp);
+            return value;
+        }
         let target = self.expr(left, scope, false);
         match op {
             "=" => {}
@@ -739,6 +799,20 @@ impl<'a> Lowerer<'a> {
                 };
             }
             "assignment_expression" => return self.assignment(node, scope, None),
+            // `return (token, host);`
+            "tuple_expression" => {
+                let items = named_children(node)
+                    .into_iter()
+                    .filter(|c| !is_trivia(c.kind()))
+                    .map(
+                        |a| match named_children(a).into_iter().rfind(|c| !is_trivia(c.kind())) {
+                            Some(v) if a.kind() == "argument" => self.expr(v, scope, false),
+                            _ => self.expr(a, scope, false),
+                        },
+                    )
+                    .collect();
+                ExprKind::List(items)
+            }
             "prefix_unary_expression" | "is_pattern_expression" | "is_expression" => {
                 let ops = named_children(node)
                     .into_iter()

@@ -201,11 +201,10 @@ impl<'a> Lowerer<'a> {
                 }
             }
             "return_statement" => {
+                // `return tok, nil`: a multiple return is a list, read back
+                // by `t, err := f()` element by element.
                 let value = match named_children(node).first() {
-                    Some(list) => {
-                        let first = named_children(*list).first().copied().unwrap_or(*list);
-                        self.expr(first, scope, false)
-                    }
+                    Some(list) => self.expr(*list, scope, false),
                     None => Expr::new(ExprKind::Null, self.span(node)),
                 };
                 self.facts.returns.push(Return {
@@ -420,11 +419,11 @@ impl<'a> Lowerer<'a> {
             } else {
                 scope
             };
-            // `v, err := f()`: the first target gets the call's value.
+            // `v, err := f()`: each target gets its element of the results.
             let value = if lowered.len() == targets.len() {
                 lowered[i].clone()
-            } else if i == 0 && lowered.len() == 1 {
-                lowered[0].clone()
+            } else if lowered.len() == 1 {
+                lowered[0].element(i, targets.len())
             } else {
                 Expr::unknown(sp)
             };
@@ -963,7 +962,7 @@ mod tests {
         assert!(a.contains(&format!("NewClient@0 = func#{ctor}")), "{a:?}");
         assert!(
             a.contains(&format!(
-                "req@{get} = http.NewRequest(\"GET\", concat(this.base, path), null)"
+                "req@{get} = http.NewRequest(\"GET\", concat(this.base, path), null).0"
             )),
             "{a:?}"
         );

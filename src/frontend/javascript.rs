@@ -630,7 +630,8 @@ impl<'a> Lowerer<'a> {
                             Expr::new(ExprKind::List(items[i..].to_vec()), value.span)
                         }
                         (Some(items), _) => items.get(i).cloned().unwrap_or_else(|| Expr::unknown(value.span)),
-                        (None, _) => Expr::unknown(value.span),
+                        (None, "rest_pattern") => Expr::unknown(value.span),
+                        (None, _) => Expr::new(ExprKind::Elem(Box::new(value.clone()), i), value.span),
                     };
                     self.bind_target(k, v, scope, guard, span);
                 }

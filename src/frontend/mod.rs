@@ -383,6 +383,7 @@ pub(crate) mod testing {
             ExprKind::This => "this".into(),
             ExprKind::Member(o, m) => format!("{}.{m}", show(o)),
             ExprKind::Index(o, i) => format!("{}[{}]", show(o), show(i)),
+            ExprKind::Elem(o, i) => format!("{}.{i}", show(o)),
             ExprKind::Call(c) => format!(
                 "{}{}({})",
                 if c.is_new { "new " } else { "" },

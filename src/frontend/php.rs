@@ -336,10 +336,19 @@ impl<'a> Lowerer<'a> {
 
     fn bind_target(&mut self, target: Node, value: Expr, scope: ScopeId, guard: Option<&Expr>, span: Span) {
         match target.kind() {
+            // `[$a, $b] = f()`, `list($a, $b) = f()`, `['token' => $t] = f()`.
             "list_literal" | "array_creation_expression" => {
-                for el in named_children(target) {
-                    let t = named_children(el).last().copied().unwrap_or(el);
-                    self.bind_target(t, Expr::unknown(value.span), scope, guard, span);
+                let els = named_children(target);
+                for (i, el) in els.iter().enumerate() {
+                    let kids = named_children(*el);
+                    let t = kids.last().copied().unwrap_or(*el);
+                    let v = if kids.len() >= 2 {
+                        let key = self.expr(kids[0], scope, false);
+                        Expr::new(ExprKind::Index(Box::new(value.clone()), Box::new(key)), value.span)
+                    } else {
+                        value.element(i, els.len())
+                    };
+                    self.bind_target(t, v, scope, guard, span);
                 }
             }
             "by_ref" => {

@@ -232,16 +232,8 @@ impl<'a> Lowerer<'a> {
         match target.kind() {
             "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list" => {
                 let targets = named_children(target);
-                let values = match &value.kind {
-                    ExprKind::List(items) if items.len() == targets.len() => Some(items.clone()),
-                    _ => None,
-                };
                 for (i, t) in targets.iter().enumerate() {
-                    let v = match &values {
-                        Some(vs) => vs[i].clone(),
-                        None => Expr::unknown(value.span),
-                    };
-                    self.bind_target(*t, v, scope, guard, span);
+                    self.bind_target(*t, value.element(i, targets.len()), scope, guard, span);
                 }
             }
             _ => {

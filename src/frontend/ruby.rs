@@ -304,16 +304,14 @@ impl<'a> Lowerer<'a> {
             };
         }
         match left.kind() {
+            // `token, host = bootstrap` / `a, b = x, y`.
             "left_assignment_list" => {
-                let values = match &value.kind {
-                    ExprKind::List(items) => Some(items.clone()),
-                    _ => None,
-                };
-                for (i, t) in named_children(left).into_iter().enumerate() {
-                    let v = values
-                        .as_ref()
-                        .and_then(|vs| vs.get(i).cloned())
-                        .unwrap_or_else(|| Expr::unknown(value.span));
+                let targets = named_children(left);
+                for (i, t) in targets.iter().copied().enumerate() {
+                    let v = match t.kind() {
+                        "rest_assignment" => Expr::unknown(value.span),
+                        _ => value.element(i, targets.len()),
+                    };
                     let t = self.expr(t, scope, true);
                     self.push_assign(scope, t, v, guard, sp);
                 }

@@ -593,7 +593,7 @@ impl Lowerer<'_> {
         if let syn::Expr::Tuple(t) = target {
             let n = t.elems.len();
             for (i, el) in t.elems.iter().enumerate() {
-                let v = nth_of(&value, i, n);
+                let v = value.element(i, n);
                 self.bind_target(el, v, scope, guard, span);
             }
             return;
@@ -614,7 +614,7 @@ impl Lowerer<'_> {
             syn::Pat::Tuple(t) => {
                 let n = t.elems.len();
                 for (i, el) in t.elems.iter().enumerate() {
-                    let v = nth_of(&value, i, n);
+                    let v = value.element(i, n);
                     self.bind_pat(el, v, scope, guard, span);
                 }
             }
@@ -1247,20 +1247,6 @@ fn split_items(ts: TokenStream) -> Vec<TokenStream> {
 
 /// Element `i` of `n` of a tuple value; an `if`/`match` of tuples gives
 /// the alternatives of element `i` (`let (host, token) = match env { … }`).
-fn nth_of(value: &Expr, i: usize, n: usize) -> Expr {
-    match &value.kind {
-        ExprKind::List(items) if items.len() == n => items[i].clone(),
-        ExprKind::Alt { cond, alts } => Expr::new(
-            ExprKind::Alt {
-                cond: cond.clone(),
-                alts: alts.iter().map(|a| nth_of(a, i, n)).collect(),
-            },
-            value.span,
-        ),
-        _ => Expr::unknown(value.span),
-    }
-}
-
 fn pat_names(p: &syn::Pat, out: &mut Vec<String>) {
     match p {
         syn::Pat::Ident(i) => {

@@ -174,10 +174,10 @@ impl Linker<'_> {
             let facts = self.facts(file);
             if let Some(&first) = ix.rooted_assigns.get(name).and_then(|v| v.first()) {
                 let home = facts.assigns[first].scope;
-                let built_by_call = ix.by_target.get(&(home, name.to_string())).is_some_and(|v| {
-                    v.iter()
-                        .any(|&i| matches!(facts.assigns[i].value.kind, ExprKind::Call(_)))
-                });
+                let built_by_call = ix
+                    .by_target
+                    .get(&(home, name.to_string()))
+                    .is_some_and(|v| v.iter().any(|&i| facts.assigns[i].value.is_call_result()));
                 if built_by_call || vs.iter().any(|v| matches!(v.kind, VKind::Carrier(_) | VKind::Dict(_))) {
                     carried(ing);
                     self.configured(file, home, name, call, params, ing);
@@ -398,7 +398,7 @@ impl Linker<'_> {
                             let token = match rest.iter().find(|q| matches!(q, Piece::Hole(_))) {
                                 Some(Piece::Hole(h)) => {
                                     let mut h = (**h).clone();
-                                    h.sel = h.sel.or(v.sel.clone());
+                                    h.inherit_sel(v);
                                     h
                                 }
                                 _ => {
@@ -420,6 +420,7 @@ impl Linker<'_> {
                                         kind: VKind::Str(vec![Piece::Lit(text, at)]),
                                         at,
                                         sel: v.sel.clone(),
+                                        switch: v.switch,
                                         via_param: v.via_param,
                                     }
                                 }
@@ -448,12 +449,13 @@ impl Linker<'_> {
                 target: Target::Env(*env),
                 origin: v.at,
                 selector: v.sel.as_deref().map(str::to_string),
+                switch: v.switch,
                 token_endpoint: false,
             }),
             VKind::TokenObj(ids) => {
                 for id in ids {
                     let mut id = id.clone();
-                    id.sel = id.sel.or(v.sel.clone());
+                    id.inherit_sel(v);
                     self.token_from(&id, ing);
                 }
             }
@@ -480,13 +482,13 @@ impl Linker<'_> {
                     };
                     for x in vs {
                         let mut x = x.clone();
-                        x.sel = x.sel.or(v.sel.clone());
+                        x.inherit_sel(v);
                         self.scan(&x, sub, ing, depth + 1);
                     }
                 }
             }
             VKind::List(items) => {
-                for x in items.iter() {
+                for x in items.iter().flatten() {
                     self.scan(x, slot, ing, depth + 1);
                 }
             }
@@ -605,6 +607,7 @@ impl Linker<'_> {
                         } else {
                             e.selector.clone()
                         },
+                        switch: e.switch,
                         token_endpoint: false,
                     });
                 }
@@ -684,6 +687,7 @@ impl Linker<'_> {
                 target: Target::Env(h.info.env),
                 origin,
                 selector: sel.clone(),
+                switch: v.switch,
                 token_endpoint,
             });
         }
@@ -697,6 +701,7 @@ impl Linker<'_> {
                     target: Target::AnyEnv(dc),
                     origin,
                     selector: sel.clone().or(hole_key.as_deref().map(str::to_string)),
+                    switch: v.switch,
                     token_endpoint: false,
                 });
             }
@@ -933,10 +938,9 @@ impl Linker<'_> {
         // configuration being computed.
         let built_by_call = |n: &str| {
             [cs.scope, ix.func_of[cs.scope]].iter().any(|&s| {
-                ix.by_target.get(&(s, n.to_string())).is_some_and(|v| {
-                    v.iter()
-                        .any(|&i| matches!(facts.assigns[i].value.kind, ExprKind::Call(_)))
-                })
+                ix.by_target
+                    .get(&(s, n.to_string()))
+                    .is_some_and(|v| v.iter().any(|&i| facts.assigns[i].value.is_call_result()))
             })
         };
         call.args.iter().any(|a| {

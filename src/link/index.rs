@@ -39,7 +39,7 @@ fn mentions(e: &Expr, names: &[String]) -> bool {
         ExprKind::Concat(parts) | ExprKind::List(parts) | ExprKind::Test(parts) => {
             parts.iter().any(|p| mentions(p, names))
         }
-        ExprKind::Member(o, _) => mentions(o, names),
+        ExprKind::Member(o, _) | ExprKind::Elem(o, _) => mentions(o, names),
         ExprKind::Index(o, k) => mentions(o, names) || mentions(k, names),
         ExprKind::Call(c) => mentions(&c.callee, names) || c.args.iter().any(|a| mentions(&a.value, names)),
         ExprKind::Dict(pairs) => pairs.iter().any(|(k, v)| mentions(k, names) || mentions(v, names)),

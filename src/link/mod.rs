@@ -81,7 +81,21 @@ pub struct Val {
     pub kind: VKind,
     pub at: Loc,
     pub sel: Option<Rc<str>>,
+    /// Where the run-time choice that `sel` names is made: the ternary, the
+    /// `if` around an assignment, the map lookup. The root place of a switch.
+    pub switch: Option<Loc>,
     pub via_param: bool,
+}
+
+impl Val {
+    /// Takes `from`'s selector (and the place of its switch) unless this
+    /// value is already selected.
+    fn inherit_sel(&mut self, from: &Val) {
+        if self.sel.is_none() {
+            self.sel = from.sel.clone();
+            self.switch = from.switch;
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -102,7 +116,8 @@ pub enum VKind {
     /// An SDK token object; its identity comes from these values.
     TokenObj(Vec<Val>),
     Dict(Rc<Vec<(Option<String>, Vec<Val>)>>),
-    List(Rc<Vec<Val>>),
+    /// A list or tuple: each element's alternatives, in order.
+    List(Rc<Vec<Vec<Val>>>),
     /// The result of a call (or a configured object) that carries what its
     /// arguments held: endpoints and tokens.
     Carrier(Rc<Ingredients>),
@@ -186,6 +201,7 @@ fn val(kind: VKind, file: FileId, span: Span) -> Val {
         kind,
         at: Loc { file, span },
         sel: None,
+        switch: None,
         via_param: false,
     }
 }
@@ -401,11 +417,34 @@ impl<'r> Linker<'r> {
                 one(VKind::Dict(Rc::new(fields)))
             }
             ExprKind::List(items) => {
-                let mut vs = Vec::new();
-                for i in items {
-                    push_alts(&mut vs, self.eval(file, scope, i, params));
+                let elems = items.iter().map(|i| self.eval(file, scope, i, params)).collect();
+                one(VKind::List(Rc::new(elems)))
+            }
+            ExprKind::Elem(obj, i) => {
+                let mut out = Vec::new();
+                for o in self.eval(file, scope, obj, params) {
+                    let vs = match &o.kind {
+                        VKind::List(items) => items.get(*i).cloned().unwrap_or_default(),
+                        VKind::Sym(s, k) => vec![val(VKind::Sym(format!("{s}[{i}]").into(), *k), file, e.span)],
+                        // A call whose results are not modelled: its first
+                        // result is the object (`req, err := http.NewRequest(…)`).
+                        _ if *i == 0 => vec![o.clone()],
+                        _ => Vec::new(),
+                    };
+                    push_alts(
+                        &mut out,
+                        vs.into_iter()
+                            .map(|mut v| {
+                                v.inherit_sel(&o);
+                                v
+                            })
+                            .collect(),
+                    );
                 }
-                one(VKind::List(Rc::new(vs)))
+                if out.is_empty() {
+                    return one(VKind::Other);
+                }
+                out
             }
             ExprKind::Alt { cond, alts } => {
                 let sel: Option<Rc<str>> = cond.as_ref().map(|c| {
@@ -418,6 +457,7 @@ impl<'r> Linker<'r> {
                     if let Some(s) = &sel {
                         for v in &mut vs {
                             v.sel = Some(s.clone());
+                            v.switch = Some(Loc { file, span: e.span });
                         }
                     }
                     push_alts(&mut out, vs);
@@ -445,12 +485,14 @@ impl<'r> Linker<'r> {
     }
 
     fn concat(&self, file: FileId, scope: ScopeId, parts: &[Expr], span: Span, params: Option<&Params>) -> Vec<Val> {
-        // Cartesian product of the parts' alternatives, capped.
-        let mut acc: Vec<(Vec<Piece>, Option<Rc<str>>, bool)> = vec![(Vec::new(), None, false)];
+        // Cartesian product of the parts' alternatives, capped; each string
+        // keeps the first selector among its parts.
+        let mut acc = vec![val(VKind::Str(Vec::new()), file, span)];
         for p in parts {
             let vs = self.eval(file, scope, p, params);
             let mut next = Vec::new();
-            for (pieces, sel, vp) in &acc {
+            for a in &acc {
+                let VKind::Str(pieces) = &a.kind else { continue };
                 for v in &vs {
                     if next.len() >= MAX_ALTS {
                         break;
@@ -460,19 +502,16 @@ impl<'r> Linker<'r> {
                         VKind::Str(ps) => np.extend(ps.iter().cloned()),
                         _ => np.push(Piece::Hole(Box::new(v.clone()))),
                     }
-                    next.push((np, sel.clone().or(v.sel.clone()), *vp || v.via_param));
+                    let mut n = a.clone();
+                    n.kind = VKind::Str(np);
+                    n.inherit_sel(v);
+                    n.via_param |= v.via_param;
+                    next.push(n);
                 }
             }
             acc = next;
         }
-        acc.into_iter()
-            .map(|(pieces, sel, via_param)| Val {
-                kind: VKind::Str(pieces),
-                at: Loc { file, span },
-                sel,
-                via_param,
-            })
-            .collect()
+        acc
     }
 
     /// One of several assignments/returns: the `if` around it is what selects it.
@@ -484,10 +523,14 @@ impl<'r> Linker<'r> {
         params: Option<&Params>,
         vs: &mut [Val],
     ) {
-        let sel = guard.and_then(|g| self.selector(file, scope, g, params));
+        let Some(g) = guard else {
+            return;
+        };
+        let sel = self.selector(file, scope, g, params);
         for v in vs.iter_mut() {
-            if v.sel.is_none() {
+            if v.sel.is_none() && sel.is_some() {
                 v.sel = sel.clone();
+                v.switch = Some(Loc { file, span: g.span });
             }
         }
     }
@@ -854,6 +897,7 @@ impl<'r> Linker<'r> {
                 for v in &mut vs {
                     if v.sel.is_none() {
                         v.sel = Some(by_class.clone());
+                        v.switch = Some(v.at);
                     }
                 }
             }
@@ -994,6 +1038,7 @@ impl<'r> Linker<'r> {
                 kind: k,
                 at: Loc { file, span },
                 sel: o.sel.clone(),
+                switch: o.switch,
                 via_param: o.via_param,
             }]
         };
@@ -1057,9 +1102,7 @@ impl<'r> Linker<'r> {
         if let Some(kk) = lit_key {
             let mut vs = self.member(file, o, kk, span);
             for v in &mut vs {
-                if v.sel.is_none() {
-                    v.sel = k.sel.clone();
-                }
+                v.inherit_sel(k);
             }
             return vs;
         }
@@ -1069,13 +1112,14 @@ impl<'r> Linker<'r> {
             .or_else(|| Some(format!("key@{}:{}", self.files[file].path, span.line).into()));
         let all: Vec<Val> = match &o.kind {
             VKind::Dict(fields) => fields.iter().flat_map(|(_, v)| v.iter().cloned()).collect(),
-            VKind::List(items) => items.iter().cloned().collect(),
+            VKind::List(items) => items.iter().flatten().cloned().collect(),
             VKind::Sym(s, kind) => vec![val(VKind::Sym(format!("{s}[*]").into(), *kind), file, span)],
             _ => vec![val(VKind::Other, file, span)],
         };
         all.into_iter()
             .map(|mut v| {
                 v.sel = sel.clone();
+                v.switch = Some(Loc { file, span });
                 v.via_param |= o.via_param || k.via_param;
                 v
             })
@@ -1520,7 +1564,10 @@ fn rekey(mut v: Val, at: &str, depth: usize) -> Val {
                 .collect(),
         )),
         VKind::List(items) => VKind::List(Rc::new(
-            items.iter().cloned().map(|x| rekey(x, at, depth + 1)).collect(),
+            items
+                .iter()
+                .map(|vs| vs.iter().cloned().map(|x| rekey(x, at, depth + 1)).collect())
+                .collect(),
         )),
         VKind::TokenObj(ids) => VKind::TokenObj(ids.into_iter().map(|x| rekey(x, at, depth + 1)).collect()),
         other => other,

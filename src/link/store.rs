@@ -202,7 +202,7 @@ fn value_names(v: &Val, out: &mut Vec<String>, derived: &mut bool, depth: usize)
             }
         }
         VKind::List(items) => {
-            for i in items.iter() {
+            for i in items.iter().flatten() {
                 value_names(i, out, derived, depth + 1);
             }
         }

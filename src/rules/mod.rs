@@ -42,9 +42,31 @@ pub fn run(ctx: &RuleCtx) -> Vec<Finding> {
     out.retain(|f| !(f.rule == "OT001" && minted.contains(&f.primary)));
     let ot001: BTreeSet<Loc> = out.iter().filter(|f| f.rule == "OT001").map(|f| f.primary).collect();
     out.retain(|f| !(f.rule == "OT004" && ot001.contains(&f.primary) && !minted.contains(&f.primary)));
-    out.sort_by(|a, b| (a.primary, a.rule, &a.message).cmp(&(b.primary, b.rule, &b.message)));
-    out.dedup_by(|a, b| a.primary == b.primary && a.rule == b.rule);
-    out
+    // One result per rule and root place: the strictest, when several
+    // tokens meet one switch.
+    out.sort_by(|a, b| {
+        (a.primary, a.rule, std::cmp::Reverse(a.level), &a.message).cmp(&(
+            b.primary,
+            b.rule,
+            std::cmp::Reverse(b.level),
+            &b.message,
+        ))
+    });
+    let mut merged: Vec<Finding> = Vec::with_capacity(out.len());
+    for f in out {
+        match merged.last_mut() {
+            Some(kept) if kept.primary == f.primary && kept.rule == f.rule => {
+                // Another token at the same switch: its places are related.
+                for r in f.related {
+                    if r.loc != kept.primary && !kept.related.iter().any(|k| k.loc == r.loc) {
+                        kept.related.push(r);
+                    }
+                }
+            }
+            _ => merged.push(f),
+        }
+    }
+    merged
 }
 
 pub(crate) fn level(rule: &str) -> Level {
@@ -65,6 +87,46 @@ pub(crate) fn describe(kind: BindingKind) -> &'static str {
         BindingKind::SdkSwitch => "this SDK switch",
         BindingKind::Helper => "this helper call",
         BindingKind::Profile => "this profile",
+    }
+}
+
+/// Request sites listed under one root cause, at most (the rest are counted).
+const MAX_SITES: usize = 10;
+
+/// `f`, found at binding `b`, moved to its root place: the binding becomes
+/// the first related location (a request site), and an alternative written
+/// at the root itself is not listed again.
+pub(crate) fn at_root(mut f: Finding, root: Loc, b: &Binding) -> Finding {
+    if root == b.at {
+        return f;
+    }
+    f.related.retain(|r| r.loc != root);
+    f.related.push(Related {
+        loc: b.at,
+        message: format!("{} uses the endpoint chosen there", describe(b.kind)),
+    });
+    f.label = "the second environment enters here".into();
+    f.primary = root;
+    f
+}
+
+/// Another binding with the same root cause as `cause`: one more related
+/// request site (counted past `MAX_SITES`), and the stricter level.
+pub(crate) fn add_site(cause: &mut Finding, other: &Finding, b: &Binding) {
+    cause.level = cause.level.max(other.level);
+    if b.at == cause.primary || cause.related.iter().any(|r| r.loc == b.at) {
+        return;
+    }
+    let sites = cause
+        .related
+        .iter()
+        .filter(|r| r.message.contains("uses the endpoint chosen"))
+        .count();
+    if sites < MAX_SITES {
+        cause.related.push(Related {
+            loc: b.at,
+            message: format!("{} uses the endpoint chosen there", describe(b.kind)),
+        });
     }
 }
 

@@ -3,18 +3,54 @@
 //! A data-center-only switch with a definite token is OT004 (reported here,
 //! where the switch is known).
 
-use std::collections::BTreeSet;
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{describe, env_names, related_for, RuleCtx};
-use crate::catalog::{Environment, Level};
+use crate::catalog::{EnvKind, Environment, Level};
 use crate::finding::Finding;
-use crate::model::{Binding, Loc, Target};
+use crate::model::{Binding, EndpointAlt, Loc, Target};
 
+/// What makes two results one: rule, token identity, environments, root place.
+type Cause = (&'static str, Option<String>, Vec<String>, Loc);
+
+/// One result per root cause: the bindings that switch among the same
+/// environments with the same token at the same switch are one finding, at
+/// the switch (where the second environment enters), with each request site
+/// as a related location.
 pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
-    ctx.model.bindings.iter().filter_map(check_binding).collect()
+    let mut causes: BTreeMap<Cause, Finding> = BTreeMap::new();
+    for b in &ctx.model.bindings {
+        let Some((f, root)) = check_binding(b) else { continue };
+        let key = (f.rule, f.token.clone(), f.environments.clone(), root);
+        match causes.entry(key) {
+            Entry::Vacant(e) => {
+                e.insert(super::at_root(f, root, b));
+            }
+            Entry::Occupied(mut e) => super::add_site(e.get_mut(), &f, b),
+        }
+    }
+    causes.into_values().collect()
 }
 
-fn check_binding(b: &Binding) -> Option<Finding> {
+/// Where the second environment enters a binding's switch: the choice (the
+/// ternary, the `if`, the map lookup) of the first alternative that is not
+/// the home environment (production when there is one), else that
+/// alternative's host.
+fn root_place(b: &Binding, api: &[&EndpointAlt]) -> Loc {
+    let home = api
+        .iter()
+        .map(|e| e.target)
+        .find(|t| matches!(t, Target::Env(env) if env.kind == Some(EnvKind::Production)))
+        .or_else(|| api.iter().map(|e| e.target).min());
+    api.iter()
+        .filter(|e| Some(e.target) != home)
+        .min_by_key(|e| (e.switch.unwrap_or(e.origin), e.origin))
+        .map(|e| e.switch.unwrap_or(e.origin))
+        .unwrap_or(b.at)
+}
+
+fn check_binding(b: &Binding) -> Option<(Finding, Loc)> {
     // Profiles are OT003's.
     if b.tokens.is_empty() || b.kind == crate::model::BindingKind::Profile {
         return None;
@@ -79,6 +115,7 @@ fn check_binding(b: &Binding) -> Option<Finding> {
         names.push("an environment built at run time".to_string());
     }
     let env_list = names.join(" / ");
+    let root = root_place(b, &api);
     if kinds.len() >= 2 || templated {
         let level = if deployment_switch && deployment_token {
             Level::Warning
@@ -86,7 +123,7 @@ fn check_binding(b: &Binding) -> Option<Finding> {
             Level::Error
         };
         let selector = selectors.iter().find_map(|s| describe_selector(s)).unwrap_or_default();
-        return Some(Finding {
+        return Some((Finding {
             rule: "OT002",
             level,
             message: format!(
@@ -101,24 +138,27 @@ fn check_binding(b: &Binding) -> Option<Finding> {
             token: Some(id),
             environments: env_names(&envs),
             fingerprint: String::new(),
-        });
+        }, root));
     }
     // A data-center-only switch: only a definite token is a finding.
     if dcs.len() >= 2 && b.tokens.iter().any(|t| t.identity.is_definite()) {
-        return Some(Finding {
-            rule: "OT004",
-            level: super::level("OT004"),
-            message: format!(
+        return Some((
+            Finding {
+                rule: "OT004",
+                level: super::level("OT004"),
+                message: format!(
                 "the data center is chosen at run time among {env_list}, but token `{id}` is the same in every branch"
             ),
-            label: format!("{} switches data center with one token", describe(b.kind)),
-            primary: b.at,
-            related: related_for(b, token_origin, &others),
-            help: "mint one token per data center and select it with the data center".into(),
-            token: Some(id),
-            environments: env_names(&envs),
-            fingerprint: String::new(),
-        });
+                label: format!("{} switches data center with one token", describe(b.kind)),
+                primary: b.at,
+                related: related_for(b, token_origin, &others),
+                help: "mint one token per data center and select it with the data center".into(),
+                token: Some(id),
+                environments: env_names(&envs),
+                fingerprint: String::new(),
+            },
+            root,
+        ));
     }
     None
 }
