@@ -22,7 +22,10 @@ compares the results with the manifest's expectations:
 * results vs root causes: the number of results against the number of
   results the breaking expectations allow (one each, or `results = N` for a
   root cause that legitimately yields N results, e.g. N committed literals).
-  A repository "has more results than root causes" when it exceeds that.
+  A repository "has more results than root causes" when it exceeds that, or
+  when one root cause collects more results than it allows, or when results
+  match no expectation at all (duplicates at request sites); the extra
+  results are counted.
 
 It prints one line per repository and the totals. It is a measurement: it
 always exits 0, also when a checkout is missing or the binary fails.
@@ -150,7 +153,19 @@ def score_repo(repo, findings):
             rows.append(("FLAGGED", e, hit[0].get("rule")))
         else:
             rows.append(("quiet-ok", e))
+    # Results beyond what the root causes allow: a breaking expectation that
+    # collects more results than its `results`, and results that match no
+    # expectation at all (duplicates at request sites, unlabelled places).
+    extra = 0
+    for e in breaking:
+        claimed = sum(1 for f in findings
+                      if f.get("rule") in rules_of(e) and in_range(f["path"], f["line"], e))
+        extra += max(0, claimed - int(e.get("results", 1)))
+    extra += sum(1 for f in findings if not any(in_range(f["path"], f["line"], x) for x in exps))
+    at_quiet = sum(1 for f in findings if any(in_range(f["path"], f["line"], q) for q in quiet))
     return {
+        "at_quiet": at_quiet,
+        "extra": extra,
         "roots": sum(int(e.get("results", 1)) for e in breaking),
         "breaking": len(breaking),
         "found": found,
@@ -177,7 +192,8 @@ def main():
     if args.results:
         os.makedirs(args.results, exist_ok=True)
 
-    tot = {"repos": 0, "breaking": 0, "roots": 0, "found": 0, "quiet": 0, "flagged": 0,
+    by_rule = {}
+    tot = {"repos": 0, "extra": 0, "breaking": 0, "roots": 0, "found": 0, "quiet": 0, "flagged": 0,
            "results": 0, "over": 0, "missing": 0, "failed": 0}
     print("%-52s %9s %8s %9s  %s" % ("repository", "found", "flagged", "res/root", "notes"))
     for repo in manifest.get("repo", []):
@@ -198,16 +214,20 @@ def main():
             tot["failed"] += 1
         s = score_repo(repo, findings)
         tot["repos"] += 1
-        for k in ("breaking", "roots", "found", "quiet", "flagged", "results"):
+        for k in ("breaking", "roots", "found", "quiet", "flagged", "results", "extra"):
             tot[k] += s[k]
-        over = s["results"] > s["roots"]
+        for row in s["rows"]:
+            if row[0] in ("found", "off-root", "missed"):
+                b = by_rule.setdefault("|".join(sorted(rules_of(row[1]))), {"found": 0, "off-root": 0, "missed": 0})
+                b[row[0]] += 1
+        over = s["results"] > s["roots"] or s["extra"] > 0
         if over:
             tot["over"] += 1
         note = []
         if err:
             note.append("scan: " + err)
         if over:
-            note.append("more results than root causes")
+            note.append("more results than root causes (%d extra, %d at quiet places)" % (s["extra"], s["at_quiet"]))
         note.append("%.1fs" % dt)
         print("%-52s %4d/%-4d %4d/%-3d %4d/%-4d  %s" % (
             name, s["found"], s["breaking"], s["flagged"], s["quiet"],
@@ -227,10 +247,13 @@ def main():
     print("repositories scored:              %d (missing checkouts: %d, failed scans: %d)"
           % (tot["repos"], tot["missing"], tot["failed"]))
     print("breaking places found:            %d/%d" % (tot["found"], tot["breaking"]))
+    for rule in sorted(by_rule):
+        b = by_rule[rule]
+        print("    %-12s found %d, off-root %d, missed %d" % (rule, b["found"], b["off-root"], b["missed"]))
     print("quiet places flagged:             %d/%d" % (tot["flagged"], tot["quiet"]))
     print("results / expected results:       %d/%d (breaking places with legitimate multiple results,"
           " e.g. several committed literals, count for each)" % (tot["results"], tot["roots"]))
-    print("repos with more results than root causes: %d" % tot["over"])
+    print("repos with more results than root causes: %d (extra results: %d)" % (tot["over"], tot["extra"]))
     return 0
 
 
