@@ -48,13 +48,16 @@ pub fn changed_since(rev: &str, root: &Path) -> Result<BTreeSet<PathBuf>, String
         .collect())
 }
 
-/// Keeps the findings whose primary location is in a changed file.
+/// Keeps the findings that touch a changed file: their root place, or one
+/// of their related places (a request site a change adds to a known root
+/// cause, the token's origin).
 pub fn apply(result: &mut ScanResult, changed: &BTreeSet<PathBuf>) {
     let files = &result.files;
     let base = &result.base;
     let before = result.findings.len();
+    let touched = |file: usize| changed.contains(&base.resolve(&files[file].path));
     result
         .findings
-        .retain(|f| changed.contains(&base.resolve(&files[f.primary.file].path)));
+        .retain(|f| touched(f.primary.file) || f.related.iter().any(|r| touched(r.loc.file)));
     result.filtered.outside_changes += before - result.findings.len();
 }

@@ -27,10 +27,17 @@ fn json_in(dir: &Path, args: &[&str]) -> (Value, i32) {
     (doc, out.status.code().unwrap())
 }
 
-/// The OT001 pair of `py-shared-env-token`, in a scratch directory.
+/// `py-shared-env-token` with a developer call added, in a scratch
+/// directory: one token in three environments, two root causes (OT001 at
+/// the sandbox call, line 16, and at the developer call, line 20).
 fn two_env_repo() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::copy(fixture("py-shared-env-token").join("app.py"), tmp.path().join("app.py")).unwrap();
+    let app = std::fs::read_to_string(fixture("py-shared-env-token").join("app.py")).unwrap();
+    std::fs::write(
+        tmp.path().join("app.py"),
+        format!("{app}\n\ndef developer_leads():\n    return requests.get(\"https://developer.zohoapis.com/crm/v8/Leads\", headers=HEADERS)\n"),
+    )
+    .unwrap();
     tmp
 }
 
@@ -39,10 +46,10 @@ fn inline_suppressions_are_hidden_counted_and_kept_in_sarif() {
     let dir = fixture("suppress-inline");
     let (doc, code) = json_in(&dir, &["."]);
     assert_eq!(code, 1);
-    assert_eq!(places(&doc, "findings"), ["OT001 app.py:16", "OT001 sync.js:8"]);
+    assert_eq!(places(&doc, "findings"), ["OT001 sync.js:8"]);
     assert_eq!(
         places(&doc, "suppressed"),
-        ["OT001 app.py:12", "OT006 seed.py:3", "OT001 sync.js:5"]
+        ["OT001 app.py:16", "OT006 seed.py:3", "OT001 sync.js:9"]
     );
     assert_eq!(
         doc["suppressed"][0]["suppression"]["justification"],
@@ -53,7 +60,7 @@ fn inline_suppressions_are_hidden_counted_and_kept_in_sarif() {
     let out = run_in(&dir, &["scan", "--format", "sarif", "."]);
     let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
     let results = sarif["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 5, "suppressed results stay in SARIF");
+    assert_eq!(results.len(), 4, "suppressed results stay in SARIF");
     let suppressed: Vec<&Value> = results.iter().filter(|r| r["suppressions"].is_array()).collect();
     assert_eq!(suppressed.len(), 3);
     assert!(suppressed.iter().all(|r| r["suppressions"][0]["kind"] == "inSource"));
@@ -61,7 +68,7 @@ fn inline_suppressions_are_hidden_counted_and_kept_in_sarif() {
     // Human formats hide them and say how many.
     let out = run_in(&dir, &["scan", "--format", "concise", "."]);
     let s = String::from_utf8(out.stdout).unwrap();
-    assert!(!s.contains("app.py:12:") && !s.contains("seed.py"), "{s}");
+    assert!(!s.contains("app.py:16:") && !s.contains("seed.py"), "{s}");
     assert!(s.contains("; 3 suppressed inline;"), "{s}");
 }
 
@@ -126,7 +133,7 @@ fn baseline_round_trip() {
     assert_eq!(code, 0);
     assert!(doc["findings"].as_array().unwrap().is_empty());
     assert_eq!(doc["summary"]["suppressed_baseline"], 2);
-    assert_eq!(places(&doc, "suppressed"), ["OT001 app.py:14", "OT001 app.py:19"]);
+    assert_eq!(places(&doc, "suppressed"), ["OT001 app.py:19", "OT001 app.py:23"]);
     let out = run_in(d, &["scan", "--format", "sarif", "--baseline", "baseline.json", "."]);
     let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
     for r in sarif["runs"][0]["results"].as_array().unwrap() {
@@ -141,23 +148,23 @@ fn baseline_round_trip() {
     .unwrap();
     let (doc, code) = json_in(d, &["--baseline", "baseline.json", "."]);
     assert_eq!(code, 1);
-    assert_eq!(places(&doc, "findings"), ["OT001 new.py:4", "OT001 new.py:5"]);
+    assert_eq!(places(&doc, "findings"), ["OT001 new.py:5"]);
     assert_eq!(doc["summary"]["suppressed_baseline"], 2);
 
-    // The accepted token used with a third environment elsewhere: the new
-    // binding is reported, the accepted ones stay hidden although their
-    // messages (and fingerprints) now name three environments.
+    // The accepted token used in another data center elsewhere: the new root
+    // cause is reported, the accepted ones stay hidden although their
+    // messages (and fingerprints) now name one more environment.
     std::fs::remove_file(d.join("new.py")).unwrap();
     std::fs::write(
-        d.join("dev.py"),
-        "import os, requests\nT = os.environ['ZOHO_ACCESS_TOKEN']\nrequests.get('https://developer.zohoapis.com/crm/v8/Leads', headers={'Authorization': 'Zoho-oauthtoken ' + T})\n",
+        d.join("eu.py"),
+        "import os, requests\nT = os.environ['ZOHO_ACCESS_TOKEN']\nrequests.get('https://www.zohoapis.eu/crm/v8/Leads', headers={'Authorization': 'Zoho-oauthtoken ' + T})\n",
     )
     .unwrap();
     let (doc, _) = json_in(d, &["--baseline", "baseline.json", "."]);
-    assert_eq!(places(&doc, "findings"), ["OT001 dev.py:3"]);
+    assert_eq!(places(&doc, "findings"), ["OT004 eu.py:3"]);
     assert_eq!(doc["summary"]["suppressed_baseline"], 2);
     assert!(doc["summary"]["stale_baseline"].as_array().unwrap().is_empty());
-    std::fs::remove_file(d.join("dev.py")).unwrap();
+    std::fs::remove_file(d.join("eu.py")).unwrap();
 
     // A fixed finding leaves a stale entry, listed by the summary.
     std::fs::remove_file(&app).unwrap();
@@ -221,32 +228,21 @@ fn project_file_adds_hosts_and_token_names_and_is_found_walking_up() {
     std::fs::write(d.join(".orgtoken.toml"), PROXY_CONFIG).unwrap();
     let (doc, code) = json_in(d, &["."]);
     assert_eq!(code, 1);
+    assert_eq!(places(&doc, "findings"), ["OT001 src/b.py:4", "OT001 src/jobs/a.py:4"]);
     assert_eq!(
-        places(&doc, "findings"),
-        [
-            "OT001 src/b.py:3",
-            "OT001 src/b.py:4",
-            "OT001 src/jobs/a.py:3",
-            "OT001 src/jobs/a.py:4"
-        ]
-    );
-    assert_eq!(
-        doc["findings"][1]["environments"],
+        doc["findings"][0]["environments"],
         serde_json::json!(["EU production", "EU sandbox"])
     );
     // Found from a subdirectory too (walking up from the scan root); outside
     // a git work tree, paths are relative to the scan root.
     let (doc, _) = json_in(&d.join("src"), &["jobs"]);
-    assert_eq!(places(&doc, "findings"), ["OT001 a.py:3", "OT001 a.py:4"]);
+    assert_eq!(places(&doc, "findings"), ["OT001 a.py:4"]);
     // --isolated ignores it; --config names another one.
     let (doc, _) = json_in(d, &["--isolated", "."]);
     assert!(doc["findings"].as_array().unwrap().is_empty());
     std::fs::write(d.join("other.toml"), "extra-token-names = [\"crm_blob\"]\n").unwrap();
     let (doc, _) = json_in(d, &["--config", "other.toml", "."]);
-    assert_eq!(
-        places(&doc, "findings"),
-        ["OT001 src/jobs/a.py:3", "OT001 src/jobs/a.py:4"]
-    );
+    assert_eq!(places(&doc, "findings"), ["OT001 src/jobs/a.py:4"]);
 }
 
 #[test]
@@ -269,19 +265,16 @@ fn project_file_sets_levels_ignores_includes_and_fail_on() {
     write("[rules]\nOT001 = \"off\"");
     let (doc, code) = json_in(d, &["."]);
     assert_eq!((doc["findings"].as_array().unwrap().len(), code), (0, 0));
-    assert_eq!(doc["summary"]["off_by_config"], 4);
+    assert_eq!(doc["summary"]["off_by_config"], 2);
     write("[[ignore]]\npath = \"src/jobs\"\nrules = [\"OT001\"]");
     let (doc, _) = json_in(d, &["."]);
-    assert_eq!(places(&doc, "findings"), ["OT001 src/b.py:3", "OT001 src/b.py:4"]);
+    assert_eq!(places(&doc, "findings"), ["OT001 src/b.py:4"]);
     write("include = [\"src/jobs/**\"]");
     let (doc, _) = json_in(d, &["."]);
-    assert_eq!(
-        places(&doc, "findings"),
-        ["OT001 src/jobs/a.py:3", "OT001 src/jobs/a.py:4"]
-    );
+    assert_eq!(places(&doc, "findings"), ["OT001 src/jobs/a.py:4"]);
     write("exclude = [\"src/jobs\"]");
     let (doc, _) = json_in(d, &["."]);
-    assert_eq!(places(&doc, "findings"), ["OT001 src/b.py:3", "OT001 src/b.py:4"]);
+    assert_eq!(places(&doc, "findings"), ["OT001 src/b.py:4"]);
     let out = run_in(d, &["scan", "."]);
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("(1 walked)"),
@@ -343,33 +336,41 @@ fn changed_since_reports_only_results_in_changed_files() {
     let tmp = two_env_repo();
     let d = tmp.path();
     std::fs::create_dir_all(d.join("lib")).unwrap();
-    std::fs::copy(fixture("js-fetch-two-envs").join("sync.js"), d.join("lib/sync.js")).unwrap();
+    // A token of its own: a root cause of its own (OT001 at lib/sync.js:8).
+    let sync = std::fs::read_to_string(fixture("js-fetch-two-envs").join("sync.js")).unwrap();
+    std::fs::write(
+        d.join("lib/sync.js"),
+        sync.replace("ZOHO_ACCESS_TOKEN", "ZOHO_SYNC_TOKEN"),
+    )
+    .unwrap();
     git(d, &["init", "-q"]);
     git(d, &["add", "."]);
     git(d, &["commit", "-q", "-m", "init"]);
     let (doc, code) = json_in(d, &["--changed-since", "HEAD", "."]);
     assert_eq!(code, 0, "nothing changed");
-    assert_eq!(doc["summary"]["outside_changes"], 4);
+    assert_eq!(doc["summary"]["outside_changes"], 3);
     // A modified file and an untracked one are reported; the others are not.
     let sync = d.join("lib/sync.js");
     let text = std::fs::read_to_string(&sync).unwrap();
     std::fs::write(&sync, format!("// touched\n{text}")).unwrap();
-    std::fs::write(
-        d.join("new.py"),
-        "import os, requests\nT = os.environ['ZOHO_ACCESS_TOKEN']\nrequests.get('https://developer.zohoapis.com/crm/v8/Leads', headers={'Authorization': 'Zoho-oauthtoken ' + T})\n",
-    )
-    .unwrap();
+    let new = "import os, requests\nT = os.environ['ZOHO_NEW_TOKEN']\nH = {'Authorization': 'Zoho-oauthtoken ' + T}\nrequests.get('https://www.zohoapis.com/crm/v8/Leads', headers=H)\nrequests.get('https://developer.zohoapis.com/crm/v8/Leads', headers=H)\n";
+    std::fs::write(d.join("new.py"), new).unwrap();
     let (doc, code) = json_in(d, &["--changed-since", "HEAD", "."]);
     assert_eq!(code, 1);
-    assert_eq!(
-        places(&doc, "findings"),
-        ["OT001 lib/sync.js:6", "OT001 lib/sync.js:9", "OT001 new.py:3"]
-    );
+    assert_eq!(places(&doc, "findings"), ["OT001 lib/sync.js:9", "OT001 new.py:5"]);
     assert_eq!(doc["summary"]["outside_changes"], 2);
+    // A change that adds a request site to a known root cause touches that
+    // result (a related place), so it is reported with it.
+    std::fs::write(d.join("new.py"), new.replace("ZOHO_NEW_TOKEN", "ZOHO_ACCESS_TOKEN")).unwrap();
+    let (doc, _) = json_in(d, &["--changed-since", "HEAD", "."]);
+    assert!(
+        places(&doc, "findings").contains(&"OT001 app.py:20".to_string()),
+        "{doc}"
+    );
     // Scanning from a subdirectory: paths are relative to the work tree's
     // root, as git names them.
     let (doc, _) = json_in(&d.join("lib"), &["--changed-since", "HEAD", "."]);
-    assert_eq!(places(&doc, "findings"), ["OT001 lib/sync.js:6", "OT001 lib/sync.js:9"]);
+    assert_eq!(places(&doc, "findings"), ["OT001 lib/sync.js:9"]);
     let out = run_in(d, &["scan", "--changed-since", "no-such-rev", "."]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--changed-since no-such-rev"));

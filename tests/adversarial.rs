@@ -94,13 +94,22 @@ fn has_note(doc: &Value, path: &str, text: &str) -> bool {
         .any(|n| n.starts_with(&format!("{path}: ")) && n.contains(text))
 }
 
-/// A known positive beside the hostile input: `good/app.py` (two OT001).
+/// A known positive beside the hostile input: `good/app.py` (one OT001, at
+/// the sandbox call).
 fn plant_positive(dir: &Path) {
     std::fs::create_dir_all(dir.join("good")).unwrap();
     std::fs::copy(fixture("py-shared-env-token/app.py"), dir.join("good/app.py")).unwrap();
 }
 
-const POSITIVE: [&str; 2] = ["OT001 good/app.py:11", "OT001 good/app.py:16"];
+/// The positive with a token of its own (`ZOHO_ACCESS_TOKEN_<tag>`): a copy
+/// that is its own root cause, so that it is reported beside the others.
+fn positive_with_own_token(tag: &str) -> String {
+    std::fs::read_to_string(fixture("py-shared-env-token/app.py"))
+        .unwrap()
+        .replace("ZOHO_ACCESS_TOKEN", &format!("ZOHO_ACCESS_TOKEN_{tag}"))
+}
+
+const POSITIVE: [&str; 1] = ["OT001 good/app.py:16"];
 
 fn assert_positive_exact(doc: &Value) {
     let good: Vec<String> = findings(doc).into_iter().filter(|f| f.contains(" good/")).collect();
@@ -155,7 +164,6 @@ fn utf16_files_with_a_byte_order_mark_are_decoded() {
     assert_eq!(
         findings(&doc),
         [
-            "OT001 good/app.py:11",
             "OT001 good/app.py:16",
             "OT003 .env.production:2",
             "OT003 .env.sandbox:2"
@@ -193,7 +201,6 @@ fn invalid_utf8_is_a_note_and_latin1_properties_are_read() {
     assert_eq!(
         findings(&doc),
         [
-            "OT001 good/app.py:11",
             "OT001 good/app.py:16",
             "OT003 src/main/resources/application-prod.properties:1",
             "OT003 src/main/resources/application-sandbox.properties:1",
@@ -303,7 +310,7 @@ fn ten_thousand_deep_code_and_config() {
     let (doc, code) = scan_json(d, &[]);
     assert_eq!(code, 1);
     assert_positive_exact(&doc);
-    assert_eq!(findings(&doc).len(), 2, "{:?}", findings(&doc));
+    assert_eq!(findings(&doc).len(), POSITIVE.len(), "{:?}", findings(&doc));
     for (name, _) in &files {
         if *name == "deep_block.yaml" {
             continue; // within the parser's and lowering's limits: no note due
@@ -406,27 +413,23 @@ fn non_utf8_file_names_are_reported_in_every_format() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     plant_positive(d);
-    let code = std::fs::read(fixture("py-shared-env-token/app.py")).unwrap();
     // Two names that differ only in their invalid byte are two files.
-    std::fs::write(d.join(OsStr::from_bytes(b"bad\xff.py")), &code).unwrap();
-    std::fs::write(d.join(OsStr::from_bytes(b"bad\xfe.py")), &code).unwrap();
+    std::fs::write(d.join(OsStr::from_bytes(b"bad\xff.py")), positive_with_own_token("FF")).unwrap();
+    std::fs::write(d.join(OsStr::from_bytes(b"bad\xfe.py")), positive_with_own_token("FE")).unwrap();
     let (doc, exit) = scan_json(d, &[]);
     assert_eq!(exit, 1);
     let shown = "bad\u{fffd}.py";
     assert_eq!(
         findings(&doc),
         [
-            format!("OT001 {shown}:11"),
-            format!("OT001 {shown}:11"),
             format!("OT001 {shown}:16"),
             format!("OT001 {shown}:16"),
-            "OT001 good/app.py:11".into(),
             "OT001 good/app.py:16".into(),
         ]
     );
     let out = run_guarded(d, &["scan", "--format", "sarif", "."], GUARD);
     let sarif: Value = serde_json::from_slice(&out.stdout).expect("SARIF stays valid JSON");
-    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 6);
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 3);
     for format in ["human", "concise", "github", "junit"] {
         let out = run_guarded(d, &["scan", "--format", format, "."], GUARD);
         assert_eq!(out.status.code(), Some(1), "{format}");
@@ -551,9 +554,12 @@ fn control_characters_in_file_names_cannot_inject_lines() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     plant_positive(d);
-    let code = std::fs::read(fixture("py-shared-env-token/app.py")).unwrap();
-    std::fs::write(d.join("nl\n::error file=evil.py::injected.py"), &code).unwrap();
-    std::fs::write(d.join("esc\u{1b}[31mred.py"), &code).unwrap();
+    std::fs::write(
+        d.join("nl\n::error file=evil.py::injected.py"),
+        positive_with_own_token("NL"),
+    )
+    .unwrap();
+    std::fs::write(d.join("esc\u{1b}[31mred.py"), positive_with_own_token("ESC")).unwrap();
     std::fs::write(d.join("bin\n::warning file=x::pwned.py"), b"import zoho\x00").unwrap();
     for format in ["github", "concise", "human", "junit", "sarif", "json"] {
         let out = run_guarded(d, &["scan", "--format", format, "."], GUARD);
@@ -568,6 +574,6 @@ fn control_characters_in_file_names_cannot_inject_lines() {
         }
     }
     let (doc, _) = scan_json(d, &[]);
-    assert!(findings(&doc).contains(&"OT001 nl\\n::error file=evil.py::injected.py:11".to_string()));
+    assert!(findings(&doc).contains(&"OT001 nl\\n::error file=evil.py::injected.py:16".to_string()));
     assert!(has_note(&doc, "bin\\n::warning file=x::pwned.py", "contains NUL bytes"));
 }

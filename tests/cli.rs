@@ -89,13 +89,13 @@ fn human_output_has_code_frames_labels_help_and_summary() {
     let s = String::from_utf8(out.stdout).unwrap();
     assert!(s.contains("OT001"), "{s}");
     assert!(
-        s.contains("this call sends `env:ZOHO_ACCESS_TOKEN` to US production"),
+        s.contains("this call sends `env:ZOHO_ACCESS_TOKEN` to US sandbox"),
         "{s}"
     );
     assert!(s.contains("the token comes from here"), "{s}");
     assert!(s.contains("help: mint one token per environment"), "{s}");
     assert!(
-        s.contains("orgtoken: 2 errors, 0 warnings in 1 file analysed (2 walked)"),
+        s.contains("orgtoken: 1 error, 0 warnings in 1 file analysed (2 walked)"),
         "{s}"
     );
     assert!(!s.contains('\u{1b}'), "no colours when stdout is not a terminal");
@@ -111,9 +111,9 @@ fn output_file_and_summary_on_stderr() {
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("orgtoken: 2 errors"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("orgtoken: 1 error"));
     let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out_file).unwrap()).unwrap();
-    assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 2);
+    assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 1);
 }
 
 #[test]
@@ -203,7 +203,7 @@ fn bad_input_costs_a_note_not_the_run() {
     assert_eq!(doc["summary"]["skipped"]["binary"], 1);
     assert_eq!(
         doc["findings"].as_array().unwrap().len(),
-        2,
+        1,
         "the good file is still analysed"
     );
 }
@@ -303,7 +303,7 @@ fn a_file_over_its_time_budget_is_abandoned_with_a_note() {
         ["big.py: analysis took longer than the per-file budget of 50ms; abandoned (raise it with --file-timeout)"]
     );
     let found: Vec<String> = places(&doc, "findings");
-    assert_eq!(found, ["OT001 small.py:3", "OT001 small.py:4"]);
+    assert_eq!(found, ["OT001 small.py:4"]);
 
     // Without a limit the file is analysed whole; a bad value is a usage error.
     let out = run_in(
@@ -350,7 +350,7 @@ fn fingerprints_survive_line_shifts() {
         v
     };
     let before = prints(tmp.path());
-    assert!(before.len() >= 4);
+    assert!(before.len() >= 3);
     let client = tmp.path().join("crm/client.py");
     let text = std::fs::read_to_string(&client).unwrap();
     std::fs::write(&client, format!("# a new header comment\n\n\n{text}")).unwrap();

@@ -200,8 +200,10 @@ fn no_secret_appears_in_any_output_of_the_whole_tree() {
     }
     // The outputs really show code: redacted frames are there to be checked.
     let human = &outputs[0].1;
-    assert!(human.contains("CLIENT_SECRET = \"****"), "{human}");
-    assert!(human.contains("Zoho-oauthtoken ****"), "{human}");
+    assert!(human.contains("ZOHO_CLIENT_SECRET=****"), "{human}");
+    let frames = &every_output(&fixtures().join("redact-credentials-in-frames"))[0].1;
+    assert!(frames.contains("CLIENT_SECRET = \"****"), "{frames}");
+    assert!(frames.contains("Zoho-oauthtoken ****"), "{frames}");
 }
 
 #[test]

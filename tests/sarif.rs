@@ -126,7 +126,7 @@ fn columns_count_code_points_on_non_ascii_lines() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(
         tmp.path().join("ünï.py"),
-        "import os, requests\nH = {'Authorization': 'Zoho-oauthtoken ' + os.environ['ZOHO_TOKEN']}\nnom = 'é'; r = requests.get('https://www.zohoapis.com/crm/v8/Leads', headers=H)\nrequests.get('https://sandbox.zohoapis.com/crm/v8/Leads', headers=H)\n",
+        "import os, requests\nH = {'Authorization': 'Zoho-oauthtoken ' + os.environ['ZOHO_TOKEN']}\nrequests.get('https://www.zohoapis.com/crm/v8/Leads', headers=H)\nnom = 'é'; r = requests.get('https://sandbox.zohoapis.com/crm/v8/Leads', headers=H)\n",
     )
     .unwrap();
     let out = Command::cargo_bin("orgtoken")
@@ -139,11 +139,11 @@ fn columns_count_code_points_on_non_ascii_lines() {
     let res = &doc["runs"][0]["results"][0];
     let region = &res["locations"][0]["physicalLocation"]["region"];
     // `nom = 'é'; r = ` is 15 code points (16 bytes): the call starts at column 16.
-    assert_eq!(region["startLine"], 3);
+    assert_eq!(region["startLine"], 4);
     assert_eq!(region["startColumn"], 16);
     assert_eq!(
         region["endColumn"],
-        16 + "requests.get('https://www.zohoapis.com/crm/v8/Leads', headers=H)".len() as u64
+        16 + "requests.get('https://sandbox.zohoapis.com/crm/v8/Leads', headers=H)".len() as u64
     );
     let uri = res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
         .as_str()

@@ -65,7 +65,7 @@ fn the_action_scans_annotates_writes_sarif_and_passes_the_exit_code_on() {
     let fixtures = common::fixtures_copy();
     let (outputs, log) = run_scan_step(&fixtures.join("py-shared-env-token"), "");
     assert_eq!(outputs.trim(), "exit-code=1");
-    assert!(log.starts_with("::error file=app.py,line=11,"), "{log}");
+    assert!(log.starts_with("::error file=app.py,line=16,"), "{log}");
     let (outputs, _) = run_scan_step(&fixtures.join("py-shared-env-token"), "--fail-on never");
     assert_eq!(outputs.trim(), "exit-code=0");
     let (outputs, _) = run_scan_step(&fixtures.join("neg-keyed-map"), "");

@@ -111,22 +111,21 @@ pub(crate) fn at_root(mut f: Finding, root: Loc, b: &Binding) -> Finding {
 }
 
 /// Another binding with the same root cause as `cause`: one more related
-/// request site (counted past `MAX_SITES`), and the stricter level.
+/// request site, and the stricter level.
 pub(crate) fn add_site(cause: &mut Finding, other: &Finding, b: &Binding) {
     cause.level = cause.level.max(other.level);
+    add_related_site(cause, b, "uses the endpoint chosen there");
+}
+
+/// `b` as a related place of `cause` ("this call {what}"), once, and at
+/// most `MAX_SITES` of them.
+pub(crate) fn add_related_site(cause: &mut Finding, b: &Binding, what: &str) {
     if b.at == cause.primary || cause.related.iter().any(|r| r.loc == b.at) {
         return;
     }
-    let sites = cause
-        .related
-        .iter()
-        .filter(|r| r.message.contains("uses the endpoint chosen"))
-        .count();
-    if sites < MAX_SITES {
-        cause.related.push(Related {
-            loc: b.at,
-            message: format!("{} uses the endpoint chosen there", describe(b.kind)),
-        });
+    let message = format!("{} {what}", describe(b.kind));
+    if cause.related.iter().filter(|r| r.message == message).count() < MAX_SITES {
+        cause.related.push(Related { loc: b.at, message });
     }
 }
 
@@ -150,7 +149,7 @@ pub(crate) fn related_for(b: &Binding, token_origin: Option<Loc>, others: &[(Loc
             message: "the helper sends the request here".into(),
         });
     }
-    for (loc, msg) in others.iter().take(5) {
+    for (loc, msg) in others.iter().take(MAX_SITES) {
         rel.push(Related {
             loc: *loc,
             message: msg.clone(),

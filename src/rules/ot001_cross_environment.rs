@@ -38,25 +38,44 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
             groups.entry(id).or_default().push((i, env));
         }
     }
-    let mut reported: BTreeSet<usize> = BTreeSet::new();
+    // One result per root cause: a token's home environment (production
+    // when it has one) stays quiet; each other environment it reaches is
+    // reported once, at its first binding, with the rest as related places.
     for (id, members) in &groups {
         let kinds: BTreeSet<EnvKind> = members.iter().filter_map(|(_, e)| e.kind).collect();
         if kinds.len() < 2 {
             continue;
         }
-        for (i, env) in members {
-            if !reported.insert(*i) {
-                continue;
-            }
-            let b = &bindings[*i];
-            let others: Vec<(Loc, String)> = members
+        let home = if kinds.contains(&EnvKind::Production) {
+            EnvKind::Production
+        } else {
+            *kinds.iter().next().expect("two kinds")
+        };
+        for kind in kinds.iter().filter(|k| **k != home) {
+            let mut here: Vec<(usize, Environment)> =
+                members.iter().copied().filter(|(_, e)| e.kind == Some(*kind)).collect();
+            here.sort_by_key(|(i, _)| bindings[*i].at);
+            let Some(&(first, env)) = here.first() else { continue };
+            let b = &bindings[first];
+            let mut others: Vec<(Loc, String)> = here[1..]
                 .iter()
-                .filter(|(j, e)| e.kind != env.kind && bindings[*j].at != b.at)
+                .filter(|(j, _)| bindings[*j].at != b.at)
+                .map(|(j, e)| (bindings[*j].at, format!("the same token is used with {e} here too")))
+                .collect();
+            others.sort();
+            others.dedup_by(|a, b| a.0 == b.0);
+            let mut elsewhere: Vec<(Loc, String)> = members
+                .iter()
+                .filter(|(j, e)| e.kind != Some(*kind) && bindings[*j].at != b.at)
                 .map(|(j, e)| (bindings[*j].at, format!("the same token is used with {e} here")))
                 .collect();
+            elsewhere.sort();
+            elsewhere.dedup_by(|a, b| a.0 == b.0);
+            // The other environments first: they are what makes this one break.
+            elsewhere.extend(others);
             let other_envs: Vec<Environment> = members.iter().map(|(_, e)| *e).filter(|e| e.kind != env.kind).collect();
             let origin = b.tokens.iter().find(|t| &t.identity == *id).map(|t| t.origin);
-            let mut all: Vec<Environment> = vec![*env];
+            let mut all: Vec<Environment> = vec![env];
             all.extend(other_envs.iter().copied());
             out.push(Finding {
                 rule: ID,
@@ -67,7 +86,7 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                 ),
                 label: format!("{} sends `{id}` to {env}", describe(b.kind)),
                 primary: b.at,
-                related: related_for(b, origin, &others),
+                related: related_for(b, origin, &elsewhere),
                 help: "mint one token per environment and select it with the environment (e.g. ZOHO_PROD_REFRESH_TOKEN / ZOHO_SANDBOX_REFRESH_TOKEN)".into(),
                 token: Some(id.to_string()),
                 environments: env_names(&all),

@@ -43,6 +43,9 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
             groups.entry(id).or_default().push((i, dc, env));
         }
     }
+    // One result per root cause: a token's home data center (the first in
+    // catalog order) stays quiet; each other data center it reaches is
+    // reported once, at its first binding, with the rest as related places.
     let mut reported = BTreeSet::new();
     for (id, members) in &groups {
         let dcs: BTreeSet<DcId> = members.iter().map(|m| m.1).collect();
@@ -50,24 +53,34 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
         if dcs.len() < 2 || matches!(id, TokenIdentity::Minted(_)) {
             continue;
         }
-        for (i, dc, env) in members {
-            if !reported.insert(*i) {
+        for i in members.iter().map(|m| m.0) {
+            reported.insert(i);
+        }
+        let home = *dcs.iter().next().expect("two data centers");
+        for dc in dcs.iter().filter(|d| **d != home) {
+            let mut here: Vec<&(usize, DcId, Environment)> = members.iter().filter(|m| m.1 == *dc).collect();
+            here.sort_by_key(|m| bindings[m.0].at);
+            let Some(&&(first, _, env)) = here.first() else {
                 continue;
-            }
-            let b = &bindings[*i];
-            let others: Vec<(Loc, String)> = members
+            };
+            let b = &bindings[first];
+            let mut others: Vec<(Loc, String)> = members
                 .iter()
-                .filter(|m| m.1 != *dc)
+                .filter(|m| bindings[m.0].at != b.at)
                 .map(|m| {
+                    let also = if m.1 == *dc { " too" } else { "" };
                     (
                         bindings[m.0].at,
-                        format!("the same token is used in data center {} here", dc_name(m.1)),
+                        format!("the same token is used in data center {} here{also}", dc_name(m.1)),
                     )
                 })
                 .collect();
+            // The other data centers first: they are what makes this one break.
+            others.sort_by_key(|(loc, msg)| (msg.ends_with(" too"), *loc));
+            others.dedup_by(|a, b| a.0 == b.0);
             let other_envs: Vec<Environment> = members.iter().filter(|m| m.1 != *dc).map(|m| m.2).collect();
             let origin = b.tokens.iter().find(|t| &t.identity == *id).map(|t| t.origin);
-            let mut all = vec![*env];
+            let mut all = vec![env];
             all.extend(other_envs.iter().copied());
             out.push(Finding {
                 rule: ID,
@@ -93,7 +106,9 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
             });
         }
     }
-    // Minted at one DC's accounts server, used at another DC's API.
+    // Minted at one DC's accounts server, used at another DC's API: one
+    // result per token and pair of data centers, at its first use.
+    let mut minted_causes: BTreeMap<(String, DcId, Vec<String>), usize> = BTreeMap::new();
     for (i, b) in bindings.iter().enumerate() {
         if reported.contains(&i) {
             continue;
@@ -110,6 +125,12 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect();
+            let key = (t.identity.to_string(), minted, dcs.clone());
+            if let Some(&k) = minted_causes.get(&key) {
+                super::add_related_site(&mut out[k], b, "uses the same token in the same data center");
+                break;
+            }
+            minted_causes.insert(key, out.len());
             out.push(Finding {
                 rule: ID,
                 level: level(ID),
