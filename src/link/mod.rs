@@ -1062,6 +1062,11 @@ impl<'r> Linker<'r> {
                     .iter()
                     .filter(|(k, _)| k.as_deref() == Some(m))
                     .flat_map(|(_, v)| v.iter().cloned())
+                    // A record chosen by a key: its fields are chosen by it.
+                    .map(|mut v| {
+                        v.inherit_sel(o);
+                        v
+                    })
                     .collect();
                 if vs.is_empty() {
                     keep(VKind::Other)
