@@ -447,10 +447,16 @@ impl<'r> Linker<'r> {
                 out
             }
             ExprKind::Alt { cond, alts } => {
-                let sel: Option<Rc<str>> = cond.as_ref().map(|c| {
-                    self.selector(file, scope, c, params)
-                        .unwrap_or_else(|| format!("cond@{}:{}", self.files[file].path, c.span.line).into())
-                });
+                let sel: Option<Rc<str>> = match (cond, alts.first().map(|a| &a.kind)) {
+                    (Some(c), _) => Some(
+                        self.selector(file, scope, c, params)
+                            .unwrap_or_else(|| format!("cond@{}:{}", self.files[file].path, c.span.line).into()),
+                    ),
+                    // `os.environ.get("ZOHO_DC", "us")`, `process.env.X || "us"`:
+                    // the default is chosen by the variable being unset.
+                    (None, Some(ExprKind::Env(n))) => Some(format!("env:{n}").into()),
+                    (None, _) => None,
+                };
                 let mut out = Vec::new();
                 for a in alts {
                     let mut vs = self.eval(file, scope, a, params);
@@ -1075,10 +1081,33 @@ impl<'r> Linker<'r> {
                 }
             }
             VKind::Carrier(ing) if c.is_token_key(m) => match ing.token_endpoint_dc() {
-                Some(dc) => keep(VKind::Minted(
-                    dc,
-                    format!("{}:{}", self.files[o.at.file].path, o.at.span.line).into(),
-                )),
+                Some(dc) => {
+                    let id: Rc<str> = format!("{}:{}", self.files[o.at.file].path, o.at.span.line).into();
+                    // Minted at an accounts server chosen at run time
+                    // (`HOSTS[dc]["accounts"]`): one alternative per data
+                    // center, each selected by the key that chose its server.
+                    let mut by_dc: Vec<Val> = Vec::new();
+                    for e in ing.endpoints.iter().filter(|e| e.token_endpoint) {
+                        let Target::Env(env) = e.target else { continue };
+                        if by_dc
+                            .iter()
+                            .any(|v| matches!(v.kind, VKind::Minted(Some(d), _) if d == env.dc))
+                        {
+                            continue;
+                        }
+                        let mut v = keep(VKind::Minted(Some(env.dc), id.clone())).remove(0);
+                        if let Some(sel) = &e.selector {
+                            v.sel = Some(sel.as_str().into());
+                            v.switch = e.switch;
+                        }
+                        by_dc.push(v);
+                    }
+                    if by_dc.len() > 1 {
+                        by_dc
+                    } else {
+                        keep(VKind::Minted(dc, id))
+                    }
+                }
                 // One response's token: its identity is where the call is.
                 None => keep(VKind::Sym(
                     format!("{}:{}::{m}", self.files[o.at.file].path, o.at.span.line).into(),

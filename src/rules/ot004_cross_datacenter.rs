@@ -115,6 +115,17 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
         }
         for t in &b.tokens {
             let Some(minted) = t.minted_dc else { continue };
+            // Minted at an accounts server chosen by the same key as the API
+            // host (`HOSTS[dc]`): each data center's token goes to its own API.
+            let keyed = t.selector.is_some()
+                && b.api_environments().iter().any(|e| e.dc == minted)
+                && b.endpoints
+                    .iter()
+                    .filter(|e| !e.token_endpoint && matches!(e.target, Target::Env(env) if env.kind.is_some()))
+                    .all(|e| e.selector == t.selector);
+            if keyed {
+                continue;
+            }
             let wrong: Vec<Environment> = b.api_environments().into_iter().filter(|e| e.dc != minted).collect();
             let Some(env) = wrong.first().copied() else {
                 continue;
