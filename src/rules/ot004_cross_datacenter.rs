@@ -115,15 +115,7 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
         }
         for t in &b.tokens {
             let Some(minted) = t.minted_dc else { continue };
-            // Minted at an accounts server chosen by the same key as the API
-            // host (`HOSTS[dc]`): each data center's token goes to its own API.
-            let keyed = t.selector.is_some()
-                && b.api_environments().iter().any(|e| e.dc == minted)
-                && b.endpoints
-                    .iter()
-                    .filter(|e| !e.token_endpoint && matches!(e.target, Target::Env(env) if env.kind.is_some()))
-                    .all(|e| e.selector == t.selector);
-            if keyed {
+            if minted_keyed(b, t, minted) {
                 continue;
             }
             let wrong: Vec<Environment> = b.api_environments().into_iter().filter(|e| e.dc != minted).collect();
@@ -165,4 +157,32 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// Minted at an accounts server chosen by the same key as the API host
+/// (`HOSTS[dc]["accounts"]` and `HOSTS[dc]["api"]`): each data center's token
+/// goes to its own API. Every API host of another data center than `t`'s is
+/// chosen by `t`'s key, or, when it is the default that no key chose (the
+/// `"us"` of `os.environ.get("ZOHO_DC", "us")`), the token has a default
+/// alternative of that data center too.
+fn minted_keyed(b: &Binding, t: &crate::model::TokenAlt, minted: DcId) -> bool {
+    if !b.api_environments().iter().any(|e| e.dc == minted) {
+        return false;
+    }
+    let default_in = |dc: DcId| {
+        b.tokens
+            .iter()
+            .any(|u| u.identity == t.identity && u.minted_dc == Some(dc) && u.selector.is_none())
+    };
+    b.endpoints
+        .iter()
+        .filter(|e| !e.token_endpoint)
+        .filter_map(|e| match e.target {
+            Target::Env(env) if env.kind.is_some() && env.dc != minted => Some((env.dc, e)),
+            _ => None,
+        })
+        .all(|(dc, e)| match &e.selector {
+            Some(_) => e.selector == t.selector,
+            None => t.selector.is_some() && default_in(dc),
+        })
 }
