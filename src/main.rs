@@ -311,6 +311,17 @@ fn print_rules(format: RulesFormat) {
                 let note = if r.active { "" } else { " (not active yet)" };
                 println!("{}  {:<30} {:<8} {}{note}", r.id, r.name, r.level.name(), r.short);
             }
+            println!("\nData centers (every host: `orgtoken rules --format json`):");
+            for dc in &c.data_centers {
+                let api: Vec<&str> = dc.api.values().flatten().map(String::as_str).collect();
+                println!(
+                    "{:<4} {:<4} {}  accounts: {}",
+                    dc.id,
+                    dc.name,
+                    api.join(" "),
+                    dc.accounts.join(" ")
+                );
+            }
         }
         RulesFormat::Json => {
             let v: Vec<serde_json::Value> = c
@@ -323,7 +334,12 @@ fn print_rules(format: RulesFormat) {
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&v).expect("serialisable"));
+            let doc = serde_json::json!({
+                "rules": v,
+                "data_centers": c.data_centers,
+                "sources": c.sources,
+            });
+            println!("{}", serde_json::to_string_pretty(&doc).expect("serialisable"));
         }
     }
 }
