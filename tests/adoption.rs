@@ -423,3 +423,50 @@ fn exit_codes_and_error_messages() {
     }
     insta::assert_snapshot!(report);
 }
+
+/// Two identical bindings are two baseline entries; a third copy of the same
+/// line is a new finding, reported under `--baseline` (fingerprints carry an
+/// occurrence index, and each entry hides one finding). Moving the lines
+/// keeps them all accepted.
+#[test]
+fn baseline_tells_identical_bindings_apart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let head = "import os, requests\nT = os.environ['ZOHO_ACCESS_TOKEN']\nH = {'Authorization': 'Zoho-oauthtoken ' + T}\nrequests.get('https://www.zohoapis.com/crm/v8/Leads', headers=H)\n";
+    let copy = "requests.get('https://sandbox.zohoapis.com/crm/v8/Leads', headers=H)\n";
+    std::fs::write(d.join("sync.py"), format!("{head}{copy}{copy}")).unwrap();
+    let (doc, _) = json_in(d, &["."]);
+    assert_eq!(
+        places(&doc, "findings"),
+        ["OT001 sync.py:4", "OT001 sync.py:5", "OT001 sync.py:6"]
+    );
+    let fps: std::collections::BTreeSet<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(fps.len(), 3, "every finding has a fingerprint of its own");
+    let out = run_in(d, &["scan", "--write-baseline", "baseline.json", "."]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("wrote 3 baseline entries"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Moved down by a header: all three still accepted.
+    std::fs::write(d.join("sync.py"), format!("# header\n\n{head}{copy}{copy}")).unwrap();
+    let (doc, code) = json_in(d, &["--baseline", "baseline.json", "."]);
+    assert_eq!((code, places(&doc, "findings")), (0, vec![]));
+    assert_eq!(doc["summary"]["suppressed_baseline"], 3);
+
+    // A third copy: reported, the accepted two stay hidden.
+    std::fs::write(d.join("sync.py"), format!("# header\n\n{head}{copy}{copy}{copy}")).unwrap();
+    let (doc, code) = json_in(d, &["--baseline", "baseline.json", "."]);
+    assert_eq!(
+        (code, places(&doc, "findings")),
+        (1, vec!["OT001 sync.py:9".to_string()])
+    );
+    assert_eq!(doc["summary"]["suppressed_baseline"], 3);
+    assert!(doc["summary"]["stale_baseline"].as_array().unwrap().is_empty());
+}

@@ -101,6 +101,7 @@ fn check_binding(b: &Binding) -> Option<Finding> {
             token: Some(id),
             environments: env_names(&envs),
             fingerprint: String::new(),
+            site: String::new(),
         });
     }
     // A data-center-only switch: only a definite token is a finding.
@@ -118,6 +119,7 @@ fn check_binding(b: &Binding) -> Option<Finding> {
             token: Some(id),
             environments: env_names(&envs),
             fingerprint: String::new(),
+            site: String::new(),
         });
     }
     None

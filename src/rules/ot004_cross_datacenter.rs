@@ -90,6 +90,7 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                 token: Some(id.to_string()),
                 environments: env_names(&all),
                 fingerprint: String::new(),
+                site: String::new(),
             });
         }
     }
@@ -128,6 +129,7 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                 token: Some(t.identity.to_string()),
                 environments: env_names(&wrong),
                 fingerprint: String::new(),
+                site: String::new(),
             });
             break;
         }
