@@ -6,10 +6,11 @@
 //! numbers dropped) plus the line-independent fingerprint or the binding's
 //! site (the fingerprint without the environments): inserting lines above a
 //! finding keeps it matched, and so does a new environment used with the
-//! same token elsewhere. No secret is ever written.
+//! same token elsewhere. Fingerprints carry an occurrence index among equal
+//! findings (`scan::fingerprint_all`), and each entry hides one finding: a
+//! new copy of an accepted binding is reported. No secret is ever written.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::finding::{Finding, Suppressed, SuppressionKind};
 use crate::scan::{stable_token, ScanResult};
@@ -36,9 +37,9 @@ pub struct Entry {
     /// token elsewhere changes the fingerprint but not this.
     #[serde(default)]
     pub site: String,
-    /// Written with absolute paths (by an orgtoken before the path base, or
-    /// from another checkout): its fingerprints hash those paths, so it
-    /// matches by rule, path and token alone once the old root is taken off.
+    /// Written with absolute paths (by an older orgtoken, or from another
+    /// checkout): its fingerprints hash those paths, so it matches by rule,
+    /// path and token alone once the old root is taken off.
     #[serde(skip)]
     pub legacy: bool,
 }
@@ -46,33 +47,18 @@ pub struct Entry {
 impl Entry {
     fn of(result: &ScanResult, f: &Finding) -> Entry {
         let file = &result.files[f.primary.file];
-        let token = stable_token(f.token.as_deref().unwrap_or(""));
-        let text = file.text.get(f.primary.span.start..f.primary.span.end).unwrap_or("");
-        let normalised = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        let mut h = Sha256::new();
-        for part in [f.rule, &token, &file.path, &normalised] {
-            h.update(part.as_bytes());
-            h.update([0]);
-        }
         Entry {
             rule: f.rule.to_string(),
             path: file.path.clone(),
-            token,
+            token: stable_token(f.token.as_deref().unwrap_or("")),
             fingerprint: f.fingerprint.clone(),
-            site: h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect(),
+            site: f.site.clone(),
             legacy: false,
         }
     }
 
-    /// The same accepted finding: same rule, path and token, and the same
-    /// fingerprint or the same site.
-    fn matches(&self, other: &Entry) -> bool {
-        self.rule == other.rule
-            && self.path == other.path
-            && self.token == other.token
-            && (self.legacy
-                || self.fingerprint == other.fingerprint
-                || (!self.site.is_empty() && self.site == other.site))
+    fn same_finding(&self, other: &Entry) -> bool {
+        self.rule == other.rule && self.path == other.path && self.token == other.token
     }
 
     fn describe(&self) -> String {
@@ -147,7 +133,10 @@ fn relocate_absolute(baseline: &mut Baseline, result: &ScanResult) -> bool {
 }
 
 /// Moves findings the baseline lists into `result.filtered.suppressed` and
-/// lists the entries nothing matched any more as stale.
+/// lists the entries nothing matched any more as stale. Each entry hides at
+/// most one finding: same rule, path and token, and the same fingerprint (or,
+/// for the entries left after that, the same site: an accepted binding whose
+/// token is now used with one more environment elsewhere).
 pub fn apply(result: &mut ScanResult, baseline: &Baseline, name: &str) {
     let mut baseline = baseline.clone();
     if relocate_absolute(&mut baseline, result) {
@@ -160,18 +149,39 @@ pub fn apply(result: &mut ScanResult, baseline: &Baseline, name: &str) {
         });
     }
     let baseline = &baseline;
-    let mut matched = vec![false; baseline.entries.len()];
+    let mut used = vec![false; baseline.entries.len()];
     let findings = std::mem::take(&mut result.findings);
-    for f in findings {
-        let e = Entry::of(result, &f);
-        let mut hit = false;
-        for (i, b) in baseline.entries.iter().enumerate() {
-            if b.matches(&e) {
-                matched[i] = true;
-                hit = true;
+    let keys: Vec<Entry> = findings.iter().map(|f| Entry::of(result, f)).collect();
+    // Inline-suppressed findings keep the entries they match from going stale.
+    let inline: Vec<Entry> = result
+        .filtered
+        .suppressed
+        .iter()
+        .map(|s| Entry::of(result, &s.finding))
+        .collect();
+    let all: Vec<&Entry> = keys.iter().chain(&inline).collect();
+    let mut hit = vec![false; all.len()];
+    let passes: [fn(&Entry, &Entry) -> bool; 3] = [
+        |b, e| b.fingerprint == e.fingerprint,
+        |b, e| !b.site.is_empty() && b.site == e.site,
+        // Absolute-path entries: their fingerprints hash the old root.
+        |b, _| b.legacy,
+    ];
+    for same in passes {
+        for (k, e) in all.iter().enumerate() {
+            if hit[k] {
+                continue;
+            }
+            if let Some(i) = (0..baseline.entries.len())
+                .find(|&i| !used[i] && baseline.entries[i].same_finding(e) && same(&baseline.entries[i], e))
+            {
+                used[i] = true;
+                hit[k] = true;
             }
         }
-        if hit {
+    }
+    for (k, f) in findings.into_iter().enumerate() {
+        if hit[k] {
             result.filtered.suppressed.push(Suppressed {
                 finding: f,
                 kind: SuppressionKind::External,
@@ -181,19 +191,10 @@ pub fn apply(result: &mut ScanResult, baseline: &Baseline, name: &str) {
             result.findings.push(f);
         }
     }
-    // An entry whose finding is now suppressed inline is not stale.
-    for s in &result.filtered.suppressed {
-        let e = Entry::of(result, &s.finding);
-        for (i, b) in baseline.entries.iter().enumerate() {
-            if b.matches(&e) {
-                matched[i] = true;
-            }
-        }
-    }
     result.filtered.stale_baseline = baseline
         .entries
         .iter()
-        .zip(&matched)
+        .zip(&used)
         .filter(|(_, m)| !**m)
         .map(|(e, _)| e.describe())
         .collect();

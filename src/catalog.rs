@@ -98,6 +98,8 @@ struct RawCatalog {
     #[serde(rename = "provider")]
     _provider: RawProvider,
     prefilter: RawPrefilter,
+    /// Source tag → what it is (a URL, a file), for `data_center.sources`.
+    sources: BTreeMap<String, String>,
     data_center: Vec<RawDc>,
     templates: RawTemplates,
     paths: RawPaths,
@@ -159,10 +161,18 @@ struct RawPrefilter {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawDc {
     id: String,
     name: String,
     sdk_prefix: String,
+    /// Tags of `[sources]` this entry was checked against.
+    sources: Vec<String>,
+    /// The date it was checked (YYYY-MM-DD).
+    checked: String,
+    /// Hosts of this entry that no Zoho page and no official SDK names.
+    #[serde(default)]
+    unverified: Vec<String>,
     api: BTreeMap<EnvKind, Vec<String>>,
     legacy: BTreeMap<EnvKind, Vec<String>>,
     accounts: Vec<String>,
@@ -281,15 +291,45 @@ impl Level {
     }
 }
 
-#[derive(Debug)]
+/// One data center of the catalog, with every host that designates it.
+#[derive(Debug, Clone, Serialize)]
 pub struct DataCenter {
     pub id: String,
     pub name: String,
+    /// The official SDKs' class for it (`USDataCenter`).
+    pub sdk_class: String,
+    /// API hosts per environment.
+    pub api: BTreeMap<EnvKind, Vec<String>>,
+    /// Older API hosts and CRM web hosts per environment.
+    pub legacy: BTreeMap<EnvKind, Vec<String>>,
+    /// Accounts (OAuth) servers: every environment of the data center.
+    pub accounts: Vec<String>,
+    /// Content, download and upload hosts: every environment.
+    pub dc_only: Vec<String>,
+    /// Tags of [`Catalog::sources`] this entry was checked against.
+    pub sources: Vec<String>,
+    pub checked: String,
+    /// Hosts that no Zoho page and no official SDK names.
+    pub unverified: Vec<String>,
+}
+
+impl DataCenter {
+    /// Every host of this data center, API hosts first.
+    pub fn hosts(&self) -> impl Iterator<Item = &String> {
+        self.api
+            .values()
+            .chain(self.legacy.values())
+            .flatten()
+            .chain(&self.accounts)
+            .chain(&self.dc_only)
+    }
 }
 
 /// The loaded catalog with its matchers.
 pub struct Catalog {
     pub data_centers: Vec<DataCenter>,
+    /// Source tag → the page or file it names (`[sources]`).
+    pub sources: BTreeMap<String, String>,
     hosts: Vec<HostInfo>,
     host_matcher: AhoCorasick,
     pub env_variable_suffix: String,
@@ -355,6 +395,33 @@ pub fn catalog() -> &'static Catalog {
     CATALOG.get_or_init(|| Catalog::load(CATALOG_TOML, RULES_TOML).expect("embedded catalog is valid"))
 }
 
+/// A data-center entry names its sources and date, and marks as unverified
+/// only hosts it has.
+fn check_dc_entry(dc: &DataCenter, sources: &BTreeMap<String, String>) -> anyhow::Result<()> {
+    if dc.sources.is_empty() {
+        anyhow::bail!("data center `{}`: `sources` is empty", dc.id);
+    }
+    if let Some(s) = dc.sources.iter().find(|s| !sources.contains_key(*s)) {
+        anyhow::bail!("data center `{}`: source `{s}` is not in [sources]", dc.id);
+    }
+    let date = dc.checked.as_bytes();
+    let is_date = date.len() == 10
+        && date.iter().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                *b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if !is_date {
+        anyhow::bail!("data center `{}`: `checked` is not a YYYY-MM-DD date", dc.id);
+    }
+    if let Some(h) = dc.unverified.iter().find(|h| !dc.hosts().any(|x| x == *h)) {
+        anyhow::bail!("data center `{}`: unverified host `{h}` is none of its hosts", dc.id);
+    }
+    Ok(())
+}
+
 fn set(v: &[String]) -> HashSet<String> {
     v.iter().cloned().collect()
 }
@@ -373,10 +440,20 @@ impl Catalog {
         let mut sdk_dc_classes = BTreeMap::new();
         for (i, dc) in raw.data_center.iter().enumerate() {
             let id = i as DcId;
-            data_centers.push(DataCenter {
+            let entry = DataCenter {
                 id: dc.id.clone(),
                 name: dc.name.clone(),
-            });
+                sdk_class: format!("{}{}", dc.sdk_prefix, raw.sdk.dc_class_suffix),
+                api: dc.api.clone(),
+                legacy: dc.legacy.clone(),
+                accounts: dc.accounts.clone(),
+                dc_only: dc.dc_only.clone(),
+                sources: dc.sources.clone(),
+                checked: dc.checked.clone(),
+                unverified: dc.unverified.clone(),
+            };
+            check_dc_entry(&entry, &raw.sources)?;
+            data_centers.push(entry);
             sdk_dc_classes.insert(format!("{}{}", dc.sdk_prefix, raw.sdk.dc_class_suffix), id);
             let mut add = |list: &[String], kind: Option<EnvKind>, hk: HostKind| {
                 for h in list {
@@ -448,6 +525,7 @@ impl Catalog {
         triggers.dedup();
         Ok(Catalog {
             data_centers,
+            sources: raw.sources,
             hosts,
             host_matcher,
             env_variable_suffix: raw.templates.env_variable_suffix,

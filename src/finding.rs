@@ -30,8 +30,14 @@ pub struct Finding {
     pub token: Option<String>,
     /// Environments involved, e.g. `US production`.
     pub environments: Vec<String>,
-    /// Line-independent fingerprint, filled in by the scan.
+    /// Line-independent fingerprint, filled in by the scan: rule, token
+    /// identity, path, environments, the binding's normalised text, and the
+    /// finding's occurrence among findings equal in all of these (so two
+    /// identical bindings get two fingerprints).
     pub fingerprint: String,
+    /// The fingerprint without the environments (same occurrence index),
+    /// filled in by the scan: the baseline's fallback key.
+    pub site: String,
 }
 
 /// A file that could not be (fully) analysed.

@@ -2,7 +2,7 @@
 //! outcome to an exit code (0 clean, 1 findings, 2 usage or config error).
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::mpsc;
 use std::thread;
@@ -61,12 +61,13 @@ enum RulesFormat {
 
 #[derive(clap::Args)]
 struct ScanArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    /// Output format [default: human].
+    #[arg(long, value_enum)]
+    format: Option<Format>,
     /// Write the report to FILE instead of standard output; FORMAT=FILE
     /// (repeatable) writes another format beside it, e.g.
-    /// `--output sarif=results.sarif --output json=out.json`.
+    /// `--output sarif=results.sarif --output json=out.json`. `-` is
+    /// standard output: `--output sarif=-` prints SARIF there.
     #[arg(long, short = 'o', value_name = "[FORMAT=]FILE")]
     output: Vec<String>,
     /// Print counts per rule and per environment before the summary line.
@@ -78,8 +79,9 @@ struct ScanArgs {
     /// Hide the findings listed in this baseline file (see --write-baseline).
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
-    /// Report only results whose binding is in a file changed since REV
-    /// (git diff plus untracked files); the whole tree is still analysed.
+    /// Report only results whose binding is in a file changed since the
+    /// merge base of REV and HEAD (git diff plus untracked files); the whole
+    /// tree is still analysed.
     #[arg(long, value_name = "REV", conflicts_with = "write_baseline")]
     changed_since: Option<String>,
     /// Write every reported finding to a baseline FILE, then exit 0.
@@ -124,31 +126,117 @@ impl Progress {
     }
 }
 
-/// Where the reports go: the main format's file (stdout when absent) and
-/// extra `FORMAT=FILE` outputs.
-struct Outputs {
-    main: Option<PathBuf>,
-    extra: Vec<(Format, PathBuf)>,
+/// Where a report goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Dest {
+    Stdout,
+    File(PathBuf),
 }
 
-fn parse_outputs(values: &[String]) -> Result<Outputs, String> {
-    let mut out = Outputs {
-        main: None,
-        extra: Vec::new(),
+/// The main report (its format and destination) and the extra
+/// `FORMAT=FILE` reports.
+struct Outputs {
+    format: Format,
+    main: Dest,
+    extra: Vec<(Format, Dest)>,
+}
+
+/// Reads `--format` and every `--output` value, and checks them before
+/// anything is scanned: known formats only, `-` for standard output (at most
+/// one report there), no file written twice, and an existing directory for
+/// each file.
+fn parse_outputs(format: Option<Format>, values: &[String]) -> Result<Outputs, String> {
+    let dest = |p: &str| {
+        if p == "-" {
+            Dest::Stdout
+        } else {
+            Dest::File(PathBuf::from(p))
+        }
     };
+    let mut main: Option<Dest> = None;
+    let mut extra: Vec<(Format, Dest)> = Vec::new();
     for v in values {
-        match v.split_once('=').and_then(|(f, p)| Some((Format::from_name(f)?, p))) {
-            Some((_, "")) => return Err(format!("`--output {v}`: the file name is missing")),
-            Some((format, path)) => out.extra.push((format, PathBuf::from(path))),
-            None if out.main.is_some() => {
+        if let Some((name, path)) = v.split_once('=') {
+            if let Some(f) = Format::from_name(name) {
+                if path.is_empty() {
+                    return Err(format!("`--output {v}`: the file name is missing"));
+                }
+                extra.push((f, dest(path)));
+                continue;
+            }
+            let word = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            if word {
+                let known: Vec<&str> = Format::all().iter().map(|f| f.name()).collect();
                 return Err(format!(
-                    "`--output {v}`: only one output without a format; write FORMAT=FILE for the others"
+                    "`--output {v}`: unknown format `{name}` (one of {}); write `./{v}` for a file whose name has `=`",
+                    known.join(", ")
+                ));
+            }
+        }
+        if v.is_empty() {
+            return Err("`--output` needs a file name, `FORMAT=FILE`, or `-` for standard output".into());
+        }
+        if main.is_some() {
+            return Err(format!(
+                "`--output {v}`: only one output without a format; write FORMAT=FILE for the others"
+            ));
+        }
+        main = Some(dest(v));
+    }
+    let main = main.unwrap_or(Dest::Stdout);
+    let on_stdout: Vec<Format> = extra
+        .iter()
+        .filter(|(_, d)| *d == Dest::Stdout)
+        .map(|(f, _)| *f)
+        .collect();
+    if on_stdout.len() > 1 {
+        return Err("only one report can go to standard output (`-`); give the others a file".into());
+    }
+    let mut format = format;
+    if let (Some(f), Dest::Stdout) = (on_stdout.first(), &main) {
+        // `--output sarif=-`: the report on standard output is that format.
+        match format {
+            Some(g) if g != *f => {
+                return Err(format!(
+                    "`--output {}=-` and `--format {}` would both write to standard output; give one of them a file",
+                    f.name(),
+                    g.name()
                 ))
             }
-            None => out.main = Some(PathBuf::from(v)),
+            _ => format = Some(*f),
+        }
+        extra.retain(|(_, d)| *d != Dest::Stdout);
+    }
+    let mut files: Vec<&PathBuf> = Vec::new();
+    for d in std::iter::once(&main).chain(extra.iter().map(|(_, d)| d)) {
+        let Dest::File(p) = d else { continue };
+        if files.contains(&p) {
+            return Err(format!("`{}` is named by two --output values", p.display()));
+        }
+        files.push(p);
+        if p.is_dir() {
+            return Err(format!("--output `{}` is a directory", p.display()));
+        }
+        let parent = p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if !parent.is_dir() {
+            return Err(format!(
+                "--output `{}`: the directory `{}` does not exist",
+                p.display(),
+                parent.display()
+            ));
         }
     }
-    Ok(out)
+    Ok(Outputs {
+        format: format.unwrap_or(Format::Human),
+        main,
+        extra,
+    })
 }
 
 #[derive(clap::Args)]
@@ -311,6 +399,17 @@ fn print_rules(format: RulesFormat) {
                 let note = if r.active { "" } else { " (not active yet)" };
                 println!("{}  {:<30} {:<8} {}{note}", r.id, r.name, r.level.name(), r.short);
             }
+            println!("\nData centers (every host: `orgtoken rules --format json`):");
+            for dc in &c.data_centers {
+                let api: Vec<&str> = dc.api.values().flatten().map(String::as_str).collect();
+                println!(
+                    "{:<4} {:<4} {}  accounts: {}",
+                    dc.id,
+                    dc.name,
+                    api.join(" "),
+                    dc.accounts.join(" ")
+                );
+            }
         }
         RulesFormat::Json => {
             let v: Vec<serde_json::Value> = c
@@ -323,7 +422,12 @@ fn print_rules(format: RulesFormat) {
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&v).expect("serialisable"));
+            let doc = serde_json::json!({
+                "rules": v,
+                "data_centers": c.data_centers,
+                "sources": c.sources,
+            });
+            println!("{}", serde_json::to_string_pretty(&doc).expect("serialisable"));
         }
     }
 }
@@ -389,6 +493,14 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         .flatten()
         .map(|p| globset::escape(&base.show(p)))
         .collect();
+    // Every report destination is checked before anything is scanned.
+    let outputs = match parse_outputs(args.format, &args.output) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let (project, opts) = match args.tree.prepare(ours) {
         Ok(x) => x,
         Err(e) => {
@@ -429,6 +541,14 @@ fn run_scan(args: ScanArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let changed = changed.map(|c| {
+        result.notes.push(orgtoken::finding::Note {
+            path: String::new(),
+            message: c.note,
+        });
+        result.notes.sort();
+        c.files
+    });
     filter::apply(
         &mut result,
         &FilterOptions {
@@ -438,14 +558,7 @@ fn run_scan(args: ScanArgs) -> ExitCode {
             changed,
         },
     );
-    let outputs = match parse_outputs(&args.output) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let to_tty = outputs.main.is_none() && std::io::stdout().is_terminal();
+    let to_tty = outputs.main == Dest::Stdout && std::io::stdout().is_terminal();
     let color = to_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let opts = RenderOptions {
         color,
@@ -454,33 +567,43 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         statistics: args.statistics,
     };
     let file_opts = RenderOptions { color: false, ..opts };
-    for (format, path) in &outputs.extra {
+    for (format, dest) in &outputs.extra {
         let rendered = report::render(*format, &result, &file_opts);
-        if let Err(e) = std::fs::write(path, &rendered) {
-            eprintln!("error: cannot write `{}`: {e}", path.display());
-            return ExitCode::from(2);
+        match dest {
+            Dest::File(path) => {
+                if let Err(e) = std::fs::write(path, &rendered) {
+                    eprintln!("error: cannot write `{}`: {e}", path.display());
+                    return ExitCode::from(2);
+                }
+            }
+            Dest::Stdout => {
+                let mut out = std::io::stdout().lock();
+                let _ = out.write_all(rendered.as_bytes());
+                let _ = out.flush();
+            }
         }
     }
+    let main_format = outputs.format;
     match &outputs.main {
-        Some(path) => {
-            let rendered = report::render(args.format, &result, &file_opts);
+        Dest::File(path) => {
+            let rendered = report::render(main_format, &result, &file_opts);
             if let Err(e) = std::fs::write(path, &rendered) {
                 eprintln!("error: cannot write `{}`: {e}", path.display());
                 return ExitCode::from(2);
             }
             if !args.quiet {
-                if args.statistics && !args.format.is_human() {
+                if args.statistics && !main_format.is_human() {
                     eprint!("{}", report::statistics(&result));
                 }
                 eprintln!("{}", report::summary_line(&result));
             }
         }
-        None => {
-            let rendered = report::render(args.format, &result, &opts);
+        Dest::Stdout => {
+            let rendered = report::render(main_format, &result, &opts);
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(rendered.as_bytes());
             let _ = out.flush();
-            if !args.quiet && !args.format.is_human() {
+            if !args.quiet && !main_format.is_human() {
                 if args.statistics {
                     eprint!("{}", report::statistics(&result));
                 }

@@ -592,9 +592,7 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         });
     }
 
-    for f in &mut findings {
-        f.fingerprint = fingerprint(f, paths, &files);
-    }
+    fingerprint_all(&mut findings, paths, &files);
     notes.sort();
     notes.dedup();
     Ok(ScanResult {
@@ -689,23 +687,49 @@ pub fn stable_token(token: &str) -> String {
         .join(":")
 }
 
-/// A line-independent fingerprint: rule, token identity, path, environments
-/// and the binding's normalised text.
-fn fingerprint(f: &Finding, paths: &[String], files: &[ShownFile]) -> String {
-    let text = files
-        .get(f.primary.file)
-        .and_then(|sf| sf.text.get(f.primary.span.start..f.primary.span.end))
-        .unwrap_or("");
-    let normalised: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let token = stable_token(f.token.as_deref().unwrap_or(""));
+/// Line-independent fingerprints (see [`Finding::fingerprint`] and
+/// [`Finding::site`]). Findings equal in every part are told apart by their
+/// occurrence index in file order, so a new copy of an accepted binding gets
+/// a fingerprint of its own; the first occurrence keeps the plain hash
+/// (baselines written before the index existed still match it).
+fn fingerprint_all(findings: &mut [Finding], paths: &[String], files: &[ShownFile]) {
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by_key(|&i| (findings[i].primary.file, findings[i].primary.span.start, i));
+    let mut seen_fp: HashMap<String, usize> = HashMap::default();
+    let mut seen_site: HashMap<String, usize> = HashMap::default();
+    for i in order {
+        let f = &findings[i];
+        let text = files
+            .get(f.primary.file)
+            .and_then(|sf| sf.text.get(f.primary.span.start..f.primary.span.end))
+            .unwrap_or("");
+        let normalised: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let token = stable_token(f.token.as_deref().unwrap_or(""));
+        let envs = f.environments.join(",");
+        let path = &paths[f.primary.file];
+        let fp = short_hash(&[f.rule, &token, path, &envs, &normalised]);
+        let site = short_hash(&[f.rule, &token, path, &normalised]);
+        let with_index = |seen: &mut HashMap<String, usize>, h: String| {
+            let n = seen.entry(h.clone()).or_insert(0);
+            let out = if *n == 0 {
+                h.clone()
+            } else {
+                short_hash(&[&h, &n.to_string()])
+            };
+            *n += 1;
+            out
+        };
+        let fp = with_index(&mut seen_fp, fp);
+        let site = with_index(&mut seen_site, site);
+        findings[i].fingerprint = fp;
+        findings[i].site = site;
+    }
+}
+
+/// The first 8 bytes of the SHA-256 of `parts` (each followed by a NUL), in hex.
+fn short_hash(parts: &[&str]) -> String {
     let mut h = Sha256::new();
-    for part in [
-        f.rule,
-        &token,
-        &paths[f.primary.file],
-        &f.environments.join(","),
-        &normalised,
-    ] {
+    for part in parts {
         h.update(part.as_bytes());
         h.update([0]);
     }

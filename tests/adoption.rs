@@ -422,3 +422,199 @@ fn exit_codes_and_error_messages() {
     }
     insta::assert_snapshot!(report);
 }
+
+/// Two identical findings are two baseline entries; a third copy of the same
+/// line is a new finding, reported under `--baseline` (fingerprints carry an
+/// occurrence index, and each entry hides one finding). Moving the lines
+/// keeps them all accepted. (The same committed token on identical lines: a
+/// result each, since each is a copy to remove.)
+#[test]
+fn baseline_tells_identical_bindings_apart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let head = "import requests\nAPI = 'https://www.zohoapis.com/crm/v8/Leads'\n";
+    let copy = "requests.get(API, headers={'Authorization': 'Zoho-oauthtoken 1000.0123456789abcdef0123456789abcdef.fedcba9876543210fedcba9876543210'})\n";
+    std::fs::write(d.join("sync.py"), format!("{head}{copy}{copy}")).unwrap();
+    let (doc, _) = json_in(d, &["."]);
+    assert_eq!(places(&doc, "findings"), ["OT006 sync.py:3", "OT006 sync.py:4"]);
+    let fps: std::collections::BTreeSet<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(fps.len(), 2, "every finding has a fingerprint of its own");
+    let out = run_in(d, &["scan", "--write-baseline", "baseline.json", "."]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("wrote 2 baseline entries"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Moved down by a header: both still accepted.
+    std::fs::write(d.join("sync.py"), format!("# header\n\n{head}{copy}{copy}")).unwrap();
+    let (doc, code) = json_in(d, &["--baseline", "baseline.json", "."]);
+    assert_eq!((code, places(&doc, "findings")), (0, vec![]));
+    assert_eq!(doc["summary"]["suppressed_baseline"], 2);
+
+    // A third copy: reported, the accepted two stay hidden.
+    std::fs::write(d.join("sync.py"), format!("# header\n\n{head}{copy}{copy}{copy}")).unwrap();
+    let (doc, code) = json_in(d, &["--baseline", "baseline.json", "."]);
+    assert_eq!(
+        (code, places(&doc, "findings")),
+        (1, vec!["OT006 sync.py:7".to_string()])
+    );
+    assert_eq!(doc["summary"]["suppressed_baseline"], 2);
+    assert!(doc["summary"]["stale_baseline"].as_array().unwrap().is_empty());
+}
+
+/// Notes with no path (run-wide), by message.
+fn run_notes(doc: &Value) -> Vec<String> {
+    doc["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["path"] == "")
+        .map(|n| n["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn git_out(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}");
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// A branch behind main: `--changed-since main` compares with the merge
+/// base, so a file only main changed since is not the pull request's.
+#[test]
+fn changed_since_compares_with_the_merge_base() {
+    let tmp = two_env_repo();
+    let d = tmp.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "base"]);
+    let base = git_out(d, &["rev-parse", "HEAD"]);
+    // The pull request adds one file on its branch.
+    git(d, &["checkout", "-q", "-b", "feature"]);
+    std::fs::create_dir_all(d.join("lib")).unwrap();
+    // A token of its own: a root cause of its own.
+    let sync = std::fs::read_to_string(fixture("js-fetch-two-envs").join("sync.js")).unwrap();
+    std::fs::write(
+        d.join("lib/sync.js"),
+        sync.replace("ZOHO_ACCESS_TOKEN", "ZOHO_SYNC_TOKEN"),
+    )
+    .unwrap();
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "feature"]);
+    // Meanwhile main edits app.py.
+    git(d, &["checkout", "-q", "main"]);
+    let app = d.join("app.py");
+    let text = std::fs::read_to_string(&app).unwrap();
+    std::fs::write(&app, format!("# edited on main\n{text}")).unwrap();
+    git(d, &["commit", "-q", "-am", "main moves on"]);
+    git(d, &["checkout", "-q", "feature"]);
+
+    let (doc, code) = json_in(d, &["--changed-since", "main", "."]);
+    assert_eq!(code, 1);
+    assert_eq!(places(&doc, "findings"), ["OT001 lib/sync.js:8"]);
+    assert_eq!(
+        doc["summary"]["outside_changes"], 2,
+        "app.py is not the branch's change"
+    );
+    assert_eq!(
+        run_notes(&doc),
+        [format!(
+            "--changed-since main: compared with commit {}, the merge base of main and HEAD",
+            &base[..12]
+        )]
+    );
+}
+
+/// `--changed-since` is a revision, checked as git checks one: a value git
+/// would read as an option is refused (exit 2) and never reaches git.
+#[test]
+fn changed_since_refuses_values_git_would_read_as_options() {
+    let tmp = two_env_repo();
+    let d = tmp.path();
+    git(d, &["init", "-q"]);
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "init"]);
+    for value in ["--output=pwned.txt", "--output", "-p", "HEAD --output=pwned.txt"] {
+        let out = run_in(d, &["scan", &format!("--changed-since={value}"), "."]);
+        assert_eq!(out.status.code(), Some(2), "{value}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("is not a commit of this repository"), "{value}: {err}");
+        assert!(!d.join("pwned.txt").exists(), "{value}: git wrote a file");
+    }
+}
+
+/// The commands of `.pre-commit-hooks.yaml`, with orgtoken's path.
+fn hook_commands() -> Vec<(String, Vec<String>)> {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml")).unwrap();
+    let docs = yaml_rust2::YamlLoader::load_from_str(&text).unwrap();
+    let hooks = docs[0].as_vec().expect("a list of hooks");
+    assert_eq!(hooks.len(), 2);
+    hooks
+        .iter()
+        .map(|h| {
+            let id = h["id"].as_str().unwrap().to_string();
+            let words: Vec<String> = h["entry"]
+                .as_str()
+                .unwrap()
+                .split_whitespace()
+                .map(str::to_string)
+                .collect();
+            assert_eq!(words[0], "orgtoken");
+            (id, words[1..].to_vec())
+        })
+        .collect()
+}
+
+/// Both pre-commit hooks work before the first commit and on a detached
+/// HEAD (as pre-commit runs them: from the repository root, no file names).
+#[test]
+fn pre_commit_hooks_work_without_commits_and_on_a_detached_head() {
+    let tmp = two_env_repo();
+    let d = tmp.path();
+    git(d, &["init", "-q"]);
+    git(d, &["add", "app.py"]);
+    let run_hooks = |d: &Path| -> Vec<(String, Option<i32>, String)> {
+        hook_commands()
+            .into_iter()
+            .map(|(id, args)| {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                let out = run_in(d, &args);
+                (id, out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+            })
+            .collect()
+    };
+    // No commit yet: every file is new, so both hooks report app.py.
+    for (id, code, stdout) in run_hooks(d) {
+        assert_eq!(code, Some(1), "{id}: {stdout}");
+        assert!(
+            stdout.contains("app.py:16:12: OT001") && stdout.contains("app.py:20:12: OT001"),
+            "{id}: {stdout}"
+        );
+    }
+    git(d, &["commit", "-q", "-m", "init"]);
+    git(d, &["checkout", "-q", "--detach"]);
+    // Detached and clean: the changed-files hook has nothing to report.
+    let results = run_hooks(d);
+    assert_eq!(results[0].1, Some(1), "{}: {}", results[0].0, results[0].2);
+    assert_eq!(results[1].1, Some(0), "{}: {}", results[1].0, results[1].2);
+    // Detached with a new file: the changed-files hook reports it.
+    std::fs::write(
+        d.join("new.py"),
+        "import os, requests\nT = os.environ['ZOHO_NEW_TOKEN']\nH = {'Authorization': 'Zoho-oauthtoken ' + T}\nrequests.get('https://www.zohoapis.com/crm/v8/Leads', headers=H)\nrequests.get('https://developer.zohoapis.com/crm/v8/Leads', headers=H)\n",
+    )
+    .unwrap();
+    let results = run_hooks(d);
+    assert_eq!(results[1].1, Some(1));
+    assert!(results[1].2.contains("new.py:5:1: OT001"), "{}", results[1].2);
+    assert!(!results[1].2.contains("app.py"), "{}", results[1].2);
+}

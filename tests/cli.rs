@@ -447,3 +447,102 @@ fn hostile_config_files_cost_a_note_not_the_run() {
     let rules: Vec<String> = places(&doc, "findings");
     assert_eq!(rules, vec!["OT003 .env.production:2", "OT003 .env.sandbox:2"]);
 }
+
+/// `-` is standard output for `--output`, also with a format: SARIF on
+/// stdout, no file named `-`.
+#[test]
+fn output_dash_is_standard_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixtures_dir().join("py-shared-env-token").join("app.py"),
+        tmp.path().join("app.py"),
+    )
+    .unwrap();
+    let out = run_in(tmp.path(), &["scan", "--output", "sarif=-", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).expect("SARIF on stdout");
+    assert_eq!(sarif["version"], "2.1.0");
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 1);
+    assert!(!tmp.path().join("-").exists(), "a file named `-`");
+    // Beside a main report written to a file.
+    let out = run_in(
+        tmp.path(),
+        &["scan", "--output", "report.txt", "--output", "json=-", "."],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(places(&doc, "findings"), ["OT001 app.py:16"]);
+    assert!(std::fs::read_to_string(tmp.path().join("report.txt"))
+        .unwrap()
+        .contains("OT001 cross-environment-token"));
+    let out = run_in(tmp.path(), &["scan", "--format", "concise", "--output", "-", "."]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("app.py:16:12: OT001"));
+    assert!(!tmp.path().join("-").exists());
+}
+
+/// Bad `--output` values stop the run before anything is scanned: exit 2,
+/// the error alone on stderr, nothing on stdout, no file written.
+#[test]
+fn invalid_outputs_are_refused_before_scanning() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixtures_dir().join("py-shared-env-token").join("app.py"),
+        tmp.path().join("app.py"),
+    )
+    .unwrap();
+    for (args, says) in [
+        (&["--output", "bogus=x"][..], "unknown format `bogus`"),
+        (&["--output", "sarif="][..], "the file name is missing"),
+        (&["--output", "sarif=no/such/dir/out.sarif"][..], "does not exist"),
+        (
+            &["--output", "sarif=-", "--output", "json=-"][..],
+            "only one report can go to standard output",
+        ),
+        (
+            &["--format", "json", "--output", "sarif=-"][..],
+            "would both write to standard output",
+        ),
+        (
+            &["--output", "a.json", "--output", "b.json"][..],
+            "only one output without a format",
+        ),
+        (
+            &["--output", "json=same.out", "--output", "sarif=same.out"][..],
+            "named by two --output values",
+        ),
+        (&["--output", "."][..], "is a directory"),
+    ] {
+        let mut a = vec!["scan", "--format", "concise"];
+        if args.contains(&"--format") {
+            a.truncate(1);
+        }
+        a.extend_from_slice(args);
+        a.push(".");
+        let out = run_in(tmp.path(), &a);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.starts_with("error: ") && err.contains(says), "{args:?}: {err}");
+        assert_eq!(
+            err.lines().count(),
+            1,
+            "{args:?}: the error alone, no scan summary: {err}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}: nothing scanned");
+    }
+    let mut left: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["app.py"], "no report file was written");
+}
+
+/// Related locations in other files read as what they are, without
+/// miette's "Advice: " severity label.
+#[test]
+fn human_output_has_no_advice_label() {
+    let out = run_in(&fixtures_dir().join("py-helper-summary"), &["scan", "."]);
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.contains("☞"), "a related location in another file: {s}");
+    assert!(!s.contains("Advice"), "{s}");
+}

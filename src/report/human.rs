@@ -138,7 +138,12 @@ pub fn render(result: &ScanResult, opts: &RenderOptions) -> String {
     let mut out = String::new();
     for f in &result.findings {
         let d = to_diag(f, &result.files);
-        if handler.render_report(&mut out, &d).is_err() {
+        let mut one = String::new();
+        if handler.render_report(&mut one, &d).is_ok() {
+            // miette heads each related location with its severity
+            // ("Advice: "): the location's own line says what it is.
+            out.push_str(&one.replace("\nAdvice: \n", "\n"));
+        } else {
             out.push_str(&format!(
                 "{}:{}:{}: {} {}\n",
                 result.files[f.primary.file].path, f.primary.span.line, f.primary.span.col, f.rule, f.message

@@ -91,6 +91,7 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                 token: Some(id.to_string()),
                 environments: env_names(&all),
                 fingerprint: String::new(),
+                site: String::new(),
             });
         }
     }
@@ -133,6 +134,7 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
             token: Some(id.clone()),
             environments: env_names(&[env, prev_env]),
             fingerprint: String::new(),
+            site: String::new(),
         });
     }
     out

@@ -138,6 +138,7 @@ fn check_binding(b: &Binding) -> Option<(Finding, Loc)> {
             token: Some(id),
             environments: env_names(&envs),
             fingerprint: String::new(),
+            site: String::new(),
         }, root));
     }
     // A data-center-only switch: only a definite token is a finding.
@@ -156,6 +157,7 @@ fn check_binding(b: &Binding) -> Option<(Finding, Loc)> {
                 token: Some(id),
                 environments: env_names(&envs),
                 fingerprint: String::new(),
+                site: String::new(),
             },
             root,
         ));

@@ -64,6 +64,7 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                 token: Some(id),
                 environments: env_names(&envs),
                 fingerprint: String::new(),
+                site: String::new(),
             });
         }
     }
@@ -137,6 +138,7 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                 token: Some(id.to_string()),
                 environments: env_names(&all_envs),
                 fingerprint: String::new(),
+                site: String::new(),
             });
         }
     }

@@ -103,6 +103,7 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                 token: Some(id.to_string()),
                 environments: env_names(&all),
                 fingerprint: String::new(),
+                site: String::new(),
             });
         }
     }
@@ -152,6 +153,7 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                 token: Some(t.identity.to_string()),
                 environments: env_names(&wrong),
                 fingerprint: String::new(),
+                site: String::new(),
             });
             break;
         }

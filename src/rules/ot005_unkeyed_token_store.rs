@@ -135,5 +135,6 @@ fn finding(s: &TokenStore, by_kind: &Uses, project: Option<&str>) -> Finding {
         token: s.token.as_ref().map(|t| t.to_string()),
         environments: env_names(&envs),
         fingerprint: String::new(),
+        site: String::new(),
     }
 }

@@ -23,6 +23,7 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
             token: Some(format!("literal:sha256:{hash}")),
             environments: Vec::new(),
             fingerprint: String::new(),
+            site: String::new(),
         })
         .collect()
 }
