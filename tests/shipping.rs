@@ -107,3 +107,57 @@ fn pre_commit_hooks_run_the_whole_tree() {
         assert!(out.status.success(), "{entry}");
     }
 }
+
+fn read(file: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap()
+}
+
+/// The release binary users build first: no debug info, stripped, thin LTO
+/// (a 124 MB binary with `debug = 1` is 31 MB), and the README says how long
+/// that first build takes.
+#[test]
+fn the_release_profile_ships_a_small_binary_and_the_readme_says_how_long_it_builds() {
+    let cargo: toml::Value = toml::from_str(&read("Cargo.toml")).unwrap();
+    let release = &cargo["profile"]["release"];
+    assert_eq!(release.get("debug").and_then(|d| d.as_bool()), Some(false));
+    assert_eq!(release.get("strip").and_then(|d| d.as_bool()), Some(true));
+    assert_eq!(release.get("lto").and_then(|d| d.as_str()), Some("thin"));
+    let readme = read("README.md");
+    let top = &readme[..readme.find("\n## ").unwrap()];
+    assert!(top.contains("cargo run --release -- scan examples/demo"));
+    assert!(top.contains("The first `cargo run --release` compiles"), "{top}");
+    assert!(top.contains("minutes"), "{top}");
+}
+
+/// `.ci/run` builds the debug profile once for the README's test command and
+/// the corpus generator (one cargo invocation), checks formatting before any
+/// build, and builds the release binary once, after the tests.
+#[test]
+fn ci_builds_each_profile_once() {
+    let ci = read(".ci/run");
+    let commands: Vec<&str> = ci
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with('#'))
+        .filter(|l| l.contains("cargo "))
+        .collect();
+    let pos = |needle: &str| {
+        let hits: Vec<usize> = commands
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.contains(needle))
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(hits.len(), 1, "`{needle}` once in .ci/run: {commands:?}");
+        hits[0]
+    };
+    let fmt = pos("cargo fmt --all -- --check");
+    let clippy = pos("cargo clippy");
+    let test = pos("cargo test --locked --workspace");
+    let release = pos("cargo build --locked --release");
+    assert!(fmt < clippy && clippy < test && test < release, "{commands:?}");
+    assert!(
+        !ci.contains("-p gen-corpus"),
+        "the generator's tests share the workspace invocation"
+    );
+}
