@@ -137,6 +137,18 @@ fn parse_outputs(values: &[String]) -> Result<Outputs, String> {
         extra: Vec::new(),
     };
     for v in values {
+        // `bogus=x`: a format name nobody knows, not a file named `bogus=x`
+        // (write `./bogus=x` for that).
+        if let Some((f, _)) = v.split_once('=') {
+            let word = !f.is_empty() && f.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            if word && Format::from_name(f).is_none() {
+                let known: Vec<&str> = Format::all().iter().map(|f| f.name()).collect();
+                return Err(format!(
+                    "`--output {v}`: unknown format `{f}` (one of {}; write ./{v} for a file of that name)",
+                    known.join(", ")
+                ));
+            }
+        }
         match v.split_once('=').and_then(|(f, p)| Some((Format::from_name(f)?, p))) {
             Some((_, "")) => return Err(format!("`--output {v}`: the file name is missing")),
             Some((format, path)) => out.extra.push((format, PathBuf::from(path))),
@@ -266,6 +278,17 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     orgtoken::memory::configure();
+    // Panics are caught where they happen (per file, per call, per output)
+    // and reported as notes or errors. The default hook would print the
+    // payload, which can quote the input (a slice error quotes the text
+    // around it, a token with it): only the place is printed.
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("orgtoken: internal error{at} (a bug: please report it)");
+    }));
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -363,11 +386,16 @@ fn run_inventory(args: InventoryArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let rendered = report::inventory::render(args.format, &result);
+    let rendered = match std::panic::catch_unwind(|| report::inventory::render(args.format, &result)) {
+        Ok(r) => r,
+        Err(_) => {
+            eprintln!("error: internal error while rendering the inventory (a bug: please report it)");
+            return ExitCode::from(2);
+        }
+    };
     match &args.output {
         Some(path) => {
-            if let Err(e) = std::fs::write(path, &rendered) {
-                eprintln!("error: cannot write `{}`: {e}", path.display());
+            if !write_file(path, Ok(rendered)) {
                 return ExitCode::from(2);
             }
         }
@@ -380,6 +408,29 @@ fn run_inventory(args: InventoryArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Renders one output, a panic in the reporter caught: it costs this output.
+fn render_guarded(format: Format, result: &scan::ScanResult, opts: &RenderOptions) -> Result<String, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| report::render(format, result, opts))).map_err(|_| {
+        format!(
+            "internal error while rendering the {} output (a bug: please report it); the other outputs were written",
+            format.name()
+        )
+    })
+}
+
+/// Writes one rendered output; `false` (after a message) when it failed.
+fn write_file(path: &std::path::Path, rendered: Result<String, String>) -> bool {
+    let result =
+        rendered.and_then(|r| std::fs::write(path, r).map_err(|e| format!("cannot write `{}`: {e}", path.display())));
+    match result {
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!("error: {e}");
+            false
+        }
+    }
+}
+
 fn run_scan(args: ScanArgs) -> ExitCode {
     // The baseline names hosts and token identities but is no part of the
     // code under audit.
@@ -389,6 +440,14 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         .flatten()
         .map(|p| globset::escape(&orgtoken::walk::display_path(p, cwd.as_deref())))
         .collect();
+    // Checked before the scan: a bad `--output` costs no scan and writes nothing.
+    let outputs = match parse_outputs(&args.output) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let (project, opts) = match args.tree.prepare(ours) {
         Ok(x) => x,
         Err(e) => {
@@ -438,13 +497,6 @@ fn run_scan(args: ScanArgs) -> ExitCode {
             changed,
         },
     );
-    let outputs = match parse_outputs(&args.output) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
     let to_tty = outputs.main.is_none() && std::io::stdout().is_terminal();
     let color = to_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let opts = RenderOptions {
@@ -454,20 +506,15 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         statistics: args.statistics,
     };
     let file_opts = RenderOptions { color: false, ..opts };
+    // Each output stands alone: one that cannot be rendered or written
+    // costs that output (with a message and exit 2), never the others.
+    let mut failed = false;
     for (format, path) in &outputs.extra {
-        let rendered = report::render(*format, &result, &file_opts);
-        if let Err(e) = std::fs::write(path, &rendered) {
-            eprintln!("error: cannot write `{}`: {e}", path.display());
-            return ExitCode::from(2);
-        }
+        failed |= !write_file(path, render_guarded(*format, &result, &file_opts));
     }
     match &outputs.main {
         Some(path) => {
-            let rendered = report::render(args.format, &result, &file_opts);
-            if let Err(e) = std::fs::write(path, &rendered) {
-                eprintln!("error: cannot write `{}`: {e}", path.display());
-                return ExitCode::from(2);
-            }
+            failed |= !write_file(path, render_guarded(args.format, &result, &file_opts));
             if !args.quiet {
                 if args.statistics && !args.format.is_human() {
                     eprint!("{}", report::statistics(&result));
@@ -476,10 +523,17 @@ fn run_scan(args: ScanArgs) -> ExitCode {
             }
         }
         None => {
-            let rendered = report::render(args.format, &result, &opts);
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(rendered.as_bytes());
-            let _ = out.flush();
+            match render_guarded(args.format, &result, &opts) {
+                Ok(rendered) => {
+                    let mut out = std::io::stdout().lock();
+                    let _ = out.write_all(rendered.as_bytes());
+                    let _ = out.flush();
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    failed = true;
+                }
+            }
             if !args.quiet && !args.format.is_human() {
                 if args.statistics {
                     eprint!("{}", report::statistics(&result));
@@ -490,16 +544,19 @@ fn run_scan(args: ScanArgs) -> ExitCode {
     }
     if let Some(path) = &args.write_baseline {
         let b = baseline::of(&result);
-        if let Err(e) = std::fs::write(path, baseline::to_json(&b)) {
-            eprintln!("error: cannot write `{}`: {e}", path.display());
-            return ExitCode::from(2);
+        if write_file(path, Ok(baseline::to_json(&b))) {
+            eprintln!(
+                "orgtoken: wrote {} baseline entries to {}",
+                b.entries.len(),
+                path.display()
+            );
+        } else {
+            failed = true;
         }
-        eprintln!(
-            "orgtoken: wrote {} baseline entries to {}",
-            b.entries.len(),
-            path.display()
-        );
-        return ExitCode::SUCCESS;
+        return ExitCode::from(if failed { 2 } else { 0 });
+    }
+    if failed {
+        return ExitCode::from(2);
     }
     let fail_on = args
         .fail_on

@@ -575,3 +575,114 @@ fn control_characters_in_file_names_cannot_inject_lines() {
     assert!(findings(&doc).contains(&"OT001 nl\\n::error file=evil.py::injected.py:11".to_string()));
     assert!(has_note(&doc, "bin\\n::warning file=x::pwned.py", "contains NUL bytes"));
 }
+
+// ---------------------------------------------------------------------------
+// Issue 16: unbreakable on hostile input.
+// ---------------------------------------------------------------------------
+
+/// A real-looking token literal (not a documented sample, not low entropy).
+const TOKEN: &str = "1000.5f3c9a7e21b84d06a9e4c3b2f1d0e8a7.9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e";
+
+/// Runs orgtoken in `dir` with `args`: exit code (never a panic's 101),
+/// stdout, stderr.
+fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = run_guarded(dir, args, GUARD);
+    let code = out.status.code().expect("exited, not killed by a signal");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_ne!(code, 101, "orgtoken {args:?} panicked: {stderr}");
+    (code, String::from_utf8_lossy(&out.stdout).into_owned(), stderr)
+}
+
+#[test]
+fn a_label_past_column_65536_is_drawn_and_every_output_is_written() {
+    // Item 1: a token in a minified bundle, 70,000 columns into its line.
+    let tmp = tempfile::tempdir().unwrap();
+    let d = &tmp.path().join("repo");
+    plant_positive(d);
+    let pad = "y".repeat(70_000);
+    std::fs::write(
+        d.join("bundle.js"),
+        format!("var x='{pad}';var zoho_token='{TOKEN}';fetch('https://www.zohoapis.com/crm/v2')\n"),
+    )
+    .unwrap();
+    let (code, human, err) = run(
+        d,
+        &[
+            "scan",
+            "--output",
+            "sarif=../out.sarif",
+            "--output",
+            "json=../out.json",
+            "--write-baseline",
+            "../b.json",
+            ".",
+        ],
+    );
+    assert_eq!(code, 0, "--write-baseline exits 0: {err}");
+    for f in ["out.sarif", "out.json", "b.json"] {
+        assert!(tmp.path().join(f).is_file(), "{f} was not written: {err}");
+    }
+    let (code, human2, err) = run(d, &["scan", "."]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(human, human2);
+    // The frame names the real column, and cuts the line around the label:
+    // the report stays small, the padding is not printed whole.
+    assert!(human.contains("OT006 hardcoded-token · bundle.js:1:70026"), "{human}");
+    assert!(human.contains("╭─[bundle.js:1:70026]"), "{human}");
+    assert!(human.contains("…yyyy"), "{human}");
+    assert!(human.len() < 20_000, "{} bytes of human output", human.len());
+    assert!(!human.contains(&TOKEN[5..]), "token printed");
+    for format in ["concise", "github", "junit", "sarif", "json"] {
+        let (code, _, err) = run(d, &["scan", "--format", format, "."]);
+        assert_eq!(code, 1, "{format}: {err}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn one_failing_output_costs_only_that_output() {
+    // Item 7: the first output cannot be written; the others still are.
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    let (code, _, err) = run(
+        d,
+        &[
+            "scan",
+            "--output",
+            "json=missing-dir/out.json",
+            "--output",
+            "sarif=out.sarif",
+            "--output",
+            "out.txt",
+            "--write-baseline",
+            "b.json",
+            ".",
+        ],
+    );
+    assert_eq!(code, 2, "a lost output is an error: {err}");
+    assert!(err.contains("error: cannot write `missing-dir/out.json`"), "{err}");
+    for f in ["out.sarif", "out.txt", "b.json"] {
+        assert!(d.join(f).is_file(), "{f} was not written: {err}");
+    }
+    let sarif: Value = serde_json::from_slice(&std::fs::read(d.join("out.sarif")).unwrap()).unwrap();
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn an_unknown_output_format_is_rejected_before_the_scan() {
+    // Item 7: `--output bogus=x` wrote a file named `bogus=x`.
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    let (code, out, err) = run(d, &["scan", "--output", "bogus=x", "--output", "json=out.json", "."]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown format `bogus`"), "{err}");
+    assert!(!err.contains("orgtoken: "), "no summary: nothing was scanned: {err}");
+    assert!(out.is_empty());
+    assert!(!d.join("bogus=x").exists() && !d.join("out.json").exists());
+    // A file name with `=` is still possible.
+    let (code, _, err) = run(d, &["scan", "--output", "./odd=name.txt", "."]);
+    assert_eq!(code, 1, "{err}");
+    assert!(d.join("odd=name.txt").is_file());
+}

@@ -3,7 +3,10 @@
 
 use std::fmt;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, Severity,
+    SourceCode, SourceSpan, SpanContents,
+};
 
 use super::RenderOptions;
 use crate::catalog::Level;
@@ -16,7 +19,7 @@ struct Diag {
     message: String,
     severity: Severity,
     help: Option<String>,
-    source: NamedSource<String>,
+    source: Frame,
     labels: Vec<LabeledSpan>,
     related: Vec<Diag>,
 }
@@ -54,52 +57,223 @@ impl Diagnostic for Diag {
     }
 }
 
-fn source(file: &ShownFile) -> NamedSource<String> {
-    NamedSource::new(&file.path, file.text.clone())
+/// Longest line a code frame shows, in characters: a longer line (a
+/// minified bundle, a long `.env` value) is cut to a window around its first
+/// label. miette cannot lay out a label past column 65,535 (it panics), and
+/// a whole megabyte line in a terminal helps nobody.
+const MAX_LINE_CHARS: usize = 160;
+/// Characters kept before the label in a cut line.
+const BEFORE_LABEL: usize = 40;
+const ELLIPSIS: &str = "…";
+
+/// One line of a file as an [`Excerpt`] shows it: bytes `a..b` of the
+/// original text at `new_a` in the excerpt.
+#[derive(Debug)]
+struct ShownLine {
+    start: usize,
+    a: usize,
+    b: usize,
+    new_a: usize,
+    /// Characters of the line before `a`.
+    col_a: usize,
+}
+
+/// What a code frame shows of a file: its lines, each cut to
+/// [`MAX_LINE_CHARS`] (line numbers stay those of the file). Spans are
+/// mapped into it with [`Excerpt::span`].
+#[derive(Debug)]
+struct Excerpt {
+    text: String,
+    lines: Vec<ShownLine>,
+}
+
+impl Excerpt {
+    /// `spans`: the byte ranges the frame labels (within `text`).
+    fn new(text: &str, spans: &[(usize, usize)]) -> Excerpt {
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .filter(|&i| i < text.len() || i == 0)
+            .collect();
+        let mut out = String::new();
+        let mut lines = Vec::with_capacity(starts.len());
+        for (i, &start) in starts.iter().enumerate() {
+            let next = starts.get(i + 1).copied().unwrap_or(text.len());
+            let end = start + text[start..next].trim_end_matches(['\n', '\r']).len();
+            let (a, b) = window(text, start, end, spans);
+            if a > start {
+                out.push_str(ELLIPSIS);
+            }
+            let new_a = out.len();
+            out.push_str(&text[a..b]);
+            if b < end {
+                out.push_str(ELLIPSIS);
+            }
+            if text[end..next].ends_with('\n') {
+                out.push('\n');
+            }
+            let col_a = if a > start { text[start..a].chars().count() } else { 0 };
+            lines.push(ShownLine {
+                start,
+                a,
+                b,
+                new_a,
+                col_a,
+            });
+        }
+        Excerpt { text: out, lines }
+    }
+
+    /// A byte offset of the file in the excerpt (clamped into its line's window).
+    fn offset(&self, p: usize) -> usize {
+        let i = self.lines.partition_point(|l| l.start <= p).saturating_sub(1);
+        match self.lines.get(i) {
+            Some(l) => l.new_a + (p.clamp(l.a, l.b) - l.a),
+            None => 0,
+        }
+    }
+
+    /// The file's (0-based, in characters) column of an excerpt offset.
+    fn column(&self, q: usize) -> usize {
+        let i = self.lines.partition_point(|l| l.new_a <= q).saturating_sub(1);
+        match self.lines.get(i) {
+            Some(l) => {
+                let q = q.clamp(l.new_a, l.new_a + (l.b - l.a));
+                l.col_a + self.text.get(l.new_a..q).map_or(0, |t| t.chars().count())
+            }
+            None => 0,
+        }
+    }
+
+    /// A span of the file as `(offset, length)` in the excerpt.
+    fn span(&self, s: crate::facts::Span) -> (usize, usize) {
+        let a = self.offset(s.start);
+        let b = self.offset(s.end).max(a);
+        (a, b - a)
+    }
+}
+
+/// The bytes `a..b` a frame shows of the line `start..end`: all of it when
+/// short, else [`MAX_LINE_CHARS`] characters from a little before the first
+/// label that starts (or ends) on it.
+fn window(text: &str, start: usize, end: usize, spans: &[(usize, usize)]) -> (usize, usize) {
+    let line = &text[start..end];
+    if line.len() <= MAX_LINE_CHARS || line.chars().count() <= MAX_LINE_CHARS {
+        return (start, end);
+    }
+    let on_line = |p: usize| (start..=end).contains(&p).then_some(p);
+    let anchor = spans
+        .iter()
+        .filter_map(|&(s, _)| on_line(s))
+        .min()
+        .or_else(|| spans.iter().filter_map(|&(_, e)| on_line(e)).min())
+        .unwrap_or(start);
+    let a = line[..anchor - start]
+        .char_indices()
+        .rev()
+        .nth(BEFORE_LABEL - 1)
+        .map_or(start, |(i, _)| start + i);
+    let b = text[a..end]
+        .char_indices()
+        .nth(MAX_LINE_CHARS)
+        .map_or(end, |(i, _)| a + i);
+    (a, b)
+}
+
+/// The spans a frame labels in `file`, inside its text (a file that changed
+/// during the scan has no text to show: no labels).
+fn fits(file: &ShownFile, s: crate::facts::Span) -> bool {
+    s.end <= file.text.len() && s.start <= s.end
+}
+
+/// An excerpt as miette reads it: the frame's header names the position
+/// in the file, not in the (cut) excerpt.
+#[derive(Debug)]
+struct Frame {
+    name: String,
+    excerpt: Excerpt,
+}
+
+impl SourceCode for Frame {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let c = self.excerpt.text.as_str().read_span(span, before, after)?;
+        // The header reads the primary label without context: its column
+        // is the file's. Context reads start at a line start: left as is.
+        let column = if before == 0 && after == 0 {
+            self.excerpt.column(span.offset())
+        } else {
+            c.column()
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            c.data(),
+            *c.span(),
+            c.line(),
+            column,
+            c.line_count(),
+        )))
+    }
+}
+
+fn source(file: &ShownFile, spans: &[crate::facts::Span]) -> Frame {
+    let ranges: Vec<(usize, usize)> = spans.iter().map(|s| (s.start, s.end)).collect();
+    Frame {
+        name: file.path.clone(),
+        excerpt: Excerpt::new(&file.text, &ranges),
+    }
 }
 
 fn to_diag(f: &Finding, files: &[ShownFile]) -> Diag {
     let file = &files[f.primary.file];
     let span = f.primary.span;
-    // A file that changed during the scan has no text to show: no labels.
-    let fits = |file: &ShownFile, s: crate::facts::Span| s.end <= file.text.len() && s.start <= s.end;
-    let mut labels = Vec::new();
+    // The labels on the primary file: the binding, and related places in it.
+    let mut here: Vec<(crate::facts::Span, String, bool)> = Vec::new();
     if fits(file, span) {
-        labels.push(LabeledSpan::new_primary_with_span(
-            Some(f.label.clone()),
-            (span.start, span.end - span.start),
-        ));
+        here.push((span, f.label.clone(), true));
     }
     let mut related = Vec::new();
     for r in &f.related {
         let s = r.loc.span;
         if r.loc.file == f.primary.file {
             if (s.start, s.end) != (span.start, span.end) && fits(file, s) {
-                labels.push(LabeledSpan::new_with_span(
-                    Some(r.message.clone()),
-                    (s.start, s.end - s.start),
-                ));
+                here.push((s, r.message.clone(), false));
             }
         } else {
             let other = &files[r.loc.file];
+            let spans: Vec<crate::facts::Span> = fits(other, s).then_some(s).into_iter().collect();
+            let src = source(other, &spans);
+            let labels = spans
+                .iter()
+                .map(|&s| LabeledSpan::new_with_span(Some(r.message.clone()), src.excerpt.span(s)))
+                .collect();
             related.push(Diag {
                 code: String::new(),
                 message: format!("{}:{}: {}", other.path, s.line, r.message),
                 severity: Severity::Advice,
                 help: None,
-                source: source(other),
-                labels: if fits(other, s) {
-                    vec![LabeledSpan::new_with_span(
-                        Some(r.message.clone()),
-                        (s.start, s.end - s.start),
-                    )]
-                } else {
-                    Vec::new()
-                },
+                source: src,
+                labels,
                 related: Vec::new(),
             });
         }
     }
+    let spans: Vec<crate::facts::Span> = here.iter().map(|(s, _, _)| *s).collect();
+    let src = source(file, &spans);
+    let excerpt = &src.excerpt;
+    let labels = here
+        .into_iter()
+        .map(|(s, text, primary)| {
+            if primary {
+                LabeledSpan::new_primary_with_span(Some(text), excerpt.span(s))
+            } else {
+                LabeledSpan::new_with_span(Some(text), excerpt.span(s))
+            }
+        })
+        .collect();
     Diag {
         code: format!(
             "{} {} · {}:{}:{}",
@@ -119,7 +293,7 @@ fn to_diag(f: &Finding, files: &[ShownFile]) -> Diag {
             Level::Note => Severity::Advice,
         },
         help: Some(format!("{} (orgtoken explain {})", f.help, f.rule)),
-        source: source(file),
+        source: src,
         labels,
         related,
     }
@@ -137,8 +311,18 @@ pub fn render(result: &ScanResult, opts: &RenderOptions) -> String {
         .with_context_lines(1);
     let mut out = String::new();
     for f in &result.findings {
-        let d = to_diag(f, &result.files);
-        if handler.render_report(&mut out, &d).is_err() {
+        // A frame that cannot be drawn (a bug in us or in miette) costs
+        // that frame alone: the finding is still listed, on one line.
+        let frame = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut frame = String::new();
+            handler
+                .render_report(&mut frame, &to_diag(f, &result.files))
+                .ok()
+                .map(|()| frame)
+        }));
+        if let Ok(Some(frame)) = frame {
+            out.push_str(&frame);
+        } else {
             out.push_str(&format!(
                 "{}:{}:{}: {} {}\n",
                 result.files[f.primary.file].path, f.primary.span.line, f.primary.span.col, f.rule, f.message
@@ -148,4 +332,30 @@ pub fn render(result: &ScanResult, opts: &RenderOptions) -> String {
     }
     out.push_str(&super::human_tail(result, opts, "note: "));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_are_cut_around_the_label_at_character_boundaries() {
+        let text = format!("short\n{}TOKEN{}\nend", "é".repeat(70_000), "ü".repeat(500));
+        let start = text.find("TOKEN").unwrap();
+        let x = Excerpt::new(&text, &[(start, start + 5)]);
+        let span = crate::facts::Span {
+            start,
+            end: start + 5,
+            ..Default::default()
+        };
+        let (at, len) = x.span(span);
+        assert_eq!(&x.text[at..at + len], "TOKEN");
+        // The file's column (0-based, in characters), not the excerpt's.
+        assert_eq!(x.column(at), 70_000);
+        let lines: Vec<&str> = x.text.lines().collect();
+        assert_eq!(lines[0], "short");
+        assert_eq!(lines[2], "end");
+        assert!(lines[1].starts_with('…') && lines[1].ends_with('…'));
+        assert_eq!(lines[1].chars().count(), MAX_LINE_CHARS + 2);
+    }
 }
