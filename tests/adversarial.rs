@@ -416,16 +416,17 @@ fn non_utf8_file_names_are_reported_in_every_format() {
     std::fs::write(d.join(OsStr::from_bytes(b"bad\xfe.py")), &code).unwrap();
     let (doc, exit) = scan_json(d, &[]);
     assert_eq!(exit, 1);
-    let shown = "bad\u{fffd}.py";
+    // Shown as the bytes say (issue 16 item 7): two names, two paths.
+    let shown = "bad\\xff.py";
     assert_eq!(
         findings(&doc),
         [
-            format!("OT001 {shown}:11"),
-            format!("OT001 {shown}:11"),
-            format!("OT001 {shown}:16"),
-            format!("OT001 {shown}:16"),
-            "OT001 good/app.py:11".into(),
-            "OT001 good/app.py:16".into(),
+            "OT001 bad\\xfe.py:11",
+            "OT001 bad\\xfe.py:16",
+            "OT001 bad\\xff.py:11",
+            "OT001 bad\\xff.py:16",
+            "OT001 good/app.py:11",
+            "OT001 good/app.py:16",
         ]
     );
     let out = run_guarded(d, &["scan", "--format", "sarif", "."], GUARD);
@@ -439,7 +440,14 @@ fn non_utf8_file_names_are_reported_in_every_format() {
     }
     let out = run_guarded(d, &["inventory", "--format", "json", "."], GUARD);
     let inv: Value = serde_json::from_slice(&out.stdout).expect("inventory JSON stays valid");
-    assert!(inv.to_string().contains(shown));
+    let paths: Vec<&str> = inv["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["bindings"].as_array().unwrap())
+        .map(|b| b["path"].as_str().unwrap())
+        .collect();
+    assert!(paths.contains(&shown), "{paths:?}");
 }
 
 #[test]
@@ -685,4 +693,104 @@ fn an_unknown_output_format_is_rejected_before_the_scan() {
     let (code, _, err) = run(d, &["scan", "--output", "./odd=name.txt", "."]);
     assert_eq!(code, 1, "{err}");
     assert!(d.join("odd=name.txt").is_file());
+}
+
+/// Characters that must never reach a terminal or a CI log raw.
+const HOSTILE: [char; 5] = ['\u{1b}', '\u{7}', '\u{202e}', '\u{2066}', '\u{8}'];
+
+#[cfg(target_os = "linux")]
+#[test]
+fn control_and_bidi_characters_are_shown_escaped_in_every_line() {
+    // Item 4: ESC, BEL, backspace and bidi overrides from file names, env
+    // var names (messages), suppression comments (notes) and source lines
+    // (code frames); a newline in a message past GitHub's annotation cap.
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    let app = std::fs::read_to_string(fixture("py-shared-env-token/app.py")).unwrap();
+    let evil = app.replace(
+        "ZOHO_ACCESS_TOKEN",
+        "ZOHO_\u{202e}\u{1b}[2J\u{7}\u{8}TOKEN\\n::error file=x.py::pwned\\n\u{2066}",
+    );
+    // 12 copies: 24 errors, past the cap of 10 annotations per level.
+    for i in 0..12 {
+        std::fs::write(d.join(format!("evil{i}.py")), &evil).unwrap();
+    }
+    std::fs::write(d.join("rtl\u{202e}yp.py"), &app).unwrap();
+    std::fs::write(
+        d.join("note.py"),
+        "import zoho\n# orgtoken: ignore[OT0\u{1b}[31m\u{202e}9] x\nx = '\u{1b}]0;title\u{7}'\n",
+    )
+    .unwrap();
+    for format in ["human", "concise", "github", "junit"] {
+        let (code, out, err) = run(d, &["scan", "--format", format, "."]);
+        assert_eq!(code, 1, "{format}: {err}");
+        for c in HOSTILE {
+            assert!(!out.contains(c), "{format}: raw {:?} in\n{out}", c);
+            assert!(!err.contains(c), "{format}: raw {:?} on stderr", c);
+        }
+        for line in out.lines() {
+            let ours = ["::error file=", "::warning file=", "::notice title=orgtoken::"];
+            assert!(
+                !line.trim_start().starts_with("::") || ours.iter().any(|o| line.starts_with(o)),
+                "{format}: injected command {line:?}"
+            );
+        }
+        if format == "github" {
+            assert!(
+                out.contains("%E2%80%AE%1B[2J%07%08TOKEN%0A::error file=x.py::pwned"),
+                "{out}"
+            );
+            assert!(out.contains("error: evil"), "the lines past the cap: {out}");
+        } else {
+            assert!(
+                out.contains("\\u{202e}\\u{1b}[2J\\u{7}\\u{8}TOKEN\\n::error"),
+                "{format}: {out}"
+            );
+            assert!(out.contains("rtl\\u{202e}yp.py"), "{format}: {out}");
+        }
+        if format == "human" || format == "concise" {
+            assert!(out.contains("OT0\\u{1b}[31M\\u{202e}9"), "{format}: the note: {out}");
+        }
+    }
+    for format in ["human", "markdown"] {
+        let (_, out, _) = run(d, &["inventory", "--format", format, "."]);
+        for c in HOSTILE {
+            assert!(!out.contains(c), "inventory {format}: raw {:?} in\n{out}", c);
+        }
+        assert!(out.contains("\\u{202e}"), "inventory {format}: {out}");
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn file_names_are_shown_as_their_bytes_say() {
+    // Item 7: a backslash is no separator on Linux, and bytes that are not
+    // UTF-8 are shown as such: different names never look alike.
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::create_dir(d.join("a")).unwrap();
+    let app = std::fs::read(fixture("py-shared-env-token/app.py")).unwrap();
+    std::fs::write(d.join("a/b.py"), &app).unwrap();
+    std::fs::write(d.join("a\\b.py"), &app).unwrap();
+    std::fs::write(d.join(OsStr::from_bytes(b"n\xff.py")), &app).unwrap();
+    std::fs::write(d.join(OsStr::from_bytes(b"n\xfe.py")), &app).unwrap();
+    std::fs::write(d.join("::warning::x.py"), &app).unwrap();
+    let (doc, _) = scan_json(d, &[]);
+    let paths: std::collections::BTreeSet<String> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect();
+    let want: std::collections::BTreeSet<String> =
+        ["./::warning::x.py", "a/b.py", "a\\\\b.py", "n\\xfe.py", "n\\xff.py"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+    assert_eq!(paths, want);
+    let (_, concise, _) = run(d, &["scan", "--format", "concise", "."]);
+    assert!(concise.lines().all(|l| !l.starts_with("::")), "{concise}");
 }

@@ -8,7 +8,7 @@ use miette::{
     SourceCode, SourceSpan, SpanContents,
 };
 
-use super::RenderOptions;
+use super::{visible, RenderOptions};
 use crate::catalog::Level;
 use crate::finding::Finding;
 use crate::scan::{ScanResult, ShownFile};
@@ -66,89 +66,66 @@ const MAX_LINE_CHARS: usize = 160;
 const BEFORE_LABEL: usize = 40;
 const ELLIPSIS: &str = "…";
 
-/// One line of a file as an [`Excerpt`] shows it: bytes `a..b` of the
-/// original text at `new_a` in the excerpt.
-#[derive(Debug)]
-struct ShownLine {
-    start: usize,
-    a: usize,
-    b: usize,
-    new_a: usize,
-    /// Characters of the line before `a`.
-    col_a: usize,
-}
-
 /// What a code frame shows of a file: its lines, each cut to
-/// [`MAX_LINE_CHARS`] (line numbers stay those of the file). Spans are
-/// mapped into it with [`Excerpt::span`].
+/// [`MAX_LINE_CHARS`] (line numbers stay those of the file) and made
+/// visible (`super::visible`, tabs kept), with the frame's spans mapped
+/// into it.
 #[derive(Debug)]
 struct Excerpt {
     text: String,
-    lines: Vec<ShownLine>,
+    /// The spans given to [`Excerpt::new`], as `(offset, length)` in `text`.
+    spans: Vec<(usize, usize)>,
+    /// `(offset in text, the file's 0-based column in characters)` of each
+    /// span's start.
+    columns: Vec<(usize, usize)>,
 }
 
 impl Excerpt {
     /// `spans`: the byte ranges the frame labels (within `text`).
     fn new(text: &str, spans: &[(usize, usize)]) -> Excerpt {
-        let starts: Vec<usize> = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .filter(|&i| i < text.len() || i == 0)
-            .collect();
         let mut out = String::new();
-        let mut lines = Vec::with_capacity(starts.len());
-        for (i, &start) in starts.iter().enumerate() {
-            let next = starts.get(i + 1).copied().unwrap_or(text.len());
-            let end = start + text[start..next].trim_end_matches(['\n', '\r']).len();
+        let mut mapped = vec![(0, 0); spans.len()];
+        let mut columns = Vec::with_capacity(spans.len());
+        let mut start = 0;
+        for raw in text.split_inclusive('\n') {
+            let next = start + raw.len();
+            let end = start + raw.trim_end_matches(['\n', '\r']).len();
             let (a, b) = window(text, start, end, spans);
             if a > start {
                 out.push_str(ELLIPSIS);
             }
             let new_a = out.len();
-            out.push_str(&text[a..b]);
+            // A position of the file inside this line, in the excerpt.
+            let at = |p: usize| new_a + super::visible_code(&text[a..p.clamp(a, b)]).len();
+            for (i, &(s, e)) in spans.iter().enumerate() {
+                if (start..next).contains(&s) {
+                    mapped[i].0 = at(s);
+                    columns.push((at(s), text[start..s.clamp(start, end)].chars().count()));
+                }
+                if (start..next).contains(&e) || (e == text.len() && next == text.len()) {
+                    mapped[i].1 = at(e);
+                }
+            }
+            out.push_str(&super::visible_code(&text[a..b]));
             if b < end {
                 out.push_str(ELLIPSIS);
             }
-            if text[end..next].ends_with('\n') {
+            if raw.ends_with('\n') {
                 out.push('\n');
             }
-            let col_a = if a > start { text[start..a].chars().count() } else { 0 };
-            lines.push(ShownLine {
-                start,
-                a,
-                b,
-                new_a,
-                col_a,
-            });
+            start = next;
         }
-        Excerpt { text: out, lines }
-    }
-
-    /// A byte offset of the file in the excerpt (clamped into its line's window).
-    fn offset(&self, p: usize) -> usize {
-        let i = self.lines.partition_point(|l| l.start <= p).saturating_sub(1);
-        match self.lines.get(i) {
-            Some(l) => l.new_a + (p.clamp(l.a, l.b) - l.a),
-            None => 0,
+        let spans = mapped.into_iter().map(|(s, e)| (s, e.max(s) - s)).collect();
+        Excerpt {
+            text: out,
+            spans,
+            columns,
         }
     }
 
-    /// The file's (0-based, in characters) column of an excerpt offset.
+    /// The file's (0-based, in characters) column of a span's start.
     fn column(&self, q: usize) -> usize {
-        let i = self.lines.partition_point(|l| l.new_a <= q).saturating_sub(1);
-        match self.lines.get(i) {
-            Some(l) => {
-                let q = q.clamp(l.new_a, l.new_a + (l.b - l.a));
-                l.col_a + self.text.get(l.new_a..q).map_or(0, |t| t.chars().count())
-            }
-            None => 0,
-        }
-    }
-
-    /// A span of the file as `(offset, length)` in the excerpt.
-    fn span(&self, s: crate::facts::Span) -> (usize, usize) {
-        let a = self.offset(s.start);
-        let b = self.offset(s.end).max(a);
-        (a, b - a)
+        self.columns.iter().find(|(o, _)| *o == q).map_or(0, |(_, c)| *c)
     }
 }
 
@@ -222,7 +199,7 @@ impl SourceCode for Frame {
 fn source(file: &ShownFile, spans: &[crate::facts::Span]) -> Frame {
     let ranges: Vec<(usize, usize)> = spans.iter().map(|s| (s.start, s.end)).collect();
     Frame {
-        name: file.path.clone(),
+        name: visible(&file.path),
         excerpt: Excerpt::new(&file.text, &ranges),
     }
 }
@@ -246,13 +223,15 @@ fn to_diag(f: &Finding, files: &[ShownFile]) -> Diag {
             let other = &files[r.loc.file];
             let spans: Vec<crate::facts::Span> = fits(other, s).then_some(s).into_iter().collect();
             let src = source(other, &spans);
-            let labels = spans
+            let labels = src
+                .excerpt
+                .spans
                 .iter()
-                .map(|&s| LabeledSpan::new_with_span(Some(r.message.clone()), src.excerpt.span(s)))
+                .map(|&s| LabeledSpan::new_with_span(Some(visible(&r.message)), s))
                 .collect();
             related.push(Diag {
                 code: String::new(),
-                message: format!("{}:{}: {}", other.path, s.line, r.message),
+                message: visible(&format!("{}:{}: {}", other.path, s.line, r.message)),
                 severity: Severity::Advice,
                 help: None,
                 source: src,
@@ -266,16 +245,17 @@ fn to_diag(f: &Finding, files: &[ShownFile]) -> Diag {
     let excerpt = &src.excerpt;
     let labels = here
         .into_iter()
-        .map(|(s, text, primary)| {
+        .zip(&excerpt.spans)
+        .map(|((_, text, primary), &s)| {
             if primary {
-                LabeledSpan::new_primary_with_span(Some(text), excerpt.span(s))
+                LabeledSpan::new_primary_with_span(Some(visible(&text)), s)
             } else {
-                LabeledSpan::new_with_span(Some(text), excerpt.span(s))
+                LabeledSpan::new_with_span(Some(visible(&text)), s)
             }
         })
         .collect();
     Diag {
-        code: format!(
+        code: visible(&format!(
             "{} {} · {}:{}:{}",
             f.rule,
             crate::catalog::catalog()
@@ -285,14 +265,14 @@ fn to_diag(f: &Finding, files: &[ShownFile]) -> Diag {
             file.path,
             span.line,
             span.col
-        ),
-        message: f.message.clone(),
+        )),
+        message: visible(&f.message),
         severity: match f.level {
             Level::Error => Severity::Error,
             Level::Warning => Severity::Warning,
             Level::Note => Severity::Advice,
         },
-        help: Some(format!("{} (orgtoken explain {})", f.help, f.rule)),
+        help: Some(visible(&format!("{} (orgtoken explain {})", f.help, f.rule))),
         source: src,
         labels,
         related,
@@ -323,14 +303,11 @@ pub fn render(result: &ScanResult, opts: &RenderOptions) -> String {
         if let Ok(Some(frame)) = frame {
             out.push_str(&frame);
         } else {
-            out.push_str(&format!(
-                "{}:{}:{}: {} {}\n",
-                result.files[f.primary.file].path, f.primary.span.line, f.primary.span.col, f.rule, f.message
-            ));
+            out.push_str(&super::concise::line(result, f));
         }
         out.push('\n');
     }
-    out.push_str(&super::human_tail(result, opts, "note: "));
+    out.push_str(&super::human_tail(result, opts, "note: ", visible));
     out
 }
 
@@ -339,16 +316,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn code_frames_show_hostile_characters_escaped_and_keep_tabs() {
+        let text = "\tx = '\u{1b}[2J\u{202e}' + TOKEN\n";
+        let start = text.find("TOKEN").unwrap();
+        let x = Excerpt::new(text, &[(start, start + 5)]);
+        assert_eq!(x.text, "\tx = '\\u{1b}[2J\\u{202e}' + TOKEN\n");
+        let (at, len) = x.spans[0];
+        assert_eq!(&x.text[at..at + len], "TOKEN");
+        assert_eq!(x.column(at), 15, "the file's column, in its characters");
+    }
+
+    #[test]
     fn long_lines_are_cut_around_the_label_at_character_boundaries() {
         let text = format!("short\n{}TOKEN{}\nend", "é".repeat(70_000), "ü".repeat(500));
         let start = text.find("TOKEN").unwrap();
         let x = Excerpt::new(&text, &[(start, start + 5)]);
-        let span = crate::facts::Span {
-            start,
-            end: start + 5,
-            ..Default::default()
-        };
-        let (at, len) = x.span(span);
+        let (at, len) = x.spans[0];
         assert_eq!(&x.text[at..at + len], "TOKEN");
         // The file's column (0-based, in characters), not the excerpt's.
         assert_eq!(x.column(at), 70_000);

@@ -3,6 +3,8 @@
 
 use serde_json::json;
 
+use super::visible;
+
 use crate::inventory::{by_token, BindingInfo, TokenEntry};
 use crate::scan::ScanResult;
 
@@ -65,14 +67,14 @@ pub fn render(format: InventoryFormat, result: &ScanResult) -> String {
 fn human(tokens: &[TokenEntry], bindings: &[BindingInfo]) -> String {
     let mut out = String::new();
     for t in tokens {
-        out.push_str(&format!("{}\n", t.token));
-        out.push_str(&format!("  environments: {}\n", t.environments.join(", ")));
+        out.push_str(&format!("{}\n", visible(&t.token)));
+        out.push_str(&format!("  environments: {}\n", visible(&t.environments.join(", "))));
         let rows: Vec<(String, &BindingInfo)> = t
             .bindings
             .iter()
             .map(|&i| {
                 let b = &bindings[i];
-                (format!("{}:{}:{}", b.path, b.line, b.column), b)
+                (visible(&format!("{}:{}:{}", b.path, b.line, b.column)), b)
             })
             .collect();
         let w = rows.iter().map(|(p, _)| p.chars().count()).max().unwrap_or(0);
@@ -80,7 +82,7 @@ fn human(tokens: &[TokenEntry], bindings: &[BindingInfo]) -> String {
             out.push_str(&format!(
                 "  {place:<w$}  {:<10}  {}\n",
                 b.kind,
-                b.environments.join(", ")
+                visible(&b.environments.join(", "))
             ));
         }
         out.push('\n');
@@ -90,7 +92,7 @@ fn human(tokens: &[TokenEntry], bindings: &[BindingInfo]) -> String {
 }
 
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|")
+    visible(s).replace('|', "\\|").replace('`', "'")
 }
 
 fn markdown(tokens: &[TokenEntry], bindings: &[BindingInfo]) -> String {

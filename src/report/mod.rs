@@ -87,23 +87,42 @@ pub fn path_of(result: &ScanResult, f: &Finding) -> String {
     result.files[f.primary.file].path.clone()
 }
 
+/// Text made visible for the human formats (human, concise, the inventory
+/// table): control characters (newlines included), bidi controls (U+202E
+/// and kin: they reorder what a reviewer sees) and line separators are shown
+/// as escapes (`\n`, `\u{1b}`, `\u{202e}`), so nothing from the input can
+/// start a line, drive the terminal or hide text.
+pub fn visible(s: &str) -> String {
+    crate::walk::escape_controls(s)
+}
+
+/// [`visible`] for source lines in code frames: tabs are kept.
+pub fn visible_code(s: &str) -> String {
+    if !s.chars().any(crate::walk::is_hostile_char) {
+        return s.to_string();
+    }
+    s.split('\t').map(visible).collect::<Vec<_>>().join("\t")
+}
+
 /// Notes (unless quiet), statistics (if asked) and the summary line: the
-/// tail every human format ends with.
-pub fn human_tail(result: &ScanResult, opts: &RenderOptions, note_prefix: &str) -> String {
+/// tail every human format ends with, each line escaped by `escape`.
+pub fn human_tail(result: &ScanResult, opts: &RenderOptions, note_prefix: &str, escape: fn(&str) -> String) -> String {
     let mut out = String::new();
     if opts.quiet {
         return out;
     }
     for n in &result.notes {
-        if n.path.is_empty() {
-            out.push_str(&format!("{note_prefix}{}\n", n.message));
+        let text = if n.path.is_empty() {
+            n.message.clone()
         } else {
-            out.push_str(&format!("{note_prefix}{}: {}\n", n.path, n.message));
-        }
+            format!("{}: {}", n.path, n.message)
+        };
+        out.push_str(&format!("{note_prefix}{}\n", escape(&text)));
     }
     for e in &result.filtered.stale_baseline {
         out.push_str(&format!(
-            "{note_prefix}stale baseline entry (no finding matches it any more): {e}\n"
+            "{note_prefix}{}\n",
+            escape(&format!("stale baseline entry (no finding matches it any more): {e}"))
         ));
     }
     if opts.statistics {
