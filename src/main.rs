@@ -317,7 +317,7 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             None => {
-                eprintln!("error: unknown rule `{rule}`; `orgtoken rules` lists them");
+                error(&format!("unknown rule `{rule}`; `orgtoken rules` lists them"));
                 ExitCode::from(2)
             }
         },
@@ -372,7 +372,7 @@ fn run_inventory(args: InventoryArgs) -> ExitCode {
     let (_, opts) = match args.tree.prepare(Vec::new()) {
         Ok(x) => x,
         Err(e) => {
-            eprintln!("error: {e}");
+            error(&e);
             return ExitCode::from(2);
         }
     };
@@ -382,11 +382,13 @@ fn run_inventory(args: InventoryArgs) -> ExitCode {
     let result = match result {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            error(&e);
             return ExitCode::from(2);
         }
     };
-    let rendered = match std::panic::catch_unwind(|| report::inventory::render(args.format, &result)) {
+    let rendered = match std::panic::catch_unwind(|| {
+        orgtoken::redact::mask_output(report::inventory::render(args.format, &result))
+    }) {
         Ok(r) => r,
         Err(_) => {
             eprintln!("error: internal error while rendering the inventory (a bug: please report it)");
@@ -408,9 +410,22 @@ fn run_inventory(args: InventoryArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Prints an error on stderr, with token shapes masked and hostile
+/// characters escaped (it may quote a path or an argument).
+fn error(message: &str) {
+    eprintln!(
+        "error: {}",
+        orgtoken::redact::mask_output(orgtoken::walk::escape_controls(message))
+    );
+}
+
 /// Renders one output, a panic in the reporter caught: it costs this output.
+/// Token shapes are masked last, whatever put them there.
 fn render_guarded(format: Format, result: &scan::ScanResult, opts: &RenderOptions) -> Result<String, String> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| report::render(format, result, opts))).map_err(|_| {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        orgtoken::redact::mask_output(report::render(format, result, opts))
+    }))
+    .map_err(|_| {
         format!(
             "internal error while rendering the {} output (a bug: please report it); the other outputs were written",
             format.name()
@@ -425,7 +440,7 @@ fn write_file(path: &std::path::Path, rendered: Result<String, String>) -> bool 
     match result {
         Ok(()) => true,
         Err(e) => {
-            eprintln!("error: {e}");
+            error(&e);
             false
         }
     }
@@ -444,25 +459,22 @@ fn run_scan(args: ScanArgs) -> ExitCode {
     let outputs = match parse_outputs(&args.output) {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("error: {e}");
+            error(&e);
             return ExitCode::from(2);
         }
     };
     let (project, opts) = match args.tree.prepare(ours) {
         Ok(x) => x,
         Err(e) => {
-            eprintln!("error: {e}");
+            error(&e);
             return ExitCode::from(2);
         }
     };
     let baseline = match &args.baseline {
-        Some(p) => match std::fs::read_to_string(p)
-            .map_err(|e| e.to_string())
-            .and_then(|t| baseline::parse(&t))
-        {
+        Some(p) => match project::read_user_file(p).and_then(|t| baseline::parse(&t)) {
             Ok(b) => Some((b, p.display().to_string())),
             Err(e) => {
-                eprintln!("error: baseline `{}`: {e}", p.display());
+                error(&format!("baseline `{}`: {e}", p.display()));
                 return ExitCode::from(2);
             }
         },
@@ -472,7 +484,7 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         Some(rev) => match orgtoken::changes::changed_since(rev, &opts.roots[0]) {
             Ok(c) => Some(c),
             Err(e) => {
-                eprintln!("error: --changed-since {rev}: {e}");
+                error(&format!("--changed-since {rev}: {e}"));
                 return ExitCode::from(2);
             }
         },
@@ -484,7 +496,7 @@ fn run_scan(args: ScanArgs) -> ExitCode {
     let mut result = match result {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            error(&e);
             return ExitCode::from(2);
         }
     };
@@ -530,7 +542,7 @@ fn run_scan(args: ScanArgs) -> ExitCode {
                     let _ = out.flush();
                 }
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    error(&e);
                     failed = true;
                 }
             }
@@ -544,7 +556,7 @@ fn run_scan(args: ScanArgs) -> ExitCode {
     }
     if let Some(path) = &args.write_baseline {
         let b = baseline::of(&result);
-        if write_file(path, Ok(baseline::to_json(&b))) {
+        if write_file(path, Ok(orgtoken::redact::mask_output(baseline::to_json(&b)))) {
             eprintln!(
                 "orgtoken: wrote {} baseline entries to {}",
                 b.entries.len(),

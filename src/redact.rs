@@ -117,3 +117,15 @@ pub fn query_secret_spans(text: &str) -> Vec<(usize, usize)> {
         })
         .collect()
 }
+
+/// The last pass over everything orgtoken writes (reports, the inventory,
+/// the baseline, error messages): token-shaped values masked wherever they
+/// are, whatever surrounds them (a file name, a note quoting a comment, an
+/// identity named after a key). Same length, ASCII only: JSON and SARIF
+/// stay valid and byte offsets unchanged.
+pub fn mask_output(s: String) -> String {
+    if !catalog().token_mask.is_match(&s) {
+        return s;
+    }
+    crate::scan::redact(&s, &[])
+}

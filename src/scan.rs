@@ -652,7 +652,7 @@ pub fn redact(text: &str, spans: &[(usize, usize)]) -> String {
             }
         }
     };
-    for m in catalog().token_literal.find_iter(text) {
+    for m in catalog().token_mask.find_iter(text) {
         mask(m.start(), m.end(), 5);
     }
     for &(s, e) in spans {

@@ -794,3 +794,87 @@ fn file_names_are_shown_as_their_bytes_say() {
     let (_, concise, _) = run(d, &["scan", "--format", "concise", "."]);
     assert!(concise.lines().all(|l| !l.starts_with("::")), "{concise}");
 }
+
+/// Runs `scan` in `dir` expecting a refusal: exit 2, quickly, with a short
+/// message that quotes nothing it should not.
+fn refused(dir: &Path, args: &[&str], why: &str) -> String {
+    let mut all = vec!["scan"];
+    all.extend_from_slice(args);
+    all.push(".");
+    let out = run_guarded(dir, &all, Duration::from_secs(60));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert!(err.contains(why), "{args:?}: {err}");
+    assert!(err.len() < 600, "{args:?}: {} bytes of error", err.len());
+    for leak in ["root:", "PATH=", &TOKEN[5..21]] {
+        assert!(!err.contains(leak), "{args:?} quotes `{leak}`: {err}");
+    }
+    err
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn config_and_baseline_files_are_never_followed_out_or_read_unbounded() {
+    // Item 3: the repository under audit controls `.orgtoken.toml` and
+    // usually the baseline file too.
+    use std::os::unix::fs::symlink;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    let cfg = d.join(".orgtoken.toml");
+    let reset = || {
+        std::fs::remove_file(&cfg).ok();
+        std::fs::remove_file(d.join("base.json")).ok();
+    };
+    for (target, why) in [
+        ("/etc/passwd", "outside the repository"),
+        ("/proc/self/environ", "outside the repository"),
+    ] {
+        reset();
+        symlink(target, &cfg).unwrap();
+        refused(d, &[], why);
+        symlink(target, d.join("base.json")).unwrap();
+        refused(d, &["--isolated", "--baseline", "base.json"], why);
+    }
+    // A link inside the repository is fine.
+    reset();
+    std::fs::create_dir_all(d.join("conf")).unwrap();
+    std::fs::write(d.join("conf/orgtoken.toml"), "fail-on = \"never\"\n").unwrap();
+    symlink("conf/orgtoken.toml", &cfg).unwrap();
+    assert_eq!(
+        run(d, &["scan", "--format", "concise", "."]).0,
+        0,
+        "fail-on = never read through the link"
+    );
+    // Special files: never opened, never read forever.
+    reset();
+    refused(d, &["--isolated", "--baseline", "/dev/zero"], "system file");
+    if Command::new("mkfifo").arg(&cfg).status().is_ok_and(|s| s.success()) {
+        refused(d, &[], "not a regular file (FIFO)");
+        reset();
+        Command::new("mkfifo").arg(d.join("base.json")).status().unwrap();
+        refused(
+            d,
+            &["--isolated", "--baseline", "base.json"],
+            "not a regular file (FIFO)",
+        );
+    }
+    // Sizes: a sparse 1 GB file and a 10 MB line are refused unread.
+    reset();
+    std::fs::File::create(&cfg).unwrap().set_len(1 << 30).unwrap();
+    refused(d, &[], "larger than 4 MiB");
+    std::fs::write(&cfg, format!("include = [\"{}\"]\n", "x".repeat(10 << 20))).unwrap();
+    refused(d, &[], "larger than 4 MiB");
+    // Under the limit, an error quotes one short masked line.
+    let line = format!("include = \"{TOKEN}{}\n", "a".repeat(3 << 20));
+    std::fs::write(&cfg, line).unwrap();
+    let err = refused(d, &[], ".orgtoken.toml:1:");
+    assert!(err.contains("1000.*****"), "{err}");
+    reset();
+    std::fs::write(
+        d.join("base.json"),
+        format!("{{\"version\": \"{TOKEN}\", \"tool\": \"orgtoken\", \"entries\": []}}"),
+    )
+    .unwrap();
+    refused(d, &["--isolated", "--baseline", "base.json"], "invalid type");
+}
