@@ -359,7 +359,7 @@ fn load_project(config: Option<&PathBuf>, isolated: bool, roots: &[PathBuf]) -> 
     let Some(path) = config.cloned().or_else(|| project::discover(&roots[0])) else {
         return Ok(None);
     };
-    let p = Project::load(&path)?;
+    let mut p = Project::load(&path)?;
     let ext = p.extension();
     if !ext.hosts.is_empty() || !ext.token_names.is_empty() {
         orgtoken::catalog::install(&ext).map_err(|e| format!("{}: {e}", path.display()))?;

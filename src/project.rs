@@ -231,20 +231,31 @@ impl Project {
         }
     }
 
-    /// Rule ids must exist: checked once the catalog is installed.
-    pub fn check_rule_ids(&self) -> Result<(), String> {
-        let shown = self.path.display();
-        let ids = self.config.rules.keys().map(|k| (k, "rules")).chain(
-            self.config
-                .ignore
+    /// Rule ids must exist: checked once the catalog is installed. Ids are
+    /// case-insensitive and a rule's name stands for its id (`ot001`,
+    /// `cross-environment-token`); they are stored as ids, and a rule set
+    /// twice under two spellings is an error, not a silent pick.
+    pub fn check_rule_ids(&mut self) -> Result<(), String> {
+        let shown = self.path.display().to_string();
+        let canonical = |id: &str, key: &str| -> Result<String, String> {
+            catalog()
+                .rules
                 .iter()
-                .flat_map(|i| i.rules.iter().map(|r| (r, "ignore.rules"))),
-        );
-        for (id, key) in ids {
-            if catalog().rule(id).is_none() {
-                return Err(format!(
-                    "{shown}: {key}: unknown rule `{id}` (`orgtoken rules` lists them)"
-                ));
+                .find(|r| r.id.eq_ignore_ascii_case(id) || r.name.eq_ignore_ascii_case(id))
+                .map(|r| r.id.clone())
+                .ok_or_else(|| format!("{shown}: {key}: unknown rule `{id}` (`orgtoken rules` lists them)"))
+        };
+        let mut rules = BTreeMap::new();
+        for (id, setting) in &self.config.rules {
+            let canon = canonical(id, "rules")?;
+            if rules.insert(canon.clone(), *setting).is_some() {
+                return Err(format!("{shown}: rules: `{canon}` is set twice (as `{id}` too)"));
+            }
+        }
+        self.config.rules = rules;
+        for i in &mut self.config.ignore {
+            for r in &mut i.rules {
+                *r = canonical(r, "ignore.rules")?;
             }
         }
         Ok(())

@@ -340,8 +340,20 @@ pub fn show_duration(d: Duration) -> String {
 
 /// Runs a scan. `Err` is a usage problem (bad glob, missing root).
 pub fn scan(opts: &ScanOptions) -> Result<ScanResult, String> {
+    // A root the user names must be readable: a directory whose entries
+    // cannot be listed, or a file that cannot be opened, is no clean scan.
+    // (A FIFO or socket root is not opened: it costs a note, as in a tree.)
     for r in &opts.roots {
-        if let Err(e) = std::fs::metadata(r) {
+        let readable = std::fs::metadata(r).and_then(|m| {
+            if m.is_dir() {
+                std::fs::read_dir(r).map(drop)
+            } else if m.is_file() {
+                std::fs::File::open(r).map(drop)
+            } else {
+                Ok(())
+            }
+        });
+        if let Err(e) = readable {
             return Err(format!("cannot read path `{}`: {}", r.display(), walk::io_reason(&e)));
         }
     }
@@ -496,9 +508,34 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         Ok((bindings, cuts, stores)) => {
             model.bindings = bindings;
             model.token_stores = stores;
+            // Depth cuts are common in one deeply nested file: one note per
+            // file, naming the first place and counting the others.
+            let mut deep: std::collections::BTreeMap<usize, Vec<u32>> = Default::default();
+            for (loc, cut) in &cuts {
+                if *cut == Cut::Depth {
+                    deep.entry(loc.file).or_default().push(loc.span.line);
+                }
+            }
+            for (file, mut lines) in deep {
+                lines.sort_unstable();
+                lines.dedup();
+                let more = match lines.len() - 1 {
+                    0 => String::new(),
+                    n => format!(" and {n} other place{}", if n == 1 { "" } else { "s" }),
+                };
+                notes.push(Note {
+                    path: sources[file].path.clone(),
+                    message: format!(
+                        "values at line {}{more} nest deeper than {} evaluation levels; the deeper parts were not analysed, findings there may be incomplete",
+                        lines[0],
+                        crate::link::EVAL_DEPTH_LIMIT
+                    ),
+                });
+            }
             for (loc, cut) in cuts {
                 let line = loc.span.line;
                 let message = match cut {
+                    Cut::Depth => continue,
                     Cut::Crash => format!(
                         "internal error while analysing the call at line {line} (a bug: please report it); that call was skipped"
                     ),

@@ -878,3 +878,85 @@ fn config_and_baseline_files_are_never_followed_out_or_read_unbounded() {
     .unwrap();
     refused(d, &["--isolated", "--baseline", "base.json"], "invalid type");
 }
+
+#[test]
+fn wrong_or_silent_outcomes_are_told() {
+    // Item 7.
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    // Rule names stand for ids, in any case; one rule set twice is an error.
+    std::fs::write(d.join(".orgtoken.toml"), "[rules]\nCross-Environment-Token = \"off\"\n").unwrap();
+    let (code, out, err) = run(d, &["scan", "--format", "concise", "."]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("2 turned off in .orgtoken.toml"), "{out}");
+    std::fs::write(
+        d.join(".orgtoken.toml"),
+        "[rules]\nOT001 = \"off\"\not001 = \"error\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(d, &["scan", "."]);
+    assert_eq!(code, 2);
+    assert!(err.contains("rules: `OT001` is set twice (as `ot001` too)"), "{err}");
+    std::fs::write(d.join(".orgtoken.toml"), "[rules]\not009 = \"off\"\n").unwrap();
+    let (code, _, err) = run(d, &["scan", "."]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown rule `ot009`"), "{err}");
+    std::fs::remove_file(d.join(".orgtoken.toml")).unwrap();
+
+    // A suppression marker inside a string literal is no comment.
+    let app = std::fs::read_to_string(fixture("py-shared-env-token/app.py")).unwrap();
+    let strung = app.replace(
+        "return requests.get(\"https://www.zohoapis.com/crm/v8/Leads\", headers=HEADERS)",
+        "return requests.get(\"https://www.zohoapis.com/crm/v8/Leads\", headers=HEADERS, params={\"q\": \"# orgtoken: ignore\"})",
+    );
+    std::fs::create_dir_all(d.join("strung")).unwrap();
+    std::fs::write(d.join("strung/app.py"), strung).unwrap();
+    let (doc, _) = scan_json(d, &[]);
+    let strung: Vec<String> = findings(&doc).into_iter().filter(|f| f.contains("strung/")).collect();
+    assert_eq!(strung, ["OT001 strung/app.py:11", "OT001 strung/app.py:16"]);
+    assert_eq!(doc["summary"]["suppressed_inline"], 0);
+
+    // Evaluation depth cut: a note, in the scan and in the inventory.
+    let mut chain = vec![
+        "import os, requests".to_string(),
+        "TOKEN = os.environ['ZOHO_ACCESS_TOKEN']".to_string(),
+        "a0 = 'https://www.zohoapis.com/crm/v8/Leads'".to_string(),
+    ];
+    chain.extend((1..40).map(|i| format!("a{i} = a{}", i - 1)));
+    chain.push("requests.get(a39, headers={'Authorization': 'Zoho-oauthtoken ' + TOKEN})".into());
+    std::fs::write(d.join("chain.py"), chain.join("\n") + "\n").unwrap();
+    let (doc, _) = scan_json(d, &[]);
+    let deep = "values at line 43 nest deeper than 24 evaluation levels";
+    assert!(has_note(&doc, "chain.py", deep), "{:?}", notes(&doc));
+    let (_, inv, _) = run(d, &["inventory", "."]);
+    assert!(inv.contains(&format!("note: chain.py: {deep}")), "{inv}");
+    let (_, inv, _) = run(d, &["inventory", "--format", "json", "."]);
+    let inv: Value = serde_json::from_str(&inv).unwrap();
+    assert!(notes(&inv).iter().any(|n| n.contains(deep)), "{inv}");
+    let (_, inv, _) = run(d, &["inventory", "--format", "markdown", "."]);
+    assert!(inv.contains("### Notes") && inv.contains(deep), "{inv}");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_root_exits_2() {
+    // Item 7: it exited 0 with a note, as if the tree were clean.
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    std::fs::set_permissions(d.join("good"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    let denied = std::fs::read_dir(d.join("good")).is_err();
+    let out = run_guarded(d, &["scan", "good"], GUARD);
+    let file = run_guarded(d, &["scan", "good/app.py"], GUARD);
+    std::fs::set_permissions(d.join("good"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    if !denied {
+        eprintln!("running as root (chmod 000 does not deny reads): unreadable root not checked");
+        return;
+    }
+    for o in [out, file] {
+        assert_eq!(o.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read path `good"));
+    }
+}

@@ -821,6 +821,7 @@ impl Linker<'_> {
                     }
                     self.fuel.set(FUEL_PER_CALL_SITE);
                     self.starved.set(false);
+                    self.too_deep.set(false);
                     let at = Loc { file: fid, span };
                     let b = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match site {
                         Site::Call(cs) => self.binding_at(fid, cs),
@@ -830,6 +831,8 @@ impl Linker<'_> {
                         Ok(b) => {
                             if self.starved.get() && !crate::budget::expired() {
                                 cuts.push((at, Cut::Steps));
+                            } else if self.too_deep.get() {
+                                cuts.push((at, Cut::Depth));
                             }
                             out.extend(b);
                         }
