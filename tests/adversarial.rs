@@ -960,3 +960,346 @@ fn an_unreadable_root_exits_2() {
         assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read path `good"));
     }
 }
+
+/// A token-shaped value of its own for each shape: `1000.<32 hex>.<32 hex>`
+/// from a seed (distinct digits, so never a low-entropy sample).
+fn token(seed: u64) -> (String, String, String) {
+    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut hex = |n: usize| -> String {
+        (0..n)
+            .map(|_| {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                char::from_digit(((x >> 33) % 16) as u32, 16).unwrap()
+            })
+            .collect()
+    };
+    let (a, b) = (hex(32), hex(32));
+    (format!("1000.{a}.{b}"), a, b)
+}
+
+/// One hostile shape: a file (name, text) and the secrets it holds, which
+/// no output may contain (compared case-insensitively).
+struct Shape {
+    what: &'static str,
+    name: String,
+    text: String,
+    secrets: Vec<String>,
+}
+
+/// A file whose shape line sits right after an OT006 finding, so code
+/// frames show it (the finding's context line).
+fn framed(what: &'static str, name: &str, lead: &str, line: &str, secrets: Vec<String>) -> Shape {
+    // The token line in the file's own syntax, so the file still parses.
+    let tok = match name.rsplit('.').next() {
+        Some("json") => format!("\"x\": \"{TOKEN}\","),
+        Some("yml") => format!("x: {TOKEN}"),
+        Some("xml") => format!("<x>{TOKEN}</x>"),
+        _ => format!("x = '{TOKEN}'"),
+    };
+    Shape {
+        what,
+        name: name.to_string(),
+        text: format!("{lead}\n{tok}\n{line}\n"),
+        secrets,
+    }
+}
+
+fn shapes() -> Vec<Shape> {
+    let mut v = Vec::new();
+    let t = |i: u64| token(i);
+    let (k, a, b) = t(1);
+    v.push(framed(
+        "plain .env value",
+        ".env.a",
+        "# zoho",
+        &format!("ZOHO_REFRESH_TOKEN={k}"),
+        vec![a, b],
+    ));
+    let (k, a, b) = t(2);
+    v.push(framed(
+        "word characters before",
+        "b.py",
+        "# zoho",
+        &format!("y = 'tok{k}'"),
+        vec![a, b],
+    ));
+    let (k, a, b) = t(3);
+    v.push(framed(
+        "word characters after",
+        "c.py",
+        "# zoho",
+        &format!("y = '{k}xyz'"),
+        vec![a, b],
+    ));
+    let (k, a, b) = t(4);
+    v.push(framed(
+        "escaped newline before",
+        "d.py",
+        "# zoho",
+        &format!("y = 'line\\n{k}'"),
+        vec![a, b],
+    ));
+    let (k, a, b) = t(5);
+    v.push(framed(
+        "upper-case hex",
+        "e.py",
+        "# zoho",
+        &format!("y = '{}'", k.to_uppercase()),
+        vec![a, b],
+    ));
+    let (k, a, b) = t(6);
+    v.push(framed(
+        "URL-encoded quotes",
+        "f.py",
+        "# zoho",
+        &format!("q = 'x=%22{k}%22'"),
+        vec![a, b],
+    ));
+    let (_, a, b) = t(7);
+    v.push(framed(
+        "URL-encoded dots",
+        "g.py",
+        "# zoho",
+        &format!("q = '1000%2E{a}%2E{b}'"),
+        vec![a, b],
+    ));
+    let (_, a, b) = t(8);
+    v.push(framed(
+        "JSON-escaped dots",
+        "h.json",
+        "{\"zoho\": 1,",
+        &format!("\"k\": \"1000\\u002e{a}\\u002e{b}\"}}"),
+        vec![a, b],
+    ));
+    let (k, a, b) = t(9);
+    v.push(framed(
+        "underscore before",
+        "i.py",
+        "# zoho",
+        &format!("y = '_{k}_'"),
+        vec![a, b],
+    ));
+    let (k, a, b) = t(10);
+    v.push(Shape {
+        what: "file name",
+        name: format!("tok{k}.py"),
+        text: format!("# zoho\nx = '{TOKEN}'\n"),
+        secrets: vec![a, b],
+    });
+    let (k, a, b) = t(11);
+    v.push(Shape {
+        what: "directory name",
+        name: format!("{k}/app.py"),
+        text: format!("# zoho\nx = '{TOKEN}'\n"),
+        secrets: vec![a, b],
+    });
+    let (k, a, b) = t(12);
+    v.push(Shape {
+        what: "suppression justification",
+        name: "j.py".into(),
+        text: format!("# zoho\nx = '{TOKEN}'  # orgtoken: ignore[OT006] rotated, was tok{k}\n"),
+        secrets: vec![a, b],
+    });
+    let (k, a, b) = t(13);
+    v.push(framed(
+        "unknown rule in a suppression (a note)",
+        "k.py",
+        "# zoho",
+        &format!("# orgtoken: ignore[{k}]"),
+        vec![a, b],
+    ));
+    let (k, a, b) = t(14);
+    v.push(Shape {
+        what: "env var named like a token (identity, inventory)",
+        name: "l.py".into(),
+        text: format!(
+            "import os, requests\nT = os.environ['{k}']\nrequests.get('https://www.zohoapis.com/crm/v8/Leads', headers={{'Authorization': 'Zoho-oauthtoken ' + T}})\nrequests.get('https://sandbox.zohoapis.com/crm/v8/Leads', headers={{'Authorization': 'Zoho-oauthtoken ' + T}})\n"
+        ),
+        secrets: vec![a, b],
+    });
+    let (k, a, b) = t(15);
+    v.push(framed(
+        "dict key",
+        "m.py",
+        "# zoho",
+        &format!("d = {{'{k}': 1}}"),
+        vec![a, b],
+    ));
+    let (_, a, b) = t(16);
+    v.push(framed(
+        "split by +",
+        "n.py",
+        "# zoho",
+        &format!("y = '1000.{}' + '{}.{b}'", &a[..16], &a[16..]),
+        vec![a[..16].to_string(), a[16..].to_string(), b],
+    ));
+    let (_, a, b) = t(17);
+    v.push(framed(
+        "Python implicit concatenation",
+        "o.py",
+        "# zoho",
+        &format!("y = ('1000.{a}' '.{b}')"),
+        vec![a, b],
+    ));
+    let (k, a, b) = t(18);
+    v.push(framed(
+        "query parameter",
+        "p.py",
+        "# zoho",
+        &format!("u = 'https://www.zohoapis.com/crm?authtoken={k}'"),
+        vec![a, b],
+    ));
+    let (k, a, b) = t(19);
+    v.push(framed(
+        "YAML value",
+        "q.yml",
+        "zoho: 1",
+        &format!("refresh_token: {k}"),
+        vec![a, b],
+    ));
+    let (k, a, b) = t(20);
+    v.push(framed(
+        "comment",
+        "r.py",
+        "# zoho",
+        &format!("# old token: {k}"),
+        vec![a, b],
+    ));
+    let (k, a, b) = t(21);
+    v.push(framed(
+        "XML element",
+        "s.xml",
+        "<zoho>",
+        &format!("<token>{k}</token></zoho>"),
+        vec![a, b],
+    ));
+    let (k, a, b) = t(22);
+    v.push(framed(
+        "tab and CR around",
+        "u.py",
+        "# zoho",
+        &format!("y = '\t{k}\r'"),
+        vec![a, b],
+    ));
+    // Credentials that are not token-shaped, known by their name or role.
+    let s = |i: u32| format!("Sx{i}q9Vw7ReT4yU2iO0p");
+    v.push(framed(
+        "first form parameter",
+        "v.py",
+        "# zoho",
+        &format!("body = 'refresh_token={}&grant_type=refresh_token'", s(1)),
+        vec![s(1)],
+    ));
+    v.push(framed(
+        "setdefault",
+        "w.py",
+        "import os  # zoho",
+        &format!("os.environ.setdefault('ZOHO_CLIENT_SECRET', '{}')", s(2)),
+        vec![s(2)],
+    ));
+    v.push(framed(
+        "tuple",
+        "x.py",
+        "# zoho",
+        &format!("pairs = [('client_secret', '{}')]", s(3)),
+        vec![s(3)],
+    ));
+    v.push(Shape {
+        what: "Go url.Values",
+        name: "y.go".into(),
+        text: format!(
+            "package main // zoho\nvar x = \"{TOKEN}\"\nvar form = url.Values{{\"client_secret\": {{\"{}\"}}}}\n",
+            s(4)
+        ),
+        secrets: vec![s(4)],
+    });
+    v.push(framed(
+        "URL userinfo",
+        "z.py",
+        "# zoho",
+        &format!("u = 'https://crm-user:{}@www.zohoapis.com/crm/v8/Leads'", s(5)),
+        vec![s(5)],
+    ));
+    v.push(Shape {
+        what: "heredoc",
+        name: "aa.sh".into(),
+        text: format!("# zoho\nx='{TOKEN}'\ncat > creds <<EOF\nclient_secret={}\nEOF\n", s(6)),
+        secrets: vec![s(6)],
+    });
+    v.push(framed(
+        "client_secret in JSON",
+        "ab.json",
+        "{\"zoho\": 1,",
+        &format!("\"client_secret\": \"{}\"}}", s(7)),
+        vec![s(7)],
+    ));
+    v.push(framed(
+        "client_secret in YAML",
+        "ac.yml",
+        "zoho: 1",
+        &format!("client_secret: {}", s(8)),
+        vec![s(8)],
+    ));
+    v.push(framed(
+        "Authorization header value",
+        "ad.py",
+        "# zoho",
+        &format!("h = {{'Authorization': 'Zoho-oauthtoken {}'}}", s(9)),
+        vec![s(9)],
+    ));
+    v.push(framed(
+        "password query parameter",
+        "ae.py",
+        "# zoho",
+        &format!("u = 'https://x.example/?password={}'", s(10)),
+        vec![s(10)],
+    ));
+    v
+}
+
+#[test]
+fn no_token_shape_or_credential_appears_in_any_output() {
+    // Item 2: a table of hostile shapes, each asserted absent from every
+    // scan format (with --statistics), every inventory format, the baseline
+    // file and stderr.
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let d = &root.join("repo");
+    plant_positive(d);
+    let shapes = shapes();
+    assert!(shapes.len() >= 30);
+    for s in &shapes {
+        let p = d.join(&s.name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, &s.text).unwrap();
+    }
+    let mut outputs: Vec<(String, String)> = Vec::new();
+    for format in ["human", "concise", "github", "json", "sarif", "junit"] {
+        let (code, out, err) = run(d, &["scan", "--statistics", "--format", format, "."]);
+        assert_eq!(code, 1, "{format}: {err}");
+        outputs.push((format!("scan --format {format}"), out + &err));
+    }
+    let (_, out, err) = run(d, &["scan", "--write-baseline", "../b.json", "."]);
+    outputs.push((
+        "baseline".into(),
+        std::fs::read_to_string(root.join("b.json")).unwrap() + &out + &err,
+    ));
+    for format in ["human", "json", "markdown"] {
+        let (_, out, err) = run(d, &["inventory", "--format", format, "."]);
+        outputs.push((format!("inventory --format {format}"), out + &err));
+    }
+    let mut leaks = Vec::new();
+    for s in &shapes {
+        for secret in &s.secrets {
+            for (which, out) in &outputs {
+                if out.to_lowercase().contains(&secret.to_lowercase()) {
+                    leaks.push(format!("{}: `{secret}` in {which}", s.what));
+                }
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "{} leaks:\n{}", leaks.len(), leaks.join("\n"));
+    // The shapes were really shown: the frames are there, masked.
+    let human = &outputs[0].1;
+    assert!(human.contains("tok1000.****"), "{human}");
+}
