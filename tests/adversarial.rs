@@ -1303,3 +1303,59 @@ fn no_token_shape_or_credential_appears_in_any_output() {
     let human = &outputs[0].1;
     assert!(human.contains("tok1000.****"), "{human}");
 }
+
+/// An INI file of `n` sections alternating production and sandbox, each
+/// with the same token setting.
+fn ini_sections(n: usize, literal: bool) -> String {
+    (0..n)
+        .map(|i| {
+            let host = if i % 2 == 0 { "www" } else { "sandbox" };
+            let token = if literal { TOKEN } else { "${ZT}" };
+            format!("[s{i}]\napi_domain=https://{host}.zohoapis.com\nrefresh_token={token}\n")
+        })
+        .collect()
+}
+
+#[test]
+fn thousands_of_profiles_sharing_a_token_stay_linear() {
+    // Item 5: OT003 over 6,000 sections took 12.8 s, 2.6 GB and wrote
+    // 425 MB of JSON (each finding named every other section); 20,000 did
+    // not finish. Human frames copied the whole file per finding, SARIF
+    // looked each line up from the file's start: minutes.
+    // The sizes in release builds; a third of them in test builds,
+    // which run about ten times slower (`ORGTOKEN_FULL_SIZE=1` forces them).
+    let full = !cfg!(debug_assertions) || std::env::var_os("ORGTOKEN_FULL_SIZE").is_some();
+    let (a, b) = if full { (6_000, 20_000) } else { (2_000, 6_000) };
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    std::fs::write(d.join("sites.ini"), ini_sections(a, true)).unwrap();
+    std::fs::create_dir(d.join("more")).unwrap();
+    std::fs::write(d.join("more/sites.ini"), ini_sections(b, false)).unwrap();
+    let limit = Duration::from_secs(if cfg!(debug_assertions) { 240 } else { 30 });
+    let started = Instant::now();
+    let out = run_guarded(d, &["scan", "--format", "json", "."], limit);
+    let json_time = started.elapsed();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let all = doc["findings"].as_array().unwrap();
+    let ot003 = all.iter().filter(|f| f["rule"] == "OT003").count();
+    assert_eq!(ot003, a + b, "one finding per section");
+    // Each message names a few other sections and counts the rest.
+    let longest = all.iter().map(|f| f["message"].as_str().unwrap().len()).max().unwrap();
+    assert!(longest < 600, "a message of {longest} bytes");
+    let sample = all.iter().find(|f| f["path"] == "more/sites.ini").unwrap()["message"].as_str().unwrap();
+    assert!(sample.contains(&format!("and {} more use it for", b / 2 - 5)), "{sample}");
+    let per = out.stdout.len() / all.len();
+    assert!(per < 4_000, "{per} bytes of JSON per finding");
+    for format in ["human", "sarif"] {
+        let started = Instant::now();
+        let out = run_guarded(d, &["scan", "--format", format, "."], limit);
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let per = out.stdout.len() / all.len();
+        assert!(per < 6_000, "{format}: {per} bytes per finding");
+        // Linear: no format costs much more than the JSON report.
+        let t = started.elapsed();
+        assert!(t < json_time * 8 + Duration::from_secs(5), "{format}: {t:?} against {json_time:?} for JSON");
+    }
+}

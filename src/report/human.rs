@@ -65,14 +65,22 @@ const MAX_LINE_CHARS: usize = 160;
 /// Characters kept before the label in a cut line.
 const BEFORE_LABEL: usize = 40;
 const ELLIPSIS: &str = "…";
+/// Related places in the binding's file at most this many lines away are
+/// labelled in the binding's frame.
+const NEAR_LINES: u32 = 30;
 
-/// What a code frame shows of a file: its lines, each cut to
-/// [`MAX_LINE_CHARS`] (line numbers stay those of the file) and made
-/// visible (`super::visible`, tabs kept), with the frame's spans mapped
-/// into it.
+/// What a code frame shows of a file: the lines from one before its first
+/// label to one after its last (what miette shows), each cut to
+/// [`MAX_LINE_CHARS`] and made visible (`super::visible`, tabs kept), with
+/// the frame's spans mapped into it. Only those lines are copied, so a
+/// frame costs what it shows, not the file's size (20,000 findings in one
+/// file took minutes when each frame held the whole file); labels far from
+/// the primary one get frames of their own (`to_diag`).
 #[derive(Debug)]
 struct Excerpt {
     text: String,
+    /// The file's (0-based) line the excerpt starts at.
+    first_line: usize,
     /// The spans given to [`Excerpt::new`], as `(offset, length)` in `text`.
     spans: Vec<(usize, usize)>,
     /// `(offset in text, the file's 0-based column in characters)` of each
@@ -81,43 +89,54 @@ struct Excerpt {
 }
 
 impl Excerpt {
-    /// `spans`: the byte ranges the frame labels (within `text`).
-    fn new(text: &str, spans: &[(usize, usize)]) -> Excerpt {
+    /// `starts`: the byte offsets of the file's line starts; `spans`: the
+    /// places the frame labels (within `text`).
+    fn new(text: &str, starts: &[usize], spans: &[crate::facts::Span]) -> Excerpt {
+        let line_of = |p: usize| starts.partition_point(|&s| s <= p).saturating_sub(1);
+        let last = starts.len().saturating_sub(1);
+        let lo = spans
+            .iter()
+            .map(|s| line_of(s.start))
+            .min()
+            .unwrap_or(0)
+            .saturating_sub(1);
+        let hi = spans.iter().map(|s| line_of(s.end) + 1).max().unwrap_or(0).min(last);
+        let ranges: Vec<(usize, usize)> = spans.iter().map(|s| (s.start, s.end)).collect();
         let mut out = String::new();
         let mut mapped = vec![(0, 0); spans.len()];
         let mut columns = Vec::with_capacity(spans.len());
-        let mut start = 0;
-        for raw in text.split_inclusive('\n') {
-            let next = start + raw.len();
-            let end = start + raw.trim_end_matches(['\n', '\r']).len();
-            let (a, b) = window(text, start, end, spans);
+        for i in lo..=hi {
+            let start = starts[i];
+            let next = starts.get(i + 1).copied().unwrap_or(text.len());
+            let end = start + text[start..next].trim_end_matches(['\n', '\r']).len();
+            let (a, b) = window(text, start, end, &ranges);
             if a > start {
                 out.push_str(ELLIPSIS);
             }
             let new_a = out.len();
             // A position of the file inside this line, in the excerpt.
             let at = |p: usize| new_a + super::visible_code(&text[a..p.clamp(a, b)]).len();
-            for (i, &(s, e)) in spans.iter().enumerate() {
-                if (start..next).contains(&s) {
-                    mapped[i].0 = at(s);
-                    columns.push((at(s), text[start..s.clamp(start, end)].chars().count()));
+            for (k, s) in spans.iter().enumerate() {
+                if (start..next).contains(&s.start) {
+                    mapped[k].0 = at(s.start);
+                    columns.push((at(s.start), s.col.saturating_sub(1) as usize));
                 }
-                if (start..next).contains(&e) || (e == text.len() && next == text.len()) {
-                    mapped[i].1 = at(e);
+                if (start..next).contains(&s.end) || (s.end == text.len() && next == text.len()) {
+                    mapped[k].1 = at(s.end);
                 }
             }
             out.push_str(&super::visible_code(&text[a..b]));
             if b < end {
                 out.push_str(ELLIPSIS);
             }
-            if raw.ends_with('\n') {
+            if text[end..next].ends_with('\n') {
                 out.push('\n');
             }
-            start = next;
         }
         let spans = mapped.into_iter().map(|(s, e)| (s, e.max(s) - s)).collect();
         Excerpt {
             text: out,
+            first_line: lo,
             spans,
             columns,
         }
@@ -129,12 +148,19 @@ impl Excerpt {
     }
 }
 
+/// The byte offsets of a text's line starts.
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1).filter(|&i| i < text.len()))
+        .collect()
+}
+
 /// The bytes `a..b` a frame shows of the line `start..end`: all of it when
 /// short, else [`MAX_LINE_CHARS`] characters from a little before the first
 /// label that starts (or ends) on it.
 fn window(text: &str, start: usize, end: usize, spans: &[(usize, usize)]) -> (usize, usize) {
     let line = &text[start..end];
-    if line.len() <= MAX_LINE_CHARS || line.chars().count() <= MAX_LINE_CHARS {
+    if line.len() <= MAX_LINE_CHARS || line.chars().nth(MAX_LINE_CHARS).is_none() {
         return (start, end);
     }
     let on_line = |p: usize| (start..=end).contains(&p).then_some(p);
@@ -177,11 +203,15 @@ impl SourceCode for Frame {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let c = self.excerpt.text.as_str().read_span(span, before, after)?;
+        // Lines are numbered as the file's. miette's `line_count` counts the
+        // lines up to the end of the read (it merges two labels' contexts by
+        // it): counted as in the file too.
+        let x = &self.excerpt;
+        let c = x.text.as_str().read_span(span, before, after)?;
         // The header reads the primary label without context: its column
         // is the file's. Context reads start at a line start: left as is.
         let column = if before == 0 && after == 0 {
-            self.excerpt.column(span.offset())
+            x.column(span.offset())
         } else {
             c.column()
         };
@@ -189,22 +219,38 @@ impl SourceCode for Frame {
             self.name.clone(),
             c.data(),
             *c.span(),
-            c.line(),
+            c.line() + x.first_line,
             column,
-            c.line_count(),
+            c.line_count() + x.first_line,
         )))
     }
 }
 
-fn source(file: &ShownFile, spans: &[crate::facts::Span]) -> Frame {
-    let ranges: Vec<(usize, usize)> = spans.iter().map(|s| (s.start, s.end)).collect();
-    Frame {
-        name: visible(&file.path),
-        excerpt: Excerpt::new(&file.text, &ranges),
+/// Each shown file's line starts, computed once per report.
+struct Lines<'f> {
+    files: &'f [ShownFile],
+    starts: Vec<Option<Vec<usize>>>,
+}
+
+impl<'f> Lines<'f> {
+    fn new(files: &'f [ShownFile]) -> Self {
+        Lines {
+            files,
+            starts: (0..files.len()).map(|_| None).collect(),
+        }
+    }
+
+    fn source(&mut self, file: usize, spans: &[crate::facts::Span]) -> Frame {
+        let f = &self.files[file];
+        let starts = self.starts[file].get_or_insert_with(|| line_starts(&f.text));
+        Frame {
+            name: visible(&f.path),
+            excerpt: Excerpt::new(&f.text, starts, spans),
+        }
     }
 }
 
-fn to_diag(f: &Finding, files: &[ShownFile]) -> Diag {
+fn to_diag(f: &Finding, files: &[ShownFile], lines: &mut Lines) -> Diag {
     let file = &files[f.primary.file];
     let span = f.primary.span;
     // The labels on the primary file: the binding, and related places in it.
@@ -215,14 +261,21 @@ fn to_diag(f: &Finding, files: &[ShownFile]) -> Diag {
     let mut related = Vec::new();
     for r in &f.related {
         let s = r.loc.span;
-        if r.loc.file == f.primary.file {
-            if (s.start, s.end) != (span.start, span.end) && fits(file, s) {
+        let same_file = r.loc.file == f.primary.file;
+        if same_file && (s.start, s.end) == (span.start, span.end) {
+            continue;
+        }
+        // A place near the binding is labelled in its frame; one farther
+        // away gets a frame of its own (a frame shows every line between
+        // its labels).
+        if same_file && s.line.abs_diff(span.line) <= NEAR_LINES {
+            if fits(file, s) {
                 here.push((s, r.message.clone(), false));
             }
         } else {
             let other = &files[r.loc.file];
             let spans: Vec<crate::facts::Span> = fits(other, s).then_some(s).into_iter().collect();
-            let src = source(other, &spans);
+            let src = lines.source(r.loc.file, &spans);
             let labels = src
                 .excerpt
                 .spans
@@ -241,7 +294,7 @@ fn to_diag(f: &Finding, files: &[ShownFile]) -> Diag {
         }
     }
     let spans: Vec<crate::facts::Span> = here.iter().map(|(s, _, _)| *s).collect();
-    let src = source(file, &spans);
+    let src = lines.source(f.primary.file, &spans);
     let excerpt = &src.excerpt;
     let labels = here
         .into_iter()
@@ -290,13 +343,14 @@ pub fn render(result: &ScanResult, opts: &RenderOptions) -> String {
         .with_links(false)
         .with_context_lines(1);
     let mut out = String::new();
+    let mut lines = Lines::new(&result.files);
     for f in &result.findings {
         // A frame that cannot be drawn (a bug in us or in miette) costs
         // that frame alone: the finding is still listed, on one line.
         let frame = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let mut frame = String::new();
             handler
-                .render_report(&mut frame, &to_diag(f, &result.files))
+                .render_report(&mut frame, &to_diag(f, &result.files, &mut lines))
                 .ok()
                 .map(|()| frame)
         }));
@@ -315,11 +369,35 @@ pub fn render(result: &ScanResult, opts: &RenderOptions) -> String {
 mod tests {
     use super::*;
 
+    fn span(start: usize, col: u32) -> crate::facts::Span {
+        crate::facts::Span {
+            start,
+            end: start + 5,
+            col,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn only_the_lines_around_labels_are_copied() {
+        let text: String = (1..=1000).map(|i| format!("line {i}\n")).collect();
+        let at = text.find("line 500\n").unwrap();
+        let x = Excerpt::new(&text, &line_starts(&text), &[span(at, 1)]);
+        assert_eq!(x.text, "line 499\nline 500\nline 501\n");
+        assert_eq!(x.first_line, 498);
+        let c = Frame {
+            name: "f".into(),
+            excerpt: x,
+        };
+        let read = c.read_span(&SourceSpan::new(9.into(), 4), 1, 1).unwrap();
+        assert_eq!(read.line(), 498, "numbered as the file's lines (0-based)");
+    }
+
     #[test]
     fn code_frames_show_hostile_characters_escaped_and_keep_tabs() {
         let text = "\tx = '\u{1b}[2J\u{202e}' + TOKEN\n";
         let start = text.find("TOKEN").unwrap();
-        let x = Excerpt::new(text, &[(start, start + 5)]);
+        let x = Excerpt::new(text, &line_starts(text), &[span(start, 16)]);
         assert_eq!(x.text, "\tx = '\\u{1b}[2J\\u{202e}' + TOKEN\n");
         let (at, len) = x.spans[0];
         assert_eq!(&x.text[at..at + len], "TOKEN");
@@ -330,12 +408,13 @@ mod tests {
     fn long_lines_are_cut_around_the_label_at_character_boundaries() {
         let text = format!("short\n{}TOKEN{}\nend", "é".repeat(70_000), "ü".repeat(500));
         let start = text.find("TOKEN").unwrap();
-        let x = Excerpt::new(&text, &[(start, start + 5)]);
+        let x = Excerpt::new(&text, &line_starts(&text), &[span(start, 70_001)]);
         let (at, len) = x.spans[0];
         assert_eq!(&x.text[at..at + len], "TOKEN");
         // The file's column (0-based, in characters), not the excerpt's.
         assert_eq!(x.column(at), 70_000);
         let lines: Vec<&str> = x.text.lines().collect();
+        assert_eq!(x.first_line, 0);
         assert_eq!(lines[0], "short");
         assert_eq!(lines[2], "end");
         assert!(lines[1].starts_with('…') && lines[1].ends_with('…'));

@@ -56,12 +56,10 @@ fn finding(result: &ScanResult, f: &Finding) -> Value {
 }
 
 pub fn render(result: &ScanResult) -> String {
-    let findings: Vec<Value> = result.findings.iter().map(|f| finding(result, f)).collect();
-    let suppressed: Vec<Value> = result
-        .filtered
-        .suppressed
-        .iter()
-        .map(|s| {
+    // Findings are rendered one at a time into the document's text.
+    let findings = super::pretty_array(result.findings.iter().map(|f| finding(result, f)), 2);
+    let suppressed = super::pretty_array(
+        result.filtered.suppressed.iter().map(|s| {
             let mut v = finding(result, &s.finding);
             let kind = match s.kind {
                 SuppressionKind::InSource => "inline",
@@ -69,15 +67,16 @@ pub fn render(result: &ScanResult) -> String {
             };
             v["suppression"] = json!({"kind": kind, "justification": s.justification});
             v
-        })
-        .collect();
+        }),
+        2,
+    );
     let flt = &result.filtered;
     let s = &result.stats;
     let doc = json!({
         "version": SCHEMA_VERSION,
         "tool": {"name": "orgtoken", "version": env!("CARGO_PKG_VERSION")},
-        "findings": findings,
-        "suppressed": suppressed,
+        "findings": [],
+        "suppressed": [],
         "notes": result.notes,
         "summary": {
             "errors": count(&result.findings, Level::Error),
@@ -97,7 +96,9 @@ pub fn render(result: &ScanResult) -> String {
             },
         },
     });
-    let mut out = serde_json::to_string_pretty(&doc).expect("serialisable");
+    let out = serde_json::to_string_pretty(&doc).expect("serialisable");
+    let out = super::splice_array(out, "findings", &findings);
+    let mut out = super::splice_array(out, "suppressed", &suppressed);
     out.push('\n');
     out
 }

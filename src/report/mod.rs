@@ -82,6 +82,58 @@ pub fn render(format: Format, result: &ScanResult, opts: &RenderOptions) -> Stri
     }
 }
 
+/// The byte offsets of a text's line starts.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1).filter(|&i| i < text.len()))
+        .collect()
+}
+
+/// A JSON array as `serde_json::to_string_pretty` writes it at `indent`
+/// spaces (its items one level deeper), rendered one item at a time: a
+/// report with 20,000 findings never holds them all as `Value`s.
+pub fn pretty_array(items: impl Iterator<Item = serde_json::Value>, indent: usize) -> String {
+    let pad = " ".repeat(indent + 2);
+    let mut out = String::from("[");
+    let mut first = true;
+    for item in items {
+        out.push_str(if first { "\n" } else { ",\n" });
+        first = false;
+        // JSON strings hold no raw newline: every line is structure.
+        let text = serde_json::to_string_pretty(&item).expect("serialisable");
+        for (i, line) in text.split('\n').enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str(&pad);
+            out.push_str(line);
+        }
+    }
+    if !first {
+        out.push('\n');
+        out.push_str(&" ".repeat(indent));
+    }
+    out.push(']');
+    out
+}
+
+/// Puts `array` in place of the empty array `"key": []` of a pretty
+/// document (the one such key in it).
+pub fn splice_array(doc: String, key: &str, array: &str) -> String {
+    let placeholder = format!("\"{key}\": []");
+    match doc.find(&placeholder) {
+        Some(at) => {
+            let mut out = String::with_capacity(doc.len() + array.len());
+            out.push_str(&doc[..at]);
+            out.push_str(&format!("\"{key}\": "));
+            out.push_str(array);
+            out.push_str(&doc[at + placeholder.len()..]);
+            out
+        }
+        None => doc,
+    }
+}
+
 /// The path a location points into.
 pub fn path_of(result: &ScanResult, f: &Finding) -> String {
     result.files[f.primary.file].path.clone()

@@ -44,17 +44,44 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
         if kinds.len() < 2 {
             continue;
         }
+        // Members bucketed by environment kind: a member's others are read
+        // off the other buckets (O(n × kinds), not O(n²)).
+        let mut buckets: BTreeMap<Option<EnvKind>, (Vec<usize>, BTreeSet<Environment>)> = BTreeMap::new();
+        for (k, (_, e)) in members.iter().enumerate() {
+            let bucket = buckets.entry(e.kind).or_default();
+            bucket.0.push(k);
+            bucket.1.insert(*e);
+        }
         for (i, env) in members {
             if !reported.insert(*i) {
                 continue;
             }
             let b = &bindings[*i];
-            let others: Vec<(Loc, String)> = members
+            let elsewhere: Vec<&(Vec<usize>, BTreeSet<Environment>)> = buckets
                 .iter()
-                .filter(|(j, e)| e.kind != env.kind && bindings[*j].at != b.at)
-                .map(|(j, e)| (bindings[*j].at, format!("the same token is used with {e} here")))
+                .filter(|(kind, _)| **kind != env.kind)
+                .map(|(_, v)| v)
                 .collect();
-            let other_envs: Vec<Environment> = members.iter().map(|(_, e)| *e).filter(|e| e.kind != env.kind).collect();
+            // The first few, in member order (`related_for` shows five).
+            let mut shown: Vec<usize> = elsewhere
+                .iter()
+                .flat_map(|(m, _)| {
+                    m.iter()
+                        .filter(|&&k| bindings[members[k].0].at != b.at)
+                        .take(5)
+                        .copied()
+                })
+                .collect();
+            shown.sort_unstable();
+            shown.truncate(5);
+            let others: Vec<(Loc, String)> = shown
+                .iter()
+                .map(|&k| {
+                    let (j, e) = &members[k];
+                    (bindings[*j].at, format!("the same token is used with {e} here"))
+                })
+                .collect();
+            let other_envs: Vec<Environment> = elsewhere.iter().flat_map(|(_, envs)| envs.iter().copied()).collect();
             let origin = b.tokens.iter().find(|t| &t.identity == *id).map(|t| t.origin);
             let mut all: Vec<Environment> = vec![*env];
             all.extend(other_envs.iter().copied());
