@@ -274,14 +274,21 @@ fn analyse(path: String, fs_path: PathBuf, text: String, budget: Option<Duration
             }));
             let cut = frontend::take_nesting_cut();
             match r {
-                Ok((_, true)) => (
+                Ok((_, Some(crate::budget::Spent::Work))) => (
+                    FileFacts::new_module(Span::default()),
+                    Some(
+                        "analysis ran past the per-file work budget; abandoned (the same on every machine: split the file, or raise --work-budget)"
+                            .to_string(),
+                    ),
+                ),
+                Ok((_, Some(crate::budget::Spent::Time))) => (
                     FileFacts::new_module(Span::default()),
                     Some(format!(
                         "analysis took longer than the per-file budget of {}; abandoned (raise it with --file-timeout)",
                         show_duration(budget.unwrap_or_default())
                     )),
                 ),
-                Ok((f, false)) => {
+                Ok((f, None)) => {
                     let mut notes: Vec<String> = f
                         .parse_error_line
                         .map(|line| format!("syntax error near line {line}; analysed what the parser could recover"))
@@ -546,6 +553,7 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
                         "linking took longer than the per-file budget of {}; the rest of this file was skipped (raise it with --file-timeout)",
                         show_duration(opts.file_timeout.unwrap_or_default())
                     ),
+                    Cut::Work => "linking ran past the per-file work budget; the rest of this file was skipped (the same on every machine: raise it with --work-budget)".to_string(),
                 };
                 notes.push(Note {
                     path: sources[loc.file].path.clone(),

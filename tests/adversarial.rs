@@ -1344,8 +1344,13 @@ fn thousands_of_profiles_sharing_a_token_stay_linear() {
     // Each message names a few other sections and counts the rest.
     let longest = all.iter().map(|f| f["message"].as_str().unwrap().len()).max().unwrap();
     assert!(longest < 600, "a message of {longest} bytes");
-    let sample = all.iter().find(|f| f["path"] == "more/sites.ini").unwrap()["message"].as_str().unwrap();
-    assert!(sample.contains(&format!("and {} more use it for", b / 2 - 5)), "{sample}");
+    let sample = all.iter().find(|f| f["path"] == "more/sites.ini").unwrap()["message"]
+        .as_str()
+        .unwrap();
+    assert!(
+        sample.contains(&format!("and {} more use it for", b / 2 - 5)),
+        "{sample}"
+    );
     let per = out.stdout.len() / all.len();
     assert!(per < 4_000, "{per} bytes of JSON per finding");
     for format in ["human", "sarif"] {
@@ -1356,6 +1361,50 @@ fn thousands_of_profiles_sharing_a_token_stay_linear() {
         assert!(per < 6_000, "{format}: {per} bytes per finding");
         // Linear: no format costs much more than the JSON report.
         let t = started.elapsed();
-        assert!(t < json_time * 8 + Duration::from_secs(5), "{format}: {t:?} against {json_time:?} for JSON");
+        assert!(
+            t < json_time * 8 + Duration::from_secs(5),
+            "{format}: {t:?} against {json_time:?} for JSON"
+        );
     }
+}
+
+#[test]
+fn budgets_count_work_so_output_does_not_depend_on_the_machine() {
+    // Item 6: near the time budget, findings changed with -j; the work
+    // budget cuts the same file at the same place whatever the machine or
+    // -j, and -j is capped at four threads per core (-j 1000 took 26 s).
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    let mut big = String::from("import os\nimport zcrmsdk\n");
+    for i in 0..3_000 {
+        big.push_str(&format!(
+            "def f{i}(a, b):\n    x = a + b * {i}\n    return {{'k': x, 'u': 'https://www.zohoapis.com/crm/v8/m{i}'}}\n"
+        ));
+    }
+    for k in 0..4 {
+        std::fs::write(d.join(format!("big{k}.py")), &big).unwrap();
+    }
+    let mut outputs = Vec::new();
+    for j in ["1", "2", "64", "1000"] {
+        let started = Instant::now();
+        let (code, out, err) = run(d, &["scan", "--format", "json", "--work-budget", "20000", "-j", j, "."]);
+        assert_eq!(code, 1, "-j {j}: {err}");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "-j {j}: {:?}",
+            started.elapsed()
+        );
+        outputs.push(out);
+    }
+    assert!(outputs.iter().all(|o| o == &outputs[0]), "the same bytes with every -j");
+    let doc: Value = serde_json::from_str(&outputs[0]).unwrap();
+    for k in 0..4 {
+        assert!(
+            has_note(&doc, &format!("big{k}.py"), "ran past the per-file work budget"),
+            "{:?}",
+            notes(&doc)
+        );
+    }
+    assert_positive_exact(&doc);
 }

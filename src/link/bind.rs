@@ -843,12 +843,18 @@ impl Linker<'_> {
                     }
                 }
             });
-            if late {
+            if let Some(spent) = late {
                 let at = Loc {
                     file: fid,
                     span: Span::default(),
                 };
-                cuts.push((at, Cut::Time));
+                cuts.push((
+                    at,
+                    match spent {
+                        crate::budget::Spent::Work => Cut::Work,
+                        crate::budget::Spent::Time => Cut::Time,
+                    },
+                ));
             }
         }
         out.extend(self.profile_bindings());

@@ -67,6 +67,8 @@ pub enum Cut {
     Crash,
     /// The file's linking ran past the per-file time budget.
     Time,
+    /// The file's linking ran past the per-file work budget.
+    Work,
     /// An evaluation nested deeper than `MAX_EVAL_DEPTH` (the deeper part
     /// is taken as unknown).
     Depth,
