@@ -1408,3 +1408,19 @@ fn budgets_count_work_so_output_does_not_depend_on_the_machine() {
     }
     assert_positive_exact(&doc);
 }
+
+#[test]
+fn a_yaml_alias_bomb_of_bytes_costs_a_note() {
+    // Item 5: a 1 MB string aliased 2,000 times grew the process to 2 GB,
+    // silently (the expansion budget counted nodes, not bytes).
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    let mut bomb = format!("zoho:\n  big: &b \"{}\"\n  list:\n", "x".repeat(1 << 20));
+    bomb.push_str(&"    - *b\n".repeat(2_000));
+    std::fs::write(d.join("bomb.yml"), bomb).unwrap();
+    let (doc, code) = scan_json(d, &[]);
+    assert_eq!(code, 1);
+    assert!(has_note(&doc, "bomb.yml", "(an alias bomb?)"), "{:?}", notes(&doc));
+    assert_positive_exact(&doc);
+}
