@@ -40,7 +40,7 @@ pub(super) fn parse(text: &str, lines: &LineIndex, facts: &mut FileFacts) -> Vec
     if b.bomb {
         facts.notes.push(format!(
             "YAML aliases expand to more than {MAX_NODES} nodes or {} MB of text (an alias bomb?); the rest of the expansion was skipped",
-            MAX_NODES * SCALAR_BYTES_PER_NODE >> 20
+            (MAX_NODES * SCALAR_BYTES_PER_NODE) >> 20
         ));
     }
     b.docs
