@@ -198,8 +198,9 @@ struct TreeArgs {
     /// Skip files larger than this (bytes; K, M, G suffixes accepted).
     #[arg(long, value_name = "SIZE", default_value = "5M", value_parser = parse_size)]
     max_file_size: u64,
-    /// Abandon a file whose analysis takes longer than this, with a note
-    /// (seconds, or with a unit: 500ms, 30s, 2m; 0 for no limit).
+    /// Safety net behind --work-budget: abandon a file whose analysis takes
+    /// longer than this, with a note (seconds, or with a unit: 500ms, 30s,
+    /// 2m; 0 for no limit). What it cuts depends on the machine.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     file_timeout: std::time::Duration,
     /// Abandon a file whose analysis (or linking) takes more than UNITS
