@@ -56,20 +56,6 @@ fn finding(result: &ScanResult, f: &Finding) -> Value {
 }
 
 pub fn render(result: &ScanResult) -> String {
-    // Findings are rendered one at a time into the document's text.
-    let findings = super::pretty_array(result.findings.iter().map(|f| finding(result, f)), 2);
-    let suppressed = super::pretty_array(
-        result.filtered.suppressed.iter().map(|s| {
-            let mut v = finding(result, &s.finding);
-            let kind = match s.kind {
-                SuppressionKind::InSource => "inline",
-                SuppressionKind::External => "baseline",
-            };
-            v["suppression"] = json!({"kind": kind, "justification": s.justification});
-            v
-        }),
-        2,
-    );
     let flt = &result.filtered;
     let s = &result.stats;
     let doc = json!({
@@ -96,9 +82,23 @@ pub fn render(result: &ScanResult) -> String {
             },
         },
     });
-    let out = serde_json::to_string_pretty(&doc).expect("serialisable");
-    let out = super::splice_array(out, "findings", &findings);
-    let mut out = super::splice_array(out, "suppressed", &suppressed);
+    // Findings are rendered one at a time into the document's text.
+    let mut out = super::pretty_with_arrays(&doc, &["findings", "suppressed"], |key, out| {
+        if key == "findings" {
+            super::pretty_array(out, result.findings.iter().map(|f| finding(result, f)), 2);
+        } else {
+            let suppressed = result.filtered.suppressed.iter().map(|s| {
+                let mut v = finding(result, &s.finding);
+                let kind = match s.kind {
+                    SuppressionKind::InSource => "inline",
+                    SuppressionKind::External => "baseline",
+                };
+                v["suppression"] = json!({"kind": kind, "justification": s.justification});
+                v
+            });
+            super::pretty_array(out, suppressed, 2);
+        }
+    });
     out.push('\n');
     out
 }

@@ -90,11 +90,11 @@ pub fn line_starts(text: &str) -> Vec<usize> {
 }
 
 /// A JSON array as `serde_json::to_string_pretty` writes it at `indent`
-/// spaces (its items one level deeper), rendered one item at a time: a
-/// report with 20,000 findings never holds them all as `Value`s.
-pub fn pretty_array(items: impl Iterator<Item = serde_json::Value>, indent: usize) -> String {
+/// spaces (its items one level deeper), rendered one item at a time into
+/// `out`: a report with 20,000 findings never holds them all as `Value`s.
+pub fn pretty_array(out: &mut String, items: impl Iterator<Item = serde_json::Value>, indent: usize) {
     let pad = " ".repeat(indent + 2);
-    let mut out = String::from("[");
+    out.push('[');
     let mut first = true;
     for item in items {
         out.push_str(if first { "\n" } else { ",\n" });
@@ -114,24 +114,28 @@ pub fn pretty_array(items: impl Iterator<Item = serde_json::Value>, indent: usiz
         out.push_str(&" ".repeat(indent));
     }
     out.push(']');
-    out
 }
 
-/// Puts `array` in place of the empty array `"key": []` of a pretty
-/// document (the one such key in it).
-pub fn splice_array(doc: String, key: &str, array: &str) -> String {
-    let placeholder = format!("\"{key}\": []");
-    match doc.find(&placeholder) {
-        Some(at) => {
-            let mut out = String::with_capacity(doc.len() + array.len());
-            out.push_str(&doc[..at]);
-            out.push_str(&format!("\"{key}\": "));
-            out.push_str(array);
-            out.push_str(&doc[at + placeholder.len()..]);
-            out
-        }
-        None => doc,
+/// A pretty JSON document whose empty arrays `"key": []` (one per key) are
+/// filled by `fill(key, out)` as the text is written: large arrays go
+/// straight into the one output buffer.
+pub fn pretty_with_arrays(doc: &serde_json::Value, keys: &[&str], mut fill: impl FnMut(&str, &mut String)) -> String {
+    let text = serde_json::to_string_pretty(doc).expect("serialisable");
+    let mut at: Vec<(usize, &str)> = keys
+        .iter()
+        .filter_map(|k| text.find(&format!("\"{k}\": []")).map(|i| (i, *k)))
+        .collect();
+    at.sort_unstable();
+    let mut out = String::new();
+    let mut from = 0;
+    for (i, key) in at {
+        let head = format!("\"{key}\": ");
+        out.push_str(&text[from..i + head.len()]);
+        fill(key, &mut out);
+        from = i + head.len() + 2;
     }
+    out.push_str(&text[from..]);
+    out
 }
 
 /// The path a location points into.

@@ -155,7 +155,7 @@ pub fn render(result: &ScanResult) -> String {
         }
         v
     });
-    let results = super::pretty_array(results, 6);
+    let mut results = Some(results);
     let notifications: Vec<Value> = result
         .notes
         .iter()
@@ -188,8 +188,11 @@ pub fn render(result: &ScanResult) -> String {
             "results": [],
         }],
     });
-    let out = serde_json::to_string_pretty(&doc).expect("serialisable");
-    let mut out = super::splice_array(out, "results", &results);
+    let mut out = super::pretty_with_arrays(&doc, &["results"], |_, out| {
+        if let Some(r) = results.take() {
+            super::pretty_array(out, r, 6);
+        }
+    });
     out.push('\n');
     out
 }
