@@ -114,8 +114,10 @@ impl Excerpt {
                 out.push_str(ELLIPSIS);
             }
             let new_a = out.len();
-            // A position of the file inside this line, in the excerpt.
-            let at = |p: usize| new_a + super::visible_code(&text[a..p.clamp(a, b)]).len();
+            // A position of the file inside this line, in the excerpt (a
+            // span that is not on a character boundary, a bug elsewhere,
+            // is moved back to one rather than panic).
+            let at = |p: usize| new_a + super::visible_code(&text[a..floor(text, p.clamp(a, b))]).len();
             for (k, s) in spans.iter().enumerate() {
                 if (start..next).contains(&s.start) {
                     mapped[k].0 = at(s.start);
@@ -170,6 +172,7 @@ fn window(text: &str, start: usize, end: usize, spans: &[(usize, usize)]) -> (us
         .min()
         .or_else(|| spans.iter().filter_map(|&(_, e)| on_line(e)).min())
         .unwrap_or(start);
+    let anchor = floor(text, anchor);
     let a = line[..anchor - start]
         .char_indices()
         .rev()
@@ -180,6 +183,14 @@ fn window(text: &str, start: usize, end: usize, spans: &[(usize, usize)]) -> (us
         .nth(MAX_LINE_CHARS)
         .map_or(end, |(i, _)| a + i);
     (a, b)
+}
+
+/// `p`, or the character boundary before it.
+fn floor(text: &str, mut p: usize) -> usize {
+    while !text.is_char_boundary(p) {
+        p -= 1;
+    }
+    p
 }
 
 /// The spans a frame labels in `file`, inside its text (a file that changed
