@@ -99,7 +99,8 @@ pub fn to_json(b: &Baseline) -> String {
 }
 
 pub fn parse(text: &str) -> Result<Baseline, String> {
-    let b: Baseline = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    // serde quotes the offending value: masked and cut, it may be anything.
+    let b: Baseline = serde_json::from_str(text).map_err(|e| crate::project::quote(&e.to_string()))?;
     if b.version != VERSION {
         return Err(format!(
             "baseline version {} is not supported (this orgtoken writes version {VERSION}); write it again with --write-baseline",

@@ -205,6 +205,9 @@ struct RawTokens {
     secret_name_shape: Option<String>,
     api_domain_keys: Vec<String>,
     literal: String,
+    /// Defaults to `literal`.
+    #[serde(default)]
+    mask: Option<String>,
     placeholders: Vec<String>,
     placeholder_chars: String,
 }
@@ -345,6 +348,8 @@ pub struct Catalog {
     secret_name_shape: Option<Regex>,
     api_domain_keys: HashSet<String>,
     pub token_literal: Regex,
+    /// What reporters mask wherever it appears (`tokens.mask`).
+    pub token_mask: Regex,
     placeholders: HashSet<String>,
     placeholder_chars: String,
     /// `USDataCenter` → DC.
@@ -541,6 +546,7 @@ impl Catalog {
             secret_name_shape: raw.tokens.secret_name_shape.as_deref().map(Regex::new).transpose()?,
             api_domain_keys: set(&raw.tokens.api_domain_keys),
             token_literal: Regex::new(&raw.tokens.literal)?,
+            token_mask: Regex::new(raw.tokens.mask.as_deref().unwrap_or(&raw.tokens.literal))?,
             placeholders: raw
                 .tokens
                 .placeholders

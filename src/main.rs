@@ -274,11 +274,17 @@ struct TreeArgs {
     /// Skip files larger than this (bytes; K, M, G suffixes accepted).
     #[arg(long, value_name = "SIZE", default_value = "5M", value_parser = parse_size)]
     max_file_size: u64,
-    /// Abandon a file whose analysis takes longer than this, with a note
-    /// (seconds, or with a unit: 500ms, 30s, 2m; 0 for no limit).
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    /// Safety net behind --work-budget: abandon a file whose analysis takes
+    /// longer than this, with a note (seconds, or with a unit: 500ms, 30s,
+    /// 2m; 0 for no limit). What it cuts depends on the machine.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     file_timeout: std::time::Duration,
-    /// Worker threads (default: available cores).
+    /// Abandon a file whose analysis (or linking) takes more than UNITS
+    /// steps, with a note: deterministic, unlike --file-timeout (0 for no
+    /// limit).
+    #[arg(long, value_name = "UNITS", default_value_t = orgtoken::budget::DEFAULT_WORK)]
+    work_budget: u64,
+    /// Worker threads (default: available cores; at most four per core).
     #[arg(long, short = 'j', value_name = "N")]
     threads: Option<usize>,
 }
@@ -303,8 +309,14 @@ impl TreeArgs {
             include_vendored: self.include_vendored,
             max_file_size: self.max_file_size,
             file_timeout: (!self.file_timeout.is_zero()).then_some(self.file_timeout),
-            threads: self.threads.unwrap_or_else(scan::default_threads).max(1),
+            // More threads than cores only cost (each has a 16 MB stack and
+            // its own heap): `-j 1000` took 26 s where `-j 2` took 0.2 s.
+            threads: self
+                .threads
+                .unwrap_or_else(scan::default_threads)
+                .clamp(1, 4 * scan::default_threads()),
         };
+        orgtoken::budget::set_work_limit(self.work_budget);
         Ok((project, opts))
     }
 }
@@ -354,6 +366,17 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     orgtoken::memory::configure();
+    // Panics are caught where they happen (per file, per call, per output)
+    // and reported as notes or errors. The default hook would print the
+    // payload, which can quote the input (a slice error quotes the text
+    // around it, a token with it): only the place is printed.
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("orgtoken: internal error{at} (a bug: please report it)");
+    }));
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -382,7 +405,7 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             None => {
-                eprintln!("error: unknown rule `{rule}`; `orgtoken rules` lists them");
+                error(&format!("unknown rule `{rule}`; `orgtoken rules` lists them"));
                 ExitCode::from(2)
             }
         },
@@ -440,7 +463,7 @@ fn load_project(config: Option<&PathBuf>, isolated: bool, roots: &[PathBuf]) -> 
     let Some(path) = config.cloned().or_else(|| project::discover(&roots[0])) else {
         return Ok(None);
     };
-    let p = Project::load(&path)?;
+    let mut p = Project::load(&path)?;
     let ext = p.extension();
     if !ext.hosts.is_empty() || !ext.token_names.is_empty() {
         orgtoken::catalog::install(&ext).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -453,7 +476,7 @@ fn run_inventory(args: InventoryArgs) -> ExitCode {
     let (_, opts) = match args.tree.prepare(Vec::new()) {
         Ok(x) => x,
         Err(e) => {
-            eprintln!("error: {e}");
+            error(&e);
             return ExitCode::from(2);
         }
     };
@@ -463,15 +486,22 @@ fn run_inventory(args: InventoryArgs) -> ExitCode {
     let result = match result {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            error(&e);
             return ExitCode::from(2);
         }
     };
-    let rendered = report::inventory::render(args.format, &result);
+    let rendered = match std::panic::catch_unwind(|| {
+        orgtoken::redact::mask_output(report::inventory::render(args.format, &result))
+    }) {
+        Ok(r) => r,
+        Err(_) => {
+            eprintln!("error: internal error while rendering the inventory (a bug: please report it)");
+            return ExitCode::from(2);
+        }
+    };
     match &args.output {
         Some(path) => {
-            if let Err(e) = std::fs::write(path, &rendered) {
-                eprintln!("error: cannot write `{}`: {e}", path.display());
+            if !write_file(path, Ok(rendered)) {
                 return ExitCode::from(2);
             }
         }
@@ -484,6 +514,59 @@ fn run_inventory(args: InventoryArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Prints an error on stderr, with token shapes masked and hostile
+/// characters escaped (it may quote a path or an argument).
+fn error(message: &str) {
+    eprintln!(
+        "error: {}",
+        orgtoken::redact::mask_output(orgtoken::walk::escape_controls(message))
+    );
+}
+
+/// Renders one output, a panic in the reporter caught: it costs this output.
+/// Token shapes are masked last, whatever put them there.
+fn render_guarded(format: Format, result: &scan::ScanResult, opts: &RenderOptions) -> Result<String, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        orgtoken::redact::mask_output(report::render(format, result, opts))
+    }))
+    .map_err(|_| {
+        format!(
+            "internal error while rendering the {} output (a bug: please report it); the other outputs were written",
+            format.name()
+        )
+    })
+}
+
+/// Writes one rendered output to standard output; `false` (after a
+/// message) when it could not be rendered.
+fn write_stdout(rendered: Result<String, String>) -> bool {
+    match rendered {
+        Ok(r) => {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(r.as_bytes());
+            let _ = out.flush();
+            true
+        }
+        Err(e) => {
+            error(&e);
+            false
+        }
+    }
+}
+
+/// Writes one rendered output; `false` (after a message) when it failed.
+fn write_file(path: &std::path::Path, rendered: Result<String, String>) -> bool {
+    let result =
+        rendered.and_then(|r| std::fs::write(path, r).map_err(|e| format!("cannot write `{}`: {e}", path.display())));
+    match result {
+        Ok(()) => true,
+        Err(e) => {
+            error(&e);
+            false
+        }
+    }
+}
+
 fn run_scan(args: ScanArgs) -> ExitCode {
     // The baseline names hosts and token identities but is no part of the
     // code under audit.
@@ -493,29 +576,27 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         .flatten()
         .map(|p| globset::escape(&base.show(p)))
         .collect();
-    // Every report destination is checked before anything is scanned.
+    // Every report destination is checked before anything is scanned: a bad
+    // `--output` costs no scan and writes nothing.
     let outputs = match parse_outputs(args.format, &args.output) {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("error: {e}");
+            error(&e);
             return ExitCode::from(2);
         }
     };
     let (project, opts) = match args.tree.prepare(ours) {
         Ok(x) => x,
         Err(e) => {
-            eprintln!("error: {e}");
+            error(&e);
             return ExitCode::from(2);
         }
     };
     let baseline = match &args.baseline {
-        Some(p) => match std::fs::read_to_string(p)
-            .map_err(|e| e.to_string())
-            .and_then(|t| baseline::parse(&t))
-        {
+        Some(p) => match project::read_user_file(p).and_then(|t| baseline::parse(&t)) {
             Ok(b) => Some((b, p.display().to_string())),
             Err(e) => {
-                eprintln!("error: baseline `{}`: {e}", p.display());
+                error(&format!("baseline `{}`: {e}", p.display()));
                 return ExitCode::from(2);
             }
         },
@@ -525,7 +606,7 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         Some(rev) => match orgtoken::changes::changed_since(rev, &opts.roots[0]) {
             Ok(c) => Some(c),
             Err(e) => {
-                eprintln!("error: --changed-since {rev}: {e}");
+                error(&format!("--changed-since {rev}: {e}"));
                 return ExitCode::from(2);
             }
         },
@@ -537,7 +618,7 @@ fn run_scan(args: ScanArgs) -> ExitCode {
     let mut result = match result {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            error(&e);
             return ExitCode::from(2);
         }
     };
@@ -567,30 +648,20 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         statistics: args.statistics,
     };
     let file_opts = RenderOptions { color: false, ..opts };
+    // Each output stands alone: one that cannot be rendered or written
+    // costs that output (with a message and exit 2), never the others.
+    let mut failed = false;
     for (format, dest) in &outputs.extra {
-        let rendered = report::render(*format, &result, &file_opts);
-        match dest {
-            Dest::File(path) => {
-                if let Err(e) = std::fs::write(path, &rendered) {
-                    eprintln!("error: cannot write `{}`: {e}", path.display());
-                    return ExitCode::from(2);
-                }
-            }
-            Dest::Stdout => {
-                let mut out = std::io::stdout().lock();
-                let _ = out.write_all(rendered.as_bytes());
-                let _ = out.flush();
-            }
-        }
+        let rendered = render_guarded(*format, &result, &file_opts);
+        failed |= !match dest {
+            Dest::File(path) => write_file(path, rendered),
+            Dest::Stdout => write_stdout(rendered),
+        };
     }
     let main_format = outputs.format;
     match &outputs.main {
         Dest::File(path) => {
-            let rendered = report::render(main_format, &result, &file_opts);
-            if let Err(e) = std::fs::write(path, &rendered) {
-                eprintln!("error: cannot write `{}`: {e}", path.display());
-                return ExitCode::from(2);
-            }
+            failed |= !write_file(path, render_guarded(main_format, &result, &file_opts));
             if !args.quiet {
                 if args.statistics && !main_format.is_human() {
                     eprint!("{}", report::statistics(&result));
@@ -599,10 +670,7 @@ fn run_scan(args: ScanArgs) -> ExitCode {
             }
         }
         Dest::Stdout => {
-            let rendered = report::render(main_format, &result, &opts);
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(rendered.as_bytes());
-            let _ = out.flush();
+            failed |= !write_stdout(render_guarded(main_format, &result, &opts));
             if !args.quiet && !main_format.is_human() {
                 if args.statistics {
                     eprint!("{}", report::statistics(&result));
@@ -613,16 +681,19 @@ fn run_scan(args: ScanArgs) -> ExitCode {
     }
     if let Some(path) = &args.write_baseline {
         let b = baseline::of(&result);
-        if let Err(e) = std::fs::write(path, baseline::to_json(&b)) {
-            eprintln!("error: cannot write `{}`: {e}", path.display());
-            return ExitCode::from(2);
+        if write_file(path, Ok(orgtoken::redact::mask_output(baseline::to_json(&b)))) {
+            eprintln!(
+                "orgtoken: wrote {} baseline entries to {}",
+                b.entries.len(),
+                path.display()
+            );
+        } else {
+            failed = true;
         }
-        eprintln!(
-            "orgtoken: wrote {} baseline entries to {}",
-            b.entries.len(),
-            path.display()
-        );
-        return ExitCode::SUCCESS;
+        return ExitCode::from(if failed { 2 } else { 0 });
+    }
+    if failed {
+        return ExitCode::from(2);
     }
     let fail_on = args
         .fail_on

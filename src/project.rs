@@ -93,6 +93,82 @@ pub struct Project {
     pub config: ProjectConfig,
 }
 
+/// Largest project or baseline file read, in bytes: real ones are a few KB.
+pub const MAX_USER_FILE: u64 = 4 << 20;
+
+/// Longest piece of a user file quoted in an error, in characters.
+const MAX_QUOTE: usize = 80;
+
+/// Text from a project or baseline file as an error may quote it: token
+/// shapes and credential parameters masked, hostile characters escaped, at
+/// most [`MAX_QUOTE`] characters (the file may be anything: a 10 MB line,
+/// a secret).
+pub fn quote(s: &str) -> String {
+    let spans = crate::redact::query_secret_spans(s);
+    let masked = crate::scan::redact(s, &spans);
+    let cut: String = masked.chars().take(MAX_QUOTE).collect();
+    let more = if cut.len() < masked.len() { "…" } else { "" };
+    format!("{}{more}", crate::walk::escape_controls(&cut))
+}
+
+/// Reads a project or baseline file the user (or the repository under
+/// audit: its content is untrusted) names. Refused: a symbolic link (the
+/// file or a directory on its way) that leads out of the repository holding
+/// it (the nearest directory above with a `.git`, else the link's
+/// directory), anything but a regular file (a FIFO would block, a device
+/// never end), files under `/proc`, `/sys`, `/dev`, and files larger than
+/// [`MAX_USER_FILE`] (read through a bounded reader: a file that grows
+/// while read is cut too). Errors say why, never quote the content; the
+/// caller names the file.
+pub fn read_user_file(path: &Path) -> Result<String, String> {
+    use std::io::Read as _;
+    let abs = std::path::absolute(path).map_err(|e| crate::walk::io_reason(&e))?;
+    let canon = std::fs::canonicalize(&abs).map_err(|e| crate::walk::io_reason(&e))?;
+    let linked = abs
+        .ancestors()
+        .any(|a| std::fs::symlink_metadata(a).is_ok_and(|m| m.file_type().is_symlink()));
+    if linked {
+        let dir = abs.parent().unwrap_or(Path::new("/"));
+        let top = dir.ancestors().find(|a| a.join(".git").exists()).unwrap_or(dir);
+        let top = std::fs::canonicalize(top).unwrap_or_else(|_| top.to_path_buf());
+        if !canon.starts_with(&top) {
+            return Err(format!(
+                "a symbolic link to `{}`, outside the repository `{}`; refused",
+                crate::walk::escape_controls(&canon.display().to_string()),
+                crate::walk::escape_controls(&top.display().to_string())
+            ));
+        }
+    }
+    if ["/proc", "/sys", "/dev"].iter().any(|p| canon.starts_with(p)) {
+        return Err(format!(
+            "`{}` is a system file, not a configuration file; refused",
+            crate::walk::escape_controls(&canon.display().to_string())
+        ));
+    }
+    // `metadata` does not open the file: opening a FIFO would block.
+    let m = std::fs::metadata(&canon).map_err(|e| crate::walk::io_reason(&e))?;
+    if !m.is_file() {
+        let kind = crate::walk::special_kind(m.file_type()).unwrap_or("a directory");
+        return Err(format!("not a regular file ({kind}); refused"));
+    }
+    let too_large = || format!("larger than {} MiB; refused", MAX_USER_FILE >> 20);
+    if m.len() > MAX_USER_FILE {
+        return Err(too_large());
+    }
+    let f = std::fs::File::open(&canon).map_err(|e| crate::walk::io_reason(&e))?;
+    let mut bytes = Vec::with_capacity(m.len() as usize);
+    f.take(MAX_USER_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| crate::walk::io_reason(&e))?;
+    if bytes.len() as u64 > MAX_USER_FILE {
+        return Err(too_large());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        format!("not valid UTF-8 (offset {at})")
+    })
+}
+
 /// The nearest `.orgtoken.toml` at or above `root`.
 pub fn discover(root: &Path) -> Option<PathBuf> {
     let abs = std::fs::canonicalize(root).ok()?;
@@ -101,14 +177,19 @@ pub fn discover(root: &Path) -> Option<PathBuf> {
     } else {
         abs
     };
-    start.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file())
+    // Anything by that name: a link out of the repository or a FIFO is
+    // refused by `read_user_file` (exit 2), never followed or opened.
+    start
+        .ancestors()
+        .map(|d| d.join(FILE_NAME))
+        .find(|p| std::fs::symlink_metadata(p).is_ok_and(|m| !m.is_dir()))
 }
 
 impl Project {
     /// Reads and checks a project file. Errors name the file and the key.
     pub fn load(path: &Path) -> Result<Project, String> {
-        let shown = path.display();
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
+        let shown = crate::walk::escape_controls(&path.display().to_string());
+        let text = read_user_file(path).map_err(|e| format!("{shown}: {e}"))?;
         let config: ProjectConfig = toml::from_str(&text).map_err(|e| {
             // `path:line:col: message`, with the offending line when it helps.
             match e.span() {
@@ -117,9 +198,9 @@ impl Project {
                     let line = before.matches('\n').count() + 1;
                     let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
                     let src = text.lines().nth(line - 1).unwrap_or("").trim();
-                    format!("{shown}:{line}:{col}: {} (in `{src}`)", e.message())
+                    format!("{shown}:{line}:{col}: {} (in `{}`)", quote(e.message()), quote(src))
                 }
-                None => format!("{shown}: {}", e.message()),
+                None => format!("{shown}: {}", quote(e.message())),
             }
         })?;
         let abs = std::fs::canonicalize(path).map_err(|e| format!("{shown}: {e}"))?;
@@ -151,20 +232,31 @@ impl Project {
         }
     }
 
-    /// Rule ids must exist: checked once the catalog is installed.
-    pub fn check_rule_ids(&self) -> Result<(), String> {
-        let shown = self.path.display();
-        let ids = self.config.rules.keys().map(|k| (k, "rules")).chain(
-            self.config
-                .ignore
+    /// Rule ids must exist: checked once the catalog is installed. Ids are
+    /// case-insensitive and a rule's name stands for its id (`ot001`,
+    /// `cross-environment-token`); they are stored as ids, and a rule set
+    /// twice under two spellings is an error, not a silent pick.
+    pub fn check_rule_ids(&mut self) -> Result<(), String> {
+        let shown = self.path.display().to_string();
+        let canonical = |id: &str, key: &str| -> Result<String, String> {
+            catalog()
+                .rules
                 .iter()
-                .flat_map(|i| i.rules.iter().map(|r| (r, "ignore.rules"))),
-        );
-        for (id, key) in ids {
-            if catalog().rule(id).is_none() {
-                return Err(format!(
-                    "{shown}: {key}: unknown rule `{id}` (`orgtoken rules` lists them)"
-                ));
+                .find(|r| r.id.eq_ignore_ascii_case(id) || r.name.eq_ignore_ascii_case(id))
+                .map(|r| r.id.clone())
+                .ok_or_else(|| format!("{shown}: {key}: unknown rule `{id}` (`orgtoken rules` lists them)"))
+        };
+        let mut rules = BTreeMap::new();
+        for (id, setting) in &self.config.rules {
+            let canon = canonical(id, "rules")?;
+            if rules.insert(canon.clone(), *setting).is_some() {
+                return Err(format!("{shown}: rules: `{canon}` is set twice (as `{id}` too)"));
+            }
+        }
+        self.config.rules = rules;
+        for i in &mut self.config.ignore {
+            for r in &mut i.rules {
+                *r = canonical(r, "ignore.rules")?;
             }
         }
         Ok(())

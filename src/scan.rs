@@ -276,14 +276,21 @@ fn analyse(path: String, fs_path: PathBuf, text: String, budget: Option<Duration
             }));
             let cut = frontend::take_nesting_cut();
             match r {
-                Ok((_, true)) => (
+                Ok((_, Some(crate::budget::Spent::Work))) => (
+                    FileFacts::new_module(Span::default()),
+                    Some(
+                        "analysis ran past the per-file work budget; abandoned (the same on every machine: split the file, or raise --work-budget)"
+                            .to_string(),
+                    ),
+                ),
+                Ok((_, Some(crate::budget::Spent::Time))) => (
                     FileFacts::new_module(Span::default()),
                     Some(format!(
                         "analysis took longer than the per-file budget of {}; abandoned (raise it with --file-timeout)",
                         show_duration(budget.unwrap_or_default())
                     )),
                 ),
-                Ok((f, false)) => {
+                Ok((f, None)) => {
                     let mut notes: Vec<String> = f
                         .parse_error_line
                         .map(|line| format!("syntax error near line {line}; analysed what the parser could recover"))
@@ -342,8 +349,20 @@ pub fn show_duration(d: Duration) -> String {
 
 /// Runs a scan. `Err` is a usage problem (bad glob, missing root).
 pub fn scan(opts: &ScanOptions) -> Result<ScanResult, String> {
+    // A root the user names must be readable: a directory whose entries
+    // cannot be listed, or a file that cannot be opened, is no clean scan.
+    // (A FIFO or socket root is not opened: it costs a note, as in a tree.)
     for r in &opts.roots {
-        if let Err(e) = std::fs::metadata(r) {
+        let readable = std::fs::metadata(r).and_then(|m| {
+            if m.is_dir() {
+                std::fs::read_dir(r).map(drop)
+            } else if m.is_file() {
+                std::fs::File::open(r).map(drop)
+            } else {
+                Ok(())
+            }
+        });
+        if let Err(e) = readable {
             return Err(format!("cannot read path `{}`: {}", r.display(), walk::io_reason(&e)));
         }
     }
@@ -499,9 +518,34 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         Ok((bindings, cuts, stores)) => {
             model.bindings = bindings;
             model.token_stores = stores;
+            // Depth cuts are common in one deeply nested file: one note per
+            // file, naming the first place and counting the others.
+            let mut deep: std::collections::BTreeMap<usize, Vec<u32>> = Default::default();
+            for (loc, cut) in &cuts {
+                if *cut == Cut::Depth {
+                    deep.entry(loc.file).or_default().push(loc.span.line);
+                }
+            }
+            for (file, mut lines) in deep {
+                lines.sort_unstable();
+                lines.dedup();
+                let more = match lines.len() - 1 {
+                    0 => String::new(),
+                    n => format!(" and {n} other place{}", if n == 1 { "" } else { "s" }),
+                };
+                notes.push(Note {
+                    path: sources[file].path.clone(),
+                    message: format!(
+                        "values at line {}{more} nest deeper than {} evaluation levels; the deeper parts were not analysed, findings there may be incomplete",
+                        lines[0],
+                        crate::link::EVAL_DEPTH_LIMIT
+                    ),
+                });
+            }
             for (loc, cut) in cuts {
                 let line = loc.span.line;
                 let message = match cut {
+                    Cut::Depth => continue,
                     Cut::Crash => format!(
                         "internal error while analysing the call at line {line} (a bug: please report it); that call was skipped"
                     ),
@@ -512,6 +556,7 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
                         "linking took longer than the per-file budget of {}; the rest of this file was skipped (raise it with --file-timeout)",
                         show_duration(opts.file_timeout.unwrap_or_default())
                     ),
+                    Cut::Work => "linking ran past the per-file work budget; the rest of this file was skipped (the same on every machine: raise it with --work-budget)".to_string(),
                 };
                 notes.push(Note {
                     path: sources[loc.file].path.clone(),
@@ -654,7 +699,7 @@ pub fn redact(text: &str, spans: &[(usize, usize)]) -> String {
             }
         }
     };
-    for m in catalog().token_literal.find_iter(text) {
+    for m in catalog().token_mask.find_iter(text) {
         mask(m.start(), m.end(), 5);
     }
     for &(s, e) in spans {

@@ -64,7 +64,12 @@ pub fn parse_line(line: &str) -> Option<Parsed> {
     let at = line.find(KEYWORD)?;
     let before = line[..at].trim_end();
     let leader = LEADERS.iter().find(|l| before.ends_with(**l))?;
-    let own_line = before[..before.len() - leader.len()].trim().is_empty();
+    let leader_at = before.len() - leader.len();
+    // `x = "# orgtoken: ignore"`: a string literal, not a comment.
+    if in_string(line, leader_at) {
+        return None;
+    }
+    let own_line = before[..leader_at].trim().is_empty();
     let rest = line[at + KEYWORD.len()..].trim_start();
     let (file_level, rest) = if let Some(r) = rest.strip_prefix("ignore-file") {
         (true, r)
@@ -100,6 +105,41 @@ pub fn parse_line(line: &str) -> Option<Parsed> {
         reason: crate::scan::redact(reason, &[]),
         own_line,
     })
+}
+
+/// Is byte `pos` of `line` inside a string literal? A quote (`"`, `'`,
+/// `` ` ``) opens a string only when it is closed later on the line (a Rust
+/// lifetime `&'a`, an apostrophe, are no strings); a comment that starts
+/// before `pos` (`#`, `//`, `/*`, `<!--`) ends the question: what follows is
+/// comment. A one-line approximation: strings spanning lines are not seen.
+fn in_string(line: &str, pos: usize) -> bool {
+    let b = line.as_bytes();
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < pos {
+        let c = b[i];
+        match quote {
+            Some(q) => {
+                if c == b'\\' {
+                    i += 2;
+                    continue;
+                }
+                if c == q {
+                    quote = None;
+                }
+            }
+            None => {
+                if [&b"#"[..], b"//", b"/*", b"<!--"].iter().any(|l| b[i..].starts_with(l)) {
+                    return false;
+                }
+                if matches!(c, b'"' | b'\'' | b'`') && b[i + 1..].contains(&c) {
+                    quote = Some(c);
+                }
+            }
+        }
+        i += 1;
+    }
+    quote.is_some()
 }
 
 /// Every marker in one file's text.
@@ -221,6 +261,18 @@ mod tests {
         assert_eq!(parsed("# orgtoken: ignored"), None);
         assert_eq!(parsed("# orgtoken: check this"), None);
         assert_eq!(parsed("# orgtoken: ignore[OT001"), None, "unclosed bracket");
+        // A leader inside a string literal is no comment.
+        assert_eq!(parsed("x = \"# orgtoken: ignore[OT001]\""), None);
+        assert_eq!(parsed("call(`// orgtoken: ignore`, t)"), None);
+        assert_eq!(parsed("s = 'a \\' # orgtoken: ignore'"), None, "an escaped quote");
+    }
+
+    #[test]
+    fn markers_after_strings_and_apostrophes_still_count() {
+        assert!(parsed("url = \"https://x#y\"  # orgtoken: ignore[OT001] ok").is_some());
+        assert!(parsed("fn f(x: &'static str) { // orgtoken: ignore[OT001]").is_some());
+        assert!(parsed("# don't panic # orgtoken: ignore[OT001]").is_some());
+        assert!(parsed("x = 'a' + \"b\"  // orgtoken: ignore").is_some());
     }
 
     #[test]

@@ -185,13 +185,16 @@ fn work_tree_of(dir: &Path) -> Option<PathBuf> {
 /// The display form of a relative path: forward slashes, no leading `./`,
 /// control characters escaped (`\n`, `\u{1b}`), `.` when empty.
 fn show_relative(rel: &Path) -> String {
-    let s = rel.to_string_lossy().replace('\\', "/");
     // A newline or an escape sequence in a file name must not start a line
     // of its own (a GitHub workflow command) or drive the terminal.
-    let s = escape_controls(&s);
+    let s = escape_name(rel);
     let s = s.trim_start_matches("./").to_string();
     if s.is_empty() {
         ".".into()
+    } else if s.starts_with(':') {
+        // `::error file=…`: a line that starts with the path (concise
+        // output, logs) must not read as a GitHub workflow command.
+        format!("./{s}")
     } else {
         s
     }
@@ -303,12 +306,50 @@ fn walk_error_message(err: &ignore::Error) -> String {
     escape_controls(&err.to_string())
 }
 
-/// `s` with control characters escaped (`\n`, `\u{1b}`): file names are
-/// shown on lines of their own.
+/// A path's bytes as text, escaped for display (see [`PathBase`]).
+fn escape_name(p: &Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in p.as_os_str().as_bytes().utf8_chunks() {
+            let valid = chunk.valid();
+            if valid.contains('\\') {
+                out.push_str(&escape_controls(&valid.replace('\\', "\\\\")));
+            } else {
+                out.push_str(&escape_controls(valid));
+            }
+            for b in chunk.invalid() {
+                out.push_str(&format!("\\x{b:02x}"));
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        escape_controls(&p.to_string_lossy().replace('\\', "/"))
+    }
+}
+
+/// Characters that must never reach a terminal or a log as they are:
+/// control characters (C0, DEL, C1), bidi controls (U+061C, U+200E/F,
+/// U+202A–U+202E, U+2066–U+2069: they reorder what a reviewer sees) and the
+/// line/paragraph separators U+2028/U+2029.
+pub fn is_hostile_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
+}
+
+/// `s` with hostile characters ([`is_hostile_char`]) escaped (`\n`,
+/// `\u{1b}`, `\u{202e}`): file names and messages are shown on lines of
+/// their own.
 pub fn escape_controls(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    if !s.chars().any(is_hostile_char) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if c.is_control() {
+        if is_hostile_char(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);

@@ -418,14 +418,11 @@ fn non_utf8_file_names_are_reported_in_every_format() {
     std::fs::write(d.join(OsStr::from_bytes(b"bad\xfe.py")), positive_with_own_token("FE")).unwrap();
     let (doc, exit) = scan_json(d, &[]);
     assert_eq!(exit, 1);
-    let shown = "bad\u{fffd}.py";
+    // Shown as the bytes say (issue 16 item 7): two names, two paths.
+    let shown = "bad\\xff.py";
     assert_eq!(
         findings(&doc),
-        [
-            format!("OT001 {shown}:16"),
-            format!("OT001 {shown}:16"),
-            "OT001 good/app.py:16".into(),
-        ]
+        ["OT001 bad\\xfe.py:16", "OT001 bad\\xff.py:16", "OT001 good/app.py:16",]
     );
     let out = run_guarded(d, &["scan", "--format", "sarif", "."], GUARD);
     let sarif: Value = serde_json::from_slice(&out.stdout).expect("SARIF stays valid JSON");
@@ -438,7 +435,14 @@ fn non_utf8_file_names_are_reported_in_every_format() {
     }
     let out = run_guarded(d, &["inventory", "--format", "json", "."], GUARD);
     let inv: Value = serde_json::from_slice(&out.stdout).expect("inventory JSON stays valid");
-    assert!(inv.to_string().contains(shown));
+    let paths: Vec<&str> = inv["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["bindings"].as_array().unwrap())
+        .map(|b| b["path"].as_str().unwrap())
+        .collect();
+    assert!(paths.contains(&shown), "{paths:?}");
 }
 
 #[test]
@@ -576,4 +580,846 @@ fn control_characters_in_file_names_cannot_inject_lines() {
     let (doc, _) = scan_json(d, &[]);
     assert!(findings(&doc).contains(&"OT001 nl\\n::error file=evil.py::injected.py:16".to_string()));
     assert!(has_note(&doc, "bin\\n::warning file=x::pwned.py", "contains NUL bytes"));
+}
+
+// ---------------------------------------------------------------------------
+// Issue 16: unbreakable on hostile input.
+// ---------------------------------------------------------------------------
+
+/// A real-looking token literal (not a documented sample, not low entropy).
+const TOKEN: &str = "1000.5f3c9a7e21b84d06a9e4c3b2f1d0e8a7.9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e";
+
+/// Runs orgtoken in `dir` with `args`: exit code (never a panic's 101),
+/// stdout, stderr.
+fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = run_guarded(dir, args, GUARD);
+    let code = out.status.code().expect("exited, not killed by a signal");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_ne!(code, 101, "orgtoken {args:?} panicked: {stderr}");
+    (code, String::from_utf8_lossy(&out.stdout).into_owned(), stderr)
+}
+
+#[test]
+fn a_label_past_column_65536_is_drawn_and_every_output_is_written() {
+    // Item 1: a token in a minified bundle, 70,000 columns into its line.
+    let tmp = tempfile::tempdir().unwrap();
+    let d = &tmp.path().join("repo");
+    plant_positive(d);
+    let pad = "y".repeat(70_000);
+    std::fs::write(
+        d.join("bundle.js"),
+        format!("var x='{pad}';var zoho_token='{TOKEN}';fetch('https://www.zohoapis.com/crm/v2')\n"),
+    )
+    .unwrap();
+    let (code, human, err) = run(
+        d,
+        &[
+            "scan",
+            "--output",
+            "sarif=../out.sarif",
+            "--output",
+            "json=../out.json",
+            "--write-baseline",
+            "../b.json",
+            ".",
+        ],
+    );
+    assert_eq!(code, 0, "--write-baseline exits 0: {err}");
+    for f in ["out.sarif", "out.json", "b.json"] {
+        assert!(tmp.path().join(f).is_file(), "{f} was not written: {err}");
+    }
+    let (code, human2, err) = run(d, &["scan", "."]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(human, human2);
+    // The frame names the real column, and cuts the line around the label:
+    // the report stays small, the padding is not printed whole.
+    assert!(human.contains("OT006 hardcoded-token · bundle.js:1:70026"), "{human}");
+    assert!(human.contains("╭─[bundle.js:1:70026]"), "{human}");
+    assert!(human.contains("…yyyy"), "{human}");
+    assert!(human.len() < 20_000, "{} bytes of human output", human.len());
+    assert!(!human.contains(&TOKEN[5..]), "token printed");
+    for format in ["concise", "github", "junit", "sarif", "json"] {
+        let (code, _, err) = run(d, &["scan", "--format", format, "."]);
+        assert_eq!(code, 1, "{format}: {err}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn one_failing_output_costs_only_that_output() {
+    // Item 7: the first output cannot be written; the others still are.
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    let (code, _, err) = run(
+        d,
+        &[
+            "scan",
+            "--output",
+            // Checked before the scan (its directory exists), full when written.
+            "json=/dev/full",
+            "--output",
+            "sarif=out.sarif",
+            "--output",
+            "out.txt",
+            "--write-baseline",
+            "b.json",
+            ".",
+        ],
+    );
+    assert_eq!(code, 2, "a lost output is an error: {err}");
+    assert!(err.contains("error: cannot write `/dev/full`"), "{err}");
+    for f in ["out.sarif", "out.txt", "b.json"] {
+        assert!(d.join(f).is_file(), "{f} was not written: {err}");
+    }
+    let sarif: Value = serde_json::from_slice(&std::fs::read(d.join("out.sarif")).unwrap()).unwrap();
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), POSITIVE.len());
+}
+
+#[test]
+fn an_unknown_output_format_is_rejected_before_the_scan() {
+    // Item 7: `--output bogus=x` wrote a file named `bogus=x`.
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    let (code, out, err) = run(d, &["scan", "--output", "bogus=x", "--output", "json=out.json", "."]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown format `bogus`"), "{err}");
+    assert!(!err.contains("orgtoken: "), "no summary: nothing was scanned: {err}");
+    assert!(out.is_empty());
+    assert!(!d.join("bogus=x").exists() && !d.join("out.json").exists());
+    // A file name with `=` is still possible.
+    let (code, _, err) = run(d, &["scan", "--output", "./odd=name.txt", "."]);
+    assert_eq!(code, 1, "{err}");
+    assert!(d.join("odd=name.txt").is_file());
+}
+
+/// Characters that must never reach a terminal or a CI log raw.
+const HOSTILE: [char; 5] = ['\u{1b}', '\u{7}', '\u{202e}', '\u{2066}', '\u{8}'];
+
+#[cfg(target_os = "linux")]
+#[test]
+fn control_and_bidi_characters_are_shown_escaped_in_every_line() {
+    // Item 4: ESC, BEL, backspace and bidi overrides from file names, env
+    // var names (messages), suppression comments (notes) and source lines
+    // (code frames); a newline in a message past GitHub's annotation cap.
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    let app = std::fs::read_to_string(fixture("py-shared-env-token/app.py")).unwrap();
+    // 12 copies, each with a token of its own: 12 errors, past the cap of
+    // 10 annotations per level.
+    for i in 0..12 {
+        let evil = app.replace(
+            "ZOHO_ACCESS_TOKEN",
+            &format!("ZOHO_\u{202e}\u{1b}[2J\u{7}\u{8}TOKEN\\n::error file=x.py::pwned\\n\u{2066}{i}"),
+        );
+        std::fs::write(d.join(format!("evil{i}.py")), &evil).unwrap();
+    }
+    std::fs::write(d.join("rtl\u{202e}yp.py"), positive_with_own_token("RTL")).unwrap();
+    std::fs::write(
+        d.join("note.py"),
+        "import zoho\n# orgtoken: ignore[OT0\u{1b}[31m\u{202e}9] x\nx = '\u{1b}]0;title\u{7}'\n",
+    )
+    .unwrap();
+    for format in ["human", "concise", "github", "junit"] {
+        let (code, out, err) = run(d, &["scan", "--format", format, "."]);
+        assert_eq!(code, 1, "{format}: {err}");
+        for c in HOSTILE {
+            assert!(!out.contains(c), "{format}: raw {:?} in\n{out}", c);
+            assert!(!err.contains(c), "{format}: raw {:?} on stderr", c);
+        }
+        for line in out.lines() {
+            let ours = ["::error file=", "::warning file=", "::notice title=orgtoken::"];
+            assert!(
+                !line.trim_start().starts_with("::") || ours.iter().any(|o| line.starts_with(o)),
+                "{format}: injected command {line:?}"
+            );
+        }
+        if format == "github" {
+            assert!(
+                out.contains("%E2%80%AE%1B[2J%07%08TOKEN%0A::error file=x.py::pwned"),
+                "{out}"
+            );
+            assert!(out.contains("error: evil"), "the lines past the cap: {out}");
+        } else {
+            assert!(
+                out.contains("\\u{202e}\\u{1b}[2J\\u{7}\\u{8}TOKEN\\n::error"),
+                "{format}: {out}"
+            );
+            assert!(out.contains("rtl\\u{202e}yp.py"), "{format}: {out}");
+        }
+        if format == "human" || format == "concise" {
+            assert!(out.contains("OT0\\u{1b}[31M\\u{202e}9"), "{format}: the note: {out}");
+        }
+    }
+    for format in ["human", "markdown"] {
+        let (_, out, _) = run(d, &["inventory", "--format", format, "."]);
+        for c in HOSTILE {
+            assert!(!out.contains(c), "inventory {format}: raw {:?} in\n{out}", c);
+        }
+        assert!(out.contains("\\u{202e}"), "inventory {format}: {out}");
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn file_names_are_shown_as_their_bytes_say() {
+    // Item 7: a backslash is no separator on Linux, and bytes that are not
+    // UTF-8 are shown as such: different names never look alike.
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::create_dir(d.join("a")).unwrap();
+    // Each with a token of its own: a root cause, so a result, each.
+    std::fs::write(d.join("a/b.py"), positive_with_own_token("A")).unwrap();
+    std::fs::write(d.join("a\\b.py"), positive_with_own_token("B")).unwrap();
+    std::fs::write(d.join(OsStr::from_bytes(b"n\xff.py")), positive_with_own_token("FF")).unwrap();
+    std::fs::write(d.join(OsStr::from_bytes(b"n\xfe.py")), positive_with_own_token("FE")).unwrap();
+    std::fs::write(d.join("::warning::x.py"), positive_with_own_token("W")).unwrap();
+    let (doc, _) = scan_json(d, &[]);
+    let paths: std::collections::BTreeSet<String> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect();
+    let want: std::collections::BTreeSet<String> =
+        ["./::warning::x.py", "a/b.py", "a\\\\b.py", "n\\xfe.py", "n\\xff.py"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+    assert_eq!(paths, want);
+    let (_, concise, _) = run(d, &["scan", "--format", "concise", "."]);
+    assert!(concise.lines().all(|l| !l.starts_with("::")), "{concise}");
+}
+
+/// Runs `scan` in `dir` expecting a refusal: exit 2, quickly, with a short
+/// message that quotes nothing it should not.
+fn refused(dir: &Path, args: &[&str], why: &str) -> String {
+    let mut all = vec!["scan"];
+    all.extend_from_slice(args);
+    all.push(".");
+    let out = run_guarded(dir, &all, Duration::from_secs(60));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert!(err.contains(why), "{args:?}: {err}");
+    assert!(err.len() < 600, "{args:?}: {} bytes of error", err.len());
+    for leak in ["root:", "PATH=", &TOKEN[5..21]] {
+        assert!(!err.contains(leak), "{args:?} quotes `{leak}`: {err}");
+    }
+    err
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn config_and_baseline_files_are_never_followed_out_or_read_unbounded() {
+    // Item 3: the repository under audit controls `.orgtoken.toml` and
+    // usually the baseline file too.
+    use std::os::unix::fs::symlink;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    let cfg = d.join(".orgtoken.toml");
+    let reset = || {
+        std::fs::remove_file(&cfg).ok();
+        std::fs::remove_file(d.join("base.json")).ok();
+    };
+    for (target, why) in [
+        ("/etc/passwd", "outside the repository"),
+        ("/proc/self/environ", "outside the repository"),
+    ] {
+        reset();
+        symlink(target, &cfg).unwrap();
+        refused(d, &[], why);
+        symlink(target, d.join("base.json")).unwrap();
+        refused(d, &["--isolated", "--baseline", "base.json"], why);
+    }
+    // A link inside the repository is fine.
+    reset();
+    std::fs::create_dir_all(d.join("conf")).unwrap();
+    std::fs::write(d.join("conf/orgtoken.toml"), "fail-on = \"never\"\n").unwrap();
+    symlink("conf/orgtoken.toml", &cfg).unwrap();
+    assert_eq!(
+        run(d, &["scan", "--format", "concise", "."]).0,
+        0,
+        "fail-on = never read through the link"
+    );
+    // Special files: never opened, never read forever.
+    reset();
+    refused(d, &["--isolated", "--baseline", "/dev/zero"], "system file");
+    if Command::new("mkfifo").arg(&cfg).status().is_ok_and(|s| s.success()) {
+        refused(d, &[], "not a regular file (FIFO)");
+        reset();
+        Command::new("mkfifo").arg(d.join("base.json")).status().unwrap();
+        refused(
+            d,
+            &["--isolated", "--baseline", "base.json"],
+            "not a regular file (FIFO)",
+        );
+    }
+    // Sizes: a sparse 1 GB file and a 10 MB line are refused unread.
+    reset();
+    std::fs::File::create(&cfg).unwrap().set_len(1 << 30).unwrap();
+    refused(d, &[], "larger than 4 MiB");
+    std::fs::write(&cfg, format!("include = [\"{}\"]\n", "x".repeat(10 << 20))).unwrap();
+    refused(d, &[], "larger than 4 MiB");
+    // Under the limit, an error quotes one short masked line.
+    let line = format!("include = \"{TOKEN}{}\n", "a".repeat(3 << 20));
+    std::fs::write(&cfg, line).unwrap();
+    let err = refused(d, &[], ".orgtoken.toml:1:");
+    assert!(err.contains("1000.*****"), "{err}");
+    reset();
+    std::fs::write(
+        d.join("base.json"),
+        format!("{{\"version\": \"{TOKEN}\", \"tool\": \"orgtoken\", \"entries\": []}}"),
+    )
+    .unwrap();
+    refused(d, &["--isolated", "--baseline", "base.json"], "invalid type");
+}
+
+#[test]
+fn wrong_or_silent_outcomes_are_told() {
+    // Item 7.
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    // Rule names stand for ids, in any case; one rule set twice is an error.
+    std::fs::write(d.join(".orgtoken.toml"), "[rules]\nCross-Environment-Token = \"off\"\n").unwrap();
+    let (code, out, err) = run(d, &["scan", "--format", "concise", "."]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("1 turned off in .orgtoken.toml"), "{out}");
+    std::fs::write(
+        d.join(".orgtoken.toml"),
+        "[rules]\nOT001 = \"off\"\not001 = \"error\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(d, &["scan", "."]);
+    assert_eq!(code, 2);
+    assert!(err.contains("rules: `OT001` is set twice (as `ot001` too)"), "{err}");
+    std::fs::write(d.join(".orgtoken.toml"), "[rules]\not009 = \"off\"\n").unwrap();
+    let (code, _, err) = run(d, &["scan", "."]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown rule `ot009`"), "{err}");
+    std::fs::remove_file(d.join(".orgtoken.toml")).unwrap();
+
+    // A suppression marker inside a string literal is no comment.
+    let strung = positive_with_own_token("STR").replace(
+        "return requests.get(\"https://sandbox.zohoapis.com/crm/v8/Leads\", headers=HEADERS)",
+        "return requests.get(\"https://sandbox.zohoapis.com/crm/v8/Leads\", headers=HEADERS, params={\"q\": \"# orgtoken: ignore\"})",
+    );
+    std::fs::create_dir_all(d.join("strung")).unwrap();
+    std::fs::write(d.join("strung/app.py"), strung).unwrap();
+    let (doc, _) = scan_json(d, &[]);
+    let strung: Vec<String> = findings(&doc).into_iter().filter(|f| f.contains("strung/")).collect();
+    assert_eq!(strung, ["OT001 strung/app.py:16"]);
+    assert_eq!(doc["summary"]["suppressed_inline"], 0);
+
+    // Evaluation depth cut: a note, in the scan and in the inventory.
+    let mut chain = vec![
+        "import os, requests".to_string(),
+        "TOKEN = os.environ['ZOHO_ACCESS_TOKEN']".to_string(),
+        "a0 = 'https://www.zohoapis.com/crm/v8/Leads'".to_string(),
+    ];
+    chain.extend((1..40).map(|i| format!("a{i} = a{}", i - 1)));
+    chain.push("requests.get(a39, headers={'Authorization': 'Zoho-oauthtoken ' + TOKEN})".into());
+    std::fs::write(d.join("chain.py"), chain.join("\n") + "\n").unwrap();
+    let (doc, _) = scan_json(d, &[]);
+    let deep = "values at line 43 nest deeper than 24 evaluation levels";
+    assert!(has_note(&doc, "chain.py", deep), "{:?}", notes(&doc));
+    let (_, inv, _) = run(d, &["inventory", "."]);
+    assert!(inv.contains(&format!("note: chain.py: {deep}")), "{inv}");
+    let (_, inv, _) = run(d, &["inventory", "--format", "json", "."]);
+    let inv: Value = serde_json::from_str(&inv).unwrap();
+    assert!(notes(&inv).iter().any(|n| n.contains(deep)), "{inv}");
+    let (_, inv, _) = run(d, &["inventory", "--format", "markdown", "."]);
+    assert!(inv.contains("### Notes") && inv.contains(deep), "{inv}");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_root_exits_2() {
+    // Item 7: it exited 0 with a note, as if the tree were clean.
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    std::fs::set_permissions(d.join("good"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    let denied = std::fs::read_dir(d.join("good")).is_err();
+    let out = run_guarded(d, &["scan", "good"], GUARD);
+    let file = run_guarded(d, &["scan", "good/app.py"], GUARD);
+    std::fs::set_permissions(d.join("good"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    if !denied {
+        eprintln!("running as root (chmod 000 does not deny reads): unreadable root not checked");
+        return;
+    }
+    for o in [out, file] {
+        assert_eq!(o.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read path `good"));
+    }
+}
+
+/// A token-shaped value of its own for each shape: `1000.<32 hex>.<32 hex>`
+/// from a seed (distinct digits, so never a low-entropy sample).
+fn token(seed: u64) -> (String, String, String) {
+    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut hex = |n: usize| -> String {
+        (0..n)
+            .map(|_| {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                char::from_digit(((x >> 33) % 16) as u32, 16).unwrap()
+            })
+            .collect()
+    };
+    let (a, b) = (hex(32), hex(32));
+    (format!("1000.{a}.{b}"), a, b)
+}
+
+/// One hostile shape: a file (name, text) and the secrets it holds, which
+/// no output may contain (compared case-insensitively).
+struct Shape {
+    what: &'static str,
+    name: String,
+    text: String,
+    secrets: Vec<String>,
+}
+
+/// A file whose shape line sits right after an OT006 finding, so code
+/// frames show it (the finding's context line).
+fn framed(what: &'static str, name: &str, lead: &str, line: &str, secrets: Vec<String>) -> Shape {
+    // The token line in the file's own syntax, so the file still parses.
+    let tok = match name.rsplit('.').next() {
+        Some("json") => format!("\"x\": \"{TOKEN}\","),
+        Some("yml") => format!("x: {TOKEN}"),
+        Some("xml") => format!("<x>{TOKEN}</x>"),
+        _ => format!("x = '{TOKEN}'"),
+    };
+    Shape {
+        what,
+        name: name.to_string(),
+        text: format!("{lead}\n{tok}\n{line}\n"),
+        secrets,
+    }
+}
+
+fn shapes() -> Vec<Shape> {
+    let mut v = Vec::new();
+    let t = |i: u64| token(i);
+    let (k, a, b) = t(1);
+    v.push(framed(
+        "plain .env value",
+        ".env.a",
+        "# zoho",
+        &format!("ZOHO_REFRESH_TOKEN={k}"),
+        vec![a, b],
+    ));
+    let (k, a, b) = t(2);
+    v.push(framed(
+        "word characters before",
+        "b.py",
+        "# zoho",
+        &format!("y = 'tok{k}'"),
+        vec![a, b],
+    ));
+    let (k, a, b) = t(3);
+    v.push(framed(
+        "word characters after",
+        "c.py",
+        "# zoho",
+        &format!("y = '{k}xyz'"),
+        vec![a, b],
+    ));
+    let (k, a, b) = t(4);
+    v.push(framed(
+        "escaped newline before",
+        "d.py",
+        "# zoho",
+        &format!("y = 'line\\n{k}'"),
+        vec![a, b],
+    ));
+    let (k, a, b) = t(5);
+    v.push(framed(
+        "upper-case hex",
+        "e.py",
+        "# zoho",
+        &format!("y = '{}'", k.to_uppercase()),
+        vec![a, b],
+    ));
+    let (k, a, b) = t(6);
+    v.push(framed(
+        "URL-encoded quotes",
+        "f.py",
+        "# zoho",
+        &format!("q = 'x=%22{k}%22'"),
+        vec![a, b],
+    ));
+    let (_, a, b) = t(7);
+    v.push(framed(
+        "URL-encoded dots",
+        "g.py",
+        "# zoho",
+        &format!("q = '1000%2E{a}%2E{b}'"),
+        vec![a, b],
+    ));
+    let (_, a, b) = t(8);
+    v.push(framed(
+        "JSON-escaped dots",
+        "h.json",
+        "{\"zoho\": 1,",
+        &format!("\"k\": \"1000\\u002e{a}\\u002e{b}\"}}"),
+        vec![a, b],
+    ));
+    let (k, a, b) = t(9);
+    v.push(framed(
+        "underscore before",
+        "i.py",
+        "# zoho",
+        &format!("y = '_{k}_'"),
+        vec![a, b],
+    ));
+    let (k, a, b) = t(10);
+    v.push(Shape {
+        what: "file name",
+        name: format!("tok{k}.py"),
+        text: format!("# zoho\nx = '{TOKEN}'\n"),
+        secrets: vec![a, b],
+    });
+    let (k, a, b) = t(11);
+    v.push(Shape {
+        what: "directory name",
+        name: format!("{k}/app.py"),
+        text: format!("# zoho\nx = '{TOKEN}'\n"),
+        secrets: vec![a, b],
+    });
+    let (k, a, b) = t(12);
+    v.push(Shape {
+        what: "suppression justification",
+        name: "j.py".into(),
+        text: format!("# zoho\nx = '{TOKEN}'  # orgtoken: ignore[OT006] rotated, was tok{k}\n"),
+        secrets: vec![a, b],
+    });
+    let (k, a, b) = t(13);
+    v.push(framed(
+        "unknown rule in a suppression (a note)",
+        "k.py",
+        "# zoho",
+        &format!("# orgtoken: ignore[{k}]"),
+        vec![a, b],
+    ));
+    let (k, a, b) = t(14);
+    v.push(Shape {
+        what: "env var named like a token (identity, inventory)",
+        name: "l.py".into(),
+        text: format!(
+            "import os, requests\nT = os.environ['{k}']\nrequests.get('https://www.zohoapis.com/crm/v8/Leads', headers={{'Authorization': 'Zoho-oauthtoken ' + T}})\nrequests.get('https://sandbox.zohoapis.com/crm/v8/Leads', headers={{'Authorization': 'Zoho-oauthtoken ' + T}})\n"
+        ),
+        secrets: vec![a, b],
+    });
+    let (k, a, b) = t(15);
+    v.push(framed(
+        "dict key",
+        "m.py",
+        "# zoho",
+        &format!("d = {{'{k}': 1}}"),
+        vec![a, b],
+    ));
+    let (_, a, b) = t(16);
+    v.push(framed(
+        "split by +",
+        "n.py",
+        "# zoho",
+        &format!("y = '1000.{}' + '{}.{b}'", &a[..16], &a[16..]),
+        vec![a[..16].to_string(), a[16..].to_string(), b],
+    ));
+    let (_, a, b) = t(17);
+    v.push(framed(
+        "Python implicit concatenation",
+        "o.py",
+        "# zoho",
+        &format!("y = ('1000.{a}' '.{b}')"),
+        vec![a, b],
+    ));
+    let (k, a, b) = t(18);
+    v.push(framed(
+        "query parameter",
+        "p.py",
+        "# zoho",
+        &format!("u = 'https://www.zohoapis.com/crm?authtoken={k}'"),
+        vec![a, b],
+    ));
+    let (k, a, b) = t(19);
+    v.push(framed(
+        "YAML value",
+        "q.yml",
+        "zoho: 1",
+        &format!("refresh_token: {k}"),
+        vec![a, b],
+    ));
+    let (k, a, b) = t(20);
+    v.push(framed(
+        "comment",
+        "r.py",
+        "# zoho",
+        &format!("# old token: {k}"),
+        vec![a, b],
+    ));
+    let (k, a, b) = t(21);
+    v.push(framed(
+        "XML element",
+        "s.xml",
+        "<zoho>",
+        &format!("<token>{k}</token></zoho>"),
+        vec![a, b],
+    ));
+    let (k, a, b) = t(22);
+    v.push(framed(
+        "tab and CR around",
+        "u.py",
+        "# zoho",
+        &format!("y = '\t{k}\r'"),
+        vec![a, b],
+    ));
+    // Credentials that are not token-shaped, known by their name or role.
+    let s = |i: u32| format!("Sx{i}q9Vw7ReT4yU2iO0p");
+    v.push(framed(
+        "first form parameter",
+        "v.py",
+        "# zoho",
+        &format!("body = 'refresh_token={}&grant_type=refresh_token'", s(1)),
+        vec![s(1)],
+    ));
+    v.push(framed(
+        "setdefault",
+        "w.py",
+        "import os  # zoho",
+        &format!("os.environ.setdefault('ZOHO_CLIENT_SECRET', '{}')", s(2)),
+        vec![s(2)],
+    ));
+    v.push(framed(
+        "tuple",
+        "x.py",
+        "# zoho",
+        &format!("pairs = [('client_secret', '{}')]", s(3)),
+        vec![s(3)],
+    ));
+    v.push(Shape {
+        what: "Go url.Values",
+        name: "y.go".into(),
+        text: format!(
+            "package main // zoho\nvar x = \"{TOKEN}\"\nvar form = url.Values{{\"client_secret\": {{\"{}\"}}}}\n",
+            s(4)
+        ),
+        secrets: vec![s(4)],
+    });
+    v.push(framed(
+        "URL userinfo",
+        "z.py",
+        "# zoho",
+        &format!("u = 'https://crm-user:{}@www.zohoapis.com/crm/v8/Leads'", s(5)),
+        vec![s(5)],
+    ));
+    v.push(Shape {
+        what: "heredoc",
+        name: "aa.sh".into(),
+        text: format!("# zoho\nx='{TOKEN}'\ncat > creds <<EOF\nclient_secret={}\nEOF\n", s(6)),
+        secrets: vec![s(6)],
+    });
+    v.push(framed(
+        "client_secret in JSON",
+        "ab.json",
+        "{\"zoho\": 1,",
+        &format!("\"client_secret\": \"{}\"}}", s(7)),
+        vec![s(7)],
+    ));
+    v.push(framed(
+        "client_secret in YAML",
+        "ac.yml",
+        "zoho: 1",
+        &format!("client_secret: {}", s(8)),
+        vec![s(8)],
+    ));
+    v.push(framed(
+        "Authorization header value",
+        "ad.py",
+        "# zoho",
+        &format!("h = {{'Authorization': 'Zoho-oauthtoken {}'}}", s(9)),
+        vec![s(9)],
+    ));
+    v.push(framed(
+        "password query parameter",
+        "ae.py",
+        "# zoho",
+        &format!("u = 'https://x.example/?password={}'", s(10)),
+        vec![s(10)],
+    ));
+    v
+}
+
+#[test]
+fn no_token_shape_or_credential_appears_in_any_output() {
+    // Item 2: a table of hostile shapes, each asserted absent from every
+    // scan format (with --statistics), every inventory format, the baseline
+    // file and stderr.
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let d = &root.join("repo");
+    plant_positive(d);
+    let shapes = shapes();
+    assert!(shapes.len() >= 30);
+    for s in &shapes {
+        let p = d.join(&s.name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, &s.text).unwrap();
+    }
+    let mut outputs: Vec<(String, String)> = Vec::new();
+    for format in ["human", "concise", "github", "json", "sarif", "junit"] {
+        let (code, out, err) = run(d, &["scan", "--statistics", "--format", format, "."]);
+        assert_eq!(code, 1, "{format}: {err}");
+        outputs.push((format!("scan --format {format}"), out + &err));
+    }
+    let (_, out, err) = run(d, &["scan", "--write-baseline", "../b.json", "."]);
+    outputs.push((
+        "baseline".into(),
+        std::fs::read_to_string(root.join("b.json")).unwrap() + &out + &err,
+    ));
+    for format in ["human", "json", "markdown"] {
+        let (_, out, err) = run(d, &["inventory", "--format", format, "."]);
+        outputs.push((format!("inventory --format {format}"), out + &err));
+    }
+    let mut leaks = Vec::new();
+    for s in &shapes {
+        for secret in &s.secrets {
+            for (which, out) in &outputs {
+                if out.to_lowercase().contains(&secret.to_lowercase()) {
+                    leaks.push(format!("{}: `{secret}` in {which}", s.what));
+                }
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "{} leaks:\n{}", leaks.len(), leaks.join("\n"));
+    // The shapes were really shown: the frames are there, masked.
+    let human = &outputs[0].1;
+    assert!(human.contains("tok1000.****"), "{human}");
+}
+
+/// An INI file of `n` sections alternating production and sandbox, each
+/// with the same token setting.
+fn ini_sections(n: usize, literal: bool) -> String {
+    (0..n)
+        .map(|i| {
+            let host = if i % 2 == 0 { "www" } else { "sandbox" };
+            let token = if literal { TOKEN } else { "${ZT}" };
+            format!("[s{i}]\napi_domain=https://{host}.zohoapis.com\nrefresh_token={token}\n")
+        })
+        .collect()
+}
+
+#[test]
+fn thousands_of_profiles_sharing_a_token_stay_linear() {
+    // Item 5: OT003 over 6,000 sections took 12.8 s, 2.6 GB and wrote
+    // 425 MB of JSON (each finding named every other section); 20,000 did
+    // not finish. Human frames copied the whole file per finding, SARIF
+    // looked each line up from the file's start: minutes.
+    // The issue's sizes in release builds; a third of them in test builds,
+    // which run about ten times slower (`ORGTOKEN_FULL_SIZE=1` forces them).
+    let full = !cfg!(debug_assertions) || std::env::var_os("ORGTOKEN_FULL_SIZE").is_some();
+    let (a, b) = if full { (6_000, 20_000) } else { (2_000, 6_000) };
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    std::fs::write(d.join("sites.ini"), ini_sections(a, true)).unwrap();
+    std::fs::create_dir(d.join("more")).unwrap();
+    std::fs::write(d.join("more/sites.ini"), ini_sections(b, false)).unwrap();
+    let limit = Duration::from_secs(if cfg!(debug_assertions) { 240 } else { 30 });
+    let started = Instant::now();
+    let out = run_guarded(d, &["scan", "--format", "json", "."], limit);
+    let json_time = started.elapsed();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let all = doc["findings"].as_array().unwrap();
+    let ot003 = all.iter().filter(|f| f["rule"] == "OT003").count();
+    assert_eq!(ot003, a + b, "one finding per section");
+    // Each message names a few other sections and counts the rest.
+    let longest = all.iter().map(|f| f["message"].as_str().unwrap().len()).max().unwrap();
+    assert!(longest < 600, "a message of {longest} bytes");
+    let sample = all.iter().find(|f| f["path"] == "more/sites.ini").unwrap()["message"]
+        .as_str()
+        .unwrap();
+    assert!(
+        sample.contains(&format!("and {} more use it for", b / 2 - 5)),
+        "{sample}"
+    );
+    let per = out.stdout.len() / all.len();
+    assert!(per < 4_000, "{per} bytes of JSON per finding");
+    for format in ["human", "sarif"] {
+        let started = Instant::now();
+        let out = run_guarded(d, &["scan", "--format", format, "."], limit);
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let per = out.stdout.len() / all.len();
+        assert!(per < 6_000, "{format}: {per} bytes per finding");
+        // Linear: no format costs much more than the JSON report.
+        let t = started.elapsed();
+        assert!(
+            t < json_time * 8 + Duration::from_secs(5),
+            "{format}: {t:?} against {json_time:?} for JSON"
+        );
+    }
+}
+
+#[test]
+fn budgets_count_work_so_output_does_not_depend_on_the_machine() {
+    // Item 6: near the time budget, findings changed with -j; the work
+    // budget cuts the same file at the same place whatever the machine or
+    // -j, and -j is capped at four threads per core (-j 1000 took 26 s).
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    let mut big = String::from("import os\nimport zcrmsdk\n");
+    for i in 0..3_000 {
+        big.push_str(&format!(
+            "def f{i}(a, b):\n    x = a + b * {i}\n    return {{'k': x, 'u': 'https://www.zohoapis.com/crm/v8/m{i}'}}\n"
+        ));
+    }
+    for k in 0..4 {
+        std::fs::write(d.join(format!("big{k}.py")), &big).unwrap();
+    }
+    let mut outputs = Vec::new();
+    for j in ["1", "2", "64", "1000"] {
+        let started = Instant::now();
+        let (code, out, err) = run(d, &["scan", "--format", "json", "--work-budget", "20000", "-j", j, "."]);
+        assert_eq!(code, 1, "-j {j}: {err}");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "-j {j}: {:?}",
+            started.elapsed()
+        );
+        outputs.push(out);
+    }
+    assert!(outputs.iter().all(|o| o == &outputs[0]), "the same bytes with every -j");
+    let doc: Value = serde_json::from_str(&outputs[0]).unwrap();
+    for k in 0..4 {
+        assert!(
+            has_note(&doc, &format!("big{k}.py"), "ran past the per-file work budget"),
+            "{:?}",
+            notes(&doc)
+        );
+    }
+    assert_positive_exact(&doc);
+}
+
+#[test]
+fn a_yaml_alias_bomb_of_bytes_costs_a_note() {
+    // Item 5: a 1 MB string aliased 2,000 times grew the process to 2 GB,
+    // silently (the expansion budget counted nodes, not bytes).
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    let mut bomb = format!("zoho:\n  big: &b \"{}\"\n  list:\n", "x".repeat(1 << 20));
+    bomb.push_str(&"    - *b\n".repeat(2_000));
+    std::fs::write(d.join("bomb.yml"), bomb).unwrap();
+    let (doc, code) = scan_json(d, &[]);
+    assert_eq!(code, 1);
+    assert!(has_note(&doc, "bomb.yml", "(an alias bomb?)"), "{:?}", notes(&doc));
+    assert_positive_exact(&doc);
 }

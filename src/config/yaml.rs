@@ -9,6 +9,9 @@ use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use super::{Entry, Node, NodeKind, MAX_NODES};
+
+/// Scalar bytes that cost as much of the expansion budget as one node.
+const SCALAR_BYTES_PER_NODE: usize = 64;
 use crate::facts::{FileFacts, Span};
 use crate::frontend::LineIndex;
 
@@ -36,7 +39,8 @@ pub(super) fn parse(text: &str, lines: &LineIndex, facts: &mut FileFacts) -> Vec
     }
     if b.bomb {
         facts.notes.push(format!(
-            "YAML aliases expand to more than {MAX_NODES} nodes (an alias bomb?); the rest of the expansion was skipped"
+            "YAML aliases expand to more than {MAX_NODES} nodes or {} MB of text (an alias bomb?); the rest of the expansion was skipped",
+            (MAX_NODES * SCALAR_BYTES_PER_NODE) >> 20
         ));
     }
     b.docs
@@ -253,7 +257,10 @@ impl MarkedEventReceiver for Builder<'_> {
                 self.close(end);
             }
             Event::Scalar(value, style, anchor, _) => {
-                self.nodes += 1;
+                // A scalar costs its bytes too: a 1 MB string aliased 2,000
+                // times is a bomb of bytes, not of nodes (2 GB).
+                let size = 1 + value.len() / SCALAR_BYTES_PER_NODE;
+                self.nodes += size;
                 let span = self.scalar_span(&mark, &value, style);
                 let null =
                     style == TScalarStyle::Plain && matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL");
@@ -263,9 +270,9 @@ impl MarkedEventReceiver for Builder<'_> {
                     via: None,
                 };
                 if anchor > 0 {
-                    self.anchors.insert(anchor, (node.clone(), 1));
+                    self.anchors.insert(anchor, (node.clone(), size));
                 }
-                self.add(node, 1);
+                self.add(node, size);
             }
             Event::Alias(id) => {
                 let at = self.point(&mark);

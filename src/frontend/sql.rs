@@ -1,9 +1,10 @@
 //! SQL front-end (sqlparser): schemas and migrations → the tables they
 //! create or alter ([`TableDef`]), for the token-store analysis (OT005).
 //!
-//! The file is tokenized once and split into statements at `;` tokens, so a
+//! The file is split into statements at `;` (outside strings and comments)
+//! and only those that can define a table are tokenized and parsed, so a
 //! statement the parser does not understand costs that statement (and a
-//! note), never the rest of the file. Each statement is tried with a few
+//! note), never the rest of the file, and a dump's rows cost no tokens. Each statement is tried with a few
 //! dialects (generic, MySQL, PostgreSQL, SQLite): migrations are written in
 //! all of them. Nothing here knows which tables hold tokens: that is the
 //! catalog's `[token_store]`, read by the linker.
@@ -19,37 +20,126 @@ use crate::facts::*;
 pub fn lower(text: &str) -> FileFacts {
     let lines = LineIndex::new(text);
     let mut facts = FileFacts::new_module(lines.span(0, text.len()));
-    let offsets = Offsets::new(text);
-    let tokens = match Tokenizer::new(&GenericDialect {}, text).tokenize_with_location() {
-        Ok(t) => t,
-        Err(e) => {
-            facts.parse_error_line = Some((e.location.line as u32).max(1));
-            return facts;
-        }
-    };
     let dialects: [&dyn Dialect; 4] = [
         &GenericDialect {},
         &MySqlDialect {},
         &PostgreSqlDialect {},
         &SQLiteDialect {},
     ];
-    for chunk in statements(tokens) {
-        let start_line = chunk.first().map(|t| t.span.start.line as u32).unwrap_or(1);
-        let parsed = dialects.iter().find_map(|d| {
-            let mut p = Parser::new(*d).with_tokens_with_locations(chunk.clone());
-            // The whole statement, not a prefix of it.
-            p.parse_statement().ok().filter(|_| p.peek_token().token == Token::EOF)
-        });
-        match parsed {
-            Some(stmt) => table_of(&stmt, &lines, &offsets, &mut facts),
-            None => {
-                if facts.parse_error_line.is_none() {
-                    facts.parse_error_line = Some(start_line.max(1));
+    // Only statements that can define a table are tokenized: a dump's
+    // 50,000 `INSERT`s cost a scan of their bytes, not their tokens.
+    for (base, chunk) in defining_statements(text) {
+        let first_line = lines.span(base, base).line;
+        let at_line = |l: u64| first_line + (l as u32).max(1) - 1;
+        let tokens = match Tokenizer::new(&GenericDialect {}, chunk).tokenize_with_location() {
+            Ok(t) => t,
+            Err(e) => {
+                facts.parse_error_line.get_or_insert(at_line(e.location.line));
+                continue;
+            }
+        };
+        let offsets = Offsets::new(chunk, base);
+        for stmt in statements(tokens) {
+            let start_line = at_line(stmt.first().map(|t| t.span.start.line).unwrap_or(1));
+            let parsed = dialects.iter().find_map(|d| {
+                let mut p = Parser::new(*d).with_tokens_with_locations(stmt.clone());
+                // The whole statement, not a prefix of it.
+                p.parse_statement().ok().filter(|_| p.peek_token().token == Token::EOF)
+            });
+            match parsed {
+                Some(stmt) => table_of(&stmt, &lines, &offsets, &mut facts),
+                None => {
+                    facts.parse_error_line.get_or_insert(start_line);
                 }
             }
         }
     }
     facts
+}
+
+/// The statements of a text that start with `CREATE` or `ALTER`, each with
+/// its byte offset: split at `;` outside strings, quoted names, comments
+/// and dollar-quoted bodies. A split the tokenizer would not make costs a
+/// syntax-error note for that statement, nothing more.
+fn defining_statements<'t>(text: &'t str) -> Vec<(usize, &'t str)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    let push = |from: usize, to: usize, out: &mut Vec<(usize, &'t str)>| {
+        let chunk = &text[from..to];
+        if defines(chunk) {
+            out.push((from, chunk));
+        }
+    };
+    while i < b.len() {
+        match b[i] {
+            q @ (b'\'' | b'"' | b'`') => {
+                i += 1;
+                while i < b.len() {
+                    // `\'` (MySQL) and `''` (standard) escape the quote.
+                    let escaped = (b[i] == b'\\' && q == b'\'') || (b[i] == q && b.get(i + 1) == Some(&q));
+                    if escaped {
+                        i += 2;
+                    } else if b[i] == q {
+                        break;
+                    } else {
+                        i += 1;
+                    }
+                }
+                i += 1;
+            }
+            b'-' if b.get(i + 1) == Some(&b'-') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i = text[i + 2..].find("*/").map_or(b.len(), |j| i + 2 + j + 2);
+            }
+            b'$' => {
+                // `$$ … $$`, `$body$ … $body$`.
+                let tag_len = b[i + 1..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+                    .count();
+                if b.get(i + 1 + tag_len) == Some(&b'$') {
+                    let tag = &text[i..i + tag_len + 2];
+                    let body = i + tag.len();
+                    i = text[body..].find(tag).map_or(b.len(), |j| body + j + tag.len());
+                } else {
+                    i += 1;
+                }
+            }
+            b';' => {
+                push(start, i, &mut out);
+                start = i + 1;
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    if start < b.len() {
+        push(start, b.len(), &mut out);
+    }
+    out
+}
+
+/// Does a statement's first word (after blanks and comments) define a table?
+fn defines(chunk: &str) -> bool {
+    let mut rest = chunk;
+    loop {
+        rest = rest.trim_start();
+        if let Some(r) = rest.strip_prefix("--") {
+            rest = r.find('\n').map_or("", |j| &r[j..]);
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            rest = r.find("*/").map_or("", |j| &r[j + 2..]);
+        } else {
+            break;
+        }
+    }
+    let word: String = rest.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    word.eq_ignore_ascii_case("create") || word.eq_ignore_ascii_case("alter")
 }
 
 /// The statements of a token stream: split at `;`, blanks and comments
@@ -119,17 +209,19 @@ fn last_part(name: &ObjectName, lines: &LineIndex, offsets: &Offsets) -> Option<
     Some((ident.value.clone(), lines.span(start, end)))
 }
 
-/// (line, column) in code points, as the tokenizer counts → byte offsets.
+/// (line, column) in code points, as the tokenizer counts in one
+/// statement's text → byte offsets in the file (`base`: where it starts).
 struct Offsets<'a> {
     text: &'a str,
+    base: usize,
     starts: Vec<usize>,
 }
 
 impl<'a> Offsets<'a> {
-    fn new(text: &'a str) -> Self {
+    fn new(text: &'a str, base: usize) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Offsets { text, starts }
+        Offsets { text, base, starts }
     }
 
     fn byte(&self, loc: Location) -> Option<usize> {
@@ -138,7 +230,7 @@ impl<'a> Offsets<'a> {
         let line = &self.text[line_start..line_end];
         let col = (loc.column as usize).saturating_sub(1);
         let within = line.char_indices().nth(col).map(|(b, _)| b).unwrap_or(line.len());
-        Some(line_start + within)
+        Some(self.base + line_start + within)
     }
 }
 
@@ -161,6 +253,17 @@ mod tests {
         assert_eq!(t.span.end - t.span.start, "`oauthtokens`".len());
         assert!(f.tables[1].alter);
         assert_eq!(f.tables[1].columns, ["api_domain"]);
+    }
+
+    #[test]
+    fn rows_are_skipped_and_semicolons_in_strings_comments_and_bodies_do_not_split() {
+        let f = lower(
+            "INSERT INTO t VALUES ('a;b', \"c;d\", 'it''s;');\n-- note; here\n/* x; y */\nCREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\nINSERT INTO t VALUES ('x');\n  CREATE TABLE oauthtokens (useridentifier varchar(100), refreshtoken text);\n",
+        );
+        let names: Vec<&str> = f.tables.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["oauthtokens"]);
+        assert_eq!((f.tables[0].span.line, f.tables[0].span.col), (6, 16));
+        assert_eq!(f.tables[0].columns, ["useridentifier", "refreshtoken"]);
     }
 
     #[test]

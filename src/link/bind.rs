@@ -826,6 +826,7 @@ impl Linker<'_> {
                     }
                     self.fuel.set(FUEL_PER_CALL_SITE);
                     self.starved.set(false);
+                    self.too_deep.set(false);
                     let at = Loc { file: fid, span };
                     let b = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match site {
                         Site::Call(cs) => self.binding_at(fid, cs),
@@ -835,6 +836,8 @@ impl Linker<'_> {
                         Ok(b) => {
                             if self.starved.get() && !crate::budget::expired() {
                                 cuts.push((at, Cut::Steps));
+                            } else if self.too_deep.get() {
+                                cuts.push((at, Cut::Depth));
                             }
                             out.extend(b);
                         }
@@ -845,12 +848,18 @@ impl Linker<'_> {
                     }
                 }
             });
-            if late {
+            if let Some(spent) = late {
                 let at = Loc {
                     file: fid,
                     span: Span::default(),
                 };
-                cuts.push((at, Cut::Time));
+                cuts.push((
+                    at,
+                    match spent {
+                        crate::budget::Spent::Work => Cut::Work,
+                        crate::budget::Spent::Time => Cut::Time,
+                    },
+                ));
             }
         }
         out.extend(self.profile_bindings());

@@ -67,7 +67,16 @@ pub enum Cut {
     Crash,
     /// The file's linking ran past the per-file time budget.
     Time,
+    /// The file's linking ran past the per-file work budget.
+    Work,
+    /// An evaluation nested deeper than `MAX_EVAL_DEPTH` (the deeper part
+    /// is taken as unknown).
+    Depth,
 }
+
+/// Nesting of name resolution / calls beyond which a value is unknown
+/// (shown in the note that says so).
+pub const EVAL_DEPTH_LIMIT: usize = MAX_EVAL_DEPTH;
 
 /// A statement the linker turns into bindings.
 #[derive(Clone, Copy)]
@@ -147,6 +156,8 @@ pub struct Linker<'r> {
     in_progress: RefCell<Vec<ScopeRef>>,
     fuel: std::cell::Cell<u32>,
     starved: std::cell::Cell<bool>,
+    /// Set when an evaluation was cut at `MAX_EVAL_DEPTH`.
+    too_deep: std::cell::Cell<bool>,
     /// Time the linking of one file may take (`--file-timeout`).
     time_budget: Option<std::time::Duration>,
     depth: std::cell::Cell<usize>,
@@ -274,6 +285,7 @@ impl<'r> Linker<'r> {
             in_progress: RefCell::new(Vec::new()),
             fuel: std::cell::Cell::new(FUEL_PER_CALL_SITE),
             starved: std::cell::Cell::new(false),
+            too_deep: std::cell::Cell::new(false),
             time_budget: None,
             depth: std::cell::Cell::new(0),
             name_cache: RefCell::new(HashMap::default()),
@@ -326,6 +338,7 @@ impl<'r> Linker<'r> {
 
     pub fn eval(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> Vec<Val> {
         if self.depth.get() > MAX_EVAL_DEPTH {
+            self.too_deep.set(true);
             return vec![val(VKind::Other, file, e.span)];
         }
         let fuel = self.fuel.get();

@@ -1,17 +1,26 @@
 //! Concise output: one line per finding, `path:line:col: OT001 message`,
 //! for editors, grep and quick CI logs.
 
-use super::RenderOptions;
+use super::{visible, RenderOptions};
+use crate::finding::Finding;
 use crate::scan::ScanResult;
+
+/// One finding on one line, made visible (no control character, no bidi
+/// override can start a line or hide text).
+pub fn line(result: &ScanResult, f: &Finding) -> String {
+    let s = f.primary.span;
+    let text = format!(
+        "{}:{}:{}: {} {}",
+        result.files[f.primary.file].path, s.line, s.col, f.rule, f.message
+    );
+    format!("{}\n", visible(&text))
+}
 
 pub fn render(result: &ScanResult, opts: &RenderOptions) -> String {
     let mut out = String::new();
     for f in &result.findings {
-        out.push_str(&format!(
-            "{}:{}:{}: {} {}\n",
-            result.files[f.primary.file].path, f.primary.span.line, f.primary.span.col, f.rule, f.message
-        ));
+        out.push_str(&line(result, f));
     }
-    out.push_str(&super::human_tail(result, opts, "note: "));
+    out.push_str(&super::human_tail(result, opts, "note: ", visible));
     out
 }

@@ -11,9 +11,25 @@ use crate::scan::ScanResult;
 /// Per-step annotation cap of GitHub Actions, per level.
 const CAP: usize = 10;
 
-/// Escapes a command's message (`%`, `\r`, `\n`).
+/// Escapes text for a GitHub Actions log line: the runner decodes `%25`,
+/// `%0D` and `%0A` in a command's message; every other hostile character
+/// (ESC, BEL, other controls, bidi overrides: `walk::is_hostile_char`) is
+/// percent-encoded too, so it is shown as text (`%1B`, `%E2%80%AE`), never
+/// acted on. Applied to every line this format prints: annotations, the
+/// plain lines past the annotation cap, notes.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c == '%' || crate::walk::is_hostile_char(c) {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Escapes a command's property value (also `:` and `,`).
@@ -34,7 +50,12 @@ pub fn render(result: &ScanResult, opts: &RenderOptions) -> String {
         let path = &result.files[f.primary.file].path;
         let s = f.primary.span;
         if *n >= CAP {
-            rest.push(format!("{path}:{}:{}: {} {}", s.line, s.col, f.rule, f.message));
+            // A plain log line: it starts with the level, so a path cannot
+            // make it a command.
+            rest.push(escape_data(&format!(
+                "{command}: {path}:{}:{}: {} {}",
+                s.line, s.col, f.rule, f.message
+            )));
             continue;
         }
         *n += 1;
@@ -67,7 +88,7 @@ pub fn render(result: &ScanResult, opts: &RenderOptions) -> String {
             ))
         ));
     }
-    out.push_str(&super::human_tail(result, opts, "note: "));
+    out.push_str(&super::human_tail(result, opts, "note: ", escape_data));
     out
 }
 
@@ -78,6 +99,7 @@ mod tests {
     #[test]
     fn escapes_data_and_properties() {
         assert_eq!(escape_data("50% a\r\nb: c, d"), "50%25 a%0D%0Ab: c, d");
+        assert_eq!(escape_data("a\u{1b}[31m\u{7}\u{202e}b"), "a%1B[31m%07%E2%80%AEb");
         assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
     }
 }

@@ -3,6 +3,9 @@
 
 use serde_json::json;
 
+use super::visible;
+
+use crate::finding::Note;
 use crate::inventory::{by_token, BindingInfo, TokenEntry};
 use crate::scan::ScanResult;
 
@@ -35,8 +38,8 @@ pub fn render(format: InventoryFormat, result: &ScanResult) -> String {
     let bindings = &result.bindings;
     let tokens = by_token(bindings);
     match format {
-        InventoryFormat::Human => human(&tokens, bindings),
-        InventoryFormat::Markdown => markdown(&tokens, bindings),
+        InventoryFormat::Human => human(&tokens, bindings, &result.notes),
+        InventoryFormat::Markdown => markdown(&tokens, bindings, &result.notes),
         InventoryFormat::Json => {
             let doc = json!({
                 "version": 1,
@@ -49,7 +52,9 @@ pub fn render(format: InventoryFormat, result: &ScanResult) -> String {
                         json!({"path": b.path, "line": b.line, "column": b.column, "kind": b.kind, "environments": b.environments})
                     }).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
+                "notes": result.notes,
                 "summary": {
+                    "notes": result.notes.len(),
                     "tokens": tokens.len(),
                     "bindings": bindings.len(),
                     "multi_environment_tokens": tokens.iter().filter(|t| t.environments.len() > 1).count(),
@@ -62,17 +67,27 @@ pub fn render(format: InventoryFormat, result: &ScanResult) -> String {
     }
 }
 
-fn human(tokens: &[TokenEntry], bindings: &[BindingInfo]) -> String {
+/// A note as one line: the files the inventory could not (fully) read are
+/// places it may be missing.
+fn note_line(n: &Note) -> String {
+    if n.path.is_empty() {
+        n.message.clone()
+    } else {
+        format!("{}: {}", n.path, n.message)
+    }
+}
+
+fn human(tokens: &[TokenEntry], bindings: &[BindingInfo], notes: &[Note]) -> String {
     let mut out = String::new();
     for t in tokens {
-        out.push_str(&format!("{}\n", t.token));
-        out.push_str(&format!("  environments: {}\n", t.environments.join(", ")));
+        out.push_str(&format!("{}\n", visible(&t.token)));
+        out.push_str(&format!("  environments: {}\n", visible(&t.environments.join(", "))));
         let rows: Vec<(String, &BindingInfo)> = t
             .bindings
             .iter()
             .map(|&i| {
                 let b = &bindings[i];
-                (format!("{}:{}:{}", b.path, b.line, b.column), b)
+                (visible(&format!("{}:{}:{}", b.path, b.line, b.column)), b)
             })
             .collect();
         let w = rows.iter().map(|(p, _)| p.chars().count()).max().unwrap_or(0);
@@ -80,20 +95,23 @@ fn human(tokens: &[TokenEntry], bindings: &[BindingInfo]) -> String {
             out.push_str(&format!(
                 "  {place:<w$}  {:<10}  {}\n",
                 b.kind,
-                b.environments.join(", ")
+                visible(&b.environments.join(", "))
             ));
         }
         out.push('\n');
+    }
+    for n in notes {
+        out.push_str(&format!("note: {}\n", visible(&note_line(n))));
     }
     out.push_str(&format!("orgtoken inventory: {}\n", summary(tokens, bindings)));
     out
 }
 
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|")
+    visible(s).replace('|', "\\|").replace('`', "'")
 }
 
-fn markdown(tokens: &[TokenEntry], bindings: &[BindingInfo]) -> String {
+fn markdown(tokens: &[TokenEntry], bindings: &[BindingInfo], notes: &[Note]) -> String {
     let mut out = String::from("## Zoho CRM token inventory\n\n");
     out.push_str(&format!("{}.\n\n", summary(tokens, bindings)));
     out.push_str("| token | environments | bindings |\n|---|---|---|\n");
@@ -120,6 +138,12 @@ fn markdown(tokens: &[TokenEntry], bindings: &[BindingInfo]) -> String {
                 b.kind,
                 cell(&b.environments.join(", "))
             ));
+        }
+    }
+    if !notes.is_empty() {
+        out.push_str("\n### Notes\n\nFiles orgtoken could not fully analyse: bindings there may be missing.\n\n");
+        for n in notes {
+            out.push_str(&format!("- {}\n", cell(&note_line(n))));
         }
     }
     out

@@ -56,28 +56,13 @@ fn finding(result: &ScanResult, f: &Finding) -> Value {
 }
 
 pub fn render(result: &ScanResult) -> String {
-    let findings: Vec<Value> = result.findings.iter().map(|f| finding(result, f)).collect();
-    let suppressed: Vec<Value> = result
-        .filtered
-        .suppressed
-        .iter()
-        .map(|s| {
-            let mut v = finding(result, &s.finding);
-            let kind = match s.kind {
-                SuppressionKind::InSource => "inline",
-                SuppressionKind::External => "baseline",
-            };
-            v["suppression"] = json!({"kind": kind, "justification": s.justification});
-            v
-        })
-        .collect();
     let flt = &result.filtered;
     let s = &result.stats;
     let doc = json!({
         "version": SCHEMA_VERSION,
         "tool": {"name": "orgtoken", "version": env!("CARGO_PKG_VERSION")},
-        "findings": findings,
-        "suppressed": suppressed,
+        "findings": [],
+        "suppressed": [],
         "notes": result.notes,
         "summary": {
             "errors": count(&result.findings, Level::Error),
@@ -97,7 +82,23 @@ pub fn render(result: &ScanResult) -> String {
             },
         },
     });
-    let mut out = serde_json::to_string_pretty(&doc).expect("serialisable");
+    // Findings are rendered one at a time into the document's text.
+    let mut out = super::pretty_with_arrays(&doc, &["findings", "suppressed"], |key, out| {
+        if key == "findings" {
+            super::pretty_array(out, result.findings.iter().map(|f| finding(result, f)), 2);
+        } else {
+            let suppressed = result.filtered.suppressed.iter().map(|s| {
+                let mut v = finding(result, &s.finding);
+                let kind = match s.kind {
+                    SuppressionKind::InSource => "inline",
+                    SuppressionKind::External => "baseline",
+                };
+                v["suppression"] = json!({"kind": kind, "justification": s.justification});
+                v
+            });
+            super::pretty_array(out, suppressed, 2);
+        }
+    });
     out.push('\n');
     out
 }

@@ -82,28 +82,103 @@ pub fn render(format: Format, result: &ScanResult, opts: &RenderOptions) -> Stri
     }
 }
 
+/// The byte offsets of a text's line starts.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1).filter(|&i| i < text.len()))
+        .collect()
+}
+
+/// A JSON array as `serde_json::to_string_pretty` writes it at `indent`
+/// spaces (its items one level deeper), rendered one item at a time into
+/// `out`: a report with 20,000 findings never holds them all as `Value`s.
+pub fn pretty_array(out: &mut String, items: impl Iterator<Item = serde_json::Value>, indent: usize) {
+    let pad = " ".repeat(indent + 2);
+    out.push('[');
+    let mut first = true;
+    for item in items {
+        out.push_str(if first { "\n" } else { ",\n" });
+        first = false;
+        // JSON strings hold no raw newline: every line is structure.
+        let text = serde_json::to_string_pretty(&item).expect("serialisable");
+        for (i, line) in text.split('\n').enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str(&pad);
+            out.push_str(line);
+        }
+    }
+    if !first {
+        out.push('\n');
+        out.push_str(&" ".repeat(indent));
+    }
+    out.push(']');
+}
+
+/// A pretty JSON document whose empty arrays `"key": []` (one per key) are
+/// filled by `fill(key, out)` as the text is written: large arrays go
+/// straight into the one output buffer.
+pub fn pretty_with_arrays(doc: &serde_json::Value, keys: &[&str], mut fill: impl FnMut(&str, &mut String)) -> String {
+    let text = serde_json::to_string_pretty(doc).expect("serialisable");
+    let mut at: Vec<(usize, &str)> = keys
+        .iter()
+        .filter_map(|k| text.find(&format!("\"{k}\": []")).map(|i| (i, *k)))
+        .collect();
+    at.sort_unstable();
+    let mut out = String::new();
+    let mut from = 0;
+    for (i, key) in at {
+        let head = format!("\"{key}\": ");
+        out.push_str(&text[from..i + head.len()]);
+        fill(key, &mut out);
+        from = i + head.len() + 2;
+    }
+    out.push_str(&text[from..]);
+    out
+}
+
 /// The path a location points into.
 pub fn path_of(result: &ScanResult, f: &Finding) -> String {
     result.files[f.primary.file].path.clone()
 }
 
+/// Text made visible for the human formats (human, concise, the inventory
+/// table): control characters (newlines included), bidi controls (U+202E
+/// and kin: they reorder what a reviewer sees) and line separators are shown
+/// as escapes (`\n`, `\u{1b}`, `\u{202e}`), so nothing from the input can
+/// start a line, drive the terminal or hide text.
+pub fn visible(s: &str) -> String {
+    crate::walk::escape_controls(s)
+}
+
+/// [`visible`] for source lines in code frames: tabs are kept.
+pub fn visible_code(s: &str) -> String {
+    if !s.chars().any(crate::walk::is_hostile_char) {
+        return s.to_string();
+    }
+    s.split('\t').map(visible).collect::<Vec<_>>().join("\t")
+}
+
 /// Notes (unless quiet), statistics (if asked) and the summary line: the
-/// tail every human format ends with.
-pub fn human_tail(result: &ScanResult, opts: &RenderOptions, note_prefix: &str) -> String {
+/// tail every human format ends with, each line escaped by `escape`.
+pub fn human_tail(result: &ScanResult, opts: &RenderOptions, note_prefix: &str, escape: fn(&str) -> String) -> String {
     let mut out = String::new();
     if opts.quiet {
         return out;
     }
     for n in &result.notes {
-        if n.path.is_empty() {
-            out.push_str(&format!("{note_prefix}{}\n", n.message));
+        let text = if n.path.is_empty() {
+            n.message.clone()
         } else {
-            out.push_str(&format!("{note_prefix}{}: {}\n", n.path, n.message));
-        }
+            format!("{}: {}", n.path, n.message)
+        };
+        out.push_str(&format!("{note_prefix}{}\n", escape(&text)));
     }
     for e in &result.filtered.stale_baseline {
         out.push_str(&format!(
-            "{note_prefix}stale baseline entry (no finding matches it any more): {e}\n"
+            "{note_prefix}{}\n",
+            escape(&format!("stale baseline entry (no finding matches it any more): {e}"))
         ));
     }
     if opts.statistics {

@@ -85,74 +85,79 @@ pub fn render(result: &ScanResult) -> String {
             .map(|s| (&s.finding, Some((s.kind, s.justification.as_str())))),
     );
     all.sort_by(|a, b| (a.0.primary, a.0.rule).cmp(&(b.0.primary, b.0.rule)));
-    let results: Vec<Value> = all
-        .into_iter()
-        .map(|(f, suppression)| {
-            let file = &result.files[f.primary.file];
-            let line_text = file
-                .text
-                .lines()
-                .nth(f.primary.span.line as usize - 1)
-                .unwrap_or("")
-                .trim();
-            let line_hash: String = Sha256::digest(line_text.as_bytes())
-                .iter()
-                .take(8)
-                .map(|b| format!("{b:02x}"))
-                .collect();
-            let n = seen_lines.entry((f.primary.file, line_hash.clone())).or_insert(0);
-            *n += 1;
-            let related: Vec<Value> = f
-                .related
-                .iter()
-                .enumerate()
-                .map(|(i, r)| {
-                    json!({
-                        "id": i + 1,
-                        "physicalLocation": physical(result, r.loc),
-                        "message": {"text": r.message},
-                    })
+    // Each file's line starts, once (a line looked up from the start of the
+    // file per result made 20,000 results in one file quadratic).
+    let mut starts: Vec<Option<Vec<usize>>> = (0..result.files.len()).map(|_| None).collect();
+    let results = all.into_iter().map(|(f, suppression)| {
+        let file = &result.files[f.primary.file];
+        let st = starts[f.primary.file].get_or_insert_with(|| super::line_starts(&file.text));
+        let line = (f.primary.span.line as usize).wrapping_sub(1);
+        let line_text = st
+            .get(line)
+            .map(|&a| {
+                let b = st.get(line + 1).copied().unwrap_or(file.text.len());
+                &file.text[a..b]
+            })
+            .unwrap_or("")
+            .trim();
+        let line_hash: String = Sha256::digest(line_text.as_bytes())
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let n = seen_lines.entry((f.primary.file, line_hash.clone())).or_insert(0);
+        *n += 1;
+        let related: Vec<Value> = f
+            .related
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                json!({
+                    "id": i + 1,
+                    "physicalLocation": physical(result, r.loc),
+                    "message": {"text": r.message},
                 })
-                .collect();
-            let mut message = f.message.clone();
-            for (i, r) in f.related.iter().enumerate() {
-                message.push_str(&format!(" [{}]({})", related_label(&r.message), i + 1));
+            })
+            .collect();
+        let mut message = f.message.clone();
+        for (i, r) in f.related.iter().enumerate() {
+            message.push_str(&format!(" [{}]({})", related_label(&r.message), i + 1));
+        }
+        let mut v = json!({
+            "ruleId": f.rule,
+            "ruleIndex": catalog().rule_index(f.rule),
+            "level": f.level.name(),
+            "message": {"text": message},
+            "locations": [{"physicalLocation": physical(result, f.primary)}],
+            "partialFingerprints": {
+                "primaryLocationLineHash": format!("{line_hash}:{n}"),
+                "orgtoken/v1": f.fingerprint,
+            },
+            "properties": {
+                "token": f.token,
+                "environments": f.environments,
+            },
+        });
+        if !related.is_empty() {
+            v["relatedLocations"] = Value::Array(related);
+        }
+        if let Some(flow) = code_flow(result, f) {
+            v["codeFlows"] = json!([flow]);
+        }
+        if let Some((kind, justification)) = suppression {
+            let kind = match kind {
+                SuppressionKind::InSource => "inSource",
+                SuppressionKind::External => "external",
+            };
+            let mut s = json!({"kind": kind, "status": "accepted"});
+            if !justification.is_empty() {
+                s["justification"] = json!(justification);
             }
-            let mut v = json!({
-                "ruleId": f.rule,
-                "ruleIndex": catalog().rule_index(f.rule),
-                "level": f.level.name(),
-                "message": {"text": message},
-                "locations": [{"physicalLocation": physical(result, f.primary)}],
-                "partialFingerprints": {
-                    "primaryLocationLineHash": format!("{line_hash}:{n}"),
-                    "orgtoken/v1": f.fingerprint,
-                },
-                "properties": {
-                    "token": f.token,
-                    "environments": f.environments,
-                },
-            });
-            if !related.is_empty() {
-                v["relatedLocations"] = Value::Array(related);
-            }
-            if let Some(flow) = code_flow(result, f) {
-                v["codeFlows"] = json!([flow]);
-            }
-            if let Some((kind, justification)) = suppression {
-                let kind = match kind {
-                    SuppressionKind::InSource => "inSource",
-                    SuppressionKind::External => "external",
-                };
-                let mut s = json!({"kind": kind, "status": "accepted"});
-                if !justification.is_empty() {
-                    s["justification"] = json!(justification);
-                }
-                v["suppressions"] = json!([s]);
-            }
-            v
-        })
-        .collect();
+            v["suppressions"] = json!([s]);
+        }
+        v
+    });
+    let mut results = Some(results);
     let notifications: Vec<Value> = result
         .notes
         .iter()
@@ -182,10 +187,14 @@ pub fn render(result: &ScanResult) -> String {
                 "executionSuccessful": true,
                 "toolExecutionNotifications": notifications,
             }],
-            "results": results,
+            "results": [],
         }],
     });
-    let mut out = serde_json::to_string_pretty(&doc).expect("serialisable");
+    let mut out = super::pretty_with_arrays(&doc, &["results"], |_, out| {
+        if let Some(r) = results.take() {
+            super::pretty_array(out, r, 6);
+        }
+    });
     out.push('\n');
     out
 }

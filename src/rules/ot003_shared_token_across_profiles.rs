@@ -11,6 +11,9 @@ use crate::finding::Finding;
 use crate::model::{Binding, BindingKind, Loc, TokenIdentity};
 
 const ID: &str = "OT003";
+/// Other profiles named in a message (and related locations): the rest
+/// are counted.
+const MAX_NAMED: usize = 5;
 
 /// The Environments a profile targets: its API environments, or its
 /// data-center-only hosts when it names no API host.
@@ -85,20 +88,36 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
         if all.len() < 2 {
             continue;
         }
+        // Members bucketed by the environments they target: a member's
+        // others are read off the few buckets, so a group of n profiles
+        // costs O(n × buckets), not O(n²) (6,000 INI sections sharing one
+        // token took 12.8 s, 2.6 GB and wrote 386 MB of JSON).
+        let mut buckets: BTreeMap<BTreeSet<Environment>, Vec<usize>> = BTreeMap::new();
+        for (k, (_, envs)) in members.iter().enumerate() {
+            buckets.entry(envs.iter().copied().collect()).or_default().push(k);
+        }
         for (i, envs) in members {
             let b = &bindings[*i];
             let here: BTreeSet<Environment> = envs.iter().copied().collect();
-            let elsewhere: Vec<(usize, Vec<Environment>)> = members
+            let elsewhere: Vec<(&BTreeSet<Environment>, &Vec<usize>)> = buckets
                 .iter()
-                .filter(|(j, e)| j != i && e.iter().any(|x| !here.contains(x)))
-                .cloned()
+                .filter(|(set, _)| set.iter().any(|x| !here.contains(x)))
                 .collect();
-            if elsewhere.is_empty() || !reported.insert(*i) {
+            let count: usize = elsewhere.iter().map(|(_, m)| m.len()).sum();
+            if count == 0 || !reported.insert(*i) {
                 continue;
             }
-            let others: Vec<(Loc, String)> = elsewhere
+            // The first few others, in member order.
+            let mut shown: Vec<usize> = elsewhere
                 .iter()
-                .map(|(j, e)| {
+                .flat_map(|(_, m)| m.iter().take(MAX_NAMED).copied())
+                .collect();
+            shown.sort_unstable();
+            shown.truncate(MAX_NAMED);
+            let others: Vec<(Loc, String)> = shown
+                .iter()
+                .map(|&k| {
+                    let (j, e) = &members[k];
                     (
                         bindings[*j].at,
                         format!(
@@ -111,23 +130,33 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                 .collect();
             let other_envs: Vec<Environment> = elsewhere
                 .iter()
-                .flat_map(|(_, e)| e.iter().copied())
+                .flat_map(|(set, _)| set.iter().copied())
                 .filter(|e| !here.contains(e))
                 .collect();
-            let other_names: Vec<&str> = elsewhere.iter().map(|(j, _)| name(&bindings[*j])).collect();
+            let other_names: Vec<String> = shown
+                .iter()
+                .map(|&k| name(&bindings[members[k].0]).to_string())
+                .collect();
+            let more = count - shown.len();
+            let listed = if more > 0 {
+                format!("{}` and {more} more", other_names.join("`, `"))
+            } else {
+                other_names.join("`, `")
+            };
             let origin = b.tokens.iter().find(|t| &t.identity == *id).map(|t| t.origin);
             let mut all_envs = envs.clone();
             all_envs.extend(other_envs.iter().copied());
+            let plural = count > 1;
             out.push(Finding {
                 rule: ID,
                 level: level(ID),
                 message: format!(
-                    "profile `{}` uses token `{id}` for {}, and profile{} `{}` use{} it for {}; a token is valid in one environment only",
+                    "profile `{}` uses token `{id}` for {}, and profile{} `{listed}{} use{} it for {}; a token is valid in one environment only",
                     name(b),
                     env_names(envs).join(", "),
-                    if other_names.len() > 1 { "s" } else { "" },
-                    other_names.join("`, `"),
-                    if other_names.len() > 1 { "" } else { "s" },
+                    if plural { "s" } else { "" },
+                    if more > 0 { "" } else { "`" },
+                    if plural { "" } else { "s" },
                     env_names(&other_envs).join(", ")
                 ),
                 label: format!("`{id}` is shared with another environment's profile"),
