@@ -50,22 +50,36 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
         if dcs.len() < 2 || matches!(id, TokenIdentity::Minted(_)) {
             continue;
         }
+        // Members bucketed by data center: a member's others are read off
+        // the other buckets (O(n × data centers), not O(n²)).
+        let mut buckets: BTreeMap<DcId, (Vec<usize>, BTreeSet<Environment>)> = BTreeMap::new();
+        for (k, m) in members.iter().enumerate() {
+            let bucket = buckets.entry(m.1).or_default();
+            bucket.0.push(k);
+            bucket.1.insert(m.2);
+        }
         for (i, dc, env) in members {
             if !reported.insert(*i) {
                 continue;
             }
             let b = &bindings[*i];
-            let others: Vec<(Loc, String)> = members
+            let elsewhere: Vec<&(Vec<usize>, BTreeSet<Environment>)> =
+                buckets.iter().filter(|(d, _)| *d != dc).map(|(_, v)| v).collect();
+            // The first few, in member order (`related_for` shows five).
+            let mut shown: Vec<usize> = elsewhere.iter().flat_map(|(m, _)| m.iter().take(5).copied()).collect();
+            shown.sort_unstable();
+            shown.truncate(5);
+            let others: Vec<(Loc, String)> = shown
                 .iter()
-                .filter(|m| m.1 != *dc)
-                .map(|m| {
+                .map(|&k| {
+                    let m = &members[k];
                     (
                         bindings[m.0].at,
                         format!("the same token is used in data center {} here", dc_name(m.1)),
                     )
                 })
                 .collect();
-            let other_envs: Vec<Environment> = members.iter().filter(|m| m.1 != *dc).map(|m| m.2).collect();
+            let other_envs: Vec<Environment> = elsewhere.iter().flat_map(|(_, envs)| envs.iter().copied()).collect();
             let origin = b.tokens.iter().find(|t| &t.identity == *id).map(|t| t.origin);
             let mut all = vec![*env];
             all.extend(other_envs.iter().copied());
