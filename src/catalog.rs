@@ -112,6 +112,8 @@ struct RawCatalog {
 /// Legacy zcrmsdk configuration keys (catalog §6).
 #[derive(Debug, Clone, Deserialize)]
 pub struct Legacy {
+    /// The older SDKs' class names (prefilter triggers).
+    pub sdk_classes: Vec<String>,
     pub base_url_keys: Vec<String>,
     pub sandbox_flags: Vec<String>,
     pub user_keys: Vec<String>,
@@ -521,6 +523,9 @@ impl Catalog {
         let mut triggers: Vec<String> = raw.prefilter.literals.clone();
         triggers.extend(sdk_dc_classes.keys().cloned());
         triggers.extend(raw.sdk.token_classes.iter().cloned());
+        triggers.extend(raw.legacy.sdk_classes.iter().cloned());
+        // Imports of an SDK package (`require('zcrmsdk')`).
+        triggers.extend(raw.sdk.languages.values().flat_map(|l| l.packages.iter().cloned()));
         triggers.extend(raw.tokens.header_prefixes.iter().map(|p| p.trim().to_string()));
         // A schema creating a token table may not say "zoho" anywhere.
         triggers.extend(raw.token_store.tables.iter().cloned());
@@ -826,6 +831,30 @@ impl Catalog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file is never skipped for lack of a trigger the analysis knows: every
+    /// SDK name of the catalog (DC classes, token classes, the older SDKs'
+    /// classes, packages) is found by the prefilter's case-insensitive search.
+    #[test]
+    fn every_sdk_name_is_a_prefilter_trigger() {
+        let c = catalog();
+        let triggers: Vec<String> = c.triggers.iter().map(|t| t.to_ascii_lowercase()).collect();
+        let found = |name: &str| {
+            let n = name.to_ascii_lowercase();
+            triggers.iter().any(|t| n.contains(t.as_str()))
+        };
+        let mut names: Vec<&str> = c.token_classes.iter().map(String::as_str).collect();
+        names.extend(c.legacy.sdk_classes.iter().map(String::as_str));
+        names.extend(
+            c.sdk_languages
+                .values()
+                .flat_map(|l| l.packages.iter().map(String::as_str)),
+        );
+        names.extend(c.sdk_dc_classes.keys().map(String::as_str));
+        assert!(names.contains(&"ZCRMRestClient") && names.contains(&"zcrmsdk"));
+        let missing: Vec<&&str> = names.iter().filter(|n| !found(n)).collect();
+        assert!(missing.is_empty(), "SDK names no trigger finds: {missing:?}");
+    }
 
     #[test]
     fn embedded_catalog_loads_and_every_rule_has_help() {

@@ -607,7 +607,8 @@ impl Linker<'_> {
                         } else {
                             e.selector.clone()
                         },
-                        switch: e.switch,
+                        // A flag only known at run time is the switch.
+                        switch: if flag.is_none() { Some(*at) } else { e.switch },
                         token_endpoint: false,
                     });
                 }
