@@ -7,7 +7,7 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 mod common;
-use common::{fixture, places};
+use common::{fixture, git, places};
 
 fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
     Command::cargo_bin("orgtoken")
@@ -310,25 +310,6 @@ fn project_file_errors_name_the_key_and_exit_2() {
     }
     let out = run_in(d, &["scan", "--config", "nope.toml", "."]);
     assert_eq!(out.status.code(), Some(2));
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let ok = std::process::Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .output()
-        .unwrap()
-        .status
-        .success();
-    assert!(ok, "git {args:?}");
 }
 
 #[test]

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 
 mod common;
+use common::git;
 
 /// A small repository of its own: a token minted in one file and used in
 /// another (an identity named after its file), a shared env token, a shared
@@ -185,25 +186,6 @@ fn inventories_are_byte_identical_across_checkouts() {
     }
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    let ok = std::process::Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "user.name=t",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .output()
-        .unwrap()
-        .status
-        .success();
-    assert!(ok, "git {args:?}");
-}
-
 #[test]
 fn changed_since_is_byte_identical_across_checkouts() {
     let (tmp, repos) = two_checkouts();
@@ -226,12 +208,7 @@ fn changed_since_is_byte_identical_across_checkouts() {
         }
     }
     let doc: serde_json::Value = serde_json::from_str(&runs[0].0).unwrap();
-    let paths: Vec<&str> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let paths = common::finding_paths(&doc);
     assert!(
         !paths.is_empty() && paths.iter().all(|p| *p == "py-shared-env-token/app.py"),
         "{paths:?}"

@@ -234,13 +234,7 @@ fn gitignored_files_are_skipped_but_dotfiles_are_scanned() {
     std::fs::write(d.join(".github/notes.py"), code).unwrap();
     let out = run_in(d, &["scan", "--format", "json", "."]);
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let paths: Vec<&str> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
-    assert_eq!(paths, vec![".github/notes.py"]);
+    assert_eq!(common::finding_paths(&doc), vec![".github/notes.py"]);
     let out = run_in(d, &["scan", "--no-ignore", "--format", "json", "."]);
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["findings"].as_array().unwrap().len(), 2);
