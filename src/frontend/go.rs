@@ -784,8 +784,7 @@ impl<'a> Lowerer<'a> {
             }
             "fmt.Sprintf" | "fmt.Errorf" => {
                 if let Some(t) = args.first().filter(|a| a.value.as_str().is_some()) {
-                    let rest: Vec<Expr> = args[1..].iter().map(|a| a.value.clone()).collect();
-                    return Expr::new(printf(&t.value, rest), sp);
+                    return Expr::new(super::printf(&t.value, &args[1..]), sp);
                 }
             }
             // Conversions that keep the text.
@@ -839,36 +838,6 @@ fn is_statement(kind: &str) -> bool {
     kind.ends_with("_statement")
         || kind.ends_with("_declaration")
         || matches!(kind, "block" | "statement_list" | "expression_case" | "default_case")
-}
-
-/// `fmt.Sprintf("https://%s.zohoapis.%s", env, tld)` → Concat.
-fn printf(template: &Expr, args: Vec<Expr>) -> ExprKind {
-    let t = template.as_str().unwrap_or("");
-    let mut parts = Vec::new();
-    let mut args = args.into_iter();
-    let mut lit = String::new();
-    let mut chars = t.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            lit.push(c);
-            continue;
-        }
-        if chars.peek() == Some(&'%') {
-            chars.next();
-            lit.push('%');
-            continue;
-        }
-        // Flags, width and precision up to the verb letter.
-        for d in chars.by_ref() {
-            if d.is_ascii_alphabetic() {
-                break;
-            }
-        }
-        parts.push(Expr::new(ExprKind::Str(std::mem::take(&mut lit)), template.span));
-        parts.push(args.next().unwrap_or_else(|| Expr::unknown(template.span)));
-    }
-    parts.push(Expr::new(ExprKind::Str(lit), template.span));
-    ExprKind::Concat(parts)
 }
 
 #[cfg(test)]

@@ -990,9 +990,8 @@ impl<'a> Lowerer<'a> {
             (Some("String.format"), n) if n >= 1 => {
                 // String.format(Locale.ROOT, fmt, …)
                 let skip = usize::from(args[0].value.as_str().is_none() && n >= 2);
-                if let Some(t) = args[skip].value.as_str() {
-                    let rest = args[skip + 1..].iter().map(|a| a.value.clone()).collect();
-                    return Expr::new(percent_format(t, args[skip].value.span, rest), sp);
+                if args[skip].value.as_str().is_some() {
+                    return Expr::new(super::printf(&args[skip].value, &args[skip + 1..]), sp);
                 }
             }
             (Some("String.valueOf" | "Objects.toString" | "URI.create" | "java.net.URI.create"), 1) => {
@@ -1036,9 +1035,7 @@ impl<'a> Lowerer<'a> {
             match (m.as_str(), args.len()) {
                 // "…".formatted(a, b) / "a".concat(b)
                 ("formatted", _) if obj.as_str().is_some() => {
-                    let t = obj.as_str().unwrap_or("");
-                    let rest = args.iter().map(|a| a.value.clone()).collect();
-                    return Expr::new(percent_format(t, obj.span, rest), sp);
+                    return Expr::new(super::printf(obj, &args), sp);
                 }
                 // JSON reads (org.json, Jackson, Gson): json.getString("api_domain")
                 // is the item "api_domain"; .asText() / .getAsString() is the value.
@@ -1132,28 +1129,6 @@ fn is_string_building(e: &Expr) -> bool {
 /// Is `e` a call of `path` without arguments?
 fn is_call_to(e: &Expr, path: &str) -> bool {
     matches!(&e.kind, ExprKind::Call(c) if c.args.is_empty() && c.callee.dotted().as_deref() == Some(path))
-}
-
-/// `String.format("https://%s.zohoapis.com", env)` → Concat.
-fn percent_format(t: &str, span: Span, args: Vec<Expr>) -> ExprKind {
-    let mut parts = Vec::new();
-    let mut args = args.into_iter();
-    let mut rest = t;
-    while let Some(i) = rest.find('%') {
-        let spec_len = rest[i + 1..]
-            .find(|c: char| c.is_ascii_alphabetic() || c == '%')
-            .map(|j| j + 2)
-            .unwrap_or(1);
-        parts.push(Expr::new(ExprKind::Str(rest[..i].to_string()), span));
-        match rest[i + 1..].chars().next() {
-            Some('%') => parts.push(Expr::new(ExprKind::Str("%".into()), span)),
-            Some('n') => parts.push(Expr::new(ExprKind::Str("\n".into()), span)),
-            _ => parts.push(args.next().unwrap_or_else(|| Expr::unknown(span))),
-        }
-        rest = &rest[(i + spec_len).min(rest.len())..];
-    }
-    parts.push(Expr::new(ExprKind::Str(rest.to_string()), span));
-    ExprKind::Concat(parts)
 }
 
 #[cfg(test)]

@@ -1411,6 +1411,11 @@ impl<'a> Lowerer<'a> {
                 return Expr::new(ExprKind::Env(name), sp);
             }
         }
+        // Node's util.format("https://%s.zohoapis.com", env): string building.
+        let formats = matches!(callee.dotted().as_deref(), Some("util.format" | "format"));
+        if !is_new && formats && args.first().is_some_and(|a| a.value.as_str().is_some()) {
+            return Expr::new(super::printf(&args[0].value, &args[1..]), sp);
+        }
         let e = Expr::new(ExprKind::Call(std::sync::Arc::new(Call { callee, args, is_new })), sp);
         if !receiver {
             self.facts.calls.push(CallSite {

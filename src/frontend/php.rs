@@ -1079,7 +1079,7 @@ impl<'a> Lowerer<'a> {
                             rest = items;
                         }
                     }
-                    return Expr::new(percent_format(&t, rest), sp);
+                    return Expr::new(super::printf(&t, &super::positional(rest)), sp);
                 }
             }
             // str_replace('www', 'sandbox', $url) is $url.replace('www', 'sandbox').
@@ -1216,29 +1216,6 @@ fn header_lines(v: Expr) -> Expr {
         }
     }
     Expr::new(ExprKind::Dict(pairs), v.span)
-}
-
-/// `sprintf("https://%s.zohoapis.com", $env)` / Ruby `format` and `%` → Concat.
-pub(super) fn percent_format(template: &Expr, args: Vec<Expr>) -> ExprKind {
-    let t = template.as_str().unwrap_or("");
-    let mut parts = Vec::new();
-    let mut args = args.into_iter();
-    let mut rest = t;
-    while let Some(i) = rest.find('%') {
-        let spec_len = rest[i + 1..]
-            .find(|c: char| c.is_ascii_alphabetic() || c == '%')
-            .map(|j| j + 2)
-            .unwrap_or(1);
-        parts.push(Expr::new(ExprKind::Str(rest[..i].to_string()), template.span));
-        if rest[i + 1..].starts_with('%') {
-            parts.push(Expr::new(ExprKind::Str("%".into()), template.span));
-        } else {
-            parts.push(args.next().unwrap_or_else(|| Expr::unknown(template.span)));
-        }
-        rest = &rest[(i + spec_len).min(rest.len())..];
-    }
-    parts.push(Expr::new(ExprKind::Str(rest.to_string()), template.span));
-    ExprKind::Concat(parts)
 }
 
 #[cfg(test)]

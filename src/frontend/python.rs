@@ -473,7 +473,7 @@ impl<'a> Lowerer<'a> {
                                     ExprKind::List(items) => items,
                                     _ => vec![re],
                                 };
-                                percent_format(&le, args)
+                                super::printf(&le, &super::positional(args))
                             }
                             _ => ExprKind::Unknown,
                         }
@@ -713,29 +713,6 @@ impl<'a> Lowerer<'a> {
         }
         e
     }
-}
-
-/// `"https://%s.zohoapis.com" % env` → Concat.
-fn percent_format(template: &Expr, args: Vec<Expr>) -> ExprKind {
-    let t = template.as_str().unwrap_or("");
-    let mut parts = Vec::new();
-    let mut args = args.into_iter();
-    let mut rest = t;
-    while let Some(i) = rest.find('%') {
-        let spec_len = rest[i + 1..]
-            .find(|c: char| c.is_ascii_alphabetic() || c == '%')
-            .map(|j| j + 2)
-            .unwrap_or(1);
-        parts.push(Expr::new(ExprKind::Str(rest[..i].to_string()), template.span));
-        if rest[i + 1..].starts_with('%') {
-            parts.push(Expr::new(ExprKind::Str("%".into()), template.span));
-        } else {
-            parts.push(args.next().unwrap_or_else(|| Expr::unknown(template.span)));
-        }
-        rest = &rest[(i + spec_len).min(rest.len())..];
-    }
-    parts.push(Expr::new(ExprKind::Str(rest.to_string()), template.span));
-    ExprKind::Concat(parts)
 }
 
 /// `"https://{}.zohoapis.{tld}".format(env, tld=tld)` → Concat.

@@ -777,7 +777,7 @@ impl<'a> Lowerer<'a> {
                     ExprKind::List(items) => items,
                     _ => vec![re],
                 };
-                super::php::percent_format(&le, args)
+                super::printf(&le, &super::positional(args))
             }
             "||" | "or" => ExprKind::Alt {
                 cond: None,
@@ -1075,9 +1075,7 @@ impl<'a> Lowerer<'a> {
             (None | Some("Kernel"), "format" | "sprintf")
                 if args.first().is_some_and(|a| a.value.as_str().is_some()) =>
             {
-                let mut it = args.into_iter().map(|a| a.value);
-                let t = it.next().unwrap_or_else(|| Expr::unknown(sp));
-                return Expr::new(super::php::percent_format(&t, it.collect()), sp);
+                return Expr::new(super::printf(&args[0].value, &args[1..]), sp);
             }
             _ => {}
         }

@@ -69,10 +69,13 @@ pub fn copy_tree(src: &std::path::Path, dst: &std::path::Path) {
     }
 }
 
-/// Runs git in `dir` with a throwaway identity; panics when it fails.
+/// Runs git in `dir` with a throwaway identity and fixed dates (the same
+/// tree committed in two checkouts is the same commit); panics when it fails.
 pub fn git(dir: &std::path::Path, args: &[&str]) {
     let ok = std::process::Command::new("git")
         .current_dir(dir)
+        .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
         .args([
             "-c",
             "user.name=t",
