@@ -156,6 +156,9 @@ fn ci_builds_each_profile_once() {
     let test = pos("cargo test --locked --workspace");
     let release = pos("cargo build --locked --release");
     assert!(fmt < clippy && clippy < test && test < release, "{commands:?}");
+    // The fuzz targets never rot: CI compiles every one of them.
+    let fuzz = pos("cargo check --locked --manifest-path fuzz/Cargo.toml --bins");
+    assert!(test < fuzz && fuzz < release, "{commands:?}");
     assert!(
         !ci.contains("-p gen-corpus"),
         "the generator's tests share the workspace invocation"
