@@ -312,18 +312,23 @@ fn project_file_errors_name_the_key_and_exit_2() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-#[test]
-fn changed_since_reports_only_results_in_changed_files() {
-    let tmp = two_env_repo();
-    let d = tmp.path();
+/// `lib/sync.js` from `js-fetch-two-envs` with a token of its own: a root
+/// cause of its own (OT001 at lib/sync.js:8).
+fn plant_sync(d: &Path) {
     std::fs::create_dir_all(d.join("lib")).unwrap();
-    // A token of its own: a root cause of its own (OT001 at lib/sync.js:8).
     let sync = std::fs::read_to_string(fixture("js-fetch-two-envs").join("sync.js")).unwrap();
     std::fs::write(
         d.join("lib/sync.js"),
         sync.replace("ZOHO_ACCESS_TOKEN", "ZOHO_SYNC_TOKEN"),
     )
     .unwrap();
+}
+
+#[test]
+fn changed_since_reports_only_results_in_changed_files() {
+    let tmp = two_env_repo();
+    let d = tmp.path();
+    plant_sync(d);
     git(d, &["init", "-q"]);
     git(d, &["add", "."]);
     git(d, &["commit", "-q", "-m", "init"]);
@@ -482,14 +487,7 @@ fn changed_since_compares_with_the_merge_base() {
     let base = git_out(d, &["rev-parse", "HEAD"]);
     // The pull request adds one file on its branch.
     git(d, &["checkout", "-q", "-b", "feature"]);
-    std::fs::create_dir_all(d.join("lib")).unwrap();
-    // A token of its own: a root cause of its own.
-    let sync = std::fs::read_to_string(fixture("js-fetch-two-envs").join("sync.js")).unwrap();
-    std::fs::write(
-        d.join("lib/sync.js"),
-        sync.replace("ZOHO_ACCESS_TOKEN", "ZOHO_SYNC_TOKEN"),
-    )
-    .unwrap();
+    plant_sync(d);
     git(d, &["add", "."]);
     git(d, &["commit", "-q", "-m", "feature"]);
     // Meanwhile main edits app.py.
