@@ -387,7 +387,14 @@ impl<'r> Linker<'r> {
                     return one(VKind::Derived);
                 }
                 if matches!(obj.kind, ExprKind::This) {
-                    return self.class_field(file, scope, m, e.span);
+                    let vs = self.class_field(file, scope, m, e.span);
+                    // A field the class overwrites with the api_domain of a
+                    // token response follows the token; its literal is only
+                    // the value before the first refresh.
+                    if vs.iter().any(|v| matches!(v.kind, VKind::Derived)) {
+                        return one(VKind::Derived);
+                    }
+                    return vs;
                 }
                 let objs = self.eval(file, scope, obj, params);
                 let mut out = Vec::new();
