@@ -374,13 +374,16 @@ impl<'r> Linker<'r> {
                     // `this.apiDomain` set from a literal or the deployment's
                     // settings is a host like any other, not the domain that
                     // came with the token.
+                    // …unless the class also overwrites it with a token
+                    // response's api_domain: then it follows the token.
                     if matches!(obj.kind, ExprKind::This) {
-                        let vs: Vec<Val> = self
-                            .class_field(file, scope, m, e.span)
-                            .into_iter()
+                        let all = self.class_field(file, scope, m, e.span);
+                        let vs: Vec<Val> = all
+                            .iter()
                             .filter(|v| matches!(v.kind, VKind::Str(_) | VKind::Env(_)))
+                            .cloned()
                             .collect();
-                        if !vs.is_empty() {
+                        if !vs.is_empty() && !all.iter().any(|v| matches!(v.kind, VKind::Derived)) {
                             return vs;
                         }
                     }
