@@ -58,6 +58,9 @@ pub fn run(ctx: &RuleCtx) -> Vec<Finding> {
             Some(kept) if kept.primary == f.primary && kept.rule == f.rule => {
                 // Another token at the same switch: its places are related.
                 for r in f.related {
+                    if kept.related.len() >= 3 * MAX_SITES {
+                        break;
+                    }
                     if r.loc != kept.primary && !kept.related.iter().any(|k| k.loc == r.loc) {
                         kept.related.push(r);
                     }
@@ -90,7 +93,8 @@ pub(crate) fn describe(kind: BindingKind) -> &'static str {
     }
 }
 
-/// Request sites listed under one root cause, at most (the rest are counted).
+/// Request sites listed under one root cause, at most (the rest are left out
+/// of the related locations; the result itself stands for all of them).
 const MAX_SITES: usize = 10;
 
 /// `f`, found at binding `b`, moved to its root place: the binding becomes
