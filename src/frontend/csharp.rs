@@ -22,8 +22,8 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
-use super::{parse, unescape, LineIndex, Nesting};
 use crate::facts::*;
+use crate::source::{parse, unescape, LineIndex, Nesting};
 
 pub fn lower(text: &str) -> FileFacts {
     let (facts, tree) = parse(&tree_sitter_c_sharp::LANGUAGE.into(), text);
@@ -52,7 +52,7 @@ struct Lowerer<'a> {
 }
 
 use super::members::{ClassNames, Members};
-use super::named_children;
+use crate::source::named_children;
 
 fn is_trivia(kind: &str) -> bool {
     matches!(

@@ -15,8 +15,8 @@ use std::sync::Arc;
 
 use tree_sitter::Node;
 
-use super::{parse, unescape, LineIndex, Nesting};
 use crate::facts::*;
+use crate::source::{parse, unescape, LineIndex, Nesting};
 
 pub fn lower(text: &str) -> FileFacts {
     let (facts, tree) = parse(&tree_sitter_go::LANGUAGE.into(), text);
@@ -57,7 +57,7 @@ struct Lowerer<'a> {
     locals: HashSet<String>,
 }
 
-use super::named_children_no_comments as named_children;
+use crate::source::named_children_no_comments as named_children;
 
 /// The `json:"name,omitempty"` name of a struct tag.
 fn json_tag(tag: &str) -> Option<String> {

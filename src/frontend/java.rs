@@ -20,8 +20,8 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
-use super::{parse, unescape, LineIndex, Nesting};
 use crate::facts::*;
+use crate::source::{parse, unescape, LineIndex, Nesting};
 
 pub fn lower(text: &str) -> FileFacts {
     let (facts, tree) = parse(&tree_sitter_java::LANGUAGE.into(), text);
@@ -50,7 +50,7 @@ struct Lowerer<'a> {
 }
 
 use super::members::{ClassNames, Members};
-use super::named_children;
+use crate::source::named_children;
 
 fn is_comment(kind: &str) -> bool {
     matches!(kind, "line_comment" | "block_comment")

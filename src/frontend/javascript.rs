@@ -10,8 +10,8 @@
 
 use tree_sitter::Node;
 
-use super::{parse, unescape, LineIndex, Nesting};
 use crate::facts::*;
+use crate::source::{parse, unescape, LineIndex, Nesting};
 
 pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
     let ext = path

@@ -24,8 +24,8 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
-use super::{parse, unescape, LineIndex, Nesting};
 use crate::facts::*;
+use crate::source::{parse, unescape, LineIndex, Nesting};
 
 pub fn lower(text: &str) -> FileFacts {
     let (facts, tree) = parse(&tree_sitter_php::LANGUAGE_PHP.into(), text);
@@ -60,7 +60,7 @@ struct Lowerer<'a> {
 }
 
 /// Named children without comments.
-use super::named_children_no_comments as named_children;
+use crate::source::named_children_no_comments as named_children;
 
 /// The last segment of a (qualified) name: `\Foo\Bar` → `Bar`.
 fn last_segment(s: &str) -> &str {

@@ -7,8 +7,8 @@
 
 use tree_sitter::Node;
 
-use super::{parse, unescape, LineIndex, Nesting};
 use crate::facts::*;
+use crate::source::{parse, unescape, LineIndex, Nesting};
 
 pub fn lower(text: &str) -> FileFacts {
     let (facts, tree) = parse(&tree_sitter_python::LANGUAGE.into(), text);
@@ -35,7 +35,7 @@ struct Lowerer<'a> {
     nesting: Nesting,
 }
 
-use super::named_children;
+use crate::source::named_children;
 
 impl<'a> Lowerer<'a> {
     fn text(&self, node: Node) -> &'a str {

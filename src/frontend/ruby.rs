@@ -25,8 +25,8 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
-use super::{parse, unescape, LineIndex, Nesting};
 use crate::facts::*;
+use crate::source::{parse, unescape, LineIndex, Nesting};
 
 pub fn lower(text: &str) -> FileFacts {
     let (facts, tree) = parse(&tree_sitter_ruby::LANGUAGE.into(), text);
@@ -73,7 +73,7 @@ struct Lowerer<'a> {
 }
 
 /// Named children without comments.
-use super::named_children_no_comments as named_children;
+use crate::source::named_children_no_comments as named_children;
 
 fn call_expr(callee: Expr, args: Vec<Arg>, is_new: bool, span: Span) -> Expr {
     Expr::new(ExprKind::Call(std::sync::Arc::new(Call { callee, args, is_new })), span)

@@ -22,8 +22,8 @@ use std::sync::Arc;
 
 use tree_sitter::Node;
 
-use super::{parse, unescape, LineIndex, Nesting};
 use crate::facts::*;
+use crate::source::{parse, unescape, LineIndex, Nesting};
 
 /// Positional parameters a shell function may read.
 const POSITIONAL: [&str; 9] = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
@@ -67,7 +67,7 @@ struct Lowerer<'a> {
     locals: HashSet<(ScopeId, String)>,
 }
 
-use super::named_children;
+use crate::source::named_children;
 
 /// Children with their field names.
 fn fielded_children<'t>(node: Node<'t>) -> Vec<(Option<&'static str>, Node<'t>)> {
