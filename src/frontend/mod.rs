@@ -8,6 +8,7 @@
 //! (and a note: the cut is recorded in a thread-local flag the scan reads).
 
 pub mod csharp;
+mod frame;
 pub mod go;
 pub mod java;
 pub mod javascript;
