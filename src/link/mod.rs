@@ -50,7 +50,7 @@ const MAX_ALTS: usize = 32;
 const MAX_EVAL_DEPTH: usize = 24;
 /// How many nested function summaries a value may go through (a helper
 /// calling a helper).
-const MAX_SUMMARY_DEPTH: usize = 2;
+const MAX_SUMMARY_DEPTH: usize = 3;
 /// Evaluation steps one call site may take: a pathological call graph costs
 /// a note, never a hang.
 const FUEL_PER_CALL_SITE: u32 = 200_000;
@@ -1537,8 +1537,13 @@ impl<'r> Linker<'r> {
         // A recursive call adds nothing the outer evaluation does not see, and
         // summaries go MAX_SUMMARY_DEPTH calls deep, no further.
         let in_progress = self.in_progress.borrow();
-        if in_progress.contains(&(ffile, fscope)) || in_progress.len() >= MAX_SUMMARY_DEPTH {
+        if in_progress.contains(&(ffile, fscope)) {
             return Vec::new();
+        }
+        // Past the depth, the call's value is unknown — never nothing: a
+        // string built around it keeps its known parts.
+        if in_progress.len() >= MAX_SUMMARY_DEPTH {
+            return vec![val(VKind::Other, file, call.callee.span)];
         }
         drop(in_progress);
         let p = if dependent {
