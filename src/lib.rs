@@ -19,5 +19,6 @@ pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod select;
 pub mod suppress;
 pub mod walk;

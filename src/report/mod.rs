@@ -270,6 +270,9 @@ pub fn summary_line(result: &ScanResult) -> String {
     if flt.by_config > 0 {
         hidden.push(format!("{} turned off in .orgtoken.toml", flt.by_config));
     }
+    if flt.not_selected > 0 {
+        hidden.push(format!("{} of rules not selected", flt.not_selected));
+    }
     if flt.outside_changes > 0 {
         hidden.push(format!("{} outside the changed files", flt.outside_changes));
     }

@@ -56,19 +56,25 @@ fn rules() -> Vec<Value> {
         .rules
         .iter()
         .map(|r| {
-            json!({
+            let mut v = json!({
                 "id": r.id,
                 "name": r.name,
                 "shortDescription": {"text": r.short},
                 "fullDescription": {"text": r.full},
-                "help": {"text": r.help_markdown, "markdown": r.help_markdown},
+                "helpUri": r.help_uri(),
+                "help": {"text": r.help_text, "markdown": r.help_markdown},
                 "defaultConfiguration": {"level": r.level.name()},
                 "properties": {
                     "tags": r.tags,
                     "precision": r.precision,
-                    "security-severity": r.security_severity,
                 },
-            })
+            });
+            // Only security findings: GitHub lists rules with a severity
+            // as security alerts.
+            if let Some(sev) = &r.security_severity {
+                v["properties"]["security-severity"] = json!(sev);
+            }
+            v
         })
         .collect()
 }
@@ -177,7 +183,7 @@ pub fn render(result: &ScanResult) -> String {
                 "name": "orgtoken",
                 "version": env!("CARGO_PKG_VERSION"),
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/orgtoken/orgtoken",
+                "informationUri": env!("CARGO_PKG_REPOSITORY"),
                 "rules": rules(),
             }},
             "automationDetails": {"id": "orgtoken/"},
