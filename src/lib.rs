@@ -14,6 +14,7 @@ pub mod inventory;
 pub mod link;
 pub mod memory;
 pub mod model;
+pub mod noqa;
 pub mod project;
 pub mod redact;
 pub mod report;

@@ -134,6 +134,11 @@ struct ScanArgs {
     /// Write every reported finding to a baseline FILE, then exit 0.
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
+    /// Insert an `orgtoken: ignore[RULE] TODO: say why this is safe`
+    /// comment above each reported finding (in the file's comment syntax),
+    /// then exit 0; lines where a comment cannot go are listed.
+    #[arg(long, conflicts_with_all = ["write_baseline", "output"])]
+    add_noqa: bool,
     /// Exit 1 when a finding at or above this level is reported
     /// [default: `fail-on` in .orgtoken.toml, else error].
     #[arg(long, value_enum)]
@@ -740,6 +745,36 @@ fn write_file(path: &std::path::Path, rendered: Result<String, String>) -> bool 
     }
 }
 
+/// `--add-noqa`: writes the comments, says what it did and what it could not.
+fn add_noqa(result: &scan::ScanResult, quiet: bool) -> ExitCode {
+    let outcome = orgtoken::noqa::add(result);
+    for s in &outcome.skipped {
+        eprintln!(
+            "note: {}",
+            orgtoken::redact::mask_output(orgtoken::walk::escape_controls(s))
+        );
+    }
+    for e in &outcome.errors {
+        error(e);
+    }
+    if !quiet {
+        let comments = if outcome.added == 1 { "comment" } else { "comments" };
+        let files = if outcome.files == 1 { "file" } else { "files" };
+        let left = if outcome.skipped.is_empty() {
+            String::new()
+        } else {
+            format!("; {} left without one (see the notes)", outcome.skipped.len())
+        };
+        eprintln!(
+            "orgtoken: added {} suppression {comments} in {} {files}{left}; replace `{}` with the reason",
+            outcome.added,
+            outcome.files,
+            orgtoken::noqa::PLACEHOLDER
+        );
+    }
+    ExitCode::from(if outcome.errors.is_empty() { 0 } else { 2 })
+}
+
 fn run_scan(mut args: ScanArgs) -> ExitCode {
     if let Err(e) = args.tree.read_files_from() {
         error(&e);
@@ -832,6 +867,9 @@ fn run_scan(mut args: ScanArgs) -> ExitCode {
             changed,
         },
     );
+    if args.add_noqa {
+        return add_noqa(&result, args.quiet);
+    }
     let to_tty = std::io::stdout().is_terminal();
     let env = |k: &str| std::env::var_os(k).map(|v| v.to_string_lossy().into_owned());
     let color = outputs.main == Dest::Stdout

@@ -310,3 +310,96 @@ fn quiet_silences_write_baseline() {
         .stderr("");
     assert!(tmp.path().join("b.json").is_file());
 }
+
+#[test]
+fn add_noqa_inserts_justified_suppressions_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixtures = common::fixtures_copy();
+    for name in [
+        "py-shared-env-token",
+        "cfg-github-shared-secret",
+        "sh-hardcoded-token",
+        "cfg-postman-environments",
+    ] {
+        let status = std::process::Command::new("cp")
+            .arg("-r")
+            .arg(fixtures.join(name))
+            .arg(tmp.path())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    let app = tmp.path().join("py-shared-env-token/app.py");
+    let before = std::fs::read_to_string(&app).unwrap();
+    let (doc, _) = json(tmp.path(), &["."]);
+    let reported = doc["findings"].as_array().unwrap().len();
+
+    let out = bin()
+        .current_dir(tmp.path())
+        .args(["scan", "--add-noqa", "."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.stdout.is_empty());
+    // The Python call gets a comment above it, indented like it.
+    let after = std::fs::read_to_string(&app).unwrap();
+    let lines: Vec<&str> = before.lines().collect();
+    let mut expected: Vec<&str> = lines.clone();
+    expected.insert(15, "    # orgtoken: ignore[OT001] TODO: say why this is safe");
+    assert_eq!(after, format!("{}\n", expected.join("\n")));
+    // JSON and a continued shell line are left alone, and said so.
+    assert!(
+        stderr.contains("Production.postman_environment.json:6: OT003: JSON has no comments"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("sh-hardcoded-token/refresh.sh:4: OT006: the line above continues onto it"),
+        "{stderr}"
+    );
+    let left = stderr.lines().filter(|l| l.starts_with("note: ")).count();
+    assert!(
+        stderr.contains("; replace `TODO: say why this is safe` with the reason"),
+        "{stderr}"
+    );
+
+    // What was annotated is suppressed now, with the placeholder as reason.
+    let (doc, _) = json(tmp.path(), &["."]);
+    assert_eq!(doc["findings"].as_array().unwrap().len(), left);
+    let suppressed = doc["suppressed"].as_array().unwrap();
+    assert_eq!(suppressed.len(), reported - left);
+    assert!(suppressed
+        .iter()
+        .all(|s| s["suppression"]["justification"] == "TODO: say why this is safe"));
+
+    // Idempotent: a second run adds nothing and changes no byte.
+    let snapshot = |p: &Path| {
+        let mut v = Vec::new();
+        for e in walk(p) {
+            v.push((e.clone(), std::fs::read(&e).unwrap()));
+        }
+        v
+    };
+    let first = snapshot(tmp.path());
+    let out = bin()
+        .current_dir(tmp.path())
+        .args(["scan", "--add-noqa", "."])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("added 0 suppression comments in 0 files"));
+    assert_eq!(first, snapshot(tmp.path()));
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
