@@ -153,10 +153,61 @@ fn inventory_in_every_format() {
 }
 
 #[test]
+fn inventory_as_a_graph() {
+    let d = fixture("py-shared-env-token");
+    insta::assert_snapshot!(stdout(&d, &["inventory", "--format", "mermaid"]));
+    insta::assert_snapshot!(stdout(&d, &["inventory", "--format", "dot"]));
+    // The Markdown inventory embeds the Mermaid graph in a fence.
+    let md = stdout(&d, &["inventory", "--format", "markdown"]);
+    let mermaid = stdout(&d, &["inventory", "--format", "mermaid"]);
+    assert!(md.contains(&format!("```mermaid\n{mermaid}```\n")), "{md}");
+    // Each data center is a cluster of its environments.
+    let all = stdout(&fixture(""), &["inventory", "--format", "mermaid", "."]);
+    for dc in ["US", "EU", "IN", "AU", "JP", "CN"] {
+        assert!(all.contains(&format!("[\"{dc}\"]\n")), "{dc}");
+    }
+    assert!(
+        all.contains("    e27[\"US (environment chosen at run time)\"]\n"),
+        "{all}"
+    );
+    let dot = stdout(&fixture(""), &["inventory", "--format", "dot", "."]);
+    assert!(dot.starts_with("digraph orgtoken_inventory {\n") && dot.ends_with("}\n"));
+    assert_eq!(dot.matches(" -> ").count(), all.matches(" -->|").count());
+}
+
+#[test]
+fn graph_labels_cannot_inject_nodes_or_markup() {
+    let tmp = tempfile::tempdir().unwrap();
+    let evil = tmp.path().join("x\"]) --> pwn[\"`<b>|");
+    std::fs::create_dir(&evil).unwrap();
+    std::fs::copy(fixture("py-shared-env-token").join("app.py"), evil.join("app.py")).unwrap();
+    let mermaid = stdout(tmp.path(), &["inventory", "--format", "mermaid", "."]);
+    // Two edges, each one line with exactly its two quotes; nothing else.
+    let edges: Vec<&str> = mermaid.lines().filter(|l| l.contains("-->")).collect();
+    assert_eq!(edges.len(), 2, "{mermaid}");
+    for e in &edges {
+        assert_eq!(e.matches('"').count(), 2, "{e}");
+        assert!(
+            !e.contains('`') && !e.contains('<') && e.matches('|').count() == 2,
+            "{e}"
+        );
+        assert!(
+            e.contains("x#quot;]) --#gt; pwn[#quot;#96;#lt;b#gt;#124;/app.py:"),
+            "{e}"
+        );
+    }
+    assert!(!mermaid.contains("pwn[\""));
+    let dot = stdout(tmp.path(), &["inventory", "--format", "dot", "."]);
+    assert!(dot.contains("label=\"x\\\"]) --> pwn[\\\"`<b>|/app.py:"), "{dot}");
+    let md = stdout(tmp.path(), &["inventory", "--format", "markdown", "."]);
+    assert_eq!(md.matches("```").count(), 2, "one fence, opened and closed: {md}");
+}
+
+#[test]
 fn inventory_never_shows_a_token_value() {
     let all = fixture("");
     let re = regex::Regex::new(r"[0-9a-f]{32}").unwrap();
-    for format in ["human", "json", "markdown"] {
+    for format in ["human", "json", "markdown", "mermaid", "dot"] {
         let s = stdout(&all, &["inventory", "--format", format, "."]);
         assert!(!re.is_match(&s), "{format}");
         assert!(s.contains("literal:sha256:"), "{format}: literals are named by hash");
@@ -172,6 +223,8 @@ fn new_formats_are_deterministic() {
         &["scan", "--format", "junit"][..],
         &["inventory", "--format", "markdown"][..],
         &["inventory", "--format", "json"][..],
+        &["inventory", "--format", "mermaid"][..],
+        &["inventory", "--format", "dot"][..],
     ] {
         let mut a = args.to_vec();
         a.extend(["-j", "1", "."]);
@@ -257,4 +310,15 @@ fn findings_in_a_file_without_text_still_render() {
         assert!(out.contains("OT001"), "{name}: {out}");
         assert!(!out.contains("Failed to read"), "{name}: {out}");
     }
+}
+
+#[test]
+fn the_readme_shows_the_demos_graph_as_it_is() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let graph = stdout(root, &["inventory", "--format", "mermaid", "examples/demo"]);
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(
+        readme.contains(&format!("```mermaid\n{graph}```\n")),
+        "update the README's picture:\n{graph}"
+    );
 }

@@ -3,6 +3,7 @@
 
 pub mod concise;
 pub mod github;
+pub mod graph;
 pub mod human;
 pub mod inventory;
 pub mod json;
