@@ -120,6 +120,10 @@ struct ScanArgs {
     /// Print counts per rule and per environment before the summary line.
     #[arg(long)]
     statistics: bool,
+    /// Leave suppressed results (inline or baseline) out of SARIF output:
+    /// GitHub code scanning would list them as open alerts.
+    #[arg(long)]
+    sarif_drop_suppressed: bool,
     /// Report `orgtoken: ignore` comments that suppress nothing (as notes).
     #[arg(long)]
     report_unused_suppressions: bool,
@@ -881,6 +885,7 @@ fn run_scan(mut args: ScanArgs) -> ExitCode {
         width: 100,
         quiet: args.quiet,
         statistics: args.statistics,
+        drop_suppressed: args.sarif_drop_suppressed,
     };
     let file_opts = RenderOptions { color: false, ..opts };
     // Each output stands alone: one that cannot be rendered or written

@@ -304,6 +304,7 @@ fn findings_in_a_file_without_text_still_render() {
         width: 100,
         quiet: false,
         statistics: true,
+        drop_suppressed: false,
     };
     for name in ["human", "json", "sarif", "concise", "github", "junit"] {
         let out = report::render(Format::from_name(name).unwrap(), &result, &ropts);
@@ -321,4 +322,57 @@ fn the_readme_shows_the_demos_graph_as_it_is() {
         readme.contains(&format!("```mermaid\n{graph}```\n")),
         "update the README's picture:\n{graph}"
     );
+}
+
+/// The job summary the GitHub Action writes (`--format markdown`): the
+/// summary line, counts per rule, the places, the graph.
+#[test]
+fn markdown_report_for_job_summaries() {
+    let d = fixture("suppress-inline");
+    insta::assert_snapshot!(stdout(&d, &["scan", "--format", "markdown", "."]));
+    let clean = stdout(&fixture("neg-keyed-map"), &["scan", "--format", "markdown", "."]);
+    assert!(
+        clean.starts_with("## orgtoken\n\norgtoken: 0 errors, 0 warnings"),
+        "{clean}"
+    );
+    assert!(!clean.contains("| rule |"), "{clean}");
+    // The markdown report is one of the --output formats.
+    let tmp = tempfile::tempdir().unwrap();
+    let summary = tmp.path().join("summary.md");
+    let out = run_in(
+        &d,
+        &[
+            "scan",
+            "--format",
+            "github",
+            "--output",
+            &format!("markdown={}", summary.display()),
+            ".",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read_to_string(&summary).unwrap(),
+        stdout(&d, &["scan", "--format", "markdown", "."])
+    );
+}
+
+#[test]
+fn sarif_drop_suppressed_leaves_suppressed_results_out() {
+    let d = fixture("suppress-inline");
+    let sarif = |args: &[&str]| -> serde_json::Value {
+        let mut a = vec!["scan", "--format", "sarif"];
+        a.extend_from_slice(args);
+        a.push(".");
+        serde_json::from_slice(&run_in(&d, &a).stdout).unwrap()
+    };
+    let results = |doc: &serde_json::Value| doc["runs"][0]["results"].as_array().unwrap().clone();
+    let kept = results(&sarif(&[]));
+    assert_eq!(kept.iter().filter(|r| r.get("suppressions").is_some()).count(), 3);
+    let dropped = results(&sarif(&["--sarif-drop-suppressed"]));
+    assert_eq!(dropped.len(), kept.len() - 3);
+    assert!(dropped.iter().all(|r| r.get("suppressions").is_none()));
+    // Rules and fingerprints of what is left are unchanged.
+    let unsuppressed: Vec<&serde_json::Value> = kept.iter().filter(|r| r.get("suppressions").is_none()).collect();
+    assert_eq!(dropped.iter().collect::<Vec<_>>(), unsuppressed);
 }

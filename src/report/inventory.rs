@@ -115,7 +115,9 @@ fn human(tokens: &[TokenEntry], bindings: &[BindingInfo], notes: &[Note]) -> Str
     out
 }
 
-fn cell(s: &str) -> String {
+/// Text in a Markdown table cell: controls escaped, `|` and backticks
+/// defused.
+pub fn cell(s: &str) -> String {
     visible(s).replace('|', "\\|").replace('`', "'")
 }
 

@@ -8,6 +8,7 @@ pub mod human;
 pub mod inventory;
 pub mod json;
 pub mod junit;
+pub mod markdown;
 pub mod sarif;
 
 use std::collections::BTreeMap;
@@ -30,6 +31,9 @@ pub enum Format {
     Github,
     /// JUnit XML, for CI systems that show test reports.
     Junit,
+    /// Markdown for a job summary or a pull-request comment: counts per
+    /// rule, the places, the graph of tokens and environments.
+    Markdown,
 }
 
 impl Format {
@@ -47,6 +51,7 @@ impl Format {
             Format::Concise => "concise",
             Format::Github => "github",
             Format::Junit => "junit",
+            Format::Markdown => "markdown",
         }
     }
 
@@ -70,16 +75,20 @@ pub struct RenderOptions {
     pub quiet: bool,
     /// Human formats: counts per rule and per environment before the summary.
     pub statistics: bool,
+    /// SARIF: leave suppressed results out (`--sarif-drop-suppressed`;
+    /// code scanning would show them as open alerts).
+    pub drop_suppressed: bool,
 }
 
 pub fn render(format: Format, result: &ScanResult, opts: &RenderOptions) -> String {
     match format {
         Format::Human => human::render(result, opts),
         Format::Json => json::render(result),
-        Format::Sarif => sarif::render(result),
+        Format::Sarif => sarif::render(result, opts.drop_suppressed),
         Format::Concise => concise::render(result, opts),
         Format::Github => github::render(result, opts),
         Format::Junit => junit::render(result),
+        Format::Markdown => markdown::render(result),
     }
 }
 

@@ -79,17 +79,21 @@ fn rules() -> Vec<Value> {
         .collect()
 }
 
-pub fn render(result: &ScanResult) -> String {
+/// The SARIF document; `drop_suppressed` leaves suppressed results out
+/// (they are kept, with `suppressions`, otherwise).
+pub fn render(result: &ScanResult, drop_suppressed: bool) -> String {
     let mut seen_lines: HashMap<(usize, String), usize> = HashMap::new();
     // Suppressed findings are results too, marked with `suppressions`.
     let mut all: Vec<(&Finding, Option<(SuppressionKind, &str)>)> = result.findings.iter().map(|f| (f, None)).collect();
-    all.extend(
-        result
-            .filtered
-            .suppressed
-            .iter()
-            .map(|s| (&s.finding, Some((s.kind, s.justification.as_str())))),
-    );
+    if !drop_suppressed {
+        all.extend(
+            result
+                .filtered
+                .suppressed
+                .iter()
+                .map(|s| (&s.finding, Some((s.kind, s.justification.as_str())))),
+        );
+    }
     all.sort_by(|a, b| (a.0.primary, a.0.rule).cmp(&(b.0.primary, b.0.rule)));
     // Each file's line starts, once (a line looked up from the start of the
     // file per result made 20,000 results in one file quadratic).
