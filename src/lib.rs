@@ -21,5 +21,6 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod select;
+pub mod source;
 pub mod suppress;
 pub mod walk;
