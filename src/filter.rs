@@ -59,9 +59,9 @@ fn suppress_in_source(result: &mut ScanResult, report_unused: bool) {
     let mut used = vec![false; markers.len()];
     let findings = std::mem::take(&mut result.findings);
     for f in findings {
-        let hit = markers
-            .iter()
-            .position(|m| m.file == f.primary.file && m.covers(f.rule, f.primary.span.line));
+        let hit = markers.iter().position(|m| {
+            m.file == f.primary.file && m.covers_span(f.rule, f.primary.span.line, f.primary.span.end_line)
+        });
         match hit {
             Some(i) => {
                 used[i] = true;
