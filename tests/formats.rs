@@ -46,6 +46,35 @@ fn junit_with_findings_and_clean() {
     insta::assert_snapshot!(stdout(&fixture("neg-keyed-map"), &["scan", "--format", "junit", "."]));
 }
 
+/// Test case names do not carry line numbers: lines inserted above the
+/// findings leave every name as it was (CI systems track tests by name).
+#[test]
+fn junit_test_names_survive_line_moves() {
+    let names = |dir: &Path| -> Vec<String> {
+        let xml = stdout(dir, &["scan", "--format", "junit", "."]);
+        let re = regex::Regex::new(r#"<testcase name="([^"]*)""#).unwrap();
+        let mut v: Vec<String> = re.captures_iter(&xml).map(|c| c[1].to_string()).collect();
+        v.sort();
+        v
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    for f in ["app.py", "sync.js", "seed.py"] {
+        std::fs::copy(fixture("suppress-inline").join(f), tmp.path().join(f)).unwrap();
+    }
+    let app = tmp.path().join("sync.js");
+    let before = names(tmp.path());
+    assert_eq!(before.len(), 1);
+    assert!(!before[0].contains(':'), "{before:?}");
+    let text = std::fs::read_to_string(&app).unwrap();
+    std::fs::write(&app, format!("// moved\n\n\n{text}")).unwrap();
+    assert_eq!(names(tmp.path()), before);
+    let xml = stdout(tmp.path(), &["scan", "--format", "junit", "."]);
+    assert!(
+        xml.contains("error: sync.js:11:9: OT001"),
+        "the place is in the message: {xml}"
+    );
+}
+
 #[test]
 fn every_format_has_the_same_exit_code() {
     for format in ["human", "json", "sarif", "concise", "github", "junit"] {
