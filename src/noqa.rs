@@ -59,15 +59,65 @@ fn comment_syntax(lang: Option<Lang>, path: &str) -> Option<(&'static str, &'sta
         Some(Lang::Sql) => Some(("--", "")),
         Some(Lang::Json) => None,
         None => {
-            let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
+            let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+            // `env.example`, `prod.env.sample`: dotenv files by another name.
+            if name.starts_with("env.") || name.contains(".env.") || name.ends_with(".env") {
+                return Some(("#", ""));
+            }
+            let ext = name.rsplit_once('.').map(|(_, e)| e.to_string())?;
             match ext.as_str() {
-                "md" | "html" | "htm" | "xml" | "csproj" | "config" | "vue" | "svelte" => Some(("<!--", " -->")),
+                "md" | "markdown" | "html" | "htm" | "xml" | "csproj" | "config" | "vue" | "svelte" => {
+                    Some(("<!--", " -->"))
+                }
                 "txt" | "cfg" | "r" | "pl" | "ps1" | "dockerfile" | "mk" => Some(("#", "")),
                 "kt" | "kts" | "swift" | "scala" | "c" | "h" | "cpp" | "hpp" | "dart" | "gradle" => Some(("//", "")),
                 _ => None,
             }
         }
     }
+}
+
+/// Is `lines[i]` inside a fenced code block of a Markdown file? Then the
+/// fence's info string (`env`, `python`; empty when there is none).
+fn markdown_fence(lines: &[String], i: usize) -> Option<String> {
+    let mut open: Option<(String, String)> = None;
+    for l in &lines[..i] {
+        let t = l.trim_start_matches(' ');
+        let marker: String = t.chars().take_while(|c| *c == '`' || *c == '~').collect();
+        if marker.len() < 3 || l.len() - t.len() > 3 {
+            continue;
+        }
+        match &open {
+            Some((m, _)) if marker.starts_with(m.as_str()) && t[marker.len()..].trim().is_empty() => open = None,
+            Some(_) => {}
+            None => {
+                let info = t[marker.len()..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                open = Some((marker, info));
+            }
+        }
+    }
+    open.map(|(_, info)| info)
+}
+
+/// The comment syntax of a fenced block's language (`env`, `bash`, `py`).
+fn fence_syntax(info: &str) -> Option<(&'static str, &'static str)> {
+    let alias = match info {
+        "env" | "dotenv" | "shell" | "console" => "sh",
+        "python" => "py",
+        "javascript" | "node" => "js",
+        "typescript" => "ts",
+        "ruby" => "rb",
+        "csharp" | "c#" => "cs",
+        "golang" => "go",
+        "rust" => "rs",
+        other => other,
+    };
+    let path = format!("block.{alias}");
+    comment_syntax(lang_for_path(&path), &path).filter(|(_, close)| close.is_empty())
 }
 
 /// Byte offset of the start of each line.
@@ -230,6 +280,24 @@ fn edit(
             ));
             continue;
         }
+        let markdown = matches!(
+            path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).as_deref(),
+            Some("md" | "markdown")
+        );
+        let syntax = match markdown.then(|| markdown_fence(&out, i)).flatten() {
+            None => syntax,
+            // In a code block the comment is the block's language's.
+            Some(info) => match fence_syntax(&info) {
+                Some(s) => s,
+                None => {
+                    skipped.push((
+                        line,
+                        "the line is in a Markdown code block of no known comment syntax".into(),
+                    ));
+                    continue;
+                }
+            },
+        };
         let indent: String = current.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
         let nl = if crlf { "\r\n" } else { "\n" };
         out.insert(i, format!("{}{nl}", comment(&indent, syntax, rules)));
@@ -365,6 +433,17 @@ mod tests {
         assert_eq!(skipped.len(), 1);
         assert_eq!(skipped[0].0, 4);
         assert!(out.contains("    env:\n      # orgtoken: ignore[OT003]"), "{out}");
+
+        let md = "# Setup\n\n```env\nZOHO_REFRESH_TOKEN=x\n```\n\nT = x\n\n```\nT = y\n```\n";
+        let (out, skipped) = run(md, "README.md", &[(4, &["OT006"]), (7, &["OT006"]), (10, &["OT006"])]);
+        assert_eq!(
+            out,
+            "# Setup\n\n```env\n# orgtoken: ignore[OT006] TODO: say why this is safe\nZOHO_REFRESH_TOKEN=x\n```\n\n<!-- orgtoken: ignore[OT006] TODO: say why this is safe -->\nT = x\n\n```\nT = y\n```\n"
+        );
+        assert_eq!(skipped.len(), 1);
+        assert_eq!(skipped[0].0, 10);
+        let (out, _) = run("A=1\nZOHO_REFRESH_TOKEN=x\n", "config/env.example", &[(2, &["OT006"])]);
+        assert!(out.contains("\n# orgtoken: ignore[OT006]"), "{out}");
 
         let (out, skipped) = run("#!/bin/sh\n", "a.sh", &[(1, &["OT006"])]);
         assert_eq!(out, "#!/bin/sh\n");
