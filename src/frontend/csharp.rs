@@ -324,17 +324,10 @@ impl<'a> Lowerer<'a> {
             self.params(params, scope);
         }
         if !name.is_empty() && node.kind() != "constructor_declaration" {
-            let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
             if node.kind() == "local_function_statement" {
                 self.members.declare_local(&name);
             }
-            self.push_assign(
-                parent,
-                Expr::new(ExprKind::Name(name), name_span),
-                Expr::new(ExprKind::Func(scope), sp),
-                None,
-                sp,
-            );
+            self.bind_function(node, name, parent, scope);
         }
         for c in named_children(node) {
             if c.kind() == "constructor_initializer" {
@@ -357,39 +350,6 @@ impl<'a> Lowerer<'a> {
         }
         self.members.locals.pop();
         scope
-    }
-
-    fn params(&mut self, params: Node, scope: ScopeId) {
-        let mut names = Vec::new();
-        for p in named_children(params) {
-            if p.kind() != "parameter" {
-                continue;
-            }
-            let Some(n) = p.child_by_field_name("name") else {
-                continue;
-            };
-            let name = self.text(n).to_string();
-            // A default value is an alternative of the parameter.
-            let default = named_children(p).into_iter().rfind(|c| {
-                c.id() != n.id()
-                    && !is_trivia(c.kind())
-                    && Some(c.id()) != p.child_by_field_name("type").map(|t| t.id())
-            });
-            if let Some(d) = default {
-                let value = self.value(d, scope);
-                let sp = self.span(p);
-                self.push_assign(
-                    scope,
-                    Expr::new(ExprKind::Name(name.clone()), self.span(n)),
-                    value,
-                    None,
-                    sp,
-                );
-            }
-            self.members.declare_local(&name);
-            names.push(name);
-        }
-        self.f.facts.scopes[scope].params = names;
     }
 
     /// The field, property and method names a type body declares.
@@ -1055,6 +1015,39 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
         &mut self.f
     }
 
+    fn params(&mut self, params: Node, scope: ScopeId) {
+        let mut names = Vec::new();
+        for p in named_children(params) {
+            if p.kind() != "parameter" {
+                continue;
+            }
+            let Some(n) = p.child_by_field_name("name") else {
+                continue;
+            };
+            let name = self.text(n).to_string();
+            // A default value is an alternative of the parameter.
+            let default = named_children(p).into_iter().rfind(|c| {
+                c.id() != n.id()
+                    && !is_trivia(c.kind())
+                    && Some(c.id()) != p.child_by_field_name("type").map(|t| t.id())
+            });
+            if let Some(d) = default {
+                let value = self.value(d, scope);
+                let sp = self.span(p);
+                self.push_assign(
+                    scope,
+                    Expr::new(ExprKind::Name(name.clone()), self.span(n)),
+                    value,
+                    None,
+                    sp,
+                );
+            }
+            self.members.declare_local(&name);
+            names.push(name);
+        }
+        self.f.facts.scopes[scope].params = names;
+    }
+
     fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
         let kind = node.kind();
         match kind {
@@ -1301,21 +1294,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
 mod tests {
     use super::*;
 
-    use crate::frontend::testing::show;
-
-    fn assigns(f: &FileFacts) -> Vec<String> {
-        f.assigns
-            .iter()
-            .map(|a| {
-                let g = a.guard.as_ref().map(|g| format!(" if {}", show(g))).unwrap_or_default();
-                format!("{}@{} = {}{g}", show(&a.target), a.scope, show(&a.value))
-            })
-            .collect()
-    }
-
-    fn calls(f: &FileFacts) -> Vec<String> {
-        f.calls.iter().map(|c| show(&c.expr)).collect()
-    }
+    use crate::frontend::testing::{calls, guarded_assigns as assigns, show};
 
     fn has(list: &[String], want: &str) {
         assert!(list.iter().any(|x| x == want), "missing {want} in {list:?}");

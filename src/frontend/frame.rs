@@ -8,7 +8,7 @@
 
 use tree_sitter::Node;
 
-use crate::facts::{Assign, Expr, FileFacts, Return, ScopeId, Span};
+use crate::facts::{Assign, Expr, ExprKind, FileFacts, Return, ScopeId, ScopeKind, Span};
 use crate::source::{named_children, parse, LineIndex, Nesting};
 
 /// One file being lowered: its text, line index, the facts built so far and
@@ -74,6 +74,32 @@ pub(crate) trait Lowering<'a> {
     /// comments are named nodes leaves them out).
     fn statements<'t>(&self, node: Node<'t>) -> Vec<Node<'t>> {
         named_children(node)
+    }
+
+    /// Lowers a parameter list into the function scope's parameters (a
+    /// grammar without declared parameters keeps the default: none).
+    fn params(&mut self, _params: Node, _scope: ScopeId) {}
+
+    /// The scope of a function declaration (its `parameters` field lowered).
+    fn function_scope(&mut self, node: Node, name: &str, parent: ScopeId) -> ScopeId {
+        let sp = self.span(node);
+        let scope = self
+            .frame_mut()
+            .facts
+            .add_scope(ScopeKind::Function, name.to_string(), parent, sp);
+        if let Some(params) = node.child_by_field_name("parameters") {
+            self.params(params, scope);
+        }
+        scope
+    }
+
+    /// Binds a declared function's name in the enclosing scope: `name =
+    /// <function>` (a call of `name` then reaches the function's returns).
+    fn bind_function(&mut self, node: Node, name: String, parent: ScopeId, scope: ScopeId) {
+        let sp = self.span(node);
+        let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
+        let target = Expr::new(ExprKind::Name(name), name_span);
+        self.push_assign(parent, target, Expr::new(ExprKind::Func(scope), sp), None, sp);
     }
 
     /// The source text of a node.

@@ -65,10 +65,6 @@ fn json_tag(tag: &str) -> Option<String> {
 }
 
 impl<'a> Lowerer<'a> {
-    fn assign(&mut self, scope: ScopeId, target: Expr, value: Expr, guard: Option<&Expr>, span: Span) {
-        self.push_assign(scope, target, value, guard, span);
-    }
-
     /// Struct types become classes before anything uses them (methods and
     /// constructors may come first in the file).
     fn declare_types(&mut self, root: Node) {
@@ -119,7 +115,7 @@ impl<'a> Lowerer<'a> {
         }
         let s = self.f.facts.add_scope(ScopeKind::Class, name.to_string(), 0, span);
         self.classes.insert(name.to_string(), s);
-        self.assign(
+        self.push_assign(
             0,
             Expr::new(ExprKind::Name(name.to_string()), span),
             Expr::new(ExprKind::Func(s), span),
@@ -248,7 +244,7 @@ impl<'a> Lowerer<'a> {
             } else {
                 value
             };
-            self.assign(target_scope, target, value, guard, sp);
+            self.push_assign(target_scope, target, value, guard, sp);
         }
     }
 
@@ -270,14 +266,7 @@ impl<'a> Lowerer<'a> {
             .f
             .facts
             .add_scope(ScopeKind::Function, name.clone(), owner.unwrap_or(parent), sp);
-        let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
-        self.assign(
-            parent,
-            Expr::new(ExprKind::Name(name), name_span),
-            Expr::new(ExprKind::Func(scope), sp),
-            None,
-            sp,
-        );
+        self.bind_function(node, name, parent, scope);
         self.body(node, scope);
     }
 
@@ -304,14 +293,7 @@ impl<'a> Lowerer<'a> {
             .unwrap_or_default();
         let parent = class.unwrap_or(0);
         let scope = self.f.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
-        let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
-        self.assign(
-            parent,
-            Expr::new(ExprKind::Name(name), name_span),
-            Expr::new(ExprKind::Func(scope), sp),
-            None,
-            sp,
-        );
+        self.bind_function(node, name, parent, scope);
         let saved = std::mem::replace(&mut self.receiver, receiver);
         self.body(node, scope);
         self.receiver = saved;
@@ -414,7 +396,7 @@ impl<'a> Lowerer<'a> {
                                 ksp,
                             );
                             let esp = self.span(el);
-                            self.assign(scope, t, value.clone(), None, esp);
+                            self.push_assign(scope, t, value.clone(), None, esp);
                         }
                     }
                     pairs.push((key, value));
@@ -475,7 +457,7 @@ impl<'a> Lowerer<'a> {
         };
         if let (Some(data), Some(Some(target))) = (decoded, out_args.last()) {
             if matches!(target.kind, ExprKind::Name(_) | ExprKind::Member(..)) {
-                self.assign(scope, target.clone(), data, None, sp);
+                self.push_assign(scope, target.clone(), data, None, sp);
             }
         }
         let dotted = callee.dotted().unwrap_or_default();
@@ -661,7 +643,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                                 }
                                 if let Some(t) = targets.get(if targets.len() > 1 { 1 } else { 0 }) {
                                     let t = self.expr(*t, scope, true);
-                                    self.assign(scope, t, v, guard, sp);
+                                    self.push_assign(scope, t, v, guard, sp);
                                 }
                             }
                         }
@@ -810,18 +792,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
 mod tests {
     use super::*;
 
-    use crate::frontend::testing::show;
-
-    fn assigns(f: &FileFacts) -> Vec<String> {
-        f.assigns
-            .iter()
-            .map(|a| format!("{}@{} = {}", show(&a.target), a.scope, show(&a.value)))
-            .collect()
-    }
-
-    fn calls(f: &FileFacts) -> Vec<String> {
-        f.calls.iter().map(|c| show(&c.expr)).collect()
-    }
+    use crate::frontend::testing::{assigns, calls, show};
 
     #[test]
     fn declarations_env_reads_and_string_building() {

@@ -206,51 +206,13 @@ impl<'a> Lowerer<'a> {
             self.params(params, scope);
         }
         if node.kind() == "method_declaration" && !name.is_empty() {
-            let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
-            self.push_assign(
-                parent,
-                Expr::new(ExprKind::Name(name), name_span),
-                Expr::new(ExprKind::Func(scope), sp),
-                None,
-                sp,
-            );
+            self.bind_function(node, name, parent, scope);
         }
         if let Some(body) = node.child_by_field_name("body") {
             self.block(body, scope, None);
         }
         self.members.locals.pop();
         scope
-    }
-
-    fn params(&mut self, params: Node, scope: ScopeId) {
-        let mut names = Vec::new();
-        for p in named_children(params) {
-            if !matches!(p.kind(), "formal_parameter" | "spread_parameter" | "receiver_parameter") {
-                continue;
-            }
-            let n = p.child_by_field_name("name").or_else(|| {
-                named_children(p)
-                    .into_iter()
-                    .find(|c| c.kind() == "variable_declarator")
-                    .and_then(|d| d.child_by_field_name("name"))
-            });
-            if let Some(n) = n {
-                let name = self.text(n).to_string();
-                self.members.declare_local(&name);
-                // `@Value("${zoho.token}") String token`: the parameter holds
-                // that configuration key.
-                if let Some(read) = self.value_annotation(p) {
-                    let ns = self.span(n);
-                    self.push_assign(scope, Expr::new(ExprKind::Name(name.clone()), ns), read, None, ns);
-                    // Spring supplies it, not the caller: keep its position
-                    // but not its name, so it is not also a parameter.
-                    names.push(String::new());
-                    continue;
-                }
-                names.push(name);
-            }
-        }
-        self.f.facts.scopes[scope].params = names;
     }
 
     /// Spring's `@Value("${a.b}")` on a field or parameter: a read of
@@ -841,6 +803,37 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
         &mut self.f
     }
 
+    fn params(&mut self, params: Node, scope: ScopeId) {
+        let mut names = Vec::new();
+        for p in named_children(params) {
+            if !matches!(p.kind(), "formal_parameter" | "spread_parameter" | "receiver_parameter") {
+                continue;
+            }
+            let n = p.child_by_field_name("name").or_else(|| {
+                named_children(p)
+                    .into_iter()
+                    .find(|c| c.kind() == "variable_declarator")
+                    .and_then(|d| d.child_by_field_name("name"))
+            });
+            if let Some(n) = n {
+                let name = self.text(n).to_string();
+                self.members.declare_local(&name);
+                // `@Value("${zoho.token}") String token`: the parameter holds
+                // that configuration key.
+                if let Some(read) = self.value_annotation(p) {
+                    let ns = self.span(n);
+                    self.push_assign(scope, Expr::new(ExprKind::Name(name.clone()), ns), read, None, ns);
+                    // Spring supplies it, not the caller: keep its position
+                    // but not its name, so it is not also a parameter.
+                    names.push(String::new());
+                    continue;
+                }
+                names.push(name);
+            }
+        }
+        self.f.facts.scopes[scope].params = names;
+    }
+
     fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
         match node.kind() {
             "expression_statement" => {
@@ -1078,21 +1071,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
 mod tests {
     use super::*;
 
-    use crate::frontend::testing::show;
-
-    fn assigns(f: &FileFacts) -> Vec<String> {
-        f.assigns
-            .iter()
-            .map(|a| {
-                let g = a.guard.as_ref().map(|g| format!(" if {}", show(g))).unwrap_or_default();
-                format!("{}@{} = {}{g}", show(&a.target), a.scope, show(&a.value))
-            })
-            .collect()
-    }
-
-    fn calls(f: &FileFacts) -> Vec<String> {
-        f.calls.iter().map(|c| show(&c.expr)).collect()
-    }
+    use crate::frontend::testing::{calls, guarded_assigns as assigns, show};
 
     #[test]
     fn constants_fields_and_env_reads() {

@@ -585,14 +585,7 @@ impl<'a> Lowerer<'a> {
             self.f.facts.scopes[scope].params = vec![self.text(p).to_string()];
         }
         if declare && !name.is_empty() {
-            let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
-            self.push_assign(
-                parent,
-                Expr::new(ExprKind::Name(name), name_span),
-                Expr::new(ExprKind::Func(scope), sp),
-                None,
-                sp,
-            );
+            self.bind_function(node, name, parent, scope);
         }
         if let Some(body) = node.child_by_field_name("body") {
             if body.kind() == "statement_block" {
@@ -612,70 +605,6 @@ impl<'a> Lowerer<'a> {
             "string" => self.string_value(node),
             _ => self.text(node).to_string(),
         }
-    }
-
-    fn params(&mut self, params: Node, scope: ScopeId) {
-        let mut names = Vec::new();
-        for p in named_children(params) {
-            // TS wraps each parameter: required_parameter / optional_parameter.
-            let (pattern, default, ts_property) = match p.kind() {
-                "required_parameter" | "optional_parameter" => {
-                    let pat = p
-                        .child_by_field_name("pattern")
-                        .or_else(|| p.child_by_field_name("name"));
-                    let prop = named_children(p)
-                        .iter()
-                        .any(|c| matches!(c.kind(), "accessibility_modifier" | "override_modifier"))
-                        || p.children(&mut p.walk()).any(|c| c.kind() == "readonly");
-                    (pat, p.child_by_field_name("value"), prop)
-                }
-                "assignment_pattern" => (p.child_by_field_name("left"), p.child_by_field_name("right"), false),
-                _ => (Some(p), None, false),
-            };
-            let Some(pattern) = pattern else { continue };
-            match pattern.kind() {
-                "this" => continue,
-                "identifier" => {
-                    let name = self.text(pattern).to_string();
-                    names.push(name.clone());
-                    let sp = self.span(p);
-                    if let Some(d) = default {
-                        // Defaults are alternatives of the parameter.
-                        let value = self.value(d, scope, &name);
-                        let target = Expr::new(ExprKind::Name(name.clone()), self.span(pattern));
-                        self.push_assign(scope, target, value, None, sp);
-                    }
-                    if ts_property {
-                        // constructor(private token: string) → this.token = token
-                        let ps = self.span(pattern);
-                        let target = Expr::new(
-                            ExprKind::Member(Box::new(Expr::new(ExprKind::This, ps)), name.clone()),
-                            ps,
-                        );
-                        let value = Expr::new(ExprKind::Name(name), ps);
-                        self.push_assign(scope, target, value, None, sp);
-                    }
-                }
-                "object_pattern" | "array_pattern" => {
-                    // A destructured parameter gets a synthetic name (`#arg<position>`)
-                    // so positions are kept and its parts can be bound from it.
-                    let name = format!("#arg{}", names.len());
-                    names.push(name.clone());
-                    let sp = self.span(p);
-                    let mut value = Expr::new(ExprKind::Name(name.clone()), self.span(pattern));
-                    if let Some(d) = default {
-                        let de = self.expr_top(d, scope, false);
-                        let target = Expr::new(ExprKind::Name(name), self.span(pattern));
-                        self.push_assign(scope, target.clone(), de, None, sp);
-                        value = target;
-                    }
-                    self.bind_target(pattern, value, scope, None, sp);
-                }
-                // `...rest` and anything else: no positional name.
-                _ => {}
-            }
-        }
-        self.f.facts.scopes[scope].params = names;
     }
 
     /// Classes. `declare` adds `name = Func(class)` in the parent.
@@ -1228,6 +1157,70 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
         &mut self.f
     }
 
+    fn params(&mut self, params: Node, scope: ScopeId) {
+        let mut names = Vec::new();
+        for p in named_children(params) {
+            // TS wraps each parameter: required_parameter / optional_parameter.
+            let (pattern, default, ts_property) = match p.kind() {
+                "required_parameter" | "optional_parameter" => {
+                    let pat = p
+                        .child_by_field_name("pattern")
+                        .or_else(|| p.child_by_field_name("name"));
+                    let prop = named_children(p)
+                        .iter()
+                        .any(|c| matches!(c.kind(), "accessibility_modifier" | "override_modifier"))
+                        || p.children(&mut p.walk()).any(|c| c.kind() == "readonly");
+                    (pat, p.child_by_field_name("value"), prop)
+                }
+                "assignment_pattern" => (p.child_by_field_name("left"), p.child_by_field_name("right"), false),
+                _ => (Some(p), None, false),
+            };
+            let Some(pattern) = pattern else { continue };
+            match pattern.kind() {
+                "this" => continue,
+                "identifier" => {
+                    let name = self.text(pattern).to_string();
+                    names.push(name.clone());
+                    let sp = self.span(p);
+                    if let Some(d) = default {
+                        // Defaults are alternatives of the parameter.
+                        let value = self.value(d, scope, &name);
+                        let target = Expr::new(ExprKind::Name(name.clone()), self.span(pattern));
+                        self.push_assign(scope, target, value, None, sp);
+                    }
+                    if ts_property {
+                        // constructor(private token: string) → this.token = token
+                        let ps = self.span(pattern);
+                        let target = Expr::new(
+                            ExprKind::Member(Box::new(Expr::new(ExprKind::This, ps)), name.clone()),
+                            ps,
+                        );
+                        let value = Expr::new(ExprKind::Name(name), ps);
+                        self.push_assign(scope, target, value, None, sp);
+                    }
+                }
+                "object_pattern" | "array_pattern" => {
+                    // A destructured parameter gets a synthetic name (`#arg<position>`)
+                    // so positions are kept and its parts can be bound from it.
+                    let name = format!("#arg{}", names.len());
+                    names.push(name.clone());
+                    let sp = self.span(p);
+                    let mut value = Expr::new(ExprKind::Name(name.clone()), self.span(pattern));
+                    if let Some(d) = default {
+                        let de = self.expr_top(d, scope, false);
+                        let target = Expr::new(ExprKind::Name(name), self.span(pattern));
+                        self.push_assign(scope, target.clone(), de, None, sp);
+                        value = target;
+                    }
+                    self.bind_target(pattern, value, scope, None, sp);
+                }
+                // `...rest` and anything else: no positional name.
+                _ => {}
+            }
+        }
+        self.f.facts.scopes[scope].params = names;
+    }
+
     /// Statements without comments.
     fn statements<'t>(&self, node: Node<'t>) -> Vec<Node<'t>> {
         named_children(node)
@@ -1357,18 +1350,7 @@ mod tests {
         lower(Lang::TypeScript, "a.ts", src)
     }
 
-    use crate::frontend::testing::show;
-
-    fn assigns(f: &FileFacts) -> Vec<String> {
-        f.assigns
-            .iter()
-            .map(|a| format!("{}@{} = {}", show(&a.target), a.scope, show(&a.value)))
-            .collect()
-    }
-
-    fn calls(f: &FileFacts) -> Vec<String> {
-        f.calls.iter().map(|c| show(&c.expr)).collect()
-    }
+    use crate::frontend::testing::{assigns, calls, show};
 
     fn imports(f: &FileFacts) -> Vec<(String, String, Option<String>)> {
         f.imports

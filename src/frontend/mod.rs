@@ -229,7 +229,31 @@ pub(crate) fn printf(template: &Expr, args: &[Arg]) -> ExprKind {
 /// Helpers shared by the front-ends' unit tests.
 #[cfg(test)]
 pub(crate) mod testing {
-    use crate::facts::{Expr, ExprKind};
+    use crate::facts::{Expr, ExprKind, FileFacts};
+
+    /// The assignments, as `target@scope = value`.
+    pub fn assigns(f: &FileFacts) -> Vec<String> {
+        f.assigns
+            .iter()
+            .map(|a| format!("{}@{} = {}", show(&a.target), a.scope, show(&a.value)))
+            .collect()
+    }
+
+    /// The assignments with their guards, as `target@scope = value if guard`.
+    pub fn guarded_assigns(f: &FileFacts) -> Vec<String> {
+        f.assigns
+            .iter()
+            .map(|a| {
+                let g = a.guard.as_ref().map(|g| format!(" if {}", show(g))).unwrap_or_default();
+                format!("{}@{} = {}{g}", show(&a.target), a.scope, show(&a.value))
+            })
+            .collect()
+    }
+
+    /// The chain-head calls.
+    pub fn calls(f: &FileFacts) -> Vec<String> {
+        f.calls.iter().map(|c| show(&c.expr)).collect()
+    }
 
     /// A compact rendering of an expression for assertions.
     pub fn show(e: &Expr) -> String {

@@ -246,20 +246,9 @@ impl<'a> Lowerer<'a> {
             .child_by_field_name("name")
             .map(|n| self.text(n).to_string())
             .unwrap_or_default();
-        let sp = self.span(node);
-        let scope = self.f.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
-        if let Some(params) = node.child_by_field_name("parameters") {
-            self.params(params, scope);
-        }
+        let scope = self.function_scope(node, &name, parent);
         if !name.is_empty() {
-            let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
-            self.push_assign(
-                parent,
-                Expr::new(ExprKind::Name(name), name_span),
-                Expr::new(ExprKind::Func(scope), sp),
-                None,
-                sp,
-            );
+            self.bind_function(node, name, parent, scope);
         }
         if let Some(body) = node.child_by_field_name("body") {
             if body.kind() == "compound_statement" {
@@ -271,31 +260,6 @@ impl<'a> Lowerer<'a> {
             }
         }
         scope
-    }
-
-    fn params(&mut self, params: Node, scope: ScopeId) {
-        let mut names = Vec::new();
-        for p in named_children(params) {
-            let Some(n) = p.child_by_field_name("name") else {
-                continue;
-            };
-            let name = self.var_name(n);
-            names.push(name.clone());
-            if let Some(v) = p.child_by_field_name("default_value") {
-                // Defaults are alternatives of the parameter.
-                let value = self.expr_top(v, scope, false);
-                let target = Expr::new(ExprKind::Name(name.clone()), self.span(n));
-                self.push_assign(scope, target, value, None, self.span(p));
-            }
-            if p.kind() == "property_promotion_parameter" {
-                // __construct(private string $token): $this->token = $token.
-                let this = Expr::new(ExprKind::This, self.span(n));
-                let target = Expr::new(ExprKind::Member(Box::new(this), name.clone()), self.span(n));
-                let value = Expr::new(ExprKind::Name(name), self.span(n));
-                self.push_assign(scope, target, value, None, self.span(p));
-            }
-        }
-        self.f.facts.scopes[scope].params = names;
     }
 
     fn class(&mut self, node: Node, parent: ScopeId) {
@@ -781,6 +745,31 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
 
     fn frame_mut(&mut self) -> &mut Frame<'a> {
         &mut self.f
+    }
+
+    fn params(&mut self, params: Node, scope: ScopeId) {
+        let mut names = Vec::new();
+        for p in named_children(params) {
+            let Some(n) = p.child_by_field_name("name") else {
+                continue;
+            };
+            let name = self.var_name(n);
+            names.push(name.clone());
+            if let Some(v) = p.child_by_field_name("default_value") {
+                // Defaults are alternatives of the parameter.
+                let value = self.expr_top(v, scope, false);
+                let target = Expr::new(ExprKind::Name(name.clone()), self.span(n));
+                self.push_assign(scope, target, value, None, self.span(p));
+            }
+            if p.kind() == "property_promotion_parameter" {
+                // __construct(private string $token): $this->token = $token.
+                let this = Expr::new(ExprKind::This, self.span(n));
+                let target = Expr::new(ExprKind::Member(Box::new(this), name.clone()), self.span(n));
+                let value = Expr::new(ExprKind::Name(name), self.span(n));
+                self.push_assign(scope, target, value, None, self.span(p));
+            }
+        }
+        self.f.facts.scopes[scope].params = names;
     }
 
     /// Statements without comments.

@@ -97,55 +97,13 @@ impl<'a> Lowerer<'a> {
             .child_by_field_name("name")
             .map(|n| self.text(n).to_string())
             .unwrap_or_default();
-        let sp = self.span(node);
-        let scope = self.f.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
-        if let Some(params) = node.child_by_field_name("parameters") {
-            self.params(params, scope);
-        }
+        let scope = self.function_scope(node, &name, parent);
         if !name.is_empty() {
-            let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
-            self.push_assign(
-                parent,
-                Expr::new(ExprKind::Name(name), name_span),
-                Expr::new(ExprKind::Func(scope), sp),
-                None,
-                sp,
-            );
+            self.bind_function(node, name, parent, scope);
         }
         if let Some(body) = node.child_by_field_name("body") {
             self.block(body, scope, None);
         }
-    }
-
-    fn params(&mut self, params: Node, scope: ScopeId) {
-        let in_class = self.f.facts.scopes[scope]
-            .parent
-            .is_some_and(|p| self.f.facts.scopes[p].kind == ScopeKind::Class);
-        let mut names = Vec::new();
-        for p in named_children(params) {
-            let name_node = match p.kind() {
-                "identifier" => Some(p),
-                "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
-                "typed_parameter" => named_children(p).into_iter().find(|c| c.kind() == "identifier"),
-                _ => None,
-            };
-            if let Some(n) = name_node {
-                names.push(self.text(n).to_string());
-            }
-            if let Some(v) = p.child_by_field_name("value") {
-                // Defaults are alternatives of the parameter.
-                let value = self.expr_top(v, scope, false);
-                if let Some(n) = name_node {
-                    let name = self.text(n).to_string();
-                    let sp = self.span(p);
-                    self.push_assign(scope, Expr::new(ExprKind::Name(name), self.span(n)), value, None, sp);
-                }
-            }
-        }
-        if in_class && names.first().is_some_and(|n| n == "self" || n == "cls") {
-            names.remove(0);
-        }
-        self.f.facts.scopes[scope].params = names;
     }
 
     fn class(&mut self, node: Node, parent: ScopeId) {
@@ -388,6 +346,37 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
 
     fn frame_mut(&mut self) -> &mut Frame<'a> {
         &mut self.f
+    }
+
+    fn params(&mut self, params: Node, scope: ScopeId) {
+        let in_class = self.f.facts.scopes[scope]
+            .parent
+            .is_some_and(|p| self.f.facts.scopes[p].kind == ScopeKind::Class);
+        let mut names = Vec::new();
+        for p in named_children(params) {
+            let name_node = match p.kind() {
+                "identifier" => Some(p),
+                "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
+                "typed_parameter" => named_children(p).into_iter().find(|c| c.kind() == "identifier"),
+                _ => None,
+            };
+            if let Some(n) = name_node {
+                names.push(self.text(n).to_string());
+            }
+            if let Some(v) = p.child_by_field_name("value") {
+                // Defaults are alternatives of the parameter.
+                let value = self.expr_top(v, scope, false);
+                if let Some(n) = name_node {
+                    let name = self.text(n).to_string();
+                    let sp = self.span(p);
+                    self.push_assign(scope, Expr::new(ExprKind::Name(name), self.span(n)), value, None, sp);
+                }
+            }
+        }
+        if in_class && names.first().is_some_and(|n| n == "self" || n == "cls") {
+            names.remove(0);
+        }
+        self.f.facts.scopes[scope].params = names;
     }
 
     fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {

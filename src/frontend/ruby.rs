@@ -225,20 +225,9 @@ impl<'a> Lowerer<'a> {
             .child_by_field_name("name")
             .map(|n| self.text(n).to_string())
             .unwrap_or_default();
-        let sp = self.span(node);
-        let scope = self.f.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
-        if let Some(params) = node.child_by_field_name("parameters") {
-            self.params(params, scope);
-        }
+        let scope = self.function_scope(node, &name, parent);
         if !name.is_empty() {
-            let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
-            self.push_assign(
-                parent,
-                Expr::new(ExprKind::Name(name), name_span),
-                Expr::new(ExprKind::Func(scope), sp),
-                None,
-                sp,
-            );
+            self.bind_function(node, name, parent, scope);
         }
         if let Some(body) = node.child_by_field_name("body") {
             match body.kind() {
@@ -248,27 +237,6 @@ impl<'a> Lowerer<'a> {
             }
         }
         scope
-    }
-
-    fn params(&mut self, params: Node, scope: ScopeId) {
-        let mut names = Vec::new();
-        for p in named_children(params) {
-            let name_node = match p.kind() {
-                "identifier" => Some(p),
-                _ => p.child_by_field_name("name"),
-            };
-            let Some(n) = name_node else { continue };
-            let name = self.text(n).to_string();
-            names.push(name.clone());
-            self.locals.entry(scope).or_default().insert(name.clone());
-            if let Some(v) = p.child_by_field_name("value") {
-                // Defaults are alternatives of the parameter.
-                let value = self.expr_top(v, scope, false);
-                let target = Expr::new(ExprKind::Name(name), self.span(n));
-                self.push_assign(scope, target, value, None, self.span(p));
-            }
-        }
-        self.f.facts.scopes[scope].params = names;
     }
 
     fn class(&mut self, node: Node, parent: ScopeId) {
@@ -943,6 +911,27 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
 
     fn frame_mut(&mut self) -> &mut Frame<'a> {
         &mut self.f
+    }
+
+    fn params(&mut self, params: Node, scope: ScopeId) {
+        let mut names = Vec::new();
+        for p in named_children(params) {
+            let name_node = match p.kind() {
+                "identifier" => Some(p),
+                _ => p.child_by_field_name("name"),
+            };
+            let Some(n) = name_node else { continue };
+            let name = self.text(n).to_string();
+            names.push(name.clone());
+            self.locals.entry(scope).or_default().insert(name.clone());
+            if let Some(v) = p.child_by_field_name("value") {
+                // Defaults are alternatives of the parameter.
+                let value = self.expr_top(v, scope, false);
+                let target = Expr::new(ExprKind::Name(name), self.span(n));
+                self.push_assign(scope, target, value, None, self.span(p));
+            }
+        }
+        self.f.facts.scopes[scope].params = names;
     }
 
     /// Statements without comments.

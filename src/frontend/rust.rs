@@ -1317,18 +1317,7 @@ impl JoinTo for Span {
 mod tests {
     use super::*;
 
-    use crate::frontend::testing::show;
-
-    fn assigns(f: &FileFacts) -> Vec<String> {
-        f.assigns
-            .iter()
-            .map(|a| format!("{}@{} = {}", show(&a.target), a.scope, show(&a.value)))
-            .collect()
-    }
-
-    fn calls(f: &FileFacts) -> Vec<String> {
-        f.calls.iter().map(|c| show(&c.expr)).collect()
-    }
+    use crate::frontend::testing::{assigns, calls, show};
 
     #[test]
     fn constants_env_reads_and_string_building() {
