@@ -265,13 +265,79 @@ pub struct RuleMeta {
     pub short: String,
     pub full: String,
     pub precision: String,
-    pub security_severity: String,
+    /// Only on security findings (GitHub lists those as security alerts).
+    pub security_severity: Option<String>,
     pub tags: Vec<String>,
     /// False for rules whose analysis is not built yet (they never fire).
     #[serde(default = "active_by_default")]
     pub active: bool,
     #[serde(skip)]
     pub help_markdown: String,
+    /// `help_markdown` as plain text (SARIF `help.text`).
+    #[serde(skip)]
+    pub help_text: String,
+}
+
+impl RuleMeta {
+    /// The rule's documentation page in the repository (`repository` in
+    /// Cargo.toml).
+    pub fn help_uri(&self) -> String {
+        format!(
+            "{}/blob/main/rules/docs/{}.md",
+            env!("CARGO_PKG_REPOSITORY").trim_end_matches('/'),
+            self.id
+        )
+    }
+}
+
+/// Markdown as plain text, for readers that show text as is (SARIF
+/// `help.text`): headings lose their `#`, code blocks are indented four
+/// spaces without their fences, `**strong**`, `` `code` `` and
+/// `[text](url)` become `strong`, `code` and `text (url)`.
+pub fn plain_text(markdown: &str) -> String {
+    let mut out = String::new();
+    let mut in_code = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        if in_code {
+            out.push_str("    ");
+            out.push_str(line);
+        } else if let Some(h) = line.strip_prefix('#') {
+            out.push_str(h.trim_start_matches('#').trim());
+        } else {
+            out.push_str(&inline_plain(line));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn inline_plain(line: &str) -> String {
+    let s = line.replace("**", "").replace('`', "");
+    let mut out = String::new();
+    let mut rest = s.as_str();
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        let link = after
+            .find("](")
+            .and_then(|close| after[close + 2..].find(')').map(|end| (close, close + 2 + end)));
+        match link {
+            Some((close, end)) => {
+                out.push_str(&rest[..open]);
+                out.push_str(&format!("{} ({})", &after[..close], &after[close + 2..end]));
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str(&rest[..=open]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn active_by_default() -> bool {
@@ -519,6 +585,7 @@ impl Catalog {
                 .find(|(id, _)| *id == r.id)
                 .map(|(_, d)| d.to_string())
                 .ok_or_else(|| anyhow::anyhow!("no help text for rule {}", r.id))?;
+            r.help_text = plain_text(&r.help_markdown);
         }
         let mut triggers: Vec<String> = raw.prefilter.literals.clone();
         triggers.extend(sdk_dc_classes.keys().cloned());

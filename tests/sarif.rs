@@ -61,14 +61,40 @@ fn sarif_meets_github_ingestion_rules() {
         for key in ["shortDescription", "fullDescription"] {
             assert!(!r[key]["text"].as_str().unwrap().is_empty());
         }
-        assert!(!r["help"]["text"].as_str().unwrap().is_empty());
-        assert!(!r["help"]["markdown"].as_str().unwrap().is_empty());
+        // help.text is plain text; the markdown is in help.markdown only.
+        let text = r["help"]["text"].as_str().unwrap();
+        let markdown = r["help"]["markdown"].as_str().unwrap();
+        assert!(markdown.contains("## Bad") && markdown.contains("```"), "{markdown}");
+        assert!(text.contains("\nBad\n"), "{text}");
+        for mark in ["```", "## ", "**", "`"] {
+            assert!(!text.contains(mark), "`{mark}` in help.text: {text}");
+        }
+        // helpUri: the rule's page under the repository Cargo.toml names.
+        assert_eq!(
+            r["helpUri"].as_str().unwrap(),
+            format!(
+                "{}/blob/main/rules/docs/{}.md",
+                env!("CARGO_PKG_REPOSITORY"),
+                r["id"].as_str().unwrap()
+            )
+        );
+        let doc_page =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("rules/docs/{}.md", r["id"].as_str().unwrap()));
+        assert!(doc_page.is_file(), "{}", doc_page.display());
         assert!(r["defaultConfiguration"]["level"].is_string());
-        let tags = r["properties"]["tags"].as_array().unwrap();
-        assert!(tags.iter().any(|t| t == "security"));
         assert!(r["properties"]["precision"].is_string());
-        let sev: f64 = r["properties"]["security-severity"].as_str().unwrap().parse().unwrap();
-        assert!((0.0..=10.0).contains(&sev));
+        // Only the hard-coded token rule is a security finding.
+        let tags = r["properties"]["tags"].as_array().unwrap();
+        let security = r["id"] == "OT006";
+        assert_eq!(tags.iter().any(|t| t == "security"), security, "{}", r["id"]);
+        match r["properties"].get("security-severity") {
+            Some(sev) => {
+                assert!(security, "security-severity on correctness rule {}", r["id"]);
+                let sev: f64 = sev.as_str().unwrap().parse().unwrap();
+                assert!((0.0..=10.0).contains(&sev));
+            }
+            None => assert!(!security, "no security-severity on {}", r["id"]),
+        }
     }
     let results = run["results"].as_array().unwrap();
     assert!(results.len() > 10);

@@ -96,6 +96,7 @@ fuzz_target!(|data: &[u8]| {
             report_unused_suppressions: true,
             baseline: None,
             project: None,
+            selection: None,
             changed: None,
         },
     );
@@ -106,6 +107,7 @@ fuzz_target!(|data: &[u8]| {
             width: 100,
             quiet: false,
             statistics,
+            drop_suppressed: !statistics,
         };
         for &f in Format::all() {
             outputs.push(report::render(f, &result, &ro));
@@ -125,6 +127,7 @@ fuzz_target!(|data: &[u8]| {
             report_unused_suppressions: false,
             baseline: Some((baseline, "baseline.json".into())),
             project: None,
+            selection: None,
             changed: None,
         },
     );
@@ -133,6 +136,7 @@ fuzz_target!(|data: &[u8]| {
         width: 100,
         quiet: false,
         statistics: false,
+        drop_suppressed: false,
     }));
 
     // Redaction: no token-shaped literal of the input in any output.

@@ -1,8 +1,10 @@
 //! `orgtoken inventory` output: a table for people, JSON for scripts,
-//! Markdown to paste into a ticket. Reads the scan's bindings only.
+//! Markdown to paste into a ticket (with the graph), Mermaid and Graphviz
+//! for the picture (`super::graph`). Reads the scan's bindings only.
 
 use serde_json::json;
 
+use super::graph::Graph;
 use super::visible;
 
 use crate::finding::Note;
@@ -14,6 +16,10 @@ pub enum InventoryFormat {
     Human,
     Json,
     Markdown,
+    /// A Mermaid flowchart: tokens, environments by data center, places.
+    Mermaid,
+    /// The same graph for Graphviz (`dot -Tsvg`).
+    Dot,
 }
 
 impl InventoryFormat {
@@ -40,6 +46,8 @@ pub fn render(format: InventoryFormat, result: &ScanResult) -> String {
     match format {
         InventoryFormat::Human => human(&tokens, bindings, &result.notes),
         InventoryFormat::Markdown => markdown(&tokens, bindings, &result.notes),
+        InventoryFormat::Mermaid => Graph::of(&tokens, bindings).mermaid(),
+        InventoryFormat::Dot => Graph::of(&tokens, bindings).dot(),
         InventoryFormat::Json => {
             let doc = json!({
                 "version": 1,
@@ -107,13 +115,48 @@ fn human(tokens: &[TokenEntry], bindings: &[BindingInfo], notes: &[Note]) -> Str
     out
 }
 
-fn cell(s: &str) -> String {
+/// Text in a Markdown table cell: controls escaped, `|` and backticks
+/// defused.
+pub fn cell(s: &str) -> String {
     visible(s).replace('|', "\\|").replace('`', "'")
+}
+
+/// Identities in the graph the Markdown embeds: more make a picture nobody
+/// reads (and GitHub renders Mermaid up to a size): past this, only the
+/// identities bound to more than one environment are drawn.
+const MARKDOWN_GRAPH_TOKENS: usize = 40;
+
+/// The Mermaid graph in a fenced block (GitHub renders it in issues, pull
+/// requests and job summaries).
+pub fn markdown_graph(tokens: &[TokenEntry], bindings: &[BindingInfo]) -> String {
+    if tokens.is_empty() {
+        return String::new();
+    }
+    let mut out = String::new();
+    let shown: Vec<TokenEntry> = if tokens.len() > MARKDOWN_GRAPH_TOKENS {
+        let multi: Vec<TokenEntry> = tokens.iter().filter(|t| t.environments.len() > 1).cloned().collect();
+        out.push_str(&format!(
+            "The graph shows the {} identities bound to more than one environment (of {}; `orgtoken inventory --format mermaid` draws all).\n\n",
+            multi.len(),
+            tokens.len()
+        ));
+        multi
+    } else {
+        tokens.to_vec()
+    };
+    if shown.is_empty() {
+        return out;
+    }
+    out.push_str("```mermaid\n");
+    out.push_str(&Graph::of(&shown, bindings).mermaid());
+    out.push_str("```\n\n");
+    out
 }
 
 fn markdown(tokens: &[TokenEntry], bindings: &[BindingInfo], notes: &[Note]) -> String {
     let mut out = String::from("## Zoho CRM token inventory\n\n");
     out.push_str(&format!("{}.\n\n", summary(tokens, bindings)));
+    out.push_str(&markdown_graph(tokens, bindings));
     out.push_str("| token | environments | bindings |\n|---|---|---|\n");
     for t in tokens {
         out.push_str(&format!(
