@@ -168,6 +168,7 @@ fn baseline_round_trip() {
 
     // A fixed finding leaves a stale entry, listed by the summary.
     std::fs::remove_file(&app).unwrap();
+    std::fs::write(d.join("main.py"), "print('the code that stayed')\n").unwrap();
     let out = run_in(d, &["scan", "--baseline", "baseline.json", "."]);
     let s = String::from_utf8(out.stdout).unwrap();
     assert!(s.contains("0 hidden by the baseline, 2 stale baseline entries"), "{s}");

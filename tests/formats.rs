@@ -240,6 +240,7 @@ fn findings_in_a_file_without_text_still_render() {
         max_file_size: 5 << 20,
         threads: 1,
         file_timeout: None,
+        ..Default::default()
     };
     let mut result = orgtoken::scan::scan(&opts).unwrap();
     assert!(!result.findings.is_empty());
