@@ -405,6 +405,8 @@ struct Collected {
     excluded_by: BTreeSet<String>,
     own: usize,
     problems: usize,
+    /// Display paths skipped as orgtoken's own, excluded or vendored.
+    skipped: Vec<String>,
 }
 
 pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
@@ -478,7 +480,7 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
         errors: alone,
         ..Collected::default()
     });
-    let visit = |entry: Result<ignore::DirEntry, ignore::Error>| {
+    let visit = |collected: &Mutex<Collected>, entry: Result<ignore::DirEntry, ignore::Error>| {
         let lock = || collected.lock().expect("no panics while locked");
         match entry {
             Ok(e) => {
@@ -487,9 +489,12 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
                 let is_dir = e.file_type().is_some_and(|t| t.is_dir());
                 let skip = if is_dir { WalkState::Skip } else { WalkState::Continue };
                 if own.is_match(&display) || own.is_match(path) {
+                    let mut out = lock();
+                    out.skipped.push(display.clone());
                     if !is_dir {
-                        lock().own += 1;
+                        out.own += 1;
                     }
+                    drop(out);
                     if !is_dir && e.file_name() == crate::project::FILE_NAME {
                         if let Some(note) = project_file_note(opts, &base, &display) {
                             lock().errors.push((display, note));
@@ -499,6 +504,7 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
                 }
                 if let Some(p) = excludes.matching(&display, path) {
                     let mut out = lock();
+                    out.skipped.push(display.clone());
                     out.excluded += 1;
                     if !out.excluded_by.contains(p) {
                         out.excluded_by.insert(p.to_string());
@@ -506,7 +512,9 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
                     return skip;
                 }
                 if !opts.include_vendored && e.depth() > 0 && (vendored.is_match(&display) || vendored.is_match(path)) {
-                    lock().vendored += 1;
+                    let mut out = lock();
+                    out.skipped.push(display);
+                    out.vendored += 1;
                     return skip;
                 }
                 if e.file_type().is_some_and(|t| t.is_file()) {
@@ -533,7 +541,7 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
     };
     let mut b = builder(!opts.no_ignore);
     b.filter_entry(|e| e.file_name() != ".git");
-    b.build_parallel().run(|| Box::new(&visit));
+    b.build_parallel().run(|| Box::new(|e| visit(&collected, e)));
     let mut work_trees: Vec<PathBuf> = Vec::new();
     if !opts.no_ignore {
         // Second walk: the tracked files the ignore rules of git dropped
@@ -564,13 +572,35 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
                 )),
             }
         }
-        if !tracked.is_empty() {
-            let dirs: std::collections::HashSet<String> = tracked
+        // Only the tracked files the first walk missed are looked for: in
+        // most repositories none, and the second walk is skipped.
+        let (walked, skipped): (std::collections::HashSet<String>, std::collections::HashSet<String>) = {
+            let c = collected.lock().expect("no panics while locked");
+            (
+                c.files.iter().map(|f| f.display.clone()).collect(),
+                c.skipped.iter().cloned().collect(),
+            )
+        };
+        // Skipped by the first walk for another reason than an ignore file
+        // (excluded, vendored): skipped again, and counted once.
+        let skipped_by_first =
+            |f: &str| skipped.contains(f) || f.match_indices('/').any(|(i, _)| skipped.contains(&f[..i]));
+        let shown_roots: Vec<String> = roots.iter().map(|r| base.show_walked(r)).collect();
+        let under_a_root = |f: &str| {
+            shown_roots
+                .iter()
+                .any(|r| r == "." || f == r || f.strip_prefix(r.as_str()).is_some_and(|rest| rest.starts_with('/')))
+        };
+        let missed: std::collections::HashSet<String> = tracked
+            .into_iter()
+            .filter(|f| !walked.contains(f) && under_a_root(f) && !skipped_by_first(f))
+            .collect();
+        if !missed.is_empty() {
+            let dirs: std::collections::HashSet<String> = missed
                 .iter()
                 .flat_map(|f| f.match_indices('/').map(move |(i, _)| f[..i].to_string()))
                 .collect();
-            let tracked: std::collections::HashSet<String> = tracked.into_iter().collect();
-            let (base2, tracked, dirs) = (base.clone(), std::sync::Arc::new(tracked), std::sync::Arc::new(dirs));
+            let (base2, missed, dirs) = (base.clone(), std::sync::Arc::new(missed), std::sync::Arc::new(dirs));
             let mut b = builder(false);
             b.filter_entry(move |e| {
                 if e.file_name() == ".git" {
@@ -583,10 +613,21 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
                 if e.file_type().is_some_and(|t| t.is_dir()) {
                     dirs.contains(&shown)
                 } else {
-                    tracked.contains(&shown)
+                    missed.contains(&shown)
                 }
             });
-            b.build_parallel().run(|| Box::new(&visit));
+            // What it meets, the first walk never reached: counted here.
+            let second = Mutex::new(Collected::default());
+            b.build_parallel().run(|| Box::new(|e| visit(&second, e)));
+            let second = second.into_inner().expect("walk threads are done");
+            let mut first = collected.lock().expect("no panics while locked");
+            first.files.extend(second.files);
+            first.errors.extend(second.errors);
+            first.vendored += second.vendored;
+            first.excluded += second.excluded;
+            first.excluded_by.extend(second.excluded_by);
+            first.own += second.own;
+            first.problems += second.problems;
         }
     }
     let Collected {
@@ -597,6 +638,7 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
         excluded_by,
         own: own_skipped,
         problems,
+        skipped: _,
     } = collected.into_inner().expect("walk threads are done");
     files.sort_by(|a, b| a.display.cmp(&b.display));
     // Overlapping roots (and the two walks) find a file twice; two names

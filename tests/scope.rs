@@ -49,13 +49,26 @@ fn commit_all(dir: &Path) {
 fn a_tracked_file_that_gitignore_matches_is_scanned() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
-    write(&d.join(".gitignore"), "private/\n*.txt\n");
+    write(&d.join(".gitignore"), "private/\n*.txt\nnode_modules/\n");
+    // Committed vendored code, ignored or not: still skipped as vendored,
+    // and counted once.
+    write(&d.join("node_modules/pkg/index.js"), "// zoho\n");
+    write(&d.join("vendor/lib.py"), TOKEN_LINE);
     write(&d.join("private/test_credentials.txt"), TOKEN_LINE);
     write(&d.join("notes.txt"), TOKEN_LINE);
     write(&d.join("app.py"), TOKEN_LINE);
     commit_all(d);
     // Committed although ignored (`git add -f`), as real repositories do.
-    git(d, &["add", "-f", "private/test_credentials.txt", "notes.txt"]);
+    git(
+        d,
+        &[
+            "add",
+            "-f",
+            "private/test_credentials.txt",
+            "notes.txt",
+            "node_modules/pkg/index.js",
+        ],
+    );
     git(d, &["commit", "-q", "-m", "forced"]);
     // Untracked and ignored: not part of the repository, not scanned.
     write(&d.join("private/local.txt"), TOKEN_LINE);
@@ -70,12 +83,17 @@ fn a_tracked_file_that_gitignore_matches_is_scanned() {
         ]
     );
     assert_eq!(code, 1);
+    let o = run_in(d, &["scan", "--format", "json", "."]);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["summary"]["skipped"]["vendored"], 2, "{}", doc["summary"]);
     // The same from a sub-directory named as the root.
     let (found, _, _) = scan_json(d, &["private"]);
     assert_eq!(found, vec!["OT006 private/test_credentials.txt:1"]);
     // --no-ignore: every file, tracked or not.
     let (found, _, _) = scan_json(d, &["--no-ignore", "."]);
     assert_eq!(found.len(), 5, "{found:?}");
+    let (found, _, _) = scan_json(d, &["--no-ignore", "--include-vendored", "."]);
+    assert_eq!(found.len(), 6, "{found:?}");
     // `.ignore` files are for search tools: they still drop tracked files;
     // --exclude drops them too.
     write(&d.join(".ignore"), "notes.txt\n");
