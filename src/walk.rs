@@ -422,7 +422,9 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
         below,
     } = scope(&opts.roots);
     let base = std::sync::Arc::new(PathBase::of(&roots));
-    let mut alone: Vec<(String, String)> = alone
+    // Notes on what is linked: a file looked at alone, a directory below
+    // its work tree's root.
+    let mut scope_notes: Vec<(String, String)> = alone
         .iter()
         .map(|r| {
             (
@@ -435,7 +437,7 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
     for r in &below {
         let abs = absolute(r);
         let wt = work_tree_of(&abs).map_or_else(|| ".".to_string(), |w| base.show(&w));
-        alone.push((
+        scope_notes.push((
             base.show_walked(r),
             format!(
                 "cross-file links were resolved among the files under this directory (the scan root), not the whole git work tree at `{wt}`: scan `{wt}` to link its imports and configuration outside it"
@@ -477,7 +479,7 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
         b
     };
     let collected = Mutex::new(Collected {
-        errors: alone,
+        errors: scope_notes,
         ..Collected::default()
     });
     let visit = |collected: &Mutex<Collected>, entry: Result<ignore::DirEntry, ignore::Error>| {

@@ -3,20 +3,10 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 mod common;
-use common::{fixture, git, places};
-
-fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("orgtoken")
-        .unwrap()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
+use common::{fixture, git, places, run_in};
 
 fn json_in(dir: &Path, args: &[&str]) -> (Value, i32) {
     let mut a = vec!["scan", "--format", "json"];

@@ -7,22 +7,11 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
-
 mod common;
-use common::{git, notes, places};
+use common::{git, notes, places, run_in};
 
 /// A token-shaped literal: OT006 on line 1 wherever it is written.
 const TOKEN_LINE: &str = "T = '1000.5d2e8a1f3c4b6d7e9f0a1b2c3d4e5f60.7a8b9c0d1e2f3a4b5c6d7e8f90a1b2c3'  # zoho\n";
-
-fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("orgtoken")
-        .unwrap()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 /// `scan --format json` in `dir`: (findings as `RULE path:line`, notes, exit code).
 fn scan_json(dir: &Path, args: &[&str]) -> (Vec<String>, Vec<String>, i32) {
