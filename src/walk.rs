@@ -22,6 +22,10 @@ use ignore::{WalkBuilder, WalkState};
 
 use crate::catalog::catalog;
 
+/// The project file's name (`crate::project` reads it; the walk names the
+/// ones it meets that are not in effect).
+pub const PROJECT_FILE: &str = ".orgtoken.toml";
+
 /// Directories that hold other people's code (vendored dependencies).
 const VENDORED_DIRS: &[&str] = &[
     "**/node_modules/**",
@@ -497,7 +501,7 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
                         out.own += 1;
                     }
                     drop(out);
-                    if !is_dir && e.file_name() == crate::project::FILE_NAME {
+                    if !is_dir && e.file_name() == PROJECT_FILE {
                         if let Some(note) = project_file_note(opts, &base, &display) {
                             lock().errors.push((display, note));
                         }
