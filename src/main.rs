@@ -349,7 +349,8 @@ struct TreeArgs {
     /// Skip paths matching GLOB (repeatable), e.g. --exclude 'tests/**'.
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
-    /// Do not honour .gitignore / .ignore files.
+    /// Do not honour .gitignore / .ignore files (in a git work tree, tracked
+    /// files are scanned either way; outside one, .gitignore never applies).
     #[arg(long)]
     no_ignore: bool,
     /// Also scan vendored directories (node_modules, site-packages, vendor…).
@@ -436,8 +437,8 @@ impl TreeArgs {
         let roots = self.roots();
         let project = load_project(self.config.as_ref(), self.isolated, &roots)?;
         let mut excludes = self.exclude.clone();
-        excludes.push(project::FILE_NAME.to_string());
-        excludes.extend(extra_excludes);
+        let mut own_files = vec![project::FILE_NAME.to_string()];
+        own_files.extend(extra_excludes);
         if let Some(p) = &project {
             excludes.extend(p.config.exclude.iter().cloned());
         }
@@ -454,6 +455,9 @@ impl TreeArgs {
                 .threads
                 .unwrap_or_else(scan::default_threads)
                 .clamp(1, 4 * scan::default_threads()),
+            own_files,
+            project_file: project.as_ref().map(|p| p.path.clone()),
+            isolated: self.isolated,
         };
         orgtoken::budget::set_work_limit(self.work_budget);
         Ok((project, opts))
@@ -672,6 +676,10 @@ fn run_inventory(mut args: InventoryArgs) -> ExitCode {
         }
     };
     args.tree.note_missing(&mut result);
+    if let Some(why) = &result.nothing_scanned {
+        nothing_scanned(why);
+        return ExitCode::from(2);
+    }
     let rendered = match std::panic::catch_unwind(|| {
         orgtoken::redact::mask_output(report::inventory::render(args.format, &result))
     }) {
@@ -702,6 +710,15 @@ fn error(message: &str) {
     eprintln!(
         "error: {}",
         orgtoken::redact::mask_output(orgtoken::walk::escape_controls(message))
+    );
+}
+
+/// An empty walk is no clean pass: a warning that names the reason (exit 2,
+/// no report written).
+fn nothing_scanned(why: &str) {
+    eprintln!(
+        "warning: nothing was scanned: {}",
+        orgtoken::redact::mask_output(orgtoken::walk::escape_controls(why))
     );
 }
 
@@ -853,6 +870,10 @@ fn run_scan(mut args: ScanArgs) -> ExitCode {
         }
     };
     args.tree.note_missing(&mut result);
+    if let Some(why) = &result.nothing_scanned {
+        nothing_scanned(why);
+        return ExitCode::from(2);
+    }
     let changed = changed.map(|c| {
         result.notes.push(orgtoken::finding::Note {
             path: String::new(),

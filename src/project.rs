@@ -32,7 +32,7 @@ use crate::catalog::{catalog, EnvKind, Extension, Level};
 use crate::scan::ScanResult;
 use crate::walk::PathBase;
 
-pub const FILE_NAME: &str = ".orgtoken.toml";
+pub const FILE_NAME: &str = crate::walk::PROJECT_FILE;
 
 /// The exit threshold (`--fail-on`, `fail-on`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]

@@ -3,19 +3,8 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
-
 mod common;
-use common::fixture;
-
-fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("orgtoken")
-        .unwrap()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
+use common::{fixture, run_in};
 
 fn stdout(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(run_in(dir, args).stdout).unwrap()
@@ -322,6 +311,7 @@ fn findings_in_a_file_without_text_still_render() {
         max_file_size: 5 << 20,
         threads: 1,
         file_timeout: None,
+        ..Default::default()
     };
     let mut result = orgtoken::scan::scan(&opts).unwrap();
     assert!(!result.findings.is_empty());

@@ -88,6 +88,7 @@ fuzz_target!(|data: &[u8]| {
         // No wall-clock budget: a slow input is libFuzzer's timeout to
         // report, and the same input must always give the same run.
         file_timeout: None,
+        ..Default::default()
     };
     let mut result = scan::scan(&opts).expect("scan of a readable tempdir");
     filter::apply(
