@@ -74,6 +74,7 @@ pub(super) fn target_slot(t: &Expr) -> Slot {
         ExprKind::Index(_, k) => match k.as_str() {
             Some(k) if c.is_header_name(k) => Slot::Header,
             Some(k) if c.is_token_slot_name(k) => Slot::Token,
+            Some(k) if c.org.is_org_key(k) => Slot::Org,
             _ => Slot::Any,
         },
         ExprKind::Member(_, m) if c.is_token_key(m) || c.is_token_param(m) => Slot::Token,
