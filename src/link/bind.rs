@@ -940,6 +940,7 @@ impl Linker<'_> {
         if ing.endpoints.is_empty() {
             return None;
         }
+        self.resolve_param_orgs(&mut ing.orgs);
         let at = Loc {
             file: fid,
             span: a.span,
@@ -956,7 +957,8 @@ impl Linker<'_> {
                 return None;
             }
         }
-        let ing = self.ingredients(fid, cs.scope, &cs.expr, None);
+        let mut ing = self.ingredients(fid, cs.scope, &cs.expr, None);
+        self.resolve_param_orgs(&mut ing.orgs);
         let own = ing.own_endpoints + ing.own_tokens > 0;
         let at = Loc {
             file: fid,

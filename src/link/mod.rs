@@ -203,6 +203,8 @@ pub struct Linker<'r> {
     minted_orgs: RefCell<Vec<(TokenIdentity, OrgAlt)>>,
     /// SDK calls that select an org, bound after the SDK's initialisations.
     sdk_org_sites: RefCell<Vec<(Loc, Vec<OrgAlt>)>>,
+    /// The orgs the callers of a function pass as one of its parameters.
+    param_orgs: Cache<(FileId, ScopeId, String), Option<Rc<Vec<OrgAlt>>>>,
     /// Directory → its files (for languages whose package is a directory).
     by_dir: HashMap<&'r str, Vec<FileId>>,
 }
@@ -312,6 +314,7 @@ impl<'r> Linker<'r> {
             legacy_stores: RefCell::new(Vec::new()),
             minted_orgs: RefCell::new(Vec::new()),
             sdk_org_sites: RefCell::new(Vec::new()),
+            param_orgs: RefCell::new(HashMap::default()),
             by_dir,
         };
         linker.profiles = profiles::ProfileTable::build(&linker);

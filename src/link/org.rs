@@ -6,9 +6,13 @@
 //! org a minted token was minted for, and binds the SDK's org-selecting
 //! calls to the token the SDK was initialised with.
 
+use std::rc::Rc;
+
 use super::bind::{make_binding, Ingredients};
+use super::syntax::chain_calls;
 use super::{Linker, Piece, SymKind, VKind, Val};
 use crate::catalog::catalog;
+use crate::facts::{FileId, ScopeId, ScopeKind};
 use crate::model::*;
 
 impl Linker<'_> {
@@ -99,6 +103,104 @@ impl Linker<'_> {
             }
         }
         false
+    }
+
+    /// An org that is a function's parameter is what the function's callers
+    /// pass: one fixed org when they all pass the same one, the orgs they
+    /// pass (chosen by the parameter) when they differ, nothing when they
+    /// pass none the analysis knows. A parameter no caller in the
+    /// repository fills in stays a parameter (each caller picks an org).
+    pub(super) fn resolve_param_orgs(&self, orgs: &mut Vec<OrgAlt>) {
+        if !orgs.iter().any(|o| matches!(o.org, OrgRef::Param(_))) {
+            return;
+        }
+        let mut out = Vec::new();
+        for o in orgs.drain(..) {
+            let OrgRef::Param(sym) = &o.org else {
+                out.push(o);
+                continue;
+            };
+            match self.param_scope(&o, sym).and_then(|(f, s, p)| self.caller_orgs(f, s, &p)) {
+                Some(alts) => out.extend(alts.iter().cloned()),
+                None => out.push(o),
+            }
+        }
+        *orgs = out;
+    }
+
+    /// The function and parameter name a parameter org is read from (the
+    /// innermost function around where it is read whose parameter it is).
+    fn param_scope(&self, o: &OrgAlt, sym: &str) -> Option<(FileId, ScopeId, String)> {
+        let file = o.origin.file;
+        let facts = self.facts(file);
+        let at = o.origin.span;
+        let tail = sym.rsplit("::").next()?;
+        facts
+            .scopes
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.kind == ScopeKind::Function && s.span.start <= at.start && at.end <= s.span.end)
+            .min_by_key(|(_, s)| s.span.end - s.span.start)
+            .and_then(|(fscope, s)| {
+                let name = tail.strip_prefix(facts.scope_path(fscope).as_str())?.strip_prefix('.')?;
+                s.params.iter().any(|p| p == name).then(|| (file, fscope, name.to_string()))
+            })
+    }
+
+    /// The orgs the callers of a repository function pass as its parameter
+    /// `param`; `None` when no call to it is found.
+    fn caller_orgs(&self, file: FileId, fscope: ScopeId, param: &str) -> Option<Rc<Vec<OrgAlt>>> {
+        let key = (file, fscope, param.to_string());
+        if let Some(c) = self.param_orgs.borrow().get(&key) {
+            return c.clone();
+        }
+        let guard = (file, format!("{param}#orgcallers{fscope}"));
+        if self.configuring.borrow().contains(&guard) {
+            return None;
+        }
+        self.configuring.borrow_mut().push(guard);
+        let fname = self.facts(file).scopes[fscope].name.clone();
+        let mut callers = 0;
+        let mut ing = Ingredients::default();
+        for (cf, f) in self.files.iter().enumerate() {
+            for cs in &f.facts.calls {
+                for call in chain_calls(&cs.expr) {
+                    if fname.is_empty() || call.callee.last_name() != Some(fname.as_str()) {
+                        continue;
+                    }
+                    let callee = self.eval(cf, cs.scope, &call.callee, None);
+                    if !callee
+                        .iter()
+                        .any(|v| matches!(v.kind, VKind::Func(a, b) if a == file && b == fscope))
+                    {
+                        continue;
+                    }
+                    callers += 1;
+                    let p = self.bind_params(cf, cs.scope, file, fscope, call, None);
+                    for v in p.get(param).into_iter().flatten() {
+                        self.org_from(v, &mut ing, 1);
+                    }
+                }
+            }
+        }
+        self.configuring.borrow_mut().pop();
+        let r = (callers > 0).then(|| {
+            let mut alts = ing.orgs;
+            alts.sort();
+            alts.dedup();
+            let fixed: Vec<&OrgRef> = alts.iter().filter(|o| !o.varies()).map(|o| &o.org).collect();
+            let several = fixed.iter().any(|o| *o != fixed[0]);
+            if several {
+                // Chosen by the parameter: each caller passes its own org.
+                let sel = format!("{}::{}.{param}", self.files[file].path, self.facts(file).scope_path(fscope));
+                for o in alts.iter_mut().filter(|o| !o.varies()) {
+                    o.selector = Some(sel.clone());
+                }
+            }
+            Rc::new(alts)
+        });
+        self.param_orgs.borrow_mut().insert(key, r.clone());
+        r
     }
 
     /// The org each minted token was minted for (`soid`), by the minted
