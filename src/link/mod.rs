@@ -204,12 +204,14 @@ pub struct Linker<'r> {
     /// SDK calls that select an org, bound after the SDK's initialisations.
     sdk_org_sites: RefCell<Vec<(Loc, Vec<OrgAlt>)>>,
     /// The orgs the callers of a function pass as one of its parameters.
-    param_orgs: Cache<(FileId, ScopeId, String), Option<Rc<Vec<OrgAlt>>>>,
+    param_orgs: Cache<(FileId, ScopeId, String), CallerOrgs>,
     /// Directory → its files (for languages whose package is a directory).
     by_dir: HashMap<&'r str, Vec<FileId>>,
 }
 
 type Params = HashMap<String, Vec<Val>>;
+/// The orgs a function's callers pass as one parameter (`None`: no caller).
+type CallerOrgs = Option<Rc<Vec<OrgAlt>>>;
 type Cache<K, V> = RefCell<HashMap<K, V>>;
 /// A scope in a file: a class or a function.
 type ScopeRef = (FileId, ScopeId);

@@ -120,7 +120,10 @@ impl Linker<'_> {
                 out.push(o);
                 continue;
             };
-            match self.param_scope(&o, sym).and_then(|(f, s, p)| self.caller_orgs(f, s, &p)) {
+            match self
+                .param_scope(&o, sym)
+                .and_then(|(f, s, p)| self.caller_orgs(f, s, &p))
+            {
                 Some(alts) => out.extend(alts.iter().cloned()),
                 None => out.push(o),
             }
@@ -142,14 +145,19 @@ impl Linker<'_> {
             .filter(|(_, s)| s.kind == ScopeKind::Function && s.span.start <= at.start && at.end <= s.span.end)
             .min_by_key(|(_, s)| s.span.end - s.span.start)
             .and_then(|(fscope, s)| {
-                let name = tail.strip_prefix(facts.scope_path(fscope).as_str())?.strip_prefix('.')?;
-                s.params.iter().any(|p| p == name).then(|| (file, fscope, name.to_string()))
+                let name = tail
+                    .strip_prefix(facts.scope_path(fscope).as_str())?
+                    .strip_prefix('.')?;
+                s.params
+                    .iter()
+                    .any(|p| p == name)
+                    .then(|| (file, fscope, name.to_string()))
             })
     }
 
     /// The orgs the callers of a repository function pass as its parameter
     /// `param`; `None` when no call to it is found.
-    fn caller_orgs(&self, file: FileId, fscope: ScopeId, param: &str) -> Option<Rc<Vec<OrgAlt>>> {
+    fn caller_orgs(&self, file: FileId, fscope: ScopeId, param: &str) -> super::CallerOrgs {
         let key = (file, fscope, param.to_string());
         if let Some(c) = self.param_orgs.borrow().get(&key) {
             return c.clone();
@@ -192,7 +200,11 @@ impl Linker<'_> {
             let several = fixed.iter().any(|o| *o != fixed[0]);
             if several {
                 // Chosen by the parameter: each caller passes its own org.
-                let sel = format!("{}::{}.{param}", self.files[file].path, self.facts(file).scope_path(fscope));
+                let sel = format!(
+                    "{}::{}.{param}",
+                    self.files[file].path,
+                    self.facts(file).scope_path(fscope)
+                );
                 for o in alts.iter_mut().filter(|o| !o.varies()) {
                     o.selector = Some(sel.clone());
                 }
