@@ -26,7 +26,9 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
     let bindings = &ctx.model.bindings;
     let mut causes: BTreeMap<(Option<String>, Loc), Finding> = BTreeMap::new();
     for b in bindings {
-        let Some((f, root)) = runtime_switch(b) else { continue };
+        let Some((f, root)) = runtime_switch(ctx, b) else {
+            continue;
+        };
         match causes.entry((f.token.clone(), root)) {
             Entry::Vacant(e) => {
                 e.insert(super::at_root(f, root, b));
@@ -44,8 +46,16 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
 }
 
 /// Every key that chooses the org also chooses the token, or both are
-/// supplied together (a parameter pair, the deployment's settings).
-fn keyed(b: &Binding, varying: &[&OrgAlt]) -> bool {
+/// supplied together (a parameter pair, the deployment's settings, a token
+/// minted for an org chosen at run time: `soid=ZohoCRM.<org id>` per call).
+fn keyed(ctx: &RuleCtx, b: &Binding, varying: &[&OrgAlt]) -> bool {
+    let minted_per_org = b
+        .tokens
+        .iter()
+        .any(|t| minted_orgs_of(ctx, &t.identity).any(OrgAlt::varies));
+    if minted_per_org {
+        return true;
+    }
     let token_selectors: BTreeSet<&str> = b.tokens.iter().filter_map(|t| t.selector.as_deref()).collect();
     let token_param = b.tokens.iter().any(|t| matches!(t.identity, TokenIdentity::Param(_)));
     let deployment_token = b.tokens.iter().all(|t| t.identity.is_deployment());
@@ -65,7 +75,7 @@ fn keyed(b: &Binding, varying: &[&OrgAlt]) -> bool {
 
 /// An org chosen at run time with one token: the finding and its root
 /// place (the loop, the lookup, the ternary; the binding for a parameter).
-fn runtime_switch(b: &Binding) -> Option<(Finding, Loc)> {
+fn runtime_switch(ctx: &RuleCtx, b: &Binding) -> Option<(Finding, Loc)> {
     if b.tokens.is_empty() || b.kind == BindingKind::Profile {
         return None;
     }
@@ -74,7 +84,7 @@ fn runtime_switch(b: &Binding) -> Option<(Finding, Loc)> {
     if distinct.is_empty() || (distinct.len() < 2 && distinct.iter().all(|o| matches!(o, OrgRef::Id(_)))) {
         return None;
     }
-    if keyed(b, &varying) {
+    if keyed(ctx, b, &varying) {
         return None;
     }
     let ids: Vec<String> = b.identities().iter().map(|i| i.to_string()).collect();
@@ -132,10 +142,22 @@ fn same_kind(a: &OrgRef, b: &OrgRef) -> bool {
 
 /// The org a minted token was minted for (its `soid`), by identity: an
 /// instance's copy of a minted token carries the creation site after `@`.
-fn minted_org<'m>(ctx: &'m RuleCtx, id: &TokenIdentity) -> Option<&'m OrgAlt> {
-    let TokenIdentity::Minted(s) = id else { return None };
-    ctx.model.minted_orgs.iter().find_map(|(m, o)| match m {
-        TokenIdentity::Minted(base) if (s == base || s.starts_with(&format!("{base}@"))) && !o.varies() => Some(o),
+fn minted_org<'m>(ctx: &'m RuleCtx, id: &'m TokenIdentity) -> Option<&'m OrgAlt> {
+    minted_orgs_of(ctx, id).find(|o| !o.varies())
+}
+
+/// Every org the token requests that minted `id` name.
+fn minted_orgs_of<'m>(ctx: &'m RuleCtx, id: &'m TokenIdentity) -> impl Iterator<Item = &'m OrgAlt> + 'm {
+    let s = match id {
+        TokenIdentity::Minted(s) => Some(s.as_str()),
+        _ => None,
+    };
+    ctx.model.minted_orgs.iter().filter_map(move |(m, o)| match (m, s) {
+        (TokenIdentity::Minted(base), Some(s))
+            if s == base || s.strip_prefix(base.as_str()).is_some_and(|r| r.starts_with('@')) =>
+        {
+            Some(o)
+        }
         _ => None,
     })
 }
