@@ -126,8 +126,10 @@ pub struct OrgNames {
     pub value_prefixes: Vec<String>,
     /// Token-store keys that name an org.
     pub store_keys: Vec<String>,
-    /// Sample org ids (lower case, after the prefix is cut).
+    /// Sample org ids (after the prefix is cut), any case.
     pub placeholders: Vec<String>,
+    /// Parts that make an org id a sample (`xxxxxx`, `your-org-id`), lower case.
+    pub placeholder_fragments: Vec<String>,
 }
 
 impl OrgNames {
@@ -170,13 +172,10 @@ impl OrgNames {
             }
         }
         let v = v.split('&').next().unwrap_or("").trim();
-        (!self.placeholders.iter().any(|p| p.eq_ignore_ascii_case(v)) && !v.contains("xxx")).then_some(v)
-    }
-    /// The length of a value prefix (`ZohoCRM.`) at the end of `s`.
-    pub fn prefix_at_end(&self, s: &str) -> bool {
-        self.value_prefixes
-            .iter()
-            .any(|p| s.len() >= p.len() && s[s.len() - p.len()..].eq_ignore_ascii_case(p))
+        let lower = v.to_ascii_lowercase();
+        let sample = self.placeholders.iter().any(|p| p.eq_ignore_ascii_case(v))
+            || self.placeholder_fragments.iter().any(|f| lower.contains(f.as_str()));
+        (!sample).then_some(v)
     }
 }
 

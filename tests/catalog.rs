@@ -394,6 +394,8 @@ fn the_catalog_knows_the_org_selectors() {
     assert_eq!(org.org_id("ZohoCRM.20093451"), Some("20093451"));
     assert_eq!(org.org_id("zohocrm.20093451"), Some("20093451"));
     assert_eq!(org.org_id("ZohoCRM."), None);
+    assert_eq!(org.org_id("xxxxxx"), None);
+    assert_eq!(org.org_id("YOUR_ORG_ID"), None);
     for k in ["org_id", "zgid", "soid", "organization_id"] {
         assert!(org.store_keys.iter().any(|s| s == k), "{k}");
         assert!(catalog().token_store.is_key_column(k), "{k} keys a token store");
