@@ -49,7 +49,7 @@ enum Command {
     Inventory(InventoryArgs),
     /// Print a rule's documentation, e.g. `orgtoken explain OT001`.
     Explain {
-        /// Rule id (OT001…OT006) or name (cross-environment-token).
+        /// Rule id (OT001…OT007) or name (cross-environment-token).
         rule: String,
     },
     /// Print a shell completion script, e.g. `orgtoken completions bash >
@@ -628,6 +628,7 @@ fn print_rules(format: RulesFormat) {
             let doc = serde_json::json!({
                 "rules": v,
                 "data_centers": c.data_centers,
+                "org_selectors": c.org,
                 "sources": c.sources,
             });
             println!("{}", serde_json::to_string_pretty(&doc).expect("serialisable"));

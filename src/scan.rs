@@ -535,12 +535,13 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
     let linked = panic::catch_unwind(AssertUnwindSafe(|| {
         let linker = Linker::new(&sources).with_time_budget(opts.file_timeout);
         let (bindings, cuts) = linker.bindings();
-        (bindings, cuts, linker.token_stores())
+        (bindings, cuts, linker.token_stores(), linker.minted_orgs())
     }));
     match linked {
-        Ok((bindings, cuts, stores)) => {
+        Ok((bindings, cuts, stores, minted_orgs)) => {
             model.bindings = bindings;
             model.token_stores = stores;
+            model.minted_orgs = minted_orgs;
             // Depth cuts are common in one deeply nested file: one note per
             // file, naming the first place and counting the others.
             let mut deep: std::collections::BTreeMap<usize, Vec<u32>> = Default::default();

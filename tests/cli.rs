@@ -547,3 +547,19 @@ fn human_output_has_no_advice_label() {
     assert!(s.contains("☞"), "a related location in another file: {s}");
     assert!(!s.contains("Advice"), "{s}");
 }
+
+/// `orgtoken inventory` lists the orgs each token is sent to (issue 19).
+#[test]
+fn inventory_lists_the_orgs_of_each_token() {
+    let dir = fixtures_dir().join("py-org-loop-one-token");
+    let out = run_in(&dir, &["inventory", "--format", "json", "."]);
+    assert!(out.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let tokens = doc["tokens"].as_array().unwrap();
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(tokens[0]["token"], "env:ZOHO_ACCESS_TOKEN");
+    assert_eq!(tokens[0]["orgs"], serde_json::json!(["20093451", "20093452"]));
+    let human = run_in(&dir, &["inventory", "."]);
+    let text = String::from_utf8(human.stdout).unwrap();
+    assert!(text.contains("  orgs: 20093451, 20093452\n"), "{text}");
+}

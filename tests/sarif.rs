@@ -56,7 +56,7 @@ fn sarif_meets_github_ingestion_rules() {
     let driver = &run["tool"]["driver"];
     assert!(driver["semanticVersion"].is_string());
     let rules = driver["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), 6);
+    assert_eq!(rules.len(), 7);
     for r in rules {
         for key in ["shortDescription", "fullDescription"] {
             assert!(!r[key]["text"].as_str().unwrap().is_empty());

@@ -55,9 +55,10 @@ pub fn render(format: InventoryFormat, result: &ScanResult) -> String {
                 "tokens": tokens.iter().map(|t| json!({
                     "token": t.token,
                     "environments": t.environments,
+                    "orgs": t.orgs,
                     "bindings": t.bindings.iter().map(|&i| {
                         let b = &bindings[i];
-                        json!({"path": b.path, "line": b.line, "column": b.column, "kind": b.kind, "environments": b.environments})
+                        json!({"path": b.path, "line": b.line, "column": b.column, "kind": b.kind, "environments": b.environments, "orgs": b.orgs})
                     }).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
                 "notes": result.notes,
@@ -90,6 +91,9 @@ fn human(tokens: &[TokenEntry], bindings: &[BindingInfo], notes: &[Note]) -> Str
     for t in tokens {
         out.push_str(&format!("{}\n", visible(&t.token)));
         out.push_str(&format!("  environments: {}\n", visible(&t.environments.join(", "))));
+        if !t.orgs.is_empty() {
+            out.push_str(&format!("  orgs: {}\n", visible(&t.orgs.join(", "))));
+        }
         let rows: Vec<(String, &BindingInfo)> = t
             .bindings
             .iter()
@@ -167,10 +171,11 @@ fn markdown(tokens: &[TokenEntry], bindings: &[BindingInfo], notes: &[Note]) -> 
         ));
     }
     for t in tokens {
-        out.push_str(&format!(
-            "\n### `{}`\n\n| where | kind | environments |\n|---|---|---|\n",
-            cell(&t.token)
-        ));
+        out.push_str(&format!("\n### `{}`\n\n", cell(&t.token)));
+        if !t.orgs.is_empty() {
+            out.push_str(&format!("Orgs: {}\n\n", cell(&t.orgs.join(", "))));
+        }
+        out.push_str("| where | kind | environments |\n|---|---|---|\n");
         for &i in &t.bindings {
             let b = &bindings[i];
             out.push_str(&format!(
