@@ -1139,6 +1139,14 @@ impl<'r> Linker<'r> {
             VKind::Carrier(ing) if c.is_token_key(m) => match ing.token_endpoint_dc() {
                 Some(dc) => {
                     let id: Rc<str> = format!("{}:{}", self.files[o.at.file].path, o.at.span.line).into();
+                    // A minted token comes from its token request: the place
+                    // its identity names (`minted:refresh.py:9`), not the
+                    // read of the response's field.
+                    let keep = |k: VKind| {
+                        let mut v = keep(k);
+                        v[0].at = o.at;
+                        v
+                    };
                     self.note_minted_orgs(&id, ing);
                     // Minted at an accounts server chosen at run time
                     // (`HOSTS[dc]["accounts"]`): one alternative per data
