@@ -38,57 +38,20 @@ pub(crate) fn is_template_name(name: &str) -> bool {
         .any(|part| TEMPLATE_MARKERS.contains(&part))
 }
 
-/// The base file a per-profile settings file overrides: `application-x.yml`
-/// → `application.yml`, `appsettings.X.json` → `appsettings.json`,
-/// `config/x.json` → `config/default.json`, `values-x.yaml` → `values.yaml`.
+/// The files a per-profile settings file overrides, from the profile
+/// systems (`rules/profiles.toml`): `application-x.yml` → `application.yml`,
+/// `appsettings.X.json` → `appsettings.json`, `config/x.json` →
+/// `config/default.json`, `values-x.yaml` → `values.yaml`.
 pub(crate) fn file_parents(path: &str) -> Vec<Parent> {
-    let name = file_name(path);
-    let dir = dir_of(path);
-    let lower = name.to_ascii_lowercase();
-    let (stem, ext) = match lower.rsplit_once('.') {
-        Some(x) => x,
-        None => return Vec::new(),
-    };
-    let base = if let Some(rest) = stem
-        .strip_prefix("application-")
-        .or_else(|| stem.strip_prefix("application_"))
-    {
-        (!rest.is_empty()).then(|| format!("application.{ext}"))
-    } else if let Some(rest) = stem.strip_prefix("appsettings.") {
-        (!rest.is_empty()).then(|| format!("appsettings.{ext}"))
-    } else if let Some(rest) = stem.strip_prefix("values-").or_else(|| stem.strip_prefix("values.")) {
-        (!rest.is_empty()).then(|| format!("values.{ext}"))
-    } else if ext == "tfvars" {
-        // Terraform: the `variable` defaults the values override.
-        Some("variables.tf".to_string())
-    } else if dir.ends_with("config/") && ext == "json" && stem != "default" {
-        Some("default.json".to_string())
-    } else {
-        None
-    };
-    base.map(|b| {
-        vec![Parent {
-            target: ParentRef::File(format!("{dir}{b}")),
+    super::systems::classify(path, None)
+        .map(|p| p.parents)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|f| Parent {
+            target: ParentRef::File(f),
             span: None,
-        }]
-    })
-    .unwrap_or_default()
-}
-
-/// Is this file read whole as one profile (keys flattened to dotted paths)?
-fn is_profile_file(path: &str) -> bool {
-    let lower = file_name(path).to_ascii_lowercase();
-    let stem = lower.rsplit_once('.').map(|(s, _)| s).unwrap_or(&lower);
-    stem == "application"
-        || stem.starts_with("application-")
-        || stem == "appsettings"
-        || stem.starts_with("appsettings.")
-        || stem == "values"
-        || stem.starts_with("values-")
-        || (dir_of(path).ends_with("config/") && lower.ends_with(".json"))
-        || lower.ends_with(".postman_globals.json")
-        || lower.ends_with(".tfvars")
-        || lower.ends_with(".tf")
+        })
+        .collect()
 }
 
 struct Lowering<'a> {
@@ -97,6 +60,8 @@ struct Lowering<'a> {
     nesting: Nesting,
     out: Vec<Profile>,
     truncated: bool,
+    /// Values name the env vars that supply them.
+    env_names: bool,
 }
 
 pub(super) fn lower(path: &str, docs: &[Node], interp: Interp, facts: &mut FileFacts) {
@@ -115,6 +80,7 @@ pub(super) fn lower(path: &str, docs: &[Node], interp: Interp, facts: &mut FileF
         nesting: Nesting::new(),
         out: Vec::new(),
         truncated: false,
+        env_names: false,
     };
     let is_yaml = matches!(interp, Interp::Shell);
     for doc in docs {
@@ -132,7 +98,10 @@ pub(super) fn lower(path: &str, docs: &[Node], interp: Interp, facts: &mut FileF
             || doc.get("info").and_then(|i| i.get("_postman_id")).is_some()
         {
             l.postman_collection(doc, &mut facts.calls);
-        } else if is_profile_file(path) {
+        } else if let Some(sys) = super::systems::classify(path, Some(doc)).filter(|p| p.whole) {
+            l.env_names = sys.env_names;
+            l.profile_file(doc, docs.len() > 1);
+        } else if lower_name.ends_with(".postman_globals.json") {
             l.profile_file(doc, docs.len() > 1);
         } else {
             // Generic config: `${VAR}` / `${a.b:default}` placeholders.
@@ -593,7 +562,15 @@ impl Lowering<'_> {
             _ if multi && !self.out.is_empty() => (format!("{name}#{}", self.out.len()), Vec::new()),
             _ => (name, file_parents(self.path)),
         };
-        let span = doc.entries().first().map(|e| e.key_span).unwrap_or(doc.span);
+        // A document's profile is introduced where it is named.
+        let named = ["spring.config.activate.on-profile", "spring.profiles"]
+            .iter()
+            .find_map(|k| dotted_entry(doc, k))
+            .filter(|_| multi)
+            .map(|e| e.key_span);
+        let span = named
+            .or_else(|| doc.entries().first().map(|e| e.key_span))
+            .unwrap_or(doc.span);
         let mut p = self.profile(pname, span, parents);
         let mut settings = Vec::new();
         self.flatten(doc, String::new(), 0, &mut settings);
@@ -611,6 +588,22 @@ impl Lowering<'_> {
             } else {
                 format!("{prefix}.{}", e.key)
             };
+            // node-config: `key: ENV_NAME` or `key: {__name: ENV_NAME, __format: json}`.
+            let named = match (&e.value.kind, self.env_names) {
+                (NodeKind::Map(_), true) => e.value.get("__name").and_then(|n| n.scalar()),
+                (NodeKind::Scalar(s), true) => Some(s.as_str()),
+                _ => None,
+            };
+            if let Some(name) = named.map(str::trim).filter(|n| !n.is_empty()) {
+                out.push(Setting {
+                    key,
+                    value: Expr::new(ExprKind::Env(name.to_string()), e.value.span),
+                    span: entry_span(e),
+                    env: false,
+                    via: e.via.or(e.value.via),
+                });
+                continue;
+            }
             match &e.value.kind {
                 NodeKind::Map(_) => self.flatten(&e.value, key, depth + 1, out),
                 _ => {
@@ -714,6 +707,15 @@ fn namespace_postman(e: Expr) -> Expr {
         k => k,
     };
     Expr { kind, span: e.span }
+}
+
+/// The entry of `a.b.c`, through nested maps or as a literal dotted key.
+fn dotted_entry<'a>(n: &'a Node, path: &str) -> Option<&'a Entry> {
+    if let Some(e) = n.entry(path) {
+        return Some(e);
+    }
+    let (head, rest) = path.split_once('.')?;
+    dotted_entry(n.get(head)?, rest)
 }
 
 /// `a.b.c` looked up through nested maps, or as a literal dotted key.
