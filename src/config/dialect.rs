@@ -98,6 +98,8 @@ pub(super) fn lower(path: &str, docs: &[Node], interp: Interp, facts: &mut FileF
             || doc.get("info").and_then(|i| i.get("_postman_id")).is_some()
         {
             l.postman_collection(doc, &mut facts.calls);
+        } else if let Some(sel) = super::systems::selector(path) {
+            l.launch_profiles(doc, sel);
         } else if let Some(sys) = super::systems::classify(path, Some(doc)).filter(|p| p.whole) {
             l.env_names = sys.env_names;
             l.profile_file(doc, docs.len() > 1);
@@ -540,6 +542,48 @@ impl Lowering<'_> {
                 expr: Expr::new(ExprKind::Call(std::sync::Arc::new(call)), span),
                 statement: false,
             });
+        }
+    }
+
+    // --- launch profiles (launchSettings.json) --------------------------------
+
+    /// Each launch profile: its env vars, inheriting the files its selector
+    /// var names (`ASPNETCORE_ENVIRONMENT: Sandbox` → `appsettings.json`,
+    /// `appsettings.Sandbox.json`).
+    fn launch_profiles(&mut self, doc: &Node, sel: &super::systems::SelectorDef) {
+        let Some(profiles) = doc.get(&sel.profiles) else { return };
+        for lp in profiles.entries() {
+            let env = lp.value.get(&sel.env);
+            let selected = env.and_then(|m| {
+                sel.select
+                    .iter()
+                    .find_map(|k| m.get(k).and_then(|v| v.scalar()))
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+            });
+            // Unset, the framework runs its production settings.
+            let parents = sel
+                .parents_for(self.path, selected.unwrap_or("Production"))
+                .into_iter()
+                .map(|f| Parent {
+                    target: ParentRef::File(f),
+                    span: None,
+                })
+                .collect();
+            let mut p = self.profile(format!("{}.{}", sel.profiles, lp.key), lp.key_span, parents);
+            for e in env.map(Node::entries).unwrap_or(&[]) {
+                let config_key = sel.separator.as_deref().filter(|s| e.key.contains(*s));
+                let key = match config_key {
+                    Some(s) => e.key.replace(s, "."),
+                    None => e.key.clone(),
+                };
+                if let Some(s) = Self::setting(&key, e, Interp::None, None, config_key.is_none()) {
+                    p.settings.push(s);
+                }
+            }
+            if self.push(p).is_none() {
+                return;
+            }
         }
     }
 

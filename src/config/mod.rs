@@ -14,6 +14,7 @@ mod dotenv;
 mod hcl;
 mod ini;
 mod json;
+pub(crate) mod modules;
 pub(crate) mod systems;
 mod toml;
 mod yaml;

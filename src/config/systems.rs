@@ -16,6 +16,57 @@ const PROFILES_TOML: &str = include_str!("../../rules/profiles.toml");
 #[derive(Deserialize)]
 struct File {
     system: Vec<SystemDef>,
+    #[serde(default)]
+    selector: Vec<SelectorDef>,
+    #[serde(default)]
+    module: Vec<ModuleDef>,
+}
+
+/// Settings written as code (Django settings modules, Rails environments).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ModuleDef {
+    #[cfg_attr(not(test), allow(dead_code))]
+    name: String,
+    /// The front-end's name: `python`, `ruby`.
+    pub lang: String,
+    #[serde(default)]
+    pub upper_names: bool,
+    pub member_root: Option<String>,
+    #[serde(default)]
+    pub star_imports: bool,
+    files: Vec<FileDef>,
+}
+
+/// A file whose entries are launch profiles selecting a profile by an env
+/// var (`launchSettings.json`).
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SelectorDef {
+    #[cfg_attr(not(test), allow(dead_code))]
+    name: String,
+    path: String,
+    /// The map of launch profiles.
+    pub profiles: String,
+    /// The map of env vars inside each launch profile.
+    pub env: String,
+    /// Env vars whose value names the selected profile.
+    pub select: Vec<String>,
+    parents: Vec<String>,
+    /// A key holding this is a configuration key (`A__B` is `A.B`).
+    pub separator: Option<String>,
+}
+
+impl SelectorDef {
+    /// The files a launch profile selecting `profile` inherits, for the
+    /// file at `path`.
+    pub fn parents_for(&self, path: &str, profile: &str) -> Vec<String> {
+        let base = &path[..path.len() - self.path.len()];
+        self.parents
+            .iter()
+            .map(|t| format!("{base}{}", t.replace("{profile}", profile)))
+            .collect()
+    }
 }
 
 #[derive(Deserialize)]
@@ -48,6 +99,9 @@ struct Pattern {
 }
 
 struct Systems {
+    selectors: Vec<SelectorDef>,
+    /// Settings modules, each with its file patterns.
+    modules: Vec<(ModuleDef, Vec<Regex>)>,
     names: Vec<String>,
     exts: Vec<Vec<String>>,
     patterns: Vec<Pattern>,
@@ -97,7 +151,18 @@ fn pattern_regex(path: &str, exts: &[String]) -> Result<Regex, String> {
 
 fn load(text: &str) -> Result<Systems, String> {
     let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
+    let mut modules = Vec::new();
+    for m in file.module {
+        let res = m
+            .files
+            .iter()
+            .map(|f| pattern_regex(&f.path, &[]))
+            .collect::<Result<Vec<_>, _>>()?;
+        modules.push((m, res));
+    }
     let mut s = Systems {
+        selectors: file.selector,
+        modules,
         names: Vec::new(),
         exts: Vec::new(),
         patterns: Vec::new(),
@@ -116,6 +181,34 @@ fn load(text: &str) -> Result<Systems, String> {
 fn systems() -> &'static Systems {
     static SYSTEMS: OnceLock<Systems> = OnceLock::new();
     SYSTEMS.get_or_init(|| load(PROFILES_TOML).expect("embedded rules/profiles.toml is valid"))
+}
+
+/// The settings module `path` is for a front-end `lang`, and the files it
+/// overrides.
+pub(crate) fn module(lang: &str, path: &str) -> Option<(&'static ModuleDef, Vec<String>)> {
+    for (m, res) in &systems().modules {
+        if m.lang != lang {
+            continue;
+        }
+        for (def, re) in m.files.iter().zip(res) {
+            let Some(c) = re.captures(path) else { continue };
+            let whole = c.get(0).expect("match");
+            let start = whole.start() + usize::from(path[whole.start()..].starts_with('/'));
+            let parents = def.parents.iter().map(|t| format!("{}{t}", &path[..start])).collect();
+            return Some((m, parents));
+        }
+    }
+    None
+}
+
+/// The selector file `path` is, if any (matched on its last segments, ASCII
+/// case ignored).
+pub(crate) fn selector(path: &str) -> Option<&'static SelectorDef> {
+    systems().selectors.iter().find(|s| {
+        path.len() >= s.path.len()
+            && path[path.len() - s.path.len()..].eq_ignore_ascii_case(&s.path)
+            && (path.len() == s.path.len() || path.as_bytes()[path.len() - s.path.len() - 1] == b'/')
+    })
 }
 
 /// Does `doc` have one of `keys` as a top-level section?
@@ -176,7 +269,13 @@ pub(crate) fn classify(path: &str, doc: Option<&Node>) -> Option<ProfileFile> {
 /// The profile systems, as the README lists them.
 #[cfg(test)]
 fn names() -> Vec<&'static str> {
-    systems().names.iter().map(String::as_str).collect()
+    let s = systems();
+    s.names
+        .iter()
+        .chain(s.selectors.iter().map(|x| &x.name))
+        .chain(s.modules.iter().map(|(m, _)| &m.name))
+        .map(String::as_str)
+        .collect()
 }
 
 #[cfg(test)]
@@ -212,6 +311,17 @@ mod tests {
         assert_eq!(classify(".env", None).unwrap().parents, Vec::<String>::new());
         assert!(classify("src/main.rs", None).is_none());
         assert!(classify("web/my-application.yml", None).is_none());
+        let sel = selector("Api/Properties/launchSettings.json").unwrap();
+        assert_eq!(
+            sel.parents_for("Api/Properties/launchSettings.json", "Sandbox"),
+            vec!["Api/appsettings.json", "Api/appsettings.Sandbox.json"]
+        );
+        assert!(selector("Api/MyProperties/launchSettings.json").is_none());
+        let (m, parents) = module("ruby", "app/config/environments/staging.rb").unwrap();
+        assert_eq!(m.member_root.as_deref(), Some("config"));
+        assert_eq!(parents, vec!["app/config/application.rb"]);
+        assert!(module("python", "crm/settings/base.py").unwrap().0.star_imports);
+        assert!(module("python", "crm/views.py").is_none());
     }
 
     #[test]
