@@ -579,10 +579,9 @@ impl Lowering<'_> {
                 if let Some((before, _)) = path.split_once(STAGE) {
                     let map = dotted(doc, before.trim_end_matches('.'));
                     for e in map.map(Node::entries).unwrap_or(&[]) {
-                        if e.value.is_map() || e.value.scalar().is_some() {
-                            if !stages.iter().any(|(n, _)| n == &e.key) {
-                                stages.push((e.key.clone(), e.key_span));
-                            }
+                        if (e.value.is_map() || e.value.scalar().is_some()) && !stages.iter().any(|(n, _)| n == &e.key)
+                        {
+                            stages.push((e.key.clone(), e.key_span));
                         }
                     }
                 }
