@@ -283,9 +283,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn embedded_systems_load() {
+    fn embedded_systems_load_and_the_readme_lists_them() {
         assert!(load(PROFILES_TOML).is_ok());
-        assert!(names().contains(&"node-config"));
+        let readme = include_str!("../../README.md");
+        for name in names() {
+            assert!(
+                readme.contains(&format!("| {name} |")),
+                "README's profile systems table has no row `{name}`"
+            );
+        }
     }
 
     #[test]

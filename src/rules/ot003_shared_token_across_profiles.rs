@@ -2,6 +2,9 @@
 //! `.env.*` files, CI jobs, compose services, Postman environments) that
 //! target different Environments with the same token identity; and one
 //! profile holding one token beside endpoints of several environments.
+//! Profiles that inherit one definition of the token are one root cause:
+//! its home (the profile defining it, else the production one) stays
+//! quiet, and each profile that brings another environment is reported.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -151,7 +154,16 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
         // The distinct definitions in each bucket (two are enough to know).
         let bucket_origins: BTreeMap<&BTreeSet<Environment>, BTreeSet<Option<Loc>>> = buckets
             .iter()
-            .map(|(set, ks)| (set, ks.iter().map(|&k| origins[k]).take(2).collect()))
+            .map(|(set, ks)| {
+                let mut distinct = BTreeSet::new();
+                for &k in ks {
+                    distinct.insert(origins[k]);
+                    if distinct.len() > 1 {
+                        break;
+                    }
+                }
+                (set, distinct)
+            })
             .collect();
         for (k, (i, envs)) in members.iter().enumerate() {
             let b = &bindings[*i];
