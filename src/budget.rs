@@ -10,7 +10,7 @@
 //! machine's speed and load, and its note says so.
 //!
 //! The deadline is per thread (each worker lowers one file at a time).
-//! Front-ends need not know about it: [`crate::frontend::Nesting::too_deep`]
+//! Front-ends need not know about it: [`crate::source::Nesting::too_deep`]
 //! and the tree-sitter parse ask [`expired`], so once the budget is spent
 //! every remaining node is cut short and the lowering returns at once. The
 //! linker asks it too, per file, between and inside call sites.

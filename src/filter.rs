@@ -8,6 +8,8 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use crate::baseline::Baseline;
+use crate::catalog::catalog;
+use crate::finding::{Note, Suppressed, SuppressionKind};
 use crate::project::Project;
 use crate::scan::ScanResult;
 
@@ -27,11 +29,58 @@ pub fn apply(result: &mut ScanResult, opts: &FilterOptions) {
     if let Some(p) = &opts.project {
         p.apply(result);
     }
-    crate::suppress::apply(result, opts.report_unused_suppressions);
+    suppress_in_source(result, opts.report_unused_suppressions);
     if let Some((b, name)) = &opts.baseline {
         crate::baseline::apply(result, b, name);
     }
     if let Some(changed) = &opts.changed {
         crate::changes::apply(result, changed);
     }
+}
+
+/// Moves the findings a marker covers into `result.filtered.suppressed`;
+/// reports unknown rule ids (always) and unused markers (when asked) as notes.
+fn suppress_in_source(result: &mut ScanResult, report_unused: bool) {
+    let markers = std::mem::take(&mut result.markers);
+    let mut used = vec![false; markers.len()];
+    let findings = std::mem::take(&mut result.findings);
+    for f in findings {
+        let hit = markers
+            .iter()
+            .position(|m| m.file == f.primary.file && m.covers(f.rule, f.primary.span.line));
+        match hit {
+            Some(i) => {
+                used[i] = true;
+                let justification = markers[i].reason.clone();
+                result.filtered.suppressed.push(Suppressed {
+                    finding: f,
+                    kind: SuppressionKind::InSource,
+                    justification,
+                });
+            }
+            None => result.findings.push(f),
+        }
+    }
+    for (m, used) in markers.iter().zip(&used) {
+        let path = result.files[m.file].path.clone();
+        for r in m.rules.iter().filter(|r| catalog().rule(r).is_none()) {
+            result.notes.push(Note {
+                path: path.clone(),
+                message: format!(
+                    "line {}: `{}` names unknown rule `{r}` (`orgtoken rules` lists them)",
+                    m.line,
+                    m.describe()
+                ),
+            });
+        }
+        if report_unused && !used {
+            result.notes.push(Note {
+                path,
+                message: format!("line {}: unused suppression `{}`", m.line, m.describe()),
+            });
+        }
+    }
+    result.notes.sort();
+    result.notes.dedup();
+    result.markers = markers;
 }

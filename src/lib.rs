@@ -19,5 +19,6 @@ pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod source;
 pub mod suppress;
 pub mod walk;

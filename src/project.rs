@@ -105,7 +105,7 @@ const MAX_QUOTE: usize = 80;
 /// a secret).
 pub fn quote(s: &str) -> String {
     let spans = crate::redact::query_secret_spans(s);
-    let masked = crate::scan::redact(s, &spans);
+    let masked = crate::redact::mask(s, &spans);
     let cut: String = masked.chars().take(MAX_QUOTE).collect();
     let more = if cut.len() < masked.len() { "…" } else { "" };
     format!("{}{more}", crate::walk::escape_controls(&cut))

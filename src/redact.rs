@@ -3,7 +3,7 @@
 //! token identities: every literal a file gives to a credential-named slot
 //! (`client_secret = "…"`, `LEGACY_TOKEN: …`, `password=`, an
 //! `Authorization` header value). Such lines sit beside the bindings that
-//! code frames show. Reads facts only; the masking is `scan::redact`.
+//! code frames show. Reads facts only; [`mask`] does the masking.
 
 use std::sync::OnceLock;
 
@@ -227,4 +227,38 @@ pub fn mask_output(s: String) -> String {
     }
     // Only ASCII bytes were replaced by ASCII: still UTF-8.
     String::from_utf8(bytes).expect("ASCII replaced by ASCII")
+}
+
+/// Replaces secrets with `*` of the same byte length (spans stay valid).
+/// Token-shaped literals keep their `1000.` prefix so readers see what it was.
+pub fn mask(text: &str, spans: &[(usize, usize)]) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    let mut mask = |s: usize, e: usize, keep: usize| {
+        for b in bytes.iter_mut().take(e.min(text.len())).skip(s + keep) {
+            if b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_' {
+                *b = b'*';
+            }
+        }
+    };
+    for m in catalog().token_mask.find_iter(text) {
+        mask(m.start(), m.end(), 5);
+    }
+    for &(s, e) in spans {
+        // Only the string body of a literal: keep quotes and prefixes.
+        if e > s && e <= text.len() && !catalog().token_literal.is_match(&text[s..e]) {
+            let slice = &text[s..e];
+            let inner_start = slice.find(['"', '\'', '`']).map(|i| s + i + 1).unwrap_or(s);
+            // `Zoho-oauthtoken …`, `Bearer …`: the scheme is no secret.
+            let c = catalog();
+            let scheme = c
+                .header_prefixes
+                .iter()
+                .chain(&c.header_prefixes_generic)
+                .find(|p| text.get(inner_start..).is_some_and(|t| t.starts_with(p.as_str())))
+                .map_or(0, |p| p.len());
+            mask(inner_start, e, scheme);
+        }
+    }
+    // Masking only touches ASCII bytes, so the result is valid UTF-8.
+    String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())
 }

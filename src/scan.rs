@@ -13,10 +13,11 @@ use sha2::{Digest, Sha256};
 use crate::catalog::catalog;
 use crate::facts::{FileFacts, Lang, Span};
 use crate::finding::{Filtered, Finding, Note};
-use crate::frontend::{self, LineIndex};
+use crate::frontend;
 use crate::link::{import_candidates, Cut, Linker, SourceFile};
 use crate::model::{literal_hash, Loc, Model};
 use crate::rules::{self, RuleCtx};
+use crate::source::LineIndex;
 use crate::walk::{self, Candidate, NamePrefilter, Prefilter, Skipped, WalkOptions};
 
 pub type ScanOptions = WalkOptions;
@@ -270,11 +271,11 @@ fn analyse(path: String, fs_path: PathBuf, text: String, budget: Option<Duration
             Some(format!("{why}: scanned for token literals only")),
         ),
         (Some(l), None) => {
-            frontend::take_nesting_cut();
+            crate::source::take_nesting_cut();
             let r = panic::catch_unwind(AssertUnwindSafe(|| {
                 crate::budget::run(budget, || frontend::lower(l, &path, &text))
             }));
-            let cut = frontend::take_nesting_cut();
+            let cut = crate::source::take_nesting_cut();
             match r {
                 Ok((_, Some(crate::budget::Spent::Work))) => (
                     FileFacts::new_module(Span::default()),
@@ -299,7 +300,7 @@ fn analyse(path: String, fs_path: PathBuf, text: String, budget: Option<Duration
                     if cut {
                         notes.push(format!(
                             "nesting too deep (over {} levels or the stack budget); the deeper parts were not analysed",
-                            frontend::MAX_DEPTH
+                            crate::source::MAX_DEPTH
                         ));
                     }
                     notes.extend(f.notes.iter().cloned());
@@ -620,7 +621,7 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
             }
             let mut spans = secret_spans.get(&fid).cloned().unwrap_or_default();
             spans.extend(crate::redact::query_secret_spans(&text));
-            Some(redact(&text, &spans))
+            Some(crate::redact::mask(&text, &spans))
         })
         .collect();
     let mut files: Vec<ShownFile> = Vec::with_capacity(paths.len());
@@ -686,40 +687,6 @@ fn collect_text(e: &crate::facts::Expr, out: &mut String) {
         ExprKind::Alt { alts, .. } => alts.iter().for_each(|p| collect_text(p, out)),
         _ => {}
     }
-}
-
-/// Replaces secrets with `*` of the same byte length (spans stay valid).
-/// Token-shaped literals keep their `1000.` prefix so readers see what it was.
-pub fn redact(text: &str, spans: &[(usize, usize)]) -> String {
-    let mut bytes = text.as_bytes().to_vec();
-    let mut mask = |s: usize, e: usize, keep: usize| {
-        for b in bytes.iter_mut().take(e.min(text.len())).skip(s + keep) {
-            if b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_' {
-                *b = b'*';
-            }
-        }
-    };
-    for m in catalog().token_mask.find_iter(text) {
-        mask(m.start(), m.end(), 5);
-    }
-    for &(s, e) in spans {
-        // Only the string body of a literal: keep quotes and prefixes.
-        if e > s && e <= text.len() && !catalog().token_literal.is_match(&text[s..e]) {
-            let slice = &text[s..e];
-            let inner_start = slice.find(['"', '\'', '`']).map(|i| s + i + 1).unwrap_or(s);
-            // `Zoho-oauthtoken …`, `Bearer …`: the scheme is no secret.
-            let c = catalog();
-            let scheme = c
-                .header_prefixes
-                .iter()
-                .chain(&c.header_prefixes_generic)
-                .find(|p| text.get(inner_start..).is_some_and(|t| t.starts_with(p.as_str())))
-                .map_or(0, |p| p.len());
-            mask(inner_start, e, scheme);
-        }
-    }
-    // Masking only touches ASCII bytes, so the result is valid UTF-8.
-    String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())
 }
 
 /// A token identity without line numbers: identities of minted tokens name

@@ -5,12 +5,9 @@
 //! Markers are found in any comment syntax the scanned files use (`#`, `//`,
 //! `/* */`, `<!-- -->`, `;`, `--`): a marker counts when a comment leader
 //! comes before it on its line. This module never reads files: the scan
-//! hands it each analysed file's text, the filter stage hands it findings.
+//! hands it each analysed file's text, the filter stage (`crate::filter`) applies the markers to findings.
 
-use crate::catalog::catalog;
 use crate::facts::FileId;
-use crate::finding::{Note, Suppressed, SuppressionKind};
-use crate::scan::ScanResult;
 
 const KEYWORD: &str = "orgtoken:";
 const LEADERS: &[&str] = &["#", "//", "/*", "<!--", ";", "--", "*"];
@@ -102,7 +99,7 @@ pub fn parse_line(line: &str) -> Option<Parsed> {
     Some(Parsed {
         file_level,
         rules,
-        reason: crate::scan::redact(reason, &[]),
+        reason: crate::redact::mask(reason, &[]),
         own_line,
     })
 }
@@ -161,53 +158,6 @@ pub fn markers(file: FileId, text: &str) -> Vec<Marker> {
             })
         })
         .collect()
-}
-
-/// Moves the findings a marker covers into `result.filtered.suppressed`;
-/// reports unknown rule ids (always) and unused markers (when asked) as notes.
-pub fn apply(result: &mut ScanResult, report_unused: bool) {
-    let markers = std::mem::take(&mut result.markers);
-    let mut used = vec![false; markers.len()];
-    let findings = std::mem::take(&mut result.findings);
-    for f in findings {
-        let hit = markers
-            .iter()
-            .position(|m| m.file == f.primary.file && m.covers(f.rule, f.primary.span.line));
-        match hit {
-            Some(i) => {
-                used[i] = true;
-                let justification = markers[i].reason.clone();
-                result.filtered.suppressed.push(Suppressed {
-                    finding: f,
-                    kind: SuppressionKind::InSource,
-                    justification,
-                });
-            }
-            None => result.findings.push(f),
-        }
-    }
-    for (m, used) in markers.iter().zip(&used) {
-        let path = result.files[m.file].path.clone();
-        for r in m.rules.iter().filter(|r| catalog().rule(r).is_none()) {
-            result.notes.push(Note {
-                path: path.clone(),
-                message: format!(
-                    "line {}: `{}` names unknown rule `{r}` (`orgtoken rules` lists them)",
-                    m.line,
-                    m.describe()
-                ),
-            });
-        }
-        if report_unused && !used {
-            result.notes.push(Note {
-                path,
-                message: format!("line {}: unused suppression `{}`", m.line, m.describe()),
-            });
-        }
-    }
-    result.notes.sort();
-    result.notes.dedup();
-    result.markers = markers;
 }
 
 #[cfg(test)]

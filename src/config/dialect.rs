@@ -11,7 +11,7 @@
 
 use super::{dir_of, file_name, value_expr, Entry, Interp, Node, NodeKind};
 use crate::facts::{Arg, Call, CallSite, Expr, ExprKind, FileFacts, Parent, ParentRef, Profile, Setting, Span};
-use crate::frontend::Nesting;
+use crate::source::Nesting;
 
 /// Profiles one file may hold (a huge data file is not a config file).
 const MAX_PROFILES: usize = 20_000;

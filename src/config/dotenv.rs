@@ -6,7 +6,7 @@
 
 use super::{file_name, value_expr, Interp};
 use crate::facts::{FileFacts, Profile, Setting};
-use crate::frontend::LineIndex;
+use crate::source::LineIndex;
 
 /// Names that mark a template rather than a deployment.
 const TEMPLATE_MARKERS: &[&str] = &["example", "sample", "template", "dist", "tmpl", "defaults"];
@@ -67,7 +67,7 @@ pub(super) fn lower(path: &str, text: &str, lines: &LineIndex, facts: &mut FileF
                         let end = vstart + 1 + close + 1;
                         next = text[end..].find('\n').map(|i| end + i + 1).unwrap_or(bytes_len);
                         let value = if q == '"' {
-                            crate::frontend::unescape(inner)
+                            crate::source::unescape(inner)
                         } else {
                             inner.to_string()
                         };

@@ -8,7 +8,7 @@ use hcl_edit::Span as _;
 
 use super::{Entry, Node, NodeKind};
 use crate::facts::{FileFacts, Span};
-use crate::frontend::{LineIndex, Nesting};
+use crate::source::{LineIndex, Nesting};
 
 pub(super) fn parse(path: &str, text: &str, lines: &LineIndex, facts: &mut FileFacts) -> Option<Node> {
     let body = match hcl_edit::parser::parse_body(text) {

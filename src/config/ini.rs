@@ -8,7 +8,7 @@
 
 use super::{dialect, file_name, value_expr, Interp};
 use crate::facts::{FileFacts, Parent, ParentRef, Profile, Setting};
-use crate::frontend::LineIndex;
+use crate::source::LineIndex;
 
 pub(super) fn lower(path: &str, text: &str, lines: &LineIndex, facts: &mut FileFacts) {
     let name = file_name(path);

@@ -3,10 +3,10 @@
 
 use super::{Entry, Node, NodeKind};
 use crate::facts::{FileFacts, Span};
-use crate::frontend::{self, LineIndex, Nesting};
+use crate::source::{self, LineIndex, Nesting};
 
 pub(super) fn parse(text: &str, facts: &mut FileFacts) -> Option<Node> {
-    let (f, tree) = frontend::parse(&tree_sitter_json::LANGUAGE.into(), text);
+    let (f, tree) = source::parse(&tree_sitter_json::LANGUAGE.into(), text);
     facts.parse_error_line = f.parse_error_line;
     let tree = tree?;
     let lines = LineIndex::new(text);
@@ -36,7 +36,7 @@ impl Cx<'_> {
         let raw = &self.text[n.start_byte()..n.end_byte()];
         let inner = raw.strip_prefix('"').unwrap_or(raw);
         let inner = inner.strip_suffix('"').unwrap_or(inner);
-        frontend::unescape(inner)
+        source::unescape(inner)
     }
 
     fn node(&self, n: tree_sitter::Node, depth: usize) -> Node {

@@ -20,7 +20,7 @@ mod toml;
 mod yaml;
 
 use crate::facts::{Expr, ExprKind, FileFacts, Lang, Span};
-use crate::frontend::LineIndex;
+use crate::source::LineIndex;
 
 /// Nodes a YAML document may expand to through aliases before expansion
 /// stops (a "billion laughs" costs a note, not the memory).

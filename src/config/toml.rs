@@ -2,7 +2,7 @@
 
 use super::{Entry, Node, NodeKind};
 use crate::facts::{FileFacts, Span};
-use crate::frontend::{LineIndex, Nesting};
+use crate::source::{LineIndex, Nesting};
 use toml_edit::{Document, Item, Key, Table, Value};
 
 pub(super) fn parse(text: &str, lines: &LineIndex, facts: &mut FileFacts) -> Option<Node> {

@@ -13,7 +13,7 @@ use super::{Entry, Node, NodeKind, MAX_NODES};
 /// Scalar bytes that cost as much of the expansion budget as one node.
 const SCALAR_BYTES_PER_NODE: usize = 64;
 use crate::facts::{FileFacts, Span};
-use crate::frontend::LineIndex;
+use crate::source::LineIndex;
 
 pub(super) fn parse(text: &str, lines: &LineIndex, facts: &mut FileFacts) -> Vec<Node> {
     let mut b = Builder {

@@ -22,37 +22,29 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
-use super::{parse, unescape, LineIndex, Nesting};
+use super::frame::{self, Frame, Lowering};
 use crate::facts::*;
+use crate::source::unescape;
 
 pub fn lower(text: &str) -> FileFacts {
-    let (facts, tree) = parse(&tree_sitter_c_sharp::LANGUAGE.into(), text);
-    let Some(tree) = tree else {
-        return facts;
-    };
-    let mut l = Lowerer {
-        src: text.as_bytes(),
-        lines: LineIndex::new(text),
-        facts,
-        depth: 0,
-        nesting: Nesting::new(),
-        members: Members::default(),
-    };
-    l.block(tree.root_node(), 0, None);
-    l.facts
+    frame::lower(
+        tree_sitter_c_sharp::LANGUAGE.into(),
+        text,
+        |f| Lowerer {
+            f,
+            members: Members::default(),
+        },
+        |l, root| l.block(root, 0, None),
+    )
 }
 
 struct Lowerer<'a> {
-    src: &'a [u8],
-    lines: LineIndex<'a>,
-    facts: FileFacts,
-    depth: usize,
-    nesting: Nesting,
+    f: Frame<'a>,
     members: Members,
 }
 
 use super::members::{ClassNames, Members};
-use super::named_children;
+use crate::source::named_children;
 
 fn is_trivia(kind: &str) -> bool {
     matches!(
@@ -73,18 +65,10 @@ fn is_type_decl(kind: &str) -> bool {
 }
 
 impl<'a> Lowerer<'a> {
-    fn text(&self, node: Node) -> &'a str {
-        node.utf8_text(self.src).unwrap_or("")
-    }
-
-    fn span(&self, node: Node) -> Span {
-        self.lines.node_span(node)
-    }
-
     /// `x` as written in a method (see [`Members::name_ref`]); a name that
     /// looks like a type is never an inherited field.
     fn name_ref(&self, name: &str, span: Span, method: bool) -> Expr {
-        let imported = self.facts.imports.iter().any(|i| i.local == name);
+        let imported = self.f.facts.imports.iter().any(|i| i.local == name);
         let looks_like_type = name.chars().next().is_some_and(char::is_uppercase);
         self.members.name_ref(name, span, method, imported, looks_like_type)
     }
@@ -94,172 +78,6 @@ impl<'a> Lowerer<'a> {
             ExprKind::Member(Box::new(Expr::new(ExprKind::This, span)), name.to_string()),
             span,
         )
-    }
-
-    fn block(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        for child in named_children(node) {
-            self.stmt(child, scope, guard);
-        }
-    }
-
-    fn stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        if self.nesting.too_deep(self.depth) {
-            return;
-        }
-        self.depth += 1;
-        self.stmt_inner(node, scope, guard);
-        self.depth -= 1;
-    }
-
-    fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        let kind = node.kind();
-        match kind {
-            "expression_statement" => {
-                for child in named_children(node) {
-                    if child.kind() == "assignment_expression" {
-                        self.assignment(child, scope, guard);
-                    } else {
-                        self.expr_top(child, scope, true);
-                    }
-                }
-            }
-            "local_declaration_statement" | "field_declaration" | "event_field_declaration" => {
-                let is_field = kind != "local_declaration_statement";
-                for c in named_children(node) {
-                    if c.kind() == "variable_declaration" {
-                        self.variables(c, scope, guard, is_field);
-                    }
-                }
-            }
-            "variable_declaration" => self.variables(node, scope, guard, false),
-            "property_declaration" => self.property(node, scope),
-            k if is_type_decl(k) => {
-                self.class(node, scope);
-            }
-            "method_declaration"
-            | "constructor_declaration"
-            | "local_function_statement"
-            | "operator_declaration"
-            | "destructor_declaration" => {
-                self.function(node, scope);
-            }
-            "return_statement" | "yield_statement" | "throw_statement" => {
-                let value = named_children(node).into_iter().find(|c| !is_trivia(c.kind()));
-                let value = match value {
-                    Some(v) => self.expr_top(v, scope, false),
-                    None => Expr::new(ExprKind::Null, self.span(node)),
-                };
-                if kind != "throw_statement" {
-                    self.facts.returns.push(Return {
-                        scope,
-                        value,
-                        guard: guard.cloned(),
-                    });
-                }
-            }
-            "if_statement" => {
-                let cond = node
-                    .child_by_field_name("condition")
-                    .map(|c| self.expr_top(c, scope, false));
-                let g = cond.as_ref().or(guard);
-                if let Some(b) = node.child_by_field_name("consequence") {
-                    self.stmt(b, scope, g);
-                }
-                if let Some(b) = node.child_by_field_name("alternative") {
-                    self.stmt(b, scope, g);
-                }
-            }
-            "foreach_statement" => {
-                if let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) {
-                    let iter = self.expr_top(r, scope, false);
-                    let sp = self.span(node);
-                    let value = Expr::new(
-                        ExprKind::Index(Box::new(iter), Box::new(Expr::unknown(sp))),
-                        self.span(r),
-                    );
-                    if l.kind() == "identifier" {
-                        let name = self.text(l).to_string();
-                        self.members.declare_local(&name);
-                        self.push_assign(scope, Expr::new(ExprKind::Name(name), self.span(l)), value, guard, sp);
-                    }
-                }
-                if let Some(b) = node.child_by_field_name("body") {
-                    self.stmt(b, scope, guard);
-                }
-            }
-            "switch_statement" => self.switch_stmt(node, scope, guard),
-            "using_directive" => self.using(node, scope),
-            "catch_clause" => {
-                for c in named_children(node) {
-                    if c.kind() == "catch_declaration" {
-                        if let Some(n) = c.child_by_field_name("name") {
-                            let name = self.text(n).to_string();
-                            self.members.declare_local(&name);
-                        }
-                    } else {
-                        self.stmt(c, scope, guard);
-                    }
-                }
-            }
-            "compilation_unit"
-            | "namespace_declaration"
-            | "file_scoped_namespace_declaration"
-            | "declaration_list"
-            | "block"
-            | "try_statement"
-            | "finally_clause"
-            | "catch_filter_clause"
-            | "using_statement"
-            | "fixed_statement"
-            | "lock_statement"
-            | "checked_statement"
-            | "unsafe_statement"
-            | "labeled_statement"
-            | "while_statement"
-            | "do_statement"
-            | "for_statement"
-            | "global_statement"
-            | "arrow_expression_clause" => {
-                for child in named_children(node) {
-                    if matches!(
-                        kind,
-                        "while_statement" | "do_statement" | "for_statement" | "lock_statement" | "using_statement"
-                    ) && child.kind() != "block"
-                        && child.kind() != "variable_declaration"
-                        && !child.kind().ends_with("statement")
-                    {
-                        // Headers: conditions, updates, locked objects.
-                        self.expr_top(child, scope, false);
-                    } else {
-                        self.stmt(child, scope, guard);
-                    }
-                }
-            }
-            "comment"
-            | "break_statement"
-            | "continue_statement"
-            | "empty_statement"
-            | "goto_statement"
-            | "extern_alias_directive"
-            | "attribute_list"
-            | "modifier"
-            | "identifier"
-            | "qualified_name"
-            | "parameter_list"
-            | "base_list"
-            | "type_parameter_list"
-            | "type_parameter_constraints_clause"
-            | "accessor_list"
-            | "enum_member_declaration_list"
-            | "delegate_declaration"
-            | "indexer_declaration"
-            | "event_declaration" => {}
-            _ => {
-                if node.is_named() {
-                    self.expr_top(node, scope, false);
-                }
-            }
-        }
     }
 
     /// `switch (v) { case A: … }`: each section is guarded by `v == label`.
@@ -292,16 +110,6 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-    }
-
-    fn push_assign(&mut self, scope: ScopeId, target: Expr, value: Expr, guard: Option<&Expr>, span: Span) {
-        self.facts.assigns.push(Assign {
-            scope,
-            target,
-            value,
-            guard: guard.cloned(),
-            span,
-        });
     }
 
     /// `T a = x, b = y;` as locals or fields (fields become `this.a`).
@@ -421,18 +229,15 @@ impl<'a> Lowerer<'a> {
                     continue;
                 };
                 let fs = self
+                    .f
                     .facts
                     .add_scope(ScopeKind::Function, String::new(), scope, self.span(a));
                 self.members.locals.push(HashSet::from(["value".to_string()]));
-                let before = self.facts.returns.len();
+                let before = self.f.facts.returns.len();
                 if body.kind() == "arrow_expression_clause" {
                     if let Some(e) = named_children(body).first() {
                         let value = self.expr_top(*e, fs, false);
-                        self.facts.returns.push(Return {
-                            scope: fs,
-                            value,
-                            guard: None,
-                        });
+                        self.push_return(fs, value, None);
                     }
                 } else {
                     self.block(body, fs, None);
@@ -440,7 +245,7 @@ impl<'a> Lowerer<'a> {
                 self.members.locals.pop();
                 if is_get {
                     // The getter's returns are the property's values.
-                    let rets: Vec<Expr> = self.facts.returns[before..]
+                    let rets: Vec<Expr> = self.f.facts.returns[before..]
                         .iter()
                         .filter(|r| r.scope == fs)
                         .map(|r| r.value.clone())
@@ -507,7 +312,7 @@ impl<'a> Lowerer<'a> {
             _ => String::new(),
         };
         let sp = self.span(node);
-        let scope = self.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
+        let scope = self.f.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
         // A local function sees the locals around it.
         let outer = if node.kind() == "local_function_statement" {
             self.members.locals.last().cloned().unwrap_or_default()
@@ -519,17 +324,10 @@ impl<'a> Lowerer<'a> {
             self.params(params, scope);
         }
         if !name.is_empty() && node.kind() != "constructor_declaration" {
-            let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
             if node.kind() == "local_function_statement" {
                 self.members.declare_local(&name);
             }
-            self.facts.assigns.push(Assign {
-                scope: parent,
-                target: Expr::new(ExprKind::Name(name), name_span),
-                value: Expr::new(ExprKind::Func(scope), sp),
-                guard: None,
-                span: sp,
-            });
+            self.bind_function(node, name, parent, scope);
         }
         for c in named_children(node) {
             if c.kind() == "constructor_initializer" {
@@ -544,11 +342,7 @@ impl<'a> Lowerer<'a> {
             if body.kind() == "arrow_expression_clause" {
                 if let Some(e) = named_children(body).first() {
                     let value = self.expr_top(*e, scope, false);
-                    self.facts.returns.push(Return {
-                        scope,
-                        value,
-                        guard: None,
-                    });
+                    self.push_return(scope, value, None);
                 }
             } else {
                 self.block(body, scope, None);
@@ -556,39 +350,6 @@ impl<'a> Lowerer<'a> {
         }
         self.members.locals.pop();
         scope
-    }
-
-    fn params(&mut self, params: Node, scope: ScopeId) {
-        let mut names = Vec::new();
-        for p in named_children(params) {
-            if p.kind() != "parameter" {
-                continue;
-            }
-            let Some(n) = p.child_by_field_name("name") else {
-                continue;
-            };
-            let name = self.text(n).to_string();
-            // A default value is an alternative of the parameter.
-            let default = named_children(p).into_iter().rfind(|c| {
-                c.id() != n.id()
-                    && !is_trivia(c.kind())
-                    && Some(c.id()) != p.child_by_field_name("type").map(|t| t.id())
-            });
-            if let Some(d) = default {
-                let value = self.value(d, scope);
-                let sp = self.span(p);
-                self.push_assign(
-                    scope,
-                    Expr::new(ExprKind::Name(name.clone()), self.span(n)),
-                    value,
-                    None,
-                    sp,
-                );
-            }
-            self.members.declare_local(&name);
-            names.push(name);
-        }
-        self.facts.scopes[scope].params = names;
     }
 
     /// The field, property and method names a type body declares.
@@ -648,7 +409,7 @@ impl<'a> Lowerer<'a> {
             .map(|n| self.text(n).to_string())
             .unwrap_or_default();
         let sp = self.span(node);
-        let scope = self.facts.add_scope(ScopeKind::Class, name.clone(), parent, sp);
+        let scope = self.f.facts.add_scope(ScopeKind::Class, name.clone(), parent, sp);
         let mut bases = Vec::new();
         for c in named_children(node) {
             if c.kind() == "base_list" {
@@ -670,18 +431,18 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        self.facts.scopes[scope].bases = bases;
+        self.f.facts.scopes[scope].bases = bases;
         if !name.is_empty() {
-            self.facts.assigns.push(Assign {
-                scope: parent,
-                target: Expr::new(ExprKind::Name(name.clone()), sp),
-                value: Expr::new(ExprKind::Func(scope), sp),
-                guard: None,
-                span: sp,
-            });
+            self.push_assign(
+                parent,
+                Expr::new(ExprKind::Name(name.clone()), sp),
+                Expr::new(ExprKind::Func(scope), sp),
+                None,
+                sp,
+            );
         }
         let mut names = self.class_names(&name, node);
-        names.inherits = !self.facts.scopes[scope].bases.is_empty();
+        names.inherits = !self.f.facts.scopes[scope].bases.is_empty();
         self.members.classes.push(names);
         // Initialisers see members, not the locals of an enclosing method.
         self.members.locals.push(HashSet::new());
@@ -728,126 +489,13 @@ impl<'a> Lowerer<'a> {
         };
         let full: String = self.text(target).chars().filter(|c| !c.is_whitespace()).collect();
         let (module, name) = full.rsplit_once('.').unwrap_or(("", full.as_str()));
-        self.facts.imports.push(Import {
+        self.f.facts.imports.push(Import {
             scope,
             local: self.text(alias).to_string(),
             module: module.to_string(),
             name: Some(name.to_string()),
             span: self.span(node),
         });
-    }
-
-    /// Lowers an expression at the top of a statement (its calls are chain heads).
-    fn expr_top(&mut self, node: Node, scope: ScopeId, statement: bool) -> Expr {
-        let e = self.expr(node, scope, false);
-        if statement {
-            self.facts.mark_statement(e.span);
-        }
-        e
-    }
-
-    fn expr(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
-        if self.nesting.too_deep(self.depth) {
-            return Expr::unknown(self.span(node));
-        }
-        self.depth += 1;
-        let e = self.expr_inner(node, scope, receiver);
-        self.depth -= 1;
-        e
-    }
-
-    // One small method per kind of expression: in debug builds one big
-    // `match` would give every recursion level the frame of all its arms.
-    fn expr_inner(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
-        let sp = self.span(node);
-        let kind = match node.kind() {
-            "identifier" => return self.name_ref(self.text(node), sp, false),
-            "this" | "base" | "this_expression" | "base_expression" => ExprKind::This,
-            "string_literal" | "verbatim_string_literal" | "raw_string_literal" => {
-                ExprKind::Str(self.string_value(node))
-            }
-            "interpolated_string_expression" => return self.interpolated(node, scope),
-            "boolean_literal" => ExprKind::Bool(self.text(node) == "true"),
-            "null_literal" => ExprKind::Null,
-            "integer_literal" | "real_literal" => ExprKind::Number,
-            "member_access_expression" => return self.member_access(node, scope, receiver),
-            "element_access_expression" => return self.element_access(node, scope, receiver),
-            "conditional_access_expression" => return self.conditional_access(node, scope, receiver),
-            "invocation_expression" => return self.call(node, scope, receiver),
-            "object_creation_expression" | "implicit_object_creation_expression" => {
-                return self.new_expr(node, scope, receiver)
-            }
-            "binary_expression" => return self.binary(node, scope),
-            "conditional_expression" => return self.ternary(node, scope),
-            "parenthesized_expression"
-            | "cast_expression"
-            | "await_expression"
-            | "postfix_unary_expression"
-            | "checked_expression"
-            | "ref_expression"
-            | "argument"
-            | "constant_pattern"
-            | "case_switch_label"
-                if node.kind() != "postfix_unary_expression" || !self.text(node).ends_with("++") =>
-            {
-                let inner = node
-                    .child_by_field_name("value")
-                    .or_else(|| named_children(node).into_iter().rfind(|c| !is_trivia(c.kind())));
-                return match inner {
-                    Some(i) => self.expr(i, scope, receiver),
-                    None => Expr::unknown(sp),
-                };
-            }
-            "assignment_expression" => return self.assignment(node, scope, None),
-            // `return (token, host);`
-            "tuple_expression" => {
-                let items = named_children(node)
-                    .into_iter()
-                    .filter(|c| !is_trivia(c.kind()))
-                    .map(
-                        |a| match named_children(a).into_iter().rfind(|c| !is_trivia(c.kind())) {
-                            Some(v) if a.kind() == "argument" => self.expr(v, scope, false),
-                            _ => self.expr(a, scope, false),
-                        },
-                    )
-                    .collect();
-                ExprKind::List(items)
-            }
-            "prefix_unary_expression" | "is_pattern_expression" | "is_expression" => {
-                let ops = named_children(node)
-                    .into_iter()
-                    .filter(|c| !c.kind().ends_with("pattern") && !c.kind().ends_with("type"))
-                    .map(|c| self.expr(c, scope, false))
-                    .collect();
-                ExprKind::Test(ops)
-            }
-            "initializer_expression" | "collection_expression" => return self.list(node, scope),
-            "array_creation_expression" | "implicit_array_creation_expression" => {
-                match named_children(node)
-                    .into_iter()
-                    .find(|c| c.kind() == "initializer_expression")
-                {
-                    Some(i) => return self.list(i, scope),
-                    None => ExprKind::Unknown,
-                }
-            }
-            "lambda_expression" | "anonymous_method_expression" => return self.lambda(node, scope),
-            "switch_expression" => return self.switch_expr(node, scope),
-            "predefined_type" | "generic_name" | "qualified_name" | "alias_qualified_name" => {
-                let t = self.text(node);
-                ExprKind::Name(t.split('<').next().unwrap_or(t).to_string())
-            }
-            "typeof_expression" | "sizeof_expression" | "default_expression" | "nameof_expression" => ExprKind::Unknown,
-            _ => {
-                for c in named_children(node) {
-                    if !is_trivia(c.kind()) {
-                        self.expr(c, scope, false);
-                    }
-                }
-                ExprKind::Unknown
-            }
-        };
-        Expr::new(kind, sp)
     }
 
     fn list(&mut self, node: Node, scope: ScopeId) -> Expr {
@@ -897,7 +545,7 @@ impl<'a> Lowerer<'a> {
         // a configuration key, linked to `appsettings*.json`.
         if let (Some(k), Some(root)) = (key.as_str(), obj.last_name()) {
             if root.to_ascii_lowercase().contains("config") {
-                self.facts.env_reads.push(k.to_string());
+                self.f.facts.env_reads.push(k.to_string());
                 return Expr::new(ExprKind::Env(crate::config::config_read_name(k)), sp);
             }
         }
@@ -1002,7 +650,7 @@ impl<'a> Lowerer<'a> {
 
     fn lambda(&mut self, node: Node, scope: ScopeId) -> Expr {
         let sp = self.span(node);
-        let fscope = self.facts.add_scope(ScopeKind::Function, String::new(), scope, sp);
+        let fscope = self.f.facts.add_scope(ScopeKind::Function, String::new(), scope, sp);
         // A lambda sees the locals around it.
         let outer = self.members.locals.last().cloned().unwrap_or_default();
         self.members.locals.push(outer);
@@ -1011,7 +659,7 @@ impl<'a> Lowerer<'a> {
             match p.kind() {
                 "parameter_list" => {
                     self.params(p, fscope);
-                    names = self.facts.scopes[fscope].params.clone();
+                    names = self.f.facts.scopes[fscope].params.clone();
                 }
                 _ => names.push(self.text(p).to_string()),
             }
@@ -1019,18 +667,14 @@ impl<'a> Lowerer<'a> {
         for n in &names {
             self.members.declare_local(n);
         }
-        self.facts.scopes[fscope].params = names;
+        self.f.facts.scopes[fscope].params = names;
         if let Some(body) = node.child_by_field_name("body") {
             if body.kind() == "block" {
                 self.block(body, fscope, None);
             } else {
                 // `h -> h.set(…)`: the body is also the lambda's statement.
                 let value = self.expr_top(body, fscope, true);
-                self.facts.returns.push(Return {
-                    scope: fscope,
-                    value,
-                    guard: None,
-                });
+                self.push_return(fscope, value, None);
             }
         }
         self.members.locals.pop();
@@ -1272,7 +916,7 @@ impl<'a> Lowerer<'a> {
             (Some("Environment.GetEnvironmentVariable" | "System.Environment.GetEnvironmentVariable"), 1 | 2) => {
                 if let Some(name) = args[0].value.as_str() {
                     let name = name.to_string();
-                    self.facts.env_reads.push(name.clone());
+                    self.f.facts.env_reads.push(name.clone());
                     return Expr::new(ExprKind::Env(name), sp);
                 }
             }
@@ -1325,7 +969,7 @@ impl<'a> Lowerer<'a> {
     ) -> Expr {
         let e = Expr::new(ExprKind::Call(std::sync::Arc::new(Call { callee, args, is_new })), sp);
         if !receiver {
-            self.facts.calls.push(CallSite {
+            self.f.facts.calls.push(CallSite {
                 scope,
                 expr: e.clone(),
                 statement: false,
@@ -1362,25 +1006,295 @@ fn brace_format(t: &str, span: Span, args: &[Expr]) -> ExprKind {
     ExprKind::Concat(parts)
 }
 
+impl<'a> Lowering<'a> for Lowerer<'a> {
+    fn frame(&self) -> &Frame<'a> {
+        &self.f
+    }
+
+    fn frame_mut(&mut self) -> &mut Frame<'a> {
+        &mut self.f
+    }
+
+    fn params(&mut self, params: Node, scope: ScopeId) {
+        let mut names = Vec::new();
+        for p in named_children(params) {
+            if p.kind() != "parameter" {
+                continue;
+            }
+            let Some(n) = p.child_by_field_name("name") else {
+                continue;
+            };
+            let name = self.text(n).to_string();
+            // A default value is an alternative of the parameter.
+            let default = named_children(p).into_iter().rfind(|c| {
+                c.id() != n.id()
+                    && !is_trivia(c.kind())
+                    && Some(c.id()) != p.child_by_field_name("type").map(|t| t.id())
+            });
+            if let Some(d) = default {
+                let value = self.value(d, scope);
+                let sp = self.span(p);
+                self.push_assign(
+                    scope,
+                    Expr::new(ExprKind::Name(name.clone()), self.span(n)),
+                    value,
+                    None,
+                    sp,
+                );
+            }
+            self.members.declare_local(&name);
+            names.push(name);
+        }
+        self.f.facts.scopes[scope].params = names;
+    }
+
+    fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        let kind = node.kind();
+        match kind {
+            "expression_statement" => {
+                for child in named_children(node) {
+                    if child.kind() == "assignment_expression" {
+                        self.assignment(child, scope, guard);
+                    } else {
+                        self.expr_top(child, scope, true);
+                    }
+                }
+            }
+            "local_declaration_statement" | "field_declaration" | "event_field_declaration" => {
+                let is_field = kind != "local_declaration_statement";
+                for c in named_children(node) {
+                    if c.kind() == "variable_declaration" {
+                        self.variables(c, scope, guard, is_field);
+                    }
+                }
+            }
+            "variable_declaration" => self.variables(node, scope, guard, false),
+            "property_declaration" => self.property(node, scope),
+            k if is_type_decl(k) => {
+                self.class(node, scope);
+            }
+            "method_declaration"
+            | "constructor_declaration"
+            | "local_function_statement"
+            | "operator_declaration"
+            | "destructor_declaration" => {
+                self.function(node, scope);
+            }
+            "return_statement" | "yield_statement" | "throw_statement" => {
+                let value = named_children(node).into_iter().find(|c| !is_trivia(c.kind()));
+                let value = match value {
+                    Some(v) => self.expr_top(v, scope, false),
+                    None => Expr::new(ExprKind::Null, self.span(node)),
+                };
+                if kind != "throw_statement" {
+                    self.push_return(scope, value, guard);
+                }
+            }
+            "if_statement" => {
+                let cond = node
+                    .child_by_field_name("condition")
+                    .map(|c| self.expr_top(c, scope, false));
+                let g = cond.as_ref().or(guard);
+                if let Some(b) = node.child_by_field_name("consequence") {
+                    self.stmt(b, scope, g);
+                }
+                if let Some(b) = node.child_by_field_name("alternative") {
+                    self.stmt(b, scope, g);
+                }
+            }
+            "foreach_statement" => {
+                if let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) {
+                    let iter = self.expr_top(r, scope, false);
+                    let sp = self.span(node);
+                    let value = Expr::new(
+                        ExprKind::Index(Box::new(iter), Box::new(Expr::unknown(sp))),
+                        self.span(r),
+                    );
+                    if l.kind() == "identifier" {
+                        let name = self.text(l).to_string();
+                        self.members.declare_local(&name);
+                        self.push_assign(scope, Expr::new(ExprKind::Name(name), self.span(l)), value, guard, sp);
+                    }
+                }
+                if let Some(b) = node.child_by_field_name("body") {
+                    self.stmt(b, scope, guard);
+                }
+            }
+            "switch_statement" => self.switch_stmt(node, scope, guard),
+            "using_directive" => self.using(node, scope),
+            "catch_clause" => {
+                for c in named_children(node) {
+                    if c.kind() == "catch_declaration" {
+                        if let Some(n) = c.child_by_field_name("name") {
+                            let name = self.text(n).to_string();
+                            self.members.declare_local(&name);
+                        }
+                    } else {
+                        self.stmt(c, scope, guard);
+                    }
+                }
+            }
+            "compilation_unit"
+            | "namespace_declaration"
+            | "file_scoped_namespace_declaration"
+            | "declaration_list"
+            | "block"
+            | "try_statement"
+            | "finally_clause"
+            | "catch_filter_clause"
+            | "using_statement"
+            | "fixed_statement"
+            | "lock_statement"
+            | "checked_statement"
+            | "unsafe_statement"
+            | "labeled_statement"
+            | "while_statement"
+            | "do_statement"
+            | "for_statement"
+            | "global_statement"
+            | "arrow_expression_clause" => {
+                for child in named_children(node) {
+                    if matches!(
+                        kind,
+                        "while_statement" | "do_statement" | "for_statement" | "lock_statement" | "using_statement"
+                    ) && child.kind() != "block"
+                        && child.kind() != "variable_declaration"
+                        && !child.kind().ends_with("statement")
+                    {
+                        // Headers: conditions, updates, locked objects.
+                        self.expr_top(child, scope, false);
+                    } else {
+                        self.stmt(child, scope, guard);
+                    }
+                }
+            }
+            "comment"
+            | "break_statement"
+            | "continue_statement"
+            | "empty_statement"
+            | "goto_statement"
+            | "extern_alias_directive"
+            | "attribute_list"
+            | "modifier"
+            | "identifier"
+            | "qualified_name"
+            | "parameter_list"
+            | "base_list"
+            | "type_parameter_list"
+            | "type_parameter_constraints_clause"
+            | "accessor_list"
+            | "enum_member_declaration_list"
+            | "delegate_declaration"
+            | "indexer_declaration"
+            | "event_declaration" => {}
+            _ => {
+                if node.is_named() {
+                    self.expr_top(node, scope, false);
+                }
+            }
+        }
+    }
+
+    // One small method per kind of expression: in debug builds one big
+    // `match` would give every recursion level the frame of all its arms.
+    fn expr_inner(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        let sp = self.span(node);
+        let kind = match node.kind() {
+            "identifier" => return self.name_ref(self.text(node), sp, false),
+            "this" | "base" | "this_expression" | "base_expression" => ExprKind::This,
+            "string_literal" | "verbatim_string_literal" | "raw_string_literal" => {
+                ExprKind::Str(self.string_value(node))
+            }
+            "interpolated_string_expression" => return self.interpolated(node, scope),
+            "boolean_literal" => ExprKind::Bool(self.text(node) == "true"),
+            "null_literal" => ExprKind::Null,
+            "integer_literal" | "real_literal" => ExprKind::Number,
+            "member_access_expression" => return self.member_access(node, scope, receiver),
+            "element_access_expression" => return self.element_access(node, scope, receiver),
+            "conditional_access_expression" => return self.conditional_access(node, scope, receiver),
+            "invocation_expression" => return self.call(node, scope, receiver),
+            "object_creation_expression" | "implicit_object_creation_expression" => {
+                return self.new_expr(node, scope, receiver)
+            }
+            "binary_expression" => return self.binary(node, scope),
+            "conditional_expression" => return self.ternary(node, scope),
+            "parenthesized_expression"
+            | "cast_expression"
+            | "await_expression"
+            | "postfix_unary_expression"
+            | "checked_expression"
+            | "ref_expression"
+            | "argument"
+            | "constant_pattern"
+            | "case_switch_label"
+                if node.kind() != "postfix_unary_expression" || !self.text(node).ends_with("++") =>
+            {
+                let inner = node
+                    .child_by_field_name("value")
+                    .or_else(|| named_children(node).into_iter().rfind(|c| !is_trivia(c.kind())));
+                return match inner {
+                    Some(i) => self.expr(i, scope, receiver),
+                    None => Expr::unknown(sp),
+                };
+            }
+            "assignment_expression" => return self.assignment(node, scope, None),
+            // `return (token, host);`
+            "tuple_expression" => {
+                let items = named_children(node)
+                    .into_iter()
+                    .filter(|c| !is_trivia(c.kind()))
+                    .map(
+                        |a| match named_children(a).into_iter().rfind(|c| !is_trivia(c.kind())) {
+                            Some(v) if a.kind() == "argument" => self.expr(v, scope, false),
+                            _ => self.expr(a, scope, false),
+                        },
+                    )
+                    .collect();
+                ExprKind::List(items)
+            }
+            "prefix_unary_expression" | "is_pattern_expression" | "is_expression" => {
+                let ops = named_children(node)
+                    .into_iter()
+                    .filter(|c| !c.kind().ends_with("pattern") && !c.kind().ends_with("type"))
+                    .map(|c| self.expr(c, scope, false))
+                    .collect();
+                ExprKind::Test(ops)
+            }
+            "initializer_expression" | "collection_expression" => return self.list(node, scope),
+            "array_creation_expression" | "implicit_array_creation_expression" => {
+                match named_children(node)
+                    .into_iter()
+                    .find(|c| c.kind() == "initializer_expression")
+                {
+                    Some(i) => return self.list(i, scope),
+                    None => ExprKind::Unknown,
+                }
+            }
+            "lambda_expression" | "anonymous_method_expression" => return self.lambda(node, scope),
+            "switch_expression" => return self.switch_expr(node, scope),
+            "predefined_type" | "generic_name" | "qualified_name" | "alias_qualified_name" => {
+                let t = self.text(node);
+                ExprKind::Name(t.split('<').next().unwrap_or(t).to_string())
+            }
+            "typeof_expression" | "sizeof_expression" | "default_expression" | "nameof_expression" => ExprKind::Unknown,
+            _ => {
+                for c in named_children(node) {
+                    if !is_trivia(c.kind()) {
+                        self.expr(c, scope, false);
+                    }
+                }
+                ExprKind::Unknown
+            }
+        };
+        Expr::new(kind, sp)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    use crate::frontend::testing::show;
-
-    fn assigns(f: &FileFacts) -> Vec<String> {
-        f.assigns
-            .iter()
-            .map(|a| {
-                let g = a.guard.as_ref().map(|g| format!(" if {}", show(g))).unwrap_or_default();
-                format!("{}@{} = {}{g}", show(&a.target), a.scope, show(&a.value))
-            })
-            .collect()
-    }
-
-    fn calls(f: &FileFacts) -> Vec<String> {
-        f.calls.iter().map(|c| show(&c.expr)).collect()
-    }
+    use crate::frontend::testing::{calls, guarded_assigns as assigns, show};
 
     fn has(list: &[String], want: &str) {
         assert!(list.iter().any(|x| x == want), "missing {want} in {list:?}");

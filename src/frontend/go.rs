@@ -15,37 +15,30 @@ use std::sync::Arc;
 
 use tree_sitter::Node;
 
-use super::{parse, unescape, LineIndex, Nesting};
+use super::frame::{self, Frame, Lowering};
 use crate::facts::*;
+use crate::source::unescape;
 
 pub fn lower(text: &str) -> FileFacts {
-    let (facts, tree) = parse(&tree_sitter_go::LANGUAGE.into(), text);
-    let Some(tree) = tree else {
-        return facts;
-    };
-    let root = tree.root_node();
-    let mut l = Lowerer {
-        src: text.as_bytes(),
-        lines: LineIndex::new(text),
-        facts,
-        depth: 0,
-        nesting: Nesting::new(),
-        classes: HashMap::new(),
-        tags: HashMap::new(),
-        receiver: None,
-        locals: HashSet::new(),
-    };
-    l.declare_types(root);
-    l.block(root, 0, None);
-    l.facts
+    frame::lower(
+        tree_sitter_go::LANGUAGE.into(),
+        text,
+        |f| Lowerer {
+            f,
+            classes: HashMap::new(),
+            tags: HashMap::new(),
+            receiver: None,
+            locals: HashSet::new(),
+        },
+        |l, root| {
+            l.declare_types(root);
+            l.block(root, 0, None);
+        },
+    )
 }
 
 struct Lowerer<'a> {
-    src: &'a [u8],
-    lines: LineIndex<'a>,
-    facts: FileFacts,
-    depth: usize,
-    nesting: Nesting,
+    f: Frame<'a>,
     /// Struct type name → its class scope.
     classes: HashMap<String, ScopeId>,
     /// Field name → its `json:"…"` name, for fields tagged alike everywhere.
@@ -57,7 +50,7 @@ struct Lowerer<'a> {
     locals: HashSet<String>,
 }
 
-use super::named_children_no_comments as named_children;
+use crate::source::named_children_no_comments as named_children;
 
 /// The `json:"name,omitempty"` name of a struct tag.
 fn json_tag(tag: &str) -> Option<String> {
@@ -72,24 +65,6 @@ fn json_tag(tag: &str) -> Option<String> {
 }
 
 impl<'a> Lowerer<'a> {
-    fn text(&self, node: Node) -> &'a str {
-        node.utf8_text(self.src).unwrap_or("")
-    }
-
-    fn span(&self, node: Node) -> Span {
-        self.lines.node_span(node)
-    }
-
-    fn assign(&mut self, scope: ScopeId, target: Expr, value: Expr, guard: Option<&Expr>, span: Span) {
-        self.facts.assigns.push(Assign {
-            scope,
-            target,
-            value,
-            guard: guard.cloned(),
-            span,
-        });
-    }
-
     /// Struct types become classes before anything uses them (methods and
     /// constructors may come first in the file).
     fn declare_types(&mut self, root: Node) {
@@ -138,9 +113,9 @@ impl<'a> Lowerer<'a> {
         if let Some(&s) = self.classes.get(name) {
             return s;
         }
-        let s = self.facts.add_scope(ScopeKind::Class, name.to_string(), 0, span);
+        let s = self.f.facts.add_scope(ScopeKind::Class, name.to_string(), 0, span);
         self.classes.insert(name.to_string(), s);
-        self.assign(
+        self.push_assign(
             0,
             Expr::new(ExprKind::Name(name.to_string()), span),
             Expr::new(ExprKind::Func(s), span),
@@ -154,19 +129,415 @@ impl<'a> Lowerer<'a> {
     // Statements
     // ------------------------------------------------------------------
 
-    fn block(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        for child in named_children(node) {
-            self.stmt(child, scope, guard);
+    fn imports(&mut self, node: Node, scope: ScopeId) {
+        let sp = self.span(node);
+        let mut specs = Vec::new();
+        for c in named_children(node) {
+            match c.kind() {
+                "import_spec" => specs.push(c),
+                "import_spec_list" => specs.extend(named_children(c).into_iter().filter(|s| s.kind() == "import_spec")),
+                _ => {}
+            }
+        }
+        for s in specs {
+            let Some(path) = s.child_by_field_name("path") else {
+                continue;
+            };
+            let module = self.string(path).as_str().unwrap_or("").to_string();
+            let local = match s.child_by_field_name("name") {
+                Some(n) => self.text(n).to_string(),
+                None => module.rsplit('/').next().unwrap_or(&module).to_string(),
+            };
+            if local == "_" || local == "." {
+                continue;
+            }
+            self.f.facts.imports.push(Import {
+                scope,
+                local,
+                module,
+                name: None,
+                span: sp,
+            });
         }
     }
 
-    fn stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        if self.nesting.too_deep(self.depth) {
-            return;
+    /// `const A, B = x, y` / `var c = NewClient(…)`.
+    fn spec(&mut self, spec: Node, scope: ScopeId, guard: Option<&Expr>) {
+        let mut c = spec.walk();
+        let names: Vec<Node> = spec
+            .children_by_field_name("name", &mut c)
+            .filter(|n| n.kind() == "identifier")
+            .collect();
+        if self.f.facts.scopes[scope].kind == ScopeKind::Function {
+            for n in &names {
+                self.locals.insert(self.text(*n).to_string());
+            }
         }
-        self.depth += 1;
-        self.stmt_inner(node, scope, guard);
-        self.depth -= 1;
+        let Some(values) = spec.child_by_field_name("value") else {
+            return;
+        };
+        let values = named_children(values);
+        let sp = self.span(spec);
+        self.pair(&names, &values, scope, guard, sp, Mode::Declare);
+    }
+
+    /// `a, b := x, y` / `x.f = v` / `s += t`.
+    fn assignment(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+            return;
+        };
+        let op = match node.child_by_field_name("operator") {
+            Some(o) => self.text(o),
+            None if node.kind() == "short_var_declaration" => ":=",
+            None => "=",
+        };
+        let sp = self.span(node);
+        let targets = named_children(left);
+        let values = named_children(right);
+        match op {
+            ":=" => self.pair(&targets, &values, scope, guard, sp, Mode::Declare),
+            "=" => self.pair(&targets, &values, scope, guard, sp, Mode::Assign),
+            "+=" => self.pair(&targets, &values, scope, guard, sp, Mode::Add),
+            _ => {
+                for v in values {
+                    self.expr(v, scope, false);
+                }
+            }
+        }
+    }
+
+    fn pair(&mut self, targets: &[Node], values: &[Node], scope: ScopeId, guard: Option<&Expr>, sp: Span, mode: Mode) {
+        let lowered: Vec<Expr> = values.iter().map(|v| self.expr(*v, scope, false)).collect();
+        for (i, t) in targets.iter().enumerate() {
+            let name = self.text(*t);
+            if name == "_" {
+                continue;
+            }
+            let in_function = self.f.facts.scopes[scope].kind == ScopeKind::Function;
+            let is_name = t.kind() == "identifier";
+            if mode == Mode::Declare && is_name && in_function {
+                self.locals.insert(name.to_string());
+            }
+            // `token = os.Getenv(…)` in `init()` sets the package's `token`.
+            let target_scope = if mode != Mode::Declare
+                && is_name
+                && in_function
+                && !self.locals.contains(name)
+                && self.receiver.as_deref() != Some(name)
+            {
+                0
+            } else {
+                scope
+            };
+            // `v, err := f()`: each target gets its element of the results.
+            let value = if lowered.len() == targets.len() {
+                lowered[i].clone()
+            } else if lowered.len() == 1 {
+                lowered[0].element(i, targets.len())
+            } else {
+                Expr::unknown(sp)
+            };
+            let target = self.expr(*t, scope, true);
+            let value = if mode == Mode::Add {
+                let cur = target.clone();
+                Expr::new(ExprKind::Concat(vec![cur, value]), sp)
+            } else {
+                value
+            };
+            self.push_assign(target_scope, target, value, guard, sp);
+        }
+    }
+
+    fn function(&mut self, node: Node, parent: ScopeId) {
+        let name = node
+            .child_by_field_name("name")
+            .map(|n| self.text(n).to_string())
+            .unwrap_or_default();
+        // A function returning a struct of this file is its constructor.
+        let owner = node
+            .child_by_field_name("result")
+            .map(|r| self.text(r).trim_start_matches(['(', '*']).trim().to_string())
+            .and_then(|r| {
+                let first = r.split([',', ')', ' ']).next().unwrap_or("").trim_start_matches('*');
+                self.classes.get(first).copied()
+            });
+        let sp = self.span(node);
+        let scope = self
+            .f
+            .facts
+            .add_scope(ScopeKind::Function, name.clone(), owner.unwrap_or(parent), sp);
+        self.bind_function(node, name, parent, scope);
+        self.body(node, scope);
+    }
+
+    fn method(&mut self, node: Node) {
+        let sp = self.span(node);
+        let mut receiver = None;
+        let mut class = None;
+        if let Some(recv) = node.child_by_field_name("receiver") {
+            if let Some(p) = named_children(recv)
+                .into_iter()
+                .find(|p| p.kind() == "parameter_declaration")
+            {
+                receiver = p.child_by_field_name("name").map(|n| self.text(n).to_string());
+                if let Some(t) = p.child_by_field_name("type") {
+                    let ty = self.text(t).trim_start_matches('*');
+                    let ty = ty.split('[').next().unwrap_or(ty).trim().to_string();
+                    class = Some(self.class_scope(&ty, sp));
+                }
+            }
+        }
+        let name = node
+            .child_by_field_name("name")
+            .map(|n| self.text(n).to_string())
+            .unwrap_or_default();
+        let parent = class.unwrap_or(0);
+        let scope = self.f.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
+        self.bind_function(node, name, parent, scope);
+        let saved = std::mem::replace(&mut self.receiver, receiver);
+        self.body(node, scope);
+        self.receiver = saved;
+    }
+
+    /// Parameters and body of a function, method or function literal.
+    fn body(&mut self, node: Node, scope: ScopeId) {
+        // A function literal also sees its enclosing function's names.
+        let saved = self.locals.clone();
+        if let Some(params) = node.child_by_field_name("parameters") {
+            let mut names = Vec::new();
+            for p in named_children(params) {
+                let mut c = p.walk();
+                let ns: Vec<String> = p
+                    .children_by_field_name("name", &mut c)
+                    .map(|n| self.text(n).to_string())
+                    .collect();
+                if ns.is_empty() {
+                    names.push(String::new());
+                }
+                names.extend(ns);
+            }
+            self.locals.extend(names.iter().cloned());
+            self.f.facts.scopes[scope].params = names;
+        }
+        if let Some(r) = self.receiver.clone() {
+            self.locals.insert(r);
+        }
+        if let Some(b) = node.child_by_field_name("body") {
+            self.block(b, scope, None);
+        }
+        self.locals = saved;
+    }
+
+    // ------------------------------------------------------------------
+    // Expressions
+    // ------------------------------------------------------------------
+
+    fn string(&mut self, node: Node) -> Expr {
+        let sp = self.span(node);
+        let raw = self.text(node);
+        let s = if node.kind() == "raw_string_literal" {
+            raw.trim_start_matches('`').trim_end_matches('`').replace('\r', "")
+        } else {
+            let body = raw.strip_prefix('"').unwrap_or(raw);
+            unescape(body.strip_suffix('"').unwrap_or(body))
+        };
+        Expr::new(ExprKind::Str(s), sp)
+    }
+
+    /// `T{a: x}` / `&T{…}` / `map[string]string{"k": v}` / `[]string{…}`.
+    fn composite(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let ty = node
+            .child_by_field_name("type")
+            .map(|t| self.text(t).to_string())
+            .unwrap_or_default();
+        // A literal of a struct of this file inside one of its constructors or
+        // methods assigns the fields.
+        let owner = self
+            .classes
+            .get(&ty)
+            .copied()
+            .filter(|&c| self.enclosing_class(scope) == Some(c));
+        match node.child_by_field_name("body") {
+            Some(b) => {
+                let e = self.literal_value(b, scope, owner);
+                Expr::new(e.kind, self.span(node))
+            }
+            None => Expr::unknown(self.span(node)),
+        }
+    }
+
+    fn literal_value(&mut self, node: Node, scope: ScopeId, owner: Option<ScopeId>) -> Expr {
+        let sp = self.span(node);
+        let mut pairs = Vec::new();
+        let mut items = Vec::new();
+        for el in named_children(node) {
+            match el.kind() {
+                "keyed_element" => {
+                    let (Some(k), Some(v)) = (el.child_by_field_name("key"), el.child_by_field_name("value")) else {
+                        continue;
+                    };
+                    let inner = named_children(k).first().copied().unwrap_or(k);
+                    let key = if inner.kind() == "identifier" {
+                        let name = self.text(inner).to_string();
+                        let name = match self.tags.get(&name) {
+                            Some(Some(tag)) => tag.clone(),
+                            _ => name,
+                        };
+                        Expr::new(ExprKind::Str(name), self.span(inner))
+                    } else {
+                        self.expr(k, scope, false)
+                    };
+                    let value = self.expr(v, scope, false);
+                    if let (Some(_), Some(field)) = (owner, key.as_str()) {
+                        if self.f.facts.scopes[scope].kind == ScopeKind::Function {
+                            let ksp = key.span;
+                            let t = Expr::new(
+                                ExprKind::Member(Box::new(Expr::new(ExprKind::This, ksp)), field.to_string()),
+                                ksp,
+                            );
+                            let esp = self.span(el);
+                            self.push_assign(scope, t, value.clone(), None, esp);
+                        }
+                    }
+                    pairs.push((key, value));
+                }
+                _ => items.push(self.expr(el, scope, false)),
+            }
+        }
+        if pairs.is_empty() {
+            return Expr::new(ExprKind::List(items), sp);
+        }
+        Expr::new(ExprKind::Dict(pairs), sp)
+    }
+
+    fn enclosing_class(&self, mut scope: ScopeId) -> Option<ScopeId> {
+        loop {
+            let s = &self.f.facts.scopes[scope];
+            if s.kind == ScopeKind::Class {
+                return Some(scope);
+            }
+            scope = s.parent?;
+        }
+    }
+
+    fn call(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        let sp = self.span(node);
+        let Some(func) = node.child_by_field_name("function") else {
+            return Expr::unknown(sp);
+        };
+        let callee = self.expr(func, scope, true);
+        let mut args: Vec<Arg> = Vec::new();
+        // `&v` arguments: the call may write into `v`.
+        let mut out_args: Vec<Option<Expr>> = Vec::new();
+        if let Some(list) = node.child_by_field_name("arguments") {
+            for a in named_children(list) {
+                let inner = if a.kind() == "variadic_argument" {
+                    named_children(a).first().copied().unwrap_or(a)
+                } else {
+                    a
+                };
+                let value = self.expr(inner, scope, false);
+                let by_ref = inner.kind() == "unary_expression"
+                    && inner.child_by_field_name("operator").map(|o| self.text(o)) == Some("&");
+                out_args.push(by_ref.then(|| value.clone()));
+                args.push(Arg { name: None, value });
+            }
+        }
+        // Decoding into `&v` gives `v` the decoded data:
+        // `json.Unmarshal(body, &v)`, `json.NewDecoder(r).Decode(&v)`.
+        let decoded = match &callee.kind {
+            ExprKind::Member(obj, m) if m == "Decode" => match &obj.kind {
+                ExprKind::Call(c) if c.callee.last_name() == Some("NewDecoder") => {
+                    c.args.first().map(|a| a.value.clone())
+                }
+                _ => None,
+            },
+            ExprKind::Member(_, m) if m == "Unmarshal" => args.first().map(|a| a.value.clone()),
+            _ => None,
+        };
+        if let (Some(data), Some(Some(target))) = (decoded, out_args.last()) {
+            if matches!(target.kind, ExprKind::Name(_) | ExprKind::Member(..)) {
+                self.push_assign(scope, target.clone(), data, None, sp);
+            }
+        }
+        let dotted = callee.dotted().unwrap_or_default();
+        match dotted.as_str() {
+            "os.Getenv" | "os.LookupEnv" | "syscall.Getenv" => {
+                if let Some(name) = args.first().and_then(|a| a.value.as_str()) {
+                    self.f.facts.env_reads.push(name.to_string());
+                    return Expr::new(ExprKind::Env(name.to_string()), sp);
+                }
+            }
+            "fmt.Sprintf" | "fmt.Errorf" => {
+                if let Some(t) = args.first().filter(|a| a.value.as_str().is_some()) {
+                    return Expr::new(super::printf(&t.value, &args[1..]), sp);
+                }
+            }
+            // Conversions that keep the text.
+            "strings.TrimSpace" | "strings.TrimSuffix" | "strings.TrimRight" | "strings.ToLower" | "string" => {
+                if let Some(a) = args.first() {
+                    return a.value.clone();
+                }
+            }
+            // strings.Replace(s, old, new, n) is s.replace(old, new).
+            "strings.Replace" | "strings.ReplaceAll" if args.len() >= 3 => {
+                let s = args[0].value.clone();
+                let callee = Expr::new(ExprKind::Member(Box::new(s), "replace".into()), sp);
+                let call = Call {
+                    callee,
+                    args: args[1..3].to_vec(),
+                    is_new: false,
+                };
+                return Expr::new(ExprKind::Call(Arc::new(call)), sp);
+            }
+            _ => {}
+        }
+        let e = Expr::new(
+            ExprKind::Call(Arc::new(Call {
+                callee,
+                args,
+                is_new: false,
+            })),
+            sp,
+        );
+        if !receiver {
+            self.f.facts.calls.push(CallSite {
+                scope,
+                expr: e.clone(),
+                statement: false,
+            });
+        }
+        e
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// `:=` and `var`: a new name in this scope.
+    Declare,
+    Assign,
+    /// `+=`.
+    Add,
+}
+
+fn is_statement(kind: &str) -> bool {
+    kind.ends_with("_statement")
+        || kind.ends_with("_declaration")
+        || matches!(kind, "block" | "statement_list" | "expression_case" | "default_case")
+}
+
+impl<'a> Lowering<'a> for Lowerer<'a> {
+    fn frame(&self) -> &Frame<'a> {
+        &self.f
+    }
+
+    fn frame_mut(&mut self) -> &mut Frame<'a> {
+        &mut self.f
+    }
+
+    /// Statements without comments.
+    fn statements<'t>(&self, node: Node<'t>) -> Vec<Node<'t>> {
+        named_children(node)
     }
 
     fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
@@ -197,7 +568,7 @@ impl<'a> Lowerer<'a> {
             "expression_statement" => {
                 for child in named_children(node) {
                     let e = self.expr(child, scope, false);
-                    self.facts.mark_statement(e.span);
+                    self.f.facts.mark_statement(e.span);
                 }
             }
             "return_statement" => {
@@ -207,11 +578,7 @@ impl<'a> Lowerer<'a> {
                     Some(list) => self.expr(*list, scope, false),
                     None => Expr::new(ExprKind::Null, self.span(node)),
                 };
-                self.facts.returns.push(Return {
-                    scope,
-                    value,
-                    guard: guard.cloned(),
-                });
+                self.push_return(scope, value, guard);
             }
             "if_statement" => {
                 if let Some(init) = node.child_by_field_name("initializer") {
@@ -276,7 +643,7 @@ impl<'a> Lowerer<'a> {
                                 }
                                 if let Some(t) = targets.get(if targets.len() > 1 { 1 } else { 0 }) {
                                     let t = self.expr(*t, scope, true);
-                                    self.assign(scope, t, v, guard, sp);
+                                    self.push_assign(scope, t, v, guard, sp);
                                 }
                             }
                         }
@@ -317,232 +684,6 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-    }
-
-    fn imports(&mut self, node: Node, scope: ScopeId) {
-        let sp = self.span(node);
-        let mut specs = Vec::new();
-        for c in named_children(node) {
-            match c.kind() {
-                "import_spec" => specs.push(c),
-                "import_spec_list" => specs.extend(named_children(c).into_iter().filter(|s| s.kind() == "import_spec")),
-                _ => {}
-            }
-        }
-        for s in specs {
-            let Some(path) = s.child_by_field_name("path") else {
-                continue;
-            };
-            let module = self.string(path).as_str().unwrap_or("").to_string();
-            let local = match s.child_by_field_name("name") {
-                Some(n) => self.text(n).to_string(),
-                None => module.rsplit('/').next().unwrap_or(&module).to_string(),
-            };
-            if local == "_" || local == "." {
-                continue;
-            }
-            self.facts.imports.push(Import {
-                scope,
-                local,
-                module,
-                name: None,
-                span: sp,
-            });
-        }
-    }
-
-    /// `const A, B = x, y` / `var c = NewClient(…)`.
-    fn spec(&mut self, spec: Node, scope: ScopeId, guard: Option<&Expr>) {
-        let mut c = spec.walk();
-        let names: Vec<Node> = spec
-            .children_by_field_name("name", &mut c)
-            .filter(|n| n.kind() == "identifier")
-            .collect();
-        if self.facts.scopes[scope].kind == ScopeKind::Function {
-            for n in &names {
-                self.locals.insert(self.text(*n).to_string());
-            }
-        }
-        let Some(values) = spec.child_by_field_name("value") else {
-            return;
-        };
-        let values = named_children(values);
-        let sp = self.span(spec);
-        self.pair(&names, &values, scope, guard, sp, Mode::Declare);
-    }
-
-    /// `a, b := x, y` / `x.f = v` / `s += t`.
-    fn assignment(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
-            return;
-        };
-        let op = match node.child_by_field_name("operator") {
-            Some(o) => self.text(o),
-            None if node.kind() == "short_var_declaration" => ":=",
-            None => "=",
-        };
-        let sp = self.span(node);
-        let targets = named_children(left);
-        let values = named_children(right);
-        match op {
-            ":=" => self.pair(&targets, &values, scope, guard, sp, Mode::Declare),
-            "=" => self.pair(&targets, &values, scope, guard, sp, Mode::Assign),
-            "+=" => self.pair(&targets, &values, scope, guard, sp, Mode::Add),
-            _ => {
-                for v in values {
-                    self.expr(v, scope, false);
-                }
-            }
-        }
-    }
-
-    fn pair(&mut self, targets: &[Node], values: &[Node], scope: ScopeId, guard: Option<&Expr>, sp: Span, mode: Mode) {
-        let lowered: Vec<Expr> = values.iter().map(|v| self.expr(*v, scope, false)).collect();
-        for (i, t) in targets.iter().enumerate() {
-            let name = self.text(*t);
-            if name == "_" {
-                continue;
-            }
-            let in_function = self.facts.scopes[scope].kind == ScopeKind::Function;
-            let is_name = t.kind() == "identifier";
-            if mode == Mode::Declare && is_name && in_function {
-                self.locals.insert(name.to_string());
-            }
-            // `token = os.Getenv(…)` in `init()` sets the package's `token`.
-            let target_scope = if mode != Mode::Declare
-                && is_name
-                && in_function
-                && !self.locals.contains(name)
-                && self.receiver.as_deref() != Some(name)
-            {
-                0
-            } else {
-                scope
-            };
-            // `v, err := f()`: each target gets its element of the results.
-            let value = if lowered.len() == targets.len() {
-                lowered[i].clone()
-            } else if lowered.len() == 1 {
-                lowered[0].element(i, targets.len())
-            } else {
-                Expr::unknown(sp)
-            };
-            let target = self.expr(*t, scope, true);
-            let value = if mode == Mode::Add {
-                let cur = target.clone();
-                Expr::new(ExprKind::Concat(vec![cur, value]), sp)
-            } else {
-                value
-            };
-            self.assign(target_scope, target, value, guard, sp);
-        }
-    }
-
-    fn function(&mut self, node: Node, parent: ScopeId) {
-        let name = node
-            .child_by_field_name("name")
-            .map(|n| self.text(n).to_string())
-            .unwrap_or_default();
-        // A function returning a struct of this file is its constructor.
-        let owner = node
-            .child_by_field_name("result")
-            .map(|r| self.text(r).trim_start_matches(['(', '*']).trim().to_string())
-            .and_then(|r| {
-                let first = r.split([',', ')', ' ']).next().unwrap_or("").trim_start_matches('*');
-                self.classes.get(first).copied()
-            });
-        let sp = self.span(node);
-        let scope = self
-            .facts
-            .add_scope(ScopeKind::Function, name.clone(), owner.unwrap_or(parent), sp);
-        let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
-        self.assign(
-            parent,
-            Expr::new(ExprKind::Name(name), name_span),
-            Expr::new(ExprKind::Func(scope), sp),
-            None,
-            sp,
-        );
-        self.body(node, scope);
-    }
-
-    fn method(&mut self, node: Node) {
-        let sp = self.span(node);
-        let mut receiver = None;
-        let mut class = None;
-        if let Some(recv) = node.child_by_field_name("receiver") {
-            if let Some(p) = named_children(recv)
-                .into_iter()
-                .find(|p| p.kind() == "parameter_declaration")
-            {
-                receiver = p.child_by_field_name("name").map(|n| self.text(n).to_string());
-                if let Some(t) = p.child_by_field_name("type") {
-                    let ty = self.text(t).trim_start_matches('*');
-                    let ty = ty.split('[').next().unwrap_or(ty).trim().to_string();
-                    class = Some(self.class_scope(&ty, sp));
-                }
-            }
-        }
-        let name = node
-            .child_by_field_name("name")
-            .map(|n| self.text(n).to_string())
-            .unwrap_or_default();
-        let parent = class.unwrap_or(0);
-        let scope = self.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
-        let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
-        self.assign(
-            parent,
-            Expr::new(ExprKind::Name(name), name_span),
-            Expr::new(ExprKind::Func(scope), sp),
-            None,
-            sp,
-        );
-        let saved = std::mem::replace(&mut self.receiver, receiver);
-        self.body(node, scope);
-        self.receiver = saved;
-    }
-
-    /// Parameters and body of a function, method or function literal.
-    fn body(&mut self, node: Node, scope: ScopeId) {
-        // A function literal also sees its enclosing function's names.
-        let saved = self.locals.clone();
-        if let Some(params) = node.child_by_field_name("parameters") {
-            let mut names = Vec::new();
-            for p in named_children(params) {
-                let mut c = p.walk();
-                let ns: Vec<String> = p
-                    .children_by_field_name("name", &mut c)
-                    .map(|n| self.text(n).to_string())
-                    .collect();
-                if ns.is_empty() {
-                    names.push(String::new());
-                }
-                names.extend(ns);
-            }
-            self.locals.extend(names.iter().cloned());
-            self.facts.scopes[scope].params = names;
-        }
-        if let Some(r) = self.receiver.clone() {
-            self.locals.insert(r);
-        }
-        if let Some(b) = node.child_by_field_name("body") {
-            self.block(b, scope, None);
-        }
-        self.locals = saved;
-    }
-
-    // ------------------------------------------------------------------
-    // Expressions
-    // ------------------------------------------------------------------
-
-    fn expr(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
-        if self.nesting.too_deep(self.depth) {
-            return Expr::unknown(self.span(node));
-        }
-        self.depth += 1;
-        let e = self.expr_inner(node, scope, receiver);
-        self.depth -= 1;
-        e
     }
 
     fn expr_inner(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
@@ -626,7 +767,7 @@ impl<'a> Lowerer<'a> {
             "composite_literal" => return self.composite(node, scope),
             "literal_value" => return self.literal_value(node, scope, None),
             "func_literal" => {
-                let fscope = self.facts.add_scope(ScopeKind::Function, String::new(), scope, sp);
+                let fscope = self.f.facts.add_scope(ScopeKind::Function, String::new(), scope, sp);
                 self.body(node, fscope);
                 ExprKind::Func(fscope)
             }
@@ -645,217 +786,13 @@ impl<'a> Lowerer<'a> {
         };
         Expr::new(kind, sp)
     }
-
-    fn string(&mut self, node: Node) -> Expr {
-        let sp = self.span(node);
-        let raw = self.text(node);
-        let s = if node.kind() == "raw_string_literal" {
-            raw.trim_start_matches('`').trim_end_matches('`').replace('\r', "")
-        } else {
-            let body = raw.strip_prefix('"').unwrap_or(raw);
-            unescape(body.strip_suffix('"').unwrap_or(body))
-        };
-        Expr::new(ExprKind::Str(s), sp)
-    }
-
-    /// `T{a: x}` / `&T{…}` / `map[string]string{"k": v}` / `[]string{…}`.
-    fn composite(&mut self, node: Node, scope: ScopeId) -> Expr {
-        let ty = node
-            .child_by_field_name("type")
-            .map(|t| self.text(t).to_string())
-            .unwrap_or_default();
-        // A literal of a struct of this file inside one of its constructors or
-        // methods assigns the fields.
-        let owner = self
-            .classes
-            .get(&ty)
-            .copied()
-            .filter(|&c| self.enclosing_class(scope) == Some(c));
-        match node.child_by_field_name("body") {
-            Some(b) => {
-                let e = self.literal_value(b, scope, owner);
-                Expr::new(e.kind, self.span(node))
-            }
-            None => Expr::unknown(self.span(node)),
-        }
-    }
-
-    fn literal_value(&mut self, node: Node, scope: ScopeId, owner: Option<ScopeId>) -> Expr {
-        let sp = self.span(node);
-        let mut pairs = Vec::new();
-        let mut items = Vec::new();
-        for el in named_children(node) {
-            match el.kind() {
-                "keyed_element" => {
-                    let (Some(k), Some(v)) = (el.child_by_field_name("key"), el.child_by_field_name("value")) else {
-                        continue;
-                    };
-                    let inner = named_children(k).first().copied().unwrap_or(k);
-                    let key = if inner.kind() == "identifier" {
-                        let name = self.text(inner).to_string();
-                        let name = match self.tags.get(&name) {
-                            Some(Some(tag)) => tag.clone(),
-                            _ => name,
-                        };
-                        Expr::new(ExprKind::Str(name), self.span(inner))
-                    } else {
-                        self.expr(k, scope, false)
-                    };
-                    let value = self.expr(v, scope, false);
-                    if let (Some(_), Some(field)) = (owner, key.as_str()) {
-                        if self.facts.scopes[scope].kind == ScopeKind::Function {
-                            let ksp = key.span;
-                            let t = Expr::new(
-                                ExprKind::Member(Box::new(Expr::new(ExprKind::This, ksp)), field.to_string()),
-                                ksp,
-                            );
-                            let esp = self.span(el);
-                            self.assign(scope, t, value.clone(), None, esp);
-                        }
-                    }
-                    pairs.push((key, value));
-                }
-                _ => items.push(self.expr(el, scope, false)),
-            }
-        }
-        if pairs.is_empty() {
-            return Expr::new(ExprKind::List(items), sp);
-        }
-        Expr::new(ExprKind::Dict(pairs), sp)
-    }
-
-    fn enclosing_class(&self, mut scope: ScopeId) -> Option<ScopeId> {
-        loop {
-            let s = &self.facts.scopes[scope];
-            if s.kind == ScopeKind::Class {
-                return Some(scope);
-            }
-            scope = s.parent?;
-        }
-    }
-
-    fn call(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
-        let sp = self.span(node);
-        let Some(func) = node.child_by_field_name("function") else {
-            return Expr::unknown(sp);
-        };
-        let callee = self.expr(func, scope, true);
-        let mut args: Vec<Arg> = Vec::new();
-        // `&v` arguments: the call may write into `v`.
-        let mut out_args: Vec<Option<Expr>> = Vec::new();
-        if let Some(list) = node.child_by_field_name("arguments") {
-            for a in named_children(list) {
-                let inner = if a.kind() == "variadic_argument" {
-                    named_children(a).first().copied().unwrap_or(a)
-                } else {
-                    a
-                };
-                let value = self.expr(inner, scope, false);
-                let by_ref = inner.kind() == "unary_expression"
-                    && inner.child_by_field_name("operator").map(|o| self.text(o)) == Some("&");
-                out_args.push(by_ref.then(|| value.clone()));
-                args.push(Arg { name: None, value });
-            }
-        }
-        // Decoding into `&v` gives `v` the decoded data:
-        // `json.Unmarshal(body, &v)`, `json.NewDecoder(r).Decode(&v)`.
-        let decoded = match &callee.kind {
-            ExprKind::Member(obj, m) if m == "Decode" => match &obj.kind {
-                ExprKind::Call(c) if c.callee.last_name() == Some("NewDecoder") => {
-                    c.args.first().map(|a| a.value.clone())
-                }
-                _ => None,
-            },
-            ExprKind::Member(_, m) if m == "Unmarshal" => args.first().map(|a| a.value.clone()),
-            _ => None,
-        };
-        if let (Some(data), Some(Some(target))) = (decoded, out_args.last()) {
-            if matches!(target.kind, ExprKind::Name(_) | ExprKind::Member(..)) {
-                self.assign(scope, target.clone(), data, None, sp);
-            }
-        }
-        let dotted = callee.dotted().unwrap_or_default();
-        match dotted.as_str() {
-            "os.Getenv" | "os.LookupEnv" | "syscall.Getenv" => {
-                if let Some(name) = args.first().and_then(|a| a.value.as_str()) {
-                    self.facts.env_reads.push(name.to_string());
-                    return Expr::new(ExprKind::Env(name.to_string()), sp);
-                }
-            }
-            "fmt.Sprintf" | "fmt.Errorf" => {
-                if let Some(t) = args.first().filter(|a| a.value.as_str().is_some()) {
-                    return Expr::new(super::printf(&t.value, &args[1..]), sp);
-                }
-            }
-            // Conversions that keep the text.
-            "strings.TrimSpace" | "strings.TrimSuffix" | "strings.TrimRight" | "strings.ToLower" | "string" => {
-                if let Some(a) = args.first() {
-                    return a.value.clone();
-                }
-            }
-            // strings.Replace(s, old, new, n) is s.replace(old, new).
-            "strings.Replace" | "strings.ReplaceAll" if args.len() >= 3 => {
-                let s = args[0].value.clone();
-                let callee = Expr::new(ExprKind::Member(Box::new(s), "replace".into()), sp);
-                let call = Call {
-                    callee,
-                    args: args[1..3].to_vec(),
-                    is_new: false,
-                };
-                return Expr::new(ExprKind::Call(Arc::new(call)), sp);
-            }
-            _ => {}
-        }
-        let e = Expr::new(
-            ExprKind::Call(Arc::new(Call {
-                callee,
-                args,
-                is_new: false,
-            })),
-            sp,
-        );
-        if !receiver {
-            self.facts.calls.push(CallSite {
-                scope,
-                expr: e.clone(),
-                statement: false,
-            });
-        }
-        e
-    }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    /// `:=` and `var`: a new name in this scope.
-    Declare,
-    Assign,
-    /// `+=`.
-    Add,
-}
-
-fn is_statement(kind: &str) -> bool {
-    kind.ends_with("_statement")
-        || kind.ends_with("_declaration")
-        || matches!(kind, "block" | "statement_list" | "expression_case" | "default_case")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    use crate::frontend::testing::show;
-
-    fn assigns(f: &FileFacts) -> Vec<String> {
-        f.assigns
-            .iter()
-            .map(|a| format!("{}@{} = {}", show(&a.target), a.scope, show(&a.value)))
-            .collect()
-    }
-
-    fn calls(f: &FileFacts) -> Vec<String> {
-        f.calls.iter().map(|c| show(&c.expr)).collect()
-    }
+    use crate::frontend::testing::{assigns, calls, show};
 
     #[test]
     fn declarations_env_reads_and_string_building() {

@@ -10,8 +10,9 @@
 
 use tree_sitter::Node;
 
-use super::{parse, unescape, LineIndex, Nesting};
+use super::frame::{self, Frame, Lowering};
 use crate::facts::*;
+use crate::source::unescape;
 
 pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
     let ext = path
@@ -25,28 +26,11 @@ pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
         _ if lang == Lang::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
         _ => tree_sitter_javascript::LANGUAGE.into(),
     };
-    let (facts, tree) = parse(&language, text);
-    let Some(tree) = tree else {
-        return facts;
-    };
-    let root = tree.root_node();
-    let mut l = Lowerer {
-        src: text.as_bytes(),
-        lines: LineIndex::new(text),
-        facts,
-        depth: 0,
-        nesting: Nesting::new(),
-    };
-    l.block(root, 0, None);
-    l.facts
+    frame::lower(language, text, |f| Lowerer { f }, |l, root| l.block(root, 0, None))
 }
 
 struct Lowerer<'a> {
-    src: &'a [u8],
-    lines: LineIndex<'a>,
-    facts: FileFacts,
-    depth: usize,
-    nesting: Nesting,
+    f: Frame<'a>,
 }
 
 /// Named children without comments.
@@ -94,108 +78,6 @@ fn is_env_object(e: &Expr) -> bool {
 }
 
 impl<'a> Lowerer<'a> {
-    fn text(&self, node: Node) -> &'a str {
-        node.utf8_text(self.src).unwrap_or("")
-    }
-
-    fn span(&self, node: Node) -> Span {
-        self.lines.node_span(node)
-    }
-
-    /// Nesting is cut here: deeper statements are skipped, deeper
-    /// expressions are `Unknown`.
-    fn too_deep(&self) -> bool {
-        self.nesting.too_deep(self.depth)
-    }
-
-    fn block(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        for child in named_children(node) {
-            self.stmt(child, scope, guard);
-        }
-    }
-
-    fn stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        if self.too_deep() {
-            return;
-        }
-        self.depth += 1;
-        self.stmt_inner(node, scope, guard);
-        self.depth -= 1;
-    }
-
-    // One small method per statement kind (see `expr_inner` on frame sizes).
-    fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        match node.kind() {
-            "expression_statement" => {
-                for child in named_children(node) {
-                    self.expr_statement(child, scope, guard);
-                }
-            }
-            "lexical_declaration" | "variable_declaration" | "using_declaration" => {
-                for d in named_children(node) {
-                    if d.kind() == "variable_declarator" {
-                        self.declarator(d, scope, guard);
-                    }
-                }
-            }
-            "function_declaration" | "generator_function_declaration" => {
-                self.function(node, scope, "", true);
-            }
-            "class_declaration" | "abstract_class_declaration" => {
-                self.class(node, scope, "", true);
-            }
-            "return_statement" => self.return_stmt(node, scope, guard),
-            "if_statement" => self.if_stmt(node, scope, guard),
-            "for_in_statement" => self.for_in_stmt(node, scope, guard),
-            "for_statement" => self.for_stmt(node, scope, guard),
-            "while_statement" | "do_statement" | "with_statement" => {
-                for f in ["condition", "object"] {
-                    if let Some(c) = node.child_by_field_name(f) {
-                        self.expr_top(c, scope, false);
-                    }
-                }
-                if let Some(b) = node.child_by_field_name("body") {
-                    self.stmt(b, scope, guard);
-                }
-            }
-            "try_statement" => {
-                for f in ["body", "handler", "finalizer"] {
-                    if let Some(b) = node.child_by_field_name(f) {
-                        self.stmt(b, scope, guard);
-                    }
-                }
-            }
-            // TypeScript namespaces: their members are lowered in place.
-            "catch_clause" | "finally_clause" | "class_static_block" | "labeled_statement" | "internal_module"
-            | "module" => {
-                if let Some(b) = node.child_by_field_name("body") {
-                    self.stmt(b, scope, guard);
-                }
-            }
-            "switch_statement" => self.switch_stmt(node, scope, guard),
-            "import_statement" => self.import(node, scope),
-            "enum_declaration" => self.enum_decl(node, scope),
-            "export_statement" => self.export(node, scope, guard),
-            "program" | "statement_block" | "else_clause" => self.block(node, scope, guard),
-            "comment"
-            | "html_comment"
-            | "empty_statement"
-            | "break_statement"
-            | "continue_statement"
-            | "debugger_statement"
-            | "hash_bang_line"
-            | "interface_declaration"
-            | "type_alias_declaration"
-            | "ambient_declaration"
-            | "import_alias"
-            | "function_signature"
-            | "abstract_method_signature"
-            | "method_signature"
-            | "index_signature" => {}
-            _ => self.other_stmt(node, scope, guard),
-        }
-    }
-
     /// `enum Host { Prod = "https://…", Sandbox = "https://…" }` → a dict
     /// assigned to `Host`, so `Host.Sandbox` resolves like an object member.
     fn enum_decl(&mut self, node: Node, scope: ScopeId) {
@@ -219,13 +101,7 @@ impl<'a> Lowerer<'a> {
         }
         let sp = self.span(node);
         let target = Expr::new(ExprKind::Name(self.text(name).to_string()), self.span(name));
-        self.facts.assigns.push(Assign {
-            scope,
-            target,
-            value: Expr::new(ExprKind::Dict(pairs), sp),
-            guard: None,
-            span: sp,
-        });
+        self.push_assign(scope, target, Expr::new(ExprKind::Dict(pairs), sp), None, sp);
     }
 
     /// throw, ERROR nodes, odd positions: lower children so their calls are seen.
@@ -248,11 +124,7 @@ impl<'a> Lowerer<'a> {
             Some(v) => self.expr_top(*v, scope, false),
             None => Expr::new(ExprKind::Null, self.span(node)),
         };
-        self.facts.returns.push(Return {
-            scope,
-            value,
-            guard: guard.cloned(),
-        });
+        self.push_return(scope, value, guard);
     }
 
     fn if_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
@@ -424,7 +296,7 @@ impl<'a> Lowerer<'a> {
         match target.kind() {
             "identifier" => {
                 let local = self.text(target).to_string();
-                self.facts.imports.push(Import {
+                self.f.facts.imports.push(Import {
                     scope,
                     local,
                     module,
@@ -462,7 +334,7 @@ impl<'a> Lowerer<'a> {
                         }
                         _ => continue,
                     };
-                    self.facts.imports.push(Import {
+                    self.f.facts.imports.push(Import {
                         scope,
                         local,
                         module: module.clone(),
@@ -491,12 +363,12 @@ impl<'a> Lowerer<'a> {
 
     /// Lowers `left = right` / `left += right`; returns the assigned value.
     fn assignment(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) -> Expr {
-        if self.too_deep() {
+        if self.f.too_deep() {
             return Expr::unknown(self.span(node));
         }
-        self.depth += 1;
+        self.f.depth += 1;
         let e = self.assignment_inner(node, scope, guard);
-        self.depth -= 1;
+        self.f.depth -= 1;
         e
     }
 
@@ -547,12 +419,12 @@ impl<'a> Lowerer<'a> {
 
     /// Binds a target or destructuring pattern to `value`.
     fn bind_target(&mut self, target: Node, value: Expr, scope: ScopeId, guard: Option<&Expr>, span: Span) {
-        if self.too_deep() {
+        if self.f.too_deep() {
             return;
         }
-        self.depth += 1;
+        self.f.depth += 1;
         self.bind_target_inner(target, value, scope, guard, span);
-        self.depth -= 1;
+        self.f.depth -= 1;
     }
 
     fn bind_target_inner(&mut self, target: Node, value: Expr, scope: ScopeId, guard: Option<&Expr>, span: Span) {
@@ -660,16 +532,6 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn push_assign(&mut self, scope: ScopeId, target: Expr, value: Expr, guard: Option<&Expr>, span: Span) {
-        self.facts.assigns.push(Assign {
-            scope,
-            target,
-            value,
-            guard: guard.cloned(),
-            span,
-        });
-    }
-
     /// `value` or, when a default is given, `value ?? default`.
     fn with_default(&mut self, value: Expr, default: Option<Node>, scope: ScopeId) -> Expr {
         match default {
@@ -691,7 +553,7 @@ impl<'a> Lowerer<'a> {
     /// `obj.name`, as an env read when `obj` is an env object.
     fn member(&mut self, obj: Expr, name: String, span: Span) -> Expr {
         if is_env_object(&obj) {
-            self.facts.env_reads.push(name.clone());
+            self.f.facts.env_reads.push(name.clone());
             return Expr::new(ExprKind::Env(name), span);
         }
         Expr::new(ExprKind::Member(Box::new(obj), name), span)
@@ -703,17 +565,17 @@ impl<'a> Lowerer<'a> {
         if !is_function_value(node.kind()) {
             return self.expr_top(node, scope, false);
         }
-        if self.too_deep() {
+        if self.f.too_deep() {
             return Expr::unknown(self.span(node));
         }
-        self.depth += 1;
+        self.f.depth += 1;
         let sp = self.span(node);
         let s = if node.kind() == "class" {
             self.class(node, scope, name, false)
         } else {
             self.function(node, scope, name, false)
         };
-        self.depth -= 1;
+        self.f.depth -= 1;
         Expr::new(ExprKind::Func(s), sp)
     }
 
@@ -725,22 +587,15 @@ impl<'a> Lowerer<'a> {
             .unwrap_or_default();
         let name = if own.is_empty() { fallback_name.to_string() } else { own };
         let sp = self.span(node);
-        let scope = self.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
+        let scope = self.f.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
         if let Some(params) = node.child_by_field_name("parameters") {
             self.params(params, scope);
         } else if let Some(p) = node.child_by_field_name("parameter") {
             // x => …
-            self.facts.scopes[scope].params = vec![self.text(p).to_string()];
+            self.f.facts.scopes[scope].params = vec![self.text(p).to_string()];
         }
         if declare && !name.is_empty() {
-            let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
-            self.facts.assigns.push(Assign {
-                scope: parent,
-                target: Expr::new(ExprKind::Name(name), name_span),
-                value: Expr::new(ExprKind::Func(scope), sp),
-                guard: None,
-                span: sp,
-            });
+            self.bind_function(node, name, parent, scope);
         }
         if let Some(body) = node.child_by_field_name("body") {
             if body.kind() == "statement_block" {
@@ -748,11 +603,7 @@ impl<'a> Lowerer<'a> {
             } else {
                 // Arrow function with an expression body.
                 let value = self.expr_top(body, scope, false);
-                self.facts.returns.push(Return {
-                    scope,
-                    value,
-                    guard: None,
-                });
+                self.push_return(scope, value, None);
             }
         }
         scope
@@ -764,70 +615,6 @@ impl<'a> Lowerer<'a> {
             "string" => self.string_value(node),
             _ => self.text(node).to_string(),
         }
-    }
-
-    fn params(&mut self, params: Node, scope: ScopeId) {
-        let mut names = Vec::new();
-        for p in named_children(params) {
-            // TS wraps each parameter: required_parameter / optional_parameter.
-            let (pattern, default, ts_property) = match p.kind() {
-                "required_parameter" | "optional_parameter" => {
-                    let pat = p
-                        .child_by_field_name("pattern")
-                        .or_else(|| p.child_by_field_name("name"));
-                    let prop = named_children(p)
-                        .iter()
-                        .any(|c| matches!(c.kind(), "accessibility_modifier" | "override_modifier"))
-                        || p.children(&mut p.walk()).any(|c| c.kind() == "readonly");
-                    (pat, p.child_by_field_name("value"), prop)
-                }
-                "assignment_pattern" => (p.child_by_field_name("left"), p.child_by_field_name("right"), false),
-                _ => (Some(p), None, false),
-            };
-            let Some(pattern) = pattern else { continue };
-            match pattern.kind() {
-                "this" => continue,
-                "identifier" => {
-                    let name = self.text(pattern).to_string();
-                    names.push(name.clone());
-                    let sp = self.span(p);
-                    if let Some(d) = default {
-                        // Defaults are alternatives of the parameter.
-                        let value = self.value(d, scope, &name);
-                        let target = Expr::new(ExprKind::Name(name.clone()), self.span(pattern));
-                        self.push_assign(scope, target, value, None, sp);
-                    }
-                    if ts_property {
-                        // constructor(private token: string) → this.token = token
-                        let ps = self.span(pattern);
-                        let target = Expr::new(
-                            ExprKind::Member(Box::new(Expr::new(ExprKind::This, ps)), name.clone()),
-                            ps,
-                        );
-                        let value = Expr::new(ExprKind::Name(name), ps);
-                        self.push_assign(scope, target, value, None, sp);
-                    }
-                }
-                "object_pattern" | "array_pattern" => {
-                    // A destructured parameter gets a synthetic name (`#arg<position>`)
-                    // so positions are kept and its parts can be bound from it.
-                    let name = format!("#arg{}", names.len());
-                    names.push(name.clone());
-                    let sp = self.span(p);
-                    let mut value = Expr::new(ExprKind::Name(name.clone()), self.span(pattern));
-                    if let Some(d) = default {
-                        let de = self.expr_top(d, scope, false);
-                        let target = Expr::new(ExprKind::Name(name), self.span(pattern));
-                        self.push_assign(scope, target.clone(), de, None, sp);
-                        value = target;
-                    }
-                    self.bind_target(pattern, value, scope, None, sp);
-                }
-                // `...rest` and anything else: no positional name.
-                _ => {}
-            }
-        }
-        self.facts.scopes[scope].params = names;
     }
 
     /// Classes. `declare` adds `name = Func(class)` in the parent.
@@ -857,16 +644,16 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        let scope = self.facts.add_scope(ScopeKind::Class, name.clone(), parent, sp);
-        self.facts.scopes[scope].bases = bases;
+        let scope = self.f.facts.add_scope(ScopeKind::Class, name.clone(), parent, sp);
+        self.f.facts.scopes[scope].bases = bases;
         if declare && !name.is_empty() {
-            self.facts.assigns.push(Assign {
-                scope: parent,
-                target: Expr::new(ExprKind::Name(name), sp),
-                value: Expr::new(ExprKind::Func(scope), sp),
-                guard: None,
-                span: sp,
-            });
+            self.push_assign(
+                parent,
+                Expr::new(ExprKind::Name(name), sp),
+                Expr::new(ExprKind::Func(scope), sp),
+                None,
+                sp,
+            );
         }
         let Some(body) = node.child_by_field_name("body") else {
             return scope;
@@ -930,7 +717,7 @@ impl<'a> Lowerer<'a> {
                     let src = c.child_by_field_name("source").map(|s| self.string_value(s));
                     let id = named_children(c).into_iter().find(|n| n.kind() == "identifier");
                     if let (Some(module), Some(id)) = (src, id) {
-                        self.facts.imports.push(Import {
+                        self.f.facts.imports.push(Import {
                             scope,
                             local: self.text(id).to_string(),
                             module,
@@ -985,7 +772,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn push_import(&mut self, scope: ScopeId, local: &str, module: &str, name: Option<&str>, span: Span) {
-        self.facts.imports.push(Import {
+        self.f.facts.imports.push(Import {
             scope,
             local: local.to_string(),
             module: module.to_string(),
@@ -1061,63 +848,6 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// Lowers an expression at the top of a statement (its calls are chain heads).
-    fn expr_top(&mut self, node: Node, scope: ScopeId, statement: bool) -> Expr {
-        let e = self.expr(node, scope, false);
-        if statement {
-            self.facts.mark_statement(e.span);
-        }
-        e
-    }
-
-    fn expr(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
-        if self.too_deep() {
-            return Expr::unknown(self.span(node));
-        }
-        self.depth += 1;
-        let e = self.expr_inner(node, scope, receiver);
-        self.depth -= 1;
-        e
-    }
-
-    // Each kind of expression is lowered by its own small method: in debug
-    // builds one big `match` would give every recursion level the stack frame
-    // of all its arms at once.
-    fn expr_inner(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
-        match node.kind() {
-            "template_string" => self.template(node, scope),
-            "member_expression" => self.member_expr(node, scope, receiver),
-            "subscript_expression" => self.subscript_expr(node, scope, receiver),
-            "call_expression" | "new_expression" => self.call(node, scope, receiver),
-            "binary_expression" => self.binary_expr(node, scope),
-            "unary_expression" => self.unary_expr(node, scope),
-            "ternary_expression" => self.ternary_expr(node, scope),
-            "await_expression"
-            | "parenthesized_expression"
-            | "as_expression"
-            | "satisfies_expression"
-            | "non_null_expression"
-            | "type_assertion" => self.wrapped_expr(node, scope, receiver),
-            "sequence_expression" => self.sequence_expr(node, scope),
-            "assignment_expression" | "augmented_assignment_expression" => self.assignment(node, scope, None),
-            "array" => self.array_expr(node, scope),
-            "object" => self.object(node, scope),
-            "arrow_function" | "function_expression" | "function" | "generator_function" => {
-                let s = self.function(node, scope, "", false);
-                Expr::new(ExprKind::Func(s), self.span(node))
-            }
-            "class" => {
-                let s = self.class(node, scope, "", false);
-                Expr::new(ExprKind::Func(s), self.span(node))
-            }
-            k if is_type_node(k) || is_comment(k) => Expr::unknown(self.span(node)),
-            _ => match self.leaf(node) {
-                Some(e) => e,
-                None => self.other_expr(node, scope),
-            },
-        }
-    }
-
     /// Names, literals and keywords.
     fn leaf(&self, node: Node) -> Option<Expr> {
         let kind = match node.kind() {
@@ -1183,7 +913,7 @@ impl<'a> Lowerer<'a> {
         let kind = match i.as_str() {
             Some(name) if is_env_object(&o) => {
                 let name = name.to_string();
-                self.facts.env_reads.push(name.clone());
+                self.f.facts.env_reads.push(name.clone());
                 ExprKind::Env(name)
             }
             _ => ExprKind::Index(Box::new(o), Box::new(i)),
@@ -1407,7 +1137,7 @@ impl<'a> Lowerer<'a> {
         if !is_new && callee.dotted().as_deref() == Some("Deno.env.get") {
             if let Some(name) = args.first().and_then(|a| a.value.as_str()) {
                 let name = name.to_string();
-                self.facts.env_reads.push(name.clone());
+                self.f.facts.env_reads.push(name.clone());
                 return Expr::new(ExprKind::Env(name), sp);
             }
         }
@@ -1418,13 +1148,203 @@ impl<'a> Lowerer<'a> {
         }
         let e = Expr::new(ExprKind::Call(std::sync::Arc::new(Call { callee, args, is_new })), sp);
         if !receiver {
-            self.facts.calls.push(CallSite {
+            self.f.facts.calls.push(CallSite {
                 scope,
                 expr: e.clone(),
                 statement: false,
             });
         }
         e
+    }
+}
+
+impl<'a> Lowering<'a> for Lowerer<'a> {
+    fn frame(&self) -> &Frame<'a> {
+        &self.f
+    }
+
+    fn frame_mut(&mut self) -> &mut Frame<'a> {
+        &mut self.f
+    }
+
+    fn params(&mut self, params: Node, scope: ScopeId) {
+        let mut names = Vec::new();
+        for p in named_children(params) {
+            // TS wraps each parameter: required_parameter / optional_parameter.
+            let (pattern, default, ts_property) = match p.kind() {
+                "required_parameter" | "optional_parameter" => {
+                    let pat = p
+                        .child_by_field_name("pattern")
+                        .or_else(|| p.child_by_field_name("name"));
+                    let prop = named_children(p)
+                        .iter()
+                        .any(|c| matches!(c.kind(), "accessibility_modifier" | "override_modifier"))
+                        || p.children(&mut p.walk()).any(|c| c.kind() == "readonly");
+                    (pat, p.child_by_field_name("value"), prop)
+                }
+                "assignment_pattern" => (p.child_by_field_name("left"), p.child_by_field_name("right"), false),
+                _ => (Some(p), None, false),
+            };
+            let Some(pattern) = pattern else { continue };
+            match pattern.kind() {
+                "this" => continue,
+                "identifier" => {
+                    let name = self.text(pattern).to_string();
+                    names.push(name.clone());
+                    let sp = self.span(p);
+                    if let Some(d) = default {
+                        // Defaults are alternatives of the parameter.
+                        let value = self.value(d, scope, &name);
+                        let target = Expr::new(ExprKind::Name(name.clone()), self.span(pattern));
+                        self.push_assign(scope, target, value, None, sp);
+                    }
+                    if ts_property {
+                        // constructor(private token: string) → this.token = token
+                        let ps = self.span(pattern);
+                        let target = Expr::new(
+                            ExprKind::Member(Box::new(Expr::new(ExprKind::This, ps)), name.clone()),
+                            ps,
+                        );
+                        let value = Expr::new(ExprKind::Name(name), ps);
+                        self.push_assign(scope, target, value, None, sp);
+                    }
+                }
+                "object_pattern" | "array_pattern" => {
+                    // A destructured parameter gets a synthetic name (`#arg<position>`)
+                    // so positions are kept and its parts can be bound from it.
+                    let name = format!("#arg{}", names.len());
+                    names.push(name.clone());
+                    let sp = self.span(p);
+                    let mut value = Expr::new(ExprKind::Name(name.clone()), self.span(pattern));
+                    if let Some(d) = default {
+                        let de = self.expr_top(d, scope, false);
+                        let target = Expr::new(ExprKind::Name(name), self.span(pattern));
+                        self.push_assign(scope, target.clone(), de, None, sp);
+                        value = target;
+                    }
+                    self.bind_target(pattern, value, scope, None, sp);
+                }
+                // `...rest` and anything else: no positional name.
+                _ => {}
+            }
+        }
+        self.f.facts.scopes[scope].params = names;
+    }
+
+    /// Statements without comments.
+    fn statements<'t>(&self, node: Node<'t>) -> Vec<Node<'t>> {
+        named_children(node)
+    }
+
+    // One small method per statement kind (see `expr_inner` on frame sizes).
+    fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        match node.kind() {
+            "expression_statement" => {
+                for child in named_children(node) {
+                    self.expr_statement(child, scope, guard);
+                }
+            }
+            "lexical_declaration" | "variable_declaration" | "using_declaration" => {
+                for d in named_children(node) {
+                    if d.kind() == "variable_declarator" {
+                        self.declarator(d, scope, guard);
+                    }
+                }
+            }
+            "function_declaration" | "generator_function_declaration" => {
+                self.function(node, scope, "", true);
+            }
+            "class_declaration" | "abstract_class_declaration" => {
+                self.class(node, scope, "", true);
+            }
+            "return_statement" => self.return_stmt(node, scope, guard),
+            "if_statement" => self.if_stmt(node, scope, guard),
+            "for_in_statement" => self.for_in_stmt(node, scope, guard),
+            "for_statement" => self.for_stmt(node, scope, guard),
+            "while_statement" | "do_statement" | "with_statement" => {
+                for f in ["condition", "object"] {
+                    if let Some(c) = node.child_by_field_name(f) {
+                        self.expr_top(c, scope, false);
+                    }
+                }
+                if let Some(b) = node.child_by_field_name("body") {
+                    self.stmt(b, scope, guard);
+                }
+            }
+            "try_statement" => {
+                for f in ["body", "handler", "finalizer"] {
+                    if let Some(b) = node.child_by_field_name(f) {
+                        self.stmt(b, scope, guard);
+                    }
+                }
+            }
+            // TypeScript namespaces: their members are lowered in place.
+            "catch_clause" | "finally_clause" | "class_static_block" | "labeled_statement" | "internal_module"
+            | "module" => {
+                if let Some(b) = node.child_by_field_name("body") {
+                    self.stmt(b, scope, guard);
+                }
+            }
+            "switch_statement" => self.switch_stmt(node, scope, guard),
+            "import_statement" => self.import(node, scope),
+            "enum_declaration" => self.enum_decl(node, scope),
+            "export_statement" => self.export(node, scope, guard),
+            "program" | "statement_block" | "else_clause" => self.block(node, scope, guard),
+            "comment"
+            | "html_comment"
+            | "empty_statement"
+            | "break_statement"
+            | "continue_statement"
+            | "debugger_statement"
+            | "hash_bang_line"
+            | "interface_declaration"
+            | "type_alias_declaration"
+            | "ambient_declaration"
+            | "import_alias"
+            | "function_signature"
+            | "abstract_method_signature"
+            | "method_signature"
+            | "index_signature" => {}
+            _ => self.other_stmt(node, scope, guard),
+        }
+    }
+
+    // Each kind of expression is lowered by its own small method: in debug
+    // builds one big `match` would give every recursion level the stack frame
+    // of all its arms at once.
+    fn expr_inner(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        match node.kind() {
+            "template_string" => self.template(node, scope),
+            "member_expression" => self.member_expr(node, scope, receiver),
+            "subscript_expression" => self.subscript_expr(node, scope, receiver),
+            "call_expression" | "new_expression" => self.call(node, scope, receiver),
+            "binary_expression" => self.binary_expr(node, scope),
+            "unary_expression" => self.unary_expr(node, scope),
+            "ternary_expression" => self.ternary_expr(node, scope),
+            "await_expression"
+            | "parenthesized_expression"
+            | "as_expression"
+            | "satisfies_expression"
+            | "non_null_expression"
+            | "type_assertion" => self.wrapped_expr(node, scope, receiver),
+            "sequence_expression" => self.sequence_expr(node, scope),
+            "assignment_expression" | "augmented_assignment_expression" => self.assignment(node, scope, None),
+            "array" => self.array_expr(node, scope),
+            "object" => self.object(node, scope),
+            "arrow_function" | "function_expression" | "function" | "generator_function" => {
+                let s = self.function(node, scope, "", false);
+                Expr::new(ExprKind::Func(s), self.span(node))
+            }
+            "class" => {
+                let s = self.class(node, scope, "", false);
+                Expr::new(ExprKind::Func(s), self.span(node))
+            }
+            k if is_type_node(k) || is_comment(k) => Expr::unknown(self.span(node)),
+            _ => match self.leaf(node) {
+                Some(e) => e,
+                None => self.other_expr(node, scope),
+            },
+        }
     }
 }
 
@@ -1440,18 +1360,7 @@ mod tests {
         lower(Lang::TypeScript, "a.ts", src)
     }
 
-    use crate::frontend::testing::show;
-
-    fn assigns(f: &FileFacts) -> Vec<String> {
-        f.assigns
-            .iter()
-            .map(|a| format!("{}@{} = {}", show(&a.target), a.scope, show(&a.value)))
-            .collect()
-    }
-
-    fn calls(f: &FileFacts) -> Vec<String> {
-        f.calls.iter().map(|c| show(&c.expr)).collect()
-    }
+    use crate::frontend::testing::{assigns, calls, show};
 
     fn imports(f: &FileFacts) -> Vec<(String, String, Option<String>)> {
         f.imports

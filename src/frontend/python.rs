@@ -7,8 +7,9 @@
 
 use tree_sitter::Node;
 
-use super::{parse, unescape, LineIndex, Nesting};
+use super::frame::{self, Frame, Lowering};
 use crate::facts::*;
+use crate::source::unescape;
 
 /// Settings libraries' env readers (django-environ, python-decouple).
 const ENV_SETTINGS_READERS: &[&str] = &[
@@ -22,54 +23,392 @@ const ENV_SETTINGS_READERS: &[&str] = &[
 ];
 
 pub fn lower(text: &str) -> FileFacts {
-    let (facts, tree) = parse(&tree_sitter_python::LANGUAGE.into(), text);
-    let Some(tree) = tree else {
-        return facts;
-    };
-    let root = tree.root_node();
-    let mut l = Lowerer {
-        src: text.as_bytes(),
-        lines: LineIndex::new(text),
-        facts,
-        depth: 0,
-        nesting: Nesting::new(),
-    };
-    l.block(root, 0, None);
-    l.facts
+    frame::lower(
+        tree_sitter_python::LANGUAGE.into(),
+        text,
+        |f| Lowerer { f },
+        |l, root| l.block(root, 0, None),
+    )
 }
 
 struct Lowerer<'a> {
-    src: &'a [u8],
-    lines: LineIndex<'a>,
-    facts: FileFacts,
-    depth: usize,
-    nesting: Nesting,
+    f: Frame<'a>,
 }
 
-use super::named_children;
+use crate::source::named_children;
 
 impl<'a> Lowerer<'a> {
-    fn text(&self, node: Node) -> &'a str {
-        node.utf8_text(self.src).unwrap_or("")
-    }
-
-    fn span(&self, node: Node) -> Span {
-        self.lines.node_span(node)
-    }
-
-    fn block(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        for child in named_children(node) {
-            self.stmt(child, scope, guard);
+    fn with_item(&mut self, item: Node, scope: ScopeId, guard: Option<&Expr>) {
+        let Some(value) = item.child_by_field_name("value") else {
+            return;
+        };
+        if value.kind() == "as_pattern" {
+            let kids = named_children(value);
+            if let Some(src) = kids.first() {
+                let v = self.expr_top(*src, scope, false);
+                if let Some(alias) = value.child_by_field_name("alias") {
+                    let target = named_children(alias).first().copied().unwrap_or(alias);
+                    let sp = self.span(value);
+                    self.bind_target(target, v, scope, guard, sp);
+                }
+            }
+        } else {
+            self.expr_top(value, scope, true);
         }
     }
 
-    fn stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        if self.nesting.too_deep(self.depth) {
+    fn assignment(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        let Some(left) = node.child_by_field_name("left") else {
+            return;
+        };
+        let Some(right) = node.child_by_field_name("right") else {
+            return; // annotation only: `x: int`
+        };
+        let sp = self.span(node);
+        if right.kind() == "assignment" {
+            // a = b = value
+            self.assignment(right, scope, guard);
+            if let Some(inner) = right.child_by_field_name("left") {
+                let v = self.expr(inner, scope, false);
+                self.bind_target(left, v, scope, guard, sp);
+            }
             return;
         }
-        self.depth += 1;
-        self.stmt_inner(node, scope, guard);
-        self.depth -= 1;
+        let mut value = self.expr_top(right, scope, false);
+        if node.kind() == "augmented_assignment" {
+            let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+            if op == "+=" {
+                let current = self.expr(left, scope, false);
+                let vs = value.span;
+                value = Expr::new(ExprKind::Concat(vec![current, value]), vs);
+            } else {
+                value = Expr::unknown(value.span);
+            }
+        }
+        self.bind_target(left, value, scope, guard, sp);
+    }
+
+    fn bind_target(&mut self, target: Node, value: Expr, scope: ScopeId, guard: Option<&Expr>, span: Span) {
+        match target.kind() {
+            "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list" => {
+                let targets = named_children(target);
+                for (i, t) in targets.iter().enumerate() {
+                    self.bind_target(*t, value.element(i, targets.len()), scope, guard, span);
+                }
+            }
+            _ => {
+                let t = self.expr(target, scope, false);
+                self.push_assign(scope, t, value, guard, span);
+            }
+        }
+    }
+
+    fn function(&mut self, node: Node, parent: ScopeId) {
+        let name = node
+            .child_by_field_name("name")
+            .map(|n| self.text(n).to_string())
+            .unwrap_or_default();
+        let scope = self.function_scope(node, &name, parent);
+        if !name.is_empty() {
+            self.bind_function(node, name, parent, scope);
+        }
+        if let Some(body) = node.child_by_field_name("body") {
+            self.block(body, scope, None);
+        }
+    }
+
+    fn class(&mut self, node: Node, parent: ScopeId) {
+        let name = node
+            .child_by_field_name("name")
+            .map(|n| self.text(n).to_string())
+            .unwrap_or_default();
+        let sp = self.span(node);
+        let scope = self.f.facts.add_scope(ScopeKind::Class, name.clone(), parent, sp);
+        if let Some(supers) = node.child_by_field_name("superclasses") {
+            for b in named_children(supers) {
+                if matches!(b.kind(), "identifier" | "attribute") {
+                    let text = self.text(b);
+                    let last = text.rsplit('.').next().unwrap_or(text).trim().to_string();
+                    self.f.facts.scopes[scope].bases.push(last);
+                }
+            }
+        }
+        if !name.is_empty() {
+            self.push_assign(
+                parent,
+                Expr::new(ExprKind::Name(name), sp),
+                Expr::new(ExprKind::Func(scope), sp),
+                None,
+                sp,
+            );
+        }
+        if let Some(body) = node.child_by_field_name("body") {
+            self.block(body, scope, None);
+        }
+    }
+
+    fn import(&mut self, node: Node, scope: ScopeId) {
+        let sp = self.span(node);
+        let mut c = node.walk();
+        let names: Vec<Node> = node.children_by_field_name("name", &mut c).collect();
+        for n in names {
+            let (module, local) = match n.kind() {
+                "aliased_import" => {
+                    let m = n.child_by_field_name("name").map(|x| self.text(x)).unwrap_or("");
+                    let a = n.child_by_field_name("alias").map(|x| self.text(x)).unwrap_or(m);
+                    (m.to_string(), a.to_string())
+                }
+                _ => {
+                    let m = self.text(n).to_string();
+                    // `import a.b` binds `a`; member access a.b.X is resolved via the module path.
+                    (m.clone(), m)
+                }
+            };
+            self.f.facts.imports.push(Import {
+                scope,
+                local,
+                module,
+                name: None,
+                span: sp,
+            });
+        }
+    }
+
+    fn import_from(&mut self, node: Node, scope: ScopeId) {
+        let sp = self.span(node);
+        let module = node
+            .child_by_field_name("module_name")
+            .map(|m| self.text(m).to_string())
+            .unwrap_or_default();
+        // `from .base import *`: a star import (settings modules inherit it).
+        let mut w = node.walk();
+        if node.named_children(&mut w).any(|n| n.kind() == "wildcard_import") {
+            self.f.facts.imports.push(Import {
+                scope,
+                local: "*".into(),
+                module: module.clone(),
+                name: Some("*".into()),
+                span: sp,
+            });
+        }
+        let mut c = node.walk();
+        let names: Vec<Node> = node.children_by_field_name("name", &mut c).collect();
+        for n in names {
+            let (name, local) = match n.kind() {
+                "aliased_import" => {
+                    let m = n.child_by_field_name("name").map(|x| self.text(x)).unwrap_or("");
+                    let a = n.child_by_field_name("alias").map(|x| self.text(x)).unwrap_or(m);
+                    (m.to_string(), a.to_string())
+                }
+                _ => (self.text(n).to_string(), self.text(n).to_string()),
+            };
+            self.f.facts.imports.push(Import {
+                scope,
+                local,
+                module: module.clone(),
+                name: Some(name),
+                span: sp,
+            });
+        }
+    }
+
+    fn string(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let sp = self.span(node);
+        if node.kind() != "string" {
+            return self.expr(node, scope, false);
+        }
+        let mut parts: Vec<Expr> = Vec::new();
+        let mut has_interp = false;
+        for c in named_children(node) {
+            match c.kind() {
+                "string_content" => {
+                    let s = unescape(self.text(c));
+                    parts.push(Expr::new(ExprKind::Str(s), self.span(c)));
+                }
+                "interpolation" => {
+                    has_interp = true;
+                    match c.child_by_field_name("expression") {
+                        Some(e) => {
+                            let e = self.expr(e, scope, false);
+                            parts.push(e);
+                        }
+                        None => parts.push(Expr::unknown(self.span(c))),
+                    }
+                }
+                "escape_sequence" => {
+                    let s = unescape(self.text(c));
+                    parts.push(Expr::new(ExprKind::Str(s), self.span(c)));
+                }
+                _ => {}
+            }
+        }
+        if !has_interp {
+            let s: String = parts.iter().filter_map(|p| p.as_str()).collect();
+            return Expr::new(ExprKind::Str(s), sp);
+        }
+        Expr::new(ExprKind::Concat(parts), sp)
+    }
+
+    fn call(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        let sp = self.span(node);
+        let Some(func) = node.child_by_field_name("function") else {
+            return Expr::unknown(sp);
+        };
+        // The callee's receiver chain is part of this call's chain.
+        let callee = self.expr(func, scope, true);
+        let mut args = Vec::new();
+        if let Some(arglist) = node.child_by_field_name("arguments") {
+            for a in named_children(arglist) {
+                match a.kind() {
+                    "keyword_argument" => {
+                        let name = a.child_by_field_name("name").map(|n| self.text(n).to_string());
+                        if let Some(v) = a.child_by_field_name("value") {
+                            let value = self.expr(v, scope, false);
+                            args.push(Arg { name, value });
+                        }
+                    }
+                    "comment" => {}
+                    "list_splat" | "dictionary_splat" => {
+                        if let Some(inner) = named_children(a).first() {
+                            let value = self.expr(*inner, scope, false);
+                            args.push(Arg { name: None, value });
+                        }
+                    }
+                    _ => {
+                        let value = self.expr(a, scope, false);
+                        args.push(Arg { name: None, value });
+                    }
+                }
+            }
+        }
+        let dotted = callee.dotted();
+        // Environment reads.
+        if let Some(d) = dotted.as_deref() {
+            // django-environ `env("X")` / `env.str("X")` and python-decouple
+            // `config("X")`, when they read an env-var-shaped name.
+            let settings_reader = ENV_SETTINGS_READERS.contains(&d)
+                && args.first().and_then(|a| a.value.as_str()).is_some_and(|n| {
+                    n.starts_with(|c: char| c.is_ascii_uppercase())
+                        && n.chars()
+                            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+                });
+            if settings_reader
+                || matches!(
+                    d,
+                    "os.getenv" | "getenv" | "os.environ.get" | "environ.get" | "os.environ.setdefault"
+                )
+            {
+                if let Some(name) = args.first().and_then(|a| a.value.as_str()) {
+                    let name = name.to_string();
+                    self.f.facts.env_reads.push(name.clone());
+                    let env = Expr::new(ExprKind::Env(name), sp);
+                    return match args.get(1) {
+                        Some(default) => Expr::new(
+                            ExprKind::Alt {
+                                cond: None,
+                                alts: vec![env, default.value.clone()],
+                            },
+                            sp,
+                        ),
+                        None => env,
+                    };
+                }
+            }
+        }
+        // "…".format(a, b) → string building.
+        if let ExprKind::Member(obj, m) = &callee.kind {
+            if m == "format" {
+                if let Some(template) = obj.as_str() {
+                    let kind = brace_format(template, obj.span, &args);
+                    return Expr::new(kind, sp);
+                }
+            }
+        }
+        let e = Expr::new(
+            ExprKind::Call(std::sync::Arc::new(Call {
+                callee,
+                args,
+                is_new: false,
+            })),
+            sp,
+        );
+        if !receiver {
+            self.f.facts.calls.push(CallSite {
+                scope,
+                expr: e.clone(),
+                statement: false,
+            });
+        }
+        e
+    }
+}
+
+/// `"https://{}.zohoapis.{tld}".format(env, tld=tld)` → Concat.
+fn brace_format(t: &str, span: Span, args: &[Arg]) -> ExprKind {
+    let mut parts = Vec::new();
+    let mut positional = args.iter().filter(|a| a.name.is_none());
+    let mut rest = t;
+    while let Some(i) = rest.find('{') {
+        if rest[i + 1..].starts_with('{') {
+            parts.push(Expr::new(ExprKind::Str(rest[..=i].to_string()), span));
+            rest = &rest[i + 2..];
+            continue;
+        }
+        let Some(j) = rest[i..].find('}') else { break };
+        parts.push(Expr::new(ExprKind::Str(rest[..i].to_string()), span));
+        let field = rest[i + 1..i + j].split([':', '!']).next().unwrap_or("");
+        let value = if field.is_empty() || field.chars().all(|c| c.is_ascii_digit()) {
+            positional.next().map(|a| a.value.clone())
+        } else {
+            args.iter()
+                .find(|a| a.name.as_deref() == Some(field))
+                .map(|a| a.value.clone())
+        };
+        parts.push(value.unwrap_or_else(|| Expr::unknown(span)));
+        rest = &rest[i + j + 1..];
+    }
+    parts.push(Expr::new(ExprKind::Str(rest.to_string()), span));
+    ExprKind::Concat(parts)
+}
+
+impl<'a> Lowering<'a> for Lowerer<'a> {
+    fn frame(&self) -> &Frame<'a> {
+        &self.f
+    }
+
+    fn frame_mut(&mut self) -> &mut Frame<'a> {
+        &mut self.f
+    }
+
+    fn params(&mut self, params: Node, scope: ScopeId) {
+        let in_class = self.f.facts.scopes[scope]
+            .parent
+            .is_some_and(|p| self.f.facts.scopes[p].kind == ScopeKind::Class);
+        let mut names = Vec::new();
+        for p in named_children(params) {
+            let name_node = match p.kind() {
+                "identifier" => Some(p),
+                "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
+                "typed_parameter" => named_children(p).into_iter().find(|c| c.kind() == "identifier"),
+                _ => None,
+            };
+            if let Some(n) = name_node {
+                names.push(self.text(n).to_string());
+            }
+            if let Some(v) = p.child_by_field_name("value") {
+                // Defaults are alternatives of the parameter.
+                let value = self.expr_top(v, scope, false);
+                if let Some(n) = name_node {
+                    let name = self.text(n).to_string();
+                    let sp = self.span(p);
+                    self.push_assign(scope, Expr::new(ExprKind::Name(name), self.span(n)), value, None, sp);
+                }
+            }
+        }
+        if in_class && names.first().is_some_and(|n| n == "self" || n == "cls") {
+            names.remove(0);
+        }
+        self.f.facts.scopes[scope].params = names;
     }
 
     fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
@@ -97,11 +436,7 @@ impl<'a> Lowerer<'a> {
                     Some(v) => self.expr_top(*v, scope, false),
                     None => Expr::new(ExprKind::Null, self.span(node)),
                 };
-                self.facts.returns.push(Return {
-                    scope,
-                    value,
-                    guard: guard.cloned(),
-                });
+                self.push_return(scope, value, guard);
             }
             "if_statement" => {
                 let cond = node
@@ -189,255 +524,6 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn with_item(&mut self, item: Node, scope: ScopeId, guard: Option<&Expr>) {
-        let Some(value) = item.child_by_field_name("value") else {
-            return;
-        };
-        if value.kind() == "as_pattern" {
-            let kids = named_children(value);
-            if let Some(src) = kids.first() {
-                let v = self.expr_top(*src, scope, false);
-                if let Some(alias) = value.child_by_field_name("alias") {
-                    let target = named_children(alias).first().copied().unwrap_or(alias);
-                    let sp = self.span(value);
-                    self.bind_target(target, v, scope, guard, sp);
-                }
-            }
-        } else {
-            self.expr_top(value, scope, true);
-        }
-    }
-
-    fn assignment(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        let Some(left) = node.child_by_field_name("left") else {
-            return;
-        };
-        let Some(right) = node.child_by_field_name("right") else {
-            return; // annotation only: `x: int`
-        };
-        let sp = self.span(node);
-        if right.kind() == "assignment" {
-            // a = b = value
-            self.assignment(right, scope, guard);
-            if let Some(inner) = right.child_by_field_name("left") {
-                let v = self.expr(inner, scope, false);
-                self.bind_target(left, v, scope, guard, sp);
-            }
-            return;
-        }
-        let mut value = self.expr_top(right, scope, false);
-        if node.kind() == "augmented_assignment" {
-            let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
-            if op == "+=" {
-                let current = self.expr(left, scope, false);
-                let vs = value.span;
-                value = Expr::new(ExprKind::Concat(vec![current, value]), vs);
-            } else {
-                value = Expr::unknown(value.span);
-            }
-        }
-        self.bind_target(left, value, scope, guard, sp);
-    }
-
-    fn bind_target(&mut self, target: Node, value: Expr, scope: ScopeId, guard: Option<&Expr>, span: Span) {
-        match target.kind() {
-            "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list" => {
-                let targets = named_children(target);
-                for (i, t) in targets.iter().enumerate() {
-                    self.bind_target(*t, value.element(i, targets.len()), scope, guard, span);
-                }
-            }
-            _ => {
-                let t = self.expr(target, scope, false);
-                self.facts.assigns.push(Assign {
-                    scope,
-                    target: t,
-                    value,
-                    guard: guard.cloned(),
-                    span,
-                });
-            }
-        }
-    }
-
-    fn function(&mut self, node: Node, parent: ScopeId) {
-        let name = node
-            .child_by_field_name("name")
-            .map(|n| self.text(n).to_string())
-            .unwrap_or_default();
-        let sp = self.span(node);
-        let scope = self.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
-        if let Some(params) = node.child_by_field_name("parameters") {
-            self.params(params, scope);
-        }
-        if !name.is_empty() {
-            let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
-            self.facts.assigns.push(Assign {
-                scope: parent,
-                target: Expr::new(ExprKind::Name(name), name_span),
-                value: Expr::new(ExprKind::Func(scope), sp),
-                guard: None,
-                span: sp,
-            });
-        }
-        if let Some(body) = node.child_by_field_name("body") {
-            self.block(body, scope, None);
-        }
-    }
-
-    fn params(&mut self, params: Node, scope: ScopeId) {
-        let in_class = self.facts.scopes[scope]
-            .parent
-            .is_some_and(|p| self.facts.scopes[p].kind == ScopeKind::Class);
-        let mut names = Vec::new();
-        for p in named_children(params) {
-            let name_node = match p.kind() {
-                "identifier" => Some(p),
-                "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
-                "typed_parameter" => named_children(p).into_iter().find(|c| c.kind() == "identifier"),
-                _ => None,
-            };
-            if let Some(n) = name_node {
-                names.push(self.text(n).to_string());
-            }
-            if let Some(v) = p.child_by_field_name("value") {
-                // Defaults are alternatives of the parameter.
-                let value = self.expr_top(v, scope, false);
-                if let Some(n) = name_node {
-                    let name = self.text(n).to_string();
-                    let sp = self.span(p);
-                    self.facts.assigns.push(Assign {
-                        scope,
-                        target: Expr::new(ExprKind::Name(name), self.span(n)),
-                        value,
-                        guard: None,
-                        span: sp,
-                    });
-                }
-            }
-        }
-        if in_class && names.first().is_some_and(|n| n == "self" || n == "cls") {
-            names.remove(0);
-        }
-        self.facts.scopes[scope].params = names;
-    }
-
-    fn class(&mut self, node: Node, parent: ScopeId) {
-        let name = node
-            .child_by_field_name("name")
-            .map(|n| self.text(n).to_string())
-            .unwrap_or_default();
-        let sp = self.span(node);
-        let scope = self.facts.add_scope(ScopeKind::Class, name.clone(), parent, sp);
-        if let Some(supers) = node.child_by_field_name("superclasses") {
-            for b in named_children(supers) {
-                if matches!(b.kind(), "identifier" | "attribute") {
-                    let text = self.text(b);
-                    let last = text.rsplit('.').next().unwrap_or(text).trim().to_string();
-                    self.facts.scopes[scope].bases.push(last);
-                }
-            }
-        }
-        if !name.is_empty() {
-            self.facts.assigns.push(Assign {
-                scope: parent,
-                target: Expr::new(ExprKind::Name(name), sp),
-                value: Expr::new(ExprKind::Func(scope), sp),
-                guard: None,
-                span: sp,
-            });
-        }
-        if let Some(body) = node.child_by_field_name("body") {
-            self.block(body, scope, None);
-        }
-    }
-
-    fn import(&mut self, node: Node, scope: ScopeId) {
-        let sp = self.span(node);
-        let mut c = node.walk();
-        let names: Vec<Node> = node.children_by_field_name("name", &mut c).collect();
-        for n in names {
-            let (module, local) = match n.kind() {
-                "aliased_import" => {
-                    let m = n.child_by_field_name("name").map(|x| self.text(x)).unwrap_or("");
-                    let a = n.child_by_field_name("alias").map(|x| self.text(x)).unwrap_or(m);
-                    (m.to_string(), a.to_string())
-                }
-                _ => {
-                    let m = self.text(n).to_string();
-                    // `import a.b` binds `a`; member access a.b.X is resolved via the module path.
-                    (m.clone(), m)
-                }
-            };
-            self.facts.imports.push(Import {
-                scope,
-                local,
-                module,
-                name: None,
-                span: sp,
-            });
-        }
-    }
-
-    fn import_from(&mut self, node: Node, scope: ScopeId) {
-        let sp = self.span(node);
-        let module = node
-            .child_by_field_name("module_name")
-            .map(|m| self.text(m).to_string())
-            .unwrap_or_default();
-        // `from .base import *`: a star import (settings modules inherit it).
-        if crate::frontend::named_children(node)
-            .iter()
-            .any(|n| n.kind() == "wildcard_import")
-        {
-            self.facts.imports.push(Import {
-                scope,
-                local: "*".into(),
-                module: module.clone(),
-                name: Some("*".into()),
-                span: sp,
-            });
-        }
-        let mut c = node.walk();
-        let names: Vec<Node> = node.children_by_field_name("name", &mut c).collect();
-        for n in names {
-            let (name, local) = match n.kind() {
-                "aliased_import" => {
-                    let m = n.child_by_field_name("name").map(|x| self.text(x)).unwrap_or("");
-                    let a = n.child_by_field_name("alias").map(|x| self.text(x)).unwrap_or(m);
-                    (m.to_string(), a.to_string())
-                }
-                _ => (self.text(n).to_string(), self.text(n).to_string()),
-            };
-            self.facts.imports.push(Import {
-                scope,
-                local,
-                module: module.clone(),
-                name: Some(name),
-                span: sp,
-            });
-        }
-    }
-
-    /// Lowers an expression at the top of a statement (its calls are chain heads).
-    fn expr_top(&mut self, node: Node, scope: ScopeId, statement: bool) -> Expr {
-        let e = self.expr(node, scope, false);
-        if statement {
-            self.facts.mark_statement(e.span);
-        }
-        e
-    }
-
-    fn expr(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
-        if self.nesting.too_deep(self.depth) {
-            return Expr::unknown(self.span(node));
-        }
-        self.depth += 1;
-        let e = self.expr_inner(node, scope, receiver);
-        self.depth -= 1;
-        e
-    }
-
     fn expr_inner(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let sp = self.span(node);
         let kind = match node.kind() {
@@ -472,7 +558,7 @@ impl<'a> Lowerer<'a> {
                         let v = self.expr(v, scope, receiver);
                         let s = self.expr(s, scope, false);
                         if let (Some("os.environ" | "environ"), Some(name)) = (v.dotted().as_deref(), s.as_str()) {
-                            self.facts.env_reads.push(name.to_string());
+                            self.f.facts.env_reads.push(name.to_string());
                             ExprKind::Env(name.to_string())
                         } else {
                             ExprKind::Index(Box::new(v), Box::new(s))
@@ -575,17 +661,13 @@ impl<'a> Lowerer<'a> {
                 ExprKind::Dict(pairs)
             }
             "lambda" => {
-                let fscope = self.facts.add_scope(ScopeKind::Function, String::new(), scope, sp);
+                let fscope = self.f.facts.add_scope(ScopeKind::Function, String::new(), scope, sp);
                 if let Some(p) = node.child_by_field_name("parameters") {
                     self.params(p, fscope);
                 }
                 if let Some(body) = node.child_by_field_name("body") {
                     let value = self.expr(body, fscope, false);
-                    self.facts.returns.push(Return {
-                        scope: fscope,
-                        value,
-                        guard: None,
-                    });
+                    self.push_return(fscope, value, None);
                 }
                 ExprKind::Func(fscope)
             }
@@ -617,162 +699,4 @@ impl<'a> Lowerer<'a> {
         };
         Expr::new(kind, sp)
     }
-
-    fn string(&mut self, node: Node, scope: ScopeId) -> Expr {
-        let sp = self.span(node);
-        if node.kind() != "string" {
-            return self.expr(node, scope, false);
-        }
-        let mut parts: Vec<Expr> = Vec::new();
-        let mut has_interp = false;
-        for c in named_children(node) {
-            match c.kind() {
-                "string_content" => {
-                    let s = unescape(self.text(c));
-                    parts.push(Expr::new(ExprKind::Str(s), self.span(c)));
-                }
-                "interpolation" => {
-                    has_interp = true;
-                    match c.child_by_field_name("expression") {
-                        Some(e) => {
-                            let e = self.expr(e, scope, false);
-                            parts.push(e);
-                        }
-                        None => parts.push(Expr::unknown(self.span(c))),
-                    }
-                }
-                "escape_sequence" => {
-                    let s = unescape(self.text(c));
-                    parts.push(Expr::new(ExprKind::Str(s), self.span(c)));
-                }
-                _ => {}
-            }
-        }
-        if !has_interp {
-            let s: String = parts.iter().filter_map(|p| p.as_str()).collect();
-            return Expr::new(ExprKind::Str(s), sp);
-        }
-        Expr::new(ExprKind::Concat(parts), sp)
-    }
-
-    fn call(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
-        let sp = self.span(node);
-        let Some(func) = node.child_by_field_name("function") else {
-            return Expr::unknown(sp);
-        };
-        // The callee's receiver chain is part of this call's chain.
-        let callee = self.expr(func, scope, true);
-        let mut args = Vec::new();
-        if let Some(arglist) = node.child_by_field_name("arguments") {
-            for a in named_children(arglist) {
-                match a.kind() {
-                    "keyword_argument" => {
-                        let name = a.child_by_field_name("name").map(|n| self.text(n).to_string());
-                        if let Some(v) = a.child_by_field_name("value") {
-                            let value = self.expr(v, scope, false);
-                            args.push(Arg { name, value });
-                        }
-                    }
-                    "comment" => {}
-                    "list_splat" | "dictionary_splat" => {
-                        if let Some(inner) = named_children(a).first() {
-                            let value = self.expr(*inner, scope, false);
-                            args.push(Arg { name: None, value });
-                        }
-                    }
-                    _ => {
-                        let value = self.expr(a, scope, false);
-                        args.push(Arg { name: None, value });
-                    }
-                }
-            }
-        }
-        let dotted = callee.dotted();
-        // Environment reads.
-        if let Some(d) = dotted.as_deref() {
-            // django-environ `env("X")` / `env.str("X")` and python-decouple
-            // `config("X")`, when they read an env-var-shaped name.
-            let settings_reader = ENV_SETTINGS_READERS.contains(&d)
-                && args.first().and_then(|a| a.value.as_str()).is_some_and(|n| {
-                    n.starts_with(|c: char| c.is_ascii_uppercase())
-                        && n.chars()
-                            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-                });
-            if settings_reader
-                || matches!(
-                    d,
-                    "os.getenv" | "getenv" | "os.environ.get" | "environ.get" | "os.environ.setdefault"
-                )
-            {
-                if let Some(name) = args.first().and_then(|a| a.value.as_str()) {
-                    let name = name.to_string();
-                    self.facts.env_reads.push(name.clone());
-                    let env = Expr::new(ExprKind::Env(name), sp);
-                    return match args.get(1) {
-                        Some(default) => Expr::new(
-                            ExprKind::Alt {
-                                cond: None,
-                                alts: vec![env, default.value.clone()],
-                            },
-                            sp,
-                        ),
-                        None => env,
-                    };
-                }
-            }
-        }
-        // "…".format(a, b) → string building.
-        if let ExprKind::Member(obj, m) = &callee.kind {
-            if m == "format" {
-                if let Some(template) = obj.as_str() {
-                    let kind = brace_format(template, obj.span, &args);
-                    return Expr::new(kind, sp);
-                }
-            }
-        }
-        let e = Expr::new(
-            ExprKind::Call(std::sync::Arc::new(Call {
-                callee,
-                args,
-                is_new: false,
-            })),
-            sp,
-        );
-        if !receiver {
-            self.facts.calls.push(CallSite {
-                scope,
-                expr: e.clone(),
-                statement: false,
-            });
-        }
-        e
-    }
-}
-
-/// `"https://{}.zohoapis.{tld}".format(env, tld=tld)` → Concat.
-fn brace_format(t: &str, span: Span, args: &[Arg]) -> ExprKind {
-    let mut parts = Vec::new();
-    let mut positional = args.iter().filter(|a| a.name.is_none());
-    let mut rest = t;
-    while let Some(i) = rest.find('{') {
-        if rest[i + 1..].starts_with('{') {
-            parts.push(Expr::new(ExprKind::Str(rest[..=i].to_string()), span));
-            rest = &rest[i + 2..];
-            continue;
-        }
-        let Some(j) = rest[i..].find('}') else { break };
-        parts.push(Expr::new(ExprKind::Str(rest[..i].to_string()), span));
-        let field = rest[i + 1..i + j].split([':', '!']).next().unwrap_or("");
-        let value = if field.is_empty() || field.chars().all(|c| c.is_ascii_digit()) {
-            positional.next().map(|a| a.value.clone())
-        } else {
-            args.iter()
-                .find(|a| a.name.as_deref() == Some(field))
-                .map(|a| a.value.clone())
-        };
-        parts.push(value.unwrap_or_else(|| Expr::unknown(span)));
-        rest = &rest[i + j + 1..];
-    }
-    parts.push(Expr::new(ExprKind::Str(rest.to_string()), span));
-    ExprKind::Concat(parts)
 }

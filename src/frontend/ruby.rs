@@ -25,37 +25,28 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
-use super::{parse, unescape, LineIndex, Nesting};
+use super::frame::{self, Frame, Lowering};
 use crate::facts::*;
+use crate::source::unescape;
 
 pub fn lower(text: &str) -> FileFacts {
-    let (facts, tree) = parse(&tree_sitter_ruby::LANGUAGE.into(), text);
-    let Some(tree) = tree else {
-        return facts;
-    };
-    let root = tree.root_node();
-    let mut l = Lowerer {
-        src: text.as_bytes(),
-        lines: LineIndex::new(text),
-        facts,
-        depth: 0,
-        nesting: Nesting::new(),
-        lexical: Vec::new(),
-        locals: HashMap::new(),
-        http_defaults: HashMap::new(),
-        lowered: HashSet::new(),
-        attrs: HashMap::new(),
-    };
-    l.body(root, 0, None, false);
-    l.facts
+    frame::lower(
+        tree_sitter_ruby::LANGUAGE.into(),
+        text,
+        |f| Lowerer {
+            f,
+            lexical: Vec::new(),
+            locals: HashMap::new(),
+            http_defaults: HashMap::new(),
+            lowered: HashSet::new(),
+            attrs: HashMap::new(),
+        },
+        |l, root| l.body(root, 0, None, false),
+    )
 }
 
 struct Lowerer<'a> {
-    src: &'a [u8],
-    lines: LineIndex<'a>,
-    facts: FileFacts,
-    depth: usize,
-    nesting: Nesting,
+    f: Frame<'a>,
     /// The enclosing classes and modules, innermost last: name, scope and
     /// the constants assigned in their bodies (a constant read resolves
     /// through the innermost one that defines it).
@@ -73,7 +64,7 @@ struct Lowerer<'a> {
 }
 
 /// Named children without comments.
-use super::named_children_no_comments as named_children;
+use crate::source::named_children_no_comments as named_children;
 
 fn call_expr(callee: Expr, args: Vec<Arg>, is_new: bool, span: Span) -> Expr {
     Expr::new(ExprKind::Call(std::sync::Arc::new(Call { callee, args, is_new })), span)
@@ -103,14 +94,6 @@ fn is_control(kind: &str) -> bool {
 }
 
 impl<'a> Lowerer<'a> {
-    fn text(&self, node: Node) -> &'a str {
-        node.utf8_text(self.src).unwrap_or("")
-    }
-
-    fn span(&self, node: Node) -> Span {
-        self.lines.node_span(node)
-    }
-
     /// A statement list; with `returns`, its last expression is the value
     /// the enclosing method returns.
     fn body(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>, returns: bool) {
@@ -120,7 +103,7 @@ impl<'a> Lowerer<'a> {
             .collect();
         let n = kids.len();
         for (i, child) in kids.into_iter().enumerate() {
-            self.stmt(child, scope, guard, returns && i + 1 == n);
+            self.statement(child, scope, guard, returns && i + 1 == n);
         }
         // `begin … rescue … else … ensure … end` clauses.
         for child in named_children(node) {
@@ -130,150 +113,13 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>, last: bool) {
-        if self.nesting.too_deep(self.depth) || self.lowered.contains(&node.start_byte()) {
+    fn statement(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>, last: bool) {
+        if self.f.too_deep() || self.lowered.contains(&node.start_byte()) {
             return;
         }
-        self.depth += 1;
-        self.stmt_inner(node, scope, guard, last);
-        self.depth -= 1;
-    }
-
-    fn push_return(&mut self, scope: ScopeId, value: Expr, guard: Option<&Expr>) {
-        self.facts.returns.push(Return {
-            scope,
-            value,
-            guard: guard.cloned(),
-        });
-    }
-
-    fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>, last: bool) {
-        match node.kind() {
-            "method" | "singleton_method" => {
-                self.method(node, scope);
-            }
-            "class" | "module" => self.class(node, scope),
-            "singleton_class" => {
-                if let Some(b) = node.child_by_field_name("body") {
-                    self.body(b, scope, None, false);
-                }
-            }
-            "assignment" | "operator_assignment" => {
-                let v = self.assignment(node, scope, guard);
-                if last {
-                    self.push_return(scope, v, guard);
-                }
-            }
-            "return" => {
-                let value = match named_children(node).first() {
-                    Some(args) => {
-                        let vals = named_children(*args);
-                        match vals.first() {
-                            Some(v) => self.expr(*v, scope, false),
-                            None => Expr::new(ExprKind::Null, self.span(node)),
-                        }
-                    }
-                    None => Expr::new(ExprKind::Null, self.span(node)),
-                };
-                self.push_return(scope, value, guard);
-            }
-            "if" | "unless" | "elsif" => {
-                let cond = node
-                    .child_by_field_name("condition")
-                    .map(|c| self.expr_top(c, scope, false));
-                let cond = match (node.kind(), cond) {
-                    ("unless", Some(c)) => {
-                        let sp = c.span;
-                        Some(Expr::new(ExprKind::Test(vec![c]), sp))
-                    }
-                    (_, c) => c,
-                };
-                let g = cond.as_ref().or(guard);
-                if let Some(b) = node.child_by_field_name("consequence") {
-                    self.body(b, scope, g, last);
-                }
-                if let Some(alt) = node.child_by_field_name("alternative") {
-                    match alt.kind() {
-                        "elsif" => self.stmt(alt, scope, g, last),
-                        _ => self.body(alt, scope, g, last),
-                    }
-                }
-            }
-            "if_modifier" | "unless_modifier" => {
-                let cond = node
-                    .child_by_field_name("condition")
-                    .map(|c| self.expr_top(c, scope, false));
-                let g = cond.as_ref().or(guard);
-                if let Some(b) = node.child_by_field_name("body") {
-                    self.stmt(b, scope, g, false);
-                }
-            }
-            "case" => {
-                let value = node
-                    .child_by_field_name("value")
-                    .map(|v| self.expr_top(v, scope, false));
-                for clause in named_children(node) {
-                    match clause.kind() {
-                        "when" => {
-                            let mut c = clause.walk();
-                            let pats: Vec<Node> = clause.children_by_field_name("pattern", &mut c).collect();
-                            let mut ops: Vec<Expr> = value.iter().cloned().collect();
-                            for p in pats {
-                                let p = match p.kind() {
-                                    "pattern" => named_children(p).first().copied().unwrap_or(p),
-                                    _ => p,
-                                };
-                                let e = self.expr(p, scope, false);
-                                ops.push(e);
-                            }
-                            let sp = self.span(clause);
-                            let g = Expr::new(ExprKind::Test(ops), sp);
-                            if let Some(b) = clause.child_by_field_name("body") {
-                                self.body(b, scope, Some(&g), last);
-                            }
-                        }
-                        "else" => self.body(clause, scope, guard, last),
-                        _ => {}
-                    }
-                }
-            }
-            "while" | "until" | "for" | "while_modifier" | "until_modifier" => {
-                if let Some(p) = node.child_by_field_name("pattern") {
-                    self.declare(p, scope);
-                }
-                for f in ["condition", "value"] {
-                    if let Some(c) = node.child_by_field_name(f) {
-                        self.expr_top(c, scope, false);
-                    }
-                }
-                if let Some(b) = node.child_by_field_name("body") {
-                    match b.kind() {
-                        "do" | "body_statement" => self.body(b, scope, guard, false),
-                        _ => self.stmt(b, scope, guard, false),
-                    }
-                }
-            }
-            "begin" | "body_statement" | "then" | "else" | "do" | "parenthesized_statements" | "block_body" => {
-                self.body(node, scope, guard, last)
-            }
-            "comment" | "empty_statement" | "heredoc_body" | "__END__" | "uninterpreted" => {}
-            _ => {
-                let e = self.expr_top(node, scope, true);
-                if last {
-                    self.push_return(scope, e, guard);
-                }
-            }
-        }
-    }
-
-    fn push_assign(&mut self, scope: ScopeId, target: Expr, value: Expr, guard: Option<&Expr>, span: Span) {
-        self.facts.assigns.push(Assign {
-            scope,
-            target,
-            value,
-            guard: guard.cloned(),
-            span,
-        });
+        self.f.depth += 1;
+        self.statement_inner(node, scope, guard, last);
+        self.f.depth -= 1;
     }
 
     /// Lowers an assignment and returns its value.
@@ -348,7 +194,7 @@ impl<'a> Lowerer<'a> {
             if self.locals.get(&sc).is_some_and(|l| l.contains(name)) {
                 return true;
             }
-            let def = &self.facts.scopes[sc];
+            let def = &self.f.facts.scopes[sc];
             if def.kind != ScopeKind::Function || !def.name.is_empty() {
                 return false;
             }
@@ -360,7 +206,7 @@ impl<'a> Lowerer<'a> {
     /// A bare identifier that is not a local: a call without arguments, on
     /// `self` inside a class (never a chain head: it binds nothing by itself).
     fn self_call(&self, name: String, scope: ScopeId, sp: Span, receiver: bool) -> Expr {
-        let in_class = self.facts.scopes[scope].kind == ScopeKind::Function && !self.lexical.is_empty();
+        let in_class = self.f.facts.scopes[scope].kind == ScopeKind::Function && !self.lexical.is_empty();
         // `attr_reader :token` then `token`: the field.
         let class = self.lexical.last().map(|l| l.1);
         if in_class && class.is_some_and(|c| self.attrs.get(&c).is_some_and(|a| a.contains(&name))) {
@@ -379,50 +225,18 @@ impl<'a> Lowerer<'a> {
             .child_by_field_name("name")
             .map(|n| self.text(n).to_string())
             .unwrap_or_default();
-        let sp = self.span(node);
-        let scope = self.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
-        if let Some(params) = node.child_by_field_name("parameters") {
-            self.params(params, scope);
-        }
+        let scope = self.function_scope(node, &name, parent);
         if !name.is_empty() {
-            let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
-            self.push_assign(
-                parent,
-                Expr::new(ExprKind::Name(name), name_span),
-                Expr::new(ExprKind::Func(scope), sp),
-                None,
-                sp,
-            );
+            self.bind_function(node, name, parent, scope);
         }
         if let Some(body) = node.child_by_field_name("body") {
             match body.kind() {
                 "body_statement" => self.body(body, scope, None, true),
                 // def x = expr
-                _ => self.stmt(body, scope, None, true),
+                _ => self.statement(body, scope, None, true),
             }
         }
         scope
-    }
-
-    fn params(&mut self, params: Node, scope: ScopeId) {
-        let mut names = Vec::new();
-        for p in named_children(params) {
-            let name_node = match p.kind() {
-                "identifier" => Some(p),
-                _ => p.child_by_field_name("name"),
-            };
-            let Some(n) = name_node else { continue };
-            let name = self.text(n).to_string();
-            names.push(name.clone());
-            self.locals.entry(scope).or_default().insert(name.clone());
-            if let Some(v) = p.child_by_field_name("value") {
-                // Defaults are alternatives of the parameter.
-                let value = self.expr_top(v, scope, false);
-                let target = Expr::new(ExprKind::Name(name), self.span(n));
-                self.push_assign(scope, target, value, None, self.span(p));
-            }
-        }
-        self.facts.scopes[scope].params = names;
     }
 
     fn class(&mut self, node: Node, parent: ScopeId) {
@@ -431,11 +245,11 @@ impl<'a> Lowerer<'a> {
             .map(|n| last_segment(self.text(n)).to_string())
             .unwrap_or_default();
         let sp = self.span(node);
-        let scope = self.facts.add_scope(ScopeKind::Class, name.clone(), parent, sp);
+        let scope = self.f.facts.add_scope(ScopeKind::Class, name.clone(), parent, sp);
         if let Some(sup) = node.child_by_field_name("superclass") {
             if let Some(b) = named_children(sup).first() {
                 let base = last_segment(self.text(*b)).to_string();
-                self.facts.scopes[scope].bases.push(base);
+                self.f.facts.scopes[scope].bases.push(base);
             }
         }
         if !name.is_empty() {
@@ -468,7 +282,7 @@ impl<'a> Lowerer<'a> {
                     for a in named_children(args) {
                         if matches!(a.kind(), "constant" | "scope_resolution") {
                             let base = last_segment(self.text(a)).to_string();
-                            self.facts.scopes[scope].bases.push(base);
+                            self.f.facts.scopes[scope].bases.push(base);
                         }
                     }
                 }
@@ -543,180 +357,6 @@ impl<'a> Lowerer<'a> {
         ExprKind::Name(n)
     }
 
-    /// Lowers an expression at the top of a statement (its calls are chain heads).
-    fn expr_top(&mut self, node: Node, scope: ScopeId, statement: bool) -> Expr {
-        let e = self.expr(node, scope, false);
-        if statement {
-            self.facts.mark_statement(e.span);
-        }
-        e
-    }
-
-    fn expr(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
-        if self.nesting.too_deep(self.depth) {
-            return Expr::unknown(self.span(node));
-        }
-        self.depth += 1;
-        let e = self.expr_inner(node, scope, receiver);
-        self.depth -= 1;
-        e
-    }
-
-    fn expr_inner(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
-        let sp = self.span(node);
-        let kind = match node.kind() {
-            "identifier" => {
-                let n = self.text(node).to_string();
-                if self.is_local(&n, scope) {
-                    ExprKind::Name(n)
-                } else {
-                    return self.self_call(n, scope, sp, receiver);
-                }
-            }
-            "global_variable" => ExprKind::Name(self.text(node).to_string()),
-            "constant" => {
-                let n = self.text(node).to_string();
-                self.constant(n, scope, sp)
-            }
-            "instance_variable" | "class_variable" => {
-                let n = self.text(node).trim_start_matches('@').to_string();
-                ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), n)
-            }
-            "self" => ExprKind::This,
-            "nil" => ExprKind::Null,
-            "true" => ExprKind::Bool(true),
-            "false" => ExprKind::Bool(false),
-            "integer" | "float" | "rational" | "complex" => ExprKind::Number,
-            "string" => return self.string(node, scope),
-            "chained_string" => {
-                let parts = named_children(node)
-                    .into_iter()
-                    .map(|c| self.string(c, scope))
-                    .collect();
-                ExprKind::Concat(parts)
-            }
-            "simple_symbol" | "hash_key_symbol" => ExprKind::Str(self.text(node).trim_start_matches(':').to_string()),
-            "delimited_symbol" => {
-                let s = self.string(node, scope);
-                return s;
-            }
-            "scope_resolution" => {
-                let s = node.child_by_field_name("scope");
-                let n = node.child_by_field_name("name").map(|n| self.text(n).to_string());
-                match (s, n) {
-                    (Some(s), Some(n)) => {
-                        let o = self.expr(s, scope, receiver);
-                        ExprKind::Member(Box::new(o), n)
-                    }
-                    // `::Foo`
-                    (None, Some(n)) => ExprKind::Name(n),
-                    _ => ExprKind::Unknown,
-                }
-            }
-            "parenthesized_statements" | "parenthesized_expression" => {
-                let kids = named_children(node);
-                match kids.last() {
-                    Some(inner) if kids.len() == 1 => return self.expr(*inner, scope, receiver),
-                    _ => return self.other(node, scope),
-                }
-            }
-            "assignment" | "operator_assignment" => return self.assignment(node, scope, None),
-            "conditional" => {
-                let c = node.child_by_field_name("condition");
-                let a = node.child_by_field_name("consequence");
-                let b = node.child_by_field_name("alternative");
-                match (c, a, b) {
-                    (Some(c), Some(a), Some(b)) => {
-                        let c = self.expr(c, scope, false);
-                        let a = self.expr(a, scope, false);
-                        let b = self.expr(b, scope, false);
-                        ExprKind::Alt {
-                            cond: Some(Box::new(c)),
-                            alts: vec![a, b],
-                        }
-                    }
-                    _ => ExprKind::Unknown,
-                }
-            }
-            "binary" => return self.binary(node, scope),
-            "unary" => {
-                let kids: Vec<Expr> = named_children(node)
-                    .into_iter()
-                    .map(|c| self.expr(c, scope, false))
-                    .collect();
-                let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
-                if op == "!" || op == "not" {
-                    ExprKind::Test(kids)
-                } else {
-                    ExprKind::Unknown
-                }
-            }
-            "rescue_modifier" => {
-                let b = node.child_by_field_name("body");
-                let h = node.child_by_field_name("handler");
-                match (b, h) {
-                    (Some(b), Some(h)) => {
-                        let b = self.expr(b, scope, false);
-                        let h = self.expr(h, scope, false);
-                        ExprKind::Alt {
-                            cond: None,
-                            alts: vec![b, h],
-                        }
-                    }
-                    _ => ExprKind::Unknown,
-                }
-            }
-            "array" => ExprKind::List(
-                named_children(node)
-                    .into_iter()
-                    .map(|c| self.expr(c, scope, false))
-                    .collect(),
-            ),
-            "hash" => ExprKind::Dict(self.pairs(named_children(node), scope)),
-            "element_reference" => {
-                let obj = node.child_by_field_name("object");
-                let idx: Vec<Node> = named_children(node).into_iter().filter(|c| Some(*c) != obj).collect();
-                match (obj, idx.first()) {
-                    (Some(o), Some(k)) => {
-                        let o = self.expr(o, scope, receiver);
-                        let k = self.expr(*k, scope, false);
-                        match (&o.kind, k.as_str()) {
-                            (ExprKind::Name(n), Some(var)) if n == "ENV" => {
-                                self.facts.env_reads.push(var.to_string());
-                                ExprKind::Env(var.to_string())
-                            }
-                            _ => ExprKind::Index(Box::new(o), Box::new(k)),
-                        }
-                    }
-                    _ => ExprKind::Unknown,
-                }
-            }
-            "call" => return self.call(node, scope, receiver),
-            "lambda" | "block" | "do_block" => {
-                let fscope = self.block_fn(node, scope);
-                ExprKind::Func(fscope)
-            }
-            "if" | "unless" | "case" | "begin" => {
-                // An `if` used as a value: its branches' values are alternatives.
-                let start = self.facts.returns.len();
-                self.stmt(node, scope, None, true);
-                let (mine, nested): (Vec<Return>, Vec<Return>) =
-                    self.facts.returns.drain(start..).partition(|r| r.scope == scope);
-                self.facts.returns.extend(nested);
-                // The branches' condition selects among their values.
-                let cond = mine.iter().find_map(|r| r.guard.clone()).map(Box::new);
-                let alts: Vec<Expr> = mine.into_iter().map(|r| r.value).collect();
-                ExprKind::Alt { cond, alts }
-            }
-            k if is_control(k) => {
-                self.stmt(node, scope, None, false);
-                ExprKind::Unknown
-            }
-            _ => return self.other(node, scope),
-        };
-        Expr::new(kind, sp)
-    }
-
     /// Anything not modelled: its children are still lowered so that calls
     /// inside it are seen.
     fn other(&mut self, node: Node, scope: ScopeId) -> Expr {
@@ -729,7 +369,7 @@ impl<'a> Lowerer<'a> {
     /// A block or lambda: a function scope whose last expression is returned.
     fn block_fn(&mut self, node: Node, scope: ScopeId) -> ScopeId {
         let sp = self.span(node);
-        let fscope = self.facts.add_scope(ScopeKind::Function, String::new(), scope, sp);
+        let fscope = self.f.facts.add_scope(ScopeKind::Function, String::new(), scope, sp);
         if let Some(p) = node.child_by_field_name("parameters") {
             self.params(p, fscope);
         }
@@ -887,7 +527,7 @@ impl<'a> Lowerer<'a> {
     ) -> Expr {
         let e = call_expr(callee, args, is_new, sp);
         if !receiver {
-            self.facts.calls.push(CallSite {
+            self.f.facts.calls.push(CallSite {
                 scope,
                 expr: e.clone(),
                 statement: false,
@@ -991,7 +631,7 @@ impl<'a> Lowerer<'a> {
                     } else {
                         format!("./{path}")
                     };
-                    self.facts.imports.push(Import {
+                    self.f.facts.imports.push(Import {
                         scope,
                         local: "*".into(),
                         module,
@@ -1003,7 +643,7 @@ impl<'a> Lowerer<'a> {
             }
             (Some("ENV"), "fetch" | "[]") => {
                 if let Some(name) = first_str {
-                    self.facts.env_reads.push(name.clone());
+                    self.f.facts.env_reads.push(name.clone());
                     let env = Expr::new(ExprKind::Env(name), sp);
                     return match args.get(1) {
                         Some(default) => Expr::new(
@@ -1141,6 +781,322 @@ fn value_receiver(call: Expr, receiver: bool) -> Expr {
 /// The last segment of a constant path: `Base::Thing` → `Thing`.
 fn last_segment(s: &str) -> &str {
     s.rsplit("::").next().unwrap_or(s).trim()
+}
+
+impl Lowerer<'_> {
+    fn statement_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>, last: bool) {
+        match node.kind() {
+            "method" | "singleton_method" => {
+                self.method(node, scope);
+            }
+            "class" | "module" => self.class(node, scope),
+            "singleton_class" => {
+                if let Some(b) = node.child_by_field_name("body") {
+                    self.body(b, scope, None, false);
+                }
+            }
+            "assignment" | "operator_assignment" => {
+                let v = self.assignment(node, scope, guard);
+                if last {
+                    self.push_return(scope, v, guard);
+                }
+            }
+            "return" => {
+                let value = match named_children(node).first() {
+                    Some(args) => {
+                        let vals = named_children(*args);
+                        match vals.first() {
+                            Some(v) => self.expr(*v, scope, false),
+                            None => Expr::new(ExprKind::Null, self.span(node)),
+                        }
+                    }
+                    None => Expr::new(ExprKind::Null, self.span(node)),
+                };
+                self.push_return(scope, value, guard);
+            }
+            "if" | "unless" | "elsif" => {
+                let cond = node
+                    .child_by_field_name("condition")
+                    .map(|c| self.expr_top(c, scope, false));
+                let cond = match (node.kind(), cond) {
+                    ("unless", Some(c)) => {
+                        let sp = c.span;
+                        Some(Expr::new(ExprKind::Test(vec![c]), sp))
+                    }
+                    (_, c) => c,
+                };
+                let g = cond.as_ref().or(guard);
+                if let Some(b) = node.child_by_field_name("consequence") {
+                    self.body(b, scope, g, last);
+                }
+                if let Some(alt) = node.child_by_field_name("alternative") {
+                    match alt.kind() {
+                        "elsif" => self.statement(alt, scope, g, last),
+                        _ => self.body(alt, scope, g, last),
+                    }
+                }
+            }
+            "if_modifier" | "unless_modifier" => {
+                let cond = node
+                    .child_by_field_name("condition")
+                    .map(|c| self.expr_top(c, scope, false));
+                let g = cond.as_ref().or(guard);
+                if let Some(b) = node.child_by_field_name("body") {
+                    self.statement(b, scope, g, false);
+                }
+            }
+            "case" => {
+                let value = node
+                    .child_by_field_name("value")
+                    .map(|v| self.expr_top(v, scope, false));
+                for clause in named_children(node) {
+                    match clause.kind() {
+                        "when" => {
+                            let mut c = clause.walk();
+                            let pats: Vec<Node> = clause.children_by_field_name("pattern", &mut c).collect();
+                            let mut ops: Vec<Expr> = value.iter().cloned().collect();
+                            for p in pats {
+                                let p = match p.kind() {
+                                    "pattern" => named_children(p).first().copied().unwrap_or(p),
+                                    _ => p,
+                                };
+                                let e = self.expr(p, scope, false);
+                                ops.push(e);
+                            }
+                            let sp = self.span(clause);
+                            let g = Expr::new(ExprKind::Test(ops), sp);
+                            if let Some(b) = clause.child_by_field_name("body") {
+                                self.body(b, scope, Some(&g), last);
+                            }
+                        }
+                        "else" => self.body(clause, scope, guard, last),
+                        _ => {}
+                    }
+                }
+            }
+            "while" | "until" | "for" | "while_modifier" | "until_modifier" => {
+                if let Some(p) = node.child_by_field_name("pattern") {
+                    self.declare(p, scope);
+                }
+                for f in ["condition", "value"] {
+                    if let Some(c) = node.child_by_field_name(f) {
+                        self.expr_top(c, scope, false);
+                    }
+                }
+                if let Some(b) = node.child_by_field_name("body") {
+                    match b.kind() {
+                        "do" | "body_statement" => self.body(b, scope, guard, false),
+                        _ => self.statement(b, scope, guard, false),
+                    }
+                }
+            }
+            "begin" | "body_statement" | "then" | "else" | "do" | "parenthesized_statements" | "block_body" => {
+                self.body(node, scope, guard, last)
+            }
+            "comment" | "empty_statement" | "heredoc_body" | "__END__" | "uninterpreted" => {}
+            _ => {
+                let e = self.expr_top(node, scope, true);
+                if last {
+                    self.push_return(scope, e, guard);
+                }
+            }
+        }
+    }
+}
+
+impl<'a> Lowering<'a> for Lowerer<'a> {
+    fn frame(&self) -> &Frame<'a> {
+        &self.f
+    }
+
+    fn frame_mut(&mut self) -> &mut Frame<'a> {
+        &mut self.f
+    }
+
+    fn params(&mut self, params: Node, scope: ScopeId) {
+        let mut names = Vec::new();
+        for p in named_children(params) {
+            let name_node = match p.kind() {
+                "identifier" => Some(p),
+                _ => p.child_by_field_name("name"),
+            };
+            let Some(n) = name_node else { continue };
+            let name = self.text(n).to_string();
+            names.push(name.clone());
+            self.locals.entry(scope).or_default().insert(name.clone());
+            if let Some(v) = p.child_by_field_name("value") {
+                // Defaults are alternatives of the parameter.
+                let value = self.expr_top(v, scope, false);
+                let target = Expr::new(ExprKind::Name(name), self.span(n));
+                self.push_assign(scope, target, value, None, self.span(p));
+            }
+        }
+        self.f.facts.scopes[scope].params = names;
+    }
+
+    /// Statements without comments.
+    fn statements<'t>(&self, node: Node<'t>) -> Vec<Node<'t>> {
+        named_children(node)
+    }
+
+    fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        self.statement_inner(node, scope, guard, false);
+    }
+
+    fn expr_inner(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        let sp = self.span(node);
+        let kind = match node.kind() {
+            "identifier" => {
+                let n = self.text(node).to_string();
+                if self.is_local(&n, scope) {
+                    ExprKind::Name(n)
+                } else {
+                    return self.self_call(n, scope, sp, receiver);
+                }
+            }
+            "global_variable" => ExprKind::Name(self.text(node).to_string()),
+            "constant" => {
+                let n = self.text(node).to_string();
+                self.constant(n, scope, sp)
+            }
+            "instance_variable" | "class_variable" => {
+                let n = self.text(node).trim_start_matches('@').to_string();
+                ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), n)
+            }
+            "self" => ExprKind::This,
+            "nil" => ExprKind::Null,
+            "true" => ExprKind::Bool(true),
+            "false" => ExprKind::Bool(false),
+            "integer" | "float" | "rational" | "complex" => ExprKind::Number,
+            "string" => return self.string(node, scope),
+            "chained_string" => {
+                let parts = named_children(node)
+                    .into_iter()
+                    .map(|c| self.string(c, scope))
+                    .collect();
+                ExprKind::Concat(parts)
+            }
+            "simple_symbol" | "hash_key_symbol" => ExprKind::Str(self.text(node).trim_start_matches(':').to_string()),
+            "delimited_symbol" => {
+                let s = self.string(node, scope);
+                return s;
+            }
+            "scope_resolution" => {
+                let s = node.child_by_field_name("scope");
+                let n = node.child_by_field_name("name").map(|n| self.text(n).to_string());
+                match (s, n) {
+                    (Some(s), Some(n)) => {
+                        let o = self.expr(s, scope, receiver);
+                        ExprKind::Member(Box::new(o), n)
+                    }
+                    // `::Foo`
+                    (None, Some(n)) => ExprKind::Name(n),
+                    _ => ExprKind::Unknown,
+                }
+            }
+            "parenthesized_statements" | "parenthesized_expression" => {
+                let kids = named_children(node);
+                match kids.last() {
+                    Some(inner) if kids.len() == 1 => return self.expr(*inner, scope, receiver),
+                    _ => return self.other(node, scope),
+                }
+            }
+            "assignment" | "operator_assignment" => return self.assignment(node, scope, None),
+            "conditional" => {
+                let c = node.child_by_field_name("condition");
+                let a = node.child_by_field_name("consequence");
+                let b = node.child_by_field_name("alternative");
+                match (c, a, b) {
+                    (Some(c), Some(a), Some(b)) => {
+                        let c = self.expr(c, scope, false);
+                        let a = self.expr(a, scope, false);
+                        let b = self.expr(b, scope, false);
+                        ExprKind::Alt {
+                            cond: Some(Box::new(c)),
+                            alts: vec![a, b],
+                        }
+                    }
+                    _ => ExprKind::Unknown,
+                }
+            }
+            "binary" => return self.binary(node, scope),
+            "unary" => {
+                let kids: Vec<Expr> = named_children(node)
+                    .into_iter()
+                    .map(|c| self.expr(c, scope, false))
+                    .collect();
+                let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+                if op == "!" || op == "not" {
+                    ExprKind::Test(kids)
+                } else {
+                    ExprKind::Unknown
+                }
+            }
+            "rescue_modifier" => {
+                let b = node.child_by_field_name("body");
+                let h = node.child_by_field_name("handler");
+                match (b, h) {
+                    (Some(b), Some(h)) => {
+                        let b = self.expr(b, scope, false);
+                        let h = self.expr(h, scope, false);
+                        ExprKind::Alt {
+                            cond: None,
+                            alts: vec![b, h],
+                        }
+                    }
+                    _ => ExprKind::Unknown,
+                }
+            }
+            "array" => ExprKind::List(
+                named_children(node)
+                    .into_iter()
+                    .map(|c| self.expr(c, scope, false))
+                    .collect(),
+            ),
+            "hash" => ExprKind::Dict(self.pairs(named_children(node), scope)),
+            "element_reference" => {
+                let obj = node.child_by_field_name("object");
+                let idx: Vec<Node> = named_children(node).into_iter().filter(|c| Some(*c) != obj).collect();
+                match (obj, idx.first()) {
+                    (Some(o), Some(k)) => {
+                        let o = self.expr(o, scope, receiver);
+                        let k = self.expr(*k, scope, false);
+                        match (&o.kind, k.as_str()) {
+                            (ExprKind::Name(n), Some(var)) if n == "ENV" => {
+                                self.f.facts.env_reads.push(var.to_string());
+                                ExprKind::Env(var.to_string())
+                            }
+                            _ => ExprKind::Index(Box::new(o), Box::new(k)),
+                        }
+                    }
+                    _ => ExprKind::Unknown,
+                }
+            }
+            "call" => return self.call(node, scope, receiver),
+            "lambda" | "block" | "do_block" => {
+                let fscope = self.block_fn(node, scope);
+                ExprKind::Func(fscope)
+            }
+            "if" | "unless" | "case" | "begin" => {
+                // An `if` used as a value: its branches' values are alternatives.
+                let start = self.f.facts.returns.len();
+                self.statement(node, scope, None, true);
+                let (mine, nested): (Vec<Return>, Vec<Return>) =
+                    self.f.facts.returns.drain(start..).partition(|r| r.scope == scope);
+                self.f.facts.returns.extend(nested);
+                // The branches' condition selects among their values.
+                let cond = mine.iter().find_map(|r| r.guard.clone()).map(Box::new);
+                let alts: Vec<Expr> = mine.into_iter().map(|r| r.value).collect();
+                ExprKind::Alt { cond, alts }
+            }
+            k if is_control(k) => {
+                self.statement(node, scope, None, false);
+                ExprKind::Unknown
+            }
+            _ => return self.other(node, scope),
+        };
+        Expr::new(kind, sp)
+    }
 }
 
 #[cfg(test)]

@@ -24,8 +24,8 @@ use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 
-use super::{LineIndex, Nesting};
 use crate::facts::*;
+use crate::source::{LineIndex, Nesting};
 
 pub fn lower(text: &str) -> FileFacts {
     proc_macro2::extra::invalidate_current_thread_spans();
@@ -68,7 +68,7 @@ fn lower_file(text: &str) -> FileFacts {
     // syn recurses without a limit: a file nested too deep for it is lowered
     // item by item, the deep items only scanned for literals.
     if too_deep(&ts) {
-        super::mark_nesting_cut();
+        crate::source::mark_nesting_cut();
         l.recover_items(ts);
         return l.facts;
     }
@@ -1317,18 +1317,7 @@ impl JoinTo for Span {
 mod tests {
     use super::*;
 
-    use crate::frontend::testing::show;
-
-    fn assigns(f: &FileFacts) -> Vec<String> {
-        f.assigns
-            .iter()
-            .map(|a| format!("{}@{} = {}", show(&a.target), a.scope, show(&a.value)))
-            .collect()
-    }
-
-    fn calls(f: &FileFacts) -> Vec<String> {
-        f.calls.iter().map(|c| show(&c.expr)).collect()
-    }
+    use crate::frontend::testing::{assigns, calls, show};
 
     #[test]
     fn constants_env_reads_and_string_building() {

@@ -22,40 +22,33 @@ use std::sync::Arc;
 
 use tree_sitter::Node;
 
-use super::{parse, unescape, LineIndex, Nesting};
+use super::frame::{self, Frame, Lowering};
 use crate::facts::*;
+use crate::source::{unescape, LineIndex};
 
 /// Positional parameters a shell function may read.
 const POSITIONAL: [&str; 9] = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
 pub fn lower(text: &str) -> FileFacts {
-    let (facts, tree) = parse(&tree_sitter_bash::LANGUAGE.into(), text);
-    let Some(tree) = tree else {
-        return facts;
-    };
-    let root = tree.root_node();
-    let mut l = Lowerer {
-        src: text.as_bytes(),
-        lines: LineIndex::new(text),
-        facts,
-        depth: 0,
-        nesting: Nesting::new(),
-        first_assign: HashMap::new(),
-        functions: HashSet::new(),
-        assigning: None,
-        locals: HashSet::new(),
-    };
-    l.collect_names(root);
-    l.stmt(root, 0, None);
-    l.facts
+    frame::lower(
+        tree_sitter_bash::LANGUAGE.into(),
+        text,
+        |f| Lowerer {
+            f,
+            first_assign: HashMap::new(),
+            functions: HashSet::new(),
+            assigning: None,
+            locals: HashSet::new(),
+        },
+        |l, root| {
+            l.collect_names(root);
+            l.stmt(root, 0, None);
+        },
+    )
 }
 
 struct Lowerer<'a> {
-    src: &'a [u8],
-    lines: LineIndex<'a>,
-    facts: FileFacts,
-    depth: usize,
-    nesting: Nesting,
+    f: Frame<'a>,
     /// Variable name → byte offset of its first assignment in the file.
     first_assign: HashMap<String, usize>,
     /// Names of the functions the script defines.
@@ -67,7 +60,7 @@ struct Lowerer<'a> {
     locals: HashSet<(ScopeId, String)>,
 }
 
-use super::named_children;
+use crate::source::named_children;
 
 /// Children with their field names.
 fn fielded_children<'t>(node: Node<'t>) -> Vec<(Option<&'static str>, Node<'t>)> {
@@ -195,14 +188,6 @@ struct Collected {
 type Parts = Vec<Expr>;
 
 impl<'a> Lowerer<'a> {
-    fn text(&self, node: Node) -> &'a str {
-        node.utf8_text(self.src).unwrap_or("")
-    }
-
-    fn span(&self, node: Node) -> Span {
-        self.lines.node_span(node)
-    }
-
     /// Names assigned anywhere (and where first), and the functions defined.
     /// Iterative: deep files cost no stack here.
     fn collect_names(&mut self, root: Node) {
@@ -288,160 +273,9 @@ impl<'a> Lowerer<'a> {
     // Statements
     // ------------------------------------------------------------------
 
-    fn stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        if self.nesting.too_deep(self.depth) {
-            return;
-        }
-        self.depth += 1;
-        self.stmt_inner(node, scope, guard);
-        self.depth -= 1;
-    }
-
     fn stmts(&mut self, nodes: &[Node], scope: ScopeId, guard: Option<&Expr>) {
         for n in nodes {
             self.stmt(*n, scope, guard);
-        }
-    }
-
-    fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        match node.kind() {
-            "variable_assignment" => {
-                // In a function, a variable not declared local is the
-                // script's global: uses outside the function see it too.
-                if let Some(i) = self.assignment(node, scope, scope, guard) {
-                    let global = match &self.facts.assigns[i].target.kind {
-                        ExprKind::Name(n) => scope != 0 && !self.locals.contains(&(scope, n.clone())),
-                        _ => false,
-                    };
-                    if global {
-                        let mut copy = self.facts.assigns[i].clone();
-                        copy.scope = 0;
-                        self.facts.assigns.push(copy);
-                    }
-                }
-            }
-            "variable_assignments" => {
-                for a in named_children(node) {
-                    self.stmt(a, scope, guard);
-                }
-            }
-            "declaration_command" => {
-                // `local`/`declare`/`typeset` inside a function make a local;
-                // `export`/`readonly` (and any at top level) a global.
-                let keyword = node.child(0).map(|k| self.text(k)).unwrap_or("");
-                let target_scope = if matches!(keyword, "local" | "declare" | "typeset") {
-                    scope
-                } else {
-                    0
-                };
-                for a in named_children(node) {
-                    let name = match a.kind() {
-                        "variable_assignment" => a.child_by_field_name("name"),
-                        "variable_name" => Some(a),
-                        _ => None,
-                    };
-                    if let (Some(n), true) = (name, target_scope != 0) {
-                        self.locals.insert((scope, self.text(n).to_string()));
-                    }
-                    if a.kind() == "variable_assignment" {
-                        self.assignment(a, scope, target_scope, guard);
-                    }
-                }
-            }
-            "command" => {
-                self.command(node, scope, guard, true);
-            }
-            "function_definition" => self.function(node, scope),
-            "if_statement" => self.if_statement(node, scope, guard),
-            "case_statement" => {
-                let value = node
-                    .child_by_field_name("value")
-                    .map(|v| self.word(v, scope))
-                    .unwrap_or_else(|| Expr::unknown(self.span(node)));
-                for item in named_children(node) {
-                    if item.kind() != "case_item" {
-                        continue;
-                    }
-                    let mut body = Vec::new();
-                    let mut patterns = vec![value.clone()];
-                    for (field, k) in fielded_children(item) {
-                        if !k.is_named() {
-                            continue;
-                        }
-                        if field == Some("value") {
-                            patterns.push(self.word(k, scope));
-                        } else {
-                            body.push(k);
-                        }
-                    }
-                    let g = Expr::new(ExprKind::Test(patterns), self.span(item));
-                    self.stmts(&body, scope, Some(&g));
-                }
-            }
-            "for_statement" => {
-                let mut values = Vec::new();
-                let mut var = None;
-                let mut body = None;
-                for (field, k) in fielded_children(node) {
-                    match field {
-                        Some("variable") => var = Some(k),
-                        Some("value") => values.push(self.word(k, scope)),
-                        Some("body") => body = Some(k),
-                        _ => {}
-                    }
-                }
-                if let Some(v) = var {
-                    let sp = self.span(node);
-                    // One run-time pick among the listed words (like `for x in list`).
-                    let list = Expr::new(ExprKind::List(values), sp);
-                    let value = Expr::new(ExprKind::Index(Box::new(list), Box::new(Expr::unknown(sp))), sp);
-                    let target = Expr::new(ExprKind::Name(self.text(v).to_string()), self.span(v));
-                    self.facts.assigns.push(Assign {
-                        scope,
-                        target,
-                        value,
-                        guard: guard.cloned(),
-                        span: sp,
-                    });
-                }
-                if let Some(b) = body {
-                    self.stmt(b, scope, guard);
-                }
-            }
-            "while_statement" | "until_statement" => {
-                for (field, k) in fielded_children(node) {
-                    if !k.is_named() {
-                        continue;
-                    }
-                    match field {
-                        Some("condition") => {
-                            self.condition(k, scope, guard);
-                        }
-                        _ => self.stmt(k, scope, guard),
-                    }
-                }
-            }
-            "redirected_statement" => {
-                if let Some(b) = node.child_by_field_name("body") {
-                    self.stmt(b, scope, guard);
-                }
-            }
-            "pipeline" => {
-                for c in named_children(node) {
-                    self.stmt(c, scope, guard);
-                }
-            }
-            "test_command" => {
-                self.condition(node, scope, guard);
-            }
-            "comment" | "heredoc_body" | "file_redirect" | "heredoc_redirect" | "herestring_redirect" => {}
-            // program, compound_statement, subshell, do_group, list,
-            // negated_command, else/elif clauses reached directly…
-            _ => {
-                for c in named_children(node) {
-                    self.stmt(c, scope, guard);
-                }
-            }
         }
     }
 
@@ -479,7 +313,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn test_operands(&mut self, node: Node, scope: ScopeId, ops: &mut Vec<Expr>, depth: usize) {
-        if depth > 16 || self.nesting.too_deep(self.depth + depth) {
+        if depth > 16 || self.f.nesting.too_deep(self.f.depth + depth) {
             return;
         }
         match node.kind() {
@@ -580,14 +414,14 @@ impl<'a> Lowerer<'a> {
             value
         };
         let sp = self.span(node);
-        self.facts.assigns.push(Assign {
-            scope: target_scope,
-            target: Expr::new(ExprKind::Name(n), self.span(name)),
+        self.push_assign(
+            target_scope,
+            Expr::new(ExprKind::Name(n), self.span(name)),
             value,
-            guard: guard.cloned(),
-            span: sp,
-        });
-        Some(self.facts.assigns.len() - 1)
+            guard,
+            sp,
+        );
+        Some(self.f.facts.assigns.len() - 1)
     }
 
     fn function(&mut self, node: Node, parent: ScopeId) {
@@ -596,17 +430,17 @@ impl<'a> Lowerer<'a> {
             .map(|n| self.text(n).to_string())
             .unwrap_or_default();
         let sp = self.span(node);
-        let scope = self.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
-        self.facts.scopes[scope].params = POSITIONAL.iter().map(|p| p.to_string()).collect();
+        let scope = self.f.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
+        self.f.facts.scopes[scope].params = POSITIONAL.iter().map(|p| p.to_string()).collect();
         if !name.is_empty() {
             let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
-            self.facts.assigns.push(Assign {
-                scope: parent,
-                target: Expr::new(ExprKind::Name(name), name_span),
-                value: Expr::new(ExprKind::Func(scope), sp),
-                guard: None,
-                span: sp,
-            });
+            self.push_assign(
+                parent,
+                Expr::new(ExprKind::Name(name), name_span),
+                Expr::new(ExprKind::Func(scope), sp),
+                None,
+                sp,
+            );
         }
         if let Some(body) = node.child_by_field_name("body") {
             self.stmt(body, scope, None);
@@ -635,13 +469,7 @@ impl<'a> Lowerer<'a> {
         if let Some(targets) = self.read_targets(node) {
             for t in targets {
                 let target = Expr::new(ExprKind::Name(self.text(t).to_string()), self.span(t));
-                self.facts.assigns.push(Assign {
-                    scope,
-                    target,
-                    value: Expr::unknown(sp),
-                    guard: guard.cloned(),
-                    span: sp,
-                });
+                self.push_assign(scope, target, Expr::unknown(sp), guard, sp);
             }
             return None;
         }
@@ -678,7 +506,7 @@ impl<'a> Lowerer<'a> {
             };
         };
         let e = Expr::new(ExprKind::Call(Arc::new(call)), sp);
-        self.facts.calls.push(CallSite {
+        self.f.facts.calls.push(CallSite {
             scope,
             expr: e.clone(),
             statement,
@@ -719,7 +547,7 @@ impl<'a> Lowerer<'a> {
                     continue;
                 }
                 if inline {
-                    let value = split_at_char(&parts, '=', &self.lines)
+                    let value = split_at_char(&parts, '=', &self.f.lines)
                         .map(|(_, v)| v)
                         .unwrap_or_default();
                     self.apply(opt, value, &mut got);
@@ -742,7 +570,7 @@ impl<'a> Lowerer<'a> {
                     }
                     let rest_at = i + ch.len_utf8();
                     if rest_at < lead.len() || parts.len() > 1 {
-                        let value = drop_prefix(&parts, rest_at, &self.lines);
+                        let value = drop_prefix(&parts, rest_at, &self.f.lines);
                         self.apply(opt, value, &mut got);
                     } else {
                         pending = Some(opt);
@@ -770,13 +598,13 @@ impl<'a> Lowerer<'a> {
                     let colon = first_literal_pos(&parts, ':');
                     match (colon, eq) {
                         (Some(c), e) if e.is_none_or(|e| c < e) => {
-                            if let Some((k, v)) = split_at_char(&parts, ':', &self.lines) {
+                            if let Some((k, v)) = split_at_char(&parts, ':', &self.f.lines) {
                                 got.headers.push((concat(k, self.span(*a)), concat(v, self.span(*a))));
                             }
                         }
                         (_, Some(_)) => {
-                            if let Some((k, v)) = split_at_char(&parts, '=', &self.lines) {
-                                let v = strip_leading(v, '=', &self.lines);
+                            if let Some((k, v)) = split_at_char(&parts, '=', &self.f.lines) {
+                                let v = strip_leading(v, '=', &self.f.lines);
                                 got.data.push((concat(k, self.span(*a)), concat(v, self.span(*a))));
                             }
                         }
@@ -797,7 +625,7 @@ impl<'a> Lowerer<'a> {
         let whole = args
             .first()
             .map(|f| {
-                self.lines.span(
+                self.f.lines.span(
                     f.start_byte(),
                     args.last().map(|l| l.end_byte()).unwrap_or(f.end_byte()),
                 )
@@ -822,7 +650,7 @@ impl<'a> Lowerer<'a> {
         let Some(sp) = whole_span(&parts) else { return };
         match opt {
             Opt::Header => {
-                match split_at_char(&parts, ':', &self.lines) {
+                match split_at_char(&parts, ':', &self.f.lines) {
                     Some((k, v)) => {
                         let k = trim_parts(k);
                         let v = trim_parts(v);
@@ -841,8 +669,8 @@ impl<'a> Lowerer<'a> {
                 {
                     return;
                 }
-                for field in split_all(&parts, '&', &self.lines) {
-                    if let Some((k, v)) = split_at_char(&field, '=', &self.lines) {
+                for field in split_all(&parts, '&', &self.f.lines) {
+                    if let Some((k, v)) = split_at_char(&field, '=', &self.f.lines) {
                         got.data.push((concat(k, sp), concat(v, sp)));
                     }
                 }
@@ -881,14 +709,14 @@ impl<'a> Lowerer<'a> {
     /// A word as literal and expanded parts, adjacent literals merged.
     fn parts(&mut self, node: Node, scope: ScopeId) -> Parts {
         let mut out = Vec::new();
-        if self.nesting.too_deep(self.depth) {
+        if self.f.too_deep() {
             out.push(Expr::unknown(self.span(node)));
             return out;
         }
-        self.depth += 1;
+        self.f.depth += 1;
         self.parts_into(node, scope, &mut out);
-        self.depth -= 1;
-        merge_literals(out, &self.lines)
+        self.f.depth -= 1;
+        merge_literals(out, &self.f.lines)
     }
 
     fn parts_into(&mut self, node: Node, scope: ScopeId, out: &mut Parts) {
@@ -902,6 +730,7 @@ impl<'a> Lowerer<'a> {
                 let t = self.text(node);
                 let inner = t.strip_prefix('\'').and_then(|t| t.strip_suffix('\'')).unwrap_or(t);
                 let inner_span = self
+                    .f
                     .lines
                     .span(node.start_byte() + 1, node.end_byte().saturating_sub(1));
                 out.push(Expr::new(ExprKind::Str(inner.to_string()), inner_span));
@@ -968,8 +797,8 @@ impl<'a> Lowerer<'a> {
                 .is_some_and(|(n, start)| n == name && first >= *start && at >= *start),
         };
         if from_env {
-            if !self.facts.env_reads.iter().any(|e| e == name) {
-                self.facts.env_reads.push(name.to_string());
+            if !self.f.facts.env_reads.iter().any(|e| e == name) {
+                self.f.facts.env_reads.push(name.to_string());
             }
             Expr::new(ExprKind::Env(name.to_string()), span)
         } else {
@@ -1010,7 +839,7 @@ impl<'a> Lowerer<'a> {
                 for o in &operands {
                     parts.extend(self.parts(*o, scope));
                 }
-                let default = concat(merge_literals(parts, &self.lines), sp);
+                let default = concat(merge_literals(parts, &self.f.lines), sp);
                 Expr::new(
                     ExprKind::Alt {
                         cond: None,
@@ -1058,10 +887,10 @@ impl<'a> Lowerer<'a> {
     /// The value of a command inside a substitution: `curl …` is its call;
     /// `curl … | jq -r .access_token` is that field of the call's response.
     fn valued(&mut self, node: Node, scope: ScopeId) -> Option<Expr> {
-        if self.nesting.too_deep(self.depth) {
+        if self.f.too_deep() {
             return None;
         }
-        self.depth += 1;
+        self.f.depth += 1;
         let r = match node.kind() {
             "command" => self.command(node, scope, None, false),
             "redirected_statement" => node.child_by_field_name("body").and_then(|b| self.valued(b, scope)),
@@ -1092,7 +921,7 @@ impl<'a> Lowerer<'a> {
                 None
             }
         };
-        self.depth -= 1;
+        self.f.depth -= 1;
         r
     }
 
@@ -1319,6 +1148,157 @@ fn trim_parts(mut parts: Parts) -> Parts {
     parts.retain(|p| p.as_str() != Some(""));
     parts
 }
+impl<'a> Lowering<'a> for Lowerer<'a> {
+    fn frame(&self) -> &Frame<'a> {
+        &self.f
+    }
+
+    fn frame_mut(&mut self) -> &mut Frame<'a> {
+        &mut self.f
+    }
+
+    /// A shell expression is a word.
+    fn expr_inner(&mut self, node: Node, scope: ScopeId, _receiver: bool) -> Expr {
+        self.word(node, scope)
+    }
+
+    fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        match node.kind() {
+            "variable_assignment" => {
+                // In a function, a variable not declared local is the
+                // script's global: uses outside the function see it too.
+                if let Some(i) = self.assignment(node, scope, scope, guard) {
+                    let global = match &self.f.facts.assigns[i].target.kind {
+                        ExprKind::Name(n) => scope != 0 && !self.locals.contains(&(scope, n.clone())),
+                        _ => false,
+                    };
+                    if global {
+                        let mut copy = self.f.facts.assigns[i].clone();
+                        copy.scope = 0;
+                        self.f.facts.assigns.push(copy);
+                    }
+                }
+            }
+            "variable_assignments" => {
+                for a in named_children(node) {
+                    self.stmt(a, scope, guard);
+                }
+            }
+            "declaration_command" => {
+                // `local`/`declare`/`typeset` inside a function make a local;
+                // `export`/`readonly` (and any at top level) a global.
+                let keyword = node.child(0).map(|k| self.text(k)).unwrap_or("");
+                let target_scope = if matches!(keyword, "local" | "declare" | "typeset") {
+                    scope
+                } else {
+                    0
+                };
+                for a in named_children(node) {
+                    let name = match a.kind() {
+                        "variable_assignment" => a.child_by_field_name("name"),
+                        "variable_name" => Some(a),
+                        _ => None,
+                    };
+                    if let (Some(n), true) = (name, target_scope != 0) {
+                        self.locals.insert((scope, self.text(n).to_string()));
+                    }
+                    if a.kind() == "variable_assignment" {
+                        self.assignment(a, scope, target_scope, guard);
+                    }
+                }
+            }
+            "command" => {
+                self.command(node, scope, guard, true);
+            }
+            "function_definition" => self.function(node, scope),
+            "if_statement" => self.if_statement(node, scope, guard),
+            "case_statement" => {
+                let value = node
+                    .child_by_field_name("value")
+                    .map(|v| self.word(v, scope))
+                    .unwrap_or_else(|| Expr::unknown(self.span(node)));
+                for item in named_children(node) {
+                    if item.kind() != "case_item" {
+                        continue;
+                    }
+                    let mut body = Vec::new();
+                    let mut patterns = vec![value.clone()];
+                    for (field, k) in fielded_children(item) {
+                        if !k.is_named() {
+                            continue;
+                        }
+                        if field == Some("value") {
+                            patterns.push(self.word(k, scope));
+                        } else {
+                            body.push(k);
+                        }
+                    }
+                    let g = Expr::new(ExprKind::Test(patterns), self.span(item));
+                    self.stmts(&body, scope, Some(&g));
+                }
+            }
+            "for_statement" => {
+                let mut values = Vec::new();
+                let mut var = None;
+                let mut body = None;
+                for (field, k) in fielded_children(node) {
+                    match field {
+                        Some("variable") => var = Some(k),
+                        Some("value") => values.push(self.word(k, scope)),
+                        Some("body") => body = Some(k),
+                        _ => {}
+                    }
+                }
+                if let Some(v) = var {
+                    let sp = self.span(node);
+                    // One run-time pick among the listed words (like `for x in list`).
+                    let list = Expr::new(ExprKind::List(values), sp);
+                    let value = Expr::new(ExprKind::Index(Box::new(list), Box::new(Expr::unknown(sp))), sp);
+                    let target = Expr::new(ExprKind::Name(self.text(v).to_string()), self.span(v));
+                    self.push_assign(scope, target, value, guard, sp);
+                }
+                if let Some(b) = body {
+                    self.stmt(b, scope, guard);
+                }
+            }
+            "while_statement" | "until_statement" => {
+                for (field, k) in fielded_children(node) {
+                    if !k.is_named() {
+                        continue;
+                    }
+                    match field {
+                        Some("condition") => {
+                            self.condition(k, scope, guard);
+                        }
+                        _ => self.stmt(k, scope, guard),
+                    }
+                }
+            }
+            "redirected_statement" => {
+                if let Some(b) = node.child_by_field_name("body") {
+                    self.stmt(b, scope, guard);
+                }
+            }
+            "pipeline" => {
+                for c in named_children(node) {
+                    self.stmt(c, scope, guard);
+                }
+            }
+            "test_command" => {
+                self.condition(node, scope, guard);
+            }
+            "comment" | "heredoc_body" | "file_redirect" | "heredoc_redirect" | "herestring_redirect" => {}
+            // program, compound_statement, subshell, do_group, list,
+            // negated_command, else/elif clauses reached directly…
+            _ => {
+                for c in named_children(node) {
+                    self.stmt(c, scope, guard);
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::lower;

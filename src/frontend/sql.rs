@@ -14,8 +14,8 @@ use sqlparser::dialect::{Dialect, GenericDialect, MySqlDialect, PostgreSqlDialec
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
 
-use super::LineIndex;
 use crate::facts::*;
+use crate::source::LineIndex;
 
 pub fn lower(text: &str) -> FileFacts {
     let lines = LineIndex::new(text);

@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use super::index::root_key;
-use super::syntax::{chain_calls, configures, receiver_root, target_slot};
+use super::syntax::{chain_calls, configures, receiver_root, target_slot, Slot};
 use super::{probe_text, val, Cut, Linker, Params, Piece, Site, SymKind, VKind, Val, FUEL_PER_CALL_SITE};
 use crate::catalog::{catalog, DcId, HostKind};
 use crate::facts::*;
@@ -34,15 +34,6 @@ impl Ingredients {
                 Target::AnyEnv(dc) => dc,
             })
     }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Slot {
-    Any,
-    Token,
-    /// An Authorization header value: a scheme prefix, or the token itself.
-    Header,
-    Environment,
 }
 
 impl Linker<'_> {

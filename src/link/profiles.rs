@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use rustc_hash::FxHashMap as HashMap;
 use std::rc::Rc;
 
-use super::bind::{Ingredients, Slot};
+use super::bind::Ingredients;
+use super::syntax::Slot;
 use super::{val, Linker, Piece, SymKind, VKind, Val, MAX_ALTS};
 use crate::catalog::catalog;
 use crate::facts::{Expr, ExprKind, FileId, ParentRef, Profile, Setting};

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeSet;
 
-use super::bind::Slot;
 use crate::catalog::catalog;
 use crate::facts::*;
 
@@ -65,6 +64,17 @@ pub(super) fn sets_header(call: &Call) -> bool {
     call.args.len() == 2
         && call.args[0].name.is_none()
         && call.args[0].value.as_str().is_some_and(|h| catalog().is_header_name(h))
+}
+
+/// What a value stands for where it is written: the slot of an assignment
+/// target, an argument or a key.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Slot {
+    Any,
+    Token,
+    /// An Authorization header value: a scheme prefix, or the token itself.
+    Header,
+    Environment,
 }
 
 /// The slot a configuring assignment fills: `x.headers["Authorization"] = v`.

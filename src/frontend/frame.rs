@@ -1,0 +1,166 @@
+//! The tree-sitter front-end frame: what every grammar's lowering shares,
+//! written once. A language says only what differs — how one statement and
+//! one expression of its grammar lower ([`Lowering::stmt_inner`],
+//! [`Lowering::expr_inner`]) and which children a block holds — and gets the
+//! rest here: the parse under the file's budget, the node text and span, the
+//! nesting guard around every statement and expression, statement heads,
+//! and the facts every language records the same way (assignments, returns).
+
+use tree_sitter::Node;
+
+use crate::facts::{Assign, Expr, ExprKind, FileFacts, Return, ScopeId, ScopeKind, Span};
+use crate::source::{named_children, parse, LineIndex, Nesting};
+
+/// One file being lowered: its text, line index, the facts built so far and
+/// the nesting guard.
+pub(crate) struct Frame<'a> {
+    pub src: &'a [u8],
+    pub lines: LineIndex<'a>,
+    pub facts: FileFacts,
+    pub depth: usize,
+    pub nesting: Nesting,
+}
+
+impl<'a> Frame<'a> {
+    fn new(text: &'a str, facts: FileFacts) -> Self {
+        Frame {
+            src: text.as_bytes(),
+            lines: LineIndex::new(text),
+            facts,
+            depth: 0,
+            nesting: Nesting::new(),
+        }
+    }
+
+    /// Whether nesting is cut here: deeper statements are skipped, deeper
+    /// expressions are `Unknown`.
+    pub fn too_deep(&self) -> bool {
+        self.nesting.too_deep(self.depth)
+    }
+}
+
+/// Parses `text` with `language`, builds the language's lowerer around the
+/// frame, runs it from the root and returns the facts (the empty facts of
+/// the module when the grammar cannot parse).
+pub(crate) fn lower<'a, L: Lowering<'a>>(
+    language: tree_sitter::Language,
+    text: &'a str,
+    make: impl FnOnce(Frame<'a>) -> L,
+    run: impl FnOnce(&mut L, Node),
+) -> FileFacts {
+    let (facts, tree) = parse(&language, text);
+    let Some(tree) = tree else {
+        return facts;
+    };
+    let mut l = make(Frame::new(text, facts));
+    run(&mut l, tree.root_node());
+    std::mem::take(&mut l.frame_mut().facts)
+}
+
+/// One grammar's lowering. Required: the frame, and one statement and one
+/// expression of the grammar; the rest is provided and the same everywhere.
+pub(crate) trait Lowering<'a> {
+    fn frame(&self) -> &Frame<'a>;
+    fn frame_mut(&mut self) -> &mut Frame<'a>;
+
+    /// Lowers one statement (called under the nesting guard).
+    fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>);
+
+    /// Lowers one expression (called under the nesting guard). `receiver`:
+    /// the expression is the object of a member access or call.
+    fn expr_inner(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr;
+
+    /// The statements of a block: its named children (a grammar whose
+    /// comments are named nodes leaves them out).
+    fn statements<'t>(&self, node: Node<'t>) -> Vec<Node<'t>> {
+        named_children(node)
+    }
+
+    /// Lowers a parameter list into the function scope's parameters (a
+    /// grammar without declared parameters keeps the default: none).
+    fn params(&mut self, _params: Node, _scope: ScopeId) {}
+
+    /// The scope of a function declaration (its `parameters` field lowered).
+    fn function_scope(&mut self, node: Node, name: &str, parent: ScopeId) -> ScopeId {
+        let sp = self.span(node);
+        let scope = self
+            .frame_mut()
+            .facts
+            .add_scope(ScopeKind::Function, name.to_string(), parent, sp);
+        if let Some(params) = node.child_by_field_name("parameters") {
+            self.params(params, scope);
+        }
+        scope
+    }
+
+    /// Binds a declared function's name in the enclosing scope: `name =
+    /// <function>` (a call of `name` then reaches the function's returns).
+    fn bind_function(&mut self, node: Node, name: String, parent: ScopeId, scope: ScopeId) {
+        let sp = self.span(node);
+        let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
+        let target = Expr::new(ExprKind::Name(name), name_span);
+        self.push_assign(parent, target, Expr::new(ExprKind::Func(scope), sp), None, sp);
+    }
+
+    /// The source text of a node.
+    fn text(&self, node: Node) -> &'a str {
+        node.utf8_text(self.frame().src).unwrap_or("")
+    }
+
+    fn span(&self, node: Node) -> Span {
+        self.frame().lines.node_span(node)
+    }
+
+    fn block(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        for child in self.statements(node) {
+            self.stmt(child, scope, guard);
+        }
+    }
+
+    fn stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        if self.frame().too_deep() {
+            return;
+        }
+        self.frame_mut().depth += 1;
+        self.stmt_inner(node, scope, guard);
+        self.frame_mut().depth -= 1;
+    }
+
+    fn expr(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        if self.frame().too_deep() {
+            return Expr::unknown(self.span(node));
+        }
+        self.frame_mut().depth += 1;
+        let e = self.expr_inner(node, scope, receiver);
+        self.frame_mut().depth -= 1;
+        e
+    }
+
+    /// Lowers an expression at the top of a statement (its calls are chain
+    /// heads).
+    fn expr_top(&mut self, node: Node, scope: ScopeId, statement: bool) -> Expr {
+        let e = self.expr(node, scope, false);
+        if statement {
+            self.frame_mut().facts.mark_statement(e.span);
+        }
+        e
+    }
+
+    fn push_assign(&mut self, scope: ScopeId, target: Expr, value: Expr, guard: Option<&Expr>, span: Span) {
+        self.frame_mut().facts.assigns.push(Assign {
+            scope,
+            target,
+            value,
+            guard: guard.cloned(),
+            span,
+        });
+    }
+
+    fn push_return(&mut self, scope: ScopeId, value: Expr, guard: Option<&Expr>) {
+        self.frame_mut().facts.returns.push(Return {
+            scope,
+            value,
+            guard: guard.cloned(),
+        });
+    }
+}

@@ -1,0 +1,279 @@
+//! Source text at the bottom of the house: what every front-end and every
+//! config parser needs to read one file's text — the line index (byte
+//! offsets to lines and columns, spans), the nesting guard that cuts deep
+//! nesting, string unescaping, and the tree-sitter plumbing shared by the
+//! grammars (parse with the time budget, children, first syntax error).
+//! It knows nothing of Zoho, facts beyond a span, or any one language.
+
+use crate::facts::{FileFacts, Span};
+
+/// Expression nesting beyond this is lowered as `Unknown`.
+pub const MAX_DEPTH: usize = 200;
+
+/// Stack bytes a lowering may use. Besides [`MAX_DEPTH`], this bounds
+/// recursion by the stack really used: unoptimized builds have large frames
+/// and threads other than the scan's workers may have small (2 MiB) stacks.
+const STACK_BUDGET: usize = 1 << 20;
+
+/// The nesting guard both front-ends use: too deep is past [`MAX_DEPTH`] or
+/// past [`STACK_BUDGET`] bytes of stack since lowering started.
+pub struct Nesting {
+    stack_base: usize,
+}
+
+impl Nesting {
+    pub fn new() -> Self {
+        Nesting {
+            stack_base: stack_position(),
+        }
+    }
+
+    /// Also true once the file's time budget is spent ([`crate::budget`]): the
+    /// lowering then cuts every remaining node short.
+    pub fn too_deep(&self, depth: usize) -> bool {
+        let cut = depth > MAX_DEPTH || stack_position().abs_diff(self.stack_base) > STACK_BUDGET;
+        if cut {
+            NESTING_CUT.set(true);
+        }
+        cut || crate::budget::expired()
+    }
+}
+
+thread_local! {
+    /// Whether a lowering on this thread cut deep nesting since the last
+    /// [`take_nesting_cut`]: the scan turns it into a note for the file.
+    static NESTING_CUT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether nesting was cut since the last call (and resets the flag).
+pub fn take_nesting_cut() -> bool {
+    NESTING_CUT.replace(false)
+}
+
+/// Records a cut made by a guard of its own (syn's token depth).
+pub fn mark_nesting_cut() {
+    NESTING_CUT.set(true);
+}
+
+impl Default for Nesting {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// An address on the current stack frame.
+#[inline(never)]
+fn stack_position() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
+/// The named children of a node.
+pub(crate) fn named_children<'t>(node: tree_sitter::Node<'t>) -> Vec<tree_sitter::Node<'t>> {
+    let mut c = node.walk();
+    node.named_children(&mut c).collect()
+}
+
+/// The named children of a node, comments left out.
+pub(crate) fn named_children_no_comments<'t>(node: tree_sitter::Node<'t>) -> Vec<tree_sitter::Node<'t>> {
+    let mut c = node.walk();
+    node.named_children(&mut c).filter(|n| n.kind() != "comment").collect()
+}
+
+/// Parses `text` with a grammar: the module's facts (with the first syntax
+/// error's line) and the tree, or the empty facts alone when the grammar
+/// cannot be loaded or the parse is cancelled.
+pub fn parse(language: &tree_sitter::Language, text: &str) -> (FileFacts, Option<tree_sitter::Tree>) {
+    let lines = LineIndex::new(text);
+    let mut facts = FileFacts::new_module(lines.span(0, text.len()));
+    let mut parser = tree_sitter::Parser::new();
+    if parser.set_language(language).is_err() {
+        return (facts, None);
+    }
+    let bytes = text.as_bytes();
+    let mut read = |at: usize, _: tree_sitter::Point| bytes.get(at..).unwrap_or_default();
+    let mut cancel = |_: &tree_sitter::ParseState| crate::budget::expired();
+    let options = tree_sitter::ParseOptions::new().progress_callback(&mut cancel);
+    let tree = parser.parse_with_options(&mut read, None, Some(options));
+    if let Some(t) = &tree {
+        facts.parse_error_line = first_error_line(t.root_node());
+    }
+    (facts, tree)
+}
+
+/// Maps byte offsets to 1-based lines and Unicode-scalar columns in
+/// O(log n): ASCII lines by subtraction, other lines through checkpoints
+/// every [`CHECKPOINT`] bytes (a 5 MB minified line stays cheap).
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+    /// (byte offset, code points since its line start) at char boundaries
+    /// of non-ASCII lines, sorted by offset.
+    checkpoints: Vec<(usize, usize)>,
+}
+
+const CHECKPOINT: usize = 1024;
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let mut checkpoints = Vec::new();
+        for (i, &st) in starts.iter().enumerate() {
+            let end = starts.get(i + 1).copied().unwrap_or(text.len());
+            let line = &text[st..end];
+            if line.is_ascii() {
+                continue;
+            }
+            let mut next = st;
+            for (chars, (off, _)) in line.char_indices().enumerate() {
+                if st + off >= next {
+                    checkpoints.push((st + off, chars));
+                    next = st + off + CHECKPOINT;
+                }
+            }
+        }
+        LineIndex {
+            text,
+            starts,
+            checkpoints,
+        }
+    }
+
+    /// (line, column) of a byte offset, both 1-based.
+    pub fn position(&self, offset: usize) -> (u32, u32) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.starts[line];
+        // The nearest checkpoint at or before `offset` on this line; a line
+        // without one is ASCII, where bytes are columns.
+        let k = self.checkpoints.partition_point(|&(o, _)| o <= offset);
+        let col = match k.checked_sub(1).map(|k| self.checkpoints[k]) {
+            Some((o, counted)) if o >= start => {
+                counted
+                    + self
+                        .text
+                        .get(o..offset)
+                        .map(|s| s.chars().count())
+                        .unwrap_or(offset - o)
+            }
+            _ => offset - start,
+        };
+        (line as u32 + 1, col as u32 + 1)
+    }
+
+    pub fn span(&self, start: usize, end: usize) -> Span {
+        let (line, col) = self.position(start);
+        let (end_line, end_col) = self.position(end);
+        Span {
+            start,
+            end,
+            line,
+            col,
+            end_line,
+            end_col,
+        }
+    }
+
+    pub fn node_span(&self, node: tree_sitter::Node) -> Span {
+        self.span(node.start_byte(), node.end_byte())
+    }
+
+    /// The text of line `line` (1-based), without its newline.
+    pub fn line_text(&self, line: u32) -> &'a str {
+        let i = (line as usize).saturating_sub(1);
+        let Some(&s) = self.starts.get(i) else { return "" };
+        let e = self.starts.get(i + 1).copied().unwrap_or(self.text.len());
+        self.text[s..e].trim_end_matches(['\n', '\r'])
+    }
+}
+
+/// The first line of an `ERROR`/`MISSING` node, if the tree has one.
+pub fn first_error_line(root: tree_sitter::Node) -> Option<u32> {
+    if !root.has_error() {
+        return None;
+    }
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        if node.is_error() || node.is_missing() {
+            return Some(node.start_position().row as u32 + 1);
+        }
+        if node.has_error() && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return Some(root.start_position().row as u32 + 1);
+            }
+        }
+    }
+}
+
+/// Unescapes the common backslash escapes of a string literal body.
+pub fn unescape(raw: &str) -> String {
+    if !raw.contains('\\') {
+        return raw.to_string();
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('0') => out.push('\0'),
+            // `\uXXXX` (JSON, JS, Python): the code point, when it is one.
+            Some('u') => {
+                let hex: String = chars.clone().take(4).collect();
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(ch) if hex.len() == 4 => {
+                        out.push(ch);
+                        for _ in 0..4 {
+                            chars.next();
+                        }
+                    }
+                    _ => out.push('u'),
+                }
+            }
+            Some('\n') => {}
+            Some(o) => out.push(o),
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LineIndex;
+
+    #[test]
+    fn columns_count_code_points() {
+        let text = "ab\nnom = 'é'; r = x\n€€€x\n";
+        let li = LineIndex::new(text);
+        assert_eq!(li.position(0), (1, 1));
+        assert_eq!(li.position(3), (2, 1));
+        let r = text.find("r =").unwrap();
+        assert_eq!(li.position(r), (2, 12));
+        let x = text.rfind('x').unwrap();
+        assert_eq!(li.position(x), (3, 4));
+        assert_eq!(li.position(text.len()), (4, 1));
+    }
+
+    #[test]
+    fn long_non_ascii_lines_use_checkpoints() {
+        let line: String = "é".repeat(5000) + "x";
+        let li = LineIndex::new(&line);
+        let x = line.find('x').unwrap();
+        assert_eq!(li.position(x), (1, 5001));
+        assert_eq!(li.position(2 * 2500), (1, 2501));
+    }
+}
