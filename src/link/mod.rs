@@ -915,16 +915,37 @@ impl<'r> Linker<'r> {
             .chain(ancestors.iter().copied())
             .chain(descendants.iter().copied())
             .collect();
-        let mut out = Vec::new();
+        let mut per_class = Vec::new();
         for &(f, c) in &family {
             let Some(idx) = self.index[f].fields.get(&(c, m.to_string())) else {
                 continue;
             };
-            let mut vs = self.assigned_at(f, idx, None).unwrap_or_default();
+            per_class.push(((f, c), self.assigned_at(f, idx, None).unwrap_or_default()));
+        }
+        // Classes whose values differ in their text (not only in the
+        // values of their holes) are what chooses among them: the class
+        // is the selector even where a part inside is chosen by something
+        // else (`f"https://sandbox.zohoapis.{dc}"` in a subclass beside
+        // `f"https://www.zohoapis.{dc}"`: the class picks the environment,
+        // `dc` only the data center).
+        let templates: std::collections::BTreeSet<Vec<String>> = per_class
+            .iter()
+            .map(|(_, vs)| {
+                vs.iter()
+                    .filter_map(|v| match &v.kind {
+                        VKind::Str(p) => Some(probe_text(p)),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        let class_decides = templates.len() > 1;
+        let mut out = Vec::new();
+        for ((f, c), mut vs) in per_class {
             if !descendants.is_empty() || !ancestors.is_empty() {
                 let by_class: Rc<str> = format!("class:{}", self.sym(f, c, "")).trim_end_matches("::").into();
                 for v in &mut vs {
-                    if v.sel.is_none() {
+                    if v.sel.is_none() || class_decides {
                         v.sel = Some(by_class.clone());
                         v.switch = Some(v.at);
                     }
@@ -1126,10 +1147,29 @@ impl<'r> Linker<'r> {
                         by_dc.push(v);
                     }
                     if by_dc.len() > 1 {
-                        by_dc
-                    } else {
-                        keep(VKind::Minted(dc, id))
+                        return by_dc;
                     }
+                    // Minted from credentials chosen at run time (a refresh
+                    // token per subclass, per profile): one token per
+                    // credential, chosen by what chose the credential.
+                    let mut creds: Vec<&crate::model::TokenAlt> = Vec::new();
+                    for t in &ing.tokens {
+                        if !creds.iter().any(|k| k.identity == t.identity) {
+                            creds.push(t);
+                        }
+                    }
+                    if creds.len() > 1 && creds.iter().all(|t| t.selector.is_some()) {
+                        return creds
+                            .into_iter()
+                            .map(|t| {
+                                let mut v = keep(VKind::Minted(dc, format!("{id}<{}>", t.identity).into())).remove(0);
+                                v.sel = t.selector.as_deref().map(Rc::from);
+                                v.switch = Some(t.origin);
+                                v
+                            })
+                            .collect();
+                    }
+                    keep(VKind::Minted(dc, id))
                 }
                 // One response's token: its identity is where the call is.
                 None => keep(VKind::Sym(
