@@ -24,6 +24,7 @@ const RULE_DOCS: &[(&str, &str)] = &[
     ("OT004", include_str!("../rules/docs/OT004.md")),
     ("OT005", include_str!("../rules/docs/OT005.md")),
     ("OT006", include_str!("../rules/docs/OT006.md")),
+    ("OT007", include_str!("../rules/docs/OT007.md")),
 ];
 
 /// Production / sandbox / developer.
@@ -106,7 +107,76 @@ struct RawCatalog {
     tokens: RawTokens,
     legacy: Legacy,
     token_store: TokenStoreNames,
+    org: OrgNames,
     sdk: RawSdk,
+}
+
+/// Where code names the org of a request or of a token (`[org]`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct OrgNames {
+    /// Request headers that select the org (`X-CRM-ORG`), any case.
+    pub header_names: Vec<String>,
+    /// SDK parameters and header constants for that header.
+    pub sdk_params: Vec<String>,
+    /// SDK operations classes whose first constructor argument is the org.
+    pub sdk_operations: Vec<String>,
+    /// Token-request parameters that mint for one org (`soid`).
+    pub token_params: Vec<String>,
+    /// Prefixes of their values (`ZohoCRM.`), cut off, any case.
+    pub value_prefixes: Vec<String>,
+    /// Token-store keys that name an org.
+    pub store_keys: Vec<String>,
+    /// Sample org ids (after the prefix is cut), any case.
+    pub placeholders: Vec<String>,
+    /// Parts that make an org id a sample (`xxxxxx`, `your-org-id`), lower case.
+    pub placeholder_fragments: Vec<String>,
+}
+
+impl OrgNames {
+    /// A request header that selects the org.
+    pub fn is_header(&self, name: &str) -> bool {
+        self.header_names.iter().any(|h| h.eq_ignore_ascii_case(name.trim()))
+    }
+    /// A key, keyword argument or header constant whose value is an org:
+    /// the header, an SDK parameter, a token-request parameter.
+    pub fn is_org_key(&self, name: &str) -> bool {
+        self.is_header(name) || self.is_sdk_param(name) || self.token_params.iter().any(|p| p == name)
+    }
+    pub fn is_sdk_param(&self, name: &str) -> bool {
+        self.sdk_params.iter().any(|p| p == name)
+    }
+    pub fn is_sdk_operations(&self, class: &str) -> bool {
+        self.sdk_operations.iter().any(|p| p == class)
+    }
+    /// The length of a leading `X-CRM-ORG:` in a header line.
+    pub fn header_line_len(&self, s: &str) -> Option<usize> {
+        header_line_len(&self.header_names, s)
+    }
+    /// Where a token-request parameter's value starts in a query or form
+    /// string (`…&soid=`): the byte after the `=`, when `s` has one.
+    pub fn token_param_value(&self, s: &str) -> Option<usize> {
+        self.token_params.iter().find_map(|p| {
+            let needle = format!("{p}=");
+            s.match_indices(&needle)
+                .find(|(i, _)| *i == 0 || s.as_bytes()[i - 1] == b'&' || s.as_bytes()[i - 1] == b'?')
+                .map(|(i, _)| i + needle.len())
+        })
+    }
+    /// An org id as written, with its service prefix cut: `ZohoCRM.123` →
+    /// `123`; `None` for a sample.
+    pub fn org_id<'s>(&self, s: &'s str) -> Option<&'s str> {
+        let mut v = s.trim();
+        for p in &self.value_prefixes {
+            if v.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p)) {
+                v = &v[p.len()..];
+            }
+        }
+        let v = v.split('&').next().unwrap_or("").trim();
+        let lower = v.to_ascii_lowercase();
+        let sample = self.placeholders.iter().any(|p| p.eq_ignore_ascii_case(v))
+            || self.placeholder_fragments.iter().any(|f| lower.contains(f.as_str()));
+        (!sample).then_some(v)
+    }
 }
 
 /// Legacy zcrmsdk configuration keys (catalog §6).
@@ -265,13 +335,79 @@ pub struct RuleMeta {
     pub short: String,
     pub full: String,
     pub precision: String,
-    pub security_severity: String,
+    /// Only on security findings (GitHub lists those as security alerts).
+    pub security_severity: Option<String>,
     pub tags: Vec<String>,
     /// False for rules whose analysis is not built yet (they never fire).
     #[serde(default = "active_by_default")]
     pub active: bool,
     #[serde(skip)]
     pub help_markdown: String,
+    /// `help_markdown` as plain text (SARIF `help.text`).
+    #[serde(skip)]
+    pub help_text: String,
+}
+
+impl RuleMeta {
+    /// The rule's documentation page in the repository (`repository` in
+    /// Cargo.toml).
+    pub fn help_uri(&self) -> String {
+        format!(
+            "{}/blob/main/rules/docs/{}.md",
+            env!("CARGO_PKG_REPOSITORY").trim_end_matches('/'),
+            self.id
+        )
+    }
+}
+
+/// Markdown as plain text, for readers that show text as is (SARIF
+/// `help.text`): headings lose their `#`, code blocks are indented four
+/// spaces without their fences, `**strong**`, `` `code` `` and
+/// `[text](url)` become `strong`, `code` and `text (url)`.
+pub fn plain_text(markdown: &str) -> String {
+    let mut out = String::new();
+    let mut in_code = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        if in_code {
+            out.push_str("    ");
+            out.push_str(line);
+        } else if let Some(h) = line.strip_prefix('#') {
+            out.push_str(h.trim_start_matches('#').trim());
+        } else {
+            out.push_str(&inline_plain(line));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn inline_plain(line: &str) -> String {
+    let s = line.replace("**", "").replace('`', "");
+    let mut out = String::new();
+    let mut rest = s.as_str();
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        let link = after
+            .find("](")
+            .and_then(|close| after[close + 2..].find(')').map(|end| (close, close + 2 + end)));
+        match link {
+            Some((close, end)) => {
+                out.push_str(&rest[..open]);
+                out.push_str(&format!("{} ({})", &after[..close], &after[close + 2..end]));
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str(&rest[..=open]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn active_by_default() -> bool {
@@ -368,6 +504,8 @@ pub struct Catalog {
     pub vendored_globs: Vec<String>,
     pub legacy: Legacy,
     pub token_store: TokenStoreNames,
+    /// Org selectors (`[org]`).
+    pub org: OrgNames,
     /// Per-language SDK forms, by language name.
     pub sdk_languages: BTreeMap<String, SdkLanguage>,
     pub triggers: Vec<String>,
@@ -427,6 +565,17 @@ fn check_dc_entry(dc: &DataCenter, sources: &BTreeMap<String, String>) -> anyhow
         anyhow::bail!("data center `{}`: unverified host `{h}` is none of its hosts", dc.id);
     }
     Ok(())
+}
+
+/// The length of a leading `Name:` (one of `names`, any case, its colon and
+/// the blanks after it) in a header line.
+fn header_line_len(names: &[String], s: &str) -> Option<usize> {
+    names.iter().find_map(|h| {
+        let name = s.get(..h.len()).filter(|n| n.eq_ignore_ascii_case(h))?;
+        let rest = s[name.len()..].trim_start_matches([' ', '\t']).strip_prefix(':')?;
+        let value = rest.trim_start_matches([' ', '\t']);
+        Some(s.len() - value.len())
+    })
 }
 
 fn set(v: &[String]) -> HashSet<String> {
@@ -519,6 +668,7 @@ impl Catalog {
                 .find(|(id, _)| *id == r.id)
                 .map(|(_, d)| d.to_string())
                 .ok_or_else(|| anyhow::anyhow!("no help text for rule {}", r.id))?;
+            r.help_text = plain_text(&r.help_markdown);
         }
         let mut triggers: Vec<String> = raw.prefilter.literals.clone();
         triggers.extend(sdk_dc_classes.keys().cloned());
@@ -529,10 +679,18 @@ impl Catalog {
         triggers.extend(raw.tokens.header_prefixes.iter().map(|p| p.trim().to_string()));
         // A schema creating a token table may not say "zoho" anywhere.
         triggers.extend(raw.token_store.tables.iter().cloned());
+        triggers.extend(raw.org.header_names.iter().cloned());
         triggers.extend(ext.hosts.iter().map(|h| h.0.clone()));
         triggers.extend(ext.token_names.iter().cloned());
         triggers.sort();
         triggers.dedup();
+        // A store keyed by an org key holds one token per org.
+        let mut token_store = raw.token_store;
+        for k in &raw.org.store_keys {
+            if !token_store.is_key_column(k) {
+                token_store.key_columns.push(k.clone());
+            }
+        }
         Ok(Catalog {
             data_centers,
             sources: raw.sources,
@@ -576,7 +734,8 @@ impl Catalog {
             vendored_globs: raw.sdk.vendored_globs,
             sdk_languages: raw.sdk.languages,
             legacy: raw.legacy,
-            token_store: raw.token_store,
+            token_store,
+            org: raw.org,
             triggers,
             rules: rule_list,
             extra_token_names: ext.token_names.iter().map(|n| n.to_ascii_lowercase()).collect(),
@@ -788,12 +947,7 @@ impl Catalog {
     /// The length of a leading `Authorization:` (a token header's name, its
     /// colon and the blanks after it) in a header line.
     pub fn header_line_len(&self, s: &str) -> Option<usize> {
-        self.header_names.iter().find_map(|h| {
-            let name = s.get(..h.len()).filter(|n| n.eq_ignore_ascii_case(h))?;
-            let rest = s[name.len()..].trim_start_matches([' ', '\t']).strip_prefix(':')?;
-            let value = rest.trim_start_matches([' ', '\t']);
-            Some(s.len() - value.len())
-        })
+        header_line_len(&self.header_names, s)
     }
 
     /// The header value with a token scheme stripped: `"Zoho-oauthtoken "` → true.
@@ -864,7 +1018,7 @@ mod tests {
     #[test]
     fn embedded_catalog_loads_and_every_rule_has_help() {
         let c = catalog();
-        assert_eq!(c.rules.len(), 6);
+        assert_eq!(c.rules.len(), 7);
         assert!(c.rules.iter().all(|r| r.help_markdown.contains("## Bad")));
         assert!(c.data_centers.len() >= 8);
     }

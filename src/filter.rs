@@ -1,5 +1,5 @@
 //! The filter stage (DESIGN §3 step 7), between the rules and the reporters:
-//! the project file's rule settings, inline suppressions, then the baseline,
+//! the project file's rule settings, rule selection, inline suppressions, then the baseline,
 //! then `--changed-since`. Hidden
 //! findings are moved, never lost: reporters count them and SARIF keeps them
 //! with `suppressions`.
@@ -12,6 +12,7 @@ use crate::catalog::catalog;
 use crate::finding::{Note, Suppressed, SuppressionKind};
 use crate::project::Project;
 use crate::scan::ScanResult;
+use crate::select::{Selection, Selectors};
 
 #[derive(Debug, Default)]
 pub struct FilterOptions {
@@ -21,6 +22,9 @@ pub struct FilterOptions {
     pub baseline: Option<(Baseline, String)>,
     /// The project file: rule levels, `off` rules, per-path ignores, `include`.
     pub project: Option<Project>,
+    /// The rules that report (`--select`, `--ignore`, `off` rules); `None`:
+    /// every rule the project file does not turn off.
+    pub selection: Option<Selection>,
     /// `--changed-since`: the changed files (absolute paths).
     pub changed: Option<BTreeSet<PathBuf>>,
 }
@@ -28,6 +32,16 @@ pub struct FilterOptions {
 pub fn apply(result: &mut ScanResult, opts: &FilterOptions) {
     if let Some(p) = &opts.project {
         p.apply(result);
+    }
+    match &opts.selection {
+        Some(s) => s.apply(result),
+        None => {
+            let rules = opts.project.as_ref().map(|p| &p.config.rules);
+            // Without command-line selectors nothing can be unknown.
+            if let Ok(s) = Selection::resolve(&Selectors::default(), rules) {
+                s.apply(result);
+            }
+        }
     }
     suppress_in_source(result, opts.report_unused_suppressions);
     if let Some((b, name)) = &opts.baseline {
@@ -45,9 +59,9 @@ fn suppress_in_source(result: &mut ScanResult, report_unused: bool) {
     let mut used = vec![false; markers.len()];
     let findings = std::mem::take(&mut result.findings);
     for f in findings {
-        let hit = markers
-            .iter()
-            .position(|m| m.file == f.primary.file && m.covers(f.rule, f.primary.span.line));
+        let hit = markers.iter().position(|m| {
+            m.file == f.primary.file && m.covers_span(f.rule, f.primary.span.line, f.primary.span.end_line)
+        });
         match hit {
             Some(i) => {
                 used[i] = true;

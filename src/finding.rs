@@ -76,6 +76,9 @@ pub struct Filtered {
     pub outside_changes: usize,
     /// Findings `.orgtoken.toml` turned off (`off` rules, `[[ignore]]`, `include`).
     pub by_config: usize,
+    /// Findings of rules the command line did not select (`--select`,
+    /// `--ignore`).
+    pub not_selected: usize,
 }
 
 impl Filtered {

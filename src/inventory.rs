@@ -21,6 +21,9 @@ pub struct BindingInfo {
     pub tokens: Vec<String>,
     /// Environments of the endpoint, e.g. `US production`.
     pub environments: Vec<String>,
+    /// The orgs the binding selects (`X-CRM-ORG`), as written: an id, a
+    /// setting (`env:ORG_ID`), a parameter.
+    pub orgs: Vec<String>,
 }
 
 /// A token identity with its Environments and bindings.
@@ -28,6 +31,8 @@ pub struct BindingInfo {
 pub struct TokenEntry {
     pub token: String,
     pub environments: Vec<String>,
+    /// The orgs its bindings select.
+    pub orgs: Vec<String>,
     /// Indices into the bindings list.
     pub bindings: Vec<usize>,
 }
@@ -39,6 +44,7 @@ fn kind_name(k: BindingKind) -> &'static str {
         BindingKind::SdkSwitch => "sdk-switch",
         BindingKind::Helper => "helper",
         BindingKind::Profile => "profile",
+        BindingKind::SdkCall => "sdk-call",
     }
 }
 
@@ -62,6 +68,9 @@ pub fn bindings_of(model: &Model, paths: &[String]) -> Vec<BindingInfo> {
                 .collect();
             environments.sort();
             environments.dedup();
+            let mut orgs: Vec<String> = b.orgs.iter().map(|o| o.org.short()).collect();
+            orgs.sort();
+            orgs.dedup();
             BindingInfo {
                 path: paths[b.at.file].clone(),
                 line: b.at.span.line,
@@ -69,6 +78,7 @@ pub fn bindings_of(model: &Model, paths: &[String]) -> Vec<BindingInfo> {
                 kind: kind_name(b.kind),
                 tokens: b.identities().iter().map(|t| t.to_string()).collect(),
                 environments,
+                orgs,
             }
         })
         .collect();
@@ -82,7 +92,8 @@ pub const NO_TOKEN: &str = "(no token passed: the previous one is reused)";
 
 /// Groups bindings by token identity, identities sorted.
 pub fn by_token(bindings: &[BindingInfo]) -> Vec<TokenEntry> {
-    let mut map: BTreeMap<&str, (BTreeSet<&str>, Vec<usize>)> = BTreeMap::new();
+    type Entry<'b> = (BTreeSet<&'b str>, BTreeSet<&'b str>, Vec<usize>);
+    let mut map: BTreeMap<&str, Entry> = BTreeMap::new();
     for (i, b) in bindings.iter().enumerate() {
         // An SDK switch without a token reuses the previous one: list it too.
         let tokens: Vec<&str> = if b.tokens.is_empty() {
@@ -93,13 +104,15 @@ pub fn by_token(bindings: &[BindingInfo]) -> Vec<TokenEntry> {
         for t in tokens {
             let e = map.entry(t).or_default();
             e.0.extend(b.environments.iter().map(String::as_str));
-            e.1.push(i);
+            e.1.extend(b.orgs.iter().map(String::as_str));
+            e.2.push(i);
         }
     }
     map.into_iter()
-        .map(|(token, (envs, bindings))| TokenEntry {
+        .map(|(token, (envs, orgs, bindings))| TokenEntry {
             token: token.to_string(),
             environments: envs.into_iter().map(str::to_string).collect(),
+            orgs: orgs.into_iter().map(str::to_string).collect(),
             bindings,
         })
         .collect()

@@ -17,6 +17,7 @@ use orgtoken::project::{self, FailOn, Project};
 use orgtoken::report::inventory::InventoryFormat;
 use orgtoken::report::{self, Format, RenderOptions};
 use orgtoken::scan::{self, ScanOptions};
+use orgtoken::select::{Selection, Selectors};
 
 #[derive(Parser)]
 #[command(
@@ -48,9 +49,55 @@ enum Command {
     Inventory(InventoryArgs),
     /// Print a rule's documentation, e.g. `orgtoken explain OT001`.
     Explain {
-        /// Rule id (OT001…OT006) or name (cross-environment-token).
+        /// Rule id (OT001…OT007) or name (cross-environment-token).
         rule: String,
     },
+    /// Print a shell completion script, e.g. `orgtoken completions bash >
+    /// ~/.local/share/bash-completion/completions/orgtoken`.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) on standard output, or with --dir write
+    /// one page per command (orgtoken.1, orgtoken-scan.1, …) there.
+    Man {
+        /// Write orgtoken.1 and a page per subcommand into DIR.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// When to colour the report on standard output.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    /// When standard output is a terminal, unless NO_COLOR is set (FORCE_COLOR
+    /// colours a pipe too).
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// The choice made: `--color always|never` beats the environment; with
+    /// `auto`, a non-empty `NO_COLOR` turns colour off, then a non-empty
+    /// `FORCE_COLOR` other than `0` or `false` turns it on, else a terminal
+    /// does.
+    fn resolve(self, to_tty: bool, no_color: Option<&str>, force_color: Option<&str>) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                if no_color.is_some_and(|v| !v.is_empty()) {
+                    false
+                } else if let Some(f) = force_color.filter(|v| !v.is_empty()) {
+                    !(f == "0" || f.eq_ignore_ascii_case("false"))
+                } else {
+                    to_tty
+                }
+            }
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -73,6 +120,10 @@ struct ScanArgs {
     /// Print counts per rule and per environment before the summary line.
     #[arg(long)]
     statistics: bool,
+    /// Leave suppressed results (inline or baseline) out of SARIF output:
+    /// GitHub code scanning would list them as open alerts.
+    #[arg(long)]
+    sarif_drop_suppressed: bool,
     /// Report `orgtoken: ignore` comments that suppress nothing (as notes).
     #[arg(long)]
     report_unused_suppressions: bool,
@@ -87,6 +138,11 @@ struct ScanArgs {
     /// Write every reported finding to a baseline FILE, then exit 0.
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
+    /// Insert an `orgtoken: ignore[RULE] TODO: say why this is safe`
+    /// comment above each reported finding (in the file's comment syntax),
+    /// then exit 0; lines where a comment cannot go are listed.
+    #[arg(long, conflicts_with_all = ["write_baseline", "output"])]
+    add_noqa: bool,
     /// Exit 1 when a finding at or above this level is reported
     /// [default: `fail-on` in .orgtoken.toml, else error].
     #[arg(long, value_enum)]
@@ -96,6 +152,22 @@ struct ScanArgs {
     /// Print only findings (no notes or summary line).
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Report only these rules: ids, id prefixes, names or ALL,
+    /// comma-separated or repeated (e.g. `--select OT001,OT006`,
+    /// `--select OT00`) [default: ALL but `off` rules in .orgtoken.toml].
+    #[arg(long, value_name = "RULES")]
+    select: Vec<String>,
+    /// Report these rules too, on top of --select or the default.
+    #[arg(long, value_name = "RULES")]
+    extend_select: Vec<String>,
+    /// Do not report these rules (a more specific --select or
+    /// --extend-select wins: `--ignore OT00 --extend-select OT006`).
+    #[arg(long, value_name = "RULES")]
+    ignore: Vec<String>,
+    /// Colour the report on standard output: auto (a terminal, unless
+    /// NO_COLOR is set; FORCE_COLOR forces it), always, never.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
 }
 
 /// A "still scanning" line on stderr, only when stderr is a terminal and the
@@ -256,6 +328,18 @@ struct InventoryArgs {
 struct TreeArgs {
     /// Files or directories to scan.
     paths: Vec<PathBuf>,
+    /// Scan the paths listed in FILE (`-`: standard input), one per line,
+    /// besides any given as arguments; listed paths that do not exist are
+    /// skipped with a note (`git diff --name-only` lists deleted files).
+    #[arg(long, value_name = "FILE")]
+    files_from: Option<PathBuf>,
+    /// With --files-from: the paths are separated by NUL bytes
+    /// (`git diff -z --name-only`, `find -print0`), not lines.
+    #[arg(long, short = '0', requires = "files_from")]
+    null: bool,
+    /// Listed paths that do not exist (set by `read_files_from`).
+    #[arg(skip)]
+    missing: Vec<String>,
     /// Read this project file instead of the nearest .orgtoken.toml.
     #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
     config: Option<PathBuf>,
@@ -265,7 +349,8 @@ struct TreeArgs {
     /// Skip paths matching GLOB (repeatable), e.g. --exclude 'tests/**'.
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
-    /// Do not honour .gitignore / .ignore files.
+    /// Do not honour .gitignore / .ignore files (in a git work tree, tracked
+    /// files are scanned either way; outside one, .gitignore never applies).
     #[arg(long)]
     no_ignore: bool,
     /// Also scan vendored directories (node_modules, site-packages, vendor…).
@@ -290,15 +375,70 @@ struct TreeArgs {
 }
 
 impl TreeArgs {
+    /// Adds the paths `--files-from` lists to the arguments. Paths that do
+    /// not exist are kept aside for a note; an empty list scans nothing.
+    fn read_files_from(&mut self) -> Result<(), String> {
+        use std::io::Read as _;
+        let Some(from) = &self.files_from else {
+            return Ok(());
+        };
+        let mut bytes = Vec::new();
+        let read = if from.as_os_str() == "-" {
+            std::io::stdin().lock().read_to_end(&mut bytes).map(drop)
+        } else {
+            std::fs::File::open(from).and_then(|mut f| f.read_to_end(&mut bytes).map(drop))
+        };
+        read.map_err(|e| format!("--files-from `{}`: {}", from.display(), orgtoken::walk::io_reason(&e)))?;
+        let sep = if self.null { b'\0' } else { b'\n' };
+        for item in bytes.split(|&b| b == sep) {
+            let item = if self.null {
+                item
+            } else {
+                item.strip_suffix(b"\r").unwrap_or(item)
+            };
+            if item.is_empty() || (!self.null && item.iter().all(u8::is_ascii_whitespace)) {
+                continue;
+            }
+            let path = path_of_bytes(item);
+            if std::fs::symlink_metadata(&path).is_ok() {
+                self.paths.push(path);
+            } else {
+                self.missing.push(path.display().to_string());
+            }
+        }
+        Ok(())
+    }
+
+    /// The roots to scan: the arguments (and listed paths), else the current
+    /// directory unless `--files-from` was given (an empty list scans nothing).
+    fn roots(&self) -> Vec<PathBuf> {
+        if self.files_from.is_some() {
+            self.paths.clone()
+        } else {
+            scan::roots_or_default(self.paths.clone())
+        }
+    }
+
+    /// A note per listed path that does not exist.
+    fn note_missing(&self, result: &mut scan::ScanResult) {
+        for m in &self.missing {
+            result.notes.push(orgtoken::finding::Note {
+                path: orgtoken::walk::escape_controls(m),
+                message: "listed by --files-from but does not exist; skipped".into(),
+            });
+        }
+        result.notes.sort();
+    }
+
     /// The project file (unless `--isolated`) and the walk options, with
     /// `extra_excludes` (files of ours that are no part of the code under
     /// audit) left out of the walk.
     fn prepare(&self, extra_excludes: Vec<String>) -> Result<(Option<Project>, ScanOptions), String> {
-        let roots = scan::roots_or_default(self.paths.clone());
+        let roots = self.roots();
         let project = load_project(self.config.as_ref(), self.isolated, &roots)?;
         let mut excludes = self.exclude.clone();
-        excludes.push(project::FILE_NAME.to_string());
-        excludes.extend(extra_excludes);
+        let mut own_files = vec![project::FILE_NAME.to_string()];
+        own_files.extend(extra_excludes);
         if let Some(p) = &project {
             excludes.extend(p.config.exclude.iter().cloned());
         }
@@ -315,9 +455,25 @@ impl TreeArgs {
                 .threads
                 .unwrap_or_else(scan::default_threads)
                 .clamp(1, 4 * scan::default_threads()),
+            own_files,
+            project_file: project.as_ref().map(|p| p.path.clone()),
+            isolated: self.isolated,
         };
         orgtoken::budget::set_work_limit(self.work_budget);
         Ok((project, opts))
+    }
+}
+
+/// A path from a `--files-from` list, byte for byte where the platform allows.
+fn path_of_bytes(b: &[u8]) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt as _;
+        PathBuf::from(std::ffi::OsStr::from_bytes(b))
+    }
+    #[cfg(not(unix))]
+    {
+        PathBuf::from(String::from_utf8_lossy(b).into_owned())
     }
 }
 
@@ -411,6 +567,28 @@ fn main() -> ExitCode {
         },
         Command::Scan(args) => run_scan(args),
         Command::Inventory(args) => run_inventory(args),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "orgtoken", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+        Command::Man { dir } => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let written = match &dir {
+                Some(d) => std::fs::create_dir_all(d).and_then(|()| clap_mangen::generate_to(cmd, d)),
+                None => clap_mangen::Man::new(cmd).render(&mut std::io::stdout()),
+            };
+            match written {
+                Ok(()) => ExitCode::SUCCESS,
+                // `orgtoken man | head`: the reader has what it wanted.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(e) => {
+                    let at = dir.map(|d| format!(" to `{}`", d.display())).unwrap_or_default();
+                    error(&format!("cannot write the manual page{at}: {e}"));
+                    ExitCode::from(2)
+                }
+            }
+        }
     }
 }
 
@@ -442,12 +620,15 @@ fn print_rules(format: RulesFormat) {
                     serde_json::json!({
                         "id": r.id, "name": r.name, "level": r.level.name(), "active": r.active,
                         "short": r.short, "full": r.full, "help": r.help_markdown,
+                        "help_uri": r.help_uri(), "tags": r.tags,
+                        "security_severity": r.security_severity,
                     })
                 })
                 .collect();
             let doc = serde_json::json!({
                 "rules": v,
                 "data_centers": c.data_centers,
+                "org_selectors": c.org,
                 "sources": c.sources,
             });
             println!("{}", serde_json::to_string_pretty(&doc).expect("serialisable"));
@@ -460,7 +641,8 @@ fn load_project(config: Option<&PathBuf>, isolated: bool, roots: &[PathBuf]) -> 
     if isolated {
         return Ok(None);
     }
-    let Some(path) = config.cloned().or_else(|| project::discover(&roots[0])) else {
+    let first = roots.first().map_or(Path::new("."), PathBuf::as_path);
+    let Some(path) = config.cloned().or_else(|| project::discover(first)) else {
         return Ok(None);
     };
     let mut p = Project::load(&path)?;
@@ -472,7 +654,11 @@ fn load_project(config: Option<&PathBuf>, isolated: bool, roots: &[PathBuf]) -> 
     Ok(Some(p))
 }
 
-fn run_inventory(args: InventoryArgs) -> ExitCode {
+fn run_inventory(mut args: InventoryArgs) -> ExitCode {
+    if let Err(e) = args.tree.read_files_from() {
+        error(&e);
+        return ExitCode::from(2);
+    }
     let (_, opts) = match args.tree.prepare(Vec::new()) {
         Ok(x) => x,
         Err(e) => {
@@ -483,13 +669,18 @@ fn run_inventory(args: InventoryArgs) -> ExitCode {
     let progress = Progress::start();
     let result = scan::scan(&opts);
     progress.done();
-    let result = match result {
+    let mut result = match result {
         Ok(r) => r,
         Err(e) => {
             error(&e);
             return ExitCode::from(2);
         }
     };
+    args.tree.note_missing(&mut result);
+    if let Some(why) = &result.nothing_scanned {
+        nothing_scanned(why);
+        return ExitCode::from(2);
+    }
     let rendered = match std::panic::catch_unwind(|| {
         orgtoken::redact::mask_output(report::inventory::render(args.format, &result))
     }) {
@@ -520,6 +711,15 @@ fn error(message: &str) {
     eprintln!(
         "error: {}",
         orgtoken::redact::mask_output(orgtoken::walk::escape_controls(message))
+    );
+}
+
+/// An empty walk is no clean pass: a warning that names the reason (exit 2,
+/// no report written).
+fn nothing_scanned(why: &str) {
+    eprintln!(
+        "warning: nothing was scanned: {}",
+        orgtoken::redact::mask_output(orgtoken::walk::escape_controls(why))
     );
 }
 
@@ -567,10 +767,44 @@ fn write_file(path: &std::path::Path, rendered: Result<String, String>) -> bool 
     }
 }
 
-fn run_scan(args: ScanArgs) -> ExitCode {
+/// `--add-noqa`: writes the comments, says what it did and what it could not.
+fn add_noqa(result: &scan::ScanResult, quiet: bool) -> ExitCode {
+    let outcome = orgtoken::noqa::add(result);
+    for s in &outcome.skipped {
+        eprintln!(
+            "note: {}",
+            orgtoken::redact::mask_output(orgtoken::walk::escape_controls(s))
+        );
+    }
+    for e in &outcome.errors {
+        error(e);
+    }
+    if !quiet {
+        let comments = if outcome.added == 1 { "comment" } else { "comments" };
+        let files = if outcome.files == 1 { "file" } else { "files" };
+        let left = if outcome.skipped.is_empty() {
+            String::new()
+        } else {
+            format!("; {} left without one (see the notes)", outcome.skipped.len())
+        };
+        eprintln!(
+            "orgtoken: added {} suppression {comments} in {} {files}{left}; replace `{}` with the reason",
+            outcome.added,
+            outcome.files,
+            orgtoken::noqa::PLACEHOLDER
+        );
+    }
+    ExitCode::from(if outcome.errors.is_empty() { 0 } else { 2 })
+}
+
+fn run_scan(mut args: ScanArgs) -> ExitCode {
+    if let Err(e) = args.tree.read_files_from() {
+        error(&e);
+        return ExitCode::from(2);
+    }
     // The baseline names hosts and token identities but is no part of the
     // code under audit.
-    let base = orgtoken::walk::PathBase::of(&scan::roots_or_default(args.tree.paths.clone()));
+    let base = orgtoken::walk::PathBase::of(&args.tree.roots());
     let ours = [&args.baseline, &args.write_baseline]
         .into_iter()
         .flatten()
@@ -592,6 +826,18 @@ fn run_scan(args: ScanArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let selectors = Selectors {
+        select: (!args.select.is_empty()).then(|| args.select.clone()),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+    };
+    let selection = match Selection::resolve(&selectors, project.as_ref().map(|p| &p.config.rules)) {
+        Ok(s) => s,
+        Err(e) => {
+            error(&e);
+            return ExitCode::from(2);
+        }
+    };
     let baseline = match &args.baseline {
         Some(p) => match project::read_user_file(p).and_then(|t| baseline::parse(&t)) {
             Ok(b) => Some((b, p.display().to_string())),
@@ -603,13 +849,15 @@ fn run_scan(args: ScanArgs) -> ExitCode {
         None => None,
     };
     let changed = match &args.changed_since {
-        Some(rev) => match orgtoken::changes::changed_since(rev, &opts.roots[0]) {
-            Ok(c) => Some(c),
-            Err(e) => {
-                error(&format!("--changed-since {rev}: {e}"));
-                return ExitCode::from(2);
+        Some(rev) => {
+            match orgtoken::changes::changed_since(rev, opts.roots.first().map_or(Path::new("."), PathBuf::as_path)) {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    error(&format!("--changed-since {rev}: {e}"));
+                    return ExitCode::from(2);
+                }
             }
-        },
+        }
         None => None,
     };
     let progress = Progress::start();
@@ -622,6 +870,11 @@ fn run_scan(args: ScanArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    args.tree.note_missing(&mut result);
+    if let Some(why) = &result.nothing_scanned {
+        nothing_scanned(why);
+        return ExitCode::from(2);
+    }
     let changed = changed.map(|c| {
         result.notes.push(orgtoken::finding::Note {
             path: String::new(),
@@ -636,16 +889,25 @@ fn run_scan(args: ScanArgs) -> ExitCode {
             report_unused_suppressions: args.report_unused_suppressions,
             baseline,
             project: project.clone(),
+            selection: Some(selection),
             changed,
         },
     );
-    let to_tty = outputs.main == Dest::Stdout && std::io::stdout().is_terminal();
-    let color = to_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    if args.add_noqa {
+        return add_noqa(&result, args.quiet);
+    }
+    let to_tty = std::io::stdout().is_terminal();
+    let env = |k: &str| std::env::var_os(k).map(|v| v.to_string_lossy().into_owned());
+    let color = outputs.main == Dest::Stdout
+        && args
+            .color
+            .resolve(to_tty, env("NO_COLOR").as_deref(), env("FORCE_COLOR").as_deref());
     let opts = RenderOptions {
         color,
         width: 100,
         quiet: args.quiet,
         statistics: args.statistics,
+        drop_suppressed: args.sarif_drop_suppressed,
     };
     let file_opts = RenderOptions { color: false, ..opts };
     // Each output stands alone: one that cannot be rendered or written
@@ -681,14 +943,14 @@ fn run_scan(args: ScanArgs) -> ExitCode {
     }
     if let Some(path) = &args.write_baseline {
         let b = baseline::of(&result);
-        if write_file(path, Ok(orgtoken::redact::mask_output(baseline::to_json(&b)))) {
+        if !write_file(path, Ok(orgtoken::redact::mask_output(baseline::to_json(&b)))) {
+            failed = true;
+        } else if !args.quiet {
             eprintln!(
                 "orgtoken: wrote {} baseline entries to {}",
                 b.entries.len(),
                 path.display()
             );
-        } else {
-            failed = true;
         }
         return ExitCode::from(if failed { 2 } else { 0 });
     }

@@ -105,6 +105,66 @@ pub struct TokenAlt {
     pub minted_dc: Option<DcId>,
 }
 
+/// Which org a request goes to, or a token was minted for (DESIGN §2: the
+/// org is part of the Environment where the code names one).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OrgRef {
+    /// An org id written in the repository (`"20093451"`, `ZohoCRM.20093451`
+    /// without its prefix).
+    Id(String),
+    /// An org id that comes from one named place: an env var (`env:ORG_ID`),
+    /// a symbol, a config key. One value per deployment.
+    Named(String),
+    /// A function parameter (`param:path::func.org`): each call passes its own.
+    Param(String),
+    /// Chosen at run time with no identity of its own (an element of a list
+    /// read from elsewhere); only meaningful with a selector.
+    Unknown,
+}
+
+impl fmt::Display for OrgRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OrgRef::Id(s) => write!(f, "org {s}"),
+            OrgRef::Named(s) => write!(f, "the org in `{s}`"),
+            OrgRef::Param(s) => write!(f, "the org passed as `{}`", s.rsplit("::").next().unwrap_or(s)),
+            OrgRef::Unknown => f.write_str("an org chosen at run time"),
+        }
+    }
+}
+
+impl OrgRef {
+    /// How the inventory lists it: the id, the setting, the parameter.
+    pub fn short(&self) -> String {
+        match self {
+            OrgRef::Id(s) | OrgRef::Named(s) => s.clone(),
+            OrgRef::Param(s) => format!("param:{s}"),
+            OrgRef::Unknown => "(chosen at run time)".to_string(),
+        }
+    }
+}
+
+/// One alternative of the org at a binding.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct OrgAlt {
+    pub org: OrgRef,
+    /// Where the org id (or the value it comes from) is written.
+    pub origin: Loc,
+    /// The key that selects this alternative at run time (a loop, a map
+    /// lookup, a ternary), if any.
+    pub selector: Option<String>,
+    /// Where that run-time choice is made.
+    pub switch: Option<Loc>,
+}
+
+impl OrgAlt {
+    /// The org varies at run time at this place: chosen by a key, or a
+    /// parameter each caller fills in.
+    pub fn varies(&self) -> bool {
+        self.selector.is_some() || matches!(self.org, OrgRef::Param(_))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum BindingKind {
     /// A call that carries the token to the endpoint (HTTP, client method).
@@ -117,6 +177,9 @@ pub enum BindingKind {
     Helper,
     /// A config profile (section, `.env.*` file, CI job…) that sets both.
     Profile,
+    /// An SDK call that selects an org (`new BusinessHoursOperations(xCrmOrg)`)
+    /// with the token the SDK was initialised with.
+    SdkCall,
 }
 
 /// A place where a token and an endpoint are used together (DESIGN §2).
@@ -130,6 +193,8 @@ pub struct Binding {
     pub via: Vec<Loc>,
     /// The profile's name (`path#section`), for profile bindings.
     pub profile: Option<String>,
+    /// The orgs the request selects (`X-CRM-ORG`), when the code names one.
+    pub orgs: Vec<OrgAlt>,
 }
 
 impl Binding {
@@ -199,6 +264,8 @@ pub struct Model {
     pub token_stores: Vec<TokenStore>,
     /// Token literals found by shape (OT006), with their hash.
     pub token_literals: Vec<(Loc, String)>,
+    /// The org each minted token was minted for (`soid=ZohoCRM.<org id>`).
+    pub minted_orgs: Vec<(TokenIdentity, OrgAlt)>,
     /// The analysed files' paths (as shown, `/`-separated), by [`FileId`]:
     /// where a place sits in the tree (which project of a monorepo).
     pub paths: Vec<String>,

@@ -32,7 +32,7 @@ use crate::catalog::{catalog, EnvKind, Extension, Level};
 use crate::scan::ScanResult;
 use crate::walk::PathBase;
 
-pub const FILE_NAME: &str = ".orgtoken.toml";
+pub const FILE_NAME: &str = crate::walk::PROJECT_FILE;
 
 /// The exit threshold (`--fail-on`, `fail-on`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -284,8 +284,8 @@ impl Project {
         }
     }
 
-    /// Rule levels, `off` rules, per-path ignores and `include`: findings
-    /// they remove are dropped (configuration, not suppression) and counted.
+    /// Rule levels, per-path ignores and `include` (`off` rules are rule
+    /// selection's, `crate::select`): findings they remove are dropped (configuration, not suppression) and counted.
     pub fn apply(&self, result: &mut ScanResult) {
         let include = self.globs(&self.config.include).unwrap_or_default();
         let ignores: Vec<(GlobSet, &Vec<String>)> = self
@@ -313,8 +313,9 @@ impl Project {
             }) {
                 return false;
             }
+            // `off` rules are left to rule selection (`crate::select`).
             match setting(f.rule) {
-                Some(RuleSetting::Off) => false,
+                Some(RuleSetting::Off) | None => true,
                 Some(RuleSetting::Error) => {
                     f.level = Level::Error;
                     true
@@ -323,7 +324,6 @@ impl Project {
                     f.level = Level::Warning;
                     true
                 }
-                None => true,
             }
         });
         result.filtered.by_config += before - result.findings.len();

@@ -49,6 +49,9 @@ pub struct ScanResult {
     pub bindings: Vec<crate::inventory::BindingInfo>,
     /// What every path in the result is relative to.
     pub base: walk::PathBase,
+    /// Set when no file was read (every file excluded, none under the
+    /// roots, every one over the size limit): why. No clean pass.
+    pub nothing_scanned: Option<String>,
 }
 
 /// What reading one file gave.
@@ -378,6 +381,15 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanResult, String> {
 fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
     let walked = walk::walk(opts)?;
     let base = walked.base.clone();
+    let focus = walked.focus.clone();
+    let walked_in_focus = walked
+        .files
+        .iter()
+        .filter(|c| focus.as_ref().is_none_or(|f| f.holds(&c.display)))
+        .count();
+    // Entries that cost a note (a FIFO, an unreadable directory) were met:
+    // the pass is not silent.
+    let mut nothing_scanned = (walked_in_focus == 0 && walked.problems == 0).then(|| empty_walk_reason(opts, &walked));
     crate::memory::release_freed();
     let pre = Prefilter::from_catalog();
     let mut stats = Stats {
@@ -399,7 +411,11 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
     // The walk's list is consumed here: only the second pass's candidates
     // outlive the first pass (on a large tree the list is tens of MB).
     let mut misses: Vec<Candidate> = Vec::new();
+    let mut too_large_in_focus = 0;
     for (c, r) in walked.files.into_iter().zip(reads) {
+        if matches!(r, Read::TooLarge(_)) && focus.as_ref().is_none_or(|f| f.holds(&c.display)) {
+            too_large_in_focus += 1;
+        }
         match r {
             Read::Hit(a) => analysed.push(*a),
             Read::Miss => {
@@ -428,6 +444,12 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         }
     }
 
+    if nothing_scanned.is_none() && walked_in_focus > 0 && too_large_in_focus == walked_in_focus {
+        nothing_scanned = Some(format!(
+            "every file ({walked_in_focus}) is larger than --max-file-size ({} bytes)",
+            opts.max_file_size
+        ));
+    }
     crate::memory::release_freed();
     // Second pass: code files without a trigger that pass-one files import,
     // or that read the env vars pass-one files read.
@@ -513,12 +535,13 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
     let linked = panic::catch_unwind(AssertUnwindSafe(|| {
         let linker = Linker::new(&sources).with_time_budget(opts.file_timeout);
         let (bindings, cuts) = linker.bindings();
-        (bindings, cuts, linker.token_stores())
+        (bindings, cuts, linker.token_stores(), linker.minted_orgs())
     }));
     match linked {
-        Ok((bindings, cuts, stores)) => {
+        Ok((bindings, cuts, stores, minted_orgs)) => {
             model.bindings = bindings;
             model.token_stores = stores;
+            model.minted_orgs = minted_orgs;
             // Depth cuts are common in one deeply nested file: one note per
             // file, naming the first place and counting the others.
             let mut deep: std::collections::BTreeMap<usize, Vec<u32>> = Default::default();
@@ -639,6 +662,10 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
     }
 
     fingerprint_all(&mut findings, paths, &files);
+    let mut bindings = bindings;
+    if let Some(f) = &focus {
+        narrow_to_focus(f, &files, &mut findings, &mut notes, &mut markers, &mut bindings);
+    }
     notes.sort();
     notes.dedup();
     Ok(ScanResult {
@@ -650,6 +677,95 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
         markers,
         bindings,
         base,
+        nothing_scanned,
+    })
+}
+
+/// A scan of roots below their git work tree's root linked the whole work
+/// tree: it reports the results that touch the named roots (their root
+/// place or a related place, as `--changed-since` does), their notes and
+/// bindings, and says so in a note. Fingerprints were taken before, so they
+/// are those of a scan of the whole tree.
+fn narrow_to_focus(
+    focus: &walk::Focus,
+    files: &[ShownFile],
+    findings: &mut Vec<Finding>,
+    notes: &mut Vec<Note>,
+    markers: &mut Vec<crate::suppress::Marker>,
+    bindings: &mut Vec<crate::inventory::BindingInfo>,
+) {
+    let held = |file: usize| focus.holds(&files[file].path);
+    let before = findings.len();
+    findings.retain(|f| held(f.primary.file) || f.related.iter().any(|r| held(r.loc.file)));
+    let elsewhere = before - findings.len();
+    notes.retain(|n| n.path.is_empty() || focus.holds(&n.path));
+    markers.retain(|m| held(m.file));
+    bindings.retain(|b| focus.holds(&b.path));
+    let trees: Vec<String> = focus.work_trees.iter().map(|w| format!("`{w}`")).collect();
+    let roots: Vec<String> = focus.roots.iter().map(|r| format!("`{r}`")).collect();
+    let elsewhere = match elsewhere {
+        0 => String::new(),
+        1 => "; 1 result elsewhere in it is not shown".to_string(),
+        n => format!("; {n} results elsewhere in it are not shown"),
+    };
+    notes.push(Note {
+        path: String::new(),
+        message: format!(
+            "{} linked against the whole git work tree at {} (imports, configuration and env files outside it); shown: the results that touch {}{elsewhere}",
+            roots.join(", "),
+            trees.join(", "),
+            if roots.len() == 1 { "it" } else { "them" },
+        ),
+    });
+}
+
+/// Why a walk found nothing to read, for the warning.
+fn empty_walk_reason(opts: &ScanOptions, walked: &walk::Walk) -> String {
+    let roots: Vec<String> = match &walked.focus {
+        Some(f) => f.roots.clone(),
+        None => opts.roots.iter().map(|r| r.display().to_string()).collect(),
+    };
+    let roots = roots.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ");
+    let mut why = Vec::new();
+    if walked.excluded > 0 {
+        let pats: Vec<String> = walked.excluded_by.iter().map(|p| format!("`{p}`")).collect();
+        why.push(format!(
+            "excluded by {} {} (--exclude, or `exclude` in .orgtoken.toml)",
+            if pats.len() == 1 { "the pattern" } else { "the patterns" },
+            pats.join(", ")
+        ));
+    }
+    if walked.skipped_vendored > 0 {
+        why.push("in vendored directories (--include-vendored scans them)".to_string());
+    }
+    if why.is_empty() && walked.own_skipped > 0 && !any_file_under(&opts.roots, &opts.own_files) {
+        return format!("{roots} holds no files but orgtoken's own (the project file, baselines)");
+    }
+    if why.is_empty() {
+        if any_file_under(&opts.roots, &[]) {
+            why.push("matched by .gitignore or .ignore rules (--no-ignore scans them)".to_string());
+        } else {
+            return format!("{roots} holds no files");
+        }
+    }
+    format!("every file under {roots} is {}", why.join(", or "))
+}
+
+/// Whether a root holds any file at all, whatever the ignore rules say,
+/// besides those named by `own` (file names or globs).
+fn any_file_under(roots: &[PathBuf], own: &[String]) -> bool {
+    let own: Vec<globset::GlobMatcher> = own
+        .iter()
+        .filter_map(|g| globset::Glob::new(&format!("**/{}", g.trim_start_matches("**/"))).ok())
+        .map(|g| g.compile_matcher())
+        .collect();
+    roots.iter().any(|r| {
+        ignore::WalkBuilder::new(r)
+            .standard_filters(false)
+            .filter_entry(|e| e.file_name() != ".git")
+            .build()
+            .flatten()
+            .any(|e| e.file_type().is_some_and(|t| t.is_file()) && !own.iter().any(|m| m.is_match(e.path())))
     })
 }
 
@@ -790,6 +906,7 @@ mod tests {
             max_file_size: 1 << 20,
             threads: 1,
             file_timeout: None,
+            ..Default::default()
         };
         match read(&c, &opts, &Prefilter::from_catalog()) {
             Read::Invalid(m) => assert_eq!(m, "cannot read: no such file (removed during the scan?); skipped"),

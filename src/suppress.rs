@@ -32,7 +32,16 @@ pub struct Marker {
 impl Marker {
     /// Does this marker cover a finding of `rule` at `line`?
     pub fn covers(&self, rule: &str, line: u32) -> bool {
-        (self.file_level || self.line == line || (self.own_line && self.line + 1 == line))
+        self.covers_span(rule, line, line)
+    }
+
+    /// Does this marker cover a finding of `rule` whose span runs from line
+    /// `first` to `last`? A marker on any line of the span does (a call
+    /// spread over lines takes its comment on the closing line as well), and
+    /// one alone on the line above the first.
+    pub fn covers_span(&self, rule: &str, first: u32, last: u32) -> bool {
+        let on_span = (first..=last.max(first)).contains(&self.line);
+        (self.file_level || on_span || (self.own_line && self.line + 1 == first))
             && (self.rules.is_empty() || self.rules.iter().any(|r| r == rule))
     }
 
@@ -266,5 +275,9 @@ mod tests {
         let m = markers(1, "  # orgtoken: ignore[OT001]\n  -- orgtoken: ignore\n");
         assert!(m.iter().all(|m| m.own_line));
         assert!(m[0].covers("OT001", 2) && m[1].covers("OT002", 3));
+        // Any line of a multi-line span; not the line after it.
+        let m = markers(1, "a\nb\nc  # orgtoken: ignore[OT001]\n");
+        assert!(m[0].covers_span("OT001", 1, 3) && m[0].covers_span("OT001", 3, 4));
+        assert!(!m[0].covers_span("OT001", 1, 2) && !m[0].covers_span("OT001", 4, 9));
     }
 }

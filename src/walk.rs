@@ -4,6 +4,13 @@
 //! .ignore, excludes, vendored paths), reads each file once, skips binaries
 //! and files over the size limit (counted, never silent), and runs one
 //! multi-literal search for the catalog's triggers. It does not parse.
+//!
+//! What is walked is what the repository holds: inside a git work tree,
+//! every file git tracks (read from the index) even when a `.gitignore`
+//! matches it, and the untracked files the ignore rules let through;
+//! outside one, `.gitignore` files mean nothing (as for git and ripgrep).
+//! A root below a work tree's root is linked against the whole work tree
+//! and reports what touches it (see [`Focus`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -14,6 +21,10 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::{WalkBuilder, WalkState};
 
 use crate::catalog::catalog;
+
+/// The project file's name (`crate::project` reads it; the walk names the
+/// ones it meets that are not in effect).
+pub const PROJECT_FILE: &str = ".orgtoken.toml";
 
 /// Directories that hold other people's code (vendored dependencies).
 const VENDORED_DIRS: &[&str] = &[
@@ -27,7 +38,7 @@ const VENDORED_DIRS: &[&str] = &[
     "**/.tox/**",
 ];
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct WalkOptions {
     pub roots: Vec<PathBuf>,
     pub excludes: Vec<String>,
@@ -37,6 +48,14 @@ pub struct WalkOptions {
     pub threads: usize,
     /// Time one file's analysis may take before it is abandoned with a note.
     pub file_timeout: Option<std::time::Duration>,
+    /// Globs of orgtoken's own files (project file, baselines): never
+    /// scanned, and not counted as excluded.
+    pub own_files: Vec<String>,
+    /// The project file in effect (absolute), if any: other `.orgtoken.toml`
+    /// files met in the tree are named in notes as not applied.
+    pub project_file: Option<PathBuf>,
+    /// `--isolated`: every project file is ignored by request, without notes.
+    pub isolated: bool,
 }
 
 /// A file found by the walk.
@@ -57,28 +76,113 @@ pub struct Skipped {
 pub struct Walk {
     pub files: Vec<Candidate>,
     /// Problems met while walking (unreadable directories, FIFOs and other
-    /// special files).
+    /// special files, an unreadable git index), and project files that are
+    /// not applied.
     pub errors: Vec<(String, String)>,
     pub skipped_vendored: usize,
+    /// Files and directories an exclude pattern (`--exclude`, `exclude` in
+    /// the project file) dropped, and those patterns.
+    pub excluded: usize,
+    pub excluded_by: BTreeSet<String>,
+    /// orgtoken's own files met (see `WalkOptions::own_files`).
+    pub own_skipped: usize,
+    /// Entries that cost a note (special files, walker errors).
+    pub problems: usize,
     /// What every display path is relative to.
     pub base: PathBase,
+    /// Set when the roots lie below the root of their git work tree.
+    pub focus: Option<Focus>,
+}
+
+/// A scan of a file or folder inside a git work tree, below its root:
+/// the whole work tree is walked and linked (the file's imports, the config
+/// it reads), and the results are those that touch the named roots.
+#[derive(Debug, Clone)]
+pub struct Focus {
+    /// The roots as display paths (relative to the path base).
+    pub roots: Vec<String>,
+    /// The work trees linked, as display paths (`.` for the path base).
+    pub work_trees: Vec<String>,
+}
+
+impl Focus {
+    /// Whether a display path lies in (or is) one of the named roots.
+    pub fn holds(&self, shown: &str) -> bool {
+        self.roots.iter().any(|r| {
+            r == "."
+                || shown == r
+                || (shown.len() > r.len() && shown.starts_with(r.as_str()) && shown.as_bytes()[r.len()] == b'/')
+        })
+    }
+}
+
+/// Exclude patterns, each glob remembering the pattern it came from.
+struct Excludes {
+    set: GlobSet,
+    /// Per glob in `set`: the index of its pattern.
+    origin: Vec<usize>,
+    patterns: Vec<String>,
+}
+
+impl Excludes {
+    fn new(patterns: &[String]) -> Result<Excludes, String> {
+        let mut b = GlobSetBuilder::new();
+        let mut origin = Vec::new();
+        for (i, p) in patterns.iter().enumerate() {
+            for g in globs_of(p)? {
+                b.add(g);
+                origin.push(i);
+            }
+        }
+        Ok(Excludes {
+            set: b.build().map_err(|e| e.to_string())?,
+            origin,
+            patterns: patterns.to_vec(),
+        })
+    }
+
+    /// The first pattern matching the display path or the walked path.
+    fn matching(&self, display: &str, path: &Path) -> Option<&str> {
+        if !self.set.is_match(display) && !self.set.is_match(path) {
+            return None;
+        }
+        let mut hits = self.set.matches(display);
+        hits.extend(self.set.matches(path));
+        hits.iter()
+            .map(|&g| self.origin[g])
+            .min()
+            .map(|i| self.patterns[i].as_str())
+    }
+}
+
+/// The globs one exclude pattern stands for.
+fn globs_of(p: &str) -> Result<Vec<Glob>, String> {
+    if p.trim().is_empty() {
+        return Err(
+            "an exclude pattern is empty (`--exclude ''`, or `\"\"` in `exclude` of .orgtoken.toml); name a glob such as `tests/**`"
+                .into(),
+        );
+    }
+    let mut out = vec![Glob::new(p).map_err(|e| format!("invalid glob `{p}`: {e}"))?];
+    // `--exclude tests` also excludes what is under tests/.
+    if !p.ends_with("/**") {
+        if let Ok(g) = Glob::new(&format!("{}/**", p.trim_end_matches('/'))) {
+            out.push(g);
+        }
+    }
+    if !p.starts_with("**/") && !p.starts_with('/') {
+        if let Ok(g) = Glob::new(&format!("**/{p}")) {
+            out.push(g);
+        }
+    }
+    Ok(out)
 }
 
 fn globset(patterns: &[String]) -> Result<GlobSet, String> {
     let mut b = GlobSetBuilder::new();
     for p in patterns {
-        let g = Glob::new(p).map_err(|e| format!("invalid glob `{p}`: {e}"))?;
-        b.add(g);
-        // `--exclude tests` also excludes what is under tests/.
-        if !p.ends_with("/**") {
-            if let Ok(g) = Glob::new(&format!("{}/**", p.trim_end_matches('/'))) {
-                b.add(g);
-            }
-        }
-        if !p.starts_with("**/") && !p.starts_with('/') {
-            if let Ok(g) = Glob::new(&format!("**/{p}")) {
-                b.add(g);
-            }
+        for g in globs_of(p)? {
+            b.add(g);
         }
     }
     b.build().map_err(|e| e.to_string())
@@ -200,91 +304,393 @@ fn show_relative(rel: &Path) -> String {
     }
 }
 
+/// What a scan walks and what it reports on (see [`scope`]).
+struct Scope {
+    walk_roots: Vec<PathBuf>,
+    /// Files named inside a git work tree, linked against the whole work
+    /// tree (with the other named roots, when there are).
+    focus: Vec<PathBuf>,
+    /// Files named outside any git work tree: looked at alone.
+    alone: Vec<PathBuf>,
+    /// Directories named below the root of their git work tree: linked
+    /// among their own files.
+    below: Vec<PathBuf>,
+}
+
+/// A file named inside a git work tree is linked against the whole work
+/// tree (its imports, the configuration it reads): the walk covers the
+/// work tree, and the scan reports the results that touch the named roots.
+/// A directory is linked among its own files (the scan root is the project
+/// root; one service of a monorepo is not linked with the others). The
+/// named roots stay roots of the walk, so a file named on the command line
+/// is scanned even when an ignore rule matches it.
+fn scope(roots: &[PathBuf]) -> Scope {
+    let mut walk_roots: Vec<PathBuf> = Vec::new();
+    let mut scope = Scope {
+        walk_roots: Vec::new(),
+        focus: Vec::new(),
+        alone: Vec::new(),
+        below: Vec::new(),
+    };
+    for r in roots {
+        let abs = absolute(r);
+        let is_dir = abs.is_dir();
+        let dir = if is_dir {
+            abs.clone()
+        } else {
+            abs.parent().map_or_else(|| abs.clone(), Path::to_path_buf)
+        };
+        match work_tree_of(&dir) {
+            Some(wt) if is_dir && wt != abs => scope.below.push(r.clone()),
+            Some(_) if is_dir => {}
+            Some(wt) => {
+                scope.focus.push(r.clone());
+                if !walk_roots.contains(&wt) {
+                    walk_roots.push(wt);
+                }
+            }
+            None if abs.is_file() => scope.alone.push(r.clone()),
+            None => {}
+        }
+    }
+    if scope.focus.is_empty() {
+        scope.walk_roots = roots.to_vec();
+        return scope;
+    }
+    // Every named root is in focus when one is: `scan app app/x.py`
+    // reports on `app` too.
+    scope.focus = roots.to_vec();
+    scope.below.clear();
+    walk_roots.extend(roots.iter().cloned());
+    scope.walk_roots = walk_roots;
+    scope
+}
+
+/// The files git tracks in the work tree at `wt` (from its index), as
+/// display paths (see [`PathBase`]). Symbolic links, submodules and the
+/// directories of a sparse index are not files.
+fn tracked_files(wt: &Path, base: &PathBase) -> Result<Vec<String>, String> {
+    use gix::index::entry::Mode;
+    let repo = gix::open_opts(wt, gix::open::Options::isolated()).map_err(|e| e.to_string())?;
+    if std::fs::symlink_metadata(repo.index_path()).is_err() {
+        // A repository where nothing was ever added has no index yet.
+        return Ok(Vec::new());
+    }
+    let index = repo.open_index().map_err(|e| e.to_string())?;
+    let prefix = wt.strip_prefix(&base.dir).unwrap_or(Path::new(""));
+    Ok(index
+        .entries()
+        .iter()
+        .filter(|e| matches!(e.mode, Mode::FILE | Mode::FILE_EXECUTABLE))
+        .map(|e| show_relative(&prefix.join(path_of_bytes(e.path(&index)))))
+        .collect())
+}
+
+/// A path stored as bytes (git's index), as the file system names it.
+fn path_of_bytes(b: &[u8]) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        PathBuf::from(std::ffi::OsStr::from_bytes(b))
+    }
+    #[cfg(not(unix))]
+    {
+        PathBuf::from(String::from_utf8_lossy(b).into_owned())
+    }
+}
+
+/// What the walkers collect.
+#[derive(Default)]
+struct Collected {
+    files: Vec<Candidate>,
+    errors: Vec<(String, String)>,
+    vendored: usize,
+    excluded: usize,
+    excluded_by: BTreeSet<String>,
+    own: usize,
+    problems: usize,
+    /// Display paths skipped as orgtoken's own, excluded or vendored.
+    skipped: Vec<String>,
+}
+
 pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
-    let excludes = globset(&opts.excludes)?;
+    let excludes = Excludes::new(&opts.excludes)?;
+    let own = globset(&opts.own_files)?;
     let mut vendored_patterns: Vec<String> = VENDORED_DIRS.iter().map(|s| s.to_string()).collect();
     vendored_patterns.extend(catalog().vendored_globs.iter().cloned());
     let vendored = globset(&vendored_patterns)?;
-    let base = PathBase::of(&opts.roots);
-    let Some((first, rest)) = opts.roots.split_first() else {
+    let Scope {
+        walk_roots: roots,
+        focus: focus_roots,
+        alone,
+        below,
+    } = scope(&opts.roots);
+    let base = std::sync::Arc::new(PathBase::of(&roots));
+    // Notes on what is linked: a file looked at alone, a directory below
+    // its work tree's root.
+    let mut scope_notes: Vec<(String, String)> = alone
+        .iter()
+        .map(|r| {
+            (
+                base.show_walked(r),
+                "not inside a git work tree: looked at this file alone; its imports and the configuration it reads were not linked (scan its directory to link them)"
+                    .to_string(),
+            )
+        })
+        .collect();
+    for r in &below {
+        let abs = absolute(r);
+        let wt = work_tree_of(&abs).map_or_else(|| ".".to_string(), |w| base.show(&w));
+        scope_notes.push((
+            base.show_walked(r),
+            format!(
+                "cross-file links were resolved among the files under this directory (the scan root), not the whole git work tree at `{wt}`: scan `{wt}` to link its imports and configuration outside it"
+            ),
+        ));
+    }
+    let focus = (!focus_roots.is_empty()).then(|| Focus {
+        roots: focus_roots.iter().map(|r| base.show(r)).collect(),
+        work_trees: Vec::new(),
+    });
+    let Some((first, rest)) = roots.split_first() else {
         return Ok(Walk {
             files: Vec::new(),
             errors: Vec::new(),
             skipped_vendored: 0,
-            base,
+            excluded: 0,
+            excluded_by: BTreeSet::new(),
+            own_skipped: 0,
+            problems: 0,
+            base: (*base).clone(),
+            focus,
         });
     };
-    let mut b = WalkBuilder::new(first);
-    for r in rest {
-        b.add(r);
-    }
-    b.hidden(false)
-        .git_ignore(!opts.no_ignore)
-        .git_global(!opts.no_ignore)
-        .git_exclude(!opts.no_ignore)
-        .ignore(!opts.no_ignore)
-        .parents(!opts.no_ignore)
-        .require_git(false)
-        .follow_links(false)
-        .threads(opts.threads)
-        .filter_entry(|e| e.file_name() != ".git");
-    let files = Mutex::new(Vec::new());
-    let errors = Mutex::new(Vec::new());
-    let vendored_count = Mutex::new(0usize);
-    b.build_parallel().run(|| {
-        Box::new(|entry| {
-            match entry {
-                Ok(e) => {
-                    let path = e.path();
-                    let display = base.show_walked(path);
-                    let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-                    if excludes.is_match(&display) || excludes.is_match(path) {
-                        return if is_dir { WalkState::Skip } else { WalkState::Continue };
+    let builder = |ignore_files: bool| {
+        let mut b = WalkBuilder::new(first);
+        for r in rest {
+            b.add(r);
+        }
+        b.hidden(false)
+            .git_ignore(ignore_files)
+            .git_global(ignore_files)
+            .git_exclude(ignore_files)
+            .ignore(!opts.no_ignore)
+            .parents(!opts.no_ignore)
+            // `.gitignore` files apply inside a git work tree only.
+            .require_git(true)
+            .follow_links(false)
+            .threads(opts.threads);
+        b
+    };
+    let collected = Mutex::new(Collected {
+        errors: scope_notes,
+        ..Collected::default()
+    });
+    let visit = |collected: &Mutex<Collected>, entry: Result<ignore::DirEntry, ignore::Error>| {
+        let lock = || collected.lock().expect("no panics while locked");
+        match entry {
+            Ok(e) => {
+                let path = e.path();
+                let display = base.show_walked(path);
+                let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+                let skip = if is_dir { WalkState::Skip } else { WalkState::Continue };
+                if own.is_match(&display) || own.is_match(path) {
+                    let mut out = lock();
+                    out.skipped.push(display.clone());
+                    if !is_dir {
+                        out.own += 1;
                     }
-                    if !opts.include_vendored
-                        && e.depth() > 0
-                        && (vendored.is_match(&display) || vendored.is_match(path))
-                    {
-                        *vendored_count.lock().expect("no panics while locked") += 1;
-                        return if is_dir { WalkState::Skip } else { WalkState::Continue };
+                    drop(out);
+                    if !is_dir && e.file_name() == PROJECT_FILE {
+                        if let Some(note) = project_file_note(opts, &base, &display) {
+                            lock().errors.push((display, note));
+                        }
                     }
-                    if e.file_type().is_some_and(|t| t.is_file()) {
-                        files.lock().expect("no panics while locked").push(Candidate {
-                            path: path.to_path_buf(),
-                            display,
-                        });
-                    } else if let Some(kind) = e.file_type().and_then(special_kind) {
-                        // Never opened: reading a FIFO blocks until a writer comes.
-                        errors
-                            .lock()
-                            .expect("no panics while locked")
-                            .push((display, format!("not a regular file ({kind}); skipped")));
-                    }
+                    return skip;
                 }
-                Err(err) => {
-                    let path = error_path(&err).map_or(String::new(), |p| base.show_walked(p));
-                    errors
-                        .lock()
-                        .expect("no panics while locked")
-                        .push((path, walk_error_message(&err)));
+                if let Some(p) = excludes.matching(&display, path) {
+                    let mut out = lock();
+                    out.skipped.push(display.clone());
+                    out.excluded += 1;
+                    if !out.excluded_by.contains(p) {
+                        out.excluded_by.insert(p.to_string());
+                    }
+                    return skip;
+                }
+                if !opts.include_vendored && e.depth() > 0 && (vendored.is_match(&display) || vendored.is_match(path)) {
+                    let mut out = lock();
+                    out.skipped.push(display);
+                    out.vendored += 1;
+                    return skip;
+                }
+                if e.file_type().is_some_and(|t| t.is_file()) {
+                    lock().files.push(Candidate {
+                        path: path.to_path_buf(),
+                        display,
+                    });
+                } else if let Some(kind) = e.file_type().and_then(special_kind) {
+                    // Never opened: reading a FIFO blocks until a writer comes.
+                    let mut out = lock();
+                    out.problems += 1;
+                    out.errors
+                        .push((display, format!("not a regular file ({kind}); skipped")));
                 }
             }
-            WalkState::Continue
-        })
-    });
-    let mut files = files.into_inner().expect("walk threads are done");
+            Err(err) => {
+                let path = error_path(&err).map_or(String::new(), |p| base.show_walked(p));
+                let mut out = lock();
+                out.problems += 1;
+                out.errors.push((path, walk_error_message(&err)));
+            }
+        }
+        WalkState::Continue
+    };
+    let mut b = builder(!opts.no_ignore);
+    b.filter_entry(|e| e.file_name() != ".git");
+    b.build_parallel().run(|| Box::new(|e| visit(&collected, e)));
+    let mut work_trees: Vec<PathBuf> = Vec::new();
+    if !opts.no_ignore {
+        // Second walk: the tracked files the ignore rules of git dropped
+        // (`.ignore` files, for search tools only, still apply).
+        for r in &roots {
+            let abs = absolute(r);
+            let dir = if abs.is_dir() {
+                abs.clone()
+            } else {
+                abs.parent().map_or(abs.clone(), Path::to_path_buf)
+            };
+            if let Some(wt) = work_tree_of(&dir) {
+                if !work_trees.contains(&wt) {
+                    work_trees.push(wt);
+                }
+            }
+        }
+        let mut tracked: BTreeSet<String> = BTreeSet::new();
+        for wt in &work_trees {
+            match tracked_files(wt, &base) {
+                Ok(files) => tracked.extend(files),
+                Err(e) => collected.lock().expect("no panics while locked").errors.push((
+                    base.show(wt),
+                    format!(
+                        "cannot read the git index ({}); tracked files that .gitignore matches were not scanned",
+                        escape_controls(&e)
+                    ),
+                )),
+            }
+        }
+        // Only the tracked files the first walk missed are looked for: in
+        // most repositories none, and the second walk is skipped.
+        let (walked, skipped): (std::collections::HashSet<String>, std::collections::HashSet<String>) = {
+            let c = collected.lock().expect("no panics while locked");
+            (
+                c.files.iter().map(|f| f.display.clone()).collect(),
+                c.skipped.iter().cloned().collect(),
+            )
+        };
+        // Skipped by the first walk for another reason than an ignore file
+        // (excluded, vendored): skipped again, and counted once.
+        let skipped_by_first =
+            |f: &str| skipped.contains(f) || f.match_indices('/').any(|(i, _)| skipped.contains(&f[..i]));
+        let shown_roots: Vec<String> = roots.iter().map(|r| base.show_walked(r)).collect();
+        let under_a_root = |f: &str| {
+            shown_roots
+                .iter()
+                .any(|r| r == "." || f == r || f.strip_prefix(r.as_str()).is_some_and(|rest| rest.starts_with('/')))
+        };
+        let missed: std::collections::HashSet<String> = tracked
+            .into_iter()
+            .filter(|f| !walked.contains(f) && under_a_root(f) && !skipped_by_first(f))
+            .collect();
+        if !missed.is_empty() {
+            let dirs: std::collections::HashSet<String> = missed
+                .iter()
+                .flat_map(|f| f.match_indices('/').map(move |(i, _)| f[..i].to_string()))
+                .collect();
+            let (base2, missed, dirs) = (base.clone(), std::sync::Arc::new(missed), std::sync::Arc::new(dirs));
+            let mut b = builder(false);
+            b.filter_entry(move |e| {
+                if e.file_name() == ".git" {
+                    return false;
+                }
+                if e.depth() == 0 {
+                    return true;
+                }
+                let shown = base2.show_walked(e.path());
+                if e.file_type().is_some_and(|t| t.is_dir()) {
+                    dirs.contains(&shown)
+                } else {
+                    missed.contains(&shown)
+                }
+            });
+            // What it meets, the first walk never reached: counted here.
+            let second = Mutex::new(Collected::default());
+            b.build_parallel().run(|| Box::new(|e| visit(&second, e)));
+            let second = second.into_inner().expect("walk threads are done");
+            let mut first = collected.lock().expect("no panics while locked");
+            first.files.extend(second.files);
+            first.errors.extend(second.errors);
+            first.vendored += second.vendored;
+            first.excluded += second.excluded;
+            first.excluded_by.extend(second.excluded_by);
+            first.own += second.own;
+            first.problems += second.problems;
+        }
+    }
+    let Collected {
+        mut files,
+        mut errors,
+        vendored,
+        excluded,
+        excluded_by,
+        own: own_skipped,
+        problems,
+        skipped: _,
+    } = collected.into_inner().expect("walk threads are done");
     files.sort_by(|a, b| a.display.cmp(&b.display));
-    // Overlapping roots find a file twice; two names that differ only in
-    // bytes that are not UTF-8 share a display name but are two files.
+    // Overlapping roots (and the two walks) find a file twice; two names
+    // that differ only in bytes that are not UTF-8 share a display name but
+    // are two files.
     files.dedup_by(|a, b| a.display == b.display && (a.path.to_str().is_some() || a.path == b.path));
-    let mut errors = errors.into_inner().expect("walk threads are done");
     errors.sort();
+    errors.dedup();
+    let focus = focus.map(|mut f| {
+        f.work_trees = work_trees.iter().map(|w| base.show(w)).collect();
+        if f.work_trees.is_empty() {
+            f.work_trees.push(".".into());
+        }
+        f
+    });
     Ok(Walk {
         files,
         errors,
-        skipped_vendored: vendored_count.into_inner().expect("walk threads are done"),
-        base,
+        skipped_vendored: vendored,
+        excluded,
+        excluded_by,
+        own_skipped,
+        problems,
+        base: (*base).clone(),
+        focus,
     })
+}
+
+/// The note for a project file met in the tree that is not the one in
+/// effect (only one is read: see `crate::project`).
+fn project_file_note(opts: &WalkOptions, base: &PathBase, shown: &str) -> Option<String> {
+    if opts.isolated {
+        return None;
+    }
+    let abs = base.resolve(shown);
+    match &opts.project_file {
+        Some(p) if absolute(p) == abs => None,
+        Some(p) => Some(format!(
+            "not applied: one project file is read, and it is `{}`; move these settings there, or scan this directory on its own",
+            base.show(p)
+        )),
+        None => Some(
+            "not applied: only a project file at or above the scanned path is read; scan this directory on its own to apply it"
+                .to_string(),
+        ),
+    }
 }
 
 /// The path a walker error is about, under its depth and line wrappers.

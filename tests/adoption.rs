@@ -3,20 +3,10 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 mod common;
-use common::{fixture, git, places};
-
-fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("orgtoken")
-        .unwrap()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
+use common::{fixture, git, places, run_in};
 
 fn json_in(dir: &Path, args: &[&str]) -> (Value, i32) {
     let mut a = vec!["scan", "--format", "json"];
@@ -168,6 +158,7 @@ fn baseline_round_trip() {
 
     // A fixed finding leaves a stale entry, listed by the summary.
     std::fs::remove_file(&app).unwrap();
+    std::fs::write(d.join("main.py"), "print('the code that stayed')\n").unwrap();
     let out = run_in(d, &["scan", "--baseline", "baseline.json", "."]);
     let s = String::from_utf8(out.stdout).unwrap();
     assert!(s.contains("0 hidden by the baseline, 2 stale baseline entries"), "{s}");

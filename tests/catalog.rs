@@ -268,7 +268,30 @@ fn rules_json_lists_every_data_center_with_its_hosts() {
         .expect("orgtoken runs");
     assert!(out.status.success());
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    assert_eq!(doc["rules"].as_array().expect("rules").len(), 6);
+    assert_eq!(doc["rules"].as_array().expect("rules").len(), 7);
+    // The org selectors (`[org]`), as the catalog file writes them.
+    let raw: toml::Value = toml::from_str(&read("rules/zoho-crm.toml")).unwrap();
+    for key in [
+        "header_names",
+        "sdk_params",
+        "sdk_operations",
+        "token_params",
+        "store_keys",
+    ] {
+        let want: Vec<&str> = raw["org"][key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap())
+            .collect();
+        let got: Vec<&str> = doc["org_selectors"][key]
+            .as_array()
+            .unwrap_or_else(|| panic!("org_selectors.{key}"))
+            .iter()
+            .map(|s| s.as_str().unwrap())
+            .collect();
+        assert_eq!(got, want, "org_selectors.{key}");
+    }
     let dcs = doc["data_centers"].as_array().expect("data_centers");
     // Every entry of rules/zoho-crm.toml, read here on its own.
     let raw: toml::Value = toml::from_str(&read("rules/zoho-crm.toml")).unwrap();
@@ -355,4 +378,26 @@ fn extra_hosts_alias_a_new_data_center() {
     assert_eq!(run(&[]), (Some(1), vec!["OT004 push.sh:3".to_string()]));
     // Without the project file the proxy is unknown: nothing to report.
     assert_eq!(run(&["--isolated"]), (Some(0), vec![]));
+}
+
+/// The org selectors the catalog knows (issue 19): the `X-CRM-ORG` header in
+/// any case, the SDKs' parameters for it, the client-credentials `soid`, and
+/// the org keys of token stores (every one of them also makes a store keyed).
+#[test]
+fn the_catalog_knows_the_org_selectors() {
+    let org = &catalog().org;
+    assert!(org.is_header("X-CRM-ORG") && org.is_header("x-crm-org"));
+    for p in ["x_crm_org", "xCrmOrg", "X_CRM_ORG"] {
+        assert!(org.is_sdk_param(p), "{p}");
+    }
+    assert!(org.is_org_key("soid"));
+    assert_eq!(org.org_id("ZohoCRM.20093451"), Some("20093451"));
+    assert_eq!(org.org_id("zohocrm.20093451"), Some("20093451"));
+    assert_eq!(org.org_id("ZohoCRM."), None);
+    assert_eq!(org.org_id("xxxxxx"), None);
+    assert_eq!(org.org_id("YOUR_ORG_ID"), None);
+    for k in ["org_id", "zgid", "soid", "organization_id"] {
+        assert!(org.store_keys.iter().any(|s| s == k), "{k}");
+        assert!(catalog().token_store.is_key_column(k), "{k} keys a token store");
+    }
 }

@@ -215,18 +215,22 @@ fn size_limit_and_excludes_are_reported_in_the_summary() {
     std::fs::write(d.join("big.py"), format!("# zoho\n{}", "x = 1\n".repeat(2000))).unwrap();
     std::fs::create_dir_all(d.join("node_modules/pkg")).unwrap();
     std::fs::write(d.join("node_modules/pkg/index.js"), "// zoho").unwrap();
+    // A file that is read: the walk is not empty (see tests/scope.rs).
+    std::fs::write(d.join("small.py"), "print(1)\n").unwrap();
     let out = run_in(d, &["scan", "--max-file-size", "1K", "."]);
     let s = String::from_utf8(out.stdout).unwrap();
     assert!(s.contains("skipped 1 over the size limit, 1 vendored"), "{s}");
     let out = run_in(d, &["scan", "--exclude", "big.py", "--format", "json", "."]);
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(doc["summary"]["files_walked"], 0);
+    assert_eq!(doc["summary"]["files_walked"], 1);
 }
 
 #[test]
 fn gitignored_files_are_skipped_but_dotfiles_are_scanned() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
+    // `.gitignore` applies in a git work tree only (as for git and rg).
+    common::git(d, &["init", "-q"]);
     std::fs::write(d.join(".gitignore"), "ignored.py\n").unwrap();
     let code = "T = '1000.5d2e8a1f3c4b6d7e9f0a1b2c3d4e5f60.7a8b9c0d1e2f3a4b5c6d7e8f90a1b2c3'  # zoho\n";
     std::fs::write(d.join("ignored.py"), code).unwrap();
@@ -305,7 +309,10 @@ fn a_file_over_its_time_budget_is_abandoned_with_a_note() {
         &["scan", "--format", "json", "--file-timeout", "0", "big.py"],
     );
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(doc["notes"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        common::notes(&doc),
+        ["big.py: not inside a git work tree: looked at this file alone; its imports and the configuration it reads were not linked (scan its directory to link them)"]
+    );
     bin().args(["scan", "--file-timeout", "soon"]).assert().code(2);
 }
 
@@ -539,4 +546,20 @@ fn human_output_has_no_advice_label() {
     let s = String::from_utf8_lossy(&out.stdout);
     assert!(s.contains("☞"), "a related location in another file: {s}");
     assert!(!s.contains("Advice"), "{s}");
+}
+
+/// `orgtoken inventory` lists the orgs each token is sent to (issue 19).
+#[test]
+fn inventory_lists_the_orgs_of_each_token() {
+    let dir = fixtures_dir().join("py-org-loop-one-token");
+    let out = run_in(&dir, &["inventory", "--format", "json", "."]);
+    assert!(out.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let tokens = doc["tokens"].as_array().unwrap();
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(tokens[0]["token"], "env:ZOHO_ACCESS_TOKEN");
+    assert_eq!(tokens[0]["orgs"], serde_json::json!(["20093451", "20093452"]));
+    let human = run_in(&dir, &["inventory", "."]);
+    let text = String::from_utf8(human.stdout).unwrap();
+    assert!(text.contains("  orgs: 20093451, 20093452\n"), "{text}");
 }

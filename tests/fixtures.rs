@@ -79,6 +79,15 @@ fn actual_from(cwd: &Path, target: &Path, prefix: &str) -> (BTreeSet<String>, i3
         ));
     }
     for n in doc["notes"].as_array().expect("notes array") {
+        // A fixture scanned inside this repository's work tree is a folder
+        // below its root: a note says what was linked (tests/scope.rs).
+        if n["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("cross-file links were resolved among")
+        {
+            continue;
+        }
         set.insert(format!("note {}", path(&n["path"])));
     }
     (set, out.status.code().expect("exit code"))

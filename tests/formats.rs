@@ -3,19 +3,8 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
-
 mod common;
-use common::fixture;
-
-fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("orgtoken")
-        .unwrap()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
+use common::{fixture, run_in};
 
 fn stdout(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(run_in(dir, args).stdout).unwrap()
@@ -44,6 +33,35 @@ fn junit_with_findings_and_clean() {
         &["scan", "--format", "junit", "."]
     ));
     insta::assert_snapshot!(stdout(&fixture("neg-keyed-map"), &["scan", "--format", "junit", "."]));
+}
+
+/// Test case names do not carry line numbers: lines inserted above the
+/// findings leave every name as it was (CI systems track tests by name).
+#[test]
+fn junit_test_names_survive_line_moves() {
+    let names = |dir: &Path| -> Vec<String> {
+        let xml = stdout(dir, &["scan", "--format", "junit", "."]);
+        let re = regex::Regex::new(r#"<testcase name="([^"]*)""#).unwrap();
+        let mut v: Vec<String> = re.captures_iter(&xml).map(|c| c[1].to_string()).collect();
+        v.sort();
+        v
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    for f in ["app.py", "sync.js", "seed.py"] {
+        std::fs::copy(fixture("suppress-inline").join(f), tmp.path().join(f)).unwrap();
+    }
+    let app = tmp.path().join("sync.js");
+    let before = names(tmp.path());
+    assert_eq!(before.len(), 1);
+    assert!(!before[0].contains(':'), "{before:?}");
+    let text = std::fs::read_to_string(&app).unwrap();
+    std::fs::write(&app, format!("// moved\n\n\n{text}")).unwrap();
+    assert_eq!(names(tmp.path()), before);
+    let xml = stdout(tmp.path(), &["scan", "--format", "junit", "."]);
+    assert!(
+        xml.contains("error: sync.js:11:9: OT001"),
+        "the place is in the message: {xml}"
+    );
 }
 
 #[test]
@@ -153,10 +171,61 @@ fn inventory_in_every_format() {
 }
 
 #[test]
+fn inventory_as_a_graph() {
+    let d = fixture("py-shared-env-token");
+    insta::assert_snapshot!(stdout(&d, &["inventory", "--format", "mermaid"]));
+    insta::assert_snapshot!(stdout(&d, &["inventory", "--format", "dot"]));
+    // The Markdown inventory embeds the Mermaid graph in a fence.
+    let md = stdout(&d, &["inventory", "--format", "markdown"]);
+    let mermaid = stdout(&d, &["inventory", "--format", "mermaid"]);
+    assert!(md.contains(&format!("```mermaid\n{mermaid}```\n")), "{md}");
+    // Each data center is a cluster of its environments.
+    let all = stdout(&fixture(""), &["inventory", "--format", "mermaid", "."]);
+    for dc in ["US", "EU", "IN", "AU", "JP", "CN"] {
+        assert!(all.contains(&format!("[\"{dc}\"]\n")), "{dc}");
+    }
+    assert!(
+        all.contains("    e27[\"US (environment chosen at run time)\"]\n"),
+        "{all}"
+    );
+    let dot = stdout(&fixture(""), &["inventory", "--format", "dot", "."]);
+    assert!(dot.starts_with("digraph orgtoken_inventory {\n") && dot.ends_with("}\n"));
+    assert_eq!(dot.matches(" -> ").count(), all.matches(" -->|").count());
+}
+
+#[test]
+fn graph_labels_cannot_inject_nodes_or_markup() {
+    let tmp = tempfile::tempdir().unwrap();
+    let evil = tmp.path().join("x\"]) --> pwn[\"`<b>|");
+    std::fs::create_dir(&evil).unwrap();
+    std::fs::copy(fixture("py-shared-env-token").join("app.py"), evil.join("app.py")).unwrap();
+    let mermaid = stdout(tmp.path(), &["inventory", "--format", "mermaid", "."]);
+    // Two edges, each one line with exactly its two quotes; nothing else.
+    let edges: Vec<&str> = mermaid.lines().filter(|l| l.contains("-->")).collect();
+    assert_eq!(edges.len(), 2, "{mermaid}");
+    for e in &edges {
+        assert_eq!(e.matches('"').count(), 2, "{e}");
+        assert!(
+            !e.contains('`') && !e.contains('<') && e.matches('|').count() == 2,
+            "{e}"
+        );
+        assert!(
+            e.contains("x#quot;]) --#gt; pwn[#quot;#96;#lt;b#gt;#124;/app.py:"),
+            "{e}"
+        );
+    }
+    assert!(!mermaid.contains("pwn[\""));
+    let dot = stdout(tmp.path(), &["inventory", "--format", "dot", "."]);
+    assert!(dot.contains("label=\"x\\\"]) --> pwn[\\\"`<b>|/app.py:"), "{dot}");
+    let md = stdout(tmp.path(), &["inventory", "--format", "markdown", "."]);
+    assert_eq!(md.matches("```").count(), 2, "one fence, opened and closed: {md}");
+}
+
+#[test]
 fn inventory_never_shows_a_token_value() {
     let all = fixture("");
     let re = regex::Regex::new(r"[0-9a-f]{32}").unwrap();
-    for format in ["human", "json", "markdown"] {
+    for format in ["human", "json", "markdown", "mermaid", "dot"] {
         let s = stdout(&all, &["inventory", "--format", format, "."]);
         assert!(!re.is_match(&s), "{format}");
         assert!(s.contains("literal:sha256:"), "{format}: literals are named by hash");
@@ -172,6 +241,8 @@ fn new_formats_are_deterministic() {
         &["scan", "--format", "junit"][..],
         &["inventory", "--format", "markdown"][..],
         &["inventory", "--format", "json"][..],
+        &["inventory", "--format", "mermaid"][..],
+        &["inventory", "--format", "dot"][..],
     ] {
         let mut a = args.to_vec();
         a.extend(["-j", "1", "."]);
@@ -240,6 +311,7 @@ fn findings_in_a_file_without_text_still_render() {
         max_file_size: 5 << 20,
         threads: 1,
         file_timeout: None,
+        ..Default::default()
     };
     let mut result = orgtoken::scan::scan(&opts).unwrap();
     assert!(!result.findings.is_empty());
@@ -251,10 +323,75 @@ fn findings_in_a_file_without_text_still_render() {
         width: 100,
         quiet: false,
         statistics: true,
+        drop_suppressed: false,
     };
     for name in ["human", "json", "sarif", "concise", "github", "junit"] {
         let out = report::render(Format::from_name(name).unwrap(), &result, &ropts);
         assert!(out.contains("OT001"), "{name}: {out}");
         assert!(!out.contains("Failed to read"), "{name}: {out}");
     }
+}
+
+#[test]
+fn the_readme_shows_the_demos_graph_as_it_is() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let graph = stdout(root, &["inventory", "--format", "mermaid", "examples/demo"]);
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(
+        readme.contains(&format!("```mermaid\n{graph}```\n")),
+        "update the README's picture:\n{graph}"
+    );
+}
+
+/// The job summary the GitHub Action writes (`--format markdown`): the
+/// summary line, counts per rule, the places, the graph.
+#[test]
+fn markdown_report_for_job_summaries() {
+    let d = fixture("suppress-inline");
+    insta::assert_snapshot!(stdout(&d, &["scan", "--format", "markdown", "."]));
+    let clean = stdout(&fixture("neg-keyed-map"), &["scan", "--format", "markdown", "."]);
+    assert!(
+        clean.starts_with("## orgtoken\n\norgtoken: 0 errors, 0 warnings"),
+        "{clean}"
+    );
+    assert!(!clean.contains("| rule |"), "{clean}");
+    // The markdown report is one of the --output formats.
+    let tmp = tempfile::tempdir().unwrap();
+    let summary = tmp.path().join("summary.md");
+    let out = run_in(
+        &d,
+        &[
+            "scan",
+            "--format",
+            "github",
+            "--output",
+            &format!("markdown={}", summary.display()),
+            ".",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read_to_string(&summary).unwrap(),
+        stdout(&d, &["scan", "--format", "markdown", "."])
+    );
+}
+
+#[test]
+fn sarif_drop_suppressed_leaves_suppressed_results_out() {
+    let d = fixture("suppress-inline");
+    let sarif = |args: &[&str]| -> serde_json::Value {
+        let mut a = vec!["scan", "--format", "sarif"];
+        a.extend_from_slice(args);
+        a.push(".");
+        serde_json::from_slice(&run_in(&d, &a).stdout).unwrap()
+    };
+    let results = |doc: &serde_json::Value| doc["runs"][0]["results"].as_array().unwrap().clone();
+    let kept = results(&sarif(&[]));
+    assert_eq!(kept.iter().filter(|r| r.get("suppressions").is_some()).count(), 3);
+    let dropped = results(&sarif(&["--sarif-drop-suppressed"]));
+    assert_eq!(dropped.len(), kept.len() - 3);
+    assert!(dropped.iter().all(|r| r.get("suppressions").is_none()));
+    // Rules and fingerprints of what is left are unchanged.
+    let unsuppressed: Vec<&serde_json::Value> = kept.iter().filter(|r| r.get("suppressions").is_none()).collect();
+    assert_eq!(dropped.iter().collect::<Vec<_>>(), unsuppressed);
 }

@@ -11,20 +11,13 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use assert_cmd::Command;
 use orgtoken::catalog::catalog;
+
+mod common;
+use common::run_in;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
-}
-
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::cargo_bin("orgtoken")
-        .unwrap()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {

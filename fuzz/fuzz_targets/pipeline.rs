@@ -88,6 +88,7 @@ fuzz_target!(|data: &[u8]| {
         // No wall-clock budget: a slow input is libFuzzer's timeout to
         // report, and the same input must always give the same run.
         file_timeout: None,
+        ..Default::default()
     };
     let mut result = scan::scan(&opts).expect("scan of a readable tempdir");
     filter::apply(
@@ -96,6 +97,7 @@ fuzz_target!(|data: &[u8]| {
             report_unused_suppressions: true,
             baseline: None,
             project: None,
+            selection: None,
             changed: None,
         },
     );
@@ -106,6 +108,7 @@ fuzz_target!(|data: &[u8]| {
             width: 100,
             quiet: false,
             statistics,
+            drop_suppressed: !statistics,
         };
         for &f in Format::all() {
             outputs.push(report::render(f, &result, &ro));
@@ -125,6 +128,7 @@ fuzz_target!(|data: &[u8]| {
             report_unused_suppressions: false,
             baseline: Some((baseline, "baseline.json".into())),
             project: None,
+            selection: None,
             changed: None,
         },
     );
@@ -133,6 +137,7 @@ fuzz_target!(|data: &[u8]| {
         width: 100,
         quiet: false,
         statistics: false,
+        drop_suppressed: false,
     }));
 
     // Redaction: no token-shaped literal of the input in any output.

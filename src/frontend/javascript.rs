@@ -15,17 +15,7 @@ use crate::facts::*;
 use crate::source::unescape;
 
 pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
-    let ext = path
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    let language: tree_sitter::Language = match ext.as_str() {
-        "tsx" => tree_sitter_typescript::LANGUAGE_TSX.into(),
-        "ts" | "mts" | "cts" => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
-        "js" | "jsx" | "mjs" | "cjs" => tree_sitter_javascript::LANGUAGE.into(),
-        _ if lang == Lang::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
-        _ => tree_sitter_javascript::LANGUAGE.into(),
-    };
+    let language = super::grammar(lang, path).unwrap_or_else(|| tree_sitter_javascript::LANGUAGE.into());
     frame::lower(language, text, |f| Lowerer { f }, |l, root| l.block(root, 0, None))
 }
 

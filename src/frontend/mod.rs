@@ -65,6 +65,33 @@ pub fn lang_for_path(path: &str) -> Option<Lang> {
     }
 }
 
+/// The tree-sitter grammar of a language's front-end (`None`: the front-end
+/// has another parser). JavaScript and TypeScript pick theirs by extension
+/// (`.tsx` is TSX).
+pub fn grammar(lang: Lang, path: &str) -> Option<tree_sitter::Language> {
+    let ext = path
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    Some(match lang {
+        Lang::Python => tree_sitter_python::LANGUAGE.into(),
+        Lang::JavaScript | Lang::TypeScript => match ext.as_str() {
+            "tsx" => tree_sitter_typescript::LANGUAGE_TSX.into(),
+            "ts" | "mts" | "cts" => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            "js" | "jsx" | "mjs" | "cjs" => tree_sitter_javascript::LANGUAGE.into(),
+            _ if lang == Lang::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            _ => tree_sitter_javascript::LANGUAGE.into(),
+        },
+        Lang::Java => tree_sitter_java::LANGUAGE.into(),
+        Lang::Php => tree_sitter_php::LANGUAGE_PHP.into(),
+        Lang::CSharp => tree_sitter_c_sharp::LANGUAGE.into(),
+        Lang::Go => tree_sitter_go::LANGUAGE.into(),
+        Lang::Ruby => tree_sitter_ruby::LANGUAGE.into(),
+        Lang::Shell => tree_sitter_bash::LANGUAGE.into(),
+        _ => return None,
+    })
+}
+
 /// Code files larger than this are checked for minification.
 const MINIFIED_MIN_BYTES: usize = 32 * 1024;
 /// Average line length (bytes) above which code is minified or generated:

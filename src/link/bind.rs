@@ -22,6 +22,12 @@ pub struct Ingredients {
     /// Endpoints/tokens that came in through a parameter substitution.
     pub via_param: bool,
     pub sdk: Option<BindingKind>,
+    /// The orgs the request selects (`X-CRM-ORG`) or a token request mints
+    /// for (`soid`).
+    pub orgs: Vec<OrgAlt>,
+    /// The org came through an SDK parameter: the call uses the token the
+    /// SDK was initialised with.
+    pub sdk_org: bool,
 }
 
 impl Ingredients {
@@ -57,29 +63,46 @@ impl Linker<'_> {
                 Slot::Token
             } else if c.is_environment_param(method) {
                 Slot::Environment
+            } else if c.org.is_sdk_param(method) {
+                Slot::Org
             } else {
                 Slot::Any
             };
             if c.is_token_class(method) {
                 continue;
             }
-            for a in &call.args {
+            // `new BusinessHoursOperations(xCrmOrg)`: the SDK's org header.
+            let operations = c.org.is_sdk_operations(method);
+            ing.sdk_org |= method_slot == Slot::Org || operations;
+            for (i, a) in call.args.iter().enumerate() {
                 let slot = match a.name.as_deref() {
                     Some(n) if c.is_token_slot_name(n) => Slot::Token,
                     Some(n) if c.is_environment_param(n) => Slot::Environment,
                     Some(n) if c.is_header_name(n) => Slot::Header,
+                    Some(n) if c.org.is_org_key(n) => {
+                        ing.sdk_org |= c.org.is_sdk_param(n);
+                        Slot::Org
+                    }
+                    None if operations && i == 0 => Slot::Org,
                     _ => method_slot,
                 };
-                // A header set by name: req.set_header("Authorization", value).
-                if call.args.len() == 2 && a.name.is_none() {
-                    if let Some(h) = call.args[0].value.as_str() {
-                        if c.is_header_name(h) && std::ptr::eq(a, &call.args[1]) {
-                            let vs = self.eval(file, scope, &a.value, params);
-                            for v in &vs {
-                                self.scan(v, Slot::Header, &mut ing, 0);
-                            }
-                            continue;
+                // A header set by name: req.set_header("Authorization", value),
+                // headers.add("X-CRM-ORG", org), HeaderMap.add(Header.X_CRM_ORG, org).
+                if call.args.len() == 2 && a.name.is_none() && i == 1 {
+                    let first = &call.args[0].value;
+                    let by_name = match first.as_str() {
+                        Some(h) if c.is_header_name(h) => Some(Slot::Header),
+                        Some(h) if c.org.is_header(h) => Some(Slot::Org),
+                        _ => None,
+                    };
+                    let sdk_header = by_name.is_none() && sdk_org_constant(first);
+                    if let Some(slot) = by_name.or(sdk_header.then_some(Slot::Org)) {
+                        ing.sdk_org |= sdk_header;
+                        let vs = self.eval(file, scope, &a.value, params);
+                        for v in &vs {
+                            self.scan(v, slot, &mut ing, 0);
                         }
+                        continue;
                     }
                 }
                 let vs = self.eval(file, scope, &a.value, params);
@@ -190,6 +213,7 @@ impl Linker<'_> {
         for t in &carried.tokens {
             ing.tokens.push(t.clone());
         }
+        ing.orgs.extend(carried.orgs.iter().cloned());
         ing.via_param |= via_param || carried.via_param;
     }
 
@@ -359,10 +383,19 @@ impl Linker<'_> {
             return;
         }
         let c = catalog();
+        if slot == Slot::Org {
+            self.org_from(v, ing, depth);
+            return;
+        }
         match &v.kind {
             VKind::Str(pieces) => {
                 if slot == Slot::Token {
                     self.token_from(v, ing);
+                    return;
+                }
+                // An org header line or a token request's org parameter:
+                // "X-CRM-ORG: " + org, "…&soid=ZohoCRM." + org.
+                if self.org_in_pieces(v, pieces, ing, depth) {
                     return;
                 }
                 // Header schemes: "Zoho-oauthtoken " + token.
@@ -469,6 +502,7 @@ impl Linker<'_> {
                         Some(k) if c.is_header_name(k) => Slot::Header,
                         Some(k) if c.is_token_slot_name(k) => Slot::Token,
                         Some(k) if c.is_environment_param(k) => Slot::Environment,
+                        Some(k) if c.org.is_org_key(k) => Slot::Org,
                         _ => Slot::Any,
                     };
                     for x in vs {
@@ -854,6 +888,8 @@ impl Linker<'_> {
                 ));
             }
         }
+        let sdk = self.sdk_org_bindings(&out);
+        out.extend(sdk);
         out.extend(self.profile_bindings());
         (out, cuts)
     }
@@ -893,6 +929,7 @@ impl Linker<'_> {
         if ing.endpoints.is_empty() {
             return None;
         }
+        self.resolve_param_orgs(&mut ing.orgs);
         let at = Loc {
             file: fid,
             span: a.span,
@@ -909,7 +946,8 @@ impl Linker<'_> {
                 return None;
             }
         }
-        let ing = self.ingredients(fid, cs.scope, &cs.expr, None);
+        let mut ing = self.ingredients(fid, cs.scope, &cs.expr, None);
+        self.resolve_param_orgs(&mut ing.orgs);
         let own = ing.own_endpoints + ing.own_tokens > 0;
         let at = Loc {
             file: fid,
@@ -919,6 +957,12 @@ impl Linker<'_> {
         if own && !ing.endpoints.is_empty() && (!ing.tokens.is_empty() || sdk_switch_without_token) {
             let kind = ing.sdk.unwrap_or(BindingKind::Call);
             return Some(make_binding(at, kind, &ing, Vec::new()));
+        }
+        // An SDK call that selects an org: bound to the SDK's token once
+        // every initialisation is known.
+        if ing.sdk_org && !ing.orgs.is_empty() && ing.tokens.is_empty() && ing.sdk.is_none() {
+            self.sdk_org_sites.borrow_mut().push((at, ing.orgs.clone()));
+            return None;
         }
         // One step of function summaries: a helper that makes the binding
         // with what this call passes in.
@@ -1051,6 +1095,9 @@ pub(super) fn make_binding(at: Loc, kind: BindingKind, ing: &Ingredients, via: V
     let mut tokens = ing.tokens.clone();
     tokens.sort();
     tokens.dedup_by(|a, b| a.identity == b.identity && a.selector == b.selector);
+    let mut orgs = ing.orgs.clone();
+    orgs.sort();
+    orgs.dedup();
     Binding {
         at,
         kind,
@@ -1058,6 +1105,18 @@ pub(super) fn make_binding(at: Loc, kind: BindingKind, ing: &Ingredients, via: V
         tokens,
         via,
         profile: None,
+        orgs,
+    }
+}
+
+/// An SDK header constant for the org header, as `HeaderMap.add`'s first
+/// argument: `UploadFileHeader.X_CRM_ORG`, PHP `UploadFileHeader::XCrmOrg()`.
+fn sdk_org_constant(e: &Expr) -> bool {
+    let org = &catalog().org;
+    match &e.kind {
+        ExprKind::Member(..) => e.last_name().is_some_and(|m| org.is_sdk_param(m)),
+        ExprKind::Call(c) => c.args.is_empty() && c.callee.last_name().is_some_and(|m| org.is_sdk_param(m)),
+        _ => false,
     }
 }
 

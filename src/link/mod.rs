@@ -17,6 +17,7 @@
 
 mod bind;
 mod index;
+mod org;
 mod profiles;
 mod store;
 mod syntax;
@@ -50,7 +51,7 @@ const MAX_ALTS: usize = 32;
 const MAX_EVAL_DEPTH: usize = 24;
 /// How many nested function summaries a value may go through (a helper
 /// calling a helper).
-const MAX_SUMMARY_DEPTH: usize = 2;
+const MAX_SUMMARY_DEPTH: usize = 3;
 /// Evaluation steps one call site may take: a pathological call graph costs
 /// a note, never a hang.
 const FUEL_PER_CALL_SITE: u32 = 200_000;
@@ -198,11 +199,19 @@ pub struct Linker<'r> {
     token_env: RefCell<std::collections::HashSet<String>>,
     /// Legacy configs met while finding bindings (their stored user rows).
     legacy_stores: RefCell<Vec<TokenStore>>,
+    /// Minted tokens and the orgs their token requests name (`soid`).
+    minted_orgs: RefCell<Vec<(TokenIdentity, OrgAlt)>>,
+    /// SDK calls that select an org, bound after the SDK's initialisations.
+    sdk_org_sites: RefCell<Vec<(Loc, Vec<OrgAlt>)>>,
+    /// The orgs the callers of a function pass as one of its parameters.
+    param_orgs: Cache<(FileId, ScopeId, String), CallerOrgs>,
     /// Directory → its files (for languages whose package is a directory).
     by_dir: HashMap<&'r str, Vec<FileId>>,
 }
 
 type Params = HashMap<String, Vec<Val>>;
+/// The orgs a function's callers pass as one parameter (`None`: no caller).
+type CallerOrgs = Option<Rc<Vec<OrgAlt>>>;
 type Cache<K, V> = RefCell<HashMap<K, V>>;
 /// A scope in a file: a class or a function.
 type ScopeRef = (FileId, ScopeId);
@@ -305,6 +314,9 @@ impl<'r> Linker<'r> {
             env_origin: RefCell::new(HashMap::default()),
             token_env: RefCell::new(Default::default()),
             legacy_stores: RefCell::new(Vec::new()),
+            minted_orgs: RefCell::new(Vec::new()),
+            sdk_org_sites: RefCell::new(Vec::new()),
+            param_orgs: RefCell::new(HashMap::default()),
             by_dir,
         };
         linker.profiles = profiles::ProfileTable::build(&linker);
@@ -1127,6 +1139,7 @@ impl<'r> Linker<'r> {
             VKind::Carrier(ing) if c.is_token_key(m) => match ing.token_endpoint_dc() {
                 Some(dc) => {
                     let id: Rc<str> = format!("{}:{}", self.files[o.at.file].path, o.at.span.line).into();
+                    self.note_minted_orgs(&id, ing);
                     // Minted at an accounts server chosen at run time
                     // (`HOSTS[dc]["accounts"]`): one alternative per data
                     // center, each selected by the key that chose its server.
@@ -1537,8 +1550,13 @@ impl<'r> Linker<'r> {
         // A recursive call adds nothing the outer evaluation does not see, and
         // summaries go MAX_SUMMARY_DEPTH calls deep, no further.
         let in_progress = self.in_progress.borrow();
-        if in_progress.contains(&(ffile, fscope)) || in_progress.len() >= MAX_SUMMARY_DEPTH {
+        if in_progress.contains(&(ffile, fscope)) {
             return Vec::new();
+        }
+        // Past the depth, the call's value is unknown — never nothing: a
+        // string built around it keeps its known parts.
+        if in_progress.len() >= MAX_SUMMARY_DEPTH {
+            return vec![val(VKind::Other, file, call.callee.span)];
         }
         drop(in_progress);
         let p = if dependent {

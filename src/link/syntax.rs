@@ -75,6 +75,8 @@ pub(super) enum Slot {
     /// An Authorization header value: a scheme prefix, or the token itself.
     Header,
     Environment,
+    /// An org id: the `X-CRM-ORG` header, an SDK org parameter, `soid`.
+    Org,
 }
 
 /// The slot a configuring assignment fills: `x.headers["Authorization"] = v`.
@@ -84,6 +86,7 @@ pub(super) fn target_slot(t: &Expr) -> Slot {
         ExprKind::Index(_, k) => match k.as_str() {
             Some(k) if c.is_header_name(k) => Slot::Header,
             Some(k) if c.is_token_slot_name(k) => Slot::Token,
+            Some(k) if c.org.is_org_key(k) => Slot::Org,
             _ => Slot::Any,
         },
         ExprKind::Member(_, m) if c.is_token_key(m) || c.is_token_param(m) => Slot::Token,

@@ -1,8 +1,10 @@
 //! `orgtoken inventory` output: a table for people, JSON for scripts,
-//! Markdown to paste into a ticket. Reads the scan's bindings only.
+//! Markdown to paste into a ticket (with the graph), Mermaid and Graphviz
+//! for the picture (`super::graph`). Reads the scan's bindings only.
 
 use serde_json::json;
 
+use super::graph::Graph;
 use super::visible;
 
 use crate::finding::Note;
@@ -14,6 +16,10 @@ pub enum InventoryFormat {
     Human,
     Json,
     Markdown,
+    /// A Mermaid flowchart: tokens, environments by data center, places.
+    Mermaid,
+    /// The same graph for Graphviz (`dot -Tsvg`).
+    Dot,
 }
 
 impl InventoryFormat {
@@ -40,6 +46,8 @@ pub fn render(format: InventoryFormat, result: &ScanResult) -> String {
     match format {
         InventoryFormat::Human => human(&tokens, bindings, &result.notes),
         InventoryFormat::Markdown => markdown(&tokens, bindings, &result.notes),
+        InventoryFormat::Mermaid => Graph::of(&tokens, bindings).mermaid(),
+        InventoryFormat::Dot => Graph::of(&tokens, bindings).dot(),
         InventoryFormat::Json => {
             let doc = json!({
                 "version": 1,
@@ -47,9 +55,10 @@ pub fn render(format: InventoryFormat, result: &ScanResult) -> String {
                 "tokens": tokens.iter().map(|t| json!({
                     "token": t.token,
                     "environments": t.environments,
+                    "orgs": t.orgs,
                     "bindings": t.bindings.iter().map(|&i| {
                         let b = &bindings[i];
-                        json!({"path": b.path, "line": b.line, "column": b.column, "kind": b.kind, "environments": b.environments})
+                        json!({"path": b.path, "line": b.line, "column": b.column, "kind": b.kind, "environments": b.environments, "orgs": b.orgs})
                     }).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
                 "notes": result.notes,
@@ -82,6 +91,9 @@ fn human(tokens: &[TokenEntry], bindings: &[BindingInfo], notes: &[Note]) -> Str
     for t in tokens {
         out.push_str(&format!("{}\n", visible(&t.token)));
         out.push_str(&format!("  environments: {}\n", visible(&t.environments.join(", "))));
+        if !t.orgs.is_empty() {
+            out.push_str(&format!("  orgs: {}\n", visible(&t.orgs.join(", "))));
+        }
         let rows: Vec<(String, &BindingInfo)> = t
             .bindings
             .iter()
@@ -107,13 +119,48 @@ fn human(tokens: &[TokenEntry], bindings: &[BindingInfo], notes: &[Note]) -> Str
     out
 }
 
-fn cell(s: &str) -> String {
+/// Text in a Markdown table cell: controls escaped, `|` and backticks
+/// defused.
+pub fn cell(s: &str) -> String {
     visible(s).replace('|', "\\|").replace('`', "'")
+}
+
+/// Identities in the graph the Markdown embeds: more make a picture nobody
+/// reads (and GitHub renders Mermaid up to a size): past this, only the
+/// identities bound to more than one environment are drawn.
+const MARKDOWN_GRAPH_TOKENS: usize = 40;
+
+/// The Mermaid graph in a fenced block (GitHub renders it in issues, pull
+/// requests and job summaries).
+pub fn markdown_graph(tokens: &[TokenEntry], bindings: &[BindingInfo]) -> String {
+    if tokens.is_empty() {
+        return String::new();
+    }
+    let mut out = String::new();
+    let shown: Vec<TokenEntry> = if tokens.len() > MARKDOWN_GRAPH_TOKENS {
+        let multi: Vec<TokenEntry> = tokens.iter().filter(|t| t.environments.len() > 1).cloned().collect();
+        out.push_str(&format!(
+            "The graph shows the {} identities bound to more than one environment (of {}; `orgtoken inventory --format mermaid` draws all).\n\n",
+            multi.len(),
+            tokens.len()
+        ));
+        multi
+    } else {
+        tokens.to_vec()
+    };
+    if shown.is_empty() {
+        return out;
+    }
+    out.push_str("```mermaid\n");
+    out.push_str(&Graph::of(&shown, bindings).mermaid());
+    out.push_str("```\n\n");
+    out
 }
 
 fn markdown(tokens: &[TokenEntry], bindings: &[BindingInfo], notes: &[Note]) -> String {
     let mut out = String::from("## Zoho CRM token inventory\n\n");
     out.push_str(&format!("{}.\n\n", summary(tokens, bindings)));
+    out.push_str(&markdown_graph(tokens, bindings));
     out.push_str("| token | environments | bindings |\n|---|---|---|\n");
     for t in tokens {
         out.push_str(&format!(
@@ -124,10 +171,11 @@ fn markdown(tokens: &[TokenEntry], bindings: &[BindingInfo], notes: &[Note]) -> 
         ));
     }
     for t in tokens {
-        out.push_str(&format!(
-            "\n### `{}`\n\n| where | kind | environments |\n|---|---|---|\n",
-            cell(&t.token)
-        ));
+        out.push_str(&format!("\n### `{}`\n\n", cell(&t.token)));
+        if !t.orgs.is_empty() {
+            out.push_str(&format!("Orgs: {}\n\n", cell(&t.orgs.join(", "))));
+        }
+        out.push_str("| where | kind | environments |\n|---|---|---|\n");
         for &i in &t.bindings {
             let b = &bindings[i];
             out.push_str(&format!(

@@ -73,6 +73,7 @@ pub fn render(result: &ScanResult) -> String {
             "stale_baseline": flt.stale_baseline,
             "outside_changes": flt.outside_changes,
             "off_by_config": flt.by_config,
+            "not_selected": flt.not_selected,
             "files_walked": s.files_walked,
             "files_analysed": s.files_analysed,
             "skipped": {

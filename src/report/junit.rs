@@ -1,5 +1,8 @@
 //! JUnit XML: one test suite per file with findings, one failing test case
-//! per finding; a clean scan is one passing test case.
+//! per finding; a clean scan is one passing test case. A test case is
+//! named by rule, file and the finding's line-independent fingerprint, so
+//! lines inserted above a finding do not make it a new test (the place is
+//! in the failure message).
 
 use crate::catalog::Level;
 use crate::scan::ScanResult;
@@ -28,7 +31,7 @@ pub fn render(result: &ScanResult) -> String {
         let path = &result.files[f.primary.file].path;
         let s = f.primary.span;
         let case = format!(
-            "    <testcase name=\"{rule} {path}:{line}:{col}\" classname=\"{path}\">\n      <failure type=\"{rule}\" message=\"{msg}\">{level}: {path}:{line}:{col}: {rule} {msg}\n{help}</failure>\n    </testcase>\n",
+            "    <testcase name=\"{rule} {path} {fingerprint}\" classname=\"{path}\">\n      <failure type=\"{rule}\" message=\"{msg}\">{level}: {path}:{line}:{col}: {rule} {msg}\n{help}</failure>\n    </testcase>\n",
             rule = f.rule,
             path = xml(path),
             line = s.line,
@@ -36,6 +39,7 @@ pub fn render(result: &ScanResult) -> String {
             msg = xml(&f.message),
             level = if f.level == Level::Error { "error" } else { f.level.name() },
             help = xml(&f.help),
+            fingerprint = xml(&f.fingerprint),
         );
         match suites.last_mut() {
             Some((p, cases)) if p == path => cases.push(case),

@@ -3,10 +3,12 @@
 
 pub mod concise;
 pub mod github;
+pub mod graph;
 pub mod human;
 pub mod inventory;
 pub mod json;
 pub mod junit;
+pub mod markdown;
 pub mod sarif;
 
 use std::collections::BTreeMap;
@@ -29,6 +31,9 @@ pub enum Format {
     Github,
     /// JUnit XML, for CI systems that show test reports.
     Junit,
+    /// Markdown for a job summary or a pull-request comment: counts per
+    /// rule, the places, the graph of tokens and environments.
+    Markdown,
 }
 
 impl Format {
@@ -46,6 +51,7 @@ impl Format {
             Format::Concise => "concise",
             Format::Github => "github",
             Format::Junit => "junit",
+            Format::Markdown => "markdown",
         }
     }
 
@@ -69,16 +75,20 @@ pub struct RenderOptions {
     pub quiet: bool,
     /// Human formats: counts per rule and per environment before the summary.
     pub statistics: bool,
+    /// SARIF: leave suppressed results out (`--sarif-drop-suppressed`;
+    /// code scanning would show them as open alerts).
+    pub drop_suppressed: bool,
 }
 
 pub fn render(format: Format, result: &ScanResult, opts: &RenderOptions) -> String {
     match format {
         Format::Human => human::render(result, opts),
         Format::Json => json::render(result),
-        Format::Sarif => sarif::render(result),
+        Format::Sarif => sarif::render(result, opts.drop_suppressed),
         Format::Concise => concise::render(result, opts),
         Format::Github => github::render(result, opts),
         Format::Junit => junit::render(result),
+        Format::Markdown => markdown::render(result),
     }
 }
 
@@ -269,6 +279,9 @@ pub fn summary_line(result: &ScanResult) -> String {
     }
     if flt.by_config > 0 {
         hidden.push(format!("{} turned off in .orgtoken.toml", flt.by_config));
+    }
+    if flt.not_selected > 0 {
+        hidden.push(format!("{} of rules not selected", flt.not_selected));
     }
     if flt.outside_changes > 0 {
         hidden.push(format!("{} outside the changed files", flt.outside_changes));

@@ -56,34 +56,44 @@ fn rules() -> Vec<Value> {
         .rules
         .iter()
         .map(|r| {
-            json!({
+            let mut v = json!({
                 "id": r.id,
                 "name": r.name,
                 "shortDescription": {"text": r.short},
                 "fullDescription": {"text": r.full},
-                "help": {"text": r.help_markdown, "markdown": r.help_markdown},
+                "helpUri": r.help_uri(),
+                "help": {"text": r.help_text, "markdown": r.help_markdown},
                 "defaultConfiguration": {"level": r.level.name()},
                 "properties": {
                     "tags": r.tags,
                     "precision": r.precision,
-                    "security-severity": r.security_severity,
                 },
-            })
+            });
+            // Only security findings: GitHub lists rules with a severity
+            // as security alerts.
+            if let Some(sev) = &r.security_severity {
+                v["properties"]["security-severity"] = json!(sev);
+            }
+            v
         })
         .collect()
 }
 
-pub fn render(result: &ScanResult) -> String {
+/// The SARIF document; `drop_suppressed` leaves suppressed results out
+/// (they are kept, with `suppressions`, otherwise).
+pub fn render(result: &ScanResult, drop_suppressed: bool) -> String {
     let mut seen_lines: HashMap<(usize, String), usize> = HashMap::new();
     // Suppressed findings are results too, marked with `suppressions`.
     let mut all: Vec<(&Finding, Option<(SuppressionKind, &str)>)> = result.findings.iter().map(|f| (f, None)).collect();
-    all.extend(
-        result
-            .filtered
-            .suppressed
-            .iter()
-            .map(|s| (&s.finding, Some((s.kind, s.justification.as_str())))),
-    );
+    if !drop_suppressed {
+        all.extend(
+            result
+                .filtered
+                .suppressed
+                .iter()
+                .map(|s| (&s.finding, Some((s.kind, s.justification.as_str())))),
+        );
+    }
     all.sort_by(|a, b| (a.0.primary, a.0.rule).cmp(&(b.0.primary, b.0.rule)));
     // Each file's line starts, once (a line looked up from the start of the
     // file per result made 20,000 results in one file quadratic).
@@ -177,7 +187,7 @@ pub fn render(result: &ScanResult) -> String {
                 "name": "orgtoken",
                 "version": env!("CARGO_PKG_VERSION"),
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/orgtoken/orgtoken",
+                "informationUri": env!("CARGO_PKG_REPOSITORY"),
                 "rules": rules(),
             }},
             "automationDetails": {"id": "orgtoken/"},

@@ -9,6 +9,7 @@ mod ot003_shared_token_across_profiles;
 mod ot004_cross_datacenter;
 mod ot005_unkeyed_token_store;
 mod ot006_hardcoded_token;
+mod ot007_cross_org_token;
 
 use std::collections::BTreeSet;
 
@@ -30,6 +31,7 @@ pub fn run(ctx: &RuleCtx) -> Vec<Finding> {
     out.extend(ot004_cross_datacenter::check(ctx));
     out.extend(ot005_unkeyed_token_store::check(ctx));
     out.extend(ot006_hardcoded_token::check(ctx));
+    out.extend(ot007_cross_org_token::check(ctx));
     // One result per breaking binding, the most precise cause first: a token
     // minted in another data center (OT004) explains more than the
     // environment difference (OT001), which covers a mere data-center
@@ -90,6 +92,7 @@ pub(crate) fn describe(kind: BindingKind) -> &'static str {
         BindingKind::SdkSwitch => "this SDK switch",
         BindingKind::Helper => "this helper call",
         BindingKind::Profile => "this profile",
+        BindingKind::SdkCall => "this SDK call",
     }
 }
 

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use super::{env_names, level, RuleCtx};
 use crate::catalog::{EnvKind, Environment};
 use crate::finding::{Finding, Related};
-use crate::model::{Binding, Loc, TokenStore, TokenStoreKind};
+use crate::model::{Binding, Loc, OrgAlt, TokenIdentity, TokenStore, TokenStoreKind};
 
 const ID: &str = "OT005";
 
@@ -32,6 +32,41 @@ fn uses<'a>(bindings: impl Iterator<Item = &'a Binding>) -> Uses {
     by_kind
 }
 
+/// The orgs named with a store's tokens, one place each, when they are
+/// several: two fixed org ids (or settings), or an org that varies at run
+/// time (a loop, a lookup, a parameter).
+fn several_orgs<'a>(orgs: impl Iterator<Item = &'a OrgAlt>) -> Vec<&'a OrgAlt> {
+    let mut seen: Vec<&OrgAlt> = Vec::new();
+    let mut varies = false;
+    for o in orgs {
+        varies |= o.varies();
+        if !seen.iter().any(|s| s.org == o.org) {
+            seen.push(o);
+        }
+    }
+    if varies || seen.len() >= 2 {
+        seen.sort_by_key(|o| o.origin);
+        seen
+    } else {
+        Vec::new()
+    }
+}
+
+/// The orgs of some bindings and of the tokens minted where `minted` says.
+fn org_uses<'a>(
+    ctx: &'a RuleCtx,
+    bindings: impl Iterator<Item = &'a Binding>,
+    minted: impl Fn(&TokenIdentity, &OrgAlt) -> bool,
+) -> Vec<&'a OrgAlt> {
+    let minted_orgs = ctx
+        .model
+        .minted_orgs
+        .iter()
+        .filter(|(id, o)| minted(id, o))
+        .map(|(_, o)| o);
+    several_orgs(bindings.flat_map(|b| b.orgs.iter()).chain(minted_orgs))
+}
+
 pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
     let bindings = &ctx.model.bindings;
     let paths = &ctx.model.paths;
@@ -46,18 +81,28 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
         .iter()
         .filter(|s| !s.keyed)
         .filter_map(|s| {
-            let (by_kind, project) = match &s.token {
-                Some(id) => (
-                    uses(bindings.iter().filter(|b| b.tokens.iter().any(|t| &t.identity == id))),
-                    None,
-                ),
+            let (by_kind, project, orgs) = match &s.token {
+                Some(id) => {
+                    let mine = || bindings.iter().filter(|b| b.tokens.iter().any(|t| &t.identity == id));
+                    (uses(mine()), None, org_uses(ctx, mine(), |m, _| m == id))
+                }
                 None => {
                     let path = paths.get(s.at.file).map_or("", String::as_str);
                     let (dir, by_kind) = project_uses(&placed, path);
-                    (by_kind, Some(dir))
+                    let under = |f: usize| paths.get(f).is_some_and(|p| p.starts_with(dir));
+                    let orgs = org_uses(ctx, bindings.iter().filter(|b| under(b.at.file)), |_, o| {
+                        under(o.origin.file)
+                    });
+                    (by_kind, Some(dir), orgs)
                 }
             };
-            (by_kind.len() >= 2).then(|| finding(s, &by_kind, project))
+            if by_kind.len() >= 2 {
+                Some(finding(s, &by_kind, project))
+            } else if !orgs.is_empty() {
+                Some(org_finding(s, &orgs, project))
+            } else {
+                None
+            }
         })
         .collect()
 }
@@ -84,11 +129,45 @@ fn project_uses<'p>(placed: &[(&str, &Binding)], path: &'p str) -> (&'p str, Use
     ("", Uses::new())
 }
 
-/// `project`: the directory whose environments count, for a store whose
-/// token is not known.
-fn finding(s: &TokenStore, by_kind: &Uses, project: Option<&str>) -> Finding {
-    let envs: Vec<Environment> = by_kind.values().map(|(e, _)| *e).collect();
-    let env_list = env_names(&envs).join(" and ");
+/// A user-keyed store while several orgs are named with its tokens.
+fn org_finding(s: &TokenStore, orgs: &[&OrgAlt], project: Option<&str>) -> Finding {
+    let mut names: Vec<String> = orgs.iter().map(|o| o.org.to_string()).collect();
+    names.dedup();
+    let scope = match project {
+        None => "this token is used with".to_string(),
+        Some("") => "this repository names".to_string(),
+        Some(dir) => format!("the code under `{dir}` names"),
+    };
+    let (what, label, key) = describe_store(s);
+    let related = orgs
+        .iter()
+        .filter(|o| o.origin != s.at)
+        .take(5)
+        .map(|o| Related {
+            loc: o.switch.unwrap_or(o.origin),
+            message: format!("{} is named here", o.org),
+        })
+        .collect();
+    Finding {
+        rule: ID,
+        level: level(ID),
+        message: format!(
+            "{what} keyed by {key} only, while {scope} several orgs ({}); each org's token overwrites or is read as the other's",
+            names.join(", ")
+        ),
+        label: label.into(),
+        primary: s.at,
+        related,
+        help: "key the token store by org id (and api_domain), one row per org and environment".into(),
+        token: s.token.as_ref().map(|t| t.to_string()),
+        environments: names,
+        fingerprint: String::new(),
+        site: String::new(),
+    }
+}
+
+/// What a store is, its label, and its key as written.
+fn describe_store(s: &TokenStore) -> (String, &'static str, String) {
     let key = if s.key.is_empty() {
         "a key without org, environment or api_domain".to_string()
     } else {
@@ -108,6 +187,15 @@ fn finding(s: &TokenStore, by_kind: &Uses, project: Option<&str>) -> Finding {
             "cache key without an org, environment or api_domain",
         ),
     };
+    (what, label, key)
+}
+
+/// `project`: the directory whose environments count, for a store whose
+/// token is not known.
+fn finding(s: &TokenStore, by_kind: &Uses, project: Option<&str>) -> Finding {
+    let envs: Vec<Environment> = by_kind.values().map(|(e, _)| *e).collect();
+    let env_list = env_names(&envs).join(" and ");
+    let (what, label, key) = describe_store(s);
     let scope = match project {
         None => "this token is used with".to_string(),
         Some("") => "this repository uses".to_string(),

@@ -92,6 +92,16 @@ pub fn git(dir: &std::path::Path, args: &[&str]) {
     assert!(ok, "git {args:?}");
 }
 
+/// Runs orgtoken with `args` in `dir`.
+pub fn run_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    assert_cmd::Command::cargo_bin("orgtoken")
+        .unwrap()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 /// The `path` of each finding of a JSON report, in report order.
 pub fn finding_paths(doc: &Value) -> Vec<&str> {
     doc["findings"]
