@@ -419,6 +419,12 @@ impl TreeArgs {
         }
     }
 
+    /// `--files-from` listed no file that exists: nothing to scan is the
+    /// request itself (a pull request that changed no file), not an empty walk.
+    fn empty_list(&self) -> bool {
+        self.files_from.is_some() && self.paths.is_empty()
+    }
+
     /// A note per listed path that does not exist.
     fn note_missing(&self, result: &mut scan::ScanResult) {
         for m in &self.missing {
@@ -677,7 +683,7 @@ fn run_inventory(mut args: InventoryArgs) -> ExitCode {
         }
     };
     args.tree.note_missing(&mut result);
-    if let Some(why) = &result.nothing_scanned {
+    if let Some(why) = result.nothing_scanned.as_ref().filter(|_| !args.tree.empty_list()) {
         nothing_scanned(why);
         return ExitCode::from(2);
     }
@@ -871,7 +877,7 @@ fn run_scan(mut args: ScanArgs) -> ExitCode {
         }
     };
     args.tree.note_missing(&mut result);
-    if let Some(why) = &result.nothing_scanned {
+    if let Some(why) = result.nothing_scanned.as_ref().filter(|_| !args.tree.empty_list()) {
         nothing_scanned(why);
         return ExitCode::from(2);
     }

@@ -179,11 +179,11 @@ mod tests {
 
     #[test]
     fn specificity_and_sources_decide() {
-        let all = v(&["OT001", "OT002", "OT003", "OT004", "OT005", "OT006"]);
+        let all = v(&["OT001", "OT002", "OT003", "OT004", "OT005", "OT006", "OT007"]);
         assert_eq!(on(Selectors::default(), &[]), all);
         assert_eq!(
             on(Selectors::default(), &[("OT002", RuleSetting::Off)]),
-            v(&["OT001", "OT003", "OT004", "OT005", "OT006"])
+            v(&["OT001", "OT003", "OT004", "OT005", "OT006", "OT007"])
         );
         let sel = |s: &[&str], e: &[&str], i: &[&str]| Selectors {
             select: (!s.is_empty()).then(|| v(s)),
@@ -194,11 +194,11 @@ mod tests {
         assert_eq!(on(sel(&["hardcoded-token"], &[], &[]), &[]), v(&["OT006"]));
         assert_eq!(
             on(sel(&["OT00"], &[], &["OT004"]), &[]),
-            v(&["OT001", "OT002", "OT003", "OT005", "OT006"])
+            v(&["OT001", "OT002", "OT003", "OT005", "OT006", "OT007"])
         );
         assert_eq!(on(sel(&[], &["OT006"], &["OT00"]), &[]), v(&["OT006"]));
         // `ALL` is less specific than the project file's `off`; a full id is not.
-        assert_eq!(on(sel(&["ALL"], &[], &[]), &[("OT002", RuleSetting::Off)]).len(), 5);
+        assert_eq!(on(sel(&["ALL"], &[], &[]), &[("OT002", RuleSetting::Off)]).len(), 6);
         assert_eq!(
             on(sel(&["OT002"], &[], &[]), &[("OT002", RuleSetting::Off)]),
             v(&["OT002"])

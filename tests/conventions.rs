@@ -201,9 +201,13 @@ fn files_from_reads_a_path_list_from_stdin_or_a_file() {
     assert_eq!(out.status.code(), Some(1));
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(places(&doc, "findings"), ["OT001 py-shared-env-token/app.py:16"]);
+    // Outside a git work tree a listed file is looked at alone, and says so.
     assert_eq!(
         notes(&doc),
-        ["no/such/file.py: listed by --files-from but does not exist; skipped"]
+        [
+            "no/such/file.py: listed by --files-from but does not exist; skipped",
+            "py-shared-env-token/app.py: not inside a git work tree: looked at this file alone; its imports and the configuration it reads were not linked (scan its directory to link them)"
+        ]
     );
     assert!(doc["summary"]["files_walked"].as_u64().unwrap() >= 2);
 
