@@ -872,7 +872,12 @@ impl Catalog {
         if self.placeholders.contains(&lower) || self.placeholders.contains(&squashed) {
             return true;
         }
-        if lower.starts_with('<') && lower.ends_with('>') || lower.starts_with("${") || lower.starts_with("{{") {
+        // References, not values: `<%= ENV[...] %>`, `${X}`, `{{x}}`, Symfony `%env(X)%`.
+        if lower.starts_with('<') && lower.ends_with('>')
+            || lower.starts_with("${")
+            || lower.starts_with("{{")
+            || lower.starts_with("%env(")
+        {
             return true;
         }
         if lower.contains("your") || lower.contains("xxxx") || lower.contains("****") || lower.contains("example") {

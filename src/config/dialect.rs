@@ -38,57 +38,20 @@ pub(crate) fn is_template_name(name: &str) -> bool {
         .any(|part| TEMPLATE_MARKERS.contains(&part))
 }
 
-/// The base file a per-profile settings file overrides: `application-x.yml`
-/// → `application.yml`, `appsettings.X.json` → `appsettings.json`,
-/// `config/x.json` → `config/default.json`, `values-x.yaml` → `values.yaml`.
+/// The files a per-profile settings file overrides, from the profile
+/// systems (`rules/profiles.toml`): `application-x.yml` → `application.yml`,
+/// `appsettings.X.json` → `appsettings.json`, `config/x.json` →
+/// `config/default.json`, `values-x.yaml` → `values.yaml`.
 pub(crate) fn file_parents(path: &str) -> Vec<Parent> {
-    let name = file_name(path);
-    let dir = dir_of(path);
-    let lower = name.to_ascii_lowercase();
-    let (stem, ext) = match lower.rsplit_once('.') {
-        Some(x) => x,
-        None => return Vec::new(),
-    };
-    let base = if let Some(rest) = stem
-        .strip_prefix("application-")
-        .or_else(|| stem.strip_prefix("application_"))
-    {
-        (!rest.is_empty()).then(|| format!("application.{ext}"))
-    } else if let Some(rest) = stem.strip_prefix("appsettings.") {
-        (!rest.is_empty()).then(|| format!("appsettings.{ext}"))
-    } else if let Some(rest) = stem.strip_prefix("values-").or_else(|| stem.strip_prefix("values.")) {
-        (!rest.is_empty()).then(|| format!("values.{ext}"))
-    } else if ext == "tfvars" {
-        // Terraform: the `variable` defaults the values override.
-        Some("variables.tf".to_string())
-    } else if dir.ends_with("config/") && ext == "json" && stem != "default" {
-        Some("default.json".to_string())
-    } else {
-        None
-    };
-    base.map(|b| {
-        vec![Parent {
-            target: ParentRef::File(format!("{dir}{b}")),
+    super::systems::classify(path, None)
+        .map(|p| p.parents)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|f| Parent {
+            target: ParentRef::File(f),
             span: None,
-        }]
-    })
-    .unwrap_or_default()
-}
-
-/// Is this file read whole as one profile (keys flattened to dotted paths)?
-fn is_profile_file(path: &str) -> bool {
-    let lower = file_name(path).to_ascii_lowercase();
-    let stem = lower.rsplit_once('.').map(|(s, _)| s).unwrap_or(&lower);
-    stem == "application"
-        || stem.starts_with("application-")
-        || stem == "appsettings"
-        || stem.starts_with("appsettings.")
-        || stem == "values"
-        || stem.starts_with("values-")
-        || (dir_of(path).ends_with("config/") && lower.ends_with(".json"))
-        || lower.ends_with(".postman_globals.json")
-        || lower.ends_with(".tfvars")
-        || lower.ends_with(".tf")
+        })
+        .collect()
 }
 
 struct Lowering<'a> {
@@ -97,6 +60,8 @@ struct Lowering<'a> {
     nesting: Nesting,
     out: Vec<Profile>,
     truncated: bool,
+    /// Values name the env vars that supply them.
+    env_names: bool,
 }
 
 pub(super) fn lower(path: &str, docs: &[Node], interp: Interp, facts: &mut FileFacts) {
@@ -115,6 +80,7 @@ pub(super) fn lower(path: &str, docs: &[Node], interp: Interp, facts: &mut FileF
         nesting: Nesting::new(),
         out: Vec::new(),
         truncated: false,
+        env_names: false,
     };
     let is_yaml = matches!(interp, Interp::Shell);
     for doc in docs {
@@ -124,6 +90,14 @@ pub(super) fn lower(path: &str, docs: &[Node], interp: Interp, facts: &mut FileF
             l.gitlab(doc);
         } else if is_yaml && is_compose(&lower_name, doc) {
             l.compose(doc);
+        } else if is_yaml && matches!(lower_name.as_str(), "serverless.yml" | "serverless.yaml") && l.serverless(doc) {
+        } else if is_yaml
+            && matches!(
+                lower_name.as_str(),
+                "kustomization.yaml" | "kustomization.yml" | "kustomization"
+            )
+        {
+            l.kustomization(doc);
         } else if doc.get("apiVersion").is_some() && doc.get("kind").is_some() {
             l.kubernetes(doc);
         } else if lower_name.ends_with(".postman_environment.json") || doc.get("_postman_variable_scope").is_some() {
@@ -132,7 +106,12 @@ pub(super) fn lower(path: &str, docs: &[Node], interp: Interp, facts: &mut FileF
             || doc.get("info").and_then(|i| i.get("_postman_id")).is_some()
         {
             l.postman_collection(doc, &mut facts.calls);
-        } else if is_profile_file(path) {
+        } else if let Some(sel) = super::systems::selector(path) {
+            l.launch_profiles(doc, sel);
+        } else if let Some(sys) = super::systems::classify(path, Some(doc)).filter(|p| p.whole) {
+            l.env_names = sys.env_names;
+            l.profile_file(doc, docs.len() > 1);
+        } else if lower_name.ends_with(".postman_globals.json") {
             l.profile_file(doc, docs.len() > 1);
         } else {
             // Generic config: `${VAR}` / `${a.b:default}` placeholders.
@@ -574,6 +553,162 @@ impl Lowering<'_> {
         }
     }
 
+    // --- Serverless Framework ------------------------------------------------
+
+    /// Serverless stages: `provider.environment` values that pick a
+    /// `custom` entry by the stage (`${self:custom.${sls:stage}.apiDomain}`)
+    /// make one profile per stage found there, each introduced at its
+    /// `custom.<stage>` key. False when no value depends on the stage.
+    fn serverless(&mut self, doc: &Node) -> bool {
+        let Some(env) = doc.get("provider").and_then(|p| p.get("environment")) else {
+            return false;
+        };
+        let entries: Vec<(&Entry, String)> = env
+            .entries()
+            .iter()
+            .filter_map(|e| e.value.scalar().map(|t| (e, stage_marked(t))))
+            .collect();
+        // Stage name → the key that introduces it.
+        let mut stages: Vec<(String, Span)> = Vec::new();
+        for (_, text) in &entries {
+            let mut rest = text.as_str();
+            while let Some(pos) = rest.find("${self:custom.") {
+                let inner = &rest[pos + 7..];
+                let end = inner.find('}').unwrap_or(inner.len());
+                let path = &inner[..end];
+                if let Some((before, _)) = path.split_once(STAGE) {
+                    let map = dotted(doc, before.trim_end_matches('.'));
+                    for e in map.map(Node::entries).unwrap_or(&[]) {
+                        if (e.value.is_map() || e.value.scalar().is_some()) && !stages.iter().any(|(n, _)| n == &e.key)
+                        {
+                            stages.push((e.key.clone(), e.key_span));
+                        }
+                    }
+                }
+                rest = &inner[end..];
+            }
+        }
+        if stages.is_empty() {
+            return false;
+        }
+        for (stage, span) in stages {
+            let mut p = self.profile(format!("stages.{stage}"), span, Vec::new());
+            for (e, text) in &entries {
+                let resolved = resolve_self(doc, &text.replace(STAGE, &stage));
+                p.settings.push(Setting {
+                    key: e.key.clone(),
+                    value: serverless_value(&resolved, e.value.span),
+                    span: entry_span(e),
+                    env: true,
+                    via: Some(span),
+                });
+            }
+            if self.push(p).is_none() {
+                break;
+            }
+        }
+        true
+    }
+
+    // --- Kustomize -------------------------------------------------------------
+
+    /// A kustomization is one profile: it inherits the kustomizations of
+    /// the directories it lists under `resources:` (an overlay its base),
+    /// then its generators' env files; generator `literals:` are its env vars.
+    fn kustomization(&mut self, doc: &Node) {
+        let dir = dir_of(self.path);
+        let mut parents = Vec::new();
+        for key in ["resources", "bases", "components"] {
+            for item in doc.get(key).map(Node::items).unwrap_or(&[]) {
+                let Some(r) = item.scalar() else { continue };
+                let lower = r.to_ascii_lowercase();
+                // Files are manifests; a directory (or `../base`) holds a kustomization.
+                if lower.contains("://") || [".yaml", ".yml", ".json"].iter().any(|e| lower.ends_with(e)) {
+                    continue;
+                }
+                for name in ["kustomization.yaml", "kustomization.yml"] {
+                    parents.push(Parent {
+                        target: ParentRef::File(normalize(&format!("{dir}{r}/{name}"))),
+                        span: Some(item.span),
+                    });
+                }
+            }
+        }
+        let mut settings = Vec::new();
+        for key in ["configMapGenerator", "secretGenerator"] {
+            for g in doc.get(key).map(Node::items).unwrap_or(&[]) {
+                let envs = g.get("envs").map(Node::items).unwrap_or(&[]);
+                let files: Vec<&Node> = envs.iter().chain(g.get("env")).collect();
+                for f in files {
+                    if let Some(p) = f.scalar() {
+                        parents.push(Parent {
+                            target: ParentRef::File(normalize(&format!("{dir}{p}"))),
+                            span: Some(f.span),
+                        });
+                    }
+                }
+                for lit in g.get("literals").map(Node::items).unwrap_or(&[]) {
+                    let Some((k, v)) = lit.scalar().and_then(|t| t.split_once('=')) else {
+                        continue;
+                    };
+                    settings.push(Setting {
+                        key: k.trim().to_string(),
+                        value: value_expr(v.trim(), lit.span, Interp::None, None),
+                        span: lit.span,
+                        env: true,
+                        via: None,
+                    });
+                }
+            }
+        }
+        let span = doc.entries().first().map(|e| e.key_span).unwrap_or(doc.span);
+        let mut p = self.profile(file_name(self.path).to_string(), span, parents);
+        p.settings = settings;
+        self.push(p);
+    }
+
+    // --- launch profiles (launchSettings.json) --------------------------------
+
+    /// Each launch profile: its env vars, inheriting the files its selector
+    /// var names (`ASPNETCORE_ENVIRONMENT: Sandbox` → `appsettings.json`,
+    /// `appsettings.Sandbox.json`).
+    fn launch_profiles(&mut self, doc: &Node, sel: &super::systems::SelectorDef) {
+        let Some(profiles) = doc.get(&sel.profiles) else { return };
+        for lp in profiles.entries() {
+            let env = lp.value.get(&sel.env);
+            let selected = env.and_then(|m| {
+                sel.select
+                    .iter()
+                    .find_map(|k| m.get(k).and_then(|v| v.scalar()))
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+            });
+            // Unset, the framework runs its production settings.
+            let parents = sel
+                .parents_for(self.path, selected.unwrap_or("Production"))
+                .into_iter()
+                .map(|f| Parent {
+                    target: ParentRef::File(f),
+                    span: None,
+                })
+                .collect();
+            let mut p = self.profile(format!("{}.{}", sel.profiles, lp.key), lp.key_span, parents);
+            for e in env.map(Node::entries).unwrap_or(&[]) {
+                let config_key = sel.separator.as_deref().filter(|s| e.key.contains(*s));
+                let key = match config_key {
+                    Some(s) => e.key.replace(s, "."),
+                    None => e.key.clone(),
+                };
+                if let Some(s) = Self::setting(&key, e, Interp::None, None, config_key.is_none()) {
+                    p.settings.push(s);
+                }
+            }
+            if self.push(p).is_none() {
+                return;
+            }
+        }
+    }
+
     // --- whole-file profiles -------------------------------------------------
 
     fn profile_file(&mut self, doc: &Node, multi: bool) {
@@ -593,7 +728,15 @@ impl Lowering<'_> {
             _ if multi && !self.out.is_empty() => (format!("{name}#{}", self.out.len()), Vec::new()),
             _ => (name, file_parents(self.path)),
         };
-        let span = doc.entries().first().map(|e| e.key_span).unwrap_or(doc.span);
+        // A document's profile is introduced where it is named.
+        let named = ["spring.config.activate.on-profile", "spring.profiles"]
+            .iter()
+            .find_map(|k| dotted_entry(doc, k))
+            .filter(|_| multi)
+            .map(|e| e.key_span);
+        let span = named
+            .or_else(|| doc.entries().first().map(|e| e.key_span))
+            .unwrap_or(doc.span);
         let mut p = self.profile(pname, span, parents);
         let mut settings = Vec::new();
         self.flatten(doc, String::new(), 0, &mut settings);
@@ -611,6 +754,22 @@ impl Lowering<'_> {
             } else {
                 format!("{prefix}.{}", e.key)
             };
+            // node-config: `key: ENV_NAME` or `key: {__name: ENV_NAME, __format: json}`.
+            let named = match (&e.value.kind, self.env_names) {
+                (NodeKind::Map(_), true) => e.value.get("__name").and_then(|n| n.scalar()),
+                (NodeKind::Scalar(s), true) => Some(s.as_str()),
+                _ => None,
+            };
+            if let Some(name) = named.map(str::trim).filter(|n| !n.is_empty()) {
+                out.push(Setting {
+                    key,
+                    value: Expr::new(ExprKind::Env(name.to_string()), e.value.span),
+                    span: entry_span(e),
+                    env: false,
+                    via: e.via.or(e.value.via),
+                });
+                continue;
+            }
             match &e.value.kind {
                 NodeKind::Map(_) => self.flatten(&e.value, key, depth + 1, out),
                 _ => {
@@ -714,6 +873,83 @@ fn namespace_postman(e: Expr) -> Expr {
         k => k,
     };
     Expr { kind, span: e.span }
+}
+
+/// Where a Serverless value names the stage.
+const STAGE: &str = "@stage@";
+
+/// A Serverless value with its stage variables (`${sls:stage}`,
+/// `${opt:stage, 'dev'}`, `${self:provider.stage}`) written [`STAGE`].
+fn stage_marked(text: &str) -> String {
+    let mut out = text.to_string();
+    for v in ["${sls:stage}", "${self:provider.stage}", "${opt:stage}"] {
+        out = out.replace(v, STAGE);
+    }
+    while let Some(pos) = out.find("${opt:stage,") {
+        match out[pos..].find('}') {
+            Some(end) => out.replace_range(pos..pos + end + 1, STAGE),
+            None => break,
+        }
+    }
+    out
+}
+
+/// `${self:custom.a.b}` replaced by the scalar at `custom.a.b` (a few rounds).
+fn resolve_self(doc: &Node, text: &str) -> String {
+    let mut out = text.to_string();
+    for _ in 0..4 {
+        let Some(pos) = out.find("${self:") else { break };
+        let Some(end) = out[pos..].find('}').map(|e| pos + e) else {
+            break;
+        };
+        let path = out[pos + 7..end].to_string();
+        let value = dotted(doc, &path).and_then(|n| n.scalar()).unwrap_or("").to_string();
+        out.replace_range(pos..=end, &value);
+    }
+    out
+}
+
+/// A resolved Serverless value: text, `${ssm:…}` / `${aws:…}` parameters
+/// (one secret each), `${env:X}` env reads.
+fn serverless_value(text: &str, span: Span) -> Expr {
+    let mut parts = Vec::new();
+    let mut rest = text;
+    while let Some(pos) = rest.find("${") {
+        if pos > 0 {
+            parts.push(Expr::new(ExprKind::Str(rest[..pos].to_string()), span));
+        }
+        let Some(end) = rest[pos..].find('}').map(|e| pos + e) else {
+            rest = &rest[pos..];
+            break;
+        };
+        let inner = rest[pos + 2..end].trim();
+        let e = match inner.split_once(':') {
+            Some(("env", n)) => ExprKind::Env(n.split(',').next().unwrap_or("").trim().to_string()),
+            Some((kind @ ("ssm" | "aws" | "secretsmanager" | "s3"), r)) => {
+                ExprKind::Secret(format!("{kind}:{}", r.split(',').next().unwrap_or("").trim()))
+            }
+            _ => ExprKind::Unknown,
+        };
+        parts.push(Expr::new(e, span));
+        rest = &rest[end + 1..];
+    }
+    if !rest.is_empty() {
+        parts.push(Expr::new(ExprKind::Str(rest.to_string()), span));
+    }
+    match parts.len() {
+        0 => Expr::new(ExprKind::Str(String::new()), span),
+        1 => parts.pop().expect("one part"),
+        _ => Expr::new(ExprKind::Concat(parts), span),
+    }
+}
+
+/// The entry of `a.b.c`, through nested maps or as a literal dotted key.
+fn dotted_entry<'a>(n: &'a Node, path: &str) -> Option<&'a Entry> {
+    if let Some(e) = n.entry(path) {
+        return Some(e);
+    }
+    let (head, rest) = path.split_once('.')?;
+    dotted_entry(n.get(head)?, rest)
 }
 
 /// `a.b.c` looked up through nested maps, or as a literal dotted key.
@@ -828,6 +1064,26 @@ mod tests {
         );
         assert_eq!(names(&f), vec!["Deployment/crm/app"]);
         assert!(matches!(&f.profiles[0].settings[0].value.kind, ExprKind::Secret(s) if s == "k8s-secret:zoho/token"));
+    }
+
+    #[test]
+    fn serverless_stages_and_kustomize_overlays() {
+        let f = lower(
+            "svc/serverless.yml",
+            "provider:\n  environment:\n    D: ${self:custom.${opt:stage, 'dev'}.d}\n    T: ${ssm:/t/${sls:stage}}\ncustom:\n  dev:\n    d: x\n  prod:\n    d: y\n",
+        );
+        assert_eq!(names(&f), vec!["stages.dev", "stages.prod"]);
+        assert_eq!(f.profiles[1].span.line, 8);
+        assert!(matches!(&f.profiles[1].settings[0].value.kind, ExprKind::Str(s) if s == "y"));
+        assert!(matches!(&f.profiles[1].settings[1].value.kind, ExprKind::Secret(s) if s == "ssm:/t/prod"));
+        let f = lower(
+            "k/overlays/sb/kustomization.yaml",
+            "resources:\n  - ../../base\n  - svc.yaml\nconfigMapGenerator:\n  - name: c\n    envs: [sb.env]\n    literals: [A=b]\n",
+        );
+        let p = &f.profiles[0];
+        assert_eq!(p.parents[0].target, ParentRef::File("k/base/kustomization.yaml".into()));
+        assert_eq!(p.parents[2].target, ParentRef::File("k/overlays/sb/sb.env".into()));
+        assert_eq!(p.settings[0].key, "A");
     }
 
     #[test]

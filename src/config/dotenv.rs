@@ -4,8 +4,8 @@
 //! Each file is one profile; `.env` is the base that `.env.<name>`
 //! overrides, and `.env.<name>.local` overrides `.env.<name>`.
 
-use super::{dir_of, file_name, value_expr, Interp};
-use crate::facts::{FileFacts, Parent, ParentRef, Profile, Setting};
+use super::{file_name, value_expr, Interp};
+use crate::facts::{FileFacts, Profile, Setting};
 use crate::source::LineIndex;
 
 /// Names that mark a template rather than a deployment.
@@ -17,17 +17,7 @@ pub(super) fn lower(path: &str, text: &str, lines: &LineIndex, facts: &mut FileF
     let template = lower_name
         .split(['.', '-', '_'])
         .any(|part| TEMPLATE_MARKERS.contains(&part));
-    let mut parents = Vec::new();
-    if let Some(rest) = lower_name.strip_prefix(".env.") {
-        let base = match rest.strip_suffix(".local") {
-            Some(stem) if !stem.is_empty() => format!(".env.{stem}"),
-            _ => ".env".to_string(),
-        };
-        parents.push(Parent {
-            target: ParentRef::File(format!("{}{base}", dir_of(path))),
-            span: None,
-        });
-    }
+    let parents = super::dialect::file_parents(path);
     let mut settings = Vec::new();
     let mut offset = 0;
     let bytes_len = text.len();
@@ -144,6 +134,7 @@ fn find_close(s: &str, q: char) -> Option<usize> {
 mod tests {
     use super::*;
     use crate::facts::ExprKind;
+    use crate::facts::ParentRef;
 
     fn lower_text(path: &str, text: &str) -> FileFacts {
         let lines = LineIndex::new(text);
@@ -179,8 +170,9 @@ mod tests {
         assert_eq!(f.parse_error_line, Some(2));
         assert_eq!(f.profiles[0].settings.len(), 2);
         let f = lower_text(".env.production.local", "A=1\n");
+        // `.env`, `.env.local`, then `.env.production`: the last overrides.
         assert_eq!(
-            f.profiles[0].parents[0].target,
+            f.profiles[0].parents.last().unwrap().target,
             ParentRef::File(".env.production".into())
         );
         let f = lower_text("x/.envrc", "source_up\nexport A=1\n");

@@ -14,6 +14,8 @@ pub(super) fn lower(path: &str, text: &str, lines: &LineIndex, facts: &mut FileF
     let name = file_name(path);
     let properties = name.to_ascii_lowercase().ends_with(".properties");
     let interp = Interp::Placeholder;
+    let system = super::systems::classify(path, None);
+    let key_prefix = system.as_ref().and_then(|s| s.key_prefix.as_deref());
     let mut root = Profile {
         name: name.to_string(),
         span: lines.span(0, text.find('\n').unwrap_or(text.len())),
@@ -128,6 +130,38 @@ pub(super) fn lower(path: &str, text: &str, lines: &LineIndex, facts: &mut FileF
             env: false,
             via: None,
         };
+        // Quarkus `%sandbox.zoho.url=…`: the key of profile `sandbox`.
+        let prefixed = key_prefix
+            .filter(|_| properties)
+            .and_then(|p| setting.key.strip_prefix(p))
+            .and_then(|rest| rest.split_once('.'))
+            .filter(|(names, key)| !names.is_empty() && !key.is_empty())
+            .map(|(names, key)| (names.to_string(), key.to_string()));
+        if let Some((names, key)) = prefixed {
+            for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                let i = match sections.iter().position(|p| p.name == name) {
+                    Some(i) => i,
+                    None => {
+                        sections.push(Profile {
+                            name: name.to_string(),
+                            span: setting.span,
+                            parents: vec![Parent {
+                                target: ParentRef::Local(0),
+                                span: None,
+                            }],
+                            settings: Vec::new(),
+                            template: root.template,
+                        });
+                        sections.len() - 1
+                    }
+                };
+                let mut s = setting.clone();
+                s.key = key.clone();
+                sections[i].settings.push(s);
+            }
+            offset = line_end + 1;
+            continue;
+        }
         match sections.last_mut() {
             Some(s) => s.settings.push(setting),
             None => root.settings.push(setting),

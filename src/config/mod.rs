@@ -14,6 +14,8 @@ mod dotenv;
 mod hcl;
 mod ini;
 mod json;
+pub(crate) mod modules;
+pub(crate) mod systems;
 mod toml;
 mod yaml;
 
@@ -118,10 +120,10 @@ pub(crate) fn value_expr(text: &str, span: Span, interp: Interp, secret_scope: O
     while !rest.is_empty() {
         let found = match interp {
             Interp::None => None,
-            Interp::Shell => shell_ref(rest, span),
+            Interp::Shell => earliest(shell_ref(rest, span), framework_ref(rest, span)),
             Interp::GitHub => github_ref(rest, span, secret_scope),
             Interp::Postman => braces_ref(rest, "{{", "}}", span),
-            Interp::Placeholder => braces_ref(rest, "${", "}", span),
+            Interp::Placeholder => earliest(braces_ref(rest, "${", "}", span), framework_ref(rest, span)),
         };
         match found {
             Some((pos, len, e)) => {
@@ -142,6 +144,57 @@ pub(crate) fn value_expr(text: &str, span: Span, interp: Interp, secret_scope: O
         1 => parts.pop().expect("one part"),
         _ => Expr::new(ExprKind::Concat(parts), span),
     }
+}
+
+type Found = Option<(usize, usize, Expr)>;
+
+fn earliest(a: Found, b: Found) -> Found {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The first env read a framework writes inside a config value: Rails ERB
+/// (`<%= ENV["X"] %>`, `<%= ENV.fetch("X") %>`, `<%= ENV.fetch("X", "d") %>`)
+/// or a Symfony parameter (`%env(X)%`, `%env(string:X)%`). Other ERB is an
+/// unknown value.
+fn framework_ref(s: &str, span: Span) -> Found {
+    let erb = s.find("<%=").and_then(|pos| {
+        let close = s[pos..].find("%>")? + pos;
+        let inner = s[pos + 3..close].trim();
+        let name = inner
+            .strip_prefix("ENV[")
+            .and_then(|r| r.split_once(']'))
+            .map(|(n, _)| n)
+            .or_else(|| {
+                inner
+                    .strip_prefix("ENV.fetch(")
+                    .map(|r| r.split([',', ')']).next().unwrap_or(""))
+            })
+            .map(|n| n.trim().trim_matches(['"', '\'', ':']));
+        let e = match name.filter(|n| is_env_name(n)) {
+            Some(n) => Expr::new(ExprKind::Env(n.to_string()), span),
+            None => Expr::unknown(span),
+        };
+        Some((pos, close + 2 - pos, e))
+    });
+    let symfony = s.find("%env(").and_then(|pos| {
+        let close = s[pos..].find(")%")? + pos;
+        // Processors come first: `%env(resolve:string:X)%` reads X.
+        let name = s[pos + 5..close].rsplit(':').next().unwrap_or("").trim();
+        let e = if is_env_name(name) {
+            Expr::new(ExprKind::Env(name.to_string()), span)
+        } else {
+            Expr::unknown(span)
+        };
+        Some((pos, close + 2 - pos, e))
+    });
+    earliest(erb, symfony)
+}
+
+fn is_env_name(n: &str) -> bool {
+    !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// The first `$VAR` / `${VAR}` / `${VAR:-default}` in `s`: (offset, length, expr).
@@ -399,6 +452,25 @@ mod tests {
             show(&value_expr("https://${{ vars.HOST }}/x", sp, Interp::GitHub, None)),
             "\"https://\"+?+\"/x\""
         );
+    }
+
+    #[test]
+    fn erb_and_symfony_env_reads() {
+        let sp = Span::default();
+        assert_eq!(
+            show(&value_expr("<%= ENV[\"ZOHO_T\"] %>", sp, Interp::Shell, None)),
+            "env:ZOHO_T"
+        );
+        assert_eq!(
+            show(&value_expr("<%= ENV.fetch('D', 'x') %>/crm", sp, Interp::Shell, None)),
+            "env:D+\"/crm\""
+        );
+        assert_eq!(show(&value_expr("<%= Rails.env %>", sp, Interp::Shell, None)), "?");
+        assert_eq!(
+            show(&value_expr("%env(resolve:ZOHO_T)%", sp, Interp::Placeholder, None)),
+            "env:ZOHO_T"
+        );
+        assert_eq!(show(&value_expr("100%", sp, Interp::Placeholder, None)), "\"100%\"");
     }
 
     #[test]

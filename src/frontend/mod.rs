@@ -136,6 +136,17 @@ pub fn lang_for_shebang(path: &str, text: &str) -> Option<Lang> {
 
 /// Lowers one file. `path` selects the dialect (TSX vs TS).
 pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
+    let mut facts = lower_lang(lang, path, text);
+    // Settings written as code (Django settings, Rails environments).
+    match lang {
+        Lang::Python => crate::config::modules::lower("python", path, &mut facts),
+        Lang::Ruby => crate::config::modules::lower("ruby", path, &mut facts),
+        _ => {}
+    }
+    facts
+}
+
+fn lower_lang(lang: Lang, path: &str, text: &str) -> FileFacts {
     match lang {
         Lang::Python => python::lower(text),
         Lang::JavaScript | Lang::TypeScript => javascript::lower(lang, path, text),

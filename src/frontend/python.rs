@@ -11,6 +11,17 @@ use super::frame::{self, Frame, Lowering};
 use crate::facts::*;
 use crate::source::unescape;
 
+/// Settings libraries' env readers (django-environ, python-decouple).
+const ENV_SETTINGS_READERS: &[&str] = &[
+    "env",
+    "env.str",
+    "env.url",
+    "env.get_value",
+    "environ.Env",
+    "config",
+    "decouple.config",
+];
+
 pub fn lower(text: &str) -> FileFacts {
     frame::lower(
         tree_sitter_python::LANGUAGE.into(),
@@ -169,6 +180,17 @@ impl<'a> Lowerer<'a> {
             .child_by_field_name("module_name")
             .map(|m| self.text(m).to_string())
             .unwrap_or_default();
+        // `from .base import *`: a star import (settings modules inherit it).
+        let mut w = node.walk();
+        if node.named_children(&mut w).any(|n| n.kind() == "wildcard_import") {
+            self.f.facts.imports.push(Import {
+                scope,
+                local: "*".into(),
+                module: module.clone(),
+                name: Some("*".into()),
+                span: sp,
+            });
+        }
         let mut c = node.walk();
         let names: Vec<Node> = node.children_by_field_name("name", &mut c).collect();
         for n in names {
@@ -262,10 +284,20 @@ impl<'a> Lowerer<'a> {
         let dotted = callee.dotted();
         // Environment reads.
         if let Some(d) = dotted.as_deref() {
-            if matches!(
-                d,
-                "os.getenv" | "getenv" | "os.environ.get" | "environ.get" | "os.environ.setdefault"
-            ) {
+            // django-environ `env("X")` / `env.str("X")` and python-decouple
+            // `config("X")`, when they read an env-var-shaped name.
+            let settings_reader = ENV_SETTINGS_READERS.contains(&d)
+                && args.first().and_then(|a| a.value.as_str()).is_some_and(|n| {
+                    n.starts_with(|c: char| c.is_ascii_uppercase())
+                        && n.chars()
+                            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+                });
+            if settings_reader
+                || matches!(
+                    d,
+                    "os.getenv" | "getenv" | "os.environ.get" | "environ.get" | "os.environ.setdefault"
+                )
+            {
                 if let Some(name) = args.first().and_then(|a| a.value.as_str()) {
                     let name = name.to_string();
                     self.f.facts.env_reads.push(name.clone());

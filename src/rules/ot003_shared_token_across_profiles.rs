@@ -2,11 +2,14 @@
 //! `.env.*` files, CI jobs, compose services, Postman environments) that
 //! target different Environments with the same token identity; and one
 //! profile holding one token beside endpoints of several environments.
+//! Profiles that inherit one definition of the token are one root cause:
+//! its home (the profile defining it, else the production one) stays
+//! quiet, and each profile that brings another environment is reported.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{env_names, level, related_for, RuleCtx};
-use crate::catalog::Environment;
+use crate::catalog::{EnvKind, Environment};
 use crate::finding::Finding;
 use crate::model::{Binding, BindingKind, Loc, TokenIdentity};
 
@@ -24,6 +27,43 @@ fn targets(b: &Binding) -> Vec<Environment> {
     } else {
         api
     }
+}
+
+/// Is `x` one of `set`'s environments? A data-center-only place (an
+/// accounts server, a local API beside it) serves every environment of its
+/// data center, so it neither differs from nor adds to them.
+fn covers(set: &BTreeSet<Environment>, x: &Environment) -> bool {
+    set.contains(x)
+        || set
+            .iter()
+            .any(|e| e.dc == x.dc && (x.kind.is_none() || e.kind.is_none()))
+}
+
+/// Where `b`'s token `id` is defined.
+fn origin(b: &Binding, id: &TokenIdentity) -> Option<Loc> {
+    b.tokens.iter().find(|t| &t.identity == id).map(|t| t.origin)
+}
+
+/// The member of a family (members sharing the token defined at `origin`)
+/// that is the token's home: the profile that defines it, else the first
+/// production profile, else the first profile.
+fn home(bindings: &[Binding], members: &[(usize, Vec<Environment>)], origin: Loc, family: &[usize]) -> usize {
+    let defines = |k: &usize| {
+        let at = bindings[members[*k].0].at;
+        at.file == origin.file && at.span.start <= origin.span.start && origin.span.end <= at.span.end
+    };
+    let production = |k: &usize| members[*k].1.iter().any(|e| e.kind == Some(EnvKind::Production));
+    let first = |pred: &dyn Fn(&usize) -> bool| {
+        family
+            .iter()
+            .filter(|k| pred(k))
+            .min_by_key(|k| bindings[members[**k].0].at)
+            .copied()
+    };
+    first(&defines)
+        .or_else(|| first(&production))
+        .or_else(|| first(&|_| true))
+        .expect("a family has members")
 }
 
 fn name(b: &Binding) -> &str {
@@ -96,15 +136,58 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
         for (k, (_, envs)) in members.iter().enumerate() {
             buckets.entry(envs.iter().copied().collect()).or_default().push(k);
         }
-        for (i, envs) in members {
+        // Where each member's token is defined: profiles that inherit one
+        // definition are one family, and the family's home (the profile
+        // defining it, else its production profile) stays quiet.
+        let origins: Vec<Option<Loc>> = members.iter().map(|(i, _)| origin(&bindings[*i], id)).collect();
+        let mut families: BTreeMap<Loc, Vec<usize>> = BTreeMap::new();
+        for (k, o) in origins.iter().enumerate() {
+            if let Some(o) = o {
+                families.entry(*o).or_default().push(k);
+            }
+        }
+        let homes: BTreeMap<Loc, usize> = families
+            .iter()
+            .filter(|(_, fam)| fam.len() > 1)
+            .map(|(o, fam)| (*o, home(bindings, members, *o, fam)))
+            .collect();
+        // The distinct definitions in each bucket (two are enough to know).
+        let bucket_origins: BTreeMap<&BTreeSet<Environment>, BTreeSet<Option<Loc>>> = buckets
+            .iter()
+            .map(|(set, ks)| {
+                let mut distinct = BTreeSet::new();
+                for &k in ks {
+                    distinct.insert(origins[k]);
+                    if distinct.len() > 1 {
+                        break;
+                    }
+                }
+                (set, distinct)
+            })
+            .collect();
+        for (k, (i, envs)) in members.iter().enumerate() {
             let b = &bindings[*i];
             let here: BTreeSet<Environment> = envs.iter().copied().collect();
             let elsewhere: Vec<(&BTreeSet<Environment>, &Vec<usize>)> = buckets
                 .iter()
-                .filter(|(set, _)| set.iter().any(|x| !here.contains(x)))
+                .filter(|(set, _)| set.iter().any(|x| !covers(&here, x)))
                 .collect();
             let count: usize = elsewhere.iter().map(|(_, m)| m.len()).sum();
-            if count == 0 || !reported.insert(*i) {
+            if count == 0 {
+                continue;
+            }
+            if let Some(&h) = origins[k].as_ref().and_then(|o| homes.get(o)) {
+                let only_family = elsewhere.iter().all(|(set, _)| {
+                    bucket_origins
+                        .get(set)
+                        .is_some_and(|os| os.iter().all(|o| *o == origins[k]))
+                });
+                let home_envs: BTreeSet<Environment> = members[h].1.iter().copied().collect();
+                if only_family && (h == k || here.iter().all(|x| covers(&home_envs, x))) {
+                    continue;
+                }
+            }
+            if !reported.insert(*i) {
                 continue;
             }
             // The first few others, in member order.
@@ -131,7 +214,7 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
             let other_envs: Vec<Environment> = elsewhere
                 .iter()
                 .flat_map(|(set, _)| set.iter().copied())
-                .filter(|e| !here.contains(e))
+                .filter(|e| !covers(&here, e))
                 .collect();
             let other_names: Vec<String> = shown
                 .iter()
@@ -143,7 +226,7 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
             } else {
                 other_names.join("`, `")
             };
-            let origin = b.tokens.iter().find(|t| &t.identity == *id).map(|t| t.origin);
+            let origin = origin(b, id);
             let mut all_envs = envs.clone();
             all_envs.extend(other_envs.iter().copied());
             let plural = count > 1;
