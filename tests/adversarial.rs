@@ -925,7 +925,11 @@ fn wrong_or_silent_outcomes_are_told() {
     chain.push("requests.get(a39, headers={'Authorization': 'Zoho-oauthtoken ' + TOKEN})".into());
     std::fs::write(d.join("chain.py"), chain.join("\n") + "\n").unwrap();
     let (doc, _) = scan_json(d, &[]);
-    let deep = "values at line 43 nest deeper than 24 evaluation levels";
+    let deep = format!(
+        "values at line 43 nest deeper than {} evaluation levels",
+        orgtoken::link::EVAL_DEPTH_LIMIT
+    );
+    let deep = deep.as_str();
     assert!(has_note(&doc, "chain.py", deep), "{:?}", notes(&doc));
     let (_, inv, _) = run(d, &["inventory", "."]);
     assert!(inv.contains(&format!("note: chain.py: {deep}")), "{inv}");
