@@ -1094,7 +1094,9 @@ pub(super) fn make_binding(at: Loc, kind: BindingKind, ing: &Ingredients, via: V
     endpoints.dedup();
     let mut tokens = ing.tokens.clone();
     tokens.sort();
-    tokens.dedup_by(|a, b| a.identity == b.identity && a.selector == b.selector);
+    // One per identity, key and data center of minting: the alternatives of a
+    // token minted per data center are kept apart.
+    tokens.dedup_by(|a, b| a.identity == b.identity && a.selector == b.selector && a.minted_dc == b.minted_dc);
     let mut orgs = ing.orgs.clone();
     orgs.sort();
     orgs.dedup();

@@ -1150,14 +1150,16 @@ impl<'r> Linker<'r> {
                     self.note_minted_orgs(&id, ing);
                     // Minted at an accounts server chosen at run time
                     // (`HOSTS[dc]["accounts"]`): one alternative per data
-                    // center, each selected by the key that chose its server.
+                    // center and key, each selected by the key that chose its
+                    // server (the default of `get("DC") or "au"` is one of
+                    // its own, chosen by no key).
                     let mut by_dc: Vec<Val> = Vec::new();
                     for e in ing.endpoints.iter().filter(|e| e.token_endpoint) {
                         let Target::Env(env) = e.target else { continue };
-                        if by_dc
-                            .iter()
-                            .any(|v| matches!(v.kind, VKind::Minted(Some(d), _) if d == env.dc))
-                        {
+                        let sel = e.selector.as_deref();
+                        if by_dc.iter().any(|v| {
+                            matches!(v.kind, VKind::Minted(Some(d), _) if d == env.dc) && v.sel.as_deref() == sel
+                        }) {
                             continue;
                         }
                         let mut v = keep(VKind::Minted(Some(env.dc), id.clone())).remove(0);

@@ -164,17 +164,17 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
 /// Minted at an accounts server chosen by the same key as the API host
 /// (`HOSTS[dc]["accounts"]` and `HOSTS[dc]["api"]`): each data center's token
 /// goes to its own API. Every API host of another data center than `t`'s is
-/// chosen by `t`'s key, or, when it is the default that no key chose (the
-/// `"us"` of `os.environ.get("ZOHO_DC", "us")`), the token has a default
-/// alternative of that data center too.
+/// chosen by `t`'s key, or the token has an alternative of that data center
+/// chosen the same way: by the same key, or, for the default that no key
+/// chose (the `"au"` of `os.environ.get("ZOHO_DC") or "au"`), by none.
 fn minted_keyed(b: &Binding, t: &crate::model::TokenAlt, minted: DcId) -> bool {
     if !b.api_environments().iter().any(|e| e.dc == minted) {
         return false;
     }
-    let default_in = |dc: DcId| {
+    let alternative_in = |dc: DcId, selector: Option<&str>| {
         b.tokens
             .iter()
-            .any(|u| u.identity == t.identity && u.minted_dc == Some(dc) && u.selector.is_none())
+            .any(|u| u.identity == t.identity && u.minted_dc == Some(dc) && u.selector.as_deref() == selector)
     };
     b.endpoints
         .iter()
@@ -184,7 +184,7 @@ fn minted_keyed(b: &Binding, t: &crate::model::TokenAlt, minted: DcId) -> bool {
             _ => None,
         })
         .all(|(dc, e)| match &e.selector {
-            Some(_) => e.selector == t.selector,
-            None => t.selector.is_some() && default_in(dc),
+            Some(sel) => e.selector == t.selector || (t.selector.is_none() && alternative_in(dc, Some(sel))),
+            None => t.selector.is_some() && alternative_in(dc, None),
         })
 }
