@@ -137,15 +137,28 @@ fn plan(
     let mut errors = Vec::new();
     let mut found = Vec::new();
     let mut ext = Extension::default();
+    let mut host_from: Vec<PathBuf> = Vec::new();
     for (name, path) in repos {
         match find_project(tree.config.as_ref(), tree.isolated, std::slice::from_ref(&path)) {
             Ok(p) => {
                 if let Some(p) = &p {
                     let e = p.extension();
                     for h in e.hosts {
-                        if !ext.hosts.contains(&h) {
-                            ext.hosts.push(h);
+                        // One catalog per process: a host two project files
+                        // map differently cannot be both.
+                        if let Some((other, from)) = ext.hosts.iter().zip(&host_from).find(|(o, _)| o.0 == h.0) {
+                            if *other != h {
+                                return Err(format!(
+                                    "extra host `{}` is mapped differently by `{}` and `{}`; with --repos-from every listed repository's extra hosts apply to all of them: scan these repositories apart",
+                                    h.0,
+                                    from.display(),
+                                    p.path.display()
+                                ));
+                            }
+                            continue;
                         }
+                        ext.hosts.push(h);
+                        host_from.push(p.path.clone());
                     }
                     for t in e.token_names {
                         if !ext.token_names.contains(&t) {

@@ -614,3 +614,25 @@ fn a_baseline_is_read_inside_each_repository() {
         stderr(&out)
     );
 }
+
+#[test]
+fn project_files_that_map_one_host_differently_cannot_share_a_run() {
+    let dir = repos();
+    let proxy = |dc: &str, env: &str| {
+        format!("[extra-hosts]\n\"zoho.internal.example\" = {{ dc = \"{dc}\", environment = \"{env}\" }}\n")
+    };
+    std::fs::write(dir.path().join("a/.orgtoken.toml"), proxy("us", "sandbox")).unwrap();
+    std::fs::write(dir.path().join("b/.orgtoken.toml"), proxy("us", "sandbox")).unwrap();
+    // The same mapping twice is one extension.
+    let out = orgtoken(dir.path(), &["inventory", "--repos-from", "list"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    std::fs::write(dir.path().join("b/.orgtoken.toml"), proxy("eu", "production")).unwrap();
+    let out = orgtoken(dir.path(), &["scan", "--repos-from", "list"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("extra host `zoho.internal.example` is mapped differently"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(out.stdout.is_empty());
+}
