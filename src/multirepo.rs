@@ -48,6 +48,28 @@ pub struct Repo {
     /// The result holds the repository's bindings (a scan, or JSON written
     /// with `--repository`): the inventory can be made.
     pub has_inventory: bool,
+    /// Where the listed path lies below the repository's path base
+    /// (`services/crm` when a directory inside a git work tree is listed;
+    /// its paths are relative to the work tree's root): left out of the
+    /// paths shown after the repository's name. Empty otherwise.
+    pub within: String,
+}
+
+impl Repo {
+    /// A path of this repository's result as people read it beside the
+    /// other repositories': `<name>/<path below the listed directory>`.
+    pub fn shown(&self, path: &str) -> String {
+        let below = if self.within.is_empty() {
+            path
+        } else if path == self.within {
+            ""
+        } else {
+            path.strip_prefix(&self.within)
+                .and_then(|p| p.strip_prefix('/'))
+                .unwrap_or(path)
+        };
+        prefixed(&self.name, below)
+    }
 }
 
 /// The entries of a `--repos-from` list: one path per line, surrounding
@@ -167,7 +189,7 @@ pub fn combined(repos: &[Repo]) -> ScanResult {
         let r = &repo.result;
         let offset = out.files.len();
         out.files.extend(r.files.iter().map(|f| ShownFile {
-            path: prefixed(&repo.name, &f.path),
+            path: repo.shown(&f.path),
             text: f.text.clone(),
         }));
         let shift = |f: &Finding| {
@@ -193,7 +215,7 @@ pub fn combined(repos: &[Repo]) -> ScanResult {
         out.filtered.by_config += r.filtered.by_config;
         out.filtered.not_selected += r.filtered.not_selected;
         out.notes.extend(r.notes.iter().map(|n| Note {
-            path: prefixed(&repo.name, &n.path),
+            path: repo.shown(&n.path),
             message: n.message.clone(),
         }));
         out.stats.files_walked += r.stats.files_walked;
@@ -402,8 +424,8 @@ struct MergedToken {
     orgs: BTreeSet<String>,
     /// Per repository (in list order): its environments and orgs.
     per_repo: Vec<(String, BTreeSet<String>, BTreeSet<String>)>,
-    /// (repository, binding).
-    bindings: Vec<(String, BindingInfo)>,
+    /// (repository, binding, its path as people read it).
+    bindings: Vec<(String, BindingInfo, String)>,
 }
 
 fn merged_tokens(repos: &[Repo]) -> Vec<MergedToken> {
@@ -430,8 +452,12 @@ fn merged_tokens(repos: &[Repo]) -> Vec<MergedToken> {
                 entry.environments.iter().cloned().collect(),
                 entry.orgs.iter().cloned().collect(),
             ));
-            t.bindings
-                .extend(entry.bindings.iter().map(|&i| (repo.name.clone(), bindings[i].clone())));
+            t.bindings.extend(
+                entry
+                    .bindings
+                    .iter()
+                    .map(|&i| (repo.name.clone(), bindings[i].clone(), repo.shown(&bindings[i].path))),
+            );
         }
     }
     map.into_values().collect()
@@ -453,7 +479,7 @@ fn merged_bindings(repos: &[Repo]) -> Vec<BindingInfo> {
     for repo in repos {
         for b in &repo.result.bindings {
             let mut b = b.clone();
-            b.path = prefixed(&repo.name, &b.path);
+            b.path = repo.shown(&b.path);
             for t in &mut b.tokens {
                 if !shared_identity(t) {
                     *t = format!("{t} (in {})", repo.name);
@@ -509,7 +535,7 @@ fn inventory_json(tokens: &[MergedToken], repos: &[Repo]) -> String {
                 Value::Array(
                     t.bindings
                         .iter()
-                        .map(|(r, b)| {
+                        .map(|(r, b, _)| {
                             json!({"repository": r, "path": b.path, "line": b.line, "column": b.column,
                                    "kind": b.kind, "environments": b.environments, "orgs": b.orgs})
                         })
@@ -572,7 +598,7 @@ fn inventory_human(tokens: &[MergedToken], repos: &[Repo]) -> String {
         let rows: Vec<(String, &BindingInfo)> = t
             .bindings
             .iter()
-            .map(|(r, b)| (visible(&format!("{}:{}:{}", prefixed(r, &b.path), b.line, b.column)), b))
+            .map(|(_, b, shown)| (visible(&format!("{shown}:{}:{}", b.line, b.column)), b))
             .collect();
         let w = rows.iter().map(|(p, _)| p.chars().count()).max().unwrap_or(0);
         for (place, b) in rows {
@@ -589,7 +615,7 @@ fn inventory_human(tokens: &[MergedToken], repos: &[Repo]) -> String {
             let text = if n.path.is_empty() {
                 format!("{}: {}", r.name, n.message)
             } else {
-                format!("{}: {}", prefixed(&r.name, &n.path), n.message)
+                format!("{}: {}", r.shown(&n.path), n.message)
             };
             out.push_str(&format!("note: {}\n", visible(&text)));
         }
@@ -746,6 +772,7 @@ pub fn parse_result(text: &str, default_name: &str) -> Result<Repo, String> {
         result,
         from_json: true,
         has_inventory,
+        within: String::new(),
     })
 }
 

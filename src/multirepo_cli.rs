@@ -65,6 +65,8 @@ pub struct MergeArgs {
 /// One listed repository, before its scan.
 struct Planned {
     name: String,
+    /// As listed.
+    path: PathBuf,
     opts: ScanOptions,
     /// Notes of its own: the baseline it did not find, the `--changed-since`
     /// comparison.
@@ -238,6 +240,7 @@ fn plan(
             let opts = tree.options(vec![path.clone()], project.as_ref(), ours);
             Ok(Planned {
                 name: name.clone(),
+                path: path.clone(),
                 opts,
                 notes,
                 filter: FilterOptions {
@@ -331,12 +334,26 @@ fn scan_planned(
         if scan_args.is_some() {
             filter::apply(&mut result, &p.filter);
         }
+        let within = |listed: &Path, base: &Path| {
+            std::fs::canonicalize(listed)
+                .ok()
+                .and_then(|l| l.strip_prefix(base).ok().map(Path::to_path_buf))
+                .map(|rel| {
+                    rel.components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect::<Vec<_>>()
+                        .join("/")
+                })
+                .unwrap_or_default()
+        };
+        let within = within(&p.path, &result.base.dir);
         out.push((
             Repo {
                 name: p.name,
                 result,
                 from_json: false,
                 has_inventory: true,
+                within,
             },
             p.threshold,
         ));
@@ -376,6 +393,7 @@ fn in_order(order: &[String], results: Vec<(Repo, Option<Level>)>, errors: &[Rep
                     result,
                     from_json: false,
                     has_inventory: true,
+                    within: String::new(),
                 };
                 (repo, None)
             })

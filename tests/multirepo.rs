@@ -636,3 +636,52 @@ fn project_files_that_map_one_host_differently_cannot_share_a_run() {
     );
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn a_listed_directory_inside_a_work_tree_keeps_its_paths_and_shows_them_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mono = dir.path().join("mono");
+    std::fs::create_dir_all(mono.join("services/crm")).unwrap();
+    std::fs::write(mono.join("services/crm/sync.py"), BOTH).unwrap();
+    let git = |args: &[&str]| {
+        let ok = std::process::Command::new("git")
+            .current_dir(&mono)
+            .args(args)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&[
+        "-c",
+        "user.email=t@example.com",
+        "-c",
+        "user.name=t",
+        "commit",
+        "-qm",
+        "init",
+    ]);
+    std::fs::write(dir.path().join("list"), "mono/services/crm\n").unwrap();
+    // JSON: relative to the work tree's root, as `scan mono/services/crm` writes it.
+    let out = orgtoken(dir.path(), &["scan", "--repos-from", "list", "--format", "json"]);
+    let alone = json(&orgtoken(
+        dir.path(),
+        &["scan", "mono/services/crm", "--format", "json"],
+    ));
+    assert_eq!(json(&out)["findings"][0]["path"], "services/crm/sync.py");
+    assert_eq!(
+        of_repository(&json(&out), "findings", "mono/services/crm"),
+        *alone["findings"].as_array().unwrap()
+    );
+    // People read the listed directory once.
+    let out = orgtoken(
+        dir.path(),
+        &["scan", "--repos-from", "list", "--format", "concise", "-q"],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().next(),
+        Some("mono/services/crm/sync.py:12:12: OT001 token `env:ZOHO_TOKEN` is used with US sandbox here and with US production elsewhere; a token is valid in one environment only")
+    );
+}
