@@ -131,9 +131,47 @@ pub fn render(format: Format, repos: &[Repo], opts: &RenderOptions) -> String {
         Format::Sarif => sarif(repos, opts.drop_suppressed),
         // Results read back from JSON have no text to frame: their places
         // are listed as lines.
-        Format::Human if repos.iter().any(|r| r.from_json) => human_without_frames(&combined(repos), opts),
-        _ => report::render(format, &combined(repos), opts),
+        Format::Human if repos.iter().any(|r| r.from_json) => {
+            with_summary(human_without_frames(&combined(repos), opts), repos)
+        }
+        _ => with_summary(report::render(format, &combined(repos), opts), repos),
     }
+}
+
+/// A report read by people ends with the summary line over every
+/// repository (it counts them), where it ends with the combined one.
+fn with_summary(mut out: String, repos: &[Repo]) -> String {
+    let plain = format!("{}\n", report::summary_line(&combined_counts(repos)));
+    if out.ends_with(&plain) {
+        out.truncate(out.len() - plain.len());
+        out.push_str(&summary_line(repos));
+        out.push('\n');
+    }
+    out
+}
+
+/// The counts of every repository (what the summary line reads), without
+/// copying texts.
+fn combined_counts(repos: &[Repo]) -> ScanResult {
+    let mut out = empty_result();
+    for repo in repos {
+        let r = &repo.result;
+        out.findings.extend(r.findings.iter().cloned());
+        out.filtered.suppressed.extend(r.filtered.suppressed.iter().cloned());
+        out.filtered
+            .stale_baseline
+            .extend(r.filtered.stale_baseline.iter().cloned());
+        out.filtered.outside_changes += r.filtered.outside_changes;
+        out.filtered.by_config += r.filtered.by_config;
+        out.filtered.not_selected += r.filtered.not_selected;
+        out.notes.extend(r.notes.iter().cloned());
+        out.stats.files_walked += r.stats.files_walked;
+        out.stats.files_analysed += r.stats.files_analysed;
+        out.stats.skipped.binary += r.stats.skipped.binary;
+        out.stats.skipped.too_large += r.stats.skipped.too_large;
+        out.stats.skipped.excluded_vendored += r.stats.skipped.excluded_vendored;
+    }
+    out
 }
 
 /// The human report without code frames: each finding's place, label,
@@ -171,14 +209,14 @@ fn human_without_frames(result: &ScanResult, opts: &RenderOptions) -> String {
 pub fn summary_line(repos: &[Repo]) -> String {
     let n = repos.len();
     let r = if n == 1 { "repository" } else { "repositories" };
-    let line = report::summary_line(&combined(repos));
+    let line = report::summary_line(&combined_counts(repos));
     let rest = line.strip_prefix("orgtoken: ").unwrap_or(&line);
     format!("orgtoken: {n} {r}, {rest}")
 }
 
 /// `--statistics` over every repository.
 pub fn statistics(repos: &[Repo]) -> String {
-    report::statistics(&combined(repos))
+    report::statistics(&combined_counts(repos))
 }
 
 /// One result holding every repository's, paths prefixed with the

@@ -29,7 +29,7 @@ use super::{
 pub struct MergeArgs {
     /// JSON results of `orgtoken scan --format json` (one per repository;
     /// `--repository NAME` records the name, else the file's path without
-    /// `.json` names it).
+    /// `.json` names it), reported in the order given.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     /// Output format: a scan format (human, json, sarif, concise, github,

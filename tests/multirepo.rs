@@ -203,6 +203,10 @@ fn each_repository_gets_the_findings_it_gets_scanned_alone() {
         text.contains("OT001 cross-environment-token · c/sync.py:12:12"),
         "{text}"
     );
+    assert!(
+        text.ends_with("\norgtoken: 3 repositories, 1 error, 0 warnings in 3 files analysed (3 walked)\n"),
+        "{text}"
+    );
 }
 
 #[test]
