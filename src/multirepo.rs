@@ -858,6 +858,7 @@ fn number(v: &Value, key: &str) -> Result<u32, String> {
     v[key]
         .as_u64()
         .and_then(|n| u32::try_from(n).ok())
+        .filter(|&n| n >= 1)
         .ok_or_else(|| format!("`{key}` is not a line or column number"))
 }
 
@@ -1002,5 +1003,127 @@ mod tests {
         assert!(err(v2).contains("version 2"));
         let bad = r#"{"version": 1, "tool": {"name": "orgtoken", "version": "9"}, "findings": [{"rule": "OT999"}], "notes": [], "summary": {}}"#;
         assert!(err(bad).contains("findings[0]"));
+    }
+
+    /// A document as `scan --format json --repository NAME` writes it.
+    const DOC: &str = r#"{
+  "bindings": [
+    {"column": 12, "environments": ["US production"], "kind": "call", "line": 8, "orgs": [], "path": "sync.py", "tokens": ["env:ZOHO_TOKEN"]},
+    {"column": 1, "environments": ["US sandbox"], "kind": "sdk-switch", "line": 3, "orgs": ["1"], "path": "b.py", "tokens": []}
+  ],
+  "findings": [
+    {"column": 12, "end_column": 124, "end_line": 12, "environments": ["US production", "US sandbox"], "fingerprint": "f5e8516fd480adce",
+     "help": "mint one token per environment", "label": "this call sends it to US sandbox", "level": "error", "line": 12,
+     "message": "token `env:ZOHO_TOKEN` is used with US sandbox here", "name": "cross-environment-token", "path": "sync.py",
+     "related": [{"column": 9, "end_column": 33, "end_line": 4, "line": 4, "message": "the token comes from here", "path": "cfg.py"}],
+     "rule": "OT001", "token": "env:ZOHO_TOKEN"}
+  ],
+  "notes": [{"message": "syntax error", "path": "broken.py"}],
+  "repository": "org/c",
+  "summary": {"errors": 1, "files_analysed": 1, "files_walked": 1, "not_selected": 0, "notes": 1, "off_by_config": 0, "outside_changes": 0,
+              "skipped": {"binary": 0, "too_large": 0, "vendored": 0}, "stale_baseline": ["OT001 a.py env:X (0123456789abcdef)"],
+              "suppressed_baseline": 0, "suppressed_inline": 1, "warnings": 0},
+  "suppressed": [
+    {"column": 1, "end_column": 5, "end_line": 2, "environments": ["US sandbox"], "fingerprint": "0123456789abcdef", "help": "", "label": "",
+     "level": "warning", "line": 2, "message": "m", "name": "runtime-environment-switch", "path": "a.py", "related": [], "rule": "OT002",
+     "suppression": {"justification": "read-only", "kind": "inline"}, "token": null}
+  ],
+  "tool": {"name": "orgtoken", "version": "0.1.0"},
+  "version": 1
+}"#;
+
+    fn render_all(repo: Repo) {
+        let repos = [repo];
+        let opts = RenderOptions {
+            color: false,
+            width: 100,
+            quiet: false,
+            statistics: true,
+            drop_suppressed: false,
+        };
+        for f in Format::all() {
+            let _ = render(*f, &repos, &opts);
+        }
+        for f in InventoryFormat::all() {
+            let _ = inventory(*f, &repos);
+        }
+        let _ = summary_line(&repos);
+    }
+
+    #[test]
+    fn a_result_reads_back_into_what_its_scan_reported() {
+        let repo = parse_result(DOC, "unused").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(repo.name, "org/c");
+        assert!(repo.from_json && repo.has_inventory);
+        let r = &repo.result;
+        let paths: Vec<&str> = r.files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["a.py", "cfg.py", "sync.py"], "files in path order");
+        assert_eq!(r.findings[0].rule, "OT001");
+        assert_eq!(r.files[r.findings[0].primary.file].path, "sync.py");
+        assert_eq!(r.files[r.findings[0].related[0].loc.file].path, "cfg.py");
+        assert_eq!(r.filtered.count(SuppressionKind::InSource), 1);
+        assert_eq!(r.filtered.suppressed[0].finding.token, None);
+        assert_eq!(r.bindings.len(), 2);
+        // The JSON it renders is the document's, plus the repository.
+        let again = repo_doc(&repo);
+        let original: Value = serde_json::from_str(DOC).unwrap();
+        for key in ["findings", "suppressed", "notes", "summary"] {
+            assert_eq!(again[key], original[key], "{key}");
+        }
+        render_all(repo);
+    }
+
+    #[test]
+    fn no_damaged_document_panics_or_renders_garbage() {
+        // Every truncation, and every scalar replaced by each other type:
+        // an error, or a result every format renders.
+        for n in 0..DOC.len() {
+            if DOC.is_char_boundary(n) {
+                if let Ok(r) = parse_result(&DOC[..n], "x") {
+                    render_all(r);
+                }
+            }
+        }
+        let original: Value = serde_json::from_str(DOC).unwrap();
+        let mut pointers = Vec::new();
+        fn walk(v: &Value, at: String, out: &mut Vec<String>) {
+            match v {
+                Value::Object(m) => m.iter().for_each(|(k, v)| walk(v, format!("{at}/{k}"), out)),
+                Value::Array(a) => a
+                    .iter()
+                    .enumerate()
+                    .for_each(|(i, v)| walk(v, format!("{at}/{i}"), out)),
+                _ => {}
+            }
+            out.push(at);
+        }
+        walk(&original, String::new(), &mut pointers);
+        let replacements = [
+            json!(null),
+            json!(0),
+            json!(-1),
+            json!(4294967296u64),
+            json!(""),
+            json!("\u{202e}x"),
+            json!([]),
+            json!({}),
+        ];
+        for p in pointers.iter().filter(|p| !p.is_empty()) {
+            for r in &replacements {
+                let mut doc = original.clone();
+                *doc.pointer_mut(p).unwrap() = r.clone();
+                if let Ok(repo) = parse_result(&doc.to_string(), "x") {
+                    for f in repo
+                        .result
+                        .findings
+                        .iter()
+                        .chain(repo.result.filtered.suppressed.iter().map(|s| &s.finding))
+                    {
+                        assert!(f.primary.span.line >= 1 && f.primary.span.col >= 1, "{p} = {r}");
+                    }
+                    render_all(repo);
+                }
+            }
+        }
     }
 }
