@@ -689,3 +689,22 @@ fn a_listed_directory_inside_a_work_tree_keeps_its_paths_and_shows_them_once() {
         Some("mono/services/crm/sync.py:12:12: OT001 token `env:ZOHO_TOKEN` is used with US sandbox here and with US production elsewhere; a token is valid in one environment only")
     );
 }
+
+#[test]
+fn each_repository_fails_at_its_own_level() {
+    let dir = repos();
+    // c's findings do not fail c, and so not the run; the command line wins.
+    std::fs::write(dir.path().join("c/.orgtoken.toml"), "fail-on = \"never\"\n").unwrap();
+    assert_eq!(orgtoken(dir.path(), &["scan", "c"]).status.code(), Some(0));
+    let out = orgtoken(dir.path(), &["scan", "--repos-from", "list", "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("c/sync.py:12:12"),
+        "still reported"
+    );
+    let out = orgtoken(
+        dir.path(),
+        &["scan", "--repos-from", "list", "-q", "--fail-on", "error"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
