@@ -720,26 +720,14 @@ fn run_inventory(mut args: InventoryArgs) -> ExitCode {
         nothing_scanned(why);
         return ExitCode::from(2);
     }
-    let rendered = match std::panic::catch_unwind(|| {
-        orgtoken::redact::mask_output(report::inventory::render(args.format, &result))
-    }) {
-        Ok(r) => r,
-        Err(_) => {
-            eprintln!("error: internal error while rendering the inventory (a bug: please report it)");
-            return ExitCode::from(2);
-        }
+    let dest = match &args.output {
+        Some(path) => Dest::File(path.clone()),
+        None => Dest::Stdout,
     };
-    match &args.output {
-        Some(path) => {
-            if !write_file(path, Ok(rendered)) {
-                return ExitCode::from(2);
-            }
-        }
-        None => {
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(rendered.as_bytes());
-            let _ = out.flush();
-        }
+    if !emit(&dest, "inventory", |out| {
+        out.push_str(&report::inventory::render(args.format, &result))
+    }) {
+        return ExitCode::from(2);
     }
     ExitCode::SUCCESS
 }
@@ -762,48 +750,53 @@ fn nothing_scanned(why: &str) {
     );
 }
 
-/// Renders one output, a panic in the reporter caught: it costs this output.
-/// Token shapes are masked last, whatever put them there.
-fn render_guarded(format: Format, result: &scan::ScanResult, opts: &RenderOptions) -> Result<String, String> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        orgtoken::redact::mask_output(report::render(format, result, opts))
-    }))
-    .map_err(|_| {
-        format!(
-            "internal error while rendering the {} output (a bug: please report it); the other outputs were written",
-            format.name()
-        )
-    })
-}
-
-/// Writes one rendered output to standard output; `false` (after a
-/// message) when it could not be rendered.
-fn write_stdout(rendered: Result<String, String>) -> bool {
-    match rendered {
-        Ok(r) => {
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(r.as_bytes());
-            let _ = out.flush();
-            true
+/// Writes one output to its destination as it is rendered, through
+/// [`report::Out`] (token shapes masked last, whatever put them there). A
+/// panic in the reporter or a write error costs this output alone: a
+/// message, `false`, and no partial file left behind.
+fn emit(dest: &Dest, what: &str, write: impl FnOnce(&mut report::Out)) -> bool {
+    let run = |sink: &mut dyn Write| -> Result<(), String> {
+        let mut out = report::Out::new(sink);
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| write(&mut out))).map_err(|_| {
+            format!(
+                "internal error while rendering the {what} (a bug: please report it); the other outputs were written"
+            )
+        })?;
+        match out.finish() {
+            // A reader that stopped early (`| head`) is no failure.
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.to_string()),
+            _ => Ok(()),
         }
-        Err(e) => {
-            error(&e);
-            false
-        }
-    }
-}
-
-/// Writes one rendered output; `false` (after a message) when it failed.
-fn write_file(path: &std::path::Path, rendered: Result<String, String>) -> bool {
-    let result =
-        rendered.and_then(|r| std::fs::write(path, r).map_err(|e| format!("cannot write `{}`: {e}", path.display())));
-    match result {
+    };
+    let outcome = match dest {
+        Dest::Stdout => run(&mut std::io::stdout().lock()),
+        Dest::File(path) => std::fs::File::create(path)
+            .map_err(|e| e.to_string())
+            .and_then(|mut file| {
+                run(&mut file).inspect_err(|_| {
+                    // Half a report reads as a whole one: a regular file is
+                    // removed (a device or a pipe is left alone).
+                    if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
+                        let _ = std::fs::remove_file(path);
+                    }
+                })
+            })
+            .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
+    };
+    match outcome {
         Ok(()) => true,
         Err(e) => {
             error(&e);
             false
         }
     }
+}
+
+/// [`emit`] for one scan report.
+fn emit_report(dest: &Dest, format: Format, result: &scan::ScanResult, opts: &RenderOptions) -> bool {
+    emit(dest, &format!("{} output", format.name()), |out| {
+        report::write(format, result, opts, out)
+    })
 }
 
 /// `--add-noqa`: writes the comments, says what it did and what it could not.
@@ -950,29 +943,23 @@ fn run_scan(mut args: ScanArgs) -> ExitCode {
     };
     let file_opts = RenderOptions { color: false, ..opts };
     // `--repository`: the JSON records it, with the bindings `merge` needs.
-    let render_guarded = |format: Format, result: &scan::ScanResult, opts: &RenderOptions| {
-        let r = render_guarded(format, result, opts);
-        match &args.repository {
-            Some(name) if format == Format::Json => {
-                r.map(|s| orgtoken::redact::mask_output(orgtoken::multirepo::with_repository(&s, name, result)))
-            }
-            _ => r,
-        }
-    };
+    let emit_report =
+        |dest: &Dest, format: Format, result: &scan::ScanResult, opts: &RenderOptions| match &args.repository {
+            Some(name) if format == Format::Json => emit(dest, "json output", |out| {
+                orgtoken::multirepo::write_with_repository(result, name, out)
+            }),
+            _ => emit_report(dest, format, result, opts),
+        };
     // Each output stands alone: one that cannot be rendered or written
     // costs that output (with a message and exit 2), never the others.
     let mut failed = false;
     for (format, dest) in &outputs.extra {
-        let rendered = render_guarded(*format, &result, &file_opts);
-        failed |= !match dest {
-            Dest::File(path) => write_file(path, rendered),
-            Dest::Stdout => write_stdout(rendered),
-        };
+        failed |= !emit_report(dest, *format, &result, &file_opts);
     }
     let main_format = outputs.format;
     match &outputs.main {
-        Dest::File(path) => {
-            failed |= !write_file(path, render_guarded(main_format, &result, &file_opts));
+        Dest::File(_) => {
+            failed |= !emit_report(&outputs.main, main_format, &result, &file_opts);
             if !args.quiet {
                 if args.statistics && !main_format.is_human() {
                     eprint!("{}", report::statistics(&result));
@@ -981,7 +968,7 @@ fn run_scan(mut args: ScanArgs) -> ExitCode {
             }
         }
         Dest::Stdout => {
-            failed |= !write_stdout(render_guarded(main_format, &result, &opts));
+            failed |= !emit_report(&outputs.main, main_format, &result, &opts);
             if !args.quiet && !main_format.is_human() {
                 if args.statistics {
                     eprint!("{}", report::statistics(&result));
@@ -992,7 +979,9 @@ fn run_scan(mut args: ScanArgs) -> ExitCode {
     }
     if let Some(path) = &args.write_baseline {
         let b = baseline::of(&result);
-        if !write_file(path, Ok(orgtoken::redact::mask_output(baseline::to_json(&b)))) {
+        if !emit(&Dest::File(path.clone()), "baseline", |out| {
+            out.push_str(&baseline::to_json(&b))
+        }) {
             failed = true;
         } else if !args.quiet {
             eprintln!(

@@ -34,7 +34,7 @@ use crate::finding::{Filtered, Finding, Note, Related, Suppressed, SuppressionKi
 use crate::inventory::{by_token, BindingInfo, NO_TOKEN};
 use crate::model::Loc;
 use crate::report::inventory::InventoryFormat;
-use crate::report::{self, Format, RenderOptions};
+use crate::report::{self, Format, Out, RenderOptions};
 use crate::scan::{ScanResult, ShownFile, Stats};
 
 /// One repository's result.
@@ -123,18 +123,43 @@ pub fn failing(repos: &[(&Repo, Option<Level>)]) -> bool {
         .any(|(r, t)| t.is_some_and(|t| r.result.findings.iter().any(|f| f.level >= t)))
 }
 
-/// The repositories' results in one report of `format` (not yet masked:
-/// the caller masks every output).
-pub fn render(format: Format, repos: &[Repo], opts: &RenderOptions) -> String {
+/// Writes the repositories' results in one report of `format` into `out`
+/// (which masks token shapes). JSON and SARIF are written a repository at
+/// a time; the formats read by people over one combined result.
+pub fn write(format: Format, repos: &[Repo], opts: &RenderOptions, out: &mut Out) {
     match format {
-        Format::Json => json(repos),
-        Format::Sarif => sarif(repos, opts.drop_suppressed),
+        Format::Json => json(repos, out),
+        Format::Sarif => sarif(repos, opts.drop_suppressed, out),
         // Results read back from JSON have no text to frame: their places
         // are listed as lines.
         Format::Human if repos.iter().any(|r| r.from_json) => {
-            with_summary(human_without_frames(&combined(repos), opts), repos)
+            out.push_str(&with_summary(human_without_frames(&combined(repos), opts), repos))
         }
-        _ => with_summary(report::render(format, &combined(repos), opts), repos),
+        _ => out.push_str(&with_summary(report::render(format, &combined(repos), opts), repos)),
+    }
+}
+
+/// One report as a string, masked as every report is.
+pub fn render(format: Format, repos: &[Repo], opts: &RenderOptions) -> String {
+    to_string(|out| write(format, repos, opts, out))
+}
+
+fn to_string(write: impl FnOnce(&mut Out)) -> String {
+    let mut bytes = Vec::new();
+    let mut out = Out::new(&mut bytes);
+    write(&mut out);
+    out.finish().expect("writing to memory");
+    String::from_utf8(bytes).expect("reports are UTF-8")
+}
+
+/// Options for the machine formats rendered per repository.
+fn machine_opts(drop_suppressed: bool) -> RenderOptions {
+    RenderOptions {
+        color: false,
+        width: 100,
+        quiet: false,
+        statistics: false,
+        drop_suppressed,
     }
 }
 
@@ -295,13 +320,13 @@ fn sorted(v: Value) -> Value {
 
 /// One repository's scan JSON as a value.
 fn repo_doc(repo: &Repo) -> Value {
-    serde_json::from_str(&report::json::render(&repo.result)).expect("the JSON reporter writes JSON")
+    let text = report::render(Format::Json, &repo.result, &machine_opts(false));
+    serde_json::from_str(&text).expect("the JSON reporter writes JSON")
 }
 
-/// The JSON document of several repositories (docs/json-output.md).
-pub fn json(repos: &[Repo]) -> String {
-    let mut findings = Vec::new();
-    let mut suppressed = Vec::new();
+/// The JSON document of several repositories (docs/json-output.md),
+/// written a repository at a time.
+pub fn json(repos: &[Repo], out: &mut Out) {
     let mut notes = Vec::new();
     let mut summaries = Vec::new();
     let mut totals: BTreeMap<&str, u64> = BTreeMap::new();
@@ -320,23 +345,10 @@ pub fn json(repos: &[Repo]) -> String {
         "files_analysed",
     ];
     for repo in repos {
-        let mut doc = repo_doc(repo);
-        let tag = |v: &mut Value| {
-            if let Some(o) = v.as_object_mut() {
-                o.insert("repository".into(), json!(repo.name));
-            }
-            sorted(std::mem::take(v))
-        };
-        if let Some(a) = doc["findings"].as_array_mut() {
-            findings.extend(a.iter_mut().map(tag));
-        }
-        if let Some(a) = doc["suppressed"].as_array_mut() {
-            suppressed.extend(a.iter_mut().map(tag));
-        }
+        let summary = repo_doc(repo)["summary"].take();
         for n in &repo.result.notes {
             notes.push(json!({"repository": repo.name, "path": n.path, "message": n.message}));
         }
-        let summary = doc["summary"].take();
         for k in COUNTS {
             *totals.entry(k).or_default() += summary[k].as_u64().unwrap_or(0);
         }
@@ -366,42 +378,50 @@ pub fn json(repos: &[Repo]) -> String {
         "notes": notes,
         "summary": summary,
     });
-    let mut findings = Some(findings);
-    let mut suppressed = Some(suppressed);
-    let mut out = report::pretty_with_arrays(&doc, &["findings", "suppressed"], |key, out| {
-        let items = if key == "findings" {
-            findings.take()
-        } else {
-            suppressed.take()
-        };
-        report::pretty_array(out, items.unwrap_or_default().into_iter(), 2);
+    // Each array is written a repository at a time, each item tagged with
+    // its repository.
+    report::pretty_with_arrays(&doc, &["findings", "suppressed"], out, |key, out| {
+        let items = repos.iter().flat_map(|repo| {
+            let mut doc = repo_doc(repo);
+            let items = match doc[key].take() {
+                Value::Array(a) => a,
+                _ => Vec::new(),
+            };
+            items.into_iter().map(move |mut v| {
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("repository".into(), json!(repo.name));
+                }
+                sorted(v)
+            })
+        });
+        report::pretty_array(out, items, 2);
     });
     out.push('\n');
-    out
 }
 
 /// A single repository's scan JSON with what `orgtoken merge` needs beside
 /// it: the repository's name (`--repository`) and its bindings (for
 /// `merge --inventory`).
-pub fn with_repository(rendered: &str, name: &str, result: &ScanResult) -> String {
-    let Ok(Value::Object(doc)) = serde_json::from_str::<Value>(rendered) else {
-        return rendered.to_string();
+pub fn write_with_repository(result: &ScanResult, name: &str, out: &mut Out) {
+    let rendered = report::render(Format::Json, result, &machine_opts(false));
+    let Ok(Value::Object(doc)) = serde_json::from_str::<Value>(&rendered) else {
+        out.push_str(&rendered);
+        return;
     };
-    let mut out = Map::new();
+    let mut doc_out = Map::new();
     for (k, v) in doc {
         let after_tool = k == "tool";
-        out.insert(k, v);
+        doc_out.insert(k, v);
         if after_tool {
-            out.insert("repository".into(), json!(name));
+            doc_out.insert("repository".into(), json!(name));
         }
     }
-    out.insert(
+    doc_out.insert(
         "bindings".into(),
         Value::Array(result.bindings.iter().map(binding_json).collect()),
     );
-    let mut s = serde_json::to_string_pretty(&Value::Object(out)).expect("serialisable");
-    s.push('\n');
-    s
+    out.push_str(&serde_json::to_string_pretty(&Value::Object(doc_out)).expect("serialisable"));
+    out.push('\n');
 }
 
 fn binding_json(b: &BindingInfo) -> Value {
@@ -411,19 +431,12 @@ fn binding_json(b: &BindingInfo) -> Value {
     })
 }
 
-/// SARIF with one run per repository.
-pub fn sarif(repos: &[Repo], drop_suppressed: bool) -> String {
-    let mut schema = Value::Null;
-    let mut runs = Vec::new();
-    for repo in repos {
-        let mut doc: Value = serde_json::from_str(&report::sarif::render(&repo.result, drop_suppressed))
-            .expect("the SARIF reporter writes JSON");
-        if schema.is_null() {
-            schema = doc["$schema"].take();
-        }
-        let Some(mut run) = doc["runs"].as_array_mut().and_then(|r| r.pop()) else {
-            continue;
-        };
+/// SARIF with one run per repository, written a repository at a time.
+pub fn sarif(repos: &[Repo], drop_suppressed: bool, out: &mut Out) {
+    let runs = repos.iter().filter_map(|repo| {
+        let text = report::render(Format::Sarif, &repo.result, &machine_opts(drop_suppressed));
+        let mut doc: Value = serde_json::from_str(&text).expect("the SARIF reporter writes JSON");
+        let mut run = doc["runs"].as_array_mut().and_then(|r| r.pop())?;
         run["automationDetails"] = json!({"id": format!("orgtoken/{}/", repo.name)});
         run["properties"] = json!({"repository": repo.name});
         run["originalUriBaseIds"] = json!({"%SRCROOT%": {"description": {"text": format!(
@@ -438,15 +451,16 @@ pub fn sarif(repos: &[Repo], drop_suppressed: bool) -> String {
                 }
             }
         }
-        runs.push(run);
-    }
-    if schema.is_null() {
-        schema = json!("https://json.schemastore.org/sarif-2.1.0.json");
-    }
-    let doc = json!({"$schema": schema, "version": "2.1.0", "runs": runs});
-    let mut s = serde_json::to_string_pretty(&doc).expect("serialisable");
-    s.push('\n');
-    s
+        Some(sorted(run))
+    });
+    let doc = json!({"$schema": report::sarif::SCHEMA, "version": "2.1.0", "runs": []});
+    let mut runs = Some(runs);
+    report::pretty_with_arrays(&doc, &["runs"], out, |_, out| {
+        if let Some(r) = runs.take() {
+            report::pretty_array(out, r, 2);
+        }
+    });
+    out.push('\n');
 }
 
 // ---------------------------------------------------------------------

@@ -21,8 +21,8 @@ use orgtoken::scan::{self, ScanOptions};
 use orgtoken::select::{Selection, Selectors};
 
 use super::{
-    error, find_project, nothing_scanned, parse_outputs, write_file, write_stdout, ColorChoice, Dest, InventoryArgs,
-    Outputs, Progress, ScanArgs, TreeArgs,
+    emit, error, find_project, nothing_scanned, parse_outputs, ColorChoice, Dest, InventoryArgs, Outputs, Progress,
+    ScanArgs, TreeArgs,
 };
 
 #[derive(clap::Args)]
@@ -459,17 +459,11 @@ fn exit(failed: bool, failing: bool) -> ExitCode {
     })
 }
 
-/// Renders a report of every repository, a panic caught (it costs this
-/// output); token shapes masked last.
-fn render_guarded(format: Format, repos: &[Repo], opts: &RenderOptions) -> Result<String, String> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        orgtoken::redact::mask_output(multirepo::render(format, repos, opts))
-    }))
-    .map_err(|_| {
-        format!(
-            "internal error while rendering the {} output (a bug: please report it); the other outputs were written",
-            format.name()
-        )
+/// Writes a report of every repository (see `main::emit`: a panic or a
+/// write error costs this output alone; token shapes masked as it goes).
+fn emit_report(dest: &Dest, format: Format, repos: &[Repo], opts: &RenderOptions) -> bool {
+    emit(dest, &format!("{} output", format.name()), |out| {
+        multirepo::write(format, repos, opts, out)
     })
 }
 
@@ -483,20 +477,16 @@ fn write_reports(repos: &[Repo], outputs: &Outputs, color: ColorChoice, base: Re
     let file_opts = RenderOptions { color: false, ..opts };
     let mut failed = false;
     for (format, dest) in &outputs.extra {
-        let rendered = render_guarded(*format, repos, &file_opts);
-        failed |= !match dest {
-            Dest::File(path) => write_file(path, rendered),
-            Dest::Stdout => write_stdout(rendered),
-        };
+        failed |= !emit_report(dest, *format, repos, &file_opts);
     }
     let main_format = outputs.format;
     let summary_on_stderr = match &outputs.main {
-        Dest::File(path) => {
-            failed |= !write_file(path, render_guarded(main_format, repos, &file_opts));
+        Dest::File(_) => {
+            failed |= !emit_report(&outputs.main, main_format, repos, &file_opts);
             true
         }
         Dest::Stdout => {
-            failed |= !write_stdout(render_guarded(main_format, repos, &opts));
+            failed |= !emit_report(&outputs.main, main_format, repos, &opts);
             !main_format.is_human()
         }
     };
@@ -536,14 +526,10 @@ pub fn inventory(args: InventoryArgs) -> ExitCode {
 
 /// Writes the merged inventory; `false` when it could not be.
 fn write_inventory(repos: &[Repo], format: InventoryFormat, output: Option<&Path>) -> bool {
-    let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        orgtoken::redact::mask_output(multirepo::inventory(format, repos))
-    }))
-    .map_err(|_| "internal error while rendering the inventory (a bug: please report it)".to_string());
-    match output {
-        Some(path) => write_file(path, rendered),
-        None => write_stdout(rendered),
-    }
+    let dest = output.map_or(Dest::Stdout, |p| Dest::File(p.to_path_buf()));
+    emit(&dest, "inventory", |out| {
+        out.push_str(&multirepo::inventory(format, repos))
+    })
 }
 
 /// `orgtoken merge FILE…`.

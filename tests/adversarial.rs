@@ -1371,6 +1371,48 @@ fn thousands_of_profiles_sharing_a_token_stay_linear() {
 }
 
 #[test]
+fn thousands_of_sdk_switches_without_a_token_stay_linear() {
+    // Item 5: each SDK switch without a token looked at every SDK
+    // initialisation in the repository (quadratic), and named them all.
+    // Now one pass over the initialisations; each finding names at most ten.
+    let n = if cfg!(debug_assertions) { 1_500 } else { 6_000 };
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    plant_positive(d);
+    let mut rb = String::from("require \"ZOHOCRMSDK8_0\"\n");
+    for i in 0..n {
+        rb.push_str(&format!(
+            "def init{i}\n  token = ZOHOCRMSDK::Authenticator::OAuthToken.new(client_id: ENV[\"ZOHO_CLIENT_ID\"], refresh_token: ENV[\"ZOHO_PROD_REFRESH_TOKEN\"])\n  ZOHOCRMSDK::Initializer.initialize(environment: ZOHOCRMSDK::DC::USDataCenter::PRODUCTION, token: token)\nend\ndef sw{i}\n  ZOHOCRMSDK::Initializer.switch_user(environment: ZOHOCRMSDK::DC::USDataCenter::SANDBOX)\nend\n"
+        ));
+    }
+    std::fs::write(d.join("init.rb"), rb).unwrap();
+    let out = run_guarded(d, &["scan", "--format", "json", "."], GUARD);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_positive_exact(&doc);
+    let switches: Vec<&Value> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"] == "init.rb")
+        .collect();
+    assert_eq!(switches.len(), n, "one finding per switch");
+    for f in &switches {
+        assert_eq!(f["rule"], "OT001");
+        let line = f["line"].as_u64().unwrap();
+        assert_eq!(line % 7, 0, "at a switch_user line: {line}");
+        // The first initialisations, in order, and no more than ten.
+        let related: Vec<u64> = f["related"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["line"].as_u64().unwrap())
+            .collect();
+        assert_eq!(related, (0..10).map(|k| 4 + 7 * k).collect::<Vec<u64>>(), "{f}");
+    }
+}
+
+#[test]
 fn budgets_count_work_so_output_does_not_depend_on_the_machine() {
     // Item 6: near the time budget, findings changed with -j; the work
     // budget cuts the same file at the same place whatever the machine or

@@ -16,11 +16,9 @@ pub fn line(result: &ScanResult, f: &Finding) -> String {
     format!("{}\n", visible(&text))
 }
 
-pub fn render(result: &ScanResult, opts: &RenderOptions) -> String {
-    let mut out = String::new();
+pub fn write(result: &ScanResult, opts: &RenderOptions, out: &mut super::Out) {
     for f in &result.findings {
         out.push_str(&line(result, f));
     }
     out.push_str(&super::human_tail(result, opts, "note: ", visible));
-    out
 }

@@ -37,28 +37,24 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn render(result: &ScanResult, opts: &RenderOptions) -> String {
-    let mut out = String::new();
+pub fn write(result: &ScanResult, opts: &RenderOptions, out: &mut super::Out) {
+    // The first CAP findings of each level become annotations; the rest
+    // follow as plain log lines, written in a second pass.
     let (mut errors, mut warnings, mut notices) = (0usize, 0usize, 0usize);
-    let mut rest = Vec::new();
-    for f in &result.findings {
+    let mut annotated = vec![false; result.findings.len()];
+    for (k, f) in result.findings.iter().enumerate() {
         let (command, n) = match f.level {
             Level::Error => ("error", &mut errors),
             Level::Warning => ("warning", &mut warnings),
             Level::Note => ("notice", &mut notices),
         };
-        let path = &result.files[f.primary.file].path;
-        let s = f.primary.span;
         if *n >= CAP {
-            // A plain log line: it starts with the level, so a path cannot
-            // make it a command.
-            rest.push(escape_data(&format!(
-                "{command}: {path}:{}:{}: {} {}",
-                s.line, s.col, f.rule, f.message
-            )));
             continue;
         }
         *n += 1;
+        annotated[k] = true;
+        let path = &result.files[f.primary.file].path;
+        let s = f.primary.span;
         let name = catalog().rule(f.rule).map(|r| r.name.as_str()).unwrap_or("");
         // GitHub takes columns only for an annotation on one line.
         let cols = if s.line == s.end_line {
@@ -75,21 +71,33 @@ pub fn render(result: &ScanResult, opts: &RenderOptions) -> String {
             escape_data(&format!("{}\n{} (orgtoken explain {})", f.message, f.help, f.rule)),
         ));
     }
-    if !rest.is_empty() {
-        for r in &rest {
-            out.push_str(r);
-            out.push('\n');
-        }
+    let mut rest = 0;
+    for (f, _) in result.findings.iter().zip(&annotated).filter(|(_, a)| !**a) {
+        let command = match f.level {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Note => "notice",
+        };
+        let path = &result.files[f.primary.file].path;
+        let s = f.primary.span;
+        // A plain log line: it starts with the level, so a path cannot make
+        // it a command.
+        out.push_str(&escape_data(&format!(
+            "{command}: {path}:{}:{}: {} {}",
+            s.line, s.col, f.rule, f.message
+        )));
+        out.push('\n');
+        rest += 1;
+    }
+    if rest > 0 {
         out.push_str(&format!(
             "::notice title=orgtoken::{}\n",
             escape_data(&format!(
-                "{} more finding(s) not annotated (GitHub shows at most {CAP} errors and {CAP} warnings per step); they are listed in the log above",
-                rest.len()
+                "{rest} more finding(s) not annotated (GitHub shows at most {CAP} errors and {CAP} warnings per step); they are listed in the log above"
             ))
         ));
     }
     out.push_str(&super::human_tail(result, opts, "note: ", escape_data));
-    out
 }
 
 #[cfg(test)]

@@ -343,7 +343,7 @@ fn to_diag(f: &Finding, files: &[ShownFile], lines: &mut Lines) -> Diag {
     }
 }
 
-pub fn render(result: &ScanResult, opts: &RenderOptions) -> String {
+pub fn write(result: &ScanResult, opts: &RenderOptions, out: &mut super::Out) {
     let theme = if opts.color {
         GraphicalTheme::unicode()
     } else {
@@ -353,7 +353,6 @@ pub fn render(result: &ScanResult, opts: &RenderOptions) -> String {
         .with_width(opts.width)
         .with_links(false)
         .with_context_lines(1);
-    let mut out = String::new();
     let mut lines = Lines::new(&result.files);
     for f in &result.findings {
         // A frame that cannot be drawn (a bug in us or in miette) costs
@@ -375,7 +374,6 @@ pub fn render(result: &ScanResult, opts: &RenderOptions) -> String {
         out.push('\n');
     }
     out.push_str(&super::human_tail(result, opts, "note: ", visible));
-    out
 }
 
 #[cfg(test)]

@@ -56,7 +56,7 @@ fn finding(result: &ScanResult, f: &Finding) -> Value {
     Value::Object(sorted)
 }
 
-pub fn render(result: &ScanResult) -> String {
+pub fn write(result: &ScanResult, out: &mut super::Out) {
     let flt = &result.filtered;
     let s = &result.stats;
     let doc = json!({
@@ -85,7 +85,7 @@ pub fn render(result: &ScanResult) -> String {
         },
     });
     // Findings are rendered one at a time into the document's text.
-    let mut out = super::pretty_with_arrays(&doc, &["findings", "suppressed"], |key, out| {
+    super::pretty_with_arrays(&doc, &["findings", "suppressed"], out, |key, out| {
         if key == "findings" {
             super::pretty_array(out, result.findings.iter().map(|f| finding(result, f)), 2);
         } else {
@@ -102,5 +102,4 @@ pub fn render(result: &ScanResult) -> String {
         }
     });
     out.push('\n');
-    out
 }

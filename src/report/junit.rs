@@ -24,48 +24,44 @@ fn xml(s: &str) -> String {
     out
 }
 
-pub fn render(result: &ScanResult) -> String {
-    // Findings are sorted by file, so suites come out grouped and ordered.
-    let mut suites: Vec<(String, Vec<String>)> = Vec::new();
-    for f in &result.findings {
-        let path = &result.files[f.primary.file].path;
-        let s = f.primary.span;
-        let case = format!(
-            "    <testcase name=\"{rule} {path} {fingerprint}\" classname=\"{path}\">\n      <failure type=\"{rule}\" message=\"{msg}\">{level}: {path}:{line}:{col}: {rule} {msg}\n{help}</failure>\n    </testcase>\n",
-            rule = f.rule,
-            path = xml(path),
-            line = s.line,
-            col = s.col,
-            msg = xml(&f.message),
-            level = if f.level == Level::Error { "error" } else { f.level.name() },
-            help = xml(&f.help),
-            fingerprint = xml(&f.fingerprint),
-        );
-        match suites.last_mut() {
-            Some((p, cases)) if p == path => cases.push(case),
-            _ => suites.push((path.clone(), vec![case])),
-        }
-    }
+pub fn write(result: &ScanResult, out: &mut super::Out) {
     let total = result.findings.len();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(
         "<testsuites name=\"orgtoken\" tests=\"{}\" failures=\"{total}\">\n",
         total.max(1)
     ));
-    if suites.is_empty() {
+    if result.findings.is_empty() {
         out.push_str("  <testsuite name=\"orgtoken\" tests=\"1\" failures=\"0\">\n    <testcase name=\"no findings\" classname=\"orgtoken\"/>\n  </testsuite>\n");
     }
-    for (path, cases) in &suites {
+    // Findings are sorted by file: one suite per run of the same file,
+    // written as it is met.
+    let path_of = |f: &crate::finding::Finding| &result.files[f.primary.file].path;
+    let mut rest = &result.findings[..];
+    while let Some(first) = rest.first() {
+        let path = path_of(first);
+        let n = rest.iter().take_while(|f| path_of(f) == path).count();
+        let (suite, tail) = rest.split_at(n);
+        rest = tail;
         out.push_str(&format!(
             "  <testsuite name=\"{}\" tests=\"{n}\" failures=\"{n}\">\n",
-            xml(path),
-            n = cases.len()
+            xml(path)
         ));
-        for c in cases {
-            out.push_str(c);
+        for f in suite {
+            let s = f.primary.span;
+            out.push_str(&format!(
+                "    <testcase name=\"{rule} {path} {fingerprint}\" classname=\"{path}\">\n      <failure type=\"{rule}\" message=\"{msg}\">{level}: {path}:{line}:{col}: {rule} {msg}\n{help}</failure>\n    </testcase>\n",
+                rule = f.rule,
+                path = xml(path),
+                line = s.line,
+                col = s.col,
+                msg = xml(&f.message),
+                level = if f.level == Level::Error { "error" } else { f.level.name() },
+                help = xml(&f.help),
+                fingerprint = xml(&f.fingerprint),
+            ));
         }
         out.push_str("  </testsuite>\n");
     }
     out.push_str("</testsuites>\n");
-    out
 }

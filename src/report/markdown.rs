@@ -14,8 +14,8 @@ use crate::scan::ScanResult;
 /// at most 1 MiB, and nobody reads further).
 const MAX_ROWS: usize = 100;
 
-pub fn render(result: &ScanResult) -> String {
-    let mut out = String::from("## orgtoken\n\n");
+pub fn write(result: &ScanResult, out: &mut super::Out) {
+    out.push_str("## orgtoken\n\n");
     out.push_str(&format!("{}\n\n", cell(&super::summary_line(result))));
     let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
     for f in &result.findings {
@@ -57,5 +57,4 @@ pub fn render(result: &ScanResult) -> String {
         out.push_str("### Tokens and environments\n\n");
         out.push_str(&graph);
     }
-    out
 }

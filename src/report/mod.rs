@@ -9,6 +9,7 @@ pub mod inventory;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod out;
 pub mod sarif;
 
 use std::collections::BTreeMap;
@@ -16,6 +17,7 @@ use std::collections::BTreeMap;
 use crate::catalog::{catalog, Level};
 use crate::finding::{Finding, SuppressionKind};
 use crate::scan::ScanResult;
+pub use out::Out;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -80,16 +82,26 @@ pub struct RenderOptions {
     pub drop_suppressed: bool,
 }
 
-pub fn render(format: Format, result: &ScanResult, opts: &RenderOptions) -> String {
+/// Writes one report into `out` (which masks token shapes as it goes).
+pub fn write(format: Format, result: &ScanResult, opts: &RenderOptions, out: &mut Out) {
     match format {
-        Format::Human => human::render(result, opts),
-        Format::Json => json::render(result),
-        Format::Sarif => sarif::render(result, opts.drop_suppressed),
-        Format::Concise => concise::render(result, opts),
-        Format::Github => github::render(result, opts),
-        Format::Junit => junit::render(result),
-        Format::Markdown => markdown::render(result),
+        Format::Human => human::write(result, opts, out),
+        Format::Json => json::write(result, out),
+        Format::Sarif => sarif::write(result, opts.drop_suppressed, out),
+        Format::Concise => concise::write(result, opts, out),
+        Format::Github => github::write(result, opts, out),
+        Format::Junit => junit::write(result, out),
+        Format::Markdown => markdown::write(result, out),
     }
+}
+
+/// One report as a string, masked as every report is (tests, fuzzing).
+pub fn render(format: Format, result: &ScanResult, opts: &RenderOptions) -> String {
+    let mut bytes = Vec::new();
+    let mut out = Out::new(&mut bytes);
+    write(format, result, opts, &mut out);
+    out.finish().expect("writing to memory");
+    String::from_utf8(bytes).expect("reports are UTF-8")
 }
 
 /// The byte offsets of a text's line starts.
@@ -102,7 +114,7 @@ pub fn line_starts(text: &str) -> Vec<usize> {
 /// A JSON array as `serde_json::to_string_pretty` writes it at `indent`
 /// spaces (its items one level deeper), rendered one item at a time into
 /// `out`: a report with 20,000 findings never holds them all as `Value`s.
-pub fn pretty_array(out: &mut String, items: impl Iterator<Item = serde_json::Value>, indent: usize) {
+pub fn pretty_array(out: &mut Out, items: impl Iterator<Item = serde_json::Value>, indent: usize) {
     let pad = " ".repeat(indent + 2);
     out.push('[');
     let mut first = true;
@@ -128,24 +140,22 @@ pub fn pretty_array(out: &mut String, items: impl Iterator<Item = serde_json::Va
 
 /// A pretty JSON document whose empty arrays `"key": []` (one per key) are
 /// filled by `fill(key, out)` as the text is written: large arrays go
-/// straight into the one output buffer.
-pub fn pretty_with_arrays(doc: &serde_json::Value, keys: &[&str], mut fill: impl FnMut(&str, &mut String)) -> String {
+/// straight into the output, one item at a time.
+pub fn pretty_with_arrays(doc: &serde_json::Value, keys: &[&str], out: &mut Out, mut fill: impl FnMut(&str, &mut Out)) {
     let text = serde_json::to_string_pretty(doc).expect("serialisable");
     let mut at: Vec<(usize, &str)> = keys
         .iter()
         .filter_map(|k| text.find(&format!("\"{k}\": []")).map(|i| (i, *k)))
         .collect();
     at.sort_unstable();
-    let mut out = String::new();
     let mut from = 0;
     for (i, key) in at {
         let head = format!("\"{key}\": ");
         out.push_str(&text[from..i + head.len()]);
-        fill(key, &mut out);
+        fill(key, out);
         from = i + head.len() + 2;
     }
     out.push_str(&text[from..]);
-    out
 }
 
 /// The path a location points into.

@@ -12,7 +12,7 @@ use crate::finding::{Finding, SuppressionKind};
 use crate::model::Loc;
 use crate::scan::ScanResult;
 
-const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// Paths are relative to the scan's path base, `%SRCROOT%` (the git work
 /// tree's root, which is what code scanning resolves against); a path that
@@ -81,7 +81,7 @@ fn rules() -> Vec<Value> {
 
 /// The SARIF document; `drop_suppressed` leaves suppressed results out
 /// (they are kept, with `suppressions`, otherwise).
-pub fn render(result: &ScanResult, drop_suppressed: bool) -> String {
+pub fn write(result: &ScanResult, drop_suppressed: bool, out: &mut super::Out) {
     let mut seen_lines: HashMap<(usize, String), usize> = HashMap::new();
     // Suppressed findings are results too, marked with `suppressions`.
     let mut all: Vec<(&Finding, Option<(SuppressionKind, &str)>)> = result.findings.iter().map(|f| (f, None)).collect();
@@ -200,13 +200,12 @@ pub fn render(result: &ScanResult, drop_suppressed: bool) -> String {
             "results": [],
         }],
     });
-    let mut out = super::pretty_with_arrays(&doc, &["results"], |_, out| {
+    super::pretty_with_arrays(&doc, &["results"], out, |_, out| {
         if let Some(r) = results.take() {
             super::pretty_array(out, r, 6);
         }
     });
     out.push('\n');
-    out
 }
 
 /// Related-location messages of the steps a token takes to the binding

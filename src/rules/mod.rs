@@ -98,7 +98,7 @@ pub(crate) fn describe(kind: BindingKind) -> &'static str {
 
 /// Request sites listed under one root cause, at most (the rest are left out
 /// of the related locations; the result itself stands for all of them).
-const MAX_SITES: usize = 10;
+pub(crate) const MAX_SITES: usize = 10;
 
 /// `f`, found at binding `b`, moved to its root place: the binding becomes
 /// the first related location (a request site), and an alternative written

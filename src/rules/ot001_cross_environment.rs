@@ -95,31 +95,38 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
             });
         }
     }
-    // SDK switch without a token: the SDK reuses the previous one.
+    // SDK switch without a token: the SDK reuses the previous one. The SDK
+    // initialisations and switches that carry a token, per environment kind,
+    // in binding order: each switch reads the first few of the other kinds
+    // (linear in the bindings, however many switches there are).
+    let mut carrying: BTreeMap<Option<EnvKind>, Vec<(usize, Environment)>> = BTreeMap::new();
+    for (i, o) in bindings.iter().enumerate() {
+        if matches!(o.kind, BindingKind::SdkInit | BindingKind::SdkSwitch) && !o.tokens.is_empty() {
+            if let Some(e) = fixed_env(o) {
+                carrying.entry(e.kind).or_default().push((i, e));
+            }
+        }
+    }
     for b in bindings
         .iter()
         .filter(|b| b.kind == BindingKind::SdkSwitch && b.tokens.is_empty())
     {
         let Some(env) = fixed_env(b) else { continue };
-        let previous: Vec<&Binding> = bindings
+        let mut previous: Vec<(usize, Environment)> = carrying
             .iter()
-            .filter(|o| matches!(o.kind, BindingKind::SdkInit | BindingKind::SdkSwitch) && !o.tokens.is_empty())
-            .filter(|o| fixed_env(o).is_some_and(|e| e.kind != env.kind))
+            .filter(|(k, _)| **k != env.kind)
+            .flat_map(|(_, v)| v.iter().take(super::MAX_SITES).copied())
             .collect();
-        let Some(first) = previous.first() else { continue };
-        let prev_env = fixed_env(first).expect("filtered above");
+        previous.sort_by_key(|(i, _)| *i);
+        previous.truncate(super::MAX_SITES);
+        let previous: Vec<(&Binding, Environment)> = previous.into_iter().map(|(i, e)| (&bindings[i], e)).collect();
+        let Some(&(first, prev_env)) = previous.first() else {
+            continue;
+        };
         let id = first.identities().first().map(|i| i.to_string()).unwrap_or_default();
         let others: Vec<(Loc, String)> = previous
             .iter()
-            .map(|o| {
-                (
-                    o.at,
-                    format!(
-                        "the SDK was initialised with `{id}` for {} here",
-                        fixed_env(o).expect("filtered")
-                    ),
-                )
-            })
+            .map(|(o, e)| (o.at, format!("the SDK was initialised with `{id}` for {e} here")))
             .collect();
         out.push(Finding {
             rule: ID,
