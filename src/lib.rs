@@ -14,6 +14,7 @@ pub mod inventory;
 pub mod link;
 pub mod memory;
 pub mod model;
+pub mod multirepo;
 pub mod noqa;
 pub mod project;
 pub mod redact;

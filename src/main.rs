@@ -19,6 +19,8 @@ use orgtoken::report::{self, Format, RenderOptions};
 use orgtoken::scan::{self, ScanOptions};
 use orgtoken::select::{Selection, Selectors};
 
+mod multirepo_cli;
+
 #[derive(Parser)]
 #[command(
     name = "orgtoken",
@@ -47,6 +49,10 @@ enum Command {
     /// Every token identity, the environments it is bound to and where: the
     /// migration plan (how many org-specific tokens to mint).
     Inventory(InventoryArgs),
+    /// Combine the JSON results of separate scans (a CI matrix, one job per
+    /// repository: `orgtoken scan --format json --repository NAME`) into
+    /// one report in any format, or with --inventory one inventory.
+    Merge(multirepo_cli::MergeArgs),
     /// Print a rule's documentation, e.g. `orgtoken explain OT001`.
     Explain {
         /// Rule id (OT001…OT007) or name (cross-environment-token).
@@ -168,6 +174,10 @@ struct ScanArgs {
     /// NO_COLOR is set; FORCE_COLOR forces it), always, never.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// Record NAME as the repository in JSON output, with the bindings
+    /// `orgtoken merge --inventory` needs (one CI job per repository).
+    #[arg(long, value_name = "NAME", conflicts_with = "repos_from")]
+    repository: Option<String>,
 }
 
 /// A "still scanning" line on stderr, only when stderr is a terminal and the
@@ -340,6 +350,13 @@ struct TreeArgs {
     /// Listed paths that do not exist (set by `read_files_from`).
     #[arg(skip)]
     missing: Vec<String>,
+    /// Scan each repository listed in FILE (`-`: standard input; one path
+    /// per line, `#` comments) on its own, as if scanned alone, and report
+    /// them together: results per repository, one merged inventory. A
+    /// listed path that does not exist is an error (exit 2); the others
+    /// are still scanned and reported.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["paths", "files_from"])]
+    repos_from: Option<PathBuf>,
     /// Read this project file instead of the nearest .orgtoken.toml.
     #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
     config: Option<PathBuf>,
@@ -442,13 +459,20 @@ impl TreeArgs {
     fn prepare(&self, extra_excludes: Vec<String>) -> Result<(Option<Project>, ScanOptions), String> {
         let roots = self.roots();
         let project = load_project(self.config.as_ref(), self.isolated, &roots)?;
+        let opts = self.options(roots, project.as_ref(), extra_excludes);
+        orgtoken::budget::set_work_limit(self.work_budget);
+        Ok((project, opts))
+    }
+
+    /// The walk options for `roots` under `project`.
+    fn options(&self, roots: Vec<PathBuf>, project: Option<&Project>, extra_excludes: Vec<String>) -> ScanOptions {
         let mut excludes = self.exclude.clone();
         let mut own_files = vec![project::FILE_NAME.to_string()];
         own_files.extend(extra_excludes);
-        if let Some(p) = &project {
+        if let Some(p) = project {
             excludes.extend(p.config.exclude.iter().cloned());
         }
-        let opts = ScanOptions {
+        ScanOptions {
             roots,
             excludes,
             no_ignore: self.no_ignore,
@@ -462,11 +486,9 @@ impl TreeArgs {
                 .unwrap_or_else(scan::default_threads)
                 .clamp(1, 4 * scan::default_threads()),
             own_files,
-            project_file: project.as_ref().map(|p| p.path.clone()),
+            project_file: project.map(|p| p.path.clone()),
             isolated: self.isolated,
-        };
-        orgtoken::budget::set_work_limit(self.work_budget);
-        Ok((project, opts))
+        }
     }
 }
 
@@ -571,8 +593,11 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Scan(args) if args.tree.repos_from.is_some() => multirepo_cli::scan(args),
         Command::Scan(args) => run_scan(args),
+        Command::Inventory(args) if args.tree.repos_from.is_some() => multirepo_cli::inventory(args),
         Command::Inventory(args) => run_inventory(args),
+        Command::Merge(args) => multirepo_cli::merge(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "orgtoken", &mut std::io::stdout());
@@ -642,8 +667,8 @@ fn print_rules(format: RulesFormat) {
     }
 }
 
-/// The project file in effect, with the catalog extended as it asks.
-fn load_project(config: Option<&PathBuf>, isolated: bool, roots: &[PathBuf]) -> Result<Option<Project>, String> {
+/// The project file in effect for `roots`, read but not applied.
+fn find_project(config: Option<&PathBuf>, isolated: bool, roots: &[PathBuf]) -> Result<Option<Project>, String> {
     if isolated {
         return Ok(None);
     }
@@ -651,7 +676,15 @@ fn load_project(config: Option<&PathBuf>, isolated: bool, roots: &[PathBuf]) -> 
     let Some(path) = config.cloned().or_else(|| project::discover(first)) else {
         return Ok(None);
     };
-    let mut p = Project::load(&path)?;
+    Project::load(&path).map(Some)
+}
+
+/// The project file in effect, with the catalog extended as it asks.
+fn load_project(config: Option<&PathBuf>, isolated: bool, roots: &[PathBuf]) -> Result<Option<Project>, String> {
+    let Some(mut p) = find_project(config, isolated, roots)? else {
+        return Ok(None);
+    };
+    let path = p.path.clone();
     let ext = p.extension();
     if !ext.hosts.is_empty() || !ext.token_names.is_empty() {
         orgtoken::catalog::install(&ext).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -909,6 +942,14 @@ fn run_scan(mut args: ScanArgs) -> ExitCode {
         drop_suppressed: args.sarif_drop_suppressed,
     };
     let file_opts = RenderOptions { color: false, ..opts };
+    // `--repository`: the JSON records it, with the bindings `merge` needs.
+    let emit_report =
+        |dest: &Dest, format: Format, result: &scan::ScanResult, opts: &RenderOptions| match &args.repository {
+            Some(name) if format == Format::Json => emit(dest, "json output", |out| {
+                orgtoken::multirepo::write_with_repository(result, name, out)
+            }),
+            _ => emit_report(dest, format, result, opts),
+        };
     // Each output stands alone: one that cannot be rendered or written
     // costs that output (with a message and exit 2), never the others.
     let mut failed = false;

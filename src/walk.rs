@@ -194,7 +194,7 @@ fn globset(patterns: &[String]) -> Result<GlobSet, String> {
 /// Neither the working directory nor the spelling of the roots changes it,
 /// so one repository gives the same paths, token identities, fingerprints
 /// and baseline entries wherever it is checked out and however it is named.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct PathBase {
     /// Absolute and canonical.
     pub dir: PathBuf,

@@ -27,6 +27,7 @@ fn finding(result: &ScanResult, f: &Finding) -> Value {
     o.insert("name".into(), json!(catalog().rule(f.rule).map(|r| r.name.clone())));
     o.insert("level".into(), json!(f.level.name()));
     o.insert("message".into(), json!(f.message));
+    o.insert("label".into(), json!(f.label));
     o.insert("token".into(), json!(f.token));
     o.insert("environments".into(), json!(f.environments));
     o.insert("help".into(), json!(f.help));

@@ -12,7 +12,7 @@ use crate::finding::{Finding, SuppressionKind};
 use crate::model::Loc;
 use crate::scan::ScanResult;
 
-const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// Paths are relative to the scan's path base, `%SRCROOT%` (the git work
 /// tree's root, which is what code scanning resolves against); a path that
