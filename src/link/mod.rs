@@ -207,6 +207,15 @@ pub struct Linker<'r> {
     param_orgs: Cache<(FileId, ScopeId, String), CallerOrgs>,
     /// Directory → its files (for languages whose package is a directory).
     by_dir: HashMap<&'r str, Vec<FileId>>,
+    /// The file an import names, per importing directory and language:
+    /// [`Linker::resolve_module`] is a pure function of them, asked again
+    /// for every use of an imported name.
+    module_cache: Cache<(&'r str, Lang, String), Option<FileId>>,
+    /// A callee's last name → the call sites (file, index in its calls, in
+    /// file and call order) whose call chain has a call of that name; built
+    /// on first use (`org::caller_orgs`), so that finding a function's
+    /// callers looks at the calls of its name, not every call.
+    calls_by_name: std::cell::OnceCell<HashMap<&'r str, Vec<(FileId, usize)>>>,
 }
 
 type Params = HashMap<String, Vec<Val>>;
@@ -318,6 +327,8 @@ impl<'r> Linker<'r> {
             sdk_org_sites: RefCell::new(Vec::new()),
             param_orgs: RefCell::new(HashMap::default()),
             by_dir,
+            module_cache: RefCell::new(HashMap::default()),
+            calls_by_name: std::cell::OnceCell::new(),
         };
         linker.profiles = profiles::ProfileTable::build(&linker);
         linker
@@ -1341,9 +1352,19 @@ impl<'r> Linker<'r> {
 
     /// Finds the repository file an import names.
     pub fn resolve_module(&self, from: FileId, module: &str) -> Option<FileId> {
-        let from_path = &self.files[from].path;
+        let from_path: &'r str = &self.files[from].path;
         let dir = from_path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         let lang = self.files[from].lang?;
+        let key = (dir, lang, module.to_string());
+        if let Some(r) = self.module_cache.borrow().get(&key) {
+            return *r;
+        }
+        let r = self.resolve_module_uncached(dir, lang, module);
+        self.module_cache.borrow_mut().insert(key, r);
+        r
+    }
+
+    fn resolve_module_uncached(&self, dir: &str, lang: Lang, module: &str) -> Option<FileId> {
         candidate_paths(lang, dir, module)
             .iter()
             .find_map(|p| self.by_path.get(p.as_str()).copied())

@@ -8,6 +8,8 @@
 
 use std::rc::Rc;
 
+use rustc_hash::FxHashMap as HashMap;
+
 use super::bind::{make_binding, Ingredients};
 use super::syntax::chain_calls;
 use super::{Linker, Piece, SymKind, VKind, Val};
@@ -110,6 +112,26 @@ impl Linker<'_> {
     /// pass (chosen by the parameter) when they differ, nothing when they
     /// pass none the analysis knows. A parameter no caller in the
     /// repository fills in stays a parameter (each caller picks an org).
+    /// [`Linker::calls_by_name`], built on first use.
+    fn calls_by_name(&self) -> &HashMap<&str, Vec<(FileId, usize)>> {
+        self.calls_by_name.get_or_init(|| {
+            let mut by: HashMap<&str, Vec<(FileId, usize)>> = HashMap::default();
+            for (cf, f) in self.files.iter().enumerate() {
+                for (ci, cs) in f.facts.calls.iter().enumerate() {
+                    for call in chain_calls(&cs.expr) {
+                        if let Some(n) = call.callee.last_name() {
+                            let v = by.entry(n).or_default();
+                            if v.last() != Some(&(cf, ci)) {
+                                v.push((cf, ci));
+                            }
+                        }
+                    }
+                }
+            }
+            by
+        })
+    }
+
     pub(super) fn resolve_param_orgs(&self, orgs: &mut Vec<OrgAlt>) {
         if !orgs.iter().any(|o| matches!(o.org, OrgRef::Param(_))) {
             return;
@@ -170,24 +192,28 @@ impl Linker<'_> {
         let fname = self.facts(file).scopes[fscope].name.clone();
         let mut callers = 0;
         let mut ing = Ingredients::default();
-        for (cf, f) in self.files.iter().enumerate() {
-            for cs in &f.facts.calls {
-                for call in chain_calls(&cs.expr) {
-                    if fname.is_empty() || call.callee.last_name() != Some(fname.as_str()) {
-                        continue;
-                    }
-                    let callee = self.eval(cf, cs.scope, &call.callee, None);
-                    if !callee
-                        .iter()
-                        .any(|v| matches!(v.kind, VKind::Func(a, b) if a == file && b == fscope))
-                    {
-                        continue;
-                    }
-                    callers += 1;
-                    let p = self.bind_params(cf, cs.scope, file, fscope, call, None);
-                    for v in p.get(param).into_iter().flatten() {
-                        self.org_from(v, &mut ing, 1);
-                    }
+        let sites = self
+            .calls_by_name()
+            .get(fname.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        for &(cf, ci) in sites {
+            let cs = &self.files[cf].facts.calls[ci];
+            for call in chain_calls(&cs.expr) {
+                if fname.is_empty() || call.callee.last_name() != Some(fname.as_str()) {
+                    continue;
+                }
+                let callee = self.eval(cf, cs.scope, &call.callee, None);
+                if !callee
+                    .iter()
+                    .any(|v| matches!(v.kind, VKind::Func(a, b) if a == file && b == fscope))
+                {
+                    continue;
+                }
+                callers += 1;
+                let p = self.bind_params(cf, cs.scope, file, fscope, call, None);
+                for v in p.get(param).into_iter().flatten() {
+                    self.org_from(v, &mut ing, 1);
                 }
             }
         }

@@ -297,6 +297,98 @@ pub fn path_for(kind: Kind, rng: &mut ChaCha8Rng, names: &Names, i: usize) -> St
     }
 }
 
+/// Where an ordinary file of `kind` goes inside the monorepo service `svc`
+/// (`services/<svc>/…`, nothing outside it); `i` keeps paths unique.
+pub fn service_path(kind: Kind, rng: &mut ChaCha8Rng, svc: &str, i: usize) -> String {
+    let (snake, camel, _) = ident(rng);
+    let w = pick(rng, WORDS);
+    let rel = match kind {
+        Kind::Python => match i % 3 {
+            0 | 1 => format!("app/{w}/{snake}_{i}.py"),
+            _ => format!("tests/test_{snake}_{i}.py"),
+        },
+        Kind::JavaScript => format!("src/{w}/{camel}{i}.js"),
+        Kind::TypeScript => format!("src/{w}/{camel}{i}.ts"),
+        Kind::Java => format!("src/main/java/com/acme/{w}/{camel}{i}.java"),
+        Kind::CSharp => format!("src/Acme.{}/{camel}{i}.cs", cap(w)),
+        Kind::Php => format!("app/Http/{}/{camel}{i}.php", cap(w)),
+        Kind::Ruby => format!("app/models/{snake}_{i}.rb"),
+        Kind::Go => format!("internal/{w}/{snake}_{i}.go"),
+        Kind::Rust => format!("src/{w}/{snake}_{i}.rs"),
+        Kind::Shell => format!("scripts/{snake}_{i}.sh"),
+        Kind::Sql => format!("db/migrations/{i:05}_{snake}.sql"),
+        Kind::Dotenv => format!("config/{i}/.env.{}", pick(rng, &["example", "test", "local", "ci"])),
+        Kind::Workflow | Kind::GitlabCi => format!("ci/{i}/.gitlab-ci.yml"),
+        Kind::Compose => format!("deploy/{w}-{i}/docker-compose.yml"),
+        Kind::K8s => format!("deploy/k8s/{snake}-{i}.yaml"),
+        Kind::Yaml => format!("config/{snake}_{i}.yaml"),
+        Kind::Postman => format!("docs/postman/{camel}{i}.postman_collection.json"),
+        Kind::AppSettings => format!("src/Acme.{}{i}/appsettings.json", cap(w)),
+        Kind::Json => format!("config/{snake}_{i}.json"),
+        Kind::Toml => format!("config/{snake}_{i}.toml"),
+        Kind::Ini => format!("config/{snake}_{i}.ini"),
+        Kind::Properties => format!("src/main/resources/{snake}_{i}.properties"),
+        Kind::Tfvars => format!("infra/{snake}_{i}.tfvars"),
+        Kind::Markdown => format!("docs/{snake}_{i}.md"),
+    };
+    // GitLab CI files keep their kind's content; a workflow's content in a
+    // `.gitlab-ci.yml` would be another dialect, so `Workflow` is written as
+    // GitLab CI by the caller (`service_kind`).
+    format!("services/{svc}/{rel}")
+}
+
+/// The kind actually written at [`service_path`]'s path for `kind`.
+pub fn service_kind(kind: Kind) -> Kind {
+    if kind == Kind::Workflow {
+        Kind::GitlabCi
+    } else {
+        kind
+    }
+}
+
+/// A monorepo service's name: a word, a role and its index (unique).
+pub fn service_name(rng: &mut ChaCha8Rng, i: usize) -> String {
+    format!(
+        "{}-{}{i:03}",
+        pick(rng, WORDS),
+        pick(rng, &["svc", "api", "worker", "gateway", "service"])
+    )
+}
+
+/// The code kinds a monorepo service can be written in (its main language).
+pub const SERVICE_LANGUAGES: &[Kind] = &[
+    Kind::Python,
+    Kind::JavaScript,
+    Kind::TypeScript,
+    Kind::Java,
+    Kind::CSharp,
+    Kind::Php,
+    Kind::Ruby,
+    Kind::Go,
+    Kind::Rust,
+];
+
+/// A service's build manifest for its main language (no trigger in it).
+pub fn service_manifest(kind: Kind, svc: &str) -> (String, String) {
+    let (file, text) = match kind {
+        Kind::Python => ("pyproject.toml", format!("[project]\nname = \"{svc}\"\nversion = \"0.1.0\"\ndependencies = [\"requests>=2.31\"]\n")),
+        Kind::JavaScript | Kind::TypeScript => (
+            "package.json",
+            format!("{{\n  \"name\": \"@acme/{svc}\",\n  \"version\": \"0.1.0\",\n  \"private\": true,\n  \"dependencies\": {{ \"axios\": \"^1.7.0\" }}\n}}\n"),
+        ),
+        Kind::Java => (
+            "pom.xml",
+            format!("<project>\n  <modelVersion>4.0.0</modelVersion>\n  <groupId>com.acme</groupId>\n  <artifactId>{svc}</artifactId>\n  <version>0.1.0</version>\n</project>\n"),
+        ),
+        Kind::CSharp => ("Service.csproj", "<Project Sdk=\"Microsoft.NET.Sdk.Web\">\n  <PropertyGroup>\n    <TargetFramework>net8.0</TargetFramework>\n  </PropertyGroup>\n</Project>\n".to_string()),
+        Kind::Php => ("composer.json", format!("{{\n  \"name\": \"acme/{svc}\",\n  \"require\": {{ \"guzzlehttp/guzzle\": \"^7.8\" }}\n}}\n")),
+        Kind::Ruby => ("Gemfile", "source \"https://rubygems.org\"\n\ngem \"faraday\", \"~> 2.9\"\n".to_string()),
+        Kind::Go => ("go.mod", format!("module github.com/acme/{svc}\n\ngo 1.22\n")),
+        _ => ("Cargo.toml", format!("[package]\nname = \"{svc}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n")),
+    };
+    (format!("services/{svc}/{file}"), text)
+}
+
 /// A whole ordinary file of about `size` bytes (configuration files are
 /// kept smaller, as they are in real repositories).
 pub fn file(kind: Kind, rng: &mut ChaCha8Rng, names: &Names, size: usize) -> String {

@@ -42,6 +42,8 @@ pub struct Options {
     /// Total size; default 15 KB per file.
     pub size_mb: Option<f64>,
     pub fixtures: PathBuf,
+    /// Monorepo mode: files per service (`--files-per-service`).
+    pub files_per_service: usize,
 }
 
 impl Default for Options {
@@ -52,6 +54,7 @@ impl Default for Options {
             seed: 1,
             size_mb: None,
             fixtures: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures"),
+            files_per_service: 80,
         }
     }
 }
@@ -109,6 +112,24 @@ pub const CROSS_LINKING: &[&str] = &[
     "py-class-client-flag",
     "rb-class-client-flag",
     "rs-client-struct-flag",
+    // Measured with orgtoken at 6b4484e on a 20,000-file corpus (8-10
+    // copies each; one copy alone gives the fixture's findings): function,
+    // class and constant names, legacy SDK configs, .NET and Spring
+    // configuration keys and Serverless stages resolve repository-wide, so
+    // the copies' values meet and a result is lost (or, for the stages, one
+    // more is found).
+    "cs-iconfiguration-appsettings",
+    "cs-namespace-constants",
+    "java-spring-value-profiles",
+    "ot005-legacy-second-base-url",
+    "php-legacy-sandbox-flag",
+    "prof-serverless-stages",
+    "py-helper-summary",
+    "py-legacy-sandbox-flag-flip",
+    "py-token-function",
+    "py-token-manager-instance",
+    "py-token-provider-function",
+    "rb-legacy-sandbox-flag",
     // Not cross-linking, but not a template either: the code appended to its
     // files makes its single-line bundle ordinary code, analysed in full.
     "text-only-bundles",
@@ -177,6 +198,8 @@ const KEEP_UPPER: &[&str] = &[
     "RAILS_ENV",
     "APP_ENV",
     "ASPNETCORE_",
+    // SDK header names (`UploadFileHeader.X_CRM_ORG`).
+    "X_CRM_ORG",
 ];
 
 impl Renamer {
@@ -413,53 +436,16 @@ pub fn generate(opts: &Options, out: &Path) -> io::Result<Value> {
     // Configuration files are kept small (see `filler::file`): 1.35 makes
     // up for them, so the tree's size stays close to the budget.
     let avg = 1.35 * ((total_bytes - big_budget - w.tally.bytes as f64).max(n as f64 * 500.0)) / (n - fixed) as f64;
-    let catalog = fs::read_to_string(opts.fixtures.join("../rules/zoho-crm.toml")).unwrap_or_default();
-    let renamer = Renamer::new(&catalog);
-    let mut order: Vec<usize> = (0..fixtures.len()).collect();
-    let mut inst = 0usize;
+    let mut instancer = Instancer::new(&fixtures, &opts.fixtures);
     while w.tally.zoho_files < zoho_target && !fixtures.is_empty() {
-        let round_pos = inst % fixtures.len();
-        if round_pos == 0 {
-            // A fresh seeded shuffle per round.
-            for i in (1..order.len()).rev() {
-                order.swap(i, master.random_range(0..=i));
-            }
-        }
-        let fx = &fixtures[order[round_pos]];
         let mut rng = next_rng();
-        let tag = instance_tag(inst);
-        let base = format!(
-            "services/{}/integrations/crm_{}",
-            names.pick(&mut rng, names.services()),
-            tag.to_ascii_lowercase()
-        );
-        let mut tokens = BTreeMap::new();
-        let appendable = !fx.name.contains("syntax-error") && !fx.name.contains("bad-input");
-        for (rel, bytes) in &fx.files {
-            let text = match std::str::from_utf8(bytes) {
-                Ok(t) => {
-                    let mut t = renamer.rewrite(t, &tag, &mut tokens, &mut rng);
-                    if appendable {
-                        if let Some(kind) = Kind::for_path(rel).filter(|k| k.is_code()) {
-                            let size = (avg * size_factor(&mut rng)) as usize;
-                            filler::append_code(kind, &mut rng, &names, &mut t, size);
-                        }
-                    }
-                    t.into_bytes()
-                }
-                Err(_) => bytes.clone(),
-            };
-            w.tally.zoho_files += 1;
-            w.tally.zoho_bytes += text.len() as u64;
-            w.write(&format!("{base}/{rel}"), &text, "zoho")?;
-        }
-        *w.tally.instances.entry(fx.name.clone()).or_insert(0) += 1;
-        w.tally.placed.push((base, fx.name.clone()));
-        for (rule, c) in &fx.expected {
-            *w.tally.expected.entry(rule.clone()).or_insert(0) += c;
-        }
-        w.tally.expected_notes += fx.notes;
-        inst += 1;
+        instancer.place(&mut w, &mut master, &mut rng, &names, avg, |rng, tag| {
+            format!(
+                "services/{}/integrations/crm_{}",
+                names.pick(rng, names.services()),
+                tag.to_ascii_lowercase()
+            )
+        })?;
     }
 
     // 5. Vendored and third-party trees, then ordinary files up to N.
@@ -521,13 +507,17 @@ pub fn generate(opts: &Options, out: &Path) -> io::Result<Value> {
         i += 1;
     }
 
-    let t = &w.tally;
+    write_manifest(opts, out, &w.tally, json!({}))
+}
+
+/// Writes `out/.corpus.json` from what was written; `extra` adds keys.
+fn write_manifest(opts: &Options, out: &Path, t: &Tally, extra: Value) -> io::Result<Value> {
     let kinds: BTreeMap<&str, Value> = t
         .by_kind
         .iter()
         .map(|(k, (f, b))| (*k, json!({"files": f, "bytes": b})))
         .collect();
-    let manifest = json!({
+    let mut manifest = json!({
         "generator": "gen-corpus",
         "seed": opts.seed,
         "files": t.files,
@@ -544,11 +534,173 @@ pub fn generate(opts: &Options, out: &Path) -> io::Result<Value> {
         "expected_exact": true,
         "instances": t.placed.iter().map(|(d, f)| json!([d, f])).collect::<Vec<_>>(),
     });
+    if let (Some(m), Value::Object(e)) = (manifest.as_object_mut(), extra) {
+        m.extend(e);
+    }
     fs::write(
         out.join(".corpus.json"),
         serde_json::to_string_pretty(&manifest)? + "\n",
     )?;
     Ok(manifest)
+}
+
+/// Places fixture instances: a seeded shuffle of the fixtures per round,
+/// one instance tag per instance (in order), so that a run of placements
+/// depends only on the placements before it.
+struct Instancer<'a> {
+    fixtures: &'a [Fixture],
+    renamer: Renamer,
+    order: Vec<usize>,
+    inst: usize,
+}
+
+impl<'a> Instancer<'a> {
+    fn new(fixtures: &'a [Fixture], dir: &Path) -> Self {
+        let catalog = fs::read_to_string(dir.join("../rules/zoho-crm.toml")).unwrap_or_default();
+        Instancer {
+            fixtures,
+            renamer: Renamer::new(&catalog),
+            order: (0..fixtures.len()).collect(),
+            inst: 0,
+        }
+    }
+
+    /// Writes the next instance into the directory `dir(rng, tag)` gives;
+    /// `avg`: the mean size of the ordinary code appended to its code files.
+    fn place(
+        &mut self,
+        w: &mut Writer,
+        master: &mut ChaCha8Rng,
+        rng: &mut ChaCha8Rng,
+        names: &filler::Names,
+        avg: f64,
+        dir: impl FnOnce(&mut ChaCha8Rng, &str) -> String,
+    ) -> io::Result<()> {
+        let round_pos = self.inst % self.fixtures.len();
+        if round_pos == 0 {
+            // A fresh seeded shuffle per round.
+            for i in (1..self.order.len()).rev() {
+                self.order.swap(i, master.random_range(0..=i));
+            }
+        }
+        let fx = &self.fixtures[self.order[round_pos]];
+        let tag = instance_tag(self.inst);
+        let base = dir(rng, &tag);
+        let mut tokens = BTreeMap::new();
+        let appendable = !fx.name.contains("syntax-error") && !fx.name.contains("bad-input");
+        for (rel, bytes) in &fx.files {
+            let text = match std::str::from_utf8(bytes) {
+                Ok(t) => {
+                    let mut t = self.renamer.rewrite(t, &tag, &mut tokens, rng);
+                    if appendable {
+                        if let Some(kind) = Kind::for_path(rel).filter(|k| k.is_code()) {
+                            let size = (avg * size_factor(rng)) as usize;
+                            filler::append_code(kind, rng, names, &mut t, size);
+                        }
+                    }
+                    t.into_bytes()
+                }
+                Err(_) => bytes.clone(),
+            };
+            w.tally.zoho_files += 1;
+            w.tally.zoho_bytes += text.len() as u64;
+            w.write(&format!("{base}/{rel}"), &text, "zoho")?;
+        }
+        *w.tally.instances.entry(fx.name.clone()).or_insert(0) += 1;
+        w.tally.placed.push((base, fx.name.clone()));
+        for (rule, c) in &fx.expected {
+            *w.tally.expected.entry(rule.clone()).or_insert(0) += c;
+        }
+        w.tally.expected_notes += fx.notes;
+        self.inst += 1;
+        Ok(())
+    }
+}
+
+/// The monorepo mode (`--monorepo N`): N services side by side under
+/// `services/<name>/`, each a project of its own (a build manifest, a main
+/// language, its configuration) with `files_per_service` files, a share P of
+/// them Zoho fixture instances under `services/<name>/integrations/`.
+/// Nothing is shared between services but a few root files, and service i
+/// depends only on the seed, i and the services before it: the tree of N
+/// services is a prefix of the tree of M > N services (same files, same
+/// bytes), so growth from 50 to 200 services measures scaling alone.
+pub fn generate_monorepo(opts: &Options, services: usize, out: &Path) -> io::Result<Value> {
+    if out.exists() && fs::read_dir(out)?.next().is_some() {
+        return Err(io::Error::other(format!("`{}` exists and is not empty", out.display())));
+    }
+    fs::create_dir_all(out)?;
+    let fixtures = load_fixtures(&opts.fixtures)
+        .map_err(|e| io::Error::other(format!("cannot read fixtures in `{}`: {e}", opts.fixtures.display())))?;
+    let per = opts.files_per_service.max(10);
+    let per_file = opts
+        .size_mb
+        .map(|m| m * 1024.0 * 1024.0 / per as f64)
+        .unwrap_or(15_000.0);
+    // Configuration files are kept small (see `filler::file`).
+    let avg = 1.35 * per_file;
+    let mut w = Writer {
+        out,
+        tally: Tally::default(),
+    };
+    // The instancer's shuffles draw from `master`, and only from it.
+    let mut master = ChaCha8Rng::seed_from_u64(opts.seed ^ 0x6D6F_6E6F);
+    let mut names_rng = ChaCha8Rng::seed_from_u64(opts.seed);
+    let names = filler::Names::new(&mut names_rng, 1000);
+    let mut instancer = Instancer::new(&fixtures, &opts.fixtures);
+
+    w.write(
+        ".gitignore",
+        b"*.log\n/tmp/\n__pycache__/\n.venv/\nnode_modules/\ntarget/\n",
+        "config",
+    )?;
+    w.write(
+        "README.md",
+        b"# Monorepo\n\nOne directory per service under `services/`; each builds and deploys on its own.\n",
+        "config",
+    )?;
+    let zoho_target = ((per as f64) * opts.zoho_share).round() as usize;
+    for s in 0..services {
+        // Service s: its own streams (name and layout; then one per file).
+        let stream = |j: u64| file_rng(opts.seed, ((s as u64 + 1) << 32) | j);
+        let mut rng = stream(0);
+        let svc = filler::service_name(&mut rng, s);
+        let lang = filler::SERVICE_LANGUAGES[rng.random_range(0..filler::SERVICE_LANGUAGES.len())];
+        let start = w.tally.files;
+        let (rel, text) = filler::service_manifest(lang, &svc);
+        w.write(&rel, text.as_bytes(), "manifest")?;
+        let zoho_start = w.tally.zoho_files;
+        let mut j = 1u64;
+        while w.tally.zoho_files - zoho_start < zoho_target && !fixtures.is_empty() {
+            let mut rng = stream(j);
+            j += 1;
+            instancer.place(&mut w, &mut master, &mut rng, &names, avg, |_, tag| {
+                format!("services/{svc}/integrations/crm_{}", tag.to_ascii_lowercase())
+            })?;
+        }
+        let mut i = 0usize;
+        while w.tally.files - start < per {
+            let mut rng = stream(j);
+            j += 1;
+            // Two files in three in the service's language.
+            let kind = if rng.random_range(0..3) < 2 {
+                lang
+            } else {
+                Kind::pick(&mut rng)
+            };
+            let size = (avg * size_factor(&mut rng)) as usize;
+            let rel = filler::service_path(kind, &mut rng, &svc, i);
+            let text = filler::file(filler::service_kind(kind), &mut rng, &names, size);
+            w.write(&rel, text.as_bytes(), "filler")?;
+            i += 1;
+        }
+    }
+    write_manifest(
+        opts,
+        out,
+        &w.tally,
+        json!({"services": services, "files_per_service": per}),
+    )
 }
 
 #[cfg(test)]

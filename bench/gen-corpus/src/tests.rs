@@ -130,3 +130,97 @@ fn instances_get_their_own_tokens_and_names() {
     assert_eq!(instance_tag(0), "QAAA");
     assert_ne!(instance_tag(26 * 26 * 26), instance_tag(0));
 }
+
+fn mono_opts(per: usize, share: f64, seed: u64) -> Options {
+    Options {
+        files_per_service: per,
+        zoho_share: share,
+        seed,
+        size_mb: Some(per as f64 * 0.004),
+        ..Options::default()
+    }
+}
+
+#[test]
+fn a_monorepo_is_deterministic_and_a_prefix_of_a_larger_one() {
+    let (a, b, c) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    let ma = generate_monorepo(&mono_opts(30, 0.2, 4), 3, a.path()).unwrap();
+    let mb = generate_monorepo(&mono_opts(30, 0.2, 4), 3, b.path()).unwrap();
+    let mc = generate_monorepo(&mono_opts(30, 0.2, 4), 5, c.path()).unwrap();
+    assert_eq!(ma, mb);
+    let (ta, tb, mut tc) = (tree(a.path()), tree(b.path()), tree(c.path()));
+    assert!(ta == tb, "two runs with the same options differ");
+    // Every file of the 3-service tree is in the 5-service tree, same bytes.
+    for (p, bytes) in ta.iter().filter(|(p, _)| *p != ".corpus.json") {
+        assert_eq!(tc.remove(p).as_ref(), Some(bytes), "{p} differs in the larger monorepo");
+    }
+    // The rest is two more services, nothing outside `services/<name>/`.
+    let more: std::collections::BTreeSet<&str> = tc
+        .keys()
+        .filter(|p| *p != ".corpus.json")
+        .map(|p| {
+            assert!(p.starts_with("services/"), "{p}");
+            p.split('/').nth(1).unwrap()
+        })
+        .collect();
+    assert_eq!(more.len(), 2, "{more:?}");
+    for (m, services) in [(&ma, 3), (&mc, 5)] {
+        assert_eq!(m["services"], services);
+        // Two root files, then `files_per_service` per service.
+        assert_eq!(m["files"], 2 + 30 * services);
+        let zoho = m["zoho_files"].as_u64().unwrap() as usize;
+        assert!(zoho >= 6 * services, "{zoho} Zoho files");
+        assert!(m["expected_findings_total"].as_u64().unwrap() > 0);
+    }
+}
+
+/// What a scan found, in full (findings with their fingerprints and
+/// related places, notes, counts): equal iff the outputs are.
+fn scan_all(root: &Path, threads: usize) -> (String, BTreeMap<String, usize>) {
+    let opts = orgtoken::scan::ScanOptions {
+        roots: vec![root.to_path_buf()],
+        excludes: vec![".corpus.json".into()],
+        max_file_size: 5 << 20,
+        threads,
+        file_timeout: None,
+        ..Default::default()
+    };
+    let mut r = orgtoken::scan::scan(&opts).unwrap();
+    // Inline suppressions (the `suppress-*` fixtures), as `orgtoken scan` applies them.
+    orgtoken::filter::apply(&mut r, &orgtoken::filter::FilterOptions::default());
+    let mut per_rule = BTreeMap::new();
+    for f in &r.findings {
+        *per_rule.entry(f.rule.to_string()).or_insert(0) += 1;
+    }
+    (
+        format!("{:#?}\n{:#?}\n{:#?}\n{:#?}", r.findings, r.notes, r.stats, r.filtered),
+        per_rule,
+    )
+}
+
+/// The linker's optimisations must not change a finding: on generated trees
+/// (the default layout and the monorepo layout, 20 % Zoho), one thread and
+/// two give the same results, and the results are exactly the manifest's
+/// expectation (the fixtures' `EXPECTED`, summed over their copies).
+#[test]
+fn generated_trees_give_the_manifest_findings_with_any_thread_count() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let ma = generate(&opts(600, 0.2, 9), a.path()).unwrap();
+    let mb = generate_monorepo(&mono_opts(40, 0.2, 9), 6, b.path()).unwrap();
+    for (dir, m) in [(a.path(), ma), (b.path(), mb)] {
+        let (one, per_rule) = scan_all(dir, 1);
+        let (two, _) = scan_all(dir, 2);
+        assert!(one == two, "-j 1 and -j 2 differ on {}", dir.display());
+        let expected: BTreeMap<String, usize> = m["expected_findings"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_u64().unwrap() as usize))
+            .collect();
+        assert_eq!(per_rule, expected, "findings per rule against the manifest");
+    }
+}
