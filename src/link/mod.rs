@@ -48,7 +48,7 @@ pub struct SourceFile {
 /// Alternatives beyond this count are dropped (a value is a small set).
 const MAX_ALTS: usize = 32;
 /// Nesting of name resolution / calls beyond this yields Unknown.
-const MAX_EVAL_DEPTH: usize = 32;
+const MAX_EVAL_DEPTH: usize = 24;
 /// How many nested function summaries a value may go through (a helper
 /// calling a helper).
 const MAX_SUMMARY_DEPTH: usize = 3;
