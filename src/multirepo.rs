@@ -652,15 +652,7 @@ fn inventory_human(tokens: &[MergedToken], repos: &[Repo]) -> String {
             .iter()
             .map(|(_, b, shown)| (visible(&format!("{shown}:{}:{}", b.line, b.column)), b))
             .collect();
-        let w = rows.iter().map(|(p, _)| p.chars().count()).max().unwrap_or(0);
-        for (place, b) in rows {
-            out.push_str(&format!(
-                "  {place:<w$}  {:<10}  {}\n",
-                b.kind,
-                visible(&b.environments.join(", "))
-            ));
-        }
-        out.push('\n');
+        crate::report::inventory::binding_rows(&mut out, rows);
     }
     for r in repos {
         for n in &r.result.notes {

@@ -436,13 +436,7 @@ pub fn scan(args: ScanArgs) -> ExitCode {
         &repos,
         &outputs,
         args.color,
-        RenderOptions {
-            color: false,
-            width: 100,
-            quiet: args.quiet,
-            statistics: args.statistics,
-            drop_suppressed: args.sarif_drop_suppressed,
-        },
+        file_options(args.quiet, args.statistics, args.sarif_drop_suppressed),
     );
     report_errors(&errors);
     let pairs: Vec<(&Repo, Option<Level>)> = repos.iter().zip(thresholds).collect();
@@ -468,6 +462,18 @@ fn emit_report(dest: &Dest, format: Format, repos: &[Repo], opts: &RenderOptions
 }
 
 /// Writes every output as `scan` does; `true` when one failed.
+/// Render options for files (never coloured; `write_reports` colours the
+/// report on a terminal).
+fn file_options(quiet: bool, statistics: bool, drop_suppressed: bool) -> RenderOptions {
+    RenderOptions {
+        color: false,
+        width: 100,
+        quiet,
+        statistics,
+        drop_suppressed,
+    }
+}
+
 fn write_reports(repos: &[Repo], outputs: &Outputs, color: ColorChoice, base: RenderOptions) -> bool {
     let to_tty = std::io::stdout().is_terminal();
     let env = |k: &str| std::env::var_os(k).map(|v| v.to_string_lossy().into_owned());
@@ -621,13 +627,7 @@ pub fn merge(args: MergeArgs) -> ExitCode {
         &repos,
         &outputs,
         args.color,
-        RenderOptions {
-            color: false,
-            width: 100,
-            quiet: args.quiet,
-            statistics: args.statistics,
-            drop_suppressed: args.sarif_drop_suppressed,
-        },
+        file_options(args.quiet, args.statistics, args.sarif_drop_suppressed),
     );
     let t = threshold(args.fail_on);
     let pairs: Vec<(&Repo, Option<Level>)> = repos.iter().map(|r| (r, t)).collect();

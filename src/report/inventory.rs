@@ -102,15 +102,7 @@ fn human(tokens: &[TokenEntry], bindings: &[BindingInfo], notes: &[Note]) -> Str
                 (visible(&format!("{}:{}:{}", b.path, b.line, b.column)), b)
             })
             .collect();
-        let w = rows.iter().map(|(p, _)| p.chars().count()).max().unwrap_or(0);
-        for (place, b) in rows {
-            out.push_str(&format!(
-                "  {place:<w$}  {:<10}  {}\n",
-                b.kind,
-                visible(&b.environments.join(", "))
-            ));
-        }
-        out.push('\n');
+        binding_rows(&mut out, rows);
     }
     for n in notes {
         out.push_str(&format!("note: {}\n", visible(&note_line(n))));
@@ -132,6 +124,21 @@ const MARKDOWN_GRAPH_TOKENS: usize = 40;
 
 /// The Mermaid graph in a fenced block (GitHub renders it in issues, pull
 /// requests and job summaries).
+/// The human inventory's rows of one token's bindings: place (already
+/// made visible), kind and environments, the places padded to one width,
+/// and a blank line after them.
+pub fn binding_rows(out: &mut String, rows: Vec<(String, &BindingInfo)>) {
+    let w = rows.iter().map(|(p, _)| p.chars().count()).max().unwrap_or(0);
+    for (place, b) in rows {
+        out.push_str(&format!(
+            "  {place:<w$}  {:<10}  {}\n",
+            b.kind,
+            visible(&b.environments.join(", "))
+        ));
+    }
+    out.push('\n');
+}
+
 pub fn markdown_graph(tokens: &[TokenEntry], bindings: &[BindingInfo]) -> String {
     if tokens.is_empty() {
         return String::new();
