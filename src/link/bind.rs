@@ -1,11 +1,16 @@
-//! Finding endpoints and tokens in calls (their arguments, receiver chain
-//! and configured receiver), and turning them into bindings.
+//! Pass "bind endpoints": the endpoints, tokens and orgs a call carries —
+//! in its arguments, its receiver chain and the configuration its receiver
+//! was given — gathered into [`Ingredients`]. `bindings.rs` decides which
+//! calls are bindings and builds them from these.
+//!
+//! Reads: values (`eval.rs`) and the catalog. Writes: nothing but the
+//! ingredients it returns (and the configured-receiver cache).
 
 use std::rc::Rc;
 
 use super::index::root_key;
-use super::syntax::{chain_calls, configures, receiver_root, target_slot, Slot};
-use super::{probe_text, val, Cut, Linker, Params, Piece, Site, SymKind, VKind, Val, FUEL_PER_CALL_SITE};
+use super::syntax::{chain_calls, receiver_root, target_slot, Slot};
+use super::{probe_text, val, Linker, Params, Piece, SymKind, VKind, Val};
 use crate::catalog::{catalog, DcId, HostKind};
 use crate::facts::*;
 use crate::model::literal_hash;
@@ -202,7 +207,7 @@ impl Linker<'_> {
         self.configured_arg(file, scope, name, call, params, ing);
     }
 
-    fn merge_carried(&self, ing: &mut Ingredients, carried: &Ingredients, via_param: bool) {
+    pub(super) fn merge_carried(&self, ing: &mut Ingredients, carried: &Ingredients, via_param: bool) {
         // A token-endpoint response carries nothing into later calls.
         if carried.token_endpoint_dc().is_some() {
             return;
@@ -222,7 +227,7 @@ impl Linker<'_> {
     /// `self.session.headers = …`. `key` is the object's root key (`s`,
     /// `this.session`); a name is configured within its function (or at
     /// module level), a field within its class.
-    fn configured(
+    pub(super) fn configured(
         &self,
         file: FileId,
         scope: ScopeId,
@@ -829,285 +834,6 @@ impl Linker<'_> {
             selector: v.sel.as_deref().map(str::to_string),
             minted_dc,
         });
-    }
-
-    /// Every binding in the repository, and where the analysis was cut
-    /// short ([`Cut`]): a call site that ran out of its step budget or hit a
-    /// bug (a panic costs that call site only), or a file whose linking ran
-    /// past the per-file time budget (its remaining statements are skipped).
-    pub fn bindings(&self) -> (Vec<Binding>, Vec<(Loc, Cut)>) {
-        let mut out = Vec::new();
-        let mut cuts = Vec::new();
-        for (fid, f) in self.files.iter().enumerate() {
-            let sites = f
-                .facts
-                .calls
-                .iter()
-                .map(|cs| (cs.expr.span, Site::Call(cs)))
-                .chain(f.facts.assigns.iter().map(|a| (a.span, Site::Assign(a))));
-            let ((), late) = crate::budget::run(self.time_budget, || {
-                for (span, site) in sites {
-                    if crate::budget::expired() {
-                        break;
-                    }
-                    self.fuel.set(FUEL_PER_CALL_SITE);
-                    self.starved.set(false);
-                    self.too_deep.set(false);
-                    let at = Loc { file: fid, span };
-                    let b = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match site {
-                        Site::Call(cs) => self.binding_at(fid, cs),
-                        Site::Assign(a) => self.assign_binding(fid, a),
-                    }));
-                    match b {
-                        Ok(b) => {
-                            if self.starved.get() && !crate::budget::expired() {
-                                cuts.push((at, Cut::Steps));
-                            } else if self.too_deep.get() {
-                                cuts.push((at, Cut::Depth));
-                            }
-                            out.extend(b);
-                        }
-                        Err(_) => {
-                            self.reset_after_panic();
-                            cuts.push((at, Cut::Crash));
-                        }
-                    }
-                }
-            });
-            if let Some(spent) = late {
-                let at = Loc {
-                    file: fid,
-                    span: Span::default(),
-                };
-                cuts.push((
-                    at,
-                    match spent {
-                        crate::budget::Spent::Work => Cut::Work,
-                        crate::budget::Spent::Time => Cut::Time,
-                    },
-                ));
-            }
-        }
-        let sdk = self.sdk_org_bindings(&out);
-        out.extend(sdk);
-        out.extend(self.profile_bindings());
-        (out, cuts)
-    }
-
-    /// `client.DefaultRequestHeaders.Authorization = …` /
-    /// `req.headers["Authorization"] = …`: putting a token into the header
-    /// of an object that talks to an endpoint binds them, as the configuring
-    /// call `s.headers.update({...})` does.
-    fn assign_binding(&self, fid: FileId, a: &Assign) -> Option<Binding> {
-        if !matches!(a.target.kind, ExprKind::Member(..) | ExprKind::Index(..))
-            || target_slot(&a.target) != Slot::Header
-        {
-            return None;
-        }
-        // Configuring a request that a later call sends: reported there.
-        if self.passed_along(fid, a.scope, &a.target) {
-            return None;
-        }
-        let root = receiver_root(&a.target)?;
-        let key = root_key(root)?;
-        let mut ing = Ingredients::default();
-        for v in &self.eval(fid, a.scope, &a.value, None) {
-            self.scan(v, Slot::Header, &mut ing, 0);
-        }
-        if ing.tokens.is_empty() {
-            return None;
-        }
-        ing.own_tokens = ing.tokens.len();
-        if !matches!(root.kind, ExprKind::Call(_)) {
-            for v in &self.eval(fid, a.scope, root, None) {
-                if let VKind::Carrier(carried) = &v.kind {
-                    self.merge_carried(&mut ing, carried, v.via_param);
-                }
-            }
-        }
-        self.configured(fid, a.scope, &key, &a.value, None, &mut ing);
-        if ing.endpoints.is_empty() {
-            return None;
-        }
-        self.resolve_param_orgs(&mut ing.orgs);
-        let at = Loc {
-            file: fid,
-            span: a.span,
-        };
-        Some(make_binding(at, BindingKind::Call, &ing, Vec::new()))
-    }
-
-    fn binding_at(&self, fid: FileId, cs: &CallSite) -> Option<Binding> {
-        // A statement that configures an object later passed to a call
-        // (`req.Header.Set(…)` … `client.Do(req)`) is not where it is used:
-        // the call that sends it is.
-        if let ExprKind::Call(call) = &cs.expr.kind {
-            if cs.statement && configures(&call.callee) && self.passed_along(fid, cs.scope, &call.callee) {
-                return None;
-            }
-        }
-        let mut ing = self.ingredients(fid, cs.scope, &cs.expr, None);
-        self.resolve_param_orgs(&mut ing.orgs);
-        let own = ing.own_endpoints + ing.own_tokens > 0;
-        let at = Loc {
-            file: fid,
-            span: cs.expr.span,
-        };
-        let sdk_switch_without_token = ing.sdk == Some(BindingKind::SdkSwitch) && ing.own_tokens == 0;
-        if own && !ing.endpoints.is_empty() && (!ing.tokens.is_empty() || sdk_switch_without_token) {
-            let kind = ing.sdk.unwrap_or(BindingKind::Call);
-            return Some(make_binding(at, kind, &ing, Vec::new()));
-        }
-        // An SDK call that selects an org: bound to the SDK's token once
-        // every initialisation is known.
-        if ing.sdk_org && !ing.orgs.is_empty() && ing.tokens.is_empty() && ing.sdk.is_none() {
-            self.sdk_org_sites.borrow_mut().push((at, ing.orgs.clone()));
-            return None;
-        }
-        // One step of function summaries: a helper that makes the binding
-        // with what this call passes in.
-        self.helper_binding(fid, cs)
-    }
-
-    /// A statement that sends a configured request along
-    /// (`http.DefaultClient.Do(req)`, `req` built by a call) uses its
-    /// receiver's package or object; it configures nothing. (Passing
-    /// configured data, as in `s.headers.update(h)`, does configure.)
-    fn sends_configured(&self, file: FileId, cs: &CallSite) -> bool {
-        let ix = &self.index[file];
-        let ExprKind::Call(call) = &cs.expr.kind else {
-            return false;
-        };
-        let facts = self.facts(file);
-        // Read syntactically: evaluating here would recurse into the
-        // configuration being computed.
-        let built_by_call = |n: &str| {
-            [cs.scope, ix.func_of[cs.scope]].iter().any(|&s| {
-                ix.by_target
-                    .get(&(s, n.to_string()))
-                    .is_some_and(|v| v.iter().any(|&i| facts.assigns[i].value.is_call_result()))
-            })
-        };
-        call.args.iter().any(|a| {
-            matches!(&a.value.kind, ExprKind::Name(n)
-                if (ix.config_calls.contains_key(n) || ix.rooted_assigns.contains_key(n)) && built_by_call(n))
-        })
-    }
-
-    /// Is the object a configuring call works on passed as an argument to a
-    /// call of the same scope?
-    fn passed_along(&self, fid: FileId, scope: ScopeId, callee: &Expr) -> bool {
-        let Some(ExprKind::Name(root)) = receiver_root(callee).map(|r| &r.kind) else {
-            return false;
-        };
-        let facts = self.facts(fid);
-        let calls = self.index[fid].calls_of.get(&scope).map(Vec::as_slice).unwrap_or(&[]);
-        calls.iter().any(|&i| {
-            chain_calls(&facts.calls[i].expr).iter().any(|c| {
-                c.args
-                    .iter()
-                    .any(|a| matches!(&a.value.kind, ExprKind::Name(n) if n == root))
-            })
-        })
-    }
-
-    /// The calls of a function that hold a token or an endpoint by themselves.
-    fn templates(&self, ffile: FileId, fscope: ScopeId) -> Rc<Vec<usize>> {
-        if let Some(t) = self.template_cache.borrow().get(&(ffile, fscope)) {
-            return t.clone();
-        }
-        // The function's own calls and those of the blocks and callbacks it
-        // defines inline (`Net::HTTP.start(…) { |http| http.request(req) }`).
-        let ix = &self.index[ffile];
-        let mut calls = ix.calls_of.get(&fscope).cloned().unwrap_or_default();
-        for s in ix.inline_fns.get(&fscope).map(Vec::as_slice).unwrap_or(&[]) {
-            calls.extend(ix.calls_of.get(s).map(Vec::as_slice).unwrap_or(&[]));
-        }
-        let t: Rc<Vec<usize>> = Rc::new(
-            calls
-                .into_iter()
-                .filter(|&ci| {
-                    let inner = &self.facts(ffile).calls[ci];
-                    let ing = self.ingredients(ffile, inner.scope, &inner.expr, None);
-                    !ing.endpoints.is_empty() || !ing.tokens.is_empty()
-                })
-                .collect(),
-        );
-        self.template_cache.borrow_mut().insert((ffile, fscope), t.clone());
-        t
-    }
-
-    fn helper_binding(&self, fid: FileId, cs: &CallSite) -> Option<Binding> {
-        let ExprKind::Call(call) = &cs.expr.kind else {
-            return None;
-        };
-        if !matches!(call.callee.kind, ExprKind::Name(_) | ExprKind::Member(..)) {
-            return None;
-        }
-        let callee_vals = self.eval(fid, cs.scope, &call.callee, None);
-        let (ffile, fscope) = callee_vals.iter().find_map(|v| match v.kind {
-            VKind::Func(f, s) => Some((f, s)),
-            _ => None,
-        })?;
-        if self.facts(ffile).scopes[fscope].kind != ScopeKind::Function {
-            return None;
-        }
-        let templates = self.templates(ffile, fscope);
-        if templates.is_empty() {
-            return None;
-        }
-        let p = self.bind_params(fid, cs.scope, ffile, fscope, call, None);
-        if p.is_empty() {
-            return None;
-        }
-        for &ci in templates.iter() {
-            let inner = &self.facts(ffile).calls[ci];
-            let ing = self.ingredients(ffile, inner.scope, &inner.expr, Some(&p));
-            let endpoints_via = ing.endpoints.iter().any(|e| {
-                e.origin.file == fid
-                    && e.origin.span.start >= cs.expr.span.start
-                    && e.origin.span.end <= cs.expr.span.end
-            }) || ing.via_param;
-            if !ing.endpoints.is_empty() && !ing.tokens.is_empty() && endpoints_via {
-                let via = vec![Loc {
-                    file: ffile,
-                    span: inner.expr.span,
-                }];
-                return Some(make_binding(
-                    Loc {
-                        file: fid,
-                        span: cs.expr.span,
-                    },
-                    BindingKind::Helper,
-                    &ing,
-                    via,
-                ));
-            }
-        }
-        None
-    }
-}
-
-pub(super) fn make_binding(at: Loc, kind: BindingKind, ing: &Ingredients, via: Vec<Loc>) -> Binding {
-    let mut endpoints = ing.endpoints.clone();
-    endpoints.sort();
-    endpoints.dedup();
-    let mut tokens = ing.tokens.clone();
-    tokens.sort();
-    // One per identity, key and data center of minting: the alternatives of a
-    // token minted per data center are kept apart.
-    tokens.dedup_by(|a, b| a.identity == b.identity && a.selector == b.selector && a.minted_dc == b.minted_dc);
-    let mut orgs = ing.orgs.clone();
-    orgs.sort();
-    orgs.dedup();
-    Binding {
-        at,
-        kind,
-        endpoints,
-        tokens,
-        via,
-        profile: None,
-        orgs,
     }
 }
 

@@ -10,7 +10,8 @@ use std::rc::Rc;
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::bind::{make_binding, Ingredients};
+use super::bind::Ingredients;
+use super::bindings::make_binding;
 use super::syntax::chain_calls;
 use super::{Linker, Piece, SymKind, VKind, Val};
 use crate::catalog::catalog;

@@ -362,7 +362,7 @@ impl<'r> Linker<'r> {
                 Some(Eff { brought: Some(b), .. }) if b.file == pid.0 => b,
                 _ => header,
             };
-            let mut b = super::bind::make_binding(at, BindingKind::Profile, &ing, Vec::new());
+            let mut b = super::bindings::make_binding(at, BindingKind::Profile, &ing, Vec::new());
             b.profile = Some(self.profile_name(pid));
             out.push(b);
         }

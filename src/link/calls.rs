@@ -1,0 +1,318 @@
+//! Pass "summarise calls": the value of a call to a function defined in the
+//! repository — its returns under the caller's arguments, bound parameters,
+//! and the token objects a call builds.
+//!
+//! Reads: the function scopes and their returns. Writes: the return
+//! summaries cache, under the per-call-site fuel.
+
+use super::*;
+
+impl<'r> Linker<'r> {
+    pub(super) fn eval_call(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        e: &Expr,
+        call: &Call,
+        params: Option<&Params>,
+    ) -> Vec<Val> {
+        let c = catalog();
+        let one = |k: VKind| vec![val(k, file, e.span)];
+        let callee = &call.callee;
+        // SDK environment constructors: USDataCenter.SANDBOX().
+        if let ExprKind::Member(obj, m) = &callee.kind {
+            if let Some(env) = c.sdk_environment_path(obj, m) {
+                return one(VKind::Sdk(env));
+            }
+            match m.as_str() {
+                // dict.get(key[, default]) / map.get(key) — not an HTTP `get(url, …)`.
+                "get"
+                    if !call.args.is_empty()
+                        && call.args.len() <= 2
+                        && call.args.iter().all(|a| a.name.is_none())
+                        && !self.is_url_like(file, scope, &call.args[0].value, params) =>
+                {
+                    let mut out = self.eval(
+                        file,
+                        scope,
+                        &Expr::new(
+                            ExprKind::Index(obj.clone(), Box::new(call.args[0].value.clone())),
+                            e.span,
+                        ),
+                        params,
+                    );
+                    if let Some(d) = call.args.get(1) {
+                        push_alts(&mut out, self.eval(file, scope, &d.value, params));
+                    }
+                    return out;
+                }
+                "replace" | "replaceAll" | "sub" if call.args.len() >= 2 => {
+                    let (from, to) = (call.args[0].value.as_str(), call.args[1].value.as_str());
+                    if let (Some(from), Some(to)) = (from, to) {
+                        let recv = self.eval(file, scope, obj, params);
+                        return recv
+                            .into_iter()
+                            .map(|mut v| {
+                                if let VKind::Str(ps) = &mut v.kind {
+                                    for p in ps.iter_mut() {
+                                        if let Piece::Lit(s, _) = p {
+                                            *s = s.replacen(from, to, 1);
+                                        }
+                                    }
+                                }
+                                v.at = Loc { file, span: e.span };
+                                v
+                            })
+                            .collect();
+                    }
+                }
+                "strip" | "rstrip" | "lstrip" | "lower" | "upper" | "trim" | "trimEnd" | "trimStart" | "toString"
+                | "toLowerCase" | "toUpperCase" | "json" | "rstrip_slash" | "decode" | "encode" => {
+                    return self.eval(file, scope, obj, params);
+                }
+                _ => {}
+            }
+        }
+        // URL joining: urljoin(base, path), new URL(path, base), path.join(a, b).
+        if let Some(d) = callee.dotted() {
+            let last = d.rsplit('.').next().unwrap_or("");
+            if matches!(last, "urljoin" | "join" | "resolve")
+                && matches!(
+                    d.as_str(),
+                    "urljoin"
+                        | "parse.urljoin"
+                        | "urllib.parse.urljoin"
+                        | "path.join"
+                        | "posixpath.join"
+                        | "url.resolve"
+                )
+            {
+                let parts: Vec<Expr> = call.args.iter().map(|a| a.value.clone()).collect();
+                return self.concat(file, scope, &parts, e.span, params);
+            }
+            if call.is_new && last == "URL" && !call.args.is_empty() {
+                let mut parts: Vec<Expr> = call.args.iter().map(|a| a.value.clone()).collect();
+                parts.reverse();
+                return self.concat(file, scope, &parts, e.span, params);
+            }
+        }
+        // Dict building: dict(base, k=v) (Python), Object.assign({}, base, {k: v}) (JS).
+        if let Some(d) = callee.dotted() {
+            if (d == "dict" && self.files[file].lang == Some(Lang::Python)) || d == "Object.assign" {
+                let mut fields = Vec::new();
+                for a in &call.args {
+                    let vs = self.eval(file, scope, &a.value, params);
+                    match &a.name {
+                        Some(n) => set_field(&mut fields, Some(n.clone()), vs),
+                        None => merge_spread(&mut fields, vs),
+                    }
+                }
+                return one(VKind::Dict(Rc::new(fields)));
+            }
+        }
+        // Token objects: OAuthToken(refresh_token=…), new OAuthBuilder()…refreshToken(rt).build().
+        if let Some(ids) = self.token_object(file, scope, e, params) {
+            return one(VKind::TokenObj(ids));
+        }
+        // Functions defined in the repository: their returns.
+        let callee_vals = match &callee.kind {
+            ExprKind::Name(_) | ExprKind::Member(..) => self.eval(file, scope, callee, params),
+            _ => Vec::new(),
+        };
+        if let Some((ffile, fscope)) = callee_vals.iter().find_map(|v| match v.kind {
+            VKind::Func(f, s) => Some((f, s)),
+            _ => None,
+        }) {
+            if self.facts(ffile).scopes[fscope].kind == ScopeKind::Function {
+                let mut out = self.returns(file, scope, ffile, fscope, call, params);
+                // A method called on an instance: its values are that instance's.
+                if let ExprKind::Member(obj, _) = &callee.kind {
+                    if let Some(inst) = self
+                        .eval(file, scope, obj, params)
+                        .into_iter()
+                        .find(|v| matches!(v.kind, VKind::Instance(..)))
+                    {
+                        out = self.for_instance(&inst, out);
+                    }
+                }
+                if out.iter().any(|v| !matches!(v.kind, VKind::Other)) {
+                    return out;
+                }
+            }
+        }
+        // `res.body()` / `res.json()` on a token response is that token response.
+        if call.args.is_empty() && matches!(callee.kind, ExprKind::Member(..)) {
+            if let Some(t) = callee_vals
+                .iter()
+                .find(|v| matches!(&v.kind, VKind::Carrier(c) if c.token_endpoint_dc().is_some()))
+            {
+                return vec![t.clone()];
+            }
+        }
+        // Anything else: a value that carries the call's endpoints and tokens.
+        let ing = self.ingredients(file, scope, e, params);
+        if ing.endpoints.is_empty() && ing.tokens.is_empty() {
+            // `TokenManager(...)`: an instance whose methods and fields resolve.
+            if let Some((f, c)) = callee_vals.iter().find_map(|v| match v.kind {
+                VKind::Func(f, s) if self.facts(f).scopes[s].kind == ScopeKind::Class => Some((f, s)),
+                _ => None,
+            }) {
+                return one(VKind::Instance(f, c));
+            }
+            // `get_token()`: every call without arguments to the same function
+            // gives the same value, wherever it is made.
+            if call.args.is_empty() {
+                if let Some(VKind::Sym(s, _)) = callee_vals.first().map(|v| &v.kind) {
+                    return one(VKind::Sym(format!("{s}()").into(), SymKind::Symbol));
+                }
+            }
+            return one(VKind::Other);
+        }
+        let mut v = val(VKind::Carrier(Rc::new(ing)), file, e.span);
+        v.via_param = false;
+        vec![v]
+    }
+
+    /// A value that looks like a URL or a path (an HTTP call's first argument).
+    pub(super) fn is_url_like(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> bool {
+        self.eval(file, scope, e, params).iter().any(|v| match &v.kind {
+            VKind::Str(pieces) => {
+                let t = probe_text(pieces);
+                t.contains("://") || t.starts_with('/') || !catalog().find_hosts(&t).is_empty()
+            }
+            _ => false,
+        })
+    }
+
+    /// What a call to a repository function returns (one step of summaries).
+    pub(super) fn returns(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        ffile: FileId,
+        fscope: ScopeId,
+        call: &Call,
+        params: Option<&Params>,
+    ) -> Vec<Val> {
+        let ix = &self.index[ffile];
+        if !ix.returns_of.contains_key(&fscope) {
+            return Vec::new();
+        }
+        let dependent = ix.param_dependent[fscope];
+        if !dependent {
+            if let Some(v) = self.return_cache.borrow().get(&(ffile, fscope)) {
+                return v.clone();
+            }
+        }
+        // A recursive call adds nothing the outer evaluation does not see, and
+        // summaries go MAX_SUMMARY_DEPTH calls deep, no further.
+        let in_progress = self.in_progress.borrow();
+        if in_progress.contains(&(ffile, fscope)) {
+            return Vec::new();
+        }
+        // Past the depth, the call's value is unknown — never nothing: a
+        // string built around it keeps its known parts.
+        if in_progress.len() >= MAX_SUMMARY_DEPTH {
+            return vec![val(VKind::Other, file, call.callee.span)];
+        }
+        drop(in_progress);
+        let p = if dependent {
+            self.bind_params(file, scope, ffile, fscope, call, params)
+        } else {
+            Params::default()
+        };
+        self.in_progress.borrow_mut().push((ffile, fscope));
+        let out = self.returns_with(ffile, fscope, &p);
+        self.in_progress.borrow_mut().pop();
+        if !dependent {
+            self.return_cache.borrow_mut().insert((ffile, fscope), out.clone());
+        }
+        out
+    }
+
+    /// The returns of a function evaluated with its parameters bound to `p`.
+    pub(super) fn returns_with(&self, ffile: FileId, fscope: ScopeId, p: &Params) -> Vec<Val> {
+        let rets = &self.index[ffile].returns_of[&fscope];
+        let mut out = Vec::new();
+        let many = rets.len() > 1;
+        for &i in rets {
+            let r = &self.facts(ffile).returns[i];
+            let mut vs = self.eval(ffile, fscope, &r.value, Some(p));
+            if many {
+                self.select_by_guard(ffile, fscope, r.guard.as_ref(), Some(p), &mut vs);
+            }
+            push_alts(&mut out, vs);
+        }
+        out
+    }
+
+    pub(super) fn bind_params(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        ffile: FileId,
+        fscope: ScopeId,
+        call: &Call,
+        params: Option<&Params>,
+    ) -> Params {
+        let names = &self.facts(ffile).scopes[fscope].params;
+        let mut p = Params::default();
+        let mut pos = 0;
+        for a in &call.args {
+            let target = match &a.name {
+                Some(n) => Some(n.clone()),
+                None => {
+                    let n = names.get(pos).cloned();
+                    pos += 1;
+                    n
+                }
+            };
+            if let Some(t) = target {
+                if names.contains(&t) {
+                    p.insert(t, self.eval(file, scope, &a.value, params));
+                }
+            }
+        }
+        p
+    }
+
+    /// The identity values of an SDK token construction, if `e` is one.
+    pub(super) fn token_object(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        e: &Expr,
+        params: Option<&Params>,
+    ) -> Option<Vec<Val>> {
+        let c = catalog();
+        let chain = chain_calls(e);
+        let root_is_token_class = chain.iter().any(|call| {
+            let name = call.callee.last_name().unwrap_or("");
+            // `new OAuthToken.Builder()`: a builder nested in a token class.
+            let nested = matches!(&call.callee.kind, ExprKind::Member(o, _)
+                if call.is_new && o.last_name().is_some_and(|n| c.is_token_class(n)));
+            c.is_token_class(name) || nested
+        });
+        if !root_is_token_class {
+            return None;
+        }
+        let mut ids = Vec::new();
+        for call in &chain {
+            let method = call.callee.last_name().unwrap_or("");
+            let is_ctor = c.is_token_class(method);
+            let mut position = 0;
+            for a in &call.args {
+                let named = a.name.as_deref().is_some_and(|n| c.is_token_identity_param(n));
+                let builder = !is_ctor && a.name.is_none() && c.is_token_identity_param(method);
+                let positional = is_ctor && a.name.is_none() && c.is_token_identity_position(position);
+                if a.name.is_none() {
+                    position += 1;
+                }
+                if named || builder || positional {
+                    ids.extend(self.eval(file, scope, &a.value, params));
+                }
+            }
+        }
+        Some(ids)
+    }
+}

@@ -1,0 +1,488 @@
+//! Pass "evaluate values": turns an expression of the fact model into the
+//! set of values it can take ([`Val`] alternatives), through concatenation,
+//! guards and selectors, members and indexing of the values it meets.
+//!
+//! Reads: the file facts and the other passes (names, classes, imports,
+//! calls). Writes: the evaluation caches of the [`Linker`].
+
+use super::*;
+
+impl<'r> Linker<'r> {
+    pub fn eval(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> Vec<Val> {
+        if self.depth.get() > MAX_EVAL_DEPTH {
+            self.too_deep.set(true);
+            return vec![val(VKind::Other, file, e.span)];
+        }
+        let fuel = self.fuel.get();
+        if fuel == 0 || crate::budget::expired() {
+            self.starved.set(true);
+            return vec![val(VKind::Other, file, e.span)];
+        }
+        self.fuel.set(fuel - 1);
+        self.depth.set(self.depth.get() + 1);
+        let mut r = self.eval_inner(file, scope, e, params);
+        self.depth.set(self.depth.get() - 1);
+        r.truncate(MAX_ALTS);
+        r
+    }
+
+    pub(super) fn eval_inner(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> Vec<Val> {
+        let c = catalog();
+        let one = |k: VKind| vec![val(k, file, e.span)];
+        match &e.kind {
+            ExprKind::Str(s) => one(VKind::Str(vec![Piece::Lit(s.clone(), Loc { file, span: e.span })])),
+            ExprKind::Concat(parts) => self.concat(file, scope, parts, e.span, params),
+            ExprKind::Name(n) => self.resolve_name(file, scope, n, e.span, params),
+            ExprKind::This => one(VKind::Other),
+            ExprKind::Env(n) => self
+                .env_alternatives(n, file, e.span)
+                .unwrap_or_else(|| one(VKind::Env(n.clone()))),
+            ExprKind::Secret(s) => one(VKind::Sym(s.as_str().into(), SymKind::Secret)),
+            ExprKind::Member(obj, m) => {
+                if let Some(env) = c.sdk_environment_path(obj, m) {
+                    return one(VKind::Sdk(env));
+                }
+                if c.is_api_domain_key(m) {
+                    // `this.apiDomain` set from a literal or the deployment's
+                    // settings is a host like any other, not the domain that
+                    // came with the token.
+                    // …unless the class also overwrites it with a token
+                    // response's api_domain: then it follows the token.
+                    if matches!(obj.kind, ExprKind::This) {
+                        let all = self.class_field(file, scope, m, e.span);
+                        let vs: Vec<Val> = all
+                            .iter()
+                            .filter(|v| matches!(v.kind, VKind::Str(_) | VKind::Env(_)))
+                            .cloned()
+                            .collect();
+                        if !vs.is_empty() && !all.iter().any(|v| matches!(v.kind, VKind::Derived)) {
+                            return vs;
+                        }
+                    }
+                    return one(VKind::Derived);
+                }
+                if matches!(obj.kind, ExprKind::This) {
+                    let vs = self.class_field(file, scope, m, e.span);
+                    // A field the class overwrites with the api_domain of a
+                    // token response follows the token; its literal is only
+                    // the value before the first refresh.
+                    if vs.iter().any(|v| matches!(v.kind, VKind::Derived)) {
+                        return one(VKind::Derived);
+                    }
+                    return vs;
+                }
+                let objs = self.eval(file, scope, obj, params);
+                let mut out = Vec::new();
+                for o in objs {
+                    push_alts(&mut out, self.member(file, &o, m, e.span));
+                }
+                out
+            }
+            ExprKind::Index(obj, key) => {
+                let keys = self.eval(file, scope, key, params);
+                if keys.iter().any(|k| matches!(&k.kind, VKind::Str(p) if p.len() == 1 && matches!(p[0], Piece::Lit(ref s, _) if c.is_api_domain_key(s))))
+                {
+                    return one(VKind::Derived);
+                }
+                let objs = self.eval(file, scope, obj, params);
+                let mut out = Vec::new();
+                for o in &objs {
+                    for k in &keys {
+                        push_alts(&mut out, self.index(file, o, k, e.span));
+                    }
+                }
+                out
+            }
+            ExprKind::Call(call) => self.eval_call(file, scope, e, call, params),
+            ExprKind::Dict(pairs) => {
+                let mut fields = Vec::new();
+                for (k, v) in pairs {
+                    let key = match &k.kind {
+                        ExprKind::Str(s) => Some(s.clone()),
+                        ExprKind::Name(n) if self.files[file].lang != Some(Lang::Python) => Some(n.clone()),
+                        _ => None,
+                    };
+                    let vs = self.eval(file, scope, v, params);
+                    match key {
+                        // `{**base, …}` / `{...base, …}`: the base's fields, inlined.
+                        None if matches!(k.kind, ExprKind::Unknown) => merge_spread(&mut fields, vs),
+                        _ => set_field(&mut fields, key, vs),
+                    }
+                }
+                one(VKind::Dict(Rc::new(fields)))
+            }
+            ExprKind::List(items) => {
+                let elems = items.iter().map(|i| self.eval(file, scope, i, params)).collect();
+                one(VKind::List(Rc::new(elems)))
+            }
+            ExprKind::Elem(obj, i) => {
+                let mut out = Vec::new();
+                for o in self.eval(file, scope, obj, params) {
+                    let vs = match &o.kind {
+                        VKind::List(items) => items.get(*i).cloned().unwrap_or_default(),
+                        VKind::Sym(s, k) => vec![val(VKind::Sym(format!("{s}[{i}]").into(), *k), file, e.span)],
+                        // A call whose results are not modelled: its first
+                        // result is the object (`req, err := http.NewRequest(…)`).
+                        _ if *i == 0 => vec![o.clone()],
+                        _ => Vec::new(),
+                    };
+                    push_alts(
+                        &mut out,
+                        vs.into_iter()
+                            .map(|mut v| {
+                                v.inherit_sel(&o);
+                                v
+                            })
+                            .collect(),
+                    );
+                }
+                if out.is_empty() {
+                    return one(VKind::Other);
+                }
+                out
+            }
+            ExprKind::Alt { cond, alts } => {
+                let sel: Option<Rc<str>> = match (cond, alts.first().map(|a| &a.kind)) {
+                    (Some(c), _) => Some(
+                        self.selector(file, scope, c, params)
+                            .unwrap_or_else(|| format!("cond@{}:{}", self.files[file].path, c.span.line).into()),
+                    ),
+                    // `os.environ.get("ZOHO_DC", "us")`, `process.env.X || "us"`:
+                    // the default is chosen by the variable being unset.
+                    (None, Some(ExprKind::Env(n))) => Some(format!("env:{n}").into()),
+                    (None, _) => None,
+                };
+                let mut out = Vec::new();
+                for a in alts {
+                    let mut vs = self.eval(file, scope, a, params);
+                    if let Some(s) = &sel {
+                        for v in &mut vs {
+                            v.sel = Some(s.clone());
+                            v.switch = Some(Loc { file, span: e.span });
+                        }
+                    }
+                    push_alts(&mut out, vs);
+                }
+                out
+            }
+            ExprKind::Func(s) => one(VKind::Func(file, *s)),
+            // A test's value is derived from its first operand with an identity
+            // (`os.environ.get("SANDBOX") == "1"` comes from env:SANDBOX).
+            ExprKind::Test(ops) => {
+                for o in ops {
+                    let vs = self.eval(file, scope, o, params);
+                    if let Some(v) = vs
+                        .into_iter()
+                        .find(|v| matches!(v.kind, VKind::Env(_) | VKind::Sym(..)))
+                    {
+                        return vec![v];
+                    }
+                }
+                one(VKind::Other)
+            }
+            ExprKind::Bool(b) => one(VKind::Bool(*b)),
+            ExprKind::Number | ExprKind::Null | ExprKind::Unknown => one(VKind::Other),
+        }
+    }
+
+    pub(super) fn concat(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        parts: &[Expr],
+        span: Span,
+        params: Option<&Params>,
+    ) -> Vec<Val> {
+        // Cartesian product of the parts' alternatives, capped; each string
+        // keeps the first selector among its parts.
+        let mut acc = vec![val(VKind::Str(Vec::new()), file, span)];
+        for p in parts {
+            let vs = self.eval(file, scope, p, params);
+            let mut next = Vec::new();
+            for a in &acc {
+                let VKind::Str(pieces) = &a.kind else { continue };
+                for v in &vs {
+                    if next.len() >= MAX_ALTS {
+                        break;
+                    }
+                    let mut np = pieces.clone();
+                    match &v.kind {
+                        VKind::Str(ps) => np.extend(ps.iter().cloned()),
+                        _ => np.push(Piece::Hole(Box::new(v.clone()))),
+                    }
+                    let mut n = a.clone();
+                    n.kind = VKind::Str(np);
+                    n.inherit_sel(v);
+                    n.via_param |= v.via_param;
+                    next.push(n);
+                }
+            }
+            acc = next;
+        }
+        acc
+    }
+
+    /// One of several assignments/returns: the `if` around it is what selects it.
+    pub(super) fn select_by_guard(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        guard: Option<&Expr>,
+        params: Option<&Params>,
+        vs: &mut [Val],
+    ) {
+        let Some(g) = guard else {
+            return;
+        };
+        let sel = self.selector(file, scope, g, params);
+        for v in vs.iter_mut() {
+            if v.sel.is_none() && sel.is_some() {
+                v.sel = sel.clone();
+                v.switch = Some(Loc { file, span: g.span });
+            }
+        }
+    }
+
+    /// The identity of the key that selects among alternatives.
+    pub(super) fn selector(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        cond: &Expr,
+        params: Option<&Params>,
+    ) -> Option<Rc<str>> {
+        match &cond.kind {
+            ExprKind::Test(ops) => ops.iter().find_map(|o| self.selector(file, scope, o, params)),
+            ExprKind::Str(_) | ExprKind::Number | ExprKind::Bool(_) | ExprKind::Null => None,
+            _ => {
+                let vs = self.eval(file, scope, cond, params);
+                vs.iter().find_map(|v| self.identity_key(v))
+            }
+        }
+    }
+
+    /// A string key naming where a value comes from (env var, symbol).
+    pub(super) fn identity_key(&self, v: &Val) -> Option<Rc<str>> {
+        match &v.kind {
+            VKind::Env(n) => Some(format!("env:{n}").into()),
+            VKind::Sym(s, _) => Some(s.clone()),
+            VKind::Str(p) if p.len() == 1 => match &p[0] {
+                Piece::Hole(h) => self.identity_key(h),
+                Piece::Lit(..) => v.sel.clone(),
+            },
+            _ => v.sel.clone(),
+        }
+    }
+
+    pub(super) fn member(&self, file: FileId, o: &Val, m: &str, span: Span) -> Vec<Val> {
+        let c = catalog();
+        let keep = |k: VKind| {
+            vec![Val {
+                kind: k,
+                at: Loc { file, span },
+                sel: o.sel.clone(),
+                switch: o.switch,
+                via_param: o.via_param,
+            }]
+        };
+        match &o.kind {
+            VKind::Module(fid) => self.module_member(*fid, m, span),
+            // `client.get_token` / `client.base` on an instance of a repository class.
+            // Values that come from the constructor's parameters belong to this
+            // instance: two instances built with different tokens stay apart.
+            VKind::Instance(f, c) => self.for_instance(o, self.class_member(*f, *c, m, span)),
+            // `Host.SANDBOX` on a class used as an enum: its class attribute.
+            VKind::Func(f, s) if self.facts(*f).scopes[*s].kind == ScopeKind::Class => {
+                match self.index[*f].fields.get(&(*s, m.to_string())) {
+                    Some(idx) => self.assigned_at(*f, idx, None).unwrap_or_default(),
+                    None => keep(VKind::Other),
+                }
+            }
+            // `Host.SANDBOX.value` (Python enums) is the string itself.
+            VKind::Str(_) if m == "value" => vec![o.clone()],
+            VKind::Dict(fields) => {
+                let vs: Vec<Val> = fields
+                    .iter()
+                    .filter(|(k, _)| k.as_deref() == Some(m))
+                    .flat_map(|(_, v)| v.iter().cloned())
+                    // A record chosen by a key: its fields are chosen by it.
+                    .map(|mut v| {
+                        v.inherit_sel(o);
+                        v
+                    })
+                    .collect();
+                if vs.is_empty() {
+                    keep(VKind::Other)
+                } else {
+                    vs
+                }
+            }
+            VKind::Carrier(ing) if c.is_token_key(m) => match ing.token_endpoint_dc() {
+                Some(dc) => {
+                    let id: Rc<str> = format!("{}:{}", self.files[o.at.file].path, o.at.span.line).into();
+                    // A minted token comes from its token request: the place
+                    // its identity names (`minted:refresh.py:9`), not the
+                    // read of the response's field.
+                    let keep = |k: VKind| {
+                        let mut v = keep(k);
+                        v[0].at = o.at;
+                        v
+                    };
+                    self.note_minted_orgs(&id, ing);
+                    // Minted at an accounts server chosen at run time
+                    // (`HOSTS[dc]["accounts"]`): one alternative per data
+                    // center and key, each selected by the key that chose its
+                    // server (the default of `get("DC") or "au"` is one of
+                    // its own, chosen by no key).
+                    let mut by_dc: Vec<Val> = Vec::new();
+                    for e in ing.endpoints.iter().filter(|e| e.token_endpoint) {
+                        let Target::Env(env) = e.target else { continue };
+                        let sel = e.selector.as_deref();
+                        if by_dc.iter().any(|v| {
+                            matches!(v.kind, VKind::Minted(Some(d), _) if d == env.dc) && v.sel.as_deref() == sel
+                        }) {
+                            continue;
+                        }
+                        let mut v = keep(VKind::Minted(Some(env.dc), id.clone())).remove(0);
+                        if let Some(sel) = &e.selector {
+                            v.sel = Some(sel.as_str().into());
+                            v.switch = e.switch;
+                        }
+                        by_dc.push(v);
+                    }
+                    if by_dc.len() > 1 {
+                        return by_dc;
+                    }
+                    // Minted from credentials chosen at run time (a refresh
+                    // token per subclass, per profile): one token per
+                    // credential, chosen by what chose the credential.
+                    let mut creds: Vec<&crate::model::TokenAlt> = Vec::new();
+                    for t in &ing.tokens {
+                        if !creds.iter().any(|k| k.identity == t.identity) {
+                            creds.push(t);
+                        }
+                    }
+                    if creds.len() > 1 && creds.iter().all(|t| t.selector.is_some()) {
+                        return creds
+                            .into_iter()
+                            .map(|t| {
+                                let mut v = keep(VKind::Minted(dc, format!("{id}<{}>", t.identity).into())).remove(0);
+                                v.sel = t.selector.as_deref().map(Rc::from);
+                                v.switch = Some(t.origin);
+                                v
+                            })
+                            .collect();
+                    }
+                    keep(VKind::Minted(dc, id))
+                }
+                // One response's token: its identity is where the call is.
+                None => keep(VKind::Sym(
+                    format!("{}:{}::{m}", self.files[o.at.file].path, o.at.span.line).into(),
+                    SymKind::Symbol,
+                )),
+            },
+            // A token response seen through its wrapper (`res.data`, `res.body`)
+            // is still the token response.
+            VKind::Carrier(ing) if ing.token_endpoint_dc().is_some() => vec![o.clone()],
+            // Data read from any other response or client is not the client.
+            VKind::Carrier(_) => keep(VKind::Other),
+            VKind::Sym(s, k) => keep(VKind::Sym(format!("{s}.{m}").into(), *k)),
+            VKind::Sdk(_) => vec![o.clone()],
+            _ => keep(VKind::Other),
+        }
+    }
+
+    pub(super) fn index(&self, file: FileId, o: &Val, k: &Val, span: Span) -> Vec<Val> {
+        let lit_key = match &k.kind {
+            VKind::Str(p) if p.len() == 1 => match &p[0] {
+                Piece::Lit(s, _) => Some(s.as_str()),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(kk) = lit_key {
+            let mut vs = self.member(file, o, kk, span);
+            for v in &mut vs {
+                v.inherit_sel(k);
+            }
+            return vs;
+        }
+        // A run-time key: every value of the map is an alternative.
+        let sel = self
+            .identity_key(k)
+            .or_else(|| Some(format!("key@{}:{}", self.files[file].path, span.line).into()));
+        let all: Vec<Val> = match &o.kind {
+            VKind::Dict(fields) => fields.iter().flat_map(|(_, v)| v.iter().cloned()).collect(),
+            VKind::List(items) => items.iter().flatten().cloned().collect(),
+            VKind::Sym(s, kind) => vec![val(VKind::Sym(format!("{s}[*]").into(), *kind), file, span)],
+            _ => vec![val(VKind::Other, file, span)],
+        };
+        all.into_iter()
+            .map(|mut v| {
+                v.sel = sel.clone();
+                v.switch = Some(Loc { file, span });
+                v.via_param |= o.via_param || k.via_param;
+                v
+            })
+            .collect()
+    }
+}
+
+/// Suffixes parameter and minted-token identities inside `v` with an
+/// instance's creation site.
+pub(super) fn rekey(mut v: Val, at: &str, depth: usize) -> Val {
+    if depth > 6 {
+        return v;
+    }
+    v.kind = match v.kind {
+        VKind::Sym(s, SymKind::Param) => VKind::Sym(format!("{s}{at}").into(), SymKind::Param),
+        VKind::Minted(dc, s) => VKind::Minted(dc, format!("{s}{at}").into()),
+        VKind::Str(pieces) => VKind::Str(
+            pieces
+                .into_iter()
+                .map(|p| match p {
+                    Piece::Hole(h) => Piece::Hole(Box::new(rekey(*h, at, depth + 1))),
+                    lit => lit,
+                })
+                .collect(),
+        ),
+        VKind::Dict(fields) => VKind::Dict(Rc::new(
+            fields
+                .iter()
+                .map(|(k, vs)| (k.clone(), vs.iter().cloned().map(|x| rekey(x, at, depth + 1)).collect()))
+                .collect(),
+        )),
+        VKind::List(items) => VKind::List(Rc::new(
+            items
+                .iter()
+                .map(|vs| vs.iter().cloned().map(|x| rekey(x, at, depth + 1)).collect())
+                .collect(),
+        )),
+        VKind::TokenObj(ids) => VKind::TokenObj(ids.into_iter().map(|x| rekey(x, at, depth + 1)).collect()),
+        other => other,
+    };
+    v
+}
+
+/// Sets a dict field; a later value for the same key replaces the earlier one.
+pub(super) fn set_field(fields: &mut Vec<(Option<String>, Vec<Val>)>, key: Option<String>, vs: Vec<Val>) {
+    match fields.iter_mut().find(|(k, _)| key.is_some() && *k == key) {
+        Some(f) => f.1 = vs,
+        None => fields.push((key, vs)),
+    }
+}
+
+/// Inlines the fields of the dicts among `vs`; anything else stays an
+/// unnamed field.
+pub(super) fn merge_spread(fields: &mut Vec<(Option<String>, Vec<Val>)>, vs: Vec<Val>) {
+    for v in vs {
+        match &v.kind {
+            VKind::Dict(inner) => {
+                for (k, iv) in inner.iter() {
+                    set_field(fields, k.clone(), iv.clone());
+                }
+            }
+            _ => fields.push((None, vec![v])),
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! Pass "resolve imports": the file an import or a module path names, and
+//! the value of a module's member.
+//!
+//! Reads: the import facts and the repository's file paths. Writes: the
+//! module-resolution cache.
+
+use super::*;
+
+impl<'r> Linker<'r> {
+    pub(super) fn module_member(&self, fid: FileId, m: &str, span: Span) -> Vec<Val> {
+        let facts = self.facts(fid);
+        // CommonJS: exports.X / module.exports.X / module.exports = {X}.
+        for k in [format!("exports.{m}"), format!("module.exports.{m}")] {
+            if let Some(vs) = self.assigned(fid, 0, &k, None) {
+                return vs;
+            }
+        }
+        if let Some(vs) = self.assigned(fid, 0, "module.exports", None) {
+            let mut out = Vec::new();
+            for v in vs {
+                push_alts(&mut out, self.member(fid, &v, m, span));
+            }
+            if out.iter().any(|v| !matches!(v.kind, VKind::Other)) {
+                return out;
+            }
+        }
+        // A file that returns a value (a PHP config file returning an array):
+        // its members.
+        if let Some(rets) = self.index[fid].returns_of.get(&0) {
+            let mut out = Vec::new();
+            for &i in rets {
+                for v in self.eval(fid, 0, &facts.returns[i].value, None) {
+                    push_alts(&mut out, self.member(fid, &v, m, span));
+                }
+            }
+            if out.iter().any(|v| !matches!(v.kind, VKind::Other)) {
+                return out;
+            }
+        }
+        if self.index[fid].by_target.contains_key(&(0, m.to_string()))
+            || facts.imports.iter().any(|i| i.scope == 0 && i.local == m)
+        {
+            return self.resolve_name(fid, 0, m, span, None);
+        }
+        // A submodule: `from pkg import mod`.
+        vec![val(
+            VKind::Sym(format!("{}::{m}", self.files[fid].path).into(), SymKind::Symbol),
+            fid,
+            span,
+        )]
+    }
+
+    pub(super) fn resolve_import(&self, file: FileId, imp: &Import, span: Span) -> Vec<Val> {
+        if self.files[file].lang == Some(Lang::Java) {
+            if let Some(vs) = self.resolve_java_import(file, imp, span) {
+                return vs;
+            }
+        }
+        let target = self.resolve_module(file, &imp.module);
+        match (target, &imp.name) {
+            (Some(fid), None) => vec![val(VKind::Module(fid), file, span)],
+            (Some(fid), Some(n)) => {
+                if let Some(sub) = self.resolve_module(file, &format!("{}.{n}", imp.module)) {
+                    if matches!(self.files[file].lang, Some(Lang::Python | Lang::Rust)) {
+                        return vec![val(VKind::Module(sub), file, span)];
+                    }
+                }
+                if n == "default" {
+                    for k in ["module.exports", "default"] {
+                        if let Some(vs) = self.assigned(fid, 0, k, None) {
+                            return vs;
+                        }
+                    }
+                }
+                self.module_member(fid, n, span)
+            }
+            (None, name) => {
+                let id = match name {
+                    Some(n) => format!("import:{}.{n}", imp.module),
+                    None => format!("import:{}", imp.module),
+                };
+                vec![val(VKind::Sym(id.into(), SymKind::Symbol), file, span)]
+            }
+        }
+    }
+
+    /// `import a.b.C;` names the class C of `a/b/C.java`; `import static
+    /// a.b.C.X;` its member X.
+    pub(super) fn resolve_java_import(&self, file: FileId, imp: &Import, span: Span) -> Option<Vec<Val>> {
+        let n = imp.name.as_deref()?;
+        if let Some(fid) = self.resolve_module(file, &format!("{}.{n}", imp.module)) {
+            return Some(self.resolve_name(fid, 0, n, span, None));
+        }
+        let fid = self.resolve_module(file, &imp.module)?;
+        let class = imp.module.rsplit('.').next().unwrap_or(&imp.module);
+        let mut out = Vec::new();
+        for v in self.resolve_name(fid, 0, class, span, None) {
+            push_alts(&mut out, self.member(file, &v, n, span));
+        }
+        Some(out)
+    }
+
+    /// Finds the repository file an import names.
+    pub fn resolve_module(&self, from: FileId, module: &str) -> Option<FileId> {
+        let from_path: &'r str = &self.files[from].path;
+        let dir = from_path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        let lang = self.files[from].lang?;
+        let key = (dir, lang, module.to_string());
+        if let Some(r) = self.module_cache.borrow().get(&key) {
+            return *r;
+        }
+        let r = self.resolve_module_uncached(dir, lang, module);
+        self.module_cache.borrow_mut().insert(key, r);
+        r
+    }
+
+    pub(super) fn resolve_module_uncached(&self, dir: &str, lang: Lang, module: &str) -> Option<FileId> {
+        candidate_paths(lang, dir, module)
+            .iter()
+            .find_map(|p| self.by_path.get(p.as_str()).copied())
+            .or_else(|| {
+                if lang == Lang::Php && !module.starts_with('.') {
+                    return self.by_suffix.get(module).copied();
+                }
+                // Absolute Python module or Java class: the shortest file
+                // whose path ends with it.
+                if !matches!(lang, Lang::Python | Lang::Java) || module.starts_with('.') {
+                    return None;
+                }
+                let rel = module.replace('.', "/");
+                let ends = if lang == Lang::Java {
+                    vec![format!("{rel}.java")]
+                } else {
+                    vec![format!("{rel}.py"), format!("{rel}/__init__.py")]
+                };
+                ends.iter()
+                    .filter_map(|e| self.by_suffix.get(e.as_str()).copied())
+                    .min_by_key(|&i| (self.files[i].path.len(), i))
+            })
+    }
+}

@@ -1,0 +1,312 @@
+//! Pass "resolve names": what a name means at a place — the assignments
+//! that reach it in its scope chain, the keyed items of a collection, a
+//! sibling file's top-level name, a visible class.
+//!
+//! Reads: the per-file index ([`FileIndex`]). Writes: the name caches.
+
+use super::*;
+
+impl<'r> Linker<'r> {
+    pub(super) fn resolve_name(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        name: &str,
+        span: Span,
+        params: Option<&Params>,
+    ) -> Vec<Val> {
+        if let Some(p) = params.and_then(|p| p.get(name)) {
+            return p
+                .iter()
+                .cloned()
+                .map(|mut v| {
+                    v.via_param = true;
+                    v
+                })
+                .collect();
+        }
+        let key = (file, scope, name.to_string());
+        // Several assignments in the use's own scope: the answer depends on
+        // where the use is (see `reaching`), so it is not cached.
+        let positional = self.index[file]
+            .by_target
+            .get(&key_of(scope, name))
+            .is_some_and(|v| v.len() > 1);
+        if params.is_none() && !positional {
+            if let Some(v) = self.name_cache.borrow().get(&key) {
+                return v.clone();
+            }
+        }
+        let r = self.resolve_name_uncached(file, scope, name, span, params);
+        let r = self.with_keyed_items(file, scope, name, r, params);
+        if params.is_none() && !positional {
+            // Cached even when computed inside a cycle: a value cut by the
+            // cycle guard is a smaller set of alternatives, never a wrong one.
+            self.name_cache.borrow_mut().insert(key, r.clone());
+        }
+        r
+    }
+
+    /// `cfg = {}` / `new HashMap<>()`, then `cfg["k"] = v` / `cfg.put("k", v)`:
+    /// the items a function sets by literal key are fields of the map.
+    pub(super) fn with_keyed_items(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        name: &str,
+        mut vals: Vec<Val>,
+        params: Option<&Params>,
+    ) -> Vec<Val> {
+        let ix = &self.index[file];
+        let Some(idx) = ix.rooted_assigns.get(name) else {
+            return vals;
+        };
+        let guard = (file, format!("{name}#items{}", ix.func_of[scope]));
+        if self.configuring.borrow().contains(&guard) {
+            return vals;
+        }
+        self.configuring.borrow_mut().push(guard);
+        let facts = self.facts(file);
+        let mut items: Vec<(Option<String>, Vec<Val>)> = Vec::new();
+        for &i in idx {
+            let a = &facts.assigns[i];
+            let ExprKind::Index(o, k) = &a.target.kind else {
+                continue;
+            };
+            let own = matches!(&o.kind, ExprKind::Name(n) if n == name);
+            if !own || ix.func_of[a.scope] != ix.func_of[scope] {
+                continue;
+            }
+            if let Some(k) = k.as_str() {
+                let vs = self.eval(file, a.scope, &a.value, params);
+                set_field(&mut items, Some(k.to_string()), vs);
+            }
+        }
+        self.configuring.borrow_mut().pop();
+        if items.is_empty() {
+            return vals;
+        }
+        let mut built = Vec::new();
+        for v in vals.iter_mut() {
+            let mut fields = match &v.kind {
+                VKind::Dict(f) => (**f).clone(),
+                VKind::Sym(..) | VKind::Other => Vec::new(),
+                _ => continue,
+            };
+            for (k, vs) in &items {
+                set_field(&mut fields, k.clone(), vs.clone());
+            }
+            let dict = VKind::Dict(Rc::new(fields));
+            if matches!(v.kind, VKind::Dict(_)) {
+                v.kind = dict;
+            } else {
+                // An opaque map (`new HashMap<>()`) keeps its identity beside its items.
+                let mut d = v.clone();
+                d.kind = dict;
+                built.push(d);
+            }
+        }
+        push_alts(&mut vals, built);
+        vals
+    }
+
+    pub(super) fn resolve_name_uncached(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        name: &str,
+        span: Span,
+        params: Option<&Params>,
+    ) -> Vec<Val> {
+        let facts = self.facts(file);
+        let mut s = Some(scope);
+        let mut first = true;
+        while let Some(sc) = s {
+            let sdef = &facts.scopes[sc];
+            // Class bodies are not visible from their methods.
+            if first || sdef.kind != ScopeKind::Class {
+                let vals = if first {
+                    self.reaching(file, sc, name, span)
+                        .and_then(|idx| self.assigned_at(file, &idx, params))
+                } else {
+                    self.assigned(file, sc, name, params)
+                };
+                let is_param = sdef.params.iter().any(|p| p == name);
+                if is_param {
+                    let mut out = vals.unwrap_or_default();
+                    let mut v = val(VKind::Sym(self.sym(file, sc, name), SymKind::Param), file, span);
+                    v.sel = None;
+                    out.insert(0, v);
+                    return out;
+                }
+                if let Some(vals) = vals {
+                    return vals
+                        .into_iter()
+                        .map(|mut v| {
+                            if matches!(v.kind, VKind::Other) {
+                                v.kind = VKind::Sym(self.sym(file, sc, name), SymKind::Symbol);
+                            }
+                            v
+                        })
+                        .collect();
+                }
+                if let Some(imp) = facts.imports.iter().find(|i| i.local == name && (i.scope == sc)) {
+                    return self.resolve_import(file, imp, span);
+                }
+            }
+            first = false;
+            s = sdef.parent;
+        }
+        if let Some(imp) = facts.imports.iter().find(|i| i.local == name) {
+            return self.resolve_import(file, imp, span);
+        }
+        if let Some(vs) = self.sibling_name(file, name, span) {
+            return vs;
+        }
+        // Whole-file imports (`require`, `require_relative`): a name the
+        // required file defines at its top level.
+        for imp in facts.imports.iter().filter(|i| i.local == "*") {
+            if let Some(fid) = self.resolve_module(file, &imp.module) {
+                if fid != file && self.index[fid].by_target.contains_key(&(0, name.to_string())) {
+                    return self.module_member(fid, name, span);
+                }
+            }
+        }
+        // Languages that autoload classes by name (PHP, Ruby): the one
+        // repository class of that name.
+        if matches!(self.files[file].lang, Some(Lang::Php | Lang::Ruby)) {
+            if let Some(&[(f, c)]) = self.classes_by_name.get(name).map(Vec::as_slice) {
+                return vec![val(VKind::Func(f, c), file, span)];
+            }
+        }
+        if let Some(class) = self.visible_class(file, name) {
+            return vec![val(VKind::Func(class.0, class.1), file, span)];
+        }
+        vec![val(
+            VKind::Sym(format!("{}::{name}", self.files[file].path).into(), SymKind::Symbol),
+            file,
+            span,
+        )]
+    }
+
+    /// A top-level name of another file of the same package, where a
+    /// package is a directory (Go).
+    pub(super) fn sibling_name(&self, file: FileId, name: &str, span: Span) -> Option<Vec<Val>> {
+        let f = &self.files[file];
+        if !f.lang.is_some_and(directory_package) {
+            return None;
+        }
+        let dir = f.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        let key = key_of(0, name);
+        let sibling = self
+            .by_dir
+            .get(dir)?
+            .iter()
+            .copied()
+            .find(|&s| s != file && self.files[s].lang == f.lang && self.index[s].by_target.contains_key(&key))?;
+        Some(self.resolve_name(sibling, 0, name, span, None))
+    }
+
+    /// Java and C# see the classes of their package/namespace without an
+    /// import: a free name that is a top-level class of another file of the
+    /// same language (the nearest by directory when several share the name).
+    pub(super) fn visible_class(&self, file: FileId, name: &str) -> Option<ScopeRef> {
+        let lang = self.files[file].lang?;
+        if !matches!(lang, Lang::Java | Lang::CSharp) {
+            return None;
+        }
+        let dir = |f: FileId| self.files[f].path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        let here = dir(file);
+        self.classes_by_name
+            .get(name)?
+            .iter()
+            .copied()
+            .filter(|&(f, s)| {
+                f != file
+                    && self.files[f].lang == Some(lang)
+                    && self.facts(f).scopes[s]
+                        .parent
+                        .is_some_and(|p| self.facts(f).scopes[p].kind == ScopeKind::Module)
+            })
+            .min_by_key(|&(f, s)| (dir(f) != here, self.files[f].path.len(), f, s))
+    }
+
+    /// The assignments to `name` in `scope` that can reach a use at `at`:
+    /// the last unconditional one that completes before the use, and the
+    /// conditional ones after it. A use before every assignment (a loop, a
+    /// closure) sees them all.
+    pub(super) fn reaching(&self, file: FileId, scope: ScopeId, name: &str, at: Span) -> Option<Vec<usize>> {
+        let all = self.index[file].by_target.get(&key_of(scope, name))?;
+        let facts = self.facts(file);
+        let mut before: Vec<usize> = all
+            .iter()
+            .copied()
+            .filter(|&i| facts.assigns[i].span.end <= at.start)
+            .collect();
+        if before.is_empty() {
+            return Some(all.clone());
+        }
+        before.sort_by_key(|&i| facts.assigns[i].span.start);
+        match before.iter().rposition(|&i| facts.assigns[i].guard.is_none()) {
+            Some(k) => Some(before[k..].to_vec()),
+            None => Some(before),
+        }
+    }
+
+    /// Values assigned in `scope` to the target with this key; None when none.
+    pub(super) fn assigned(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        key: &str,
+        params: Option<&Params>,
+    ) -> Option<Vec<Val>> {
+        let idx = self.index[file].by_target.get(&(scope, key.to_string()))?;
+        self.assigned_at(file, idx, params)
+    }
+
+    /// Values of these assignments (alternatives, each with its `if` selector).
+    pub(super) fn assigned_at(&self, file: FileId, idx: &[usize], params: Option<&Params>) -> Option<Vec<Val>> {
+        if idx.is_empty() {
+            return None;
+        }
+        if params.is_some() {
+            return self.assigned_at_uncached(file, idx, params);
+        }
+        let key = (file, idx.to_vec());
+        if let Some(v) = self.reaching_cache.borrow().get(&key) {
+            return v.clone();
+        }
+        let r = self.assigned_at_uncached(file, idx, None);
+        // A value computed after the budget ran out may be cut short: not kept.
+        if !self.starved.get() {
+            self.reaching_cache.borrow_mut().insert(key, r.clone());
+        }
+        r
+    }
+
+    pub(super) fn assigned_at_uncached(
+        &self,
+        file: FileId,
+        idx: &[usize],
+        params: Option<&Params>,
+    ) -> Option<Vec<Val>> {
+        let facts = self.facts(file);
+        let many = idx.len() > 1;
+        let mut out = Vec::new();
+        for &i in idx {
+            if self.stack.borrow().contains(&(file, i)) {
+                continue;
+            }
+            self.stack.borrow_mut().push((file, i));
+            let a = &facts.assigns[i];
+            let mut vs = self.eval(file, a.scope, &a.value, params);
+            if many {
+                self.select_by_guard(file, a.scope, a.guard.as_ref(), params, &mut vs);
+            }
+            self.stack.borrow_mut().pop();
+            push_alts(&mut out, vs);
+        }
+        Some(out)
+    }
+}
