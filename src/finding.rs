@@ -47,6 +47,15 @@ pub struct Note {
     pub message: String,
 }
 
+impl Note {
+    pub fn new(path: &str, message: String) -> Self {
+        Note {
+            path: path.to_string(),
+            message,
+        }
+    }
+}
+
 /// How a suppressed finding was hidden (SARIF `suppressions[].kind`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SuppressionKind {

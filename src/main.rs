@@ -693,33 +693,37 @@ fn load_project(config: Option<&PathBuf>, isolated: bool, roots: &[PathBuf]) -> 
     Ok(Some(p))
 }
 
-fn run_inventory(mut args: InventoryArgs) -> ExitCode {
-    if let Err(e) = args.tree.read_files_from() {
+/// Scans the tree with a progress line, and notes the named files that are
+/// missing. An error, or a walk that found nothing to scan, is exit 2.
+fn scan_tree(tree: &mut TreeArgs, opts: &scan::ScanOptions) -> Result<scan::ScanResult, ExitCode> {
+    let progress = Progress::start();
+    let result = scan::scan(opts);
+    progress.done();
+    let mut result = result.map_err(|e| {
         error(&e);
-        return ExitCode::from(2);
+        ExitCode::from(2)
+    })?;
+    tree.note_missing(&mut result);
+    if let Some(why) = result.nothing_scanned.as_ref().filter(|_| !tree.empty_list()) {
+        nothing_scanned(why);
+        return Err(ExitCode::from(2));
     }
-    let (_, opts) = match args.tree.prepare(Vec::new()) {
+    Ok(result)
+}
+
+fn run_inventory(mut args: InventoryArgs) -> ExitCode {
+    let prepared = args.tree.read_files_from().and_then(|()| args.tree.prepare(Vec::new()));
+    let (_, opts) = match prepared {
         Ok(x) => x,
         Err(e) => {
             error(&e);
             return ExitCode::from(2);
         }
     };
-    let progress = Progress::start();
-    let result = scan::scan(&opts);
-    progress.done();
-    let mut result = match result {
+    let result = match scan_tree(&mut args.tree, &opts) {
         Ok(r) => r,
-        Err(e) => {
-            error(&e);
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
-    args.tree.note_missing(&mut result);
-    if let Some(why) = result.nothing_scanned.as_ref().filter(|_| !args.tree.empty_list()) {
-        nothing_scanned(why);
-        return ExitCode::from(2);
-    }
     let dest = match &args.output {
         Some(path) => Dest::File(path.clone()),
         None => Dest::Stdout,
@@ -829,11 +833,18 @@ fn add_noqa(result: &scan::ScanResult, quiet: bool) -> ExitCode {
     ExitCode::from(if outcome.errors.is_empty() { 0 } else { 2 })
 }
 
-fn run_scan(mut args: ScanArgs) -> ExitCode {
-    if let Err(e) = args.tree.read_files_from() {
-        error(&e);
-        return ExitCode::from(2);
-    }
+/// What `scan` needs before it walks: every argument, file and revision it
+/// names, checked. Any error here costs no scan and writes nothing.
+struct Prepared {
+    outputs: Outputs,
+    project: Option<project::Project>,
+    opts: scan::ScanOptions,
+    filter: FilterOptions,
+    changed: Option<orgtoken::changes::Changes>,
+}
+
+fn prepare_scan(args: &mut ScanArgs) -> Result<Prepared, String> {
+    args.tree.read_files_from()?;
     // The baseline names hosts and token identities but is no part of the
     // code under audit.
     let base = orgtoken::walk::PathBase::of(&args.tree.roots());
@@ -844,139 +855,74 @@ fn run_scan(mut args: ScanArgs) -> ExitCode {
         .collect();
     // Every report destination is checked before anything is scanned: a bad
     // `--output` costs no scan and writes nothing.
-    let outputs = match parse_outputs(args.format, &args.output) {
-        Ok(o) => o,
-        Err(e) => {
-            error(&e);
-            return ExitCode::from(2);
-        }
-    };
-    let (project, opts) = match args.tree.prepare(ours) {
-        Ok(x) => x,
-        Err(e) => {
-            error(&e);
-            return ExitCode::from(2);
-        }
-    };
+    let outputs = parse_outputs(args.format, &args.output)?;
+    let (project, opts) = args.tree.prepare(ours)?;
     let selectors = Selectors {
         select: (!args.select.is_empty()).then(|| args.select.clone()),
         extend_select: args.extend_select.clone(),
         ignore: args.ignore.clone(),
     };
-    let selection = match Selection::resolve(&selectors, project.as_ref().map(|p| &p.config.rules)) {
-        Ok(s) => s,
-        Err(e) => {
-            error(&e);
-            return ExitCode::from(2);
-        }
-    };
+    let selection = Selection::resolve(&selectors, project.as_ref().map(|p| &p.config.rules))?;
     let baseline = match &args.baseline {
-        Some(p) => match project::read_user_file(p).and_then(|t| baseline::parse(&t)) {
-            Ok(b) => Some((b, p.display().to_string())),
-            Err(e) => {
-                error(&format!("baseline `{}`: {e}", p.display()));
-                return ExitCode::from(2);
-            }
-        },
+        Some(p) => Some((
+            project::read_user_file(p)
+                .and_then(|t| baseline::parse(&t))
+                .map_err(|e| format!("baseline `{}`: {e}", p.display()))?,
+            p.display().to_string(),
+        )),
         None => None,
     };
     let changed = match &args.changed_since {
-        Some(rev) => {
-            match orgtoken::changes::changed_since(rev, opts.roots.first().map_or(Path::new("."), PathBuf::as_path)) {
-                Ok(c) => Some(c),
-                Err(e) => {
-                    error(&format!("--changed-since {rev}: {e}"));
-                    return ExitCode::from(2);
-                }
-            }
-        }
+        Some(rev) => Some(
+            orgtoken::changes::changed_since(rev, opts.roots.first().map_or(Path::new("."), PathBuf::as_path))
+                .map_err(|e| format!("--changed-since {rev}: {e}"))?,
+        ),
         None => None,
     };
-    let progress = Progress::start();
-    let result = scan::scan(&opts);
-    progress.done();
-    let mut result = match result {
-        Ok(r) => r,
+    let filter = FilterOptions {
+        report_unused_suppressions: args.report_unused_suppressions,
+        baseline,
+        project: project.clone(),
+        selection: Some(selection),
+        changed: None,
+    };
+    Ok(Prepared {
+        outputs,
+        project,
+        opts,
+        filter,
+        changed,
+    })
+}
+
+fn run_scan(mut args: ScanArgs) -> ExitCode {
+    let Prepared {
+        outputs,
+        project,
+        opts,
+        mut filter,
+        changed,
+    } = match prepare_scan(&mut args) {
+        Ok(p) => p,
         Err(e) => {
             error(&e);
             return ExitCode::from(2);
         }
     };
-    args.tree.note_missing(&mut result);
-    if let Some(why) = result.nothing_scanned.as_ref().filter(|_| !args.tree.empty_list()) {
-        nothing_scanned(why);
-        return ExitCode::from(2);
-    }
-    let changed = changed.map(|c| {
-        result.notes.push(orgtoken::finding::Note {
-            path: String::new(),
-            message: c.note,
-        });
+    let mut result = match scan_tree(&mut args.tree, &opts) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    filter.changed = changed.map(|c| {
+        result.notes.push(orgtoken::finding::Note::new("", c.note));
         result.notes.sort();
         c.files
     });
-    filter::apply(
-        &mut result,
-        &FilterOptions {
-            report_unused_suppressions: args.report_unused_suppressions,
-            baseline,
-            project: project.clone(),
-            selection: Some(selection),
-            changed,
-        },
-    );
+    filter::apply(&mut result, &filter);
     if args.add_noqa {
         return add_noqa(&result, args.quiet);
     }
-    let to_tty = std::io::stdout().is_terminal();
-    let env = |k: &str| std::env::var_os(k).map(|v| v.to_string_lossy().into_owned());
-    let color = outputs.main == Dest::Stdout
-        && args
-            .color
-            .resolve(to_tty, env("NO_COLOR").as_deref(), env("FORCE_COLOR").as_deref());
-    let opts = RenderOptions {
-        color,
-        width: 100,
-        quiet: args.quiet,
-        statistics: args.statistics,
-        drop_suppressed: args.sarif_drop_suppressed,
-    };
-    let file_opts = RenderOptions { color: false, ..opts };
-    // `--repository`: the JSON records it, with the bindings `merge` needs.
-    let emit_report =
-        |dest: &Dest, format: Format, result: &scan::ScanResult, opts: &RenderOptions| match &args.repository {
-            Some(name) if format == Format::Json => emit(dest, "json output", |out| {
-                orgtoken::multirepo::write_with_repository(result, name, out)
-            }),
-            _ => emit_report(dest, format, result, opts),
-        };
-    // Each output stands alone: one that cannot be rendered or written
-    // costs that output (with a message and exit 2), never the others.
-    let mut failed = false;
-    for (format, dest) in &outputs.extra {
-        failed |= !emit_report(dest, *format, &result, &file_opts);
-    }
-    let main_format = outputs.format;
-    match &outputs.main {
-        Dest::File(_) => {
-            failed |= !emit_report(&outputs.main, main_format, &result, &file_opts);
-            if !args.quiet {
-                if args.statistics && !main_format.is_human() {
-                    eprint!("{}", report::statistics(&result));
-                }
-                eprintln!("{}", report::summary_line(&result));
-            }
-        }
-        Dest::Stdout => {
-            failed |= !emit_report(&outputs.main, main_format, &result, &opts);
-            if !args.quiet && !main_format.is_human() {
-                if args.statistics {
-                    eprint!("{}", report::statistics(&result));
-                }
-                eprintln!("{}", report::summary_line(&result));
-            }
-        }
-    }
+    let mut failed = !emit_outputs(&args, &outputs, &result);
     if let Some(path) = &args.write_baseline {
         let b = baseline::of(&result);
         if !emit(&Dest::File(path.clone()), "baseline", |out| {
@@ -1010,4 +956,53 @@ fn run_scan(mut args: ScanArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Writes every report of a scan, and the summary line on stderr; whether
+/// all of them were written. Each output stands alone: one that cannot be
+/// rendered or written costs that output (with a message), never the
+/// others.
+fn emit_outputs(args: &ScanArgs, outputs: &Outputs, result: &scan::ScanResult) -> bool {
+    let to_tty = std::io::stdout().is_terminal();
+    let env = |k: &str| std::env::var_os(k).map(|v| v.to_string_lossy().into_owned());
+    let color = outputs.main == Dest::Stdout
+        && args
+            .color
+            .resolve(to_tty, env("NO_COLOR").as_deref(), env("FORCE_COLOR").as_deref());
+    let opts = RenderOptions {
+        color,
+        width: 100,
+        quiet: args.quiet,
+        statistics: args.statistics,
+        drop_suppressed: args.sarif_drop_suppressed,
+    };
+    let file_opts = RenderOptions { color: false, ..opts };
+    // `--repository`: the JSON records it, with the bindings `merge` needs.
+    let emit_report =
+        |dest: &Dest, format: Format, result: &scan::ScanResult, opts: &RenderOptions| match &args.repository {
+            Some(name) if format == Format::Json => emit(dest, "json output", |out| {
+                orgtoken::multirepo::write_with_repository(result, name, out)
+            }),
+            _ => emit_report(dest, format, result, opts),
+        };
+    let mut ok = true;
+    for (format, dest) in &outputs.extra {
+        ok &= emit_report(dest, *format, result, &file_opts);
+    }
+    let main_format = outputs.format;
+    let to_file = matches!(outputs.main, Dest::File(_));
+    ok &= emit_report(
+        &outputs.main,
+        main_format,
+        result,
+        if to_file { &file_opts } else { &opts },
+    );
+    // A human report on stdout ends with its own summary.
+    if !args.quiet && (to_file || !main_format.is_human()) {
+        if args.statistics && !main_format.is_human() {
+            eprint!("{}", report::statistics(result));
+        }
+        eprintln!("{}", report::summary_line(result));
+    }
+    ok
 }

@@ -378,6 +378,10 @@ pub fn scan(opts: &ScanOptions) -> Result<ScanResult, String> {
     pool.install(|| scan_in_pool(opts))
 }
 
+/// The stages, in order: walk, read and prefilter (lowering the files with
+/// a trigger as soon as they are read), the second pass (files the first
+/// pass imports or whose env vars it reads), numbering, link, rules, and
+/// the redacted texts reporters may show.
 fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
     let walked = walk::walk(opts)?;
     let base = walked.base.clone();
@@ -391,71 +395,118 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
     // the pass is not silent.
     let mut nothing_scanned = (walked_in_focus == 0 && walked.problems == 0).then(|| empty_walk_reason(opts, &walked));
     crate::memory::release_freed();
-    let pre = Prefilter::from_catalog();
     let mut stats = Stats {
         files_walked: walked.files.len(),
         ..Default::default()
     };
     stats.skipped.excluded_vendored = walked.skipped_vendored;
-    let mut notes: Vec<Note> = walked
-        .errors
-        .iter()
-        .map(|(p, m)| Note {
-            path: p.clone(),
-            message: m.clone(),
-        })
-        .collect();
+    let mut notes: Vec<Note> = walked.errors.iter().map(|(p, m)| Note::new(p, m.clone())).collect();
 
-    let reads: Vec<Read> = walked.files.par_iter().map(|c| read(c, opts, &pre)).collect();
-    let mut analysed: Vec<Analysed> = Vec::new();
-    // The walk's list is consumed here: only the second pass's candidates
-    // outlive the first pass (on a large tree the list is tens of MB).
-    let mut misses: Vec<Candidate> = Vec::new();
-    let mut too_large_in_focus = 0;
-    for (c, r) in walked.files.into_iter().zip(reads) {
-        if matches!(r, Read::TooLarge(_)) && focus.as_ref().is_none_or(|f| f.holds(&c.display)) {
-            too_large_in_focus += 1;
-        }
-        match r {
-            Read::Hit(a) => analysed.push(*a),
-            Read::Miss => {
-                if frontend::lang_for_path(&c.display).is_some() {
-                    misses.push(c);
-                }
-            }
-            Read::Binary(note) => {
-                stats.skipped.binary += 1;
-                notes.extend(note.map(|message| Note {
-                    path: c.display.clone(),
-                    message,
-                }));
-            }
-            Read::TooLarge(note) => {
-                stats.skipped.too_large += 1;
-                notes.extend(note.map(|message| Note {
-                    path: c.display.clone(),
-                    message,
-                }));
-            }
-            Read::Invalid(m) => notes.push(Note {
-                path: c.display.clone(),
-                message: m,
-            }),
-        }
-    }
-
-    if nothing_scanned.is_none() && walked_in_focus > 0 && too_large_in_focus == walked_in_focus {
+    let first = first_pass(opts, walked.files, focus.as_ref(), &mut stats, &mut notes);
+    if nothing_scanned.is_none() && walked_in_focus > 0 && first.too_large_in_focus == walked_in_focus {
         nothing_scanned = Some(format!(
             "every file ({walked_in_focus}) is larger than --max-file-size ({} bytes)",
             opts.max_file_size
         ));
     }
     crate::memory::release_freed();
-    // Second pass: code files without a trigger that pass-one files import,
-    // or that read the env vars pass-one files read.
+    let mut analysed = first.analysed;
+    let second = second_pass(opts, &analysed, first.misses);
+    analysed.extend(second);
+    crate::memory::release_freed();
+    analysed.sort_by(|a, b| a.path.cmp(&b.path));
+    stats.files_analysed = analysed.len();
+
+    let Numbered {
+        mut markers,
+        mut model,
+        origins,
+        sources,
+    } = number(analysed, &mut notes);
+    link(opts, &sources, &mut model, &mut notes);
+    model.paths = sources.iter().map(|s| s.path.clone()).collect();
+    let mut bindings = crate::inventory::bindings_of(&model, &model.paths);
+    let mut findings = rules::run(&RuleCtx { model: &model });
+    let files = shown_files(&model, sources, &findings, &origins, &mut notes);
+
+    fingerprint_all(&mut findings, &model.paths, &files);
+    if let Some(f) = &focus {
+        narrow_to_focus(f, &files, &mut findings, &mut notes, &mut markers, &mut bindings);
+    }
+    notes.sort();
+    notes.dedup();
+    Ok(ScanResult {
+        files,
+        findings,
+        notes,
+        stats,
+        filtered: Filtered::default(),
+        markers,
+        bindings,
+        base,
+        nothing_scanned,
+    })
+}
+
+/// What the first pass kept: the analysed files with a trigger, the code
+/// files without one (second-pass candidates), and how many files in focus
+/// were over the size limit.
+struct FirstPass {
+    analysed: Vec<Analysed>,
+    misses: Vec<Candidate>,
+    too_large_in_focus: usize,
+}
+
+/// Stage "read, prefilter, lower": every walked file is read once, in
+/// parallel; a file with a trigger is lowered as soon as it is read. The
+/// walk's list is consumed here: only the second pass's candidates outlive
+/// it (on a large tree the list is tens of MB).
+fn first_pass(
+    opts: &ScanOptions,
+    files: Vec<Candidate>,
+    focus: Option<&walk::Focus>,
+    stats: &mut Stats,
+    notes: &mut Vec<Note>,
+) -> FirstPass {
+    let pre = Prefilter::from_catalog();
+    let reads: Vec<Read> = files.par_iter().map(|c| read(c, opts, &pre)).collect();
+    let mut out = FirstPass {
+        analysed: Vec::new(),
+        misses: Vec::new(),
+        too_large_in_focus: 0,
+    };
+    for (c, r) in files.into_iter().zip(reads) {
+        if matches!(r, Read::TooLarge(_)) && focus.is_none_or(|f| f.holds(&c.display)) {
+            out.too_large_in_focus += 1;
+        }
+        match r {
+            Read::Hit(a) => out.analysed.push(*a),
+            Read::Miss => {
+                if frontend::lang_for_path(&c.display).is_some() {
+                    out.misses.push(c);
+                }
+            }
+            Read::Binary(note) => {
+                stats.skipped.binary += 1;
+                notes.extend(note.map(|message| Note::new(&c.display, message)));
+            }
+            Read::TooLarge(note) => {
+                stats.skipped.too_large += 1;
+                notes.extend(note.map(|message| Note::new(&c.display, message)));
+            }
+            Read::Invalid(m) => notes.push(Note::new(&c.display, m)),
+        }
+    }
+    out
+}
+
+/// Stage "second pass": code files without a trigger that first-pass files
+/// import, or that read the env vars first-pass files read. Each candidate
+/// is read once: wanted by path, or by the env vars it reads.
+fn second_pass(opts: &ScanOptions, analysed: &[Analysed], misses: Vec<Candidate>) -> Vec<Analysed> {
     let mut wanted: BTreeSet<String> = BTreeSet::new();
     let mut env_names: BTreeSet<String> = BTreeSet::new();
-    for a in &analysed {
+    for a in analysed {
         if let Some(l) = a.lang {
             wanted.extend(import_candidates(l, &a.path, &a.facts));
             // Only env vars shaped like a token pull other files in: a file
@@ -480,8 +531,7 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
                 .chain(display.match_indices('/').map(|(j, _)| j + 1))
                 .any(|st| wanted_suffixes.contains(&display[st..]))
     };
-    // Each candidate is read once: wanted by path, or by the env vars it reads.
-    let second: Vec<Analysed> = misses
+    misses
         .into_par_iter()
         .filter_map(|c| {
             let by_path = is_wanted(&c.display);
@@ -497,139 +547,135 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
             let text = decode(&c.display, bytes).ok()?;
             Some(analyse(c.display.clone(), c.path.clone(), text, opts.file_timeout))
         })
-        .collect();
-    analysed.extend(second);
-    crate::memory::release_freed();
-    analysed.sort_by(|a, b| a.path.cmp(&b.path));
-    stats.files_analysed = analysed.len();
+        .collect()
+}
 
-    for a in &analysed {
-        if let Some(n) = &a.note {
-            notes.push(Note {
-                path: a.path.clone(),
-                message: n.clone(),
-            });
-        }
-    }
+/// The analysed files, numbered (a file's id is its place in path order).
+struct Numbered {
+    /// Suppression comments of every analysed file.
+    markers: Vec<crate::suppress::Marker>,
+    /// The model with its token literals (OT006); bindings come from `link`.
+    model: Model,
+    /// Where each file was read from and the digest of its text.
+    origins: Vec<(PathBuf, u64)>,
+    sources: Vec<SourceFile>,
+}
 
-    // Suppression comments and token literals (OT006), in every analysed file.
-    let mut markers: Vec<crate::suppress::Marker> = Vec::new();
-    let mut model = Model::default();
-    let mut origins: Vec<(PathBuf, u64)> = Vec::with_capacity(analysed.len());
-    let mut sources: Vec<SourceFile> = Vec::with_capacity(analysed.len());
+/// Stage "number": gives each analysed file its id, moves its facts to the
+/// linker's sources and its suppression comments and token literals to the
+/// model, and keeps its lowering note.
+fn number(analysed: Vec<Analysed>, notes: &mut Vec<Note>) -> Numbered {
+    let mut out = Numbered {
+        markers: Vec::new(),
+        model: Model::default(),
+        origins: Vec::with_capacity(analysed.len()),
+        sources: Vec::with_capacity(analysed.len()),
+    };
     for (fid, a) in analysed.into_iter().enumerate() {
-        markers.extend(a.markers.into_iter().map(|mut m| {
+        if let Some(n) = a.note {
+            notes.push(Note::new(&a.path, n));
+        }
+        out.markers.extend(a.markers.into_iter().map(|mut m| {
             m.file = fid;
             m
         }));
         for (span, hash) in a.literals {
-            model.token_literals.push((Loc { file: fid, span }, hash));
+            out.model.token_literals.push((Loc { file: fid, span }, hash));
         }
-        origins.push((a.fs_path, a.digest));
-        sources.push(SourceFile {
+        out.origins.push((a.fs_path, a.digest));
+        out.sources.push(SourceFile {
             path: a.path,
             lang: a.lang,
             facts: a.facts,
         });
     }
+    out
+}
+
+/// Stage "link": the bindings, token stores and minted orgs of the model,
+/// with a note for every place the analysis was cut short. A panic in the
+/// linker costs the bindings and a note, never the scan.
+fn link(opts: &ScanOptions, sources: &[SourceFile], model: &mut Model, notes: &mut Vec<Note>) {
     let linked = panic::catch_unwind(AssertUnwindSafe(|| {
-        let linker = Linker::new(&sources).with_time_budget(opts.file_timeout);
+        let linker = Linker::new(sources).with_time_budget(opts.file_timeout);
         let (bindings, cuts) = linker.bindings();
         (bindings, cuts, linker.token_stores(), linker.minted_orgs())
     }));
-    match linked {
-        Ok((bindings, cuts, stores, minted_orgs)) => {
-            model.bindings = bindings;
-            model.token_stores = stores;
-            model.minted_orgs = minted_orgs;
-            // Depth cuts are common in one deeply nested file: one note per
-            // file, naming the first place and counting the others.
-            let mut deep: std::collections::BTreeMap<usize, Vec<u32>> = Default::default();
-            for (loc, cut) in &cuts {
-                if *cut == Cut::Depth {
-                    deep.entry(loc.file).or_default().push(loc.span.line);
-                }
-            }
-            for (file, mut lines) in deep {
-                lines.sort_unstable();
-                lines.dedup();
-                let more = match lines.len() - 1 {
-                    0 => String::new(),
-                    n => format!(" and {n} other place{}", if n == 1 { "" } else { "s" }),
-                };
-                notes.push(Note {
-                    path: sources[file].path.clone(),
-                    message: format!(
-                        "values at line {}{more} nest deeper than {} evaluation levels; the deeper parts were not analysed, findings there may be incomplete",
-                        lines[0],
-                        crate::link::EVAL_DEPTH_LIMIT
-                    ),
-                });
-            }
-            for (loc, cut) in cuts {
-                let line = loc.span.line;
-                let message = match cut {
-                    Cut::Depth => continue,
-                    Cut::Crash => format!(
-                        "internal error while analysing the call at line {line} (a bug: please report it); that call was skipped"
-                    ),
-                    Cut::Steps => format!(
-                        "analysis of the call at line {line} ran out of its budget; findings for it may be incomplete"
-                    ),
-                    Cut::Time => format!(
-                        "linking took longer than the per-file budget of {}; the rest of this file was skipped (raise it with --file-timeout)",
-                        show_duration(opts.file_timeout.unwrap_or_default())
-                    ),
-                    Cut::Work => "linking ran past the per-file work budget; the rest of this file was skipped (the same on every machine: raise it with --work-budget)".to_string(),
-                };
-                notes.push(Note {
-                    path: sources[loc.file].path.clone(),
-                    message,
-                });
-            }
-        }
-        Err(_) => notes.push(Note {
-            path: String::new(),
-            message: "internal error while linking (a bug: please report it); bindings skipped".into(),
-        }),
-    }
-    model.paths = sources.iter().map(|s| s.path.clone()).collect();
-    let paths = &model.paths;
-    let bindings = crate::inventory::bindings_of(&model, paths);
-    let mut findings = rules::run(&RuleCtx { model: &model });
+    let Ok((bindings, cuts, stores, minted_orgs)) = linked else {
+        notes.push(Note::new(
+            "",
+            "internal error while linking (a bug: please report it); bindings skipped".into(),
+        ));
+        return;
+    };
+    model.bindings = bindings;
+    model.token_stores = stores;
+    model.minted_orgs = minted_orgs;
+    cut_notes(opts, sources, cuts, notes);
+}
 
-    // Secrets to redact: token-shaped literals, and literals in token slots.
-    let mut secret_spans: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
-    for (loc, _) in &model.token_literals {
-        secret_spans
-            .entry(loc.file)
-            .or_default()
-            .push((loc.span.start, loc.span.end));
-    }
-    for b in &model.bindings {
-        for t in &b.tokens {
-            if matches!(t.identity, crate::model::TokenIdentity::Literal(_)) {
-                secret_spans
-                    .entry(t.origin.file)
-                    .or_default()
-                    .push((t.origin.span.start, t.origin.span.end));
-            }
+/// One note per place the linker cut its analysis short; depth cuts, common
+/// in one deeply nested file, make one note per file, naming the first
+/// place and counting the others.
+fn cut_notes(opts: &ScanOptions, sources: &[SourceFile], cuts: Vec<(Loc, Cut)>, notes: &mut Vec<Note>) {
+    let mut deep: std::collections::BTreeMap<usize, Vec<u32>> = Default::default();
+    for (loc, cut) in &cuts {
+        if *cut == Cut::Depth {
+            deep.entry(loc.file).or_default().push(loc.span.line);
         }
     }
-    // Reporters see the redacted text of the files findings point into; the
-    // others are dropped here.
+    for (file, mut lines) in deep {
+        lines.sort_unstable();
+        lines.dedup();
+        let more = match lines.len() - 1 {
+            0 => String::new(),
+            n => format!(" and {n} other place{}", if n == 1 { "" } else { "s" }),
+        };
+        notes.push(Note::new(
+            &sources[file].path,
+            format!(
+                "values at line {}{more} nest deeper than {} evaluation levels; the deeper parts were not analysed, findings there may be incomplete",
+                lines[0],
+                crate::link::EVAL_DEPTH_LIMIT
+            ),
+        ));
+    }
+    for (loc, cut) in cuts {
+        let line = loc.span.line;
+        let message = match cut {
+            Cut::Depth => continue,
+            Cut::Crash => format!(
+                "internal error while analysing the call at line {line} (a bug: please report it); that call was skipped"
+            ),
+            Cut::Steps => format!(
+                "analysis of the call at line {line} ran out of its budget; findings for it may be incomplete"
+            ),
+            Cut::Time => format!(
+                "linking took longer than the per-file budget of {}; the rest of this file was skipped (raise it with --file-timeout)",
+                show_duration(opts.file_timeout.unwrap_or_default())
+            ),
+            Cut::Work => "linking ran past the per-file work budget; the rest of this file was skipped (the same on every machine: raise it with --work-budget)".to_string(),
+        };
+        notes.push(Note::new(&sources[loc.file].path, message));
+    }
+}
+
+/// Stage "show": reporters see the redacted text of the files findings
+/// point into; the others are empty. A file whose text changed since it was
+/// analysed is shown without source lines, with a note.
+fn shown_files(
+    model: &Model,
+    sources: Vec<SourceFile>,
+    findings: &[Finding],
+    origins: &[(PathBuf, u64)],
+    notes: &mut Vec<Note>,
+) -> Vec<ShownFile> {
+    let paths = &model.paths;
     let shown: BTreeSet<usize> = findings
         .iter()
         .flat_map(|f| std::iter::once(f.primary.file).chain(f.related.iter().map(|r| r.loc.file)))
         .collect();
-    // Code frames show the lines around a binding: credentials written there
-    // in slots named like one are masked too.
-    for &fid in &shown {
-        secret_spans
-            .entry(fid)
-            .or_default()
-            .extend(crate::redact::named_secret_spans(&sources[fid].facts));
-    }
+    let secret_spans = secret_spans(model, &sources, &shown);
     drop(sources);
     let texts: Vec<Option<String>> = origins
         .par_iter()
@@ -650,35 +696,44 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
     let mut files: Vec<ShownFile> = Vec::with_capacity(paths.len());
     for (p, t) in paths.iter().zip(texts) {
         if t.is_none() {
-            notes.push(Note {
-                path: p.clone(),
-                message: "changed or removed during the scan; its findings are shown without source lines".into(),
-            });
+            notes.push(Note::new(
+                p,
+                "changed or removed during the scan; its findings are shown without source lines".into(),
+            ));
         }
         files.push(ShownFile {
             path: p.clone(),
             text: t.unwrap_or_default(),
         });
     }
+    files
+}
 
-    fingerprint_all(&mut findings, paths, &files);
-    let mut bindings = bindings;
-    if let Some(f) = &focus {
-        narrow_to_focus(f, &files, &mut findings, &mut notes, &mut markers, &mut bindings);
+/// Secrets to redact, per file: token-shaped literals, literals in token
+/// slots, and (in the files shown, whose code frames show the lines around
+/// a binding) credentials in slots named like one.
+fn secret_spans(model: &Model, sources: &[SourceFile], shown: &BTreeSet<usize>) -> HashMap<usize, Vec<(usize, usize)>> {
+    let mut spans: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
+    for (loc, _) in &model.token_literals {
+        spans.entry(loc.file).or_default().push((loc.span.start, loc.span.end));
     }
-    notes.sort();
-    notes.dedup();
-    Ok(ScanResult {
-        files,
-        findings,
-        notes,
-        stats,
-        filtered: Filtered::default(),
-        markers,
-        bindings,
-        base,
-        nothing_scanned,
-    })
+    for b in &model.bindings {
+        for t in &b.tokens {
+            if matches!(t.identity, crate::model::TokenIdentity::Literal(_)) {
+                spans
+                    .entry(t.origin.file)
+                    .or_default()
+                    .push((t.origin.span.start, t.origin.span.end));
+            }
+        }
+    }
+    for &fid in shown {
+        spans
+            .entry(fid)
+            .or_default()
+            .extend(crate::redact::named_secret_spans(&sources[fid].facts));
+    }
+    spans
 }
 
 /// A scan of roots below their git work tree's root linked the whole work

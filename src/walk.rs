@@ -413,12 +413,37 @@ struct Collected {
     skipped: Vec<String>,
 }
 
+impl Collected {
+    fn absorb(&mut self, other: Collected) {
+        self.files.extend(other.files);
+        self.errors.extend(other.errors);
+        self.vendored += other.vendored;
+        self.excluded += other.excluded;
+        self.excluded_by.extend(other.excluded_by);
+        self.own += other.own;
+        self.problems += other.problems;
+    }
+}
+
+/// What one walk decides per entry: orgtoken's own files, excludes and
+/// vendored directories are skipped (and counted); regular files become
+/// candidates; special files and walker errors cost a note.
+struct Walker<'o> {
+    opts: &'o WalkOptions,
+    base: std::sync::Arc<PathBase>,
+    roots: Vec<PathBuf>,
+    excludes: Excludes,
+    own: GlobSet,
+    vendored: GlobSet,
+}
+
+/// Stage "walk": the candidate files under the roots, in display-path
+/// order, with what was skipped and why. Two walks: the `ignore` walk of the
+/// roots, then (inside git work trees) the tracked files the ignore rules
+/// dropped.
 pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
-    let excludes = Excludes::new(&opts.excludes)?;
-    let own = globset(&opts.own_files)?;
     let mut vendored_patterns: Vec<String> = VENDORED_DIRS.iter().map(|s| s.to_string()).collect();
     vendored_patterns.extend(catalog().vendored_globs.iter().cloned());
-    let vendored = globset(&vendored_patterns)?;
     let Scope {
         walk_roots: roots,
         focus: focus_roots,
@@ -426,33 +451,11 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
         below,
     } = scope(&opts.roots);
     let base = std::sync::Arc::new(PathBase::of(&roots));
-    // Notes on what is linked: a file looked at alone, a directory below
-    // its work tree's root.
-    let mut scope_notes: Vec<(String, String)> = alone
-        .iter()
-        .map(|r| {
-            (
-                base.show_walked(r),
-                "not inside a git work tree: looked at this file alone; its imports and the configuration it reads were not linked (scan its directory to link them)"
-                    .to_string(),
-            )
-        })
-        .collect();
-    for r in &below {
-        let abs = absolute(r);
-        let wt = work_tree_of(&abs).map_or_else(|| ".".to_string(), |w| base.show(&w));
-        scope_notes.push((
-            base.show_walked(r),
-            format!(
-                "cross-file links were resolved among the files under this directory (the scan root), not the whole git work tree at `{wt}`: scan `{wt}` to link its imports and configuration outside it"
-            ),
-        ));
-    }
     let focus = (!focus_roots.is_empty()).then(|| Focus {
         roots: focus_roots.iter().map(|r| base.show(r)).collect(),
         work_trees: Vec::new(),
     });
-    let Some((first, rest)) = roots.split_first() else {
+    if roots.is_empty() {
         return Ok(Walk {
             files: Vec::new(),
             errors: Vec::new(),
@@ -464,177 +467,28 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
             base: (*base).clone(),
             focus,
         });
+    }
+    let walker = Walker {
+        opts,
+        excludes: Excludes::new(&opts.excludes)?,
+        own: globset(&opts.own_files)?,
+        vendored: globset(&vendored_patterns)?,
+        base: base.clone(),
+        roots,
     };
-    let builder = |ignore_files: bool| {
-        let mut b = WalkBuilder::new(first);
-        for r in rest {
-            b.add(r);
-        }
-        b.hidden(false)
-            .git_ignore(ignore_files)
-            .git_global(ignore_files)
-            .git_exclude(ignore_files)
-            .ignore(!opts.no_ignore)
-            .parents(!opts.no_ignore)
-            // `.gitignore` files apply inside a git work tree only.
-            .require_git(true)
-            .follow_links(false)
-            .threads(opts.threads);
-        b
-    };
-    let collected = Mutex::new(Collected {
-        errors: scope_notes,
+    let mut collected = Collected {
+        errors: scope_notes(&base, &alone, &below),
         ..Collected::default()
-    });
-    let visit = |collected: &Mutex<Collected>, entry: Result<ignore::DirEntry, ignore::Error>| {
-        let lock = || collected.lock().expect("no panics while locked");
-        match entry {
-            Ok(e) => {
-                let path = e.path();
-                let display = base.show_walked(path);
-                let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-                let skip = if is_dir { WalkState::Skip } else { WalkState::Continue };
-                if own.is_match(&display) || own.is_match(path) {
-                    let mut out = lock();
-                    out.skipped.push(display.clone());
-                    if !is_dir {
-                        out.own += 1;
-                    }
-                    drop(out);
-                    if !is_dir && e.file_name() == PROJECT_FILE {
-                        if let Some(note) = project_file_note(opts, &base, &display) {
-                            lock().errors.push((display, note));
-                        }
-                    }
-                    return skip;
-                }
-                if let Some(p) = excludes.matching(&display, path) {
-                    let mut out = lock();
-                    out.skipped.push(display.clone());
-                    out.excluded += 1;
-                    if !out.excluded_by.contains(p) {
-                        out.excluded_by.insert(p.to_string());
-                    }
-                    return skip;
-                }
-                if !opts.include_vendored && e.depth() > 0 && (vendored.is_match(&display) || vendored.is_match(path)) {
-                    let mut out = lock();
-                    out.skipped.push(display);
-                    out.vendored += 1;
-                    return skip;
-                }
-                if e.file_type().is_some_and(|t| t.is_file()) {
-                    lock().files.push(Candidate {
-                        path: path.to_path_buf(),
-                        display,
-                    });
-                } else if let Some(kind) = e.file_type().and_then(special_kind) {
-                    // Never opened: reading a FIFO blocks until a writer comes.
-                    let mut out = lock();
-                    out.problems += 1;
-                    out.errors
-                        .push((display, format!("not a regular file ({kind}); skipped")));
-                }
-            }
-            Err(err) => {
-                let path = error_path(&err).map_or(String::new(), |p| base.show_walked(p));
-                let mut out = lock();
-                out.problems += 1;
-                out.errors.push((path, walk_error_message(&err)));
-            }
-        }
-        WalkState::Continue
     };
-    let mut b = builder(!opts.no_ignore);
+    let first = Mutex::new(collected);
+    let mut b = walker.builder(!opts.no_ignore);
     b.filter_entry(|e| e.file_name() != ".git");
-    b.build_parallel().run(|| Box::new(|e| visit(&collected, e)));
+    b.build_parallel().run(|| Box::new(|e| walker.visit(&first, e)));
+    collected = first.into_inner().expect("walk threads are done");
     let mut work_trees: Vec<PathBuf> = Vec::new();
     if !opts.no_ignore {
-        // Second walk: the tracked files the ignore rules of git dropped
-        // (`.ignore` files, for search tools only, still apply).
-        for r in &roots {
-            let abs = absolute(r);
-            let dir = if abs.is_dir() {
-                abs.clone()
-            } else {
-                abs.parent().map_or(abs.clone(), Path::to_path_buf)
-            };
-            if let Some(wt) = work_tree_of(&dir) {
-                if !work_trees.contains(&wt) {
-                    work_trees.push(wt);
-                }
-            }
-        }
-        let mut tracked: BTreeSet<String> = BTreeSet::new();
-        for wt in &work_trees {
-            match tracked_files(wt, &base) {
-                Ok(files) => tracked.extend(files),
-                Err(e) => collected.lock().expect("no panics while locked").errors.push((
-                    base.show(wt),
-                    format!(
-                        "cannot read the git index ({}); tracked files that .gitignore matches were not scanned",
-                        escape_controls(&e)
-                    ),
-                )),
-            }
-        }
-        // Only the tracked files the first walk missed are looked for: in
-        // most repositories none, and the second walk is skipped.
-        let (walked, skipped): (std::collections::HashSet<String>, std::collections::HashSet<String>) = {
-            let c = collected.lock().expect("no panics while locked");
-            (
-                c.files.iter().map(|f| f.display.clone()).collect(),
-                c.skipped.iter().cloned().collect(),
-            )
-        };
-        // Skipped by the first walk for another reason than an ignore file
-        // (excluded, vendored): skipped again, and counted once.
-        let skipped_by_first =
-            |f: &str| skipped.contains(f) || f.match_indices('/').any(|(i, _)| skipped.contains(&f[..i]));
-        let shown_roots: Vec<String> = roots.iter().map(|r| base.show_walked(r)).collect();
-        let under_a_root = |f: &str| {
-            shown_roots
-                .iter()
-                .any(|r| r == "." || f == r || f.strip_prefix(r.as_str()).is_some_and(|rest| rest.starts_with('/')))
-        };
-        let missed: std::collections::HashSet<String> = tracked
-            .into_iter()
-            .filter(|f| !walked.contains(f) && under_a_root(f) && !skipped_by_first(f))
-            .collect();
-        if !missed.is_empty() {
-            let dirs: std::collections::HashSet<String> = missed
-                .iter()
-                .flat_map(|f| f.match_indices('/').map(move |(i, _)| f[..i].to_string()))
-                .collect();
-            let (base2, missed, dirs) = (base.clone(), std::sync::Arc::new(missed), std::sync::Arc::new(dirs));
-            let mut b = builder(false);
-            b.filter_entry(move |e| {
-                if e.file_name() == ".git" {
-                    return false;
-                }
-                if e.depth() == 0 {
-                    return true;
-                }
-                let shown = base2.show_walked(e.path());
-                if e.file_type().is_some_and(|t| t.is_dir()) {
-                    dirs.contains(&shown)
-                } else {
-                    missed.contains(&shown)
-                }
-            });
-            // What it meets, the first walk never reached: counted here.
-            let second = Mutex::new(Collected::default());
-            b.build_parallel().run(|| Box::new(|e| visit(&second, e)));
-            let second = second.into_inner().expect("walk threads are done");
-            let mut first = collected.lock().expect("no panics while locked");
-            first.files.extend(second.files);
-            first.errors.extend(second.errors);
-            first.vendored += second.vendored;
-            first.excluded += second.excluded;
-            first.excluded_by.extend(second.excluded_by);
-            first.own += second.own;
-            first.problems += second.problems;
-        }
+        work_trees = work_trees_of(&walker.roots);
+        walker.tracked_but_ignored(&work_trees, &mut collected);
     }
     let Collected {
         mut files,
@@ -645,7 +499,7 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
         own: own_skipped,
         problems,
         skipped: _,
-    } = collected.into_inner().expect("walk threads are done");
+    } = collected;
     files.sort_by(|a, b| a.display.cmp(&b.display));
     // Overlapping roots (and the two walks) find a file twice; two names
     // that differ only in bytes that are not UTF-8 share a display name but
@@ -671,6 +525,199 @@ pub fn walk(opts: &WalkOptions) -> Result<Walk, String> {
         base: (*base).clone(),
         focus,
     })
+}
+
+/// Notes on what is linked: a file looked at alone, a directory below its
+/// work tree's root.
+fn scope_notes(base: &PathBase, alone: &[PathBuf], below: &[PathBuf]) -> Vec<(String, String)> {
+    let mut notes: Vec<(String, String)> = alone
+        .iter()
+        .map(|r| {
+            (
+                base.show_walked(r),
+                "not inside a git work tree: looked at this file alone; its imports and the configuration it reads were not linked (scan its directory to link them)"
+                    .to_string(),
+            )
+        })
+        .collect();
+    for r in below {
+        let abs = absolute(r);
+        let wt = work_tree_of(&abs).map_or_else(|| ".".to_string(), |w| base.show(&w));
+        notes.push((
+            base.show_walked(r),
+            format!(
+                "cross-file links were resolved among the files under this directory (the scan root), not the whole git work tree at `{wt}`: scan `{wt}` to link its imports and configuration outside it"
+            ),
+        ));
+    }
+    notes
+}
+
+/// The git work trees the roots lie in, each once, in the roots' order.
+fn work_trees_of(roots: &[PathBuf]) -> Vec<PathBuf> {
+    let mut work_trees: Vec<PathBuf> = Vec::new();
+    for r in roots {
+        let abs = absolute(r);
+        let dir = if abs.is_dir() {
+            abs.clone()
+        } else {
+            abs.parent().map_or(abs.clone(), Path::to_path_buf)
+        };
+        if let Some(wt) = work_tree_of(&dir) {
+            if !work_trees.contains(&wt) {
+                work_trees.push(wt);
+            }
+        }
+    }
+    work_trees
+}
+
+impl Walker<'_> {
+    fn builder(&self, ignore_files: bool) -> WalkBuilder {
+        let (first, rest) = self.roots.split_first().expect("walked roots are not empty");
+        let mut b = WalkBuilder::new(first);
+        for r in rest {
+            b.add(r);
+        }
+        b.hidden(false)
+            .git_ignore(ignore_files)
+            .git_global(ignore_files)
+            .git_exclude(ignore_files)
+            .ignore(!self.opts.no_ignore)
+            .parents(!self.opts.no_ignore)
+            // `.gitignore` files apply inside a git work tree only.
+            .require_git(true)
+            .follow_links(false)
+            .threads(self.opts.threads);
+        b
+    }
+
+    fn visit(&self, collected: &Mutex<Collected>, entry: Result<ignore::DirEntry, ignore::Error>) -> WalkState {
+        let lock = || collected.lock().expect("no panics while locked");
+        let e = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                let path = error_path(&err).map_or(String::new(), |p| self.base.show_walked(p));
+                let mut out = lock();
+                out.problems += 1;
+                out.errors.push((path, walk_error_message(&err)));
+                return WalkState::Continue;
+            }
+        };
+        let path = e.path();
+        let display = self.base.show_walked(path);
+        let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+        let skip = if is_dir { WalkState::Skip } else { WalkState::Continue };
+        if self.own.is_match(&display) || self.own.is_match(path) {
+            let mut out = lock();
+            out.skipped.push(display.clone());
+            if !is_dir {
+                out.own += 1;
+            }
+            drop(out);
+            if !is_dir && e.file_name() == PROJECT_FILE {
+                if let Some(note) = project_file_note(self.opts, &self.base, &display) {
+                    lock().errors.push((display, note));
+                }
+            }
+            return skip;
+        }
+        if let Some(p) = self.excludes.matching(&display, path) {
+            let mut out = lock();
+            out.skipped.push(display.clone());
+            out.excluded += 1;
+            if !out.excluded_by.contains(p) {
+                out.excluded_by.insert(p.to_string());
+            }
+            return skip;
+        }
+        if !self.opts.include_vendored
+            && e.depth() > 0
+            && (self.vendored.is_match(&display) || self.vendored.is_match(path))
+        {
+            let mut out = lock();
+            out.skipped.push(display);
+            out.vendored += 1;
+            return skip;
+        }
+        if e.file_type().is_some_and(|t| t.is_file()) {
+            lock().files.push(Candidate {
+                path: path.to_path_buf(),
+                display,
+            });
+        } else if let Some(kind) = e.file_type().and_then(special_kind) {
+            // Never opened: reading a FIFO blocks until a writer comes.
+            let mut out = lock();
+            out.problems += 1;
+            out.errors
+                .push((display, format!("not a regular file ({kind}); skipped")));
+        }
+        WalkState::Continue
+    }
+
+    /// Second walk: the tracked files the ignore rules of git dropped
+    /// (`.ignore` files, for search tools only, still apply). Only the
+    /// tracked files the first walk missed are looked for: in most
+    /// repositories none, and the second walk is skipped.
+    fn tracked_but_ignored(&self, work_trees: &[PathBuf], collected: &mut Collected) {
+        let base = &self.base;
+        let mut tracked: BTreeSet<String> = BTreeSet::new();
+        for wt in work_trees {
+            match tracked_files(wt, base) {
+                Ok(files) => tracked.extend(files),
+                Err(e) => collected.errors.push((
+                    base.show(wt),
+                    format!(
+                        "cannot read the git index ({}); tracked files that .gitignore matches were not scanned",
+                        escape_controls(&e)
+                    ),
+                )),
+            }
+        }
+        let walked: std::collections::HashSet<&str> = collected.files.iter().map(|f| f.display.as_str()).collect();
+        let skipped: std::collections::HashSet<&str> = collected.skipped.iter().map(String::as_str).collect();
+        // Skipped by the first walk for another reason than an ignore file
+        // (excluded, vendored): skipped again, and counted once.
+        let skipped_by_first =
+            |f: &str| skipped.contains(f) || f.match_indices('/').any(|(i, _)| skipped.contains(&f[..i]));
+        let shown_roots: Vec<String> = self.roots.iter().map(|r| base.show_walked(r)).collect();
+        let under_a_root = |f: &str| {
+            shown_roots
+                .iter()
+                .any(|r| r == "." || f == r || f.strip_prefix(r.as_str()).is_some_and(|rest| rest.starts_with('/')))
+        };
+        let missed: std::collections::HashSet<String> = tracked
+            .into_iter()
+            .filter(|f| !walked.contains(f.as_str()) && under_a_root(f) && !skipped_by_first(f))
+            .collect();
+        if missed.is_empty() {
+            return;
+        }
+        let dirs: std::collections::HashSet<String> = missed
+            .iter()
+            .flat_map(|f| f.match_indices('/').map(move |(i, _)| f[..i].to_string()))
+            .collect();
+        let (base2, missed, dirs) = (base.clone(), std::sync::Arc::new(missed), std::sync::Arc::new(dirs));
+        let mut b = self.builder(false);
+        b.filter_entry(move |e| {
+            if e.file_name() == ".git" {
+                return false;
+            }
+            if e.depth() == 0 {
+                return true;
+            }
+            let shown = base2.show_walked(e.path());
+            if e.file_type().is_some_and(|t| t.is_dir()) {
+                dirs.contains(&shown)
+            } else {
+                missed.contains(&shown)
+            }
+        });
+        // What it meets, the first walk never reached: counted here.
+        let second = Mutex::new(Collected::default());
+        b.build_parallel().run(|| Box::new(|e| self.visit(&second, e)));
+        collected.absorb(second.into_inner().expect("walk threads are done"));
+    }
 }
 
 /// The note for a project file met in the tree that is not the one in

@@ -137,10 +137,7 @@ mod tests {
     use crate::facts::ParentRef;
 
     fn lower_text(path: &str, text: &str) -> FileFacts {
-        let lines = LineIndex::new(text);
-        let mut f = FileFacts::new_module(lines.span(0, text.len()));
-        lower(path, text, &lines, &mut f);
-        f
+        crate::config::lower_alone(lower, path, text)
     }
 
     #[test]

@@ -486,3 +486,17 @@ mod tests {
         );
     }
 }
+
+/// The facts of one configuration file lowered on its own by `lower` (the
+/// unit tests of the line-based formats).
+#[cfg(test)]
+pub(crate) fn lower_alone(
+    lower: impl FnOnce(&str, &str, &LineIndex, &mut FileFacts),
+    path: &str,
+    text: &str,
+) -> FileFacts {
+    let lines = LineIndex::new(text);
+    let mut f = FileFacts::new_module(lines.span(0, text.len()));
+    lower(path, text, &lines, &mut f);
+    f
+}

@@ -300,7 +300,6 @@ impl Linker<'_> {
         params: Option<&Params>,
         ing: &mut Ingredients,
     ) {
-        let facts = self.facts(file);
         let ix = &self.index[file];
         let is_field = key.starts_with("this.");
         let visible = |s: ScopeId| {
@@ -310,30 +309,9 @@ impl Linker<'_> {
                 ix.func_of[s] == 0 || ix.func_of[s] == ix.func_of[scope]
             }
         };
-        for &i in ix.rooted_assigns.get(key).map(Vec::as_slice).unwrap_or(&[]) {
-            let a = &facts.assigns[i];
-            if !visible(a.scope) {
-                continue;
-            }
-            let vs = self.eval(file, a.scope, &a.value, params);
-            let slot = target_slot(&a.target);
-            for v in &vs {
-                self.scan(v, slot, ing, 0);
-            }
-        }
-        for &i in ix.config_calls.get(key).map(Vec::as_slice).unwrap_or(&[]) {
-            let cs = &facts.calls[i];
-            if current.is_none_or(|c| cs.expr.span != c.span) && visible(cs.scope) {
-                if self.sends_configured(file, cs) {
-                    continue;
-                }
-                let sub = self.own_ingredients(file, cs.scope, &cs.expr, params);
-                if !sub.endpoints.is_empty() && !sub.tokens.is_empty() {
-                    continue;
-                }
-                self.merge_carried(ing, &sub, false);
-            }
-        }
+        // The call being looked at is not its own configuration.
+        let keep = |s: ScopeId, sp: Span| visible(s) && current.is_none_or(|c| sp != c.span);
+        self.configure_from(file, key, params, ing, keep, true);
     }
 
     /// What the statements between an object's last assignment and `at`
@@ -361,9 +339,28 @@ impl Linker<'_> {
             .max()
             .unwrap_or(0);
         let between = |s: ScopeId, sp: Span| ix.func_of[s] == ix.func_of[scope] && sp.start >= lo && sp.end <= at.start;
+        self.configure_from(file, key, params, ing, between, false);
+    }
+
+    /// Scans into `ing` the assignments to `key` and the configuring calls
+    /// on it at the places `keep` admits (by scope and span). A configuring
+    /// call that sends its own request is no configuration; with
+    /// `complete_apart`, neither is one that carries both an endpoint and a
+    /// token.
+    fn configure_from(
+        &self,
+        file: FileId,
+        key: &str,
+        params: Option<&Params>,
+        ing: &mut Ingredients,
+        keep: impl Fn(ScopeId, Span) -> bool,
+        complete_apart: bool,
+    ) {
+        let facts = self.facts(file);
+        let ix = &self.index[file];
         for &i in ix.rooted_assigns.get(key).map(Vec::as_slice).unwrap_or(&[]) {
             let a = &facts.assigns[i];
-            if !between(a.scope, a.span) {
+            if !keep(a.scope, a.span) {
                 continue;
             }
             let vs = self.eval(file, a.scope, &a.value, params);
@@ -374,10 +371,13 @@ impl Linker<'_> {
         }
         for &i in ix.config_calls.get(key).map(Vec::as_slice).unwrap_or(&[]) {
             let cs = &facts.calls[i];
-            if !between(cs.scope, cs.expr.span) || self.sends_configured(file, cs) {
+            if !keep(cs.scope, cs.expr.span) || self.sends_configured(file, cs) {
                 continue;
             }
             let sub = self.own_ingredients(file, cs.scope, &cs.expr, params);
+            if complete_apart && !sub.endpoints.is_empty() && !sub.tokens.is_empty() {
+                continue;
+            }
             self.merge_carried(ing, &sub, false);
         }
     }
