@@ -266,6 +266,50 @@ pub(crate) mod testing {
         f.calls.iter().map(|c| show(&c.expr)).collect()
     }
 
+    /// The chain-head calls, statements marked with `;`.
+    pub fn statement_calls(f: &FileFacts) -> Vec<String> {
+        f.calls
+            .iter()
+            .map(|c| format!("{}{}", show(&c.expr), if c.statement { ";" } else { "" }))
+            .collect()
+    }
+
+    /// The returns with their guards, as `function: value if guard`.
+    pub fn returns(f: &FileFacts) -> Vec<String> {
+        f.returns
+            .iter()
+            .map(|r| {
+                let g = r.guard.as_ref().map(|g| format!(" if {}", show(g))).unwrap_or_default();
+                format!("{}: {}{g}", f.scopes[r.scope].name, show(&r.value))
+            })
+            .collect()
+    }
+
+    /// Calls `f` with prefixes of every fixture file ending in `.ext`.
+    pub fn each_truncation(ext: &str, mut f: impl FnMut(&str)) {
+        let mut todo = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")];
+        let mut seen = 0;
+        while let Some(d) = todo.pop() {
+            for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    todo.push(p);
+                    continue;
+                }
+                if p.extension().is_none_or(|x| x != ext) {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&p).unwrap_or_default();
+                let step = (text.len() / 50).max(1);
+                for i in (0..=text.len()).step_by(step).filter(|&i| text.is_char_boundary(i)) {
+                    f(&text[..i]);
+                }
+                seen += 1;
+            }
+        }
+        assert!(seen > 5, "fixtures with .{ext} found: {seen}");
+    }
+
     /// A compact rendering of an expression for assertions.
     pub fn show(e: &Expr) -> String {
         match &e.kind {
