@@ -1,0 +1,319 @@
+//! How Ruby's statements and expressions lower: the grammar's side of the frame (`Lowering`).
+
+use super::*;
+
+impl Lowerer<'_> {
+    pub(super) fn statement_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>, last: bool) {
+        match node.kind() {
+            "method" | "singleton_method" => {
+                self.method(node, scope);
+            }
+            "class" | "module" => self.class(node, scope),
+            "singleton_class" => {
+                if let Some(b) = node.child_by_field_name("body") {
+                    self.body(b, scope, None, false);
+                }
+            }
+            "assignment" | "operator_assignment" => {
+                let v = self.assignment(node, scope, guard);
+                if last {
+                    self.push_return(scope, v, guard);
+                }
+            }
+            "return" => {
+                let value = match named_children(node).first() {
+                    Some(args) => {
+                        let vals = named_children(*args);
+                        match vals.first() {
+                            Some(v) => self.expr(*v, scope, false),
+                            None => Expr::new(ExprKind::Null, self.span(node)),
+                        }
+                    }
+                    None => Expr::new(ExprKind::Null, self.span(node)),
+                };
+                self.push_return(scope, value, guard);
+            }
+            "if" | "unless" | "elsif" => {
+                let cond = node
+                    .child_by_field_name("condition")
+                    .map(|c| self.expr_top(c, scope, false));
+                let cond = match (node.kind(), cond) {
+                    ("unless", Some(c)) => {
+                        let sp = c.span;
+                        Some(Expr::new(ExprKind::Test(vec![c]), sp))
+                    }
+                    (_, c) => c,
+                };
+                let g = cond.as_ref().or(guard);
+                if let Some(b) = node.child_by_field_name("consequence") {
+                    self.body(b, scope, g, last);
+                }
+                if let Some(alt) = node.child_by_field_name("alternative") {
+                    match alt.kind() {
+                        "elsif" => self.statement(alt, scope, g, last),
+                        _ => self.body(alt, scope, g, last),
+                    }
+                }
+            }
+            "if_modifier" | "unless_modifier" => {
+                let cond = node
+                    .child_by_field_name("condition")
+                    .map(|c| self.expr_top(c, scope, false));
+                let g = cond.as_ref().or(guard);
+                if let Some(b) = node.child_by_field_name("body") {
+                    self.statement(b, scope, g, false);
+                }
+            }
+            "case" => {
+                let value = node
+                    .child_by_field_name("value")
+                    .map(|v| self.expr_top(v, scope, false));
+                for clause in named_children(node) {
+                    match clause.kind() {
+                        "when" => {
+                            let mut c = clause.walk();
+                            let pats: Vec<Node> = clause.children_by_field_name("pattern", &mut c).collect();
+                            let mut ops: Vec<Expr> = value.iter().cloned().collect();
+                            for p in pats {
+                                let p = match p.kind() {
+                                    "pattern" => named_children(p).first().copied().unwrap_or(p),
+                                    _ => p,
+                                };
+                                let e = self.expr(p, scope, false);
+                                ops.push(e);
+                            }
+                            let sp = self.span(clause);
+                            let g = Expr::new(ExprKind::Test(ops), sp);
+                            if let Some(b) = clause.child_by_field_name("body") {
+                                self.body(b, scope, Some(&g), last);
+                            }
+                        }
+                        "else" => self.body(clause, scope, guard, last),
+                        _ => {}
+                    }
+                }
+            }
+            "while" | "until" | "for" | "while_modifier" | "until_modifier" => {
+                if let Some(p) = node.child_by_field_name("pattern") {
+                    self.declare(p, scope);
+                }
+                for f in ["condition", "value"] {
+                    if let Some(c) = node.child_by_field_name(f) {
+                        self.expr_top(c, scope, false);
+                    }
+                }
+                if let Some(b) = node.child_by_field_name("body") {
+                    match b.kind() {
+                        "do" | "body_statement" => self.body(b, scope, guard, false),
+                        _ => self.statement(b, scope, guard, false),
+                    }
+                }
+            }
+            "begin" | "body_statement" | "then" | "else" | "do" | "parenthesized_statements" | "block_body" => {
+                self.body(node, scope, guard, last)
+            }
+            "comment" | "empty_statement" | "heredoc_body" | "__END__" | "uninterpreted" => {}
+            _ => {
+                let e = self.expr_top(node, scope, true);
+                if last {
+                    self.push_return(scope, e, guard);
+                }
+            }
+        }
+    }
+}
+
+impl<'a> Lowering<'a> for Lowerer<'a> {
+    fn frame(&self) -> &Frame<'a> {
+        &self.f
+    }
+
+    fn frame_mut(&mut self) -> &mut Frame<'a> {
+        &mut self.f
+    }
+
+    fn params(&mut self, params: Node, scope: ScopeId) {
+        let mut names = Vec::new();
+        for p in named_children(params) {
+            let name_node = match p.kind() {
+                "identifier" => Some(p),
+                _ => p.child_by_field_name("name"),
+            };
+            let Some(n) = name_node else { continue };
+            let name = self.text(n).to_string();
+            names.push(name.clone());
+            self.locals.entry(scope).or_default().insert(name.clone());
+            if let Some(v) = p.child_by_field_name("value") {
+                // Defaults are alternatives of the parameter.
+                let value = self.expr_top(v, scope, false);
+                let target = Expr::new(ExprKind::Name(name), self.span(n));
+                self.push_assign(scope, target, value, None, self.span(p));
+            }
+        }
+        self.f.facts.scopes[scope].params = names;
+    }
+
+    /// Statements without comments.
+    fn statements<'t>(&self, node: Node<'t>) -> Vec<Node<'t>> {
+        named_children(node)
+    }
+
+    fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        self.statement_inner(node, scope, guard, false);
+    }
+
+    fn expr_inner(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        let sp = self.span(node);
+        let kind = match node.kind() {
+            "identifier" => {
+                let n = self.text(node).to_string();
+                if self.is_local(&n, scope) {
+                    ExprKind::Name(n)
+                } else {
+                    return self.self_call(n, scope, sp, receiver);
+                }
+            }
+            "global_variable" => ExprKind::Name(self.text(node).to_string()),
+            "constant" => {
+                let n = self.text(node).to_string();
+                self.constant(n, scope, sp)
+            }
+            "instance_variable" | "class_variable" => {
+                let n = self.text(node).trim_start_matches('@').to_string();
+                ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), n)
+            }
+            "self" => ExprKind::This,
+            "nil" => ExprKind::Null,
+            "true" => ExprKind::Bool(true),
+            "false" => ExprKind::Bool(false),
+            "integer" | "float" | "rational" | "complex" => ExprKind::Number,
+            "string" => return self.string(node, scope),
+            "chained_string" => {
+                let parts = named_children(node)
+                    .into_iter()
+                    .map(|c| self.string(c, scope))
+                    .collect();
+                ExprKind::Concat(parts)
+            }
+            "simple_symbol" | "hash_key_symbol" => ExprKind::Str(self.text(node).trim_start_matches(':').to_string()),
+            "delimited_symbol" => {
+                let s = self.string(node, scope);
+                return s;
+            }
+            "scope_resolution" => {
+                let s = node.child_by_field_name("scope");
+                let n = node.child_by_field_name("name").map(|n| self.text(n).to_string());
+                match (s, n) {
+                    (Some(s), Some(n)) => {
+                        let o = self.expr(s, scope, receiver);
+                        ExprKind::Member(Box::new(o), n)
+                    }
+                    // `::Foo`
+                    (None, Some(n)) => ExprKind::Name(n),
+                    _ => ExprKind::Unknown,
+                }
+            }
+            "parenthesized_statements" | "parenthesized_expression" => {
+                let kids = named_children(node);
+                match kids.last() {
+                    Some(inner) if kids.len() == 1 => return self.expr(*inner, scope, receiver),
+                    _ => return self.other(node, scope),
+                }
+            }
+            "assignment" | "operator_assignment" => return self.assignment(node, scope, None),
+            "conditional" => {
+                let c = node.child_by_field_name("condition");
+                let a = node.child_by_field_name("consequence");
+                let b = node.child_by_field_name("alternative");
+                match (c, a, b) {
+                    (Some(c), Some(a), Some(b)) => {
+                        let c = self.expr(c, scope, false);
+                        let a = self.expr(a, scope, false);
+                        let b = self.expr(b, scope, false);
+                        ExprKind::Alt {
+                            cond: Some(Box::new(c)),
+                            alts: vec![a, b],
+                        }
+                    }
+                    _ => ExprKind::Unknown,
+                }
+            }
+            "binary" => return self.binary(node, scope),
+            "unary" => {
+                let kids: Vec<Expr> = named_children(node)
+                    .into_iter()
+                    .map(|c| self.expr(c, scope, false))
+                    .collect();
+                let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+                if op == "!" || op == "not" {
+                    ExprKind::Test(kids)
+                } else {
+                    ExprKind::Unknown
+                }
+            }
+            "rescue_modifier" => {
+                let b = node.child_by_field_name("body");
+                let h = node.child_by_field_name("handler");
+                match (b, h) {
+                    (Some(b), Some(h)) => {
+                        let b = self.expr(b, scope, false);
+                        let h = self.expr(h, scope, false);
+                        ExprKind::Alt {
+                            cond: None,
+                            alts: vec![b, h],
+                        }
+                    }
+                    _ => ExprKind::Unknown,
+                }
+            }
+            "array" => ExprKind::List(
+                named_children(node)
+                    .into_iter()
+                    .map(|c| self.expr(c, scope, false))
+                    .collect(),
+            ),
+            "hash" => ExprKind::Dict(self.pairs(named_children(node), scope)),
+            "element_reference" => {
+                let obj = node.child_by_field_name("object");
+                let idx: Vec<Node> = named_children(node).into_iter().filter(|c| Some(*c) != obj).collect();
+                match (obj, idx.first()) {
+                    (Some(o), Some(k)) => {
+                        let o = self.expr(o, scope, receiver);
+                        let k = self.expr(*k, scope, false);
+                        match (&o.kind, k.as_str()) {
+                            (ExprKind::Name(n), Some(var)) if n == "ENV" => {
+                                self.f.facts.env_reads.push(var.to_string());
+                                ExprKind::Env(var.to_string())
+                            }
+                            _ => ExprKind::Index(Box::new(o), Box::new(k)),
+                        }
+                    }
+                    _ => ExprKind::Unknown,
+                }
+            }
+            "call" => return self.call(node, scope, receiver),
+            "lambda" | "block" | "do_block" => {
+                let fscope = self.block_fn(node, scope);
+                ExprKind::Func(fscope)
+            }
+            "if" | "unless" | "case" | "begin" => {
+                // An `if` used as a value: its branches' values are alternatives.
+                let start = self.f.facts.returns.len();
+                self.statement(node, scope, None, true);
+                let (mine, nested): (Vec<Return>, Vec<Return>) =
+                    self.f.facts.returns.drain(start..).partition(|r| r.scope == scope);
+                self.f.facts.returns.extend(nested);
+                // The branches' condition selects among their values.
+                let cond = mine.iter().find_map(|r| r.guard.clone()).map(Box::new);
+                let alts: Vec<Expr> = mine.into_iter().map(|r| r.value).collect();
+                ExprKind::Alt { cond, alts }
+            }
+            k if is_control(k) => {
+                self.statement(node, scope, None, false);
+                ExprKind::Unknown
+            }
+            _ => return self.other(node, scope),
+        };
+        Expr::new(kind, sp)
+    }
+}
