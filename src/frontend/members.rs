@@ -1,10 +1,16 @@
 //! Which class member a bare name means, for languages whose methods see
 //! their class's fields and methods without `this.` (Java, C#): the
-//! enclosing classes' declared members and the enclosing functions' locals.
+//! enclosing classes' declared members and the enclosing functions' locals;
+//! and the class and lambda lowering those languages share
+//! ([`MemberLowering`]).
 
 use std::collections::HashSet;
 
-use crate::facts::{Expr, ExprKind, Span};
+use tree_sitter::Node;
+
+use super::frame::Lowering;
+use crate::facts::{Expr, ExprKind, ScopeId, ScopeKind, Span};
+use crate::source::named_children;
 
 /// The members a class declares, to tell a field read from a local one.
 pub(crate) struct ClassNames {
@@ -66,5 +72,91 @@ impl Members {
             return Expr::new(ExprKind::Member(Box::new(this), name.to_string()), span);
         }
         Expr::new(ExprKind::Name(name.to_string()), span)
+    }
+}
+
+/// The lowering of a language whose methods see their class's members
+/// without `this.` (Java, C#): classes and lambdas written once, the
+/// language giving its bases, its member names, and its lambda parameters.
+pub(crate) trait MemberLowering<'a>: Lowering<'a> {
+    fn members(&mut self) -> &mut Members;
+
+    /// The last segment of each base class and interface `node` names.
+    fn bases(&self, node: Node) -> Vec<String>;
+
+    /// The fields and methods a type declaration declares.
+    fn class_names(&self, name: &str, node: Node) -> ClassNames;
+
+    /// Lowers a class body member that is no statement (an enum constant):
+    /// false when `m` is a statement.
+    fn enum_member(&mut self, m: Node, scope: ScopeId) -> bool;
+
+    /// The names a lambda's `parameters` field declares (a parameter list
+    /// lowered into `fscope`'s parameters, or a bare name).
+    fn lambda_params(&mut self, p: Node, fscope: ScopeId) -> Vec<String>;
+
+    /// A type declaration: its scope (with its bases), its name bound in
+    /// `parent`, its members lowered with its member names in view.
+    fn class(&mut self, node: Node, parent: ScopeId) -> ScopeId {
+        let name = node
+            .child_by_field_name("name")
+            .map(|n| self.text(n).to_string())
+            .unwrap_or_default();
+        let sp = self.span(node);
+        let scope = self
+            .frame_mut()
+            .facts
+            .add_scope(ScopeKind::Class, name.clone(), parent, sp);
+        let bases = self.bases(node);
+        self.frame_mut().facts.scopes[scope].bases = bases;
+        if !name.is_empty() {
+            self.bind_scope(parent, name.clone(), scope, sp);
+        }
+        let mut names = self.class_names(&name, node);
+        names.inherits = !self.frame().facts.scopes[scope].bases.is_empty();
+        self.members().classes.push(names);
+        // Initialisers see members, not the locals of an enclosing method.
+        self.members().locals.push(HashSet::new());
+        if let Some(body) = node.child_by_field_name("body") {
+            for m in named_children(body) {
+                if !self.enum_member(m, scope) {
+                    self.stmt(m, scope, None);
+                }
+            }
+        }
+        self.members().locals.pop();
+        self.members().classes.pop();
+        scope
+    }
+
+    /// A lambda: a function scope that sees the locals around it; an
+    /// expression body is also the lambda's statement.
+    fn lambda(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let sp = self.span(node);
+        let fscope = self
+            .frame_mut()
+            .facts
+            .add_scope(ScopeKind::Function, String::new(), scope, sp);
+        let outer = self.members().locals.last().cloned().unwrap_or_default();
+        self.members().locals.push(outer);
+        let names = match node.child_by_field_name("parameters") {
+            Some(p) => self.lambda_params(p, fscope),
+            None => Vec::new(),
+        };
+        for n in &names {
+            self.members().declare_local(n);
+        }
+        self.frame_mut().facts.scopes[fscope].params = names;
+        if let Some(body) = node.child_by_field_name("body") {
+            if body.kind() == "block" {
+                self.block(body, fscope, None);
+            } else {
+                // `h -> h.set(…)`: the body is also the lambda's statement.
+                let value = self.expr_top(body, fscope, true);
+                self.push_return(fscope, value, None);
+            }
+        }
+        self.members().locals.pop();
+        Expr::new(ExprKind::Func(fscope), sp)
     }
 }

@@ -92,7 +92,7 @@ impl<'a> Lowerer<'a> {
                 args.push(Arg { name: None, value });
             }
         }
-        self.finish_call(callee, args, true, sp, scope, receiver)
+        self.call_site(callee, args, true, sp, scope, receiver)
     }
 
     /// A dictionary initialiser, `{ ["a"] = x }` or `{ { "a", x } }`, as a Dict.
@@ -208,27 +208,7 @@ impl<'a> Lowerer<'a> {
                 _ => {}
             }
         }
-        self.finish_call(callee, args, false, sp, scope, receiver)
-    }
-
-    pub(super) fn finish_call(
-        &mut self,
-        callee: Expr,
-        args: Vec<Arg>,
-        is_new: bool,
-        sp: Span,
-        scope: ScopeId,
-        receiver: bool,
-    ) -> Expr {
-        let e = Expr::new(ExprKind::Call(std::sync::Arc::new(Call { callee, args, is_new })), sp);
-        if !receiver {
-            self.f.facts.calls.push(CallSite {
-                scope,
-                expr: e.clone(),
-                statement: false,
-            });
-        }
-        e
+        self.call_site(callee, args, false, sp, scope, receiver)
     }
 }
 

@@ -2,13 +2,19 @@
 
 use super::*;
 
-impl<'a> Lowering<'a> for Lowerer<'a> {
-    fn frame(&self) -> &Frame<'a> {
-        &self.f
-    }
+const OPERATORS: frame::Operators = frame::Operators {
+    concat: &["+"],
+    either: &["??"],
+    test: frame::C_TESTS,
+    other_is_test: false,
+    percent_format: false,
+};
 
-    fn frame_mut(&mut self) -> &mut Frame<'a> {
-        &mut self.f
+impl<'a> Lowering<'a> for Lowerer<'a> {
+    frame::frame_in_f!();
+
+    fn operators(&self) -> &'static frame::Operators {
+        &OPERATORS
     }
 
     fn params(&mut self, params: Node, scope: ScopeId) {
@@ -86,18 +92,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     self.push_return(scope, value, guard);
                 }
             }
-            "if_statement" => {
-                let cond = node
-                    .child_by_field_name("condition")
-                    .map(|c| self.expr_top(c, scope, false));
-                let g = cond.as_ref().or(guard);
-                if let Some(b) = node.child_by_field_name("consequence") {
-                    self.stmt(b, scope, g);
-                }
-                if let Some(b) = node.child_by_field_name("alternative") {
-                    self.stmt(b, scope, g);
-                }
-            }
+            "if_statement" => self.if_else(node, scope, guard),
             "foreach_statement" => {
                 if let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) {
                     let iter = self.expr_top(r, scope, false);

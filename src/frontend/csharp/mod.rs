@@ -43,7 +43,7 @@ struct Lowerer<'a> {
     members: Members,
 }
 
-use super::members::{ClassNames, Members};
+use super::members::{ClassNames, MemberLowering, Members};
 use crate::source::named_children;
 
 fn is_trivia(kind: &str) -> bool {
@@ -64,6 +64,106 @@ fn is_type_decl(kind: &str) -> bool {
     )
 }
 
+impl<'a> MemberLowering<'a> for Lowerer<'a> {
+    fn members(&mut self) -> &mut Members {
+        &mut self.members
+    }
+
+    fn bases(&self, node: Node) -> Vec<String> {
+        let mut bases = Vec::new();
+        for c in named_children(node) {
+            if c.kind() == "base_list" {
+                for b in named_children(c) {
+                    let t = match b.kind() {
+                        "generic_name" => named_children(b).first().map(|f| self.text(*f)).unwrap_or(""),
+                        "primary_constructor_base_type" => b
+                            .child_by_field_name("type")
+                            .or_else(|| named_children(b).first().copied())
+                            .map(|f| self.text(f))
+                            .unwrap_or(""),
+                        _ => self.text(b),
+                    };
+                    let t = t.split('<').next().unwrap_or(t);
+                    let last = t.rsplit('.').next().unwrap_or(t).trim();
+                    if !last.is_empty() {
+                        bases.push(last.to_string());
+                    }
+                }
+            }
+        }
+        bases
+    }
+
+    /// The field, property and method names a type body declares.
+    fn class_names(&self, name: &str, node: Node) -> ClassNames {
+        let mut names = ClassNames {
+            name: name.to_string(),
+            inherits: false,
+            fields: HashSet::new(),
+            methods: HashSet::new(),
+        };
+        if let Some(params) = node
+            .child_by_field_name("parameters")
+            .or_else(|| named_children(node).into_iter().find(|c| c.kind() == "parameter_list"))
+        {
+            // record R(string Token) / primary constructors: members.
+            for p in named_children(params) {
+                if let Some(n) = p.child_by_field_name("name") {
+                    names.fields.insert(self.text(n).to_string());
+                }
+            }
+        }
+        let Some(body) = node.child_by_field_name("body") else {
+            return names;
+        };
+        for m in named_children(body) {
+            match m.kind() {
+                "field_declaration" | "event_field_declaration" => {
+                    for v in named_children(m) {
+                        if v.kind() == "variable_declaration" {
+                            for d in named_children(v) {
+                                if let Some(n) = d.child_by_field_name("name") {
+                                    names.fields.insert(self.text(n).to_string());
+                                }
+                            }
+                        }
+                    }
+                }
+                "property_declaration" | "enum_member_declaration" => {
+                    if let Some(n) = m.child_by_field_name("name") {
+                        names.fields.insert(self.text(n).to_string());
+                    }
+                }
+                "method_declaration" => {
+                    if let Some(n) = m.child_by_field_name("name") {
+                        names.methods.insert(self.text(n).to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+        names
+    }
+
+    fn enum_member(&mut self, m: Node, scope: ScopeId) -> bool {
+        let member = m.kind() == "enum_member_declaration";
+        if member {
+            self.enum_value(m, scope);
+        }
+        member
+    }
+
+    fn lambda_params(&mut self, p: Node, fscope: ScopeId) -> Vec<String> {
+        match p.kind() {
+            "parameter_list" => {
+                self.params(p, fscope);
+                self.f.facts.scopes[fscope].params.clone()
+            }
+            _ => vec![self.text(p).to_string()],
+        }
+    }
+}
+
 impl<'a> Lowerer<'a> {
     /// `x` as written in a method (see [`Members::name_ref`]); a name that
     /// looks like a type is never an inherited field.
@@ -71,13 +171,6 @@ impl<'a> Lowerer<'a> {
         let imported = self.f.facts.imports.iter().any(|i| i.local == name);
         let looks_like_type = name.chars().next().is_some_and(char::is_uppercase);
         self.members.name_ref(name, span, method, imported, looks_like_type)
-    }
-
-    fn this_member(&self, name: &str, span: Span) -> Expr {
-        Expr::new(
-            ExprKind::Member(Box::new(Expr::new(ExprKind::This, span)), name.to_string()),
-            span,
-        )
     }
 
     /// `switch (v) { case A: … }`: each section is guarded by `v == label`.
@@ -138,7 +231,7 @@ impl<'a> Lowerer<'a> {
                 .map(|v| self.value(v, scope));
             let ns = self.span(n);
             let target = if is_field {
-                self.this_member(&name, ns)
+                frame::this_member(&name, ns)
             } else {
                 self.members.declare_local(&name);
                 Expr::new(ExprKind::Name(name), ns)
@@ -219,7 +312,7 @@ impl<'a> Lowerer<'a> {
                 },
                 _ => self.value(v, scope),
             };
-            let target = self.this_member(&name, ns);
+            let target = frame::this_member(&name, ns);
             self.push_assign(scope, target, value, None, sp);
         }
         if let Some(accessors) = node.child_by_field_name("accessors") {
@@ -251,7 +344,7 @@ impl<'a> Lowerer<'a> {
                         .map(|r| r.value.clone())
                         .collect();
                     for value in rets {
-                        let target = self.this_member(&name, ns);
+                        let target = frame::this_member(&name, ns);
                         self.push_assign(fs, target, value, None, sp);
                     }
                 }
@@ -264,7 +357,7 @@ impl<'a> Lowerer<'a> {
         let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
             return Expr::unknown(sp);
         };
-        let mut value = self.expr_top(right, scope, false);
+        let value = self.expr_top(right, scope, false);
         let op = node
             .child_by_field_name("operator")
             .map(|o| self.text(o))
@@ -280,24 +373,7 @@ impl<'a> Lowerer<'a> {
             return value;
         }
         let target = self.expr(left, scope, false);
-        match op {
-            "=" => {}
-            "+=" => {
-                let vs = value.span;
-                value = Expr::new(ExprKind::Concat(vec![target.clone(), value]), vs);
-            }
-            "??=" => {
-                let vs = value.span;
-                value = Expr::new(
-                    ExprKind::Alt {
-                        cond: None,
-                        alts: vec![target.clone(), value],
-                    },
-                    vs,
-                );
-            }
-            _ => value = Expr::unknown(value.span),
-        }
+        let value = frame::compound(op, &target, value);
         self.push_assign(scope, target, value.clone(), guard, sp);
         value
     }
@@ -352,116 +428,8 @@ impl<'a> Lowerer<'a> {
         scope
     }
 
-    /// The field, property and method names a type body declares.
-    fn class_names(&self, name: &str, node: Node) -> ClassNames {
-        let mut names = ClassNames {
-            name: name.to_string(),
-            inherits: false,
-            fields: HashSet::new(),
-            methods: HashSet::new(),
-        };
-        if let Some(params) = node
-            .child_by_field_name("parameters")
-            .or_else(|| named_children(node).into_iter().find(|c| c.kind() == "parameter_list"))
-        {
-            // record R(string Token) / primary constructors: members.
-            for p in named_children(params) {
-                if let Some(n) = p.child_by_field_name("name") {
-                    names.fields.insert(self.text(n).to_string());
-                }
-            }
-        }
-        let Some(body) = node.child_by_field_name("body") else {
-            return names;
-        };
-        for m in named_children(body) {
-            match m.kind() {
-                "field_declaration" | "event_field_declaration" => {
-                    for v in named_children(m) {
-                        if v.kind() == "variable_declaration" {
-                            for d in named_children(v) {
-                                if let Some(n) = d.child_by_field_name("name") {
-                                    names.fields.insert(self.text(n).to_string());
-                                }
-                            }
-                        }
-                    }
-                }
-                "property_declaration" | "enum_member_declaration" => {
-                    if let Some(n) = m.child_by_field_name("name") {
-                        names.fields.insert(self.text(n).to_string());
-                    }
-                }
-                "method_declaration" => {
-                    if let Some(n) = m.child_by_field_name("name") {
-                        names.methods.insert(self.text(n).to_string());
-                    }
-                }
-                _ => {}
-            }
-        }
-        names
-    }
-
-    fn class(&mut self, node: Node, parent: ScopeId) -> ScopeId {
-        let name = node
-            .child_by_field_name("name")
-            .map(|n| self.text(n).to_string())
-            .unwrap_or_default();
-        let sp = self.span(node);
-        let scope = self.f.facts.add_scope(ScopeKind::Class, name.clone(), parent, sp);
-        let mut bases = Vec::new();
-        for c in named_children(node) {
-            if c.kind() == "base_list" {
-                for b in named_children(c) {
-                    let t = match b.kind() {
-                        "generic_name" => named_children(b).first().map(|f| self.text(*f)).unwrap_or(""),
-                        "primary_constructor_base_type" => b
-                            .child_by_field_name("type")
-                            .or_else(|| named_children(b).first().copied())
-                            .map(|f| self.text(f))
-                            .unwrap_or(""),
-                        _ => self.text(b),
-                    };
-                    let t = t.split('<').next().unwrap_or(t);
-                    let last = t.rsplit('.').next().unwrap_or(t).trim();
-                    if !last.is_empty() {
-                        bases.push(last.to_string());
-                    }
-                }
-            }
-        }
-        self.f.facts.scopes[scope].bases = bases;
-        if !name.is_empty() {
-            self.push_assign(
-                parent,
-                Expr::new(ExprKind::Name(name.clone()), sp),
-                Expr::new(ExprKind::Func(scope), sp),
-                None,
-                sp,
-            );
-        }
-        let mut names = self.class_names(&name, node);
-        names.inherits = !self.f.facts.scopes[scope].bases.is_empty();
-        self.members.classes.push(names);
-        // Initialisers see members, not the locals of an enclosing method.
-        self.members.locals.push(HashSet::new());
-        if let Some(body) = node.child_by_field_name("body") {
-            for m in named_children(body) {
-                if m.kind() == "enum_member_declaration" {
-                    self.enum_member(m, scope);
-                } else {
-                    self.stmt(m, scope, None);
-                }
-            }
-        }
-        self.members.locals.pop();
-        self.members.classes.pop();
-        scope
-    }
-
     /// `Sandbox = 2`: the member's value, or its name.
-    fn enum_member(&mut self, node: Node, scope: ScopeId) {
+    fn enum_value(&mut self, node: Node, scope: ScopeId) {
         let Some(n) = node.child_by_field_name("name") else {
             return;
         };
@@ -470,7 +438,7 @@ impl<'a> Lowerer<'a> {
             Some(v) => self.expr_top(v, scope, false),
             None => Expr::new(ExprKind::Str(self.text(n).to_string()), ns),
         };
-        let target = self.this_member(self.text(n), ns);
+        let target = frame::this_member(self.text(n), ns);
         let sp = self.span(node);
         self.push_assign(scope, target, value, None, sp);
     }
@@ -582,46 +550,6 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn binary(&mut self, node: Node, scope: ScopeId) -> Expr {
-        let sp = self.span(node);
-        let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
-            return Expr::unknown(sp);
-        };
-        let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
-        let le = self.expr(l, scope, false);
-        let re = self.expr(r, scope, false);
-        let kind = match op {
-            "+" => ExprKind::Concat(vec![le, re]),
-            "??" => ExprKind::Alt {
-                cond: None,
-                alts: vec![le, re],
-            },
-            "==" | "!=" | "&&" | "||" | "<" | ">" | "<=" | ">=" => ExprKind::Test(vec![le, re]),
-            _ => ExprKind::Unknown,
-        };
-        Expr::new(kind, sp)
-    }
-
-    fn ternary(&mut self, node: Node, scope: ScopeId) -> Expr {
-        let sp = self.span(node);
-        let c = node.child_by_field_name("condition");
-        let a = node.child_by_field_name("consequence");
-        let b = node.child_by_field_name("alternative");
-        let (Some(c), Some(a), Some(b)) = (c, a, b) else {
-            return Expr::unknown(sp);
-        };
-        let c = self.expr(c, scope, false);
-        let a = self.expr(a, scope, false);
-        let b = self.expr(b, scope, false);
-        Expr::new(
-            ExprKind::Alt {
-                cond: Some(Box::new(c)),
-                alts: vec![a, b],
-            },
-            sp,
-        )
-    }
-
     /// `mode switch { "dev" => a, _ => b }`: an alternative chosen by `mode`.
     fn switch_expr(&mut self, node: Node, scope: ScopeId) -> Expr {
         let sp = self.span(node);
@@ -639,46 +567,7 @@ impl<'a> Lowerer<'a> {
         if alts.is_empty() {
             return Expr::unknown(sp);
         }
-        Expr::new(
-            ExprKind::Alt {
-                cond: Some(Box::new(cond)),
-                alts,
-            },
-            sp,
-        )
-    }
-
-    fn lambda(&mut self, node: Node, scope: ScopeId) -> Expr {
-        let sp = self.span(node);
-        let fscope = self.f.facts.add_scope(ScopeKind::Function, String::new(), scope, sp);
-        // A lambda sees the locals around it.
-        let outer = self.members.locals.last().cloned().unwrap_or_default();
-        self.members.locals.push(outer);
-        let mut names = Vec::new();
-        if let Some(p) = node.child_by_field_name("parameters") {
-            match p.kind() {
-                "parameter_list" => {
-                    self.params(p, fscope);
-                    names = self.f.facts.scopes[fscope].params.clone();
-                }
-                _ => names.push(self.text(p).to_string()),
-            }
-        }
-        for n in &names {
-            self.members.declare_local(n);
-        }
-        self.f.facts.scopes[fscope].params = names;
-        if let Some(body) = node.child_by_field_name("body") {
-            if body.kind() == "block" {
-                self.block(body, fscope, None);
-            } else {
-                // `h -> h.set(…)`: the body is also the lambda's statement.
-                let value = self.expr_top(body, fscope, true);
-                self.push_return(fscope, value, None);
-            }
-        }
-        self.members.locals.pop();
-        Expr::new(ExprKind::Func(fscope), sp)
+        frame::alt(Some(cond), alts, sp)
     }
 
     /// The content of a regular, verbatim (`@"…"`) or raw (`"""…"""`) string.

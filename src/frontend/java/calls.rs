@@ -48,14 +48,14 @@ impl<'a> Lowerer<'a> {
                     .f
                     .facts
                     .add_scope(ScopeKind::Class, String::new(), scope, self.span(c));
-                self.members.classes.push(self.class_names("", Some(c)));
+                self.members.classes.push(self.body_names("", Some(c)));
                 self.members.locals.push(HashSet::new());
                 self.block(c, cs, None);
                 self.members.locals.pop();
                 self.members.classes.pop();
             }
         }
-        self.finish_call(callee, args, true, sp, scope, receiver)
+        self.call_site(callee, args, true, sp, scope, receiver)
     }
 
     /// A type as a callee: `OAuthToken.Builder` → Member(OAuthToken, Builder);
@@ -107,8 +107,8 @@ impl<'a> Lowerer<'a> {
         match (dotted.as_deref(), args.len()) {
             // System.getenv("X"), System.getenv().get("X"), ….getOrDefault("X", d)
             (Some("System.getenv" | "java.lang.System.getenv"), 1) => {
-                if let Some(e) = self.env_read(&args[0].value, sp) {
-                    return e;
+                if let Some(name) = args[0].value.as_str() {
+                    return self.env_read(name.to_string(), None, sp);
                 }
             }
             // Spring `environment.getProperty("zoho.token")`: a configuration key.
@@ -163,7 +163,7 @@ impl<'a> Lowerer<'a> {
             }
             (Some("Objects.requireNonNullElse"), 2) => {
                 let alts = args.into_iter().map(|a| a.value).collect();
-                return Expr::new(ExprKind::Alt { cond: None, alts }, sp);
+                return frame::alt(None, alts, sp);
             }
             _ => {}
         }
@@ -202,54 +202,23 @@ impl<'a> Lowerer<'a> {
                 }
                 // System.getenv().get("X") / .getOrDefault("X", d)
                 ("get" | "getOrDefault", 1 | 2) if is_call_to(obj, "System.getenv") => {
-                    if let Some(e) = self.env_read(&args[0].value, sp) {
-                        let mut alts = vec![e];
-                        alts.extend(args.get(1).map(|d| d.value.clone()));
-                        if alts.len() == 1 {
-                            return alts.remove(0);
-                        }
-                        return Expr::new(ExprKind::Alt { cond: None, alts }, sp);
+                    if let Some(name) = args[0].value.as_str() {
+                        let default = args.get(1).map(|d| d.value.clone());
+                        return self.env_read(name.to_string(), default, sp);
                     }
                 }
                 // Optional.ofNullable(x).orElse(d): x or d.
                 ("orElse", 1) => {
                     if let ExprKind::Call(inner) = &obj.kind {
                         if inner.callee.dotted().as_deref() == Some("Optional.ofNullable") && inner.args.len() == 1 {
-                            let alts = vec![inner.args[0].value.clone(), args[0].value.clone()];
-                            return Expr::new(ExprKind::Alt { cond: None, alts }, sp);
+                            return frame::either(inner.args[0].value.clone(), args[0].value.clone(), sp);
                         }
                     }
                 }
                 _ => {}
             }
         }
-        self.finish_call(callee, args, false, sp, scope, receiver)
-    }
-
-    pub(super) fn env_read(&mut self, name: &Expr, span: Span) -> Option<Expr> {
-        let name = name.as_str()?.to_string();
-        self.f.facts.env_reads.push(name.clone());
-        Some(Expr::new(ExprKind::Env(name), span))
-    }
-
-    pub(super) fn finish_call(
-        &mut self,
-        callee: Expr,
-        args: Vec<Arg>,
-        is_new: bool,
-        sp: Span,
-        scope: ScopeId,
-        receiver: bool,
-    ) -> Expr {
-        let e = Expr::new(ExprKind::Call(std::sync::Arc::new(Call { callee, args, is_new })), sp);
-        if !receiver {
-            self.f.facts.calls.push(CallSite {
-                scope,
-                expr: e.clone(),
-                statement: false,
-            });
-        }
-        e
+        self.call_site(callee, args, false, sp, scope, receiver)
     }
 }
 

@@ -41,11 +41,65 @@ struct Lowerer<'a> {
     members: Members,
 }
 
-use super::members::{ClassNames, Members};
+use super::members::{ClassNames, MemberLowering, Members};
 use crate::source::named_children;
 
 fn is_comment(kind: &str) -> bool {
     matches!(kind, "line_comment" | "block_comment")
+}
+
+impl<'a> MemberLowering<'a> for Lowerer<'a> {
+    fn members(&mut self) -> &mut Members {
+        &mut self.members
+    }
+
+    fn bases(&self, node: Node) -> Vec<String> {
+        let mut bases = Vec::new();
+        for c in named_children(node) {
+            if matches!(c.kind(), "superclass" | "super_interfaces" | "extends_interfaces") {
+                self.type_names(c, &mut bases);
+            }
+        }
+        bases
+    }
+
+    /// The class body's names; a record's components are fields too.
+    fn class_names(&self, name: &str, node: Node) -> ClassNames {
+        let mut names = self.body_names(name, node.child_by_field_name("body"));
+        if node.kind() == "record_declaration" {
+            if let Some(params) = node.child_by_field_name("parameters") {
+                for p in named_children(params) {
+                    if let Some(n) = p.child_by_field_name("name") {
+                        names.fields.insert(self.text(n).to_string());
+                    }
+                }
+            }
+        }
+        names
+    }
+
+    fn enum_member(&mut self, m: Node, scope: ScopeId) -> bool {
+        let constant = m.kind() == "enum_constant";
+        if constant {
+            self.enum_constant(m, scope);
+        }
+        constant
+    }
+
+    fn lambda_params(&mut self, p: Node, fscope: ScopeId) -> Vec<String> {
+        match p.kind() {
+            "identifier" => vec![self.text(p).to_string()],
+            "formal_parameters" => {
+                self.params(p, fscope);
+                self.f.facts.scopes[fscope].params.clone()
+            }
+            _ => named_children(p)
+                .into_iter()
+                .filter(|c| c.kind() == "identifier")
+                .map(|c| self.text(c).to_string())
+                .collect(),
+        }
+    }
 }
 
 impl<'a> Lowerer<'a> {
@@ -173,20 +227,13 @@ impl<'a> Lowerer<'a> {
         let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
             return Expr::unknown(sp);
         };
-        let mut value = self.expr_top(right, scope, false);
+        let value = self.expr_top(right, scope, false);
         let op = node
             .child_by_field_name("operator")
             .map(|o| self.text(o))
             .unwrap_or("=");
         let target = self.expr(left, scope, false);
-        match op {
-            "=" => {}
-            "+=" => {
-                let vs = value.span;
-                value = Expr::new(ExprKind::Concat(vec![target.clone(), value]), vs);
-            }
-            _ => value = Expr::unknown(value.span),
-        }
+        let value = frame::compound(op, &target, value);
         self.push_assign(scope, target, value.clone(), guard, sp);
         value
     }
@@ -237,7 +284,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// The field and method names a class body declares.
-    fn class_names(&self, name: &str, body: Option<Node>) -> ClassNames {
+    fn body_names(&self, name: &str, body: Option<Node>) -> ClassNames {
         let mut names = ClassNames {
             name: name.to_string(),
             inherits: false,
@@ -274,62 +321,6 @@ impl<'a> Lowerer<'a> {
             }
         }
         names
-    }
-
-    fn class(&mut self, node: Node, parent: ScopeId) -> ScopeId {
-        let name = node
-            .child_by_field_name("name")
-            .map(|n| self.text(n).to_string())
-            .unwrap_or_default();
-        let sp = self.span(node);
-        let scope = self.f.facts.add_scope(ScopeKind::Class, name.clone(), parent, sp);
-        let mut bases = Vec::new();
-        for c in named_children(node) {
-            if matches!(c.kind(), "superclass" | "super_interfaces" | "extends_interfaces") {
-                self.type_names(c, &mut bases);
-            }
-        }
-        self.f.facts.scopes[scope].bases = bases;
-        if !name.is_empty() {
-            self.push_assign(
-                parent,
-                Expr::new(ExprKind::Name(name.clone()), sp),
-                Expr::new(ExprKind::Func(scope), sp),
-                None,
-                sp,
-            );
-        }
-        let body = node.child_by_field_name("body");
-        let mut names = self.class_names(&name, body);
-        names.inherits = !self.f.facts.scopes[scope].bases.is_empty();
-        self.members.classes.push(names);
-        // Field initialisers see fields, not the locals of an enclosing method.
-        self.members.locals.push(HashSet::new());
-        if node.kind() == "record_declaration" {
-            // record R(String token) → a field per component.
-            if let Some(params) = node.child_by_field_name("parameters") {
-                for p in named_children(params) {
-                    if let Some(n) = p.child_by_field_name("name") {
-                        let f = self.text(n).to_string();
-                        if let Some(c) = self.members.classes.last_mut() {
-                            c.fields.insert(f);
-                        }
-                    }
-                }
-            }
-        }
-        if let Some(body) = body {
-            for m in named_children(body) {
-                if m.kind() == "enum_constant" {
-                    self.enum_constant(m, scope);
-                } else {
-                    self.stmt(m, scope, None);
-                }
-            }
-        }
-        self.members.locals.pop();
-        self.members.classes.pop();
-        scope
     }
 
     /// `SANDBOX("https://sandbox.zohoapis.com")`: the constant's value is its
@@ -438,82 +429,6 @@ impl<'a> Lowerer<'a> {
         let a = self.expr(a, scope, receiver);
         let i = self.expr(i, scope, false);
         Expr::new(ExprKind::Index(Box::new(a), Box::new(i)), sp)
-    }
-
-    fn binary(&mut self, node: Node, scope: ScopeId) -> Expr {
-        let sp = self.span(node);
-        let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
-            return Expr::unknown(sp);
-        };
-        let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
-        let le = self.expr(l, scope, false);
-        let re = self.expr(r, scope, false);
-        let kind = match op {
-            "+" => ExprKind::Concat(vec![le, re]),
-            "==" | "!=" | "&&" | "||" | "<" | ">" | "<=" | ">=" => ExprKind::Test(vec![le, re]),
-            _ => ExprKind::Unknown,
-        };
-        Expr::new(kind, sp)
-    }
-
-    fn ternary(&mut self, node: Node, scope: ScopeId) -> Expr {
-        let sp = self.span(node);
-        let c = node.child_by_field_name("condition");
-        let a = node.child_by_field_name("consequence");
-        let b = node.child_by_field_name("alternative");
-        let (Some(c), Some(a), Some(b)) = (c, a, b) else {
-            return Expr::unknown(sp);
-        };
-        let c = self.expr(c, scope, false);
-        let a = self.expr(a, scope, false);
-        let b = self.expr(b, scope, false);
-        Expr::new(
-            ExprKind::Alt {
-                cond: Some(Box::new(c)),
-                alts: vec![a, b],
-            },
-            sp,
-        )
-    }
-
-    fn lambda(&mut self, node: Node, scope: ScopeId) -> Expr {
-        let sp = self.span(node);
-        let fscope = self.f.facts.add_scope(ScopeKind::Function, String::new(), scope, sp);
-        // A lambda sees the locals around it.
-        let outer = self.members.locals.last().cloned().unwrap_or_default();
-        self.members.locals.push(outer);
-        let mut names = Vec::new();
-        if let Some(p) = node.child_by_field_name("parameters") {
-            match p.kind() {
-                "identifier" => names.push(self.text(p).to_string()),
-                "formal_parameters" => {
-                    self.params(p, fscope);
-                    names = self.f.facts.scopes[fscope].params.clone();
-                }
-                _ => {
-                    for c in named_children(p) {
-                        if c.kind() == "identifier" {
-                            names.push(self.text(c).to_string());
-                        }
-                    }
-                }
-            }
-        }
-        for n in &names {
-            self.members.declare_local(n);
-        }
-        self.f.facts.scopes[fscope].params = names;
-        if let Some(body) = node.child_by_field_name("body") {
-            if body.kind() == "block" {
-                self.block(body, fscope, None);
-            } else {
-                // `h -> h.set(…)`: the body is also the lambda's statement.
-                let value = self.expr_top(body, fscope, true);
-                self.push_return(fscope, value, None);
-            }
-        }
-        self.members.locals.pop();
-        Expr::new(ExprKind::Func(fscope), sp)
     }
 
     /// The unescaped content of a string literal or text block.

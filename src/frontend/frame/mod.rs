@@ -4,12 +4,43 @@
 //! [`Lowering::expr_inner`]) and which children a block holds — and gets the
 //! rest here: the parse under the file's budget, the node text and span, the
 //! nesting guard around every statement and expression, statement heads,
-//! and the facts every language records the same way (assignments, returns).
+//! and the facts every language records the same way (assignments, returns,
+//! call sites, env reads) and the shapes most grammars share (binary
+//! operators through the language's [`Operators`] table, ternaries with
+//! `condition`/`consequence`/`alternative` fields, `if` statements).
+//! [`shapes`] holds the expression builders, usable without a tree.
+
+mod shapes;
 
 use tree_sitter::Node;
 
-use crate::facts::{Assign, Expr, ExprKind, FileFacts, Return, ScopeId, ScopeKind, Span};
+use crate::facts::{Arg, Assign, Expr, ExprKind, FileFacts, Return, ScopeId, ScopeKind, Span};
 use crate::source::{named_children, parse, LineIndex, Nesting};
+pub(crate) use shapes::*;
+
+/// The two accessors of [`Lowering`] for a lowerer whose frame is its field
+/// `f`.
+macro_rules! frame_in_f {
+    () => {
+        fn frame(&self) -> &crate::frontend::frame::Frame<'a> {
+            &self.f
+        }
+
+        fn frame_mut(&mut self) -> &mut crate::frontend::frame::Frame<'a> {
+            &mut self.f
+        }
+    };
+}
+pub(crate) use frame_in_f;
+
+/// No binary operator means anything.
+const NO_OPERATORS: Operators = Operators {
+    concat: &[],
+    either: &[],
+    test: &[],
+    other_is_test: false,
+    percent_format: false,
+};
 
 /// One file being lowered: its text, line index, the facts built so far and
 /// the nesting guard.
@@ -100,6 +131,89 @@ pub(crate) trait Lowering<'a> {
         let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
         let target = Expr::new(ExprKind::Name(name), name_span);
         self.push_assign(parent, target, Expr::new(ExprKind::Func(scope), sp), None, sp);
+    }
+
+    /// What the grammar's binary operators make.
+    fn operators(&self) -> &'static Operators {
+        &NO_OPERATORS
+    }
+
+    /// A binary operator node (`left`, `operator`, `right` fields), through
+    /// [`Lowering::operators`].
+    fn binary(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let sp = self.span(node);
+        let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+            return Expr::unknown(sp);
+        };
+        let op = node
+            .child_by_field_name("operator")
+            .map(|o| self.text(o))
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let le = self.expr(l, scope, false);
+        let re = self.expr(r, scope, false);
+        Expr::new(self.operators().apply(&op, le, re), sp)
+    }
+
+    /// `c ? a : b` with `condition`, `consequence` and `alternative` fields:
+    /// an alternative chosen by `c`.
+    fn ternary(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let sp = self.span(node);
+        let c = node.child_by_field_name("condition");
+        let a = node.child_by_field_name("consequence");
+        let b = node.child_by_field_name("alternative");
+        let (Some(c), Some(a), Some(b)) = (c, a, b) else {
+            return Expr::unknown(sp);
+        };
+        let c = self.expr(c, scope, false);
+        let a = self.expr(a, scope, false);
+        let b = self.expr(b, scope, false);
+        alt(Some(c), vec![a, b], sp)
+    }
+
+    /// `if (c) a else b` with `condition`, `consequence` and `alternative`
+    /// fields: both branches guarded by `c`.
+    fn if_else(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        let cond = node
+            .child_by_field_name("condition")
+            .map(|c| self.expr_top(c, scope, false));
+        let g = cond.as_ref().or(guard);
+        if let Some(b) = node.child_by_field_name("consequence") {
+            self.stmt(b, scope, g);
+        }
+        if let Some(b) = node.child_by_field_name("alternative") {
+            self.stmt(b, scope, g);
+        }
+    }
+
+    /// A call ([`shapes::call_site`]).
+    fn call_site(
+        &mut self,
+        callee: Expr,
+        args: Vec<Arg>,
+        is_new: bool,
+        sp: Span,
+        scope: ScopeId,
+        receiver: bool,
+    ) -> Expr {
+        call_site(&mut self.frame_mut().facts, scope, callee, args, is_new, sp, receiver)
+    }
+
+    /// A read of env var `name` ([`shapes::env_read`]).
+    fn env_read(&mut self, name: String, default: Option<Expr>, span: Span) -> Expr {
+        env_read(&mut self.frame_mut().facts, name, default, span)
+    }
+
+    /// Binds `name` in `parent` to the function or class `scope` (a call
+    /// of `name` then reaches its returns, `name.x` its fields).
+    fn bind_scope(&mut self, parent: ScopeId, name: String, scope: ScopeId, sp: Span) {
+        self.push_assign(
+            parent,
+            self::name(name, sp),
+            Expr::new(ExprKind::Func(scope), sp),
+            None,
+            sp,
+        );
     }
 
     /// The source text of a node.

@@ -1,0 +1,139 @@
+//! The expression shapes every front-end builds the same way, written once:
+//! calls and their call sites, alternatives, members, env reads, and what a
+//! binary or compound-assignment operator makes (each language gives only its
+//! operator table, [`Operators`]). Pure functions over the fact model; the
+//! syn front-end (Rust) uses them too.
+
+use std::sync::Arc;
+
+use crate::facts::{Arg, Call, CallSite, Expr, ExprKind, FileFacts, ScopeId, Span};
+
+/// A call expression.
+pub(crate) fn call(callee: Expr, args: Vec<Arg>, is_new: bool, span: Span) -> Expr {
+    Expr::new(ExprKind::Call(Arc::new(Call { callee, args, is_new })), span)
+}
+
+/// A call, recorded as a chain head unless it is the `receiver` of a longer
+/// chain (then the outermost call of the chain is the one recorded).
+pub(crate) fn call_site(
+    facts: &mut FileFacts,
+    scope: ScopeId,
+    callee: Expr,
+    args: Vec<Arg>,
+    is_new: bool,
+    span: Span,
+    receiver: bool,
+) -> Expr {
+    let e = call(callee, args, is_new, span);
+    if !receiver {
+        facts.calls.push(CallSite {
+            scope,
+            expr: e.clone(),
+            statement: false,
+        });
+    }
+    e
+}
+
+/// One of `alts`, chosen by `cond` when the choice is written (a ternary, a
+/// `match`), else by the run-time value (`a || b`, `a ?? b`, a default).
+pub(crate) fn alt(cond: Option<Expr>, alts: Vec<Expr>, span: Span) -> Expr {
+    Expr::new(
+        ExprKind::Alt {
+            cond: cond.map(Box::new),
+            alts,
+        },
+        span,
+    )
+}
+
+/// `a`, or else `b`.
+pub(crate) fn either(a: Expr, b: Expr, span: Span) -> Expr {
+    alt(None, vec![a, b], span)
+}
+
+/// `obj.name`.
+pub(crate) fn member(obj: Expr, name: impl Into<String>, span: Span) -> Expr {
+    Expr::new(ExprKind::Member(Box::new(obj), name.into()), span)
+}
+
+/// `this.name`, both at `span`.
+pub(crate) fn this_member(name: impl Into<String>, span: Span) -> Expr {
+    member(Expr::new(ExprKind::This, span), name, span)
+}
+
+/// `obj[key]`.
+pub(crate) fn index(obj: Expr, key: Expr, span: Span) -> Expr {
+    Expr::new(ExprKind::Index(Box::new(obj), Box::new(key)), span)
+}
+
+/// A bare name.
+pub(crate) fn name(n: impl Into<String>, span: Span) -> Expr {
+    Expr::new(ExprKind::Name(n.into()), span)
+}
+
+/// A read of env var `name` (recorded for the second pass), or `default`
+/// when it is unset.
+pub(crate) fn env_read(facts: &mut FileFacts, name: String, default: Option<Expr>, span: Span) -> Expr {
+    facts.env_reads.push(name.clone());
+    let env = Expr::new(ExprKind::Env(name), span);
+    match default {
+        Some(d) => either(env, d, span),
+        None => env,
+    }
+}
+
+/// What a language's binary operators make: the facts know strings being
+/// built, values chosen at run time and tests, nothing of arithmetic.
+pub(crate) struct Operators {
+    /// String building: `+`, PHP's `.`.
+    pub concat: &'static [&'static str],
+    /// `a || b`, `a ?? b`, `a or b`: either operand.
+    pub either: &'static [&'static str],
+    /// Comparisons and `&&`: a test of both operands.
+    pub test: &'static [&'static str],
+    /// Any other operator is a test too (Go), instead of unknown.
+    pub other_is_test: bool,
+    /// `"…%s…" % args` with a literal on the left is printf (Python, Ruby).
+    pub percent_format: bool,
+}
+
+impl Operators {
+    /// The expression `l op r` makes (`op` as written, lower-cased).
+    pub fn apply(&self, op: &str, l: Expr, r: Expr) -> ExprKind {
+        if self.concat.contains(&op) {
+            ExprKind::Concat(vec![l, r])
+        } else if self.percent_format && op == "%" && l.as_str().is_some() {
+            let args = match r.kind {
+                ExprKind::List(items) => items,
+                _ => vec![r],
+            };
+            super::super::printf(&l, &super::super::positional(args))
+        } else if self.either.contains(&op) {
+            ExprKind::Alt {
+                cond: None,
+                alts: vec![l, r],
+            }
+        } else if self.test.contains(&op) || self.other_is_test {
+            ExprKind::Test(vec![l, r])
+        } else {
+            ExprKind::Unknown
+        }
+    }
+}
+
+/// The comparisons and `&&`/`||` of the C family (C#, Java).
+pub(crate) const C_TESTS: &[&str] = &["==", "!=", "&&", "||", "<", ">", "<=", ">="];
+
+/// The value `target op= value` stores: `=` the value, `+=` the target
+/// extended by it, `??=` / `||=` the target or it; any other operator an
+/// unknown value.
+pub(crate) fn compound(op: &str, target: &Expr, value: Expr) -> Expr {
+    let vs = value.span;
+    match op {
+        "=" => value,
+        "+=" | ".=" => Expr::new(ExprKind::Concat(vec![target.clone(), value]), vs),
+        "??=" | "||=" => either(target.clone(), value, vs),
+        _ => Expr::unknown(vs),
+    }
+}
