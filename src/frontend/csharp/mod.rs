@@ -373,7 +373,7 @@ impl<'a> Lowerer<'a> {
             return value;
         }
         let target = self.expr(left, scope, false);
-        let value = frame::compound(op, &target, value);
+        let value = self.compound(op, &target, value);
         self.push_assign(scope, target, value.clone(), guard, sp);
         value
     }

@@ -15,7 +15,7 @@ mod shapes;
 use tree_sitter::Node;
 
 use crate::facts::{Arg, Assign, Expr, ExprKind, FileFacts, Return, ScopeId, ScopeKind, Span};
-use crate::source::{named_children, parse, LineIndex, Nesting};
+use crate::source::{parse, LineIndex, Nesting};
 pub(crate) use shapes::*;
 
 /// The two accessors of [`Lowering`] for a lowerer whose frame is its field
@@ -40,6 +40,8 @@ const NO_OPERATORS: Operators = Operators {
     test: &[],
     other_is_test: false,
     percent_format: false,
+    append: &[],
+    or_assign: &[],
 };
 
 /// One file being lowered: its text, line index, the facts built so far and
@@ -101,10 +103,23 @@ pub(crate) trait Lowering<'a> {
     /// the expression is the object of a member access or call.
     fn expr_inner(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr;
 
-    /// The statements of a block: its named children (a grammar whose
-    /// comments are named nodes leaves them out).
+    /// Whether a node kind is a comment the lowering passes over (only
+    /// where the language says so: the default keeps every named node).
+    fn is_comment(&self, _kind: &str) -> bool {
+        false
+    }
+
+    /// The named children of a node, comments left out.
+    fn children<'t>(&self, node: Node<'t>) -> Vec<Node<'t>> {
+        let mut c = node.walk();
+        node.named_children(&mut c)
+            .filter(|n| !self.is_comment(n.kind()))
+            .collect()
+    }
+
+    /// The statements of a block: its named children, comments left out.
     fn statements<'t>(&self, node: Node<'t>) -> Vec<Node<'t>> {
-        named_children(node)
+        self.children(node)
     }
 
     /// Lowers a parameter list into the function scope's parameters (a
@@ -153,6 +168,43 @@ pub(crate) trait Lowering<'a> {
         let le = self.expr(l, scope, false);
         let re = self.expr(r, scope, false);
         Expr::new(self.operators().apply(&op, le, re), sp)
+    }
+
+    /// The stored value of `target op value` ([`Operators::compound`]).
+    fn compound(&self, op: &str, target: &Expr, value: Expr) -> Expr {
+        self.operators().compound(op, target, value)
+    }
+
+    /// The names of the objects whose items are env vars (`ENV`, `$_ENV`).
+    fn env_objects(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// `o[k]`: an item, or with an env object and a literal key
+    /// ([`Lowering::env_objects`]) a read of that env var.
+    fn subscript(&mut self, o: Node, k: Node, scope: ScopeId, receiver: bool) -> ExprKind {
+        let o = self.expr(o, scope, receiver);
+        let k = self.expr(k, scope, false);
+        match (&o.kind, k.as_str()) {
+            (ExprKind::Name(n), Some(var)) if self.env_objects().contains(&n.as_str()) => {
+                self.frame_mut().facts.env_reads.push(var.to_string());
+                ExprKind::Env(var.to_string())
+            }
+            _ => ExprKind::Index(Box::new(o), Box::new(k)),
+        }
+    }
+
+    /// Anything not modelled: its children are still lowered so that the
+    /// calls inside it are seen (children named `…statement` as statements).
+    fn other(&mut self, node: Node, scope: ScopeId) -> Expr {
+        for c in self.children(node) {
+            if c.kind().ends_with("statement") {
+                self.stmt(c, scope, None);
+            } else {
+                self.expr(c, scope, false);
+            }
+        }
+        Expr::unknown(self.span(node))
     }
 
     /// `c ? a : b` with `condition`, `consequence` and `alternative` fields:

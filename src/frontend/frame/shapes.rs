@@ -96,6 +96,10 @@ pub(crate) struct Operators {
     pub other_is_test: bool,
     /// `"…%s…" % args` with a literal on the left is printf (Python, Ruby).
     pub percent_format: bool,
+    /// Compound assignments that append to the target.
+    pub append: &'static [&'static str],
+    /// Compound assignments that keep the target when it is set.
+    pub or_assign: &'static [&'static str],
 }
 
 impl Operators {
@@ -125,15 +129,20 @@ impl Operators {
 /// The comparisons and `&&`/`||` of the C family (C#, Java).
 pub(crate) const C_TESTS: &[&str] = &["==", "!=", "&&", "||", "<", ">", "<=", ">="];
 
-/// The value `target op= value` stores: `=` the value, `+=` the target
-/// extended by it, `??=` / `||=` the target or it; any other operator an
-/// unknown value.
-pub(crate) fn compound(op: &str, target: &Expr, value: Expr) -> Expr {
-    let vs = value.span;
-    match op {
-        "=" => value,
-        "+=" | ".=" => Expr::new(ExprKind::Concat(vec![target.clone(), value]), vs),
-        "??=" | "||=" => either(target.clone(), value, vs),
-        _ => Expr::unknown(vs),
+impl Operators {
+    /// The value `target op value` stores: `=` the value, an append
+    /// (`+=`, `.=`, Ruby's `<<`) the target extended by it, a default (`??=`,
+    /// `||=`) the target or it; any other operator an unknown value.
+    pub fn compound(&self, op: &str, target: &Expr, value: Expr) -> Expr {
+        let vs = value.span;
+        if op == "=" {
+            value
+        } else if self.append.contains(&op) {
+            Expr::new(ExprKind::Concat(vec![target.clone(), value]), vs)
+        } else if self.or_assign.contains(&op) {
+            either(target.clone(), value, vs)
+        } else {
+            Expr::unknown(vs)
+        }
     }
 }

@@ -8,6 +8,8 @@ const OPERATORS: frame::Operators = frame::Operators {
     test: frame::C_TESTS,
     other_is_test: false,
     percent_format: false,
+    append: &["+="],
+    or_assign: &[],
 };
 
 impl<'a> Lowering<'a> for Lowerer<'a> {

@@ -233,7 +233,7 @@ impl<'a> Lowerer<'a> {
             .map(|o| self.text(o))
             .unwrap_or("=");
         let target = self.expr(left, scope, false);
-        let value = frame::compound(op, &target, value);
+        let value = self.compound(op, &target, value);
         self.push_assign(scope, target, value.clone(), guard, sp);
         value
     }

@@ -26,26 +26,6 @@ impl<'a> Lowerer<'a> {
         args
     }
 
-    pub(super) fn push_call(
-        &mut self,
-        callee: Expr,
-        args: Vec<Arg>,
-        is_new: bool,
-        sp: Span,
-        scope: ScopeId,
-        receiver: bool,
-    ) -> Expr {
-        let e = call_expr(callee, args, is_new, sp);
-        if !receiver {
-            self.f.facts.calls.push(CallSite {
-                scope,
-                expr: e.clone(),
-                statement: false,
-            });
-        }
-        e
-    }
-
     pub(super) fn method_call(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let sp = self.span(node);
         let obj = node
@@ -90,7 +70,7 @@ impl<'a> Lowerer<'a> {
                 value: Expr::new(ExprKind::Dict(vec![(header, value)]), at),
             }];
         }
-        self.push_call(callee, args, false, sp, scope, receiver)
+        self.call_site(callee, args, false, sp, scope, receiver)
     }
 
     pub(super) fn function_call(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
@@ -109,19 +89,7 @@ impl<'a> Lowerer<'a> {
             // Environment reads; Laravel's env() takes a default.
             "getenv" | "env" => {
                 if let Some(name) = args.first().and_then(|a| a.value.as_str()) {
-                    let name = name.to_string();
-                    self.f.facts.env_reads.push(name.clone());
-                    let env = Expr::new(ExprKind::Env(name), sp);
-                    return match arg(1) {
-                        Some(default) => Expr::new(
-                            ExprKind::Alt {
-                                cond: None,
-                                alts: vec![env, default],
-                            },
-                            sp,
-                        ),
-                        None => env,
-                    };
+                    return self.env_read(name.to_string(), arg(1), sp);
                 }
             }
             // Laravel `config('zoho.token')`: key `token` of the array that
@@ -189,7 +157,7 @@ impl<'a> Lowerer<'a> {
                         },
                         Arg { name: None, value: to },
                     ];
-                    return self.push_call(member, args, false, sp, scope, receiver);
+                    return self.call_site(member, args, false, sp, scope, receiver);
                 }
             }
             // Filters and copies that keep the value.
@@ -237,7 +205,7 @@ impl<'a> Lowerer<'a> {
                         value: Expr::unknown(a.value.span),
                     })
                     .collect();
-                return self.push_call(callee, args, false, sp, scope, receiver);
+                return self.call_site(callee, args, false, sp, scope, receiver);
             }
             // curl_exec($ch): a call on the configured handle with its URL.
             "curl_exec" => {
@@ -246,12 +214,12 @@ impl<'a> Lowerer<'a> {
                     let url = self.curl_urls.get(&(at, key)).cloned();
                     let member = Expr::new(ExprKind::Member(Box::new(h), "curl_exec".into()), callee.span);
                     let args = url.map(|value| vec![Arg { name: None, value }]).unwrap_or_default();
-                    return self.push_call(member, args, false, sp, scope, receiver);
+                    return self.call_site(member, args, false, sp, scope, receiver);
                 }
             }
             _ => {}
         }
-        self.push_call(callee, args, false, sp, scope, receiver)
+        self.call_site(callee, args, false, sp, scope, receiver)
     }
 }
 

@@ -2,13 +2,42 @@
 
 use super::*;
 
+const OPERATORS: frame::Operators = frame::Operators {
+    concat: &["."],
+    either: &["??", "||", "or"],
+    test: &[
+        "==",
+        "===",
+        "!=",
+        "!==",
+        "<>",
+        "&&",
+        "and",
+        "<",
+        ">",
+        "<=",
+        ">=",
+        "instanceof",
+    ],
+    other_is_test: false,
+    percent_format: false,
+    append: &[".="],
+    or_assign: &["??="],
+};
+
 impl<'a> Lowering<'a> for Lowerer<'a> {
-    fn frame(&self) -> &Frame<'a> {
-        &self.f
+    frame::frame_in_f!();
+
+    fn operators(&self) -> &'static frame::Operators {
+        &OPERATORS
     }
 
-    fn frame_mut(&mut self) -> &mut Frame<'a> {
-        &mut self.f
+    fn env_objects(&self) -> &'static [&'static str] {
+        &["_ENV", "_SERVER"]
+    }
+
+    fn is_comment(&self, kind: &str) -> bool {
+        kind == "comment"
     }
 
     fn params(&mut self, params: Node, scope: ScopeId) {
@@ -34,11 +63,6 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             }
         }
         self.f.facts.scopes[scope].params = names;
-    }
-
-    /// Statements without comments.
-    fn statements<'t>(&self, node: Node<'t>) -> Vec<Node<'t>> {
-        named_children(node)
     }
 
     fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
@@ -334,17 +358,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "subscript_expression" => {
                 let kids = named_children(node);
                 match (kids.first(), kids.get(1)) {
-                    (Some(o), Some(k)) => {
-                        let o = self.expr(*o, scope, receiver);
-                        let k = self.expr(*k, scope, false);
-                        match (&o.kind, k.as_str()) {
-                            (ExprKind::Name(n), Some(var)) if n == "_ENV" || n == "_SERVER" => {
-                                self.f.facts.env_reads.push(var.to_string());
-                                ExprKind::Env(var.to_string())
-                            }
-                            _ => ExprKind::Index(Box::new(o), Box::new(k)),
-                        }
-                    }
+                    (Some(o), Some(k)) => self.subscript(*o, *k, scope, receiver),
                     _ => ExprKind::Unknown,
                 }
             }
@@ -362,7 +376,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 }
                 let callee = self.expr(*class, scope, true);
                 let args = self.call_args(node, scope);
-                return self.push_call(callee, args, true, sp, scope, receiver);
+                return self.call_site(callee, args, true, sp, scope, receiver);
             }
             "array_creation_expression" => self.array(node, scope),
             // match ($x) { a, b => v, default => w }: the subject selects the arm.

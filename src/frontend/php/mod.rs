@@ -58,10 +58,6 @@ fn last_segment(s: &str) -> &str {
     s.rsplit('\\').next().unwrap_or(s).trim()
 }
 
-fn call_expr(callee: Expr, args: Vec<Arg>, is_new: bool, span: Span) -> Expr {
-    Expr::new(ExprKind::Call(std::sync::Arc::new(Call { callee, args, is_new })), span)
-}
-
 impl<'a> Lowerer<'a> {
     /// `$name` → `name`.
     fn var_name(&self, node: Node) -> String {
@@ -95,18 +91,7 @@ impl<'a> Lowerer<'a> {
         if node.kind() == "augmented_assignment_expression" {
             let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
             let current = self.expr(left, scope, false);
-            let vs = value.span;
-            value = match op {
-                ".=" => Expr::new(ExprKind::Concat(vec![current, value]), vs),
-                "??=" => Expr::new(
-                    ExprKind::Alt {
-                        cond: None,
-                        alts: vec![current, value],
-                    },
-                    vs,
-                ),
-                _ => Expr::unknown(vs),
-            };
+            value = self.compound(op, &current, value);
         }
         self.bind_target(left, value.clone(), scope, guard, sp);
         value
@@ -278,13 +263,7 @@ impl<'a> Lowerer<'a> {
             }
         }
         if !name.is_empty() {
-            self.push_assign(
-                parent,
-                Expr::new(ExprKind::Name(name), sp),
-                Expr::new(ExprKind::Func(scope), sp),
-                None,
-                sp,
-            );
+            self.bind_scope(parent, name, scope, sp);
         }
         if let Some(body) = node.child_by_field_name("body") {
             self.block(body, scope, None);
@@ -307,45 +286,6 @@ impl<'a> Lowerer<'a> {
             let class = last_segment(self.text(full)).to_string();
             self.aliases.insert(self.text(alias).to_string(), class);
         }
-    }
-
-    /// Anything not modelled: its children are still lowered so that calls
-    /// inside it are seen.
-    fn other(&mut self, node: Node, scope: ScopeId) -> Expr {
-        for c in named_children(node) {
-            if c.kind().ends_with("statement") {
-                self.stmt(c, scope, None);
-            } else {
-                self.expr(c, scope, false);
-            }
-        }
-        Expr::unknown(self.span(node))
-    }
-
-    fn binary(&mut self, node: Node, scope: ScopeId) -> Expr {
-        let sp = self.span(node);
-        let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
-            return Expr::unknown(sp);
-        };
-        let op = node
-            .child_by_field_name("operator")
-            .map(|o| self.text(o))
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        let le = self.expr(l, scope, false);
-        let re = self.expr(r, scope, false);
-        let kind = match op.as_str() {
-            "." => ExprKind::Concat(vec![le, re]),
-            "??" | "||" | "or" => ExprKind::Alt {
-                cond: None,
-                alts: vec![le, re],
-            },
-            "==" | "===" | "!=" | "!==" | "<>" | "&&" | "and" | "<" | ">" | "<=" | ">=" | "instanceof" => {
-                ExprKind::Test(vec![le, re])
-            }
-            _ => ExprKind::Unknown,
-        };
-        Expr::new(kind, sp)
     }
 
     /// `"… $x {$y->z} …"` and heredocs → Concat (or Str without holes).

@@ -56,26 +56,6 @@ impl<'a> Lowerer<'a> {
         args
     }
 
-    pub(super) fn push_call(
-        &mut self,
-        callee: Expr,
-        args: Vec<Arg>,
-        is_new: bool,
-        sp: Span,
-        scope: ScopeId,
-        receiver: bool,
-    ) -> Expr {
-        let e = call_expr(callee, args, is_new, sp);
-        if !receiver {
-            self.f.facts.calls.push(CallSite {
-                scope,
-                expr: e.clone(),
-                statement: false,
-            });
-        }
-        e
-    }
-
     /// `self.class.get(path)` / `Api.get(path)` / `get(path)` in a class
     /// that includes HTTParty: the request goes to `base_uri + path` with the
     /// class's headers.
@@ -129,7 +109,7 @@ impl<'a> Lowerer<'a> {
         if !has_args && !has_block {
             if let Some(o) = recv {
                 if method == "new" {
-                    return self.push_call(o, Vec::new(), true, sp, scope, receiver);
+                    return self.call_site(o, Vec::new(), true, sp, scope, receiver);
                 }
                 // Copies and conversions that keep the value.
                 if matches!(
@@ -145,7 +125,7 @@ impl<'a> Lowerer<'a> {
                     }
                     // `self.class` is the class, not a value read from it.
                     let value = receiver && method != "class";
-                    let call = call_expr(
+                    let call = frame::call(
                         Expr::new(ExprKind::Member(Box::new(o), method), sp),
                         Vec::new(),
                         false,
@@ -183,18 +163,8 @@ impl<'a> Lowerer<'a> {
             }
             (Some("ENV"), "fetch" | "[]") => {
                 if let Some(name) = first_str {
-                    self.f.facts.env_reads.push(name.clone());
-                    let env = Expr::new(ExprKind::Env(name), sp);
-                    return match args.get(1) {
-                        Some(default) => Expr::new(
-                            ExprKind::Alt {
-                                cond: None,
-                                alts: vec![env, default.value.clone()],
-                            },
-                            sp,
-                        ),
-                        None => env,
-                    };
+                    let default = args.get(1).map(|d| d.value.clone());
+                    return self.env_read(name, default, sp);
                 }
             }
             // JSON.parse(response.body) is the response's data.
@@ -282,7 +252,7 @@ impl<'a> Lowerer<'a> {
         let args = self.with_http_defaults(recv.as_ref(), &method, args);
         let callee_span = self.span(method_node);
         match recv {
-            Some(o) if method == "new" => self.push_call(o, args, true, sp, scope, receiver),
+            Some(o) if method == "new" => self.call_site(o, args, true, sp, scope, receiver),
             Some(o) => {
                 let m = if method == "gsub" {
                     "replaceAll".to_string()
@@ -290,11 +260,11 @@ impl<'a> Lowerer<'a> {
                     method
                 };
                 let callee = Expr::new(ExprKind::Member(Box::new(o), m), callee_span);
-                self.push_call(callee, args, false, sp, scope, receiver)
+                self.call_site(callee, args, false, sp, scope, receiver)
             }
             None => {
                 let callee = Expr::new(ExprKind::Name(method), callee_span);
-                self.push_call(callee, args, false, sp, scope, receiver)
+                self.call_site(callee, args, false, sp, scope, receiver)
             }
         }
     }

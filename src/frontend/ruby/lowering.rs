@@ -123,13 +123,29 @@ impl Lowerer<'_> {
     }
 }
 
+const OPERATORS: frame::Operators = frame::Operators {
+    concat: &["+"],
+    either: &["||", "or"],
+    test: &["&&", "and", "==", "!=", "===", "=~", "!~", "<", ">", "<=", ">="],
+    other_is_test: false,
+    percent_format: true,
+    append: &["+=", "<<"],
+    or_assign: &["||="],
+};
+
 impl<'a> Lowering<'a> for Lowerer<'a> {
-    fn frame(&self) -> &Frame<'a> {
-        &self.f
+    frame::frame_in_f!();
+
+    fn operators(&self) -> &'static frame::Operators {
+        &OPERATORS
     }
 
-    fn frame_mut(&mut self) -> &mut Frame<'a> {
-        &mut self.f
+    fn env_objects(&self) -> &'static [&'static str] {
+        &["ENV"]
+    }
+
+    fn is_comment(&self, kind: &str) -> bool {
+        kind == "comment"
     }
 
     fn params(&mut self, params: Node, scope: ScopeId) {
@@ -151,11 +167,6 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             }
         }
         self.f.facts.scopes[scope].params = names;
-    }
-
-    /// Statements without comments.
-    fn statements<'t>(&self, node: Node<'t>) -> Vec<Node<'t>> {
-        named_children(node)
     }
 
     fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
@@ -277,17 +288,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 let obj = node.child_by_field_name("object");
                 let idx: Vec<Node> = named_children(node).into_iter().filter(|c| Some(*c) != obj).collect();
                 match (obj, idx.first()) {
-                    (Some(o), Some(k)) => {
-                        let o = self.expr(o, scope, receiver);
-                        let k = self.expr(*k, scope, false);
-                        match (&o.kind, k.as_str()) {
-                            (ExprKind::Name(n), Some(var)) if n == "ENV" => {
-                                self.f.facts.env_reads.push(var.to_string());
-                                ExprKind::Env(var.to_string())
-                            }
-                            _ => ExprKind::Index(Box::new(o), Box::new(k)),
-                        }
-                    }
+                    (Some(o), Some(k)) => self.subscript(o, *k, scope, receiver),
                     _ => ExprKind::Unknown,
                 }
             }

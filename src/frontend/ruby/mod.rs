@@ -66,10 +66,6 @@ struct Lowerer<'a> {
 /// Named children without comments.
 use crate::source::named_children_no_comments as named_children;
 
-fn call_expr(callee: Expr, args: Vec<Arg>, is_new: bool, span: Span) -> Expr {
-    Expr::new(ExprKind::Call(std::sync::Arc::new(Call { callee, args, is_new })), span)
-}
-
 /// Statement kinds whose value is not an expression value.
 fn is_control(kind: &str) -> bool {
     matches!(
@@ -136,18 +132,7 @@ impl<'a> Lowerer<'a> {
         if node.kind() == "operator_assignment" {
             let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
             let current = self.expr(left, scope, false);
-            let vs = value.span;
-            value = match op {
-                "+=" | "<<" => Expr::new(ExprKind::Concat(vec![current, value]), vs),
-                "||=" => Expr::new(
-                    ExprKind::Alt {
-                        cond: None,
-                        alts: vec![current, value],
-                    },
-                    vs,
-                ),
-                _ => Expr::unknown(vs),
-            };
+            value = self.compound(op, &current, value);
         }
         match left.kind() {
             // `token, host = bootstrap` / `a, b = x, y`.
@@ -217,7 +202,7 @@ impl<'a> Lowerer<'a> {
         } else {
             Expr::new(ExprKind::Name(name), sp)
         };
-        value_receiver(call_expr(callee, Vec::new(), false, sp), receiver)
+        value_receiver(frame::call(callee, Vec::new(), false, sp), receiver)
     }
 
     fn method(&mut self, node: Node, parent: ScopeId) -> ScopeId {
@@ -253,13 +238,7 @@ impl<'a> Lowerer<'a> {
             }
         }
         if !name.is_empty() {
-            self.push_assign(
-                parent,
-                Expr::new(ExprKind::Name(name.clone()), sp),
-                Expr::new(ExprKind::Func(scope), sp),
-                None,
-                sp,
-            );
+            self.bind_scope(parent, name.clone(), scope, sp);
         }
         if let Some(body) = node.child_by_field_name("body") {
             let mut consts = HashSet::new();
@@ -400,33 +379,6 @@ impl<'a> Lowerer<'a> {
             }
         }
         out
-    }
-
-    fn binary(&mut self, node: Node, scope: ScopeId) -> Expr {
-        let sp = self.span(node);
-        let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
-            return Expr::unknown(sp);
-        };
-        let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
-        let le = self.expr(l, scope, false);
-        let re = self.expr(r, scope, false);
-        let kind = match op {
-            "+" => ExprKind::Concat(vec![le, re]),
-            "%" if le.as_str().is_some() => {
-                let args = match re.kind {
-                    ExprKind::List(items) => items,
-                    _ => vec![re],
-                };
-                super::printf(&le, &super::positional(args))
-            }
-            "||" | "or" => ExprKind::Alt {
-                cond: None,
-                alts: vec![le, re],
-            },
-            "&&" | "and" | "==" | "!=" | "===" | "=~" | "!~" | "<" | ">" | "<=" | ">=" => ExprKind::Test(vec![le, re]),
-            _ => ExprKind::Unknown,
-        };
-        Expr::new(kind, sp)
     }
 
     fn string(&mut self, node: Node, scope: ScopeId) -> Expr {
