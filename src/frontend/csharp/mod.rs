@@ -457,13 +457,13 @@ impl<'a> Lowerer<'a> {
         };
         let full: String = self.text(target).chars().filter(|c| !c.is_whitespace()).collect();
         let (module, name) = full.rsplit_once('.').unwrap_or(("", full.as_str()));
-        self.f.facts.imports.push(Import {
+        self.push_import(
             scope,
-            local: self.text(alias).to_string(),
-            module: module.to_string(),
-            name: Some(name.to_string()),
-            span: self.span(node),
-        });
+            self.text(alias).to_string(),
+            module.to_string(),
+            Some(name.to_string()),
+            self.span(node),
+        );
     }
 
     fn list(&mut self, node: Node, scope: ScopeId) -> Expr {

@@ -14,7 +14,7 @@ mod shapes;
 
 use tree_sitter::Node;
 
-use crate::facts::{Arg, Assign, Expr, ExprKind, FileFacts, Return, ScopeId, ScopeKind, Span};
+use crate::facts::{Arg, Assign, Expr, ExprKind, FileFacts, Import, Return, ScopeId, ScopeKind, Span};
 use crate::source::{parse, LineIndex, Nesting};
 pub(crate) use shapes::*;
 
@@ -205,6 +205,50 @@ pub(crate) trait Lowering<'a> {
             }
         }
         Expr::unknown(self.span(node))
+    }
+
+    /// Anything not modelled as an expression: its children are lowered
+    /// as expressions for the calls inside them; its value is unknown.
+    fn unmodelled(&mut self, node: Node, scope: ScopeId) -> Expr {
+        for c in self.children(node) {
+            self.expr(c, scope, false);
+        }
+        Expr::unknown(self.span(node))
+    }
+
+    /// A function declaration with a `name` field: its scope (parameters
+    /// lowered) and its name bound in `parent`. The body is the language's.
+    fn declare_function(&mut self, node: Node, parent: ScopeId) -> ScopeId {
+        let name = node
+            .child_by_field_name("name")
+            .map(|n| self.text(n).to_string())
+            .unwrap_or_default();
+        let scope = self.function_scope(node, &name, parent);
+        if !name.is_empty() {
+            self.bind_function(node, name, parent, scope);
+        }
+        scope
+    }
+
+    /// `return v` (`value`, else `null`).
+    fn return_stmt(&mut self, node: Node, value: Option<Node>, scope: ScopeId, guard: Option<&Expr>) {
+        let value = match value {
+            Some(v) => self.expr_top(v, scope, false),
+            None => Expr::new(ExprKind::Null, self.span(node)),
+        };
+        self.push_return(scope, value, guard);
+    }
+
+    /// An import that binds `local` to `name` of `module` (the module
+    /// itself without a name).
+    fn push_import(&mut self, scope: ScopeId, local: String, module: String, name: Option<String>, span: Span) {
+        self.frame_mut().facts.imports.push(Import {
+            scope,
+            local,
+            module,
+            name,
+            span,
+        });
     }
 
     /// `c ? a : b` with `condition`, `consequence` and `alternative` fields:

@@ -151,13 +151,7 @@ impl<'a> Lowerer<'a> {
             if local == "_" || local == "." {
                 continue;
             }
-            self.f.facts.imports.push(Import {
-                scope,
-                local,
-                module,
-                name: None,
-                span: sp,
-            });
+            self.push_import(scope, local, module, None, sp);
         }
     }
 
@@ -492,22 +486,7 @@ impl<'a> Lowerer<'a> {
             }
             _ => {}
         }
-        let e = Expr::new(
-            ExprKind::Call(Arc::new(Call {
-                callee,
-                args,
-                is_new: false,
-            })),
-            sp,
-        );
-        if !receiver {
-            self.f.facts.calls.push(CallSite {
-                scope,
-                expr: e.clone(),
-                statement: false,
-            });
-        }
-        e
+        self.call_site(callee, args, false, sp, scope, receiver)
     }
 }
 
@@ -526,18 +505,26 @@ fn is_statement(kind: &str) -> bool {
         || matches!(kind, "block" | "statement_list" | "expression_case" | "default_case")
 }
 
+/// `+` builds strings; every other operator is a test.
+const OPERATORS: frame::Operators = frame::Operators {
+    concat: &["+"],
+    either: &[],
+    test: &[],
+    other_is_test: true,
+    percent_format: false,
+    append: &[],
+    or_assign: &[],
+};
+
 impl<'a> Lowering<'a> for Lowerer<'a> {
-    fn frame(&self) -> &Frame<'a> {
-        &self.f
+    frame::frame_in_f!();
+
+    fn operators(&self) -> &'static frame::Operators {
+        &OPERATORS
     }
 
-    fn frame_mut(&mut self) -> &mut Frame<'a> {
-        &mut self.f
-    }
-
-    /// Statements without comments.
-    fn statements<'t>(&self, node: Node<'t>) -> Vec<Node<'t>> {
-        named_children(node)
+    fn is_comment(&self, kind: &str) -> bool {
+        kind == "comment"
     }
 
     fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
@@ -574,11 +561,8 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "return_statement" => {
                 // `return tok, nil`: a multiple return is a list, read back
                 // by `t, err := f()` element by element.
-                let value = match named_children(node).first() {
-                    Some(list) => self.expr(*list, scope, false),
-                    None => Expr::new(ExprKind::Null, self.span(node)),
-                };
-                self.push_return(scope, value, guard);
+                let value = named_children(node).first().copied();
+                self.return_stmt(node, value, scope, guard);
             }
             "if_statement" => {
                 if let Some(init) = node.child_by_field_name("initializer") {
@@ -730,23 +714,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 }
             }
             "call_expression" => return self.call(node, scope, receiver),
-            "binary_expression" => {
-                let l = node.child_by_field_name("left");
-                let r = node.child_by_field_name("right");
-                let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
-                match (l, r) {
-                    (Some(l), Some(r)) => {
-                        let le = self.expr(l, scope, false);
-                        let re = self.expr(r, scope, false);
-                        if op == "+" {
-                            ExprKind::Concat(vec![le, re])
-                        } else {
-                            ExprKind::Test(vec![le, re])
-                        }
-                    }
-                    _ => ExprKind::Unknown,
-                }
-            }
+            "binary_expression" => return self.binary(node, scope),
             "unary_expression" => {
                 let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
                 let Some(o) = node.child_by_field_name("operand") else {
@@ -777,12 +745,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     .map(|c| self.expr(c, scope, false))
                     .collect(),
             ),
-            _ => {
-                for c in named_children(node) {
-                    self.expr(c, scope, false);
-                }
-                ExprKind::Unknown
-            }
+            _ => return self.unmodelled(node, scope),
         };
         Expr::new(kind, sp)
     }

@@ -387,13 +387,13 @@ impl<'a> Lowerer<'a> {
             return;
         };
         let module: String = module.chars().filter(|c| !c.is_whitespace()).collect();
-        self.f.facts.imports.push(Import {
+        self.push_import(
             scope,
-            local: name.trim().to_string(),
+            name.trim().to_string(),
             module,
-            name: Some(name.trim().to_string()),
-            span: self.span(node),
-        });
+            Some(name.trim().to_string()),
+            self.span(node),
+        );
     }
 
     fn list(&mut self, node: Node, scope: ScopeId) -> Expr {

@@ -50,13 +50,7 @@ impl<'a> Lowerer<'a> {
         match target.kind() {
             "identifier" => {
                 let local = self.text(target).to_string();
-                self.f.facts.imports.push(Import {
-                    scope,
-                    local,
-                    module,
-                    name: member,
-                    span,
-                });
+                self.push_import(scope, local, module, member, span);
             }
             "object_pattern" if member.is_none() => {
                 for p in named_children(target) {
@@ -88,13 +82,7 @@ impl<'a> Lowerer<'a> {
                         }
                         _ => continue,
                     };
-                    self.f.facts.imports.push(Import {
-                        scope,
-                        local,
-                        module: module.clone(),
-                        name: Some(name),
-                        span,
-                    });
+                    self.push_import(scope, local, module.clone(), Some(name), span);
                 }
             }
             _ => {}
@@ -110,13 +98,7 @@ impl<'a> Lowerer<'a> {
                     let src = c.child_by_field_name("source").map(|s| self.string_value(s));
                     let id = named_children(c).into_iter().find(|n| n.kind() == "identifier");
                     if let (Some(module), Some(id)) = (src, id) {
-                        self.f.facts.imports.push(Import {
-                            scope,
-                            local: self.text(id).to_string(),
-                            module,
-                            name: None,
-                            span: sp,
-                        });
+                        self.push_import(scope, self.text(id).to_string(), module, None, sp);
                     }
                 }
             }
@@ -128,10 +110,16 @@ impl<'a> Lowerer<'a> {
                 "import_clause" => {
                     for part in named_children(clause) {
                         match part.kind() {
-                            "identifier" => self.push_import(scope, self.text(part), &module, Some("default"), sp),
+                            "identifier" => self.push_import(
+                                scope,
+                                self.text(part).to_string(),
+                                module.clone(),
+                                Some("default".into()),
+                                sp,
+                            ),
                             "namespace_import" => {
                                 if let Some(id) = named_children(part).first() {
-                                    self.push_import(scope, self.text(*id), &module, None, sp);
+                                    self.push_import(scope, self.text(*id).to_string(), module.clone(), None, sp);
                                 }
                             }
                             "named_imports" => {
@@ -147,7 +135,7 @@ impl<'a> Lowerer<'a> {
                                         Some(a) => self.text(a).to_string(),
                                         None => name.clone(),
                                     };
-                                    self.push_import(scope, &local, &module, Some(&name), sp);
+                                    self.push_import(scope, local, module.clone(), Some(name), sp);
                                 }
                             }
                             _ => {}
@@ -156,22 +144,12 @@ impl<'a> Lowerer<'a> {
                 }
                 "import_require_clause" => {
                     if let Some(id) = named_children(clause).into_iter().find(|n| n.kind() == "identifier") {
-                        self.push_import(scope, self.text(id), &module, None, sp);
+                        self.push_import(scope, self.text(id).to_string(), module.clone(), None, sp);
                     }
                 }
                 _ => {}
             }
         }
-    }
-
-    pub(super) fn push_import(&mut self, scope: ScopeId, local: &str, module: &str, name: Option<&str>, span: Span) {
-        self.f.facts.imports.push(Import {
-            scope,
-            local: local.to_string(),
-            module: module.to_string(),
-            name: name.map(str::to_string),
-            span,
-        });
     }
 
     pub(super) fn export(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
@@ -210,7 +188,7 @@ impl<'a> Lowerer<'a> {
                             // export { A as B } from 'm': a re-export is an import.
                             Some(m) => {
                                 let local = alias.unwrap_or_else(|| name.clone());
-                                self.push_import(scope, &local, m, Some(&name), sp);
+                                self.push_import(scope, local, m.to_string(), Some(name), sp);
                             }
                             None => {
                                 if let Some(a) = alias.filter(|a| *a != name) {
@@ -226,7 +204,7 @@ impl<'a> Lowerer<'a> {
                     // export * as ns from 'm'
                     if let (Some(m), Some(id)) = (&source, named_children(child).first()) {
                         let local = self.name_text(*id);
-                        self.push_import(scope, &local, m, None, sp);
+                        self.push_import(scope, local, m.to_string(), None, sp);
                     }
                 }
                 k if k == "string" || is_type_node(k) => {}

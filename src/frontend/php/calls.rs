@@ -101,13 +101,7 @@ impl<'a> Lowerer<'a> {
                     if !file.is_empty() && !file.contains(['/', '\\']) {
                         let local = format!("config:{file}");
                         if !self.f.facts.imports.iter().any(|i| i.local == local) {
-                            self.f.facts.imports.push(Import {
-                                scope: 0,
-                                local: local.clone(),
-                                module: format!("config/{file}.php"),
-                                name: None,
-                                span: sp,
-                            });
+                            self.push_import(0, local.clone(), format!("config/{file}.php"), None, sp);
                         }
                         let at = args[0].value.span;
                         let mut e = Expr::new(ExprKind::Name(local), at);

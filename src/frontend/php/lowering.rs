@@ -412,13 +412,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     if let Some(path) = include_path(&e) {
                         let local = format!("require:{path}");
                         for l in ["*".to_string(), local.clone()] {
-                            self.f.facts.imports.push(Import {
-                                scope,
-                                local: l,
-                                module: path.clone(),
-                                name: None,
-                                span: sp,
-                            });
+                            self.push_import(scope, l, path.clone(), None, sp);
                         }
                         return Expr::new(ExprKind::Name(local), sp);
                     }

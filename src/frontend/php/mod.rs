@@ -227,14 +227,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn function(&mut self, node: Node, parent: ScopeId) -> ScopeId {
-        let name = node
-            .child_by_field_name("name")
-            .map(|n| self.text(n).to_string())
-            .unwrap_or_default();
-        let scope = self.function_scope(node, &name, parent);
-        if !name.is_empty() {
-            self.bind_function(node, name, parent, scope);
-        }
+        let scope = self.declare_function(node, parent);
         if let Some(body) = node.child_by_field_name("body") {
             if body.kind() == "compound_statement" {
                 self.block(body, scope, None);

@@ -104,14 +104,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn function(&mut self, node: Node, parent: ScopeId) {
-        let name = node
-            .child_by_field_name("name")
-            .map(|n| self.text(n).to_string())
-            .unwrap_or_default();
-        let scope = self.function_scope(node, &name, parent);
-        if !name.is_empty() {
-            self.bind_function(node, name, parent, scope);
-        }
+        let scope = self.declare_function(node, parent);
         if let Some(body) = node.child_by_field_name("body") {
             self.block(body, scope, None);
         }
@@ -134,13 +127,7 @@ impl<'a> Lowerer<'a> {
             }
         }
         if !name.is_empty() {
-            self.push_assign(
-                parent,
-                Expr::new(ExprKind::Name(name), sp),
-                Expr::new(ExprKind::Func(scope), sp),
-                None,
-                sp,
-            );
+            self.bind_scope(parent, name, scope, sp);
         }
         if let Some(body) = node.child_by_field_name("body") {
             self.block(body, scope, None);
@@ -164,13 +151,7 @@ impl<'a> Lowerer<'a> {
                     (m.clone(), m)
                 }
             };
-            self.f.facts.imports.push(Import {
-                scope,
-                local,
-                module,
-                name: None,
-                span: sp,
-            });
+            self.push_import(scope, local, module, None, sp);
         }
     }
 
@@ -183,13 +164,7 @@ impl<'a> Lowerer<'a> {
         // `from .base import *`: a star import (settings modules inherit it).
         let mut w = node.walk();
         if node.named_children(&mut w).any(|n| n.kind() == "wildcard_import") {
-            self.f.facts.imports.push(Import {
-                scope,
-                local: "*".into(),
-                module: module.clone(),
-                name: Some("*".into()),
-                span: sp,
-            });
+            self.push_import(scope, "*".into(), module.clone(), Some("*".into()), sp);
         }
         let mut c = node.walk();
         let names: Vec<Node> = node.children_by_field_name("name", &mut c).collect();
@@ -202,13 +177,7 @@ impl<'a> Lowerer<'a> {
                 }
                 _ => (self.text(n).to_string(), self.text(n).to_string()),
             };
-            self.f.facts.imports.push(Import {
-                scope,
-                local,
-                module: module.clone(),
-                name: Some(name),
-                span: sp,
-            });
+            self.push_import(scope, local, module.clone(), Some(name), sp);
         }
     }
 
@@ -299,19 +268,8 @@ impl<'a> Lowerer<'a> {
                 )
             {
                 if let Some(name) = args.first().and_then(|a| a.value.as_str()) {
-                    let name = name.to_string();
-                    self.f.facts.env_reads.push(name.clone());
-                    let env = Expr::new(ExprKind::Env(name), sp);
-                    return match args.get(1) {
-                        Some(default) => Expr::new(
-                            ExprKind::Alt {
-                                cond: None,
-                                alts: vec![env, default.value.clone()],
-                            },
-                            sp,
-                        ),
-                        None => env,
-                    };
+                    let default = args.get(1).map(|d| d.value.clone());
+                    return self.env_read(name.to_string(), default, sp);
                 }
             }
         }
@@ -324,22 +282,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        let e = Expr::new(
-            ExprKind::Call(std::sync::Arc::new(Call {
-                callee,
-                args,
-                is_new: false,
-            })),
-            sp,
-        );
-        if !receiver {
-            self.f.facts.calls.push(CallSite {
-                scope,
-                expr: e.clone(),
-                statement: false,
-            });
-        }
-        e
+        self.call_site(callee, args, false, sp, scope, receiver)
     }
 }
 
@@ -371,13 +314,22 @@ fn brace_format(t: &str, span: Span, args: &[Arg]) -> ExprKind {
     ExprKind::Concat(parts)
 }
 
-impl<'a> Lowering<'a> for Lowerer<'a> {
-    fn frame(&self) -> &Frame<'a> {
-        &self.f
-    }
+/// `binary_operator` and `boolean_operator`.
+const OPERATORS: frame::Operators = frame::Operators {
+    concat: &["+"],
+    either: &["or"],
+    test: &["and"],
+    other_is_test: false,
+    percent_format: true,
+    append: &[],
+    or_assign: &[],
+};
 
-    fn frame_mut(&mut self) -> &mut Frame<'a> {
-        &mut self.f
+impl<'a> Lowering<'a> for Lowerer<'a> {
+    frame::frame_in_f!();
+
+    fn operators(&self) -> &'static frame::Operators {
+        &OPERATORS
     }
 
     fn params(&mut self, params: Node, scope: ScopeId) {
@@ -432,11 +384,8 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 }
             }
             "return_statement" => {
-                let value = match named_children(node).first() {
-                    Some(v) => self.expr_top(*v, scope, false),
-                    None => Expr::new(ExprKind::Null, self.span(node)),
-                };
-                self.push_return(scope, value, guard);
+                let value = named_children(node).first().copied();
+                self.return_stmt(node, value, scope, guard);
             }
             "if_statement" => {
                 let cond = node
@@ -568,49 +517,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 }
             }
             "call" => return self.call(node, scope, receiver),
-            "binary_operator" => {
-                let l = node.child_by_field_name("left");
-                let r = node.child_by_field_name("right");
-                let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
-                match (l, r) {
-                    (Some(l), Some(r)) => {
-                        let le = self.expr(l, scope, false);
-                        let re = self.expr(r, scope, false);
-                        match op {
-                            "+" => ExprKind::Concat(vec![le, re]),
-                            "%" if le.as_str().is_some() => {
-                                let args = match re.kind {
-                                    ExprKind::List(items) => items,
-                                    _ => vec![re],
-                                };
-                                super::printf(&le, &super::positional(args))
-                            }
-                            _ => ExprKind::Unknown,
-                        }
-                    }
-                    _ => ExprKind::Unknown,
-                }
-            }
-            "boolean_operator" => {
-                let l = node.child_by_field_name("left");
-                let r = node.child_by_field_name("right");
-                let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
-                match (l, r) {
-                    (Some(l), Some(r)) => {
-                        let le = self.expr(l, scope, false);
-                        let re = self.expr(r, scope, false);
-                        if op == "or" {
-                            ExprKind::Alt {
-                                cond: None,
-                                alts: vec![le, re],
-                            }
-                        } else {
-                            ExprKind::Test(vec![le, re])
-                        }
-                    }
-                    _ => ExprKind::Unknown,
-                }
-            }
+            "binary_operator" | "boolean_operator" => return self.binary(node, scope),
             "conditional_expression" => {
                 let kids = named_children(node);
                 if kids.len() == 3 {
@@ -688,14 +595,9 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     _ => ExprKind::Unknown,
                 }
             }
-            _ => {
-                // Generators, comprehensions, unary ops…: still lower children so
-                // calls inside them are recorded.
-                for c in named_children(node) {
-                    self.expr(c, scope, false);
-                }
-                ExprKind::Unknown
-            }
+            // Generators, comprehensions, unary ops…: still lower children so
+            // calls inside them are recorded.
+            _ => return self.unmodelled(node, scope),
         };
         Expr::new(kind, sp)
     }

@@ -98,7 +98,7 @@ impl<'a> Lowerer<'a> {
     pub(super) fn call(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let sp = self.span(node);
         let Some(method_node) = node.child_by_field_name("method") else {
-            return self.other(node, scope);
+            return self.unmodelled(node, scope);
         };
         let method = self.text(method_node).to_string();
         let recv_node = node.child_by_field_name("receiver");
@@ -151,13 +151,7 @@ impl<'a> Lowerer<'a> {
                     } else {
                         format!("./{path}")
                     };
-                    self.f.facts.imports.push(Import {
-                        scope,
-                        local: "*".into(),
-                        module,
-                        name: None,
-                        span: sp,
-                    });
+                    self.push_import(scope, "*".into(), module, None, sp);
                 }
                 return Expr::unknown(sp);
             }

@@ -228,7 +228,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 let kids = named_children(node);
                 match kids.last() {
                     Some(inner) if kids.len() == 1 => return self.expr(*inner, scope, receiver),
-                    _ => return self.other(node, scope),
+                    _ => return self.unmodelled(node, scope),
                 }
             }
             "assignment" | "operator_assignment" => return self.assignment(node, scope, None),
@@ -313,7 +313,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 self.statement(node, scope, None, false);
                 ExprKind::Unknown
             }
-            _ => return self.other(node, scope),
+            _ => return self.unmodelled(node, scope),
         };
         Expr::new(kind, sp)
     }

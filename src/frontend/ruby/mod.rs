@@ -206,14 +206,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn method(&mut self, node: Node, parent: ScopeId) -> ScopeId {
-        let name = node
-            .child_by_field_name("name")
-            .map(|n| self.text(n).to_string())
-            .unwrap_or_default();
-        let scope = self.function_scope(node, &name, parent);
-        if !name.is_empty() {
-            self.bind_function(node, name, parent, scope);
-        }
+        let scope = self.declare_function(node, parent);
         if let Some(body) = node.child_by_field_name("body") {
             match body.kind() {
                 "body_statement" => self.body(body, scope, None, true),
@@ -336,15 +329,6 @@ impl<'a> Lowerer<'a> {
         ExprKind::Name(n)
     }
 
-    /// Anything not modelled: its children are still lowered so that calls
-    /// inside it are seen.
-    fn other(&mut self, node: Node, scope: ScopeId) -> Expr {
-        for c in named_children(node) {
-            self.expr(c, scope, false);
-        }
-        Expr::unknown(self.span(node))
-    }
-
     /// A block or lambda: a function scope whose last expression is returned.
     fn block_fn(&mut self, node: Node, scope: ScopeId) -> ScopeId {
         let sp = self.span(node);
@@ -402,7 +386,7 @@ impl<'a> Lowerer<'a> {
                             let e = self.expr(*e, scope, false);
                             parts.push(e);
                         }
-                        _ => parts.push(self.other(c, scope)),
+                        _ => parts.push(self.unmodelled(c, scope)),
                     }
                 }
                 _ => {}
