@@ -76,28 +76,6 @@ impl<'a> Lowerer<'a> {
         Expr::new(kind, sp)
     }
 
-    pub(super) fn binary_expr(&mut self, node: Node, scope: ScopeId) -> Expr {
-        let sp = self.span(node);
-        let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
-            return Expr::unknown(sp);
-        };
-        let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
-        let le = self.expr(l, scope, false);
-        let re = self.expr(r, scope, false);
-        let kind = match op {
-            "+" => ExprKind::Concat(vec![le, re]),
-            "||" | "??" => ExprKind::Alt {
-                cond: None,
-                alts: vec![le, re],
-            },
-            "&&" | "==" | "===" | "!=" | "!==" | "<" | ">" | "<=" | ">=" | "instanceof" | "in" => {
-                ExprKind::Test(vec![le, re])
-            }
-            _ => ExprKind::Unknown,
-        };
-        Expr::new(kind, sp)
-    }
-
     pub(super) fn unary_expr(&mut self, node: Node, scope: ScopeId) -> Expr {
         let sp = self.span(node);
         let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
@@ -110,26 +88,6 @@ impl<'a> Lowerer<'a> {
         } else {
             Expr::unknown(sp)
         }
-    }
-
-    pub(super) fn ternary_expr(&mut self, node: Node, scope: ScopeId) -> Expr {
-        let sp = self.span(node);
-        let c = node.child_by_field_name("condition");
-        let a = node.child_by_field_name("consequence");
-        let b = node.child_by_field_name("alternative");
-        let (Some(c), Some(a), Some(b)) = (c, a, b) else {
-            return Expr::unknown(sp);
-        };
-        let c = self.expr(c, scope, false);
-        let a = self.expr(a, scope, false);
-        let b = self.expr(b, scope, false);
-        Expr::new(
-            ExprKind::Alt {
-                cond: Some(Box::new(c)),
-                alts: vec![a, b],
-            },
-            sp,
-        )
     }
 
     /// `await x`, `(x)`, `x as T`, `x satisfies T`, `x!`, `<T>x`: the value is `x`.
@@ -291,9 +249,7 @@ impl<'a> Lowerer<'a> {
         // Deno.env.get("X")
         if !is_new && callee.dotted().as_deref() == Some("Deno.env.get") {
             if let Some(name) = args.first().and_then(|a| a.value.as_str()) {
-                let name = name.to_string();
-                self.f.facts.env_reads.push(name.clone());
-                return Expr::new(ExprKind::Env(name), sp);
+                return self.env_read(name.to_string(), None, sp);
             }
         }
         // Node's util.format("https://%s.zohoapis.com", env): string building.
@@ -301,14 +257,6 @@ impl<'a> Lowerer<'a> {
         if !is_new && formats && args.first().is_some_and(|a| a.value.as_str().is_some()) {
             return Expr::new(crate::frontend::printf(&args[0].value, &args[1..]), sp);
         }
-        let e = Expr::new(ExprKind::Call(std::sync::Arc::new(Call { callee, args, is_new })), sp);
-        if !receiver {
-            self.f.facts.calls.push(CallSite {
-                scope,
-                expr: e.clone(),
-                statement: false,
-            });
-        }
-        e
+        self.call_site(callee, args, is_new, sp, scope, receiver)
     }
 }

@@ -2,13 +2,25 @@
 
 use super::*;
 
+const OPERATORS: frame::Operators = frame::Operators {
+    concat: &["+"],
+    either: &["||", "??"],
+    test: &["&&", "==", "===", "!=", "!==", "<", ">", "<=", ">=", "instanceof", "in"],
+    other_is_test: false,
+    percent_format: false,
+    append: &["+="],
+    or_assign: &["||=", "??="],
+};
+
 impl<'a> Lowering<'a> for Lowerer<'a> {
-    fn frame(&self) -> &Frame<'a> {
-        &self.f
+    frame::frame_in_f!();
+
+    fn operators(&self) -> &'static frame::Operators {
+        &OPERATORS
     }
 
-    fn frame_mut(&mut self) -> &mut Frame<'a> {
-        &mut self.f
+    fn is_comment(&self, kind: &str) -> bool {
+        is_comment(kind)
     }
 
     fn params(&mut self, params: Node, scope: ScopeId) {
@@ -75,11 +87,6 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
         self.f.facts.scopes[scope].params = names;
     }
 
-    /// Statements without comments.
-    fn statements<'t>(&self, node: Node<'t>) -> Vec<Node<'t>> {
-        named_children(node)
-    }
-
     // One small method per statement kind (see `expr_inner` on frame sizes).
     fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
         match node.kind() {
@@ -101,7 +108,10 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "class_declaration" | "abstract_class_declaration" => {
                 self.class(node, scope, "", true);
             }
-            "return_statement" => self.return_stmt(node, scope, guard),
+            "return_statement" => {
+                let value = named_children(node).first().copied();
+                self.return_stmt(node, value, scope, guard);
+            }
             "if_statement" => self.if_stmt(node, scope, guard),
             "for_in_statement" => self.for_in_stmt(node, scope, guard),
             "for_statement" => self.for_stmt(node, scope, guard),
@@ -162,9 +172,9 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "member_expression" => self.member_expr(node, scope, receiver),
             "subscript_expression" => self.subscript_expr(node, scope, receiver),
             "call_expression" | "new_expression" => self.call(node, scope, receiver),
-            "binary_expression" => self.binary_expr(node, scope),
+            "binary_expression" => self.binary(node, scope),
             "unary_expression" => self.unary_expr(node, scope),
-            "ternary_expression" => self.ternary_expr(node, scope),
+            "ternary_expression" => self.ternary(node, scope),
             "await_expression"
             | "parenthesized_expression"
             | "as_expression"

@@ -109,14 +109,6 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn return_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        let value = match named_children(node).first() {
-            Some(v) => self.expr_top(*v, scope, false),
-            None => Expr::new(ExprKind::Null, self.span(node)),
-        };
-        self.push_return(scope, value, guard);
-    }
-
     fn if_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
         let cond = node
             .child_by_field_name("condition")
@@ -293,23 +285,13 @@ impl<'a> Lowerer<'a> {
         let mut value = self.value(right, scope, hint);
         if node.kind() == "augmented_assignment_expression" {
             let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
-            let vs = value.span;
-            value = match op {
-                "+=" => {
-                    let current = self.expr(left, scope, false);
-                    Expr::new(ExprKind::Concat(vec![current, value]), vs)
-                }
-                "||=" | "??=" => {
-                    let current = self.expr(left, scope, false);
-                    Expr::new(
-                        ExprKind::Alt {
-                            cond: None,
-                            alts: vec![current, value],
-                        },
-                        vs,
-                    )
-                }
-                _ => Expr::unknown(vs),
+            // Only the compounds the frame models read the target.
+            let ops = self.operators();
+            value = if ops.append.contains(&op) || ops.or_assign.contains(&op) {
+                let current = self.expr(left, scope, false);
+                self.compound(op, &current, value)
+            } else {
+                Expr::unknown(value.span)
             };
         }
         self.bind_target(left, value.clone(), scope, guard, sp);
@@ -437,13 +419,7 @@ impl<'a> Lowerer<'a> {
             Some(d) => {
                 let de = self.expr(d, scope, false);
                 let sp = value.span;
-                Expr::new(
-                    ExprKind::Alt {
-                        cond: None,
-                        alts: vec![value, de],
-                    },
-                    sp,
-                )
+                frame::either(value, de, sp)
             }
             None => value,
         }
