@@ -98,20 +98,9 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> {
     /// A type declaration: its scope (with its bases), its name bound in
     /// `parent`, its members lowered with its member names in view.
     fn class(&mut self, node: Node, parent: ScopeId) -> ScopeId {
-        let name = node
-            .child_by_field_name("name")
-            .map(|n| self.text(n).to_string())
-            .unwrap_or_default();
-        let sp = self.span(node);
-        let scope = self
-            .frame_mut()
-            .facts
-            .add_scope(ScopeKind::Class, name.clone(), parent, sp);
+        let name = self.field_text(node, "name");
         let bases = self.bases(node);
-        self.frame_mut().facts.scopes[scope].bases = bases;
-        if !name.is_empty() {
-            self.bind_scope(parent, name.clone(), scope, sp);
-        }
+        let scope = self.declare_class(node, name.clone(), parent, bases);
         let mut names = self.class_names(&name, node);
         names.inherits = !self.frame().facts.scopes[scope].bases.is_empty();
         self.members().classes.push(names);

@@ -27,15 +27,10 @@ use crate::facts::*;
 use crate::source::unescape;
 
 pub fn lower(text: &str) -> FileFacts {
-    frame::lower(
-        tree_sitter_c_sharp::LANGUAGE.into(),
-        text,
-        |f| Lowerer {
-            f,
-            members: Members::default(),
-        },
-        |l, root| l.block(root, 0, None),
-    )
+    frame::lower_block(tree_sitter_c_sharp::LANGUAGE.into(), text, |f| Lowerer {
+        f,
+        members: Members::default(),
+    })
 }
 
 struct Lowerer<'a> {
@@ -380,10 +375,7 @@ impl<'a> Lowerer<'a> {
 
     fn function(&mut self, node: Node, parent: ScopeId) -> ScopeId {
         let name = match node.kind() {
-            "method_declaration" | "local_function_statement" => node
-                .child_by_field_name("name")
-                .map(|n| self.text(n).to_string())
-                .unwrap_or_default(),
+            "method_declaration" | "local_function_statement" => self.field_text(node, "name"),
             "constructor_declaration" => "constructor".to_string(),
             _ => String::new(),
         };

@@ -90,6 +90,15 @@ pub(crate) fn lower<'a, L: Lowering<'a>>(
     std::mem::take(&mut l.frame_mut().facts)
 }
 
+/// [`lower`], the root lowered as a block of statements.
+pub(crate) fn lower_block<'a, L: Lowering<'a>>(
+    language: tree_sitter::Language,
+    text: &'a str,
+    make: impl FnOnce(Frame<'a>) -> L,
+) -> FileFacts {
+    lower(language, text, make, |l, root| l.block(root, 0, None))
+}
+
 /// One grammar's lowering. Required: the frame, and one statement and one
 /// expression of the grammar; the rest is provided and the same everywhere.
 pub(crate) trait Lowering<'a> {
@@ -219,10 +228,7 @@ pub(crate) trait Lowering<'a> {
     /// A function declaration with a `name` field: its scope (parameters
     /// lowered) and its name bound in `parent`. The body is the language's.
     fn declare_function(&mut self, node: Node, parent: ScopeId) -> ScopeId {
-        let name = node
-            .child_by_field_name("name")
-            .map(|n| self.text(n).to_string())
-            .unwrap_or_default();
+        let name = self.field_text(node, "name");
         let scope = self.function_scope(node, &name, parent);
         if !name.is_empty() {
             self.bind_function(node, name, parent, scope);
@@ -310,6 +316,28 @@ pub(crate) trait Lowering<'a> {
             None,
             sp,
         );
+    }
+
+    /// The text of a node's `field` child ("" without one).
+    fn field_text(&self, node: Node, field: &str) -> String {
+        node.child_by_field_name(field)
+            .map(|n| self.text(n).to_string())
+            .unwrap_or_default()
+    }
+
+    /// A class scope named `name` with `bases`, its name bound in `parent`
+    /// (the class object: `name.x` reads its fields).
+    fn declare_class(&mut self, node: Node, name: String, parent: ScopeId, bases: Vec<String>) -> ScopeId {
+        let sp = self.span(node);
+        let scope = self
+            .frame_mut()
+            .facts
+            .add_scope(ScopeKind::Class, name.clone(), parent, sp);
+        self.frame_mut().facts.scopes[scope].bases = bases;
+        if !name.is_empty() {
+            self.bind_scope(parent, name, scope, sp);
+        }
+        scope
     }
 
     /// The source text of a node.

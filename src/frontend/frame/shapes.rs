@@ -62,11 +62,6 @@ pub(crate) fn this_member(name: impl Into<String>, span: Span) -> Expr {
     member(Expr::new(ExprKind::This, span), name, span)
 }
 
-/// `obj[key]`.
-pub(crate) fn index(obj: Expr, key: Expr, span: Span) -> Expr {
-    Expr::new(ExprKind::Index(Box::new(obj), Box::new(key)), span)
-}
-
 /// A bare name.
 pub(crate) fn name(n: impl Into<String>, span: Span) -> Expr {
     Expr::new(ExprKind::Name(n.into()), span)

@@ -243,10 +243,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn function(&mut self, node: Node, parent: ScopeId) {
-        let name = node
-            .child_by_field_name("name")
-            .map(|n| self.text(n).to_string())
-            .unwrap_or_default();
+        let name = self.field_text(node, "name");
         // A function returning a struct of this file is its constructor.
         let owner = node
             .child_by_field_name("result")
@@ -281,10 +278,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        let name = node
-            .child_by_field_name("name")
-            .map(|n| self.text(n).to_string())
-            .unwrap_or_default();
+        let name = self.field_text(node, "name");
         let parent = class.unwrap_or(0);
         let scope = self.f.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
         self.bind_function(node, name, parent, scope);

@@ -25,15 +25,10 @@ use crate::facts::*;
 use crate::source::unescape;
 
 pub fn lower(text: &str) -> FileFacts {
-    frame::lower(
-        tree_sitter_java::LANGUAGE.into(),
-        text,
-        |f| Lowerer {
-            f,
-            members: Members::default(),
-        },
-        |l, root| l.block(root, 0, None),
-    )
+    frame::lower_block(tree_sitter_java::LANGUAGE.into(), text, |f| Lowerer {
+        f,
+        members: Members::default(),
+    })
 }
 
 struct Lowerer<'a> {
@@ -240,10 +235,7 @@ impl<'a> Lowerer<'a> {
 
     fn function(&mut self, node: Node, parent: ScopeId) -> ScopeId {
         let name = match node.kind() {
-            "method_declaration" => node
-                .child_by_field_name("name")
-                .map(|n| self.text(n).to_string())
-                .unwrap_or_default(),
+            "method_declaration" => self.field_text(node, "name"),
             _ => "constructor".to_string(),
         };
         let sp = self.span(node);

@@ -16,7 +16,7 @@ use crate::source::unescape;
 
 pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
     let language = super::grammar(lang, path).unwrap_or_else(|| tree_sitter_javascript::LANGUAGE.into());
-    frame::lower(language, text, |f| Lowerer { f }, |l, root| l.block(root, 0, None))
+    frame::lower_block(language, text, |f| Lowerer { f })
 }
 
 struct Lowerer<'a> {
@@ -494,10 +494,7 @@ impl<'a> Lowerer<'a> {
 
     /// Classes. `declare` adds `name = Func(class)` in the parent.
     fn class(&mut self, node: Node, parent: ScopeId, fallback_name: &str, declare: bool) -> ScopeId {
-        let own = node
-            .child_by_field_name("name")
-            .map(|n| self.text(n).to_string())
-            .unwrap_or_default();
+        let own = self.field_text(node, "name");
         let name = if own.is_empty() { fallback_name.to_string() } else { own };
         let sp = self.span(node);
         // `extends mixin(Base)`: calls in the heritage belong to the parent scope.

@@ -29,16 +29,11 @@ use crate::facts::*;
 use crate::source::unescape;
 
 pub fn lower(text: &str) -> FileFacts {
-    frame::lower(
-        tree_sitter_php::LANGUAGE_PHP.into(),
-        text,
-        |f| Lowerer {
-            f,
-            curl_urls: HashMap::new(),
-            aliases: HashMap::new(),
-        },
-        |l, root| l.block(root, 0, None),
-    )
+    frame::lower_block(tree_sitter_php::LANGUAGE_PHP.into(), text, |f| Lowerer {
+        f,
+        curl_urls: HashMap::new(),
+        aliases: HashMap::new(),
+    })
 }
 
 struct Lowerer<'a> {
@@ -241,23 +236,17 @@ impl<'a> Lowerer<'a> {
     }
 
     fn class(&mut self, node: Node, parent: ScopeId) {
-        let name = node
-            .child_by_field_name("name")
-            .map(|n| self.text(n).to_string())
-            .unwrap_or_default();
-        let sp = self.span(node);
-        let scope = self.f.facts.add_scope(ScopeKind::Class, name.clone(), parent, sp);
+        let mut bases = Vec::new();
         for c in named_children(node) {
             if c.kind() == "base_clause" {
-                for b in named_children(c) {
-                    let base = last_segment(self.text(b)).to_string();
-                    self.f.facts.scopes[scope].bases.push(base);
-                }
+                bases.extend(
+                    named_children(c)
+                        .iter()
+                        .map(|b| last_segment(self.text(*b)).to_string()),
+                );
             }
         }
-        if !name.is_empty() {
-            self.bind_scope(parent, name, scope, sp);
-        }
+        let scope = self.declare_class(node, self.field_text(node, "name"), parent, bases);
         if let Some(body) = node.child_by_field_name("body") {
             self.block(body, scope, None);
         }

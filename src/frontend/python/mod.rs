@@ -23,12 +23,7 @@ const ENV_SETTINGS_READERS: &[&str] = &[
 ];
 
 pub fn lower(text: &str) -> FileFacts {
-    frame::lower(
-        tree_sitter_python::LANGUAGE.into(),
-        text,
-        |f| Lowerer { f },
-        |l, root| l.block(root, 0, None),
-    )
+    frame::lower_block(tree_sitter_python::LANGUAGE.into(), text, |f| Lowerer { f })
 }
 
 struct Lowerer<'a> {
@@ -111,24 +106,16 @@ impl<'a> Lowerer<'a> {
     }
 
     fn class(&mut self, node: Node, parent: ScopeId) {
-        let name = node
-            .child_by_field_name("name")
-            .map(|n| self.text(n).to_string())
-            .unwrap_or_default();
-        let sp = self.span(node);
-        let scope = self.f.facts.add_scope(ScopeKind::Class, name.clone(), parent, sp);
+        let mut bases = Vec::new();
         if let Some(supers) = node.child_by_field_name("superclasses") {
             for b in named_children(supers) {
                 if matches!(b.kind(), "identifier" | "attribute") {
                     let text = self.text(b);
-                    let last = text.rsplit('.').next().unwrap_or(text).trim().to_string();
-                    self.f.facts.scopes[scope].bases.push(last);
+                    bases.push(text.rsplit('.').next().unwrap_or(text).trim().to_string());
                 }
             }
         }
-        if !name.is_empty() {
-            self.bind_scope(parent, name, scope, sp);
-        }
+        let scope = self.declare_class(node, self.field_text(node, "name"), parent, bases);
         if let Some(body) = node.child_by_field_name("body") {
             self.block(body, scope, None);
         }

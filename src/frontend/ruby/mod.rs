@@ -222,17 +222,16 @@ impl<'a> Lowerer<'a> {
             .child_by_field_name("name")
             .map(|n| last_segment(self.text(n)).to_string())
             .unwrap_or_default();
-        let sp = self.span(node);
-        let scope = self.f.facts.add_scope(ScopeKind::Class, name.clone(), parent, sp);
-        if let Some(sup) = node.child_by_field_name("superclass") {
-            if let Some(b) = named_children(sup).first() {
-                let base = last_segment(self.text(*b)).to_string();
-                self.f.facts.scopes[scope].bases.push(base);
-            }
-        }
-        if !name.is_empty() {
-            self.bind_scope(parent, name.clone(), scope, sp);
-        }
+        let bases = node
+            .child_by_field_name("superclass")
+            .and_then(|sup| {
+                named_children(sup)
+                    .first()
+                    .map(|b| last_segment(self.text(*b)).to_string())
+            })
+            .into_iter()
+            .collect();
+        let scope = self.declare_class(node, name.clone(), parent, bases);
         if let Some(body) = node.child_by_field_name("body") {
             let mut consts = HashSet::new();
             for s in named_children(body) {

@@ -314,10 +314,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn function(&mut self, node: Node, parent: ScopeId) {
-        let name = node
-            .child_by_field_name("name")
-            .map(|n| self.text(n).to_string())
-            .unwrap_or_default();
+        let name = self.field_text(node, "name");
         let sp = self.span(node);
         let scope = self.f.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
         self.f.facts.scopes[scope].params = POSITIONAL.iter().map(|p| p.to_string()).collect();
