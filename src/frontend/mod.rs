@@ -310,6 +310,33 @@ pub(crate) mod testing {
         assert!(seen > 5, "fixtures with .{ext} found: {seen}");
     }
 
+    /// The imports, as (local, module, name).
+    pub fn imports(f: &FileFacts) -> Vec<(String, String, Option<String>)> {
+        f.imports
+            .iter()
+            .map(|i| (i.local.clone(), i.module.clone(), i.name.clone()))
+            .collect()
+    }
+
+    /// Whether `want` is in `list`.
+    pub fn has(list: &[String], want: &str) -> bool {
+        list.iter().any(|s| s == want)
+    }
+
+    /// Lowers every seventh prefix of `text` (truncated input is the worst
+    /// recovery case: no prefix may panic) and `text` itself, which must
+    /// have calls.
+    pub fn every_prefix_lowers(text: &str, lower: impl Fn(&str) -> FileFacts) {
+        let cuts: Vec<usize> = (0..text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .step_by(7)
+            .collect();
+        for i in cuts {
+            lower(&text[..i]);
+        }
+        assert!(!lower(text).calls.is_empty());
+    }
+
     /// A compact rendering of an expression for assertions.
     pub fn show(e: &Expr) -> String {
         match &e.kind {

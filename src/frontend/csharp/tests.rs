@@ -2,7 +2,7 @@
 
 use super::*;
 
-use crate::frontend::testing::{calls, guarded_assigns as assigns, show};
+use crate::frontend::testing::{calls, every_prefix_lowers, guarded_assigns as assigns, imports, show};
 
 fn has(list: &[String], want: &str) {
     assert!(list.iter().any(|x| x == want), "missing {want} in {list:?}");
@@ -77,11 +77,7 @@ fn builders_clients_and_aliases() {
          _client.DefaultRequestHeaders.Add(\"Authorization\", \"Zoho-oauthtoken \" + token);\n\
          } }\n",
     );
-    let imports: Vec<(String, String, Option<String>)> = f
-        .imports
-        .iter()
-        .map(|i| (i.local.clone(), i.module.clone(), i.name.clone()))
-        .collect();
+    let imports = imports(&f);
     assert_eq!(
         imports,
         vec![(
@@ -152,16 +148,10 @@ fn dictionary_initialisers_are_dicts() {
 
 #[test]
 fn every_prefix_of_a_file_lowers() {
-    // Truncated input is the worst recovery case: no prefix may panic.
-    let text = include_str!("../../../fixtures/cs-httpclient-two-envs/ZohoApi.cs");
-    let cuts: Vec<usize> = (0..text.len())
-        .filter(|&i| text.is_char_boundary(i))
-        .step_by(7)
-        .collect();
-    for i in cuts {
-        lower(&text[..i]);
-    }
-    assert!(!lower(text).calls.is_empty());
+    every_prefix_lowers(
+        include_str!("../../../fixtures/cs-httpclient-two-envs/ZohoApi.cs"),
+        lower,
+    );
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use super::*;
 
-use crate::frontend::testing::{calls, guarded_assigns as assigns, show};
+use crate::frontend::testing::{calls, every_prefix_lowers, guarded_assigns as assigns, imports, show};
 
 #[test]
 fn constants_fields_and_env_reads() {
@@ -73,11 +73,7 @@ fn builder_chains_new_calls_and_imports() {
          HttpRequest r = HttpRequest.newBuilder().uri(URI.create(\"https://www.zohoapis.com\")).header(\"Authorization\", \"Zoho-oauthtoken \" + TOKEN).build();\n\
          } }\n",
     );
-    let imports: Vec<(String, String, Option<String>)> = f
-        .imports
-        .iter()
-        .map(|i| (i.local.clone(), i.module.clone(), i.name.clone()))
-        .collect();
+    let imports = imports(&f);
     assert_eq!(
         imports,
         vec![
@@ -181,16 +177,10 @@ fn enum_constants_take_their_first_argument() {
 
 #[test]
 fn every_prefix_of_a_file_lowers() {
-    // Truncated input is the worst recovery case: no prefix may panic.
-    let text = include_str!("../../../fixtures/java-http-two-envs/ZohoHttp.java");
-    let cuts: Vec<usize> = (0..text.len())
-        .filter(|&i| text.is_char_boundary(i))
-        .step_by(7)
-        .collect();
-    for i in cuts {
-        lower(&text[..i]);
-    }
-    assert!(!lower(text).calls.is_empty());
+    every_prefix_lowers(
+        include_str!("../../../fixtures/java-http-two-envs/ZohoHttp.java"),
+        lower,
+    );
 }
 
 #[test]

@@ -10,14 +10,7 @@ fn ts(src: &str) -> FileFacts {
     lower(Lang::TypeScript, "a.ts", src)
 }
 
-use crate::frontend::testing::{assigns, calls, show};
-
-fn imports(f: &FileFacts) -> Vec<(String, String, Option<String>)> {
-    f.imports
-        .iter()
-        .map(|i| (i.local.clone(), i.module.clone(), i.name.clone()))
-        .collect()
-}
+use crate::frontend::testing::{assigns, calls, imports, show};
 
 #[test]
 fn template_url_and_env() {

@@ -2,11 +2,9 @@
 
 use super::*;
 
-use crate::frontend::testing::{each_truncation, guarded_assigns as assigns, returns, show, statement_calls as calls};
-
-fn has(list: &[String], want: &str) -> bool {
-    list.iter().any(|s| s == want)
-}
+use crate::frontend::testing::{
+    each_truncation, guarded_assigns as assigns, has, returns, show, statement_calls as calls,
+};
 
 #[test]
 fn constants_env_reads_and_strings() {

@@ -2,7 +2,7 @@
 
 use super::*;
 
-use crate::frontend::testing::{assigns, calls, show};
+use crate::frontend::testing::{assigns, calls, imports, show};
 
 #[test]
 fn constants_env_reads_and_string_building() {
@@ -120,11 +120,7 @@ fn header_maps_and_header_constants() {
         "{:?}",
         calls(&f)
     );
-    let imports: Vec<(String, String, Option<String>)> = f
-        .imports
-        .iter()
-        .map(|i| (i.local.clone(), i.module.clone(), i.name.clone()))
-        .collect();
+    let imports = imports(&f);
     assert_eq!(
         imports,
         vec![
@@ -164,22 +160,14 @@ fn module_paths_written_inline() {
             "get(EU, EU, crate::config.TOKEN, crate::config.token())"
         ]
     );
-    let imports: Vec<(String, String, Option<String>)> = f
-        .imports
-        .iter()
-        .map(|i| (i.local.clone(), i.module.clone(), i.name.clone()))
-        .collect();
+    let imports = imports(&f);
     assert_eq!(imports, vec![("crate::config".into(), "crate::config".into(), None)]);
 }
 
 #[test]
 fn uses_flatten_with_renames_and_self() {
     let f = lower("use crate::config::{self, API_BASE as BASE, nested::TOKEN};\n");
-    let imports: Vec<(String, String, Option<String>)> = f
-        .imports
-        .iter()
-        .map(|i| (i.local.clone(), i.module.clone(), i.name.clone()))
-        .collect();
+    let imports = imports(&f);
     assert_eq!(
         imports,
         vec![
