@@ -33,17 +33,6 @@ macro_rules! frame_in_f {
 }
 pub(crate) use frame_in_f;
 
-/// No binary operator means anything.
-const NO_OPERATORS: Operators = Operators {
-    concat: &[],
-    either: &[],
-    test: &[],
-    other_is_test: false,
-    percent_format: false,
-    append: &[],
-    or_assign: &[],
-};
-
 /// One file being lowered: its text, line index, the facts built so far and
 /// the nesting guard.
 pub(crate) struct Frame<'a> {
@@ -157,10 +146,9 @@ pub(crate) trait Lowering<'a> {
         self.push_assign(parent, target, Expr::new(ExprKind::Func(scope), sp), None, sp);
     }
 
-    /// What the grammar's binary operators make.
-    fn operators(&self) -> &'static Operators {
-        &NO_OPERATORS
-    }
+    /// What the grammar's binary operators make (none: every operator
+    /// makes an unknown value).
+    const OPERATORS: Operators = Operators::new(&[], &[], &[]);
 
     /// A binary operator node (`left`, `operator`, `right` fields), through
     /// [`Lowering::operators`].
@@ -176,12 +164,12 @@ pub(crate) trait Lowering<'a> {
             .to_ascii_lowercase();
         let le = self.expr(l, scope, false);
         let re = self.expr(r, scope, false);
-        Expr::new(self.operators().apply(&op, le, re), sp)
+        Expr::new(Self::OPERATORS.apply(&op, le, re), sp)
     }
 
     /// The stored value of `target op value` ([`Operators::compound`]).
     fn compound(&self, op: &str, target: &Expr, value: Expr) -> Expr {
-        self.operators().compound(op, target, value)
+        Self::OPERATORS.compound(op, target, value)
     }
 
     /// The names of the objects whose items are env vars (`ENV`, `$_ENV`).

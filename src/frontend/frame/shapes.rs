@@ -98,6 +98,48 @@ pub(crate) struct Operators {
 }
 
 impl Operators {
+    /// A table without compound assignments.
+    pub const fn new(
+        concat: &'static [&'static str],
+        either: &'static [&'static str],
+        test: &'static [&'static str],
+    ) -> Self {
+        Operators {
+            concat,
+            either,
+            test,
+            other_is_test: false,
+            percent_format: false,
+            append: &[],
+            or_assign: &[],
+        }
+    }
+
+    /// With compound assignments that append and that keep a set target.
+    pub const fn with_compound(self, append: &'static [&'static str], or_assign: &'static [&'static str]) -> Self {
+        Operators {
+            append,
+            or_assign,
+            ..self
+        }
+    }
+
+    /// With `"…%s…" % args` as printf.
+    pub const fn with_percent_format(self) -> Self {
+        Operators {
+            percent_format: true,
+            ..self
+        }
+    }
+
+    /// With any other operator a test.
+    pub const fn with_other_tests(self) -> Self {
+        Operators {
+            other_is_test: true,
+            ..self
+        }
+    }
+
     /// The expression `l op r` makes (`op` as written, lower-cased).
     pub fn apply(&self, op: &str, l: Expr, r: Expr) -> ExprKind {
         if self.concat.contains(&op) {

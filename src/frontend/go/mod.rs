@@ -499,23 +499,11 @@ fn is_statement(kind: &str) -> bool {
         || matches!(kind, "block" | "statement_list" | "expression_case" | "default_case")
 }
 
-/// `+` builds strings; every other operator is a test.
-const OPERATORS: frame::Operators = frame::Operators {
-    concat: &["+"],
-    either: &[],
-    test: &[],
-    other_is_test: true,
-    percent_format: false,
-    append: &[],
-    or_assign: &[],
-};
-
 impl<'a> Lowering<'a> for Lowerer<'a> {
     frame::frame_in_f!();
 
-    fn operators(&self) -> &'static frame::Operators {
-        &OPERATORS
-    }
+    /// `+` builds strings; every other operator is a test.
+    const OPERATORS: frame::Operators = frame::Operators::new(&["+"], &[], &[]).with_other_tests();
 
     fn is_comment(&self, kind: &str) -> bool {
         kind == "comment"

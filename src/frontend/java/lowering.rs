@@ -2,22 +2,10 @@
 
 use super::*;
 
-const OPERATORS: frame::Operators = frame::Operators {
-    concat: &["+"],
-    either: &[],
-    test: frame::C_TESTS,
-    other_is_test: false,
-    percent_format: false,
-    append: &["+="],
-    or_assign: &[],
-};
-
 impl<'a> Lowering<'a> for Lowerer<'a> {
     frame::frame_in_f!();
 
-    fn operators(&self) -> &'static frame::Operators {
-        &OPERATORS
-    }
+    const OPERATORS: frame::Operators = frame::Operators::new(&["+"], &[], frame::C_TESTS).with_compound(&["+="], &[]);
 
     fn params(&mut self, params: Node, scope: ScopeId) {
         let mut names = Vec::new();

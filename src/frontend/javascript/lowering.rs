@@ -2,22 +2,15 @@
 
 use super::*;
 
-const OPERATORS: frame::Operators = frame::Operators {
-    concat: &["+"],
-    either: &["||", "??"],
-    test: &["&&", "==", "===", "!=", "!==", "<", ">", "<=", ">=", "instanceof", "in"],
-    other_is_test: false,
-    percent_format: false,
-    append: &["+="],
-    or_assign: &["||=", "??="],
-};
-
 impl<'a> Lowering<'a> for Lowerer<'a> {
     frame::frame_in_f!();
 
-    fn operators(&self) -> &'static frame::Operators {
-        &OPERATORS
-    }
+    const OPERATORS: frame::Operators = frame::Operators::new(
+        &["+"],
+        &["||", "??"],
+        &["&&", "==", "===", "!=", "!==", "<", ">", "<=", ">=", "instanceof", "in"],
+    )
+    .with_compound(&["+="], &["||=", "??="]);
 
     fn is_comment(&self, kind: &str) -> bool {
         is_comment(kind)

@@ -286,7 +286,7 @@ impl<'a> Lowerer<'a> {
         if node.kind() == "augmented_assignment_expression" {
             let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
             // Only the compounds the frame models read the target.
-            let ops = self.operators();
+            let ops = Self::OPERATORS;
             value = if ops.append.contains(&op) || ops.or_assign.contains(&op) {
                 let current = self.expr(left, scope, false);
                 self.compound(op, &current, value)

@@ -2,35 +2,28 @@
 
 use super::*;
 
-const OPERATORS: frame::Operators = frame::Operators {
-    concat: &["."],
-    either: &["??", "||", "or"],
-    test: &[
-        "==",
-        "===",
-        "!=",
-        "!==",
-        "<>",
-        "&&",
-        "and",
-        "<",
-        ">",
-        "<=",
-        ">=",
-        "instanceof",
-    ],
-    other_is_test: false,
-    percent_format: false,
-    append: &[".="],
-    or_assign: &["??="],
-};
-
 impl<'a> Lowering<'a> for Lowerer<'a> {
     frame::frame_in_f!();
 
-    fn operators(&self) -> &'static frame::Operators {
-        &OPERATORS
-    }
+    const OPERATORS: frame::Operators = frame::Operators::new(
+        &["."],
+        &["??", "||", "or"],
+        &[
+            "==",
+            "===",
+            "!=",
+            "!==",
+            "<>",
+            "&&",
+            "and",
+            "<",
+            ">",
+            "<=",
+            ">=",
+            "instanceof",
+        ],
+    )
+    .with_compound(&[".="], &["??="]);
 
     fn env_objects(&self) -> &'static [&'static str] {
         &["_ENV", "_SERVER"]

@@ -301,23 +301,11 @@ fn brace_format(t: &str, span: Span, args: &[Arg]) -> ExprKind {
     ExprKind::Concat(parts)
 }
 
-/// `binary_operator` and `boolean_operator`.
-const OPERATORS: frame::Operators = frame::Operators {
-    concat: &["+"],
-    either: &["or"],
-    test: &["and"],
-    other_is_test: false,
-    percent_format: true,
-    append: &[],
-    or_assign: &[],
-};
-
 impl<'a> Lowering<'a> for Lowerer<'a> {
     frame::frame_in_f!();
 
-    fn operators(&self) -> &'static frame::Operators {
-        &OPERATORS
-    }
+    /// `binary_operator` and `boolean_operator`.
+    const OPERATORS: frame::Operators = frame::Operators::new(&["+"], &["or"], &["and"]).with_percent_format();
 
     fn params(&mut self, params: Node, scope: ScopeId) {
         let in_class = self.f.facts.scopes[scope]

@@ -123,22 +123,16 @@ impl Lowerer<'_> {
     }
 }
 
-const OPERATORS: frame::Operators = frame::Operators {
-    concat: &["+"],
-    either: &["||", "or"],
-    test: &["&&", "and", "==", "!=", "===", "=~", "!~", "<", ">", "<=", ">="],
-    other_is_test: false,
-    percent_format: true,
-    append: &["+=", "<<"],
-    or_assign: &["||="],
-};
-
 impl<'a> Lowering<'a> for Lowerer<'a> {
     frame::frame_in_f!();
 
-    fn operators(&self) -> &'static frame::Operators {
-        &OPERATORS
-    }
+    const OPERATORS: frame::Operators = frame::Operators::new(
+        &["+"],
+        &["||", "or"],
+        &["&&", "and", "==", "!=", "===", "=~", "!~", "<", ">", "<=", ">="],
+    )
+    .with_compound(&["+=", "<<"], &["||="])
+    .with_percent_format();
 
     fn env_objects(&self) -> &'static [&'static str] {
         &["ENV"]
