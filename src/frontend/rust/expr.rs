@@ -183,22 +183,7 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn push_call(&mut self, callee: Expr, args: Vec<Arg>, sp: Span, scope: ScopeId, receiver: bool) -> Expr {
-        let e = Expr::new(
-            ExprKind::Call(Arc::new(Call {
-                callee,
-                args,
-                is_new: false,
-            })),
-            sp,
-        );
-        if !receiver {
-            self.facts.calls.push(CallSite {
-                scope,
-                expr: e.clone(),
-                statement: false,
-            });
-        }
-        e
+        frame::call_site(&mut self.facts, scope, callee, args, false, sp, receiver)
     }
 
     pub(super) fn call(&mut self, c: &syn::ExprCall, scope: ScopeId, receiver: bool) -> Expr {
@@ -262,13 +247,7 @@ impl Lowerer<'_> {
                 syn::Expr::Closure(c) => self.expr_top(&c.body, scope, None),
                 a => self.expr(a, scope, false),
             };
-            return Expr::new(
-                ExprKind::Alt {
-                    cond: None,
-                    alts: vec![r, d],
-                },
-                sp,
-            );
+            return frame::either(r, d, sp);
         }
         let recv = self.expr(&m.receiver, scope, true);
         let callee = Expr::new(ExprKind::Member(Box::new(recv), method), sp);

@@ -18,12 +18,12 @@
 
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
-use std::sync::Arc;
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 
+use super::frame;
 use crate::facts::*;
 use crate::source::{LineIndex, Nesting};
 
@@ -520,13 +520,7 @@ impl Lowerer<'_> {
                 if let Some((_, els)) = &i.else_branch {
                     alts.push(self.expr_top(els, scope, Some(&cond)));
                 }
-                Expr::new(
-                    ExprKind::Alt {
-                        cond: Some(Box::new(cond)),
-                        alts,
-                    },
-                    sp,
-                )
+                frame::alt(Some(cond), alts, sp)
             }
             syn::Expr::Match(m) => {
                 let scrutinee = self.expr(&m.expr, scope, false);
@@ -542,13 +536,7 @@ impl Lowerer<'_> {
                     }
                     alts.push(self.expr_top(&arm.body, scope, Some(&scrutinee)));
                 }
-                Expr::new(
-                    ExprKind::Alt {
-                        cond: Some(Box::new(scrutinee)),
-                        alts,
-                    },
-                    sp,
-                )
+                frame::alt(Some(scrutinee), alts, sp)
             }
             syn::Expr::Block(b) => self.block(&b.block, scope, guard).unwrap_or_else(|| Expr::unknown(sp)),
             syn::Expr::Unsafe(b) => self.block(&b.block, scope, guard).unwrap_or_else(|| Expr::unknown(sp)),

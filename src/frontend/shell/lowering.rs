@@ -3,13 +3,7 @@
 use super::*;
 
 impl<'a> Lowering<'a> for Lowerer<'a> {
-    fn frame(&self) -> &Frame<'a> {
-        &self.f
-    }
-
-    fn frame_mut(&mut self) -> &mut Frame<'a> {
-        &mut self.f
-    }
+    frame::frame_in_f!();
 
     /// A shell expression is a word.
     fn expr_inner(&mut self, node: Node, scope: ScopeId, _receiver: bool) -> Expr {

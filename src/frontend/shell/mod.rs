@@ -549,13 +549,7 @@ impl<'a> Lowerer<'a> {
                     parts.extend(self.parts(*o, scope));
                 }
                 let default = concat(merge_literals(parts, &self.f.lines), sp);
-                Expr::new(
-                    ExprKind::Alt {
-                        cond: None,
-                        alts: vec![var, default],
-                    },
-                    sp,
-                )
+                frame::either(var, default, sp)
             }
             "/" | "//" if operands.len() == 2 => {
                 let from = self.word(operands[0], scope);
