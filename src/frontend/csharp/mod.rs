@@ -349,14 +349,9 @@ impl<'a> Lowerer<'a> {
 
     fn assignment(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) -> Expr {
         let sp = self.span(node);
-        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+        let Some((left, op, value)) = self.assignment_parts(node, scope) else {
             return Expr::unknown(sp);
         };
-        let value = self.expr_top(right, scope, false);
-        let op = node
-            .child_by_field_name("operator")
-            .map(|o| self.text(o))
-            .unwrap_or("=");
         // `(token, host) = Bootstrap();` / `var (a, b) = …` as an expression.
         let tuple = match left.kind() {
             "tuple_expression" => Some(left),

@@ -261,12 +261,31 @@ pub(crate) trait Lowering<'a> {
         alt(Some(c), vec![a, b], sp)
     }
 
+    /// The lowered `condition` field of a node (an `if`, a loop): the guard
+    /// of what it controls.
+    fn condition(&mut self, node: Node, scope: ScopeId) -> Option<Expr> {
+        node.child_by_field_name("condition")
+            .map(|c| self.expr_top(c, scope, false))
+    }
+
+    /// An assignment's `left` node, `operator` (`=` without one) and
+    /// lowered `right` side.
+    fn assignment_parts<'t>(&mut self, node: Node<'t>, scope: ScopeId) -> Option<(Node<'t>, &'a str, Expr)> {
+        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+            return None;
+        };
+        let value = self.expr_top(right, scope, false);
+        let op = node
+            .child_by_field_name("operator")
+            .map(|o| self.text(o))
+            .unwrap_or("=");
+        Some((left, op, value))
+    }
+
     /// `if (c) a else b` with `condition`, `consequence` and `alternative`
     /// fields: both branches guarded by `c`.
     fn if_else(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        let cond = node
-            .child_by_field_name("condition")
-            .map(|c| self.expr_top(c, scope, false));
+        let cond = self.condition(node, scope);
         let g = cond.as_ref().or(guard);
         if let Some(b) = node.child_by_field_name("consequence") {
             self.stmt(b, scope, g);

@@ -550,9 +550,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 if let Some(init) = node.child_by_field_name("initializer") {
                     self.stmt(init, scope, guard);
                 }
-                let cond = node
-                    .child_by_field_name("condition")
-                    .map(|c| self.expr(c, scope, false));
+                let cond = self.condition(node, scope);
                 let g = cond.as_ref().or(guard);
                 if let Some(b) = node.child_by_field_name("consequence") {
                     self.block(b, scope, g);

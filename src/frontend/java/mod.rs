@@ -110,9 +110,7 @@ impl<'a> Lowerer<'a> {
     /// `switch (v) { case A -> …; case B: … }`: each case body is guarded by
     /// `v == label`; a switch used as a value is an alternative of its arms.
     fn switch(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) -> Vec<Expr> {
-        let subject = node
-            .child_by_field_name("condition")
-            .map(|c| self.expr_top(c, scope, false));
+        let subject = self.condition(node, scope);
         let mut values = Vec::new();
         let Some(body) = node.child_by_field_name("body") else {
             return values;
@@ -219,14 +217,9 @@ impl<'a> Lowerer<'a> {
 
     fn assignment(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) -> Expr {
         let sp = self.span(node);
-        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+        let Some((left, op, value)) = self.assignment_parts(node, scope) else {
             return Expr::unknown(sp);
         };
-        let value = self.expr_top(right, scope, false);
-        let op = node
-            .child_by_field_name("operator")
-            .map(|o| self.text(o))
-            .unwrap_or("=");
         let target = self.expr(left, scope, false);
         let value = self.compound(op, &target, value);
         self.push_assign(scope, target, value.clone(), guard, sp);

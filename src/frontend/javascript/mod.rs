@@ -110,9 +110,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn if_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        let cond = node
-            .child_by_field_name("condition")
-            .map(|c| self.expr_top(c, scope, false));
+        let cond = self.condition(node, scope);
         let g = cond.as_ref().or(guard);
         if let Some(b) = node.child_by_field_name("consequence") {
             self.stmt(b, scope, g);

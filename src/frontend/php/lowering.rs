@@ -107,9 +107,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 self.push_return(scope, value, guard);
             }
             "if_statement" | "else_if_clause" => {
-                let cond = node
-                    .child_by_field_name("condition")
-                    .map(|c| self.expr_top(c, scope, false));
+                let cond = self.condition(node, scope);
                 let g = cond.as_ref().or(guard);
                 if let Some(b) = node.child_by_field_name("body") {
                     self.stmt(b, scope, g);
@@ -126,9 +124,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 }
             }
             "switch_statement" => {
-                let cond = node
-                    .child_by_field_name("condition")
-                    .map(|c| self.expr_top(c, scope, false));
+                let cond = self.condition(node, scope);
                 if let Some(body) = node.child_by_field_name("body") {
                     for case in named_children(body) {
                         let value = case.child_by_field_name("value").map(|v| self.expr(v, scope, false));
@@ -374,9 +370,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "array_creation_expression" => self.array(node, scope),
             // match ($x) { a, b => v, default => w }: the subject selects the arm.
             "match_expression" => {
-                let cond = node
-                    .child_by_field_name("condition")
-                    .map(|c| self.expr(c, scope, false));
+                let cond = self.condition(node, scope);
                 let mut alts = Vec::new();
                 if let Some(body) = node.child_by_field_name("body") {
                     for arm in named_children(body) {

@@ -363,9 +363,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 self.return_stmt(node, value, scope, guard);
             }
             "if_statement" => {
-                let cond = node
-                    .child_by_field_name("condition")
-                    .map(|c| self.expr_top(c, scope, false));
+                let cond = self.condition(node, scope);
                 let g = cond.as_ref().or(guard);
                 if let Some(b) = node.child_by_field_name("consequence") {
                     self.block(b, scope, g);

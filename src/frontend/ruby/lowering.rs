@@ -34,9 +34,7 @@ impl Lowerer<'_> {
                 self.push_return(scope, value, guard);
             }
             "if" | "unless" | "elsif" => {
-                let cond = node
-                    .child_by_field_name("condition")
-                    .map(|c| self.expr_top(c, scope, false));
+                let cond = self.condition(node, scope);
                 let cond = match (node.kind(), cond) {
                     ("unless", Some(c)) => {
                         let sp = c.span;
@@ -56,9 +54,7 @@ impl Lowerer<'_> {
                 }
             }
             "if_modifier" | "unless_modifier" => {
-                let cond = node
-                    .child_by_field_name("condition")
-                    .map(|c| self.expr_top(c, scope, false));
+                let cond = self.condition(node, scope);
                 let g = cond.as_ref().or(guard);
                 if let Some(b) = node.child_by_field_name("body") {
                     self.statement(b, scope, g, false);
