@@ -619,11 +619,7 @@ impl<'a> Lowerer<'a> {
                 _ => {}
             }
         }
-        if !has_interp {
-            let s: String = parts.iter().filter_map(|p| p.as_str()).collect();
-            return Expr::new(ExprKind::Str(s), sp);
-        }
-        Expr::new(ExprKind::Concat(parts), sp)
+        frame::interpolated(parts, has_interp, sp)
     }
 }
 

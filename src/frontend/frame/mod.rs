@@ -261,6 +261,27 @@ pub(crate) trait Lowering<'a> {
         alt(Some(c), vec![a, b], sp)
     }
 
+    /// A statement the grammar does not model: its children that
+    /// `is_statement` names are lowered as statements, the others as
+    /// expressions (for the calls inside them).
+    fn mixed_children(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>, is_statement: fn(&str) -> bool) {
+        for child in self.children(node) {
+            if is_statement(child.kind()) {
+                self.stmt(child, scope, guard);
+            } else {
+                self.expr_top(child, scope, false);
+            }
+        }
+    }
+
+    /// A positional argument.
+    fn positional_arg(&mut self, node: Node, scope: ScopeId) -> Arg {
+        Arg {
+            name: None,
+            value: self.expr(node, scope, false),
+        }
+    }
+
     /// The lowered `condition` field of a node (an `if`, a loop): the guard
     /// of what it controls.
     fn condition(&mut self, node: Node, scope: ScopeId) -> Option<Expr> {

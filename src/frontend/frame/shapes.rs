@@ -67,6 +67,16 @@ pub(crate) fn name(n: impl Into<String>, span: Span) -> Expr {
     Expr::new(ExprKind::Name(n.into()), span)
 }
 
+/// A string literal built from `parts`: with interpolations a
+/// concatenation, else the one string its literal parts make.
+pub(crate) fn interpolated(parts: Vec<Expr>, has_interp: bool, span: Span) -> Expr {
+    if !has_interp {
+        let s: String = parts.iter().filter_map(|p| p.as_str()).collect();
+        return Expr::new(ExprKind::Str(s), span);
+    }
+    Expr::new(ExprKind::Concat(parts), span)
+}
+
 /// A read of env var `name` (recorded for the second pass), or `default`
 /// when it is unset.
 pub(crate) fn env_read(facts: &mut FileFacts, name: String, default: Option<Expr>, span: Span) -> Expr {

@@ -638,13 +638,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             }
             _ => {
                 if node.is_named() {
-                    for child in named_children(node) {
-                        if is_statement(child.kind()) {
-                            self.stmt(child, scope, guard);
-                        } else {
-                            self.expr(child, scope, false);
-                        }
-                    }
+                    self.mixed_children(node, scope, guard, is_statement);
                 }
             }
         }

@@ -99,14 +99,9 @@ impl<'a> Lowerer<'a> {
         if !node.is_named() {
             return;
         }
-        for child in named_children(node) {
-            let k = child.kind();
-            if k.ends_with("statement") || k.ends_with("declaration") || k == "statement_block" {
-                self.stmt(child, scope, guard);
-            } else {
-                self.expr_top(child, scope, false);
-            }
-        }
+        self.mixed_children(node, scope, guard, |k| {
+            k.ends_with("statement") || k.ends_with("declaration") || k == "statement_block"
+        });
     }
 
     fn if_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {

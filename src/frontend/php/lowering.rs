@@ -218,15 +218,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     }
                 }
             }
-            _ => {
-                for child in named_children(node) {
-                    if child.kind().ends_with("statement") {
-                        self.stmt(child, scope, guard);
-                    } else {
-                        self.expr_top(child, scope, false);
-                    }
-                }
-            }
+            _ => self.mixed_children(node, scope, guard, |k| k.ends_with("statement")),
         }
     }
 

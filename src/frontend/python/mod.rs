@@ -198,11 +198,7 @@ impl<'a> Lowerer<'a> {
                 _ => {}
             }
         }
-        if !has_interp {
-            let s: String = parts.iter().filter_map(|p| p.as_str()).collect();
-            return Expr::new(ExprKind::Str(s), sp);
-        }
-        Expr::new(ExprKind::Concat(parts), sp)
+        frame::interpolated(parts, has_interp, sp)
     }
 
     fn call(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
@@ -226,13 +222,11 @@ impl<'a> Lowerer<'a> {
                     "comment" => {}
                     "list_splat" | "dictionary_splat" => {
                         if let Some(inner) = named_children(a).first() {
-                            let value = self.expr(*inner, scope, false);
-                            args.push(Arg { name: None, value });
+                            args.push(self.positional_arg(*inner, scope));
                         }
                     }
                     _ => {
-                        let value = self.expr(a, scope, false);
-                        args.push(Arg { name: None, value });
+                        args.push(self.positional_arg(a, scope));
                     }
                 }
             }
@@ -434,13 +428,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 // Expressions in odd statement positions (asserts, raise, del…):
                 // lower them so their calls are seen.
                 if node.is_named() {
-                    for child in named_children(node) {
-                        if child.kind().ends_with("statement") || child.kind() == "block" {
-                            self.stmt(child, scope, guard);
-                        } else {
-                            self.expr_top(child, scope, false);
-                        }
-                    }
+                    self.mixed_children(node, scope, guard, |k| k.ends_with("statement") || k == "block");
                 }
             }
         }

@@ -27,13 +27,11 @@ impl<'a> Lowerer<'a> {
                     "block_argument" => {}
                     "splat_argument" => {
                         if let Some(inner) = named_children(a).first() {
-                            let value = self.expr(*inner, scope, false);
-                            args.push(Arg { name: None, value });
+                            args.push(self.positional_arg(*inner, scope));
                         }
                     }
                     _ => {
-                        let value = self.expr(a, scope, false);
-                        args.push(Arg { name: None, value });
+                        args.push(self.positional_arg(a, scope));
                     }
                 }
             }
