@@ -21,6 +21,18 @@ pub(crate) struct ClassNames {
     pub methods: HashSet<String>,
 }
 
+impl ClassNames {
+    /// No members yet.
+    pub fn new(name: &str) -> Self {
+        ClassNames {
+            name: name.to_string(),
+            inherits: false,
+            fields: HashSet::new(),
+            methods: HashSet::new(),
+        }
+    }
+}
+
 #[derive(Default)]
 pub(crate) struct Members {
     /// Enclosing classes, innermost last.
@@ -94,6 +106,56 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> {
     /// The names a lambda's `parameters` field declares (a parameter list
     /// lowered into `fscope`'s parameters, or a bare name).
     fn lambda_params(&mut self, p: Node, fscope: ScopeId) -> Vec<String>;
+
+    /// Kinds passed over among an expression's children (comments,
+    /// attributes, modifiers).
+    fn is_trivia(&self, kind: &str) -> bool;
+
+    /// `{a, b}` / `[a, b]`: a list of its items; items of kind `nested` are
+    /// lists too.
+    fn list_of(&mut self, node: Node, scope: ScopeId, nested: &str) -> Expr {
+        let sp = self.span(node);
+        let kids: Vec<Node> = named_children(node)
+            .into_iter()
+            .filter(|c| !self.is_trivia(c.kind()))
+            .collect();
+        let items = kids
+            .into_iter()
+            .map(|c| {
+                if c.kind() == nested {
+                    self.list_of(c, scope, nested)
+                } else {
+                    self.expr(c, scope, false)
+                }
+            })
+            .collect();
+        Expr::new(ExprKind::List(items), sp)
+    }
+
+    /// An expression not modelled: its children lowered for their calls.
+    fn unknown_with_children(&mut self, node: Node, scope: ScopeId) -> ExprKind {
+        for c in named_children(node) {
+            if !self.is_trivia(c.kind()) {
+                self.expr(c, scope, false);
+            }
+        }
+        ExprKind::Unknown
+    }
+
+    /// `catch (E e) { … }`: the variable (a child of kind `param`) is a
+    /// local; the rest is statements.
+    fn catch_clause(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>, param: &str) {
+        for c in named_children(node) {
+            if c.kind() == param {
+                if let Some(n) = c.child_by_field_name("name") {
+                    let name = self.text(n).to_string();
+                    self.members().declare_local(&name);
+                }
+            } else {
+                self.stmt(c, scope, guard);
+            }
+        }
+    }
 
     /// A type declaration: its scope (with its bases), its name bound in
     /// `parent`, its members lowered with its member names in view.

@@ -104,18 +104,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             }
             "switch_statement" => self.switch_stmt(node, scope, guard),
             "using_directive" => self.using(node, scope),
-            "catch_clause" => {
-                for c in named_children(node) {
-                    if c.kind() == "catch_declaration" {
-                        if let Some(n) = c.child_by_field_name("name") {
-                            let name = self.text(n).to_string();
-                            self.members.declare_local(&name);
-                        }
-                    } else {
-                        self.stmt(c, scope, guard);
-                    }
-                }
-            }
+            "catch_clause" => self.catch_clause(node, scope, guard, "catch_declaration"),
             "compilation_unit"
             | "namespace_declaration"
             | "file_scoped_namespace_declaration"
@@ -259,14 +248,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 ExprKind::Name(t.split('<').next().unwrap_or(t).to_string())
             }
             "typeof_expression" | "sizeof_expression" | "default_expression" | "nameof_expression" => ExprKind::Unknown,
-            _ => {
-                for c in named_children(node) {
-                    if !is_trivia(c.kind()) {
-                        self.expr(c, scope, false);
-                    }
-                }
-                ExprKind::Unknown
-            }
+            _ => self.unknown_with_children(node, scope),
         };
         Expr::new(kind, sp)
     }

@@ -64,6 +64,10 @@ impl<'a> MemberLowering<'a> for Lowerer<'a> {
         &mut self.members
     }
 
+    fn is_trivia(&self, kind: &str) -> bool {
+        is_trivia(kind)
+    }
+
     fn bases(&self, node: Node) -> Vec<String> {
         let mut bases = Vec::new();
         for c in named_children(node) {
@@ -91,12 +95,7 @@ impl<'a> MemberLowering<'a> for Lowerer<'a> {
 
     /// The field, property and method names a type body declares.
     fn class_names(&self, name: &str, node: Node) -> ClassNames {
-        let mut names = ClassNames {
-            name: name.to_string(),
-            inherits: false,
-            fields: HashSet::new(),
-            methods: HashSet::new(),
-        };
+        let mut names = ClassNames::new(name);
         if let Some(params) = node
             .child_by_field_name("parameters")
             .or_else(|| named_children(node).into_iter().find(|c| c.kind() == "parameter_list"))
@@ -454,13 +453,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn list(&mut self, node: Node, scope: ScopeId) -> Expr {
-        let sp = self.span(node);
-        let items = named_children(node)
-            .into_iter()
-            .filter(|c| !is_trivia(c.kind()))
-            .map(|c| self.expr(c, scope, false))
-            .collect();
-        Expr::new(ExprKind::List(items), sp)
+        self.list_of(node, scope, "")
     }
 
     /// The member name of `a.B` / `a.B<T>`.

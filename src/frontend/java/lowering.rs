@@ -94,18 +94,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 self.switch(node, scope, guard);
             }
             "import_declaration" => self.import(node, scope),
-            "catch_clause" => {
-                for c in named_children(node) {
-                    if c.kind() == "catch_formal_parameter" {
-                        if let Some(n) = c.child_by_field_name("name") {
-                            let name = self.text(n).to_string();
-                            self.members.declare_local(&name);
-                        }
-                    } else {
-                        self.stmt(c, scope, guard);
-                    }
-                }
-            }
+            "catch_clause" => self.catch_clause(node, scope, guard, "catch_formal_parameter"),
             "resource_specification" => {
                 for r in named_children(node) {
                     if let (Some(n), Some(v)) = (r.child_by_field_name("name"), r.child_by_field_name("value")) {
@@ -247,14 +236,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 }
             }
             "class_literal" | "method_reference" => ExprKind::Unknown,
-            _ => {
-                for c in named_children(node) {
-                    if !is_comment(c.kind()) {
-                        self.expr(c, scope, false);
-                    }
-                }
-                ExprKind::Unknown
-            }
+            _ => self.unknown_with_children(node, scope),
         };
         Expr::new(kind, sp)
     }

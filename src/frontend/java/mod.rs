@@ -48,6 +48,10 @@ impl<'a> MemberLowering<'a> for Lowerer<'a> {
         &mut self.members
     }
 
+    fn is_trivia(&self, kind: &str) -> bool {
+        is_comment(kind)
+    }
+
     fn bases(&self, node: Node) -> Vec<String> {
         let mut bases = Vec::new();
         for c in named_children(node) {
@@ -270,12 +274,7 @@ impl<'a> Lowerer<'a> {
 
     /// The field and method names a class body declares.
     fn body_names(&self, name: &str, body: Option<Node>) -> ClassNames {
-        let mut names = ClassNames {
-            name: name.to_string(),
-            inherits: false,
-            fields: HashSet::new(),
-            methods: HashSet::new(),
-        };
+        let mut names = ClassNames::new(name);
         let Some(body) = body else { return names };
         let mut members = named_children(body);
         if let Some(decls) = members.iter().position(|m| m.kind() == "enum_body_declarations") {
@@ -382,19 +381,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn list(&mut self, node: Node, scope: ScopeId) -> Expr {
-        let sp = self.span(node);
-        let items = named_children(node)
-            .into_iter()
-            .filter(|c| !is_comment(c.kind()))
-            .map(|c| {
-                if c.kind() == "array_initializer" {
-                    self.list(c, scope)
-                } else {
-                    self.expr(c, scope, false)
-                }
-            })
-            .collect();
-        Expr::new(ExprKind::List(items), sp)
+        self.list_of(node, scope, "array_initializer")
     }
 
     fn field_access(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
