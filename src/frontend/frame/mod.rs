@@ -14,7 +14,7 @@ mod shapes;
 
 use tree_sitter::Node;
 
-use crate::facts::{Arg, Assign, Expr, ExprKind, FileFacts, Import, Return, ScopeId, ScopeKind, Span};
+use crate::facts::{Arg, Expr, ExprKind, FileFacts, Import, Return, ScopeId, ScopeKind, Span};
 use crate::source::{parse, LineIndex, Nesting};
 pub(crate) use shapes::*;
 
@@ -101,10 +101,15 @@ pub(crate) trait Lowering<'a> {
     /// the expression is the object of a member access or call.
     fn expr_inner(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr;
 
-    /// Whether a node kind is a comment the lowering passes over (only
-    /// where the language says so: the default keeps every named node).
-    fn is_comment(&self, _kind: &str) -> bool {
-        false
+    /// The comment kinds the lowering passes over (only where the
+    /// language says so: the default keeps every named node).
+    const COMMENTS: &'static [&'static str] = &[];
+
+    /// The names of the objects whose items are env vars (`ENV`, `$_ENV`).
+    const ENV_OBJECTS: &'static [&'static str] = &[];
+
+    fn is_comment(&self, kind: &str) -> bool {
+        Self::COMMENTS.contains(&kind)
     }
 
     /// The named children of a node, comments left out.
@@ -172,18 +177,13 @@ pub(crate) trait Lowering<'a> {
         Self::OPERATORS.compound(op, target, value)
     }
 
-    /// The names of the objects whose items are env vars (`ENV`, `$_ENV`).
-    fn env_objects(&self) -> &'static [&'static str] {
-        &[]
-    }
-
     /// `o[k]`: an item, or with an env object and a literal key
-    /// ([`Lowering::env_objects`]) a read of that env var.
+    /// ([`Lowering::ENV_OBJECTS`]) a read of that env var.
     fn subscript(&mut self, o: Node, k: Node, scope: ScopeId, receiver: bool) -> ExprKind {
         let o = self.expr(o, scope, receiver);
         let k = self.expr(k, scope, false);
         match (&o.kind, k.as_str()) {
-            (ExprKind::Name(n), Some(var)) if self.env_objects().contains(&n.as_str()) => {
+            (ExprKind::Name(n), Some(var)) if Self::ENV_OBJECTS.contains(&n.as_str()) => {
                 self.frame_mut().facts.env_reads.push(var.to_string());
                 ExprKind::Env(var.to_string())
             }
@@ -413,13 +413,7 @@ pub(crate) trait Lowering<'a> {
     }
 
     fn push_assign(&mut self, scope: ScopeId, target: Expr, value: Expr, guard: Option<&Expr>, span: Span) {
-        self.frame_mut().facts.assigns.push(Assign {
-            scope,
-            target,
-            value,
-            guard: guard.cloned(),
-            span,
-        });
+        push_assign(&mut self.frame_mut().facts, scope, target, value, guard, span);
     }
 
     fn push_return(&mut self, scope: ScopeId, value: Expr, guard: Option<&Expr>) {

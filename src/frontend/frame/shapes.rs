@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use crate::facts::{Arg, Call, CallSite, Expr, ExprKind, FileFacts, ScopeId, Span};
+use crate::facts::{Arg, Assign, Call, CallSite, Expr, ExprKind, FileFacts, ScopeId, Span};
 
 /// A call expression.
 pub(crate) fn call(callee: Expr, args: Vec<Arg>, is_new: bool, span: Span) -> Expr {
@@ -33,6 +33,33 @@ pub(crate) fn call_site(
         });
     }
     e
+}
+
+/// Records `target = value` (under `guard`).
+pub(crate) fn push_assign(
+    facts: &mut FileFacts,
+    scope: ScopeId,
+    target: Expr,
+    value: Expr,
+    guard: Option<&Expr>,
+    span: Span,
+) {
+    facts.assigns.push(Assign {
+        scope,
+        target,
+        value,
+        guard: guard.cloned(),
+        span,
+    });
+}
+
+/// The first argument's value: what a wrapper (`String.valueOf(x)`,
+/// `URI(x)`) stands for.
+pub(crate) fn first_arg(args: Vec<Arg>, span: Span) -> Expr {
+    args.into_iter()
+        .next()
+        .map(|a| a.value)
+        .unwrap_or_else(|| Expr::unknown(span))
 }
 
 /// One of `alts`, chosen by `cond` when the choice is written (a ternary, a

@@ -505,9 +505,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
     /// `+` builds strings; every other operator is a test.
     const OPERATORS: frame::Operators = frame::Operators::new(&["+"], &[], &[]).with_other_tests();
 
-    fn is_comment(&self, kind: &str) -> bool {
-        kind == "comment"
-    }
+    const COMMENTS: &'static [&'static str] = &["comment"];
 
     fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
         match node.kind() {

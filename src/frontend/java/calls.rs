@@ -35,11 +35,7 @@ impl<'a> Lowerer<'a> {
             Some("URI" | "URL" | "java.net.URI" | "java.net.URL")
         ) && args.len() == 1
         {
-            return args
-                .into_iter()
-                .next()
-                .map(|a| a.value)
-                .unwrap_or_else(|| Expr::unknown(sp));
+            return frame::first_arg(args, sp);
         }
         // An anonymous class body: lower its methods.
         for c in named_children(node) {
@@ -131,11 +127,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
             (Some("String.valueOf" | "Objects.toString" | "URI.create" | "java.net.URI.create"), 1) => {
-                return args
-                    .into_iter()
-                    .next()
-                    .map(|a| a.value)
-                    .unwrap_or_else(|| Expr::unknown(sp));
+                return frame::first_arg(args, sp);
             }
             // Map.of("production", a, "sandbox", b): a keyed map.
             (Some("Map.of" | "java.util.Map.of"), n) if n >= 2 && n % 2 == 0 => {

@@ -12,9 +12,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
     )
     .with_compound(&["+="], &["||=", "??="]);
 
-    fn is_comment(&self, kind: &str) -> bool {
-        is_comment(kind)
-    }
+    const COMMENTS: &'static [&'static str] = COMMENTS;
 
     fn params(&mut self, params: Node, scope: ScopeId) {
         let mut names = Vec::new();

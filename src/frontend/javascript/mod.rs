@@ -29,8 +29,10 @@ fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
     node.named_children(&mut c).filter(|n| !is_comment(n.kind())).collect()
 }
 
+const COMMENTS: &[&str] = &["comment", "html_comment"];
+
 fn is_comment(kind: &str) -> bool {
-    matches!(kind, "comment" | "html_comment")
+    COMMENTS.contains(&kind)
 }
 
 /// TypeScript type syntax: never lowered.

@@ -25,13 +25,9 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
     )
     .with_compound(&[".="], &["??="]);
 
-    fn env_objects(&self) -> &'static [&'static str] {
-        &["_ENV", "_SERVER"]
-    }
+    const ENV_OBJECTS: &'static [&'static str] = &["_ENV", "_SERVER"];
 
-    fn is_comment(&self, kind: &str) -> bool {
-        kind == "comment"
-    }
+    const COMMENTS: &'static [&'static str] = &["comment"];
 
     fn params(&mut self, params: Node, scope: ScopeId) {
         let mut names = Vec::new();

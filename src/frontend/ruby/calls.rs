@@ -161,18 +161,10 @@ impl<'a> Lowerer<'a> {
             }
             // JSON.parse(response.body) is the response's data.
             (Some("JSON"), "parse") if !args.is_empty() => {
-                return args
-                    .into_iter()
-                    .next()
-                    .map(|a| a.value)
-                    .unwrap_or_else(|| Expr::unknown(sp));
+                return frame::first_arg(args, sp);
             }
             (None, "URI") | (Some("URI"), "parse") if args.len() == 1 => {
-                return args
-                    .into_iter()
-                    .next()
-                    .map(|a| a.value)
-                    .unwrap_or_else(|| Expr::unknown(sp));
+                return frame::first_arg(args, sp);
             }
             // hash.fetch(key[, default]) / hash.dig(k1, k2): lookups.
             (_, "fetch" | "dig") if recv.is_some() && !args.is_empty() && args.iter().all(|a| a.name.is_none()) => {

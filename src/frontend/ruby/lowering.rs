@@ -130,13 +130,9 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
     .with_compound(&["+=", "<<"], &["||="])
     .with_percent_format();
 
-    fn env_objects(&self) -> &'static [&'static str] {
-        &["ENV"]
-    }
+    const ENV_OBJECTS: &'static [&'static str] = &["ENV"];
 
-    fn is_comment(&self, kind: &str) -> bool {
-        kind == "comment"
-    }
+    const COMMENTS: &'static [&'static str] = &["comment"];
 
     fn params(&mut self, params: Node, scope: ScopeId) {
         let mut names = Vec::new();

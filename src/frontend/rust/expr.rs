@@ -223,11 +223,7 @@ impl Lowerer<'_> {
                     return self.expr_top(&cl.body, scope, None);
                 }
             }
-            return args
-                .into_iter()
-                .next()
-                .map(|a| a.value)
-                .unwrap_or_else(|| Expr::unknown(sp));
+            return frame::first_arg(args, sp);
         }
         self.push_call(callee, args, sp, scope, receiver)
     }

@@ -206,13 +206,7 @@ impl Lowerer<'_> {
     }
 
     fn assign(&mut self, scope: ScopeId, target: Expr, value: Expr, guard: Option<&Expr>, span: Span) {
-        self.facts.assigns.push(Assign {
-            scope,
-            target,
-            value,
-            guard: guard.cloned(),
-            span,
-        });
+        frame::push_assign(&mut self.facts, scope, target, value, guard, span);
     }
 
     // ------------------------------------------------------------------
