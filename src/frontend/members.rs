@@ -111,6 +111,13 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> {
     /// attributes, modifiers).
     fn is_trivia(&self, kind: &str) -> bool;
 
+    /// Adds the text of `m`'s `name` field (when it has one) to `names`.
+    fn add_name(&self, m: Node, names: &mut HashSet<String>) {
+        if let Some(n) = m.child_by_field_name("name") {
+            names.insert(self.text(n).to_string());
+        }
+    }
+
     /// `{a, b}` / `[a, b]`: a list of its items; items of kind `nested` are
     /// lists too.
     fn list_of(&mut self, node: Node, scope: ScopeId, nested: &str) -> Expr {

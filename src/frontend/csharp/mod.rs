@@ -102,9 +102,7 @@ impl<'a> MemberLowering<'a> for Lowerer<'a> {
         {
             // record R(string Token) / primary constructors: members.
             for p in named_children(params) {
-                if let Some(n) = p.child_by_field_name("name") {
-                    names.fields.insert(self.text(n).to_string());
-                }
+                self.add_name(p, &mut names.fields);
             }
         }
         let Some(body) = node.child_by_field_name("body") else {
@@ -116,22 +114,16 @@ impl<'a> MemberLowering<'a> for Lowerer<'a> {
                     for v in named_children(m) {
                         if v.kind() == "variable_declaration" {
                             for d in named_children(v) {
-                                if let Some(n) = d.child_by_field_name("name") {
-                                    names.fields.insert(self.text(n).to_string());
-                                }
+                                self.add_name(d, &mut names.fields);
                             }
                         }
                     }
                 }
                 "property_declaration" | "enum_member_declaration" => {
-                    if let Some(n) = m.child_by_field_name("name") {
-                        names.fields.insert(self.text(n).to_string());
-                    }
+                    self.add_name(m, &mut names.fields);
                 }
                 "method_declaration" => {
-                    if let Some(n) = m.child_by_field_name("name") {
-                        names.methods.insert(self.text(n).to_string());
-                    }
+                    self.add_name(m, &mut names.methods);
                 }
                 _ => {}
             }

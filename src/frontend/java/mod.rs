@@ -68,9 +68,7 @@ impl<'a> MemberLowering<'a> for Lowerer<'a> {
         if node.kind() == "record_declaration" {
             if let Some(params) = node.child_by_field_name("parameters") {
                 for p in named_children(params) {
-                    if let Some(n) = p.child_by_field_name("name") {
-                        names.fields.insert(self.text(n).to_string());
-                    }
+                    self.add_name(p, &mut names.fields);
                 }
             }
         }
@@ -286,20 +284,14 @@ impl<'a> Lowerer<'a> {
                 "field_declaration" | "constant_declaration" => {
                     let mut c = m.walk();
                     for d in m.children_by_field_name("declarator", &mut c) {
-                        if let Some(n) = d.child_by_field_name("name") {
-                            names.fields.insert(self.text(n).to_string());
-                        }
+                        self.add_name(d, &mut names.fields);
                     }
                 }
                 "enum_constant" => {
-                    if let Some(n) = m.child_by_field_name("name") {
-                        names.fields.insert(self.text(n).to_string());
-                    }
+                    self.add_name(m, &mut names.fields);
                 }
                 "method_declaration" => {
-                    if let Some(n) = m.child_by_field_name("name") {
-                        names.methods.insert(self.text(n).to_string());
-                    }
+                    self.add_name(m, &mut names.methods);
                 }
                 _ => {}
             }
