@@ -205,15 +205,8 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> {
             self.members().declare_local(n);
         }
         self.frame_mut().facts.scopes[fscope].params = names;
-        if let Some(body) = node.child_by_field_name("body") {
-            if body.kind() == "block" {
-                self.block(body, fscope, None);
-            } else {
-                // `h -> h.set(…)`: the body is also the lambda's statement.
-                let value = self.expr_top(body, fscope, true);
-                self.push_return(fscope, value, None);
-            }
-        }
+        // `h -> h.set(…)`: an expression body is also the lambda's statement.
+        self.function_body(node, fscope, "block", true);
         self.members().locals.pop();
         Expr::new(ExprKind::Func(fscope), sp)
     }

@@ -161,9 +161,7 @@ impl<'a> Lowerer<'a> {
 
     /// `switch (v) { case A: … }`: each section is guarded by `v == label`.
     fn switch_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        let subject = node
-            .child_by_field_name("value")
-            .map(|v| self.expr_top(v, scope, false));
+        let subject = self.lowered_field(node, "value", scope);
         let Some(body) = node.child_by_field_name("body") else {
             return;
         };

@@ -15,7 +15,7 @@ mod shapes;
 use tree_sitter::Node;
 
 use crate::facts::{Arg, Expr, ExprKind, FileFacts, Import, Return, ScopeId, ScopeKind, Span};
-use crate::source::{parse, LineIndex, Nesting};
+use crate::source::{parse, unescape, LineIndex, Nesting};
 pub(crate) use shapes::*;
 
 /// The two accessors of [`Lowering`] for a lowerer whose frame is its field
@@ -285,8 +285,53 @@ pub(crate) trait Lowering<'a> {
     /// The lowered `condition` field of a node (an `if`, a loop): the guard
     /// of what it controls.
     fn condition(&mut self, node: Node, scope: ScopeId) -> Option<Expr> {
-        node.child_by_field_name("condition")
-            .map(|c| self.expr_top(c, scope, false))
+        self.lowered_field(node, "condition", scope)
+    }
+
+    /// The lowered `field` child of a node (a `switch`'s value).
+    fn lowered_field(&mut self, node: Node, field: &str, scope: ScopeId) -> Option<Expr> {
+        node.child_by_field_name(field).map(|c| self.expr_top(c, scope, false))
+    }
+
+    /// `o[i]` with the object and index in fields `obj` and `idx`.
+    fn index_fields(&mut self, node: Node, scope: ScopeId, receiver: bool, obj: &str, idx: &str) -> Expr {
+        let sp = self.span(node);
+        let (Some(o), Some(i)) = (node.child_by_field_name(obj), node.child_by_field_name(idx)) else {
+            return Expr::unknown(sp);
+        };
+        let o = self.expr(o, scope, receiver);
+        let i = self.expr(i, scope, false);
+        Expr::new(ExprKind::Index(Box::new(o), Box::new(i)), sp)
+    }
+
+    /// A function's `body` field: a block of kind `block_kind`, or an
+    /// expression that is its return value (and, with `statement`, also
+    /// its statement: `h -> h.set(…)`).
+    fn function_body(&mut self, node: Node, scope: ScopeId, block_kind: &str, statement: bool) {
+        if let Some(body) = node.child_by_field_name("body") {
+            if body.kind() == block_kind {
+                self.block(body, scope, None);
+            } else {
+                let value = self.expr_top(body, scope, statement);
+                self.push_return(scope, value, None);
+            }
+        }
+    }
+
+    /// The unescaped text of a string node's children of the `parts` kinds.
+    fn string_of(&self, node: Node, parts: &[&str]) -> String {
+        let mut out = String::new();
+        for c in self.children(node) {
+            if parts.contains(&c.kind()) {
+                out.push_str(&unescape(self.text(c)));
+            }
+        }
+        out
+    }
+
+    /// A literal piece of a string: its unescaped text.
+    fn literal_part(&self, node: Node) -> Expr {
+        Expr::new(ExprKind::Str(unescape(self.text(node))), self.span(node))
     }
 
     /// An assignment's `left` node, `operator` (`=` without one) and

@@ -673,18 +673,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     _ => ExprKind::Unknown,
                 }
             }
-            "index_expression" => {
-                let o = node.child_by_field_name("operand");
-                let i = node.child_by_field_name("index");
-                match (o, i) {
-                    (Some(o), Some(i)) => {
-                        let o = self.expr(o, scope, receiver);
-                        let i = self.expr(i, scope, false);
-                        ExprKind::Index(Box::new(o), Box::new(i))
-                    }
-                    _ => ExprKind::Unknown,
-                }
-            }
+            "index_expression" => return self.index_fields(node, scope, receiver, "operand", "index"),
             "call_expression" => return self.call(node, scope, receiver),
             "binary_expression" => return self.binary(node, scope),
             "unary_expression" => {

@@ -189,7 +189,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             | "decimal_floating_point_literal"
             | "hex_floating_point_literal" => ExprKind::Number,
             "field_access" => return self.field_access(node, scope, receiver),
-            "array_access" => return self.array_access(node, scope, receiver),
+            "array_access" => return self.index_fields(node, scope, receiver, "array", "index"),
             "method_invocation" => return self.call(node, scope, receiver),
             "object_creation_expression" => return self.new_expr(node, scope, receiver),
             "binary_expression" => return self.binary(node, scope),

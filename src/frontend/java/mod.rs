@@ -22,7 +22,6 @@ use tree_sitter::Node;
 
 use super::frame::{self, Frame, Lowering};
 use crate::facts::*;
-use crate::source::unescape;
 
 pub fn lower(text: &str) -> FileFacts {
     frame::lower_block(tree_sitter_java::LANGUAGE.into(), text, |f| Lowerer {
@@ -385,28 +384,12 @@ impl<'a> Lowerer<'a> {
         Expr::new(ExprKind::Member(Box::new(obj), self.text(f).to_string()), sp)
     }
 
-    fn array_access(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
-        let sp = self.span(node);
-        let (Some(a), Some(i)) = (node.child_by_field_name("array"), node.child_by_field_name("index")) else {
-            return Expr::unknown(sp);
-        };
-        let a = self.expr(a, scope, receiver);
-        let i = self.expr(i, scope, false);
-        Expr::new(ExprKind::Index(Box::new(a), Box::new(i)), sp)
-    }
-
     /// The unescaped content of a string literal or text block.
     fn string_value(&self, node: Node) -> String {
-        let mut out = String::new();
-        for c in named_children(node) {
-            match c.kind() {
-                "string_fragment" | "escape_sequence" | "multiline_string_fragment" => {
-                    out.push_str(&unescape(self.text(c)))
-                }
-                _ => {}
-            }
-        }
-        out
+        self.string_of(
+            node,
+            &["string_fragment", "escape_sequence", "multiline_string_fragment"],
+        )
     }
 }
 

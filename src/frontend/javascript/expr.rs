@@ -186,8 +186,7 @@ impl<'a> Lowerer<'a> {
         for c in named_children(node) {
             match c.kind() {
                 "string_fragment" | "escape_sequence" => {
-                    let s = unescape(self.text(c));
-                    parts.push(Expr::new(ExprKind::Str(s), self.span(c)));
+                    parts.push(self.literal_part(c));
                 }
                 "template_substitution" => {
                     has_subst = true;

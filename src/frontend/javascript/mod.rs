@@ -12,7 +12,6 @@ use tree_sitter::Node;
 
 use super::frame::{self, Frame, Lowering};
 use crate::facts::*;
-use crate::source::unescape;
 
 pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
     let language = super::grammar(lang, path).unwrap_or_else(|| tree_sitter_javascript::LANGUAGE.into());
@@ -164,9 +163,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn switch_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        let value = node
-            .child_by_field_name("value")
-            .map(|v| self.expr_top(v, scope, false));
+        let value = self.lowered_field(node, "value", scope);
         let Some(body) = node.child_by_field_name("body") else {
             return;
         };
@@ -467,15 +464,8 @@ impl<'a> Lowerer<'a> {
         if declare && !name.is_empty() {
             self.bind_function(node, name, parent, scope);
         }
-        if let Some(body) = node.child_by_field_name("body") {
-            if body.kind() == "statement_block" {
-                self.block(body, scope, None);
-            } else {
-                // Arrow function with an expression body.
-                let value = self.expr_top(body, scope, false);
-                self.push_return(scope, value, None);
-            }
-        }
+        // An arrow function's expression body is returned.
+        self.function_body(node, scope, "statement_block", false);
         scope
     }
 
@@ -563,16 +553,10 @@ impl<'a> Lowerer<'a> {
 
     /// The unescaped content of a string literal node.
     fn string_value(&self, node: Node) -> String {
-        let mut out = String::new();
-        for c in named_children(node) {
-            match c.kind() {
-                "string_fragment" | "escape_sequence" | "html_character_reference" => {
-                    out.push_str(&unescape(self.text(c)))
-                }
-                _ => {}
-            }
-        }
-        out
+        self.string_of(
+            node,
+            &["string_fragment", "escape_sequence", "html_character_reference"],
+        )
     }
 }
 

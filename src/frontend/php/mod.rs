@@ -223,15 +223,8 @@ impl<'a> Lowerer<'a> {
 
     fn function(&mut self, node: Node, parent: ScopeId) -> ScopeId {
         let scope = self.declare_function(node, parent);
-        if let Some(body) = node.child_by_field_name("body") {
-            if body.kind() == "compound_statement" {
-                self.block(body, scope, None);
-            } else {
-                // fn($x) => expr
-                let value = self.expr_top(body, scope, false);
-                self.push_return(scope, value, None);
-            }
-        }
+        // fn($x) => expr: the expression is returned.
+        self.function_body(node, scope, "compound_statement", false);
         scope
     }
 

@@ -9,7 +9,6 @@ use tree_sitter::Node;
 
 use super::frame::{self, Frame, Lowering};
 use crate::facts::*;
-use crate::source::unescape;
 
 /// Settings libraries' env readers (django-environ, python-decouple).
 const ENV_SETTINGS_READERS: &[&str] = &[
@@ -178,8 +177,7 @@ impl<'a> Lowerer<'a> {
         for c in named_children(node) {
             match c.kind() {
                 "string_content" => {
-                    let s = unescape(self.text(c));
-                    parts.push(Expr::new(ExprKind::Str(s), self.span(c)));
+                    parts.push(self.literal_part(c));
                 }
                 "interpolation" => {
                     has_interp = true;
@@ -192,8 +190,7 @@ impl<'a> Lowerer<'a> {
                     }
                 }
                 "escape_sequence" => {
-                    let s = unescape(self.text(c));
-                    parts.push(Expr::new(ExprKind::Str(s), self.span(c)));
+                    parts.push(self.literal_part(c));
                 }
                 _ => {}
             }

@@ -61,9 +61,7 @@ impl Lowerer<'_> {
                 }
             }
             "case" => {
-                let value = node
-                    .child_by_field_name("value")
-                    .map(|v| self.expr_top(v, scope, false));
+                let value = self.lowered_field(node, "value", scope);
                 for clause in named_children(node) {
                     match clause.kind() {
                         "when" => {
@@ -218,23 +216,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 }
             }
             "assignment" | "operator_assignment" => return self.assignment(node, scope, None),
-            "conditional" => {
-                let c = node.child_by_field_name("condition");
-                let a = node.child_by_field_name("consequence");
-                let b = node.child_by_field_name("alternative");
-                match (c, a, b) {
-                    (Some(c), Some(a), Some(b)) => {
-                        let c = self.expr(c, scope, false);
-                        let a = self.expr(a, scope, false);
-                        let b = self.expr(b, scope, false);
-                        ExprKind::Alt {
-                            cond: Some(Box::new(c)),
-                            alts: vec![a, b],
-                        }
-                    }
-                    _ => ExprKind::Unknown,
-                }
-            }
+            "conditional" => return self.ternary(node, scope),
             "binary" => return self.binary(node, scope),
             "unary" => {
                 let kids: Vec<Expr> = named_children(node)

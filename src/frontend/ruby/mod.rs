@@ -27,7 +27,6 @@ use tree_sitter::Node;
 
 use super::frame::{self, Frame, Lowering};
 use crate::facts::*;
-use crate::source::unescape;
 
 pub fn lower(text: &str) -> FileFacts {
     frame::lower(
@@ -374,8 +373,7 @@ impl<'a> Lowerer<'a> {
         for c in named_children(node) {
             match c.kind() {
                 "string_content" | "escape_sequence" => {
-                    let s = unescape(self.text(c));
-                    parts.push(Expr::new(ExprKind::Str(s), self.span(c)));
+                    parts.push(self.literal_part(c));
                 }
                 "interpolation" => {
                     has_interp = true;
