@@ -4,9 +4,10 @@
 //! operator table, [`Operators`]). Pure functions over the fact model; the
 //! syn front-end (Rust) uses them too.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::facts::{Arg, Assign, Call, CallSite, Expr, ExprKind, FileFacts, ScopeId, Span};
+use crate::facts::{Arg, Assign, Call, CallSite, Expr, ExprKind, FileFacts, ScopeId, ScopeKind, Span};
 
 /// A call expression.
 pub(crate) fn call(callee: Expr, args: Vec<Arg>, is_new: bool, span: Span) -> Expr {
@@ -33,6 +34,25 @@ pub(crate) fn call_site(
         });
     }
     e
+}
+
+/// The class scope `name` at the top of the file, made and bound to its
+/// name on first use (a Go struct and its methods, a Rust struct and its
+/// `impl`s are one class).
+pub(crate) fn class_object(
+    facts: &mut FileFacts,
+    classes: &mut HashMap<String, ScopeId>,
+    name: &str,
+    span: Span,
+) -> ScopeId {
+    if let Some(&s) = classes.get(name) {
+        return s;
+    }
+    let s = facts.add_scope(ScopeKind::Class, name.to_string(), 0, span);
+    classes.insert(name.to_string(), s);
+    let value = Expr::new(ExprKind::Func(s), span);
+    push_assign(facts, 0, self::name(name, span), value, None, span);
+    s
 }
 
 /// Records `target = value` (under `guard`).

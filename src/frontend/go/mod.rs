@@ -110,19 +110,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn class_scope(&mut self, name: &str, span: Span) -> ScopeId {
-        if let Some(&s) = self.classes.get(name) {
-            return s;
-        }
-        let s = self.f.facts.add_scope(ScopeKind::Class, name.to_string(), 0, span);
-        self.classes.insert(name.to_string(), s);
-        self.push_assign(
-            0,
-            Expr::new(ExprKind::Name(name.to_string()), span),
-            Expr::new(ExprKind::Func(s), span),
-            None,
-            span,
-        );
-        s
+        frame::class_object(&mut self.f.facts, &mut self.classes, name, span)
     }
 
     // ------------------------------------------------------------------

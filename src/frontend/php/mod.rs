@@ -79,15 +79,8 @@ impl<'a> Lowerer<'a> {
         let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
             return Expr::unknown(sp);
         };
-        let mut value = match right.kind() {
-            "assignment_expression" | "augmented_assignment_expression" => self.assignment(right, scope, guard),
-            _ => self.expr_top(right, scope, false),
-        };
-        if node.kind() == "augmented_assignment_expression" {
-            let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
-            let current = self.expr(left, scope, false);
-            value = self.compound(op, &current, value);
-        }
+        let kinds = ["assignment_expression", "augmented_assignment_expression"];
+        let value = self.assigned_value(node, left, right, scope, guard, kinds);
         self.bind_target(left, value.clone(), scope, guard, sp);
         value
     }

@@ -124,15 +124,7 @@ impl<'a> Lowerer<'a> {
             return Expr::unknown(sp);
         };
         self.declare(left, scope);
-        let mut value = match right.kind() {
-            "assignment" | "operator_assignment" => self.assignment(right, scope, guard),
-            _ => self.expr_top(right, scope, false),
-        };
-        if node.kind() == "operator_assignment" {
-            let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
-            let current = self.expr(left, scope, false);
-            value = self.compound(op, &current, value);
-        }
+        let value = self.assigned_value(node, left, right, scope, guard, ["assignment", "operator_assignment"]);
         match left.kind() {
             // `token, host = bootstrap` / `a, b = x, y`.
             "left_assignment_list" => {

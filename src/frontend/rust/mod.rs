@@ -243,19 +243,7 @@ impl Lowerer<'_> {
     }
 
     fn class_scope(&mut self, name: &str, span: Span) -> ScopeId {
-        if let Some(&s) = self.classes.get(name) {
-            return s;
-        }
-        let s = self.facts.add_scope(ScopeKind::Class, name.to_string(), 0, span);
-        self.classes.insert(name.to_string(), s);
-        self.assign(
-            0,
-            Expr::new(ExprKind::Name(name.to_string()), span),
-            Expr::new(ExprKind::Func(s), span),
-            None,
-            span,
-        );
-        s
+        frame::class_object(&mut self.facts, &mut self.classes, name, span)
     }
 
     fn item(&mut self, item: &syn::Item, scope: ScopeId) {
