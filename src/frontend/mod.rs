@@ -337,6 +337,25 @@ pub(crate) mod testing {
         assert!(!lower(text).calls.is_empty());
     }
 
+    /// Runs `f` on a thread with `stack` bytes of stack and returns what
+    /// it returns (a stack overflow fails the test).
+    pub fn on_stack<T: Send + 'static>(stack: usize, f: impl FnOnce() -> T + Send + 'static) -> T {
+        std::thread::Builder::new()
+            .stack_size(stack)
+            .spawn(f)
+            .expect("thread")
+            .join()
+            .expect("no overflow")
+    }
+
+    /// Lowers each of `cases` on a small (2 MiB) stack: deep nesting must
+    /// be cut, never overflow.
+    pub fn lowers_on_small_stack(cases: Vec<String>, lower: fn(&str) -> FileFacts) {
+        for src in cases {
+            on_stack(2 << 20, move || lower(&src).scopes.len());
+        }
+    }
+
     /// A compact rendering of an expression for assertions.
     pub fn show(e: &Expr) -> String {
         match &e.kind {

@@ -2,7 +2,9 @@
 
 use super::*;
 
-use crate::frontend::testing::{calls, every_prefix_lowers, guarded_assigns as assigns, imports, show};
+use crate::frontend::testing::{
+    calls, every_prefix_lowers, guarded_assigns as assigns, imports, lowers_on_small_stack, show,
+};
 
 fn has(list: &[String], want: &str) {
     assert!(list.iter().any(|x| x == want), "missing {want} in {list:?}");
@@ -178,11 +180,5 @@ fn parse_errors_are_recovered_and_deep_nesting_is_cut() {
         format!("class C {{ string x = $\"{}\"; }}", "{$\"".repeat(n) + &"\"}".repeat(n)),
         format!("{}{}", "class A { ".repeat(n), "}".repeat(n)),
     ];
-    for src in cases {
-        let handle = std::thread::Builder::new()
-            .stack_size(2 << 20)
-            .spawn(move || lower(&src).scopes.len())
-            .expect("thread");
-        assert!(handle.join().is_ok());
-    }
+    lowers_on_small_stack(cases, lower);
 }

@@ -2,7 +2,7 @@
 
 use super::*;
 
-use crate::frontend::testing::{assigns, calls, show};
+use crate::frontend::testing::{assigns, calls, on_stack, show};
 
 #[test]
 fn declarations_env_reads_and_string_building() {
@@ -235,10 +235,5 @@ fn degenerate_inputs() {
 fn deep_nesting_is_cut_without_overflow() {
     let depth = 20_000;
     let src = format!("package p\nvar x = {}1{}\n", "(".repeat(depth), ")".repeat(depth));
-    let r = std::thread::Builder::new()
-        .stack_size(8 << 20)
-        .spawn(move || lower(&src))
-        .unwrap()
-        .join();
-    assert!(r.is_ok());
+    on_stack(8 << 20, move || lower(&src));
 }

@@ -2,7 +2,9 @@
 
 use super::*;
 
-use crate::frontend::testing::{calls, every_prefix_lowers, guarded_assigns as assigns, imports, show};
+use crate::frontend::testing::{
+    calls, every_prefix_lowers, guarded_assigns as assigns, imports, lowers_on_small_stack, show,
+};
 
 #[test]
 fn constants_fields_and_env_reads() {
@@ -216,11 +218,5 @@ fn pathological_nesting_on_small_stack() {
         format!("class C {{ Object x = a{}; }}", ".b()".repeat(5 * n)),
         format!("{}{}", "class A { ".repeat(n), "}".repeat(n)),
     ];
-    for src in cases {
-        let handle = std::thread::Builder::new()
-            .stack_size(2 << 20)
-            .spawn(move || lower(&src).scopes.len())
-            .expect("thread");
-        assert!(handle.join().is_ok());
-    }
+    lowers_on_small_stack(cases, lower);
 }

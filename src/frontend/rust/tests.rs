@@ -2,7 +2,7 @@
 
 use super::*;
 
-use crate::frontend::testing::{assigns, calls, imports, show};
+use crate::frontend::testing::{assigns, calls, imports, on_stack, show};
 
 #[test]
 fn constants_env_reads_and_string_building() {
@@ -265,12 +265,9 @@ fn deep_nesting_is_cut_without_overflow() {
         "const S: &str = \"a\"{};\nconst T: &str = \"t\";\n",
         " + \"a\"".repeat(20 * depth)
     );
-    let f = std::thread::Builder::new()
-        .stack_size(8 << 20)
-        .spawn(move || (lower(&parens), lower(&unary), lower(&chain), lower(&sum)))
-        .unwrap()
-        .join()
-        .expect("no overflow");
+    let f = on_stack(8 << 20, move || {
+        (lower(&parens), lower(&unary), lower(&chain), lower(&sum))
+    });
     let a = assigns(&f.0);
     assert_eq!(a, vec!["Y@0 = \"y\""]);
     assert_eq!(f.0.parse_error_line, None);
