@@ -182,8 +182,8 @@ pub(crate) trait Lowering<'a> {
     fn subscript(&mut self, o: Node, k: Node, scope: ScopeId, receiver: bool) -> ExprKind {
         let o = self.expr(o, scope, receiver);
         let k = self.expr(k, scope, false);
-        match (&o.kind, k.as_str()) {
-            (ExprKind::Name(n), Some(var)) if Self::ENV_OBJECTS.contains(&n.as_str()) => {
+        match (o.dotted(), k.as_str()) {
+            (Some(d), Some(var)) if Self::ENV_OBJECTS.contains(&d.as_str()) => {
                 self.frame_mut().facts.env_reads.push(var.to_string());
                 ExprKind::Env(var.to_string())
             }
@@ -323,6 +323,16 @@ pub(crate) trait Lowering<'a> {
         let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
         let current = self.expr(left, scope, false);
         self.compound(op, &current, value)
+    }
+
+    /// `o.name` with the object and the name in fields `obj` and `name`.
+    fn member_fields(&mut self, node: Node, scope: ScopeId, receiver: bool, obj: &str, name: &str) -> Expr {
+        let sp = self.span(node);
+        let (Some(o), Some(n)) = (node.child_by_field_name(obj), node.child_by_field_name(name)) else {
+            return Expr::unknown(sp);
+        };
+        let o = self.expr(o, scope, receiver);
+        member(o, self.text(n), sp)
     }
 
     /// `o[i]` with the object and index in fields `obj` and `idx`.

@@ -188,7 +188,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             | "binary_integer_literal"
             | "decimal_floating_point_literal"
             | "hex_floating_point_literal" => ExprKind::Number,
-            "field_access" => return self.field_access(node, scope, receiver),
+            "field_access" => return self.member_fields(node, scope, receiver, "object", "field"),
             "array_access" => return self.index_fields(node, scope, receiver, "array", "index"),
             "method_invocation" => return self.call(node, scope, receiver),
             "object_creation_expression" => return self.new_expr(node, scope, receiver),

@@ -375,15 +375,6 @@ impl<'a> Lowerer<'a> {
         self.list_of(node, scope, "array_initializer")
     }
 
-    fn field_access(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
-        let sp = self.span(node);
-        let (Some(o), Some(f)) = (node.child_by_field_name("object"), node.child_by_field_name("field")) else {
-            return Expr::unknown(sp);
-        };
-        let obj = self.expr(o, scope, receiver);
-        Expr::new(ExprKind::Member(Box::new(obj), self.text(f).to_string()), sp)
-    }
-
     /// The unescaped content of a string literal or text block.
     fn string_value(&self, node: Node) -> String {
         self.string_of(

@@ -296,6 +296,8 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
     frame::frame_in_f!();
 
     /// `binary_operator` and `boolean_operator`.
+    const ENV_OBJECTS: &'static [&'static str] = &["os.environ", "environ"];
+
     const OPERATORS: frame::Operators = frame::Operators::new(&["+"], &["or"], &["and"]).with_percent_format();
 
     fn params(&mut self, params: Node, scope: ScopeId) {
@@ -446,31 +448,12 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     .collect();
                 ExprKind::Concat(parts)
             }
-            "attribute" => {
-                let obj = node.child_by_field_name("object");
-                let attr = node.child_by_field_name("attribute").map(|a| self.text(a).to_string());
-                match (obj, attr) {
-                    (Some(o), Some(a)) => {
-                        let o = self.expr(o, scope, receiver);
-                        ExprKind::Member(Box::new(o), a)
-                    }
-                    _ => ExprKind::Unknown,
-                }
-            }
+            "attribute" => return self.member_fields(node, scope, receiver, "object", "attribute"),
             "subscript" => {
                 let value = node.child_by_field_name("value");
                 let sub = node.child_by_field_name("subscript");
                 match (value, sub) {
-                    (Some(v), Some(s)) => {
-                        let v = self.expr(v, scope, receiver);
-                        let s = self.expr(s, scope, false);
-                        if let (Some("os.environ" | "environ"), Some(name)) = (v.dotted().as_deref(), s.as_str()) {
-                            self.f.facts.env_reads.push(name.to_string());
-                            ExprKind::Env(name.to_string())
-                        } else {
-                            ExprKind::Index(Box::new(v), Box::new(s))
-                        }
-                    }
+                    (Some(v), Some(s)) => self.subscript(v, s, scope, receiver),
                     _ => ExprKind::Unknown,
                 }
             }
