@@ -151,6 +151,17 @@ impl<'a> MemberLowering<'a> for Lowerer<'a> {
 }
 
 impl<'a> Lowerer<'a> {
+    /// A body: a block, or `=> expr` returning `expr`.
+    fn body(&mut self, body: Node, scope: ScopeId) {
+        if body.kind() != "arrow_expression_clause" {
+            return self.block(body, scope, None);
+        }
+        if let Some(e) = named_children(body).first() {
+            let value = self.expr_top(*e, scope, false);
+            self.push_return(scope, value, None);
+        }
+    }
+
     /// `x` as written in a method (see [`Members::name_ref`]); a name that
     /// looks like a type is never an inherited field.
     fn name_ref(&self, name: &str, span: Span, method: bool) -> Expr {
@@ -311,14 +322,7 @@ impl<'a> Lowerer<'a> {
                     .add_scope(ScopeKind::Function, String::new(), scope, self.span(a));
                 self.members.locals.push(HashSet::from(["value".to_string()]));
                 let before = self.f.facts.returns.len();
-                if body.kind() == "arrow_expression_clause" {
-                    if let Some(e) = named_children(body).first() {
-                        let value = self.expr_top(*e, fs, false);
-                        self.push_return(fs, value, None);
-                    }
-                } else {
-                    self.block(body, fs, None);
-                }
+                self.body(body, fs);
                 self.members.locals.pop();
                 if is_get {
                     // The getter's returns are the property's values.
@@ -391,14 +395,7 @@ impl<'a> Lowerer<'a> {
             }
         }
         if let Some(body) = node.child_by_field_name("body") {
-            if body.kind() == "arrow_expression_clause" {
-                if let Some(e) = named_children(body).first() {
-                    let value = self.expr_top(*e, scope, false);
-                    self.push_return(scope, value, None);
-                }
-            } else {
-                self.block(body, scope, None);
-            }
+            self.body(body, scope);
         }
         self.members.locals.pop();
         scope

@@ -147,8 +147,7 @@ pub(crate) trait Lowering<'a> {
     fn bind_function(&mut self, node: Node, name: String, parent: ScopeId, scope: ScopeId) {
         let sp = self.span(node);
         let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
-        let target = Expr::new(ExprKind::Name(name), name_span);
-        self.push_assign(parent, target, Expr::new(ExprKind::Func(scope), sp), None, sp);
+        bind_function(&mut self.frame_mut().facts, parent, name, name_span, scope, sp);
     }
 
     /// What the grammar's binary operators make (none: every operator
@@ -424,13 +423,7 @@ pub(crate) trait Lowering<'a> {
     /// Binds `name` in `parent` to the function or class `scope` (a call
     /// of `name` then reaches its returns, `name.x` its fields).
     fn bind_scope(&mut self, parent: ScopeId, name: String, scope: ScopeId, sp: Span) {
-        self.push_assign(
-            parent,
-            self::name(name, sp),
-            Expr::new(ExprKind::Func(scope), sp),
-            None,
-            sp,
-        );
+        bind_function(&mut self.frame_mut().facts, parent, name, sp, scope, sp);
     }
 
     /// The text of a node's `field` child ("" without one).

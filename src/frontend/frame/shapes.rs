@@ -128,11 +128,29 @@ pub(crate) fn interpolated(parts: Vec<Expr>, has_interp: bool, span: Span) -> Ex
 /// when it is unset.
 pub(crate) fn env_read(facts: &mut FileFacts, name: String, default: Option<Expr>, span: Span) -> Expr {
     facts.env_reads.push(name.clone());
-    let env = Expr::new(ExprKind::Env(name), span);
+    or_default(Expr::new(ExprKind::Env(name), span), default, span)
+}
+
+/// `e`, or `default` when there is one and `e` is unset.
+pub(crate) fn or_default(e: Expr, default: Option<Expr>, span: Span) -> Expr {
     match default {
-        Some(d) => either(env, d, span),
-        None => env,
+        Some(d) => either(e, d, span),
+        None => e,
     }
+}
+
+/// Binds `name` (written at `name_span`) in `parent` to the function or
+/// class `scope` declared at `span`.
+pub(crate) fn bind_function(
+    facts: &mut FileFacts,
+    parent: ScopeId,
+    name: String,
+    name_span: Span,
+    scope: ScopeId,
+    span: Span,
+) {
+    let value = Expr::new(ExprKind::Func(scope), span);
+    push_assign(facts, parent, self::name(name, name_span), value, None, span);
 }
 
 /// What a language's binary operators make: the facts know strings being

@@ -504,13 +504,7 @@ impl<'a> Lowerer<'a> {
         let scope = self.f.facts.add_scope(ScopeKind::Class, name.clone(), parent, sp);
         self.f.facts.scopes[scope].bases = bases;
         if declare && !name.is_empty() {
-            self.push_assign(
-                parent,
-                Expr::new(ExprKind::Name(name), sp),
-                Expr::new(ExprKind::Func(scope), sp),
-                None,
-                sp,
-            );
+            self.bind_scope(parent, name, scope, sp);
         }
         let Some(body) = node.child_by_field_name("body") else {
             return scope;

@@ -108,16 +108,7 @@ impl<'a> Lowerer<'a> {
                         for seg in segs {
                             e = Expr::new(ExprKind::Member(Box::new(e), seg.to_string()), at);
                         }
-                        return match arg(1) {
-                            Some(default) => Expr::new(
-                                ExprKind::Alt {
-                                    cond: None,
-                                    alts: vec![e, default],
-                                },
-                                sp,
-                            ),
-                            None => e,
-                        };
+                        return frame::or_default(e, arg(1), sp);
                     }
                 }
             }

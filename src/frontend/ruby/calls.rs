@@ -181,16 +181,7 @@ impl<'a> Lowerer<'a> {
                         e = Expr::new(ExprKind::Index(Box::new(e), Box::new(k)), sp);
                     }
                 }
-                return match default {
-                    Some(d) => Expr::new(
-                        ExprKind::Alt {
-                            cond: None,
-                            alts: vec![e, d],
-                        },
-                        sp,
-                    ),
-                    None => e,
-                };
+                return frame::or_default(e, default, sp);
             }
             // base.merge(extra): a dict with both, later keys winning.
             (_, "merge" | "merge!") if recv.is_some() => {

@@ -362,13 +362,7 @@ impl Lowerer<'_> {
         }
         self.facts.scopes[scope].params = params;
         let name_span = self.span_of(&sig.ident);
-        self.assign(
-            parent,
-            Expr::new(ExprKind::Name(name), name_span),
-            Expr::new(ExprKind::Func(scope), sp),
-            None,
-            sp,
-        );
+        frame::bind_function(&mut self.facts, parent, name, name_span, scope, sp);
         let tail = self.block(block, scope, None);
         if let Some(v) = tail {
             self.facts.returns.push(Return {

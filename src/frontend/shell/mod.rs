@@ -320,13 +320,7 @@ impl<'a> Lowerer<'a> {
         self.f.facts.scopes[scope].params = POSITIONAL.iter().map(|p| p.to_string()).collect();
         if !name.is_empty() {
             let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
-            self.push_assign(
-                parent,
-                Expr::new(ExprKind::Name(name), name_span),
-                Expr::new(ExprKind::Func(scope), sp),
-                None,
-                sp,
-            );
+            frame::bind_function(&mut self.f.facts, parent, name, name_span, scope, sp);
         }
         if let Some(body) = node.child_by_field_name("body") {
             self.stmt(body, scope, None);
