@@ -292,31 +292,11 @@ pub(crate) trait Lowering<'a> {
         node.child_by_field_name(field).map(|c| self.expr_top(c, scope, false))
     }
 
-    /// Lowers an assignment that is the right side of another (`a = b =
-    /// v`) and returns its value (a language with assignment expressions
-    /// says how).
-    fn chained_assignment(&mut self, node: Node, scope: ScopeId, _guard: Option<&Expr>) -> Expr {
-        self.expr_top(node, scope, false)
-    }
-
-    /// The value an assignment stores: its `right` side (lowered as a
-    /// chained assignment when it is one of `kinds`), extended by `left`'s
-    /// value when the node is the compound kind `kinds[1]` (`.=`, `||=`).
-    fn assigned_value(
-        &mut self,
-        node: Node,
-        left: Node,
-        right: Node,
-        scope: ScopeId,
-        guard: Option<&Expr>,
-        kinds: [&str; 2],
-    ) -> Expr {
-        let value = if kinds.contains(&right.kind()) {
-            self.chained_assignment(right, scope, guard)
-        } else {
-            self.expr_top(right, scope, false)
-        };
-        if node.kind() != kinds[1] {
+    /// The value an assignment of kind `compound` (`.=`, `||=`) stores:
+    /// `left`'s value extended by `value` ([`Lowering::compound`]); any
+    /// other assignment stores `value`.
+    fn compound_value(&mut self, node: Node, left: Node, scope: ScopeId, value: Expr, compound: &str) -> Expr {
+        if node.kind() != compound {
             return value;
         }
         let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");

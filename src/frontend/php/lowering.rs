@@ -5,10 +5,6 @@ use super::*;
 impl<'a> Lowering<'a> for Lowerer<'a> {
     frame::frame_in_f!();
 
-    fn chained_assignment(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) -> Expr {
-        self.assignment(node, scope, guard)
-    }
-
     const OPERATORS: frame::Operators = frame::Operators::new(
         &["."],
         &["??", "||", "or"],

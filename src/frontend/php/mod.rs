@@ -79,8 +79,11 @@ impl<'a> Lowerer<'a> {
         let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
             return Expr::unknown(sp);
         };
-        let kinds = ["assignment_expression", "augmented_assignment_expression"];
-        let value = self.assigned_value(node, left, right, scope, guard, kinds);
+        let value = match right.kind() {
+            "assignment_expression" | "augmented_assignment_expression" => self.assignment(right, scope, guard),
+            _ => self.expr_top(right, scope, false),
+        };
+        let value = self.compound_value(node, left, scope, value, "augmented_assignment_expression");
         self.bind_target(left, value.clone(), scope, guard, sp);
         value
     }

@@ -124,7 +124,11 @@ impl<'a> Lowerer<'a> {
             return Expr::unknown(sp);
         };
         self.declare(left, scope);
-        let value = self.assigned_value(node, left, right, scope, guard, ["assignment", "operator_assignment"]);
+        let value = match right.kind() {
+            "assignment" | "operator_assignment" => self.assignment(right, scope, guard),
+            _ => self.expr_top(right, scope, false),
+        };
+        let value = self.compound_value(node, left, scope, value, "operator_assignment");
         match left.kind() {
             // `token, host = bootstrap` / `a, b = x, y`.
             "left_assignment_list" => {
