@@ -139,6 +139,18 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> {
         Expr::new(ExprKind::List(items), sp)
     }
 
+    /// `(x)`, `(T) x`, `await x`: the value of the `value` field, else of
+    /// the last child that is no trivia.
+    fn wrapped(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        let inner = node
+            .child_by_field_name("value")
+            .or_else(|| named_children(node).into_iter().rfind(|c| !self.is_trivia(c.kind())));
+        match inner {
+            Some(i) => self.expr(i, scope, receiver),
+            None => Expr::unknown(self.span(node)),
+        }
+    }
+
     /// An expression not modelled: its children lowered for their calls.
     fn unknown_with_children(&mut self, node: Node, scope: ScopeId) -> ExprKind {
         for c in named_children(node) {

@@ -200,13 +200,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             | "case_switch_label"
                 if node.kind() != "postfix_unary_expression" || !self.text(node).ends_with("++") =>
             {
-                let inner = node
-                    .child_by_field_name("value")
-                    .or_else(|| named_children(node).into_iter().rfind(|c| !is_trivia(c.kind())));
-                return match inner {
-                    Some(i) => self.expr(i, scope, receiver),
-                    None => Expr::unknown(sp),
-                };
+                return self.wrapped(node, scope, receiver);
             }
             "assignment_expression" => return self.assignment(node, scope, None),
             // `return (token, host);`

@@ -350,6 +350,37 @@ pub(crate) trait Lowering<'a> {
         out
     }
 
+    /// A string with interpolations: its children of the `literal` kinds
+    /// are text, those of kind `hole` hold the expression `inner` finds (a
+    /// hole without one is unknown, its children lowered when
+    /// `lower_rest`).
+    fn interpolated_string(
+        &mut self,
+        node: Node,
+        scope: ScopeId,
+        literal: &[&str],
+        hole: &str,
+        inner: fn(Node) -> Option<Node>,
+        lower_rest: bool,
+    ) -> Expr {
+        let mut parts: Vec<Expr> = Vec::new();
+        let mut has_hole = false;
+        for c in self.children(node) {
+            if literal.contains(&c.kind()) {
+                parts.push(self.literal_part(c));
+            } else if c.kind() == hole {
+                has_hole = true;
+                let e = match inner(c) {
+                    Some(e) => self.expr(e, scope, false),
+                    None if lower_rest => self.unmodelled(c, scope),
+                    None => Expr::unknown(self.span(c)),
+                };
+                parts.push(e);
+            }
+        }
+        interpolated(parts, has_hole, self.span(node))
+    }
+
     /// A literal piece of a string: its unescaped text.
     fn literal_part(&self, node: Node) -> Expr {
         Expr::new(ExprKind::Str(unescape(self.text(node))), self.span(node))

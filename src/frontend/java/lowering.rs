@@ -195,13 +195,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "binary_expression" => return self.binary(node, scope),
             "ternary_expression" => return self.ternary(node, scope),
             "parenthesized_expression" | "cast_expression" => {
-                let inner = node
-                    .child_by_field_name("value")
-                    .or_else(|| named_children(node).into_iter().rfind(|c| !is_comment(c.kind())));
-                return match inner {
-                    Some(i) => self.expr(i, scope, receiver),
-                    None => Expr::unknown(sp),
-                };
+                return self.wrapped(node, scope, receiver);
             }
             "assignment_expression" => return self.assignment(node, scope, None),
             "unary_expression" => {

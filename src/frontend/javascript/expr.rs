@@ -180,32 +180,15 @@ impl<'a> Lowerer<'a> {
 
     /// Template literal: parts and substitutions → Concat (Str when static).
     pub(super) fn template(&mut self, node: Node, scope: ScopeId) -> Expr {
-        let sp = self.span(node);
-        let mut parts: Vec<Expr> = Vec::new();
-        let mut has_subst = false;
-        for c in named_children(node) {
-            match c.kind() {
-                "string_fragment" | "escape_sequence" => {
-                    parts.push(self.literal_part(c));
-                }
-                "template_substitution" => {
-                    has_subst = true;
-                    match named_children(c).first() {
-                        Some(e) => {
-                            let e = self.expr(*e, scope, false);
-                            parts.push(e);
-                        }
-                        None => parts.push(Expr::unknown(self.span(c))),
-                    }
-                }
-                _ => {}
-            }
-        }
-        if !has_subst {
-            let s: String = parts.iter().filter_map(|p| p.as_str()).collect();
-            return Expr::new(ExprKind::Str(s), sp);
-        }
-        Expr::new(ExprKind::Concat(parts), sp)
+        let literal = ["string_fragment", "escape_sequence"];
+        self.interpolated_string(
+            node,
+            scope,
+            &literal,
+            "template_substitution",
+            |c: Node| named_children(c).first().copied(),
+            false,
+        )
     }
 
     pub(super) fn call_args(&mut self, node: Node, scope: ScopeId) -> Vec<Arg> {

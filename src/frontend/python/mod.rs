@@ -168,34 +168,18 @@ impl<'a> Lowerer<'a> {
     }
 
     fn string(&mut self, node: Node, scope: ScopeId) -> Expr {
-        let sp = self.span(node);
         if node.kind() != "string" {
             return self.expr(node, scope, false);
         }
-        let mut parts: Vec<Expr> = Vec::new();
-        let mut has_interp = false;
-        for c in named_children(node) {
-            match c.kind() {
-                "string_content" => {
-                    parts.push(self.literal_part(c));
-                }
-                "interpolation" => {
-                    has_interp = true;
-                    match c.child_by_field_name("expression") {
-                        Some(e) => {
-                            let e = self.expr(e, scope, false);
-                            parts.push(e);
-                        }
-                        None => parts.push(Expr::unknown(self.span(c))),
-                    }
-                }
-                "escape_sequence" => {
-                    parts.push(self.literal_part(c));
-                }
-                _ => {}
-            }
-        }
-        frame::interpolated(parts, has_interp, sp)
+        let literal = ["string_content", "escape_sequence"];
+        self.interpolated_string(
+            node,
+            scope,
+            &literal,
+            "interpolation",
+            |c: Node| c.child_by_field_name("expression"),
+            false,
+        )
     }
 
     fn call(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {

@@ -360,32 +360,22 @@ impl<'a> Lowerer<'a> {
     }
 
     fn string(&mut self, node: Node, scope: ScopeId) -> Expr {
-        let sp = self.span(node);
         if !matches!(node.kind(), "string" | "delimited_symbol") {
             return self.expr(node, scope, false);
         }
-        let mut parts: Vec<Expr> = Vec::new();
-        let mut has_interp = false;
-        for c in named_children(node) {
-            match c.kind() {
-                "string_content" | "escape_sequence" => {
-                    parts.push(self.literal_part(c));
-                }
-                "interpolation" => {
-                    has_interp = true;
-                    let inner = named_children(c);
-                    match inner.last() {
-                        Some(e) if inner.len() == 1 => {
-                            let e = self.expr(*e, scope, false);
-                            parts.push(e);
-                        }
-                        _ => parts.push(self.unmodelled(c, scope)),
-                    }
-                }
-                _ => {}
-            }
-        }
-        frame::interpolated(parts, has_interp, sp)
+        let literal = ["string_content", "escape_sequence"];
+        self.interpolated_string(
+            node,
+            scope,
+            &literal,
+            "interpolation",
+            |c: Node| {
+                Some(named_children(c))
+                    .filter(|k| k.len() == 1)
+                    .and_then(|k| k.last().copied())
+            },
+            true,
+        )
     }
 }
 
