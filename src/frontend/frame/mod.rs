@@ -381,6 +381,13 @@ pub(crate) trait Lowering<'a> {
         interpolated(parts, has_hole, self.span(node))
     }
 
+    /// Adjacent string literals (`"a" "b"`): the concatenation of what
+    /// `part` makes of each.
+    fn adjacent_strings(&mut self, node: Node, scope: ScopeId, part: fn(&mut Self, Node, ScopeId) -> Expr) -> Expr {
+        let parts = self.children(node).into_iter().map(|c| part(self, c, scope)).collect();
+        Expr::new(ExprKind::Concat(parts), self.span(node))
+    }
+
     /// A literal piece of a string: its unescaped text.
     fn literal_part(&self, node: Node) -> Expr {
         Expr::new(ExprKind::Str(unescape(self.text(node))), self.span(node))

@@ -120,23 +120,23 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// An imported name and the local name it binds: `a as b` → (a, b).
+    fn imported_name(&self, n: Node) -> (String, String) {
+        if n.kind() != "aliased_import" {
+            return (self.text(n).to_string(), self.text(n).to_string());
+        }
+        let m = n.child_by_field_name("name").map(|x| self.text(x)).unwrap_or("");
+        let a = n.child_by_field_name("alias").map(|x| self.text(x)).unwrap_or(m);
+        (m.to_string(), a.to_string())
+    }
+
     fn import(&mut self, node: Node, scope: ScopeId) {
         let sp = self.span(node);
         let mut c = node.walk();
         let names: Vec<Node> = node.children_by_field_name("name", &mut c).collect();
         for n in names {
-            let (module, local) = match n.kind() {
-                "aliased_import" => {
-                    let m = n.child_by_field_name("name").map(|x| self.text(x)).unwrap_or("");
-                    let a = n.child_by_field_name("alias").map(|x| self.text(x)).unwrap_or(m);
-                    (m.to_string(), a.to_string())
-                }
-                _ => {
-                    let m = self.text(n).to_string();
-                    // `import a.b` binds `a`; member access a.b.X is resolved via the module path.
-                    (m.clone(), m)
-                }
-            };
+            // `import a.b` binds `a`; member access a.b.X is resolved via the module path.
+            let (module, local) = self.imported_name(n);
             self.push_import(scope, local, module, None, sp);
         }
     }
@@ -155,14 +155,7 @@ impl<'a> Lowerer<'a> {
         let mut c = node.walk();
         let names: Vec<Node> = node.children_by_field_name("name", &mut c).collect();
         for n in names {
-            let (name, local) = match n.kind() {
-                "aliased_import" => {
-                    let m = n.child_by_field_name("name").map(|x| self.text(x)).unwrap_or("");
-                    let a = n.child_by_field_name("alias").map(|x| self.text(x)).unwrap_or(m);
-                    (m.to_string(), a.to_string())
-                }
-                _ => (self.text(n).to_string(), self.text(n).to_string()),
-            };
+            let (name, local) = self.imported_name(n);
             self.push_import(scope, local, module.clone(), Some(name), sp);
         }
     }
@@ -425,13 +418,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 t => ExprKind::Name(t.to_string()),
             },
             "string" => return self.string(node, scope),
-            "concatenated_string" => {
-                let parts = named_children(node)
-                    .into_iter()
-                    .map(|c| self.string(c, scope))
-                    .collect();
-                ExprKind::Concat(parts)
-            }
+            "concatenated_string" => return self.adjacent_strings(node, scope, Self::string),
             "attribute" => return self.member_fields(node, scope, receiver, "object", "attribute"),
             "subscript" => {
                 let value = node.child_by_field_name("value");

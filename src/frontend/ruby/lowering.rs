@@ -183,31 +183,20 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "false" => ExprKind::Bool(false),
             "integer" | "float" | "rational" | "complex" => ExprKind::Number,
             "string" => return self.string(node, scope),
-            "chained_string" => {
-                let parts = named_children(node)
-                    .into_iter()
-                    .map(|c| self.string(c, scope))
-                    .collect();
-                ExprKind::Concat(parts)
-            }
+            "chained_string" => return self.adjacent_strings(node, scope, Self::string),
             "simple_symbol" | "hash_key_symbol" => ExprKind::Str(self.text(node).trim_start_matches(':').to_string()),
             "delimited_symbol" => {
                 let s = self.string(node, scope);
                 return s;
             }
-            "scope_resolution" => {
-                let s = node.child_by_field_name("scope");
-                let n = node.child_by_field_name("name").map(|n| self.text(n).to_string());
-                match (s, n) {
-                    (Some(s), Some(n)) => {
-                        let o = self.expr(s, scope, receiver);
-                        ExprKind::Member(Box::new(o), n)
-                    }
-                    // `::Foo`
-                    (None, Some(n)) => ExprKind::Name(n),
-                    _ => ExprKind::Unknown,
-                }
+            "scope_resolution" if node.child_by_field_name("scope").is_some() => {
+                return self.member_fields(node, scope, receiver, "scope", "name")
             }
+            // `::Foo`
+            "scope_resolution" => match node.child_by_field_name("name") {
+                Some(n) => ExprKind::Name(self.text(n).to_string()),
+                None => ExprKind::Unknown,
+            },
             "parenthesized_statements" | "parenthesized_expression" => {
                 let kids = named_children(node);
                 match kids.last() {
