@@ -247,9 +247,14 @@ pub(crate) trait Lowering<'a> {
     /// `c ? a : b` with `condition`, `consequence` and `alternative` fields:
     /// an alternative chosen by `c`.
     fn ternary(&mut self, node: Node, scope: ScopeId) -> Expr {
+        self.ternary_with(node, scope, "consequence")
+    }
+
+    /// [`Lowering::ternary`] with the chosen value in field `then`.
+    fn ternary_with(&mut self, node: Node, scope: ScopeId, then: &str) -> Expr {
         let sp = self.span(node);
         let c = node.child_by_field_name("condition");
-        let a = node.child_by_field_name("consequence");
+        let a = node.child_by_field_name(then);
         let b = node.child_by_field_name("alternative");
         let (Some(c), Some(a), Some(b)) = (c, a, b) else {
             return Expr::unknown(sp);
@@ -386,6 +391,16 @@ pub(crate) trait Lowering<'a> {
     fn adjacent_strings(&mut self, node: Node, scope: ScopeId, part: fn(&mut Self, Node, ScopeId) -> Expr) -> Expr {
         let parts = self.children(node).into_iter().map(|c| part(self, c, scope)).collect();
         Expr::new(ExprKind::Concat(parts), self.span(node))
+    }
+
+    /// `[a, b]`: the list of its children.
+    fn list_items(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let items = self
+            .children(node)
+            .into_iter()
+            .map(|c| self.expr(c, scope, false))
+            .collect();
+        Expr::new(ExprKind::List(items), self.span(node))
     }
 
     /// A literal piece of a string: its unescaped text.

@@ -688,12 +688,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 self.body(node, fscope);
                 ExprKind::Func(fscope)
             }
-            "expression_list" => ExprKind::List(
-                named_children(node)
-                    .into_iter()
-                    .map(|c| self.expr(c, scope, false))
-                    .collect(),
-            ),
+            "expression_list" => return self.list_items(node, scope),
             _ => return self.unmodelled(node, scope),
         };
         Expr::new(kind, sp)

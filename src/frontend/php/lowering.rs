@@ -263,28 +263,19 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 return self.assignment(node, scope, None);
             }
             "binary_expression" => return self.binary(node, scope),
+            "conditional_expression" if node.child_by_field_name("body").is_some() => {
+                return self.ternary_with(node, scope, "body")
+            }
+            // `$a ?: $b`
             "conditional_expression" => {
-                let cond = node.child_by_field_name("condition");
-                let body = node.child_by_field_name("body");
-                let alt = node.child_by_field_name("alternative");
-                match (cond, body, alt) {
-                    (Some(c), Some(b), Some(a)) => {
-                        let c = self.expr(c, scope, false);
-                        let b = self.expr(b, scope, false);
-                        let a = self.expr(a, scope, false);
-                        ExprKind::Alt {
-                            cond: Some(Box::new(c)),
-                            alts: vec![b, a],
-                        }
-                    }
-                    // `$a ?: $b`
-                    (Some(c), None, Some(a)) => {
+                match (
+                    node.child_by_field_name("condition"),
+                    node.child_by_field_name("alternative"),
+                ) {
+                    (Some(c), Some(a)) => {
                         let c = self.expr(c, scope, false);
                         let a = self.expr(a, scope, false);
-                        ExprKind::Alt {
-                            cond: None,
-                            alts: vec![c, a],
-                        }
+                        return frame::either(c, a, sp);
                     }
                     _ => ExprKind::Unknown,
                 }

@@ -455,12 +455,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 let inner = named_children(node)[0];
                 return self.expr(inner, scope, receiver);
             }
-            "tuple" | "list" | "set" | "expression_list" => ExprKind::List(
-                named_children(node)
-                    .into_iter()
-                    .map(|c| self.expr(c, scope, false))
-                    .collect(),
-            ),
+            "tuple" | "list" | "set" | "expression_list" => return self.list_items(node, scope),
             "dictionary" => {
                 let mut pairs = Vec::new();
                 for p in named_children(node) {

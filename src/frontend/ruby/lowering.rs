@@ -234,12 +234,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     _ => ExprKind::Unknown,
                 }
             }
-            "array" => ExprKind::List(
-                named_children(node)
-                    .into_iter()
-                    .map(|c| self.expr(c, scope, false))
-                    .collect(),
-            ),
+            "array" => return self.list_items(node, scope),
             "hash" => ExprKind::Dict(self.pairs(named_children(node), scope)),
             "element_reference" => {
                 let obj = node.child_by_field_name("object");
