@@ -323,6 +323,12 @@ pub(crate) mod testing {
         list.iter().any(|s| s == want)
     }
 
+    /// Asserts that `want` is in `list` (showing the list when not).
+    #[track_caller]
+    pub fn assert_has(list: &[String], want: &str) {
+        assert!(has(list, want), "missing {want} in {list:#?}");
+    }
+
     /// Lowers every seventh prefix of `text` (truncated input is the worst
     /// recovery case: no prefix may panic) and `text` itself, which must
     /// have calls.

@@ -3,12 +3,8 @@
 use super::*;
 
 use crate::frontend::testing::{
-    calls, every_prefix_lowers, guarded_assigns as assigns, imports, lowers_on_small_stack, show,
+    assert_has, calls, every_prefix_lowers, guarded_assigns as assigns, imports, lowers_on_small_stack, show,
 };
-
-fn has(list: &[String], want: &str) {
-    assert!(list.iter().any(|x| x == want), "missing {want} in {list:?}");
-}
 
 #[test]
 fn constants_properties_and_env_reads() {
@@ -25,17 +21,17 @@ fn constants_properties_and_env_reads() {
     assert_eq!(f.env_reads, vec!["ZOHO_TOKEN"]);
     assert_eq!(f.scopes[1].bases, vec!["Base", "IThing"]);
     let a = assigns(&f);
-    has(&a, "C@0 = func#1");
-    has(&a, "this.Base@1 = \"https://www.zohoapis.eu\"");
-    has(&a, "this.Token@1 = alt(env:ZOHO_TOKEN | \"none\")");
-    has(&a, "this.Url@1 = concat(this.Base, \"/crm/v8\")");
-    has(&a, "this.Key@1 = \"k\"");
+    assert_has(&a, "C@0 = func#1");
+    assert_has(&a, "this.Base@1 = \"https://www.zohoapis.eu\"");
+    assert_has(&a, "this.Token@1 = alt(env:ZOHO_TOKEN | \"none\")");
+    assert_has(&a, "this.Url@1 = concat(this.Base, \"/crm/v8\")");
+    assert_has(&a, "this.Key@1 = \"k\"");
     let p = lower("class P { string _t; string Tok { get { return _t ?? \"x\"; } set { _t = value; } } }");
     let pa = assigns(&p);
-    has(&pa, "this.Tok@2 = alt(this._t | \"x\")");
-    has(&pa, "this._t@3 = value");
+    assert_has(&pa, "this.Tok@2 = alt(this._t | \"x\")");
+    assert_has(&pa, "this._t@3 = value");
     // A parameter shadows the constant of the same name.
-    has(&a, "Base@2 = \"x\"");
+    assert_has(&a, "Base@2 = \"x\"");
     assert_eq!(f.scopes[2].params, vec!["path", "Base"]);
     assert_eq!(show(&f.returns[0].value), "concat(concat(Base, path), this.Token)");
 }
@@ -54,16 +50,16 @@ fn guards_ternaries_switches_and_formats() {
          } }\n",
     );
     let a = assigns(&f);
-    has(
+    assert_has(
         &a,
         "env@2 = alt(sandbox ? USDataCenter.SANDBOX | USDataCenter.PRODUCTION)",
     );
-    has(&a, "host@2 = \"sandbox\" if sandbox");
-    has(&a, "host@2 = \"www\" if sandbox");
-    has(&a, "u@2 = concat(\"https://\", host, \".zohoapis.\", \"eu\", \"/crm\")");
-    has(&a, "v@2 = concat(\"https://\", host, \".zohoapis.com\")");
-    has(&a, "w@2 = alt(mode ? \"developer\" | \"www\")");
-    has(&a, "host@2 = \"sandbox\" if test(mode, \"s\")");
+    assert_has(&a, "host@2 = \"sandbox\" if sandbox");
+    assert_has(&a, "host@2 = \"www\" if sandbox");
+    assert_has(&a, "u@2 = concat(\"https://\", host, \".zohoapis.\", \"eu\", \"/crm\")");
+    assert_has(&a, "v@2 = concat(\"https://\", host, \".zohoapis.com\")");
+    assert_has(&a, "w@2 = alt(mode ? \"developer\" | \"www\")");
+    assert_has(&a, "host@2 = \"sandbox\" if test(mode, \"s\")");
 }
 
 #[test]
@@ -89,20 +85,20 @@ fn builders_clients_and_aliases() {
         )]
     );
     let a = assigns(&f);
-    has(
+    assert_has(
         &a,
         "this._client@1 = new HttpClient(BaseAddress: \"https://www.zohoapis.com\")",
     );
-    has(
+    assert_has(
         &a,
         "this._client.DefaultRequestHeaders.Authorization@2 = concat(\"Zoho-oauthtoken \", token)",
     );
     let c = calls(&f);
-    has(
+    assert_has(
         &c,
         "new SDKInitializer.Builder().Environment(USDataCenter.SANDBOX).Token(tok).SwitchUser()",
     );
-    has(
+    assert_has(
         &c,
         "this._client.DefaultRequestHeaders.Add(\"Authorization\", concat(\"Zoho-oauthtoken \", token))",
     );
@@ -117,7 +113,7 @@ fn bare_methods_named_arguments_and_indexers() {
          static string Q = Outer.X; }\n",
     );
     let c = calls(&f);
-    has(&c, "Send(this.Base(), token: env:config:zoho.token)");
+    assert_has(&c, "Send(this.Base(), token: env:config:zoho.token)");
     let f = lower("class J { string D(JsonDocument doc) => doc.RootElement.GetProperty(\"api_domain\").GetString(); }");
     assert_eq!(show(&f.returns[0].value), "doc.RootElement[\"api_domain\"]");
     let f = lower(
@@ -133,8 +129,8 @@ fn inherited_members_are_this_members() {
          class D { void G() { Send(_token, GetBase()); } }\n",
     );
     let c = calls(&f);
-    has(&c, "this.Send(this._token, Token, local, this.GetBase())");
-    has(&c, "Send(_token, GetBase())");
+    assert_has(&c, "this.Send(this._token, Token, local, this.GetBase())");
+    assert_has(&c, "Send(_token, GetBase())");
 }
 
 #[test]
@@ -144,8 +140,8 @@ fn dictionary_initialisers_are_dicts() {
          static readonly Dictionary<string, string> T = new() { { \"x\", Environment.GetEnvironmentVariable(\"X\") } }; }\n",
     );
     let a = assigns(&f);
-    has(&a, "this.H@1 = {\"production\": \"a\", \"sandbox\": \"b\"}");
-    has(&a, "this.T@1 = {\"x\": env:X}");
+    assert_has(&a, "this.H@1 = {\"production\": \"a\", \"sandbox\": \"b\"}");
+    assert_has(&a, "this.T@1 = {\"x\": env:X}");
 }
 
 #[test]

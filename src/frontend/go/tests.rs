@@ -2,7 +2,7 @@
 
 use super::*;
 
-use crate::frontend::testing::{assigns, calls, on_stack, show};
+use crate::frontend::testing::{assert_has, assigns, calls, on_stack, show};
 
 #[test]
 fn declarations_env_reads_and_string_building() {
@@ -70,12 +70,9 @@ fn structs_methods_and_constructors() {
     );
     assert_eq!(f.scopes[get].params, vec!["path"]);
     let a = assigns(&f);
-    assert!(
-        a.contains(&format!("this.base@{ctor} = \"https://www.zohoapis.eu\"")),
-        "{a:?}"
-    );
-    assert!(a.contains(&format!("this.token@{ctor} = token")), "{a:?}");
-    assert!(a.contains(&format!("NewClient@0 = func#{ctor}")), "{a:?}");
+    assert_has(&a, &format!("this.base@{ctor} = \"https://www.zohoapis.eu\""));
+    assert_has(&a, &format!("this.token@{ctor} = token"));
+    assert_has(&a, &format!("NewClient@0 = func#{ctor}"));
     assert!(
         a.contains(&format!(
             "req@{get} = http.NewRequest(\"GET\", concat(this.base, path), null).0"
@@ -202,7 +199,7 @@ fn decoding_into_a_variable_assigns_it() {
          }\n",
     );
     let a = assigns(&f);
-    assert!(a.contains(&"tok@1 = resp.Body".to_string()), "{a:?}");
+    assert_has(&a, "tok@1 = resp.Body");
     assert!(
         a.contains(&"cfg@0 = raw".to_string()) || a.contains(&"cfg@1 = raw".to_string()),
         "{a:?}"

@@ -3,7 +3,7 @@
 use super::*;
 
 use crate::frontend::testing::{
-    calls, every_prefix_lowers, guarded_assigns as assigns, imports, lowers_on_small_stack, show,
+    assert_has, calls, every_prefix_lowers, guarded_assigns as assigns, imports, lowers_on_small_stack, show,
 };
 
 #[test]
@@ -20,12 +20,9 @@ fn constants_fields_and_env_reads() {
     assert_eq!(f.scopes[1].bases, vec!["Base", "I"]);
     assert_eq!(f.scopes[2].params, vec!["path"]);
     let a = assigns(&f);
-    assert!(a.contains(&"C@0 = func#1".to_string()), "{a:?}");
-    assert!(a.contains(&"this.TOKEN@1 = env:ZOHO_TOKEN".to_string()), "{a:?}");
-    assert!(
-        a.contains(&"this.base@1 = alt(env:ZOHO_BASE | \"https://www.zohoapis.com\")".to_string()),
-        "{a:?}"
-    );
+    assert_has(&a, "C@0 = func#1");
+    assert_has(&a, "this.TOKEN@1 = env:ZOHO_TOKEN");
+    assert_has(&a, "this.base@1 = alt(env:ZOHO_BASE | \"https://www.zohoapis.com\")");
     // A local shadows the field; `this.base` and the bare constant are fields.
     assert_eq!(f.returns.len(), 1);
     assert_eq!(
@@ -108,7 +105,7 @@ fn bare_methods_are_this_calls_and_outer_fields_are_qualified() {
          static class Inner { void h() { use(T); } } }\n",
     );
     let c = calls(&f);
-    assert!(c.contains(&"send(this.base(), this.T)".to_string()), "{c:?}");
+    assert_has(&c, "send(this.base(), this.T)");
     let f = lower(
         "class J { String u(String m) { return new StringBuilder(BASE).append(\"/crm/\").append(m).toString(); } }",
     );
@@ -125,7 +122,7 @@ fn bare_methods_are_this_calls_and_outer_fields_are_qualified() {
     assert_eq!(show(&f.returns[0].value), "json[\"api_domain\"]");
     let f = lower("class J { boolean d(String e) { return \"sandbox\".equals(e) || Objects.equals(e, X); } }");
     assert_eq!(show(&f.returns[0].value), "test(test(\"sandbox\", e), test(e, X))");
-    assert!(c.contains(&"use(Outer.T)".to_string()), "{c:?}");
+    assert_has(&c, "use(Outer.T)");
 }
 
 #[test]
@@ -136,11 +133,11 @@ fn inherited_members_are_this_members() {
          class D { void g() { send(token); } }\n",
     );
     let c = calls(&f);
-    assert!(
-        c.contains(&"this.send(this.token, this.TOKEN, IMPORTED, Helper, local, this.base())".to_string()),
-        "{c:?}"
+    assert_has(
+        &c,
+        "this.send(this.token, this.TOKEN, IMPORTED, Helper, local, this.base())",
     );
-    assert!(c.contains(&"send(token)".to_string()), "{c:?}");
+    assert_has(&c, "send(token)");
 }
 
 #[test]
@@ -150,16 +147,13 @@ fn map_literals_are_dicts() {
          static final Map<String, String> T = Map.ofEntries(Map.entry(\"x\", System.getenv(\"X\"))); }\n",
     );
     let a = assigns(&f);
-    assert!(
-        a.contains(&"this.H@1 = {\"production\": \"a\", \"sandbox\": B}".to_string()),
-        "{a:?}"
-    );
-    assert!(a.contains(&"this.T@1 = {\"x\": env:X}".to_string()), "{a:?}");
+    assert_has(&a, "this.H@1 = {\"production\": \"a\", \"sandbox\": B}");
+    assert_has(&a, "this.T@1 = {\"x\": env:X}");
     let f = lower(
         "class C { void f() { Map<String, String> m = new HashMap<>(); m.put(\"apiBaseUrl\", U); m.put(k, v); } }",
     );
     let a = assigns(&f);
-    assert!(a.contains(&"m[\"apiBaseUrl\"]@2 = U".to_string()), "{a:?}");
+    assert_has(&a, "m[\"apiBaseUrl\"]@2 = U");
     assert_eq!(calls(&f), vec!["new HashMap()", "m.put(k, v)"]);
 }
 
@@ -170,11 +164,8 @@ fn enum_constants_take_their_first_argument() {
          final String url; Host(String url) { this.url = url; } }\n",
     );
     let a = assigns(&f);
-    assert!(
-        a.contains(&"this.SANDBOX@1 = \"https://sandbox.zohoapis.com\"".to_string()),
-        "{a:?}"
-    );
-    assert!(a.contains(&"this.url@2 = url".to_string()), "{a:?}");
+    assert_has(&a, "this.SANDBOX@1 = \"https://sandbox.zohoapis.com\"");
+    assert_has(&a, "this.url@2 = url");
 }
 
 #[test]

@@ -10,7 +10,7 @@ fn ts(src: &str) -> FileFacts {
     lower(Lang::TypeScript, "a.ts", src)
 }
 
-use crate::frontend::testing::{assigns, calls, imports, on_stack, show};
+use crate::frontend::testing::{assert_has, assigns, calls, imports, on_stack, show};
 
 #[test]
 fn template_url_and_env() {
@@ -178,19 +178,16 @@ fn class_fields_methods_and_this() {
     let get = f.scopes.iter().position(|s| s.name == "get").unwrap();
     assert_eq!(f.scopes[get].parent, Some(class));
     let a = assigns(&f);
-    assert!(a.contains(&format!("Api@0 = func#{class}")), "{a:?}");
-    assert!(
-        a.contains(&format!("this.base@{class} = \"https://www.zohoapis.com\"")),
-        "{a:?}"
-    );
-    assert!(a.contains(&format!("this.region@{class} = \"us\"")), "{a:?}");
-    assert!(a.contains(&format!("dc@{ctor} = \"eu\"")), "{a:?}");
-    assert!(a.contains(&format!("this.token@{ctor} = token")), "{a:?}");
-    assert!(a.contains(&format!("constructor@{class} = func#{ctor}")), "{a:?}");
+    assert_has(&a, &format!("Api@0 = func#{class}"));
+    assert_has(&a, &format!("this.base@{class} = \"https://www.zohoapis.com\""));
+    assert_has(&a, &format!("this.region@{class} = \"us\""));
+    assert_has(&a, &format!("dc@{ctor} = \"eu\""));
+    assert_has(&a, &format!("this.token@{ctor} = token"));
+    assert_has(&a, &format!("constructor@{class} = func#{ctor}"));
     let c = calls(&f);
-    assert!(
-        c.contains(&"fetch(concat(this.base, path), {\"headers\": {\"Authorization\": this.token}})".to_string()),
-        "{c:?}"
+    assert_has(
+        &c,
+        "fetch(concat(this.base, path), {\"headers\": {\"Authorization\": this.token}})",
     );
     assert_eq!(f.returns.len(), 1);
     assert_eq!(f.returns[0].scope, get);
@@ -308,26 +305,23 @@ fn typescript_types_are_skipped() {
     assert_eq!(f.scopes[ctor].params, vec!["token", "dc"]);
     assert_eq!(f.scopes[get].params, vec!["path"]);
     let a = assigns(&f);
-    assert!(
-        a.contains(&format!("this.base@{class} = \"https://www.zohoapis.eu\"")),
-        "{a:?}"
-    );
-    assert!(a.contains(&format!("this.token@{ctor} = token")), "{a:?}");
-    assert!(a.contains(&format!("this.dc@{ctor} = dc")), "{a:?}");
-    assert!(a.contains(&"tok@0 = env:ZOHO_TOKEN".to_string()), "{a:?}");
-    assert!(a.contains(&"n@0 = cfg".to_string()), "{a:?}");
+    assert_has(&a, &format!("this.base@{class} = \"https://www.zohoapis.eu\""));
+    assert_has(&a, &format!("this.token@{ctor} = token"));
+    assert_has(&a, &format!("this.dc@{ctor} = dc"));
+    assert_has(&a, "tok@0 = env:ZOHO_TOKEN");
+    assert_has(&a, "n@0 = cfg");
     let func = f.scopes.iter().position(|s| s.name == "f").unwrap();
     assert_eq!(f.scopes[func].params, vec!["#arg0", "x"]);
-    assert!(a.contains(&format!("token@{func} = #arg0.token")), "{a:?}");
-    assert!(a.contains(&format!("env@{func} = alt(#arg0.env | \"prod\")")), "{a:?}");
+    assert_has(&a, &format!("token@{func} = #arg0.token"));
+    assert_has(&a, &format!("env@{func} = alt(#arg0.env | \"prod\")"));
     let c = calls(&f);
-    assert!(
-        c.contains(&"fetch(concat(this.base, path), {\"headers\": {\"Authorization\": this.token}})".to_string()),
-        "{c:?}"
+    assert_has(
+        &c,
+        "fetch(concat(this.base, path), {\"headers\": {\"Authorization\": this.token}})",
     );
-    assert!(c.contains(&"r.json()".to_string()), "{c:?}");
+    assert_has(&c, "r.json()");
     // Enums are run-time values (a dict); interfaces and types are not.
-    assert!(a.contains(&"Dc@0 = {\"EU\": \"eu\"}".to_string()), "{a:?}");
+    assert_has(&a, "Dc@0 = {\"EU\": \"eu\"}");
     assert!(!a.iter().any(|s| s.starts_with("X@")), "{a:?}");
 }
 
@@ -342,9 +336,9 @@ fn tsx_parses_with_tsx_grammar() {
     let mut c = calls(&f);
     c.sort();
     assert!(c.iter().any(|s| s.starts_with("fetch(url")), "{c:?}");
-    assert!(c.contains(&"cx(\"a\")".to_string()), "{c:?}");
-    assert!(c.contains(&"save(data)".to_string()), "{c:?}");
-    assert!(c.contains(&"render(data)".to_string()), "{c:?}");
+    assert_has(&c, "cx(\"a\")");
+    assert_has(&c, "save(data)");
+    assert_has(&c, "render(data)");
     // The TS grammar cannot parse JSX.
     let g = lower(Lang::TypeScript, "App.ts", src);
     assert!(g.parse_error_line.is_some());

@@ -3,7 +3,7 @@
 use super::*;
 
 use crate::frontend::testing::{
-    each_truncation, guarded_assigns as assigns, has, returns, show, statement_calls as calls,
+    assert_has, each_truncation, guarded_assigns as assigns, has, returns, statement_calls as calls,
 };
 
 #[test]
@@ -22,26 +22,14 @@ fn constants_env_reads_and_strings() {
          $u .= '/Leads';\n",
     );
     let a = assigns(&f);
-    assert!(has(&a, "ZOHO_TOKEN@0 = env:ZOHO_ACCESS_TOKEN"), "{a:#?}");
-    assert!(has(&a, "BASE@0 = concat(\"https://www.zohoapis.\", \"com\")"), "{a:#?}");
-    assert!(
-        has(&a, "a@0 = alt(env:ZOHO_DC | alt(env:ZOHO_REGION | \"us\"))"),
-        "{a:#?}"
-    );
-    assert!(
-        has(&a, "b@0 = concat(\"Zoho-oauthtoken \", t, \" \", this.token, \"\\n\")"),
-        "{a:#?}"
-    );
-    assert!(
-        has(&a, "c@0 = concat(\"https://\", env, \".zohoapis.com/crm/\", v, \"\")"),
-        "{a:#?}"
-    );
-    assert!(
-        has(&a, "d@0 = alt(flag ? BASE | BASE.replace(\"www\", \"sandbox\"))"),
-        "{a:#?}"
-    );
-    assert!(has(&a, "e@0 = concat(\"https://\", host, \"/crm\")"), "{a:#?}");
-    assert!(has(&a, "u@0 = concat(u, \"/Leads\")"), "{a:#?}");
+    assert_has(&a, "ZOHO_TOKEN@0 = env:ZOHO_ACCESS_TOKEN");
+    assert_has(&a, "BASE@0 = concat(\"https://www.zohoapis.\", \"com\")");
+    assert_has(&a, "a@0 = alt(env:ZOHO_DC | alt(env:ZOHO_REGION | \"us\"))");
+    assert_has(&a, "b@0 = concat(\"Zoho-oauthtoken \", t, \" \", this.token, \"\\n\")");
+    assert_has(&a, "c@0 = concat(\"https://\", env, \".zohoapis.com/crm/\", v, \"\")");
+    assert_has(&a, "d@0 = alt(flag ? BASE | BASE.replace(\"www\", \"sandbox\"))");
+    assert_has(&a, "e@0 = concat(\"https://\", host, \"/crm\")");
+    assert_has(&a, "u@0 = concat(u, \"/Leads\")");
     let mut env = f.env_reads.clone();
     env.sort();
     assert_eq!(env, ["ZOHO_ACCESS_TOKEN", "ZOHO_DC", "ZOHO_REGION"]);
@@ -81,11 +69,8 @@ fn classes_constants_properties_and_methods() {
     assert!(has(&a, &format!("this.token@{ctor} = base")), "{a:#?}");
     assert!(has(&a, &format!("Client@0 = func#{class}")), "{a:#?}");
     let r = returns(&f);
-    assert!(
-        has(&r, "get: this.client.get(concat(this.HOST, p), this.OPTS)"),
-        "{r:#?}"
-    );
-    assert!(has(&r, "helper: concat(Client.HOST, a)"), "{r:#?}");
+    assert_has(&r, "get: this.client.get(concat(this.HOST, p), this.OPTS)");
+    assert_has(&r, "helper: concat(Client.HOST, a)");
     // The chain head is the call, its receiver chain is not a call site.
     assert_eq!(calls(&f), ["this.client.get(concat(this.HOST, p), this.OPTS)"]);
 }
@@ -112,13 +97,10 @@ fn guards_arrays_and_closures() {
         ),
         "{a:#?}"
     );
-    assert!(has(&a, "base@0 = \"https://developer.zohoapis.com\" if dev"), "{a:#?}");
-    assert!(
-        has(&a, "base@0 = \"https://www.zohoapis.com\" if test(env, \"sandbox\")"),
-        "{a:#?}"
-    );
-    assert!(has(&a, "tld@0 = \"eu\" if test(mode, \"eu\")"), "{a:#?}");
-    assert!(has(&a, "tld@0 = \"com\" if test(mode)"), "{a:#?}");
+    assert_has(&a, "base@0 = \"https://developer.zohoapis.com\" if dev");
+    assert_has(&a, "base@0 = \"https://www.zohoapis.com\" if test(env, \"sandbox\")");
+    assert_has(&a, "tld@0 = \"eu\" if test(mode, \"eu\")");
+    assert_has(&a, "tld@0 = \"com\" if test(mode)");
     assert!(
         has(
             &a,
@@ -126,12 +108,12 @@ fn guards_arrays_and_closures() {
         ),
         "{a:#?}"
     );
-    assert!(has(&a, "list@0 = [a, b]"), "{a:#?}");
-    assert!(has(&a, "m@0 = alt(dc ? \"https://www.zohoapis.eu\" | us)"), "{a:#?}");
-    assert!(has(&a, "tok@0 = tokens[?]"), "{a:#?}");
+    assert_has(&a, "list@0 = [a, b]");
+    assert_has(&a, "m@0 = alt(dc ? \"https://www.zohoapis.eu\" | us)");
+    assert_has(&a, "tok@0 = tokens[?]");
     assert!(calls(&f).contains(&"send(tok);".to_string()), "{:?}", calls(&f));
     let r = returns(&f);
-    assert!(has(&r, ": concat(x, \"/crm\")"), "{r:#?}");
+    assert_has(&r, ": concat(x, \"/crm\")");
 }
 
 #[test]
@@ -172,9 +154,9 @@ fn use_aliases_and_enum_cases() {
          $h = Host::Sandbox->value;\n",
     );
     let a = assigns(&f);
-    assert!(has(&a, "env@0 = USDataCenter.SANDBOX()"), "{a:#?}");
-    assert!(has(&a, "Sandbox@1 = \"https://sandbox.zohoapis.com\""), "{a:#?}");
-    assert!(has(&a, "h@0 = Host.Sandbox.value"), "{a:#?}");
+    assert_has(&a, "env@0 = USDataCenter.SANDBOX()");
+    assert_has(&a, "Sandbox@1 = \"https://sandbox.zohoapis.com\"");
+    assert_has(&a, "h@0 = Host.Sandbox.value");
     assert!(f.imports.is_empty());
 }
 
@@ -190,10 +172,7 @@ fn curl_handle_is_a_configured_object() {
          }\n",
     );
     let a = assigns(&f);
-    assert!(
-        has(&a, "ch.CURLOPT_URL@1 = \"https://www.zohoapis.com/crm/v8/Leads\""),
-        "{a:#?}"
-    );
+    assert_has(&a, "ch.CURLOPT_URL@1 = \"https://www.zohoapis.com/crm/v8/Leads\"");
     assert!(
         has(
             &a,

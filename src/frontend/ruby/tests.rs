@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::frontend::testing::{
-    each_truncation, guarded_assigns as assigns, has, returns, show, statement_calls as calls,
+    assert_has, each_truncation, guarded_assigns as assigns, has, returns, show, statement_calls as calls,
 };
 
 #[test]
@@ -23,27 +23,18 @@ fn constants_env_reads_and_strings() {
          q = cfg.dig(:zoho, 'token')\n",
     );
     let a = assigns(&f);
-    assert!(
-        has(&a, "BASE@0 = alt(env:ZOHO_BASE | \"https://www.zohoapis.com\")"),
-        "{a:#?}"
-    );
-    assert!(has(&a, "TOKEN@0 = alt(env:ZOHO_ACCESS_TOKEN | \"dev\")"), "{a:#?}");
-    assert!(has(&a, "h@0 = concat(\"Zoho-oauthtoken \", TOKEN)"), "{a:#?}");
-    assert!(
-        has(&a, "u@0 = concat(\"https://\", env(), \".zohoapis.\", tld(), \"\")"),
-        "{a:#?}"
-    );
-    assert!(
-        has(&a, "v@0 = concat(\"https://\", env(), \".zohoapis.com\")"),
-        "{a:#?}"
-    );
-    assert!(has(&a, "w@0 = BASE.sub(\"www\", \"sandbox\")"), "{a:#?}");
-    assert!(has(&a, "x@0 = concat(BASE, \"/crm/v8\")"), "{a:#?}");
-    assert!(has(&a, "y@0 = \"https://www.zohoapis.eu\""), "{a:#?}");
-    assert!(has(&a, "y@0 = alt(y | \"a\")"), "{a:#?}");
-    assert!(has(&a, "s@0 = \"sandbox\""), "{a:#?}");
-    assert!(has(&a, "z@0 = alt(HOSTS[env()] | \"x\")"), "{a:#?}");
-    assert!(has(&a, "q@0 = cfg[\"zoho\"][\"token\"]"), "{a:#?}");
+    assert_has(&a, "BASE@0 = alt(env:ZOHO_BASE | \"https://www.zohoapis.com\")");
+    assert_has(&a, "TOKEN@0 = alt(env:ZOHO_ACCESS_TOKEN | \"dev\")");
+    assert_has(&a, "h@0 = concat(\"Zoho-oauthtoken \", TOKEN)");
+    assert_has(&a, "u@0 = concat(\"https://\", env(), \".zohoapis.\", tld(), \"\")");
+    assert_has(&a, "v@0 = concat(\"https://\", env(), \".zohoapis.com\")");
+    assert_has(&a, "w@0 = BASE.sub(\"www\", \"sandbox\")");
+    assert_has(&a, "x@0 = concat(BASE, \"/crm/v8\")");
+    assert_has(&a, "y@0 = \"https://www.zohoapis.eu\"");
+    assert_has(&a, "y@0 = alt(y | \"a\")");
+    assert_has(&a, "s@0 = \"sandbox\"");
+    assert_has(&a, "z@0 = alt(HOSTS[env()] | \"x\")");
+    assert_has(&a, "q@0 = cfg[\"zoho\"][\"token\"]");
     let mut env = f.env_reads.clone();
     env.sort();
     assert_eq!(env, ["ZOHO_ACCESS_TOKEN", "ZOHO_BASE"]);
@@ -95,7 +86,7 @@ fn classes_ivars_constants_and_implicit_returns() {
     assert!(has(&a, &format!("base@{init} = null")), "{a:#?}");
     let r = returns(&f);
     // A class constant read from a method resolves through the class.
-    assert!(has(&r, "url: concat(concat(this.HOST, path), Crm.SANDBOX)"), "{r:#?}");
+    assert_has(&r, "url: concat(concat(this.HOST, path), Crm.SANDBOX)");
     assert!(
         has(
             &r,
@@ -104,10 +95,10 @@ fn classes_ivars_constants_and_implicit_returns() {
         "{r:#?}"
     );
     // A bare identifier that is no local is a method call on self.
-    assert!(has(&r, "headers: this.auth() if this.token"), "{r:#?}");
-    assert!(has(&r, "build: new(token: \"x\")"), "{r:#?}");
+    assert_has(&r, "headers: this.auth() if this.token");
+    assert_has(&r, "build: new(token: \"x\")");
     // attr_reader fields read bare or through self.
-    assert!(has(&r, "auth: {\"key\": this.token, \"base\": this.base}"), "{r:#?}");
+    assert_has(&r, "auth: {\"key\": this.token, \"base\": this.base}");
 }
 
 #[test]
@@ -141,13 +132,10 @@ fn calls_keywords_hashes_and_blocks() {
         ],
     );
     let a = assigns(&f);
-    assert!(has(&a, "c.headers[\"X\"]@1 = \"y\""), "{a:#?}");
-    assert!(
-        has(&a, "req[\"Authorization\"]@0 = concat(\"Zoho-oauthtoken \", t)"),
-        "{a:#?}"
-    );
-    assert!(has(&a, "x@0 = res.api_domain"), "{a:#?}");
-    assert!(has(&a, "d@0 = res.body"), "{a:#?}");
+    assert_has(&a, "c.headers[\"X\"]@1 = \"y\"");
+    assert_has(&a, "req[\"Authorization\"]@0 = concat(\"Zoho-oauthtoken \", t)");
+    assert_has(&a, "x@0 = res.api_domain");
+    assert_has(&a, "d@0 = res.body");
     assert!(
         has(
             &a,
@@ -171,10 +159,7 @@ fn httparty_class_defaults_go_with_its_requests() {
          end\n",
     );
     let c = calls(&f);
-    assert!(
-        c.contains(&"this.class().get(concat(\"https://www.zohoapis.com\", \"/Leads\"), headers: {\"Authorization\": token_header()});".to_string()),
-        "{c:#?}"
-    );
+    assert_has(&c, "this.class().get(concat(\"https://www.zohoapis.com\", \"/Leads\"), headers: {\"Authorization\": token_header()});");
     assert!(
         c.contains(
             &"get(concat(\"https://www.zohoapis.com\", \"/Deals\"), headers: {\"Authorization\": token_header()});"
@@ -182,7 +167,7 @@ fn httparty_class_defaults_go_with_its_requests() {
         ),
         "{c:#?}"
     );
-    assert!(c.contains(&"alt(this.client()).get(\"/x\");".to_string()), "{c:#?}");
+    assert_has(&c, "alt(this.client()).get(\"/x\");");
     // The class-body DSL calls are not lowered again as calls.
     assert!(!c.iter().any(|x| x.starts_with("base_uri")), "{c:#?}");
 }
@@ -204,18 +189,12 @@ fn guards_case_unless_and_modifiers() {
          k = if sandbox then 'https://sandbox.zohoapis.com' else 'https://www.zohoapis.com' end\n",
     );
     let r = returns(&f);
-    assert!(
-        has(&r, "base: \"https://sandbox.zohoapis.com\" if test(env, \"sandbox\")"),
-        "{r:#?}"
-    );
-    assert!(has(&r, "base: \"https://www.zohoapis.com\""), "{r:#?}");
+    assert_has(&r, "base: \"https://sandbox.zohoapis.com\" if test(env, \"sandbox\")");
+    assert_has(&r, "base: \"https://www.zohoapis.com\"");
     let a = assigns(&f);
-    assert!(has(&a, "h@0 = \"https://developer.zohoapis.com\" if dev()"), "{a:#?}");
-    assert!(
-        has(&a, "h@0 = \"https://sandbox.zohoapis.com\" if test(prod())"),
-        "{a:#?}"
-    );
-    assert!(has(&a, "h@0 = alt(flag() ? A | B)"), "{a:#?}");
+    assert_has(&a, "h@0 = \"https://developer.zohoapis.com\" if dev()");
+    assert_has(&a, "h@0 = \"https://sandbox.zohoapis.com\" if test(prod())");
+    assert_has(&a, "h@0 = alt(flag() ? A | B)");
     assert!(
         has(
             &a,

@@ -2,7 +2,7 @@
 
 use super::*;
 
-use crate::frontend::testing::{assigns, calls, imports, on_stack, show};
+use crate::frontend::testing::{assert_has, assigns, calls, imports, on_stack, show};
 
 #[test]
 fn constants_env_reads_and_string_building() {
@@ -51,18 +51,12 @@ fn struct_and_impl_are_one_class() {
     assert_eq!(f.scopes[get].parent, Some(class));
     assert_eq!(f.scopes[get].params, vec!["path"], "self is not a parameter");
     let a = assigns(&f);
-    assert!(a.contains(&format!("Client@0 = func#{class}")), "{a:?}");
-    assert!(
-        a.contains(&format!("PROD@{class} = \"https://www.zohoapis.eu\"")),
-        "{a:?}"
-    );
-    assert!(a.contains(&format!("this.base@{new} = this.PROD")), "{a:?}");
-    assert!(a.contains(&format!("this.token@{new} = token")), "{a:?}");
+    assert_has(&a, &format!("Client@0 = func#{class}"));
+    assert_has(&a, &format!("PROD@{class} = \"https://www.zohoapis.eu\""));
+    assert_has(&a, &format!("this.base@{new} = this.PROD"));
+    assert_has(&a, &format!("this.token@{new} = token"));
     let returns: Vec<String> = f.returns.iter().map(|r| show(&r.value)).collect();
-    assert!(
-        returns.contains(&"{\"base\": this.PROD, \"token\": token}".to_string()),
-        "{returns:?}"
-    );
+    assert_has(&returns, "{\"base\": this.PROD, \"token\": token}");
     assert_eq!(
         calls(&f),
         vec!["this.http.get(concat(\"\", this.base, \"\", path, \"\")).bearer_auth(this.token).send()"]
@@ -110,10 +104,7 @@ fn header_maps_and_header_constants() {
          }\n",
     );
     let a = assigns(&f);
-    assert!(
-        a.contains(&"h[\"authorization\"]@1 = concat(\"Zoho-oauthtoken \", t, \"\")".to_string()),
-        "{a:?}"
-    );
+    assert_has(&a, "h[\"authorization\"]@1 = concat(\"Zoho-oauthtoken \", t, \"\")");
     assert!(a.iter().any(|x| x.starts_with("h[\"content-type\"]@1")), "{a:?}");
     assert!(
         calls(&f).contains(&"reqwest.Client.builder().default_headers(h).build()".to_string()),
@@ -203,13 +194,10 @@ fn parse_errors_keep_the_items_around_them() {
     let f = lower(src);
     assert_eq!(f.parse_error_line, Some(2));
     let a = assigns(&f);
-    assert!(a.contains(&"A@0 = \"https://www.zohoapis.com\"".to_string()), "{a:?}");
+    assert_has(&a, "A@0 = \"https://www.zohoapis.com\"");
     let c = calls(&f);
-    assert!(
-        c.contains(&"call(\"https://sandbox.zohoapis.com\")".to_string()),
-        "{c:?}"
-    );
-    assert!(c.contains(&"get(A)".to_string()), "{c:?}");
+    assert_has(&c, "call(\"https://sandbox.zohoapis.com\")");
+    assert_has(&c, "get(A)");
     // Unbalanced delimiters: the literals of each line that lexes.
     let f = lower("fn f() {\n    let u = \"https://www.zohoapis.com\";\n");
     assert_eq!(f.parse_error_line, Some(1));
