@@ -425,13 +425,21 @@ pub(crate) trait Lowering<'a> {
     /// `if (c) a else b` with `condition`, `consequence` and `alternative`
     /// fields: both branches guarded by `c`.
     fn if_else(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        self.if_else_with(node, scope, guard, false);
+    }
+
+    /// [`Lowering::if_else`]; with `else_block` the alternative is an
+    /// `else` clause whose children are the statements.
+    fn if_else_with(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>, else_block: bool) {
         let cond = self.condition(node, scope);
         let g = cond.as_ref().or(guard);
         if let Some(b) = node.child_by_field_name("consequence") {
             self.stmt(b, scope, g);
         }
-        if let Some(b) = node.child_by_field_name("alternative") {
-            self.stmt(b, scope, g);
+        match node.child_by_field_name("alternative") {
+            Some(b) if else_block => self.block(b, scope, g),
+            Some(b) => self.stmt(b, scope, g),
+            None => {}
         }
     }
 

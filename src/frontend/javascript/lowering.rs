@@ -103,7 +103,9 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 let value = named_children(node).first().copied();
                 self.return_stmt(node, value, scope, guard);
             }
-            "if_statement" => self.if_stmt(node, scope, guard),
+            // `else if` is an if_statement inside the else_clause: it computes
+            // its own guard.
+            "if_statement" => self.if_else_with(node, scope, guard, true),
             "for_in_statement" => self.for_in_stmt(node, scope, guard),
             "for_statement" => self.for_stmt(node, scope, guard),
             "while_statement" | "do_statement" | "with_statement" => {

@@ -105,19 +105,6 @@ impl<'a> Lowerer<'a> {
         });
     }
 
-    fn if_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        let cond = self.condition(node, scope);
-        let g = cond.as_ref().or(guard);
-        if let Some(b) = node.child_by_field_name("consequence") {
-            self.stmt(b, scope, g);
-        }
-        if let Some(alt) = node.child_by_field_name("alternative") {
-            // `else if` is an if_statement inside the else_clause: it
-            // computes its own guard.
-            self.block(alt, scope, g);
-        }
-    }
-
     fn for_in_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
         if let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) {
             let iter = self.expr_top(right, scope, false);
