@@ -1,14 +1,17 @@
 //! The tree-sitter front-end frame: what every grammar's lowering shares,
-//! written once. A language says only what differs — how one statement and
-//! one expression of its grammar lower ([`Lowering::stmt_inner`],
-//! [`Lowering::expr_inner`]) and which children a block holds — and gets the
-//! rest here: the parse under the file's budget, the node text and span, the
-//! nesting guard around every statement and expression, statement heads,
-//! and the facts every language records the same way (assignments, returns,
-//! call sites, env reads) and the shapes most grammars share (binary
-//! operators through the language's [`Operators`] table, ternaries with
-//! `condition`/`consequence`/`alternative` fields, `if` statements).
-//! [`shapes`] holds the expression builders, usable without a tree.
+//! written once (difftastic's one walk, semgrep's one generic AST). A
+//! language implements [`Lowering`]: how one statement and one expression of
+//! its grammar lower ([`Lowering::stmt_inner`], [`Lowering::expr_inner`]),
+//! its parameter list, and its tables — [`Lowering::OPERATORS`] (what each
+//! binary and compound-assignment operator makes), [`Lowering::COMMENTS`],
+//! [`Lowering::ENV_OBJECTS`]. Everything else is provided here: the parse
+//! under the file's budget, node text and spans, the nesting guard around
+//! every statement and expression, statement heads, assignments, returns,
+//! call sites, env reads, imports, function and class declarations, `if`
+//! and ternaries, member and index access by field names, interpolated and
+//! adjacent strings, lists, and the lowering of nodes no grammar models.
+//! [`shapes`] holds the expression builders, usable without a tree (the syn
+//! front-end for Rust uses them too).
 
 mod shapes;
 
