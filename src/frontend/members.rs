@@ -1,10 +1,16 @@
 //! Which class member a bare name means, for languages whose methods see
 //! their class's fields and methods without `this.` (Java, C#): the
-//! enclosing classes' declared members and the enclosing functions' locals.
+//! enclosing classes' declared members and the enclosing functions' locals;
+//! and the class and lambda lowering those languages share
+//! ([`MemberLowering`]).
 
 use std::collections::HashSet;
 
-use crate::facts::{Expr, ExprKind, Span};
+use tree_sitter::Node;
+
+use super::frame::Lowering;
+use crate::facts::{Expr, ExprKind, ScopeId, ScopeKind, Span};
+use crate::source::named_children;
 
 /// The members a class declares, to tell a field read from a local one.
 pub(crate) struct ClassNames {
@@ -13,6 +19,18 @@ pub(crate) struct ClassNames {
     pub inherits: bool,
     pub fields: HashSet<String>,
     pub methods: HashSet<String>,
+}
+
+impl ClassNames {
+    /// No members yet.
+    pub fn new(name: &str) -> Self {
+        ClassNames {
+            name: name.to_string(),
+            inherits: false,
+            fields: HashSet::new(),
+            methods: HashSet::new(),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -66,5 +84,142 @@ impl Members {
             return Expr::new(ExprKind::Member(Box::new(this), name.to_string()), span);
         }
         Expr::new(ExprKind::Name(name.to_string()), span)
+    }
+}
+
+/// The lowering of a language whose methods see their class's members
+/// without `this.` (Java, C#): classes and lambdas written once, the
+/// language giving its bases, its member names, and its lambda parameters.
+pub(crate) trait MemberLowering<'a>: Lowering<'a> {
+    fn members(&mut self) -> &mut Members;
+
+    /// The last segment of each base class and interface `node` names.
+    fn bases(&self, node: Node) -> Vec<String>;
+
+    /// The fields and methods a type declaration declares.
+    fn class_names(&self, name: &str, node: Node) -> ClassNames;
+
+    /// Lowers a class body member that is no statement (an enum constant):
+    /// false when `m` is a statement.
+    fn enum_member(&mut self, m: Node, scope: ScopeId) -> bool;
+
+    /// The names a lambda's `parameters` field declares (a parameter list
+    /// lowered into `fscope`'s parameters, or a bare name).
+    fn lambda_params(&mut self, p: Node, fscope: ScopeId) -> Vec<String>;
+
+    /// Kinds passed over among an expression's children (comments,
+    /// attributes, modifiers).
+    fn is_trivia(&self, kind: &str) -> bool;
+
+    /// Adds the text of `m`'s `name` field (when it has one) to `names`.
+    fn add_name(&self, m: Node, names: &mut HashSet<String>) {
+        if let Some(n) = m.child_by_field_name("name") {
+            names.insert(self.text(n).to_string());
+        }
+    }
+
+    /// `{a, b}` / `[a, b]`: a list of its items; items of kind `nested` are
+    /// lists too.
+    fn list_of(&mut self, node: Node, scope: ScopeId, nested: &str) -> Expr {
+        let sp = self.span(node);
+        let kids: Vec<Node> = named_children(node)
+            .into_iter()
+            .filter(|c| !self.is_trivia(c.kind()))
+            .collect();
+        let items = kids
+            .into_iter()
+            .map(|c| {
+                if c.kind() == nested {
+                    self.list_of(c, scope, nested)
+                } else {
+                    self.expr(c, scope, false)
+                }
+            })
+            .collect();
+        Expr::new(ExprKind::List(items), sp)
+    }
+
+    /// `(x)`, `(T) x`, `await x`: the value of the `value` field, else of
+    /// the last child that is no trivia.
+    fn wrapped(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        let inner = node
+            .child_by_field_name("value")
+            .or_else(|| named_children(node).into_iter().rfind(|c| !self.is_trivia(c.kind())));
+        match inner {
+            Some(i) => self.expr(i, scope, receiver),
+            None => Expr::unknown(self.span(node)),
+        }
+    }
+
+    /// An expression not modelled: its children lowered for their calls.
+    fn unknown_with_children(&mut self, node: Node, scope: ScopeId) -> ExprKind {
+        for c in named_children(node) {
+            if !self.is_trivia(c.kind()) {
+                self.expr(c, scope, false);
+            }
+        }
+        ExprKind::Unknown
+    }
+
+    /// `catch (E e) { … }`: the variable (a child of kind `param`) is a
+    /// local; the rest is statements.
+    fn catch_clause(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>, param: &str) {
+        for c in named_children(node) {
+            if c.kind() == param {
+                if let Some(n) = c.child_by_field_name("name") {
+                    let name = self.text(n).to_string();
+                    self.members().declare_local(&name);
+                }
+            } else {
+                self.stmt(c, scope, guard);
+            }
+        }
+    }
+
+    /// A type declaration: its scope (with its bases), its name bound in
+    /// `parent`, its members lowered with its member names in view.
+    fn class(&mut self, node: Node, parent: ScopeId) -> ScopeId {
+        let name = self.field_text(node, "name");
+        let bases = self.bases(node);
+        let scope = self.declare_class(node, name.clone(), parent, bases);
+        let mut names = self.class_names(&name, node);
+        names.inherits = !self.frame().facts.scopes[scope].bases.is_empty();
+        self.members().classes.push(names);
+        // Initialisers see members, not the locals of an enclosing method.
+        self.members().locals.push(HashSet::new());
+        if let Some(body) = node.child_by_field_name("body") {
+            for m in named_children(body) {
+                if !self.enum_member(m, scope) {
+                    self.stmt(m, scope, None);
+                }
+            }
+        }
+        self.members().locals.pop();
+        self.members().classes.pop();
+        scope
+    }
+
+    /// A lambda: a function scope that sees the locals around it; an
+    /// expression body is also the lambda's statement.
+    fn lambda(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let sp = self.span(node);
+        let fscope = self
+            .frame_mut()
+            .facts
+            .add_scope(ScopeKind::Function, String::new(), scope, sp);
+        let outer = self.members().locals.last().cloned().unwrap_or_default();
+        self.members().locals.push(outer);
+        let names = match node.child_by_field_name("parameters") {
+            Some(p) => self.lambda_params(p, fscope),
+            None => Vec::new(),
+        };
+        for n in &names {
+            self.members().declare_local(n);
+        }
+        self.frame_mut().facts.scopes[fscope].params = names;
+        // `h -> h.set(…)`: an expression body is also the lambda's statement.
+        self.function_body(node, fscope, "block", true);
+        self.members().locals.pop();
+        Expr::new(ExprKind::Func(fscope), sp)
     }
 }

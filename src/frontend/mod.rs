@@ -266,6 +266,102 @@ pub(crate) mod testing {
         f.calls.iter().map(|c| show(&c.expr)).collect()
     }
 
+    /// The chain-head calls, statements marked with `;`.
+    pub fn statement_calls(f: &FileFacts) -> Vec<String> {
+        f.calls
+            .iter()
+            .map(|c| format!("{}{}", show(&c.expr), if c.statement { ";" } else { "" }))
+            .collect()
+    }
+
+    /// The returns with their guards, as `function: value if guard`.
+    pub fn returns(f: &FileFacts) -> Vec<String> {
+        f.returns
+            .iter()
+            .map(|r| {
+                let g = r.guard.as_ref().map(|g| format!(" if {}", show(g))).unwrap_or_default();
+                format!("{}: {}{g}", f.scopes[r.scope].name, show(&r.value))
+            })
+            .collect()
+    }
+
+    /// Calls `f` with prefixes of every fixture file ending in `.ext`.
+    pub fn each_truncation(ext: &str, mut f: impl FnMut(&str)) {
+        let mut todo = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")];
+        let mut seen = 0;
+        while let Some(d) = todo.pop() {
+            for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    todo.push(p);
+                    continue;
+                }
+                if p.extension().is_none_or(|x| x != ext) {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&p).unwrap_or_default();
+                let step = (text.len() / 50).max(1);
+                for i in (0..=text.len()).step_by(step).filter(|&i| text.is_char_boundary(i)) {
+                    f(&text[..i]);
+                }
+                seen += 1;
+            }
+        }
+        assert!(seen > 5, "fixtures with .{ext} found: {seen}");
+    }
+
+    /// The imports, as (local, module, name).
+    pub fn imports(f: &FileFacts) -> Vec<(String, String, Option<String>)> {
+        f.imports
+            .iter()
+            .map(|i| (i.local.clone(), i.module.clone(), i.name.clone()))
+            .collect()
+    }
+
+    /// Whether `want` is in `list`.
+    pub fn has(list: &[String], want: &str) -> bool {
+        list.iter().any(|s| s == want)
+    }
+
+    /// Asserts that `want` is in `list` (showing the list when not).
+    #[track_caller]
+    pub fn assert_has(list: &[String], want: &str) {
+        assert!(has(list, want), "missing {want} in {list:#?}");
+    }
+
+    /// Lowers every seventh prefix of `text` (truncated input is the worst
+    /// recovery case: no prefix may panic) and `text` itself, which must
+    /// have calls.
+    pub fn every_prefix_lowers(text: &str, lower: impl Fn(&str) -> FileFacts) {
+        let cuts: Vec<usize> = (0..text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .step_by(7)
+            .collect();
+        for i in cuts {
+            lower(&text[..i]);
+        }
+        assert!(!lower(text).calls.is_empty());
+    }
+
+    /// Runs `f` on a thread with `stack` bytes of stack and returns what
+    /// it returns (a stack overflow fails the test).
+    pub fn on_stack<T: Send + 'static>(stack: usize, f: impl FnOnce() -> T + Send + 'static) -> T {
+        std::thread::Builder::new()
+            .stack_size(stack)
+            .spawn(f)
+            .expect("thread")
+            .join()
+            .expect("no overflow")
+    }
+
+    /// Lowers each of `cases` on a small (2 MiB) stack: deep nesting must
+    /// be cut, never overflow.
+    pub fn lowers_on_small_stack(cases: Vec<String>, lower: fn(&str) -> FileFacts) {
+        for src in cases {
+            on_stack(2 << 20, move || lower(&src).scopes.len());
+        }
+    }
+
     /// A compact rendering of an expression for assertions.
     pub fn show(e: &Expr) -> String {
         match &e.kind {

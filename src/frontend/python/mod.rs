@@ -9,7 +9,6 @@ use tree_sitter::Node;
 
 use super::frame::{self, Frame, Lowering};
 use crate::facts::*;
-use crate::source::unescape;
 
 /// Settings libraries' env readers (django-environ, python-decouple).
 const ENV_SETTINGS_READERS: &[&str] = &[
@@ -23,12 +22,7 @@ const ENV_SETTINGS_READERS: &[&str] = &[
 ];
 
 pub fn lower(text: &str) -> FileFacts {
-    frame::lower(
-        tree_sitter_python::LANGUAGE.into(),
-        text,
-        |f| Lowerer { f },
-        |l, root| l.block(root, 0, None),
-    )
+    frame::lower_block(tree_sitter_python::LANGUAGE.into(), text, |f| Lowerer { f })
 }
 
 struct Lowerer<'a> {
@@ -104,47 +98,36 @@ impl<'a> Lowerer<'a> {
     }
 
     fn function(&mut self, node: Node, parent: ScopeId) {
-        let name = node
-            .child_by_field_name("name")
-            .map(|n| self.text(n).to_string())
-            .unwrap_or_default();
-        let scope = self.function_scope(node, &name, parent);
-        if !name.is_empty() {
-            self.bind_function(node, name, parent, scope);
-        }
+        let scope = self.declare_function(node, parent);
         if let Some(body) = node.child_by_field_name("body") {
             self.block(body, scope, None);
         }
     }
 
     fn class(&mut self, node: Node, parent: ScopeId) {
-        let name = node
-            .child_by_field_name("name")
-            .map(|n| self.text(n).to_string())
-            .unwrap_or_default();
-        let sp = self.span(node);
-        let scope = self.f.facts.add_scope(ScopeKind::Class, name.clone(), parent, sp);
+        let mut bases = Vec::new();
         if let Some(supers) = node.child_by_field_name("superclasses") {
             for b in named_children(supers) {
                 if matches!(b.kind(), "identifier" | "attribute") {
                     let text = self.text(b);
-                    let last = text.rsplit('.').next().unwrap_or(text).trim().to_string();
-                    self.f.facts.scopes[scope].bases.push(last);
+                    bases.push(text.rsplit('.').next().unwrap_or(text).trim().to_string());
                 }
             }
         }
-        if !name.is_empty() {
-            self.push_assign(
-                parent,
-                Expr::new(ExprKind::Name(name), sp),
-                Expr::new(ExprKind::Func(scope), sp),
-                None,
-                sp,
-            );
-        }
+        let scope = self.declare_class(node, self.field_text(node, "name"), parent, bases);
         if let Some(body) = node.child_by_field_name("body") {
             self.block(body, scope, None);
         }
+    }
+
+    /// An imported name and the local name it binds: `a as b` → (a, b).
+    fn imported_name(&self, n: Node) -> (String, String) {
+        if n.kind() != "aliased_import" {
+            return (self.text(n).to_string(), self.text(n).to_string());
+        }
+        let m = n.child_by_field_name("name").map(|x| self.text(x)).unwrap_or("");
+        let a = n.child_by_field_name("alias").map(|x| self.text(x)).unwrap_or(m);
+        (m.to_string(), a.to_string())
     }
 
     fn import(&mut self, node: Node, scope: ScopeId) {
@@ -152,25 +135,9 @@ impl<'a> Lowerer<'a> {
         let mut c = node.walk();
         let names: Vec<Node> = node.children_by_field_name("name", &mut c).collect();
         for n in names {
-            let (module, local) = match n.kind() {
-                "aliased_import" => {
-                    let m = n.child_by_field_name("name").map(|x| self.text(x)).unwrap_or("");
-                    let a = n.child_by_field_name("alias").map(|x| self.text(x)).unwrap_or(m);
-                    (m.to_string(), a.to_string())
-                }
-                _ => {
-                    let m = self.text(n).to_string();
-                    // `import a.b` binds `a`; member access a.b.X is resolved via the module path.
-                    (m.clone(), m)
-                }
-            };
-            self.f.facts.imports.push(Import {
-                scope,
-                local,
-                module,
-                name: None,
-                span: sp,
-            });
+            // `import a.b` binds `a`; member access a.b.X is resolved via the module path.
+            let (module, local) = self.imported_name(n);
+            self.push_import(scope, local, module, None, sp);
         }
     }
 
@@ -183,70 +150,29 @@ impl<'a> Lowerer<'a> {
         // `from .base import *`: a star import (settings modules inherit it).
         let mut w = node.walk();
         if node.named_children(&mut w).any(|n| n.kind() == "wildcard_import") {
-            self.f.facts.imports.push(Import {
-                scope,
-                local: "*".into(),
-                module: module.clone(),
-                name: Some("*".into()),
-                span: sp,
-            });
+            self.push_import(scope, "*".into(), module.clone(), Some("*".into()), sp);
         }
         let mut c = node.walk();
         let names: Vec<Node> = node.children_by_field_name("name", &mut c).collect();
         for n in names {
-            let (name, local) = match n.kind() {
-                "aliased_import" => {
-                    let m = n.child_by_field_name("name").map(|x| self.text(x)).unwrap_or("");
-                    let a = n.child_by_field_name("alias").map(|x| self.text(x)).unwrap_or(m);
-                    (m.to_string(), a.to_string())
-                }
-                _ => (self.text(n).to_string(), self.text(n).to_string()),
-            };
-            self.f.facts.imports.push(Import {
-                scope,
-                local,
-                module: module.clone(),
-                name: Some(name),
-                span: sp,
-            });
+            let (name, local) = self.imported_name(n);
+            self.push_import(scope, local, module.clone(), Some(name), sp);
         }
     }
 
     fn string(&mut self, node: Node, scope: ScopeId) -> Expr {
-        let sp = self.span(node);
         if node.kind() != "string" {
             return self.expr(node, scope, false);
         }
-        let mut parts: Vec<Expr> = Vec::new();
-        let mut has_interp = false;
-        for c in named_children(node) {
-            match c.kind() {
-                "string_content" => {
-                    let s = unescape(self.text(c));
-                    parts.push(Expr::new(ExprKind::Str(s), self.span(c)));
-                }
-                "interpolation" => {
-                    has_interp = true;
-                    match c.child_by_field_name("expression") {
-                        Some(e) => {
-                            let e = self.expr(e, scope, false);
-                            parts.push(e);
-                        }
-                        None => parts.push(Expr::unknown(self.span(c))),
-                    }
-                }
-                "escape_sequence" => {
-                    let s = unescape(self.text(c));
-                    parts.push(Expr::new(ExprKind::Str(s), self.span(c)));
-                }
-                _ => {}
-            }
-        }
-        if !has_interp {
-            let s: String = parts.iter().filter_map(|p| p.as_str()).collect();
-            return Expr::new(ExprKind::Str(s), sp);
-        }
-        Expr::new(ExprKind::Concat(parts), sp)
+        let literal = ["string_content", "escape_sequence"];
+        self.interpolated_string(
+            node,
+            scope,
+            &literal,
+            "interpolation",
+            |c: Node| c.child_by_field_name("expression"),
+            false,
+        )
     }
 
     fn call(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
@@ -270,13 +196,11 @@ impl<'a> Lowerer<'a> {
                     "comment" => {}
                     "list_splat" | "dictionary_splat" => {
                         if let Some(inner) = named_children(a).first() {
-                            let value = self.expr(*inner, scope, false);
-                            args.push(Arg { name: None, value });
+                            args.push(self.positional_arg(*inner, scope));
                         }
                     }
                     _ => {
-                        let value = self.expr(a, scope, false);
-                        args.push(Arg { name: None, value });
+                        args.push(self.positional_arg(a, scope));
                     }
                 }
             }
@@ -299,19 +223,8 @@ impl<'a> Lowerer<'a> {
                 )
             {
                 if let Some(name) = args.first().and_then(|a| a.value.as_str()) {
-                    let name = name.to_string();
-                    self.f.facts.env_reads.push(name.clone());
-                    let env = Expr::new(ExprKind::Env(name), sp);
-                    return match args.get(1) {
-                        Some(default) => Expr::new(
-                            ExprKind::Alt {
-                                cond: None,
-                                alts: vec![env, default.value.clone()],
-                            },
-                            sp,
-                        ),
-                        None => env,
-                    };
+                    let default = args.get(1).map(|d| d.value.clone());
+                    return self.env_read(name.to_string(), default, sp);
                 }
             }
         }
@@ -324,22 +237,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        let e = Expr::new(
-            ExprKind::Call(std::sync::Arc::new(Call {
-                callee,
-                args,
-                is_new: false,
-            })),
-            sp,
-        );
-        if !receiver {
-            self.f.facts.calls.push(CallSite {
-                scope,
-                expr: e.clone(),
-                statement: false,
-            });
-        }
-        e
+        self.call_site(callee, args, false, sp, scope, receiver)
     }
 }
 
@@ -372,13 +270,12 @@ fn brace_format(t: &str, span: Span, args: &[Arg]) -> ExprKind {
 }
 
 impl<'a> Lowering<'a> for Lowerer<'a> {
-    fn frame(&self) -> &Frame<'a> {
-        &self.f
-    }
+    frame::frame_in_f!();
 
-    fn frame_mut(&mut self) -> &mut Frame<'a> {
-        &mut self.f
-    }
+    /// `binary_operator` and `boolean_operator`.
+    const ENV_OBJECTS: &'static [&'static str] = &["os.environ", "environ"];
+
+    const OPERATORS: frame::Operators = frame::Operators::new(&["+"], &["or"], &["and"]).with_percent_format();
 
     fn params(&mut self, params: Node, scope: ScopeId) {
         let in_class = self.f.facts.scopes[scope]
@@ -432,16 +329,11 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 }
             }
             "return_statement" => {
-                let value = match named_children(node).first() {
-                    Some(v) => self.expr_top(*v, scope, false),
-                    None => Expr::new(ExprKind::Null, self.span(node)),
-                };
-                self.push_return(scope, value, guard);
+                let value = named_children(node).first().copied();
+                self.return_stmt(node, value, scope, guard);
             }
             "if_statement" => {
-                let cond = node
-                    .child_by_field_name("condition")
-                    .map(|c| self.expr_top(c, scope, false));
+                let cond = self.condition(node, scope);
                 let g = cond.as_ref().or(guard);
                 if let Some(b) = node.child_by_field_name("consequence") {
                     self.block(b, scope, g);
@@ -512,13 +404,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 // Expressions in odd statement positions (asserts, raise, del…):
                 // lower them so their calls are seen.
                 if node.is_named() {
-                    for child in named_children(node) {
-                        if child.kind().ends_with("statement") || child.kind() == "block" {
-                            self.stmt(child, scope, guard);
-                        } else {
-                            self.expr_top(child, scope, false);
-                        }
-                    }
+                    self.mixed_children(node, scope, guard, |k| k.ends_with("statement") || k == "block");
                 }
             }
         }
@@ -532,85 +418,18 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 t => ExprKind::Name(t.to_string()),
             },
             "string" => return self.string(node, scope),
-            "concatenated_string" => {
-                let parts = named_children(node)
-                    .into_iter()
-                    .map(|c| self.string(c, scope))
-                    .collect();
-                ExprKind::Concat(parts)
-            }
-            "attribute" => {
-                let obj = node.child_by_field_name("object");
-                let attr = node.child_by_field_name("attribute").map(|a| self.text(a).to_string());
-                match (obj, attr) {
-                    (Some(o), Some(a)) => {
-                        let o = self.expr(o, scope, receiver);
-                        ExprKind::Member(Box::new(o), a)
-                    }
-                    _ => ExprKind::Unknown,
-                }
-            }
+            "concatenated_string" => return self.adjacent_strings(node, scope, Self::string),
+            "attribute" => return self.member_fields(node, scope, receiver, "object", "attribute"),
             "subscript" => {
                 let value = node.child_by_field_name("value");
                 let sub = node.child_by_field_name("subscript");
                 match (value, sub) {
-                    (Some(v), Some(s)) => {
-                        let v = self.expr(v, scope, receiver);
-                        let s = self.expr(s, scope, false);
-                        if let (Some("os.environ" | "environ"), Some(name)) = (v.dotted().as_deref(), s.as_str()) {
-                            self.f.facts.env_reads.push(name.to_string());
-                            ExprKind::Env(name.to_string())
-                        } else {
-                            ExprKind::Index(Box::new(v), Box::new(s))
-                        }
-                    }
+                    (Some(v), Some(s)) => self.subscript(v, s, scope, receiver),
                     _ => ExprKind::Unknown,
                 }
             }
             "call" => return self.call(node, scope, receiver),
-            "binary_operator" => {
-                let l = node.child_by_field_name("left");
-                let r = node.child_by_field_name("right");
-                let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
-                match (l, r) {
-                    (Some(l), Some(r)) => {
-                        let le = self.expr(l, scope, false);
-                        let re = self.expr(r, scope, false);
-                        match op {
-                            "+" => ExprKind::Concat(vec![le, re]),
-                            "%" if le.as_str().is_some() => {
-                                let args = match re.kind {
-                                    ExprKind::List(items) => items,
-                                    _ => vec![re],
-                                };
-                                super::printf(&le, &super::positional(args))
-                            }
-                            _ => ExprKind::Unknown,
-                        }
-                    }
-                    _ => ExprKind::Unknown,
-                }
-            }
-            "boolean_operator" => {
-                let l = node.child_by_field_name("left");
-                let r = node.child_by_field_name("right");
-                let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
-                match (l, r) {
-                    (Some(l), Some(r)) => {
-                        let le = self.expr(l, scope, false);
-                        let re = self.expr(r, scope, false);
-                        if op == "or" {
-                            ExprKind::Alt {
-                                cond: None,
-                                alts: vec![le, re],
-                            }
-                        } else {
-                            ExprKind::Test(vec![le, re])
-                        }
-                    }
-                    _ => ExprKind::Unknown,
-                }
-            }
+            "binary_operator" | "boolean_operator" => return self.binary(node, scope),
             "conditional_expression" => {
                 let kids = named_children(node);
                 if kids.len() == 3 {
@@ -636,12 +455,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 let inner = named_children(node)[0];
                 return self.expr(inner, scope, receiver);
             }
-            "tuple" | "list" | "set" | "expression_list" => ExprKind::List(
-                named_children(node)
-                    .into_iter()
-                    .map(|c| self.expr(c, scope, false))
-                    .collect(),
-            ),
+            "tuple" | "list" | "set" | "expression_list" => return self.list_items(node, scope),
             "dictionary" => {
                 let mut pairs = Vec::new();
                 for p in named_children(node) {
@@ -688,14 +502,9 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     _ => ExprKind::Unknown,
                 }
             }
-            _ => {
-                // Generators, comprehensions, unary ops…: still lower children so
-                // calls inside them are recorded.
-                for c in named_children(node) {
-                    self.expr(c, scope, false);
-                }
-                ExprKind::Unknown
-            }
+            // Generators, comprehensions, unary ops…: still lower children so
+            // calls inside them are recorded.
+            _ => return self.unmodelled(node, scope),
         };
         Expr::new(kind, sp)
     }

@@ -1,0 +1,240 @@
+//! C# calls: invocations, `new` with named arguments and object or dictionary initialisers, `string.Format` templates and the call site.
+
+use super::*;
+
+impl<'a> Lowerer<'a> {
+    pub(super) fn call_args(&mut self, arglist: Node, scope: ScopeId) -> Vec<Arg> {
+        let mut args = Vec::new();
+        for a in named_children(arglist) {
+            if a.kind() != "argument" {
+                continue;
+            }
+            let name = a.child_by_field_name("name").map(|n| self.text(n).to_string());
+            let Some(v) = named_children(a)
+                .into_iter()
+                .rfind(|c| Some(c.id()) != a.child_by_field_name("name").map(|n| n.id()) && !is_trivia(c.kind()))
+            else {
+                continue;
+            };
+            let value = self.expr(v, scope, false);
+            args.push(Arg { name, value });
+        }
+        args
+    }
+
+    pub(super) fn new_expr(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        let sp = self.span(node);
+        let callee = match node.child_by_field_name("type") {
+            Some(ty) => self.type_expr(ty),
+            // `new() { … }`: the declared type is not at hand.
+            None => Expr::unknown(sp),
+        };
+        let arglist = node
+            .child_by_field_name("arguments")
+            .or_else(|| named_children(node).into_iter().find(|c| c.kind() == "argument_list"));
+        let mut args = arglist.map(|a| self.call_args(a, scope)).unwrap_or_default();
+        let type_name = callee.last_name().unwrap_or("").to_string();
+        // new Uri(u) / new Uri(base, relative): the address itself.
+        if type_name == "Uri" && (1..=2).contains(&args.len()) {
+            let parts: Vec<Expr> = args.into_iter().map(|a| a.value).collect();
+            return match parts.len() {
+                1 => parts.into_iter().next().unwrap_or_else(|| Expr::unknown(sp)),
+                _ => Expr::new(ExprKind::Concat(parts), sp),
+            };
+        }
+        // new AuthenticationHeaderValue("Zoho-oauthtoken", token): the header
+        // value "Zoho-oauthtoken <token>".
+        if type_name == "AuthenticationHeaderValue" && args.len() == 2 {
+            let mut it = args.into_iter().map(|a| a.value);
+            let (scheme, param) = (it.next(), it.next());
+            if let (Some(scheme), Some(param)) = (scheme, param) {
+                let scheme = match scheme.as_str() {
+                    Some(s) => Expr::new(ExprKind::Str(format!("{s} ")), scheme.span),
+                    None => Expr::new(
+                        ExprKind::Concat(vec![scheme.clone(), Expr::new(ExprKind::Str(" ".into()), scheme.span)]),
+                        scheme.span,
+                    ),
+                };
+                return Expr::new(ExprKind::Concat(vec![scheme, param]), sp);
+            }
+            return Expr::unknown(sp);
+        }
+        // new HttpClient { BaseAddress = … }: the initialiser's members are
+        // named arguments; a collection initialiser is one list argument.
+        let init = node.child_by_field_name("initializer").or_else(|| {
+            named_children(node)
+                .into_iter()
+                .find(|c| c.kind() == "initializer_expression")
+        });
+        if let Some(init) = init {
+            if let Some(dict) = self.dictionary(init, scope) {
+                return dict;
+            }
+            let members = named_children(init);
+            if members.iter().all(|m| m.kind() == "assignment_expression") && !members.is_empty() {
+                for m in members {
+                    let (Some(l), Some(r)) = (m.child_by_field_name("left"), m.child_by_field_name("right")) else {
+                        continue;
+                    };
+                    let name = match l.kind() {
+                        "identifier" => Some(self.text(l).to_string()),
+                        _ => None,
+                    };
+                    let value = if r.kind() == "initializer_expression" {
+                        self.list(r, scope)
+                    } else {
+                        self.expr(r, scope, false)
+                    };
+                    args.push(Arg { name, value });
+                }
+            } else {
+                let value = self.list(init, scope);
+                args.push(Arg { name: None, value });
+            }
+        }
+        self.call_site(callee, args, true, sp, scope, receiver)
+    }
+
+    /// A dictionary initialiser, `{ ["a"] = x }` or `{ { "a", x } }`, as a Dict.
+    pub(super) fn dictionary(&mut self, init: Node, scope: ScopeId) -> Option<Expr> {
+        let members: Vec<Node> = named_children(init)
+            .into_iter()
+            .filter(|m| !is_trivia(m.kind()))
+            .collect();
+        let indexed = |m: &Node| {
+            m.kind() == "assignment_expression"
+                && m.child_by_field_name("left")
+                    .is_some_and(|l| l.kind() == "element_binding_expression")
+        };
+        let paired = |m: &Node| m.kind() == "initializer_expression" && named_children(*m).len() == 2;
+        if members.is_empty() || !(members.iter().all(indexed) || members.iter().all(paired)) {
+            return None;
+        }
+        let mut pairs = Vec::new();
+        for m in members {
+            let (k, v) = if m.kind() == "assignment_expression" {
+                let key = m
+                    .child_by_field_name("left")
+                    .and_then(|l| named_children(l).into_iter().find(|c| c.kind() == "argument"));
+                (key, m.child_by_field_name("right"))
+            } else {
+                let kv = named_children(m);
+                (kv.first().copied(), kv.get(1).copied())
+            };
+            let (Some(k), Some(v)) = (k, v) else { continue };
+            let k = self.expr(k, scope, false);
+            let v = self.expr(v, scope, false);
+            pairs.push((k, v));
+        }
+        Some(Expr::new(ExprKind::Dict(pairs), self.span(init)))
+    }
+
+    /// A type as a callee: `Initializer.Builder` → Member(Initializer,
+    /// Builder); generic arguments dropped.
+    pub(super) fn type_expr(&self, ty: Node) -> Expr {
+        let sp = self.span(ty);
+        match ty.kind() {
+            "qualified_name" => {
+                let q = ty.child_by_field_name("qualifier");
+                let n = ty.child_by_field_name("name");
+                match (q, n) {
+                    (Some(q), Some(n)) => {
+                        let obj = self.type_expr(q);
+                        Expr::new(ExprKind::Member(Box::new(obj), self.member_name(n)), sp)
+                    }
+                    _ => Expr::new(ExprKind::Name(self.text(ty).to_string()), sp),
+                }
+            }
+            "generic_name" => Expr::new(ExprKind::Name(self.member_name(ty)), sp),
+            _ => Expr::new(ExprKind::Name(self.text(ty).to_string()), sp),
+        }
+    }
+
+    pub(super) fn call(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
+        let sp = self.span(node);
+        let Some(func) = node.child_by_field_name("function") else {
+            return Expr::unknown(sp);
+        };
+        // The callee's receiver chain is part of this call's chain.
+        let callee = match func.kind() {
+            "identifier" => self.name_ref(self.text(func), self.span(func), true),
+            "generic_name" => self.name_ref(&self.member_name(func), self.span(func), true),
+            _ => self.expr(func, scope, true),
+        };
+        let args = node
+            .child_by_field_name("arguments")
+            .map(|a| self.call_args(a, scope))
+            .unwrap_or_default();
+        match (callee.dotted().as_deref(), args.len()) {
+            (Some("Environment.GetEnvironmentVariable" | "System.Environment.GetEnvironmentVariable"), 1 | 2) => {
+                if let Some(name) = args[0].value.as_str() {
+                    let name = name.to_string();
+                    self.f.facts.env_reads.push(name.clone());
+                    return Expr::new(ExprKind::Env(name), sp);
+                }
+            }
+            (Some("string.Format" | "String.Format"), n) if n >= 1 => {
+                // string.Format(CultureInfo.InvariantCulture, fmt, …)
+                let skip = usize::from(args[0].value.as_str().is_none() && n >= 2);
+                if let Some(t) = args[skip].value.as_str() {
+                    let rest: Vec<Expr> = args[skip + 1..].iter().map(|a| a.value.clone()).collect();
+                    return Expr::new(brace_format(t, args[skip].value.span, &rest), sp);
+                }
+            }
+            (Some("string.Equals" | "String.Equals"), 2 | 3) => {
+                let ops = args.into_iter().take(2).map(|a| a.value).collect();
+                return Expr::new(ExprKind::Test(ops), sp);
+            }
+            (Some("string.Concat" | "String.Concat"), _) => {
+                let parts = args.into_iter().map(|a| a.value).collect();
+                return Expr::new(ExprKind::Concat(parts), sp);
+            }
+            _ => {}
+        }
+        if let ExprKind::Member(obj, m) = &callee.kind {
+            match (m.as_str(), args.len()) {
+                // JSON reads (System.Text.Json, Newtonsoft): GetProperty("api_domain")
+                // is the item "api_domain"; .GetString() / .ToString() is the value.
+                ("GetProperty" | "Value" | "GetValue" | "SelectToken", 1) if args[0].value.as_str().is_some() => {
+                    let kind = ExprKind::Index(obj.clone(), Box::new(args[0].value.clone()));
+                    return Expr::new(kind, sp);
+                }
+                ("GetString" | "ToString" | "Trim" | "TrimEnd", 0) => return (**obj).clone(),
+                // "sandbox".Equals(env): a test of both operands.
+                ("Equals", 1 | 2) => {
+                    let ops = vec![(**obj).clone(), args[0].value.clone()];
+                    return Expr::new(ExprKind::Test(ops), sp);
+                }
+                _ => {}
+            }
+        }
+        self.call_site(callee, args, false, sp, scope, receiver)
+    }
+}
+
+/// `string.Format("https://{0}.zohoapis.{1}", env, tld)` → Concat.
+pub(super) fn brace_format(t: &str, span: Span, args: &[Expr]) -> ExprKind {
+    let mut parts = Vec::new();
+    let mut rest = t;
+    while let Some(i) = rest.find(['{', '}']) {
+        let brace = rest.as_bytes()[i];
+        if rest[i + 1..].starts_with(brace as char) {
+            parts.push(Expr::new(ExprKind::Str(rest[..=i].to_string()), span));
+            rest = &rest[i + 2..];
+            continue;
+        }
+        if brace == b'}' {
+            parts.push(Expr::new(ExprKind::Str(rest[..=i].to_string()), span));
+            rest = &rest[i + 1..];
+            continue;
+        }
+        let Some(j) = rest[i..].find('}') else { break };
+        parts.push(Expr::new(ExprKind::Str(rest[..i].to_string()), span));
+        let field = rest[i + 1..i + j].split([':', ',']).next().unwrap_or("").trim();
+        let value = field.parse::<usize>().ok().and_then(|k| args.get(k).cloned());
+        parts.push(value.unwrap_or_else(|| Expr::unknown(span)));
+        rest = &rest[i + j + 1..];
+    }
+    parts.push(Expr::new(ExprKind::Str(rest.to_string()), span));
+    ExprKind::Concat(parts)
+}

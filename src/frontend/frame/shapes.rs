@@ -1,0 +1,260 @@
+//! The expression shapes every front-end builds the same way, written once:
+//! calls and their call sites, alternatives, members, env reads, and what a
+//! binary or compound-assignment operator makes (each language gives only its
+//! operator table, [`Operators`]). Pure functions over the fact model; the
+//! syn front-end (Rust) uses them too.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::facts::{Arg, Assign, Call, CallSite, Expr, ExprKind, FileFacts, ScopeId, ScopeKind, Span};
+
+/// A call expression.
+pub(crate) fn call(callee: Expr, args: Vec<Arg>, is_new: bool, span: Span) -> Expr {
+    Expr::new(ExprKind::Call(Arc::new(Call { callee, args, is_new })), span)
+}
+
+/// A call, recorded as a chain head unless it is the `receiver` of a longer
+/// chain (then the outermost call of the chain is the one recorded).
+pub(crate) fn call_site(
+    facts: &mut FileFacts,
+    scope: ScopeId,
+    callee: Expr,
+    args: Vec<Arg>,
+    is_new: bool,
+    span: Span,
+    receiver: bool,
+) -> Expr {
+    let e = call(callee, args, is_new, span);
+    if !receiver {
+        facts.calls.push(CallSite {
+            scope,
+            expr: e.clone(),
+            statement: false,
+        });
+    }
+    e
+}
+
+/// The class scope `name` at the top of the file, made and bound to its
+/// name on first use (a Go struct and its methods, a Rust struct and its
+/// `impl`s are one class).
+pub(crate) fn class_object(
+    facts: &mut FileFacts,
+    classes: &mut HashMap<String, ScopeId>,
+    name: &str,
+    span: Span,
+) -> ScopeId {
+    if let Some(&s) = classes.get(name) {
+        return s;
+    }
+    let s = facts.add_scope(ScopeKind::Class, name.to_string(), 0, span);
+    classes.insert(name.to_string(), s);
+    let value = Expr::new(ExprKind::Func(s), span);
+    push_assign(facts, 0, self::name(name, span), value, None, span);
+    s
+}
+
+/// Records `target = value` (under `guard`).
+pub(crate) fn push_assign(
+    facts: &mut FileFacts,
+    scope: ScopeId,
+    target: Expr,
+    value: Expr,
+    guard: Option<&Expr>,
+    span: Span,
+) {
+    facts.assigns.push(Assign {
+        scope,
+        target,
+        value,
+        guard: guard.cloned(),
+        span,
+    });
+}
+
+/// The first argument's value: what a wrapper (`String.valueOf(x)`,
+/// `URI(x)`) stands for.
+pub(crate) fn first_arg(args: Vec<Arg>, span: Span) -> Expr {
+    args.into_iter()
+        .next()
+        .map(|a| a.value)
+        .unwrap_or_else(|| Expr::unknown(span))
+}
+
+/// One of `alts`, chosen by `cond` when the choice is written (a ternary, a
+/// `match`), else by the run-time value (`a || b`, `a ?? b`, a default).
+pub(crate) fn alt(cond: Option<Expr>, alts: Vec<Expr>, span: Span) -> Expr {
+    Expr::new(
+        ExprKind::Alt {
+            cond: cond.map(Box::new),
+            alts,
+        },
+        span,
+    )
+}
+
+/// `a`, or else `b`.
+pub(crate) fn either(a: Expr, b: Expr, span: Span) -> Expr {
+    alt(None, vec![a, b], span)
+}
+
+/// `obj.name`.
+pub(crate) fn member(obj: Expr, name: impl Into<String>, span: Span) -> Expr {
+    Expr::new(ExprKind::Member(Box::new(obj), name.into()), span)
+}
+
+/// `this.name`, both at `span`.
+pub(crate) fn this_member(name: impl Into<String>, span: Span) -> Expr {
+    member(Expr::new(ExprKind::This, span), name, span)
+}
+
+/// A bare name.
+pub(crate) fn name(n: impl Into<String>, span: Span) -> Expr {
+    Expr::new(ExprKind::Name(n.into()), span)
+}
+
+/// A string literal built from `parts`: with interpolations a
+/// concatenation, else the one string its literal parts make.
+pub(crate) fn interpolated(parts: Vec<Expr>, has_interp: bool, span: Span) -> Expr {
+    if !has_interp {
+        let s: String = parts.iter().filter_map(|p| p.as_str()).collect();
+        return Expr::new(ExprKind::Str(s), span);
+    }
+    Expr::new(ExprKind::Concat(parts), span)
+}
+
+/// A read of env var `name` (recorded for the second pass), or `default`
+/// when it is unset.
+pub(crate) fn env_read(facts: &mut FileFacts, name: String, default: Option<Expr>, span: Span) -> Expr {
+    facts.env_reads.push(name.clone());
+    or_default(Expr::new(ExprKind::Env(name), span), default, span)
+}
+
+/// `e`, or `default` when there is one and `e` is unset.
+pub(crate) fn or_default(e: Expr, default: Option<Expr>, span: Span) -> Expr {
+    match default {
+        Some(d) => either(e, d, span),
+        None => e,
+    }
+}
+
+/// Binds `name` (written at `name_span`) in `parent` to the function or
+/// class `scope` declared at `span`.
+pub(crate) fn bind_function(
+    facts: &mut FileFacts,
+    parent: ScopeId,
+    name: String,
+    name_span: Span,
+    scope: ScopeId,
+    span: Span,
+) {
+    let value = Expr::new(ExprKind::Func(scope), span);
+    push_assign(facts, parent, self::name(name, name_span), value, None, span);
+}
+
+/// What a language's binary operators make: the facts know strings being
+/// built, values chosen at run time and tests, nothing of arithmetic.
+pub(crate) struct Operators {
+    /// String building: `+`, PHP's `.`.
+    pub concat: &'static [&'static str],
+    /// `a || b`, `a ?? b`, `a or b`: either operand.
+    pub either: &'static [&'static str],
+    /// Comparisons and `&&`: a test of both operands.
+    pub test: &'static [&'static str],
+    /// Any other operator is a test too (Go), instead of unknown.
+    pub other_is_test: bool,
+    /// `"…%s…" % args` with a literal on the left is printf (Python, Ruby).
+    pub percent_format: bool,
+    /// Compound assignments that append to the target.
+    pub append: &'static [&'static str],
+    /// Compound assignments that keep the target when it is set.
+    pub or_assign: &'static [&'static str],
+}
+
+impl Operators {
+    /// A table without compound assignments.
+    pub const fn new(
+        concat: &'static [&'static str],
+        either: &'static [&'static str],
+        test: &'static [&'static str],
+    ) -> Self {
+        Operators {
+            concat,
+            either,
+            test,
+            other_is_test: false,
+            percent_format: false,
+            append: &[],
+            or_assign: &[],
+        }
+    }
+
+    /// With compound assignments that append and that keep a set target.
+    pub const fn with_compound(self, append: &'static [&'static str], or_assign: &'static [&'static str]) -> Self {
+        Operators {
+            append,
+            or_assign,
+            ..self
+        }
+    }
+
+    /// With `"…%s…" % args` as printf.
+    pub const fn with_percent_format(self) -> Self {
+        Operators {
+            percent_format: true,
+            ..self
+        }
+    }
+
+    /// With any other operator a test.
+    pub const fn with_other_tests(self) -> Self {
+        Operators {
+            other_is_test: true,
+            ..self
+        }
+    }
+
+    /// The expression `l op r` makes (`op` as written, lower-cased).
+    pub fn apply(&self, op: &str, l: Expr, r: Expr) -> ExprKind {
+        if self.concat.contains(&op) {
+            ExprKind::Concat(vec![l, r])
+        } else if self.percent_format && op == "%" && l.as_str().is_some() {
+            let args = match r.kind {
+                ExprKind::List(items) => items,
+                _ => vec![r],
+            };
+            super::super::printf(&l, &super::super::positional(args))
+        } else if self.either.contains(&op) {
+            ExprKind::Alt {
+                cond: None,
+                alts: vec![l, r],
+            }
+        } else if self.test.contains(&op) || self.other_is_test {
+            ExprKind::Test(vec![l, r])
+        } else {
+            ExprKind::Unknown
+        }
+    }
+}
+
+/// The comparisons and `&&`/`||` of the C family (C#, Java).
+pub(crate) const C_TESTS: &[&str] = &["==", "!=", "&&", "||", "<", ">", "<=", ">="];
+
+impl Operators {
+    /// The value `target op value` stores: `=` the value, an append
+    /// (`+=`, `.=`, Ruby's `<<`) the target extended by it, a default (`??=`,
+    /// `||=`) the target or it; any other operator an unknown value.
+    pub fn compound(&self, op: &str, target: &Expr, value: Expr) -> Expr {
+        let vs = value.span;
+        if op == "=" {
+            value
+        } else if self.append.contains(&op) {
+            Expr::new(ExprKind::Concat(vec![target.clone(), value]), vs)
+        } else if self.or_assign.contains(&op) {
+            either(target.clone(), value, vs)
+        } else {
+            Expr::unknown(vs)
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! Unit tests of the go front-end.
+
+use super::*;
+
+use crate::frontend::testing::{assert_has, assigns, calls, on_stack, show};
+
+#[test]
+fn declarations_env_reads_and_string_building() {
+    let f = lower(
+        "package p\n\
+         import (\n\t\"os\"\n\tz \"example.com/zoho/config\"\n)\n\
+         const (\n\tA = `https://www.zohoapis.com`\n\tB, C = \"x\\ty\", 1\n)\n\
+         var tok = os.Getenv(\"ZOHO_TOKEN\")\n\
+         func f(env, tld string) {\n\
+             u := fmt.Sprintf(\"https://%s.zohoapis.%s/100%%\", env, tld)\n\
+             v, ok := os.LookupEnv(\"ZOHO_DC\")\n\
+             u += \"/crm\"\n\
+             _ = strings.ReplaceAll(A, \"www\", \"sandbox\")\n\
+         }\n",
+    );
+    let a = assigns(&f);
+    assert_eq!(a[0], "A@0 = \"https://www.zohoapis.com\"");
+    assert_eq!(a[1], "B@0 = \"x\\ty\"");
+    assert_eq!(a[2], "C@0 = num");
+    assert_eq!(a[3], "tok@0 = env:ZOHO_TOKEN");
+    assert_eq!(a[4], "f@0 = func#1");
+    assert_eq!(a[5], "u@1 = concat(\"https://\", env, \".zohoapis.\", tld, \"/100%\")");
+    assert_eq!(a[6], "v@1 = env:ZOHO_DC");
+    assert_eq!(a[7], "ok@1 = ?");
+    assert_eq!(a[8], "u@1 = concat(u, \"/crm\")");
+    assert_eq!(f.scopes[1].params, vec!["env", "tld"]);
+    assert_eq!(f.env_reads, vec!["ZOHO_TOKEN", "ZOHO_DC"]);
+    let imports: Vec<(String, String)> = f.imports.iter().map(|i| (i.local.clone(), i.module.clone())).collect();
+    assert_eq!(
+        imports,
+        vec![
+            ("os".into(), "os".into()),
+            ("z".into(), "example.com/zoho/config".into())
+        ]
+    );
+    assert_eq!(f.parse_error_line, None);
+}
+
+#[test]
+fn structs_methods_and_constructors() {
+    let f = lower(
+        "package p\n\
+         func (c *Client) Get(path string) (*http.Response, error) {\n\
+             req, _ := http.NewRequest(\"GET\", c.base+path, nil)\n\
+             req.Header.Set(\"Authorization\", \"Zoho-oauthtoken \"+c.token)\n\
+             return c.http.Do(req)\n\
+         }\n\
+         type Client struct {\n\tbase, token string\n\thttp *http.Client\n}\n\
+         func NewClient(token string) *Client {\n\
+             return &Client{base: \"https://www.zohoapis.eu\", token: token}\n\
+         }\n",
+    );
+    let class = f
+        .scopes
+        .iter()
+        .position(|s| s.kind == ScopeKind::Class && s.name == "Client")
+        .unwrap();
+    let get = f.scopes.iter().position(|s| s.name == "Get").unwrap();
+    let ctor = f.scopes.iter().position(|s| s.name == "NewClient").unwrap();
+    assert_eq!(f.scopes[get].parent, Some(class));
+    assert_eq!(
+        f.scopes[ctor].parent,
+        Some(class),
+        "a constructor belongs to its struct"
+    );
+    assert_eq!(f.scopes[get].params, vec!["path"]);
+    let a = assigns(&f);
+    assert_has(&a, &format!("this.base@{ctor} = \"https://www.zohoapis.eu\""));
+    assert_has(&a, &format!("this.token@{ctor} = token"));
+    assert_has(&a, &format!("NewClient@0 = func#{ctor}"));
+    assert!(
+        a.contains(&format!(
+            "req@{get} = http.NewRequest(\"GET\", concat(this.base, path), null).0"
+        )),
+        "{a:?}"
+    );
+    assert_eq!(
+        calls(&f),
+        vec![
+            "http.NewRequest(\"GET\", concat(this.base, path), null)",
+            "req.Header.Set(\"Authorization\", concat(\"Zoho-oauthtoken \", this.token))",
+            "this.http.Do(req)",
+        ]
+    );
+    assert!(f.calls[1].statement);
+    assert!(!f.calls[2].statement);
+    let r: Vec<String> = f.returns.iter().map(|r| show(&r.value)).collect();
+    assert_eq!(r[0], "this.http.Do(req)");
+}
+
+#[test]
+fn guards_of_if_and_switch() {
+    let f = lower(
+        "package p\n\
+         func pick(env string, sandbox bool) {\n\
+             base := P\n\
+             if sandbox {\n\t\tbase = S\n\t} else if dev {\n\t\tbase = D\n\t}\n\
+             switch env {\n\
+             case \"sandbox\":\n\t\thost, tok = S, os.Getenv(\"SB\")\n\
+             default:\n\t\thost = P\n\
+             }\n\
+             switch {\n\
+             case sandbox:\n\t\tx = S\n\
+             }\n\
+         }\n",
+    );
+    let g: Vec<(String, Option<String>)> = f
+        .assigns
+        .iter()
+        .skip(1)
+        .map(|a| {
+            (
+                format!("{} = {}", show(&a.target), show(&a.value)),
+                a.guard.as_ref().map(show),
+            )
+        })
+        .collect();
+    let want = [
+        ("base = P", None),
+        ("base = S", Some("sandbox")),
+        ("base = D", Some("dev")),
+        ("host = S", Some("env")),
+        ("tok = env:SB", Some("env")),
+        ("host = P", Some("env")),
+        ("x = S", Some("sandbox")),
+    ];
+    let want: Vec<(String, Option<String>)> = want
+        .iter()
+        .map(|(a, g)| (a.to_string(), g.map(str::to_string)))
+        .collect();
+    assert_eq!(g, want);
+}
+
+#[test]
+fn composite_literals_chains_and_json_tags() {
+    let f = lower(
+        "package p\n\
+         type TokenResponse struct {\n\tAccessToken string `json:\"access_token\"`\n\tAPIDomain string `json:\"api_domain,omitempty\"`\n}\n\
+         func f(t TokenResponse) {\n\
+             h := http.Header{\"Authorization\": {\"Zoho-oauthtoken \" + t.AccessToken}}\n\
+             hosts := map[string]string{\"sandbox\": t.APIDomain}\n\
+             c := resty.New().SetBaseURL(hosts[\"sandbox\"]).SetAuthToken(t.AccessToken)\n\
+         }\n",
+    );
+    let a = assigns(&f);
+    assert!(
+        a.iter()
+            .any(|x| x.ends_with("= {\"Authorization\": [concat(\"Zoho-oauthtoken \", t.access_token)]}")),
+        "{a:?}"
+    );
+    assert!(a.iter().any(|x| x.ends_with("= {\"sandbox\": t.api_domain}")), "{a:?}");
+    assert_eq!(
+        calls(&f),
+        vec!["resty.New().SetBaseURL(hosts[\"sandbox\"]).SetAuthToken(t.access_token)"]
+    );
+}
+
+#[test]
+fn assignments_to_package_variables() {
+    let f = lower(
+        "package p\n\
+         var token string\n\
+         func init() {\n\
+             token = os.Getenv(\"ZOHO_TOKEN\")\n\
+             base := \"a\"\n\
+             base = \"b\"\n\
+             var x string\n\
+             x = \"c\"\n\
+             func() { base = \"d\" }()\n\
+         }\n",
+    );
+    let a = assigns(&f);
+    assert_eq!(
+        a,
+        vec![
+            "init@0 = func#1",
+            "token@0 = env:ZOHO_TOKEN",
+            "base@1 = \"a\"",
+            "base@1 = \"b\"",
+            "x@1 = \"c\"",
+            "base@2 = \"d\"",
+        ]
+    );
+}
+
+#[test]
+fn decoding_into_a_variable_assigns_it() {
+    let f = lower(
+        "package p\n\
+         func f(resp *http.Response, raw []byte) {\n\
+             var tok T\n\
+             if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil {\n\t\treturn\n\t}\n\
+             json.Unmarshal(raw, &cfg)\n\
+         }\n",
+    );
+    let a = assigns(&f);
+    assert_has(&a, "tok@1 = resp.Body");
+    assert!(
+        a.contains(&"cfg@0 = raw".to_string()) || a.contains(&"cfg@1 = raw".to_string()),
+        "{a:?}"
+    );
+}
+
+#[test]
+fn parse_errors_give_a_line_and_keep_the_rest() {
+    let f = lower(
+        "package p\n\
+         func broken( {\n}\n\
+         func ok() {\n\tu := \"https://sandbox.zohoapis.com\"\n}\n",
+    );
+    assert_eq!(f.parse_error_line, Some(2));
+    assert!(assigns(&f)
+        .iter()
+        .any(|a| a.starts_with("u@") && a.ends_with("\"https://sandbox.zohoapis.com\"")));
+}
+
+#[test]
+fn degenerate_inputs() {
+    for src in ["", "package", "package p\n", "\"", "`", "func (", "}{"] {
+        let f = lower(src);
+        assert!(f.assigns.is_empty(), "{src:?}");
+    }
+    assert!(lower("}{").parse_error_line.is_some());
+}
+
+#[test]
+fn deep_nesting_is_cut_without_overflow() {
+    let depth = 20_000;
+    let src = format!("package p\nvar x = {}1{}\n", "(".repeat(depth), ")".repeat(depth));
+    on_stack(8 << 20, move || lower(&src));
+}

@@ -1,0 +1,549 @@
+//! JavaScript / TypeScript front-end: tree-sitter-javascript and
+//! tree-sitter-typescript (TS and TSX dialects) → facts.
+//!
+//! Lowers module/class/function scopes (declarations, function and arrow
+//! expressions, methods, class fields), declarations with destructuring,
+//! assignments, returns, `if`/`switch` guards, ES imports, `require`, exports,
+//! calls and `new`, template literals, `||`/`??` defaults, ternaries and
+//! `process.env` / `import.meta.env` / `Deno.env.get` reads. TypeScript type
+//! syntax is skipped; JSX is only walked for the calls inside it.
+
+use tree_sitter::Node;
+
+use super::frame::{self, Frame, Lowering};
+use crate::facts::*;
+
+pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
+    let language = super::grammar(lang, path).unwrap_or_else(|| tree_sitter_javascript::LANGUAGE.into());
+    frame::lower_block(language, text, |f| Lowerer { f })
+}
+
+struct Lowerer<'a> {
+    f: Frame<'a>,
+}
+
+/// Named children without comments.
+fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
+    let mut c = node.walk();
+    node.named_children(&mut c).filter(|n| !is_comment(n.kind())).collect()
+}
+
+const COMMENTS: &[&str] = &["comment", "html_comment"];
+
+fn is_comment(kind: &str) -> bool {
+    COMMENTS.contains(&kind)
+}
+
+/// TypeScript type syntax: never lowered.
+fn is_type_node(kind: &str) -> bool {
+    kind.ends_with("_type")
+        || matches!(
+            kind,
+            "type_annotation"
+                | "type_arguments"
+                | "type_parameters"
+                | "type_identifier"
+                | "predefined_type"
+                | "type_predicate_annotation"
+                | "asserts_annotation"
+                | "implements_clause"
+                | "accessibility_modifier"
+                | "override_modifier"
+        )
+}
+
+/// Function-valued expressions that take the name of what they are bound to.
+fn is_function_value(kind: &str) -> bool {
+    matches!(
+        kind,
+        "arrow_function" | "function_expression" | "function" | "generator_function" | "class"
+    )
+}
+
+/// Env-object paths: `process.env.X`, `import.meta.env.X`, `Bun.env.X`.
+fn is_env_object(e: &Expr) -> bool {
+    matches!(
+        e.dotted().as_deref(),
+        Some("process.env" | "globalThis.process.env" | "import.meta.env" | "Bun.env")
+    )
+}
+
+impl<'a> Lowerer<'a> {
+    /// `enum Host { Prod = "https://…", Sandbox = "https://…" }` → a dict
+    /// assigned to `Host`, so `Host.Sandbox` resolves like an object member.
+    fn enum_decl(&mut self, node: Node, scope: ScopeId) {
+        let (Some(name), Some(body)) = (node.child_by_field_name("name"), node.child_by_field_name("body")) else {
+            return;
+        };
+        let mut pairs = Vec::new();
+        for m in named_children(body) {
+            if m.kind() != "enum_assignment" {
+                continue;
+            }
+            let (Some(k), Some(v)) = (m.child_by_field_name("name"), m.child_by_field_name("value")) else {
+                continue;
+            };
+            let key = match self.key_name(k) {
+                Some(key) => Expr::new(ExprKind::Str(key), self.span(k)),
+                None => continue,
+            };
+            let value = self.expr(v, scope, false);
+            pairs.push((key, value));
+        }
+        let sp = self.span(node);
+        let target = Expr::new(ExprKind::Name(self.text(name).to_string()), self.span(name));
+        self.push_assign(scope, target, Expr::new(ExprKind::Dict(pairs), sp), None, sp);
+    }
+
+    /// throw, ERROR nodes, odd positions: lower children so their calls are seen.
+    fn other_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        if !node.is_named() {
+            return;
+        }
+        self.mixed_children(node, scope, guard, |k| {
+            k.ends_with("statement") || k.ends_with("declaration") || k == "statement_block"
+        });
+    }
+
+    fn for_in_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        if let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) {
+            let iter = self.expr_top(right, scope, false);
+            let sp = self.span(node);
+            let of = node
+                .child_by_field_name("operator")
+                .is_some_and(|o| self.text(o) == "of");
+            let value = if of {
+                Expr::new(
+                    ExprKind::Index(Box::new(iter), Box::new(Expr::unknown(sp))),
+                    self.span(right),
+                )
+            } else {
+                // `for (k in obj)`: k is a key, not a value.
+                Expr::unknown(self.span(right))
+            };
+            self.bind_target(left, value, scope, guard, sp);
+        }
+        if let Some(b) = node.child_by_field_name("body") {
+            self.stmt(b, scope, guard);
+        }
+    }
+
+    fn for_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        if let Some(init) = node.child_by_field_name("initializer") {
+            match init.kind() {
+                "lexical_declaration" | "variable_declaration" | "empty_statement" => self.stmt(init, scope, guard),
+                _ => self.expr_statement(init, scope, guard),
+            }
+        }
+        for f in ["condition", "increment"] {
+            if let Some(c) = node.child_by_field_name(f) {
+                if c.kind() == "expression_statement" {
+                    self.stmt(c, scope, guard);
+                } else if c.is_named() && c.kind() != "empty_statement" {
+                    self.expr_statement(c, scope, guard);
+                }
+            }
+        }
+        if let Some(b) = node.child_by_field_name("body") {
+            self.stmt(b, scope, guard);
+        }
+    }
+
+    fn switch_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        let value = self.lowered_field(node, "value", scope);
+        let Some(body) = node.child_by_field_name("body") else {
+            return;
+        };
+        for case in named_children(body) {
+            // `case V:` selects its body when `value === V`.
+            let g = match case.child_by_field_name("value") {
+                Some(v) => {
+                    let ve = self.expr_top(v, scope, false);
+                    let sp = self.span(case);
+                    let mut operands = Vec::new();
+                    if let Some(sv) = &value {
+                        operands.push(sv.clone());
+                    }
+                    operands.push(ve);
+                    Some(Expr::new(ExprKind::Test(operands), sp))
+                }
+                None => None,
+            };
+            let g = g.as_ref().or(guard);
+            let mut c = case.walk();
+            let stmts: Vec<Node> = case.children_by_field_name("body", &mut c).collect();
+            for s in stmts {
+                self.stmt(s, scope, g);
+            }
+        }
+    }
+
+    /// The expression of an expression statement (or a `for` header part).
+    fn expr_statement(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        match node.kind() {
+            "assignment_expression" | "augmented_assignment_expression" => {
+                self.assignment(node, scope, guard);
+            }
+            "sequence_expression" => {
+                for c in named_children(node) {
+                    self.expr_statement(c, scope, guard);
+                }
+            }
+            _ => {
+                self.expr_top(node, scope, true);
+            }
+        }
+    }
+
+    /// `const name = value`, destructuring and `require`.
+    fn declarator(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        let Some(name) = node.child_by_field_name("name") else {
+            return;
+        };
+        let Some(value) = node.child_by_field_name("value") else {
+            return;
+        };
+        let sp = self.span(node);
+        if let Some((module, member)) = self.require_source(value) {
+            self.bind_import(name, module, member, scope, sp);
+            return;
+        }
+        let hint = if name.kind() == "identifier" {
+            self.text(name)
+        } else {
+            ""
+        };
+        let v = self.value(value, scope, hint);
+        self.bind_target(name, v, scope, guard, sp);
+    }
+
+    /// A static property key: `a`, `'a'`, `1`, `#a`.
+    fn key_name(&self, key: Node) -> Option<String> {
+        match key.kind() {
+            "property_identifier"
+            | "private_property_identifier"
+            | "identifier"
+            | "number"
+            | "shorthand_property_identifier_pattern"
+            | "shorthand_property_identifier" => Some(self.text(key).to_string()),
+            "string" => Some(self.string_value(key)),
+            _ => None,
+        }
+    }
+
+    /// Lowers `left = right` / `left += right`; returns the assigned value.
+    fn assignment(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) -> Expr {
+        if self.f.too_deep() {
+            return Expr::unknown(self.span(node));
+        }
+        self.f.depth += 1;
+        let e = self.assignment_inner(node, scope, guard);
+        self.f.depth -= 1;
+        e
+    }
+
+    fn assignment_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) -> Expr {
+        let sp = self.span(node);
+        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+            return Expr::unknown(sp);
+        };
+        if right.kind() == "assignment_expression" {
+            // a = b = value
+            let v = self.assignment(right, scope, guard);
+            if let Some(inner) = right.child_by_field_name("left") {
+                let iv = self.expr(inner, scope, false);
+                self.bind_target(left, iv, scope, guard, sp);
+            }
+            return v;
+        }
+        let hint = match left.kind() {
+            "identifier" => self.text(left),
+            "member_expression" => left.child_by_field_name("property").map(|p| self.text(p)).unwrap_or(""),
+            _ => "",
+        };
+        let mut value = self.value(right, scope, hint);
+        if node.kind() == "augmented_assignment_expression" {
+            let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+            // Only the compounds the frame models read the target.
+            let ops = Self::OPERATORS;
+            value = if ops.append.contains(&op) || ops.or_assign.contains(&op) {
+                let current = self.expr(left, scope, false);
+                self.compound(op, &current, value)
+            } else {
+                Expr::unknown(value.span)
+            };
+        }
+        self.bind_target(left, value.clone(), scope, guard, sp);
+        value
+    }
+
+    /// Binds a target or destructuring pattern to `value`.
+    fn bind_target(&mut self, target: Node, value: Expr, scope: ScopeId, guard: Option<&Expr>, span: Span) {
+        if self.f.too_deep() {
+            return;
+        }
+        self.f.depth += 1;
+        self.bind_target_inner(target, value, scope, guard, span);
+        self.f.depth -= 1;
+    }
+
+    fn bind_target_inner(&mut self, target: Node, value: Expr, scope: ScopeId, guard: Option<&Expr>, span: Span) {
+        match target.kind() {
+            "object_pattern" => {
+                for p in named_children(target) {
+                    match p.kind() {
+                        "shorthand_property_identifier_pattern" => {
+                            let name = self.text(p).to_string();
+                            let v = self.member(value.clone(), name, value.span);
+                            self.bind_target(p, v, scope, guard, span);
+                        }
+                        "object_assignment_pattern" => {
+                            // { a = default }
+                            let Some(left) = p.child_by_field_name("left") else {
+                                continue;
+                            };
+                            let v = match left.kind() {
+                                "shorthand_property_identifier_pattern" => {
+                                    let name = self.text(left).to_string();
+                                    self.member(value.clone(), name, value.span)
+                                }
+                                _ => Expr::unknown(value.span),
+                            };
+                            let v = self.with_default(v, p.child_by_field_name("right"), scope);
+                            self.bind_target(left, v, scope, guard, span);
+                        }
+                        "pair_pattern" => {
+                            let (Some(key), Some(val)) = (p.child_by_field_name("key"), p.child_by_field_name("value"))
+                            else {
+                                continue;
+                            };
+                            let v = match self.key_name(key) {
+                                Some(k) => self.member(value.clone(), k, value.span),
+                                None => {
+                                    // { [expr]: x }
+                                    let ke = match named_children(key).first() {
+                                        Some(k) => self.expr(*k, scope, false),
+                                        None => Expr::unknown(self.span(key)),
+                                    };
+                                    Expr::new(ExprKind::Index(Box::new(value.clone()), Box::new(ke)), value.span)
+                                }
+                            };
+                            self.bind_target(val, v, scope, guard, span);
+                        }
+                        "rest_pattern" => {
+                            // { ...rest }: the rest of the object; its members are the object's.
+                            if let Some(inner) = named_children(p).first() {
+                                self.bind_target(*inner, value.clone(), scope, guard, span);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            "array_pattern" => {
+                let items = match &value.kind {
+                    ExprKind::List(items) => Some(items.clone()),
+                    _ => None,
+                };
+                // Holes are bare commas: count them to keep positions.
+                let mut i = 0;
+                let mut c = target.walk();
+                let kids: Vec<Node> = target.children(&mut c).collect();
+                for k in kids {
+                    if k.kind() == "," {
+                        i += 1;
+                        continue;
+                    }
+                    if !k.is_named() || is_comment(k.kind()) {
+                        continue;
+                    }
+                    let v = match (&items, k.kind()) {
+                        (Some(items), "rest_pattern") if i <= items.len() => {
+                            Expr::new(ExprKind::List(items[i..].to_vec()), value.span)
+                        }
+                        (Some(items), _) => items.get(i).cloned().unwrap_or_else(|| Expr::unknown(value.span)),
+                        (None, "rest_pattern") => Expr::unknown(value.span),
+                        (None, _) => Expr::new(ExprKind::Elem(Box::new(value.clone()), i), value.span),
+                    };
+                    self.bind_target(k, v, scope, guard, span);
+                }
+            }
+            "assignment_pattern" => {
+                // x = default (nested in a pattern)
+                let Some(left) = target.child_by_field_name("left") else {
+                    return;
+                };
+                let v = self.with_default(value, target.child_by_field_name("right"), scope);
+                self.bind_target(left, v, scope, guard, span);
+            }
+            "rest_pattern" => {
+                if let Some(inner) = named_children(target).first() {
+                    self.bind_target(*inner, value, scope, guard, span);
+                }
+            }
+            "shorthand_property_identifier_pattern" => {
+                let t = Expr::new(ExprKind::Name(self.text(target).to_string()), self.span(target));
+                self.push_assign(scope, t, value, guard, span);
+            }
+            _ => {
+                let t = self.expr(target, scope, false);
+                self.push_assign(scope, t, value, guard, span);
+            }
+        }
+    }
+
+    /// `value` or, when a default is given, `value ?? default`.
+    fn with_default(&mut self, value: Expr, default: Option<Node>, scope: ScopeId) -> Expr {
+        match default {
+            Some(d) => {
+                let de = self.expr(d, scope, false);
+                let sp = value.span;
+                frame::either(value, de, sp)
+            }
+            None => value,
+        }
+    }
+
+    /// `obj.name`, as an env read when `obj` is an env object.
+    fn member(&mut self, obj: Expr, name: String, span: Span) -> Expr {
+        if is_env_object(&obj) {
+            self.f.facts.env_reads.push(name.clone());
+            return Expr::new(ExprKind::Env(name), span);
+        }
+        Expr::new(ExprKind::Member(Box::new(obj), name), span)
+    }
+
+    /// A value bound to a name: function and class expressions take `name`
+    /// as their scope name when they have none of their own.
+    fn value(&mut self, node: Node, scope: ScopeId, name: &str) -> Expr {
+        if !is_function_value(node.kind()) {
+            return self.expr_top(node, scope, false);
+        }
+        if self.f.too_deep() {
+            return Expr::unknown(self.span(node));
+        }
+        self.f.depth += 1;
+        let sp = self.span(node);
+        let s = if node.kind() == "class" {
+            self.class(node, scope, name, false)
+        } else {
+            self.function(node, scope, name, false)
+        };
+        self.f.depth -= 1;
+        Expr::new(ExprKind::Func(s), sp)
+    }
+
+    /// Functions, arrows and methods. `declare` adds `name = Func` in the parent.
+    fn function(&mut self, node: Node, parent: ScopeId, fallback_name: &str, declare: bool) -> ScopeId {
+        let own = node
+            .child_by_field_name("name")
+            .map(|n| self.name_text(n))
+            .unwrap_or_default();
+        let name = if own.is_empty() { fallback_name.to_string() } else { own };
+        let sp = self.span(node);
+        let scope = self.f.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
+        if let Some(params) = node.child_by_field_name("parameters") {
+            self.params(params, scope);
+        } else if let Some(p) = node.child_by_field_name("parameter") {
+            // x => …
+            self.f.facts.scopes[scope].params = vec![self.text(p).to_string()];
+        }
+        if declare && !name.is_empty() {
+            self.bind_function(node, name, parent, scope);
+        }
+        // An arrow function's expression body is returned.
+        self.function_body(node, scope, "statement_block", false);
+        scope
+    }
+
+    /// A declaration or method name: identifiers as written, string keys unquoted.
+    fn name_text(&self, node: Node) -> String {
+        match node.kind() {
+            "string" => self.string_value(node),
+            _ => self.text(node).to_string(),
+        }
+    }
+
+    /// Classes. `declare` adds `name = Func(class)` in the parent.
+    fn class(&mut self, node: Node, parent: ScopeId, fallback_name: &str, declare: bool) -> ScopeId {
+        let own = self.field_text(node, "name");
+        let name = if own.is_empty() { fallback_name.to_string() } else { own };
+        let sp = self.span(node);
+        // `extends mixin(Base)`: calls in the heritage belong to the parent scope.
+        let mut bases = Vec::new();
+        for c in named_children(node) {
+            if c.kind() == "class_heritage" {
+                for h in named_children(c) {
+                    let v = if h.kind() == "extends_clause" {
+                        h.child_by_field_name("value")
+                    } else {
+                        Some(h)
+                    };
+                    if let Some(v) = v.filter(|v| !is_type_node(v.kind())) {
+                        let base = self.expr_top(v, parent, false);
+                        if let Some(last) = base.last_name() {
+                            bases.push(last.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        let scope = self.f.facts.add_scope(ScopeKind::Class, name.clone(), parent, sp);
+        self.f.facts.scopes[scope].bases = bases;
+        if declare && !name.is_empty() {
+            self.bind_scope(parent, name, scope, sp);
+        }
+        let Some(body) = node.child_by_field_name("body") else {
+            return scope;
+        };
+        for m in named_children(body) {
+            match m.kind() {
+                "method_definition" => {
+                    self.function(m, scope, "", true);
+                }
+                "field_definition" | "public_field_definition" => {
+                    let key = m
+                        .child_by_field_name("property")
+                        .or_else(|| m.child_by_field_name("name"));
+                    let (Some(key), Some(v)) = (key, m.child_by_field_name("value")) else {
+                        continue;
+                    };
+                    let ms = self.span(m);
+                    let target = match self.key_name(key) {
+                        Some(k) => {
+                            let ks = self.span(key);
+                            Expr::new(ExprKind::Member(Box::new(Expr::new(ExprKind::This, ks)), k), ks)
+                        }
+                        None => Expr::unknown(self.span(key)),
+                    };
+                    let hint = target.last_name().unwrap_or("").to_string();
+                    let value = self.value(v, scope, &hint);
+                    self.push_assign(scope, target, value, None, ms);
+                }
+                "class_static_block" => self.stmt(m, scope, None),
+                "decorator" => {
+                    for d in named_children(m) {
+                        self.expr_top(d, parent, false);
+                    }
+                }
+                _ => {}
+            }
+        }
+        scope
+    }
+
+    /// The unescaped content of a string literal node.
+    fn string_value(&self, node: Node) -> String {
+        self.string_of(
+            node,
+            &["string_fragment", "escape_sequence", "html_character_reference"],
+        )
+    }
+}
+
+mod expr;
+mod imports;
+mod lowering;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,266 @@
+//! Unit tests of the php front-end.
+
+use super::*;
+
+use crate::frontend::testing::{
+    assert_has, each_truncation, guarded_assigns as assigns, has, returns, statement_calls as calls,
+};
+
+#[test]
+fn constants_env_reads_and_strings() {
+    let f = lower(
+        "<?php\n\
+         define('ZOHO_TOKEN', getenv('ZOHO_ACCESS_TOKEN'));\n\
+         const BASE = \"https://www.zohoapis.\" . 'com';\n\
+         $a = $_ENV['ZOHO_DC'] ?? env('ZOHO_REGION', 'us');\n\
+         $b = \"Zoho-oauthtoken $t {$this->token}\\n\";\n\
+         $c = sprintf('https://%s.zohoapis.com/crm/%s', $env, $v);\n\
+         $d = $flag ? BASE : str_replace('www', 'sandbox', BASE);\n\
+         $e = <<<EOT\n\
+         https://$host/crm\n\
+         EOT;\n\
+         $u .= '/Leads';\n",
+    );
+    let a = assigns(&f);
+    assert_has(&a, "ZOHO_TOKEN@0 = env:ZOHO_ACCESS_TOKEN");
+    assert_has(&a, "BASE@0 = concat(\"https://www.zohoapis.\", \"com\")");
+    assert_has(&a, "a@0 = alt(env:ZOHO_DC | alt(env:ZOHO_REGION | \"us\"))");
+    assert_has(&a, "b@0 = concat(\"Zoho-oauthtoken \", t, \" \", this.token, \"\\n\")");
+    assert_has(&a, "c@0 = concat(\"https://\", env, \".zohoapis.com/crm/\", v, \"\")");
+    assert_has(&a, "d@0 = alt(flag ? BASE | BASE.replace(\"www\", \"sandbox\"))");
+    assert_has(&a, "e@0 = concat(\"https://\", host, \"/crm\")");
+    assert_has(&a, "u@0 = concat(u, \"/Leads\")");
+    let mut env = f.env_reads.clone();
+    env.sort();
+    assert_eq!(env, ["ZOHO_ACCESS_TOKEN", "ZOHO_DC", "ZOHO_REGION"]);
+    assert_eq!(f.parse_error_line, None);
+}
+
+#[test]
+fn classes_constants_properties_and_methods() {
+    let f = lower(
+        "<?php\n\
+         namespace App;\n\
+         class Client extends \\Base\\Http {\n\
+           use ZohoAuth;\n\
+           const HOST = 'https://sandbox.zohoapis.com';\n\
+           private $token = 'x';\n\
+           public function __construct(private string $secret, $base = null) { $this->token = $base; }\n\
+           public function get($p) { return $this->client->get(self::HOST . $p, static::OPTS); }\n\
+         }\n\
+         function helper(int $a, ...$rest): string { return Client::HOST . $a; }\n",
+    );
+    let class = f.scopes.iter().position(|s| s.name == "Client").unwrap();
+    assert_eq!(f.scopes[class].kind, ScopeKind::Class);
+    assert_eq!(f.scopes[class].bases, ["Http", "ZohoAuth"]);
+    let ctor = f.scopes.iter().position(|s| s.name == "__construct").unwrap();
+    assert_eq!(f.scopes[ctor].params, ["secret", "base"]);
+    assert_eq!(f.scopes[ctor].parent, Some(class));
+    let helper = f.scopes.iter().position(|s| s.name == "helper").unwrap();
+    assert_eq!(f.scopes[helper].params, ["a", "rest"]);
+    let a = assigns(&f);
+    assert!(
+        has(&a, &format!("HOST@{class} = \"https://sandbox.zohoapis.com\"")),
+        "{a:#?}"
+    );
+    assert!(has(&a, &format!("token@{class} = \"x\"")), "{a:#?}");
+    assert!(has(&a, &format!("this.secret@{ctor} = secret")), "{a:#?}");
+    assert!(has(&a, &format!("base@{ctor} = null")), "{a:#?}");
+    assert!(has(&a, &format!("this.token@{ctor} = base")), "{a:#?}");
+    assert!(has(&a, &format!("Client@0 = func#{class}")), "{a:#?}");
+    let r = returns(&f);
+    assert_has(&r, "get: this.client.get(concat(this.HOST, p), this.OPTS)");
+    assert_has(&r, "helper: concat(Client.HOST, a)");
+    // The chain head is the call, its receiver chain is not a call site.
+    assert_eq!(calls(&f), ["this.client.get(concat(this.HOST, p), this.OPTS)"]);
+}
+
+#[test]
+fn guards_arrays_and_closures() {
+    let f = lower(
+        "<?php\n\
+         if ($env == 'sandbox') { $base = 'https://sandbox.zohoapis.com'; }\n\
+         elseif ($dev) { $base = 'https://developer.zohoapis.com'; }\n\
+         else { $base = 'https://www.zohoapis.com'; }\n\
+         switch ($mode) { case 'eu': $tld = 'eu'; break; default: $tld = 'com'; }\n\
+         $opts = ['base_uri' => $base, 'headers' => ['Authorization' => 'Zoho-oauthtoken ' . $t], 7];\n\
+         $list = array($a, $b);\n\
+         foreach ($tokens as $name => $tok) { send($tok); }\n\
+         $f = fn($x) => $x . '/crm';\n\
+         $m = match ($dc) { 'eu', 'EU' => 'https://www.zohoapis.eu', default => $us };\n",
+    );
+    let a = assigns(&f);
+    assert!(
+        has(
+            &a,
+            "base@0 = \"https://sandbox.zohoapis.com\" if test(env, \"sandbox\")"
+        ),
+        "{a:#?}"
+    );
+    assert_has(&a, "base@0 = \"https://developer.zohoapis.com\" if dev");
+    assert_has(&a, "base@0 = \"https://www.zohoapis.com\" if test(env, \"sandbox\")");
+    assert_has(&a, "tld@0 = \"eu\" if test(mode, \"eu\")");
+    assert_has(&a, "tld@0 = \"com\" if test(mode)");
+    assert!(
+        has(
+            &a,
+            "opts@0 = {\"base_uri\": base, \"headers\": {\"Authorization\": concat(\"Zoho-oauthtoken \", t)}, num: num}"
+        ),
+        "{a:#?}"
+    );
+    assert_has(&a, "list@0 = [a, b]");
+    assert_has(&a, "m@0 = alt(dc ? \"https://www.zohoapis.eu\" | us)");
+    assert_has(&a, "tok@0 = tokens[?]");
+    assert!(calls(&f).contains(&"send(tok);".to_string()), "{:?}", calls(&f));
+    let r = returns(&f);
+    assert_has(&r, ": concat(x, \"/crm\")");
+}
+
+#[test]
+fn guzzle_and_sdk_chains() {
+    let f = lower(
+        "<?php\n\
+         $client = new \\GuzzleHttp\\Client(['base_uri' => 'https://www.zohoapis.com']);\n\
+         $client->get('/crm/v8/Leads', ['headers' => $h]);\n\
+         $token = (new OAuthBuilder())->clientId($id)->refreshToken(getenv('RT'))->build();\n\
+         (new InitializeBuilder())->environment(USDataCenter::SANDBOX())->token($token)->initialize();\n\
+         Initializer::removeUserConfiguration($token);\n\
+         Http::withToken($t, 'Zoho-oauthtoken')->get($url);\n\
+         $data = json_decode($res->getBody(), true);\n",
+    );
+    let c = calls(&f);
+    assert_eq!(
+        c,
+        [
+            "new Client({\"base_uri\": \"https://www.zohoapis.com\"})",
+            "client.get(\"/crm/v8/Leads\", {\"headers\": h});",
+            "new OAuthBuilder().clientId(id).refreshToken(env:RT).build()",
+            "USDataCenter.SANDBOX()",
+            "new InitializeBuilder().environment(USDataCenter.SANDBOX()).token(token).initialize();",
+            "Initializer.removeUserConfiguration(token);",
+            "Http.withToken({\"Authorization\": concat(\"Zoho-oauthtoken\", \" \", t)}).get(url);",
+        ]
+    );
+    assert!(has(&assigns(&f), "data@0 = res.getBody"), "{:#?}", assigns(&f));
+}
+
+#[test]
+fn use_aliases_and_enum_cases() {
+    let f = lower(
+        "<?php\n\
+         use com\\zoho\\crm\\api\\dc\\USDataCenter as US, Foo\\Bar;\n\
+         enum Host: string { case Sandbox = 'https://sandbox.zohoapis.com'; }\n\
+         $env = US::SANDBOX();\n\
+         $h = Host::Sandbox->value;\n",
+    );
+    let a = assigns(&f);
+    assert_has(&a, "env@0 = USDataCenter.SANDBOX()");
+    assert_has(&a, "Sandbox@1 = \"https://sandbox.zohoapis.com\"");
+    assert_has(&a, "h@0 = Host.Sandbox.value");
+    assert!(f.imports.is_empty());
+}
+
+#[test]
+fn curl_handle_is_a_configured_object() {
+    let f = lower(
+        "<?php\n\
+         function go($t) {\n\
+           $ch = curl_init();\n\
+           curl_setopt($ch, CURLOPT_URL, 'https://www.zohoapis.com/crm/v8/Leads');\n\
+           curl_setopt_array($ch, [CURLOPT_HTTPHEADER => [\"Authorization: Zoho-oauthtoken $t\", 'Accept: */*']]);\n\
+           return curl_exec($ch);\n\
+         }\n",
+    );
+    let a = assigns(&f);
+    assert_has(&a, "ch.CURLOPT_URL@1 = \"https://www.zohoapis.com/crm/v8/Leads\"");
+    assert!(
+        has(
+            &a,
+            "ch.CURLOPT_HTTPHEADER@1 = {\"Authorization\": concat(\"Zoho-oauthtoken \", t), \"Accept\": \"*/*\"}"
+        ),
+        "{a:#?}"
+    );
+    // curl_setopt is configuration, not a call site; curl_exec carries the URL.
+    assert_eq!(
+        calls(&f),
+        ["curl_init()", "ch.curl_exec(\"https://www.zohoapis.com/crm/v8/Leads\")"]
+    );
+}
+
+#[test]
+fn curl_handle_in_a_field() {
+    let f = lower(
+        "<?php\n\
+         class Api {\n\
+           public function __construct() {\n\
+             $this->ch = curl_init('https://www.zohoapis.com/crm/v8/Leads');\n\
+             curl_setopt($this->ch, CURLOPT_HTTPHEADER, ['Authorization: Zoho-oauthtoken ' . TOKEN]);\n\
+           }\n\
+           public function run() { return curl_exec($this->ch); }\n\
+         }\n",
+    );
+    let a = assigns(&f);
+    assert!(
+        has(
+            &a,
+            "this.ch.CURLOPT_HTTPHEADER@2 = {\"Authorization\": concat(\"Zoho-oauthtoken \", TOKEN)}"
+        ),
+        "{a:#?}"
+    );
+    assert!(
+        calls(&f).contains(&"this.ch.curl_exec(\"https://www.zohoapis.com/crm/v8/Leads\")".to_string()),
+        "{:#?}",
+        calls(&f)
+    );
+}
+
+#[test]
+fn requires_are_imports() {
+    let f = lower(
+        "<?php\nrequire_once __DIR__ . '/config/zoho.php';\ninclude 'lib.php';\n\
+         $cfg = (require 'settings.php')['token'];\n",
+    );
+    let i: Vec<String> = f.imports.iter().map(|i| format!("{} {}", i.local, i.module)).collect();
+    assert_eq!(
+        i,
+        [
+            "* ./config/zoho.php",
+            "require:./config/zoho.php ./config/zoho.php",
+            "* ./lib.php",
+            "require:./lib.php ./lib.php",
+            "* ./settings.php",
+            "require:./settings.php ./settings.php",
+        ]
+    );
+    assert!(
+        has(&assigns(&f), "cfg@0 = require:./settings.php[\"token\"]"),
+        "{:#?}",
+        assigns(&f)
+    );
+}
+
+#[test]
+fn parse_errors_are_noted_and_the_rest_is_lowered() {
+    let f = lower("<?php\n$a = getenv('A');\nfunction oops( {\n}\n$b = getenv('B');\n");
+    assert_eq!(f.parse_error_line, Some(3));
+    assert!(f.env_reads.contains(&"A".to_string()));
+    assert!(f.env_reads.contains(&"B".to_string()));
+}
+
+/// Calls `f` with prefixes of every fixture file with this extension:
+/// the grammar's error recovery must never make a front-end panic.
+#[test]
+fn truncated_fixtures_never_panic() {
+    each_truncation("php", |t| {
+        lower(t);
+    });
+}
+
+#[test]
+fn deep_nesting_is_cut() {
+    let src = format!("<?php\n$x = {}1{};\n", "(".repeat(5000), ")".repeat(5000));
+    let f = lower(&src);
+    assert_eq!(f.assigns.len(), 1);
+    let src = format!("<?php\n$x = {}'a'{};\n", "[".repeat(3000), "]".repeat(3000));
+    lower(&src);
+}
