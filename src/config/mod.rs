@@ -400,6 +400,20 @@ pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
     facts
 }
 
+/// The facts of one configuration file lowered on its own by `lower` (the
+/// unit tests of the line-based formats).
+#[cfg(test)]
+pub(crate) fn lower_alone(
+    lower: impl FnOnce(&str, &str, &LineIndex, &mut FileFacts),
+    path: &str,
+    text: &str,
+) -> FileFacts {
+    let lines = LineIndex::new(text);
+    let mut f = FileFacts::new_module(lines.span(0, text.len()));
+    lower(path, text, &lines, &mut f);
+    f
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -485,18 +499,4 @@ mod tests {
             "(env:zoho.url|\"https://x\")"
         );
     }
-}
-
-/// The facts of one configuration file lowered on its own by `lower` (the
-/// unit tests of the line-based formats).
-#[cfg(test)]
-pub(crate) fn lower_alone(
-    lower: impl FnOnce(&str, &str, &LineIndex, &mut FileFacts),
-    path: &str,
-    text: &str,
-) -> FileFacts {
-    let lines = LineIndex::new(text);
-    let mut f = FileFacts::new_module(lines.span(0, text.len()));
-    lower(path, text, &lines, &mut f);
-    f
 }
