@@ -133,8 +133,14 @@ impl<'r> Linker<'r> {
                 };
                 let is_param = sdef.params.iter().any(|p| p == name);
                 if is_param {
+                    let key = self.sym(file, sc, name);
                     let mut out = vals.unwrap_or_default();
-                    let mut v = val(VKind::Sym(self.sym(file, sc, name), SymKind::Param), file, span);
+                    // The default is what a caller that passes nothing gets:
+                    // chosen by the parameter, like the caller's value.
+                    for d in out.iter_mut().filter(|d| d.sel.is_none()) {
+                        d.sel = Some(key.clone());
+                    }
+                    let mut v = val(VKind::Sym(key, SymKind::Param), file, span);
                     v.sel = None;
                     out.insert(0, v);
                     return out;

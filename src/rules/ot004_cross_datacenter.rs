@@ -168,6 +168,13 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
 /// chosen the same way: by the same key, or, for the default that no key
 /// chose (the `"au"` of `os.environ.get("ZOHO_DC") or "au"`), by none.
 fn minted_keyed(b: &Binding, t: &crate::model::TokenAlt, minted: DcId) -> bool {
+    // The accounts server and every API host were chosen by one key (a
+    // parameter whose value both are derived from): one data center at run
+    // time, whichever it is.
+    let mut api = b.endpoints.iter().filter(|e| !e.token_endpoint).peekable();
+    if t.selector.is_some() && api.peek().is_some() && api.all(|e| e.selector == t.selector) {
+        return true;
+    }
     if !b.api_environments().iter().any(|e| e.dc == minted) {
         return false;
     }
