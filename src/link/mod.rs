@@ -35,6 +35,7 @@ mod classes;
 mod eval;
 mod imports;
 mod index;
+mod memo;
 mod names;
 mod org;
 mod profiles;
@@ -106,7 +107,7 @@ enum Site<'f> {
     Assign(&'f Assign),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Val {
     pub kind: VKind,
     pub at: Loc,
@@ -128,14 +129,14 @@ impl Val {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Piece {
     /// Literal text and where it is written.
     Lit(String, Loc),
     Hole(Box<Val>),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum VKind {
     Str(Vec<Piece>),
     Env(String),
@@ -236,9 +237,31 @@ pub struct Linker<'r> {
     /// on first use (`org::caller_orgs`), so that finding a function's
     /// callers looks at the calls of its name, not every call.
     calls_by_name: std::cell::OnceCell<HashMap<&'r str, Vec<(FileId, usize)>>>,
+    /// Function summaries per argument values ([`memo`]).
+    memo: RefCell<memo::Memo>,
 }
 
-type Params = HashMap<String, Vec<Val>>;
+/// The values bound to a function's parameters for one call.
+#[derive(Default)]
+pub struct Params {
+    vars: HashMap<String, Vec<Val>>,
+    /// The number [`memo`] gives these values (0: not asked yet).
+    id: std::cell::Cell<u32>,
+}
+
+impl Params {
+    fn get(&self, name: &str) -> Option<&Vec<Val>> {
+        self.vars.get(name)
+    }
+
+    fn insert(&mut self, name: String, vs: Vec<Val>) {
+        self.vars.insert(name, vs);
+    }
+
+    fn is_empty(&self) -> bool {
+        self.vars.is_empty()
+    }
+}
 /// The orgs a function's callers pass as one parameter (`None`: no caller).
 type CallerOrgs = Option<Rc<Vec<OrgAlt>>>;
 type Cache<K, V> = RefCell<HashMap<K, V>>;
@@ -349,6 +372,7 @@ impl<'r> Linker<'r> {
             by_dir,
             module_cache: RefCell::new(HashMap::default()),
             calls_by_name: std::cell::OnceCell::new(),
+            memo: RefCell::new(memo::Memo::default()),
         };
         linker.profiles = profiles::ProfileTable::build(&linker);
         linker
@@ -359,6 +383,7 @@ impl<'r> Linker<'r> {
         self.depth.set(0);
         self.stack.borrow_mut().clear();
         self.in_progress.borrow_mut().clear();
+        self.memo_reset();
     }
 
     fn facts(&self, file: FileId) -> &'r FileFacts {
