@@ -213,6 +213,10 @@ impl Linker<'_> {
     /// with its effects on the budgets and on the computations recording
     /// around it.
     pub(super) fn memo_get(&self, key: &MemoKey) -> Option<Vec<Val>> {
+        #[cfg(test)]
+        if tests::OFF.with(std::cell::Cell::get) {
+            return None;
+        }
         let depth = self.depth.get();
         let chain = self.in_progress.borrow().len();
         let mut m = self.memo.borrow_mut();
@@ -239,6 +243,8 @@ impl Linker<'_> {
         if s.depth_cut.is_some() {
             self.too_deep.set(true);
         }
+        #[cfg(test)]
+        tests::REUSED.with(|r| r.set(r.get() + 1));
         let vals = e.vals.clone();
         let seen = e.seen.clone();
         if let Some(f) = m.frames.last_mut() {
@@ -287,6 +293,10 @@ impl Linker<'_> {
             summaries: f.seen.summaries,
             objects: f.seen.objects,
         };
+        let mut seen = seen;
+        seen.assigns.shrink_to_fit();
+        seen.summaries.shrink_to_fit();
+        seen.objects.shrink_to_fit();
         let entry = Entry {
             assign_hits: hits(&self.stack.borrow(), &seen.assigns),
             summary_hits: hits(&self.in_progress.borrow(), &seen.summaries),
@@ -313,5 +323,74 @@ impl Linker<'_> {
     /// Drops the computations being recorded (after a panic).
     pub(super) fn memo_reset(&self) {
         self.memo.borrow_mut().frames.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Linker, SourceFile};
+    use crate::facts::Lang;
+    use std::cell::Cell;
+
+    thread_local! {
+        /// Memoisation switched off (to compare against).
+        pub(super) static OFF: Cell<bool> = const { Cell::new(false) };
+        /// Stored values reused.
+        pub(super) static REUSED: Cell<u64> = const { Cell::new(0) };
+    }
+
+    fn python(path: &str, text: &str) -> SourceFile {
+        SourceFile {
+            path: path.into(),
+            lang: Some(Lang::Python),
+            facts: crate::frontend::lower(Lang::Python, path, text),
+        }
+    }
+
+    /// Helpers whose summaries are made at a shallow depth and outside any
+    /// cycle, then asked for again at every depth up to past the limit
+    /// (where computing them again cuts them) and inside a cycle of
+    /// assignments (where the cycle guard skips one of the assignments they
+    /// read).
+    fn repository() -> Vec<SourceFile> {
+        let auth = "headers={'Authorization': 'Zoho-oauthtoken ' + T}";
+        let mut text = format!(
+            "import os, requests\n\
+             T = os.environ['ZOHO_TOKEN']\n\
+             DC = 'com'\n\
+             P = '/crm/v8/Leads'\n\
+             HOST = 'https://www.zohoapis.'\n\
+             def host(dc):\n    return HOST + dc\n\
+             def url(dc, path):\n    base = host(dc)\n    if path:\n        base = base + path\n    return base\n\
+             def sandbox(x):\n    return x or 'https://sandbox.zohoapis.com'\n\
+             requests.get(url(DC, P), {auth})\n\
+             requests.get(host(DC), {auth})\n\
+             HOST = sandbox(host(DC))\n\
+             requests.get(HOST, {auth})\n"
+        );
+        for n in 1..=26 {
+            text.push_str(&format!("a{n}_0 = url(DC, P)\n"));
+            for i in 1..n {
+                text.push_str(&format!("a{n}_{i} = a{n}_{}\n", i - 1));
+            }
+            text.push_str(&format!("requests.get(a{n}_{}, {auth})\n", n - 1));
+        }
+        vec![python("helpers.py", &text)]
+    }
+
+    #[test]
+    fn reused_summaries_give_what_computing_them_again_gives() {
+        let files = repository();
+        let off = {
+            OFF.with(|o| o.set(true));
+            let r = Linker::new(&files).bindings();
+            OFF.with(|o| o.set(false));
+            r
+        };
+        REUSED.with(|r| r.set(0));
+        let on = Linker::new(&files).bindings();
+        assert!(REUSED.with(Cell::get) > 0, "the helpers' summaries are reused");
+        assert!(!off.0.is_empty(), "the requests bind");
+        assert_eq!(format!("{on:?}"), format!("{off:?}"));
     }
 }

@@ -19,6 +19,8 @@
 //! - `classes.rs` — resolve classes: fields and members through a family;
 //! - `eval.rs` — evaluate values: an expression to its alternatives;
 //! - `calls.rs` — summarise calls: returns under the caller's arguments;
+//! - `memo.rs` — a summary (and a helper's locals) computed once per
+//!   argument values, reused only where it would come out the same;
 //! - `bind.rs` — bind endpoints: endpoints, tokens and orgs in a call;
 //! - `bindings.rs` — the bindings of the repository, one per request site,
 //!   SDK initialisation and helper call (the entry point, [`Linker::bindings`]);
