@@ -362,7 +362,7 @@ mod tests {
              HOST = 'https://www.zohoapis.'\n\
              def host(dc):\n    return HOST + dc\n\
              def url(dc, path):\n    base = host(dc)\n    if path:\n        base = base + path\n    return base\n\
-             def sandbox(x):\n    return x or 'https://sandbox.zohoapis.com'\n\
+             def sandbox(x):\n    return x or 'https://sandbox.zohoapis.'\n\
              requests.get(url(DC, P), {auth})\n\
              requests.get(host(DC), {auth})\n\
              HOST = sandbox(host(DC))\n\
