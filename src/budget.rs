@@ -85,6 +85,22 @@ pub fn run<T>(limit: Option<Duration>, work: impl FnOnce() -> T) -> (T, Option<S
     (out, EXPIRED.with(Cell::get))
 }
 
+/// Spends `units` of work at once, as `units` calls of [`expired`] that all
+/// answer false would: false (nothing spent) when the budget is spent
+/// already or would run out within them. For work done once and reused.
+pub fn charge(units: u64) -> bool {
+    if EXPIRED.with(Cell::get).is_some() {
+        return false;
+    }
+    let ticks = TICKS.with(Cell::get);
+    let work = WORK_LIMIT.load(Ordering::Relaxed);
+    if work > 0 && ticks + units > work {
+        return false;
+    }
+    TICKS.with(|t| t.set(ticks + units));
+    true
+}
+
 /// True once the current budget is spent. Cheap enough to call per node:
 /// each call is one unit of work.
 pub fn expired() -> bool {

@@ -17,7 +17,7 @@ use crate::model::literal_hash;
 use crate::model::*;
 
 /// Endpoints and tokens found in a call's arguments and receiver chain.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct Ingredients {
     pub endpoints: Vec<EndpointAlt>,
     pub tokens: Vec<TokenAlt>,
@@ -277,14 +277,12 @@ impl Linker<'_> {
         if !self.index[file].config_calls.contains_key(name) && !self.index[file].rooted_assigns.contains_key(name) {
             return;
         }
-        let key = (file, name.to_string());
-        if self.configuring.borrow().contains(&key) {
+        if !self.enter_object((file, name.to_string())) {
             return;
         }
-        self.configuring.borrow_mut().push(key);
         let mut sub = Ingredients::default();
         self.configured(file, scope, name, current, params, &mut sub);
-        self.configuring.borrow_mut().pop();
+        self.leave_object();
         if sub.endpoints.is_empty() {
             ing.tokens.extend(sub.tokens);
             ing.via_param |= sub.via_param;
@@ -687,11 +685,9 @@ impl Linker<'_> {
                 }
             }
             // `h -> h.set("Authorization", …)`: calls that configure the parameter.
-            let key = (file, format!("{p}#callback{fscope}"));
-            if self.configuring.borrow().contains(&key) {
+            if !self.enter_object((file, format!("{p}#callback{fscope}"))) {
                 continue;
             }
-            self.configuring.borrow_mut().push(key);
             for &i in ix.config_calls.get(p.as_str()).map(Vec::as_slice).unwrap_or(&[]) {
                 let cs = &facts.calls[i];
                 if ix.func_of[cs.scope] == fscope {
@@ -699,7 +695,7 @@ impl Linker<'_> {
                     self.merge_carried(ing, &sub, false);
                 }
             }
-            self.configuring.borrow_mut().pop();
+            self.leave_object();
         }
     }
 

@@ -206,24 +206,35 @@ impl<'r> Linker<'r> {
         }
         // A recursive call adds nothing the outer evaluation does not see, and
         // summaries go MAX_SUMMARY_DEPTH calls deep, no further.
+        self.memo_summary((ffile, fscope));
         let in_progress = self.in_progress.borrow();
         if in_progress.contains(&(ffile, fscope)) {
             return Vec::new();
         }
         // Past the depth, the call's value is unknown — never nothing: a
         // string built around it keeps its known parts.
-        if in_progress.len() >= MAX_SUMMARY_DEPTH {
+        let chain = in_progress.len();
+        drop(in_progress);
+        self.memo_chain(chain, chain >= MAX_SUMMARY_DEPTH);
+        if chain >= MAX_SUMMARY_DEPTH {
             return vec![val(VKind::Other, file, call.callee.span)];
         }
-        drop(in_progress);
         let p = if dependent {
             self.bind_params(file, scope, ffile, fscope, call, params)
         } else {
             Params::default()
         };
+        // The same arguments again (the helper's result held in a local
+        // read several times): the summary already made.
+        let key = dependent.then(|| memo::MemoKey::Summary((ffile, fscope), self.params_id(&p)));
+        if let Some(out) = key.as_ref().and_then(|k| self.memo_get(k)) {
+            return out;
+        }
+        self.memo_begin();
         self.in_progress.borrow_mut().push((ffile, fscope));
         let out = self.returns_with(ffile, fscope, &p);
         self.in_progress.borrow_mut().pop();
+        self.memo_end(key, &out);
         if !dependent {
             self.return_cache.borrow_mut().insert((ffile, fscope), out.clone());
         }

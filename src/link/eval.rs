@@ -9,7 +9,9 @@ use super::*;
 
 impl<'r> Linker<'r> {
     pub fn eval(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> Vec<Val> {
-        if self.depth.get() > MAX_EVAL_DEPTH {
+        let depth = self.depth.get();
+        self.memo_depth(depth, depth > MAX_EVAL_DEPTH);
+        if depth > MAX_EVAL_DEPTH {
             self.too_deep.set(true);
             return vec![val(VKind::Other, file, e.span)];
         }

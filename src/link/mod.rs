@@ -19,6 +19,8 @@
 //! - `classes.rs` — resolve classes: fields and members through a family;
 //! - `eval.rs` — evaluate values: an expression to its alternatives;
 //! - `calls.rs` — summarise calls: returns under the caller's arguments;
+//! - `memo.rs` — a summary (and a helper's locals) computed once per
+//!   argument values, reused only where it would come out the same;
 //! - `bind.rs` — bind endpoints: endpoints, tokens and orgs in a call;
 //! - `bindings.rs` — the bindings of the repository, one per request site,
 //!   SDK initialisation and helper call (the entry point, [`Linker::bindings`]);
@@ -35,6 +37,7 @@ mod classes;
 mod eval;
 mod imports;
 mod index;
+mod memo;
 mod names;
 mod org;
 mod profiles;
@@ -106,7 +109,7 @@ enum Site<'f> {
     Assign(&'f Assign),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Val {
     pub kind: VKind,
     pub at: Loc,
@@ -128,14 +131,14 @@ impl Val {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Piece {
     /// Literal text and where it is written.
     Lit(String, Loc),
     Hole(Box<Val>),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum VKind {
     Str(Vec<Piece>),
     Env(String),
@@ -236,9 +239,31 @@ pub struct Linker<'r> {
     /// on first use (`org::caller_orgs`), so that finding a function's
     /// callers looks at the calls of its name, not every call.
     calls_by_name: std::cell::OnceCell<HashMap<&'r str, Vec<(FileId, usize)>>>,
+    /// Function summaries per argument values ([`memo`]).
+    memo: RefCell<memo::Memo>,
 }
 
-type Params = HashMap<String, Vec<Val>>;
+/// The values bound to a function's parameters for one call.
+#[derive(Default)]
+pub struct Params {
+    vars: HashMap<String, Vec<Val>>,
+    /// The number [`memo`] gives these values (0: not asked yet).
+    id: std::cell::Cell<u32>,
+}
+
+impl Params {
+    fn get(&self, name: &str) -> Option<&Vec<Val>> {
+        self.vars.get(name)
+    }
+
+    fn insert(&mut self, name: String, vs: Vec<Val>) {
+        self.vars.insert(name, vs);
+    }
+
+    fn is_empty(&self) -> bool {
+        self.vars.is_empty()
+    }
+}
 /// The orgs a function's callers pass as one parameter (`None`: no caller).
 type CallerOrgs = Option<Rc<Vec<OrgAlt>>>;
 type Cache<K, V> = RefCell<HashMap<K, V>>;
@@ -349,6 +374,7 @@ impl<'r> Linker<'r> {
             by_dir,
             module_cache: RefCell::new(HashMap::default()),
             calls_by_name: std::cell::OnceCell::new(),
+            memo: RefCell::new(memo::Memo::default()),
         };
         linker.profiles = profiles::ProfileTable::build(&linker);
         linker
@@ -359,6 +385,7 @@ impl<'r> Linker<'r> {
         self.depth.set(0);
         self.stack.borrow_mut().clear();
         self.in_progress.borrow_mut().clear();
+        self.memo_reset();
     }
 
     fn facts(&self, file: FileId) -> &'r FileFacts {

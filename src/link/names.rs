@@ -62,10 +62,9 @@ impl<'r> Linker<'r> {
             return vals;
         };
         let guard = (file, format!("{name}#items{}", ix.func_of[scope]));
-        if self.configuring.borrow().contains(&guard) {
+        if !self.enter_object(guard) {
             return vals;
         }
-        self.configuring.borrow_mut().push(guard);
         let facts = self.facts(file);
         let mut items: Vec<(Option<String>, Vec<Val>)> = Vec::new();
         for &i in idx {
@@ -82,7 +81,7 @@ impl<'r> Linker<'r> {
                 set_field(&mut items, Some(k.to_string()), vs);
             }
         }
-        self.configuring.borrow_mut().pop();
+        self.leave_object();
         if items.is_empty() {
             return vals;
         }
@@ -276,8 +275,17 @@ impl<'r> Linker<'r> {
         if idx.is_empty() {
             return None;
         }
-        if params.is_some() {
-            return self.assigned_at_uncached(file, idx, params);
+        if let Some(p) = params {
+            // The same assignments under the same argument values (a local
+            // of a helper read several times): evaluated once.
+            let key = memo::MemoKey::Assigned(file, idx.to_vec(), self.params_id(p));
+            if let Some(r) = self.memo_get(&key) {
+                return Some(r);
+            }
+            self.memo_begin();
+            let r = self.assigned_at_uncached(file, idx, params);
+            self.memo_end(Some(key), r.as_deref().unwrap_or(&[]));
+            return r;
         }
         let key = (file, idx.to_vec());
         if let Some(v) = self.reaching_cache.borrow().get(&key) {
@@ -301,6 +309,7 @@ impl<'r> Linker<'r> {
         let many = idx.len() > 1;
         let mut out = Vec::new();
         for &i in idx {
+            self.memo_assign((file, i));
             if self.stack.borrow().contains(&(file, i)) {
                 continue;
             }

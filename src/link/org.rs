@@ -185,11 +185,9 @@ impl Linker<'_> {
         if let Some(c) = self.param_orgs.borrow().get(&key) {
             return c.clone();
         }
-        let guard = (file, format!("{param}#orgcallers{fscope}"));
-        if self.configuring.borrow().contains(&guard) {
+        if !self.enter_object((file, format!("{param}#orgcallers{fscope}"))) {
             return None;
         }
-        self.configuring.borrow_mut().push(guard);
         let fname = self.facts(file).scopes[fscope].name.clone();
         let mut callers = 0;
         let mut ing = Ingredients::default();
@@ -218,7 +216,7 @@ impl Linker<'_> {
                 }
             }
         }
-        self.configuring.borrow_mut().pop();
+        self.leave_object();
         let r = (callers > 0).then(|| {
             let mut alts = ing.orgs;
             alts.sort();
