@@ -430,73 +430,60 @@ mod tests {
         }
     }
 
-    #[test]
-    fn shell_references() {
-        let sp = Span::default();
-        assert_eq!(
-            show(&value_expr("https://${HOST}/crm/$VER", sp, Interp::Shell, None)),
-            "\"https://\"+env:HOST+\"/crm/\"+env:VER"
-        );
-        assert_eq!(
-            show(&value_expr("${D:-www.zohoapis.com}", sp, Interp::Shell, None)),
-            "(env:D|\"www.zohoapis.com\")"
-        );
-        assert_eq!(show(&value_expr("a$$b", sp, Interp::Shell, None)), "\"a$$b\"");
-        assert_eq!(show(&value_expr("cost: 5$", sp, Interp::Shell, None)), "\"cost: 5$\"");
-    }
+    /// How a config value is read, per interpolation syntax: input, syntax,
+    /// the profile it is read in, and the value as `show` writes it.
+    const VALUES: &[(&str, Interp, Option<&str>, &str)] = &[
+        // Shell and dotenv references, with defaults; `$$` and a lone `$` are text.
+        (
+            "https://${HOST}/crm/$VER",
+            Interp::Shell,
+            None,
+            "\"https://\"+env:HOST+\"/crm/\"+env:VER",
+        ),
+        (
+            "${D:-www.zohoapis.com}",
+            Interp::Shell,
+            None,
+            "(env:D|\"www.zohoapis.com\")",
+        ),
+        ("a$$b", Interp::Shell, None, "\"a$$b\""),
+        ("cost: 5$", Interp::Shell, None, "\"cost: 5$\""),
+        // GitHub expressions: secrets (per environment), env, and vars (unknown).
+        ("${{ secrets.ZOHO_TOKEN }}", Interp::GitHub, None, "secret:ZOHO_TOKEN"),
+        (
+            "${{ secrets.ZOHO_TOKEN }}",
+            Interp::GitHub,
+            Some("sandbox"),
+            "secret:sandbox/ZOHO_TOKEN",
+        ),
+        ("${{ env.A }}", Interp::GitHub, None, "env:A"),
+        (
+            "https://${{ vars.HOST }}/x",
+            Interp::GitHub,
+            None,
+            "\"https://\"+?+\"/x\"",
+        ),
+        // ERB env reads in Rails YAML, Symfony `%env()%`.
+        ("<%= ENV[\"ZOHO_T\"] %>", Interp::Shell, None, "env:ZOHO_T"),
+        ("<%= ENV.fetch('D', 'x') %>/crm", Interp::Shell, None, "env:D+\"/crm\""),
+        ("<%= Rails.env %>", Interp::Shell, None, "?"),
+        ("%env(resolve:ZOHO_T)%", Interp::Placeholder, None, "env:ZOHO_T"),
+        ("100%", Interp::Placeholder, None, "\"100%\""),
+        // Postman variables, Spring placeholders with defaults.
+        ("{{base}}/crm", Interp::Postman, None, "env:base+\"/crm\""),
+        (
+            "${zoho.url:https://x}",
+            Interp::Placeholder,
+            None,
+            "(env:zoho.url|\"https://x\")",
+        ),
+    ];
 
     #[test]
-    fn github_references() {
-        let sp = Span::default();
-        assert_eq!(
-            show(&value_expr("${{ secrets.ZOHO_TOKEN }}", sp, Interp::GitHub, None)),
-            "secret:ZOHO_TOKEN"
-        );
-        assert_eq!(
-            show(&value_expr(
-                "${{ secrets.ZOHO_TOKEN }}",
-                sp,
-                Interp::GitHub,
-                Some("sandbox")
-            )),
-            "secret:sandbox/ZOHO_TOKEN"
-        );
-        assert_eq!(show(&value_expr("${{ env.A }}", sp, Interp::GitHub, None)), "env:A");
-        assert_eq!(
-            show(&value_expr("https://${{ vars.HOST }}/x", sp, Interp::GitHub, None)),
-            "\"https://\"+?+\"/x\""
-        );
-    }
-
-    #[test]
-    fn erb_and_symfony_env_reads() {
-        let sp = Span::default();
-        assert_eq!(
-            show(&value_expr("<%= ENV[\"ZOHO_T\"] %>", sp, Interp::Shell, None)),
-            "env:ZOHO_T"
-        );
-        assert_eq!(
-            show(&value_expr("<%= ENV.fetch('D', 'x') %>/crm", sp, Interp::Shell, None)),
-            "env:D+\"/crm\""
-        );
-        assert_eq!(show(&value_expr("<%= Rails.env %>", sp, Interp::Shell, None)), "?");
-        assert_eq!(
-            show(&value_expr("%env(resolve:ZOHO_T)%", sp, Interp::Placeholder, None)),
-            "env:ZOHO_T"
-        );
-        assert_eq!(show(&value_expr("100%", sp, Interp::Placeholder, None)), "\"100%\"");
-    }
-
-    #[test]
-    fn postman_and_placeholders() {
-        let sp = Span::default();
-        assert_eq!(
-            show(&value_expr("{{base}}/crm", sp, Interp::Postman, None)),
-            "env:base+\"/crm\""
-        );
-        assert_eq!(
-            show(&value_expr("${zoho.url:https://x}", sp, Interp::Placeholder, None)),
-            "(env:zoho.url|\"https://x\")"
-        );
+    fn references_in_values() {
+        for &(input, interp, profile, want) in VALUES {
+            let got = show(&value_expr(input, Span::default(), interp, profile));
+            assert_eq!(got, want, "{input:?} read as {interp:?} in {profile:?}");
+        }
     }
 }

@@ -118,6 +118,30 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> {
         }
     }
 
+    /// A declarator `name = value` (no assignment without a value): a
+    /// field is `this.name`, anything else a local of the function.
+    #[allow(clippy::too_many_arguments)]
+    fn declare_var(
+        &mut self,
+        scope: ScopeId,
+        is_field: bool,
+        name: String,
+        ns: Span,
+        value: Option<Expr>,
+        guard: Option<&Expr>,
+        sp: Span,
+    ) {
+        let target = if is_field {
+            super::frame::this_member(name, ns)
+        } else {
+            self.members().declare_local(&name);
+            Expr::new(ExprKind::Name(name), ns)
+        };
+        if let Some(value) = value {
+            self.push_assign(scope, target, value, guard, sp);
+        }
+    }
+
     /// `{a, b}` / `[a, b]`: a list of its items; items of kind `nested` are
     /// lists too.
     fn list_of(&mut self, node: Node, scope: ScopeId, nested: &str) -> Expr {

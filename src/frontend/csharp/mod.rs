@@ -225,16 +225,8 @@ impl<'a> Lowerer<'a> {
                 .rfind(|c| c.id() != n.id() && !matches!(c.kind(), "bracketed_argument_list" | "tuple_pattern"))
                 .map(|v| self.value(v, scope));
             let ns = self.span(n);
-            let target = if is_field {
-                frame::this_member(&name, ns)
-            } else {
-                self.members.declare_local(&name);
-                Expr::new(ExprKind::Name(name), ns)
-            };
-            if let Some(value) = value {
-                let sp = self.span(d);
-                self.push_assign(scope, target, value, guard, sp);
-            }
+            let sp = self.span(d);
+            self.declare_var(scope, is_field, name, ns, value, guard, sp);
         }
     }
 
@@ -355,10 +347,7 @@ impl<'a> Lowerer<'a> {
             self.destructure(t, value.clone(), scope, guard, sp);
             return value;
         }
-        let target = self.expr(left, scope, false);
-        let value = self.compound(op, &target, value);
-        self.push_assign(scope, target, value.clone(), guard, sp);
-        value
+        self.store(left, op, value, scope, guard, sp)
     }
 
     fn function(&mut self, node: Node, parent: ScopeId) -> ScopeId {

@@ -312,6 +312,15 @@ pub(crate) trait Lowering<'a> {
         self.compound(op, &current, value)
     }
 
+    /// `left op= value` as an expression: the target `left` stores
+    /// `value` ([`Lowering::compound`] for a compound `op`); the stored value.
+    fn store(&mut self, left: Node, op: &str, value: Expr, scope: ScopeId, guard: Option<&Expr>, sp: Span) -> Expr {
+        let target = self.expr(left, scope, false);
+        let value = self.compound(op, &target, value);
+        self.push_assign(scope, target, value.clone(), guard, sp);
+        value
+    }
+
     /// `o.name` with the object and the name in fields `obj` and `name`.
     fn member_fields(&mut self, node: Node, scope: ScopeId, receiver: bool, obj: &str, name: &str) -> Expr {
         let sp = self.span(node);
@@ -358,29 +367,32 @@ pub(crate) trait Lowering<'a> {
         out
     }
 
-    /// A string with interpolations: its children of the `literal` kinds
-    /// are text, those of kind `hole` hold the expression `inner` finds (a
-    /// hole without one is unknown, its children lowered when
-    /// `lower_rest`).
-    fn interpolated_string(
-        &mut self,
-        node: Node,
-        scope: ScopeId,
-        literal: &[&str],
-        hole: &str,
-        inner: fn(Node) -> Option<Node>,
-        lower_rest: bool,
-    ) -> Expr {
+    /// How strings with interpolations are written (none by default).
+    const INTERPOLATION: Interpolation = Interpolation {
+        strings: &[],
+        literal: &[],
+        hole: "",
+        inner: |_| None,
+        lower_rest: false,
+    };
+
+    /// A string with interpolations, as [`Lowering::INTERPOLATION`] says;
+    /// any other node is lowered as an expression.
+    fn interpolated_string(&mut self, node: Node, scope: ScopeId) -> Expr {
+        let table = &Self::INTERPOLATION;
+        if !table.strings.contains(&node.kind()) {
+            return self.expr(node, scope, false);
+        }
         let mut parts: Vec<Expr> = Vec::new();
         let mut has_hole = false;
         for c in self.children(node) {
-            if literal.contains(&c.kind()) {
+            if table.literal.contains(&c.kind()) {
                 parts.push(self.literal_part(c));
-            } else if c.kind() == hole {
+            } else if c.kind() == table.hole {
                 has_hole = true;
-                let e = match inner(c) {
+                let e = match (table.inner)(c) {
                     Some(e) => self.expr(e, scope, false),
-                    None if lower_rest => self.unmodelled(c, scope),
+                    None if table.lower_rest => self.unmodelled(c, scope),
                     None => Expr::unknown(self.span(c)),
                 };
                 parts.push(e);

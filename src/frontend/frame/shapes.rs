@@ -153,6 +153,23 @@ pub(crate) fn bind_function(
     push_assign(facts, parent, self::name(name, name_span), value, None, span);
 }
 
+/// How a grammar writes a string with interpolations (f-strings, `#{}`,
+/// template literals): which node kinds are the string, which children are
+/// text, which are holes, and where a hole's expression is.
+pub(crate) struct Interpolation {
+    /// The node kinds that are such strings.
+    pub strings: &'static [&'static str],
+    /// Children that are text (unescaped).
+    pub literal: &'static [&'static str],
+    /// The kind of a hole.
+    pub hole: &'static str,
+    /// The expression inside a hole, if it has one.
+    pub inner: fn(tree_sitter::Node) -> Option<tree_sitter::Node>,
+    /// A hole without one is unknown, its children lowered (calls in them
+    /// still counted) when set.
+    pub lower_rest: bool,
+}
+
 /// What a language's binary operators make: the facts know strings being
 /// built, values chosen at run time and tests, nothing of arithmetic.
 pub(crate) struct Operators {

@@ -203,16 +203,8 @@ impl<'a> Lowerer<'a> {
             });
             let ns = self.span(n);
             let value = value.or_else(|| if is_field { self.value_annotation(node) } else { None });
-            let target = if is_field {
-                Expr::new(ExprKind::Member(Box::new(Expr::new(ExprKind::This, ns)), name), ns)
-            } else {
-                self.members.declare_local(&name);
-                Expr::new(ExprKind::Name(name), ns)
-            };
-            if let Some(value) = value {
-                let sp = self.span(d);
-                self.push_assign(scope, target, value, guard, sp);
-            }
+            let sp = self.span(d);
+            self.declare_var(scope, is_field, name, ns, value, guard, sp);
         }
     }
 
@@ -221,10 +213,7 @@ impl<'a> Lowerer<'a> {
         let Some((left, op, value)) = self.assignment_parts(node, scope) else {
             return Expr::unknown(sp);
         };
-        let target = self.expr(left, scope, false);
-        let value = self.compound(op, &target, value);
-        self.push_assign(scope, target, value.clone(), guard, sp);
-        value
+        self.store(left, op, value, scope, guard, sp)
     }
 
     fn function(&mut self, node: Node, parent: ScopeId) -> ScopeId {

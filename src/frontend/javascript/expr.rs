@@ -178,19 +178,6 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// Template literal: parts and substitutions → Concat (Str when static).
-    pub(super) fn template(&mut self, node: Node, scope: ScopeId) -> Expr {
-        let literal = ["string_fragment", "escape_sequence"];
-        self.interpolated_string(
-            node,
-            scope,
-            &literal,
-            "template_substitution",
-            |c: Node| named_children(c).first().copied(),
-            false,
-        )
-    }
-
     pub(super) fn call_args(&mut self, node: Node, scope: ScopeId) -> Vec<Arg> {
         let mut args = Vec::new();
         let Some(arglist) = node.child_by_field_name("arguments") else {
@@ -198,7 +185,7 @@ impl<'a> Lowerer<'a> {
         };
         if arglist.kind() == "template_string" {
             // tag`…`
-            let value = self.template(arglist, scope);
+            let value = self.interpolated_string(arglist, scope);
             args.push(Arg { name: None, value });
             return args;
         }

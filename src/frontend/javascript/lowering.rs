@@ -12,6 +12,15 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
     )
     .with_compound(&["+="], &["||=", "??="]);
 
+    /// Template literals: parts and substitutions → Concat (Str when static).
+    const INTERPOLATION: frame::Interpolation = frame::Interpolation {
+        strings: &["template_string"],
+        literal: &["string_fragment", "escape_sequence"],
+        hole: "template_substitution",
+        inner: |c| crate::source::named_children(c).first().copied(),
+        lower_rest: false,
+    };
+
     const COMMENTS: &'static [&'static str] = COMMENTS;
 
     fn params(&mut self, params: Node, scope: ScopeId) {
@@ -161,7 +170,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
     // of all its arms at once.
     fn expr_inner(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         match node.kind() {
-            "template_string" => self.template(node, scope),
+            "template_string" => self.interpolated_string(node, scope),
             "member_expression" => self.member_expr(node, scope, receiver),
             "subscript_expression" => self.subscript_expr(node, scope, receiver),
             "call_expression" | "new_expression" => self.call(node, scope, receiver),

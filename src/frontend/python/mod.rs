@@ -160,21 +160,6 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn string(&mut self, node: Node, scope: ScopeId) -> Expr {
-        if node.kind() != "string" {
-            return self.expr(node, scope, false);
-        }
-        let literal = ["string_content", "escape_sequence"];
-        self.interpolated_string(
-            node,
-            scope,
-            &literal,
-            "interpolation",
-            |c: Node| c.child_by_field_name("expression"),
-            false,
-        )
-    }
-
     fn call(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let sp = self.span(node);
         let Some(func) = node.child_by_field_name("function") else {
@@ -276,6 +261,15 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
     const ENV_OBJECTS: &'static [&'static str] = &["os.environ", "environ"];
 
     const OPERATORS: frame::Operators = frame::Operators::new(&["+"], &["or"], &["and"]).with_percent_format();
+
+    /// f-strings.
+    const INTERPOLATION: frame::Interpolation = frame::Interpolation {
+        strings: &["string"],
+        literal: &["string_content", "escape_sequence"],
+        hole: "interpolation",
+        inner: |c| c.child_by_field_name("expression"),
+        lower_rest: false,
+    };
 
     fn params(&mut self, params: Node, scope: ScopeId) {
         let in_class = self.f.facts.scopes[scope]
@@ -417,8 +411,8 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 "self" | "cls" => ExprKind::This,
                 t => ExprKind::Name(t.to_string()),
             },
-            "string" => return self.string(node, scope),
-            "concatenated_string" => return self.adjacent_strings(node, scope, Self::string),
+            "string" => return self.interpolated_string(node, scope),
+            "concatenated_string" => return self.adjacent_strings(node, scope, Self::interpolated_string),
             "attribute" => return self.member_fields(node, scope, receiver, "object", "attribute"),
             "subscript" => {
                 let value = node.child_by_field_name("value");

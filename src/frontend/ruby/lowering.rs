@@ -130,6 +130,19 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
 
     const ENV_OBJECTS: &'static [&'static str] = &["ENV"];
 
+    /// `"…#{x}…"` and `:"…"`; a hole holds one statement.
+    const INTERPOLATION: frame::Interpolation = frame::Interpolation {
+        strings: &["string", "delimited_symbol"],
+        literal: &["string_content", "escape_sequence"],
+        hole: "interpolation",
+        inner: |c| {
+            Some(crate::source::named_children_no_comments(c))
+                .filter(|k| k.len() == 1)
+                .and_then(|k| k.last().copied())
+        },
+        lower_rest: true,
+    };
+
     const COMMENTS: &'static [&'static str] = &["comment"];
 
     fn params(&mut self, params: Node, scope: ScopeId) {
@@ -182,13 +195,9 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "true" => ExprKind::Bool(true),
             "false" => ExprKind::Bool(false),
             "integer" | "float" | "rational" | "complex" => ExprKind::Number,
-            "string" => return self.string(node, scope),
-            "chained_string" => return self.adjacent_strings(node, scope, Self::string),
+            "string" | "delimited_symbol" => return self.interpolated_string(node, scope),
+            "chained_string" => return self.adjacent_strings(node, scope, Self::interpolated_string),
             "simple_symbol" | "hash_key_symbol" => ExprKind::Str(self.text(node).trim_start_matches(':').to_string()),
-            "delimited_symbol" => {
-                let s = self.string(node, scope);
-                return s;
-            }
             "scope_resolution" if node.child_by_field_name("scope").is_some() => {
                 return self.member_fields(node, scope, receiver, "scope", "name")
             }

@@ -358,25 +358,6 @@ impl<'a> Lowerer<'a> {
         }
         out
     }
-
-    fn string(&mut self, node: Node, scope: ScopeId) -> Expr {
-        if !matches!(node.kind(), "string" | "delimited_symbol") {
-            return self.expr(node, scope, false);
-        }
-        let literal = ["string_content", "escape_sequence"];
-        self.interpolated_string(
-            node,
-            scope,
-            &literal,
-            "interpolation",
-            |c: Node| {
-                Some(named_children(c))
-                    .filter(|k| k.len() == 1)
-                    .and_then(|k| k.last().copied())
-            },
-            true,
-        )
-    }
 }
 
 mod calls;
