@@ -432,37 +432,18 @@ mod tests {
 
     /// How a config value is read, per interpolation syntax: input, syntax,
     /// the profile it is read in, and the value as `show` writes it.
+    #[rustfmt::skip]
     const VALUES: &[(&str, Interp, Option<&str>, &str)] = &[
         // Shell and dotenv references, with defaults; `$$` and a lone `$` are text.
-        (
-            "https://${HOST}/crm/$VER",
-            Interp::Shell,
-            None,
-            "\"https://\"+env:HOST+\"/crm/\"+env:VER",
-        ),
-        (
-            "${D:-www.zohoapis.com}",
-            Interp::Shell,
-            None,
-            "(env:D|\"www.zohoapis.com\")",
-        ),
+        ("https://${HOST}/crm/$VER", Interp::Shell, None, "\"https://\"+env:HOST+\"/crm/\"+env:VER"),
+        ("${D:-www.zohoapis.com}", Interp::Shell, None, "(env:D|\"www.zohoapis.com\")"),
         ("a$$b", Interp::Shell, None, "\"a$$b\""),
         ("cost: 5$", Interp::Shell, None, "\"cost: 5$\""),
         // GitHub expressions: secrets (per environment), env, and vars (unknown).
         ("${{ secrets.ZOHO_TOKEN }}", Interp::GitHub, None, "secret:ZOHO_TOKEN"),
-        (
-            "${{ secrets.ZOHO_TOKEN }}",
-            Interp::GitHub,
-            Some("sandbox"),
-            "secret:sandbox/ZOHO_TOKEN",
-        ),
+        ("${{ secrets.ZOHO_TOKEN }}", Interp::GitHub, Some("sandbox"), "secret:sandbox/ZOHO_TOKEN"),
         ("${{ env.A }}", Interp::GitHub, None, "env:A"),
-        (
-            "https://${{ vars.HOST }}/x",
-            Interp::GitHub,
-            None,
-            "\"https://\"+?+\"/x\"",
-        ),
+        ("https://${{ vars.HOST }}/x", Interp::GitHub, None, "\"https://\"+?+\"/x\""),
         // ERB env reads in Rails YAML, Symfony `%env()%`.
         ("<%= ENV[\"ZOHO_T\"] %>", Interp::Shell, None, "env:ZOHO_T"),
         ("<%= ENV.fetch('D', 'x') %>/crm", Interp::Shell, None, "env:D+\"/crm\""),
@@ -471,12 +452,7 @@ mod tests {
         ("100%", Interp::Placeholder, None, "\"100%\""),
         // Postman variables, Spring placeholders with defaults.
         ("{{base}}/crm", Interp::Postman, None, "env:base+\"/crm\""),
-        (
-            "${zoho.url:https://x}",
-            Interp::Placeholder,
-            None,
-            "(env:zoho.url|\"https://x\")",
-        ),
+        ("${zoho.url:https://x}", Interp::Placeholder, None, "(env:zoho.url|\"https://x\")"),
     ];
 
     #[test]

@@ -15,6 +15,8 @@ pub mod javascript;
 mod members;
 pub mod php;
 pub mod python;
+#[cfg(test)]
+mod robustness;
 pub mod ruby;
 pub mod rust;
 pub mod shell;
@@ -329,20 +331,6 @@ pub(crate) mod testing {
         assert!(has(list, want), "missing {want} in {list:#?}");
     }
 
-    /// Lowers every seventh prefix of `text` (truncated input is the worst
-    /// recovery case: no prefix may panic) and `text` itself, which must
-    /// have calls.
-    pub fn every_prefix_lowers(text: &str, lower: impl Fn(&str) -> FileFacts) {
-        let cuts: Vec<usize> = (0..text.len())
-            .filter(|&i| text.is_char_boundary(i))
-            .step_by(7)
-            .collect();
-        for i in cuts {
-            lower(&text[..i]);
-        }
-        assert!(!lower(text).calls.is_empty());
-    }
-
     /// Runs `f` on a thread with `stack` bytes of stack and returns what
     /// it returns (a stack overflow fails the test).
     pub fn on_stack<T: Send + 'static>(stack: usize, f: impl FnOnce() -> T + Send + 'static) -> T {
@@ -352,14 +340,6 @@ pub(crate) mod testing {
             .expect("thread")
             .join()
             .expect("no overflow")
-    }
-
-    /// Lowers each of `cases` on a small (2 MiB) stack: deep nesting must
-    /// be cut, never overflow.
-    pub fn lowers_on_small_stack(cases: Vec<String>, lower: fn(&str) -> FileFacts) {
-        for src in cases {
-            on_stack(2 << 20, move || lower(&src).scopes.len());
-        }
     }
 
     /// A compact rendering of an expression for assertions.

@@ -2,9 +2,7 @@
 
 use super::*;
 
-use crate::frontend::testing::{
-    assert_has, calls, every_prefix_lowers, guarded_assigns as assigns, imports, lowers_on_small_stack, show,
-};
+use crate::frontend::testing::{assert_has, calls, guarded_assigns as assigns, imports, show};
 
 #[test]
 fn constants_properties_and_env_reads() {
@@ -142,39 +140,4 @@ fn dictionary_initialisers_are_dicts() {
     let a = assigns(&f);
     assert_has(&a, "this.H@1 = {\"production\": \"a\", \"sandbox\": \"b\"}");
     assert_has(&a, "this.T@1 = {\"x\": env:X}");
-}
-
-#[test]
-fn every_prefix_of_a_file_lowers() {
-    every_prefix_lowers(
-        include_str!("../../../fixtures/cs-httpclient-two-envs/ZohoApi.cs"),
-        lower,
-    );
-}
-
-#[test]
-fn parse_errors_are_recovered_and_deep_nesting_is_cut() {
-    let f = lower("class C {\n void F( {\n }\n string X = Environment.GetEnvironmentVariable(\"A\");\n}\n");
-    assert_eq!(f.parse_error_line, Some(2));
-    assert_eq!(f.env_reads, vec!["A"]);
-    let n = 1000;
-    let cases = vec![
-        format!("class C {{ string x = {}1{}; }}", "a + (".repeat(n), ")".repeat(n)),
-        format!(
-            "class C {{ void F() {{ {}G();{} }} }}",
-            "if (a) { ".repeat(n),
-            "}".repeat(n)
-        ),
-        format!("class C {{ object x = {}1{}; }}", "a ? b : ".repeat(n), ""),
-        format!("class C {{ object x = {}1{}; }}", "F(() => ".repeat(n), ")".repeat(n)),
-        format!(
-            "class C {{ object x = {}{}; }}",
-            "new A { B = ".repeat(n),
-            " }".repeat(n)
-        ),
-        format!("class C {{ object x = a{}; }}", ".B()".repeat(5 * n)),
-        format!("class C {{ string x = $\"{}\"; }}", "{$\"".repeat(n) + &"\"}".repeat(n)),
-        format!("{}{}", "class A { ".repeat(n), "}".repeat(n)),
-    ];
-    lowers_on_small_stack(cases, lower);
 }

@@ -2,9 +2,7 @@
 
 use super::*;
 
-use crate::frontend::testing::{
-    assert_has, calls, every_prefix_lowers, guarded_assigns as assigns, imports, lowers_on_small_stack, show,
-};
+use crate::frontend::testing::{assert_has, calls, guarded_assigns as assigns, imports, show};
 
 #[test]
 fn constants_fields_and_env_reads() {
@@ -166,48 +164,4 @@ fn enum_constants_take_their_first_argument() {
     let a = assigns(&f);
     assert_has(&a, "this.SANDBOX@1 = \"https://sandbox.zohoapis.com\"");
     assert_has(&a, "this.url@2 = url");
-}
-
-#[test]
-fn every_prefix_of_a_file_lowers() {
-    every_prefix_lowers(
-        include_str!("../../../fixtures/java-http-two-envs/ZohoHttp.java"),
-        lower,
-    );
-}
-
-#[test]
-fn parse_errors_are_recovered_and_deep_nesting_is_cut() {
-    let f = lower("class C {\n void f( {\n }\n String x = System.getenv(\"A\");\n}\n");
-    assert_eq!(f.parse_error_line, Some(2));
-    let deep = format!(
-        "class C {{ String x = {}\"a\"{}; }}",
-        "(".repeat(5000),
-        ")".repeat(5000)
-    );
-    let f = lower(&deep);
-    assert_eq!(assigns(&f), vec!["C@0 = func#1", "this.x@1 = ?"]);
-}
-
-#[test]
-fn pathological_nesting_on_small_stack() {
-    let n = 1000;
-    let cases = vec![
-        format!("class C {{ String x = {}1{}; }}", "a + (".repeat(n), ")".repeat(n)),
-        format!(
-            "class C {{ void f() {{ {}g();{} }} }}",
-            "if (a) { ".repeat(n),
-            "}".repeat(n)
-        ),
-        format!("class C {{ Object x = {}1{}; }}", "a ? b : ".repeat(n), ""),
-        format!("class C {{ Object x = {}1{}; }}", "f(() -> ".repeat(n), ")".repeat(n)),
-        format!(
-            "class C {{ Object x = {}{}; }}",
-            "new A() { Object y = ".repeat(n),
-            "; }".repeat(n)
-        ),
-        format!("class C {{ Object x = a{}; }}", ".b()".repeat(5 * n)),
-        format!("{}{}", "class A { ".repeat(n), "}".repeat(n)),
-    ];
-    lowers_on_small_stack(cases, lower);
 }

@@ -10,7 +10,7 @@ fn ts(src: &str) -> FileFacts {
     lower(Lang::TypeScript, "a.ts", src)
 }
 
-use crate::frontend::testing::{assert_has, assigns, calls, imports, on_stack, show};
+use crate::frontend::testing::{assert_has, assigns, calls, imports, show};
 
 #[test]
 fn template_url_and_env() {
@@ -365,18 +365,6 @@ fn syntax_error_sets_line() {
 }
 
 #[test]
-fn deep_nesting_does_not_overflow() {
-    let mut src = String::from("const x = ");
-    src.push_str(&"(".repeat(300));
-    src.push_str("f()");
-    src.push_str(&")".repeat(300));
-    src.push_str(";\n");
-    let f = js(&src);
-    assert_eq!(f.parse_error_line, None);
-    assert_eq!(f.assigns.len(), 1);
-}
-
-#[test]
 fn deep_calls() {
     let deep_calls = format!("{}1{}", "g(".repeat(300), ")".repeat(300));
     let f = js(&deep_calls);
@@ -420,42 +408,4 @@ fn spans_are_one_based_unicode_columns() {
     let f = js("const é = 'ü'; go(é);\n");
     let c = &f.calls[0].expr.span;
     assert_eq!((c.line, c.col, c.end_col), (1, 16, 21));
-}
-
-#[test]
-fn pathological_nesting_on_small_stack() {
-    let n = 1000;
-    let cases = vec![
-        ("a.js", format!("x = {}1{};", "y => ".repeat(n), "")),
-        ("a.js", format!("x = {}1{};", "{a: ".repeat(n), "}".repeat(n))),
-        ("a.js", format!("x = {}{};", "class { a = ".repeat(n), "}".repeat(n))),
-        ("a.js", format!("{}f();{}", "if (a) { ".repeat(n), "}".repeat(n))),
-        ("a.js", format!("x = {}1{};", "`${".repeat(n), "}`".repeat(n))),
-        ("a.js", format!("x = {}1{};", "a ? b : ".repeat(n), "")),
-        ("a.js", format!("x = {}{};", "<a b={".repeat(n), "} />".repeat(n))),
-        ("a.js", format!("x = {}1{};", "a + (".repeat(n), ")".repeat(n))),
-        ("a.js", format!("x = {}1{};", "f(() => ".repeat(n), ")".repeat(n))),
-        (
-            "a.js",
-            format!("function f({}x{}) {{}}", "{a: ".repeat(n), "}".repeat(n)),
-        ),
-        (
-            "a.js",
-            format!("const {} = y;", "{a: ".repeat(n) + "b" + &"}".repeat(n)),
-        ),
-        ("a.js", format!("{}1{};", "a = ".repeat(n), "")),
-        ("a.js", format!("{}1;", "f(), ".repeat(5 * n))),
-        ("a.js", format!("for ({}1;;) {{}}", "a = ".repeat(n))),
-        ("a.js", format!("x = {}1{};", "[...".repeat(n), "]".repeat(n))),
-        ("a.ts", format!("x = {}1{};", "(<T>(".repeat(n), "))".repeat(n))),
-        ("a.tsx", format!("x = {}1{};", "(a as any)[".repeat(n), "]".repeat(n))),
-    ];
-    for (path, src) in cases {
-        let lang = if path.ends_with(".js") {
-            Lang::JavaScript
-        } else {
-            Lang::TypeScript
-        };
-        on_stack(2 << 20, move || lower(lang, path, &src).scopes.len());
-    }
 }

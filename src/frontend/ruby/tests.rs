@@ -1,9 +1,7 @@
 //! Unit tests of the ruby front-end.
 
 use super::*;
-use crate::frontend::testing::{
-    assert_has, each_truncation, guarded_assigns as assigns, has, returns, show, statement_calls as calls,
-};
+use crate::frontend::testing::{assert_has, guarded_assigns as assigns, has, returns, statement_calls as calls};
 
 #[test]
 fn constants_env_reads_and_strings() {
@@ -210,30 +208,4 @@ fn require_relative_is_an_import() {
     let f = lower("require_relative 'config/zoho'\nrequire 'faraday'\n");
     let i: Vec<(String, String)> = f.imports.iter().map(|i| (i.local.clone(), i.module.clone())).collect();
     assert_eq!(i, [("*".to_string(), "./config/zoho".to_string())]);
-}
-
-#[test]
-fn parse_errors_are_noted_and_the_rest_is_lowered() {
-    let f = lower("a = ENV['A']\ndef oops(\n  1 +\nend\nb = ENV['B']\n");
-    assert!(f.parse_error_line.is_some());
-    assert!(f.env_reads.contains(&"A".to_string()));
-    assert!(f.env_reads.contains(&"B".to_string()));
-}
-
-#[test]
-fn truncated_fixtures_never_panic() {
-    each_truncation("rb", |t| {
-        lower(t);
-    });
-}
-
-#[test]
-fn deep_nesting_is_cut() {
-    let src = format!("x = {}1{}\n", "(".repeat(5000), ")".repeat(5000));
-    lower(&src);
-    let src = format!("x = {}'a'{}\n", "[".repeat(3000), "]".repeat(3000));
-    lower(&src);
-    let src = "if a\n".repeat(2000) + &"end\n".repeat(2000);
-    lower(&src);
-    let _ = show(&Expr::unknown(Span::default()));
 }

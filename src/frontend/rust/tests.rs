@@ -2,7 +2,7 @@
 
 use super::*;
 
-use crate::frontend::testing::{assert_has, assigns, calls, imports, on_stack, show};
+use crate::frontend::testing::{assert_has, assigns, calls, imports, show};
 
 #[test]
 fn constants_env_reads_and_string_building() {
@@ -237,28 +237,4 @@ fn degenerate_inputs() {
     }
     assert_eq!(lower("#![allow(dead_code)]\nconst A: &str = \"a\";\n").assigns.len(), 1);
     assert_eq!(lower("}{").parse_error_line, Some(1));
-}
-
-#[test]
-fn deep_nesting_is_cut_without_overflow() {
-    let depth = 5000;
-    let parens = format!(
-        "const X: &str = {}\"https://www.zohoapis.com\"{};\nconst Y: &str = \"y\";\n",
-        "(".repeat(depth),
-        ")".repeat(depth)
-    );
-    let unary = format!("fn f() {{ let x = {}y; }}\n", "!".repeat(depth));
-    let chain = format!("fn f() {{ a{}; }}\n", ".b()".repeat(20 * depth));
-    let sum = format!(
-        "const S: &str = \"a\"{};\nconst T: &str = \"t\";\n",
-        " + \"a\"".repeat(20 * depth)
-    );
-    let f = on_stack(8 << 20, move || {
-        (lower(&parens), lower(&unary), lower(&chain), lower(&sum))
-    });
-    let a = assigns(&f.0);
-    assert_eq!(a, vec!["Y@0 = \"y\""]);
-    assert_eq!(f.0.parse_error_line, None);
-    assert_eq!(f.1.parse_error_line, None);
-    assert_eq!(assigns(&f.3), vec!["T@0 = \"t\""]);
 }

@@ -160,14 +160,3 @@ fn replace_expansion_is_a_rewrite() {
         k => panic!("{k:?}"),
     }
 }
-
-#[test]
-fn parse_errors_and_deep_nesting_cost_nothing_else() {
-    let f = lower("T=$ZOHO_T\ncurl -H \"Authorization: Zoho-oauthtoken $T\" https://www.zohoapis.com\nif then fi (\n");
-    assert!(f.parse_error_line.is_some());
-    assert_eq!(f.calls.len(), 1);
-    let deep = format!("echo {}x{}\n", "$(echo ".repeat(3000), ")".repeat(3000));
-    let _ = lower(&deep);
-    let deep = format!("{}curl x{}\n", "( ".repeat(5000), " )".repeat(5000));
-    let _ = lower(&deep);
-}
