@@ -395,17 +395,10 @@ impl TreeArgs {
     /// Adds the paths `--files-from` lists to the arguments. Paths that do
     /// not exist are kept aside for a note; an empty list scans nothing.
     fn read_files_from(&mut self) -> Result<(), String> {
-        use std::io::Read as _;
         let Some(from) = &self.files_from else {
             return Ok(());
         };
-        let mut bytes = Vec::new();
-        let read = if from.as_os_str() == "-" {
-            std::io::stdin().lock().read_to_end(&mut bytes).map(drop)
-        } else {
-            std::fs::File::open(from).and_then(|mut f| f.read_to_end(&mut bytes).map(drop))
-        };
-        read.map_err(|e| format!("--files-from `{}`: {}", from.display(), orgtoken::walk::io_reason(&e)))?;
+        let bytes = orgtoken::walk::read_list_file("--files-from", from)?;
         let sep = if self.null { b'\0' } else { b'\n' };
         for item in bytes.split(|&b| b == sep) {
             let item = if self.null {

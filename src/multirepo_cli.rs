@@ -4,7 +4,7 @@
 //! `orgtoken::multirepo` renders. Part of the binary: it reuses `main`'s
 //! argument types and output plumbing.
 
-use std::io::{IsTerminal, Read as _};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -93,13 +93,7 @@ type RepoError = (String, String);
 #[allow(clippy::type_complexity)]
 fn read_repos(tree: &TreeArgs) -> Result<(Vec<String>, Vec<(String, PathBuf)>, Vec<RepoError>), String> {
     let from = tree.repos_from.as_ref().expect("called with --repos-from");
-    let mut bytes = Vec::new();
-    let read = if from.as_os_str() == "-" {
-        std::io::stdin().lock().read_to_end(&mut bytes).map(drop)
-    } else {
-        std::fs::File::open(from).and_then(|mut f| f.read_to_end(&mut bytes).map(drop))
-    };
-    read.map_err(|e| format!("--repos-from `{}`: {}", from.display(), orgtoken::walk::io_reason(&e)))?;
+    let bytes = orgtoken::walk::read_list_file("--repos-from", from)?;
     let text = String::from_utf8(bytes).map_err(|_| format!("--repos-from `{}`: not UTF-8", from.display()))?;
     let entries = multirepo::read_list(&text);
     if entries.is_empty() {

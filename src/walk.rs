@@ -846,6 +846,20 @@ pub fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
+/// The bytes of a list file named on the command line (`-`: standard
+/// input), or the usage error `flag` `path`: reason.
+pub fn read_list_file(flag: &str, from: &std::path::Path) -> Result<Vec<u8>, String> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    let read = if from.as_os_str() == "-" {
+        std::io::stdin().lock().read_to_end(&mut bytes).map(drop)
+    } else {
+        std::fs::File::open(from).and_then(|mut f| f.read_to_end(&mut bytes).map(drop))
+    };
+    read.map_err(|e| format!("{flag} `{}`: {}", from.display(), io_reason(&e)))?;
+    Ok(bytes)
+}
+
 /// The prefilter: one multi-literal, ASCII-case-insensitive search. The text
 /// is lower-cased a block at a time and searched for the lower-cased
 /// literals case-sensitively: that search runs on SIMD (Teddy), where a

@@ -100,63 +100,87 @@ impl Graph {
 
     /// A Mermaid flowchart.
     pub fn mermaid(&self) -> String {
-        let mut out = String::from("flowchart LR\n");
-        for (i, (t, multi)) in self.tokens.iter().enumerate() {
-            let class = if *multi { ":::multi" } else { "" };
-            out.push_str(&format!("  t{i}([\"{}\"]){class}\n", mermaid_text(t)));
-        }
-        for (c, (name, members)) in self.clusters.iter().enumerate() {
-            out.push_str(&format!("  subgraph dc{c}[\"{}\"]\n", mermaid_text(name)));
-            for &e in members {
-                out.push_str(&format!("    e{e}[\"{}\"]\n", mermaid_text(&self.environments[e])));
-            }
-            out.push_str("  end\n");
-        }
-        for (e, name) in self.environments.iter().enumerate() {
-            if !self.clustered(e) {
-                out.push_str(&format!("  e{e}[\"{}\"]\n", mermaid_text(name)));
-            }
-        }
-        for (t, e, label) in &self.edges {
-            out.push_str(&format!("  t{t} -->|\"{}\"| e{e}\n", mermaid_text(label)));
-        }
-        if self.tokens.iter().any(|(_, multi)| *multi) {
-            out.push_str("  classDef multi stroke:#d00,stroke-width:3px\n");
-        }
-        out
+        self.render(&MERMAID)
     }
 
     /// A Graphviz digraph.
     pub fn dot(&self) -> String {
-        let mut out = String::from(
-            "digraph orgtoken_inventory {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n",
-        );
+        self.render(&DOT)
+    }
+
+    /// The graph in `syntax`: tokens, clusters of environments per data
+    /// center, the other environments, then the edges.
+    fn render(&self, syntax: &Syntax) -> String {
+        let text = syntax.text;
+        let mut out = String::from(syntax.head);
         for (i, (t, multi)) in self.tokens.iter().enumerate() {
-            let style = if *multi { ", color=\"#dd0000\", penwidth=3" } else { "" };
-            out.push_str(&format!("  t{i} [label=\"{}\", shape=ellipse{style}];\n", dot_text(t)));
+            out.push_str(&(syntax.token)(i, &text(t), *multi));
         }
         for (c, (name, members)) in self.clusters.iter().enumerate() {
-            out.push_str(&format!(
-                "  subgraph cluster_dc{c} {{\n    label=\"{}\";\n",
-                dot_text(name)
-            ));
+            out.push_str(&(syntax.cluster)(c, &text(name)));
             for &e in members {
-                out.push_str(&format!("    e{e} [label=\"{}\"];\n", dot_text(&self.environments[e])));
+                out.push_str(&format!("  {}", (syntax.environment)(e, &text(&self.environments[e]))));
             }
-            out.push_str("  }\n");
+            out.push_str(syntax.cluster_end);
         }
         for (e, name) in self.environments.iter().enumerate() {
             if !self.clustered(e) {
-                out.push_str(&format!("  e{e} [label=\"{}\"];\n", dot_text(name)));
+                out.push_str(&(syntax.environment)(e, &text(name)));
             }
         }
         for (t, e, label) in &self.edges {
-            out.push_str(&format!("  t{t} -> e{e} [label=\"{}\"];\n", dot_text(label)));
+            out.push_str(&(syntax.edge)(*t, *e, &text(label)));
         }
-        out.push_str("}\n");
+        out.push_str((syntax.tail)(self.tokens.iter().any(|(_, multi)| *multi)));
         out
     }
 }
+
+/// How a graph language writes each part, given escaped labels.
+struct Syntax {
+    head: &'static str,
+    /// A token node (`multi`: it reaches more than one environment).
+    token: fn(usize, &str, bool) -> String,
+    cluster: fn(usize, &str) -> String,
+    cluster_end: &'static str,
+    environment: fn(usize, &str) -> String,
+    edge: fn(usize, usize, &str) -> String,
+    /// The end, given whether any token is `multi`.
+    tail: fn(bool) -> &'static str,
+    /// A label's text, escaped.
+    text: fn(&str) -> String,
+}
+
+const MERMAID: Syntax = Syntax {
+    head: "flowchart LR\n",
+    token: |i, t, multi| format!("  t{i}([\"{t}\"]){}\n", if multi { ":::multi" } else { "" }),
+    cluster: |c, name| format!("  subgraph dc{c}[\"{name}\"]\n"),
+    cluster_end: "  end\n",
+    environment: |e, name| format!("  e{e}[\"{name}\"]\n"),
+    edge: |t, e, label| format!("  t{t} -->|\"{label}\"| e{e}\n"),
+    tail: |multi| {
+        if multi {
+            "  classDef multi stroke:#d00,stroke-width:3px\n"
+        } else {
+            ""
+        }
+    },
+    text: mermaid_text,
+};
+
+const DOT: Syntax = Syntax {
+    head: "digraph orgtoken_inventory {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n",
+    token: |i, t, multi| {
+        let style = if multi { ", color=\"#dd0000\", penwidth=3" } else { "" };
+        format!("  t{i} [label=\"{t}\", shape=ellipse{style}];\n")
+    },
+    cluster: |c, name| format!("  subgraph cluster_dc{c} {{\n    label=\"{name}\";\n"),
+    cluster_end: "  }\n",
+    environment: |e, name| format!("  e{e} [label=\"{name}\"];\n"),
+    edge: |t, e, label| format!("  t{t} -> e{e} [label=\"{label}\"];\n"),
+    tail: |_| "}\n",
+    text: dot_text,
+};
 
 /// Text inside a quoted Mermaid label: control characters escaped as the
 /// other outputs do, then every character Mermaid or an HTML label would
