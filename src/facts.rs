@@ -154,8 +154,27 @@ pub enum ExprKind {
     Bool(bool),
     Number,
     Null,
+    /// A template filled with arguments where the template is not a
+    /// literal (a variable, a ternary of literals): filled by the linker
+    /// for each literal it can be (`crate::template`).
+    Format {
+        style: FormatStyle,
+        template: Box<Expr>,
+        args: Vec<Arg>,
+    },
     /// Anything the analysis does not model.
     Unknown,
+}
+
+/// The syntax of a template's references.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormatStyle {
+    /// `%s`, `%<name>s`, `%(name)s`, `%{name}`.
+    Printf,
+    /// Python's `str.format`: `{}`, `{0}`, `{name}`.
+    Python,
+    /// .NET composite formatting: `{0}`, `{1,10:x}`.
+    Composite,
 }
 
 #[derive(Debug, Clone)]
@@ -377,8 +396,20 @@ impl Expr {
             ),
             // A single value read as a pair (`v, ok := os.LookupEnv(…)`):
             // the value, then flags.
-            ExprKind::Str(_) | ExprKind::Concat(_) | ExprKind::Env(_) | ExprKind::Secret(_) if i == 0 => self.clone(),
-            ExprKind::Str(_) | ExprKind::Concat(_) | ExprKind::Env(_) | ExprKind::Secret(_) => Expr::unknown(self.span),
+            ExprKind::Str(_)
+            | ExprKind::Concat(_)
+            | ExprKind::Format { .. }
+            | ExprKind::Env(_)
+            | ExprKind::Secret(_)
+                if i == 0 =>
+            {
+                self.clone()
+            }
+            ExprKind::Str(_)
+            | ExprKind::Concat(_)
+            | ExprKind::Format { .. }
+            | ExprKind::Env(_)
+            | ExprKind::Secret(_) => Expr::unknown(self.span),
             _ => Expr::new(ExprKind::Elem(Box::new(self.clone()), i), self.span),
         }
     }

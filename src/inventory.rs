@@ -64,6 +64,7 @@ pub fn bindings_of(model: &Model, paths: &[String]) -> Vec<BindingInfo> {
                         catalog().data_centers[dc as usize].name
                     ),
                     Target::AnyEnv(None) => "environment chosen at run time".to_string(),
+                    Target::AnyDc(kind) => format!("{} (data center chosen at run time)", kind.name()),
                 })
                 .collect();
             environments.sort();

@@ -24,4 +24,5 @@ pub mod scan;
 pub mod select;
 pub mod source;
 pub mod suppress;
+pub mod template;
 pub mod walk;

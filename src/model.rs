@@ -93,6 +93,9 @@ pub enum Target {
     Env(Environment),
     /// A host whose environment is built at run time (`{env}.zohoapis.com`).
     AnyEnv(Option<DcId>),
+    /// A host whose environment is written and whose data center is built
+    /// at run time (`sandbox.zohoapis.{tld}`).
+    AnyDc(crate::catalog::EnvKind),
 }
 
 /// One alternative of the token at a binding.
@@ -205,7 +208,7 @@ impl Binding {
             .iter()
             .filter_map(|e| match e.target {
                 Target::Env(env) => Some(env),
-                Target::AnyEnv(_) => None,
+                Target::AnyEnv(_) | Target::AnyDc(_) => None,
             })
             .collect();
         v.sort();

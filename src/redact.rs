@@ -140,6 +140,10 @@ fn walk(e: &Expr, out: &mut Vec<(usize, usize)>) {
             v.iter().for_each(|x| walk(x, out));
         }
         ExprKind::Test(v) => v.iter().for_each(|x| walk(x, out)),
+        ExprKind::Format { template, args, .. } => {
+            walk(template, out);
+            args.iter().for_each(|a| walk(&a.value, out));
+        }
         ExprKind::Alt { cond, alts } => {
             cond.iter().for_each(|x| walk(x, out));
             alts.iter().for_each(|x| walk(x, out));

@@ -22,7 +22,7 @@ pub mod rust;
 pub mod shell;
 pub mod sql;
 
-use crate::facts::{Arg, Expr, ExprKind, FileFacts, Lang};
+use crate::facts::{FileFacts, Lang};
 
 /// Lock files whose extension would otherwise name a config front-end.
 const LOCK_FILES: &[&str] = &[
@@ -164,79 +164,6 @@ fn lower_lang(lang: Lang, path: &str, text: &str) -> FileFacts {
             crate::config::lower(lang, path, text)
         }
     }
-}
-
-/// Positional arguments, for [`printf`].
-pub(crate) fn positional(values: Vec<Expr>) -> Vec<Arg> {
-    values.into_iter().map(|value| Arg { name: None, value }).collect()
-}
-
-/// A printf-style template filled with its arguments, as string building:
-/// `fmt.Sprintf`, `String.format`, PHP `sprintf`, Python and Ruby `%`, Ruby
-/// `format`, Node's `util.format`. `%%` is a percent sign, `%n` a newline;
-/// a named reference (`%<env>s`, `%{env}`, `%(env)s`) takes the keyword
-/// argument of that name, or that key of a dict argument; any other
-/// conversion (`%s`, `%-10d`, `%.2f`) takes the next positional argument.
-pub(crate) fn printf(template: &Expr, args: &[Arg]) -> ExprKind {
-    let t = template.as_str().unwrap_or("");
-    let span = template.span;
-    let mut positional = args.iter().filter(|a| a.name.is_none()).map(|a| &a.value);
-    let named = |name: &str| -> Expr {
-        let keyword = args
-            .iter()
-            .find(|a| a.name.as_deref() == Some(name))
-            .map(|a| a.value.clone());
-        let from_dict = || {
-            args.iter().find_map(|a| match &a.value.kind {
-                ExprKind::Dict(pairs) => pairs
-                    .iter()
-                    .find(|(k, _)| k.as_str() == Some(name))
-                    .map(|(_, v)| v.clone()),
-                _ => None,
-            })
-        };
-        keyword.or_else(from_dict).unwrap_or_else(|| Expr::unknown(span))
-    };
-    let mut parts = Vec::new();
-    let mut lit = String::new();
-    let mut rest = t;
-    while let Some(i) = rest.find('%') {
-        lit.push_str(&rest[..i]);
-        let spec = &rest[i + 1..];
-        let close = |open: char, close: char| {
-            spec.strip_prefix(open)
-                .and_then(|r| r.find(close).map(|j| (r[..j].to_string(), j + 2)))
-        };
-        let (value, used) = if spec.starts_with('%') {
-            lit.push('%');
-            (None, 1)
-        } else if spec.starts_with('n') && !spec.starts_with("n%") {
-            lit.push('\n');
-            (None, 1)
-        } else if let Some((name, len)) = close('<', '>').or_else(|| close('(', ')')) {
-            // `%<env>s` / `%(env)s`: the conversion letter follows the name.
-            let verb = spec[len..]
-                .find(|c: char| c.is_ascii_alphabetic())
-                .map_or(len, |k| len + k + 1);
-            (Some(named(&name)), verb)
-        } else if let Some((name, len)) = close('{', '}') {
-            (Some(named(&name)), len)
-        } else {
-            let verb = spec.find(|c: char| c.is_ascii_alphabetic()).map_or(0, |k| k + 1);
-            (
-                Some(positional.next().cloned().unwrap_or_else(|| Expr::unknown(span))),
-                verb,
-            )
-        };
-        if let Some(v) = value {
-            parts.push(Expr::new(ExprKind::Str(std::mem::take(&mut lit)), span));
-            parts.push(v);
-        }
-        rest = &spec[used.min(spec.len())..];
-    }
-    lit.push_str(rest);
-    parts.push(Expr::new(ExprKind::Str(lit), span));
-    ExprKind::Concat(parts)
 }
 
 /// Helpers shared by the front-ends' unit tests.
@@ -385,6 +312,11 @@ pub(crate) mod testing {
             ExprKind::Bool(b) => b.to_string(),
             ExprKind::Number => "num".into(),
             ExprKind::Null => "null".into(),
+            ExprKind::Format { style, template, args } => format!(
+                "format[{style:?}]({}{})",
+                show(template),
+                args.iter().map(|a| format!(", {}", show(&a.value))).collect::<String>()
+            ),
             ExprKind::Unknown => "?".into(),
         }
     }
@@ -392,46 +324,6 @@ pub(crate) mod testing {
 
 #[cfg(test)]
 mod tests {
-    use super::{positional, printf};
-    use crate::facts::{Arg, Expr, ExprKind, Span};
-
-    #[test]
-    fn printf_fills_positional_named_and_dict_references() {
-        use crate::frontend::testing::show;
-        let sp = Span::default();
-        let s = |t: &str| Expr::new(ExprKind::Str(t.into()), sp);
-        let n = |t: &str| Expr::new(ExprKind::Name(t.into()), sp);
-        let kw = |k: &str, v: Expr| Arg {
-            name: Some(k.into()),
-            value: v,
-        };
-        let show_kind = |k: ExprKind| show(&Expr::new(k, sp));
-        assert_eq!(
-            show_kind(printf(
-                &s("https://%s.zohoapis.%-3s/100%%"),
-                &positional(vec![n("env"), n("tld")])
-            )),
-            "concat(\"https://\", env, \".zohoapis.\", tld, \"/100%\")"
-        );
-        assert_eq!(
-            show_kind(printf(
-                &s("https://%<sub>s.zohoapis.%{tld}"),
-                &[kw("tld", n("t")), kw("sub", n("s"))]
-            )),
-            "concat(\"https://\", s, \".zohoapis.\", t, \"\")"
-        );
-        let dict = Expr::new(ExprKind::Dict(vec![(s("env"), n("e"))]), sp);
-        assert_eq!(
-            show_kind(printf(&s("https://%(env)s.zohoapis.com"), &positional(vec![dict]))),
-            "concat(\"https://\", e, \".zohoapis.com\")"
-        );
-        // A missing argument is unknown, never a shifted one.
-        assert_eq!(
-            show_kind(printf(&s("%s-%s"), &positional(vec![n("a")]))),
-            "concat(\"\", a, \"-\", ?, \"\")"
-        );
-    }
-
     #[test]
     fn shebang_names_shell_scripts_without_extension() {
         use super::lang_for_shebang;

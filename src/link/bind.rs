@@ -43,6 +43,7 @@ impl Ingredients {
             .map(|e| match e.target {
                 Target::Env(env) => Some(env.dc),
                 Target::AnyEnv(dc) => dc,
+                Target::AnyDc(_) => None,
             })
     }
 }
@@ -728,6 +729,14 @@ impl Linker<'_> {
                     target: Target::AnyEnv(dc),
                     origin,
                     selector: sel.clone().or(hole_key.as_deref().map(str::to_string)),
+                    switch: v.switch,
+                    token_endpoint: false,
+                });
+            } else if let Some(kind) = c.dc_template_env(&text) {
+                ing.endpoints.push(EndpointAlt {
+                    target: Target::AnyDc(kind),
+                    origin,
+                    selector: sel.clone(),
                     switch: v.switch,
                     token_endpoint: false,
                 });

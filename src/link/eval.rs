@@ -34,6 +34,13 @@ impl<'r> Linker<'r> {
         match &e.kind {
             ExprKind::Str(s) => one(VKind::Str(vec![Piece::Lit(s.clone(), Loc { file, span: e.span })])),
             ExprKind::Concat(parts) => self.concat(file, scope, parts, e.span, params),
+            ExprKind::Format { style, template, args } => {
+                let vs = self.format(file, scope, *style, template, args, e.span, params);
+                if vs.is_empty() {
+                    return one(VKind::Other);
+                }
+                vs
+            }
             ExprKind::Name(n) => self.resolve_name(file, scope, n, e.span, params),
             ExprKind::This => one(VKind::Other),
             ExprKind::Env(n) => self
@@ -222,6 +229,54 @@ impl<'r> Linker<'r> {
             acc = next;
         }
         acc
+    }
+
+    /// A template filled at run time: each literal the template can be,
+    /// filled with the arguments; the literal keeps the place it is written
+    /// and the key that chose it. A template that is no literal is unknown.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn format(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        style: FormatStyle,
+        template: &Expr,
+        args: &[Arg],
+        span: Span,
+        params: Option<&Params>,
+    ) -> Vec<Val> {
+        let here = Loc {
+            file,
+            span: template.span,
+        };
+        let mut out = Vec::new();
+        for t in self.eval(file, scope, template, params) {
+            let literal = match &t.kind {
+                VKind::Str(pieces) => literal_text(pieces),
+                _ => None,
+            };
+            let Some((text, at)) = literal else {
+                push_alts(&mut out, vec![val(VKind::Other, file, span)]);
+                continue;
+            };
+            let text = Expr::new(ExprKind::Str(text), template.span);
+            let filled = Expr::new(crate::template::expand(style, &text, args), span);
+            let mut vs = self.eval(file, scope, &filled, params);
+            for v in &mut vs {
+                if let VKind::Str(pieces) = &mut v.kind {
+                    for p in pieces {
+                        match p {
+                            Piece::Lit(_, loc) if *loc == here => *loc = at,
+                            _ => {}
+                        }
+                    }
+                }
+                v.inherit_sel(&t);
+                v.via_param |= t.via_param;
+            }
+            push_alts(&mut out, vs);
+        }
+        out
     }
 
     /// One of several assignments/returns: the `if` around it is what selects it.
@@ -487,4 +542,17 @@ pub(super) fn merge_spread(fields: &mut Vec<(Option<String>, Vec<Val>)>, vs: Vec
             _ => fields.push((None, vec![v])),
         }
     }
+}
+
+/// The text of a string value made of literals only, and where its first
+/// literal is written.
+fn literal_text(pieces: &[Piece]) -> Option<(String, Loc)> {
+    let mut text = String::new();
+    let mut at = None;
+    for p in pieces {
+        let Piece::Lit(s, loc) = p else { return None };
+        text.push_str(s);
+        at.get_or_insert(*loc);
+    }
+    Some((text, at?))
 }

@@ -42,6 +42,9 @@ fn mentions(e: &Expr, names: &[String]) -> bool {
         ExprKind::Member(o, _) | ExprKind::Elem(o, _) => mentions(o, names),
         ExprKind::Index(o, k) => mentions(o, names) || mentions(k, names),
         ExprKind::Call(c) => mentions(&c.callee, names) || c.args.iter().any(|a| mentions(&a.value, names)),
+        ExprKind::Format { template, args, .. } => {
+            mentions(template, names) || args.iter().any(|a| mentions(&a.value, names))
+        }
         ExprKind::Dict(pairs) => pairs.iter().any(|(k, v)| mentions(k, names) || mentions(v, names)),
         ExprKind::Alt { cond, alts } => {
             cond.as_ref().is_some_and(|c| mentions(c, names)) || alts.iter().any(|a| mentions(a, names))

@@ -180,6 +180,11 @@ fn syntactic_names(e: &Expr, out: &mut Vec<String>, depth: usize) {
                 syntactic_names(p, out, depth + 1);
             }
         }
+        ExprKind::Format { args, .. } => {
+            for a in args {
+                syntactic_names(&a.value, out, depth + 1);
+            }
+        }
         _ => {}
     }
 }

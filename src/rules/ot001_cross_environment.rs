@@ -17,7 +17,10 @@ fn fixed_env(b: &Binding) -> Option<Environment> {
     if b.kind == BindingKind::Profile {
         return None;
     }
-    if b.endpoints.iter().any(|e| matches!(e.target, Target::AnyEnv(_))) {
+    if b.endpoints
+        .iter()
+        .any(|e| matches!(e.target, Target::AnyEnv(_) | Target::AnyDc(_)))
+    {
         return None;
     }
     let envs = b.api_environments();

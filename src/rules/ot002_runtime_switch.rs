@@ -41,10 +41,24 @@ fn root_place(b: &Binding, api: &[&EndpointAlt]) -> Loc {
     let home = api
         .iter()
         .map(|e| e.target)
-        .find(|t| matches!(t, Target::Env(env) if env.kind == Some(EnvKind::Production)))
+        .find(|t| {
+            matches!(t, Target::Env(env) if env.kind == Some(EnvKind::Production))
+                || *t == Target::AnyDc(EnvKind::Production)
+        })
         .or_else(|| api.iter().map(|e| e.target).min());
+    // A host whose data center is built at run time is the home
+    // environment in any data center.
+    let at_home = |t: Target| {
+        Some(t) == home
+            || match (t, home) {
+                (Target::AnyDc(k), Some(Target::Env(h))) | (Target::Env(h), Some(Target::AnyDc(k))) => {
+                    h.kind == Some(k)
+                }
+                _ => false,
+            }
+    };
     api.iter()
-        .filter(|e| Some(e.target) != home)
+        .filter(|e| !at_home(e.target))
         .min_by_key(|e| (e.switch.unwrap_or(e.origin), e.origin))
         .map(|e| e.switch.unwrap_or(e.origin))
         .unwrap_or(b.at)
@@ -58,7 +72,10 @@ fn check_binding(b: &Binding) -> Option<(Finding, Loc)> {
     let api: Vec<&crate::model::EndpointAlt> = b
         .endpoints
         .iter()
-        .filter(|e| matches!(e.target, Target::AnyEnv(_)) || matches!(e.target, Target::Env(env) if env.kind.is_some()))
+        .filter(|e| {
+            matches!(e.target, Target::AnyEnv(_) | Target::AnyDc(_))
+                || matches!(e.target, Target::Env(env) if env.kind.is_some())
+        })
         .collect();
     let targets: BTreeSet<Target> = api.iter().map(|e| e.target).collect();
     let templated = targets.iter().any(|t| matches!(t, Target::AnyEnv(_)));
@@ -69,10 +86,22 @@ fn check_binding(b: &Binding) -> Option<(Finding, Loc)> {
         .iter()
         .filter_map(|t| match t {
             Target::Env(e) => Some(*e),
-            Target::AnyEnv(_) => None,
+            Target::AnyEnv(_) | Target::AnyDc(_) => None,
         })
         .collect();
-    let kinds: BTreeSet<_> = envs.iter().filter_map(|e| e.kind).collect();
+    // Environments whose data center is built at run time.
+    let dc_templated: BTreeSet<EnvKind> = targets
+        .iter()
+        .filter_map(|t| match t {
+            Target::AnyDc(kind) => Some(*kind),
+            _ => None,
+        })
+        .collect();
+    let kinds: BTreeSet<_> = envs
+        .iter()
+        .filter_map(|e| e.kind)
+        .chain(dc_templated.iter().copied())
+        .collect();
     let dcs: BTreeSet<_> = envs.iter().map(|e| e.dc).collect();
     let selectors: BTreeSet<&str> = api.iter().filter_map(|e| e.selector.as_deref()).collect();
     // Keyed: every key that chooses the endpoint also chooses the token, and
@@ -100,17 +129,26 @@ fn check_binding(b: &Binding) -> Option<(Finding, Loc)> {
     // Each alternative once, where it is written.
     let mut others: Vec<(Loc, String)> = Vec::new();
     let mut shown: BTreeSet<Target> = BTreeSet::new();
+    let definite: BTreeSet<EnvKind> = envs.iter().filter_map(|e| e.kind).collect();
     for e in &api {
+        if matches!(e.target, Target::AnyDc(k) if definite.contains(&k)) {
+            continue;
+        }
         if e.origin != b.at && shown.insert(e.target) {
             let what = match e.target {
                 Target::Env(env) => format!("{env} is one alternative"),
                 Target::AnyEnv(_) => "the host is built from a variable here".to_string(),
+                Target::AnyDc(kind) => format!("{} is one alternative", any_dc_name(kind)),
             };
             others.push((e.origin, what));
         }
     }
     let token_origin = b.tokens.first().map(|t| t.origin);
-    let mut names = env_names(&envs);
+    // The environments involved; one whose data center is built at run time
+    // is named only when no definite data center names it already.
+    let mut environments = env_names(&envs);
+    environments.extend(dc_templated.difference(&definite).map(|k| any_dc_name(*k)));
+    let mut names = environments.clone();
     if templated {
         names.push("an environment built at run time".to_string());
     }
@@ -136,7 +174,7 @@ fn check_binding(b: &Binding) -> Option<(Finding, Loc)> {
                 "select the token with the same key as the environment, or use the api_domain returned with the token"
                     .into(),
             token: Some(id),
-            environments: env_names(&envs),
+            environments,
             fingerprint: String::new(),
             site: String::new(),
         }, root));
@@ -155,7 +193,7 @@ fn check_binding(b: &Binding) -> Option<(Finding, Loc)> {
                 related: related_for(b, token_origin, &others),
                 help: "mint one token per data center and select it with the data center".into(),
                 token: Some(id),
-                environments: env_names(&envs),
+                environments,
                 fingerprint: String::new(),
                 site: String::new(),
             },
@@ -183,4 +221,9 @@ fn describe_selector(s: &str) -> Option<String> {
     }
     let short = s.rsplit("::").next().unwrap_or(s);
     Some(format!(" by `{short}`"))
+}
+
+/// An environment in a data center chosen at run time, as messages say it.
+fn any_dc_name(kind: EnvKind) -> String {
+    format!("{} (data center chosen at run time)", kind.name())
 }

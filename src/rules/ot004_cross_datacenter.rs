@@ -17,7 +17,10 @@ fn fixed_dc(b: &Binding) -> Option<(DcId, Environment)> {
     if b.kind == crate::model::BindingKind::Profile {
         return None;
     }
-    if b.endpoints.iter().any(|e| matches!(e.target, Target::AnyEnv(_))) {
+    if b.endpoints
+        .iter()
+        .any(|e| matches!(e.target, Target::AnyEnv(_) | Target::AnyDc(_)))
+    {
         return None;
     }
     let envs = b.environments();

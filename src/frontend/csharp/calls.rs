@@ -175,11 +175,14 @@ impl<'a> Lowerer<'a> {
             }
             (Some("string.Format" | "String.Format"), n) if n >= 1 => {
                 // string.Format(CultureInfo.InvariantCulture, fmt, …)
-                let skip = usize::from(args[0].value.as_str().is_none() && n >= 2);
-                if let Some(t) = args[skip].value.as_str() {
-                    let rest: Vec<Expr> = args[skip + 1..].iter().map(|a| a.value.clone()).collect();
-                    return Expr::new(brace_format(t, args[skip].value.span, &rest), sp);
-                }
+                let culture = |e: &Expr| e.dotted().is_some_and(|d| d.contains("Culture"));
+                let skip = usize::from(
+                    n >= 2
+                        && args[0].value.as_str().is_none()
+                        && (args[1].value.as_str().is_some() || culture(&args[0].value)),
+                );
+                let t = args[skip].value.clone();
+                return crate::template::fill(FormatStyle::Composite, t, args[skip + 1..].to_vec(), sp);
             }
             (Some("string.Equals" | "String.Equals"), 2 | 3) => {
                 let ops = args.into_iter().take(2).map(|a| a.value).collect();
@@ -210,31 +213,4 @@ impl<'a> Lowerer<'a> {
         }
         self.call_site(callee, args, false, sp, scope, receiver)
     }
-}
-
-/// `string.Format("https://{0}.zohoapis.{1}", env, tld)` → Concat.
-pub(super) fn brace_format(t: &str, span: Span, args: &[Expr]) -> ExprKind {
-    let mut parts = Vec::new();
-    let mut rest = t;
-    while let Some(i) = rest.find(['{', '}']) {
-        let brace = rest.as_bytes()[i];
-        if rest[i + 1..].starts_with(brace as char) {
-            parts.push(Expr::new(ExprKind::Str(rest[..=i].to_string()), span));
-            rest = &rest[i + 2..];
-            continue;
-        }
-        if brace == b'}' {
-            parts.push(Expr::new(ExprKind::Str(rest[..=i].to_string()), span));
-            rest = &rest[i + 1..];
-            continue;
-        }
-        let Some(j) = rest[i..].find('}') else { break };
-        parts.push(Expr::new(ExprKind::Str(rest[..i].to_string()), span));
-        let field = rest[i + 1..i + j].split([':', ',']).next().unwrap_or("").trim();
-        let value = field.parse::<usize>().ok().and_then(|k| args.get(k).cloned());
-        parts.push(value.unwrap_or_else(|| Expr::unknown(span)));
-        rest = &rest[i + j + 1..];
-    }
-    parts.push(Expr::new(ExprKind::Str(rest.to_string()), span));
-    ExprKind::Concat(parts)
 }

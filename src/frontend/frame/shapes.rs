@@ -153,6 +153,15 @@ pub(crate) fn bind_function(
     push_assign(facts, parent, self::name(name, name_span), value, None, span);
 }
 
+/// An expression that may hold text (what `%` formats when it is a
+/// template): not a number, a boolean, null or a collection.
+fn is_text(e: &Expr) -> bool {
+    !matches!(
+        e.kind,
+        ExprKind::Number | ExprKind::Bool(_) | ExprKind::Null | ExprKind::Dict(_) | ExprKind::List(_)
+    )
+}
+
 /// How a grammar writes a string with interpolations (f-strings, `#{}`,
 /// template literals): which node kinds are the string, which children are
 /// text, which are holes, and where a hole's expression is.
@@ -236,12 +245,19 @@ impl Operators {
     pub fn apply(&self, op: &str, l: Expr, r: Expr) -> ExprKind {
         if self.concat.contains(&op) {
             ExprKind::Concat(vec![l, r])
-        } else if self.percent_format && op == "%" && l.as_str().is_some() {
+        } else if self.percent_format && op == "%" && is_text(&l) {
             let args = match r.kind {
                 ExprKind::List(items) => items,
                 _ => vec![r],
             };
-            super::super::printf(&l, &super::super::positional(args))
+            let span = l.span;
+            crate::template::fill(
+                crate::template::Style::Printf,
+                l,
+                crate::template::positional(args),
+                span,
+            )
+            .kind
         } else if self.either.contains(&op) {
             ExprKind::Alt {
                 cond: None,

@@ -445,8 +445,9 @@ impl<'a> Lowerer<'a> {
                 }
             }
             "fmt.Sprintf" | "fmt.Errorf" => {
-                if let Some(t) = args.first().filter(|a| a.value.as_str().is_some()) {
-                    return Expr::new(super::printf(&t.value, &args[1..]), sp);
+                if let Some(t) = args.first() {
+                    let t = t.value.clone();
+                    return crate::template::fill(FormatStyle::Printf, t, args[1..].to_vec(), sp);
                 }
             }
             // Conversions that keep the text.

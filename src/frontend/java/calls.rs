@@ -121,10 +121,14 @@ impl<'a> Lowerer<'a> {
             }
             (Some("String.format"), n) if n >= 1 => {
                 // String.format(Locale.ROOT, fmt, …)
-                let skip = usize::from(args[0].value.as_str().is_none() && n >= 2);
-                if args[skip].value.as_str().is_some() {
-                    return Expr::new(crate::frontend::printf(&args[skip].value, &args[skip + 1..]), sp);
-                }
+                let locale = |e: &Expr| e.dotted().is_some_and(|d| d.contains("Locale"));
+                let skip = usize::from(
+                    n >= 2
+                        && args[0].value.as_str().is_none()
+                        && (args[1].value.as_str().is_some() || locale(&args[0].value)),
+                );
+                let t = args[skip].value.clone();
+                return crate::template::fill(FormatStyle::Printf, t, args[skip + 1..].to_vec(), sp);
             }
             (Some("String.valueOf" | "Objects.toString" | "URI.create" | "java.net.URI.create"), 1) => {
                 return frame::first_arg(args, sp);
@@ -162,8 +166,8 @@ impl<'a> Lowerer<'a> {
         if let ExprKind::Member(obj, m) = &callee.kind {
             match (m.as_str(), args.len()) {
                 // "…".formatted(a, b) / "a".concat(b)
-                ("formatted", _) if obj.as_str().is_some() => {
-                    return Expr::new(crate::frontend::printf(obj, &args), sp);
+                ("formatted", _) => {
+                    return crate::template::fill(FormatStyle::Printf, (**obj).clone(), args, sp);
                 }
                 // JSON reads (org.json, Jackson, Gson): json.getString("api_domain")
                 // is the item "api_domain"; .asText() / .getAsString() is the value.

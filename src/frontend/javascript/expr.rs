@@ -222,9 +222,15 @@ impl<'a> Lowerer<'a> {
             }
         }
         // Node's util.format("https://%s.zohoapis.com", env): string building.
-        let formats = matches!(callee.dotted().as_deref(), Some("util.format" | "format"));
-        if !is_new && formats && args.first().is_some_and(|a| a.value.as_str().is_some()) {
-            return Expr::new(crate::frontend::printf(&args[0].value, &args[1..]), sp);
+        // A bare `format` may be any function (date-fns): only with a literal template.
+        let formats = match callee.dotted().as_deref() {
+            Some("util.format") => !args.is_empty(),
+            Some("format") => args.first().is_some_and(|a| a.value.as_str().is_some()),
+            _ => false,
+        };
+        if !is_new && formats {
+            let t = args[0].value.clone();
+            return crate::template::fill(FormatStyle::Printf, t, args[1..].to_vec(), sp);
         }
         self.call_site(callee, args, is_new, sp, scope, receiver)
     }

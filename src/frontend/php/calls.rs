@@ -121,14 +121,14 @@ impl<'a> Lowerer<'a> {
                 return Expr::new(ExprKind::Dict(pairs), sp);
             }
             "sprintf" | "vsprintf" => {
-                if let Some(t) = arg(0).filter(|t| t.as_str().is_some()) {
+                if let Some(t) = arg(0) {
                     let mut rest: Vec<Expr> = args.iter().skip(1).map(|a| a.value.clone()).collect();
                     if fname == "vsprintf" {
                         if let Some(ExprKind::List(items)) = rest.first().map(|r| r.kind.clone()) {
                             rest = items;
                         }
                     }
-                    return Expr::new(crate::frontend::printf(&t, &crate::frontend::positional(rest)), sp);
+                    return crate::template::fill(FormatStyle::Printf, t, crate::template::positional(rest), sp);
                 }
             }
             // str_replace('www', 'sandbox', $url) is $url.replace('www', 'sandbox').

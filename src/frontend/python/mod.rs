@@ -216,42 +216,11 @@ impl<'a> Lowerer<'a> {
         // "…".format(a, b) → string building.
         if let ExprKind::Member(obj, m) = &callee.kind {
             if m == "format" {
-                if let Some(template) = obj.as_str() {
-                    let kind = brace_format(template, obj.span, &args);
-                    return Expr::new(kind, sp);
-                }
+                return crate::template::fill(FormatStyle::Python, (**obj).clone(), args, sp);
             }
         }
         self.call_site(callee, args, false, sp, scope, receiver)
     }
-}
-
-/// `"https://{}.zohoapis.{tld}".format(env, tld=tld)` → Concat.
-fn brace_format(t: &str, span: Span, args: &[Arg]) -> ExprKind {
-    let mut parts = Vec::new();
-    let mut positional = args.iter().filter(|a| a.name.is_none());
-    let mut rest = t;
-    while let Some(i) = rest.find('{') {
-        if rest[i + 1..].starts_with('{') {
-            parts.push(Expr::new(ExprKind::Str(rest[..=i].to_string()), span));
-            rest = &rest[i + 2..];
-            continue;
-        }
-        let Some(j) = rest[i..].find('}') else { break };
-        parts.push(Expr::new(ExprKind::Str(rest[..i].to_string()), span));
-        let field = rest[i + 1..i + j].split([':', '!']).next().unwrap_or("");
-        let value = if field.is_empty() || field.chars().all(|c| c.is_ascii_digit()) {
-            positional.next().map(|a| a.value.clone())
-        } else {
-            args.iter()
-                .find(|a| a.name.as_deref() == Some(field))
-                .map(|a| a.value.clone())
-        };
-        parts.push(value.unwrap_or_else(|| Expr::unknown(span)));
-        rest = &rest[i + j + 1..];
-    }
-    parts.push(Expr::new(ExprKind::Str(rest.to_string()), span));
-    ExprKind::Concat(parts)
 }
 
 impl<'a> Lowering<'a> for Lowerer<'a> {

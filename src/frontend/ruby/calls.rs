@@ -197,10 +197,9 @@ impl<'a> Lowerer<'a> {
             (Some("URI"), "join") => {
                 return Expr::new(ExprKind::Concat(args.into_iter().map(|a| a.value).collect()), sp);
             }
-            (None | Some("Kernel"), "format" | "sprintf")
-                if args.first().is_some_and(|a| a.value.as_str().is_some()) =>
-            {
-                return Expr::new(crate::frontend::printf(&args[0].value, &args[1..]), sp);
+            (None | Some("Kernel"), "format" | "sprintf") if !args.is_empty() => {
+                let t = args[0].value.clone();
+                return crate::template::fill(FormatStyle::Printf, t, args[1..].to_vec(), sp);
             }
             _ => {}
         }
