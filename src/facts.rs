@@ -181,7 +181,7 @@ pub struct Assign {
     pub scope: ScopeId,
     pub target: Expr,
     pub value: Expr,
-    pub guard: Option<Expr>,
+    pub guard: Option<Box<Expr>>,
     pub span: Span,
 }
 
@@ -189,7 +189,7 @@ pub struct Assign {
 pub struct Return {
     pub scope: ScopeId,
     pub value: Expr,
-    pub guard: Option<Expr>,
+    pub guard: Option<Box<Expr>>,
 }
 
 /// A call expression that heads its chain (it is not the receiver of another
@@ -328,6 +328,28 @@ impl FileFacts {
             span,
         });
         self.scopes.len() - 1
+    }
+
+    /// Gives back the spare capacity of the fact lists: the facts of every
+    /// analysed file are kept until linking is done, and lists grown by
+    /// pushing hold up to twice what they need.
+    pub fn shrink_to_fit(&mut self) {
+        self.scopes.shrink_to_fit();
+        for s in &mut self.scopes {
+            s.params.shrink_to_fit();
+            s.bases.shrink_to_fit();
+        }
+        self.assigns.shrink_to_fit();
+        self.returns.shrink_to_fit();
+        self.calls.shrink_to_fit();
+        self.imports.shrink_to_fit();
+        self.env_reads.shrink_to_fit();
+        self.tables.shrink_to_fit();
+        self.profiles.shrink_to_fit();
+        for p in &mut self.profiles {
+            p.settings.shrink_to_fit();
+        }
+        self.notes.shrink_to_fit();
     }
 
     /// Marks the call whose span is `span` (the last one lowered, if it is

@@ -48,7 +48,7 @@ pub use bind::Ingredients;
 pub use syntax::{chain_calls, import_candidates};
 
 use eval::{merge_spread, rekey, set_field};
-use index::{key_of, FileIndex};
+use index::{FileIndex, Names};
 use syntax::{candidate_paths, directory_package};
 
 use rustc_hash::FxHashMap as HashMap;
@@ -204,6 +204,8 @@ pub struct Linker<'r> {
     /// Objects whose configuration is being gathered (recursion guard).
     configuring: RefCell<Vec<(FileId, String)>>,
     index: Vec<FileIndex>,
+    /// The names the per-file indexes are keyed by.
+    names: Names,
     /// Path → file.
     by_path: HashMap<&'r str, FileId>,
     /// Class name → the classes of that name; base name → its subclasses.
@@ -340,6 +342,8 @@ impl<'r> Linker<'r> {
                 }
             }
         }
+        let mut names = Names::default();
+        let index = files.iter().map(|f| FileIndex::build(&f.facts, &mut names)).collect();
         let mut linker = Linker {
             files,
             classes_by_name,
@@ -360,7 +364,8 @@ impl<'r> Linker<'r> {
             template_cache: RefCell::new(HashMap::default()),
             configured_cache: RefCell::new(HashMap::default()),
             configuring: RefCell::new(Vec::new()),
-            index: files.iter().map(|f| FileIndex::build(&f.facts)).collect(),
+            index,
+            names,
             by_path,
             by_suffix,
             profiles: profiles::ProfileTable::default(),

@@ -85,7 +85,7 @@ fn if_and_match_are_alternatives() {
     assert_eq!(a[3], "token@1 = alt(env ? env:SB | env:PR)");
     assert_eq!(a[4], "url@1 = SANDBOX");
     let guarded = f.assigns.iter().find(|x| show(&x.target) == "url").unwrap();
-    assert_eq!(guarded.guard.as_ref().map(show).as_deref(), Some("sandbox"));
+    assert_eq!(guarded.guard.as_deref().map(show).as_deref(), Some("sandbox"));
     let f = lower("fn t() { let token = match std::env::var(\"T\") { Ok(t) => t, Err(_) => DEV.into() }; }\n");
     let a = assigns(&f);
     assert_eq!(a[1], "t@1 = env:T");
