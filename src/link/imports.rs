@@ -44,7 +44,7 @@ impl<'r> Linker<'r> {
         }
         // A submodule: `from pkg import mod`.
         vec![val(
-            VKind::Sym(format!("{}::{m}", self.files[fid].path).into(), SymKind::Symbol),
+            VKind::Sym(self.intern(&format!("{}::{m}", self.files[fid].path)), SymKind::Symbol),
             fid,
             span,
         )]

@@ -243,6 +243,8 @@ pub struct Linker<'r> {
     calls_by_name: std::cell::OnceCell<HashMap<&'r str, Vec<(FileId, usize)>>>,
     /// Function summaries per argument values ([`memo`]).
     memo: RefCell<memo::Memo>,
+    /// Symbol names made so far, one copy each ([`Linker::intern`]).
+    symbols: RefCell<rustc_hash::FxHashSet<Rc<str>>>,
 }
 
 /// The values bound to a function's parameters for one call.
@@ -380,6 +382,7 @@ impl<'r> Linker<'r> {
             module_cache: RefCell::new(HashMap::default()),
             calls_by_name: std::cell::OnceCell::new(),
             memo: RefCell::new(memo::Memo::default()),
+            symbols: RefCell::new(Default::default()),
         };
         linker.profiles = profiles::ProfileTable::build(&linker);
         linker
@@ -401,10 +404,23 @@ impl<'r> Linker<'r> {
         let f = &self.files[file];
         let sp = f.facts.scope_path(scope);
         if sp.is_empty() {
-            format!("{}::{name}", f.path).into()
+            self.intern(&format!("{}::{name}", f.path))
         } else {
-            format!("{}::{sp}.{name}", f.path).into()
+            self.intern(&format!("{}::{sp}.{name}", f.path))
         }
+    }
+
+    /// One shared copy of a symbol name: the same symbols are made again
+    /// and again (every use of a parameter or an unresolved name), and the
+    /// values the caches hold keep them.
+    fn intern(&self, s: &str) -> Rc<str> {
+        let mut syms = self.symbols.borrow_mut();
+        if let Some(r) = syms.get(s) {
+            return r.clone();
+        }
+        let r: Rc<str> = s.into();
+        syms.insert(r.clone());
+        r
     }
 }
 

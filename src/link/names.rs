@@ -187,7 +187,10 @@ impl<'r> Linker<'r> {
             return vec![val(VKind::Func(class.0, class.1), file, span)];
         }
         vec![val(
-            VKind::Sym(format!("{}::{name}", self.files[file].path).into(), SymKind::Symbol),
+            VKind::Sym(
+                self.intern(&format!("{}::{name}", self.files[file].path)),
+                SymKind::Symbol,
+            ),
             file,
             span,
         )]

@@ -213,7 +213,7 @@ fn spans_are_byte_offsets_and_code_point_columns() {
         let f = lower(src);
         assert_eq!(f.parse_error_line, None);
         let b = f.assigns.iter().find(|a| show(&a.target) == "B").unwrap();
-        assert_eq!(&src[b.value.span.start..b.value.span.end], "\"x\"");
+        assert_eq!(&src[b.value.span.bytes()], "\"x\"");
         assert_eq!((b.value.span.line, b.value.span.col), (3, 41));
         assert_eq!((b.value.span.end_line, b.value.span.end_col), (3, 44));
     }
