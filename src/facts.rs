@@ -12,14 +12,37 @@ use serde::Serialize;
 
 /// A region of a file. Lines and columns are 1-based; columns count Unicode
 /// scalar values (SARIF `unicodeCodePoints`); `end_col` is exclusive.
+/// `start`..`end` are byte offsets, 32 bits like the line numbers (every
+/// expression and value carries a span: 24 bytes instead of 32).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
 pub struct Span {
-    pub start: usize,
-    pub end: usize,
+    pub start: u32,
+    pub end: u32,
     pub line: u32,
     pub col: u32,
     pub end_line: u32,
     pub end_col: u32,
+}
+
+impl Span {
+    /// The byte offset where the span starts.
+    pub fn start_byte(&self) -> usize {
+        self.start as usize
+    }
+    /// The byte offset where the span ends (exclusive).
+    pub fn end_byte(&self) -> usize {
+        self.end as usize
+    }
+    /// The span's bytes in its file's text.
+    pub fn bytes(&self) -> std::ops::Range<usize> {
+        self.start_byte()..self.end_byte()
+    }
+}
+
+/// A byte offset as a span holds it (offsets past 4 GiB, which no file read
+/// whole reaches, are capped).
+pub fn offset(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
 }
 
 /// Index of a file in the scan (see `link::Repo::files`).
@@ -200,7 +223,7 @@ pub struct Assign {
     pub scope: ScopeId,
     pub target: Expr,
     pub value: Expr,
-    pub guard: Option<Expr>,
+    pub guard: Option<Box<Expr>>,
     pub span: Span,
 }
 
@@ -208,7 +231,7 @@ pub struct Assign {
 pub struct Return {
     pub scope: ScopeId,
     pub value: Expr,
-    pub guard: Option<Expr>,
+    pub guard: Option<Box<Expr>>,
 }
 
 /// A call expression that heads its chain (it is not the receiver of another
@@ -347,6 +370,28 @@ impl FileFacts {
             span,
         });
         self.scopes.len() - 1
+    }
+
+    /// Gives back the spare capacity of the fact lists: the facts of every
+    /// analysed file are kept until linking is done, and lists grown by
+    /// pushing hold up to twice what they need.
+    pub fn shrink_to_fit(&mut self) {
+        self.scopes.shrink_to_fit();
+        for s in &mut self.scopes {
+            s.params.shrink_to_fit();
+            s.bases.shrink_to_fit();
+        }
+        self.assigns.shrink_to_fit();
+        self.returns.shrink_to_fit();
+        self.calls.shrink_to_fit();
+        self.imports.shrink_to_fit();
+        self.env_reads.shrink_to_fit();
+        self.tables.shrink_to_fit();
+        self.profiles.shrink_to_fit();
+        for p in &mut self.profiles {
+            p.settings.shrink_to_fit();
+        }
+        self.notes.shrink_to_fit();
     }
 
     /// Marks the call whose span is `span` (the last one lowered, if it is

@@ -887,8 +887,8 @@ fn strings(v: &Value, key: &str) -> Result<Vec<String>, String> {
 fn loc(v: &Value, files: &mut Files) -> Result<Loc, String> {
     let path = string(v, "path")?;
     let span = Span {
-        start: usize::MAX,
-        end: usize::MAX,
+        start: u32::MAX,
+        end: u32::MAX,
         line: number(v, "line")?,
         col: number(v, "column")?,
         end_line: number(v, "end_line")?,

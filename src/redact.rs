@@ -56,7 +56,7 @@ fn secret_value(name: &str, value: &Expr, out: &mut Vec<(usize, usize)>) {
     }
     match &value.kind {
         ExprKind::Str(s) if !c.is_placeholder(s) && c.find_hosts(s).is_empty() => {
-            out.push((value.span.start, value.span.end));
+            out.push((value.span.start_byte(), value.span.end_byte()));
         }
         // `"Zoho-oauthtoken " + "…"`, an `or` default, Go's
         // `url.Values{"client_secret": {"…"}}`: each literal part.
@@ -100,7 +100,7 @@ fn split_token(parts: &[Expr], out: &mut Vec<(usize, usize)>) {
         })
         .collect();
     if lits.len() > 1 && catalog().token_mask.is_match(&joined) {
-        out.extend(lits.iter().map(|e| (e.span.start, e.span.end)));
+        out.extend(lits.iter().map(|e| (e.span.start_byte(), e.span.end_byte())));
     }
 }
 

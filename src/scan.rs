@@ -715,7 +715,10 @@ fn shown_files(
 fn secret_spans(model: &Model, sources: &[SourceFile], shown: &BTreeSet<usize>) -> HashMap<usize, Vec<(usize, usize)>> {
     let mut spans: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
     for (loc, _) in &model.token_literals {
-        spans.entry(loc.file).or_default().push((loc.span.start, loc.span.end));
+        spans
+            .entry(loc.file)
+            .or_default()
+            .push((loc.span.start_byte(), loc.span.end_byte()));
     }
     for b in &model.bindings {
         for t in &b.tokens {
@@ -723,7 +726,7 @@ fn secret_spans(model: &Model, sources: &[SourceFile], shown: &BTreeSet<usize>) 
                 spans
                     .entry(t.origin.file)
                     .or_default()
-                    .push((t.origin.span.start, t.origin.span.end));
+                    .push((t.origin.span.start_byte(), t.origin.span.end_byte()));
             }
         }
     }
@@ -884,7 +887,7 @@ fn fingerprint_all(findings: &mut [Finding], paths: &[String], files: &[ShownFil
         let f = &findings[i];
         let text = files
             .get(f.primary.file)
-            .and_then(|sf| sf.text.get(f.primary.span.start..f.primary.span.end))
+            .and_then(|sf| sf.text.get(f.primary.span.bytes()))
             .unwrap_or("");
         let normalised: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
         let token = stable_token(f.token.as_deref().unwrap_or(""));

@@ -166,8 +166,8 @@ impl<'a> LineIndex<'a> {
         let (line, col) = self.position(start);
         let (end_line, end_col) = self.position(end);
         Span {
-            start,
-            end,
+            start: crate::facts::offset(start),
+            end: crate::facts::offset(end),
             line,
             col,
             end_line,

@@ -97,7 +97,7 @@ impl Cx<'_> {
             // `"https://${var.host}/crm"`: the source text, whose `${…}`
             // references the dialect reads as placeholders.
             Expression::StringTemplate(_) => {
-                let raw = self.text.get(span.start..span.end).unwrap_or("");
+                let raw = self.text.get(span.bytes()).unwrap_or("");
                 NodeKind::Scalar(raw.trim_matches('"').to_string())
             }
             Expression::Bool(b) => NodeKind::Scalar(b.value().to_string()),

@@ -145,6 +145,7 @@ pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
         Lang::Ruby => crate::config::modules::lower("ruby", path, &mut facts),
         _ => {}
     }
+    facts.shrink_to_fit();
     facts
 }
 

@@ -250,7 +250,7 @@ mod tests {
         assert_eq!(t.columns, ["useridentifier", "accesstoken", "expirytime"]);
         assert!(!t.alter);
         assert_eq!((t.span.line, t.span.col), (2, 40));
-        assert_eq!(t.span.end - t.span.start, "`oauthtokens`".len());
+        assert_eq!(t.span.bytes().len(), "`oauthtokens`".len());
         assert!(f.tables[1].alter);
         assert_eq!(f.tables[1].columns, ["api_domain"]);
     }

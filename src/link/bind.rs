@@ -192,11 +192,10 @@ impl Linker<'_> {
         if ing.sdk.is_none() {
             let ix = &self.index[file];
             let facts = self.facts(file);
-            if let Some(&first) = ix.rooted_assigns.get(name).and_then(|v| v.first()) {
+            if let Some(&first) = ix.rooted_assigns(&self.names, name).and_then(|v| v.first()) {
                 let home = facts.assigns[first].scope;
                 let built_by_call = ix
-                    .by_target
-                    .get(&(home, name.to_string()))
+                    .targets(&self.names, home, name)
                     .is_some_and(|v| v.iter().any(|&i| facts.assigns[i].value.is_call_result()));
                 if built_by_call || vs.iter().any(|v| matches!(v.kind, VKind::Carrier(_) | VKind::Dict(_))) {
                     carried(ing);
@@ -275,7 +274,8 @@ impl Linker<'_> {
         params: Option<&Params>,
         ing: &mut Ingredients,
     ) {
-        if !self.index[file].config_calls.contains_key(name) && !self.index[file].rooted_assigns.contains_key(name) {
+        let ix = &self.index[file];
+        if ix.config_calls(&self.names, name).is_none() && ix.rooted_assigns(&self.names, name).is_none() {
             return;
         }
         if !self.enter_object((file, name.to_string())) {
@@ -328,8 +328,7 @@ impl Linker<'_> {
         let facts = self.facts(file);
         let ix = &self.index[file];
         let lo = ix
-            .by_target
-            .get(&(scope, key.to_string()))
+            .targets(&self.names, scope, key)
             .into_iter()
             .flatten()
             .map(|&i| facts.assigns[i].span)
@@ -357,7 +356,7 @@ impl Linker<'_> {
     ) {
         let facts = self.facts(file);
         let ix = &self.index[file];
-        for &i in ix.rooted_assigns.get(key).map(Vec::as_slice).unwrap_or(&[]) {
+        for &i in ix.rooted_assigns(&self.names, key).unwrap_or(&[]) {
             let a = &facts.assigns[i];
             if !keep(a.scope, a.span) {
                 continue;
@@ -368,7 +367,7 @@ impl Linker<'_> {
                 self.scan(v, slot, ing, 0);
             }
         }
-        for &i in ix.config_calls.get(key).map(Vec::as_slice).unwrap_or(&[]) {
+        for &i in ix.config_calls(&self.names, key).unwrap_or(&[]) {
             let cs = &facts.calls[i];
             if !keep(cs.scope, cs.expr.span) || self.sends_configured(file, cs) {
                 continue;
@@ -674,7 +673,7 @@ impl Linker<'_> {
             return;
         }
         for p in &facts.scopes[fscope].params {
-            for &i in ix.rooted_assigns.get(p.as_str()).map(Vec::as_slice).unwrap_or(&[]) {
+            for &i in ix.rooted_assigns(&self.names, p).unwrap_or(&[]) {
                 let a = &facts.assigns[i];
                 if ix.func_of[a.scope] != fscope {
                     continue;
@@ -689,7 +688,7 @@ impl Linker<'_> {
             if !self.enter_object((file, format!("{p}#callback{fscope}"))) {
                 continue;
             }
-            for &i in ix.config_calls.get(p.as_str()).map(Vec::as_slice).unwrap_or(&[]) {
+            for &i in ix.config_calls(&self.names, p).unwrap_or(&[]) {
                 let cs = &facts.calls[i];
                 if ix.func_of[cs.scope] == fscope {
                     let sub = self.own_ingredients(file, cs.scope, &cs.expr, None);

@@ -165,14 +165,13 @@ impl<'r> Linker<'r> {
         // configuration being computed.
         let built_by_call = |n: &str| {
             [cs.scope, ix.func_of[cs.scope]].iter().any(|&s| {
-                ix.by_target
-                    .get(&(s, n.to_string()))
+                ix.targets(&self.names, s, n)
                     .is_some_and(|v| v.iter().any(|&i| facts.assigns[i].value.is_call_result()))
             })
         };
         call.args.iter().any(|a| {
             matches!(&a.value.kind, ExprKind::Name(n)
-                if (ix.config_calls.contains_key(n) || ix.rooted_assigns.contains_key(n)) && built_by_call(n))
+                if (ix.config_calls(&self.names, n).is_some() || ix.rooted_assigns(&self.names, n).is_some()) && built_by_call(n))
         })
     }
 
@@ -183,7 +182,7 @@ impl<'r> Linker<'r> {
             return false;
         };
         let facts = self.facts(fid);
-        let calls = self.index[fid].calls_of.get(&scope).map(Vec::as_slice).unwrap_or(&[]);
+        let calls = self.index[fid].calls_of.get(scope);
         calls.iter().any(|&i| {
             chain_calls(&facts.calls[i].expr).iter().any(|c| {
                 c.args
@@ -201,9 +200,9 @@ impl<'r> Linker<'r> {
         // The function's own calls and those of the blocks and callbacks it
         // defines inline (`Net::HTTP.start(…) { |http| http.request(req) }`).
         let ix = &self.index[ffile];
-        let mut calls = ix.calls_of.get(&fscope).cloned().unwrap_or_default();
-        for s in ix.inline_fns.get(&fscope).map(Vec::as_slice).unwrap_or(&[]) {
-            calls.extend(ix.calls_of.get(s).map(Vec::as_slice).unwrap_or(&[]));
+        let mut calls = ix.calls_of.get(fscope).to_vec();
+        for &s in ix.inline_fns.get(fscope) {
+            calls.extend(ix.calls_of.get(s));
         }
         let t: Rc<Vec<usize>> = Rc::new(
             calls

@@ -195,7 +195,7 @@ impl<'r> Linker<'r> {
         params: Option<&Params>,
     ) -> Vec<Val> {
         let ix = &self.index[ffile];
-        if !ix.returns_of.contains_key(&fscope) {
+        if ix.returns_of.get(fscope).is_empty() {
             return Vec::new();
         }
         let dependent = ix.param_dependent[fscope];
@@ -243,14 +243,14 @@ impl<'r> Linker<'r> {
 
     /// The returns of a function evaluated with its parameters bound to `p`.
     pub(super) fn returns_with(&self, ffile: FileId, fscope: ScopeId, p: &Params) -> Vec<Val> {
-        let rets = &self.index[ffile].returns_of[&fscope];
+        let rets = self.index[ffile].returns_of.get(fscope);
         let mut out = Vec::new();
         let many = rets.len() > 1;
         for &i in rets {
             let r = &self.facts(ffile).returns[i];
             let mut vs = self.eval(ffile, fscope, &r.value, Some(p));
             if many {
-                self.select_by_guard(ffile, fscope, r.guard.as_ref(), Some(p), &mut vs);
+                self.select_by_guard(ffile, fscope, r.guard.as_deref(), Some(p), &mut vs);
             }
             push_alts(&mut out, vs);
         }

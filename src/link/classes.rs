@@ -31,7 +31,7 @@ impl<'r> Linker<'r> {
             .chain(parts.iter())
             .chain(ancestors.iter())
         {
-            if let Some(&fs) = self.index[f].methods.get(&(c, m.to_string())) {
+            if let Some(fs) = self.index[f].method(&self.names, c, m) {
                 return vec![val(VKind::Func(f, fs), file, span)];
             }
         }
@@ -50,7 +50,7 @@ impl<'r> Linker<'r> {
             .collect();
         let mut per_class = Vec::new();
         for &(f, c) in &family {
-            let Some(idx) = self.index[f].fields.get(&(c, m.to_string())) else {
+            let Some(idx) = self.index[f].fields(&self.names, c, m) else {
                 continue;
             };
             per_class.push(((f, c), self.assigned_at(f, idx, None).unwrap_or_default()));

@@ -350,7 +350,7 @@ impl<'r> Linker<'r> {
             VKind::Instance(f, c) => self.for_instance(o, self.class_member(*f, *c, m, span)),
             // `Host.SANDBOX` on a class used as an enum: its class attribute.
             VKind::Func(f, s) if self.facts(*f).scopes[*s].kind == ScopeKind::Class => {
-                match self.index[*f].fields.get(&(*s, m.to_string())) {
+                match self.index[*f].fields(&self.names, *s, m) {
                     Some(idx) => self.assigned_at(*f, idx, None).unwrap_or_default(),
                     None => keep(VKind::Other),
                 }

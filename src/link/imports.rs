@@ -26,7 +26,7 @@ impl<'r> Linker<'r> {
         }
         // A file that returns a value (a PHP config file returning an array):
         // its members.
-        if let Some(rets) = self.index[fid].returns_of.get(&0) {
+        if let Some(rets) = Some(self.index[fid].returns_of.get(0)).filter(|r| !r.is_empty()) {
             let mut out = Vec::new();
             for &i in rets {
                 for v in self.eval(fid, 0, &facts.returns[i].value, None) {
@@ -37,14 +37,14 @@ impl<'r> Linker<'r> {
                 return out;
             }
         }
-        if self.index[fid].by_target.contains_key(&(0, m.to_string()))
+        if self.index[fid].targets(&self.names, 0, m).is_some()
             || facts.imports.iter().any(|i| i.scope == 0 && i.local == m)
         {
             return self.resolve_name(fid, 0, m, span, None);
         }
         // A submodule: `from pkg import mod`.
         vec![val(
-            VKind::Sym(format!("{}::{m}", self.files[fid].path).into(), SymKind::Symbol),
+            VKind::Sym(self.intern(&format!("{}::{m}", self.files[fid].path)), SymKind::Symbol),
             fid,
             span,
         )]

@@ -6,30 +6,148 @@ use rustc_hash::FxHashMap as HashMap;
 use super::syntax::{configures, sets_header};
 use crate::facts::*;
 
+/// The names the indexes are keyed by, one copy each for the whole scan
+/// (a key is a number: no index holds a string of its own).
+#[derive(Default)]
+pub(super) struct Names {
+    ids: HashMap<Box<str>, u32>,
+}
+
+impl Names {
+    fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let id = self.ids.len() as u32;
+        self.ids.insert(name.into(), id);
+        id
+    }
+
+    /// The number of a name some index holds (`None`: no index holds it).
+    pub(super) fn get(&self, name: &str) -> Option<u32> {
+        self.ids.get(name).copied()
+    }
+}
+
+/// A multimap from keys to lists of fact indexes, the lists stored end to
+/// end in one vector (in the order they were added).
+pub(super) struct Multi<K> {
+    spans: HashMap<K, (u32, u32)>,
+    items: Vec<usize>,
+}
+
+impl<K: std::hash::Hash + Eq + Copy> Multi<K> {
+    fn build(pairs: Vec<(K, usize)>) -> Self {
+        let mut lists: HashMap<K, Vec<usize>> = HashMap::default();
+        let mut order = Vec::new();
+        for (k, i) in pairs {
+            let l = lists.entry(k).or_default();
+            if l.is_empty() {
+                order.push(k);
+            }
+            l.push(i);
+        }
+        let mut spans = HashMap::default();
+        spans.reserve(order.len());
+        let mut items = Vec::with_capacity(lists.values().map(Vec::len).sum());
+        for k in order {
+            let l = &lists[&k];
+            spans.insert(k, (items.len() as u32, l.len() as u32));
+            items.extend_from_slice(l);
+        }
+        Multi { spans, items }
+    }
+
+    fn get(&self, k: &K) -> Option<&[usize]> {
+        let &(at, n) = self.spans.get(k)?;
+        Some(&self.items[at as usize..(at + n) as usize])
+    }
+}
+
+/// A list of fact indexes per scope, stored end to end (empty: none).
+pub(super) struct PerScope {
+    starts: Vec<u32>,
+    items: Vec<usize>,
+}
+
+impl PerScope {
+    /// `pairs` in the order items are listed within a scope.
+    fn build(n: usize, pairs: impl Iterator<Item = (ScopeId, usize)> + Clone) -> Self {
+        let mut starts = vec![0u32; n + 1];
+        for (s, _) in pairs.clone() {
+            starts[s + 1] += 1;
+        }
+        for s in 0..n {
+            starts[s + 1] += starts[s];
+        }
+        let mut fill: Vec<u32> = starts[..n].to_vec();
+        let mut items = vec![0; starts[n] as usize];
+        for (s, i) in pairs {
+            items[fill[s] as usize] = i;
+            fill[s] += 1;
+        }
+        PerScope { starts, items }
+    }
+
+    pub(super) fn get(&self, s: ScopeId) -> &[usize] {
+        match (self.starts.get(s), self.starts.get(s + 1)) {
+            (Some(&a), Some(&b)) => &self.items[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+}
+
 /// Per-file lookup tables, built once, so that resolution never scans a
-/// file's facts linearly.
+/// file's facts linearly. Keys that are names are numbers of [`Names`].
 pub(super) struct FileIndex {
     /// (scope, target key) → assignments. Keys: `name`, `this.name`, dotted paths.
-    pub(super) by_target: HashMap<(ScopeId, String), Vec<usize>>,
+    by_target: Multi<(u32, u32)>,
     /// (class, member) → assignments to `self.member` in its methods, and class attributes.
-    pub(super) fields: HashMap<(ScopeId, String), Vec<usize>>,
+    fields: Multi<(u32, u32)>,
     /// (class, name) → method scope.
-    pub(super) methods: HashMap<(ScopeId, String), ScopeId>,
+    methods: HashMap<(u32, u32), u32>,
     /// Root key (`name`, `this.name`) → assignments to a member or item of it.
-    pub(super) rooted_assigns: HashMap<String, Vec<usize>>,
+    rooted_assigns: Multi<u32>,
     /// Root key → statement calls that configure it (`s.headers.update(...)`).
-    pub(super) config_calls: HashMap<String, Vec<usize>>,
+    config_calls: Multi<u32>,
     pub(super) class_of: Vec<Option<ScopeId>>,
     pub(super) func_of: Vec<ScopeId>,
     /// Scope → its returns / its chain-head calls.
-    pub(super) returns_of: HashMap<ScopeId, Vec<usize>>,
-    pub(super) calls_of: HashMap<ScopeId, Vec<usize>>,
+    pub(super) returns_of: PerScope,
+    pub(super) calls_of: PerScope,
     /// Named function → the anonymous functions (blocks, callbacks) defined
     /// inline in it, at any depth.
-    pub(super) inline_fns: HashMap<ScopeId, Vec<ScopeId>>,
+    pub(super) inline_fns: PerScope,
     /// Functions whose returns or local assignments mention a parameter: only
     /// these need evaluating per call site.
     pub(super) param_dependent: Vec<bool>,
+}
+
+impl FileIndex {
+    /// The assignments in `scope` to the target with this key.
+    pub(super) fn targets(&self, names: &Names, scope: ScopeId, key: &str) -> Option<&[usize]> {
+        self.by_target.get(&(scope as u32, names.get(key)?))
+    }
+
+    /// The assignments to member `m` of `class` (fields and class attributes).
+    pub(super) fn fields(&self, names: &Names, class: ScopeId, m: &str) -> Option<&[usize]> {
+        self.fields.get(&(class as u32, names.get(m)?))
+    }
+
+    /// The method `m` of `class`.
+    pub(super) fn method(&self, names: &Names, class: ScopeId, m: &str) -> Option<ScopeId> {
+        self.methods.get(&(class as u32, names.get(m)?)).map(|&s| s as ScopeId)
+    }
+
+    /// Assignments to a member or item of the object with this root key.
+    pub(super) fn rooted_assigns(&self, names: &Names, key: &str) -> Option<&[usize]> {
+        self.rooted_assigns.get(&names.get(key)?)
+    }
+
+    /// Statement calls that configure the object with this root key.
+    pub(super) fn config_calls(&self, names: &Names, key: &str) -> Option<&[usize]> {
+        self.config_calls.get(&names.get(key)?)
+    }
 }
 
 /// Does `e` mention one of `names`?
@@ -54,7 +172,7 @@ fn mentions(e: &Expr, names: &[String]) -> bool {
 }
 
 impl FileIndex {
-    pub(super) fn build(facts: &FileFacts) -> Self {
+    pub(super) fn build(facts: &FileFacts, names: &mut Names) -> Self {
         let n = facts.scopes.len();
         let mut class_of = vec![None; n];
         let mut func_of = vec![0; n];
@@ -72,27 +190,27 @@ impl FileIndex {
                 parent.map(|p| func_of[p]).unwrap_or(0)
             };
         }
-        let mut by_target: HashMap<(ScopeId, String), Vec<usize>> = HashMap::default();
-        let mut fields: HashMap<(ScopeId, String), Vec<usize>> = HashMap::default();
-        let mut rooted_assigns: HashMap<String, Vec<usize>> = HashMap::default();
+        let mut by_target = Vec::new();
+        let mut fields = Vec::new();
+        let mut rooted_assigns = Vec::new();
         for (i, a) in facts.assigns.iter().enumerate() {
             if let Some(k) = target_key(&a.target) {
-                by_target.entry((a.scope, k)).or_default().push(i);
+                by_target.push(((a.scope as u32, names.intern(&k)), i));
             }
             match &a.target.kind {
                 ExprKind::Member(o, m) if matches!(o.kind, ExprKind::This) => {
                     if let Some(c) = class_of[a.scope] {
-                        fields.entry((c, m.clone())).or_default().push(i);
+                        fields.push(((c as u32, names.intern(m)), i));
                     }
                 }
                 ExprKind::Name(m) if facts.scopes[a.scope].kind == ScopeKind::Class => {
-                    fields.entry((a.scope, m.clone())).or_default().push(i);
+                    fields.push(((a.scope as u32, names.intern(m)), i));
                 }
                 _ => {}
             }
             if let ExprKind::Member(o, _) | ExprKind::Index(o, _) = &a.target.kind {
                 if let Some(k) = root_key(o) {
-                    rooted_assigns.entry(k).or_default().push(i);
+                    rooted_assigns.push((names.intern(&k), i));
                 }
             }
         }
@@ -100,11 +218,12 @@ impl FileIndex {
         for (i, sc) in facts.scopes.iter().enumerate() {
             if let (ScopeKind::Function, Some(p)) = (sc.kind, sc.parent) {
                 if facts.scopes[p].kind == ScopeKind::Class && !sc.name.is_empty() {
-                    methods.entry((p, sc.name.clone())).or_insert(i);
+                    methods.entry((p as u32, names.intern(&sc.name))).or_insert(i as u32);
                 }
             }
         }
-        let mut config_calls: HashMap<String, Vec<usize>> = HashMap::default();
+        methods.shrink_to_fit();
+        let mut config_calls = Vec::new();
         for (i, cs) in facts.calls.iter().enumerate() {
             if !cs.statement {
                 continue;
@@ -113,32 +232,28 @@ impl FileIndex {
                 if let ExprKind::Member(o, _) = &call.callee.kind {
                     if configures(&call.callee) || sets_header(call) {
                         if let Some(k) = root_key(o) {
-                            config_calls.entry(k).or_default().push(i);
+                            config_calls.push((names.intern(&k), i));
                         }
                     }
                 }
             }
         }
-        let mut returns_of: HashMap<ScopeId, Vec<usize>> = HashMap::default();
         let mut param_dependent = vec![false; n];
-        for (i, r) in facts.returns.iter().enumerate() {
-            returns_of.entry(r.scope).or_default().push(i);
+        for r in &facts.returns {
             let ps = &facts.scopes[r.scope].params;
             if mentions(&r.value, ps) || r.guard.as_ref().is_some_and(|g| mentions(g, ps)) {
                 param_dependent[r.scope] = true;
             }
         }
+        let returns_of = PerScope::build(n, facts.returns.iter().enumerate().map(|(i, r)| (r.scope, i)));
         for a in &facts.assigns {
             let f = func_of[a.scope];
             if f != 0 && mentions(&a.value, &facts.scopes[f].params) {
                 param_dependent[f] = true;
             }
         }
-        let mut calls_of: HashMap<ScopeId, Vec<usize>> = HashMap::default();
-        for (i, c) in facts.calls.iter().enumerate() {
-            calls_of.entry(c.scope).or_default().push(i);
-        }
-        let mut inline_fns: HashMap<ScopeId, Vec<ScopeId>> = HashMap::default();
+        let calls_of = PerScope::build(n, facts.calls.iter().enumerate().map(|(i, c)| (c.scope, i)));
+        let mut inline = Vec::new();
         let anonymous = |i: usize| facts.scopes[i].kind == ScopeKind::Function && facts.scopes[i].name.is_empty();
         for i in 0..n {
             if !anonymous(i) {
@@ -149,9 +264,14 @@ impl FileIndex {
                 p = facts.scopes[q].parent;
             }
             if let Some(f) = p.filter(|&f| facts.scopes[f].kind == ScopeKind::Function) {
-                inline_fns.entry(f).or_default().push(i);
+                inline.push((f, i));
             }
         }
+        let inline_fns = PerScope::build(n, inline.iter().copied());
+        let by_target = Multi::build(by_target);
+        let fields = Multi::build(fields);
+        let rooted_assigns = Multi::build(rooted_assigns);
+        let config_calls = Multi::build(config_calls);
         FileIndex {
             inline_fns,
             by_target,
@@ -166,10 +286,6 @@ impl FileIndex {
             param_dependent,
         }
     }
-}
-
-pub(super) fn key_of(scope: ScopeId, name: &str) -> (ScopeId, String) {
-    (scope, name.to_string())
 }
 
 /// The lookup key of an assignment target.

@@ -48,7 +48,7 @@ pub use bind::Ingredients;
 pub use syntax::{chain_calls, import_candidates};
 
 use eval::{merge_spread, rekey, set_field};
-use index::{key_of, FileIndex};
+use index::{FileIndex, Names};
 use syntax::{candidate_paths, directory_package};
 
 use rustc_hash::FxHashMap as HashMap;
@@ -204,6 +204,8 @@ pub struct Linker<'r> {
     /// Objects whose configuration is being gathered (recursion guard).
     configuring: RefCell<Vec<(FileId, String)>>,
     index: Vec<FileIndex>,
+    /// The names the per-file indexes are keyed by.
+    names: Names,
     /// Path → file.
     by_path: HashMap<&'r str, FileId>,
     /// Class name → the classes of that name; base name → its subclasses.
@@ -241,6 +243,8 @@ pub struct Linker<'r> {
     calls_by_name: std::cell::OnceCell<HashMap<&'r str, Vec<(FileId, usize)>>>,
     /// Function summaries per argument values ([`memo`]).
     memo: RefCell<memo::Memo>,
+    /// Symbol names made so far, one copy each ([`Linker::intern`]).
+    symbols: RefCell<rustc_hash::FxHashSet<Rc<str>>>,
 }
 
 /// The values bound to a function's parameters for one call.
@@ -340,6 +344,8 @@ impl<'r> Linker<'r> {
                 }
             }
         }
+        let mut names = Names::default();
+        let index = files.iter().map(|f| FileIndex::build(&f.facts, &mut names)).collect();
         let mut linker = Linker {
             files,
             classes_by_name,
@@ -360,7 +366,8 @@ impl<'r> Linker<'r> {
             template_cache: RefCell::new(HashMap::default()),
             configured_cache: RefCell::new(HashMap::default()),
             configuring: RefCell::new(Vec::new()),
-            index: files.iter().map(|f| FileIndex::build(&f.facts)).collect(),
+            index,
+            names,
             by_path,
             by_suffix,
             profiles: profiles::ProfileTable::default(),
@@ -375,6 +382,7 @@ impl<'r> Linker<'r> {
             module_cache: RefCell::new(HashMap::default()),
             calls_by_name: std::cell::OnceCell::new(),
             memo: RefCell::new(memo::Memo::default()),
+            symbols: RefCell::new(Default::default()),
         };
         linker.profiles = profiles::ProfileTable::build(&linker);
         linker
@@ -396,10 +404,23 @@ impl<'r> Linker<'r> {
         let f = &self.files[file];
         let sp = f.facts.scope_path(scope);
         if sp.is_empty() {
-            format!("{}::{name}", f.path).into()
+            self.intern(&format!("{}::{name}", f.path))
         } else {
-            format!("{}::{sp}.{name}", f.path).into()
+            self.intern(&format!("{}::{sp}.{name}", f.path))
         }
+    }
+
+    /// One shared copy of a symbol name: the same symbols are made again
+    /// and again (every use of a parameter or an unresolved name), and the
+    /// values the caches hold keep them.
+    fn intern(&self, s: &str) -> Rc<str> {
+        let mut syms = self.symbols.borrow_mut();
+        if let Some(r) = syms.get(s) {
+            return r.clone();
+        }
+        let r: Rc<str> = s.into();
+        syms.insert(r.clone());
+        r
     }
 }
 

@@ -29,8 +29,7 @@ impl<'r> Linker<'r> {
         // Several assignments in the use's own scope: the answer depends on
         // where the use is (see `reaching`), so it is not cached.
         let positional = self.index[file]
-            .by_target
-            .get(&key_of(scope, name))
+            .targets(&self.names, scope, name)
             .is_some_and(|v| v.len() > 1);
         if params.is_none() && !positional {
             if let Some(v) = self.name_cache.borrow().get(&key) {
@@ -58,7 +57,7 @@ impl<'r> Linker<'r> {
         params: Option<&Params>,
     ) -> Vec<Val> {
         let ix = &self.index[file];
-        let Some(idx) = ix.rooted_assigns.get(name) else {
+        let Some(idx) = ix.rooted_assigns(&self.names, name) else {
             return vals;
         };
         let guard = (file, format!("{name}#items{}", ix.func_of[scope]));
@@ -172,7 +171,7 @@ impl<'r> Linker<'r> {
         // required file defines at its top level.
         for imp in facts.imports.iter().filter(|i| i.local == "*") {
             if let Some(fid) = self.resolve_module(file, &imp.module) {
-                if fid != file && self.index[fid].by_target.contains_key(&(0, name.to_string())) {
+                if fid != file && self.index[fid].targets(&self.names, 0, name).is_some() {
                     return self.module_member(fid, name, span);
                 }
             }
@@ -188,7 +187,10 @@ impl<'r> Linker<'r> {
             return vec![val(VKind::Func(class.0, class.1), file, span)];
         }
         vec![val(
-            VKind::Sym(format!("{}::{name}", self.files[file].path).into(), SymKind::Symbol),
+            VKind::Sym(
+                self.intern(&format!("{}::{name}", self.files[file].path)),
+                SymKind::Symbol,
+            ),
             file,
             span,
         )]
@@ -202,13 +204,9 @@ impl<'r> Linker<'r> {
             return None;
         }
         let dir = f.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-        let key = key_of(0, name);
-        let sibling = self
-            .by_dir
-            .get(dir)?
-            .iter()
-            .copied()
-            .find(|&s| s != file && self.files[s].lang == f.lang && self.index[s].by_target.contains_key(&key))?;
+        let sibling = self.by_dir.get(dir)?.iter().copied().find(|&s| {
+            s != file && self.files[s].lang == f.lang && self.index[s].targets(&self.names, 0, name).is_some()
+        })?;
         Some(self.resolve_name(sibling, 0, name, span, None))
     }
 
@@ -241,7 +239,7 @@ impl<'r> Linker<'r> {
     /// conditional ones after it. A use before every assignment (a loop, a
     /// closure) sees them all.
     pub(super) fn reaching(&self, file: FileId, scope: ScopeId, name: &str, at: Span) -> Option<Vec<usize>> {
-        let all = self.index[file].by_target.get(&key_of(scope, name))?;
+        let all = self.index[file].targets(&self.names, scope, name)?;
         let facts = self.facts(file);
         let mut before: Vec<usize> = all
             .iter()
@@ -249,7 +247,7 @@ impl<'r> Linker<'r> {
             .filter(|&i| facts.assigns[i].span.end <= at.start)
             .collect();
         if before.is_empty() {
-            return Some(all.clone());
+            return Some(all.to_vec());
         }
         before.sort_by_key(|&i| facts.assigns[i].span.start);
         match before.iter().rposition(|&i| facts.assigns[i].guard.is_none()) {
@@ -266,7 +264,7 @@ impl<'r> Linker<'r> {
         key: &str,
         params: Option<&Params>,
     ) -> Option<Vec<Val>> {
-        let idx = self.index[file].by_target.get(&(scope, key.to_string()))?;
+        let idx = self.index[file].targets(&self.names, scope, key)?;
         self.assigned_at(file, idx, params)
     }
 
@@ -317,7 +315,7 @@ impl<'r> Linker<'r> {
             let a = &facts.assigns[i];
             let mut vs = self.eval(file, a.scope, &a.value, params);
             if many {
-                self.select_by_guard(file, a.scope, a.guard.as_ref(), params, &mut vs);
+                self.select_by_guard(file, a.scope, a.guard.as_deref(), params, &mut vs);
             }
             self.stack.borrow_mut().pop();
             push_alts(&mut out, vs);

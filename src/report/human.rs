@@ -96,12 +96,17 @@ impl Excerpt {
         let last = starts.len().saturating_sub(1);
         let lo = spans
             .iter()
-            .map(|s| line_of(s.start))
+            .map(|s| line_of(s.start_byte()))
             .min()
             .unwrap_or(0)
             .saturating_sub(1);
-        let hi = spans.iter().map(|s| line_of(s.end) + 1).max().unwrap_or(0).min(last);
-        let ranges: Vec<(usize, usize)> = spans.iter().map(|s| (s.start, s.end)).collect();
+        let hi = spans
+            .iter()
+            .map(|s| line_of(s.end_byte()) + 1)
+            .max()
+            .unwrap_or(0)
+            .min(last);
+        let ranges: Vec<(usize, usize)> = spans.iter().map(|s| (s.start_byte(), s.end_byte())).collect();
         let mut out = String::new();
         let mut mapped = vec![(0, 0); spans.len()];
         let mut columns = Vec::with_capacity(spans.len());
@@ -119,12 +124,12 @@ impl Excerpt {
             // is moved back to one rather than panic).
             let at = |p: usize| new_a + super::visible_code(&text[a..floor(text, p.clamp(a, b))]).len();
             for (k, s) in spans.iter().enumerate() {
-                if (start..next).contains(&s.start) {
-                    mapped[k].0 = at(s.start);
-                    columns.push((at(s.start), s.col.saturating_sub(1) as usize));
+                if (start..next).contains(&s.start_byte()) {
+                    mapped[k].0 = at(s.start_byte());
+                    columns.push((at(s.start_byte()), s.col.saturating_sub(1) as usize));
                 }
-                if (start..next).contains(&s.end) || (s.end == text.len() && next == text.len()) {
-                    mapped[k].1 = at(s.end);
+                if (start..next).contains(&s.end_byte()) || (s.end_byte() == text.len() && next == text.len()) {
+                    mapped[k].1 = at(s.end_byte());
                 }
             }
             out.push_str(&super::visible_code(&text[a..b]));
@@ -196,7 +201,7 @@ fn floor(text: &str, mut p: usize) -> usize {
 /// The spans a frame labels in `file`, inside its text (a file that changed
 /// during the scan has no text to show: no labels).
 fn fits(file: &ShownFile, s: crate::facts::Span) -> bool {
-    s.end <= file.text.len() && s.start <= s.end
+    s.end_byte() <= file.text.len() && s.start <= s.end
 }
 
 /// An excerpt as miette reads it: the frame's header names the position
@@ -382,8 +387,8 @@ mod tests {
 
     fn span(start: usize, col: u32) -> crate::facts::Span {
         crate::facts::Span {
-            start,
-            end: start + 5,
+            start: start as u32,
+            end: start as u32 + 5,
             col,
             ..Default::default()
         }

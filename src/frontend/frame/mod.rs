@@ -556,7 +556,7 @@ pub(crate) trait Lowering<'a> {
         self.frame_mut().facts.returns.push(Return {
             scope,
             value,
-            guard: guard.cloned(),
+            guard: guard.cloned().map(Box::new),
         });
     }
 }

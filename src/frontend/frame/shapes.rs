@@ -10,7 +10,9 @@ use std::sync::Arc;
 use crate::facts::{Arg, Assign, Call, CallSite, Expr, ExprKind, FileFacts, ScopeId, ScopeKind, Span};
 
 /// A call expression.
-pub(crate) fn call(callee: Expr, args: Vec<Arg>, is_new: bool, span: Span) -> Expr {
+pub(crate) fn call(callee: Expr, mut args: Vec<Arg>, is_new: bool, span: Span) -> Expr {
+    // Kept until linking is done: no spare capacity.
+    args.shrink_to_fit();
     Expr::new(ExprKind::Call(Arc::new(Call { callee, args, is_new })), span)
 }
 
@@ -68,7 +70,7 @@ pub(crate) fn push_assign(
         scope,
         target,
         value,
-        guard: guard.cloned(),
+        guard: guard.cloned().map(Box::new),
         span,
     });
 }

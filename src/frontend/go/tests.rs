@@ -116,7 +116,7 @@ fn guards_of_if_and_switch() {
         .map(|a| {
             (
                 format!("{} = {}", show(&a.target), show(&a.value)),
-                a.guard.as_ref().map(show),
+                a.guard.as_deref().map(show),
             )
         })
         .collect();

@@ -266,7 +266,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     self.f.facts.returns.drain(start..).partition(|r| r.scope == scope);
                 self.f.facts.returns.extend(nested);
                 // The branches' condition selects among their values.
-                let cond = mine.iter().find_map(|r| r.guard.clone()).map(Box::new);
+                let cond = mine.iter().find_map(|r| r.guard.clone());
                 let alts: Vec<Expr> = mine.into_iter().map(|r| r.value).collect();
                 ExprKind::Alt { cond, alts }
             }

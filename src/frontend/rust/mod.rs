@@ -447,7 +447,7 @@ impl Lowerer<'_> {
         self.facts.returns.push(Return {
             scope,
             value,
-            guard: guard.cloned(),
+            guard: guard.cloned().map(Box::new),
         });
     }
 

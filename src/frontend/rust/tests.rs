@@ -85,7 +85,7 @@ fn if_and_match_are_alternatives() {
     assert_eq!(a[3], "token@1 = alt(env ? env:SB | env:PR)");
     assert_eq!(a[4], "url@1 = SANDBOX");
     let guarded = f.assigns.iter().find(|x| show(&x.target) == "url").unwrap();
-    assert_eq!(guarded.guard.as_ref().map(show).as_deref(), Some("sandbox"));
+    assert_eq!(guarded.guard.as_deref().map(show).as_deref(), Some("sandbox"));
     let f = lower("fn t() { let token = match std::env::var(\"T\") { Ok(t) => t, Err(_) => DEV.into() }; }\n");
     let a = assigns(&f);
     assert_eq!(a[1], "t@1 = env:T");
@@ -213,7 +213,7 @@ fn spans_are_byte_offsets_and_code_point_columns() {
         let f = lower(src);
         assert_eq!(f.parse_error_line, None);
         let b = f.assigns.iter().find(|a| show(&a.target) == "B").unwrap();
-        assert_eq!(&src[b.value.span.start..b.value.span.end], "\"x\"");
+        assert_eq!(&src[b.value.span.bytes()], "\"x\"");
         assert_eq!((b.value.span.line, b.value.span.col), (3, 41));
         assert_eq!((b.value.span.end_line, b.value.span.end_col), (3, 44));
     }

@@ -80,8 +80,8 @@ pub(super) fn whole_span(parts: &Parts) -> Option<Span> {
 /// quotes or escapes in between), else the whole literal.
 pub(super) fn sub_span(lit: &Expr, from: usize, to: usize, lines: &LineIndex) -> Span {
     let s = lit.as_str().unwrap_or("");
-    if lit.span.end - lit.span.start == s.len() {
-        lines.span(lit.span.start + from, lit.span.start + to)
+    if lit.span.bytes().len() == s.len() {
+        lines.span(lit.span.start_byte() + from, lit.span.start_byte() + to)
     } else {
         lit.span
     }
@@ -94,10 +94,10 @@ pub(super) fn merge_literals(parts: Parts, lines: &LineIndex) -> Parts {
             if let Some(ps) = prev.as_str() {
                 let joined = format!("{ps}{s}");
                 let span = if prev.span.end == p.span.start
-                    && prev.span.end - prev.span.start == ps.len()
-                    && p.span.end - p.span.start == s.len()
+                    && prev.span.bytes().len() == ps.len()
+                    && p.span.bytes().len() == s.len()
                 {
-                    lines.span(prev.span.start, p.span.end)
+                    lines.span(prev.span.start_byte(), p.span.end_byte())
                 } else {
                     Span {
                         start: prev.span.start,
