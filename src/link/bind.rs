@@ -538,7 +538,19 @@ impl Linker<'_> {
             // A callback passed as an argument that configures its own argument:
             // `api.interceptors.request.use(cfg => { cfg.headers.Authorization = … })`.
             VKind::Func(f, fscope) if depth == 0 && slot == Slot::Any => self.scan_callback(*f, *fscope, ing),
+            // The token's own domain moved into another environment by a
+            // run-time choice: that choice switches the environment of the
+            // token's requests (without a choice the rewrite is the
+            // deployment's one environment).
+            VKind::Moved(_) if v.sel.is_some() && slot == Slot::Any => ing.endpoints.push(EndpointAlt {
+                target: Target::AnyEnv(None),
+                origin: v.at,
+                selector: v.sel.as_deref().map(str::to_string),
+                switch: v.switch,
+                token_endpoint: false,
+            }),
             VKind::Derived
+            | VKind::Moved(_)
             | VKind::Func(..)
             | VKind::Module(_)
             | VKind::Instance(..)
@@ -736,7 +748,7 @@ impl Linker<'_> {
         // A host held in a variable inside the string: "{BASE}/crm/v8".
         for p in pieces {
             if let Piece::Hole(h) = p {
-                if let VKind::Carrier(_) | VKind::Sdk(_) = h.kind {
+                if let VKind::Carrier(_) | VKind::Sdk(_) | VKind::Moved(_) = h.kind {
                     self.scan(h, Slot::Any, ing, 1);
                 }
             }

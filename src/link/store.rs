@@ -193,7 +193,7 @@ fn value_names(v: &Val, out: &mut Vec<String>, derived: &mut bool, depth: usize)
     match &v.kind {
         VKind::Env(n) => out.push(n.clone()),
         VKind::Sym(s, _) => out.push(last_segment(s).to_string()),
-        VKind::Derived => *derived = true,
+        VKind::Derived | VKind::Moved(_) => *derived = true,
         VKind::Str(pieces) => {
             for p in pieces {
                 if let Piece::Hole(h) = p {

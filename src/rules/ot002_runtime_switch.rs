@@ -36,7 +36,8 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
 /// Where the second environment enters a binding's switch: the choice (the
 /// ternary, the `if`, the map lookup) of the first alternative that is not
 /// the home environment (production when there is one), else that
-/// alternative's host.
+/// alternative's host; when every alternative is one environment built at
+/// run time, the choice that builds it.
 fn root_place(b: &Binding, api: &[&EndpointAlt]) -> Loc {
     let home = api
         .iter()
@@ -47,6 +48,8 @@ fn root_place(b: &Binding, api: &[&EndpointAlt]) -> Loc {
         .filter(|e| Some(e.target) != home)
         .min_by_key(|e| (e.switch.unwrap_or(e.origin), e.origin))
         .map(|e| e.switch.unwrap_or(e.origin))
+        // One environment built at run time: the choice that builds it.
+        .or_else(|| api.iter().filter_map(|e| e.switch).min())
         .unwrap_or(b.at)
 }
 
