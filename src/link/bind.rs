@@ -33,6 +33,8 @@ pub struct Ingredients {
     /// The org came through an SDK parameter: the call uses the token the
     /// SDK was initialised with.
     pub sdk_org: bool,
+    /// A host is the API domain that came with the token.
+    pub derived: bool,
 }
 
 impl Ingredients {
@@ -219,6 +221,7 @@ impl Linker<'_> {
             ing.tokens.push(t.clone());
         }
         ing.orgs.extend(carried.orgs.iter().cloned());
+        ing.derived |= carried.derived;
         ing.via_param |= via_param || carried.via_param;
     }
 
@@ -549,13 +552,8 @@ impl Linker<'_> {
                 switch: v.switch,
                 token_endpoint: false,
             }),
-            VKind::Derived
-            | VKind::Moved(_)
-            | VKind::Func(..)
-            | VKind::Module(_)
-            | VKind::Instance(..)
-            | VKind::Bool(_)
-            | VKind::Other => {}
+            VKind::Derived | VKind::Moved(_) => ing.derived |= slot == Slot::Any,
+            VKind::Func(..) | VKind::Module(_) | VKind::Instance(..) | VKind::Bool(_) | VKind::Other => {}
         }
         if v.via_param {
             ing.via_param = true;
@@ -751,6 +749,7 @@ impl Linker<'_> {
                 if let VKind::Carrier(_) | VKind::Sdk(_) | VKind::Moved(_) = h.kind {
                     self.scan(h, Slot::Any, ing, 1);
                 }
+                ing.derived |= matches!(h.kind, VKind::Derived | VKind::Moved(_));
             }
         }
         if v.via_param && !hosts.is_empty() {
