@@ -173,33 +173,40 @@ impl<'r> Linker<'r> {
     }
 
     /// What the methods of `method`'s own class pass as its `param`
-    /// (`$this->method(…)` calls in the file); None when none calls it so.
+    /// (`$this->method(…)` calls in the file); None when none calls it so,
+    /// or when code outside the class calls a method of that name too (a
+    /// public setter: its callers choose the value at run time).
     fn passed_by_own_methods(&self, file: FileId, method: ScopeId, param: &str) -> Option<Vec<Val>> {
         let facts = self.facts(file);
         let name = facts.scopes[method].name.as_str();
-        if name.is_empty() || !self.enter_object((file, format!("{param}#setter{method}"))) {
+        let class = self.index[file].class_of[method];
+        let sites = self.calls_by_name().get(name).map(Vec::as_slice).unwrap_or_default();
+        let own = |cf: FileId, cs: &CallSite, call: &Call| {
+            cf == file
+                && self.index[file].class_of[cs.scope] == class
+                && matches!(&call.callee.kind, ExprKind::Member(o, _) if matches!(o.kind, ExprKind::This))
+        };
+        let outside = sites.iter().any(|&(cf, ci)| {
+            let cs = &self.files[cf].facts.calls[ci];
+            chain_calls(&cs.expr)
+                .iter()
+                .any(|call| call.callee.last_name() == Some(name) && !own(cf, cs, call))
+        });
+        if name.is_empty() || outside || !self.enter_object((file, format!("{param}#setter{method}"))) {
             return None;
         }
         let mut out = Vec::new();
-        let mut found = false;
-        for cs in &facts.calls {
+        for &(cf, ci) in sites {
+            let cs = &self.files[cf].facts.calls[ci];
             for call in chain_calls(&cs.expr) {
-                let ExprKind::Member(o, m) = &call.callee.kind else {
-                    continue;
-                };
-                if m != name || !matches!(o.kind, ExprKind::This) {
-                    continue;
+                if call.callee.last_name() == Some(name) && own(cf, cs, call) {
+                    let p = self.bind_params(file, cs.scope, file, method, call, None);
+                    push_alts(&mut out, p.get(param).cloned().unwrap_or_default());
                 }
-                if self.index[file].class_of[cs.scope] != self.index[file].class_of[method] {
-                    continue;
-                }
-                found = true;
-                let p = self.bind_params(file, cs.scope, file, method, call, None);
-                push_alts(&mut out, p.get(param).cloned().unwrap_or_default());
             }
         }
         self.leave_object();
-        (found && !out.is_empty()).then_some(out)
+        (!out.is_empty()).then_some(out)
     }
 
     /// The same type declared by other files of its package (Go: a struct
