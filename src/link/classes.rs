@@ -174,23 +174,25 @@ impl<'r> Linker<'r> {
 
     /// What the methods of `method`'s own class pass as its `param`
     /// (`$this->method(…)` calls in the file); None when none calls it so,
-    /// or when code outside the class calls a method of that name too (a
+    /// or when a method of that name is called on anything but `this` (a
     /// public setter: its callers choose the value at run time).
     fn passed_by_own_methods(&self, file: FileId, method: ScopeId, param: &str) -> Option<Vec<Val>> {
         let facts = self.facts(file);
         let name = facts.scopes[method].name.as_str();
         let class = self.index[file].class_of[method];
         let sites = self.calls_by_name().get(name).map(Vec::as_slice).unwrap_or_default();
+        let on_this =
+            |call: &Call| matches!(&call.callee.kind, ExprKind::Member(o, _) if matches!(o.kind, ExprKind::This));
         let own = |cf: FileId, cs: &CallSite, call: &Call| {
-            cf == file
-                && self.index[file].class_of[cs.scope] == class
-                && matches!(&call.callee.kind, ExprKind::Member(o, _) if matches!(o.kind, ExprKind::This))
+            cf == file && self.index[file].class_of[cs.scope] == class && on_this(call)
         };
+        // `$this->name(…)` in another class calls that class's method; any
+        // other receiver may be an instance of this class.
         let outside = sites.iter().any(|&(cf, ci)| {
             let cs = &self.files[cf].facts.calls[ci];
             chain_calls(&cs.expr)
                 .iter()
-                .any(|call| call.callee.last_name() == Some(name) && !own(cf, cs, call))
+                .any(|call| call.callee.last_name() == Some(name) && !on_this(call))
         });
         if name.is_empty() || outside || !self.enter_object((file, format!("{param}#setter{method}"))) {
             return None;
