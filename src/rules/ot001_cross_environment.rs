@@ -223,12 +223,20 @@ fn pinned_beside_stored_domain(ctx: &RuleCtx) -> Vec<Finding> {
             continue;
         }
         let id = &token.identity;
+        // The token's origin first (the code flow starts there), then the
+        // request that sends it, then where such a record's domain is used.
         let mut related = related_for(b, Some(token.origin), &[]);
+        if host != b.at {
+            related.push(crate::finding::Related {
+                loc: b.at,
+                message: format!("{} sends the token to the pinned host", describe(b.kind)),
+            });
+        }
         related.push(crate::finding::Related {
             loc: domain_at,
             message: "such a record's own API domain is read here".into(),
         });
-        let mut f = Finding {
+        let f = Finding {
             rule: ID,
             level: level(ID),
             message: format!(
@@ -243,15 +251,6 @@ fn pinned_beside_stored_domain(ctx: &RuleCtx) -> Vec<Finding> {
             fingerprint: String::new(),
             site: String::new(),
         };
-        if host != b.at {
-            f.related.insert(
-                0,
-                crate::finding::Related {
-                    loc: b.at,
-                    message: format!("{} sends the token to the pinned host", describe(b.kind)),
-                },
-            );
-        }
         causes.insert(host, f);
     }
     causes.into_values().collect()
