@@ -810,6 +810,20 @@ impl Catalog {
         self.find_hosts(&probe).first().and_then(|m| m.info.env.kind)
     }
 
+    /// The environment an API host prefix names (`www` → production,
+    /// `sandbox` → sandbox), as a `www` → `sandbox` rewrite uses it.
+    pub fn api_prefix_env(&self, prefix: &str) -> Option<EnvKind> {
+        let p = prefix.rsplit("//").next().unwrap_or(prefix).trim_matches('.');
+        if p.is_empty() || !p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return None;
+        }
+        let probe = format!("{p}.{}com", self.api_domain_root);
+        self.find_hosts(&probe)
+            .into_iter()
+            .find(|m| m.start == 0 && m.end == probe.len())
+            .and_then(|m| m.info.env.kind)
+    }
+
     pub fn is_token_endpoint_path(&self, path: &str) -> bool {
         self.token_endpoint_paths.iter().any(|p| path.starts_with(p.as_str()))
     }

@@ -198,6 +198,9 @@ pub struct Binding {
     pub profile: Option<String>,
     /// The orgs the request selects (`X-CRM-ORG`), when the code names one.
     pub orgs: Vec<OrgAlt>,
+    /// One of the request's hosts is the API domain that came with the
+    /// token (keyed).
+    pub derived: bool,
 }
 
 impl Binding {
@@ -269,6 +272,10 @@ pub struct Model {
     pub token_literals: Vec<(Loc, String)>,
     /// The org each minted token was minted for (`soid=ZohoCRM.<org id>`).
     pub minted_orgs: Vec<(TokenIdentity, OrgAlt)>,
+    /// Token key names read from records that keep the API domain returned
+    /// with their token, with the first place each file reads the domain
+    /// beside it.
+    pub domain_records: Vec<(String, Loc)>,
     /// The analysed files' paths (as shown, `/`-separated), by [`FileId`]:
     /// where a place sits in the tree (which project of a monorepo).
     pub paths: Vec<String>,

@@ -599,9 +599,15 @@ fn link(opts: &ScanOptions, sources: &[SourceFile], model: &mut Model, notes: &m
     let linked = panic::catch_unwind(AssertUnwindSafe(|| {
         let linker = Linker::new(sources).with_time_budget(opts.file_timeout);
         let (bindings, cuts) = linker.bindings();
-        (bindings, cuts, linker.token_stores(), linker.minted_orgs())
+        (
+            bindings,
+            cuts,
+            linker.token_stores(),
+            linker.minted_orgs(),
+            linker.domain_records(),
+        )
     }));
-    let Ok((bindings, cuts, stores, minted_orgs)) = linked else {
+    let Ok((bindings, cuts, stores, minted_orgs, domain_records)) = linked else {
         notes.push(Note::new(
             "",
             "internal error while linking (a bug: please report it); bindings skipped".into(),
@@ -611,6 +617,7 @@ fn link(opts: &ScanOptions, sources: &[SourceFile], model: &mut Model, notes: &m
     model.bindings = bindings;
     model.token_stores = stores;
     model.minted_orgs = minted_orgs;
+    model.domain_records = domain_records;
     cut_notes(opts, sources, cuts, notes);
 }
 

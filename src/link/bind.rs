@@ -33,6 +33,8 @@ pub struct Ingredients {
     /// The org came through an SDK parameter: the call uses the token the
     /// SDK was initialised with.
     pub sdk_org: bool,
+    /// A host is the API domain that came with the token.
+    pub derived: bool,
 }
 
 impl Ingredients {
@@ -219,6 +221,7 @@ impl Linker<'_> {
             ing.tokens.push(t.clone());
         }
         ing.orgs.extend(carried.orgs.iter().cloned());
+        ing.derived |= carried.derived;
         ing.via_param |= via_param || carried.via_param;
     }
 
@@ -538,12 +541,19 @@ impl Linker<'_> {
             // A callback passed as an argument that configures its own argument:
             // `api.interceptors.request.use(cfg => { cfg.headers.Authorization = … })`.
             VKind::Func(f, fscope) if depth == 0 && slot == Slot::Any => self.scan_callback(*f, *fscope, ing),
-            VKind::Derived
-            | VKind::Func(..)
-            | VKind::Module(_)
-            | VKind::Instance(..)
-            | VKind::Bool(_)
-            | VKind::Other => {}
+            // The token's own domain moved into another environment by a
+            // run-time choice: that choice switches the environment of the
+            // token's requests (without a choice the rewrite is the
+            // deployment's one environment).
+            VKind::Moved(_) if v.sel.is_some() && slot == Slot::Any => ing.endpoints.push(EndpointAlt {
+                target: Target::AnyEnv(None),
+                origin: v.at,
+                selector: v.sel.as_deref().map(str::to_string),
+                switch: v.switch,
+                token_endpoint: false,
+            }),
+            VKind::Derived | VKind::Moved(_) => ing.derived |= slot == Slot::Any,
+            VKind::Func(..) | VKind::Module(_) | VKind::Instance(..) | VKind::Bool(_) | VKind::Other => {}
         }
         if v.via_param {
             ing.via_param = true;
@@ -744,9 +754,10 @@ impl Linker<'_> {
         // A host held in a variable inside the string: "{BASE}/crm/v8".
         for p in pieces {
             if let Piece::Hole(h) = p {
-                if let VKind::Carrier(_) | VKind::Sdk(_) = h.kind {
+                if let VKind::Carrier(_) | VKind::Sdk(_) | VKind::Moved(_) = h.kind {
                     self.scan(h, Slot::Any, ing, 1);
                 }
+                ing.derived |= matches!(h.kind, VKind::Derived | VKind::Moved(_));
             }
         }
         if v.via_param && !hosts.is_empty() {

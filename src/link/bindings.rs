@@ -289,5 +289,6 @@ pub(super) fn make_binding(at: Loc, kind: BindingKind, ing: &Ingredients, via: V
         via,
         profile: None,
         orgs,
+        derived: ing.derived,
     }
 }

@@ -50,15 +50,34 @@ impl<'r> Linker<'r> {
                     let (from, to) = (call.args[0].value.as_str(), call.args[1].value.as_str());
                     if let (Some(from), Some(to)) = (from, to) {
                         let recv = self.eval(file, scope, obj, params);
+                        // `www` → `sandbox` on the domain that came with the
+                        // token moves it into another environment.
+                        let moved = match (c.api_prefix_env(from), c.api_prefix_env(to)) {
+                            (Some(a), Some(b)) if a != b => Some((a, b)),
+                            _ => None,
+                        };
                         return recv
                             .into_iter()
                             .map(|mut v| {
-                                if let VKind::Str(ps) = &mut v.kind {
-                                    for p in ps.iter_mut() {
-                                        if let Piece::Lit(s, _) = p {
-                                            *s = s.replacen(from, to, 1);
+                                match &mut v.kind {
+                                    VKind::Str(ps) => {
+                                        for p in ps.iter_mut() {
+                                            if let Piece::Lit(s, _) = p {
+                                                *s = s.replacen(from, to, 1);
+                                            }
                                         }
                                     }
+                                    VKind::Derived => {
+                                        if let Some((_, b)) = moved {
+                                            v.kind = VKind::Moved(b);
+                                        }
+                                    }
+                                    VKind::Moved(k) => {
+                                        if let Some((_, b)) = moved.filter(|(a, _)| *a == *k) {
+                                            *k = b;
+                                        }
+                                    }
+                                    _ => {}
                                 }
                                 v.at = Loc { file, span: e.span };
                                 v

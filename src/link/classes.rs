@@ -20,6 +20,43 @@ impl<'r> Linker<'r> {
         }
     }
 
+    /// `this.m` read in a method: what the method itself assigned to the
+    /// field before the read (`this.base = …; this.base = rewrite(this.base)`
+    /// reads the first value in the second), else the class's field. Only
+    /// in a class without bases or subclasses, where no other class's
+    /// value can take the field's place.
+    pub(super) fn this_field(&self, file: FileId, scope: ScopeId, m: &str, span: Span) -> Vec<Val> {
+        let key = format!("this.{m}");
+        let facts = self.facts(file);
+        let own = self.index[file].targets(&self.names, scope, &key);
+        let earlier = own.is_some_and(|v| v.iter().any(|&i| facts.assigns[i].span.end <= span.start));
+        let alone = || {
+            self.enclosing_class(file, scope).is_some_and(|c| {
+                self.index[file].method(&self.names, c, m).is_none()
+                    && self.class_family(file, c).0.is_empty()
+                    && self.class_family(file, c).1.is_empty()
+            })
+        };
+        if earlier && alone() {
+            if let Some(vs) = self
+                .reaching(file, scope, &key, span)
+                .and_then(|idx| self.assigned_at(file, &idx, None))
+            {
+                let class = self.enclosing_class(file, scope).unwrap_or(0);
+                return vs
+                    .into_iter()
+                    .map(|mut v| {
+                        if matches!(v.kind, VKind::Other) {
+                            v.kind = VKind::Sym(self.sym(file, class, m), SymKind::Symbol);
+                        }
+                        v
+                    })
+                    .collect();
+            }
+        }
+        self.class_field(file, scope, m, span)
+    }
+
     /// Member `m` of a class: a method (of the class or a base), or the
     /// values the class family assigns to the field.
     pub(super) fn class_member(&self, file: FileId, class: ScopeId, m: &str, span: Span) -> Vec<Val> {
@@ -53,7 +90,7 @@ impl<'r> Linker<'r> {
             let Some(idx) = self.index[f].fields(&self.names, c, m) else {
                 continue;
             };
-            per_class.push(((f, c), self.assigned_at(f, idx, None).unwrap_or_default()));
+            per_class.push(((f, c), self.field_values(f, idx)));
         }
         // Classes whose values differ in their text (not only in the
         // values of their holes) are what chooses among them: the class
@@ -100,6 +137,78 @@ impl<'r> Linker<'r> {
         };
         self.field_cache.borrow_mut().insert(key, out.clone());
         out
+    }
+
+    /// The values of a class's assignments to one field. A setter's
+    /// parameter (`function setAuth($auth) { $this->auth = $auth; }`) is what
+    /// the class's own methods pass it (`$this->setAuth(new Auth($id))`).
+    fn field_values(&self, file: FileId, idx: &[usize]) -> Vec<Val> {
+        let facts = self.facts(file);
+        let ix = &self.index[file];
+        let setter_param = |i: usize| {
+            let a = &facts.assigns[i];
+            let f = ix.func_of[a.scope];
+            match &a.value.kind {
+                ExprKind::Name(n) if f != 0 && facts.scopes[f].params.contains(n) => Some((f, n.as_str())),
+                _ => None,
+            }
+        };
+        let mut plain = Vec::new();
+        let mut out = Vec::new();
+        for &i in idx {
+            let Some((f, param)) = setter_param(i) else {
+                plain.push(i);
+                continue;
+            };
+            match self.passed_by_own_methods(file, f, param) {
+                Some(vs) => push_alts(&mut out, vs),
+                None => plain.push(i),
+            }
+        }
+        if !plain.is_empty() {
+            let vs = self.assigned_at(file, &plain, None).unwrap_or_default();
+            push_alts(&mut out, vs);
+        }
+        out
+    }
+
+    /// What the methods of `method`'s own class pass as its `param`
+    /// (`$this->method(…)` calls in the file); None when none calls it so,
+    /// or when a method of that name is called on anything but `this` (a
+    /// public setter: its callers choose the value at run time).
+    fn passed_by_own_methods(&self, file: FileId, method: ScopeId, param: &str) -> Option<Vec<Val>> {
+        let facts = self.facts(file);
+        let name = facts.scopes[method].name.as_str();
+        let class = self.index[file].class_of[method];
+        let sites = self.calls_by_name().get(name).map(Vec::as_slice).unwrap_or_default();
+        let on_this =
+            |call: &Call| matches!(&call.callee.kind, ExprKind::Member(o, _) if matches!(o.kind, ExprKind::This));
+        let own = |cf: FileId, cs: &CallSite, call: &Call| {
+            cf == file && self.index[file].class_of[cs.scope] == class && on_this(call)
+        };
+        // `$this->name(…)` in another class calls that class's method; any
+        // other receiver may be an instance of this class.
+        let outside = sites.iter().any(|&(cf, ci)| {
+            let cs = &self.files[cf].facts.calls[ci];
+            chain_calls(&cs.expr)
+                .iter()
+                .any(|call| call.callee.last_name() == Some(name) && !on_this(call))
+        });
+        if name.is_empty() || outside || !self.enter_object((file, format!("{param}#setter{method}"))) {
+            return None;
+        }
+        let mut out = Vec::new();
+        for &(cf, ci) in sites {
+            let cs = &self.files[cf].facts.calls[ci];
+            for call in chain_calls(&cs.expr) {
+                if call.callee.last_name() == Some(name) && own(cf, cs, call) {
+                    let p = self.bind_params(file, cs.scope, file, method, call, None);
+                    push_alts(&mut out, p.get(param).cloned().unwrap_or_default());
+                }
+            }
+        }
+        self.leave_object();
+        (!out.is_empty()).then_some(out)
     }
 
     /// The same type declared by other files of its package (Go: a struct

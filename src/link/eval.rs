@@ -58,27 +58,27 @@ impl<'r> Linker<'r> {
                     // …unless the class also overwrites it with a token
                     // response's api_domain: then it follows the token.
                     if matches!(obj.kind, ExprKind::This) {
-                        let all = self.class_field(file, scope, m, e.span);
+                        let all = self.this_field(file, scope, m, e.span);
                         let vs: Vec<Val> = all
                             .iter()
                             .filter(|v| matches!(v.kind, VKind::Str(_) | VKind::Env(_)))
                             .cloned()
                             .collect();
-                        if !vs.is_empty() && !all.iter().any(|v| matches!(v.kind, VKind::Derived)) {
+                        if !vs.is_empty() && !all.iter().any(is_derived) {
                             return vs;
+                        }
+                        if let Some(d) = derived_only(&all) {
+                            return d;
                         }
                     }
                     return one(VKind::Derived);
                 }
                 if matches!(obj.kind, ExprKind::This) {
-                    let vs = self.class_field(file, scope, m, e.span);
+                    let vs = self.this_field(file, scope, m, e.span);
                     // A field the class overwrites with the api_domain of a
                     // token response follows the token; its literal is only
                     // the value before the first refresh.
-                    if vs.iter().any(|v| matches!(v.kind, VKind::Derived)) {
-                        return one(VKind::Derived);
-                    }
-                    return vs;
+                    return derived_only(&vs).unwrap_or(vs);
                 }
                 let objs = self.eval(file, scope, obj, params);
                 let mut out = Vec::new();
@@ -483,6 +483,37 @@ impl<'r> Linker<'r> {
             })
             .collect()
     }
+}
+
+/// The api_domain that came with a token, as read, or rewritten into
+/// another environment.
+fn is_derived(v: &Val) -> bool {
+    matches!(v.kind, VKind::Derived | VKind::Moved(_))
+}
+
+/// A value that follows the token wherever the token's api_domain is among
+/// its alternatives (its literals are only the value before the first
+/// token response): those alternatives, rewrites included; None when it
+/// has none.
+fn derived_only(vs: &[Val]) -> Option<Vec<Val>> {
+    if !vs.iter().any(is_derived) {
+        return None;
+    }
+    let mut out: Vec<Val> = Vec::new();
+    for v in vs.iter().filter(|v| is_derived(v)) {
+        // One plain api_domain is enough; each rewrite keeps its choice.
+        if matches!(v.kind, VKind::Derived) && out.iter().any(|o| matches!(o.kind, VKind::Derived)) {
+            continue;
+        }
+        let mut v = v.clone();
+        if matches!(v.kind, VKind::Derived) {
+            // Whatever chose it, it is the token's own domain.
+            v.sel = None;
+            v.switch = None;
+        }
+        out.push(v);
+    }
+    Some(out)
 }
 
 /// Suffixes parameter and minted-token identities inside `v` with an

@@ -158,6 +158,11 @@ pub enum VKind {
     Module(FileId),
     /// The API domain that came with a token (`api_domain`): keyed.
     Derived,
+    /// The API domain that came with a token, rewritten into another
+    /// environment (`api_domain.replace("www", "sandbox")`): behind a
+    /// run-time choice, the token meets an environment it was not minted
+    /// for.
+    Moved(crate::catalog::EnvKind),
     Minted(Option<DcId>, Rc<str>),
     /// An instance of a class defined in the repository.
     Instance(FileId, ScopeId),

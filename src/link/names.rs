@@ -77,7 +77,12 @@ impl<'r> Linker<'r> {
             }
             if let Some(k) = k.as_str() {
                 let vs = self.eval(file, a.scope, &a.value, params);
-                set_field(&mut items, Some(k.to_string()), vs);
+                match items.iter_mut().find(|(key, _)| key.as_deref() == Some(k)) {
+                    // Set again under an `if`: one more alternative, the
+                    // earlier value stays possible.
+                    Some((_, old)) if a.guard.is_some() => push_alts(old, vs),
+                    _ => set_field(&mut items, Some(k.to_string()), vs),
+                }
             }
         }
         self.leave_object();

@@ -114,7 +114,7 @@ impl Linker<'_> {
     /// pass none the analysis knows. A parameter no caller in the
     /// repository fills in stays a parameter (each caller picks an org).
     /// [`Linker::calls_by_name`], built on first use.
-    fn calls_by_name(&self) -> &HashMap<&str, Vec<(FileId, usize)>> {
+    pub(super) fn calls_by_name(&self) -> &HashMap<&str, Vec<(FileId, usize)>> {
         self.calls_by_name.get_or_init(|| {
             let mut by: HashMap<&str, Vec<(FileId, usize)>> = HashMap::default();
             for (cf, f) in self.files.iter().enumerate() {

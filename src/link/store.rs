@@ -28,6 +28,59 @@ impl Linker<'_> {
         out
     }
 
+    /// Records that keep the API domain returned with their token: token
+    /// key names (`accessToken`) that some function reads from one record
+    /// together with an api_domain key (`account.apiDomain` beside
+    /// `account.accessToken`, `const {apiDomain, accessToken} = load()`),
+    /// with the first place each file does so, sorted. A token read from such
+    /// a record belongs to whatever environment the record was connected
+    /// in; a request that pins a host for it pins one of them.
+    pub fn domain_records(&self) -> Vec<(String, Loc)> {
+        let c = catalog();
+        let mut out: Vec<(String, Loc)> = Vec::new();
+        for (fid, f) in self.files.iter().enumerate() {
+            if f.lang.is_none_or(|l| l.is_config()) {
+                continue;
+            }
+            let ix = &self.index[fid];
+            // (function, receiver) → (api_domain read at, token keys read)
+            let mut reads: HashMap<(ScopeId, String), (Option<Span>, Vec<String>)> = HashMap::default();
+            let mut note = |scope: ScopeId, e: &Expr| {
+                record_reads(
+                    e,
+                    &mut |recv, key, span| {
+                        let entry = reads.entry((ix.func_of[scope], recv)).or_default();
+                        if c.is_api_domain_key(key) {
+                            entry.0 = Some(entry.0.map_or(span, |s: Span| s.min(span)));
+                        } else if c.is_token_key(key) && !entry.1.iter().any(|k| k == key) {
+                            entry.1.push(key.to_string());
+                        }
+                    },
+                    0,
+                );
+            };
+            for a in &f.facts.assigns {
+                note(a.scope, &a.value);
+            }
+            for cs in &f.facts.calls {
+                note(cs.scope, &cs.expr);
+            }
+            for r in &f.facts.returns {
+                note(r.scope, &r.value);
+            }
+            for ((_, _), (domain, keys)) in reads {
+                let Some(span) = domain else { continue };
+                for k in keys {
+                    out.push((k, Loc { file: fid, span }));
+                }
+            }
+        }
+        // One place per key and file.
+        out.sort();
+        out.dedup_by(|a, b| a.0 == b.0 && a.1.file == b.1.file);
+        out
+    }
+
     /// Token tables; a table's columns are those of every `CREATE TABLE`
     /// and `ALTER TABLE … ADD COLUMN` of that name in its own directory, or
     /// in a directory above or below it (`db/schema.sql` and
@@ -198,7 +251,7 @@ fn value_names(v: &Val, out: &mut Vec<String>, derived: &mut bool, depth: usize)
     match &v.kind {
         VKind::Env(n) => out.push(n.clone()),
         VKind::Sym(s, _) => out.push(last_segment(s).to_string()),
-        VKind::Derived => *derived = true,
+        VKind::Derived | VKind::Moved(_) => *derived = true,
         VKind::Str(pieces) => {
             for p in pieces {
                 if let Piece::Hole(h) = p {
@@ -209,6 +262,59 @@ fn value_names(v: &Val, out: &mut Vec<String>, derived: &mut bool, depth: usize)
         VKind::List(items) => {
             for i in items.iter().flatten() {
                 value_names(i, out, derived, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Calls `f(receiver, key, span)` for every member or literal-key item read
+/// in `e` (`a.b`, `a["b"]`, `f().b`): the receiver named by its variable, or
+/// by where it is written (a destructured call's members share its span).
+fn record_reads(e: &Expr, f: &mut impl FnMut(String, &str, Span), depth: usize) {
+    if depth > 48 {
+        return;
+    }
+    let receiver = |o: &Expr| match &o.kind {
+        ExprKind::Name(n) => format!("name:{n}"),
+        _ => format!("at:{}-{}", o.span.start, o.span.end),
+    };
+    match &e.kind {
+        ExprKind::Member(o, m) => {
+            f(receiver(o), m, e.span);
+            record_reads(o, f, depth + 1);
+        }
+        ExprKind::Index(o, k) => {
+            if let Some(key) = k.as_str() {
+                f(receiver(o), key, e.span);
+            }
+            record_reads(o, f, depth + 1);
+            record_reads(k, f, depth + 1);
+        }
+        ExprKind::Concat(parts) | ExprKind::List(parts) | ExprKind::Test(parts) => {
+            for p in parts {
+                record_reads(p, f, depth + 1);
+            }
+        }
+        ExprKind::Elem(o, _) => record_reads(o, f, depth + 1),
+        ExprKind::Call(c) => {
+            record_reads(&c.callee, f, depth + 1);
+            for a in &c.args {
+                record_reads(&a.value, f, depth + 1);
+            }
+        }
+        ExprKind::Dict(pairs) => {
+            for (k, v) in pairs {
+                record_reads(k, f, depth + 1);
+                record_reads(v, f, depth + 1);
+            }
+        }
+        ExprKind::Alt { cond, alts } => {
+            if let Some(c) = cond {
+                record_reads(c, f, depth + 1);
+            }
+            for a in alts {
+                record_reads(a, f, depth + 1);
             }
         }
         _ => {}

@@ -147,5 +147,114 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
             site: String::new(),
         });
     }
+    out.extend(pinned_beside_stored_domain(ctx));
     out
+}
+
+/// The project of the file at `path`: the deepest directory above it that
+/// holds a file of `placed`, else its top-level directory (`""`, the whole
+/// tree, only for a file at the root). A record kind read in one service of
+/// a monorepo says nothing of another service's records.
+fn project_of<'p>(placed: &[&str], path: &'p str) -> &'p str {
+    path.rmatch_indices('/')
+        .map(|(i, _)| &path[..=i])
+        .find(|dir| placed.iter().any(|p| p.starts_with(dir)))
+        .or_else(|| path.find('/').map(|i| &path[..=i]))
+        .unwrap_or("")
+}
+
+/// The token key a token identity reads from a record (`…account.accessToken`
+/// → `accessToken`), if it is one.
+fn record_key(id: &TokenIdentity) -> Option<&str> {
+    match id {
+        TokenIdentity::Symbol(s) | TokenIdentity::Param(s) => {
+            let tail = s.rsplit("::").next().unwrap_or(s);
+            tail.rsplit_once('.').map(|(_, k)| k).filter(|k| !k.is_empty())
+        }
+        _ => None,
+    }
+}
+
+/// A request that pins an API host for a token read from a record of the
+/// kind that keeps the API domain returned with its token (the code reads
+/// `account.apiDomain` beside `account.accessToken` elsewhere): the record
+/// may have been connected in any environment or data center, and the pinned
+/// host is only one of them. Reported at the pinned host (where the reviewer
+/// puts the record's domain instead), one result per host literal.
+fn pinned_beside_stored_domain(ctx: &RuleCtx) -> Vec<Finding> {
+    let records = &ctx.model.domain_records;
+    let mut causes: BTreeMap<Loc, Finding> = BTreeMap::new();
+    if records.is_empty() {
+        return Vec::new();
+    }
+    let paths = &ctx.model.paths;
+    // The paths of the files that hold a binding with an environment.
+    let placed: Vec<&str> = ctx
+        .model
+        .bindings
+        .iter()
+        .filter(|b| !b.api_environments().is_empty())
+        .filter_map(|b| paths.get(b.at.file).map(String::as_str))
+        .collect();
+    for b in &ctx.model.bindings {
+        if b.derived || b.kind != BindingKind::Call && b.kind != BindingKind::Helper {
+            continue;
+        }
+        let Some(env) = fixed_env(b) else { continue };
+        if b.endpoints.iter().any(|e| e.selector.is_some() || e.token_endpoint) {
+            continue;
+        }
+        let path = |f: usize| paths.get(f).map_or("", String::as_str);
+        let Some((token, domain_at)) = b.tokens.iter().find_map(|t| {
+            let k = record_key(&t.identity)?;
+            records
+                .iter()
+                .find(|(r, at)| r == k && path(b.at.file).starts_with(project_of(&placed, path(at.file))))
+                .map(|(_, at)| (t, *at))
+        }) else {
+            continue;
+        };
+        let host = b
+            .endpoints
+            .iter()
+            .filter(|e| matches!(e.target, Target::Env(x) if x.kind.is_some()))
+            .map(|e| e.origin)
+            .min()
+            .unwrap_or(b.at);
+        if let Some(kept) = causes.get_mut(&host) {
+            super::add_related_site(kept, b, "sends the token to the pinned host");
+            continue;
+        }
+        let id = &token.identity;
+        // The token's origin first (the code flow starts there), then the
+        // request that sends it, then where such a record's domain is used.
+        let mut related = related_for(b, Some(token.origin), &[]);
+        if host != b.at {
+            related.push(crate::finding::Related {
+                loc: b.at,
+                message: format!("{} sends the token to the pinned host", describe(b.kind)),
+            });
+        }
+        related.push(crate::finding::Related {
+            loc: domain_at,
+            message: "such a record's own API domain is read here".into(),
+        });
+        let f = Finding {
+            rule: ID,
+            level: level(ID),
+            message: format!(
+                "token `{id}` is read from a record that keeps the API domain returned with it, but this request pins {env}; a record connected in another environment or data center breaks here"
+            ),
+            label: format!("{env} is pinned for the record's token"),
+            primary: host,
+            related,
+            help: "send the request to the API domain stored with the token (the record's api_domain), as the other requests do".into(),
+            token: Some(id.to_string()),
+            environments: env_names(&[env]),
+            fingerprint: String::new(),
+            site: String::new(),
+        };
+        causes.insert(host, f);
+    }
+    causes.into_values().collect()
 }

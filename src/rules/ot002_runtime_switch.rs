@@ -11,8 +11,19 @@ use crate::catalog::{EnvKind, Environment, Level};
 use crate::finding::Finding;
 use crate::model::{Binding, EndpointAlt, Loc, Target};
 
-/// What makes two results one: rule, token identity, environments, root place.
-type Cause = (&'static str, Option<String>, Vec<String>, Loc);
+/// What makes two results one: rule, token identity, environments, root
+/// place — or, for a switch on one deployment-wide key, that key in that file.
+type Cause = (&'static str, Option<String>, Vec<String>, Root);
+
+/// Where a cause enters: a place, or a key that has one value for the whole
+/// deployment (an env var, the profiles, a global constant) read again in
+/// the same file: each read is a copy of the one choice, and the token
+/// keyed by it once fixes them all.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Root {
+    Place(Loc),
+    Key(usize, Vec<String>),
+}
 
 /// One result per root cause: the bindings that switch among the same
 /// environments with the same token at the same switch are one finding, at
@@ -22,7 +33,7 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
     let mut causes: BTreeMap<Cause, Finding> = BTreeMap::new();
     for b in &ctx.model.bindings {
         let Some((f, root)) = check_binding(b) else { continue };
-        let key = (f.rule, f.token.clone(), f.environments.clone(), root);
+        let key = (f.rule, f.token.clone(), f.environments.clone(), cause_root(b, root));
         match causes.entry(key) {
             Entry::Vacant(e) => {
                 e.insert(super::at_root(f, root, b));
@@ -33,10 +44,38 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
     causes.into_values().collect()
 }
 
+/// The root of a binding's cause: its switch's place, or the switch's key
+/// when every key that chooses the endpoint is deployment-wide.
+fn cause_root(b: &Binding, root: Loc) -> Root {
+    let mut keys: Vec<String> = b.endpoints.iter().filter_map(|e| e.selector.clone()).collect();
+    keys.sort();
+    keys.dedup();
+    if !keys.is_empty() && keys.iter().all(|k| deployment_wide(k)) {
+        Root::Key(root.file, keys)
+    } else {
+        Root::Place(root)
+    }
+}
+
+/// A key with one value for the whole deployment: an env var, the profiles
+/// that set it, a module-level constant (`path::NAME`, no scope inside).
+fn deployment_wide(key: &str) -> bool {
+    if key.starts_with("env:") || key.starts_with("profile:") {
+        return true;
+    }
+    match key.rsplit_once("::") {
+        Some((path, name)) => {
+            !path.contains(':') && !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+        }
+        None => false,
+    }
+}
+
 /// Where the second environment enters a binding's switch: the choice (the
 /// ternary, the `if`, the map lookup) of the first alternative that is not
 /// the home environment (production when there is one), else that
-/// alternative's host.
+/// alternative's host; when every alternative is one environment built at
+/// run time, the choice that builds it.
 fn root_place(b: &Binding, api: &[&EndpointAlt]) -> Loc {
     let home = api
         .iter()
@@ -61,6 +100,8 @@ fn root_place(b: &Binding, api: &[&EndpointAlt]) -> Loc {
         .filter(|e| !at_home(e.target))
         .min_by_key(|e| (e.switch.unwrap_or(e.origin), e.origin))
         .map(|e| e.switch.unwrap_or(e.origin))
+        // One environment built at run time: the choice that builds it.
+        .or_else(|| api.iter().filter_map(|e| e.switch).min())
         .unwrap_or(b.at)
 }
 

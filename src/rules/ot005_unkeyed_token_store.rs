@@ -76,7 +76,8 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
         .filter(|b| !b.api_environments().is_empty())
         .map(|b| (paths.get(b.at.file).map_or("", String::as_str), b))
         .collect();
-    ctx.model
+    let found: Vec<(Vec<EnvKind>, Finding)> = ctx
+        .model
         .token_stores
         .iter()
         .filter(|s| !s.keyed)
@@ -96,15 +97,65 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                     (by_kind, Some(dir), orgs)
                 }
             };
-            if by_kind.len() >= 2 {
-                Some(finding(s, &by_kind, project))
+            let f = if by_kind.len() >= 2 {
+                finding(s, &by_kind, project)
             } else if !orgs.is_empty() {
-                Some(org_finding(s, &orgs, project))
+                org_finding(s, &orgs, project)
             } else {
-                None
-            }
+                return None;
+            };
+            Some((own_switch(bindings, s), f))
         })
-        .collect()
+        .collect();
+    one_per_copy(found)
+}
+
+/// The environments the store's own configuration switches among (the
+/// bindings whose call holds the store's user key), when they are several.
+fn own_switch(bindings: &[Binding], s: &TokenStore) -> Vec<EnvKind> {
+    let mut kinds: Vec<EnvKind> = bindings
+        .iter()
+        .filter(|b| b.at.file == s.at.file && b.at.span.start <= s.at.span.start && s.at.span.end <= b.at.span.end)
+        .flat_map(|b| b.api_environments())
+        .filter_map(|e| e.kind)
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    if kinds.len() < 2 {
+        kinds.clear();
+    }
+    kinds
+}
+
+/// One result per copied setup: configurations in one file that name the
+/// same stored row and each switch among the same environments (one setup
+/// pasted into two jobs) are one root cause, reported at the first, the
+/// copies related. Configurations fixed to different environments stay
+/// apart: each is where its environment enters.
+fn one_per_copy(found: Vec<(Vec<EnvKind>, Finding)>) -> Vec<Finding> {
+    let mut out: Vec<(Vec<EnvKind>, Finding)> = Vec::new();
+    for (switch, f) in found {
+        let same = out.iter_mut().find(|(w, k)| {
+            !switch.is_empty()
+                && *w == switch
+                && f.token.is_some()
+                && k.token == f.token
+                && k.primary.file == f.primary.file
+                && k.message == f.message
+        });
+        match same {
+            Some((_, kept)) => {
+                if !kept.related.iter().any(|r| r.loc == f.primary) {
+                    kept.related.push(Related {
+                        loc: f.primary,
+                        message: "a copy of this setup stores the same row here".into(),
+                    });
+                }
+            }
+            None => out.push((switch, f)),
+        }
+    }
+    out.into_iter().map(|(_, f)| f).collect()
 }
 
 /// The environments used in the project of the file at `path`: by the
