@@ -152,15 +152,19 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
 }
 
 /// The project of the file at `path`: the deepest directory above it that
-/// holds a file of `placed`, else its top-level directory (`""`, the whole
-/// tree, only for a file at the root). A record kind read in one service of
+/// holds a file of `placed`, else its own directory (`""`, the whole tree,
+/// only for a file at the root). A record kind read in one service of
 /// a monorepo says nothing of another service's records.
 fn project_of<'p>(placed: &[&str], path: &'p str) -> &'p str {
+    // The top-level directory of a deeper file is a project only when
+    // nothing below it is (a tree of services, of fixtures).
+    let top = path.find('/').map(|i| &path[..=i]);
+    let own = path.rfind('/').map_or("", |i| &path[..=i]);
     path.rmatch_indices('/')
         .map(|(i, _)| &path[..=i])
+        .filter(|dir| Some(*dir) != top || *dir == own)
         .find(|dir| placed.iter().any(|p| p.starts_with(dir)))
-        .or_else(|| path.find('/').map(|i| &path[..=i]))
-        .unwrap_or("")
+        .unwrap_or(own)
 }
 
 /// The token key a token identity reads from a record (`…account.accessToken`
@@ -188,12 +192,12 @@ fn pinned_beside_stored_domain(ctx: &RuleCtx) -> Vec<Finding> {
         return Vec::new();
     }
     let paths = &ctx.model.paths;
-    // The paths of the files that hold a binding with an environment.
+    // The paths of the files that hold a binding (one that follows the
+    // token's own domain too: a service that does it right is a project).
     let placed: Vec<&str> = ctx
         .model
         .bindings
         .iter()
-        .filter(|b| !b.api_environments().is_empty())
         .filter_map(|b| paths.get(b.at.file).map(String::as_str))
         .collect();
     for b in &ctx.model.bindings {
@@ -257,4 +261,22 @@ fn pinned_beside_stored_domain(ctx: &RuleCtx) -> Vec<Finding> {
         causes.insert(host, f);
     }
     causes.into_values().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::project_of;
+
+    #[test]
+    fn a_record_in_a_project_without_requests_stays_in_its_own_directory() {
+        let placed = ["services/a/api/deals.js", "services/b/lib/leads.js"];
+        // A service with requests is the project of the records below it.
+        assert_eq!(project_of(&placed, "services/a/store/accounts.js"), "services/a/");
+        // A service without requests does not reach its neighbours through
+        // the top-level directory they share.
+        assert_eq!(project_of(&placed, "services/c/accounts.js"), "services/c/");
+        // A file directly in the top-level directory has it as its project.
+        assert_eq!(project_of(&placed, "services/accounts.js"), "services/");
+        assert_eq!(project_of(&placed, "accounts.js"), "");
+    }
 }
