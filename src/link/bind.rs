@@ -729,23 +729,26 @@ impl Linker<'_> {
             });
         }
         if hosts.is_empty() {
-            if let Some(dc) = c.env_template_dc(&text) {
-                let hole_key = pieces.iter().find_map(|p| match p {
-                    Piece::Hole(h) => self.identity_key(h),
-                    Piece::Lit(..) => None,
-                });
+            // The environment built at run time (the hole's key selects
+            // it), or only the data center.
+            let templated = c
+                .env_template_dc(&text)
+                .map(|dc| {
+                    let hole_key = pieces.iter().find_map(|p| match p {
+                        Piece::Hole(h) => self.identity_key(h),
+                        Piece::Lit(..) => None,
+                    });
+                    (
+                        Target::AnyEnv(dc),
+                        sel.clone().or(hole_key.as_deref().map(str::to_string)),
+                    )
+                })
+                .or_else(|| c.dc_template_env(&text).map(|kind| (Target::AnyDc(kind), sel.clone())));
+            if let Some((target, selector)) = templated {
                 ing.endpoints.push(EndpointAlt {
-                    target: Target::AnyEnv(dc),
+                    target,
                     origin,
-                    selector: sel.clone().or(hole_key.as_deref().map(str::to_string)),
-                    switch: v.switch,
-                    token_endpoint: false,
-                });
-            } else if let Some(kind) = c.dc_template_env(&text) {
-                ing.endpoints.push(EndpointAlt {
-                    target: Target::AnyDc(kind),
-                    origin,
-                    selector: sel.clone(),
+                    selector,
                     switch: v.switch,
                     token_endpoint: false,
                 });

@@ -175,12 +175,7 @@ impl<'a> Lowerer<'a> {
             }
             (Some("string.Format" | "String.Format"), n) if n >= 1 => {
                 // string.Format(CultureInfo.InvariantCulture, fmt, …)
-                let culture = |e: &Expr| e.dotted().is_some_and(|d| d.contains("Culture"));
-                let skip = usize::from(
-                    n >= 2
-                        && args[0].value.as_str().is_none()
-                        && (args[1].value.as_str().is_some() || culture(&args[0].value)),
-                );
+                let skip = frame::format_context(&args, "Culture");
                 let t = args[skip].value.clone();
                 return crate::template::fill(FormatStyle::Composite, t, args[skip + 1..].to_vec(), sp);
             }

@@ -155,6 +155,19 @@ pub(crate) fn bind_function(
     push_assign(facts, parent, self::name(name, name_span), value, None, span);
 }
 
+/// How many leading arguments of a format call are its context, not its
+/// template: `String.format(Locale.ROOT, fmt, …)`, `string.Format(
+/// CultureInfo.InvariantCulture, fmt, …)` — a first argument that is no
+/// literal, before a literal or naming a type called like `context`.
+pub(crate) fn format_context(args: &[Arg], context: &str) -> usize {
+    let names_context = |e: &Expr| e.dotted().is_some_and(|d| d.contains(context));
+    usize::from(
+        args.len() >= 2
+            && args[0].value.as_str().is_none()
+            && (args[1].value.as_str().is_some() || names_context(&args[0].value)),
+    )
+}
+
 /// An expression that may hold text (what `%` formats when it is a
 /// template): not a number, a boolean, null or a collection.
 fn is_text(e: &Expr) -> bool {

@@ -121,12 +121,7 @@ impl<'a> Lowerer<'a> {
             }
             (Some("String.format"), n) if n >= 1 => {
                 // String.format(Locale.ROOT, fmt, …)
-                let locale = |e: &Expr| e.dotted().is_some_and(|d| d.contains("Locale"));
-                let skip = usize::from(
-                    n >= 2
-                        && args[0].value.as_str().is_none()
-                        && (args[1].value.as_str().is_some() || locale(&args[0].value)),
-                );
+                let skip = frame::format_context(&args, "Locale");
                 let t = args[skip].value.clone();
                 return crate::template::fill(FormatStyle::Printf, t, args[skip + 1..].to_vec(), sp);
             }
