@@ -921,12 +921,18 @@ fn wrong_or_silent_outcomes_are_told() {
         "TOKEN = os.environ['ZOHO_ACCESS_TOKEN']".to_string(),
         "a0 = 'https://www.zohoapis.com/crm/v8/Leads'".to_string(),
     ];
-    chain.extend((1..40).map(|i| format!("a{i} = a{}", i - 1)));
-    chain.push("requests.get(a39, headers={'Authorization': 'Zoho-oauthtoken ' + TOKEN})".into());
+    // Twice as many steps as the limit allows: the request is cut.
+    let steps = 2 * orgtoken::link::EVAL_DEPTH_LIMIT;
+    chain.extend((1..steps).map(|i| format!("a{i} = a{}", i - 1)));
+    chain.push(format!(
+        "requests.get(a{}, headers={{'Authorization': 'Zoho-oauthtoken ' + TOKEN}})",
+        steps - 1
+    ));
     std::fs::write(d.join("chain.py"), chain.join("\n") + "\n").unwrap();
     let (doc, _) = scan_json(d, &[]);
     let deep = format!(
-        "values at line 43 nest deeper than {} evaluation levels",
+        "values at line {} nest deeper than {} evaluation levels",
+        chain.len(),
         orgtoken::link::EVAL_DEPTH_LIMIT
     );
     let deep = deep.as_str();
@@ -938,6 +944,26 @@ fn wrong_or_silent_outcomes_are_told() {
     assert!(notes(&inv).iter().any(|n| n.contains(deep)), "{inv}");
     let (_, inv, _) = run(d, &["inventory", "--format", "markdown", "."]);
     assert!(inv.contains("### Notes") && inv.contains(deep), "{inv}");
+
+    // …but a long chain that meets no token and no endpoint cannot hide a
+    // finding: no note (real repositories got one per ordinary script).
+    let mut quiet = vec![
+        "import os, requests".to_string(),
+        "TOKEN = os.environ['ZOHO_ACCESS_TOKEN']".to_string(),
+        "requests.get('https://www.zohoapis.com/crm/v8/Leads', headers={'Authorization': 'Zoho-oauthtoken ' + TOKEN})"
+            .to_string(),
+        "b0 = 'report.csv'".to_string(),
+    ];
+    quiet.extend((1..steps).map(|i| format!("b{i} = b{}", i - 1)));
+    quiet.push(format!("print(b{})", steps - 1));
+    std::fs::write(d.join("quiet_chain.py"), quiet.join("\n") + "\n").unwrap();
+    let (doc, _) = scan_json(d, &[]);
+    assert!(has_note(&doc, "chain.py", deep), "{:?}", notes(&doc));
+    assert!(
+        !notes(&doc).iter().any(|n| n.contains("quiet_chain.py")),
+        "{:?}",
+        notes(&doc)
+    );
 }
 
 #[cfg(unix)]

@@ -135,6 +135,7 @@ impl Linker<'_> {
         // token. SDK calls carry nothing: the SDK's own state is modelled by
         // the switch rule.
         if ing.sdk.is_some() {
+            self.touch(&ing);
             return ing;
         }
         if let Some(Some(root)) = chain.last().map(|c| receiver_root(&c.callee)) {
@@ -150,7 +151,15 @@ impl Linker<'_> {
                 }
             }
         }
+        self.touch(&ing);
         ing
+    }
+
+    /// Notes that the current site's analysis met a token or an endpoint.
+    pub(super) fn touch(&self, ing: &Ingredients) {
+        if !ing.tokens.is_empty() || !ing.endpoints.is_empty() {
+            self.touched.set(true);
+        }
     }
 
     /// What a local passed as an argument carries from the statements that

@@ -35,6 +35,7 @@ impl<'r> Linker<'r> {
                     self.fuel.set(FUEL_PER_CALL_SITE);
                     self.starved.set(false);
                     self.too_deep.set(false);
+                    self.touched.set(false);
                     let at = Loc { file: fid, span };
                     let b = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match site {
                         Site::Call(cs) => self.binding_at(fid, cs),
@@ -44,7 +45,7 @@ impl<'r> Linker<'r> {
                         Ok(b) => {
                             if self.starved.get() && !crate::budget::expired() {
                                 cuts.push((at, Cut::Steps));
-                            } else if self.too_deep.get() {
+                            } else if self.too_deep.get() && (b.is_some() || self.touched.get()) {
                                 cuts.push((at, Cut::Depth));
                             }
                             out.extend(b);
@@ -96,6 +97,7 @@ impl<'r> Linker<'r> {
         for v in &self.eval(fid, a.scope, &a.value, None) {
             self.scan(v, Slot::Header, &mut ing, 0);
         }
+        self.touch(&ing);
         if ing.tokens.is_empty() {
             return None;
         }
