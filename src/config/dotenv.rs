@@ -33,7 +33,7 @@ pub(super) fn lower(path: &str, text: &str, lines: &LineIndex, facts: &mut FileF
         }
         let body = trimmed.strip_prefix("export ").map(str::trim_start).unwrap_or(trimmed);
         let body_start = offset + lead + (trimmed.len() - body.len());
-        let Some(eq) = body.find('=') else {
+        let Some(eq) = separator(body) else {
             // `.envrc` is a shell script: lines that are not assignments
             // (`source_up`, `dotenv`) are not errors there.
             if !lower_name.ends_with(".envrc") && facts.parse_error_line.is_none() {
@@ -130,6 +130,13 @@ fn find_close(s: &str, q: char) -> Option<usize> {
     None
 }
 
+/// The `=` of `KEY=value`, or the `:` of `KEY: value`, which Node's and
+/// Ruby's dotenv read as the same assignment.
+fn separator(body: &str) -> Option<usize> {
+    let i = body.find(['=', ':'])?;
+    (body.as_bytes()[i] == b'=' || body[i + 1..].starts_with([' ', '\t'])).then_some(i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,5 +181,33 @@ mod tests {
         );
         let f = lower_text("x/.envrc", "source_up\nexport A=1\n");
         assert!(f.parse_error_line.is_none());
+    }
+
+    #[test]
+    fn colon_assignments_as_node_and_ruby_dotenv_read_them() {
+        let f = lower_text(
+            ".env.example",
+            "ZOHO_CLIENT_ID: 1000.X\nZOHO_URL=https://a:b\nZOHO_DC:\teu\n",
+        );
+        assert!(f.parse_error_line.is_none());
+        let got: Vec<(&str, String)> = f.profiles[0]
+            .settings
+            .iter()
+            .map(|s| match &s.value.kind {
+                ExprKind::Str(v) => (s.key.as_str(), v.clone()),
+                other => (s.key.as_str(), format!("{other:?}")),
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("ZOHO_CLIENT_ID", "1000.X".to_string()),
+                ("ZOHO_URL", "https://a:b".to_string()),
+                ("ZOHO_DC", "eu".to_string())
+            ]
+        );
+        // A colon inside a key is no separator.
+        let f = lower_text(".env", "a:b=c\n");
+        assert_eq!(f.parse_error_line, Some(1));
     }
 }

@@ -24,6 +24,10 @@ pub(super) fn lower(path: &str, text: &str, lines: &LineIndex, facts: &mut FileF
         template: dialect::is_template_name(name),
     };
     let mut sections: Vec<Profile> = Vec::new();
+    // INI: the indentation of the last key; a line indented deeper
+    // continues its value (Python's `configparser`, `pytest.ini`'s
+    // `addopts =` and one option per line).
+    let mut key_indent: Option<usize> = None;
     let mut offset = 0;
     while offset < text.len() {
         let mut line_end = text[offset..].find('\n').map(|i| offset + i).unwrap_or(text.len());
@@ -35,6 +39,11 @@ pub(super) fn lower(path: &str, text: &str, lines: &LineIndex, facts: &mut FileF
             offset = line_end + 1;
             continue;
         }
+        if !properties && key_indent.is_some_and(|k| lead > k) {
+            offset = line_end + 1;
+            continue;
+        }
+        key_indent = None;
         if !properties && trimmed.starts_with('[') {
             match trimmed.find(']') {
                 Some(close) => {
@@ -62,8 +71,14 @@ pub(super) fn lower(path: &str, text: &str, lines: &LineIndex, facts: &mut FileF
         // The separator: the first `=` or `:`; in `.properties` also
         // whitespace, whichever comes first (`key value=x` sets `key`), and
         // whitespace then `=` or `:` is one separator (`key = value`).
+        // A `.properties` line without one is a key with an empty value
+        // (the Zoho SDKs' `[crm]` header line among them), not an error.
         let sep = if properties {
-            trimmed.find(|c: char| c == '=' || c == ':' || c.is_whitespace())
+            Some(
+                trimmed
+                    .find(|c: char| c == '=' || c == ':' || c.is_whitespace())
+                    .unwrap_or(trimmed.len()),
+            )
         } else {
             trimmed.find(['=', ':'])
         };
@@ -77,7 +92,7 @@ pub(super) fn lower(path: &str, text: &str, lines: &LineIndex, facts: &mut FileF
         let key = trimmed[..sep].trim().to_string();
         // A whitespace separator may be a multi-byte character (U+00A0).
         let sep_char = trimmed[sep..].chars().next().unwrap_or('=');
-        let mut after = sep + sep_char.len_utf8();
+        let mut after = (sep + sep_char.len_utf8()).min(trimmed.len());
         if sep_char.is_whitespace() {
             let rest = trimmed[after..].trim_start();
             if rest.starts_with(['=', ':']) {
@@ -166,6 +181,7 @@ pub(super) fn lower(path: &str, text: &str, lines: &LineIndex, facts: &mut FileF
             Some(s) => s.settings.push(setting),
             None => root.settings.push(setting),
         }
+        key_indent = Some(lead);
         offset = line_end + 1;
     }
     facts.profiles.push(root);
@@ -255,5 +271,37 @@ mod tests {
             ("host", "port=1"),
         ];
         assert_eq!(got, want.map(|(k, v)| (k.to_string(), v.to_string())));
+    }
+
+    #[test]
+    fn indented_lines_continue_an_ini_value() {
+        let f = lower_text(
+            "pytest.ini",
+            "[pytest]\naddopts =\n    -v\n    --color=yes\ntestpaths = tests\n[git]\n\turl = https://www.zohoapis.com\n\tdc = eu\n",
+        );
+        assert_eq!(f.parse_error_line, None);
+        let keys: Vec<Vec<&str>> = f.profiles[1..]
+            .iter()
+            .map(|p| p.settings.iter().map(|s| s.key.as_str()).collect())
+            .collect();
+        assert_eq!(keys, [vec!["addopts", "testpaths"], vec!["url", "dc"]]);
+    }
+
+    #[test]
+    fn a_properties_line_without_separator_is_a_key_not_an_error() {
+        // Java's `Properties.load` reads `key` alone as a key with an empty
+        // value; the Zoho SDKs' `configuration.properties` open with `[crm]`.
+        for text in [
+            "[crm]\napi.url=www.zohoapis.eu\n",
+            "[crm]\r\napi.url=www.zohoapis.eu",
+            "flag",
+        ] {
+            let f = lower_text("resources/configuration.properties", text);
+            assert_eq!(f.parse_error_line, None, "{text:?}");
+            let keys: Vec<&str> = f.profiles[0].settings.iter().map(|s| s.key.as_str()).collect();
+            let first = text.split(['\r', '\n']).next().unwrap();
+            assert_eq!(keys[0], first);
+            assert!(matches!(&f.profiles[0].settings[0].value.kind, ExprKind::Str(s) if s.is_empty()));
+        }
     }
 }
