@@ -68,7 +68,7 @@ impl<'r> Linker<'r> {
                             return vs;
                         }
                         if let Some(d) = derived_only(&all) {
-                            return d;
+                            return self.with_overrides(file, scope, m, d, &all);
                         }
                     }
                     return one(VKind::Derived);
@@ -78,7 +78,10 @@ impl<'r> Linker<'r> {
                     // A field the class overwrites with the api_domain of a
                     // token response follows the token; its literal is only
                     // the value before the first refresh.
-                    return derived_only(&vs).unwrap_or(vs);
+                    return match derived_only(&vs) {
+                        Some(d) => self.with_overrides(file, scope, m, d, &vs),
+                        None => vs,
+                    };
                 }
                 let objs = self.eval(file, scope, obj, params);
                 let mut out = Vec::new();
@@ -482,6 +485,33 @@ impl<'r> Linker<'r> {
                 v
             })
             .collect()
+    }
+}
+
+impl<'r> Linker<'r> {
+    /// `derived`, the token's own domain a field follows, and the hosts
+    /// among `all` that a method of the class sets the field to without a
+    /// token response (`field_overrides`): those replace the token's domain
+    /// whenever that method is called.
+    fn with_overrides(&self, file: FileId, scope: ScopeId, m: &str, mut derived: Vec<Val>, all: &[Val]) -> Vec<Val> {
+        let overrides = self.field_overrides(file, scope, m);
+        if overrides.is_empty() {
+            return derived;
+        }
+        // The same host written by the constructor is a different value: its
+        // place, key or choice differ.
+        let kept = all
+            .iter()
+            .filter(|v| {
+                matches!(v.kind, VKind::Str(_) | VKind::Env(_))
+                    && overrides
+                        .iter()
+                        .any(|o| o.at == v.at && o.sel == v.sel && o.switch == v.switch)
+            })
+            .cloned()
+            .collect();
+        push_alts(&mut derived, kept);
+        derived
     }
 }
 

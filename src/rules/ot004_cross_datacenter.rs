@@ -138,7 +138,32 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                 break;
             }
             minted_causes.insert(key, out.len());
-            out.push(Finding {
+            // The root place of a token minted at one fixed accounts server:
+            // where a host of another data center is chosen at run time (the
+            // setter's ternary, the map lookup). A token whose accounts server
+            // is itself chosen at run time (alternatives minted in several
+            // data centers) meets the other choice's host at the request:
+            // that is where the two choices must become one.
+            let accounts_chosen = b
+                .tokens
+                .iter()
+                .any(|u| u.identity == t.identity && u.minted_dc.is_some_and(|dc| dc != minted));
+            let root = if accounts_chosen {
+                b.at
+            } else {
+                b.endpoints
+                    .iter()
+                    .filter(|e| {
+                        !e.token_endpoint
+                            && matches!(e.target, Target::Env(env) if env.kind.is_some() && env.dc != minted)
+                    })
+                    .filter_map(|e| e.switch)
+                    // A choice made inside the request is the request's own.
+                    .filter(|s| !inside(*s, b.at))
+                    .min()
+                    .unwrap_or(b.at)
+            };
+            let found = Finding {
                 rule: ID,
                 level: level(ID),
                 message: format!(
@@ -157,11 +182,17 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                 environments: env_names(&wrong),
                 fingerprint: String::new(),
                 site: String::new(),
-            });
+            };
+            out.push(super::at_root(found, root, b));
             break;
         }
     }
     out
+}
+
+/// `inner` lies within `outer`'s span.
+fn inside(inner: Loc, outer: Loc) -> bool {
+    inner.file == outer.file && inner.span.start >= outer.span.start && inner.span.end <= outer.span.end
 }
 
 /// Minted at an accounts server chosen by the same key as the API host
