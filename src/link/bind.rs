@@ -666,12 +666,33 @@ impl Linker<'_> {
             stores.push(store);
         }
         drop(stores);
-        ing.tokens.push(TokenAlt {
-            identity,
-            origin: user.at,
-            selector: None,
-            minted_dc: None,
-        });
+        // The accounts server the config names is where the SDK refreshes
+        // this user's token: one alternative per data center it can be.
+        let mut accounts = Ingredients::default();
+        for v in field(&legacy.accounts_keys).map(Vec::as_slice).unwrap_or(&[]) {
+            self.scan(v, Slot::Any, &mut accounts, 1);
+        }
+        let mut minted: Vec<(Option<DcId>, Option<String>)> = accounts
+            .endpoints
+            .iter()
+            .filter_map(|e| match e.target {
+                Target::Env(env) => Some((Some(env.dc), e.selector.clone())),
+                _ => None,
+            })
+            .collect();
+        minted.sort();
+        minted.dedup();
+        if minted.is_empty() {
+            minted.push((None, None));
+        }
+        for (minted_dc, selector) in minted {
+            ing.tokens.push(TokenAlt {
+                identity: identity.clone(),
+                origin: user.at,
+                selector,
+                minted_dc,
+            });
+        }
         true
     }
 
