@@ -83,6 +83,9 @@ pub struct EndpointAlt {
     /// Where that run-time choice is made (the ternary, the `if`, the map
     /// lookup, the subclass's assignment), if known.
     pub switch: Option<Loc>,
+    /// The key of a choice made inside that one (the sandbox ternary inside
+    /// a match arm over data centers), which `selector` took the place of.
+    pub inner_selector: Option<String>,
     /// The endpoint is an accounts server's token endpoint (a refresh/exchange).
     pub token_endpoint: bool,
 }

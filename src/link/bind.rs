@@ -451,6 +451,7 @@ impl Linker<'_> {
                                         at,
                                         sel: v.sel.clone(),
                                         switch: v.switch,
+                                        inner: v.inner.clone(),
                                         via_param: v.via_param,
                                     }
                                 }
@@ -480,6 +481,7 @@ impl Linker<'_> {
                 origin: v.at,
                 selector: v.sel.as_deref().map(str::to_string),
                 switch: v.switch,
+                inner_selector: v.inner.as_deref().map(str::to_string),
                 token_endpoint: false,
             }),
             VKind::TokenObj(ids) => {
@@ -550,6 +552,7 @@ impl Linker<'_> {
                 origin: v.at,
                 selector: v.sel.as_deref().map(str::to_string),
                 switch: v.switch,
+                inner_selector: v.inner.as_deref().map(str::to_string),
                 token_endpoint: false,
             }),
             VKind::Derived | VKind::Moved(_) => ing.derived |= slot == Slot::Any,
@@ -647,6 +650,7 @@ impl Linker<'_> {
                         },
                         // A flag only known at run time is the switch.
                         switch: if flag.is_none() { Some(*at) } else { e.switch },
+                        inner_selector: e.inner_selector.clone(),
                         token_endpoint: false,
                     });
                 }
@@ -746,6 +750,7 @@ impl Linker<'_> {
                 origin,
                 selector: sel.clone(),
                 switch: v.switch,
+                inner_selector: v.inner.as_deref().map(str::to_string),
                 token_endpoint,
             });
         }
@@ -771,6 +776,7 @@ impl Linker<'_> {
                     origin,
                     selector,
                     switch: v.switch,
+                    inner_selector: v.inner.as_deref().map(str::to_string),
                     token_endpoint: false,
                 });
             }

@@ -169,8 +169,7 @@ impl<'r> Linker<'r> {
                     let mut vs = self.eval(file, scope, a, params);
                     if let Some(s) = &sel {
                         for v in &mut vs {
-                            v.sel = Some(s.clone());
-                            v.switch = Some(Loc { file, span: e.span });
+                            v.chosen_by(s.clone(), Loc { file, span: e.span });
                         }
                     }
                     push_alts(&mut out, vs);
@@ -342,6 +341,7 @@ impl<'r> Linker<'r> {
                 at: Loc { file, span },
                 sel: o.sel.clone(),
                 switch: o.switch,
+                inner: o.inner.clone(),
                 via_param: o.via_param,
             }]
         };
@@ -479,8 +479,9 @@ impl<'r> Linker<'r> {
         };
         all.into_iter()
             .map(|mut v| {
-                v.sel = sel.clone();
-                v.switch = Some(Loc { file, span });
+                if let Some(s) = &sel {
+                    v.chosen_by(s.clone(), Loc { file, span });
+                }
                 v.via_param |= o.via_param || k.via_param;
                 v
             })

@@ -117,6 +117,10 @@ pub struct Val {
     /// Where the run-time choice that `sel` names is made: the ternary, the
     /// `if` around an assignment, the map lookup. The root place of a switch.
     pub switch: Option<Loc>,
+    /// The key of a choice made inside the one `sel` names, which that outer
+    /// choice took the place of (the sandbox ternary inside a match arm
+    /// over data centers): what picks among the values of one arm.
+    pub inner: Option<Rc<str>>,
     pub via_param: bool,
 }
 
@@ -127,7 +131,18 @@ impl Val {
         if self.sel.is_none() {
             self.sel = from.sel.clone();
             self.switch = from.switch;
+            self.inner = from.inner.clone();
         }
+    }
+
+    /// This value chosen by `sel` at `switch`. Another key that already
+    /// chose it (inside this choice's arm) is kept as `inner`.
+    fn chosen_by(&mut self, sel: Rc<str>, switch: Loc) {
+        if self.inner.is_none() && self.sel.as_ref().is_some_and(|s| *s != sel) {
+            self.inner = self.sel.take();
+        }
+        self.sel = Some(sel);
+        self.switch = Some(switch);
     }
 }
 
@@ -285,6 +300,7 @@ fn val(kind: VKind, file: FileId, span: Span) -> Val {
         at: Loc { file, span },
         sel: None,
         switch: None,
+        inner: None,
         via_param: false,
     }
 }

@@ -305,6 +305,7 @@ fn val_at(kind: VKind, like: &Val, at: Loc) -> Val {
         at,
         sel: like.sel.clone(),
         switch: like.switch,
+        inner: like.inner.clone(),
         via_param: like.via_param,
     }
 }
