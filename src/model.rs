@@ -86,6 +86,8 @@ pub struct EndpointAlt {
     /// The key of a choice made inside that one (the sandbox ternary inside
     /// a match arm over data centers), which `selector` took the place of.
     pub inner_selector: Option<String>,
+    /// Where that inner choice is made.
+    pub inner_switch: Option<Loc>,
     /// The endpoint is an accounts server's token endpoint (a refresh/exchange).
     pub token_endpoint: bool,
 }

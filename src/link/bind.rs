@@ -452,6 +452,7 @@ impl Linker<'_> {
                                         sel: v.sel.clone(),
                                         switch: v.switch,
                                         inner: v.inner.clone(),
+                                        inner_switch: v.inner_switch,
                                         via_param: v.via_param,
                                     }
                                 }
@@ -482,6 +483,7 @@ impl Linker<'_> {
                 selector: v.sel.as_deref().map(str::to_string),
                 switch: v.switch,
                 inner_selector: v.inner.as_deref().map(str::to_string),
+                inner_switch: v.inner_switch,
                 token_endpoint: false,
             }),
             VKind::TokenObj(ids) => {
@@ -553,6 +555,7 @@ impl Linker<'_> {
                 selector: v.sel.as_deref().map(str::to_string),
                 switch: v.switch,
                 inner_selector: v.inner.as_deref().map(str::to_string),
+                inner_switch: v.inner_switch,
                 token_endpoint: false,
             }),
             VKind::Derived | VKind::Moved(_) => ing.derived |= slot == Slot::Any,
@@ -651,6 +654,7 @@ impl Linker<'_> {
                         // A flag only known at run time is the switch.
                         switch: if flag.is_none() { Some(*at) } else { e.switch },
                         inner_selector: e.inner_selector.clone(),
+                        inner_switch: e.inner_switch,
                         token_endpoint: false,
                     });
                 }
@@ -751,6 +755,7 @@ impl Linker<'_> {
                 selector: sel.clone(),
                 switch: v.switch,
                 inner_selector: v.inner.as_deref().map(str::to_string),
+                inner_switch: v.inner_switch,
                 token_endpoint,
             });
         }
@@ -777,6 +782,7 @@ impl Linker<'_> {
                     selector,
                     switch: v.switch,
                     inner_selector: v.inner.as_deref().map(str::to_string),
+                    inner_switch: v.inner_switch,
                     token_endpoint: false,
                 });
             }

@@ -204,11 +204,17 @@ impl<'r> Linker<'r> {
         span: Span,
         params: Option<&Params>,
     ) -> Vec<Val> {
-        // Cartesian product of the parts' alternatives, capped; each string
-        // keeps the first selector among its parts.
+        concat_vals(parts.iter().map(|p| self.eval(file, scope, p, params)), file, span)
+    }
+}
+
+/// String building over the parts' values (each part evaluated when it is
+/// reached): the Cartesian product of their alternatives, capped; each
+/// string keeps the first selector among its parts.
+pub(super) fn concat_vals(parts: impl IntoIterator<Item = Vec<Val>>, file: FileId, span: Span) -> Vec<Val> {
+    {
         let mut acc = vec![val(VKind::Str(Vec::new()), file, span)];
-        for p in parts {
-            let vs = self.eval(file, scope, p, params);
+        for vs in parts {
             let mut next = Vec::new();
             for a in &acc {
                 let VKind::Str(pieces) = &a.kind else { continue };
@@ -232,7 +238,9 @@ impl<'r> Linker<'r> {
         }
         acc
     }
+}
 
+impl<'r> Linker<'r> {
     /// A template filled at run time: each literal the template can be,
     /// filled with the arguments; the literal keeps the place it is written
     /// and the key that chose it. A template that is no literal is unknown.
@@ -342,6 +350,7 @@ impl<'r> Linker<'r> {
                 sel: o.sel.clone(),
                 switch: o.switch,
                 inner: o.inner.clone(),
+                inner_switch: o.inner_switch,
                 via_param: o.via_param,
             }]
         };

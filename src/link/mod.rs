@@ -121,6 +121,8 @@ pub struct Val {
     /// choice took the place of (the sandbox ternary inside a match arm
     /// over data centers): what picks among the values of one arm.
     pub inner: Option<Rc<str>>,
+    /// Where that inner choice is made.
+    pub inner_switch: Option<Loc>,
     pub via_param: bool,
 }
 
@@ -132,6 +134,7 @@ impl Val {
             self.sel = from.sel.clone();
             self.switch = from.switch;
             self.inner = from.inner.clone();
+            self.inner_switch = from.inner_switch;
         }
     }
 
@@ -140,6 +143,7 @@ impl Val {
     fn chosen_by(&mut self, sel: Rc<str>, switch: Loc) {
         if self.inner.is_none() && self.sel.as_ref().is_some_and(|s| *s != sel) {
             self.inner = self.sel.take();
+            self.inner_switch = self.switch;
         }
         self.sel = Some(sel);
         self.switch = Some(switch);
@@ -301,6 +305,7 @@ fn val(kind: VKind, file: FileId, span: Span) -> Val {
         sel: None,
         switch: None,
         inner: None,
+        inner_switch: None,
         via_param: false,
     }
 }

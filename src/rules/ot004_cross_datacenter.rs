@@ -157,7 +157,9 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                         !e.token_endpoint
                             && matches!(e.target, Target::Env(env) if env.kind.is_some() && env.dc != minted)
                     })
-                    .filter_map(|e| e.switch)
+                    // The innermost choice: an outer one that only adds a
+                    // path to the same hosts took its key's place.
+                    .filter_map(|e| e.inner_switch.or(e.switch))
                     // A choice made inside the request is the request's own.
                     .filter(|s| !inside(*s, b.at))
                     .min()
