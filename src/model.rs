@@ -111,6 +111,10 @@ pub struct TokenAlt {
     pub selector: Option<String>,
     /// The accounts server's data center where this token was minted.
     pub minted_dc: Option<DcId>,
+    /// Minted at an accounts server the deployment's settings name (any
+    /// data center), configured at this place (a legacy SDK config whose
+    /// `accounts_url` is a setting).
+    pub accounts_chosen_at: Option<Loc>,
 }
 
 /// Which org a request goes to, or a token was minted for (DESIGN §2: the

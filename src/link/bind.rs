@@ -499,7 +499,7 @@ impl Linker<'_> {
                 }
             }
             VKind::Dict(fields) => {
-                let legacy = self.legacy_config(fields, ing);
+                let legacy = self.legacy_config(fields, v.at, ing);
                 let c = catalog();
                 for (k, vs) in fields.iter() {
                     if legacy
@@ -570,7 +570,7 @@ impl Linker<'_> {
     /// "currentUserEmail": …}`): its environment is the base URL switched by
     /// the sandbox flag, its token the stored row of that user. Returns
     /// whether `fields` is one (its base URL is then handled here).
-    fn legacy_config(&self, fields: &[(Option<String>, Vec<Val>)], ing: &mut Ingredients) -> bool {
+    fn legacy_config(&self, fields: &[(Option<String>, Vec<Val>)], at: Loc, ing: &mut Ingredients) -> bool {
         let legacy = &catalog().legacy;
         let field = |keys: &[String]| {
             fields
@@ -600,7 +600,8 @@ impl Linker<'_> {
         for v in field(&legacy.base_url_keys).map(Vec::as_slice).unwrap_or(&[]) {
             self.scan(v, Slot::Any, &mut base, 1);
         }
-        if base.endpoints.is_empty() {
+        let default_api = base.endpoints.is_empty();
+        if default_api {
             let default = val(
                 VKind::Str(vec![Piece::Lit(legacy.default_base.clone(), user.at)]),
                 user.at.file,
@@ -690,6 +691,17 @@ impl Linker<'_> {
             .collect();
         minted.sort();
         minted.dedup();
+        // An accounts server that is only a deployment setting (no data
+        // center written), beside the SDK's default API host: whichever data
+        // center the deployment names, the requests go to the default one.
+        let accounts_set = field(&legacy.accounts_keys).map(Vec::as_slice).unwrap_or(&[]);
+        let chosen = minted.is_empty()
+            && default_api
+            && field(&legacy.base_url_keys).is_none()
+            && !accounts_set.is_empty()
+            && accounts_set
+                .iter()
+                .all(|v| matches!(v.kind, VKind::Env(_) | VKind::Sym(..)) && self.identity_key(v).is_some());
         if minted.is_empty() {
             minted.push((None, None));
         }
@@ -699,6 +711,7 @@ impl Linker<'_> {
                 origin: user.at,
                 selector,
                 minted_dc,
+                accounts_chosen_at: chosen.then_some(at),
             });
         }
         true
@@ -847,6 +860,7 @@ impl Linker<'_> {
                                 origin: *at,
                                 selector: v.sel.as_deref().map(str::to_string),
                                 minted_dc: None,
+                                accounts_chosen_at: None,
                             });
                             return;
                         }
@@ -884,6 +898,7 @@ impl Linker<'_> {
             origin: v.at,
             selector: v.sel.as_deref().map(str::to_string),
             minted_dc,
+            accounts_chosen_at: None,
         });
     }
 }
