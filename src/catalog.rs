@@ -188,6 +188,8 @@ pub struct Legacy {
     pub sandbox_flags: Vec<String>,
     pub user_keys: Vec<String>,
     pub default_base: String,
+    /// The keys that name the accounts server the SDK mints its token at.
+    pub accounts_keys: Vec<String>,
     pub truthy: Vec<String>,
 }
 

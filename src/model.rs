@@ -83,6 +83,11 @@ pub struct EndpointAlt {
     /// Where that run-time choice is made (the ternary, the `if`, the map
     /// lookup, the subclass's assignment), if known.
     pub switch: Option<Loc>,
+    /// The key of a choice made inside that one (the sandbox ternary inside
+    /// a match arm over data centers), which `selector` took the place of.
+    pub inner_selector: Option<String>,
+    /// Where that inner choice is made.
+    pub inner_switch: Option<Loc>,
     /// The endpoint is an accounts server's token endpoint (a refresh/exchange).
     pub token_endpoint: bool,
 }
@@ -106,6 +111,10 @@ pub struct TokenAlt {
     pub selector: Option<String>,
     /// The accounts server's data center where this token was minted.
     pub minted_dc: Option<DcId>,
+    /// Minted at an accounts server the deployment's settings name (any
+    /// data center), configured at this place (a legacy SDK config whose
+    /// `accounts_url` is a setting).
+    pub accounts_chosen_at: Option<Loc>,
 }
 
 /// Which org a request goes to, or a token was minted for (DESIGN §2: the

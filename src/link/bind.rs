@@ -460,6 +460,8 @@ impl Linker<'_> {
                                         at,
                                         sel: v.sel.clone(),
                                         switch: v.switch,
+                                        inner: v.inner.clone(),
+                                        inner_switch: v.inner_switch,
                                         via_param: v.via_param,
                                     }
                                 }
@@ -489,6 +491,8 @@ impl Linker<'_> {
                 origin: v.at,
                 selector: v.sel.as_deref().map(str::to_string),
                 switch: v.switch,
+                inner_selector: v.inner.as_deref().map(str::to_string),
+                inner_switch: v.inner_switch,
                 token_endpoint: false,
             }),
             VKind::TokenObj(ids) => {
@@ -504,7 +508,7 @@ impl Linker<'_> {
                 }
             }
             VKind::Dict(fields) => {
-                let legacy = self.legacy_config(fields, ing);
+                let legacy = self.legacy_config(fields, v.at, ing);
                 let c = catalog();
                 for (k, vs) in fields.iter() {
                     if legacy
@@ -559,6 +563,8 @@ impl Linker<'_> {
                 origin: v.at,
                 selector: v.sel.as_deref().map(str::to_string),
                 switch: v.switch,
+                inner_selector: v.inner.as_deref().map(str::to_string),
+                inner_switch: v.inner_switch,
                 token_endpoint: false,
             }),
             VKind::Derived | VKind::Moved(_) => ing.derived |= slot == Slot::Any,
@@ -573,7 +579,7 @@ impl Linker<'_> {
     /// "currentUserEmail": …}`): its environment is the base URL switched by
     /// the sandbox flag, its token the stored row of that user. Returns
     /// whether `fields` is one (its base URL is then handled here).
-    fn legacy_config(&self, fields: &[(Option<String>, Vec<Val>)], ing: &mut Ingredients) -> bool {
+    fn legacy_config(&self, fields: &[(Option<String>, Vec<Val>)], at: Loc, ing: &mut Ingredients) -> bool {
         let legacy = &catalog().legacy;
         let field = |keys: &[String]| {
             fields
@@ -603,7 +609,8 @@ impl Linker<'_> {
         for v in field(&legacy.base_url_keys).map(Vec::as_slice).unwrap_or(&[]) {
             self.scan(v, Slot::Any, &mut base, 1);
         }
-        if base.endpoints.is_empty() {
+        let default_api = base.endpoints.is_empty();
+        if default_api {
             let default = val(
                 VKind::Str(vec![Piece::Lit(legacy.default_base.clone(), user.at)]),
                 user.at.file,
@@ -656,6 +663,8 @@ impl Linker<'_> {
                         },
                         // A flag only known at run time is the switch.
                         switch: if flag.is_none() { Some(*at) } else { e.switch },
+                        inner_selector: e.inner_selector.clone(),
+                        inner_switch: e.inner_switch,
                         token_endpoint: false,
                     });
                 }
@@ -675,12 +684,45 @@ impl Linker<'_> {
             stores.push(store);
         }
         drop(stores);
-        ing.tokens.push(TokenAlt {
-            identity,
-            origin: user.at,
-            selector: None,
-            minted_dc: None,
-        });
+        // The accounts server the config names is where the SDK refreshes
+        // this user's token: one alternative per data center it can be.
+        let mut accounts = Ingredients::default();
+        for v in field(&legacy.accounts_keys).map(Vec::as_slice).unwrap_or(&[]) {
+            self.scan(v, Slot::Any, &mut accounts, 1);
+        }
+        let mut minted: Vec<(Option<DcId>, Option<String>)> = accounts
+            .endpoints
+            .iter()
+            .filter_map(|e| match e.target {
+                Target::Env(env) => Some((Some(env.dc), e.selector.clone())),
+                _ => None,
+            })
+            .collect();
+        minted.sort();
+        minted.dedup();
+        // An accounts server that is only a deployment setting (no data
+        // center written), beside the SDK's default API host: whichever data
+        // center the deployment names, the requests go to the default one.
+        let accounts_set = field(&legacy.accounts_keys).map(Vec::as_slice).unwrap_or(&[]);
+        let chosen = minted.is_empty()
+            && default_api
+            && field(&legacy.base_url_keys).is_none()
+            && !accounts_set.is_empty()
+            && accounts_set
+                .iter()
+                .all(|v| matches!(v.kind, VKind::Env(_) | VKind::Sym(..)) && self.identity_key(v).is_some());
+        if minted.is_empty() {
+            minted.push((None, None));
+        }
+        for (minted_dc, selector) in minted {
+            ing.tokens.push(TokenAlt {
+                identity: identity.clone(),
+                origin: user.at,
+                selector,
+                minted_dc,
+                accounts_chosen_at: chosen.then_some(at),
+            });
+        }
         true
     }
 
@@ -734,6 +776,8 @@ impl Linker<'_> {
                 origin,
                 selector: sel.clone(),
                 switch: v.switch,
+                inner_selector: v.inner.as_deref().map(str::to_string),
+                inner_switch: v.inner_switch,
                 token_endpoint,
             });
         }
@@ -759,6 +803,8 @@ impl Linker<'_> {
                     origin,
                     selector,
                     switch: v.switch,
+                    inner_selector: v.inner.as_deref().map(str::to_string),
+                    inner_switch: v.inner_switch,
                     token_endpoint: false,
                 });
             }
@@ -823,6 +869,7 @@ impl Linker<'_> {
                                 origin: *at,
                                 selector: v.sel.as_deref().map(str::to_string),
                                 minted_dc: None,
+                                accounts_chosen_at: None,
                             });
                             return;
                         }
@@ -860,6 +907,7 @@ impl Linker<'_> {
             origin: v.at,
             selector: v.sel.as_deref().map(str::to_string),
             minted_dc,
+            accounts_chosen_at: None,
         });
     }
 }

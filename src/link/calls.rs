@@ -8,6 +8,28 @@
 use super::*;
 
 impl<'r> Linker<'r> {
+    /// Each list among `lists` joined with `glue`: its items with the glue
+    /// between them, as string building.
+    fn join_lists(&self, glue: &[Val], lists: Vec<Val>, span: Span, file: FileId) -> Vec<Val> {
+        let mut out = Vec::new();
+        for l in lists {
+            let VKind::List(items) = &l.kind else { continue };
+            let mut parts = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    parts.push(glue.to_vec());
+                }
+                parts.push(item.clone());
+            }
+            let mut vs = eval::concat_vals(parts, file, span);
+            for v in &mut vs {
+                v.inherit_sel(&l);
+            }
+            push_alts(&mut out, vs);
+        }
+        out
+    }
+
     pub(super) fn eval_call(
         &self,
         file: FileId,
@@ -113,6 +135,21 @@ impl<'r> Linker<'r> {
                 let mut parts: Vec<Expr> = call.args.iter().map(|a| a.value.clone()).collect();
                 parts.reverse();
                 return self.concat(file, scope, &parts, e.span, params);
+            }
+        }
+        // A list joined with a glue string, the list held in a variable
+        // (`$parts = [$base, 'crm', $v]; implode('/', $parts)`); a list
+        // written in the call is string building already.
+        if let Some(d) = callee.dotted() {
+            if matches!(d.as_str(), "implode" | "join")
+                && call.args.len() == 2
+                && self.files[file].lang == Some(Lang::Php)
+            {
+                let glue = self.eval(file, scope, &call.args[0].value, params);
+                let joined = self.join_lists(&glue, self.eval(file, scope, &call.args[1].value, params), e.span, file);
+                if !joined.is_empty() {
+                    return joined;
+                }
             }
         }
         // Dict building: dict(base, k=v) (Python), Object.assign({}, base, {k: v}) (JS).

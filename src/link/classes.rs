@@ -6,6 +6,10 @@
 
 use super::*;
 
+/// The names constructors have (PHP, Python, JS/TS, Ruby); Java, C# and old
+/// PHP name them after their class.
+const CONSTRUCTORS: &[&str] = &["__construct", "__init__", "constructor", "initialize"];
+
 impl<'r> Linker<'r> {
     pub(super) fn enclosing_class(&self, file: FileId, scope: ScopeId) -> Option<ScopeId> {
         self.index[file].class_of[scope]
@@ -136,6 +140,61 @@ impl<'r> Linker<'r> {
                 .collect()
         };
         self.field_cache.borrow_mut().insert(key, out.clone());
+        out
+    }
+
+    /// The hosts that methods of the class family set the field `m` to
+    /// without a token response: a method other than a
+    /// constructor that writes the field, none of whose writes to it is the
+    /// api_domain that came with a token (`setEuDomain()` choosing between
+    /// two hosts). Such a method overrides the token's own domain whenever
+    /// it is called, so its hosts are not merely the value before the first
+    /// refresh (the declaration's and the constructor's are).
+    pub(super) fn field_overrides(&self, file: FileId, scope: ScopeId, m: &str) -> Vec<Val> {
+        let Some(class) = self.enclosing_class(file, scope) else {
+            return Vec::new();
+        };
+        let family = self.class_family(file, class);
+        let parts = self.package_parts(file, class);
+        let classes: Vec<ScopeRef> = std::iter::once((file, class))
+            .chain(parts.iter().copied())
+            .chain(family.0.iter().copied())
+            .chain(family.1.iter().copied())
+            .collect();
+        let mut out = Vec::new();
+        for (f, c) in classes {
+            let Some(idx) = self.index[f].fields(&self.names, c, m) else {
+                continue;
+            };
+            let facts = self.facts(f);
+            let class_name = facts.scopes[c].name.as_str();
+            // The writes of each method, in the order of the methods.
+            let mut by_method: Vec<(ScopeId, Vec<usize>)> = Vec::new();
+            for &i in idx {
+                let func = self.index[f].func_of[facts.assigns[i].scope];
+                let name = facts.scopes[func].name.as_str();
+                if func == 0 || name == class_name || CONSTRUCTORS.contains(&name) {
+                    continue;
+                }
+                match by_method.iter_mut().find(|(g, _)| *g == func) {
+                    Some((_, v)) => v.push(i),
+                    None => by_method.push((func, vec![i])),
+                }
+            }
+            for (_, writes) in by_method {
+                let vs: Vec<Val> = writes
+                    .iter()
+                    .flat_map(|&i| self.assigned_at(f, &[i], None).unwrap_or_default())
+                    .collect();
+                if vs.iter().any(|v| matches!(v.kind, VKind::Derived | VKind::Moved(_))) {
+                    continue;
+                }
+                out.extend(
+                    vs.into_iter()
+                        .filter(|v| matches!(v.kind, VKind::Str(_) | VKind::Env(_))),
+                );
+            }
+        }
         out
     }
 

@@ -68,7 +68,7 @@ impl<'r> Linker<'r> {
                             return vs;
                         }
                         if let Some(d) = derived_only(&all) {
-                            return d;
+                            return self.with_overrides(file, scope, m, d, &all);
                         }
                     }
                     return one(VKind::Derived);
@@ -78,7 +78,10 @@ impl<'r> Linker<'r> {
                     // A field the class overwrites with the api_domain of a
                     // token response follows the token; its literal is only
                     // the value before the first refresh.
-                    return derived_only(&vs).unwrap_or(vs);
+                    return match derived_only(&vs) {
+                        Some(d) => self.with_overrides(file, scope, m, d, &vs),
+                        None => vs,
+                    };
                 }
                 let objs = self.eval(file, scope, obj, params);
                 let mut out = Vec::new();
@@ -166,8 +169,7 @@ impl<'r> Linker<'r> {
                     let mut vs = self.eval(file, scope, a, params);
                     if let Some(s) = &sel {
                         for v in &mut vs {
-                            v.sel = Some(s.clone());
-                            v.switch = Some(Loc { file, span: e.span });
+                            v.chosen_by(s.clone(), Loc { file, span: e.span });
                         }
                     }
                     push_alts(&mut out, vs);
@@ -202,11 +204,17 @@ impl<'r> Linker<'r> {
         span: Span,
         params: Option<&Params>,
     ) -> Vec<Val> {
-        // Cartesian product of the parts' alternatives, capped; each string
-        // keeps the first selector among its parts.
+        concat_vals(parts.iter().map(|p| self.eval(file, scope, p, params)), file, span)
+    }
+}
+
+/// String building over the parts' values (each part evaluated when it is
+/// reached): the Cartesian product of their alternatives, capped; each
+/// string keeps the first selector among its parts.
+pub(super) fn concat_vals(parts: impl IntoIterator<Item = Vec<Val>>, file: FileId, span: Span) -> Vec<Val> {
+    {
         let mut acc = vec![val(VKind::Str(Vec::new()), file, span)];
-        for p in parts {
-            let vs = self.eval(file, scope, p, params);
+        for vs in parts {
             let mut next = Vec::new();
             for a in &acc {
                 let VKind::Str(pieces) = &a.kind else { continue };
@@ -230,7 +238,9 @@ impl<'r> Linker<'r> {
         }
         acc
     }
+}
 
+impl<'r> Linker<'r> {
     /// A template filled at run time: each literal the template can be,
     /// filled with the arguments; the literal keeps the place it is written
     /// and the key that chose it. A template that is no literal is unknown.
@@ -339,6 +349,8 @@ impl<'r> Linker<'r> {
                 at: Loc { file, span },
                 sel: o.sel.clone(),
                 switch: o.switch,
+                inner: o.inner.clone(),
+                inner_switch: o.inner_switch,
                 via_param: o.via_param,
             }]
         };
@@ -476,12 +488,40 @@ impl<'r> Linker<'r> {
         };
         all.into_iter()
             .map(|mut v| {
-                v.sel = sel.clone();
-                v.switch = Some(Loc { file, span });
+                if let Some(s) = &sel {
+                    v.chosen_by(s.clone(), Loc { file, span });
+                }
                 v.via_param |= o.via_param || k.via_param;
                 v
             })
             .collect()
+    }
+}
+
+impl<'r> Linker<'r> {
+    /// `derived`, the token's own domain a field follows, and the hosts
+    /// among `all` that a method of the class sets the field to without a
+    /// token response (`field_overrides`): those replace the token's domain
+    /// whenever that method is called.
+    fn with_overrides(&self, file: FileId, scope: ScopeId, m: &str, mut derived: Vec<Val>, all: &[Val]) -> Vec<Val> {
+        let overrides = self.field_overrides(file, scope, m);
+        if overrides.is_empty() {
+            return derived;
+        }
+        // The same host written by the constructor is a different value: its
+        // place, key or choice differ.
+        let kept = all
+            .iter()
+            .filter(|v| {
+                matches!(v.kind, VKind::Str(_) | VKind::Env(_))
+                    && overrides
+                        .iter()
+                        .any(|o| o.at == v.at && o.sel == v.sel && o.switch == v.switch)
+            })
+            .cloned()
+            .collect();
+        push_alts(&mut derived, kept);
+        derived
     }
 }
 

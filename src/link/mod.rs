@@ -122,6 +122,12 @@ pub struct Val {
     /// Where the run-time choice that `sel` names is made: the ternary, the
     /// `if` around an assignment, the map lookup. The root place of a switch.
     pub switch: Option<Loc>,
+    /// The key of a choice made inside the one `sel` names, which that outer
+    /// choice took the place of (the sandbox ternary inside a match arm
+    /// over data centers): what picks among the values of one arm.
+    pub inner: Option<Rc<str>>,
+    /// Where that inner choice is made.
+    pub inner_switch: Option<Loc>,
     pub via_param: bool,
 }
 
@@ -132,7 +138,20 @@ impl Val {
         if self.sel.is_none() {
             self.sel = from.sel.clone();
             self.switch = from.switch;
+            self.inner = from.inner.clone();
+            self.inner_switch = from.inner_switch;
         }
+    }
+
+    /// This value chosen by `sel` at `switch`. Another key that already
+    /// chose it (inside this choice's arm) is kept as `inner`.
+    fn chosen_by(&mut self, sel: Rc<str>, switch: Loc) {
+        if self.inner.is_none() && self.sel.as_ref().is_some_and(|s| *s != sel) {
+            self.inner = self.sel.take();
+            self.inner_switch = self.switch;
+        }
+        self.sel = Some(sel);
+        self.switch = Some(switch);
     }
 }
 
@@ -294,6 +313,8 @@ fn val(kind: VKind, file: FileId, span: Span) -> Val {
         at: Loc { file, span },
         sel: None,
         switch: None,
+        inner: None,
+        inner_switch: None,
         via_param: false,
     }
 }

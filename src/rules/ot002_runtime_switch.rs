@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{describe, env_names, related_for, RuleCtx};
 use crate::catalog::{EnvKind, Environment, Level};
 use crate::finding::Finding;
-use crate::model::{Binding, EndpointAlt, Loc, Target};
+use crate::model::{Binding, EndpointAlt, Loc, Target, TokenIdentity};
 
 /// What makes two results one: rule, token identity, environments, root
 /// place — or, for a switch on one deployment-wide key, that key in that file.
@@ -152,19 +152,41 @@ fn check_binding(b: &Binding) -> Option<(Finding, Loc)> {
     if !selectors.is_empty() && selectors.is_subset(&token_selectors) && distinct_tokens {
         return None;
     }
-    // Chosen by the deployment: an env var, or the profiles that set it.
+    // Keyed inside a data-center choice: the key that picks the environment
+    // in every arm (`match (dc) { … => sandbox ? A::SANDBOX() : A::PRODUCTION() }`)
+    // also picks the token, and the deployment supplies each token, so the
+    // outer key only moves between data centers (which such deployments
+    // already mint per data center: not reported, as below).
+    if let Some(k) = environment_key(&api) {
+        if distinct_tokens
+            && token_selectors.contains(k)
+            && api
+                .iter()
+                .all(|e| e.inner_selector.as_deref().or(e.selector.as_deref()) == Some(k))
+            && b.tokens.iter().all(|t| t.identity.is_deployment())
+        {
+            return None;
+        }
+    }
+    // Chosen by the deployment: an env var, or the profiles that set it;
+    // so is every choice made inside those (a sandbox flag in a match arm).
     let deployment_switch = !selectors.is_empty()
         && selectors
             .iter()
+            .copied()
+            .chain(api.iter().filter_map(|e| e.inner_selector.as_deref()))
             .all(|s| s.starts_with("env:") || s.starts_with("profile:"));
     // The deployment supplies the token, unless every profile that chooses
-    // the endpoint gives it one and the same token.
+    // the endpoint gives it one and the same token. A parameter beside the
+    // deployment's token (`$code ?? config('zoho.token')`) is supplied at
+    // run time by the caller: nothing here hard-codes it either.
     let covered = selectors.is_subset(&token_selectors);
-    let deployment_token = b
-        .tokens
-        .iter()
-        .all(|t| t.identity.is_deployment() || t.selector.as_deref().is_some_and(|s| s.starts_with("profile:")))
-        && !(covered && !distinct_tokens && b.tokens.iter().all(|t| t.selector.is_some()));
+    let supplied = b.tokens.iter().any(|t| t.identity.is_deployment());
+    let deployment_token = b.tokens.iter().all(|t| {
+        t.identity.is_deployment()
+            || (supplied && matches!(t.identity, TokenIdentity::Param(_)))
+            || t.selector.as_deref().is_some_and(|s| s.starts_with("profile:"))
+    }) && !(covered && !distinct_tokens && b.tokens.iter().all(|t| t.selector.is_some()));
     let ids: Vec<String> = b.identities().iter().map(|i| i.to_string()).collect();
     let id = ids.join(", ");
     // Each alternative once, where it is written.
@@ -201,7 +223,10 @@ fn check_binding(b: &Binding) -> Option<(Finding, Loc)> {
         } else {
             Level::Error
         };
-        let selector = selectors.iter().find_map(|s| describe_selector(s)).unwrap_or_default();
+        let selector = environment_key(&api)
+            .and_then(describe_selector)
+            .or_else(|| selectors.iter().find_map(|s| describe_selector(s)))
+            .unwrap_or_default();
         return Some((Finding {
             rule: "OT002",
             level,
@@ -242,6 +267,25 @@ fn check_binding(b: &Binding) -> Option<(Finding, Loc)> {
         ));
     }
     None
+}
+
+/// The key that chooses the environment (production, sandbox…) when an
+/// outer choice took its place: two alternatives of one data center and
+/// different environments behind the same key and switch (one match arm
+/// over data centers) are told apart by the choice inside that arm.
+fn environment_key<'a>(api: &[&'a EndpointAlt]) -> Option<&'a str> {
+    let mut keys: Vec<&str> = Vec::new();
+    for a in api {
+        for b in api {
+            let (Target::Env(x), Target::Env(y)) = (a.target, b.target) else {
+                continue;
+            };
+            if x.dc == y.dc && x.kind != y.kind && a.selector == b.selector && a.switch == b.switch {
+                keys.extend(a.inner_selector.as_deref());
+            }
+        }
+    }
+    keys.into_iter().min()
 }
 
 /// How a selector reads in a message: `env:ZOHO_ENV` → ` by env var `ZOHO_ENV``,

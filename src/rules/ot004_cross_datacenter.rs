@@ -138,7 +138,34 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                 break;
             }
             minted_causes.insert(key, out.len());
-            out.push(Finding {
+            // The root place of a token minted at one fixed accounts server:
+            // where a host of another data center is chosen at run time (the
+            // setter's ternary, the map lookup). A token whose accounts server
+            // is itself chosen at run time (alternatives minted in several
+            // data centers) meets the other choice's host at the request:
+            // that is where the two choices must become one.
+            let accounts_chosen = b
+                .tokens
+                .iter()
+                .any(|u| u.identity == t.identity && u.minted_dc.is_some_and(|dc| dc != minted));
+            let root = if accounts_chosen {
+                b.at
+            } else {
+                b.endpoints
+                    .iter()
+                    .filter(|e| {
+                        !e.token_endpoint
+                            && matches!(e.target, Target::Env(env) if env.kind.is_some() && env.dc != minted)
+                    })
+                    // The innermost choice: an outer one that only adds a
+                    // path to the same hosts took its key's place.
+                    .filter_map(|e| e.inner_switch.or(e.switch))
+                    // A choice made inside the request is the request's own.
+                    .filter(|s| !inside(*s, b.at))
+                    .min()
+                    .unwrap_or(b.at)
+            };
+            let found = Finding {
                 rule: ID,
                 level: level(ID),
                 message: format!(
@@ -157,11 +184,68 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                 environments: env_names(&wrong),
                 fingerprint: String::new(),
                 site: String::new(),
-            });
+            };
+            out.push(super::at_root(found, root, b));
             break;
         }
     }
+    out.extend(accounts_chosen(bindings, &reported));
     out
+}
+
+/// Minted at an accounts server the deployment's settings name, in any data
+/// center, but used at one data center's API that nothing chooses (a legacy
+/// SDK's default host): every deployment outside that data center breaks.
+/// One result per configuration place; a warning, as the deployment's
+/// setting decides whether it breaks.
+fn accounts_chosen(bindings: &[Binding], reported: &BTreeSet<usize>) -> Vec<Finding> {
+    let dc_name = |dc: DcId| catalog().data_centers[dc as usize].name.clone();
+    let mut out: Vec<Finding> = Vec::new();
+    for (i, b) in bindings.iter().enumerate() {
+        if reported.contains(&i) {
+            continue;
+        }
+        let Some(t) = b.tokens.iter().find(|t| t.accounts_chosen_at.is_some()) else {
+            continue;
+        };
+        let Some(at) = t.accounts_chosen_at else { continue };
+        let api: Vec<&crate::model::EndpointAlt> = b.endpoints.iter().filter(|e| !e.token_endpoint).collect();
+        let envs = b.api_environments();
+        let fixed = !api.is_empty()
+            && api
+                .iter()
+                .all(|e| e.selector.is_none() && matches!(e.target, Target::Env(_)));
+        let [env] = envs.as_slice() else { continue };
+        if !fixed || out.iter().any(|f| f.primary == at) {
+            continue;
+        }
+        let found = Finding {
+            rule: ID,
+            level: crate::catalog::Level::Warning,
+            message: format!(
+                "token `{}` is minted at the accounts server the deployment's settings name (any data center) but always used at the {} API",
+                t.identity,
+                dc_name(env.dc)
+            ),
+            label: format!("{} uses `{}` in {env}", describe(b.kind), t.identity),
+            primary: b.at,
+            related: related_for(b, Some(t.origin), &[]),
+            help: "configure the API host of the same data center as the accounts server (or use the api_domain returned with the token)".into(),
+            token: Some(t.identity.to_string()),
+            environments: env_names(&[*env]),
+            fingerprint: String::new(),
+            site: String::new(),
+        };
+        let mut f = super::at_root(found, at, b);
+        f.label = "the accounts server is chosen here, the API host is not".into();
+        out.push(f);
+    }
+    out
+}
+
+/// `inner` lies within `outer`'s span.
+fn inside(inner: Loc, outer: Loc) -> bool {
+    inner.file == outer.file && inner.span.start >= outer.span.start && inner.span.end <= outer.span.end
 }
 
 /// Minted at an accounts server chosen by the same key as the API host
