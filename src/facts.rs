@@ -125,6 +125,9 @@ pub struct Scope {
     pub params: Vec<String>,
     /// Base classes as written, last segment only (`class A(base.B)` → `B`).
     pub bases: Vec<String>,
+    /// A method that reading the member calls (Python `@property`, a Ruby
+    /// method without parameters: `obj.base_url` is `obj.base_url()`).
+    pub getter: bool,
     pub span: Span,
 }
 
@@ -354,6 +357,7 @@ impl FileFacts {
                 parent: None,
                 params: Vec::new(),
                 bases: Vec::new(),
+                getter: false,
                 span,
             }],
             ..Default::default()
@@ -367,6 +371,7 @@ impl FileFacts {
             parent: Some(parent),
             params: Vec::new(),
             bases: Vec::new(),
+            getter: false,
             span,
         });
         self.scopes.len() - 1

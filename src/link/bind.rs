@@ -35,6 +35,10 @@ pub struct Ingredients {
     pub sdk_org: bool,
     /// A host is the API domain that came with the token.
     pub derived: bool,
+    /// The repository class the call constructs, when its arguments carry
+    /// endpoints or tokens (`Auth(token_url, refresh_token)`): its methods
+    /// are still what the object's method calls run.
+    pub class: Option<(FileId, ScopeId)>,
 }
 
 impl Ingredients {

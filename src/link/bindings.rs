@@ -227,7 +227,7 @@ impl<'r> Linker<'r> {
         if !matches!(call.callee.kind, ExprKind::Name(_) | ExprKind::Member(..)) {
             return None;
         }
-        let callee_vals = self.eval(fid, cs.scope, &call.callee, None);
+        let callee_vals = self.eval_callee(fid, cs.scope, &call.callee, None);
         let (ffile, fscope) = callee_vals.iter().find_map(|v| match v.kind {
             VKind::Func(f, s) => Some((f, s)),
             _ => None,

@@ -64,7 +64,18 @@ impl<'r> Linker<'r> {
                         params,
                     );
                     if let Some(d) = call.args.get(1) {
-                        push_alts(&mut out, self.eval(file, scope, &d.value, params));
+                        // The default is chosen by the key being unset: by
+                        // what the read is chosen by (`cfg.get("region",
+                        // "eu")` beside `cfg.get("region")`).
+                        let key = out.iter().find_map(|v| self.identity_key(v));
+                        let mut ds = self.eval(file, scope, &d.value, params);
+                        if let Some(k) = key {
+                            for v in ds.iter_mut().filter(|v| v.sel.is_none()) {
+                                v.sel = Some(k.clone());
+                                v.switch = Some(Loc { file, span: e.span });
+                            }
+                        }
+                        push_alts(&mut out, ds);
                     }
                     return out;
                 }
@@ -152,6 +163,31 @@ impl<'r> Linker<'r> {
                 }
             }
         }
+        // Python's URL split and join: `scheme, netloc, *_ = urlsplit(u)`
+        // gives the parts, `urlunsplit((scheme, netloc, *_))` glues them
+        // back (a host rebuilt around a changed netloc).
+        if let Some(d) = callee.dotted() {
+            let python = self.files[file].lang == Some(Lang::Python);
+            let last = d.rsplit('.').next().unwrap_or("");
+            if python && matches!(last, "urlsplit" | "urlparse") && call.args.len() == 1 {
+                return self
+                    .eval(file, scope, &call.args[0].value, params)
+                    .into_iter()
+                    .map(|v| url_parts(v, file, e.span))
+                    .collect();
+            }
+            if python && matches!(last, "urlunsplit" | "urlunparse") && call.args.len() == 1 {
+                let mut out = Vec::new();
+                for v in self.eval(file, scope, &call.args[0].value, params) {
+                    push_alts(&mut out, self.url_joined(file, &v, e.span));
+                }
+                return out;
+            }
+            // `MappingProxyType(d)`: a read-only view of the dict.
+            if python && matches!(d.as_str(), "MappingProxyType" | "types.MappingProxyType") && call.args.len() == 1 {
+                return self.eval(file, scope, &call.args[0].value, params);
+            }
+        }
         // Dict building: dict(base, k=v) (Python), Object.assign({}, base, {k: v}) (JS).
         if let Some(d) = callee.dotted() {
             if (d == "dict" && self.files[file].lang == Some(Lang::Python)) || d == "Object.assign" {
@@ -172,7 +208,7 @@ impl<'r> Linker<'r> {
         }
         // Functions defined in the repository: their returns.
         let callee_vals = match &callee.kind {
-            ExprKind::Name(_) | ExprKind::Member(..) => self.eval(file, scope, callee, params),
+            ExprKind::Name(_) | ExprKind::Member(..) => self.eval_callee(file, scope, callee, params),
             _ => Vec::new(),
         };
         if let Some((ffile, fscope)) = callee_vals.iter().find_map(|v| match v.kind {
@@ -224,6 +260,11 @@ impl<'r> Linker<'r> {
             }
             return one(VKind::Other);
         }
+        let mut ing = ing;
+        ing.class = callee_vals.iter().find_map(|v| match v.kind {
+            VKind::Func(f, s) if self.facts(f).scopes[s].kind == ScopeKind::Class => Some((f, s)),
+            _ => None,
+        });
         let mut v = val(VKind::Carrier(Rc::new(ing)), file, e.span);
         v.via_param = false;
         vec![v]
@@ -382,4 +423,103 @@ impl<'r> Linker<'r> {
         }
         Some(ids)
     }
+}
+
+impl<'r> Linker<'r> {
+    /// `urlunsplit((scheme, netloc, path, …))`: `scheme://netloc` and the
+    /// path when it is known text.
+    fn url_joined(&self, file: FileId, v: &Val, span: Span) -> Vec<Val> {
+        let VKind::List(items) = &v.kind else {
+            return vec![val(VKind::Other, file, span)];
+        };
+        let sep = val(
+            VKind::Str(vec![Piece::Lit("://".into(), Loc { file, span })]),
+            file,
+            span,
+        );
+        let empty = || vec![val(VKind::Str(Vec::new()), file, span)];
+        let scheme = items.first().cloned().unwrap_or_else(empty);
+        let netloc = items.get(1).cloned().unwrap_or_else(empty);
+        let path: Vec<Val> = items
+            .get(2)
+            .map(|p| p.iter().filter(|x| matches!(x.kind, VKind::Str(_))).cloned().collect())
+            .filter(|p: &Vec<Val>| !p.is_empty())
+            .unwrap_or_else(empty);
+        let mut acc = vec![val(VKind::Str(Vec::new()), file, span)];
+        for part in [scheme, vec![sep], netloc, path] {
+            let mut next = Vec::new();
+            for a in &acc {
+                let VKind::Str(pieces) = &a.kind else { continue };
+                for x in &part {
+                    if next.len() >= MAX_ALTS {
+                        break;
+                    }
+                    let mut np = pieces.clone();
+                    match &x.kind {
+                        VKind::Str(ps) => np.extend(ps.iter().cloned()),
+                        _ => np.push(Piece::Hole(Box::new(x.clone()))),
+                    }
+                    let mut n = a.clone();
+                    n.kind = VKind::Str(np);
+                    n.inherit_sel(x);
+                    n.via_param |= x.via_param;
+                    next.push(n);
+                }
+            }
+            acc = next;
+        }
+        for a in &mut acc {
+            a.inherit_sel(v);
+        }
+        acc
+    }
+}
+
+/// `urlsplit(u)` of a URL string: the list (scheme, netloc, path, query,
+/// fragment), split in its first literal's `://` and the next `/`; any
+/// other value is kept (its first element is itself).
+fn url_parts(v: Val, file: FileId, span: Span) -> Val {
+    let VKind::Str(pieces) = &v.kind else { return v };
+    let Some(Piece::Lit(first, loc)) = pieces.first() else {
+        return v;
+    };
+    let Some((scheme, rest)) = first.split_once("://") else {
+        return v;
+    };
+    let mut netloc = Vec::new();
+    let mut path = Vec::new();
+    let mut in_path = false;
+    let rest = std::iter::once(Piece::Lit(rest.to_string(), *loc)).chain(pieces[1..].iter().cloned());
+    for p in rest {
+        match p {
+            Piece::Lit(s, l) if !in_path => match s.find('/') {
+                Some(i) => {
+                    in_path = true;
+                    if i > 0 {
+                        netloc.push(Piece::Lit(s[..i].to_string(), l));
+                    }
+                    path.push(Piece::Lit(s[i..].to_string(), l));
+                }
+                None if s.is_empty() => {}
+                None => netloc.push(Piece::Lit(s, l)),
+            },
+            p if in_path => path.push(p),
+            p => netloc.push(p),
+        }
+    }
+    let part = |pieces: Vec<Piece>| {
+        let mut x = v.clone();
+        x.kind = VKind::Str(pieces);
+        vec![x]
+    };
+    let mut out = v.clone();
+    out.at = Loc { file, span };
+    out.kind = VKind::List(Rc::new(vec![
+        part(vec![Piece::Lit(scheme.to_string(), *loc)]),
+        part(netloc),
+        part(path),
+        part(Vec::new()),
+        part(Vec::new()),
+    ]));
+    out
 }

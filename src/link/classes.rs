@@ -198,6 +198,113 @@ impl<'r> Linker<'r> {
         out
     }
 
+    /// A method of the class or of a base class, by name (a bare call
+    /// inside a Ruby class: `build_url(uri)` is `self.build_url(uri)`).
+    pub(super) fn class_method(&self, file: FileId, class: ScopeId, m: &str) -> Option<ScopeRef> {
+        let family = self.class_family(file, class);
+        let parts = self.package_parts(file, class);
+        std::iter::once(&(file, class))
+            .chain(parts.iter())
+            .chain(family.0.iter())
+            .find_map(|&(f, c)| self.index[f].method(&self.names, c, m).map(|fs| (f, fs)))
+    }
+
+    /// Members read as values: a getter among them (`Scope::getter`) is
+    /// called, and its returns are the value (those of an instance's
+    /// getter belong to that instance). A getter whose returns are unknown
+    /// stays the method.
+    pub(super) fn call_getters(&self, vs: Vec<Val>, inst: Option<&Val>) -> Vec<Val> {
+        if !vs.iter().any(|v| self.getter_of(v).is_some()) {
+            return vs;
+        }
+        let mut out = Vec::new();
+        for v in vs {
+            match self.getter_of(&v) {
+                Some((f, s)) => {
+                    let rets = self.getter_returns(f, s, v.at.span);
+                    if rets.iter().all(|r| matches!(r.kind, VKind::Other)) {
+                        push_alts(&mut out, vec![v]);
+                        continue;
+                    }
+                    let rets = match inst {
+                        Some(i) if matches!(i.kind, VKind::Instance(..)) => self.for_instance(i, rets),
+                        _ => rets,
+                    };
+                    push_alts(&mut out, rets);
+                }
+                None => push_alts(&mut out, vec![v]),
+            }
+        }
+        out
+    }
+
+    fn getter_of(&self, v: &Val) -> Option<ScopeRef> {
+        let VKind::Func(f, s) = v.kind else { return None };
+        let sc = &self.facts(f).scopes[s];
+        (sc.getter && sc.kind == ScopeKind::Function).then_some((f, s))
+    }
+
+    /// What a getter returns (it takes no arguments).
+    fn getter_returns(&self, f: FileId, s: ScopeId, span: Span) -> Vec<Val> {
+        let name = self.facts(f).scopes[s].name.clone();
+        let callee = Expr::new(ExprKind::Member(Box::new(Expr::new(ExprKind::This, span)), name), span);
+        let call = Call {
+            callee,
+            args: Vec::new(),
+            is_new: false,
+        };
+        self.returns(f, s, f, s, &call, None)
+    }
+
+    /// `config.base_url` on a value of no known class (a constructor's
+    /// parameter): the one getter of that name among the repository's
+    /// classes in the file's language nearest to the file, called; None
+    /// when there is no such getter or more than one, or when the getter's
+    /// returns are unknown.
+    pub(super) fn getter_by_name(&self, file: FileId, m: &str, span: Span) -> Option<Vec<Val>> {
+        let by = self.getters_by_name.get_or_init(|| {
+            let mut by: HashMap<&str, Vec<ScopeRef>> = HashMap::default();
+            for (fid, f) in self.files.iter().enumerate() {
+                for (sid, sc) in f.facts.scopes.iter().enumerate() {
+                    let in_class = sc.parent.is_some_and(|p| f.facts.scopes[p].kind == ScopeKind::Class);
+                    if sc.getter && sc.kind == ScopeKind::Function && in_class && !sc.name.is_empty() {
+                        by.entry(sc.name.as_str()).or_default().push((fid, sid));
+                    }
+                }
+            }
+            by
+        });
+        // Among the getters of that name in the file's language and the
+        // file's top-level directory (a tree of services or projects: never
+        // another one's), those nearest to the reading file: exactly one.
+        let lang = self.files[file].lang;
+        let dirs = |f: FileId| {
+            let p = &self.files[f].path;
+            p.rsplit_once('/')
+                .map(|(d, _)| d)
+                .unwrap_or("")
+                .split('/')
+                .collect::<Vec<_>>()
+        };
+        let here = dirs(file);
+        let near = |f: FileId| here.iter().zip(dirs(f)).take_while(|(a, b)| **a == *b).count();
+        let top = |f: FileId| self.files[f].path.split_once('/').map(|(t, _)| t);
+        let found: Vec<ScopeRef> = by
+            .get(m)?
+            .iter()
+            .copied()
+            .filter(|&(f, _)| self.files[f].lang == lang && top(f) == top(file))
+            .collect();
+        let best = found.iter().map(|&(f, _)| near(f)).max()?;
+        let mut nearest = found.into_iter().filter(|&(f, _)| near(f) == best);
+        let (f, s) = nearest.next()?;
+        if nearest.next().is_some() {
+            return None;
+        }
+        let rets = self.getter_returns(f, s, span);
+        (!rets.iter().all(|r| matches!(r.kind, VKind::Other))).then_some(rets)
+    }
+
     /// The values of a class's assignments to one field. A setter's
     /// parameter (`function setAuth($auth) { $this->auth = $auth; }`) is what
     /// the class's own methods pass it (`$this->setAuth(new Auth($id))`).

@@ -9,6 +9,11 @@ use super::*;
 
 impl<'r> Linker<'r> {
     pub fn eval(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> Vec<Val> {
+        self.guarded(file, e, || self.eval_inner(file, scope, e, params))
+    }
+
+    /// One evaluation step under the depth limit and the fuel.
+    fn guarded(&self, file: FileId, e: &Expr, f: impl FnOnce() -> Vec<Val>) -> Vec<Val> {
         let depth = self.depth.get();
         self.memo_depth(depth, depth > MAX_EVAL_DEPTH);
         if depth > MAX_EVAL_DEPTH {
@@ -22,7 +27,7 @@ impl<'r> Linker<'r> {
         }
         self.fuel.set(fuel - 1);
         self.depth.set(self.depth.get() + 1);
-        let mut r = self.eval_inner(file, scope, e, params);
+        let mut r = f();
         self.depth.set(self.depth.get() - 1);
         r.truncate(MAX_ALTS);
         r
@@ -47,49 +52,7 @@ impl<'r> Linker<'r> {
                 .env_alternatives(n, file, e.span)
                 .unwrap_or_else(|| one(VKind::Env(n.clone()))),
             ExprKind::Secret(s) => one(VKind::Sym(s.as_str().into(), SymKind::Secret)),
-            ExprKind::Member(obj, m) => {
-                if let Some(env) = c.sdk_environment_path(obj, m) {
-                    return one(VKind::Sdk(env));
-                }
-                if c.is_api_domain_key(m) {
-                    // `this.apiDomain` set from a literal or the deployment's
-                    // settings is a host like any other, not the domain that
-                    // came with the token.
-                    // …unless the class also overwrites it with a token
-                    // response's api_domain: then it follows the token.
-                    if matches!(obj.kind, ExprKind::This) {
-                        let all = self.this_field(file, scope, m, e.span);
-                        let vs: Vec<Val> = all
-                            .iter()
-                            .filter(|v| matches!(v.kind, VKind::Str(_) | VKind::Env(_)))
-                            .cloned()
-                            .collect();
-                        if !vs.is_empty() && !all.iter().any(is_derived) {
-                            return vs;
-                        }
-                        if let Some(d) = derived_only(&all) {
-                            return self.with_overrides(file, scope, m, d, &all);
-                        }
-                    }
-                    return one(VKind::Derived);
-                }
-                if matches!(obj.kind, ExprKind::This) {
-                    let vs = self.this_field(file, scope, m, e.span);
-                    // A field the class overwrites with the api_domain of a
-                    // token response follows the token; its literal is only
-                    // the value before the first refresh.
-                    return match derived_only(&vs) {
-                        Some(d) => self.with_overrides(file, scope, m, d, &vs),
-                        None => vs,
-                    };
-                }
-                let objs = self.eval(file, scope, obj, params);
-                let mut out = Vec::new();
-                for o in objs {
-                    push_alts(&mut out, self.member(file, &o, m, e.span));
-                }
-                out
-            }
+            ExprKind::Member(obj, m) => self.eval_member(file, scope, e, obj, m, params, true),
             ExprKind::Index(obj, key) => {
                 let keys = self.eval(file, scope, key, params);
                 if keys.iter().any(|k| matches!(&k.kind, VKind::Str(p) if p.len() == 1 && matches!(p[0], Piece::Lit(ref s, _) if c.is_api_domain_key(s))))
@@ -194,6 +157,89 @@ impl<'r> Linker<'r> {
             ExprKind::Bool(b) => one(VKind::Bool(*b)),
             ExprKind::Number | ExprKind::Null | ExprKind::Unknown => one(VKind::Other),
         }
+    }
+
+    /// `obj.m` read as a value; with `getters`, a getter it names is called
+    /// (not for a callee: `obj.m(…)` calls the method itself).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn eval_member(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        e: &Expr,
+        obj: &Expr,
+        m: &str,
+        params: Option<&Params>,
+        getters: bool,
+    ) -> Vec<Val> {
+        let c = catalog();
+        let one = |k: VKind| vec![val(k, file, e.span)];
+        if let Some(env) = c.sdk_environment_path(obj, m) {
+            return one(VKind::Sdk(env));
+        }
+        if c.is_api_domain_key(m) {
+            // `this.apiDomain` set from a literal or the deployment's
+            // settings is a host like any other, not the domain that
+            // came with the token.
+            // …unless the class also overwrites it with a token
+            // response's api_domain: then it follows the token.
+            if matches!(obj.kind, ExprKind::This) {
+                let all = self.this_field(file, scope, m, e.span);
+                let vs: Vec<Val> = all
+                    .iter()
+                    .filter(|v| matches!(v.kind, VKind::Str(_) | VKind::Env(_)))
+                    .cloned()
+                    .collect();
+                if !vs.is_empty() && !all.iter().any(is_derived) {
+                    return vs;
+                }
+                if let Some(d) = derived_only(&all) {
+                    return self.with_overrides(file, scope, m, d, &all);
+                }
+            }
+            return one(VKind::Derived);
+        }
+        if matches!(obj.kind, ExprKind::This) {
+            let vs = self.this_field(file, scope, m, e.span);
+            let vs = if getters { self.call_getters(vs, None) } else { vs };
+            // A field the class overwrites with the api_domain of a
+            // token response follows the token; its literal is only
+            // the value before the first refresh.
+            return match derived_only(&vs) {
+                Some(d) => self.with_overrides(file, scope, m, d, &vs),
+                None => vs,
+            };
+        }
+        let objs = self.eval(file, scope, obj, params);
+        let mut out = Vec::new();
+        for o in objs {
+            let vs = self.member(file, &o, m, e.span);
+            let vs = match &o.kind {
+                _ if !getters => vs,
+                VKind::Instance(..) => self.call_getters(vs, Some(&o)),
+                // A member of a value of no known class: the one getter
+                // of that name, if the repository has one.
+                VKind::Sym(_, SymKind::Param | SymKind::Symbol)
+                    if vs.iter().all(|v| matches!(v.kind, VKind::Sym(..))) =>
+                {
+                    match self.getter_by_name(file, m, e.span) {
+                        Some(rets) => rets,
+                        None => vs,
+                    }
+                }
+                _ => vs,
+            };
+            push_alts(&mut out, vs);
+        }
+        out
+    }
+
+    /// A callee: a member is the method itself, not what a getter returns.
+    pub(super) fn eval_callee(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> Vec<Val> {
+        let ExprKind::Member(obj, m) = &e.kind else {
+            return self.eval(file, scope, e, params);
+        };
+        self.guarded(file, e, || self.eval_member(file, scope, e, obj, m, params, false))
     }
 
     pub(super) fn concat(
@@ -386,6 +432,14 @@ impl<'r> Linker<'r> {
                     vs
                 }
             }
+            // A method of the repository class that built the object.
+            VKind::Carrier(ing) if ing.class.is_some_and(|(f, k)| self.class_method(f, k, m).is_some()) => {
+                let (f, k) = ing.class.unwrap_or_default();
+                match self.class_method(f, k, m) {
+                    Some((mf, ms)) => vec![val(VKind::Func(mf, ms), file, span)],
+                    None => keep(VKind::Other),
+                }
+            }
             VKind::Carrier(ing) if c.is_token_key(m) => match ing.token_endpoint_dc() {
                 Some(dc) => {
                     let id: Rc<str> = format!("{}:{}", self.files[o.at.file].path, o.at.span.line).into();
@@ -441,6 +495,13 @@ impl<'r> Linker<'r> {
                                 v
                             })
                             .collect();
+                    }
+                    // One data center written, chosen by a key (the
+                    // `"eu"` default of `cfg.get("region", "eu")` in
+                    // `accounts.zoho.{region}`): the key's other values
+                    // mint elsewhere, so the token is chosen by that key.
+                    if by_dc.iter().any(|v| v.sel.is_some()) {
+                        return by_dc;
                     }
                     keep(VKind::Minted(dc, id))
                 }

@@ -274,6 +274,9 @@ pub struct Linker<'r> {
     /// on first use (`org::caller_orgs`), so that finding a function's
     /// callers looks at the calls of its name, not every call.
     calls_by_name: std::cell::OnceCell<HashMap<&'r str, Vec<(FileId, usize)>>>,
+    /// A getter's name → the class methods of that name that reading the
+    /// member calls (`Scope::getter`); built on first use.
+    getters_by_name: std::cell::OnceCell<HashMap<&'r str, Vec<ScopeRef>>>,
     /// Function summaries per argument values ([`memo`]).
     memo: RefCell<memo::Memo>,
     /// Symbol names made so far, one copy each ([`Linker::intern`]).
@@ -417,6 +420,7 @@ impl<'r> Linker<'r> {
             by_dir,
             module_cache: RefCell::new(HashMap::default()),
             calls_by_name: std::cell::OnceCell::new(),
+            getters_by_name: std::cell::OnceCell::new(),
             memo: RefCell::new(memo::Memo::default()),
             symbols: RefCell::new(Default::default()),
         };

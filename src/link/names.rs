@@ -163,6 +163,13 @@ impl<'r> Linker<'r> {
                     return self.resolve_import(file, imp, span);
                 }
             }
+            // Ruby: a bare call inside a class is a call on `self`
+            // (`build_url(uri)`): a method of the class or its bases.
+            if sdef.kind == ScopeKind::Class && self.files[file].lang == Some(Lang::Ruby) {
+                if let Some((f, m)) = self.class_method(file, sc, name) {
+                    return vec![val(VKind::Func(f, m), file, span)];
+                }
+            }
             first = false;
             s = sdef.parent;
         }

@@ -202,7 +202,7 @@ impl Linker<'_> {
                 if fname.is_empty() || call.callee.last_name() != Some(fname.as_str()) {
                     continue;
                 }
-                let callee = self.eval(cf, cs.scope, &call.callee, None);
+                let callee = self.eval_callee(cf, cs.scope, &call.callee, None);
                 if !callee
                     .iter()
                     .any(|v| matches!(v.kind, VKind::Func(a, b) if a == file && b == fscope))

@@ -288,7 +288,22 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "class_definition" => self.class(node, scope),
             "decorated_definition" => {
                 if let Some(d) = node.child_by_field_name("definition") {
+                    let first = self.f.facts.scopes.len();
                     self.stmt(d, scope, guard);
+                    // `@property` / `@cached_property`: reading the member
+                    // calls the method.
+                    let property = named_children(node).iter().any(|c| {
+                        c.kind() == "decorator"
+                            && matches!(
+                                self.text(*c).trim_start_matches('@').trim(),
+                                "property" | "cached_property" | "functools.cached_property"
+                            )
+                    });
+                    if property && d.kind() == "function_definition" {
+                        if let Some(s) = self.f.facts.scopes.get_mut(first) {
+                            s.getter = true;
+                        }
+                    }
                 }
             }
             "return_statement" => {
@@ -470,5 +485,21 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             _ => return self.unmodelled(node, scope),
         };
         Expr::new(kind, sp)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lower;
+
+    #[test]
+    fn properties_are_getters() {
+        let f = lower(
+            "class Api:\n    @property\n    def api_url(self):\n        return 'x'\n\n    @staticmethod\n    def plain():\n        return 'y'\n\n    def method(self):\n        return 'z'\n",
+        );
+        let getter = |name: &str| f.scopes.iter().find(|s| s.name == name).map(|s| s.getter);
+        assert_eq!(getter("api_url"), Some(true));
+        assert_eq!(getter("plain"), Some(false));
+        assert_eq!(getter("method"), Some(false));
     }
 }

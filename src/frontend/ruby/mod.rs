@@ -202,6 +202,11 @@ impl<'a> Lowerer<'a> {
 
     fn method(&mut self, node: Node, parent: ScopeId) -> ScopeId {
         let scope = self.declare_function(node, parent);
+        // `obj.base_url` calls a method without parameters.
+        let no_params = node
+            .child_by_field_name("parameters")
+            .is_none_or(|p| named_children(p).is_empty());
+        self.f.facts.scopes[scope].getter = no_params;
         if let Some(body) = node.child_by_field_name("body") {
             match body.kind() {
                 "body_statement" => self.body(body, scope, None, true),

@@ -209,3 +209,20 @@ fn require_relative_is_an_import() {
     let i: Vec<(String, String)> = f.imports.iter().map(|i| (i.local.clone(), i.module.clone())).collect();
     assert_eq!(i, [("*".to_string(), "./config/zoho".to_string())]);
 }
+
+#[test]
+fn methods_without_parameters_are_getters() {
+    let f = lower(
+        "class Settings\n\
+           def api_root\n\
+             sandbox ? SANDBOX : LIVE\n\
+           end\n\
+           def endpoint(path)\n\
+             \"#{api_root}/#{path}\"\n\
+           end\n\
+         end\n",
+    );
+    let getter = |name: &str| f.scopes.iter().find(|s| s.name == name).map(|s| s.getter);
+    assert_eq!(getter("api_root"), Some(true));
+    assert_eq!(getter("endpoint"), Some(false));
+}
