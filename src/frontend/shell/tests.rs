@@ -2,6 +2,7 @@
 
 use super::lower;
 use crate::facts::*;
+use crate::frontend::testing::scope;
 
 fn assign<'f>(f: &'f FileFacts, name: &str) -> &'f Assign {
     f.assigns
@@ -125,7 +126,7 @@ fn jq_reads_a_field_of_the_response() {
 #[test]
 fn functions_take_positional_parameters() {
     let f = lower("get() { local url=\"$1\"; curl \"$url\"; }\nget https://www.zohoapis.com/crm/v8/Leads\n");
-    let fs = f.scopes.iter().position(|s| s.name == "get").unwrap();
+    let fs = scope(&f, "get");
     assert_eq!(f.scopes[fs].params[0], "1");
     assert_eq!(assign(&f, "url").scope, fs);
     assert!(matches!(assign(&f, "get").value.kind, ExprKind::Func(s) if s == fs));
@@ -137,7 +138,7 @@ fn functions_take_positional_parameters() {
 #[test]
 fn function_assignments_are_global_unless_local() {
     let f = lower("f() {\n  local a\n  a=1\n  b=2\n}\n");
-    let fs = f.scopes.iter().position(|s| s.name == "f").unwrap();
+    let fs = scope(&f, "f");
     let scopes = |n: &str| -> Vec<ScopeId> {
         f.assigns
             .iter()
