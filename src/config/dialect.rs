@@ -998,24 +998,19 @@ fn normalize(p: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::facts::{ExprKind, FileFacts, ParentRef};
+    use crate::config::testing::{lower, names, settings};
+    use crate::facts::ParentRef;
 
     #[test]
     fn normalize_keeps_absolute_paths_and_parents_above_the_start() {
-        use super::normalize;
-        assert_eq!(normalize("a/./b/../c"), "a/c");
-        assert_eq!(normalize("/abs/dir/./prod.env"), "/abs/dir/prod.env");
-        assert_eq!(normalize("svc/../../shared.env"), "../shared.env");
-        assert_eq!(normalize("./x"), "x");
-    }
-
-    fn lower(path: &str, text: &str) -> FileFacts {
-        let lang = crate::frontend::lang_for_path(path).unwrap();
-        super::super::lower(lang, path, text)
-    }
-
-    fn names(f: &FileFacts) -> Vec<&str> {
-        f.profiles.iter().map(|p| p.name.as_str()).collect()
+        for (path, want) in [
+            ("a/./b/../c", "a/c"),
+            ("/abs/dir/./prod.env", "/abs/dir/prod.env"),
+            ("svc/../../shared.env", "../shared.env"),
+            ("./x", "x"),
+        ] {
+            assert_eq!(super::normalize(path), want);
+        }
     }
 
     #[test]
@@ -1025,10 +1020,9 @@ mod tests {
             "env:\n  A: 1\njobs:\n  sb:\n    environment: sandbox\n    env:\n      T: ${{ secrets.ZOHO }}\n    steps:\n      - run: x\n        env:\n          B: 2\n  prod:\n    env:\n      T: ${{ secrets.ZOHO }}\n",
         );
         assert_eq!(names(&f), vec!["workflow", "jobs.sb", "jobs.sb.steps[0]", "jobs.prod"]);
-        let sb = &f.profiles[1];
-        assert!(matches!(&sb.settings[0].value.kind, ExprKind::Secret(s) if s == "secret:sandbox/ZOHO"));
-        assert_eq!(sb.settings[0].span.line, 7);
-        assert!(matches!(&f.profiles[3].settings[0].value.kind, ExprKind::Secret(s) if s == "secret:ZOHO"));
+        assert_eq!(settings(&f.profiles[1]), ["T = secret:sandbox/ZOHO"]);
+        assert_eq!(f.profiles[1].settings[0].span.line, 7);
+        assert_eq!(settings(&f.profiles[3]), ["T = secret:ZOHO"]);
         assert_eq!(f.profiles[2].parents[0].target, ParentRef::Local(1));
     }
 
@@ -1052,8 +1046,7 @@ mod tests {
         );
         assert_eq!(names(&f), vec!["services.a", "services.b"]);
         assert_eq!(f.profiles[0].parents[0].target, ParentRef::File(".env.sandbox".into()));
-        assert_eq!(f.profiles[0].settings.len(), 2);
-        assert!(matches!(&f.profiles[0].settings[1].value.kind, ExprKind::Env(n) if n == "PASS"));
+        assert_eq!(settings(&f.profiles[0]), ["T = env:TOKEN", "PASS = env:PASS"]);
     }
 
     #[test]
@@ -1063,7 +1056,7 @@ mod tests {
             "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: crm\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          env:\n            - name: T\n              valueFrom:\n                secretKeyRef: {name: zoho, key: token}\n            - name: D\n              value: https://www.zohoapis.com\n",
         );
         assert_eq!(names(&f), vec!["Deployment/crm/app"]);
-        assert!(matches!(&f.profiles[0].settings[0].value.kind, ExprKind::Secret(s) if s == "k8s-secret:zoho/token"));
+        assert_eq!(settings(&f.profiles[0])[0], "T = k8s-secret:zoho/token");
     }
 
     #[test]
@@ -1074,8 +1067,7 @@ mod tests {
         );
         assert_eq!(names(&f), vec!["stages.dev", "stages.prod"]);
         assert_eq!(f.profiles[1].span.line, 8);
-        assert!(matches!(&f.profiles[1].settings[0].value.kind, ExprKind::Str(s) if s == "y"));
-        assert!(matches!(&f.profiles[1].settings[1].value.kind, ExprKind::Secret(s) if s == "ssm:/t/prod"));
+        assert_eq!(settings(&f.profiles[1]), ["D = \"y\"", "T = ssm:/t/prod"]);
         let f = lower(
             "k/overlays/sb/kustomization.yaml",
             "resources:\n  - ../../base\n  - svc.yaml\nconfigMapGenerator:\n  - name: c\n    envs: [sb.env]\n    literals: [A=b]\n",

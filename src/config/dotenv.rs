@@ -132,17 +132,12 @@ fn find_close(s: &str, q: char) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::facts::ExprKind;
+    use crate::config::testing::{lower, settings};
     use crate::facts::ParentRef;
-
-    fn lower_text(path: &str, text: &str) -> FileFacts {
-        crate::config::lower_alone(lower, path, text)
-    }
 
     #[test]
     fn keys_values_and_lines() {
-        let f = lower_text(
+        let f = lower(
             "app/.env.sandbox",
             "# comment\nexport A=1\nB = \"x y\" \nC='${NOT}' # c\nD=plain # comment\n\nE=\"multi\nline\"\nF=${A}/x\n",
         );
@@ -150,29 +145,35 @@ mod tests {
         assert_eq!(p.name, ".env.sandbox");
         assert_eq!(p.parents[0].target, ParentRef::File("app/.env".into()));
         assert!(!p.template);
-        let keys: Vec<(&str, u32)> = p.settings.iter().map(|s| (s.key.as_str(), s.span.line)).collect();
-        assert_eq!(keys, vec![("A", 2), ("B", 3), ("C", 4), ("D", 5), ("E", 7), ("F", 9)]);
-        assert!(matches!(&p.settings[1].value.kind, ExprKind::Str(s) if s == "x y"));
-        assert!(matches!(&p.settings[2].value.kind, ExprKind::Str(s) if s == "${NOT}"));
-        assert!(matches!(&p.settings[3].value.kind, ExprKind::Str(s) if s == "plain"));
-        assert!(matches!(&p.settings[4].value.kind, ExprKind::Str(s) if s == "multi\nline"));
-        assert!(matches!(&p.settings[5].value.kind, ExprKind::Concat(_)));
+        let lines: Vec<u32> = p.settings.iter().map(|s| s.span.line).collect();
+        assert_eq!(lines, [2, 3, 4, 5, 7, 9]);
+        assert_eq!(
+            settings(p),
+            [
+                "A = \"1\"",
+                "B = \"x y\"",
+                "C = \"${NOT}\"",
+                "D = \"plain\"",
+                "E = \"multi\\nline\"",
+                "F = env:A+\"/x\"",
+            ]
+        );
         assert!(f.parse_error_line.is_none());
     }
 
     #[test]
     fn templates_and_errors() {
-        let f = lower_text(".env.example", "A=\nthis is not an assignment\nB=2\n");
+        let f = lower(".env.example", "A=\nthis is not an assignment\nB=2\n");
         assert!(f.profiles[0].template);
         assert_eq!(f.parse_error_line, Some(2));
         assert_eq!(f.profiles[0].settings.len(), 2);
-        let f = lower_text(".env.production.local", "A=1\n");
+        let f = lower(".env.production.local", "A=1\n");
         // `.env`, `.env.local`, then `.env.production`: the last overrides.
         assert_eq!(
             f.profiles[0].parents.last().unwrap().target,
             ParentRef::File(".env.production".into())
         );
-        let f = lower_text("x/.envrc", "source_up\nexport A=1\n");
+        let f = lower("x/.envrc", "source_up\nexport A=1\n");
         assert!(f.parse_error_line.is_none());
     }
 }

@@ -400,25 +400,33 @@ pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
     facts
 }
 
-/// The facts of one configuration file lowered on its own by `lower` (the
-/// unit tests of the line-based formats).
+/// Helpers of the configuration front-ends' unit tests.
 #[cfg(test)]
-pub(crate) fn lower_alone(
-    lower: impl FnOnce(&str, &str, &LineIndex, &mut FileFacts),
-    path: &str,
-    text: &str,
-) -> FileFacts {
-    let lines = LineIndex::new(text);
-    let mut f = FileFacts::new_module(lines.span(0, text.len()));
-    lower(path, text, &lines, &mut f);
-    f
-}
+pub(crate) mod testing {
+    use crate::facts::{Expr, ExprKind, FileFacts, Profile};
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+    /// The facts of a configuration file, its format chosen by its path as
+    /// a scan chooses it.
+    pub fn lower(path: &str, text: &str) -> FileFacts {
+        let lang = crate::frontend::lang_for_path(path).expect("a configuration file");
+        super::lower(lang, path, text)
+    }
 
-    fn show(e: &Expr) -> String {
+    /// The profiles' names.
+    pub fn names(f: &FileFacts) -> Vec<&str> {
+        f.profiles.iter().map(|p| p.name.as_str()).collect()
+    }
+
+    /// A profile's settings, as `key = value`.
+    pub fn settings(p: &Profile) -> Vec<String> {
+        p.settings
+            .iter()
+            .map(|s| format!("{} = {}", s.key, show(&s.value)))
+            .collect()
+    }
+
+    /// A value: `"text"`, `env:X`, a secret's id, `a+b`, `(a|b)`, `?`.
+    pub fn show(e: &Expr) -> String {
         match &e.kind {
             ExprKind::Str(s) => format!("{s:?}"),
             ExprKind::Env(n) => format!("env:{n}"),
@@ -429,6 +437,12 @@ mod tests {
             other => format!("{other:?}"),
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::show;
+    use super::*;
 
     /// How a config value is read, per interpolation syntax: input, syntax,
     /// the profile it is read in, and the value as `show` writes it.
