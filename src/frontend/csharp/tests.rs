@@ -60,9 +60,8 @@ fn builders_clients_and_aliases() {
             Some("Initializer".into())
         )]
     );
-    let a = assigns(&f);
     assert_has_all(
-        &a,
+        &assigns(&f),
         &[
             "this._client@1 = new HttpClient(BaseAddress: \"https://www.zohoapis.com\")",
             "this._client.DefaultRequestHeaders.Authorization@2 = concat(\"Zoho-oauthtoken \", token)",
@@ -102,9 +101,8 @@ fn inherited_members_are_this_members() {
         "class C : Base { void F(string local) { Send(_token, Token, local, GetBase()); } }\n\
          class D { void G() { Send(_token, GetBase()); } }\n",
     );
-    let c = calls(&f);
     assert_has_all(
-        &c,
+        &calls(&f),
         &[
             "this.Send(this._token, Token, local, this.GetBase())",
             "Send(_token, GetBase())",

@@ -70,9 +70,8 @@ fn structs_methods_and_constructors() {
         "a constructor belongs to its struct"
     );
     assert_eq!(f.scopes[get].params, vec!["path"]);
-    let a = assigns(&f);
     assert_has_all(
-        &a,
+        &assigns(&f),
         &[
             &format!("this.base@{ctor} = \"https://www.zohoapis.eu\""),
             &format!("this.token@{ctor} = token"),

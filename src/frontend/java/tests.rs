@@ -17,9 +17,8 @@ fn constants_fields_and_env_reads() {
     assert_eq!(f.scopes[1].kind, ScopeKind::Class);
     assert_eq!(f.scopes[1].bases, vec!["Base", "I"]);
     assert_eq!(f.scopes[2].params, vec!["path"]);
-    let a = assigns(&f);
     assert_has_all(
-        &a,
+        &assigns(&f),
         &[
             "C@0 = func#1",
             "this.TOKEN@1 = env:ZOHO_TOKEN",
@@ -105,9 +104,8 @@ fn inherited_members_are_this_members() {
          class C extends Base { void f(String local) { send(token, TOKEN, IMPORTED, Helper, local, base()); } }\n\
          class D { void g() { send(token); } }\n",
     );
-    let c = calls(&f);
     assert_has_all(
-        &c,
+        &calls(&f),
         &[
             "this.send(this.token, this.TOKEN, IMPORTED, Helper, local, this.base())",
             "send(token)",
@@ -143,9 +141,8 @@ fn enum_constants_take_their_first_argument() {
         "enum Host { PROD(\"https://www.zohoapis.com\"), SANDBOX(\"https://sandbox.zohoapis.com\");\n\
          final String url; Host(String url) { this.url = url; } }\n",
     );
-    let a = assigns(&f);
     assert_has_all(
-        &a,
+        &assigns(&f),
         &["this.SANDBOX@1 = \"https://sandbox.zohoapis.com\"", "this.url@2 = url"],
     );
 }

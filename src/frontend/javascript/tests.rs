@@ -179,9 +179,8 @@ fn class_fields_methods_and_this() {
     assert_eq!(f.scopes[ctor].params, vec!["token", "dc"]);
     let get = scope(&f, "get");
     assert_eq!(f.scopes[get].parent, Some(class));
-    let a = assigns(&f);
     assert_has_all(
-        &a,
+        &assigns(&f),
         &[
             &format!("Api@0 = func#{class}"),
             &format!("this.base@{class} = \"https://www.zohoapis.com\""),
@@ -331,9 +330,8 @@ fn typescript_types_are_skipped() {
             &format!("env@{func} = alt(#arg0.env | \"prod\")"),
         ],
     );
-    let c = calls(&f);
     assert_has_all(
-        &c,
+        &calls(&f),
         &[
             "fetch(concat(this.base, path), {\"headers\": {\"Authorization\": this.token}})",
             "r.json()",

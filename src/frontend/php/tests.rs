@@ -63,9 +63,8 @@ fn classes_constants_properties_and_methods() {
     assert_eq!(f.scopes[ctor].parent, Some(class));
     let helper = scope(&f, "helper");
     assert_eq!(f.scopes[helper].params, ["a", "rest"]);
-    let a = assigns(&f);
     assert_has_all(
-        &a,
+        &assigns(&f),
         &[
             &format!("HOST@{class} = \"https://sandbox.zohoapis.com\""),
             &format!("token@{class} = \"x\""),
@@ -75,9 +74,8 @@ fn classes_constants_properties_and_methods() {
             &format!("Client@0 = func#{class}"),
         ],
     );
-    let r = returns(&f);
     assert_has_all(
-        &r,
+        &returns(&f),
         &[
             "get: this.client.get(concat(this.HOST, p), this.OPTS)",
             "helper: concat(Client.HOST, a)",
@@ -155,9 +153,8 @@ fn use_aliases_and_enum_cases() {
          $env = US::SANDBOX();\n\
          $h = Host::Sandbox->value;\n",
     );
-    let a = assigns(&f);
     assert_has_all(
-        &a,
+        &assigns(&f),
         &[
             "env@0 = USDataCenter.SANDBOX()",
             "Sandbox@1 = \"https://sandbox.zohoapis.com\"",

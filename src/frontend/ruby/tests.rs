@@ -80,9 +80,8 @@ fn classes_ivars_constants_and_implicit_returns() {
     assert_eq!(f.scopes[class].parent, Some(module));
     let init = scope(&f, "initialize");
     assert_eq!(f.scopes[init].params, ["token", "base"]);
-    let a = assigns(&f);
     assert_has_all(
-        &a,
+        &assigns(&f),
         &[
             &format!("HOST@{class} = \"https://sandbox.zohoapis.com\""),
             &format!("this.token@{init} = token"),
@@ -132,9 +131,8 @@ fn calls_keywords_hashes_and_blocks() {
             "new Faraday(url: u(), func#2);",
         ],
     );
-    let a = assigns(&f);
     assert_has_all(
-        &a,
+        &assigns(&f),
         &[
             "c.headers[\"X\"]@1 = \"y\"",
             "req[\"Authorization\"]@0 = concat(\"Zoho-oauthtoken \", t)",
@@ -195,9 +193,8 @@ fn guards_case_unless_and_modifiers() {
             "base: \"https://www.zohoapis.com\"",
         ],
     );
-    let a = assigns(&f);
     assert_has_all(
-        &a,
+        &assigns(&f),
         &[
             "h@0 = \"https://developer.zohoapis.com\" if dev()",
             "h@0 = \"https://sandbox.zohoapis.com\" if test(prod())",

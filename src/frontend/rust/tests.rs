@@ -51,9 +51,8 @@ fn struct_and_impl_are_one_class() {
     assert_eq!(f.scopes[new].parent, Some(class));
     assert_eq!(f.scopes[get].parent, Some(class));
     assert_eq!(f.scopes[get].params, vec!["path"], "self is not a parameter");
-    let a = assigns(&f);
     assert_has_all(
-        &a,
+        &assigns(&f),
         &[
             &format!("Client@0 = func#{class}"),
             &format!("PROD@{class} = \"https://www.zohoapis.eu\""),
