@@ -8,14 +8,8 @@
 use super::*;
 
 impl<'r> Linker<'r> {
-    pub(super) fn eval_call(
-        &self,
-        file: FileId,
-        scope: ScopeId,
-        e: &Expr,
-        call: &Call,
-        params: Option<&Params>,
-    ) -> Vec<Val> {
+    pub(super) fn eval_call(&self, cx: Ctx<'_>, e: &Expr, call: &Call) -> Vec<Val> {
+        let Ctx { file, .. } = cx;
         let c = catalog();
         let one = |k: VKind| vec![val(k, file, e.span)];
         let callee = &call.callee;
@@ -30,26 +24,24 @@ impl<'r> Linker<'r> {
                     if !call.args.is_empty()
                         && call.args.len() <= 2
                         && call.args.iter().all(|a| a.name.is_none())
-                        && !self.is_url_like(file, scope, &call.args[0].value, params) =>
+                        && !self.is_url_like(cx, &call.args[0].value) =>
                 {
                     let mut out = self.eval(
-                        file,
-                        scope,
+                        cx,
                         &Expr::new(
                             ExprKind::Index(obj.clone(), Box::new(call.args[0].value.clone())),
                             e.span,
                         ),
-                        params,
                     );
                     if let Some(d) = call.args.get(1) {
-                        push_alts(&mut out, self.eval(file, scope, &d.value, params));
+                        push_alts(&mut out, self.eval(cx, &d.value));
                     }
                     return out;
                 }
                 "replace" | "replaceAll" | "sub" if call.args.len() >= 2 => {
                     let (from, to) = (call.args[0].value.as_str(), call.args[1].value.as_str());
                     if let (Some(from), Some(to)) = (from, to) {
-                        let recv = self.eval(file, scope, obj, params);
+                        let recv = self.eval(cx, obj);
                         // `www` → `sandbox` on the domain that came with the
                         // token moves it into another environment.
                         let moved = match (c.api_prefix_env(from), c.api_prefix_env(to)) {
@@ -87,7 +79,7 @@ impl<'r> Linker<'r> {
                 }
                 "strip" | "rstrip" | "lstrip" | "lower" | "upper" | "trim" | "trimEnd" | "trimStart" | "toString"
                 | "toLowerCase" | "toUpperCase" | "json" | "rstrip_slash" | "decode" | "encode" => {
-                    return self.eval(file, scope, obj, params);
+                    return self.eval(cx, obj);
                 }
                 _ => {}
             }
@@ -107,12 +99,12 @@ impl<'r> Linker<'r> {
                 )
             {
                 let parts: Vec<Expr> = call.args.iter().map(|a| a.value.clone()).collect();
-                return self.concat(file, scope, &parts, e.span, params);
+                return self.concat(cx, &parts, e.span);
             }
             if call.is_new && last == "URL" && !call.args.is_empty() {
                 let mut parts: Vec<Expr> = call.args.iter().map(|a| a.value.clone()).collect();
                 parts.reverse();
-                return self.concat(file, scope, &parts, e.span, params);
+                return self.concat(cx, &parts, e.span);
             }
         }
         // Dict building: dict(base, k=v) (Python), Object.assign({}, base, {k: v}) (JS).
@@ -120,7 +112,7 @@ impl<'r> Linker<'r> {
             if (d == "dict" && self.files[file].lang == Some(Lang::Python)) || d == "Object.assign" {
                 let mut fields = Vec::new();
                 for a in &call.args {
-                    let vs = self.eval(file, scope, &a.value, params);
+                    let vs = self.eval(cx, &a.value);
                     match &a.name {
                         Some(n) => set_field(&mut fields, Some(n.clone()), vs),
                         None => merge_spread(&mut fields, vs),
@@ -130,12 +122,12 @@ impl<'r> Linker<'r> {
             }
         }
         // Token objects: OAuthToken(refresh_token=…), new OAuthBuilder()…refreshToken(rt).build().
-        if let Some(ids) = self.token_object(file, scope, e, params) {
+        if let Some(ids) = self.token_object(cx, e) {
             return one(VKind::TokenObj(ids));
         }
         // Functions defined in the repository: their returns.
         let callee_vals = match &callee.kind {
-            ExprKind::Name(_) | ExprKind::Member(..) => self.eval(file, scope, callee, params),
+            ExprKind::Name(_) | ExprKind::Member(..) => self.eval(cx, callee),
             _ => Vec::new(),
         };
         if let Some((ffile, fscope)) = callee_vals.iter().find_map(|v| match v.kind {
@@ -143,11 +135,11 @@ impl<'r> Linker<'r> {
             _ => None,
         }) {
             if self.facts(ffile).scopes[fscope].kind == ScopeKind::Function {
-                let mut out = self.returns(file, scope, ffile, fscope, call, params);
+                let mut out = self.returns(cx, ffile, fscope, call);
                 // A method called on an instance: its values are that instance's.
                 if let ExprKind::Member(obj, _) = &callee.kind {
                     if let Some(inst) = self
-                        .eval(file, scope, obj, params)
+                        .eval(cx, obj)
                         .into_iter()
                         .find(|v| matches!(v.kind, VKind::Instance(..)))
                     {
@@ -169,7 +161,7 @@ impl<'r> Linker<'r> {
             }
         }
         // Anything else: a value that carries the call's endpoints and tokens.
-        let ing = self.ingredients(file, scope, e, params);
+        let ing = self.ingredients(cx, e);
         if ing.endpoints.is_empty() && ing.tokens.is_empty() {
             // `TokenManager(...)`: an instance whose methods and fields resolve.
             if let Some((f, c)) = callee_vals.iter().find_map(|v| match v.kind {
@@ -193,8 +185,8 @@ impl<'r> Linker<'r> {
     }
 
     /// A value that looks like a URL or a path (an HTTP call's first argument).
-    pub(super) fn is_url_like(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> bool {
-        self.eval(file, scope, e, params).iter().any(|v| match &v.kind {
+    pub(super) fn is_url_like(&self, cx: Ctx<'_>, e: &Expr) -> bool {
+        self.eval(cx, e).iter().any(|v| match &v.kind {
             VKind::Str(pieces) => {
                 let t = probe_text(pieces);
                 t.contains("://") || t.starts_with('/') || !catalog().find_hosts(&t).is_empty()
@@ -204,15 +196,8 @@ impl<'r> Linker<'r> {
     }
 
     /// What a call to a repository function returns (one step of summaries).
-    pub(super) fn returns(
-        &self,
-        file: FileId,
-        scope: ScopeId,
-        ffile: FileId,
-        fscope: ScopeId,
-        call: &Call,
-        params: Option<&Params>,
-    ) -> Vec<Val> {
+    pub(super) fn returns(&self, cx: Ctx<'_>, ffile: FileId, fscope: ScopeId, call: &Call) -> Vec<Val> {
+        let Ctx { file, .. } = cx;
         let ix = &self.index[ffile];
         if ix.returns_of.get(fscope).is_empty() {
             return Vec::new();
@@ -239,7 +224,7 @@ impl<'r> Linker<'r> {
             return vec![val(VKind::Other, file, call.callee.span)];
         }
         let p = if dependent {
-            self.bind_params(file, scope, ffile, fscope, call, params)
+            self.bind_params(cx, ffile, fscope, call)
         } else {
             Params::default()
         };
@@ -267,24 +252,16 @@ impl<'r> Linker<'r> {
         let many = rets.len() > 1;
         for &i in rets {
             let r = &self.facts(ffile).returns[i];
-            let mut vs = self.eval(ffile, fscope, &r.value, Some(p));
+            let mut vs = self.eval(Ctx::new(ffile, fscope, Some(p)), &r.value);
             if many {
-                self.select_by_guard(ffile, fscope, r.guard.as_deref(), Some(p), &mut vs);
+                self.select_by_guard(Ctx::new(ffile, fscope, Some(p)), r.guard.as_deref(), &mut vs);
             }
             push_alts(&mut out, vs);
         }
         out
     }
 
-    pub(super) fn bind_params(
-        &self,
-        file: FileId,
-        scope: ScopeId,
-        ffile: FileId,
-        fscope: ScopeId,
-        call: &Call,
-        params: Option<&Params>,
-    ) -> Params {
+    pub(super) fn bind_params(&self, cx: Ctx<'_>, ffile: FileId, fscope: ScopeId, call: &Call) -> Params {
         let names = &self.facts(ffile).scopes[fscope].params;
         let mut p = Params::default();
         let mut pos = 0;
@@ -299,7 +276,7 @@ impl<'r> Linker<'r> {
             };
             if let Some(t) = target {
                 if names.contains(&t) {
-                    p.insert(t, self.eval(file, scope, &a.value, params));
+                    p.insert(t, self.eval(cx, &a.value));
                 }
             }
         }
@@ -307,13 +284,7 @@ impl<'r> Linker<'r> {
     }
 
     /// The identity values of an SDK token construction, if `e` is one.
-    pub(super) fn token_object(
-        &self,
-        file: FileId,
-        scope: ScopeId,
-        e: &Expr,
-        params: Option<&Params>,
-    ) -> Option<Vec<Val>> {
+    pub(super) fn token_object(&self, cx: Ctx<'_>, e: &Expr) -> Option<Vec<Val>> {
         let c = catalog();
         let chain = chain_calls(e);
         let root_is_token_class = chain.iter().any(|call| {
@@ -339,7 +310,7 @@ impl<'r> Linker<'r> {
                     position += 1;
                 }
                 if named || builder || positional {
-                    ids.extend(self.eval(file, scope, &a.value, params));
+                    ids.extend(self.eval(cx, &a.value));
                 }
             }
         }
