@@ -132,48 +132,53 @@ fn find_close(s: &str, q: char) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use crate::config::testing::{lower, settings};
-    use crate::facts::ParentRef;
+    use crate::config::testing::assert_lowers;
 
+    /// Keys, values and lines; templates, errors and the files a profile overrides.
     #[test]
-    fn keys_values_and_lines() {
-        let f = lower(
-            "app/.env.sandbox",
-            "# comment\nexport A=1\nB = \"x y\" \nC='${NOT}' # c\nD=plain # comment\n\nE=\"multi\nline\"\nF=${A}/x\n",
-        );
-        let p = &f.profiles[0];
-        assert_eq!(p.name, ".env.sandbox");
-        assert_eq!(p.parents[0].target, ParentRef::File("app/.env".into()));
-        assert!(!p.template);
-        let lines: Vec<u32> = p.settings.iter().map(|s| s.span.line).collect();
-        assert_eq!(lines, [2, 3, 4, 5, 7, 9]);
-        assert_eq!(
-            settings(p),
-            [
-                "A = \"1\"",
-                "B = \"x y\"",
-                "C = \"${NOT}\"",
-                "D = \"plain\"",
-                "E = \"multi\\nline\"",
-                "F = env:A+\"/x\"",
-            ]
-        );
-        assert!(f.parse_error_line.is_none());
-    }
-
-    #[test]
-    fn templates_and_errors() {
-        let f = lower(".env.example", "A=\nthis is not an assignment\nB=2\n");
-        assert!(f.profiles[0].template);
-        assert_eq!(f.parse_error_line, Some(2));
-        assert_eq!(f.profiles[0].settings.len(), 2);
-        let f = lower(".env.production.local", "A=1\n");
-        // `.env`, `.env.local`, then `.env.production`: the last overrides.
-        assert_eq!(
-            f.profiles[0].parents.last().unwrap().target,
-            ParentRef::File(".env.production".into())
-        );
-        let f = lower("x/.envrc", "source_up\nexport A=1\n");
-        assert!(f.parse_error_line.is_none());
+    fn dotenv_files_lower_into_profiles() {
+        assert_lowers(&[
+            (
+                "app/.env.sandbox",
+                "# comment\nexport A=1\nB = \"x y\" \nC='${NOT}' # c\nD=plain # comment\n\nE=\"multi\nline\"\nF=${A}/x\n",
+                &[
+                    ".env.sandbox@1 < File(\"app/.env\") < File(\"app/.env.local\")",
+                    "  A = \"1\"@2",
+                    "  B = \"x y\"@3",
+                    "  C = \"${NOT}\"@4",
+                    "  D = \"plain\"@5",
+                    "  E = \"multi\\nline\"@7",
+                    "  F = env:A+\"/x\"@9",
+                ],
+            ),
+            // A template, and a line that is no assignment.
+            (
+                ".env.example",
+                "A=\nthis is not an assignment\nB=2\n",
+                &[
+                    "parse error@2",
+                    ".env.example@1 template < File(\".env\") < File(\".env.local\")",
+                    "  A = \"\"@1",
+                    "  B = \"2\"@3",
+                ],
+            ),
+            // `.env`, `.env.local`, then `.env.production`: the last overrides.
+            (
+                ".env.production.local",
+                "A=1\n",
+                &[
+                    ".env.production.local@1 < File(\".env\") < File(\".env.local\") < File(\".env.production\")",
+                    "  A = \"1\"@1",
+                ],
+            ),
+            (
+                "x/.envrc",
+                "source_up\nexport A=1\n",
+                &[
+                    ".envrc@1",
+                    "  A = \"1\"@2",
+                ],
+            ),
+        ]);
     }
 }

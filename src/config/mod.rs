@@ -403,7 +403,7 @@ pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
 /// Helpers of the configuration front-ends' unit tests.
 #[cfg(test)]
 pub(crate) mod testing {
-    use crate::facts::{Expr, ExprKind, FileFacts, Profile};
+    use crate::facts::{Expr, ExprKind, FileFacts};
 
     /// The facts of a configuration file, its format chosen by its path as
     /// a scan chooses it.
@@ -412,17 +412,37 @@ pub(crate) mod testing {
         super::lower(lang, path, text)
     }
 
-    /// The profiles' names.
-    pub fn names(f: &FileFacts) -> Vec<&str> {
-        f.profiles.iter().map(|p| p.name.as_str()).collect()
+    /// The profiles, as the unit tests' tables write them: a line per
+    /// profile (`name@line`, `template`, each parent as `< target@line`),
+    /// a line per setting under it (`  key = value@line`), and
+    /// `parse error@line` first when the file has one.
+    pub fn describe(f: &FileFacts) -> Vec<String> {
+        let mut out: Vec<String> = f.parse_error_line.iter().map(|l| format!("parse error@{l}")).collect();
+        for p in &f.profiles {
+            let mut head = format!("{}@{}", p.name, p.span.line);
+            if p.template {
+                head.push_str(" template");
+            }
+            for parent in &p.parents {
+                head.push_str(&format!(" < {:?}", parent.target));
+                if let Some(at) = parent.span {
+                    head.push_str(&format!("@{}", at.line));
+                }
+            }
+            out.push(head);
+            for s in &p.settings {
+                out.push(format!("  {} = {}@{}", s.key, show(&s.value), s.span.line));
+            }
+        }
+        out
     }
 
-    /// A profile's settings, as `key = value`.
-    pub fn settings(p: &Profile) -> Vec<String> {
-        p.settings
-            .iter()
-            .map(|s| format!("{} = {}", s.key, show(&s.value)))
-            .collect()
+    /// Asserts that each file (path, text) lowers to the profiles described.
+    #[track_caller]
+    pub fn assert_lowers(cases: &[(&str, &str, &[&str])]) {
+        for &(path, text, want) in cases {
+            assert_eq!(describe(&lower(path, text)), want, "{path}");
+        }
     }
 
     /// A value: `"text"`, `env:X`, a secret's id, `a+b`, `(a|b)`, `?`.
