@@ -11,7 +11,7 @@ use std::rc::Rc;
 use super::eval::literal_text;
 use super::index::root_key;
 use super::syntax::{chain_calls, receiver_root, target_slot, Slot};
-use super::{probe_text, val, Ctx, Linker, Params, Piece, SymKind, VKind, Val};
+use super::{probe_text, val, Linker, Params, Piece, SymKind, VKind, Val};
 use crate::catalog::{catalog, DcId, HostKind};
 use crate::facts::*;
 use crate::model::literal_hash;
@@ -57,7 +57,7 @@ impl Linker<'_> {
     // ----------------------------------------------------------------------
 
     /// Endpoints and tokens in the arguments of a call's chain (its own).
-    fn own_ingredients(&self, cx: Ctx<'_>, e: &Expr) -> Ingredients {
+    fn own_ingredients(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> Ingredients {
         let c = catalog();
         let mut ing = Ingredients::default();
         let chain = chain_calls(e);
@@ -107,19 +107,19 @@ impl Linker<'_> {
                     let sdk_header = by_name.is_none() && sdk_org_constant(first);
                     if let Some(slot) = by_name.or(sdk_header.then_some(Slot::Org)) {
                         ing.sdk_org |= sdk_header;
-                        let vs = self.eval(cx, &a.value);
+                        let vs = self.eval(file, scope, &a.value, params);
                         for v in &vs {
                             self.scan(v, slot, &mut ing, 0);
                         }
                         continue;
                     }
                 }
-                let vs = self.eval(cx, &a.value);
+                let vs = self.eval(file, scope, &a.value, params);
                 for v in &vs {
                     self.scan(v, slot, &mut ing, 0);
                 }
                 if let ExprKind::Name(n) = &a.value.kind {
-                    self.argument_configuration(cx, n, a.value.span, e, &vs, &mut ing);
+                    self.argument_configuration(file, scope, n, a.value.span, e, &vs, params, &mut ing);
                 }
             }
         }
@@ -129,8 +129,8 @@ impl Linker<'_> {
     }
 
     /// Endpoints and tokens in a call's arguments, receiver chain and receiver.
-    pub(super) fn ingredients(&self, cx: Ctx<'_>, e: &Expr) -> Ingredients {
-        let mut ing = self.own_ingredients(cx, e);
+    pub fn ingredients(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> Ingredients {
+        let mut ing = self.own_ingredients(file, scope, e, params);
         let chain = chain_calls(e);
         // The receiver: a configured client/session carries its endpoint and
         // token. SDK calls carry nothing: the SDK's own state is modelled by
@@ -140,14 +140,14 @@ impl Linker<'_> {
         }
         if let Some(Some(root)) = chain.last().map(|c| receiver_root(&c.callee)) {
             if !matches!(root.kind, ExprKind::Call(_)) {
-                let vs = self.eval(cx, root);
+                let vs = self.eval(file, scope, root, params);
                 for v in &vs {
                     if let VKind::Carrier(carried) = &v.kind {
                         self.merge_carried(&mut ing, carried, v.via_param);
                     }
                 }
                 if let Some(k) = root_key(root) {
-                    self.configured(cx, &k, e, &mut ing);
+                    self.configured(file, scope, &k, e, params, &mut ing);
                 }
             }
         }
@@ -166,16 +166,18 @@ impl Linker<'_> {
     /// 3. else only the tokens configured into it elsewhere (an object
     ///    configured with an endpoint is a client, not data:
     ///    `new HttpEntity<>(headers)`).
+    #[allow(clippy::too_many_arguments)]
     fn argument_configuration(
         &self,
-        cx: Ctx<'_>,
+        file: FileId,
+        scope: ScopeId,
         name: &str,
         at: Span,
         call: &Expr,
         vs: &[Val],
+        params: Option<&Params>,
         ing: &mut Ingredients,
     ) {
-        let Ctx { file, .. } = cx;
         let carried = |sub: &mut Ingredients| {
             for v in vs {
                 if let VKind::Carrier(c) = &v.kind {
@@ -184,7 +186,7 @@ impl Linker<'_> {
             }
         };
         let mut sub = Ingredients::default();
-        self.configured_before(cx, name, at, &mut sub);
+        self.configured_before(file, scope, name, at, params, &mut sub);
         if !sub.endpoints.is_empty() || !sub.tokens.is_empty() {
             carried(&mut sub);
             self.merge_carried(ing, &sub, false);
@@ -200,12 +202,12 @@ impl Linker<'_> {
                     .is_some_and(|v| v.iter().any(|&i| facts.assigns[i].value.is_call_result()));
                 if built_by_call || vs.iter().any(|v| matches!(v.kind, VKind::Carrier(_) | VKind::Dict(_))) {
                     carried(ing);
-                    self.configured(cx.at(home), name, call, ing);
+                    self.configured(file, home, name, call, params, ing);
                     return;
                 }
             }
         }
-        self.configured_arg(cx, name, call, ing);
+        self.configured_arg(file, scope, name, call, params, ing);
     }
 
     pub(super) fn merge_carried(&self, ing: &mut Ingredients, carried: &Ingredients, via_param: bool) {
@@ -229,8 +231,15 @@ impl Linker<'_> {
     /// `self.session.headers = …`. `key` is the object's root key (`s`,
     /// `this.session`); a name is configured within its function (or at
     /// module level), a field within its class.
-    pub(super) fn configured(&self, cx: Ctx<'_>, key: &str, current: &Expr, ing: &mut Ingredients) {
-        let Ctx { file, scope, params } = cx;
+    pub(super) fn configured(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        key: &str,
+        current: &Expr,
+        params: Option<&Params>,
+        ing: &mut Ingredients,
+    ) {
         let ix = &self.index[file];
         let is_field = key.starts_with("this.");
         let group = if is_field {
@@ -246,7 +255,7 @@ impl Linker<'_> {
                 Some(c) => c,
                 None => {
                     let mut all = Ingredients::default();
-                    self.configured_uncached(Ctx::of(file, scope), key, None, &mut all);
+                    self.configured_uncached(file, scope, key, None, None, &mut all);
                     let all = Rc::new(all);
                     self.configured_cache.borrow_mut().insert(cache_key, all.clone());
                     all
@@ -254,14 +263,21 @@ impl Linker<'_> {
             };
             self.merge_carried(ing, &all, false);
         } else {
-            self.configured_uncached(Ctx::new(file, scope, params), key, Some(current), ing);
+            self.configured_uncached(file, scope, key, Some(current), params, ing);
         }
     }
 
     /// The configuration of a local passed as an argument: only its tokens
     /// (an object configured with an endpoint is a client, not data).
-    fn configured_arg(&self, cx: Ctx<'_>, name: &str, current: &Expr, ing: &mut Ingredients) {
-        let Ctx { file, .. } = cx;
+    fn configured_arg(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        name: &str,
+        current: &Expr,
+        params: Option<&Params>,
+        ing: &mut Ingredients,
+    ) {
         let ix = &self.index[file];
         if ix.config_calls(&self.names, name).is_none() && ix.rooted_assigns(&self.names, name).is_none() {
             return;
@@ -270,7 +286,7 @@ impl Linker<'_> {
             return;
         }
         let mut sub = Ingredients::default();
-        self.configured(cx, name, current, &mut sub);
+        self.configured(file, scope, name, current, params, &mut sub);
         self.leave_object();
         if sub.endpoints.is_empty() {
             ing.tokens.extend(sub.tokens);
@@ -278,8 +294,15 @@ impl Linker<'_> {
         }
     }
 
-    fn configured_uncached(&self, cx: Ctx<'_>, key: &str, current: Option<&Expr>, ing: &mut Ingredients) {
-        let Ctx { file, scope, params } = cx;
+    fn configured_uncached(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        key: &str,
+        current: Option<&Expr>,
+        params: Option<&Params>,
+        ing: &mut Ingredients,
+    ) {
         let ix = &self.index[file];
         let is_field = key.starts_with("this.");
         let visible = |s: ScopeId| {
@@ -297,8 +320,15 @@ impl Linker<'_> {
     /// What the statements between an object's last assignment and `at`
     /// give it (`req.Header.Set(…)` before `client.Do(req)`; a request
     /// variable reused for the next request starts afresh).
-    fn configured_before(&self, cx: Ctx<'_>, key: &str, at: Span, ing: &mut Ingredients) {
-        let Ctx { file, scope, params } = cx;
+    fn configured_before(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        key: &str,
+        at: Span,
+        params: Option<&Params>,
+        ing: &mut Ingredients,
+    ) {
         let facts = self.facts(file);
         let ix = &self.index[file];
         let lo = ix
@@ -335,7 +365,7 @@ impl Linker<'_> {
             if !keep(a.scope, a.span) {
                 continue;
             }
-            let vs = self.eval(Ctx::new(file, a.scope, params), &a.value);
+            let vs = self.eval(file, a.scope, &a.value, params);
             let slot = target_slot(&a.target);
             for v in &vs {
                 self.scan(v, slot, ing, 0);
@@ -346,7 +376,7 @@ impl Linker<'_> {
             if !keep(cs.scope, cs.expr.span) || self.sends_configured(file, cs) {
                 continue;
             }
-            let sub = self.own_ingredients(Ctx::new(file, cs.scope, params), &cs.expr);
+            let sub = self.own_ingredients(file, cs.scope, &cs.expr, params);
             if complete_apart && !sub.endpoints.is_empty() && !sub.tokens.is_empty() {
                 continue;
             }
@@ -646,7 +676,7 @@ impl Linker<'_> {
                 if ix.func_of[a.scope] != fscope {
                     continue;
                 }
-                let vs = self.eval(Ctx::of(file, a.scope), &a.value);
+                let vs = self.eval(file, a.scope, &a.value, None);
                 let slot = target_slot(&a.target);
                 for v in &vs {
                     self.scan(v, slot, ing, 1);
@@ -659,7 +689,7 @@ impl Linker<'_> {
             for &i in ix.config_calls(&self.names, p).unwrap_or(&[]) {
                 let cs = &facts.calls[i];
                 if ix.func_of[cs.scope] == fscope {
-                    let sub = self.own_ingredients(Ctx::of(file, cs.scope), &cs.expr);
+                    let sub = self.own_ingredients(file, cs.scope, &cs.expr, None);
                     self.merge_carried(ing, &sub, false);
                 }
             }

@@ -93,7 +93,7 @@ impl<'r> Linker<'r> {
         let root = receiver_root(&a.target)?;
         let key = root_key(root)?;
         let mut ing = Ingredients::default();
-        for v in &self.eval(Ctx::of(fid, a.scope), &a.value) {
+        for v in &self.eval(fid, a.scope, &a.value, None) {
             self.scan(v, Slot::Header, &mut ing, 0);
         }
         if ing.tokens.is_empty() {
@@ -101,13 +101,13 @@ impl<'r> Linker<'r> {
         }
         ing.own_tokens = ing.tokens.len();
         if !matches!(root.kind, ExprKind::Call(_)) {
-            for v in &self.eval(Ctx::of(fid, a.scope), root) {
+            for v in &self.eval(fid, a.scope, root, None) {
                 if let VKind::Carrier(carried) = &v.kind {
                     self.merge_carried(&mut ing, carried, v.via_param);
                 }
             }
         }
-        self.configured(Ctx::of(fid, a.scope), &key, &a.value, &mut ing);
+        self.configured(fid, a.scope, &key, &a.value, None, &mut ing);
         if ing.endpoints.is_empty() {
             return None;
         }
@@ -128,7 +128,7 @@ impl<'r> Linker<'r> {
                 return None;
             }
         }
-        let mut ing = self.ingredients(Ctx::of(fid, cs.scope), &cs.expr);
+        let mut ing = self.ingredients(fid, cs.scope, &cs.expr, None);
         self.resolve_param_orgs(&mut ing.orgs);
         let own = ing.own_endpoints + ing.own_tokens > 0;
         let at = Loc {
@@ -209,7 +209,7 @@ impl<'r> Linker<'r> {
                 .into_iter()
                 .filter(|&ci| {
                     let inner = &self.facts(ffile).calls[ci];
-                    let ing = self.ingredients(Ctx::of(ffile, inner.scope), &inner.expr);
+                    let ing = self.ingredients(ffile, inner.scope, &inner.expr, None);
                     !ing.endpoints.is_empty() || !ing.tokens.is_empty()
                 })
                 .collect(),
@@ -225,7 +225,7 @@ impl<'r> Linker<'r> {
         if !matches!(call.callee.kind, ExprKind::Name(_) | ExprKind::Member(..)) {
             return None;
         }
-        let callee_vals = self.eval(Ctx::of(fid, cs.scope), &call.callee);
+        let callee_vals = self.eval(fid, cs.scope, &call.callee, None);
         let (ffile, fscope) = callee_vals.iter().find_map(|v| match v.kind {
             VKind::Func(f, s) => Some((f, s)),
             _ => None,
@@ -237,13 +237,13 @@ impl<'r> Linker<'r> {
         if templates.is_empty() {
             return None;
         }
-        let p = self.bind_params(Ctx::of(fid, cs.scope), ffile, fscope, call);
+        let p = self.bind_params(fid, cs.scope, ffile, fscope, call, None);
         if p.is_empty() {
             return None;
         }
         for &ci in templates.iter() {
             let inner = &self.facts(ffile).calls[ci];
-            let ing = self.ingredients(Ctx::new(ffile, inner.scope, Some(&p)), &inner.expr);
+            let ing = self.ingredients(ffile, inner.scope, &inner.expr, Some(&p));
             let endpoints_via = ing.endpoints.iter().any(|e| {
                 e.origin.file == fid
                     && e.origin.span.start >= cs.expr.span.start

@@ -8,8 +8,14 @@
 use super::*;
 
 impl<'r> Linker<'r> {
-    pub(super) fn eval_call(&self, cx: Ctx<'_>, e: &Expr, call: &Call) -> Vec<Val> {
-        let Ctx { file, .. } = cx;
+    pub(super) fn eval_call(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        e: &Expr,
+        call: &Call,
+        params: Option<&Params>,
+    ) -> Vec<Val> {
         let c = catalog();
         let one = |k: VKind| vec![val(k, file, e.span)];
         let callee = &call.callee;
@@ -24,24 +30,26 @@ impl<'r> Linker<'r> {
                     if !call.args.is_empty()
                         && call.args.len() <= 2
                         && call.args.iter().all(|a| a.name.is_none())
-                        && !self.is_url_like(cx, &call.args[0].value) =>
+                        && !self.is_url_like(file, scope, &call.args[0].value, params) =>
                 {
                     let mut out = self.eval(
-                        cx,
+                        file,
+                        scope,
                         &Expr::new(
                             ExprKind::Index(obj.clone(), Box::new(call.args[0].value.clone())),
                             e.span,
                         ),
+                        params,
                     );
                     if let Some(d) = call.args.get(1) {
-                        push_alts(&mut out, self.eval(cx, &d.value));
+                        push_alts(&mut out, self.eval(file, scope, &d.value, params));
                     }
                     return out;
                 }
                 "replace" | "replaceAll" | "sub" if call.args.len() >= 2 => {
                     let (from, to) = (call.args[0].value.as_str(), call.args[1].value.as_str());
                     if let (Some(from), Some(to)) = (from, to) {
-                        let recv = self.eval(cx, obj);
+                        let recv = self.eval(file, scope, obj, params);
                         // `www` → `sandbox` on the domain that came with the
                         // token moves it into another environment.
                         let moved = match (c.api_prefix_env(from), c.api_prefix_env(to)) {
@@ -79,7 +87,7 @@ impl<'r> Linker<'r> {
                 }
                 "strip" | "rstrip" | "lstrip" | "lower" | "upper" | "trim" | "trimEnd" | "trimStart" | "toString"
                 | "toLowerCase" | "toUpperCase" | "json" | "rstrip_slash" | "decode" | "encode" => {
-                    return self.eval(cx, obj);
+                    return self.eval(file, scope, obj, params);
                 }
                 _ => {}
             }
@@ -99,12 +107,12 @@ impl<'r> Linker<'r> {
                 )
             {
                 let parts: Vec<Expr> = call.args.iter().map(|a| a.value.clone()).collect();
-                return self.concat(cx, &parts, e.span);
+                return self.concat(file, scope, &parts, e.span, params);
             }
             if call.is_new && last == "URL" && !call.args.is_empty() {
                 let mut parts: Vec<Expr> = call.args.iter().map(|a| a.value.clone()).collect();
                 parts.reverse();
-                return self.concat(cx, &parts, e.span);
+                return self.concat(file, scope, &parts, e.span, params);
             }
         }
         // Dict building: dict(base, k=v) (Python), Object.assign({}, base, {k: v}) (JS).
@@ -112,7 +120,7 @@ impl<'r> Linker<'r> {
             if (d == "dict" && self.files[file].lang == Some(Lang::Python)) || d == "Object.assign" {
                 let mut fields = Vec::new();
                 for a in &call.args {
-                    let vs = self.eval(cx, &a.value);
+                    let vs = self.eval(file, scope, &a.value, params);
                     match &a.name {
                         Some(n) => set_field(&mut fields, Some(n.clone()), vs),
                         None => merge_spread(&mut fields, vs),
@@ -122,12 +130,12 @@ impl<'r> Linker<'r> {
             }
         }
         // Token objects: OAuthToken(refresh_token=…), new OAuthBuilder()…refreshToken(rt).build().
-        if let Some(ids) = self.token_object(cx, e) {
+        if let Some(ids) = self.token_object(file, scope, e, params) {
             return one(VKind::TokenObj(ids));
         }
         // Functions defined in the repository: their returns.
         let callee_vals = match &callee.kind {
-            ExprKind::Name(_) | ExprKind::Member(..) => self.eval(cx, callee),
+            ExprKind::Name(_) | ExprKind::Member(..) => self.eval(file, scope, callee, params),
             _ => Vec::new(),
         };
         if let Some((ffile, fscope)) = callee_vals.iter().find_map(|v| match v.kind {
@@ -135,11 +143,11 @@ impl<'r> Linker<'r> {
             _ => None,
         }) {
             if self.facts(ffile).scopes[fscope].kind == ScopeKind::Function {
-                let mut out = self.returns(cx, ffile, fscope, call);
+                let mut out = self.returns(file, scope, ffile, fscope, call, params);
                 // A method called on an instance: its values are that instance's.
                 if let ExprKind::Member(obj, _) = &callee.kind {
                     if let Some(inst) = self
-                        .eval(cx, obj)
+                        .eval(file, scope, obj, params)
                         .into_iter()
                         .find(|v| matches!(v.kind, VKind::Instance(..)))
                     {
@@ -161,7 +169,7 @@ impl<'r> Linker<'r> {
             }
         }
         // Anything else: a value that carries the call's endpoints and tokens.
-        let ing = self.ingredients(cx, e);
+        let ing = self.ingredients(file, scope, e, params);
         if ing.endpoints.is_empty() && ing.tokens.is_empty() {
             // `TokenManager(...)`: an instance whose methods and fields resolve.
             if let Some((f, c)) = callee_vals.iter().find_map(|v| match v.kind {
@@ -185,8 +193,8 @@ impl<'r> Linker<'r> {
     }
 
     /// A value that looks like a URL or a path (an HTTP call's first argument).
-    pub(super) fn is_url_like(&self, cx: Ctx<'_>, e: &Expr) -> bool {
-        self.eval(cx, e).iter().any(|v| match &v.kind {
+    pub(super) fn is_url_like(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> bool {
+        self.eval(file, scope, e, params).iter().any(|v| match &v.kind {
             VKind::Str(pieces) => {
                 let t = probe_text(pieces);
                 t.contains("://") || t.starts_with('/') || !catalog().find_hosts(&t).is_empty()
@@ -196,8 +204,15 @@ impl<'r> Linker<'r> {
     }
 
     /// What a call to a repository function returns (one step of summaries).
-    pub(super) fn returns(&self, cx: Ctx<'_>, ffile: FileId, fscope: ScopeId, call: &Call) -> Vec<Val> {
-        let Ctx { file, .. } = cx;
+    pub(super) fn returns(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        ffile: FileId,
+        fscope: ScopeId,
+        call: &Call,
+        params: Option<&Params>,
+    ) -> Vec<Val> {
         let ix = &self.index[ffile];
         if ix.returns_of.get(fscope).is_empty() {
             return Vec::new();
@@ -224,7 +239,7 @@ impl<'r> Linker<'r> {
             return vec![val(VKind::Other, file, call.callee.span)];
         }
         let p = if dependent {
-            self.bind_params(cx, ffile, fscope, call)
+            self.bind_params(file, scope, ffile, fscope, call, params)
         } else {
             Params::default()
         };
@@ -252,16 +267,24 @@ impl<'r> Linker<'r> {
         let many = rets.len() > 1;
         for &i in rets {
             let r = &self.facts(ffile).returns[i];
-            let mut vs = self.eval(Ctx::new(ffile, fscope, Some(p)), &r.value);
+            let mut vs = self.eval(ffile, fscope, &r.value, Some(p));
             if many {
-                self.select_by_guard(Ctx::new(ffile, fscope, Some(p)), r.guard.as_deref(), &mut vs);
+                self.select_by_guard(ffile, fscope, r.guard.as_deref(), Some(p), &mut vs);
             }
             push_alts(&mut out, vs);
         }
         out
     }
 
-    pub(super) fn bind_params(&self, cx: Ctx<'_>, ffile: FileId, fscope: ScopeId, call: &Call) -> Params {
+    pub(super) fn bind_params(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        ffile: FileId,
+        fscope: ScopeId,
+        call: &Call,
+        params: Option<&Params>,
+    ) -> Params {
         let names = &self.facts(ffile).scopes[fscope].params;
         let mut p = Params::default();
         let mut pos = 0;
@@ -276,7 +299,7 @@ impl<'r> Linker<'r> {
             };
             if let Some(t) = target {
                 if names.contains(&t) {
-                    p.insert(t, self.eval(cx, &a.value));
+                    p.insert(t, self.eval(file, scope, &a.value, params));
                 }
             }
         }
@@ -284,7 +307,13 @@ impl<'r> Linker<'r> {
     }
 
     /// The identity values of an SDK token construction, if `e` is one.
-    pub(super) fn token_object(&self, cx: Ctx<'_>, e: &Expr) -> Option<Vec<Val>> {
+    pub(super) fn token_object(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        e: &Expr,
+        params: Option<&Params>,
+    ) -> Option<Vec<Val>> {
         let c = catalog();
         let chain = chain_calls(e);
         let root_is_token_class = chain.iter().any(|call| {
@@ -310,7 +339,7 @@ impl<'r> Linker<'r> {
                     position += 1;
                 }
                 if named || builder || positional {
-                    ids.extend(self.eval(cx, &a.value));
+                    ids.extend(self.eval(file, scope, &a.value, params));
                 }
             }
         }

@@ -194,7 +194,7 @@ impl<'r> Linker<'r> {
             let cs = &self.files[cf].facts.calls[ci];
             for call in chain_calls(&cs.expr) {
                 if call.callee.last_name() == Some(name) && own(cf, cs, call) {
-                    let p = self.bind_params(Ctx::of(file, cs.scope), file, method, call);
+                    let p = self.bind_params(file, cs.scope, file, method, call, None);
                     push_alts(&mut out, p.get(param).cloned().unwrap_or_default());
                 }
             }

@@ -8,8 +8,7 @@
 use super::*;
 
 impl<'r> Linker<'r> {
-    pub(super) fn eval(&self, cx: Ctx<'_>, e: &Expr) -> Vec<Val> {
-        let Ctx { file, .. } = cx;
+    pub fn eval(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> Vec<Val> {
         let depth = self.depth.get();
         self.memo_depth(depth, depth > MAX_EVAL_DEPTH);
         if depth > MAX_EVAL_DEPTH {
@@ -23,27 +22,26 @@ impl<'r> Linker<'r> {
         }
         self.fuel.set(fuel - 1);
         self.depth.set(self.depth.get() + 1);
-        let mut r = self.eval_inner(cx, e);
+        let mut r = self.eval_inner(file, scope, e, params);
         self.depth.set(self.depth.get() - 1);
         r.truncate(MAX_ALTS);
         r
     }
 
-    pub(super) fn eval_inner(&self, cx: Ctx<'_>, e: &Expr) -> Vec<Val> {
-        let Ctx { file, scope, .. } = cx;
+    pub(super) fn eval_inner(&self, file: FileId, scope: ScopeId, e: &Expr, params: Option<&Params>) -> Vec<Val> {
         let c = catalog();
         let one = |k: VKind| vec![val(k, file, e.span)];
         match &e.kind {
             ExprKind::Str(s) => one(VKind::Str(vec![Piece::Lit(s.clone(), Loc { file, span: e.span })])),
-            ExprKind::Concat(parts) => self.concat(cx, parts, e.span),
+            ExprKind::Concat(parts) => self.concat(file, scope, parts, e.span, params),
             ExprKind::Format { style, template, args } => {
-                let vs = self.format(cx, *style, template, args, e.span);
+                let vs = self.format(file, scope, *style, template, args, e.span, params);
                 if vs.is_empty() {
                     return one(VKind::Other);
                 }
                 vs
             }
-            ExprKind::Name(n) => self.resolve_name(cx, n, e.span),
+            ExprKind::Name(n) => self.resolve_name(file, scope, n, e.span, params),
             ExprKind::This => one(VKind::Other),
             ExprKind::Env(n) => self
                 .env_alternatives(n, file, e.span)
@@ -82,7 +80,7 @@ impl<'r> Linker<'r> {
                     // the value before the first refresh.
                     return derived_only(&vs).unwrap_or(vs);
                 }
-                let objs = self.eval(cx, obj);
+                let objs = self.eval(file, scope, obj, params);
                 let mut out = Vec::new();
                 for o in objs {
                     push_alts(&mut out, self.member(file, &o, m, e.span));
@@ -90,12 +88,12 @@ impl<'r> Linker<'r> {
                 out
             }
             ExprKind::Index(obj, key) => {
-                let keys = self.eval(cx, key);
+                let keys = self.eval(file, scope, key, params);
                 if keys.iter().any(|k| matches!(&k.kind, VKind::Str(p) if p.len() == 1 && matches!(p[0], Piece::Lit(ref s, _) if c.is_api_domain_key(s))))
                 {
                     return one(VKind::Derived);
                 }
-                let objs = self.eval(cx, obj);
+                let objs = self.eval(file, scope, obj, params);
                 let mut out = Vec::new();
                 for o in &objs {
                     for k in &keys {
@@ -104,7 +102,7 @@ impl<'r> Linker<'r> {
                 }
                 out
             }
-            ExprKind::Call(call) => self.eval_call(cx, e, call),
+            ExprKind::Call(call) => self.eval_call(file, scope, e, call, params),
             ExprKind::Dict(pairs) => {
                 let mut fields = Vec::new();
                 for (k, v) in pairs {
@@ -113,7 +111,7 @@ impl<'r> Linker<'r> {
                         ExprKind::Name(n) if self.files[file].lang != Some(Lang::Python) => Some(n.clone()),
                         _ => None,
                     };
-                    let vs = self.eval(cx, v);
+                    let vs = self.eval(file, scope, v, params);
                     match key {
                         // `{**base, …}` / `{...base, …}`: the base's fields, inlined.
                         None if matches!(k.kind, ExprKind::Unknown) => merge_spread(&mut fields, vs),
@@ -123,12 +121,12 @@ impl<'r> Linker<'r> {
                 one(VKind::Dict(Rc::new(fields)))
             }
             ExprKind::List(items) => {
-                let elems = items.iter().map(|i| self.eval(cx, i)).collect();
+                let elems = items.iter().map(|i| self.eval(file, scope, i, params)).collect();
                 one(VKind::List(Rc::new(elems)))
             }
             ExprKind::Elem(obj, i) => {
                 let mut out = Vec::new();
-                for o in self.eval(cx, obj) {
+                for o in self.eval(file, scope, obj, params) {
                     let vs = match &o.kind {
                         VKind::List(items) => items.get(*i).cloned().unwrap_or_default(),
                         VKind::Sym(s, k) => vec![val(VKind::Sym(format!("{s}[{i}]").into(), *k), file, e.span)],
@@ -155,7 +153,7 @@ impl<'r> Linker<'r> {
             ExprKind::Alt { cond, alts } => {
                 let sel: Option<Rc<str>> = match (cond, alts.first().map(|a| &a.kind)) {
                     (Some(c), _) => Some(
-                        self.selector(cx, c)
+                        self.selector(file, scope, c, params)
                             .unwrap_or_else(|| format!("cond@{}:{}", self.files[file].path, c.span.line).into()),
                     ),
                     // `os.environ.get("ZOHO_DC", "us")`, `process.env.X || "us"`:
@@ -165,7 +163,7 @@ impl<'r> Linker<'r> {
                 };
                 let mut out = Vec::new();
                 for a in alts {
-                    let mut vs = self.eval(cx, a);
+                    let mut vs = self.eval(file, scope, a, params);
                     if let Some(s) = &sel {
                         for v in &mut vs {
                             v.sel = Some(s.clone());
@@ -181,7 +179,7 @@ impl<'r> Linker<'r> {
             // (`os.environ.get("SANDBOX") == "1"` comes from env:SANDBOX).
             ExprKind::Test(ops) => {
                 for o in ops {
-                    let vs = self.eval(cx, o);
+                    let vs = self.eval(file, scope, o, params);
                     if let Some(v) = vs
                         .into_iter()
                         .find(|v| matches!(v.kind, VKind::Env(_) | VKind::Sym(..)))
@@ -196,13 +194,19 @@ impl<'r> Linker<'r> {
         }
     }
 
-    pub(super) fn concat(&self, cx: Ctx<'_>, parts: &[Expr], span: Span) -> Vec<Val> {
-        let Ctx { file, .. } = cx;
+    pub(super) fn concat(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        parts: &[Expr],
+        span: Span,
+        params: Option<&Params>,
+    ) -> Vec<Val> {
         // Cartesian product of the parts' alternatives, capped; each string
         // keeps the first selector among its parts.
         let mut acc = vec![val(VKind::Str(Vec::new()), file, span)];
         for p in parts {
-            let vs = self.eval(cx, p);
+            let vs = self.eval(file, scope, p, params);
             let mut next = Vec::new();
             for a in &acc {
                 let VKind::Str(pieces) = &a.kind else { continue };
@@ -230,21 +234,23 @@ impl<'r> Linker<'r> {
     /// A template filled at run time: each literal the template can be,
     /// filled with the arguments; the literal keeps the place it is written
     /// and the key that chose it. A template that is no literal is unknown.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn format(
         &self,
-        cx: Ctx<'_>,
+        file: FileId,
+        scope: ScopeId,
         style: FormatStyle,
         template: &Expr,
         args: &[Arg],
         span: Span,
+        params: Option<&Params>,
     ) -> Vec<Val> {
-        let Ctx { file, .. } = cx;
         let here = Loc {
             file,
             span: template.span,
         };
         let mut out = Vec::new();
-        for t in self.eval(cx, template) {
+        for t in self.eval(file, scope, template, params) {
             let literal = match &t.kind {
                 VKind::Str(pieces) => literal_text(pieces),
                 _ => None,
@@ -255,7 +261,7 @@ impl<'r> Linker<'r> {
             };
             let text = Expr::new(ExprKind::Str(text), template.span);
             let filled = Expr::new(crate::template::expand(style, &text, args), span);
-            let mut vs = self.eval(cx, &filled);
+            let mut vs = self.eval(file, scope, &filled, params);
             for v in &mut vs {
                 if let VKind::Str(pieces) = &mut v.kind {
                     for p in pieces {
@@ -274,12 +280,18 @@ impl<'r> Linker<'r> {
     }
 
     /// One of several assignments/returns: the `if` around it is what selects it.
-    pub(super) fn select_by_guard(&self, cx: Ctx<'_>, guard: Option<&Expr>, vs: &mut [Val]) {
-        let Ctx { file, .. } = cx;
+    pub(super) fn select_by_guard(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        guard: Option<&Expr>,
+        params: Option<&Params>,
+        vs: &mut [Val],
+    ) {
         let Some(g) = guard else {
             return;
         };
-        let sel = self.selector(cx, g);
+        let sel = self.selector(file, scope, g, params);
         for v in vs.iter_mut() {
             if v.sel.is_none() && sel.is_some() {
                 v.sel = sel.clone();
@@ -289,12 +301,18 @@ impl<'r> Linker<'r> {
     }
 
     /// The identity of the key that selects among alternatives.
-    pub(super) fn selector(&self, cx: Ctx<'_>, cond: &Expr) -> Option<Rc<str>> {
+    pub(super) fn selector(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        cond: &Expr,
+        params: Option<&Params>,
+    ) -> Option<Rc<str>> {
         match &cond.kind {
-            ExprKind::Test(ops) => ops.iter().find_map(|o| self.selector(cx, o)),
+            ExprKind::Test(ops) => ops.iter().find_map(|o| self.selector(file, scope, o, params)),
             ExprKind::Str(_) | ExprKind::Number | ExprKind::Bool(_) | ExprKind::Null => None,
             _ => {
-                let vs = self.eval(cx, cond);
+                let vs = self.eval(file, scope, cond, params);
                 vs.iter().find_map(|v| self.identity_key(v))
             }
         }

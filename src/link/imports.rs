@@ -11,11 +11,11 @@ impl<'r> Linker<'r> {
         let facts = self.facts(fid);
         // CommonJS: exports.X / module.exports.X / module.exports = {X}.
         for k in [format!("exports.{m}"), format!("module.exports.{m}")] {
-            if let Some(vs) = self.assigned(Ctx::of(fid, 0), &k) {
+            if let Some(vs) = self.assigned(fid, 0, &k, None) {
                 return vs;
             }
         }
-        if let Some(vs) = self.assigned(Ctx::of(fid, 0), "module.exports") {
+        if let Some(vs) = self.assigned(fid, 0, "module.exports", None) {
             let mut out = Vec::new();
             for v in vs {
                 push_alts(&mut out, self.member(fid, &v, m, span));
@@ -29,7 +29,7 @@ impl<'r> Linker<'r> {
         if let Some(rets) = Some(self.index[fid].returns_of.get(0)).filter(|r| !r.is_empty()) {
             let mut out = Vec::new();
             for &i in rets {
-                for v in self.eval(Ctx::of(fid, 0), &facts.returns[i].value) {
+                for v in self.eval(fid, 0, &facts.returns[i].value, None) {
                     push_alts(&mut out, self.member(fid, &v, m, span));
                 }
             }
@@ -40,7 +40,7 @@ impl<'r> Linker<'r> {
         if self.index[fid].targets(&self.names, 0, m).is_some()
             || facts.imports.iter().any(|i| i.scope == 0 && i.local == m)
         {
-            return self.resolve_name(Ctx::of(fid, 0), m, span);
+            return self.resolve_name(fid, 0, m, span, None);
         }
         // A submodule: `from pkg import mod`.
         vec![val(
@@ -67,7 +67,7 @@ impl<'r> Linker<'r> {
                 }
                 if n == "default" {
                     for k in ["module.exports", "default"] {
-                        if let Some(vs) = self.assigned(Ctx::of(fid, 0), k) {
+                        if let Some(vs) = self.assigned(fid, 0, k, None) {
                             return vs;
                         }
                     }
@@ -89,12 +89,12 @@ impl<'r> Linker<'r> {
     pub(super) fn resolve_java_import(&self, file: FileId, imp: &Import, span: Span) -> Option<Vec<Val>> {
         let n = imp.name.as_deref()?;
         if let Some(fid) = self.resolve_module(file, &format!("{}.{n}", imp.module)) {
-            return Some(self.resolve_name(Ctx::of(fid, 0), n, span));
+            return Some(self.resolve_name(fid, 0, n, span, None));
         }
         let fid = self.resolve_module(file, &imp.module)?;
         let class = imp.module.rsplit('.').next().unwrap_or(&imp.module);
         let mut out = Vec::new();
-        for v in self.resolve_name(Ctx::of(fid, 0), class, span) {
+        for v in self.resolve_name(fid, 0, class, span, None) {
             push_alts(&mut out, self.member(file, &v, n, span));
         }
         Some(out)

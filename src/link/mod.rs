@@ -255,32 +255,6 @@ pub struct Linker<'r> {
     symbols: RefCell<rustc_hash::FxHashSet<Rc<str>>>,
 }
 
-/// Where an expression is evaluated: its file and scope, and the values
-/// bound to the parameters of the function being summarised (None: its
-/// parameters are symbols of their own).
-#[derive(Clone, Copy)]
-pub(super) struct Ctx<'p> {
-    file: FileId,
-    scope: ScopeId,
-    params: Option<&'p Params>,
-}
-
-impl<'p> Ctx<'p> {
-    fn new(file: FileId, scope: ScopeId, params: Option<&'p Params>) -> Self {
-        Ctx { file, scope, params }
-    }
-
-    /// A place outside any summary: parameters are symbols of their own.
-    fn of(file: FileId, scope: ScopeId) -> Self {
-        Ctx::new(file, scope, None)
-    }
-
-    /// The same file and parameter values, in another scope of the file.
-    fn at(self, scope: ScopeId) -> Self {
-        Ctx { scope, ..self }
-    }
-}
-
 /// The values bound to a function's parameters for one call.
 #[derive(Default)]
 pub struct Params {

@@ -7,8 +7,14 @@
 use super::*;
 
 impl<'r> Linker<'r> {
-    pub(super) fn resolve_name(&self, cx: Ctx<'_>, name: &str, span: Span) -> Vec<Val> {
-        let Ctx { file, scope, params } = cx;
+    pub(super) fn resolve_name(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        name: &str,
+        span: Span,
+        params: Option<&Params>,
+    ) -> Vec<Val> {
         if let Some(p) = params.and_then(|p| p.get(name)) {
             return p
                 .iter()
@@ -30,8 +36,8 @@ impl<'r> Linker<'r> {
                 return v.clone();
             }
         }
-        let r = self.resolve_name_uncached(cx, name, span);
-        let r = self.with_keyed_items(cx, name, r);
+        let r = self.resolve_name_uncached(file, scope, name, span, params);
+        let r = self.with_keyed_items(file, scope, name, r, params);
         if params.is_none() && !positional {
             // Cached even when computed inside a cycle: a value cut by the
             // cycle guard is a smaller set of alternatives, never a wrong one.
@@ -42,8 +48,14 @@ impl<'r> Linker<'r> {
 
     /// `cfg = {}` / `new HashMap<>()`, then `cfg["k"] = v` / `cfg.put("k", v)`:
     /// the items a function sets by literal key are fields of the map.
-    pub(super) fn with_keyed_items(&self, cx: Ctx<'_>, name: &str, mut vals: Vec<Val>) -> Vec<Val> {
-        let Ctx { file, scope, .. } = cx;
+    pub(super) fn with_keyed_items(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        name: &str,
+        mut vals: Vec<Val>,
+        params: Option<&Params>,
+    ) -> Vec<Val> {
         let ix = &self.index[file];
         let Some(idx) = ix.rooted_assigns(&self.names, name) else {
             return vals;
@@ -64,7 +76,7 @@ impl<'r> Linker<'r> {
                 continue;
             }
             if let Some(k) = k.as_str() {
-                let vs = self.eval(cx.at(a.scope), &a.value);
+                let vs = self.eval(file, a.scope, &a.value, params);
                 match items.iter_mut().find(|(key, _)| key.as_deref() == Some(k)) {
                     // Set again under an `if`: one more alternative, the
                     // earlier value stays possible.
@@ -101,8 +113,14 @@ impl<'r> Linker<'r> {
         vals
     }
 
-    pub(super) fn resolve_name_uncached(&self, cx: Ctx<'_>, name: &str, span: Span) -> Vec<Val> {
-        let Ctx { file, scope, params } = cx;
+    pub(super) fn resolve_name_uncached(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        name: &str,
+        span: Span,
+        params: Option<&Params>,
+    ) -> Vec<Val> {
         let facts = self.facts(file);
         let mut s = Some(scope);
         let mut first = true;
@@ -114,7 +132,7 @@ impl<'r> Linker<'r> {
                     self.reaching(file, sc, name, span)
                         .and_then(|idx| self.assigned_at(file, &idx, params))
                 } else {
-                    self.assigned(cx.at(sc), name)
+                    self.assigned(file, sc, name, params)
                 };
                 let is_param = sdef.params.iter().any(|p| p == name);
                 if is_param {
@@ -186,7 +204,7 @@ impl<'r> Linker<'r> {
         let sibling = self.by_dir.get(dir)?.iter().copied().find(|&s| {
             s != file && self.files[s].lang == f.lang && self.index[s].targets(&self.names, 0, name).is_some()
         })?;
-        Some(self.resolve_name(Ctx::of(sibling, 0), name, span))
+        Some(self.resolve_name(sibling, 0, name, span, None))
     }
 
     /// Java and C# see the classes of their package/namespace without an
@@ -236,8 +254,13 @@ impl<'r> Linker<'r> {
     }
 
     /// Values assigned in `scope` to the target with this key; None when none.
-    pub(super) fn assigned(&self, cx: Ctx<'_>, key: &str) -> Option<Vec<Val>> {
-        let Ctx { file, scope, params } = cx;
+    pub(super) fn assigned(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        key: &str,
+        params: Option<&Params>,
+    ) -> Option<Vec<Val>> {
         let idx = self.index[file].targets(&self.names, scope, key)?;
         self.assigned_at(file, idx, params)
     }
@@ -300,9 +323,9 @@ impl<'r> Linker<'r> {
             }
             self.stack.borrow_mut().push((file, i));
             let a = &facts.assigns[i];
-            let mut vs = self.eval(Ctx::new(file, a.scope, params), &a.value);
+            let mut vs = self.eval(file, a.scope, &a.value, params);
             if many {
-                self.select_by_guard(Ctx::new(file, a.scope, params), a.guard.as_deref(), &mut vs);
+                self.select_by_guard(file, a.scope, a.guard.as_deref(), params, &mut vs);
             }
             self.stack.borrow_mut().pop();
             push_alts(&mut out, vs);

@@ -14,7 +14,7 @@ use super::bind::Ingredients;
 use super::bindings::make_binding;
 use super::eval::literal_text;
 use super::syntax::chain_calls;
-use super::{Ctx, Linker, Piece, SymKind, VKind, Val};
+use super::{Linker, Piece, SymKind, VKind, Val};
 use crate::catalog::catalog;
 use crate::facts::{FileId, ScopeId, ScopeKind};
 use crate::model::*;
@@ -193,7 +193,7 @@ impl Linker<'_> {
                 if fname.is_empty() || call.callee.last_name() != Some(fname.as_str()) {
                     continue;
                 }
-                let callee = self.eval(Ctx::of(cf, cs.scope), &call.callee);
+                let callee = self.eval(cf, cs.scope, &call.callee, None);
                 if !callee
                     .iter()
                     .any(|v| matches!(v.kind, VKind::Func(a, b) if a == file && b == fscope))
@@ -201,7 +201,7 @@ impl Linker<'_> {
                     continue;
                 }
                 callers += 1;
-                let p = self.bind_params(Ctx::of(cf, cs.scope), file, fscope, call);
+                let p = self.bind_params(cf, cs.scope, file, fscope, call, None);
                 for v in p.get(param).into_iter().flatten() {
                     self.org_from(v, &mut ing, 1);
                 }

@@ -11,7 +11,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::{Ctx, Linker, Piece, VKind, Val, FUEL_PER_CALL_SITE};
+use super::{Linker, Piece, VKind, Val, FUEL_PER_CALL_SITE};
 use crate::catalog::catalog;
 use crate::facts::*;
 use crate::model::*;
@@ -163,14 +163,14 @@ impl Linker<'_> {
     ) {
         let names = &catalog().token_store;
         self.fuel.set(FUEL_PER_CALL_SITE);
-        if !self.eval(Ctx::of(file, scope), value).iter().any(|v| holds_token(v, 0)) {
+        if !self.eval(file, scope, value, None).iter().any(|v| holds_token(v, 0)) {
             return;
         }
         let mut found: Vec<String> = Vec::new();
         let mut derived = false;
         for k in key {
             syntactic_names(k, &mut found, 0);
-            for v in self.eval(Ctx::of(file, scope), k) {
+            for v in self.eval(file, scope, k, None) {
                 value_names(&v, &mut found, &mut derived, 0);
             }
         }
