@@ -998,115 +998,131 @@ fn normalize(p: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::facts::{ExprKind, FileFacts, ParentRef};
+    use crate::config::testing::assert_lowers;
 
     #[test]
     fn normalize_keeps_absolute_paths_and_parents_above_the_start() {
-        use super::normalize;
-        assert_eq!(normalize("a/./b/../c"), "a/c");
-        assert_eq!(normalize("/abs/dir/./prod.env"), "/abs/dir/prod.env");
-        assert_eq!(normalize("svc/../../shared.env"), "../shared.env");
-        assert_eq!(normalize("./x"), "x");
+        for (path, want) in [
+            ("a/./b/../c", "a/c"),
+            ("/abs/dir/./prod.env", "/abs/dir/prod.env"),
+            ("svc/../../shared.env", "../shared.env"),
+            ("./x", "x"),
+        ] {
+            assert_eq!(super::normalize(path), want);
+        }
     }
 
-    fn lower(path: &str, text: &str) -> FileFacts {
-        let lang = crate::frontend::lang_for_path(path).unwrap();
-        super::super::lower(lang, path, text)
-    }
-
-    fn names(f: &FileFacts) -> Vec<&str> {
-        f.profiles.iter().map(|p| p.name.as_str()).collect()
-    }
-
+    /// Each dialect's profiles, parents and settings.
     #[test]
-    fn github_workflow_profiles() {
-        let f = lower(
-            ".github/workflows/deploy.yml",
-            "env:\n  A: 1\njobs:\n  sb:\n    environment: sandbox\n    env:\n      T: ${{ secrets.ZOHO }}\n    steps:\n      - run: x\n        env:\n          B: 2\n  prod:\n    env:\n      T: ${{ secrets.ZOHO }}\n",
-        );
-        assert_eq!(names(&f), vec!["workflow", "jobs.sb", "jobs.sb.steps[0]", "jobs.prod"]);
-        let sb = &f.profiles[1];
-        assert!(matches!(&sb.settings[0].value.kind, ExprKind::Secret(s) if s == "secret:sandbox/ZOHO"));
-        assert_eq!(sb.settings[0].span.line, 7);
-        assert!(matches!(&f.profiles[3].settings[0].value.kind, ExprKind::Secret(s) if s == "secret:ZOHO"));
-        assert_eq!(f.profiles[2].parents[0].target, ParentRef::Local(1));
-    }
-
-    #[test]
-    fn gitlab_extends_and_templates() {
-        let f = lower(
-            ".gitlab-ci.yml",
-            "variables:\n  T: $ZOHO_TOKEN\n.base:\n  variables:\n    D: x\nsb:\n  extends: .base\n  variables:\n    D: y\nstages: [a]\n",
-        );
-        assert_eq!(names(&f), vec!["variables", ".base", "sb"]);
-        assert!(f.profiles[1].template);
-        assert_eq!(f.profiles[2].parents[1].target, ParentRef::Named(".base".into()));
-        assert_eq!(f.profiles[2].parents[1].span.unwrap().line, 7);
-    }
-
-    #[test]
-    fn compose_services() {
-        let f = lower(
-            "deploy/docker-compose.yml",
-            "services:\n  a:\n    env_file: ../.env.sandbox\n    environment:\n      - T=${TOKEN}\n      - PASS\n  b:\n    environment:\n      T: x\n",
-        );
-        assert_eq!(names(&f), vec!["services.a", "services.b"]);
-        assert_eq!(f.profiles[0].parents[0].target, ParentRef::File(".env.sandbox".into()));
-        assert_eq!(f.profiles[0].settings.len(), 2);
-        assert!(matches!(&f.profiles[0].settings[1].value.kind, ExprKind::Env(n) if n == "PASS"));
-    }
-
-    #[test]
-    fn kubernetes_secret_refs() {
-        let f = lower(
-            "k8s/deploy.yaml",
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: crm\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          env:\n            - name: T\n              valueFrom:\n                secretKeyRef: {name: zoho, key: token}\n            - name: D\n              value: https://www.zohoapis.com\n",
-        );
-        assert_eq!(names(&f), vec!["Deployment/crm/app"]);
-        assert!(matches!(&f.profiles[0].settings[0].value.kind, ExprKind::Secret(s) if s == "k8s-secret:zoho/token"));
-    }
-
-    #[test]
-    fn serverless_stages_and_kustomize_overlays() {
-        let f = lower(
-            "svc/serverless.yml",
-            "provider:\n  environment:\n    D: ${self:custom.${opt:stage, 'dev'}.d}\n    T: ${ssm:/t/${sls:stage}}\ncustom:\n  dev:\n    d: x\n  prod:\n    d: y\n",
-        );
-        assert_eq!(names(&f), vec!["stages.dev", "stages.prod"]);
-        assert_eq!(f.profiles[1].span.line, 8);
-        assert!(matches!(&f.profiles[1].settings[0].value.kind, ExprKind::Str(s) if s == "y"));
-        assert!(matches!(&f.profiles[1].settings[1].value.kind, ExprKind::Secret(s) if s == "ssm:/t/prod"));
-        let f = lower(
-            "k/overlays/sb/kustomization.yaml",
-            "resources:\n  - ../../base\n  - svc.yaml\nconfigMapGenerator:\n  - name: c\n    envs: [sb.env]\n    literals: [A=b]\n",
-        );
-        let p = &f.profiles[0];
-        assert_eq!(p.parents[0].target, ParentRef::File("k/base/kustomization.yaml".into()));
-        assert_eq!(p.parents[2].target, ParentRef::File("k/overlays/sb/sb.env".into()));
-        assert_eq!(p.settings[0].key, "A");
-    }
-
-    #[test]
-    fn generic_sections_and_files() {
-        let f = lower(
-            "zoho.toml",
-            "[zoho]\ntoken = \"t\"\n[zoho.sandbox]\napi = \"s\"\n[zoho.prod]\napi = \"p\"\n",
-        );
-        assert_eq!(names(&f), vec!["zoho.toml", "zoho", "zoho.sandbox", "zoho.prod"]);
-        assert_eq!(f.profiles[2].parents[0].target, ParentRef::Local(1));
-        let f = lower("src/appsettings.Development.json", "{\"Zoho\": {\"Token\": \"t\"}}");
-        assert_eq!(f.profiles[0].settings[0].key, "Zoho.Token");
-        assert_eq!(
-            f.profiles[0].parents[0].target,
-            ParentRef::File("src/appsettings.json".into())
-        );
-        assert!(lower("package.json", "{\"zoho\": {\"a\": \"b\"}}").profiles.is_empty());
-        let f = lower(
-            "pm/sb.postman_environment.json",
-            "{\"name\": \"Sandbox\", \"values\": [{\"key\": \"t\", \"value\": \"x\", \"enabled\": true}]}",
-        );
-        assert_eq!(names(&f), vec!["Sandbox"]);
-        assert_eq!(f.profiles[0].settings.len(), 1);
-        assert_eq!(f.profiles[0].settings[0].key, "postman:t");
+    fn dialects_lower_into_profiles() {
+        assert_lowers(&[
+            // GitHub Actions: the workflow, its jobs and steps; secrets per environment.
+            (
+                ".github/workflows/deploy.yml",
+                "env:\n  A: 1\njobs:\n  sb:\n    environment: sandbox\n    env:\n      T: ${{ secrets.ZOHO }}\n    steps:\n      - run: x\n        env:\n          B: 2\n  prod:\n    env:\n      T: ${{ secrets.ZOHO }}\n",
+                &[
+                    "workflow@1",
+                    "  A = \"1\"@2",
+                    "jobs.sb@4 < Local(0)",
+                    "  T = secret:sandbox/ZOHO@7",
+                    "jobs.sb.steps[0]@9 < Local(1)",
+                    "  B = \"2\"@11",
+                    "jobs.prod@12 < Local(0)",
+                    "  T = secret:ZOHO@14",
+                ],
+            ),
+            // GitLab CI: `extends:` and hidden jobs (templates).
+            (
+                ".gitlab-ci.yml",
+                "variables:\n  T: $ZOHO_TOKEN\n.base:\n  variables:\n    D: x\nsb:\n  extends: .base\n  variables:\n    D: y\nstages: [a]\n",
+                &[
+                    "variables@1",
+                    "  T = env:ZOHO_TOKEN@2",
+                    ".base@3 template < Local(0)",
+                    "  D = \"x\"@5",
+                    "sb@6 < Local(0) < Named(\".base\")@7",
+                    "  D = \"y\"@9",
+                ],
+            ),
+            // Compose services: `env_file:` and `environment:` as a list.
+            (
+                "deploy/docker-compose.yml",
+                "services:\n  a:\n    env_file: ../.env.sandbox\n    environment:\n      - T=${TOKEN}\n      - PASS\n  b:\n    environment:\n      T: x\n",
+                &[
+                    "services.a@2 < File(\".env.sandbox\")@3",
+                    "  T = env:TOKEN@5",
+                    "  PASS = env:PASS@6",
+                    "services.b@7",
+                    "  T = \"x\"@9",
+                ],
+            ),
+            // Kubernetes: a container's env, secret references.
+            (
+                "k8s/deploy.yaml",
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: crm\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          env:\n            - name: T\n              valueFrom:\n                secretKeyRef: {name: zoho, key: token}\n            - name: D\n              value: https://www.zohoapis.com\n",
+                &[
+                    "Deployment/crm/app@9",
+                    "  T = k8s-secret:zoho/token@11",
+                    "  D = \"https://www.zohoapis.com\"@14",
+                ],
+            ),
+            // Serverless: a profile per stage of `custom`.
+            (
+                "svc/serverless.yml",
+                "provider:\n  environment:\n    D: ${self:custom.${opt:stage, 'dev'}.d}\n    T: ${ssm:/t/${sls:stage}}\ncustom:\n  dev:\n    d: x\n  prod:\n    d: y\n",
+                &[
+                    "stages.dev@6",
+                    "  D = \"x\"@3",
+                    "  T = ssm:/t/dev@4",
+                    "stages.prod@8",
+                    "  D = \"y\"@3",
+                    "  T = ssm:/t/prod@4",
+                ],
+            ),
+            // Kustomize overlays: resources and env files are parents.
+            (
+                "k/overlays/sb/kustomization.yaml",
+                "resources:\n  - ../../base\n  - svc.yaml\nconfigMapGenerator:\n  - name: c\n    envs: [sb.env]\n    literals: [A=b]\n",
+                &[
+                    "kustomization.yaml@1 < File(\"k/base/kustomization.yaml\")@2 < File(\"k/base/kustomization.yml\")@2 < File(\"k/overlays/sb/sb.env\")@6",
+                    "  A = \"b\"@7",
+                ],
+            ),
+            // Generic sections and files; launch and Postman environments.
+            (
+                "zoho.toml",
+                "[zoho]\ntoken = \"t\"\n[zoho.sandbox]\napi = \"s\"\n[zoho.prod]\napi = \"p\"\n",
+                &[
+                    "zoho.toml@1",
+                    "zoho@1 < Local(0)",
+                    "  token = \"t\"@2",
+                    "zoho.sandbox@3 < Local(1)",
+                    "  api = \"s\"@4",
+                    "zoho.prod@5 < Local(1)",
+                    "  api = \"p\"@6",
+                ],
+            ),
+            (
+                "src/appsettings.Development.json",
+                "{\"Zoho\": {\"Token\": \"t\"}}",
+                &[
+                    "appsettings.Development.json@1 < File(\"src/appsettings.json\")",
+                    "  Zoho.Token = \"t\"@1",
+                ],
+            ),
+            (
+                "package.json",
+                "{\"zoho\": {\"a\": \"b\"}}",
+                &[],
+            ),
+            (
+                "pm/sb.postman_environment.json",
+                "{\"name\": \"Sandbox\", \"values\": [{\"key\": \"t\", \"value\": \"x\", \"enabled\": true}]}",
+                &[
+                    "Sandbox@1",
+                    "  postman:t = \"x\"@1",
+                ],
+            ),
+        ]);
     }
 }

@@ -139,48 +139,54 @@ fn separator(body: &str) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::facts::ExprKind;
-    use crate::facts::ParentRef;
+    use crate::config::testing::assert_lowers;
 
-    fn lower_text(path: &str, text: &str) -> FileFacts {
-        crate::config::lower_alone(lower, path, text)
-    }
-
+    /// Keys, values and lines; templates, errors and the files a profile overrides.
     #[test]
-    fn keys_values_and_lines() {
-        let f = lower_text(
-            "app/.env.sandbox",
-            "# comment\nexport A=1\nB = \"x y\" \nC='${NOT}' # c\nD=plain # comment\n\nE=\"multi\nline\"\nF=${A}/x\n",
-        );
-        let p = &f.profiles[0];
-        assert_eq!(p.name, ".env.sandbox");
-        assert_eq!(p.parents[0].target, ParentRef::File("app/.env".into()));
-        assert!(!p.template);
-        let keys: Vec<(&str, u32)> = p.settings.iter().map(|s| (s.key.as_str(), s.span.line)).collect();
-        assert_eq!(keys, vec![("A", 2), ("B", 3), ("C", 4), ("D", 5), ("E", 7), ("F", 9)]);
-        assert!(matches!(&p.settings[1].value.kind, ExprKind::Str(s) if s == "x y"));
-        assert!(matches!(&p.settings[2].value.kind, ExprKind::Str(s) if s == "${NOT}"));
-        assert!(matches!(&p.settings[3].value.kind, ExprKind::Str(s) if s == "plain"));
-        assert!(matches!(&p.settings[4].value.kind, ExprKind::Str(s) if s == "multi\nline"));
-        assert!(matches!(&p.settings[5].value.kind, ExprKind::Concat(_)));
-        assert!(f.parse_error_line.is_none());
-    }
-
-    #[test]
-    fn templates_and_errors() {
-        let f = lower_text(".env.example", "A=\nthis is not an assignment\nB=2\n");
-        assert!(f.profiles[0].template);
-        assert_eq!(f.parse_error_line, Some(2));
-        assert_eq!(f.profiles[0].settings.len(), 2);
-        let f = lower_text(".env.production.local", "A=1\n");
-        // `.env`, `.env.local`, then `.env.production`: the last overrides.
-        assert_eq!(
-            f.profiles[0].parents.last().unwrap().target,
-            ParentRef::File(".env.production".into())
-        );
-        let f = lower_text("x/.envrc", "source_up\nexport A=1\n");
-        assert!(f.parse_error_line.is_none());
+    fn dotenv_files_lower_into_profiles() {
+        assert_lowers(&[
+            (
+                "app/.env.sandbox",
+                "# comment\nexport A=1\nB = \"x y\" \nC='${NOT}' # c\nD=plain # comment\n\nE=\"multi\nline\"\nF=${A}/x\n",
+                &[
+                    ".env.sandbox@1 < File(\"app/.env\") < File(\"app/.env.local\")",
+                    "  A = \"1\"@2",
+                    "  B = \"x y\"@3",
+                    "  C = \"${NOT}\"@4",
+                    "  D = \"plain\"@5",
+                    "  E = \"multi\\nline\"@7",
+                    "  F = env:A+\"/x\"@9",
+                ],
+            ),
+            // A template, and a line that is no assignment.
+            (
+                ".env.example",
+                "A=\nthis is not an assignment\nB=2\n",
+                &[
+                    "parse error@2",
+                    ".env.example@1 template < File(\".env\") < File(\".env.local\")",
+                    "  A = \"\"@1",
+                    "  B = \"2\"@3",
+                ],
+            ),
+            // `.env`, `.env.local`, then `.env.production`: the last overrides.
+            (
+                ".env.production.local",
+                "A=1\n",
+                &[
+                    ".env.production.local@1 < File(\".env\") < File(\".env.local\") < File(\".env.production\")",
+                    "  A = \"1\"@1",
+                ],
+            ),
+            (
+                "x/.envrc",
+                "source_up\nexport A=1\n",
+                &[
+                    ".envrc@1",
+                    "  A = \"1\"@2",
+                ],
+            ),
+        ]);
     }
 
     #[test]

@@ -190,87 +190,61 @@ pub(super) fn lower(path: &str, text: &str, lines: &LineIndex, facts: &mut FileF
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::facts::ExprKind;
+    use crate::config::testing::assert_lowers;
 
-    fn lower_text(path: &str, text: &str) -> FileFacts {
-        crate::config::lower_alone(lower, path, text)
-    }
-
+    /// INI sections and `.properties` files.
     #[test]
-    fn ini_sections() {
-        let f = lower_text(
-            "zoho.ini",
-            "token = 1\n[sandbox]\napi = \"https://sandbox.zohoapis.com\" ; c\n[production]\napi: x\n",
-        );
-        let names: Vec<&str> = f.profiles.iter().map(|p| p.name.as_str()).collect();
-        assert_eq!(names, vec!["zoho.ini", "sandbox", "production"]);
-        assert_eq!(f.profiles[1].settings[0].span.line, 3);
-        assert!(
-            matches!(&f.profiles[1].settings[0].value.kind, ExprKind::Str(s) if s == "https://sandbox.zohoapis.com")
-        );
-        assert_eq!(f.profiles[1].parents[0].target, ParentRef::Local(0));
-    }
-
-    #[test]
-    fn properties_files() {
-        let f = lower_text(
-            "src/main/resources/application-sandbox.properties",
-            "! c\nzoho.api-domain=https://sandbox.zohoapis.com\nzoho.token=${ZOHO_TOKEN}\nlong=a\\\n  b\n",
-        );
-        let p = &f.profiles[0];
-        assert_eq!(p.settings.len(), 3);
-        assert_eq!(p.settings[0].key, "zoho.api-domain");
-        assert!(matches!(&p.settings[1].value.kind, ExprKind::Env(n) if n == "ZOHO_TOKEN"));
-        assert!(matches!(&p.settings[2].value.kind, ExprKind::Str(s) if s == "ab"));
-        assert_eq!(
-            p.parents[0].target,
-            ParentRef::File("src/main/resources/application.properties".into())
-        );
-    }
-
-    #[test]
-    fn properties_multibyte_whitespace_separator() {
-        // Found by `cargo fuzz` (target `ini`): a U+00A0 separator once split a char.
-        let f = lower_text(
-            "application-sandbox.properties",
-            "a\u{a0}b\nzoho.region\u{a0} sandbox\n",
-        );
-        let p = &f.profiles[0];
-        assert_eq!(p.settings.len(), 2);
-        assert_eq!(p.settings[0].key, "a");
-        assert!(matches!(&p.settings[0].value.kind, ExprKind::Str(s) if s == "b"));
-        assert_eq!(p.settings[1].key, "zoho.region");
-        assert!(matches!(&p.settings[1].value.kind, ExprKind::Str(s) if s == "sandbox"));
-    }
-
-    #[test]
-    fn properties_key_ends_at_the_first_separator_of_any_kind() {
-        // Java's `Properties.load`: whitespace ends a key like `=` and `:`;
-        // whitespace then `=` or `:` is one separator.
-        let f = lower_text(
-            "application.properties",
-            "zoho.url https://www.zohoapis.com/crm?a=b\nzoho.dc = eu\nzoho.env\t: sandbox\nk\t=\tv\nhost:port=1\n",
-        );
-        let got: Vec<(String, String)> = f.profiles[0]
-            .settings
-            .iter()
-            .map(|s| {
-                let v = match &s.value.kind {
-                    ExprKind::Str(v) => v.clone(),
-                    other => format!("{other:?}"),
-                };
-                (s.key.clone(), v)
-            })
-            .collect();
-        let want = [
-            ("zoho.url", "https://www.zohoapis.com/crm?a=b"),
-            ("zoho.dc", "eu"),
-            ("zoho.env", "sandbox"),
-            ("k", "v"),
-            ("host", "port=1"),
-        ];
-        assert_eq!(got, want.map(|(k, v)| (k.to_string(), v.to_string())));
+    fn ini_and_properties_files_lower_into_profiles() {
+        assert_lowers(&[
+            // INI: the file, then a profile per section.
+            (
+                "zoho.ini",
+                "token = 1\n[sandbox]\napi = \"https://sandbox.zohoapis.com\" ; c\n[production]\napi: x\n",
+                &[
+                    "zoho.ini@1",
+                    "  token = \"1\"@1",
+                    "sandbox@2 < Local(0)",
+                    "  api = \"https://sandbox.zohoapis.com\"@3",
+                    "production@4 < Local(0)",
+                    "  api = \"x\"@5",
+                ],
+            ),
+            // Comments, placeholders, continued lines; the profile file's parents.
+            (
+                "src/main/resources/application-sandbox.properties",
+                "! c\nzoho.api-domain=https://sandbox.zohoapis.com\nzoho.token=${ZOHO_TOKEN}\nlong=a\\\n  b\n",
+                &[
+                    "application-sandbox.properties@1 < File(\"src/main/resources/application.properties\") < File(\"src/main/resources/application.yml\") < File(\"src/main/resources/application.yaml\")",
+                    "  zoho.api-domain = \"https://sandbox.zohoapis.com\"@2",
+                    "  zoho.token = env:ZOHO_TOKEN@3",
+                    "  long = \"ab\"@4",
+                ],
+            ),
+            // Found by `cargo fuzz` (target `ini`): a U+00A0 separator once split a char.
+            (
+                "application-sandbox.properties",
+                "a\u{a0}b\nzoho.region\u{a0} sandbox\n",
+                &[
+                    "application-sandbox.properties@1 < File(\"application.properties\") < File(\"application.yml\") < File(\"application.yaml\")",
+                    "  a = \"b\"@1",
+                    "  zoho.region = \"sandbox\"@2",
+                ],
+            ),
+            // Java's `Properties.load`: whitespace ends a key like `=` and `:`;
+            // whitespace then `=` or `:` is one separator.
+            (
+                "application.properties",
+                "zoho.url https://www.zohoapis.com/crm?a=b\nzoho.dc = eu\nzoho.env\t: sandbox\nk\t=\tv\nhost:port=1\n",
+                &[
+                    "application.properties@1",
+                    "  zoho.url = \"https://www.zohoapis.com/crm?a=b\"@1",
+                    "  zoho.dc = \"eu\"@2",
+                    "  zoho.env = \"sandbox\"@3",
+                    "  k = \"v\"@4",
+                    "  host = \"port=1\"@5",
+                ],
+            ),
+        ]);
     }
 
     #[test]

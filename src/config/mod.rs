@@ -400,25 +400,53 @@ pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
     facts
 }
 
-/// The facts of one configuration file lowered on its own by `lower` (the
-/// unit tests of the line-based formats).
+/// Helpers of the configuration front-ends' unit tests.
 #[cfg(test)]
-pub(crate) fn lower_alone(
-    lower: impl FnOnce(&str, &str, &LineIndex, &mut FileFacts),
-    path: &str,
-    text: &str,
-) -> FileFacts {
-    let lines = LineIndex::new(text);
-    let mut f = FileFacts::new_module(lines.span(0, text.len()));
-    lower(path, text, &lines, &mut f);
-    f
-}
+pub(crate) mod testing {
+    use crate::facts::{Expr, ExprKind, FileFacts};
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+    /// The facts of a configuration file, its format chosen by its path as
+    /// a scan chooses it.
+    pub fn lower(path: &str, text: &str) -> FileFacts {
+        let lang = crate::frontend::lang_for_path(path).expect("a configuration file");
+        super::lower(lang, path, text)
+    }
 
-    fn show(e: &Expr) -> String {
+    /// The profiles, as the unit tests' tables write them: a line per
+    /// profile (`name@line`, `template`, each parent as `< target@line`),
+    /// a line per setting under it (`  key = value@line`), and
+    /// `parse error@line` first when the file has one.
+    pub fn describe(f: &FileFacts) -> Vec<String> {
+        let mut out: Vec<String> = f.parse_error_line.iter().map(|l| format!("parse error@{l}")).collect();
+        for p in &f.profiles {
+            let mut head = format!("{}@{}", p.name, p.span.line);
+            if p.template {
+                head.push_str(" template");
+            }
+            for parent in &p.parents {
+                head.push_str(&format!(" < {:?}", parent.target));
+                if let Some(at) = parent.span {
+                    head.push_str(&format!("@{}", at.line));
+                }
+            }
+            out.push(head);
+            for s in &p.settings {
+                out.push(format!("  {} = {}@{}", s.key, show(&s.value), s.span.line));
+            }
+        }
+        out
+    }
+
+    /// Asserts that each file (path, text) lowers to the profiles described.
+    #[track_caller]
+    pub fn assert_lowers(cases: &[(&str, &str, &[&str])]) {
+        for &(path, text, want) in cases {
+            assert_eq!(describe(&lower(path, text)), want, "{path}");
+        }
+    }
+
+    /// A value: `"text"`, `env:X`, a secret's id, `a+b`, `(a|b)`, `?`.
+    pub fn show(e: &Expr) -> String {
         match &e.kind {
             ExprKind::Str(s) => format!("{s:?}"),
             ExprKind::Env(n) => format!("env:{n}"),
@@ -429,6 +457,12 @@ mod tests {
             other => format!("{other:?}"),
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::show;
+    use super::*;
 
     /// How a config value is read, per interpolation syntax: input, syntax,
     /// the profile it is read in, and the value as `show` writes it.

@@ -119,12 +119,16 @@ impl Cx<'_> {
 mod tests {
     use super::*;
 
+    fn parse_text(text: &str) -> (Option<Node>, FileFacts) {
+        let mut f = FileFacts::default();
+        let n = parse(text, &LineIndex::new(text), &mut f);
+        (n, f)
+    }
+
     #[test]
     fn tables_and_spans() {
-        let text = "[zoho]\ntoken = \"t\"\n[profiles.sandbox]\napi = \"https://sandbox.zohoapis.com\"\n";
-        let lines = LineIndex::new(text);
-        let mut f = FileFacts::default();
-        let n = parse(text, &lines, &mut f).unwrap();
+        let (n, _) = parse_text("[zoho]\ntoken = \"t\"\n[profiles.sandbox]\napi = \"https://sandbox.zohoapis.com\"\n");
+        let n = n.unwrap();
         let api = n.get("profiles").unwrap().get("sandbox").unwrap().get("api").unwrap();
         assert_eq!(api.scalar(), Some("https://sandbox.zohoapis.com"));
         assert_eq!(api.span.line, 4);
@@ -134,10 +138,8 @@ mod tests {
 
     #[test]
     fn errors_name_the_line() {
-        let text = "a = 1\nb = = 2\n";
-        let lines = LineIndex::new(text);
-        let mut f = FileFacts::default();
-        assert!(parse(text, &lines, &mut f).is_none());
+        let (n, f) = parse_text("a = 1\nb = = 2\n");
+        assert!(n.is_none());
         assert_eq!(f.parse_error_line, Some(2));
     }
 }

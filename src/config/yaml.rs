@@ -88,12 +88,14 @@ impl Builder<'_> {
             .unwrap_or(self.text.len())
     }
 
-    fn point(&self, m: &Marker) -> usize {
-        self.offset(m)
+    /// The empty span at a mark (where a collection starts or ends).
+    fn span_at(&self, m: &Marker) -> Span {
+        let at = self.offset(m);
+        self.lines.span(at, at)
     }
 
     fn scalar_span(&self, m: &Marker, value: &str, style: TScalarStyle) -> Span {
-        let start = self.point(m);
+        let start = self.offset(m);
         let line_end = self.text[start..]
             .find('\n')
             .map(|i| start + i)
@@ -230,10 +232,9 @@ impl MarkedEventReceiver for Builder<'_> {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         match ev {
             Event::MappingStart(anchor, _) => {
-                let at = self.point(&mark);
                 self.nodes += 1;
                 self.stack.push(Frame::Map {
-                    start: self.lines.span(at, at),
+                    start: self.span_at(&mark),
                     anchor,
                     entries: Vec::new(),
                     merged: Vec::new(),
@@ -242,20 +243,15 @@ impl MarkedEventReceiver for Builder<'_> {
                 });
             }
             Event::SequenceStart(anchor, _) => {
-                let at = self.point(&mark);
                 self.nodes += 1;
                 self.stack.push(Frame::Seq {
-                    start: self.lines.span(at, at),
+                    start: self.span_at(&mark),
                     anchor,
                     items: Vec::new(),
                     size: 0,
                 });
             }
-            Event::MappingEnd | Event::SequenceEnd => {
-                let at = self.point(&mark);
-                let end = self.lines.span(at, at);
-                self.close(end);
-            }
+            Event::MappingEnd | Event::SequenceEnd => self.close(self.span_at(&mark)),
             Event::Scalar(value, style, anchor, _) => {
                 // A scalar costs its bytes too: a 1 MB string aliased 2,000
                 // times is a bomb of bytes, not of nodes (2 GB).
@@ -275,12 +271,13 @@ impl MarkedEventReceiver for Builder<'_> {
                 self.add(node, size);
             }
             Event::Alias(id) => {
-                let at = self.point(&mark);
+                let at = self.offset(&mark);
                 let span = self.lines.span(at, (at + 1).min(self.text.len()));
                 let (mut node, size) = match self.anchors.get(&id) {
                     Some((n, size)) if !self.bomb && self.nodes + size <= MAX_NODES => (n.clone(), *size),
-                    Some(_) => {
-                        self.bomb = true;
+                    // Past the budget (a bomb), or an alias to no anchor: null.
+                    found => {
+                        self.bomb |= found.is_some();
                         (
                             Node {
                                 kind: NodeKind::Null,
@@ -290,14 +287,6 @@ impl MarkedEventReceiver for Builder<'_> {
                             1,
                         )
                     }
-                    None => (
-                        Node {
-                            kind: NodeKind::Null,
-                            span,
-                            via: None,
-                        },
-                        1,
-                    ),
                 };
                 self.nodes += size;
                 node.via = Some(span);

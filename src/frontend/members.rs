@@ -247,3 +247,53 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> {
         Expr::new(ExprKind::Func(fscope), sp)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::frontend::testing::{assert_has, assert_has_all, guarded_assigns};
+    use crate::frontend::{csharp, java};
+
+    /// One method written in Java and in C#: `if`, ternaries, switch
+    /// statements and expressions and format calls lower alike.
+    #[test]
+    fn guards_ternaries_switches_and_formats_lower_alike() {
+        let java = guarded_assigns(&java::lower(
+            "class C { void f(boolean sandbox, String mode) {\n\
+             Environment env = sandbox ? USDataCenter.SANDBOX : USDataCenter.PRODUCTION;\n\
+             String host;\n\
+             if (sandbox) { host = \"sandbox\"; } else host = \"www\";\n\
+             String u = String.format(\"https://%s.zohoapis.%s/crm\", host, \"eu\");\n\
+             String v = \"https://%s.zohoapis.com\".formatted(host);\n\
+             String w = switch (mode) { case \"dev\" -> \"developer\"; default -> \"www\"; };\n\
+             switch (mode) { case \"s\": host = \"sandbox\"; break; default: host = \"www\"; }\n\
+             switch (mode) { case \"d\" -> host = \"developer\"; default -> { host = \"www\"; } }\n\
+             } }\n",
+        ));
+        let csharp = guarded_assigns(&csharp::lower(
+            "class C { void F(bool sandbox, string mode) {\n\
+             var env = sandbox ? USDataCenter.SANDBOX : USDataCenter.PRODUCTION;\n\
+             string host;\n\
+             if (sandbox) { host = \"sandbox\"; } else host = \"www\";\n\
+             var u = string.Format(\"https://{0}.zohoapis.{1}/crm\", host, \"eu\");\n\
+             var v = $@\"https://{host}.zohoapis.com\";\n\
+             var w = mode switch { \"dev\" => \"developer\", _ => \"www\" };\n\
+             switch (mode) { case \"s\": host = \"sandbox\"; break; }\n\
+             } }\n",
+        ));
+        for a in [&java, &csharp] {
+            assert_has_all(
+                a,
+                &[
+                    "env@2 = alt(sandbox ? USDataCenter.SANDBOX | USDataCenter.PRODUCTION)",
+                    "host@2 = \"sandbox\" if sandbox",
+                    "host@2 = \"www\" if sandbox",
+                    "u@2 = concat(\"https://\", host, \".zohoapis.\", \"eu\", \"/crm\")",
+                    "v@2 = concat(\"https://\", host, \".zohoapis.com\")",
+                    "w@2 = alt(mode ? \"developer\" | \"www\")",
+                    "host@2 = \"sandbox\" if test(mode, \"s\")",
+                ],
+            );
+        }
+        assert_has(&java, "host@2 = \"developer\" if test(mode, \"d\")");
+    }
+}

@@ -170,7 +170,7 @@ fn lower_lang(lang: Lang, path: &str, text: &str) -> FileFacts {
 /// Helpers shared by the front-ends' unit tests.
 #[cfg(test)]
 pub(crate) mod testing {
-    use crate::facts::{Expr, ExprKind, FileFacts};
+    use crate::facts::{Expr, ExprKind, FileFacts, ScopeKind};
 
     /// The assignments, as `target@scope = value`.
     pub fn assigns(f: &FileFacts) -> Vec<String> {
@@ -248,6 +248,24 @@ pub(crate) mod testing {
             .collect()
     }
 
+    /// The first scope named `name`.
+    #[track_caller]
+    pub fn scope(f: &FileFacts, name: &str) -> usize {
+        f.scopes
+            .iter()
+            .position(|s| s.name == name)
+            .unwrap_or_else(|| panic!("no scope {name}"))
+    }
+
+    /// The class named `name`.
+    #[track_caller]
+    pub fn class(f: &FileFacts, name: &str) -> usize {
+        f.scopes
+            .iter()
+            .position(|s| s.kind == ScopeKind::Class && s.name == name)
+            .unwrap_or_else(|| panic!("no class {name}"))
+    }
+
     /// Whether `want` is in `list`.
     pub fn has(list: &[String], want: &str) -> bool {
         list.iter().any(|s| s == want)
@@ -257,6 +275,14 @@ pub(crate) mod testing {
     #[track_caller]
     pub fn assert_has(list: &[String], want: &str) {
         assert!(has(list, want), "missing {want} in {list:#?}");
+    }
+
+    /// Asserts that every one of `want` is in `list` (showing the ones
+    /// missing and the list when not).
+    #[track_caller]
+    pub fn assert_has_all(list: &[String], want: &[&str]) {
+        let missing: Vec<&str> = want.iter().copied().filter(|w| !has(list, w)).collect();
+        assert!(missing.is_empty(), "missing {missing:#?} in {list:#?}");
     }
 
     /// Runs `f` on a thread with `stack` bytes of stack and returns what

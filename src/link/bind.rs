@@ -8,6 +8,7 @@
 
 use std::rc::Rc;
 
+use super::eval::literal_text;
 use super::index::root_key;
 use super::syntax::{chain_calls, receiver_root, target_slot, Slot};
 use super::{probe_text, val, Linker, Params, Piece, SymKind, VKind, Val};
@@ -445,20 +446,7 @@ impl Linker<'_> {
                                     h
                                 }
                                 _ => {
-                                    let text: String = rest
-                                        .iter()
-                                        .map(|q| match q {
-                                            Piece::Lit(t, _) => t.as_str(),
-                                            Piece::Hole(_) => "",
-                                        })
-                                        .collect();
-                                    let at = rest
-                                        .iter()
-                                        .find_map(|q| match q {
-                                            Piece::Lit(_, a) => Some(*a),
-                                            Piece::Hole(_) => None,
-                                        })
-                                        .unwrap_or(v.at);
+                                    let (text, at) = literal_text(&rest).unwrap_or((String::new(), v.at));
                                     Val {
                                         kind: VKind::Str(vec![Piece::Lit(text, at)]),
                                         at,

@@ -47,15 +47,7 @@ impl<'r> Linker<'r> {
                 .and_then(|idx| self.assigned_at(file, &idx, None))
             {
                 let class = self.enclosing_class(file, scope).unwrap_or(0);
-                return vs
-                    .into_iter()
-                    .map(|mut v| {
-                        if matches!(v.kind, VKind::Other) {
-                            v.kind = VKind::Sym(self.sym(file, class, m), SymKind::Symbol);
-                        }
-                        v
-                    })
-                    .collect();
+                return self.unknown_as_symbol(vs, file, class, m);
             }
         }
         self.class_field(file, scope, m, span)

@@ -678,7 +678,7 @@ pub(super) fn merge_spread(fields: &mut Vec<(Option<String>, Vec<Val>)>, vs: Vec
 
 /// The text of a string value made of literals only, and where its first
 /// literal is written.
-fn literal_text(pieces: &[Piece]) -> Option<(String, Loc)> {
+pub(super) fn literal_text(pieces: &[Piece]) -> Option<(String, Loc)> {
     let mut text = String::new();
     let mut at = None;
     for p in pieces {

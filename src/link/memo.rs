@@ -24,27 +24,55 @@ use crate::facts::FileId;
 /// relative to its start once stored.
 #[derive(Default, Clone)]
 struct Consulted {
-    /// Deepest evaluation depth that was not cut, and the shallowest that was.
-    depth_ok: Option<usize>,
-    depth_cut: Option<usize>,
-    /// Longest summary chain that was not cut, and the shortest that was.
-    chain_ok: Option<usize>,
-    chain_cut: Option<usize>,
+    /// Evaluation depths checked against `MAX_EVAL_DEPTH`.
+    depth: Bounds,
+    /// Summary chain lengths checked against `MAX_SUMMARY_DEPTH`.
+    chain: Bounds,
     /// Assignments, summaries and objects looked up in the cycle guards.
     assigns: Vec<(FileId, usize)>,
     summaries: Vec<ScopeRef>,
     objects: Vec<(FileId, String)>,
 }
 
-fn max_opt(a: Option<usize>, b: Option<usize>) -> Option<usize> {
-    a.max(b)
+/// The checks of one limit a computation made: the largest value that was
+/// not cut and the smallest that was.
+#[derive(Default, Clone, Copy)]
+struct Bounds {
+    ok: Option<usize>,
+    cut: Option<usize>,
 }
 
-fn min_opt(a: Option<usize>, b: Option<usize>) -> Option<usize> {
-    match (a, b) {
-        (Some(x), Some(y)) => Some(x.min(y)),
-        (x, None) => x,
-        (None, y) => y,
+impl Bounds {
+    fn note(&mut self, n: usize, cut: bool) {
+        if cut {
+            self.cut = Some(self.cut.map_or(n, |c| c.min(n)));
+        } else {
+            self.ok = self.ok.max(Some(n));
+        }
+    }
+
+    /// Adds `other`, whose values are relative to `base`.
+    fn absorb(&mut self, other: Bounds, base: usize) {
+        if let Some(n) = other.ok {
+            self.note(n + base, false);
+        }
+        if let Some(n) = other.cut {
+            self.note(n + base, true);
+        }
+    }
+
+    /// These values relative to `base`.
+    fn relative_to(self, base: usize) -> Bounds {
+        Bounds {
+            ok: self.ok.map(|n| n - base),
+            cut: self.cut.map(|n| n - base),
+        }
+    }
+
+    /// Would every check come out the same started at `base` (`cuts`: is a
+    /// value cut)?
+    fn same_at(self, base: usize, cuts: impl Fn(usize) -> bool) -> bool {
+        self.ok.is_none_or(|n| !cuts(base + n)) && self.cut.is_none_or(|n| cuts(base + n))
     }
 }
 
@@ -52,10 +80,8 @@ impl Consulted {
     /// Adds `other`, whose depths are relative to `depth` and chain lengths
     /// to `chain`.
     fn absorb(&mut self, other: &Consulted, depth: usize, chain: usize) {
-        self.depth_ok = max_opt(self.depth_ok, other.depth_ok.map(|d| d + depth));
-        self.depth_cut = min_opt(self.depth_cut, other.depth_cut.map(|d| d + depth));
-        self.chain_ok = max_opt(self.chain_ok, other.chain_ok.map(|d| d + chain));
-        self.chain_cut = min_opt(self.chain_cut, other.chain_cut.map(|d| d + chain));
+        self.depth.absorb(other.depth, depth);
+        self.chain.absorb(other.chain, chain);
         self.assigns.extend_from_slice(&other.assigns);
         self.summaries.extend_from_slice(&other.summaries);
         self.objects.extend(other.objects.iter().cloned());
@@ -155,25 +181,15 @@ fn dedup<T: Ord>(v: &mut Vec<T>) {
 impl Linker<'_> {
     /// Records an evaluation-depth check (`cut`: the value was cut there).
     pub(super) fn memo_depth(&self, depth: usize, cut: bool) {
-        let mut m = self.memo.borrow_mut();
-        if let Some(f) = m.frames.last_mut() {
-            if cut {
-                f.seen.depth_cut = min_opt(f.seen.depth_cut, Some(depth));
-            } else {
-                f.seen.depth_ok = max_opt(f.seen.depth_ok, Some(depth));
-            }
+        if let Some(f) = self.memo.borrow_mut().frames.last_mut() {
+            f.seen.depth.note(depth, cut);
         }
     }
 
     /// Records a summary-chain length check.
     pub(super) fn memo_chain(&self, len: usize, cut: bool) {
-        let mut m = self.memo.borrow_mut();
-        if let Some(f) = m.frames.last_mut() {
-            if cut {
-                f.seen.chain_cut = min_opt(f.seen.chain_cut, Some(len));
-            } else {
-                f.seen.chain_ok = max_opt(f.seen.chain_ok, Some(len));
-            }
+        if let Some(f) = self.memo.borrow_mut().frames.last_mut() {
+            f.seen.chain.note(len, cut);
         }
     }
 
@@ -222,11 +238,7 @@ impl Linker<'_> {
         let mut m = self.memo.borrow_mut();
         let e = m.entries.get(key)?;
         let s = &e.seen;
-        if s.depth_ok.is_some_and(|d| depth + d > MAX_EVAL_DEPTH)
-            || s.depth_cut.is_some_and(|d| depth + d <= MAX_EVAL_DEPTH)
-            || s.chain_ok.is_some_and(|d| chain + d >= MAX_SUMMARY_DEPTH)
-            || s.chain_cut.is_some_and(|d| chain + d < MAX_SUMMARY_DEPTH)
-        {
+        if !s.depth.same_at(depth, |d| d > MAX_EVAL_DEPTH) || !s.chain.same_at(chain, |c| c >= MAX_SUMMARY_DEPTH) {
             return None;
         }
         if !same_hits(&self.stack.borrow(), &s.assigns, &e.assign_hits)
@@ -240,7 +252,7 @@ impl Linker<'_> {
             return None;
         }
         self.fuel.set(fuel - e.cost);
-        if s.depth_cut.is_some() {
+        if s.depth.cut.is_some() {
             self.too_deep.set(true);
         }
         #[cfg(test)]
@@ -283,17 +295,9 @@ impl Linker<'_> {
         if self.starved.get() {
             return;
         }
-        let rel = |d: Option<usize>, base: usize| d.map(|d| d - base);
-        let seen = Consulted {
-            depth_ok: rel(f.seen.depth_ok, f.depth),
-            depth_cut: rel(f.seen.depth_cut, f.depth),
-            chain_ok: rel(f.seen.chain_ok, f.chain),
-            chain_cut: rel(f.seen.chain_cut, f.chain),
-            assigns: f.seen.assigns,
-            summaries: f.seen.summaries,
-            objects: f.seen.objects,
-        };
-        let mut seen = seen;
+        let mut seen = f.seen;
+        seen.depth = seen.depth.relative_to(f.depth);
+        seen.chain = seen.chain.relative_to(f.chain);
         seen.assigns.shrink_to_fit();
         seen.summaries.shrink_to_fit();
         seen.objects.shrink_to_fit();

@@ -202,6 +202,9 @@ pub enum SymKind {
     Secret,
 }
 
+/// The run-time state (guards, budgets, caches) starts empty: `new` fills
+/// only the tables built from the files.
+#[derive(Default)]
 pub struct Linker<'r> {
     pub files: &'r [SourceFile],
     stack: RefCell<Vec<(FileId, usize)>>,
@@ -386,43 +389,15 @@ impl<'r> Linker<'r> {
         let index = files.iter().map(|f| FileIndex::build(&f.facts, &mut names)).collect();
         let mut linker = Linker {
             files,
-            classes_by_name,
-            subclasses,
-            stack: RefCell::new(Vec::new()),
-            in_progress: RefCell::new(Vec::new()),
-            fuel: std::cell::Cell::new(FUEL_PER_CALL_SITE),
-            starved: std::cell::Cell::new(false),
-            too_deep: std::cell::Cell::new(false),
-            touched: std::cell::Cell::new(false),
-            time_budget: None,
-            depth: std::cell::Cell::new(0),
-            name_cache: RefCell::new(HashMap::default()),
-            field_cache: RefCell::new(HashMap::default()),
-            family_cache: RefCell::new(HashMap::default()),
-            nearest_cache: RefCell::new(HashMap::default()),
-            reaching_cache: RefCell::new(HashMap::default()),
-            return_cache: RefCell::new(HashMap::default()),
-            template_cache: RefCell::new(HashMap::default()),
-            configured_cache: RefCell::new(HashMap::default()),
-            configuring: RefCell::new(Vec::new()),
             index,
             names,
             by_path,
             by_suffix,
-            profiles: profiles::ProfileTable::default(),
-            env_cache: RefCell::new(HashMap::default()),
-            env_origin: RefCell::new(HashMap::default()),
-            token_env: RefCell::new(Default::default()),
-            legacy_stores: RefCell::new(Vec::new()),
-            minted_orgs: RefCell::new(Vec::new()),
-            sdk_org_sites: RefCell::new(Vec::new()),
-            param_orgs: RefCell::new(HashMap::default()),
             by_dir,
-            module_cache: RefCell::new(HashMap::default()),
-            calls_by_name: std::cell::OnceCell::new(),
-            getters_by_name: std::cell::OnceCell::new(),
-            memo: RefCell::new(memo::Memo::default()),
-            symbols: RefCell::new(Default::default()),
+            classes_by_name,
+            subclasses,
+            fuel: std::cell::Cell::new(FUEL_PER_CALL_SITE),
+            ..Default::default()
         };
         linker.profiles = profiles::ProfileTable::build(&linker);
         linker

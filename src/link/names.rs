@@ -149,15 +149,7 @@ impl<'r> Linker<'r> {
                     return out;
                 }
                 if let Some(vals) = vals {
-                    return vals
-                        .into_iter()
-                        .map(|mut v| {
-                            if matches!(v.kind, VKind::Other) {
-                                v.kind = VKind::Sym(self.sym(file, sc, name), SymKind::Symbol);
-                            }
-                            v
-                        })
-                        .collect();
+                    return self.unknown_as_symbol(vals, file, sc, name);
                 }
                 if let Some(imp) = facts.imports.iter().find(|i| i.local == name && (i.scope == sc)) {
                     return self.resolve_import(file, imp, span);
@@ -278,6 +270,19 @@ impl<'r> Linker<'r> {
     ) -> Option<Vec<Val>> {
         let idx = self.index[file].targets(&self.names, scope, key)?;
         self.assigned_at(file, idx, params)
+    }
+
+    /// `vs`, where an unknown value stands for the symbol `name` of `scope`
+    /// (a key the alternatives it selects are told apart by).
+    pub(super) fn unknown_as_symbol(&self, vs: Vec<Val>, file: FileId, scope: ScopeId, name: &str) -> Vec<Val> {
+        vs.into_iter()
+            .map(|mut v| {
+                if matches!(v.kind, VKind::Other) {
+                    v.kind = VKind::Sym(self.sym(file, scope, name), SymKind::Symbol);
+                }
+                v
+            })
+            .collect()
     }
 
     /// Values of these assignments (alternatives, each with its `if` selector).

@@ -12,6 +12,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::bind::Ingredients;
 use super::bindings::make_binding;
+use super::eval::literal_text;
 use super::syntax::chain_calls;
 use super::{Linker, Piece, SymKind, VKind, Val};
 use crate::catalog::catalog;
@@ -35,17 +36,7 @@ impl Linker<'_> {
                     h.inherit_sel(v);
                     return self.org_from(&h, ing, depth + 1);
                 }
-                let text: String = pieces
-                    .iter()
-                    .map(|p| match p {
-                        Piece::Lit(s, _) => s.as_str(),
-                        Piece::Hole(_) => "",
-                    })
-                    .collect();
-                let at = match pieces.first() {
-                    Some(Piece::Lit(_, at)) => *at,
-                    _ => v.at,
-                };
+                let (text, at) = literal_text(pieces).unwrap_or((String::new(), v.at));
                 match org.org_id(&text) {
                     Some(id) if !id.is_empty() => (OrgRef::Id(id.to_string()), at),
                     _ => return,

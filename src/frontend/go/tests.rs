@@ -2,7 +2,7 @@
 
 use super::*;
 
-use crate::frontend::testing::{assert_has, assigns, calls, show};
+use crate::frontend::testing::{assert_has, assert_has_all, assigns, calls, class, scope, show};
 
 #[test]
 fn declarations_env_reads_and_string_building() {
@@ -19,15 +19,20 @@ fn declarations_env_reads_and_string_building() {
          }\n",
     );
     let a = assigns(&f);
-    assert_eq!(a[0], "A@0 = \"https://www.zohoapis.com\"");
-    assert_eq!(a[1], "B@0 = \"x\\ty\"");
-    assert_eq!(a[2], "C@0 = num");
-    assert_eq!(a[3], "tok@0 = env:ZOHO_TOKEN");
-    assert_eq!(a[4], "f@0 = func#1");
-    assert_eq!(a[5], "u@1 = concat(\"https://\", env, \".zohoapis.\", tld, \"/100%\")");
-    assert_eq!(a[6], "v@1 = env:ZOHO_DC");
-    assert_eq!(a[7], "ok@1 = ?");
-    assert_eq!(a[8], "u@1 = concat(u, \"/crm\")");
+    assert_eq!(
+        a[..9],
+        [
+            "A@0 = \"https://www.zohoapis.com\"",
+            "B@0 = \"x\\ty\"",
+            "C@0 = num",
+            "tok@0 = env:ZOHO_TOKEN",
+            "f@0 = func#1",
+            "u@1 = concat(\"https://\", env, \".zohoapis.\", tld, \"/100%\")",
+            "v@1 = env:ZOHO_DC",
+            "ok@1 = ?",
+            "u@1 = concat(u, \"/crm\")",
+        ]
+    );
     assert_eq!(f.scopes[1].params, vec!["env", "tld"]);
     assert_eq!(f.env_reads, vec!["ZOHO_TOKEN", "ZOHO_DC"]);
     let imports: Vec<(String, String)> = f.imports.iter().map(|i| (i.local.clone(), i.module.clone())).collect();
@@ -55,13 +60,9 @@ fn structs_methods_and_constructors() {
              return &Client{base: \"https://www.zohoapis.eu\", token: token}\n\
          }\n",
     );
-    let class = f
-        .scopes
-        .iter()
-        .position(|s| s.kind == ScopeKind::Class && s.name == "Client")
-        .unwrap();
-    let get = f.scopes.iter().position(|s| s.name == "Get").unwrap();
-    let ctor = f.scopes.iter().position(|s| s.name == "NewClient").unwrap();
+    let class = class(&f, "Client");
+    let get = scope(&f, "Get");
+    let ctor = scope(&f, "NewClient");
     assert_eq!(f.scopes[get].parent, Some(class));
     assert_eq!(
         f.scopes[ctor].parent,
@@ -69,15 +70,14 @@ fn structs_methods_and_constructors() {
         "a constructor belongs to its struct"
     );
     assert_eq!(f.scopes[get].params, vec!["path"]);
-    let a = assigns(&f);
-    assert_has(&a, &format!("this.base@{ctor} = \"https://www.zohoapis.eu\""));
-    assert_has(&a, &format!("this.token@{ctor} = token"));
-    assert_has(&a, &format!("NewClient@0 = func#{ctor}"));
-    assert!(
-        a.contains(&format!(
-            "req@{get} = http.NewRequest(\"GET\", concat(this.base, path), null).0"
-        )),
-        "{a:?}"
+    assert_has_all(
+        &assigns(&f),
+        &[
+            &format!("this.base@{ctor} = \"https://www.zohoapis.eu\""),
+            &format!("this.token@{ctor} = token"),
+            &format!("NewClient@0 = func#{ctor}"),
+            &format!("req@{get} = http.NewRequest(\"GET\", concat(this.base, path), null).0"),
+        ],
     );
     assert_eq!(
         calls(&f),

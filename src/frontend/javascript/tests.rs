@@ -10,7 +10,7 @@ fn ts(src: &str) -> FileFacts {
     lower(Lang::TypeScript, "a.ts", src)
 }
 
-use crate::frontend::testing::{assert_has, assigns, calls, imports, show};
+use crate::frontend::testing::{assert_has, assert_has_all, assigns, calls, imports, scope, show};
 
 #[test]
 fn template_url_and_env() {
@@ -20,14 +20,16 @@ fn template_url_and_env() {
                 const b = import.meta.env.VITE_ZOHO;\n\
                 const c = Deno.env.get('DENO_TOKEN');\n");
     let a = assigns(&f);
-    assert_eq!(a[0], "token@0 = alt(env:ZOHO_TOKEN | \"dev\")");
     assert_eq!(
-        a[1],
-        "url@0 = concat(\"https://www.zohoapis.\", tld, \"/crm/v2/\", mod)"
+        a[..5],
+        [
+            "token@0 = alt(env:ZOHO_TOKEN | \"dev\")",
+            "url@0 = concat(\"https://www.zohoapis.\", tld, \"/crm/v2/\", mod)",
+            "a@0 = env:ZOHO_DC",
+            "b@0 = env:VITE_ZOHO",
+            "c@0 = env:DENO_TOKEN",
+        ]
     );
-    assert_eq!(a[2], "a@0 = env:ZOHO_DC");
-    assert_eq!(a[3], "b@0 = env:VITE_ZOHO");
-    assert_eq!(a[4], "c@0 = env:DENO_TOKEN");
     assert_eq!(f.env_reads, vec!["ZOHO_TOKEN", "ZOHO_DC", "VITE_ZOHO", "DENO_TOKEN"]);
     assert!(
         f.calls.is_empty(),
@@ -172,18 +174,22 @@ fn class_fields_methods_and_this() {
                 }\n");
     let class = f.scopes.iter().position(|s| s.kind == ScopeKind::Class).unwrap();
     assert_eq!(f.scopes[class].name, "Api");
-    let ctor = f.scopes.iter().position(|s| s.name == "constructor").unwrap();
+    let ctor = scope(&f, "constructor");
     assert_eq!(f.scopes[ctor].parent, Some(class));
     assert_eq!(f.scopes[ctor].params, vec!["token", "dc"]);
-    let get = f.scopes.iter().position(|s| s.name == "get").unwrap();
+    let get = scope(&f, "get");
     assert_eq!(f.scopes[get].parent, Some(class));
-    let a = assigns(&f);
-    assert_has(&a, &format!("Api@0 = func#{class}"));
-    assert_has(&a, &format!("this.base@{class} = \"https://www.zohoapis.com\""));
-    assert_has(&a, &format!("this.region@{class} = \"us\""));
-    assert_has(&a, &format!("dc@{ctor} = \"eu\""));
-    assert_has(&a, &format!("this.token@{ctor} = token"));
-    assert_has(&a, &format!("constructor@{class} = func#{ctor}"));
+    assert_has_all(
+        &assigns(&f),
+        &[
+            &format!("Api@0 = func#{class}"),
+            &format!("this.base@{class} = \"https://www.zohoapis.com\""),
+            &format!("this.region@{class} = \"us\""),
+            &format!("dc@{ctor} = \"eu\""),
+            &format!("this.token@{ctor} = token"),
+            &format!("constructor@{class} = func#{ctor}"),
+        ],
+    );
     let c = calls(&f);
     assert_has(
         &c,
@@ -299,27 +305,38 @@ fn typescript_types_are_skipped() {
                 function f(this: Window, { token, env = 'prod' }: Opts, x = 2) {}\n");
     assert_eq!(f.parse_error_line, None);
     assert_eq!(imports(&f), vec![("Cfg".into(), "./cfg".into(), Some("Cfg".into()))]);
-    let class = f.scopes.iter().position(|s| s.name == "Client").unwrap();
-    let ctor = f.scopes.iter().position(|s| s.name == "constructor").unwrap();
-    let get = f.scopes.iter().position(|s| s.name == "get").unwrap();
+    let class = scope(&f, "Client");
+    let ctor = scope(&f, "constructor");
+    let get = scope(&f, "get");
     assert_eq!(f.scopes[ctor].params, vec!["token", "dc"]);
     assert_eq!(f.scopes[get].params, vec!["path"]);
     let a = assigns(&f);
-    assert_has(&a, &format!("this.base@{class} = \"https://www.zohoapis.eu\""));
-    assert_has(&a, &format!("this.token@{ctor} = token"));
-    assert_has(&a, &format!("this.dc@{ctor} = dc"));
-    assert_has(&a, "tok@0 = env:ZOHO_TOKEN");
-    assert_has(&a, "n@0 = cfg");
-    let func = f.scopes.iter().position(|s| s.name == "f").unwrap();
-    assert_eq!(f.scopes[func].params, vec!["#arg0", "x"]);
-    assert_has(&a, &format!("token@{func} = #arg0.token"));
-    assert_has(&a, &format!("env@{func} = alt(#arg0.env | \"prod\")"));
-    let c = calls(&f);
-    assert_has(
-        &c,
-        "fetch(concat(this.base, path), {\"headers\": {\"Authorization\": this.token}})",
+    assert_has_all(
+        &a,
+        &[
+            &format!("this.base@{class} = \"https://www.zohoapis.eu\""),
+            &format!("this.token@{ctor} = token"),
+            &format!("this.dc@{ctor} = dc"),
+            "tok@0 = env:ZOHO_TOKEN",
+            "n@0 = cfg",
+        ],
     );
-    assert_has(&c, "r.json()");
+    let func = scope(&f, "f");
+    assert_eq!(f.scopes[func].params, vec!["#arg0", "x"]);
+    assert_has_all(
+        &a,
+        &[
+            &format!("token@{func} = #arg0.token"),
+            &format!("env@{func} = alt(#arg0.env | \"prod\")"),
+        ],
+    );
+    assert_has_all(
+        &calls(&f),
+        &[
+            "fetch(concat(this.base, path), {\"headers\": {\"Authorization\": this.token}})",
+            "r.json()",
+        ],
+    );
     // Enums are run-time values (a dict); interfaces and types are not.
     assert_has(&a, "Dc@0 = {\"EU\": \"eu\"}");
     assert!(!a.iter().any(|s| s.starts_with("X@")), "{a:?}");
@@ -336,9 +353,7 @@ fn tsx_parses_with_tsx_grammar() {
     let mut c = calls(&f);
     c.sort();
     assert!(c.iter().any(|s| s.starts_with("fetch(url")), "{c:?}");
-    assert_has(&c, "cx(\"a\")");
-    assert_has(&c, "save(data)");
-    assert_has(&c, "render(data)");
+    assert_has_all(&c, &["cx(\"a\")", "save(data)", "render(data)"]);
     // The TS grammar cannot parse JSX.
     let g = lower(Lang::TypeScript, "App.ts", src);
     assert!(g.parse_error_line.is_some());
@@ -361,7 +376,7 @@ fn jsx_in_js() {
 fn syntax_error_sets_line() {
     let f = js("const a = 1;\nconst b = ;\nfoo();\n");
     assert_eq!(f.parse_error_line, Some(2));
-    assert!(calls(&f).contains(&"foo()".to_string()));
+    assert_has(&calls(&f), "foo()");
 }
 
 #[test]

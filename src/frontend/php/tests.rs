@@ -2,7 +2,9 @@
 
 use super::*;
 
-use crate::frontend::testing::{assert_has, guarded_assigns as assigns, has, returns, statement_calls as calls};
+use crate::frontend::testing::{
+    assert_has, assert_has_all, guarded_assigns as assigns, returns, scope, statement_calls as calls,
+};
 
 #[test]
 fn constants_env_reads_and_strings() {
@@ -20,14 +22,19 @@ fn constants_env_reads_and_strings() {
          $u .= '/Leads';\n",
     );
     let a = assigns(&f);
-    assert_has(&a, "ZOHO_TOKEN@0 = env:ZOHO_ACCESS_TOKEN");
-    assert_has(&a, "BASE@0 = concat(\"https://www.zohoapis.\", \"com\")");
-    assert_has(&a, "a@0 = alt(env:ZOHO_DC | alt(env:ZOHO_REGION | \"us\"))");
-    assert_has(&a, "b@0 = concat(\"Zoho-oauthtoken \", t, \" \", this.token, \"\\n\")");
-    assert_has(&a, "c@0 = concat(\"https://\", env, \".zohoapis.com/crm/\", v, \"\")");
-    assert_has(&a, "d@0 = alt(flag ? BASE | BASE.replace(\"www\", \"sandbox\"))");
-    assert_has(&a, "e@0 = concat(\"https://\", host, \"/crm\")");
-    assert_has(&a, "u@0 = concat(u, \"/Leads\")");
+    assert_has_all(
+        &a,
+        &[
+            "ZOHO_TOKEN@0 = env:ZOHO_ACCESS_TOKEN",
+            "BASE@0 = concat(\"https://www.zohoapis.\", \"com\")",
+            "a@0 = alt(env:ZOHO_DC | alt(env:ZOHO_REGION | \"us\"))",
+            "b@0 = concat(\"Zoho-oauthtoken \", t, \" \", this.token, \"\\n\")",
+            "c@0 = concat(\"https://\", env, \".zohoapis.com/crm/\", v, \"\")",
+            "d@0 = alt(flag ? BASE | BASE.replace(\"www\", \"sandbox\"))",
+            "e@0 = concat(\"https://\", host, \"/crm\")",
+            "u@0 = concat(u, \"/Leads\")",
+        ],
+    );
     let mut env = f.env_reads.clone();
     env.sort();
     assert_eq!(env, ["ZOHO_ACCESS_TOKEN", "ZOHO_DC", "ZOHO_REGION"]);
@@ -48,27 +55,32 @@ fn classes_constants_properties_and_methods() {
          }\n\
          function helper(int $a, ...$rest): string { return Client::HOST . $a; }\n",
     );
-    let class = f.scopes.iter().position(|s| s.name == "Client").unwrap();
+    let class = scope(&f, "Client");
     assert_eq!(f.scopes[class].kind, ScopeKind::Class);
     assert_eq!(f.scopes[class].bases, ["Http", "ZohoAuth"]);
-    let ctor = f.scopes.iter().position(|s| s.name == "__construct").unwrap();
+    let ctor = scope(&f, "__construct");
     assert_eq!(f.scopes[ctor].params, ["secret", "base"]);
     assert_eq!(f.scopes[ctor].parent, Some(class));
-    let helper = f.scopes.iter().position(|s| s.name == "helper").unwrap();
+    let helper = scope(&f, "helper");
     assert_eq!(f.scopes[helper].params, ["a", "rest"]);
-    let a = assigns(&f);
-    assert!(
-        has(&a, &format!("HOST@{class} = \"https://sandbox.zohoapis.com\"")),
-        "{a:#?}"
+    assert_has_all(
+        &assigns(&f),
+        &[
+            &format!("HOST@{class} = \"https://sandbox.zohoapis.com\""),
+            &format!("token@{class} = \"x\""),
+            &format!("this.secret@{ctor} = secret"),
+            &format!("base@{ctor} = null"),
+            &format!("this.token@{ctor} = base"),
+            &format!("Client@0 = func#{class}"),
+        ],
     );
-    assert!(has(&a, &format!("token@{class} = \"x\"")), "{a:#?}");
-    assert!(has(&a, &format!("this.secret@{ctor} = secret")), "{a:#?}");
-    assert!(has(&a, &format!("base@{ctor} = null")), "{a:#?}");
-    assert!(has(&a, &format!("this.token@{ctor} = base")), "{a:#?}");
-    assert!(has(&a, &format!("Client@0 = func#{class}")), "{a:#?}");
-    let r = returns(&f);
-    assert_has(&r, "get: this.client.get(concat(this.HOST, p), this.OPTS)");
-    assert_has(&r, "helper: concat(Client.HOST, a)");
+    assert_has_all(
+        &returns(&f),
+        &[
+            "get: this.client.get(concat(this.HOST, p), this.OPTS)",
+            "helper: concat(Client.HOST, a)",
+        ],
+    );
     // The chain head is the call, its receiver chain is not a call site.
     assert_eq!(calls(&f), ["this.client.get(concat(this.HOST, p), this.OPTS)"]);
 }
@@ -88,28 +100,18 @@ fn guards_arrays_and_closures() {
          $m = match ($dc) { 'eu', 'EU' => 'https://www.zohoapis.eu', default => $us };\n",
     );
     let a = assigns(&f);
-    assert!(
-        has(
-            &a,
-            "base@0 = \"https://sandbox.zohoapis.com\" if test(env, \"sandbox\")"
-        ),
-        "{a:#?}"
-    );
-    assert_has(&a, "base@0 = \"https://developer.zohoapis.com\" if dev");
-    assert_has(&a, "base@0 = \"https://www.zohoapis.com\" if test(env, \"sandbox\")");
-    assert_has(&a, "tld@0 = \"eu\" if test(mode, \"eu\")");
-    assert_has(&a, "tld@0 = \"com\" if test(mode)");
-    assert!(
-        has(
-            &a,
-            "opts@0 = {\"base_uri\": base, \"headers\": {\"Authorization\": concat(\"Zoho-oauthtoken \", t)}, num: num}"
-        ),
-        "{a:#?}"
-    );
-    assert_has(&a, "list@0 = [a, b]");
-    assert_has(&a, "m@0 = alt(dc ? \"https://www.zohoapis.eu\" | us)");
-    assert_has(&a, "tok@0 = tokens[?]");
-    assert!(calls(&f).contains(&"send(tok);".to_string()), "{:?}", calls(&f));
+    assert_has_all(&a, &[
+        "base@0 = \"https://sandbox.zohoapis.com\" if test(env, \"sandbox\")",
+        "base@0 = \"https://developer.zohoapis.com\" if dev",
+        "base@0 = \"https://www.zohoapis.com\" if test(env, \"sandbox\")",
+        "tld@0 = \"eu\" if test(mode, \"eu\")",
+        "tld@0 = \"com\" if test(mode)",
+        "opts@0 = {\"base_uri\": base, \"headers\": {\"Authorization\": concat(\"Zoho-oauthtoken \", t)}, num: num}",
+        "list@0 = [a, b]",
+        "m@0 = alt(dc ? \"https://www.zohoapis.eu\" | us)",
+        "tok@0 = tokens[?]",
+    ]);
+    assert_has(&calls(&f), "send(tok);");
     let r = returns(&f);
     assert_has(&r, ": concat(x, \"/crm\")");
 }
@@ -139,7 +141,7 @@ fn guzzle_and_sdk_chains() {
             "Http.withToken({\"Authorization\": concat(\"Zoho-oauthtoken\", \" \", t)}).get(url);",
         ]
     );
-    assert!(has(&assigns(&f), "data@0 = res.getBody"), "{:#?}", assigns(&f));
+    assert_has(&assigns(&f), "data@0 = res.getBody");
 }
 
 #[test]
@@ -151,10 +153,14 @@ fn use_aliases_and_enum_cases() {
          $env = US::SANDBOX();\n\
          $h = Host::Sandbox->value;\n",
     );
-    let a = assigns(&f);
-    assert_has(&a, "env@0 = USDataCenter.SANDBOX()");
-    assert_has(&a, "Sandbox@1 = \"https://sandbox.zohoapis.com\"");
-    assert_has(&a, "h@0 = Host.Sandbox.value");
+    assert_has_all(
+        &assigns(&f),
+        &[
+            "env@0 = USDataCenter.SANDBOX()",
+            "Sandbox@1 = \"https://sandbox.zohoapis.com\"",
+            "h@0 = Host.Sandbox.value",
+        ],
+    );
     assert!(f.imports.is_empty());
 }
 
@@ -170,13 +176,12 @@ fn curl_handle_is_a_configured_object() {
          }\n",
     );
     let a = assigns(&f);
-    assert_has(&a, "ch.CURLOPT_URL@1 = \"https://www.zohoapis.com/crm/v8/Leads\"");
-    assert!(
-        has(
-            &a,
-            "ch.CURLOPT_HTTPHEADER@1 = {\"Authorization\": concat(\"Zoho-oauthtoken \", t), \"Accept\": \"*/*\"}"
-        ),
-        "{a:#?}"
+    assert_has_all(
+        &a,
+        &[
+            "ch.CURLOPT_URL@1 = \"https://www.zohoapis.com/crm/v8/Leads\"",
+            "ch.CURLOPT_HTTPHEADER@1 = {\"Authorization\": concat(\"Zoho-oauthtoken \", t), \"Accept\": \"*/*\"}",
+        ],
     );
     // curl_setopt is configuration, not a call site; curl_exec carries the URL.
     assert_eq!(
@@ -198,17 +203,13 @@ fn curl_handle_in_a_field() {
          }\n",
     );
     let a = assigns(&f);
-    assert!(
-        has(
-            &a,
-            "this.ch.CURLOPT_HTTPHEADER@2 = {\"Authorization\": concat(\"Zoho-oauthtoken \", TOKEN)}"
-        ),
-        "{a:#?}"
+    assert_has(
+        &a,
+        "this.ch.CURLOPT_HTTPHEADER@2 = {\"Authorization\": concat(\"Zoho-oauthtoken \", TOKEN)}",
     );
-    assert!(
-        calls(&f).contains(&"this.ch.curl_exec(\"https://www.zohoapis.com/crm/v8/Leads\")".to_string()),
-        "{:#?}",
-        calls(&f)
+    assert_has(
+        &calls(&f),
+        "this.ch.curl_exec(\"https://www.zohoapis.com/crm/v8/Leads\")",
     );
 }
 
@@ -230,9 +231,5 @@ fn requires_are_imports() {
             "require:./settings.php ./settings.php",
         ]
     );
-    assert!(
-        has(&assigns(&f), "cfg@0 = require:./settings.php[\"token\"]"),
-        "{:#?}",
-        assigns(&f)
-    );
+    assert_has(&assigns(&f), "cfg@0 = require:./settings.php[\"token\"]");
 }

@@ -1,7 +1,7 @@
 //! Unit tests of the ruby front-end.
 
 use super::*;
-use crate::frontend::testing::{assert_has, guarded_assigns as assigns, has, returns, statement_calls as calls};
+use crate::frontend::testing::{assert_has_all, guarded_assigns as assigns, returns, scope, statement_calls as calls};
 
 #[test]
 fn constants_env_reads_and_strings() {
@@ -21,18 +21,23 @@ fn constants_env_reads_and_strings() {
          q = cfg.dig(:zoho, 'token')\n",
     );
     let a = assigns(&f);
-    assert_has(&a, "BASE@0 = alt(env:ZOHO_BASE | \"https://www.zohoapis.com\")");
-    assert_has(&a, "TOKEN@0 = alt(env:ZOHO_ACCESS_TOKEN | \"dev\")");
-    assert_has(&a, "h@0 = concat(\"Zoho-oauthtoken \", TOKEN)");
-    assert_has(&a, "u@0 = concat(\"https://\", env(), \".zohoapis.\", tld(), \"\")");
-    assert_has(&a, "v@0 = concat(\"https://\", env(), \".zohoapis.com\")");
-    assert_has(&a, "w@0 = BASE.sub(\"www\", \"sandbox\")");
-    assert_has(&a, "x@0 = concat(BASE, \"/crm/v8\")");
-    assert_has(&a, "y@0 = \"https://www.zohoapis.eu\"");
-    assert_has(&a, "y@0 = alt(y | \"a\")");
-    assert_has(&a, "s@0 = \"sandbox\"");
-    assert_has(&a, "z@0 = alt(HOSTS[env()] | \"x\")");
-    assert_has(&a, "q@0 = cfg[\"zoho\"][\"token\"]");
+    assert_has_all(
+        &a,
+        &[
+            "BASE@0 = alt(env:ZOHO_BASE | \"https://www.zohoapis.com\")",
+            "TOKEN@0 = alt(env:ZOHO_ACCESS_TOKEN | \"dev\")",
+            "h@0 = concat(\"Zoho-oauthtoken \", TOKEN)",
+            "u@0 = concat(\"https://\", env(), \".zohoapis.\", tld(), \"\")",
+            "v@0 = concat(\"https://\", env(), \".zohoapis.com\")",
+            "w@0 = BASE.sub(\"www\", \"sandbox\")",
+            "x@0 = concat(BASE, \"/crm/v8\")",
+            "y@0 = \"https://www.zohoapis.eu\"",
+            "y@0 = alt(y | \"a\")",
+            "s@0 = \"sandbox\"",
+            "z@0 = alt(HOSTS[env()] | \"x\")",
+            "q@0 = cfg[\"zoho\"][\"token\"]",
+        ],
+    );
     let mut env = f.env_reads.clone();
     env.sort();
     assert_eq!(env, ["ZOHO_ACCESS_TOKEN", "ZOHO_BASE"]);
@@ -66,37 +71,34 @@ fn classes_ivars_constants_and_implicit_returns() {
            end\n\
          end\n",
     );
-    let class = f.scopes.iter().position(|s| s.name == "Client").unwrap();
+    let class = scope(&f, "Client");
     assert_eq!(f.scopes[class].kind, ScopeKind::Class);
     assert_eq!(f.scopes[class].bases, ["Http", "Auth"]);
     // A module is a scope like a class: its constants are its fields.
-    let module = f.scopes.iter().position(|s| s.name == "Crm").unwrap();
+    let module = scope(&f, "Crm");
     assert_eq!(f.scopes[module].kind, ScopeKind::Class);
     assert_eq!(f.scopes[class].parent, Some(module));
-    let init = f.scopes.iter().position(|s| s.name == "initialize").unwrap();
+    let init = scope(&f, "initialize");
     assert_eq!(f.scopes[init].params, ["token", "base"]);
-    let a = assigns(&f);
-    assert!(
-        has(&a, &format!("HOST@{class} = \"https://sandbox.zohoapis.com\"")),
-        "{a:#?}"
+    assert_has_all(
+        &assigns(&f),
+        &[
+            &format!("HOST@{class} = \"https://sandbox.zohoapis.com\""),
+            &format!("this.token@{init} = token"),
+            &format!("base@{init} = null"),
+        ],
     );
-    assert!(has(&a, &format!("this.token@{init} = token")), "{a:#?}");
-    assert!(has(&a, &format!("base@{init} = null")), "{a:#?}");
     let r = returns(&f);
     // A class constant read from a method resolves through the class.
-    assert_has(&r, "url: concat(concat(this.HOST, path), Crm.SANDBOX)");
-    assert!(
-        has(
-            &r,
-            "headers: {\"Authorization\": concat(\"Zoho-oauthtoken \", this.token), \"accept\": \"json\"} if this.token"
-        ),
-        "{r:#?}"
-    );
-    // A bare identifier that is no local is a method call on self.
-    assert_has(&r, "headers: this.auth() if this.token");
-    assert_has(&r, "build: new(token: \"x\")");
-    // attr_reader fields read bare or through self.
-    assert_has(&r, "auth: {\"key\": this.token, \"base\": this.base}");
+    assert_has_all(&r, &[
+        "url: concat(concat(this.HOST, path), Crm.SANDBOX)",
+        "headers: {\"Authorization\": concat(\"Zoho-oauthtoken \", this.token), \"accept\": \"json\"} if this.token",
+        // A bare identifier that is no local is a method call on self.
+        "headers: this.auth() if this.token",
+        "build: new(token: \"x\")",
+        // attr_reader fields read bare or through self.
+        "auth: {\"key\": this.token, \"base\": this.base}",
+    ]);
 }
 
 #[test]
@@ -129,17 +131,15 @@ fn calls_keywords_hashes_and_blocks() {
             "new Faraday(url: u(), func#2);",
         ],
     );
-    let a = assigns(&f);
-    assert_has(&a, "c.headers[\"X\"]@1 = \"y\"");
-    assert_has(&a, "req[\"Authorization\"]@0 = concat(\"Zoho-oauthtoken \", t)");
-    assert_has(&a, "x@0 = res.api_domain");
-    assert_has(&a, "d@0 = res.body");
-    assert!(
-        has(
-            &a,
-            "f.headers[\"Authorization\"]@2 = concat(\"Zoho-oauthtoken\", \" \", t)"
-        ),
-        "{a:#?}"
+    assert_has_all(
+        &assigns(&f),
+        &[
+            "c.headers[\"X\"]@1 = \"y\"",
+            "req[\"Authorization\"]@0 = concat(\"Zoho-oauthtoken \", t)",
+            "x@0 = res.api_domain",
+            "d@0 = res.body",
+            "f.headers[\"Authorization\"]@2 = concat(\"Zoho-oauthtoken\", \" \", t)",
+        ],
     );
     assert_eq!(f.scopes[1].params, ["c"]);
 }
@@ -157,15 +157,14 @@ fn httparty_class_defaults_go_with_its_requests() {
          end\n",
     );
     let c = calls(&f);
-    assert_has(&c, "this.class().get(concat(\"https://www.zohoapis.com\", \"/Leads\"), headers: {\"Authorization\": token_header()});");
-    assert!(
-        c.contains(
-            &"get(concat(\"https://www.zohoapis.com\", \"/Deals\"), headers: {\"Authorization\": token_header()});"
-                .to_string()
-        ),
-        "{c:#?}"
+    assert_has_all(
+        &c,
+        &[
+            "this.class().get(concat(\"https://www.zohoapis.com\", \"/Leads\"), headers: {\"Authorization\": token_header()});",
+            "get(concat(\"https://www.zohoapis.com\", \"/Deals\"), headers: {\"Authorization\": token_header()});",
+            "alt(this.client()).get(\"/x\");",
+        ],
     );
-    assert_has(&c, "alt(this.client()).get(\"/x\");");
     // The class-body DSL calls are not lowered again as calls.
     assert!(!c.iter().any(|x| x.starts_with("base_uri")), "{c:#?}");
 }
@@ -187,18 +186,21 @@ fn guards_case_unless_and_modifiers() {
          k = if sandbox then 'https://sandbox.zohoapis.com' else 'https://www.zohoapis.com' end\n",
     );
     let r = returns(&f);
-    assert_has(&r, "base: \"https://sandbox.zohoapis.com\" if test(env, \"sandbox\")");
-    assert_has(&r, "base: \"https://www.zohoapis.com\"");
-    let a = assigns(&f);
-    assert_has(&a, "h@0 = \"https://developer.zohoapis.com\" if dev()");
-    assert_has(&a, "h@0 = \"https://sandbox.zohoapis.com\" if test(prod())");
-    assert_has(&a, "h@0 = alt(flag() ? A | B)");
-    assert!(
-        has(
-            &a,
-            "k@0 = alt(sandbox() ? \"https://sandbox.zohoapis.com\" | \"https://www.zohoapis.com\")"
-        ),
-        "{a:#?}"
+    assert_has_all(
+        &r,
+        &[
+            "base: \"https://sandbox.zohoapis.com\" if test(env, \"sandbox\")",
+            "base: \"https://www.zohoapis.com\"",
+        ],
+    );
+    assert_has_all(
+        &assigns(&f),
+        &[
+            "h@0 = \"https://developer.zohoapis.com\" if dev()",
+            "h@0 = \"https://sandbox.zohoapis.com\" if test(prod())",
+            "h@0 = alt(flag() ? A | B)",
+            "k@0 = alt(sandbox() ? \"https://sandbox.zohoapis.com\" | \"https://www.zohoapis.com\")",
+        ],
     );
     assert!(f.returns.iter().all(|r| f.scopes[r.scope].name == "base"));
 }
