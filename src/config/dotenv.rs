@@ -189,31 +189,22 @@ mod tests {
         ]);
     }
 
+    /// Node's and Ruby's dotenv read `KEY: value` as `KEY=value`; a colon
+    /// inside a key (no blank after it) is no separator.
     #[test]
     fn colon_assignments_as_node_and_ruby_dotenv_read_them() {
-        let f = lower_text(
-            ".env.example",
-            "ZOHO_CLIENT_ID: 1000.X\nZOHO_URL=https://a:b\nZOHO_DC:\teu\n",
-        );
-        assert!(f.parse_error_line.is_none());
-        let got: Vec<(&str, String)> = f.profiles[0]
-            .settings
-            .iter()
-            .map(|s| match &s.value.kind {
-                ExprKind::Str(v) => (s.key.as_str(), v.clone()),
-                other => (s.key.as_str(), format!("{other:?}")),
-            })
-            .collect();
-        assert_eq!(
-            got,
-            [
-                ("ZOHO_CLIENT_ID", "1000.X".to_string()),
-                ("ZOHO_URL", "https://a:b".to_string()),
-                ("ZOHO_DC", "eu".to_string())
-            ]
-        );
-        // A colon inside a key is no separator.
-        let f = lower_text(".env", "a:b=c\n");
-        assert_eq!(f.parse_error_line, Some(1));
+        assert_lowers(&[
+            (
+                ".env.example",
+                "ZOHO_CLIENT_ID: 1000.X\nZOHO_URL=https://a:b\nZOHO_DC:\teu\n",
+                &[
+                    ".env.example@1 template < File(\".env\") < File(\".env.local\")",
+                    "  ZOHO_CLIENT_ID = \"1000.X\"@1",
+                    "  ZOHO_URL = \"https://a:b\"@2",
+                    "  ZOHO_DC = \"eu\"@3",
+                ],
+            ),
+            (".env", "a:b=c\n", &["parse error@1", ".env@1"]),
+        ]);
     }
 }

@@ -247,35 +247,36 @@ mod tests {
         ]);
     }
 
+    /// INI: a line indented deeper than the key above continues its value
+    /// (Python's `configparser`, `pytest.ini`'s one option per line).
+    /// `.properties`: a line without separator is a key with an empty value,
+    /// as Java's `Properties.load` reads it (the SDKs' `[crm]` first line).
     #[test]
-    fn indented_lines_continue_an_ini_value() {
-        let f = lower_text(
-            "pytest.ini",
-            "[pytest]\naddopts =\n    -v\n    --color=yes\ntestpaths = tests\n[git]\n\turl = https://www.zohoapis.com\n\tdc = eu\n",
-        );
-        assert_eq!(f.parse_error_line, None);
-        let keys: Vec<Vec<&str>> = f.profiles[1..]
-            .iter()
-            .map(|p| p.settings.iter().map(|s| s.key.as_str()).collect())
-            .collect();
-        assert_eq!(keys, [vec!["addopts", "testpaths"], vec!["url", "dc"]]);
-    }
-
-    #[test]
-    fn a_properties_line_without_separator_is_a_key_not_an_error() {
-        // Java's `Properties.load` reads `key` alone as a key with an empty
-        // value; the Zoho SDKs' `configuration.properties` open with `[crm]`.
-        for text in [
-            "[crm]\napi.url=www.zohoapis.eu\n",
-            "[crm]\r\napi.url=www.zohoapis.eu",
-            "flag",
-        ] {
-            let f = lower_text("resources/configuration.properties", text);
-            assert_eq!(f.parse_error_line, None, "{text:?}");
-            let keys: Vec<&str> = f.profiles[0].settings.iter().map(|s| s.key.as_str()).collect();
-            let first = text.split(['\r', '\n']).next().unwrap();
-            assert_eq!(keys[0], first);
-            assert!(matches!(&f.profiles[0].settings[0].value.kind, ExprKind::Str(s) if s.is_empty()));
-        }
+    fn continuation_lines_and_bare_keys_are_no_errors() {
+        assert_lowers(&[
+            (
+                "pytest.ini",
+                "[pytest]\naddopts =\n    -v\n    --color=yes\ntestpaths = tests\n[git]\n\turl = https://www.zohoapis.com\n\tdc = eu\n",
+                &[
+                    "pytest.ini@1",
+                    "pytest@1 < Local(0)",
+                    "  addopts = \"\"@2",
+                    "  testpaths = \"tests\"@5",
+                    "git@6 < Local(0)",
+                    "  url = \"https://www.zohoapis.com\"@7",
+                    "  dc = \"eu\"@8",
+                ],
+            ),
+            (
+                "resources/configuration.properties",
+                "[crm]\r\napi.url=www.zohoapis.eu",
+                &[
+                    "configuration.properties@1",
+                    "  [crm] = \"\"@1",
+                    "  api.url = \"www.zohoapis.eu\"@2",
+                ],
+            ),
+            ("flag.properties", "flag", &["flag.properties@1", "  flag = \"\"@1"]),
+        ]);
     }
 }
