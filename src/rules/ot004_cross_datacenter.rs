@@ -148,6 +148,10 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                 .tokens
                 .iter()
                 .any(|u| u.identity == t.identity && u.minted_dc.is_some_and(|dc| dc != minted));
+            if let Some(fixed) = accounts_chosen.then(|| fixed_api_host(b)).flatten() {
+                out.push(chosen_accounts_fixed_api(b, t, fixed));
+                break;
+            }
             let root = if accounts_chosen {
                 b.at
             } else {
@@ -191,6 +195,55 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
     }
     out.extend(accounts_chosen(bindings, &reported));
     out
+}
+
+/// The one data center a binding's requests go to, whatever chooses among
+/// its hosts (a default beside a data-center parameter, a pinned host, a
+/// class choice whose every arm is the same host): that data center and
+/// where its first host is written.
+fn fixed_api_host(b: &Binding) -> Option<(DcId, Loc)> {
+    let mut api = b.endpoints.iter().filter(|e| !e.token_endpoint);
+    let first = api.next()?;
+    let Target::Env(env) = first.target else { return None };
+    api.all(|e| matches!(e.target, Target::Env(x) if x.dc == env.dc))
+        .then_some((env.dc, first.origin))
+}
+
+/// A token whose accounts server is chosen at run time (a data-center
+/// parameter, a setting) used at an API host written once: every choice
+/// but that host's data center breaks. One result, at the fixed host: the
+/// place to choose it by the same key. A warning: whether it breaks is the
+/// run-time choice's.
+fn chosen_accounts_fixed_api(b: &Binding, t: &crate::model::TokenAlt, (dc, at): (DcId, Loc)) -> Finding {
+    let dc_name = |dc: DcId| catalog().data_centers[dc as usize].name.clone();
+    let minted: BTreeSet<DcId> = b
+        .tokens
+        .iter()
+        .filter(|u| u.identity == t.identity)
+        .filter_map(|u| u.minted_dc)
+        .collect();
+    let found = Finding {
+        rule: ID,
+        level: crate::catalog::Level::Warning,
+        message: format!(
+            "token `{}` is minted at an accounts server chosen at run time ({}) but always used at the {} API",
+            t.identity,
+            minted.iter().map(|d| dc_name(*d)).collect::<Vec<_>>().join(" / "),
+            dc_name(dc)
+        ),
+        label: String::new(),
+        primary: b.at,
+        related: related_for(b, Some(t.origin), &[]),
+        help: "choose the API host by the same key as the accounts server (or call the api_domain returned with the token)"
+            .into(),
+        token: Some(t.identity.to_string()),
+        environments: env_names(&b.api_environments()),
+        fingerprint: String::new(),
+        site: String::new(),
+    };
+    let mut f = super::at_root(found, at, b);
+    f.label = "the API host is fixed here; the accounts server is chosen at run time".into();
+    f
 }
 
 /// Minted at an accounts server the deployment's settings name, in any data
