@@ -445,29 +445,7 @@ impl<'r> Linker<'r> {
             .map(|p| p.iter().filter(|x| matches!(x.kind, VKind::Str(_))).cloned().collect())
             .filter(|p: &Vec<Val>| !p.is_empty())
             .unwrap_or_else(empty);
-        let mut acc = vec![val(VKind::Str(Vec::new()), file, span)];
-        for part in [scheme, vec![sep], netloc, path] {
-            let mut next = Vec::new();
-            for a in &acc {
-                let VKind::Str(pieces) = &a.kind else { continue };
-                for x in &part {
-                    if next.len() >= MAX_ALTS {
-                        break;
-                    }
-                    let mut np = pieces.clone();
-                    match &x.kind {
-                        VKind::Str(ps) => np.extend(ps.iter().cloned()),
-                        _ => np.push(Piece::Hole(Box::new(x.clone()))),
-                    }
-                    let mut n = a.clone();
-                    n.kind = VKind::Str(np);
-                    n.inherit_sel(x);
-                    n.via_param |= x.via_param;
-                    next.push(n);
-                }
-            }
-            acc = next;
-        }
+        let mut acc = eval::concat_vals([scheme, vec![sep], netloc, path], file, span);
         for a in &mut acc {
             a.inherit_sel(v);
         }

@@ -56,18 +56,12 @@ impl<'r> Linker<'r> {
     /// Member `m` of a class: a method (of the class or a base), or the
     /// values the class family assigns to the field.
     pub(super) fn class_member(&self, file: FileId, class: ScopeId, m: &str, span: Span) -> Vec<Val> {
+        // A method of the class (in any of its files) or of a base class.
+        if let Some((f, fs)) = self.class_method(file, class, m) {
+            return vec![val(VKind::Func(f, fs), file, span)];
+        }
         let family = self.class_family(file, class);
         let (ancestors, descendants) = (&family.0, &family.1);
-        let parts = self.package_parts(file, class);
-        // A method of the class (in any of its files) or of a base class.
-        for &(f, c) in std::iter::once(&(file, class))
-            .chain(parts.iter())
-            .chain(ancestors.iter())
-        {
-            if let Some(fs) = self.index[f].method(&self.names, c, m) {
-                return vec![val(VKind::Func(f, fs), file, span)];
-            }
-        }
         let key = (file, class, m.to_string());
         if let Some(v) = self.field_cache.borrow().get(&key) {
             return v.clone();
@@ -76,13 +70,8 @@ impl<'r> Linker<'r> {
         // The field as this class, its bases and its subclasses set it: a
         // method may run on an instance of any of them, and the instance's
         // class is what selects among their values.
-        let family: Vec<ScopeRef> = std::iter::once((file, class))
-            .chain(parts.iter().copied())
-            .chain(ancestors.iter().copied())
-            .chain(descendants.iter().copied())
-            .collect();
         let mut per_class = Vec::new();
-        for &(f, c) in &family {
+        for (f, c) in self.whole_family(file, class) {
             let Some(idx) = self.index[f].fields(&self.names, c, m) else {
                 continue;
             };
@@ -146,15 +135,8 @@ impl<'r> Linker<'r> {
         let Some(class) = self.enclosing_class(file, scope) else {
             return Vec::new();
         };
-        let family = self.class_family(file, class);
-        let parts = self.package_parts(file, class);
-        let classes: Vec<ScopeRef> = std::iter::once((file, class))
-            .chain(parts.iter().copied())
-            .chain(family.0.iter().copied())
-            .chain(family.1.iter().copied())
-            .collect();
         let mut out = Vec::new();
-        for (f, c) in classes {
+        for (f, c) in self.whole_family(file, class) {
             let Some(idx) = self.index[f].fields(&self.names, c, m) else {
                 continue;
             };
@@ -188,6 +170,17 @@ impl<'r> Linker<'r> {
             }
         }
         out
+    }
+
+    /// The class, its parts in other files of its package, its bases and
+    /// its subclasses: every class whose code may run on an instance of it.
+    fn whole_family(&self, file: FileId, class: ScopeId) -> Vec<ScopeRef> {
+        let family = self.class_family(file, class);
+        std::iter::once((file, class))
+            .chain(self.package_parts(file, class))
+            .chain(family.0.iter().copied())
+            .chain(family.1.iter().copied())
+            .collect()
     }
 
     /// A method of the class or of a base class, by name (a bare call

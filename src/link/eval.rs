@@ -258,32 +258,30 @@ impl<'r> Linker<'r> {
 /// reached): the Cartesian product of their alternatives, capped; each
 /// string keeps the first selector among its parts.
 pub(super) fn concat_vals(parts: impl IntoIterator<Item = Vec<Val>>, file: FileId, span: Span) -> Vec<Val> {
-    {
-        let mut acc = vec![val(VKind::Str(Vec::new()), file, span)];
-        for vs in parts {
-            let mut next = Vec::new();
-            for a in &acc {
-                let VKind::Str(pieces) = &a.kind else { continue };
-                for v in &vs {
-                    if next.len() >= MAX_ALTS {
-                        break;
-                    }
-                    let mut np = pieces.clone();
-                    match &v.kind {
-                        VKind::Str(ps) => np.extend(ps.iter().cloned()),
-                        _ => np.push(Piece::Hole(Box::new(v.clone()))),
-                    }
-                    let mut n = a.clone();
-                    n.kind = VKind::Str(np);
-                    n.inherit_sel(v);
-                    n.via_param |= v.via_param;
-                    next.push(n);
+    let mut acc = vec![val(VKind::Str(Vec::new()), file, span)];
+    for vs in parts {
+        let mut next = Vec::new();
+        for a in &acc {
+            let VKind::Str(pieces) = &a.kind else { continue };
+            for v in &vs {
+                if next.len() >= MAX_ALTS {
+                    break;
                 }
+                let mut np = pieces.clone();
+                match &v.kind {
+                    VKind::Str(ps) => np.extend(ps.iter().cloned()),
+                    _ => np.push(Piece::Hole(Box::new(v.clone()))),
+                }
+                let mut n = a.clone();
+                n.kind = VKind::Str(np);
+                n.inherit_sel(v);
+                n.via_param |= v.via_param;
+                next.push(n);
             }
-            acc = next;
         }
-        acc
+        acc = next;
     }
+    acc
 }
 
 impl<'r> Linker<'r> {

@@ -38,7 +38,6 @@ fn fixed_dc(b: &Binding) -> Option<(DcId, Environment)> {
 pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
     let mut out = Vec::new();
     let bindings = &ctx.model.bindings;
-    let dc_name = |dc: DcId| catalog().data_centers[dc as usize].name.clone();
     let mut groups: BTreeMap<&TokenIdentity, Vec<(usize, DcId, Environment)>> = BTreeMap::new();
     for (i, b) in bindings.iter().enumerate() {
         let Some((dc, env)) = fixed_dc(b) else { continue };
@@ -212,23 +211,42 @@ fn fixed_api_host(b: &Binding) -> Option<(DcId, Loc)> {
 /// A token whose accounts server is chosen at run time (a data-center
 /// parameter, a setting) used at an API host written once: every choice
 /// but that host's data center breaks. One result, at the fixed host: the
-/// place to choose it by the same key. A warning: whether it breaks is the
-/// run-time choice's.
+/// place to choose it by the same key.
 fn chosen_accounts_fixed_api(b: &Binding, t: &crate::model::TokenAlt, (dc, at): (DcId, Loc)) -> Finding {
-    let dc_name = |dc: DcId| catalog().data_centers[dc as usize].name.clone();
     let minted: BTreeSet<DcId> = b
         .tokens
         .iter()
         .filter(|u| u.identity == t.identity)
         .filter_map(|u| u.minted_dc)
         .collect();
+    let minted: Vec<String> = minted.into_iter().map(dc_name).collect();
+    fixed_api_warning(
+        b,
+        t,
+        format!("an accounts server chosen at run time ({})", minted.join(" / ")),
+        dc,
+        at,
+        "the API host is fixed here; the accounts server is chosen at run time",
+    )
+}
+
+/// The warning of a token minted at an accounts server chosen at run time
+/// (`accounts`, as the message says it) and always used at data center
+/// `dc`'s API, at `root`: whether it breaks is the run-time choice's.
+fn fixed_api_warning(
+    b: &Binding,
+    t: &crate::model::TokenAlt,
+    accounts: String,
+    dc: DcId,
+    root: Loc,
+    label: &str,
+) -> Finding {
     let found = Finding {
         rule: ID,
         level: crate::catalog::Level::Warning,
         message: format!(
-            "token `{}` is minted at an accounts server chosen at run time ({}) but always used at the {} API",
+            "token `{}` is minted at {accounts} but always used at the {} API",
             t.identity,
-            minted.iter().map(|d| dc_name(*d)).collect::<Vec<_>>().join(" / "),
             dc_name(dc)
         ),
         label: String::new(),
@@ -241,8 +259,8 @@ fn chosen_accounts_fixed_api(b: &Binding, t: &crate::model::TokenAlt, (dc, at): 
         fingerprint: String::new(),
         site: String::new(),
     };
-    let mut f = super::at_root(found, at, b);
-    f.label = "the API host is fixed here; the accounts server is chosen at run time".into();
+    let mut f = super::at_root(found, root, b);
+    f.label = label.into();
     f
 }
 
@@ -252,16 +270,14 @@ fn chosen_accounts_fixed_api(b: &Binding, t: &crate::model::TokenAlt, (dc, at): 
 /// One result per configuration place; a warning, as the deployment's
 /// setting decides whether it breaks.
 fn accounts_chosen(bindings: &[Binding], reported: &BTreeSet<usize>) -> Vec<Finding> {
-    let dc_name = |dc: DcId| catalog().data_centers[dc as usize].name.clone();
     let mut out: Vec<Finding> = Vec::new();
     for (i, b) in bindings.iter().enumerate() {
         if reported.contains(&i) {
             continue;
         }
-        let Some(t) = b.tokens.iter().find(|t| t.accounts_chosen_at.is_some()) else {
+        let Some((t, at)) = b.tokens.iter().find_map(|t| t.accounts_chosen_at.map(|at| (t, at))) else {
             continue;
         };
-        let Some(at) = t.accounts_chosen_at else { continue };
         let api: Vec<&crate::model::EndpointAlt> = b.endpoints.iter().filter(|e| !e.token_endpoint).collect();
         let envs = b.api_environments();
         let fixed = !api.is_empty()
@@ -272,28 +288,22 @@ fn accounts_chosen(bindings: &[Binding], reported: &BTreeSet<usize>) -> Vec<Find
         if !fixed || out.iter().any(|f| f.primary == at) {
             continue;
         }
-        let found = Finding {
-            rule: ID,
-            level: crate::catalog::Level::Warning,
-            message: format!(
-                "token `{}` is minted at the accounts server the deployment's settings name (any data center) but always used at the {} API",
-                t.identity,
-                dc_name(env.dc)
-            ),
-            label: format!("{} uses `{}` in {env}", describe(b.kind), t.identity),
-            primary: b.at,
-            related: related_for(b, Some(t.origin), &[]),
-            help: "configure the API host of the same data center as the accounts server (or use the api_domain returned with the token)".into(),
-            token: Some(t.identity.to_string()),
-            environments: env_names(&[*env]),
-            fingerprint: String::new(),
-            site: String::new(),
-        };
-        let mut f = super::at_root(found, at, b);
-        f.label = "the accounts server is chosen here, the API host is not".into();
+        let mut f = fixed_api_warning(
+            b,
+            t,
+            "the accounts server the deployment's settings name (any data center)".into(),
+            env.dc,
+            at,
+            "the accounts server is chosen here, the API host is not",
+        );
+        f.help = "configure the API host of the same data center as the accounts server (or use the api_domain returned with the token)".into();
         out.push(f);
     }
     out
+}
+
+fn dc_name(dc: DcId) -> String {
+    catalog().data_centers[dc as usize].name.clone()
 }
 
 /// `inner` lies within `outer`'s span.
