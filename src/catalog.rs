@@ -257,6 +257,7 @@ struct RawDc {
 struct RawTemplates {
     env_variable_suffix: String,
     api_domain_root: String,
+    accounts_domain_root: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -477,6 +478,7 @@ pub struct Catalog {
     host_matcher: AhoCorasick,
     pub env_variable_suffix: String,
     pub api_domain_root: String,
+    pub accounts_domain_root: String,
     pub token_endpoint_paths: Vec<String>,
     pub other_product_paths: Vec<String>,
     pub header_prefixes: Vec<String>,
@@ -700,6 +702,7 @@ impl Catalog {
             host_matcher,
             env_variable_suffix: raw.templates.env_variable_suffix,
             api_domain_root: raw.templates.api_domain_root,
+            accounts_domain_root: raw.templates.accounts_domain_root,
             token_endpoint_paths: raw.paths.token_endpoint,
             other_product_paths: raw.paths.other_products,
             header_prefixes: raw.tokens.header_prefixes,
@@ -810,6 +813,17 @@ impl Catalog {
         // "sandbox." + "zohoapis.com" names the environment of the prefix.
         let probe = format!("{prefix}{}com", self.api_domain_root);
         self.find_hosts(&probe).first().and_then(|m| m.info.env.kind)
+    }
+
+    /// A token endpoint on an accounts server whose data center is built at
+    /// run time (`accounts.zoho.{region}/oauth/v2/token`, the hole as
+    /// `\u{1}`).
+    pub fn is_accounts_dc_template(&self, text: &str) -> bool {
+        let needle = format!("{}\u{1}", self.accounts_domain_root);
+        text.find(&needle).is_some_and(|pos| {
+            let rest = &text[pos + needle.len()..];
+            rest.find('/').is_some_and(|i| self.is_token_endpoint_path(&rest[i..]))
+        })
     }
 
     /// The environment an API host prefix names (`www` → production,

@@ -92,6 +92,14 @@ pub struct EndpointAlt {
     pub token_endpoint: bool,
 }
 
+impl EndpointAlt {
+    /// Chosen by `key`, directly or inside another choice (the data center
+    /// `ZOHO_DC` picks in whichever class the instance is).
+    pub fn chosen_by(&self, key: Option<&str>) -> bool {
+        key.is_some() && (self.selector.as_deref() == key || self.inner_selector.as_deref() == key)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Target {
     /// A definite Environment (or DC-only host when `kind` is None).

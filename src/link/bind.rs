@@ -12,7 +12,7 @@ use super::eval::literal_text;
 use super::index::root_key;
 use super::syntax::{chain_calls, receiver_root, target_slot, Slot};
 use super::{probe_text, val, Linker, Params, Piece, SymKind, VKind, Val};
-use crate::catalog::{catalog, DcId, HostKind};
+use crate::catalog::{catalog, DcId, EnvKind, HostKind};
 use crate::facts::*;
 use crate::model::literal_hash;
 use crate::model::*;
@@ -208,7 +208,28 @@ impl Linker<'_> {
         if ing.sdk.is_none() {
             let ix = &self.index[file];
             let facts = self.facts(file);
-            if let Some(&first) = ix.rooted_assigns(&self.names, name).and_then(|v| v.first()) {
+            // Its home is this function, or the module for a global: the
+            // `headers["Authorization"] = …` of another function's own
+            // `headers` configures nothing here.
+            // A block or closure inside the function (`{ |http| http.request(req) }`)
+            // sees the function's own, and so on outwards.
+            let rooted = ix.rooted_assigns(&self.names, name).unwrap_or(&[]);
+            let in_func = |f: usize| {
+                rooted
+                    .iter()
+                    .copied()
+                    .find(|&i| ix.func_of[facts.assigns[i].scope] == f)
+            };
+            let mut enclosing = Some(scope);
+            let mut home_assign = None;
+            while let Some(sc) = enclosing {
+                home_assign = in_func(ix.func_of[sc]);
+                if home_assign.is_some() {
+                    break;
+                }
+                enclosing = facts.scopes[ix.func_of[sc]].parent;
+            }
+            if let Some(first) = home_assign {
                 let home = facts.assigns[first].scope;
                 let built_by_call = ix
                     .targets(&self.names, home, name)
@@ -776,19 +797,37 @@ impl Linker<'_> {
         if hosts.is_empty() {
             // The environment built at run time (the hole's key selects
             // it), or only the data center.
+            let hole_key = || {
+                pieces.iter().find_map(|p| match p {
+                    Piece::Hole(h) => self.identity_key(h),
+                    Piece::Lit(..) => None,
+                })
+            };
             let templated = c
                 .env_template_dc(&text)
                 .map(|dc| {
-                    let hole_key = pieces.iter().find_map(|p| match p {
-                        Piece::Hole(h) => self.identity_key(h),
-                        Piece::Lit(..) => None,
-                    });
                     (
                         Target::AnyEnv(dc),
-                        sel.clone().or(hole_key.as_deref().map(str::to_string)),
+                        sel.clone().or(hole_key().as_deref().map(str::to_string)),
                     )
                 })
                 .or_else(|| c.dc_template_env(&text).map(|kind| (Target::AnyDc(kind), sel.clone())));
+            // `accounts.zoho.{region}/oauth/v2/token`: minted in the data
+            // center the hole's key picks (no environment: accounts servers
+            // serve them all).
+            if templated.is_none() && c.is_accounts_dc_template(&text) {
+                if let Some(key) = sel.clone().or_else(|| hole_key().as_deref().map(str::to_string)) {
+                    ing.endpoints.push(EndpointAlt {
+                        target: Target::AnyDc(EnvKind::Production),
+                        origin,
+                        selector: Some(key),
+                        switch: v.switch,
+                        inner_selector: v.inner.as_deref().map(str::to_string),
+                        inner_switch: v.inner_switch,
+                        token_endpoint: true,
+                    });
+                }
+            }
             if let Some((target, selector)) = templated {
                 ing.endpoints.push(EndpointAlt {
                     target,

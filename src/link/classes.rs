@@ -100,9 +100,11 @@ impl<'r> Linker<'r> {
             if !descendants.is_empty() || !ancestors.is_empty() {
                 let by_class: Rc<str> = format!("class:{}", self.sym(f, c, "")).trim_end_matches("::").into();
                 for v in &mut vs {
+                    // The key that chose a part inside stays as the inner
+                    // one (`ZOHO_DC` picks the data center of either class).
                     if v.sel.is_none() || class_decides {
-                        v.sel = Some(by_class.clone());
-                        v.switch = Some(v.at);
+                        let at = v.at;
+                        v.chosen_by(by_class.clone(), at);
                     }
                 }
             }

@@ -127,9 +127,25 @@ impl<'r> Linker<'r> {
                     (None, Some(ExprKind::Env(n))) => Some(format!("env:{n}").into()),
                     (None, _) => None,
                 };
+                let mut evaluated: Vec<Vec<Val>> = alts.iter().map(|a| self.eval(file, scope, a, params)).collect();
+                // `settings.get("DC") or "us"`: the default is chosen by
+                // the setting the first operand reads (its identity, from
+                // the values already computed: operands are evaluated once).
+                // Not a cache beside its computation (`self::$env ?: f()`).
+                let reads_setting = alts.first().is_some_and(|a| match &a.kind {
+                    ExprKind::Call(c) => c.args.iter().any(|x| matches!(x.value.kind, ExprKind::Str(_))),
+                    ExprKind::Index(_, k) => matches!(k.kind, ExprKind::Str(_)),
+                    _ => false,
+                });
+                let sel = sel.or_else(|| {
+                    let first = evaluated.first().filter(|_| reads_setting)?;
+                    first.iter().find_map(|v| match &v.kind {
+                        VKind::Sym(s, _) => Some(s.clone()),
+                        _ => None,
+                    })
+                });
                 let mut out = Vec::new();
-                for a in alts {
-                    let mut vs = self.eval(file, scope, a, params);
+                for mut vs in evaluated.drain(..) {
                     if let Some(s) = &sel {
                         for v in &mut vs {
                             v.chosen_by(s.clone(), Loc { file, span: e.span });
@@ -456,34 +472,52 @@ impl<'r> Linker<'r> {
                     // server (the default of `get("DC") or "au"` is one of
                     // its own, chosen by no key).
                     let mut by_dc: Vec<Val> = Vec::new();
+                    // An accounts server whose data center is built from a
+                    // key (`accounts.zoho.{region}`) mints in whichever data
+                    // center the key picks: one alternative per data center,
+                    // each chosen by that key.
+                    let all_dcs: Vec<DcId> = (0..c.data_centers.len() as DcId).collect();
+                    let mut templated = false;
                     for e in ing.endpoints.iter().filter(|e| e.token_endpoint) {
-                        let Target::Env(env) = e.target else { continue };
+                        let dcs = match e.target {
+                            Target::Env(env) => std::slice::from_ref(&env.dc).to_vec(),
+                            Target::AnyDc(_) | Target::AnyEnv(None) if e.selector.is_some() => {
+                                templated = true;
+                                all_dcs.clone()
+                            }
+                            _ => continue,
+                        };
                         let sel = e.selector.as_deref();
-                        if by_dc.iter().any(|v| {
-                            matches!(v.kind, VKind::Minted(Some(d), _) if d == env.dc) && v.sel.as_deref() == sel
-                        }) {
-                            continue;
+                        for dc in dcs {
+                            if by_dc.iter().any(|v| {
+                                matches!(v.kind, VKind::Minted(Some(d), _) if d == dc) && v.sel.as_deref() == sel
+                            }) {
+                                continue;
+                            }
+                            let mut v = keep(VKind::Minted(Some(dc), id.clone())).remove(0);
+                            if let Some(sel) = &e.selector {
+                                v.sel = Some(sel.as_str().into());
+                                v.switch = e.switch;
+                            }
+                            by_dc.push(v);
                         }
-                        let mut v = keep(VKind::Minted(Some(env.dc), id.clone())).remove(0);
-                        if let Some(sel) = &e.selector {
-                            v.sel = Some(sel.as_str().into());
-                            v.switch = e.switch;
-                        }
-                        by_dc.push(v);
-                    }
-                    if by_dc.len() > 1 {
-                        return by_dc;
                     }
                     // Minted from credentials chosen at run time (a refresh
                     // token per subclass, per profile): one token per
-                    // credential, chosen by what chose the credential.
+                    // credential, chosen by what chose the credential (also
+                    // where the accounts server's data center is a template:
+                    // the credentials are what tells the tokens apart).
                     let mut creds: Vec<&crate::model::TokenAlt> = Vec::new();
                     for t in &ing.tokens {
                         if !creds.iter().any(|k| k.identity == t.identity) {
                             creds.push(t);
                         }
                     }
-                    if creds.len() > 1 && creds.iter().all(|t| t.selector.is_some()) {
+                    let per_credential = creds.len() > 1 && creds.iter().all(|t| t.selector.is_some());
+                    if by_dc.len() > 1 && !(templated && per_credential) {
+                        return by_dc;
+                    }
+                    if per_credential {
                         return creds
                             .into_iter()
                             .map(|t| {

@@ -128,9 +128,13 @@ impl<'r> Linker<'r> {
             let sdef = &facts.scopes[sc];
             // Class bodies are not visible from their methods.
             if first || sdef.kind != ScopeKind::Class {
-                let vals = if first {
+                let reaching = if first {
                     self.reaching(file, sc, name, span)
-                        .and_then(|idx| self.assigned_at(file, &idx, params))
+                } else {
+                    None
+                };
+                let vals = if first {
+                    reaching.as_ref().and_then(|idx| self.assigned_at(file, idx, params))
                 } else {
                     self.assigned(file, sc, name, params)
                 };
@@ -149,6 +153,31 @@ impl<'r> Linker<'r> {
                     return out;
                 }
                 if let Some(vals) = vals {
+                    // `dc = load_setting("ZOHO_DC", "au")` in two functions:
+                    // one key, the setting the call reads, not two locals;
+                    // it chooses every value the call gives (its default too).
+                    // A read the analysis already names (`settings.region`
+                    // of a parameter) keeps that name as the key.
+                    if let Some((key, at)) = reaching.as_deref().and_then(|idx| self.settings_call_key(file, idx)) {
+                        let key = vals
+                            .iter()
+                            .find_map(|v| match &v.kind {
+                                VKind::Sym(..) | VKind::Env(_) => self.identity_key(v),
+                                _ => None,
+                            })
+                            .unwrap_or(key);
+                        return vals
+                            .into_iter()
+                            .map(|mut v| {
+                                match v.kind {
+                                    VKind::Other => v.kind = VKind::Sym(key.clone(), SymKind::Symbol),
+                                    VKind::Sym(..) | VKind::Env(_) => {}
+                                    _ => v.chosen_by(key.clone(), at),
+                                }
+                                v
+                            })
+                            .collect();
+                    }
                     return self.unknown_as_symbol(vals, file, sc, name);
                 }
                 if let Some(imp) = facts.imports.iter().find(|i| i.local == name && (i.scope == sc)) {
@@ -272,6 +301,49 @@ impl<'r> Linker<'r> {
         self.assigned_at(file, idx, params)
     }
 
+    /// The key of a value read by a call with literal arguments only, the
+    /// strings among them settings' names (`load_env_var("ZOHO_DC", "au")`,
+    /// `env_vars.get("ZOHO_REGION")`): every such call reads the same
+    /// setting, wherever it is written in the file.
+    fn settings_call_key(&self, file: FileId, idx: &[usize]) -> Option<(Rc<str>, Loc)> {
+        let [i] = idx else { return None };
+        let value = &self.facts(file).assigns[*i].value;
+        let a_scope = self.facts(file).assigns[*i].scope;
+        let ExprKind::Call(call) = &value.kind else {
+            return None;
+        };
+        let callee = call.callee.dotted()?;
+        // An object of the instance (`self.config.get("region")` in two
+        // properties) is the same object in every method: any field name
+        // reads the same value. Elsewhere only a setting's name does.
+        let class = callee
+            .starts_with("this.")
+            .then(|| self.index[file].class_of[a_scope])
+            .flatten();
+        let mut args = Vec::new();
+        for a in &call.args {
+            match &a.value.kind {
+                // A setting's name (never a value that could be a secret:
+                // the key may be named in a message); the default beside it
+                // is not part of the key.
+                ExprKind::Str(s) if is_setting_name(s) || (class.is_some() && is_field_name(s)) => {
+                    args.push(format!("{s:?}"))
+                }
+                ExprKind::Str(_) | ExprKind::Number | ExprKind::Bool(_) | ExprKind::Null => args.push("_".into()),
+                _ => return None,
+            }
+        }
+        if !args.iter().any(|a| a.starts_with('"')) {
+            return None;
+        }
+        let key = match class {
+            Some(c) => format!("{}({})", self.sym(file, c, &callee), args.join(", ")),
+            None => format!("{}::{callee}({})", self.files[file].path, args.join(", ")),
+        };
+        let key = self.intern(&key);
+        Some((key, Loc { file, span: value.span }))
+    }
+
     /// `vs`, where an unknown value stands for the symbol `name` of `scope`
     /// (a key the alternatives it selects are told apart by).
     pub(super) fn unknown_as_symbol(&self, vs: Vec<Val>, file: FileId, scope: ScopeId, name: &str) -> Vec<Val> {
@@ -339,4 +411,21 @@ impl<'r> Linker<'r> {
         }
         Some(out)
     }
+}
+
+/// `ZOHO_DC`, `ZOHO_REGION`: the name of a deployment setting, as
+/// environment variables and `.env` files spell it (a response's
+/// `access_token` field is data, not a setting).
+fn is_setting_name(s: &str) -> bool {
+    s.len() <= 48
+        && s.starts_with(|c: char| c.is_ascii_uppercase())
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// `region`, `api_domain`: a field of a record.
+fn is_field_name(s: &str) -> bool {
+    s.len() <= 48
+        && s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }

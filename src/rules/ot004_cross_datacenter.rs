@@ -322,7 +322,7 @@ fn minted_keyed(b: &Binding, t: &crate::model::TokenAlt, minted: DcId) -> bool {
     // parameter whose value both are derived from): one data center at run
     // time, whichever it is.
     let mut api = b.endpoints.iter().filter(|e| !e.token_endpoint).peekable();
-    if t.selector.is_some() && api.peek().is_some() && api.all(|e| e.selector == t.selector) {
+    if t.selector.is_some() && api.peek().is_some() && api.all(|e| e.chosen_by(t.selector.as_deref())) {
         return true;
     }
     if !b.api_environments().iter().any(|e| e.dc == minted) {
