@@ -7,6 +7,23 @@
 
 use super::*;
 
+/// A call being evaluated: where, the whole expression and its call, and
+/// the parameter values of the function being summarised.
+#[derive(Clone, Copy)]
+struct CallAt<'a> {
+    file: FileId,
+    scope: ScopeId,
+    e: &'a Expr,
+    call: &'a Call,
+    params: Option<&'a Params>,
+}
+
+impl<'a> CallAt<'a> {
+    fn parts(self) -> (FileId, ScopeId, &'a Expr, &'a Call, Option<&'a Params>) {
+        (self.file, self.scope, self.e, self.call, self.params)
+    }
+}
+
 impl<'r> Linker<'r> {
     /// Each list among `lists` joined with `glue`: its items with the glue
     /// between them, as string building.
@@ -42,10 +59,17 @@ impl<'r> Linker<'r> {
         call: &Call,
         params: Option<&Params>,
     ) -> Vec<Val> {
-        if let Some(out) = self.eval_method(file, scope, e, call, params) {
+        let at = CallAt {
+            file,
+            scope,
+            e,
+            call,
+            params,
+        };
+        if let Some(out) = self.eval_method(at) {
             return out;
         }
-        if let Some(out) = self.library_call(file, scope, e, call, params) {
+        if let Some(out) = self.library_call(at) {
             return out;
         }
         // Token objects: OAuthToken(refresh_token=…), new OAuthBuilder()…refreshToken(rt).build().
@@ -57,7 +81,7 @@ impl<'r> Linker<'r> {
             ExprKind::Name(_) | ExprKind::Member(..) => self.eval_callee(file, scope, callee, params),
             _ => Vec::new(),
         };
-        if let Some(out) = self.repository_call(file, scope, call, &callee_vals, params) {
+        if let Some(out) = self.repository_call(at, &callee_vals) {
             return out;
         }
         // `res.body()` / `res.json()` on a token response is that token response.
@@ -69,20 +93,14 @@ impl<'r> Linker<'r> {
                 return vec![t.clone()];
             }
         }
-        self.carrier_call(file, scope, e, call, &callee_vals, params)
+        self.carrier_call(at, &callee_vals)
     }
 
     /// A method of the value it is called on: an SDK environment constructor
     /// (`USDataCenter.SANDBOX()`), a map's `get`, a string's `replace` and
     /// the string methods that keep the value.
-    fn eval_method(
-        &self,
-        file: FileId,
-        scope: ScopeId,
-        e: &Expr,
-        call: &Call,
-        params: Option<&Params>,
-    ) -> Option<Vec<Val>> {
+    fn eval_method(&self, at: CallAt) -> Option<Vec<Val>> {
+        let (file, scope, e, call, params) = at.parts();
         let ExprKind::Member(obj, m) = &call.callee.kind else {
             return None;
         };
@@ -97,11 +115,11 @@ impl<'r> Linker<'r> {
                     && call.args.iter().all(|a| a.name.is_none())
                     && !self.is_url_like(file, scope, &call.args[0].value, params) =>
             {
-                Some(self.map_get(file, scope, e, obj, call, params))
+                Some(self.map_get(at, obj))
             }
             "replace" | "replaceAll" | "sub" if call.args.len() >= 2 => {
                 let (from, to) = (call.args[0].value.as_str()?, call.args[1].value.as_str()?);
-                Some(self.replaced(file, scope, e, obj, (from, to), params))
+                Some(self.replaced(at, obj, from, to))
             }
             "strip" | "rstrip" | "lstrip" | "lower" | "upper" | "trim" | "trimEnd" | "trimStart" | "toString"
             | "toLowerCase" | "toUpperCase" | "json" | "rstrip_slash" | "decode" | "encode" => {
@@ -113,15 +131,8 @@ impl<'r> Linker<'r> {
 
     /// `map.get(key[, default])`: the item, or the default chosen by the key
     /// being unset.
-    fn map_get(
-        &self,
-        file: FileId,
-        scope: ScopeId,
-        e: &Expr,
-        obj: &Expr,
-        call: &Call,
-        params: Option<&Params>,
-    ) -> Vec<Val> {
+    fn map_get(&self, at: CallAt, obj: &Expr) -> Vec<Val> {
+        let (file, scope, e, call, params) = at.parts();
         let item = Expr::new(
             ExprKind::Index(Box::new(obj.clone()), Box::new(call.args[0].value.clone())),
             e.span,
@@ -147,15 +158,8 @@ impl<'r> Linker<'r> {
     /// `s.replace(from, to)` with literal `from` and `to`: `www` → `sandbox`
     /// on the domain that came with the token moves it into another
     /// environment.
-    fn replaced(
-        &self,
-        file: FileId,
-        scope: ScopeId,
-        e: &Expr,
-        obj: &Expr,
-        (from, to): (&str, &str),
-        params: Option<&Params>,
-    ) -> Vec<Val> {
+    fn replaced(&self, at: CallAt, obj: &Expr, from: &str, to: &str) -> Vec<Val> {
+        let (file, scope, e, _, params) = at.parts();
         let c = catalog();
         let moved = match (c.api_prefix_env(from), c.api_prefix_env(to)) {
             (Some(a), Some(b)) if a != b => Some((a, b)),
@@ -192,14 +196,8 @@ impl<'r> Linker<'r> {
 
     /// Library calls the linker knows by name: URL joining, a list joined
     /// with a glue string, Python's URL split and join, dict building.
-    fn library_call(
-        &self,
-        file: FileId,
-        scope: ScopeId,
-        e: &Expr,
-        call: &Call,
-        params: Option<&Params>,
-    ) -> Option<Vec<Val>> {
+    fn library_call(&self, at: CallAt) -> Option<Vec<Val>> {
+        let (file, scope, e, call, params) = at.parts();
         let d = call.callee.dotted()?;
         let last = d.rsplit('.').next().unwrap_or("");
         let lang = self.files[file].lang;
@@ -264,21 +262,9 @@ impl<'r> Linker<'r> {
     /// A call to a function defined in the repository: its returns (a
     /// method called on an instance: that instance's), unless they say
     /// nothing.
-    fn repository_call(
-        &self,
-        file: FileId,
-        scope: ScopeId,
-        call: &Call,
-        callee_vals: &[Val],
-        params: Option<&Params>,
-    ) -> Option<Vec<Val>> {
-        let (ffile, fscope) = callee_vals.iter().find_map(|v| match v.kind {
-            VKind::Func(f, s) => Some((f, s)),
-            _ => None,
-        })?;
-        if self.facts(ffile).scopes[fscope].kind != ScopeKind::Function {
-            return None;
-        }
+    fn repository_call(&self, at: CallAt, callee_vals: &[Val]) -> Option<Vec<Val>> {
+        let (file, scope, _, call, params) = at.parts();
+        let (ffile, fscope) = self.called_function(callee_vals)?;
         let mut out = self.returns(file, scope, ffile, fscope, call, params);
         // A method called on an instance: its values are that instance's.
         if let ExprKind::Member(obj, _) = &call.callee.kind {
@@ -293,18 +279,21 @@ impl<'r> Linker<'r> {
         out.iter().any(|v| !matches!(v.kind, VKind::Other)).then_some(out)
     }
 
+    /// The repository function a call calls: the first function or class
+    /// among the callee's values, when it is a function.
+    pub(super) fn called_function(&self, callee_vals: &[Val]) -> Option<(FileId, ScopeId)> {
+        let (f, s) = callee_vals.iter().find_map(|v| match v.kind {
+            VKind::Func(f, s) => Some((f, s)),
+            _ => None,
+        })?;
+        (self.facts(f).scopes[s].kind == ScopeKind::Function).then_some((f, s))
+    }
+
     /// Any other call: a value that carries the call's endpoints and tokens;
     /// carrying none, an instance of the repository class it constructs, the
     /// one value of a call without arguments, or nothing known.
-    fn carrier_call(
-        &self,
-        file: FileId,
-        scope: ScopeId,
-        e: &Expr,
-        call: &Call,
-        callee_vals: &[Val],
-        params: Option<&Params>,
-    ) -> Vec<Val> {
+    fn carrier_call(&self, at: CallAt, callee_vals: &[Val]) -> Vec<Val> {
+        let (file, scope, e, call, params) = at.parts();
         let one = |k: VKind| vec![val(k, file, e.span)];
         let class = callee_vals.iter().find_map(|v| match v.kind {
             VKind::Func(f, s) if self.facts(f).scopes[s].kind == ScopeKind::Class => Some((f, s)),
