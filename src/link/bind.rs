@@ -620,18 +620,13 @@ impl Linker<'_> {
         legacy_endpoints(&base, &flags, ing);
         // The SDK persists this user's token, keyed by the user alone.
         let identity = TokenIdentity::Symbol(format!("store:{user_id}"));
-        let store = TokenStore {
+        self.legacy_store(TokenStore {
             at: user.at,
             kind: TokenStoreKind::LegacyConfig,
             key: vec![user_key],
             keyed: false,
             token: Some(identity.clone()),
-        };
-        let mut stores = self.legacy_stores.borrow_mut();
-        if !stores.contains(&store) {
-            stores.push(store);
-        }
-        drop(stores);
+        });
         // The accounts server the config names is where the SDK refreshes
         // this user's token: one alternative per data center it can be.
         let accounts_set = field(&legacy.accounts_keys).map(Vec::as_slice).unwrap_or(&[]);
@@ -659,6 +654,14 @@ impl Linker<'_> {
             });
         }
         true
+    }
+
+    /// Records the token store of a legacy config, once.
+    fn legacy_store(&self, store: TokenStore) {
+        let mut stores = self.legacy_stores.borrow_mut();
+        if !stores.contains(&store) {
+            stores.push(store);
+        }
     }
 
     /// A legacy config's sandbox flags: (known value, the key of one known

@@ -481,16 +481,15 @@ impl<'r> Linker<'r> {
     /// run-time choice picks; its place is the token request.
     fn minted(&self, o: &Val, ing: &Ingredients, dc: Option<DcId>) -> Vec<Val> {
         let id: Rc<str> = format!("{}:{}", self.files[o.at.file].path, o.at.span.line).into();
-        // A minted token comes from its token request: the place
-        // its identity names (`minted:refresh.py:9`), not the
-        // read of the response's field.
+        // A minted token comes from its token request: the place its
+        // identity names (`minted:refresh.py:9`), not the read of the
+        // response's field.
         let keep = |k: VKind| Val { kind: k, ..o.clone() };
         self.note_minted_orgs(&id, ing);
         // Minted at an accounts server chosen at run time
-        // (`HOSTS[dc]["accounts"]`): one alternative per data
-        // center and key, each selected by the key that chose its
-        // server (the default of `get("DC") or "au"` is one of
-        // its own, chosen by no key).
+        // (`HOSTS[dc]["accounts"]`): one alternative per data center and
+        // key, each selected by the key that chose its server (the default
+        // of `get("DC") or "au"` is one of its own, chosen by no key).
         let mut by_dc: Vec<Val> = Vec::new();
         for e in ing.endpoints.iter().filter(|e| e.token_endpoint) {
             let Target::Env(env) = e.target else { continue };
@@ -511,9 +510,9 @@ impl<'r> Linker<'r> {
         if by_dc.len() > 1 {
             return by_dc;
         }
-        // Minted from credentials chosen at run time (a refresh
-        // token per subclass, per profile): one token per
-        // credential, chosen by what chose the credential.
+        // Minted from credentials chosen at run time (a refresh token per
+        // subclass, per profile): one token per credential, chosen by what
+        // chose the credential.
         let mut creds: Vec<&crate::model::TokenAlt> = Vec::new();
         for t in &ing.tokens {
             if !creds.iter().any(|k| k.identity == t.identity) {
@@ -531,10 +530,9 @@ impl<'r> Linker<'r> {
                 })
                 .collect();
         }
-        // One data center written, chosen by a key (the
-        // `"eu"` default of `cfg.get("region", "eu")` in
-        // `accounts.zoho.{region}`): the key's other values
-        // mint elsewhere, so the token is chosen by that key.
+        // One data center written, chosen by a key (the `"eu"` default of
+        // `cfg.get("region", "eu")` in `accounts.zoho.{region}`): the key's
+        // other values mint elsewhere, so the token is chosen by that key.
         if by_dc.iter().any(|v| v.sel.is_some()) {
             return by_dc;
         }
