@@ -566,35 +566,22 @@ fn inventory_json(tokens: &[MergedToken], repos: &[Repo]) -> String {
     let token_values: Vec<Value> = tokens
         .iter()
         .map(|t| {
-            let mut v = Map::new();
-            v.insert("token".into(), json!(t.token));
+            let mut v = json!({
+                "token": t.token,
+                "environments": t.environments,
+                "orgs": t.orgs,
+                "repositories": t.per_repo.iter()
+                    .map(|(r, e, o)| json!({"repository": r, "environments": e, "orgs": o}))
+                    .collect::<Vec<_>>(),
+                "bindings": t.bindings.iter()
+                    .map(|(r, b, _)| json!({"repository": r, "path": b.path, "line": b.line, "column": b.column,
+                                            "kind": b.kind, "environments": b.environments, "orgs": b.orgs}))
+                    .collect::<Vec<_>>(),
+            });
             if let Some(r) = &t.repository {
-                v.insert("repository".into(), json!(r));
+                v["repository"] = json!(r);
             }
-            v.insert("environments".into(), json!(t.environments));
-            v.insert("orgs".into(), json!(t.orgs));
-            v.insert(
-                "repositories".into(),
-                Value::Array(
-                    t.per_repo
-                        .iter()
-                        .map(|(r, e, o)| json!({"repository": r, "environments": e, "orgs": o}))
-                        .collect(),
-                ),
-            );
-            v.insert(
-                "bindings".into(),
-                Value::Array(
-                    t.bindings
-                        .iter()
-                        .map(|(r, b, _)| {
-                            json!({"repository": r, "path": b.path, "line": b.line, "column": b.column,
-                                   "kind": b.kind, "environments": b.environments, "orgs": b.orgs})
-                        })
-                        .collect(),
-                ),
-            );
-            Value::Object(v)
+            v
         })
         .collect();
     let notes: Vec<Value> = repos

@@ -46,21 +46,22 @@ pub(super) fn parse(text: &str, lines: &LineIndex, facts: &mut FileFacts) -> Vec
     b.docs
 }
 
-enum Frame {
+/// A mapping or sequence being built: where it starts, its anchor, the
+/// nodes it holds so far (its size, for the alias budget) and its items.
+struct Frame {
+    start: Span,
+    anchor: usize,
+    size: usize,
+    open: Open,
+}
+
+enum Open {
     Map {
-        start: Span,
-        anchor: usize,
         entries: Vec<Entry>,
         merged: Vec<Entry>,
         key: Option<(String, Span, bool)>,
-        size: usize,
     },
-    Seq {
-        start: Span,
-        anchor: usize,
-        items: Vec<Node>,
-        size: usize,
-    },
+    Seq(Vec<Node>),
 }
 
 struct Builder<'a> {
@@ -113,20 +114,14 @@ impl Builder<'_> {
     }
 
     fn add(&mut self, node: Node, size: usize) {
-        match self.stack.last_mut() {
-            None => self.docs.push(node),
-            Some(Frame::Seq { items, size: s, .. }) => {
-                items.push(node);
-                *s += size;
-            }
-            Some(Frame::Map {
-                entries,
-                merged,
-                key,
-                size: s,
-                ..
-            }) => {
-                *s += size;
+        let Some(frame) = self.stack.last_mut() else {
+            self.docs.push(node);
+            return;
+        };
+        frame.size += size;
+        match &mut frame.open {
+            Open::Seq(items) => items.push(node),
+            Open::Map { entries, merged, key } => {
                 match key.take() {
                     None => {
                         let (k, plain) = match &node.kind {
@@ -165,49 +160,38 @@ impl Builder<'_> {
         }
     }
 
+    fn open(&mut self, mark: &Marker, anchor: usize, open: Open) {
+        self.nodes += 1;
+        let start = self.span_at(mark);
+        self.stack.push(Frame {
+            start,
+            anchor,
+            size: 0,
+            open,
+        });
+    }
+
     fn close(&mut self, end: Span) {
         let Some(frame) = self.stack.pop() else { return };
-        let (node, anchor, size) = match frame {
-            Frame::Map {
-                start,
-                anchor,
-                entries,
-                merged,
-                size,
-                ..
-            } => {
+        let kind = match frame.open {
+            Open::Map { entries, merged, .. } => {
                 let mut all: Vec<Entry> = merged
                     .into_iter()
                     .filter(|m| !entries.iter().any(|e| e.key == m.key))
                     .collect();
                 all.extend(entries);
-                (
-                    Node {
-                        kind: NodeKind::Map(all),
-                        span: join(start, end),
-                        via: None,
-                    },
-                    anchor,
-                    size + 1,
-                )
+                NodeKind::Map(all)
             }
-            Frame::Seq {
-                start,
-                anchor,
-                items,
-                size,
-            } => (
-                Node {
-                    kind: NodeKind::Seq(items),
-                    span: join(start, end),
-                    via: None,
-                },
-                anchor,
-                size + 1,
-            ),
+            Open::Seq(items) => NodeKind::Seq(items),
         };
-        if anchor > 0 {
-            self.anchors.insert(anchor, (node.clone(), size));
+        let node = Node {
+            kind,
+            span: join(frame.start, end),
+            via: None,
+        };
+        let size = frame.size + 1;
+        if frame.anchor > 0 {
+            self.anchors.insert(frame.anchor, (node.clone(), size));
         }
         self.add(node, size);
     }
@@ -231,26 +215,16 @@ fn join(a: Span, b: Span) -> Span {
 impl MarkedEventReceiver for Builder<'_> {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         match ev {
-            Event::MappingStart(anchor, _) => {
-                self.nodes += 1;
-                self.stack.push(Frame::Map {
-                    start: self.span_at(&mark),
-                    anchor,
+            Event::MappingStart(anchor, _) => self.open(
+                &mark,
+                anchor,
+                Open::Map {
                     entries: Vec::new(),
                     merged: Vec::new(),
                     key: None,
-                    size: 0,
-                });
-            }
-            Event::SequenceStart(anchor, _) => {
-                self.nodes += 1;
-                self.stack.push(Frame::Seq {
-                    start: self.span_at(&mark),
-                    anchor,
-                    items: Vec::new(),
-                    size: 0,
-                });
-            }
+                },
+            ),
+            Event::SequenceStart(anchor, _) => self.open(&mark, anchor, Open::Seq(Vec::new())),
             Event::MappingEnd | Event::SequenceEnd => self.close(self.span_at(&mark)),
             Event::Scalar(value, style, anchor, _) => {
                 // A scalar costs its bytes too: a 1 MB string aliased 2,000

@@ -17,6 +17,10 @@ use crate::facts::*;
 use crate::model::literal_hash;
 use crate::model::*;
 
+/// A legacy config's sandbox flag: its value when written, the key that
+/// chooses it at run time, where it is.
+type LegacyFlag = (Option<bool>, Option<String>, Loc);
+
 /// Endpoints and tokens found in a call's arguments and receiver chain.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Ingredients {
@@ -423,7 +427,6 @@ impl Linker<'_> {
         if depth > 6 {
             return;
         }
-        let c = catalog();
         if slot == Slot::Org {
             self.org_from(v, ing, depth);
             return;
@@ -440,74 +443,16 @@ impl Linker<'_> {
                     return;
                 }
                 // Header schemes: "Zoho-oauthtoken " + token.
-                let mut prefix_done = false;
-                for (i, p) in pieces.iter().enumerate() {
-                    if let Piece::Lit(s, at) = p {
-                        let mut generic = slot == Slot::Header;
-                        let mut lead = s.len() - s.trim_start().len();
-                        // A whole header line: "Authorization: Zoho-oauthtoken …"
-                        // (a shell variable passed to `curl -H`, pycurl, PHP curl).
-                        if let Some(h) = c.header_line_len(&s[lead..]) {
-                            lead += h;
-                            generic = true;
-                        }
-                        if let Some(n) = c.header_prefix_len(&s[lead..], generic) {
-                            prefix_done = true;
-                            // The token is what follows the scheme.
-                            let mut rest: Vec<Piece> = Vec::new();
-                            let tail = &s[lead + n..];
-                            if !tail.trim().is_empty() {
-                                rest.push(Piece::Lit(tail.trim().to_string(), *at));
-                            }
-                            rest.extend(pieces[i + 1..].iter().cloned());
-                            let token = match rest.iter().find(|q| matches!(q, Piece::Hole(_))) {
-                                Some(Piece::Hole(h)) => {
-                                    let mut h = (**h).clone();
-                                    h.inherit_sel(v);
-                                    h
-                                }
-                                _ => {
-                                    let (text, at) = literal_text(&rest).unwrap_or((String::new(), v.at));
-                                    Val {
-                                        kind: VKind::Str(vec![Piece::Lit(text, at)]),
-                                        at,
-                                        sel: v.sel.clone(),
-                                        switch: v.switch,
-                                        inner: v.inner.clone(),
-                                        inner_switch: v.inner_switch,
-                                        via_param: v.via_param,
-                                    }
-                                }
-                            };
-                            self.token_from(&token, ing);
-                            break;
-                        }
-                        // Query-string tokens: ?access_token=… / &authtoken=…
-                        if let Some(pos) = s.rfind(['?', '&']) {
-                            let key = s[pos + 1..].trim_end_matches('=');
-                            if s.ends_with('=') && c.is_token_key(key) {
-                                if let Some(Piece::Hole(h)) = pieces.get(i + 1) {
-                                    self.token_from(h, ing);
-                                }
-                            }
-                        }
-                    }
-                }
+                let prefix_done = self.header_token(v, pieces, slot, ing);
                 if slot == Slot::Header && !prefix_done {
                     self.token_from(v, ing);
                     return;
                 }
                 self.endpoint_from(v, pieces, ing);
             }
-            VKind::Sdk(env) => ing.endpoints.push(EndpointAlt {
-                target: Target::Env(*env),
-                origin: v.at,
-                selector: v.sel.as_deref().map(str::to_string),
-                switch: v.switch,
-                inner_selector: v.inner.as_deref().map(str::to_string),
-                inner_switch: v.inner_switch,
-                token_endpoint: false,
-            }),
+            VKind::Sdk(env) => ing
+                .endpoints
+                .push(endpoint_of(v, Target::Env(*env), v.at, v.sel.as_deref(), false)),
             VKind::TokenObj(ids) => {
                 for id in ids {
                     let mut id = id.clone();
@@ -520,30 +465,7 @@ impl Linker<'_> {
                     self.token_from(v, ing);
                 }
             }
-            VKind::Dict(fields) => {
-                let legacy = self.legacy_config(fields, v.at, ing);
-                let c = catalog();
-                for (k, vs) in fields.iter() {
-                    if legacy
-                        && k.as_deref()
-                            .is_some_and(|k| c.legacy.base_url_keys.iter().any(|b| b == k))
-                    {
-                        continue;
-                    }
-                    let sub = match k.as_deref() {
-                        Some(k) if c.is_header_name(k) => Slot::Header,
-                        Some(k) if c.is_token_slot_name(k) => Slot::Token,
-                        Some(k) if c.is_environment_param(k) => Slot::Environment,
-                        Some(k) if c.org.is_org_key(k) => Slot::Org,
-                        _ => Slot::Any,
-                    };
-                    for x in vs {
-                        let mut x = x.clone();
-                        x.inherit_sel(v);
-                        self.scan(&x, sub, ing, depth + 1);
-                    }
-                }
-            }
+            VKind::Dict(fields) => self.scan_dict(v, fields, ing, depth),
             VKind::List(items) => {
                 for x in items.iter().flatten() {
                     self.scan(x, slot, ing, depth + 1);
@@ -571,20 +493,103 @@ impl Linker<'_> {
             // run-time choice: that choice switches the environment of the
             // token's requests (without a choice the rewrite is the
             // deployment's one environment).
-            VKind::Moved(_) if v.sel.is_some() && slot == Slot::Any => ing.endpoints.push(EndpointAlt {
-                target: Target::AnyEnv(None),
-                origin: v.at,
-                selector: v.sel.as_deref().map(str::to_string),
-                switch: v.switch,
-                inner_selector: v.inner.as_deref().map(str::to_string),
-                inner_switch: v.inner_switch,
-                token_endpoint: false,
-            }),
+            VKind::Moved(_) if v.sel.is_some() && slot == Slot::Any => {
+                ing.endpoints
+                    .push(endpoint_of(v, Target::AnyEnv(None), v.at, v.sel.as_deref(), false))
+            }
             VKind::Derived | VKind::Moved(_) => ing.derived |= slot == Slot::Any,
             VKind::Func(..) | VKind::Module(_) | VKind::Instance(..) | VKind::Bool(_) | VKind::Other => {}
         }
         if v.via_param {
             ing.via_param = true;
+        }
+    }
+
+    /// A header scheme in a string ("Zoho-oauthtoken " + token, a whole
+    /// "Authorization: …" line) or a query-string token (`?access_token=…`):
+    /// the token that follows. Returns whether a scheme was found.
+    fn header_token(&self, v: &Val, pieces: &[Piece], slot: Slot, ing: &mut Ingredients) -> bool {
+        let c = catalog();
+        let mut prefix_done = false;
+        for (i, p) in pieces.iter().enumerate() {
+            if let Piece::Lit(s, at) = p {
+                let mut generic = slot == Slot::Header;
+                let mut lead = s.len() - s.trim_start().len();
+                // A whole header line: "Authorization: Zoho-oauthtoken …"
+                // (a shell variable passed to `curl -H`, pycurl, PHP curl).
+                if let Some(h) = c.header_line_len(&s[lead..]) {
+                    lead += h;
+                    generic = true;
+                }
+                if let Some(n) = c.header_prefix_len(&s[lead..], generic) {
+                    prefix_done = true;
+                    // The token is what follows the scheme.
+                    let mut rest: Vec<Piece> = Vec::new();
+                    let tail = &s[lead + n..];
+                    if !tail.trim().is_empty() {
+                        rest.push(Piece::Lit(tail.trim().to_string(), *at));
+                    }
+                    rest.extend(pieces[i + 1..].iter().cloned());
+                    let token = match rest.iter().find(|q| matches!(q, Piece::Hole(_))) {
+                        Some(Piece::Hole(h)) => {
+                            let mut h = (**h).clone();
+                            h.inherit_sel(v);
+                            h
+                        }
+                        _ => {
+                            let (text, at) = literal_text(&rest).unwrap_or((String::new(), v.at));
+                            Val {
+                                kind: VKind::Str(vec![Piece::Lit(text, at)]),
+                                at,
+                                sel: v.sel.clone(),
+                                switch: v.switch,
+                                inner: v.inner.clone(),
+                                inner_switch: v.inner_switch,
+                                via_param: v.via_param,
+                            }
+                        }
+                    };
+                    self.token_from(&token, ing);
+                    break;
+                }
+                // Query-string tokens: ?access_token=… / &authtoken=…
+                if let Some(pos) = s.rfind(['?', '&']) {
+                    let key = s[pos + 1..].trim_end_matches('=');
+                    if s.ends_with('=') && c.is_token_key(key) {
+                        if let Some(Piece::Hole(h)) = pieces.get(i + 1) {
+                            self.token_from(h, ing);
+                        }
+                    }
+                }
+            }
+        }
+        prefix_done
+    }
+
+    /// The fields of a dict, each in the slot its key names; a legacy
+    /// zcrmsdk config's base URL is that config's.
+    fn scan_dict(&self, v: &Val, fields: &[(Option<String>, Vec<Val>)], ing: &mut Ingredients, depth: usize) {
+        let legacy = self.legacy_config(fields, v.at, ing);
+        let c = catalog();
+        for (k, vs) in fields.iter() {
+            if legacy
+                && k.as_deref()
+                    .is_some_and(|k| c.legacy.base_url_keys.iter().any(|b| b == k))
+            {
+                continue;
+            }
+            let sub = match k.as_deref() {
+                Some(k) if c.is_header_name(k) => Slot::Header,
+                Some(k) if c.is_token_slot_name(k) => Slot::Token,
+                Some(k) if c.is_environment_param(k) => Slot::Environment,
+                Some(k) if c.org.is_org_key(k) => Slot::Org,
+                _ => Slot::Any,
+            };
+            for x in vs {
+                let mut x = x.clone();
+                x.inherit_sel(v);
+                self.scan(&x, sub, ing, depth + 1);
+            }
         }
     }
 
@@ -632,91 +637,24 @@ impl Linker<'_> {
             self.scan(&default, Slot::Any, &mut base, 1);
         }
         // The sandbox flag rewrites www → sandbox; unknown flags are a switch.
-        let flags: Vec<(Option<bool>, Option<String>, Loc)> = match field(&legacy.sandbox_flags) {
-            None => vec![(Some(false), None, user.at)],
-            Some(vs) => vs
-                .iter()
-                .map(|f| {
-                    let known = match &f.kind {
-                        VKind::Bool(b) => Some(*b),
-                        VKind::Str(p) if p.len() == 1 => match &p[0] {
-                            Piece::Lit(s, _) => Some(legacy.truthy.iter().any(|t| t == s.trim())),
-                            Piece::Hole(_) => None,
-                        },
-                        _ => None,
-                    };
-                    (known, self.identity_key(f).map(|k| k.to_string()), f.at)
-                })
-                .collect(),
-        };
-        for e in &base.endpoints {
-            let Target::Env(env) = e.target else {
-                ing.endpoints.push(e.clone());
-                continue;
-            };
-            for (flag, key, at) in &flags {
-                let kinds: &[crate::catalog::EnvKind] = match flag {
-                    Some(true) => &[crate::catalog::EnvKind::Sandbox],
-                    Some(false) => &[crate::catalog::EnvKind::Production],
-                    None => &[crate::catalog::EnvKind::Production, crate::catalog::EnvKind::Sandbox],
-                };
-                for &k in kinds {
-                    let kind = if env.kind == Some(crate::catalog::EnvKind::Production) {
-                        Some(k)
-                    } else {
-                        env.kind
-                    };
-                    ing.endpoints.push(EndpointAlt {
-                        target: Target::Env(crate::catalog::Environment { dc: env.dc, kind }),
-                        origin: if *flag == Some(true) { *at } else { e.origin },
-                        selector: if flag.is_none() {
-                            key.clone()
-                        } else {
-                            e.selector.clone()
-                        },
-                        // A flag only known at run time is the switch.
-                        switch: if flag.is_none() { Some(*at) } else { e.switch },
-                        inner_selector: e.inner_selector.clone(),
-                        inner_switch: e.inner_switch,
-                        token_endpoint: false,
-                    });
-                }
-            }
-        }
+        let flags = self.legacy_flags(field(&legacy.sandbox_flags), user.at);
+        legacy_endpoints(&base, &flags, ing);
         // The SDK persists this user's token, keyed by the user alone.
         let identity = TokenIdentity::Symbol(format!("store:{user_id}"));
-        let store = TokenStore {
+        self.legacy_store(TokenStore {
             at: user.at,
             kind: TokenStoreKind::LegacyConfig,
             key: vec![user_key],
             keyed: false,
             token: Some(identity.clone()),
-        };
-        let mut stores = self.legacy_stores.borrow_mut();
-        if !stores.contains(&store) {
-            stores.push(store);
-        }
-        drop(stores);
+        });
         // The accounts server the config names is where the SDK refreshes
         // this user's token: one alternative per data center it can be.
-        let mut accounts = Ingredients::default();
-        for v in field(&legacy.accounts_keys).map(Vec::as_slice).unwrap_or(&[]) {
-            self.scan(v, Slot::Any, &mut accounts, 1);
-        }
-        let mut minted: Vec<(Option<DcId>, Option<String>)> = accounts
-            .endpoints
-            .iter()
-            .filter_map(|e| match e.target {
-                Target::Env(env) => Some((Some(env.dc), e.selector.clone())),
-                _ => None,
-            })
-            .collect();
-        minted.sort();
-        minted.dedup();
+        let accounts_set = field(&legacy.accounts_keys).map(Vec::as_slice).unwrap_or(&[]);
+        let mut minted = self.minted_at(accounts_set);
         // An accounts server that is only a deployment setting (no data
         // center written), beside the SDK's default API host: whichever data
         // center the deployment names, the requests go to the default one.
-        let accounts_set = field(&legacy.accounts_keys).map(Vec::as_slice).unwrap_or(&[]);
         let chosen = minted.is_empty()
             && default_api
             && field(&legacy.base_url_keys).is_none()
@@ -737,6 +675,57 @@ impl Linker<'_> {
             });
         }
         true
+    }
+
+    /// Records the token store of a legacy config, once.
+    fn legacy_store(&self, store: TokenStore) {
+        let mut stores = self.legacy_stores.borrow_mut();
+        if !stores.contains(&store) {
+            stores.push(store);
+        }
+    }
+
+    /// A legacy config's sandbox flags: (known value, the key of one known
+    /// only at run time, where it is); none written is production.
+    fn legacy_flags(&self, flags: Option<&Vec<Val>>, user_at: Loc) -> Vec<LegacyFlag> {
+        let legacy = &catalog().legacy;
+        match flags {
+            None => vec![(Some(false), None, user_at)],
+            Some(vs) => vs
+                .iter()
+                .map(|f| {
+                    let known = match &f.kind {
+                        VKind::Bool(b) => Some(*b),
+                        VKind::Str(p) if p.len() == 1 => match &p[0] {
+                            Piece::Lit(s, _) => Some(legacy.truthy.iter().any(|t| t == s.trim())),
+                            Piece::Hole(_) => None,
+                        },
+                        _ => None,
+                    };
+                    (known, self.identity_key(f).map(|k| k.to_string()), f.at)
+                })
+                .collect(),
+        }
+    }
+
+    /// The data centers of the accounts servers a legacy config names (the
+    /// SDK refreshes its user's token there), with the key choosing each.
+    fn minted_at(&self, accounts_set: &[Val]) -> Vec<(Option<DcId>, Option<String>)> {
+        let mut accounts = Ingredients::default();
+        for v in accounts_set {
+            self.scan(v, Slot::Any, &mut accounts, 1);
+        }
+        let mut minted: Vec<(Option<DcId>, Option<String>)> = accounts
+            .endpoints
+            .iter()
+            .filter_map(|e| match e.target {
+                Target::Env(env) => Some((Some(env.dc), e.selector.clone())),
+                _ => None,
+            })
+            .collect();
+        minted.sort();
+        minted.dedup();
+        minted
     }
 
     /// Tokens and endpoints a callback writes into its parameters.
@@ -784,15 +773,13 @@ impl Linker<'_> {
                 continue;
             }
             let token_endpoint = h.info.kind == HostKind::Accounts && c.is_token_endpoint_path(&h.path);
-            ing.endpoints.push(EndpointAlt {
-                target: Target::Env(h.info.env),
+            ing.endpoints.push(endpoint_of(
+                v,
+                Target::Env(h.info.env),
                 origin,
-                selector: sel.clone(),
-                switch: v.switch,
-                inner_selector: v.inner.as_deref().map(str::to_string),
-                inner_switch: v.inner_switch,
+                sel.as_deref(),
                 token_endpoint,
-            });
+            ));
         }
         if hosts.is_empty() {
             // The environment built at run time (the hole's key selects
@@ -829,15 +816,8 @@ impl Linker<'_> {
                 }
             }
             if let Some((target, selector)) = templated {
-                ing.endpoints.push(EndpointAlt {
-                    target,
-                    origin,
-                    selector,
-                    switch: v.switch,
-                    inner_selector: v.inner.as_deref().map(str::to_string),
-                    inner_switch: v.inner_switch,
-                    token_endpoint: false,
-                });
+                ing.endpoints
+                    .push(endpoint_of(v, target, origin, selector.as_deref(), false));
             }
         }
         // A host held in a variable inside the string: "{BASE}/crm/v8".
@@ -959,4 +939,58 @@ fn is_sample_user(s: &str) -> bool {
     t.len() < 3
         || t.chars()
             .all(|c| !c.is_ascii_alphanumeric() || c.eq_ignore_ascii_case(&'x'))
+}
+
+/// The endpoint `v` designates: `target` at `origin`, selected by
+/// `selector`, chosen where `v`'s run-time choices are made.
+fn endpoint_of(v: &Val, target: Target, origin: Loc, selector: Option<&str>, token_endpoint: bool) -> EndpointAlt {
+    EndpointAlt {
+        target,
+        origin,
+        selector: selector.map(str::to_string),
+        switch: v.switch,
+        inner_selector: v.inner.as_deref().map(str::to_string),
+        inner_switch: v.inner_switch,
+        token_endpoint,
+    }
+}
+
+/// A legacy config's endpoints: each base URL's environment rewritten
+/// `www` → `sandbox` by each flag; a flag known only at run time is the
+/// switch between the two.
+fn legacy_endpoints(base: &Ingredients, flags: &[LegacyFlag], ing: &mut Ingredients) {
+    for e in &base.endpoints {
+        let Target::Env(env) = e.target else {
+            ing.endpoints.push(e.clone());
+            continue;
+        };
+        for (flag, key, at) in flags {
+            let kinds: &[crate::catalog::EnvKind] = match flag {
+                Some(true) => &[crate::catalog::EnvKind::Sandbox],
+                Some(false) => &[crate::catalog::EnvKind::Production],
+                None => &[crate::catalog::EnvKind::Production, crate::catalog::EnvKind::Sandbox],
+            };
+            for &k in kinds {
+                let kind = if env.kind == Some(crate::catalog::EnvKind::Production) {
+                    Some(k)
+                } else {
+                    env.kind
+                };
+                ing.endpoints.push(EndpointAlt {
+                    target: Target::Env(crate::catalog::Environment { dc: env.dc, kind }),
+                    origin: if *flag == Some(true) { *at } else { e.origin },
+                    selector: if flag.is_none() {
+                        key.clone()
+                    } else {
+                        e.selector.clone()
+                    },
+                    // A flag only known at run time is the switch.
+                    switch: if flag.is_none() { Some(*at) } else { e.switch },
+                    inner_selector: e.inner_selector.clone(),
+                    inner_switch: e.inner_switch,
+                    token_endpoint: false,
+                });
+            }
+        }
+    }
 }

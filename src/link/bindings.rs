@@ -228,13 +228,7 @@ impl<'r> Linker<'r> {
             return None;
         }
         let callee_vals = self.eval_callee(fid, cs.scope, &call.callee, None);
-        let (ffile, fscope) = callee_vals.iter().find_map(|v| match v.kind {
-            VKind::Func(f, s) => Some((f, s)),
-            _ => None,
-        })?;
-        if self.facts(ffile).scopes[fscope].kind != ScopeKind::Function {
-            return None;
-        }
+        let (ffile, fscope) = self.called_function(&callee_vals)?;
         let templates = self.templates(ffile, fscope);
         if templates.is_empty() {
             return None;

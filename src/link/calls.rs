@@ -7,6 +7,23 @@
 
 use super::*;
 
+/// A call being evaluated: where, the whole expression and its call, and
+/// the parameter values of the function being summarised.
+#[derive(Clone, Copy)]
+struct CallAt<'a> {
+    file: FileId,
+    scope: ScopeId,
+    e: &'a Expr,
+    call: &'a Call,
+    params: Option<&'a Params>,
+}
+
+impl<'a> CallAt<'a> {
+    fn parts(self) -> (FileId, ScopeId, &'a Expr, &'a Call, Option<&'a Params>) {
+        (self.file, self.scope, self.e, self.call, self.params)
+    }
+}
+
 impl<'r> Linker<'r> {
     /// Each list among `lists` joined with `glue`: its items with the glue
     /// between them, as string building.
@@ -30,6 +47,10 @@ impl<'r> Linker<'r> {
         out
     }
 
+    /// The value of a call, through named stages in order: a method of the
+    /// value it is called on, a library call the linker knows, an SDK token
+    /// object, a repository function's returns, else a value that carries
+    /// the call's endpoints and tokens.
     pub(super) fn eval_call(
         &self,
         file: FileId,
@@ -38,199 +59,30 @@ impl<'r> Linker<'r> {
         call: &Call,
         params: Option<&Params>,
     ) -> Vec<Val> {
-        let c = catalog();
-        let one = |k: VKind| vec![val(k, file, e.span)];
-        let callee = &call.callee;
-        // SDK environment constructors: USDataCenter.SANDBOX().
-        if let ExprKind::Member(obj, m) = &callee.kind {
-            if let Some(env) = c.sdk_environment_path(obj, m) {
-                return one(VKind::Sdk(env));
-            }
-            match m.as_str() {
-                // dict.get(key[, default]) / map.get(key) — not an HTTP `get(url, …)`.
-                "get"
-                    if !call.args.is_empty()
-                        && call.args.len() <= 2
-                        && call.args.iter().all(|a| a.name.is_none())
-                        && !self.is_url_like(file, scope, &call.args[0].value, params) =>
-                {
-                    let mut out = self.eval(
-                        file,
-                        scope,
-                        &Expr::new(
-                            ExprKind::Index(obj.clone(), Box::new(call.args[0].value.clone())),
-                            e.span,
-                        ),
-                        params,
-                    );
-                    if let Some(d) = call.args.get(1) {
-                        // The default is chosen by the key being unset: by
-                        // what the read is chosen by (`cfg.get("region",
-                        // "eu")` beside `cfg.get("region")`).
-                        let key = out.iter().find_map(|v| self.identity_key(v));
-                        let mut ds = self.eval(file, scope, &d.value, params);
-                        if let Some(k) = key {
-                            for v in ds.iter_mut().filter(|v| v.sel.is_none()) {
-                                v.sel = Some(k.clone());
-                                v.switch = Some(Loc { file, span: e.span });
-                            }
-                        }
-                        push_alts(&mut out, ds);
-                    }
-                    return out;
-                }
-                "replace" | "replaceAll" | "sub" if call.args.len() >= 2 => {
-                    let (from, to) = (call.args[0].value.as_str(), call.args[1].value.as_str());
-                    if let (Some(from), Some(to)) = (from, to) {
-                        let recv = self.eval(file, scope, obj, params);
-                        // `www` → `sandbox` on the domain that came with the
-                        // token moves it into another environment.
-                        let moved = match (c.api_prefix_env(from), c.api_prefix_env(to)) {
-                            (Some(a), Some(b)) if a != b => Some((a, b)),
-                            _ => None,
-                        };
-                        return recv
-                            .into_iter()
-                            .map(|mut v| {
-                                match &mut v.kind {
-                                    VKind::Str(ps) => {
-                                        for p in ps.iter_mut() {
-                                            if let Piece::Lit(s, _) = p {
-                                                *s = s.replacen(from, to, 1);
-                                            }
-                                        }
-                                    }
-                                    VKind::Derived => {
-                                        if let Some((_, b)) = moved {
-                                            v.kind = VKind::Moved(b);
-                                        }
-                                    }
-                                    VKind::Moved(k) => {
-                                        if let Some((_, b)) = moved.filter(|(a, _)| *a == *k) {
-                                            *k = b;
-                                        }
-                                    }
-                                    _ => {}
-                                }
-                                v.at = Loc { file, span: e.span };
-                                v
-                            })
-                            .collect();
-                    }
-                }
-                "strip" | "rstrip" | "lstrip" | "lower" | "upper" | "trim" | "trimEnd" | "trimStart" | "toString"
-                | "toLowerCase" | "toUpperCase" | "json" | "rstrip_slash" | "decode" | "encode" => {
-                    return self.eval(file, scope, obj, params);
-                }
-                _ => {}
-            }
+        let at = CallAt {
+            file,
+            scope,
+            e,
+            call,
+            params,
+        };
+        if let Some(out) = self.eval_method(at) {
+            return out;
         }
-        // URL joining: urljoin(base, path), new URL(path, base), path.join(a, b).
-        if let Some(d) = callee.dotted() {
-            let last = d.rsplit('.').next().unwrap_or("");
-            if matches!(last, "urljoin" | "join" | "resolve")
-                && matches!(
-                    d.as_str(),
-                    "urljoin"
-                        | "parse.urljoin"
-                        | "urllib.parse.urljoin"
-                        | "path.join"
-                        | "posixpath.join"
-                        | "url.resolve"
-                )
-            {
-                let parts: Vec<Expr> = call.args.iter().map(|a| a.value.clone()).collect();
-                return self.concat(file, scope, &parts, e.span, params);
-            }
-            if call.is_new && last == "URL" && !call.args.is_empty() {
-                let mut parts: Vec<Expr> = call.args.iter().map(|a| a.value.clone()).collect();
-                parts.reverse();
-                return self.concat(file, scope, &parts, e.span, params);
-            }
-        }
-        // A list joined with a glue string, the list held in a variable
-        // (`$parts = [$base, 'crm', $v]; implode('/', $parts)`); a list
-        // written in the call is string building already.
-        if let Some(d) = callee.dotted() {
-            if matches!(d.as_str(), "implode" | "join")
-                && call.args.len() == 2
-                && self.files[file].lang == Some(Lang::Php)
-            {
-                let glue = self.eval(file, scope, &call.args[0].value, params);
-                let joined = self.join_lists(&glue, self.eval(file, scope, &call.args[1].value, params), e.span, file);
-                if !joined.is_empty() {
-                    return joined;
-                }
-            }
-        }
-        // Python's URL split and join: `scheme, netloc, *_ = urlsplit(u)`
-        // gives the parts, `urlunsplit((scheme, netloc, *_))` glues them
-        // back (a host rebuilt around a changed netloc).
-        if let Some(d) = callee.dotted() {
-            let python = self.files[file].lang == Some(Lang::Python);
-            let last = d.rsplit('.').next().unwrap_or("");
-            if python && matches!(last, "urlsplit" | "urlparse") && call.args.len() == 1 {
-                return self
-                    .eval(file, scope, &call.args[0].value, params)
-                    .into_iter()
-                    .map(|v| url_parts(v, file, e.span))
-                    .collect();
-            }
-            if python && matches!(last, "urlunsplit" | "urlunparse") && call.args.len() == 1 {
-                let mut out = Vec::new();
-                for v in self.eval(file, scope, &call.args[0].value, params) {
-                    push_alts(&mut out, self.url_joined(file, &v, e.span));
-                }
-                return out;
-            }
-            // `MappingProxyType(d)`: a read-only view of the dict.
-            if python && matches!(d.as_str(), "MappingProxyType" | "types.MappingProxyType") && call.args.len() == 1 {
-                return self.eval(file, scope, &call.args[0].value, params);
-            }
-        }
-        // Dict building: dict(base, k=v) (Python), Object.assign({}, base, {k: v}) (JS).
-        if let Some(d) = callee.dotted() {
-            if (d == "dict" && self.files[file].lang == Some(Lang::Python)) || d == "Object.assign" {
-                let mut fields = Vec::new();
-                for a in &call.args {
-                    let vs = self.eval(file, scope, &a.value, params);
-                    match &a.name {
-                        Some(n) => set_field(&mut fields, Some(n.clone()), vs),
-                        None => merge_spread(&mut fields, vs),
-                    }
-                }
-                return one(VKind::Dict(Rc::new(fields)));
-            }
+        if let Some(out) = self.library_call(at) {
+            return out;
         }
         // Token objects: OAuthToken(refresh_token=…), new OAuthBuilder()…refreshToken(rt).build().
         if let Some(ids) = self.token_object(file, scope, e, params) {
-            return one(VKind::TokenObj(ids));
+            return vec![val(VKind::TokenObj(ids), file, e.span)];
         }
-        // Functions defined in the repository: their returns.
+        let callee = &call.callee;
         let callee_vals = match &callee.kind {
             ExprKind::Name(_) | ExprKind::Member(..) => self.eval_callee(file, scope, callee, params),
             _ => Vec::new(),
         };
-        if let Some((ffile, fscope)) = callee_vals.iter().find_map(|v| match v.kind {
-            VKind::Func(f, s) => Some((f, s)),
-            _ => None,
-        }) {
-            if self.facts(ffile).scopes[fscope].kind == ScopeKind::Function {
-                let mut out = self.returns(file, scope, ffile, fscope, call, params);
-                // A method called on an instance: its values are that instance's.
-                if let ExprKind::Member(obj, _) = &callee.kind {
-                    if let Some(inst) = self
-                        .eval(file, scope, obj, params)
-                        .into_iter()
-                        .find(|v| matches!(v.kind, VKind::Instance(..)))
-                    {
-                        out = self.for_instance(&inst, out);
-                    }
-                }
-                if out.iter().any(|v| !matches!(v.kind, VKind::Other)) {
-                    return out;
-                }
-            }
+        if let Some(out) = self.repository_call(at, &callee_vals) {
+            return out;
         }
         // `res.body()` / `res.json()` on a token response is that token response.
         if call.args.is_empty() && matches!(callee.kind, ExprKind::Member(..)) {
@@ -241,14 +93,216 @@ impl<'r> Linker<'r> {
                 return vec![t.clone()];
             }
         }
-        // Anything else: a value that carries the call's endpoints and tokens.
-        let ing = self.ingredients(file, scope, e, params);
+        self.carrier_call(at, &callee_vals)
+    }
+
+    /// A method of the value it is called on: an SDK environment constructor
+    /// (`USDataCenter.SANDBOX()`), a map's `get`, a string's `replace` and
+    /// the string methods that keep the value.
+    fn eval_method(&self, at: CallAt) -> Option<Vec<Val>> {
+        let (file, scope, e, call, params) = at.parts();
+        let ExprKind::Member(obj, m) = &call.callee.kind else {
+            return None;
+        };
+        if let Some(env) = catalog().sdk_environment_path(obj, m) {
+            return Some(vec![val(VKind::Sdk(env), file, e.span)]);
+        }
+        match m.as_str() {
+            // dict.get(key[, default]) / map.get(key) — not an HTTP `get(url, …)`.
+            "get"
+                if !call.args.is_empty()
+                    && call.args.len() <= 2
+                    && call.args.iter().all(|a| a.name.is_none())
+                    && !self.is_url_like(file, scope, &call.args[0].value, params) =>
+            {
+                Some(self.map_get(at, obj))
+            }
+            "replace" | "replaceAll" | "sub" if call.args.len() >= 2 => {
+                let (from, to) = (call.args[0].value.as_str()?, call.args[1].value.as_str()?);
+                Some(self.replaced(at, obj, from, to))
+            }
+            "strip" | "rstrip" | "lstrip" | "lower" | "upper" | "trim" | "trimEnd" | "trimStart" | "toString"
+            | "toLowerCase" | "toUpperCase" | "json" | "rstrip_slash" | "decode" | "encode" => {
+                Some(self.eval(file, scope, obj, params))
+            }
+            _ => None,
+        }
+    }
+
+    /// `map.get(key[, default])`: the item, or the default chosen by the key
+    /// being unset.
+    fn map_get(&self, at: CallAt, obj: &Expr) -> Vec<Val> {
+        let (file, scope, e, call, params) = at.parts();
+        let item = Expr::new(
+            ExprKind::Index(Box::new(obj.clone()), Box::new(call.args[0].value.clone())),
+            e.span,
+        );
+        let mut out = self.eval(file, scope, &item, params);
+        if let Some(d) = call.args.get(1) {
+            // The default is chosen by the key being unset: by what the read
+            // is chosen by (`cfg.get("region", "eu")` beside
+            // `cfg.get("region")`).
+            let key = out.iter().find_map(|v| self.identity_key(v));
+            let mut ds = self.eval(file, scope, &d.value, params);
+            if let Some(k) = key {
+                for v in ds.iter_mut().filter(|v| v.sel.is_none()) {
+                    v.sel = Some(k.clone());
+                    v.switch = Some(Loc { file, span: e.span });
+                }
+            }
+            push_alts(&mut out, ds);
+        }
+        out
+    }
+
+    /// `s.replace(from, to)` with literal `from` and `to`: `www` → `sandbox`
+    /// on the domain that came with the token moves it into another
+    /// environment.
+    fn replaced(&self, at: CallAt, obj: &Expr, from: &str, to: &str) -> Vec<Val> {
+        let (file, scope, e, _, params) = at.parts();
+        let c = catalog();
+        let moved = match (c.api_prefix_env(from), c.api_prefix_env(to)) {
+            (Some(a), Some(b)) if a != b => Some((a, b)),
+            _ => None,
+        };
+        self.eval(file, scope, obj, params)
+            .into_iter()
+            .map(|mut v| {
+                match &mut v.kind {
+                    VKind::Str(ps) => {
+                        for p in ps.iter_mut() {
+                            if let Piece::Lit(s, _) = p {
+                                *s = s.replacen(from, to, 1);
+                            }
+                        }
+                    }
+                    VKind::Derived => {
+                        if let Some((_, b)) = moved {
+                            v.kind = VKind::Moved(b);
+                        }
+                    }
+                    VKind::Moved(k) => {
+                        if let Some((_, b)) = moved.filter(|(a, _)| *a == *k) {
+                            *k = b;
+                        }
+                    }
+                    _ => {}
+                }
+                v.at = Loc { file, span: e.span };
+                v
+            })
+            .collect()
+    }
+
+    /// Library calls the linker knows by name: URL joining, a list joined
+    /// with a glue string, Python's URL split and join, dict building.
+    fn library_call(&self, at: CallAt) -> Option<Vec<Val>> {
+        let (file, scope, e, call, params) = at.parts();
+        let d = call.callee.dotted()?;
+        let last = d.rsplit('.').next().unwrap_or("");
+        let lang = self.files[file].lang;
+        let arg = |i: usize| self.eval(file, scope, &call.args[i].value, params);
+        // URL joining: urljoin(base, path), new URL(path, base), path.join(a, b).
+        if matches!(last, "urljoin" | "join" | "resolve")
+            && matches!(
+                d.as_str(),
+                "urljoin" | "parse.urljoin" | "urllib.parse.urljoin" | "path.join" | "posixpath.join" | "url.resolve"
+            )
+        {
+            let parts: Vec<Expr> = call.args.iter().map(|a| a.value.clone()).collect();
+            return Some(self.concat(file, scope, &parts, e.span, params));
+        }
+        if call.is_new && last == "URL" && !call.args.is_empty() {
+            let mut parts: Vec<Expr> = call.args.iter().map(|a| a.value.clone()).collect();
+            parts.reverse();
+            return Some(self.concat(file, scope, &parts, e.span, params));
+        }
+        // A list joined with a glue string, the list held in a variable
+        // (`$parts = [$base, 'crm', $v]; implode('/', $parts)`); a list
+        // written in the call is string building already.
+        if matches!(d.as_str(), "implode" | "join") && call.args.len() == 2 && lang == Some(Lang::Php) {
+            let joined = self.join_lists(&arg(0), arg(1), e.span, file);
+            if !joined.is_empty() {
+                return Some(joined);
+            }
+        }
+        // Python's URL split and join: `scheme, netloc, *_ = urlsplit(u)`
+        // gives the parts, `urlunsplit((scheme, netloc, *_))` glues them
+        // back (a host rebuilt around a changed netloc).
+        let python = lang == Some(Lang::Python);
+        if python && matches!(last, "urlsplit" | "urlparse") && call.args.len() == 1 {
+            return Some(arg(0).into_iter().map(|v| url_parts(v, file, e.span)).collect());
+        }
+        if python && matches!(last, "urlunsplit" | "urlunparse") && call.args.len() == 1 {
+            let mut out = Vec::new();
+            for v in arg(0) {
+                push_alts(&mut out, self.url_joined(file, &v, e.span));
+            }
+            return Some(out);
+        }
+        // `MappingProxyType(d)`: a read-only view of the dict.
+        if python && matches!(d.as_str(), "MappingProxyType" | "types.MappingProxyType") && call.args.len() == 1 {
+            return Some(arg(0));
+        }
+        // Dict building: dict(base, k=v) (Python), Object.assign({}, base, {k: v}) (JS).
+        if (d == "dict" && python) || d == "Object.assign" {
+            let mut fields = Vec::new();
+            for a in &call.args {
+                let vs = self.eval(file, scope, &a.value, params);
+                match &a.name {
+                    Some(n) => set_field(&mut fields, Some(n.clone()), vs),
+                    None => merge_spread(&mut fields, vs),
+                }
+            }
+            return Some(vec![val(VKind::Dict(Rc::new(fields)), file, e.span)]);
+        }
+        None
+    }
+
+    /// A call to a function defined in the repository: its returns (a
+    /// method called on an instance: that instance's), unless they say
+    /// nothing.
+    fn repository_call(&self, at: CallAt, callee_vals: &[Val]) -> Option<Vec<Val>> {
+        let (file, scope, _, call, params) = at.parts();
+        let (ffile, fscope) = self.called_function(callee_vals)?;
+        let mut out = self.returns(file, scope, ffile, fscope, call, params);
+        // A method called on an instance: its values are that instance's.
+        if let ExprKind::Member(obj, _) = &call.callee.kind {
+            if let Some(inst) = self
+                .eval(file, scope, obj, params)
+                .into_iter()
+                .find(|v| matches!(v.kind, VKind::Instance(..)))
+            {
+                out = self.for_instance(&inst, out);
+            }
+        }
+        out.iter().any(|v| !matches!(v.kind, VKind::Other)).then_some(out)
+    }
+
+    /// The repository function a call calls: the first function or class
+    /// among the callee's values, when it is a function.
+    pub(super) fn called_function(&self, callee_vals: &[Val]) -> Option<(FileId, ScopeId)> {
+        let (f, s) = callee_vals.iter().find_map(|v| match v.kind {
+            VKind::Func(f, s) => Some((f, s)),
+            _ => None,
+        })?;
+        (self.facts(f).scopes[s].kind == ScopeKind::Function).then_some((f, s))
+    }
+
+    /// Any other call: a value that carries the call's endpoints and tokens;
+    /// carrying none, an instance of the repository class it constructs, the
+    /// one value of a call without arguments, or nothing known.
+    fn carrier_call(&self, at: CallAt, callee_vals: &[Val]) -> Vec<Val> {
+        let (file, scope, e, call, params) = at.parts();
+        let one = |k: VKind| vec![val(k, file, e.span)];
+        let class = callee_vals.iter().find_map(|v| match v.kind {
+            VKind::Func(f, s) if self.facts(f).scopes[s].kind == ScopeKind::Class => Some((f, s)),
+            _ => None,
+        });
+        let mut ing = self.ingredients(file, scope, e, params);
         if ing.endpoints.is_empty() && ing.tokens.is_empty() {
             // `TokenManager(...)`: an instance whose methods and fields resolve.
-            if let Some((f, c)) = callee_vals.iter().find_map(|v| match v.kind {
-                VKind::Func(f, s) if self.facts(f).scopes[s].kind == ScopeKind::Class => Some((f, s)),
-                _ => None,
-            }) {
+            if let Some((f, c)) = class {
                 return one(VKind::Instance(f, c));
             }
             // `get_token()`: every call without arguments to the same function
@@ -260,11 +314,7 @@ impl<'r> Linker<'r> {
             }
             return one(VKind::Other);
         }
-        let mut ing = ing;
-        ing.class = callee_vals.iter().find_map(|v| match v.kind {
-            VKind::Func(f, s) if self.facts(f).scopes[s].kind == ScopeKind::Class => Some((f, s)),
-            _ => None,
-        });
+        ing.class = class;
         let mut v = val(VKind::Carrier(Rc::new(ing)), file, e.span);
         v.via_param = false;
         vec![v]

@@ -90,70 +90,9 @@ impl<'r> Linker<'r> {
                 let elems = items.iter().map(|i| self.eval(file, scope, i, params)).collect();
                 one(VKind::List(Rc::new(elems)))
             }
-            ExprKind::Elem(obj, i) => {
-                let mut out = Vec::new();
-                for o in self.eval(file, scope, obj, params) {
-                    let vs = match &o.kind {
-                        VKind::List(items) => items.get(*i).cloned().unwrap_or_default(),
-                        VKind::Sym(s, k) => vec![val(VKind::Sym(format!("{s}[{i}]").into(), *k), file, e.span)],
-                        // A call whose results are not modelled: its first
-                        // result is the object (`req, err := http.NewRequest(…)`).
-                        _ if *i == 0 => vec![o.clone()],
-                        _ => Vec::new(),
-                    };
-                    push_alts(
-                        &mut out,
-                        vs.into_iter()
-                            .map(|mut v| {
-                                v.inherit_sel(&o);
-                                v
-                            })
-                            .collect(),
-                    );
-                }
-                if out.is_empty() {
-                    return one(VKind::Other);
-                }
-                out
-            }
+            ExprKind::Elem(obj, i) => self.eval_elem(Loc { file, span: e.span }, scope, obj, *i, params),
             ExprKind::Alt { cond, alts } => {
-                let sel: Option<Rc<str>> = match (cond, alts.first().map(|a| &a.kind)) {
-                    (Some(c), _) => Some(
-                        self.selector(file, scope, c, params)
-                            .unwrap_or_else(|| format!("cond@{}:{}", self.files[file].path, c.span.line).into()),
-                    ),
-                    // `os.environ.get("ZOHO_DC", "us")`, `process.env.X || "us"`:
-                    // the default is chosen by the variable being unset.
-                    (None, Some(ExprKind::Env(n))) => Some(format!("env:{n}").into()),
-                    (None, _) => None,
-                };
-                let mut evaluated: Vec<Vec<Val>> = alts.iter().map(|a| self.eval(file, scope, a, params)).collect();
-                // `settings.get("DC") or "us"`: the default is chosen by
-                // the setting the first operand reads (its identity, from
-                // the values already computed: operands are evaluated once).
-                // Not a cache beside its computation (`self::$env ?: f()`).
-                let reads_setting = alts.first().is_some_and(|a| match &a.kind {
-                    ExprKind::Call(c) => c.args.iter().any(|x| matches!(x.value.kind, ExprKind::Str(_))),
-                    ExprKind::Index(_, k) => matches!(k.kind, ExprKind::Str(_)),
-                    _ => false,
-                });
-                let sel = sel.or_else(|| {
-                    let first = evaluated.first().filter(|_| reads_setting)?;
-                    first.iter().find_map(|v| match &v.kind {
-                        VKind::Sym(s, _) => Some(s.clone()),
-                        _ => None,
-                    })
-                });
-                let mut out = Vec::new();
-                for mut vs in evaluated.drain(..) {
-                    if let Some(s) = &sel {
-                        for v in &mut vs {
-                            v.chosen_by(s.clone(), Loc { file, span: e.span });
-                        }
-                    }
-                    push_alts(&mut out, vs);
-                }
-                out
+                self.eval_alt(Loc { file, span: e.span }, scope, cond.as_deref(), alts, params)
             }
             ExprKind::Func(s) => one(VKind::Func(file, *s)),
             // A test's value is derived from its first operand with an identity
@@ -173,6 +112,86 @@ impl<'r> Linker<'r> {
             ExprKind::Bool(b) => one(VKind::Bool(*b)),
             ExprKind::Number | ExprKind::Null | ExprKind::Unknown => one(VKind::Other),
         }
+    }
+
+    /// `a, b = f()`'s `i`-th target: the item of a positional list, of a
+    /// symbol, or the object itself for the first result of a call.
+    fn eval_elem(&self, at: Loc, scope: ScopeId, obj: &Expr, i: usize, params: Option<&Params>) -> Vec<Val> {
+        let file = at.file;
+        let mut out = Vec::new();
+        for o in self.eval(file, scope, obj, params) {
+            let vs = match &o.kind {
+                VKind::List(items) => items.get(i).cloned().unwrap_or_default(),
+                VKind::Sym(s, k) => vec![val(VKind::Sym(format!("{s}[{i}]").into(), *k), file, at.span)],
+                // A call whose results are not modelled: its first
+                // result is the object (`req, err := http.NewRequest(…)`).
+                _ if i == 0 => vec![o.clone()],
+                _ => Vec::new(),
+            };
+            push_alts(
+                &mut out,
+                vs.into_iter()
+                    .map(|mut v| {
+                        v.inherit_sel(&o);
+                        v
+                    })
+                    .collect(),
+            );
+        }
+        if out.is_empty() {
+            return vec![val(VKind::Other, file, at.span)];
+        }
+        out
+    }
+
+    /// Alternatives (a ternary, `a or b`, a guarded choice): each selected
+    /// by the key of the condition, or by an env var left unset.
+    fn eval_alt(
+        &self,
+        at: Loc,
+        scope: ScopeId,
+        cond: Option<&Expr>,
+        alts: &[Expr],
+        params: Option<&Params>,
+    ) -> Vec<Val> {
+        let file = at.file;
+        let sel: Option<Rc<str>> = match (cond, alts.first().map(|a| &a.kind)) {
+            (Some(c), _) => Some(
+                self.selector(file, scope, c, params)
+                    .unwrap_or_else(|| format!("cond@{}:{}", self.files[file].path, c.span.line).into()),
+            ),
+            // `os.environ.get("ZOHO_DC", "us")`, `process.env.X || "us"`:
+            // the default is chosen by the variable being unset.
+            (None, Some(ExprKind::Env(n))) => Some(format!("env:{n}").into()),
+            (None, _) => None,
+        };
+        let mut evaluated: Vec<Vec<Val>> = alts.iter().map(|a| self.eval(file, scope, a, params)).collect();
+        // `settings.get("DC") or "us"`: the default is chosen by the
+        // setting the first operand reads (its identity, from the values
+        // already computed: operands are evaluated once). Not a cache beside
+        // its computation (`self::$env ?: f()`).
+        let reads_setting = alts.first().is_some_and(|a| match &a.kind {
+            ExprKind::Call(c) => c.args.iter().any(|x| matches!(x.value.kind, ExprKind::Str(_))),
+            ExprKind::Index(_, k) => matches!(k.kind, ExprKind::Str(_)),
+            _ => false,
+        });
+        let sel = sel.or_else(|| {
+            let first = evaluated.first().filter(|_| reads_setting)?;
+            first.iter().find_map(|v| match &v.kind {
+                VKind::Sym(s, _) => Some(s.clone()),
+                _ => None,
+            })
+        });
+        let mut out = Vec::new();
+        for mut vs in evaluated.drain(..) {
+            if let Some(s) = &sel {
+                for v in &mut vs {
+                    v.chosen_by(s.clone(), at);
+                }
+            }
+            push_alts(&mut out, vs);
+        }
+        out
     }
 
     /// `obj.m` read as a value; with `getters`, a getter it names is called
@@ -455,88 +474,7 @@ impl<'r> Linker<'r> {
                 }
             }
             VKind::Carrier(ing) if c.is_token_key(m) => match ing.token_endpoint_dc() {
-                Some(dc) => {
-                    let id: Rc<str> = format!("{}:{}", self.files[o.at.file].path, o.at.span.line).into();
-                    // A minted token comes from its token request: the place
-                    // its identity names (`minted:refresh.py:9`), not the
-                    // read of the response's field.
-                    let keep = |k: VKind| {
-                        let mut v = keep(k);
-                        v[0].at = o.at;
-                        v
-                    };
-                    self.note_minted_orgs(&id, ing);
-                    // Minted at an accounts server chosen at run time
-                    // (`HOSTS[dc]["accounts"]`): one alternative per data
-                    // center and key, each selected by the key that chose its
-                    // server (the default of `get("DC") or "au"` is one of
-                    // its own, chosen by no key).
-                    let mut by_dc: Vec<Val> = Vec::new();
-                    // An accounts server whose data center is built from a
-                    // key (`accounts.zoho.{region}`) mints in whichever data
-                    // center the key picks: one alternative per data center,
-                    // each chosen by that key.
-                    let all_dcs: Vec<DcId> = (0..c.data_centers.len() as DcId).collect();
-                    let mut templated = false;
-                    for e in ing.endpoints.iter().filter(|e| e.token_endpoint) {
-                        let dcs = match e.target {
-                            Target::Env(env) => std::slice::from_ref(&env.dc).to_vec(),
-                            Target::AnyDc(_) | Target::AnyEnv(None) if e.selector.is_some() => {
-                                templated = true;
-                                all_dcs.clone()
-                            }
-                            _ => continue,
-                        };
-                        let sel = e.selector.as_deref();
-                        for dc in dcs {
-                            if by_dc.iter().any(|v| {
-                                matches!(v.kind, VKind::Minted(Some(d), _) if d == dc) && v.sel.as_deref() == sel
-                            }) {
-                                continue;
-                            }
-                            let mut v = keep(VKind::Minted(Some(dc), id.clone())).remove(0);
-                            if let Some(sel) = &e.selector {
-                                v.sel = Some(sel.as_str().into());
-                                v.switch = e.switch;
-                            }
-                            by_dc.push(v);
-                        }
-                    }
-                    // Minted from credentials chosen at run time (a refresh
-                    // token per subclass, per profile): one token per
-                    // credential, chosen by what chose the credential (also
-                    // where the accounts server's data center is a template:
-                    // the credentials are what tells the tokens apart).
-                    let mut creds: Vec<&crate::model::TokenAlt> = Vec::new();
-                    for t in &ing.tokens {
-                        if !creds.iter().any(|k| k.identity == t.identity) {
-                            creds.push(t);
-                        }
-                    }
-                    let per_credential = creds.len() > 1 && creds.iter().all(|t| t.selector.is_some());
-                    if by_dc.len() > 1 && !(templated && per_credential) {
-                        return by_dc;
-                    }
-                    if per_credential {
-                        return creds
-                            .into_iter()
-                            .map(|t| {
-                                let mut v = keep(VKind::Minted(dc, format!("{id}<{}>", t.identity).into())).remove(0);
-                                v.sel = t.selector.as_deref().map(Rc::from);
-                                v.switch = Some(t.origin);
-                                v
-                            })
-                            .collect();
-                    }
-                    // One data center written, chosen by a key (the
-                    // `"eu"` default of `cfg.get("region", "eu")` in
-                    // `accounts.zoho.{region}`): the key's other values
-                    // mint elsewhere, so the token is chosen by that key.
-                    if by_dc.iter().any(|v| v.sel.is_some()) {
-                        return by_dc;
-                    }
-                    keep(VKind::Minted(dc, id))
-                }
+                Some(dc) => self.minted(o, ing, dc),
                 // One response's token: its identity is where the call is.
                 None => keep(VKind::Sym(
                     format!("{}:{}::{m}", self.files[o.at.file].path, o.at.span.line).into(),
@@ -552,6 +490,85 @@ impl<'r> Linker<'r> {
             VKind::Sdk(_) => vec![o.clone()],
             _ => keep(VKind::Other),
         }
+    }
+
+    /// A token read from a token response: minted at the response's accounts
+    /// server (`dc`), one alternative per data center or per credential a
+    /// run-time choice picks; its place is the token request.
+    fn minted(&self, o: &Val, ing: &Ingredients, dc: Option<DcId>) -> Vec<Val> {
+        let id: Rc<str> = format!("{}:{}", self.files[o.at.file].path, o.at.span.line).into();
+        // A minted token comes from its token request: the place its
+        // identity names (`minted:refresh.py:9`), not the read of the
+        // response's field.
+        let keep = |k: VKind| Val { kind: k, ..o.clone() };
+        self.note_minted_orgs(&id, ing);
+        // Minted at an accounts server chosen at run time
+        // (`HOSTS[dc]["accounts"]`): one alternative per data center and
+        // key, each selected by the key that chose its server (the default
+        // of `get("DC") or "au"` is one of its own, chosen by no key).
+        // An accounts server whose data center is built from a key
+        // (`accounts.zoho.{region}`) mints in whichever data center the key
+        // picks: one alternative per data center, each chosen by that key.
+        let mut by_dc: Vec<Val> = Vec::new();
+        let all_dcs: Vec<DcId> = (0..catalog().data_centers.len() as DcId).collect();
+        let mut templated = false;
+        for e in ing.endpoints.iter().filter(|e| e.token_endpoint) {
+            let dcs = match e.target {
+                Target::Env(env) => vec![env.dc],
+                Target::AnyDc(_) | Target::AnyEnv(None) if e.selector.is_some() => {
+                    templated = true;
+                    all_dcs.clone()
+                }
+                _ => continue,
+            };
+            let sel = e.selector.as_deref();
+            for dc in dcs {
+                if by_dc
+                    .iter()
+                    .any(|v| matches!(v.kind, VKind::Minted(Some(d), _) if d == dc) && v.sel.as_deref() == sel)
+                {
+                    continue;
+                }
+                let mut v = keep(VKind::Minted(Some(dc), id.clone()));
+                if let Some(sel) = &e.selector {
+                    v.sel = Some(sel.as_str().into());
+                    v.switch = e.switch;
+                }
+                by_dc.push(v);
+            }
+        }
+        // Minted from credentials chosen at run time (a refresh token per
+        // subclass, per profile): one token per credential, chosen by what
+        // chose the credential (also where the accounts server's data
+        // center is a template: the credentials tell the tokens apart).
+        let mut creds: Vec<&crate::model::TokenAlt> = Vec::new();
+        for t in &ing.tokens {
+            if !creds.iter().any(|k| k.identity == t.identity) {
+                creds.push(t);
+            }
+        }
+        let per_credential = creds.len() > 1 && creds.iter().all(|t| t.selector.is_some());
+        if by_dc.len() > 1 && !(templated && per_credential) {
+            return by_dc;
+        }
+        if per_credential {
+            return creds
+                .into_iter()
+                .map(|t| {
+                    let mut v = keep(VKind::Minted(dc, format!("{id}<{}>", t.identity).into()));
+                    v.sel = t.selector.as_deref().map(Rc::from);
+                    v.switch = Some(t.origin);
+                    v
+                })
+                .collect();
+        }
+        // One data center written, chosen by a key (the `"eu"` default of
+        // `cfg.get("region", "eu")` in `accounts.zoho.{region}`): the key's
+        // other values mint elsewhere, so the token is chosen by that key.
+        if by_dc.iter().any(|v| v.sel.is_some()) {
+            return by_dc;
+        }
+        vec![keep(VKind::Minted(dc, id))]
     }
 
     pub(super) fn index(&self, file: FileId, o: &Val, k: &Val, span: Span) -> Vec<Val> {

@@ -97,13 +97,16 @@ impl PerScope {
     }
 }
 
+/// (scope or class, name) → fact indexes.
+type ScopedNames = Multi<(u32, u32)>;
+
 /// Per-file lookup tables, built once, so that resolution never scans a
 /// file's facts linearly. Keys that are names are numbers of [`Names`].
 pub(super) struct FileIndex {
     /// (scope, target key) → assignments. Keys: `name`, `this.name`, dotted paths.
-    by_target: Multi<(u32, u32)>,
+    by_target: ScopedNames,
     /// (class, member) → assignments to `self.member` in its methods, and class attributes.
-    fields: Multi<(u32, u32)>,
+    fields: ScopedNames,
     /// (class, name) → method scope.
     methods: HashMap<(u32, u32), u32>,
     /// Root key (`name`, `this.name`) → assignments to a member or item of it.
@@ -172,120 +175,160 @@ fn mentions(e: &Expr, names: &[String]) -> bool {
 }
 
 impl FileIndex {
+    /// One file's tables, a table at a time (names are interned in the same
+    /// order on every run: assignments, methods, configuring calls).
     pub(super) fn build(facts: &FileFacts, names: &mut Names) -> Self {
         let n = facts.scopes.len();
-        let mut class_of = vec![None; n];
-        let mut func_of = vec![0; n];
-        for i in 0..n {
-            let sc = &facts.scopes[i];
-            let parent = sc.parent;
-            class_of[i] = if sc.kind == ScopeKind::Class {
-                Some(i)
-            } else {
-                parent.and_then(|p| class_of[p])
-            };
-            func_of[i] = if sc.kind == ScopeKind::Function {
-                i
-            } else {
-                parent.map(|p| func_of[p]).unwrap_or(0)
-            };
-        }
-        let mut by_target = Vec::new();
-        let mut fields = Vec::new();
-        let mut rooted_assigns = Vec::new();
-        for (i, a) in facts.assigns.iter().enumerate() {
-            if let Some(k) = target_key(&a.target) {
-                by_target.push(((a.scope as u32, names.intern(&k)), i));
-            }
-            match &a.target.kind {
-                ExprKind::Member(o, m) if matches!(o.kind, ExprKind::This) => {
-                    if let Some(c) = class_of[a.scope] {
-                        fields.push(((c as u32, names.intern(m)), i));
-                    }
-                }
-                ExprKind::Name(m) if facts.scopes[a.scope].kind == ScopeKind::Class => {
-                    fields.push(((a.scope as u32, names.intern(m)), i));
-                }
-                _ => {}
-            }
-            if let ExprKind::Member(o, _) | ExprKind::Index(o, _) = &a.target.kind {
-                if let Some(k) = root_key(o) {
-                    rooted_assigns.push((names.intern(&k), i));
-                }
-            }
-        }
-        let mut methods = HashMap::default();
-        for (i, sc) in facts.scopes.iter().enumerate() {
-            if let (ScopeKind::Function, Some(p)) = (sc.kind, sc.parent) {
-                if facts.scopes[p].kind == ScopeKind::Class && !sc.name.is_empty() {
-                    methods.entry((p as u32, names.intern(&sc.name))).or_insert(i as u32);
-                }
-            }
-        }
-        methods.shrink_to_fit();
-        let mut config_calls = Vec::new();
-        for (i, cs) in facts.calls.iter().enumerate() {
-            if !cs.statement {
-                continue;
-            }
-            if let ExprKind::Call(call) = &cs.expr.kind {
-                if let ExprKind::Member(o, _) = &call.callee.kind {
-                    if configures(&call.callee) || sets_header(call) {
-                        if let Some(k) = root_key(o) {
-                            config_calls.push((names.intern(&k), i));
-                        }
-                    }
-                }
-            }
-        }
-        let mut param_dependent = vec![false; n];
-        for r in &facts.returns {
-            let ps = &facts.scopes[r.scope].params;
-            if mentions(&r.value, ps) || r.guard.as_ref().is_some_and(|g| mentions(g, ps)) {
-                param_dependent[r.scope] = true;
-            }
-        }
-        let returns_of = PerScope::build(n, facts.returns.iter().enumerate().map(|(i, r)| (r.scope, i)));
-        for a in &facts.assigns {
-            let f = func_of[a.scope];
-            if f != 0 && mentions(&a.value, &facts.scopes[f].params) {
-                param_dependent[f] = true;
-            }
-        }
-        let calls_of = PerScope::build(n, facts.calls.iter().enumerate().map(|(i, c)| (c.scope, i)));
-        let mut inline = Vec::new();
-        let anonymous = |i: usize| facts.scopes[i].kind == ScopeKind::Function && facts.scopes[i].name.is_empty();
-        for i in 0..n {
-            if !anonymous(i) {
-                continue;
-            }
-            let mut p = facts.scopes[i].parent;
-            while let Some(q) = p.filter(|&q| anonymous(q)) {
-                p = facts.scopes[q].parent;
-            }
-            if let Some(f) = p.filter(|&f| facts.scopes[f].kind == ScopeKind::Function) {
-                inline.push((f, i));
-            }
-        }
-        let inline_fns = PerScope::build(n, inline.iter().copied());
-        let by_target = Multi::build(by_target);
-        let fields = Multi::build(fields);
-        let rooted_assigns = Multi::build(rooted_assigns);
-        let config_calls = Multi::build(config_calls);
+        let (class_of, func_of) = enclosing(facts);
+        let (by_target, fields, rooted_assigns) = assignment_tables(facts, &class_of, names);
+        let methods = class_methods(facts, names);
+        let config_calls = configuring_calls(facts, names);
         FileIndex {
-            inline_fns,
+            inline_fns: PerScope::build(n, inline_fns(facts).into_iter()),
             by_target,
             fields,
             methods,
             rooted_assigns,
             config_calls,
+            param_dependent: param_dependent(facts, &func_of),
             class_of,
             func_of,
-            returns_of,
-            calls_of,
-            param_dependent,
+            returns_of: PerScope::build(n, facts.returns.iter().enumerate().map(|(i, r)| (r.scope, i))),
+            calls_of: PerScope::build(n, facts.calls.iter().enumerate().map(|(i, c)| (c.scope, i))),
         }
     }
+}
+
+/// Each scope's enclosing class and enclosing function (0: the module).
+fn enclosing(facts: &FileFacts) -> (Vec<Option<ScopeId>>, Vec<ScopeId>) {
+    let n = facts.scopes.len();
+    let mut class_of = vec![None; n];
+    let mut func_of = vec![0; n];
+    for i in 0..n {
+        let sc = &facts.scopes[i];
+        let parent = sc.parent;
+        class_of[i] = if sc.kind == ScopeKind::Class {
+            Some(i)
+        } else {
+            parent.and_then(|p| class_of[p])
+        };
+        func_of[i] = if sc.kind == ScopeKind::Function {
+            i
+        } else {
+            parent.map(|p| func_of[p]).unwrap_or(0)
+        };
+    }
+    (class_of, func_of)
+}
+
+/// The assignments by (scope, target key), by (class, field) and by the
+/// root key of the object whose member or item they set.
+fn assignment_tables(
+    facts: &FileFacts,
+    class_of: &[Option<ScopeId>],
+    names: &mut Names,
+) -> (ScopedNames, ScopedNames, Multi<u32>) {
+    let mut by_target = Vec::new();
+    let mut fields = Vec::new();
+    let mut rooted_assigns = Vec::new();
+    for (i, a) in facts.assigns.iter().enumerate() {
+        if let Some(k) = target_key(&a.target) {
+            by_target.push(((a.scope as u32, names.intern(&k)), i));
+        }
+        match &a.target.kind {
+            ExprKind::Member(o, m) if matches!(o.kind, ExprKind::This) => {
+                if let Some(c) = class_of[a.scope] {
+                    fields.push(((c as u32, names.intern(m)), i));
+                }
+            }
+            ExprKind::Name(m) if facts.scopes[a.scope].kind == ScopeKind::Class => {
+                fields.push(((a.scope as u32, names.intern(m)), i));
+            }
+            _ => {}
+        }
+        if let ExprKind::Member(o, _) | ExprKind::Index(o, _) = &a.target.kind {
+            if let Some(k) = root_key(o) {
+                rooted_assigns.push((names.intern(&k), i));
+            }
+        }
+    }
+    (
+        Multi::build(by_target),
+        Multi::build(fields),
+        Multi::build(rooted_assigns),
+    )
+}
+
+/// (class, name) → the first method of that name.
+fn class_methods(facts: &FileFacts, names: &mut Names) -> HashMap<(u32, u32), u32> {
+    let mut methods = HashMap::default();
+    for (i, sc) in facts.scopes.iter().enumerate() {
+        if let (ScopeKind::Function, Some(p)) = (sc.kind, sc.parent) {
+            if facts.scopes[p].kind == ScopeKind::Class && !sc.name.is_empty() {
+                methods.entry((p as u32, names.intern(&sc.name))).or_insert(i as u32);
+            }
+        }
+    }
+    methods.shrink_to_fit();
+    methods
+}
+
+/// Statement calls that configure an object (`s.headers.update(...)`), by
+/// the object's root key.
+fn configuring_calls(facts: &FileFacts, names: &mut Names) -> Multi<u32> {
+    let mut config_calls = Vec::new();
+    for (i, cs) in facts.calls.iter().enumerate() {
+        if !cs.statement {
+            continue;
+        }
+        if let ExprKind::Call(call) = &cs.expr.kind {
+            if let ExprKind::Member(o, _) = &call.callee.kind {
+                if configures(&call.callee) || sets_header(call) {
+                    if let Some(k) = root_key(o) {
+                        config_calls.push((names.intern(&k), i));
+                    }
+                }
+            }
+        }
+    }
+    Multi::build(config_calls)
+}
+
+/// Functions whose returns or local assignments mention a parameter.
+fn param_dependent(facts: &FileFacts, func_of: &[ScopeId]) -> Vec<bool> {
+    let mut param_dependent = vec![false; facts.scopes.len()];
+    for r in &facts.returns {
+        let ps = &facts.scopes[r.scope].params;
+        if mentions(&r.value, ps) || r.guard.as_ref().is_some_and(|g| mentions(g, ps)) {
+            param_dependent[r.scope] = true;
+        }
+    }
+    for a in &facts.assigns {
+        let f = func_of[a.scope];
+        if f != 0 && mentions(&a.value, &facts.scopes[f].params) {
+            param_dependent[f] = true;
+        }
+    }
+    param_dependent
+}
+
+/// (named function, anonymous function defined inline in it at any depth).
+fn inline_fns(facts: &FileFacts) -> Vec<(ScopeId, ScopeId)> {
+    let anonymous = |i: usize| facts.scopes[i].kind == ScopeKind::Function && facts.scopes[i].name.is_empty();
+    let mut inline = Vec::new();
+    for i in 0..facts.scopes.len() {
+        if !anonymous(i) {
+            continue;
+        }
+        let mut p = facts.scopes[i].parent;
+        while let Some(q) = p.filter(|&q| anonymous(q)) {
+            p = facts.scopes[q].parent;
+        }
+        if let Some(f) = p.filter(|&f| facts.scopes[f].kind == ScopeKind::Function) {
+            inline.push((f, i));
+        }
+    }
+    inline
 }
 
 /// The lookup key of an assignment target.

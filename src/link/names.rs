@@ -36,7 +36,9 @@ impl<'r> Linker<'r> {
                 return v.clone();
             }
         }
-        let r = self.resolve_name_uncached(file, scope, name, span, params);
+        let r = self
+            .in_scope_chain(file, scope, name, span, params)
+            .unwrap_or_else(|| self.beyond_scopes(file, name, span));
         let r = self.with_keyed_items(file, scope, name, r, params);
         if params.is_none() && !positional {
             // Cached even when computed inside a cycle: a value cut by the
@@ -113,14 +115,17 @@ impl<'r> Linker<'r> {
         vals
     }
 
-    pub(super) fn resolve_name_uncached(
+    /// A name as its scope chain gives it: the assignments that reach it in
+    /// its own scope, a parameter, an enclosing scope's assignments or
+    /// import, a Ruby class's method; None when no scope has it.
+    fn in_scope_chain(
         &self,
         file: FileId,
         scope: ScopeId,
         name: &str,
         span: Span,
         params: Option<&Params>,
-    ) -> Vec<Val> {
+    ) -> Option<Vec<Val>> {
         let facts = self.facts(file);
         let mut s = Some(scope);
         let mut first = true;
@@ -150,7 +155,7 @@ impl<'r> Linker<'r> {
                     let mut v = val(VKind::Sym(key, SymKind::Param), file, span);
                     v.sel = None;
                     out.insert(0, v);
-                    return out;
+                    return Some(out);
                 }
                 if let Some(vals) = vals {
                     // `dc = load_setting("ZOHO_DC", "au")` in two functions:
@@ -166,34 +171,43 @@ impl<'r> Linker<'r> {
                                 _ => None,
                             })
                             .unwrap_or(key);
-                        return vals
-                            .into_iter()
-                            .map(|mut v| {
-                                match v.kind {
-                                    VKind::Other => v.kind = VKind::Sym(key.clone(), SymKind::Symbol),
-                                    VKind::Sym(..) | VKind::Env(_) => {}
-                                    _ => v.chosen_by(key.clone(), at),
-                                }
-                                v
-                            })
-                            .collect();
+                        return Some(
+                            vals.into_iter()
+                                .map(|mut v| {
+                                    match v.kind {
+                                        VKind::Other => v.kind = VKind::Sym(key.clone(), SymKind::Symbol),
+                                        VKind::Sym(..) | VKind::Env(_) => {}
+                                        _ => v.chosen_by(key.clone(), at),
+                                    }
+                                    v
+                                })
+                                .collect(),
+                        );
                     }
-                    return self.unknown_as_symbol(vals, file, sc, name);
+                    return Some(self.unknown_as_symbol(vals, file, sc, name));
                 }
                 if let Some(imp) = facts.imports.iter().find(|i| i.local == name && (i.scope == sc)) {
-                    return self.resolve_import(file, imp, span);
+                    return Some(self.resolve_import(file, imp, span));
                 }
             }
             // Ruby: a bare call inside a class is a call on `self`
             // (`build_url(uri)`): a method of the class or its bases.
             if sdef.kind == ScopeKind::Class && self.files[file].lang == Some(Lang::Ruby) {
                 if let Some((f, m)) = self.class_method(file, sc, name) {
-                    return vec![val(VKind::Func(f, m), file, span)];
+                    return Some(vec![val(VKind::Func(f, m), file, span)]);
                 }
             }
             first = false;
             s = sdef.parent;
         }
+        None
+    }
+
+    /// A name no enclosing scope has: a file-level import, a sibling file's
+    /// top-level name, a whole-file import's, an autoloaded or visible
+    /// class, else a symbol of this file.
+    fn beyond_scopes(&self, file: FileId, name: &str, span: Span) -> Vec<Val> {
+        let facts = self.facts(file);
         if let Some(imp) = facts.imports.iter().find(|i| i.local == name) {
             return self.resolve_import(file, imp, span);
         }

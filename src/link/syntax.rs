@@ -97,90 +97,13 @@ pub(super) fn target_slot(t: &Expr) -> Slot {
 
 /// Candidate repository paths for an import written in `dir`.
 pub(super) fn candidate_paths(lang: Lang, dir: &str, module: &str) -> Vec<String> {
-    let join = |d: &str, rel: &str| -> String {
-        let mut parts: Vec<&str> = if d.is_empty() {
-            Vec::new()
-        } else {
-            d.split('/').collect()
-        };
-        for seg in rel.split('/') {
-            match seg {
-                "" | "." => {}
-                ".." => {
-                    parts.pop();
-                }
-                s => parts.push(s),
-            }
-        }
-        parts.join("/")
-    };
     match lang {
-        Lang::Python => {
-            let dots = module.chars().take_while(|c| *c == '.').count();
-            let rest = module[dots..].replace('.', "/");
-            let base = if dots == 0 {
-                String::new()
-            } else {
-                let mut d = dir.to_string();
-                for _ in 1..dots {
-                    d = d.rsplit_once('/').map(|(a, _)| a.to_string()).unwrap_or_default();
-                }
-                d
-            };
-            let p = join(&base, &rest);
-            vec![format!("{p}.py"), format!("{p}/__init__.py")]
-        }
-        Lang::JavaScript | Lang::TypeScript => {
-            if !module.starts_with('.') {
-                return Vec::new();
-            }
-            let p = join(dir, module);
-            let mut v = vec![p.clone()];
-            for ext in ["js", "ts", "mjs", "cjs", "jsx", "tsx", "mts", "cts"] {
-                v.push(format!("{p}.{ext}"));
-            }
-            for ext in ["js", "ts", "mjs", "cjs", "jsx", "tsx"] {
-                v.push(format!("{p}/index.{ext}"));
-            }
-            // `./x.js` written for a TS source `./x.ts`.
-            if let Some(stem) = p.strip_suffix(".js") {
-                v.push(format!("{stem}.ts"));
-                v.push(format!("{stem}.tsx"));
-            }
-            v
-        }
-        Lang::Rust => {
-            // `crate::a::b` from the crate root (the `src` directory above),
-            // `super::a` from the parent module, `self::a` / `a` from here.
-            let segs: Vec<&str> = module.split("::").collect();
-            let (bases, rest): (Vec<String>, &[&str]) = match segs.first() {
-                Some(&"crate") => {
-                    let mut root = dir;
-                    while !root.is_empty() && root.rsplit('/').next() != Some("src") {
-                        root = root.rsplit_once('/').map(|(a, _)| a).unwrap_or("");
-                    }
-                    let root = if root.is_empty() { dir } else { root };
-                    (vec![root.to_string()], &segs[1..])
-                }
-                Some(&"super") => (vec![dir.to_string(), join(dir, "..")], &segs[1..]),
-                Some(&"self") => (vec![dir.to_string()], &segs[1..]),
-                _ => (vec![dir.to_string()], &segs[..]),
-            };
-            if rest.is_empty() {
-                return Vec::new();
-            }
-            let rel = rest.join("/");
-            bases
-                .iter()
-                .flat_map(|b| {
-                    let p = join(b, &rel);
-                    [format!("{p}.rs"), format!("{p}/mod.rs")]
-                })
-                .collect()
-        }
+        Lang::Python => python_paths(dir, module),
+        Lang::JavaScript | Lang::TypeScript if module.starts_with('.') => script_paths(dir, module),
+        Lang::Rust => rust_paths(dir, module),
         // `require_relative 'config'`, `require __DIR__ . '/config.php'`.
         Lang::Php | Lang::Ruby if module.starts_with('.') => {
-            let p = join(dir, module);
+            let p = join_path(dir, module);
             if lang == Lang::Ruby && !p.ends_with(".rb") {
                 vec![format!("{p}.rb")]
             } else {
@@ -189,6 +112,91 @@ pub(super) fn candidate_paths(lang: Lang, dir: &str, module: &str) -> Vec<String
         }
         _ => Vec::new(),
     }
+}
+
+/// `rel` (`/`-separated, with `.` and `..`) taken from the directory `d`.
+fn join_path(d: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = if d.is_empty() {
+        Vec::new()
+    } else {
+        d.split('/').collect()
+    };
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+/// `import a.b` / `from ..a import b`: a module file or a package.
+fn python_paths(dir: &str, module: &str) -> Vec<String> {
+    let dots = module.chars().take_while(|c| *c == '.').count();
+    let rest = module[dots..].replace('.', "/");
+    let base = if dots == 0 {
+        String::new()
+    } else {
+        let mut d = dir.to_string();
+        for _ in 1..dots {
+            d = d.rsplit_once('/').map(|(a, _)| a.to_string()).unwrap_or_default();
+        }
+        d
+    };
+    let p = join_path(&base, &rest);
+    vec![format!("{p}.py"), format!("{p}/__init__.py")]
+}
+
+/// A relative JavaScript/TypeScript import: the file as written, with each
+/// extension, or a directory's index.
+fn script_paths(dir: &str, module: &str) -> Vec<String> {
+    let p = join_path(dir, module);
+    let mut v = vec![p.clone()];
+    for ext in ["js", "ts", "mjs", "cjs", "jsx", "tsx", "mts", "cts"] {
+        v.push(format!("{p}.{ext}"));
+    }
+    for ext in ["js", "ts", "mjs", "cjs", "jsx", "tsx"] {
+        v.push(format!("{p}/index.{ext}"));
+    }
+    // `./x.js` written for a TS source `./x.ts`.
+    if let Some(stem) = p.strip_suffix(".js") {
+        v.push(format!("{stem}.ts"));
+        v.push(format!("{stem}.tsx"));
+    }
+    v
+}
+
+/// `crate::a::b` from the crate root (the `src` directory above),
+/// `super::a` from the parent module, `self::a` / `a` from here.
+fn rust_paths(dir: &str, module: &str) -> Vec<String> {
+    let segs: Vec<&str> = module.split("::").collect();
+    let (bases, rest): (Vec<String>, &[&str]) = match segs.first() {
+        Some(&"crate") => {
+            let mut root = dir;
+            while !root.is_empty() && root.rsplit('/').next() != Some("src") {
+                root = root.rsplit_once('/').map(|(a, _)| a).unwrap_or("");
+            }
+            let root = if root.is_empty() { dir } else { root };
+            (vec![root.to_string()], &segs[1..])
+        }
+        Some(&"super") => (vec![dir.to_string(), join_path(dir, "..")], &segs[1..]),
+        Some(&"self") => (vec![dir.to_string()], &segs[1..]),
+        _ => (vec![dir.to_string()], &segs[..]),
+    };
+    if rest.is_empty() {
+        return Vec::new();
+    }
+    let rel = rest.join("/");
+    bases
+        .iter()
+        .flat_map(|b| {
+            let p = join_path(b, &rel);
+            [format!("{p}.rs"), format!("{p}/mod.rs")]
+        })
+        .collect()
 }
 
 /// Languages whose package is a directory: a file sees the top-level names

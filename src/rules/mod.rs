@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 
 use crate::catalog::{catalog, Environment, Level};
 use crate::finding::{Finding, Related};
-use crate::model::{Binding, BindingKind, Loc, Model};
+use crate::model::{Binding, BindingKind, Loc, Model, Target};
 
 /// What a rule may look at: the linked model, nothing else.
 pub struct RuleCtx<'a> {
@@ -83,6 +83,12 @@ pub(crate) fn env_names(envs: &[Environment]) -> Vec<String> {
     v.sort();
     v.dedup();
     v
+}
+
+/// A binding whose hosts are all written, none built at run time: the ones
+/// OT001 and OT004 compare. Profiles are OT003's.
+pub(crate) fn hosts_written(b: &Binding) -> bool {
+    b.kind != BindingKind::Profile && b.endpoints.iter().all(|e| matches!(e.target, Target::Env(_)))
 }
 
 pub(crate) fn describe(kind: BindingKind) -> &'static str {

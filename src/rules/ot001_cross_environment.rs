@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{describe, env_names, level, related_for, RuleCtx};
+use super::{describe, env_names, hosts_written, level, related_for, RuleCtx};
 use crate::catalog::{EnvKind, Environment};
 use crate::finding::Finding;
 use crate::model::{Binding, BindingKind, Loc, Target, TokenIdentity};
@@ -13,14 +13,7 @@ const ID: &str = "OT001";
 
 /// A binding with exactly one API environment and no run-time host.
 fn fixed_env(b: &Binding) -> Option<Environment> {
-    // Profiles are OT003's.
-    if b.kind == BindingKind::Profile {
-        return None;
-    }
-    if b.endpoints
-        .iter()
-        .any(|e| matches!(e.target, Target::AnyEnv(_) | Target::AnyDc(_)))
-    {
+    if !hosts_written(b) {
         return None;
     }
     let envs = b.api_environments();

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{describe, env_names, level, related_for, RuleCtx};
+use super::{describe, env_names, hosts_written, level, related_for, RuleCtx};
 use crate::catalog::{catalog, DcId, Environment};
 use crate::finding::Finding;
 use crate::model::{Binding, Loc, Target, TokenIdentity};
@@ -13,14 +13,7 @@ const ID: &str = "OT004";
 
 /// The single data center of a binding with no run-time host choice.
 fn fixed_dc(b: &Binding) -> Option<(DcId, Environment)> {
-    // Profiles are OT003's.
-    if b.kind == crate::model::BindingKind::Profile {
-        return None;
-    }
-    if b.endpoints
-        .iter()
-        .any(|e| matches!(e.target, Target::AnyEnv(_) | Target::AnyDc(_)))
-    {
+    if !hosts_written(b) {
         return None;
     }
     let envs = b.environments();
