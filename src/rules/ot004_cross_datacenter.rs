@@ -318,7 +318,13 @@ fn minted_keyed(b: &Binding, t: &crate::model::TokenAlt, minted: DcId) -> bool {
     if t.selector.is_some() && api.peek().is_some() && api.all(|e| e.chosen_by(t.selector.as_deref())) {
         return true;
     }
-    if !b.api_environments().iter().any(|e| e.dc == minted) {
+    // The token's own data center is among the API hosts: written, or
+    // built at run time (`www.zohoapis.{region}`).
+    let api_built = b
+        .endpoints
+        .iter()
+        .any(|e| !e.token_endpoint && matches!(e.target, Target::AnyDc(_)));
+    if !api_built && !b.api_environments().iter().any(|e| e.dc == minted) {
         return false;
     }
     let alternative_in = |dc: DcId, selector: Option<&str>| {
@@ -334,7 +340,7 @@ fn minted_keyed(b: &Binding, t: &crate::model::TokenAlt, minted: DcId) -> bool {
             _ => None,
         })
         .all(|(dc, e)| match &e.selector {
-            Some(sel) => e.selector == t.selector || (t.selector.is_none() && alternative_in(dc, Some(sel))),
+            Some(sel) => e.chosen_by(t.selector.as_deref()) || (t.selector.is_none() && alternative_in(dc, Some(sel))),
             None => t.selector.is_some() && alternative_in(dc, None),
         })
 }
