@@ -201,6 +201,12 @@ pub struct TokenStoreNames {
     pub key_columns: Vec<String>,
     /// Methods that write a cache entry: `r.set(key, value)`.
     pub write_methods: Vec<String>,
+    /// Base classes of ORM models (`models.Model`, `db.Model`,
+    /// `ApplicationRecord`), last segment: a model is a table.
+    pub orm_bases: Vec<String>,
+    /// Columns that hold a token: a table with one stores tokens, whatever
+    /// its name.
+    pub token_columns: Vec<String>,
 }
 
 impl TokenStoreNames {
@@ -215,6 +221,12 @@ impl TokenStoreNames {
     }
     pub fn is_key_column(&self, name: &str) -> bool {
         Self::has(&self.key_columns, name)
+    }
+    pub fn is_orm_base(&self, name: &str) -> bool {
+        self.orm_bases.iter().any(|b| b == name)
+    }
+    pub fn is_token_column(&self, name: &str) -> bool {
+        Self::has(&self.token_columns, name)
     }
     pub fn is_write_method(&self, name: &str) -> bool {
         self.write_methods.iter().any(|m| m == name)

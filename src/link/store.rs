@@ -81,7 +81,8 @@ impl Linker<'_> {
         out
     }
 
-    /// Token tables; a table's columns are those of every `CREATE TABLE`
+    /// Token tables (SQL schemas, and ORM models: [`model_tables`]); a
+    /// table's columns are those of every `CREATE TABLE`
     /// and `ALTER TABLE … ADD COLUMN` of that name in its own directory, or
     /// in a directory above or below it (`db/schema.sql` and
     /// `db/migrations/002_add_org.sql`): in a monorepo, another service's
@@ -91,13 +92,18 @@ impl Linker<'_> {
         let dir = |fid: FileId| crate::config::dir_of(&self.files[fid].path);
         let related = |a: &str, b: &str| a.starts_with(b) || b.starts_with(a);
         let mut defs: HashMap<String, Vec<(FileId, &TableDef)>> = HashMap::default();
-        for (fid, f) in self.files.iter().enumerate() {
-            for t in f.facts.tables.iter().filter(|t| names.is_table(&t.name)) {
+        // A table of any name whose columns hold a token is a token table
+        // too (`CREATE TABLE crm_credentials (…, refresh_token text)`).
+        let token_table = |t: &TableDef| names.is_table(&t.name) || t.columns.iter().any(|c| names.is_token_column(c));
+        let models: Vec<Vec<TableDef>> = self.files.iter().map(|f| model_tables(&f.facts)).collect();
+        let tables = |fid: FileId| self.files[fid].facts.tables.iter().chain(&models[fid]);
+        for fid in 0..self.files.len() {
+            for t in tables(fid).filter(|t| token_table(t)) {
                 defs.entry(t.name.to_ascii_lowercase()).or_default().push((fid, t));
             }
         }
-        for (fid, f) in self.files.iter().enumerate() {
-            for t in f.facts.tables.iter().filter(|t| !t.alter && names.is_table(&t.name)) {
+        for fid in 0..self.files.len() {
+            for t in tables(fid).filter(|t| !t.alter && token_table(t)) {
                 let mut cols: Vec<&str> = Vec::new();
                 for (other, d) in defs.get(&t.name.to_ascii_lowercase()).into_iter().flatten() {
                     if related(dir(fid), dir(*other)) {
@@ -319,4 +325,56 @@ fn record_reads(e: &Expr, f: &mut impl FnMut(String, &str, Span), depth: usize) 
         }
         _ => {}
     }
+}
+
+/// The ORM models of a file as tables: a class whose base is an ORM model
+/// (`class ZohoToken(models.Model)`), named as written, with its
+/// class-level fields as columns (`access_token = models.TextField()`).
+fn model_tables(facts: &FileFacts) -> Vec<TableDef> {
+    let names = &catalog().token_store;
+    // A declarative base of the file's own (`class Base(DeclarativeBase)`)
+    // is an ORM base too, and so on down.
+    let classes: Vec<(usize, &Scope)> = facts
+        .scopes
+        .iter()
+        .enumerate()
+        .filter(|(_, sc)| sc.kind == ScopeKind::Class)
+        .collect();
+    let mut model = vec![false; classes.len()];
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for (i, (_, sc)) in classes.iter().enumerate() {
+            let is_model = sc
+                .bases
+                .iter()
+                .any(|b| names.is_orm_base(b) || classes.iter().zip(&model).any(|((_, c), &m)| m && c.name == *b));
+            if is_model && !model[i] {
+                model[i] = true;
+                changed = true;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for ((sid, sc), _) in classes.iter().zip(&model).filter(|(_, &m)| m) {
+        let (sid, sc) = (*sid, *sc);
+        let columns: Vec<String> = facts
+            .assigns
+            .iter()
+            .filter(|a| a.scope == sid)
+            .filter_map(|a| {
+                a.target
+                    .last_name()
+                    .filter(|_| matches!(a.target.kind, ExprKind::Name(_)))
+            })
+            .map(str::to_string)
+            .collect();
+        out.push(TableDef {
+            name: sc.name.clone(),
+            columns,
+            alter: false,
+            span: sc.span,
+        });
+    }
+    out
 }
