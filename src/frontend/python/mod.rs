@@ -21,6 +21,27 @@ const ENV_SETTINGS_READERS: &[&str] = &[
     "decouple.config",
 ];
 
+/// The name Django's settings object is imported as (`from django.conf
+/// import settings`).
+const DJANGO_SETTINGS: &str = "settings";
+
+/// An env-var-shaped name (`ZOHO_BASE_URL`).
+fn is_setting_name(n: &str) -> bool {
+    n.starts_with(|c: char| c.is_ascii_uppercase())
+        && n.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// A read of a Django setting: the value the settings modules (profiles)
+/// give it, as any configuration key is read.
+fn django_setting(name: &str, default: Option<Expr>, sp: Span) -> Expr {
+    frame::or_default(
+        Expr::new(ExprKind::Env(crate::config::config_read_name(name)), sp),
+        default,
+        sp,
+    )
+}
+
 pub fn lower(text: &str) -> FileFacts {
     frame::lower_block(tree_sitter_python::LANGUAGE.into(), text, |f| Lowerer { f })
 }
@@ -196,11 +217,22 @@ impl<'a> Lowerer<'a> {
             // django-environ `env("X")` / `env.str("X")` and python-decouple
             // `config("X")`, when they read an env-var-shaped name.
             let settings_reader = ENV_SETTINGS_READERS.contains(&d)
-                && args.first().and_then(|a| a.value.as_str()).is_some_and(|n| {
-                    n.starts_with(|c: char| c.is_ascii_uppercase())
-                        && n.chars()
-                            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-                });
+                && args.first().and_then(|a| a.value.as_str()).is_some_and(is_setting_name);
+            // `getattr(settings, "ZOHO_BASE_URL", default)`.
+            if d == "getattr"
+                && args
+                    .first()
+                    .is_some_and(|a| matches!(&a.value.kind, ExprKind::Name(n) if n == DJANGO_SETTINGS))
+            {
+                if let Some(name) = args
+                    .get(1)
+                    .and_then(|a| a.value.as_str())
+                    .filter(|n| is_setting_name(n))
+                {
+                    let default = args.get(2).map(|d| d.value.clone());
+                    return django_setting(name, default, sp);
+                }
+            }
             if settings_reader
                 || matches!(
                     d,
@@ -397,7 +429,16 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             },
             "string" => return self.interpolated_string(node, scope),
             "concatenated_string" => return self.adjacent_strings(node, scope, Self::interpolated_string),
-            "attribute" => return self.member_fields(node, scope, receiver, "object", "attribute"),
+            // Django's `settings.ZOHO_BASE_URL`: a setting the deployment's
+            // settings module gives, read like an env var.
+            "attribute" => {
+                let obj = node.child_by_field_name("object").map(|o| self.text(o));
+                let name = self.field_text(node, "attribute");
+                if obj == Some(DJANGO_SETTINGS) && is_setting_name(&name) {
+                    return django_setting(&name, None, sp);
+                }
+                return self.member_fields(node, scope, receiver, "object", "attribute");
+            }
             "subscript" => {
                 let value = node.child_by_field_name("value");
                 let sub = node.child_by_field_name("subscript");
@@ -501,5 +542,39 @@ mod tests {
         assert_eq!(getter("api_url"), Some(true));
         assert_eq!(getter("plain"), Some(false));
         assert_eq!(getter("method"), Some(false));
+    }
+
+    #[test]
+    fn django_settings_are_configuration_reads() {
+        use crate::facts::ExprKind;
+        let f = lower(
+            "from django.conf import settings
+A = settings.ZOHO_BASE_URL
+B = getattr(settings, 'ZOHO_API', 'x')
+C = settings.debug
+D = other.ZOHO_BASE_URL
+",
+        );
+        let value = |name: &str| {
+            let a = f
+                .assigns
+                .iter()
+                .find(|a| a.target.last_name() == Some(name))
+                .expect(name);
+            match &a.value.kind {
+                ExprKind::Env(n) => format!("read {n}"),
+                ExprKind::Alt { alts, .. } => match &alts[0].kind {
+                    ExprKind::Env(n) => format!("read {n} or default"),
+                    _ => "other".into(),
+                },
+                _ => "other".into(),
+            }
+        };
+        assert_eq!(value("A"), "read config:zohobaseurl");
+        assert_eq!(value("B"), "read config:zohoapi or default");
+        assert_eq!(value("C"), "other");
+        assert_eq!(value("D"), "other");
+        // Not env vars: the prefilter's second pass looks for those.
+        assert!(f.env_reads.is_empty());
     }
 }
