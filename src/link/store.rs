@@ -2,7 +2,8 @@
 //! what a stored token is found by.
 //!
 //! Three kinds: legacy zcrmsdk configs (recorded by `bind.rs` when it meets
-//! one), token tables of the SQL schemas (`FileFacts::tables`), and caches
+//! one), token tables (the SQL schemas' `FileFacts::tables`, and ORM model
+//! classes read off the scopes and class-level fields), and caches
 //! in code — an item assignment `cache[key] = token` or a write call
 //! `r.set(key, token)` (method names from the catalog's `[token_store]`)
 //! whose value is a token. A store is keyed when its key mentions an org,
