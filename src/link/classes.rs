@@ -62,7 +62,7 @@ impl<'r> Linker<'r> {
         }
         let family = self.class_family(file, class);
         let (ancestors, descendants) = (&family.0, &family.1);
-        let key = (file, class, m.to_string());
+        let key = (file, class, self.key_id(m));
         if let Some(v) = self.field_cache.borrow().get(&key) {
             return v.clone();
         }
@@ -402,7 +402,7 @@ impl<'r> Linker<'r> {
         if all.len() <= 1 {
             return Rc::new(all.to_vec());
         }
-        let key = (from, name.to_string());
+        let key = (from, self.key_id(name));
         if let Some(v) = self.nearest_cache.borrow().get(&key) {
             return v.clone();
         }
