@@ -83,26 +83,18 @@ pub(crate) fn named_children_no_comments<'t>(node: tree_sitter::Node<'t>) -> Vec
 /// Parses `text` with a grammar: the module's facts (with the first syntax
 /// error's line) and the tree, or the empty facts alone when the grammar
 /// cannot be loaded or the parse is cancelled.
-///
-/// Each thread keeps one parser for every file it parses (a parser's
-/// stacks and buffers are made once, not per file), reset before each
-/// parse, so a cancelled one leaves nothing behind.
 pub fn parse(language: &tree_sitter::Language, text: &str) -> (FileFacts, Option<tree_sitter::Tree>) {
-    thread_local! {
-        static PARSER: std::cell::RefCell<tree_sitter::Parser> = std::cell::RefCell::new(tree_sitter::Parser::new());
-    }
     let lines = LineIndex::new(text);
     let mut facts = FileFacts::new_module(lines.span(0, text.len()));
+    let mut parser = tree_sitter::Parser::new();
+    if parser.set_language(language).is_err() {
+        return (facts, None);
+    }
     let bytes = text.as_bytes();
-    let tree = PARSER.with_borrow_mut(|parser| {
-        // A parse cancelled earlier would otherwise be resumed.
-        parser.reset();
-        parser.set_language(language).ok()?;
-        let mut read = |at: usize, _: tree_sitter::Point| bytes.get(at..).unwrap_or_default();
-        let mut cancel = |_: &tree_sitter::ParseState| crate::budget::expired();
-        let options = tree_sitter::ParseOptions::new().progress_callback(&mut cancel);
-        parser.parse_with_options(&mut read, None, Some(options))
-    });
+    let mut read = |at: usize, _: tree_sitter::Point| bytes.get(at..).unwrap_or_default();
+    let mut cancel = |_: &tree_sitter::ParseState| crate::budget::expired();
+    let options = tree_sitter::ParseOptions::new().progress_callback(&mut cancel);
+    let tree = parser.parse_with_options(&mut read, None, Some(options));
     if let Some(t) = &tree {
         facts.parse_error_line = first_error_line(t.root_node());
     }
