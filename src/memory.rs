@@ -22,24 +22,7 @@ pub fn release_freed() {
 /// region is resident in full, which on a large tree is a sixth of the peak
 /// (about 192 → 160 MB on the large corpus) for no measurable speed. (The
 /// allocator's own option for this is read before `main` runs.)
-///
-/// Tree-sitter's C code allocates with mimalloc too (it calls the C
-/// library's `malloc` unless told otherwise): its parse trees, made and
-/// freed once per file on every worker, were a twentieth of a Zoho-dense
-/// scan's time in glibc's allocator, and its pages stayed out of
-/// [`release_freed`]'s reach.
 pub fn configure() {
-    // SAFETY: called before any parser or tree exists (first thing in
-    // `main`, before the pool starts), so nothing allocated by one
-    // allocator is freed by the other.
-    unsafe {
-        tree_sitter::set_allocator(
-            Some(libmimalloc_sys::mi_malloc),
-            Some(libmimalloc_sys::mi_calloc),
-            Some(libmimalloc_sys::mi_realloc),
-            Some(libmimalloc_sys::mi_free),
-        );
-    }
     #[cfg(target_os = "linux")]
     // SAFETY: `prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)` only sets a flag of
     // this process; on a kernel without it, it fails and nothing changes.
