@@ -62,7 +62,7 @@ impl<'r> Linker<'r> {
         }
         let family = self.class_family(file, class);
         let (ancestors, descendants) = (&family.0, &family.1);
-        let key = (file, class, m.to_string());
+        let key = (file, class, self.key_id(m));
         if let Some(v) = self.field_cache.borrow().get(&key) {
             return v.clone();
         }
@@ -404,19 +404,17 @@ impl<'r> Linker<'r> {
         if all.len() <= 1 {
             return Rc::new(all.to_vec());
         }
-        let key = (from, name.to_string());
+        let key = (from, self.key_id(name));
         if let Some(v) = self.nearest_cache.borrow().get(&key) {
             return v.clone();
         }
-        let here = &self.files[from].path;
+        let dir = |f: FileId| self.files[f].path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        let here = dir(from);
         let nearness = |f: FileId| {
             if f == from {
                 return usize::MAX;
             }
-            let there = &self.files[f].path;
-            let here_dirs = here.rsplit_once('/').map(|(d, _)| d).unwrap_or("").split('/');
-            let there_dirs = there.rsplit_once('/').map(|(d, _)| d).unwrap_or("").split('/');
-            here_dirs.zip(there_dirs).take_while(|(a, b)| a == b).count()
+            common_dirs(here, dir(f))
         };
         let near: Vec<usize> = all.iter().map(|&(f, _)| nearness(f)).collect();
         let best = near.iter().copied().max().unwrap_or(0);
@@ -474,5 +472,30 @@ impl<'r> Linker<'r> {
             }
         }
         (ancestors, descendants)
+    }
+}
+
+/// How many leading directories two directory paths share
+/// (`a/b/c`, `a/b/d` → 2; the top level `` with itself → 1): what
+/// comparing their `/`-separated parts one by one gives, in one pass over
+/// the bytes.
+fn common_dirs(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let p = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let ends = |s: &[u8]| s.get(p).is_none_or(|&c| c == b'/');
+    a[..p].iter().filter(|&&c| c == b'/').count() + usize::from(ends(a) && ends(b))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn common_dirs_counts_the_shared_parts() {
+        let by_parts = |a: &str, b: &str| a.split('/').zip(b.split('/')).take_while(|(x, y)| x == y).count();
+        let dirs = ["", "a", "ab", "a/b", "a/bc", "a/b/c", "a/b/d", "b/a", "a/b/c/d"];
+        for a in dirs {
+            for b in dirs {
+                assert_eq!(super::common_dirs(a, b), by_parts(a, b), "{a:?} {b:?}");
+            }
+        }
     }
 }

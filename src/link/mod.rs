@@ -221,10 +221,14 @@ pub struct Linker<'r> {
     /// Time the linking of one file may take (`--file-timeout`).
     time_budget: Option<std::time::Duration>,
     depth: std::cell::Cell<usize>,
-    name_cache: Cache<(FileId, ScopeId, String), Vec<Val>>,
-    field_cache: Cache<(FileId, ScopeId, String), Vec<Val>>,
+    /// Keyed by the name's number ([`Linker::key_id`]): no string per entry,
+    /// and none made for each look-up.
+    name_cache: Cache<(FileId, ScopeId, u32), Vec<Val>>,
+    field_cache: Cache<(FileId, ScopeId, u32), Vec<Val>>,
     /// The classes a bare class name means in a file ([`Linker::nearest_classes`]).
-    nearest_cache: Cache<(FileId, String), Rc<Vec<ScopeRef>>>,
+    nearest_cache: Cache<(FileId, u32), Rc<Vec<ScopeRef>>>,
+    /// The names the caches above are keyed by, one copy each.
+    key_ids: RefCell<HashMap<Box<str>, u32>>,
     /// Bases and subclasses of a class (found by name, nearest first).
     family_cache: Cache<ScopeRef, Rc<Family>>,
     /// Values of a set of reaching assignments (`x = f(x)` chains under
@@ -423,6 +427,18 @@ impl<'r> Linker<'r> {
         } else {
             self.intern(&format!("{}::{sp}.{name}", f.path))
         }
+    }
+
+    /// The number of a name in the caches' keys (the same name, the same
+    /// number, for the whole scan).
+    fn key_id(&self, name: &str) -> u32 {
+        let mut ids = self.key_ids.borrow_mut();
+        if let Some(&id) = ids.get(name) {
+            return id;
+        }
+        let id = ids.len() as u32;
+        ids.insert(name.into(), id);
+        id
     }
 
     /// One shared copy of a symbol name: the same symbols are made again

@@ -25,14 +25,14 @@ impl<'r> Linker<'r> {
                 })
                 .collect();
         }
-        let key = (file, scope, name.to_string());
         // Several assignments in the use's own scope: the answer depends on
         // where the use is (see `reaching`), so it is not cached.
         let positional = self.index[file]
             .targets(&self.names, scope, name)
             .is_some_and(|v| v.len() > 1);
-        if params.is_none() && !positional {
-            if let Some(v) = self.name_cache.borrow().get(&key) {
+        let key = (params.is_none() && !positional).then(|| (file, scope, self.key_id(name)));
+        if let Some(key) = &key {
+            if let Some(v) = self.name_cache.borrow().get(key) {
                 return v.clone();
             }
         }
@@ -40,7 +40,7 @@ impl<'r> Linker<'r> {
             .in_scope_chain(file, scope, name, span, params)
             .unwrap_or_else(|| self.beyond_scopes(file, name, span));
         let r = self.with_keyed_items(file, scope, name, r, params);
-        if params.is_none() && !positional {
+        if let Some(key) = key {
             // Cached even when computed inside a cycle: a value cut by the
             // cycle guard is a smaller set of alternatives, never a wrong one.
             self.name_cache.borrow_mut().insert(key, r.clone());
