@@ -307,6 +307,14 @@ fn braces_ref(s: &str, open: &str, close: &str, span: Span) -> Option<(usize, us
     Some((pos, end + close.len() - pos, e))
 }
 
+/// `ZOHO_BASE_URL`: a setting's name as env vars, `.env` files and Django
+/// settings modules spell it (upper case, digits, `_`).
+pub fn is_setting_name(n: &str) -> bool {
+    n.starts_with(|c: char| c.is_ascii_uppercase())
+        && n.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
 /// The name under which code reads a configuration key (Spring
 /// `@Value("${zoho.api-domain}")`, .NET `configuration["Zoho:ApiDomain"]`):
 /// an `Env` read in the `config:` namespace, with the key normalised the

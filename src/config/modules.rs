@@ -37,7 +37,7 @@ pub(crate) fn lower(lang: &str, path: &str, facts: &mut FileFacts) {
     let mut settings = Vec::new();
     for a in facts.assigns.iter().filter(|a| a.guard.is_none()) {
         let key = match (&a.target.kind, def.member_root.as_deref()) {
-            (ExprKind::Name(n), _) if def.upper_names && a.scope == 0 && is_upper_name(n) => n.clone(),
+            (ExprKind::Name(n), _) if def.upper_names && a.scope == 0 && super::is_setting_name(n) => n.clone(),
             (_, Some(root)) => match path_of(&a.target) {
                 Some(d) => match d.strip_prefix(root).and_then(|r| r.strip_prefix('.')) {
                     Some(k) if !k.is_empty() => k.to_string(),
@@ -101,12 +101,6 @@ fn settings_value(e: &Expr) -> Expr {
         ),
         _ => Expr::unknown(e.span),
     }
-}
-
-fn is_upper_name(n: &str) -> bool {
-    n.starts_with(|c: char| c.is_ascii_uppercase())
-        && n.chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// `.base` from `crm/settings/sandbox.py` → `crm/settings/base.py`;

@@ -224,15 +224,8 @@ impl Linker<'_> {
                     .copied()
                     .find(|&i| ix.func_of[facts.assigns[i].scope] == f)
             };
-            let mut enclosing = Some(scope);
-            let mut home_assign = None;
-            while let Some(sc) = enclosing {
-                home_assign = in_func(ix.func_of[sc]);
-                if home_assign.is_some() {
-                    break;
-                }
-                enclosing = facts.scopes[ix.func_of[sc]].parent;
-            }
+            let home_assign = std::iter::successors(Some(scope), |&sc| facts.scopes[ix.func_of[sc]].parent)
+                .find_map(|sc| in_func(ix.func_of[sc]));
             if let Some(first) = home_assign {
                 let home = facts.assigns[first].scope;
                 let built_by_call = ix
@@ -804,15 +797,8 @@ impl Linker<'_> {
             // serve them all).
             if templated.is_none() && c.is_accounts_dc_template(&text) {
                 if let Some(key) = sel.clone().or_else(|| hole_key().as_deref().map(str::to_string)) {
-                    ing.endpoints.push(EndpointAlt {
-                        target: Target::AnyDc(EnvKind::Production),
-                        origin,
-                        selector: Some(key),
-                        switch: v.switch,
-                        inner_selector: v.inner.as_deref().map(str::to_string),
-                        inner_switch: v.inner_switch,
-                        token_endpoint: true,
-                    });
+                    let target = Target::AnyDc(EnvKind::Production);
+                    ing.endpoints.push(endpoint_of(v, target, origin, Some(&key), true));
                 }
             }
             if let Some((target, selector)) = templated {

@@ -165,7 +165,7 @@ impl<'r> Linker<'r> {
             (None, Some(ExprKind::Env(n))) => Some(format!("env:{n}").into()),
             (None, _) => None,
         };
-        let mut evaluated: Vec<Vec<Val>> = alts.iter().map(|a| self.eval(file, scope, a, params)).collect();
+        let evaluated: Vec<Vec<Val>> = alts.iter().map(|a| self.eval(file, scope, a, params)).collect();
         // `settings.get("DC") or "us"`: the default is chosen by the
         // setting the first operand reads (its identity, from the values
         // already computed: operands are evaluated once). Not a cache beside
@@ -183,7 +183,7 @@ impl<'r> Linker<'r> {
             })
         });
         let mut out = Vec::new();
-        for mut vs in evaluated.drain(..) {
+        for mut vs in evaluated {
             if let Some(s) = &sel {
                 for v in &mut vs {
                     v.chosen_by(s.clone(), at);
@@ -510,14 +510,13 @@ impl<'r> Linker<'r> {
         // (`accounts.zoho.{region}`) mints in whichever data center the key
         // picks: one alternative per data center, each chosen by that key.
         let mut by_dc: Vec<Val> = Vec::new();
-        let all_dcs: Vec<DcId> = (0..catalog().data_centers.len() as DcId).collect();
         let mut templated = false;
         for e in ing.endpoints.iter().filter(|e| e.token_endpoint) {
             let dcs = match e.target {
                 Target::Env(env) => vec![env.dc],
                 Target::AnyDc(_) | Target::AnyEnv(None) if e.selector.is_some() => {
                     templated = true;
-                    all_dcs.clone()
+                    (0..catalog().data_centers.len() as DcId).collect()
                 }
                 _ => continue,
             };

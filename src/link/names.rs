@@ -133,15 +133,12 @@ impl<'r> Linker<'r> {
             let sdef = &facts.scopes[sc];
             // Class bodies are not visible from their methods.
             if first || sdef.kind != ScopeKind::Class {
-                let reaching = if first {
-                    self.reaching(file, sc, name, span)
+                let (reaching, vals) = if first {
+                    let reaching = self.reaching(file, sc, name, span);
+                    let vals = reaching.as_ref().and_then(|idx| self.assigned_at(file, idx, params));
+                    (reaching, vals)
                 } else {
-                    None
-                };
-                let vals = if first {
-                    reaching.as_ref().and_then(|idx| self.assigned_at(file, idx, params))
-                } else {
-                    self.assigned(file, sc, name, params)
+                    (None, self.assigned(file, sc, name, params))
                 };
                 let is_param = sdef.params.iter().any(|p| p == name);
                 if is_param {
@@ -340,7 +337,10 @@ impl<'r> Linker<'r> {
                 // A setting's name (never a value that could be a secret:
                 // the key may be named in a message); the default beside it
                 // is not part of the key.
-                ExprKind::Str(s) if is_setting_name(s) || (class.is_some() && is_field_name(s)) => {
+                ExprKind::Str(s)
+                    if s.len() <= 48
+                        && (crate::config::is_setting_name(s) || (class.is_some() && is_field_name(s))) =>
+                {
                     args.push(format!("{s:?}"))
                 }
                 ExprKind::Str(_) | ExprKind::Number | ExprKind::Bool(_) | ExprKind::Null => args.push("_".into()),
@@ -425,16 +425,6 @@ impl<'r> Linker<'r> {
         }
         Some(out)
     }
-}
-
-/// `ZOHO_DC`, `ZOHO_REGION`: the name of a deployment setting, as
-/// environment variables and `.env` files spell it (a response's
-/// `access_token` field is data, not a setting).
-fn is_setting_name(s: &str) -> bool {
-    s.len() <= 48
-        && s.starts_with(|c: char| c.is_ascii_uppercase())
-        && s.chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// `region`, `api_domain`: a field of a record.

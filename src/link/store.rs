@@ -333,42 +333,42 @@ fn record_reads(e: &Expr, f: &mut impl FnMut(String, &str, Span), depth: usize) 
 /// class-level fields as columns (`access_token = models.TextField()`).
 fn model_tables(facts: &FileFacts) -> Vec<TableDef> {
     let names = &catalog().token_store;
+    let classes = || {
+        facts
+            .scopes
+            .iter()
+            .enumerate()
+            .filter(|(_, sc)| sc.kind == ScopeKind::Class)
+    };
     // A declarative base of the file's own (`class Base(DeclarativeBase)`)
     // is an ORM base too, and so on down.
-    let classes: Vec<(usize, &Scope)> = facts
-        .scopes
-        .iter()
-        .enumerate()
-        .filter(|(_, sc)| sc.kind == ScopeKind::Class)
-        .collect();
-    let mut model = vec![false; classes.len()];
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for (i, (_, sc)) in classes.iter().enumerate() {
-            let is_model = sc
-                .bases
-                .iter()
-                .any(|b| names.is_orm_base(b) || classes.iter().zip(&model).any(|((_, c), &m)| m && c.name == *b));
-            if is_model && !model[i] {
-                model[i] = true;
-                changed = true;
+    let mut bases: Vec<&str> = Vec::new();
+    let on_orm_base = |sc: &Scope, bases: &[&str]| {
+        sc.bases
+            .iter()
+            .any(|b| names.is_orm_base(b) || bases.contains(&b.as_str()))
+    };
+    loop {
+        let before = bases.len();
+        for (_, sc) in classes() {
+            if on_orm_base(sc, &bases) && !bases.contains(&sc.name.as_str()) {
+                bases.push(&sc.name);
             }
+        }
+        if bases.len() == before {
+            break;
         }
     }
     let mut out = Vec::new();
-    for ((sid, sc), _) in classes.iter().zip(&model).filter(|(_, &m)| m) {
-        let (sid, sc) = (*sid, *sc);
-        let columns: Vec<String> = facts
+    for (sid, sc) in classes().filter(|(_, sc)| on_orm_base(sc, &bases)) {
+        let columns = facts
             .assigns
             .iter()
             .filter(|a| a.scope == sid)
-            .filter_map(|a| {
-                a.target
-                    .last_name()
-                    .filter(|_| matches!(a.target.kind, ExprKind::Name(_)))
+            .filter_map(|a| match &a.target.kind {
+                ExprKind::Name(n) => Some(n.clone()),
+                _ => None,
             })
-            .map(str::to_string)
             .collect();
         out.push(TableDef {
             name: sc.name.clone(),

@@ -25,13 +25,6 @@ const ENV_SETTINGS_READERS: &[&str] = &[
 /// import settings`).
 const DJANGO_SETTINGS: &str = "settings";
 
-/// An env-var-shaped name (`ZOHO_BASE_URL`).
-fn is_setting_name(n: &str) -> bool {
-    n.starts_with(|c: char| c.is_ascii_uppercase())
-        && n.chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-}
-
 /// A read of a Django setting: the value the settings modules (profiles)
 /// give it, as any configuration key is read.
 fn django_setting(name: &str, default: Option<Expr>, sp: Span) -> Expr {
@@ -217,7 +210,10 @@ impl<'a> Lowerer<'a> {
             // django-environ `env("X")` / `env.str("X")` and python-decouple
             // `config("X")`, when they read an env-var-shaped name.
             let settings_reader = ENV_SETTINGS_READERS.contains(&d)
-                && args.first().and_then(|a| a.value.as_str()).is_some_and(is_setting_name);
+                && args
+                    .first()
+                    .and_then(|a| a.value.as_str())
+                    .is_some_and(crate::config::is_setting_name);
             // `getattr(settings, "ZOHO_BASE_URL", default)`.
             if d == "getattr"
                 && args
@@ -227,7 +223,7 @@ impl<'a> Lowerer<'a> {
                 if let Some(name) = args
                     .get(1)
                     .and_then(|a| a.value.as_str())
-                    .filter(|n| is_setting_name(n))
+                    .filter(|n| crate::config::is_setting_name(n))
                 {
                     let default = args.get(2).map(|d| d.value.clone());
                     return django_setting(name, default, sp);
@@ -434,7 +430,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "attribute" => {
                 let obj = node.child_by_field_name("object").map(|o| self.text(o));
                 let name = self.field_text(node, "attribute");
-                if obj == Some(DJANGO_SETTINGS) && is_setting_name(&name) {
+                if obj == Some(DJANGO_SETTINGS) && crate::config::is_setting_name(&name) {
                     return django_setting(&name, None, sp);
                 }
                 return self.member_fields(node, scope, receiver, "object", "attribute");
