@@ -207,6 +207,9 @@ pub struct TokenStoreNames {
     /// Columns that hold a token: a table with one stores tokens, whatever
     /// its name.
     pub token_columns: Vec<String>,
+    /// Calls that query an ORM model given as an argument
+    /// (`session.query(ZohoToken)`, `select(ZohoToken)`): their rows.
+    pub orm_queries: Vec<String>,
 }
 
 impl TokenStoreNames {
@@ -227,6 +230,9 @@ impl TokenStoreNames {
     }
     pub fn is_token_column(&self, name: &str) -> bool {
         Self::has(&self.token_columns, name)
+    }
+    pub fn is_orm_query(&self, name: &str) -> bool {
+        self.orm_queries.iter().any(|m| m == name)
     }
     pub fn is_write_method(&self, name: &str) -> bool {
         self.write_methods.iter().any(|m| m == name)

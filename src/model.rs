@@ -289,6 +289,10 @@ pub struct Model {
     pub token_literals: Vec<(Loc, String)>,
     /// The org each minted token was minted for (`soid=ZohoCRM.<org id>`).
     pub minted_orgs: Vec<(TokenIdentity, OrgAlt)>,
+    /// Tokens read from a token store (`ZohoToken.objects.latest().refresh_token`),
+    /// and tokens minted from such a read, with the store's place
+    /// ([`TokenStore::at`]), sorted.
+    pub stored_tokens: Vec<(TokenIdentity, Loc)>,
     /// Token key names read from records that keep the API domain returned
     /// with their token, with the first place each file reads the domain
     /// beside it.

@@ -604,10 +604,11 @@ fn link(opts: &ScanOptions, sources: &[SourceFile], model: &mut Model, notes: &m
             cuts,
             linker.token_stores(),
             linker.minted_orgs(),
+            linker.stored_tokens(),
             linker.domain_records(),
         )
     }));
-    let Ok((bindings, cuts, stores, minted_orgs, domain_records)) = linked else {
+    let Ok((bindings, cuts, stores, minted_orgs, stored_tokens, domain_records)) = linked else {
         notes.push(Note::new(
             "",
             "internal error while linking (a bug: please report it); bindings skipped".into(),
@@ -617,6 +618,7 @@ fn link(opts: &ScanOptions, sources: &[SourceFile], model: &mut Model, notes: &m
     model.bindings = bindings;
     model.token_stores = stores;
     model.minted_orgs = minted_orgs;
+    model.stored_tokens = stored_tokens;
     model.domain_records = domain_records;
     cut_notes(opts, sources, cuts, notes);
 }

@@ -491,7 +491,12 @@ impl Linker<'_> {
                     .push(endpoint_of(v, Target::AnyEnv(None), v.at, v.sel.as_deref(), false))
             }
             VKind::Derived | VKind::Moved(_) => ing.derived |= slot == Slot::Any,
-            VKind::Func(..) | VKind::Module(_) | VKind::Instance(..) | VKind::Bool(_) | VKind::Other => {}
+            VKind::Func(..)
+            | VKind::Module(_)
+            | VKind::Instance(..)
+            | VKind::Stored(..)
+            | VKind::Bool(_)
+            | VKind::Other => {}
         }
         if v.via_param {
             ing.via_param = true;

@@ -299,8 +299,17 @@ impl<'r> Linker<'r> {
             VKind::Func(f, s) if self.facts(f).scopes[s].kind == ScopeKind::Class => Some((f, s)),
             _ => None,
         });
+        // A query method called on stored rows (`objects.latest("timestamp")`),
+        // or a query of a token table's model (`session.query(ZohoToken)`,
+        // `session.execute(select(ZohoToken))`): its rows.
+        if let Some(stored) = callee_vals.iter().find(|v| matches!(v.kind, VKind::Stored(..))) {
+            return one(stored.kind.clone());
+        }
         let mut ing = self.ingredients(file, scope, e, params);
         if ing.endpoints.is_empty() && ing.tokens.is_empty() {
+            if let Some(rows) = self.orm_query(at) {
+                return one(rows);
+            }
             // `TokenManager(...)`: an instance whose methods and fields resolve.
             if let Some((f, c)) = class {
                 return one(VKind::Instance(f, c));
@@ -318,6 +327,26 @@ impl<'r> Linker<'r> {
         let mut v = val(VKind::Carrier(Rc::new(ing)), file, e.span);
         v.via_param = false;
         vec![v]
+    }
+
+    /// The rows an ORM query call reads (`session.query(ZohoToken)`) when
+    /// its callee is a query (catalog `[token_store].orm_queries`) and an
+    /// argument is a token table's model or rows of one.
+    fn orm_query(&self, at: CallAt) -> Option<VKind> {
+        let (file, scope, _, call, params) = at.parts();
+        let name = call.callee.last_name()?;
+        if !catalog().token_store.is_orm_query(name) {
+            return None;
+        }
+        call.args.iter().find_map(|a| {
+            self.eval(file, scope, &a.value, params)
+                .into_iter()
+                .find_map(|v| match v.kind {
+                    VKind::Func(f, s) if self.is_token_model(f, s) => Some(VKind::Stored(f, s)),
+                    VKind::Stored(..) => Some(v.kind),
+                    _ => None,
+                })
+        })
     }
 
     /// A value that looks like a URL or a path (an HTTP call's first argument).

@@ -443,9 +443,32 @@ impl<'r> Linker<'r> {
             VKind::Func(f, s) if self.facts(*f).scopes[*s].kind == ScopeKind::Class => {
                 match self.index[*f].fields(&self.names, *s, m) {
                     Some(idx) => self.assigned_at(*f, idx, None).unwrap_or_default(),
+                    // `ZohoToken.objects`, `ZohoToken.query`, `ZohoToken.last`
+                    // on a token table's model: its rows.
+                    None if self.is_token_model(*f, *s) && self.class_method(*f, *s, m).is_none() => {
+                        keep(VKind::Stored(*f, *s))
+                    }
                     None => keep(VKind::Other),
                 }
             }
+            // A token column of stored rows (`row.refresh_token`): one
+            // identity per model and column, read from that store.
+            VKind::Stored(f, s) if c.is_token_key(m) => {
+                let sym = self.intern(&format!(
+                    "{}::{}.{m}",
+                    self.files[*f].path,
+                    self.facts(*f).scopes[*s].name
+                ));
+                let store = Loc {
+                    file: *f,
+                    span: self.facts(*f).scopes[*s].span,
+                };
+                self.note_stored(TokenIdentity::Symbol(sym.to_string()), store);
+                keep(VKind::Sym(sym, SymKind::Symbol))
+            }
+            // A query on stored rows (`.latest("timestamp")`, `.filter(…)`)
+            // is still those rows.
+            VKind::Stored(..) => keep(o.kind.clone()),
             // `Host.SANDBOX.value` (Python enums) is the string itself.
             VKind::Str(_) if m == "value" => vec![o.clone()],
             VKind::Dict(fields) => {
@@ -502,6 +525,10 @@ impl<'r> Linker<'r> {
         // response's field.
         let keep = |k: VKind| Val { kind: k, ..o.clone() };
         self.note_minted_orgs(&id, ing);
+        // Minted from a credential read from a token store: the store's too.
+        if let Some(store) = ing.tokens.iter().find_map(|t| self.stored_at(&t.identity)) {
+            self.note_stored(TokenIdentity::Minted(id.to_string()), store);
+        }
         // Minted at an accounts server chosen at run time
         // (`HOSTS[dc]["accounts"]`): one alternative per data center and
         // key, each selected by the key that chose its server (the default

@@ -188,6 +188,10 @@ pub enum VKind {
     /// for.
     Moved(crate::catalog::EnvKind),
     Minted(Option<DcId>, Rc<str>),
+    /// Rows read from a repository ORM model that stores tokens
+    /// (`ZohoToken.objects.latest("timestamp")`): its token fields are
+    /// store reads.
+    Stored(FileId, ScopeId),
     /// An instance of a class defined in the repository.
     Instance(FileId, ScopeId),
     Bool(bool),
@@ -266,6 +270,11 @@ pub struct Linker<'r> {
     legacy_stores: RefCell<Vec<TokenStore>>,
     /// Minted tokens and the orgs their token requests name (`soid`).
     minted_orgs: RefCell<Vec<(TokenIdentity, OrgAlt)>>,
+    /// Token identities read from a token store (or minted from such a
+    /// read) → the store's place ([`Linker::note_stored`]).
+    stored_tokens: RefCell<Vec<(TokenIdentity, Loc)>>,
+    /// The classes that are ORM models of token tables; built on first use.
+    token_models: std::cell::OnceCell<rustc_hash::FxHashSet<(FileId, ScopeId)>>,
     /// SDK calls that select an org, bound after the SDK's initialisations.
     sdk_org_sites: RefCell<Vec<(Loc, Vec<OrgAlt>)>>,
     /// The orgs the callers of a function pass as one of its parameters.

@@ -95,8 +95,12 @@ impl Linker<'_> {
         let mut defs: HashMap<String, Vec<(FileId, &TableDef)>> = HashMap::default();
         // A table of any name whose columns hold a token is a token table
         // too (`CREATE TABLE crm_credentials (…, refresh_token text)`).
-        let token_table = |t: &TableDef| names.is_table(&t.name) || t.columns.iter().any(|c| names.is_token_column(c));
-        let models: Vec<Vec<TableDef>> = self.files.iter().map(|f| model_tables(&f.facts)).collect();
+        let token_table = is_token_table;
+        let models: Vec<Vec<TableDef>> = self
+            .files
+            .iter()
+            .map(|f| model_tables(&f.facts).into_iter().map(|(_, t)| t).collect())
+            .collect();
         let tables = |fid: FileId| self.files[fid].facts.tables.iter().chain(&models[fid]);
         for fid in 0..self.files.len() {
             for t in tables(fid).filter(|t| token_table(t)) {
@@ -328,10 +332,63 @@ fn record_reads(e: &Expr, f: &mut impl FnMut(String, &str, Span), depth: usize) 
     }
 }
 
+/// A table that stores tokens: named as token tables are, or, of any name,
+/// with a column that holds a token (`CREATE TABLE crm_credentials (…,
+/// refresh_token text)`).
+fn is_token_table(t: &TableDef) -> bool {
+    let names = &catalog().token_store;
+    names.is_table(&t.name) || t.columns.iter().any(|c| names.is_token_column(c))
+}
+
+impl Linker<'_> {
+    /// Whether a class is an ORM model that stores tokens (a token table):
+    /// rows read through it (`ZohoToken.objects.latest()`) are store reads.
+    pub(super) fn is_token_model(&self, file: FileId, class: ScopeId) -> bool {
+        self.token_models
+            .get_or_init(|| {
+                let mut set = rustc_hash::FxHashSet::default();
+                for (fid, f) in self.files.iter().enumerate() {
+                    for (sid, t) in model_tables(&f.facts) {
+                        if is_token_table(&t) {
+                            set.insert((fid, sid));
+                        }
+                    }
+                }
+                set
+            })
+            .contains(&(file, class))
+    }
+
+    /// Notes that tokens of `id` are read from the token store at `store`.
+    pub(super) fn note_stored(&self, id: TokenIdentity, store: Loc) {
+        let mut s = self.stored_tokens.borrow_mut();
+        if !s.iter().any(|(i, l)| *i == id && *l == store) {
+            s.push((id, store));
+        }
+    }
+
+    /// The store a token identity is read from, if any.
+    pub(super) fn stored_at(&self, id: &TokenIdentity) -> Option<Loc> {
+        self.stored_tokens
+            .borrow()
+            .iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, l)| *l)
+    }
+
+    /// Tokens read from a token store, and tokens minted from such a read,
+    /// with the store's place, sorted.
+    pub fn stored_tokens(&self) -> Vec<(TokenIdentity, Loc)> {
+        let mut v = self.stored_tokens.borrow().clone();
+        v.sort();
+        v
+    }
+}
+
 /// The ORM models of a file as tables: a class whose base is an ORM model
 /// (`class ZohoToken(models.Model)`), named as written, with its
 /// class-level fields as columns (`access_token = models.TextField()`).
-fn model_tables(facts: &FileFacts) -> Vec<TableDef> {
+fn model_tables(facts: &FileFacts) -> Vec<(ScopeId, TableDef)> {
     let names = &catalog().token_store;
     let classes = || {
         facts
@@ -370,12 +427,15 @@ fn model_tables(facts: &FileFacts) -> Vec<TableDef> {
                 _ => None,
             })
             .collect();
-        out.push(TableDef {
-            name: sc.name.clone(),
-            columns,
-            alter: false,
-            span: sc.span,
-        });
+        out.push((
+            sid,
+            TableDef {
+                name: sc.name.clone(),
+                columns,
+                alter: false,
+                span: sc.span,
+            },
+        ));
     }
     out
 }

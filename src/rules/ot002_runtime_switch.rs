@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{describe, env_names, related_for, RuleCtx};
 use crate::catalog::{EnvKind, Environment, Level};
 use crate::finding::Finding;
-use crate::model::{Binding, EndpointAlt, Loc, Target, TokenIdentity};
+use crate::model::{Binding, EndpointAlt, Loc, Model, Target, TokenIdentity};
 
 /// What makes two results one: rule, token identity, environments, root
 /// place — or, for a switch on one deployment-wide key, that key in that file.
@@ -32,7 +32,9 @@ enum Root {
 pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
     let mut causes: BTreeMap<Cause, Finding> = BTreeMap::new();
     for b in &ctx.model.bindings {
-        let Some((f, root)) = check_binding(b) else { continue };
+        let Some((f, root)) = check_binding(b, ctx.model) else {
+            continue;
+        };
         let key = (f.rule, f.token.clone(), f.environments.clone(), cause_root(b, root));
         match causes.entry(key) {
             Entry::Vacant(e) => {
@@ -105,9 +107,15 @@ fn root_place(b: &Binding, api: &[&EndpointAlt]) -> Loc {
         .unwrap_or(b.at)
 }
 
-fn check_binding(b: &Binding) -> Option<(Finding, Loc)> {
+fn check_binding(b: &Binding, model: &Model) -> Option<(Finding, Loc)> {
     // Profiles are OT003's.
     if b.tokens.is_empty() || b.kind == crate::model::BindingKind::Profile {
+        return None;
+    }
+    // Every token read from a store that keeps one token whatever the
+    // environment: the store is the root cause (OT005's, where the
+    // environments it meets are listed), not this switch.
+    if b.tokens.iter().all(|t| unkeyed_store(model, &t.identity)) {
         return None;
     }
     let api: Vec<&crate::model::EndpointAlt> = b
@@ -267,6 +275,16 @@ fn check_binding(b: &Binding) -> Option<(Finding, Loc)> {
         ));
     }
     None
+}
+
+/// Whether a token is read from (or minted from a read of) a token store
+/// that is not keyed by org, environment or api_domain.
+fn unkeyed_store(model: &Model, id: &TokenIdentity) -> bool {
+    model
+        .stored_tokens
+        .iter()
+        .filter(|(i, _)| i == id)
+        .any(|(_, at)| model.token_stores.iter().any(|s| s.at == *at && !s.keyed))
 }
 
 /// The key that chooses the environment (production, sandbox…) when an

@@ -203,7 +203,7 @@ fn org_finding(s: &TokenStore, orgs: &[&OrgAlt], project: Option<&str>) -> Findi
         rule: ID,
         level: level(ID),
         message: format!(
-            "{what} keyed by {key} only, while {scope} several orgs ({}); each org's token overwrites or is read as the other's",
+            "{what} {key}, while {scope} several orgs ({}); each org's token overwrites or is read as the other's",
             names.join(", ")
         ),
         label: label.into(),
@@ -217,12 +217,13 @@ fn org_finding(s: &TokenStore, orgs: &[&OrgAlt], project: Option<&str>) -> Findi
     }
 }
 
-/// What a store is, its label, and its key as written.
+/// What a store is, its label, and what its key lacks, as messages say it.
 fn describe_store(s: &TokenStore) -> (String, &'static str, String) {
     let key = if s.key.is_empty() {
-        "a key without org, environment or api_domain".to_string()
+        "with no org, environment or api_domain in its key".to_string()
     } else {
-        s.key.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+        let cols: Vec<String> = s.key.iter().map(|k| format!("`{k}`")).collect();
+        format!("keyed by {} only", cols.join(", "))
     };
     let (what, label) = match &s.kind {
         TokenStoreKind::LegacyConfig => (
@@ -265,7 +266,7 @@ fn finding(s: &TokenStore, by_kind: &Uses, project: Option<&str>) -> Finding {
         rule: ID,
         level: level(ID),
         message: format!(
-            "{what} keyed by {key} only, while {scope} {env_list}; each environment's token overwrites or is read as the other's"
+            "{what} {key}, while {scope} {env_list}; each environment's token overwrites or is read as the other's"
         ),
         label: label.into(),
         primary: s.at,
