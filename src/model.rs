@@ -293,6 +293,10 @@ pub struct Model {
     /// and tokens minted from such a read, with the store's place
     /// ([`TokenStore::at`]), sorted.
     pub stored_tokens: Vec<(TokenIdentity, Loc)>,
+    /// Keys that are fields of one record the program read, with that
+    /// record's key (`app.py::Client.load.cfg.api_base` → `…cfg`), sorted:
+    /// one configuration supplies all of a record's fields together.
+    pub records: Vec<(String, String)>,
     /// Token key names read from records that keep the API domain returned
     /// with their token, with the first place each file reads the domain
     /// beside it.

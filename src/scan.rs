@@ -599,16 +599,18 @@ fn link(opts: &ScanOptions, sources: &[SourceFile], model: &mut Model, notes: &m
     let linked = panic::catch_unwind(AssertUnwindSafe(|| {
         let linker = Linker::new(sources).with_time_budget(opts.file_timeout);
         let (bindings, cuts) = linker.bindings();
+        let records = linker.records(&bindings);
         (
             bindings,
             cuts,
+            records,
             linker.token_stores(),
             linker.minted_orgs(),
             linker.stored_tokens(),
             linker.domain_records(),
         )
     }));
-    let Ok((bindings, cuts, stores, minted_orgs, stored_tokens, domain_records)) = linked else {
+    let Ok((bindings, cuts, records, stores, minted_orgs, stored_tokens, domain_records)) = linked else {
         notes.push(Note::new(
             "",
             "internal error while linking (a bug: please report it); bindings skipped".into(),
@@ -619,6 +621,7 @@ fn link(opts: &ScanOptions, sources: &[SourceFile], model: &mut Model, notes: &m
     model.token_stores = stores;
     model.minted_orgs = minted_orgs;
     model.stored_tokens = stored_tokens;
+    model.records = records;
     model.domain_records = domain_records;
     cut_notes(opts, sources, cuts, notes);
 }

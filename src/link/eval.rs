@@ -509,7 +509,17 @@ impl<'r> Linker<'r> {
             VKind::Carrier(ing) if ing.token_endpoint_dc().is_some() => vec![o.clone()],
             // Data read from any other response or client is not the client.
             VKind::Carrier(_) => keep(VKind::Other),
-            VKind::Sym(s, k) => keep(VKind::Sym(format!("{s}.{m}").into(), *k)),
+            VKind::Sym(s, k) => {
+                let field = self.intern(&format!("{s}.{m}"));
+                // A field of a record read at run time (not a parameter's).
+                if *k == SymKind::Symbol {
+                    self.record_fields
+                        .borrow_mut()
+                        .entry(field.clone())
+                        .or_insert_with(|| s.clone());
+                }
+                keep(VKind::Sym(field, *k))
+            }
             VKind::Sdk(_) => vec![o.clone()],
             _ => keep(VKind::Other),
         }
@@ -574,7 +584,20 @@ impl<'r> Linker<'r> {
             }
         }
         let per_credential = creds.len() > 1 && creds.iter().all(|t| t.selector.is_some());
-        if by_dc.len() > 1 && !(templated && per_credential) {
+        // Credentials tell the tokens apart where only the key that builds
+        // the server does (a subclass per region; the default of that key
+        // is one of its values); beside a server written out under another
+        // key (a record's own `token_url`), each token's data center does.
+        let template_keys: Vec<Option<&str>> = ing
+            .endpoints
+            .iter()
+            .filter(|e| e.token_endpoint && !matches!(e.target, Target::Env(_)))
+            .map(|e| e.selector.as_deref())
+            .collect();
+        let written = ing.endpoints.iter().any(|e| {
+            e.token_endpoint && matches!(e.target, Target::Env(_)) && !template_keys.contains(&e.selector.as_deref())
+        });
+        if by_dc.len() > 1 && !(templated && !written && per_credential) {
             return by_dc;
         }
         if per_credential {

@@ -273,6 +273,9 @@ pub struct Linker<'r> {
     /// Token identities read from a token store (or minted from such a
     /// read) → the store's place ([`Linker::note_stored`]).
     stored_tokens: RefCell<Vec<(TokenIdentity, Loc)>>,
+    /// Keys that are fields of a record the program read (`cfg.api_base`
+    /// of `cfg = json.load(f)`) → that record's key ([`Linker::records`]).
+    record_fields: RefCell<HashMap<Rc<str>, Rc<str>>>,
     /// The classes that are ORM models of token tables; built on first use.
     token_models: std::cell::OnceCell<rustc_hash::FxHashSet<(FileId, ScopeId)>>,
     /// SDK calls that select an org, bound after the SDK's initialisations.
@@ -453,6 +456,23 @@ impl<'r> Linker<'r> {
     /// One shared copy of a symbol name: the same symbols are made again
     /// and again (every use of a parameter or an unresolved name), and the
     /// values the caches hold keep them.
+    /// The records the bindings' keys are fields of: (field key, record
+    /// key), sorted; one configuration supplies every field of a record.
+    pub fn records(&self, bindings: &[Binding]) -> Vec<(String, String)> {
+        let fields = self.record_fields.borrow();
+        let mut out: Vec<(String, String)> = bindings
+            .iter()
+            .flat_map(|b| {
+                let ends = b.endpoints.iter().flat_map(|e| [&e.selector, &e.inner_selector]);
+                ends.chain(b.tokens.iter().map(|t| &t.selector)).flatten()
+            })
+            .filter_map(|k| fields.get(k.as_str()).map(|r| (k.clone(), r.to_string())))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     fn intern(&self, s: &str) -> Rc<str> {
         let mut syms = self.symbols.borrow_mut();
         if let Some(r) = syms.get(s) {

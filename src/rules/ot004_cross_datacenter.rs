@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{describe, env_names, hosts_written, level, related_for, RuleCtx};
 use crate::catalog::{catalog, DcId, Environment};
 use crate::finding::Finding;
-use crate::model::{Binding, Loc, Target, TokenIdentity};
+use crate::model::{Binding, Loc, Model, Target, TokenIdentity};
 
 const ID: &str = "OT004";
 
@@ -111,10 +111,23 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
         }
         for t in &b.tokens {
             let Some(minted) = t.minted_dc else { continue };
-            if minted_keyed(b, t, minted) {
+            if minted_keyed(ctx.model, b, t, minted) {
                 continue;
             }
-            let wrong: Vec<Environment> = b.api_environments().into_iter().filter(|e| e.dc != minted).collect();
+            // A token read from a record that supplies the API host too
+            // meets that record's hosts only.
+            let own = record_hosts(ctx.model, b, t);
+            let wrong: Vec<Environment> = if own.is_empty() {
+                b.api_environments()
+            } else {
+                own.iter()
+                    .filter_map(|e| match e.target {
+                        Target::Env(env) if env.kind.is_some() => Some(env),
+                        _ => None,
+                    })
+                    .collect()
+            };
+            let wrong: Vec<Environment> = wrong.into_iter().filter(|e| e.dc != minted).collect();
             let Some(env) = wrong.first().copied() else {
                 continue;
             };
@@ -170,7 +183,12 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                     dc_name(minted),
                     dcs.join(" / ")
                 ),
-                label: format!("{} uses a {} token in {}", describe(b.kind), dc_name(minted), env),
+                label: format!(
+                    "{} uses {} token in {}",
+                    describe(b.kind),
+                    with_article(&dc_name(minted)),
+                    env
+                ),
                 primary: b.at,
                 related: related_for(b, Some(t.origin), &[]),
                 help:
@@ -310,12 +328,38 @@ fn inside(inner: Loc, outer: Loc) -> bool {
 /// chosen by `t`'s key, or the token has an alternative of that data center
 /// chosen the same way: by the same key, or, for the default that no key
 /// chose (the `"au"` of `os.environ.get("ZOHO_DC") or "au"`), by none.
-fn minted_keyed(b: &Binding, t: &crate::model::TokenAlt, minted: DcId) -> bool {
+fn minted_keyed(model: &Model, b: &Binding, t: &crate::model::TokenAlt, minted: DcId) -> bool {
+    let api = || b.endpoints.iter().filter(|e| !e.token_endpoint);
+    let in_dc = |e: &crate::model::EndpointAlt, dc: DcId| matches!(e.target, Target::Env(env) if env.dc == dc);
     // The accounts server and every API host were chosen by one key (a
     // parameter whose value both are derived from): one data center at run
-    // time, whichever it is.
-    let mut api = b.endpoints.iter().filter(|e| !e.token_endpoint).peekable();
-    if t.selector.is_some() && api.peek().is_some() && api.all(|e| e.chosen_by(t.selector.as_deref())) {
+    // time, whichever it is. An API host read from a record that supplies
+    // a token too (`cfg.get("api_base", …)` beside `cfg.get("token_url",
+    // …)`) meets that record's token only: keyed for any other token, and
+    // for the record's own when they share a data center.
+    let by_record = |e: &crate::model::EndpointAlt| {
+        let Some(sel) = e.selector.as_deref() else { return false };
+        let mut theirs = b
+            .tokens
+            .iter()
+            .filter(|u| u.identity == t.identity && u.selector.as_deref().is_some_and(|s| same_record(model, s, sel)));
+        match theirs.next() {
+            None => false,
+            // The record's own token, in the host's data center or not.
+            Some(_) if t.selector.as_deref().is_some_and(|s| same_record(model, s, sel)) => in_dc(e, minted),
+            // Another record's token never meets this host.
+            Some(_) => true,
+        }
+    };
+    if t.selector.is_some()
+        && api().next().is_some()
+        && api().all(|e| e.chosen_by(t.selector.as_deref()) || by_record(e))
+    {
+        return true;
+    }
+    // A token read from such a record is used with that record's API host.
+    let own = record_hosts(model, b, t);
+    if !own.is_empty() && own.iter().all(|e| in_dc(e, minted)) {
         return true;
     }
     // The token's own data center is among the API hosts: written, or
@@ -340,7 +384,44 @@ fn minted_keyed(b: &Binding, t: &crate::model::TokenAlt, minted: DcId) -> bool {
             _ => None,
         })
         .all(|(dc, e)| match &e.selector {
-            Some(sel) => e.chosen_by(t.selector.as_deref()) || (t.selector.is_none() && alternative_in(dc, Some(sel))),
+            Some(sel) => {
+                e.chosen_by(t.selector.as_deref())
+                    || (t.selector.is_none() && alternative_in(dc, Some(sel)))
+                    || by_record(e)
+            }
             None => t.selector.is_some() && alternative_in(dc, None),
         })
+}
+
+/// `a US`, `an EU`: the article for a data center's initials, as they are
+/// read aloud (letter by letter).
+fn with_article(initials: &str) -> String {
+    let vowel_sound = initials.starts_with(['A', 'E', 'F', 'H', 'I', 'L', 'M', 'N', 'O', 'R', 'S', 'X']);
+    format!("{} {initials}", if vowel_sound { "an" } else { "a" })
+}
+
+/// The API hosts read from the record `t` is read from (its key and theirs
+/// fields of one record).
+fn record_hosts<'a>(model: &Model, b: &'a Binding, t: &crate::model::TokenAlt) -> Vec<&'a crate::model::EndpointAlt> {
+    let Some(sel) = t.selector.as_deref() else {
+        return Vec::new();
+    };
+    b.endpoints
+        .iter()
+        .filter(|e| !e.token_endpoint && e.selector.as_deref().is_some_and(|s| same_record(model, s, sel)))
+        .collect()
+}
+
+/// Two keys that are fields of one record the program read
+/// (`app.py::Client._load.cfg.api_base` and `….cfg.token_url`): one
+/// configuration supplies both.
+fn same_record(model: &Model, a: &str, b: &str) -> bool {
+    let record = |k: &str| {
+        model
+            .records
+            .binary_search_by(|(f, _)| f.as_str().cmp(k))
+            .ok()
+            .map(|i| model.records[i].1.as_str())
+    };
+    record(a).is_some() && record(a) == record(b)
 }
