@@ -107,6 +107,13 @@ fn root_place(b: &Binding, api: &[&EndpointAlt]) -> Loc {
         .unwrap_or(b.at)
 }
 
+/// Where the second environment enters a binding that switches among
+/// several (its API alternatives' choice, as [`root_place`] says).
+pub(super) fn switch_root(b: &Binding) -> Loc {
+    let api: Vec<&EndpointAlt> = b.endpoints.iter().filter(|e| !e.token_endpoint).collect();
+    root_place(b, &api)
+}
+
 fn check_binding(b: &Binding, model: &Model) -> Option<(Finding, Loc)> {
     // Profiles are OT003's.
     if b.tokens.is_empty() || b.kind == crate::model::BindingKind::Profile {
@@ -279,7 +286,7 @@ fn check_binding(b: &Binding, model: &Model) -> Option<(Finding, Loc)> {
 
 /// Whether a token is read from (or minted from a read of) a token store
 /// that is not keyed by org, environment or api_domain.
-fn unkeyed_store(model: &Model, id: &TokenIdentity) -> bool {
+pub(super) fn unkeyed_store(model: &Model, id: &TokenIdentity) -> bool {
     model
         .stored_tokens
         .iter()

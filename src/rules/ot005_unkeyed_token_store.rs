@@ -97,17 +97,41 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                     (by_kind, Some(dir), orgs)
                 }
             };
-            let f = if by_kind.len() >= 2 {
+            let mut f = if by_kind.len() >= 2 {
                 finding(s, &by_kind, project)
             } else if !orgs.is_empty() {
                 org_finding(s, &orgs, project)
             } else {
                 return None;
             };
+            add_switches(ctx, s, &mut f);
             Some((own_switch(bindings, s), f))
         })
         .collect();
     one_per_copy(found)
+}
+
+/// The places that switch environments while every token they use is read
+/// from this store (the switch OT002 leaves to this result): related, so
+/// the reviewer sees what the stored token fails to follow.
+fn add_switches(ctx: &RuleCtx, s: &TokenStore, f: &mut Finding) {
+    let model = ctx.model;
+    for b in &model.bindings {
+        let mut kinds: Vec<EnvKind> = b.api_environments().iter().filter_map(|e| e.kind).collect();
+        kinds.sort();
+        kinds.dedup();
+        let from_here = |id: &TokenIdentity| model.stored_tokens.iter().any(|(i, at)| i == id && *at == s.at);
+        if kinds.len() < 2 || b.tokens.is_empty() || !b.tokens.iter().all(|t| from_here(&t.identity)) {
+            continue;
+        }
+        let root = super::ot002_runtime_switch::switch_root(b);
+        if !f.related.iter().any(|r| r.loc == root) {
+            f.related.push(Related {
+                loc: root,
+                message: "the environment is chosen here; the stored token does not follow it".into(),
+            });
+        }
+    }
 }
 
 /// The environments the store's own configuration switches among (the
