@@ -210,6 +210,11 @@ pub struct TokenStoreNames {
     /// Calls that query an ORM model given as an argument
     /// (`session.query(ZohoToken)`, `select(ZohoToken)`): their rows.
     pub orm_queries: Vec<String>,
+    /// Migration schema builders that create a table (`Schema.create`,
+    /// `create_table`, `schema.createTable`) or change one (`Schema.table`),
+    /// as dotted callee tails: the table is the first argument.
+    pub schema_creates: Vec<String>,
+    pub schema_alters: Vec<String>,
 }
 
 impl TokenStoreNames {
@@ -230,6 +235,19 @@ impl TokenStoreNames {
     }
     pub fn is_token_column(&self, name: &str) -> bool {
         Self::has(&self.token_columns, name)
+    }
+    /// `builder` (a dotted callee, `knex.schema.createTable`) ends with one
+    /// of `tails` at a `.` boundary.
+    fn builder_in(tails: &[String], builder: &str) -> bool {
+        tails.iter().any(|t| {
+            builder == t || (builder.ends_with(t.as_str()) && builder[..builder.len() - t.len()].ends_with('.'))
+        })
+    }
+    pub fn is_schema_create(&self, builder: &str) -> bool {
+        Self::builder_in(&self.schema_creates, builder)
+    }
+    pub fn is_schema_alter(&self, builder: &str) -> bool {
+        Self::builder_in(&self.schema_alters, builder)
     }
     pub fn is_orm_query(&self, name: &str) -> bool {
         self.orm_queries.iter().any(|m| m == name)

@@ -96,14 +96,22 @@ impl Linker<'_> {
         // A table of any name whose columns hold a token is a token table
         // too (`CREATE TABLE crm_credentials (…, refresh_token text)`).
         let token_table = is_token_table;
+        // Tables written in code: ORM models and migrations' schema builders.
         let models: Vec<Vec<TableDef>> = self
             .files
             .iter()
-            .map(|f| model_tables(&f.facts).into_iter().map(|(_, t)| t).collect())
+            .map(|f| {
+                let mut ts: Vec<TableDef> = model_tables(&f.facts).into_iter().map(|(_, t)| t).collect();
+                ts.extend(schema_tables(&f.facts));
+                ts
+            })
             .collect();
         let tables = |fid: FileId| self.files[fid].facts.tables.iter().chain(&models[fid]);
+        // Every definition of a table counts towards its columns: a later
+        // migration that adds `api_domain` to a token table holds no token
+        // column itself.
         for fid in 0..self.files.len() {
-            for t in tables(fid).filter(|t| token_table(t)) {
+            for t in tables(fid) {
                 defs.entry(t.name.to_ascii_lowercase()).or_default().push((fid, t));
             }
         }
@@ -438,4 +446,61 @@ fn model_tables(facts: &FileFacts) -> Vec<(ScopeId, TableDef)> {
         ));
     }
     out
+}
+
+/// Tables a migration's schema builder creates or changes, named by the
+/// builder call's first argument, each column by the first string argument
+/// of a call written inside it: Laravel `Schema::create('oauthtokens',
+/// function (Blueprint $table) { $table->text('refresh_token'); })`, Rails
+/// `create_table :zoho_tokens do |t| t.text :refresh_token end`, Knex
+/// `knex.schema.createTable('zoho_tokens', (t) => { t.text('refresh_token') })`
+/// (catalog `[token_store].schema_creates` / `schema_alters`).
+fn schema_tables(facts: &FileFacts) -> Vec<TableDef> {
+    let names = &catalog().token_store;
+    let mut out = Vec::new();
+    for cs in &facts.calls {
+        let ExprKind::Call(call) = &cs.expr.kind else { continue };
+        let Some(builder) = call.callee.dotted() else { continue };
+        let alter = names.is_schema_alter(&builder);
+        if !alter && !names.is_schema_create(&builder) {
+            continue;
+        }
+        let Some(first) = call.args.first() else { continue };
+        let Some(table) = first.value.as_str() else { continue };
+        let outer = cs.expr.span;
+        let inside = |s: Span| s.start >= outer.start && s.end <= outer.end && s != outer;
+        let mut columns: Vec<String> = Vec::new();
+        for other in facts.calls.iter().filter(|o| inside(o.expr.span)) {
+            each_call(&other.expr, &mut |c| {
+                if let Some(col) = c.args.first().and_then(|a| a.value.as_str()) {
+                    if !columns.iter().any(|k| k == col) {
+                        columns.push(col.to_string());
+                    }
+                }
+            });
+        }
+        out.push(TableDef {
+            name: table.rsplit('.').next().unwrap_or(table).to_string(),
+            columns,
+            alter,
+            span: first.value.span,
+        });
+    }
+    out
+}
+
+/// Every call in a call's receiver chain (`$table->string('a')->nullable()`:
+/// `nullable()` and `string('a')`).
+fn each_call(e: &Expr, f: &mut impl FnMut(&Call)) {
+    let mut cur = e;
+    loop {
+        match &cur.kind {
+            ExprKind::Call(c) => {
+                f(c);
+                cur = &c.callee;
+            }
+            ExprKind::Member(o, _) => cur = o,
+            _ => return,
+        }
+    }
 }
