@@ -342,7 +342,7 @@ impl<'r> Linker<'r> {
             self.eval(file, scope, &a.value, params)
                 .into_iter()
                 .find_map(|v| match v.kind {
-                    VKind::Func(f, s) if self.is_token_model(f, s) => Some(VKind::Stored(f, s)),
+                    VKind::Func(f, s) if self.token_model(f, s).is_some() => Some(VKind::Stored(f, s)),
                     VKind::Stored(..) => Some(v.kind),
                     _ => None,
                 })

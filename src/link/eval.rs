@@ -445,7 +445,7 @@ impl<'r> Linker<'r> {
                     Some(idx) => self.assigned_at(*f, idx, None).unwrap_or_default(),
                     // `ZohoToken.objects`, `ZohoToken.query`, `ZohoToken.last`
                     // on a token table's model: its rows.
-                    None if self.is_token_model(*f, *s) && self.class_method(*f, *s, m).is_none() => {
+                    None if self.token_model(*f, *s).is_some() && self.class_method(*f, *s, m).is_none() => {
                         keep(VKind::Stored(*f, *s))
                     }
                     None => keep(VKind::Other),
@@ -459,11 +459,9 @@ impl<'r> Linker<'r> {
                     self.files[*f].path,
                     self.facts(*f).scopes[*s].name
                 ));
-                let store = Loc {
-                    file: *f,
-                    span: self.facts(*f).scopes[*s].span,
-                };
-                self.note_stored(TokenIdentity::Symbol(sym.to_string()), store);
+                if let Some(store) = self.token_model(*f, *s) {
+                    self.note_stored(TokenIdentity::Symbol(sym.to_string()), store);
+                }
                 keep(VKind::Sym(sym, SymKind::Symbol))
             }
             // A query on stored rows (`.latest("timestamp")`, `.filter(…)`)

@@ -276,8 +276,9 @@ pub struct Linker<'r> {
     /// Keys that are fields of a record the program read (`cfg.api_base`
     /// of `cfg = json.load(f)`) → that record's key ([`Linker::records`]).
     record_fields: RefCell<HashMap<Rc<str>, Rc<str>>>,
-    /// The classes that are ORM models of token tables; built on first use.
-    token_models: std::cell::OnceCell<rustc_hash::FxHashSet<(FileId, ScopeId)>>,
+    /// The classes that are ORM models of token tables, with the store each
+    /// reads ([`Linker::token_model`]); built on first use.
+    token_models: std::cell::OnceCell<HashMap<(FileId, ScopeId), Loc>>,
     /// SDK calls that select an org, bound after the SDK's initialisations.
     sdk_org_sites: RefCell<Vec<(Loc, Vec<OrgAlt>)>>,
     /// The orgs the callers of a function pass as one of its parameters.

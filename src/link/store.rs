@@ -349,22 +349,49 @@ fn is_token_table(t: &TableDef) -> bool {
 }
 
 impl Linker<'_> {
-    /// Whether a class is an ORM model that stores tokens (a token table):
-    /// rows read through it (`ZohoToken.objects.latest()`) are store reads.
-    pub(super) fn is_token_model(&self, file: FileId, class: ScopeId) -> bool {
+    /// The token store an ORM model class reads and writes, when it is a
+    /// token table: its own fields hold a token (`class ZohoToken(models.Model):
+    /// refresh_token = …`), or the table it maps to by name (`$table` /
+    /// `__tablename__` / `self.table_name`, else the convention:
+    /// `ZohoToken` → `zoho_tokens`) is one a migration or schema creates.
+    /// Rows read through it (`ZohoToken.objects.latest()`,
+    /// `ZohoToken::latest()->first()`) are store reads.
+    pub(super) fn token_model(&self, file: FileId, class: ScopeId) -> Option<Loc> {
         self.token_models
             .get_or_init(|| {
-                let mut set = rustc_hash::FxHashSet::default();
+                // Token tables created by name (SQL, schema builders), first
+                // definition first.
+                let mut by_name: HashMap<String, Loc> = HashMap::default();
                 for (fid, f) in self.files.iter().enumerate() {
-                    for (sid, t) in model_tables(&f.facts) {
-                        if is_token_table(&t) {
-                            set.insert((fid, sid));
+                    for t in f.facts.tables.iter().cloned().chain(schema_tables(&f.facts)) {
+                        if !t.alter && is_token_table(&t) {
+                            by_name.entry(t.name.to_ascii_lowercase()).or_insert(Loc {
+                                file: fid,
+                                span: t.span,
+                            });
                         }
                     }
                 }
-                set
+                let mut map = HashMap::default();
+                for (fid, f) in self.files.iter().enumerate() {
+                    for (sid, t) in model_tables(&f.facts) {
+                        let store = if is_token_table(&t) {
+                            Some(Loc {
+                                file: fid,
+                                span: t.span,
+                            })
+                        } else {
+                            by_name.get(&mapped_table(&f.facts, sid).to_ascii_lowercase()).copied()
+                        };
+                        if let Some(store) = store {
+                            map.insert((fid, sid), store);
+                        }
+                    }
+                }
+                map
             })
-            .contains(&(file, class))
+            .get(&(file, class))
+            .copied()
     }
 
     /// Notes that tokens of `id` are read from the token store at `store`.
@@ -390,6 +417,43 @@ impl Linker<'_> {
         let mut v = self.stored_tokens.borrow().clone();
         v.sort();
         v
+    }
+}
+
+/// The table an ORM model class maps to: named by a class-level
+/// `__tablename__` / `table` / `table_name` string, else by the convention
+/// of Rails and Laravel (the class name in snake case, plural).
+fn mapped_table(facts: &FileFacts, class: ScopeId) -> String {
+    let named = facts.assigns.iter().filter(|a| a.scope == class).find_map(|a| {
+        let target = a.target.last_name()?;
+        let name = matches!(target, "__tablename__" | "table" | "table_name" | "self.table_name");
+        name.then(|| a.value.as_str()).flatten()
+    });
+    if let Some(n) = named {
+        return n.to_string();
+    }
+    conventional_table(&facts.scopes[class].name)
+}
+
+/// `ZohoToken` → `zoho_tokens`, `OauthEntry` → `oauth_entries`,
+/// `ZohoAuthPass` → `zoho_auth_passes`.
+fn conventional_table(class: &str) -> String {
+    let mut snake = String::new();
+    for (i, ch) in class.chars().enumerate() {
+        if ch.is_uppercase() && i > 0 {
+            snake.push('_');
+        }
+        snake.extend(ch.to_lowercase());
+    }
+    if let Some(stem) = snake
+        .strip_suffix('y')
+        .filter(|s| !s.ends_with(['a', 'e', 'i', 'o', 'u']))
+    {
+        format!("{stem}ies")
+    } else if snake.ends_with(['s', 'x', 'z']) || snake.ends_with("ch") || snake.ends_with("sh") {
+        format!("{snake}es")
+    } else {
+        format!("{snake}s")
     }
 }
 
@@ -502,5 +566,18 @@ fn each_call(e: &Expr, f: &mut impl FnMut(&Call)) {
             ExprKind::Member(o, _) => cur = o,
             _ => return,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::conventional_table;
+
+    #[test]
+    fn models_map_to_their_conventional_tables() {
+        assert_eq!(conventional_table("ZohoToken"), "zoho_tokens");
+        assert_eq!(conventional_table("OauthEntry"), "oauth_entries");
+        assert_eq!(conventional_table("ZohoAuthPass"), "zoho_auth_passes");
+        assert_eq!(conventional_table("CrmKey"), "crm_keys");
     }
 }
