@@ -117,8 +117,17 @@ impl Linker<'_> {
         }
         for fid in 0..self.files.len() {
             for t in tables(fid).filter(|t| !t.alter && token_table(t)) {
+                let same = defs.get(&t.name.to_ascii_lowercase()).into_iter().flatten();
+                // One table, one store: at its first creation (a migration
+                // before the `db/schema.rb` or `schema.sql` it generates).
+                let first = same
+                    .clone()
+                    .find(|(other, d)| !d.alter && token_table(d) && related(dir(fid), dir(*other)));
+                if first.is_some_and(|(other, d)| (*other, d.span.start) != (fid, t.span.start)) {
+                    continue;
+                }
                 let mut cols: Vec<&str> = Vec::new();
-                for (other, d) in defs.get(&t.name.to_ascii_lowercase()).into_iter().flatten() {
+                for (other, d) in same {
                     if related(dir(fid), dir(*other)) {
                         for c in &d.columns {
                             if !cols.contains(&c.as_str()) {
