@@ -65,7 +65,8 @@ pub struct SourceFile {
     pub path: String,
     /// `None` for files that are scanned as text only (OT006).
     pub lang: Option<Lang>,
-    pub facts: FileFacts,
+    /// Shared by the copies of one file (the scan lowers each content once).
+    pub facts: std::sync::Arc<FileFacts>,
 }
 
 /// Alternatives beyond this count are dropped (a value is a small set).
@@ -464,7 +465,7 @@ mod tests {
         SourceFile {
             path: path.into(),
             lang: Some(Lang::Python),
-            facts: crate::frontend::lower(Lang::Python, path, text),
+            facts: crate::frontend::lower(Lang::Python, path, text).into(),
         }
     }
 
