@@ -244,7 +244,8 @@ pub struct Linker<'r> {
     configured_cache: Cache<(FileId, String, ScopeId), Rc<Ingredients>>,
     /// Objects whose configuration is being gathered (recursion guard).
     configuring: RefCell<Vec<(FileId, String)>>,
-    index: Vec<FileIndex>,
+    /// Per file; copies of one file share theirs.
+    index: Vec<Rc<FileIndex>>,
     /// The names the per-file indexes are keyed by.
     names: Names,
     /// Path → file.
@@ -391,7 +392,17 @@ impl<'r> Linker<'r> {
             }
         }
         let mut names = Names::default();
-        let index = files.iter().map(|f| FileIndex::build(&f.facts, &mut names)).collect();
+        // Copies of one file share their facts, and so their index (it is a
+        // function of the facts and of the names met before, which the
+        // first copy already brought in).
+        let mut built: HashMap<*const FileFacts, Rc<FileIndex>> = HashMap::default();
+        let index = files
+            .iter()
+            .map(|f| {
+                let ix = built.entry(std::sync::Arc::as_ptr(&f.facts));
+                Rc::clone(ix.or_insert_with(|| Rc::new(FileIndex::build(&f.facts, &mut names))))
+            })
+            .collect();
         let mut linker = Linker {
             files,
             index,
