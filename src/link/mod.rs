@@ -123,13 +123,19 @@ pub struct Val {
     /// Where the run-time choice that `sel` names is made: the ternary, the
     /// `if` around an assignment, the map lookup. The root place of a switch.
     pub switch: Option<Loc>,
-    /// The key of a choice made inside the one `sel` names, which that outer
-    /// choice took the place of (the sandbox ternary inside a match arm
-    /// over data centers): what picks among the values of one arm.
-    pub inner: Option<Rc<str>>,
-    /// Where that inner choice is made.
-    pub inner_switch: Option<Loc>,
+    /// A choice made inside the one `sel` names, which that outer choice
+    /// took the place of (the sandbox ternary inside a match arm over data
+    /// centers): what picks among the values of one arm. Rare, so shared
+    /// behind a pointer: every cache holds `Val`s.
+    pub inner: Option<Rc<InnerChoice>>,
     pub via_param: bool,
+}
+
+/// The key of an inner choice ([`Val::inner`]) and where it is made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InnerChoice {
+    pub sel: Rc<str>,
+    pub switch: Option<Loc>,
 }
 
 impl Val {
@@ -140,7 +146,6 @@ impl Val {
             self.sel = from.sel.clone();
             self.switch = from.switch;
             self.inner = from.inner.clone();
-            self.inner_switch = from.inner_switch;
         }
     }
 
@@ -148,8 +153,12 @@ impl Val {
     /// chose it (inside this choice's arm) is kept as `inner`.
     fn chosen_by(&mut self, sel: Rc<str>, switch: Loc) {
         if self.inner.is_none() && self.sel.as_ref().is_some_and(|s| *s != sel) {
-            self.inner = self.sel.take();
-            self.inner_switch = self.switch;
+            self.inner = self.sel.take().map(|sel| {
+                Rc::new(InnerChoice {
+                    sel,
+                    switch: self.switch,
+                })
+            });
         }
         self.sel = Some(sel);
         self.switch = Some(switch);
@@ -326,7 +335,6 @@ fn val(kind: VKind, file: FileId, span: Span) -> Val {
         sel: None,
         switch: None,
         inner: None,
-        inner_switch: None,
         via_param: false,
     }
 }
