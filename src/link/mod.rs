@@ -232,8 +232,10 @@ pub struct Linker<'r> {
     time_budget: Option<std::time::Duration>,
     depth: std::cell::Cell<usize>,
     /// Keyed by the name's number ([`Linker::key_id`]): no string per entry,
-    /// and none made for each look-up.
-    name_cache: Cache<(FileId, ScopeId, u32), Vec<Val>>,
+    /// and none made for each look-up. The largest cache: file and scope as
+    /// 32-bit numbers and the values as a boxed slice (32 bytes an entry,
+    /// not 48).
+    name_cache: Cache<(u32, u32, u32), Box<[Val]>>,
     field_cache: Cache<(FileId, ScopeId, u32), Vec<Val>>,
     /// The classes a bare class name means in a file ([`Linker::nearest_classes`]).
     nearest_cache: Cache<(FileId, u32), Rc<Vec<ScopeRef>>>,
