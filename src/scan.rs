@@ -1038,6 +1038,32 @@ mod tests {
     }
 
     #[test]
+    fn copies_of_a_text_are_lowered_once_unless_their_paths_matter() {
+        let lowerings = Lowerings::default();
+        let at = |path: &str, text: &str| {
+            analyse(path.into(), path.into(), text.into(), None, &lowerings)
+                .lowered
+                .facts
+                .clone()
+        };
+        let code = "import os\nTOKEN = os.environ['ZOHO_TOKEN']\n";
+        let (a, b) = (at("v1/crm/api.py", code), at("v2/crm/api.py", code));
+        assert!(Arc::ptr_eq(&a, &b), "copies share their facts");
+        assert!(!Arc::ptr_eq(&a, &at("v1/crm/other.py", "x = 1\n")), "another text");
+        // What the lowering reads of the path is part of the key: a Django
+        // settings module, a config file, the TypeScript dialect.
+        assert!(!Arc::ptr_eq(&a, &at("v1/settings.py", code)));
+        let yml = "env:\n  ZOHO_TOKEN: x\n";
+        assert!(!Arc::ptr_eq(
+            &at("a/.github/workflows/ci.yml", yml),
+            &at("b/.github/workflows/ci.yml", yml)
+        ));
+        let ts = "const a = <T>(x: T) => x;\n";
+        assert!(!Arc::ptr_eq(&at("a/x.ts", ts), &at("a/x.tsx", ts)));
+        assert!(Arc::ptr_eq(&at("a/x.ts", ts), &at("b/y.ts", ts)));
+    }
+
+    #[test]
     fn a_file_removed_before_it_is_read_is_a_note() {
         let c = Candidate {
             path: PathBuf::from("/nonexistent/orgtoken-test/gone.py"),
