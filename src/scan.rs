@@ -5,6 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use rayon::prelude::*;
@@ -100,7 +101,7 @@ fn read_whole(f: &mut std::fs::File, len: u64, max: u64) -> std::io::Result<Opti
 /// file without a trigger (nearly all of a tree) costs no more memory than a
 /// block, and a binary file stops at its first block unless it is named like
 /// code or config. Only a file with a trigger is read whole, and analysed.
-fn read(c: &Candidate, opts: &ScanOptions, pre: &Prefilter) -> Read {
+fn read(c: &Candidate, opts: &ScanOptions, pre: &Prefilter, lowerings: &Lowerings) -> Read {
     use std::io::{Read as _, Seek as _};
     // `metadata` does not open the file: opening a FIFO would block.
     let m = match std::fs::metadata(&c.path) {
@@ -155,6 +156,7 @@ fn read(c: &Candidate, opts: &ScanOptions, pre: &Prefilter) -> Read {
             c.path.clone(),
             text,
             opts.file_timeout,
+            lowerings,
         ))),
         Ok(_) => Read::Miss,
         Err(note) => Read::Invalid(note),
@@ -240,13 +242,21 @@ fn utf16_with_bom(bytes: &[u8]) -> Option<Option<String>> {
     Some(char::decode_utf16(units).collect::<Result<String, _>>().ok())
 }
 
+/// The SHA-256 of an analysed text: the key of its lowering (copies of one
+/// text are lowered once), and, its first 8 bytes, the digest that the
+/// file read again for its snippets must still have.
+fn sha256(text: &str) -> [u8; 32] {
+    Sha256::digest(text.as_bytes()).into()
+}
+
 /// A digest of an analysed text: the file is read again only for the
 /// snippets of findings, and must not have changed in between.
 fn digest(text: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
-    text.hash(&mut h);
-    h.finish()
+    digest_of(&sha256(text))
+}
+
+fn digest_of(sha: &[u8; 32]) -> u64 {
+    u64::from_le_bytes(sha[..8].try_into().expect("8 bytes"))
 }
 
 /// One analysed file. Its text is not kept (on Zoho-dense trees it would
@@ -255,9 +265,17 @@ fn digest(text: &str) -> u64 {
 struct Analysed {
     path: String,
     fs_path: PathBuf,
-    digest: u64,
     lang: Option<Lang>,
-    facts: FileFacts,
+    /// Shared by every file with the same text, language and path key.
+    lowered: Arc<Lowered>,
+}
+
+/// What a text gave: its facts and what else is taken of it. A function of
+/// the text, the language and what the lowering reads of the path
+/// ([`frontend::path_key`]), so copies of a file share one.
+struct Lowered {
+    digest: u64,
+    facts: Arc<FileFacts>,
     note: Option<String>,
     /// Suppression comments (their `file` is set once files are numbered).
     markers: Vec<crate::suppress::Marker>,
@@ -265,9 +283,55 @@ struct Analysed {
     literals: Vec<(Span, String)>,
 }
 
-fn analyse(path: String, fs_path: PathBuf, text: String, budget: Option<Duration>) -> Analysed {
+/// The text's SHA-256, its language, and what its lowering reads of its path.
+type LowerKey = ([u8; 32], Option<Lang>, String);
+
+/// The lowerings of one scan, by [`LowerKey`]: a tree holding copies of the
+/// same files (vendored SDK versions, generated clients) lowers each content
+/// once, and the copies share the facts. Whichever copy is lowered first,
+/// the result is the same (the key holds everything the lowering reads), so
+/// output does not depend on the thread count; a copy met while its content
+/// is being lowered waits for that lowering (nothing inside a lowering runs
+/// on the pool, so the wait cannot deadlock).
+#[derive(Default)]
+struct Lowerings {
+    map: std::sync::Mutex<HashMap<LowerKey, Arc<OnceLock<Arc<Lowered>>>>>,
+}
+
+impl Lowerings {
+    fn get(&self, key: LowerKey, lower: impl FnOnce() -> Lowered) -> Arc<Lowered> {
+        let cell = Arc::clone(
+            self.map
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .entry(key)
+                .or_default(),
+        );
+        Arc::clone(cell.get_or_init(|| Arc::new(lower())))
+    }
+}
+
+fn analyse(path: String, fs_path: PathBuf, text: String, budget: Option<Duration>, lowerings: &Lowerings) -> Analysed {
     let lang = frontend::lang_for_path(&path).or_else(|| frontend::lang_for_shebang(&path, &text));
-    let minified = lang.and_then(|l| frontend::minified(l, &path, &text));
+    let sha = sha256(&text);
+    let key = (
+        sha,
+        lang,
+        lang.map(|l| frontend::path_key(l, &path)).unwrap_or_default(),
+    );
+    let lowered = lowerings.get(key, || lower_text(&path, lang, &text, digest_of(&sha), budget));
+    Analysed {
+        path,
+        fs_path,
+        lang,
+        lowered,
+    }
+}
+
+/// Lowers one text (read at `path`, in `lang`): only what
+/// [`frontend::path_key`] keeps of the path may matter here.
+fn lower_text(path: &str, lang: Option<Lang>, text: &str, digest: u64, budget: Option<Duration>) -> Lowered {
+    let minified = lang.and_then(|l| frontend::minified(l, path, text));
     let (facts, note) = match (lang, minified) {
         (Some(_), Some(why)) => (
             FileFacts::new_module(Span::default()),
@@ -276,7 +340,7 @@ fn analyse(path: String, fs_path: PathBuf, text: String, budget: Option<Duration
         (Some(l), None) => {
             crate::source::take_nesting_cut();
             let r = panic::catch_unwind(AssertUnwindSafe(|| {
-                crate::budget::run(budget, || frontend::lower(l, &path, &text))
+                crate::budget::run(budget, || frontend::lower(l, path, text))
             }));
             let cut = crate::source::take_nesting_cut();
             match r {
@@ -320,24 +384,21 @@ fn analyse(path: String, fs_path: PathBuf, text: String, budget: Option<Duration
     };
     // Most files hold no token literal: the line index is built only for
     // those that do.
-    let found: Vec<_> = catalog().token_literals(&text).collect();
+    let found: Vec<_> = catalog().token_literals(text).collect();
     let literals = if found.is_empty() {
         Vec::new()
     } else {
-        let lines = LineIndex::new(&text);
+        let lines = LineIndex::new(text);
         found
             .iter()
             .map(|m| (lines.span(m.start(), m.end()), literal_hash(m.as_str())))
             .collect()
     };
-    Analysed {
-        markers: crate::suppress::markers(0, &text),
+    Lowered {
+        markers: crate::suppress::markers(0, text),
         literals,
-        digest: digest(&text),
-        path,
-        fs_path,
-        lang,
-        facts,
+        digest,
+        facts: Arc::new(facts),
         note,
     }
 }
@@ -402,7 +463,8 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
     stats.skipped.excluded_vendored = walked.skipped_vendored;
     let mut notes: Vec<Note> = walked.errors.iter().map(|(p, m)| Note::new(p, m.clone())).collect();
 
-    let first = first_pass(opts, walked.files, focus.as_ref(), &mut stats, &mut notes);
+    let lowerings = Lowerings::default();
+    let first = first_pass(opts, walked.files, focus.as_ref(), &lowerings, &mut stats, &mut notes);
     if nothing_scanned.is_none() && walked_in_focus > 0 && first.too_large_in_focus == walked_in_focus {
         nothing_scanned = Some(format!(
             "every file ({walked_in_focus}) is larger than --max-file-size ({} bytes)",
@@ -411,7 +473,8 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
     }
     crate::memory::release_freed();
     let mut analysed = first.analysed;
-    let second = second_pass(opts, &analysed, first.misses);
+    let second = second_pass(opts, &analysed, first.misses, &lowerings);
+    drop(lowerings);
     analysed.extend(second);
     crate::memory::release_freed();
     analysed.sort_by(|a, b| a.path.cmp(&b.path));
@@ -465,11 +528,12 @@ fn first_pass(
     opts: &ScanOptions,
     files: Vec<Candidate>,
     focus: Option<&walk::Focus>,
+    lowerings: &Lowerings,
     stats: &mut Stats,
     notes: &mut Vec<Note>,
 ) -> FirstPass {
     let pre = Prefilter::from_catalog();
-    let reads: Vec<Read> = files.par_iter().map(|c| read(c, opts, &pre)).collect();
+    let reads: Vec<Read> = files.par_iter().map(|c| read(c, opts, &pre, lowerings)).collect();
     let mut out = FirstPass {
         analysed: Vec::new(),
         misses: Vec::new(),
@@ -503,23 +567,29 @@ fn first_pass(
 /// Stage "second pass": code files without a trigger that first-pass files
 /// import, or that read the env vars first-pass files read. Each candidate
 /// is read once: wanted by path, or by the env vars it reads.
-fn second_pass(opts: &ScanOptions, analysed: &[Analysed], misses: Vec<Candidate>) -> Vec<Analysed> {
+fn second_pass(
+    opts: &ScanOptions,
+    analysed: &[Analysed],
+    misses: Vec<Candidate>,
+    lowerings: &Lowerings,
+) -> Vec<Analysed> {
     let mut wanted: BTreeSet<String> = BTreeSet::new();
     let mut env_names: BTreeSet<String> = BTreeSet::new();
     for a in analysed {
         if let Some(l) = a.lang {
-            wanted.extend(import_candidates(l, &a.path, &a.facts));
+            wanted.extend(import_candidates(l, &a.path, &a.lowered.facts));
             // Only env vars shaped like a token pull other files in: a file
             // that never mentions Zoho matters only if it holds the token
             // (a `PORT` or `DATABASE_URL` read would pull in the whole tree).
             env_names.extend(
-                a.facts
+                a.lowered
+                    .facts
                     .env_reads
                     .iter()
                     .filter(|n| catalog().is_token_slot_name(n) || catalog().is_api_domain_key(n))
                     .cloned(),
             );
-            env_names.extend(configured_env_names(&a.facts));
+            env_names.extend(configured_env_names(&a.lowered.facts));
         }
     }
     let env_pre = (!env_names.is_empty()).then(|| NamePrefilter::new(&env_names.iter().collect::<Vec<_>>()));
@@ -545,7 +615,13 @@ fn second_pass(opts: &ScanOptions, analysed: &[Analysed], misses: Vec<Candidate>
                 return None;
             }
             let text = decode(&c.display, bytes).ok()?;
-            Some(analyse(c.display.clone(), c.path.clone(), text, opts.file_timeout))
+            Some(analyse(
+                c.display.clone(),
+                c.path.clone(),
+                text,
+                opts.file_timeout,
+                lowerings,
+            ))
         })
         .collect()
 }
@@ -572,21 +648,25 @@ fn number(analysed: Vec<Analysed>, notes: &mut Vec<Note>) -> Numbered {
         sources: Vec::with_capacity(analysed.len()),
     };
     for (fid, a) in analysed.into_iter().enumerate() {
-        if let Some(n) = a.note {
-            notes.push(Note::new(&a.path, n));
+        let l = &a.lowered;
+        if let Some(n) = &l.note {
+            notes.push(Note::new(&a.path, n.clone()));
         }
-        out.markers.extend(a.markers.into_iter().map(|mut m| {
-            m.file = fid;
-            m
-        }));
-        for (span, hash) in a.literals {
-            out.model.token_literals.push((Loc { file: fid, span }, hash));
+        out.markers.extend(
+            l.markers
+                .iter()
+                .map(|m| crate::suppress::Marker { file: fid, ..m.clone() }),
+        );
+        for (span, hash) in &l.literals {
+            out.model
+                .token_literals
+                .push((Loc { file: fid, span: *span }, hash.clone()));
         }
-        out.origins.push((a.fs_path, a.digest));
+        out.origins.push((a.fs_path, l.digest));
         out.sources.push(SourceFile {
             path: a.path,
             lang: a.lang,
-            facts: a.facts,
+            facts: Arc::clone(&l.facts),
         });
     }
     out
@@ -963,6 +1043,32 @@ mod tests {
     }
 
     #[test]
+    fn copies_of_a_text_are_lowered_once_unless_their_paths_matter() {
+        let lowerings = Lowerings::default();
+        let at = |path: &str, text: &str| {
+            analyse(path.into(), path.into(), text.into(), None, &lowerings)
+                .lowered
+                .facts
+                .clone()
+        };
+        let code = "import os\nTOKEN = os.environ['ZOHO_TOKEN']\n";
+        let (a, b) = (at("v1/crm/api.py", code), at("v2/crm/api.py", code));
+        assert!(Arc::ptr_eq(&a, &b), "copies share their facts");
+        assert!(!Arc::ptr_eq(&a, &at("v1/crm/other.py", "x = 1\n")), "another text");
+        // What the lowering reads of the path is part of the key: a Django
+        // settings module, a config file, the TypeScript dialect.
+        assert!(!Arc::ptr_eq(&a, &at("v1/settings.py", code)));
+        let yml = "env:\n  ZOHO_TOKEN: x\n";
+        assert!(!Arc::ptr_eq(
+            &at("a/.github/workflows/ci.yml", yml),
+            &at("b/.github/workflows/ci.yml", yml)
+        ));
+        let ts = "const a = <T>(x: T) => x;\n";
+        assert!(!Arc::ptr_eq(&at("a/x.ts", ts), &at("a/x.tsx", ts)));
+        assert!(Arc::ptr_eq(&at("a/x.ts", ts), &at("b/y.ts", ts)));
+    }
+
+    #[test]
     fn a_file_removed_before_it_is_read_is_a_note() {
         let c = Candidate {
             path: PathBuf::from("/nonexistent/orgtoken-test/gone.py"),
@@ -978,7 +1084,7 @@ mod tests {
             file_timeout: None,
             ..Default::default()
         };
-        match read(&c, &opts, &Prefilter::from_catalog()) {
+        match read(&c, &opts, &Prefilter::from_catalog(), &Lowerings::default()) {
             Read::Invalid(m) => assert_eq!(m, "cannot read: no such file (removed during the scan?); skipped"),
             _ => panic!("a missing file is a note"),
         }

@@ -8,6 +8,11 @@
 use super::{dir_of, file_name, systems};
 use crate::facts::{Expr, ExprKind, FileFacts, Parent, ParentRef, Profile, Setting, Span};
 
+/// Whether `path` is a settings module of `lang` (its lowering reads the path).
+pub(crate) fn is_module(lang: &str, path: &str) -> bool {
+    systems::module(lang, path).is_some()
+}
+
 /// Adds the profile of a settings module to `facts`, if `path` is one.
 pub(crate) fn lower(lang: &str, path: &str, facts: &mut FileFacts) {
     let Some((def, files)) = systems::module(lang, path) else {

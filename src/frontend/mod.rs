@@ -136,6 +136,32 @@ pub fn lang_for_shebang(path: &str, text: &str) -> Option<Lang> {
     matches!(prog, "sh" | "bash" | "zsh" | "dash" | "ksh").then_some(Lang::Shell)
 }
 
+/// What [`lower`] and [`minified`] read of a file's path, besides the
+/// language: two files of one language with the same text and the same key
+/// lower to the same facts (a scan lowers such copies once). The whole path
+/// for configuration files (dialects and profile systems read directory and
+/// file names) and settings modules written as code; the extension for
+/// JavaScript and TypeScript (the grammar); whether the name says `.min.`;
+/// nothing else.
+pub fn path_key(lang: Lang, path: &str) -> String {
+    let module = match lang {
+        Lang::Python => crate::config::modules::is_module("python", path),
+        Lang::Ruby => crate::config::modules::is_module("ruby", path),
+        _ => false,
+    };
+    if lang.is_config() || module {
+        return path.to_string();
+    }
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let min = if name.contains(".min.") { "min:" } else { "" };
+    match lang {
+        Lang::JavaScript | Lang::TypeScript => {
+            format!("{min}{}", name.rsplit_once('.').map(|(_, e)| e).unwrap_or_default())
+        }
+        _ => min.to_string(),
+    }
+}
+
 /// Lowers one file. `path` selects the dialect (TSX vs TS).
 pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
     let mut facts = lower_lang(lang, path, text);
@@ -363,5 +389,59 @@ mod tests {
         assert_eq!(lang_for_shebang("deploy", "#!/usr/bin/env python3\n"), None);
         assert_eq!(lang_for_shebang("notes.txt", "#!/bin/sh\n"), None);
         assert_eq!(lang_for_shebang("run", "echo hi\n"), None);
+    }
+
+    /// `path_key` holds all that the lowering reads of a path: every fixture
+    /// file lowered where it is and where a copy of it would be (another
+    /// directory, another name of its kind) gives the same facts whenever
+    /// the keys are the same; settings modules and config files keep their
+    /// whole path, JavaScript and TypeScript their dialect.
+    #[test]
+    fn copies_with_one_path_key_lower_alike() {
+        use super::{lang_for_path, lower, minified, path_key};
+        use crate::facts::Lang;
+        fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    files(&p, out);
+                } else {
+                    out.push(p);
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut all = Vec::new();
+        files(&root, &mut all);
+        all.sort();
+        let mut shared = 0;
+        for p in all {
+            let rel = p.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+            let Some(lang) = lang_for_path(&rel) else { continue };
+            let Ok(text) = std::fs::read_to_string(&p) else {
+                continue;
+            };
+            let name = rel.rsplit('/').next().unwrap();
+            let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+            for other in [format!("copy/of/{rel}"), name.to_string(), format!("x/other.{ext}")] {
+                if lang_for_path(&other) != Some(lang) || path_key(lang, &other) != path_key(lang, &rel) {
+                    continue;
+                }
+                shared += 1;
+                assert_eq!(
+                    minified(lang, &rel, &text),
+                    minified(lang, &other, &text),
+                    "{rel} / {other}"
+                );
+                let (a, b) = (lower(lang, &rel, &text), lower(lang, &other, &text));
+                assert_eq!(format!("{a:?}"), format!("{b:?}"), "{rel} lowers unlike {other}");
+            }
+        }
+        assert!(shared > 100, "only {shared} copies compared");
+        assert_eq!(path_key(Lang::Python, "settings/sandbox.py"), "settings/sandbox.py");
+        assert_eq!(path_key(Lang::TypeScript, "a/b.TSX"), "tsx");
+        assert_eq!(path_key(Lang::JavaScript, "a/b.min.js"), "min:js");
+        assert_eq!(path_key(Lang::Python, "a/b.py"), "");
+        assert_eq!(path_key(Lang::Yaml, "a/b.yml"), "a/b.yml");
     }
 }

@@ -542,7 +542,6 @@ impl Linker<'_> {
                                 sel: v.sel.clone(),
                                 switch: v.switch,
                                 inner: v.inner.clone(),
-                                inner_switch: v.inner_switch,
                                 via_param: v.via_param,
                             }
                         }
@@ -940,8 +939,8 @@ fn endpoint_of(v: &Val, target: Target, origin: Loc, selector: Option<&str>, tok
         origin,
         selector: selector.map(str::to_string),
         switch: v.switch,
-        inner_selector: v.inner.as_deref().map(str::to_string),
-        inner_switch: v.inner_switch,
+        inner_selector: v.inner.as_ref().map(|i| i.sel.to_string()),
+        inner_switch: v.inner.as_ref().and_then(|i| i.switch),
         token_endpoint,
     }
 }

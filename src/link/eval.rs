@@ -429,7 +429,6 @@ impl<'r> Linker<'r> {
                 sel: o.sel.clone(),
                 switch: o.switch,
                 inner: o.inner.clone(),
-                inner_switch: o.inner_switch,
                 via_param: o.via_param,
             }]
         };

@@ -347,7 +347,7 @@ mod tests {
         SourceFile {
             path: path.into(),
             lang: Some(Lang::Python),
-            facts: crate::frontend::lower(Lang::Python, path, text),
+            facts: crate::frontend::lower(Lang::Python, path, text).into(),
         }
     }
 

@@ -65,7 +65,8 @@ pub struct SourceFile {
     pub path: String,
     /// `None` for files that are scanned as text only (OT006).
     pub lang: Option<Lang>,
-    pub facts: FileFacts,
+    /// Shared by the copies of one file (the scan lowers each content once).
+    pub facts: std::sync::Arc<FileFacts>,
 }
 
 /// Alternatives beyond this count are dropped (a value is a small set).
@@ -122,13 +123,19 @@ pub struct Val {
     /// Where the run-time choice that `sel` names is made: the ternary, the
     /// `if` around an assignment, the map lookup. The root place of a switch.
     pub switch: Option<Loc>,
-    /// The key of a choice made inside the one `sel` names, which that outer
-    /// choice took the place of (the sandbox ternary inside a match arm
-    /// over data centers): what picks among the values of one arm.
-    pub inner: Option<Rc<str>>,
-    /// Where that inner choice is made.
-    pub inner_switch: Option<Loc>,
+    /// A choice made inside the one `sel` names, which that outer choice
+    /// took the place of (the sandbox ternary inside a match arm over data
+    /// centers): what picks among the values of one arm. Rare, so shared
+    /// behind a pointer: every cache holds `Val`s.
+    pub inner: Option<Rc<InnerChoice>>,
     pub via_param: bool,
+}
+
+/// The key of an inner choice ([`Val::inner`]) and where it is made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InnerChoice {
+    pub sel: Rc<str>,
+    pub switch: Option<Loc>,
 }
 
 impl Val {
@@ -139,7 +146,6 @@ impl Val {
             self.sel = from.sel.clone();
             self.switch = from.switch;
             self.inner = from.inner.clone();
-            self.inner_switch = from.inner_switch;
         }
     }
 
@@ -147,8 +153,12 @@ impl Val {
     /// chose it (inside this choice's arm) is kept as `inner`.
     fn chosen_by(&mut self, sel: Rc<str>, switch: Loc) {
         if self.inner.is_none() && self.sel.as_ref().is_some_and(|s| *s != sel) {
-            self.inner = self.sel.take();
-            self.inner_switch = self.switch;
+            self.inner = self.sel.take().map(|sel| {
+                Rc::new(InnerChoice {
+                    sel,
+                    switch: self.switch,
+                })
+            });
         }
         self.sel = Some(sel);
         self.switch = Some(switch);
@@ -226,8 +236,10 @@ pub struct Linker<'r> {
     time_budget: Option<std::time::Duration>,
     depth: std::cell::Cell<usize>,
     /// Keyed by the name's number ([`Linker::key_id`]): no string per entry,
-    /// and none made for each look-up.
-    name_cache: Cache<(FileId, ScopeId, u32), Vec<Val>>,
+    /// and none made for each look-up. The largest cache: file and scope as
+    /// 32-bit numbers and the values as a boxed slice (32 bytes an entry,
+    /// not 48).
+    name_cache: Cache<(u32, u32, u32), Box<[Val]>>,
     field_cache: Cache<(FileId, ScopeId, u32), Vec<Val>>,
     /// The classes a bare class name means in a file ([`Linker::nearest_classes`]).
     nearest_cache: Cache<(FileId, u32), Rc<Vec<ScopeRef>>>,
@@ -247,7 +259,8 @@ pub struct Linker<'r> {
     configured_cache: Cache<(FileId, String, ScopeId), Rc<Ingredients>>,
     /// Objects whose configuration is being gathered (recursion guard).
     configuring: RefCell<Vec<(FileId, String)>>,
-    index: Vec<FileIndex>,
+    /// Per file; copies of one file share theirs.
+    index: Vec<Rc<FileIndex>>,
     /// The names the per-file indexes are keyed by.
     names: Names,
     /// Path → file.
@@ -337,7 +350,6 @@ fn val(kind: VKind, file: FileId, span: Span) -> Val {
         sel: None,
         switch: None,
         inner: None,
-        inner_switch: None,
         via_param: false,
     }
 }
@@ -403,7 +415,17 @@ impl<'r> Linker<'r> {
             }
         }
         let mut names = Names::default();
-        let index = files.iter().map(|f| FileIndex::build(&f.facts, &mut names)).collect();
+        // Copies of one file share their facts, and so their index (it is a
+        // function of the facts and of the names met before, which the
+        // first copy already brought in).
+        let mut built: HashMap<*const FileFacts, Rc<FileIndex>> = HashMap::default();
+        let index = files
+            .iter()
+            .map(|f| {
+                let ix = built.entry(std::sync::Arc::as_ptr(&f.facts));
+                Rc::clone(ix.or_insert_with(|| Rc::new(FileIndex::build(&f.facts, &mut names))))
+            })
+            .collect();
         let mut linker = Linker {
             files,
             index,
@@ -494,7 +516,7 @@ mod tests {
         SourceFile {
             path: path.into(),
             lang: Some(Lang::Python),
-            facts: crate::frontend::lower(Lang::Python, path, text),
+            facts: crate::frontend::lower(Lang::Python, path, text).into(),
         }
     }
 

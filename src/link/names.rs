@@ -30,10 +30,10 @@ impl<'r> Linker<'r> {
         let positional = self.index[file]
             .targets(&self.names, scope, name)
             .is_some_and(|v| v.len() > 1);
-        let key = (params.is_none() && !positional).then(|| (file, scope, self.key_id(name)));
+        let key = (params.is_none() && !positional).then(|| (file as u32, scope as u32, self.key_id(name)));
         if let Some(key) = &key {
             if let Some(v) = self.name_cache.borrow().get(key) {
-                return v.clone();
+                return v.to_vec();
             }
         }
         let r = self
@@ -43,7 +43,7 @@ impl<'r> Linker<'r> {
         if let Some(key) = key {
             // Cached even when computed inside a cycle: a value cut by the
             // cycle guard is a smaller set of alternatives, never a wrong one.
-            self.name_cache.borrow_mut().insert(key, r.clone());
+            self.name_cache.borrow_mut().insert(key, r.as_slice().into());
         }
         r
     }

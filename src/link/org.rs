@@ -297,7 +297,6 @@ fn val_at(kind: VKind, like: &Val, at: Loc) -> Val {
         sel: like.sel.clone(),
         switch: like.switch,
         inner: like.inner.clone(),
-        inner_switch: like.inner_switch,
         via_param: like.via_param,
     }
 }
