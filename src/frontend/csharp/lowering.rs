@@ -44,15 +44,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
     fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
         let kind = node.kind();
         match kind {
-            "expression_statement" => {
-                for child in named_children(node) {
-                    if child.kind() == "assignment_expression" {
-                        self.assignment(child, scope, guard);
-                    } else {
-                        self.expr_top(child, scope, true);
-                    }
-                }
-            }
+            "expression_statement" => self.expression_statement(node, scope, guard),
             "local_declaration_statement" | "field_declaration" | "event_field_declaration" => {
                 let is_field = kind != "local_declaration_statement";
                 for c in named_children(node) {
@@ -168,6 +160,14 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
 
     // One small method per kind of expression: in debug builds one big
     // `match` would give every recursion level the frame of all its arms.
+    fn expr_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        if node.kind() == "assignment_expression" {
+            self.assignment(node, scope, guard);
+        } else {
+            self.expr_top(node, scope, true);
+        }
+    }
+
     fn expr_inner(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let sp = self.span(node);
         let kind = match node.kind() {

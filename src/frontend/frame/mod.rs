@@ -548,6 +548,21 @@ pub(crate) trait Lowering<'a> {
         e
     }
 
+    /// An expression statement: each expression in it (comments left out)
+    /// lowered as a statement.
+    fn expression_statement(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        for child in self.children(node) {
+            self.expr_stmt(child, scope, guard);
+        }
+    }
+
+    /// One expression used as a statement. The default: the expression, its
+    /// calls chain heads; a language overrides it for its assignments and
+    /// the statement-like calls it knows.
+    fn expr_stmt(&mut self, node: Node, scope: ScopeId, _guard: Option<&Expr>) {
+        self.expr_top(node, scope, true);
+    }
+
     fn push_assign(&mut self, scope: ScopeId, target: Expr, value: Expr, guard: Option<&Expr>, span: Span) {
         push_assign(&mut self.frame_mut().facts, scope, target, value, guard, span);
     }

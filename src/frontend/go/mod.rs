@@ -521,12 +521,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "function_declaration" => self.function(node, scope),
             "method_declaration" => self.method(node),
             "short_var_declaration" | "assignment_statement" => self.assignment(node, scope, guard),
-            "expression_statement" => {
-                for child in named_children(node) {
-                    let e = self.expr(child, scope, false);
-                    self.f.facts.mark_statement(e.span);
-                }
-            }
+            "expression_statement" => self.expression_statement(node, scope, guard),
             "return_statement" => {
                 // `return tok, nil`: a multiple return is a list, read back
                 // by `t, err := f()` element by element.

@@ -40,19 +40,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
 
     fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
         match node.kind() {
-            "expression_statement" => {
-                for child in named_children(node) {
-                    if child.kind() == "assignment_expression" {
-                        self.assignment(child, scope, guard);
-                    } else if let Some((target, value)) = self.map_put(child, scope) {
-                        // config.put("apiBaseUrl", v) is config["apiBaseUrl"] = v.
-                        let sp = self.span(child);
-                        self.push_assign(scope, target, value, guard, sp);
-                    } else {
-                        self.expr_top(child, scope, true);
-                    }
-                }
-            }
+            "expression_statement" => self.expression_statement(node, scope, guard),
             "local_variable_declaration" | "field_declaration" | "constant_declaration" => {
                 self.declaration(node, scope, guard)
             }
@@ -172,6 +160,22 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
 
     // One small method per kind of expression: in debug builds one big
     // `match` would give every recursion level the frame of all its arms.
+    fn expr_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        match self.map_put(node, scope) {
+            // config.put("apiBaseUrl", v) is config["apiBaseUrl"] = v.
+            Some((target, value)) => {
+                let sp = self.span(node);
+                self.push_assign(scope, target, value, guard, sp);
+            }
+            None if node.kind() == "assignment_expression" => {
+                self.assignment(node, scope, guard);
+            }
+            None => {
+                self.expr_top(node, scope, true);
+            }
+        }
+    }
+
     fn expr_inner(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let sp = self.span(node);
         let kind = match node.kind() {

@@ -132,7 +132,7 @@ impl<'a> Lowerer<'a> {
         if let Some(init) = node.child_by_field_name("initializer") {
             match init.kind() {
                 "lexical_declaration" | "variable_declaration" | "empty_statement" => self.stmt(init, scope, guard),
-                _ => self.expr_statement(init, scope, guard),
+                _ => self.expr_stmt(init, scope, guard),
             }
         }
         for f in ["condition", "increment"] {
@@ -140,7 +140,7 @@ impl<'a> Lowerer<'a> {
                 if c.kind() == "expression_statement" {
                     self.stmt(c, scope, guard);
                 } else if c.is_named() && c.kind() != "empty_statement" {
-                    self.expr_statement(c, scope, guard);
+                    self.expr_stmt(c, scope, guard);
                 }
             }
         }
@@ -174,23 +174,6 @@ impl<'a> Lowerer<'a> {
             let stmts: Vec<Node> = case.children_by_field_name("body", &mut c).collect();
             for s in stmts {
                 self.stmt(s, scope, g);
-            }
-        }
-    }
-
-    /// The expression of an expression statement (or a `for` header part).
-    fn expr_statement(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        match node.kind() {
-            "assignment_expression" | "augmented_assignment_expression" => {
-                self.assignment(node, scope, guard);
-            }
-            "sequence_expression" => {
-                for c in named_children(node) {
-                    self.expr_statement(c, scope, guard);
-                }
-            }
-            _ => {
-                self.expr_top(node, scope, true);
             }
         }
     }

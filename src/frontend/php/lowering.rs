@@ -56,11 +56,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
 
     fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
         match node.kind() {
-            "expression_statement" => {
-                for child in named_children(node) {
-                    self.expr_stmt(child, scope, guard);
-                }
-            }
+            "expression_statement" => self.expression_statement(node, scope, guard),
             "function_definition" | "method_declaration" => {
                 self.function(node, scope);
             }
@@ -215,6 +211,20 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 }
             }
             _ => self.mixed_children(node, scope, guard, |k| k.ends_with("statement")),
+        }
+    }
+
+    /// An expression in statement position.
+    fn expr_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        match node.kind() {
+            "assignment_expression" | "augmented_assignment_expression" | "reference_assignment_expression" => {
+                self.assignment(node, scope, guard);
+            }
+            "function_call_expression" if self.curl_statement(node, scope, guard) => {}
+            "function_call_expression" if self.define(node, scope) => {}
+            _ => {
+                self.expr_top(node, scope, true);
+            }
         }
     }
 

@@ -59,20 +59,6 @@ impl<'a> Lowerer<'a> {
         self.text(node).trim_start_matches('$').to_string()
     }
 
-    /// An expression in statement position.
-    fn expr_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        match node.kind() {
-            "assignment_expression" | "augmented_assignment_expression" | "reference_assignment_expression" => {
-                self.assignment(node, scope, guard);
-            }
-            "function_call_expression" if self.curl_statement(node, scope, guard) => {}
-            "function_call_expression" if self.define(node, scope) => {}
-            _ => {
-                self.expr_top(node, scope, true);
-            }
-        }
-    }
-
     /// Lowers an assignment and returns its value.
     fn assignment(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) -> Expr {
         let sp = self.span(node);

@@ -301,17 +301,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
 
     fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
         match node.kind() {
-            "expression_statement" => {
-                for child in named_children(node) {
-                    match child.kind() {
-                        "assignment" | "augmented_assignment" => self.assignment(child, scope, guard),
-                        _ => {
-                            let e = self.expr_top(child, scope, true);
-                            drop(e);
-                        }
-                    }
-                }
-            }
+            "expression_statement" => self.expression_statement(node, scope, guard),
             "function_definition" => self.function(node, scope),
             "class_definition" => self.class(node, scope),
             "decorated_definition" => {
@@ -412,6 +402,15 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 if node.is_named() {
                     self.mixed_children(node, scope, guard, |k| k.ends_with("statement") || k == "block");
                 }
+            }
+        }
+    }
+
+    fn expr_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        match node.kind() {
+            "assignment" | "augmented_assignment" => self.assignment(node, scope, guard),
+            _ => {
+                self.expr_top(node, scope, true);
             }
         }
     }
