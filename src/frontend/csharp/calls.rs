@@ -73,7 +73,7 @@ impl<'a> Lowerer<'a> {
             let members = named_children(init);
             if members.iter().all(|m| m.kind() == "assignment_expression") && !members.is_empty() {
                 for m in members {
-                    let (Some(l), Some(r)) = (m.child_by_field_name("left"), m.child_by_field_name("right")) else {
+                    let Some((l, r)) = two_fields(m, "left", "right") else {
                         continue;
                     };
                     let name = match l.kind() {

@@ -1,6 +1,7 @@
 //! How C#'s statements and expressions lower: the grammar's side of the frame (`Lowering`).
 
 use super::*;
+use crate::source::two_fields;
 
 impl<'a> Lowering<'a> for Lowerer<'a> {
     frame::frame_in_f!();
@@ -77,13 +78,10 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             }
             "if_statement" => self.if_else(node, scope, guard),
             "foreach_statement" => {
-                if let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) {
+                if let Some((l, r)) = two_fields(node, "left", "right") {
                     let iter = self.expr_top(r, scope, false);
                     let sp = self.span(node);
-                    let value = Expr::new(
-                        ExprKind::Index(Box::new(iter), Box::new(Expr::unknown(sp))),
-                        self.span(r),
-                    );
+                    let value = frame::any_element(iter, sp, self.span(r));
                     if l.kind() == "identifier" {
                         let name = self.text(l).to_string();
                         self.members.declare_local(&name);

@@ -24,7 +24,7 @@ use tree_sitter::Node;
 
 use super::frame::{self, Frame, Lowering};
 use crate::facts::*;
-use crate::source::unescape;
+use crate::source::{two_fields, unescape};
 
 pub fn lower(text: &str) -> FileFacts {
     frame::lower_block(tree_sitter_c_sharp::LANGUAGE.into(), text, |f| Lowerer {
@@ -445,7 +445,7 @@ impl<'a> Lowerer<'a> {
 
     fn member_access(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let sp = self.span(node);
-        let (Some(o), Some(n)) = (node.child_by_field_name("expression"), node.child_by_field_name("name")) else {
+        let Some((o, n)) = two_fields(node, "expression", "name") else {
             return Expr::unknown(sp);
         };
         let obj = self.expr(o, scope, receiver);
@@ -454,10 +454,7 @@ impl<'a> Lowerer<'a> {
 
     fn element_access(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let sp = self.span(node);
-        let (Some(o), Some(s)) = (
-            node.child_by_field_name("expression"),
-            node.child_by_field_name("subscript"),
-        ) else {
+        let Some((o, s)) = two_fields(node, "expression", "subscript") else {
             return Expr::unknown(sp);
         };
         let obj = self.expr(o, scope, receiver);

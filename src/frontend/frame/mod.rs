@@ -18,7 +18,7 @@ mod shapes;
 use tree_sitter::Node;
 
 use crate::facts::{Arg, Expr, ExprKind, FileFacts, Import, Return, ScopeId, ScopeKind, Span};
-use crate::source::{parse, unescape, LineIndex, Nesting};
+use crate::source::{parse, two_fields, unescape, LineIndex, Nesting};
 pub(crate) use shapes::*;
 
 /// The two accessors of [`Lowering`] for a lowerer whose frame is its field
@@ -161,7 +161,7 @@ pub(crate) trait Lowering<'a> {
     /// [`Lowering::operators`].
     fn binary(&mut self, node: Node, scope: ScopeId) -> Expr {
         let sp = self.span(node);
-        let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+        let Some((l, r)) = two_fields(node, "left", "right") else {
             return Expr::unknown(sp);
         };
         let op = node
@@ -324,7 +324,7 @@ pub(crate) trait Lowering<'a> {
     /// `o.name` with the object and the name in fields `obj` and `name`.
     fn member_fields(&mut self, node: Node, scope: ScopeId, receiver: bool, obj: &str, name: &str) -> Expr {
         let sp = self.span(node);
-        let (Some(o), Some(n)) = (node.child_by_field_name(obj), node.child_by_field_name(name)) else {
+        let Some((o, n)) = two_fields(node, obj, name) else {
             return Expr::unknown(sp);
         };
         let o = self.expr(o, scope, receiver);
@@ -334,7 +334,7 @@ pub(crate) trait Lowering<'a> {
     /// `o[i]` with the object and index in fields `obj` and `idx`.
     fn index_fields(&mut self, node: Node, scope: ScopeId, receiver: bool, obj: &str, idx: &str) -> Expr {
         let sp = self.span(node);
-        let (Some(o), Some(i)) = (node.child_by_field_name(obj), node.child_by_field_name(idx)) else {
+        let Some((o, i)) = two_fields(node, obj, idx) else {
             return Expr::unknown(sp);
         };
         let o = self.expr(o, scope, receiver);
@@ -426,9 +426,7 @@ pub(crate) trait Lowering<'a> {
     /// An assignment's `left` node, `operator` (`=` without one) and
     /// lowered `right` side.
     fn assignment_parts<'t>(&mut self, node: Node<'t>, scope: ScopeId) -> Option<(Node<'t>, &'a str, Expr)> {
-        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
-            return None;
-        };
+        let (left, right) = two_fields(node, "left", "right")?;
         let value = self.expr_top(right, scope, false);
         let op = node
             .child_by_field_name("operator")

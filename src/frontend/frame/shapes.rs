@@ -111,6 +111,12 @@ pub(crate) fn this_member(name: impl Into<String>, span: Span) -> Expr {
     member(Expr::new(ExprKind::This, span), name, span)
 }
 
+/// An element of `iter` picked at run time (a loop variable over it, one of
+/// listed words): `iter[?]`, the unknown key at `key_at`.
+pub(crate) fn any_element(iter: Expr, key_at: Span, span: Span) -> Expr {
+    Expr::new(ExprKind::Index(Box::new(iter), Box::new(Expr::unknown(key_at))), span)
+}
+
 /// A bare name.
 pub(crate) fn name(n: impl Into<String>, span: Span) -> Expr {
     Expr::new(ExprKind::Name(n.into()), span)

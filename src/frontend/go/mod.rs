@@ -17,7 +17,7 @@ use tree_sitter::Node;
 
 use super::frame::{self, Frame, Lowering};
 use crate::facts::*;
-use crate::source::unescape;
+use crate::source::{two_fields, unescape};
 
 pub fn lower(text: &str) -> FileFacts {
     frame::lower(
@@ -73,8 +73,7 @@ impl<'a> Lowerer<'a> {
                 continue;
             }
             for spec in named_children(decl) {
-                let (Some(name), Some(ty)) = (spec.child_by_field_name("name"), spec.child_by_field_name("type"))
-                else {
+                let Some((name, ty)) = two_fields(spec, "name", "type") else {
                     continue;
                 };
                 if ty.kind() != "struct_type" {
@@ -165,7 +164,7 @@ impl<'a> Lowerer<'a> {
 
     /// `a, b := x, y` / `x.f = v` / `s += t`.
     fn assignment(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+        let Some((left, right)) = two_fields(node, "left", "right") else {
             return;
         };
         let op = match node.child_by_field_name("operator") {
@@ -349,7 +348,7 @@ impl<'a> Lowerer<'a> {
         for el in named_children(node) {
             match el.kind() {
                 "keyed_element" => {
-                    let (Some(k), Some(v)) = (el.child_by_field_name("key"), el.child_by_field_name("value")) else {
+                    let Some((k, v)) = two_fields(el, "key", "value") else {
                         continue;
                     };
                     let inner = named_children(k).first().copied().unwrap_or(k);
@@ -576,12 +575,10 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 for child in named_children(node) {
                     match child.kind() {
                         "range_clause" => {
-                            if let (Some(left), Some(right)) =
-                                (child.child_by_field_name("left"), child.child_by_field_name("right"))
-                            {
+                            if let Some((left, right)) = two_fields(child, "left", "right") {
                                 let iter = self.expr(right, scope, false);
                                 let sp = self.span(child);
-                                let v = Expr::new(ExprKind::Index(Box::new(iter), Box::new(Expr::unknown(sp))), sp);
+                                let v = frame::any_element(iter, sp, sp);
                                 let targets = named_children(left);
                                 // `for _, v := range xs`: the value is the second name.
                                 for t in &targets {

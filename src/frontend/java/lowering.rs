@@ -1,6 +1,7 @@
 //! How Java's statements and expressions lower: the grammar's side of the frame (`Lowering`).
 
 use super::*;
+use crate::source::two_fields;
 
 impl<'a> Lowering<'a> for Lowerer<'a> {
     frame::frame_in_f!();
@@ -63,15 +64,12 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             }
             "if_statement" => self.if_else(node, scope, guard),
             "enhanced_for_statement" => {
-                if let (Some(n), Some(v)) = (node.child_by_field_name("name"), node.child_by_field_name("value")) {
+                if let Some((n, v)) = two_fields(node, "name", "value") {
                     let iter = self.expr_top(v, scope, false);
                     let name = self.text(n).to_string();
                     self.members.declare_local(&name);
                     let sp = self.span(node);
-                    let value = Expr::new(
-                        ExprKind::Index(Box::new(iter), Box::new(Expr::unknown(sp))),
-                        self.span(v),
-                    );
+                    let value = frame::any_element(iter, sp, self.span(v));
                     self.push_assign(scope, Expr::new(ExprKind::Name(name), self.span(n)), value, guard, sp);
                 }
                 if let Some(b) = node.child_by_field_name("body") {
@@ -85,7 +83,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "catch_clause" => self.catch_clause(node, scope, guard, "catch_formal_parameter"),
             "resource_specification" => {
                 for r in named_children(node) {
-                    if let (Some(n), Some(v)) = (r.child_by_field_name("name"), r.child_by_field_name("value")) {
+                    if let Some((n, v)) = two_fields(r, "name", "value") {
                         let value = self.expr_top(v, scope, false);
                         let name = self.text(n).to_string();
                         self.members.declare_local(&name);

@@ -12,6 +12,7 @@ use tree_sitter::Node;
 
 use super::frame::{self, Frame, Lowering};
 use crate::facts::*;
+use crate::source::two_fields;
 
 pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
     let language = super::grammar(lang, path).unwrap_or_else(|| tree_sitter_javascript::LANGUAGE.into());
@@ -72,7 +73,7 @@ impl<'a> Lowerer<'a> {
     /// `enum Host { Prod = "https://…", Sandbox = "https://…" }` → a dict
     /// assigned to `Host`, so `Host.Sandbox` resolves like an object member.
     fn enum_decl(&mut self, node: Node, scope: ScopeId) {
-        let (Some(name), Some(body)) = (node.child_by_field_name("name"), node.child_by_field_name("body")) else {
+        let Some((name, body)) = two_fields(node, "name", "body") else {
             return;
         };
         let mut pairs = Vec::new();
@@ -80,7 +81,7 @@ impl<'a> Lowerer<'a> {
             if m.kind() != "enum_assignment" {
                 continue;
             }
-            let (Some(k), Some(v)) = (m.child_by_field_name("name"), m.child_by_field_name("value")) else {
+            let Some((k, v)) = two_fields(m, "name", "value") else {
                 continue;
             };
             let key = match self.key_name(k) {
@@ -106,17 +107,14 @@ impl<'a> Lowerer<'a> {
     }
 
     fn for_in_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        if let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) {
+        if let Some((left, right)) = two_fields(node, "left", "right") {
             let iter = self.expr_top(right, scope, false);
             let sp = self.span(node);
             let of = node
                 .child_by_field_name("operator")
                 .is_some_and(|o| self.text(o) == "of");
             let value = if of {
-                Expr::new(
-                    ExprKind::Index(Box::new(iter), Box::new(Expr::unknown(sp))),
-                    self.span(right),
-                )
+                frame::any_element(iter, sp, self.span(right))
             } else {
                 // `for (k in obj)`: k is a key, not a value.
                 Expr::unknown(self.span(right))
@@ -227,7 +225,7 @@ impl<'a> Lowerer<'a> {
 
     fn assignment_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) -> Expr {
         let sp = self.span(node);
-        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+        let Some((left, right)) = two_fields(node, "left", "right") else {
             return Expr::unknown(sp);
         };
         if right.kind() == "assignment_expression" {
@@ -296,8 +294,7 @@ impl<'a> Lowerer<'a> {
                             self.bind_target(left, v, scope, guard, span);
                         }
                         "pair_pattern" => {
-                            let (Some(key), Some(val)) = (p.child_by_field_name("key"), p.child_by_field_name("value"))
-                            else {
+                            let Some((key, val)) = two_fields(p, "key", "value") else {
                                 continue;
                             };
                             let v = match self.key_name(key) {

@@ -26,7 +26,7 @@ use tree_sitter::Node;
 
 use super::frame::{self, Frame, Lowering};
 use crate::facts::*;
-use crate::source::unescape;
+use crate::source::{two_fields, unescape};
 
 pub fn lower(text: &str) -> FileFacts {
     frame::lower_block(tree_sitter_php::LANGUAGE_PHP.into(), text, |f| Lowerer {
@@ -62,7 +62,7 @@ impl<'a> Lowerer<'a> {
     /// Lowers an assignment and returns its value.
     fn assignment(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) -> Expr {
         let sp = self.span(node);
-        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+        let Some((left, right)) = two_fields(node, "left", "right") else {
             return Expr::unknown(sp);
         };
         let value = match right.kind() {

@@ -43,7 +43,7 @@ struct Lowerer<'a> {
     f: Frame<'a>,
 }
 
-use crate::source::named_children;
+use crate::source::{named_children, two_fields};
 
 impl<'a> Lowerer<'a> {
     fn with_item(&mut self, item: Node, scope: ScopeId, guard: Option<&Expr>) {
@@ -354,14 +354,10 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 }
             }
             "for_statement" => {
-                if let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right"))
-                {
+                if let Some((left, right)) = two_fields(node, "left", "right") {
                     let iter = self.expr_top(right, scope, false);
                     let sp = self.span(node);
-                    let value = Expr::new(
-                        ExprKind::Index(Box::new(iter), Box::new(Expr::unknown(sp))),
-                        self.span(right),
-                    );
+                    let value = frame::any_element(iter, sp, self.span(right));
                     self.bind_target(left, value, scope, guard, sp);
                 }
                 for f in ["body", "alternative"] {
@@ -474,7 +470,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 let mut pairs = Vec::new();
                 for p in named_children(node) {
                     if p.kind() == "pair" {
-                        if let (Some(k), Some(v)) = (p.child_by_field_name("key"), p.child_by_field_name("value")) {
+                        if let Some((k, v)) = two_fields(p, "key", "value") {
                             let k = self.expr(k, scope, false);
                             let v = self.expr(v, scope, false);
                             pairs.push((k, v));
@@ -503,19 +499,15 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "false" => ExprKind::Bool(false),
             "none" => ExprKind::Null,
             "integer" | "float" => ExprKind::Number,
-            "named_expression" => {
-                // (x := value)
-                let name = node.child_by_field_name("name");
-                let value = node.child_by_field_name("value");
-                match (name, value) {
-                    (Some(n), Some(v)) => {
-                        let ve = self.expr(v, scope, false);
-                        self.bind_target(n, ve.clone(), scope, None, sp);
-                        return ve;
-                    }
-                    _ => ExprKind::Unknown,
+            // (x := value)
+            "named_expression" => match two_fields(node, "name", "value") {
+                Some((n, v)) => {
+                    let ve = self.expr(v, scope, false);
+                    self.bind_target(n, ve.clone(), scope, None, sp);
+                    return ve;
                 }
-            }
+                None => ExprKind::Unknown,
+            },
             // Generators, comprehensions, unary ops…: still lower children so
             // calls inside them are recorded.
             _ => return self.unmodelled(node, scope),

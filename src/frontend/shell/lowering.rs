@@ -101,7 +101,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     let sp = self.span(node);
                     // One run-time pick among the listed words (like `for x in list`).
                     let list = Expr::new(ExprKind::List(values), sp);
-                    let value = Expr::new(ExprKind::Index(Box::new(list), Box::new(Expr::unknown(sp))), sp);
+                    let value = frame::any_element(list, sp, sp);
                     let target = Expr::new(ExprKind::Name(self.text(v).to_string()), self.span(v));
                     self.push_assign(scope, target, value, guard, sp);
                 }
