@@ -12,7 +12,7 @@ impl<'a> Lowerer<'a> {
             let name = a.child_by_field_name("name").map(|n| self.text(n).to_string());
             let Some(v) = named_children(a)
                 .into_iter()
-                .rfind(|c| Some(c.id()) != a.child_by_field_name("name").map(|n| n.id()) && !is_trivia(c.kind()))
+                .rfind(|c| Some(c.id()) != a.child_by_field_name("name").map(|n| n.id()) && !Self::is_trivia(c.kind()))
             else {
                 continue;
             };
@@ -99,7 +99,7 @@ impl<'a> Lowerer<'a> {
     pub(super) fn dictionary(&mut self, init: Node, scope: ScopeId) -> Option<Expr> {
         let members: Vec<Node> = named_children(init)
             .into_iter()
-            .filter(|m| !is_trivia(m.kind()))
+            .filter(|m| !Self::is_trivia(m.kind()))
             .collect();
         let indexed = |m: &Node| {
             m.kind() == "assignment_expression"

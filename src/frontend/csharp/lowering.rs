@@ -22,7 +22,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             // A default value is an alternative of the parameter.
             let default = named_children(p).into_iter().rfind(|c| {
                 c.id() != n.id()
-                    && !is_trivia(c.kind())
+                    && !Self::is_trivia(c.kind())
                     && Some(c.id()) != p.child_by_field_name("type").map(|t| t.id())
             });
             if let Some(d) = default {
@@ -67,7 +67,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 self.function(node, scope);
             }
             "return_statement" | "yield_statement" | "throw_statement" => {
-                let value = named_children(node).into_iter().find(|c| !is_trivia(c.kind()));
+                let value = named_children(node).into_iter().find(|c| !Self::is_trivia(c.kind()));
                 let value = match value {
                     Some(v) => self.expr_top(v, scope, false),
                     None => Expr::new(ExprKind::Null, self.span(node)),
@@ -205,9 +205,9 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "tuple_expression" => {
                 let items = named_children(node)
                     .into_iter()
-                    .filter(|c| !is_trivia(c.kind()))
+                    .filter(|c| !Self::is_trivia(c.kind()))
                     .map(
-                        |a| match named_children(a).into_iter().rfind(|c| !is_trivia(c.kind())) {
+                        |a| match named_children(a).into_iter().rfind(|c| !Self::is_trivia(c.kind())) {
                             Some(v) if a.kind() == "argument" => self.expr(v, scope, false),
                             _ => self.expr(a, scope, false),
                         },

@@ -295,6 +295,17 @@ pub(crate) trait Lowering<'a> {
         self.lowered_field(node, "condition", scope)
     }
 
+    /// A `switch`: its subject (the `field` child) lowered, and its sections
+    /// (the children of its `body`, comments left out; none without one).
+    fn switch_parts<'t>(&mut self, node: Node<'t>, field: &str, scope: ScopeId) -> (Option<Expr>, Vec<Node<'t>>) {
+        let subject = self.lowered_field(node, field, scope);
+        let sections = match node.child_by_field_name("body") {
+            Some(body) => self.children(body),
+            None => Vec::new(),
+        };
+        (subject, sections)
+    }
+
     /// The lowered `field` child of a node (a `switch`'s value).
     fn lowered_field(&mut self, node: Node, field: &str, scope: ScopeId) -> Option<Expr> {
         node.child_by_field_name(field).map(|c| self.expr_top(c, scope, false))

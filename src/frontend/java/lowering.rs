@@ -56,7 +56,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 self.function(node, scope);
             }
             "return_statement" | "yield_statement" => {
-                let value = match named_children(node).into_iter().find(|c| !is_comment(c.kind())) {
+                let value = match named_children(node).into_iter().find(|c| !Self::is_trivia(c.kind())) {
                     Some(v) => self.expr_top(v, scope, false),
                     None => Expr::new(ExprKind::Null, self.span(node)),
                 };
@@ -89,7 +89,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                         self.members.declare_local(&name);
                         let sp = self.span(r);
                         self.push_assign(scope, Expr::new(ExprKind::Name(name), self.span(n)), value, guard, sp);
-                    } else if !is_comment(r.kind()) {
+                    } else if !Self::is_trivia(r.kind()) {
                         self.expr_top(r, scope, false);
                     }
                 }

@@ -148,25 +148,13 @@ impl<'a> Lowerer<'a> {
     }
 
     fn switch_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        let value = self.lowered_field(node, "value", scope);
-        let Some(body) = node.child_by_field_name("body") else {
-            return;
-        };
-        for case in named_children(body) {
+        let (value, cases) = self.switch_parts(node, "value", scope);
+        for case in cases {
             // `case V:` selects its body when `value === V`.
-            let g = match case.child_by_field_name("value") {
-                Some(v) => {
-                    let ve = self.expr_top(v, scope, false);
-                    let sp = self.span(case);
-                    let mut operands = Vec::new();
-                    if let Some(sv) = &value {
-                        operands.push(sv.clone());
-                    }
-                    operands.push(ve);
-                    Some(Expr::new(ExprKind::Test(operands), sp))
-                }
-                None => None,
-            };
+            let label = case
+                .child_by_field_name("value")
+                .map(|v| self.expr_top(v, scope, false));
+            let g = frame::case_guard(value.as_ref(), label.into_iter().collect(), self.span(case));
             let g = g.as_ref().or(guard);
             let mut c = case.walk();
             let stmts: Vec<Node> = case.children_by_field_name("body", &mut c).collect();
