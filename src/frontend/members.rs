@@ -125,6 +125,14 @@ impl Members {
     }
 }
 
+/// The type declarations Java and C# name alike.
+const TYPE_DECLARATIONS: &[&str] = &[
+    "class_declaration",
+    "interface_declaration",
+    "enum_declaration",
+    "record_declaration",
+];
+
 /// The lowering of a language whose methods see their class's members
 /// without `this.` (Java, C#): classes and lambdas written once, the
 /// language giving its bases, its member names, and its lambda parameters.
@@ -148,6 +156,15 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> + InView {
 
     /// The fields and methods a type declaration declares.
     fn class_names(&self, name: &str, node: Node) -> ClassNames;
+
+    /// The kinds of type declarations besides those both grammars name
+    /// alike ([`TYPE_DECLARATIONS`]).
+    const MORE_TYPE_DECLARATIONS: &'static [&'static str];
+
+    /// A type declaration, lowered by [`MemberLowering::class`].
+    fn is_type_declaration(kind: &str) -> bool {
+        TYPE_DECLARATIONS.contains(&kind) || Self::MORE_TYPE_DECLARATIONS.contains(&kind)
+    }
 
     /// The kind of an enum's member (a class body member that is no
     /// statement), lowered by [`MemberLowering::enum_member`].

@@ -56,7 +56,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             }
             "variable_declaration" => self.variables(node, scope, guard, false),
             "property_declaration" => self.property(node, scope),
-            k if is_type_decl(k) => {
+            k if Self::is_type_declaration(k) => {
                 self.class(node, scope);
             }
             "method_declaration"

@@ -38,17 +38,6 @@ type Lowerer<'a> = MemberLowerer<'a, CSharp>;
 use super::members::{self, ClassNames, MemberLowerer, MemberLowering};
 use crate::source::named_children;
 
-fn is_type_decl(kind: &str) -> bool {
-    matches!(
-        kind,
-        "class_declaration"
-            | "struct_declaration"
-            | "record_declaration"
-            | "interface_declaration"
-            | "enum_declaration"
-    )
-}
-
 impl<'a> MemberLowering<'a> for Lowerer<'a> {
     const TRIVIA: &'static [&'static str] = &[
         "comment",
@@ -59,6 +48,7 @@ impl<'a> MemberLowering<'a> for Lowerer<'a> {
         "preproc_endregion",
     ];
     const ENUM_MEMBER: &'static str = "enum_member_declaration";
+    const MORE_TYPE_DECLARATIONS: &'static [&'static str] = &["struct_declaration"];
 
     const BASE_LISTS: &'static [&'static str] = &["base_list"];
 

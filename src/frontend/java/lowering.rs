@@ -45,11 +45,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "local_variable_declaration" | "field_declaration" | "constant_declaration" => {
                 self.declaration(node, scope, guard)
             }
-            "class_declaration"
-            | "interface_declaration"
-            | "enum_declaration"
-            | "record_declaration"
-            | "annotation_type_declaration" => {
+            k if Self::is_type_declaration(k) => {
                 self.class(node, scope);
             }
             "method_declaration" | "constructor_declaration" | "compact_constructor_declaration" => {

@@ -38,6 +38,7 @@ use crate::source::named_children;
 impl<'a> MemberLowering<'a> for Lowerer<'a> {
     const TRIVIA: &'static [&'static str] = &["line_comment", "block_comment"];
     const ENUM_MEMBER: &'static str = "enum_constant";
+    const MORE_TYPE_DECLARATIONS: &'static [&'static str] = &["annotation_type_declaration"];
 
     const BASE_LISTS: &'static [&'static str] = &["superclass", "super_interfaces", "extends_interfaces"];
     const FIELD_DECLARATIONS: &'static [&'static str] = &["field_declaration", "constant_declaration"];
