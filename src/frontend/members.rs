@@ -27,7 +27,7 @@ pub(crate) fn lower<'a, G>(language: tree_sitter::Language, text: &'a str) -> Fi
 where
     MemberLowerer<'a, G>: Lowering<'a>,
 {
-    frame::lower_block(language, text, |f| MemberLowerer {
+    frame::lower(language, text, |f| MemberLowerer {
         f,
         members: Members::default(),
         grammar: PhantomData,

@@ -65,30 +65,21 @@ impl<'a> Frame<'a> {
 }
 
 /// Parses `text` with `language`, builds the language's lowerer around the
-/// frame, runs it from the root and returns the facts (the empty facts of
-/// the module when the grammar cannot parse).
+/// frame, lowers the file from its root ([`Lowering::lower_root`]) and
+/// returns the facts (the empty facts of the module when the grammar cannot
+/// parse).
 pub(crate) fn lower<'a, L: Lowering<'a>>(
     language: tree_sitter::Language,
     text: &'a str,
     make: impl FnOnce(Frame<'a>) -> L,
-    run: impl FnOnce(&mut L, Node),
 ) -> FileFacts {
     let (facts, tree) = parse(&language, text);
     let Some(tree) = tree else {
         return facts;
     };
     let mut l = make(Frame::new(text, facts));
-    run(&mut l, tree.root_node());
+    l.lower_root(tree.root_node());
     std::mem::take(&mut l.frame_mut().facts)
-}
-
-/// [`lower`], the root lowered as a block of statements.
-pub(crate) fn lower_block<'a, L: Lowering<'a>>(
-    language: tree_sitter::Language,
-    text: &'a str,
-    make: impl FnOnce(Frame<'a>) -> L,
-) -> FileFacts {
-    lower(language, text, make, |l, root| l.block(root, 0, None))
 }
 
 /// One grammar's lowering. Required: the frame, and one statement and one
@@ -96,6 +87,11 @@ pub(crate) fn lower_block<'a, L: Lowering<'a>>(
 pub(crate) trait Lowering<'a> {
     fn frame(&self) -> &Frame<'a>;
     fn frame_mut(&mut self) -> &mut Frame<'a>;
+
+    /// Lowers the file from its root: by default, a block of statements.
+    fn lower_root(&mut self, root: Node) {
+        self.block(root, 0, None);
+    }
 
     /// Lowers one statement (called under the nesting guard).
     fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>);

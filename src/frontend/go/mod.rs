@@ -20,34 +20,31 @@ use crate::facts::*;
 use crate::source::{two_fields, unescape};
 
 pub fn lower(text: &str) -> FileFacts {
-    frame::lower(
-        tree_sitter_go::LANGUAGE.into(),
-        text,
-        |f| Lowerer {
-            f,
-            classes: HashMap::new(),
-            tags: HashMap::new(),
-            receiver: None,
-            locals: HashSet::new(),
-        },
-        |l, root| {
-            l.declare_types(root);
-            l.block(root, 0, None);
-        },
-    )
+    frame::lower(tree_sitter_go::LANGUAGE.into(), text, |f| Lowerer {
+        f,
+        types: Types::default(),
+        receiver: None,
+        locals: HashSet::new(),
+    })
 }
 
 struct Lowerer<'a> {
     f: Frame<'a>,
-    /// Struct type name → its class scope.
-    classes: HashMap<String, ScopeId>,
-    /// Field name → its `json:"…"` name, for fields tagged alike everywhere.
-    tags: HashMap<String, Option<String>>,
+    types: Types,
     /// The receiver's name inside a method body.
     receiver: Option<String>,
     /// Names declared in the function being lowered (parameters, `:=`,
     /// `var`): `x = v` to any other name sets the package-level `x`.
     locals: HashSet<String>,
+}
+
+/// The file's struct types, declared before anything uses them.
+#[derive(Default)]
+struct Types {
+    /// Struct type name → its class scope.
+    classes: HashMap<String, ScopeId>,
+    /// Field name → its `json:"…"` name, for fields tagged alike everywhere.
+    tags: HashMap<String, Option<String>>,
 }
 
 use crate::source::named_children_no_comments as named_children;
@@ -99,7 +96,7 @@ impl<'a> Lowerer<'a> {
                     .map(|n| self.text(n).to_string())
                     .collect();
                 for n in names {
-                    let e = self.tags.entry(n).or_insert(tag.clone());
+                    let e = self.types.tags.entry(n).or_insert(tag.clone());
                     if *e != tag {
                         *e = None;
                     }
@@ -109,7 +106,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn class_scope(&mut self, name: &str, span: Span) -> ScopeId {
-        frame::class_object(&mut self.f.facts, &mut self.classes, name, span)
+        frame::class_object(&mut self.f.facts, &mut self.types.classes, name, span)
     }
 
     // ------------------------------------------------------------------
@@ -237,7 +234,7 @@ impl<'a> Lowerer<'a> {
             .map(|r| self.text(r).trim_start_matches(['(', '*']).trim().to_string())
             .and_then(|r| {
                 let first = r.split([',', ')', ' ']).next().unwrap_or("").trim_start_matches('*');
-                self.classes.get(first).copied()
+                self.types.classes.get(first).copied()
             });
         let sp = self.span(node);
         let scope = self
@@ -328,6 +325,7 @@ impl<'a> Lowerer<'a> {
         // A literal of a struct of this file inside one of its constructors or
         // methods assigns the fields.
         let owner = self
+            .types
             .classes
             .get(&ty)
             .copied()
@@ -354,7 +352,7 @@ impl<'a> Lowerer<'a> {
                     let inner = named_children(k).first().copied().unwrap_or(k);
                     let key = if inner.kind() == "identifier" {
                         let name = self.text(inner).to_string();
-                        let name = match self.tags.get(&name) {
+                        let name = match self.types.tags.get(&name) {
                             Some(Some(tag)) => tag.clone(),
                             _ => name,
                         };
@@ -489,6 +487,11 @@ fn is_statement(kind: &str) -> bool {
 
 impl<'a> Lowering<'a> for Lowerer<'a> {
     frame::frame_in_f!();
+
+    fn lower_root(&mut self, root: Node) {
+        self.declare_types(root);
+        self.block(root, 0, None);
+    }
 
     /// `+` builds strings; every other operator is a test.
     const OPERATORS: frame::Operators = frame::Operators::new(&["+"], &[], &[]).with_other_tests();
@@ -645,7 +648,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 match (obj, field) {
                     (Some(o), Some(f)) => {
                         let o = self.expr(o, scope, receiver);
-                        let f = match self.tags.get(&f) {
+                        let f = match self.types.tags.get(&f) {
                             Some(Some(tag)) => tag.clone(),
                             _ => f,
                         };

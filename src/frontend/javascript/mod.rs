@@ -16,7 +16,7 @@ use crate::source::two_fields;
 
 pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
     let language = super::grammar(lang, path).unwrap_or_else(|| tree_sitter_javascript::LANGUAGE.into());
-    frame::lower_block(language, text, |f| Lowerer { f })
+    frame::lower(language, text, |f| Lowerer { f })
 }
 
 struct Lowerer<'a> {

@@ -29,7 +29,7 @@ use crate::facts::*;
 use crate::source::{two_fields, unescape};
 
 pub fn lower(text: &str) -> FileFacts {
-    frame::lower_block(tree_sitter_php::LANGUAGE_PHP.into(), text, |f| Lowerer {
+    frame::lower(tree_sitter_php::LANGUAGE_PHP.into(), text, |f| Lowerer {
         f,
         curl_urls: HashMap::new(),
         aliases: HashMap::new(),

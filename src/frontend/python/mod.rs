@@ -36,7 +36,7 @@ fn django_setting(name: &str, default: Option<Expr>, sp: Span) -> Expr {
 }
 
 pub fn lower(text: &str) -> FileFacts {
-    frame::lower_block(tree_sitter_python::LANGUAGE.into(), text, |f| Lowerer { f })
+    frame::lower(tree_sitter_python::LANGUAGE.into(), text, |f| Lowerer { f })
 }
 
 struct Lowerer<'a> {

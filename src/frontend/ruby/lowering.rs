@@ -120,6 +120,10 @@ impl Lowerer<'_> {
 impl<'a> Lowering<'a> for Lowerer<'a> {
     frame::frame_in_f!();
 
+    fn lower_root(&mut self, root: Node) {
+        self.body(root, 0, None, false);
+    }
+
     const OPERATORS: frame::Operators = frame::Operators::new(
         &["+"],
         &["||", "or"],

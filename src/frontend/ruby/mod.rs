@@ -30,19 +30,14 @@ use crate::facts::*;
 use crate::source::two_fields;
 
 pub fn lower(text: &str) -> FileFacts {
-    frame::lower(
-        tree_sitter_ruby::LANGUAGE.into(),
-        text,
-        |f| Lowerer {
-            f,
-            lexical: Vec::new(),
-            locals: HashMap::new(),
-            http_defaults: HashMap::new(),
-            lowered: HashSet::new(),
-            attrs: HashMap::new(),
-        },
-        |l, root| l.body(root, 0, None, false),
-    )
+    frame::lower(tree_sitter_ruby::LANGUAGE.into(), text, |f| Lowerer {
+        f,
+        lexical: Vec::new(),
+        locals: HashMap::new(),
+        http_defaults: HashMap::new(),
+        lowered: HashSet::new(),
+        attrs: HashMap::new(),
+    })
 }
 
 struct Lowerer<'a> {

@@ -5,6 +5,11 @@ use super::*;
 impl<'a> Lowering<'a> for Lowerer<'a> {
     frame::frame_in_f!();
 
+    fn lower_root(&mut self, root: Node) {
+        self.collect_names(root);
+        self.stmt(root, 0, None);
+    }
+
     /// A shell expression is a word.
     fn expr_inner(&mut self, node: Node, scope: ScopeId, _receiver: bool) -> Expr {
         self.word(node, scope)
