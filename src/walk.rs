@@ -73,6 +73,14 @@ pub struct Skipped {
     pub excluded_vendored: usize,
 }
 
+impl std::ops::AddAssign for Skipped {
+    fn add_assign(&mut self, other: Skipped) {
+        self.binary += other.binary;
+        self.too_large += other.too_large;
+        self.excluded_vendored += other.excluded_vendored;
+    }
+}
+
 pub struct Walk {
     pub files: Vec<Candidate>,
     /// Problems met while walking (unreadable directories, FIFOs and other
