@@ -113,5 +113,5 @@ pub fn apply(result: &mut ScanResult, changed: &BTreeSet<PathBuf>) {
     result
         .findings
         .retain(|f| touched(f.primary.file) || f.related.iter().any(|r| touched(r.loc.file)));
-    result.filtered.outside_changes += before - result.findings.len();
+    result.filtered.left_out.outside_changes += before - result.findings.len();
 }

@@ -81,13 +81,28 @@ pub struct Filtered {
     pub suppressed: Vec<Suppressed>,
     /// Baseline entries no current finding matches, described for the user.
     pub stale_baseline: Vec<String>,
-    /// Findings left out because their binding is outside the changed files.
+    pub left_out: LeftOut,
+}
+
+/// Findings left out before reporting, counted by why (never shown, never
+/// in SARIF).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct LeftOut {
+    /// Their binding is outside the changed files.
     pub outside_changes: usize,
-    /// Findings `.orgtoken.toml` turned off (`off` rules, `[[ignore]]`, `include`).
+    /// `.orgtoken.toml` turned them off (`off` rules, `[[ignore]]`, `include`).
     pub by_config: usize,
-    /// Findings of rules the command line did not select (`--select`,
+    /// Their rules are not selected on the command line (`--select`,
     /// `--ignore`).
     pub not_selected: usize,
+}
+
+impl std::ops::AddAssign for LeftOut {
+    fn add_assign(&mut self, other: LeftOut) {
+        self.outside_changes += other.outside_changes;
+        self.by_config += other.by_config;
+        self.not_selected += other.not_selected;
+    }
 }
 
 impl Filtered {

@@ -30,7 +30,7 @@ use serde_json::{json, Map, Value};
 
 use crate::catalog::{catalog, Level};
 use crate::facts::Span;
-use crate::finding::{Filtered, Finding, Note, Related, Suppressed, SuppressionKind};
+use crate::finding::{Filtered, Finding, LeftOut, Note, Related, Suppressed, SuppressionKind};
 use crate::inventory::{by_token, BindingInfo, NO_TOKEN};
 use crate::model::Loc;
 use crate::report::inventory::InventoryFormat;
@@ -186,15 +186,11 @@ fn combined_counts(repos: &[Repo]) -> ScanResult {
         out.filtered
             .stale_baseline
             .extend(r.filtered.stale_baseline.iter().cloned());
-        out.filtered.outside_changes += r.filtered.outside_changes;
-        out.filtered.by_config += r.filtered.by_config;
-        out.filtered.not_selected += r.filtered.not_selected;
+        out.filtered.left_out += r.filtered.left_out;
         out.notes.extend(r.notes.iter().cloned());
         out.stats.files_walked += r.stats.files_walked;
         out.stats.files_analysed += r.stats.files_analysed;
-        out.stats.skipped.binary += r.stats.skipped.binary;
-        out.stats.skipped.too_large += r.stats.skipped.too_large;
-        out.stats.skipped.excluded_vendored += r.stats.skipped.excluded_vendored;
+        out.stats.skipped += r.stats.skipped;
     }
     out
 }
@@ -274,18 +270,14 @@ pub fn combined(repos: &[Repo]) -> ScanResult {
         out.filtered
             .stale_baseline
             .extend(r.filtered.stale_baseline.iter().map(|e| format!("{}: {e}", repo.name)));
-        out.filtered.outside_changes += r.filtered.outside_changes;
-        out.filtered.by_config += r.filtered.by_config;
-        out.filtered.not_selected += r.filtered.not_selected;
+        out.filtered.left_out += r.filtered.left_out;
         out.notes.extend(r.notes.iter().map(|n| Note {
             path: repo.shown(&n.path),
             message: n.message.clone(),
         }));
         out.stats.files_walked += r.stats.files_walked;
         out.stats.files_analysed += r.stats.files_analysed;
-        out.stats.skipped.binary += r.stats.skipped.binary;
-        out.stats.skipped.too_large += r.stats.skipped.too_large;
-        out.stats.skipped.excluded_vendored += r.stats.skipped.excluded_vendored;
+        out.stats.skipped += r.stats.skipped;
     }
     out.bindings = merged_bindings(repos);
     out
@@ -766,9 +758,11 @@ pub fn parse_result(text: &str, default_name: &str) -> Result<Repo, String> {
             .flatten()
             .filter_map(|s| s.as_str().map(str::to_string))
             .collect(),
-        outside_changes: count("outside_changes"),
-        by_config: count("off_by_config"),
-        not_selected: count("not_selected"),
+        left_out: LeftOut {
+            outside_changes: count("outside_changes"),
+            by_config: count("off_by_config"),
+            not_selected: count("not_selected"),
+        },
     };
     let has_inventory = o.contains_key("bindings");
     let bindings = match o.get("bindings") {

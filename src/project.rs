@@ -326,6 +326,6 @@ impl Project {
                 }
             }
         });
-        result.filtered.by_config += before - result.findings.len();
+        result.filtered.left_out.by_config += before - result.findings.len();
     }
 }

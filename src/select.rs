@@ -158,8 +158,8 @@ impl Selection {
             }
             _ => true,
         });
-        result.filtered.by_config += by_config;
-        result.filtered.not_selected += not_selected;
+        result.filtered.left_out.by_config += by_config;
+        result.filtered.left_out.not_selected += not_selected;
     }
 }
 

@@ -74,6 +74,15 @@ pub(crate) fn named_children<'t>(node: tree_sitter::Node<'t>) -> Vec<tree_sitter
     node.named_children(&mut c).collect()
 }
 
+/// The children of a node in fields `a` and `b`, when it has both.
+pub(crate) fn two_fields<'t>(
+    node: tree_sitter::Node<'t>,
+    a: &str,
+    b: &str,
+) -> Option<(tree_sitter::Node<'t>, tree_sitter::Node<'t>)> {
+    Some((node.child_by_field_name(a)?, node.child_by_field_name(b)?))
+}
+
 /// The named children of a node, comments left out.
 pub(crate) fn named_children_no_comments<'t>(node: tree_sitter::Node<'t>) -> Vec<tree_sitter::Node<'t>> {
     let mut c = node.walk();

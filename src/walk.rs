@@ -73,6 +73,14 @@ pub struct Skipped {
     pub excluded_vendored: usize,
 }
 
+impl std::ops::AddAssign for Skipped {
+    fn add_assign(&mut self, other: Skipped) {
+        self.binary += other.binary;
+        self.too_large += other.too_large;
+        self.excluded_vendored += other.excluded_vendored;
+    }
+}
+
 pub struct Walk {
     pub files: Vec<Candidate>,
     /// Problems met while walking (unreadable directories, FIFOs and other
@@ -1011,32 +1019,45 @@ pub fn is_binary(bytes: &[u8]) -> bool {
 }
 
 #[cfg(test)]
-mod name_prefilter_tests {
-    use super::NamePrefilter;
+mod prefilter_tests {
+    use super::{NamePrefilter, Prefilter, BLOCK};
+
+    /// `matches` holds for each of `hits` and for none of `misses`.
+    fn check(matches: impl Fn(&[u8]) -> bool, hits: &[&str], misses: &[&str]) {
+        for hit in hits {
+            assert!(matches(hit.as_bytes()), "{hit}");
+        }
+        for miss in misses {
+            assert!(!matches(miss.as_bytes()), "{miss}");
+        }
+    }
 
     #[test]
     fn names_match_as_whole_case_sensitive_words() {
         let p = NamePrefilter::new(&["TOKEN", "CRM_TOKEN", "zoho.api-domain"]);
-        assert!(p.matches(b"t = os.environ['CRM_TOKEN']"));
-        assert!(p.matches(b"echo $TOKEN"));
-        assert!(p.matches(b"@Value(\"${zoho.api-domain}\")"));
-        assert!(p.matches(b"TOKEN"));
-        // Overlapping names: `CRM_TOKEN` holds `TOKEN` at a non-boundary;
-        // a dotted name that is not a word here holds one that is.
-        assert!(p.matches(b"x CRM_TOKEN"));
-        assert!(p.matches(b"xzoho.api-domain TOKEN"));
+        check(
+            |t| p.matches(t),
+            &[
+                "t = os.environ['CRM_TOKEN']",
+                "echo $TOKEN",
+                "@Value(\"${zoho.api-domain}\")",
+                "TOKEN",
+                // Overlapping names: `CRM_TOKEN` holds `TOKEN` at a non-boundary;
+                // a dotted name that is not a word here holds one that is.
+                "x CRM_TOKEN",
+                "xzoho.api-domain TOKEN",
+            ],
+            &[
+                "# the token expires",
+                "ACCESS_TOKEN",
+                "TOKENS",
+                "my_TOKEN_x",
+                "Token",
+                "zoho.api-domains",
+            ],
+        );
         let dotted = NamePrefilter::new(&["A.TOKEN", "TOKEN"]);
         assert!(dotted.matches(b"xA.TOKEN"), "the shorter name after the dot");
-        for miss in [
-            &b"# the token expires"[..],
-            b"ACCESS_TOKEN",
-            b"TOKENS",
-            b"my_TOKEN_x",
-            b"Token",
-            b"zoho.api-domains",
-        ] {
-            assert!(!p.matches(miss), "{}", String::from_utf8_lossy(miss));
-        }
     }
 
     /// Brute force: some name occurs as a whole word.
@@ -1077,19 +1098,15 @@ mod name_prefilter_tests {
             assert!(texts.iter().any(|t| p.matches(t)) && texts.iter().any(|t| !p.matches(t)));
         }
     }
-}
-
-#[cfg(test)]
-mod prefilter_tests {
-    use super::{Prefilter, BLOCK};
 
     #[test]
     fn literals_match_in_any_ascii_case() {
         let p = Prefilter::new(&["zoho", "OAuthToken", "a.b"]);
-        assert!(p.matches(b"import ZohoCRM"));
-        assert!(p.matches(b"new oauthtoken()"));
-        assert!(p.matches(b"x a.b y"));
-        assert!(!p.matches(b"axb, oauth token, zoh o"));
+        check(
+            |t| p.matches(t),
+            &["import ZohoCRM", "new oauthtoken()", "x a.b y"],
+            &["axb, oauth token, zoh o"],
+        );
         assert!(!Prefilter::new::<&str>(&[]).matches(b"zoho"));
     }
 

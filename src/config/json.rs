@@ -53,8 +53,7 @@ impl Cx<'_> {
                 let mut entries = Vec::new();
                 let mut c = n.walk();
                 for pair in n.named_children(&mut c).filter(|p| p.kind() == "pair") {
-                    let (Some(k), Some(v)) = (pair.child_by_field_name("key"), pair.child_by_field_name("value"))
-                    else {
+                    let Some((k, v)) = source::two_fields(pair, "key", "value") else {
                         continue;
                     };
                     let key = if k.kind() == "string" {

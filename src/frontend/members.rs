@@ -5,12 +5,50 @@
 //! ([`MemberLowering`]).
 
 use std::collections::HashSet;
+use std::marker::PhantomData;
 
 use tree_sitter::Node;
 
-use super::frame::Lowering;
-use crate::facts::{Expr, ExprKind, ScopeId, ScopeKind, Span};
+use super::frame::{self, Frame, Lowering};
+use crate::facts::{Expr, ExprKind, FileFacts, ScopeId, ScopeKind, Span};
 use crate::source::named_children;
+
+/// The lowerer of such a language: the frame and the members in view. `G`
+/// names the grammar; each language implements [`Lowering`] and
+/// [`MemberLowering`] for its own `MemberLowerer<'a, G>`.
+pub(crate) struct MemberLowerer<'a, G> {
+    pub f: Frame<'a>,
+    pub members: Members,
+    grammar: PhantomData<G>,
+}
+
+/// Lowers `text` as a block of statements with grammar `G`'s lowerer.
+pub(crate) fn lower<'a, G>(language: tree_sitter::Language, text: &'a str) -> FileFacts
+where
+    MemberLowerer<'a, G>: Lowering<'a>,
+{
+    frame::lower(language, text, |f| MemberLowerer {
+        f,
+        members: Members::default(),
+        grammar: PhantomData,
+    })
+}
+
+/// The members in view of a lowerer (see [`MemberLowering`]).
+pub(crate) trait InView {
+    fn members(&mut self) -> &mut Members;
+    fn members_ref(&self) -> &Members;
+}
+
+impl<G> InView for MemberLowerer<'_, G> {
+    fn members(&mut self) -> &mut Members {
+        &mut self.members
+    }
+
+    fn members_ref(&self) -> &Members {
+        &self.members
+    }
+}
 
 /// The members a class declares, to tell a field read from a local one.
 pub(crate) struct ClassNames {
@@ -87,21 +125,57 @@ impl Members {
     }
 }
 
+/// The type declarations Java and C# name alike.
+const TYPE_DECLARATIONS: &[&str] = &[
+    "class_declaration",
+    "interface_declaration",
+    "enum_declaration",
+    "record_declaration",
+];
+
 /// The lowering of a language whose methods see their class's members
 /// without `this.` (Java, C#): classes and lambdas written once, the
 /// language giving its bases, its member names, and its lambda parameters.
-pub(crate) trait MemberLowering<'a>: Lowering<'a> {
-    fn members(&mut self) -> &mut Members;
+pub(crate) trait MemberLowering<'a>: Lowering<'a> + InView {
+    /// The kinds of a type declaration's children that list its bases.
+    const BASE_LISTS: &'static [&'static str];
+
+    /// Adds the last segment of each type `list` names to `bases`.
+    fn base_names(&self, list: Node, bases: &mut Vec<String>);
 
     /// The last segment of each base class and interface `node` names.
-    fn bases(&self, node: Node) -> Vec<String>;
+    fn bases(&self, node: Node) -> Vec<String> {
+        let mut bases = Vec::new();
+        for c in named_children(node) {
+            if Self::BASE_LISTS.contains(&c.kind()) {
+                self.base_names(c, &mut bases);
+            }
+        }
+        bases
+    }
 
     /// The fields and methods a type declaration declares.
     fn class_names(&self, name: &str, node: Node) -> ClassNames;
 
-    /// Lowers a class body member that is no statement (an enum constant):
-    /// false when `m` is a statement.
-    fn enum_member(&mut self, m: Node, scope: ScopeId) -> bool;
+    /// The kinds of type declarations besides those both grammars name
+    /// alike ([`TYPE_DECLARATIONS`]).
+    const MORE_TYPE_DECLARATIONS: &'static [&'static str];
+
+    /// A type declaration, lowered by [`MemberLowering::class`].
+    fn is_type_declaration(kind: &str) -> bool {
+        TYPE_DECLARATIONS.contains(&kind) || Self::MORE_TYPE_DECLARATIONS.contains(&kind)
+    }
+
+    /// The kind of an enum's member (a class body member that is no
+    /// statement), lowered by [`MemberLowering::enum_member`].
+    const ENUM_MEMBER: &'static str;
+
+    /// Lowers an enum's member (`SANDBOX("https://…")`, `Sandbox = 2`).
+    fn enum_member(&mut self, m: Node, scope: ScopeId);
+
+    /// A free name that names a type (never an inherited field when read
+    /// as a value).
+    fn looks_like_type(name: &str) -> bool;
 
     /// The names a lambda's `parameters` field declares (a parameter list
     /// lowered into `fscope`'s parameters, or a bare name).
@@ -109,12 +183,51 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> {
 
     /// Kinds passed over among an expression's children (comments,
     /// attributes, modifiers).
-    fn is_trivia(&self, kind: &str) -> bool;
+    const TRIVIA: &'static [&'static str];
+
+    fn is_trivia(kind: &str) -> bool {
+        Self::TRIVIA.contains(&kind)
+    }
+
+    /// `x` as written in a method (see [`Members::name_ref`]).
+    fn name_ref(&self, name: &str, span: Span, method: bool) -> Expr {
+        let imported = self.frame().facts.imports.iter().any(|i| i.local == name);
+        let looks_like_type = Self::looks_like_type(name);
+        self.members_ref()
+            .name_ref(name, span, method, imported, looks_like_type)
+    }
 
     /// Adds the text of `m`'s `name` field (when it has one) to `names`.
     fn add_name(&self, m: Node, names: &mut HashSet<String>) {
         if let Some(n) = m.child_by_field_name("name") {
             names.insert(self.text(n).to_string());
+        }
+    }
+
+    /// The kinds of field declarations with declarators (`int a = 1, b;`).
+    const FIELD_DECLARATIONS: &'static [&'static str];
+
+    /// The kinds of members that declare one field by their `name`
+    /// (properties, enum members).
+    const NAMED_FIELDS: &'static [&'static str];
+
+    /// The declarators of a field declaration.
+    fn declarators<'t>(&self, decl: Node<'t>) -> Vec<Node<'t>>;
+
+    /// Adds the names of the fields and methods among a type body's
+    /// `members` to `names`.
+    fn add_member_names(&self, members: Vec<Node>, names: &mut ClassNames) {
+        for m in members {
+            let kind = m.kind();
+            if Self::FIELD_DECLARATIONS.contains(&kind) {
+                for d in self.declarators(m) {
+                    self.add_name(d, &mut names.fields);
+                }
+            } else if Self::NAMED_FIELDS.contains(&kind) {
+                self.add_name(m, &mut names.fields);
+            } else if kind == "method_declaration" {
+                self.add_name(m, &mut names.methods);
+            }
         }
     }
 
@@ -148,7 +261,7 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> {
         let sp = self.span(node);
         let kids: Vec<Node> = named_children(node)
             .into_iter()
-            .filter(|c| !self.is_trivia(c.kind()))
+            .filter(|c| !Self::is_trivia(c.kind()))
             .collect();
         let items = kids
             .into_iter()
@@ -168,7 +281,7 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> {
     fn wrapped(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let inner = node
             .child_by_field_name("value")
-            .or_else(|| named_children(node).into_iter().rfind(|c| !self.is_trivia(c.kind())));
+            .or_else(|| named_children(node).into_iter().rfind(|c| !Self::is_trivia(c.kind())));
         match inner {
             Some(i) => self.expr(i, scope, receiver),
             None => Expr::unknown(self.span(node)),
@@ -178,7 +291,7 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> {
     /// An expression not modelled: its children lowered for their calls.
     fn unknown_with_children(&mut self, node: Node, scope: ScopeId) -> ExprKind {
         for c in named_children(node) {
-            if !self.is_trivia(c.kind()) {
+            if !Self::is_trivia(c.kind()) {
                 self.expr(c, scope, false);
             }
         }
@@ -213,7 +326,9 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> {
         self.members().locals.push(HashSet::new());
         if let Some(body) = node.child_by_field_name("body") {
             for m in named_children(body) {
-                if !self.enum_member(m, scope) {
+                if m.kind() == Self::ENUM_MEMBER {
+                    self.enum_member(m, scope);
+                } else {
                     self.stmt(m, scope, None);
                 }
             }

@@ -11,7 +11,7 @@ use std::rc::Rc;
 use super::eval::literal_text;
 use super::index::root_key;
 use super::syntax::{chain_calls, receiver_root, target_slot, Slot};
-use super::{probe_text, val, Linker, Params, Piece, SymKind, VKind, Val};
+use super::{probe_text, val, Cx, Linker, Params, Piece, SymKind, VKind, Val};
 use crate::catalog::{catalog, DcId, EnvKind, HostKind};
 use crate::facts::*;
 use crate::model::literal_hash;
@@ -127,7 +127,7 @@ impl Linker<'_> {
                     self.scan(v, slot, &mut ing, 0);
                 }
                 if let ExprKind::Name(n) = &a.value.kind {
-                    self.argument_configuration(file, scope, n, a.value.span, e, &vs, params, &mut ing);
+                    self.argument_configuration(Cx::new(file, scope, params), n, a.value.span, e, &vs, &mut ing);
                 }
             }
         }
@@ -156,7 +156,7 @@ impl Linker<'_> {
                     }
                 }
                 if let Some(k) = root_key(root) {
-                    self.configured(file, scope, &k, e, params, &mut ing);
+                    self.configured(Cx::new(file, scope, params), &k, e, &mut ing);
                 }
             }
         }
@@ -183,18 +183,8 @@ impl Linker<'_> {
     /// 3. else only the tokens configured into it elsewhere (an object
     ///    configured with an endpoint is a client, not data:
     ///    `new HttpEntity<>(headers)`).
-    #[allow(clippy::too_many_arguments)]
-    fn argument_configuration(
-        &self,
-        file: FileId,
-        scope: ScopeId,
-        name: &str,
-        at: Span,
-        call: &Expr,
-        vs: &[Val],
-        params: Option<&Params>,
-        ing: &mut Ingredients,
-    ) {
+    fn argument_configuration(&self, cx: Cx, name: &str, at: Span, call: &Expr, vs: &[Val], ing: &mut Ingredients) {
+        let Cx { file, scope, .. } = cx;
         let carried = |sub: &mut Ingredients| {
             for v in vs {
                 if let VKind::Carrier(c) = &v.kind {
@@ -203,7 +193,7 @@ impl Linker<'_> {
             }
         };
         let mut sub = Ingredients::default();
-        self.configured_before(file, scope, name, at, params, &mut sub);
+        self.configured_before(cx, name, at, &mut sub);
         if !sub.endpoints.is_empty() || !sub.tokens.is_empty() {
             carried(&mut sub);
             self.merge_carried(ing, &sub, false);
@@ -233,12 +223,12 @@ impl Linker<'_> {
                     .is_some_and(|v| v.iter().any(|&i| facts.assigns[i].value.is_call_result()));
                 if built_by_call || vs.iter().any(|v| matches!(v.kind, VKind::Carrier(_) | VKind::Dict(_))) {
                     carried(ing);
-                    self.configured(file, home, name, call, params, ing);
+                    self.configured(cx.within(home), name, call, ing);
                     return;
                 }
             }
         }
-        self.configured_arg(file, scope, name, call, params, ing);
+        self.configured_arg(cx, name, call, ing);
     }
 
     pub(super) fn merge_carried(&self, ing: &mut Ingredients, carried: &Ingredients, via_param: bool) {
@@ -262,15 +252,8 @@ impl Linker<'_> {
     /// `self.session.headers = …`. `key` is the object's root key (`s`,
     /// `this.session`); a name is configured within its function (or at
     /// module level), a field within its class.
-    pub(super) fn configured(
-        &self,
-        file: FileId,
-        scope: ScopeId,
-        key: &str,
-        current: &Expr,
-        params: Option<&Params>,
-        ing: &mut Ingredients,
-    ) {
+    pub(super) fn configured(&self, cx: Cx, key: &str, current: &Expr, ing: &mut Ingredients) {
+        let Cx { file, scope, params } = cx;
         let ix = &self.index[file];
         let is_field = key.starts_with("this.");
         let group = if is_field {
@@ -286,7 +269,7 @@ impl Linker<'_> {
                 Some(c) => c,
                 None => {
                     let mut all = Ingredients::default();
-                    self.configured_uncached(file, scope, key, None, None, &mut all);
+                    self.configured_uncached(Cx::new(file, scope, None), key, None, &mut all);
                     let all = Rc::new(all);
                     self.configured_cache.borrow_mut().insert(cache_key, all.clone());
                     all
@@ -294,21 +277,14 @@ impl Linker<'_> {
             };
             self.merge_carried(ing, &all, false);
         } else {
-            self.configured_uncached(file, scope, key, Some(current), params, ing);
+            self.configured_uncached(cx, key, Some(current), ing);
         }
     }
 
     /// The configuration of a local passed as an argument: only its tokens
     /// (an object configured with an endpoint is a client, not data).
-    fn configured_arg(
-        &self,
-        file: FileId,
-        scope: ScopeId,
-        name: &str,
-        current: &Expr,
-        params: Option<&Params>,
-        ing: &mut Ingredients,
-    ) {
+    fn configured_arg(&self, cx: Cx, name: &str, current: &Expr, ing: &mut Ingredients) {
+        let file = cx.file;
         let ix = &self.index[file];
         if ix.config_calls(&self.names, name).is_none() && ix.rooted_assigns(&self.names, name).is_none() {
             return;
@@ -317,7 +293,7 @@ impl Linker<'_> {
             return;
         }
         let mut sub = Ingredients::default();
-        self.configured(file, scope, name, current, params, &mut sub);
+        self.configured(cx, name, current, &mut sub);
         self.leave_object();
         if sub.endpoints.is_empty() {
             ing.tokens.extend(sub.tokens);
@@ -325,15 +301,8 @@ impl Linker<'_> {
         }
     }
 
-    fn configured_uncached(
-        &self,
-        file: FileId,
-        scope: ScopeId,
-        key: &str,
-        current: Option<&Expr>,
-        params: Option<&Params>,
-        ing: &mut Ingredients,
-    ) {
+    fn configured_uncached(&self, cx: Cx, key: &str, current: Option<&Expr>, ing: &mut Ingredients) {
+        let Cx { file, scope, params } = cx;
         let ix = &self.index[file];
         let is_field = key.starts_with("this.");
         let visible = |s: ScopeId| {
@@ -351,15 +320,8 @@ impl Linker<'_> {
     /// What the statements between an object's last assignment and `at`
     /// give it (`req.Header.Set(…)` before `client.Do(req)`; a request
     /// variable reused for the next request starts afresh).
-    fn configured_before(
-        &self,
-        file: FileId,
-        scope: ScopeId,
-        key: &str,
-        at: Span,
-        params: Option<&Params>,
-        ing: &mut Ingredients,
-    ) {
+    fn configured_before(&self, cx: Cx, key: &str, at: Span, ing: &mut Ingredients) {
+        let Cx { file, scope, params } = cx;
         let facts = self.facts(file);
         let ix = &self.index[file];
         let lo = ix

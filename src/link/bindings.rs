@@ -109,7 +109,7 @@ impl<'r> Linker<'r> {
                 }
             }
         }
-        self.configured(fid, a.scope, &key, &a.value, None, &mut ing);
+        self.configured(Cx::new(fid, a.scope, None), &key, &a.value, &mut ing);
         if ing.endpoints.is_empty() {
             return None;
         }
@@ -233,7 +233,7 @@ impl<'r> Linker<'r> {
         if templates.is_empty() {
             return None;
         }
-        let p = self.bind_params(fid, cs.scope, ffile, fscope, call, None);
+        let p = self.bind_params(Cx::new(fid, cs.scope, None), (ffile, fscope), call);
         if p.is_empty() {
             return None;
         }

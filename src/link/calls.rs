@@ -73,7 +73,7 @@ impl<'r> Linker<'r> {
             return out;
         }
         // Token objects: OAuthToken(refresh_token=…), new OAuthBuilder()…refreshToken(rt).build().
-        if let Some(ids) = self.token_object(file, scope, e, params) {
+        if let Some(ids) = self.token_object(Cx::new(file, scope, params), e) {
             return vec![val(VKind::TokenObj(ids), file, e.span)];
         }
         let callee = &call.callee;
@@ -265,7 +265,7 @@ impl<'r> Linker<'r> {
     fn repository_call(&self, at: CallAt, callee_vals: &[Val]) -> Option<Vec<Val>> {
         let (file, scope, _, call, params) = at.parts();
         let (ffile, fscope) = self.called_function(callee_vals)?;
-        let mut out = self.returns(file, scope, ffile, fscope, call, params);
+        let mut out = self.returns(Cx::new(file, scope, params), (ffile, fscope), call);
         // A method called on an instance: its values are that instance's.
         if let ExprKind::Member(obj, _) = &call.callee.kind {
             if let Some(inst) = self
@@ -361,15 +361,7 @@ impl<'r> Linker<'r> {
     }
 
     /// What a call to a repository function returns (one step of summaries).
-    pub(super) fn returns(
-        &self,
-        file: FileId,
-        scope: ScopeId,
-        ffile: FileId,
-        fscope: ScopeId,
-        call: &Call,
-        params: Option<&Params>,
-    ) -> Vec<Val> {
+    pub(super) fn returns(&self, cx: Cx, (ffile, fscope): ScopeRef, call: &Call) -> Vec<Val> {
         let ix = &self.index[ffile];
         if ix.returns_of.get(fscope).is_empty() {
             return Vec::new();
@@ -393,10 +385,10 @@ impl<'r> Linker<'r> {
         drop(in_progress);
         self.memo_chain(chain, chain >= MAX_SUMMARY_DEPTH);
         if chain >= MAX_SUMMARY_DEPTH {
-            return vec![val(VKind::Other, file, call.callee.span)];
+            return vec![val(VKind::Other, cx.file, call.callee.span)];
         }
         let p = if dependent {
-            self.bind_params(file, scope, ffile, fscope, call, params)
+            self.bind_params(cx, (ffile, fscope), call)
         } else {
             Params::default()
         };
@@ -433,15 +425,9 @@ impl<'r> Linker<'r> {
         out
     }
 
-    pub(super) fn bind_params(
-        &self,
-        file: FileId,
-        scope: ScopeId,
-        ffile: FileId,
-        fscope: ScopeId,
-        call: &Call,
-        params: Option<&Params>,
-    ) -> Params {
+    /// The parameters of function `(ffile, fscope)` bound to the arguments
+    /// of `call`, evaluated at `cx`.
+    pub(super) fn bind_params(&self, cx: Cx, (ffile, fscope): ScopeRef, call: &Call) -> Params {
         let names = &self.facts(ffile).scopes[fscope].params;
         let mut p = Params::default();
         let mut pos = 0;
@@ -456,7 +442,7 @@ impl<'r> Linker<'r> {
             };
             if let Some(t) = target {
                 if names.contains(&t) {
-                    p.insert(t, self.eval(file, scope, &a.value, params));
+                    p.insert(t, self.eval(cx.file, cx.scope, &a.value, cx.params));
                 }
             }
         }
@@ -464,13 +450,7 @@ impl<'r> Linker<'r> {
     }
 
     /// The identity values of an SDK token construction, if `e` is one.
-    pub(super) fn token_object(
-        &self,
-        file: FileId,
-        scope: ScopeId,
-        e: &Expr,
-        params: Option<&Params>,
-    ) -> Option<Vec<Val>> {
+    pub(super) fn token_object(&self, cx: Cx, e: &Expr) -> Option<Vec<Val>> {
         let c = catalog();
         let chain = chain_calls(e);
         let root_is_token_class = chain.iter().any(|call| {
@@ -496,7 +476,7 @@ impl<'r> Linker<'r> {
                     position += 1;
                 }
                 if named || builder || positional {
-                    ids.extend(self.eval(file, scope, &a.value, params));
+                    ids.extend(self.eval(cx.file, cx.scope, &a.value, cx.params));
                 }
             }
         }

@@ -240,7 +240,7 @@ impl<'r> Linker<'r> {
             args: Vec::new(),
             is_new: false,
         };
-        self.returns(f, s, f, s, &call, None)
+        self.returns(Cx::new(f, s, None), (f, s), &call)
     }
 
     /// `config.base_url` on a value of no known class (a constructor's
@@ -355,7 +355,7 @@ impl<'r> Linker<'r> {
             let cs = &self.files[cf].facts.calls[ci];
             for call in chain_calls(&cs.expr) {
                 if call.callee.last_name() == Some(name) && own(cf, cs, call) {
-                    let p = self.bind_params(file, cs.scope, file, method, call, None);
+                    let p = self.bind_params(Cx::new(file, cs.scope, None), (file, method), call);
                     push_alts(&mut out, p.get(param).cloned().unwrap_or_default());
                 }
             }

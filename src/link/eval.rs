@@ -46,7 +46,7 @@ impl<'r> Linker<'r> {
                 }
                 vs
             }
-            ExprKind::Name(n) => self.resolve_name(file, scope, n, e.span, params),
+            ExprKind::Name(n) => self.resolve_name(Cx::new(file, scope, params), n, e.span),
             ExprKind::This => one(VKind::Other),
             ExprKind::Env(n) => self
                 .env_alternatives(n, file, e.span)

@@ -11,11 +11,11 @@ impl<'r> Linker<'r> {
         let facts = self.facts(fid);
         // CommonJS: exports.X / module.exports.X / module.exports = {X}.
         for k in [format!("exports.{m}"), format!("module.exports.{m}")] {
-            if let Some(vs) = self.assigned(fid, 0, &k, None) {
+            if let Some(vs) = self.assigned(Cx::module(fid), &k) {
                 return vs;
             }
         }
-        if let Some(vs) = self.assigned(fid, 0, "module.exports", None) {
+        if let Some(vs) = self.assigned(Cx::module(fid), "module.exports") {
             let mut out = Vec::new();
             for v in vs {
                 push_alts(&mut out, self.member(fid, &v, m, span));
@@ -40,7 +40,7 @@ impl<'r> Linker<'r> {
         if self.index[fid].targets(&self.names, 0, m).is_some()
             || facts.imports.iter().any(|i| i.scope == 0 && i.local == m)
         {
-            return self.resolve_name(fid, 0, m, span, None);
+            return self.resolve_name(Cx::module(fid), m, span);
         }
         // A submodule: `from pkg import mod`.
         vec![val(
@@ -67,7 +67,7 @@ impl<'r> Linker<'r> {
                 }
                 if n == "default" {
                     for k in ["module.exports", "default"] {
-                        if let Some(vs) = self.assigned(fid, 0, k, None) {
+                        if let Some(vs) = self.assigned(Cx::module(fid), k) {
                             return vs;
                         }
                     }
@@ -89,12 +89,12 @@ impl<'r> Linker<'r> {
     pub(super) fn resolve_java_import(&self, file: FileId, imp: &Import, span: Span) -> Option<Vec<Val>> {
         let n = imp.name.as_deref()?;
         if let Some(fid) = self.resolve_module(file, &format!("{}.{n}", imp.module)) {
-            return Some(self.resolve_name(fid, 0, n, span, None));
+            return Some(self.resolve_name(Cx::module(fid), n, span));
         }
         let fid = self.resolve_module(file, &imp.module)?;
         let class = imp.module.rsplit('.').next().unwrap_or(&imp.module);
         let mut out = Vec::new();
-        for v in self.resolve_name(fid, 0, class, span, None) {
+        for v in self.resolve_name(Cx::module(fid), class, span) {
             push_alts(&mut out, self.member(file, &v, n, span));
         }
         Some(out)

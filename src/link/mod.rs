@@ -337,6 +337,33 @@ impl Params {
         self.vars.is_empty()
     }
 }
+
+/// Where a name or a call is evaluated: the file, the scope, and the
+/// values of the parameters of the function being summarised (`None`
+/// outside a summary).
+#[derive(Clone, Copy)]
+pub(super) struct Cx<'p> {
+    file: FileId,
+    scope: ScopeId,
+    params: Option<&'p Params>,
+}
+
+impl<'p> Cx<'p> {
+    fn new(file: FileId, scope: ScopeId, params: Option<&'p Params>) -> Self {
+        Cx { file, scope, params }
+    }
+
+    /// A file's module level, outside any summary.
+    fn module(file: FileId) -> Self {
+        Cx::new(file, 0, None)
+    }
+
+    /// The same file and parameters, in another scope.
+    fn within(self, scope: ScopeId) -> Self {
+        Cx { scope, ..self }
+    }
+}
+
 /// The orgs a function's callers pass as one parameter (`None`: no caller).
 type CallerOrgs = Option<Rc<Vec<OrgAlt>>>;
 type Cache<K, V> = RefCell<HashMap<K, V>>;

@@ -7,14 +7,8 @@
 use super::*;
 
 impl<'r> Linker<'r> {
-    pub(super) fn resolve_name(
-        &self,
-        file: FileId,
-        scope: ScopeId,
-        name: &str,
-        span: Span,
-        params: Option<&Params>,
-    ) -> Vec<Val> {
+    pub(super) fn resolve_name(&self, cx: Cx, name: &str, span: Span) -> Vec<Val> {
+        let Cx { file, scope, params } = cx;
         if let Some(p) = params.and_then(|p| p.get(name)) {
             return p
                 .iter()
@@ -37,9 +31,9 @@ impl<'r> Linker<'r> {
             }
         }
         let r = self
-            .in_scope_chain(file, scope, name, span, params)
+            .in_scope_chain(cx, name, span)
             .unwrap_or_else(|| self.beyond_scopes(file, name, span));
-        let r = self.with_keyed_items(file, scope, name, r, params);
+        let r = self.with_keyed_items(cx, name, r);
         if let Some(key) = key {
             // Cached even when computed inside a cycle: a value cut by the
             // cycle guard is a smaller set of alternatives, never a wrong one.
@@ -50,14 +44,8 @@ impl<'r> Linker<'r> {
 
     /// `cfg = {}` / `new HashMap<>()`, then `cfg["k"] = v` / `cfg.put("k", v)`:
     /// the items a function sets by literal key are fields of the map.
-    pub(super) fn with_keyed_items(
-        &self,
-        file: FileId,
-        scope: ScopeId,
-        name: &str,
-        mut vals: Vec<Val>,
-        params: Option<&Params>,
-    ) -> Vec<Val> {
+    pub(super) fn with_keyed_items(&self, cx: Cx, name: &str, mut vals: Vec<Val>) -> Vec<Val> {
+        let Cx { file, scope, params } = cx;
         let ix = &self.index[file];
         let Some(idx) = ix.rooted_assigns(&self.names, name) else {
             return vals;
@@ -118,14 +106,8 @@ impl<'r> Linker<'r> {
     /// A name as its scope chain gives it: the assignments that reach it in
     /// its own scope, a parameter, an enclosing scope's assignments or
     /// import, a Ruby class's method; None when no scope has it.
-    fn in_scope_chain(
-        &self,
-        file: FileId,
-        scope: ScopeId,
-        name: &str,
-        span: Span,
-        params: Option<&Params>,
-    ) -> Option<Vec<Val>> {
+    fn in_scope_chain(&self, cx: Cx, name: &str, span: Span) -> Option<Vec<Val>> {
+        let Cx { file, scope, params } = cx;
         let facts = self.facts(file);
         let mut s = Some(scope);
         let mut first = true;
@@ -138,7 +120,7 @@ impl<'r> Linker<'r> {
                     let vals = reaching.as_ref().and_then(|idx| self.assigned_at(file, idx, params));
                     (reaching, vals)
                 } else {
-                    (None, self.assigned(file, sc, name, params))
+                    (None, self.assigned(cx.within(sc), name))
                 };
                 let is_param = sdef.params.iter().any(|p| p == name);
                 if is_param {
@@ -251,7 +233,7 @@ impl<'r> Linker<'r> {
         let sibling = self.by_dir.get(dir)?.iter().copied().find(|&s| {
             s != file && self.files[s].lang == f.lang && self.index[s].targets(&self.names, 0, name).is_some()
         })?;
-        Some(self.resolve_name(sibling, 0, name, span, None))
+        Some(self.resolve_name(Cx::module(sibling), name, span))
     }
 
     /// Java and C# see the classes of their package/namespace without an
@@ -301,15 +283,9 @@ impl<'r> Linker<'r> {
     }
 
     /// Values assigned in `scope` to the target with this key; None when none.
-    pub(super) fn assigned(
-        &self,
-        file: FileId,
-        scope: ScopeId,
-        key: &str,
-        params: Option<&Params>,
-    ) -> Option<Vec<Val>> {
-        let idx = self.index[file].targets(&self.names, scope, key)?;
-        self.assigned_at(file, idx, params)
+    pub(super) fn assigned(&self, cx: Cx, key: &str) -> Option<Vec<Val>> {
+        let idx = self.index[cx.file].targets(&self.names, cx.scope, key)?;
+        self.assigned_at(cx.file, idx, cx.params)
     }
 
     /// The key of a value read by a call with literal arguments only, the

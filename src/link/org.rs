@@ -14,7 +14,7 @@ use super::bind::Ingredients;
 use super::bindings::make_binding;
 use super::eval::literal_text;
 use super::syntax::chain_calls;
-use super::{Linker, Piece, SymKind, VKind, Val};
+use super::{Cx, Linker, Piece, SymKind, VKind, Val};
 use crate::catalog::catalog;
 use crate::facts::{FileId, ScopeId, ScopeKind};
 use crate::model::*;
@@ -201,7 +201,7 @@ impl Linker<'_> {
                     continue;
                 }
                 callers += 1;
-                let p = self.bind_params(cf, cs.scope, file, fscope, call, None);
+                let p = self.bind_params(Cx::new(cf, cs.scope, None), (file, fscope), call);
                 for v in p.get(param).into_iter().flatten() {
                     self.org_from(v, &mut ing, 1);
                 }

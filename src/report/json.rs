@@ -72,9 +72,9 @@ pub fn write(result: &ScanResult, out: &mut super::Out) {
             "suppressed_inline": flt.count(SuppressionKind::InSource),
             "suppressed_baseline": flt.count(SuppressionKind::External),
             "stale_baseline": flt.stale_baseline,
-            "outside_changes": flt.outside_changes,
-            "off_by_config": flt.by_config,
-            "not_selected": flt.not_selected,
+            "outside_changes": flt.left_out.outside_changes,
+            "off_by_config": flt.left_out.by_config,
+            "not_selected": flt.left_out.not_selected,
             "files_walked": s.files_walked,
             "files_analysed": s.files_analysed,
             "skipped": {

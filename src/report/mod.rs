@@ -249,21 +249,25 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
+/// `"{n} {what}"` for each count that is not zero, in order.
+fn nonzero(counts: &[(usize, &str)]) -> Vec<String> {
+    counts
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect()
+}
+
 /// The closing summary line of a scan.
 pub fn summary_line(result: &ScanResult) -> String {
     let s = &result.stats;
     let e = count(&result.findings, Level::Error);
     let w = count(&result.findings, Level::Warning);
-    let mut skipped = Vec::new();
-    if s.skipped.binary > 0 {
-        skipped.push(format!("{} binary", s.skipped.binary));
-    }
-    if s.skipped.too_large > 0 {
-        skipped.push(format!("{} over the size limit", s.skipped.too_large));
-    }
-    if s.skipped.excluded_vendored > 0 {
-        skipped.push(format!("{} vendored", s.skipped.excluded_vendored));
-    }
+    let skipped = nonzero(&[
+        (s.skipped.binary, "binary"),
+        (s.skipped.too_large, "over the size limit"),
+        (s.skipped.excluded_vendored, "vendored"),
+    ]);
     let skipped = if skipped.is_empty() {
         String::new()
     } else {
@@ -287,15 +291,12 @@ pub fn summary_line(result: &ScanResult) -> String {
     if !flt.stale_baseline.is_empty() {
         hidden.push(plural(flt.stale_baseline.len(), "stale baseline entry").replace("entrys", "entries"));
     }
-    if flt.by_config > 0 {
-        hidden.push(format!("{} turned off in .orgtoken.toml", flt.by_config));
-    }
-    if flt.not_selected > 0 {
-        hidden.push(format!("{} of rules not selected", flt.not_selected));
-    }
-    if flt.outside_changes > 0 {
-        hidden.push(format!("{} outside the changed files", flt.outside_changes));
-    }
+    let left_out = &flt.left_out;
+    hidden.extend(nonzero(&[
+        (left_out.by_config, "turned off in .orgtoken.toml"),
+        (left_out.not_selected, "of rules not selected"),
+        (left_out.outside_changes, "outside the changed files"),
+    ]));
     let hidden = if hidden.is_empty() {
         String::new()
     } else {

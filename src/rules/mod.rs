@@ -106,6 +106,44 @@ pub(crate) fn describe(kind: BindingKind) -> &'static str {
 /// of the related locations; the result itself stands for all of them).
 pub(crate) const MAX_SITES: usize = 10;
 
+/// A result of `rule` at `primary`, at the rule's level, with nothing said
+/// yet: the rule fills in its message, label and help, the scan its
+/// fingerprints.
+pub(crate) fn finding(rule: &'static str, primary: Loc) -> Finding {
+    Finding {
+        rule,
+        level: level(rule),
+        message: String::new(),
+        label: String::new(),
+        primary,
+        related: Vec::new(),
+        help: String::new(),
+        token: None,
+        environments: Vec::new(),
+        fingerprint: String::new(),
+        site: String::new(),
+    }
+}
+
+/// A result of `rule` at binding `b` about `token`: where the token comes
+/// from and `others` as related places (see [`related_for`]), and the
+/// environments involved.
+pub(crate) fn at_binding(
+    rule: &'static str,
+    b: &Binding,
+    token: String,
+    origin: Option<Loc>,
+    others: &[(Loc, String)],
+    environments: Vec<String>,
+) -> Finding {
+    Finding {
+        related: related_for(b, origin, others),
+        token: Some(token),
+        environments,
+        ..finding(rule, b.at)
+    }
+}
+
 /// `f`, found at binding `b`, moved to its root place: the binding becomes
 /// the first related location (a request site), and an alternative written
 /// at the root itself is not listed again.

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{describe, env_names, hosts_written, level, related_for, RuleCtx};
+use super::{at_binding, describe, env_names, finding, hosts_written, related_for, RuleCtx};
 use crate::catalog::{EnvKind, Environment};
 use crate::finding::Finding;
 use crate::model::{Binding, BindingKind, Loc, Target, TokenIdentity};
@@ -74,20 +74,13 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
             let mut all: Vec<Environment> = vec![env];
             all.extend(other_envs.iter().copied());
             out.push(Finding {
-                rule: ID,
-                level: level(ID),
                 message: format!(
                     "token `{id}` is used with {env} here and with {} elsewhere; a token is valid in one environment only",
                     env_names(&other_envs).join(", ")
                 ),
                 label: format!("{} sends `{id}` to {env}", describe(b.kind)),
-                primary: b.at,
-                related: related_for(b, origin, &elsewhere),
                 help: "mint one token per environment and select it with the environment (e.g. ZOHO_PROD_REFRESH_TOKEN / ZOHO_SANDBOX_REFRESH_TOKEN)".into(),
-                token: Some(id.to_string()),
-                environments: env_names(&all),
-                fingerprint: String::new(),
-                site: String::new(),
+                ..at_binding(ID, b, id.to_string(), origin, &elsewhere, env_names(&all))
             });
         }
     }
@@ -125,19 +118,12 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
             .map(|(o, e)| (o.at, format!("the SDK was initialised with `{id}` for {e} here")))
             .collect();
         out.push(Finding {
-            rule: ID,
-            level: level(ID),
             message: format!(
                 "SDK switch to {env} passes no token, so the SDK reuses the previous token (`{id}`, minted for {prev_env})"
             ),
             label: format!("switch to {env} without a token"),
-            primary: b.at,
-            related: related_for(b, None, &others),
             help: "pass the token minted for this environment: switch_user(environment=…, token=…) / .token(…) before .switchUser()".into(),
-            token: Some(id.clone()),
-            environments: env_names(&[env, prev_env]),
-            fingerprint: String::new(),
-            site: String::new(),
+            ..at_binding(ID, b, id.clone(), None, &others, env_names(&[env, prev_env]))
         });
     }
     out.extend(pinned_beside_stored_domain(ctx));
@@ -237,19 +223,15 @@ fn pinned_beside_stored_domain(ctx: &RuleCtx) -> Vec<Finding> {
             message: "such a record's own API domain is read here".into(),
         });
         let f = Finding {
-            rule: ID,
-            level: level(ID),
             message: format!(
                 "token `{id}` is read from a record that keeps the API domain returned with it, but this request pins {env}; a record connected in another environment or data center breaks here"
             ),
             label: format!("{env} is pinned for the record's token"),
-            primary: host,
-            related,
             help: "send the request to the API domain stored with the token (the record's api_domain), as the other requests do".into(),
+            related,
             token: Some(id.to_string()),
             environments: env_names(&[env]),
-            fingerprint: String::new(),
-            site: String::new(),
+            ..finding(ID, host)
         };
         causes.insert(host, f);
     }

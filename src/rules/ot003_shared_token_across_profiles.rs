@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{env_names, level, related_for, RuleCtx};
+use super::{at_binding, env_names, RuleCtx};
 use crate::catalog::{EnvKind, Environment};
 use crate::finding::Finding;
 use crate::model::{Binding, BindingKind, Loc, TokenIdentity};
@@ -92,22 +92,15 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                 .collect();
             reported.insert(i);
             out.push(Finding {
-                rule: ID,
-                level: level(ID),
                 message: format!(
                     "profile `{}` holds one token, `{id}`, beside endpoints for {}; a token is valid in one environment only",
                     name(b),
                     env_names(&envs).join(", ")
                 ),
                 label: format!("`{id}` is set for {} environments", envs.len()),
-                primary: b.at,
-                related: related_for(b, b.tokens.first().map(|t| t.origin), &others),
                 help: "give each environment its own token setting (e.g. ZOHO_SANDBOX_REFRESH_TOKEN beside the sandbox URL)"
                     .into(),
-                token: Some(id),
-                environments: env_names(&envs),
-                fingerprint: String::new(),
-                site: String::new(),
+                ..at_binding(ID, b, id, b.tokens.first().map(|t| t.origin), &others, env_names(&envs))
             });
         }
     }
@@ -231,8 +224,6 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
             all_envs.extend(other_envs.iter().copied());
             let plural = count > 1;
             out.push(Finding {
-                rule: ID,
-                level: level(ID),
                 message: format!(
                     "profile `{}` uses token `{id}` for {}, and profile{} `{listed}{} use{} it for {}; a token is valid in one environment only",
                     name(b),
@@ -243,14 +234,9 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                     env_names(&other_envs).join(", ")
                 ),
                 label: format!("`{id}` is shared with another environment's profile"),
-                primary: b.at,
-                related: related_for(b, origin, &others),
                 help: "give each profile its own token (its own secret or env var), minted in that profile's environment"
                     .into(),
-                token: Some(id.to_string()),
-                environments: env_names(&all_envs),
-                fingerprint: String::new(),
-                site: String::new(),
+                ..at_binding(ID, b, id.to_string(), origin, &others, env_names(&all_envs))
             });
         }
     }

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{describe, env_names, hosts_written, level, related_for, RuleCtx};
+use super::{at_binding, describe, env_names, hosts_written, RuleCtx};
 use crate::catalog::{catalog, DcId, Environment};
 use crate::finding::Finding;
 use crate::model::{Binding, Loc, Model, Target, TokenIdentity};
@@ -78,8 +78,6 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
             let mut all = vec![env];
             all.extend(other_envs.iter().copied());
             out.push(Finding {
-                rule: ID,
-                level: level(ID),
                 message: format!(
                     "token `{id}` is used in data center {} here and in {} elsewhere; tokens never cross data centers",
                     dc_name(*dc),
@@ -92,13 +90,8 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                         .join(", ")
                 ),
                 label: format!("{} uses `{id}` in data center {}", describe(b.kind), dc_name(*dc)),
-                primary: b.at,
-                related: related_for(b, origin, &others),
                 help: "mint one token per data center, at that data center's accounts server".into(),
-                token: Some(id.to_string()),
-                environments: env_names(&all),
-                fingerprint: String::new(),
-                site: String::new(),
+                ..at_binding(ID, b, id.to_string(), origin, &others, env_names(&all))
             });
         }
     }
@@ -175,8 +168,6 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                     .unwrap_or(b.at)
             };
             let found = Finding {
-                rule: ID,
-                level: level(ID),
                 message: format!(
                     "token `{}` is minted at the {} accounts server but used at the {} API",
                     t.identity,
@@ -189,15 +180,10 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
                     with_article(&dc_name(minted)),
                     env
                 ),
-                primary: b.at,
-                related: related_for(b, Some(t.origin), &[]),
                 help:
                     "refresh at the accounts server of the token's data center and call the api_domain returned with it"
                         .into(),
-                token: Some(t.identity.to_string()),
-                environments: env_names(&wrong),
-                fingerprint: String::new(),
-                site: String::new(),
+                ..at_binding(ID, b, t.identity.to_string(), Some(t.origin), &[], env_names(&wrong))
             };
             out.push(super::at_root(found, root, b));
             break;
@@ -253,22 +239,15 @@ fn fixed_api_warning(
     label: &str,
 ) -> Finding {
     let found = Finding {
-        rule: ID,
         level: crate::catalog::Level::Warning,
         message: format!(
             "token `{}` is minted at {accounts} but always used at the {} API",
             t.identity,
             dc_name(dc)
         ),
-        label: String::new(),
-        primary: b.at,
-        related: related_for(b, Some(t.origin), &[]),
         help: "choose the API host by the same key as the accounts server (or call the api_domain returned with the token)"
             .into(),
-        token: Some(t.identity.to_string()),
-        environments: env_names(&b.api_environments()),
-        fingerprint: String::new(),
-        site: String::new(),
+        ..at_binding(ID, b, t.identity.to_string(), Some(t.origin), &[], env_names(&b.api_environments()))
     };
     let mut f = super::at_root(found, root, b);
     f.label = label.into();

@@ -1,7 +1,7 @@
 //! OT006 hardcoded-token: a Zoho token literal committed in a file with Zoho
 //! context. The value is never part of the finding.
 
-use super::{level, RuleCtx};
+use super::{finding, RuleCtx};
 use crate::finding::Finding;
 
 const ID: &str = "OT006";
@@ -11,19 +11,13 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
         .token_literals
         .iter()
         .map(|(loc, hash)| Finding {
-            rule: ID,
-            level: level(ID),
             message: format!(
                 "a Zoho OAuth token (literal:sha256:{hash}) is committed here; revoke it and load it from a secret"
             ),
             label: "token literal (redacted)".into(),
-            primary: *loc,
-            related: Vec::new(),
             help: "revoke this token, mint a new one and read it from an environment variable or a secret store".into(),
             token: Some(format!("literal:sha256:{hash}")),
-            environments: Vec::new(),
-            fingerprint: String::new(),
-            site: String::new(),
+            ..finding(ID, *loc)
         })
         .collect()
 }

@@ -15,7 +15,7 @@
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{describe, level, related_for, RuleCtx};
+use super::{at_binding, describe, RuleCtx};
 use crate::finding::Finding;
 use crate::model::{Binding, BindingKind, Loc, OrgAlt, OrgRef, TokenIdentity};
 
@@ -105,20 +105,13 @@ fn runtime_switch(ctx: &RuleCtx, b: &Binding) -> Option<(Finding, Loc)> {
     let token_origin = b.tokens.first().map(|t| t.origin);
     Some((
         Finding {
-            rule: ID,
-            level: level(ID),
             message: format!(
                 "the org is chosen at run time among {}, but token `{id}` is not chosen with it; a token is minted for one org",
                 names.join(" / ")
             ),
             label: format!("{} switches org with one token", describe(b.kind)),
-            primary: b.at,
-            related: related_for(b, token_origin, &others_dedup),
             help: HELP.into(),
-            token: Some(id),
-            environments: names,
-            fingerprint: String::new(),
-            site: String::new(),
+            ..at_binding(ID, b, id, token_origin, &others_dedup, names)
         },
         root,
     ))
@@ -227,21 +220,14 @@ fn fixed_orgs(ctx: &RuleCtx, reported: &BTreeSet<Loc>) -> Vec<Finding> {
                 ""
             };
             out.push(Finding {
-                rule: ID,
-                level: level(ID),
                 message: format!(
                     "token `{id}` is used with {} here and with {} elsewhere{minted_note}; a token is minted for one org",
                     o.org,
                     org_names(others.iter().copied()).join(", ")
                 ),
                 label: format!("{} sends `{id}` to {}", describe(b.kind), o.org),
-                primary: b.at,
-                related: related_for(b, origin, &elsewhere),
                 help: HELP.into(),
-                token: Some(id.to_string()),
-                environments: all,
-                fingerprint: String::new(),
-                site: String::new(),
+                ..at_binding(ID, b, id.to_string(), origin, &elsewhere, all)
             });
         }
     }

@@ -12,7 +12,7 @@ impl<'a> Lowerer<'a> {
             let name = a.child_by_field_name("name").map(|n| self.text(n).to_string());
             let Some(v) = named_children(a)
                 .into_iter()
-                .rfind(|c| Some(c.id()) != a.child_by_field_name("name").map(|n| n.id()) && !is_trivia(c.kind()))
+                .rfind(|c| Some(c.id()) != a.child_by_field_name("name").map(|n| n.id()) && !Self::is_trivia(c.kind()))
             else {
                 continue;
             };
@@ -73,7 +73,7 @@ impl<'a> Lowerer<'a> {
             let members = named_children(init);
             if members.iter().all(|m| m.kind() == "assignment_expression") && !members.is_empty() {
                 for m in members {
-                    let (Some(l), Some(r)) = (m.child_by_field_name("left"), m.child_by_field_name("right")) else {
+                    let Some((l, r)) = two_fields(m, "left", "right") else {
                         continue;
                     };
                     let name = match l.kind() {
@@ -99,7 +99,7 @@ impl<'a> Lowerer<'a> {
     pub(super) fn dictionary(&mut self, init: Node, scope: ScopeId) -> Option<Expr> {
         let members: Vec<Node> = named_children(init)
             .into_iter()
-            .filter(|m| !is_trivia(m.kind()))
+            .filter(|m| !Self::is_trivia(m.kind()))
             .collect();
         let indexed = |m: &Node| {
             m.kind() == "assignment_expression"

@@ -1,6 +1,7 @@
 //! How C#'s statements and expressions lower: the grammar's side of the frame (`Lowering`).
 
 use super::*;
+use crate::source::two_fields;
 
 impl<'a> Lowering<'a> for Lowerer<'a> {
     frame::frame_in_f!();
@@ -21,7 +22,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             // A default value is an alternative of the parameter.
             let default = named_children(p).into_iter().rfind(|c| {
                 c.id() != n.id()
-                    && !is_trivia(c.kind())
+                    && !Self::is_trivia(c.kind())
                     && Some(c.id()) != p.child_by_field_name("type").map(|t| t.id())
             });
             if let Some(d) = default {
@@ -44,15 +45,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
     fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
         let kind = node.kind();
         match kind {
-            "expression_statement" => {
-                for child in named_children(node) {
-                    if child.kind() == "assignment_expression" {
-                        self.assignment(child, scope, guard);
-                    } else {
-                        self.expr_top(child, scope, true);
-                    }
-                }
-            }
+            "expression_statement" => self.expression_statement(node, scope, guard),
             "local_declaration_statement" | "field_declaration" | "event_field_declaration" => {
                 let is_field = kind != "local_declaration_statement";
                 for c in named_children(node) {
@@ -63,7 +56,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             }
             "variable_declaration" => self.variables(node, scope, guard, false),
             "property_declaration" => self.property(node, scope),
-            k if is_type_decl(k) => {
+            k if Self::is_type_declaration(k) => {
                 self.class(node, scope);
             }
             "method_declaration"
@@ -74,7 +67,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 self.function(node, scope);
             }
             "return_statement" | "yield_statement" | "throw_statement" => {
-                let value = named_children(node).into_iter().find(|c| !is_trivia(c.kind()));
+                let value = named_children(node).into_iter().find(|c| !Self::is_trivia(c.kind()));
                 let value = match value {
                     Some(v) => self.expr_top(v, scope, false),
                     None => Expr::new(ExprKind::Null, self.span(node)),
@@ -85,13 +78,10 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             }
             "if_statement" => self.if_else(node, scope, guard),
             "foreach_statement" => {
-                if let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) {
+                if let Some((l, r)) = two_fields(node, "left", "right") {
                     let iter = self.expr_top(r, scope, false);
                     let sp = self.span(node);
-                    let value = Expr::new(
-                        ExprKind::Index(Box::new(iter), Box::new(Expr::unknown(sp))),
-                        self.span(r),
-                    );
+                    let value = frame::any_element(iter, sp, self.span(r));
                     if l.kind() == "identifier" {
                         let name = self.text(l).to_string();
                         self.members.declare_local(&name);
@@ -168,6 +158,14 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
 
     // One small method per kind of expression: in debug builds one big
     // `match` would give every recursion level the frame of all its arms.
+    fn expr_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        if node.kind() == "assignment_expression" {
+            self.assignment(node, scope, guard);
+        } else {
+            self.expr_top(node, scope, true);
+        }
+    }
+
     fn expr_inner(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let sp = self.span(node);
         let kind = match node.kind() {
@@ -207,9 +205,9 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "tuple_expression" => {
                 let items = named_children(node)
                     .into_iter()
-                    .filter(|c| !is_trivia(c.kind()))
+                    .filter(|c| !Self::is_trivia(c.kind()))
                     .map(
-                        |a| match named_children(a).into_iter().rfind(|c| !is_trivia(c.kind())) {
+                        |a| match named_children(a).into_iter().rfind(|c| !Self::is_trivia(c.kind())) {
                             Some(v) if a.kind() == "argument" => self.expr(v, scope, false),
                             _ => self.expr(a, scope, false),
                         },

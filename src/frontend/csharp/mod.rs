@@ -22,75 +22,53 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
-use super::frame::{self, Frame, Lowering};
+use super::frame::{self, Lowering};
 use crate::facts::*;
-use crate::source::unescape;
+use crate::source::{two_fields, unescape};
 
 pub fn lower(text: &str) -> FileFacts {
-    frame::lower_block(tree_sitter_c_sharp::LANGUAGE.into(), text, |f| Lowerer {
-        f,
-        members: Members::default(),
-    })
+    members::lower::<CSharp>(tree_sitter_c_sharp::LANGUAGE.into(), text)
 }
 
-struct Lowerer<'a> {
-    f: Frame<'a>,
-    members: Members,
-}
+/// C#'s grammar (see [`MemberLowerer`]).
+enum CSharp {}
 
-use super::members::{ClassNames, MemberLowering, Members};
+type Lowerer<'a> = MemberLowerer<'a, CSharp>;
+
+use super::members::{self, ClassNames, MemberLowerer, MemberLowering};
 use crate::source::named_children;
 
-fn is_trivia(kind: &str) -> bool {
-    matches!(
-        kind,
-        "comment" | "attribute_list" | "modifier" | "preproc_if" | "preproc_region" | "preproc_endregion"
-    )
-}
-
-fn is_type_decl(kind: &str) -> bool {
-    matches!(
-        kind,
-        "class_declaration"
-            | "struct_declaration"
-            | "record_declaration"
-            | "interface_declaration"
-            | "enum_declaration"
-    )
-}
-
 impl<'a> MemberLowering<'a> for Lowerer<'a> {
-    fn members(&mut self) -> &mut Members {
-        &mut self.members
-    }
+    const TRIVIA: &'static [&'static str] = &[
+        "comment",
+        "attribute_list",
+        "modifier",
+        "preproc_if",
+        "preproc_region",
+        "preproc_endregion",
+    ];
+    const ENUM_MEMBER: &'static str = "enum_member_declaration";
+    const MORE_TYPE_DECLARATIONS: &'static [&'static str] = &["struct_declaration"];
 
-    fn is_trivia(&self, kind: &str) -> bool {
-        is_trivia(kind)
-    }
+    const BASE_LISTS: &'static [&'static str] = &["base_list"];
 
-    fn bases(&self, node: Node) -> Vec<String> {
-        let mut bases = Vec::new();
-        for c in named_children(node) {
-            if c.kind() == "base_list" {
-                for b in named_children(c) {
-                    let t = match b.kind() {
-                        "generic_name" => named_children(b).first().map(|f| self.text(*f)).unwrap_or(""),
-                        "primary_constructor_base_type" => b
-                            .child_by_field_name("type")
-                            .or_else(|| named_children(b).first().copied())
-                            .map(|f| self.text(f))
-                            .unwrap_or(""),
-                        _ => self.text(b),
-                    };
-                    let t = t.split('<').next().unwrap_or(t);
-                    let last = t.rsplit('.').next().unwrap_or(t).trim();
-                    if !last.is_empty() {
-                        bases.push(last.to_string());
-                    }
-                }
+    fn base_names(&self, list: Node, bases: &mut Vec<String>) {
+        for b in named_children(list) {
+            let t = match b.kind() {
+                "generic_name" => named_children(b).first().map(|f| self.text(*f)).unwrap_or(""),
+                "primary_constructor_base_type" => b
+                    .child_by_field_name("type")
+                    .or_else(|| named_children(b).first().copied())
+                    .map(|f| self.text(f))
+                    .unwrap_or(""),
+                _ => self.text(b),
+            };
+            let t = t.split('<').next().unwrap_or(t);
+            let last = t.rsplit('.').next().unwrap_or(t).trim();
+            if !last.is_empty() {
+                bases.push(last.to_string());
             }
         }
-        bases
     }
 
     /// The field, property and method names a type body declares.
@@ -108,35 +86,40 @@ impl<'a> MemberLowering<'a> for Lowerer<'a> {
         let Some(body) = node.child_by_field_name("body") else {
             return names;
         };
-        for m in named_children(body) {
-            match m.kind() {
-                "field_declaration" | "event_field_declaration" => {
-                    for v in named_children(m) {
-                        if v.kind() == "variable_declaration" {
-                            for d in named_children(v) {
-                                self.add_name(d, &mut names.fields);
-                            }
-                        }
-                    }
-                }
-                "property_declaration" | "enum_member_declaration" => {
-                    self.add_name(m, &mut names.fields);
-                }
-                "method_declaration" => {
-                    self.add_name(m, &mut names.methods);
-                }
-                _ => {}
-            }
-        }
+        self.add_member_names(named_children(body), &mut names);
         names
     }
 
-    fn enum_member(&mut self, m: Node, scope: ScopeId) -> bool {
-        let member = m.kind() == "enum_member_declaration";
-        if member {
-            self.enum_value(m, scope);
-        }
-        member
+    const FIELD_DECLARATIONS: &'static [&'static str] = &["field_declaration", "event_field_declaration"];
+    const NAMED_FIELDS: &'static [&'static str] = &["property_declaration", "enum_member_declaration"];
+
+    /// The declarators of the declaration's `variable_declaration`.
+    fn declarators<'t>(&self, decl: Node<'t>) -> Vec<Node<'t>> {
+        named_children(decl)
+            .into_iter()
+            .filter(|v| v.kind() == "variable_declaration")
+            .flat_map(named_children)
+            .collect()
+    }
+
+    /// `Sandbox = 2`: the member's value, or its name.
+    fn enum_member(&mut self, node: Node, scope: ScopeId) {
+        let Some(n) = node.child_by_field_name("name") else {
+            return;
+        };
+        let ns = self.span(n);
+        let value = match node.child_by_field_name("value") {
+            Some(v) => self.expr_top(v, scope, false),
+            None => Expr::new(ExprKind::Str(self.text(n).to_string()), ns),
+        };
+        let target = frame::this_member(self.text(n), ns);
+        let sp = self.span(node);
+        self.push_assign(scope, target, value, None, sp);
+    }
+
+    /// A capitalised name.
+    fn looks_like_type(name: &str) -> bool {
+        name.chars().next().is_some_and(char::is_uppercase)
     }
 
     fn lambda_params(&mut self, p: Node, fscope: ScopeId) -> Vec<String> {
@@ -162,21 +145,10 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// `x` as written in a method (see [`Members::name_ref`]); a name that
-    /// looks like a type is never an inherited field.
-    fn name_ref(&self, name: &str, span: Span, method: bool) -> Expr {
-        let imported = self.f.facts.imports.iter().any(|i| i.local == name);
-        let looks_like_type = name.chars().next().is_some_and(char::is_uppercase);
-        self.members.name_ref(name, span, method, imported, looks_like_type)
-    }
-
     /// `switch (v) { case A: … }`: each section is guarded by `v == label`.
     fn switch_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        let subject = self.lowered_field(node, "value", scope);
-        let Some(body) = node.child_by_field_name("body") else {
-            return;
-        };
-        for section in named_children(body) {
+        let (subject, sections) = self.switch_parts(node, "value", scope);
+        for section in sections {
             let kids = named_children(section);
             let mut labels = Vec::new();
             for k in &kids {
@@ -184,13 +156,7 @@ impl<'a> Lowerer<'a> {
                     labels.push(self.expr(*k, scope, false));
                 }
             }
-            let g = if labels.is_empty() {
-                None
-            } else {
-                let mut ops: Vec<Expr> = subject.iter().cloned().collect();
-                ops.extend(labels);
-                Some(Expr::new(ExprKind::Test(ops), self.span(section)))
-            };
+            let g = frame::case_guard(subject.as_ref(), labels, self.span(section));
             let g = g.as_ref().or(guard);
             for k in kids {
                 if k.kind().ends_with("statement") || k.kind() == "block" {
@@ -211,7 +177,9 @@ impl<'a> Lowerer<'a> {
                 let tuple = named_children(d).into_iter().find(|c| c.kind() == "tuple_pattern");
                 let value = named_children(d)
                     .into_iter()
-                    .rfind(|c| !matches!(c.kind(), "bracketed_argument_list" | "tuple_pattern") && !is_trivia(c.kind()))
+                    .rfind(|c| {
+                        !matches!(c.kind(), "bracketed_argument_list" | "tuple_pattern") && !Self::is_trivia(c.kind())
+                    })
                     .map(|v| self.value(v, scope));
                 if let (Some(t), Some(v)) = (tuple, value) {
                     let sp = self.span(d);
@@ -235,14 +203,14 @@ impl<'a> Lowerer<'a> {
     fn destructure(&mut self, targets: Node, value: Expr, scope: ScopeId, guard: Option<&Expr>, span: Span) {
         let elems: Vec<Node> = named_children(targets)
             .into_iter()
-            .filter(|c| !is_trivia(c.kind()))
+            .filter(|c| !Self::is_trivia(c.kind()))
             .collect();
         for (i, el) in elems.iter().enumerate() {
             let v = value.element(i, elems.len());
             let el = match el.kind() {
                 "argument" => named_children(*el)
                     .into_iter()
-                    .rfind(|c| !is_trivia(c.kind()))
+                    .rfind(|c| !Self::is_trivia(c.kind()))
                     .unwrap_or(*el),
                 _ => *el,
             };
@@ -273,7 +241,7 @@ impl<'a> Lowerer<'a> {
     /// An initialiser: `= x` or a bare expression.
     fn value(&mut self, node: Node, scope: ScopeId) -> Expr {
         match node.kind() {
-            "equals_value_clause" => match named_children(node).into_iter().find(|c| !is_trivia(c.kind())) {
+            "equals_value_clause" => match named_children(node).into_iter().find(|c| !Self::is_trivia(c.kind())) {
                 Some(v) => self.expr_top(v, scope, false),
                 None => Expr::unknown(self.span(node)),
             },
@@ -390,21 +358,6 @@ impl<'a> Lowerer<'a> {
         scope
     }
 
-    /// `Sandbox = 2`: the member's value, or its name.
-    fn enum_value(&mut self, node: Node, scope: ScopeId) {
-        let Some(n) = node.child_by_field_name("name") else {
-            return;
-        };
-        let ns = self.span(n);
-        let value = match node.child_by_field_name("value") {
-            Some(v) => self.expr_top(v, scope, false),
-            None => Expr::new(ExprKind::Str(self.text(n).to_string()), ns),
-        };
-        let target = frame::this_member(self.text(n), ns);
-        let sp = self.span(node);
-        self.push_assign(scope, target, value, None, sp);
-    }
-
     /// `using A.B;` binds nothing by name (a namespace); `using X = A.B.C;`
     /// binds X to C of `A.B`; `using static A.B.C;` binds nothing.
     fn using(&mut self, node: Node, scope: ScopeId) {
@@ -445,7 +398,7 @@ impl<'a> Lowerer<'a> {
 
     fn member_access(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let sp = self.span(node);
-        let (Some(o), Some(n)) = (node.child_by_field_name("expression"), node.child_by_field_name("name")) else {
+        let Some((o, n)) = two_fields(node, "expression", "name") else {
             return Expr::unknown(sp);
         };
         let obj = self.expr(o, scope, receiver);
@@ -454,10 +407,7 @@ impl<'a> Lowerer<'a> {
 
     fn element_access(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let sp = self.span(node);
-        let (Some(o), Some(s)) = (
-            node.child_by_field_name("expression"),
-            node.child_by_field_name("subscript"),
-        ) else {
+        let Some((o, s)) = two_fields(node, "expression", "subscript") else {
             return Expr::unknown(sp);
         };
         let obj = self.expr(o, scope, receiver);
@@ -516,7 +466,7 @@ impl<'a> Lowerer<'a> {
         let cond = self.expr(*subject, scope, false);
         let mut alts = Vec::new();
         for arm in kids.iter().filter(|k| k.kind() == "switch_expression_arm") {
-            if let Some(v) = named_children(*arm).into_iter().rfind(|c| !is_trivia(c.kind())) {
+            if let Some(v) = named_children(*arm).into_iter().rfind(|c| !Self::is_trivia(c.kind())) {
                 alts.push(self.expr(v, scope, false));
             }
         }

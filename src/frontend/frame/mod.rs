@@ -18,7 +18,7 @@ mod shapes;
 use tree_sitter::Node;
 
 use crate::facts::{Arg, Expr, ExprKind, FileFacts, Import, Return, ScopeId, ScopeKind, Span};
-use crate::source::{parse, unescape, LineIndex, Nesting};
+use crate::source::{parse, two_fields, unescape, LineIndex, Nesting};
 pub(crate) use shapes::*;
 
 /// The two accessors of [`Lowering`] for a lowerer whose frame is its field
@@ -65,30 +65,21 @@ impl<'a> Frame<'a> {
 }
 
 /// Parses `text` with `language`, builds the language's lowerer around the
-/// frame, runs it from the root and returns the facts (the empty facts of
-/// the module when the grammar cannot parse).
+/// frame, lowers the file from its root ([`Lowering::lower_root`]) and
+/// returns the facts (the empty facts of the module when the grammar cannot
+/// parse).
 pub(crate) fn lower<'a, L: Lowering<'a>>(
     language: tree_sitter::Language,
     text: &'a str,
     make: impl FnOnce(Frame<'a>) -> L,
-    run: impl FnOnce(&mut L, Node),
 ) -> FileFacts {
     let (facts, tree) = parse(&language, text);
     let Some(tree) = tree else {
         return facts;
     };
     let mut l = make(Frame::new(text, facts));
-    run(&mut l, tree.root_node());
+    l.lower_root(tree.root_node());
     std::mem::take(&mut l.frame_mut().facts)
-}
-
-/// [`lower`], the root lowered as a block of statements.
-pub(crate) fn lower_block<'a, L: Lowering<'a>>(
-    language: tree_sitter::Language,
-    text: &'a str,
-    make: impl FnOnce(Frame<'a>) -> L,
-) -> FileFacts {
-    lower(language, text, make, |l, root| l.block(root, 0, None))
 }
 
 /// One grammar's lowering. Required: the frame, and one statement and one
@@ -96,6 +87,11 @@ pub(crate) fn lower_block<'a, L: Lowering<'a>>(
 pub(crate) trait Lowering<'a> {
     fn frame(&self) -> &Frame<'a>;
     fn frame_mut(&mut self) -> &mut Frame<'a>;
+
+    /// Lowers the file from its root: by default, a block of statements.
+    fn lower_root(&mut self, root: Node) {
+        self.block(root, 0, None);
+    }
 
     /// Lowers one statement (called under the nesting guard).
     fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>);
@@ -161,7 +157,7 @@ pub(crate) trait Lowering<'a> {
     /// [`Lowering::operators`].
     fn binary(&mut self, node: Node, scope: ScopeId) -> Expr {
         let sp = self.span(node);
-        let (Some(l), Some(r)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+        let Some((l, r)) = two_fields(node, "left", "right") else {
             return Expr::unknown(sp);
         };
         let op = node
@@ -295,6 +291,17 @@ pub(crate) trait Lowering<'a> {
         self.lowered_field(node, "condition", scope)
     }
 
+    /// A `switch`: its subject (the `field` child) lowered, and its sections
+    /// (the children of its `body`, comments left out; none without one).
+    fn switch_parts<'t>(&mut self, node: Node<'t>, field: &str, scope: ScopeId) -> (Option<Expr>, Vec<Node<'t>>) {
+        let subject = self.lowered_field(node, field, scope);
+        let sections = match node.child_by_field_name("body") {
+            Some(body) => self.children(body),
+            None => Vec::new(),
+        };
+        (subject, sections)
+    }
+
     /// The lowered `field` child of a node (a `switch`'s value).
     fn lowered_field(&mut self, node: Node, field: &str, scope: ScopeId) -> Option<Expr> {
         node.child_by_field_name(field).map(|c| self.expr_top(c, scope, false))
@@ -324,7 +331,7 @@ pub(crate) trait Lowering<'a> {
     /// `o.name` with the object and the name in fields `obj` and `name`.
     fn member_fields(&mut self, node: Node, scope: ScopeId, receiver: bool, obj: &str, name: &str) -> Expr {
         let sp = self.span(node);
-        let (Some(o), Some(n)) = (node.child_by_field_name(obj), node.child_by_field_name(name)) else {
+        let Some((o, n)) = two_fields(node, obj, name) else {
             return Expr::unknown(sp);
         };
         let o = self.expr(o, scope, receiver);
@@ -334,7 +341,7 @@ pub(crate) trait Lowering<'a> {
     /// `o[i]` with the object and index in fields `obj` and `idx`.
     fn index_fields(&mut self, node: Node, scope: ScopeId, receiver: bool, obj: &str, idx: &str) -> Expr {
         let sp = self.span(node);
-        let (Some(o), Some(i)) = (node.child_by_field_name(obj), node.child_by_field_name(idx)) else {
+        let Some((o, i)) = two_fields(node, obj, idx) else {
             return Expr::unknown(sp);
         };
         let o = self.expr(o, scope, receiver);
@@ -426,9 +433,7 @@ pub(crate) trait Lowering<'a> {
     /// An assignment's `left` node, `operator` (`=` without one) and
     /// lowered `right` side.
     fn assignment_parts<'t>(&mut self, node: Node<'t>, scope: ScopeId) -> Option<(Node<'t>, &'a str, Expr)> {
-        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
-            return None;
-        };
+        let (left, right) = two_fields(node, "left", "right")?;
         let value = self.expr_top(right, scope, false);
         let op = node
             .child_by_field_name("operator")
@@ -546,6 +551,21 @@ pub(crate) trait Lowering<'a> {
             self.frame_mut().facts.mark_statement(e.span);
         }
         e
+    }
+
+    /// An expression statement: each expression in it (comments left out)
+    /// lowered as a statement.
+    fn expression_statement(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        for child in self.children(node) {
+            self.expr_stmt(child, scope, guard);
+        }
+    }
+
+    /// One expression used as a statement. The default: the expression, its
+    /// calls chain heads; a language overrides it for its assignments and
+    /// the statement-like calls it knows.
+    fn expr_stmt(&mut self, node: Node, scope: ScopeId, _guard: Option<&Expr>) {
+        self.expr_top(node, scope, true);
     }
 
     fn push_assign(&mut self, scope: ScopeId, target: Expr, value: Expr, guard: Option<&Expr>, span: Span) {

@@ -111,6 +111,23 @@ pub(crate) fn this_member(name: impl Into<String>, span: Span) -> Expr {
     member(Expr::new(ExprKind::This, span), name, span)
 }
 
+/// An element of `iter` picked at run time (a loop variable over it, one of
+/// listed words): `iter[?]`, the unknown key at `key_at`.
+pub(crate) fn any_element(iter: Expr, key_at: Span, span: Span) -> Expr {
+    Expr::new(ExprKind::Index(Box::new(iter), Box::new(Expr::unknown(key_at))), span)
+}
+
+/// The guard of a `switch` section: its subject equal to one of its
+/// `labels` (none for `default`).
+pub(crate) fn case_guard(subject: Option<&Expr>, labels: Vec<Expr>, span: Span) -> Option<Expr> {
+    if labels.is_empty() {
+        return None;
+    }
+    let mut ops: Vec<Expr> = subject.into_iter().cloned().collect();
+    ops.extend(labels);
+    Some(Expr::new(ExprKind::Test(ops), span))
+}
+
 /// A bare name.
 pub(crate) fn name(n: impl Into<String>, span: Span) -> Expr {
     Expr::new(ExprKind::Name(n.into()), span)

@@ -17,37 +17,34 @@ use tree_sitter::Node;
 
 use super::frame::{self, Frame, Lowering};
 use crate::facts::*;
-use crate::source::unescape;
+use crate::source::{two_fields, unescape};
 
 pub fn lower(text: &str) -> FileFacts {
-    frame::lower(
-        tree_sitter_go::LANGUAGE.into(),
-        text,
-        |f| Lowerer {
-            f,
-            classes: HashMap::new(),
-            tags: HashMap::new(),
-            receiver: None,
-            locals: HashSet::new(),
-        },
-        |l, root| {
-            l.declare_types(root);
-            l.block(root, 0, None);
-        },
-    )
+    frame::lower(tree_sitter_go::LANGUAGE.into(), text, |f| Lowerer {
+        f,
+        types: Types::default(),
+        receiver: None,
+        locals: HashSet::new(),
+    })
 }
 
 struct Lowerer<'a> {
     f: Frame<'a>,
-    /// Struct type name → its class scope.
-    classes: HashMap<String, ScopeId>,
-    /// Field name → its `json:"…"` name, for fields tagged alike everywhere.
-    tags: HashMap<String, Option<String>>,
+    types: Types,
     /// The receiver's name inside a method body.
     receiver: Option<String>,
     /// Names declared in the function being lowered (parameters, `:=`,
     /// `var`): `x = v` to any other name sets the package-level `x`.
     locals: HashSet<String>,
+}
+
+/// The file's struct types, declared before anything uses them.
+#[derive(Default)]
+struct Types {
+    /// Struct type name → its class scope.
+    classes: HashMap<String, ScopeId>,
+    /// Field name → its `json:"…"` name, for fields tagged alike everywhere.
+    tags: HashMap<String, Option<String>>,
 }
 
 use crate::source::named_children_no_comments as named_children;
@@ -73,8 +70,7 @@ impl<'a> Lowerer<'a> {
                 continue;
             }
             for spec in named_children(decl) {
-                let (Some(name), Some(ty)) = (spec.child_by_field_name("name"), spec.child_by_field_name("type"))
-                else {
+                let Some((name, ty)) = two_fields(spec, "name", "type") else {
                     continue;
                 };
                 if ty.kind() != "struct_type" {
@@ -100,7 +96,7 @@ impl<'a> Lowerer<'a> {
                     .map(|n| self.text(n).to_string())
                     .collect();
                 for n in names {
-                    let e = self.tags.entry(n).or_insert(tag.clone());
+                    let e = self.types.tags.entry(n).or_insert(tag.clone());
                     if *e != tag {
                         *e = None;
                     }
@@ -110,7 +106,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn class_scope(&mut self, name: &str, span: Span) -> ScopeId {
-        frame::class_object(&mut self.f.facts, &mut self.classes, name, span)
+        frame::class_object(&mut self.f.facts, &mut self.types.classes, name, span)
     }
 
     // ------------------------------------------------------------------
@@ -165,7 +161,7 @@ impl<'a> Lowerer<'a> {
 
     /// `a, b := x, y` / `x.f = v` / `s += t`.
     fn assignment(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+        let Some((left, right)) = two_fields(node, "left", "right") else {
             return;
         };
         let op = match node.child_by_field_name("operator") {
@@ -238,7 +234,7 @@ impl<'a> Lowerer<'a> {
             .map(|r| self.text(r).trim_start_matches(['(', '*']).trim().to_string())
             .and_then(|r| {
                 let first = r.split([',', ')', ' ']).next().unwrap_or("").trim_start_matches('*');
-                self.classes.get(first).copied()
+                self.types.classes.get(first).copied()
             });
         let sp = self.span(node);
         let scope = self
@@ -329,6 +325,7 @@ impl<'a> Lowerer<'a> {
         // A literal of a struct of this file inside one of its constructors or
         // methods assigns the fields.
         let owner = self
+            .types
             .classes
             .get(&ty)
             .copied()
@@ -349,13 +346,13 @@ impl<'a> Lowerer<'a> {
         for el in named_children(node) {
             match el.kind() {
                 "keyed_element" => {
-                    let (Some(k), Some(v)) = (el.child_by_field_name("key"), el.child_by_field_name("value")) else {
+                    let Some((k, v)) = two_fields(el, "key", "value") else {
                         continue;
                     };
                     let inner = named_children(k).first().copied().unwrap_or(k);
                     let key = if inner.kind() == "identifier" {
                         let name = self.text(inner).to_string();
-                        let name = match self.tags.get(&name) {
+                        let name = match self.types.tags.get(&name) {
                             Some(Some(tag)) => tag.clone(),
                             _ => name,
                         };
@@ -491,6 +488,11 @@ fn is_statement(kind: &str) -> bool {
 impl<'a> Lowering<'a> for Lowerer<'a> {
     frame::frame_in_f!();
 
+    fn lower_root(&mut self, root: Node) {
+        self.declare_types(root);
+        self.block(root, 0, None);
+    }
+
     /// `+` builds strings; every other operator is a test.
     const OPERATORS: frame::Operators = frame::Operators::new(&["+"], &[], &[]).with_other_tests();
 
@@ -521,12 +523,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "function_declaration" => self.function(node, scope),
             "method_declaration" => self.method(node),
             "short_var_declaration" | "assignment_statement" => self.assignment(node, scope, guard),
-            "expression_statement" => {
-                for child in named_children(node) {
-                    let e = self.expr(child, scope, false);
-                    self.f.facts.mark_statement(e.span);
-                }
-            }
+            "expression_statement" => self.expression_statement(node, scope, guard),
             "return_statement" => {
                 // `return tok, nil`: a multiple return is a list, read back
                 // by `t, err := f()` element by element.
@@ -581,12 +578,10 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 for child in named_children(node) {
                     match child.kind() {
                         "range_clause" => {
-                            if let (Some(left), Some(right)) =
-                                (child.child_by_field_name("left"), child.child_by_field_name("right"))
-                            {
+                            if let Some((left, right)) = two_fields(child, "left", "right") {
                                 let iter = self.expr(right, scope, false);
                                 let sp = self.span(child);
-                                let v = Expr::new(ExprKind::Index(Box::new(iter), Box::new(Expr::unknown(sp))), sp);
+                                let v = frame::any_element(iter, sp, sp);
                                 let targets = named_children(left);
                                 // `for _, v := range xs`: the value is the second name.
                                 for t in &targets {
@@ -653,7 +648,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 match (obj, field) {
                     (Some(o), Some(f)) => {
                         let o = self.expr(o, scope, receiver);
-                        let f = match self.tags.get(&f) {
+                        let f = match self.types.tags.get(&f) {
                             Some(Some(tag)) => tag.clone(),
                             _ => f,
                         };

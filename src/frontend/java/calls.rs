@@ -6,7 +6,7 @@ impl<'a> Lowerer<'a> {
     pub(super) fn call_args(&mut self, arglist: Node, scope: ScopeId) -> Vec<Arg> {
         named_children(arglist)
             .into_iter()
-            .filter(|a| !is_comment(a.kind()))
+            .filter(|a| !Self::is_trivia(a.kind()))
             .map(|a| Arg {
                 name: None,
                 value: self.expr(a, scope, false),

@@ -1,6 +1,7 @@
 //! How Java's statements and expressions lower: the grammar's side of the frame (`Lowering`).
 
 use super::*;
+use crate::source::two_fields;
 
 impl<'a> Lowering<'a> for Lowerer<'a> {
     frame::frame_in_f!();
@@ -40,34 +41,18 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
 
     fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
         match node.kind() {
-            "expression_statement" => {
-                for child in named_children(node) {
-                    if child.kind() == "assignment_expression" {
-                        self.assignment(child, scope, guard);
-                    } else if let Some((target, value)) = self.map_put(child, scope) {
-                        // config.put("apiBaseUrl", v) is config["apiBaseUrl"] = v.
-                        let sp = self.span(child);
-                        self.push_assign(scope, target, value, guard, sp);
-                    } else {
-                        self.expr_top(child, scope, true);
-                    }
-                }
-            }
+            "expression_statement" => self.expression_statement(node, scope, guard),
             "local_variable_declaration" | "field_declaration" | "constant_declaration" => {
                 self.declaration(node, scope, guard)
             }
-            "class_declaration"
-            | "interface_declaration"
-            | "enum_declaration"
-            | "record_declaration"
-            | "annotation_type_declaration" => {
+            k if Self::is_type_declaration(k) => {
                 self.class(node, scope);
             }
             "method_declaration" | "constructor_declaration" | "compact_constructor_declaration" => {
                 self.function(node, scope);
             }
             "return_statement" | "yield_statement" => {
-                let value = match named_children(node).into_iter().find(|c| !is_comment(c.kind())) {
+                let value = match named_children(node).into_iter().find(|c| !Self::is_trivia(c.kind())) {
                     Some(v) => self.expr_top(v, scope, false),
                     None => Expr::new(ExprKind::Null, self.span(node)),
                 };
@@ -75,15 +60,12 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             }
             "if_statement" => self.if_else(node, scope, guard),
             "enhanced_for_statement" => {
-                if let (Some(n), Some(v)) = (node.child_by_field_name("name"), node.child_by_field_name("value")) {
+                if let Some((n, v)) = two_fields(node, "name", "value") {
                     let iter = self.expr_top(v, scope, false);
                     let name = self.text(n).to_string();
                     self.members.declare_local(&name);
                     let sp = self.span(node);
-                    let value = Expr::new(
-                        ExprKind::Index(Box::new(iter), Box::new(Expr::unknown(sp))),
-                        self.span(v),
-                    );
+                    let value = frame::any_element(iter, sp, self.span(v));
                     self.push_assign(scope, Expr::new(ExprKind::Name(name), self.span(n)), value, guard, sp);
                 }
                 if let Some(b) = node.child_by_field_name("body") {
@@ -97,13 +79,13 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "catch_clause" => self.catch_clause(node, scope, guard, "catch_formal_parameter"),
             "resource_specification" => {
                 for r in named_children(node) {
-                    if let (Some(n), Some(v)) = (r.child_by_field_name("name"), r.child_by_field_name("value")) {
+                    if let Some((n, v)) = two_fields(r, "name", "value") {
                         let value = self.expr_top(v, scope, false);
                         let name = self.text(n).to_string();
                         self.members.declare_local(&name);
                         let sp = self.span(r);
                         self.push_assign(scope, Expr::new(ExprKind::Name(name), self.span(n)), value, guard, sp);
-                    } else if !is_comment(r.kind()) {
+                    } else if !Self::is_trivia(r.kind()) {
                         self.expr_top(r, scope, false);
                     }
                 }
@@ -172,6 +154,22 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
 
     // One small method per kind of expression: in debug builds one big
     // `match` would give every recursion level the frame of all its arms.
+    fn expr_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        match self.map_put(node, scope) {
+            // config.put("apiBaseUrl", v) is config["apiBaseUrl"] = v.
+            Some((target, value)) => {
+                let sp = self.span(node);
+                self.push_assign(scope, target, value, guard, sp);
+            }
+            None if node.kind() == "assignment_expression" => {
+                self.assignment(node, scope, guard);
+            }
+            None => {
+                self.expr_top(node, scope, true);
+            }
+        }
+    }
+
     fn expr_inner(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let sp = self.span(node);
         let kind = match node.kind() {

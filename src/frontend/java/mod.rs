@@ -20,45 +20,54 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
-use super::frame::{self, Frame, Lowering};
+use super::frame::{self, Lowering};
 use crate::facts::*;
 
 pub fn lower(text: &str) -> FileFacts {
-    frame::lower_block(tree_sitter_java::LANGUAGE.into(), text, |f| Lowerer {
-        f,
-        members: Members::default(),
-    })
+    members::lower::<Java>(tree_sitter_java::LANGUAGE.into(), text)
 }
 
-struct Lowerer<'a> {
-    f: Frame<'a>,
-    members: Members,
-}
+/// Java's grammar (see [`MemberLowerer`]).
+enum Java {}
 
-use super::members::{ClassNames, MemberLowering, Members};
+type Lowerer<'a> = MemberLowerer<'a, Java>;
+
+use super::members::{self, ClassNames, MemberLowerer, MemberLowering};
 use crate::source::named_children;
 
-fn is_comment(kind: &str) -> bool {
-    matches!(kind, "line_comment" | "block_comment")
-}
-
 impl<'a> MemberLowering<'a> for Lowerer<'a> {
-    fn members(&mut self) -> &mut Members {
-        &mut self.members
+    const TRIVIA: &'static [&'static str] = &["line_comment", "block_comment"];
+    const ENUM_MEMBER: &'static str = "enum_constant";
+    const MORE_TYPE_DECLARATIONS: &'static [&'static str] = &["annotation_type_declaration"];
+
+    const BASE_LISTS: &'static [&'static str] = &["superclass", "super_interfaces", "extends_interfaces"];
+    const FIELD_DECLARATIONS: &'static [&'static str] = &["field_declaration", "constant_declaration"];
+    const NAMED_FIELDS: &'static [&'static str] = &["enum_constant"];
+
+    fn declarators<'t>(&self, decl: Node<'t>) -> Vec<Node<'t>> {
+        let mut c = decl.walk();
+        decl.children_by_field_name("declarator", &mut c).collect()
     }
 
-    fn is_trivia(&self, kind: &str) -> bool {
-        is_comment(kind)
-    }
-
-    fn bases(&self, node: Node) -> Vec<String> {
-        let mut bases = Vec::new();
+    /// The last segment of each type named under `node` (generic arguments excluded).
+    fn base_names(&self, node: Node, out: &mut Vec<String>) {
         for c in named_children(node) {
-            if matches!(c.kind(), "superclass" | "super_interfaces" | "extends_interfaces") {
-                self.type_names(c, &mut bases);
+            match c.kind() {
+                "type_identifier" => out.push(self.text(c).to_string()),
+                "scoped_type_identifier" => {
+                    let t = self.text(c);
+                    out.push(t.rsplit('.').next().unwrap_or(t).trim().to_string());
+                }
+                "generic_type" => {
+                    if let Some(first) = named_children(c).first() {
+                        let t = self.text(*first);
+                        out.push(t.rsplit('.').next().unwrap_or(t).trim().to_string());
+                    }
+                }
+                "type_list" => self.base_names(c, out),
+                _ => {}
             }
         }
-        bases
     }
 
     /// The class body's names; a record's components are fields too.
@@ -74,12 +83,35 @@ impl<'a> MemberLowering<'a> for Lowerer<'a> {
         names
     }
 
-    fn enum_member(&mut self, m: Node, scope: ScopeId) -> bool {
-        let constant = m.kind() == "enum_constant";
-        if constant {
-            self.enum_constant(m, scope);
+    /// `SANDBOX("https://sandbox.zohoapis.com")`: the constant's value is its
+    /// first constructor argument (the usual one-field enum of hosts).
+    fn enum_member(&mut self, node: Node, scope: ScopeId) {
+        let Some(n) = node.child_by_field_name("name") else {
+            return;
+        };
+        let args = node
+            .child_by_field_name("arguments")
+            .map(|a| self.call_args(a, scope))
+            .unwrap_or_default();
+        let ns = self.span(n);
+        let value = match args.into_iter().next() {
+            Some(a) => a.value,
+            None => Expr::new(ExprKind::Str(self.text(n).to_string()), ns),
+        };
+        let target = Expr::new(
+            ExprKind::Member(Box::new(Expr::new(ExprKind::This, ns)), self.text(n).to_string()),
+            ns,
+        );
+        let sp = self.span(node);
+        self.push_assign(scope, target, value, None, sp);
+        if let Some(body) = node.child_by_field_name("body") {
+            self.block(body, scope, None);
         }
-        constant
+    }
+
+    /// A capitalised name with lower case in it (not a constant).
+    fn looks_like_type(name: &str) -> bool {
+        name.chars().next().is_some_and(char::is_uppercase) && name.chars().any(|ch| ch.is_lowercase())
     }
 
     fn lambda_params(&mut self, p: Node, fscope: ScopeId) -> Vec<String> {
@@ -99,24 +131,12 @@ impl<'a> MemberLowering<'a> for Lowerer<'a> {
 }
 
 impl<'a> Lowerer<'a> {
-    /// `x` as written in a method (see [`Members::name_ref`]); a name that
-    /// looks like a type is never an inherited field.
-    fn name_ref(&self, name: &str, span: Span, method: bool) -> Expr {
-        let imported = self.f.facts.imports.iter().any(|i| i.local == name);
-        let looks_like_type =
-            name.chars().next().is_some_and(char::is_uppercase) && name.chars().any(|ch| ch.is_lowercase());
-        self.members.name_ref(name, span, method, imported, looks_like_type)
-    }
-
     /// `switch (v) { case A -> …; case B: … }`: each case body is guarded by
     /// `v == label`; a switch used as a value is an alternative of its arms.
     fn switch(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) -> Vec<Expr> {
-        let subject = self.condition(node, scope);
+        let (subject, cases) = self.switch_parts(node, "condition", scope);
         let mut values = Vec::new();
-        let Some(body) = node.child_by_field_name("body") else {
-            return values;
-        };
-        for case in named_children(body) {
+        for case in cases {
             let kids = named_children(case);
             let mut labels = Vec::new();
             for k in &kids {
@@ -126,13 +146,7 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             }
-            let g = if labels.is_empty() {
-                None
-            } else {
-                let mut ops: Vec<Expr> = subject.iter().cloned().collect();
-                ops.extend(labels);
-                Some(Expr::new(ExprKind::Test(ops), self.span(case)))
-            };
+            let g = frame::case_guard(subject.as_ref(), labels, self.span(case));
             let g = g.as_ref().or(guard);
             for k in kids {
                 match k.kind() {
@@ -172,7 +186,7 @@ impl<'a> Lowerer<'a> {
             .map(named_children)
             .unwrap_or_default()
             .into_iter()
-            .filter(|a| !is_comment(a.kind()))
+            .filter(|a| !Self::is_trivia(a.kind()))
             .collect();
         if args.len() != 2 || args[0].kind() != "string_literal" {
             return None;
@@ -267,71 +281,8 @@ impl<'a> Lowerer<'a> {
             let inner = named_children(members[decls]);
             members.extend(inner);
         }
-        for m in members {
-            match m.kind() {
-                "field_declaration" | "constant_declaration" => {
-                    let mut c = m.walk();
-                    for d in m.children_by_field_name("declarator", &mut c) {
-                        self.add_name(d, &mut names.fields);
-                    }
-                }
-                "enum_constant" => {
-                    self.add_name(m, &mut names.fields);
-                }
-                "method_declaration" => {
-                    self.add_name(m, &mut names.methods);
-                }
-                _ => {}
-            }
-        }
+        self.add_member_names(members, &mut names);
         names
-    }
-
-    /// `SANDBOX("https://sandbox.zohoapis.com")`: the constant's value is its
-    /// first constructor argument (the usual one-field enum of hosts).
-    fn enum_constant(&mut self, node: Node, scope: ScopeId) {
-        let Some(n) = node.child_by_field_name("name") else {
-            return;
-        };
-        let args = node
-            .child_by_field_name("arguments")
-            .map(|a| self.call_args(a, scope))
-            .unwrap_or_default();
-        let ns = self.span(n);
-        let value = match args.into_iter().next() {
-            Some(a) => a.value,
-            None => Expr::new(ExprKind::Str(self.text(n).to_string()), ns),
-        };
-        let target = Expr::new(
-            ExprKind::Member(Box::new(Expr::new(ExprKind::This, ns)), self.text(n).to_string()),
-            ns,
-        );
-        let sp = self.span(node);
-        self.push_assign(scope, target, value, None, sp);
-        if let Some(body) = node.child_by_field_name("body") {
-            self.block(body, scope, None);
-        }
-    }
-
-    /// The last segment of each type named under `node` (generic arguments excluded).
-    fn type_names(&self, node: Node, out: &mut Vec<String>) {
-        for c in named_children(node) {
-            match c.kind() {
-                "type_identifier" => out.push(self.text(c).to_string()),
-                "scoped_type_identifier" => {
-                    let t = self.text(c);
-                    out.push(t.rsplit('.').next().unwrap_or(t).trim().to_string());
-                }
-                "generic_type" => {
-                    if let Some(first) = named_children(c).first() {
-                        let t = self.text(*first);
-                        out.push(t.rsplit('.').next().unwrap_or(t).trim().to_string());
-                    }
-                }
-                "type_list" => self.type_names(c, out),
-                _ => {}
-            }
-        }
     }
 
     /// `import a.b.C;` → C from module `a.b`; `import static a.b.C.X;` → X

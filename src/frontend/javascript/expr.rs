@@ -1,6 +1,7 @@
 //! JavaScript expressions: names and literals, members, operators, arrays and objects, template strings, calls.
 
 use super::*;
+use crate::source::two_fields;
 
 impl<'a> Lowerer<'a> {
     /// Names, literals and keywords.
@@ -60,7 +61,7 @@ impl<'a> Lowerer<'a> {
 
     pub(super) fn subscript_expr(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let sp = self.span(node);
-        let (Some(o), Some(i)) = (node.child_by_field_name("object"), node.child_by_field_name("index")) else {
+        let Some((o, i)) = two_fields(node, "object", "index") else {
             return Expr::unknown(sp);
         };
         let o = self.expr(o, scope, receiver);

@@ -90,11 +90,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
     // One small method per statement kind (see `expr_inner` on frame sizes).
     fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
         match node.kind() {
-            "expression_statement" => {
-                for child in named_children(node) {
-                    self.expr_statement(child, scope, guard);
-                }
-            }
+            "expression_statement" => self.expression_statement(node, scope, guard),
             "lexical_declaration" | "variable_declaration" | "using_declaration" => {
                 for d in named_children(node) {
                     if d.kind() == "variable_declarator" {
@@ -168,6 +164,23 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
     // Each kind of expression is lowered by its own small method: in debug
     // builds one big `match` would give every recursion level the stack frame
     // of all its arms at once.
+    /// The expression of an expression statement (or a `for` header part).
+    fn expr_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        match node.kind() {
+            "assignment_expression" | "augmented_assignment_expression" => {
+                self.assignment(node, scope, guard);
+            }
+            "sequence_expression" => {
+                for c in named_children(node) {
+                    self.expr_stmt(c, scope, guard);
+                }
+            }
+            _ => {
+                self.expr_top(node, scope, true);
+            }
+        }
+    }
+
     fn expr_inner(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         match node.kind() {
             "template_string" => self.interpolated_string(node, scope),

@@ -12,10 +12,11 @@ use tree_sitter::Node;
 
 use super::frame::{self, Frame, Lowering};
 use crate::facts::*;
+use crate::source::two_fields;
 
 pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
     let language = super::grammar(lang, path).unwrap_or_else(|| tree_sitter_javascript::LANGUAGE.into());
-    frame::lower_block(language, text, |f| Lowerer { f })
+    frame::lower(language, text, |f| Lowerer { f })
 }
 
 struct Lowerer<'a> {
@@ -72,7 +73,7 @@ impl<'a> Lowerer<'a> {
     /// `enum Host { Prod = "https://…", Sandbox = "https://…" }` → a dict
     /// assigned to `Host`, so `Host.Sandbox` resolves like an object member.
     fn enum_decl(&mut self, node: Node, scope: ScopeId) {
-        let (Some(name), Some(body)) = (node.child_by_field_name("name"), node.child_by_field_name("body")) else {
+        let Some((name, body)) = two_fields(node, "name", "body") else {
             return;
         };
         let mut pairs = Vec::new();
@@ -80,7 +81,7 @@ impl<'a> Lowerer<'a> {
             if m.kind() != "enum_assignment" {
                 continue;
             }
-            let (Some(k), Some(v)) = (m.child_by_field_name("name"), m.child_by_field_name("value")) else {
+            let Some((k, v)) = two_fields(m, "name", "value") else {
                 continue;
             };
             let key = match self.key_name(k) {
@@ -106,17 +107,14 @@ impl<'a> Lowerer<'a> {
     }
 
     fn for_in_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        if let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) {
+        if let Some((left, right)) = two_fields(node, "left", "right") {
             let iter = self.expr_top(right, scope, false);
             let sp = self.span(node);
             let of = node
                 .child_by_field_name("operator")
                 .is_some_and(|o| self.text(o) == "of");
             let value = if of {
-                Expr::new(
-                    ExprKind::Index(Box::new(iter), Box::new(Expr::unknown(sp))),
-                    self.span(right),
-                )
+                frame::any_element(iter, sp, self.span(right))
             } else {
                 // `for (k in obj)`: k is a key, not a value.
                 Expr::unknown(self.span(right))
@@ -132,7 +130,7 @@ impl<'a> Lowerer<'a> {
         if let Some(init) = node.child_by_field_name("initializer") {
             match init.kind() {
                 "lexical_declaration" | "variable_declaration" | "empty_statement" => self.stmt(init, scope, guard),
-                _ => self.expr_statement(init, scope, guard),
+                _ => self.expr_stmt(init, scope, guard),
             }
         }
         for f in ["condition", "increment"] {
@@ -140,7 +138,7 @@ impl<'a> Lowerer<'a> {
                 if c.kind() == "expression_statement" {
                     self.stmt(c, scope, guard);
                 } else if c.is_named() && c.kind() != "empty_statement" {
-                    self.expr_statement(c, scope, guard);
+                    self.expr_stmt(c, scope, guard);
                 }
             }
         }
@@ -150,47 +148,18 @@ impl<'a> Lowerer<'a> {
     }
 
     fn switch_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        let value = self.lowered_field(node, "value", scope);
-        let Some(body) = node.child_by_field_name("body") else {
-            return;
-        };
-        for case in named_children(body) {
+        let (value, cases) = self.switch_parts(node, "value", scope);
+        for case in cases {
             // `case V:` selects its body when `value === V`.
-            let g = match case.child_by_field_name("value") {
-                Some(v) => {
-                    let ve = self.expr_top(v, scope, false);
-                    let sp = self.span(case);
-                    let mut operands = Vec::new();
-                    if let Some(sv) = &value {
-                        operands.push(sv.clone());
-                    }
-                    operands.push(ve);
-                    Some(Expr::new(ExprKind::Test(operands), sp))
-                }
-                None => None,
-            };
+            let label = case
+                .child_by_field_name("value")
+                .map(|v| self.expr_top(v, scope, false));
+            let g = frame::case_guard(value.as_ref(), label.into_iter().collect(), self.span(case));
             let g = g.as_ref().or(guard);
             let mut c = case.walk();
             let stmts: Vec<Node> = case.children_by_field_name("body", &mut c).collect();
             for s in stmts {
                 self.stmt(s, scope, g);
-            }
-        }
-    }
-
-    /// The expression of an expression statement (or a `for` header part).
-    fn expr_statement(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        match node.kind() {
-            "assignment_expression" | "augmented_assignment_expression" => {
-                self.assignment(node, scope, guard);
-            }
-            "sequence_expression" => {
-                for c in named_children(node) {
-                    self.expr_statement(c, scope, guard);
-                }
-            }
-            _ => {
-                self.expr_top(node, scope, true);
             }
         }
     }
@@ -244,7 +213,7 @@ impl<'a> Lowerer<'a> {
 
     fn assignment_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) -> Expr {
         let sp = self.span(node);
-        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+        let Some((left, right)) = two_fields(node, "left", "right") else {
             return Expr::unknown(sp);
         };
         if right.kind() == "assignment_expression" {
@@ -313,8 +282,7 @@ impl<'a> Lowerer<'a> {
                             self.bind_target(left, v, scope, guard, span);
                         }
                         "pair_pattern" => {
-                            let (Some(key), Some(val)) = (p.child_by_field_name("key"), p.child_by_field_name("value"))
-                            else {
+                            let Some((key, val)) = two_fields(p, "key", "value") else {
                                 continue;
                             };
                             let v = match self.key_name(key) {

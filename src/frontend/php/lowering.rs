@@ -1,6 +1,7 @@
 //! How PHP's statements and expressions lower: the grammar's side of the frame (`Lowering`).
 
 use super::*;
+use crate::source::two_fields;
 
 impl<'a> Lowering<'a> for Lowerer<'a> {
     frame::frame_in_f!();
@@ -56,11 +57,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
 
     fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
         match node.kind() {
-            "expression_statement" => {
-                for child in named_children(node) {
-                    self.expr_stmt(child, scope, guard);
-                }
-            }
+            "expression_statement" => self.expression_statement(node, scope, guard),
             "function_definition" | "method_declaration" => {
                 self.function(node, scope);
             }
@@ -86,8 +83,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     if el.kind() != "property_element" {
                         continue;
                     }
-                    let (Some(n), Some(v)) = (el.child_by_field_name("name"), el.child_by_field_name("default_value"))
-                    else {
+                    let Some((n, v)) = two_fields(el, "name", "default_value") else {
                         continue;
                     };
                     let value = self.expr_top(v, scope, false);
@@ -146,7 +142,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 if let Some(iter) = kids.first() {
                     let it = self.expr_top(*iter, scope, false);
                     let sp = self.span(node);
-                    let value = Expr::new(ExprKind::Index(Box::new(it), Box::new(Expr::unknown(sp))), sp);
+                    let value = frame::any_element(it, sp, sp);
                     if let Some(target) = kids.get(1) {
                         let t = match target.kind() {
                             "pair" => named_children(*target).last().copied(),
@@ -179,7 +175,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 }
             }
             "enum_case" => {
-                if let (Some(n), Some(v)) = (node.child_by_field_name("name"), node.child_by_field_name("value")) {
+                if let Some((n, v)) = two_fields(node, "name", "value") {
                     let value = self.expr_top(v, scope, false);
                     let target = Expr::new(ExprKind::Name(self.text(n).to_string()), self.span(n));
                     self.push_assign(scope, target, value, None, self.span(node));
@@ -215,6 +211,20 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 }
             }
             _ => self.mixed_children(node, scope, guard, |k| k.ends_with("statement")),
+        }
+    }
+
+    /// An expression in statement position.
+    fn expr_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        match node.kind() {
+            "assignment_expression" | "augmented_assignment_expression" | "reference_assignment_expression" => {
+                self.assignment(node, scope, guard);
+            }
+            "function_call_expression" if self.curl_statement(node, scope, guard) => {}
+            "function_call_expression" if self.define(node, scope) => {}
+            _ => {
+                self.expr_top(node, scope, true);
+            }
         }
     }
 

@@ -26,10 +26,10 @@ use tree_sitter::Node;
 
 use super::frame::{self, Frame, Lowering};
 use crate::facts::*;
-use crate::source::unescape;
+use crate::source::{two_fields, unescape};
 
 pub fn lower(text: &str) -> FileFacts {
-    frame::lower_block(tree_sitter_php::LANGUAGE_PHP.into(), text, |f| Lowerer {
+    frame::lower(tree_sitter_php::LANGUAGE_PHP.into(), text, |f| Lowerer {
         f,
         curl_urls: HashMap::new(),
         aliases: HashMap::new(),
@@ -59,24 +59,10 @@ impl<'a> Lowerer<'a> {
         self.text(node).trim_start_matches('$').to_string()
     }
 
-    /// An expression in statement position.
-    fn expr_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        match node.kind() {
-            "assignment_expression" | "augmented_assignment_expression" | "reference_assignment_expression" => {
-                self.assignment(node, scope, guard);
-            }
-            "function_call_expression" if self.curl_statement(node, scope, guard) => {}
-            "function_call_expression" if self.define(node, scope) => {}
-            _ => {
-                self.expr_top(node, scope, true);
-            }
-        }
-    }
-
     /// Lowers an assignment and returns its value.
     fn assignment(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) -> Expr {
         let sp = self.span(node);
-        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+        let Some((left, right)) = two_fields(node, "left", "right") else {
             return Expr::unknown(sp);
         };
         let value = match right.kind() {

@@ -3,7 +3,7 @@
 use super::*;
 
 use crate::frontend::testing::{
-    assert_has, assert_has_all, guarded_assigns as assigns, returns, scope, statement_calls as calls,
+    assert_has, assert_has_all, class, guarded_assigns as assigns, returns, scope, statement_calls as calls,
 };
 
 #[test]
@@ -55,14 +55,12 @@ fn classes_constants_properties_and_methods() {
          }\n\
          function helper(int $a, ...$rest): string { return Client::HOST . $a; }\n",
     );
-    let class = scope(&f, "Client");
-    assert_eq!(f.scopes[class].kind, ScopeKind::Class);
+    let class = class(&f, "Client");
     assert_eq!(f.scopes[class].bases, ["Http", "ZohoAuth"]);
     let ctor = scope(&f, "__construct");
     assert_eq!(f.scopes[ctor].params, ["secret", "base"]);
     assert_eq!(f.scopes[ctor].parent, Some(class));
-    let helper = scope(&f, "helper");
-    assert_eq!(f.scopes[helper].params, ["a", "rest"]);
+    assert_eq!(f.scopes[scope(&f, "helper")].params, ["a", "rest"]);
     assert_has_all(
         &assigns(&f),
         &[

@@ -36,14 +36,14 @@ fn django_setting(name: &str, default: Option<Expr>, sp: Span) -> Expr {
 }
 
 pub fn lower(text: &str) -> FileFacts {
-    frame::lower_block(tree_sitter_python::LANGUAGE.into(), text, |f| Lowerer { f })
+    frame::lower(tree_sitter_python::LANGUAGE.into(), text, |f| Lowerer { f })
 }
 
 struct Lowerer<'a> {
     f: Frame<'a>,
 }
 
-use crate::source::named_children;
+use crate::source::{named_children, two_fields};
 
 impl<'a> Lowerer<'a> {
     fn with_item(&mut self, item: Node, scope: ScopeId, guard: Option<&Expr>) {
@@ -301,17 +301,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
 
     fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
         match node.kind() {
-            "expression_statement" => {
-                for child in named_children(node) {
-                    match child.kind() {
-                        "assignment" | "augmented_assignment" => self.assignment(child, scope, guard),
-                        _ => {
-                            let e = self.expr_top(child, scope, true);
-                            drop(e);
-                        }
-                    }
-                }
-            }
+            "expression_statement" => self.expression_statement(node, scope, guard),
             "function_definition" => self.function(node, scope),
             "class_definition" => self.class(node, scope),
             "decorated_definition" => {
@@ -364,14 +354,10 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 }
             }
             "for_statement" => {
-                if let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right"))
-                {
+                if let Some((left, right)) = two_fields(node, "left", "right") {
                     let iter = self.expr_top(right, scope, false);
                     let sp = self.span(node);
-                    let value = Expr::new(
-                        ExprKind::Index(Box::new(iter), Box::new(Expr::unknown(sp))),
-                        self.span(right),
-                    );
+                    let value = frame::any_element(iter, sp, self.span(right));
                     self.bind_target(left, value, scope, guard, sp);
                 }
                 for f in ["body", "alternative"] {
@@ -412,6 +398,15 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 if node.is_named() {
                     self.mixed_children(node, scope, guard, |k| k.ends_with("statement") || k == "block");
                 }
+            }
+        }
+    }
+
+    fn expr_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
+        match node.kind() {
+            "assignment" | "augmented_assignment" => self.assignment(node, scope, guard),
+            _ => {
+                self.expr_top(node, scope, true);
             }
         }
     }
@@ -475,7 +470,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 let mut pairs = Vec::new();
                 for p in named_children(node) {
                     if p.kind() == "pair" {
-                        if let (Some(k), Some(v)) = (p.child_by_field_name("key"), p.child_by_field_name("value")) {
+                        if let Some((k, v)) = two_fields(p, "key", "value") {
                             let k = self.expr(k, scope, false);
                             let v = self.expr(v, scope, false);
                             pairs.push((k, v));
@@ -504,19 +499,15 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "false" => ExprKind::Bool(false),
             "none" => ExprKind::Null,
             "integer" | "float" => ExprKind::Number,
-            "named_expression" => {
-                // (x := value)
-                let name = node.child_by_field_name("name");
-                let value = node.child_by_field_name("value");
-                match (name, value) {
-                    (Some(n), Some(v)) => {
-                        let ve = self.expr(v, scope, false);
-                        self.bind_target(n, ve.clone(), scope, None, sp);
-                        return ve;
-                    }
-                    _ => ExprKind::Unknown,
+            // (x := value)
+            "named_expression" => match two_fields(node, "name", "value") {
+                Some((n, v)) => {
+                    let ve = self.expr(v, scope, false);
+                    self.bind_target(n, ve.clone(), scope, None, sp);
+                    return ve;
                 }
-            }
+                None => ExprKind::Unknown,
+            },
             // Generators, comprehensions, unary ops…: still lower children so
             // calls inside them are recorded.
             _ => return self.unmodelled(node, scope),

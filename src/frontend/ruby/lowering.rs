@@ -120,6 +120,10 @@ impl Lowerer<'_> {
 impl<'a> Lowering<'a> for Lowerer<'a> {
     frame::frame_in_f!();
 
+    fn lower_root(&mut self, root: Node) {
+        self.body(root, 0, None, false);
+    }
+
     const OPERATORS: frame::Operators = frame::Operators::new(
         &["+"],
         &["||", "or"],
@@ -228,21 +232,13 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     ExprKind::Unknown
                 }
             }
-            "rescue_modifier" => {
-                let b = node.child_by_field_name("body");
-                let h = node.child_by_field_name("handler");
-                match (b, h) {
-                    (Some(b), Some(h)) => {
-                        let b = self.expr(b, scope, false);
-                        let h = self.expr(h, scope, false);
-                        ExprKind::Alt {
-                            cond: None,
-                            alts: vec![b, h],
-                        }
-                    }
-                    _ => ExprKind::Unknown,
-                }
-            }
+            "rescue_modifier" => match two_fields(node, "body", "handler") {
+                Some((b, h)) => ExprKind::Alt {
+                    cond: None,
+                    alts: vec![self.expr(b, scope, false), self.expr(h, scope, false)],
+                },
+                None => ExprKind::Unknown,
+            },
             "array" => return self.list_items(node, scope),
             "hash" => ExprKind::Dict(self.pairs(named_children(node), scope)),
             "element_reference" => {

@@ -27,21 +27,17 @@ use tree_sitter::Node;
 
 use super::frame::{self, Frame, Lowering};
 use crate::facts::*;
+use crate::source::two_fields;
 
 pub fn lower(text: &str) -> FileFacts {
-    frame::lower(
-        tree_sitter_ruby::LANGUAGE.into(),
-        text,
-        |f| Lowerer {
-            f,
-            lexical: Vec::new(),
-            locals: HashMap::new(),
-            http_defaults: HashMap::new(),
-            lowered: HashSet::new(),
-            attrs: HashMap::new(),
-        },
-        |l, root| l.body(root, 0, None, false),
-    )
+    frame::lower(tree_sitter_ruby::LANGUAGE.into(), text, |f| Lowerer {
+        f,
+        lexical: Vec::new(),
+        locals: HashMap::new(),
+        http_defaults: HashMap::new(),
+        lowered: HashSet::new(),
+        attrs: HashMap::new(),
+    })
 }
 
 struct Lowerer<'a> {
@@ -120,7 +116,7 @@ impl<'a> Lowerer<'a> {
     /// Lowers an assignment and returns its value.
     fn assignment(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) -> Expr {
         let sp = self.span(node);
-        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+        let Some((left, right)) = two_fields(node, "left", "right") else {
             return Expr::unknown(sp);
         };
         self.declare(left, scope);
@@ -346,7 +342,7 @@ impl<'a> Lowerer<'a> {
         for p in items {
             match p.kind() {
                 "pair" => {
-                    if let (Some(k), Some(v)) = (p.child_by_field_name("key"), p.child_by_field_name("value")) {
+                    if let Some((k, v)) = two_fields(p, "key", "value") {
                         let k = self.expr(k, scope, false);
                         let v = self.expr(v, scope, false);
                         out.push((k, v));

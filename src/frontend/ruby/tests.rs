@@ -1,7 +1,9 @@
 //! Unit tests of the ruby front-end.
 
 use super::*;
-use crate::frontend::testing::{assert_has_all, guarded_assigns as assigns, returns, scope, statement_calls as calls};
+use crate::frontend::testing::{
+    self, assert_has_all, class, guarded_assigns as assigns, returns, scope, statement_calls as calls,
+};
 
 #[test]
 fn constants_env_reads_and_strings() {
@@ -71,13 +73,10 @@ fn classes_ivars_constants_and_implicit_returns() {
            end\n\
          end\n",
     );
-    let class = scope(&f, "Client");
-    assert_eq!(f.scopes[class].kind, ScopeKind::Class);
+    let class = class(&f, "Client");
     assert_eq!(f.scopes[class].bases, ["Http", "Auth"]);
     // A module is a scope like a class: its constants are its fields.
-    let module = scope(&f, "Crm");
-    assert_eq!(f.scopes[module].kind, ScopeKind::Class);
-    assert_eq!(f.scopes[class].parent, Some(module));
+    assert_eq!(f.scopes[class].parent, Some(testing::class(&f, "Crm")));
     let init = scope(&f, "initialize");
     assert_eq!(f.scopes[init].params, ["token", "base"]);
     assert_has_all(

@@ -518,7 +518,7 @@ impl Lowerer<'_> {
             syn::Expr::Unsafe(b) => self.block(&b.block, scope, guard).unwrap_or_else(|| Expr::unknown(sp)),
             syn::Expr::ForLoop(f) => {
                 let iter = self.expr(&f.expr, scope, false);
-                let v = Expr::new(ExprKind::Index(Box::new(iter), Box::new(Expr::unknown(sp))), sp);
+                let v = frame::any_element(iter, sp, sp);
                 self.bind_pat(&f.pat, v, scope, guard, sp);
                 self.block(&f.body, scope, guard);
                 Expr::unknown(sp)

@@ -5,6 +5,11 @@ use super::*;
 impl<'a> Lowering<'a> for Lowerer<'a> {
     frame::frame_in_f!();
 
+    fn lower_root(&mut self, root: Node) {
+        self.collect_names(root);
+        self.stmt(root, 0, None);
+    }
+
     /// A shell expression is a word.
     fn expr_inner(&mut self, node: Node, scope: ScopeId, _receiver: bool) -> Expr {
         self.word(node, scope)
@@ -101,7 +106,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     let sp = self.span(node);
                     // One run-time pick among the listed words (like `for x in list`).
                     let list = Expr::new(ExprKind::List(values), sp);
-                    let value = Expr::new(ExprKind::Index(Box::new(list), Box::new(Expr::unknown(sp))), sp);
+                    let value = frame::any_element(list, sp, sp);
                     let target = Expr::new(ExprKind::Name(self.text(v).to_string()), self.span(v));
                     self.push_assign(scope, target, value, guard, sp);
                 }

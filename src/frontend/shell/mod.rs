@@ -30,21 +30,13 @@ use crate::source::{unescape, LineIndex};
 const POSITIONAL: [&str; 9] = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
 pub fn lower(text: &str) -> FileFacts {
-    frame::lower(
-        tree_sitter_bash::LANGUAGE.into(),
-        text,
-        |f| Lowerer {
-            f,
-            first_assign: HashMap::new(),
-            functions: HashSet::new(),
-            assigning: None,
-            locals: HashSet::new(),
-        },
-        |l, root| {
-            l.collect_names(root);
-            l.stmt(root, 0, None);
-        },
-    )
+    frame::lower(tree_sitter_bash::LANGUAGE.into(), text, |f| Lowerer {
+        f,
+        first_assign: HashMap::new(),
+        functions: HashSet::new(),
+        assigning: None,
+        locals: HashSet::new(),
+    })
 }
 
 struct Lowerer<'a> {
