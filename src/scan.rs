@@ -679,30 +679,30 @@ fn link(opts: &ScanOptions, sources: &[SourceFile], model: &mut Model, notes: &m
     let linked = panic::catch_unwind(AssertUnwindSafe(|| {
         let linker = Linker::new(sources).with_time_budget(opts.file_timeout);
         let (bindings, cuts) = linker.bindings();
-        let records = linker.records(&bindings);
-        (
+        let linked = Model {
+            records: linker.records(&bindings),
+            token_stores: linker.token_stores(),
+            minted_orgs: linker.minted_orgs(),
+            stored_tokens: linker.stored_tokens(),
+            domain_records: linker.domain_records(),
             bindings,
-            cuts,
-            records,
-            linker.token_stores(),
-            linker.minted_orgs(),
-            linker.stored_tokens(),
-            linker.domain_records(),
-        )
+            ..Model::default()
+        };
+        (linked, cuts)
     }));
-    let Ok((bindings, cuts, records, stores, minted_orgs, stored_tokens, domain_records)) = linked else {
+    let Ok((linked, cuts)) = linked else {
         notes.push(Note::new(
             "",
             "internal error while linking (a bug: please report it); bindings skipped".into(),
         ));
         return;
     };
-    model.bindings = bindings;
-    model.token_stores = stores;
-    model.minted_orgs = minted_orgs;
-    model.stored_tokens = stored_tokens;
-    model.records = records;
-    model.domain_records = domain_records;
+    // What the earlier stages put in the model stays; the linker adds the rest.
+    *model = Model {
+        token_literals: std::mem::take(&mut model.token_literals),
+        paths: std::mem::take(&mut model.paths),
+        ..linked
+    };
     cut_notes(opts, sources, cuts, notes);
 }
 
