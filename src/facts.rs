@@ -172,6 +172,11 @@ pub enum ExprKind {
     /// A read of a process environment variable with a static name (in a
     /// config file: a `${VAR}` / `$VAR` / `{{var}}` reference).
     Env(String),
+    /// The process environment as a whole (`process.env`), or a settings
+    /// object validated from it (`schema.parse(process.env)`,
+    /// `cleanEnv(process.env, …)`, a NestJS `ConfigService`): each of its
+    /// members is a read of the env var of that name.
+    EnvObject,
     /// A secret held outside the repository (`${{ secrets.X }}`, a k8s
     /// `secretKeyRef`): its identity, e.g. `secret:ZOHO_TOKEN`.
     Secret(String),

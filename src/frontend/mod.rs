@@ -360,6 +360,7 @@ pub(crate) mod testing {
             ),
             ExprKind::Test(o) => format!("test({})", o.iter().map(show).collect::<Vec<_>>().join(", ")),
             ExprKind::Env(n) => format!("env:{n}"),
+            ExprKind::EnvObject => "env:*".into(),
             ExprKind::Secret(n) => n.clone(),
             ExprKind::Func(s) => format!("func#{s}"),
             ExprKind::Bool(b) => b.to_string(),

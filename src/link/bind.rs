@@ -457,6 +457,7 @@ impl Linker<'_> {
             | VKind::Module(_)
             | VKind::Instance(..)
             | VKind::Stored(..)
+            | VKind::EnvObject
             | VKind::Bool(_)
             | VKind::Other => {}
         }

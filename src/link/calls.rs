@@ -108,8 +108,9 @@ impl<'r> Linker<'r> {
             return Some(vec![val(VKind::Sdk(env), file, e.span)]);
         }
         match m.as_str() {
-            // dict.get(key[, default]) / map.get(key) — not an HTTP `get(url, …)`.
-            "get"
+            // dict.get(key[, default]) / map.get(key) — not an HTTP `get(url, …)`;
+            // NestJS's `config.getOrThrow(key)` alike.
+            "get" | "getOrThrow"
                 if !call.args.is_empty()
                     && call.args.len() <= 2
                     && call.args.iter().all(|a| a.name.is_none())

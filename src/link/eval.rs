@@ -51,6 +51,7 @@ impl<'r> Linker<'r> {
             ExprKind::Env(n) => self
                 .env_alternatives(n, file, e.span)
                 .unwrap_or_else(|| one(VKind::Env(n.clone()))),
+            ExprKind::EnvObject => one(VKind::EnvObject),
             ExprKind::Secret(s) => one(VKind::Sym(s.as_str().into(), SymKind::Secret)),
             ExprKind::Member(obj, m) => self.eval_member(file, scope, e, obj, m, params, true),
             ExprKind::Index(obj, key) => {
@@ -132,7 +133,12 @@ impl<'r> Linker<'r> {
                 &mut out,
                 vs.into_iter()
                     .map(|mut v| {
-                        v.inherit_sel(&o);
+                        // The tuple's choice is the outer one; an item's own
+                        // (the default of `os.getenv("X", "")`) is inside it.
+                        match (&o.sel, o.switch) {
+                            (Some(s), Some(sw)) if v.sel.is_some() => v.chosen_by(s.clone(), sw),
+                            _ => v.inherit_sel(&o),
+                        }
                         v
                     })
                     .collect(),
@@ -434,6 +440,18 @@ impl<'r> Linker<'r> {
         };
         match &o.kind {
             VKind::Module(fid) => self.module_member(*fid, m, span),
+            // `env.ZOHO_TOKEN` on the process environment or a settings
+            // object validated from it: that env var, as the profiles set it.
+            VKind::EnvObject => self
+                .env_alternatives(m, file, span)
+                .unwrap_or_else(|| keep(VKind::Env(m.to_string()))),
+            // `config('zohocrm')['sandbox']`: a key of a configuration read
+            // is the configuration key below it.
+            VKind::Env(n) if n.starts_with("config:") => {
+                let key = crate::config::config_read_name(&format!("{}.{m}", &n["config:".len()..]));
+                self.env_alternatives(&key, file, span)
+                    .unwrap_or_else(|| keep(VKind::Env(key)))
+            }
             // `client.get_token` / `client.base` on an instance of a repository class.
             // Values that come from the constructor's parameters belong to this
             // instance: two instances built with different tokens stay apart.

@@ -176,6 +176,9 @@ pub enum Piece {
 pub enum VKind {
     Str(Vec<Piece>),
     Env(String),
+    /// The process environment, or a settings object validated from it
+    /// ([`ExprKind::EnvObject`]): its members are env reads.
+    EnvObject,
     /// An opaque value with an identity (an unresolved name, a parameter…).
     Sym(Rc<str>, SymKind),
     /// An SDK environment object.

@@ -317,6 +317,9 @@ fn environment_key<'a>(api: &[&'a EndpointAlt]) -> Option<&'a str> {
 /// `app.py::Client.__init__.sandbox` → ` by `Client.__init__.sandbox``;
 /// anonymous keys (a loop, a literal condition) are not named.
 fn describe_selector(s: &str) -> Option<String> {
+    if let Some(key) = s.strip_prefix("env:config:") {
+        return Some(format!(" by setting `{key}`"));
+    }
     if let Some(name) = s.strip_prefix("env:") {
         return Some(format!(" by env var `{name}`"));
     }

@@ -45,20 +45,46 @@ struct Types {
     classes: HashMap<String, ScopeId>,
     /// Field name → its `json:"…"` name, for fields tagged alike everywhere.
     tags: HashMap<String, Option<String>>,
+    /// Fields read from the environment by their tags (`envconfig:"ZOHO_TOKEN"`,
+    /// `env:"ZOHO_TOKEN"`): the field as members name it, and the env var.
+    env_tags: Vec<(String, String)>,
 }
+
+/// Libraries that decode the environment into a struct by its fields' tags
+/// (`envconfig.Process(prefix, &cfg)`, caarlos0/env's `env.Parse(&cfg)`),
+/// and the tag each reads.
+const ENV_DECODERS: &[(&str, &str)] = &[
+    ("envconfig.Process", "envconfig"),
+    ("envconfig.MustProcess", "envconfig"),
+    ("env.Parse", "env"),
+    ("env.ParseWithOptions", "env"),
+];
+
+/// viper's typed getters (`viper.GetString("zoho.token")`): configuration
+/// reads by key.
+const VIPER: &str = "viper.Get";
 
 use crate::source::named_children_no_comments as named_children;
 
-/// The `json:"name,omitempty"` name of a struct tag.
-fn json_tag(tag: &str) -> Option<String> {
+/// The name a struct tag gives for `key` (`json:"name,omitempty"` → `name`).
+fn tag_name(tag: &str, key: &str) -> Option<String> {
     let body = match tag.strip_prefix('`') {
         Some(raw) => raw.trim_end_matches('`').to_string(),
         None => unescape(tag.trim_matches('"')),
     };
-    let i = body.find("json:\"")?;
-    let rest = &body[i + 6..];
+    let start = format!("{key}:\"");
+    // The key at a tag's start or after a space (`env` is not `envconfig`'s tail).
+    let i = body
+        .match_indices(&start)
+        .map(|(i, _)| i)
+        .find(|&i| i == 0 || body.as_bytes()[i - 1] == b' ')?;
+    let rest = &body[i + start.len()..];
     let name = rest[..rest.find('"')?].split(',').next()?.to_string();
     (!name.is_empty() && name != "-").then_some(name)
+}
+
+fn json_tag(tag: &str) -> Option<String> {
+    tag_name(tag, "json")
 }
 
 impl<'a> Lowerer<'a> {
@@ -89,12 +115,21 @@ impl<'a> Lowerer<'a> {
                 if field.kind() != "field_declaration" {
                     continue;
                 }
-                let tag = field.child_by_field_name("tag").and_then(|t| json_tag(self.text(t)));
+                let raw = field.child_by_field_name("tag").map(|t| self.text(t).to_string());
+                let tag = raw.as_deref().and_then(json_tag);
                 let mut c = field.walk();
                 let names: Vec<String> = field
                     .children_by_field_name("name", &mut c)
                     .map(|n| self.text(n).to_string())
                     .collect();
+                for (_, key) in ENV_DECODERS {
+                    if let Some(var) = raw.as_deref().and_then(|r| tag_name(r, key)) {
+                        for n in &names {
+                            let member = tag.clone().unwrap_or_else(|| n.clone());
+                            self.types.env_tags.push((member, format!("{key}\0{var}")));
+                        }
+                    }
+                }
                 for n in names {
                     let e = self.types.tags.entry(n).or_insert(tag.clone());
                     if *e != tag {
@@ -103,6 +138,41 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
+    }
+
+    /// The environment decoded into a struct by its fields' tags
+    /// ([`ENV_DECODERS`]): a record of env reads, one per tagged field,
+    /// each named by the prefix given (`envconfig.Process("zoho", &cfg)`
+    /// reads `ZOHO_TOKEN` for `envconfig:"TOKEN"`).
+    fn env_decoded(&mut self, callee: &Expr, args: &[Arg], sp: Span) -> Option<Expr> {
+        let dotted = callee.dotted()?;
+        let (_, key) = ENV_DECODERS.iter().find(|(f, _)| *f == dotted)?;
+        let prefix = match *key {
+            "envconfig" => args.first().and_then(|a| a.value.as_str()).unwrap_or(""),
+            _ => "",
+        }
+        .to_ascii_uppercase();
+        let fields: Vec<(String, String)> = self
+            .types
+            .env_tags
+            .iter()
+            .filter_map(|(m, t)| {
+                t.strip_prefix(key)
+                    .and_then(|v| v.strip_prefix('\0'))
+                    .map(|v| (m.clone(), v.to_string()))
+            })
+            .collect();
+        let mut pairs = Vec::new();
+        for (member, var) in fields {
+            let name = if prefix.is_empty() {
+                var
+            } else {
+                format!("{prefix}_{var}")
+            };
+            let read = self.env_read(name, None, sp);
+            pairs.push((Expr::new(ExprKind::Str(member), sp), read));
+        }
+        (!pairs.is_empty()).then(|| Expr::new(ExprKind::Dict(pairs), sp))
     }
 
     fn class_scope(&mut self, name: &str, span: Span) -> ScopeId {
@@ -426,7 +496,7 @@ impl<'a> Lowerer<'a> {
                 _ => None,
             },
             ExprKind::Member(_, m) if m == "Unmarshal" => args.first().map(|a| a.value.clone()),
-            _ => None,
+            _ => self.env_decoded(&callee, &args, sp),
         };
         if let (Some(data), Some(Some(target))) = (decoded, out_args.last()) {
             if matches!(target.kind, ExprKind::Name(_) | ExprKind::Member(..)) {
@@ -434,6 +504,16 @@ impl<'a> Lowerer<'a> {
             }
         }
         let dotted = callee.dotted().unwrap_or_default();
+        if dotted.starts_with(VIPER) {
+            if let Some(key) = args.first().and_then(|a| a.value.as_str()) {
+                let name = if crate::config::is_setting_name(key) {
+                    key.to_string()
+                } else {
+                    crate::config::config_read_name(key)
+                };
+                return self.env_read(name, None, sp);
+            }
+        }
         match dotted.as_str() {
             "os.Getenv" | "os.LookupEnv" | "syscall.Getenv" => {
                 if let Some(name) = args.first().and_then(|a| a.value.as_str()) {

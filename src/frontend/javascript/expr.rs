@@ -222,6 +222,11 @@ impl<'a> Lowerer<'a> {
                 return self.env_read(name.to_string(), None, sp);
             }
         }
+        if !is_new {
+            if let Some(settings) = Self::env_settings(&callee, &args, sp) {
+                return settings;
+            }
+        }
         // Node's util.format("https://%s.zohoapis.com", env): string building.
         // A bare `format` may be any function (date-fns): only with a literal template.
         let formats = match callee.dotted().as_deref() {

@@ -46,8 +46,19 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 "this" => continue,
                 "identifier" => {
                     let name = self.text(pattern).to_string();
-                    names.push(name.clone());
                     let sp = self.span(p);
+                    // NestJS's `ConfigService` (injected by its type): the
+                    // environment, read by `config.get("ZOHO_TOKEN")`, whatever
+                    // the caller passes (its position keeps a name of its own).
+                    if p.child_by_field_name("type")
+                        .is_some_and(|t| is_config_service(self.text(t)))
+                    {
+                        names.push(format!("#arg{}", names.len()));
+                        let target = Expr::new(ExprKind::Name(name.clone()), self.span(pattern));
+                        self.push_assign(scope, target, Expr::new(ExprKind::EnvObject, sp), None, sp);
+                    } else {
+                        names.push(name.clone());
+                    }
                     if let Some(d) = default {
                         // Defaults are alternatives of the parameter.
                         let value = self.value(d, scope, &name);

@@ -61,13 +61,36 @@ fn is_function_value(kind: &str) -> bool {
     )
 }
 
-/// Env-object paths: `process.env.X`, `import.meta.env.X`, `Bun.env.X`.
-fn is_env_object(e: &Expr) -> bool {
+/// Env-object paths: `process.env`, `import.meta.env`, `Bun.env`.
+fn is_env_path(e: &Expr) -> bool {
     matches!(
         e.dotted().as_deref(),
         Some("process.env" | "globalThis.process.env" | "import.meta.env" | "Bun.env")
     )
 }
+
+fn is_env_object(e: &Expr) -> bool {
+    matches!(e.kind, ExprKind::EnvObject)
+}
+
+/// Calls that validate the environment and return it, typed
+/// (`z.object({…}).parse(process.env)`, envalid's `cleanEnv(process.env,
+/// spec)`, `envsafe`): by the callee's last name, when the env object is
+/// one of the arguments.
+const ENV_VALIDATORS: &[&str] = &["parse", "parseAsync", "cleanEnv", "envsafe", "strictEnv"];
+
+/// A parameter's type that is NestJS's `ConfigService` (`: ConfigService`,
+/// `: ConfigService<Env, true>`), through which the environment is read.
+fn is_config_service(annotation: &str) -> bool {
+    let t = annotation.trim_start_matches(':').trim();
+    let name = t.split('<').next().unwrap_or(t).trim();
+    matches!(name.rsplit('.').next(), Some("ConfigService" | "TypedConfigService"))
+}
+
+/// `@t3-oss/env`'s `createEnv({server, client, runtimeEnv})`: the settings
+/// are the `runtimeEnv` given (by default the process environment).
+const CREATE_ENV: &str = "createEnv";
+const RUNTIME_ENV_KEYS: &[&str] = &["runtimeEnv", "experimental__runtimeEnv"];
 
 impl<'a> Lowerer<'a> {
     /// `enum Host { Prod = "https://…", Sandbox = "https://…" }` → a dict
@@ -378,7 +401,43 @@ impl<'a> Lowerer<'a> {
             self.f.facts.env_reads.push(name.clone());
             return Expr::new(ExprKind::Env(name), span);
         }
-        Expr::new(ExprKind::Member(Box::new(obj), name), span)
+        let m = Expr::new(ExprKind::Member(Box::new(obj), name), span);
+        if is_env_path(&m) {
+            return Expr::new(ExprKind::EnvObject, span);
+        }
+        m
+    }
+
+    /// A settings library's view of the environment, by the callee and its
+    /// arguments: the process environment validated (`schema.parse(process.env)`,
+    /// `cleanEnv(process.env, …)`), `createEnv`'s `runtimeEnv`, and
+    /// `schema.safeParse(process.env)` (its `data`).
+    fn env_settings(callee: &Expr, args: &[Arg], sp: Span) -> Option<Expr> {
+        let last = match &callee.kind {
+            ExprKind::Name(n) | ExprKind::Member(_, n) => n.as_str(),
+            _ => return None,
+        };
+        let env_arg = args.iter().any(|a| is_env_object(&a.value));
+        if last == CREATE_ENV {
+            let runtime = args.first().and_then(|a| match &a.value.kind {
+                ExprKind::Dict(pairs) => pairs
+                    .iter()
+                    .find(|(k, _)| k.as_str().is_some_and(|k| RUNTIME_ENV_KEYS.contains(&k)))
+                    .map(|(_, v)| v.clone()),
+                _ => None,
+            });
+            return Some(runtime.unwrap_or_else(|| Expr::new(ExprKind::EnvObject, sp)));
+        }
+        if !env_arg {
+            return None;
+        }
+        if ENV_VALIDATORS.contains(&last) {
+            return Some(Expr::new(ExprKind::EnvObject, sp));
+        }
+        (last == "safeParse").then(|| {
+            let data = Expr::new(ExprKind::Str("data".into()), sp);
+            Expr::new(ExprKind::Dict(vec![(data, Expr::new(ExprKind::EnvObject, sp))]), sp)
+        })
     }
 
     /// A value bound to a name: function and class expressions take `name`

@@ -21,6 +21,10 @@ const ENV_SETTINGS_READERS: &[&str] = &[
     "decouple.config",
 ];
 
+/// Base classes of settings read from the environment (pydantic-settings,
+/// pydantic v1): each annotated field is an env read.
+const SETTINGS_BASES: &[&str] = &["BaseSettings"];
+
 /// The name Django's settings object is imported as (`from django.conf
 /// import settings`).
 const DJANGO_SETTINGS: &str = "settings";
@@ -128,10 +132,94 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
+        let settings = bases.iter().any(|b| SETTINGS_BASES.contains(&b.as_str()));
         let scope = self.declare_class(node, self.field_text(node, "name"), parent, bases);
-        if let Some(body) = node.child_by_field_name("body") {
+        let Some(body) = node.child_by_field_name("body") else {
+            return;
+        };
+        if !settings {
             self.block(body, scope, None);
+            return;
         }
+        let prefix = self.env_prefix(body);
+        for s in self.statements(body) {
+            if !self.settings_field(s, scope, &prefix) {
+                self.stmt(s, scope, None);
+            }
+        }
+    }
+
+    /// A pydantic-settings class's `env_prefix` (`model_config =
+    /// SettingsConfigDict(env_prefix="ZOHO_")`, or `class Config:
+    /// env_prefix = "ZOHO_"`).
+    fn env_prefix(&self, body: Node) -> String {
+        let mut found = String::new();
+        let mut stack = vec![body];
+        while let Some(n) = stack.pop() {
+            if n.kind() == "keyword_argument" || n.kind() == "assignment" {
+                let (k, v) = match n.kind() {
+                    "keyword_argument" => (n.child_by_field_name("name"), n.child_by_field_name("value")),
+                    _ => (n.child_by_field_name("left"), n.child_by_field_name("right")),
+                };
+                if let (Some(k), Some(v)) = (k, v) {
+                    if self.text(k) == "env_prefix" && v.kind() == "string" {
+                        found = self.text(v).trim_matches(['"', '\'']).to_string();
+                    }
+                }
+            }
+            // The class body, `model_config = …(…)` and an inner `class Config`.
+            if matches!(
+                n.kind(),
+                "block" | "expression_statement" | "assignment" | "call" | "argument_list" | "class_definition"
+            ) {
+                stack.extend(named_children(n));
+            }
+        }
+        found
+    }
+
+    /// A field of a pydantic-settings class (`zoho_token: str =
+    /// Field(alias="ZOHO_TOKEN")`, `zoho_dc: str = "us"`): a read of its env
+    /// var, by alias or by `env_prefix` + name, with its default. False
+    /// for any other statement.
+    fn settings_field(&mut self, stmt: Node, scope: ScopeId, prefix: &str) -> bool {
+        let Some(a) = named_children(stmt)
+            .first()
+            .copied()
+            .filter(|a| a.kind() == "assignment")
+        else {
+            return false;
+        };
+        let (Some(left), Some(_)) = (a.child_by_field_name("left"), a.child_by_field_name("type")) else {
+            return false;
+        };
+        if left.kind() != "identifier" || self.text(left) == "model_config" {
+            return false;
+        }
+        let field = self.text(left).to_string();
+        let value = a.child_by_field_name("right").map(|r| self.expr_top(r, scope, false));
+        let (alias, default) = match value.as_ref().map(|v| &v.kind) {
+            Some(ExprKind::Call(call))
+                if matches!(call.callee.dotted().as_deref(), Some("Field" | "pydantic.Field")) =>
+            {
+                let named = |k: &str| call.args.iter().find(|x| x.name.as_deref() == Some(k));
+                let alias = ["validation_alias", "alias", "env"]
+                    .iter()
+                    .find_map(|k| named(k).and_then(|x| x.value.as_str()).map(str::to_string));
+                let default = named("default")
+                    .or_else(|| call.args.first().filter(|x| x.name.is_none()))
+                    .map(|x| x.value.clone())
+                    .filter(|d| !matches!(d.kind, ExprKind::Unknown));
+                (alias, default)
+            }
+            _ => (None, value),
+        };
+        let name = alias.unwrap_or_else(|| format!("{prefix}{field}").to_ascii_uppercase());
+        let sp = self.span(a);
+        let read = self.env_read(name, default, sp);
+        let target = Expr::new(ExprKind::Name(field), self.span(left));
+        self.push_assign(scope, target, read, None, sp);
+        true
     }
 
     /// An imported name and the local name it binds: `a as b` → (a, b).

@@ -2,6 +2,10 @@
 
 use super::*;
 
+/// Rails' credentials (`config/credentials/production.yml.enc`) and the
+/// older secrets: settings the deployment supplies.
+const RAILS_CREDENTIALS: &[&str] = &["Rails.application.credentials", "Rails.application.secrets"];
+
 impl<'a> Lowerer<'a> {
     pub(super) fn call_args(&mut self, node: Node, scope: ScopeId) -> Vec<Arg> {
         let mut args = Vec::new();
@@ -102,7 +106,11 @@ impl<'a> Lowerer<'a> {
         let recv_node = node.child_by_field_name("receiver");
         let has_args = node.child_by_field_name("arguments").is_some();
         let has_block = node.child_by_field_name("block").is_some();
-        let recv = recv_node.map(|r| self.expr(r, scope, true));
+        // `obj.attr` on a call (`http.request(req).body`) ends the chain
+        // there: the call is the chain's head unless this read is itself a
+        // receiver.
+        let plain_read = !has_args && !has_block && method != "new";
+        let recv = recv_node.map(|r| self.expr(r, scope, receiver || !plain_read));
         // `obj.attr`: a member read.
         if !has_args && !has_block {
             if let Some(o) = recv {
@@ -131,7 +139,13 @@ impl<'a> Lowerer<'a> {
                     );
                     return value_receiver(call, value);
                 }
-                return Expr::new(ExprKind::Member(Box::new(o), method), sp);
+                let m = Expr::new(ExprKind::Member(Box::new(o), method), sp);
+                // Rails' encrypted credentials, one file per environment:
+                // a deployment's settings, read by key below them.
+                if m.dotted().is_some_and(|d| RAILS_CREDENTIALS.contains(&d.as_str())) {
+                    return Expr::new(ExprKind::Env(crate::config::config_read_name("credentials")), sp);
+                }
+                return m;
             }
             return match recv_node {
                 None if !self.is_local(&method, scope) => self.self_call(method, scope, sp, receiver),
