@@ -8,7 +8,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::catalog::catalog;
-use crate::model::{BindingKind, Model, Target};
+use crate::model::{Binding, BindingKind, Model, Target, TokenIdentity};
+
+/// The kind of a call that only requests a token.
+pub const TOKEN_REQUEST: &str = "token-request";
 
 /// One binding, as the inventory shows it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -24,6 +27,10 @@ pub struct BindingInfo {
     /// The orgs the binding selects (`X-CRM-ORG`), as written: an id, a
     /// setting (`env:ORG_ID`), a parameter.
     pub orgs: Vec<String>,
+    /// Every endpoint is an accounts server's token endpoint: where the
+    /// binding mints (its `environments` name those servers), not an
+    /// environment its token is used in.
+    pub mints: bool,
 }
 
 /// A token identity with its Environments and bindings.
@@ -48,16 +55,54 @@ fn kind_name(k: BindingKind) -> &'static str {
     }
 }
 
-/// The inventory's view of the model's bindings, sorted by place.
+/// A token request: every endpoint is an accounts server's token endpoint.
+fn is_token_request(b: &Binding) -> bool {
+    !b.endpoints.is_empty() && b.endpoints.iter().all(|e| e.token_endpoint)
+}
+
+/// The one credential each token request mints from (`minted:app.py:8` →
+/// `env:ZOHO_REFRESH_TOKEN`): the access tokens it mints are that
+/// credential's, one identity for the migration plan.
+fn minted_from(model: &Model, paths: &[String]) -> BTreeMap<String, String> {
+    let mut by_place: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for b in model.bindings.iter().filter(|b| is_token_request(b)) {
+        let place = TokenIdentity::Minted(format!("{}:{}", paths[b.at.file], b.at.span.line)).to_string();
+        by_place
+            .entry(place)
+            .or_default()
+            .extend(b.identities().iter().map(|t| t.to_string()));
+    }
+    by_place
+        .into_iter()
+        .filter_map(|(place, ids)| {
+            let mut ids = ids.into_iter();
+            match (ids.next(), ids.next()) {
+                (Some(one), None) if one != place => Some((place, one)),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// The inventory's view of the model's bindings, sorted by place. A token
+/// request is not a use of an environment (it has none: its kind is
+/// `token-request`), and an access token it mints is listed as the
+/// credential it was minted from.
 pub fn bindings_of(model: &Model, paths: &[String]) -> Vec<BindingInfo> {
+    let minted = minted_from(model, paths);
     let mut out: Vec<BindingInfo> = model
         .bindings
         .iter()
         .map(|b| {
+            let request = is_token_request(b);
             let mut environments: Vec<String> = b
                 .endpoints
                 .iter()
+                .filter(|e| e.token_endpoint == request)
                 .map(|e| match e.target {
+                    // Where a token request mints: its accounts server.
+                    Target::Env(env) if request => format!("{} accounts", catalog().data_centers[env.dc as usize].name),
+                    _ if request => "accounts server chosen at run time".to_string(),
                     Target::Env(env) => env.to_string(),
                     Target::AnyEnv(Some(dc)) => format!(
                         "{} (environment chosen at run time)",
@@ -76,8 +121,25 @@ pub fn bindings_of(model: &Model, paths: &[String]) -> Vec<BindingInfo> {
                 path: paths[b.at.file].clone(),
                 line: b.at.span.line,
                 column: b.at.span.col,
-                kind: kind_name(b.kind),
-                tokens: b.identities().iter().map(|t| t.to_string()).collect(),
+                kind: if request && b.kind == BindingKind::Call {
+                    TOKEN_REQUEST
+                } else {
+                    kind_name(b.kind)
+                },
+                mints: request,
+                tokens: {
+                    let mut tokens: Vec<String> = b
+                        .identities()
+                        .iter()
+                        .map(|t| {
+                            let t = t.to_string();
+                            minted.get(&t).cloned().unwrap_or(t)
+                        })
+                        .collect();
+                    tokens.sort();
+                    tokens.dedup();
+                    tokens
+                },
                 environments,
                 orgs,
             }
@@ -104,7 +166,11 @@ pub fn by_token(bindings: &[BindingInfo]) -> Vec<TokenEntry> {
         };
         for t in tokens {
             let e = map.entry(t).or_default();
-            e.0.extend(b.environments.iter().map(String::as_str));
+            // A token request's accounts server is not an environment the
+            // token is used in.
+            if !b.mints {
+                e.0.extend(b.environments.iter().map(String::as_str));
+            }
             e.1.extend(b.orgs.iter().map(String::as_str));
             e.2.push(i);
         }

@@ -419,7 +419,7 @@ pub fn write_with_repository(result: &ScanResult, name: &str, out: &mut Out) {
 fn binding_json(b: &BindingInfo) -> Value {
     json!({
         "path": b.path, "line": b.line, "column": b.column, "kind": b.kind,
-        "tokens": b.tokens, "environments": b.environments, "orgs": b.orgs,
+        "tokens": b.tokens, "environments": b.environments, "orgs": b.orgs, "mints": b.mints,
     })
 }
 
@@ -929,7 +929,15 @@ fn finding(v: &Value, files: &mut Files) -> Result<Finding, String> {
     })
 }
 
-const BINDING_KINDS: [&str; 6] = ["call", "sdk-init", "sdk-switch", "helper", "profile", "sdk-call"];
+const BINDING_KINDS: [&str; 7] = [
+    "call",
+    "sdk-init",
+    "sdk-switch",
+    "helper",
+    "profile",
+    "sdk-call",
+    crate::inventory::TOKEN_REQUEST,
+];
 
 fn binding(v: &Value) -> Result<BindingInfo, String> {
     let kind = v["kind"].as_str().unwrap_or("");
@@ -945,6 +953,8 @@ fn binding(v: &Value) -> Result<BindingInfo, String> {
         tokens: strings(v, "tokens")?,
         environments: strings(v, "environments")?,
         orgs: strings(v, "orgs")?,
+        // Written since token requests were told apart; absent before.
+        mints: v["mints"].as_bool().unwrap_or(false),
     })
 }
 

@@ -563,3 +563,32 @@ fn inventory_lists_the_orgs_of_each_token() {
     let text = String::from_utf8(human.stdout).unwrap();
     assert!(text.contains("  orgs: 20093451, 20093452\n"), "{text}");
 }
+
+/// The inventory follows one credential (issue 13 §3): the access tokens a
+/// token request mints from a refresh token are that refresh token's, and
+/// the token request is where it mints, not an environment it is used in.
+#[test]
+fn inventory_lists_minted_tokens_under_their_refresh_token() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("app.py"),
+        "import os\nimport requests\n\n\ndef access_token():\n    r = requests.post(\"https://accounts.zoho.com/oauth/v2/token\", data={\n        \"grant_type\": \"refresh_token\",\n        \"refresh_token\": os.environ[\"ZOHO_REFRESH_TOKEN\"],\n    })\n    return r.json()[\"access_token\"]\n\n\ndef leads():\n    return requests.get(\"https://www.zohoapis.com/crm/v6/Leads\", headers={\"Authorization\": \"Zoho-oauthtoken \" + access_token()})\n\n\ndef sandbox_leads():\n    return requests.get(\"https://sandbox.zohoapis.com/crm/v6/Leads\", headers={\"Authorization\": \"Zoho-oauthtoken \" + access_token()})\n",
+    )
+    .unwrap();
+    let out = run_in(tmp.path(), &["inventory", "--format", "json", "."]);
+    assert!(out.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let tokens = doc["tokens"].as_array().unwrap();
+    assert_eq!(tokens.len(), 1, "{doc}");
+    assert_eq!(tokens[0]["token"], "env:ZOHO_REFRESH_TOKEN");
+    assert_eq!(
+        tokens[0]["environments"],
+        serde_json::json!(["US production", "US sandbox"])
+    );
+    let rows = tokens[0]["bindings"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0]["kind"], "token-request");
+    assert_eq!(rows[0]["line"], 6);
+    assert_eq!(rows[0]["environments"], serde_json::json!(["US accounts"]));
+    assert_eq!(doc["summary"]["multi_environment_tokens"], 1);
+}

@@ -58,7 +58,7 @@ pub fn render(format: InventoryFormat, result: &ScanResult) -> String {
                     "orgs": t.orgs,
                     "bindings": t.bindings.iter().map(|&i| {
                         let b = &bindings[i];
-                        json!({"path": b.path, "line": b.line, "column": b.column, "kind": b.kind, "environments": b.environments, "orgs": b.orgs})
+                        json!({"path": b.path, "line": b.line, "column": b.column, "kind": b.kind, "environments": b.environments, "orgs": b.orgs, "mints": b.mints})
                     }).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
                 "notes": result.notes,
@@ -122,23 +122,22 @@ pub fn cell(s: &str) -> String {
 /// identities bound to more than one environment are drawn.
 const MARKDOWN_GRAPH_TOKENS: usize = 40;
 
-/// The Mermaid graph in a fenced block (GitHub renders it in issues, pull
-/// requests and job summaries).
 /// The human inventory's rows of one token's bindings: place (already
-/// made visible), kind and environments, the places padded to one width,
-/// and a blank line after them.
+/// made visible), kind and environments, places and kinds padded to one
+/// width, and a blank line after them.
 pub fn binding_rows(out: &mut String, rows: Vec<(String, &BindingInfo)>) {
     let w = rows.iter().map(|(p, _)| p.chars().count()).max().unwrap_or(0);
+    let k = rows.iter().map(|(_, b)| b.kind.len()).max().unwrap_or(0).max(10);
     for (place, b) in rows {
-        out.push_str(&format!(
-            "  {place:<w$}  {:<10}  {}\n",
-            b.kind,
-            visible(&b.environments.join(", "))
-        ));
+        let row = format!("  {place:<w$}  {:<k$}  {}", b.kind, visible(&b.environments.join(", ")));
+        out.push_str(row.trim_end());
+        out.push('\n');
     }
     out.push('\n');
 }
 
+/// The Mermaid graph in a fenced block (GitHub renders it in issues, pull
+/// requests and job summaries).
 pub fn markdown_graph(tokens: &[TokenEntry], bindings: &[BindingInfo]) -> String {
     if tokens.is_empty() {
         return String::new();

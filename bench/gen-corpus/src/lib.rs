@@ -130,6 +130,11 @@ pub const CROSS_LINKING: &[&str] = &[
     "py-token-manager-instance",
     "py-token-provider-function",
     "rb-legacy-sandbox-flag",
+    // Viper reads configuration keys (`zoho.api_domain`) that other copies'
+    // appsettings.json and application.yml set, repository-wide (found at
+    // 3728a4b: one more OT002 on a 600-file tree).
+    "go-settings-libraries-switch",
+    "neg-go-settings-libraries-keyed",
     // Not cross-linking, but not a template either: the code appended to its
     // files makes its single-line bundle ordinary code, analysed in full.
     "text-only-bundles",
