@@ -726,9 +726,10 @@ fn cut_notes(opts: &ScanOptions, sources: &[SourceFile], cuts: Vec<(Loc, Cut)>, 
         notes.push(Note::new(
             &sources[file].path,
             format!(
-                "values at line {}{more} nest deeper than {} evaluation levels; the deeper parts were not analysed, findings there may be incomplete",
+                "values at line {}{more} nest deeper than {} evaluation levels or {} nested helper calls; the deeper parts were not analysed, findings there may be incomplete",
                 lines[0],
-                crate::link::EVAL_DEPTH_LIMIT
+                crate::link::EVAL_DEPTH_LIMIT,
+                crate::link::HELPER_DEPTH_LIMIT
             ),
         ));
     }

@@ -945,6 +945,39 @@ fn wrong_or_silent_outcomes_are_told() {
     let (_, inv, _) = run(d, &["inventory", "--format", "markdown", "."]);
     assert!(inv.contains("### Notes") && inv.contains(deep), "{inv}");
 
+    // A host built through more nested helpers than are followed: the
+    // request gets the same note (the helpers below the limit are fine:
+    // fixture `host-through-five-helpers`).
+    let helpers = orgtoken::link::HELPER_DEPTH_LIMIT + 2;
+    let mut nested = vec![
+        "import os, requests".to_string(),
+        "TOKEN = os.environ['ZOHO_ACCESS_TOKEN']".to_string(),
+        "def h0(sandbox):".to_string(),
+        "    return 'https://sandbox.zohoapis.com' if sandbox else 'https://www.zohoapis.com'".to_string(),
+    ];
+    for i in 1..helpers {
+        nested.push(format!("def h{i}(sandbox):"));
+        nested.push(format!("    return h{}(sandbox)", i - 1));
+    }
+    nested.push(format!(
+        "requests.get(h{}(os.environ.get('SANDBOX')) + '/crm/v8/Leads', headers={{'Authorization': 'Zoho-oauthtoken ' + TOKEN}})",
+        helpers - 1
+    ));
+    std::fs::write(d.join("helpers.py"), nested.join("\n") + "\n").unwrap();
+    let (doc, _) = scan_json(d, &[]);
+    let cut = format!(
+        "values at line {} nest deeper than {} evaluation levels or {} nested helper calls",
+        nested.len(),
+        orgtoken::link::EVAL_DEPTH_LIMIT,
+        orgtoken::link::HELPER_DEPTH_LIMIT
+    );
+    assert!(has_note(&doc, "helpers.py", &cut), "{:?}", notes(&doc));
+    assert!(
+        !findings(&doc).iter().any(|f| f.contains("helpers.py")),
+        "{:?}",
+        findings(&doc)
+    );
+
     // …but a long chain that meets no token and no endpoint cannot hide a
     // finding: no note (real repositories got one per ordinary script).
     let mut quiet = vec![

@@ -386,6 +386,7 @@ impl<'r> Linker<'r> {
         drop(in_progress);
         self.memo_chain(chain, chain >= MAX_SUMMARY_DEPTH);
         if chain >= MAX_SUMMARY_DEPTH {
+            self.too_deep.set(true);
             return vec![val(VKind::Other, cx.file, call.callee.span)];
         }
         let p = if dependent {

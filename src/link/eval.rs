@@ -56,11 +56,11 @@ impl<'r> Linker<'r> {
             ExprKind::Member(obj, m) => self.eval_member(file, scope, e, obj, m, params, true),
             ExprKind::Index(obj, key) => {
                 let keys = self.eval(file, scope, key, params);
-                if keys.iter().any(|k| matches!(&k.kind, VKind::Str(p) if p.len() == 1 && matches!(p[0], Piece::Lit(ref s, _) if c.is_api_domain_key(s))))
-                {
-                    return one(VKind::Derived);
-                }
                 let objs = self.eval(file, scope, obj, params);
+                if let Some(k) = keys.iter().find(|k| matches!(&k.kind, VKind::Str(p) if p.len() == 1 && matches!(p[0], Piece::Lit(ref s, _) if c.is_api_domain_key(s))))
+                {
+                    return self.api_domain_of(file, &objs, |o| self.index(file, o, k, e.span), e.span);
+                }
                 let mut out = Vec::new();
                 for o in &objs {
                     for k in &keys {
@@ -237,8 +237,10 @@ impl<'r> Linker<'r> {
                 if let Some(d) = derived_only(&all) {
                     return self.with_overrides(file, scope, m, d, &all);
                 }
+                return one(VKind::Derived);
             }
-            return one(VKind::Derived);
+            let objs = self.eval(file, scope, obj, params);
+            return self.api_domain_of(file, &objs, |o| self.member(file, o, m, e.span), e.span);
         }
         if matches!(obj.kind, ExprKind::This) {
             let vs = self.this_field(file, scope, m, e.span);
@@ -271,6 +273,32 @@ impl<'r> Linker<'r> {
                 _ => vs,
             };
             push_alts(&mut out, vs);
+        }
+        out
+    }
+
+    /// `obj.api_domain` / `obj["api_domain"]` (`read` reads it on one
+    /// object): the domain that came with the token, unless the object is
+    /// one the code fills itself with hosts (a literal, a ternary of
+    /// literals, the deployment's setting) and never with a token
+    /// response's domain — then those hosts, like any other.
+    fn api_domain_of(&self, file: FileId, objs: &[Val], read: impl Fn(&Val) -> Vec<Val>, span: Span) -> Vec<Val> {
+        let mut out = Vec::new();
+        for o in objs {
+            let all = read(o);
+            let hosts: Vec<Val> = all
+                .iter()
+                .filter(|v| matches!(v.kind, VKind::Str(_) | VKind::Env(_)))
+                .cloned()
+                .collect();
+            if hosts.is_empty() || all.iter().any(is_derived) {
+                push_alts(&mut out, vec![val(VKind::Derived, file, span)]);
+            } else {
+                push_alts(&mut out, hosts);
+            }
+        }
+        if out.is_empty() {
+            out.push(val(VKind::Derived, file, span));
         }
         out
     }
@@ -408,7 +436,13 @@ impl<'r> Linker<'r> {
             ExprKind::Str(_) | ExprKind::Number | ExprKind::Bool(_) | ExprKind::Null => None,
             _ => {
                 let vs = self.eval(file, scope, cond, params);
-                vs.iter().find_map(|v| self.identity_key(v))
+                // An argument of no known origin (`f(env::var("X").is_ok())`)
+                // is the same key wherever the helper tests it: its place.
+                vs.iter().find_map(|v| self.identity_key(v)).or_else(|| {
+                    let v = vs.iter().find(|v| v.via_param)?;
+                    let s = v.at.span;
+                    Some(format!("arg@{}:{}:{}", self.files[v.at.file].path, s.line, s.col).into())
+                })
             }
         }
     }

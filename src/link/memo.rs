@@ -252,7 +252,7 @@ impl Linker<'_> {
             return None;
         }
         self.fuel.set(fuel - e.cost);
-        if s.depth.cut.is_some() {
+        if s.depth.cut.is_some() || s.chain.cut.is_some() {
             self.too_deep.set(true);
         }
         #[cfg(test)]

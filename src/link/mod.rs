@@ -79,8 +79,11 @@ const MAX_ALTS: usize = 32;
 /// the same findings and eight notes, on chains that really are long.
 const MAX_EVAL_DEPTH: usize = 48;
 /// How many nested function summaries a value may go through (a helper
-/// calling a helper).
-const MAX_SUMMARY_DEPTH: usize = 3;
+/// calling a helper): real clients build a host through
+/// `call()→get_url()→base_url()→region_tld()→host()`. Deeper chains are cut
+/// with a note at the place (the memo keeps repeated summaries cheap, and
+/// the fuel bounds any call site).
+const MAX_SUMMARY_DEPTH: usize = 12;
 /// Evaluation steps one call site may take: a pathological call graph costs
 /// a note, never a hang.
 const FUEL_PER_CALL_SITE: u32 = 200_000;
@@ -99,14 +102,17 @@ pub enum Cut {
     Time,
     /// The file's linking ran past the per-file work budget.
     Work,
-    /// An evaluation nested deeper than `MAX_EVAL_DEPTH` (the deeper part
-    /// is taken as unknown).
+    /// An evaluation nested deeper than `MAX_EVAL_DEPTH`, or a value built
+    /// through more than `MAX_SUMMARY_DEPTH` nested helper calls (the
+    /// deeper part is taken as unknown).
     Depth,
 }
 
 /// Nesting of name resolution / calls beyond which a value is unknown
 /// (shown in the note that says so).
 pub const EVAL_DEPTH_LIMIT: usize = MAX_EVAL_DEPTH;
+/// Nested helper calls a value is followed through (same note).
+pub const HELPER_DEPTH_LIMIT: usize = MAX_SUMMARY_DEPTH;
 
 /// A statement the linker turns into bindings.
 #[derive(Clone, Copy)]

@@ -167,10 +167,8 @@ impl<'a> Lowerer<'a> {
             .unwrap_or_default();
         match (callee.dotted().as_deref(), args.len()) {
             (Some("Environment.GetEnvironmentVariable" | "System.Environment.GetEnvironmentVariable"), 1 | 2) => {
-                if let Some(name) = args[0].value.as_str() {
-                    let name = name.to_string();
-                    self.f.facts.env_reads.push(name.clone());
-                    return Expr::new(ExprKind::Env(name), sp);
+                if let Some(read) = self.env_read_by(&args[0].value, None, sp) {
+                    return read;
                 }
             }
             (Some("string.Format" | "String.Format"), n) if n >= 1 => {

@@ -481,6 +481,12 @@ pub(crate) trait Lowering<'a> {
         env_read(&mut self.frame_mut().facts, name, default, span)
     }
 
+    /// A read of the env var a literal or a ternary of literals names
+    /// ([`shapes::env_read_by`]).
+    fn env_read_by(&mut self, name: &Expr, default: Option<Expr>, span: Span) -> Option<Expr> {
+        env_read_by(&mut self.frame_mut().facts, name, default, span)
+    }
+
     /// Binds `name` in `parent` to the function or class `scope` (a call
     /// of `name` then reaches its returns, `name.x` its fields).
     fn bind_scope(&mut self, parent: ScopeId, name: String, scope: ScopeId, sp: Span) {

@@ -150,6 +150,25 @@ pub(crate) fn env_read(facts: &mut FileFacts, name: String, default: Option<Expr
     or_default(Expr::new(ExprKind::Env(name), span), default, span)
 }
 
+/// A read of the env var `name` names: a literal, or a ternary of
+/// literals (`getenv(sandbox ? "ZOHO_SANDBOX_TOKEN" : "ZOHO_PROD_TOKEN")`),
+/// which is the process environment indexed by that choice, so that each
+/// variable keeps the key that chose it. `None` for any other name.
+pub(crate) fn env_read_by(facts: &mut FileFacts, name: &Expr, default: Option<Expr>, span: Span) -> Option<Expr> {
+    match &name.kind {
+        ExprKind::Str(n) => Some(env_read(facts, n.clone(), default, span)),
+        ExprKind::Alt { cond: Some(_), alts } if alts.iter().all(|a| a.as_str().is_some()) => {
+            facts
+                .env_reads
+                .extend(alts.iter().filter_map(|a| a.as_str()).map(str::to_string));
+            let env = Expr::new(ExprKind::EnvObject, span);
+            let read = Expr::new(ExprKind::Index(Box::new(env), Box::new(name.clone())), span);
+            Some(or_default(read, default, span))
+        }
+        _ => None,
+    }
+}
+
 /// `e`, or `default` when there is one and `e` is unset.
 pub(crate) fn or_default(e: Expr, default: Option<Expr>, span: Span) -> Expr {
     match default {

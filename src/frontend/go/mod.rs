@@ -516,9 +516,8 @@ impl<'a> Lowerer<'a> {
         }
         match dotted.as_str() {
             "os.Getenv" | "os.LookupEnv" | "syscall.Getenv" => {
-                if let Some(name) = args.first().and_then(|a| a.value.as_str()) {
-                    self.f.facts.env_reads.push(name.to_string());
-                    return Expr::new(ExprKind::Env(name.to_string()), sp);
+                if let Some(read) = args.first().and_then(|a| self.env_read_by(&a.value, None, sp)) {
+                    return read;
                 }
             }
             "fmt.Sprintf" | "fmt.Errorf" => {

@@ -103,8 +103,8 @@ impl<'a> Lowerer<'a> {
         match (dotted.as_deref(), args.len()) {
             // System.getenv("X"), System.getenv().get("X"), ….getOrDefault("X", d)
             (Some("System.getenv" | "java.lang.System.getenv"), 1) => {
-                if let Some(name) = args[0].value.as_str() {
-                    return self.env_read(name.to_string(), None, sp);
+                if let Some(read) = self.env_read_by(&args[0].value, None, sp) {
+                    return read;
                 }
             }
             // Spring `environment.getProperty("zoho.token")`: a configuration key.

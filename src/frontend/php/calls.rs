@@ -88,8 +88,8 @@ impl<'a> Lowerer<'a> {
         match fname.as_str() {
             // Environment reads; Laravel's env() takes a default.
             "getenv" | "env" => {
-                if let Some(name) = args.first().and_then(|a| a.value.as_str()) {
-                    return self.env_read(name.to_string(), arg(1), sp);
+                if let Some(read) = args.first().and_then(|a| self.env_read_by(&a.value, arg(1), sp)) {
+                    return read;
                 }
             }
             // Laravel `config('zoho.token')`: key `token` of the array that

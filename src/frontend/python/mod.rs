@@ -323,9 +323,9 @@ impl<'a> Lowerer<'a> {
                     "os.getenv" | "getenv" | "os.environ.get" | "environ.get" | "os.environ.setdefault"
                 )
             {
-                if let Some(name) = args.first().and_then(|a| a.value.as_str()) {
-                    let default = args.get(1).map(|d| d.value.clone());
-                    return self.env_read(name.to_string(), default, sp);
+                let default = args.get(1).map(|d| d.value.clone());
+                if let Some(read) = args.first().and_then(|a| self.env_read_by(&a.value, default, sp)) {
+                    return read;
                 }
             }
         }

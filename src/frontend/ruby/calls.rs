@@ -168,9 +168,9 @@ impl<'a> Lowerer<'a> {
                 return Expr::unknown(sp);
             }
             (Some("ENV"), "fetch" | "[]") => {
-                if let Some(name) = first_str {
-                    let default = args.get(1).map(|d| d.value.clone());
-                    return self.env_read(name, default, sp);
+                let default = args.get(1).map(|d| d.value.clone());
+                if let Some(read) = args.first().and_then(|a| self.env_read_by(&a.value, default, sp)) {
+                    return read;
                 }
             }
             // JSON.parse(response.body) is the response's data.

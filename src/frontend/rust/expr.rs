@@ -198,9 +198,11 @@ impl Lowerer<'_> {
             None => self.uses[&dotted].clone(),
         };
         if is_env_read(&dotted) {
-            if let Some(name) = args.first().and_then(|a| a.value.as_str()) {
-                self.facts.env_reads.push(name.to_string());
-                return Expr::new(ExprKind::Env(name.to_string()), sp);
+            if let Some(read) = args
+                .first()
+                .and_then(|a| crate::frontend::frame::env_read_by(&mut self.facts, &a.value, None, sp))
+            {
+                return read;
             }
         }
         // Wrappers and conversions that keep the value: Some(x), Ok(x),
