@@ -161,6 +161,13 @@ impl<'r> Linker<'r> {
         params: Option<&Params>,
     ) -> Vec<Val> {
         let file = at.file;
+        // `host = A if sandbox else B` in a helper its caller calls with a
+        // literal flag (`fetch(token, True)`): that caller's branch only.
+        if let (Some(c), [then, other]) = (cond, alts) {
+            if let Some(b) = self.literal_flag(file, scope, c, params) {
+                return self.eval(file, scope, if b { then } else { other }, params);
+            }
+        }
         let sel: Option<Rc<str>> = match (cond, alts.first().map(|a| &a.kind)) {
             (Some(c), _) => Some(
                 self.selector(file, scope, c, params)
@@ -423,6 +430,22 @@ impl<'r> Linker<'r> {
         }
     }
 
+    /// A ternary's condition that is a parameter the caller passed a
+    /// boolean literal for: that literal.
+    fn literal_flag(&self, file: FileId, scope: ScopeId, cond: &Expr, params: Option<&Params>) -> Option<bool> {
+        if !matches!(cond.kind, ExprKind::Name(_)) {
+            return None;
+        }
+        let vs = self.eval(file, scope, cond, params);
+        let first = match vs.first()?.kind {
+            VKind::Bool(b) => b,
+            _ => return None,
+        };
+        vs.iter()
+            .all(|v| v.via_param && matches!(v.kind, VKind::Bool(b) if b == first))
+            .then_some(first)
+    }
+
     /// The identity of the key that selects among alternatives.
     pub(super) fn selector(
         &self,
@@ -441,7 +464,7 @@ impl<'r> Linker<'r> {
                 vs.iter().find_map(|v| self.identity_key(v)).or_else(|| {
                     let v = vs.iter().find(|v| v.via_param)?;
                     let s = v.at.span;
-                    Some(format!("arg@{}:{}:{}", self.files[v.at.file].path, s.line, s.col).into())
+                    Some(format!("cond@{}:{}:{}", self.files[v.at.file].path, s.line, s.col).into())
                 })
             }
         }

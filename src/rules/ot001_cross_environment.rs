@@ -127,6 +127,87 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
         });
     }
     out.extend(pinned_beside_stored_domain(ctx));
+    let reported: BTreeSet<Loc> = out.iter().map(|f| f.primary).collect();
+    out.extend(
+        keyed_token_at_pinned_host(ctx)
+            .into_iter()
+            .filter(|f| !reported.contains(&f.primary)),
+    );
+    out
+}
+
+/// A token chosen by the key that chooses the host at another request
+/// (`TOKEN = SANDBOX_TOKEN if SANDBOX else PROD_TOKEN`, keyed with `HOST`
+/// there) sent to a pinned host: whichever branch the key takes, one of the
+/// tokens meets an environment it was not paired with. Reported at the
+/// request that pins the host, with the keyed request as a related place.
+fn keyed_token_at_pinned_host(ctx: &RuleCtx) -> Vec<Finding> {
+    let bindings = &ctx.model.bindings;
+    // selector → (its token identities, the environment kinds it chooses, the binding)
+    let mut keyed: BTreeMap<&str, (BTreeSet<&TokenIdentity>, BTreeSet<EnvKind>, Loc)> = BTreeMap::new();
+    for b in bindings {
+        for t in &b.tokens {
+            let Some(s) = t.selector.as_deref() else { continue };
+            let kinds: BTreeSet<EnvKind> = b
+                .endpoints
+                .iter()
+                .filter(|e| e.chosen_by(Some(s)))
+                .filter_map(|e| match e.target {
+                    Target::Env(env) => env.kind,
+                    _ => None,
+                })
+                .collect();
+            if kinds.len() < 2 {
+                continue;
+            }
+            let entry = keyed
+                .entry(s)
+                .or_insert_with(|| (BTreeSet::new(), BTreeSet::new(), b.at));
+            entry.0.insert(&t.identity);
+            entry.1.extend(kinds);
+        }
+    }
+    let mut out = Vec::new();
+    for b in bindings {
+        let Some(env) = fixed_env(b) else { continue };
+        if b.endpoints.iter().any(|e| e.selector.is_some()) {
+            continue;
+        }
+        let Some(sel) = b.tokens.first().and_then(|t| t.selector.as_deref()) else {
+            continue;
+        };
+        let ids = b.identities();
+        if ids.len() < 2 || b.tokens.iter().any(|t| t.selector.as_deref() != Some(sel)) {
+            continue;
+        }
+        let Some((keyed_ids, kinds, keyed_at)) = keyed.get(sel) else {
+            continue;
+        };
+        if !ids.iter().all(|i| keyed_ids.contains(i)) || !kinds.iter().any(|k| Some(*k) != env.kind) {
+            continue;
+        }
+        let id = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+        let others = [(
+            *keyed_at,
+            "here the same key chooses the host with the token".to_string(),
+        )];
+        let origin = b.tokens.first().map(|t| t.origin);
+        let mut all = vec![env];
+        all.extend(
+            kinds
+                .iter()
+                .filter(|k| Some(**k) != env.kind)
+                .map(|k| Environment { kind: Some(*k), ..env }),
+        );
+        out.push(Finding {
+            message: format!(
+                "token `{id}` is chosen at run time with the environment, but this request pins {env}: in the other environment its token is sent here"
+            ),
+            label: format!("{} pins {env} for an environment's token", describe(b.kind)),
+            help: "send the request to the host chosen with the token (the same key), or use the production token here".into(),
+            ..at_binding(ID, b, id.clone(), origin, &others, env_names(&all))
+        });
+    }
     out
 }
 

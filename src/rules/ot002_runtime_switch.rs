@@ -167,6 +167,18 @@ fn check_binding(b: &Binding, model: &Model) -> Option<(Finding, Loc)> {
     if !selectors.is_empty() && selectors.is_subset(&token_selectors) && distinct_tokens {
         return None;
     }
+    // A helper given both the token and the flag (`fetch(token, sandbox)`)
+    // that the repository calls: its callers choose the pair, and each call
+    // is a binding of its own (judged there). Uncalled, it is the place.
+    if !selectors.is_empty()
+        && selectors.iter().all(|s| params_of_token_owner(s, b))
+        && model
+            .bindings
+            .iter()
+            .any(|h| h.kind == crate::model::BindingKind::Helper && h.via.contains(&b.at))
+    {
+        return None;
+    }
     // Keyed inside a data-center choice: the key that picks the environment
     // in every arm (`match (dc) { … => sandbox ? A::SANDBOX() : A::PRODUCTION() }`)
     // also picks the token, and the deployment supplies each token, so the
@@ -311,6 +323,20 @@ fn environment_key<'a>(api: &[&'a EndpointAlt]) -> Option<&'a str> {
         }
     }
     keys.into_iter().min()
+}
+
+/// Whether selector `s` is a parameter of the function whose parameters
+/// every token of `b` is (`app.py::fetch.sandbox` beside token
+/// `app.py::fetch.token`).
+fn params_of_token_owner(s: &str, b: &Binding) -> bool {
+    let owner = |id: &str| id.rsplit_once('.').map(|(f, _)| f.to_string());
+    let Some(func) = owner(s) else {
+        return false;
+    };
+    !b.tokens.is_empty()
+        && b.tokens
+            .iter()
+            .all(|t| matches!(&t.identity, TokenIdentity::Param(p) if owner(p).as_deref() == Some(func.as_str())))
 }
 
 /// How a selector reads in a message: `env:ZOHO_ENV` → ` by env var `ZOHO_ENV``,

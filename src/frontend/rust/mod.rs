@@ -512,7 +512,10 @@ impl Lowerer<'_> {
                     }
                     alts.push(self.expr_top(&arm.body, scope, Some(&scrutinee)));
                 }
-                frame::alt(Some(scrutinee), alts, sp)
+                // A test of the scrutinee, not a boolean choice between two
+                // branches in order (`match flag { false => a, true => b }`).
+                let cond = Expr::new(ExprKind::Test(vec![scrutinee]), sp);
+                frame::alt(Some(cond), alts, sp)
             }
             syn::Expr::Block(b) => self.block(&b.block, scope, guard).unwrap_or_else(|| Expr::unknown(sp)),
             syn::Expr::Unsafe(b) => self.block(&b.block, scope, guard).unwrap_or_else(|| Expr::unknown(sp)),
