@@ -164,7 +164,7 @@ impl<'r> Linker<'r> {
         // `host = A if sandbox else B` in a helper its caller calls with a
         // literal flag (`fetch(token, True)`): that caller's branch only.
         if let (Some(c), [then, other]) = (cond, alts) {
-            if let Some(b) = self.literal_flag(file, scope, c, params) {
+            if let Some(b) = self.literal_flag(c, params) {
                 return self.eval(file, scope, if b { then } else { other }, params);
             }
         }
@@ -432,17 +432,17 @@ impl<'r> Linker<'r> {
 
     /// A ternary's condition that is a parameter the caller passed a
     /// boolean literal for: that literal.
-    fn literal_flag(&self, file: FileId, scope: ScopeId, cond: &Expr, params: Option<&Params>) -> Option<bool> {
-        if !matches!(cond.kind, ExprKind::Name(_)) {
+    fn literal_flag(&self, cond: &Expr, params: Option<&Params>) -> Option<bool> {
+        let ExprKind::Name(n) = &cond.kind else {
             return None;
-        }
-        let vs = self.eval(file, scope, cond, params);
+        };
+        let vs = params?.get(n)?;
         let first = match vs.first()?.kind {
             VKind::Bool(b) => b,
             _ => return None,
         };
         vs.iter()
-            .all(|v| v.via_param && matches!(v.kind, VKind::Bool(b) if b == first))
+            .all(|v| matches!(v.kind, VKind::Bool(b) if b == first))
             .then_some(first)
     }
 
