@@ -267,6 +267,7 @@ impl<'r> Linker<'r> {
             let vs = match &o.kind {
                 _ if !getters => vs,
                 VKind::Instance(..) => self.call_getters(vs, Some(&o)),
+                VKind::Func(..) => self.call_getters(vs, None),
                 // A member of a value of no known class: the one getter
                 // of that name, if the repository has one.
                 VKind::Sym(_, SymKind::Param | SymKind::Symbol)
@@ -522,7 +523,12 @@ impl<'r> Linker<'r> {
                     None if self.token_model(*f, *s).is_some() && self.class_method(*f, *s, m).is_none() => {
                         keep(VKind::Stored(*f, *s))
                     }
-                    None => keep(VKind::Other),
+                    // `Configuration.base_url`: a class method (read as a
+                    // value, a getter of the class is called).
+                    None => match self.class_method(*f, *s, m) {
+                        Some((mf, ms)) => keep(VKind::Func(mf, ms)),
+                        None => keep(VKind::Other),
+                    },
                 }
             }
             // A token column of stored rows (`row.refresh_token`): one

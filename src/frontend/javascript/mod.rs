@@ -526,7 +526,12 @@ impl<'a> Lowerer<'a> {
         for m in named_children(body) {
             match m.kind() {
                 "method_definition" => {
-                    self.function(m, scope, "", true);
+                    let f = self.function(m, scope, "", true);
+                    // `get baseUrl() { … }`: reading `this.baseUrl` calls it.
+                    let mut c = m.walk();
+                    if m.children(&mut c).any(|k| k.kind() == "get") {
+                        self.f.facts.scopes[f].getter = true;
+                    }
                 }
                 "field_definition" | "public_field_definition" => {
                     let key = m
