@@ -123,6 +123,11 @@ pub struct Scope {
     pub parent: Option<ScopeId>,
     /// Parameter names, in order (functions only; `self`/`this` excluded).
     pub params: Vec<String>,
+    /// The declared type of each parameter, as far as the front-end knows
+    /// it: the class name only (`ZohoConfig` for `final com.x.ZohoConfig
+    /// config`, `List<X>` → `List`); empty when none is written. Shorter
+    /// than `params` when the tail has none.
+    pub param_types: Vec<String>,
     /// Base classes as written, last segment only (`class A(base.B)` → `B`).
     pub bases: Vec<String>,
     /// A method that reading the member calls (Python `@property`, a Ruby
@@ -361,6 +366,7 @@ impl FileFacts {
                 name: String::new(),
                 parent: None,
                 params: Vec::new(),
+                param_types: Vec::new(),
                 bases: Vec::new(),
                 getter: false,
                 span,
@@ -375,6 +381,7 @@ impl FileFacts {
             name,
             parent: Some(parent),
             params: Vec::new(),
+            param_types: Vec::new(),
             bases: Vec::new(),
             getter: false,
             span,

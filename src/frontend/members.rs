@@ -324,6 +324,7 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> + InView {
         self.members().classes.push(names);
         // Initialisers see members, not the locals of an enclosing method.
         self.members().locals.push(HashSet::new());
+        self.primary_constructor(node, scope);
         if let Some(body) = node.child_by_field_name("body") {
             for m in named_children(body) {
                 if m.kind() == Self::ENUM_MEMBER {
@@ -336,6 +337,48 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> + InView {
         self.members().locals.pop();
         self.members().classes.pop();
         scope
+    }
+
+    /// A record's components or a C# primary constructor (`record
+    /// Settings(String baseUrl, String token)`): a constructor that sets
+    /// one field per parameter, and for a Java record, its accessor
+    /// methods (`s.baseUrl()`).
+    fn primary_constructor(&mut self, node: Node, class: ScopeId) {
+        let params = node
+            .child_by_field_name("parameters")
+            .or_else(|| named_children(node).into_iter().find(|c| c.kind() == "parameter_list"));
+        let Some(params) = params else { return };
+        let sp = self.span(params);
+        let ctor = self
+            .frame_mut()
+            .facts
+            .add_scope(ScopeKind::Function, "constructor".into(), class, sp);
+        self.members().locals.push(HashSet::new());
+        self.params(params, ctor);
+        self.members().locals.pop();
+        let names = self.frame().facts.scopes[ctor].params.clone();
+        let accessors = node.kind() == "record_declaration" && node.child_by_field_name("parameters").is_some();
+        for name in names.into_iter().filter(|n| !n.is_empty()) {
+            let field = Expr::new(
+                ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), name.clone()),
+                sp,
+            );
+            self.push_assign(
+                ctor,
+                field.clone(),
+                Expr::new(ExprKind::Name(name.clone()), sp),
+                None,
+                sp,
+            );
+            if accessors {
+                let get = self
+                    .frame_mut()
+                    .facts
+                    .add_scope(ScopeKind::Function, name.clone(), class, sp);
+                self.push_return(get, field, None);
+                self.bind_scope(class, name, get, sp);
+            }
+        }
     }
 
     /// A lambda: a function scope that sees the locals around it; an

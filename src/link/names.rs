@@ -103,6 +103,19 @@ impl<'r> Linker<'r> {
         vals
     }
 
+    /// The one repository class parameter `name` of function `sc` is
+    /// declared with, nearest to `file` (none for an untyped parameter or
+    /// a type the repository does not define).
+    fn param_class(&self, file: FileId, sc: ScopeId, name: &str) -> Option<ScopeRef> {
+        let sdef = &self.facts(file).scopes[sc];
+        let i = sdef.params.iter().position(|p| p == name)?;
+        let ty = sdef.param_types.get(i).filter(|t| !t.is_empty())?;
+        match self.nearest_classes(file, ty).as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
+    }
+
     /// A name as its scope chain gives it: the assignments that reach it in
     /// its own scope, a parameter, an enclosing scope's assignments or
     /// import, a Ruby class's method; None when no scope has it.
@@ -133,6 +146,12 @@ impl<'r> Linker<'r> {
                     }
                     let mut v = val(VKind::Sym(key, SymKind::Param), file, span);
                     v.sel = None;
+                    // `ZohoConfig config`: whatever the caller passes is an
+                    // instance of that repository class (its methods and
+                    // fields resolve, its constructor's parameters stay open).
+                    if let Some(class) = self.param_class(file, sc, name) {
+                        v.kind = VKind::Instance(class.0, class.1);
+                    }
                     out.insert(0, v);
                     return Some(out);
                 }

@@ -11,6 +11,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
 
     fn params(&mut self, params: Node, scope: ScopeId) {
         let mut names = Vec::new();
+        let mut types = Vec::new();
         for p in named_children(params) {
             if p.kind() != "parameter" {
                 continue;
@@ -38,8 +39,14 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             }
             self.members.declare_local(&name);
             names.push(name);
+            types.push(
+                p.child_by_field_name("type")
+                    .map(|t| frame::type_class(self.text(t)))
+                    .unwrap_or_default(),
+            );
         }
         self.f.facts.scopes[scope].params = names;
+        self.f.facts.scopes[scope].param_types = types;
     }
 
     fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {

@@ -169,6 +169,20 @@ pub(crate) fn env_read_by(facts: &mut FileFacts, name: &Expr, default: Option<Ex
     }
 }
 
+/// The class a declared type names: `com.acme.ZohoConfig` → `ZohoConfig`,
+/// `Map<String, X>` → `Map`, `ZohoConfig?` / `ZohoConfig[]` / `: ZohoConfig`
+/// → `ZohoConfig`; empty for anything else (a union, a function type).
+pub(crate) fn type_class(written: &str) -> String {
+    let t = written.trim().trim_start_matches(':').trim();
+    let t = t.split('<').next().unwrap_or("").trim_end_matches(['?', '[', ']', ' ']);
+    let last = t.rsplit(['.', ':', '\\']).next().unwrap_or("");
+    if last.chars().next().is_some_and(char::is_alphabetic) && last.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        last.to_string()
+    } else {
+        String::new()
+    }
+}
+
 /// `e`, or `default` when there is one and `e` is unset.
 pub(crate) fn or_default(e: Expr, default: Option<Expr>, span: Span) -> Expr {
     match default {

@@ -10,6 +10,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
 
     fn params(&mut self, params: Node, scope: ScopeId) {
         let mut names = Vec::new();
+        let mut types = Vec::new();
         for p in named_children(params) {
             if !matches!(p.kind(), "formal_parameter" | "spread_parameter" | "receiver_parameter") {
                 continue;
@@ -31,12 +32,19 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     // Spring supplies it, not the caller: keep its position
                     // but not its name, so it is not also a parameter.
                     names.push(String::new());
+                    types.push(String::new());
                     continue;
                 }
                 names.push(name);
+                types.push(
+                    p.child_by_field_name("type")
+                        .map(|t| frame::type_class(self.text(t)))
+                        .unwrap_or_default(),
+                );
             }
         }
         self.f.facts.scopes[scope].params = names;
+        self.f.facts.scopes[scope].param_types = types;
     }
 
     fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {

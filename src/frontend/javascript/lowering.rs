@@ -25,6 +25,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
 
     fn params(&mut self, params: Node, scope: ScopeId) {
         let mut names = Vec::new();
+        let mut types: Vec<String> = Vec::new();
         for p in named_children(params) {
             // TS wraps each parameter: required_parameter / optional_parameter.
             let (pattern, default, ts_property) = match p.kind() {
@@ -58,6 +59,10 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                         self.push_assign(scope, target, Expr::new(ExprKind::EnvObject, sp), None, sp);
                     } else {
                         names.push(name.clone());
+                        if let Some(t) = p.child_by_field_name("type") {
+                            types.resize(names.len() - 1, String::new());
+                            types.push(frame::type_class(self.text(t)));
+                        }
                     }
                     if let Some(d) = default {
                         // Defaults are alternatives of the parameter.
@@ -96,6 +101,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             }
         }
         self.f.facts.scopes[scope].params = names;
+        self.f.facts.scopes[scope].param_types = types;
     }
 
     // One small method per statement kind (see `expr_inner` on frame sizes).
