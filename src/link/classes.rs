@@ -479,7 +479,7 @@ impl<'r> Linker<'r> {
 /// (`a/b/c`, `a/b/d` → 2; the top level `` with itself → 1): what
 /// comparing their `/`-separated parts one by one gives, in one pass over
 /// the bytes.
-fn common_dirs(a: &str, b: &str) -> usize {
+pub(super) fn common_dirs(a: &str, b: &str) -> usize {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let p = a.iter().zip(b).take_while(|(x, y)| x == y).count();
     let ends = |s: &[u8]| s.get(p).is_none_or(|&c| c == b'/');

@@ -42,6 +42,10 @@ impl<'r> Linker<'r> {
         {
             return self.resolve_name(Cx::module(fid), m, span);
         }
+        // A Go package is its directory: `zoho.BaseURL` may be in any file of it.
+        if let Some(vs) = self.sibling_name(fid, m, span) {
+            return vs;
+        }
         // A submodule: `from pkg import mod`.
         vec![val(
             VKind::Sym(self.intern(&format!("{}::{m}", self.files[fid].path)), SymKind::Symbol),
@@ -121,6 +125,30 @@ impl<'r> Linker<'r> {
             .or_else(|| {
                 if lang == Lang::Php && !module.starts_with('.') {
                     return self.by_suffix.get(module).copied();
+                }
+                // `github.com/acme/app/internal/zoho`: the package is the
+                // repository's directory the import path ends with (the
+                // longest such tail), represented by its first file.
+                if lang == Lang::Go {
+                    let segs: Vec<&str> = module.split('/').collect();
+                    return (0..segs.len()).find_map(|i| {
+                        let tail = segs[i..].join("/");
+                        let slash_tail = format!("/{tail}");
+                        // The package directory nearest the importer (a
+                        // monorepo's services may share a layout).
+                        let pkg = self
+                            .by_dir
+                            .keys()
+                            .filter(|d| **d == tail || d.ends_with(&slash_tail))
+                            .max_by_key(|d| (classes::common_dirs(dir, d), std::cmp::Reverse(**d)))?;
+                        self.by_dir[pkg]
+                            .iter()
+                            .copied()
+                            .filter(|&f| {
+                                self.files[f].lang == Some(Lang::Go) && !self.files[f].path.ends_with("_test.go")
+                            })
+                            .min_by(|&a, &b| self.files[a].path.cmp(&self.files[b].path))
+                    });
                 }
                 // Absolute Python module or Java class: the shortest file
                 // whose path ends with it.
