@@ -267,6 +267,13 @@ impl<'r> Linker<'r> {
         let (file, scope, _, call, params) = at.parts();
         let (ffile, fscope) = self.called_function(callee_vals)?;
         let mut out = self.returns(Cx::new(file, scope, params), (ffile, fscope), call);
+        // `self.base_url()` in a class whose subclasses override it: the
+        // instance's class chooses which method runs.
+        if let ExprKind::Member(obj, m) = &call.callee.kind {
+            if matches!(obj.kind, ExprKind::This) {
+                self.with_overrides_of(Cx::new(file, scope, params), (ffile, fscope), m, call, &mut out);
+            }
+        }
         // A method called on an instance: its values are that instance's.
         if let ExprKind::Member(obj, _) = &call.callee.kind {
             if let Some(inst) = self
@@ -278,6 +285,43 @@ impl<'r> Linker<'r> {
             }
         }
         out.iter().any(|v| !matches!(v.kind, VKind::Other)).then_some(out)
+    }
+
+    /// `out`, the returns of method `(ffile, fscope)` called as `this.m()`
+    /// in `cx`, with those of the overrides of `m` in the subclasses of
+    /// the calling class, each chosen by its class (none: unchanged).
+    fn with_overrides_of(&self, cx: Cx, (ffile, fscope): ScopeRef, m: &str, call: &Call, out: &mut Vec<Val>) {
+        let Some(class) = self.enclosing_class(cx.file, cx.scope) else {
+            return;
+        };
+        let overrides: Vec<(ScopeRef, ScopeRef)> = self
+            .class_family(cx.file, class)
+            .1
+            .iter()
+            .filter_map(|&(f, c)| Some(((f, self.index[f].method(&self.names, c, m)?), (f, c))))
+            .filter(|(func, _)| *func != (ffile, fscope))
+            .collect();
+        if overrides.is_empty() {
+            return;
+        }
+        let by_class =
+            |(f, c): ScopeRef| -> Rc<str> { format!("class:{}", self.sym(f, c, "")).trim_end_matches("::").into() };
+        let own = self.facts(ffile).scopes[fscope]
+            .parent
+            .map(|c| (ffile, c))
+            .unwrap_or((ffile, 0));
+        for v in out.iter_mut() {
+            let at = v.at;
+            v.chosen_by(by_class(own), at);
+        }
+        for (func, owner) in overrides {
+            let mut vs = self.returns(cx, func, call);
+            for v in &mut vs {
+                let at = v.at;
+                v.chosen_by(by_class(owner), at);
+            }
+            push_alts(out, vs);
+        }
     }
 
     /// The repository function a call calls: the first function or class
