@@ -304,21 +304,36 @@ impl<'r> Linker<'r> {
         if overrides.is_empty() {
             return;
         }
-        let by_class =
-            |(f, c): ScopeRef| -> Rc<str> { format!("class:{}", self.sym(f, c, "")).trim_end_matches("::").into() };
         let own = self.facts(ffile).scopes[fscope]
             .parent
             .map(|c| (ffile, c))
             .unwrap_or((ffile, 0));
-        for v in out.iter_mut() {
-            let at = v.at;
-            v.chosen_by(by_class(own), at);
-        }
+        let mut per_class = vec![(own, std::mem::take(out))];
         for (func, owner) in overrides {
-            let mut vs = self.returns(cx, func, call);
+            per_class.push((owner, self.returns(cx, func, call)));
+        }
+        // As for fields (`class_member`): the class is the key where the
+        // classes' texts differ, or where nothing else chose the value (a
+        // data-center key inside either class's value stays the key).
+        let texts: std::collections::BTreeSet<Vec<String>> = per_class
+            .iter()
+            .map(|(_, vs)| {
+                vs.iter()
+                    .filter_map(|v| match &v.kind {
+                        VKind::Str(p) => Some(probe_text(p)),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        let class_decides = texts.len() > 1;
+        for ((f, c), mut vs) in per_class {
+            let by_class: Rc<str> = format!("class:{}", self.sym(f, c, "")).trim_end_matches("::").into();
             for v in &mut vs {
-                let at = v.at;
-                v.chosen_by(by_class(owner), at);
+                if v.sel.is_none() || class_decides {
+                    let at = v.at;
+                    v.chosen_by(by_class.clone(), at);
+                }
             }
             push_alts(out, vs);
         }
