@@ -381,6 +381,33 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> + InView {
         }
     }
 
+    /// The class an inline fully qualified name writes (`com.acme.crm.Hosts`,
+    /// `Acme.Crm.Hosts`: three segments or more, the last capitalised, the
+    /// first no local, field or `this`): its simple name, which resolves
+    /// like one written bare.
+    fn qualified_class(&self, obj: Node) -> Option<String> {
+        let text: String = self.text(obj).chars().filter(|c| !c.is_whitespace()).collect();
+        let segs: Vec<&str> = text.split('.').collect();
+        let plain = |s: &&str| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_');
+        if segs.len() < 3 || !segs.iter().all(plain) {
+            return None;
+        }
+        let (last, first) = (segs[segs.len() - 1], segs[0]);
+        let m = self.members_ref();
+        let member = m
+            .classes
+            .last()
+            .is_some_and(|c| c.fields.contains(first) || c.methods.contains(first));
+        if !last.starts_with(|c: char| c.is_uppercase())
+            || m.is_local(first)
+            || member
+            || matches!(first, "this" | "base" | "super")
+        {
+            return None;
+        }
+        Some(last.to_string())
+    }
+
     /// A lambda: a function scope that sees the locals around it; an
     /// expression body is also the lambda's statement.
     fn lambda(&mut self, node: Node, scope: ScopeId) -> Expr {

@@ -401,7 +401,11 @@ impl<'a> Lowerer<'a> {
         let Some((o, n)) = two_fields(node, "expression", "name") else {
             return Expr::unknown(sp);
         };
-        let obj = self.expr(o, scope, receiver);
+        // `Acme.Crm.Hosts.Sandbox`: the class by its simple name.
+        let obj = match self.qualified_class(o) {
+            Some(class) => frame::name(class, self.span(o)),
+            None => self.expr(o, scope, receiver),
+        };
         Expr::new(ExprKind::Member(Box::new(obj), self.member_name(n)), sp)
     }
 

@@ -194,7 +194,15 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             | "binary_integer_literal"
             | "decimal_floating_point_literal"
             | "hex_floating_point_literal" => ExprKind::Number,
-            "field_access" => return self.member_fields(node, scope, receiver, "object", "field"),
+            "field_access" => {
+                // `com.acme.crm.Hosts.BASE`: the class by its simple name.
+                if let Some((o, f)) = two_fields(node, "object", "field") {
+                    if let Some(class) = self.qualified_class(o) {
+                        return frame::member(frame::name(class, self.span(o)), self.text(f), self.span(node));
+                    }
+                }
+                return self.member_fields(node, scope, receiver, "object", "field");
+            }
             "array_access" => return self.index_fields(node, scope, receiver, "array", "index"),
             "method_invocation" => return self.call(node, scope, receiver),
             "object_creation_expression" => return self.new_expr(node, scope, receiver),

@@ -516,6 +516,12 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 if obj == Some(DJANGO_SETTINGS) && crate::config::is_setting_name(&name) {
                     return django_setting(&name, None, sp);
                 }
+                // `import acme.crm.hosts` then `acme.crm.hosts.BASE`: a member
+                // of the module that dotted import names.
+                if let Some(o) = obj.filter(|o| o.contains('.') && self.f.facts.imports.iter().any(|i| i.local == *o)) {
+                    let on = node.child_by_field_name("object").map_or(sp, |n| self.span(n));
+                    return frame::member(frame::name(o, on), name, sp);
+                }
                 return self.member_fields(node, scope, receiver, "object", "attribute");
             }
             "subscript" => {

@@ -86,8 +86,9 @@ fn if_and_match_are_alternatives() {
         a[1..5],
         [
             "base@1 = alt(sandbox ? SANDBOX | PROD)",
-            "host@1 = alt(env ? \"https://sandbox.zohoapis.com\" | \"https://www.zohoapis.com\")",
-            "token@1 = alt(env ? env:SB | env:PR)",
+            // A match tests its scrutinee (not a two-branch boolean choice).
+            "host@1 = alt(test(env) ? \"https://sandbox.zohoapis.com\" | \"https://www.zohoapis.com\")",
+            "token@1 = alt(test(env) ? env:SB | env:PR)",
             "url@1 = SANDBOX",
         ]
     );
@@ -95,7 +96,7 @@ fn if_and_match_are_alternatives() {
     assert_eq!(guarded.guard.as_deref().map(show).as_deref(), Some("sandbox"));
     let f = lower("fn t() { let token = match std::env::var(\"T\") { Ok(t) => t, Err(_) => DEV.into() }; }\n");
     let a = assigns(&f);
-    assert_eq!(a[1..3], ["t@1 = env:T", "token@1 = alt(env:T ? t | DEV)",]);
+    assert_eq!(a[1..3], ["t@1 = env:T", "token@1 = alt(test(env:T) ? t | DEV)",]);
 }
 
 #[test]
