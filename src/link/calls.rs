@@ -312,31 +312,7 @@ impl<'r> Linker<'r> {
         for (func, owner) in overrides {
             per_class.push((owner, self.returns(cx, func, call)));
         }
-        // As for fields (`class_member`): the class is the key where the
-        // classes' texts differ, or where nothing else chose the value (a
-        // data-center key inside either class's value stays the key).
-        let texts: std::collections::BTreeSet<Vec<String>> = per_class
-            .iter()
-            .map(|(_, vs)| {
-                vs.iter()
-                    .filter_map(|v| match &v.kind {
-                        VKind::Str(p) => Some(probe_text(p)),
-                        _ => None,
-                    })
-                    .collect()
-            })
-            .collect();
-        let class_decides = texts.len() > 1;
-        for ((f, c), mut vs) in per_class {
-            let by_class: Rc<str> = format!("class:{}", self.sym(f, c, "")).trim_end_matches("::").into();
-            for v in &mut vs {
-                if v.sel.is_none() || class_decides {
-                    let at = v.at;
-                    v.chosen_by(by_class.clone(), at);
-                }
-            }
-            push_alts(out, vs);
-        }
+        *out = self.chosen_by_class(per_class);
     }
 
     /// The repository function a call calls: the first function or class

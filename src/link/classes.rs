@@ -77,12 +77,42 @@ impl<'r> Linker<'r> {
             };
             per_class.push(((f, c), self.field_values(f, idx)));
         }
-        // Classes whose values differ in their text (not only in the
-        // values of their holes) are what chooses among them: the class
-        // is the selector even where a part inside is chosen by something
-        // else (`f"https://sandbox.zohoapis.{dc}"` in a subclass beside
-        // `f"https://www.zohoapis.{dc}"`: the class picks the environment,
-        // `dc` only the data center).
+        let family_wide = !descendants.is_empty() || !ancestors.is_empty();
+        let out = if family_wide {
+            self.chosen_by_class(per_class)
+        } else {
+            let mut out = Vec::new();
+            for (_, vs) in per_class {
+                push_alts(&mut out, vs);
+            }
+            out
+        };
+        let out: Vec<Val> = if out.is_empty() {
+            vec![val(VKind::Sym(sym, SymKind::Symbol), file, span)]
+        } else {
+            out.into_iter()
+                .map(|mut v| {
+                    if matches!(v.kind, VKind::Other) {
+                        v.kind = VKind::Sym(sym.clone(), SymKind::Symbol);
+                    }
+                    v
+                })
+                .collect()
+        };
+        self.field_cache.borrow_mut().insert(key, out.clone());
+        out
+    }
+
+    /// The values each class of a family gives (a field, an overridden
+    /// method's returns), as alternatives chosen by the instance's class.
+    /// Classes whose values differ in their text (not only in the values of
+    /// their holes) are what chooses among them: the class is the selector
+    /// even where a part inside is chosen by something else
+    /// (`f"https://sandbox.zohoapis.{dc}"` in a subclass beside
+    /// `f"https://www.zohoapis.{dc}"`: the class picks the environment, `dc`
+    /// only the data center); otherwise the key that chose a value stays
+    /// (`ZOHO_DC` picks the data center of either class).
+    pub(super) fn chosen_by_class(&self, per_class: Vec<(ScopeRef, Vec<Val>)>) -> Vec<Val> {
         let templates: std::collections::BTreeSet<Vec<String>> = per_class
             .iter()
             .map(|(_, vs)| {
@@ -97,32 +127,15 @@ impl<'r> Linker<'r> {
         let class_decides = templates.len() > 1;
         let mut out = Vec::new();
         for ((f, c), mut vs) in per_class {
-            if !descendants.is_empty() || !ancestors.is_empty() {
-                let by_class: Rc<str> = format!("class:{}", self.sym(f, c, "")).trim_end_matches("::").into();
-                for v in &mut vs {
-                    // The key that chose a part inside stays as the inner
-                    // one (`ZOHO_DC` picks the data center of either class).
-                    if v.sel.is_none() || class_decides {
-                        let at = v.at;
-                        v.chosen_by(by_class.clone(), at);
-                    }
+            let by_class: Rc<str> = format!("class:{}", self.sym(f, c, "")).trim_end_matches("::").into();
+            for v in &mut vs {
+                if v.sel.is_none() || class_decides {
+                    let at = v.at;
+                    v.chosen_by(by_class.clone(), at);
                 }
             }
             push_alts(&mut out, vs);
         }
-        let out: Vec<Val> = if out.is_empty() {
-            vec![val(VKind::Sym(sym, SymKind::Symbol), file, span)]
-        } else {
-            out.into_iter()
-                .map(|mut v| {
-                    if matches!(v.kind, VKind::Other) {
-                        v.kind = VKind::Sym(sym.clone(), SymKind::Symbol);
-                    }
-                    v
-                })
-                .collect()
-        };
-        self.field_cache.borrow_mut().insert(key, out.clone());
         out
     }
 
