@@ -4,6 +4,7 @@
 //! and the class and lambda lowering those languages share
 //! ([`MemberLowering`]).
 
+use crate::source::Field;
 use std::collections::HashSet;
 use std::marker::PhantomData;
 
@@ -199,7 +200,7 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> + InView {
 
     /// Adds the text of `m`'s `name` field (when it has one) to `names`.
     fn add_name(&self, m: Node, names: &mut HashSet<String>) {
-        if let Some(n) = m.child_by_field_name("name") {
+        if let Some(n) = m.field("name") {
             names.insert(self.text(n).to_string());
         }
     }
@@ -280,7 +281,7 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> + InView {
     /// the last child that is no trivia.
     fn wrapped(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let inner = node
-            .child_by_field_name("value")
+            .field("value")
             .or_else(|| named_children(node).into_iter().rfind(|c| !Self::is_trivia(c.kind())));
         match inner {
             Some(i) => self.expr(i, scope, receiver),
@@ -303,7 +304,7 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> + InView {
     fn catch_clause(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>, param: &str) {
         for c in named_children(node) {
             if c.kind() == param {
-                if let Some(n) = c.child_by_field_name("name") {
+                if let Some(n) = c.field("name") {
                     let name = self.text(n).to_string();
                     self.members().declare_local(&name);
                 }
@@ -324,7 +325,7 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> + InView {
         self.members().classes.push(names);
         // Initialisers see members, not the locals of an enclosing method.
         self.members().locals.push(HashSet::new());
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.field("body") {
             for m in named_children(body) {
                 if m.kind() == Self::ENUM_MEMBER {
                     self.enum_member(m, scope);
@@ -348,7 +349,7 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> + InView {
             .add_scope(ScopeKind::Function, String::new(), scope, sp);
         let outer = self.members().locals.last().cloned().unwrap_or_default();
         self.members().locals.push(outer);
-        let names = match node.child_by_field_name("parameters") {
+        let names = match node.field("parameters") {
             Some(p) => self.lambda_params(p, fscope),
             None => Vec::new(),
         };

@@ -146,9 +146,8 @@ impl<'r> Linker<'r> {
             let key = out.iter().find_map(|v| self.identity_key(v));
             let mut ds = self.eval(file, scope, &d.value, params);
             if let Some(k) = key {
-                for v in ds.iter_mut().filter(|v| v.sel.is_none()) {
-                    v.sel = Some(k.clone());
-                    v.switch = Some(Loc { file, span: e.span });
+                for v in ds.iter_mut().filter(|v| v.sel().is_none()) {
+                    v.set_choice(Some(k.clone()), Some(Loc { file, span: e.span }));
                 }
             }
             push_alts(&mut out, ds);

@@ -102,7 +102,7 @@ impl<'r> Linker<'r> {
                 for v in &mut vs {
                     // The key that chose a part inside stays as the inner
                     // one (`ZOHO_DC` picks the data center of either class).
-                    if v.sel.is_none() || class_decides {
+                    if v.sel().is_none() || class_decides {
                         let at = v.at;
                         v.chosen_by(by_class.clone(), at);
                     }

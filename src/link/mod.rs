@@ -119,16 +119,28 @@ enum Site<'f> {
 pub struct Val {
     pub kind: VKind,
     pub at: Loc,
-    pub sel: Option<Rc<str>>,
+    /// The run-time choice that selected this value, if any: rare, so
+    /// shared behind one pointer (every cache holds `Val`s). Never
+    /// `Some` of an empty choice, so that equal values compare equal.
+    choice: Option<Rc<Choice>>,
+    pub via_param: bool,
+}
+
+// Every cache holds `Val`s: keep them small (80 bytes on 64-bit targets).
+const _: () = assert!(std::mem::size_of::<Val>() <= 80);
+
+/// The key that chose a value ([`Val::sel`]), where that choice is made
+/// ([`Val::switch`]) and the choice inside it ([`Val::inner`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Choice {
+    sel: Option<Rc<str>>,
     /// Where the run-time choice that `sel` names is made: the ternary, the
     /// `if` around an assignment, the map lookup. The root place of a switch.
-    pub switch: Option<Loc>,
+    switch: Option<Loc>,
     /// A choice made inside the one `sel` names, which that outer choice
     /// took the place of (the sandbox ternary inside a match arm over data
-    /// centers): what picks among the values of one arm. Rare, so shared
-    /// behind a pointer: every cache holds `Val`s.
-    pub inner: Option<Rc<InnerChoice>>,
-    pub via_param: bool,
+    /// centers): what picks among the values of one arm.
+    inner: Option<InnerChoice>,
 }
 
 /// The key of an inner choice ([`Val::inner`]) and where it is made.
@@ -139,29 +151,79 @@ pub struct InnerChoice {
 }
 
 impl Val {
+    /// The key of the run-time choice that selected this value.
+    pub fn sel(&self) -> Option<&Rc<str>> {
+        self.choice.as_ref().and_then(|c| c.sel.as_ref())
+    }
+
+    pub fn sel_str(&self) -> Option<&str> {
+        self.sel().map(|s| &**s)
+    }
+
+    /// Where the choice [`Val::sel`] names is made.
+    pub fn switch(&self) -> Option<Loc> {
+        self.choice.as_ref().and_then(|c| c.switch)
+    }
+
+    /// A choice inside the one [`Val::sel`] names.
+    pub fn inner(&self) -> Option<&InnerChoice> {
+        self.choice.as_ref().and_then(|c| c.inner.as_ref())
+    }
+
+    /// Changes the choice, keeping it `None` when it is empty.
+    fn edit_choice(&mut self, f: impl FnOnce(&mut Choice)) {
+        let mut c = self.choice.take().map(Rc::unwrap_or_clone).unwrap_or_default();
+        f(&mut c);
+        if c.sel.is_some() || c.switch.is_some() || c.inner.is_some() {
+            self.choice = Some(Rc::new(c));
+        }
+    }
+
+    pub fn set_sel(&mut self, sel: Option<Rc<str>>) {
+        if sel.is_some() || self.choice.is_some() {
+            self.edit_choice(|c| c.sel = sel);
+        }
+    }
+
+    pub fn set_switch(&mut self, switch: Option<Loc>) {
+        if switch.is_some() || self.choice.is_some() {
+            self.edit_choice(|c| c.switch = switch);
+        }
+    }
+
+    /// Selected by `sel` at `switch` (the inner choice unchanged).
+    pub fn set_choice(&mut self, sel: Option<Rc<str>>, switch: Option<Loc>) {
+        if sel.is_some() || switch.is_some() || self.choice.is_some() {
+            self.edit_choice(|c| {
+                c.sel = sel;
+                c.switch = switch;
+            });
+        }
+    }
+
+    /// Takes `from`'s whole choice (key, switch, inner choice).
+    fn choice_of(&mut self, from: &Val) {
+        self.choice = from.choice.clone();
+    }
+
     /// Takes `from`'s selector (and the place of its switch) unless this
     /// value is already selected.
     fn inherit_sel(&mut self, from: &Val) {
-        if self.sel.is_none() {
-            self.sel = from.sel.clone();
-            self.switch = from.switch;
-            self.inner = from.inner.clone();
+        if self.sel().is_none() {
+            self.choice_of(from);
         }
     }
 
     /// This value chosen by `sel` at `switch`. Another key that already
     /// chose it (inside this choice's arm) is kept as `inner`.
     fn chosen_by(&mut self, sel: Rc<str>, switch: Loc) {
-        if self.inner.is_none() && self.sel.as_ref().is_some_and(|s| *s != sel) {
-            self.inner = self.sel.take().map(|sel| {
-                Rc::new(InnerChoice {
-                    sel,
-                    switch: self.switch,
-                })
-            });
-        }
-        self.sel = Some(sel);
-        self.switch = Some(switch);
+        self.edit_choice(|c| {
+            if c.inner.is_none() && c.sel.as_ref().is_some_and(|s| *s != sel) {
+                c.inner = c.sel.take().map(|sel| InnerChoice { sel, switch: c.switch });
+            }
+            c.sel = Some(sel);
+            c.switch = Some(switch);
+        });
     }
 }
 
@@ -377,9 +439,7 @@ fn val(kind: VKind, file: FileId, span: Span) -> Val {
     Val {
         kind,
         at: Loc { file, span },
-        sel: None,
-        switch: None,
-        inner: None,
+        choice: None,
         via_param: false,
     }
 }

@@ -128,11 +128,11 @@ impl<'r> Linker<'r> {
                     let mut out = vals.unwrap_or_default();
                     // The default is what a caller that passes nothing gets:
                     // chosen by the parameter, like the caller's value.
-                    for d in out.iter_mut().filter(|d| d.sel.is_none()) {
-                        d.sel = Some(key.clone());
+                    for d in out.iter_mut().filter(|d| d.sel().is_none()) {
+                        d.set_sel(Some(key.clone()));
                     }
                     let mut v = val(VKind::Sym(key, SymKind::Param), file, span);
-                    v.sel = None;
+                    v.set_sel(None);
                     out.insert(0, v);
                     return Some(out);
                 }

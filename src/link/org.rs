@@ -45,7 +45,7 @@ impl Linker<'_> {
             VKind::Env(n) => (OrgRef::Named(format!("env:{n}")), v.at),
             VKind::Sym(s, SymKind::Param) => (OrgRef::Param(s.to_string()), v.at),
             VKind::Sym(s, _) => (OrgRef::Named(s.to_string()), v.at),
-            _ if v.switch.is_some() => (OrgRef::Unknown, v.at),
+            _ if v.switch().is_some() => (OrgRef::Unknown, v.at),
             _ => return,
         };
         if v.via_param {
@@ -54,8 +54,8 @@ impl Linker<'_> {
         ing.orgs.push(OrgAlt {
             org: r,
             origin,
-            selector: v.sel.as_deref().map(str::to_string),
-            switch: v.switch,
+            selector: v.sel_str().map(str::to_string),
+            switch: v.switch(),
         });
     }
 
@@ -294,9 +294,7 @@ fn val_at(kind: VKind, like: &Val, at: Loc) -> Val {
     Val {
         kind,
         at,
-        sel: like.sel.clone(),
-        switch: like.switch,
-        inner: like.inner.clone(),
+        choice: like.choice.clone(),
         via_param: like.via_param,
     }
 }
