@@ -263,19 +263,22 @@ impl Linker<'_> {
         };
         let params = if is_field { None } else { params };
         if params.is_none() {
-            let cache_key = (file, key.to_string(), group);
+            let cache_key = (file as u32, self.key_id(key), group as u32);
             let cached = self.configured_cache.borrow().get(&cache_key).cloned();
             let all = match cached {
                 Some(c) => c,
                 None => {
                     let mut all = Ingredients::default();
                     self.configured_uncached(Cx::new(file, scope, None), key, None, &mut all);
-                    let all = Rc::new(all);
+                    // Most objects are configured with nothing: no copy each.
+                    let all = (all != Ingredients::default()).then(|| Rc::new(all));
                     self.configured_cache.borrow_mut().insert(cache_key, all.clone());
                     all
                 }
             };
-            self.merge_carried(ing, &all, false);
+            if let Some(all) = all {
+                self.merge_carried(ing, &all, false);
+            }
         } else {
             self.configured_uncached(cx, key, Some(current), ing);
         }

@@ -320,8 +320,9 @@ pub struct Linker<'r> {
     /// Calls inside a function that carry a token or an endpoint on their own
     /// (the only ones a call site can complete into a binding).
     template_cache: Cache<(FileId, ScopeId), Rc<Vec<usize>>>,
-    /// What configuring statements give an object (root key, function or class).
-    configured_cache: Cache<(FileId, String, ScopeId), Rc<Ingredients>>,
+    /// What configuring statements give an object (file, root key as
+    /// [`Linker::key_id`], function or class); `None`: nothing.
+    configured_cache: Cache<(u32, u32, u32), Option<Rc<Ingredients>>>,
     /// Objects whose configuration is being gathered (recursion guard).
     configuring: RefCell<Vec<(FileId, String)>>,
     /// Per file; copies of one file share theirs.
