@@ -111,7 +111,7 @@ impl Members {
                 } else {
                     Expr::new(ExprKind::Name(c.name.clone()), span)
                 };
-                return Expr::new(ExprKind::Member(Box::new(obj), name.to_string()), span);
+                return Expr::new(ExprKind::Member(Box::new(obj), name.into()), span);
             }
         }
         let inherited = self.classes.last().is_some_and(|c| c.inherits)
@@ -120,7 +120,7 @@ impl Members {
             && (method || !looks_like_type);
         if inherited {
             let this = Expr::new(ExprKind::This, span);
-            return Expr::new(ExprKind::Member(Box::new(this), name.to_string()), span);
+            return Expr::new(ExprKind::Member(Box::new(this), name.into()), span);
         }
         Expr::new(ExprKind::Name(name.to_string()), span)
     }

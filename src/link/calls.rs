@@ -107,7 +107,7 @@ impl<'r> Linker<'r> {
         if let Some(env) = catalog().sdk_environment_path(obj, m) {
             return Some(vec![val(VKind::Sdk(env), file, e.span)]);
         }
-        match m.as_str() {
+        match &**m {
             // dict.get(key[, default]) / map.get(key) — not an HTTP `get(url, …)`;
             // NestJS's `config.getOrThrow(key)` alike.
             "get" | "getOrThrow"

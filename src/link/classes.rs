@@ -234,7 +234,10 @@ impl<'r> Linker<'r> {
     /// What a getter returns (it takes no arguments).
     fn getter_returns(&self, f: FileId, s: ScopeId, span: Span) -> Vec<Val> {
         let name = self.facts(f).scopes[s].name.clone();
-        let callee = Expr::new(ExprKind::Member(Box::new(Expr::new(ExprKind::This, span)), name), span);
+        let callee = Expr::new(
+            ExprKind::Member(Box::new(Expr::new(ExprKind::This, span)), name.into()),
+            span,
+        );
         let call = Call {
             callee,
             args: Vec::new(),

@@ -141,7 +141,7 @@ impl<'a> Lowerer<'a> {
                 match (q, n) {
                     (Some(q), Some(n)) => {
                         let obj = self.type_expr(q);
-                        Expr::new(ExprKind::Member(Box::new(obj), self.member_name(n)), sp)
+                        Expr::new(ExprKind::Member(Box::new(obj), self.member_name(n).into()), sp)
                     }
                     _ => Expr::new(ExprKind::Name(self.text(ty).to_string()), sp),
                 }
@@ -191,7 +191,7 @@ impl<'a> Lowerer<'a> {
             _ => {}
         }
         if let ExprKind::Member(obj, m) = &callee.kind {
-            match (m.as_str(), args.len()) {
+            match (&**m, args.len()) {
                 // JSON reads (System.Text.Json, Newtonsoft): GetProperty("api_domain")
                 // is the item "api_domain"; .GetString() / .ToString() is the value.
                 ("GetProperty" | "Value" | "GetValue" | "SelectToken", 1) if args[0].value.as_str().is_some() => {

@@ -403,7 +403,7 @@ impl<'a> Lowerer<'a> {
             return Expr::unknown(sp);
         };
         let obj = self.expr(o, scope, receiver);
-        Expr::new(ExprKind::Member(Box::new(obj), self.member_name(n)), sp)
+        Expr::new(ExprKind::Member(Box::new(obj), self.member_name(n).into()), sp)
     }
 
     fn element_access(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
@@ -439,7 +439,7 @@ impl<'a> Lowerer<'a> {
             .find(|k| matches!(k.kind(), "member_binding_expression" | "element_binding_expression"));
         match binding {
             Some(b) if b.kind() == "member_binding_expression" => match b.field("name") {
-                Some(n) => Expr::new(ExprKind::Member(Box::new(obj), self.member_name(n)), sp),
+                Some(n) => Expr::new(ExprKind::Member(Box::new(obj), self.member_name(n).into()), sp),
                 None => obj,
             },
             Some(b) => {

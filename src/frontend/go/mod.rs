@@ -433,7 +433,7 @@ impl<'a> Lowerer<'a> {
                         if self.f.facts.scopes[scope].kind == ScopeKind::Function {
                             let ksp = key.span;
                             let t = Expr::new(
-                                ExprKind::Member(Box::new(Expr::new(ExprKind::This, ksp)), field.to_string()),
+                                ExprKind::Member(Box::new(Expr::new(ExprKind::This, ksp)), field.into()),
                                 ksp,
                             );
                             let esp = self.span(el);
@@ -487,13 +487,13 @@ impl<'a> Lowerer<'a> {
         // Decoding into `&v` gives `v` the decoded data:
         // `json.Unmarshal(body, &v)`, `json.NewDecoder(r).Decode(&v)`.
         let decoded = match &callee.kind {
-            ExprKind::Member(obj, m) if m == "Decode" => match &obj.kind {
+            ExprKind::Member(obj, m) if &**m == "Decode" => match &obj.kind {
                 ExprKind::Call(c) if c.callee.last_name() == Some("NewDecoder") => {
                     c.args.first().map(|a| a.value.clone())
                 }
                 _ => None,
             },
-            ExprKind::Member(_, m) if m == "Unmarshal" => args.first().map(|a| a.value.clone()),
+            ExprKind::Member(_, m) if &**m == "Unmarshal" => args.first().map(|a| a.value.clone()),
             _ => self.env_decoded(&callee, &args, sp),
         };
         if let (Some(data), Some(Some(target))) = (decoded, out_args.last()) {
@@ -730,7 +730,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                             Some(Some(tag)) => tag.clone(),
                             _ => f,
                         };
-                        ExprKind::Member(Box::new(o), f)
+                        ExprKind::Member(Box::new(o), f.into())
                     }
                     _ => ExprKind::Unknown,
                 }

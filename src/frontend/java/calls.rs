@@ -74,7 +74,7 @@ impl<'a> Lowerer<'a> {
                 };
                 let mut e = self.type_expr(*first);
                 for r in rest {
-                    e = Expr::new(ExprKind::Member(Box::new(e), self.text(*r).to_string()), sp);
+                    e = Expr::new(ExprKind::Member(Box::new(e), self.text(*r).into()), sp);
                 }
                 e
             }
@@ -92,7 +92,7 @@ impl<'a> Lowerer<'a> {
             // The callee's receiver chain is part of this call's chain.
             Some(o) => {
                 let obj = self.expr(o, scope, true);
-                Expr::new(ExprKind::Member(Box::new(obj), name.clone()), ns)
+                Expr::new(ExprKind::Member(Box::new(obj), name.as_str().into()), ns)
             }
             None => self.name_ref(&name, ns, true),
         };
@@ -160,7 +160,7 @@ impl<'a> Lowerer<'a> {
             _ => {}
         }
         if let ExprKind::Member(obj, m) = &callee.kind {
-            match (m.as_str(), args.len()) {
+            match (&**m, args.len()) {
                 // "…".formatted(a, b) / "a".concat(b)
                 ("formatted", _) => {
                     return crate::template::fill(FormatStyle::Printf, (**obj).clone(), args, sp);

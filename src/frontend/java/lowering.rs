@@ -223,7 +223,10 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     ExprKind::Unknown
                 } else {
                     let cond = node.field("condition").map(|c| Box::new(self.expr(c, scope, false)));
-                    ExprKind::Alt { cond, alts }
+                    ExprKind::Alt {
+                        cond,
+                        alts: alts.into(),
+                    }
                 }
             }
             "class_literal" | "method_reference" => ExprKind::Unknown,

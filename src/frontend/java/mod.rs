@@ -100,7 +100,7 @@ impl<'a> MemberLowering<'a> for Lowerer<'a> {
             None => Expr::new(ExprKind::Str(self.text(n).to_string()), ns),
         };
         let target = Expr::new(
-            ExprKind::Member(Box::new(Expr::new(ExprKind::This, ns)), self.text(n).to_string()),
+            ExprKind::Member(Box::new(Expr::new(ExprKind::This, ns)), self.text(n).into()),
             ns,
         );
         let sp = self.span(node);

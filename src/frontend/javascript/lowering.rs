@@ -66,7 +66,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                         // constructor(private token: string) → this.token = token
                         let ps = self.span(pattern);
                         let target = Expr::new(
-                            ExprKind::Member(Box::new(Expr::new(ExprKind::This, ps)), name.clone()),
+                            ExprKind::Member(Box::new(Expr::new(ExprKind::This, ps)), name.as_str().into()),
                             ps,
                         );
                         let value = Expr::new(ExprKind::Name(name), ps);

@@ -398,7 +398,7 @@ impl<'a> Lowerer<'a> {
             self.f.facts.env_reads.push(name.clone());
             return Expr::new(ExprKind::Env(name), span);
         }
-        let m = Expr::new(ExprKind::Member(Box::new(obj), name), span);
+        let m = Expr::new(ExprKind::Member(Box::new(obj), name.into()), span);
         if is_env_path(&m) {
             return Expr::new(ExprKind::EnvObject, span);
         }
@@ -411,7 +411,8 @@ impl<'a> Lowerer<'a> {
     /// `schema.safeParse(process.env)` (its `data`).
     fn env_settings(callee: &Expr, args: &[Arg], sp: Span) -> Option<Expr> {
         let last = match &callee.kind {
-            ExprKind::Name(n) | ExprKind::Member(_, n) => n.as_str(),
+            ExprKind::Name(n) => n.as_str(),
+            ExprKind::Member(_, n) => n,
             _ => return None,
         };
         let env_arg = args.iter().any(|a| is_env_object(&a.value));
@@ -531,7 +532,7 @@ impl<'a> Lowerer<'a> {
                     let target = match self.key_name(key) {
                         Some(k) => {
                             let ks = self.span(key);
-                            Expr::new(ExprKind::Member(Box::new(Expr::new(ExprKind::This, ks)), k), ks)
+                            Expr::new(ExprKind::Member(Box::new(Expr::new(ExprKind::This, ks)), k.into()), ks)
                         }
                         None => Expr::unknown(self.span(key)),
                     };

@@ -36,7 +36,7 @@ impl<'a> Lowerer<'a> {
         let o = self.expr(o, scope, true);
         // `$client->$method(...)`: a call on the receiver whose name is only
         // known at run time.
-        let callee = Expr::new(ExprKind::Member(Box::new(o), self.text(n).to_string()), self.span(n));
+        let callee = Expr::new(ExprKind::Member(Box::new(o), self.text(n).into()), self.span(n));
         let mut args = self.call_args(node, scope);
         // A response's body (PSR-7 `getBody()`/`getContents()`, Laravel's
         // `json()`) is read, not requested: a member of the response.
@@ -103,7 +103,7 @@ impl<'a> Lowerer<'a> {
                         let at = args[0].value.span;
                         let mut e = Expr::new(ExprKind::Name(local), at);
                         for seg in segs {
-                            e = Expr::new(ExprKind::Member(Box::new(e), seg.to_string()), at);
+                            e = Expr::new(ExprKind::Member(Box::new(e), seg.into()), at);
                         }
                         return frame::or_default(e, arg(1), sp);
                     }

@@ -48,7 +48,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             if p.kind() == "property_promotion_parameter" {
                 // __construct(private string $token): $this->token = $token.
                 let this = Expr::new(ExprKind::This, self.span(n));
-                let target = Expr::new(ExprKind::Member(Box::new(this), name.clone()), self.span(n));
+                let target = Expr::new(ExprKind::Member(Box::new(this), name.as_str().into()), self.span(n));
                 let value = Expr::new(ExprKind::Name(name), self.span(n));
                 self.push_assign(scope, target, value, None, self.span(p));
             }
@@ -301,7 +301,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 match (obj, name) {
                     (Some(o), Some(n)) if n.kind() == "name" => {
                         let o = self.expr(o, scope, receiver);
-                        ExprKind::Member(Box::new(o), self.text(n).to_string())
+                        ExprKind::Member(Box::new(o), self.text(n).into())
                     }
                     (Some(o), _) => {
                         self.expr(o, scope, false);
@@ -321,7 +321,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                             ExprKind::Unknown
                         } else {
                             let o = self.expr(s, scope, receiver);
-                            ExprKind::Member(Box::new(o), m)
+                            ExprKind::Member(Box::new(o), m.into())
                         }
                     }
                     _ => ExprKind::Unknown,
@@ -367,7 +367,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 }
                 ExprKind::Alt {
                     cond: cond.map(Box::new),
-                    alts,
+                    alts: alts.into(),
                 }
             }
             "anonymous_function" | "arrow_function" => {

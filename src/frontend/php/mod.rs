@@ -198,7 +198,7 @@ impl<'a> Lowerer<'a> {
                 let at = self.handle_scope(&key, scope);
                 self.curl_urls.insert((at, key.clone()), value.clone());
             }
-            let target = Expr::new(ExprKind::Member(Box::new(handle.clone()), opt), k.span);
+            let target = Expr::new(ExprKind::Member(Box::new(handle.clone()), opt.into()), k.span);
             self.push_assign(scope, target, value, guard, sp);
         }
         true

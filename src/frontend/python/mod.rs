@@ -332,7 +332,7 @@ impl<'a> Lowerer<'a> {
         }
         // "…".format(a, b) → string building.
         if let ExprKind::Member(obj, m) = &callee.kind {
-            if m == "format" {
+            if &**m == "format" {
                 return crate::template::fill(FormatStyle::Python, (**obj).clone(), args, sp);
             }
         }
@@ -535,7 +535,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     let b = self.expr(kids[2], scope, false);
                     ExprKind::Alt {
                         cond: Some(Box::new(c)),
-                        alts: vec![a, b],
+                        alts: vec![a, b].into(),
                     }
                 } else {
                     ExprKind::Unknown

@@ -76,7 +76,7 @@ impl<'a> Lowerer<'a> {
             None => true,
             Some(ExprKind::Name(n)) => n == class_name,
             Some(ExprKind::Call(c)) => {
-                matches!(&c.callee.kind, ExprKind::Member(o, m) if m == "class" && matches!(o.kind, ExprKind::This))
+                matches!(&c.callee.kind, ExprKind::Member(o, m) if &**m == "class" && matches!(o.kind, ExprKind::This))
             }
             _ => false,
         };
@@ -128,19 +128,19 @@ impl<'a> Lowerer<'a> {
                 if matches!(o.kind, ExprKind::This) {
                     let class = self.lexical.last().map(|l| l.1);
                     if class.is_some_and(|c| self.attrs.get(&c).is_some_and(|a| a.contains(&method))) {
-                        return Expr::new(ExprKind::Member(Box::new(o), method), sp);
+                        return Expr::new(ExprKind::Member(Box::new(o), method.into()), sp);
                     }
                     // `self.class` is the class, not a value read from it.
                     let value = receiver && method != "class";
                     let call = frame::call(
-                        Expr::new(ExprKind::Member(Box::new(o), method), sp),
+                        Expr::new(ExprKind::Member(Box::new(o), method.into()), sp),
                         Vec::new(),
                         false,
                         sp,
                     );
                     return value_receiver(call, value);
                 }
-                let m = Expr::new(ExprKind::Member(Box::new(o), method), sp);
+                let m = Expr::new(ExprKind::Member(Box::new(o), method.into()), sp);
                 // Rails' encrypted credentials, one file per environment:
                 // a deployment's settings, read by key below them.
                 if m.dotted().is_some_and(|d| RAILS_CREDENTIALS.contains(&d.as_str())) {
@@ -248,7 +248,7 @@ impl<'a> Lowerer<'a> {
                 } else {
                     method
                 };
-                let callee = Expr::new(ExprKind::Member(Box::new(o), m), callee_span);
+                let callee = Expr::new(ExprKind::Member(Box::new(o), m.into()), callee_span);
                 self.call_site(callee, args, false, sp, scope, receiver)
             }
             None => {
@@ -271,7 +271,7 @@ pub(super) fn value_receiver(call: Expr, receiver: bool) -> Expr {
     Expr::new(
         ExprKind::Alt {
             cond: None,
-            alts: vec![call],
+            alts: vec![call].into(),
         },
         sp,
     )

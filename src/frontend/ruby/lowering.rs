@@ -193,7 +193,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             }
             "instance_variable" | "class_variable" => {
                 let n = self.text(node).trim_start_matches('@').to_string();
-                ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), n)
+                ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), n.into())
             }
             "self" => ExprKind::This,
             "nil" => ExprKind::Null,
@@ -236,7 +236,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "rescue_modifier" => match two_fields(node, "body", "handler") {
                 Some((b, h)) => ExprKind::Alt {
                     cond: None,
-                    alts: vec![self.expr(b, scope, false), self.expr(h, scope, false)],
+                    alts: vec![self.expr(b, scope, false), self.expr(h, scope, false)].into(),
                 },
                 None => ExprKind::Unknown,
             },
@@ -265,7 +265,10 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 // The branches' condition selects among their values.
                 let cond = mine.iter().find_map(|r| r.guard.clone());
                 let alts: Vec<Expr> = mine.into_iter().map(|r| r.value).collect();
-                ExprKind::Alt { cond, alts }
+                ExprKind::Alt {
+                    cond,
+                    alts: alts.into(),
+                }
             }
             k if is_control(k) => {
                 self.statement(node, scope, None, false);

@@ -187,10 +187,16 @@ impl<'a> Lowerer<'a> {
         // `attr_reader :token` then `token`: the field.
         let class = self.lexical.last().map(|l| l.1);
         if in_class && class.is_some_and(|c| self.attrs.get(&c).is_some_and(|a| a.contains(&name))) {
-            return Expr::new(ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), name), sp);
+            return Expr::new(
+                ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), name.into()),
+                sp,
+            );
         }
         let callee = if in_class {
-            Expr::new(ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), name), sp)
+            Expr::new(
+                ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), name.into()),
+                sp,
+            )
         } else {
             Expr::new(ExprKind::Name(name), sp)
         };
@@ -318,7 +324,7 @@ impl<'a> Lowerer<'a> {
             } else {
                 Expr::new(ExprKind::Name(name.clone()), sp)
             };
-            return ExprKind::Member(Box::new(owner), n);
+            return ExprKind::Member(Box::new(owner), n.into());
         }
         ExprKind::Name(n)
     }

@@ -592,7 +592,7 @@ impl<'a> Lowerer<'a> {
                         if let Some(path) = self.jq_path(*c) {
                             value = value.map(|v| {
                                 path.into_iter().fold(v, |acc, (field, fsp)| {
-                                    Expr::new(ExprKind::Member(Box::new(acc), field), fsp)
+                                    Expr::new(ExprKind::Member(Box::new(acc), field.into()), fsp)
                                 })
                             });
                             continue;
