@@ -336,7 +336,6 @@ impl<'r> Linker<'r> {
         let facts = self.facts(file);
         let name = facts.scopes[method].name.as_str();
         let class = self.index[file].class_of[method];
-        let sites = self.calls_by_name().get(name).map(Vec::as_slice).unwrap_or_default();
         let on_this =
             |call: &Call| matches!(&call.callee.kind, ExprKind::Member(o, _) if matches!(o.kind, ExprKind::This));
         let own = |cf: FileId, cs: &CallSite, call: &Call| {
@@ -344,7 +343,7 @@ impl<'r> Linker<'r> {
         };
         // `$this->name(…)` in another class calls that class's method; any
         // other receiver may be an instance of this class.
-        let outside = sites.iter().any(|&(cf, ci)| {
+        let outside = self.calls_named(name).any(|(cf, ci)| {
             let cs = &self.files[cf].facts.calls[ci];
             chain_calls(&cs.expr)
                 .iter()
@@ -354,7 +353,7 @@ impl<'r> Linker<'r> {
             return None;
         }
         let mut out = Vec::new();
-        for &(cf, ci) in sites {
+        for (cf, ci) in self.calls_named(name) {
             let cs = &self.files[cf].facts.calls[ci];
             for call in chain_calls(&cs.expr) {
                 if call.callee.last_name() == Some(name) && own(cf, cs, call) {

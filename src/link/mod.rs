@@ -140,7 +140,7 @@ struct Choice {
     /// A choice made inside the one `sel` names, which that outer choice
     /// took the place of (the sandbox ternary inside a match arm over data
     /// centers): what picks among the values of one arm.
-    inner: Option<InnerChoice>,
+    inner: Option<Box<InnerChoice>>,
 }
 
 /// The key of an inner choice ([`Val::inner`]) and where it is made.
@@ -167,7 +167,7 @@ impl Val {
 
     /// A choice inside the one [`Val::sel`] names.
     pub fn inner(&self) -> Option<&InnerChoice> {
-        self.choice.as_ref().and_then(|c| c.inner.as_ref())
+        self.choice.as_ref().and_then(|c| c.inner.as_deref())
     }
 
     /// Changes the choice, keeping it `None` when it is empty.
@@ -219,7 +219,7 @@ impl Val {
     fn chosen_by(&mut self, sel: Rc<str>, switch: Loc) {
         self.edit_choice(|c| {
             if c.inner.is_none() && c.sel.as_ref().is_some_and(|s| *s != sel) {
-                c.inner = c.sel.take().map(|sel| InnerChoice { sel, switch: c.switch });
+                c.inner = c.sel.take().map(|sel| Box::new(InnerChoice { sel, switch: c.switch }));
             }
             c.sel = Some(sel);
             c.switch = Some(switch);
@@ -314,7 +314,8 @@ pub struct Linker<'r> {
     family_cache: Cache<ScopeRef, Rc<Family>>,
     /// Values of a set of reaching assignments (`x = f(x)` chains under
     /// branches would otherwise be evaluated once per path).
-    reaching_cache: Cache<(FileId, Vec<usize>), Option<Vec<Val>>>,
+    /// (32-bit numbers, boxed slices: one of the largest caches.)
+    reaching_cache: Cache<(u32, Box<[u32]>), Vals>,
     /// Returns of functions that do not depend on their parameters.
     return_cache: Cache<(FileId, ScopeId), Vec<Val>>,
     /// Calls inside a function that carry a token or an endpoint on their own
@@ -372,7 +373,8 @@ pub struct Linker<'r> {
     /// file and call order) whose call chain has a call of that name; built
     /// on first use (`org::caller_orgs`), so that finding a function's
     /// callers looks at the calls of its name, not every call.
-    calls_by_name: std::cell::OnceCell<HashMap<&'r str, Vec<(FileId, usize)>>>,
+    /// 32-bit numbers, no spare capacity: one entry per call in the scan.
+    calls_by_name: std::cell::OnceCell<HashMap<&'r str, Sites>>,
     /// A getter's name → the class methods of that name that reading the
     /// member calls (`Scope::getter`); built on first use.
     getters_by_name: std::cell::OnceCell<HashMap<&'r str, Vec<ScopeRef>>>,
@@ -432,6 +434,10 @@ impl<'p> Cx<'p> {
 
 /// The orgs a function's callers pass as one parameter (`None`: no caller).
 type CallerOrgs = Option<Rc<Vec<OrgAlt>>>;
+/// Values kept by a cache (`None`: no value).
+type Vals = Option<Box<[Val]>>;
+/// Call sites: (file, index in its calls).
+type Sites = Box<[(u32, u32)]>;
 type Cache<K, V> = RefCell<HashMap<K, V>>;
 /// A scope in a file: a class or a function.
 type ScopeRef = (FileId, ScopeId);

@@ -364,14 +364,16 @@ impl<'r> Linker<'r> {
             self.memo_end(Some(key), r.as_deref().unwrap_or(&[]));
             return r;
         }
-        let key = (file, idx.to_vec());
+        let key = (file as u32, idx.iter().map(|&i| i as u32).collect::<Box<[u32]>>());
         if let Some(v) = self.reaching_cache.borrow().get(&key) {
-            return v.clone();
+            return v.as_deref().map(<[Val]>::to_vec);
         }
         let r = self.assigned_at_uncached(file, idx, None);
         // A value computed after the budget ran out may be cut short: not kept.
         if !self.starved.get() {
-            self.reaching_cache.borrow_mut().insert(key, r.clone());
+            self.reaching_cache
+                .borrow_mut()
+                .insert(key, r.as_deref().map(Box::from));
         }
         r
     }
