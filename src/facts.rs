@@ -143,6 +143,11 @@ pub struct Expr {
     pub span: Span,
 }
 
+// The facts of every analysed file are kept until linking is done, and
+// they are mostly expressions: keep them small (56 bytes on 64-bit
+// targets: no variant holds more than three words).
+const _: () = assert!(std::mem::size_of::<Expr>() <= 56);
+
 #[derive(Debug, Clone)]
 pub enum ExprKind {
     /// A string literal, already unescaped.
@@ -153,7 +158,7 @@ pub enum ExprKind {
     Name(String),
     /// `self` / `this`.
     This,
-    Member(Box<Expr>, String),
+    Member(Box<Expr>, Box<str>),
     Index(Box<Expr>, Box<Expr>),
     /// Shared: the same call is held by its call site and by the expression
     /// around it.
@@ -170,7 +175,7 @@ pub enum ExprKind {
     /// `a or b` / `a ?? b` (no condition).
     Alt {
         cond: Option<Box<Expr>>,
-        alts: Vec<Expr>,
+        alts: Box<[Expr]>,
     },
     /// A comparison or boolean test; only its operands matter (selector keys).
     Test(Vec<Expr>),
@@ -196,7 +201,7 @@ pub enum ExprKind {
     Format {
         style: FormatStyle,
         template: Box<Expr>,
-        args: Vec<Arg>,
+        args: Box<[Arg]>,
     },
     /// Anything the analysis does not model.
     Unknown,

@@ -40,7 +40,8 @@ pub fn named_secret_spans(facts: &FileFacts) -> Vec<(usize, usize)> {
 /// The name a value is stored under: `x`, `obj.x`, `obj["x"]`.
 fn slot_name(target: &Expr) -> Option<&str> {
     match &target.kind {
-        ExprKind::Name(n) | ExprKind::Member(_, n) => Some(n),
+        ExprKind::Name(n) => Some(n),
+        ExprKind::Member(_, n) => Some(n),
         ExprKind::Index(_, k) => match &k.kind {
             ExprKind::Str(s) => Some(s),
             _ => None,
@@ -60,8 +61,13 @@ fn secret_value(name: &str, value: &Expr, out: &mut Vec<(usize, usize)>) {
         }
         // `"Zoho-oauthtoken " + "…"`, an `or` default, Go's
         // `url.Values{"client_secret": {"…"}}`: each literal part.
-        ExprKind::Concat(parts) | ExprKind::Alt { alts: parts, .. } | ExprKind::List(parts) => {
+        ExprKind::Concat(parts) | ExprKind::List(parts) => {
             for p in parts {
+                secret_value(name, p, out);
+            }
+        }
+        ExprKind::Alt { alts, .. } => {
+            for p in alts {
                 secret_value(name, p, out);
             }
         }

@@ -68,6 +68,47 @@ fn stack_position() -> usize {
     std::hint::black_box(&marker) as *const u8 as usize
 }
 
+/// A node's child in a field, found by the field's id. Tree-sitter's
+/// `child_by_field_name` compares the name with the grammar's field names
+/// on every call; here the id of a (grammar, name) pair is looked up once
+/// per thread and kept.
+pub(crate) trait Field<'t> {
+    fn field(&self, name: &'static str) -> Option<tree_sitter::Node<'t>>;
+}
+
+impl<'t> Field<'t> for tree_sitter::Node<'t> {
+    #[inline]
+    fn field(&self, name: &'static str) -> Option<tree_sitter::Node<'t>> {
+        self.child_by_field_id(field_id(&self.language(), name)?)
+    }
+}
+
+/// Per grammar, the ids of the field names asked for (0: no such field),
+/// keyed by the name's address and length (a `&'static str` never changes).
+type FieldIds = Vec<(tree_sitter::Language, rustc_hash::FxHashMap<(usize, usize), u16>)>;
+
+thread_local! {
+    static FIELD_IDS: std::cell::RefCell<FieldIds> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn field_id(language: &tree_sitter::Language, name: &'static str) -> Option<u16> {
+    let key = (name.as_ptr() as usize, name.len());
+    let id = FIELD_IDS.with_borrow_mut(|grammars| {
+        let i = match grammars.iter().position(|(l, _)| l == language) {
+            Some(i) => i,
+            None => {
+                grammars.push((language.clone(), Default::default()));
+                grammars.len() - 1
+            }
+        };
+        *grammars[i]
+            .1
+            .entry(key)
+            .or_insert_with(|| language.field_id_for_name(name).map_or(0, |id| id.get()))
+    });
+    (id != 0).then_some(id)
+}
+
 /// The named children of a node.
 pub(crate) fn named_children<'t>(node: tree_sitter::Node<'t>) -> Vec<tree_sitter::Node<'t>> {
     let mut c = node.walk();
@@ -77,10 +118,10 @@ pub(crate) fn named_children<'t>(node: tree_sitter::Node<'t>) -> Vec<tree_sitter
 /// The children of a node in fields `a` and `b`, when it has both.
 pub(crate) fn two_fields<'t>(
     node: tree_sitter::Node<'t>,
-    a: &str,
-    b: &str,
+    a: &'static str,
+    b: &'static str,
 ) -> Option<(tree_sitter::Node<'t>, tree_sitter::Node<'t>)> {
-    Some((node.child_by_field_name(a)?, node.child_by_field_name(b)?))
+    Some((node.field(a)?, node.field(b)?))
 }
 
 /// The named children of a node, comments left out.

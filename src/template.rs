@@ -19,7 +19,7 @@ pub(crate) fn fill(style: Style, template: Expr, args: Vec<Arg>, span: Span) -> 
     let kind = ExprKind::Format {
         style,
         template: Box::new(template),
-        args,
+        args: args.into(),
     };
     Expr::new(kind, span)
 }

@@ -868,7 +868,7 @@ fn namespace_postman(e: Expr) -> Expr {
         ExprKind::Concat(parts) => ExprKind::Concat(parts.into_iter().map(namespace_postman).collect()),
         ExprKind::Alt { cond, alts } => ExprKind::Alt {
             cond,
-            alts: alts.into_iter().map(namespace_postman).collect(),
+            alts: alts.into_vec().into_iter().map(namespace_postman).collect(),
         },
         k => k,
     };

@@ -233,7 +233,7 @@ fn shell_ref(s: &str, span: Span) -> Option<(usize, usize, Expr)> {
                     Some(d) => Expr::new(
                         ExprKind::Alt {
                             cond: None,
-                            alts: vec![env, value_expr(d, span, Interp::Shell, None)],
+                            alts: vec![env, value_expr(d, span, Interp::Shell, None)].into(),
                         },
                         span,
                     ),
@@ -298,7 +298,7 @@ fn braces_ref(s: &str, open: &str, close: &str, span: Span) -> Option<(usize, us
         Some(d) => Expr::new(
             ExprKind::Alt {
                 cond: None,
-                alts: vec![r, Expr::new(ExprKind::Str(d.to_string()), span)],
+                alts: vec![r, Expr::new(ExprKind::Str(d.to_string()), span)].into(),
             },
             span,
         ),

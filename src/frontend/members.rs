@@ -4,6 +4,7 @@
 //! and the class and lambda lowering those languages share
 //! ([`MemberLowering`]).
 
+use crate::source::Field;
 use std::collections::HashSet;
 use std::marker::PhantomData;
 
@@ -110,7 +111,7 @@ impl Members {
                 } else {
                     Expr::new(ExprKind::Name(c.name.clone()), span)
                 };
-                return Expr::new(ExprKind::Member(Box::new(obj), name.to_string()), span);
+                return Expr::new(ExprKind::Member(Box::new(obj), name.into()), span);
             }
         }
         let inherited = self.classes.last().is_some_and(|c| c.inherits)
@@ -119,7 +120,7 @@ impl Members {
             && (method || !looks_like_type);
         if inherited {
             let this = Expr::new(ExprKind::This, span);
-            return Expr::new(ExprKind::Member(Box::new(this), name.to_string()), span);
+            return Expr::new(ExprKind::Member(Box::new(this), name.into()), span);
         }
         Expr::new(ExprKind::Name(name.to_string()), span)
     }
@@ -199,7 +200,7 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> + InView {
 
     /// Adds the text of `m`'s `name` field (when it has one) to `names`.
     fn add_name(&self, m: Node, names: &mut HashSet<String>) {
-        if let Some(n) = m.child_by_field_name("name") {
+        if let Some(n) = m.field("name") {
             names.insert(self.text(n).to_string());
         }
     }
@@ -280,7 +281,7 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> + InView {
     /// the last child that is no trivia.
     fn wrapped(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let inner = node
-            .child_by_field_name("value")
+            .field("value")
             .or_else(|| named_children(node).into_iter().rfind(|c| !Self::is_trivia(c.kind())));
         match inner {
             Some(i) => self.expr(i, scope, receiver),
@@ -303,7 +304,7 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> + InView {
     fn catch_clause(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>, param: &str) {
         for c in named_children(node) {
             if c.kind() == param {
-                if let Some(n) = c.child_by_field_name("name") {
+                if let Some(n) = c.field("name") {
                     let name = self.text(n).to_string();
                     self.members().declare_local(&name);
                 }
@@ -325,7 +326,7 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> + InView {
         // Initialisers see members, not the locals of an enclosing method.
         self.members().locals.push(HashSet::new());
         self.primary_constructor(node, scope);
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.field("body") {
             for m in named_children(body) {
                 if m.kind() == Self::ENUM_MEMBER {
                     self.enum_member(m, scope);
@@ -360,7 +361,7 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> + InView {
         let accessors = node.kind() == "record_declaration" && node.child_by_field_name("parameters").is_some();
         for name in names.into_iter().filter(|n| !n.is_empty()) {
             let field = Expr::new(
-                ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), name.clone()),
+                ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), name.as_str().into()),
                 sp,
             );
             self.push_assign(
@@ -418,7 +419,7 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> + InView {
             .add_scope(ScopeKind::Function, String::new(), scope, sp);
         let outer = self.members().locals.last().cloned().unwrap_or_default();
         self.members().locals.push(outer);
-        let names = match node.child_by_field_name("parameters") {
+        let names = match node.field("parameters") {
             Some(p) => self.lambda_params(p, fscope),
             None => Vec::new(),
         };

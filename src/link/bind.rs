@@ -263,19 +263,22 @@ impl Linker<'_> {
         };
         let params = if is_field { None } else { params };
         if params.is_none() {
-            let cache_key = (file, key.to_string(), group);
+            let cache_key = (file as u32, self.key_id(key), group as u32);
             let cached = self.configured_cache.borrow().get(&cache_key).cloned();
             let all = match cached {
                 Some(c) => c,
                 None => {
                     let mut all = Ingredients::default();
                     self.configured_uncached(Cx::new(file, scope, None), key, None, &mut all);
-                    let all = Rc::new(all);
+                    // Most objects are configured with nothing: no copy each.
+                    let all = (all != Ingredients::default()).then(|| Rc::new(all));
                     self.configured_cache.borrow_mut().insert(cache_key, all.clone());
                     all
                 }
             };
-            self.merge_carried(ing, &all, false);
+            if let Some(all) = all {
+                self.merge_carried(ing, &all, false);
+            }
         } else {
             self.configured_uncached(cx, key, Some(current), ing);
         }
@@ -407,7 +410,7 @@ impl Linker<'_> {
             }
             VKind::Sdk(env) => ing
                 .endpoints
-                .push(endpoint_of(v, Target::Env(*env), v.at, v.sel.as_deref(), false)),
+                .push(endpoint_of(v, Target::Env(*env), v.at, v.sel_str(), false)),
             VKind::TokenObj(ids) => {
                 for id in ids {
                     let mut id = id.clone();
@@ -448,9 +451,9 @@ impl Linker<'_> {
             // run-time choice: that choice switches the environment of the
             // token's requests (without a choice the rewrite is the
             // deployment's one environment).
-            VKind::Moved(_) if v.sel.is_some() && slot == Slot::Any => {
+            VKind::Moved(_) if v.sel().is_some() && slot == Slot::Any => {
                 ing.endpoints
-                    .push(endpoint_of(v, Target::AnyEnv(None), v.at, v.sel.as_deref(), false))
+                    .push(endpoint_of(v, Target::AnyEnv(None), v.at, v.sel_str(), false))
             }
             VKind::Derived | VKind::Moved(_) => ing.derived |= slot == Slot::Any,
             VKind::Func(..)
@@ -502,9 +505,7 @@ impl Linker<'_> {
                             Val {
                                 kind: VKind::Str(vec![Piece::Lit(text, at)]),
                                 at,
-                                sel: v.sel.clone(),
-                                switch: v.switch,
-                                inner: v.inner.clone(),
+                                choice: v.choice.clone(),
                                 via_param: v.via_param,
                             }
                         }
@@ -725,7 +726,7 @@ impl Linker<'_> {
     fn endpoint_from(&self, v: &Val, pieces: &[Piece], ing: &mut Ingredients) {
         let c = catalog();
         let text = probe_text(pieces);
-        let sel = v.sel.as_deref().map(str::to_string);
+        let sel = v.sel_str().map(str::to_string);
         let hosts = c.find_hosts(&text);
         let origin = self.literal_origin(v, pieces, hosts.first().map(|h| h.start).unwrap_or(0));
         for h in &hosts {
@@ -831,7 +832,7 @@ impl Linker<'_> {
                             ing.tokens.push(TokenAlt {
                                 identity: TokenIdentity::Literal(literal_hash(s.trim())),
                                 origin: *at,
-                                selector: v.sel.as_deref().map(str::to_string),
+                                selector: v.sel_str().map(str::to_string),
                                 minted_dc: None,
                                 accounts_chosen_at: None,
                             });
@@ -869,7 +870,7 @@ impl Linker<'_> {
         ing.tokens.push(TokenAlt {
             identity,
             origin: v.at,
-            selector: v.sel.as_deref().map(str::to_string),
+            selector: v.sel_str().map(str::to_string),
             minted_dc,
             accounts_chosen_at: None,
         });
@@ -901,9 +902,9 @@ fn endpoint_of(v: &Val, target: Target, origin: Loc, selector: Option<&str>, tok
         target,
         origin,
         selector: selector.map(str::to_string),
-        switch: v.switch,
-        inner_selector: v.inner.as_ref().map(|i| i.sel.to_string()),
-        inner_switch: v.inner.as_ref().and_then(|i| i.switch),
+        switch: v.switch(),
+        inner_selector: v.inner().map(|i| i.sel.to_string()),
+        inner_switch: v.inner().and_then(|i| i.switch),
         token_endpoint,
     }
 }

@@ -107,7 +107,7 @@ impl<'r> Linker<'r> {
         if let Some(env) = catalog().sdk_environment_path(obj, m) {
             return Some(vec![val(VKind::Sdk(env), file, e.span)]);
         }
-        match m.as_str() {
+        match &**m {
             // dict.get(key[, default]) / map.get(key) — not an HTTP `get(url, …)`;
             // NestJS's `config.getOrThrow(key)` alike.
             "get" | "getOrThrow"
@@ -146,9 +146,8 @@ impl<'r> Linker<'r> {
             let key = out.iter().find_map(|v| self.identity_key(v));
             let mut ds = self.eval(file, scope, &d.value, params);
             if let Some(k) = key {
-                for v in ds.iter_mut().filter(|v| v.sel.is_none()) {
-                    v.sel = Some(k.clone());
-                    v.switch = Some(Loc { file, span: e.span });
+                for v in ds.iter_mut().filter(|v| v.sel().is_none()) {
+                    v.set_choice(Some(k.clone()), Some(Loc { file, span: e.span }));
                 }
             }
             push_alts(&mut out, ds);

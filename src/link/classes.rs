@@ -129,7 +129,7 @@ impl<'r> Linker<'r> {
         for ((f, c), mut vs) in per_class {
             let by_class: Rc<str> = format!("class:{}", self.sym(f, c, "")).trim_end_matches("::").into();
             for v in &mut vs {
-                if v.sel.is_none() || class_decides {
+                if v.sel().is_none() || class_decides {
                     let at = v.at;
                     v.chosen_by(by_class.clone(), at);
                 }
@@ -247,7 +247,10 @@ impl<'r> Linker<'r> {
     /// What a getter returns (it takes no arguments).
     fn getter_returns(&self, f: FileId, s: ScopeId, span: Span) -> Vec<Val> {
         let name = self.facts(f).scopes[s].name.clone();
-        let callee = Expr::new(ExprKind::Member(Box::new(Expr::new(ExprKind::This, span)), name), span);
+        let callee = Expr::new(
+            ExprKind::Member(Box::new(Expr::new(ExprKind::This, span)), name.into()),
+            span,
+        );
         let call = Call {
             callee,
             args: Vec::new(),
@@ -346,7 +349,6 @@ impl<'r> Linker<'r> {
         let facts = self.facts(file);
         let name = facts.scopes[method].name.as_str();
         let class = self.index[file].class_of[method];
-        let sites = self.calls_by_name().get(name).map(Vec::as_slice).unwrap_or_default();
         let on_this =
             |call: &Call| matches!(&call.callee.kind, ExprKind::Member(o, _) if matches!(o.kind, ExprKind::This));
         let own = |cf: FileId, cs: &CallSite, call: &Call| {
@@ -354,7 +356,7 @@ impl<'r> Linker<'r> {
         };
         // `$this->name(…)` in another class calls that class's method; any
         // other receiver may be an instance of this class.
-        let outside = sites.iter().any(|&(cf, ci)| {
+        let outside = self.calls_named(name).any(|(cf, ci)| {
             let cs = &self.files[cf].facts.calls[ci];
             chain_calls(&cs.expr)
                 .iter()
@@ -364,7 +366,7 @@ impl<'r> Linker<'r> {
             return None;
         }
         let mut out = Vec::new();
-        for &(cf, ci) in sites {
+        for (cf, ci) in self.calls_named(name) {
             let cs = &self.files[cf].facts.calls[ci];
             for call in chain_calls(&cs.expr) {
                 if call.callee.last_name() == Some(name) && own(cf, cs, call) {

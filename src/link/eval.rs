@@ -135,8 +135,8 @@ impl<'r> Linker<'r> {
                     .map(|mut v| {
                         // The tuple's choice is the outer one; an item's own
                         // (the default of `os.getenv("X", "")`) is inside it.
-                        match (&o.sel, o.switch) {
-                            (Some(s), Some(sw)) if v.sel.is_some() => v.chosen_by(s.clone(), sw),
+                        match (o.sel(), o.switch()) {
+                            (Some(s), Some(sw)) if v.sel().is_some() => v.chosen_by(s.clone(), sw),
                             _ => v.inherit_sel(&o),
                         }
                         v
@@ -424,9 +424,8 @@ impl<'r> Linker<'r> {
         };
         let sel = self.selector(file, scope, g, params);
         for v in vs.iter_mut() {
-            if v.sel.is_none() && sel.is_some() {
-                v.sel = sel.clone();
-                v.switch = Some(Loc { file, span: g.span });
+            if v.sel().is_none() && sel.is_some() {
+                v.set_choice(sel.clone(), Some(Loc { file, span: g.span }));
             }
         }
     }
@@ -478,9 +477,9 @@ impl<'r> Linker<'r> {
             VKind::Sym(s, _) => Some(s.clone()),
             VKind::Str(p) if p.len() == 1 => match &p[0] {
                 Piece::Hole(h) => self.identity_key(h),
-                Piece::Lit(..) => v.sel.clone(),
+                Piece::Lit(..) => v.sel().cloned(),
             },
-            _ => v.sel.clone(),
+            _ => v.sel().cloned(),
         }
     }
 
@@ -490,9 +489,7 @@ impl<'r> Linker<'r> {
             vec![Val {
                 kind: k,
                 at: Loc { file, span },
-                sel: o.sel.clone(),
-                switch: o.switch,
-                inner: o.inner.clone(),
+                choice: o.choice.clone(),
                 via_param: o.via_param,
             }]
         };
@@ -639,14 +636,13 @@ impl<'r> Linker<'r> {
             for dc in dcs {
                 if by_dc
                     .iter()
-                    .any(|v| matches!(v.kind, VKind::Minted(Some(d), _) if d == dc) && v.sel.as_deref() == sel)
+                    .any(|v| matches!(v.kind, VKind::Minted(Some(d), _) if d == dc) && v.sel_str() == sel)
                 {
                     continue;
                 }
                 let mut v = keep(VKind::Minted(Some(dc), id.clone()));
                 if let Some(sel) = &e.selector {
-                    v.sel = Some(sel.as_str().into());
-                    v.switch = e.switch;
+                    v.set_choice(Some(sel.as_str().into()), e.switch);
                 }
                 by_dc.push(v);
             }
@@ -683,8 +679,7 @@ impl<'r> Linker<'r> {
                 .into_iter()
                 .map(|t| {
                     let mut v = keep(VKind::Minted(dc, format!("{id}<{}>", t.identity).into()));
-                    v.sel = t.selector.as_deref().map(Rc::from);
-                    v.switch = Some(t.origin);
+                    v.set_choice(t.selector.as_deref().map(Rc::from), Some(t.origin));
                     v
                 })
                 .collect();
@@ -692,7 +687,7 @@ impl<'r> Linker<'r> {
         // One data center written, chosen by a key (the `"eu"` default of
         // `cfg.get("region", "eu")` in `accounts.zoho.{region}`): the key's
         // other values mint elsewhere, so the token is chosen by that key.
-        if by_dc.iter().any(|v| v.sel.is_some()) {
+        if by_dc.iter().any(|v| v.sel().is_some()) {
             return by_dc;
         }
         vec![keep(VKind::Minted(dc, id))]
@@ -753,7 +748,7 @@ impl<'r> Linker<'r> {
                 matches!(v.kind, VKind::Str(_) | VKind::Env(_))
                     && overrides
                         .iter()
-                        .any(|o| o.at == v.at && o.sel == v.sel && o.switch == v.switch)
+                        .any(|o| o.at == v.at && o.sel() == v.sel() && o.switch() == v.switch())
             })
             .cloned()
             .collect();
@@ -785,8 +780,7 @@ fn derived_only(vs: &[Val]) -> Option<Vec<Val>> {
         let mut v = v.clone();
         if matches!(v.kind, VKind::Derived) {
             // Whatever chose it, it is the token's own domain.
-            v.sel = None;
-            v.switch = None;
+            v.set_choice(None, None);
         }
         out.push(v);
     }

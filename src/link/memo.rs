@@ -145,7 +145,8 @@ impl Hash for Args {
 #[derive(Default)]
 pub(super) struct Memo {
     frames: Vec<Frame>,
-    entries: HashMap<MemoKey, Entry>,
+    /// Boxed: an entry is ~240 bytes, and a table has empty slots.
+    entries: HashMap<MemoKey, Box<Entry>>,
     /// Argument values → their number (from 1).
     args: HashMap<Args, u32>,
 }
@@ -309,7 +310,7 @@ impl Linker<'_> {
             seen,
             cost: f.fuel - self.fuel.get(),
         };
-        m.entries.insert(key, entry);
+        m.entries.insert(key, Box::new(entry));
     }
 
     /// The number of these argument values: equal values, equal numbers.

@@ -125,16 +125,28 @@ enum Site<'f> {
 pub struct Val {
     pub kind: VKind,
     pub at: Loc,
-    pub sel: Option<Rc<str>>,
+    /// The run-time choice that selected this value, if any: rare, so
+    /// shared behind one pointer (every cache holds `Val`s). Never
+    /// `Some` of an empty choice, so that equal values compare equal.
+    choice: Option<Rc<Choice>>,
+    pub via_param: bool,
+}
+
+// Every cache holds `Val`s: keep them small (80 bytes on 64-bit targets).
+const _: () = assert!(std::mem::size_of::<Val>() <= 80);
+
+/// The key that chose a value ([`Val::sel`]), where that choice is made
+/// ([`Val::switch`]) and the choice inside it ([`Val::inner`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Choice {
+    sel: Option<Rc<str>>,
     /// Where the run-time choice that `sel` names is made: the ternary, the
     /// `if` around an assignment, the map lookup. The root place of a switch.
-    pub switch: Option<Loc>,
+    switch: Option<Loc>,
     /// A choice made inside the one `sel` names, which that outer choice
     /// took the place of (the sandbox ternary inside a match arm over data
-    /// centers): what picks among the values of one arm. Rare, so shared
-    /// behind a pointer: every cache holds `Val`s.
-    pub inner: Option<Rc<InnerChoice>>,
-    pub via_param: bool,
+    /// centers): what picks among the values of one arm.
+    inner: Option<Box<InnerChoice>>,
 }
 
 /// The key of an inner choice ([`Val::inner`]) and where it is made.
@@ -145,29 +157,79 @@ pub struct InnerChoice {
 }
 
 impl Val {
+    /// The key of the run-time choice that selected this value.
+    pub fn sel(&self) -> Option<&Rc<str>> {
+        self.choice.as_ref().and_then(|c| c.sel.as_ref())
+    }
+
+    pub fn sel_str(&self) -> Option<&str> {
+        self.sel().map(|s| &**s)
+    }
+
+    /// Where the choice [`Val::sel`] names is made.
+    pub fn switch(&self) -> Option<Loc> {
+        self.choice.as_ref().and_then(|c| c.switch)
+    }
+
+    /// A choice inside the one [`Val::sel`] names.
+    pub fn inner(&self) -> Option<&InnerChoice> {
+        self.choice.as_ref().and_then(|c| c.inner.as_deref())
+    }
+
+    /// Changes the choice, keeping it `None` when it is empty.
+    fn edit_choice(&mut self, f: impl FnOnce(&mut Choice)) {
+        let mut c = self.choice.take().map(Rc::unwrap_or_clone).unwrap_or_default();
+        f(&mut c);
+        if c.sel.is_some() || c.switch.is_some() || c.inner.is_some() {
+            self.choice = Some(Rc::new(c));
+        }
+    }
+
+    pub fn set_sel(&mut self, sel: Option<Rc<str>>) {
+        if sel.is_some() || self.choice.is_some() {
+            self.edit_choice(|c| c.sel = sel);
+        }
+    }
+
+    pub fn set_switch(&mut self, switch: Option<Loc>) {
+        if switch.is_some() || self.choice.is_some() {
+            self.edit_choice(|c| c.switch = switch);
+        }
+    }
+
+    /// Selected by `sel` at `switch` (the inner choice unchanged).
+    pub fn set_choice(&mut self, sel: Option<Rc<str>>, switch: Option<Loc>) {
+        if sel.is_some() || switch.is_some() || self.choice.is_some() {
+            self.edit_choice(|c| {
+                c.sel = sel;
+                c.switch = switch;
+            });
+        }
+    }
+
+    /// Takes `from`'s whole choice (key, switch, inner choice).
+    fn choice_of(&mut self, from: &Val) {
+        self.choice = from.choice.clone();
+    }
+
     /// Takes `from`'s selector (and the place of its switch) unless this
     /// value is already selected.
     fn inherit_sel(&mut self, from: &Val) {
-        if self.sel.is_none() {
-            self.sel = from.sel.clone();
-            self.switch = from.switch;
-            self.inner = from.inner.clone();
+        if self.sel().is_none() {
+            self.choice_of(from);
         }
     }
 
     /// This value chosen by `sel` at `switch`. Another key that already
     /// chose it (inside this choice's arm) is kept as `inner`.
     fn chosen_by(&mut self, sel: Rc<str>, switch: Loc) {
-        if self.inner.is_none() && self.sel.as_ref().is_some_and(|s| *s != sel) {
-            self.inner = self.sel.take().map(|sel| {
-                Rc::new(InnerChoice {
-                    sel,
-                    switch: self.switch,
-                })
-            });
-        }
-        self.sel = Some(sel);
-        self.switch = Some(switch);
+        self.edit_choice(|c| {
+            if c.inner.is_none() && c.sel.as_ref().is_some_and(|s| *s != sel) {
+                c.inner = c.sel.take().map(|sel| Box::new(InnerChoice { sel, switch: c.switch }));
+            }
+            c.sel = Some(sel);
+            c.switch = Some(switch);
+        });
     }
 }
 
@@ -258,14 +320,16 @@ pub struct Linker<'r> {
     family_cache: Cache<ScopeRef, Rc<Family>>,
     /// Values of a set of reaching assignments (`x = f(x)` chains under
     /// branches would otherwise be evaluated once per path).
-    reaching_cache: Cache<(FileId, Vec<usize>), Option<Vec<Val>>>,
+    /// (32-bit numbers, boxed slices: one of the largest caches.)
+    reaching_cache: Cache<(u32, Box<[u32]>), Vals>,
     /// Returns of functions that do not depend on their parameters.
     return_cache: Cache<(FileId, ScopeId), Vec<Val>>,
     /// Calls inside a function that carry a token or an endpoint on their own
     /// (the only ones a call site can complete into a binding).
     template_cache: Cache<(FileId, ScopeId), Rc<Vec<usize>>>,
-    /// What configuring statements give an object (root key, function or class).
-    configured_cache: Cache<(FileId, String, ScopeId), Rc<Ingredients>>,
+    /// What configuring statements give an object (file, root key as
+    /// [`Linker::key_id`], function or class); `None`: nothing.
+    configured_cache: Cache<(u32, u32, u32), Option<Rc<Ingredients>>>,
     /// Objects whose configuration is being gathered (recursion guard).
     configuring: RefCell<Vec<(FileId, String)>>,
     /// Per file; copies of one file share theirs.
@@ -315,7 +379,8 @@ pub struct Linker<'r> {
     /// file and call order) whose call chain has a call of that name; built
     /// on first use (`org::caller_orgs`), so that finding a function's
     /// callers looks at the calls of its name, not every call.
-    calls_by_name: std::cell::OnceCell<HashMap<&'r str, Vec<(FileId, usize)>>>,
+    /// 32-bit numbers, no spare capacity: one entry per call in the scan.
+    calls_by_name: std::cell::OnceCell<HashMap<&'r str, Sites>>,
     /// A getter's name → the class methods of that name that reading the
     /// member calls (`Scope::getter`); built on first use.
     getters_by_name: std::cell::OnceCell<HashMap<&'r str, Vec<ScopeRef>>>,
@@ -375,6 +440,10 @@ impl<'p> Cx<'p> {
 
 /// The orgs a function's callers pass as one parameter (`None`: no caller).
 type CallerOrgs = Option<Rc<Vec<OrgAlt>>>;
+/// Values kept by a cache (`None`: no value).
+type Vals = Option<Box<[Val]>>;
+/// Call sites: (file, index in its calls).
+type Sites = Box<[(u32, u32)]>;
 type Cache<K, V> = RefCell<HashMap<K, V>>;
 /// A scope in a file: a class or a function.
 type ScopeRef = (FileId, ScopeId);
@@ -383,9 +452,7 @@ fn val(kind: VKind, file: FileId, span: Span) -> Val {
     Val {
         kind,
         at: Loc { file, span },
-        sel: None,
-        switch: None,
-        inner: None,
+        choice: None,
         via_param: false,
     }
 }

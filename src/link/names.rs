@@ -141,11 +141,11 @@ impl<'r> Linker<'r> {
                     let mut out = vals.unwrap_or_default();
                     // The default is what a caller that passes nothing gets:
                     // chosen by the parameter, like the caller's value.
-                    for d in out.iter_mut().filter(|d| d.sel.is_none()) {
-                        d.sel = Some(key.clone());
+                    for d in out.iter_mut().filter(|d| d.sel().is_none()) {
+                        d.set_sel(Some(key.clone()));
                     }
                     let mut v = val(VKind::Sym(key, SymKind::Param), file, span);
-                    v.sel = None;
+                    v.set_sel(None);
                     // `ZohoConfig config`: whatever the caller passes is an
                     // instance of that repository class (its methods and
                     // fields resolve, its constructor's parameters stay open).
@@ -383,14 +383,16 @@ impl<'r> Linker<'r> {
             self.memo_end(Some(key), r.as_deref().unwrap_or(&[]));
             return r;
         }
-        let key = (file, idx.to_vec());
+        let key = (file as u32, idx.iter().map(|&i| i as u32).collect::<Box<[u32]>>());
         if let Some(v) = self.reaching_cache.borrow().get(&key) {
-            return v.clone();
+            return v.as_deref().map(<[Val]>::to_vec);
         }
         let r = self.assigned_at_uncached(file, idx, None);
         // A value computed after the budget ran out may be cut short: not kept.
         if !self.starved.get() {
-            self.reaching_cache.borrow_mut().insert(key, r.clone());
+            self.reaching_cache
+                .borrow_mut()
+                .insert(key, r.as_deref().map(Box::from));
         }
         r
     }

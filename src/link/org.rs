@@ -45,7 +45,7 @@ impl Linker<'_> {
             VKind::Env(n) => (OrgRef::Named(format!("env:{n}")), v.at),
             VKind::Sym(s, SymKind::Param) => (OrgRef::Param(s.to_string()), v.at),
             VKind::Sym(s, _) => (OrgRef::Named(s.to_string()), v.at),
-            _ if v.switch.is_some() => (OrgRef::Unknown, v.at),
+            _ if v.switch().is_some() => (OrgRef::Unknown, v.at),
             _ => return,
         };
         if v.via_param {
@@ -54,8 +54,8 @@ impl Linker<'_> {
         ing.orgs.push(OrgAlt {
             org: r,
             origin,
-            selector: v.sel.as_deref().map(str::to_string),
-            switch: v.switch,
+            selector: v.sel_str().map(str::to_string),
+            switch: v.switch(),
         });
     }
 
@@ -104,24 +104,28 @@ impl Linker<'_> {
     /// pass (chosen by the parameter) when they differ, nothing when they
     /// pass none the analysis knows. A parameter no caller in the
     /// repository fills in stays a parameter (each caller picks an org).
-    /// [`Linker::calls_by_name`], built on first use.
-    pub(super) fn calls_by_name(&self) -> &HashMap<&str, Vec<(FileId, usize)>> {
-        self.calls_by_name.get_or_init(|| {
-            let mut by: HashMap<&str, Vec<(FileId, usize)>> = HashMap::default();
+    /// The call sites (file, index in its calls) whose call chain has a
+    /// call of this name, from [`Linker::calls_by_name`], built on first use.
+    pub(super) fn calls_named(&self, name: &str) -> impl Iterator<Item = (FileId, usize)> + '_ {
+        let by = self.calls_by_name.get_or_init(|| {
+            let mut by: HashMap<&str, Vec<(u32, u32)>> = HashMap::default();
             for (cf, f) in self.files.iter().enumerate() {
                 for (ci, cs) in f.facts.calls.iter().enumerate() {
+                    let at = (cf as u32, ci as u32);
                     for call in chain_calls(&cs.expr) {
                         if let Some(n) = call.callee.last_name() {
                             let v = by.entry(n).or_default();
-                            if v.last() != Some(&(cf, ci)) {
-                                v.push((cf, ci));
+                            if v.last() != Some(&at) {
+                                v.push(at);
                             }
                         }
                     }
                 }
             }
-            by
-        })
+            by.into_iter().map(|(n, v)| (n, v.into_boxed_slice())).collect()
+        });
+        let sites = by.get(name).map(|v| &v[..]).unwrap_or_default();
+        sites.iter().map(|&(f, c)| (f as FileId, c as usize))
     }
 
     pub(super) fn resolve_param_orgs(&self, orgs: &mut Vec<OrgAlt>) {
@@ -182,12 +186,7 @@ impl Linker<'_> {
         let fname = self.facts(file).scopes[fscope].name.clone();
         let mut callers = 0;
         let mut ing = Ingredients::default();
-        let sites = self
-            .calls_by_name()
-            .get(fname.as_str())
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        for &(cf, ci) in sites {
+        for (cf, ci) in self.calls_named(&fname) {
             let cs = &self.files[cf].facts.calls[ci];
             for call in chain_calls(&cs.expr) {
                 if fname.is_empty() || call.callee.last_name() != Some(fname.as_str()) {
@@ -294,9 +293,7 @@ fn val_at(kind: VKind, like: &Val, at: Loc) -> Val {
     Val {
         kind,
         at,
-        sel: like.sel.clone(),
-        switch: like.switch,
-        inner: like.inner.clone(),
+        choice: like.choice.clone(),
         via_param: like.via_param,
     }
 }

@@ -297,7 +297,7 @@ impl<'r> Linker<'r> {
                     out.push(None);
                     continue;
                 }
-                v.sel = Some(sel.clone());
+                v.set_sel(Some(sel.clone()));
                 self.env_origin.borrow_mut().insert(v.at, key.to_string());
                 out.push(Some(v));
             }

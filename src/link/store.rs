@@ -250,7 +250,8 @@ fn syntactic_names(e: &Expr, out: &mut Vec<String>, depth: usize) {
         return;
     }
     match &e.kind {
-        ExprKind::Name(n) | ExprKind::Member(_, n) | ExprKind::Env(n) => out.push(n.clone()),
+        ExprKind::Name(n) | ExprKind::Env(n) => out.push(n.clone()),
+        ExprKind::Member(_, n) => out.push(n.to_string()),
         ExprKind::Index(_, k) => {
             if let Some(s) = k.as_str() {
                 out.push(s.to_string());

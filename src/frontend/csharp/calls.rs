@@ -1,6 +1,7 @@
 //! C# calls: invocations, `new` with named arguments and object or dictionary initialisers, `string.Format` templates and the call site.
 
 use super::*;
+use crate::source::Field;
 
 impl<'a> Lowerer<'a> {
     pub(super) fn call_args(&mut self, arglist: Node, scope: ScopeId) -> Vec<Arg> {
@@ -9,10 +10,10 @@ impl<'a> Lowerer<'a> {
             if a.kind() != "argument" {
                 continue;
             }
-            let name = a.child_by_field_name("name").map(|n| self.text(n).to_string());
+            let name = a.field("name").map(|n| self.text(n).to_string());
             let Some(v) = named_children(a)
                 .into_iter()
-                .rfind(|c| Some(c.id()) != a.child_by_field_name("name").map(|n| n.id()) && !Self::is_trivia(c.kind()))
+                .rfind(|c| Some(c.id()) != a.field("name").map(|n| n.id()) && !Self::is_trivia(c.kind()))
             else {
                 continue;
             };
@@ -24,13 +25,13 @@ impl<'a> Lowerer<'a> {
 
     pub(super) fn new_expr(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let sp = self.span(node);
-        let callee = match node.child_by_field_name("type") {
+        let callee = match node.field("type") {
             Some(ty) => self.type_expr(ty),
             // `new() { … }`: the declared type is not at hand.
             None => Expr::unknown(sp),
         };
         let arglist = node
-            .child_by_field_name("arguments")
+            .field("arguments")
             .or_else(|| named_children(node).into_iter().find(|c| c.kind() == "argument_list"));
         let mut args = arglist.map(|a| self.call_args(a, scope)).unwrap_or_default();
         let type_name = callee.last_name().unwrap_or("").to_string();
@@ -61,7 +62,7 @@ impl<'a> Lowerer<'a> {
         }
         // new HttpClient { BaseAddress = … }: the initialiser's members are
         // named arguments; a collection initialiser is one list argument.
-        let init = node.child_by_field_name("initializer").or_else(|| {
+        let init = node.field("initializer").or_else(|| {
             named_children(node)
                 .into_iter()
                 .find(|c| c.kind() == "initializer_expression")
@@ -103,7 +104,7 @@ impl<'a> Lowerer<'a> {
             .collect();
         let indexed = |m: &Node| {
             m.kind() == "assignment_expression"
-                && m.child_by_field_name("left")
+                && m.field("left")
                     .is_some_and(|l| l.kind() == "element_binding_expression")
         };
         let paired = |m: &Node| m.kind() == "initializer_expression" && named_children(*m).len() == 2;
@@ -114,9 +115,9 @@ impl<'a> Lowerer<'a> {
         for m in members {
             let (k, v) = if m.kind() == "assignment_expression" {
                 let key = m
-                    .child_by_field_name("left")
+                    .field("left")
                     .and_then(|l| named_children(l).into_iter().find(|c| c.kind() == "argument"));
-                (key, m.child_by_field_name("right"))
+                (key, m.field("right"))
             } else {
                 let kv = named_children(m);
                 (kv.first().copied(), kv.get(1).copied())
@@ -135,12 +136,12 @@ impl<'a> Lowerer<'a> {
         let sp = self.span(ty);
         match ty.kind() {
             "qualified_name" => {
-                let q = ty.child_by_field_name("qualifier");
-                let n = ty.child_by_field_name("name");
+                let q = ty.field("qualifier");
+                let n = ty.field("name");
                 match (q, n) {
                     (Some(q), Some(n)) => {
                         let obj = self.type_expr(q);
-                        Expr::new(ExprKind::Member(Box::new(obj), self.member_name(n)), sp)
+                        Expr::new(ExprKind::Member(Box::new(obj), self.member_name(n).into()), sp)
                     }
                     _ => Expr::new(ExprKind::Name(self.text(ty).to_string()), sp),
                 }
@@ -152,7 +153,7 @@ impl<'a> Lowerer<'a> {
 
     pub(super) fn call(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let sp = self.span(node);
-        let Some(func) = node.child_by_field_name("function") else {
+        let Some(func) = node.field("function") else {
             return Expr::unknown(sp);
         };
         // The callee's receiver chain is part of this call's chain.
@@ -162,7 +163,7 @@ impl<'a> Lowerer<'a> {
             _ => self.expr(func, scope, true),
         };
         let args = node
-            .child_by_field_name("arguments")
+            .field("arguments")
             .map(|a| self.call_args(a, scope))
             .unwrap_or_default();
         match (callee.dotted().as_deref(), args.len()) {
@@ -188,7 +189,7 @@ impl<'a> Lowerer<'a> {
             _ => {}
         }
         if let ExprKind::Member(obj, m) = &callee.kind {
-            match (m.as_str(), args.len()) {
+            match (&**m, args.len()) {
                 // JSON reads (System.Text.Json, Newtonsoft): GetProperty("api_domain")
                 // is the item "api_domain"; .GetString() / .ToString() is the value.
                 ("GetProperty" | "Value" | "GetValue" | "SelectToken", 1) if args[0].value.as_str().is_some() => {

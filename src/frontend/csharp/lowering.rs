@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::source::two_fields;
+use crate::source::Field;
 
 impl<'a> Lowering<'a> for Lowerer<'a> {
     frame::frame_in_f!();
@@ -16,15 +17,13 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             if p.kind() != "parameter" {
                 continue;
             }
-            let Some(n) = p.child_by_field_name("name") else {
+            let Some(n) = p.field("name") else {
                 continue;
             };
             let name = self.text(n).to_string();
             // A default value is an alternative of the parameter.
             let default = named_children(p).into_iter().rfind(|c| {
-                c.id() != n.id()
-                    && !Self::is_trivia(c.kind())
-                    && Some(c.id()) != p.child_by_field_name("type").map(|t| t.id())
+                c.id() != n.id() && !Self::is_trivia(c.kind()) && Some(c.id()) != p.field("type").map(|t| t.id())
             });
             if let Some(d) = default {
                 let value = self.value(d, scope);
@@ -95,7 +94,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                         self.push_assign(scope, Expr::new(ExprKind::Name(name), self.span(l)), value, guard, sp);
                     }
                 }
-                if let Some(b) = node.child_by_field_name("body") {
+                if let Some(b) = node.field("body") {
                     self.stmt(b, scope, guard);
                 }
             }

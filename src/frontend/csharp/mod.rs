@@ -18,6 +18,7 @@
 //! (and is not shadowed by a local or parameter) is lowered as `this.x`, a
 //! bare call of one of its methods as `this.M(…)`.
 
+use crate::source::Field;
 use std::collections::HashSet;
 
 use tree_sitter::Node;
@@ -57,7 +58,7 @@ impl<'a> MemberLowering<'a> for Lowerer<'a> {
             let t = match b.kind() {
                 "generic_name" => named_children(b).first().map(|f| self.text(*f)).unwrap_or(""),
                 "primary_constructor_base_type" => b
-                    .child_by_field_name("type")
+                    .field("type")
                     .or_else(|| named_children(b).first().copied())
                     .map(|f| self.text(f))
                     .unwrap_or(""),
@@ -75,7 +76,7 @@ impl<'a> MemberLowering<'a> for Lowerer<'a> {
     fn class_names(&self, name: &str, node: Node) -> ClassNames {
         let mut names = ClassNames::new(name);
         if let Some(params) = node
-            .child_by_field_name("parameters")
+            .field("parameters")
             .or_else(|| named_children(node).into_iter().find(|c| c.kind() == "parameter_list"))
         {
             // record R(string Token) / primary constructors: members.
@@ -83,7 +84,7 @@ impl<'a> MemberLowering<'a> for Lowerer<'a> {
                 self.add_name(p, &mut names.fields);
             }
         }
-        let Some(body) = node.child_by_field_name("body") else {
+        let Some(body) = node.field("body") else {
             return names;
         };
         self.add_member_names(named_children(body), &mut names);
@@ -104,11 +105,11 @@ impl<'a> MemberLowering<'a> for Lowerer<'a> {
 
     /// `Sandbox = 2`: the member's value, or its name.
     fn enum_member(&mut self, node: Node, scope: ScopeId) {
-        let Some(n) = node.child_by_field_name("name") else {
+        let Some(n) = node.field("name") else {
             return;
         };
         let ns = self.span(n);
-        let value = match node.child_by_field_name("value") {
+        let value = match node.field("value") {
             Some(v) => self.expr_top(v, scope, false),
             None => Expr::new(ExprKind::Str(self.text(n).to_string()), ns),
         };
@@ -172,7 +173,7 @@ impl<'a> Lowerer<'a> {
             if d.kind() != "variable_declarator" {
                 continue;
             }
-            let Some(n) = d.child_by_field_name("name") else {
+            let Some(n) = d.field("name") else {
                 // `var (token, host) = Bootstrap();`
                 let tuple = named_children(d).into_iter().find(|c| c.kind() == "tuple_pattern");
                 let value = named_children(d)
@@ -223,7 +224,7 @@ impl<'a> Lowerer<'a> {
                     self.push_assign(scope, t, v, guard, span);
                 }
                 "declaration_expression" => {
-                    if let Some(n) = el.child_by_field_name("name") {
+                    if let Some(n) = el.field("name") {
                         let name = self.text(n).to_string();
                         self.members.declare_local(&name);
                         let t = Expr::new(ExprKind::Name(name), self.span(n));
@@ -253,13 +254,13 @@ impl<'a> Lowerer<'a> {
     /// `public string Token { get; } = x;` and `public string Url => x;` as
     /// class fields; accessor bodies as getters.
     fn property(&mut self, node: Node, scope: ScopeId) {
-        let Some(n) = node.child_by_field_name("name") else {
+        let Some(n) = node.field("name") else {
             return;
         };
         let name = self.text(n).to_string();
         let ns = self.span(n);
         let sp = self.span(node);
-        if let Some(v) = node.child_by_field_name("value") {
+        if let Some(v) = node.field("value") {
             let value = match v.kind() {
                 "arrow_expression_clause" => match named_children(v).first() {
                     Some(e) => self.expr_top(*e, scope, false),
@@ -270,10 +271,10 @@ impl<'a> Lowerer<'a> {
             let target = frame::this_member(&name, ns);
             self.push_assign(scope, target, value, None, sp);
         }
-        if let Some(accessors) = node.child_by_field_name("accessors") {
+        if let Some(accessors) = node.field("accessors") {
             for a in named_children(accessors) {
-                let is_get = a.child_by_field_name("name").is_some_and(|k| self.text(k) == "get");
-                let Some(body) = a.child_by_field_name("body") else {
+                let is_get = a.field("name").is_some_and(|k| self.text(k) == "get");
+                let Some(body) = a.field("body") else {
                     continue;
                 };
                 let fs = self
@@ -333,7 +334,7 @@ impl<'a> Lowerer<'a> {
             HashSet::new()
         };
         self.members.locals.push(outer);
-        if let Some(params) = node.child_by_field_name("parameters") {
+        if let Some(params) = node.field("parameters") {
             self.params(params, scope);
         }
         if !name.is_empty() && node.kind() != "constructor_declaration" {
@@ -351,7 +352,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.field("body") {
             self.body(body, scope);
         }
         self.members.locals.pop();
@@ -361,7 +362,7 @@ impl<'a> Lowerer<'a> {
     /// `using A.B;` binds nothing by name (a namespace); `using X = A.B.C;`
     /// binds X to C of `A.B`; `using static A.B.C;` binds nothing.
     fn using(&mut self, node: Node, scope: ScopeId) {
-        let Some(alias) = node.child_by_field_name("name") else {
+        let Some(alias) = node.field("name") else {
             return;
         };
         let Some(target) = named_children(node)
@@ -406,7 +407,7 @@ impl<'a> Lowerer<'a> {
             Some(class) => frame::name(class, self.span(o)),
             None => self.expr(o, scope, receiver),
         };
-        Expr::new(ExprKind::Member(Box::new(obj), self.member_name(n)), sp)
+        Expr::new(ExprKind::Member(Box::new(obj), self.member_name(n).into()), sp)
     }
 
     fn element_access(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
@@ -433,7 +434,7 @@ impl<'a> Lowerer<'a> {
     /// `a?.B` is `a.B` for the analysis.
     fn conditional_access(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let sp = self.span(node);
-        let Some(c) = node.child_by_field_name("condition") else {
+        let Some(c) = node.field("condition") else {
             return Expr::unknown(sp);
         };
         let obj = self.expr(c, scope, receiver);
@@ -441,8 +442,8 @@ impl<'a> Lowerer<'a> {
             .into_iter()
             .find(|k| matches!(k.kind(), "member_binding_expression" | "element_binding_expression"));
         match binding {
-            Some(b) if b.kind() == "member_binding_expression" => match b.child_by_field_name("name") {
-                Some(n) => Expr::new(ExprKind::Member(Box::new(obj), self.member_name(n)), sp),
+            Some(b) if b.kind() == "member_binding_expression" => match b.field("name") {
+                Some(n) => Expr::new(ExprKind::Member(Box::new(obj), self.member_name(n).into()), sp),
                 None => obj,
             },
             Some(b) => {

@@ -15,6 +15,7 @@
 
 mod shapes;
 
+use crate::source::Field;
 use tree_sitter::Node;
 
 use crate::facts::{Arg, Expr, ExprKind, FileFacts, Import, Return, ScopeId, ScopeKind, Span};
@@ -135,7 +136,7 @@ pub(crate) trait Lowering<'a> {
             .frame_mut()
             .facts
             .add_scope(ScopeKind::Function, name.to_string(), parent, sp);
-        if let Some(params) = node.child_by_field_name("parameters") {
+        if let Some(params) = node.field("parameters") {
             self.params(params, scope);
         }
         scope
@@ -145,7 +146,7 @@ pub(crate) trait Lowering<'a> {
     /// <function>` (a call of `name` then reaches the function's returns).
     fn bind_function(&mut self, node: Node, name: String, parent: ScopeId, scope: ScopeId) {
         let sp = self.span(node);
-        let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
+        let name_span = node.field("name").map(|n| self.span(n)).unwrap_or(sp);
         bind_function(&mut self.frame_mut().facts, parent, name, name_span, scope, sp);
     }
 
@@ -161,7 +162,7 @@ pub(crate) trait Lowering<'a> {
             return Expr::unknown(sp);
         };
         let op = node
-            .child_by_field_name("operator")
+            .field("operator")
             .map(|o| self.text(o))
             .unwrap_or("")
             .to_ascii_lowercase();
@@ -250,11 +251,11 @@ pub(crate) trait Lowering<'a> {
     }
 
     /// [`Lowering::ternary`] with the chosen value in field `then`.
-    fn ternary_with(&mut self, node: Node, scope: ScopeId, then: &str) -> Expr {
+    fn ternary_with(&mut self, node: Node, scope: ScopeId, then: &'static str) -> Expr {
         let sp = self.span(node);
-        let c = node.child_by_field_name("condition");
-        let a = node.child_by_field_name(then);
-        let b = node.child_by_field_name("alternative");
+        let c = node.field("condition");
+        let a = node.field(then);
+        let b = node.field("alternative");
         let (Some(c), Some(a), Some(b)) = (c, a, b) else {
             return Expr::unknown(sp);
         };
@@ -293,9 +294,14 @@ pub(crate) trait Lowering<'a> {
 
     /// A `switch`: its subject (the `field` child) lowered, and its sections
     /// (the children of its `body`, comments left out; none without one).
-    fn switch_parts<'t>(&mut self, node: Node<'t>, field: &str, scope: ScopeId) -> (Option<Expr>, Vec<Node<'t>>) {
+    fn switch_parts<'t>(
+        &mut self,
+        node: Node<'t>,
+        field: &'static str,
+        scope: ScopeId,
+    ) -> (Option<Expr>, Vec<Node<'t>>) {
         let subject = self.lowered_field(node, field, scope);
-        let sections = match node.child_by_field_name("body") {
+        let sections = match node.field("body") {
             Some(body) => self.children(body),
             None => Vec::new(),
         };
@@ -303,8 +309,8 @@ pub(crate) trait Lowering<'a> {
     }
 
     /// The lowered `field` child of a node (a `switch`'s value).
-    fn lowered_field(&mut self, node: Node, field: &str, scope: ScopeId) -> Option<Expr> {
-        node.child_by_field_name(field).map(|c| self.expr_top(c, scope, false))
+    fn lowered_field(&mut self, node: Node, field: &'static str, scope: ScopeId) -> Option<Expr> {
+        node.field(field).map(|c| self.expr_top(c, scope, false))
     }
 
     /// The value an assignment of kind `compound` (`.=`, `||=`) stores:
@@ -314,7 +320,7 @@ pub(crate) trait Lowering<'a> {
         if node.kind() != compound {
             return value;
         }
-        let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+        let op = node.field("operator").map(|o| self.text(o)).unwrap_or("");
         let current = self.expr(left, scope, false);
         self.compound(op, &current, value)
     }
@@ -329,7 +335,14 @@ pub(crate) trait Lowering<'a> {
     }
 
     /// `o.name` with the object and the name in fields `obj` and `name`.
-    fn member_fields(&mut self, node: Node, scope: ScopeId, receiver: bool, obj: &str, name: &str) -> Expr {
+    fn member_fields(
+        &mut self,
+        node: Node,
+        scope: ScopeId,
+        receiver: bool,
+        obj: &'static str,
+        name: &'static str,
+    ) -> Expr {
         let sp = self.span(node);
         let Some((o, n)) = two_fields(node, obj, name) else {
             return Expr::unknown(sp);
@@ -339,7 +352,14 @@ pub(crate) trait Lowering<'a> {
     }
 
     /// `o[i]` with the object and index in fields `obj` and `idx`.
-    fn index_fields(&mut self, node: Node, scope: ScopeId, receiver: bool, obj: &str, idx: &str) -> Expr {
+    fn index_fields(
+        &mut self,
+        node: Node,
+        scope: ScopeId,
+        receiver: bool,
+        obj: &'static str,
+        idx: &'static str,
+    ) -> Expr {
         let sp = self.span(node);
         let Some((o, i)) = two_fields(node, obj, idx) else {
             return Expr::unknown(sp);
@@ -353,7 +373,7 @@ pub(crate) trait Lowering<'a> {
     /// expression that is its return value (and, with `statement`, also
     /// its statement: `h -> h.set(…)`).
     fn function_body(&mut self, node: Node, scope: ScopeId, block_kind: &str, statement: bool) {
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.field("body") {
             if body.kind() == block_kind {
                 self.block(body, scope, None);
             } else {
@@ -435,10 +455,7 @@ pub(crate) trait Lowering<'a> {
     fn assignment_parts<'t>(&mut self, node: Node<'t>, scope: ScopeId) -> Option<(Node<'t>, &'a str, Expr)> {
         let (left, right) = two_fields(node, "left", "right")?;
         let value = self.expr_top(right, scope, false);
-        let op = node
-            .child_by_field_name("operator")
-            .map(|o| self.text(o))
-            .unwrap_or("=");
+        let op = node.field("operator").map(|o| self.text(o)).unwrap_or("=");
         Some((left, op, value))
     }
 
@@ -453,10 +470,10 @@ pub(crate) trait Lowering<'a> {
     fn if_else_with(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>, else_block: bool) {
         let cond = self.condition(node, scope);
         let g = cond.as_ref().or(guard);
-        if let Some(b) = node.child_by_field_name("consequence") {
+        if let Some(b) = node.field("consequence") {
             self.stmt(b, scope, g);
         }
-        match node.child_by_field_name("alternative") {
+        match node.field("alternative") {
             Some(b) if else_block => self.block(b, scope, g),
             Some(b) => self.stmt(b, scope, g),
             None => {}
@@ -494,10 +511,8 @@ pub(crate) trait Lowering<'a> {
     }
 
     /// The text of a node's `field` child ("" without one).
-    fn field_text(&self, node: Node, field: &str) -> String {
-        node.child_by_field_name(field)
-            .map(|n| self.text(n).to_string())
-            .unwrap_or_default()
+    fn field_text(&self, node: Node, field: &'static str) -> String {
+        node.field(field).map(|n| self.text(n).to_string()).unwrap_or_default()
     }
 
     /// A class scope named `name` with `bases`, its name bound in `parent`

@@ -90,7 +90,7 @@ pub(crate) fn alt(cond: Option<Expr>, alts: Vec<Expr>, span: Span) -> Expr {
     Expr::new(
         ExprKind::Alt {
             cond: cond.map(Box::new),
-            alts,
+            alts: alts.into(),
         },
         span,
     )
@@ -103,7 +103,7 @@ pub(crate) fn either(a: Expr, b: Expr, span: Span) -> Expr {
 
 /// `obj.name`.
 pub(crate) fn member(obj: Expr, name: impl Into<String>, span: Span) -> Expr {
-    Expr::new(ExprKind::Member(Box::new(obj), name.into()), span)
+    Expr::new(ExprKind::Member(Box::new(obj), name.into().into()), span)
 }
 
 /// `this.name`, both at `span`.
@@ -326,7 +326,7 @@ impl Operators {
         } else if self.either.contains(&op) {
             ExprKind::Alt {
                 cond: None,
-                alts: vec![l, r],
+                alts: vec![l, r].into(),
             }
         } else if self.test.contains(&op) || self.other_is_test {
             ExprKind::Test(vec![l, r])

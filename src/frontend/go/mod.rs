@@ -10,6 +10,7 @@
 //! (a field is read by its serialised name) and `os.Getenv` /
 //! `os.LookupEnv` reads.
 
+use crate::source::Field;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -115,7 +116,7 @@ impl<'a> Lowerer<'a> {
                 if field.kind() != "field_declaration" {
                     continue;
                 }
-                let raw = field.child_by_field_name("tag").map(|t| self.text(t).to_string());
+                let raw = field.field("tag").map(|t| self.text(t).to_string());
                 let tag = raw.as_deref().and_then(json_tag);
                 let mut c = field.walk();
                 let names: Vec<String> = field
@@ -194,11 +195,11 @@ impl<'a> Lowerer<'a> {
             }
         }
         for s in specs {
-            let Some(path) = s.child_by_field_name("path") else {
+            let Some(path) = s.field("path") else {
                 continue;
             };
             let module = self.string(path).as_str().unwrap_or("").to_string();
-            let local = match s.child_by_field_name("name") {
+            let local = match s.field("name") {
                 Some(n) => self.text(n).to_string(),
                 None => module.rsplit('/').next().unwrap_or(&module).to_string(),
             };
@@ -221,7 +222,7 @@ impl<'a> Lowerer<'a> {
                 self.locals.insert(self.text(*n).to_string());
             }
         }
-        let Some(values) = spec.child_by_field_name("value") else {
+        let Some(values) = spec.field("value") else {
             return;
         };
         let values = named_children(values);
@@ -234,7 +235,7 @@ impl<'a> Lowerer<'a> {
         let Some((left, right)) = two_fields(node, "left", "right") else {
             return;
         };
-        let op = match node.child_by_field_name("operator") {
+        let op = match node.field("operator") {
             Some(o) => self.text(o),
             None if node.kind() == "short_var_declaration" => ":=",
             None => "=",
@@ -300,7 +301,7 @@ impl<'a> Lowerer<'a> {
         let name = self.field_text(node, "name");
         // A function returning a struct of this file is its constructor.
         let owner = node
-            .child_by_field_name("result")
+            .field("result")
             .map(|r| self.text(r).trim_start_matches(['(', '*']).trim().to_string())
             .and_then(|r| {
                 let first = r.split([',', ')', ' ']).next().unwrap_or("").trim_start_matches('*');
@@ -319,13 +320,13 @@ impl<'a> Lowerer<'a> {
         let sp = self.span(node);
         let mut receiver = None;
         let mut class = None;
-        if let Some(recv) = node.child_by_field_name("receiver") {
+        if let Some(recv) = node.field("receiver") {
             if let Some(p) = named_children(recv)
                 .into_iter()
                 .find(|p| p.kind() == "parameter_declaration")
             {
-                receiver = p.child_by_field_name("name").map(|n| self.text(n).to_string());
-                if let Some(t) = p.child_by_field_name("type") {
+                receiver = p.field("name").map(|n| self.text(n).to_string());
+                if let Some(t) = p.field("type") {
                     let ty = self.text(t).trim_start_matches('*');
                     let ty = ty.split('[').next().unwrap_or(ty).trim().to_string();
                     class = Some(self.class_scope(&ty, sp));
@@ -345,7 +346,7 @@ impl<'a> Lowerer<'a> {
     fn body(&mut self, node: Node, scope: ScopeId) {
         // A function literal also sees its enclosing function's names.
         let saved = self.locals.clone();
-        if let Some(params) = node.child_by_field_name("parameters") {
+        if let Some(params) = node.field("parameters") {
             let mut names = Vec::new();
             for p in named_children(params) {
                 let mut c = p.walk();
@@ -364,7 +365,7 @@ impl<'a> Lowerer<'a> {
         if let Some(r) = self.receiver.clone() {
             self.locals.insert(r);
         }
-        if let Some(b) = node.child_by_field_name("body") {
+        if let Some(b) = node.field("body") {
             self.block(b, scope, None);
         }
         self.locals = saved;
@@ -388,10 +389,7 @@ impl<'a> Lowerer<'a> {
 
     /// `T{a: x}` / `&T{…}` / `map[string]string{"k": v}` / `[]string{…}`.
     fn composite(&mut self, node: Node, scope: ScopeId) -> Expr {
-        let ty = node
-            .child_by_field_name("type")
-            .map(|t| self.text(t).to_string())
-            .unwrap_or_default();
+        let ty = node.field("type").map(|t| self.text(t).to_string()).unwrap_or_default();
         // A literal of a struct of this file inside one of its constructors or
         // methods assigns the fields.
         let owner = self
@@ -400,7 +398,7 @@ impl<'a> Lowerer<'a> {
             .get(&ty)
             .copied()
             .filter(|&c| self.enclosing_class(scope) == Some(c));
-        match node.child_by_field_name("body") {
+        match node.field("body") {
             Some(b) => {
                 let e = self.literal_value(b, scope, owner);
                 Expr::new(e.kind, self.span(node))
@@ -435,7 +433,7 @@ impl<'a> Lowerer<'a> {
                         if self.f.facts.scopes[scope].kind == ScopeKind::Function {
                             let ksp = key.span;
                             let t = Expr::new(
-                                ExprKind::Member(Box::new(Expr::new(ExprKind::This, ksp)), field.to_string()),
+                                ExprKind::Member(Box::new(Expr::new(ExprKind::This, ksp)), field.into()),
                                 ksp,
                             );
                             let esp = self.span(el);
@@ -465,14 +463,14 @@ impl<'a> Lowerer<'a> {
 
     fn call(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let sp = self.span(node);
-        let Some(func) = node.child_by_field_name("function") else {
+        let Some(func) = node.field("function") else {
             return Expr::unknown(sp);
         };
         let callee = self.expr(func, scope, true);
         let mut args: Vec<Arg> = Vec::new();
         // `&v` arguments: the call may write into `v`.
         let mut out_args: Vec<Option<Expr>> = Vec::new();
-        if let Some(list) = node.child_by_field_name("arguments") {
+        if let Some(list) = node.field("arguments") {
             for a in named_children(list) {
                 let inner = if a.kind() == "variadic_argument" {
                     named_children(a).first().copied().unwrap_or(a)
@@ -480,8 +478,8 @@ impl<'a> Lowerer<'a> {
                     a
                 };
                 let value = self.expr(inner, scope, false);
-                let by_ref = inner.kind() == "unary_expression"
-                    && inner.child_by_field_name("operator").map(|o| self.text(o)) == Some("&");
+                let by_ref =
+                    inner.kind() == "unary_expression" && inner.field("operator").map(|o| self.text(o)) == Some("&");
                 out_args.push(by_ref.then(|| value.clone()));
                 args.push(Arg { name: None, value });
             }
@@ -489,13 +487,13 @@ impl<'a> Lowerer<'a> {
         // Decoding into `&v` gives `v` the decoded data:
         // `json.Unmarshal(body, &v)`, `json.NewDecoder(r).Decode(&v)`.
         let decoded = match &callee.kind {
-            ExprKind::Member(obj, m) if m == "Decode" => match &obj.kind {
+            ExprKind::Member(obj, m) if &**m == "Decode" => match &obj.kind {
                 ExprKind::Call(c) if c.callee.last_name() == Some("NewDecoder") => {
                     c.args.first().map(|a| a.value.clone())
                 }
                 _ => None,
             },
-            ExprKind::Member(_, m) if m == "Unmarshal" => args.first().map(|a| a.value.clone()),
+            ExprKind::Member(_, m) if &**m == "Unmarshal" => args.first().map(|a| a.value.clone()),
             _ => self.env_decoded(&callee, &args, sp),
         };
         if let (Some(data), Some(Some(target))) = (decoded, out_args.last()) {
@@ -610,15 +608,15 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 self.return_stmt(node, value, scope, guard);
             }
             "if_statement" => {
-                if let Some(init) = node.child_by_field_name("initializer") {
+                if let Some(init) = node.field("initializer") {
                     self.stmt(init, scope, guard);
                 }
                 let cond = self.condition(node, scope);
                 let g = cond.as_ref().or(guard);
-                if let Some(b) = node.child_by_field_name("consequence") {
+                if let Some(b) = node.field("consequence") {
                     self.block(b, scope, g);
                 }
-                if let Some(alt) = node.child_by_field_name("alternative") {
+                if let Some(alt) = node.field("alternative") {
                     if alt.kind() == "if_statement" {
                         self.stmt(alt, scope, g);
                     } else {
@@ -627,14 +625,14 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 }
             }
             "expression_switch_statement" => {
-                if let Some(init) = node.child_by_field_name("initializer") {
+                if let Some(init) = node.field("initializer") {
                     self.stmt(init, scope, guard);
                 }
-                let value = node.child_by_field_name("value").map(|v| self.expr(v, scope, false));
+                let value = node.field("value").map(|v| self.expr(v, scope, false));
                 for case in named_children(node) {
                     match case.kind() {
                         "expression_case" => {
-                            let values = case.child_by_field_name("value").map(|v| self.expr(v, scope, false));
+                            let values = case.field("value").map(|v| self.expr(v, scope, false));
                             // `switch env { case … }` is selected by env; a bare
                             // `switch { case cond: … }` by each case's condition.
                             let g = value.clone().or(values);
@@ -722,8 +720,8 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "nil" => ExprKind::Null,
             "int_literal" | "float_literal" | "imaginary_literal" | "rune_literal" | "iota" => ExprKind::Number,
             "selector_expression" => {
-                let obj = node.child_by_field_name("operand");
-                let field = node.child_by_field_name("field").map(|f| self.text(f).to_string());
+                let obj = node.field("operand");
+                let field = node.field("field").map(|f| self.text(f).to_string());
                 match (obj, field) {
                     (Some(o), Some(f)) => {
                         let o = self.expr(o, scope, receiver);
@@ -731,7 +729,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                             Some(Some(tag)) => tag.clone(),
                             _ => f,
                         };
-                        ExprKind::Member(Box::new(o), f)
+                        ExprKind::Member(Box::new(o), f.into())
                     }
                     _ => ExprKind::Unknown,
                 }
@@ -740,8 +738,8 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "call_expression" => return self.call(node, scope, receiver),
             "binary_expression" => return self.binary(node, scope),
             "unary_expression" => {
-                let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
-                let Some(o) = node.child_by_field_name("operand") else {
+                let op = node.field("operator").map(|o| self.text(o)).unwrap_or("");
+                let Some(o) = node.field("operand") else {
                     return Expr::unknown(sp);
                 };
                 match op {
@@ -752,7 +750,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "parenthesized_expression" | "expression_list" | "literal_element" if named_children(node).len() == 1 => {
                 return self.expr(named_children(node)[0], scope, receiver);
             }
-            "type_assertion_expression" => match node.child_by_field_name("operand") {
+            "type_assertion_expression" => match node.field("operand") {
                 Some(o) => return self.expr(o, scope, receiver),
                 None => ExprKind::Unknown,
             },

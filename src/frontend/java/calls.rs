@@ -1,6 +1,7 @@
 //! Java calls: method invocations, `new` (with the builders and wrappers it stands for), argument lists and the call site.
 
 use super::*;
+use crate::source::Field;
 
 impl<'a> Lowerer<'a> {
     pub(super) fn call_args(&mut self, arglist: Node, scope: ScopeId) -> Vec<Arg> {
@@ -16,12 +17,12 @@ impl<'a> Lowerer<'a> {
 
     pub(super) fn new_expr(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let sp = self.span(node);
-        let Some(ty) = node.child_by_field_name("type") else {
+        let Some(ty) = node.field("type") else {
             return Expr::unknown(sp);
         };
         let callee = self.type_expr(ty);
         let args = node
-            .child_by_field_name("arguments")
+            .field("arguments")
             .map(|a| self.call_args(a, scope))
             .unwrap_or_default();
         // new StringBuilder(s): the string it starts with.
@@ -73,7 +74,7 @@ impl<'a> Lowerer<'a> {
                 };
                 let mut e = self.type_expr(*first);
                 for r in rest {
-                    e = Expr::new(ExprKind::Member(Box::new(e), self.text(*r).to_string()), sp);
+                    e = Expr::new(ExprKind::Member(Box::new(e), self.text(*r).into()), sp);
                 }
                 e
             }
@@ -83,20 +84,20 @@ impl<'a> Lowerer<'a> {
 
     pub(super) fn call(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let sp = self.span(node);
-        let Some(name) = node.child_by_field_name("name").map(|n| self.text(n).to_string()) else {
+        let Some(name) = node.field("name").map(|n| self.text(n).to_string()) else {
             return Expr::unknown(sp);
         };
-        let ns = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
-        let callee = match node.child_by_field_name("object") {
+        let ns = node.field("name").map(|n| self.span(n)).unwrap_or(sp);
+        let callee = match node.field("object") {
             // The callee's receiver chain is part of this call's chain.
             Some(o) => {
                 let obj = self.expr(o, scope, true);
-                Expr::new(ExprKind::Member(Box::new(obj), name.clone()), ns)
+                Expr::new(ExprKind::Member(Box::new(obj), name.as_str().into()), ns)
             }
             None => self.name_ref(&name, ns, true),
         };
         let args = node
-            .child_by_field_name("arguments")
+            .field("arguments")
             .map(|a| self.call_args(a, scope))
             .unwrap_or_default();
         let dotted = callee.dotted();
@@ -159,7 +160,7 @@ impl<'a> Lowerer<'a> {
             _ => {}
         }
         if let ExprKind::Member(obj, m) = &callee.kind {
-            match (m.as_str(), args.len()) {
+            match (&**m, args.len()) {
                 // "…".formatted(a, b) / "a".concat(b)
                 ("formatted", _) => {
                     return crate::template::fill(FormatStyle::Printf, (**obj).clone(), args, sp);

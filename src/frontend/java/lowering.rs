@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::source::two_fields;
+use crate::source::Field;
 
 impl<'a> Lowering<'a> for Lowerer<'a> {
     frame::frame_in_f!();
@@ -15,11 +16,11 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             if !matches!(p.kind(), "formal_parameter" | "spread_parameter" | "receiver_parameter") {
                 continue;
             }
-            let n = p.child_by_field_name("name").or_else(|| {
+            let n = p.field("name").or_else(|| {
                 named_children(p)
                     .into_iter()
                     .find(|c| c.kind() == "variable_declarator")
-                    .and_then(|d| d.child_by_field_name("name"))
+                    .and_then(|d| d.field("name"))
             });
             if let Some(n) = n {
                 let name = self.text(n).to_string();
@@ -76,7 +77,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     let value = frame::any_element(iter, sp, self.span(v));
                     self.push_assign(scope, Expr::new(ExprKind::Name(name), self.span(n)), value, guard, sp);
                 }
-                if let Some(b) = node.child_by_field_name("body") {
+                if let Some(b) = node.field("body") {
                     self.stmt(b, scope, guard);
                 }
             }
@@ -141,7 +142,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             | "explicit_constructor_invocation" => {
                 if node.kind() == "explicit_constructor_invocation" {
                     // this(...) / super(...): lower the arguments for their calls.
-                    if let Some(args) = node.child_by_field_name("arguments") {
+                    if let Some(args) = node.field("arguments") {
                         self.call_args(args, scope);
                     }
                 }
@@ -221,12 +222,12 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             }
             "instanceof_expression" => {
                 let ops = node
-                    .child_by_field_name("left")
+                    .field("left")
                     .map(|l| vec![self.expr(l, scope, false)])
                     .unwrap_or_default();
                 ExprKind::Test(ops)
             }
-            "array_creation_expression" => match node.child_by_field_name("value") {
+            "array_creation_expression" => match node.field("value") {
                 Some(v) => return self.list(v, scope),
                 None => ExprKind::Unknown,
             },
@@ -237,10 +238,11 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 if alts.is_empty() {
                     ExprKind::Unknown
                 } else {
-                    let cond = node
-                        .child_by_field_name("condition")
-                        .map(|c| Box::new(self.expr(c, scope, false)));
-                    ExprKind::Alt { cond, alts }
+                    let cond = node.field("condition").map(|c| Box::new(self.expr(c, scope, false)));
+                    ExprKind::Alt {
+                        cond,
+                        alts: alts.into(),
+                    }
                 }
             }
             "class_literal" | "method_reference" => ExprKind::Unknown,

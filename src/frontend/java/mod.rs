@@ -16,6 +16,7 @@
 //! one of its methods as `this.m(…)`: Java leaves `this.` implicit where the
 //! other languages write it.
 
+use crate::source::Field;
 use std::collections::HashSet;
 
 use tree_sitter::Node;
@@ -72,9 +73,9 @@ impl<'a> MemberLowering<'a> for Lowerer<'a> {
 
     /// The class body's names; a record's components are fields too.
     fn class_names(&self, name: &str, node: Node) -> ClassNames {
-        let mut names = self.body_names(name, node.child_by_field_name("body"));
+        let mut names = self.body_names(name, node.field("body"));
         if node.kind() == "record_declaration" {
-            if let Some(params) = node.child_by_field_name("parameters") {
+            if let Some(params) = node.field("parameters") {
                 for p in named_children(params) {
                     self.add_name(p, &mut names.fields);
                 }
@@ -86,11 +87,11 @@ impl<'a> MemberLowering<'a> for Lowerer<'a> {
     /// `SANDBOX("https://sandbox.zohoapis.com")`: the constant's value is its
     /// first constructor argument (the usual one-field enum of hosts).
     fn enum_member(&mut self, node: Node, scope: ScopeId) {
-        let Some(n) = node.child_by_field_name("name") else {
+        let Some(n) = node.field("name") else {
             return;
         };
         let args = node
-            .child_by_field_name("arguments")
+            .field("arguments")
             .map(|a| self.call_args(a, scope))
             .unwrap_or_default();
         let ns = self.span(n);
@@ -99,12 +100,12 @@ impl<'a> MemberLowering<'a> for Lowerer<'a> {
             None => Expr::new(ExprKind::Str(self.text(n).to_string()), ns),
         };
         let target = Expr::new(
-            ExprKind::Member(Box::new(Expr::new(ExprKind::This, ns)), self.text(n).to_string()),
+            ExprKind::Member(Box::new(Expr::new(ExprKind::This, ns)), self.text(n).into()),
             ns,
         );
         let sp = self.span(node);
         self.push_assign(scope, target, value, None, sp);
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.field("body") {
             self.block(body, scope, None);
         }
     }
@@ -177,12 +178,12 @@ impl<'a> Lowerer<'a> {
 
     /// `m.put("key", v)` as a statement: the item it sets.
     fn map_put(&mut self, node: Node, scope: ScopeId) -> Option<(Expr, Expr)> {
-        if node.kind() != "method_invocation" || node.child_by_field_name("name").map(|n| self.text(n)) != Some("put") {
+        if node.kind() != "method_invocation" || node.field("name").map(|n| self.text(n)) != Some("put") {
             return None;
         }
-        let object = node.child_by_field_name("object")?;
+        let object = node.field("object")?;
         let args: Vec<Node> = node
-            .child_by_field_name("arguments")
+            .field("arguments")
             .map(named_children)
             .unwrap_or_default()
             .into_iter()
@@ -204,11 +205,11 @@ impl<'a> Lowerer<'a> {
         let mut c = node.walk();
         let decls: Vec<Node> = node.children_by_field_name("declarator", &mut c).collect();
         for d in decls {
-            let Some(n) = d.child_by_field_name("name") else {
+            let Some(n) = d.field("name") else {
                 continue;
             };
             let name = self.text(n).to_string();
-            let value = d.child_by_field_name("value").map(|v| {
+            let value = d.field("value").map(|v| {
                 if v.kind() == "array_initializer" {
                     self.list(v, scope)
                 } else {
@@ -238,13 +239,13 @@ impl<'a> Lowerer<'a> {
         let sp = self.span(node);
         let scope = self.f.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
         self.members.locals.push(HashSet::new());
-        if let Some(params) = node.child_by_field_name("parameters") {
+        if let Some(params) = node.field("parameters") {
             self.params(params, scope);
         }
         if node.kind() == "method_declaration" && !name.is_empty() {
             self.bind_function(node, name, parent, scope);
         }
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.field("body") {
             self.block(body, scope, None);
         }
         self.members.locals.pop();
@@ -256,10 +257,10 @@ impl<'a> Lowerer<'a> {
     fn value_annotation(&mut self, node: Node) -> Option<Expr> {
         let modifiers = named_children(node).into_iter().find(|c| c.kind() == "modifiers")?;
         for a in named_children(modifiers) {
-            if a.kind() != "annotation" || a.child_by_field_name("name").map(|n| self.text(n)) != Some("Value") {
+            if a.kind() != "annotation" || a.field("name").map(|n| self.text(n)) != Some("Value") {
                 continue;
             }
-            let args = a.child_by_field_name("arguments")?;
+            let args = a.field("arguments")?;
             let lit = named_children(args)
                 .into_iter()
                 .find(|c| c.kind() == "string_literal")?;

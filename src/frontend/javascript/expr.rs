@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::source::two_fields;
+use crate::source::Field;
 
 impl<'a> Lowerer<'a> {
     /// Names, literals and keywords.
@@ -46,8 +47,8 @@ impl<'a> Lowerer<'a> {
 
     pub(super) fn member_expr(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let sp = self.span(node);
-        let obj = node.child_by_field_name("object");
-        let prop = node.child_by_field_name("property").map(|a| self.text(a).to_string());
+        let obj = node.field("object");
+        let prop = node.field("property").map(|a| self.text(a).to_string());
         let (Some(o), Some(p)) = (obj, prop) else {
             return Expr::unknown(sp);
         };
@@ -79,8 +80,8 @@ impl<'a> Lowerer<'a> {
 
     pub(super) fn unary_expr(&mut self, node: Node, scope: ScopeId) -> Expr {
         let sp = self.span(node);
-        let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
-        let Some(a) = node.child_by_field_name("argument") else {
+        let op = node.field("operator").map(|o| self.text(o)).unwrap_or("");
+        let Some(a) = node.field("argument") else {
             return Expr::unknown(sp);
         };
         let ae = self.expr(a, scope, false);
@@ -133,8 +134,8 @@ impl<'a> Lowerer<'a> {
         let ps = self.span(p);
         match p.kind() {
             "pair" => {
-                let k = p.child_by_field_name("key")?;
-                let v = p.child_by_field_name("value")?;
+                let k = p.field("key")?;
+                let v = p.field("value")?;
                 let (ke, hint) = match self.key_name(k) {
                     Some(name) => (Expr::new(ExprKind::Str(name.clone()), self.span(k)), name),
                     // [computed]: value
@@ -156,7 +157,7 @@ impl<'a> Lowerer<'a> {
                 Some((Expr::unknown(ps), v))
             }
             "method_definition" => {
-                let name = p.child_by_field_name("name");
+                let name = p.field("name");
                 let key = match name.and_then(|n| self.key_name(n)) {
                     Some(k) => Expr::new(ExprKind::Str(k), name.map(|n| self.span(n)).unwrap_or(ps)),
                     None => Expr::unknown(ps),
@@ -181,7 +182,7 @@ impl<'a> Lowerer<'a> {
 
     pub(super) fn call_args(&mut self, node: Node, scope: ScopeId) -> Vec<Arg> {
         let mut args = Vec::new();
-        let Some(arglist) = node.child_by_field_name("arguments") else {
+        let Some(arglist) = node.field("arguments") else {
             return args;
         };
         if arglist.kind() == "template_string" {
@@ -207,7 +208,7 @@ impl<'a> Lowerer<'a> {
         let sp = self.span(node);
         let is_new = node.kind() == "new_expression";
         let field = if is_new { "constructor" } else { "function" };
-        let Some(func) = node.child_by_field_name(field) else {
+        let Some(func) = node.field(field) else {
             return Expr::unknown(sp);
         };
         // The callee's receiver chain is part of this call's chain.

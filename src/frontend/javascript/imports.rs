@@ -1,6 +1,7 @@
 //! JavaScript modules: `import`, `require` (and what it binds), `export`.
 
 use super::*;
+use crate::source::Field;
 
 impl<'a> Lowerer<'a> {
     /// `require('m')`, `require('m').X`, `await import('m')` → (module, member).
@@ -17,20 +18,20 @@ impl<'a> Lowerer<'a> {
                     n = *named_children(n).first()?;
                 }
                 "member_expression" if member.is_none() => {
-                    let prop = n.child_by_field_name("property")?;
+                    let prop = n.field("property")?;
                     member = Some(self.text(prop).to_string());
-                    n = n.child_by_field_name("object")?;
+                    n = n.field("object")?;
                 }
                 "call_expression" => break,
                 _ => return None,
             }
         }
-        let func = n.child_by_field_name("function")?;
+        let func = n.field("function")?;
         let is_require = (func.kind() == "identifier" && self.text(func) == "require") || func.kind() == "import";
         if !is_require {
             return None;
         }
-        let args = n.child_by_field_name("arguments")?;
+        let args = n.field("arguments")?;
         let first = *named_children(args).first()?;
         if first.kind() != "string" {
             return None;
@@ -59,7 +60,7 @@ impl<'a> Lowerer<'a> {
                             let t = self.text(p).to_string();
                             (t.clone(), t)
                         }
-                        "object_assignment_pattern" => match p.child_by_field_name("left") {
+                        "object_assignment_pattern" => match p.field("left") {
                             Some(l) if l.kind() == "shorthand_property_identifier_pattern" => {
                                 let t = self.text(l).to_string();
                                 (t.clone(), t)
@@ -67,12 +68,10 @@ impl<'a> Lowerer<'a> {
                             _ => continue,
                         },
                         "pair_pattern" => {
-                            let key = p.child_by_field_name("key").and_then(|k| self.key_name(k));
-                            let val = p.child_by_field_name("value").and_then(|v| match v.kind() {
+                            let key = p.field("key").and_then(|k| self.key_name(k));
+                            let val = p.field("value").and_then(|v| match v.kind() {
                                 "identifier" => Some(v),
-                                "assignment_pattern" => {
-                                    v.child_by_field_name("left").filter(|l| l.kind() == "identifier")
-                                }
+                                "assignment_pattern" => v.field("left").filter(|l| l.kind() == "identifier"),
                                 _ => None,
                             });
                             match (key, val) {
@@ -91,11 +90,11 @@ impl<'a> Lowerer<'a> {
 
     pub(super) fn import(&mut self, node: Node, scope: ScopeId) {
         let sp = self.span(node);
-        let Some(source) = node.child_by_field_name("source") else {
+        let Some(source) = node.field("source") else {
             // TS `import x = require('m')`.
             for c in named_children(node) {
                 if c.kind() == "import_require_clause" {
-                    let src = c.child_by_field_name("source").map(|s| self.string_value(s));
+                    let src = c.field("source").map(|s| self.string_value(s));
                     let id = named_children(c).into_iter().find(|n| n.kind() == "identifier");
                     if let (Some(module), Some(id)) = (src, id) {
                         self.push_import(scope, self.text(id).to_string(), module, None, sp);
@@ -127,11 +126,11 @@ impl<'a> Lowerer<'a> {
                                     if spec.kind() != "import_specifier" {
                                         continue;
                                     }
-                                    let Some(n) = spec.child_by_field_name("name") else {
+                                    let Some(n) = spec.field("name") else {
                                         continue;
                                     };
                                     let name = self.name_text(n);
-                                    let local = match spec.child_by_field_name("alias") {
+                                    let local = match spec.field("alias") {
                                         Some(a) => self.text(a).to_string(),
                                         None => name.clone(),
                                     };
@@ -156,11 +155,11 @@ impl<'a> Lowerer<'a> {
         let sp = self.span(node);
         let mut c = node.walk();
         let is_default = node.children(&mut c).any(|k| k.kind() == "default");
-        if let Some(decl) = node.child_by_field_name("declaration") {
+        if let Some(decl) = node.field("declaration") {
             self.stmt(decl, scope, guard);
             if is_default {
                 // export default function foo() {} → default = foo
-                if let Some(n) = decl.child_by_field_name("name") {
+                if let Some(n) = decl.field("name") {
                     let target = Expr::new(ExprKind::Name("default".into()), sp);
                     let value = Expr::new(ExprKind::Name(self.text(n).to_string()), self.span(n));
                     self.push_assign(scope, target, value, guard, sp);
@@ -168,22 +167,22 @@ impl<'a> Lowerer<'a> {
             }
             return;
         }
-        if let Some(v) = node.child_by_field_name("value") {
+        if let Some(v) = node.field("value") {
             let value = self.value(v, scope, "default");
             let target = Expr::new(ExprKind::Name("default".into()), sp);
             self.push_assign(scope, target, value, guard, sp);
             return;
         }
-        let source = node.child_by_field_name("source").map(|s| self.string_value(s));
+        let source = node.field("source").map(|s| self.string_value(s));
         for child in named_children(node) {
             match child.kind() {
                 "export_clause" => {
                     for spec in named_children(child) {
-                        let Some(n) = spec.child_by_field_name("name") else {
+                        let Some(n) = spec.field("name") else {
                             continue;
                         };
                         let name = self.name_text(n);
-                        let alias = spec.child_by_field_name("alias").map(|a| self.name_text(a));
+                        let alias = spec.field("alias").map(|a| self.name_text(a));
                         match &source {
                             // export { A as B } from 'm': a re-export is an import.
                             Some(m) => {

@@ -1,6 +1,7 @@
 //! How JavaScript's and TypeScript's statements and expressions lower: the grammar's side of the frame (`Lowering`).
 
 use super::*;
+use crate::source::Field;
 
 impl<'a> Lowering<'a> for Lowerer<'a> {
     frame::frame_in_f!();
@@ -30,16 +31,14 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             // TS wraps each parameter: required_parameter / optional_parameter.
             let (pattern, default, ts_property) = match p.kind() {
                 "required_parameter" | "optional_parameter" => {
-                    let pat = p
-                        .child_by_field_name("pattern")
-                        .or_else(|| p.child_by_field_name("name"));
+                    let pat = p.field("pattern").or_else(|| p.field("name"));
                     let prop = named_children(p)
                         .iter()
                         .any(|c| matches!(c.kind(), "accessibility_modifier" | "override_modifier"))
                         || p.children(&mut p.walk()).any(|c| c.kind() == "readonly");
-                    (pat, p.child_by_field_name("value"), prop)
+                    (pat, p.field("value"), prop)
                 }
-                "assignment_pattern" => (p.child_by_field_name("left"), p.child_by_field_name("right"), false),
+                "assignment_pattern" => (p.field("left"), p.field("right"), false),
                 _ => (Some(p), None, false),
             };
             let Some(pattern) = pattern else { continue };
@@ -51,9 +50,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     // NestJS's `ConfigService` (injected by its type): the
                     // environment, read by `config.get("ZOHO_TOKEN")`, whatever
                     // the caller passes (its position keeps a name of its own).
-                    if p.child_by_field_name("type")
-                        .is_some_and(|t| is_config_service(self.text(t)))
-                    {
+                    if p.field("type").is_some_and(|t| is_config_service(self.text(t))) {
                         names.push(format!("#arg{}", names.len()));
                         let target = Expr::new(ExprKind::Name(name.clone()), self.span(pattern));
                         self.push_assign(scope, target, Expr::new(ExprKind::EnvObject, sp), None, sp);
@@ -74,7 +71,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                         // constructor(private token: string) → this.token = token
                         let ps = self.span(pattern);
                         let target = Expr::new(
-                            ExprKind::Member(Box::new(Expr::new(ExprKind::This, ps)), name.clone()),
+                            ExprKind::Member(Box::new(Expr::new(ExprKind::This, ps)), name.as_str().into()),
                             ps,
                         );
                         let value = Expr::new(ExprKind::Name(name), ps);
@@ -132,17 +129,17 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "for_statement" => self.for_stmt(node, scope, guard),
             "while_statement" | "do_statement" | "with_statement" => {
                 for f in ["condition", "object"] {
-                    if let Some(c) = node.child_by_field_name(f) {
+                    if let Some(c) = node.field(f) {
                         self.expr_top(c, scope, false);
                     }
                 }
-                if let Some(b) = node.child_by_field_name("body") {
+                if let Some(b) = node.field("body") {
                     self.stmt(b, scope, guard);
                 }
             }
             "try_statement" => {
                 for f in ["body", "handler", "finalizer"] {
-                    if let Some(b) = node.child_by_field_name(f) {
+                    if let Some(b) = node.field(f) {
                         self.stmt(b, scope, guard);
                     }
                 }
@@ -150,7 +147,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             // TypeScript namespaces: their members are lowered in place.
             "catch_clause" | "finally_clause" | "class_static_block" | "labeled_statement" | "internal_module"
             | "module" => {
-                if let Some(b) = node.child_by_field_name("body") {
+                if let Some(b) = node.field("body") {
                     self.stmt(b, scope, guard);
                 }
             }

@@ -8,6 +8,7 @@
 //! `process.env` / `import.meta.env` / `Deno.env.get` reads. TypeScript type
 //! syntax is skipped; JSX is only walked for the calls inside it.
 
+use crate::source::Field;
 use tree_sitter::Node;
 
 use super::frame::{self, Frame, Lowering};
@@ -133,9 +134,7 @@ impl<'a> Lowerer<'a> {
         if let Some((left, right)) = two_fields(node, "left", "right") {
             let iter = self.expr_top(right, scope, false);
             let sp = self.span(node);
-            let of = node
-                .child_by_field_name("operator")
-                .is_some_and(|o| self.text(o) == "of");
+            let of = node.field("operator").is_some_and(|o| self.text(o) == "of");
             let value = if of {
                 frame::any_element(iter, sp, self.span(right))
             } else {
@@ -144,20 +143,20 @@ impl<'a> Lowerer<'a> {
             };
             self.bind_target(left, value, scope, guard, sp);
         }
-        if let Some(b) = node.child_by_field_name("body") {
+        if let Some(b) = node.field("body") {
             self.stmt(b, scope, guard);
         }
     }
 
     fn for_stmt(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        if let Some(init) = node.child_by_field_name("initializer") {
+        if let Some(init) = node.field("initializer") {
             match init.kind() {
                 "lexical_declaration" | "variable_declaration" | "empty_statement" => self.stmt(init, scope, guard),
                 _ => self.expr_stmt(init, scope, guard),
             }
         }
         for f in ["condition", "increment"] {
-            if let Some(c) = node.child_by_field_name(f) {
+            if let Some(c) = node.field(f) {
                 if c.kind() == "expression_statement" {
                     self.stmt(c, scope, guard);
                 } else if c.is_named() && c.kind() != "empty_statement" {
@@ -165,7 +164,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        if let Some(b) = node.child_by_field_name("body") {
+        if let Some(b) = node.field("body") {
             self.stmt(b, scope, guard);
         }
     }
@@ -174,9 +173,7 @@ impl<'a> Lowerer<'a> {
         let (value, cases) = self.switch_parts(node, "value", scope);
         for case in cases {
             // `case V:` selects its body when `value === V`.
-            let label = case
-                .child_by_field_name("value")
-                .map(|v| self.expr_top(v, scope, false));
+            let label = case.field("value").map(|v| self.expr_top(v, scope, false));
             let g = frame::case_guard(value.as_ref(), label.into_iter().collect(), self.span(case));
             let g = g.as_ref().or(guard);
             let mut c = case.walk();
@@ -189,10 +186,10 @@ impl<'a> Lowerer<'a> {
 
     /// `const name = value`, destructuring and `require`.
     fn declarator(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        let Some(name) = node.child_by_field_name("name") else {
+        let Some(name) = node.field("name") else {
             return;
         };
-        let Some(value) = node.child_by_field_name("value") else {
+        let Some(value) = node.field("value") else {
             return;
         };
         let sp = self.span(node);
@@ -242,7 +239,7 @@ impl<'a> Lowerer<'a> {
         if right.kind() == "assignment_expression" {
             // a = b = value
             let v = self.assignment(right, scope, guard);
-            if let Some(inner) = right.child_by_field_name("left") {
+            if let Some(inner) = right.field("left") {
                 let iv = self.expr(inner, scope, false);
                 self.bind_target(left, iv, scope, guard, sp);
             }
@@ -250,12 +247,12 @@ impl<'a> Lowerer<'a> {
         }
         let hint = match left.kind() {
             "identifier" => self.text(left),
-            "member_expression" => left.child_by_field_name("property").map(|p| self.text(p)).unwrap_or(""),
+            "member_expression" => left.field("property").map(|p| self.text(p)).unwrap_or(""),
             _ => "",
         };
         let mut value = self.value(right, scope, hint);
         if node.kind() == "augmented_assignment_expression" {
-            let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+            let op = node.field("operator").map(|o| self.text(o)).unwrap_or("");
             // Only the compounds the frame models read the target.
             let ops = Self::OPERATORS;
             value = if ops.append.contains(&op) || ops.or_assign.contains(&op) {
@@ -291,7 +288,7 @@ impl<'a> Lowerer<'a> {
                         }
                         "object_assignment_pattern" => {
                             // { a = default }
-                            let Some(left) = p.child_by_field_name("left") else {
+                            let Some(left) = p.field("left") else {
                                 continue;
                             };
                             let v = match left.kind() {
@@ -301,7 +298,7 @@ impl<'a> Lowerer<'a> {
                                 }
                                 _ => Expr::unknown(value.span),
                             };
-                            let v = self.with_default(v, p.child_by_field_name("right"), scope);
+                            let v = self.with_default(v, p.field("right"), scope);
                             self.bind_target(left, v, scope, guard, span);
                         }
                         "pair_pattern" => {
@@ -361,10 +358,10 @@ impl<'a> Lowerer<'a> {
             }
             "assignment_pattern" => {
                 // x = default (nested in a pattern)
-                let Some(left) = target.child_by_field_name("left") else {
+                let Some(left) = target.field("left") else {
                     return;
                 };
-                let v = self.with_default(value, target.child_by_field_name("right"), scope);
+                let v = self.with_default(value, target.field("right"), scope);
                 self.bind_target(left, v, scope, guard, span);
             }
             "rest_pattern" => {
@@ -401,7 +398,7 @@ impl<'a> Lowerer<'a> {
             self.f.facts.env_reads.push(name.clone());
             return Expr::new(ExprKind::Env(name), span);
         }
-        let m = Expr::new(ExprKind::Member(Box::new(obj), name), span);
+        let m = Expr::new(ExprKind::Member(Box::new(obj), name.into()), span);
         if is_env_path(&m) {
             return Expr::new(ExprKind::EnvObject, span);
         }
@@ -414,7 +411,8 @@ impl<'a> Lowerer<'a> {
     /// `schema.safeParse(process.env)` (its `data`).
     fn env_settings(callee: &Expr, args: &[Arg], sp: Span) -> Option<Expr> {
         let last = match &callee.kind {
-            ExprKind::Name(n) | ExprKind::Member(_, n) => n.as_str(),
+            ExprKind::Name(n) => n.as_str(),
+            ExprKind::Member(_, n) => n,
             _ => return None,
         };
         let env_arg = args.iter().any(|a| is_env_object(&a.value));
@@ -462,16 +460,13 @@ impl<'a> Lowerer<'a> {
 
     /// Functions, arrows and methods. `declare` adds `name = Func` in the parent.
     fn function(&mut self, node: Node, parent: ScopeId, fallback_name: &str, declare: bool) -> ScopeId {
-        let own = node
-            .child_by_field_name("name")
-            .map(|n| self.name_text(n))
-            .unwrap_or_default();
+        let own = node.field("name").map(|n| self.name_text(n)).unwrap_or_default();
         let name = if own.is_empty() { fallback_name.to_string() } else { own };
         let sp = self.span(node);
         let scope = self.f.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
-        if let Some(params) = node.child_by_field_name("parameters") {
+        if let Some(params) = node.field("parameters") {
             self.params(params, scope);
-        } else if let Some(p) = node.child_by_field_name("parameter") {
+        } else if let Some(p) = node.field("parameter") {
             // x => …
             self.f.facts.scopes[scope].params = vec![self.text(p).to_string()];
         }
@@ -502,7 +497,7 @@ impl<'a> Lowerer<'a> {
             if c.kind() == "class_heritage" {
                 for h in named_children(c) {
                     let v = if h.kind() == "extends_clause" {
-                        h.child_by_field_name("value")
+                        h.field("value")
                     } else {
                         Some(h)
                     };
@@ -520,7 +515,7 @@ impl<'a> Lowerer<'a> {
         if declare && !name.is_empty() {
             self.bind_scope(parent, name, scope, sp);
         }
-        let Some(body) = node.child_by_field_name("body") else {
+        let Some(body) = node.field("body") else {
             return scope;
         };
         for m in named_children(body) {
@@ -534,17 +529,15 @@ impl<'a> Lowerer<'a> {
                     }
                 }
                 "field_definition" | "public_field_definition" => {
-                    let key = m
-                        .child_by_field_name("property")
-                        .or_else(|| m.child_by_field_name("name"));
-                    let (Some(key), Some(v)) = (key, m.child_by_field_name("value")) else {
+                    let key = m.field("property").or_else(|| m.field("name"));
+                    let (Some(key), Some(v)) = (key, m.field("value")) else {
                         continue;
                     };
                     let ms = self.span(m);
                     let target = match self.key_name(key) {
                         Some(k) => {
                             let ks = self.span(key);
-                            Expr::new(ExprKind::Member(Box::new(Expr::new(ExprKind::This, ks)), k), ks)
+                            Expr::new(ExprKind::Member(Box::new(Expr::new(ExprKind::This, ks)), k.into()), ks)
                         }
                         None => Expr::unknown(self.span(key)),
                     };

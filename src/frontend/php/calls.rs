@@ -1,21 +1,20 @@
 //! PHP calls: argument lists, method and function calls (cURL, Guzzle, SDK builders, `define`, `getenv`, includes) and the call site.
 
 use super::*;
+use crate::source::Field;
 
 impl<'a> Lowerer<'a> {
     pub(super) fn call_args(&mut self, node: Node, scope: ScopeId) -> Vec<Arg> {
         let mut args = Vec::new();
         let Some(list) = node
-            .child_by_field_name("arguments")
+            .field("arguments")
             .or_else(|| named_children(node).into_iter().find(|c| c.kind() == "arguments"))
         else {
             return args;
         };
         for a in named_children(list) {
-            let name = a.child_by_field_name("name").map(|n| self.text(n).to_string());
-            let value_node = named_children(a)
-                .into_iter()
-                .rfind(|c| Some(*c) != a.child_by_field_name("name"));
+            let name = a.field("name").map(|n| self.text(n).to_string());
+            let value_node = named_children(a).into_iter().rfind(|c| Some(*c) != a.field("name"));
             let value = match (a.kind(), value_node) {
                 ("argument", Some(v)) => self.expr(v, scope, false),
                 ("argument", None) => continue,
@@ -28,10 +27,8 @@ impl<'a> Lowerer<'a> {
 
     pub(super) fn method_call(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let sp = self.span(node);
-        let obj = node
-            .child_by_field_name("object")
-            .or_else(|| node.child_by_field_name("scope"));
-        let name = node.child_by_field_name("name");
+        let obj = node.field("object").or_else(|| node.field("scope"));
+        let name = node.field("name");
         let (Some(o), Some(n)) = (obj, name) else {
             return self.other(node, scope);
         };
@@ -39,7 +36,7 @@ impl<'a> Lowerer<'a> {
         let o = self.expr(o, scope, true);
         // `$client->$method(...)`: a call on the receiver whose name is only
         // known at run time.
-        let callee = Expr::new(ExprKind::Member(Box::new(o), self.text(n).to_string()), self.span(n));
+        let callee = Expr::new(ExprKind::Member(Box::new(o), self.text(n).into()), self.span(n));
         let mut args = self.call_args(node, scope);
         // A response's body (PSR-7 `getBody()`/`getContents()`, Laravel's
         // `json()`) is read, not requested: a member of the response.
@@ -75,7 +72,7 @@ impl<'a> Lowerer<'a> {
 
     pub(super) fn function_call(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let sp = self.span(node);
-        let Some(func) = node.child_by_field_name("function") else {
+        let Some(func) = node.field("function") else {
             return Expr::unknown(sp);
         };
         let callee = self.expr(func, scope, true);
@@ -106,7 +103,7 @@ impl<'a> Lowerer<'a> {
                         let at = args[0].value.span;
                         let mut e = Expr::new(ExprKind::Name(local), at);
                         for seg in segs {
-                            e = Expr::new(ExprKind::Member(Box::new(e), seg.to_string()), at);
+                            e = Expr::new(ExprKind::Member(Box::new(e), seg.into()), at);
                         }
                         return frame::or_default(e, arg(1), sp);
                     }

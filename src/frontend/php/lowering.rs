@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::source::two_fields;
+use crate::source::Field;
 
 impl<'a> Lowering<'a> for Lowerer<'a> {
     frame::frame_in_f!();
@@ -33,12 +34,12 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
     fn params(&mut self, params: Node, scope: ScopeId) {
         let mut names = Vec::new();
         for p in named_children(params) {
-            let Some(n) = p.child_by_field_name("name") else {
+            let Some(n) = p.field("name") else {
                 continue;
             };
             let name = self.var_name(n);
             names.push(name.clone());
-            if let Some(v) = p.child_by_field_name("default_value") {
+            if let Some(v) = p.field("default_value") {
                 // Defaults are alternatives of the parameter.
                 let value = self.expr_top(v, scope, false);
                 let target = Expr::new(ExprKind::Name(name.clone()), self.span(n));
@@ -47,7 +48,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             if p.kind() == "property_promotion_parameter" {
                 // __construct(private string $token): $this->token = $token.
                 let this = Expr::new(ExprKind::This, self.span(n));
-                let target = Expr::new(ExprKind::Member(Box::new(this), name.clone()), self.span(n));
+                let target = Expr::new(ExprKind::Member(Box::new(this), name.as_str().into()), self.span(n));
                 let value = Expr::new(ExprKind::Name(name), self.span(n));
                 self.push_assign(scope, target, value, None, self.span(p));
             }
@@ -101,7 +102,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "if_statement" | "else_if_clause" => {
                 let cond = self.condition(node, scope);
                 let g = cond.as_ref().or(guard);
-                if let Some(b) = node.child_by_field_name("body") {
+                if let Some(b) = node.field("body") {
                     self.stmt(b, scope, g);
                 }
                 let mut c = node.walk();
@@ -111,15 +112,15 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 }
             }
             "else_clause" => {
-                if let Some(b) = node.child_by_field_name("body") {
+                if let Some(b) = node.field("body") {
                     self.stmt(b, scope, guard);
                 }
             }
             "switch_statement" => {
                 let cond = self.condition(node, scope);
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = node.field("body") {
                     for case in named_children(body) {
-                        let value = case.child_by_field_name("value").map(|v| self.expr(v, scope, false));
+                        let value = case.field("value").map(|v| self.expr(v, scope, false));
                         // `default:` is selected by the subject too.
                         let g = match (&cond, value) {
                             (Some(c), Some(v)) => {
@@ -130,7 +131,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                             _ => guard.cloned(),
                         };
                         for s in named_children(case) {
-                            if Some(s) != case.child_by_field_name("value") {
+                            if Some(s) != case.field("value") {
                                 self.stmt(s, scope, g.as_ref());
                             }
                         }
@@ -153,7 +154,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                         }
                     }
                 }
-                if let Some(b) = node.child_by_field_name("body") {
+                if let Some(b) = node.field("body") {
                     self.stmt(b, scope, guard);
                 } else if let Some(b) = kids.last() {
                     if kids.len() > 2 {
@@ -273,23 +274,16 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 return self.assignment(node, scope, None);
             }
             "binary_expression" => return self.binary(node, scope),
-            "conditional_expression" if node.child_by_field_name("body").is_some() => {
-                return self.ternary_with(node, scope, "body")
-            }
+            "conditional_expression" if node.field("body").is_some() => return self.ternary_with(node, scope, "body"),
             // `$a ?: $b`
-            "conditional_expression" => {
-                match (
-                    node.child_by_field_name("condition"),
-                    node.child_by_field_name("alternative"),
-                ) {
-                    (Some(c), Some(a)) => {
-                        let c = self.expr(c, scope, false);
-                        let a = self.expr(a, scope, false);
-                        return frame::either(c, a, sp);
-                    }
-                    _ => ExprKind::Unknown,
+            "conditional_expression" => match (node.field("condition"), node.field("alternative")) {
+                (Some(c), Some(a)) => {
+                    let c = self.expr(c, scope, false);
+                    let a = self.expr(a, scope, false);
+                    return frame::either(c, a, sp);
                 }
-            }
+                _ => ExprKind::Unknown,
+            },
             "unary_op_expression" => {
                 let kids: Vec<Expr> = named_children(node)
                     .into_iter()
@@ -302,12 +296,12 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 }
             }
             "member_access_expression" | "nullsafe_member_access_expression" => {
-                let obj = node.child_by_field_name("object");
-                let name = node.child_by_field_name("name");
+                let obj = node.field("object");
+                let name = node.field("name");
                 match (obj, name) {
                     (Some(o), Some(n)) if n.kind() == "name" => {
                         let o = self.expr(o, scope, receiver);
-                        ExprKind::Member(Box::new(o), self.text(n).to_string())
+                        ExprKind::Member(Box::new(o), self.text(n).into())
                     }
                     (Some(o), _) => {
                         self.expr(o, scope, false);
@@ -318,8 +312,8 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             }
             "class_constant_access_expression" | "scoped_property_access_expression" => {
                 let kids = named_children(node);
-                let scope_node = node.child_by_field_name("scope").or(kids.first().copied());
-                let name_node = node.child_by_field_name("name").or(kids.last().copied());
+                let scope_node = node.field("scope").or(kids.first().copied());
+                let name_node = node.field("name").or(kids.last().copied());
                 match (scope_node, name_node) {
                     (Some(s), Some(n)) if s != n => {
                         let m = self.var_name(n);
@@ -327,7 +321,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                             ExprKind::Unknown
                         } else {
                             let o = self.expr(s, scope, receiver);
-                            ExprKind::Member(Box::new(o), m)
+                            ExprKind::Member(Box::new(o), m.into())
                         }
                     }
                     _ => ExprKind::Unknown,
@@ -361,19 +355,19 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "match_expression" => {
                 let cond = self.condition(node, scope);
                 let mut alts = Vec::new();
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = node.field("body") {
                     for arm in named_children(body) {
-                        if let Some(c) = arm.child_by_field_name("conditional_expressions") {
+                        if let Some(c) = arm.field("conditional_expressions") {
                             self.other(c, scope);
                         }
-                        if let Some(r) = arm.child_by_field_name("return_expression") {
+                        if let Some(r) = arm.field("return_expression") {
                             alts.push(self.expr(r, scope, false));
                         }
                     }
                 }
                 ExprKind::Alt {
                     cond: cond.map(Box::new),
-                    alts,
+                    alts: alts.into(),
                 }
             }
             "anonymous_function" | "arrow_function" => {

@@ -20,6 +20,7 @@
 //! Authorization header; a response's `getBody()`/`json()` and
 //! `json_decode(…)` are the response's data.
 
+use crate::source::Field;
 use std::collections::HashMap;
 
 use tree_sitter::Node;
@@ -135,7 +136,7 @@ impl<'a> Lowerer<'a> {
 
     /// Is the call's first argument one of these node kinds?
     fn first_arg_is(&self, call: Node, kinds: &[&str]) -> bool {
-        call.child_by_field_name("arguments")
+        call.field("arguments")
             .and_then(|l| named_children(l).into_iter().next())
             .and_then(|a| named_children(a).into_iter().last())
             .is_some_and(|v| kinds.contains(&v.kind()))
@@ -143,7 +144,7 @@ impl<'a> Lowerer<'a> {
 
     /// `define('NAME', value)`: a module-level constant.
     fn define(&mut self, node: Node, scope: ScopeId) -> bool {
-        let Some(f) = node.child_by_field_name("function") else {
+        let Some(f) = node.field("function") else {
             return false;
         };
         if !self.text(f).eq_ignore_ascii_case("define") || !self.first_arg_is(node, &["string", "encapsed_string"]) {
@@ -162,7 +163,7 @@ impl<'a> Lowerer<'a> {
     /// `curl_setopt($ch, OPT, v)` / `curl_setopt_array($ch, [OPT => v])`:
     /// assignments that configure the handle.
     fn curl_statement(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) -> bool {
-        let Some(f) = node.child_by_field_name("function") else {
+        let Some(f) = node.field("function") else {
             return false;
         };
         let fname = last_segment(self.text(f));
@@ -197,7 +198,7 @@ impl<'a> Lowerer<'a> {
                 let at = self.handle_scope(&key, scope);
                 self.curl_urls.insert((at, key.clone()), value.clone());
             }
-            let target = Expr::new(ExprKind::Member(Box::new(handle.clone()), opt), k.span);
+            let target = Expr::new(ExprKind::Member(Box::new(handle.clone()), opt.into()), k.span);
             self.push_assign(scope, target, value, guard, sp);
         }
         true
@@ -222,7 +223,7 @@ impl<'a> Lowerer<'a> {
             }
         }
         let scope = self.declare_class(node, self.field_text(node, "name"), parent, bases);
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.field("body") {
             self.block(body, scope, None);
         }
     }
@@ -234,10 +235,7 @@ impl<'a> Lowerer<'a> {
             if clause.kind() != "namespace_use_clause" {
                 continue;
             }
-            let (Some(full), Some(alias)) = (
-                named_children(clause).first().copied(),
-                clause.child_by_field_name("alias"),
-            ) else {
+            let (Some(full), Some(alias)) = (named_children(clause).first().copied(), clause.field("alias")) else {
                 continue;
             };
             let class = last_segment(self.text(full)).to_string();

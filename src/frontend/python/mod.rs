@@ -5,6 +5,7 @@
 //! keyword arguments, f-strings, `%`/`.format()` string building, ternaries,
 //! `or` defaults and `os.environ` / `os.getenv` reads.
 
+use crate::source::Field;
 use tree_sitter::Node;
 
 use super::frame::{self, Frame, Lowering};
@@ -51,14 +52,14 @@ use crate::source::{named_children, two_fields};
 
 impl<'a> Lowerer<'a> {
     fn with_item(&mut self, item: Node, scope: ScopeId, guard: Option<&Expr>) {
-        let Some(value) = item.child_by_field_name("value") else {
+        let Some(value) = item.field("value") else {
             return;
         };
         if value.kind() == "as_pattern" {
             let kids = named_children(value);
             if let Some(src) = kids.first() {
                 let v = self.expr_top(*src, scope, false);
-                if let Some(alias) = value.child_by_field_name("alias") {
+                if let Some(alias) = value.field("alias") {
                     let target = named_children(alias).first().copied().unwrap_or(alias);
                     let sp = self.span(value);
                     self.bind_target(target, v, scope, guard, sp);
@@ -70,17 +71,17 @@ impl<'a> Lowerer<'a> {
     }
 
     fn assignment(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {
-        let Some(left) = node.child_by_field_name("left") else {
+        let Some(left) = node.field("left") else {
             return;
         };
-        let Some(right) = node.child_by_field_name("right") else {
+        let Some(right) = node.field("right") else {
             return; // annotation only: `x: int`
         };
         let sp = self.span(node);
         if right.kind() == "assignment" {
             // a = b = value
             self.assignment(right, scope, guard);
-            if let Some(inner) = right.child_by_field_name("left") {
+            if let Some(inner) = right.field("left") {
                 let v = self.expr(inner, scope, false);
                 self.bind_target(left, v, scope, guard, sp);
             }
@@ -88,7 +89,7 @@ impl<'a> Lowerer<'a> {
         }
         let mut value = self.expr_top(right, scope, false);
         if node.kind() == "augmented_assignment" {
-            let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+            let op = node.field("operator").map(|o| self.text(o)).unwrap_or("");
             if op == "+=" {
                 let current = self.expr(left, scope, false);
                 let vs = value.span;
@@ -117,14 +118,14 @@ impl<'a> Lowerer<'a> {
 
     fn function(&mut self, node: Node, parent: ScopeId) {
         let scope = self.declare_function(node, parent);
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.field("body") {
             self.block(body, scope, None);
         }
     }
 
     fn class(&mut self, node: Node, parent: ScopeId) {
         let mut bases = Vec::new();
-        if let Some(supers) = node.child_by_field_name("superclasses") {
+        if let Some(supers) = node.field("superclasses") {
             for b in named_children(supers) {
                 if matches!(b.kind(), "identifier" | "attribute") {
                     let text = self.text(b);
@@ -134,7 +135,7 @@ impl<'a> Lowerer<'a> {
         }
         let settings = bases.iter().any(|b| SETTINGS_BASES.contains(&b.as_str()));
         let scope = self.declare_class(node, self.field_text(node, "name"), parent, bases);
-        let Some(body) = node.child_by_field_name("body") else {
+        let Some(body) = node.field("body") else {
             return;
         };
         if !settings {
@@ -158,8 +159,8 @@ impl<'a> Lowerer<'a> {
         while let Some(n) = stack.pop() {
             if n.kind() == "keyword_argument" || n.kind() == "assignment" {
                 let (k, v) = match n.kind() {
-                    "keyword_argument" => (n.child_by_field_name("name"), n.child_by_field_name("value")),
-                    _ => (n.child_by_field_name("left"), n.child_by_field_name("right")),
+                    "keyword_argument" => (n.field("name"), n.field("value")),
+                    _ => (n.field("left"), n.field("right")),
                 };
                 if let (Some(k), Some(v)) = (k, v) {
                     if self.text(k) == "env_prefix" && v.kind() == "string" {
@@ -190,14 +191,14 @@ impl<'a> Lowerer<'a> {
         else {
             return false;
         };
-        let (Some(left), Some(_)) = (a.child_by_field_name("left"), a.child_by_field_name("type")) else {
+        let (Some(left), Some(_)) = (a.field("left"), a.field("type")) else {
             return false;
         };
         if left.kind() != "identifier" || self.text(left) == "model_config" {
             return false;
         }
         let field = self.text(left).to_string();
-        let value = a.child_by_field_name("right").map(|r| self.expr_top(r, scope, false));
+        let value = a.field("right").map(|r| self.expr_top(r, scope, false));
         let (alias, default) = match value.as_ref().map(|v| &v.kind) {
             Some(ExprKind::Call(call))
                 if matches!(call.callee.dotted().as_deref(), Some("Field" | "pydantic.Field")) =>
@@ -227,8 +228,8 @@ impl<'a> Lowerer<'a> {
         if n.kind() != "aliased_import" {
             return (self.text(n).to_string(), self.text(n).to_string());
         }
-        let m = n.child_by_field_name("name").map(|x| self.text(x)).unwrap_or("");
-        let a = n.child_by_field_name("alias").map(|x| self.text(x)).unwrap_or(m);
+        let m = n.field("name").map(|x| self.text(x)).unwrap_or("");
+        let a = n.field("alias").map(|x| self.text(x)).unwrap_or(m);
         (m.to_string(), a.to_string())
     }
 
@@ -246,7 +247,7 @@ impl<'a> Lowerer<'a> {
     fn import_from(&mut self, node: Node, scope: ScopeId) {
         let sp = self.span(node);
         let module = node
-            .child_by_field_name("module_name")
+            .field("module_name")
             .map(|m| self.text(m).to_string())
             .unwrap_or_default();
         // `from .base import *`: a star import (settings modules inherit it).
@@ -264,18 +265,18 @@ impl<'a> Lowerer<'a> {
 
     fn call(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let sp = self.span(node);
-        let Some(func) = node.child_by_field_name("function") else {
+        let Some(func) = node.field("function") else {
             return Expr::unknown(sp);
         };
         // The callee's receiver chain is part of this call's chain.
         let callee = self.expr(func, scope, true);
         let mut args = Vec::new();
-        if let Some(arglist) = node.child_by_field_name("arguments") {
+        if let Some(arglist) = node.field("arguments") {
             for a in named_children(arglist) {
                 match a.kind() {
                     "keyword_argument" => {
-                        let name = a.child_by_field_name("name").map(|n| self.text(n).to_string());
-                        if let Some(v) = a.child_by_field_name("value") {
+                        let name = a.field("name").map(|n| self.text(n).to_string());
+                        if let Some(v) = a.field("value") {
                             let value = self.expr(v, scope, false);
                             args.push(Arg { name, value });
                         }
@@ -331,7 +332,7 @@ impl<'a> Lowerer<'a> {
         }
         // "…".format(a, b) → string building.
         if let ExprKind::Member(obj, m) = &callee.kind {
-            if m == "format" {
+            if &**m == "format" {
                 return crate::template::fill(FormatStyle::Python, (**obj).clone(), args, sp);
             }
         }
@@ -352,7 +353,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
         strings: &["string"],
         literal: &["string_content", "escape_sequence"],
         hole: "interpolation",
-        inner: |c| c.child_by_field_name("expression"),
+        inner: |c| c.field("expression"),
         lower_rest: false,
     };
 
@@ -364,14 +365,14 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
         for p in named_children(params) {
             let name_node = match p.kind() {
                 "identifier" => Some(p),
-                "default_parameter" | "typed_default_parameter" => p.child_by_field_name("name"),
+                "default_parameter" | "typed_default_parameter" => p.field("name"),
                 "typed_parameter" => named_children(p).into_iter().find(|c| c.kind() == "identifier"),
                 _ => None,
             };
             if let Some(n) = name_node {
                 names.push(self.text(n).to_string());
             }
-            if let Some(v) = p.child_by_field_name("value") {
+            if let Some(v) = p.field("value") {
                 // Defaults are alternatives of the parameter.
                 let value = self.expr_top(v, scope, false);
                 if let Some(n) = name_node {
@@ -393,7 +394,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "function_definition" => self.function(node, scope),
             "class_definition" => self.class(node, scope),
             "decorated_definition" => {
-                if let Some(d) = node.child_by_field_name("definition") {
+                if let Some(d) = node.field("definition") {
                     let first = self.f.facts.scopes.len();
                     self.stmt(d, scope, guard);
                     // `@property` / `@cached_property`: reading the member
@@ -419,22 +420,20 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "if_statement" => {
                 let cond = self.condition(node, scope);
                 let g = cond.as_ref().or(guard);
-                if let Some(b) = node.child_by_field_name("consequence") {
+                if let Some(b) = node.field("consequence") {
                     self.block(b, scope, g);
                 }
                 let mut c = node.walk();
                 for alt in node.children_by_field_name("alternative", &mut c) {
                     match alt.kind() {
                         "elif_clause" => {
-                            let ec = alt
-                                .child_by_field_name("condition")
-                                .map(|c| self.expr_top(c, scope, false));
-                            if let Some(b) = alt.child_by_field_name("consequence") {
+                            let ec = alt.field("condition").map(|c| self.expr_top(c, scope, false));
+                            if let Some(b) = alt.field("consequence") {
                                 self.block(b, scope, ec.as_ref().or(g));
                             }
                         }
                         _ => {
-                            if let Some(b) = alt.child_by_field_name("body") {
+                            if let Some(b) = alt.field("body") {
                                 self.block(b, scope, g);
                             }
                         }
@@ -449,7 +448,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     self.bind_target(left, value, scope, guard, sp);
                 }
                 for f in ["body", "alternative"] {
-                    if let Some(b) = node.child_by_field_name(f) {
+                    if let Some(b) = node.field(f) {
                         self.stmt(b, scope, guard);
                     }
                 }
@@ -470,7 +469,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "block" | "else_clause" | "finally_clause" | "except_clause" | "while_statement" | "try_statement"
             | "match_statement" | "case_clause" | "elif_clause" | "module" => {
                 if node.kind() == "while_statement" {
-                    if let Some(c) = node.child_by_field_name("condition") {
+                    if let Some(c) = node.field("condition") {
                         self.expr_top(c, scope, false);
                     }
                 }
@@ -511,7 +510,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             // Django's `settings.ZOHO_BASE_URL`: a setting the deployment's
             // settings module gives, read like an env var.
             "attribute" => {
-                let obj = node.child_by_field_name("object").map(|o| self.text(o));
+                let obj = node.field("object").map(|o| self.text(o));
                 let name = self.field_text(node, "attribute");
                 if obj == Some(DJANGO_SETTINGS) && crate::config::is_setting_name(&name) {
                     return django_setting(&name, None, sp);
@@ -525,8 +524,8 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 return self.member_fields(node, scope, receiver, "object", "attribute");
             }
             "subscript" => {
-                let value = node.child_by_field_name("value");
-                let sub = node.child_by_field_name("subscript");
+                let value = node.field("value");
+                let sub = node.field("subscript");
                 match (value, sub) {
                     (Some(v), Some(s)) => self.subscript(v, s, scope, receiver),
                     _ => ExprKind::Unknown,
@@ -542,7 +541,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     let b = self.expr(kids[2], scope, false);
                     ExprKind::Alt {
                         cond: Some(Box::new(c)),
-                        alts: vec![a, b],
+                        alts: vec![a, b].into(),
                     }
                 } else {
                     ExprKind::Unknown
@@ -580,10 +579,10 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             }
             "lambda" => {
                 let fscope = self.f.facts.add_scope(ScopeKind::Function, String::new(), scope, sp);
-                if let Some(p) = node.child_by_field_name("parameters") {
+                if let Some(p) = node.field("parameters") {
                     self.params(p, fscope);
                 }
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = node.field("body") {
                     let value = self.expr(body, fscope, false);
                     self.push_return(fscope, value, None);
                 }

@@ -1,6 +1,7 @@
 //! Ruby calls: arguments (keywords, hashes, blocks), HTTParty class defaults, method calls and the call site.
 
 use super::*;
+use crate::source::Field;
 
 /// Rails' credentials (`config/credentials/production.yml.enc`) and the
 /// older secrets: settings the deployment supplies.
@@ -10,15 +11,15 @@ impl<'a> Lowerer<'a> {
     pub(super) fn call_args(&mut self, node: Node, scope: ScopeId) -> Vec<Arg> {
         let mut args = Vec::new();
         let mut hash: Vec<Node> = Vec::new();
-        if let Some(list) = node.child_by_field_name("arguments") {
+        if let Some(list) = node.field("arguments") {
             for a in named_children(list) {
                 match a.kind() {
                     "pair" => {
-                        let key = a.child_by_field_name("key");
+                        let key = a.field("key");
                         match key.filter(|k| k.kind() == "hash_key_symbol") {
                             Some(k) => {
                                 let name = Some(self.text(k).to_string());
-                                if let Some(v) = a.child_by_field_name("value") {
+                                if let Some(v) = a.field("value") {
                                     let value = self.expr(v, scope, false);
                                     args.push(Arg { name, value });
                                 }
@@ -48,7 +49,7 @@ impl<'a> Lowerer<'a> {
                 value: Expr::new(ExprKind::Dict(pairs), sp),
             });
         }
-        if let Some(b) = node.child_by_field_name("block") {
+        if let Some(b) = node.field("block") {
             let f = self.block_fn(b, scope);
             args.push(Arg {
                 name: None,
@@ -75,7 +76,7 @@ impl<'a> Lowerer<'a> {
             None => true,
             Some(ExprKind::Name(n)) => n == class_name,
             Some(ExprKind::Call(c)) => {
-                matches!(&c.callee.kind, ExprKind::Member(o, m) if m == "class" && matches!(o.kind, ExprKind::This))
+                matches!(&c.callee.kind, ExprKind::Member(o, m) if &**m == "class" && matches!(o.kind, ExprKind::This))
             }
             _ => false,
         };
@@ -99,13 +100,13 @@ impl<'a> Lowerer<'a> {
 
     pub(super) fn call(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let sp = self.span(node);
-        let Some(method_node) = node.child_by_field_name("method") else {
+        let Some(method_node) = node.field("method") else {
             return self.unmodelled(node, scope);
         };
         let method = self.text(method_node).to_string();
-        let recv_node = node.child_by_field_name("receiver");
-        let has_args = node.child_by_field_name("arguments").is_some();
-        let has_block = node.child_by_field_name("block").is_some();
+        let recv_node = node.field("receiver");
+        let has_args = node.field("arguments").is_some();
+        let has_block = node.field("block").is_some();
         // `obj.attr` on a call (`http.request(req).body`) ends the chain
         // there: the call is the chain's head unless this read is itself a
         // receiver.
@@ -127,19 +128,19 @@ impl<'a> Lowerer<'a> {
                 if matches!(o.kind, ExprKind::This) {
                     let class = self.lexical.last().map(|l| l.1);
                     if class.is_some_and(|c| self.attrs.get(&c).is_some_and(|a| a.contains(&method))) {
-                        return Expr::new(ExprKind::Member(Box::new(o), method), sp);
+                        return Expr::new(ExprKind::Member(Box::new(o), method.into()), sp);
                     }
                     // `self.class` is the class, not a value read from it.
                     let value = receiver && method != "class";
                     let call = frame::call(
-                        Expr::new(ExprKind::Member(Box::new(o), method), sp),
+                        Expr::new(ExprKind::Member(Box::new(o), method.into()), sp),
                         Vec::new(),
                         false,
                         sp,
                     );
                     return value_receiver(call, value);
                 }
-                let m = Expr::new(ExprKind::Member(Box::new(o), method), sp);
+                let m = Expr::new(ExprKind::Member(Box::new(o), method.into()), sp);
                 // Rails' encrypted credentials, one file per environment:
                 // a deployment's settings, read by key below them.
                 if m.dotted().is_some_and(|d| RAILS_CREDENTIALS.contains(&d.as_str())) {
@@ -247,7 +248,7 @@ impl<'a> Lowerer<'a> {
                 } else {
                     method
                 };
-                let callee = Expr::new(ExprKind::Member(Box::new(o), m), callee_span);
+                let callee = Expr::new(ExprKind::Member(Box::new(o), m.into()), callee_span);
                 self.call_site(callee, args, false, sp, scope, receiver)
             }
             None => {
@@ -270,7 +271,7 @@ pub(super) fn value_receiver(call: Expr, receiver: bool) -> Expr {
     Expr::new(
         ExprKind::Alt {
             cond: None,
-            alts: vec![call],
+            alts: vec![call].into(),
         },
         sp,
     )

@@ -1,6 +1,7 @@
 //! How Ruby's statements and expressions lower: the grammar's side of the frame (`Lowering`).
 
 use super::*;
+use crate::source::Field;
 
 impl Lowerer<'_> {
     pub(super) fn statement_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>, last: bool) {
@@ -10,7 +11,7 @@ impl Lowerer<'_> {
             }
             "class" | "module" => self.class(node, scope),
             "singleton_class" => {
-                if let Some(b) = node.child_by_field_name("body") {
+                if let Some(b) = node.field("body") {
                     self.body(b, scope, None, false);
                 }
             }
@@ -43,10 +44,10 @@ impl Lowerer<'_> {
                     (_, c) => c,
                 };
                 let g = cond.as_ref().or(guard);
-                if let Some(b) = node.child_by_field_name("consequence") {
+                if let Some(b) = node.field("consequence") {
                     self.body(b, scope, g, last);
                 }
-                if let Some(alt) = node.child_by_field_name("alternative") {
+                if let Some(alt) = node.field("alternative") {
                     match alt.kind() {
                         "elsif" => self.statement(alt, scope, g, last),
                         _ => self.body(alt, scope, g, last),
@@ -56,7 +57,7 @@ impl Lowerer<'_> {
             "if_modifier" | "unless_modifier" => {
                 let cond = self.condition(node, scope);
                 let g = cond.as_ref().or(guard);
-                if let Some(b) = node.child_by_field_name("body") {
+                if let Some(b) = node.field("body") {
                     self.statement(b, scope, g, false);
                 }
             }
@@ -78,7 +79,7 @@ impl Lowerer<'_> {
                             }
                             let sp = self.span(clause);
                             let g = Expr::new(ExprKind::Test(ops), sp);
-                            if let Some(b) = clause.child_by_field_name("body") {
+                            if let Some(b) = clause.field("body") {
                                 self.body(b, scope, Some(&g), last);
                             }
                         }
@@ -88,15 +89,15 @@ impl Lowerer<'_> {
                 }
             }
             "while" | "until" | "for" | "while_modifier" | "until_modifier" => {
-                if let Some(p) = node.child_by_field_name("pattern") {
+                if let Some(p) = node.field("pattern") {
                     self.declare(p, scope);
                 }
                 for f in ["condition", "value"] {
-                    if let Some(c) = node.child_by_field_name(f) {
+                    if let Some(c) = node.field(f) {
                         self.expr_top(c, scope, false);
                     }
                 }
-                if let Some(b) = node.child_by_field_name("body") {
+                if let Some(b) = node.field("body") {
                     match b.kind() {
                         "do" | "body_statement" => self.body(b, scope, guard, false),
                         _ => self.statement(b, scope, guard, false),
@@ -154,13 +155,13 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
         for p in named_children(params) {
             let name_node = match p.kind() {
                 "identifier" => Some(p),
-                _ => p.child_by_field_name("name"),
+                _ => p.field("name"),
             };
             let Some(n) = name_node else { continue };
             let name = self.text(n).to_string();
             names.push(name.clone());
             self.locals.entry(scope).or_default().insert(name.clone());
-            if let Some(v) = p.child_by_field_name("value") {
+            if let Some(v) = p.field("value") {
                 // Defaults are alternatives of the parameter.
                 let value = self.expr_top(v, scope, false);
                 let target = Expr::new(ExprKind::Name(name), self.span(n));
@@ -192,7 +193,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             }
             "instance_variable" | "class_variable" => {
                 let n = self.text(node).trim_start_matches('@').to_string();
-                ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), n)
+                ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), n.into())
             }
             "self" => ExprKind::This,
             "nil" => ExprKind::Null,
@@ -202,11 +203,11 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "string" | "delimited_symbol" => return self.interpolated_string(node, scope),
             "chained_string" => return self.adjacent_strings(node, scope, Self::interpolated_string),
             "simple_symbol" | "hash_key_symbol" => ExprKind::Str(self.text(node).trim_start_matches(':').to_string()),
-            "scope_resolution" if node.child_by_field_name("scope").is_some() => {
+            "scope_resolution" if node.field("scope").is_some() => {
                 return self.member_fields(node, scope, receiver, "scope", "name")
             }
             // `::Foo`
-            "scope_resolution" => match node.child_by_field_name("name") {
+            "scope_resolution" => match node.field("name") {
                 Some(n) => ExprKind::Name(self.text(n).to_string()),
                 None => ExprKind::Unknown,
             },
@@ -225,7 +226,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     .into_iter()
                     .map(|c| self.expr(c, scope, false))
                     .collect();
-                let op = node.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
+                let op = node.field("operator").map(|o| self.text(o)).unwrap_or("");
                 if op == "!" || op == "not" {
                     ExprKind::Test(kids)
                 } else {
@@ -235,14 +236,14 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "rescue_modifier" => match two_fields(node, "body", "handler") {
                 Some((b, h)) => ExprKind::Alt {
                     cond: None,
-                    alts: vec![self.expr(b, scope, false), self.expr(h, scope, false)],
+                    alts: vec![self.expr(b, scope, false), self.expr(h, scope, false)].into(),
                 },
                 None => ExprKind::Unknown,
             },
             "array" => return self.list_items(node, scope),
             "hash" => ExprKind::Dict(self.pairs(named_children(node), scope)),
             "element_reference" => {
-                let obj = node.child_by_field_name("object");
+                let obj = node.field("object");
                 let idx: Vec<Node> = named_children(node).into_iter().filter(|c| Some(*c) != obj).collect();
                 match (obj, idx.first()) {
                     (Some(o), Some(k)) => self.subscript(o, *k, scope, receiver),
@@ -264,7 +265,10 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 // The branches' condition selects among their values.
                 let cond = mine.iter().find_map(|r| r.guard.clone());
                 let alts: Vec<Expr> = mine.into_iter().map(|r| r.value).collect();
-                ExprKind::Alt { cond, alts }
+                ExprKind::Alt {
+                    cond,
+                    alts: alts.into(),
+                }
             }
             k if is_control(k) => {
                 self.statement(node, scope, None, false);

@@ -21,6 +21,7 @@
 //! Faraday's `request :authorization` middleware is the Authorization header;
 //! an HTTParty class's `base_uri` and `headers` go with its requests.
 
+use crate::source::Field;
 use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
@@ -186,10 +187,16 @@ impl<'a> Lowerer<'a> {
         // `attr_reader :token` then `token`: the field.
         let class = self.lexical.last().map(|l| l.1);
         if in_class && class.is_some_and(|c| self.attrs.get(&c).is_some_and(|a| a.contains(&name))) {
-            return Expr::new(ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), name), sp);
+            return Expr::new(
+                ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), name.into()),
+                sp,
+            );
         }
         let callee = if in_class {
-            Expr::new(ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), name), sp)
+            Expr::new(
+                ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), name.into()),
+                sp,
+            )
         } else {
             Expr::new(ExprKind::Name(name), sp)
         };
@@ -199,11 +206,9 @@ impl<'a> Lowerer<'a> {
     fn method(&mut self, node: Node, parent: ScopeId) -> ScopeId {
         let scope = self.declare_function(node, parent);
         // `obj.base_url` calls a method without parameters.
-        let no_params = node
-            .child_by_field_name("parameters")
-            .is_none_or(|p| named_children(p).is_empty());
+        let no_params = node.field("parameters").is_none_or(|p| named_children(p).is_empty());
         self.f.facts.scopes[scope].getter = no_params;
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.field("body") {
             match body.kind() {
                 "body_statement" => self.body(body, scope, None, true),
                 // def x = expr
@@ -215,11 +220,11 @@ impl<'a> Lowerer<'a> {
 
     fn class(&mut self, node: Node, parent: ScopeId) {
         let name = node
-            .child_by_field_name("name")
+            .field("name")
             .map(|n| last_segment(self.text(n)).to_string())
             .unwrap_or_default();
         let bases = node
-            .child_by_field_name("superclass")
+            .field("superclass")
             .and_then(|sup| {
                 named_children(sup)
                     .first()
@@ -228,11 +233,11 @@ impl<'a> Lowerer<'a> {
             .into_iter()
             .collect();
         let scope = self.declare_class(node, name.clone(), parent, bases);
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.field("body") {
             let mut consts = HashSet::new();
             for s in named_children(body) {
                 if s.kind() == "assignment" {
-                    if let Some(l) = s.child_by_field_name("left").filter(|l| l.kind() == "constant") {
+                    if let Some(l) = s.field("left").filter(|l| l.kind() == "constant") {
                         consts.insert(self.text(l).to_string());
                     }
                 }
@@ -242,10 +247,10 @@ impl<'a> Lowerer<'a> {
                 // `include Mod`: the module's methods are the class's, as a
                 // base class's are.
                 let is_mixin = s.kind() == "call"
-                    && s.child_by_field_name("receiver").is_none()
-                    && s.child_by_field_name("method")
+                    && s.field("receiver").is_none()
+                    && s.field("method")
                         .is_some_and(|m| matches!(self.text(m), "include" | "extend" | "prepend"));
-                if let Some(args) = s.child_by_field_name("arguments").filter(|_| is_mixin) {
+                if let Some(args) = s.field("arguments").filter(|_| is_mixin) {
                     for a in named_children(args) {
                         if matches!(a.kind(), "constant" | "scope_resolution") {
                             let base = last_segment(self.text(a)).to_string();
@@ -254,10 +259,10 @@ impl<'a> Lowerer<'a> {
                     }
                 }
                 let is_attr = s.kind() == "call"
-                    && s.child_by_field_name("receiver").is_none()
-                    && s.child_by_field_name("method")
+                    && s.field("receiver").is_none()
+                    && s.field("method")
                         .is_some_and(|m| matches!(self.text(m), "attr_reader" | "attr_accessor"));
-                if let Some(args) = s.child_by_field_name("arguments").filter(|_| is_attr) {
+                if let Some(args) = s.field("arguments").filter(|_| is_attr) {
                     for a in named_children(args) {
                         attrs.insert(self.text(a).trim_start_matches(':').to_string());
                     }
@@ -276,14 +281,14 @@ impl<'a> Lowerer<'a> {
     fn http_defaults(&mut self, body: Node, scope: ScopeId) {
         let dsl = |l: &Self, n: Node, name: &str| {
             n.kind() == "call"
-                && n.child_by_field_name("receiver").is_none()
-                && n.child_by_field_name("method").is_some_and(|m| l.text(m) == name)
-                && n.child_by_field_name("arguments").is_some()
+                && n.field("receiver").is_none()
+                && n.field("method").is_some_and(|m| l.text(m) == name)
+                && n.field("arguments").is_some()
         };
         let kids = named_children(body);
         let includes = kids.iter().any(|&k| {
             dsl(self, k, "include")
-                && k.child_by_field_name("arguments")
+                && k.field("arguments")
                     .is_some_and(|a| named_children(a).iter().any(|c| self.text(*c) == "HTTParty"))
         });
         if !includes {
@@ -319,7 +324,7 @@ impl<'a> Lowerer<'a> {
             } else {
                 Expr::new(ExprKind::Name(name.clone()), sp)
             };
-            return ExprKind::Member(Box::new(owner), n);
+            return ExprKind::Member(Box::new(owner), n.into());
         }
         ExprKind::Name(n)
     }
@@ -328,10 +333,10 @@ impl<'a> Lowerer<'a> {
     fn block_fn(&mut self, node: Node, scope: ScopeId) -> ScopeId {
         let sp = self.span(node);
         let fscope = self.f.facts.add_scope(ScopeKind::Function, String::new(), scope, sp);
-        if let Some(p) = node.child_by_field_name("parameters") {
+        if let Some(p) = node.field("parameters") {
             self.params(p, fscope);
         }
-        if let Some(b) = node.child_by_field_name("body") {
+        if let Some(b) = node.field("body") {
             self.body(b, fscope, None, true);
         }
         fscope

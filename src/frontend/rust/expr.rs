@@ -18,7 +18,7 @@ impl Lowerer<'_> {
             syn::Expr::Field(f) => {
                 let o = self.expr(&f.base, scope, receiver);
                 match &f.member {
-                    syn::Member::Named(id) => ExprKind::Member(Box::new(o), id.to_string()),
+                    syn::Member::Named(id) => ExprKind::Member(Box::new(o), id.to_string().into()),
                     syn::Member::Unnamed(ix) => {
                         ExprKind::Index(Box::new(o), Box::new(Expr::new(ExprKind::Number, self.span_of(ix))))
                     }
@@ -157,7 +157,7 @@ impl Lowerer<'_> {
                 });
             }
             let m = Expr::new(ExprKind::Name(module), sp);
-            return Expr::new(ExprKind::Member(Box::new(m), segs[n].clone()), sp);
+            return Expr::new(ExprKind::Member(Box::new(m), segs[n].as_str().into()), sp);
         }
         let mut e: Option<Expr> = None;
         for s in segs {
@@ -167,7 +167,7 @@ impl Lowerer<'_> {
                     "None" => Expr::new(ExprKind::Null, sp),
                     _ => Expr::new(ExprKind::Name(s), sp),
                 },
-                Some(o) => Expr::new(ExprKind::Member(Box::new(o), s), sp),
+                Some(o) => Expr::new(ExprKind::Member(Box::new(o), s.into()), sp),
             });
         }
         e.unwrap_or_else(|| Expr::unknown(sp))
@@ -248,7 +248,7 @@ impl Lowerer<'_> {
             return frame::either(r, d, sp);
         }
         let recv = self.expr(&m.receiver, scope, true);
-        let callee = Expr::new(ExprKind::Member(Box::new(recv), method), sp);
+        let callee = Expr::new(ExprKind::Member(Box::new(recv), method.into()), sp);
         let args = self.args(&m.args, scope);
         self.push_call(callee, args, sp, scope, receiver)
     }
@@ -270,7 +270,7 @@ impl Lowerer<'_> {
             let ksp = self.span_of(id);
             if own_class && self.facts.scopes[scope].kind == ScopeKind::Function {
                 let t = Expr::new(
-                    ExprKind::Member(Box::new(Expr::new(ExprKind::This, ksp)), name.clone()),
+                    ExprKind::Member(Box::new(Expr::new(ExprKind::This, ksp)), name.as_str().into()),
                     ksp,
                 );
                 self.assign(scope, t, v.clone(), None, self.span_of(f));

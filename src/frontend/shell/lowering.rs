@@ -1,6 +1,7 @@
 //! How shell statements lower: the grammar's side of the frame (`Lowering`).
 
 use super::*;
+use crate::source::Field;
 
 impl<'a> Lowering<'a> for Lowerer<'a> {
     frame::frame_in_f!();
@@ -48,7 +49,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 };
                 for a in named_children(node) {
                     let name = match a.kind() {
-                        "variable_assignment" => a.child_by_field_name("name"),
+                        "variable_assignment" => a.field("name"),
                         "variable_name" => Some(a),
                         _ => None,
                     };
@@ -67,7 +68,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "if_statement" => self.if_statement(node, scope, guard),
             "case_statement" => {
                 let value = node
-                    .child_by_field_name("value")
+                    .field("value")
                     .map(|v| self.word(v, scope))
                     .unwrap_or_else(|| Expr::unknown(self.span(node)));
                 for item in named_children(node) {
@@ -128,7 +129,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 }
             }
             "redirected_statement" => {
-                if let Some(b) = node.child_by_field_name("body") {
+                if let Some(b) = node.field("body") {
                     self.stmt(b, scope, guard);
                 }
             }

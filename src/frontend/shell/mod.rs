@@ -17,6 +17,7 @@
 //! What a command-line option means is curl's (wget's, httpie's) syntax,
 //! so it lives here; nothing here knows about Zoho.
 
+use crate::source::Field;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -77,19 +78,19 @@ impl<'a> Lowerer<'a> {
             let node = cursor.node();
             match node.kind() {
                 "variable_assignment" => {
-                    if let Some(n) = node.child_by_field_name("name") {
+                    if let Some(n) = node.field("name") {
                         let name = self.text(n).to_string();
                         self.note_assigned(name, node.start_byte());
                     }
                 }
                 "for_statement" | "c_style_for_statement" => {
-                    if let Some(v) = node.child_by_field_name("variable") {
+                    if let Some(v) = node.field("variable") {
                         let name = self.text(v).to_string();
                         self.note_assigned(name, node.start_byte());
                     }
                 }
                 "function_definition" => {
-                    if let Some(n) = node.child_by_field_name("name") {
+                    if let Some(n) = node.field("name") {
                         self.functions.insert(self.text(n).to_string());
                     }
                 }
@@ -124,7 +125,7 @@ impl<'a> Lowerer<'a> {
 
     /// The variables `read [-r] A B` assigns (with the command node).
     fn read_targets<'t>(&self, cmd: Node<'t>) -> Option<Vec<Node<'t>>> {
-        let name = cmd.child_by_field_name("name")?;
+        let name = cmd.field("name")?;
         if self.text(name) != "read" {
             return None;
         }
@@ -266,17 +267,17 @@ impl<'a> Lowerer<'a> {
     /// `name=value`, lowered in `scope`, assigned in `target_scope`; the
     /// index of the assignment made.
     fn assignment(&mut self, node: Node, scope: ScopeId, target_scope: ScopeId, guard: Option<&Expr>) -> Option<usize> {
-        let name = node.child_by_field_name("name")?;
+        let name = node.field("name")?;
         if name.kind() != "variable_name" {
             // `arr[i]=…`: not modelled, but its value may hold calls.
-            if let Some(v) = node.child_by_field_name("value") {
+            if let Some(v) = node.field("value") {
                 self.word(v, scope);
             }
             return None;
         }
         let n = self.text(name).to_string();
         let outer = self.assigning.replace((n.clone(), node.start_byte()));
-        let value = match node.child_by_field_name("value") {
+        let value = match node.field("value") {
             Some(v) => self.word(v, scope),
             None => Expr::new(ExprKind::Str(String::new()), self.span(node)),
         };
@@ -311,10 +312,10 @@ impl<'a> Lowerer<'a> {
         let scope = self.f.facts.add_scope(ScopeKind::Function, name.clone(), parent, sp);
         self.f.facts.scopes[scope].params = POSITIONAL.iter().map(|p| p.to_string()).collect();
         if !name.is_empty() {
-            let name_span = node.child_by_field_name("name").map(|n| self.span(n)).unwrap_or(sp);
+            let name_span = node.field("name").map(|n| self.span(n)).unwrap_or(sp);
             frame::bind_function(&mut self.f.facts, parent, name, name_span, scope, sp);
         }
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.field("body") {
             self.stmt(body, scope, None);
         }
     }
@@ -582,7 +583,7 @@ impl<'a> Lowerer<'a> {
         self.f.depth += 1;
         let r = match node.kind() {
             "command" => self.command(node, scope, None, false),
-            "redirected_statement" => node.child_by_field_name("body").and_then(|b| self.valued(b, scope)),
+            "redirected_statement" => node.field("body").and_then(|b| self.valued(b, scope)),
             "pipeline" => {
                 let cmds = named_children(node);
                 let mut value: Option<Expr> = None;
@@ -591,7 +592,7 @@ impl<'a> Lowerer<'a> {
                         if let Some(path) = self.jq_path(*c) {
                             value = value.map(|v| {
                                 path.into_iter().fold(v, |acc, (field, fsp)| {
-                                    Expr::new(ExprKind::Member(Box::new(acc), field), fsp)
+                                    Expr::new(ExprKind::Member(Box::new(acc), field.into()), fsp)
                                 })
                             });
                             continue;
@@ -619,7 +620,7 @@ impl<'a> Lowerer<'a> {
         if cmd.kind() != "command" {
             return None;
         }
-        let name = cmd.child_by_field_name("name")?;
+        let name = cmd.field("name")?;
         if self.text(name) != "jq" {
             return None;
         }
