@@ -388,6 +388,8 @@ pub struct Linker<'r> {
     memo: RefCell<memo::Memo>,
     /// Symbol names made so far, one copy each ([`Linker::intern`]).
     symbols: RefCell<rustc_hash::FxHashSet<Rc<str>>>,
+    /// How many symbol names were held at the last look ([`Linker::intern`]).
+    symbols_kept: std::cell::Cell<usize>,
 }
 
 /// The values bound to a function's parameters for one call.
@@ -579,9 +581,6 @@ impl<'r> Linker<'r> {
         id
     }
 
-    /// One shared copy of a symbol name: the same symbols are made again
-    /// and again (every use of a parameter or an unresolved name), and the
-    /// values the caches hold keep them.
     /// The records the bindings' keys are fields of: (field key, record
     /// key), sorted; one configuration supplies every field of a record.
     pub fn records(&self, bindings: &[Binding]) -> Vec<(String, String)> {
@@ -599,10 +598,20 @@ impl<'r> Linker<'r> {
         out
     }
 
+    /// One shared copy of a symbol name: the same symbols are made again
+    /// and again (every use of a parameter or an unresolved name), and the
+    /// values the caches hold keep them. A name no value holds any more is
+    /// let go once the table has grown by a quarter since the last look
+    /// (a quarter of them, at the end of a scan): made again, it is the
+    /// same text.
     fn intern(&self, s: &str) -> Rc<str> {
         let mut syms = self.symbols.borrow_mut();
         if let Some(r) = syms.get(s) {
             return r.clone();
+        }
+        if syms.len() >= self.symbols_kept.get().max(4096) * 5 / 4 {
+            syms.retain(|s| Rc::strong_count(s) > 1);
+            self.symbols_kept.set(syms.len());
         }
         let r: Rc<str> = s.into();
         syms.insert(r.clone());
