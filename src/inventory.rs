@@ -20,6 +20,9 @@ pub struct BindingInfo {
     pub line: u32,
     pub column: u32,
     pub kind: &'static str,
+    /// A token request (`kind` is [`TOKEN_REQUEST`]): its `environments`
+    /// are where it mints, not where its token is used.
+    pub mints: bool,
     /// Token identities, redacted (`env:ZOHO_TOKEN`, `literal:sha256:…`).
     pub tokens: Vec<String>,
     /// Environments of the endpoint, e.g. `US production`.
@@ -27,10 +30,6 @@ pub struct BindingInfo {
     /// The orgs the binding selects (`X-CRM-ORG`), as written: an id, a
     /// setting (`env:ORG_ID`), a parameter.
     pub orgs: Vec<String>,
-    /// Every endpoint is an accounts server's token endpoint: where the
-    /// binding mints (its `environments` name those servers), not an
-    /// environment its token is used in.
-    pub mints: bool,
 }
 
 /// A token identity with its Environments and bindings.

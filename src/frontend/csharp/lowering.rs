@@ -38,14 +38,9 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             }
             self.members.declare_local(&name);
             names.push(name);
-            types.push(
-                p.child_by_field_name("type")
-                    .map(|t| frame::type_class(self.text(t)))
-                    .unwrap_or_default(),
-            );
+            types.push(self.declared_type(p));
         }
-        self.f.facts.scopes[scope].params = names;
-        self.f.facts.scopes[scope].param_types = types;
+        self.set_params(scope, names, types);
     }
 
     fn stmt_inner(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>) {

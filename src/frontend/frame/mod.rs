@@ -20,6 +20,9 @@ use tree_sitter::Node;
 
 use crate::facts::{Arg, Expr, ExprKind, FileFacts, Import, Return, ScopeId, ScopeKind, Span};
 use crate::source::{parse, two_fields, unescape, LineIndex, Nesting};
+
+/// A grammar's field name (looked up by id, [`Field`]).
+type Fld = &'static str;
 pub(crate) use shapes::*;
 
 /// The two accessors of [`Lowering`] for a lowerer whose frame is its field
@@ -335,38 +338,37 @@ pub(crate) trait Lowering<'a> {
     }
 
     /// `o.name` with the object and the name in fields `obj` and `name`.
-    fn member_fields(
-        &mut self,
-        node: Node,
-        scope: ScopeId,
-        receiver: bool,
-        obj: &'static str,
-        name: &'static str,
-    ) -> Expr {
+    fn member_fields(&mut self, node: Node, scope: ScopeId, receiver: bool, obj: Fld, name: Fld) -> Expr {
         let sp = self.span(node);
-        let Some((o, n)) = two_fields(node, obj, name) else {
-            return Expr::unknown(sp);
-        };
-        let o = self.expr(o, scope, receiver);
-        member(o, self.text(n), sp)
+        match self.object_and(node, scope, receiver, obj, name) {
+            Some((o, n)) => member(o, self.text(n), sp),
+            None => Expr::unknown(sp),
+        }
     }
 
     /// `o[i]` with the object and index in fields `obj` and `idx`.
-    fn index_fields(
+    fn index_fields(&mut self, node: Node, scope: ScopeId, receiver: bool, obj: Fld, idx: Fld) -> Expr {
+        let sp = self.span(node);
+        match self.object_and(node, scope, receiver, obj, idx) {
+            Some((o, i)) => {
+                let i = self.expr(i, scope, false);
+                Expr::new(ExprKind::Index(Box::new(o), Box::new(i)), sp)
+            }
+            None => Expr::unknown(sp),
+        }
+    }
+
+    /// The object in field `obj`, lowered, and the node in field `other`.
+    fn object_and<'n>(
         &mut self,
-        node: Node,
+        node: Node<'n>,
         scope: ScopeId,
         receiver: bool,
-        obj: &'static str,
-        idx: &'static str,
-    ) -> Expr {
-        let sp = self.span(node);
-        let Some((o, i)) = two_fields(node, obj, idx) else {
-            return Expr::unknown(sp);
-        };
-        let o = self.expr(o, scope, receiver);
-        let i = self.expr(i, scope, false);
-        Expr::new(ExprKind::Index(Box::new(o), Box::new(i)), sp)
+        obj: Fld,
+        other: Fld,
+    ) -> Option<(Expr, Node<'n>)> {
+        let (o, x) = two_fields(node, obj, other)?;
+        Some((self.expr(o, scope, receiver), x))
     }
 
     /// A function's `body` field: a block of kind `block_kind`, or an
@@ -491,6 +493,19 @@ pub(crate) trait Lowering<'a> {
         receiver: bool,
     ) -> Expr {
         call_site(&mut self.frame_mut().facts, scope, callee, args, is_new, sp, receiver)
+    }
+
+    /// The class parameter `p`'s declared `type` names ([`type_class`]);
+    /// empty without one.
+    fn declared_type(&self, p: Node) -> String {
+        p.field("type").map(|t| type_class(self.text(t))).unwrap_or_default()
+    }
+
+    /// A function's parameter names and their declared types.
+    fn set_params(&mut self, scope: ScopeId, names: Vec<String>, types: Vec<String>) {
+        let s = &mut self.frame_mut().facts.scopes[scope];
+        s.params = names;
+        s.param_types = types;
     }
 
     /// A read of env var `name` ([`shapes::env_read`]).

@@ -56,10 +56,8 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                         self.push_assign(scope, target, Expr::new(ExprKind::EnvObject, sp), None, sp);
                     } else {
                         names.push(name.clone());
-                        if let Some(t) = p.child_by_field_name("type") {
-                            types.resize(names.len() - 1, String::new());
-                            types.push(frame::type_class(self.text(t)));
-                        }
+                        types.resize(names.len() - 1, String::new());
+                        types.push(self.declared_type(p));
                     }
                     if let Some(d) = default {
                         // Defaults are alternatives of the parameter.
@@ -97,8 +95,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 _ => {}
             }
         }
-        self.f.facts.scopes[scope].params = names;
-        self.f.facts.scopes[scope].param_types = types;
+        self.set_params(scope, names, types);
     }
 
     // One small method per statement kind (see `expr_inner` on frame sizes).
