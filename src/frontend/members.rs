@@ -345,9 +345,9 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> + InView {
     /// one field per parameter, and for a Java record, its accessor
     /// methods (`s.baseUrl()`).
     fn primary_constructor(&mut self, node: Node, class: ScopeId) {
-        let params = node
-            .child_by_field_name("parameters")
-            .or_else(|| named_children(node).into_iter().find(|c| c.kind() == "parameter_list"));
+        // Java: the record's `parameters` field; C#: a `parameter_list` child.
+        let components = node.field("parameters");
+        let params = components.or_else(|| named_children(node).into_iter().find(|c| c.kind() == "parameter_list"));
         let Some(params) = params else { return };
         let sp = self.span(params);
         let ctor = self
@@ -358,7 +358,7 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> + InView {
         self.params(params, ctor);
         self.members().locals.pop();
         let names = self.frame().facts.scopes[ctor].params.clone();
-        let accessors = node.kind() == "record_declaration" && node.child_by_field_name("parameters").is_some();
+        let accessors = node.kind() == "record_declaration" && components.is_some();
         for name in names.into_iter().filter(|n| !n.is_empty()) {
             let field = Expr::new(
                 ExprKind::Member(Box::new(Expr::new(ExprKind::This, sp)), name.as_str().into()),

@@ -233,13 +233,8 @@ impl<'r> Linker<'r> {
             // response's api_domain: then it follows the token.
             if matches!(obj.kind, ExprKind::This) {
                 let all = self.this_field(file, scope, m, e.span);
-                let vs: Vec<Val> = all
-                    .iter()
-                    .filter(|v| matches!(v.kind, VKind::Str(_) | VKind::Env(_)))
-                    .cloned()
-                    .collect();
-                if !vs.is_empty() && !all.iter().any(is_derived) {
-                    return vs;
+                if let Some(hosts) = own_hosts(&all) {
+                    return hosts;
                 }
                 if let Some(d) = derived_only(&all) {
                     return self.with_overrides(file, scope, m, d, &all);
@@ -293,17 +288,8 @@ impl<'r> Linker<'r> {
     fn api_domain_of(&self, file: FileId, objs: &[Val], read: impl Fn(&Val) -> Vec<Val>, span: Span) -> Vec<Val> {
         let mut out = Vec::new();
         for o in objs {
-            let all = read(o);
-            let hosts: Vec<Val> = all
-                .iter()
-                .filter(|v| matches!(v.kind, VKind::Str(_) | VKind::Env(_)))
-                .cloned()
-                .collect();
-            if hosts.is_empty() || all.iter().any(is_derived) {
-                push_alts(&mut out, vec![val(VKind::Derived, file, span)]);
-            } else {
-                push_alts(&mut out, hosts);
-            }
+            let vs = own_hosts(&read(o)).unwrap_or_else(|| vec![val(VKind::Derived, file, span)]);
+            push_alts(&mut out, vs);
         }
         if out.is_empty() {
             out.push(val(VKind::Derived, file, span));
@@ -759,6 +745,18 @@ impl<'r> Linker<'r> {
 
 /// The api_domain that came with a token, as read, or rewritten into
 /// another environment.
+/// The hosts a field holds when the code fills it itself (literals, the
+/// deployment's settings) and never with a token response's api_domain;
+/// `None` when it holds none or follows the token.
+fn own_hosts(all: &[Val]) -> Option<Vec<Val>> {
+    let hosts: Vec<Val> = all
+        .iter()
+        .filter(|v| matches!(v.kind, VKind::Str(_) | VKind::Env(_)))
+        .cloned()
+        .collect();
+    (!hosts.is_empty() && !all.iter().any(is_derived)).then_some(hosts)
+}
+
 fn is_derived(v: &Val) -> bool {
     matches!(v.kind, VKind::Derived | VKind::Moved(_))
 }

@@ -518,7 +518,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 // `import acme.crm.hosts` then `acme.crm.hosts.BASE`: a member
                 // of the module that dotted import names.
                 if let Some(o) = obj.filter(|o| o.contains('.') && self.f.facts.imports.iter().any(|i| i.local == *o)) {
-                    let on = node.child_by_field_name("object").map_or(sp, |n| self.span(n));
+                    let on = node.field("object").map_or(sp, |n| self.span(n));
                     return frame::member(frame::name(o, on), name, sp);
                 }
                 return self.member_fields(node, scope, receiver, "object", "attribute");
