@@ -11,7 +11,7 @@ use std::rc::Rc;
 use super::eval::literal_text;
 use super::index::root_key;
 use super::syntax::{chain_calls, receiver_root, target_slot, Slot};
-use super::{probe_text, val, Cx, Linker, Params, Piece, SymKind, VKind, Val};
+use super::{probe_text, val, Cx, Fields, Linker, Params, Piece, SymKind, VKind, Val};
 use crate::catalog::{catalog, DcId, EnvKind, HostKind};
 use crate::facts::*;
 use crate::model::literal_hash;
@@ -44,6 +44,8 @@ pub struct Ingredients {
     /// endpoints or tokens (`Auth(token_url, refresh_token)`): its methods
     /// are still what the object's method calls run.
     pub class: Option<(FileId, ScopeId)>,
+    /// What that class's constructor kept of the arguments.
+    pub fields: Option<Fields>,
 }
 
 impl Ingredients {

@@ -237,8 +237,18 @@ impl<'r> Linker<'r> {
         if p.is_empty() {
             return None;
         }
+        // Only the receiver's constructed fields bound: a request the method
+        // makes with a host and a token of its own is its own binding (the
+        // class is where it is judged); the fields fill what it lacks.
+        let only_fields = p.vars.keys().all(|k| k.starts_with("this."));
         for &ci in templates.iter() {
             let inner = &self.facts(ffile).calls[ci];
+            if only_fields {
+                let own = self.ingredients(ffile, inner.scope, &inner.expr, None);
+                if !own.endpoints.is_empty() && !own.tokens.is_empty() {
+                    continue;
+                }
+            }
             let ing = self.ingredients(ffile, inner.scope, &inner.expr, Some(&p));
             let endpoints_via = ing.endpoints.iter().any(|e| {
                 e.origin.file == fid

@@ -5,6 +5,7 @@
 //! Reads: the function scopes and their returns. Writes: the return
 //! summaries cache, under the per-call-site fuel.
 
+use super::eval::{built_fields, this_fields};
 use super::*;
 
 /// A call being evaluated: where, the whole expression and its call, and
@@ -273,6 +274,16 @@ impl<'r> Linker<'r> {
                 self.with_overrides_of(Cx::new(file, scope, params), (ffile, fscope), m, call, &mut out);
             }
         }
+        // A function that builds a struct of its class from its parameters
+        // (Go's `NewClient(host, token)`, Rust's `Client::new(host, token)`):
+        // an instance of the class with those fields.
+        if out.iter().any(|v| matches!(v.kind, VKind::Dict(_))) {
+            if let Some(class) = self.enclosing_class(ffile, fscope) {
+                if let Some(fields) = self.fields_kept(Cx::new(file, scope, params), (ffile, fscope), call) {
+                    out = vec![val(VKind::Instance(ffile, class, Some(fields)), file, call.callee.span)];
+                }
+            }
+        }
         // A method called on an instance: its values are that instance's.
         if let ExprKind::Member(obj, _) = &call.callee.kind {
             if let Some(inst) = self
@@ -341,13 +352,16 @@ impl<'r> Linker<'r> {
             return one(stored.kind.clone());
         }
         let mut ing = self.ingredients(file, scope, e, params);
+        // What the constructor keeps of the arguments (`self.host = host`):
+        // this instance's fields.
+        let fields = class.and_then(|c| self.constructed_fields(Cx::new(file, scope, params), c, call));
         if ing.endpoints.is_empty() && ing.tokens.is_empty() {
             if let Some(rows) = self.orm_query(at) {
                 return one(rows);
             }
             // `TokenManager(...)`: an instance whose methods and fields resolve.
             if let Some((f, c)) = class {
-                return one(VKind::Instance(f, c));
+                return one(VKind::Instance(f, c, fields));
             }
             // `get_token()`: every call without arguments to the same function
             // gives the same value, wherever it is made.
@@ -359,6 +373,7 @@ impl<'r> Linker<'r> {
             return one(VKind::Other);
         }
         ing.class = class;
+        ing.fields = fields;
         let mut v = val(VKind::Carrier(Rc::new(ing)), file, e.span);
         v.via_param = false;
         vec![v]
@@ -401,7 +416,10 @@ impl<'r> Linker<'r> {
         if ix.returns_of.get(fscope).is_empty() {
             return Vec::new();
         }
-        let dependent = ix.param_dependent[fscope];
+        // A method of an instance built with arguments reads what its
+        // constructor kept of them.
+        let this = self.receiver_fields(cx, (ffile, fscope), call);
+        let dependent = ix.param_dependent[fscope] || this.is_some();
         if !dependent {
             if let Some(v) = self.return_cache.borrow().get(&(ffile, fscope)) {
                 return v.clone();
@@ -424,7 +442,7 @@ impl<'r> Linker<'r> {
             return vec![val(VKind::Other, cx.file, call.callee.span)];
         }
         let p = if dependent {
-            self.bind_params(cx, (ffile, fscope), call)
+            self.bind_params_with(cx, (ffile, fscope), call, this.as_ref())
         } else {
             Params::default()
         };
@@ -463,7 +481,50 @@ impl<'r> Linker<'r> {
 
     /// The parameters of function `(ffile, fscope)` bound to the arguments
     /// of `call`, evaluated at `cx`.
-    pub(super) fn bind_params(&self, cx: Cx, (ffile, fscope): ScopeRef, call: &Call) -> Params {
+    pub(super) fn bind_params(&self, cx: Cx, func: ScopeRef, call: &Call) -> Params {
+        let this = self.receiver_fields(cx, func, call);
+        self.bind_params_with(cx, func, call, this.as_ref())
+    }
+
+    /// What a method called on `obj` (`obj.m(…)`, `self.m(…)`) reads of the
+    /// fields a constructor filled from its arguments, when `obj` is an
+    /// instance built with arguments (its alternatives' fields together,
+    /// each chosen by what chose the instance).
+    fn receiver_fields(&self, cx: Cx, (ffile, fscope): ScopeRef, call: &Call) -> Option<Fields> {
+        let ExprKind::Member(obj, _) = &call.callee.kind else {
+            return None;
+        };
+        // Only a method of a class that can be built with arguments.
+        let class = self.enclosing_class(ffile, fscope)?;
+        if !self.built_with_arguments(ffile, class) {
+            return None;
+        }
+        if matches!(obj.kind, ExprKind::This) {
+            return cx.params.and_then(this_fields);
+        }
+        let mut fields: Vec<(String, Vec<Val>)> = Vec::new();
+        for o in self.eval(cx.file, cx.scope, obj, cx.params) {
+            for (k, vs) in built_fields(&o).iter().flat_map(|f| f.iter()) {
+                let vs: Vec<Val> = vs
+                    .iter()
+                    .map(|v| {
+                        let mut v = v.clone();
+                        v.inherit_sel(&o);
+                        v
+                    })
+                    .collect();
+                match fields.iter_mut().find(|(f, _)| f == k) {
+                    Some((_, old)) => push_alts(old, vs),
+                    None => fields.push((k.clone(), vs)),
+                }
+            }
+        }
+        fields.sort_by(|a, b| a.0.cmp(&b.0));
+        (!fields.is_empty()).then(|| Rc::new(fields))
+    }
+
+    /// [`Self::bind_params`], with the receiver's constructed fields.
+    fn bind_params_with(&self, cx: Cx, (ffile, fscope): ScopeRef, call: &Call, this: Option<&Fields>) -> Params {
         let names = &self.facts(ffile).scopes[fscope].params;
         let mut p = Params::default();
         let mut pos = 0;
@@ -481,6 +542,9 @@ impl<'r> Linker<'r> {
                     p.insert(t, self.eval(cx.file, cx.scope, &a.value, cx.params));
                 }
             }
+        }
+        for (k, vs) in this.iter().flat_map(|f| f.iter()) {
+            p.insert(k.clone(), vs.clone());
         }
         p
     }

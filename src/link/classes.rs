@@ -213,7 +213,7 @@ impl<'r> Linker<'r> {
     /// called, and its returns are the value (those of an instance's
     /// getter belong to that instance). A getter whose returns are unknown
     /// stays the method.
-    pub(super) fn call_getters(&self, vs: Vec<Val>, inst: Option<&Val>) -> Vec<Val> {
+    pub(super) fn call_getters(&self, vs: Vec<Val>, inst: Option<&Val>, fields: Option<Fields>) -> Vec<Val> {
         if !vs.iter().any(|v| self.getter_of(v).is_some()) {
             return vs;
         }
@@ -221,7 +221,7 @@ impl<'r> Linker<'r> {
         for v in vs {
             match self.getter_of(&v) {
                 Some((f, s)) => {
-                    let rets = self.getter_returns(f, s, v.at.span);
+                    let rets = self.getter_returns(f, s, v.at.span, fields.as_ref());
                     if rets.iter().all(|r| matches!(r.kind, VKind::Other)) {
                         push_alts(&mut out, vec![v]);
                         continue;
@@ -245,7 +245,7 @@ impl<'r> Linker<'r> {
     }
 
     /// What a getter returns (it takes no arguments).
-    fn getter_returns(&self, f: FileId, s: ScopeId, span: Span) -> Vec<Val> {
+    fn getter_returns(&self, f: FileId, s: ScopeId, span: Span, fields: Option<&Fields>) -> Vec<Val> {
         let name = self.facts(f).scopes[s].name.clone();
         let callee = Expr::new(
             ExprKind::Member(Box::new(Expr::new(ExprKind::This, span)), name.into()),
@@ -256,7 +256,8 @@ impl<'r> Linker<'r> {
             args: Vec::new(),
             is_new: false,
         };
-        self.returns(Cx::new(f, s, None), (f, s), &call)
+        let p = fields.map(Params::of_fields);
+        self.returns(Cx::new(f, s, p.as_ref()), (f, s), &call)
     }
 
     /// `config.base_url` on a value of no known class (a constructor's
@@ -304,7 +305,7 @@ impl<'r> Linker<'r> {
         if nearest.next().is_some() {
             return None;
         }
-        let rets = self.getter_returns(f, s, span);
+        let rets = self.getter_returns(f, s, span, None);
         (!rets.iter().all(|r| matches!(r.kind, VKind::Other))).then_some(rets)
     }
 
@@ -400,6 +401,119 @@ impl<'r> Linker<'r> {
                     && self.files[g].path.rsplit_once('/').map(|(d, _)| d).unwrap_or("") == dir
             })
             .collect()
+    }
+
+    /// The constructor of a class (or of the nearest base that has one).
+    fn constructor(&self, file: FileId, class: ScopeId) -> Option<ScopeRef> {
+        let name = self.facts(file).scopes[class].name.as_str();
+        CONSTRUCTORS
+            .iter()
+            .copied()
+            .chain([name])
+            .find_map(|n| self.class_method(file, class, n))
+    }
+
+    /// Can an instance of `class` hold fields its construction filled from
+    /// arguments: its constructor keeps some, or it is a struct (Go, Rust)
+    /// that a literal or a function of its own fills.
+    pub(super) fn built_with_arguments(&self, file: FileId, class: ScopeId) -> bool {
+        if self.files[file].lang.is_some_and(directory_package) || self.files[file].lang == Some(Lang::Rust) {
+            return true;
+        }
+        self.constructor(file, class)
+            .is_some_and(|(cf, cs)| !self.index[cf].param_fields.get(cs).is_empty())
+    }
+
+    /// What a constructor call of `class` (`Client(host, token)`, made at
+    /// `cx`) keeps of its arguments: each field the constructor assigns from
+    /// one of its parameters, evaluated with the parameters bound to the
+    /// call's arguments. None when it keeps nothing the call passes.
+    pub(super) fn constructed_fields(&self, cx: Cx, (file, class): ScopeRef, call: &Call) -> Option<Fields> {
+        if call.args.is_empty() {
+            return None;
+        }
+        match self.constructor(file, class) {
+            Some(ctor) => self.fields_kept(cx, ctor, call),
+            // A struct literal (`&Client{Host: h}`, `Client { host, token }`):
+            // each named field is its value.
+            None if call.is_new && call.args.iter().all(|a| a.name.is_some()) => {
+                let mut fields: Vec<(String, Vec<Val>)> = call
+                    .args
+                    .iter()
+                    .map(|a| {
+                        let name = a.name.as_deref().unwrap_or_default();
+                        (
+                            format!("this.{name}"),
+                            self.eval(cx.file, cx.scope, &a.value, cx.params),
+                        )
+                    })
+                    .collect();
+                fields.sort_by(|a, b| a.0.cmp(&b.0));
+                Some(Rc::new(fields))
+            }
+            None => None,
+        }
+    }
+
+    /// What function `(cf, cs)` called as `call` at `cx` keeps of its
+    /// arguments in the fields of `this` (a constructor, or a function that
+    /// builds its struct: Go's `NewClient`, Rust's `Client::new`).
+    pub(super) fn fields_kept(&self, cx: Cx, (cf, cs): ScopeRef, call: &Call) -> Option<Fields> {
+        let writes = self.index[cf].param_fields.get(cs);
+        if writes.is_empty() {
+            return None;
+        }
+        let p = self.bind_params(cx, (cf, cs), call);
+        if p.is_empty() {
+            return None;
+        }
+        let facts = self.facts(cf);
+        let ix = &self.index[cf];
+        let class = ix.class_of[cs];
+        let mut fields: Vec<(String, Vec<Val>)> = Vec::new();
+        for &i in writes {
+            let a = &facts.assigns[i];
+            let ExprKind::Member(_, m) = &a.target.kind else {
+                continue;
+            };
+            let key = format!("this.{m}");
+            if fields.iter().any(|(k, _)| *k == key) {
+                continue;
+            }
+            let mine: Vec<usize> = writes
+                .iter()
+                .copied()
+                .filter(|&j| matches!(&facts.assigns[j].target.kind, ExprKind::Member(_, n) if n == m))
+                .collect();
+            let mut vs = Vec::new();
+            for &j in &mine {
+                let a = &facts.assigns[j];
+                let mut these = self.eval(cf, a.scope, &a.value, Some(&p));
+                self.select_by_guard(cf, a.scope, a.guard.as_deref(), Some(&p), &mut these);
+                push_alts(&mut vs, these);
+            }
+            // The field's other values: those other methods write (a
+            // refreshed token), and, where the constructor writes it only
+            // under a condition, its default (`BASE_URL` unless `region`
+            // is not "com").
+            let always = mine
+                .iter()
+                .any(|&j| facts.assigns[j].guard.is_none() && facts.assigns[j].scope == cs);
+            let others: Vec<usize> = class
+                .and_then(|c| ix.fields(&self.names, c, m))
+                .unwrap_or(&[])
+                .iter()
+                .copied()
+                .filter(|j| !mine.contains(j))
+                .filter(|&j| !always || !matches!(ix.func_of[facts.assigns[j].scope], f if f == cs || f == 0))
+                .collect();
+            if !others.is_empty() {
+                push_alts(&mut vs, self.field_values(cf, &others));
+            }
+            fields.push((key, vs));
+        }
+        fields.sort_by(|a, b| a.0.cmp(&b.0));
+        Some(Rc::new(fields))
     }
 
     /// Values read from an instance: what came from the constructor's

@@ -222,6 +222,23 @@ impl<'r> Linker<'r> {
     ) -> Vec<Val> {
         let c = catalog();
         let one = |k: VKind| vec![val(k, file, e.span)];
+        // `self.host` in a method of an instance built with arguments: what
+        // its constructor kept of them.
+        if matches!(obj.kind, ExprKind::This) {
+            if let Some(vs) = params.and_then(|p| p.get(&format!("this.{m}"))) {
+                let mut vs = vs.clone();
+                for v in &mut vs {
+                    v.via_param = true;
+                }
+                return vs;
+            }
+            // Another field of that instance (`self._access_token`, which
+            // `_refresh` writes from the instance's `BASE_URL`): its writes
+            // read the same instance.
+            if let Some(vs) = params.and_then(|p| self.field_of_built(file, scope, m, p)) {
+                return vs;
+            }
+        }
         if let Some(env) = c.sdk_environment_path(obj, m) {
             return one(VKind::Sdk(env));
         }
@@ -246,7 +263,11 @@ impl<'r> Linker<'r> {
         }
         if matches!(obj.kind, ExprKind::This) {
             let vs = self.this_field(file, scope, m, e.span);
-            let vs = if getters { self.call_getters(vs, None) } else { vs };
+            let vs = if getters {
+                self.call_getters(vs, None, params.and_then(this_fields))
+            } else {
+                vs
+            };
             // A field the class overwrites with the api_domain of a
             // token response follows the token; its literal is only
             // the value before the first refresh.
@@ -261,8 +282,11 @@ impl<'r> Linker<'r> {
             let vs = self.member(file, &o, m, e.span);
             let vs = match &o.kind {
                 _ if !getters => vs,
-                VKind::Instance(..) => self.call_getters(vs, Some(&o)),
-                VKind::Func(..) => self.call_getters(vs, None),
+                VKind::Instance(..) | VKind::Carrier(_) => {
+                    let fields = built_fields(&o);
+                    self.call_getters(vs, Some(&o), fields)
+                }
+                VKind::Func(..) => self.call_getters(vs, None, None),
                 // A member of a value of no known class: the one getter
                 // of that name, if the repository has one.
                 VKind::Sym(_, SymKind::Param | SymKind::Symbol)
@@ -278,6 +302,38 @@ impl<'r> Linker<'r> {
             push_alts(&mut out, vs);
         }
         out
+    }
+
+    /// Field `m` of the instance a method runs on, when the method's
+    /// parameters bind that instance's constructed fields: the values the
+    /// class's writes to it give on that instance (none: not such a field).
+    fn field_of_built(&self, file: FileId, scope: ScopeId, m: &str, p: &Params) -> Option<Vec<Val>> {
+        let this = this_fields(p)?;
+        let class = self.enclosing_class(file, scope)?;
+        let writes = self.index[file].fields(&self.names, class, m)?;
+        let facts = self.facts(file);
+        // The method's own earlier write, a field read inside its own
+        // writes: as the class has it.
+        let func = self.index[file].func_of[scope];
+        if writes
+            .iter()
+            .any(|&i| self.index[file].func_of[facts.assigns[i].scope] == func)
+        {
+            return None;
+        }
+        let key = ((file, class), Box::<str>::from(m));
+        if self.fields_in_progress.borrow().contains(&key) {
+            return None;
+        }
+        self.fields_in_progress.borrow_mut().push(key);
+        let own = Params::of_fields(&this);
+        let mut out = Vec::new();
+        for &i in writes {
+            let a = &facts.assigns[i];
+            push_alts(&mut out, self.eval(file, a.scope, &a.value, Some(&own)));
+        }
+        self.fields_in_progress.borrow_mut().pop();
+        Some(out)
     }
 
     /// `obj.api_domain` / `obj["api_domain"]` (`read` reads it on one
@@ -447,11 +503,26 @@ impl<'r> Linker<'r> {
                 let vs = self.eval(file, scope, cond, params);
                 // An argument of no known origin (`f(env::var("X").is_ok())`)
                 // is the same key wherever the helper tests it: its place.
-                vs.iter().find_map(|v| self.identity_key(v)).or_else(|| {
-                    let v = vs.iter().find(|v| v.via_param)?;
-                    let s = v.at.span;
-                    Some(format!("cond@{}:{}:{}", self.files[v.at.file].path, s.line, s.col).into())
-                })
+                vs.iter()
+                    .find_map(|v| self.identity_key(v))
+                    .or_else(|| {
+                        // A test of an env var made by a method of it or
+                        // on it (`env::var("X").is_ok()`,
+                        // `"sandbox".equals(getenv("X"))`): chosen by it.
+                        let ExprKind::Call(c) = &cond.kind else { return None };
+                        let ExprKind::Member(obj, _) = &c.callee.kind else {
+                            return None;
+                        };
+                        std::iter::once(&**obj)
+                            .chain(c.args.iter().map(|a| &a.value))
+                            .find_map(|x| self.selector(file, scope, x, params))
+                            .filter(|k| k.starts_with("env:"))
+                    })
+                    .or_else(|| {
+                        let v = vs.iter().find(|v| v.via_param)?;
+                        let s = v.at.span;
+                        Some(format!("cond@{}:{}:{}", self.files[v.at.file].path, s.line, s.col).into())
+                    })
             }
         }
     }
@@ -496,7 +567,10 @@ impl<'r> Linker<'r> {
             // `client.get_token` / `client.base` on an instance of a repository class.
             // Values that come from the constructor's parameters belong to this
             // instance: two instances built with different tokens stay apart.
-            VKind::Instance(f, c) => self.for_instance(o, self.class_member(*f, *c, m, span)),
+            VKind::Instance(f, c, _) => match field_of(o, m) {
+                Some(vs) => vs,
+                None => self.for_instance(o, self.class_member(*f, *c, m, span)),
+            },
             // `Host.SANDBOX` on a class used as an enum: its class attribute.
             VKind::Func(f, s) if self.facts(*f).scopes[*s].kind == ScopeKind::Class => {
                 match self.index[*f].fields(&self.names, *s, m) {
@@ -549,6 +623,8 @@ impl<'r> Linker<'r> {
                     vs
                 }
             }
+            // A field its constructor filled from the arguments.
+            VKind::Carrier(_) if field_of(o, m).is_some() => field_of(o, m).unwrap_or_default(),
             // A method of the repository class that built the object.
             VKind::Carrier(ing) if ing.class.is_some_and(|(f, k)| self.class_method(f, k, m).is_some()) => {
                 let (f, k) = ing.class.unwrap_or_default();
@@ -787,6 +863,42 @@ fn derived_only(vs: &[Val]) -> Option<Vec<Val>> {
 
 /// Suffixes parameter and minted-token identities inside `v` with an
 /// instance's creation site.
+/// Field `m` of an instance's constructed fields, each value chosen by
+/// what chose the instance.
+fn field_of(o: &Val, m: &str) -> Option<Vec<Val>> {
+    let fields = built_fields(o)?;
+    let i = fields
+        .binary_search_by(|(k, _)| k.strip_prefix("this.").unwrap_or(k).cmp(m))
+        .ok()?;
+    let mut vs = fields[i].1.clone();
+    for v in &mut vs {
+        v.inherit_sel(o);
+    }
+    Some(vs)
+}
+
+/// The constructed fields of an instance or of the object a constructor
+/// call carries.
+pub(super) fn built_fields(v: &Val) -> Option<Fields> {
+    match &v.kind {
+        VKind::Instance(_, _, f) => f.clone(),
+        VKind::Carrier(ing) => ing.fields.clone(),
+        _ => None,
+    }
+}
+
+/// The constructed fields bound in a method's parameters (`this.host`).
+pub(super) fn this_fields(p: &Params) -> Option<Fields> {
+    let mut fields: Vec<(String, Vec<Val>)> = p
+        .vars
+        .iter()
+        .filter(|(k, _)| k.starts_with("this."))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    fields.sort_by(|a, b| a.0.cmp(&b.0));
+    (!fields.is_empty()).then(|| Rc::new(fields))
+}
+
 pub(super) fn rekey(mut v: Val, at: &str, depth: usize) -> Val {
     if depth > 6 {
         return v;

@@ -124,6 +124,10 @@ pub(super) struct FileIndex {
     /// Functions whose returns or local assignments mention a parameter: only
     /// these need evaluating per call site.
     pub(super) param_dependent: Vec<bool>,
+    /// Function → its assignments to a field (`this.host = host`) from an
+    /// expression, or under a condition, that reads one of its parameters:
+    /// what a constructor keeps of its arguments.
+    pub(super) param_fields: PerScope,
 }
 
 impl FileIndex {
@@ -191,6 +195,7 @@ impl FileIndex {
             rooted_assigns,
             config_calls,
             param_dependent: param_dependent(facts, &func_of),
+            param_fields: PerScope::build(n, param_fields(facts, &func_of).into_iter()),
             class_of,
             func_of,
             returns_of: PerScope::build(n, facts.returns.iter().enumerate().map(|(i, r)| (r.scope, i))),
@@ -310,6 +315,22 @@ fn param_dependent(facts: &FileFacts, func_of: &[ScopeId]) -> Vec<bool> {
         }
     }
     param_dependent
+}
+
+/// (function, assignment to a field of `this` from one of its parameters,
+/// or under a condition on one).
+fn param_fields(facts: &FileFacts, func_of: &[ScopeId]) -> Vec<(ScopeId, usize)> {
+    let mut out = Vec::new();
+    for (i, a) in facts.assigns.iter().enumerate() {
+        let f = func_of[a.scope];
+        let to_field = matches!(&a.target.kind, ExprKind::Member(o, _) if matches!(o.kind, ExprKind::This));
+        let params = &facts.scopes[f].params;
+        let by_param = mentions(&a.value, params) || a.guard.as_ref().is_some_and(|g| mentions(g, params));
+        if f != 0 && to_field && by_param {
+            out.push((f, i));
+        }
+    }
+    out
 }
 
 /// (named function, anonymous function defined inline in it at any depth).

@@ -273,11 +273,16 @@ pub enum VKind {
     /// (`ZohoToken.objects.latest("timestamp")`): its token fields are
     /// store reads.
     Stored(FileId, ScopeId),
-    /// An instance of a class defined in the repository.
-    Instance(FileId, ScopeId),
+    /// An instance of a class defined in the repository, with what its
+    /// constructor kept of the arguments it was built with, if known.
+    Instance(FileId, ScopeId, Option<Fields>),
     Bool(bool),
     Other,
 }
+
+/// The fields a constructor call fills from its arguments, sorted by key
+/// (`this.host` → the values the call passes in).
+pub type Fields = Rc<Vec<(String, Vec<Val>)>>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SymKind {
@@ -295,6 +300,9 @@ pub struct Linker<'r> {
     stack: RefCell<Vec<(FileId, usize)>>,
     /// Functions whose returns are being evaluated (recursion guard).
     in_progress: RefCell<Vec<ScopeRef>>,
+    /// Fields of built instances being evaluated (recursion guard: a write
+    /// that reads the field it writes gives the class-wide values).
+    fields_in_progress: RefCell<Vec<(ScopeRef, Box<str>)>>,
     fuel: std::cell::Cell<u32>,
     starved: std::cell::Cell<bool>,
     /// Set when an evaluation was cut at `MAX_EVAL_DEPTH`.
@@ -411,6 +419,15 @@ impl Params {
 
     fn is_empty(&self) -> bool {
         self.vars.is_empty()
+    }
+
+    /// An instance's constructed fields, as the parameters of its methods.
+    fn of_fields(fields: &Fields) -> Params {
+        let mut p = Params::default();
+        for (k, vs) in fields.iter() {
+            p.insert(k.clone(), vs.clone());
+        }
+        p
     }
 }
 
@@ -552,6 +569,7 @@ impl<'r> Linker<'r> {
         self.depth.set(0);
         self.stack.borrow_mut().clear();
         self.in_progress.borrow_mut().clear();
+        self.fields_in_progress.borrow_mut().clear();
         self.memo_reset();
     }
 

@@ -150,7 +150,7 @@ impl<'r> Linker<'r> {
                     // instance of that repository class (its methods and
                     // fields resolve, its constructor's parameters stay open).
                     if let Some(class) = self.param_class(file, sc, name) {
-                        v.kind = VKind::Instance(class.0, class.1);
+                        v.kind = VKind::Instance(class.0, class.1, None);
                     }
                     out.insert(0, v);
                     return Some(out);

@@ -213,7 +213,11 @@ fn check_binding(b: &Binding, model: &Model) -> Option<(Finding, Loc)> {
         t.identity.is_deployment()
             || (supplied && matches!(t.identity, TokenIdentity::Param(_)))
             || t.selector.as_deref().is_some_and(|s| s.starts_with("profile:"))
-    }) && !(covered && !distinct_tokens && b.tokens.iter().all(|t| t.selector.is_some()));
+    }) && !(covered
+        && !distinct_tokens
+        && b.tokens
+            .iter()
+            .all(|t| t.selector.as_deref().is_some_and(|s| s.starts_with("profile:"))));
     let ids: Vec<String> = b.identities().iter().map(|i| i.to_string()).collect();
     let id = ids.join(", ");
     // Each alternative once, where it is written.

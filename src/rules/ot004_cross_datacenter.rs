@@ -364,9 +364,11 @@ fn minted_keyed(model: &Model, b: &Binding, t: &crate::model::TokenAlt, minted: 
         })
         .all(|(dc, e)| match &e.selector {
             Some(sel) => {
-                e.chosen_by(t.selector.as_deref())
-                    || (t.selector.is_none() && alternative_in(dc, Some(sel)))
-                    || by_record(e)
+                // Chosen by the token's key, or by another key the token
+                // follows too, minted in that host's data center (the
+                // alternatives of one setting: a parameter's default or the
+                // env var that replaces it).
+                e.chosen_by(t.selector.as_deref()) || alternative_in(dc, Some(sel)) || by_record(e)
             }
             None => t.selector.is_some() && alternative_in(dc, None),
         })

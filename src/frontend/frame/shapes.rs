@@ -16,6 +16,25 @@ pub(crate) fn call(callee: Expr, mut args: Vec<Arg>, is_new: bool, span: Span) -
     Expr::new(ExprKind::Call(Arc::new(Call { callee, args, is_new })), span)
 }
 
+/// A struct literal of a type the file declares, outside that type's own
+/// functions (`&Client{Host: h}`, `Client { host, token }`): a
+/// construction of the type with its fields as named arguments (not a
+/// request: no call site).
+pub(crate) fn struct_literal(ty: &str, pairs: Vec<(Expr, Expr)>, span: Span) -> Expr {
+    let callee = Expr::new(ExprKind::Name(ty.to_string()), span);
+    let args = pairs
+        .into_iter()
+        .filter_map(|(k, v)| {
+            let name = k.as_str()?.to_string();
+            Some(Arg {
+                name: Some(name),
+                value: v,
+            })
+        })
+        .collect();
+    call(callee, args, true, span)
+}
+
 /// A call, recorded as a chain head unless it is the `receiver` of a longer
 /// chain (then the outermost call of the chain is the one recorded).
 pub(crate) fn call_site(

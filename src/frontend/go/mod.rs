@@ -398,12 +398,17 @@ impl<'a> Lowerer<'a> {
             .get(&ty)
             .copied()
             .filter(|&c| self.enclosing_class(scope) == Some(c));
-        match node.field("body") {
-            Some(b) => {
-                let e = self.literal_value(b, scope, owner);
-                Expr::new(e.kind, self.span(node))
-            }
-            None => Expr::unknown(self.span(node)),
+        let sp = self.span(node);
+        let Some(b) = node.field("body") else {
+            return Expr::unknown(sp);
+        };
+        let e = self.literal_value(b, scope, owner);
+        // `&Client{Host: h, Token: t}` of a struct of this file, elsewhere:
+        // an instance built with those fields.
+        let struct_of_file = owner.is_none() && self.types.classes.contains_key(&ty);
+        match e.kind {
+            ExprKind::Dict(pairs) if struct_of_file => frame::struct_literal(&ty, pairs, sp),
+            kind => Expr::new(kind, sp),
         }
     }
 

@@ -280,6 +280,8 @@ impl Lowerer<'_> {
         if let Some(rest) = &s.rest {
             let v = self.expr(rest, scope, false);
             pairs.push((Expr::unknown(v.span), v));
+        } else if !own_class && self.classes.contains_key(&ty) {
+            return crate::frontend::frame::struct_literal(&ty, pairs, sp);
         }
         Expr::new(ExprKind::Dict(pairs), sp)
     }
