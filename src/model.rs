@@ -72,6 +72,18 @@ impl fmt::Display for TokenIdentity {
     }
 }
 
+/// A return of a function with several returns (a settings loader
+/// returning one record per source), as the value it gave remembers it: two
+/// values given by different returns of one function came from different
+/// runs of it, and never meet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Branch {
+    /// The function.
+    pub func: Loc,
+    /// The returned expression.
+    pub ret: Loc,
+}
+
 /// One alternative of an endpoint at a binding.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct EndpointAlt {
@@ -90,6 +102,10 @@ pub struct EndpointAlt {
     pub inner_switch: Option<Loc>,
     /// The endpoint is an accounts server's token endpoint (a refresh/exchange).
     pub token_endpoint: bool,
+    /// The return that gave the endpoint's value, of a function with several
+    /// returns (a settings loader returning one record per source): values
+    /// of two different returns never meet.
+    pub branch: Option<Branch>,
 }
 
 impl EndpointAlt {
@@ -97,6 +113,12 @@ impl EndpointAlt {
     /// `ZOHO_DC` picks in whichever class the instance is).
     pub fn chosen_by(&self, key: Option<&str>) -> bool {
         key.is_some() && (self.selector.as_deref() == key || self.inner_selector.as_deref() == key)
+    }
+
+    /// Can meet a value given by the return `branch`: not when each was
+    /// given by a different return of one function.
+    pub fn meets(&self, branch: Option<Branch>) -> bool {
+        !matches!((self.branch, branch), (Some(a), Some(b)) if a.func == b.func && a.ret != b.ret)
     }
 }
 
@@ -123,6 +145,8 @@ pub struct TokenAlt {
     /// data center), configured at this place (a legacy SDK config whose
     /// `accounts_url` is a setting).
     pub accounts_chosen_at: Option<Loc>,
+    /// The return that gave the token's value (as [`EndpointAlt::branch`]).
+    pub branch: Option<Branch>,
 }
 
 /// Which org a request goes to, or a token was minted for (DESIGN §2: the

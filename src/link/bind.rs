@@ -635,6 +635,7 @@ impl Linker<'_> {
                 selector,
                 minted_dc,
                 accounts_chosen_at: chosen.then_some(at),
+                branch: None,
             });
         }
         true
@@ -763,10 +764,12 @@ impl Linker<'_> {
                 })
                 .or_else(|| c.dc_template_env(&text).map(|kind| (Target::AnyDc(kind), sel.clone())));
             // `accounts.zoho.{region}/oauth/v2/token`: minted in the data
-            // center the hole's key picks (no environment: accounts servers
-            // serve them all).
+            // center the hole's value picks (no environment: accounts servers
+            // serve them all). The key is that value's own, as for a map
+            // looked up by it (`API_HOSTS[region]`); whatever chose the value
+            // among others (the record it was read from) only says when.
             if templated.is_none() && c.is_accounts_dc_template(&text) {
-                if let Some(key) = sel.clone().or_else(|| hole_key().as_deref().map(str::to_string)) {
+                if let Some(key) = hole_key().as_deref().map(str::to_string).or_else(|| sel.clone()) {
                     let target = Target::AnyDc(EnvKind::Production);
                     ing.endpoints.push(endpoint_of(v, target, origin, Some(&key), true));
                 }
@@ -837,6 +840,7 @@ impl Linker<'_> {
                                 selector: v.sel_str().map(str::to_string),
                                 minted_dc: None,
                                 accounts_chosen_at: None,
+                                branch: v.branch(),
                             });
                             return;
                         }
@@ -875,6 +879,7 @@ impl Linker<'_> {
             selector: v.sel_str().map(str::to_string),
             minted_dc,
             accounts_chosen_at: None,
+            branch: v.branch(),
         });
     }
 }
@@ -908,6 +913,7 @@ fn endpoint_of(v: &Val, target: Target, origin: Loc, selector: Option<&str>, tok
         inner_selector: v.inner().map(|i| i.sel.to_string()),
         inner_switch: v.inner().and_then(|i| i.switch),
         token_endpoint,
+        branch: v.branch(),
     }
 }
 
@@ -945,6 +951,7 @@ fn legacy_endpoints(base: &Ingredients, flags: &[LegacyFlag], ing: &mut Ingredie
                     inner_selector: e.inner_selector.clone(),
                     inner_switch: e.inner_switch,
                     token_endpoint: false,
+                    branch: e.branch,
                 });
             }
         }

@@ -139,19 +139,86 @@ impl<'r> Linker<'r> {
             ExprKind::Index(Box::new(obj.clone()), Box::new(call.args[0].value.clone())),
             e.span,
         );
-        let mut out = self.eval(file, scope, &item, params);
-        if let Some(d) = call.args.get(1) {
+        // A record the code wrote (`{"region": r, …}`, `cfg.get("auth",
+        // {})`) gives its field if it has it, else the default only: never
+        // an unknown value, nor the default beside a field it always has.
+        let mut default_read = true;
+        let mut out = match (call.args.get(1), call.args[0].value.as_str()) {
+            (Some(_), Some(k)) if !catalog().is_api_domain_key(k) => {
+                let key = val(
+                    VKind::Str(vec![Piece::Lit(k.to_string(), Loc { file, span: e.span })]),
+                    file,
+                    e.span,
+                );
+                let mut out = Vec::new();
+                default_read = false;
+                for o in self.eval(file, scope, obj, params) {
+                    if let VKind::Dict(fields) = &o.kind {
+                        let has = |p: &dyn Fn(&str) -> bool| fields.iter().all(|(f, _)| f.as_deref().is_some_and(p));
+                        if has(&|f| f != k) {
+                            default_read = true;
+                            continue;
+                        }
+                        if !has(&|_| true) {
+                            default_read = true;
+                        }
+                    } else {
+                        default_read = true;
+                    }
+                    push_alts(&mut out, self.index(file, &o, &key, e.span));
+                }
+                out
+            }
+            _ => self.eval(file, scope, &item, params),
+        };
+        if let Some(d) = call.args.get(1).filter(|_| default_read) {
             // The default is chosen by the key being unset: by what the read
             // is chosen by (`cfg.get("region", "eu")` beside
             // `cfg.get("region")`).
             let key = out.iter().find_map(|v| self.identity_key(v));
-            let mut ds = self.eval(file, scope, &d.value, params);
+            let ds = self.eval(file, scope, &d.value, params);
+            let at = Loc { file, span: e.span };
+            // A map looked up by a key chosen among values given by several
+            // returns (`HOSTS.get(cfg["region"], …)`, a record per source):
+            // the default is each one's when it misses, chosen by its key.
+            let by_key = self.lookup_keys(Cx::new(file, scope, params), &call.args[0].value);
+            if by_key.len() > 1 {
+                for (k, branch) in by_key {
+                    for mut v in ds.iter().cloned() {
+                        if v.sel().is_none() {
+                            v.set_choice(Some(k.clone()), Some(at));
+                        }
+                        if let Some(b) = branch {
+                            v.returned_at(b);
+                        }
+                        push_alts(&mut out, vec![v]);
+                    }
+                }
+                return out;
+            }
+            let mut ds = ds;
             if let Some(k) = key {
                 for v in ds.iter_mut().filter(|v| v.sel().is_none()) {
-                    v.set_choice(Some(k.clone()), Some(Loc { file, span: e.span }));
+                    v.set_choice(Some(k.clone()), Some(at));
                 }
             }
             push_alts(&mut out, ds);
+        }
+        out
+    }
+
+    /// The keys of a map lookup by a run-time value that returns of a
+    /// function gave: each key and its return.
+    fn lookup_keys(&self, cx: Cx, key: &Expr) -> Vec<(Rc<str>, Option<Branch>)> {
+        if key.as_str().is_some() {
+            return Vec::new();
+        }
+        let mut out: Vec<(Rc<str>, Option<Branch>)> = Vec::new();
+        for v in self.eval(cx.file, cx.scope, key, cx.params) {
+            let Some(k) = self.identity_key(&v) else { continue };
+            if v.branch().is_some() && !out.iter().any(|(o, b)| *o == k && *b == v.branch()) {
+                out.push((k, v.branch()));
+            }
         }
         out
     }
@@ -473,6 +540,19 @@ impl<'r> Linker<'r> {
             let mut vs = self.eval(ffile, fscope, &r.value, Some(p));
             if many {
                 self.select_by_guard(ffile, fscope, r.guard.as_deref(), Some(p), &mut vs);
+                let at = Branch {
+                    func: Loc {
+                        file: ffile,
+                        span: self.facts(ffile).scopes[fscope].span,
+                    },
+                    ret: Loc {
+                        file: ffile,
+                        span: r.value.span,
+                    },
+                };
+                for v in &mut vs {
+                    v.returned_at(at);
+                }
             }
             push_alts(&mut out, vs);
         }

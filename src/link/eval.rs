@@ -696,15 +696,19 @@ impl<'r> Linker<'r> {
             };
             let sel = e.selector.as_deref();
             for dc in dcs {
-                if by_dc
-                    .iter()
-                    .any(|v| matches!(v.kind, VKind::Minted(Some(d), _) if d == dc) && v.sel_str() == sel)
-                {
+                if by_dc.iter().any(|v| {
+                    matches!(v.kind, VKind::Minted(Some(d), _) if d == dc)
+                        && v.sel_str() == sel
+                        && v.branch() == e.branch
+                }) {
                     continue;
                 }
                 let mut v = keep(VKind::Minted(Some(dc), id.clone()));
                 if let Some(sel) = &e.selector {
                     v.set_choice(Some(sel.as_str().into()), e.switch);
+                }
+                if let Some(b) = e.branch {
+                    v.returned_at(b);
                 }
                 by_dc.push(v);
             }
@@ -785,6 +789,10 @@ impl<'r> Linker<'r> {
                 if let Some(s) = &sel {
                     v.chosen_by(s.clone(), Loc { file, span });
                 }
+                // Looked up in a map by a value one return gave, or in a
+                // map one return gave: that return's.
+                v.branch_of(k);
+                v.branch_of(o);
                 v.via_param |= o.via_param || k.via_param;
                 v
             })

@@ -147,6 +147,12 @@ struct Choice {
     /// took the place of (the sandbox ternary inside a match arm over data
     /// centers): what picks among the values of one arm.
     inner: Option<Box<InnerChoice>>,
+    /// The return that gave this value (or the record it was read from),
+    /// of a function with several returns: values given by two different
+    /// returns of one function came from different runs of it, so they
+    /// never meet. Travels with the value through every read, string and
+    /// lookup made of it, whatever key chose it.
+    branch: Option<Branch>,
 }
 
 /// The key of an inner choice ([`Val::inner`]) and where it is made.
@@ -176,11 +182,31 @@ impl Val {
         self.choice.as_ref().and_then(|c| c.inner.as_deref())
     }
 
+    /// The return of a function with several returns that gave this value.
+    pub fn branch(&self) -> Option<Branch> {
+        self.choice.as_ref().and_then(|c| c.branch)
+    }
+
+    /// Given by the return at `at`, unless an inner function's return gave
+    /// it already.
+    fn returned_at(&mut self, at: Branch) {
+        if self.branch().is_none() {
+            self.edit_choice(|c| c.branch = Some(at));
+        }
+    }
+
+    /// Made of `from`: the return that gave `from` gave this value too.
+    fn branch_of(&mut self, from: &Val) {
+        if let (None, Some(b)) = (self.branch(), from.branch()) {
+            self.edit_choice(|c| c.branch = Some(b));
+        }
+    }
+
     /// Changes the choice, keeping it `None` when it is empty.
     fn edit_choice(&mut self, f: impl FnOnce(&mut Choice)) {
         let mut c = self.choice.take().map(Rc::unwrap_or_clone).unwrap_or_default();
         f(&mut c);
-        if c.sel.is_some() || c.switch.is_some() || c.inner.is_some() {
+        if c.sel.is_some() || c.switch.is_some() || c.inner.is_some() || c.branch.is_some() {
             self.choice = Some(Rc::new(c));
         }
     }
@@ -216,7 +242,13 @@ impl Val {
     /// value is already selected.
     fn inherit_sel(&mut self, from: &Val) {
         if self.sel().is_none() {
+            let own = self.branch();
             self.choice_of(from);
+            if let Some(b) = own {
+                self.edit_choice(|c| c.branch = Some(b));
+            }
+        } else {
+            self.branch_of(from);
         }
     }
 

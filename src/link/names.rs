@@ -161,17 +161,32 @@ impl<'r> Linker<'r> {
                     // it chooses every value the call gives (its default too).
                     // A read the analysis already names (`settings.region`
                     // of a parameter) keeps that name as the key.
+                    // Values different returns gave (a record per source)
+                    // are each read by its own source's setting.
                     if let Some((key, at)) = reaching.as_deref().and_then(|idx| self.settings_call_key(file, idx)) {
-                        let key = vals
-                            .iter()
-                            .find_map(|v| match &v.kind {
-                                VKind::Sym(..) | VKind::Env(_) => self.identity_key(v),
+                        let named = |branch: Option<Branch>| {
+                            vals.iter().find_map(|v| match &v.kind {
+                                VKind::Sym(..) | VKind::Env(_) if v.branch() == branch => self.identity_key(v),
                                 _ => None,
+                            })
+                        };
+                        let keys: Vec<Option<Rc<str>>> = vals.iter().map(|v| named(v.branch())).collect();
+                        let key = named(None)
+                            .or_else(|| {
+                                vals.iter().find_map(|v| match &v.kind {
+                                    VKind::Sym(..) | VKind::Env(_) => self.identity_key(v),
+                                    _ => None,
+                                })
                             })
                             .unwrap_or(key);
                         return Some(
                             vals.into_iter()
-                                .map(|mut v| {
+                                .zip(keys)
+                                .map(|(mut v, own)| {
+                                    let key = match own {
+                                        Some(k) if v.branch().is_some() => k,
+                                        _ => key.clone(),
+                                    };
                                     match v.kind {
                                         VKind::Other => v.kind = VKind::Sym(key.clone(), SymKind::Symbol),
                                         VKind::Sym(..) | VKind::Env(_) => {}

@@ -308,7 +308,9 @@ fn inside(inner: Loc, outer: Loc) -> bool {
 /// chosen the same way: by the same key, or, for the default that no key
 /// chose (the `"au"` of `os.environ.get("ZOHO_DC") or "au"`), by none.
 fn minted_keyed(model: &Model, b: &Binding, t: &crate::model::TokenAlt, minted: DcId) -> bool {
-    let api = || b.endpoints.iter().filter(|e| !e.token_endpoint);
+    // The API hosts this token can meet: not those given by another return
+    // of the function that gave the token (another source's record).
+    let api = || b.endpoints.iter().filter(|e| !e.token_endpoint && e.meets(t.branch));
     let in_dc = |e: &crate::model::EndpointAlt, dc: DcId| matches!(e.target, Target::Env(env) if env.dc == dc);
     // The accounts server and every API host were chosen by one key (a
     // parameter whose value both are derived from): one data center at run
@@ -355,9 +357,7 @@ fn minted_keyed(model: &Model, b: &Binding, t: &crate::model::TokenAlt, minted: 
             .iter()
             .any(|u| u.identity == t.identity && u.minted_dc == Some(dc) && u.selector.as_deref() == selector)
     };
-    b.endpoints
-        .iter()
-        .filter(|e| !e.token_endpoint)
+    api()
         .filter_map(|e| match e.target {
             Target::Env(env) if env.kind.is_some() && env.dc != minted => Some((env.dc, e)),
             _ => None,
