@@ -100,6 +100,7 @@ impl<'a> Lowerer<'a> {
 
     pub(super) fn call(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let sp = self.span(node);
+        let statement = std::mem::take(&mut self.statement_call);
         let Some(method_node) = node.field("method") else {
             return self.unmodelled(node, scope);
         };
@@ -117,6 +118,10 @@ impl<'a> Lowerer<'a> {
             if let Some(o) = recv {
                 if method == "new" {
                     return self.call_site(o, Vec::new(), true, sp, scope, receiver);
+                }
+                if statement && !matches!(o.kind, ExprKind::This) {
+                    let callee = Expr::new(ExprKind::Member(Box::new(o), method.into()), self.span(method_node));
+                    return self.call_site(callee, Vec::new(), false, sp, scope, receiver);
                 }
                 // Copies and conversions that keep the value.
                 if matches!(

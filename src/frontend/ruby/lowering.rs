@@ -109,7 +109,12 @@ impl Lowerer<'_> {
             }
             "comment" | "empty_statement" | "heredoc_body" | "__END__" | "uninterpreted" => {}
             _ => {
+                // `client.leads` whose value nothing uses (not a method's
+                // last statement, which is its value): a call.
+                let in_method = self.f.facts.scopes[scope].kind == ScopeKind::Function;
+                self.statement_call = node.kind() == "call" && !(last && in_method);
                 let e = self.expr_top(node, scope, true);
+                self.statement_call = false;
                 if last {
                     self.push_return(scope, e, guard);
                 }

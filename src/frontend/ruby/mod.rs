@@ -38,6 +38,7 @@ pub fn lower(text: &str) -> FileFacts {
         http_defaults: HashMap::new(),
         lowered: HashSet::new(),
         attrs: HashMap::new(),
+        statement_call: false,
     })
 }
 
@@ -57,6 +58,9 @@ struct Lowerer<'a> {
     lowered: HashSet<usize>,
     /// Per class: the names of its `attr_reader`/`attr_accessor` fields.
     attrs: HashMap<ScopeId, HashSet<String>>,
+    /// The call being lowered is a statement whose value nothing uses:
+    /// `client.leads` there calls the method (it is no attribute read).
+    statement_call: bool,
 }
 
 /// Named children without comments.
