@@ -133,6 +133,87 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
             .into_iter()
             .filter(|f| !reported.contains(&f.primary)),
     );
+    let reported: BTreeSet<Loc> = out.iter().map(|f| f.primary).collect();
+    out.extend(
+        pinned_beside_switch(ctx)
+            .into_iter()
+            .filter(|f| !reported.contains(&f.primary)),
+    );
+    out
+}
+
+/// A request that pins one environment's host with a token that another
+/// request of the same file sends to a host chosen at run time among
+/// environments (the token not chosen with it): in a deployment where the
+/// choice takes the other environment, the token that works there is sent
+/// here too. Reported at the pinned request (the switch is its own OT002),
+/// with the switch as a related place.
+fn pinned_beside_switch(ctx: &RuleCtx) -> Vec<Finding> {
+    let bindings = &ctx.model.bindings;
+    // (file, token identity) → (the environment kinds a switch chooses among, its binding)
+    let mut switched: BTreeMap<(u64, &TokenIdentity), (BTreeSet<EnvKind>, Loc)> = BTreeMap::new();
+    for b in bindings {
+        let selected: BTreeSet<&str> = b.endpoints.iter().filter_map(|e| e.selector.as_deref()).collect();
+        let kinds: BTreeSet<EnvKind> = b
+            .endpoints
+            .iter()
+            .filter(|e| !e.token_endpoint && e.selector.is_some())
+            .filter_map(|e| match e.target {
+                Target::Env(env) => env.kind,
+                _ => None,
+            })
+            .collect();
+        if kinds.len() < 2 {
+            continue;
+        }
+        for t in &b.tokens {
+            // A token chosen by the switch's key follows it.
+            if t.selector.as_deref().is_some_and(|s| selected.contains(s)) {
+                continue;
+            }
+            let entry = switched
+                .entry((b.at.file as u64, &t.identity))
+                .or_insert_with(|| (BTreeSet::new(), b.at));
+            entry.0.extend(kinds.iter().copied());
+        }
+    }
+    let mut out = Vec::new();
+    for b in bindings {
+        let Some(env) = fixed_env(b) else { continue };
+        if b.endpoints.iter().any(|e| e.selector.is_some()) || b.tokens.iter().any(|t| t.selector.is_some()) {
+            continue;
+        }
+        let ids = b.identities();
+        let Some((id, (kinds, switch_at))) = ids
+            .iter()
+            .find_map(|i| switched.get(&(b.at.file as u64, *i)).map(|s| (*i, s)))
+        else {
+            continue;
+        };
+        if !kinds.iter().any(|k| Some(*k) != env.kind) || !kinds.contains(&env.kind.unwrap_or(EnvKind::Production)) {
+            continue;
+        }
+        let others = [(
+            *switch_at,
+            "here the host for the same token is chosen at run time".to_string(),
+        )];
+        let origin = b.tokens.iter().find(|t| &t.identity == id).map(|t| t.origin);
+        let mut all = vec![env];
+        all.extend(
+            kinds
+                .iter()
+                .filter(|k| Some(**k) != env.kind)
+                .map(|k| Environment { kind: Some(*k), ..env }),
+        );
+        out.push(Finding {
+            message: format!(
+                "token `{id}` is sent to a host chosen at run time elsewhere in this file, but this request pins {env}: where that choice takes another environment, its token is sent here"
+            ),
+            label: format!("{} pins {env} beside a run-time host choice", describe(b.kind)),
+            help: "choose this request's host with the same key as the other requests (and the token with it)".into(),
+            ..at_binding(ID, b, id.to_string(), origin, &others, env_names(&all))
+        });
+    }
     out
 }
 
