@@ -535,8 +535,30 @@ impl<'r> Linker<'r> {
         let rets = self.index[ffile].returns_of.get(fscope);
         let mut out = Vec::new();
         let many = rets.len() > 1;
+        // `if sandbox { return … }` where the caller passes a literal flag:
+        // with `false` that return is not taken; with `true` it is, and the
+        // unguarded returns after it are not reached.
+        let facts = self.facts(ffile);
+        let flag = |i: usize| {
+            let g = facts.returns[i].guard.as_deref()?;
+            self.literal_flag(g, Some(p))
+        };
+        let taken_at = if many {
+            rets.iter()
+                .filter(|&&i| flag(i) == Some(true))
+                .map(|&i| facts.returns[i].value.span.start)
+                .min()
+        } else {
+            None
+        };
         for &i in rets {
-            let r = &self.facts(ffile).returns[i];
+            let r = &facts.returns[i];
+            if many && flag(i) == Some(false) {
+                continue;
+            }
+            if taken_at.is_some_and(|t| r.guard.is_none() && r.value.span.start > t) {
+                continue;
+            }
             let mut vs = self.eval(ffile, fscope, &r.value, Some(p));
             if many {
                 self.select_by_guard(ffile, fscope, r.guard.as_deref(), Some(p), &mut vs);
@@ -620,6 +642,24 @@ impl<'r> Linker<'r> {
             if let Some(t) = target {
                 if names.contains(&t) {
                     p.insert(t, self.eval(cx.file, cx.scope, &a.value, cx.params));
+                }
+            }
+        }
+        // A parameter the call leaves out takes its literal default
+        // (`sandbox=False`): that value, chosen by nothing at this call.
+        if !p.is_empty() {
+            let facts = self.facts(ffile);
+            let left_out: Vec<&String> = names.iter().filter(|n| p.get(n).is_none()).collect();
+            for name in left_out {
+                let Some(&[i]) = self.index[ffile].targets(&self.names, fscope, name) else {
+                    continue;
+                };
+                let value = &facts.assigns[i].value;
+                if matches!(
+                    value.kind,
+                    ExprKind::Bool(_) | ExprKind::Str(_) | ExprKind::Null | ExprKind::Number
+                ) {
+                    p.insert(name.clone(), self.eval(ffile, fscope, value, None));
                 }
             }
         }

@@ -474,7 +474,7 @@ impl<'r> Linker<'r> {
 
     /// A ternary's condition that is a parameter the caller passed a
     /// boolean literal for: that literal.
-    fn literal_flag(&self, cond: &Expr, params: Option<&Params>) -> Option<bool> {
+    pub(super) fn literal_flag(&self, cond: &Expr, params: Option<&Params>) -> Option<bool> {
         let ExprKind::Name(n) = &cond.kind else {
             return None;
         };

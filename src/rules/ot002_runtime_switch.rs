@@ -170,12 +170,24 @@ fn check_binding(b: &Binding, model: &Model) -> Option<(Finding, Loc)> {
     // A helper given both the token and the flag (`fetch(token, sandbox)`)
     // that the repository calls: its callers choose the pair, and each call
     // is a binding of its own (judged there). Uncalled, it is the place.
+    // So is a helper given the flag only (`get(sandbox, path)` with its own
+    // token) when every call of it binds the key: each call is judged with
+    // the value it passes (`get(True, …)` beside `get(False, …)` is OT001
+    // at the calls).
+    let callers: Vec<&Binding> = model
+        .bindings
+        .iter()
+        .filter(|h| h.kind == crate::model::BindingKind::Helper && h.via.contains(&b.at))
+        .collect();
+    let bound_by_callers = !callers.is_empty()
+        && callers.iter().all(|h| {
+            h.endpoints
+                .iter()
+                .all(|e| e.selector.as_deref().is_none_or(|k| !selectors.contains(k)))
+        });
     if !selectors.is_empty()
-        && selectors.iter().all(|s| params_of_token_owner(s, b))
-        && model
-            .bindings
-            .iter()
-            .any(|h| h.kind == crate::model::BindingKind::Helper && h.via.contains(&b.at))
+        && !callers.is_empty()
+        && (selectors.iter().all(|s| params_of_token_owner(s, b)) || bound_by_callers)
     {
         return None;
     }
