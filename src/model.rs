@@ -84,6 +84,23 @@ pub struct Branch {
     pub ret: Loc,
 }
 
+/// The keys that choose alternatives (`EndpointAlt::selector`,
+/// `TokenAlt::selector`) say where the choice comes from. One that the
+/// deployment supplies — an env var or a configuration key (`env:X`,
+/// `env:config:zoho.sandbox`: settings libraries, Spring/.NET settings,
+/// a configuration record read from a file at run time), or the profiles
+/// that set one (`profile:…`) — can be set per deployment beside the
+/// token: a switch on it is OT002 at warning level. Rules ask these
+/// functions, never the spelling.
+pub fn deployment_key(sel: &str) -> bool {
+    sel.starts_with("env:") || profile_key(sel)
+}
+
+/// A key that is the deployment profiles setting one variable.
+pub fn profile_key(sel: &str) -> bool {
+    sel.starts_with("profile:")
+}
+
 /// One alternative of an endpoint at a binding.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct EndpointAlt {

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{describe, env_names, related_for, RuleCtx};
 use crate::catalog::{EnvKind, Environment, Level};
 use crate::finding::Finding;
-use crate::model::{Binding, EndpointAlt, Loc, Model, Target, TokenIdentity};
+use crate::model::{deployment_key, profile_key, Binding, EndpointAlt, Loc, Model, Target, TokenIdentity};
 
 /// What makes two results one: rule, token identity, environments, root
 /// place — or, for a switch on one deployment-wide key, that key in that file.
@@ -62,7 +62,7 @@ fn cause_root(b: &Binding, root: Loc) -> Root {
 /// A key with one value for the whole deployment: an env var, the profiles
 /// that set it, a module-level constant (`path::NAME`, no scope inside).
 fn deployment_wide(key: &str) -> bool {
-    if key.starts_with("env:") || key.starts_with("profile:") {
+    if deployment_key(key) {
         return true;
     }
     match key.rsplit_once("::") {
@@ -214,22 +214,19 @@ fn check_binding(b: &Binding, model: &Model) -> Option<(Finding, Loc)> {
             .iter()
             .copied()
             .chain(api.iter().filter_map(|e| e.inner_selector.as_deref()))
-            .all(|s| s.starts_with("env:") || s.starts_with("profile:"));
+            .all(deployment_key);
     // The deployment supplies the token, unless every profile that chooses
     // the endpoint gives it one and the same token. A parameter beside the
     // deployment's token (`$code ?? config('zoho.token')`) is supplied at
     // run time by the caller: nothing here hard-codes it either.
     let covered = selectors.is_subset(&token_selectors);
     let supplied = b.tokens.iter().any(|t| t.identity.is_deployment());
-    let deployment_token = b.tokens.iter().all(|t| {
-        t.identity.is_deployment()
-            || (supplied && matches!(t.identity, TokenIdentity::Param(_)))
-            || t.selector.as_deref().is_some_and(|s| s.starts_with("profile:"))
-    }) && !(covered
-        && !distinct_tokens
-        && b.tokens
-            .iter()
-            .all(|t| t.selector.as_deref().is_some_and(|s| s.starts_with("profile:"))));
+    let deployment_token =
+        b.tokens.iter().all(|t| {
+            t.identity.is_deployment()
+                || (supplied && matches!(t.identity, TokenIdentity::Param(_)))
+                || t.selector.as_deref().is_some_and(profile_key)
+        }) && !(covered && !distinct_tokens && b.tokens.iter().all(|t| t.selector.as_deref().is_some_and(profile_key)));
     let ids: Vec<String> = b.identities().iter().map(|i| i.to_string()).collect();
     let id = ids.join(", ");
     // Each alternative once, where it is written.
@@ -365,7 +362,7 @@ fn describe_selector(s: &str) -> Option<String> {
     if let Some(name) = s.strip_prefix("env:") {
         return Some(format!(" by env var `{name}`"));
     }
-    if s.starts_with("profile:") {
+    if profile_key(s) {
         return Some(" by the deployment's settings (the profiles that set its variable)".to_string());
     }
     if s.starts_with("key@") || s.starts_with("cond@") {

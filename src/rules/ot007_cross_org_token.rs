@@ -65,10 +65,7 @@ fn keyed(ctx: &RuleCtx, b: &Binding, varying: &[&OrgAlt]) -> bool {
             OrgRef::Param(p) => token_param || token_selectors.contains(p.as_str()),
             _ => false,
         };
-        let deployment = deployment_token
-            && o.selector
-                .as_deref()
-                .is_some_and(|s| s.starts_with("env:") || s.starts_with("profile:"));
+        let deployment = deployment_token && o.selector.as_deref().is_some_and(crate::model::deployment_key);
         by_key || (o.selector.is_none() && by_param) || deployment
     })
 }
