@@ -509,7 +509,7 @@ impl<'r> Linker<'r> {
             return vec![val(VKind::Other, cx.file, call.callee.span)];
         }
         let p = if dependent {
-            self.bind_params_with(cx, (ffile, fscope), call, this.as_ref())
+            self.bind_params_with(cx, (ffile, fscope), call, this.as_ref(), None)
         } else {
             Params::default()
         };
@@ -585,7 +585,7 @@ impl<'r> Linker<'r> {
     /// of `call`, evaluated at `cx`.
     pub(super) fn bind_params(&self, cx: Cx, func: ScopeRef, call: &Call) -> Params {
         let this = self.receiver_fields(cx, func, call);
-        self.bind_params_with(cx, func, call, this.as_ref())
+        self.bind_params_with(cx, func, call, this.as_ref(), None)
     }
 
     /// What a method called on `obj` (`obj.m(…)`, `self.m(…)`) reads of the
@@ -625,8 +625,16 @@ impl<'r> Linker<'r> {
         (!fields.is_empty()).then(|| Rc::new(fields))
     }
 
-    /// [`Self::bind_params`], with the receiver's constructed fields.
-    fn bind_params_with(&self, cx: Cx, (ffile, fscope): ScopeRef, call: &Call, this: Option<&Fields>) -> Params {
+    /// [`Self::bind_params`], with the receiver's constructed fields; with
+    /// `only`, the arguments of those parameters alone are evaluated.
+    pub(super) fn bind_params_with(
+        &self,
+        cx: Cx,
+        (ffile, fscope): ScopeRef,
+        call: &Call,
+        this: Option<&Fields>,
+        only: Option<&[String]>,
+    ) -> Params {
         let names = &self.facts(ffile).scopes[fscope].params;
         let mut p = Params::default();
         let mut pos = 0;
@@ -640,7 +648,7 @@ impl<'r> Linker<'r> {
                 }
             };
             if let Some(t) = target {
-                if names.contains(&t) {
+                if names.contains(&t) && only.is_none_or(|o| o.contains(&t)) {
                     p.insert(t, self.eval(cx.file, cx.scope, &a.value, cx.params));
                 }
             }

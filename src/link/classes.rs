@@ -4,6 +4,7 @@
 //!
 //! Reads: the class scopes of the facts. Writes: the class-family caches.
 
+use super::index::mentions;
 use super::*;
 
 /// The names constructors have (PHP, Python, JS/TS, Ruby); Java, C# and old
@@ -463,11 +464,24 @@ impl<'r> Linker<'r> {
         if writes.is_empty() {
             return None;
         }
-        let p = self.bind_params(cx, (cf, cs), call);
+        // Only the arguments the kept fields read are evaluated.
+        let facts = self.facts(cf);
+        let needed: Vec<String> = facts.scopes[cs]
+            .params
+            .iter()
+            .filter(|n| {
+                let n = std::slice::from_ref(*n);
+                writes.iter().any(|&i| {
+                    let a = &facts.assigns[i];
+                    mentions(&a.value, n) || a.guard.as_deref().is_some_and(|g| mentions(g, n))
+                })
+            })
+            .cloned()
+            .collect();
+        let p = self.bind_params_with(cx, (cf, cs), call, None, Some(&needed));
         if p.is_empty() {
             return None;
         }
-        let facts = self.facts(cf);
         let ix = &self.index[cf];
         let class = ix.class_of[cs];
         let mut fields: Vec<(String, Vec<Val>)> = Vec::new();

@@ -158,7 +158,7 @@ impl FileIndex {
 }
 
 /// Does `e` mention one of `names`?
-fn mentions(e: &Expr, names: &[String]) -> bool {
+pub(super) fn mentions(e: &Expr, names: &[String]) -> bool {
     match &e.kind {
         ExprKind::Name(n) => names.contains(n),
         ExprKind::Concat(parts) | ExprKind::List(parts) | ExprKind::Test(parts) => {
