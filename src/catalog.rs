@@ -187,6 +187,12 @@ pub struct Legacy {
     pub base_url_keys: Vec<String>,
     pub sandbox_flags: Vec<String>,
     pub user_keys: Vec<String>,
+    /// The user whose row the SDK persists when its configuration names
+    /// none (the SDK's current or default user: one row per store).
+    pub default_user: String,
+    /// The keys that name where the SDK persists its rows: a store chosen
+    /// at run time is one store per choice.
+    pub store_keys: Vec<String>,
     pub default_base: String,
     /// The keys that name the accounts server the SDK mints its token at.
     pub accounts_keys: Vec<String>,
