@@ -976,6 +976,19 @@ impl Catalog {
         Some(Environment { dc, kind: Some(kind) })
     }
 
+    /// The SDK environment members (`PRODUCTION`, `SANDBOX`, …).
+    pub fn sdk_env_members(&self) -> impl Iterator<Item = &str> {
+        self.sdk_env_members.keys().map(String::as_str)
+    }
+
+    /// The data-center class a class name or path ends with
+    /// (`USDataCenter`, `com\zoho\crm\api\dc\EUDataCenter`,
+    /// `zohocrmsdk…dc.USDataCenter`), held as a value.
+    pub fn sdk_dc_class<'a>(&self, path: &'a str) -> Option<&'a str> {
+        let last = path.rsplit(['.', '\\', ':', '/']).next()?;
+        self.sdk_dc_classes.contains_key(last).then_some(last)
+    }
+
     /// An SDK environment written as a member path: `...USDataCenter.SANDBOX`
     /// or the browser SDK's `DataCenter.US.SANDBOX`.
     pub fn sdk_environment_path(&self, object: &crate::facts::Expr, member: &str) -> Option<Environment> {
