@@ -187,6 +187,12 @@ pub struct Legacy {
     pub base_url_keys: Vec<String>,
     pub sandbox_flags: Vec<String>,
     pub user_keys: Vec<String>,
+    /// The user whose row the SDK persists when its configuration names
+    /// none (the SDK's current or default user: one row per store).
+    pub default_user: String,
+    /// The keys that name where the SDK persists its rows: a store chosen
+    /// at run time is one store per choice.
+    pub store_keys: Vec<String>,
     pub default_base: String,
     /// The keys that name the accounts server the SDK mints its token at.
     pub accounts_keys: Vec<String>,
@@ -968,6 +974,19 @@ impl Catalog {
         let dc = *self.sdk_dc_classes.get(class)?;
         let kind = *self.sdk_env_members.get(member)?;
         Some(Environment { dc, kind: Some(kind) })
+    }
+
+    /// The SDK environment members (`PRODUCTION`, `SANDBOX`, …).
+    pub fn sdk_env_members(&self) -> impl Iterator<Item = &str> {
+        self.sdk_env_members.keys().map(String::as_str)
+    }
+
+    /// The data-center class a class name or path ends with
+    /// (`USDataCenter`, `com\zoho\crm\api\dc\EUDataCenter`,
+    /// `zohocrmsdk…dc.USDataCenter`), held as a value.
+    pub fn sdk_dc_class<'a>(&self, path: &'a str) -> Option<&'a str> {
+        let last = path.rsplit(['.', '\\', ':', '/']).next()?;
+        self.sdk_dc_classes.contains_key(last).then_some(last)
     }
 
     /// An SDK environment written as a member path: `...USDataCenter.SANDBOX`

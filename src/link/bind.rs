@@ -92,6 +92,7 @@ impl Linker<'_> {
             }
             // `new BusinessHoursOperations(xCrmOrg)`: the SDK's org header.
             let operations = c.org.is_sdk_operations(method);
+            let legacy_call = on_legacy_class(&call.callee);
             ing.sdk_org |= method_slot == Slot::Org || operations;
             for (i, a) in call.args.iter().enumerate() {
                 let slot = match a.name.as_deref() {
@@ -125,9 +126,11 @@ impl Linker<'_> {
                     }
                 }
                 let vs = self.eval(file, scope, &a.value, params);
+                let outer = self.legacy_call.replace(legacy_call);
                 for v in &vs {
                     self.scan(v, slot, &mut ing, 0);
                 }
+                self.legacy_call.set(outer);
                 if let ExprKind::Name(n) = &a.value.kind {
                     self.argument_configuration(Cx::new(file, scope, params), n, a.value.span, e, &vs, &mut ing);
                 }
@@ -532,7 +535,7 @@ impl Linker<'_> {
     /// The fields of a dict, each in the slot its key names; a legacy
     /// zcrmsdk config's base URL is that config's.
     fn scan_dict(&self, v: &Val, fields: &[(Option<String>, Vec<Val>)], ing: &mut Ingredients, depth: usize) {
-        let legacy = self.legacy_config(fields, v.at, ing);
+        let legacy = self.legacy_config(fields, v.at, depth == 0 && self.legacy_call.get(), ing);
         let c = catalog();
         for (k, vs) in fields.iter() {
             if legacy
@@ -558,9 +561,16 @@ impl Linker<'_> {
 
     /// A legacy zcrmsdk config (`{"apiBaseUrl": …, "sandbox": "true",
     /// "currentUserEmail": …}`): its environment is the base URL switched by
-    /// the sandbox flag, its token the stored row of that user. Returns
-    /// whether `fields` is one (its base URL is then handled here).
-    fn legacy_config(&self, fields: &[(Option<String>, Vec<Val>)], at: Loc, ing: &mut Ingredients) -> bool {
+    /// the sandbox flag, its token the stored row of that user (one row per
+    /// store the config can name; [`Linker::legacy_user`]). Returns whether
+    /// `fields` is one (its base URL is then handled here).
+    fn legacy_config(
+        &self,
+        fields: &[(Option<String>, Vec<Val>)],
+        at: Loc,
+        sdk_call: bool,
+        ing: &mut Ingredients,
+    ) -> bool {
         let legacy = &catalog().legacy;
         let field = |keys: &[String]| {
             fields
@@ -568,23 +578,9 @@ impl Linker<'_> {
                 .find(|(k, _)| k.as_deref().is_some_and(|k| keys.iter().any(|x| x == k)))
                 .map(|(_, v)| v)
         };
-        let Some(user) = field(&legacy.user_keys).and_then(|v| v.first()) else {
+        let Some((user_key, user_at, user_id)) = self.legacy_user(fields, at, sdk_call) else {
             return false;
         };
-        let user_key = fields
-            .iter()
-            .find_map(|(k, _)| k.as_deref().filter(|k| legacy.user_keys.iter().any(|x| x == k)))
-            .unwrap_or_default()
-            .to_string();
-        let user_id = match &user.kind {
-            VKind::Str(p) if p.len() == 1 => match &p[0] {
-                // "xxxxx", "" and the like are samples: no stored row to share.
-                Piece::Lit(s, _) if !is_sample_user(s) => Some(s.trim().to_ascii_lowercase()),
-                _ => None,
-            },
-            _ => self.identity_key(user).map(|k| k.to_string()),
-        };
-        let Some(user_id) = user_id else { return false };
         // The base URL's environments (the SDK default when none is set).
         let mut base = Ingredients::default();
         for v in field(&legacy.base_url_keys).map(Vec::as_slice).unwrap_or(&[]) {
@@ -593,24 +589,30 @@ impl Linker<'_> {
         let default_api = base.endpoints.is_empty();
         if default_api {
             let default = val(
-                VKind::Str(vec![Piece::Lit(legacy.default_base.clone(), user.at)]),
-                user.at.file,
-                user.at.span,
+                VKind::Str(vec![Piece::Lit(legacy.default_base.clone(), user_at)]),
+                user_at.file,
+                user_at.span,
             );
             self.scan(&default, Slot::Any, &mut base, 1);
         }
         // The sandbox flag rewrites www → sandbox; unknown flags are a switch.
-        let flags = self.legacy_flags(field(&legacy.sandbox_flags), user.at);
+        let flags = self.legacy_flags(field(&legacy.sandbox_flags), user_at);
         legacy_endpoints(&base, &flags, ing);
-        // The SDK persists this user's token, keyed by the user alone.
-        let identity = TokenIdentity::Symbol(format!("store:{user_id}"));
-        self.legacy_store(TokenStore {
-            at: user.at,
-            kind: TokenStoreKind::LegacyConfig,
-            key: vec![user_key],
-            keyed: false,
-            token: Some(identity.clone()),
-        });
+        // The SDK persists this user's token, keyed by the user alone: one
+        // row per store the config names at run time.
+        // A store chosen at run time is keyed by that choice, not by the
+        // user alone (OT002 says whether the choice follows the environment's).
+        let rows = self.legacy_rows(&user_id, field(&legacy.store_keys));
+        for (identity, _) in &rows {
+            self.legacy_store(TokenStore {
+                at: user_at,
+                kind: TokenStoreKind::LegacyConfig,
+                // No user key: the row is keyed by no key of the config at all.
+                key: user_key.iter().cloned().collect(),
+                keyed: rows.len() > 1,
+                token: Some(identity.clone()),
+            });
+        }
         // The accounts server the config names is where the SDK refreshes
         // this user's token: one alternative per data center it can be.
         let accounts_set = field(&legacy.accounts_keys).map(Vec::as_slice).unwrap_or(&[]);
@@ -628,17 +630,87 @@ impl Linker<'_> {
         if minted.is_empty() {
             minted.push((None, None));
         }
-        for (minted_dc, selector) in minted {
-            ing.tokens.push(TokenAlt {
-                identity: identity.clone(),
-                origin: user.at,
-                selector,
-                minted_dc,
-                accounts_chosen_at: chosen.then_some(at),
-                branch: None,
-            });
+        for (identity, store_sel) in &rows {
+            for (minted_dc, selector) in &minted {
+                ing.tokens.push(TokenAlt {
+                    identity: identity.clone(),
+                    origin: user_at,
+                    selector: selector.clone().or_else(|| store_sel.clone()),
+                    minted_dc: *minted_dc,
+                    accounts_chosen_at: chosen.then_some(at),
+                    branch: None,
+                });
+            }
         }
         true
+    }
+
+    /// The rows a legacy config's user has: one, or one per store a
+    /// run-time choice names (`token_persistence_path` chosen by the
+    /// sandbox flag), each with the key that chose it.
+    fn legacy_rows(&self, user_id: &str, stores: Option<&Vec<Val>>) -> Vec<(TokenIdentity, Option<String>)> {
+        let one = || vec![(TokenIdentity::Symbol(format!("store:{user_id}")), None)];
+        let Some(stores) = stores.filter(|vs| vs.len() > 1 && vs.iter().all(|v| v.sel().is_some())) else {
+            return one();
+        };
+        let mut rows: Vec<(TokenIdentity, Option<String>)> = Vec::new();
+        for v in stores {
+            let VKind::Str(pieces) = &v.kind else { return one() };
+            let Some((path, _)) = literal_text(pieces) else {
+                return one();
+            };
+            let row = (
+                TokenIdentity::Symbol(format!("store:{user_id}@{path}")),
+                v.sel_str().map(str::to_string),
+            );
+            if !rows.contains(&row) {
+                rows.push(row);
+            }
+        }
+        rows
+    }
+
+    /// A legacy config's user: its key, where it is, and the row's user
+    /// (`None`: not a legacy config, or a sample user). A config that names
+    /// no user but an environment, given to a legacy SDK class (`sdk_call`),
+    /// is the SDK's current user's.
+    fn legacy_user(
+        &self,
+        fields: &[(Option<String>, Vec<Val>)],
+        at: Loc,
+        sdk_call: bool,
+    ) -> Option<(Option<String>, Loc, String)> {
+        let legacy = &catalog().legacy;
+        let field = |keys: &[String]| {
+            fields
+                .iter()
+                .find(|(k, _)| k.as_deref().is_some_and(|k| keys.iter().any(|x| x == k)))
+                .map(|(_, v)| v)
+        };
+        match field(&legacy.user_keys).and_then(|v| v.first()) {
+            Some(user) => {
+                let user_key = fields
+                    .iter()
+                    .find_map(|(k, _)| k.as_deref().filter(|k| legacy.user_keys.iter().any(|x| x == k)))
+                    .map(str::to_string);
+                let user_id = match &user.kind {
+                    VKind::Str(p) if p.len() == 1 => match &p[0] {
+                        // "xxxxx", "" and the like are samples: no stored row to share.
+                        Piece::Lit(s, _) if !is_sample_user(s) => Some(s.trim().to_ascii_lowercase()),
+                        _ => None,
+                    },
+                    _ => self.identity_key(user).map(|k| k.to_string()),
+                };
+                let user_id = user_id?;
+                Some((user_key, user.at, user_id))
+            }
+            // No user, given to the SDK with an environment: its current user's row.
+            None if sdk_call && (field(&legacy.sandbox_flags).is_some() || field(&legacy.base_url_keys).is_some()) => {
+                Some((None, at, legacy.default_user.clone()))
+            }
+            // No user and no environment: not a legacy config.
+            None => None,
+        }
     }
 
     /// Records the token store of a legacy config, once.
@@ -902,6 +974,28 @@ fn is_sample_user(s: &str) -> bool {
             .all(|c| !c.is_ascii_alphanumeric() || c.eq_ignore_ascii_case(&'x'))
 }
 
+/// A call on a legacy SDK class (`ZCRMRestClient.initialize`,
+/// `ZCRMRestClient::initialize`, `ZCRMSDK::RestClient::ZCRMRestClient.init`).
+fn on_legacy_class(callee: &Expr) -> bool {
+    let classes = &catalog().legacy.sdk_classes;
+    let ExprKind::Member(o, _) = &callee.kind else {
+        return false;
+    };
+    let mut cur: &Expr = o;
+    loop {
+        match &cur.kind {
+            ExprKind::Name(n) => return classes.iter().any(|c| c == n),
+            ExprKind::Member(o, m) => {
+                if classes.iter().any(|c| **c == **m) {
+                    return true;
+                }
+                cur = o;
+            }
+            _ => return false,
+        }
+    }
+}
+
 /// The endpoint `v` designates: `target` at `origin`, selected by
 /// `selector`, chosen where `v`'s run-time choices are made.
 fn endpoint_of(v: &Val, target: Target, origin: Loc, selector: Option<&str>, token_endpoint: bool) -> EndpointAlt {
@@ -941,10 +1035,12 @@ fn legacy_endpoints(base: &Ingredients, flags: &[LegacyFlag], ing: &mut Ingredie
                 ing.endpoints.push(EndpointAlt {
                     target: Target::Env(crate::catalog::Environment { dc: env.dc, kind }),
                     origin: if *flag == Some(true) { *at } else { e.origin },
+                    // A flag chosen at run time (`"true" if sandbox else
+                    // "false"`) is chosen by its key, known or not.
                     selector: if flag.is_none() {
                         key.clone()
                     } else {
-                        e.selector.clone()
+                        key.clone().or_else(|| e.selector.clone())
                     },
                     // A flag only known at run time is the switch.
                     switch: if flag.is_none() { Some(*at) } else { e.switch },

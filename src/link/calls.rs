@@ -80,6 +80,15 @@ impl<'r> Linker<'r> {
         let callee = &call.callee;
         let callee_vals = match &callee.kind {
             ExprKind::Name(_) | ExprKind::Member(..) => self.eval_callee(file, scope, callee, params),
+            // `getattr(USDataCenter, name)()`: an SDK environment's
+            // constructor, called, is that environment.
+            ExprKind::Call(_) => {
+                let vs = self.eval(file, scope, callee, params);
+                if !vs.is_empty() && vs.iter().all(|v| matches!(v.kind, VKind::Sdk(_))) {
+                    return vs;
+                }
+                Vec::new()
+            }
             _ => Vec::new(),
         };
         if let Some(out) = self.repository_call(at, &callee_vals) {
@@ -108,6 +117,9 @@ impl<'r> Linker<'r> {
         if let Some(env) = catalog().sdk_environment_path(obj, m) {
             return Some(vec![val(VKind::Sdk(env), file, e.span)]);
         }
+        if let Some(envs) = self.sdk_class_member(file, scope, obj, m, e.span, params) {
+            return Some(envs);
+        }
         match &**m {
             // dict.get(key[, default]) / map.get(key) — not an HTTP `get(url, …)`;
             // NestJS's `config.getOrThrow(key)` alike.
@@ -129,6 +141,41 @@ impl<'r> Linker<'r> {
             }
             _ => None,
         }
+    }
+
+    /// `getattr(o, name)`: `o.name` for each literal name; a name known
+    /// only at run time, on an SDK data-center class, is each of its
+    /// environments, chosen by that name's key at the call.
+    fn getattr(&self, at: CallAt) -> Vec<Val> {
+        let (file, scope, e, call, params) = at.parts();
+        let objs = self.eval(file, scope, &call.args[0].value, params);
+        let mut out = Vec::new();
+        for n in self.eval(file, scope, &call.args[1].value, params) {
+            let name = match &n.kind {
+                VKind::Str(p) => eval::literal_text(p).map(|(s, _)| s),
+                _ => None,
+            };
+            for o in &objs {
+                let mut envs: Vec<Val> = match &name {
+                    Some(m) => eval::sdk_environment_of(o, m, file, e.span).into_iter().collect(),
+                    None => catalog()
+                        .sdk_env_members()
+                        .filter_map(|m| eval::sdk_environment_of(o, m, file, e.span))
+                        .collect(),
+                };
+                for v in &mut envs {
+                    if name.is_none() {
+                        if let Some(k) = self.identity_key(&n) {
+                            v.chosen_by(k, Loc { file, span: e.span });
+                        }
+                    } else {
+                        v.inherit_sel(&n);
+                    }
+                }
+                push_alts(&mut out, envs);
+            }
+        }
+        out
     }
 
     /// `map.get(key[, default])`: the item, or the default chosen by the key
@@ -307,6 +354,11 @@ impl<'r> Linker<'r> {
                 push_alts(&mut out, self.url_joined(file, &v, e.span));
             }
             return Some(out);
+        }
+        // `getattr(USDataCenter, name)`: the member of that name; a name
+        // known only at run time is any environment of an SDK class.
+        if python && d == "getattr" && call.args.len() == 2 {
+            return Some(self.getattr(at));
         }
         // `MappingProxyType(d)`: a read-only view of the dict.
         if python && matches!(d.as_str(), "MappingProxyType" | "types.MappingProxyType") && call.args.len() == 1 {

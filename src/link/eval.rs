@@ -242,6 +242,9 @@ impl<'r> Linker<'r> {
         if let Some(env) = c.sdk_environment_path(obj, m) {
             return one(VKind::Sdk(env));
         }
+        if let Some(envs) = self.sdk_class_member(file, scope, obj, m, e.span, params) {
+            return envs;
+        }
         if c.is_api_domain_key(m) {
             // `this.apiDomain` set from a literal or the deployment's
             // settings is a host like any other, not the domain that
@@ -538,6 +541,31 @@ impl<'r> Linker<'r> {
             },
             _ => v.sel().cloned(),
         }
+    }
+
+    /// `dc.SANDBOX` / `$dcClass::SANDBOX()` where `dc` holds an SDK
+    /// data-center class chosen at run time (an alias, a dict of classes,
+    /// PHP's `USDataCenter::class`): that class's environment, chosen by
+    /// the key that chose the class.
+    pub(super) fn sdk_class_member(
+        &self,
+        file: FileId,
+        scope: ScopeId,
+        obj: &Expr,
+        m: &str,
+        span: Span,
+        params: Option<&Params>,
+    ) -> Option<Vec<Val>> {
+        let c = catalog();
+        if !c.sdk_env_members().any(|x| x == m) {
+            return None;
+        }
+        let objs = self.eval(file, scope, obj, params);
+        let envs: Vec<Val> = objs
+            .iter()
+            .filter_map(|o| sdk_environment_of(o, m, file, span))
+            .collect();
+        (!envs.is_empty()).then_some(envs)
     }
 
     pub(super) fn member(&self, file: FileId, o: &Val, m: &str, span: Span) -> Vec<Val> {
@@ -975,4 +1003,22 @@ pub(super) fn literal_text(pieces: &[Piece]) -> Option<(String, Loc)> {
         at.get_or_insert(*loc);
     }
     Some((text, at?))
+}
+
+/// The environment `m` of the SDK data-center class `o` holds (an imported
+/// class, or its name as a string), chosen as `o` was.
+pub(super) fn sdk_environment_of(o: &Val, m: &str, file: FileId, span: Span) -> Option<Val> {
+    let c = catalog();
+    let class = match &o.kind {
+        VKind::Sym(s, _) => c.sdk_dc_class(s)?,
+        VKind::Str(p) if p.len() == 1 => match &p[0] {
+            Piece::Lit(s, _) => c.sdk_dc_class(s)?,
+            Piece::Hole(_) => return None,
+        },
+        _ => return None,
+    };
+    let env = c.sdk_environment(class, m)?;
+    let mut v = val(VKind::Sdk(env), file, span);
+    v.choice_of(o);
+    Some(v)
 }

@@ -394,6 +394,10 @@ pub struct Linker<'r> {
     token_env: RefCell<std::collections::HashSet<String>>,
     /// Legacy configs met while finding bindings (their stored user rows).
     legacy_stores: RefCell<Vec<TokenStore>>,
+    /// Set while the arguments of a call on a legacy SDK class are scanned
+    /// (`ZCRMRestClient.initialize(config)`): a dict given there is a legacy
+    /// config even when it names no user.
+    legacy_call: std::cell::Cell<bool>,
     /// Minted tokens and the orgs their token requests name (`soid`).
     minted_orgs: RefCell<Vec<(TokenIdentity, OrgAlt)>>,
     /// Token identities read from a token store (or minted from such a

@@ -318,7 +318,9 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     (Some(s), Some(n)) if s != n => {
                         let m = self.var_name(n);
                         if m == "class" {
-                            ExprKind::Unknown
+                            // `USDataCenter::class`: the class's name, a
+                            // string that `$class::SANDBOX()` calls through.
+                            ExprKind::Str(self.text(s).trim_start_matches('\\').to_string())
                         } else {
                             let o = self.expr(s, scope, receiver);
                             ExprKind::Member(Box::new(o), m.into())
