@@ -524,10 +524,14 @@ impl<'r> Linker<'r> {
             if !others.is_empty() {
                 push_alts(&mut vs, self.field_values(cf, &others));
             }
-            fields.push((key, vs));
+            // A field the call fills with nothing known tells the methods
+            // nothing the class does not: left to the class.
+            if vs.iter().any(|v| !matches!(v.kind, VKind::Other)) {
+                fields.push((key, vs));
+            }
         }
         fields.sort_by(|a, b| a.0.cmp(&b.0));
-        Some(Rc::new(fields))
+        (!fields.is_empty()).then(|| Rc::new(fields))
     }
 
     /// Values read from an instance: what came from the constructor's
