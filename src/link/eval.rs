@@ -222,6 +222,13 @@ impl<'r> Linker<'r> {
     ) -> Vec<Val> {
         let c = catalog();
         let one = |k: VKind| vec![val(k, file, e.span)];
+        // What a call wrote into its `out` argument (C#): the callee's
+        // assignments to that parameter, with the call's arguments bound.
+        if let (Some(pos), ExprKind::Call(call)) = (m.strip_prefix("\u{1}out"), &obj.kind) {
+            return self
+                .out_argument(Cx::new(file, scope, params), call, pos.parse().unwrap_or(usize::MAX))
+                .unwrap_or_else(|| one(VKind::Other));
+        }
         // `self.host` in a method of an instance built with arguments: what
         // its constructor kept of them.
         if matches!(obj.kind, ExprKind::This) {
@@ -305,6 +312,24 @@ impl<'r> Linker<'r> {
             push_alts(&mut out, vs);
         }
         out
+    }
+
+    /// What `call` (made at `cx`) writes into its argument at `position`
+    /// (C# `out`): the called function's assignments to that parameter.
+    fn out_argument(&self, cx: Cx, call: &Call, position: usize) -> Option<Vec<Val>> {
+        let callee = self.eval_callee(cx.file, cx.scope, &call.callee, cx.params);
+        let (ffile, fscope) = self.called_function(&callee)?;
+        let facts = self.facts(ffile);
+        let name = facts.scopes[fscope].params.get(position)?;
+        let p = self.bind_params(cx, (ffile, fscope), call);
+        let ix = &self.index[ffile];
+        let mut out = Vec::new();
+        for a in facts.assigns.iter().filter(|a| ix.func_of[a.scope] == fscope) {
+            if matches!(&a.target.kind, ExprKind::Name(n) if n == name) {
+                push_alts(&mut out, self.eval(ffile, a.scope, &a.value, Some(&p)));
+            }
+        }
+        (!out.is_empty()).then_some(out)
     }
 
     /// Field `m` of the instance a method runs on, when the method's

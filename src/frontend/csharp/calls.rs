@@ -205,6 +205,37 @@ impl<'a> Lowerer<'a> {
                 _ => {}
             }
         }
-        self.call_site(callee, args, false, sp, scope, receiver)
+        // `Resolve(flag, out var host)`: the call writes `host` with what
+        // the method assigns to its parameter at that position.
+        let outs: Vec<(usize, String)> = node
+            .field("arguments")
+            .map(|list| {
+                named_children(list)
+                    .into_iter()
+                    .filter(|a| a.kind() == "argument")
+                    .enumerate()
+                    .filter_map(|(i, a)| {
+                        let text = self.text(a);
+                        if !(text.starts_with("out ") || text.starts_with("ref ")) {
+                            return None;
+                        }
+                        let var = named_children(a).into_iter().last()?;
+                        let name = match var.kind() {
+                            "declaration_expression" => var.field("name").map(|n| self.text(n).to_string())?,
+                            "identifier" => self.text(var).to_string(),
+                            _ => return None,
+                        };
+                        Some((i, name))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let e = self.call_site(callee, args, false, sp, scope, receiver);
+        for (i, name) in outs {
+            let target = Expr::new(ExprKind::Name(name), sp);
+            let value = Expr::new(ExprKind::Member(Box::new(e.clone()), frame::out_param(i).into()), sp);
+            self.push_assign(scope, target, value, None, sp);
+        }
+        e
     }
 }
