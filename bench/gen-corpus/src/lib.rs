@@ -145,6 +145,13 @@ pub const CROSS_LINKING: &[&str] = &[
     // configs are one store, whose OT005 is reported once for all copies.
     "legacy-config-without-user-switch",
     "neg-legacy-config-without-user-keyed",
+    // Its token service's response (`requests.get(…).json()["access_token"]`)
+    // is a record of the same kind (`import:requests[*]`) as another
+    // fixture's token response that keeps its api_domain, when a copy of one
+    // lands in the same service as the other's: then its pinned US request
+    // is OT001 (one more on a 6-service monorepo at 4950fee, once the
+    // fixture set grew and moved it beside neg-multi-dc-done-right).
+    "neg-py-headers-dict-other-function",
     // Not cross-linking, but not a template either: the code appended to its
     // files makes its single-line bundle ordinary code, analysed in full.
     "text-only-bundles",
