@@ -193,26 +193,20 @@ fn pinned_beside_switch(ctx: &RuleCtx) -> Vec<Finding> {
         if !kinds.iter().any(|k| Some(*k) != env.kind) || !kinds.contains(&env.kind.unwrap_or(EnvKind::Production)) {
             continue;
         }
-        let others = [(
-            *switch_at,
-            "here the host for the same token is chosen at run time".to_string(),
-        )];
         let origin = b.tokens.iter().find(|t| &t.identity == id).map(|t| t.origin);
-        let mut all = vec![env];
-        all.extend(
-            kinds
-                .iter()
-                .filter(|k| Some(**k) != env.kind)
-                .map(|k| Environment { kind: Some(*k), ..env }),
+        let mut f = pinned_finding(
+            b,
+            env,
+            kinds,
+            (id.to_string(), origin),
+            (*switch_at, "here the host for the same token is chosen at run time"),
         );
-        out.push(Finding {
-            message: format!(
-                "token `{id}` is sent to a host chosen at run time elsewhere in this file, but this request pins {env}: where that choice takes another environment, its token is sent here"
-            ),
-            label: format!("{} pins {env} beside a run-time host choice", describe(b.kind)),
-            help: "choose this request's host with the same key as the other requests (and the token with it)".into(),
-            ..at_binding(ID, b, id.to_string(), origin, &others, env_names(&all))
-        });
+        f.message = format!(
+            "token `{id}` is sent to a host chosen at run time elsewhere in this file, but this request pins {env}: where that choice takes another environment, its token is sent here"
+        );
+        f.label = format!("{} pins {env} beside a run-time host choice", describe(b.kind));
+        f.help = "choose this request's host with the same key as the other requests (and the token with it)".into();
+        out.push(f);
     }
     out
 }
@@ -268,28 +262,44 @@ fn keyed_token_at_pinned_host(ctx: &RuleCtx) -> Vec<Finding> {
             continue;
         }
         let id = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
-        let others = [(
-            *keyed_at,
-            "here the same key chooses the host with the token".to_string(),
-        )];
         let origin = b.tokens.first().map(|t| t.origin);
-        let mut all = vec![env];
-        all.extend(
-            kinds
-                .iter()
-                .filter(|k| Some(**k) != env.kind)
-                .map(|k| Environment { kind: Some(*k), ..env }),
+        let mut f = pinned_finding(
+            b,
+            env,
+            kinds,
+            (id.clone(), origin),
+            (*keyed_at, "here the same key chooses the host with the token"),
         );
-        out.push(Finding {
-            message: format!(
-                "token `{id}` is chosen at run time with the environment, but this request pins {env}: in the other environment its token is sent here"
-            ),
-            label: format!("{} pins {env} for an environment's token", describe(b.kind)),
-            help: "send the request to the host chosen with the token (the same key), or use the production token here".into(),
-            ..at_binding(ID, b, id.clone(), origin, &others, env_names(&all))
-        });
+        f.message = format!(
+            "token `{id}` is chosen at run time with the environment, but this request pins {env}: in the other environment its token is sent here"
+        );
+        f.label = format!("{} pins {env} for an environment's token", describe(b.kind));
+        f.help = "send the request to the host chosen with the token (the same key), or use the production token here"
+            .into();
+        out.push(f);
     }
     out
+}
+
+/// The OT001 of a request `b` pinning `env` for token `id` (from `origin`)
+/// that elsewhere meets the environments `kinds` a run-time choice takes,
+/// at `choice`; its message, label and help are the caller's.
+fn pinned_finding(
+    b: &Binding,
+    env: Environment,
+    kinds: &BTreeSet<EnvKind>,
+    (id, origin): (String, Option<Loc>),
+    choice: (Loc, &str),
+) -> Finding {
+    let others = [(choice.0, choice.1.to_string())];
+    let mut all = vec![env];
+    all.extend(
+        kinds
+            .iter()
+            .filter(|k| Some(**k) != env.kind)
+            .map(|k| Environment { kind: Some(*k), ..env }),
+    );
+    at_binding(ID, b, id, origin, &others, env_names(&all))
 }
 
 /// The project of the file at `path`: the deepest directory above it that
