@@ -572,12 +572,7 @@ impl Linker<'_> {
         ing: &mut Ingredients,
     ) -> bool {
         let legacy = &catalog().legacy;
-        let field = |keys: &[String]| {
-            fields
-                .iter()
-                .find(|(k, _)| k.as_deref().is_some_and(|k| keys.iter().any(|x| x == k)))
-                .map(|(_, v)| v)
-        };
+        let field = |keys: &[String]| config_field(fields, keys);
         let Some((user_key, user_at, user_id)) = self.legacy_user(fields, at, sdk_call) else {
             return false;
         };
@@ -681,12 +676,7 @@ impl Linker<'_> {
         sdk_call: bool,
     ) -> Option<(Option<String>, Loc, String)> {
         let legacy = &catalog().legacy;
-        let field = |keys: &[String]| {
-            fields
-                .iter()
-                .find(|(k, _)| k.as_deref().is_some_and(|k| keys.iter().any(|x| x == k)))
-                .map(|(_, v)| v)
-        };
+        let field = |keys: &[String]| config_field(fields, keys);
         match field(&legacy.user_keys).and_then(|v| v.first()) {
             Some(user) => {
                 let user_key = fields
@@ -1052,4 +1042,12 @@ fn legacy_endpoints(base: &Ingredients, flags: &[LegacyFlag], ing: &mut Ingredie
             }
         }
     }
+}
+
+/// The values of the first of `keys` a legacy config's fields set.
+fn config_field<'f>(fields: &'f [(Option<String>, Vec<Val>)], keys: &[String]) -> Option<&'f Vec<Val>> {
+    fields
+        .iter()
+        .find(|(k, _)| k.as_deref().is_some_and(|k| keys.iter().any(|x| x == k)))
+        .map(|(_, v)| v)
 }

@@ -194,19 +194,17 @@ fn pinned_beside_switch(ctx: &RuleCtx) -> Vec<Finding> {
             continue;
         }
         let origin = b.tokens.iter().find(|t| &t.identity == id).map(|t| t.origin);
-        let mut f = pinned_finding(
+        out.push(pinned_finding(
             b,
-            env,
-            kinds,
+            (env, kinds),
             (id.to_string(), origin),
             (*switch_at, "here the host for the same token is chosen at run time"),
-        );
-        f.message = format!(
-            "token `{id}` is sent to a host chosen at run time elsewhere in this file, but this request pins {env}: where that choice takes another environment, its token is sent here"
-        );
-        f.label = format!("{} pins {env} beside a run-time host choice", describe(b.kind));
-        f.help = "choose this request's host with the same key as the other requests (and the token with it)".into();
-        out.push(f);
+            [
+                format!("token `{id}` is sent to a host chosen at run time elsewhere in this file, but this request pins {env}: where that choice takes another environment, its token is sent here"),
+                format!("{} pins {env} beside a run-time host choice", describe(b.kind)),
+                "choose this request's host with the same key as the other requests (and the token with it)".into(),
+            ],
+        ));
     }
     out
 }
@@ -263,33 +261,30 @@ fn keyed_token_at_pinned_host(ctx: &RuleCtx) -> Vec<Finding> {
         }
         let id = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
         let origin = b.tokens.first().map(|t| t.origin);
-        let mut f = pinned_finding(
+        out.push(pinned_finding(
             b,
-            env,
-            kinds,
+            (env, kinds),
             (id.clone(), origin),
             (*keyed_at, "here the same key chooses the host with the token"),
-        );
-        f.message = format!(
-            "token `{id}` is chosen at run time with the environment, but this request pins {env}: in the other environment its token is sent here"
-        );
-        f.label = format!("{} pins {env} for an environment's token", describe(b.kind));
-        f.help = "send the request to the host chosen with the token (the same key), or use the production token here"
-            .into();
-        out.push(f);
+            [
+                format!("token `{id}` is chosen at run time with the environment, but this request pins {env}: in the other environment its token is sent here"),
+                format!("{} pins {env} for an environment's token", describe(b.kind)),
+                "send the request to the host chosen with the token (the same key), or use the production token here".into(),
+            ],
+        ));
     }
     out
 }
 
 /// The OT001 of a request `b` pinning `env` for token `id` (from `origin`)
 /// that elsewhere meets the environments `kinds` a run-time choice takes,
-/// at `choice`; its message, label and help are the caller's.
+/// at `choice`: its message, label and help.
 fn pinned_finding(
     b: &Binding,
-    env: Environment,
-    kinds: &BTreeSet<EnvKind>,
+    (env, kinds): (Environment, &BTreeSet<EnvKind>),
     (id, origin): (String, Option<Loc>),
     choice: (Loc, &str),
+    [message, label, help]: [String; 3],
 ) -> Finding {
     let others = [(choice.0, choice.1.to_string())];
     let mut all = vec![env];
@@ -299,7 +294,12 @@ fn pinned_finding(
             .filter(|k| Some(**k) != env.kind)
             .map(|k| Environment { kind: Some(*k), ..env }),
     );
-    at_binding(ID, b, id, origin, &others, env_names(&all))
+    Finding {
+        message,
+        label,
+        help,
+        ..at_binding(ID, b, id, origin, &others, env_names(&all))
+    }
 }
 
 /// The project of the file at `path`: the deepest directory above it that
