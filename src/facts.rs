@@ -480,6 +480,20 @@ impl Expr {
             _ => Expr::new(ExprKind::Elem(Box::new(self.clone()), i), self.span),
         }
     }
+    /// What call `call` wrote into its argument at `position` (C# `out` /
+    /// `ref`): a member read of the call under a name no source can spell.
+    pub fn out_argument(call: Expr, position: usize, span: Span) -> Self {
+        Expr::new(
+            ExprKind::Member(Box::new(call), format!("\u{1}out{position}").into()),
+            span,
+        )
+    }
+
+    /// The position an [`Expr::out_argument`] member name reads.
+    pub fn out_argument_position(member: &str) -> Option<usize> {
+        member.strip_prefix("\u{1}out")?.parse().ok()
+    }
+
     pub fn unknown(span: Span) -> Self {
         Expr::new(ExprKind::Unknown, span)
     }

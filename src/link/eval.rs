@@ -224,9 +224,9 @@ impl<'r> Linker<'r> {
         let one = |k: VKind| vec![val(k, file, e.span)];
         // What a call wrote into its `out` argument (C#): the callee's
         // assignments to that parameter, with the call's arguments bound.
-        if let (Some(pos), ExprKind::Call(call)) = (m.strip_prefix("\u{1}out"), &obj.kind) {
+        if let (Some(pos), ExprKind::Call(call)) = (Expr::out_argument_position(m), &obj.kind) {
             return self
-                .out_argument(Cx::new(file, scope, params), call, pos.parse().unwrap_or(usize::MAX))
+                .out_argument(Cx::new(file, scope, params), call, pos)
                 .unwrap_or_else(|| one(VKind::Other));
         }
         // `self.host` in a method of an instance built with arguments: what

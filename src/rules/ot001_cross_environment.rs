@@ -151,7 +151,7 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
 fn pinned_beside_switch(ctx: &RuleCtx) -> Vec<Finding> {
     let bindings = &ctx.model.bindings;
     // (file, token identity) → (the environment kinds a switch chooses among, its binding)
-    let mut switched: BTreeMap<(u64, &TokenIdentity), (BTreeSet<EnvKind>, Loc)> = BTreeMap::new();
+    let mut switched: BTreeMap<(_, &TokenIdentity), (BTreeSet<EnvKind>, Loc)> = BTreeMap::new();
     for b in bindings {
         let selected: BTreeSet<&str> = b.endpoints.iter().filter_map(|e| e.selector.as_deref()).collect();
         let kinds: BTreeSet<EnvKind> = b
@@ -172,7 +172,7 @@ fn pinned_beside_switch(ctx: &RuleCtx) -> Vec<Finding> {
                 continue;
             }
             let entry = switched
-                .entry((b.at.file as u64, &t.identity))
+                .entry((b.at.file, &t.identity))
                 .or_insert_with(|| (BTreeSet::new(), b.at));
             entry.0.extend(kinds.iter().copied());
         }
@@ -184,9 +184,7 @@ fn pinned_beside_switch(ctx: &RuleCtx) -> Vec<Finding> {
             continue;
         }
         let ids = b.identities();
-        let Some((id, (kinds, switch_at))) = ids
-            .iter()
-            .find_map(|i| switched.get(&(b.at.file as u64, *i)).map(|s| (*i, s)))
+        let Some((id, (kinds, switch_at))) = ids.iter().find_map(|i| switched.get(&(b.at.file, *i)).map(|s| (*i, s)))
         else {
             continue;
         };

@@ -233,7 +233,7 @@ impl<'a> Lowerer<'a> {
         let e = self.call_site(callee, args, false, sp, scope, receiver);
         for (i, name) in outs {
             let target = Expr::new(ExprKind::Name(name), sp);
-            let value = Expr::new(ExprKind::Member(Box::new(e.clone()), frame::out_param(i).into()), sp);
+            let value = Expr::out_argument(e.clone(), i, sp);
             self.push_assign(scope, target, value, None, sp);
         }
         e

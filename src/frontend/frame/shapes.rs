@@ -16,12 +16,6 @@ pub(crate) fn call(callee: Expr, mut args: Vec<Arg>, is_new: bool, span: Span) -
     Expr::new(ExprKind::Call(Arc::new(Call { callee, args, is_new })), span)
 }
 
-/// The member name that reads what a call wrote into its argument at
-/// `position` (C# `out`/`ref`): `call.\u{1}out<position>`.
-pub(crate) fn out_param(position: usize) -> String {
-    format!("\u{1}out{position}")
-}
-
 /// A struct literal of a type the file declares, outside that type's own
 /// functions (`&Client{Host: h}`, `Client { host, token }`): a
 /// construction of the type with its fields as named arguments (not a
