@@ -21,6 +21,7 @@ impl<'r> Linker<'r> {
         let mut out = Vec::new();
         let mut cuts = Vec::new();
         for (fid, f) in self.files.iter().enumerate() {
+            self.linking.set(fid as u32);
             let sites = f
                 .facts
                 .calls
@@ -57,6 +58,7 @@ impl<'r> Linker<'r> {
                     }
                 }
             });
+            self.between_files();
             if let Some(spent) = late {
                 let at = Loc {
                     file: fid,

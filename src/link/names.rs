@@ -37,6 +37,9 @@ impl<'r> Linker<'r> {
         if let Some(key) = key {
             // Cached even when computed inside a cycle: a value cut by the
             // cycle guard is a smaller set of alternatives, never a wrong one.
+            if key.0 == self.linking.get() && key.1 != 0 {
+                self.local_names.borrow_mut().push(key);
+            }
             self.name_cache.borrow_mut().insert(key, r.as_slice().into());
         }
         r
