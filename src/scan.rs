@@ -710,38 +710,42 @@ fn link(opts: &ScanOptions, sources: &[SourceFile], model: &mut Model, notes: &m
 /// in one deeply nested file, make one note per file, naming the first
 /// place and counting the others.
 fn cut_notes(opts: &ScanOptions, sources: &[SourceFile], cuts: Vec<(Loc, Cut)>, notes: &mut Vec<Note>) {
-    let mut deep: std::collections::BTreeMap<usize, Vec<u32>> = Default::default();
+    // Depth and step cuts, common in one large or deeply nested file, are
+    // counted per file: one note naming the first place.
+    let mut grouped: std::collections::BTreeMap<(usize, bool), Vec<u32>> = Default::default();
     for (loc, cut) in &cuts {
-        if *cut == Cut::Depth {
-            deep.entry(loc.file).or_default().push(loc.span.line);
+        if matches!(cut, Cut::Depth | Cut::Steps) {
+            grouped
+                .entry((loc.file, *cut == Cut::Depth))
+                .or_default()
+                .push(loc.span.line);
         }
     }
-    for (file, mut lines) in deep {
+    for ((file, deep), mut lines) in grouped {
         lines.sort_unstable();
         lines.dedup();
-        let more = match lines.len() - 1 {
-            0 => String::new(),
-            n => format!(" and {n} other place{}", if n == 1 { "" } else { "s" }),
-        };
-        notes.push(Note::new(
-            &sources[file].path,
-            format!(
-                "values at line {}{more} nest deeper than {} evaluation levels or {} nested helper calls; the deeper parts were not analysed, findings there may be incomplete",
-                lines[0],
+        let first = lines[0];
+        let message = match (deep, lines.len() - 1) {
+            (true, others) => format!(
+                "values at line {first}{} nest deeper than {} evaluation levels or {} nested helper calls; the deeper parts were not analysed, findings there may be incomplete",
+                others_text(others, "place"),
                 crate::link::EVAL_DEPTH_LIMIT,
                 crate::link::HELPER_DEPTH_LIMIT
             ),
-        ));
+            (false, 0) => format!("analysis of the call at line {first} ran out of its budget; findings for it may be incomplete"),
+            (false, others) => format!(
+                "analysis of the calls at line {first}{} ran out of their budget; findings for them may be incomplete",
+                others_text(others, "line")
+            ),
+        };
+        notes.push(Note::new(&sources[file].path, message));
     }
     for (loc, cut) in cuts {
         let line = loc.span.line;
         let message = match cut {
-            Cut::Depth => continue,
+            Cut::Depth | Cut::Steps => continue,
             Cut::Crash => format!(
                 "internal error while analysing the call at line {line} (a bug: please report it); that call was skipped"
-            ),
-            Cut::Steps => format!(
-                "analysis of the call at line {line} ran out of its budget; findings for it may be incomplete"
             ),
             Cut::Time => format!(
                 "linking took longer than the per-file budget of {}; the rest of this file was skipped (raise it with --file-timeout)",
@@ -750,6 +754,15 @@ fn cut_notes(opts: &ScanOptions, sources: &[SourceFile], cuts: Vec<(Loc, Cut)>, 
             Cut::Work => "linking ran past the per-file work budget; the rest of this file was skipped (the same on every machine: raise it with --work-budget)".to_string(),
         };
         notes.push(Note::new(&sources[loc.file].path, message));
+    }
+}
+
+/// ` and 3 other places` (empty for none).
+fn others_text(n: usize, what: &str) -> String {
+    match n {
+        0 => String::new(),
+        1 => format!(" and 1 other {what}"),
+        n => format!(" and {n} other {what}s"),
     }
 }
 
@@ -1031,6 +1044,45 @@ pub fn roots_or_default(paths: Vec<PathBuf>) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calls_of_one_file_cut_by_a_budget_make_one_note() {
+        let sources: Vec<SourceFile> = ["a.py", "b.py"]
+            .iter()
+            .map(|p| SourceFile {
+                path: p.to_string(),
+                lang: Some(Lang::Python),
+                facts: Default::default(),
+            })
+            .collect();
+        let at = |file: usize, line: u32| Loc {
+            file,
+            span: Span {
+                line,
+                ..Span::default()
+            },
+        };
+        let cuts = vec![
+            (at(0, 30), Cut::Steps),
+            (at(0, 12), Cut::Steps),
+            (at(0, 30), Cut::Steps),
+            (at(0, 44), Cut::Steps),
+            (at(1, 7), Cut::Steps),
+            (at(1, 9), Cut::Depth),
+        ];
+        let mut notes = Vec::new();
+        cut_notes(&ScanOptions::default(), &sources, cuts, &mut notes);
+        notes.sort();
+        let said: Vec<(&str, &str)> = notes.iter().map(|n| (n.path.as_str(), n.message.as_str())).collect();
+        assert_eq!(
+            said,
+            [
+                ("a.py", "analysis of the calls at line 12 and 2 other lines ran out of their budget; findings for them may be incomplete"),
+                ("b.py", "analysis of the call at line 7 ran out of its budget; findings for it may be incomplete"),
+                ("b.py", "values at line 9 nest deeper than 48 evaluation levels or 12 nested helper calls; the deeper parts were not analysed, findings there may be incomplete"),
+            ]
+        );
+    }
 
     #[test]
     fn a_file_read_whole_stops_past_the_size_limit() {
