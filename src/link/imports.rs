@@ -124,7 +124,7 @@ impl<'r> Linker<'r> {
             .find_map(|p| self.by_path.get(p.as_str()).copied())
             .or_else(|| {
                 if lang == Lang::Php && !module.starts_with('.') {
-                    return self.by_suffix.get(module).copied();
+                    return self.nearest_ending_with(dir, module);
                 }
                 // `github.com/acme/app/internal/zoho`: the package is the
                 // repository's directory the import path ends with (the
@@ -150,8 +150,8 @@ impl<'r> Linker<'r> {
                             .min_by(|&a, &b| self.files[a].path.cmp(&self.files[b].path))
                     });
                 }
-                // Absolute Python module or Java class: the shortest file
-                // whose path ends with it.
+                // Absolute Python module or Java class: the file whose path
+                // ends with it, nearest the importer.
                 if !matches!(lang, Lang::Python | Lang::Java) || module.starts_with('.') {
                     return None;
                 }
@@ -162,8 +162,29 @@ impl<'r> Linker<'r> {
                     vec![format!("{rel}.py"), format!("{rel}/__init__.py")]
                 };
                 ends.iter()
-                    .filter_map(|e| self.by_suffix.get(e.as_str()).copied())
-                    .min_by_key(|&i| (self.files[i].path.len(), i))
+                    .filter_map(|e| self.nearest_ending_with(dir, e))
+                    .min_by_key(|&i| (std::cmp::Reverse(classes::common_dirs(dir, self.dir_of(i))), self.files[i].path.len(), i))
             })
+    }
+
+    /// The file whose path is `tail` or ends with `/tail`, nearest the
+    /// directory `dir` (most directories in common; then the shortest
+    /// path): a monorepo's services may each hold a module of that name.
+    fn nearest_ending_with(&self, dir: &str, tail: &str) -> Option<FileId> {
+        let name = tail.rsplit_once('/').map_or(tail, |(_, n)| n);
+        self.by_file_name
+            .get(name)?
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let p = self.files[i].path.as_str();
+                p.strip_suffix(tail).is_some_and(|head| head.is_empty() || head.ends_with('/'))
+            })
+            .min_by_key(|&i| (std::cmp::Reverse(classes::common_dirs(dir, self.dir_of(i))), self.files[i].path.len(), i))
+    }
+
+    fn dir_of(&self, file: FileId) -> &'r str {
+        let p: &'r str = &self.files[file].path;
+        p.rsplit_once('/').map_or("", |(d, _)| d)
     }
 }

@@ -385,8 +385,8 @@ pub struct Linker<'r> {
     /// Class name → the classes of that name; base name → its subclasses.
     classes_by_name: HashMap<&'r str, Vec<ScopeRef>>,
     subclasses: HashMap<&'r str, Vec<ScopeRef>>,
-    /// Every `/`-boundary suffix of every path → the file with the shortest path.
-    by_suffix: HashMap<&'r str, FileId>,
+    /// A file's name (its path's last part) → the files of that name.
+    by_file_name: HashMap<&'r str, Vec<FileId>>,
     /// Profiles of config files, with their effective settings.
     profiles: profiles::ProfileTable,
     /// The profiles' values of each env var / config key code reads.
@@ -546,16 +546,10 @@ impl<'r> Linker<'r> {
 
     pub fn new(files: &'r [SourceFile]) -> Self {
         let by_path = files.iter().enumerate().map(|(i, f)| (f.path.as_str(), i)).collect();
-        let mut by_suffix: HashMap<&str, FileId> = HashMap::default();
+        let mut by_file_name: HashMap<&str, Vec<FileId>> = HashMap::default();
         for (i, f) in files.iter().enumerate() {
-            let p = f.path.as_str();
-            let starts = std::iter::once(0).chain(p.match_indices('/').map(|(j, _)| j + 1));
-            for st in starts {
-                let e = by_suffix.entry(&p[st..]).or_insert(i);
-                if (files[*e].path.len(), *e) > (p.len(), i) {
-                    *e = i;
-                }
-            }
+            let name = f.path.rsplit_once('/').map_or(f.path.as_str(), |(_, n)| n);
+            by_file_name.entry(name).or_default().push(i);
         }
         let mut by_dir: HashMap<&str, Vec<FileId>> = HashMap::default();
         for (i, f) in files.iter().enumerate() {
@@ -593,7 +587,7 @@ impl<'r> Linker<'r> {
             index,
             names,
             by_path,
-            by_suffix,
+            by_file_name,
             by_dir,
             classes_by_name,
             subclasses,

@@ -240,10 +240,11 @@ impl<'r> Linker<'r> {
             }
         }
         // Languages that autoload classes by name (PHP, Ruby): the one
-        // repository class of that name.
+        // repository class of that name nearest the file (a monorepo's
+        // services may each hold a class of that name).
         if matches!(self.files[file].lang, Some(Lang::Php | Lang::Ruby)) {
-            if let Some(&[(f, c)]) = self.classes_by_name.get(name).map(Vec::as_slice) {
-                return vec![val(VKind::Func(f, c), file, span)];
+            if let [(f, c)] = self.nearest_classes(file, name).as_slice() {
+                return vec![val(VKind::Func(*f, *c), file, span)];
             }
         }
         if let Some(class) = self.visible_class(file, name) {
@@ -294,7 +295,7 @@ impl<'r> Linker<'r> {
                         .parent
                         .is_some_and(|p| self.facts(f).scopes[p].kind == ScopeKind::Module)
             })
-            .min_by_key(|&(f, s)| (dir(f) != here, self.files[f].path.len(), f, s))
+            .min_by_key(|&(f, s)| (std::cmp::Reverse(classes::common_dirs(here, dir(f))), self.files[f].path.len(), f, s))
     }
 
     /// The assignments to `name` in `scope` that can reach a use at `at`:
