@@ -213,6 +213,17 @@ impl<'r> Linker<'r> {
                 .into_iter()
                 .filter(|&ci| {
                     let inner = &self.facts(ffile).calls[ci];
+                    // A statement configuring a request that a later call
+                    // sends (`req.Header.Set(…)` … `client.Do(req)`): that
+                    // call is the request, as [`Self::binding_at`] says.
+                    if let ExprKind::Call(call) = &inner.expr.kind {
+                        if inner.statement
+                            && configures(&call.callee)
+                            && self.passed_along(ffile, inner.scope, &call.callee)
+                        {
+                            return false;
+                        }
+                    }
                     let ing = self.ingredients(ffile, inner.scope, &inner.expr, None);
                     !ing.endpoints.is_empty() || !ing.tokens.is_empty()
                 })
@@ -222,23 +233,73 @@ impl<'r> Linker<'r> {
         t
     }
 
+    /// The call of a repository function that makes a binding with what
+    /// the call passes in: the call itself, else the helper call heading its
+    /// chain (`get_leads(False, token).json()`, `fetchLeads(false,
+    /// token).then(…)`), as a bare call of it would be.
     pub(super) fn helper_binding(&self, fid: FileId, cs: &CallSite) -> Option<Binding> {
-        let ExprKind::Call(call) = &cs.expr.kind else {
+        let calls = chain_calls(&cs.expr);
+        let (outer, inner) = calls.split_first()?;
+        if let Some(b) = self.helper_call_binding(fid, cs, outer) {
+            return Some(b);
+        }
+        let head = inner.last().filter(|c| matches!(c.callee.kind, ExprKind::Name(_)))?;
+        // Of the file's own language: `fetch(url).then(…)` is the global
+        // `fetch`, not a function of that name in another language.
+        let callee_vals = self.eval_callee(fid, cs.scope, &head.callee, None);
+        let (ffile, _) = self.called_function(&callee_vals)?;
+        if self.files[ffile].lang != self.files[fid].lang {
             return None;
+        }
+        self.helper_call_binding(fid, cs, head)
+    }
+
+    fn helper_call_binding(&self, fid: FileId, cs: &CallSite, call: &Call) -> Option<Binding> {
+        let (ing, via) = self.helper_ingredients(Cx::new(fid, cs.scope, None), call, cs.expr.span, 0)?;
+        let at = Loc {
+            file: fid,
+            span: cs.expr.span,
         };
+        Some(make_binding(at, BindingKind::Helper, &ing, via))
+    }
+
+    /// What a call (at `site`) of a repository helper binds with what it
+    /// passes in: the first of the helper's requests that gets an endpoint
+    /// and a token so, else what a call of another helper that passes this
+    /// one's parameters on binds (`leads(true, tok)` → `call(sandbox, tok,
+    /// path)`), up to [`NESTED_HELPERS`] helpers deep; with the sites on the
+    /// way to the request (the helpers' own bindings there are then bound
+    /// by their callers).
+    fn helper_ingredients(&self, cx: Cx, call: &Call, site: Span, depth: usize) -> Option<(Ingredients, Vec<Loc>)> {
         if !matches!(call.callee.kind, ExprKind::Name(_) | ExprKind::Member(..)) {
             return None;
         }
-        let callee_vals = self.eval_callee(fid, cs.scope, &call.callee, None);
+        let callee_vals = self.eval_callee(cx.file, cx.scope, &call.callee, cx.params);
         let (ffile, fscope) = self.called_function(&callee_vals)?;
-        let templates = self.templates(ffile, fscope);
-        if templates.is_empty() {
+        // A helper's own call of a global name (`fetch(url)`) is the
+        // language's, not a function of that name in another language.
+        if depth > 0 && self.files[ffile].lang != self.files[cx.file].lang {
             return None;
         }
-        let p = self.bind_params(Cx::new(fid, cs.scope, None), (ffile, fscope), call);
+        let templates = self.templates(ffile, fscope);
+        let passing = if depth + 1 < NESTED_HELPERS {
+            self.passing_calls(ffile, fscope, &templates)
+        } else {
+            Vec::new()
+        };
+        if templates.is_empty() && passing.is_empty() {
+            return None;
+        }
+        let p = self.bind_params(cx, (ffile, fscope), call);
         if p.is_empty() {
             return None;
         }
+        let endpoints_via = |ing: &Ingredients| {
+            ing.endpoints
+                .iter()
+                .any(|e| e.origin.file == cx.file && e.origin.span.start >= site.start && e.origin.span.end <= site.end)
+                || ing.via_param
+        };
         // Only the receiver's constructed fields bound: a request the method
         // makes with a host and a token of its own is its own binding (the
         // class is where it is judged); the fields fill what it lacks.
@@ -252,30 +313,63 @@ impl<'r> Linker<'r> {
                 }
             }
             let ing = self.ingredients(ffile, inner.scope, &inner.expr, Some(&p));
-            let endpoints_via = ing.endpoints.iter().any(|e| {
-                e.origin.file == fid
-                    && e.origin.span.start >= cs.expr.span.start
-                    && e.origin.span.end <= cs.expr.span.end
-            }) || ing.via_param;
-            if !ing.endpoints.is_empty() && !ing.tokens.is_empty() && endpoints_via {
+            if !ing.endpoints.is_empty() && !ing.tokens.is_empty() && endpoints_via(&ing) {
                 let via = vec![Loc {
                     file: ffile,
                     span: inner.expr.span,
                 }];
-                return Some(make_binding(
+                return Some((ing, via));
+            }
+        }
+        for ci in passing {
+            let inner = &self.facts(ffile).calls[ci];
+            let ExprKind::Call(next) = &inner.expr.kind else {
+                continue;
+            };
+            let Some((ing, mut via)) =
+                self.helper_ingredients(Cx::new(ffile, inner.scope, Some(&p)), next, inner.expr.span, depth + 1)
+            else {
+                continue;
+            };
+            if endpoints_via(&ing) {
+                via.insert(
+                    0,
                     Loc {
-                        file: fid,
-                        span: cs.expr.span,
+                        file: ffile,
+                        span: inner.expr.span,
                     },
-                    BindingKind::Helper,
-                    &ing,
-                    via,
-                ));
+                );
+                return Some((ing, via));
             }
         }
         None
     }
+
+    /// The calls of a function, besides its requests (`templates`), that
+    /// pass its parameters on to another function.
+    fn passing_calls(&self, ffile: FileId, fscope: ScopeId, templates: &[usize]) -> Vec<usize> {
+        let facts = self.facts(ffile);
+        let params = &facts.scopes[fscope].params;
+        if params.is_empty() {
+            return Vec::new();
+        }
+        self.index[ffile]
+            .calls_of
+            .get(fscope)
+            .iter()
+            .copied()
+            .filter(|ci| !templates.contains(ci))
+            .filter(|&ci| match &facts.calls[ci].expr.kind {
+                ExprKind::Call(c) => c.args.iter().any(|a| super::index::mentions(&a.value, params)),
+                _ => false,
+            })
+            .collect()
+    }
 }
+
+/// How many helpers deep a call's parameters are followed to the request
+/// they reach (the call's own helper counted).
+const NESTED_HELPERS: usize = 4;
 
 pub(super) fn make_binding(at: Loc, kind: BindingKind, ing: &Ingredients, via: Vec<Loc>) -> Binding {
     let mut endpoints = ing.endpoints.clone();

@@ -174,10 +174,20 @@ fn check_binding(b: &Binding, model: &Model) -> Option<(Finding, Loc)> {
     // token) when every call of it binds the key: each call is judged with
     // the value it passes (`get(True, …)` beside `get(False, …)` is OT001
     // at the calls).
+    // A helper's call that another helper's callers reach through
+    // (`leads(sandbox, tok)` calling `call(sandbox, tok, path)`) is no caller
+    // of its own: those callers are, and judge it too.
+    let helper = |h: &&Binding| h.kind == crate::model::BindingKind::Helper;
     let callers: Vec<&Binding> = model
         .bindings
         .iter()
-        .filter(|h| h.kind == crate::model::BindingKind::Helper && h.via.contains(&b.at))
+        .filter(|h| helper(h) && h.via.contains(&b.at))
+        .filter(|h| {
+            !model
+                .bindings
+                .iter()
+                .any(|o| helper(&o) && o.via[..o.via.len().saturating_sub(1)].contains(&h.at))
+        })
         .collect();
     let bound_by_callers = !callers.is_empty()
         && callers.iter().all(|h| {

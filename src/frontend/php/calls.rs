@@ -32,19 +32,20 @@ impl<'a> Lowerer<'a> {
         let (Some(o), Some(n)) = (obj, name) else {
             return self.other(node, scope);
         };
+        // A response's body (PSR-7 `getBody()`/`getContents()`, Laravel's
+        // `json()`) is read, not requested: a member of the response, whose
+        // call (`get_leads(false, $t)->getBody()`) is a call site of its own.
+        let no_args = node.field("arguments").is_none_or(|a| named_children(a).is_empty());
+        if no_args && matches!(self.text(n), "getBody" | "getContents" | "json") {
+            let o = self.expr(o, scope, receiver);
+            return Expr::new(ExprKind::Member(Box::new(o), self.text(n).into()), sp);
+        }
         // The receiver chain is part of this call's chain.
         let o = self.expr(o, scope, true);
         // `$client->$method(...)`: a call on the receiver whose name is only
         // known at run time.
         let callee = Expr::new(ExprKind::Member(Box::new(o), self.text(n).into()), self.span(n));
         let mut args = self.call_args(node, scope);
-        // A response's body (PSR-7 `getBody()`/`getContents()`, Laravel's
-        // `json()`) is read, not requested: a member of the response.
-        if args.is_empty() && matches!(callee.last_name(), Some("getBody" | "getContents" | "json")) {
-            if let ExprKind::Member(o, m) = callee.kind {
-                return Expr::new(ExprKind::Member(o, m), sp);
-            }
-        }
         // Laravel `Http::withToken($t, 'Zoho-oauthtoken')` sets the
         // Authorization header to "<type> <token>" (type `Bearer` by default).
         if callee.last_name() == Some("withToken") && !args.is_empty() {

@@ -305,8 +305,16 @@ impl<'a> Lowerer<'a> {
                 let v = self.expr(kids[kids.len() - 1], scope, false);
                 pairs.push((k, v));
             } else if let Some(v) = kids.first() {
-                let spread = self.text(el).trim_start().starts_with("...");
-                let v = self.expr(*v, scope, false);
+                // `[...$base, ...$extra]`: the spread arrays' entries, merged
+                // (a dict as soon as one element is spread).
+                let spread = v.kind() == "variadic_unpacking";
+                let inner = if spread {
+                    named_children(*v).first().copied().unwrap_or(*v)
+                } else {
+                    *v
+                };
+                keyed |= spread;
+                let v = self.expr(inner, scope, false);
                 let key = if spread {
                     Expr::unknown(v.span)
                 } else {

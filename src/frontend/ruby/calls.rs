@@ -210,7 +210,12 @@ impl<'a> Lowerer<'a> {
                     pairs.push((Expr::unknown(o.span), o));
                 }
                 for a in args {
-                    pairs.push((Expr::unknown(a.value.span), a.value));
+                    // `merge(host: h)`: a keyword is a symbol key.
+                    let key = match a.name {
+                        Some(n) => Expr::new(ExprKind::Str(n), a.value.span),
+                        None => Expr::unknown(a.value.span),
+                    };
+                    pairs.push((key, a.value));
                 }
                 return Expr::new(ExprKind::Dict(pairs), sp);
             }
