@@ -163,7 +163,13 @@ impl<'r> Linker<'r> {
                 };
                 ends.iter()
                     .filter_map(|e| self.nearest_ending_with(dir, e))
-                    .min_by_key(|&i| (std::cmp::Reverse(classes::common_dirs(dir, self.dir_of(i))), self.files[i].path.len(), i))
+                    .min_by_key(|&i| {
+                        (
+                            std::cmp::Reverse(classes::common_dirs(dir, self.dir_of(i))),
+                            self.files[i].path.len(),
+                            i,
+                        )
+                    })
             })
     }
 
@@ -178,9 +184,16 @@ impl<'r> Linker<'r> {
             .copied()
             .filter(|&i| {
                 let p = self.files[i].path.as_str();
-                p.strip_suffix(tail).is_some_and(|head| head.is_empty() || head.ends_with('/'))
+                p.strip_suffix(tail)
+                    .is_some_and(|head| head.is_empty() || head.ends_with('/'))
             })
-            .min_by_key(|&i| (std::cmp::Reverse(classes::common_dirs(dir, self.dir_of(i))), self.files[i].path.len(), i))
+            .min_by_key(|&i| {
+                (
+                    std::cmp::Reverse(classes::common_dirs(dir, self.dir_of(i))),
+                    self.files[i].path.len(),
+                    i,
+                )
+            })
     }
 
     fn dir_of(&self, file: FileId) -> &'r str {

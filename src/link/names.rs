@@ -295,7 +295,14 @@ impl<'r> Linker<'r> {
                         .parent
                         .is_some_and(|p| self.facts(f).scopes[p].kind == ScopeKind::Module)
             })
-            .min_by_key(|&(f, s)| (std::cmp::Reverse(classes::common_dirs(here, dir(f))), self.files[f].path.len(), f, s))
+            .min_by_key(|&(f, s)| {
+                (
+                    std::cmp::Reverse(classes::common_dirs(here, dir(f))),
+                    self.files[f].path.len(),
+                    f,
+                    s,
+                )
+            })
     }
 
     /// The assignments to `name` in `scope` that can reach a use at `at`:
