@@ -368,8 +368,11 @@ impl<'r> Linker<'r> {
 }
 
 /// How many helpers deep a call's parameters are followed to the request
-/// they reach (the call's own helper counted).
-const NESTED_HELPERS: usize = 4;
+/// they reach (the call's own helper counted). Two: a helper and the one it
+/// passes its parameters to. Four cost the Zoho Python SDK half again its
+/// CPU time and 34 MB for the same output (every SDK method passes its
+/// parameters on).
+const NESTED_HELPERS: usize = 2;
 
 pub(super) fn make_binding(at: Loc, kind: BindingKind, ing: &Ingredients, via: Vec<Loc>) -> Binding {
     let mut endpoints = ing.endpoints.clone();

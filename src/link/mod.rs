@@ -601,14 +601,15 @@ impl<'r> Linker<'r> {
     /// Evaluation state a panic may have left half-updated.
     /// Between two files: lets go of what linking one file filled and the
     /// next ones would not read back. The per-file caches (reaching
-    /// assignments, fields, families, configured objects, template calls,
-    /// callers' orgs, modules, env values) are dropped, and so are the
+    /// assignments, fields, families, configured objects, callers' orgs,
+    /// env values) are dropped, and so are the
     /// names the file's own functions and classes resolved while it was
     /// linked, unless another file calls them by name (their names may
     /// then be resolved again from there, and computing them again could
     /// run out of a budget the cached answer did not). Module-level names,
     /// which every file that imports them reads, the function summaries,
-    /// the returns and the nearest classes stay: they are what later files
+    /// the returns, the helpers' request calls (templates), the resolved
+    /// modules and the nearest classes stay: they are what later files
     /// reuse. Compared byte for byte with every cache kept: the whole
     /// fixture tree, the generated trees, the Zoho Python SDK and the 63
     /// real-world checkouts give the same output. Linking is serial, so
@@ -617,11 +618,9 @@ impl<'r> Linker<'r> {
         self.field_cache.borrow_mut().clear();
         self.family_cache.borrow_mut().clear();
         self.reaching_cache.borrow_mut().clear();
-        self.template_cache.borrow_mut().clear();
         self.configured_cache.borrow_mut().clear();
         self.env_cache.borrow_mut().clear();
         self.param_orgs.borrow_mut().clear();
-        self.module_cache.borrow_mut().clear();
         let file = self.linking.get() as FileId;
         let mut names = self.name_cache.borrow_mut();
         let mut kept: Vec<(u32, bool)> = Vec::new();
