@@ -163,13 +163,7 @@ impl<'r> Linker<'r> {
                 };
                 ends.iter()
                     .filter_map(|e| self.nearest_ending_with(dir, e))
-                    .min_by_key(|&i| {
-                        (
-                            std::cmp::Reverse(classes::common_dirs(dir, self.dir_of(i))),
-                            self.files[i].path.len(),
-                            i,
-                        )
-                    })
+                    .min_by_key(|&i| self.farness(dir, i))
             })
     }
 
@@ -187,17 +181,14 @@ impl<'r> Linker<'r> {
                 p.strip_suffix(tail)
                     .is_some_and(|head| head.is_empty() || head.ends_with('/'))
             })
-            .min_by_key(|&i| {
-                (
-                    std::cmp::Reverse(classes::common_dirs(dir, self.dir_of(i))),
-                    self.files[i].path.len(),
-                    i,
-                )
-            })
+            .min_by_key(|&i| self.farness(dir, i))
     }
 
-    fn dir_of(&self, file: FileId) -> &'r str {
-        let p: &'r str = &self.files[file].path;
-        p.rsplit_once('/').map_or("", |(d, _)| d)
+    /// Orders files from the nearest to `dir` (most directories in
+    /// common), then the shortest path.
+    fn farness(&self, dir: &str, file: FileId) -> (std::cmp::Reverse<usize>, usize, FileId) {
+        let p: &str = &self.files[file].path;
+        let fdir = p.rsplit_once('/').map_or("", |(d, _)| d);
+        (std::cmp::Reverse(classes::common_dirs(dir, fdir)), p.len(), file)
     }
 }

@@ -598,7 +598,6 @@ impl<'r> Linker<'r> {
         linker
     }
 
-    /// Evaluation state a panic may have left half-updated.
     /// Between two files: lets go of what linking one file filled and the
     /// next ones would not read back. The per-file caches (reaching
     /// assignments, fields, families, configured objects, callers' orgs,
@@ -655,6 +654,7 @@ impl<'r> Linker<'r> {
         false
     }
 
+    /// Evaluation state a panic may have left half-updated.
     fn reset_after_panic(&self) {
         self.depth.set(0);
         self.stack.borrow_mut().clear();
