@@ -503,17 +503,34 @@ impl<'r> Linker<'r> {
     /// A ternary's condition that is a parameter the caller passed a
     /// boolean literal for: that literal.
     pub(super) fn literal_flag(&self, cond: &Expr, params: Option<&Params>) -> Option<bool> {
-        let ExprKind::Name(n) = &cond.kind else {
-            return None;
-        };
-        let vs = params?.get(n)?;
-        let first = match vs.first()?.kind {
-            VKind::Bool(b) => b,
+        let (n, key) = match &cond.kind {
+            ExprKind::Name(n) => (n, None),
+            // `opts[:sandbox]` of a dict parameter the caller built with
+            // literal keys (`request(path, sandbox: true)`): a key left out
+            // is nil.
+            ExprKind::Index(obj, k) => match (&obj.kind, &k.kind) {
+                (ExprKind::Name(n), ExprKind::Str(k)) => (n, Some(k.as_str())),
+                _ => return None,
+            },
             _ => return None,
         };
-        vs.iter()
-            .all(|v| matches!(v.kind, VKind::Bool(b) if b == first))
-            .then_some(first)
+        let vs = params?.get(n)?;
+        let flag = |v: &Val| match (&v.kind, key) {
+            (VKind::Bool(b), None) => Some(*b),
+            (VKind::Dict(fields), Some(k)) => match fields.iter().find(|(f, _)| f.as_deref() == Some(k)) {
+                Some((_, vs)) => match vs.as_slice() {
+                    [Val {
+                        kind: VKind::Bool(b), ..
+                    }] => Some(*b),
+                    _ => None,
+                },
+                None if fields.iter().all(|(f, _)| f.is_some()) => Some(false),
+                None => None,
+            },
+            _ => None,
+        };
+        let first = flag(vs.first()?)?;
+        vs.iter().all(|v| flag(v) == Some(first)).then_some(first)
     }
 
     /// The identity of the key that selects among alternatives.
