@@ -206,6 +206,19 @@ impl<'r> Linker<'r> {
                     return Some(self.resolve_import(file, imp, span));
                 }
             }
+            // Java and C#: a type nested in an enclosing class is seen by
+            // its simple name (`record Cfg(…)` in the class, `new Cfg(…)` in
+            // its methods).
+            if !first
+                && sdef.kind == ScopeKind::Class
+                && matches!(self.files[file].lang, Some(Lang::Java | Lang::CSharp))
+            {
+                let nested =
+                    |(_, n): &(usize, &Scope)| n.kind == ScopeKind::Class && n.parent == Some(sc) && n.name == name;
+                if let Some((c, _)) = facts.scopes.iter().enumerate().find(nested) {
+                    return Some(vec![val(VKind::Func(file, c), file, span)]);
+                }
+            }
             // Ruby: a bare call inside a class is a call on `self`
             // (`build_url(uri)`): a method of the class or its bases.
             if sdef.kind == ScopeKind::Class && self.files[file].lang == Some(Lang::Ruby) {
