@@ -128,6 +128,11 @@ pub struct Scope {
     /// config`, `List<X>` → `List`); empty when none is written. Shorter
     /// than `params` when the tail has none.
     pub param_types: Vec<String>,
+    /// The keyword-rest parameter (Ruby `**opts`, Python `**kwargs`): the
+    /// keyword arguments no other parameter takes, as one dict. In Ruby it
+    /// is also the last of `params` (a trailing hash binds to it); in
+    /// Python it is not (positional arguments never reach it).
+    pub kwrest: Option<String>,
     /// Base classes as written, last segment only (`class A(base.B)` → `B`).
     pub bases: Vec<String>,
     /// A method that reading the member calls (Python `@property`, a Ruby
@@ -372,6 +377,7 @@ impl FileFacts {
                 parent: None,
                 params: Vec::new(),
                 param_types: Vec::new(),
+                kwrest: None,
                 bases: Vec::new(),
                 getter: false,
                 span,
@@ -387,6 +393,7 @@ impl FileFacts {
             parent: Some(parent),
             params: Vec::new(),
             param_types: Vec::new(),
+            kwrest: None,
             bases: Vec::new(),
             getter: false,
             span,

@@ -687,9 +687,15 @@ impl<'r> Linker<'r> {
         this: Option<&Fields>,
         only: Option<&[String]>,
     ) -> Params {
-        let names = &self.facts(ffile).scopes[fscope].params;
+        let scope = &self.facts(ffile).scopes[fscope];
+        let names = &scope.params;
         let mut p = Params::default();
         let mut pos = 0;
+        // Keywords no parameter names go to the keyword-rest parameter
+        // (`def request(path, **opts)` called with `sandbox: true`), as one
+        // dict beside what a trailing hash (`**h`) gave it.
+        let kwrest = scope.kwrest.as_ref().filter(|k| only.is_none_or(|o| o.contains(k)));
+        let mut rest: Vec<(Option<String>, Vec<Val>)> = Vec::new();
         for a in &call.args {
             let target = match &a.name {
                 Some(n) => Some(n.clone()),
@@ -702,8 +708,22 @@ impl<'r> Linker<'r> {
             if let Some(t) = target {
                 if names.contains(&t) && only.is_none_or(|o| o.contains(&t)) {
                     p.insert(t, self.eval(cx.file, cx.scope, &a.value, cx.params));
+                } else if kwrest.is_some() && a.name.is_some() {
+                    let vs = self.eval(cx.file, cx.scope, &a.value, cx.params);
+                    eval::set_field(&mut rest, Some(t), vs);
                 }
             }
+        }
+        if let Some(k) = kwrest.filter(|_| !rest.is_empty()) {
+            let mut fields = Vec::new();
+            if let Some(given) = p.get(k) {
+                eval::merge_spread(&mut fields, given.clone());
+            }
+            for (key, vs) in rest {
+                eval::set_field(&mut fields, key, vs);
+            }
+            let span = call.callee.span;
+            p.insert(k.clone(), vec![val(VKind::Dict(Rc::new(fields)), cx.file, span)]);
         }
         // A parameter the call leaves out takes its literal default
         // (`sandbox=False`): that value, chosen by nothing at this call.

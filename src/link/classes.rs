@@ -29,8 +29,11 @@ impl<'r> Linker<'r> {
     /// field before the read (`this.base = …; this.base = rewrite(this.base)`
     /// reads the first value in the second), else the class's field. Only
     /// in a class without bases or subclasses, where no other class's
-    /// value can take the field's place.
-    pub(super) fn this_field(&self, file: FileId, scope: ScopeId, m: &str, span: Span) -> Vec<Val> {
+    /// value can take the field's place. Read (not called), `this.m` is the
+    /// field where the class writes one of that name beside a method of it
+    /// (a Java record's component and its accessor, a getter named as its
+    /// field).
+    pub(super) fn this_field(&self, file: FileId, scope: ScopeId, m: &str, span: Span, read: bool) -> Vec<Val> {
         let key = format!("this.{m}");
         let facts = self.facts(file);
         let own = self.index[file].targets(&self.names, scope, &key);
@@ -51,7 +54,19 @@ impl<'r> Linker<'r> {
                 return self.unknown_as_symbol(vs, file, class, m);
             }
         }
-        self.class_field(file, scope, m, span)
+        match self.enclosing_class(file, scope) {
+            Some(class) if read && self.writes_field(file, class, m) => self.class_field_values(file, class, m, span),
+            _ => self.class_field(file, scope, m, span),
+        }
+    }
+
+    /// The class writes a field `m` (`this.m = …`, a class attribute), not
+    /// only a method of that name.
+    fn writes_field(&self, file: FileId, class: ScopeId, m: &str) -> bool {
+        let facts = self.facts(file);
+        self.index[file]
+            .fields(&self.names, class, m)
+            .is_some_and(|idx| idx.iter().any(|&i| !is_method_binding(facts, i, m)))
     }
 
     /// Member `m` of a class: a method (of the class or a base), or the
@@ -61,6 +76,12 @@ impl<'r> Linker<'r> {
         if let Some((f, fs)) = self.class_method(file, class, m) {
             return vec![val(VKind::Func(f, fs), file, span)];
         }
+        self.class_field_values(file, class, m, span)
+    }
+
+    /// The values the class family assigns to field `m` (its methods of
+    /// that name left out).
+    fn class_field_values(&self, file: FileId, class: ScopeId, m: &str, span: Span) -> Vec<Val> {
         let family = self.class_family(file, class);
         let (ancestors, descendants) = (&family.0, &family.1);
         let key = (file, class, self.key_id(m));
@@ -76,7 +97,16 @@ impl<'r> Linker<'r> {
             let Some(idx) = self.index[f].fields(&self.names, c, m) else {
                 continue;
             };
-            per_class.push(((f, c), self.field_values(f, idx)));
+            let facts = self.facts(f);
+            let idx: Vec<usize> = idx
+                .iter()
+                .copied()
+                .filter(|&i| !is_method_binding(facts, i, m))
+                .collect();
+            if idx.is_empty() {
+                continue;
+            }
+            per_class.push(((f, c), self.field_values(f, &idx)));
         }
         let family_wide = !descendants.is_empty() || !ancestors.is_empty();
         let out = if family_wide {
@@ -631,6 +661,12 @@ pub(super) fn common_dirs(a: &str, b: &str) -> usize {
     let p = a.iter().zip(b).take_while(|(x, y)| x == y).count();
     let ends = |s: &[u8]| s.get(p).is_none_or(|&c| c == b'/');
     a[..p].iter().filter(|&&c| c == b'/').count() + usize::from(ends(a) && ends(b))
+}
+
+/// Assignment `i` binds the class's method `m` to its name (`def m` /
+/// `String m() {…}` declared in the class body).
+fn is_method_binding(facts: &FileFacts, i: usize, m: &str) -> bool {
+    matches!(facts.assigns[i].value.kind, ExprKind::Func(s) if facts.scopes[s].name == m && facts.scopes[s].parent == Some(facts.assigns[i].scope))
 }
 
 #[cfg(test)]

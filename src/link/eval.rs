@@ -259,7 +259,7 @@ impl<'r> Linker<'r> {
             // …unless the class also overwrites it with a token
             // response's api_domain: then it follows the token.
             if matches!(obj.kind, ExprKind::This) {
-                let all = self.this_field(file, scope, m, e.span);
+                let all = self.this_field(file, scope, m, e.span, getters);
                 if let Some(hosts) = own_hosts(&all) {
                     return hosts;
                 }
@@ -272,7 +272,7 @@ impl<'r> Linker<'r> {
             return self.api_domain_of(file, &objs, |o| self.member(file, o, m, e.span), e.span);
         }
         if matches!(obj.kind, ExprKind::This) {
-            let vs = self.this_field(file, scope, m, e.span);
+            let vs = self.this_field(file, scope, m, e.span, getters);
             let vs = if getters {
                 self.call_getters(vs, None, params.and_then(this_fields))
             } else {
@@ -289,7 +289,17 @@ impl<'r> Linker<'r> {
         let objs = self.eval(file, scope, obj, params);
         let mut out = Vec::new();
         for o in objs {
-            let vs = self.member(file, &o, m, e.span);
+            // Called, `cfg.host()` is the method even where a field has its
+            // name (a Java record's accessor, a getter named as its field).
+            let method = match &o.kind {
+                VKind::Instance(f, c, _) if !getters => self.class_method(*f, *c, m).map(|_| (*f, *c)),
+                VKind::Carrier(ing) if !getters => ing.class.filter(|&(f, c)| self.class_method(f, c, m).is_some()),
+                _ => None,
+            };
+            let vs = match method {
+                Some((f, c)) => self.for_instance(&o, self.class_member(f, c, m, e.span)),
+                None => self.member(file, &o, m, e.span),
+            };
             let vs = match &o.kind {
                 _ if !getters => vs,
                 VKind::Instance(..) | VKind::Carrier(_) => {
@@ -503,17 +513,34 @@ impl<'r> Linker<'r> {
     /// A ternary's condition that is a parameter the caller passed a
     /// boolean literal for: that literal.
     pub(super) fn literal_flag(&self, cond: &Expr, params: Option<&Params>) -> Option<bool> {
-        let ExprKind::Name(n) = &cond.kind else {
-            return None;
-        };
-        let vs = params?.get(n)?;
-        let first = match vs.first()?.kind {
-            VKind::Bool(b) => b,
+        let (n, key) = match &cond.kind {
+            ExprKind::Name(n) => (n, None),
+            // `opts[:sandbox]` of a dict parameter the caller built with
+            // literal keys (`request(path, sandbox: true)`): a key left out
+            // is nil.
+            ExprKind::Index(obj, k) => match (&obj.kind, &k.kind) {
+                (ExprKind::Name(n), ExprKind::Str(k)) => (n, Some(k.as_str())),
+                _ => return None,
+            },
             _ => return None,
         };
-        vs.iter()
-            .all(|v| matches!(v.kind, VKind::Bool(b) if b == first))
-            .then_some(first)
+        let vs = params?.get(n)?;
+        let flag = |v: &Val| match (&v.kind, key) {
+            (VKind::Bool(b), None) => Some(*b),
+            (VKind::Dict(fields), Some(k)) => match fields.iter().find(|(f, _)| f.as_deref() == Some(k)) {
+                Some((_, vs)) => match vs.as_slice() {
+                    [Val {
+                        kind: VKind::Bool(b), ..
+                    }] => Some(*b),
+                    _ => None,
+                },
+                None if fields.iter().all(|(f, _)| f.is_some()) => Some(false),
+                None => None,
+            },
+            _ => None,
+        };
+        let first = flag(vs.first()?)?;
+        vs.iter().all(|v| flag(v) == Some(first)).then_some(first)
     }
 
     /// The identity of the key that selects among alternatives.

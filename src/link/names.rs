@@ -46,7 +46,10 @@ impl<'r> Linker<'r> {
     }
 
     /// `cfg = {}` / `new HashMap<>()`, then `cfg["k"] = v` / `cfg.put("k", v)`:
-    /// the items a function sets by literal key are fields of the map.
+    /// the items a function sets by literal key are fields of the map. An
+    /// instance of a repository class, then `c.base_url = v` (Go's
+    /// `c := &Client{}; c.BaseURL = …`): the fields the function sets are
+    /// that instance's, as if its construction had filled them.
     pub(super) fn with_keyed_items(&self, cx: Cx, name: &str, mut vals: Vec<Val>) -> Vec<Val> {
         let Cx { file, scope, params } = cx;
         let ix = &self.index[file];
@@ -59,26 +62,38 @@ impl<'r> Linker<'r> {
         }
         let facts = self.facts(file);
         let mut items: Vec<(Option<String>, Vec<Val>)> = Vec::new();
+        let mut members: Vec<(Option<String>, Vec<Val>)> = Vec::new();
+        let instances = vals.iter().any(|v| {
+            matches!(&v.kind, VKind::Instance(..)) || matches!(&v.kind, VKind::Carrier(ing) if ing.class.is_some())
+        });
         for &i in idx {
             let a = &facts.assigns[i];
-            let ExprKind::Index(o, k) = &a.target.kind else {
-                continue;
+            let (o, k, into) = match &a.target.kind {
+                ExprKind::Index(o, k) => (o, k.as_str(), &mut items),
+                ExprKind::Member(o, m) if instances => (o, Some(&**m), &mut members),
+                _ => continue,
             };
             let own = matches!(&o.kind, ExprKind::Name(n) if n == name);
             if !own || ix.func_of[a.scope] != ix.func_of[scope] {
                 continue;
             }
-            if let Some(k) = k.as_str() {
+            if let Some(k) = k {
                 let vs = self.eval(file, a.scope, &a.value, params);
+                let items = into;
                 match items.iter_mut().find(|(key, _)| key.as_deref() == Some(k)) {
                     // Set again under an `if`: one more alternative, the
                     // earlier value stays possible.
                     Some((_, old)) if a.guard.is_some() => push_alts(old, vs),
-                    _ => set_field(&mut items, Some(k.to_string()), vs),
+                    _ => set_field(items, Some(k.to_string()), vs),
                 }
             }
         }
         self.leave_object();
+        if !members.is_empty() {
+            for v in vals.iter_mut() {
+                with_fields_set(v, &members);
+            }
+        }
         if items.is_empty() {
             return vals;
         }
@@ -204,6 +219,19 @@ impl<'r> Linker<'r> {
                 }
                 if let Some(imp) = facts.imports.iter().find(|i| i.local == name && (i.scope == sc)) {
                     return Some(self.resolve_import(file, imp, span));
+                }
+            }
+            // Java and C#: a type nested in an enclosing class is seen by
+            // its simple name (`record Cfg(…)` in the class, `new Cfg(…)` in
+            // its methods).
+            if !first
+                && sdef.kind == ScopeKind::Class
+                && matches!(self.files[file].lang, Some(Lang::Java | Lang::CSharp))
+            {
+                let nested =
+                    |(_, n): &(usize, &Scope)| n.kind == ScopeKind::Class && n.parent == Some(sc) && n.name == name;
+                if let Some((c, _)) = facts.scopes.iter().enumerate().find(nested) {
+                    return Some(vec![val(VKind::Func(file, c), file, span)]);
                 }
             }
             // Ruby: a bare call inside a class is a call on `self`
@@ -455,4 +483,31 @@ fn is_field_name(s: &str) -> bool {
     s.len() <= 48
         && s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// An instance (or the object a constructor call carries) with fields set
+/// after its construction: each replaces the field the construction gave.
+fn with_fields_set(v: &mut Val, set: &[(Option<String>, Vec<Val>)]) {
+    let merged = |old: Option<&Fields>| -> Fields {
+        let mut fields: Vec<(String, Vec<Val>)> = old.map(|f| (**f).clone()).unwrap_or_default();
+        for (k, vs) in set {
+            let Some(k) = k else { continue };
+            let key = format!("this.{k}");
+            match fields.iter_mut().find(|(f, _)| *f == key) {
+                Some((_, old)) => *old = vs.clone(),
+                None => fields.push((key, vs.clone())),
+            }
+        }
+        fields.sort_by(|a, b| a.0.cmp(&b.0));
+        Rc::new(fields)
+    };
+    match &mut v.kind {
+        VKind::Instance(_, _, fields) => *fields = Some(merged(fields.as_ref())),
+        VKind::Carrier(ing) if ing.class.is_some() => {
+            let mut ing2 = (**ing).clone();
+            ing2.fields = Some(merged(ing.fields.as_ref()));
+            *ing = Rc::new(ing2);
+        }
+        _ => {}
+    }
 }

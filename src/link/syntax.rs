@@ -236,5 +236,26 @@ pub fn import_candidates(lang: Lang, path: &str, facts: &FileFacts) -> Vec<Strin
             out.insert(format!("*{}/__init__.py", imp.module.replace('.', "/")));
         }
     }
+    if lang == Lang::Java {
+        // A class of the same package needs no import: the types a
+        // parameter is declared with (`leads(JraCfg cfg)`) and those built
+        // with `new`, each in its own file beside this one.
+        let built = facts.calls.iter().filter_map(|c| match &c.expr.kind {
+            ExprKind::Call(call) if call.is_new => match &call.callee.kind {
+                ExprKind::Name(n) => Some(n.as_str()),
+                _ => None,
+            },
+            _ => None,
+        });
+        let declared = facts
+            .scopes
+            .iter()
+            .flat_map(|s| s.param_types.iter().map(String::as_str));
+        for t in declared.chain(built) {
+            if t.starts_with(|c: char| c.is_ascii_uppercase()) {
+                out.insert(join_path(dir, &format!("{t}.java")));
+            }
+        }
+    }
     out.into_iter().collect()
 }

@@ -408,6 +408,8 @@ impl<'a> Lowerer<'a> {
         let struct_of_file = owner.is_none() && self.types.classes.contains_key(&ty);
         match e.kind {
             ExprKind::Dict(pairs) if struct_of_file => frame::struct_literal(&ty, pairs, sp),
+            // `c := &Client{}`, its fields set afterwards (`c.BaseURL = …`).
+            ExprKind::List(items) if struct_of_file && items.is_empty() => frame::struct_literal(&ty, Vec::new(), sp),
             kind => Expr::new(kind, sp),
         }
     }

@@ -214,3 +214,17 @@ fn degenerate_inputs() {
     }
     assert!(lower("}{").parse_error_line.is_some());
 }
+
+#[test]
+fn empty_struct_literal_is_a_construction() {
+    let f = lower(
+        "package p\n\
+         type Client struct {\n\tBaseURL string\n}\n\
+         func f() {\n\
+             c := &Client{}\n\
+             c.BaseURL = \"https://sandbox.zohoapis.com\"\n\
+         }\n",
+    );
+    let a = assigns(&f);
+    assert!(a.iter().any(|x| x == "c@2 = new Client()"), "{a:?}");
+}

@@ -165,6 +165,9 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             let Some(n) = name_node else { continue };
             let name = self.text(n).to_string();
             names.push(name.clone());
+            if p.kind() == "hash_splat_parameter" {
+                self.f.facts.scopes[scope].kwrest = Some(name.clone());
+            }
             self.locals.entry(scope).or_default().insert(name.clone());
             if let Some(v) = p.field("value") {
                 // Defaults are alternatives of the parameter.

@@ -227,3 +227,18 @@ fn methods_without_parameters_are_getters() {
     assert_eq!(getter("api_root"), Some(true));
     assert_eq!(getter("endpoint"), Some(false));
 }
+
+#[test]
+fn keyword_rest_parameter_is_named() {
+    let f = lower(
+        "def request(path, sandbox: false, **opts)\n\
+           opts[:token]\n\
+         end\n\
+         def plain(path, *rest)\n\
+         end\n",
+    );
+    let s = |name: &str| f.scopes.iter().find(|s| s.name == name).unwrap();
+    assert_eq!(s("request").params, ["path", "sandbox", "opts"]);
+    assert_eq!(s("request").kwrest.as_deref(), Some("opts"));
+    assert_eq!(s("plain").kwrest, None);
+}
