@@ -372,9 +372,10 @@ impl<'a> Lowerer<'a> {
             // Any other command: its words may still hold calls and env reads.
             let values: Vec<Expr> = args.iter().map(|a| self.word(*a, scope)).collect();
             return match cmd.as_str() {
-                "echo" | "printf" => values
+                "echo" => values
                     .into_iter()
                     .find(|v| !v.as_str().is_some_and(|s| s.starts_with('-'))),
+                "printf" => self.printf(values, scope, guard, sp),
                 _ => None,
             };
         };
@@ -385,6 +386,38 @@ impl<'a> Lowerer<'a> {
             statement,
         });
         Some(e)
+    }
+
+    /// `printf FORMAT ARG…`: what it prints is its format filled with the
+    /// arguments, as every printf-style formatting call is; `printf -v VAR
+    /// FORMAT ARG…` (bash) assigns that text to VAR and prints nothing.
+    fn printf(&mut self, mut words: Vec<Expr>, scope: ScopeId, guard: Option<&Expr>, sp: Span) -> Option<Expr> {
+        let mut target = None;
+        if words.len() > 2 && words[0].as_str() == Some("-v") {
+            let name = words.remove(1);
+            words.remove(0);
+            target = name
+                .as_str()
+                .map(|n| Expr::new(ExprKind::Name(n.to_string()), name.span));
+        }
+        if words.first().and_then(Expr::as_str) == Some("--") {
+            words.remove(0);
+        }
+        let mut words = words.into_iter();
+        let format = words.next()?;
+        let text = crate::template::fill(
+            FormatStyle::Printf,
+            format,
+            crate::template::positional(words.collect()),
+            sp,
+        );
+        match target {
+            Some(t) => {
+                self.push_assign(scope, t, text, guard, sp);
+                None
+            }
+            None => Some(text),
+        }
     }
 
     // ------------------------------------------------------------------

@@ -105,3 +105,16 @@ fn replace_expansion_is_a_rewrite() {
     let f = lower("B=https://www.zohoapis.com\nS=${B/www/sandbox}\n");
     assert_eq!(assigned(&f, "S"), "B.replace(\"www\", \"sandbox\")");
 }
+
+#[test]
+fn printf_fills_its_format() {
+    let f = lower(
+        "U=$(printf 'https://%s.zohoapis.%s/crm' \"$SUB\" eu)\nprintf -v V -- '%s/Leads' \"$U\"\nW=$(echo \"$U\" x)\n",
+    );
+    assert_eq!(
+        assigned(&f, "U"),
+        "concat(\"https://\", env:SUB, \".zohoapis.\", \"eu\", \"/crm\")"
+    );
+    assert_eq!(assigned(&f, "V"), "concat(\"\", U, \"/Leads\")");
+    assert_eq!(assigned(&f, "W"), "U");
+}
