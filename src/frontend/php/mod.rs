@@ -79,15 +79,16 @@ impl<'a> Lowerer<'a> {
         match target.kind() {
             // `[$a, $b] = f()`, `list($a, $b) = f()`, `['token' => $t] = f()`.
             "list_literal" | "array_creation_expression" => {
-                let els = named_children(target);
-                for (i, el) in els.iter().enumerate() {
-                    let kids = named_children(*el);
-                    let t = kids.last().copied().unwrap_or(*el);
-                    let v = if kids.len() >= 2 {
-                        let key = self.expr(kids[0], scope, false);
-                        Expr::new(ExprKind::Index(Box::new(value.clone()), Box::new(key)), value.span)
-                    } else {
-                        value.element(i, els.len())
+                let items = destructured_items(target);
+                let n = items.len();
+                for (i, item) in items.into_iter().enumerate() {
+                    let Some((key, t)) = item else { continue };
+                    let v = match key {
+                        Some(k) => {
+                            let key = self.expr(k, scope, false);
+                            Expr::new(ExprKind::Index(Box::new(value.clone()), Box::new(key)), value.span)
+                        }
+                        None => value.element(i, n),
                     };
                     self.bind_target(t, v, scope, guard, span);
                 }
@@ -337,3 +338,47 @@ use calls::{header_lines, include_path};
 
 #[cfg(test)]
 mod tests;
+
+/// The items of a destructuring target, in order: each its key (`'token'
+/// => $t`) or none (positional), and its target; `None` for a slot left
+/// empty (`[, $b]`). The grammar gives an array's items as
+/// `array_element_initializer` nodes, a `list(...)`'s as flat children
+/// around `=>` and `,`.
+fn destructured_items(target: Node<'_>) -> Vec<Option<(Option<Node<'_>>, Node<'_>)>> {
+    let mut out = Vec::new();
+    let mut group: Vec<Node> = Vec::new();
+    let mut keyed = false;
+    fn item<'t>(group: &[Node<'t>], keyed: bool) -> Option<(Option<Node<'t>>, Node<'t>)> {
+        match group {
+            [] => None,
+            [el] if el.kind() == "array_element_initializer" => {
+                let kids = named_children(*el);
+                match kids.as_slice() {
+                    [k, .., t] => Some((Some(*k), *t)),
+                    [t] => Some((None, *t)),
+                    [] => None,
+                }
+            }
+            [k, .., t] if keyed => Some((Some(*k), *t)),
+            [.., t] => Some((None, *t)),
+        }
+    }
+    let mut c = target.walk();
+    for k in target.children(&mut c) {
+        match k.kind() {
+            "," => {
+                out.push(item(&group, keyed));
+                group.clear();
+                keyed = false;
+            }
+            "=>" => keyed = true,
+            "comment" => {}
+            _ if k.is_named() => group.push(k),
+            _ => {}
+        }
+    }
+    if !group.is_empty() {
+        out.push(item(&group, keyed));
+    }
+    out
+}

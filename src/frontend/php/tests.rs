@@ -231,3 +231,20 @@ fn requires_are_imports() {
     );
     assert_has(&assigns(&f), "cfg@0 = require:./settings.php[\"token\"]");
 }
+
+#[test]
+fn keyed_destructuring_reads_each_key() {
+    let f = lower("<?php\n['token' => $t, 'host' => $h] = f();\nlist('host' => $b, 'token' => $a) = f();\n[$x, $y] = g();\n[, $b] = h();\n");
+    assert_eq!(
+        crate::frontend::testing::assigns(&f),
+        [
+            "t@0 = f()[\"token\"]",
+            "h@0 = f()[\"host\"]",
+            "b@0 = f()[\"host\"]",
+            "a@0 = f()[\"token\"]",
+            "x@0 = g().0",
+            "y@0 = g().1",
+            "b@0 = h().1",
+        ]
+    );
+}

@@ -589,6 +589,19 @@ impl Lowerer<'_> {
             syn::Pat::TupleStruct(t) if t.elems.len() == 1 => {
                 self.bind_pat(&t.elems[0], value, scope, guard, span);
             }
+            // `let Settings { token, host: base, .. } = f()`: each field read.
+            syn::Pat::Struct(p) => {
+                for fp in &p.fields {
+                    let syn::Member::Named(field) = &fp.member else {
+                        continue;
+                    };
+                    let v = Expr::new(
+                        ExprKind::Member(Box::new(value.clone()), field.to_string().into()),
+                        value.span,
+                    );
+                    self.bind_pat(&fp.pat, v, scope, guard, span);
+                }
+            }
             _ => {}
         }
     }

@@ -240,3 +240,12 @@ fn degenerate_inputs() {
     assert_eq!(lower("#![allow(dead_code)]\nconst A: &str = \"a\";\n").assigns.len(), 1);
     assert_eq!(lower("}{").parse_error_line, Some(1));
 }
+
+#[test]
+fn struct_patterns_read_each_field() {
+    let f = lower("fn g() {\n    let S { token, host: base, .. } = s();\n    let (a, S { token: t }) = p();\n}\n");
+    assert_has_all(
+        &assigns(&f),
+        &["token@1 = s().token", "base@1 = s().host", "t@1 = p().1.token"],
+    );
+}
