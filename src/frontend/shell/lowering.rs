@@ -62,7 +62,14 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 }
             }
             "command" => {
-                self.command(node, scope, guard, true);
+                let value = self.command(node, scope, guard, true);
+                // What a function prints is what `$(f …)` gives: its output.
+                let prints = node
+                    .field("name")
+                    .is_some_and(|n| matches!(self.text(n), "echo" | "printf"));
+                if let Some(v) = value.filter(|_| prints && self.f.facts.scopes[scope].kind == ScopeKind::Function) {
+                    self.push_return(scope, v, guard);
+                }
             }
             "function_definition" => self.function(node, scope),
             "if_statement" => self.if_statement(node, scope, guard),

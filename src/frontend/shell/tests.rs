@@ -118,3 +118,16 @@ fn printf_fills_its_format() {
     assert_eq!(assigned(&f, "V"), "concat(\"\", U, \"/Leads\")");
     assert_eq!(assigned(&f, "W"), "U");
 }
+
+#[test]
+fn what_a_function_prints_is_its_value() {
+    let f = lower("h() {\n  if [ \"$1\" = sandbox ]; then\n    echo \"https://sandbox.zohoapis.com\"\n  else\n    printf '%s' \"https://www.zohoapis.com\"\n  fi\n}\necho top\n");
+    let returns: Vec<(String, bool)> = f.returns.iter().map(|r| (show(&r.value), r.guard.is_some())).collect();
+    assert_eq!(
+        returns,
+        [
+            ("\"https://sandbox.zohoapis.com\"".to_string(), true),
+            ("concat(\"\", \"https://www.zohoapis.com\", \"\")".to_string(), true)
+        ]
+    );
+}
