@@ -10,21 +10,23 @@
 
 use serde::Serialize;
 
-/// A region of a file. Lines and columns are 1-based; columns count Unicode
-/// scalar values (SARIF `unicodeCodePoints`); `end_col` is exclusive.
-/// `start`..`end` are byte offsets, 32 bits like the line numbers (every
-/// expression and value carries a span: 24 bytes instead of 32).
+/// A region of a file: byte offsets, `start`..`end`, 32 bits (every
+/// expression and value carries a span: 8 bytes). Lines and columns are
+/// computed only for the places a report shows ([`Pos`], through the file's
+/// [`crate::source::Lines`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
 pub struct Span {
     pub start: u32,
     pub end: u32,
-    pub line: u32,
-    pub col: u32,
-    pub end_line: u32,
-    pub end_col: u32,
 }
 
 impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span {
+            start: offset(start),
+            end: offset(end),
+        }
+    }
     /// The byte offset where the span starts.
     pub fn start_byte(&self) -> usize {
         self.start as usize
@@ -37,6 +39,25 @@ impl Span {
     pub fn bytes(&self) -> std::ops::Range<usize> {
         self.start_byte()..self.end_byte()
     }
+    /// From this span's start to `other`'s end.
+    pub fn to(self, other: Span) -> Span {
+        Span {
+            start: self.start,
+            end: other.end.max(self.start),
+        }
+    }
+}
+
+/// Where a span sits as a reader counts: lines and columns are 1-based;
+/// columns count Unicode scalar values (SARIF `unicodeCodePoints`);
+/// `end_col` is exclusive. All zero: no place in the file (a note about the
+/// whole file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+pub struct Pos {
+    pub line: u32,
+    pub col: u32,
+    pub end_line: u32,
+    pub end_col: u32,
 }
 
 /// A byte offset as a span holds it (offsets past 4 GiB, which no file read
@@ -314,6 +335,9 @@ pub struct FileFacts {
     pub profiles: Vec<Profile>,
     /// Other problems worth a note (an alias bomb cut short, …).
     pub notes: Vec<String>,
+    /// The file's lines (set by the scan once the file is lowered): where
+    /// the spans of what is reported sit.
+    pub lines: std::sync::Arc<crate::source::Lines>,
 }
 
 /// A group of settings meant for one deployment (DESIGN §2): a `.env.<name>`
@@ -384,6 +408,17 @@ impl FileFacts {
             }],
             ..Default::default()
         }
+    }
+
+    /// Where a span of this file sits as a reader counts (once its lines
+    /// are set).
+    pub fn pos(&self, span: Span) -> Pos {
+        self.lines.pos(span)
+    }
+
+    /// The 1-based line where a span of this file starts.
+    pub fn line(&self, span: Span) -> u32 {
+        self.lines.line_of(span.start_byte())
     }
 
     pub fn add_scope(&mut self, kind: ScopeKind, name: String, parent: ScopeId, span: Span) -> ScopeId {

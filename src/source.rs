@@ -5,7 +5,7 @@
 //! grammars (parse with the time budget, children, first syntax error).
 //! It knows nothing of Zoho, facts beyond a span, or any one language.
 
-use crate::facts::{FileFacts, Span};
+use crate::facts::{FileFacts, Pos, Span};
 
 /// Expression nesting beyond this is lowered as `Unknown`.
 pub const MAX_DEPTH: usize = 200;
@@ -151,73 +151,89 @@ pub fn parse(language: &tree_sitter::Language, text: &str) -> (FileFacts, Option
     (facts, tree)
 }
 
+/// A file's lines, kept with its facts: the lines and columns of the
+/// spans a report shows are computed from it, not stored in every span.
 /// Maps byte offsets to 1-based lines and Unicode-scalar columns in
-/// O(log n): ASCII lines by subtraction, other lines through checkpoints
-/// every [`CHECKPOINT`] bytes (a 5 MB minified line stays cheap).
-pub struct LineIndex<'a> {
-    text: &'a str,
-    starts: Vec<usize>,
-    /// (byte offset, code points since its line start) at char boundaries
-    /// of non-ASCII lines, sorted by offset.
-    checkpoints: Vec<(usize, usize)>,
+/// O(log n): ASCII lines by subtraction; a line with other characters keeps
+/// its text and the code points before every [`CHECKPOINT`] bytes of it (a
+/// 5 MB minified line stays cheap).
+#[derive(Debug, Default, Clone)]
+pub struct Lines {
+    starts: Box<[u32]>,
+    len: u32,
+    /// The lines that are not ASCII, by index, sorted.
+    wide: Box<[WideLine]>,
+}
+
+#[derive(Debug, Clone)]
+struct WideLine {
+    index: u32,
+    text: Box<str>,
+    /// Code points before each multiple of [`CHECKPOINT`] bytes (rounded
+    /// down to a character boundary).
+    counted: Box<[u32]>,
 }
 
 const CHECKPOINT: usize = 1024;
 
-impl<'a> LineIndex<'a> {
-    pub fn new(text: &'a str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        let mut checkpoints = Vec::new();
+impl Lines {
+    pub fn new(text: &str) -> Lines {
+        let mut starts = vec![0u32];
+        starts.extend(text.match_indices('\n').map(|(i, _)| crate::facts::offset(i + 1)));
+        let mut wide = Vec::new();
         for (i, &st) in starts.iter().enumerate() {
-            let end = starts.get(i + 1).copied().unwrap_or(text.len());
+            let st = st as usize;
+            let end = starts.get(i + 1).map_or(text.len(), |&e| e as usize);
             let line = &text[st..end];
             if line.is_ascii() {
                 continue;
             }
-            let mut next = st;
-            for (chars, (off, _)) in line.char_indices().enumerate() {
-                if st + off >= next {
-                    checkpoints.push((st + off, chars));
-                    next = st + off + CHECKPOINT;
-                }
-            }
+            let counted = (0..line.len().div_ceil(CHECKPOINT))
+                .scan((0, 0), |(at, count), k| {
+                    let b = floor_char_boundary(line, k * CHECKPOINT);
+                    *count += line[*at..b].chars().count();
+                    *at = b;
+                    Some(*count as u32)
+                })
+                .collect();
+            wide.push(WideLine {
+                index: i as u32,
+                text: line.into(),
+                counted,
+            });
         }
-        LineIndex {
-            text,
-            starts,
-            checkpoints,
+        Lines {
+            starts: starts.into(),
+            len: crate::facts::offset(text.len()),
+            wide: wide.into(),
         }
     }
 
     /// (line, column) of a byte offset, both 1-based.
     pub fn position(&self, offset: usize) -> (u32, u32) {
-        let offset = offset.min(self.text.len());
-        let line = self.starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.starts[line];
-        // The nearest checkpoint at or before `offset` on this line; a line
-        // without one is ASCII, where bytes are columns.
-        let k = self.checkpoints.partition_point(|&(o, _)| o <= offset);
-        let col = match k.checked_sub(1).map(|k| self.checkpoints[k]) {
-            Some((o, counted)) if o >= start => {
-                counted
-                    + self
-                        .text
-                        .get(o..offset)
-                        .map(|s| s.chars().count())
-                        .unwrap_or(offset - o)
+        let offset = offset.min(self.len as usize);
+        let line = self.starts.partition_point(|&s| s as usize <= offset).max(1) - 1;
+        let start = self.starts.get(line).map_or(0, |&s| s as usize);
+        let within = offset - start;
+        let col = match self.wide.binary_search_by_key(&(line as u32), |w| w.index) {
+            Ok(k) => {
+                let w = &self.wide[k];
+                let c = within / CHECKPOINT;
+                let from = floor_char_boundary(&w.text, c * CHECKPOINT);
+                let to = floor_char_boundary(&w.text, within);
+                let before = w.counted.get(c).map_or(0, |&n| n as usize);
+                before + w.text[from..to.max(from)].chars().count() + (within - to.max(from))
             }
-            _ => offset - start,
+            Err(_) => within,
         };
         (line as u32 + 1, col as u32 + 1)
     }
 
-    pub fn span(&self, start: usize, end: usize) -> Span {
-        let (line, col) = self.position(start);
-        let (end_line, end_col) = self.position(end);
-        Span {
-            start: crate::facts::offset(start),
-            end: crate::facts::offset(end),
+    /// Where a span sits, as a report shows it.
+    pub fn pos(&self, span: Span) -> Pos {
+        let (line, col) = self.position(span.start_byte());
+        let (end_line, end_col) = self.position(span.end_byte());
+        Pos {
             line,
             col,
             end_line,
@@ -225,15 +241,75 @@ impl<'a> LineIndex<'a> {
         }
     }
 
+    /// No lines yet (the default: a file whose lines were not counted).
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// The 1-based line of a byte offset.
+    pub fn line_of(&self, offset: usize) -> u32 {
+        self.position(offset).0
+    }
+
+    /// The byte offset where line `line` (1-based) starts, if the file has it.
+    pub fn line_start(&self, line: u32) -> Option<usize> {
+        let i = (line as usize).checked_sub(1)?;
+        self.starts.get(i).map(|&s| s as usize)
+    }
+}
+
+/// The largest character boundary of `s` at or before `i`.
+fn floor_char_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// A file's [`Lines`] with its text, while it is lowered.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    pub lines: Lines,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        LineIndex {
+            text,
+            lines: Lines::new(text),
+        }
+    }
+
+    /// (line, column) of a byte offset, both 1-based.
+    pub fn position(&self, offset: usize) -> (u32, u32) {
+        self.lines.position(offset)
+    }
+
+    pub fn span(&self, start: usize, end: usize) -> Span {
+        Span::new(start, end)
+    }
+
     pub fn node_span(&self, node: tree_sitter::Node) -> Span {
         self.span(node.start_byte(), node.end_byte())
     }
 
+    /// Where a span sits, as a report shows it.
+    pub fn pos(&self, span: Span) -> Pos {
+        self.lines.pos(span)
+    }
+
+    /// The 1-based line where a span starts.
+    pub fn line(&self, span: Span) -> u32 {
+        self.lines.line_of(span.start_byte())
+    }
+
     /// The text of line `line` (1-based), without its newline.
     pub fn line_text(&self, line: u32) -> &'a str {
-        let i = (line as usize).saturating_sub(1);
-        let Some(&s) = self.starts.get(i) else { return "" };
-        let e = self.starts.get(i + 1).copied().unwrap_or(self.text.len());
+        let Some(s) = self.lines.line_start(line) else {
+            return "";
+        };
+        let e = self.lines.line_start(line + 1).unwrap_or(self.text.len());
         self.text[s..e].trim_end_matches(['\n', '\r'])
     }
 }

@@ -598,6 +598,17 @@ impl<'r> Linker<'r> {
         linker
     }
 
+    /// The 1-based line and column where a span of a file starts (the
+    /// names made of a place: `cond@path:line`).
+    fn position(&self, file: FileId, span: Span) -> (u32, u32) {
+        self.files[file].facts.lines.position(span.start_byte())
+    }
+
+    /// The 1-based line where a span of a file starts.
+    fn line(&self, file: FileId, span: Span) -> u32 {
+        self.position(file, span).0
+    }
+
     /// Between two files: lets go of what linking one file filled and the
     /// next ones would not read back. The per-file caches (reaching
     /// assignments, fields, families, configured objects, callers' orgs,
