@@ -170,9 +170,9 @@ pub struct Expr {
 }
 
 // The facts of every analysed file are kept until linking is done, and
-// they are mostly expressions: keep them small (56 bytes on 64-bit
-// targets: no variant holds more than three words).
-const _: () = assert!(std::mem::size_of::<Expr>() <= 56);
+// they are mostly expressions: keep them small (40 bytes on 64-bit
+// targets: no variant holds more than three words, the span two offsets).
+const _: () = assert!(std::mem::size_of::<Expr>() <= 40);
 
 #[derive(Debug, Clone)]
 pub enum ExprKind {

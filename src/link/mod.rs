@@ -132,8 +132,8 @@ pub struct Val {
     pub via_param: bool,
 }
 
-// Every cache holds `Val`s: keep them small (80 bytes on 64-bit targets).
-const _: () = assert!(std::mem::size_of::<Val>() <= 80);
+// Every cache holds `Val`s: keep them small (64 bytes on 64-bit targets).
+const _: () = assert!(std::mem::size_of::<Val>() <= 64);
 
 /// The key that chose a value ([`Val::sel`]), where that choice is made
 /// ([`Val::switch`]) and the choice inside it ([`Val::inner`]).
