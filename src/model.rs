@@ -347,7 +347,7 @@ pub struct Model {
     pub paths: Vec<String>,
     /// The analysed files' lines, by [`FileId`]: where a place sits as a
     /// reader counts ([`Model::pos`]).
-    pub lines: Vec<std::sync::Arc<crate::source::Lines>>,
+    pub lines: Vec<std::sync::Arc<crate::facts::Lines>>,
 }
 
 impl Model {

@@ -387,7 +387,7 @@ fn lower_text(path: &str, lang: Option<Lang>, text: &str, digest: u64, budget: O
         .collect();
     let mut facts = facts;
     if facts.lines.is_empty() {
-        facts.lines = Arc::new(crate::source::Lines::new(text));
+        facts.lines = Arc::new(crate::facts::Lines::new(text));
     }
     Lowered {
         markers: crate::suppress::markers(0, text),

@@ -5,7 +5,7 @@
 //! grammars (parse with the time budget, children, first syntax error).
 //! It knows nothing of Zoho, facts beyond a span, or any one language.
 
-use crate::facts::{FileFacts, Pos, Span};
+use crate::facts::{FileFacts, Lines, Pos, Span};
 
 /// Expression nesting beyond this is lowered as `Unknown`.
 pub const MAX_DEPTH: usize = 200;
@@ -149,122 +149,6 @@ pub fn parse(language: &tree_sitter::Language, text: &str) -> (FileFacts, Option
         facts.parse_error_line = first_error_line(t.root_node());
     }
     (facts, tree)
-}
-
-/// A file's lines, kept with its facts: the lines and columns of the
-/// spans a report shows are computed from it, not stored in every span.
-/// Maps byte offsets to 1-based lines and Unicode-scalar columns in
-/// O(log n): ASCII lines by subtraction; a line with other characters keeps
-/// its text and the code points before every [`CHECKPOINT`] bytes of it (a
-/// 5 MB minified line stays cheap).
-#[derive(Debug, Default, Clone)]
-pub struct Lines {
-    starts: Box<[u32]>,
-    len: u32,
-    /// The lines that are not ASCII, by index, sorted.
-    wide: Box<[WideLine]>,
-}
-
-#[derive(Debug, Clone)]
-struct WideLine {
-    index: u32,
-    text: Box<str>,
-    /// Code points before each multiple of [`CHECKPOINT`] bytes (rounded
-    /// down to a character boundary).
-    counted: Box<[u32]>,
-}
-
-const CHECKPOINT: usize = 1024;
-
-impl Lines {
-    pub fn new(text: &str) -> Lines {
-        let mut starts = vec![0u32];
-        starts.extend(text.match_indices('\n').map(|(i, _)| crate::facts::offset(i + 1)));
-        let mut wide = Vec::new();
-        for (i, &st) in starts.iter().enumerate() {
-            let st = st as usize;
-            let end = starts.get(i + 1).map_or(text.len(), |&e| e as usize);
-            let line = &text[st..end];
-            if line.is_ascii() {
-                continue;
-            }
-            let counted = (0..line.len().div_ceil(CHECKPOINT))
-                .scan((0, 0), |(at, count), k| {
-                    let b = floor_char_boundary(line, k * CHECKPOINT);
-                    *count += line[*at..b].chars().count();
-                    *at = b;
-                    Some(*count as u32)
-                })
-                .collect();
-            wide.push(WideLine {
-                index: i as u32,
-                text: line.into(),
-                counted,
-            });
-        }
-        Lines {
-            starts: starts.into(),
-            len: crate::facts::offset(text.len()),
-            wide: wide.into(),
-        }
-    }
-
-    /// (line, column) of a byte offset, both 1-based.
-    pub fn position(&self, offset: usize) -> (u32, u32) {
-        let offset = offset.min(self.len as usize);
-        let line = self.starts.partition_point(|&s| s as usize <= offset).max(1) - 1;
-        let start = self.starts.get(line).map_or(0, |&s| s as usize);
-        let within = offset - start;
-        let col = match self.wide.binary_search_by_key(&(line as u32), |w| w.index) {
-            Ok(k) => {
-                let w = &self.wide[k];
-                let c = within / CHECKPOINT;
-                let from = floor_char_boundary(&w.text, c * CHECKPOINT);
-                let to = floor_char_boundary(&w.text, within);
-                let before = w.counted.get(c).map_or(0, |&n| n as usize);
-                before + w.text[from..to.max(from)].chars().count() + (within - to.max(from))
-            }
-            Err(_) => within,
-        };
-        (line as u32 + 1, col as u32 + 1)
-    }
-
-    /// Where a span sits, as a report shows it.
-    pub fn pos(&self, span: Span) -> Pos {
-        let (line, col) = self.position(span.start_byte());
-        let (end_line, end_col) = self.position(span.end_byte());
-        Pos {
-            line,
-            col,
-            end_line,
-            end_col,
-        }
-    }
-
-    /// No lines yet (the default: a file whose lines were not counted).
-    pub fn is_empty(&self) -> bool {
-        self.starts.is_empty()
-    }
-
-    /// The 1-based line of a byte offset.
-    pub fn line_of(&self, offset: usize) -> u32 {
-        self.position(offset).0
-    }
-
-    /// The byte offset where line `line` (1-based) starts, if the file has it.
-    pub fn line_start(&self, line: u32) -> Option<usize> {
-        let i = (line as usize).checked_sub(1)?;
-        self.starts.get(i).map(|&s| s as usize)
-    }
-}
-
-/// The largest character boundary of `s` at or before `i`.
-fn floor_char_boundary(s: &str, i: usize) -> usize {
-    let mut i = i.min(s.len());
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 /// A file's [`Lines`] with its text, while it is lowered.

@@ -95,7 +95,7 @@ mod tests {
     fn parse_text(text: &str) -> (Option<Node>, FileFacts) {
         let mut f = FileFacts::default();
         let n = parse(text, &mut f);
-        f.lines = std::sync::Arc::new(crate::source::Lines::new(text));
+        f.lines = std::sync::Arc::new(crate::facts::Lines::new(text));
         (n, f)
     }
 

@@ -62,7 +62,7 @@ pub(crate) struct Entry {
 
 /// Marks the entries whose value starts on their key's line (a setting's
 /// span then runs from the key to the value's end).
-fn on_key_lines(nodes: &mut [Node], lines: &crate::source::Lines) {
+fn on_key_lines(nodes: &mut [Node], lines: &crate::facts::Lines) {
     for n in nodes {
         match &mut n.kind {
             NodeKind::Map(entries) => {

@@ -173,7 +173,7 @@ pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
     }
     facts.shrink_to_fit();
     if facts.lines.is_empty() {
-        facts.lines = std::sync::Arc::new(crate::source::Lines::new(text));
+        facts.lines = std::sync::Arc::new(crate::facts::Lines::new(text));
     }
     facts
 }
@@ -204,7 +204,7 @@ pub(crate) mod testing {
     /// `f` with the lines of its text (the scan sets them; a front-end's
     /// own `lower` does not).
     pub fn with_lines(mut f: FileFacts, text: &str) -> FileFacts {
-        f.lines = std::sync::Arc::new(crate::source::Lines::new(text));
+        f.lines = std::sync::Arc::new(crate::facts::Lines::new(text));
         f
     }
 
