@@ -10,21 +10,23 @@
 
 use serde::Serialize;
 
-/// A region of a file. Lines and columns are 1-based; columns count Unicode
-/// scalar values (SARIF `unicodeCodePoints`); `end_col` is exclusive.
-/// `start`..`end` are byte offsets, 32 bits like the line numbers (every
-/// expression and value carries a span: 24 bytes instead of 32).
+/// A region of a file: byte offsets, `start`..`end`, 32 bits (every
+/// expression and value carries a span: 8 bytes). Lines and columns are
+/// computed only for the places a report shows ([`Pos`], through the file's
+/// [`Lines`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
 pub struct Span {
     pub start: u32,
     pub end: u32,
-    pub line: u32,
-    pub col: u32,
-    pub end_line: u32,
-    pub end_col: u32,
 }
 
 impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span {
+            start: offset(start),
+            end: offset(end),
+        }
+    }
     /// The byte offset where the span starts.
     pub fn start_byte(&self) -> usize {
         self.start as usize
@@ -37,6 +39,141 @@ impl Span {
     pub fn bytes(&self) -> std::ops::Range<usize> {
         self.start_byte()..self.end_byte()
     }
+    /// From this span's start to `other`'s end.
+    pub fn to(self, other: Span) -> Span {
+        Span {
+            start: self.start,
+            end: other.end.max(self.start),
+        }
+    }
+}
+
+/// Where a span sits as a reader counts: lines and columns are 1-based;
+/// columns count Unicode scalar values (SARIF `unicodeCodePoints`);
+/// `end_col` is exclusive. All zero: no place in the file (a note about the
+/// whole file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+pub struct Pos {
+    pub line: u32,
+    pub col: u32,
+    pub end_line: u32,
+    pub end_col: u32,
+}
+
+/// A file's lines, kept with its facts: the lines and columns of the
+/// spans a report shows are computed from it, not stored in every span.
+/// Maps byte offsets to 1-based lines and Unicode-scalar columns in
+/// O(log n): ASCII lines by subtraction; a line with other characters keeps
+/// its text and the code points before every [`CHECKPOINT`] bytes of it (a
+/// 5 MB minified line stays cheap).
+#[derive(Debug, Default, Clone)]
+pub struct Lines {
+    starts: Box<[u32]>,
+    len: u32,
+    /// The lines that are not ASCII, by index, sorted.
+    wide: Box<[WideLine]>,
+}
+
+#[derive(Debug, Clone)]
+struct WideLine {
+    index: u32,
+    text: Box<str>,
+    /// Code points before each multiple of [`CHECKPOINT`] bytes (rounded
+    /// down to a character boundary).
+    counted: Box<[u32]>,
+}
+
+const CHECKPOINT: usize = 1024;
+
+impl Lines {
+    pub fn new(text: &str) -> Lines {
+        let mut starts = vec![0u32];
+        starts.extend(text.match_indices('\n').map(|(i, _)| offset(i + 1)));
+        let mut wide = Vec::new();
+        for (i, &st) in starts.iter().enumerate() {
+            let st = st as usize;
+            let end = starts.get(i + 1).map_or(text.len(), |&e| e as usize);
+            let line = &text[st..end];
+            if line.is_ascii() {
+                continue;
+            }
+            let counted = (0..line.len().div_ceil(CHECKPOINT))
+                .scan((0, 0), |(at, count), k| {
+                    let b = floor_char_boundary(line, k * CHECKPOINT);
+                    *count += line[*at..b].chars().count();
+                    *at = b;
+                    Some(*count as u32)
+                })
+                .collect();
+            wide.push(WideLine {
+                index: i as u32,
+                text: line.into(),
+                counted,
+            });
+        }
+        Lines {
+            starts: starts.into(),
+            len: offset(text.len()),
+            wide: wide.into(),
+        }
+    }
+
+    /// (line, column) of a byte offset, both 1-based.
+    pub fn position(&self, offset: usize) -> (u32, u32) {
+        let offset = offset.min(self.len as usize);
+        let line = self.starts.partition_point(|&s| s as usize <= offset).max(1) - 1;
+        let start = self.starts.get(line).map_or(0, |&s| s as usize);
+        let within = offset - start;
+        let col = match self.wide.binary_search_by_key(&(line as u32), |w| w.index) {
+            Ok(k) => {
+                let w = &self.wide[k];
+                let c = within / CHECKPOINT;
+                let from = floor_char_boundary(&w.text, c * CHECKPOINT);
+                let to = floor_char_boundary(&w.text, within);
+                let before = w.counted.get(c).map_or(0, |&n| n as usize);
+                before + w.text[from..to.max(from)].chars().count() + (within - to.max(from))
+            }
+            Err(_) => within,
+        };
+        (line as u32 + 1, col as u32 + 1)
+    }
+
+    /// Where a span sits, as a report shows it.
+    pub fn pos(&self, span: Span) -> Pos {
+        let (line, col) = self.position(span.start_byte());
+        let (end_line, end_col) = self.position(span.end_byte());
+        Pos {
+            line,
+            col,
+            end_line,
+            end_col,
+        }
+    }
+
+    /// No lines yet (the default: a file whose lines were not counted).
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// The 1-based line of a byte offset.
+    pub fn line_of(&self, offset: usize) -> u32 {
+        self.position(offset).0
+    }
+
+    /// The byte offset where line `line` (1-based) starts, if the file has it.
+    pub fn line_start(&self, line: u32) -> Option<usize> {
+        let i = (line as usize).checked_sub(1)?;
+        self.starts.get(i).map(|&s| s as usize)
+    }
+}
+
+/// The largest character boundary of `s` at or before `i`.
+fn floor_char_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 /// A byte offset as a span holds it (offsets past 4 GiB, which no file read
@@ -149,9 +286,9 @@ pub struct Expr {
 }
 
 // The facts of every analysed file are kept until linking is done, and
-// they are mostly expressions: keep them small (56 bytes on 64-bit
-// targets: no variant holds more than three words).
-const _: () = assert!(std::mem::size_of::<Expr>() <= 56);
+// they are mostly expressions: keep them small (40 bytes on 64-bit
+// targets: no variant holds more than three words, the span two offsets).
+const _: () = assert!(std::mem::size_of::<Expr>() <= 40);
 
 #[derive(Debug, Clone)]
 pub enum ExprKind {
@@ -314,6 +451,9 @@ pub struct FileFacts {
     pub profiles: Vec<Profile>,
     /// Other problems worth a note (an alias bomb cut short, …).
     pub notes: Vec<String>,
+    /// The file's lines (set by the scan once the file is lowered): where
+    /// the spans of what is reported sit.
+    pub lines: std::sync::Arc<Lines>,
 }
 
 /// A group of settings meant for one deployment (DESIGN §2): a `.env.<name>`
@@ -384,6 +524,17 @@ impl FileFacts {
             }],
             ..Default::default()
         }
+    }
+
+    /// Where a span of this file sits as a reader counts (once its lines
+    /// are set).
+    pub fn pos(&self, span: Span) -> Pos {
+        self.lines.pos(span)
+    }
+
+    /// The 1-based line where a span of this file starts.
+    pub fn line(&self, span: Span) -> u32 {
+        self.lines.line_of(span.start_byte())
     }
 
     pub fn add_scope(&mut self, kind: ScopeKind, name: String, parent: ScopeId, span: Span) -> ScopeId {

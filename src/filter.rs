@@ -60,7 +60,7 @@ fn suppress_in_source(result: &mut ScanResult, report_unused: bool) {
     let findings = std::mem::take(&mut result.findings);
     for f in findings {
         let hit = markers.iter().position(|m| {
-            m.file == f.primary.file && m.covers_span(f.rule, f.primary.span.line, f.primary.span.end_line)
+            m.file == f.primary.file && m.covers_span(f.rule, f.primary.pos.line, f.primary.pos.end_line)
         });
         match hit {
             Some(i) => {

@@ -5,11 +5,42 @@
 use serde::Serialize;
 
 use crate::catalog::Level;
+use crate::facts::{FileId, Pos, Span};
 use crate::model::Loc;
+
+/// A place a finding shows: the model's place ([`Loc`]) and where it sits
+/// as a reader counts, filled in once the rules have run ([`Place::pos`]
+/// is zero until then).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Place {
+    pub file: FileId,
+    pub span: Span,
+    pub pos: Pos,
+}
+
+impl From<Loc> for Place {
+    fn from(l: Loc) -> Place {
+        Place {
+            file: l.file,
+            span: l.span,
+            pos: Pos::default(),
+        }
+    }
+}
+
+impl Place {
+    /// The model's place.
+    pub fn loc(&self) -> Loc {
+        Loc {
+            file: self.file,
+            span: self.span,
+        }
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Related {
-    pub loc: Loc,
+    pub loc: Place,
     pub message: String,
 }
 
@@ -22,7 +53,7 @@ pub struct Finding {
     pub message: String,
     /// The label at the primary span.
     pub label: String,
-    pub primary: Loc,
+    pub primary: Place,
     pub related: Vec<Related>,
     /// The fix, one line.
     pub help: String,

@@ -65,7 +65,7 @@ fn is_token_request(b: &Binding) -> bool {
 fn minted_from(model: &Model, paths: &[String]) -> BTreeMap<String, String> {
     let mut by_place: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for b in model.bindings.iter().filter(|b| is_token_request(b)) {
-        let place = TokenIdentity::Minted(format!("{}:{}", paths[b.at.file], b.at.span.line)).to_string();
+        let place = TokenIdentity::Minted(format!("{}:{}", paths[b.at.file], model.pos(b.at).line)).to_string();
         by_place
             .entry(place)
             .or_default()
@@ -118,8 +118,8 @@ pub fn bindings_of(model: &Model, paths: &[String]) -> Vec<BindingInfo> {
             orgs.dedup();
             BindingInfo {
                 path: paths[b.at.file].clone(),
-                line: b.at.span.line,
-                column: b.at.span.col,
+                line: model.pos(b.at).line,
+                column: model.pos(b.at).col,
                 kind: if request && b.kind == BindingKind::Call {
                     TOKEN_REQUEST
                 } else {

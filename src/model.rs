@@ -345,4 +345,14 @@ pub struct Model {
     /// The analysed files' paths (as shown, `/`-separated), by [`FileId`]:
     /// where a place sits in the tree (which project of a monorepo).
     pub paths: Vec<String>,
+    /// The analysed files' lines, by [`FileId`]: where a place sits as a
+    /// reader counts ([`Model::pos`]).
+    pub lines: Vec<std::sync::Arc<crate::facts::Lines>>,
+}
+
+impl Model {
+    /// Where a place sits as a reader counts (lines and columns).
+    pub fn pos(&self, loc: Loc) -> crate::facts::Pos {
+        self.lines.get(loc.file).map(|l| l.pos(loc.span)).unwrap_or_default()
+    }
 }

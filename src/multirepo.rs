@@ -29,10 +29,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Map, Value};
 
 use crate::catalog::{catalog, Level};
-use crate::facts::Span;
-use crate::finding::{Filtered, Finding, LeftOut, Note, Related, Suppressed, SuppressionKind};
+use crate::facts::{Pos, Span};
+use crate::finding::{Filtered, Finding, LeftOut, Note, Place, Related, Suppressed, SuppressionKind};
 use crate::inventory::{by_token, BindingInfo, NO_TOKEN};
-use crate::model::Loc;
 use crate::report::inventory::InventoryFormat;
 use crate::report::{self, Format, Out, RenderOptions};
 use crate::scan::{ScanResult, ShownFile, Stats};
@@ -200,7 +199,7 @@ fn combined_counts(repos: &[Repo]) -> ScanResult {
 fn human_without_frames(result: &ScanResult, opts: &RenderOptions) -> String {
     use crate::report::visible;
     let mut out = String::new();
-    let at = |l: Loc| format!("{}:{}:{}", result.files[l.file].path, l.span.line, l.span.col);
+    let at = |l: Place| format!("{}:{}:{}", result.files[l.file].path, l.pos.line, l.pos.col);
     for f in &result.findings {
         let name = catalog().rule(f.rule).map(|r| r.name.as_str()).unwrap_or("");
         out.push_str(&visible(&format!(
@@ -865,19 +864,21 @@ fn strings(v: &Value, key: &str) -> Result<Vec<String>, String> {
 }
 
 /// A location; its byte offsets are unknown (no text), so no frame labels it.
-fn loc(v: &Value, files: &mut Files) -> Result<Loc, String> {
+fn loc(v: &Value, files: &mut Files) -> Result<Place, String> {
     let path = string(v, "path")?;
-    let span = Span {
-        start: u32::MAX,
-        end: u32::MAX,
+    let pos = Pos {
         line: number(v, "line")?,
         col: number(v, "column")?,
         end_line: number(v, "end_line")?,
         end_col: number(v, "end_column")?,
     };
-    Ok(Loc {
+    Ok(Place {
         file: files.id(path),
-        span,
+        span: Span {
+            start: u32::MAX,
+            end: u32::MAX,
+        },
+        pos,
     })
 }
 
@@ -1116,7 +1117,7 @@ mod tests {
                         .iter()
                         .chain(repo.result.filtered.suppressed.iter().map(|s| &s.finding))
                     {
-                        assert!(f.primary.span.line >= 1 && f.primary.span.col >= 1, "{p} = {r}");
+                        assert!(f.primary.pos.line >= 1 && f.primary.pos.col >= 1, "{p} = {r}");
                     }
                     render_all(repo);
                 }

@@ -315,7 +315,7 @@ pub fn add(result: &ScanResult) -> Outcome {
             path: result.files[f.primary.file].path.clone(),
             ..Default::default()
         });
-        e.lines.entry(f.primary.span.line).or_default().insert(f.rule);
+        e.lines.entry(f.primary.pos.line).or_default().insert(f.rule);
     }
     let mut outcome = Outcome::default();
     for (file, e) in by_file {

@@ -18,7 +18,6 @@ use crate::frontend;
 use crate::link::{import_candidates, Cut, Linker, SourceFile};
 use crate::model::{literal_hash, Loc, Model};
 use crate::rules::{self, RuleCtx};
-use crate::source::LineIndex;
 use crate::walk::{self, Candidate, NamePrefilter, Prefilter, Skipped, WalkOptions};
 
 pub type ScanOptions = WalkOptions;
@@ -382,18 +381,14 @@ fn lower_text(path: &str, lang: Option<Lang>, text: &str, digest: u64, budget: O
         }
         (None, _) => (FileFacts::new_module(Span::default()), None),
     };
-    // Most files hold no token literal: the line index is built only for
-    // those that do.
-    let found: Vec<_> = catalog().token_literals(text).collect();
-    let literals = if found.is_empty() {
-        Vec::new()
-    } else {
-        let lines = LineIndex::new(text);
-        found
-            .iter()
-            .map(|m| (lines.span(m.start(), m.end()), literal_hash(m.as_str())))
-            .collect()
-    };
+    let literals = catalog()
+        .token_literals(text)
+        .map(|m| (Span::new(m.start(), m.end()), literal_hash(m.as_str())))
+        .collect();
+    let mut facts = facts;
+    if facts.lines.is_empty() {
+        facts.lines = Arc::new(crate::facts::Lines::new(text));
+    }
     Lowered {
         markers: crate::suppress::markers(0, text),
         literals,
@@ -488,8 +483,10 @@ fn scan_in_pool(opts: &ScanOptions) -> Result<ScanResult, String> {
     } = number(analysed, &mut notes);
     link(opts, &sources, &mut model, &mut notes);
     model.paths = sources.iter().map(|s| s.path.clone()).collect();
+    model.lines = sources.iter().map(|s| s.facts.lines.clone()).collect();
     let mut bindings = crate::inventory::bindings_of(&model, &model.paths);
     let mut findings = rules::run(&RuleCtx { model: &model });
+    locate(&mut findings, &model);
     let files = shown_files(&model, sources, &findings, &origins, &mut notes);
 
     fingerprint_all(&mut findings, &model.paths, &files);
@@ -706,6 +703,15 @@ fn link(opts: &ScanOptions, sources: &[SourceFile], model: &mut Model, notes: &m
     cut_notes(opts, sources, cuts, notes);
 }
 
+/// Fills in where the findings' places sit as a reader counts.
+fn locate(findings: &mut [Finding], model: &Model) {
+    for f in findings {
+        for p in std::iter::once(&mut f.primary).chain(f.related.iter_mut().map(|r| &mut r.loc)) {
+            p.pos = model.pos(p.loc());
+        }
+    }
+}
+
 /// One note per place the linker cut its analysis short; depth cuts, common
 /// in one deeply nested file, make one note per file, naming the first
 /// place and counting the others.
@@ -718,7 +724,7 @@ fn cut_notes(opts: &ScanOptions, sources: &[SourceFile], cuts: Vec<(Loc, Cut)>, 
             grouped
                 .entry((loc.file, *cut == Cut::Depth))
                 .or_default()
-                .push(loc.span.line);
+                .push(sources[loc.file].facts.lines.line_of(loc.span.start_byte()));
         }
     }
     for ((file, deep), mut lines) in grouped {
@@ -741,7 +747,7 @@ fn cut_notes(opts: &ScanOptions, sources: &[SourceFile], cuts: Vec<(Loc, Cut)>, 
         notes.push(Note::new(&sources[file].path, message));
     }
     for (loc, cut) in cuts {
-        let line = loc.span.line;
+        let line = sources[loc.file].facts.lines.line_of(loc.span.start_byte());
         let message = match cut {
             Cut::Depth | Cut::Steps => continue,
             Cut::Crash => format!(
@@ -1052,15 +1058,16 @@ mod tests {
             .map(|p| SourceFile {
                 path: p.to_string(),
                 lang: Some(Lang::Python),
-                facts: Default::default(),
+                // 50 empty lines: line n starts at offset n - 1.
+                facts: Arc::new(crate::frontend::testing::with_lines(
+                    FileFacts::default(),
+                    &"\n".repeat(50),
+                )),
             })
             .collect();
         let at = |file: usize, line: u32| Loc {
             file,
-            span: Span {
-                line,
-                ..Span::default()
-            },
+            span: Span::new(line as usize - 1, line as usize - 1),
         };
         let cuts = vec![
             (at(0, 30), Cut::Steps),

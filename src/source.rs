@@ -5,7 +5,7 @@
 //! grammars (parse with the time budget, children, first syntax error).
 //! It knows nothing of Zoho, facts beyond a span, or any one language.
 
-use crate::facts::{FileFacts, Span};
+use crate::facts::{FileFacts, Lines, Pos, Span};
 
 /// Expression nesting beyond this is lowered as `Unknown`.
 pub const MAX_DEPTH: usize = 200;
@@ -151,89 +151,49 @@ pub fn parse(language: &tree_sitter::Language, text: &str) -> (FileFacts, Option
     (facts, tree)
 }
 
-/// Maps byte offsets to 1-based lines and Unicode-scalar columns in
-/// O(log n): ASCII lines by subtraction, other lines through checkpoints
-/// every [`CHECKPOINT`] bytes (a 5 MB minified line stays cheap).
+/// A file's [`Lines`] with its text, while it is lowered.
 pub struct LineIndex<'a> {
     text: &'a str,
-    starts: Vec<usize>,
-    /// (byte offset, code points since its line start) at char boundaries
-    /// of non-ASCII lines, sorted by offset.
-    checkpoints: Vec<(usize, usize)>,
+    pub lines: Lines,
 }
-
-const CHECKPOINT: usize = 1024;
 
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        let mut checkpoints = Vec::new();
-        for (i, &st) in starts.iter().enumerate() {
-            let end = starts.get(i + 1).copied().unwrap_or(text.len());
-            let line = &text[st..end];
-            if line.is_ascii() {
-                continue;
-            }
-            let mut next = st;
-            for (chars, (off, _)) in line.char_indices().enumerate() {
-                if st + off >= next {
-                    checkpoints.push((st + off, chars));
-                    next = st + off + CHECKPOINT;
-                }
-            }
-        }
         LineIndex {
             text,
-            starts,
-            checkpoints,
+            lines: Lines::new(text),
         }
     }
 
     /// (line, column) of a byte offset, both 1-based.
     pub fn position(&self, offset: usize) -> (u32, u32) {
-        let offset = offset.min(self.text.len());
-        let line = self.starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.starts[line];
-        // The nearest checkpoint at or before `offset` on this line; a line
-        // without one is ASCII, where bytes are columns.
-        let k = self.checkpoints.partition_point(|&(o, _)| o <= offset);
-        let col = match k.checked_sub(1).map(|k| self.checkpoints[k]) {
-            Some((o, counted)) if o >= start => {
-                counted
-                    + self
-                        .text
-                        .get(o..offset)
-                        .map(|s| s.chars().count())
-                        .unwrap_or(offset - o)
-            }
-            _ => offset - start,
-        };
-        (line as u32 + 1, col as u32 + 1)
+        self.lines.position(offset)
     }
 
     pub fn span(&self, start: usize, end: usize) -> Span {
-        let (line, col) = self.position(start);
-        let (end_line, end_col) = self.position(end);
-        Span {
-            start: crate::facts::offset(start),
-            end: crate::facts::offset(end),
-            line,
-            col,
-            end_line,
-            end_col,
-        }
+        Span::new(start, end)
     }
 
     pub fn node_span(&self, node: tree_sitter::Node) -> Span {
         self.span(node.start_byte(), node.end_byte())
     }
 
+    /// Where a span sits, as a report shows it.
+    pub fn pos(&self, span: Span) -> Pos {
+        self.lines.pos(span)
+    }
+
+    /// The 1-based line where a span starts.
+    pub fn line(&self, span: Span) -> u32 {
+        self.lines.line_of(span.start_byte())
+    }
+
     /// The text of line `line` (1-based), without its newline.
     pub fn line_text(&self, line: u32) -> &'a str {
-        let i = (line as usize).saturating_sub(1);
-        let Some(&s) = self.starts.get(i) else { return "" };
-        let e = self.starts.get(i + 1).copied().unwrap_or(self.text.len());
+        let Some(s) = self.lines.line_start(line) else {
+            return "";
+        };
+        let e = self.lines.line_start(line + 1).unwrap_or(self.text.len());
         self.text[s..e].trim_end_matches(['\n', '\r'])
     }
 }

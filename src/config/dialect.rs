@@ -154,11 +154,9 @@ fn scalar_text(n: &Node) -> Option<&str> {
 /// A span from the key to the end of the value when it is on the same line.
 fn entry_span(e: &Entry) -> Span {
     let v = e.value.span;
-    if v.start >= e.key_span.start && v.line == e.key_span.line {
+    if e.on_key_line {
         Span {
             end: v.end,
-            end_line: v.end_line,
-            end_col: v.end_col,
             ..e.key_span
         }
     } else {

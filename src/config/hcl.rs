@@ -58,6 +58,7 @@ impl Cx<'_> {
                     key_span,
                     value: self.expr(&a.value, depth + 1),
                     via: None,
+                    on_key_line: false,
                 }
             })
             .collect()
@@ -78,6 +79,7 @@ impl Cx<'_> {
                     key_span: self.span(b.labels.first().and_then(|l| l.span())),
                     value: self.expr(&default.value, 1),
                     via: None,
+                    on_key_line: false,
                 })
             })
             .collect()
@@ -116,6 +118,7 @@ impl Cx<'_> {
                             key_span,
                             value: self.expr(v.expr(), depth + 1),
                             via: None,
+                            on_key_line: false,
                         })
                     })
                     .collect(),
@@ -135,6 +138,7 @@ mod tests {
         let lines = LineIndex::new(text);
         let mut f = FileFacts::default();
         let n = parse(path, text, &lines, &mut f);
+        f.lines = std::sync::Arc::new(lines.lines);
         (n, f)
     }
 
@@ -148,7 +152,7 @@ mod tests {
         let n = n.unwrap();
         let d = n.get("zoho_api_domain").unwrap();
         assert_eq!(d.scalar(), Some("https://sandbox.zohoapis.com"));
-        assert_eq!(d.span.line, 1);
+        assert_eq!(f.line(d.span), 1);
         assert_eq!(n.get("zoho").unwrap().get("token").unwrap().scalar(), Some("${var.t}"));
         let (n, _) = parse_text(
             "variables.tf",

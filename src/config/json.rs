@@ -66,6 +66,7 @@ impl Cx<'_> {
                         key_span: self.span(k),
                         value: self.node(v, depth + 1),
                         via: None,
+                        on_key_line: false,
                     });
                 }
                 NodeKind::Map(entries)
@@ -94,6 +95,7 @@ mod tests {
     fn parse_text(text: &str) -> (Option<Node>, FileFacts) {
         let mut f = FileFacts::default();
         let n = parse(text, &mut f);
+        f.lines = std::sync::Arc::new(crate::facts::Lines::new(text));
         (n, f)
     }
 
@@ -104,7 +106,7 @@ mod tests {
         let n = n.unwrap();
         let b = n.get("a").unwrap().get("b").unwrap();
         assert_eq!(b.scalar(), Some("xA"));
-        assert_eq!(b.span.line, 2);
+        assert_eq!(f.line(b.span), 2);
         assert_eq!(n.get("l").unwrap().items().len(), 2);
     }
 

@@ -56,6 +56,26 @@ pub(crate) struct Entry {
     pub value: Node,
     /// Brought in by a YAML merge key (`<<: *base`) at this place.
     pub via: Option<Span>,
+    /// The value starts on the key's line ([`on_key_lines`]).
+    pub on_key_line: bool,
+}
+
+/// Marks the entries whose value starts on their key's line (a setting's
+/// span then runs from the key to the value's end).
+fn on_key_lines(nodes: &mut [Node], lines: &crate::facts::Lines) {
+    for n in nodes {
+        match &mut n.kind {
+            NodeKind::Map(entries) => {
+                for e in entries.iter_mut() {
+                    e.on_key_line = e.value.span.start >= e.key_span.start
+                        && lines.line_of(e.value.span.start_byte()) == lines.line_of(e.key_span.start_byte());
+                    on_key_lines(std::slice::from_mut(&mut e.value), lines);
+                }
+            }
+            NodeKind::Seq(items) => on_key_lines(items, lines),
+            _ => {}
+        }
+    }
 }
 
 impl Node {
@@ -362,33 +382,43 @@ pub(crate) fn dir_of(path: &str) -> &str {
 pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
     let lines = LineIndex::new(text);
     let mut facts = FileFacts::new_module(lines.span(0, text.len()));
+    lower_into(lang, path, text, &lines, &mut facts);
+    facts.lines = std::sync::Arc::new(lines.lines);
+    facts
+}
+
+fn lower_into(lang: Lang, path: &str, text: &str, lines: &LineIndex, facts: &mut FileFacts) {
     if text.len() > MAX_CONFIG_BYTES {
         facts.notes.push(format!(
             "config file larger than {} MiB: scanned for token literals only",
             MAX_CONFIG_BYTES >> 20
         ));
-        return facts;
+        return;
     }
     match lang {
-        Lang::Dotenv => dotenv::lower(path, text, &lines, &mut facts),
-        Lang::Ini => ini::lower(path, text, &lines, &mut facts),
+        Lang::Dotenv => dotenv::lower(path, text, lines, facts),
+        Lang::Ini => ini::lower(path, text, lines, facts),
         Lang::Yaml => {
-            let docs = yaml::parse(text, &lines, &mut facts);
-            dialect::lower(path, &docs, Interp::Shell, &mut facts);
+            let mut docs = yaml::parse(text, lines, facts);
+            on_key_lines(&mut docs, &lines.lines);
+            dialect::lower(path, &docs, Interp::Shell, facts);
         }
         Lang::Json => {
-            if let Some(doc) = json::parse(text, &mut facts) {
-                dialect::lower(path, std::slice::from_ref(&doc), Interp::None, &mut facts);
+            if let Some(mut doc) = json::parse(text, facts) {
+                on_key_lines(std::slice::from_mut(&mut doc), &lines.lines);
+                dialect::lower(path, std::slice::from_ref(&doc), Interp::None, facts);
             }
         }
         Lang::Hcl => {
-            if let Some(doc) = hcl::parse(path, text, &lines, &mut facts) {
-                dialect::lower(path, std::slice::from_ref(&doc), Interp::Placeholder, &mut facts);
+            if let Some(mut doc) = hcl::parse(path, text, lines, facts) {
+                on_key_lines(std::slice::from_mut(&mut doc), &lines.lines);
+                dialect::lower(path, std::slice::from_ref(&doc), Interp::Placeholder, facts);
             }
         }
         Lang::Toml => {
-            if let Some(doc) = toml::parse(text, &lines, &mut facts) {
-                dialect::lower(path, std::slice::from_ref(&doc), Interp::None, &mut facts);
+            if let Some(mut doc) = toml::parse(text, lines, facts) {
+                on_key_lines(std::slice::from_mut(&mut doc), &lines.lines);
+                dialect::lower(path, std::slice::from_ref(&doc), Interp::None, facts);
             }
         }
         _ => {}
@@ -405,7 +435,6 @@ pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
             "more than {MAX_SETTINGS} settings; only the first ones were analysed"
         ));
     }
-    facts
 }
 
 /// Helpers of the configuration front-ends' unit tests.
@@ -427,19 +456,19 @@ pub(crate) mod testing {
     pub fn describe(f: &FileFacts) -> Vec<String> {
         let mut out: Vec<String> = f.parse_error_line.iter().map(|l| format!("parse error@{l}")).collect();
         for p in &f.profiles {
-            let mut head = format!("{}@{}", p.name, p.span.line);
+            let mut head = format!("{}@{}", p.name, f.line(p.span));
             if p.template {
                 head.push_str(" template");
             }
             for parent in &p.parents {
                 head.push_str(&format!(" < {:?}", parent.target));
                 if let Some(at) = parent.span {
-                    head.push_str(&format!("@{}", at.line));
+                    head.push_str(&format!("@{}", f.line(at)));
                 }
             }
             out.push(head);
             for s in &p.settings {
-                out.push(format!("  {} = {}@{}", s.key, show(&s.value), s.span.line));
+                out.push(format!("  {} = {}@{}", s.key, show(&s.value), f.line(s.span)));
             }
         }
         out

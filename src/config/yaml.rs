@@ -152,6 +152,7 @@ impl Builder<'_> {
                                 key_span,
                                 value: node,
                                 via: None,
+                                on_key_line: false,
                             });
                         }
                     }
@@ -198,18 +199,7 @@ impl Builder<'_> {
 }
 
 fn join(a: Span, b: Span) -> Span {
-    Span {
-        start: a.start,
-        end: b.end.max(a.start),
-        line: a.line,
-        col: a.col,
-        end_line: b.end_line.max(a.line),
-        end_col: if b.end_line > a.line {
-            b.end_col
-        } else {
-            b.end_col.max(a.col)
-        },
-    }
+    a.to(b)
 }
 
 impl MarkedEventReceiver for Builder<'_> {
@@ -279,6 +269,7 @@ mod tests {
         let lines = LineIndex::new(text);
         let mut f = FileFacts::new_module(lines.span(0, text.len()));
         let docs = parse(text, &lines, &mut f);
+        f.lines = std::sync::Arc::new(lines.lines);
         (docs, f)
     }
 
@@ -293,13 +284,14 @@ mod tests {
         assert_eq!(sandbox.get("url").unwrap().scalar(), Some("u2"));
         let tok = sandbox.entry("token").unwrap();
         assert_eq!(tok.value.scalar(), Some("t1"));
-        assert_eq!(tok.key_span.line, 2, "the definition's line");
-        assert_eq!(tok.via.unwrap().line, 5, "the merge key's line");
+        assert_eq!(f.line(tok.key_span), 2, "the definition's line");
+        assert_eq!(f.line(tok.via.unwrap()), 5, "the merge key's line");
         let alias = d.get("alias").unwrap();
-        assert_eq!(alias.via.unwrap().line, 7);
-        assert_eq!(alias.get("token").unwrap().span.line, 2);
+        assert_eq!(f.line(alias.via.unwrap()), 7);
+        assert_eq!(f.line(alias.get("token").unwrap().span), 2);
         let q = &d.get("list").unwrap().items()[0];
-        assert_eq!((q.span.line, q.span.col, q.span.end_col), (9, 5, 8));
+        let q = f.pos(q.span);
+        assert_eq!((q.line, q.col, q.end_col), (9, 5, 8));
     }
 
     #[test]

@@ -172,6 +172,9 @@ pub fn lower(lang: Lang, path: &str, text: &str) -> FileFacts {
         _ => {}
     }
     facts.shrink_to_fit();
+    if facts.lines.is_empty() {
+        facts.lines = std::sync::Arc::new(crate::facts::Lines::new(text));
+    }
     facts
 }
 
@@ -197,6 +200,13 @@ fn lower_lang(lang: Lang, path: &str, text: &str) -> FileFacts {
 #[cfg(test)]
 pub(crate) mod testing {
     use crate::facts::{Expr, ExprKind, FileFacts, ScopeKind};
+
+    /// `f` with the lines of its text (the scan sets them; a front-end's
+    /// own `lower` does not).
+    pub fn with_lines(mut f: FileFacts, text: &str) -> FileFacts {
+        f.lines = std::sync::Arc::new(crate::facts::Lines::new(text));
+        f
+    }
 
     /// The assignments, as `target@scope = value`.
     pub fn assigns(f: &FileFacts) -> Vec<String> {

@@ -29,7 +29,7 @@ pub fn lower(text: &str) -> FileFacts {
     // Only statements that can define a table are tokenized: a dump's
     // 50,000 `INSERT`s cost a scan of their bytes, not their tokens.
     for (base, chunk) in defining_statements(text) {
-        let first_line = lines.span(base, base).line;
+        let first_line = lines.position(base).0;
         let at_line = |l: u64| first_line + (l as u32).max(1) - 1;
         let tokens = match Tokenizer::new(&GenericDialect {}, chunk).tokenize_with_location() {
             Ok(t) => t,
@@ -256,7 +256,11 @@ impl<'a> Offsets<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::lower;
+    use crate::facts::FileFacts;
+
+    fn lower(src: &str) -> FileFacts {
+        crate::frontend::testing::with_lines(super::lower(src), src)
+    }
 
     #[test]
     fn create_and_alter_tables_with_their_columns() {
@@ -269,7 +273,7 @@ mod tests {
         assert_eq!(t.name, "oauthtokens");
         assert_eq!(t.columns, ["useridentifier", "accesstoken", "expirytime"]);
         assert!(!t.alter);
-        assert_eq!((t.span.line, t.span.col), (2, 40));
+        assert_eq!((f.pos(t.span).line, f.pos(t.span).col), (2, 40));
         assert_eq!(t.span.bytes().len(), "`oauthtokens`".len());
         assert!(f.tables[1].alter);
         assert_eq!(f.tables[1].columns, ["api_domain"]);
@@ -282,7 +286,7 @@ mod tests {
         );
         let names: Vec<&str> = f.tables.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, ["oauthtokens"]);
-        assert_eq!((f.tables[0].span.line, f.tables[0].span.col), (6, 16));
+        assert_eq!((f.pos(f.tables[0].span).line, f.pos(f.tables[0].span).col), (6, 16));
         assert_eq!(f.tables[0].columns, ["useridentifier", "refreshtoken"]);
     }
 

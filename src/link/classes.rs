@@ -568,7 +568,11 @@ impl<'r> Linker<'r> {
     /// parameters belongs to this instance (two instances built with different
     /// tokens stay apart).
     pub(super) fn for_instance(&self, inst: &Val, vs: Vec<Val>) -> Vec<Val> {
-        let at = format!("@{}:{}", self.files[inst.at.file].path, inst.at.span.line);
+        let at = format!(
+            "@{}:{}",
+            self.files[inst.at.file].path,
+            self.line(inst.at.file, inst.at.span)
+        );
         vs.into_iter().map(|v| rekey(v, &at, 0)).collect()
     }
 

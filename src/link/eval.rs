@@ -171,7 +171,7 @@ impl<'r> Linker<'r> {
         let sel: Option<Rc<str>> = match (cond, alts.first().map(|a| &a.kind)) {
             (Some(c), _) => Some(
                 self.selector(file, scope, c, params)
-                    .unwrap_or_else(|| format!("cond@{}:{}", self.files[file].path, c.span.line).into()),
+                    .unwrap_or_else(|| format!("cond@{}:{}", self.files[file].path, self.line(file, c.span)).into()),
             ),
             // `os.environ.get("ZOHO_DC", "us")`, `process.env.X || "us"`:
             // the default is chosen by the variable being unset.
@@ -575,8 +575,8 @@ impl<'r> Linker<'r> {
                     })
                     .or_else(|| {
                         let v = vs.iter().find(|v| v.via_param)?;
-                        let s = v.at.span;
-                        Some(format!("cond@{}:{}:{}", self.files[v.at.file].path, s.line, s.col).into())
+                        let (line, col) = self.position(v.at.file, v.at.span);
+                        Some(format!("cond@{}:{}:{}", self.files[v.at.file].path, line, col).into())
                     })
             }
         }
@@ -631,7 +631,7 @@ impl<'r> Linker<'r> {
             }]
         };
         match &o.kind {
-            VKind::Module(fid) => self.module_member(*fid, m, span),
+            VKind::Module(fid) => self.module_member(file, *fid, m, span),
             // `env.ZOHO_TOKEN` on the process environment or a settings
             // object validated from it: that env var, as the profiles set it.
             VKind::EnvObject => self
@@ -717,7 +717,12 @@ impl<'r> Linker<'r> {
                 Some(dc) => self.minted(o, ing, dc),
                 // One response's token: its identity is where the call is.
                 None => keep(VKind::Sym(
-                    format!("{}:{}::{m}", self.files[o.at.file].path, o.at.span.line).into(),
+                    format!(
+                        "{}:{}::{m}",
+                        self.files[o.at.file].path,
+                        self.line(o.at.file, o.at.span)
+                    )
+                    .into(),
                     SymKind::Symbol,
                 )),
             },
@@ -746,7 +751,7 @@ impl<'r> Linker<'r> {
     /// server (`dc`), one alternative per data center or per credential a
     /// run-time choice picks; its place is the token request.
     fn minted(&self, o: &Val, ing: &Ingredients, dc: Option<DcId>) -> Vec<Val> {
-        let id: Rc<str> = format!("{}:{}", self.files[o.at.file].path, o.at.span.line).into();
+        let id: Rc<str> = format!("{}:{}", self.files[o.at.file].path, self.line(o.at.file, o.at.span)).into();
         // A minted token comes from its token request: the place its
         // identity names (`minted:refresh.py:9`), not the read of the
         // response's field.
@@ -857,7 +862,7 @@ impl<'r> Linker<'r> {
         // A run-time key: every value of the map is an alternative.
         let sel = self
             .identity_key(k)
-            .or_else(|| Some(format!("key@{}:{}", self.files[file].path, span.line).into()));
+            .or_else(|| Some(format!("key@{}:{}", self.files[file].path, self.line(file, span)).into()));
         let all: Vec<Val> = match &o.kind {
             VKind::Dict(fields) => fields.iter().flat_map(|(_, v)| v.iter().cloned()).collect(),
             VKind::List(items) => items.iter().flatten().cloned().collect(),

@@ -4,10 +4,16 @@
 //! Reads: the import facts and the repository's file paths. Writes: the
 //! module-resolution cache.
 
+use super::names::at_use;
 use super::*;
 
 impl<'r> Linker<'r> {
-    pub(super) fn module_member(&self, fid: FileId, m: &str, span: Span) -> Vec<Val> {
+    /// The member `m` of module `fid`, read at `span` of `file`.
+    pub(super) fn module_member(&self, file: FileId, fid: FileId, m: &str, span: Span) -> Vec<Val> {
+        at_use(file, fid, span, self.module_member_in(file, fid, m, span))
+    }
+
+    fn module_member_in(&self, file: FileId, fid: FileId, m: &str, span: Span) -> Vec<Val> {
         let facts = self.facts(fid);
         // CommonJS: exports.X / module.exports.X / module.exports = {X}.
         for k in [format!("exports.{m}"), format!("module.exports.{m}")] {
@@ -18,7 +24,7 @@ impl<'r> Linker<'r> {
         if let Some(vs) = self.assigned(Cx::module(fid), "module.exports") {
             let mut out = Vec::new();
             for v in vs {
-                push_alts(&mut out, self.member(fid, &v, m, span));
+                push_alts(&mut out, self.member(file, &v, m, span));
             }
             if out.iter().any(|v| !matches!(v.kind, VKind::Other)) {
                 return out;
@@ -30,7 +36,7 @@ impl<'r> Linker<'r> {
             let mut out = Vec::new();
             for &i in rets {
                 for v in self.eval(fid, 0, &facts.returns[i].value, None) {
-                    push_alts(&mut out, self.member(fid, &v, m, span));
+                    push_alts(&mut out, self.member(file, &v, m, span));
                 }
             }
             if out.iter().any(|v| !matches!(v.kind, VKind::Other)) {
@@ -49,7 +55,7 @@ impl<'r> Linker<'r> {
         // A submodule: `from pkg import mod`.
         vec![val(
             VKind::Sym(self.intern(&format!("{}::{m}", self.files[fid].path)), SymKind::Symbol),
-            fid,
+            file,
             span,
         )]
     }
@@ -76,7 +82,7 @@ impl<'r> Linker<'r> {
                         }
                     }
                 }
-                self.module_member(fid, n, span)
+                self.module_member(file, fid, n, span)
             }
             (None, name) => {
                 let id = match name {

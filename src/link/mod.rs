@@ -132,8 +132,8 @@ pub struct Val {
     pub via_param: bool,
 }
 
-// Every cache holds `Val`s: keep them small (80 bytes on 64-bit targets).
-const _: () = assert!(std::mem::size_of::<Val>() <= 80);
+// Every cache holds `Val`s: keep them small (64 bytes on 64-bit targets).
+const _: () = assert!(std::mem::size_of::<Val>() <= 64);
 
 /// The key that chose a value ([`Val::sel`]), where that choice is made
 /// ([`Val::switch`]) and the choice inside it ([`Val::inner`]).
@@ -596,6 +596,17 @@ impl<'r> Linker<'r> {
         };
         linker.profiles = profiles::ProfileTable::build(&linker);
         linker
+    }
+
+    /// The 1-based line and column where a span of a file starts (the
+    /// names made of a place: `cond@path:line`).
+    fn position(&self, file: FileId, span: Span) -> (u32, u32) {
+        self.files[file].facts.lines.position(span.start_byte())
+    }
+
+    /// The 1-based line where a span of a file starts.
+    fn line(&self, file: FileId, span: Span) -> u32 {
+        self.position(file, span).0
     }
 
     /// Between two files: lets go of what linking one file filled and the

@@ -263,7 +263,7 @@ impl<'r> Linker<'r> {
         for imp in facts.imports.iter().filter(|i| i.local == "*") {
             if let Some(fid) = self.resolve_module(file, &imp.module) {
                 if fid != file && self.index[fid].targets(&self.names, 0, name).is_some() {
-                    return self.module_member(fid, name, span);
+                    return self.module_member(file, fid, name, span);
                 }
             }
         }
@@ -299,7 +299,12 @@ impl<'r> Linker<'r> {
         let sibling = self.by_dir.get(dir)?.iter().copied().find(|&s| {
             s != file && self.files[s].lang == f.lang && self.index[s].targets(&self.names, 0, name).is_some()
         })?;
-        Some(self.resolve_name(Cx::module(sibling), name, span))
+        Some(at_use(
+            file,
+            sibling,
+            span,
+            self.resolve_name(Cx::module(sibling), name, span),
+        ))
     }
 
     /// Java and C# see the classes of their package/namespace without an
@@ -476,6 +481,20 @@ impl<'r> Linker<'r> {
         }
         Some(out)
     }
+}
+
+/// Values made for a name of module `fid` read at `span` of `file` (a
+/// symbol, an env var read through the module's settings object) are placed
+/// where they are read: the span is that file's, not the module's.
+pub(super) fn at_use(file: FileId, fid: FileId, span: Span, mut vs: Vec<Val>) -> Vec<Val> {
+    if file != fid {
+        for v in &mut vs {
+            if v.at == (Loc { file: fid, span }) {
+                v.at.file = file;
+            }
+        }
+    }
+    vs
 }
 
 /// `region`, `api_domain`: a field of a record.

@@ -8,7 +8,7 @@ use crate::scan::ScanResult;
 /// One finding on one line, made visible (no control character, no bidi
 /// override can start a line or hide text).
 pub fn line(result: &ScanResult, f: &Finding) -> String {
-    let s = f.primary.span;
+    let s = f.primary.pos;
     let text = format!(
         "{}:{}:{}: {} {}",
         result.files[f.primary.file].path, s.line, s.col, f.rule, f.message

@@ -54,7 +54,7 @@ pub fn write(result: &ScanResult, opts: &RenderOptions, out: &mut super::Out) {
         *n += 1;
         annotated[k] = true;
         let path = &result.files[f.primary.file].path;
-        let s = f.primary.span;
+        let s = f.primary.pos;
         let name = catalog().rule(f.rule).map(|r| r.name.as_str()).unwrap_or("");
         // GitHub takes columns only for an annotation on one line.
         let cols = if s.line == s.end_line {
@@ -79,7 +79,7 @@ pub fn write(result: &ScanResult, opts: &RenderOptions, out: &mut super::Out) {
             Level::Note => "notice",
         };
         let path = &result.files[f.primary.file].path;
-        let s = f.primary.span;
+        let s = f.primary.pos;
         // A plain log line: it starts with the level, so a path cannot make
         // it a command.
         out.push_str(&escape_data(&format!(

@@ -10,7 +10,7 @@ use miette::{
 
 use super::{visible, RenderOptions};
 use crate::catalog::Level;
-use crate::finding::Finding;
+use crate::finding::{Finding, Place};
 use crate::scan::{ScanResult, ShownFile};
 
 #[derive(Debug)]
@@ -91,22 +91,22 @@ struct Excerpt {
 impl Excerpt {
     /// `starts`: the byte offsets of the file's line starts; `spans`: the
     /// places the frame labels (within `text`).
-    fn new(text: &str, starts: &[usize], spans: &[crate::facts::Span]) -> Excerpt {
+    fn new(text: &str, starts: &[usize], spans: &[Place]) -> Excerpt {
         let line_of = |p: usize| starts.partition_point(|&s| s <= p).saturating_sub(1);
         let last = starts.len().saturating_sub(1);
         let lo = spans
             .iter()
-            .map(|s| line_of(s.start_byte()))
+            .map(|s| line_of(s.span.start_byte()))
             .min()
             .unwrap_or(0)
             .saturating_sub(1);
         let hi = spans
             .iter()
-            .map(|s| line_of(s.end_byte()) + 1)
+            .map(|s| line_of(s.span.end_byte()) + 1)
             .max()
             .unwrap_or(0)
             .min(last);
-        let ranges: Vec<(usize, usize)> = spans.iter().map(|s| (s.start_byte(), s.end_byte())).collect();
+        let ranges: Vec<(usize, usize)> = spans.iter().map(|s| (s.span.start_byte(), s.span.end_byte())).collect();
         let mut out = String::new();
         let mut mapped = vec![(0, 0); spans.len()];
         let mut columns = Vec::with_capacity(spans.len());
@@ -124,12 +124,13 @@ impl Excerpt {
             // is moved back to one rather than panic).
             let at = |p: usize| new_a + super::visible_code(&text[a..floor(text, p.clamp(a, b))]).len();
             for (k, s) in spans.iter().enumerate() {
-                if (start..next).contains(&s.start_byte()) {
-                    mapped[k].0 = at(s.start_byte());
-                    columns.push((at(s.start_byte()), s.col.saturating_sub(1) as usize));
+                let (from, to) = (s.span.start_byte(), s.span.end_byte());
+                if (start..next).contains(&from) {
+                    mapped[k].0 = at(from);
+                    columns.push((at(from), s.pos.col.saturating_sub(1) as usize));
                 }
-                if (start..next).contains(&s.end_byte()) || (s.end_byte() == text.len() && next == text.len()) {
-                    mapped[k].1 = at(s.end_byte());
+                if (start..next).contains(&to) || (to == text.len() && next == text.len()) {
+                    mapped[k].1 = at(to);
                 }
             }
             out.push_str(&super::visible_code(&text[a..b]));
@@ -200,8 +201,8 @@ fn floor(text: &str, mut p: usize) -> usize {
 
 /// The spans a frame labels in `file`, inside its text (a file that changed
 /// during the scan has no text to show: no labels).
-fn fits(file: &ShownFile, s: crate::facts::Span) -> bool {
-    s.end_byte() <= file.text.len() && s.start <= s.end
+fn fits(file: &ShownFile, s: Place) -> bool {
+    s.span.end_byte() <= file.text.len() && s.span.start <= s.span.end
 }
 
 /// An excerpt as miette reads it: the frame's header names the position
@@ -256,7 +257,7 @@ impl<'f> Lines<'f> {
         }
     }
 
-    fn source(&mut self, file: usize, spans: &[crate::facts::Span]) -> Frame {
+    fn source(&mut self, file: usize, spans: &[Place]) -> Frame {
         let f = &self.files[file];
         let starts = self.starts[file].get_or_insert_with(|| line_starts(&f.text));
         Frame {
@@ -268,29 +269,29 @@ impl<'f> Lines<'f> {
 
 fn to_diag(f: &Finding, files: &[ShownFile], lines: &mut Lines) -> Diag {
     let file = &files[f.primary.file];
-    let span = f.primary.span;
+    let span = f.primary;
     // The labels on the primary file: the binding, and related places in it.
-    let mut here: Vec<(crate::facts::Span, String, bool)> = Vec::new();
+    let mut here: Vec<(Place, String, bool)> = Vec::new();
     if fits(file, span) {
         here.push((span, f.label.clone(), true));
     }
     let mut related = Vec::new();
     for r in &f.related {
-        let s = r.loc.span;
+        let s = r.loc;
         let same_file = r.loc.file == f.primary.file;
-        if same_file && (s.start, s.end) == (span.start, span.end) {
+        if same_file && s.span == span.span {
             continue;
         }
         // A place near the binding is labelled in its frame; one farther
         // away gets a frame of its own (a frame shows every line between
         // its labels).
-        if same_file && s.line.abs_diff(span.line) <= NEAR_LINES {
+        if same_file && s.pos.line.abs_diff(span.pos.line) <= NEAR_LINES {
             if fits(file, s) {
                 here.push((s, r.message.clone(), false));
             }
         } else {
             let other = &files[r.loc.file];
-            let spans: Vec<crate::facts::Span> = fits(other, s).then_some(s).into_iter().collect();
+            let spans: Vec<Place> = fits(other, s).then_some(s).into_iter().collect();
             let src = lines.source(r.loc.file, &spans);
             let labels = src
                 .excerpt
@@ -300,7 +301,7 @@ fn to_diag(f: &Finding, files: &[ShownFile], lines: &mut Lines) -> Diag {
                 .collect();
             related.push(Diag {
                 code: String::new(),
-                message: visible(&format!("{}:{}: {}", other.path, s.line, r.message)),
+                message: visible(&format!("{}:{}: {}", other.path, s.pos.line, r.message)),
                 severity: Severity::Advice,
                 help: None,
                 source: src,
@@ -309,7 +310,7 @@ fn to_diag(f: &Finding, files: &[ShownFile], lines: &mut Lines) -> Diag {
             });
         }
     }
-    let spans: Vec<crate::facts::Span> = here.iter().map(|(s, _, _)| *s).collect();
+    let spans: Vec<Place> = here.iter().map(|(s, _, _)| *s).collect();
     let src = lines.source(f.primary.file, &spans);
     let excerpt = &src.excerpt;
     let labels = here
@@ -332,8 +333,8 @@ fn to_diag(f: &Finding, files: &[ShownFile], lines: &mut Lines) -> Diag {
                 .map(|r| r.name.as_str())
                 .unwrap_or(""),
             file.path,
-            span.line,
-            span.col
+            span.pos.line,
+            span.pos.col
         )),
         message: visible(&f.message),
         severity: match f.level {
@@ -385,12 +386,14 @@ pub fn write(result: &ScanResult, opts: &RenderOptions, out: &mut super::Out) {
 mod tests {
     use super::*;
 
-    fn span(start: usize, col: u32) -> crate::facts::Span {
-        crate::facts::Span {
-            start: start as u32,
-            end: start as u32 + 5,
-            col,
-            ..Default::default()
+    fn span(start: usize, col: u32) -> Place {
+        Place {
+            file: 0,
+            span: crate::facts::Span::new(start, start + 5),
+            pos: crate::facts::Pos {
+                col,
+                ..Default::default()
+            },
         }
     }
 

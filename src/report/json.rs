@@ -4,19 +4,19 @@ use serde_json::{json, Value};
 
 use super::count;
 use crate::catalog::{catalog, Level};
+use crate::finding::Place;
 use crate::finding::{Finding, SuppressionKind};
-use crate::model::Loc;
 use crate::scan::ScanResult;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
-fn loc(result: &ScanResult, l: Loc) -> Value {
+fn loc(result: &ScanResult, l: Place) -> Value {
     json!({
         "path": result.files[l.file].path,
-        "line": l.span.line,
-        "column": l.span.col,
-        "end_line": l.span.end_line,
-        "end_column": l.span.end_col,
+        "line": l.pos.line,
+        "column": l.pos.col,
+        "end_line": l.pos.end_line,
+        "end_column": l.pos.end_col,
     })
 }
 

@@ -48,7 +48,7 @@ pub fn write(result: &ScanResult, out: &mut super::Out) {
             xml(path)
         ));
         for f in suite {
-            let s = f.primary.span;
+            let s = f.primary.pos;
             out.push_str(&format!(
                 "    <testcase name=\"{rule} {path} {fingerprint}\" classname=\"{path}\">\n      <failure type=\"{rule}\" message=\"{msg}\">{level}: {path}:{line}:{col}: {rule} {msg}\n{help}</failure>\n    </testcase>\n",
                 rule = f.rule,

@@ -32,7 +32,7 @@ pub fn write(result: &ScanResult, out: &mut super::Out) {
         }
         out.push_str("\n### Results\n\n| where | rule | level | message |\n|---|---|---|---|\n");
         for f in result.findings.iter().take(MAX_ROWS) {
-            let s = f.primary.span;
+            let s = f.primary.pos;
             out.push_str(&format!(
                 "| `{}:{}:{}` | {} | {} | {} |\n",
                 cell(&result.files[f.primary.file].path),

@@ -8,8 +8,8 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::catalog::catalog;
+use crate::finding::Place;
 use crate::finding::{Finding, SuppressionKind};
-use crate::model::Loc;
 use crate::scan::ScanResult;
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -26,14 +26,14 @@ fn artifact(path: &str) -> Value {
     }
 }
 
-fn physical(result: &ScanResult, l: Loc) -> Value {
+fn physical(result: &ScanResult, l: Place) -> Value {
     json!({
         "artifactLocation": artifact(&result.files[l.file].path),
         "region": {
-            "startLine": l.span.line,
-            "startColumn": l.span.col,
-            "endLine": l.span.end_line,
-            "endColumn": l.span.end_col,
+            "startLine": l.pos.line,
+            "startColumn": l.pos.col,
+            "endLine": l.pos.end_line,
+            "endColumn": l.pos.end_col,
         }
     })
 }
@@ -101,7 +101,7 @@ pub fn write(result: &ScanResult, drop_suppressed: bool, out: &mut super::Out) {
     let results = all.into_iter().map(|(f, suppression)| {
         let file = &result.files[f.primary.file];
         let st = starts[f.primary.file].get_or_insert_with(|| super::line_starts(&file.text));
-        let line = (f.primary.span.line as usize).wrapping_sub(1);
+        let line = (f.primary.pos.line as usize).wrapping_sub(1);
         let line_text = st
             .get(line)
             .map(|&a| {

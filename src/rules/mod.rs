@@ -39,11 +39,15 @@ pub fn run(ctx: &RuleCtx) -> Vec<Finding> {
     let minted: BTreeSet<Loc> = out
         .iter()
         .filter(|f| f.rule == "OT004" && f.token.as_deref().is_some_and(|t| t.starts_with("minted:")))
-        .map(|f| f.primary)
+        .map(|f| f.primary.loc())
         .collect();
-    out.retain(|f| !(f.rule == "OT001" && minted.contains(&f.primary)));
-    let ot001: BTreeSet<Loc> = out.iter().filter(|f| f.rule == "OT001").map(|f| f.primary).collect();
-    out.retain(|f| !(f.rule == "OT004" && ot001.contains(&f.primary) && !minted.contains(&f.primary)));
+    out.retain(|f| !(f.rule == "OT001" && minted.contains(&f.primary.loc())));
+    let ot001: BTreeSet<Loc> = out
+        .iter()
+        .filter(|f| f.rule == "OT001")
+        .map(|f| f.primary.loc())
+        .collect();
+    out.retain(|f| !(f.rule == "OT004" && ot001.contains(&f.primary.loc()) && !minted.contains(&f.primary.loc())));
     // One result per rule and root place: the strictest, when several
     // tokens meet one switch.
     out.sort_by(|a, b| {
@@ -115,7 +119,7 @@ pub(crate) fn finding(rule: &'static str, primary: Loc) -> Finding {
         level: level(rule),
         message: String::new(),
         label: String::new(),
-        primary,
+        primary: primary.into(),
         related: Vec::new(),
         help: String::new(),
         token: None,
@@ -151,13 +155,13 @@ pub(crate) fn at_root(mut f: Finding, root: Loc, b: &Binding) -> Finding {
     if root == b.at {
         return f;
     }
-    f.related.retain(|r| r.loc != root);
+    f.related.retain(|r| r.loc.loc() != root);
     f.related.push(Related {
-        loc: b.at,
+        loc: b.at.into(),
         message: format!("{} uses the endpoint chosen there", describe(b.kind)),
     });
     f.label = "the second environment enters here".into();
-    f.primary = root;
+    f.primary = root.into();
     f
 }
 
@@ -171,12 +175,15 @@ pub(crate) fn add_site(cause: &mut Finding, other: &Finding, b: &Binding) {
 /// `b` as a related place of `cause` ("this call {what}"), once, and at
 /// most `MAX_SITES` of them.
 pub(crate) fn add_related_site(cause: &mut Finding, b: &Binding, what: &str) {
-    if b.at == cause.primary || cause.related.iter().any(|r| r.loc == b.at) {
+    if b.at == cause.primary.loc() || cause.related.iter().any(|r| r.loc.loc() == b.at) {
         return;
     }
     let message = format!("{} {what}", describe(b.kind));
     if cause.related.iter().filter(|r| r.message == message).count() < MAX_SITES {
-        cause.related.push(Related { loc: b.at, message });
+        cause.related.push(Related {
+            loc: b.at.into(),
+            message,
+        });
     }
 }
 
@@ -189,20 +196,20 @@ pub(crate) fn related_for(b: &Binding, token_origin: Option<Loc>, others: &[(Loc
         let inside = o.file == b.at.file && o.span.start >= b.at.span.start && o.span.end <= b.at.span.end;
         if !inside {
             rel.push(Related {
-                loc: o,
+                loc: o.into(),
                 message: "the token comes from here".into(),
             });
         }
     }
     for v in &b.via {
         rel.push(Related {
-            loc: *v,
+            loc: (*v).into(),
             message: "the helper sends the request here".into(),
         });
     }
     for (loc, msg) in others.iter().take(MAX_SITES) {
         rel.push(Related {
-            loc: *loc,
+            loc: (*loc).into(),
             message: msg.clone(),
         });
     }

@@ -127,17 +127,17 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
         });
     }
     out.extend(pinned_beside_stored_domain(ctx));
-    let reported: BTreeSet<Loc> = out.iter().map(|f| f.primary).collect();
+    let reported: BTreeSet<Loc> = out.iter().map(|f| f.primary.loc()).collect();
     out.extend(
         keyed_token_at_pinned_host(ctx)
             .into_iter()
-            .filter(|f| !reported.contains(&f.primary)),
+            .filter(|f| !reported.contains(&f.primary.loc())),
     );
-    let reported: BTreeSet<Loc> = out.iter().map(|f| f.primary).collect();
+    let reported: BTreeSet<Loc> = out.iter().map(|f| f.primary.loc()).collect();
     out.extend(
         pinned_beside_switch(ctx)
             .into_iter()
-            .filter(|f| !reported.contains(&f.primary)),
+            .filter(|f| !reported.contains(&f.primary.loc())),
     );
     out
 }
@@ -384,12 +384,12 @@ fn pinned_beside_stored_domain(ctx: &RuleCtx) -> Vec<Finding> {
         let mut related = related_for(b, Some(token.origin), &[]);
         if host != b.at {
             related.push(crate::finding::Related {
-                loc: b.at,
+                loc: b.at.into(),
                 message: format!("{} sends the token to the pinned host", describe(b.kind)),
             });
         }
         related.push(crate::finding::Related {
-            loc: domain_at,
+            loc: domain_at.into(),
             message: "such a record's own API domain is read here".into(),
         });
         let f = Finding {

@@ -284,7 +284,7 @@ fn check_binding(b: &Binding, model: &Model) -> Option<(Finding, Loc)> {
                 "the endpoint is chosen at run time{selector} among {env_list}, but token `{id}` is not chosen with it"
             ),
             label: format!("{} switches environment with one token", describe(b.kind)),
-            primary: b.at,
+            primary: b.at.into(),
             related: related_for(b, token_origin, &others),
             help:
                 "select the token with the same key as the environment, or use the api_domain returned with the token"
@@ -305,7 +305,7 @@ fn check_binding(b: &Binding, model: &Model) -> Option<(Finding, Loc)> {
                 "the data center is chosen at run time among {env_list}, but token `{id}` is the same in every branch"
             ),
                 label: format!("{} switches data center with one token", describe(b.kind)),
-                primary: b.at,
+                primary: b.at.into(),
                 related: related_for(b, token_origin, &others),
                 help: "mint one token per data center and select it with the data center".into(),
                 token: Some(id),

@@ -275,7 +275,7 @@ fn accounts_chosen(bindings: &[Binding], reported: &BTreeSet<usize>) -> Vec<Find
                 .iter()
                 .all(|e| e.selector.is_none() && matches!(e.target, Target::Env(_)));
         let [env] = envs.as_slice() else { continue };
-        if !fixed || out.iter().any(|f| f.primary == at) {
+        if !fixed || out.iter().any(|f| f.primary.loc() == at) {
             continue;
         }
         let mut f = fixed_api_warning(

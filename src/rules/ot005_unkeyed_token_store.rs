@@ -125,9 +125,9 @@ fn add_switches(ctx: &RuleCtx, s: &TokenStore, f: &mut Finding) {
             continue;
         }
         let root = super::ot002_runtime_switch::switch_root(b);
-        if !f.related.iter().any(|r| r.loc == root) {
+        if !f.related.iter().any(|r| r.loc.loc() == root) {
             f.related.push(Related {
-                loc: root,
+                loc: root.into(),
                 message: "the environment is chosen here; the stored token does not follow it".into(),
             });
         }
@@ -219,7 +219,7 @@ fn org_finding(s: &TokenStore, orgs: &[&OrgAlt], project: Option<&str>) -> Findi
         .filter(|o| o.origin != s.at)
         .take(5)
         .map(|o| Related {
-            loc: o.switch.unwrap_or(o.origin),
+            loc: o.switch.unwrap_or(o.origin).into(),
             message: format!("{} is named here", o.org),
         })
         .collect();
@@ -231,7 +231,7 @@ fn org_finding(s: &TokenStore, orgs: &[&OrgAlt], project: Option<&str>) -> Findi
             names.join(", ")
         ),
         label: label.into(),
-        primary: s.at,
+        primary: s.at.into(),
         related,
         help: "key the token store by org id (and api_domain), one row per org and environment".into(),
         token: s.token.as_ref().map(|t| t.to_string()),
@@ -282,7 +282,7 @@ fn finding(s: &TokenStore, by_kind: &Uses, project: Option<&str>) -> Finding {
         .filter(|(_, at)| *at != s.at)
         .take(5)
         .map(|(env, at)| Related {
-            loc: *at,
+            loc: (*at).into(),
             message: format!("{env} is used here"),
         })
         .collect();
@@ -293,7 +293,7 @@ fn finding(s: &TokenStore, by_kind: &Uses, project: Option<&str>) -> Finding {
             "{what} {key}, while {scope} {env_list}; each environment's token overwrites or is read as the other's"
         ),
         label: label.into(),
-        primary: s.at,
+        primary: s.at.into(),
         related,
         help: "key the token store by org id or api_domain (store the token response's api_domain with the token and look rows up by it), one row per environment".into(),
         token: s.token.as_ref().map(|t| t.to_string()),

@@ -38,7 +38,7 @@ pub fn check(ctx: &RuleCtx) -> Vec<Finding> {
     }
     let reported: BTreeSet<Loc> = causes
         .values()
-        .flat_map(|f| std::iter::once(f.primary).chain(f.related.iter().map(|r| r.loc)))
+        .flat_map(|f| std::iter::once(f.primary.loc()).chain(f.related.iter().map(|r| r.loc.loc())))
         .collect();
     let mut out: Vec<Finding> = causes.into_values().collect();
     out.extend(fixed_orgs(ctx, &reported));

@@ -60,7 +60,7 @@ fn lower_file(text: &str) -> FileFacts {
     let ts = match TokenStream::from_str(&src) {
         Ok(ts) => ts,
         Err(e) => {
-            l.facts.parse_error_line = Some(l.sp(e.span()).line);
+            l.facts.parse_error_line = Some(l.lines.line(l.sp(e.span())));
             l.recover_lines(&src);
             return l.facts;
         }
@@ -80,7 +80,7 @@ fn lower_file(text: &str) -> FileFacts {
             }
         }
         Err(e) => {
-            l.facts.parse_error_line = Some(l.sp(e.span()).line);
+            l.facts.parse_error_line = Some(l.lines.line(l.sp(e.span())));
             l.recover_items(ts);
         }
     }
@@ -684,12 +684,7 @@ trait JoinTo {
 
 impl JoinTo for Span {
     fn join_to(self, other: Span) -> Span {
-        Span {
-            end: other.end,
-            end_line: other.end_line,
-            end_col: other.end_col,
-            ..self
-        }
+        Span { end: other.end, ..self }
     }
 }
 

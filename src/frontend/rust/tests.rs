@@ -2,7 +2,11 @@
 
 use super::*;
 
-use crate::frontend::testing::{assert_has, assert_has_all, assigns, calls, class, imports, scope, show};
+use crate::frontend::testing::{assert_has, assert_has_all, assigns, calls, class, imports, scope, show, with_lines};
+
+fn lower(src: &str) -> FileFacts {
+    with_lines(super::lower(src), src)
+}
 
 #[test]
 fn constants_env_reads_and_string_building() {
@@ -138,7 +142,7 @@ fn imported_env_functions_and_lazy_statics() {
     );
     let a = assigns(&f);
     assert_eq!(a, vec!["TOKEN@0 = env:ZOHO_TOKEN", "BASE@0 = env:ZOHO_BASE"]);
-    assert_eq!(f.assigns[0].span.line, 4);
+    assert_eq!(f.line(f.assigns[0].span), 4);
 }
 
 #[test]
@@ -186,7 +190,7 @@ fn macro_bodies_that_are_not_expressions_give_their_literals() {
         "json!(\"url\", \"https://www.zohoapis.com\", \"h\", \"Zoho-oauthtoken x\")".replace("json!", "?")
     );
     assert_eq!(c[1..], ["?(\"a\")".to_string(), "?(\"b\")".to_string()]);
-    assert_eq!(f.calls[1].expr.span.line, 3);
+    assert_eq!(f.line(f.calls[1].expr.span), 3);
 }
 
 #[test]
@@ -204,8 +208,8 @@ fn parse_errors_keep_the_items_around_them() {
     let f = lower("fn f() {\n    let u = \"https://www.zohoapis.com\";\n");
     assert_eq!(f.parse_error_line, Some(1));
     assert_eq!(calls(&f), vec!["?(\"https://www.zohoapis.com\")"]);
-    assert_eq!(f.calls[0].expr.span.line, 2);
-    assert_eq!(f.calls[0].expr.span.col, 13);
+    assert_eq!(f.pos(f.calls[0].expr.span).line, 2);
+    assert_eq!(f.pos(f.calls[0].expr.span).col, 13);
 }
 
 #[test]
@@ -216,8 +220,9 @@ fn spans_are_byte_offsets_and_code_point_columns() {
         assert_eq!(f.parse_error_line, None);
         let b = f.assigns.iter().find(|a| show(&a.target) == "B").unwrap();
         assert_eq!(&src[b.value.span.bytes()], "\"x\"");
-        assert_eq!((b.value.span.line, b.value.span.col), (3, 41));
-        assert_eq!((b.value.span.end_line, b.value.span.end_col), (3, 44));
+        let p = f.pos(b.value.span);
+        assert_eq!((p.line, p.col), (3, 41));
+        assert_eq!((p.end_line, p.end_col), (3, 44));
     }
 }
 

@@ -69,10 +69,6 @@ pub(super) fn whole_span(parts: &Parts) -> Option<Span> {
     Some(Span {
         start: first.span.start,
         end: last.span.end,
-        line: first.span.line,
-        col: first.span.col,
-        end_line: last.span.end_line,
-        end_col: last.span.end_col,
     })
 }
 
@@ -102,10 +98,6 @@ pub(super) fn merge_literals(parts: Parts, lines: &LineIndex) -> Parts {
                     Span {
                         start: prev.span.start,
                         end: p.span.end,
-                        line: prev.span.line,
-                        col: prev.span.col,
-                        end_line: p.span.end_line,
-                        end_col: p.span.end_col,
                     }
                 };
                 *prev = Expr::new(ExprKind::Str(joined), span);
