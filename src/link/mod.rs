@@ -789,7 +789,10 @@ mod tests {
         let files = [python("a.py", text)];
         let (bindings, _) = Linker::new(&files).bindings();
         let token = |line: u32| {
-            let b = bindings.iter().find(|b| b.at.span.line == line).expect("a binding");
+            let b = bindings
+                .iter()
+                .find(|b| files[b.at.file].facts.line(b.at.span) == line)
+                .expect("a binding");
             let ids: Vec<String> = b.tokens.iter().map(|t| format!("{:?}", t.identity)).collect();
             let sels: Vec<Option<String>> = b.endpoints.iter().map(|e| e.selector.clone()).collect();
             (ids, sels)
