@@ -376,20 +376,6 @@ impl<'r> Linker<'r> {
             }
             return Some(vec![val(VKind::Dict(Rc::new(fields)), file, e.span)]);
         }
-        // A configuration file loaded whole (`json.load(f)`,
-        // `YAML.load_file(p)`, `JSON.parse(fs.readFileSync(p))`): the
-        // deployment's settings, whose keys are configuration keys, as
-        // below `config('zohocrm')`. A response read whole is no such file.
-        if config_load(&d, call) {
-            let read = call.args.first().map(|a| self.eval(file, scope, &a.value, params));
-            if !read
-                .unwrap_or_default()
-                .iter()
-                .any(|v| matches!(v.kind, VKind::Carrier(_)))
-            {
-                return Some(vec![val(VKind::Env(CONFIG_ROOT.into()), file, e.span)]);
-            }
-        }
         None
     }
 
@@ -873,88 +859,4 @@ fn url_parts(v: Val, file: FileId, span: Span) -> Val {
         part(Vec::new()),
     ]));
     out
-}
-
-/// A configuration file read whole, before any key. Its keys are settings
-/// of that file (`<file>.sandbox`), never matched with the keys the
-/// repository's own configuration files set: which file is loaded is not
-/// known.
-const CONFIG_ROOT: &str = "config:<file>";
-
-/// Calls that read a configuration file given its handle or path.
-const CONFIG_FILE_LOADS: &[&str] = &[
-    "json.load",
-    "yaml.safe_load",
-    "yaml.load",
-    "yaml.full_load",
-    "toml.load",
-    "tomllib.load",
-    "YAML.load_file",
-    "YAML.safe_load_file",
-    "YAML.unsafe_load_file",
-    "Psych.load_file",
-    "Psych.safe_load_file",
-    "JSON.load_file",
-    "parse_ini_file",
-];
-
-/// Parsers of configuration text, a configuration file when that text is
-/// a file read whole ([`FILE_READS`]).
-const CONFIG_PARSERS: &[&str] = &[
-    "json.loads",
-    "yaml.safe_load",
-    "yaml.load",
-    "toml.loads",
-    "tomllib.loads",
-    "JSON.parse",
-    "YAML.parse",
-    "yaml.parse",
-    "YAML.load",
-    "YAML.safe_load",
-    "json_decode",
-];
-
-/// Calls that read a file whole into text.
-const FILE_READS: &[&str] = &[
-    "fs.readFileSync",
-    "readFileSync",
-    "File.read",
-    "IO.read",
-    "file_get_contents",
-];
-
-/// `call` (to `d`) loads a configuration file whole: a loader, a parser of
-/// a file read whole (`open(p).read()`, `Path(p).read_text()` too), or a
-/// `require` of a JSON file.
-fn config_load(d: &str, call: &Call) -> bool {
-    let Some(first) = call.args.first().map(|a| &a.value) else {
-        return false;
-    };
-    if d == "require" {
-        return first.as_str().is_some_and(|p| p.ends_with(".json"));
-    }
-    CONFIG_FILE_LOADS.contains(&d) || (CONFIG_PARSERS.contains(&d) && file_read(first))
-}
-
-/// `e` is a file read whole into text (`fs.readFileSync(p, "utf8")`,
-/// `File.read(p)`, `open(p).read()`, `Path(p).read_text()`,
-/// `fs.readFileSync(p).toString()`).
-fn file_read(e: &Expr) -> bool {
-    let ExprKind::Call(c) = &e.kind else {
-        return false;
-    };
-    if c.callee.dotted().is_some_and(|d| FILE_READS.contains(&d.as_str())) {
-        return true;
-    }
-    match &c.callee.kind {
-        ExprKind::Member(o, m) if matches!(&**m, "read" | "read_text") => match &o.kind {
-            ExprKind::Call(opened) => opened
-                .callee
-                .dotted()
-                .is_some_and(|d| matches!(d.as_str(), "open" | "Path" | "pathlib.Path")),
-            _ => false,
-        },
-        ExprKind::Member(o, m) if matches!(&**m, "toString" | "decode") => file_read(o),
-        _ => false,
-    }
 }

@@ -774,40 +774,6 @@ mod tests {
         assert!(bindings.len() < 4);
     }
 
-    /// A configuration file loaded whole is the deployment's settings: its
-    /// keys are configuration keys (`config:`), the sandbox key a
-    /// deployment's choice; a response read whole stays a response.
-    #[test]
-    fn a_configuration_file_loaded_whole_gives_configuration_keys() {
-        let text = "import json, requests\n\
-            from urllib.request import urlopen\n\
-            with open('crm.json') as fh:\n    cfg = json.load(fh)['crm']\n\
-            host = 'https://sandbox.zohoapis.com' if cfg['sandbox'] else 'https://www.zohoapis.com'\n\
-            requests.get(host + '/crm/v8/Leads', headers={'Authorization': 'Zoho-oauthtoken ' + cfg['access_token']})\n\
-            reply = json.load(urlopen('https://accounts.zoho.com/oauth/v2/token?grant_type=refresh_token'))\n\
-            requests.get('https://www.zohoapis.com/crm/v8/Deals', headers={'Authorization': 'Zoho-oauthtoken ' + reply['access_token']})\n";
-        let files = [python("a.py", text)];
-        let (bindings, _) = Linker::new(&files).bindings();
-        let token = |line: u32| {
-            let b = bindings
-                .iter()
-                .find(|b| files[b.at.file].facts.line(b.at.span) == line)
-                .expect("a binding");
-            let ids: Vec<String> = b.tokens.iter().map(|t| format!("{:?}", t.identity)).collect();
-            let sels: Vec<Option<String>> = b.endpoints.iter().map(|e| e.selector.clone()).collect();
-            (ids, sels)
-        };
-        let (ids, sels) = token(6);
-        assert_eq!(ids, ["Env(\"config:<file>.crm.accesstoken\")"]);
-        assert!(
-            sels.iter()
-                .all(|s| s.as_deref() == Some("env:config:<file>.crm.sandbox")),
-            "{sels:?}"
-        );
-        let (ids, _) = token(8);
-        assert!(ids.iter().all(|i| !i.contains("config:")), "{ids:?}");
-    }
-
     /// The names a file's own functions resolved are let go once it is
     /// linked, unless another file calls that function (its names may be
     /// read again from there); the findings are the same either way.
