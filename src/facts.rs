@@ -127,7 +127,10 @@ impl Lines {
         let col = match self.wide.binary_search_by_key(&(line as u32), |w| w.index) {
             Ok(k) => {
                 let w = &self.wide[k];
-                let c = within / CHECKPOINT;
+                // The last checkpoint at or before `within` (an offset at the
+                // end of a last line as long as a multiple of CHECKPOINT has
+                // none past it).
+                let c = (within / CHECKPOINT).min(w.counted.len().saturating_sub(1));
                 let from = floor_char_boundary(&w.text, c * CHECKPOINT);
                 let to = floor_char_boundary(&w.text, within);
                 let before = w.counted.get(c).map_or(0, |&n| n as usize);
@@ -685,6 +688,56 @@ impl Expr {
             ExprKind::This => Some("this".into()),
             ExprKind::Member(o, m) => o.dotted().map(|p| format!("{p}.{m}")),
             _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Lines, Span};
+
+    /// Line and column of every offset, counted the slow way: lines split
+    /// at `\n`, columns in code points (an offset inside a character
+    /// counts the bytes past its start).
+    fn naive(text: &str, offset: usize) -> (u32, u32) {
+        let before = &text[..floor(text, offset)];
+        let line = before.matches('\n').count() as u32 + 1;
+        let start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = text[start..floor(text, offset)].chars().count() + (offset - floor(text, offset));
+        (line, col as u32 + 1)
+    }
+
+    fn floor(s: &str, mut i: usize) -> usize {
+        while !s.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    }
+
+    #[test]
+    fn positions_count_lines_and_code_points() {
+        let long_wide: String = "é".repeat(1024); // 2,048 bytes: two checkpoints exactly
+        let texts = [
+            String::new(),
+            "a\nbc\n".to_string(),
+            "const é = 'ü'; go(é);\n\nx".to_string(),
+            format!("a\n{long_wide}"),
+            format!("{long_wide}\n{long_wide}x\n"),
+            format!("z{}", "日本".repeat(700)),
+        ];
+        for text in &texts {
+            let lines = Lines::new(text);
+            for offset in 0..=text.len() {
+                assert_eq!(
+                    lines.position(offset),
+                    naive(text, offset),
+                    "offset {offset} of a {}-byte text",
+                    text.len()
+                );
+            }
+            let p = lines.pos(Span::new(0, text.len()));
+            assert_eq!((p.line, p.col), (1, 1));
+            assert_eq!((p.end_line, p.end_col), naive(text, text.len()));
         }
     }
 }
