@@ -522,6 +522,16 @@ impl<'r> Linker<'r> {
                 (ExprKind::Name(n), ExprKind::Str(k)) => (n, Some(k.as_str())),
                 _ => return None,
             },
+            // `kwargs.get("sandbox")`: the same read, a key left out None.
+            ExprKind::Call(c) if c.args.len() == 1 && c.args[0].name.is_none() => {
+                match (&c.callee.kind, &c.args[0].value.kind) {
+                    (ExprKind::Member(obj, m), ExprKind::Str(k)) if &**m == "get" => match &obj.kind {
+                        ExprKind::Name(n) => (n, Some(k.as_str())),
+                        _ => return None,
+                    },
+                    _ => return None,
+                }
+            }
             _ => return None,
         };
         let vs = params?.get(n)?;

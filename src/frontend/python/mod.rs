@@ -377,6 +377,12 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             if let Some(n) = name_node {
                 names.push(self.text(n).to_string());
             }
+            // `**kwargs`: the keywords no other parameter names, as one dict.
+            if p.kind() == "dictionary_splat_pattern" {
+                if let Some(n) = named_children(p).into_iter().find(|c| c.kind() == "identifier") {
+                    self.f.facts.scopes[scope].kwrest = Some(self.text(n).to_string());
+                }
+            }
             if let Some(v) = p.field("value") {
                 // Defaults are alternatives of the parameter.
                 let value = self.expr_top(v, scope, false);
@@ -617,6 +623,15 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
 #[cfg(test)]
 mod tests {
     use super::lower;
+
+    #[test]
+    fn keyword_rest_parameters() {
+        let f = lower("def request(path, *args, token=None, **kwargs):\n    pass\n\ndef plain(a, *args):\n    pass\n");
+        let s = |name: &str| f.scopes.iter().find(|s| s.name == name).unwrap();
+        assert_eq!(s("request").kwrest.as_deref(), Some("kwargs"));
+        assert_eq!(s("request").params, ["path", "token"]);
+        assert_eq!(s("plain").kwrest, None);
+    }
 
     #[test]
     fn properties_are_getters() {
