@@ -116,10 +116,11 @@ pub fn bindings_of(model: &Model, paths: &[String]) -> Vec<BindingInfo> {
             let mut orgs: Vec<String> = b.orgs.iter().map(|o| o.org.short()).collect();
             orgs.sort();
             orgs.dedup();
+            let at = model.pos(b.at);
             BindingInfo {
                 path: paths[b.at.file].clone(),
-                line: model.pos(b.at).line,
-                column: model.pos(b.at).col,
+                line: at.line,
+                column: at.col,
                 kind: if request && b.kind == BindingKind::Call {
                     TOKEN_REQUEST
                 } else {

@@ -83,7 +83,11 @@ pub(crate) fn lower<'a, L: Lowering<'a>>(
     };
     let mut l = make(Frame::new(text, facts));
     l.lower_root(tree.root_node());
-    std::mem::take(&mut l.frame_mut().facts)
+    let frame = l.frame_mut();
+    // The lines counted for lowering are the file's (not counted again).
+    let mut facts = std::mem::take(&mut frame.facts);
+    facts.lines = std::sync::Arc::new(std::mem::take(&mut frame.lines.lines));
+    facts
 }
 
 /// One grammar's lowering. Required: the frame, and one statement and one
