@@ -613,7 +613,21 @@ impl<'r> Linker<'r> {
             }
             let mut vs = self.eval(ffile, fscope, &r.value, Some(p));
             if many {
-                self.select_by_guard(ffile, fscope, r.guard.as_deref(), Some(p), &mut vs);
+                // The return after an early `if c { return … }` is taken when
+                // `c` does not hold: chosen by the same key (unless the caller
+                // passed a literal for `c`: then it is the one taken).
+                let guard = r.guard.as_deref().or_else(|| {
+                    let before = rets
+                        .iter()
+                        .copied()
+                        .filter(|&j| facts.returns[j].value.span.end < r.value.span.start)
+                        .max_by_key(|&j| facts.returns[j].value.span.start)?;
+                    flag(before)
+                        .is_none()
+                        .then(|| facts.returns[before].guard.as_deref())
+                        .flatten()
+                });
+                self.select_by_guard(ffile, fscope, guard, Some(p), &mut vs);
                 let at = Branch {
                     func: Loc {
                         file: ffile,

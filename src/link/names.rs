@@ -472,9 +472,33 @@ impl<'r> Linker<'r> {
             }
             self.stack.borrow_mut().push((file, i));
             let a = &facts.assigns[i];
+            // The guard of the assignment after this one (in the same scope).
+            let next_guard = || {
+                idx.iter()
+                    .map(|&j| &facts.assigns[j])
+                    .filter(|b| b.scope == a.scope && b.span.start > a.span.end)
+                    .min_by_key(|b| b.span.start)
+                    .and_then(|b| b.guard.as_deref())
+            };
+            // `token = None` (or `null`) before an `if` that fills it: a
+            // placeholder, not a value of its own.
+            if many && a.guard.is_none() && matches!(a.value.kind, ExprKind::Null) && next_guard().is_some() {
+                self.stack.borrow_mut().pop();
+                continue;
+            }
             let mut vs = self.eval(file, a.scope, &a.value, params);
             if many {
-                self.select_by_guard(file, a.scope, a.guard.as_deref(), params, &mut vs);
+                // A default overridden under a condition (`token = prod`
+                // then `if sandbox: token = sb`) is the value unless that
+                // condition holds: it is chosen by the same key. Only values
+                // a key can tell apart (not an unknown or a flag) take it.
+                let guard = a.guard.as_deref().or_else(|| {
+                    vs.iter()
+                        .any(|v| v.sel().is_none() && !matches!(v.kind, VKind::Other | VKind::Bool(_)))
+                        .then(next_guard)
+                        .flatten()
+                });
+                self.select_by_guard(file, a.scope, guard, params, &mut vs);
             }
             self.stack.borrow_mut().pop();
             push_alts(&mut out, vs);

@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 
 use crate::catalog::{catalog, Environment, Level};
 use crate::finding::{Finding, Related};
-use crate::model::{Binding, BindingKind, Loc, Model, Target};
+use crate::model::{Binding, BindingKind, Loc, Model, Target, TokenIdentity};
 
 /// What a rule may look at: the linked model, nothing else.
 pub struct RuleCtx<'a> {
@@ -76,6 +76,54 @@ pub fn run(ctx: &RuleCtx) -> Vec<Finding> {
         }
     }
     merged
+}
+
+/// Whether binding `b`, a helper's own request whose host is chosen by
+/// `selectors`, is judged at the calls of that helper instead: each call is a
+/// binding of its own, with the values it passes (`get(True, …)` beside
+/// `get(False, …)` is judged at the calls, not as a run-time switch in
+/// `get`). True when the calls choose the pair (every selector is a
+/// parameter of the function whose parameters the tokens are), or when every
+/// call binds the keys. A helper's call that another helper's callers reach
+/// through (`leads(sandbox, tok)` calling `call(sandbox, tok, path)`) is no
+/// caller of its own: those callers are, and judge it too. Uncalled, the
+/// helper is the place.
+pub(crate) fn judged_at_callers(model: &Model, b: &Binding, selectors: &BTreeSet<&str>) -> bool {
+    let helper = |h: &&Binding| h.kind == BindingKind::Helper;
+    let callers: Vec<&Binding> = model
+        .bindings
+        .iter()
+        .filter(|h| helper(h) && h.via.contains(&b.at))
+        .filter(|h| {
+            !model
+                .bindings
+                .iter()
+                .any(|o| helper(&o) && o.via[..o.via.len().saturating_sub(1)].contains(&h.at))
+        })
+        .collect();
+    if selectors.is_empty() || callers.is_empty() {
+        return false;
+    }
+    let bound_by_callers = callers.iter().all(|h| {
+        h.endpoints
+            .iter()
+            .all(|e| e.selector.as_deref().is_none_or(|k| !selectors.contains(k)))
+    });
+    bound_by_callers || selectors.iter().all(|s| params_of_token_owner(s, b))
+}
+
+/// Whether selector `s` is a parameter of the function whose parameters
+/// every token of `b` is (`app.py::fetch.sandbox` beside token
+/// `app.py::fetch.token`).
+fn params_of_token_owner(s: &str, b: &Binding) -> bool {
+    let owner = |id: &str| id.rsplit_once('.').map(|(f, _)| f.to_string());
+    let Some(func) = owner(s) else {
+        return false;
+    };
+    !b.tokens.is_empty()
+        && b.tokens
+            .iter()
+            .all(|t| matches!(&t.identity, TokenIdentity::Param(p) if owner(p).as_deref() == Some(func.as_str())))
 }
 
 pub(crate) fn level(rule: &str) -> Level {

@@ -163,7 +163,9 @@ fn pinned_beside_switch(ctx: &RuleCtx) -> Vec<Finding> {
                 _ => None,
             })
             .collect();
-        if kinds.len() < 2 {
+        // A helper's request whose host each of its calls chooses (a
+        // literal flag per call) is no switch: its calls are judged.
+        if kinds.len() < 2 || super::judged_at_callers(ctx.model, b, &selected) {
             continue;
         }
         for t in &b.tokens {

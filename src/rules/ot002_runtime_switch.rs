@@ -171,34 +171,8 @@ fn check_binding(b: &Binding, model: &Model) -> Option<(Finding, Loc)> {
     // that the repository calls: its callers choose the pair, and each call
     // is a binding of its own (judged there). Uncalled, it is the place.
     // So is a helper given the flag only (`get(sandbox, path)` with its own
-    // token) when every call of it binds the key: each call is judged with
-    // the value it passes (`get(True, …)` beside `get(False, …)` is OT001
-    // at the calls).
-    // A helper's call that another helper's callers reach through
-    // (`leads(sandbox, tok)` calling `call(sandbox, tok, path)`) is no caller
-    // of its own: those callers are, and judge it too.
-    let helper = |h: &&Binding| h.kind == crate::model::BindingKind::Helper;
-    let callers: Vec<&Binding> = model
-        .bindings
-        .iter()
-        .filter(|h| helper(h) && h.via.contains(&b.at))
-        .filter(|h| {
-            !model
-                .bindings
-                .iter()
-                .any(|o| helper(&o) && o.via[..o.via.len().saturating_sub(1)].contains(&h.at))
-        })
-        .collect();
-    let bound_by_callers = !callers.is_empty()
-        && callers.iter().all(|h| {
-            h.endpoints
-                .iter()
-                .all(|e| e.selector.as_deref().is_none_or(|k| !selectors.contains(k)))
-        });
-    if !selectors.is_empty()
-        && !callers.is_empty()
-        && (selectors.iter().all(|s| params_of_token_owner(s, b)) || bound_by_callers)
-    {
+    // token) when every call of it binds the key (`super::judged_at_callers`).
+    if super::judged_at_callers(model, b, &selectors) {
         return None;
     }
     // Keyed inside a data-center choice: the key that picks the environment
@@ -346,20 +320,6 @@ fn environment_key<'a>(api: &[&'a EndpointAlt]) -> Option<&'a str> {
         }
     }
     keys.into_iter().min()
-}
-
-/// Whether selector `s` is a parameter of the function whose parameters
-/// every token of `b` is (`app.py::fetch.sandbox` beside token
-/// `app.py::fetch.token`).
-fn params_of_token_owner(s: &str, b: &Binding) -> bool {
-    let owner = |id: &str| id.rsplit_once('.').map(|(f, _)| f.to_string());
-    let Some(func) = owner(s) else {
-        return false;
-    };
-    !b.tokens.is_empty()
-        && b.tokens
-            .iter()
-            .all(|t| matches!(&t.identity, TokenIdentity::Param(p) if owner(p).as_deref() == Some(func.as_str())))
 }
 
 /// How a selector reads in a message: `env:ZOHO_ENV` → ` by env var `ZOHO_ENV``,
