@@ -573,7 +573,7 @@ impl Linker<'_> {
     ) -> bool {
         let legacy = &catalog().legacy;
         let field = |keys: &[String]| config_field(fields, keys);
-        let Some((user_key, user_at, user_id)) = self.legacy_user(fields, at, sdk_call) else {
+        let Some((user_key, user_at, users)) = self.legacy_user(fields, at, sdk_call) else {
             return false;
         };
         // The base URL's environments (the SDK default when none is set).
@@ -597,7 +597,17 @@ impl Linker<'_> {
         // row per store the config names at run time.
         // A store chosen at run time is keyed by that choice, not by the
         // user alone (OT002 says whether the choice follows the environment's).
-        let rows = self.legacy_rows(&user_id, field(&legacy.store_keys));
+        // A user chosen at run time (`sandbox ? "ops-sandbox@…" : "ops@…"`)
+        // has one row per user, each chosen by that key.
+        let mut rows: Vec<(TokenIdentity, Option<String>)> = Vec::new();
+        for (user_id, user_sel) in &users {
+            for (identity, store_sel) in self.legacy_rows(user_id, field(&legacy.store_keys)) {
+                let row = (identity, store_sel.or_else(|| user_sel.clone()));
+                if !rows.contains(&row) {
+                    rows.push(row);
+                }
+            }
+        }
         for (identity, _) in &rows {
             self.legacy_store(TokenStore {
                 at: user_at,
@@ -665,38 +675,48 @@ impl Linker<'_> {
         rows
     }
 
-    /// A legacy config's user: its key, where it is, and the row's user
-    /// (`None`: not a legacy config, or a sample user). A config that names
-    /// no user but an environment, given to a legacy SDK class (`sdk_call`),
-    /// is the SDK's current user's.
-    fn legacy_user(
-        &self,
-        fields: &[(Option<String>, Vec<Val>)],
-        at: Loc,
-        sdk_call: bool,
-    ) -> Option<(Option<String>, Loc, String)> {
+    /// A legacy config's user: its key, where it is, and the rows' users,
+    /// each with the key that chose it (`None`: not a legacy config, or a
+    /// sample user). A user chosen at run time among several (each
+    /// alternative chosen by a key) is one user per alternative; otherwise
+    /// the first. A config that names no user but an environment, given to a
+    /// legacy SDK class (`sdk_call`), is the SDK's current user's.
+    fn legacy_user(&self, fields: &[(Option<String>, Vec<Val>)], at: Loc, sdk_call: bool) -> Option<LegacyUser> {
         let legacy = &catalog().legacy;
         let field = |keys: &[String]| config_field(fields, keys);
-        match field(&legacy.user_keys).and_then(|v| v.first()) {
-            Some(user) => {
+        let user_of = |user: &Val| match &user.kind {
+            VKind::Str(p) if p.len() == 1 => match &p[0] {
+                // "xxxxx", "" and the like are samples: no stored row to share.
+                Piece::Lit(s, _) if !is_sample_user(s) => Some(s.trim().to_ascii_lowercase()),
+                _ => None,
+            },
+            _ => self.identity_key(user).map(|k| k.to_string()),
+        };
+        match field(&legacy.user_keys).filter(|v| !v.is_empty()) {
+            Some(users) => {
                 let user_key = fields
                     .iter()
                     .find_map(|(k, _)| k.as_deref().filter(|k| legacy.user_keys.iter().any(|x| x == k)))
                     .map(str::to_string);
-                let user_id = match &user.kind {
-                    VKind::Str(p) if p.len() == 1 => match &p[0] {
-                        // "xxxxx", "" and the like are samples: no stored row to share.
-                        Piece::Lit(s, _) if !is_sample_user(s) => Some(s.trim().to_ascii_lowercase()),
-                        _ => None,
-                    },
-                    _ => self.identity_key(user).map(|k| k.to_string()),
+                let first = &users[0];
+                let chosen = users.len() > 1 && users.iter().all(|u| u.sel().is_some());
+                let ids = if chosen {
+                    let mut ids: Vec<(String, Option<String>)> = Vec::new();
+                    for u in users {
+                        let id = (user_of(u)?, u.sel_str().map(str::to_string));
+                        if !ids.contains(&id) {
+                            ids.push(id);
+                        }
+                    }
+                    ids
+                } else {
+                    vec![(user_of(first)?, None)]
                 };
-                let user_id = user_id?;
-                Some((user_key, user.at, user_id))
+                Some((user_key, first.at, ids))
             }
             // No user, given to the SDK with an environment: its current user's row.
             None if sdk_call && (field(&legacy.sandbox_flags).is_some() || field(&legacy.base_url_keys).is_some()) => {
-                Some((None, at, legacy.default_user.clone()))
+                Some((None, at, vec![(legacy.default_user.clone(), None)]))
             }
             // No user and no environment: not a legacy config.
             None => None,
@@ -1000,6 +1020,10 @@ fn endpoint_of(v: &Val, target: Target, origin: Loc, selector: Option<&str>, tok
         branch: v.branch(),
     }
 }
+
+/// A legacy config's user key, where the user is written, and its users,
+/// each with the key that chose it.
+type LegacyUser = (Option<String>, Loc, Vec<(String, Option<String>)>);
 
 /// A legacy config's endpoints: each base URL's environment rewritten
 /// `www` → `sandbox` by each flag; a flag known only at run time is the

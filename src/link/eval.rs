@@ -1044,14 +1044,25 @@ pub(super) fn set_field(fields: &mut Vec<(Option<String>, Vec<Val>)>, key: Optio
     }
 }
 
-/// Inlines the fields of the dicts among `vs`; anything else stays an
-/// unnamed field.
+/// Inlines the fields of the dicts among `vs`, and those an instance's
+/// constructor filled (a Rust `..base` of a struct built with its fields, a
+/// JS `{...client}`), each chosen by what chose the instance; anything else
+/// stays an unnamed field.
 pub(super) fn merge_spread(fields: &mut Vec<(Option<String>, Vec<Val>)>, vs: Vec<Val>) {
     for v in vs {
-        match &v.kind {
-            VKind::Dict(inner) => {
+        match (&v.kind, built_fields(&v)) {
+            (VKind::Dict(inner), _) => {
                 for (k, iv) in inner.iter() {
                     set_field(fields, k.clone(), iv.clone());
+                }
+            }
+            (_, Some(built)) => {
+                for (k, iv) in built.iter() {
+                    let mut iv = iv.clone();
+                    for x in &mut iv {
+                        x.inherit_sel(&v);
+                    }
+                    set_field(fields, Some(k.strip_prefix("this.").unwrap_or(k).to_string()), iv);
                 }
             }
             _ => fields.push((None, vec![v])),

@@ -236,7 +236,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 "this" => ExprKind::This,
                 n => ExprKind::Name(n.to_string()),
             },
-            "name" | "qualified_name" => {
+            "name" | "qualified_name" | "relative_name" => {
                 let t = last_segment(self.text(node));
                 let t = self.aliases.get(t).map(String::as_str).unwrap_or(t);
                 match t.to_ascii_lowercase().as_str() {
@@ -345,10 +345,19 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 let Some(class) = kids.first() else {
                     return Expr::unknown(sp);
                 };
-                if !matches!(class.kind(), "name" | "qualified_name" | "variable_name") {
-                    return self.other(node, scope);
-                }
-                let callee = self.expr(*class, scope, true);
+                // `new self(...)` / `new static(...)` in a factory method
+                // (`public static function create(): self`) builds the
+                // enclosing class, as `new Client(...)` does.
+                let callee = match class.kind() {
+                    "name" if matches!(self.text(*class).to_ascii_lowercase().as_str(), "self" | "static") => {
+                        match self.enclosing_class(scope) {
+                            Some(name) => Expr::new(ExprKind::Name(name), self.span(*class)),
+                            None => return self.other(node, scope),
+                        }
+                    }
+                    "name" | "qualified_name" | "relative_name" | "variable_name" => self.expr(*class, scope, true),
+                    _ => return self.other(node, scope),
+                };
                 let args = self.call_args(node, scope);
                 return self.call_site(callee, args, true, sp, scope, receiver);
             }

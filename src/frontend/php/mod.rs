@@ -135,6 +135,19 @@ impl<'a> Lowerer<'a> {
         scope
     }
 
+    /// The name of the class a scope is in (`self` / `static` there).
+    fn enclosing_class(&self, scope: ScopeId) -> Option<String> {
+        let mut s = Some(scope);
+        while let Some(sc) = s {
+            let sc = &self.f.facts.scopes[sc];
+            if sc.kind == ScopeKind::Class {
+                return Some(sc.name.clone()).filter(|n| !n.is_empty());
+            }
+            s = sc.parent;
+        }
+        None
+    }
+
     /// Is the call's first argument one of these node kinds?
     fn first_arg_is(&self, call: Node, kinds: &[&str]) -> bool {
         call.field("arguments")

@@ -248,3 +248,27 @@ fn keyed_destructuring_reads_each_key() {
         ]
     );
 }
+
+#[test]
+fn new_self_and_static_build_the_enclosing_class() {
+    let f = lower(
+        "<?php\n\
+         namespace Vendor\\Zoho;\n\
+         final class Client {\n\
+           public static function create($h, $t): self { return new self($h, $t); }\n\
+           public static function make($h, $t): static { return new static($h, $t); }\n\
+         }\n\
+         $c = new \\Vendor\\Zoho\\Client($h, $t);\n\
+         $d = \\Vendor\\Zoho\\Client::create($h, $t);\n\
+         $e = new namespace\\Client($h, $t);\n",
+    );
+    assert_has_all(&returns(&f), &["create: new Client(h, t)", "make: new Client(h, t)"]);
+    assert_has_all(
+        &assigns(&f),
+        &[
+            "c@0 = new Client(h, t)",
+            "d@0 = Client.create(h, t)",
+            "e@0 = new Client(h, t)",
+        ],
+    );
+}

@@ -254,7 +254,8 @@ impl Lowerer<'_> {
     }
 
     /// `Name { a: x, b }` → a dict of fields; `Self { .. }` / `Name { .. }`
-    /// inside the struct's `impl` also assigns the fields.
+    /// inside the struct's `impl` also assigns the fields. A struct update
+    /// (`Name { a: x, ..base }`) is a merge: `base`'s fields, then these.
     pub(super) fn struct_lit(&mut self, s: &syn::ExprStruct, scope: ScopeId) -> Expr {
         let sp = self.span_of(s);
         let ty = s.path.segments.last().map(|x| x.ident.to_string()).unwrap_or_default();
@@ -263,6 +264,12 @@ impl Lowerer<'_> {
             .filter(|&c| ty == "Self" || self.facts.scopes[c].name == ty)
             .is_some();
         let mut pairs = Vec::new();
+        // `Name { a: x, ..base }`: the fields not written come from `base`,
+        // so the spread goes first and the written fields override it.
+        if let Some(rest) = &s.rest {
+            let v = self.expr(rest, scope, false);
+            pairs.push((Expr::unknown(v.span), v));
+        }
         for f in &s.fields {
             let syn::Member::Named(id) = &f.member else { continue };
             let v = self.expr(&f.expr, scope, false);
@@ -277,10 +284,7 @@ impl Lowerer<'_> {
             }
             pairs.push((Expr::new(ExprKind::Str(name), ksp), v));
         }
-        if let Some(rest) = &s.rest {
-            let v = self.expr(rest, scope, false);
-            pairs.push((Expr::unknown(v.span), v));
-        } else if !own_class && self.classes.contains_key(&ty) {
+        if s.rest.is_none() && !own_class && self.classes.contains_key(&ty) {
             return crate::frontend::frame::struct_literal(&ty, pairs, sp);
         }
         Expr::new(ExprKind::Dict(pairs), sp)

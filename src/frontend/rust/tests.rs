@@ -254,3 +254,16 @@ fn struct_patterns_read_each_field() {
         &["token@1 = s().token", "base@1 = s().host", "t@1 = p().1.token"],
     );
 }
+
+#[test]
+fn struct_update_is_the_base_then_the_fields_written() {
+    let f = lower(
+        "struct Target { base: &'static str, token: String }\n\
+         fn f(live: Target) { let copy = Target { base: \"https://sandbox.zohoapis.com\", ..live }; }\n",
+    );
+    // The spread first: a field written in the literal overrides the base's.
+    assert_has(
+        &assigns(&f),
+        "copy@2 = {?: live, \"base\": \"https://sandbox.zohoapis.com\"}",
+    );
+}
