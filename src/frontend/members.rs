@@ -84,6 +84,10 @@ pub(crate) struct Members {
     pub classes: Vec<ClassNames>,
     /// Locals and parameters of the enclosing functions, innermost last.
     pub locals: Vec<HashSet<String>>,
+    /// Names (parameters, fields, locals) declared in the file with a type
+    /// that wraps its value, read through a member (.NET `IOptions<T>`:
+    /// `options.Value` is the `T`).
+    pub wrappers: HashSet<String>,
 }
 
 impl Members {
