@@ -452,11 +452,27 @@ pub struct FileFacts {
     pub parse_error_line: Option<u32>,
     /// Profiles of a configuration file (empty for code).
     pub profiles: Vec<Profile>,
+    /// Classes the framework fills from a configuration section.
+    pub settings_classes: Vec<SettingsClass>,
     /// Other problems worth a note (an alias bomb cut short, …).
     pub notes: Vec<String>,
     /// The file's lines (set by the scan once the file is lowered): where
     /// the spans of what is reported sit.
     pub lines: std::sync::Arc<Lines>,
+}
+
+/// A class whose instances the framework fills from a configuration
+/// section (.NET `services.Configure<ZohoOptions>(config.GetSection("Zoho"))`,
+/// `AddOptions<ZohoOptions>().BindConfiguration("Zoho")`): a member read on
+/// any instance of it is a read of the key below the section.
+#[derive(Debug, Clone)]
+pub struct SettingsClass {
+    /// The class, by its simple name.
+    pub class: String,
+    /// The section's name (a literal, or a constant naming it), evaluated in
+    /// `scope`.
+    pub section: Expr,
+    pub scope: ScopeId,
 }
 
 /// A group of settings meant for one deployment (DESIGN §2): a `.env.<name>`

@@ -562,7 +562,8 @@ fn first_pass(
 }
 
 /// Stage "second pass": code files without a trigger that first-pass files
-/// import, or that read the env vars first-pass files read. Each candidate
+/// import, or that read the env vars first-pass files read, or that name
+/// the settings classes first-pass files bind. Each candidate
 /// is read once: wanted by path, or by the env vars it reads.
 fn second_pass(
     opts: &ScanOptions,
@@ -587,6 +588,9 @@ fn second_pass(
                     .cloned(),
             );
             env_names.extend(configured_env_names(&a.lowered.facts));
+            // A class bound to a configuration section (`Configure<CrmOptions>(…)`):
+            // the files that declare and read it, by its name.
+            env_names.extend(a.lowered.facts.settings_classes.iter().map(|b| b.class.clone()));
         }
     }
     let env_pre = (!env_names.is_empty()).then(|| NamePrefilter::new(&env_names.iter().collect::<Vec<_>>()));

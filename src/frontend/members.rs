@@ -58,6 +58,11 @@ pub(crate) struct ClassNames {
     pub inherits: bool,
     pub fields: HashSet<String>,
     pub methods: HashSet<String>,
+    /// The configuration section whose keys fill the class's fields, when
+    /// the framework binds it (Spring `@ConfigurationProperties(prefix =
+    /// "zoho")`): its fields, constructor parameters and setters' parameters
+    /// are reads of `zoho.<name>`.
+    pub settings: Option<String>,
 }
 
 impl ClassNames {
@@ -68,6 +73,7 @@ impl ClassNames {
             inherits: false,
             fields: HashSet::new(),
             methods: HashSet::new(),
+            settings: None,
         }
     }
 }
@@ -78,6 +84,10 @@ pub(crate) struct Members {
     pub classes: Vec<ClassNames>,
     /// Locals and parameters of the enclosing functions, innermost last.
     pub locals: Vec<HashSet<String>>,
+    /// Names (parameters, fields, locals) declared in the file with a type
+    /// that wraps its value, read through a member (.NET `IOptions<T>`:
+    /// `options.Value` is the `T`).
+    pub wrappers: HashSet<String>,
 }
 
 impl Members {
@@ -357,7 +367,22 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> + InView {
         self.members().locals.push(HashSet::new());
         self.params(params, ctor);
         self.members().locals.pop();
-        let names = self.frame().facts.scopes[ctor].params.clone();
+        let mut names = self.frame().facts.scopes[ctor].params.clone();
+        // A component the framework fills (`@Value`, a `@ConfigurationProperties`
+        // record) has no parameter name, but is still a field set from the
+        // local of that name.
+        let declared: Vec<String> = named_children(params)
+            .into_iter()
+            .filter_map(|p| p.field("name"))
+            .map(|n| self.text(n).to_string())
+            .collect();
+        if declared.len() == names.len() {
+            for (n, d) in names.iter_mut().zip(declared) {
+                if n.is_empty() {
+                    *n = d;
+                }
+            }
+        }
         let accessors = node.kind() == "record_declaration" && components.is_some();
         for name in names.into_iter().filter(|n| !n.is_empty()) {
             let field = Expr::new(

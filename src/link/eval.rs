@@ -630,6 +630,36 @@ impl<'r> Linker<'r> {
         (!envs.is_empty()).then_some(envs)
     }
 
+    /// `options.ApiHost` on an instance of a class a framework fills from a
+    /// configuration section ([`crate::facts::SettingsClass`]): the key
+    /// below that section, as the profiles set it (the class's own
+    /// initialiser is the default when no profile sets it).
+    fn bound_setting(&self, file: FileId, o: &Val, f: FileId, c: ScopeId, m: &str, span: Span) -> Option<Vec<Val>> {
+        let name = self.facts(f).scopes[c].name.as_str();
+        let bound = self.settings_classes.get(name)?;
+        let mut out = Vec::new();
+        for &(bf, i) in bound {
+            let b = &self.facts(bf).settings_classes[i];
+            for v in self.eval(bf, b.scope, &b.section, None) {
+                let VKind::Str(pieces) = &v.kind else { continue };
+                let Some((section, _)) = literal_text(pieces) else {
+                    continue;
+                };
+                let mut read = o.clone();
+                read.kind = VKind::Env(crate::config::config_read_name(&section));
+                push_alts(&mut out, self.member(file, &read, m, span));
+            }
+        }
+        if out.is_empty() {
+            return None;
+        }
+        if !out.iter().any(|v| matches!(v.kind, VKind::Str(_))) {
+            let initial = self.class_member(f, c, m, span).into_iter();
+            push_alts(&mut out, initial.filter(|v| matches!(v.kind, VKind::Str(_))).collect());
+        }
+        Some(out)
+    }
+
     pub(super) fn member(&self, file: FileId, o: &Val, m: &str, span: Span) -> Vec<Val> {
         let c = catalog();
         let keep = |k: VKind| {
@@ -659,7 +689,10 @@ impl<'r> Linker<'r> {
             // instance: two instances built with different tokens stay apart.
             VKind::Instance(f, c, _) => match field_of(o, m) {
                 Some(vs) => vs,
-                None => self.for_instance(o, self.class_member(*f, *c, m, span)),
+                None => match self.bound_setting(file, o, *f, *c, m, span) {
+                    Some(vs) => vs,
+                    None => self.for_instance(o, self.class_member(*f, *c, m, span)),
+                },
             },
             // `Host.SANDBOX` on a class used as an enum: its class attribute.
             VKind::Func(f, s) if self.facts(*f).scopes[*s].kind == ScopeKind::Class => {

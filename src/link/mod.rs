@@ -384,6 +384,9 @@ pub struct Linker<'r> {
     by_path: HashMap<&'r str, FileId>,
     /// Class name → the classes of that name; base name → its subclasses.
     classes_by_name: HashMap<&'r str, Vec<ScopeRef>>,
+    /// Class name → where a framework binds it to a configuration section
+    /// (the file and the index of its [`crate::facts::SettingsClass`]).
+    settings_classes: HashMap<&'r str, Vec<(FileId, usize)>>,
     subclasses: HashMap<&'r str, Vec<ScopeRef>>,
     /// A file's name (its path's last part) → the files of that name.
     by_file_name: HashMap<&'r str, Vec<FileId>>,
@@ -560,7 +563,11 @@ impl<'r> Linker<'r> {
         }
         let mut classes_by_name: HashMap<&str, Vec<ScopeRef>> = HashMap::default();
         let mut subclasses: HashMap<&str, Vec<ScopeRef>> = HashMap::default();
+        let mut settings_classes: HashMap<&str, Vec<(FileId, usize)>> = HashMap::default();
         for (fid, f) in files.iter().enumerate() {
+            for (i, b) in f.facts.settings_classes.iter().enumerate() {
+                settings_classes.entry(b.class.as_str()).or_default().push((fid, i));
+            }
             for (sid, sc) in f.facts.scopes.iter().enumerate() {
                 if sc.kind == ScopeKind::Class && !sc.name.is_empty() {
                     classes_by_name.entry(sc.name.as_str()).or_default().push((fid, sid));
@@ -590,6 +597,7 @@ impl<'r> Linker<'r> {
             by_file_name,
             by_dir,
             classes_by_name,
+            settings_classes,
             subclasses,
             fuel: std::cell::Cell::new(FUEL_PER_CALL_SITE),
             ..Default::default()

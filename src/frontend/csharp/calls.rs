@@ -151,6 +151,58 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// The class the Options pattern binds to a configuration section and
+    /// that section's name: `services.Configure<ZohoOptions>(config.GetSection("Zoho"))`,
+    /// `services.AddOptions<ZohoOptions>().Bind(config.GetSection("Zoho"))`,
+    /// `….BindConfiguration("Zoho")`.
+    fn options_binding(&self, func: Node, callee: &Expr, args: &[Arg]) -> Option<(String, Expr)> {
+        let ExprKind::Member(_, m) = &callee.kind else {
+            return None;
+        };
+        let [arg] = args else { return None };
+        let class = match &**m {
+            "Configure" => self.type_argument(func)?,
+            "Bind" | "BindConfiguration" => {
+                let inner = func
+                    .field("expression")
+                    .filter(|e| e.kind() == "invocation_expression")?;
+                let f = inner.field("function")?;
+                let name = f.field("name").unwrap_or(f);
+                if self.member_name(name) != "AddOptions" {
+                    return None;
+                }
+                self.type_argument(f)?
+            }
+            _ => return None,
+        };
+        let section = match (&**m, &arg.value.kind) {
+            ("BindConfiguration", _) => arg.value.clone(),
+            (_, ExprKind::Env(n)) => Expr::new(ExprKind::Str(n.strip_prefix("config:")?.to_string()), arg.value.span),
+            (_, ExprKind::Call(c)) => match (&c.callee.kind, c.args.as_slice()) {
+                (ExprKind::Member(_, g), [name]) if matches!(&**g, "GetSection" | "GetRequiredSection") => {
+                    name.value.clone()
+                }
+                _ => return None,
+            },
+            _ => return None,
+        };
+        Some((class, section))
+    }
+
+    /// The first type argument of a generic callee (`Configure<ZohoOptions>`).
+    pub(super) fn type_argument(&self, func: Node) -> Option<String> {
+        let generic = match func.kind() {
+            "generic_name" => func,
+            _ => func.field("name").filter(|n| n.kind() == "generic_name")?,
+        };
+        let list = named_children(generic)
+            .into_iter()
+            .find(|c| c.kind() == "type_argument_list")?;
+        let first = named_children(list).into_iter().next()?;
+        let class = frame::type_class(self.text(first));
+        (!class.is_empty()).then_some(class)
+    }
+
     pub(super) fn call(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {
         let sp = self.span(node);
         let Some(func) = node.field("function") else {
@@ -188,8 +240,31 @@ impl<'a> Lowerer<'a> {
             }
             _ => {}
         }
+        if let Some(bound) = self.options_binding(func, &callee, &args) {
+            self.f.facts.settings_classes.push(SettingsClass {
+                class: bound.0,
+                section: bound.1,
+                scope,
+            });
+        }
         if let ExprKind::Member(obj, m) = &callee.kind {
             match (&**m, args.len()) {
+                // `configuration.GetSection("Zoho")` on an IConfiguration
+                // (named so): the section, whose keys are read below it.
+                ("GetSection" | "GetRequiredSection", 1)
+                    if obj
+                        .last_name()
+                        .is_some_and(|r| r.to_ascii_lowercase().contains("config")) =>
+                {
+                    if let Some(k) = args[0].value.as_str() {
+                        self.f.facts.env_reads.push(k.to_string());
+                        return Expr::new(ExprKind::Env(crate::config::config_read_name(k)), sp);
+                    }
+                }
+                // `section.Get<ZohoOptions>()`: the section's keys as an object.
+                ("Get", 0) if matches!(&obj.kind, ExprKind::Env(n) if n.starts_with("config:")) => {
+                    return (**obj).clone();
+                }
                 // JSON reads (System.Text.Json, Newtonsoft): GetProperty("api_domain")
                 // is the item "api_domain"; .GetString() / .ToString() is the value.
                 ("GetProperty" | "Value" | "GetValue" | "SelectToken", 1) if args[0].value.as_str().is_some() => {

@@ -37,8 +37,14 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 );
             }
             self.members.declare_local(&name);
+            // `IOptions<ZohoOptions> options`: an instance of the options class,
+            // read through `options.Value`.
+            let wrapped = p.field("type").and_then(|t| self.options_wrapped(t));
+            if wrapped.is_some() {
+                self.members.wrappers.insert(name.clone());
+            }
             names.push(name);
-            types.push(self.declared_type(p));
+            types.push(wrapped.unwrap_or_else(|| self.declared_type(p)));
         }
         self.set_params(scope, names, types);
     }

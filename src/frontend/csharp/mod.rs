@@ -169,6 +169,7 @@ impl<'a> Lowerer<'a> {
 
     /// `T a = x, b = y;` as locals or fields (fields become `this.a`).
     fn variables(&mut self, node: Node, scope: ScopeId, guard: Option<&Expr>, is_field: bool) {
+        let wrapped = node.field("type").and_then(|t| self.options_wrapped(t)).is_some();
         for d in named_children(node) {
             if d.kind() != "variable_declarator" {
                 continue;
@@ -189,6 +190,9 @@ impl<'a> Lowerer<'a> {
                 continue;
             };
             let name = self.text(n).to_string();
+            if wrapped {
+                self.members.wrappers.insert(name.clone());
+            }
             let value = named_children(d)
                 .into_iter()
                 .rfind(|c| c.id() != n.id() && !matches!(c.kind(), "bracketed_argument_list" | "tuple_pattern"))
@@ -407,7 +411,32 @@ impl<'a> Lowerer<'a> {
             Some(class) => frame::name(class, self.span(o)),
             None => self.expr(o, scope, receiver),
         };
-        Expr::new(ExprKind::Member(Box::new(obj), self.member_name(n).into()), sp)
+        let member = self.member_name(n);
+        // `options.Value` on an `IOptions<ZohoOptions>`: the options object.
+        if matches!(member.as_str(), "Value" | "CurrentValue")
+            && obj.last_name().is_some_and(|r| self.members.wrappers.contains(r))
+        {
+            return obj;
+        }
+        Expr::new(ExprKind::Member(Box::new(obj), member.into()), sp)
+    }
+
+    /// `IOptions<ZohoOptions>` (also `IOptionsSnapshot`, `IOptionsMonitor`):
+    /// the options class it wraps.
+    pub(super) fn options_wrapped(&self, ty: Node) -> Option<String> {
+        let ty = match ty.kind() {
+            "qualified_name" => ty.field("name")?,
+            _ => ty,
+        };
+        if ty.kind() != "generic_name"
+            || !matches!(
+                self.member_name(ty).as_str(),
+                "IOptions" | "IOptionsSnapshot" | "IOptionsMonitor"
+            )
+        {
+            return None;
+        }
+        self.type_argument(ty)
     }
 
     fn element_access(&mut self, node: Node, scope: ScopeId, receiver: bool) -> Expr {

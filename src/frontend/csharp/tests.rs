@@ -125,3 +125,32 @@ fn dictionary_initialisers_are_dicts() {
         ],
     );
 }
+
+#[test]
+fn options_classes_bound_to_sections() {
+    let f = lower(
+        "builder.Services.Configure<ZohoOptions>(builder.Configuration.GetSection(\"Acme:Zoho\"));\n\
+         services.AddOptions<CrmSettings>().BindConfiguration(CrmSettings.Section);\n\
+         var deals = configuration.GetSection(\"Deals\").Get<DealsOptions>();\n\
+         class Leads {\n\
+         private readonly IOptions<ZohoOptions> _options;\n\
+         Leads(IOptionsMonitor<CrmSettings> crm) { _options = null; Send(_options.Value.ApiHost, crm.CurrentValue.Token); }\n\
+         }\n",
+    );
+    let bound: Vec<(String, String)> = f
+        .settings_classes
+        .iter()
+        .map(|b| (b.class.clone(), show(&b.section)))
+        .collect();
+    assert_eq!(
+        bound,
+        vec![
+            ("ZohoOptions".to_string(), "\"acme.zoho\"".to_string()),
+            ("CrmSettings".to_string(), "CrmSettings.Section".to_string()),
+        ]
+    );
+    assert_has(&assigns(&f), "deals@0 = env:config:deals");
+    assert_has(&calls(&f), "Send(this._options.ApiHost, crm.Token)");
+    let ctor = f.scopes.iter().position(|s| s.params == ["crm"]).unwrap();
+    assert_eq!(f.scopes[ctor].param_types, vec!["CrmSettings"]);
+}

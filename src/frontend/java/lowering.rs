@@ -12,8 +12,10 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
     fn params(&mut self, params: Node, scope: ScopeId) {
         let mut names = Vec::new();
         let mut types = Vec::new();
+        let formal = |p: &Node| matches!(p.kind(), "formal_parameter" | "spread_parameter" | "receiver_parameter");
+        let count = named_children(params).iter().filter(|p| formal(p)).count();
         for p in named_children(params) {
-            if !matches!(p.kind(), "formal_parameter" | "spread_parameter" | "receiver_parameter") {
+            if !formal(&p) {
                 continue;
             }
             let n = p.field("name").or_else(|| {
@@ -27,7 +29,12 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 self.members.declare_local(&name);
                 // `@Value("${zoho.token}") String token`: the parameter holds
                 // that configuration key.
-                if let Some(read) = self.value_annotation(p) {
+                // So is a constructor's or setter's parameter in a
+                // `@ConfigurationProperties` class.
+                let settings = self
+                    .settings_param(scope, &name, count)
+                    .map(|key| self.settings_read(&key, None, self.span(n)));
+                if let Some(read) = self.value_annotation(p).or(settings) {
                     let ns = self.span(n);
                     self.push_assign(scope, Expr::new(ExprKind::Name(name.clone()), ns), read, None, ns);
                     // Spring supplies it, not the caller: keep its position

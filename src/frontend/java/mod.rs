@@ -74,6 +74,7 @@ impl<'a> MemberLowering<'a> for Lowerer<'a> {
     /// The class body's names; a record's components are fields too.
     fn class_names(&self, name: &str, node: Node) -> ClassNames {
         let mut names = self.body_names(name, node.field("body"));
+        names.settings = self.settings_prefix(node);
         if node.kind() == "record_declaration" {
             if let Some(params) = node.field("parameters") {
                 for p in named_children(params) {
@@ -217,7 +218,16 @@ impl<'a> Lowerer<'a> {
                 }
             });
             let ns = self.span(n);
-            let value = value.or_else(|| if is_field { self.value_annotation(node) } else { None });
+            let value = match is_field {
+                true if self.annotation(node, "Value").is_some() => value.or_else(|| self.value_annotation(node)),
+                // A field of a `@ConfigurationProperties` class: its key, the
+                // initialiser its default.
+                true if !self.is_static(node) => match self.settings_key(&name) {
+                    Some(key) => Some(self.settings_read(&key, value, ns)),
+                    None => value,
+                },
+                _ => value,
+            };
             let sp = self.span(d);
             self.declare_var(scope, is_field, name, ns, value, guard, sp);
         }
@@ -255,22 +265,96 @@ impl<'a> Lowerer<'a> {
     /// Spring's `@Value("${a.b}")` on a field or parameter: a read of
     /// configuration key `a.b` (linked to `application*.properties|yml`).
     fn value_annotation(&mut self, node: Node) -> Option<Expr> {
+        let a = self.annotation(node, "Value")?;
+        let raw = self.annotation_string(a, "value")?;
+        let key = crate::config::placeholder_key(&raw)?.to_string();
+        Some(self.settings_read(&key, None, self.span(a)))
+    }
+
+    /// Spring's `@ConfigurationProperties(prefix = "zoho")` (or `("zoho")`)
+    /// on a class: the section its fields are bound from.
+    fn settings_prefix(&self, node: Node) -> Option<String> {
+        let a = self.annotation(node, "ConfigurationProperties")?;
+        Some(
+            self.annotation_string(a, "prefix")
+                .or_else(|| self.annotation_string(a, "value"))
+                .unwrap_or_default(),
+        )
+    }
+
+    /// A `static` declaration (a constant, not a bound property).
+    fn is_static(&self, node: Node) -> bool {
+        named_children(node)
+            .into_iter()
+            .find(|c| c.kind() == "modifiers")
+            .is_some_and(|m| {
+                (0..m.child_count())
+                    .filter_map(|i| m.child(i))
+                    .any(|c| c.kind() == "static")
+            })
+    }
+
+    /// The annotation `name` among a declaration's modifiers.
+    fn annotation<'t>(&self, node: Node<'t>, name: &str) -> Option<Node<'t>> {
         let modifiers = named_children(node).into_iter().find(|c| c.kind() == "modifiers")?;
-        for a in named_children(modifiers) {
-            if a.kind() != "annotation" || a.field("name").map(|n| self.text(n)) != Some("Value") {
-                continue;
+        named_children(modifiers).into_iter().find(|a| {
+            matches!(a.kind(), "annotation" | "marker_annotation")
+                && a.field("name")
+                    .map(|n| self.text(n).rsplit('.').next().unwrap_or_default() == name)
+                    == Some(true)
+        })
+    }
+
+    /// An annotation's string element `key` (`@A(key = "x")`); `value` is
+    /// also the one written without a key (`@A("x")`).
+    fn annotation_string(&self, a: Node, key: &str) -> Option<String> {
+        let args = a.field("arguments")?;
+        named_children(args).into_iter().find_map(|c| match c.kind() {
+            "string_literal" if key == "value" => Some(self.string_value(c)),
+            "element_value_pair" if c.field("key").map(|k| self.text(k)) == Some(key) => c
+                .field("value")
+                .filter(|v| v.kind() == "string_literal")
+                .map(|v| self.string_value(v)),
+            _ => None,
+        })
+    }
+
+    /// A read of configuration key `key` (`default` when it is unset).
+    fn settings_read(&mut self, key: &str, default: Option<Expr>, sp: Span) -> Expr {
+        self.f.facts.env_reads.push(key.to_string());
+        frame::or_default(
+            Expr::new(ExprKind::Env(crate::config::config_read_name(key)), sp),
+            default,
+            sp,
+        )
+    }
+
+    /// The configuration key of `name` in the innermost class when the
+    /// framework binds that class's fields from a section
+    /// ([`ClassNames::settings`]).
+    fn settings_key(&self, name: &str) -> Option<String> {
+        let prefix = self.members.classes.last()?.settings.as_deref()?;
+        Some(match prefix {
+            "" => name.to_string(),
+            p => format!("{p}.{name}"),
+        })
+    }
+
+    /// The key a parameter of function `scope` is bound from in a
+    /// `@ConfigurationProperties` class: a constructor's (or record's)
+    /// parameter by its name, a setter's `setApiHost(String v)` by the
+    /// property it sets.
+    fn settings_param(&self, scope: ScopeId, name: &str, count: usize) -> Option<String> {
+        let function = self.f.facts.scopes[scope].name.as_str();
+        let property = match function.strip_prefix("set") {
+            _ if function == "constructor" => name.to_string(),
+            Some(p) if count == 1 && p.starts_with(|c: char| c.is_ascii_uppercase()) => {
+                let mut c = p.chars();
+                c.next().map(|f| f.to_ascii_lowercase()).into_iter().chain(c).collect()
             }
-            let args = a.field("arguments")?;
-            let lit = named_children(args)
-                .into_iter()
-                .find(|c| c.kind() == "string_literal")?;
-            let raw = self.string_value(lit);
-            let key = crate::config::placeholder_key(&raw)?;
-            let name = crate::config::config_read_name(key);
-            self.f.facts.env_reads.push(key.to_string());
-            return Some(Expr::new(ExprKind::Env(name), self.span(a)));
-        }
-        None
+            _ => return None,
+        };
+        self.settings_key(&property)
     }
 
     /// The field and method names a class body declares.

@@ -2,7 +2,7 @@
 
 use super::*;
 
-use crate::frontend::testing::{assert_has, assert_has_all, calls, guarded_assigns as assigns, imports, show};
+use crate::frontend::testing::{assert_has, assert_has_all, calls, guarded_assigns as assigns, imports, scope, show};
 
 #[test]
 fn constants_fields_and_env_reads() {
@@ -145,4 +145,31 @@ fn enum_constants_take_their_first_argument() {
         &assigns(&f),
         &["this.SANDBOX@1 = \"https://sandbox.zohoapis.com\"", "this.url@2 = url"],
     );
+}
+
+#[test]
+fn configuration_properties_fields_and_setters_are_config_reads() {
+    let f = lower(
+        "@ConfigurationProperties(prefix = \"acme.zoho\")\n\
+         class ZohoProperties {\n\
+         static final String NAME = \"zoho\";\n\
+         private String apiHost = \"https://www.zohoapis.com\";\n\
+         private boolean sandbox;\n\
+         public void setSandbox(boolean value) { this.sandbox = value; }\n\
+         }\n\
+         @ConfigurationProperties(\"acme.crm\") record CrmProperties(String refreshToken) {}\n",
+    );
+    let a = assigns(&f);
+    assert_has_all(
+        &a,
+        &[
+            "this.NAME@1 = \"zoho\"",
+            "this.apiHost@1 = alt(env:config:acme.zoho.apihost | \"https://www.zohoapis.com\")",
+            "this.sandbox@1 = env:config:acme.zoho.sandbox",
+            "value@2 = env:config:acme.zoho.sandbox",
+            "refreshToken@4 = env:config:acme.crm.refreshtoken",
+            "this.refreshToken@4 = refreshToken",
+        ],
+    );
+    assert_eq!(f.scopes[scope(&f, "setSandbox")].params, vec![""]);
 }
