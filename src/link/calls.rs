@@ -614,6 +614,16 @@ impl<'r> Linker<'r> {
             let mut vs = self.eval(ffile, fscope, &r.value, Some(p));
             if many {
                 self.select_by_guard(ffile, fscope, r.guard.as_deref(), Some(p), &mut vs);
+            }
+            // A return chosen by a parameter (`switch ($dc) { case 'eu':
+            // return [...]; … }`) is chosen by each call's argument: two calls
+            // with different keys get different returns that meet (the
+            // argument's key tells them apart). Other returns are one run's.
+            let by_param = r
+                .guard
+                .as_deref()
+                .is_some_and(|g| super::index::mentions(g, &facts.scopes[fscope].params));
+            if many && !by_param {
                 let at = Branch {
                     func: Loc {
                         file: ffile,
