@@ -254,3 +254,20 @@ fn struct_patterns_read_each_field() {
         &["token@1 = s().token", "base@1 = s().host", "t@1 = p().1.token"],
     );
 }
+
+#[test]
+fn map_literals_built_from_pairs() {
+    let f = lower(
+        "static HOSTS: LazyLock<HashMap<&str, HashMap<&str, &str>>> = LazyLock::new(|| {\n\
+             HashMap::from([(\"us\", HashMap::from([(\"api\", \"https://www.zohoapis.com\")])), (\"eu\", BTreeMap::from([(\"api\", \"https://www.zohoapis.eu\")]))])\n\
+         });\n\
+         static NOT_PAIRS: Lazy<HashMap<&str, &str>> = Lazy::new(|| HashMap::from(pairs()));\n",
+    );
+    assert_eq!(
+        assigns(&f),
+        vec![
+            "HOSTS@0 = {\"us\": {\"api\": \"https://www.zohoapis.com\"}, \"eu\": {\"api\": \"https://www.zohoapis.eu\"}}",
+            "NOT_PAIRS@0 = HashMap.from(pairs())",
+        ]
+    );
+}
