@@ -429,6 +429,16 @@ impl Linker<'_> {
                 }
             }
             VKind::Dict(fields) => self.scan_dict(v, fields, ing, depth),
+            // Pairs named by literal keys (`.form(&[("refresh_token", t), …])`,
+            // a form or query as tuples): the fields of a dict.
+            VKind::List(items) if !items.is_empty() && items.iter().all(|x| named_pair(x).is_some()) => {
+                let fields: Vec<(Option<String>, Vec<Val>)> = items
+                    .iter()
+                    .filter_map(|x| named_pair(x))
+                    .map(|(k, vs)| (Some(k.to_string()), vs.to_vec()))
+                    .collect();
+                self.scan_dict(v, &fields, ing, depth);
+            }
             VKind::List(items) => {
                 for x in items.iter().flatten() {
                     self.scan(x, slot, ing, depth + 1);
@@ -968,6 +978,22 @@ impl Linker<'_> {
 
 /// An SDK header constant for the org header, as `HeaderMap.add`'s first
 /// argument: `UploadFileHeader.X_CRM_ORG`, PHP `UploadFileHeader::XCrmOrg()`.
+/// An element of a list that is a pair whose first item is one literal
+/// string (`("refresh_token", t)`): that name and the second item.
+fn named_pair(alts: &[Val]) -> Option<(&str, &[Val])> {
+    let [pair] = alts else { return None };
+    let VKind::List(items) = &pair.kind else { return None };
+    let [key, value] = items.as_slice() else { return None };
+    let [k] = key.as_slice() else { return None };
+    match &k.kind {
+        VKind::Str(pieces) => match pieces.as_slice() {
+            [Piece::Lit(name, _)] => Some((name.as_str(), value.as_slice())),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 fn sdk_org_constant(e: &Expr) -> bool {
     let org = &catalog().org;
     match &e.kind {

@@ -628,6 +628,16 @@ impl<'r> Linker<'r> {
                         .flatten()
                 });
                 self.select_by_guard(ffile, fscope, guard, Some(p), &mut vs);
+                // A return chosen by a parameter (`switch ($dc) { case 'eu':
+                // return [...]; … }`) is chosen by each call's argument: two
+                // calls with different keys get different returns that meet
+                // (the argument's key tells them apart). Other returns are
+                // one run's.
+                let by_param = guard.is_some_and(|g| super::index::mentions(g, &facts.scopes[fscope].params));
+                if by_param {
+                    push_alts(&mut out, vs);
+                    continue;
+                }
                 let at = Branch {
                     func: Loc {
                         file: ffile,

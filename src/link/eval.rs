@@ -865,6 +865,32 @@ impl<'r> Linker<'r> {
         let written = ing.endpoints.iter().any(|e| {
             e.token_endpoint && matches!(e.target, Target::Env(_)) && !template_keys.contains(&e.selector.as_deref())
         });
+        // The accounts server and the credential chosen by one key (a
+        // record per environment holding both: `match ($env) { 'eu' =>
+        // [accounts, refresh_token], … }`, a `case` setting both): a token
+        // per credential in each of the key's data centers, each chosen as
+        // its accounts server was. One credential chosen by no key beside
+        // the others is that choice's default (the `else` of a `case`).
+        let cred_keys: std::collections::BTreeSet<&str> = creds.iter().filter_map(|t| t.selector.as_deref()).collect();
+        let defaults = creds.iter().filter(|t| t.selector.is_none()).count();
+        let one_key = creds.len() > 1
+            && defaults <= 1
+            && cred_keys.len() == 1
+            && by_dc.len() > 1
+            && by_dc.iter().all(|v| v.sel_str().is_none_or(|k| cred_keys.contains(k)))
+            && by_dc.iter().any(|v| v.sel().is_some());
+        if one_key {
+            let mut out = Vec::new();
+            for t in &creds {
+                for v in &by_dc {
+                    let VKind::Minted(d, _) = v.kind else { continue };
+                    let mut m = v.clone();
+                    m.kind = VKind::Minted(d, format!("{id}<{}>", t.identity).into());
+                    out.push(m);
+                }
+            }
+            return out;
+        }
         if by_dc.len() > 1 && !(templated && !written && per_credential) {
             return by_dc;
         }

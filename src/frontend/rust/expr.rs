@@ -218,6 +218,21 @@ impl Lowerer<'_> {
             }
             _ => false,
         };
+        // `HashMap::from([("us", …), ("eu", …)])`: a map literal.
+        if let (["from" | "from_iter", "HashMap" | "BTreeMap" | "IndexMap"], [arg]) = (last2.as_slice(), &args[..]) {
+            if let ExprKind::List(items) = &arg.value.kind {
+                let pairs: Option<Vec<(Expr, Expr)>> = items
+                    .iter()
+                    .map(|it| match &it.kind {
+                        ExprKind::List(kv) if kv.len() == 2 => Some((kv[0].clone(), kv[1].clone())),
+                        _ => None,
+                    })
+                    .collect();
+                if let Some(pairs) = pairs {
+                    return Expr::new(ExprKind::Dict(pairs), sp);
+                }
+            }
+        }
         if keeps && args.len() == 1 {
             // `Lazy::new(|| value)`: the closure's value.
             if let Some(syn::Expr::Closure(cl)) = c.args.first() {

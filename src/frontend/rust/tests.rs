@@ -267,3 +267,20 @@ fn struct_update_is_the_base_then_the_fields_written() {
         "copy@2 = {?: live, \"base\": \"https://sandbox.zohoapis.com\"}",
     );
 }
+
+#[test]
+fn map_literals_built_from_pairs() {
+    let f = lower(
+        "static HOSTS: LazyLock<HashMap<&str, HashMap<&str, &str>>> = LazyLock::new(|| {\n\
+             HashMap::from([(\"us\", HashMap::from([(\"api\", \"https://www.zohoapis.com\")])), (\"eu\", BTreeMap::from([(\"api\", \"https://www.zohoapis.eu\")]))])\n\
+         });\n\
+         static NOT_PAIRS: Lazy<HashMap<&str, &str>> = Lazy::new(|| HashMap::from(pairs()));\n",
+    );
+    assert_eq!(
+        assigns(&f),
+        vec![
+            "HOSTS@0 = {\"us\": {\"api\": \"https://www.zohoapis.com\"}, \"eu\": {\"api\": \"https://www.zohoapis.eu\"}}",
+            "NOT_PAIRS@0 = HashMap.from(pairs())",
+        ]
+    );
+}
