@@ -623,6 +623,7 @@ impl<'r> Linker<'r> {
                         file: ffile,
                         span: r.value.span,
                     },
+                    run: if p.vars.is_empty() { 0 } else { self.params_id(p) },
                 };
                 for v in &mut vs {
                     v.returned_at(at);
