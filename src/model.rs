@@ -84,8 +84,9 @@ pub struct Branch {
     pub func: Loc,
     /// The returned expression.
     pub ret: Loc,
-    /// The run: the number of the argument values it was given (0 for a
-    /// function that reads no parameter).
+    /// The run: the number of what its argument values mean, where a guard
+    /// of the function reads a parameter (else 0: every run takes the same
+    /// return); one env var read at two places is one run.
     pub run: u32,
 }
 
