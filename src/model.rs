@@ -74,14 +74,20 @@ impl fmt::Display for TokenIdentity {
 
 /// A return of a function with several returns (a settings loader
 /// returning one record per source), as the value it gave remembers it: two
-/// values given by different returns of one function came from different
-/// runs of it, and never meet.
+/// values given by different returns of one run of a function never meet.
+/// Runs with the same argument values take the same return; runs with
+/// different ones (`zohoEndpoints(dc)` beside `zohoEndpoints(apiDc)`) are
+/// different runs, whose values do meet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Branch {
     /// The function.
     pub func: Loc,
     /// The returned expression.
     pub ret: Loc,
+    /// The run: the number of what its argument values mean, where a guard
+    /// of the function reads a parameter (else 0: every run takes the same
+    /// return); one env var read at two places is one run.
+    pub run: u32,
 }
 
 /// The keys that choose alternatives (`EndpointAlt::selector`,
@@ -133,9 +139,9 @@ impl EndpointAlt {
     }
 
     /// Can meet a value given by the return `branch`: not when each was
-    /// given by a different return of one function.
+    /// given by a different return of one run of a function.
     pub fn meets(&self, branch: Option<Branch>) -> bool {
-        !matches!((self.branch, branch), (Some(a), Some(b)) if a.func == b.func && a.ret != b.ret)
+        !matches!((self.branch, branch), (Some(a), Some(b)) if a.func == b.func && a.run == b.run && a.ret != b.ret)
     }
 }
 

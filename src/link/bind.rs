@@ -46,6 +46,11 @@ pub struct Ingredients {
     pub class: Option<(FileId, ScopeId)>,
     /// What that class's constructor kept of the arguments.
     pub fields: Option<Fields>,
+    /// The credentials of a token request handed to this call, which sends
+    /// or parses it (`http.send(req)`, `JsonDocument.Parse(body)`): what the
+    /// token response was minted from. Not the call's own tokens (it binds
+    /// none), but what tells its tokens apart (`REFRESH_TOKENS.get(env)`).
+    pub credentials: Vec<TokenAlt>,
 }
 
 impl Ingredients {
@@ -457,6 +462,10 @@ impl Linker<'_> {
                     // result is that token response.
                     ing.endpoints
                         .extend(carried.endpoints.iter().filter(|e| e.token_endpoint).cloned());
+                    if carried.token_endpoint_dc().is_some() {
+                        ing.credentials
+                            .extend(carried.tokens.iter().chain(&carried.credentials).cloned());
+                    }
                 }
             }
             // A callback passed as an argument that configures its own argument:

@@ -603,6 +603,23 @@ impl<'r> Linker<'r> {
         } else {
             None
         };
+        // Which return a run takes depends on its arguments only where a
+        // guard reads a parameter (`switch dc { case "eu": return … }`):
+        // then runs given different arguments take different returns. A
+        // choice made by anything else (`if os.environ.get(…)`) is the same
+        // in every run.
+        let params = &facts.scopes[fscope].params;
+        let run = if many
+            && rets.iter().any(|&i| {
+                facts.returns[i]
+                    .guard
+                    .as_deref()
+                    .is_some_and(|g| index::mentions(g, params))
+            }) {
+            self.run_id(p)
+        } else {
+            0
+        };
         for &i in rets {
             let r = &facts.returns[i];
             if many && flag(i) == Some(false) {
@@ -647,6 +664,7 @@ impl<'r> Linker<'r> {
                         file: ffile,
                         span: r.value.span,
                     },
+                    run,
                 };
                 for v in &mut vs {
                     v.returned_at(at);

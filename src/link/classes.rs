@@ -106,7 +106,8 @@ impl<'r> Linker<'r> {
             if idx.is_empty() {
                 continue;
             }
-            per_class.push(((f, c), self.field_values(f, &idx)));
+            let vs = self.field_values(f, &idx);
+            per_class.push(((f, c), super::names::with_items(vs, &self.class_map_items(f, c, m))));
         }
         let family_wide = !descendants.is_empty() || !ancestors.is_empty();
         let out = if family_wide {
@@ -132,6 +133,34 @@ impl<'r> Linker<'r> {
         };
         self.field_cache.borrow_mut().insert(key, out.clone());
         out
+    }
+
+    /// The items the class sets by literal key on its field `m`, a map
+    /// (`this.hosts["eu"] = …`, Java's `static { HOSTS.put("eu", …); }`):
+    /// the map's fields wherever the class reads it.
+    fn class_map_items(&self, file: FileId, class: ScopeId, m: &str) -> Vec<(Option<String>, Vec<Val>)> {
+        let ix = &self.index[file];
+        let facts = self.facts(file);
+        let mut items: Vec<(Option<String>, Vec<Val>)> = Vec::new();
+        let Some(idx) = ix.rooted_assigns(&self.names, &format!("this.{m}")) else {
+            return items;
+        };
+        for &i in idx {
+            let a = &facts.assigns[i];
+            let ExprKind::Index(o, k) = &a.target.kind else {
+                continue;
+            };
+            let own = matches!(&o.kind, ExprKind::Member(t, f) if matches!(t.kind, ExprKind::This) && **f == *m);
+            let Some(k) = k.as_str().filter(|_| own && ix.class_of[a.scope] == Some(class)) else {
+                continue;
+            };
+            let vs = self.eval(file, a.scope, &a.value, None);
+            match items.iter_mut().find(|(key, _)| key.as_deref() == Some(k)) {
+                Some((_, old)) if a.guard.is_some() => push_alts(old, vs),
+                _ => set_field(&mut items, Some(k.to_string()), vs),
+            }
+        }
+        items
     }
 
     /// The values each class of a family gives (a field, an overridden

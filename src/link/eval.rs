@@ -801,7 +801,12 @@ impl<'r> Linker<'r> {
         let keep = |k: VKind| Val { kind: k, ..o.clone() };
         self.note_minted_orgs(&id, ing);
         // Minted from a credential read from a token store: the store's too.
-        if let Some(store) = ing.tokens.iter().find_map(|t| self.stored_at(&t.identity)) {
+        if let Some(store) = ing
+            .tokens
+            .iter()
+            .chain(&ing.credentials)
+            .find_map(|t| self.stored_at(&t.identity))
+        {
             self.note_stored(TokenIdentity::Minted(id.to_string()), store);
         }
         // Minted at an accounts server chosen at run time
@@ -846,7 +851,7 @@ impl<'r> Linker<'r> {
         // chose the credential (also where the accounts server's data
         // center is a template: the credentials tell the tokens apart).
         let mut creds: Vec<&crate::model::TokenAlt> = Vec::new();
-        for t in &ing.tokens {
+        for t in ing.tokens.iter().chain(&ing.credentials) {
             if !creds.iter().any(|k| k.identity == t.identity) {
                 creds.push(t);
             }
@@ -890,6 +895,26 @@ impl<'r> Linker<'r> {
                 }
             }
             return out;
+        }
+        // Minted in each return of a function that gives a record (an
+        // accounts server and a refresh token per environment): each
+        // return's token is minted from that return's own credential.
+        if by_dc.len() > 1 {
+            let given: Vec<&crate::model::TokenAlt> = ing.tokens.iter().chain(&ing.credentials).collect();
+            let credential_of = |b: Option<crate::model::Branch>| {
+                let mut theirs = given.iter().filter(|t| b.is_some() && t.branch == b);
+                let first = theirs.next()?;
+                theirs.all(|t| t.identity == first.identity).then_some(&first.identity)
+            };
+            let distinct: std::collections::BTreeSet<_> =
+                by_dc.iter().filter_map(|v| credential_of(v.branch())).collect();
+            if distinct.len() > 1 && by_dc.iter().all(|v| credential_of(v.branch()).is_some()) {
+                for v in &mut by_dc {
+                    if let (VKind::Minted(dc, _), Some(cred)) = (&v.kind, credential_of(v.branch())) {
+                        v.kind = VKind::Minted(*dc, format!("{id}<{cred}>").into());
+                    }
+                }
+            }
         }
         if by_dc.len() > 1 && !(templated && !written && per_credential) {
             return by_dc;

@@ -149,6 +149,45 @@ pub(super) struct Memo {
     entries: HashMap<MemoKey, Box<Entry>>,
     /// Argument values → their number (from 1).
     args: HashMap<Args, u32>,
+    /// What argument values mean → the number of the run (from 1).
+    runs: HashMap<String, u32>,
+}
+
+/// What a value means, whatever place it is read at, written to `out`
+/// (with the key that chose it): an env var, a literal, a symbol; anything
+/// else is named by its place.
+fn meaning(v: &Val, out: &mut String, depth: usize) {
+    use std::fmt::Write;
+    match &v.kind {
+        VKind::Env(n) => {
+            let _ = write!(out, "env:{n}");
+        }
+        VKind::Sym(s, _) => {
+            let _ = write!(out, "sym:{s}");
+        }
+        VKind::Bool(b) => {
+            let _ = write!(out, "bool:{b}");
+        }
+        VKind::Str(pieces) if depth < 4 => {
+            out.push_str("str:");
+            for p in pieces {
+                match p {
+                    super::Piece::Lit(t, _) => out.push_str(t),
+                    super::Piece::Hole(h) => {
+                        out.push('{');
+                        meaning(h, out, depth + 1);
+                        out.push('}');
+                    }
+                }
+            }
+        }
+        _ => {
+            let _ = write!(out, "{:?}@{:?}", std::mem::discriminant(&v.kind), v.at);
+        }
+    }
+    if let Some(sel) = v.sel() {
+        let _ = write!(out, "/{sel}");
+    }
 }
 
 /// The members of `guard` that `consulted` names.
@@ -323,6 +362,31 @@ impl Linker<'_> {
             p.id.set(*m.args.entry(Args(args)).or_insert(next));
         }
         p.id.get()
+    }
+
+    /// The run of a function given these argument values (0 for none):
+    /// values that mean the same wherever they are written (one env var
+    /// read twice, one literal, one symbol) are one run, which takes one
+    /// return; a value of no known meaning is its own.
+    pub(super) fn run_id(&self, p: &Params) -> u32 {
+        if p.vars.is_empty() {
+            return 0;
+        }
+        let mut args: Vec<(&String, &Vec<Val>)> = p.vars.iter().collect();
+        args.sort_by(|a, b| a.0.cmp(b.0));
+        let mut key = String::new();
+        for (name, vs) in args {
+            key.push_str(name);
+            key.push('=');
+            for v in vs {
+                meaning(v, &mut key, 0);
+                key.push('|');
+            }
+            key.push(';');
+        }
+        let mut m = self.memo.borrow_mut();
+        let next = m.runs.len() as u32 + 1;
+        *m.runs.entry(key).or_insert(next)
     }
 
     /// Drops the computations being recorded (after a panic).

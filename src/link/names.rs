@@ -94,31 +94,7 @@ impl<'r> Linker<'r> {
                 with_fields_set(v, &members);
             }
         }
-        if items.is_empty() {
-            return vals;
-        }
-        let mut built = Vec::new();
-        for v in vals.iter_mut() {
-            let mut fields = match &v.kind {
-                VKind::Dict(f) => (**f).clone(),
-                VKind::Sym(..) | VKind::Other => Vec::new(),
-                _ => continue,
-            };
-            for (k, vs) in &items {
-                set_field(&mut fields, k.clone(), vs.clone());
-            }
-            let dict = VKind::Dict(Rc::new(fields));
-            if matches!(v.kind, VKind::Dict(_)) {
-                v.kind = dict;
-            } else {
-                // An opaque map (`new HashMap<>()`) keeps its identity beside its items.
-                let mut d = v.clone();
-                d.kind = dict;
-                built.push(d);
-            }
-        }
-        push_alts(&mut vals, built);
-        vals
+        with_items(vals, &items)
     }
 
     /// The one repository class parameter `name` of function `sc` is
@@ -553,4 +529,34 @@ fn with_fields_set(v: &mut Val, set: &[(Option<String>, Vec<Val>)]) {
         }
         _ => {}
     }
+}
+
+/// A map's values with the items set on it by literal key (`cfg["k"] = v`,
+/// `HOSTS.put("eu", …)`).
+pub(super) fn with_items(mut vals: Vec<Val>, items: &[(Option<String>, Vec<Val>)]) -> Vec<Val> {
+    if items.is_empty() {
+        return vals;
+    }
+    let mut built = Vec::new();
+    for v in vals.iter_mut() {
+        let mut fields = match &v.kind {
+            VKind::Dict(f) => (**f).clone(),
+            VKind::Sym(..) | VKind::Other => Vec::new(),
+            _ => continue,
+        };
+        for (k, vs) in items {
+            set_field(&mut fields, k.clone(), vs.clone());
+        }
+        let dict = VKind::Dict(Rc::new(fields));
+        if matches!(v.kind, VKind::Dict(_)) {
+            v.kind = dict;
+        } else {
+            // An opaque map (`new HashMap<>()`) keeps its identity beside its items.
+            let mut d = v.clone();
+            d.kind = dict;
+            built.push(d);
+        }
+    }
+    push_alts(&mut vals, built);
+    vals
 }

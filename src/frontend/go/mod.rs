@@ -108,6 +108,43 @@ impl<'a> Lowerer<'a> {
                 self.field_tags(ty);
             }
         }
+        self.inline_struct_tags(root);
+    }
+
+    /// The tags of struct types written in place (`var out struct {
+    /// AccessToken string `json:"access_token"` }` before `Decode(&out)`,
+    /// a type declared inside a function): a field is read by its
+    /// serialised name there too.
+    fn inline_struct_tags(&mut self, root: Node) {
+        let top_level = |n: Node| {
+            n.parent()
+                .filter(|spec| spec.kind() == "type_spec")
+                .and_then(|spec| spec.parent())
+                .and_then(|decl| decl.parent())
+                .is_some_and(|p| p.id() == root.id())
+        };
+        let mut structs = Vec::new();
+        let mut cursor = root.walk();
+        'walk: loop {
+            let node = cursor.node();
+            if node.kind() == "struct_type" && !top_level(node) {
+                structs.push(node);
+            }
+            if cursor.goto_first_child() {
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    continue 'walk;
+                }
+                if !cursor.goto_parent() {
+                    break 'walk;
+                }
+            }
+        }
+        for s in structs {
+            self.field_tags(s);
+        }
     }
 
     fn field_tags(&mut self, struct_type: Node) {

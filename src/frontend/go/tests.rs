@@ -161,6 +161,24 @@ fn composite_literals_chains_and_json_tags() {
 }
 
 #[test]
+fn json_tags_of_struct_types_written_in_place() {
+    let f = lower(
+        "package p\n\
+         func f(resp *http.Response) string {\n\
+             var out struct {\n\t\tAccessToken string `json:\"access_token\"`\n\t}\n\
+             json.NewDecoder(resp.Body).Decode(&out)\n\
+             type reply struct {\n\t\tAPIDomain string `json:\"api_domain\"`\n\t}\n\
+             h := out.AccessToken\n\
+             d := reply{}.APIDomain\n\
+             return h + d\n\
+         }\n",
+    );
+    let a = assigns(&f);
+    assert!(a.iter().any(|x| x.ends_with("= out.access_token")), "{a:?}");
+    assert!(a.iter().any(|x| x.ends_with(".api_domain")), "{a:?}");
+}
+
+#[test]
 fn assignments_to_package_variables() {
     let f = lower(
         "package p\n\
