@@ -630,19 +630,20 @@ impl<'r> Linker<'r> {
             }
             let mut vs = self.eval(ffile, fscope, &r.value, Some(p));
             if many {
-                // The return after an early `if c { return … }` is taken when
-                // `c` does not hold: chosen by the same key (unless the caller
-                // passed a literal for `c`: then it is the one taken).
+                // The return after an early `if sandbox { return … }` on a
+                // parameter is taken when `sandbox` does not hold: chosen by
+                // the caller's same key (unless the caller passed a literal
+                // for it: then it is the one taken). A guard on anything else
+                // (a settings loader's `if os.environ.get(…)`) stays one
+                // run's choice of return (`Branch`).
                 let guard = r.guard.as_deref().or_else(|| {
                     let before = rets
                         .iter()
                         .copied()
                         .filter(|&j| facts.returns[j].value.span.end < r.value.span.start)
                         .max_by_key(|&j| facts.returns[j].value.span.start)?;
-                    flag(before)
-                        .is_none()
-                        .then(|| facts.returns[before].guard.as_deref())
-                        .flatten()
+                    let g = facts.returns[before].guard.as_deref()?;
+                    (flag(before).is_none() && index::mentions(g, params)).then_some(g)
                 });
                 self.select_by_guard(ffile, fscope, guard, Some(p), &mut vs);
                 // A return chosen by a parameter (`switch ($dc) { case 'eu':
@@ -650,7 +651,7 @@ impl<'r> Linker<'r> {
                 // calls with different keys get different returns that meet
                 // (the argument's key tells them apart). Other returns are
                 // one run's.
-                let by_param = guard.is_some_and(|g| super::index::mentions(g, &facts.scopes[fscope].params));
+                let by_param = guard.is_some_and(|g| index::mentions(g, params));
                 if by_param {
                     push_alts(&mut out, vs);
                     continue;

@@ -883,7 +883,10 @@ impl<'r> Linker<'r> {
             && cred_keys.len() == 1
             && by_dc.len() > 1
             && by_dc.iter().all(|v| v.sel_str().is_none_or(|k| cred_keys.contains(k)))
-            && by_dc.iter().any(|v| v.sel().is_some());
+            && by_dc.iter().any(|v| v.sel().is_some())
+            // Records given by different returns of one run (a settings
+            // loader) are told apart by their return, below.
+            && by_dc.iter().all(|v| v.branch().is_none());
         if one_key {
             let mut out = Vec::new();
             for t in &creds {
