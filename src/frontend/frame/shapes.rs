@@ -169,23 +169,52 @@ pub(crate) fn env_read(facts: &mut FileFacts, name: String, default: Option<Expr
     or_default(Expr::new(ExprKind::Env(name), span), default, span)
 }
 
-/// A read of the env var `name` names: a literal, or a ternary of
-/// literals (`getenv(sandbox ? "ZOHO_SANDBOX_TOKEN" : "ZOHO_PROD_TOKEN")`),
-/// which is the process environment indexed by that choice, so that each
-/// variable keeps the key that chose it. `None` for any other name.
+/// A read of the env var `name` names: a literal, a constant holding it, or
+/// a ternary of those (`getenv(sandbox ? "ZOHO_SANDBOX_TOKEN" :
+/// PROD_TOKEN_VAR)`), which is the process environment indexed by that
+/// choice, so that each variable keeps the key that chose it. `None` for any
+/// other name.
 pub(crate) fn env_read_by(facts: &mut FileFacts, name: &Expr, default: Option<Expr>, span: Span) -> Option<Expr> {
     match &name.kind {
         ExprKind::Str(n) => Some(env_read(facts, n.clone(), default, span)),
-        ExprKind::Alt { cond: Some(_), alts } if alts.iter().all(|a| a.as_str().is_some()) => {
+        ExprKind::Alt { cond: Some(_), alts } if alts.iter().all(names_env_var) => {
             facts
                 .env_reads
                 .extend(alts.iter().filter_map(|a| a.as_str()).map(str::to_string));
-            let env = Expr::new(ExprKind::EnvObject, span);
-            let read = Expr::new(ExprKind::Index(Box::new(env), Box::new(name.clone())), span);
-            Some(or_default(read, default, span))
+            Some(indexed_env(name, default, span))
         }
+        // A constant that holds the name (`getenv(TOKEN_VAR)`,
+        // `getenv(self::TOKEN_VAR)`): the process environment indexed by
+        // it, which the linker reads as the env var the constant names.
+        _ if names_env_var(name) => Some(indexed_env(name, default, span)),
         _ => None,
     }
+}
+
+/// A literal or a constant (`TOKEN_VAR`, `self::TOKEN_VAR`): what can name
+/// an env var in a ternary or on its own.
+fn names_env_var(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Str(_) => true,
+        ExprKind::Name(n) => is_constant_name(n),
+        ExprKind::Member(_, n) => is_constant_name(n),
+        _ => false,
+    }
+}
+
+/// The process environment indexed by `name` (`process.env[name]`).
+fn indexed_env(name: &Expr, default: Option<Expr>, span: Span) -> Expr {
+    let env = Expr::new(ExprKind::EnvObject, span);
+    let read = Expr::new(ExprKind::Index(Box::new(env), Box::new(name.clone())), span);
+    or_default(read, default, span)
+}
+
+/// `TOKEN_VAR`, `ZOHO_ENV2`: a name written as a constant.
+fn is_constant_name(n: &str) -> bool {
+    n.len() > 1
+        && n.starts_with(|c: char| c.is_ascii_uppercase())
+        && n.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// The class a declared type names: `com.acme.ZohoConfig` → `ZohoConfig`,
