@@ -122,7 +122,7 @@ impl<'r> Linker<'r> {
         vals
     }
 
-    /// A dict with literal defaults that a statement elsewhere in the file
+    /// A module's dict with literal defaults that a statement elsewhere in the file
     /// fills from a record the program reads at run time
     /// (`CONFIG.update(json.load(f))`, `Object.assign(cfg, require(p))`):
     /// after it, each field is what the deployment's file says, or the
@@ -141,9 +141,9 @@ impl<'r> Linker<'r> {
         if !vals.iter().any(|v| matches!(v.kind, VKind::Dict(_))) {
             return vals;
         }
-        // A local of the reading function is not the module's dict.
+        // A module's dict (a local of the reading function is another).
         let own = ix.func_of[scope];
-        if own != 0 && ix.targets(&self.names, own, name).is_some() {
+        if ix.targets(&self.names, 0, name).is_none() || own != 0 && ix.targets(&self.names, own, name).is_some() {
             return vals;
         }
         let guard = (file, format!("{name}#updates"));
