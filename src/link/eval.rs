@@ -537,6 +537,8 @@ impl<'r> Linker<'r> {
         let vs = params?.get(n)?;
         let flag = |v: &Val| match (&v.kind, key) {
             (VKind::Bool(b), None) => Some(*b),
+            // A record filled from a file after the literal default may set it.
+            (VKind::Dict(fields), Some(k)) if records_after(fields, k).next().is_some() => None,
             (VKind::Dict(fields), Some(k)) => match fields.iter().find(|(f, _)| f.as_deref() == Some(k)) {
                 Some((_, vs)) => match vs.as_slice() {
                     [Val {
@@ -730,7 +732,7 @@ impl<'r> Linker<'r> {
             // `Host.SANDBOX.value` (Python enums) is the string itself.
             VKind::Str(_) if m == "value" => vec![o.clone()],
             VKind::Dict(fields) => {
-                let vs: Vec<Val> = fields
+                let mut vs: Vec<Val> = fields
                     .iter()
                     .filter(|(k, _)| k.as_deref() == Some(m))
                     .flat_map(|(_, v)| v.iter().cloned())
@@ -740,6 +742,22 @@ impl<'r> Linker<'r> {
                         v
                     })
                     .collect();
+                // A configuration record spread after the field (a dict
+                // filled from a file the program reads): its key of that
+                // name, a field of that one record.
+                for r in records_after(fields, m) {
+                    if let VKind::Env(n) = &r.kind {
+                        let key = format!("{n}.{m}");
+                        self.record_fields
+                            .borrow_mut()
+                            .entry(self.intern(&format!("env:{key}")))
+                            .or_insert_with(|| self.intern(&format!("env:{n}")));
+                        vs.push(Val {
+                            kind: VKind::Env(key),
+                            ..r.clone()
+                        });
+                    }
+                }
                 if vs.is_empty() {
                     keep(VKind::Other)
                 } else {
@@ -1129,6 +1147,19 @@ pub(super) fn set_field(fields: &mut Vec<(Option<String>, Vec<Val>)>, key: Optio
         Some(f) => f.1 = vs,
         None => fields.push((key, vs)),
     }
+}
+
+/// The configuration records a dict's fields were filled from after its
+/// field `m` was set (`CONFIG.update(json.load(f))`: `config:<path>::CONFIG`,
+/// see `Linker::with_record_updates`): each may give `m` a value of its own.
+pub(super) fn records_after<'a>(fields: &'a [(Option<String>, Vec<Val>)], m: &str) -> impl Iterator<Item = &'a Val> {
+    let named = fields.iter().position(|(k, _)| k.as_deref() == Some(m));
+    fields
+        .iter()
+        .skip(named.map_or(0, |i| i + 1))
+        .filter(|(k, _)| k.is_none())
+        .flat_map(|(_, vs)| vs.iter())
+        .filter(|v| matches!(&v.kind, VKind::Env(n) if n.starts_with("config:") && n.contains("::")))
 }
 
 /// Inlines the fields of the dicts among `vs`, and those an instance's

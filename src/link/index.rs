@@ -113,6 +113,9 @@ pub(super) struct FileIndex {
     rooted_assigns: Multi<u32>,
     /// Root key → statement calls that configure it (`s.headers.update(...)`).
     config_calls: Multi<u32>,
+    /// Name → statement calls that fill that dict from a record the program
+    /// reads (`CONFIG.update(json.load(f))`, `Object.assign(cfg, require(p))`).
+    record_updates: Multi<u32>,
     pub(super) class_of: Vec<Option<ScopeId>>,
     pub(super) func_of: Vec<ScopeId>,
     /// Scope → its returns / its chain-head calls.
@@ -155,6 +158,12 @@ impl FileIndex {
     pub(super) fn config_calls(&self, names: &Names, key: &str) -> Option<&[usize]> {
         self.config_calls.get(&names.get(key)?)
     }
+
+    /// Statement calls that fill the dict `name` from another value, with
+    /// that value ([`update_source`]).
+    pub(super) fn record_updates(&self, names: &Names, name: &str) -> Option<&[usize]> {
+        self.record_updates.get(&names.get(name)?)
+    }
 }
 
 /// Does `e` mention one of `names`?
@@ -187,6 +196,21 @@ impl FileIndex {
         let (by_target, fields, rooted_assigns) = assignment_tables(facts, &class_of, names);
         let methods = class_methods(facts, names);
         let config_calls = configuring_calls(facts, names);
+        let record_updates = Multi::build(
+            facts
+                .calls
+                .iter()
+                .enumerate()
+                .filter(|(_, cs)| cs.statement)
+                .filter_map(|(i, cs)| {
+                    let ExprKind::Call(call) = &cs.expr.kind else {
+                        return None;
+                    };
+                    let (target, _) = update_source(call)?;
+                    Some((names.intern(target), i))
+                })
+                .collect(),
+        );
         FileIndex {
             inline_fns: PerScope::build(n, inline_fns(facts).into_iter()),
             by_target,
@@ -194,6 +218,7 @@ impl FileIndex {
             methods,
             rooted_assigns,
             config_calls,
+            record_updates,
             param_dependent: param_dependent(facts, &func_of),
             param_fields: PerScope::build(n, param_fields(facts, &func_of).into_iter()),
             class_of,
@@ -297,6 +322,28 @@ fn configuring_calls(facts: &FileFacts, names: &mut Names) -> Multi<u32> {
         }
     }
     Multi::build(config_calls)
+}
+
+/// A statement call that fills a dict named by a plain name from one other
+/// value: `name.update(x)` (Python), `Object.assign(name, x)` (JS),
+/// `name.merge!(x)` (Ruby): the
+/// name and the expression of `x`.
+pub(super) fn update_source(call: &crate::facts::Call) -> Option<(&str, &Expr)> {
+    fn plain(e: &Expr) -> Option<&str> {
+        match &e.kind {
+            ExprKind::Name(n) => Some(n.as_str()),
+            _ => None,
+        }
+    }
+    match (&call.callee.kind, call.args.as_slice()) {
+        (ExprKind::Member(o, m), [a]) if matches!(&**m, "update" | "merge!") && a.name.is_none() => {
+            Some((plain(o)?, &a.value))
+        }
+        (_, [t, a]) if call.callee.dotted().as_deref() == Some("Object.assign") && a.name.is_none() => {
+            Some((plain(&t.value)?, &a.value))
+        }
+        _ => None,
+    }
 }
 
 /// Functions whose returns or local assignments mention a parameter.

@@ -34,6 +34,7 @@ impl<'r> Linker<'r> {
             .in_scope_chain(cx, name, span)
             .unwrap_or_else(|| self.beyond_scopes(file, name, span));
         let r = self.with_keyed_items(cx, name, r);
+        let r = self.with_record_updates(cx, name, r);
         if let Some(key) = key {
             // Cached even when computed inside a cycle: a value cut by the
             // cycle guard is a smaller set of alternatives, never a wrong one.
@@ -95,6 +96,66 @@ impl<'r> Linker<'r> {
             }
         }
         with_items(vals, &items)
+    }
+
+    /// A module's dict with literal defaults that a statement elsewhere in the file
+    /// fills from a record the program reads at run time
+    /// (`CONFIG.update(json.load(f))`, `Object.assign(cfg, require(p))`):
+    /// after it, each field is what the deployment's file says, or the
+    /// default. The dict is then also a configuration record of its own,
+    /// `config:<path>::<name>`, spread after its defaults; reading one of its
+    /// fields gives the record's key beside the default (see `member`), and
+    /// every such key is known to be a field of that one record
+    /// ([`Linker::records`]). An update from a dict the code spells out is
+    /// left to the literal fields, as before.
+    pub(super) fn with_record_updates(&self, cx: Cx, name: &str, mut vals: Vec<Val>) -> Vec<Val> {
+        let Cx { file, scope, .. } = cx;
+        let ix = &self.index[file];
+        let Some(idx) = ix.record_updates(&self.names, name) else {
+            return vals;
+        };
+        if !vals.iter().any(|v| matches!(v.kind, VKind::Dict(_))) {
+            return vals;
+        }
+        // A module's dict (a local of the reading function is another).
+        let own = ix.func_of[scope];
+        if ix.targets(&self.names, 0, name).is_none() || own != 0 && ix.targets(&self.names, own, name).is_some() {
+            return vals;
+        }
+        let guard = (file, format!("{name}#updates"));
+        if !self.enter_object(guard) {
+            return vals;
+        }
+        let facts = self.facts(file);
+        let mut at = None;
+        for &i in idx {
+            let cs = &facts.calls[i];
+            let f = ix.func_of[cs.scope];
+            // The function's own dict of that name is another object.
+            if f != 0 && ix.targets(&self.names, f, name).is_some() {
+                continue;
+            }
+            let ExprKind::Call(call) = &cs.expr.kind else { continue };
+            let Some((_, src)) = super::index::update_source(call) else {
+                continue;
+            };
+            let vs = self.eval(file, cs.scope, src, None);
+            if !vs.iter().any(|v| matches!(v.kind, VKind::Dict(_))) {
+                at.get_or_insert(cs.expr.span);
+            }
+        }
+        self.leave_object();
+        let Some(span) = at else { return vals };
+        let record = format!("config:{}::{name}", self.files[file].path);
+        let rest = val(VKind::Env(record), file, span);
+        for v in vals.iter_mut() {
+            if let VKind::Dict(f) = &v.kind {
+                let mut fields = (**f).clone();
+                fields.push((None, vec![rest.clone()]));
+                v.kind = VKind::Dict(Rc::new(fields));
+            }
+        }
+        vals
     }
 
     /// The one repository class parameter `name` of function `sc` is
@@ -463,6 +524,7 @@ impl<'r> Linker<'r> {
                 continue;
             }
             let mut vs = self.eval(file, a.scope, &a.value, params);
+            self.merged_record(file, a, &mut vs);
             if many {
                 // A default overridden under a condition (`token = prod`
                 // then `if sandbox: token = sb`) is the value unless that
@@ -480,6 +542,47 @@ impl<'r> Linker<'r> {
             push_alts(&mut out, vs);
         }
         Some(out)
+    }
+}
+
+impl Linker<'_> {
+    /// `$config = array_merge($config, json_decode(file_get_contents($p), true))`:
+    /// a dict merged into itself from a value that is no dict the code
+    /// spells out (a record the program reads at run time) is a
+    /// configuration record of its own, as `CONFIG.update(json.load(f))`
+    /// makes it ([`Linker::with_record_updates`]).
+    fn merged_record(&self, file: FileId, a: &crate::facts::Assign, vs: &mut [Val]) {
+        let (ExprKind::Name(n), ExprKind::Dict(pairs)) = (&a.target.kind, &a.value.kind) else {
+            return;
+        };
+        let spreads = || {
+            pairs
+                .iter()
+                .filter(|(k, _)| matches!(k.kind, ExprKind::Unknown))
+                .map(|(_, v)| v)
+        };
+        if !spreads().any(|v| matches!(&v.kind, ExprKind::Name(m) if m == n)) {
+            return;
+        }
+        let read = spreads()
+            .filter(|v| !matches!(&v.kind, ExprKind::Name(m) if m == n))
+            .find(|v| {
+                let got = self.eval(file, a.scope, v, None);
+                !got.iter().any(|g| matches!(g.kind, VKind::Dict(_)))
+            });
+        let Some(read) = read else { return };
+        let rest = val(
+            VKind::Env(format!("config:{}::{n}", self.files[file].path)),
+            file,
+            read.span,
+        );
+        for v in vs.iter_mut() {
+            if let VKind::Dict(f) = &v.kind {
+                let mut fields = (**f).clone();
+                fields.push((None, vec![rest.clone()]));
+                v.kind = VKind::Dict(Rc::new(fields));
+            }
+        }
     }
 }
 

@@ -205,6 +205,15 @@ impl<'a> Lowerer<'a> {
             }
             // base.merge(extra): a dict with both, later keys winning.
             (_, "merge" | "merge!") if recv.is_some() => {
+                // `CONFIG.merge!(JSON.parse(File.read(p)))` fills the hash
+                // in place: a call site as well, which the linker reads as
+                // an update of that hash (as Python's `CONFIG.update(…)`).
+                if method == "merge!" && args.len() == 1 && args[0].name.is_none() {
+                    if let Some(o) = recv.clone().filter(|o| matches!(o.kind, ExprKind::Name(_))) {
+                        let callee = Expr::new(ExprKind::Member(Box::new(o), "merge!".into()), sp);
+                        self.call_site(callee, args.clone(), false, sp, scope, receiver);
+                    }
+                }
                 let mut pairs = vec![];
                 if let Some(o) = recv {
                     pairs.push((Expr::unknown(o.span), o));
