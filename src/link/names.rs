@@ -145,15 +145,8 @@ impl<'r> Linker<'r> {
             }
         }
         self.leave_object();
-        let Some(span) = at else { return vals };
-        let record = format!("config:{}::{name}", self.files[file].path);
-        let rest = val(VKind::Env(record), file, span);
-        for v in vals.iter_mut() {
-            if let VKind::Dict(f) = &v.kind {
-                let mut fields = (**f).clone();
-                fields.push((None, vec![rest.clone()]));
-                v.kind = VKind::Dict(Rc::new(fields));
-            }
+        if let Some(span) = at {
+            self.spread_record(file, name, span, &mut vals);
         }
         vals
     }
@@ -570,11 +563,19 @@ impl Linker<'_> {
                 let got = self.eval(file, a.scope, v, None);
                 !got.iter().any(|g| matches!(g.kind, VKind::Dict(_)))
             });
-        let Some(read) = read else { return };
+        if let Some(read) = read {
+            self.spread_record(file, n, read.span, vs);
+        }
+    }
+
+    /// Spreads the configuration record `config:<path>::<name>` (read at
+    /// `span`) after the fields of the dicts among `vs`: each field may be
+    /// what the deployment's record says ([`records_after`](super::eval::records_after)).
+    fn spread_record(&self, file: FileId, name: &str, span: Span, vs: &mut [Val]) {
         let rest = val(
-            VKind::Env(format!("config:{}::{n}", self.files[file].path)),
+            VKind::Env(format!("config:{}::{name}", self.files[file].path)),
             file,
-            read.span,
+            span,
         );
         for v in vs.iter_mut() {
             if let VKind::Dict(f) = &v.kind {
