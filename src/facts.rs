@@ -9,6 +9,7 @@
 //! Front-ends must not print, and must not read other files.
 
 use serde::Serialize;
+pub use thin_vec::ThinVec;
 
 /// A region of a file: byte offsets, `start`..`end`, 32 bits (every
 /// expression and value carries a span: 8 bytes). Lines and columns are
@@ -281,6 +282,73 @@ pub struct Scope {
     pub span: Span,
 }
 
+/// A member's name (`obj.name`): text behind one pointer, so that a member
+/// read fits an [`Expr`] of four words. Reads, compares, hashes, sorts and
+/// prints as the `str` it holds.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Ident(Box<Box<str>>);
+
+impl std::ops::Deref for Ident {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Ident {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Ident {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Ident {
+    fn from(s: &str) -> Self {
+        Ident(Box::new(s.into()))
+    }
+}
+
+impl From<String> for Ident {
+    fn from(s: String) -> Self {
+        Ident(Box::new(s.into_boxed_str()))
+    }
+}
+
+impl From<Box<str>> for Ident {
+    fn from(s: Box<str>) -> Self {
+        Ident(Box::new(s))
+    }
+}
+
+impl PartialEq<str> for Ident {
+    fn eq(&self, other: &str) -> bool {
+        **self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for Ident {
+    fn eq(&self, other: &&str) -> bool {
+        **self.0 == **other
+    }
+}
+
+impl std::fmt::Debug for Ident {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self.0, f)
+    }
+}
+
+impl std::fmt::Display for Ident {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&**self.0, f)
+    }
+}
+
 /// A syntactic expression. `span` covers the whole expression.
 #[derive(Debug, Clone)]
 pub struct Expr {
@@ -289,29 +357,31 @@ pub struct Expr {
 }
 
 // The facts of every analysed file are kept until linking is done, and
-// they are mostly expressions: keep them small (40 bytes on 64-bit
-// targets: no variant holds more than three words, the span two offsets).
-const _: () = assert!(std::mem::size_of::<Expr>() <= 40);
+// they are mostly expressions: keep them small (32 bytes on 64-bit
+// targets: no variant holds more than two words, the span two offsets;
+// text is a `Box<str>`, a sequence that is never grown again a boxed or
+// thin slice, a member's name a thin [`Ident`]).
+const _: () = assert!(std::mem::size_of::<Expr>() <= 32);
 
 #[derive(Debug, Clone)]
 pub enum ExprKind {
     /// A string literal, already unescaped.
-    Str(String),
+    Str(Box<str>),
     /// String building: `a + b`, f-strings, template literals, `%`/`format`
     /// are lowered to this when the parts are known.
-    Concat(Vec<Expr>),
-    Name(String),
+    Concat(Box<[Expr]>),
+    Name(Box<str>),
     /// `self` / `this`.
     This,
-    Member(Box<Expr>, Box<str>),
+    Member(Box<Expr>, Ident),
     Index(Box<Expr>, Box<Expr>),
     /// Shared: the same call is held by its call site and by the expression
     /// around it.
     Call(std::sync::Arc<Call>),
     /// Dict / object literal: (key, value). Keys that are not plain strings
     /// are kept as expressions.
-    Dict(Vec<(Expr, Expr)>),
-    List(Vec<Expr>),
+    Dict(Box<[(Expr, Expr)]>),
+    List(Box<[Expr]>),
     /// Element `i` of a tuple, list or multiple return, as destructuring
     /// reads it: `a, b = f()` assigns `Elem(f(), 0)` to `a`. Object
     /// destructuring (`const {token} = f()`) is a `Member` read instead.
@@ -320,13 +390,13 @@ pub enum ExprKind {
     /// `a or b` / `a ?? b` (no condition).
     Alt {
         cond: Option<Box<Expr>>,
-        alts: Box<[Expr]>,
+        alts: ThinVec<Expr>,
     },
     /// A comparison or boolean test; only its operands matter (selector keys).
-    Test(Vec<Expr>),
+    Test(Box<[Expr]>),
     /// A read of a process environment variable with a static name (in a
     /// config file: a `${VAR}` / `$VAR` / `{{var}}` reference).
-    Env(String),
+    Env(Box<str>),
     /// The process environment as a whole (`process.env`), or a settings
     /// object validated from it (`schema.parse(process.env)`,
     /// `cleanEnv(process.env, …)`, a NestJS `ConfigService`): each of its
@@ -334,7 +404,7 @@ pub enum ExprKind {
     EnvObject,
     /// A secret held outside the repository (`${{ secrets.X }}`, a k8s
     /// `secretKeyRef`): its identity, e.g. `secret:ZOHO_TOKEN`.
-    Secret(String),
+    Secret(Box<str>),
     /// A function value defined in this file (lambda, arrow function, `def`).
     Func(ScopeId),
     Bool(bool),
@@ -346,7 +416,7 @@ pub enum ExprKind {
     Format {
         style: FormatStyle,
         template: Box<Expr>,
-        args: Box<[Arg]>,
+        args: ThinVec<Arg>,
     },
     /// Anything the analysis does not model.
     Unknown,
@@ -366,7 +436,7 @@ pub enum FormatStyle {
 #[derive(Debug, Clone)]
 pub struct Call {
     pub callee: Expr,
-    pub args: Vec<Arg>,
+    pub args: Box<[Arg]>,
     /// `new X(...)`.
     pub is_new: bool,
 }
@@ -374,7 +444,7 @@ pub struct Call {
 #[derive(Debug, Clone)]
 pub struct Arg {
     /// Keyword argument name (`token=`), `None` for positional ones.
-    pub name: Option<String>,
+    pub name: Option<Box<str>>,
     pub value: Expr,
 }
 
@@ -700,7 +770,7 @@ impl Expr {
     /// Dotted path of a name/member chain: `Initializer.switch_user`.
     pub fn dotted(&self) -> Option<String> {
         match &self.kind {
-            ExprKind::Name(n) => Some(n.clone()),
+            ExprKind::Name(n) => Some(n.clone().into()),
             ExprKind::This => Some("this".into()),
             ExprKind::Member(o, m) => o.dotted().map(|p| format!("{p}.{m}")),
             _ => None,

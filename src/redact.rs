@@ -101,7 +101,7 @@ fn split_token(parts: &[Expr], out: &mut Vec<(usize, usize)>) {
     let joined: String = lits
         .iter()
         .filter_map(|e| match &e.kind {
-            ExprKind::Str(s) => Some(s.as_str()),
+            ExprKind::Str(s) => Some(s.as_ref()),
             _ => None,
         })
         .collect();

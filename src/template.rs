@@ -95,14 +95,14 @@ fn printf(t: &str, span: Span, args: &[Arg]) -> ExprKind {
             )
         };
         if let Some(v) = value {
-            parts.push(Expr::new(ExprKind::Str(std::mem::take(&mut lit)), span));
+            parts.push(Expr::new(ExprKind::Str(std::mem::take(&mut lit).into()), span));
             parts.push(v);
         }
         rest = &spec[used.min(spec.len())..];
     }
     lit.push_str(rest);
-    parts.push(Expr::new(ExprKind::Str(lit), span));
-    ExprKind::Concat(parts)
+    parts.push(Expr::new(ExprKind::Str(lit.into()), span));
+    ExprKind::Concat(parts.into())
 }
 
 /// `"https://{}.zohoapis.{tld}".format(env, tld=tld)` → Concat.
@@ -112,12 +112,12 @@ fn python(t: &str, span: Span, args: &[Arg]) -> ExprKind {
     let mut rest = t;
     while let Some(i) = rest.find('{') {
         if rest[i + 1..].starts_with('{') {
-            parts.push(Expr::new(ExprKind::Str(rest[..=i].to_string()), span));
+            parts.push(Expr::new(ExprKind::Str(rest[..=i].to_string().into()), span));
             rest = &rest[i + 2..];
             continue;
         }
         let Some(j) = rest[i..].find('}') else { break };
-        parts.push(Expr::new(ExprKind::Str(rest[..i].to_string()), span));
+        parts.push(Expr::new(ExprKind::Str(rest[..i].to_string().into()), span));
         let field = rest[i + 1..i + j].split([':', '!']).next().unwrap_or("");
         let value = if field.is_empty() || field.chars().all(|c| c.is_ascii_digit()) {
             positional.next().map(|a| a.value.clone())
@@ -129,8 +129,8 @@ fn python(t: &str, span: Span, args: &[Arg]) -> ExprKind {
         parts.push(value.unwrap_or_else(|| Expr::unknown(span)));
         rest = &rest[i + j + 1..];
     }
-    parts.push(Expr::new(ExprKind::Str(rest.to_string()), span));
-    ExprKind::Concat(parts)
+    parts.push(Expr::new(ExprKind::Str(rest.to_string().into()), span));
+    ExprKind::Concat(parts.into())
 }
 
 /// `string.Format("https://{0}.zohoapis.{1}", env, tld)` → Concat.
@@ -141,17 +141,17 @@ fn composite(t: &str, span: Span, args: &[Arg]) -> ExprKind {
     while let Some(i) = rest.find(['{', '}']) {
         let brace = rest.as_bytes()[i];
         if rest[i + 1..].starts_with(brace as char) {
-            parts.push(Expr::new(ExprKind::Str(rest[..=i].to_string()), span));
+            parts.push(Expr::new(ExprKind::Str(rest[..=i].to_string().into()), span));
             rest = &rest[i + 2..];
             continue;
         }
         if brace == b'}' {
-            parts.push(Expr::new(ExprKind::Str(rest[..=i].to_string()), span));
+            parts.push(Expr::new(ExprKind::Str(rest[..=i].to_string().into()), span));
             rest = &rest[i + 1..];
             continue;
         }
         let Some(j) = rest[i..].find('}') else { break };
-        parts.push(Expr::new(ExprKind::Str(rest[..i].to_string()), span));
+        parts.push(Expr::new(ExprKind::Str(rest[..i].to_string().into()), span));
         let field = rest[i + 1..i + j].split([':', ',']).next().unwrap_or("").trim();
         let value = field
             .parse::<usize>()
@@ -160,8 +160,8 @@ fn composite(t: &str, span: Span, args: &[Arg]) -> ExprKind {
         parts.push(value.unwrap_or_else(|| Expr::unknown(span)));
         rest = &rest[i + j + 1..];
     }
-    parts.push(Expr::new(ExprKind::Str(rest.to_string()), span));
-    ExprKind::Concat(parts)
+    parts.push(Expr::new(ExprKind::Str(rest.to_string().into()), span));
+    ExprKind::Concat(parts.into())
 }
 
 #[cfg(test)]
@@ -195,7 +195,7 @@ mod tests {
             )),
             "concat(\"https://\", s, \".zohoapis.\", t, \"\")"
         );
-        let dict = Expr::new(ExprKind::Dict(vec![(s("env"), n("e"))]), sp);
+        let dict = Expr::new(ExprKind::Dict(vec![(s("env"), n("e"))].into()), sp);
         assert_eq!(
             show_kind(expand(
                 Style::Printf,

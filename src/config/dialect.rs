@@ -380,7 +380,7 @@ impl Lowering<'_> {
                             let (k, value) = match s.split_once('=') {
                                 Some((k, v)) => (k.trim(), value_expr(v, it.span, Interp::Shell, None)),
                                 // `- KEY`: passed through from the shell.
-                                None => (s.trim(), Expr::new(ExprKind::Env(s.trim().to_string()), it.span)),
+                                None => (s.trim(), Expr::new(ExprKind::Env(s.trim().to_string().into()), it.span)),
                             };
                             p.settings.push(Setting {
                                 key: k.to_string(),
@@ -442,7 +442,7 @@ impl Lowering<'_> {
                     } else {
                         "k8s-configmap"
                     };
-                    Expr::new(ExprKind::Secret(format!("{what}:{secret}/{key}")), r.span)
+                    Expr::new(ExprKind::Secret(format!("{what}:{secret}/{key}").into()), r.span)
                 } else {
                     Expr::unknown(item.span)
                 };
@@ -511,13 +511,13 @@ impl Lowering<'_> {
                 if let (Some(k), Some(v)) = (h.get("key").and_then(|k| k.scalar()), h.get("value")) {
                     let value =
                         namespace_postman(value_expr(scalar_text(v).unwrap_or(""), v.span, Interp::Postman, None));
-                    headers.push((Expr::new(ExprKind::Str(k.to_string()), h.span), value));
+                    headers.push((Expr::new(ExprKind::Str(k.to_string().into()), h.span), value));
                 }
             }
             if !headers.is_empty() {
                 args.push(Arg {
                     name: Some("headers".into()),
-                    value: Expr::new(ExprKind::Dict(headers), req.span),
+                    value: Expr::new(ExprKind::Dict(headers.into()), req.span),
                 });
             }
             // `auth: {type: bearer, bearer: [{key: token, value: "{{t}}"}]}`
@@ -526,7 +526,7 @@ impl Lowering<'_> {
                 for kv in a.get(kind).map(Node::items).unwrap_or(&[]) {
                     if let (Some(k), Some(v)) = (kv.get("key").and_then(|k| k.scalar()), kv.get("value")) {
                         args.push(Arg {
-                            name: Some(k.to_string()),
+                            name: Some(k.to_string().into()),
                             value: namespace_postman(value_expr(
                                 scalar_text(v).unwrap_or(""),
                                 v.span,
@@ -540,7 +540,7 @@ impl Lowering<'_> {
             let span = it.entry("request").map(|e| e.key_span).unwrap_or(req.span);
             let call = Call {
                 callee: Expr::new(ExprKind::Name("request".into()), span),
-                args,
+                args: args.into(),
                 is_new: false,
             };
             calls.push(CallSite {
@@ -761,7 +761,7 @@ impl Lowering<'_> {
             if let Some(name) = named.map(str::trim).filter(|n| !n.is_empty()) {
                 out.push(Setting {
                     key,
-                    value: Expr::new(ExprKind::Env(name.to_string()), e.value.span),
+                    value: Expr::new(ExprKind::Env(name.to_string().into()), e.value.span),
                     span: entry_span(e),
                     env: false,
                     via: e.via.or(e.value.via),
@@ -862,11 +862,11 @@ fn postman_var(name: &str) -> String {
 
 fn namespace_postman(e: Expr) -> Expr {
     let kind = match e.kind {
-        ExprKind::Env(n) => ExprKind::Env(postman_var(&n)),
-        ExprKind::Concat(parts) => ExprKind::Concat(parts.into_iter().map(namespace_postman).collect()),
+        ExprKind::Env(n) => ExprKind::Env(postman_var(&n).into()),
+        ExprKind::Concat(parts) => ExprKind::Concat(parts.into_vec().into_iter().map(namespace_postman).collect()),
         ExprKind::Alt { cond, alts } => ExprKind::Alt {
             cond,
-            alts: alts.into_vec().into_iter().map(namespace_postman).collect(),
+            alts: alts.into_iter().map(namespace_postman).collect(),
         },
         k => k,
     };
@@ -914,7 +914,7 @@ fn serverless_value(text: &str, span: Span) -> Expr {
     let mut rest = text;
     while let Some(pos) = rest.find("${") {
         if pos > 0 {
-            parts.push(Expr::new(ExprKind::Str(rest[..pos].to_string()), span));
+            parts.push(Expr::new(ExprKind::Str(rest[..pos].to_string().into()), span));
         }
         let Some(end) = rest[pos..].find('}').map(|e| pos + e) else {
             rest = &rest[pos..];
@@ -922,9 +922,9 @@ fn serverless_value(text: &str, span: Span) -> Expr {
         };
         let inner = rest[pos + 2..end].trim();
         let e = match inner.split_once(':') {
-            Some(("env", n)) => ExprKind::Env(n.split(',').next().unwrap_or("").trim().to_string()),
+            Some(("env", n)) => ExprKind::Env(n.split(',').next().unwrap_or("").trim().to_string().into()),
             Some((kind @ ("ssm" | "aws" | "secretsmanager" | "s3"), r)) => {
-                ExprKind::Secret(format!("{kind}:{}", r.split(',').next().unwrap_or("").trim()))
+                ExprKind::Secret(format!("{kind}:{}", r.split(',').next().unwrap_or("").trim()).into())
             }
             _ => ExprKind::Unknown,
         };
@@ -932,12 +932,12 @@ fn serverless_value(text: &str, span: Span) -> Expr {
         rest = &rest[end + 1..];
     }
     if !rest.is_empty() {
-        parts.push(Expr::new(ExprKind::Str(rest.to_string()), span));
+        parts.push(Expr::new(ExprKind::Str(rest.to_string().into()), span));
     }
     match parts.len() {
-        0 => Expr::new(ExprKind::Str(String::new()), span),
+        0 => Expr::new(ExprKind::Str(String::new().into()), span),
         1 => parts.pop().expect("one part"),
-        _ => Expr::new(ExprKind::Concat(parts), span),
+        _ => Expr::new(ExprKind::Concat(parts.into()), span),
     }
 }
 

@@ -134,7 +134,7 @@ pub(crate) fn value_expr(text: &str, span: Span, interp: Interp, secret_scope: O
     let mut rest = text;
     let flush = |lit: &mut String, parts: &mut Vec<Expr>| {
         if !lit.is_empty() {
-            parts.push(Expr::new(ExprKind::Str(std::mem::take(lit)), span));
+            parts.push(Expr::new(ExprKind::Str(std::mem::take(lit).into()), span));
         }
     };
     while !rest.is_empty() {
@@ -160,9 +160,9 @@ pub(crate) fn value_expr(text: &str, span: Span, interp: Interp, secret_scope: O
     }
     flush(&mut lit, &mut parts);
     match parts.len() {
-        0 => Expr::new(ExprKind::Str(String::new()), span),
+        0 => Expr::new(ExprKind::Str(String::new().into()), span),
         1 => parts.pop().expect("one part"),
-        _ => Expr::new(ExprKind::Concat(parts), span),
+        _ => Expr::new(ExprKind::Concat(parts.into()), span),
     }
 }
 
@@ -194,7 +194,7 @@ fn framework_ref(s: &str, span: Span) -> Found {
             })
             .map(|n| n.trim().trim_matches(['"', '\'', ':']));
         let e = match name.filter(|n| is_env_name(n)) {
-            Some(n) => Expr::new(ExprKind::Env(n.to_string()), span),
+            Some(n) => Expr::new(ExprKind::Env(n.to_string().into()), span),
             None => Expr::unknown(span),
         };
         Some((pos, close + 2 - pos, e))
@@ -204,7 +204,7 @@ fn framework_ref(s: &str, span: Span) -> Found {
         // Processors come first: `%env(resolve:string:X)%` reads X.
         let name = s[pos + 5..close].rsplit(':').next().unwrap_or("").trim();
         let e = if is_env_name(name) {
-            Expr::new(ExprKind::Env(name.to_string()), span)
+            Expr::new(ExprKind::Env(name.to_string().into()), span)
         } else {
             Expr::unknown(span)
         };
@@ -241,7 +241,7 @@ fn shell_ref(s: &str, span: Span) -> Option<(usize, usize, Expr)> {
                     i = close + 1;
                     continue;
                 }
-                let env = Expr::new(ExprKind::Env(name.to_string()), span);
+                let env = Expr::new(ExprKind::Env(name.to_string().into()), span);
                 let rest = &inner[name_len..];
                 // `${VAR:-default}` / `${VAR-default}`: the env var or the default.
                 let default = rest
@@ -266,7 +266,11 @@ fn shell_ref(s: &str, span: Span) -> Option<(usize, usize, Expr)> {
                     .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
                     .unwrap_or(s.len() - pos - 1);
                 let name = &s[pos + 1..pos + 1 + name_len];
-                return Some((pos, name_len + 1, Expr::new(ExprKind::Env(name.to_string()), span)));
+                return Some((
+                    pos,
+                    name_len + 1,
+                    Expr::new(ExprKind::Env(name.to_string().into()), span),
+                ));
             }
             _ => i = pos + 1,
         }
@@ -292,9 +296,9 @@ fn github_ref(s: &str, span: Span, secret_scope: Option<&str>) -> Option<(usize,
             Some(scope) => format!("secret:{scope}/{n}"),
             None => format!("secret:{n}"),
         };
-        Expr::new(ExprKind::Secret(id), span)
+        Expr::new(ExprKind::Secret(id.into()), span)
     } else if let Some(n) = ident("env.") {
-        Expr::new(ExprKind::Env(n), span)
+        Expr::new(ExprKind::Env(n.into()), span)
     } else {
         Expr::unknown(span)
     };
@@ -313,12 +317,12 @@ fn braces_ref(s: &str, open: &str, close: &str, span: Span) -> Option<(usize, us
     if name.is_empty() {
         return Some((pos, end + close.len() - pos, Expr::unknown(span)));
     }
-    let r = Expr::new(ExprKind::Env(name.to_string()), span);
+    let r = Expr::new(ExprKind::Env(name.to_string().into()), span);
     let e = match default {
         Some(d) => Expr::new(
             ExprKind::Alt {
                 cond: None,
-                alts: vec![r, Expr::new(ExprKind::Str(d.to_string()), span)].into(),
+                alts: vec![r, Expr::new(ExprKind::Str(d.to_string().into()), span)].into(),
             },
             span,
         ),
@@ -487,7 +491,7 @@ pub(crate) mod testing {
         match &e.kind {
             ExprKind::Str(s) => format!("{s:?}"),
             ExprKind::Env(n) => format!("env:{n}"),
-            ExprKind::Secret(n) => n.clone(),
+            ExprKind::Secret(n) => n.clone().into(),
             ExprKind::Concat(p) => p.iter().map(show).collect::<Vec<_>>().join("+"),
             ExprKind::Alt { alts, .. } => format!("({})", alts.iter().map(show).collect::<Vec<_>>().join("|")),
             ExprKind::Unknown => "?".into(),

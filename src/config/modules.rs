@@ -42,7 +42,7 @@ pub(crate) fn lower(lang: &str, path: &str, facts: &mut FileFacts) {
     let mut settings = Vec::new();
     for a in facts.assigns.iter().filter(|a| a.guard.is_none()) {
         let key = match (&a.target.kind, def.member_root.as_deref()) {
-            (ExprKind::Name(n), _) if def.upper_names && a.scope == 0 && super::is_setting_name(n) => n.clone(),
+            (ExprKind::Name(n), _) if def.upper_names && a.scope == 0 && super::is_setting_name(n) => n.to_string(),
             (_, Some(root)) => match path_of(&a.target) {
                 Some(d) => match d.strip_prefix(root).and_then(|r| r.strip_prefix('.')) {
                     Some(k) if !k.is_empty() => k.to_string(),
@@ -80,7 +80,7 @@ pub(crate) fn lower(lang: &str, path: &str, facts: &mut FileFacts) {
 /// member or a call without arguments (Ruby).
 fn path_of(e: &Expr) -> Option<String> {
     match &e.kind {
-        ExprKind::Name(n) => Some(n.clone()),
+        ExprKind::Name(n) => Some(n.to_string()),
         ExprKind::Member(o, m) => path_of(o).map(|p| format!("{p}.{m}")),
         ExprKind::Call(c) if c.args.is_empty() && !c.is_new => path_of(&c.callee),
         // A bare Ruby name: a local variable or a method call.
@@ -158,7 +158,7 @@ mod tests {
         assert_eq!(f.line(p.parents[0].span.unwrap()), 1);
         let keys: Vec<&str> = p.settings.iter().map(|s| s.key.as_str()).collect();
         assert_eq!(keys, vec!["DEBUG", "ZOHO_API"]);
-        assert!(matches!(&p.settings[1].value.kind, ExprKind::Env(n) if n == "ZOHO_API"));
+        assert!(matches!(&p.settings[1].value.kind, ExprKind::Env(n) if &**n == "ZOHO_API"));
         let text =
             "Rails.application.configure do\n  config.x.zoho.api_domain = \"https://sandbox.zohoapis.com\"\nend\n";
         let f = crate::frontend::lower(crate::facts::Lang::Ruby, "config/environments/staging.rb", text);

@@ -119,7 +119,7 @@ impl Members {
                 let obj = if i + 1 == self.classes.len() {
                     Expr::new(ExprKind::This, span)
                 } else {
-                    Expr::new(ExprKind::Name(c.name.clone()), span)
+                    Expr::new(ExprKind::Name(c.name.clone().into()), span)
                 };
                 return Expr::new(ExprKind::Member(Box::new(obj), name.into()), span);
             }
@@ -132,7 +132,7 @@ impl Members {
             let this = Expr::new(ExprKind::This, span);
             return Expr::new(ExprKind::Member(Box::new(this), name.into()), span);
         }
-        Expr::new(ExprKind::Name(name.to_string()), span)
+        Expr::new(ExprKind::Name(name.to_string().into()), span)
     }
 }
 
@@ -259,7 +259,7 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> + InView {
             super::frame::this_member(name, ns)
         } else {
             self.members().declare_local(&name);
-            Expr::new(ExprKind::Name(name), ns)
+            Expr::new(ExprKind::Name(name.into()), ns)
         };
         if let Some(value) = value {
             self.push_assign(scope, target, value, guard, sp);
@@ -392,7 +392,7 @@ pub(crate) trait MemberLowering<'a>: Lowering<'a> + InView {
             self.push_assign(
                 ctor,
                 field.clone(),
-                Expr::new(ExprKind::Name(name.clone()), sp),
+                Expr::new(ExprKind::Name(name.clone().into()), sp),
                 None,
                 sp,
             );

@@ -337,7 +337,7 @@ pub(crate) mod testing {
         match &e.kind {
             ExprKind::Str(s) => format!("{s:?}"),
             ExprKind::Concat(p) => format!("concat({})", p.iter().map(show).collect::<Vec<_>>().join(", ")),
-            ExprKind::Name(n) => n.clone(),
+            ExprKind::Name(n) => n.clone().into(),
             ExprKind::This => "this".into(),
             ExprKind::Member(o, m) => format!("{}.{m}", show(o)),
             ExprKind::Index(o, i) => format!("{}[{}]", show(o), show(i)),
@@ -371,7 +371,7 @@ pub(crate) mod testing {
             ExprKind::Test(o) => format!("test({})", o.iter().map(show).collect::<Vec<_>>().join(", ")),
             ExprKind::Env(n) => format!("env:{n}"),
             ExprKind::EnvObject => "env:*".into(),
-            ExprKind::Secret(n) => n.clone(),
+            ExprKind::Secret(n) => n.clone().into(),
             ExprKind::Func(s) => format!("func#{s}"),
             ExprKind::Bool(b) => b.to_string(),
             ExprKind::Number => "num".into(),

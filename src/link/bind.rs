@@ -1029,7 +1029,7 @@ fn on_legacy_class(callee: &Expr) -> bool {
     let mut cur: &Expr = o;
     loop {
         match &cur.kind {
-            ExprKind::Name(n) => return classes.iter().any(|c| c == n),
+            ExprKind::Name(n) => return classes.iter().any(|c| **c == **n),
             ExprKind::Member(o, m) => {
                 if classes.iter().any(|c| **c == **m) {
                     return true;

@@ -370,7 +370,7 @@ impl<'r> Linker<'r> {
             for a in &call.args {
                 let vs = self.eval(file, scope, &a.value, params);
                 match &a.name {
-                    Some(n) => set_field(&mut fields, Some(n.clone()), vs),
+                    Some(n) => set_field(&mut fields, Some(n.to_string()), vs),
                     None => merge_spread(&mut fields, vs),
                 }
             }
@@ -741,7 +741,7 @@ impl<'r> Linker<'r> {
         let mut rest: Vec<(Option<String>, Vec<Val>)> = Vec::new();
         for a in &call.args {
             let target = match &a.name {
-                Some(n) => Some(n.clone()),
+                Some(n) => Some(n.to_string()),
                 None => {
                     let n = names.get(pos).cloned();
                     pos += 1;

@@ -313,7 +313,7 @@ impl<'r> Linker<'r> {
         );
         let call = Call {
             callee,
-            args: Vec::new(),
+            args: Vec::new().into(),
             is_new: false,
         };
         let p = fields.map(Params::of_fields);
@@ -379,7 +379,9 @@ impl<'r> Linker<'r> {
             let a = &facts.assigns[i];
             let f = ix.func_of[a.scope];
             match &a.value.kind {
-                ExprKind::Name(n) if f != 0 && facts.scopes[f].params.contains(n) => Some((f, n.as_str())),
+                ExprKind::Name(n) if f != 0 && facts.scopes[f].params.iter().any(|p| **p == **n) => {
+                    Some((f, n.as_ref()))
+                }
                 _ => None,
             }
         };

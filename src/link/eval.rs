@@ -37,7 +37,10 @@ impl<'r> Linker<'r> {
         let c = catalog();
         let one = |k: VKind| vec![val(k, file, e.span)];
         match &e.kind {
-            ExprKind::Str(s) => one(VKind::Str(vec![Piece::Lit(s.clone(), Loc { file, span: e.span })])),
+            ExprKind::Str(s) => one(VKind::Str(vec![Piece::Lit(
+                s.clone().into(),
+                Loc { file, span: e.span },
+            )])),
             ExprKind::Concat(parts) => self.concat(file, scope, parts, e.span, params),
             ExprKind::Format { style, template, args } => {
                 let vs = self.format(file, scope, *style, template, args, e.span, params);
@@ -50,9 +53,9 @@ impl<'r> Linker<'r> {
             ExprKind::This => one(VKind::Other),
             ExprKind::Env(n) => self
                 .env_alternatives(n, file, e.span)
-                .unwrap_or_else(|| one(VKind::Env(n.clone()))),
+                .unwrap_or_else(|| one(VKind::Env(n.clone().into()))),
             ExprKind::EnvObject => one(VKind::EnvObject),
-            ExprKind::Secret(s) => one(VKind::Sym(s.as_str().into(), SymKind::Secret)),
+            ExprKind::Secret(s) => one(VKind::Sym(s.as_ref().into(), SymKind::Secret)),
             ExprKind::Member(obj, m) => self.eval_member(file, scope, e, obj, m, params, true),
             ExprKind::Index(obj, key) => {
                 let keys = self.eval(file, scope, key, params);
@@ -74,8 +77,8 @@ impl<'r> Linker<'r> {
                 let mut fields = Vec::new();
                 for (k, v) in pairs {
                     let key = match &k.kind {
-                        ExprKind::Str(s) => Some(s.clone()),
-                        ExprKind::Name(n) if self.files[file].lang != Some(Lang::Python) => Some(n.clone()),
+                        ExprKind::Str(s) => Some(s.to_string()),
+                        ExprKind::Name(n) if self.files[file].lang != Some(Lang::Python) => Some(n.to_string()),
                         _ => None,
                     };
                     let vs = self.eval(file, scope, v, params);
@@ -335,7 +338,7 @@ impl<'r> Linker<'r> {
         let ix = &self.index[ffile];
         let mut out = Vec::new();
         for a in facts.assigns.iter().filter(|a| ix.func_of[a.scope] == fscope) {
-            if matches!(&a.target.kind, ExprKind::Name(n) if n == name) {
+            if matches!(&a.target.kind, ExprKind::Name(n) if **n == **name) {
                 push_alts(&mut out, self.eval(ffile, a.scope, &a.value, Some(&p)));
             }
         }
@@ -470,7 +473,7 @@ impl<'r> Linker<'r> {
                 push_alts(&mut out, vec![val(VKind::Other, file, span)]);
                 continue;
             };
-            let text = Expr::new(ExprKind::Str(text), template.span);
+            let text = Expr::new(ExprKind::Str(text.into()), template.span);
             let filled = Expr::new(crate::template::expand(style, &text, args), span);
             let mut vs = self.eval(file, scope, &filled, params);
             for v in &mut vs {
@@ -519,14 +522,14 @@ impl<'r> Linker<'r> {
             // literal keys (`request(path, sandbox: true)`): a key left out
             // is nil.
             ExprKind::Index(obj, k) => match (&obj.kind, &k.kind) {
-                (ExprKind::Name(n), ExprKind::Str(k)) => (n, Some(k.as_str())),
+                (ExprKind::Name(n), ExprKind::Str(k)) => (n, Some(k.as_ref())),
                 _ => return None,
             },
             // `kwargs.get("sandbox")`: the same read, a key left out None.
             ExprKind::Call(c) if c.args.len() == 1 && c.args[0].name.is_none() => {
                 match (&c.callee.kind, &c.args[0].value.kind) {
                     (ExprKind::Member(obj, m), ExprKind::Str(k)) if &**m == "get" => match &obj.kind {
-                        ExprKind::Name(n) => (n, Some(k.as_str())),
+                        ExprKind::Name(n) => (n, Some(k.as_ref())),
                         _ => return None,
                     },
                     _ => return None,

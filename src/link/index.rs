@@ -169,7 +169,7 @@ impl FileIndex {
 /// Does `e` mention one of `names`?
 pub(super) fn mentions(e: &Expr, names: &[String]) -> bool {
     match &e.kind {
-        ExprKind::Name(n) => names.contains(n),
+        ExprKind::Name(n) => names.iter().any(|x| **x == **n),
         ExprKind::Concat(parts) | ExprKind::List(parts) | ExprKind::Test(parts) => {
             parts.iter().any(|p| mentions(p, names))
         }
@@ -331,11 +331,11 @@ fn configuring_calls(facts: &FileFacts, names: &mut Names) -> Multi<u32> {
 pub(super) fn update_source(call: &crate::facts::Call) -> Option<(&str, &Expr)> {
     fn plain(e: &Expr) -> Option<&str> {
         match &e.kind {
-            ExprKind::Name(n) => Some(n.as_str()),
+            ExprKind::Name(n) => Some(n.as_ref()),
             _ => None,
         }
     }
-    match (&call.callee.kind, call.args.as_slice()) {
+    match (&call.callee.kind, &*call.args) {
         (ExprKind::Member(o, m), [a]) if matches!(&**m, "update" | "merge!") && a.name.is_none() => {
             Some((plain(o)?, &a.value))
         }
@@ -402,7 +402,7 @@ fn inline_fns(facts: &FileFacts) -> Vec<(ScopeId, ScopeId)> {
 /// The lookup key of an assignment target.
 pub(super) fn target_key(t: &Expr) -> Option<String> {
     match &t.kind {
-        ExprKind::Name(n) => Some(n.clone()),
+        ExprKind::Name(n) => Some(n.clone().into()),
         ExprKind::Member(o, m) if matches!(o.kind, ExprKind::This) => Some(format!("this.{m}")),
         ExprKind::Member(..) => t.dotted(),
         _ => None,
@@ -413,7 +413,7 @@ pub(super) fn target_key(t: &Expr) -> Option<String> {
 /// `self.session.headers` → `this.session`.
 pub(super) fn root_key(e: &Expr) -> Option<String> {
     match &e.kind {
-        ExprKind::Name(n) => Some(n.clone()),
+        ExprKind::Name(n) => Some(n.clone().into()),
         ExprKind::Member(o, m) if matches!(o.kind, ExprKind::This) => Some(format!("this.{m}")),
         ExprKind::Member(o, _) | ExprKind::Index(o, _) => root_key(o),
         _ => None,

@@ -74,7 +74,7 @@ impl<'r> Linker<'r> {
                 ExprKind::Member(o, m) if instances => (o, Some(&**m), &mut members),
                 _ => continue,
             };
-            let own = matches!(&o.kind, ExprKind::Name(n) if n == name);
+            let own = matches!(&o.kind, ExprKind::Name(n) if &**n == name);
             if !own || ix.func_of[a.scope] != ix.func_of[scope] {
                 continue;
             }

@@ -179,15 +179,18 @@ impl<'r> Linker<'r> {
     fn cfg_eval(&self, pid: ProfileId, file: FileId, e: &Expr, depth: usize) -> Vec<Val> {
         let one = |k: VKind| vec![val(k, file, e.span)];
         match &e.kind {
-            ExprKind::Str(s) => one(VKind::Str(vec![Piece::Lit(s.clone(), Loc { file, span: e.span })])),
-            ExprKind::Secret(s) => one(VKind::Sym(s.as_str().into(), SymKind::Secret)),
+            ExprKind::Str(s) => one(VKind::Str(vec![Piece::Lit(
+                s.clone().into(),
+                Loc { file, span: e.span },
+            )])),
+            ExprKind::Secret(s) => one(VKind::Sym(s.as_ref().into(), SymKind::Secret)),
             ExprKind::Env(n) => {
-                let eff = self.profiles.effective.get(&pid).and_then(|m| m.get(n)).copied();
+                let eff = self.profiles.effective.get(&pid).and_then(|m| m.get(&**n)).copied();
                 match eff {
                     Some(inner) if depth < MAX_REF_DEPTH && !self.refers_to_itself(&inner, n) => {
                         self.setting_vals(pid, &inner, depth + 1)
                     }
-                    _ => one(VKind::Env(n.clone())),
+                    _ => one(VKind::Env(n.clone().into())),
                 }
             }
             ExprKind::Alt { alts, .. } => {
@@ -230,7 +233,7 @@ impl<'r> Linker<'r> {
     /// `TOKEN: ${TOKEN}` passes the variable through: not a reference to itself.
     fn refers_to_itself(&self, e: &Eff, name: &str) -> bool {
         let s = self.setting(e);
-        s.key == name && matches!(&s.value.kind, ExprKind::Env(n) if n == name)
+        s.key == name && matches!(&s.value.kind, ExprKind::Env(n) if &**n == name)
     }
 
     /// A code read of env var `name`: the values the repository's profiles

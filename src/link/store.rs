@@ -250,7 +250,7 @@ fn syntactic_names(e: &Expr, out: &mut Vec<String>, depth: usize) {
         return;
     }
     match &e.kind {
-        ExprKind::Name(n) | ExprKind::Env(n) => out.push(n.clone()),
+        ExprKind::Name(n) | ExprKind::Env(n) => out.push(n.clone().into()),
         ExprKind::Member(_, n) => out.push(n.to_string()),
         ExprKind::Index(_, k) => {
             if let Some(s) = k.as_str() {
@@ -505,7 +505,7 @@ fn model_tables(facts: &FileFacts) -> Vec<(ScopeId, TableDef)> {
             .iter()
             .filter(|a| a.scope == sid)
             .filter_map(|a| match &a.target.kind {
-                ExprKind::Name(n) => Some(n.clone()),
+                ExprKind::Name(n) => Some(n.to_string()),
                 _ => None,
             })
             .collect();

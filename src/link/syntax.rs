@@ -242,7 +242,7 @@ pub fn import_candidates(lang: Lang, path: &str, facts: &FileFacts) -> Vec<Strin
         // with `new`, each in its own file beside this one.
         let built = facts.calls.iter().filter_map(|c| match &c.expr.kind {
             ExprKind::Call(call) if call.is_new => match &call.callee.kind {
-                ExprKind::Name(n) => Some(n.as_str()),
+                ExprKind::Name(n) => Some(n.as_ref()),
                 _ => None,
             },
             _ => None,

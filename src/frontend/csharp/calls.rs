@@ -18,7 +18,10 @@ impl<'a> Lowerer<'a> {
                 continue;
             };
             let value = self.expr(v, scope, false);
-            args.push(Arg { name, value });
+            args.push(Arg {
+                name: name.map(Into::into),
+                value,
+            });
         }
         args
     }
@@ -40,7 +43,7 @@ impl<'a> Lowerer<'a> {
             let parts: Vec<Expr> = args.into_iter().map(|a| a.value).collect();
             return match parts.len() {
                 1 => parts.into_iter().next().unwrap_or_else(|| Expr::unknown(sp)),
-                _ => Expr::new(ExprKind::Concat(parts), sp),
+                _ => Expr::new(ExprKind::Concat(parts.into()), sp),
             };
         }
         // new AuthenticationHeaderValue("Zoho-oauthtoken", token): the header
@@ -50,13 +53,15 @@ impl<'a> Lowerer<'a> {
             let (scheme, param) = (it.next(), it.next());
             if let (Some(scheme), Some(param)) = (scheme, param) {
                 let scheme = match scheme.as_str() {
-                    Some(s) => Expr::new(ExprKind::Str(format!("{s} ")), scheme.span),
+                    Some(s) => Expr::new(ExprKind::Str(format!("{s} ").into()), scheme.span),
                     None => Expr::new(
-                        ExprKind::Concat(vec![scheme.clone(), Expr::new(ExprKind::Str(" ".into()), scheme.span)]),
+                        ExprKind::Concat(
+                            vec![scheme.clone(), Expr::new(ExprKind::Str(" ".into()), scheme.span)].into(),
+                        ),
                         scheme.span,
                     ),
                 };
-                return Expr::new(ExprKind::Concat(vec![scheme, param]), sp);
+                return Expr::new(ExprKind::Concat(vec![scheme, param].into()), sp);
             }
             return Expr::unknown(sp);
         }
@@ -86,7 +91,10 @@ impl<'a> Lowerer<'a> {
                     } else {
                         self.expr(r, scope, false)
                     };
-                    args.push(Arg { name, value });
+                    args.push(Arg {
+                        name: name.map(Into::into),
+                        value,
+                    });
                 }
             } else {
                 let value = self.list(init, scope);
@@ -127,7 +135,7 @@ impl<'a> Lowerer<'a> {
             let v = self.expr(v, scope, false);
             pairs.push((k, v));
         }
-        Some(Expr::new(ExprKind::Dict(pairs), self.span(init)))
+        Some(Expr::new(ExprKind::Dict(pairs.into()), self.span(init)))
     }
 
     /// A type as a callee: `Initializer.Builder` → Member(Initializer,
@@ -143,11 +151,11 @@ impl<'a> Lowerer<'a> {
                         let obj = self.type_expr(q);
                         Expr::new(ExprKind::Member(Box::new(obj), self.member_name(n).into()), sp)
                     }
-                    _ => Expr::new(ExprKind::Name(self.text(ty).to_string()), sp),
+                    _ => Expr::new(ExprKind::Name(self.text(ty).to_string().into()), sp),
                 }
             }
-            "generic_name" => Expr::new(ExprKind::Name(self.member_name(ty)), sp),
-            _ => Expr::new(ExprKind::Name(self.text(ty).to_string()), sp),
+            "generic_name" => Expr::new(ExprKind::Name(self.member_name(ty).into()), sp),
+            _ => Expr::new(ExprKind::Name(self.text(ty).to_string().into()), sp),
         }
     }
 
@@ -177,8 +185,11 @@ impl<'a> Lowerer<'a> {
         };
         let section = match (&**m, &arg.value.kind) {
             ("BindConfiguration", _) => arg.value.clone(),
-            (_, ExprKind::Env(n)) => Expr::new(ExprKind::Str(n.strip_prefix("config:")?.to_string()), arg.value.span),
-            (_, ExprKind::Call(c)) => match (&c.callee.kind, c.args.as_slice()) {
+            (_, ExprKind::Env(n)) => Expr::new(
+                ExprKind::Str(n.strip_prefix("config:")?.to_string().into()),
+                arg.value.span,
+            ),
+            (_, ExprKind::Call(c)) => match (&c.callee.kind, &*c.args) {
                 (ExprKind::Member(_, g), [name]) if matches!(&**g, "GetSection" | "GetRequiredSection") => {
                     name.value.clone()
                 }
@@ -258,7 +269,7 @@ impl<'a> Lowerer<'a> {
                 {
                     if let Some(k) = args[0].value.as_str() {
                         self.f.facts.env_reads.push(k.to_string());
-                        return Expr::new(ExprKind::Env(crate::config::config_read_name(k)), sp);
+                        return Expr::new(ExprKind::Env(crate::config::config_read_name(k).into()), sp);
                     }
                 }
                 // `section.Get<ZohoOptions>()`: the section's keys as an object.
@@ -275,7 +286,7 @@ impl<'a> Lowerer<'a> {
                 // "sandbox".Equals(env): a test of both operands.
                 ("Equals", 1 | 2) => {
                     let ops = vec![(**obj).clone(), args[0].value.clone()];
-                    return Expr::new(ExprKind::Test(ops), sp);
+                    return Expr::new(ExprKind::Test(ops.into()), sp);
                 }
                 _ => {}
             }
@@ -307,7 +318,7 @@ impl<'a> Lowerer<'a> {
             .unwrap_or_default();
         let e = self.call_site(callee, args, false, sp, scope, receiver);
         for (i, name) in outs {
-            let target = Expr::new(ExprKind::Name(name), sp);
+            let target = Expr::new(ExprKind::Name(name.into()), sp);
             let value = Expr::out_argument(e.clone(), i, sp);
             self.push_assign(scope, target, value, None, sp);
         }

@@ -30,7 +30,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 let sp = self.span(p);
                 self.push_assign(
                     scope,
-                    Expr::new(ExprKind::Name(name.clone()), self.span(n)),
+                    Expr::new(ExprKind::Name(name.clone().into()), self.span(n)),
                     value,
                     None,
                     sp,
@@ -92,7 +92,13 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     if l.kind() == "identifier" {
                         let name = self.text(l).to_string();
                         self.members.declare_local(&name);
-                        self.push_assign(scope, Expr::new(ExprKind::Name(name), self.span(l)), value, guard, sp);
+                        self.push_assign(
+                            scope,
+                            Expr::new(ExprKind::Name(name.into()), self.span(l)),
+                            value,
+                            guard,
+                            sp,
+                        );
                     }
                 }
                 if let Some(b) = node.field("body") {
@@ -179,7 +185,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "identifier" => return self.name_ref(self.text(node), sp, false),
             "this" | "base" | "this_expression" | "base_expression" => ExprKind::This,
             "string_literal" | "verbatim_string_literal" | "raw_string_literal" => {
-                ExprKind::Str(self.string_value(node))
+                ExprKind::Str(self.string_value(node).into())
             }
             "interpolated_string_expression" => return self.interpolated(node, scope),
             "boolean_literal" => ExprKind::Bool(self.text(node) == "true"),
@@ -244,7 +250,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "switch_expression" => return self.switch_expr(node, scope),
             "predefined_type" | "generic_name" | "qualified_name" | "alias_qualified_name" => {
                 let t = self.text(node);
-                ExprKind::Name(t.split('<').next().unwrap_or(t).to_string())
+                ExprKind::Name(t.split('<').next().unwrap_or(t).to_string().into())
             }
             "typeof_expression" | "sizeof_expression" | "default_expression" | "nameof_expression" => ExprKind::Unknown,
             _ => self.unknown_with_children(node, scope),

@@ -111,7 +111,7 @@ impl<'a> MemberLowering<'a> for Lowerer<'a> {
         let ns = self.span(n);
         let value = match node.field("value") {
             Some(v) => self.expr_top(v, scope, false),
-            None => Expr::new(ExprKind::Str(self.text(n).to_string()), ns),
+            None => Expr::new(ExprKind::Str(self.text(n).to_string().into()), ns),
         };
         let target = frame::this_member(self.text(n), ns);
         let sp = self.span(node);
@@ -224,14 +224,14 @@ impl<'a> Lowerer<'a> {
                 "identifier" => {
                     let name = self.text(el).to_string();
                     self.members.declare_local(&name);
-                    let t = Expr::new(ExprKind::Name(name), self.span(el));
+                    let t = Expr::new(ExprKind::Name(name.into()), self.span(el));
                     self.push_assign(scope, t, v, guard, span);
                 }
                 "declaration_expression" => {
                     if let Some(n) = el.field("name") {
                         let name = self.text(n).to_string();
                         self.members.declare_local(&name);
-                        let t = Expr::new(ExprKind::Name(name), self.span(n));
+                        let t = Expr::new(ExprKind::Name(name.into()), self.span(n));
                         self.push_assign(scope, t, v, guard, span);
                     }
                 }
@@ -454,7 +454,7 @@ impl<'a> Lowerer<'a> {
         if let (Some(k), Some(root)) = (key.as_str(), obj.last_name()) {
             if root.to_ascii_lowercase().contains("config") {
                 self.f.facts.env_reads.push(k.to_string());
-                return Expr::new(ExprKind::Env(crate::config::config_read_name(k)), sp);
+                return Expr::new(ExprKind::Env(crate::config::config_read_name(k).into()), sp);
             }
         }
         Expr::new(ExprKind::Index(Box::new(obj), Box::new(key)), sp)
@@ -546,12 +546,12 @@ impl<'a> Lowerer<'a> {
                     let t = self.text(c);
                     let s = if verbatim { t.to_string() } else { unescape(t) };
                     parts.push(Expr::new(
-                        ExprKind::Str(s.replace("{{", "{").replace("}}", "}")),
+                        ExprKind::Str(s.replace("{{", "{").replace("}}", "}").into()),
                         self.span(c),
                     ));
                 }
                 "escape_sequence" => {
-                    parts.push(Expr::new(ExprKind::Str(unescape(self.text(c))), self.span(c)));
+                    parts.push(Expr::new(ExprKind::Str(unescape(self.text(c)).into()), self.span(c)));
                 }
                 "interpolation" => {
                     has_interp = true;

@@ -191,7 +191,7 @@ pub(crate) trait Lowering<'a> {
         match (o.dotted(), k.as_str()) {
             (Some(d), Some(var)) if Self::ENV_OBJECTS.contains(&d.as_str()) => {
                 self.frame_mut().facts.env_reads.push(var.to_string());
-                ExprKind::Env(var.to_string())
+                ExprKind::Env(var.to_string().into())
             }
             _ => ExprKind::Index(Box::new(o), Box::new(k)),
         }
@@ -453,7 +453,7 @@ pub(crate) trait Lowering<'a> {
 
     /// A literal piece of a string: its unescaped text.
     fn literal_part(&self, node: Node) -> Expr {
-        Expr::new(ExprKind::Str(unescape(self.text(node))), self.span(node))
+        Expr::new(ExprKind::Str(unescape(self.text(node)).into()), self.span(node))
     }
 
     /// An assignment's `left` node, `operator` (`=` without one) and

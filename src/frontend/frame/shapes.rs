@@ -13,7 +13,14 @@ use crate::facts::{Arg, Assign, Call, CallSite, Expr, ExprKind, FileFacts, Scope
 pub(crate) fn call(callee: Expr, mut args: Vec<Arg>, is_new: bool, span: Span) -> Expr {
     // Kept until linking is done: no spare capacity.
     args.shrink_to_fit();
-    Expr::new(ExprKind::Call(Arc::new(Call { callee, args, is_new })), span)
+    Expr::new(
+        ExprKind::Call(Arc::new(Call {
+            callee,
+            args: args.into(),
+            is_new,
+        })),
+        span,
+    )
 }
 
 /// A struct literal of a type the file declares, outside that type's own
@@ -21,13 +28,13 @@ pub(crate) fn call(callee: Expr, mut args: Vec<Arg>, is_new: bool, span: Span) -
 /// construction of the type with its fields as named arguments (not a
 /// request: no call site).
 pub(crate) fn struct_literal(ty: &str, pairs: Vec<(Expr, Expr)>, span: Span) -> Expr {
-    let callee = Expr::new(ExprKind::Name(ty.to_string()), span);
+    let callee = Expr::new(ExprKind::Name(ty.to_string().into()), span);
     let args = pairs
         .into_iter()
         .filter_map(|(k, v)| {
             let name = k.as_str()?.to_string();
             Some(Arg {
-                name: Some(name),
+                name: Some(name.into()),
                 value: v,
             })
         })
@@ -144,12 +151,12 @@ pub(crate) fn case_guard(subject: Option<&Expr>, labels: Vec<Expr>, span: Span) 
     }
     let mut ops: Vec<Expr> = subject.into_iter().cloned().collect();
     ops.extend(labels);
-    Some(Expr::new(ExprKind::Test(ops), span))
+    Some(Expr::new(ExprKind::Test(ops.into()), span))
 }
 
 /// A bare name.
 pub(crate) fn name(n: impl Into<String>, span: Span) -> Expr {
-    Expr::new(ExprKind::Name(n.into()), span)
+    Expr::new(ExprKind::Name(n.into().into()), span)
 }
 
 /// A string literal built from `parts`: with interpolations a
@@ -157,16 +164,16 @@ pub(crate) fn name(n: impl Into<String>, span: Span) -> Expr {
 pub(crate) fn interpolated(parts: Vec<Expr>, has_interp: bool, span: Span) -> Expr {
     if !has_interp {
         let s: String = parts.iter().filter_map(|p| p.as_str()).collect();
-        return Expr::new(ExprKind::Str(s), span);
+        return Expr::new(ExprKind::Str(s.into()), span);
     }
-    Expr::new(ExprKind::Concat(parts), span)
+    Expr::new(ExprKind::Concat(parts.into()), span)
 }
 
 /// A read of env var `name` (recorded for the second pass), or `default`
 /// when it is unset.
 pub(crate) fn env_read(facts: &mut FileFacts, name: String, default: Option<Expr>, span: Span) -> Expr {
     facts.env_reads.push(name.clone());
-    or_default(Expr::new(ExprKind::Env(name), span), default, span)
+    or_default(Expr::new(ExprKind::Env(name.into()), span), default, span)
 }
 
 /// A read of the env var `name` names: a literal, a constant holding it, or
@@ -176,7 +183,7 @@ pub(crate) fn env_read(facts: &mut FileFacts, name: String, default: Option<Expr
 /// other name.
 pub(crate) fn env_read_by(facts: &mut FileFacts, name: &Expr, default: Option<Expr>, span: Span) -> Option<Expr> {
     match &name.kind {
-        ExprKind::Str(n) => Some(env_read(facts, n.clone(), default, span)),
+        ExprKind::Str(n) => Some(env_read(facts, n.clone().into(), default, span)),
         ExprKind::Alt { cond: Some(_), alts } if alts.iter().all(names_env_var) => {
             facts
                 .env_reads
@@ -357,17 +364,17 @@ impl Operators {
     /// The expression `l op r` makes (`op` as written, lower-cased).
     pub fn apply(&self, op: &str, l: Expr, r: Expr) -> ExprKind {
         if self.concat.contains(&op) {
-            ExprKind::Concat(vec![l, r])
+            ExprKind::Concat(vec![l, r].into())
         } else if self.percent_format && op == "%" && is_text(&l) {
             let args = match r.kind {
                 ExprKind::List(items) => items,
-                _ => vec![r],
+                _ => vec![r].into(),
             };
             let span = l.span;
             crate::template::fill(
                 crate::template::Style::Printf,
                 l,
-                crate::template::positional(args),
+                crate::template::positional(args.into()),
                 span,
             )
             .kind
@@ -377,7 +384,7 @@ impl Operators {
                 alts: vec![l, r].into(),
             }
         } else if self.test.contains(&op) || self.other_is_test {
-            ExprKind::Test(vec![l, r])
+            ExprKind::Test(vec![l, r].into())
         } else {
             ExprKind::Unknown
         }
@@ -396,7 +403,7 @@ impl Operators {
         if op == "=" {
             value
         } else if self.append.contains(&op) {
-            Expr::new(ExprKind::Concat(vec![target.clone(), value]), vs)
+            Expr::new(ExprKind::Concat(vec![target.clone(), value].into()), vs)
         } else if self.or_assign.contains(&op) {
             either(target.clone(), value, vs)
         } else {

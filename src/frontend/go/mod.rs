@@ -208,9 +208,9 @@ impl<'a> Lowerer<'a> {
                 format!("{prefix}_{var}")
             };
             let read = self.env_read(name, None, sp);
-            pairs.push((Expr::new(ExprKind::Str(member), sp), read));
+            pairs.push((Expr::new(ExprKind::Str(member.into()), sp), read));
         }
-        (!pairs.is_empty()).then(|| Expr::new(ExprKind::Dict(pairs), sp))
+        (!pairs.is_empty()).then(|| Expr::new(ExprKind::Dict(pairs.into()), sp))
     }
 
     fn class_scope(&mut self, name: &str, span: Span) -> ScopeId {
@@ -326,7 +326,7 @@ impl<'a> Lowerer<'a> {
             let target = self.expr(*t, scope, true);
             let value = if mode == Mode::Add {
                 let cur = target.clone();
-                Expr::new(ExprKind::Concat(vec![cur, value]), sp)
+                Expr::new(ExprKind::Concat(vec![cur, value].into()), sp)
             } else {
                 value
             };
@@ -421,7 +421,7 @@ impl<'a> Lowerer<'a> {
             let body = raw.strip_prefix('"').unwrap_or(raw);
             unescape(body.strip_suffix('"').unwrap_or(body))
         };
-        Expr::new(ExprKind::Str(s), sp)
+        Expr::new(ExprKind::Str(s.into()), sp)
     }
 
     /// `T{a: x}` / `&T{…}` / `map[string]string{"k": v}` / `[]string{…}`.
@@ -444,7 +444,7 @@ impl<'a> Lowerer<'a> {
         // an instance built with those fields.
         let struct_of_file = owner.is_none() && self.types.classes.contains_key(&ty);
         match e.kind {
-            ExprKind::Dict(pairs) if struct_of_file => frame::struct_literal(&ty, pairs, sp),
+            ExprKind::Dict(pairs) if struct_of_file => frame::struct_literal(&ty, pairs.into_vec(), sp),
             // `c := &Client{}`, its fields set afterwards (`c.BaseURL = …`).
             ExprKind::List(items) if struct_of_file && items.is_empty() => frame::struct_literal(&ty, Vec::new(), sp),
             kind => Expr::new(kind, sp),
@@ -468,7 +468,7 @@ impl<'a> Lowerer<'a> {
                             Some(Some(tag)) => tag.clone(),
                             _ => name,
                         };
-                        Expr::new(ExprKind::Str(name), self.span(inner))
+                        Expr::new(ExprKind::Str(name.into()), self.span(inner))
                     } else {
                         self.expr(k, scope, false)
                     };
@@ -490,9 +490,9 @@ impl<'a> Lowerer<'a> {
             }
         }
         if pairs.is_empty() {
-            return Expr::new(ExprKind::List(items), sp);
+            return Expr::new(ExprKind::List(items.into()), sp);
         }
-        Expr::new(ExprKind::Dict(pairs), sp)
+        Expr::new(ExprKind::Dict(pairs.into()), sp)
     }
 
     fn enclosing_class(&self, mut scope: ScopeId) -> Option<ScopeId> {
@@ -580,7 +580,7 @@ impl<'a> Lowerer<'a> {
                 let callee = Expr::new(ExprKind::Member(Box::new(s), "replace".into()), sp);
                 let call = Call {
                     callee,
-                    args: args[1..3].to_vec(),
+                    args: args[1..3].to_vec().into(),
                     is_new: false,
                 };
                 return Expr::new(ExprKind::Call(Arc::new(call)), sp);
@@ -755,7 +755,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 if self.receiver.as_deref() == Some(t) {
                     ExprKind::This
                 } else {
-                    ExprKind::Name(t.to_string())
+                    ExprKind::Name(t.to_string().into())
                 }
             }
             "interpreted_string_literal" | "raw_string_literal" => return self.string(node),
@@ -788,7 +788,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 };
                 match op {
                     "&" | "*" => return self.expr(o, scope, receiver),
-                    _ => ExprKind::Test(vec![self.expr(o, scope, false)]),
+                    _ => ExprKind::Test(vec![self.expr(o, scope, false)].into()),
                 }
             }
             "parenthesized_expression" | "expression_list" | "literal_element" if named_children(node).len() == 1 => {

@@ -28,7 +28,7 @@ impl<'a> Lowerer<'a> {
         // new StringBuilder(s): the string it starts with.
         if matches!(callee.dotted().as_deref(), Some("StringBuilder" | "StringBuffer")) && args.len() <= 1 {
             let start = args.into_iter().next().map(|a| a.value);
-            return start.unwrap_or_else(|| Expr::new(ExprKind::Str(String::new()), sp));
+            return start.unwrap_or_else(|| Expr::new(ExprKind::Str(String::new().into()), sp));
         }
         // new URI(u) / new URL(u): the address itself.
         if matches!(
@@ -78,7 +78,7 @@ impl<'a> Lowerer<'a> {
                 }
                 e
             }
-            _ => Expr::new(ExprKind::Name(self.text(ty).to_string()), sp),
+            _ => Expr::new(ExprKind::Name(self.text(ty).to_string().into()), sp),
         }
     }
 
@@ -117,7 +117,7 @@ impl<'a> Lowerer<'a> {
             {
                 if let Some(key) = args[0].value.as_str() {
                     self.f.facts.env_reads.push(key.to_string());
-                    return Expr::new(ExprKind::Env(crate::config::config_read_name(key)), sp);
+                    return Expr::new(ExprKind::Env(crate::config::config_read_name(key).into()), sp);
                 }
             }
             (Some("String.format"), n) if n >= 1 => {
@@ -177,20 +177,20 @@ impl<'a> Lowerer<'a> {
                 // "sandbox".equals(env): a test of both operands.
                 ("equals" | "equalsIgnoreCase" | "contentEquals", 1) => {
                     let ops = vec![(**obj).clone(), args[0].value.clone()];
-                    return Expr::new(ExprKind::Test(ops), sp);
+                    return Expr::new(ExprKind::Test(ops.into()), sp);
                 }
                 // new StringBuilder(a).append(b) / uri.resolve(path): string building.
                 ("append" | "resolve", 1) if is_string_building(obj) => {
                     let mut parts = match &obj.kind {
-                        ExprKind::Concat(p) => p.clone(),
+                        ExprKind::Concat(p) => p.to_vec(),
                         _ => vec![(**obj).clone()],
                     };
                     parts.push(args[0].value.clone());
-                    return Expr::new(ExprKind::Concat(parts), sp);
+                    return Expr::new(ExprKind::Concat(parts.into()), sp);
                 }
                 ("concat", 1) => {
                     let parts = vec![(**obj).clone(), args[0].value.clone()];
-                    return Expr::new(ExprKind::Concat(parts), sp);
+                    return Expr::new(ExprKind::Concat(parts.into()), sp);
                 }
                 // System.getenv().get("X") / .getOrDefault("X", d)
                 ("get" | "getOrDefault", 1 | 2) if is_call_to(obj, "System.getenv") => {

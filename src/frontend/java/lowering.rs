@@ -36,7 +36,13 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     .map(|key| self.settings_read(&key, None, self.span(n)));
                 if let Some(read) = self.value_annotation(p).or(settings) {
                     let ns = self.span(n);
-                    self.push_assign(scope, Expr::new(ExprKind::Name(name.clone()), ns), read, None, ns);
+                    self.push_assign(
+                        scope,
+                        Expr::new(ExprKind::Name(name.clone().into()), ns),
+                        read,
+                        None,
+                        ns,
+                    );
                     // Spring supplies it, not the caller: keep its position
                     // but not its name, so it is not also a parameter.
                     names.push(String::new());
@@ -77,7 +83,13 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     self.members.declare_local(&name);
                     let sp = self.span(node);
                     let value = frame::any_element(iter, sp, self.span(v));
-                    self.push_assign(scope, Expr::new(ExprKind::Name(name), self.span(n)), value, guard, sp);
+                    self.push_assign(
+                        scope,
+                        Expr::new(ExprKind::Name(name.into()), self.span(n)),
+                        value,
+                        guard,
+                        sp,
+                    );
                 }
                 if let Some(b) = node.field("body") {
                     self.stmt(b, scope, guard);
@@ -95,7 +107,13 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                         let name = self.text(n).to_string();
                         self.members.declare_local(&name);
                         let sp = self.span(r);
-                        self.push_assign(scope, Expr::new(ExprKind::Name(name), self.span(n)), value, guard, sp);
+                        self.push_assign(
+                            scope,
+                            Expr::new(ExprKind::Name(name.into()), self.span(n)),
+                            value,
+                            guard,
+                            sp,
+                        );
                     } else if !Self::is_trivia(r.kind()) {
                         self.expr_top(r, scope, false);
                     }
@@ -186,7 +204,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
         let kind = match node.kind() {
             "identifier" => return self.name_ref(self.text(node), sp, false),
             "this" | "super" => ExprKind::This,
-            "string_literal" => ExprKind::Str(self.string_value(node)),
+            "string_literal" => ExprKind::Str(self.string_value(node).into()),
             "character_literal" => ExprKind::Unknown,
             "true" => ExprKind::Bool(true),
             "false" => ExprKind::Bool(false),
@@ -227,7 +245,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     .field("left")
                     .map(|l| vec![self.expr(l, scope, false)])
                     .unwrap_or_default();
-                ExprKind::Test(ops)
+                ExprKind::Test(ops.into())
             }
             "array_creation_expression" => match node.field("value") {
                 Some(v) => return self.list(v, scope),

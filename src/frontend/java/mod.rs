@@ -98,7 +98,7 @@ impl<'a> MemberLowering<'a> for Lowerer<'a> {
         let ns = self.span(n);
         let value = match args.into_iter().next() {
             Some(a) => a.value,
-            None => Expr::new(ExprKind::Str(self.text(n).to_string()), ns),
+            None => Expr::new(ExprKind::Str(self.text(n).to_string().into()), ns),
         };
         let target = Expr::new(
             ExprKind::Member(Box::new(Expr::new(ExprKind::This, ns)), self.text(n).into()),
@@ -323,7 +323,7 @@ impl<'a> Lowerer<'a> {
     fn settings_read(&mut self, key: &str, default: Option<Expr>, sp: Span) -> Expr {
         self.f.facts.env_reads.push(key.to_string());
         frame::or_default(
-            Expr::new(ExprKind::Env(crate::config::config_read_name(key)), sp),
+            Expr::new(ExprKind::Env(crate::config::config_read_name(key).into()), sp),
             default,
             sp,
         )

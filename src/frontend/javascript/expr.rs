@@ -11,11 +11,11 @@ impl<'a> Lowerer<'a> {
             "identifier" | "shorthand_property_identifier" | "shorthand_property_identifier_pattern" => {
                 match self.text(node) {
                     "undefined" => ExprKind::Null,
-                    t => ExprKind::Name(t.to_string()),
+                    t => ExprKind::Name(t.to_string().into()),
                 }
             }
             "this" => ExprKind::This,
-            "string" => ExprKind::Str(self.string_value(node)),
+            "string" => ExprKind::Str(self.string_value(node).into()),
             "meta_property" => match self.text(node) {
                 "import.meta" => ExprKind::Member(
                     Box::new(Expr::new(ExprKind::Name("import".into()), self.span(node))),
@@ -71,7 +71,7 @@ impl<'a> Lowerer<'a> {
             Some(name) if is_env_object(&o) => {
                 let name = name.to_string();
                 self.f.facts.env_reads.push(name.clone());
-                ExprKind::Env(name)
+                ExprKind::Env(name.into())
             }
             _ => ExprKind::Index(Box::new(o), Box::new(i)),
         };
@@ -86,7 +86,7 @@ impl<'a> Lowerer<'a> {
         };
         let ae = self.expr(a, scope, false);
         if op == "!" {
-            Expr::new(ExprKind::Test(vec![ae]), sp)
+            Expr::new(ExprKind::Test(vec![ae].into()), sp)
         } else {
             Expr::unknown(sp)
         }
@@ -115,7 +115,7 @@ impl<'a> Lowerer<'a> {
         for c in named_children(node) {
             items.push(self.expr(c, scope, false));
         }
-        Expr::new(ExprKind::List(items), sp)
+        Expr::new(ExprKind::List(items.into()), sp)
     }
 
     pub(super) fn object(&mut self, node: Node, scope: ScopeId) -> Expr {
@@ -126,7 +126,7 @@ impl<'a> Lowerer<'a> {
                 pairs.push(pair);
             }
         }
-        Expr::new(ExprKind::Dict(pairs), sp)
+        Expr::new(ExprKind::Dict(pairs.into()), sp)
     }
 
     /// One entry of an object literal: (key, value).
@@ -137,7 +137,7 @@ impl<'a> Lowerer<'a> {
                 let k = p.field("key")?;
                 let v = p.field("value")?;
                 let (ke, hint) = match self.key_name(k) {
-                    Some(name) => (Expr::new(ExprKind::Str(name.clone()), self.span(k)), name),
+                    Some(name) => (Expr::new(ExprKind::Str(name.clone().into()), self.span(k)), name),
                     // [computed]: value
                     None => (self.computed_key(k, scope), String::new()),
                 };
@@ -147,8 +147,8 @@ impl<'a> Lowerer<'a> {
             "shorthand_property_identifier" => {
                 let name = self.text(p).to_string();
                 Some((
-                    Expr::new(ExprKind::Str(name.clone()), ps),
-                    Expr::new(ExprKind::Name(name), ps),
+                    Expr::new(ExprKind::Str(name.clone().into()), ps),
+                    Expr::new(ExprKind::Name(name.into()), ps),
                 ))
             }
             "spread_element" => {
@@ -159,7 +159,7 @@ impl<'a> Lowerer<'a> {
             "method_definition" => {
                 let name = p.field("name");
                 let key = match name.and_then(|n| self.key_name(n)) {
-                    Some(k) => Expr::new(ExprKind::Str(k), name.map(|n| self.span(n)).unwrap_or(ps)),
+                    Some(k) => Expr::new(ExprKind::Str(k.into()), name.map(|n| self.span(n)).unwrap_or(ps)),
                     None => Expr::unknown(ps),
                 };
                 let s = self.function(p, scope, "", false);
@@ -213,7 +213,7 @@ impl<'a> Lowerer<'a> {
         };
         // The callee's receiver chain is part of this call's chain.
         let callee = match func.kind() {
-            "import" | "super" => Expr::new(ExprKind::Name(self.text(func).to_string()), self.span(func)),
+            "import" | "super" => Expr::new(ExprKind::Name(self.text(func).to_string().into()), self.span(func)),
             _ => self.expr(func, scope, true),
         };
         let args = self.call_args(node, scope);

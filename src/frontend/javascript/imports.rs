@@ -161,7 +161,7 @@ impl<'a> Lowerer<'a> {
                 // export default function foo() {} → default = foo
                 if let Some(n) = decl.field("name") {
                     let target = Expr::new(ExprKind::Name("default".into()), sp);
-                    let value = Expr::new(ExprKind::Name(self.text(n).to_string()), self.span(n));
+                    let value = Expr::new(ExprKind::Name(self.text(n).to_string().into()), self.span(n));
                     self.push_assign(scope, target, value, guard, sp);
                 }
             }
@@ -191,8 +191,8 @@ impl<'a> Lowerer<'a> {
                             }
                             None => {
                                 if let Some(a) = alias.filter(|a| *a != name) {
-                                    let target = Expr::new(ExprKind::Name(a), self.span(spec));
-                                    let value = Expr::new(ExprKind::Name(name), self.span(n));
+                                    let target = Expr::new(ExprKind::Name(a.into()), self.span(spec));
+                                    let value = Expr::new(ExprKind::Name(name.into()), self.span(n));
                                     self.push_assign(scope, target, value, guard, sp);
                                 }
                             }

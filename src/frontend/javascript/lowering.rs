@@ -52,7 +52,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     // the caller passes (its position keeps a name of its own).
                     if p.field("type").is_some_and(|t| is_config_service(self.text(t))) {
                         names.push(format!("#arg{}", names.len()));
-                        let target = Expr::new(ExprKind::Name(name.clone()), self.span(pattern));
+                        let target = Expr::new(ExprKind::Name(name.clone().into()), self.span(pattern));
                         self.push_assign(scope, target, Expr::new(ExprKind::EnvObject, sp), None, sp);
                     } else {
                         names.push(name.clone());
@@ -62,7 +62,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     if let Some(d) = default {
                         // Defaults are alternatives of the parameter.
                         let value = self.value(d, scope, &name);
-                        let target = Expr::new(ExprKind::Name(name.clone()), self.span(pattern));
+                        let target = Expr::new(ExprKind::Name(name.clone().into()), self.span(pattern));
                         self.push_assign(scope, target, value, None, sp);
                     }
                     if ts_property {
@@ -72,7 +72,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                             ExprKind::Member(Box::new(Expr::new(ExprKind::This, ps)), name.as_str().into()),
                             ps,
                         );
-                        let value = Expr::new(ExprKind::Name(name), ps);
+                        let value = Expr::new(ExprKind::Name(name.into()), ps);
                         self.push_assign(scope, target, value, None, sp);
                     }
                 }
@@ -82,10 +82,10 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     let name = format!("#arg{}", names.len());
                     names.push(name.clone());
                     let sp = self.span(p);
-                    let mut value = Expr::new(ExprKind::Name(name.clone()), self.span(pattern));
+                    let mut value = Expr::new(ExprKind::Name(name.clone().into()), self.span(pattern));
                     if let Some(d) = default {
                         let de = self.expr_top(d, scope, false);
-                        let target = Expr::new(ExprKind::Name(name), self.span(pattern));
+                        let target = Expr::new(ExprKind::Name(name.into()), self.span(pattern));
                         self.push_assign(scope, target.clone(), de, None, sp);
                         value = target;
                     }

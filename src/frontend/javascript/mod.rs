@@ -109,15 +109,15 @@ impl<'a> Lowerer<'a> {
                 continue;
             };
             let key = match self.key_name(k) {
-                Some(key) => Expr::new(ExprKind::Str(key), self.span(k)),
+                Some(key) => Expr::new(ExprKind::Str(key.into()), self.span(k)),
                 None => continue,
             };
             let value = self.expr(v, scope, false);
             pairs.push((key, value));
         }
         let sp = self.span(node);
-        let target = Expr::new(ExprKind::Name(self.text(name).to_string()), self.span(name));
-        self.push_assign(scope, target, Expr::new(ExprKind::Dict(pairs), sp), None, sp);
+        let target = Expr::new(ExprKind::Name(self.text(name).to_string().into()), self.span(name));
+        self.push_assign(scope, target, Expr::new(ExprKind::Dict(pairs.into()), sp), None, sp);
     }
 
     /// throw, ERROR nodes, odd positions: lower children so their calls are seen.
@@ -347,7 +347,7 @@ impl<'a> Lowerer<'a> {
                     }
                     let v = match (&items, k.kind()) {
                         (Some(items), "rest_pattern") if i <= items.len() => {
-                            Expr::new(ExprKind::List(items[i..].to_vec()), value.span)
+                            Expr::new(ExprKind::List(items[i..].to_vec().into()), value.span)
                         }
                         (Some(items), _) => items.get(i).cloned().unwrap_or_else(|| Expr::unknown(value.span)),
                         (None, "rest_pattern") => Expr::unknown(value.span),
@@ -370,7 +370,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
             "shorthand_property_identifier_pattern" => {
-                let t = Expr::new(ExprKind::Name(self.text(target).to_string()), self.span(target));
+                let t = Expr::new(ExprKind::Name(self.text(target).to_string().into()), self.span(target));
                 self.push_assign(scope, t, value, guard, span);
             }
             _ => {
@@ -396,7 +396,7 @@ impl<'a> Lowerer<'a> {
     fn member(&mut self, obj: Expr, name: String, span: Span) -> Expr {
         if is_env_object(&obj) {
             self.f.facts.env_reads.push(name.clone());
-            return Expr::new(ExprKind::Env(name), span);
+            return Expr::new(ExprKind::Env(name.into()), span);
         }
         let m = Expr::new(ExprKind::Member(Box::new(obj), name.into()), span);
         if is_env_path(&m) {
@@ -411,7 +411,7 @@ impl<'a> Lowerer<'a> {
     /// `schema.safeParse(process.env)` (its `data`).
     fn env_settings(callee: &Expr, args: &[Arg], sp: Span) -> Option<Expr> {
         let last = match &callee.kind {
-            ExprKind::Name(n) => n.as_str(),
+            ExprKind::Name(n) => n.as_ref(),
             ExprKind::Member(_, n) => n,
             _ => return None,
         };
@@ -434,7 +434,10 @@ impl<'a> Lowerer<'a> {
         }
         (last == "safeParse").then(|| {
             let data = Expr::new(ExprKind::Str("data".into()), sp);
-            Expr::new(ExprKind::Dict(vec![(data, Expr::new(ExprKind::EnvObject, sp))]), sp)
+            Expr::new(
+                ExprKind::Dict(vec![(data, Expr::new(ExprKind::EnvObject, sp))].into()),
+                sp,
+            )
         })
     }
 

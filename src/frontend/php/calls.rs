@@ -20,7 +20,10 @@ impl<'a> Lowerer<'a> {
                 ("argument", None) => continue,
                 _ => self.expr(a, scope, false),
             };
-            args.push(Arg { name, value });
+            args.push(Arg {
+                name: name.map(Into::into),
+                value,
+            });
         }
         args
     }
@@ -55,17 +58,13 @@ impl<'a> Lowerer<'a> {
                 .map(|a| a.value.clone())
                 .unwrap_or_else(|| Expr::new(ExprKind::Str("Bearer".into()), at));
             let value = Expr::new(
-                ExprKind::Concat(vec![
-                    scheme,
-                    Expr::new(ExprKind::Str(" ".into()), at),
-                    args[0].value.clone(),
-                ]),
+                ExprKind::Concat(vec![scheme, Expr::new(ExprKind::Str(" ".into()), at), args[0].value.clone()].into()),
                 at,
             );
             let header = Expr::new(ExprKind::Str("Authorization".into()), at);
             args = vec![Arg {
                 name: None,
-                value: Expr::new(ExprKind::Dict(vec![(header, value)]), at),
+                value: Expr::new(ExprKind::Dict(vec![(header, value)].into()), at),
             }];
         }
         self.call_site(callee, args, false, sp, scope, receiver)
@@ -102,7 +101,7 @@ impl<'a> Lowerer<'a> {
                             self.push_import(0, local.clone(), format!("config/{file}.php"), None, sp);
                         }
                         let at = args[0].value.span;
-                        let mut e = Expr::new(ExprKind::Name(local), at);
+                        let mut e = Expr::new(ExprKind::Name(local.into()), at);
                         for seg in segs {
                             e = Expr::new(ExprKind::Member(Box::new(e), seg.into()), at);
                         }
@@ -123,7 +122,7 @@ impl<'a> Lowerer<'a> {
                     let mut rest: Vec<Expr> = args.iter().skip(1).map(|a| a.value.clone()).collect();
                     if fname == "vsprintf" {
                         if let Some(ExprKind::List(items)) = rest.first().map(|r| r.kind.clone()) {
-                            rest = items;
+                            rest = items.into_vec();
                         }
                     }
                     return crate::template::fill(FormatStyle::Printf, t, crate::template::positional(rest), sp);
@@ -160,7 +159,7 @@ impl<'a> Lowerer<'a> {
                     return Expr::new(
                         ExprKind::Call(std::sync::Arc::new(Call {
                             callee: Expr::new(ExprKind::Member(Box::new(subject), "strip".into()), callee.span),
-                            args: Vec::new(),
+                            args: Vec::new().into(),
                             is_new: false,
                         })),
                         sp,
@@ -170,13 +169,13 @@ impl<'a> Lowerer<'a> {
             "implode" | "join" if args.len() == 2 => {
                 if let (Some(glue), Some(ExprKind::List(items))) = (arg(0), arg(1).map(|a| a.kind)) {
                     let mut parts = Vec::new();
-                    for (i, it) in items.into_iter().enumerate() {
+                    for (i, it) in items.iter().enumerate() {
                         if i > 0 {
                             parts.push(glue.clone());
                         }
-                        parts.push(it);
+                        parts.push(it.clone());
                     }
-                    return Expr::new(ExprKind::Concat(parts), sp);
+                    return Expr::new(ExprKind::Concat(parts.into()), sp);
                 }
             }
             // Closing or inspecting a curl handle sends nothing.
@@ -210,7 +209,7 @@ impl<'a> Lowerer<'a> {
 /// relative to the requiring file.
 pub(super) fn include_path(e: &Expr) -> Option<String> {
     let s: String = match &e.kind {
-        ExprKind::Str(s) => s.clone(),
+        ExprKind::Str(s) => s.clone().into(),
         ExprKind::Concat(parts) => parts.iter().filter_map(|p| p.as_str()).collect(),
         _ => return None,
     };
@@ -240,7 +239,7 @@ pub(super) fn header_lines(v: Expr) -> Expr {
     let mut pairs = Vec::new();
     for it in items {
         let (head, rest): (Option<&str>, Vec<Expr>) = match &it.kind {
-            ExprKind::Str(s) => (Some(s.as_str()), Vec::new()),
+            ExprKind::Str(s) => (Some(s.as_ref()), Vec::new()),
             ExprKind::Concat(parts) => (
                 parts.first().and_then(|p| p.as_str()),
                 parts.get(1..).map(<[Expr]>::to_vec).unwrap_or_default(),
@@ -249,18 +248,18 @@ pub(super) fn header_lines(v: Expr) -> Expr {
         };
         match head.and_then(|h| h.split_once(':')) {
             Some((name, value)) if !name.trim().is_empty() && !name.contains(' ') => {
-                let key = Expr::new(ExprKind::Str(name.trim().to_string()), it.span);
-                let mut parts = vec![Expr::new(ExprKind::Str(value.trim_start().to_string()), it.span)];
+                let key = Expr::new(ExprKind::Str(name.trim().to_string().into()), it.span);
+                let mut parts = vec![Expr::new(ExprKind::Str(value.trim_start().to_string().into()), it.span)];
                 parts.extend(rest);
                 let value = if parts.len() == 1 {
                     parts.pop().unwrap_or_else(|| Expr::unknown(it.span))
                 } else {
-                    Expr::new(ExprKind::Concat(parts), it.span)
+                    Expr::new(ExprKind::Concat(parts.into()), it.span)
                 };
                 pairs.push((key, value));
             }
             _ => pairs.push((Expr::new(ExprKind::Number, it.span), it.clone())),
         }
     }
-    Expr::new(ExprKind::Dict(pairs), v.span)
+    Expr::new(ExprKind::Dict(pairs.into()), v.span)
 }

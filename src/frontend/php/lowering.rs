@@ -42,14 +42,14 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             if let Some(v) = p.field("default_value") {
                 // Defaults are alternatives of the parameter.
                 let value = self.expr_top(v, scope, false);
-                let target = Expr::new(ExprKind::Name(name.clone()), self.span(n));
+                let target = Expr::new(ExprKind::Name(name.clone().into()), self.span(n));
                 self.push_assign(scope, target, value, None, self.span(p));
             }
             if p.kind() == "property_promotion_parameter" {
                 // __construct(private string $token): $this->token = $token.
                 let this = Expr::new(ExprKind::This, self.span(n));
                 let target = Expr::new(ExprKind::Member(Box::new(this), name.as_str().into()), self.span(n));
-                let value = Expr::new(ExprKind::Name(name), self.span(n));
+                let value = Expr::new(ExprKind::Name(name.into()), self.span(n));
                 self.push_assign(scope, target, value, None, self.span(p));
             }
         }
@@ -74,7 +74,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     if let (Some(n), Some(v)) = (kids.first(), kids.get(1)) {
                         let value = self.expr_top(*v, scope, false);
                         let name = self.text(*n).to_string();
-                        let target = Expr::new(ExprKind::Name(name), self.span(*n));
+                        let target = Expr::new(ExprKind::Name(name.into()), self.span(*n));
                         self.push_assign(scope, target, value, guard, self.span(el));
                     }
                 }
@@ -88,7 +88,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                         continue;
                     };
                     let value = self.expr_top(v, scope, false);
-                    let target = Expr::new(ExprKind::Name(self.var_name(n)), self.span(n));
+                    let target = Expr::new(ExprKind::Name(self.var_name(n).into()), self.span(n));
                     self.push_assign(scope, target, value, None, self.span(el));
                 }
             }
@@ -125,9 +125,9 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                         let g = match (&cond, value) {
                             (Some(c), Some(v)) => {
                                 let sp = c.span;
-                                Some(Expr::new(ExprKind::Test(vec![c.clone(), v]), sp))
+                                Some(Expr::new(ExprKind::Test(vec![c.clone(), v].into()), sp))
                             }
-                            (Some(c), None) => Some(Expr::new(ExprKind::Test(vec![c.clone()]), c.span)),
+                            (Some(c), None) => Some(Expr::new(ExprKind::Test(vec![c.clone()].into()), c.span)),
                             _ => guard.cloned(),
                         };
                         for s in named_children(case) {
@@ -178,7 +178,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "enum_case" => {
                 if let Some((n, v)) = two_fields(node, "name", "value") {
                     let value = self.expr_top(v, scope, false);
-                    let target = Expr::new(ExprKind::Name(self.text(n).to_string()), self.span(n));
+                    let target = Expr::new(ExprKind::Name(self.text(n).to_string().into()), self.span(n));
                     self.push_assign(scope, target, value, None, self.span(node));
                 }
             }
@@ -234,7 +234,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
         let kind = match node.kind() {
             "variable_name" => match self.var_name(node).as_str() {
                 "this" => ExprKind::This,
-                n => ExprKind::Name(n.to_string()),
+                n => ExprKind::Name(n.to_string().into()),
             },
             "name" | "qualified_name" | "relative_name" => {
                 let t = last_segment(self.text(node));
@@ -243,12 +243,12 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     "true" => ExprKind::Bool(true),
                     "false" => ExprKind::Bool(false),
                     "null" => ExprKind::Null,
-                    _ => ExprKind::Name(t.to_string()),
+                    _ => ExprKind::Name(t.to_string().into()),
                 }
             }
             "relative_scope" => match self.text(node) {
                 "self" | "static" => ExprKind::This,
-                t => ExprKind::Name(t.to_string()),
+                t => ExprKind::Name(t.to_string().into()),
             },
             "string" => {
                 let raw: String = named_children(node)
@@ -256,7 +256,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     .map(|c| self.text(c))
                     .collect::<Vec<_>>()
                     .join("");
-                ExprKind::Str(raw.replace("\\'", "'").replace("\\\\", "\\"))
+                ExprKind::Str(raw.replace("\\'", "'").replace("\\\\", "\\").into())
             }
             "encapsed_string" | "heredoc" | "heredoc_body" | "nowdoc" | "nowdoc_body" => {
                 return self.interpolated(node, scope);
@@ -290,7 +290,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     .map(|c| self.expr(c, scope, false))
                     .collect();
                 if self.text(node).trim_start().starts_with('!') {
-                    ExprKind::Test(kids)
+                    ExprKind::Test(kids.into())
                 } else {
                     ExprKind::Unknown
                 }
@@ -320,7 +320,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                         if m == "class" {
                             // `USDataCenter::class`: the class's name, a
                             // string that `$class::SANDBOX()` calls through.
-                            ExprKind::Str(self.text(s).trim_start_matches('\\').to_string())
+                            ExprKind::Str(self.text(s).trim_start_matches('\\').to_string().into())
                         } else {
                             let o = self.expr(s, scope, receiver);
                             ExprKind::Member(Box::new(o), m.into())
@@ -351,7 +351,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 let callee = match class.kind() {
                     "name" if matches!(self.text(*class).to_ascii_lowercase().as_str(), "self" | "static") => {
                         match self.enclosing_class(scope) {
-                            Some(name) => Expr::new(ExprKind::Name(name), self.span(*class)),
+                            Some(name) => Expr::new(ExprKind::Name(name.into()), self.span(*class)),
                             None => return self.other(node, scope),
                         }
                     }
@@ -395,7 +395,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                         for l in ["*".to_string(), local.clone()] {
                             self.push_import(scope, l, path.clone(), None, sp);
                         }
-                        return Expr::new(ExprKind::Name(local), sp);
+                        return Expr::new(ExprKind::Name(local.into()), sp);
                     }
                 }
                 ExprKind::Unknown

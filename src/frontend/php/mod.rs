@@ -168,7 +168,7 @@ impl<'a> Lowerer<'a> {
         let (Some(name), Some(value)) = (args.first().and_then(|a| a.value.as_str()), args.get(1)) else {
             return false;
         };
-        let target = Expr::new(ExprKind::Name(name.to_string()), args[0].value.span);
+        let target = Expr::new(ExprKind::Name(name.to_string().into()), args[0].value.span);
         let sp = self.span(node);
         self.push_assign(0, target, value.value.clone(), None, sp);
         true
@@ -201,7 +201,7 @@ impl<'a> Lowerer<'a> {
                 opts.push((k.value.clone(), v.value.clone()));
             }
         } else if let Some(ExprKind::Dict(pairs)) = args.get(1).map(|a| a.value.kind.clone()) {
-            opts = pairs;
+            opts = pairs.into_vec();
         }
         for (k, v) in opts {
             let Some(opt) = k.last_name().map(str::to_string) else {
@@ -270,7 +270,7 @@ impl<'a> Lowerer<'a> {
                     } else {
                         unescape(self.text(c))
                     };
-                    parts.push(Expr::new(ExprKind::Str(s), self.span(c)));
+                    parts.push(Expr::new(ExprKind::Str(s.into()), self.span(c)));
                 }
                 "heredoc_body" | "nowdoc_body" => {
                     let e = self.interpolated(c, scope);
@@ -287,7 +287,7 @@ impl<'a> Lowerer<'a> {
                     has_hole = true;
                     let inner = named_children(c).into_iter().find(|x| x.kind() == "name");
                     match inner {
-                        Some(n) => parts.push(Expr::new(ExprKind::Name(self.text(n).to_string()), self.span(c))),
+                        Some(n) => parts.push(Expr::new(ExprKind::Name(self.text(n).to_string().into()), self.span(c))),
                         None => parts.push(Expr::unknown(self.span(c))),
                     }
                 }
@@ -300,9 +300,9 @@ impl<'a> Lowerer<'a> {
         }
         if !has_hole {
             let s: String = parts.iter().filter_map(|p| p.as_str()).collect();
-            return Expr::new(ExprKind::Str(s), sp);
+            return Expr::new(ExprKind::Str(s.into()), sp);
         }
-        Expr::new(ExprKind::Concat(parts), sp)
+        Expr::new(ExprKind::Concat(parts.into()), sp)
     }
 
     fn array(&mut self, node: Node, scope: ScopeId) -> ExprKind {
@@ -338,7 +338,7 @@ impl<'a> Lowerer<'a> {
             }
         }
         if keyed {
-            ExprKind::Dict(pairs)
+            ExprKind::Dict(pairs.into())
         } else {
             ExprKind::List(pairs.into_iter().map(|(_, v)| v).collect())
         }

@@ -39,7 +39,7 @@ const DJANGO_SETTINGS: &str = "settings";
 /// give it, as any configuration key is read.
 fn django_setting(name: &str, default: Option<Expr>, sp: Span) -> Expr {
     frame::or_default(
-        Expr::new(ExprKind::Env(crate::config::config_read_name(name)), sp),
+        Expr::new(ExprKind::Env(crate::config::config_read_name(name).into()), sp),
         default,
         sp,
     )
@@ -98,7 +98,7 @@ impl<'a> Lowerer<'a> {
             if op == "+=" {
                 let current = self.expr(left, scope, false);
                 let vs = value.span;
-                value = Expr::new(ExprKind::Concat(vec![current, value]), vs);
+                value = Expr::new(ExprKind::Concat(vec![current, value].into()), vs);
             } else {
                 value = Expr::unknown(value.span);
             }
@@ -223,7 +223,7 @@ impl<'a> Lowerer<'a> {
         let name = alias.unwrap_or_else(|| format!("{prefix}{field}").to_ascii_uppercase());
         let sp = self.span(a);
         let read = self.env_read(name, default, sp);
-        let target = Expr::new(ExprKind::Name(field), self.span(left));
+        let target = Expr::new(ExprKind::Name(field.into()), self.span(left));
         self.push_assign(scope, target, read, None, sp);
         true
     }
@@ -283,7 +283,10 @@ impl<'a> Lowerer<'a> {
                         let name = a.field("name").map(|n| self.text(n).to_string());
                         if let Some(v) = a.field("value") {
                             let value = self.expr(v, scope, false);
-                            args.push(Arg { name, value });
+                            args.push(Arg {
+                                name: name.map(Into::into),
+                                value,
+                            });
                         }
                     }
                     "comment" => {}
@@ -312,7 +315,7 @@ impl<'a> Lowerer<'a> {
             if d == "getattr"
                 && args
                     .first()
-                    .is_some_and(|a| matches!(&a.value.kind, ExprKind::Name(n) if n == DJANGO_SETTINGS))
+                    .is_some_and(|a| matches!(&a.value.kind, ExprKind::Name(n) if &**n == DJANGO_SETTINGS))
             {
                 if let Some(name) = args
                     .get(1)
@@ -389,7 +392,13 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 if let Some(n) = name_node {
                     let name = self.text(n).to_string();
                     let sp = self.span(p);
-                    self.push_assign(scope, Expr::new(ExprKind::Name(name), self.span(n)), value, None, sp);
+                    self.push_assign(
+                        scope,
+                        Expr::new(ExprKind::Name(name.into()), self.span(n)),
+                        value,
+                        None,
+                        sp,
+                    );
                 }
             }
         }
@@ -514,7 +523,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
         let kind = match node.kind() {
             "identifier" => match self.text(node) {
                 "self" | "cls" => ExprKind::This,
-                t => ExprKind::Name(t.to_string()),
+                t => ExprKind::Name(t.to_string().into()),
             },
             "string" => return self.interpolated_string(node, scope),
             "concatenated_string" => return self.adjacent_strings(node, scope, Self::interpolated_string),
@@ -586,7 +595,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                         }
                     }
                 }
-                ExprKind::Dict(pairs)
+                ExprKind::Dict(pairs.into())
             }
             "lambda" => {
                 let fscope = self.f.facts.add_scope(ScopeKind::Function, String::new(), scope, sp);

@@ -21,7 +21,10 @@ impl<'a> Lowerer<'a> {
                                 let name = Some(self.text(k).to_string());
                                 if let Some(v) = a.field("value") {
                                     let value = self.expr(v, scope, false);
-                                    args.push(Arg { name, value });
+                                    args.push(Arg {
+                                        name: name.map(Into::into),
+                                        value,
+                                    });
                                 }
                             }
                             // `"Authorization" => …` pairs: one trailing hash.
@@ -46,7 +49,7 @@ impl<'a> Lowerer<'a> {
             let pairs = self.pairs(hash, scope);
             args.push(Arg {
                 name: None,
-                value: Expr::new(ExprKind::Dict(pairs), sp),
+                value: Expr::new(ExprKind::Dict(pairs.into()), sp),
             });
         }
         if let Some(b) = node.field("block") {
@@ -74,7 +77,7 @@ impl<'a> Lowerer<'a> {
         };
         let on_class = match recv.map(|r| &r.kind) {
             None => true,
-            Some(ExprKind::Name(n)) => n == class_name,
+            Some(ExprKind::Name(n)) => **n == **class_name,
             Some(ExprKind::Call(c)) => {
                 matches!(&c.callee.kind, ExprKind::Member(o, m) if &**m == "class" && matches!(o.kind, ExprKind::This))
             }
@@ -86,7 +89,7 @@ impl<'a> Lowerer<'a> {
         if let (Some(b), Some(first)) = (base, args.first_mut()) {
             if first.name.is_none() {
                 let sp = first.value.span;
-                first.value = Expr::new(ExprKind::Concat(vec![b.clone(), first.value.clone()]), sp);
+                first.value = Expr::new(ExprKind::Concat(vec![b.clone(), first.value.clone()].into()), sp);
             }
         }
         if let Some(h) = headers {
@@ -149,13 +152,13 @@ impl<'a> Lowerer<'a> {
                 // Rails' encrypted credentials, one file per environment:
                 // a deployment's settings, read by key below them.
                 if m.dotted().is_some_and(|d| RAILS_CREDENTIALS.contains(&d.as_str())) {
-                    return Expr::new(ExprKind::Env(crate::config::config_read_name("credentials")), sp);
+                    return Expr::new(ExprKind::Env(crate::config::config_read_name("credentials").into()), sp);
                 }
                 return m;
             }
             return match recv_node {
                 None if !self.is_local(&method, scope) => self.self_call(method, scope, sp, receiver),
-                _ => Expr::new(ExprKind::Name(method), sp),
+                _ => Expr::new(ExprKind::Name(method.into()), sp),
             };
         }
         let args = self.call_args(node, scope);
@@ -226,7 +229,7 @@ impl<'a> Lowerer<'a> {
                     };
                     pairs.push((key, a.value));
                 }
-                return Expr::new(ExprKind::Dict(pairs), sp);
+                return Expr::new(ExprKind::Dict(pairs.into()), sp);
             }
             (Some("URI"), "join") => {
                 return Expr::new(ExprKind::Concat(args.into_iter().map(|a| a.value).collect()), sp);
@@ -243,11 +246,14 @@ impl<'a> Lowerer<'a> {
             if let (Some(scheme), Some(token)) = (args.get(1), args.get(2)) {
                 let at = scheme.value.span;
                 let value = Expr::new(
-                    ExprKind::Concat(vec![
-                        scheme.value.clone(),
-                        Expr::new(ExprKind::Str(" ".into()), at),
-                        token.value.clone(),
-                    ]),
+                    ExprKind::Concat(
+                        vec![
+                            scheme.value.clone(),
+                            Expr::new(ExprKind::Str(" ".into()), at),
+                            token.value.clone(),
+                        ]
+                        .into(),
+                    ),
                     at,
                 );
                 let headers = Expr::new(ExprKind::Member(Box::new(o.clone()), "headers".into()), sp);
@@ -271,7 +277,7 @@ impl<'a> Lowerer<'a> {
                 self.call_site(callee, args, false, sp, scope, receiver)
             }
             None => {
-                let callee = Expr::new(ExprKind::Name(method), callee_span);
+                let callee = Expr::new(ExprKind::Name(method.into()), callee_span);
                 self.call_site(callee, args, false, sp, scope, receiver)
             }
         }

@@ -39,7 +39,7 @@ impl Lowerer<'_> {
                 let cond = match (node.kind(), cond) {
                     ("unless", Some(c)) => {
                         let sp = c.span;
-                        Some(Expr::new(ExprKind::Test(vec![c]), sp))
+                        Some(Expr::new(ExprKind::Test(vec![c].into()), sp))
                     }
                     (_, c) => c,
                 };
@@ -78,7 +78,7 @@ impl Lowerer<'_> {
                                 ops.push(e);
                             }
                             let sp = self.span(clause);
-                            let g = Expr::new(ExprKind::Test(ops), sp);
+                            let g = Expr::new(ExprKind::Test(ops.into()), sp);
                             if let Some(b) = clause.field("body") {
                                 self.body(b, scope, Some(&g), last);
                             }
@@ -172,7 +172,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             if let Some(v) = p.field("value") {
                 // Defaults are alternatives of the parameter.
                 let value = self.expr_top(v, scope, false);
-                let target = Expr::new(ExprKind::Name(name), self.span(n));
+                let target = Expr::new(ExprKind::Name(name.into()), self.span(n));
                 self.push_assign(scope, target, value, None, self.span(p));
             }
         }
@@ -189,12 +189,12 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "identifier" => {
                 let n = self.text(node).to_string();
                 if self.is_local(&n, scope) {
-                    ExprKind::Name(n)
+                    ExprKind::Name(n.into())
                 } else {
                     return self.self_call(n, scope, sp, receiver);
                 }
             }
-            "global_variable" => ExprKind::Name(self.text(node).to_string()),
+            "global_variable" => ExprKind::Name(self.text(node).to_string().into()),
             "constant" => {
                 let n = self.text(node).to_string();
                 self.constant(n, scope, sp)
@@ -210,13 +210,15 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "integer" | "float" | "rational" | "complex" => ExprKind::Number,
             "string" | "delimited_symbol" => return self.interpolated_string(node, scope),
             "chained_string" => return self.adjacent_strings(node, scope, Self::interpolated_string),
-            "simple_symbol" | "hash_key_symbol" => ExprKind::Str(self.text(node).trim_start_matches(':').to_string()),
+            "simple_symbol" | "hash_key_symbol" => {
+                ExprKind::Str(self.text(node).trim_start_matches(':').to_string().into())
+            }
             "scope_resolution" if node.field("scope").is_some() => {
                 return self.member_fields(node, scope, receiver, "scope", "name")
             }
             // `::Foo`
             "scope_resolution" => match node.field("name") {
-                Some(n) => ExprKind::Name(self.text(n).to_string()),
+                Some(n) => ExprKind::Name(self.text(n).to_string().into()),
                 None => ExprKind::Unknown,
             },
             "parenthesized_statements" | "parenthesized_expression" => {
@@ -236,7 +238,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                     .collect();
                 let op = node.field("operator").map(|o| self.text(o)).unwrap_or("");
                 if op == "!" || op == "not" {
-                    ExprKind::Test(kids)
+                    ExprKind::Test(kids.into())
                 } else {
                     ExprKind::Unknown
                 }
@@ -249,7 +251,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 None => ExprKind::Unknown,
             },
             "array" => return self.list_items(node, scope),
-            "hash" => ExprKind::Dict(self.pairs(named_children(node), scope)),
+            "hash" => ExprKind::Dict(self.pairs(named_children(node), scope).into()),
             "element_reference" => {
                 let obj = node.field("object");
                 let idx: Vec<Node> = named_children(node).into_iter().filter(|c| Some(*c) != obj).collect();

@@ -202,7 +202,7 @@ impl<'a> Lowerer<'a> {
                 sp,
             )
         } else {
-            Expr::new(ExprKind::Name(name), sp)
+            Expr::new(ExprKind::Name(name.into()), sp)
         };
         value_receiver(frame::call(callee, Vec::new(), false, sp), receiver)
     }
@@ -321,16 +321,16 @@ impl<'a> Lowerer<'a> {
                 continue;
             }
             if *cscope == scope || name.is_empty() {
-                return ExprKind::Name(n);
+                return ExprKind::Name(n.into());
             }
             let owner = if i == innermost {
                 Expr::new(ExprKind::This, sp)
             } else {
-                Expr::new(ExprKind::Name(name.clone()), sp)
+                Expr::new(ExprKind::Name(name.clone().into()), sp)
             };
             return ExprKind::Member(Box::new(owner), n.into());
         }
-        ExprKind::Name(n)
+        ExprKind::Name(n.into())
     }
 
     /// A block or lambda: a function scope whose last expression is returned.

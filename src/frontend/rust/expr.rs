@@ -37,14 +37,14 @@ impl Lowerer<'_> {
             syn::Expr::Cast(c) => return self.expr(&c.expr, scope, receiver),
             syn::Expr::Unary(u) => match u.op {
                 syn::UnOp::Deref(_) => return self.expr(&u.expr, scope, receiver),
-                _ => ExprKind::Test(vec![self.expr(&u.expr, scope, false)]),
+                _ => ExprKind::Test(vec![self.expr(&u.expr, scope, false)].into()),
             },
             syn::Expr::Binary(b) => {
                 let l = self.expr(&b.left, scope, false);
                 let r = self.expr(&b.right, scope, false);
                 match b.op {
-                    syn::BinOp::Add(_) => ExprKind::Concat(vec![l, r]),
-                    _ => ExprKind::Test(vec![l, r]),
+                    syn::BinOp::Add(_) => ExprKind::Concat(vec![l, r].into()),
+                    _ => ExprKind::Test(vec![l, r].into()),
                 }
             }
             syn::Expr::Call(c) => return self.call(c, scope, receiver),
@@ -114,9 +114,9 @@ impl Lowerer<'_> {
     pub(super) fn lit(&mut self, lit: &syn::Lit) -> Expr {
         let sp = self.span_of(lit);
         let kind = match lit {
-            syn::Lit::Str(s) => ExprKind::Str(s.value()),
-            syn::Lit::ByteStr(b) => ExprKind::Str(String::from_utf8_lossy(&b.value()).into_owned()),
-            syn::Lit::CStr(c) => ExprKind::Str(c.value().to_string_lossy().into_owned()),
+            syn::Lit::Str(s) => ExprKind::Str(s.value().into()),
+            syn::Lit::ByteStr(b) => ExprKind::Str(String::from_utf8_lossy(&b.value()).into_owned().into()),
+            syn::Lit::CStr(c) => ExprKind::Str(c.value().to_string_lossy().into_owned().into()),
             syn::Lit::Bool(b) => ExprKind::Bool(b.value),
             syn::Lit::Int(_) | syn::Lit::Float(_) => ExprKind::Number,
             _ => ExprKind::Unknown,
@@ -135,7 +135,7 @@ impl Lowerer<'_> {
         if (from_header_module || (segs.len() == 1 && self.header_consts.contains(last)))
             && last.chars().all(|c| c.is_ascii_uppercase() || c == '_')
         {
-            return Expr::new(ExprKind::Str(header_name(last)), sp);
+            return Expr::new(ExprKind::Str(header_name(last).into()), sp);
         }
         let mut segs = segs;
         // `self::X`, and `config::X` of a module declared in this file: names
@@ -156,7 +156,7 @@ impl Lowerer<'_> {
                     span: sp,
                 });
             }
-            let m = Expr::new(ExprKind::Name(module), sp);
+            let m = Expr::new(ExprKind::Name(module.into()), sp);
             return Expr::new(ExprKind::Member(Box::new(m), segs[n].as_str().into()), sp);
         }
         let mut e: Option<Expr> = None;
@@ -165,7 +165,7 @@ impl Lowerer<'_> {
                 None => match s.as_str() {
                     "self" | "Self" => Expr::new(ExprKind::This, sp),
                     "None" => Expr::new(ExprKind::Null, sp),
-                    _ => Expr::new(ExprKind::Name(s), sp),
+                    _ => Expr::new(ExprKind::Name(s.into()), sp),
                 },
                 Some(o) => Expr::new(ExprKind::Member(Box::new(o), s.into()), sp),
             });
@@ -229,7 +229,7 @@ impl Lowerer<'_> {
                     })
                     .collect();
                 if let Some(pairs) = pairs {
-                    return Expr::new(ExprKind::Dict(pairs), sp);
+                    return Expr::new(ExprKind::Dict(pairs.into()), sp);
                 }
             }
         }
@@ -297,11 +297,11 @@ impl Lowerer<'_> {
                 );
                 self.assign(scope, t, v.clone(), None, self.span_of(f));
             }
-            pairs.push((Expr::new(ExprKind::Str(name), ksp), v));
+            pairs.push((Expr::new(ExprKind::Str(name.into()), ksp), v));
         }
         if s.rest.is_none() && !own_class && self.classes.contains_key(&ty) {
             return crate::frontend::frame::struct_literal(&ty, pairs, sp);
         }
-        Expr::new(ExprKind::Dict(pairs), sp)
+        Expr::new(ExprKind::Dict(pairs.into()), sp)
     }
 }

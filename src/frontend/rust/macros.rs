@@ -24,7 +24,7 @@ impl Lowerer<'_> {
                 {
                     let n = s.value();
                     self.facts.env_reads.push(n.clone());
-                    return Expr::new(ExprKind::Env(n), sp);
+                    return Expr::new(ExprKind::Env(n.into()), sp);
                 }
                 Expr::unknown(sp)
             }
@@ -45,7 +45,7 @@ impl Lowerer<'_> {
                         value: self.expr(x, scope, false),
                     })
                     .collect();
-                let callee = Expr::new(ExprKind::Name(format!("{name}!")), sp);
+                let callee = Expr::new(ExprKind::Name(format!("{name}!").into()), sp);
                 self.push_call(callee, args, sp, scope, receiver)
             }
         }
@@ -99,7 +99,7 @@ impl Lowerer<'_> {
                         field.push(d);
                     }
                     let arg = field.split(':').next().unwrap_or("").trim().to_string();
-                    parts.push(Expr::new(ExprKind::Str(std::mem::take(&mut lit)), tsp));
+                    parts.push(Expr::new(ExprKind::Str(std::mem::take(&mut lit).into()), tsp));
                     let v = if arg.is_empty() {
                         next += 1;
                         positional.get(next - 1).cloned()
@@ -110,7 +110,7 @@ impl Lowerer<'_> {
                             .iter()
                             .find(|(n, _)| *n == arg)
                             .map(|(_, v)| v.clone())
-                            .or_else(|| Some(Expr::new(ExprKind::Name(arg.clone()), tsp)))
+                            .or_else(|| Some(Expr::new(ExprKind::Name(arg.clone().into()), tsp)))
                     };
                     parts.push(v.unwrap_or_else(|| Expr::unknown(tsp)));
                 }
@@ -118,10 +118,10 @@ impl Lowerer<'_> {
             }
         }
         if parts.is_empty() {
-            return Expr::new(ExprKind::Str(lit), sp);
+            return Expr::new(ExprKind::Str(lit.into()), sp);
         }
-        parts.push(Expr::new(ExprKind::Str(lit), tsp));
-        Expr::new(ExprKind::Concat(parts), sp)
+        parts.push(Expr::new(ExprKind::Str(lit.into()), tsp));
+        Expr::new(ExprKind::Concat(parts.into()), sp)
     }
 
     /// Tokens syn cannot read as expressions: a call of their string literals,
@@ -161,7 +161,7 @@ impl Lowerer<'_> {
             match tt {
                 TokenTree::Literal(l) => {
                     if let syn::Lit::Str(s) = syn::Lit::new(l) {
-                        let e = Expr::new(ExprKind::Str(s.value()), self.span_of(&s));
+                        let e = Expr::new(ExprKind::Str(s.value().into()), self.span_of(&s));
                         if let Some(last) = segments.last_mut() {
                             last.push(e);
                         }

@@ -344,7 +344,7 @@ impl Lowerer<'_> {
 
     fn constant(&mut self, ident: &syn::Ident, value: &syn::Expr, scope: ScopeId, span: Span) {
         let v = self.expr(value, scope, false);
-        let t = Expr::new(ExprKind::Name(ident.to_string()), self.span_of(ident));
+        let t = Expr::new(ExprKind::Name(ident.to_string().into()), self.span_of(ident));
         self.assign(scope, t, v, None, span);
     }
 
@@ -464,7 +464,7 @@ impl Lowerer<'_> {
                 let sp = self.span_of(b);
                 let cur = self.expr(&b.left, scope, false);
                 let add = self.expr(&b.right, scope, false);
-                let v = Expr::new(ExprKind::Concat(vec![cur, add]), sp);
+                let v = Expr::new(ExprKind::Concat(vec![cur, add].into()), sp);
                 self.bind_target(&b.left, v, scope, guard, sp);
             }
             syn::Expr::Return(r) => self.ret(r, scope, guard),
@@ -514,7 +514,7 @@ impl Lowerer<'_> {
                 }
                 // A test of the scrutinee, not a boolean choice between two
                 // branches in order (`match flag { false => a, true => b }`).
-                let cond = Expr::new(ExprKind::Test(vec![scrutinee]), sp);
+                let cond = Expr::new(ExprKind::Test(vec![scrutinee].into()), sp);
                 frame::alt(Some(cond), alts, sp)
             }
             syn::Expr::Block(b) => self.block(&b.block, scope, guard).unwrap_or_else(|| Expr::unknown(sp)),
@@ -572,7 +572,7 @@ impl Lowerer<'_> {
     fn bind_pat(&mut self, pat: &syn::Pat, value: Expr, scope: ScopeId, guard: Option<&Expr>, span: Span) {
         match pat {
             syn::Pat::Ident(p) => {
-                let t = Expr::new(ExprKind::Name(p.ident.to_string()), self.span_of(&p.ident));
+                let t = Expr::new(ExprKind::Name(p.ident.to_string().into()), self.span_of(&p.ident));
                 self.assign(scope, t, value, guard, span);
             }
             syn::Pat::Type(p) => self.bind_pat(&p.pat, value, scope, guard, span),

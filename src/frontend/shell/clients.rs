@@ -123,13 +123,13 @@ impl<'a> Lowerer<'a> {
         if !headers.is_empty() {
             out.push(Arg {
                 name: Some("headers".into()),
-                value: Expr::new(ExprKind::Dict(headers), whole),
+                value: Expr::new(ExprKind::Dict(headers.into()), whole),
             });
         }
         if !data.is_empty() {
             out.push(Arg {
                 name: Some("data".into()),
-                value: Expr::new(ExprKind::Dict(data), whole),
+                value: Expr::new(ExprKind::Dict(data.into()), whole),
             });
         }
         out
@@ -171,8 +171,10 @@ impl<'a> Lowerer<'a> {
                 let mut v = vec![scheme];
                 v.extend(parts);
                 let header = catalog_header_name();
-                got.headers
-                    .push((Expr::new(ExprKind::Str(header), sp), Expr::new(ExprKind::Concat(v), sp)));
+                got.headers.push((
+                    Expr::new(ExprKind::Str(header.into()), sp),
+                    Expr::new(ExprKind::Concat(v.into()), sp),
+                ));
             }
             Opt::Auth => got.auth = Some(parts),
             Opt::AuthType => got.bearer = parts.first().and_then(|p| p.as_str()) == Some("bearer"),

@@ -23,7 +23,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 // script's global: uses outside the function see it too.
                 if let Some(i) = self.assignment(node, scope, scope, guard) {
                     let global = match &self.f.facts.assigns[i].target.kind {
-                        ExprKind::Name(n) => scope != 0 && !self.locals.contains(&(scope, n.clone())),
+                        ExprKind::Name(n) => scope != 0 && !self.locals.contains(&(scope, n.clone().into())),
                         _ => false,
                     };
                     if global {
@@ -94,7 +94,7 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                             body.push(k);
                         }
                     }
-                    let g = Expr::new(ExprKind::Test(patterns), self.span(item));
+                    let g = Expr::new(ExprKind::Test(patterns.into()), self.span(item));
                     self.stmts(&body, scope, Some(&g));
                 }
             }
@@ -113,9 +113,9 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 if let Some(v) = var {
                     let sp = self.span(node);
                     // One run-time pick among the listed words (like `for x in list`).
-                    let list = Expr::new(ExprKind::List(values), sp);
+                    let list = Expr::new(ExprKind::List(values.into()), sp);
                     let value = frame::any_element(list, sp, sp);
-                    let target = Expr::new(ExprKind::Name(self.text(v).to_string()), self.span(v));
+                    let target = Expr::new(ExprKind::Name(self.text(v).to_string().into()), self.span(v));
                     self.push_assign(scope, target, value, guard, sp);
                 }
                 if let Some(b) = body {

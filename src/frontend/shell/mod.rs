@@ -170,7 +170,7 @@ impl<'a> Lowerer<'a> {
                 for c in named_children(node) {
                     self.test_operands(c, scope, &mut ops, 0);
                 }
-                Expr::new(ExprKind::Test(ops), self.span(node))
+                Expr::new(ExprKind::Test(ops.into()), self.span(node))
             }
             "negated_command" => {
                 let inner = named_children(node);
@@ -185,7 +185,7 @@ impl<'a> Lowerer<'a> {
                     let e = self.condition(c, scope, guard);
                     ops.push(e);
                 }
-                Expr::new(ExprKind::Test(ops), self.span(node))
+                Expr::new(ExprKind::Test(ops.into()), self.span(node))
             }
             _ => {
                 self.stmt(node, scope, guard);
@@ -279,7 +279,7 @@ impl<'a> Lowerer<'a> {
         let outer = self.assigning.replace((n.clone(), node.start_byte()));
         let value = match node.field("value") {
             Some(v) => self.word(v, scope),
-            None => Expr::new(ExprKind::Str(String::new()), self.span(node)),
+            None => Expr::new(ExprKind::Str(String::new().into()), self.span(node)),
         };
         self.assigning = outer;
         // `X+=more` appends.
@@ -291,14 +291,14 @@ impl<'a> Lowerer<'a> {
         let value = if append {
             let sp = value.span;
             let current = self.var(&n, self.span(name), node.start_byte());
-            Expr::new(ExprKind::Concat(vec![current, value]), sp)
+            Expr::new(ExprKind::Concat(vec![current, value].into()), sp)
         } else {
             value
         };
         let sp = self.span(node);
         self.push_assign(
             target_scope,
-            Expr::new(ExprKind::Name(n), self.span(name)),
+            Expr::new(ExprKind::Name(n.into()), self.span(name)),
             value,
             guard,
             sp,
@@ -341,21 +341,21 @@ impl<'a> Lowerer<'a> {
         let cmd = self.text(name).to_string();
         if let Some(targets) = self.read_targets(node) {
             for t in targets {
-                let target = Expr::new(ExprKind::Name(self.text(t).to_string()), self.span(t));
+                let target = Expr::new(ExprKind::Name(self.text(t).to_string().into()), self.span(t));
                 self.push_assign(scope, target, Expr::unknown(sp), guard, sp);
             }
             return None;
         }
         let call = if let Some(client) = client_for(&cmd) {
-            let callee = Expr::new(ExprKind::Name(cmd.clone()), self.span(name));
+            let callee = Expr::new(ExprKind::Name(cmd.clone().into()), self.span(name));
             let call_args = self.client_args(client, &args, scope);
             Call {
                 callee,
-                args: call_args,
+                args: call_args.into(),
                 is_new: false,
             }
         } else if self.functions.contains(&cmd) {
-            let callee = Expr::new(ExprKind::Name(cmd.clone()), self.span(name));
+            let callee = Expr::new(ExprKind::Name(cmd.clone().into()), self.span(name));
             let call_args = args
                 .iter()
                 .map(|a| Arg {
@@ -398,7 +398,7 @@ impl<'a> Lowerer<'a> {
             words.remove(0);
             target = name
                 .as_str()
-                .map(|n| Expr::new(ExprKind::Name(n.to_string()), name.span));
+                .map(|n| Expr::new(ExprKind::Name(n.to_string().into()), name.span));
         }
         if words.first().and_then(Expr::as_str) == Some("--") {
             words.remove(0);
@@ -452,9 +452,9 @@ impl<'a> Lowerer<'a> {
         let sp = self.span(node);
         match node.kind() {
             "word" | "extglob_pattern" | "regex" => {
-                out.push(Expr::new(ExprKind::Str(unquote_word(self.text(node))), sp));
+                out.push(Expr::new(ExprKind::Str(unquote_word(self.text(node)).into()), sp));
             }
-            "number" => out.push(Expr::new(ExprKind::Str(self.text(node).to_string()), sp)),
+            "number" => out.push(Expr::new(ExprKind::Str(self.text(node).to_string().into()), sp)),
             "raw_string" => {
                 let t = self.text(node);
                 let inner = t.strip_prefix('\'').and_then(|t| t.strip_suffix('\'')).unwrap_or(t);
@@ -462,19 +462,19 @@ impl<'a> Lowerer<'a> {
                     .f
                     .lines
                     .span(node.start_byte() + 1, node.end_byte().saturating_sub(1));
-                out.push(Expr::new(ExprKind::Str(inner.to_string()), inner_span));
+                out.push(Expr::new(ExprKind::Str(inner.to_string().into()), inner_span));
             }
             "ansi_c_string" => {
                 let t = self.text(node);
                 let inner = t.strip_prefix("$'").and_then(|t| t.strip_suffix('\'')).unwrap_or(t);
-                out.push(Expr::new(ExprKind::Str(unescape(inner)), sp));
+                out.push(Expr::new(ExprKind::Str(unescape(inner).into()), sp));
             }
             "string" | "translated_string" => {
                 for c in named_children(node) {
                     match c.kind() {
                         "string_content" => {
                             let s = unescape_dquoted(self.text(c));
-                            out.push(Expr::new(ExprKind::Str(s), self.span(c)));
+                            out.push(Expr::new(ExprKind::Str(s.into()), self.span(c)));
                         }
                         _ => self.parts_into(c, scope, out),
                     }
@@ -512,7 +512,7 @@ impl<'a> Lowerer<'a> {
     /// environment's variable.
     fn var(&mut self, name: &str, span: Span, at: usize) -> Expr {
         if POSITIONAL.contains(&name) {
-            return Expr::new(ExprKind::Name(name.to_string()), span);
+            return Expr::new(ExprKind::Name(name.to_string().into()), span);
         }
         if !name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') {
             return Expr::unknown(span); // $?, $@, $#, $0…
@@ -529,9 +529,9 @@ impl<'a> Lowerer<'a> {
             if !self.f.facts.env_reads.iter().any(|e| e == name) {
                 self.f.facts.env_reads.push(name.to_string());
             }
-            Expr::new(ExprKind::Env(name.to_string()), span)
+            Expr::new(ExprKind::Env(name.to_string().into()), span)
         } else {
-            Expr::new(ExprKind::Name(name.to_string()), span)
+            Expr::new(ExprKind::Name(name.to_string().into()), span)
         }
     }
 
@@ -584,7 +584,8 @@ impl<'a> Lowerer<'a> {
                                 value: from,
                             },
                             Arg { name: None, value: to },
-                        ],
+                        ]
+                        .into(),
                         is_new: false,
                     })),
                     sp,

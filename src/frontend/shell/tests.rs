@@ -8,7 +8,7 @@ use crate::frontend::testing::{assert_has_all, assigns, calls, scope, show};
 fn assigned(f: &FileFacts, name: &str) -> String {
     f.assigns
         .iter()
-        .find(|a| matches!(&a.target.kind, ExprKind::Name(n) if n == name))
+        .find(|a| matches!(&a.target.kind, ExprKind::Name(n) if &**n == name))
         .map(|a| show(&a.value))
         .unwrap_or_else(|| panic!("no assignment to {name}"))
 }
@@ -92,7 +92,7 @@ fn function_assignments_are_global_unless_local() {
     let scopes = |n: &str| -> Vec<ScopeId> {
         f.assigns
             .iter()
-            .filter(|a| matches!(&a.target.kind, ExprKind::Name(x) if x == n))
+            .filter(|a| matches!(&a.target.kind, ExprKind::Name(x) if &**x == n))
             .map(|a| a.scope)
             .collect()
     };

@@ -57,9 +57,9 @@ pub(super) fn unescape_dquoted(t: &str) -> String {
 /// One expression for parts: a string, the single part, or a `Concat`.
 pub(super) fn concat(parts: Parts, span: Span) -> Expr {
     match parts.len() {
-        0 => Expr::new(ExprKind::Str(String::new()), span),
+        0 => Expr::new(ExprKind::Str(String::new().into()), span),
         1 => parts.into_iter().next().unwrap_or_else(|| Expr::unknown(span)),
-        _ => Expr::new(ExprKind::Concat(parts), span),
+        _ => Expr::new(ExprKind::Concat(parts.into()), span),
     }
 }
 
@@ -100,7 +100,7 @@ pub(super) fn merge_literals(parts: Parts, lines: &LineIndex) -> Parts {
                         end: p.span.end,
                     }
                 };
-                *prev = Expr::new(ExprKind::Str(joined), span);
+                *prev = Expr::new(ExprKind::Str(joined.into()), span);
                 continue;
             }
         }
@@ -124,13 +124,16 @@ pub(super) fn split_at_char(parts: &Parts, ch: char, lines: &LineIndex) -> Optio
     let s = lit.as_str().unwrap_or("");
     let mut before: Parts = parts[..i].to_vec();
     if o > 0 {
-        before.push(Expr::new(ExprKind::Str(s[..o].to_string()), sub_span(lit, 0, o, lines)));
+        before.push(Expr::new(
+            ExprKind::Str(s[..o].to_string().into()),
+            sub_span(lit, 0, o, lines),
+        ));
     }
     let mut after: Parts = Vec::new();
     let rest = o + ch.len_utf8();
     if rest < s.len() {
         after.push(Expr::new(
-            ExprKind::Str(s[rest..].to_string()),
+            ExprKind::Str(s[rest..].to_string().into()),
             sub_span(lit, rest, s.len(), lines),
         ));
     }
@@ -160,7 +163,7 @@ pub(super) fn drop_prefix(parts: &Parts, n: usize, lines: &LineIndex) -> Parts {
                 out.remove(0);
             } else {
                 let sp = sub_span(first, n, s.len(), lines);
-                out[0] = Expr::new(ExprKind::Str(s[n..].to_string()), sp);
+                out[0] = Expr::new(ExprKind::Str(s[n..].to_string().into()), sp);
             }
         }
     }
@@ -179,13 +182,13 @@ pub(super) fn trim_parts(mut parts: Parts) -> Parts {
     if let Some(first) = parts.first_mut() {
         if let Some(s) = first.as_str() {
             let t = s.trim_start().to_string();
-            first.kind = ExprKind::Str(t);
+            first.kind = ExprKind::Str(t.into());
         }
     }
     if let Some(last) = parts.last_mut() {
         if let Some(s) = last.as_str() {
             let t = s.trim_end().to_string();
-            last.kind = ExprKind::Str(t);
+            last.kind = ExprKind::Str(t.into());
         }
     }
     parts.retain(|p| p.as_str() != Some(""));
