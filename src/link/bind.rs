@@ -479,6 +479,15 @@ impl Linker<'_> {
                 ing.endpoints
                     .push(endpoint_of(v, Target::AnyEnv(None), v.at, v.sel_str(), false))
             }
+            // The token's own domain as one alternative of a run-time choice
+            // (`if sandbox { SANDBOX_HOST } else { self.api_domain }`): the
+            // production host of the token's data center, which that choice
+            // leaves for the other alternatives while the token stays.
+            VKind::Derived if v.sel().is_some() && slot == Slot::Any => {
+                ing.derived = true;
+                let target = Target::AnyDc(EnvKind::Production);
+                ing.endpoints.push(endpoint_of(v, target, v.at, v.sel_str(), false))
+            }
             VKind::Derived | VKind::Moved(_) => ing.derived |= slot == Slot::Any,
             VKind::Func(..)
             | VKind::Module(_)
@@ -883,7 +892,7 @@ impl Linker<'_> {
         // A host held in a variable inside the string: "{BASE}/crm/v8".
         for p in pieces {
             if let Piece::Hole(h) = p {
-                if let VKind::Carrier(_) | VKind::Sdk(_) | VKind::Moved(_) = h.kind {
+                if let VKind::Carrier(_) | VKind::Sdk(_) | VKind::Moved(_) | VKind::Derived = h.kind {
                     self.scan(h, Slot::Any, ing, 1);
                 }
                 ing.derived |= matches!(h.kind, VKind::Derived | VKind::Moved(_));

@@ -263,6 +263,11 @@ impl<'r> Linker<'r> {
             // response's api_domain: then it follows the token.
             if matches!(obj.kind, ExprKind::This) {
                 let all = self.this_field(file, scope, m, e.span, getters);
+                // Called, `self.api_domain()` is the class's method of that
+                // name (a Rust getter beside its field).
+                if all.iter().any(|v| matches!(v.kind, VKind::Func(..))) {
+                    return all;
+                }
                 if let Some(hosts) = own_hosts(&all) {
                     return hosts;
                 }
