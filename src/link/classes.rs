@@ -127,6 +127,7 @@ impl<'r> Linker<'r> {
                     if matches!(v.kind, VKind::Other) {
                         v.kind = VKind::Sym(sym.clone(), SymKind::Symbol);
                     }
+                    super::names::name_loaded(&mut v, || sym.clone());
                     v
                 })
                 .collect()
