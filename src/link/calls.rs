@@ -67,6 +67,14 @@ impl<'r> Linker<'r> {
             call,
             params,
         };
+        // `json.load(fh)`, `JSON.parse(fs.readFileSync(p))`: the record the
+        // file holds, a configuration the deployment supplies.
+        if self.files[file]
+            .lang
+            .is_some_and(|l| crate::loads::is_whole_file_load(l, call))
+        {
+            return vec![self.loaded_record(file, e.span)];
+        }
         if let Some(out) = self.eval_method(at) {
             return out;
         }
@@ -313,14 +321,6 @@ impl<'r> Linker<'r> {
     /// with a glue string, Python's URL split and join, dict building.
     fn library_call(&self, at: CallAt) -> Option<Vec<Val>> {
         let (file, scope, e, call, params) = at.parts();
-        // `json.load(fh)`, `JSON.parse(fs.readFileSync(p))`: the record the
-        // file holds, a configuration the deployment supplies.
-        if self.files[file]
-            .lang
-            .is_some_and(|l| crate::loads::is_whole_file_load(l, call))
-        {
-            return Some(vec![self.loaded_record(file, e.span)]);
-        }
         let d = call.callee.dotted()?;
         let last = d.rsplit('.').next().unwrap_or("");
         let lang = self.files[file].lang;

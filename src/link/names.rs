@@ -445,17 +445,9 @@ impl<'r> Linker<'r> {
     /// `vs`, where an unknown value stands for the symbol `name` of `scope`
     /// (a key the alternatives it selects are told apart by).
     /// A whole-file load's record bound to the name is the record named by
-    /// it, `config:<path>::<name>` (`SETTINGS = json.load(fh)`).
+    /// it ([`named`]).
     pub(super) fn unknown_as_symbol(&self, vs: Vec<Val>, file: FileId, scope: ScopeId, name: &str) -> Vec<Val> {
-        vs.into_iter()
-            .map(|mut v| {
-                if matches!(v.kind, VKind::Other) {
-                    v.kind = VKind::Sym(self.sym(file, scope, name), SymKind::Symbol);
-                }
-                name_loaded(&mut v, || self.sym(file, scope, name));
-                v
-            })
-            .collect()
+        named(vs, || self.sym(file, scope, name))
     }
 
     /// Values of these assignments (alternatives, each with its `if` selector).
@@ -626,18 +618,34 @@ pub(super) fn at_use(file: FileId, fid: FileId, span: Span, mut vs: Vec<Val>) ->
     vs
 }
 
-/// A whole-file load's record (`config:<path>::@<line>`,
-/// [`Linker::loaded_record`]) held by the name or field `sym` is the record
-/// named by it: `config:<path>::SETTINGS`, `config:<path>::Client.settings`.
-pub(super) fn name_loaded(v: &mut Val, sym: impl FnOnce() -> Rc<str>) {
-    let VKind::Env(key) = &v.kind else { return };
-    let loaded = key.starts_with("config:")
+/// The values a name or field `sym` holds: an unknown one is the symbol
+/// itself; a whole-file load's record (`config:<path>::@<line>`,
+/// [`Linker::loaded_record`]) is the record named by it,
+/// `config:<path>::SETTINGS`, `config:<path>::Client.settings`, and so is
+/// an unknown value held beside it (`cfg = json.loads(s)` in another
+/// branch, a field's declaration): one variable, one record.
+pub(super) fn named(vs: Vec<Val>, sym: impl Fn() -> Rc<str>) -> Vec<Val> {
+    let record = vs.iter().any(is_loaded).then(|| format!("config:{}", sym()));
+    vs.into_iter()
+        .map(|mut v| {
+            match (&v.kind, &record) {
+                (VKind::Other, None) => v.kind = VKind::Sym(sym(), SymKind::Symbol),
+                (VKind::Other, Some(r)) => v.kind = VKind::Env(r.clone()),
+                (_, Some(r)) if is_loaded(&v) => v.kind = VKind::Env(r.clone()),
+                _ => {}
+            }
+            v
+        })
+        .collect()
+}
+
+/// The record of a whole-file load not yet named.
+fn is_loaded(v: &Val) -> bool {
+    let VKind::Env(key) = &v.kind else { return false };
+    key.starts_with("config:")
         && key
             .rsplit_once("::@")
-            .is_some_and(|(_, line)| !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit()));
-    if loaded {
-        v.kind = VKind::Env(format!("config:{}", sym()));
-    }
+            .is_some_and(|(_, line)| !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// `region`, `api_domain`: a field of a record.
