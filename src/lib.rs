@@ -12,6 +12,7 @@ pub mod finding;
 pub mod frontend;
 pub mod inventory;
 pub mod link;
+pub mod loads;
 pub mod memory;
 pub mod model;
 pub mod multirepo;

@@ -67,6 +67,14 @@ impl<'r> Linker<'r> {
             call,
             params,
         };
+        // `json.load(fh)`, `JSON.parse(fs.readFileSync(p))`: the record the
+        // file holds, a configuration the deployment supplies.
+        if self.files[file]
+            .lang
+            .is_some_and(|l| crate::loads::is_whole_file_load(l, call))
+        {
+            return vec![self.loaded_record(file, e.span)];
+        }
         if let Some(out) = self.eval_method(at) {
             return out;
         }

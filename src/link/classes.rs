@@ -122,14 +122,7 @@ impl<'r> Linker<'r> {
         let out: Vec<Val> = if out.is_empty() {
             vec![val(VKind::Sym(sym, SymKind::Symbol), file, span)]
         } else {
-            out.into_iter()
-                .map(|mut v| {
-                    if matches!(v.kind, VKind::Other) {
-                        v.kind = VKind::Sym(sym.clone(), SymKind::Symbol);
-                    }
-                    v
-                })
-                .collect()
+            super::names::named(out, || sym.clone())
         };
         self.field_cache.borrow_mut().insert(key, out.clone());
         out

@@ -687,6 +687,9 @@ impl<'r> Linker<'r> {
             VKind::EnvObject => self
                 .env_alternatives(m, file, span)
                 .unwrap_or_else(|| keep(VKind::Env(m.to_string()))),
+            // `cfg["sandbox"]` of `cfg = json.load(f)`: a field of a
+            // configuration record, that record's key.
+            VKind::Env(n) if is_record(n) => keep(VKind::Env(self.record_field(n, m))),
             // `config('zohocrm')['sandbox']`: a key of a configuration read
             // is the configuration key below it.
             VKind::Env(n) if n.starts_with("config:") => {
@@ -755,13 +758,8 @@ impl<'r> Linker<'r> {
                 // name, a field of that one record.
                 for r in records_after(fields, m) {
                     if let VKind::Env(n) = &r.kind {
-                        let key = format!("{n}.{m}");
-                        self.record_fields
-                            .borrow_mut()
-                            .entry(self.intern(&format!("env:{key}")))
-                            .or_insert_with(|| self.intern(&format!("env:{n}")));
                         vs.push(Val {
-                            kind: VKind::Env(key),
+                            kind: VKind::Env(self.record_field(n, m)),
                             ..r.clone()
                         });
                     }
@@ -1167,7 +1165,13 @@ pub(super) fn records_after<'a>(fields: &'a [(Option<String>, Vec<Val>)], m: &st
         .skip(named.map_or(0, |i| i + 1))
         .filter(|(k, _)| k.is_none())
         .flat_map(|(_, vs)| vs.iter())
-        .filter(|v| matches!(&v.kind, VKind::Env(n) if n.starts_with("config:") && n.contains("::")))
+        .filter(|v| matches!(&v.kind, VKind::Env(n) if is_record(n)))
+}
+
+/// `config:<path>::<name>`: a configuration record the program reads at run
+/// time (a file loaded whole, a dict filled from one), or a field of one.
+pub(super) fn is_record(key: &str) -> bool {
+    key.starts_with("config:") && key.contains("::")
 }
 
 /// Inlines the fields of the dicts among `vs`, and those an instance's

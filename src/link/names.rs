@@ -444,15 +444,10 @@ impl<'r> Linker<'r> {
 
     /// `vs`, where an unknown value stands for the symbol `name` of `scope`
     /// (a key the alternatives it selects are told apart by).
+    /// A whole-file load's record bound to the name is the record named by
+    /// it ([`named`]).
     pub(super) fn unknown_as_symbol(&self, vs: Vec<Val>, file: FileId, scope: ScopeId, name: &str) -> Vec<Val> {
-        vs.into_iter()
-            .map(|mut v| {
-                if matches!(v.kind, VKind::Other) {
-                    v.kind = VKind::Sym(self.sym(file, scope, name), SymKind::Symbol);
-                }
-                v
-            })
-            .collect()
+        named(vs, || self.sym(file, scope, name))
     }
 
     /// Values of these assignments (alternatives, each with its `if` selector).
@@ -568,6 +563,28 @@ impl Linker<'_> {
         }
     }
 
+    /// The record a whole-file load read at `span` gives
+    /// (`json.load(fh)`: `config:<path>::@<line>`); bound to a name, the
+    /// record is named by it ([`Linker::unknown_as_symbol`]).
+    pub(super) fn loaded_record(&self, file: FileId, span: Span) -> Val {
+        let key = format!("config:{}::@{}", self.files[file].path, self.line(file, span));
+        val(VKind::Env(key), file, span)
+    }
+
+    /// The key of field `m` of the configuration record (or record field)
+    /// `n`, known to be a field of `n`'s record ([`Linker::records`]): the
+    /// fields of a section of a loaded file (`cfg["zoho"]["sandbox"]`) are
+    /// the file's, one record.
+    pub(super) fn record_field(&self, n: &str, m: &str) -> String {
+        let key = format!("{n}.{m}");
+        let own = self.intern(&format!("env:{n}"));
+        let field = self.intern(&format!("env:{key}"));
+        let mut fields = self.record_fields.borrow_mut();
+        let record = fields.get(&own).cloned().unwrap_or(own);
+        fields.entry(field).or_insert(record);
+        key
+    }
+
     /// Spreads the configuration record `config:<path>::<name>` (read at
     /// `span`) after the fields of the dicts among `vs`: each field may be
     /// what the deployment's record says ([`records_after`](super::eval::records_after)).
@@ -599,6 +616,36 @@ pub(super) fn at_use(file: FileId, fid: FileId, span: Span, mut vs: Vec<Val>) ->
         }
     }
     vs
+}
+
+/// The values a name or field `sym` holds: an unknown one is the symbol
+/// itself; a whole-file load's record (`config:<path>::@<line>`,
+/// [`Linker::loaded_record`]) is the record named by it,
+/// `config:<path>::SETTINGS`, `config:<path>::Client.settings`, and so is
+/// an unknown value held beside it (`cfg = json.loads(s)` in another
+/// branch, a field's declaration): one variable, one record.
+pub(super) fn named(vs: Vec<Val>, sym: impl Fn() -> Rc<str>) -> Vec<Val> {
+    let record = vs.iter().any(is_loaded).then(|| format!("config:{}", sym()));
+    vs.into_iter()
+        .map(|mut v| {
+            match (&v.kind, &record) {
+                (VKind::Other, None) => v.kind = VKind::Sym(sym(), SymKind::Symbol),
+                (VKind::Other, Some(r)) => v.kind = VKind::Env(r.clone()),
+                (_, Some(r)) if is_loaded(&v) => v.kind = VKind::Env(r.clone()),
+                _ => {}
+            }
+            v
+        })
+        .collect()
+}
+
+/// The record of a whole-file load not yet named.
+fn is_loaded(v: &Val) -> bool {
+    let VKind::Env(key) = &v.kind else { return false };
+    key.starts_with("config:")
+        && key
+            .rsplit_once("::@")
+            .is_some_and(|(_, line)| !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// `region`, `api_domain`: a field of a record.

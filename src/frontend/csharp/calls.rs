@@ -277,12 +277,14 @@ impl<'a> Lowerer<'a> {
                     return (**obj).clone();
                 }
                 // JSON reads (System.Text.Json, Newtonsoft): GetProperty("api_domain")
-                // is the item "api_domain"; .GetString() / .ToString() is the value.
+                // is the item "api_domain"; .GetString() / .GetValue<T>() / .ToString() is the value.
                 ("GetProperty" | "Value" | "GetValue" | "SelectToken", 1) if args[0].value.as_str().is_some() => {
                     let kind = ExprKind::Index(obj.clone(), Box::new(args[0].value.clone()));
                     return Expr::new(kind, sp);
                 }
-                ("GetString" | "ToString" | "Trim" | "TrimEnd", 0) => return (**obj).clone(),
+                ("GetString" | "GetBoolean" | "GetValue" | "ToString" | "Trim" | "TrimEnd", 0) => {
+                    return (**obj).clone()
+                }
                 // "sandbox".Equals(env): a test of both operands.
                 ("Equals", 1 | 2) => {
                     let ops = vec![(**obj).clone(), args[0].value.clone()];

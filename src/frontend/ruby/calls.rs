@@ -182,8 +182,9 @@ impl<'a> Lowerer<'a> {
                     return read;
                 }
             }
-            // JSON.parse(response.body) is the response's data.
-            (Some("JSON"), "parse") if !args.is_empty() => {
+            // JSON.parse(response.body) is the response's data;
+            // JSON.parse(File.read(p)) stays a call, a whole-file load.
+            (Some("JSON"), "parse") if !args.is_empty() && !whole_file_load(recv.as_ref(), &method, &args, sp) => {
                 return frame::first_arg(args, sp);
             }
             (None, "URI") | (Some("URI"), "parse") if args.len() == 1 => {
@@ -300,6 +301,18 @@ pub(super) fn value_receiver(call: Expr, receiver: bool) -> Expr {
         },
         sp,
     )
+}
+
+/// `recv.method(args)` reads and parses a whole configuration file
+/// (`crate::loads`).
+fn whole_file_load(recv: Option<&Expr>, method: &str, args: &[Arg], sp: Span) -> bool {
+    let Some(o) = recv else { return false };
+    let call = Call {
+        callee: Expr::new(ExprKind::Member(Box::new(o.clone()), method.into()), sp),
+        args: args.to_vec(),
+        is_new: false,
+    };
+    crate::loads::is_whole_file_load(Lang::Ruby, &call)
 }
 
 /// The last segment of a constant path: `Base::Thing` → `Thing`.

@@ -157,6 +157,7 @@ const PASS_METHODS: &[&str] = &[
     "to_string",
     "to_owned",
     "as_str",
+    "as_bool",
     "as_ref",
     "as_deref",
     "into",

@@ -616,7 +616,10 @@ impl<'a> Lowerer<'a> {
         }
         self.f.depth += 1;
         let r = match node.kind() {
-            "command" => self.command(node, scope, None, false),
+            "command" => match self.jq_file_read(node, scope) {
+                Some(read) => Some(read),
+                None => self.command(node, scope, None, false),
+            },
             "redirected_statement" => node.field("body").and_then(|b| self.valued(b, scope)),
             "pipeline" => {
                 let cmds = named_children(node);
@@ -647,6 +650,33 @@ impl<'a> Lowerer<'a> {
         };
         self.f.depth -= 1;
         r
+    }
+
+    /// `jq -r .sandbox "$CONFIG_FILE"`: that field of the record the file
+    /// holds, read from the file's load (`jq FILE`, a whole-file load of
+    /// `crate::loads`); a `jq` reading its input → None.
+    fn jq_file_read(&mut self, cmd: Node, scope: ScopeId) -> Option<Expr> {
+        let path = self.jq_path(cmd)?;
+        let name = cmd.field("name")?;
+        let mut c = cmd.walk();
+        let args: Vec<Node> = cmd.children_by_field_name("argument", &mut c).collect();
+        let mut operands = args.into_iter().filter(|a| !self.text(*a).starts_with('-'));
+        let (_filter, file) = (operands.next()?, operands.next()?);
+        let call = Call {
+            callee: Expr::new(ExprKind::Name(self.text(name).to_string()), self.span(name)),
+            args: vec![Arg {
+                name: None,
+                value: self.word(file, scope),
+            }],
+            is_new: false,
+        };
+        if !crate::loads::is_whole_file_load(Lang::Shell, &call) {
+            return None;
+        }
+        let load = Expr::new(ExprKind::Call(Arc::new(call)), self.span(cmd));
+        Some(path.into_iter().fold(load, |acc, (field, fsp)| {
+            Expr::new(ExprKind::Member(Box::new(acc), field.into()), fsp)
+        }))
     }
 
     /// `jq -r '.a.b'` → [a, b]; any other filter → None.
