@@ -48,7 +48,7 @@ fn table(lang: Lang) -> Option<&'static Table> {
 /// anything else.
 fn spelled(e: &Expr) -> Option<String> {
     match &e.kind {
-        ExprKind::Name(n) => Some(n.clone()),
+        ExprKind::Name(n) => Some(n.to_string()),
         ExprKind::Member(o, m) => spelled(o).map(|p| format!("{p}.{m}")),
         ExprKind::Call(c) => spelled(&c.callee).map(|p| format!("{p}()")),
         _ => None,

@@ -309,7 +309,7 @@ fn whole_file_load(recv: Option<&Expr>, method: &str, args: &[Arg], sp: Span) ->
     let Some(o) = recv else { return false };
     let call = Call {
         callee: Expr::new(ExprKind::Member(Box::new(o.clone()), method.into()), sp),
-        args: args.to_vec(),
+        args: args.into(),
         is_new: false,
     };
     crate::loads::is_whole_file_load(Lang::Ruby, &call)

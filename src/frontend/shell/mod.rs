@@ -663,11 +663,12 @@ impl<'a> Lowerer<'a> {
         let mut operands = args.into_iter().filter(|a| !self.text(*a).starts_with('-'));
         let (_filter, file) = (operands.next()?, operands.next()?);
         let call = Call {
-            callee: Expr::new(ExprKind::Name(self.text(name).to_string()), self.span(name)),
+            callee: Expr::new(ExprKind::Name(self.text(name).into()), self.span(name)),
             args: vec![Arg {
                 name: None,
                 value: self.word(file, scope),
-            }],
+            }]
+            .into(),
             is_new: false,
         };
         if !crate::loads::is_whole_file_load(Lang::Shell, &call) {
