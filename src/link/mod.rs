@@ -324,6 +324,10 @@ pub enum SymKind {
     Secret,
 }
 
+/// A module's dict (its file, its name) → the statement calls of other files
+/// that fill it (the importing file, the call's index).
+type ImportedUpdates = HashMap<(FileId, Box<str>), Vec<(FileId, usize)>>;
+
 /// The run-time state (guards, budgets, caches) starts empty: `new` fills
 /// only the tables built from the files.
 #[derive(Default)]
@@ -416,6 +420,11 @@ pub struct Linker<'r> {
     /// The classes that are ORM models of token tables, with the store each
     /// reads ([`Linker::token_model`]); built on first use.
     token_models: std::cell::OnceCell<HashMap<(FileId, ScopeId), Loc>>,
+    /// A module's name (its file, the name) → the statement calls of other
+    /// files that import it by name and fill it from a value
+    /// (`from settings import CONFIG; CONFIG.update(json.load(f))`: the
+    /// importing file and the call's index); built on first use.
+    imported_updates: std::cell::OnceCell<ImportedUpdates>,
     /// SDK calls that select an org, bound after the SDK's initialisations.
     sdk_org_sites: RefCell<Vec<(Loc, Vec<OrgAlt>)>>,
     /// The orgs the callers of a function pass as one of its parameters.

@@ -111,44 +111,94 @@ impl<'r> Linker<'r> {
     pub(super) fn with_record_updates(&self, cx: Cx, name: &str, mut vals: Vec<Val>) -> Vec<Val> {
         let Cx { file, scope, .. } = cx;
         let ix = &self.index[file];
-        let Some(idx) = ix.record_updates(&self.names, name) else {
+        // The file's own updates, then those of files importing the dict.
+        let own = ix.record_updates(&self.names, name).unwrap_or_default();
+        let imported = self.imported_updates(file, name);
+        if own.is_empty() && imported.is_empty() {
             return vals;
-        };
+        }
         if !vals.iter().any(|v| matches!(v.kind, VKind::Dict(_))) {
             return vals;
         }
         // A module's dict (a local of the reading function is another).
-        let own = ix.func_of[scope];
-        if ix.targets(&self.names, 0, name).is_none() || own != 0 && ix.targets(&self.names, own, name).is_some() {
+        let f = ix.func_of[scope];
+        if ix.targets(&self.names, 0, name).is_none() || f != 0 && ix.targets(&self.names, f, name).is_some() {
             return vals;
         }
         let guard = (file, format!("{name}#updates"));
         if !self.enter_object(guard) {
             return vals;
         }
-        let facts = self.facts(file);
+        let updates = own
+            .iter()
+            .map(|&i| (file, i, name))
+            .chain(imported.iter().map(|(g, i, l)| (*g, *i, &**l)));
         let mut at = None;
-        for &i in idx {
-            let cs = &facts.calls[i];
-            let f = ix.func_of[cs.scope];
+        for (g, i, local) in updates {
+            let gx = &self.index[g];
+            let cs = &self.facts(g).calls[i];
+            let f = gx.func_of[cs.scope];
             // The function's own dict of that name is another object.
-            if f != 0 && ix.targets(&self.names, f, name).is_some() {
+            if f != 0 && gx.targets(&self.names, f, local).is_some() {
                 continue;
             }
             let ExprKind::Call(call) = &cs.expr.kind else { continue };
             let Some((_, src)) = super::index::update_source(call) else {
                 continue;
             };
-            let vs = self.eval(file, cs.scope, src, None);
+            let vs = self.eval(g, cs.scope, src, None);
             if !vs.iter().any(|v| matches!(v.kind, VKind::Dict(_))) {
-                at.get_or_insert(cs.expr.span);
+                at.get_or_insert(Loc {
+                    file: g,
+                    span: cs.expr.span,
+                });
             }
         }
         self.leave_object();
-        if let Some(span) = at {
-            self.spread_record(file, name, span, &mut vals);
+        if let Some(at) = at {
+            self.spread_record(file, name, at, &mut vals);
         }
         vals
+    }
+
+    /// The statement calls of other files that fill module `file`'s dict
+    /// `name`, imported by name (`from settings import CONFIG` then
+    /// `CONFIG.update(json.load(f))`): the importing file, the call and the
+    /// name it is known by there.
+    fn imported_updates(&self, file: FileId, name: &str) -> Vec<(FileId, usize, Rc<str>)> {
+        let table = self.imported_updates.get_or_init(|| {
+            let mut table = ImportedUpdates::default();
+            for (g, f) in self.files.iter().enumerate() {
+                for imp in f.facts.imports.iter().filter(|i| i.scope == 0) {
+                    let Some(n) = &imp.name else { continue };
+                    let Some(calls) = self.index[g].record_updates(&self.names, &imp.local) else {
+                        continue;
+                    };
+                    let Some(home) = self.resolve_module(g, &imp.module).filter(|&h| h != g) else {
+                        continue;
+                    };
+                    table
+                        .entry((home, n.as_str().into()))
+                        .or_default()
+                        .extend(calls.iter().map(|&i| (g, i)));
+                }
+            }
+            table
+        });
+        let Some(calls) = table.get(&(file, Box::from(name))) else {
+            return Vec::new();
+        };
+        calls
+            .iter()
+            .map(|&(g, i)| {
+                let local = self
+                    .facts(g)
+                    .imports
+                    .iter()
+                    .find(|imp| imp.scope == 0 && imp.name.as_deref() == Some(name));
+                (g, i, local.map_or(name, |imp| imp.local.as_str()).into())
+            })
+            .collect()
     }
 
     /// The one repository class parameter `name` of function `sc` is
@@ -559,7 +609,7 @@ impl Linker<'_> {
                 !got.iter().any(|g| matches!(g.kind, VKind::Dict(_)))
             });
         if let Some(read) = read {
-            self.spread_record(file, n, read.span, vs);
+            self.spread_record(file, n, Loc { file, span: read.span }, vs);
         }
     }
 
@@ -585,14 +635,15 @@ impl Linker<'_> {
         key
     }
 
-    /// Spreads the configuration record `config:<path>::<name>` (read at
-    /// `span`) after the fields of the dicts among `vs`: each field may be
-    /// what the deployment's record says ([`records_after`](super::eval::records_after)).
-    fn spread_record(&self, file: FileId, name: &str, span: Span, vs: &mut [Val]) {
+    /// Spreads the configuration record `config:<path>::<name>` of module
+    /// `file`'s dict (read at `at`, in that file or one importing the dict)
+    /// after the fields of the dicts among `vs`: each field may be what the
+    /// deployment's record says ([`records_after`](super::eval::records_after)).
+    fn spread_record(&self, file: FileId, name: &str, at: Loc, vs: &mut [Val]) {
         let rest = val(
             VKind::Env(format!("config:{}::{name}", self.files[file].path)),
-            file,
-            span,
+            at.file,
+            at.span,
         );
         for v in vs.iter_mut() {
             if let VKind::Dict(f) = &v.kind {

@@ -237,9 +237,16 @@ pub fn import_candidates(lang: Lang, path: &str, facts: &FileFacts) -> Vec<Strin
         }
     }
     if lang == Lang::Java {
-        // A class of the same package needs no import: the types a
-        // parameter is declared with (`leads(JraCfg cfg)`) and those built
-        // with `new`, each in its own file beside this one.
+        // A class of the same package needs no import, nor one of a package
+        // imported whole (`import a.b.*;`): the types a parameter is
+        // declared with (`leads(JraCfg cfg)`) and those built with `new`,
+        // each in its own file beside this one or in that package.
+        let packages: Vec<String> = facts
+            .imports
+            .iter()
+            .filter(|i| i.local == "*")
+            .map(|i| i.module.replace('.', "/"))
+            .collect();
         let built = facts.calls.iter().filter_map(|c| match &c.expr.kind {
             ExprKind::Call(call) if call.is_new => match &call.callee.kind {
                 ExprKind::Name(n) => Some(n.as_ref()),
@@ -254,6 +261,7 @@ pub fn import_candidates(lang: Lang, path: &str, facts: &FileFacts) -> Vec<Strin
         for t in declared.chain(built) {
             if t.starts_with(|c: char| c.is_ascii_uppercase()) {
                 out.insert(join_path(dir, &format!("{t}.java")));
+                out.extend(packages.iter().map(|p| format!("*{p}/{t}.java")));
             }
         }
     }

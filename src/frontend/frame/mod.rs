@@ -183,17 +183,16 @@ pub(crate) trait Lowering<'a> {
         Self::OPERATORS.compound(op, target, value)
     }
 
-    /// `o[k]`: an item, or with an env object and a literal key
-    /// ([`Lowering::ENV_OBJECTS`]) a read of that env var.
+    /// `o[k]`: an item, or with an env object ([`Lowering::ENV_OBJECTS`])
+    /// and a key naming an env var (a literal, a constant, a lookup in a
+    /// constant table: [`shapes::env_read_by`]) a read of that env var.
     fn subscript(&mut self, o: Node, k: Node, scope: ScopeId, receiver: bool) -> ExprKind {
         let o = self.expr(o, scope, receiver);
         let k = self.expr(k, scope, false);
-        match (o.dotted(), k.as_str()) {
-            (Some(d), Some(var)) if Self::ENV_OBJECTS.contains(&d.as_str()) => {
-                self.frame_mut().facts.env_reads.push(var.to_string());
-                ExprKind::Env(var.to_string().into())
-            }
-            _ => ExprKind::Index(Box::new(o), Box::new(k)),
+        let env = o.dotted().is_some_and(|d| Self::ENV_OBJECTS.contains(&d.as_str()));
+        match env.then(|| self.env_read_by(&k, None, k.span)).flatten() {
+            Some(read) => read.kind,
+            None => ExprKind::Index(Box::new(o), Box::new(k)),
         }
     }
 

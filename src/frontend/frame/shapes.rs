@@ -198,13 +198,15 @@ pub(crate) fn env_read_by(facts: &mut FileFacts, name: &Expr, default: Option<Ex
     }
 }
 
-/// A literal or a constant (`TOKEN_VAR`, `self::TOKEN_VAR`): what can name
-/// an env var in a ternary or on its own.
+/// A literal, a constant (`TOKEN_VAR`, `self::TOKEN_VAR`) or an item of a
+/// constant table (`TARGETS[env]["token_var"]`, `TARGETS.fetch(env)[:token_var]`):
+/// what can name an env var in a ternary or on its own.
 fn names_env_var(e: &Expr) -> bool {
     match &e.kind {
         ExprKind::Str(_) => true,
         ExprKind::Name(n) => is_constant_name(n),
         ExprKind::Member(_, n) => is_constant_name(n),
+        ExprKind::Index(o, _) => !matches!(o.kind, ExprKind::Str(_)) && names_env_var(o),
         _ => false,
     }
 }

@@ -371,11 +371,10 @@ impl<'a> Lowerer<'a> {
     }
 
     /// `import a.b.C;` → C from module `a.b`; `import static a.b.C.X;` → X
-    /// from `a.b.C`. Wildcard imports bind no name.
+    /// from `a.b.C`. A wildcard import (`import a.b.*;`) binds no name: it is
+    /// a whole-module import of `a.b` (local `*`), whose classes the second
+    /// pass looks for by the types the file uses.
     fn import(&mut self, node: Node, scope: ScopeId) {
-        if named_children(node).iter().any(|c| c.kind() == "asterisk") {
-            return;
-        }
         let Some(path) = named_children(node)
             .into_iter()
             .find(|c| matches!(c.kind(), "scoped_identifier" | "identifier"))
@@ -383,6 +382,11 @@ impl<'a> Lowerer<'a> {
             return;
         };
         let full = self.text(path);
+        if named_children(node).iter().any(|c| c.kind() == "asterisk") {
+            let module: String = full.chars().filter(|c| !c.is_whitespace()).collect();
+            self.push_import(scope, "*".into(), module, None, self.span(node));
+            return;
+        }
         let Some((module, name)) = full.rsplit_once('.') else {
             return;
         };

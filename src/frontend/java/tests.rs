@@ -54,6 +54,8 @@ fn builder_chains_new_calls_and_imports() {
                 Some("USDataCenter".into())
             ),
             ("TOKEN".into(), "com.acme.Config".into(), Some("TOKEN".into())),
+            // A wildcard import: the whole package, no name bound.
+            ("*".into(), "java.util".into(), None),
         ]
     );
     let c = calls(&f);

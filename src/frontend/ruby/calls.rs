@@ -129,7 +129,17 @@ impl<'a> Lowerer<'a> {
                 // Copies and conversions that keep the value.
                 if matches!(
                     method.as_str(),
-                    "freeze" | "dup" | "clone" | "to_s" | "to_str" | "strip" | "chomp" | "downcase" | "upcase" | "to_h"
+                    "freeze"
+                        | "dup"
+                        | "clone"
+                        | "to_s"
+                        | "to_str"
+                        | "to_sym"
+                        | "strip"
+                        | "chomp"
+                        | "downcase"
+                        | "upcase"
+                        | "to_h"
                 ) {
                     return o;
                 }
