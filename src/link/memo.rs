@@ -28,11 +28,17 @@ struct Consulted {
     depth: Bounds,
     /// Summary chain lengths checked against `MAX_SUMMARY_DEPTH`.
     chain: Bounds,
-    /// Assignments, summaries and objects looked up in the cycle guards.
-    assigns: Vec<(FileId, usize)>,
+    /// Assignments, summaries and objects looked up in the cycle guards
+    /// (an assignment as two 32-bit numbers, [`AssignRef`]: the largest of
+    /// these lists).
+    assigns: Vec<AssignRef>,
     summaries: Vec<ScopeRef>,
     objects: Vec<(FileId, String)>,
 }
+
+/// An assignment (its file, its index among the file's assignments) as
+/// the cycle guard of assignments holds it.
+pub(super) type AssignRef = (u32, u32);
 
 /// The checks of one limit a computation made: the largest value that was
 /// not cut and the smallest that was.
@@ -102,7 +108,7 @@ struct Entry {
     seen: Consulted,
     /// The guard entries that were in the guards when it was computed, among
     /// those it consulted.
-    assign_hits: Vec<(FileId, usize)>,
+    assign_hits: Vec<AssignRef>,
     summary_hits: Vec<ScopeRef>,
     object_hits: Vec<(FileId, String)>,
     /// Evaluation steps it took.
@@ -241,7 +247,7 @@ impl Linker<'_> {
     }
 
     /// Records a look-up in the cycle guard of assignments.
-    pub(super) fn memo_assign(&self, a: (FileId, usize)) {
+    pub(super) fn memo_assign(&self, a: AssignRef) {
         if let Some(f) = self.memo.borrow_mut().frames.last_mut() {
             f.seen.assigns.push(a);
         }

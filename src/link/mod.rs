@@ -333,7 +333,8 @@ type ImportedUpdates = HashMap<(FileId, Box<str>), Vec<(FileId, usize)>>;
 #[derive(Default)]
 pub struct Linker<'r> {
     pub files: &'r [SourceFile],
-    stack: RefCell<Vec<(FileId, usize)>>,
+    /// Assignments being evaluated (cycle guard).
+    stack: RefCell<Vec<memo::AssignRef>>,
     /// Functions whose returns are being evaluated (recursion guard).
     in_progress: RefCell<Vec<ScopeRef>>,
     /// Fields of built instances being evaluated (recursion guard: a write

@@ -541,11 +541,12 @@ impl<'r> Linker<'r> {
         let many = idx.len() > 1;
         let mut out = Vec::new();
         for &i in idx {
-            self.memo_assign((file, i));
-            if self.stack.borrow().contains(&(file, i)) {
+            let at = (file as u32, i as u32);
+            self.memo_assign(at);
+            if self.stack.borrow().contains(&at) {
                 continue;
             }
-            self.stack.borrow_mut().push((file, i));
+            self.stack.borrow_mut().push(at);
             let a = &facts.assigns[i];
             // The guard of the assignment after this one (in the same scope).
             let next_guard = || {
