@@ -260,7 +260,10 @@ fn decoding_a_whole_file_into_a_variable_loads_it() {
          }\n",
     );
     let a = assigns(&f);
-    assert!(a.iter().any(|x| x.contains("cfg@") && x.contains("json.Unmarshal(")), "{a:?}");
+    assert!(
+        a.iter().any(|x| x.contains("cfg@") && x.contains("json.Unmarshal(")),
+        "{a:?}"
+    );
     assert!(a.iter().any(|x| x.contains("s@") && x.contains(".Decode()")), "{a:?}");
     // Not a file's text: the data decoded.
     assert!(a.iter().any(|x| x.contains("tok@") && x.ends_with("= body")), "{a:?}");
