@@ -21,6 +21,9 @@ struct Table {
     loads: Vec<String>,
     parses: Vec<String>,
     reads: Vec<String>,
+    /// Calls that write the record into their argument at this position.
+    #[serde(default)]
+    fills: HashMap<String, usize>,
 }
 
 fn tables() -> &'static HashMap<String, Table> {
@@ -70,6 +73,43 @@ fn listed(calls: &[String], callee: &Expr) -> bool {
     })
 }
 
+/// The position of the argument `callee` writes a file's record into
+/// (`json.Unmarshal(data, &cfg)`: 1), if it is a call that fills one.
+pub fn filled_argument(lang: Lang, callee: &Expr) -> Option<usize> {
+    let t = table(lang)?;
+    t.fills
+        .iter()
+        .find(|(c, _)| listed(std::slice::from_ref(*c), callee))
+        .map(|(_, i)| *i)
+}
+
+/// The text a parse reads: its first argument, or, called with none on a
+/// decoder built in place (`json.NewDecoder(f).Decode()`), the decoder's.
+fn parsed_text(call: &Call) -> Option<&Expr> {
+    match (call.args.first(), &call.callee.kind) {
+        (Some(a), _) => Some(&a.value),
+        (None, ExprKind::Member(o, _)) => match &o.kind {
+            ExprKind::Call(decoder) => decoder.args.first().map(|a| &a.value),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The text a parse reads ([`parsed_text`]), to replace it.
+pub fn parsed_text_mut(call: &mut Call) -> Option<&mut Expr> {
+    if !call.args.is_empty() {
+        return call.args.first_mut().map(|a| &mut a.value);
+    }
+    match &mut call.callee.kind {
+        ExprKind::Member(o, _) => match &mut o.kind {
+            ExprKind::Call(decoder) => std::sync::Arc::make_mut(decoder).args.first_mut().map(|a| &mut a.value),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// `call` reads and parses a whole file (in `lang`): its value is the
 /// record that file holds.
 pub fn is_whole_file_load(lang: Lang, call: &Call) -> bool {
@@ -82,7 +122,12 @@ pub fn is_whole_file_load(lang: Lang, call: &Call) -> bool {
     if !listed(&t.parses, &call.callee) {
         return false;
     }
-    match call.args.first().map(|a| &a.value.kind) {
+    let text = parsed_text(call).map(|e| match &e.kind {
+        // The first of a call's results (`data, err := os.ReadFile(p)`).
+        ExprKind::Elem(inner, 0) => &**inner,
+        _ => e,
+    });
+    match text.map(|e| &e.kind) {
         Some(ExprKind::Call(inner)) => listed(&t.reads, &inner.callee) || is_whole_file_load(lang, inner),
         _ => false,
     }

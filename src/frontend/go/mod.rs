@@ -7,8 +7,10 @@
 //! `if`/`switch` guards (a `switch` case is selected by the switch value),
 //! imports, calls and method chains, `fmt.Sprintf` and `+` string building,
 //! raw strings, composite literals (maps, `http.Header{…}`), `json:"…"` tags
-//! (a field is read by its serialised name) and `os.Getenv` /
-//! `os.LookupEnv` reads.
+//! (a field is read by its serialised name), `os.Getenv` /
+//! `os.LookupEnv` reads, and decoders that fill their argument
+//! (`json.Unmarshal(data, &cfg)`: `cfg = <the load>` when `data` is a whole
+//! file's text, `rules/config-loads.toml`).
 
 use crate::source::Field;
 use std::collections::{HashMap, HashSet};
@@ -26,6 +28,7 @@ pub fn lower(text: &str) -> FileFacts {
         types: Types::default(),
         receiver: None,
         locals: HashSet::new(),
+        bound: HashMap::new(),
     })
 }
 
@@ -37,6 +40,9 @@ struct Lowerer<'a> {
     /// Names declared in the function being lowered (parameters, `:=`,
     /// `var`): `x = v` to any other name sets the package-level `x`.
     locals: HashSet<String>,
+    /// The value last assigned to each local name, as lowered: a call that
+    /// fills its argument reads its text from it ([`Lowerer::filled`]).
+    bound: HashMap<String, Expr>,
 }
 
 /// The file's struct types, declared before anything uses them.
@@ -213,6 +219,32 @@ impl<'a> Lowerer<'a> {
         (!pairs.is_empty()).then(|| Expr::new(ExprKind::Dict(pairs.into()), sp))
     }
 
+    /// What a call that fills its argument at `n` (`json.Unmarshal(data,
+    /// &cfg)`, `rules/config-loads.toml`) writes there: the call without
+    /// that argument when it loads a whole file, its text read from a local
+    /// name bound to the file's read (`data, err := os.ReadFile(p)`), so
+    /// the linker sees the load; else the data it decodes.
+    fn filled(&self, callee: &Expr, args: &[Arg], n: usize, sp: Span) -> Option<Expr> {
+        let mut rest = args.to_vec();
+        rest.remove(n);
+        let mut call = Call {
+            callee: callee.clone(),
+            args: rest.into(),
+            is_new: false,
+        };
+        let text = crate::loads::parsed_text_mut(&mut call)?;
+        let data = text.clone();
+        if let ExprKind::Name(name) = &text.kind {
+            if let Some(bound) = self.bound.get(&**name) {
+                *text = bound.clone();
+            }
+        }
+        if crate::loads::is_whole_file_load(Lang::Go, &call) {
+            return Some(Expr::new(ExprKind::Call(Arc::new(call)), sp));
+        }
+        Some(data)
+    }
+
     fn class_scope(&mut self, name: &str, span: Span) -> ScopeId {
         frame::class_object(&mut self.f.facts, &mut self.types.classes, name, span)
     }
@@ -324,6 +356,9 @@ impl<'a> Lowerer<'a> {
                 Expr::unknown(sp)
             };
             let target = self.expr(*t, scope, true);
+            if is_name && in_function && target_scope == scope {
+                self.bound.insert(name.to_string(), value.clone());
+            }
             let value = if mode == Mode::Add {
                 let cur = target.clone();
                 Expr::new(ExprKind::Concat(vec![cur, value].into()), sp)
@@ -383,6 +418,7 @@ impl<'a> Lowerer<'a> {
     fn body(&mut self, node: Node, scope: ScopeId) {
         // A function literal also sees its enclosing function's names.
         let saved = self.locals.clone();
+        let saved_bound = self.bound.clone();
         if let Some(params) = node.field("parameters") {
             let mut names = Vec::new();
             for p in named_children(params) {
@@ -406,6 +442,7 @@ impl<'a> Lowerer<'a> {
             self.block(b, scope, None);
         }
         self.locals = saved;
+        self.bound = saved_bound;
     }
 
     // ------------------------------------------------------------------
@@ -530,19 +567,22 @@ impl<'a> Lowerer<'a> {
         }
         // Decoding into `&v` gives `v` the decoded data:
         // `json.Unmarshal(body, &v)`, `json.NewDecoder(r).Decode(&v)`.
-        let decoded = match &callee.kind {
-            ExprKind::Member(obj, m) if &**m == "Decode" => match &obj.kind {
-                ExprKind::Call(c) if c.callee.last_name() == Some("NewDecoder") => {
-                    c.args.first().map(|a| a.value.clone())
+        match crate::loads::filled_argument(Lang::Go, &callee) {
+            Some(n) => {
+                // `&cfg`, or `cfg` already a pointer.
+                if let Some(target) = args.get(n).map(|a| a.value.clone()) {
+                    let value = self.filled(&callee, &args, n, sp);
+                    if let (Some(value), ExprKind::Name(_) | ExprKind::Member(..)) = (value, &target.kind) {
+                        self.push_assign(scope, target, value, None, sp);
+                    }
                 }
-                _ => None,
-            },
-            ExprKind::Member(_, m) if &**m == "Unmarshal" => args.first().map(|a| a.value.clone()),
-            _ => self.env_decoded(&callee, &args, sp),
-        };
-        if let (Some(data), Some(Some(target))) = (decoded, out_args.last()) {
-            if matches!(target.kind, ExprKind::Name(_) | ExprKind::Member(..)) {
-                self.push_assign(scope, target.clone(), data, None, sp);
+            }
+            None => {
+                if let (Some(data), Some(Some(target))) = (self.env_decoded(&callee, &args, sp), out_args.last()) {
+                    if matches!(target.kind, ExprKind::Name(_) | ExprKind::Member(..)) {
+                        self.push_assign(scope, target.clone(), data, None, sp);
+                    }
+                }
             }
         }
         let dotted = callee.dotted().unwrap_or_default();

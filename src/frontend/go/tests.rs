@@ -246,3 +246,25 @@ fn empty_struct_literal_is_a_construction() {
     let a = assigns(&f);
     assert!(a.iter().any(|x| x == "c@2 = new Client()"), "{a:?}");
 }
+
+#[test]
+fn decoding_a_whole_file_into_a_variable_loads_it() {
+    let f = lower(
+        "package p\n\
+         func f(p string, body []byte) {\n\
+             data, _ := os.ReadFile(p)\n\
+             json.Unmarshal(data, &cfg)\n\
+             fh, _ := os.Open(p)\n\
+             json.NewDecoder(fh).Decode(&s)\n\
+             json.Unmarshal(body, tok)\n\
+         }\n",
+    );
+    let a = assigns(&f);
+    assert!(
+        a.iter().any(|x| x.contains("cfg@") && x.contains("json.Unmarshal(")),
+        "{a:?}"
+    );
+    assert!(a.iter().any(|x| x.contains("s@") && x.contains(".Decode()")), "{a:?}");
+    // Not a file's text: the data decoded.
+    assert!(a.iter().any(|x| x.contains("tok@") && x.ends_with("= body")), "{a:?}");
+}
