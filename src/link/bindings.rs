@@ -282,7 +282,7 @@ impl<'r> Linker<'r> {
             return None;
         }
         let templates = self.templates(ffile, fscope);
-        let passing = if depth + 1 < NESTED_HELPERS {
+        let mut passing = if depth + 1 < NESTED_HELPERS {
             self.passing_calls(ffile, fscope, &templates)
         } else {
             Vec::new()
@@ -294,6 +294,13 @@ impl<'r> Linker<'r> {
         if p.is_empty() {
             return None;
         }
+        // A call passing the receiver's fields on (`fetch(&self.target)`)
+        // passes parameters only when the receiver's fields are bound.
+        if !p.vars.keys().any(|k| k.starts_with("this.")) {
+            let facts = self.facts(ffile);
+            let params = &facts.scopes[fscope].params;
+            passing.retain(|&ci| passes(&facts.calls[ci].expr, |e| super::index::mentions(e, params)));
+        }
         let endpoints_via = |ing: &Ingredients| {
             ing.endpoints
                 .iter()
@@ -302,24 +309,30 @@ impl<'r> Linker<'r> {
         };
         // Only the receiver's constructed fields bound: a request the method
         // makes with a host and a token of its own is its own binding (the
-        // class is where it is judged); the fields fill what it lacks.
+        // class is where it is judged); the fields fill what it lacks, or
+        // choose what it switches on (a field the constructor computed from
+        // its flag: `self.target = target_for(sandbox)`).
         let only_fields = p.vars.keys().all(|k| k.starts_with("this."));
         for &ci in templates.iter() {
             let inner = &self.facts(ffile).calls[ci];
+            let ing = self.ingredients(ffile, inner.scope, &inner.expr, Some(&p));
+            if ing.endpoints.is_empty() || ing.tokens.is_empty() {
+                continue;
+            }
             if only_fields {
                 let own = self.ingredients(ffile, inner.scope, &inner.expr, None);
-                if !own.endpoints.is_empty() && !own.tokens.is_empty() {
+                if !own.endpoints.is_empty() && !own.tokens.is_empty() && !chosen_by_fields(&own, &ing) {
                     continue;
                 }
             }
-            let ing = self.ingredients(ffile, inner.scope, &inner.expr, Some(&p));
-            if !ing.endpoints.is_empty() && !ing.tokens.is_empty() && endpoints_via(&ing) {
-                let via = vec![Loc {
-                    file: ffile,
-                    span: inner.expr.span,
-                }];
-                return Some((ing, via));
+            if !endpoints_via(&ing) {
+                continue;
             }
+            let via = vec![Loc {
+                file: ffile,
+                span: inner.expr.span,
+            }];
+            return Some((ing, via));
         }
         for ci in passing {
             let inner = &self.facts(ffile).calls[ci];
@@ -346,25 +359,44 @@ impl<'r> Linker<'r> {
     }
 
     /// The calls of a function, besides its requests (`templates`), that
-    /// pass its parameters on to another function.
+    /// pass its parameters on to another function; a method's calls that
+    /// pass its receiver's fields on (`fetch(&self.http, &self.target,
+    /// "Leads")`), the parameters of its instance's construction, too.
     fn passing_calls(&self, ffile: FileId, fscope: ScopeId, templates: &[usize]) -> Vec<usize> {
         let facts = self.facts(ffile);
         let params = &facts.scopes[fscope].params;
-        if params.is_empty() {
+        let method = self.enclosing_class(ffile, fscope).is_some();
+        if params.is_empty() && !method {
             return Vec::new();
         }
+        let passed = |e: &Expr| super::index::mentions(e, params) || (method && super::index::reads_this(e));
         self.index[ffile]
             .calls_of
             .get(fscope)
             .iter()
             .copied()
             .filter(|ci| !templates.contains(ci))
-            .filter(|&ci| match &facts.calls[ci].expr.kind {
-                ExprKind::Call(c) => c.args.iter().any(|a| super::index::mentions(&a.value, params)),
-                _ => false,
-            })
+            .filter(|&ci| passes(&facts.calls[ci].expr, passed))
             .collect()
     }
+}
+
+/// Whether call `e` passes an argument that `passed` accepts.
+fn passes(e: &Expr, passed: impl Fn(&Expr) -> bool) -> bool {
+    match &e.kind {
+        ExprKind::Call(c) => c.args.iter().any(|a| passed(&a.value)),
+        _ => false,
+    }
+}
+
+/// Whether the receiver's fields choose what a method's own request
+/// switches on: a key that chooses its endpoint alone (a parameter of the
+/// constructor) chooses none of it once the fields are bound.
+fn chosen_by_fields(own: &Ingredients, bound: &Ingredients) -> bool {
+    own.endpoints
+        .iter()
+        .filter_map(|e| e.selector.as_deref())
+        .any(|k| bound.endpoints.iter().all(|e| e.selector.as_deref() != Some(k)))
 }
 
 /// How many helpers deep a call's parameters are followed to the request

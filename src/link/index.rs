@@ -168,21 +168,30 @@ impl FileIndex {
 
 /// Does `e` mention one of `names`?
 pub(super) fn mentions(e: &Expr, names: &[String]) -> bool {
+    reads(
+        e,
+        &|k| matches!(k, ExprKind::Name(n) if names.iter().any(|x| **x == **n)),
+    )
+}
+
+/// Whether `e` reads the receiver (`self.target`, `&self.http`).
+pub(super) fn reads_this(e: &Expr) -> bool {
+    reads(e, &|k| matches!(k, ExprKind::This))
+}
+
+/// Whether a leaf of `e` that `leaf` accepts is read, through members,
+/// indexing, calls, strings and choices.
+fn reads(e: &Expr, leaf: &dyn Fn(&ExprKind) -> bool) -> bool {
+    let r = |x: &Expr| reads(x, leaf);
     match &e.kind {
-        ExprKind::Name(n) => names.iter().any(|x| **x == **n),
-        ExprKind::Concat(parts) | ExprKind::List(parts) | ExprKind::Test(parts) => {
-            parts.iter().any(|p| mentions(p, names))
-        }
-        ExprKind::Member(o, _) | ExprKind::Elem(o, _) => mentions(o, names),
-        ExprKind::Index(o, k) => mentions(o, names) || mentions(k, names),
-        ExprKind::Call(c) => mentions(&c.callee, names) || c.args.iter().any(|a| mentions(&a.value, names)),
-        ExprKind::Format { template, args, .. } => {
-            mentions(template, names) || args.iter().any(|a| mentions(&a.value, names))
-        }
-        ExprKind::Dict(pairs) => pairs.iter().any(|(k, v)| mentions(k, names) || mentions(v, names)),
-        ExprKind::Alt { cond, alts } => {
-            cond.as_ref().is_some_and(|c| mentions(c, names)) || alts.iter().any(|a| mentions(a, names))
-        }
+        k if leaf(k) => true,
+        ExprKind::Concat(parts) | ExprKind::List(parts) | ExprKind::Test(parts) => parts.iter().any(r),
+        ExprKind::Member(o, _) | ExprKind::Elem(o, _) => r(o),
+        ExprKind::Index(o, k) => r(o) || r(k),
+        ExprKind::Call(c) => r(&c.callee) || c.args.iter().any(|a| r(&a.value)),
+        ExprKind::Format { template, args, .. } => r(template) || args.iter().any(|a| r(&a.value)),
+        ExprKind::Dict(pairs) => pairs.iter().any(|(k, v)| r(k) || r(v)),
+        ExprKind::Alt { cond, alts } => cond.as_deref().is_some_and(r) || alts.iter().any(r),
         _ => false,
     }
 }
