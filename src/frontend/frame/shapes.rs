@@ -198,16 +198,40 @@ pub(crate) fn env_read_by(facts: &mut FileFacts, name: &Expr, default: Option<Ex
     }
 }
 
-/// A literal, a constant (`TOKEN_VAR`, `self::TOKEN_VAR`) or an item of a
-/// constant table (`TARGETS[env]["token_var"]`, `TARGETS.fetch(env)[:token_var]`):
-/// what can name an env var in a ternary or on its own.
+/// A literal, a constant (`TOKEN_VAR`, `self::TOKEN_VAR`), an item of a
+/// constant table (`TARGETS[env]["token_var"]`, `TARGETS.fetch(env)[:token_var]`,
+/// `TARGETS.get(env).get("tokenVar")`) or a field of an entry of a named
+/// table (`targets[env].TokenVar`): what can name an env var in a ternary
+/// or on its own.
 fn names_env_var(e: &Expr) -> bool {
     match &e.kind {
         ExprKind::Str(_) => true,
         ExprKind::Name(n) => is_constant_name(n),
-        ExprKind::Member(_, n) => is_constant_name(n),
-        ExprKind::Index(o, _) => !matches!(o.kind, ExprKind::Str(_)) && names_env_var(o),
-        _ => false,
+        ExprKind::Member(o, n) => is_constant_name(n) || is_table_entry(o),
+        _ => lookup(e).is_some_and(|(o, k)| {
+            !matches!(o.kind, ExprKind::Str(_)) && (names_env_var(o) || k.as_str().is_some() && is_table_entry(o))
+        }),
+    }
+}
+
+/// `targets[env]`, `self.targets[env]`, `targets.get(env)`: the entry of a
+/// table held in a variable or field, chosen by a key.
+fn is_table_entry(e: &Expr) -> bool {
+    lookup(e).is_some_and(|(t, _)| matches!(t.kind, ExprKind::Name(_) | ExprKind::Member(..)))
+}
+
+/// The table and key of a lookup: `o[k]`, or `o.get(k)` / `o.get(k, d)`
+/// (a map's getter, as the linker reads it).
+fn lookup(e: &Expr) -> Option<(&Expr, &Expr)> {
+    match &e.kind {
+        ExprKind::Index(o, k) => Some((o, k)),
+        ExprKind::Call(c) => match (&c.callee.kind, &*c.args) {
+            (ExprKind::Member(o, m), [k] | [k, _]) if &**m == "get" && c.args.iter().all(|a| a.name.is_none()) => {
+                Some((o, &k.value))
+            }
+            _ => None,
+        },
+        _ => None,
     }
 }
 
