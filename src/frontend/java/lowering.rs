@@ -79,17 +79,9 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             "enhanced_for_statement" => {
                 if let Some((n, v)) = two_fields(node, "name", "value") {
                     let iter = self.expr_top(v, scope, false);
-                    let name = self.text(n).to_string();
-                    self.members.declare_local(&name);
                     let sp = self.span(node);
                     let value = frame::any_element(iter, sp, self.span(v));
-                    self.push_assign(
-                        scope,
-                        Expr::new(ExprKind::Name(name.into()), self.span(n)),
-                        value,
-                        guard,
-                        sp,
-                    );
+                    self.bind_local(n, value, scope, guard, sp);
                 }
                 if let Some(b) = node.field("body") {
                     self.stmt(b, scope, guard);
@@ -104,16 +96,8 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
                 for r in named_children(node) {
                     if let Some((n, v)) = two_fields(r, "name", "value") {
                         let value = self.expr_top(v, scope, false);
-                        let name = self.text(n).to_string();
-                        self.members.declare_local(&name);
                         let sp = self.span(r);
-                        self.push_assign(
-                            scope,
-                            Expr::new(ExprKind::Name(name.into()), self.span(n)),
-                            value,
-                            guard,
-                            sp,
-                        );
+                        self.bind_local(n, value, scope, guard, sp);
                     } else if !Self::is_trivia(r.kind()) {
                         self.expr_top(r, scope, false);
                     }
@@ -269,5 +253,16 @@ impl<'a> Lowering<'a> for Lowerer<'a> {
             _ => self.unknown_with_children(node, scope),
         };
         Expr::new(kind, sp)
+    }
+}
+
+impl Lowerer<'_> {
+    /// A local the statement declares and binds (`for (var t : tokens)`,
+    /// `try (var c = open())`): declared in the function, assigned `value`.
+    fn bind_local(&mut self, name: Node, value: Expr, scope: ScopeId, guard: Option<&Expr>, span: Span) {
+        let text = self.text(name).to_string();
+        self.members.declare_local(&text);
+        let target = Expr::new(ExprKind::Name(text.into()), self.span(name));
+        self.push_assign(scope, target, value, guard, span);
     }
 }
